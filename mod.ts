@@ -1,0 +1,18 @@
+/**
+ * Asincronía: the building blocks of asynchronous TypeScript, the ones the
+ * lessons teach. Each module is also published on its own subpath
+ * (`jsr:@asincronia/asincronia/timeline`, …).
+ *
+ * @example Record two tasks on a timeline
+ * ```ts
+ * import { Timeline } from "jsr:@asincronia/asincronia";
+ *
+ * const timeline = new Timeline();
+ * const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+ * await Promise.all([timeline.track("slow", () => wait(20)), timeline.track("fast", () => wait(10))]);
+ * timeline.completionOrder(); // ["fast", "slow"]
+ * ```
+ *
+ * @module
+ */
+export * from "./lib/timeline.ts";
