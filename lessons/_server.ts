@@ -1,0 +1,249 @@
+/**
+ * The local HTTP server of lessons 08 and 10 and of the fetch tests. These
+ * machines reach no other host, and a real server on 127.0.0.1 makes every
+ * behaviour of the fetch helpers observable: a slow answer, a route that
+ * fails a few times, a rate limit, a large file that trickles in.
+ *
+ * Routes (every query parameter is optional):
+ *
+ * | route | answers |
+ * | --- | --- |
+ * | `/` | a small HTML page |
+ * | `/delay?ms=200` | `200 OK` after `ms` milliseconds |
+ * | `/flaky?key=k&fail=2&status=503` | `status` for the first `fail` hits of `key`, then `200 OK` |
+ * | `/limited?key=k&times=1&after=1&date=0` | `429` with `Retry-After: after` (seconds, or an HTTP date when `date=1`) for the first `times` hits of `key`, then `200 OK` |
+ * | `/status?code=404` | that status, with a short body |
+ * | `/file?bytes=1000&ms=1000&chunks=10` | `bytes` bytes in `chunks` chunks spread over `ms` milliseconds, with `Content-Length` |
+ *
+ * The server counts hits per path (with its query) and the peak number of
+ * requests in flight, so that tests can check on the server's side what a
+ * client did. Learners can skip this file.
+ *
+ * @module
+ */
+import { delay } from "@std/async/delay";
+import { STATUS_CODE } from "@std/http/status";
+
+const STATUS = STATUS_CODE as Record<string, number>;
+// The std files come untyped from npm: say what `delay` is.
+const sleep = (ms: number, signal: AbortSignal) =>
+  (delay as (ms: number, options: { signal: AbortSignal }) => Promise<void>)(
+    ms,
+    { signal },
+  );
+
+/** A running lesson server. */
+export interface LessonServer extends AsyncDisposable {
+  /** The server's base URL, `http://127.0.0.1:<port>/`. */
+  readonly url: URL;
+  /** The URL of `path` (with its query) on this server. */
+  at(path: string): string;
+  /** How many requests hit `path` (with its query), or the total without it. */
+  hits(path?: string): number;
+  /** How many requests are being answered right now. */
+  readonly inFlight: number;
+  /** The most requests ever answered at once since start (or `resetStats()`). */
+  readonly peak: number;
+  /** Forgets the hit counts, the peak and the per-key state of `/flaky` and `/limited`. */
+  resetStats(): void;
+  /** Stops listening, ends what is in flight, and resolves once the server is gone. */
+  shutdown(): Promise<void>;
+}
+
+/** Starts a lesson server on 127.0.0.1, on a port the system picks. */
+export function startServer(): LessonServer {
+  const hitCounts = new Map<string, number>();
+  const keyHits = new Map<string, number>();
+  let total = 0;
+  let inFlight = 0;
+  let peak = 0;
+  // Aborted at shutdown so that slow routes stop at once instead of holding
+  // the server open.
+  const closing = new AbortController();
+
+  const enter = () => {
+    inFlight++;
+    if (inFlight > peak) peak = inFlight;
+  };
+  const leave = () => {
+    inFlight--;
+  };
+
+  async function handle(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const key = url.pathname + url.search;
+    total++;
+    hitCounts.set(key, (hitCounts.get(key) ?? 0) + 1);
+    const q = (name: string, fallback: number) => {
+      const value = url.searchParams.get(name);
+      return value === null ? fallback : Number(value);
+    };
+    // Not request.signal: Deno aborts it after every response, and warns.
+    // A client that leaves cancels the /file stream; shutdown aborts the rest.
+    const stop = closing.signal;
+    const nth = (route: string) => {
+      const id = `${route}:${url.searchParams.get("key") ?? ""}`;
+      const n = (keyHits.get(id) ?? 0) + 1;
+      keyHits.set(id, n);
+      return n;
+    };
+
+    switch (url.pathname) {
+      case "/":
+        return new Response(PAGE, {
+          status: STATUS.OK,
+          headers: { "content-type": "text/html; charset=utf-8" },
+        });
+      case "/delay": {
+        const ms = q("ms", 200);
+        await sleep(ms, stop);
+        return new Response(`waited ${ms} ms`, { status: STATUS.OK });
+      }
+      case "/flaky": {
+        const n = nth("flaky");
+        if (n <= q("fail", 2)) {
+          return new Response(`failure ${n}`, {
+            status: q("status", STATUS.ServiceUnavailable!),
+          });
+        }
+        return new Response(`success after ${n - 1} failures`, {
+          status: STATUS.OK,
+        });
+      }
+      case "/limited": {
+        const n = nth("limited");
+        if (n <= q("times", 1)) {
+          const after = q("after", 1);
+          const value = q("date", 0) === 1
+            ? new Date(Date.now() + after * 1000).toUTCString()
+            : String(after);
+          return new Response("slow down", {
+            status: STATUS.TooManyRequests,
+            headers: { "retry-after": value },
+          });
+        }
+        return new Response(`allowed after ${n - 1} refusals`, {
+          status: STATUS.OK,
+        });
+      }
+      case "/status": {
+        const code = q("code", STATUS.NotFound!);
+        return new Response(`status ${code}`, { status: code });
+      }
+      case "/file":
+        return file(q("bytes", 1000), q("ms", 1000), q("chunks", 10), stop);
+      default:
+        return new Response("not found", { status: STATUS.NotFound });
+    }
+  }
+
+  // A body of `bytes` bytes in `chunks` pieces, one every ms/chunks
+  // milliseconds. It counts as in flight until the last byte is sent or the
+  // client goes away.
+  function file(
+    bytes: number,
+    ms: number,
+    chunks: number,
+    stop: AbortSignal,
+  ): Response {
+    const count = Math.max(1, Math.min(chunks, bytes));
+    const size = Math.floor(bytes / count);
+    let sent = 0;
+    let index = 0;
+    enter();
+    let left = false;
+    const done = () => {
+      if (!left) {
+        left = true;
+        leave();
+      }
+    };
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          await sleep(ms / count, stop);
+        } catch {
+          controller.error(new Error("Server shutting down"));
+          done();
+          return;
+        }
+        index++;
+        const length = index === count ? bytes - sent : size;
+        controller.enqueue(new Uint8Array(length).fill(97));
+        sent += length;
+        if (sent >= bytes) {
+          controller.close();
+          done();
+        }
+      },
+      cancel() {
+        done();
+      },
+    }, { highWaterMark: 0 });
+    return new Response(bytes === 0 ? null : body, {
+      status: STATUS.OK,
+      headers: {
+        "content-length": String(bytes),
+        "content-type": "application/octet-stream",
+      },
+    });
+  }
+
+  const server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    onListen() {}, // quiet: the lessons print only the notes' lines
+  }, async (request) => {
+    const url = new URL(request.url);
+    // /file counts itself in flight for as long as its body streams.
+    if (url.pathname === "/file") return await handle(request);
+    enter();
+    try {
+      return await handle(request);
+    } catch {
+      return new Response("aborted", {
+        status: STATUS.ServiceUnavailable,
+      });
+    } finally {
+      leave();
+    }
+  });
+  const base = new URL(`http://127.0.0.1:${server.addr.port}/`);
+  let stopped: Promise<void> | undefined;
+
+  return {
+    url: base,
+    at: (path) => new URL(path, base).href,
+    hits: (path) => path === undefined ? total : hitCounts.get(path) ?? 0,
+    get inFlight() {
+      return inFlight;
+    },
+    get peak() {
+      return peak;
+    },
+    resetStats() {
+      hitCounts.clear();
+      keyHits.clear();
+      total = 0;
+      peak = inFlight;
+    },
+    shutdown() {
+      stopped ??= (async () => {
+        closing.abort();
+        await server.shutdown();
+        await server.finished;
+      })();
+      return stopped;
+    },
+    [Symbol.asyncDispose]() {
+      return this.shutdown();
+    },
+  };
+}
+
+const PAGE = `<!doctype html>
+<html lang="es">
+<head><title>Asincronía</title></head>
+<body><h1>Hola desde el servidor local</h1></body>
+</html>
+`;
