@@ -10,10 +10,14 @@
  * | --- | --- |
  * | `/` | a small HTML page |
  * | `/delay?ms=200` | `200 OK` after `ms` milliseconds |
- * | `/flaky?key=k&fail=2&status=503` | `status` for the first `fail` hits of `key`, then `200 OK` |
- * | `/limited?key=k&times=1&after=1&date=0` | `429` with `Retry-After: after` (seconds, or an HTTP date when `date=1`) for the first `times` hits of `key`, then `200 OK` |
+ * | `/flaky?key=k&fail=2&status=503&stream=0` | `status` for the first `fail` hits of `key`, then `200 OK` |
+ * | `/limited?key=k&times=1&after=1&date=0&stream=0` | `429` with `Retry-After: after` (seconds, or an HTTP date when `date=1`) for the first `times` hits of `key`, then `200 OK` |
  * | `/status?code=404` | that status, with a short body |
  * | `/file?bytes=1000&ms=1000&chunks=10` | `bytes` bytes in `chunks` chunks spread over `ms` milliseconds, with `Content-Length` |
+ *
+ * With `stream=N`, the failures of `/flaky` and `/limited` carry a body of
+ * `N` bytes that takes ten seconds to arrive, so that a client that does not
+ * cancel a discarded body keeps the server busy, which `idle()` shows.
  *
  * The server counts hits per path (with its query) and the peak number of
  * requests in flight, so that tests can check on the server's side what a
@@ -44,6 +48,8 @@ export interface LessonServer extends AsyncDisposable {
   readonly inFlight: number;
   /** The most requests ever answered at once since start (or `resetStats()`). */
   readonly peak: number;
+  /** Resolves once no request is being answered (at once when none is). */
+  idle(): Promise<void>;
   /** Forgets the hit counts, the peak and the per-key state of `/flaky` and `/limited`. */
   resetStats(): void;
   /** Stops listening, ends what is in flight, and resolves once the server is gone. */
@@ -65,8 +71,13 @@ export function startServer(): LessonServer {
     inFlight++;
     if (inFlight > peak) peak = inFlight;
   };
+  let idle: PromiseWithResolvers<void> | undefined;
   const leave = () => {
     inFlight--;
+    if (inFlight === 0 && idle !== undefined) {
+      idle.resolve();
+      idle = undefined;
+    }
   };
 
   async function handle(request: Request): Promise<Response> {
@@ -102,9 +113,10 @@ export function startServer(): LessonServer {
       case "/flaky": {
         const n = nth("flaky");
         if (n <= q("fail", 2)) {
-          return new Response(`failure ${n}`, {
-            status: q("status", STATUS.ServiceUnavailable!),
-          });
+          const status = q("status", STATUS.ServiceUnavailable!);
+          return q("stream", 0) > 0
+            ? file(q("stream", 0), 10_000, 100, stop, status)
+            : new Response(`failure ${n}`, { status });
         }
         return new Response(`success after ${n - 1} failures`, {
           status: STATUS.OK,
@@ -117,10 +129,13 @@ export function startServer(): LessonServer {
           const value = q("date", 0) === 1
             ? new Date(Date.now() + after * 1000).toUTCString()
             : String(after);
-          return new Response("slow down", {
-            status: STATUS.TooManyRequests,
-            headers: { "retry-after": value },
-          });
+          const headers = { "retry-after": value };
+          return q("stream", 0) > 0
+            ? file(q("stream", 0), 10_000, 100, stop, 429, headers)
+            : new Response("slow down", {
+              status: STATUS.TooManyRequests,
+              headers,
+            });
         }
         return new Response(`allowed after ${n - 1} refusals`, {
           status: STATUS.OK,
@@ -139,12 +154,15 @@ export function startServer(): LessonServer {
 
   // A body of `bytes` bytes in `chunks` pieces, one every ms/chunks
   // milliseconds. It counts as in flight until the last byte is sent or the
-  // client goes away.
+  // client goes away (cancels the body), which is how tests see a client
+  // that forgets a body: the server stays busy.
   function file(
     bytes: number,
     ms: number,
     chunks: number,
     stop: AbortSignal,
+    status = STATUS.OK!,
+    headers: Record<string, string> = {},
   ): Response {
     const count = Math.max(1, Math.min(chunks, bytes));
     const size = Math.floor(bytes / count);
@@ -181,8 +199,9 @@ export function startServer(): LessonServer {
       },
     }, { highWaterMark: 0 });
     return new Response(bytes === 0 ? null : body, {
-      status: STATUS.OK,
+      status,
       headers: {
+        ...headers,
         "content-length": String(bytes),
         "content-type": "application/octet-stream",
       },
@@ -220,6 +239,11 @@ export function startServer(): LessonServer {
     },
     get peak() {
       return peak;
+    },
+    idle() {
+      if (inFlight === 0) return Promise.resolve();
+      idle ??= Promise.withResolvers();
+      return idle.promise;
     },
     resetStats() {
       hitCounts.clear();
