@@ -168,6 +168,9 @@ export function startServer(): LessonServer {
     const size = Math.floor(bytes / count);
     let sent = 0;
     let index = 0;
+    // Chunk i is due at start + i * ms / count: deadlines, not gaps, so that
+    // timer drift does not pile up and two files end in the order of their `ms`.
+    const start = performance.now();
     enter();
     let left = false;
     const done = () => {
@@ -179,7 +182,8 @@ export function startServer(): LessonServer {
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
         try {
-          await sleep(ms / count, stop);
+          const due = start + (ms * (index + 1)) / count;
+          await sleep(Math.max(0, due - performance.now()), stop);
         } catch {
           controller.error(new Error("Server shutting down"));
           done();

@@ -87,6 +87,23 @@ export interface RetryOptions {
    * @default {{ base: 300, max: 10000 }}
    */
   backoff?: BackoffOptions | ((retry: number) => number);
+  /**
+   * Called when an attempt has failed and a retry is coming, before the
+   * wait: for logging. What it throws is ignored.
+   */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+/** What {@linkcode RetryOptions.onRetry} is told about a failed attempt. */
+export interface RetryEvent {
+  /** The index of the coming retry: 0 for the first. */
+  readonly retry: number;
+  /** How long the wait before it lasts, in milliseconds. */
+  readonly delay: number;
+  /** The status of the failed response (its body already cancelled), if one came. */
+  readonly status?: number;
+  /** The network error or `TimeoutError`, if no response came. */
+  readonly error?: unknown;
 }
 
 /** The options of {@linkcode fetchWithRetry}: `fetch`'s own, plus `timeout` and `retry`. */
@@ -355,6 +372,7 @@ interface Plan {
   statusCodes: ReadonlySet<number>;
   maxRetryAfter: number;
   delay: (retry: number) => number;
+  onRetry: ((event: RetryEvent) => void) | undefined;
   timeout: number | undefined;
 }
 
@@ -448,6 +466,7 @@ function makePlan(
       : new Set(options.statusCodes),
     maxRetryAfter,
     delay,
+    onRetry: options.onRetry,
     timeout: timeout === Infinity ? undefined : timeout,
   };
 }
@@ -476,18 +495,27 @@ async function send(
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (last || !retriable(error)) throw error;
-      await wait(plan.delay(retry), signal);
+      const delay = plan.delay(retry);
+      notify(plan, { retry, delay, error });
+      await wait(delay, signal);
       continue;
     }
     if (last || !plan.statusCodes.has(response.status)) return response;
     const after = retryAfter(response.headers.get("retry-after"));
     await response.body?.cancel().catch(() => {});
-    await wait(
-      after === undefined
-        ? plan.delay(retry)
-        : Math.min(after, plan.maxRetryAfter),
-      signal,
-    );
+    const delay = after === undefined
+      ? plan.delay(retry)
+      : Math.min(after, plan.maxRetryAfter);
+    notify(plan, { retry, delay, status: response.status });
+    await wait(delay, signal);
+  }
+}
+
+function notify(plan: Plan, event: RetryEvent): void {
+  try {
+    plan.onRetry?.(event);
+  } catch {
+    // A logging hook must not change what is retried.
   }
 }
 

@@ -1,0 +1,103 @@
+/**
+ * @title HTTP requests: fetch, a timeout and retries
+ * @difficulty beginner
+ * @tags fetch, http, timeout, retry, AbortSignal
+ * @run deno run --allow-net=127.0.0.1 lessons/08_fetch.ts --timeline
+ * @resource {https://developer.mozilla.org/en-US/docs/Web/API/Fetch_API} MDN: Fetch API
+ * @resource {https://docs.deno.com/examples/fetch_timeout/} Deno by Example: fetch with a timeout
+ * @resource {https://docs.aiohttp.org/en/stable/client_quickstart.html} Python: aiohttp client
+ * @section 8 — Herramientas Externas para Asincronia
+ *
+ * Python needs aiohttp to make an HTTP request without blocking; Deno has
+ * `fetch` built in. The lesson fetches a page from a local server, then shows
+ * what real code adds: a request that gives up after a timeout, and one that
+ * retries a failing server until it answers.
+ */
+import { fetchWithRetry } from "../lib/fetch.ts";
+import {
+  begin,
+  cli,
+  type LessonOptions,
+  type LessonResult,
+} from "./_lesson.ts";
+import { type LessonServer, startServer } from "./_server.ts";
+
+/** Options of lesson 08; tests pass their own server to count its hits. */
+export interface FetchLessonOptions extends LessonOptions {
+  /** The server to fetch from. @default {a fresh one, shut down at the end} */
+  server?: LessonServer;
+}
+
+export async function fetchLesson(
+  options: FetchLessonOptions = {},
+): Promise<LessonResult> {
+  const lesson = begin(options);
+  const { unit, print, timeline } = lesson;
+  // These machines reach no other host, so the "example.com" of the notes is
+  // a server of our own on 127.0.0.1 (see _server.ts).
+  await using own = options.server ? undefined : startServer();
+  const server = (options.server ?? own)!;
+
+  // fetch_url from the notes. There is no session to open and close: fetch
+  // pools connections by itself, and reading the body to the end releases
+  // the connection, as leaving aiohttp's `async with` blocks does.
+  async function fetchUrl(url: string): Promise<string> {
+    const response = await fetch(url);
+    return await response.text();
+  }
+
+  // The notes' example returns the page and drops it: nothing is printed.
+  // We print what we fetched.
+  const page = await timeline.track("fetch_url", fetchUrl(server.at("/")));
+  for (const line of page.trim().split("\n")) print(line);
+
+  // A timeout. The server takes 3 seconds; we wait 1. AbortSignal.timeout()
+  // aborts the request, which rejects with a TimeoutError. In Python this is
+  // aiohttp.ClientTimeout, or asyncio.timeout() around the request.
+  // fetchWithRetry's `timeout` option, below, does the same for each attempt.
+  try {
+    await timeline.track(
+      "timeout",
+      fetch(server.at(`/delay?ms=${3 * unit}`), {
+        signal: AbortSignal.timeout(unit),
+      }),
+    );
+  } catch (error) {
+    const name = error instanceof Error ? error.name : String(error);
+    print(`Gave up after 1 second: ${name}`);
+  }
+
+  // A retry. This route fails twice with 503 Service Unavailable, then
+  // answers. fetchWithRetry (our library) retries statuses that mean "try
+  // again later", waiting a little longer each time; here the waits are
+  // fixed at half a second so that the output is always the same.
+  let attempt = 1;
+  const response = await timeline.track(
+    "retry",
+    fetchWithRetry(server.at("/flaky?key=lesson&fail=2"), {
+      timeout: 5 * unit,
+      retry: {
+        limit: 3,
+        backoff: () => unit / 2,
+        onRetry: ({ retry, status }) =>
+          print(
+            `Attempt ${(attempt = retry + 1)} failed with ${status}, retrying`,
+          ),
+      },
+    }),
+  );
+  attempt++;
+  print(
+    `Attempt ${attempt} answered ${response.status}: ${await response.text()}`,
+  );
+
+  return lesson;
+}
+
+if (import.meta.main) {
+  await cli(
+    import.meta,
+    "Lesson 8: fetch from a local server, with a timeout and retries.",
+    fetchLesson,
+  );
+}
