@@ -9,6 +9,7 @@ import {
   type FetchAllOptions,
   fetchWithRetry,
   HttpError,
+  type RetryEvent,
 } from "../../lib/fetch.ts";
 import { deadline as untypedDeadline } from "@std/async/deadline";
 import { type LessonServer, startServer } from "../../lessons/_server.ts";
@@ -212,6 +213,44 @@ Deno.test("fetchWithRetry() retries network errors", async (t) => {
       TypeError,
     );
     assertEquals(retries, []);
+  });
+});
+
+Deno.test("fetchWithRetry() tells onRetry about each failed attempt", async () => {
+  await withServer(async (server) => {
+    const events: RetryEvent[] = [];
+    const response = await fetchWithRetry(
+      server.at("/flaky?key=events&fail=2&status=502"),
+      {
+        retry: {
+          backoff: (n) => 10 + n,
+          onRetry: (event) => {
+            events.push(event);
+            throw new Error("ignored");
+          },
+        },
+      },
+    );
+    assertEquals(await response.text(), "success after 2 failures");
+    assertEquals(events, [
+      { retry: 0, delay: 10, status: 502 },
+      { retry: 1, delay: 11, status: 502 },
+    ]);
+    const gone = startServer();
+    const url = gone.at("/");
+    await gone.shutdown();
+    const errors: unknown[] = [];
+    await assertRejects(() =>
+      fetchWithRetry(url, {
+        retry: {
+          limit: 1,
+          backoff: quick(),
+          onRetry: (e) => errors.push(e.error),
+        },
+      })
+    );
+    assertEquals(errors.length, 1);
+    assertInstanceOf(errors[0], TypeError);
   });
 });
 

@@ -1,0 +1,113 @@
+import {
+  assert,
+  assertEquals,
+  assertGreaterOrEqual,
+  assertLess,
+} from "@std/assert";
+import { downloads, drawDurations } from "../lessons/10_downloads.ts";
+import { startServer } from "../lessons/_server.ts";
+
+const UNIT = 150;
+
+const STARTS = [0, 1, 2, 3, 4].map((i) => `Starting download ${i}`);
+const finishes = (order: number[]) =>
+  order.map((i) => `Finished download ${i}`);
+
+Deno.test("Lesson 10 prints the notes' lines in the notes' order by default", async () => {
+  const logged: string[] = [];
+  const { lines, timeline } = await downloads({
+    unit: UNIT,
+    log: (l) => logged.push(l),
+  });
+  assertEquals(lines, [...STARTS, ...finishes([1, 0, 2, 3, 4])]);
+  assertEquals(logged, lines);
+  assertEquals(timeline.completionOrder(), [
+    "download 1",
+    "download 0",
+    "download 2",
+    "download 3",
+    "download 4",
+  ]);
+});
+
+Deno.test("Lesson 10's --seed picks the durations and so the order", async (t) => {
+  await t.step("the same seed draws the same durations", () => {
+    assertEquals(drawDurations(7), drawDurations(7));
+    assertEquals(drawDurations(1871), [1.8, 1.1, 2.2, 2.6, 2.9]);
+    for (const s of drawDurations(99)) assert(s >= 1 && s <= 3, String(s));
+  });
+  await t.step("seed 37 finishes in the order of its durations", async () => {
+    // Seed 37 draws durations at least 0.3 apart.
+    assertEquals(drawDurations(37), [2, 3, 1.1, 2.5, 1.4]);
+    const { lines } = await downloads({ unit: UNIT, seed: 37, log: () => {} });
+    assertEquals(lines, [...STARTS, ...finishes([2, 4, 0, 3, 1])]);
+  });
+});
+
+Deno.test("Lesson 10 downloads all five files at once from the server", async () => {
+  await using server = startServer();
+  const { timeline } = await downloads({ unit: UNIT, log: () => {}, server });
+  assertEquals(server.hits(), 5);
+  assertEquals(server.peak, 5);
+  assertEquals(timeline.maxConcurrency(), 5);
+  // Each download lasts at least its drawn duration, and together they take
+  // about the longest one (2.9 units), not the sum (10.6).
+  const seconds = drawDurations(1871);
+  for (const [i, s] of seconds.entries()) {
+    const span = timeline.span(`download ${i}`)!;
+    assertGreaterOrEqual(span.end! - span.start, s * UNIT - 5);
+  }
+  assertLess(timeline.elapsed, 6 * UNIT);
+});
+
+Deno.test("Lesson 10 draws progress bars only where asked, and erases them", async (t) => {
+  await t.step("with a progress sink, every bar reaches 100%", async () => {
+    const frames: string[] = [];
+    const { lines } = await downloads({
+      unit: UNIT,
+      log: () => {},
+      progress: (text) => frames.push(text),
+    });
+    // The printed lines stay exactly the notes' lines.
+    assertEquals(lines, [...STARTS, ...finishes([1, 0, 2, 3, 4])]);
+    const all = frames.join("");
+    for (const i of [0, 1, 2, 3, 4]) {
+      assert(all.includes(`download ${i} ${"█".repeat(30)} 100%`), `bar ${i}`);
+    }
+    // The last frame moves up over the bars and clears them.
+    assert(/^\x1b\[\d+F\x1b\[0J$/.test(frames.at(-1)!), frames.at(-1));
+  });
+  // Pretend standard output is a terminal, and capture what is written to it.
+  async function onTerminal(fn: () => Promise<unknown>): Promise<string> {
+    const { isTerminal, writeSync } = Deno.stdout;
+    const log = console.log;
+    const decoder = new TextDecoder();
+    let written = "";
+    Deno.stdout.isTerminal = () => true;
+    Deno.stdout.writeSync = (p: Uint8Array) => {
+      written += decoder.decode(p);
+      return p.length;
+    };
+    console.log = () => {};
+    try {
+      await fn();
+    } finally {
+      Object.assign(Deno.stdout, { isTerminal, writeSync });
+      console.log = log;
+    }
+    return written;
+  }
+  await t.step(
+    "on a terminal, with console.log, bars go to stdout",
+    async () => {
+      const written = await onTerminal(() => downloads({ unit: UNIT }));
+      assert(written.includes(`download 4 ${"█".repeat(30)} 100%`), written);
+    },
+  );
+  await t.step("with a log of its own, nothing is drawn", async () => {
+    const written = await onTerminal(() =>
+      downloads({ unit: UNIT, log: () => {} })
+    );
+    assertEquals(written, "");
+  });
+});
