@@ -15,4 +15,5 @@
  *
  * @module
  */
+export * from "./lib/fetch.ts";
 export * from "./lib/timeline.ts";

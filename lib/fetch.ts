@@ -170,6 +170,8 @@ export class HttpError extends Error {
   readonly url: string;
 
   /**
+   * Creates the error of a final response that was not a 2xx.
+   *
    * @param status The status of the final response.
    * @param url The URL that answered.
    * @param statusText The status text of the final response.
