@@ -547,7 +547,7 @@ Deno.test("fetchAll() keeps at most `concurrency` requests in flight", async (t)
       server.resetStats();
       const urls = Array.from(
         { length: 10 },
-        (_, i) => server.at(`/delay?ms=100&i=${i}`),
+        (_, i) => server.at(`/delay?ms=200&i=${i}`),
       );
       const results = await fetchAll(urls, { concurrency: 3 });
       assert(results.every((r) => r.status === "fulfilled"));
@@ -558,7 +558,7 @@ Deno.test("fetchAll() keeps at most `concurrency` requests in flight", async (t)
       server.resetStats();
       const urls = Array.from(
         { length: 14 },
-        (_, i) => server.at(`/delay?ms=100&j=${i}`),
+        (_, i) => server.at(`/delay?ms=200&j=${i}`),
       );
       await fetchAll(urls);
       assertEquals(server.peak, 6);
