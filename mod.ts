@@ -15,4 +15,5 @@
  *
  * @module
  */
+export * from "./lib/task_group.ts";
 export * from "./lib/timeline.ts";
