@@ -380,16 +380,17 @@ function ignore(): void {}
 
 function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "symbol" || typeof value === "bigint") {
-    return value.toString();
-  }
   if (typeof value === "function") {
     return `[Function ${value.name || "anonymous"}]`;
   }
   if (value === null || typeof value !== "object") return String(value);
-  try {
-    return JSON.stringify(value) ?? Object.prototype.toString.call(value);
-  } catch {
-    return Object.prototype.toString.call(value);
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null || Array.isArray(value)) {
+    try {
+      return JSON.stringify(value);
+    } catch {
+      // A cycle or a BigInt: fall back to the tag.
+    }
   }
+  return Object.prototype.toString.call(value);
 }
