@@ -82,9 +82,10 @@ type State = "open" | "waiting" | "settled";
  * - Like asyncio, which leaves `CancelledError` out of its `ExceptionGroup`,
  *   the group does not count a rejection caused by its own cancellation: once
  *   the signal is aborted, a task that rejects with `signal.reason` (what
- *   `signal.throwIfAborted()`, `fetch` and `delay` do) or with an error named
- *   `"AbortError"` was cancelled, not failed. Any other error is a failure,
- *   even one thrown while cancelling.
+ *   `signal.throwIfAborted()`, `fetch` and `delay` do), with the parent
+ *   signal's reason, or with an error named `"AbortError"` was cancelled,
+ *   not failed. Any other error is a failure, even one thrown while
+ *   cancelling. Before the signal aborts, every rejection is a failure.
  * - The promise returned by `spawn` never becomes an unhandled rejection:
  *   the group observes it. Await it for the task's own result or error.
  * - Tasks may spawn siblings while the group is being waited on, as in
@@ -152,7 +153,8 @@ export class TaskGroup {
   #controller = new AbortController();
   #parent: AbortSignal | undefined;
   #onParentAbort: (() => void) | undefined;
-  #abortedByParent = false;
+  #parentAborted = false;
+  #parentReason: unknown;
   #state: State = "open";
   #pending = 0;
   #errors: unknown[] = [];
@@ -175,17 +177,18 @@ export class TaskGroup {
       );
     }
     if (parent === undefined) return;
-    if (parent.aborted) {
-      this.#abortedByParent = true;
+    const onParentAbort = () => {
+      this.#parentAborted = true;
+      this.#parentReason = parent.reason;
       this.#controller.abort(parent.reason);
+    };
+    if (parent.aborted) {
+      onParentAbort();
       return;
     }
     this.#parent = parent;
-    this.#onParentAbort = () => {
-      this.#abortedByParent = true;
-      this.#controller.abort(parent.reason);
-    };
-    parent.addEventListener("abort", this.#onParentAbort, { once: true });
+    this.#onParentAbort = onParentAbort;
+    parent.addEventListener("abort", onParentAbort, { once: true });
   }
 
   /**
@@ -302,7 +305,8 @@ export class TaskGroup {
    * @returns A promise that fulfills when every task has settled and none
    * failed; rejects with an `AggregateError` of every failure, in the order
    * they happened, if any failed; otherwise rejects with the parent
-   * signal's reason if the parent aborted the group.
+   * signal's reason if the parent aborted before the group settled, as
+   * asyncio propagates the cancellation of the task around `async with`.
    */
   wait(): Promise<void> {
     if (this.#done === undefined) {
@@ -326,7 +330,10 @@ export class TaskGroup {
   #fail(error: unknown): void {
     const signal = this.#controller.signal;
     if (signal.aborted) {
-      if (error === signal.reason || isAbortError(error)) return;
+      if (
+        error === signal.reason || isAbortError(error) ||
+        (this.#parentAborted && error === this.#parentReason)
+      ) return;
       this.#errors.push(error);
       return;
     }
@@ -363,8 +370,8 @@ export class TaskGroup {
           `${count} ${count === 1 ? "task" : "tasks"} in the group failed`,
         ),
       );
-    } else if (this.#abortedByParent) {
-      done.reject(this.#controller.signal.reason);
+    } else if (this.#parentAborted) {
+      done.reject(this.#parentReason);
     } else {
       done.resolve();
     }

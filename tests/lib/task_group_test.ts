@@ -281,6 +281,42 @@ Deno.test("TaskGroup follows its parent signal", async (t) => {
     assertEquals(error.errors, [failure]);
   });
 
+  await t.step(
+    "a parent abort after abort() still rejects with the parent's reason",
+    async () => {
+      const parent = new AbortController();
+      const group = new TaskGroup({ signal: parent.signal });
+      const reason = new Error("parent gave up");
+      group.spawn(async (signal) => {
+        await aborted(signal);
+        await delay(5);
+      });
+      group.abort();
+      parent.abort(reason);
+      assertStrictEquals(await assertRejects(() => group.wait()), reason);
+    },
+  );
+
+  await t.step(
+    "a task rejecting with the parent's reason was cancelled",
+    async () => {
+      const parent = new AbortController();
+      const group = new TaskGroup({ signal: parent.signal });
+      const failure = new Error("first");
+      const reason = new Error("parent gave up");
+      // This task listens to the parent directly, not to the group.
+      group.spawn(() => delay(10_000, { signal: parent.signal }));
+      group.spawn(async () => {
+        await delay(5);
+        throw failure;
+      });
+      await aborted(group.signal);
+      parent.abort(reason);
+      const error = await assertRejects(() => group.wait(), AggregateError);
+      assertEquals(error.errors, [failure]);
+    },
+  );
+
   await t.step("an aborted parent: nothing starts", async () => {
     const reason = new Error("too late");
     const group = new TaskGroup({ signal: AbortSignal.abort(reason) });
