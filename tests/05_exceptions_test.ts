@@ -3,7 +3,7 @@ import { exceptions } from "../lessons/05_exceptions.ts";
 
 const UNIT = 40;
 
-Deno.test("lessons/05_exceptions.ts prints its lines in order", async () => {
+Deno.test("Lesson 05 prints the notes' line, then each part's lines in order", async () => {
   const { lines } = await exceptions({ unit: UNIT, log: () => {} });
   assertEquals(lines, [
     // The notes' line, with "occurred" spelled right.
@@ -30,7 +30,7 @@ Deno.test("lessons/05_exceptions.ts prints its lines in order", async () => {
   ]);
 });
 
-Deno.test("lessons/05_exceptions.ts shows what each tool does to the other tasks", async (t) => {
+Deno.test("Lesson 05 shows what each tool does to the other tasks", async (t) => {
   const { timeline, unit } = await exceptions({ unit: UNIT, log: () => {} });
   const span = (name: string) => {
     const found = timeline.span(name);
