@@ -245,12 +245,14 @@ export class TaskGroup {
       task.catch(ignore);
       return task;
     }
+    // Counted before fn runs, so that whatever fn does synchronously (spawn
+    // a sibling, call wait()) already sees this task as pending.
+    this.#pending++;
     try {
       task = Promise.resolve(fn(signal));
     } catch (error) {
       task = Promise.reject(error);
     }
-    this.#pending++;
     // This handler is what keeps an unawaited failure from being unhandled.
     task.then(
       () => this.#settle(),

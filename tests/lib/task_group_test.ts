@@ -413,6 +413,25 @@ Deno.test("TaskGroup.spawn() works while wait() is pending and fails once settle
   );
 
   await t.step(
+    "wait() called synchronously inside fn counts that task",
+    async () => {
+      const group = new TaskGroup();
+      const events: string[] = [];
+      let waiting: Promise<void> | undefined;
+      group.spawn(async () => {
+        waiting = group.wait();
+        await delay(10);
+        events.push("task finished");
+      });
+      // The group has not settled: spawning is still allowed.
+      group.spawn(() => events.push("sibling ran"));
+      await waiting;
+      events.push("wait settled");
+      assertEquals(events, ["sibling ran", "task finished", "wait settled"]);
+    },
+  );
+
+  await t.step(
     "spawn after the group settled throws and starts nothing",
     async () => {
       const group = new TaskGroup();
