@@ -148,6 +148,34 @@ type State = "open" | "waiting" | "settled";
  * }
  * console.log(await quick); // "done": it finished in time
  * ```
+ *
+ * @example Cancel the tasks when the block itself throws
+ * ```ts
+ * import { TaskGroup } from "jsr:@asincronia/asincronia/task-group";
+ *
+ * const parse = (text: string) => JSON.parse(text) as unknown;
+ * const sleep = (ms: number, signal: AbortSignal) =>
+ *   new Promise<void>((resolve, reject) => {
+ *     const id = setTimeout(resolve, ms);
+ *     signal.addEventListener("abort", () => {
+ *       clearTimeout(id);
+ *       reject(signal.reason);
+ *     }, { once: true });
+ *   });
+ *
+ * try {
+ *   await using group = new TaskGroup();
+ *   group.spawn((signal) => sleep(10_000, signal));
+ *   try {
+ *     parse("not JSON"); // the block fails...
+ *   } catch (error) {
+ *     group.abort(error); // ...so stop the tasks instead of waiting 10 s
+ *     throw error;
+ *   }
+ * } catch (error) {
+ *   console.log((error as Error).name); // "SyntaxError"
+ * }
+ * ```
  */
 export class TaskGroup {
   #controller = new AbortController();
