@@ -16,4 +16,5 @@
  * @module
  */
 export * from "./lib/fetch.ts";
+export * from "./lib/task_group.ts";
 export * from "./lib/timeline.ts";
