@@ -16,3 +16,5 @@
  * @module
  */
 export * from "./lib/timeline.ts";
+export * from "./lib/semaphore.ts";
+export * from "./lib/lock.ts";
