@@ -18,3 +18,5 @@
 export * from "./lib/fetch.ts";
 export * from "./lib/task_group.ts";
 export * from "./lib/timeline.ts";
+export * from "./lib/semaphore.ts";
+export * from "./lib/lock.ts";

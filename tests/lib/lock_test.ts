@@ -1,0 +1,145 @@
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStrictEquals,
+  assertThrows,
+} from "@std/assert";
+import { Lock } from "../../lib/lock.ts";
+
+async function settle(turns = 10): Promise<void> {
+  for (let i = 0; i < turns; i++) await Promise.resolve();
+}
+
+Deno.test("Lock exposes read-only permits, available, waiting and locked", async () => {
+  const lock = new Lock();
+  assertEquals(
+    [lock.permits, lock.available, lock.waiting, lock.locked],
+    [1, 1, 0, false],
+  );
+  for (const key of ["permits", "available", "waiting", "locked"]) {
+    assertThrows(() => {
+      (lock as unknown as Record<string, unknown>)[key] = 0;
+    }, TypeError);
+  }
+  const held = await lock.acquire();
+  const queued = lock.acquire();
+  assertEquals(
+    [lock.permits, lock.available, lock.waiting, lock.locked],
+    [1, 0, 1, true],
+  );
+  held.release();
+  assertEquals(lock.locked, true); // handed straight to the waiter
+  (await queued).release();
+  assertEquals([lock.available, lock.waiting, lock.locked], [1, 0, false]);
+});
+
+Deno.test("Lock.acquire() resolves waiters in FIFO order", async () => {
+  const lock = new Lock();
+  const order: number[] = [];
+  let inside = 0;
+  let peak = 0;
+  await Promise.all(Array.from({ length: 1000 }, async (_, i) => {
+    using _held = await lock.acquire();
+    peak = Math.max(peak, ++inside);
+    order.push(i);
+    await settle(1 + (i % 3));
+    inside--;
+  }));
+  assertEquals(order, Array.from({ length: 1000 }, (_, i) => i));
+  assertEquals(peak, 1);
+  assertEquals(lock.locked, false);
+});
+
+Deno.test("Lock.tryAcquire() never barges past a waiter", async () => {
+  const lock = new Lock();
+  const held = lock.tryAcquire();
+  assert(held !== undefined);
+  assertStrictEquals(lock.tryAcquire(), undefined);
+  const queued = lock.acquire();
+  held!.release();
+  assertStrictEquals(lock.tryAcquire(), undefined);
+  (await queued).release();
+  using again = lock.tryAcquire();
+  assert(again !== undefined);
+});
+
+Deno.test("Lock.acquire() honours an AbortSignal", async (t) => {
+  await t.step("already aborted", async () => {
+    const lock = new Lock();
+    const reason = new Error("no");
+    assertStrictEquals(
+      await lock.acquire({ signal: AbortSignal.abort(reason) }).catch((e) => e),
+      reason,
+    );
+    assertEquals(lock.locked, false);
+  });
+  await t.step("aborted while queued", async () => {
+    const lock = new Lock();
+    const held = await lock.acquire();
+    const controller = new AbortController();
+    const queued = lock.run(() => "ran", { signal: controller.signal });
+    assertEquals(lock.waiting, 1);
+    controller.abort(new Error("late"));
+    assertEquals(lock.waiting, 0);
+    await assertRejects(() => queued, Error, "late");
+    held.release();
+    assertEquals(lock.locked, false);
+  });
+  await t.step("aborted after the grant", async () => {
+    const lock = new Lock();
+    const controller = new AbortController();
+    const held = await lock.acquire({ signal: controller.signal });
+    controller.abort();
+    assertEquals(lock.locked, true);
+    held.release();
+    assertEquals(lock.locked, false);
+  });
+});
+
+Deno.test("Lock is not reentrant: a second acquire by the holder waits", async () => {
+  const lock = new Lock();
+  const held = await lock.acquire();
+  let second = false;
+  const again = lock.acquire().then((p) => (second = true, p));
+  await settle();
+  assertEquals(second, false);
+  assertEquals(lock.waiting, 1);
+  held.release();
+  (await again).release();
+  assertEquals(second, true);
+});
+
+Deno.test("Lock.run() releases the lock when fn throws", async () => {
+  const lock = new Lock();
+  await assertRejects(
+    () =>
+      lock.run(() => {
+        throw new RangeError("bad");
+      }),
+    RangeError,
+    "bad",
+  );
+  assertEquals(lock.locked, false);
+  assertEquals(await lock.run(() => Promise.resolve(7)), 7);
+  await assertRejects(
+    () => lock.run("nope" as unknown as () => void),
+    TypeError,
+    `Cannot run task as 'fn' must be a function: current value is "nope"`,
+  );
+  assertEquals([lock.locked, lock.waiting], [false, 0]);
+});
+
+Deno.test("Lock permit release is idempotent", async () => {
+  const lock = new Lock();
+  const held = await lock.acquire();
+  const other = lock.acquire();
+  held.release();
+  held.release();
+  held[Symbol.dispose]();
+  const permit = await other;
+  assertEquals(lock.locked, true);
+  assertStrictEquals(lock.tryAcquire(), undefined);
+  permit.release();
+  assertEquals(lock.locked, false);
+});

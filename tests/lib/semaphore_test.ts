@@ -1,0 +1,492 @@
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStrictEquals,
+  assertThrows,
+} from "@std/assert";
+import { type Permit, Semaphore } from "../../lib/semaphore.ts";
+
+/** Lets every pending promise callback run (a few hops deep). */
+async function settle(turns = 10): Promise<void> {
+  for (let i = 0; i < turns; i++) await Promise.resolve();
+}
+
+/** A small seeded PRNG (mulberry32), so the stress test is repeatable. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+Deno.test("new Semaphore() rejects permits that are not a positive integer", async (t) => {
+  for (const bad of [0, -1, 1.5, NaN, Infinity, "2", undefined]) {
+    await t.step(`permits = ${String(bad)}`, () => {
+      assertThrows(
+        () => new Semaphore(bad as number),
+        RangeError,
+        "Cannot create semaphore as 'permits' must be a positive integer: current value is",
+      );
+    });
+  }
+  assertThrows(
+    () => new Semaphore(0),
+    RangeError,
+    "Cannot create semaphore as 'permits' must be a positive integer: current value is 0",
+  );
+  assertThrows(
+    () => new Semaphore("2" as unknown as number),
+    RangeError,
+    'current value is "2"',
+  );
+});
+
+Deno.test("Semaphore exposes read-only permits, available and waiting", async () => {
+  const sem = new Semaphore(3);
+  assertEquals([sem.permits, sem.available, sem.waiting], [3, 3, 0]);
+  for (const key of ["permits", "available", "waiting"]) {
+    assertThrows(() => {
+      (sem as unknown as Record<string, number>)[key] = 99;
+    }, TypeError);
+  }
+  const a = await sem.acquire();
+  const b = await sem.acquire();
+  const c = await sem.acquire();
+  const d = sem.acquire();
+  assertEquals([sem.permits, sem.available, sem.waiting], [3, 0, 1]);
+  a.release();
+  (await d).release();
+  b.release();
+  c.release();
+  assertEquals([sem.permits, sem.available, sem.waiting], [3, 3, 0]);
+});
+
+Deno.test("Semaphore.acquire() resolves waiters in FIFO order", async (t) => {
+  await t.step("1,000 waiters on one permit", async () => {
+    const sem = new Semaphore(1);
+    const held = await sem.acquire();
+    const order: number[] = [];
+    const all = Array.from({ length: 1000 }, async (_, i) => {
+      using _permit = await sem.acquire();
+      order.push(i);
+      await settle(2);
+    });
+    assertEquals(sem.waiting, 1000);
+    held.release();
+    await Promise.all(all);
+    assertEquals(order, Array.from({ length: 1000 }, (_, i) => i));
+    assertEquals([sem.available, sem.waiting], [1, 0]);
+  });
+
+  await t.step("1,000 waiters on three permits through run()", async () => {
+    const sem = new Semaphore(3);
+    const order: number[] = [];
+    let inFlight = 0;
+    let peak = 0;
+    const all = Array.from({ length: 1000 }, (_, i) =>
+      sem.run(async () => {
+        order.push(i);
+        peak = Math.max(peak, ++inFlight);
+        await settle(1 + (i % 4));
+        inFlight--;
+        return i * 2;
+      }));
+    assertEquals(sem.waiting, 997);
+    const results = await Promise.all(all);
+    assertEquals(order, Array.from({ length: 1000 }, (_, i) => i));
+    assertEquals(results, Array.from({ length: 1000 }, (_, i) => i * 2));
+    assertEquals(peak, 3);
+    assertEquals([sem.available, sem.waiting], [3, 0]);
+  });
+});
+
+Deno.test("Semaphore does not let a newcomer barge past a waiter", async (t) => {
+  await t.step(
+    "tryAcquire() returns undefined while someone waits",
+    async () => {
+      const sem = new Semaphore(1);
+      const held = await sem.acquire();
+      const queued = sem.acquire();
+      held.release();
+      // The permit went straight to the waiter, before its promise callback ran.
+      assertEquals(sem.available, 0);
+      assertStrictEquals(sem.tryAcquire(), undefined);
+      const permit = await queued;
+      assertStrictEquals(sem.tryAcquire(), undefined);
+      permit.release();
+      const again = sem.tryAcquire();
+      assert(again !== undefined);
+      again!.release();
+    },
+  );
+
+  await t.step(
+    "tryAcquire() fails with a free permit while someone waits",
+    async () => {
+      const sem = new Semaphore(2);
+      const a = await sem.acquire();
+      const b = await sem.acquire();
+      const order: string[] = [];
+      const first = sem.acquire().then((p) => (order.push("first"), p));
+      const second = sem.acquire().then((p) => (order.push("second"), p));
+      a.release();
+      // One permit came back and went to "first"; "second" still waits, so a
+      // newcomer gets nothing although the semaphore has two permits.
+      assertStrictEquals(sem.tryAcquire(), undefined);
+      b.release();
+      (await first).release();
+      (await second).release();
+      assertEquals(order, ["first", "second"]);
+      assertEquals(sem.available, 2);
+    },
+  );
+
+  await t.step("acquire() and run() queue behind earlier waiters", async () => {
+    const sem = new Semaphore(1);
+    const held = await sem.acquire();
+    const order: string[] = [];
+    const early = sem.run(() => order.push("early"));
+    held.release();
+    const late = sem.run(() => order.push("late"));
+    const latest = sem.acquire().then((p) => (order.push("latest"), p));
+    await Promise.all([early, late]);
+    (await latest).release();
+    assertEquals(order, ["early", "late", "latest"]);
+  });
+});
+
+Deno.test("Semaphore.acquire() honours an AbortSignal", async (t) => {
+  await t.step(
+    "already aborted: rejects at once even with a free permit",
+    async () => {
+      const sem = new Semaphore(1);
+      const reason = new Error("stop");
+      await assertRejects(
+        () => sem.acquire({ signal: AbortSignal.abort(reason) }),
+        Error,
+        "stop",
+      );
+      let ran = false;
+      const error = await sem.run(() => ran = true, {
+        signal: AbortSignal.abort(reason),
+      }).catch((e) => e);
+      assertStrictEquals(error, reason);
+      assertEquals(ran, false);
+      assertEquals([sem.available, sem.waiting], [1, 0]);
+    },
+  );
+
+  await t.step(
+    "aborted while queued: leaves the queue at once with the reason",
+    async () => {
+      const sem = new Semaphore(1);
+      const held = await sem.acquire();
+      const controller = new AbortController();
+      const order: string[] = [];
+      const before = sem.acquire().then((p) => (order.push("before"), p));
+      const aborted = sem.acquire({ signal: controller.signal });
+      const after = sem.run(() => order.push("after"));
+      assertEquals(sem.waiting, 3);
+      const reason = new Error("gave up");
+      controller.abort(reason);
+      assertEquals(sem.waiting, 2);
+      assertStrictEquals(await aborted.catch((e) => e), reason);
+      held.release();
+      (await before).release();
+      await after;
+      assertEquals(order, ["before", "after"]);
+      assertEquals([sem.available, sem.waiting], [1, 0]);
+    },
+  );
+
+  await t.step("aborted while queued in run(): fn never runs", async () => {
+    const sem = new Semaphore(1);
+    const held = await sem.acquire();
+    const controller = new AbortController();
+    let ran = false;
+    const task = sem.run(() => ran = true, { signal: controller.signal });
+    controller.abort();
+    const error = await task.catch((e) => e);
+    assert(error instanceof DOMException);
+    assertEquals(error.name, "AbortError");
+    held.release();
+    await settle();
+    assertEquals(ran, false);
+    assertEquals([sem.available, sem.waiting], [1, 0]);
+  });
+
+  await t.step(
+    "aborting the head, the tail or the only waiter keeps the queue intact",
+    async () => {
+      const sem = new Semaphore(1);
+      const held = await sem.acquire();
+      const controllers = Array.from(
+        { length: 5 },
+        () => new AbortController(),
+      );
+      const got: number[] = [];
+      const calls = controllers.map((c, i) =>
+        sem.run(() => {
+          got.push(i);
+        }, { signal: c.signal }).catch(() => undefined)
+      );
+      controllers[0]!.abort();
+      controllers[4]!.abort();
+      controllers[2]!.abort();
+      assertEquals(sem.waiting, 2);
+      held.release();
+      await Promise.all(calls);
+      assertEquals(got, [1, 3]);
+      assertEquals([sem.available, sem.waiting], [1, 0]);
+    },
+  );
+
+  await t.step(
+    "aborted after the grant: the holder keeps the permit",
+    async () => {
+      const sem = new Semaphore(1);
+      const controller = new AbortController();
+      const permit = await sem.acquire({ signal: controller.signal });
+      controller.abort();
+      assertEquals(sem.available, 0);
+      assertEquals(permit.released, false);
+      permit.release();
+      assertEquals(sem.available, 1);
+    },
+  );
+
+  await t.step(
+    "aborted between the grant and the waiter's resumption",
+    async () => {
+      const sem = new Semaphore(1);
+      const held = await sem.acquire();
+      const controller = new AbortController();
+      const queued = sem.acquire({ signal: controller.signal });
+      held.release(); // grants the permit to the waiter synchronously
+      controller.abort(); // too late: changes nothing
+      const permit = await queued;
+      assertEquals([sem.available, sem.waiting], [0, 0]);
+      permit.release();
+      assertEquals(sem.available, 1);
+    },
+  );
+
+  await t.step(
+    "a signal that is not an AbortSignal is a TypeError",
+    async () => {
+      const sem = new Semaphore(1);
+      const signal = {} as AbortSignal;
+      await assertRejects(
+        () => sem.acquire({ signal }),
+        TypeError,
+        "Cannot acquire permit as 'signal' must be an AbortSignal: current value is an object",
+      );
+      await assertRejects(() => sem.run(() => 1, { signal }), TypeError);
+      assertEquals([sem.available, sem.waiting], [1, 0]);
+    },
+  );
+});
+
+Deno.test("Permit.release() is idempotent", async () => {
+  const sem = new Semaphore(2);
+  const permit = await sem.acquire();
+  assertEquals(permit.released, false);
+  permit.release();
+  permit.release();
+  permit[Symbol.dispose]();
+  assertEquals(permit.released, true);
+  assertEquals(sem.available, 2);
+  // An extra release must not hand a second permit to a waiter either.
+  const a = await sem.acquire();
+  const b = await sem.acquire();
+  let granted = false;
+  const waiter = sem.acquire().then((p) => (granted = true, p));
+  permit.release();
+  await settle();
+  assertEquals(granted, false);
+  a.release();
+  a.release();
+  (await waiter).release();
+  b.release();
+  assertEquals([sem.available, sem.waiting], [2, 0]);
+});
+
+Deno.test("Semaphore permits work with `using`", async (t) => {
+  await t.step("released at the end of the block", async () => {
+    const sem = new Semaphore(1);
+    {
+      using permit = await sem.acquire();
+      assertEquals(sem.available, 0);
+      assertEquals(permit.released, false);
+    }
+    assertEquals(sem.available, 1);
+  });
+
+  await t.step("released when the block throws", async () => {
+    const sem = new Semaphore(1);
+    let seen: Permit | undefined;
+    await assertRejects(
+      async () => {
+        using permit = await sem.acquire();
+        seen = permit;
+        throw new Error("boom");
+      },
+      Error,
+      "boom",
+    );
+    assertEquals(seen?.released, true);
+    assertEquals(sem.available, 1);
+  });
+
+  await t.step("tryAcquire() result can be held with `using`", () => {
+    const sem = new Semaphore(1);
+    {
+      using permit = sem.tryAcquire();
+      assert(permit !== undefined);
+      assertEquals(sem.available, 0);
+    }
+    assertEquals(sem.available, 1);
+  });
+});
+
+Deno.test("Semaphore.run() holds a permit around fn", async (t) => {
+  await t.step("returns what fn returns, sync or async", async () => {
+    const sem = new Semaphore(1);
+    assertEquals(await sem.run(() => 42), 42);
+    assertEquals(await sem.run(() => Promise.resolve("x")), "x");
+    assertEquals(sem.available, 1);
+  });
+
+  await t.step("releases when fn throws synchronously", async () => {
+    const sem = new Semaphore(1);
+    await assertRejects(
+      () =>
+        sem.run(() => {
+          throw new Error("sync");
+        }),
+      Error,
+      "sync",
+    );
+    assertEquals(sem.available, 1);
+  });
+
+  await t.step(
+    "releases when fn rejects, and the next waiter runs",
+    async () => {
+      const sem = new Semaphore(1);
+      const failing = sem.run(async () => {
+        await settle(2);
+        throw new Error("async");
+      });
+      const next = sem.run(() => sem.available);
+      await assertRejects(() => failing, Error, "async");
+      assertEquals(await next, 0);
+      assertEquals([sem.available, sem.waiting], [1, 0]);
+    },
+  );
+
+  await t.step(
+    "rejects a fn that is not a function, queueing nothing",
+    async () => {
+      const sem = new Semaphore(1);
+      for (const bad of [undefined, 42, "f", {}, null]) {
+        await assertRejects(
+          () => sem.run(bad as unknown as () => void),
+          TypeError,
+          "Cannot run task as 'fn' must be a function: current value is",
+        );
+      }
+      await assertRejects(
+        () => sem.run(42 as unknown as () => void),
+        TypeError,
+        "current value is 42",
+      );
+      assertEquals([sem.available, sem.waiting], [1, 0]);
+    },
+  );
+});
+
+Deno.test("Semaphore keeps its invariants under a seeded stress of random aborts", async (t) => {
+  for (const seed of [1, 7, 2024]) {
+    await t.step(`seed ${seed}`, async () => {
+      const rand = random(seed);
+      const permits = 1 + Math.floor(rand() * 6);
+      const sem = new Semaphore(permits);
+      const total = 4000;
+      let inFlight = 0;
+      let peak = 0;
+      let ran = 0;
+      let aborted = 0;
+      let skipped = 0;
+      let broken = 0;
+      let abortedQueued = 0;
+      let abortedLate = 0;
+
+      async function hold(state: { granted: boolean }) {
+        state.granted = true;
+        peak = Math.max(peak, ++inFlight);
+        if (sem.available + inFlight > permits) broken++;
+        await settle(Math.floor(rand() * 4));
+        inFlight--;
+        ran++;
+      }
+
+      const tasks: Promise<void>[] = [];
+      for (let i = 0; i < total; i++) {
+        const controller = rand() < 0.3 ? new AbortController() : undefined;
+        const signal = controller?.signal;
+        const reason = new Error(`abort ${i}`);
+        const state = { granted: false };
+        if (controller !== undefined) {
+          // Abort now, soon (maybe while queued) or late (maybe after the grant).
+          const after = Math.floor(rand() * 40);
+          if (after === 0) controller.abort(reason);
+          else {
+            settle(after).then(() => {
+              if (state.granted) abortedLate++;
+              else if (sem.waiting > 0) abortedQueued++;
+              controller.abort(reason);
+            });
+          }
+        }
+        const mode = rand();
+        let task: Promise<void>;
+        if (mode < 0.45) {
+          task = sem.run(() => hold(state), { signal });
+        } else if (mode < 0.9) {
+          task = (async () => {
+            using _permit = await sem.acquire({ signal });
+            await hold(state);
+          })();
+        } else {
+          const permit = sem.tryAcquire();
+          if (permit === undefined) {
+            skipped++;
+            task = Promise.resolve();
+          } else {
+            task = hold(state).finally(() => permit.release());
+          }
+        }
+        tasks.push(task.catch((error) => {
+          if (error !== reason) throw error;
+          aborted++;
+        }));
+        if (rand() < 0.1) await settle(Math.floor(rand() * 5));
+      }
+      await Promise.all(tasks);
+      assertEquals(ran + aborted + skipped, total);
+      assert(ran > 0 && aborted > 0 && skipped > 0);
+      assert(abortedQueued > 0 && abortedLate > 0);
+      assertEquals(broken, 0);
+      assert(peak <= permits, `peak ${peak} > ${permits}`);
+      assertEquals(sem.available, permits);
+      assertEquals(sem.waiting, 0);
+      assertEquals(inFlight, 0);
+    });
+  }
+});
