@@ -11,7 +11,9 @@
  * `asyncio.sleep`. Here the downloads are real: five files stream from a
  * local server at the same time, each taking 1 to 3 seconds chosen at
  * random, and each finishes when its last byte arrives. On a terminal, a
- * progress bar per download shows them advancing together.
+ * progress bar per download shows them advancing together. The default
+ * draw finishes in the notes' order; `--seed N` draws other durations, the
+ * same ones every time for the same N.
  */
 import { fetchWithRetry } from "../lib/fetch.ts";
 import {

@@ -44,6 +44,8 @@ export interface LessonServer extends AsyncDisposable {
   at(path: string): string;
   /** How many requests hit `path` (with its query), or the total without it. */
   hits(path?: string): number;
+  /** Every request's path (with its query), in the order they arrived. */
+  readonly requests: readonly string[];
   /** How many requests are being answered right now. */
   readonly inFlight: number;
   /** The most requests ever answered at once since start (or `resetStats()`). */
@@ -60,6 +62,7 @@ export interface LessonServer extends AsyncDisposable {
 export function startServer(): LessonServer {
   const hitCounts = new Map<string, number>();
   const keyHits = new Map<string, number>();
+  const requests: string[] = [];
   let total = 0;
   let inFlight = 0;
   let peak = 0;
@@ -85,6 +88,7 @@ export function startServer(): LessonServer {
     const key = url.pathname + url.search;
     total++;
     hitCounts.set(key, (hitCounts.get(key) ?? 0) + 1);
+    requests.push(key);
     const q = (name: string, fallback: number) => {
       const value = url.searchParams.get(name);
       return value === null ? fallback : Number(value);
@@ -238,6 +242,7 @@ export function startServer(): LessonServer {
     url: base,
     at: (path) => new URL(path, base).href,
     hits: (path) => path === undefined ? total : hitCounts.get(path) ?? 0,
+    requests,
     get inFlight() {
       return inFlight;
     },
@@ -252,6 +257,7 @@ export function startServer(): LessonServer {
     resetStats() {
       hitCounts.clear();
       keyHits.clear();
+      requests.length = 0;
       total = 0;
       peak = inFlight;
     },

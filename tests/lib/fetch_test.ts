@@ -554,6 +554,13 @@ Deno.test("fetchAll() keeps at most `concurrency` requests in flight", async (t)
       assertEquals(server.hits(), 10);
       assertEquals(server.peak, 3);
     });
+    await t.step("requests start in input order", async () => {
+      server.resetStats();
+      const paths = [3, 1, 4, 1, 5].map((n, i) => `/delay?ms=${n * 10}&o=${i}`);
+      await fetchAll(paths.map((p) => server.at(p)), { concurrency: 1 });
+      assertEquals(server.requests, paths);
+      assertEquals(server.peak, 1);
+    });
     await t.step("the default is 6", async () => {
       server.resetStats();
       const urls = Array.from(
