@@ -16,7 +16,7 @@ const CONCURRENCY = 64;
 
 const server = startServer();
 const urls = Array.from({ length: REQUESTS }, () => server.at("/"));
-const options = { n: 20, warmup: 3 };
+const options = { n: 30, warmup: 5 };
 const group = "2,000 GETs, 64 at a time";
 
 async function text(url: string): Promise<string> {

@@ -142,7 +142,8 @@ export interface FetchAllOptions<T = string> extends FetchWithRetryInit {
   parse?: (response: Response) => T | Promise<T>;
   /**
    * Called each time a request settles, with how many have settled and how
-   * many there are.
+   * many there are. If it throws, the requests go on, and `fetchAll` rejects
+   * with the first such error once all have settled.
    */
   onProgress?: (done: number, total: number) => void;
 }
@@ -277,7 +278,7 @@ export function fetchWithRetry(
  * @param inputs The URLs or `Request`s to fetch.
  * @param options Every request's options, plus `concurrency`, `parse` and `onProgress`.
  * @returns One settled result per input, in input order.
- * @throws {TypeError} If an input is not an absolute URL or a `Request`.
+ * @throws {TypeError} If an input is not an absolute URL or a `Request`, or `parse` or `onProgress` is not a function.
  * @throws {RangeError} If `concurrency` is not a positive integer, `timeout` is negative or a retry option is out of range.
  */
 export async function fetchAll<T = string>(
@@ -297,6 +298,15 @@ export async function fetchAll<T = string>(
       `Cannot fetch all as 'concurrency' must be a positive integer: current value is ${concurrency}`,
     );
   }
+  for (const [name, value] of [["parse", parse], ["onProgress", onProgress]]) {
+    if (value !== undefined && typeof value !== "function") {
+      throw new TypeError(
+        `Cannot fetch all as '${name}' must be a function: current value is ${
+          String(value)
+        }`,
+      );
+    }
+  }
   const list = Array.from(inputs);
   for (let i = 0; i < list.length; i++) {
     checkInput(list[i], `inputs[${i}]`, "fetch all");
@@ -315,7 +325,7 @@ export async function fetchAll<T = string>(
   const one = async (input: FetchInput): Promise<T> => {
     const response = await send(input, init, plan);
     if (!response.ok) {
-      await response.body?.cancel();
+      await response.body?.cancel().catch(() => {});
       throw new HttpError(
         response.status,
         response.url || urlOf(input),

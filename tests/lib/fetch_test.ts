@@ -633,6 +633,22 @@ Deno.test("fetchAll() parses with `parse` and reports progress", async (t) => {
       const first = results[0] as PromiseRejectedResult;
       assertInstanceOf(first.reason, SyntaxError);
     });
+    await t.step(
+      "an onProgress that throws rejects fetchAll at the end",
+      async () => {
+        server.resetStats();
+        const error = await assertRejects(() =>
+          fetchAll([server.at("/"), server.at("/delay?ms=50")], {
+            onProgress: () => {
+              throw new Error("bad callback");
+            },
+          })
+        );
+        assertEquals((error as Error).message, "bad callback");
+        assertEquals(server.hits(), 2);
+        assertEquals(server.inFlight, 0);
+      },
+    );
     await t.step("onProgress counts settled requests", async () => {
       const calls: [number, number][] = [];
       const urls = [
@@ -688,6 +704,13 @@ Deno.test("fetchAll() rejects bad input before sending anything", async (t) => {
         () => fetchAll([...urls, "/relative"]),
         TypeError,
         `Cannot fetch all as 'inputs[2]' must be an absolute URL or a Request: current value is "/relative"`,
+      );
+    });
+    await t.step("a parse that is not a function", async () => {
+      await assertRejects(
+        () => fetchAll(urls, { parse: "json" as unknown as () => string }),
+        TypeError,
+        "Cannot fetch all as 'parse' must be a function: current value is json",
       );
     });
     await t.step("a negative timeout", async () => {
