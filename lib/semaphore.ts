@@ -56,15 +56,21 @@ export interface AcquireOptions {
 /** Gives `semaphore` one permit back; set up in Semaphore's static block. */
 let giveBack: (semaphore: Semaphore) => void;
 
-/** One caller waiting in a semaphore's queue; also its own abort listener. */
+/** Removes an aborted waiter; set up in Semaphore's static block. */
+let unqueue: (semaphore: Semaphore, waiter: Waiter) => void;
+
+/**
+ * One caller waiting in a semaphore's queue (a doubly linked list, so that
+ * an aborted waiter unlinks itself in O(1)); also its own abort listener.
+ */
 class Waiter {
   prev: Waiter | null = null;
   next: Waiter | null = null;
   constructor(
     readonly semaphore: Semaphore,
-    /** `true` for acquire(), which resolves with a Permit; `false` for run(). */
-    readonly wantsPermit: boolean,
-    readonly resolve: (value: PermitImpl | undefined) => void,
+    /** What run() will call, or `null` for acquire(), which wants a Permit. */
+    readonly fn: (() => unknown) | null,
+    readonly resolve: (value: unknown) => void,
     readonly reject: (reason: unknown) => void,
     readonly signal: AbortSignal | undefined,
   ) {}
@@ -72,9 +78,6 @@ class Waiter {
     unqueue(this.semaphore, this);
   }
 }
-
-/** Removes an aborted waiter; set up in Semaphore's static block. */
-let unqueue: (semaphore: Semaphore, waiter: Waiter) => void;
 
 class PermitImpl implements Permit {
   #semaphore: Semaphore | null;
@@ -163,9 +166,19 @@ export class Semaphore {
   #waiting = 0;
   #head: Waiter | null = null;
   #tail: Waiter | null = null;
+  // Shared by every run(): they release one permit and pass the outcome on,
+  // so no task allocates closures of its own.
+  #fulfilled = (value: unknown): unknown => {
+    this.#release(false);
+    return value;
+  };
+  #rejected = (reason: unknown): never => {
+    this.#release(false);
+    throw reason;
+  };
 
   static {
-    giveBack = (semaphore) => semaphore.#release();
+    giveBack = (semaphore) => semaphore.#release(true);
     unqueue = (semaphore, waiter) => semaphore.#abort(waiter);
   }
 
@@ -237,7 +250,7 @@ export class Semaphore {
       this.#available--;
       return Promise.resolve(new PermitImpl(this));
     }
-    return this.#enqueue(true, signal) as Promise<Permit>;
+    return this.#enqueue(null, signal) as Promise<Permit>;
   }
 
   /**
@@ -296,40 +309,50 @@ export class Semaphore {
    * with a `TypeError` if `fn` is not a function or `signal` is not an
    * `AbortSignal` (then nothing is queued).
    */
-  async run<T>(
+  run<T>(
     fn: () => T | PromiseLike<T>,
     options?: AcquireOptions,
   ): Promise<T> {
     if (typeof fn !== "function") {
-      throw new TypeError(
-        `Cannot run task as 'fn' must be a function: current value is ${
-          show(fn)
-        }`,
+      return Promise.reject(
+        new TypeError(
+          `Cannot run task as 'fn' must be a function: current value is ${
+            show(fn)
+          }`,
+        ),
       );
     }
     const signal = options?.signal;
     if (signal !== undefined) {
-      if (!(signal instanceof AbortSignal)) throw badSignal(signal);
-      if (signal.aborted) throw signal.reason;
+      if (!(signal instanceof AbortSignal)) {
+        return Promise.reject(badSignal(signal));
+      }
+      if (signal.aborted) return Promise.reject(signal.reason);
     }
     if (this.#available > 0 && this.#head === null) {
       this.#available--;
-    } else {
-      await this.#enqueue(false, signal);
+      let result: T | PromiseLike<T>;
+      try {
+        result = fn();
+      } catch (error) {
+        // fn may have queued callers before throwing: start them later.
+        this.#release(true);
+        return Promise.reject(error);
+      }
+      return Promise.resolve(result).then(
+        this.#fulfilled,
+        this.#rejected,
+      ) as Promise<T>;
     }
-    try {
-      return await fn();
-    } finally {
-      this.#release();
-    }
+    return this.#enqueue(fn, signal) as Promise<T>;
   }
 
   #enqueue(
-    wantsPermit: boolean,
+    fn: (() => unknown) | null,
     signal: AbortSignal | undefined,
-  ): Promise<PermitImpl | undefined> {
+  ): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const waiter = new Waiter(this, wantsPermit, resolve, reject, signal);
+      const waiter = new Waiter(this, fn, resolve, reject, signal);
       const tail = this.#tail;
       if (tail === null) {
         this.#head = waiter;
@@ -345,25 +368,59 @@ export class Semaphore {
     });
   }
 
-  #release(): void {
-    const waiter = this.#head;
-    if (waiter === null) {
-      this.#available++;
-      return;
+  /**
+   * Gives one permit back: straight to the longest waiter if there is one
+   * (`available` never rises, so nobody can barge in between), else to the
+   * pool. `fromUser` is true when a Permit's release() called us: then a
+   * run() waiter starts on a later microtask, never inside the caller's
+   * release().
+   */
+  #release(fromUser: boolean): void {
+    // A loop, not recursion: a run() waiter whose fn throws at once gives
+    // the permit straight back to the next waiter.
+    while (true) {
+      const waiter = this.#head;
+      if (waiter === null) {
+        this.#available++;
+        return;
+      }
+      const next = waiter.next;
+      this.#head = next;
+      if (next === null) this.#tail = null;
+      else next.prev = null;
+      this.#waiting--;
+      if (waiter.signal !== undefined) {
+        waiter.signal.removeEventListener("abort", waiter);
+      }
+      const fn = waiter.fn;
+      if (fn === null) {
+        waiter.resolve(new PermitImpl(this));
+        return;
+      }
+      if (fromUser) {
+        queueMicrotask(() => {
+          if (!this.#start(waiter, fn)) this.#release(false);
+        });
+        return;
+      }
+      if (this.#start(waiter, fn)) return;
     }
-    // Hand the permit straight to the longest waiter: `available` never
-    // rises, so nobody can barge in between.
-    const next = waiter.next;
-    this.#head = next;
-    if (next === null) this.#tail = null;
-    else next.prev = null;
-    this.#waiting--;
-    if (waiter.signal !== undefined) {
-      waiter.signal.removeEventListener("abort", waiter);
-    }
-    waiter.resolve(waiter.wantsPermit ? new PermitImpl(this) : undefined);
   }
 
+  /** Calls a granted run() waiter's fn; false if it threw at once. */
+  #start(waiter: Waiter, fn: () => unknown): boolean {
+    let result: unknown;
+    try {
+      result = fn();
+    } catch (error) {
+      waiter.reject(error);
+      return false;
+    }
+    waiter.resolve(
+      Promise.resolve(result).then(this.#fulfilled, this.#rejected),
+    );
+    return true;
+  }
   #abort(waiter: Waiter): void {
     const { prev, next } = waiter;
     if (prev === null) this.#head = next;

@@ -391,6 +391,65 @@ Deno.test("Semaphore.run() holds a permit around fn", async (t) => {
   );
 
   await t.step(
+    "20,000 queued fns that throw at once each release their permit",
+    async () => {
+      const sem = new Semaphore(1);
+      const held = await sem.acquire();
+      const calls = Array.from({ length: 20_000 }, (_, i) =>
+        sem.run(() => {
+          throw new Error(`n${i}`);
+        }).catch((e: Error) => e.message));
+      const last = sem.run(() => "last");
+      held.release();
+      const messages = await Promise.all(calls);
+      assertEquals(messages[0], "n0");
+      assertEquals(messages[19_999], "n19999");
+      assertEquals(await last, "last");
+      assertEquals([sem.available, sem.waiting], [1, 0]);
+    },
+  );
+
+  await t.step(
+    "a queued fn never runs inside the caller's release()",
+    async () => {
+      const sem = new Semaphore(1);
+      const held = await sem.acquire();
+      let ran = false;
+      const queued = sem.run(() => {
+        ran = true;
+        throw new Error("at once");
+      });
+      const after = sem.run(() => "after");
+      held.release();
+      assertEquals(ran, false);
+      assertEquals(sem.available, 0);
+      await assertRejects(() => queued, Error, "at once");
+      assertEquals(ran, true);
+      assertEquals(await after, "after");
+      assertEquals([sem.available, sem.waiting], [1, 0]);
+    },
+  );
+
+  await t.step(
+    "a fn that queues work and throws at once keeps the count right",
+    async () => {
+      const sem = new Semaphore(1);
+      let inner: Promise<string> | undefined;
+      await assertRejects(
+        () =>
+          sem.run(() => {
+            inner = sem.run(() => "inner");
+            throw new Error("outer");
+          }),
+        Error,
+        "outer",
+      );
+      assertEquals(await inner, "inner");
+      assertEquals([sem.available, sem.waiting], [1, 0]);
+    },
+  );
+
+  await t.step(
     "rejects a fn that is not a function, queueing nothing",
     async () => {
       const sem = new Semaphore(1);
