@@ -371,9 +371,9 @@ export class Semaphore {
   /**
    * Gives one permit back: straight to the longest waiter if there is one
    * (`available` never rises, so nobody can barge in between), else to the
-   * pool. `fromUser` is true when a Permit's release() called us: then a
-   * run() waiter starts on a later microtask, never inside the caller's
-   * release().
+   * pool. `fromUser` is true when user code is on the stack (a Permit's
+   * release(), or a run() whose fn threw at once): then a run() waiter
+   * starts on a later microtask, never inside the user's call.
    */
   #release(fromUser: boolean): void {
     // A loop, not recursion: a run() waiter whose fn throws at once gives
@@ -416,11 +416,21 @@ export class Semaphore {
       waiter.reject(error);
       return false;
     }
-    waiter.resolve(
-      Promise.resolve(result).then(this.#fulfilled, this.#rejected),
+    // Settle the caller's promise straight from fn's outcome: one hop, where
+    // resolving it with a derived promise would take three.
+    Promise.resolve(result).then(
+      (value) => {
+        this.#release(false);
+        waiter.resolve(value);
+      },
+      (reason) => {
+        this.#release(false);
+        waiter.reject(reason);
+      },
     );
     return true;
   }
+
   #abort(waiter: Waiter): void {
     const { prev, next } = waiter;
     if (prev === null) this.#head = next;
