@@ -57,27 +57,26 @@ export interface AcquireOptions {
 let giveBack: (semaphore: Semaphore) => void;
 
 /** Removes an aborted waiter; set up in Semaphore's static block. */
-let unqueue: (semaphore: Semaphore, waiter: Waiter) => void;
+let unqueue: (semaphore: Semaphore, waiter: AbortWaiter) => void;
 
 /**
- * One caller waiting in a semaphore's queue (a doubly linked list, so that
- * an aborted waiter unlinks itself in O(1)); also its own abort listener.
+ * The abort listener of one queued caller that passed a signal; it knows
+ * where its caller sits in the queue, so an abort removes it in O(1).
  */
-class Waiter {
-  prev: Waiter | null = null;
-  next: Waiter | null = null;
-  constructor(
-    readonly semaphore: Semaphore,
-    /** What run() will call, or `null` for acquire(), which wants a Permit. */
-    readonly fn: (() => unknown) | null,
-    readonly resolve: (value: unknown) => void,
-    readonly reject: (reason: unknown) => void,
-    readonly signal: AbortSignal | undefined,
-  ) {}
+class AbortWaiter {
+  /** The caller's place in the ring; kept current when the ring moves. */
+  index = 0;
+  constructor(readonly semaphore: Semaphore, readonly signal: AbortSignal) {}
   handleEvent(): void {
     unqueue(this.semaphore, this);
   }
 }
+
+type Resolve = (value: unknown) => void;
+type Reject = (reason: unknown) => void;
+
+/** Queue entries take this many slots of the ring: fn, resolve, reject, listener. */
+const STRIDE = 4;
 
 class PermitImpl implements Permit {
   #semaphore: Semaphore | null;
@@ -124,8 +123,11 @@ class PermitImpl implements Permit {
  *   settles, whether it fulfils or throws.
  * - **Who may release.** Whoever holds the {@linkcode Permit} object. The
  *   semaphore does not know about tasks, so it cannot check who calls.
- * - **Cost.** Every operation is O(1): the queue is a linked list and an
- *   aborted waiter unlinks itself.
+ * - **Cost.** Every operation is O(1) (amortised, like `Array.prototype.push`):
+ *   the queue is a ring buffer with no object per waiter, an aborted waiter
+ *   leaves a hole that is skipped, and a queue that is mostly holes is
+ *   compacted. A million queued callers cost little more than their
+ *   promises.
  *
  * Compared with `Lock`, which is a semaphore of one permit that also answers
  * `locked`: use a semaphore to bound concurrency, a lock to protect a
@@ -163,9 +165,17 @@ class PermitImpl implements Permit {
 export class Semaphore {
   #permits: number;
   #available: number;
+  /**
+   * The queue: a ring buffer of STRIDE slots per caller (fn, or null for
+   * acquire(); resolve; reject; AbortWaiter or undefined). An aborted caller
+   * leaves a hole (resolve === undefined) that the queue skips. No object
+   * per caller: at a million waiters that is what keeps the collector quiet.
+   */
+  #ring: unknown[] = new Array(8 * STRIDE);
+  #mask = 7;
+  #front = 0;
+  #length = 0;
   #waiting = 0;
-  #head: Waiter | null = null;
-  #tail: Waiter | null = null;
   // Shared by every run(): they release one permit and pass the outcome on,
   // so no task allocates closures of its own.
   #fulfilled = (value: unknown): unknown => {
@@ -246,7 +256,7 @@ export class Semaphore {
       }
       if (signal.aborted) return Promise.reject(signal.reason);
     }
-    if (this.#available > 0 && this.#head === null) {
+    if (this.#available > 0 && this.#waiting === 0) {
       this.#available--;
       return Promise.resolve(new PermitImpl(this));
     }
@@ -271,7 +281,7 @@ export class Semaphore {
    * someone is queued (a queued caller always goes first).
    */
   tryAcquire(): Permit | undefined {
-    if (this.#available > 0 && this.#head === null) {
+    if (this.#available > 0 && this.#waiting === 0) {
       this.#available--;
       return new PermitImpl(this);
     }
@@ -329,7 +339,7 @@ export class Semaphore {
       }
       if (signal.aborted) return Promise.reject(signal.reason);
     }
-    if (this.#available > 0 && this.#head === null) {
+    if (this.#available > 0 && this.#waiting === 0) {
       this.#available--;
       let result: T | PromiseLike<T>;
       try {
@@ -352,20 +362,50 @@ export class Semaphore {
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const waiter = new Waiter(this, fn, resolve, reject, signal);
-      const tail = this.#tail;
-      if (tail === null) {
-        this.#head = waiter;
-      } else {
-        tail.next = waiter;
-        waiter.prev = tail;
-      }
-      this.#tail = waiter;
+      if (this.#length > this.#mask) this.#rebuild(2 * (this.#mask + 1));
+      const index = (this.#front + this.#length) & this.#mask;
+      const slot = index * STRIDE;
+      const ring = this.#ring;
+      ring[slot] = fn;
+      ring[slot + 1] = resolve;
+      ring[slot + 2] = reject;
+      this.#length++;
       this.#waiting++;
       if (signal !== undefined) {
-        signal.addEventListener("abort", waiter, { once: true });
+        const listener = new AbortWaiter(this, signal);
+        listener.index = index;
+        ring[slot + 3] = listener;
+        signal.addEventListener("abort", listener, { once: true });
       }
     });
+  }
+
+  /**
+   * Copies the live callers, in order, to the front of a ring of `capacity`
+   * entries, dropping the holes. Amortised O(1): it runs when the ring is
+   * full (capacity doubles) or mostly holes.
+   */
+  #rebuild(capacity: number): void {
+    const old = this.#ring;
+    const ring = new Array(capacity * STRIDE);
+    let count = 0;
+    for (let k = 0; k < this.#length; k++) {
+      const from = ((this.#front + k) & this.#mask) * STRIDE;
+      if (old[from + 1] === undefined) continue;
+      const to = count++ * STRIDE;
+      ring[to] = old[from];
+      ring[to + 1] = old[from + 1];
+      ring[to + 2] = old[from + 2];
+      const listener = old[from + 3] as AbortWaiter | undefined;
+      if (listener !== undefined) {
+        listener.index = count - 1;
+        ring[to + 3] = listener;
+      }
+    }
+    this.#ring = ring;
+    this.#mask = capacity - 1;
+    this.#front = 0;
+    this.#length = count;
   }
 
   /**
@@ -376,44 +416,49 @@ export class Semaphore {
    * starts on a later microtask, never inside the user's call.
    */
   #release(fromUser: boolean): void {
-    // A loop, not recursion: a run() waiter whose fn throws at once gives
-    // the permit straight back to the next waiter.
-    while (true) {
-      const waiter = this.#head;
-      if (waiter === null) {
-        this.#available++;
-        return;
+    // A loop, not recursion: holes are skipped, and a run() waiter whose fn
+    // throws at once gives the permit straight back to the next waiter.
+    while (this.#waiting > 0) {
+      const ring = this.#ring; // fn may have queued callers and grown it
+      const slot = this.#front * STRIDE;
+      const fn = ring[slot] as (() => unknown) | null;
+      const resolve = ring[slot + 1] as Resolve | undefined;
+      const reject = ring[slot + 2] as Reject;
+      const listener = ring[slot + 3] as AbortWaiter | undefined;
+      ring[slot] =
+        ring[slot + 1] =
+        ring[slot + 2] =
+        ring[slot + 3] =
+          undefined;
+      this.#front = (this.#front + 1) & this.#mask;
+      this.#length--;
+      if (resolve === undefined) continue; // an aborted caller's hole
+      if (--this.#waiting === 0) this.#front = this.#length = 0;
+      if (listener !== undefined) {
+        listener.signal.removeEventListener("abort", listener);
       }
-      const next = waiter.next;
-      this.#head = next;
-      if (next === null) this.#tail = null;
-      else next.prev = null;
-      this.#waiting--;
-      if (waiter.signal !== undefined) {
-        waiter.signal.removeEventListener("abort", waiter);
-      }
-      const fn = waiter.fn;
       if (fn === null) {
-        waiter.resolve(new PermitImpl(this));
+        resolve(new PermitImpl(this));
         return;
       }
       if (fromUser) {
         queueMicrotask(() => {
-          if (!this.#start(waiter, fn)) this.#release(false);
+          if (!this.#start(fn, resolve, reject)) this.#release(false);
         });
         return;
       }
-      if (this.#start(waiter, fn)) return;
+      if (this.#start(fn, resolve, reject)) return;
     }
+    this.#available++;
   }
 
   /** Calls a granted run() waiter's fn; false if it threw at once. */
-  #start(waiter: Waiter, fn: () => unknown): boolean {
+  #start(fn: () => unknown, resolve: Resolve, reject: Reject): boolean {
     let result: unknown;
     try {
       result = fn();
     } catch (error) {
-      waiter.reject(error);
+      reject(error);
       return false;
     }
     // Settle the caller's promise straight from fn's outcome: one hop, where
@@ -421,24 +466,32 @@ export class Semaphore {
     Promise.resolve(result).then(
       (value) => {
         this.#release(false);
-        waiter.resolve(value);
+        resolve(value);
       },
       (reason) => {
         this.#release(false);
-        waiter.reject(reason);
+        reject(reason);
       },
     );
     return true;
   }
 
-  #abort(waiter: Waiter): void {
-    const { prev, next } = waiter;
-    if (prev === null) this.#head = next;
-    else prev.next = next;
-    if (next === null) this.#tail = prev;
-    else next.prev = prev;
-    this.#waiting--;
-    waiter.reject(waiter.signal!.reason);
+  #abort(listener: AbortWaiter): void {
+    const ring = this.#ring;
+    const slot = listener.index * STRIDE;
+    const reject = ring[slot + 2] as Reject;
+    // Leave a hole; the queue skips it, or a rebuild drops it.
+    ring[slot] =
+      ring[slot + 1] =
+      ring[slot + 2] =
+      ring[slot + 3] =
+        undefined;
+    if (--this.#waiting === 0) {
+      this.#front = this.#length = 0;
+    } else if (this.#length > 64 && this.#waiting < this.#length >> 1) {
+      this.#rebuild(this.#mask + 1);
+    }
+    reject(listener.signal.reason);
   }
 }
 

@@ -292,6 +292,66 @@ Deno.test("Semaphore.acquire() honours an AbortSignal", async (t) => {
   );
 });
 
+Deno.test("Semaphore keeps order and aborts the right waiter as its queue grows and compacts", async () => {
+  const rand = random(42);
+  const sem = new Semaphore(1);
+  const held = await sem.acquire();
+  const controllers = new Map<number, AbortController>();
+  const order: number[] = [];
+  const outcomes: Promise<string>[] = [];
+  const enqueue = (from: number, to: number) => {
+    for (let id = from; id < to; id++) {
+      const controller = new AbortController();
+      controllers.set(id, controller);
+      const call = id % 2 === 0
+        ? sem.run(() => {
+          order.push(id);
+        }, { signal: controller.signal })
+        : sem.acquire({ signal: controller.signal }).then((permit) => {
+          order.push(id);
+          permit.release();
+        });
+      outcomes.push(
+        call.then(() => `ran ${id}`, (e: Error) => e.message),
+      );
+    }
+  };
+  const abort = (ids: number[]) => {
+    // Abort in a shuffled order, so holes appear all over the ring.
+    for (let i = ids.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+    }
+    for (const id of ids) {
+      controllers.get(id)!.abort(new Error(`aborted ${id}`));
+    }
+  };
+  enqueue(0, 300); // grows the ring several times
+  const first = Array.from({ length: 300 }, (_, i) => i).filter((i) =>
+    i % 3 !== 0
+  );
+  abort(first); // mostly holes: compacts
+  assertEquals(sem.waiting, 100);
+  enqueue(300, 700); // grows again, after compaction
+  abort(
+    Array.from({ length: 400 }, (_, i) => 300 + i).filter((i) => i % 5 !== 0),
+  );
+  assertEquals(sem.waiting, 180);
+  held.release();
+  const results = await Promise.all(outcomes);
+  const kept = Array.from({ length: 700 }, (_, i) => i).filter((i) =>
+    i < 300 ? i % 3 === 0 : i % 5 === 0
+  );
+  assertEquals(order, kept);
+  for (let id = 0; id < 700; id++) {
+    assertEquals(
+      results[id],
+      kept.includes(id) ? `ran ${id}` : `aborted ${id}`,
+    );
+  }
+  assertEquals([sem.available, sem.waiting], [1, 0]);
+});
+
 Deno.test("Permit.release() is idempotent", async () => {
   const sem = new Semaphore(2);
   const permit = await sem.acquire();
