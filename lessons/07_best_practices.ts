@@ -52,7 +52,10 @@ export async function bestPractices(
   // one thread to itself: no tick, no request, no timer runs meanwhile.
   // `await delay()` gives the thread back. CPU-heavy work belongs in a
   // Worker (lesson 6), the counterpart of run_in_executor.
-  async function heartbeatLag(work: () => Promise<void> | void) {
+  async function heartbeatLag(
+    name: string,
+    work: () => Promise<void> | void,
+  ) {
     const every = 0.05 * unit;
     let last = performance.now();
     let worst = 0;
@@ -62,17 +65,17 @@ export async function bestPractices(
       last = now;
     }, every);
     await delay(0.2 * unit);
-    await work();
+    await timeline.track(name, work);
     await delay(0.2 * unit);
     clearInterval(id);
     return worst;
   }
-  const blocking = await heartbeatLag(() => {
+  const blocking = await heartbeatLag("blocking", () => {
     const end = performance.now() + 1 * unit;
     while (performance.now() < end) { /* spin: the event loop is stuck */ }
   });
   print(`Blocking for 1 s: the heartbeat stalled for ${seconds(blocking)} s`);
-  const awaiting = await heartbeatLag(() => delay(1 * unit));
+  const awaiting = await heartbeatLag("awaiting", () => delay(1 * unit));
   print(`Awaiting for 1 s: the heartbeat stalled for ${seconds(awaiting)} s`);
 
   // 2. Limit concurrent tasks. Ten jobs of 0.2 s each: started all at once
