@@ -15,6 +15,7 @@
  *
  * @module
  */
+export * from "./lib/task_group.ts";
 export * from "./lib/timeline.ts";
 export * from "./lib/semaphore.ts";
 export * from "./lib/lock.ts";

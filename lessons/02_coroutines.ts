@@ -1,0 +1,64 @@
+/**
+ * @title Async functions are not coroutines: they start at once
+ * @difficulty beginner
+ * @tags async, await, promise, event loop
+ * @run deno run lessons/02_coroutines.ts
+ * @resource {https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Statements/async_function} MDN: async function
+ * @resource {https://docs.python.org/3/library/asyncio-task.html#coroutines} Python: coroutines
+ * @section 2 — Conceptos clave
+ *
+ * `async function` is the counterpart of `async def`, and `await` works the
+ * same way. One difference trips Python programmers: calling an async
+ * function runs its body straight away, up to its first `await`.
+ */
+import { delay } from "@std/async/delay";
+import {
+  begin,
+  cli,
+  type LessonOptions,
+  type LessonResult,
+} from "./_lesson.ts";
+
+export async function coroutines(
+  options: LessonOptions = {},
+): Promise<LessonResult> {
+  const lesson = begin(options);
+  const { unit, print, timeline } = lesson;
+
+  // say_hello from the notes. `delay` from std is asyncio.sleep: it hands the
+  // thread back to the event loop until its timer fires.
+  async function sayHello() {
+    print("Hello!");
+    await delay(unit);
+    print("Goodbye!");
+  }
+
+  // Awaited right away, it behaves like `await say_hello()` in Python.
+  await timeline.track("awaited", sayHello);
+
+  // Now call it without awaiting. In Python, `say_hello()` alone only builds
+  // a coroutine object and prints nothing until someone awaits it. In
+  // JavaScript the call has already printed "Hello!" by the time it returns a
+  // promise: the body ran up to its first `await`.
+  const pending = timeline.track("eager", sayHello());
+  print("say_hello() returned; its promise is pending");
+
+  // The rest of the body runs when the timer fires, whether or not we await.
+  // We await so that the lesson ends after "Goodbye!".
+  await pending;
+
+  // To get Python's laziness, pass the function itself and call it later.
+  const later = () => sayHello();
+  print("nothing has run yet: later() has not been called");
+  await timeline.track("lazy", later);
+
+  return lesson;
+}
+
+if (import.meta.main) {
+  await cli(
+    import.meta,
+    "Lesson 2: async functions run eagerly, unlike coroutines.",
+    coroutines,
+  );
+}

@@ -1,0 +1,433 @@
+/**
+ * Structured concurrency for promises: a {@linkcode TaskGroup} starts tasks,
+ * cancels the rest when one fails, and does not let go until every one of
+ * them has finished.
+ *
+ * `Promise.all` rejects at the first failure and walks away: the other tasks
+ * keep running, unobserved, and their own failures are lost. A task group is
+ * the missing counterpart of Python's `asyncio.TaskGroup` and trio's nursery.
+ *
+ * @example Run tasks, cancel the siblings when one fails
+ * ```ts
+ * import { TaskGroup } from "jsr:@asincronia/asincronia/task-group";
+ *
+ * const wait = (ms: number, signal: AbortSignal) =>
+ *   new Promise<void>((resolve, reject) => {
+ *     const id = setTimeout(resolve, ms);
+ *     signal.addEventListener("abort", () => {
+ *       clearTimeout(id);
+ *       reject(signal.reason);
+ *     }, { once: true });
+ *   });
+ *
+ * try {
+ *   await using group = new TaskGroup();
+ *   group.spawn((signal) => wait(1000, signal)); // aborted after 10 ms
+ *   group.spawn(async (signal) => {
+ *     await wait(10, signal);
+ *     throw new Error("boom");
+ *   });
+ * } catch (error) {
+ *   console.log((error as AggregateError).errors); // [Error: boom]
+ * }
+ * ```
+ *
+ * @module
+ */
+
+/** Options for {@linkcode TaskGroup}. */
+export interface TaskGroupOptions {
+  /**
+   * A parent signal: when it aborts, the group aborts its own signal with
+   * the same reason, and {@linkcode TaskGroup.prototype.wait} rejects with
+   * that reason once every task has settled (unless a task failed).
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * A task: a function that receives the group's signal and returns the
+ * task's result or a promise of it.
+ *
+ * @typeParam T The task's result.
+ */
+export type Task<T> = (signal: AbortSignal) => T | PromiseLike<T>;
+
+type State = "open" | "waiting" | "settled";
+
+/**
+ * A scope for concurrent tasks: the first failure cancels the siblings, and
+ * waiting on the group lasts until every task has settled.
+ *
+ * **The problem.** `Promise.all([a(), b()])` rejects as soon as `a()` fails,
+ * but `b()` goes on running: nobody cancels it, nobody waits for it, and if
+ * it fails too that error goes nowhere. `Promise.allSettled` waits for
+ * everything but cancels nothing, so one failure does not stop a long
+ * sibling. A `TaskGroup` does both: it cancels and it waits.
+ *
+ * **Guarantees.**
+ * - {@linkcode TaskGroup.prototype.spawn} calls `fn(signal)` at once, with
+ *   the group's {@linkcode TaskGroup.prototype.signal}. A synchronous throw
+ *   in `fn` is a failed task, as it would be in an `async` function; a
+ *   value that is not a promise is a task that succeeded at once.
+ * - The first task that fails aborts the group's signal. Cancellation is
+ *   cooperative, as everywhere on the web platform: a task sees it only if it
+ *   passes the signal on (`fetch`, `delay` from `@std/async`) or checks it.
+ * - {@linkcode TaskGroup.prototype.wait} (and `await using`) settles only
+ *   when every task has settled, including one that ignores the signal. It
+ *   rejects with an `AggregateError` holding every failure, in the order they
+ *   happened; it fulfills if there was none.
+ * - Like asyncio, which leaves `CancelledError` out of its `ExceptionGroup`,
+ *   the group does not count a rejection caused by its own cancellation: once
+ *   the signal is aborted, a task that rejects with `signal.reason` (what
+ *   `signal.throwIfAborted()`, `fetch` and `delay` do), with the parent
+ *   signal's reason, or with an error named `"AbortError"` was cancelled,
+ *   not failed. Any other error is a failure, even one thrown while
+ *   cancelling. Before the signal aborts, every rejection is a failure.
+ * - The promise returned by `spawn` never becomes an unhandled rejection:
+ *   the group observes it. Await it for the task's own result or error.
+ * - Tasks may spawn siblings while the group is being waited on, as in
+ *   asyncio. Once the group has settled, `spawn` throws. A task spawned
+ *   after the signal aborted is not started: its promise rejects with
+ *   `signal.reason`, like `fetch` given an aborted signal.
+ *
+ * **Compared with its neighbours.**
+ *
+ * | | cancels siblings | waits for all | reports |
+ * |---|---|---|---|
+ * | `Promise.all` | no | no, stops at first failure | first error |
+ * | `Promise.allSettled` | no | yes | every outcome |
+ * | `asyncio.TaskGroup` | yes | yes | `ExceptionGroup` |
+ * | `TaskGroup` | yes, via `signal` | yes | `AggregateError` |
+ *
+ * Where asyncio cancels a task by throwing `CancelledError` into it at its
+ * next `await`, JavaScript cannot interrupt a promise: the group aborts an
+ * `AbortSignal` and each task decides how to stop. And where `async with`
+ * learns that its body raised and cancels the tasks, `await using` does not
+ * tell the group: if the body throws, the group still waits for its tasks
+ * (call {@linkcode TaskGroup.prototype.abort} in a `catch` to stop them
+ * sooner), and an error of the group is then joined to the body's in a
+ * `SuppressedError`.
+ *
+ * @example The counterpart of `async with asyncio.TaskGroup() as tg:`
+ * ```ts
+ * import { TaskGroup } from "jsr:@asincronia/asincronia/task-group";
+ *
+ * const square = async (n: number) => n * n;
+ * let a: Promise<number>, b: Promise<number>;
+ * {
+ *   await using group = new TaskGroup();
+ *   a = group.spawn(() => square(2));
+ *   b = group.spawn(() => square(3));
+ * } // every task has settled here
+ * console.log(await a, await b); // 4 9
+ * ```
+ *
+ * @example A parent signal as a timeout, waiting explicitly
+ * ```ts
+ * import { TaskGroup } from "jsr:@asincronia/asincronia/task-group";
+ *
+ * const sleep = (ms: number, signal: AbortSignal) =>
+ *   new Promise<void>((resolve, reject) => {
+ *     const id = setTimeout(resolve, ms);
+ *     signal.addEventListener("abort", () => {
+ *       clearTimeout(id);
+ *       reject(signal.reason);
+ *     }, { once: true });
+ *   });
+ *
+ * const group = new TaskGroup({ signal: AbortSignal.timeout(50) });
+ * const quick = group.spawn(async () => "done");
+ * group.spawn((signal) => sleep(10_000, signal)); // aborted at 50 ms
+ * try {
+ *   await group.wait();
+ * } catch (error) {
+ *   console.log((error as DOMException).name); // "TimeoutError"
+ * }
+ * console.log(await quick); // "done": it finished in time
+ * ```
+ *
+ * @example Cancel the tasks when the block itself throws
+ * ```ts
+ * import { TaskGroup } from "jsr:@asincronia/asincronia/task-group";
+ *
+ * const parse = (text: string) => JSON.parse(text) as unknown;
+ * const sleep = (ms: number, signal: AbortSignal) =>
+ *   new Promise<void>((resolve, reject) => {
+ *     const id = setTimeout(resolve, ms);
+ *     signal.addEventListener("abort", () => {
+ *       clearTimeout(id);
+ *       reject(signal.reason);
+ *     }, { once: true });
+ *   });
+ *
+ * try {
+ *   await using group = new TaskGroup();
+ *   group.spawn((signal) => sleep(10_000, signal));
+ *   try {
+ *     parse("not JSON"); // the block fails...
+ *   } catch (error) {
+ *     group.abort(error); // ...so stop the tasks instead of waiting 10 s
+ *     throw error;
+ *   }
+ * } catch (error) {
+ *   console.log((error as Error).name); // "SyntaxError"
+ * }
+ * ```
+ */
+export class TaskGroup {
+  #controller = new AbortController();
+  #parent: AbortSignal | undefined;
+  #onParentAbort: (() => void) | undefined;
+  #parentAborted = false;
+  #parentReason: unknown;
+  #state: State = "open";
+  #pending = 0;
+  #errors: unknown[] = [];
+  #done: PromiseWithResolvers<void> | undefined;
+
+  /**
+   * Creates an empty group whose signal is not aborted (unless the parent
+   * signal already is).
+   *
+   * @param options A parent signal.
+   * @throws {TypeError} If `signal` is given and is not an `AbortSignal`.
+   */
+  constructor(options: TaskGroupOptions = {}) {
+    const parent = options?.signal;
+    if (parent !== undefined && !(parent instanceof AbortSignal)) {
+      throw new TypeError(
+        `Cannot create task group as 'signal' must be an AbortSignal: current value is ${
+          describe(parent)
+        }`,
+      );
+    }
+    if (parent === undefined) return;
+    const onParentAbort = () => {
+      this.#parentAborted = true;
+      this.#parentReason = parent.reason;
+      this.#controller.abort(parent.reason);
+    };
+    if (parent.aborted) {
+      onParentAbort();
+      return;
+    }
+    this.#parent = parent;
+    this.#onParentAbort = onParentAbort;
+    parent.addEventListener("abort", onParentAbort, { once: true });
+  }
+
+  /**
+   * The group's signal. It aborts at the first failure (with an
+   * `AbortError` whose `cause` is that failure), when the parent signal
+   * aborts (with the parent's reason), or on
+   * {@linkcode TaskGroup.prototype.abort}. Every task receives it; pass it
+   * on to whatever the task awaits.
+   */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /**
+   * Starts a task in the group: calls `fn(signal)` now and tracks the
+   * result. The first task to fail aborts the group's signal.
+   *
+   * @example Spawn and keep the result
+   * ```ts
+   * import { TaskGroup } from "jsr:@asincronia/asincronia/task-group";
+   *
+   * const group = new TaskGroup();
+   * const answer = group.spawn(async () => 42);
+   * await group.wait();
+   * console.log(await answer); // 42
+   * ```
+   *
+   * @typeParam T The task's result.
+   * @param fn The task. It receives the group's signal.
+   * @returns The task's own promise: it settles as the task does. The group
+   * observes it, so leaving it unawaited never causes an unhandled
+   * rejection.
+   * @throws {TypeError} If `fn` is not a function.
+   * @throws {Error} If the group has already settled.
+   */
+  spawn<T>(fn: Task<T>): Promise<T> {
+    if (typeof fn !== "function") {
+      throw new TypeError(
+        `Cannot spawn task as 'fn' must be a function: current value is ${
+          describe(fn)
+        }`,
+      );
+    }
+    if (this.#state === "settled") {
+      throw new Error(
+        "Cannot spawn task as the task group has already settled: create a new group",
+      );
+    }
+    const signal = this.#controller.signal;
+    let task: Promise<T>;
+    if (signal.aborted) {
+      // Not started, like fetch() given an aborted signal; not a failure.
+      task = Promise.reject(signal.reason);
+      task.catch(ignore);
+      return task;
+    }
+    // Counted before fn runs, so that whatever fn does synchronously (spawn
+    // a sibling, call wait()) already sees this task as pending.
+    this.#pending++;
+    try {
+      task = Promise.resolve(fn(signal));
+    } catch (error) {
+      task = Promise.reject(error);
+    }
+    // This handler is what keeps an unawaited failure from being unhandled.
+    task.then(
+      () => this.#settle(),
+      (error) => {
+        this.#fail(error);
+        this.#settle();
+      },
+    );
+    return task;
+  }
+
+  /**
+   * Aborts the group's signal, asking every task to stop. A deliberate
+   * abort is not a failure: {@linkcode TaskGroup.prototype.wait} still
+   * fulfills if no task failed, like cancelling trio's
+   * `nursery.cancel_scope`. Does nothing if the signal is already aborted.
+   *
+   * @example Keep the first answer, cancel the rest
+   * ```ts
+   * import { TaskGroup } from "jsr:@asincronia/asincronia/task-group";
+   *
+   * const group = new TaskGroup();
+   * let winner: string | undefined;
+   * for (const name of ["a", "b"]) {
+   *   group.spawn(async (signal) => {
+   *     await new Promise((r) => setTimeout(r, name === "a" ? 10 : 20));
+   *     if (signal.aborted) return;
+   *     winner = name;
+   *     group.abort();
+   *   });
+   * }
+   * await group.wait();
+   * console.log(winner); // "a"
+   * ```
+   *
+   * @param reason The signal's reason; by default a `DOMException` named
+   * `"AbortError"`.
+   */
+  abort(reason?: unknown): void {
+    if (this.#controller.signal.aborted) return;
+    this.#controller.abort(
+      reason === undefined
+        ? new DOMException("The task group was aborted", "AbortError")
+        : reason,
+    );
+  }
+
+  /**
+   * Waits until every task has settled, including tasks spawned meanwhile.
+   * Calling it again returns the same promise.
+   *
+   * @returns A promise that fulfills when every task has settled and none
+   * failed; rejects with an `AggregateError` of every failure, in the order
+   * they happened, if any failed; otherwise rejects with the parent
+   * signal's reason if the parent aborted before the group settled, as
+   * asyncio propagates the cancellation of the task around `async with`.
+   */
+  wait(): Promise<void> {
+    if (this.#done === undefined) {
+      this.#done = Promise.withResolvers<void>();
+      this.#state = "waiting";
+      if (this.#pending === 0) this.#finish();
+    }
+    return this.#done.promise;
+  }
+
+  /**
+   * Waits for the group as {@linkcode TaskGroup.prototype.wait} does, so that
+   * `await using group = new TaskGroup()` waits at the end of its block.
+   *
+   * @returns The promise of {@linkcode TaskGroup.prototype.wait}.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.wait();
+  }
+
+  #fail(error: unknown): void {
+    const signal = this.#controller.signal;
+    if (signal.aborted) {
+      if (
+        error === signal.reason || isAbortError(error) ||
+        (this.#parentAborted && error === this.#parentReason)
+      ) return;
+      this.#errors.push(error);
+      return;
+    }
+    this.#errors.push(error);
+    // Siblings are cancelled with an AbortError, as asyncio cancels them with
+    // CancelledError; its `cause` is the failure. (Not every runtime accepts
+    // `cause` in the DOMException constructor, hence defineProperty.)
+    const reason = new DOMException("A task in the group failed", "AbortError");
+    Object.defineProperty(reason, "cause", {
+      value: error,
+      writable: true,
+      configurable: true,
+    });
+    this.#controller.abort(reason);
+  }
+
+  #settle(): void {
+    this.#pending--;
+    if (this.#pending === 0 && this.#state === "waiting") this.#finish();
+  }
+
+  #finish(): void {
+    this.#state = "settled";
+    if (this.#onParentAbort !== undefined) {
+      this.#parent!.removeEventListener("abort", this.#onParentAbort);
+      this.#onParentAbort = undefined;
+    }
+    const done = this.#done!;
+    const count = this.#errors.length;
+    if (count > 0) {
+      done.reject(
+        new AggregateError(
+          this.#errors,
+          `${count} ${count === 1 ? "task" : "tasks"} in the group failed`,
+        ),
+      );
+    } else if (this.#parentAborted) {
+      done.reject(this.#parentReason);
+    } else {
+      done.resolve();
+    }
+  }
+}
+
+function isAbortError(error: unknown): boolean {
+  return typeof error === "object" && error !== null &&
+    (error as { name?: unknown }).name === "AbortError";
+}
+
+function ignore(): void {}
+
+function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "function") {
+    return `[Function ${value.name || "anonymous"}]`;
+  }
+  if (value === null || typeof value !== "object") return String(value);
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null || Array.isArray(value)) {
+    try {
+      return JSON.stringify(value);
+    } catch {
+      // A cycle or a BigInt: fall back to the tag.
+    }
+  }
+  return Object.prototype.toString.call(value);
+}

@@ -1,0 +1,102 @@
+import { assert, assertEquals } from "@std/assert";
+import { exceptions } from "../lessons/05_exceptions.ts";
+
+const UNIT = 40;
+
+Deno.test("Lesson 05 prints the notes' line, then each part's lines in order", async () => {
+  const { lines } = await exceptions({ unit: UNIT, log: () => {} });
+  assertEquals(lines, [
+    // The notes' line, with "occurred" spelled right.
+    "Caught an exception: An error occurred!",
+    "--- Promise.all, like asyncio.gather ---",
+    // Caught before A and C complete: Promise.all did not wait for them.
+    "Caught an exception: Task B failed",
+    "Task A completed after 2 seconds",
+    "Task C completed after 3 seconds",
+    "--- Promise.allSettled, like gather(return_exceptions=True) ---",
+    "Task A completed after 2 seconds",
+    "Task C completed after 3 seconds",
+    "Results: A, ValueError: Task B failed, C",
+    "--- TaskGroup, like asyncio.TaskGroup ---",
+    "Task A was cancelled",
+    "Task C was cancelled",
+    "Caught an AggregateError: ValueError: Task B failed",
+    "--- deadline, like asyncio.wait_for ---",
+    "Timed out: TimeoutError after 1.5 seconds",
+    "Task D was cancelled",
+    "--- AbortSignal.timeout, like asyncio.timeout ---",
+    "Task E was cancelled",
+    "Timed out: TimeoutError after 1.5 seconds",
+  ]);
+});
+
+Deno.test("Lesson 05 shows what each tool does to the other tasks", async (t) => {
+  const { timeline, unit } = await exceptions({ unit: UNIT, log: () => {} });
+  const span = (name: string) => {
+    const found = timeline.span(name);
+    if (found?.end === undefined) throw new Error(`${name} never ended`);
+    const { start, end, outcome } = found;
+    return { start, end, outcome, took: end - start };
+  };
+
+  await t.step(
+    "Promise.all: A and C ran their full time after B failed",
+    () => {
+      assertEquals(span("all B").outcome, "rejected");
+      for (const [name, seconds] of [["all A", 2], ["all C", 3]] as const) {
+        assertEquals(span(name).outcome, "fulfilled");
+        assert(span(name).took >= seconds * unit - 2);
+        assert(span(name).end > span("all B").end);
+      }
+      // And the lesson went on only after they ended: no task leaks out.
+      assert(span("allSettled A").start >= span("all C").end);
+    },
+  );
+
+  await t.step(
+    "Promise.allSettled: every task settled, as it would alone",
+    () => {
+      assertEquals(
+        ["A", "B", "C"].map((n) => span(`allSettled ${n}`).outcome),
+        ["fulfilled", "rejected", "fulfilled"],
+      );
+      assert(span("allSettled C").took >= 3 * unit - 2);
+    },
+  );
+
+  await t.step("TaskGroup: A and C were cancelled when B failed", () => {
+    for (const name of ["group A", "group C"]) {
+      // A task of this lesson rejects only if it fails or is cancelled.
+      assertEquals(span(name).outcome, "rejected");
+      // Cancelled in the same turn of the event loop as B's failure, not
+      // when its own timer would have fired.
+      assert(span(name).end >= span("group B").end);
+      assert(span(name).end - span("group B").end < unit);
+    }
+  });
+
+  await t.step("timeouts: D and E stopped after 1.5 of their 3 seconds", () => {
+    for (const name of ["deadline D", "timeout E"]) {
+      // Rejected (not fulfilled at 3 seconds), and not before 1.5.
+      assertEquals(span(name).outcome, "rejected");
+      assert(span(name).took >= 1.5 * unit - 2);
+    }
+    assert(span("timeout E").start >= span("deadline D").end);
+  });
+
+  await t.step("the parts ran one after the other", () => {
+    assertEquals(timeline.completionOrder(), [
+      "all B",
+      "all A",
+      "all C",
+      "allSettled B",
+      "allSettled A",
+      "allSettled C",
+      "group B",
+      "group A",
+      "group C",
+      "deadline D",
+      "timeout E",
+    ]);
+  });
+});
