@@ -73,10 +73,14 @@ class AbortWaiter {
 }
 
 type Resolve = (value: unknown) => void;
-type Reject = (reason: unknown) => void;
 
-/** Queue entries take this many slots of the ring: fn, resolve, reject, listener. */
-const STRIDE = 4;
+/**
+ * Queue entries take this many slots of the ring: fn (or null for
+ * acquire()), resolve, and the AbortWaiter (or undefined). There is no
+ * reject: a queued caller fails through `resolve(Promise.reject(reason))`,
+ * which keeps one function less alive per waiter.
+ */
+const STRIDE = 3;
 
 class PermitImpl implements Permit {
   #semaphore: Semaphore | null;
@@ -167,7 +171,7 @@ export class Semaphore {
   #available: number;
   /**
    * The queue: a ring buffer of STRIDE slots per caller (fn, or null for
-   * acquire(); resolve; reject; AbortWaiter or undefined). An aborted caller
+   * acquire(); resolve; AbortWaiter or undefined). An aborted caller
    * leaves a hole (resolve === undefined) that the queue skips. No object
    * per caller: at a million waiters that is what keeps the collector quiet.
    */
@@ -361,20 +365,19 @@ export class Semaphore {
     fn: (() => unknown) | null,
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
       if (this.#length > this.#mask) this.#rebuild(2 * (this.#mask + 1));
       const index = (this.#front + this.#length) & this.#mask;
       const slot = index * STRIDE;
       const ring = this.#ring;
       ring[slot] = fn;
       ring[slot + 1] = resolve;
-      ring[slot + 2] = reject;
       this.#length++;
       this.#waiting++;
       if (signal !== undefined) {
         const listener = new AbortWaiter(this, signal);
         listener.index = index;
-        ring[slot + 3] = listener;
+        ring[slot + 2] = listener;
         signal.addEventListener("abort", listener, { once: true });
       }
     });
@@ -395,17 +398,28 @@ export class Semaphore {
       const to = count++ * STRIDE;
       ring[to] = old[from];
       ring[to + 1] = old[from + 1];
-      ring[to + 2] = old[from + 2];
-      const listener = old[from + 3] as AbortWaiter | undefined;
+      const listener = old[from + 2] as AbortWaiter | undefined;
       if (listener !== undefined) {
         listener.index = count - 1;
-        ring[to + 3] = listener;
+        ring[to + 2] = listener;
       }
     }
     this.#ring = ring;
     this.#mask = capacity - 1;
     this.#front = 0;
     this.#length = count;
+  }
+
+  /**
+   * Forgets the holes once nobody waits, and lets a ring that a burst grew
+   * large be collected.
+   */
+  #empty(): void {
+    this.#front = this.#length = 0;
+    if (this.#mask > 1023) {
+      this.#ring = new Array(8 * STRIDE);
+      this.#mask = 7;
+    }
   }
 
   /**
@@ -423,17 +437,12 @@ export class Semaphore {
       const slot = this.#front * STRIDE;
       const fn = ring[slot] as (() => unknown) | null;
       const resolve = ring[slot + 1] as Resolve | undefined;
-      const reject = ring[slot + 2] as Reject;
-      const listener = ring[slot + 3] as AbortWaiter | undefined;
-      ring[slot] =
-        ring[slot + 1] =
-        ring[slot + 2] =
-        ring[slot + 3] =
-          undefined;
+      const listener = ring[slot + 2] as AbortWaiter | undefined;
+      ring[slot] = ring[slot + 1] = ring[slot + 2] = undefined;
       this.#front = (this.#front + 1) & this.#mask;
       this.#length--;
       if (resolve === undefined) continue; // an aborted caller's hole
-      if (--this.#waiting === 0) this.#front = this.#length = 0;
+      if (--this.#waiting === 0) this.#empty();
       if (listener !== undefined) {
         listener.signal.removeEventListener("abort", listener);
       }
@@ -443,22 +452,22 @@ export class Semaphore {
       }
       if (fromUser) {
         queueMicrotask(() => {
-          if (!this.#start(fn, resolve, reject)) this.#release(false);
+          if (!this.#start(fn, resolve)) this.#release(false);
         });
         return;
       }
-      if (this.#start(fn, resolve, reject)) return;
+      if (this.#start(fn, resolve)) return;
     }
     this.#available++;
   }
 
   /** Calls a granted run() waiter's fn; false if it threw at once. */
-  #start(fn: () => unknown, resolve: Resolve, reject: Reject): boolean {
+  #start(fn: () => unknown, resolve: Resolve): boolean {
     let result: unknown;
     try {
       result = fn();
     } catch (error) {
-      reject(error);
+      resolve(Promise.reject(error));
       return false;
     }
     // Settle the caller's promise straight from fn's outcome: one hop, where
@@ -470,7 +479,7 @@ export class Semaphore {
       },
       (reason) => {
         this.#release(false);
-        reject(reason);
+        resolve(Promise.reject(reason));
       },
     );
     return true;
@@ -479,19 +488,15 @@ export class Semaphore {
   #abort(listener: AbortWaiter): void {
     const ring = this.#ring;
     const slot = listener.index * STRIDE;
-    const reject = ring[slot + 2] as Reject;
+    const resolve = ring[slot + 1] as Resolve;
     // Leave a hole; the queue skips it, or a rebuild drops it.
-    ring[slot] =
-      ring[slot + 1] =
-      ring[slot + 2] =
-      ring[slot + 3] =
-        undefined;
+    ring[slot] = ring[slot + 1] = ring[slot + 2] = undefined;
     if (--this.#waiting === 0) {
-      this.#front = this.#length = 0;
+      this.#empty();
     } else if (this.#length > 64 && this.#waiting < this.#length >> 1) {
       this.#rebuild(this.#mask + 1);
     }
-    reject(listener.signal.reason);
+    resolve(Promise.reject(listener.signal.reason));
   }
 }
 
