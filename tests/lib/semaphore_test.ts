@@ -466,6 +466,13 @@ Deno.test("Semaphore.run() holds a permit around fn", async (t) => {
       assertEquals(messages[19_999], "n19999");
       assertEquals(await last, "last");
       assertEquals([sem.available, sem.waiting], [1, 0]);
+      // The queue, grown by the burst and emptied, still works in order.
+      const again = await sem.acquire();
+      const order: number[] = [];
+      const more = [1, 2, 3].map((i) => sem.run(() => order.push(i)));
+      again.release();
+      await Promise.all(more);
+      assertEquals(order, [1, 2, 3]);
     },
   );
 
