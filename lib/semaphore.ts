@@ -75,9 +75,22 @@ class AbortWaiter {
 type Resolve = (value: unknown) => void;
 
 /**
+ * A thenable that rejects whoever adopts it. Resolving a caller's promise
+ * with it rejects that promise; unlike `Promise.reject(reason)`, it never
+ * counts as an unhandled rejection in between (Deno tracks those, and
+ * thousands at once cost quadratic time).
+ */
+class Failure {
+  constructor(readonly reason: unknown) {}
+  then(_: unknown, reject: (reason: unknown) => void): void {
+    reject(this.reason);
+  }
+}
+
+/**
  * Queue entries take this many slots of the ring: fn (or null for
  * acquire()), resolve, and the AbortWaiter (or undefined). There is no
- * reject: a queued caller fails through `resolve(Promise.reject(reason))`,
+ * reject: a queued caller fails through `resolve(new Failure(reason))`,
  * which keeps one function less alive per waiter.
  */
 const STRIDE = 3;
@@ -467,7 +480,7 @@ export class Semaphore {
     try {
       result = fn();
     } catch (error) {
-      resolve(Promise.reject(error));
+      resolve(new Failure(error));
       return false;
     }
     // Settle the caller's promise straight from fn's outcome: one hop, where
@@ -479,7 +492,7 @@ export class Semaphore {
       },
       (reason) => {
         this.#release(false);
-        resolve(Promise.reject(reason));
+        resolve(new Failure(reason));
       },
     );
     return true;
@@ -496,7 +509,7 @@ export class Semaphore {
     } else if (this.#length > 64 && this.#waiting < this.#length >> 1) {
       this.#rebuild(this.#mask + 1);
     }
-    resolve(Promise.reject(listener.signal.reason));
+    resolve(new Failure(listener.signal.reason));
   }
 }
 
