@@ -2,7 +2,7 @@ import { assert, assertEquals } from "@std/assert";
 import { bestPractices } from "../lessons/07_best_practices.ts";
 
 Deno.test("Lesson 07 best practices: blocking, bounding and unhandled rejections", async () => {
-  const unit = 200;
+  const unit = 300;
   const result = await bestPractices({ unit, log: () => {} });
   const { lines, lag, peak, unhandled, timeline } = result;
 
