@@ -50,7 +50,7 @@ export type { AcquireOptions, Permit } from "./semaphore.ts";
  * - **Not reentrant.** A holder that calls `acquire` again waits for itself
  *   forever, as with `asyncio.Lock`. Pass the permit down instead of
  *   acquiring twice.
- * - **Cost.** Every operation is O(1).
+ * - **Cost.** Every operation is O(1) (amortised).
  *
  * @example `using` is the counterpart of `async with lock:`
  * ```ts

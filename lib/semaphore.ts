@@ -56,25 +56,44 @@ export interface AcquireOptions {
 /** Gives `semaphore` one permit back; set up in Semaphore's static block. */
 let giveBack: (semaphore: Semaphore) => void;
 
-/** One caller waiting in a semaphore's queue; also its own abort listener. */
-class Waiter {
-  prev: Waiter | null = null;
-  next: Waiter | null = null;
-  constructor(
-    readonly semaphore: Semaphore,
-    /** `true` for acquire(), which resolves with a Permit; `false` for run(). */
-    readonly wantsPermit: boolean,
-    readonly resolve: (value: PermitImpl | undefined) => void,
-    readonly reject: (reason: unknown) => void,
-    readonly signal: AbortSignal | undefined,
-  ) {}
+/** Removes an aborted waiter; set up in Semaphore's static block. */
+let unqueue: (semaphore: Semaphore, waiter: AbortWaiter) => void;
+
+/**
+ * The abort listener of one queued caller that passed a signal; it knows
+ * where its caller sits in the queue, so an abort removes it in O(1).
+ */
+class AbortWaiter {
+  /** The caller's place in the ring; kept current when the ring moves. */
+  index = 0;
+  constructor(readonly semaphore: Semaphore, readonly signal: AbortSignal) {}
   handleEvent(): void {
     unqueue(this.semaphore, this);
   }
 }
 
-/** Removes an aborted waiter; set up in Semaphore's static block. */
-let unqueue: (semaphore: Semaphore, waiter: Waiter) => void;
+type Resolve = (value: unknown) => void;
+
+/**
+ * A thenable that rejects whoever adopts it. Resolving a caller's promise
+ * with it rejects that promise; unlike `Promise.reject(reason)`, it never
+ * counts as an unhandled rejection in between (Deno tracks those, and
+ * thousands at once cost quadratic time).
+ */
+class Failure {
+  constructor(readonly reason: unknown) {}
+  then(_: unknown, reject: (reason: unknown) => void): void {
+    reject(this.reason);
+  }
+}
+
+/**
+ * Queue entries take this many slots of the ring: fn (or null for
+ * acquire()), resolve, and the AbortWaiter (or undefined). There is no
+ * reject: a queued caller fails through `resolve(new Failure(reason))`,
+ * which keeps one function less alive per waiter.
+ */
+const STRIDE = 3;
 
 class PermitImpl implements Permit {
   #semaphore: Semaphore | null;
@@ -121,8 +140,11 @@ class PermitImpl implements Permit {
  *   settles, whether it fulfils or throws.
  * - **Who may release.** Whoever holds the {@linkcode Permit} object. The
  *   semaphore does not know about tasks, so it cannot check who calls.
- * - **Cost.** Every operation is O(1): the queue is a linked list and an
- *   aborted waiter unlinks itself.
+ * - **Cost.** Every operation is O(1) (amortised, like `Array.prototype.push`):
+ *   the queue is a ring buffer with no object per waiter, an aborted waiter
+ *   leaves a hole that is skipped, and a queue that is mostly holes is
+ *   compacted. A million queued callers cost little more than their
+ *   promises.
  *
  * Compared with `Lock`, which is a semaphore of one permit that also answers
  * `locked`: use a semaphore to bound concurrency, a lock to protect a
@@ -160,12 +182,30 @@ class PermitImpl implements Permit {
 export class Semaphore {
   #permits: number;
   #available: number;
+  /**
+   * The queue: a ring buffer of STRIDE slots per caller (fn, or null for
+   * acquire(); resolve; AbortWaiter or undefined). An aborted caller
+   * leaves a hole (resolve === undefined) that the queue skips. No object
+   * per caller: at a million waiters that is what keeps the collector quiet.
+   */
+  #ring: unknown[] = new Array(8 * STRIDE);
+  #mask = 7;
+  #front = 0;
+  #length = 0;
   #waiting = 0;
-  #head: Waiter | null = null;
-  #tail: Waiter | null = null;
+  // Shared by every run(): they release one permit and pass the outcome on,
+  // so no task allocates closures of its own.
+  #fulfilled = (value: unknown): unknown => {
+    this.#release(false);
+    return value;
+  };
+  #rejected = (reason: unknown): never => {
+    this.#release(false);
+    throw reason;
+  };
 
   static {
-    giveBack = (semaphore) => semaphore.#release();
+    giveBack = (semaphore) => semaphore.#release(true);
     unqueue = (semaphore, waiter) => semaphore.#abort(waiter);
   }
 
@@ -233,11 +273,11 @@ export class Semaphore {
       }
       if (signal.aborted) return Promise.reject(signal.reason);
     }
-    if (this.#available > 0 && this.#head === null) {
+    if (this.#available > 0 && this.#waiting === 0) {
       this.#available--;
       return Promise.resolve(new PermitImpl(this));
     }
-    return this.#enqueue(true, signal) as Promise<Permit>;
+    return this.#enqueue(null, signal) as Promise<Permit>;
   }
 
   /**
@@ -258,7 +298,7 @@ export class Semaphore {
    * someone is queued (a queued caller always goes first).
    */
   tryAcquire(): Permit | undefined {
-    if (this.#available > 0 && this.#head === null) {
+    if (this.#available > 0 && this.#waiting === 0) {
       this.#available--;
       return new PermitImpl(this);
     }
@@ -296,82 +336,180 @@ export class Semaphore {
    * with a `TypeError` if `fn` is not a function or `signal` is not an
    * `AbortSignal` (then nothing is queued).
    */
-  async run<T>(
+  run<T>(
     fn: () => T | PromiseLike<T>,
     options?: AcquireOptions,
   ): Promise<T> {
     if (typeof fn !== "function") {
-      throw new TypeError(
-        `Cannot run task as 'fn' must be a function: current value is ${
-          show(fn)
-        }`,
+      return Promise.reject(
+        new TypeError(
+          `Cannot run task as 'fn' must be a function: current value is ${
+            show(fn)
+          }`,
+        ),
       );
     }
     const signal = options?.signal;
     if (signal !== undefined) {
-      if (!(signal instanceof AbortSignal)) throw badSignal(signal);
-      if (signal.aborted) throw signal.reason;
+      if (!(signal instanceof AbortSignal)) {
+        return Promise.reject(badSignal(signal));
+      }
+      if (signal.aborted) return Promise.reject(signal.reason);
     }
-    if (this.#available > 0 && this.#head === null) {
+    if (this.#available > 0 && this.#waiting === 0) {
       this.#available--;
-    } else {
-      await this.#enqueue(false, signal);
+      let result: T | PromiseLike<T>;
+      try {
+        result = fn();
+      } catch (error) {
+        // fn may have queued callers before throwing: start them later.
+        this.#release(true);
+        return Promise.reject(error);
+      }
+      return Promise.resolve(result).then(
+        this.#fulfilled,
+        this.#rejected,
+      ) as Promise<T>;
     }
-    try {
-      return await fn();
-    } finally {
-      this.#release();
-    }
+    return this.#enqueue(fn, signal) as Promise<T>;
   }
 
   #enqueue(
-    wantsPermit: boolean,
+    fn: (() => unknown) | null,
     signal: AbortSignal | undefined,
-  ): Promise<PermitImpl | undefined> {
-    return new Promise((resolve, reject) => {
-      const waiter = new Waiter(this, wantsPermit, resolve, reject, signal);
-      const tail = this.#tail;
-      if (tail === null) {
-        this.#head = waiter;
-      } else {
-        tail.next = waiter;
-        waiter.prev = tail;
-      }
-      this.#tail = waiter;
+  ): Promise<unknown> {
+    return new Promise((resolve) => {
+      if (this.#length > this.#mask) this.#rebuild(2 * (this.#mask + 1));
+      const index = (this.#front + this.#length) & this.#mask;
+      const slot = index * STRIDE;
+      const ring = this.#ring;
+      ring[slot] = fn;
+      ring[slot + 1] = resolve;
+      this.#length++;
       this.#waiting++;
       if (signal !== undefined) {
-        signal.addEventListener("abort", waiter, { once: true });
+        const listener = new AbortWaiter(this, signal);
+        listener.index = index;
+        ring[slot + 2] = listener;
+        signal.addEventListener("abort", listener, { once: true });
       }
     });
   }
 
-  #release(): void {
-    const waiter = this.#head;
-    if (waiter === null) {
-      this.#available++;
-      return;
+  /**
+   * Copies the live callers, in order, to the front of a ring of `capacity`
+   * entries, dropping the holes. Amortised O(1): it runs when the ring is
+   * full (capacity doubles) or mostly holes.
+   */
+  #rebuild(capacity: number): void {
+    const old = this.#ring;
+    const ring = new Array(capacity * STRIDE);
+    let count = 0;
+    for (let k = 0; k < this.#length; k++) {
+      const from = ((this.#front + k) & this.#mask) * STRIDE;
+      if (old[from + 1] === undefined) continue;
+      const to = count++ * STRIDE;
+      ring[to] = old[from];
+      ring[to + 1] = old[from + 1];
+      const listener = old[from + 2] as AbortWaiter | undefined;
+      if (listener !== undefined) {
+        listener.index = count - 1;
+        ring[to + 2] = listener;
+      }
     }
-    // Hand the permit straight to the longest waiter: `available` never
-    // rises, so nobody can barge in between.
-    const next = waiter.next;
-    this.#head = next;
-    if (next === null) this.#tail = null;
-    else next.prev = null;
-    this.#waiting--;
-    if (waiter.signal !== undefined) {
-      waiter.signal.removeEventListener("abort", waiter);
-    }
-    waiter.resolve(waiter.wantsPermit ? new PermitImpl(this) : undefined);
+    this.#ring = ring;
+    this.#mask = capacity - 1;
+    this.#front = 0;
+    this.#length = count;
   }
 
-  #abort(waiter: Waiter): void {
-    const { prev, next } = waiter;
-    if (prev === null) this.#head = next;
-    else prev.next = next;
-    if (next === null) this.#tail = prev;
-    else next.prev = prev;
-    this.#waiting--;
-    waiter.reject(waiter.signal!.reason);
+  /**
+   * Forgets the holes once nobody waits, and lets a ring that a burst grew
+   * large be collected.
+   */
+  #empty(): void {
+    this.#front = this.#length = 0;
+    if (this.#mask > 1023) {
+      this.#ring = new Array(8 * STRIDE);
+      this.#mask = 7;
+    }
+  }
+
+  /**
+   * Gives one permit back: straight to the longest waiter if there is one
+   * (`available` never rises, so nobody can barge in between), else to the
+   * pool. `fromUser` is true when user code is on the stack (a Permit's
+   * release(), or a run() whose fn threw at once): then a run() waiter
+   * starts on a later microtask, never inside the user's call.
+   */
+  #release(fromUser: boolean): void {
+    // A loop, not recursion: holes are skipped, and a run() waiter whose fn
+    // throws at once gives the permit straight back to the next waiter.
+    while (this.#waiting > 0) {
+      const ring = this.#ring; // fn may have queued callers and grown it
+      const slot = this.#front * STRIDE;
+      const fn = ring[slot] as (() => unknown) | null;
+      const resolve = ring[slot + 1] as Resolve | undefined;
+      const listener = ring[slot + 2] as AbortWaiter | undefined;
+      ring[slot] = ring[slot + 1] = ring[slot + 2] = undefined;
+      this.#front = (this.#front + 1) & this.#mask;
+      this.#length--;
+      if (resolve === undefined) continue; // an aborted caller's hole
+      if (--this.#waiting === 0) this.#empty();
+      if (listener !== undefined) {
+        listener.signal.removeEventListener("abort", listener);
+      }
+      if (fn === null) {
+        resolve(new PermitImpl(this));
+        return;
+      }
+      if (fromUser) {
+        queueMicrotask(() => {
+          if (!this.#start(fn, resolve)) this.#release(false);
+        });
+        return;
+      }
+      if (this.#start(fn, resolve)) return;
+    }
+    this.#available++;
+  }
+
+  /** Calls a granted run() waiter's fn; false if it threw at once. */
+  #start(fn: () => unknown, resolve: Resolve): boolean {
+    let result: unknown;
+    try {
+      result = fn();
+    } catch (error) {
+      resolve(new Failure(error));
+      return false;
+    }
+    // Settle the caller's promise straight from fn's outcome: one hop, where
+    // resolving it with a derived promise would take three.
+    Promise.resolve(result).then(
+      (value) => {
+        this.#release(false);
+        resolve(value);
+      },
+      (reason) => {
+        this.#release(false);
+        resolve(new Failure(reason));
+      },
+    );
+    return true;
+  }
+
+  #abort(listener: AbortWaiter): void {
+    const ring = this.#ring;
+    const slot = listener.index * STRIDE;
+    const resolve = ring[slot + 1] as Resolve;
+    // Leave a hole; the queue skips it, or a rebuild drops it.
+    ring[slot] = ring[slot + 1] = ring[slot + 2] = undefined;
+    if (--this.#waiting === 0) {
+      this.#empty();
+    } else if (this.#length > 64 && this.#waiting < this.#length >> 1) {
+      this.#rebuild(this.#mask + 1);
+    }
+    resolve(new Failure(listener.signal.reason));
   }
 }
 

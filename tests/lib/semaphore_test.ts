@@ -292,6 +292,66 @@ Deno.test("Semaphore.acquire() honours an AbortSignal", async (t) => {
   );
 });
 
+Deno.test("Semaphore keeps order and aborts the right waiter as its queue grows and compacts", async () => {
+  const rand = random(42);
+  const sem = new Semaphore(1);
+  const held = await sem.acquire();
+  const controllers = new Map<number, AbortController>();
+  const order: number[] = [];
+  const outcomes: Promise<string>[] = [];
+  const enqueue = (from: number, to: number) => {
+    for (let id = from; id < to; id++) {
+      const controller = new AbortController();
+      controllers.set(id, controller);
+      const call = id % 2 === 0
+        ? sem.run(() => {
+          order.push(id);
+        }, { signal: controller.signal })
+        : sem.acquire({ signal: controller.signal }).then((permit) => {
+          order.push(id);
+          permit.release();
+        });
+      outcomes.push(
+        call.then(() => `ran ${id}`, (e: Error) => e.message),
+      );
+    }
+  };
+  const abort = (ids: number[]) => {
+    // Abort in a shuffled order, so holes appear all over the ring.
+    for (let i = ids.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+    }
+    for (const id of ids) {
+      controllers.get(id)!.abort(new Error(`aborted ${id}`));
+    }
+  };
+  enqueue(0, 300); // grows the ring several times
+  const first = Array.from({ length: 300 }, (_, i) => i).filter((i) =>
+    i % 3 !== 0
+  );
+  abort(first); // mostly holes: compacts
+  assertEquals(sem.waiting, 100);
+  enqueue(300, 700); // grows again, after compaction
+  abort(
+    Array.from({ length: 400 }, (_, i) => 300 + i).filter((i) => i % 5 !== 0),
+  );
+  assertEquals(sem.waiting, 180);
+  held.release();
+  const results = await Promise.all(outcomes);
+  const kept = Array.from({ length: 700 }, (_, i) => i).filter((i) =>
+    i < 300 ? i % 3 === 0 : i % 5 === 0
+  );
+  assertEquals(order, kept);
+  for (let id = 0; id < 700; id++) {
+    assertEquals(
+      results[id],
+      kept.includes(id) ? `ran ${id}` : `aborted ${id}`,
+    );
+  }
+  assertEquals([sem.available, sem.waiting], [1, 0]);
+});
+
 Deno.test("Permit.release() is idempotent", async () => {
   const sem = new Semaphore(2);
   const permit = await sem.acquire();
@@ -386,6 +446,72 @@ Deno.test("Semaphore.run() holds a permit around fn", async (t) => {
       const next = sem.run(() => sem.available);
       await assertRejects(() => failing, Error, "async");
       assertEquals(await next, 0);
+      assertEquals([sem.available, sem.waiting], [1, 0]);
+    },
+  );
+
+  await t.step(
+    "20,000 queued fns that throw at once each release their permit",
+    async () => {
+      const sem = new Semaphore(1);
+      const held = await sem.acquire();
+      const calls = Array.from({ length: 20_000 }, (_, i) =>
+        sem.run(() => {
+          throw new Error(`n${i}`);
+        }).catch((e: Error) => e.message));
+      const last = sem.run(() => "last");
+      held.release();
+      const messages = await Promise.all(calls);
+      assertEquals(messages[0], "n0");
+      assertEquals(messages[19_999], "n19999");
+      assertEquals(await last, "last");
+      assertEquals([sem.available, sem.waiting], [1, 0]);
+      // The queue, grown by the burst and emptied, still works in order.
+      const again = await sem.acquire();
+      const order: number[] = [];
+      const more = [1, 2, 3].map((i) => sem.run(() => order.push(i)));
+      again.release();
+      await Promise.all(more);
+      assertEquals(order, [1, 2, 3]);
+    },
+  );
+
+  await t.step(
+    "a queued fn never runs inside the caller's release()",
+    async () => {
+      const sem = new Semaphore(1);
+      const held = await sem.acquire();
+      let ran = false;
+      const queued = sem.run(() => {
+        ran = true;
+        throw new Error("at once");
+      });
+      const after = sem.run(() => "after");
+      held.release();
+      assertEquals(ran, false);
+      assertEquals(sem.available, 0);
+      await assertRejects(() => queued, Error, "at once");
+      assertEquals(ran, true);
+      assertEquals(await after, "after");
+      assertEquals([sem.available, sem.waiting], [1, 0]);
+    },
+  );
+
+  await t.step(
+    "a fn that queues work and throws at once keeps the count right",
+    async () => {
+      const sem = new Semaphore(1);
+      let inner: Promise<string> | undefined;
+      await assertRejects(
+        () =>
+          sem.run(() => {
+            inner = sem.run(() => "inner");
+            throw new Error("outer");
+          }),
+        Error,
+        "outer",
+      );
+      assertEquals(await inner, "inner");
       assertEquals([sem.available, sem.waiting], [1, 0]);
     },
   );

@@ -1,0 +1,210 @@
+/**
+ * Semaphore and Lock against the npm libraries people use for the same job:
+ * `async-mutex` 0.5.0 and `p-limit` 7. Each group runs our code and the peers
+ * in the same run, so read the ratios, not the absolute times.
+ *
+ * Run: deno bench bench/sync_bench.ts
+ *
+ * Every task is a no-op that returns a resolved promise, so what is measured
+ * is the limiter's own cost per task: queueing, granting, settling.
+ *
+ * @module
+ */
+import { Mutex, Semaphore as MutexSemaphore } from "async-mutex";
+import pLimit from "p-limit";
+import { Lock } from "../lib/lock.ts";
+import { Semaphore } from "../lib/semaphore.ts";
+
+const TASKS = 10_000;
+const CONCURRENCY = 4;
+const noop = (): Promise<void> => Promise.resolve();
+
+/**
+ * Starts `n` no-op tasks at once through `run` and resolves when all have
+ * settled. A counter rather than Promise.all, so the harness adds little.
+ */
+function many(
+  n: number,
+  run: (fn: () => Promise<void>) => Promise<unknown>,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let left = n;
+    const done = () => {
+      if (--left === 0) resolve();
+    };
+    for (let i = 0; i < n; i++) run(noop).then(done, reject);
+  });
+}
+
+/**
+ * Pushes `n` no-op tasks through `run` while keeping at most `window` of them
+ * outstanding: a long stream through a queue that stays `window` deep.
+ */
+function stream(
+  n: number,
+  window: number,
+  run: (fn: () => Promise<void>) => Promise<unknown>,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let submitted = 0;
+    let left = n;
+    const done = (): void => {
+      if (--left === 0) resolve();
+      else if (submitted < n) submitted++, run(noop).then(done, reject);
+    };
+    for (; submitted < window; submitted++) run(noop).then(done, reject);
+  });
+}
+
+/**
+ * The floor: `n` pending promises, settled in order, four at a time, with no
+ * limiter at all. Nothing that hands out `n` promises at once can cost less;
+ * it shows how much of the cost at 10^6 is V8 holding a million promises.
+ */
+function floor(n: number): Promise<void> {
+  return new Promise((resolveAll) => {
+    const resolvers: ((value: void) => void)[] = [];
+    let next = 0;
+    let left = n;
+    const settleNext = (): void => {
+      const resolve = resolvers[next]!;
+      resolvers[next++] = undefined as never;
+      resolve();
+    };
+    const done = (): void => {
+      if (--left === 0) resolveAll();
+      else if (next < n) settleNext();
+    };
+    for (let i = 0; i < n; i++) {
+      const { promise, resolve } = Promise.withResolvers<void>();
+      promise.then(done);
+      resolvers.push(resolve);
+    }
+    for (let i = 0; i < CONCURRENCY; i++) settleNext();
+  });
+}
+
+Deno.bench({
+  name: "asincronia Semaphore(4).run",
+  group: "10,000 tasks, concurrency 4",
+  baseline: true,
+  async fn() {
+    const sem = new Semaphore(CONCURRENCY);
+    await many(TASKS, (fn) => sem.run(fn));
+  },
+});
+
+Deno.bench({
+  name: "async-mutex Semaphore(4).runExclusive",
+  group: "10,000 tasks, concurrency 4",
+  async fn() {
+    const sem = new MutexSemaphore(CONCURRENCY);
+    await many(TASKS, (fn) => sem.runExclusive(fn));
+  },
+});
+
+Deno.bench({
+  name: "p-limit(4)",
+  group: "10,000 tasks, concurrency 4",
+  async fn() {
+    const limit = pLimit(CONCURRENCY);
+    await many(TASKS, (fn) => limit(fn));
+  },
+});
+
+Deno.bench({
+  name: "asincronia Lock.run",
+  group: "10,000 tasks, one at a time",
+  baseline: true,
+  async fn() {
+    const lock = new Lock();
+    await many(TASKS, (fn) => lock.run(fn));
+  },
+});
+
+Deno.bench({
+  name: "async-mutex Mutex.runExclusive",
+  group: "10,000 tasks, one at a time",
+  async fn() {
+    const mutex = new Mutex();
+    await many(TASKS, (fn) => mutex.runExclusive(fn));
+  },
+});
+
+Deno.bench({
+  name: "asincronia Semaphore: 1,000 × await acquire() + release()",
+  group: "uncontended acquire and release",
+  baseline: true,
+  async fn() {
+    const sem = new Semaphore(1);
+    for (let i = 0; i < 1000; i++) (await sem.acquire()).release();
+  },
+});
+
+Deno.bench({
+  name: "asincronia Lock: 1,000 × tryAcquire() + release()",
+  group: "uncontended acquire and release",
+  fn() {
+    const lock = new Lock();
+    for (let i = 0; i < 1000; i++) lock.tryAcquire()!.release();
+  },
+});
+
+Deno.bench({
+  name: "async-mutex Mutex: 1,000 × await acquire() + release()",
+  group: "uncontended acquire and release",
+  async fn() {
+    const mutex = new Mutex();
+    for (let i = 0; i < 1000; i++) (await mutex.acquire())();
+  },
+});
+
+Deno.bench({
+  name: "asincronia Semaphore(4).run, 10^4 tasks",
+  group: "cost per task as the queue grows",
+  baseline: true,
+  async fn() {
+    const sem = new Semaphore(CONCURRENCY);
+    await many(10_000, (fn) => sem.run(fn));
+  },
+});
+
+Deno.bench({
+  name: "asincronia Semaphore(4).run, 10^6 tasks",
+  group: "cost per task as the queue grows",
+  n: 5,
+  warmup: 1,
+  async fn() {
+    const sem = new Semaphore(CONCURRENCY);
+    await many(1_000_000, (fn) => sem.run(fn));
+  },
+});
+
+Deno.bench({
+  name: "floor: pending promises only, 10^4",
+  group: "cost per task as the queue grows",
+  async fn() {
+    await floor(10_000);
+  },
+});
+
+Deno.bench({
+  name: "floor: pending promises only, 10^6",
+  group: "cost per task as the queue grows",
+  n: 5,
+  warmup: 1,
+  async fn() {
+    await floor(1_000_000);
+  },
+});
+
+Deno.bench({
+  name: "asincronia Semaphore(4).run, 10^6 tasks streamed, queue 10^4 deep",
+  group: "cost per task as the queue grows",
+  n: 5,
+  warmup: 1,
+  async fn() {
+    const sem = new Semaphore(CONCURRENCY);
+    await stream(1_000_000, 10_000, (fn) => sem.run(fn));
+  },
+});

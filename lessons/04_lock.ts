@@ -1,0 +1,106 @@
+/**
+ * @title Protecting shared state with a lock
+ * @difficulty beginner
+ * @tags async, Lock, race condition, critical section, using
+ * @run deno run lessons/04_lock.ts --timeline
+ * @resource {https://docs.python.org/3/library/asyncio-sync.html#asyncio.Lock} Python: asyncio.Lock
+ * @resource {https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Statements/using} MDN: using
+ * @section 4 — Sincronizacion en Asincronia (Locks)
+ *
+ * Three tasks want the same resource; the lock lets them in one at a time.
+ * Then why a lock matters on a single thread: a counter that is read, then
+ * awaited on, then written loses updates without the lock and none with it.
+ */
+import { delay } from "@std/async/delay";
+import { Lock } from "../lib/lock.ts";
+import {
+  begin,
+  cli,
+  type LessonOptions,
+  type LessonResult,
+} from "./_lesson.ts";
+
+/** What lesson 04_lock returns: the usual result plus both counters. */
+export interface LockLessonResult extends LessonResult {
+  /** How many increments each counter got. */
+  increments: number;
+  /** The counter updated without the lock. */
+  unlocked: number;
+  /** The counter updated with the lock. */
+  locked: number;
+}
+
+/** Options of lesson 04_lock. */
+export interface LockLessonOptions extends LessonOptions {
+  /** How many tasks increment each counter. @default {10} */
+  tasks?: number;
+}
+
+export async function lock(
+  options: LockLessonOptions = {},
+): Promise<LockLessonResult> {
+  const lesson = begin(options);
+  const { unit, print, timeline } = lesson;
+  const increments = options.tasks ?? 10;
+  if (!Number.isInteger(increments) || increments < 1) {
+    throw new RangeError(
+      `Cannot run lesson as 'tasks' must be a positive integer: current value is ${increments}`,
+    );
+  }
+
+  // Part 1: the critical section. The notes' example is mis-indented: its
+  // print and sleep sit level with `async with lock:` (an IndentationError in
+  // Python) when they belong inside it, held by the lock, as `using` keeps
+  // them here until the function returns.
+  const resource = new Lock();
+  async function criticalSection(name: string) {
+    using _held = await resource.acquire();
+    await timeline.track(name, async () => {
+      print("Resource in use");
+      await delay(1 * unit);
+    });
+  }
+  await Promise.all(["A", "B", "C"].map(criticalSection));
+
+  // Part 2: why a lock on one thread? JavaScript never interrupts code that
+  // does not await, but every `await` lets other tasks run. Read, await (a
+  // database round trip, say), write back: every task reads the same old
+  // value, and all but one update are lost.
+  let unlocked = 0;
+  async function unsafeIncrement() {
+    const seen = unlocked;
+    await delay(0.01 * unit);
+    unlocked = seen + 1;
+  }
+  await Promise.all(Array.from({ length: increments }, unsafeIncrement));
+  print(`Without a lock: ${increments} increments, counter = ${unlocked}`);
+
+  // The same steps holding a lock: the next task reads only after the
+  // previous one wrote. `lock.run(fn)` acquires, runs and releases.
+  let locked = 0;
+  const counterLock = new Lock();
+  const safeIncrement = () =>
+    counterLock.run(async () => {
+      const seen = locked;
+      await delay(0.01 * unit);
+      locked = seen + 1;
+    });
+  await Promise.all(Array.from({ length: increments }, safeIncrement));
+  print(`With a lock: ${increments} increments, counter = ${locked}`);
+
+  return { ...lesson, increments, unlocked, locked };
+}
+
+if (import.meta.main) {
+  await cli(
+    import.meta,
+    "Lesson 4: a lock around a critical section, and the updates it saves.",
+    lock,
+    {
+      tasks: {
+        type: "number",
+        help: "how many tasks increment each counter (default 10)",
+      },
+    },
+  );
+}

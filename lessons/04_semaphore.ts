@@ -1,0 +1,63 @@
+/**
+ * @title Limiting concurrency with a semaphore
+ * @difficulty beginner
+ * @tags async, Semaphore, concurrency limit, using
+ * @run deno run lessons/04_semaphore.ts --timeline
+ * @resource {https://docs.python.org/3/library/asyncio-sync.html#asyncio.Semaphore} Python: asyncio.Semaphore
+ * @resource {https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Statements/using} MDN: using
+ * @section 4 — Sincronizacion en Asincronia (Semaforos)
+ *
+ * Five tasks of two seconds each share a semaphore of two permits: two run,
+ * three wait their turn, and the whole takes six seconds instead of two. The
+ * timeline never shows more than two bars at once.
+ */
+import { delay } from "@std/async/delay";
+import { Semaphore } from "../lib/semaphore.ts";
+import {
+  begin,
+  cli,
+  type LessonOptions,
+  type LessonResult,
+} from "./_lesson.ts";
+
+export async function semaphore(
+  options: LessonOptions = {},
+): Promise<LessonResult> {
+  const lesson = begin(options);
+  const { unit, print, timeline } = lesson;
+
+  // At most two tasks may hold a permit at a time, like asyncio.Semaphore(2).
+  const sem = new Semaphore(2);
+
+  // `using _permit = await sem.acquire()` is our `async with semaphore:`.
+  // Python releases when the `async with` block ends; `using` releases when
+  // the function's block ends, even if it throws.
+  async function limitedTask(id: number) {
+    using _permit = await sem.acquire();
+    await timeline.track(`task ${id}`, async () => {
+      print("Task started");
+      await delay(2 * unit);
+      print("Task finished");
+    });
+  }
+
+  // All five start at once; the semaphore makes three of them wait in line
+  // (first come, first served). `sem.run(fn)` would do the acquire and the
+  // release in one call.
+  await Promise.all([1, 2, 3, 4, 5].map(limitedTask));
+
+  // The order differs from Python's in one place. Deno runs promise callbacks
+  // between two timers, so the task handed a freed permit starts before the
+  // other task of the same round finishes (started, started, finished,
+  // started, finished, …); asyncio queues the woken task behind those already
+  // ready and prints two finishes, then two starts. Never more than two run.
+  return lesson;
+}
+
+if (import.meta.main) {
+  await cli(
+    import.meta,
+    "Lesson 4: at most two tasks at a time with Semaphore(2).",
+    semaphore,
+  );
+}

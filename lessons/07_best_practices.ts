@@ -1,0 +1,158 @@
+/**
+ * @title Best practices: don't block, bound concurrency, handle every error
+ * @difficulty intermediate
+ * @tags async, event loop, Semaphore, pooledMap, unhandledrejection
+ * @run deno run lessons/07_best_practices.ts --timeline
+ * @resource {https://docs.deno.com/api/web/~/PromiseRejectionEvent} Deno: PromiseRejectionEvent
+ * @resource {https://docs.python.org/3/library/asyncio-dev.html} Python: developing with asyncio
+ * @section 7 — Buenas Practicas
+ *
+ * The three practices of the notes, each measured: a blocking loop freezes a
+ * heartbeat while an await does not; a bound keeps the number of jobs in
+ * flight small (with our Semaphore and with std's pooledMap); a rejection
+ * nobody handles is caught here by an `unhandledrejection` listener, where
+ * it would otherwise end the process.
+ */
+import { delay } from "@std/async/delay";
+import { pooledMap as stdPooledMap } from "@std/async/pool";
+import { Semaphore } from "../lib/semaphore.ts";
+import {
+  begin,
+  cli,
+  type LessonOptions,
+  type LessonResult,
+} from "./_lesson.ts";
+
+// The npm build of std has no types, so we say what pooledMap is.
+const pooledMap = stdPooledMap as <T, R>(
+  poolLimit: number,
+  items: Iterable<T> | AsyncIterable<T>,
+  fn: (item: T) => Promise<R>,
+) => AsyncIterableIterator<R>;
+
+/** What lesson 07 returns: the usual result plus what it measured. */
+export interface BestPracticesResult extends LessonResult {
+  /** How late the heartbeat got, in ms, while we blocked and while we awaited. */
+  lag: { blocking: number; awaiting: number };
+  /** The most jobs in flight at once, unbounded and bounded both ways. */
+  peak: { unbounded: number; semaphore: number; pooledMap: number };
+  /** The message of the rejection the `unhandledrejection` listener saw. */
+  unhandled: string;
+}
+
+export async function bestPractices(
+  options: LessonOptions = {},
+): Promise<BestPracticesResult> {
+  const lesson = begin(options);
+  const { unit, print, timeline } = lesson;
+  const seconds = (ms: number) => (ms / unit).toFixed(1);
+
+  // 1. Avoid blocking. A heartbeat ticks every 0.05 s and notes how late
+  // each tick is. A busy loop (what time.sleep() does in Python) keeps the
+  // one thread to itself: no tick, no request, no timer runs meanwhile.
+  // `await delay()` gives the thread back. CPU-heavy work belongs in a
+  // Worker (lesson 6), the counterpart of run_in_executor.
+  async function heartbeatLag(
+    name: string,
+    work: () => Promise<void> | void,
+  ) {
+    const every = 0.05 * unit;
+    let last = performance.now();
+    let worst = 0;
+    const id = setInterval(() => {
+      const now = performance.now();
+      worst = Math.max(worst, now - last - every);
+      last = now;
+    }, every);
+    await delay(0.2 * unit);
+    await timeline.track(name, work);
+    await delay(0.2 * unit);
+    clearInterval(id);
+    return worst;
+  }
+  const blocking = await heartbeatLag("blocking", () => {
+    const end = performance.now() + 1 * unit;
+    while (performance.now() < end) { /* spin: the event loop is stuck */ }
+  });
+  print(`Blocking for 1 s: the heartbeat stalled for ${seconds(blocking)} s`);
+  const awaiting = await heartbeatLag("awaiting", () => delay(1 * unit));
+  print(`Awaiting for 1 s: the heartbeat stalled for ${seconds(awaiting)} s`);
+
+  // 2. Limit concurrent tasks. Ten jobs of 0.2 s each: started all at once
+  // they all hit the (pretend) server together; through Semaphore(3) or
+  // pooledMap(3, …) never more than three do, and it takes four rounds.
+  let inFlight = 0;
+  let peak = 0;
+  const job = (name: string) =>
+    timeline.track(name, async () => {
+      peak = Math.max(peak, ++inFlight);
+      await delay(0.2 * unit);
+      inFlight--;
+    });
+  const ids = Array.from({ length: 10 }, (_, i) => i + 1);
+  const measure = async (label: string, run: () => Promise<unknown>) => {
+    peak = 0;
+    const started = performance.now();
+    await run();
+    const took = seconds(performance.now() - started);
+    print(`${label}: ${peak} in flight at most, ${took} s`);
+    return peak;
+  };
+  const unbounded = await measure(
+    "Unbounded",
+    () => Promise.all(ids.map((i) => job(`all ${i}`))),
+  );
+  const sem = new Semaphore(3);
+  const semaphore = await measure(
+    "Semaphore(3)",
+    () => Promise.all(ids.map((i) => sem.run(() => job(`sem ${i}`)))),
+  );
+  const pooled = await measure(
+    "pooledMap(3)",
+    () => Array.fromAsync(pooledMap(3, ids, (i) => job(`pool ${i}`))),
+  );
+
+  // 3. Handle errors. A rejection we await inside try/catch is an ordinary
+  // exception, as in the notes' try/except.
+  async function faultyTask(): Promise<never> {
+    await delay(0);
+    throw new Error("An error occurred!");
+  }
+  try {
+    await faultyTask();
+  } catch (error) {
+    print(`Caught an exception: ${(error as Error).message}`);
+  }
+
+  // A promise that rejects with nobody to catch it is worse than in Python,
+  // where asyncio only logs "Task exception was never retrieved": Deno
+  // prints "error: Uncaught (in promise)" and exits with code 1. Before
+  // that, it fires an `unhandledrejection` event; preventDefault() is the
+  // only thing that keeps the process alive. Here we watch for it once.
+  const unhandled = await new Promise<string>((resolve) => {
+    const listener = (event: PromiseRejectionEvent) => {
+      event.preventDefault();
+      globalThis.removeEventListener("unhandledrejection", listener);
+      resolve((event.reason as Error).message);
+    };
+    globalThis.addEventListener("unhandledrejection", listener);
+    faultyTask(); // started, never awaited, never caught: the mistake
+  });
+  print(`Unhandled rejection seen by the listener: ${unhandled}`);
+  print("Without the listener's preventDefault(), Deno would exit with code 1");
+
+  return {
+    ...lesson,
+    lag: { blocking, awaiting },
+    peak: { unbounded, semaphore, pooledMap: pooled },
+    unhandled,
+  };
+}
+
+if (import.meta.main) {
+  await cli(
+    import.meta,
+    "Lesson 7: measure blocking, bound concurrency, catch every rejection.",
+    bestPractices,
+  );
+}
