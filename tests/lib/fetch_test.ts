@@ -608,6 +608,21 @@ Deno.test("fetchAll() retries like fetchWithRetry", async () => {
   });
 });
 
+Deno.test("fetchAll() applies the timeout to each request", async () => {
+  await withServer(async (server) => {
+    const slow = "/delay?ms=10000";
+    const results = await fetchAll([server.at(slow), server.at("/")], {
+      timeout: 50,
+      retry: { limit: 1, backoff: quick() },
+    });
+    const reason = rejected(results[0]).reason;
+    assertInstanceOf(reason, DOMException);
+    assertEquals(reason.name, "TimeoutError");
+    assertEquals(results[1]!.status, "fulfilled");
+    assertEquals(server.hits(slow), 2);
+  });
+});
+
 Deno.test("fetchAll() parses with `parse` and reports progress", async (t) => {
   await withServer(async (server) => {
     await t.step("parse turns a response into the result", async () => {
