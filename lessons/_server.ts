@@ -13,7 +13,7 @@
  * | `/flaky?key=k&fail=2&status=503&stream=0` | `status` for the first `fail` hits of `key`, then `200 OK` |
  * | `/limited?key=k&times=1&after=1&date=0&stream=0` | `429` with `Retry-After: after` (seconds, or an HTTP date when `date=1`) for the first `times` hits of `key`, then `200 OK` |
  * | `/status?code=404` | that status, with a short body |
- * | `/file?bytes=1000&ms=1000&chunks=10` | `bytes` bytes in `chunks` chunks spread over `ms` milliseconds, with `Content-Length` |
+ * | `/file?bytes=1000&ms=1000&chunks=10&from=` | `bytes` bytes in `chunks` chunks spread over `ms` milliseconds from now (or from `from`, a `Date.now()` value), with `Content-Length` |
  *
  * With `stream=N`, the failures of `/flaky` and `/limited` carry a body of
  * `N` bytes that takes ten seconds to arrive, so that a client that does not
@@ -119,7 +119,7 @@ export function startServer(): LessonServer {
         if (n <= q("fail", 2)) {
           const status = q("status", STATUS.ServiceUnavailable!);
           return q("stream", 0) > 0
-            ? file(q("stream", 0), 10_000, 100, stop, status)
+            ? file(q("stream", 0), 10_000, 100, stop, { status })
             : new Response(`failure ${n}`, { status });
         }
         return new Response(`success after ${n - 1} failures`, {
@@ -135,7 +135,7 @@ export function startServer(): LessonServer {
             : String(after);
           const headers = { "retry-after": value };
           return q("stream", 0) > 0
-            ? file(q("stream", 0), 10_000, 100, stop, 429, headers)
+            ? file(q("stream", 0), 10_000, 100, stop, { status: 429, headers })
             : new Response("slow down", {
               status: STATUS.TooManyRequests,
               headers,
@@ -150,7 +150,9 @@ export function startServer(): LessonServer {
         return new Response(`status ${code}`, { status: code });
       }
       case "/file":
-        return file(q("bytes", 1000), q("ms", 1000), q("chunks", 10), stop);
+        return file(q("bytes", 1000), q("ms", 1000), q("chunks", 10), stop, {
+          from: q("from", NaN),
+        });
       default:
         return new Response("not found", { status: STATUS.NotFound });
     }
@@ -165,8 +167,11 @@ export function startServer(): LessonServer {
     ms: number,
     chunks: number,
     stop: AbortSignal,
-    status = STATUS.OK!,
-    headers: Record<string, string> = {},
+    { status = STATUS.OK!, headers = {}, from = NaN }: {
+      status?: number;
+      headers?: Record<string, string>;
+      from?: number;
+    } = {},
   ): Response {
     const type = { "content-type": "application/octet-stream" };
     if (!(bytes > 0)) {
@@ -180,8 +185,12 @@ export function startServer(): LessonServer {
     let sent = 0;
     let index = 0;
     // Chunk i is due at start + i * ms / count: deadlines, not gaps, so that
-    // timer drift does not pile up and two files end in the order of their `ms`.
-    const start = performance.now();
+    // timer drift does not pile up and two files end in the order of their
+    // `ms`. The clock starts now, or at `from` (a Date.now() value) if given,
+    // so that a request that reached the server late does not end late.
+    const start = Number.isFinite(from)
+      ? performance.now() - (Date.now() - from)
+      : performance.now();
     enter();
     let left = false;
     const done = () => {

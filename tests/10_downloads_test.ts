@@ -7,7 +7,17 @@ import {
 import { downloads, drawDurations } from "../lessons/10_downloads.ts";
 import { startServer } from "../lessons/_server.ts";
 
-const UNIT = 150;
+const UNIT = 200;
+
+// A process's first HTTP exchange is slow: the code of the server and of the
+// client is still cold, and on a loaded machine that can take longer than
+// the shortest download. Warm both up once, so that the tests measure the
+// lesson and not the start-up of the runtime.
+{
+  await using server = startServer();
+  const response = await fetch(server.at("/file?bytes=100&ms=20&chunks=2"));
+  await response.bytes();
+}
 
 const STARTS = [0, 1, 2, 3, 4].map((i) => `Starting download ${i}`);
 const finishes = (order: number[]) =>
@@ -50,12 +60,14 @@ Deno.test("Lesson 10 downloads all five files at once from the server", async ()
   assertEquals(server.hits(), 5);
   assertEquals(server.peak, 5);
   assertEquals(timeline.maxConcurrency(), 5);
-  // Each download lasts at least its drawn duration, and together they take
-  // about the longest one (2.9 units), not the sum (10.6).
+  // Each download ends no sooner than its drawn duration after the first
+  // one started, and together they take about the longest one (2.9 units),
+  // not the sum (10.6).
   const seconds = drawDurations(1871);
+  const first = Math.min(...timeline.spans().map((s) => s.start));
   for (const [i, s] of seconds.entries()) {
     const span = timeline.span(`download ${i}`)!;
-    assertGreaterOrEqual(span.end! - span.start, s * UNIT - 5);
+    assertGreaterOrEqual(span.end! - first, s * UNIT - 2);
   }
   assertLess(timeline.elapsed, 6 * UNIT);
 });
