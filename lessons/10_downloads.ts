@@ -60,6 +60,7 @@ export async function downloads(
     const url = server.at(
       `/file?bytes=${bytes}&ms=${ms}&chunks=30&from=${started}`,
     );
+    // fetchWithRetry (lesson 8) tries again if the server is briefly unwell.
     const response = await fetchWithRetry(url);
     const total = Number(response.headers.get("content-length"));
     let received = 0;
