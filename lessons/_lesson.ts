@@ -83,19 +83,26 @@ export async function cli<O extends LessonOptions>(
   }) as Record<string, unknown>;
   const file = meta.filename?.split(/[\\/]/).slice(-2).join("/") ?? meta.url;
   if (args.help) {
+    const placeholder = { number: " <n>", string: " <text>", boolean: "" };
+    const flags: [string, string][] = [
+      [
+        "--unit <ms>",
+        "how many milliseconds a second of the notes lasts (default 1000)",
+      ],
+      ["--timeline", "print a chart of when each task ran, after the output"],
+      ...names.map((n): [string, string] => [
+        `--${n}${placeholder[extra[n]!.type]}`,
+        extra[n]!.help,
+      ]),
+      ["-h, --help", "show this help"],
+    ];
+    const width = Math.max(...flags.map(([flag]) => flag.length)) + 2;
     const lines = [
       summary,
       "",
       `Usage: deno run [permissions] ${file} [flags]`,
       "",
-      "  --unit <ms>   how many milliseconds a second of the notes lasts (default 1000)",
-      "  --timeline    print a chart of when each task ran, after the output",
-      ...names.map((n) =>
-        `  --${
-          (n + (extra[n]!.type === "boolean" ? "" : " <value>")).padEnd(12)
-        }${extra[n]!.help}`
-      ),
-      "  -h, --help    show this help",
+      ...flags.map(([flag, help]) => `  ${flag.padEnd(width)}${help}`),
     ];
     console.log(lines.join("\n"));
     return;
