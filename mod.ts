@@ -16,3 +16,4 @@
  * @module
  */
 export * from "./lib/timeline.ts";
+export * from "./lib/executor.ts";
