@@ -459,7 +459,7 @@ export class Executor implements AsyncDisposable {
     if (this.#queued > 0 || this.#running > 0) {
       await new Promise<void>((resolve) => (this.#drained = resolve));
     }
-    for (const slot of this.#slots) this.#retire(slot);
+    for (const slot of [...this.#slots]) this.#retire(slot);
     while (this.#gone.size > 0) await Promise.all([...this.#gone]);
   }
 
@@ -527,7 +527,6 @@ export class Executor implements AsyncDisposable {
       batch.push(ref, task.args);
       tasks.push(task);
       if (task.transfer) (transfer ??= []).push(...task.transfer);
-      if (task.signal) break;
     }
     if (this.#head === queue.length) {
       this.#queue = [];
@@ -543,6 +542,8 @@ export class Executor implements AsyncDisposable {
       // Nothing was sent. Send the tasks one by one; the ones that cannot be
       // cloned fail here, before reaching any worker.
       this.#sendOneByOne(slot, batch, tasks);
+      // Rejected tasks left room that no answer will announce.
+      this.#schedule();
       return;
     }
     for (const task of tasks) {
