@@ -2,7 +2,6 @@ import {
   assert,
   assertEquals,
   assertInstanceOf,
-  assertMatch,
   assertRejects,
   assertStringIncludes,
   assertThrows,
