@@ -61,7 +61,7 @@ export async function executor(
   ticks = 0;
   const direct = await timeline.track(
     "on the main thread",
-    async () => blockingFunction(2 * unit),
+    () => blockingFunction(2 * unit),
   );
   const main = ticks;
   print(direct);

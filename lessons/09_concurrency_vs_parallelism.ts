@@ -81,7 +81,7 @@ export async function concurrencyVsParallelism(
   const chunks = split(limit, cores * 4);
   const sequential = performance.now();
   let found = 0;
-  await timeline.track("CPU on main thread", async () => {
+  await timeline.track("CPU on main thread", () => {
     for (const [from, to] of chunks) found += countPrimes(from, to);
   });
   const sequentialMs = performance.now() - sequential;
