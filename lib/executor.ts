@@ -246,6 +246,9 @@ export class Executor implements AsyncDisposable {
   #running = 0;
   /** Moving average of one task's run time, in milliseconds. */
   #taskMs = BATCH_MS;
+  /** The last module string and its parsed form: parsing costs per call. */
+  #lastModule = "";
+  #lastUrl = "";
 
   /**
    * Makes an executor. No worker starts before the first task.
@@ -334,7 +337,7 @@ export class Executor implements AsyncDisposable {
   ): Promise<T> {
     let url: string;
     try {
-      url = new URL(module).href;
+      url = module instanceof URL ? module.href : this.#resolve(module);
     } catch {
       return Promise.reject(
         new TypeError(
@@ -466,6 +469,14 @@ export class Executor implements AsyncDisposable {
   /** Same as {@linkcode Executor.prototype.shutdown}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.shutdown();
+  }
+
+  #resolve(module: string): string {
+    if (module !== this.#lastModule) {
+      this.#lastUrl = new URL(module).href;
+      this.#lastModule = module;
+    }
+    return this.#lastUrl;
   }
 
   #schedule(): void {
