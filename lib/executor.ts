@@ -244,8 +244,8 @@ export class Executor implements AsyncDisposable {
   #gone: Set<Promise<void>> = new Set();
   #drained: (() => void) | undefined;
   #running = 0;
-  /** Moving average of one task's run time, in milliseconds. */
-  #taskMs = BATCH_MS;
+  /** Moving average of each function's run time, in milliseconds. */
+  #taskMs: Map<string, number> = new Map();
   /** The last module string and its parsed form: parsing costs per call. */
   #lastModule = "";
   #lastUrl = "";
@@ -491,9 +491,15 @@ export class Executor implements AsyncDisposable {
   /** Hands queued tasks to workers, starting workers as needed. */
   #pump(): void {
     if (this.#queued === 0) return;
+    // How many tasks a worker may hold: about BATCH_MS of work, judged by the
+    // function at the head of the queue. A function never measured gets one
+    // task per worker, so long tasks spread over every worker.
+    let head = this.#queue[this.#head];
+    for (let i = this.#head; head === undefined;) head = this.#queue[++i];
+    const taskMs = this.#taskMs.get(head.key) ?? BATCH_MS;
     const cap = Math.max(
       1,
-      Math.min(MAX_IN_FLIGHT, Math.floor(BATCH_MS / this.#taskMs)),
+      Math.min(MAX_IN_FLIGHT, Math.floor(BATCH_MS / taskMs)),
     );
     // Ready workers first, then starting ones, fewest tasks first.
     const slots = this.#slots.filter((s) => !s.dead);
@@ -661,10 +667,18 @@ export class Executor implements AsyncDisposable {
     if (results !== undefined) {
       const n = results.length / 2;
       const taskMs = (data.b as number) / n;
-      this.#taskMs = this.#taskMs * 0.5 + taskMs * 0.5;
       const inFlight = slot.inFlight;
+      let key = "";
       for (let i = 0; i < results.length; i += 2) {
         const task = inFlight[i / 2]!;
+        if (task.key !== key) {
+          key = task.key;
+          const old = this.#taskMs.get(key);
+          this.#taskMs.set(
+            key,
+            old === undefined ? taskMs : (old + taskMs) / 2,
+          );
+        }
         if (task.state === DONE) continue;
         if (results[i] === OK) this.#settle(task, true, results[i + 1]);
         else this.#settle(task, false, revive(results[i + 1]));
