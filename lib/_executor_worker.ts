@@ -6,7 +6,8 @@
  * Protocol (all messages are plain arrays or objects, cloned by postMessage):
  *
  * - host → worker, once: `{ init: SharedArrayBuffer, lock: string }`. The
- *   worker takes the Web Lock named `lock` and holds it until it dies; the
+ *   worker takes the Web Lock named `lock` (also its `name`, so it takes it
+ *   as soon as it loads) and holds it until it dies; the
  *   host asks for the same lock and is granted it exactly when the worker is
  *   gone, whatever killed it (`Deno.exit()`, `self.close()`, an uncaught
  *   error, `terminate()`). Deno fires no event for the first two.
@@ -55,6 +56,7 @@ const entries: Entry[] = [];
 let queue: unknown[] = [];
 let head = 0;
 let ready = false;
+let locked = false;
 let busy = false;
 let dying = false;
 let frozen = false;
@@ -89,14 +91,15 @@ scope.onmessage = (event: MessageEvent) => {
 
 function init(data: { init: SharedArrayBuffer; lock: string }): void {
   state = new Int32Array(data.init);
-  const locks = (navigator as unknown as { locks: LockManagerLike }).locks;
-  locks.request(data.lock, () => {
-    ready = true;
-    scope.postMessage({ ready: true });
-    if (!busy) drain();
-    // Held until this worker dies; then the host is granted the lock.
-    return new Promise(() => {});
-  });
+  start();
+}
+
+/** Starts running tasks once the lock is held and the counter is known. */
+function start(): void {
+  if (!locked || state === undefined || ready) return;
+  ready = true;
+  scope.postMessage({ ready: true });
+  if (!busy) drain();
 }
 
 /** Runs queued tasks until the queue is empty or a task goes asynchronous. */
@@ -351,5 +354,17 @@ scope.addEventListener(
     event.preventDefault();
     die(`an unhandled rejection: ${describe(event.reason)}`, event.reason);
     close.call(scope);
+  },
+);
+
+// The lock's name is the worker's name: take it at once, without waiting for
+// the first message, since starting up is on the way to the first result.
+(navigator as unknown as { locks: LockManagerLike }).locks.request(
+  scope.name,
+  () => {
+    locked = true;
+    start();
+    // Held until this worker dies; then the host is granted the lock.
+    return new Promise(() => {});
   },
 );
