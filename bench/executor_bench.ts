@@ -22,6 +22,7 @@ const tasks = new URL("./_tasks.ts", import.meta.url);
 const peerWorker = new URL("./_peer_worker.ts", import.meta.url);
 const workerpoolWorker = new URL("./_workerpool_worker.ts", import.meta.url);
 const bareWorker = new URL("./_bare_worker.ts", import.meta.url);
+const bareImportWorker = new URL("./_bare_import_worker.ts", import.meta.url);
 
 /** Starts a bare Worker and waits until it answers. */
 async function startBare(): Promise<Worker> {
@@ -162,6 +163,21 @@ Deno.bench({
   async fn(b) {
     b.start();
     const worker = await startBare();
+    b.end();
+    worker.terminate();
+  },
+});
+
+Deno.bench({
+  name: "bare Worker that imports the task module (reference)",
+  ...spawn,
+  async fn(b) {
+    b.start();
+    const worker = new Worker(bareImportWorker, { type: "module" });
+    await new Promise((resolve) => {
+      worker.onmessage = resolve;
+      worker.postMessage(0);
+    });
     b.end();
     worker.terminate();
   },
