@@ -34,6 +34,49 @@ async function startBare(): Promise<Worker> {
   return worker;
 }
 
+// Spawn first: the npm pools' threads may still be winding down after their
+// own benches, which would slow whatever runs next.
+const spawn = { group: "spawn to first result", n: 20, warmup: 2 };
+
+Deno.bench({
+  name: "bare Worker",
+  ...spawn,
+  baseline: true,
+  async fn(b) {
+    b.start();
+    const worker = await startBare();
+    b.end();
+    worker.terminate();
+  },
+});
+
+Deno.bench({
+  name: "bare Worker that imports the task module (reference)",
+  ...spawn,
+  async fn(b) {
+    b.start();
+    const worker = new Worker(bareImportWorker, { type: "module" });
+    await new Promise((resolve) => {
+      worker.onmessage = resolve;
+      worker.postMessage(0);
+    });
+    b.end();
+    worker.terminate();
+  },
+});
+
+Deno.bench({
+  name: "asincronia Executor",
+  ...spawn,
+  async fn(b) {
+    b.start();
+    const executor = new Executor({ workers: 1 });
+    await executor.run(tasks, "add", [1, 2]);
+    b.end();
+    await executor.shutdown();
+  },
+});
+
 const throughput = { group: "throughput", n: 3, warmup: 1 };
 
 Deno.bench({
@@ -151,47 +194,6 @@ Deno.bench({
     }
     b.end();
     worker.terminate();
-  },
-});
-
-const spawn = { group: "spawn to first result", n: 20, warmup: 2 };
-
-Deno.bench({
-  name: "bare Worker",
-  ...spawn,
-  baseline: true,
-  async fn(b) {
-    b.start();
-    const worker = await startBare();
-    b.end();
-    worker.terminate();
-  },
-});
-
-Deno.bench({
-  name: "bare Worker that imports the task module (reference)",
-  ...spawn,
-  async fn(b) {
-    b.start();
-    const worker = new Worker(bareImportWorker, { type: "module" });
-    await new Promise((resolve) => {
-      worker.onmessage = resolve;
-      worker.postMessage(0);
-    });
-    b.end();
-    worker.terminate();
-  },
-});
-
-Deno.bench({
-  name: "asincronia Executor",
-  ...spawn,
-  async fn(b) {
-    b.start();
-    const executor = new Executor({ workers: 1 });
-    await executor.run(tasks, "add", [1, 2]);
-    b.end();
-    await executor.shutdown();
   },
 });
 
