@@ -179,6 +179,15 @@ Deno.test("Executor.run() passes on the task's error with its name, message and 
     assertInstanceOf(error.cause, RangeError);
     assertEquals((error.cause as Error).message, "inner");
   });
+  await t.step(
+    "a thrown value that is not an Error arrives as is",
+    async () => {
+      const [result] = await Promise.allSettled([
+        executor.run(tasksUrl, "throwString"),
+      ]);
+      assertEquals(result, { status: "rejected", reason: "just a string" });
+    },
+  );
   await t.step("the worker survives and runs the next task", async () => {
     assertEquals(await executor.run(tasksUrl, "add", [1, 1]), 2);
   });
@@ -289,6 +298,14 @@ Deno.test("Executor.run() survives a worker that dies, rejecting only its task",
       "throwWhileWaiting",
       [2000],
       "an uncaught Error: late failure",
+    );
+  });
+  await t.step("an unhandled rejection while the task waits", async () => {
+    await fatal(
+      tasksUrl,
+      "rejectWhileWaiting",
+      [2000],
+      "an unhandled rejection: RangeError: nobody caught me",
     );
   });
   await t.step("a module that ends its worker while it loads", async () => {
