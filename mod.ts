@@ -15,8 +15,9 @@
  *
  * @module
  */
+export * from "./lib/executor.ts";
 export * from "./lib/fetch.ts";
+export * from "./lib/lock.ts";
+export * from "./lib/semaphore.ts";
 export * from "./lib/task_group.ts";
 export * from "./lib/timeline.ts";
-export * from "./lib/semaphore.ts";
-export * from "./lib/lock.ts";

@@ -1,0 +1,80 @@
+/**
+ * @title Blocking code off the event loop: run_in_executor on Workers
+ * @difficulty intermediate
+ * @tags Worker, Atomics.wait, blocking, executor
+ * @run deno run --allow-read=lessons,lib lessons/06_executor.ts --timeline
+ * @resource {https://docs.deno.com/runtime/reference/web_platform_apis/#web-workers} Deno: Web Workers
+ * @resource {https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Atomics/wait} MDN: Atomics.wait
+ * @resource {https://docs.python.org/3/library/asyncio-eventloop.html#asyncio.loop.run_in_executor} Python: loop.run_in_executor
+ * @section 6 — Integracion con Funciones Sincronicas
+ *
+ * A function that blocks its thread for two seconds, run through an
+ * Executor, leaves the main thread free: a heartbeat keeps ticking while it
+ * blocks. The same call made directly on the main thread freezes the
+ * heartbeat for the whole two seconds.
+ */
+import { Executor } from "../lib/executor.ts";
+import {
+  begin,
+  cli,
+  type LessonOptions,
+  type LessonResult,
+} from "./_lesson.ts";
+
+// The blocking function of the notes. Python's time.sleep() parks the thread;
+// Atomics.wait() on a value that never changes does exactly that in
+// JavaScript. (A busy loop would block too, but would also burn a core.)
+// It is exported so that a worker can import this module and call it.
+export function blockingFunction(ms: number): string {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  return "Finished blocking task";
+}
+
+export async function executor(
+  options: LessonOptions = {},
+): Promise<LessonResult & { ticks: { worker: number; main: number } }> {
+  const lesson = begin(options);
+  const { unit, print, timeline } = lesson;
+
+  // A heartbeat on the main thread: a timer that ticks four times a second.
+  // It can only tick while the main thread is free to run its event loop.
+  let ticks = 0;
+  const heartbeat = setInterval(() => ticks++, unit / 4);
+
+  // loop.run_in_executor(None, blocking_function) becomes executor.run():
+  // the module and the export name travel to a worker thread, which imports
+  // the module and calls the function. Python's default executor is a pool
+  // of threads; ours is a pool of Workers, one per core by default.
+  await using pool = new Executor();
+  const url = import.meta.url;
+  ticks = 0;
+  const result = await timeline.track(
+    "in a worker",
+    () => pool.run<string>(url, "blockingFunction", [2 * unit]),
+  );
+  const worker = ticks;
+  print(result);
+  print(`Heartbeat ticked ${worker} times while a worker blocked`);
+
+  // The same call on the main thread. Nothing else runs until it returns:
+  // not the heartbeat, not a timer, not a network callback.
+  ticks = 0;
+  const direct = await timeline.track(
+    "on the main thread",
+    () => blockingFunction(2 * unit),
+  );
+  const main = ticks;
+  print(direct);
+  print(`Heartbeat ticked ${main} times while the main thread blocked`);
+
+  clearInterval(heartbeat);
+  return { ...lesson, ticks: { worker, main } };
+}
+
+if (import.meta.main) {
+  await cli(
+    import.meta,
+    "Lesson 6: run a blocking function in a worker with Executor.run().",
+    executor,
+  );
+}
