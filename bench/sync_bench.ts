@@ -199,6 +199,17 @@ Deno.bench({
 });
 
 Deno.bench({
+  name: "asincronia Semaphore(4).run, 10^6 tasks streamed, queue 10^3 deep",
+  group: "cost per task as the queue grows",
+  n: 5,
+  warmup: 1,
+  async fn() {
+    const sem = new Semaphore(CONCURRENCY);
+    await stream(1_000_000, 1_000, (fn) => sem.run(fn));
+  },
+});
+
+Deno.bench({
   name: "asincronia Semaphore(4).run, 10^6 tasks streamed, queue 10^4 deep",
   group: "cost per task as the queue grows",
   n: 5,
