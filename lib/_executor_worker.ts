@@ -18,6 +18,8 @@
  * - worker → host: `{ r: [status, value, ...], b: busyMilliseconds }`, one
  *   pair per finished task, in the order the tasks were sent.
  * - worker → host, just before it dies on purpose: `{ d: cause, e?: error }`.
+ *   The worker then blocks until the host sets the shared flag `state[1]`
+ *   (or a second passes), so the cause is known before the lock is released.
  *
  * Tasks run one at a time, in order. Before starting the task numbered `s`
  * (counting from 0) the worker moves the shared counter from `s` to `s + 1`
@@ -331,6 +333,9 @@ function die(cause: string, error?: unknown): void {
   scope.postMessage(
     error === undefined ? { d: cause } : { d: cause, e: serializeError(error) },
   );
+  // Messages and the lock travel by different roads: wait until the host has
+  // read the cause (it sets state[1]), or give up after a second.
+  if (state !== undefined) Atomics.wait(state, 1, 0, 1000);
 }
 
 const close = scope.close as () => void;

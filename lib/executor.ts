@@ -629,7 +629,9 @@ export class Executor implements AsyncDisposable {
     const { promise: gone, resolve: markGone } = Promise.withResolvers<void>();
     const slot: Slot = {
       worker,
-      state: new Int32Array(new SharedArrayBuffer(4)),
+      // [0]: how many tasks the worker started; [1]: 1 once the host has
+      // read the worker's last words (see the worker's die()).
+      state: new Int32Array(new SharedArrayBuffer(8)),
       lock,
       inFlight: [],
       answered: 0,
@@ -704,6 +706,10 @@ export class Executor implements AsyncDisposable {
     } else if (data.d !== undefined) {
       slot.cause = data.d as string;
       if (data.e !== undefined) slot.causeError = revive(data.e);
+      // The worker waits for this before it exits, so that its lock (and so
+      // the news of its death) never reaches us before its cause.
+      Atomics.store(slot.state, 1, 1);
+      Atomics.notify(slot.state, 1);
     }
   }
 
