@@ -79,23 +79,29 @@ Deno.bench({
 
 const throughput = { group: "throughput", n: 3, warmup: 1 };
 
+/**
+ * Runs `add(0, 0)` once on each of the two workers, so that both are up, then
+ * times TASKS calls of `add(i, 1)` submitted at once.
+ */
+async function timeTasks(
+  b: Deno.BenchContext,
+  add: (a: number, b: number) => Promise<unknown>,
+): Promise<void> {
+  await Promise.all([add(0, 0), add(0, 0)]);
+  b.start();
+  const all: Promise<unknown>[] = [];
+  for (let i = 0; i < TASKS; i++) all.push(add(i, 1));
+  await Promise.all(all);
+  b.end();
+}
+
 Deno.bench({
   name: "asincronia Executor",
   ...throughput,
   baseline: true,
   async fn(b) {
     const executor = new Executor({ workers: 2 });
-    await Promise.all([
-      executor.run(tasks, "add", [0, 0]),
-      executor.run(tasks, "add", [0, 0]),
-    ]);
-    b.start();
-    const all: Promise<unknown>[] = [];
-    for (let i = 0; i < TASKS; i++) {
-      all.push(executor.run(tasks, "add", [i, 1]));
-    }
-    await Promise.all(all);
-    b.end();
+    await timeTasks(b, (x, y) => executor.run(tasks, "add", [x, y]));
     await executor.shutdown();
   },
 });
@@ -109,12 +115,7 @@ Deno.bench({
       minThreads: 2,
       maxThreads: 2,
     });
-    await Promise.all([pool.run({ a: 0, b: 0 }), pool.run({ a: 0, b: 0 })]);
-    b.start();
-    const all: Promise<unknown>[] = [];
-    for (let i = 0; i < TASKS; i++) all.push(pool.run({ a: i, b: 1 }));
-    await Promise.all(all);
-    b.end();
+    await timeTasks(b, (a, y) => pool.run({ a, b: y }));
     await pool.destroy();
   },
 });
@@ -131,12 +132,7 @@ Deno.bench({
       // stalls for good after a few thousand tasks (seen on every run).
       useAtomics: false,
     });
-    await Promise.all([pool.run({ a: 0, b: 0 }), pool.run({ a: 0, b: 0 })]);
-    b.start();
-    const all: Promise<unknown>[] = [];
-    for (let i = 0; i < TASKS; i++) all.push(pool.run({ a: i, b: 1 }));
-    await Promise.all(all);
-    b.end();
+    await timeTasks(b, (a, y) => pool.run({ a, b: y }));
     await pool.destroy();
   },
 });
@@ -150,12 +146,7 @@ Deno.bench({
       maxWorkers: 2,
       workerType: "thread",
     });
-    await Promise.all([pool.exec("add", [0, 0]), pool.exec("add", [0, 0])]);
-    b.start();
-    const all: Promise<unknown>[] = [];
-    for (let i = 0; i < TASKS; i++) all.push(pool.exec("add", [i, 1]));
-    await Promise.all(all);
-    b.end();
+    await timeTasks(b, (x, y) => pool.exec("add", [x, y]));
     await pool.terminate();
   },
 });
