@@ -267,11 +267,11 @@ export class Semaphore {
    */
   acquire(options?: AcquireOptions): Promise<Permit> {
     const signal = options?.signal;
-    if (signal !== undefined) {
-      if (!(signal instanceof AbortSignal)) {
-        return Promise.reject(badSignal(signal));
-      }
-      if (signal.aborted) return Promise.reject(signal.reason);
+    if (
+      signal !== undefined &&
+      (!(signal instanceof AbortSignal) || signal.aborted)
+    ) {
+      return refuse(signal);
     }
     if (this.#available > 0 && this.#waiting === 0) {
       this.#available--;
@@ -350,11 +350,11 @@ export class Semaphore {
       );
     }
     const signal = options?.signal;
-    if (signal !== undefined) {
-      if (!(signal instanceof AbortSignal)) {
-        return Promise.reject(badSignal(signal));
-      }
-      if (signal.aborted) return Promise.reject(signal.reason);
+    if (
+      signal !== undefined &&
+      (!(signal instanceof AbortSignal) || signal.aborted)
+    ) {
+      return refuse(signal);
     }
     if (this.#available > 0 && this.#waiting === 0) {
       this.#available--;
@@ -513,10 +513,13 @@ export class Semaphore {
   }
 }
 
-function badSignal(signal: unknown): TypeError {
-  return new TypeError(
-    `Cannot acquire permit as 'signal' must be an AbortSignal: current value is ${
-      show(signal)
-    }`,
+/** The rejection for a signal that is not an AbortSignal, or has aborted. */
+function refuse(signal: unknown): Promise<never> {
+  return Promise.reject(
+    signal instanceof AbortSignal ? signal.reason : new TypeError(
+      `Cannot acquire permit as 'signal' must be an AbortSignal: current value is ${
+        show(signal)
+      }`,
+    ),
   );
 }
