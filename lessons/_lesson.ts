@@ -130,6 +130,16 @@ export async function cli<O extends LessonOptions>(
     if (error instanceof RangeError || error instanceof TypeError) {
       fail(error.message);
     }
+    // A missing permission: say which command has the right flags.
+    const message = error instanceof Error ? error.message : String(error);
+    if (/Requires \w+ access/.test(message)) {
+      console.error(message.slice(message.indexOf("Requires")));
+      console.error(
+        `The @run line at the top of ${file} has the command with its flags; ` +
+          "`deno task lessons` lists them all.",
+      );
+      Deno.exit(2);
+    }
     throw error;
   }
   if (args.timeline) {
