@@ -267,14 +267,9 @@ export class Semaphore {
    */
   acquire(options?: AcquireOptions): Promise<Permit> {
     const signal = options?.signal;
-    if (
-      signal !== undefined &&
-      (!(signal instanceof AbortSignal) || signal.aborted)
-    ) {
-      return refuse(signal);
-    }
-    if (this.#available > 0 && this.#waiting === 0) {
-      this.#available--;
+    const refused = refusal(signal);
+    if (refused !== undefined) return refused;
+    if (this.#take()) {
       return Promise.resolve(new PermitImpl(this));
     }
     return this.#enqueue(null, signal) as Promise<Permit>;
@@ -298,11 +293,17 @@ export class Semaphore {
    * someone is queued (a queued caller always goes first).
    */
   tryAcquire(): Permit | undefined {
-    if (this.#available > 0 && this.#waiting === 0) {
-      this.#available--;
-      return new PermitImpl(this);
-    }
-    return undefined;
+    return this.#take() ? new PermitImpl(this) : undefined;
+  }
+
+  /**
+   * Takes a free permit, unless someone is queued for it: the one place that
+   * enforces "no barging".
+   */
+  #take(): boolean {
+    if (this.#available === 0 || this.#waiting > 0) return false;
+    this.#available--;
+    return true;
   }
 
   /**
@@ -350,14 +351,9 @@ export class Semaphore {
       );
     }
     const signal = options?.signal;
-    if (
-      signal !== undefined &&
-      (!(signal instanceof AbortSignal) || signal.aborted)
-    ) {
-      return refuse(signal);
-    }
-    if (this.#available > 0 && this.#waiting === 0) {
-      this.#available--;
+    const refused = refusal(signal);
+    if (refused !== undefined) return refused;
+    if (this.#take()) {
       let result: T | PromiseLike<T>;
       try {
         result = fn();
@@ -514,12 +510,20 @@ export class Semaphore {
 }
 
 /** The rejection for a signal that is not an AbortSignal, or has aborted. */
-function refuse(signal: unknown): Promise<never> {
-  return Promise.reject(
-    signal instanceof AbortSignal ? signal.reason : new TypeError(
-      `Cannot acquire permit as 'signal' must be an AbortSignal: current value is ${
-        show(signal)
-      }`,
-    ),
-  );
+/**
+ * The rejection for a `signal` that is not an AbortSignal or has already
+ * aborted, or `undefined` when the caller may go on.
+ */
+function refusal(signal: unknown): Promise<never> | undefined {
+  if (signal === undefined) return undefined;
+  if (!(signal instanceof AbortSignal)) {
+    return Promise.reject(
+      new TypeError(
+        `Cannot acquire permit as 'signal' must be an AbortSignal: current value is ${
+          show(signal)
+        }`,
+      ),
+    );
+  }
+  return signal.aborted ? Promise.reject(signal.reason) : undefined;
 }
