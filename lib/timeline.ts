@@ -357,14 +357,12 @@ export class Timeline {
       const to = Math.max(from + 1, column(span.end ?? now));
       let bar = BAR[span.outcome].repeat(to - from);
       if (color) bar = ANSI[span.outcome] + bar + RESET;
-      const line = span.name.padEnd(nameWidth) + " " + ".".repeat(from) +
-        bar + ".".repeat(columns - to) + " " +
-        durations[i]!.padStart(durationWidth);
-      return line;
+      return span.name.padEnd(nameWidth) + " " + ".".repeat(from) + bar +
+        ".".repeat(columns - to) + " " + durations[i]!.padStart(durationWidth);
     });
 
     // The axis: a tick every `step` units, with room for each label.
-    const widest = `${format(total)}`.length + 1;
+    const widest = format(total).length + 1;
     const step = TICK_STEPS.find((s) => s * unit * scale >= widest) ??
       Math.ceil(total / unit);
     const ticks = [];
