@@ -75,6 +75,18 @@ class AbortWaiter {
 type Resolve = (value: unknown) => void;
 
 /**
+ * One shared executor for every queued caller's promise: it hands the
+ * resolve function out through `grabbed`, which `#enqueue` reads on the very
+ * next line (the Promise constructor calls it synchronously). A closure per
+ * caller would cost an allocation per waiter; at a million waiters that is
+ * about a fifth of the time.
+ */
+let grabbed: Resolve;
+const grab = (resolve: Resolve): void => {
+  grabbed = resolve;
+};
+
+/**
  * A thenable that rejects whoever adopts it. Resolving a caller's promise
  * with it rejects that promise; unlike `Promise.reject(reason)`, it never
  * counts as an unhandled rejection in between (Deno tracks those, and
@@ -374,22 +386,23 @@ export class Semaphore {
     fn: (() => unknown) | null,
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
-    return new Promise((resolve) => {
-      if (this.#length > this.#mask) this.#rebuild(2 * (this.#mask + 1));
-      const index = (this.#front + this.#length) & this.#mask;
-      const slot = index * STRIDE;
-      const ring = this.#ring;
-      ring[slot] = fn;
-      ring[slot + 1] = resolve;
-      this.#length++;
-      this.#waiting++;
-      if (signal !== undefined) {
-        const listener = new AbortWaiter(this, signal);
-        listener.index = index;
-        ring[slot + 2] = listener;
-        signal.addEventListener("abort", listener, { once: true });
-      }
-    });
+    const promise = new Promise(grab);
+    const resolve = grabbed;
+    if (this.#length > this.#mask) this.#rebuild(2 * (this.#mask + 1));
+    const index = (this.#front + this.#length) & this.#mask;
+    const slot = index * STRIDE;
+    const ring = this.#ring;
+    ring[slot] = fn;
+    ring[slot + 1] = resolve;
+    this.#length++;
+    this.#waiting++;
+    if (signal !== undefined) {
+      const listener = new AbortWaiter(this, signal);
+      listener.index = index;
+      ring[slot + 2] = listener;
+      signal.addEventListener("abort", listener, { once: true });
+    }
+    return promise;
   }
 
   /**
@@ -509,7 +522,6 @@ export class Semaphore {
   }
 }
 
-/** The rejection for a signal that is not an AbortSignal, or has aborted. */
 /**
  * The rejection for a `signal` that is not an AbortSignal or has already
  * aborted, or `undefined` when the caller may go on.
