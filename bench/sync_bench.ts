@@ -170,65 +170,46 @@ Deno.bench({
 // N× what bare pending promises cost" at that size: if the queue were not
 // O(1), that ratio would grow from 10^4 to 10^6.
 
-Deno.bench({
-  name: "floor: 10^4 pending promises, no limiter",
-  group: "10^4 tasks queued at once",
-  baseline: true,
-  async fn() {
-    await floor(10_000);
-  },
-});
+/** The runs at 10^6 take about a second each: a few suffice. */
+const long = { n: 5, warmup: 1 };
 
-Deno.bench({
-  name: "asincronia Semaphore(4).run, 10^4 tasks",
-  group: "10^4 tasks queued at once",
-  async fn() {
-    const sem = new Semaphore(CONCURRENCY);
-    await many(10_000, (fn) => sem.run(fn));
-  },
-});
+for (
+  const [exponent, tasks, runs] of [[4, 10_000, {}], [
+    6,
+    1_000_000,
+    long,
+  ]] as const
+) {
+  const group = `10^${exponent} tasks queued at once`;
+  Deno.bench({
+    name: `floor: 10^${exponent} pending promises, no limiter`,
+    group,
+    baseline: true,
+    ...runs,
+    async fn() {
+      await floor(tasks);
+    },
+  });
+  Deno.bench({
+    name: `asincronia Semaphore(4).run, 10^${exponent} tasks`,
+    group,
+    ...runs,
+    async fn() {
+      const sem = new Semaphore(CONCURRENCY);
+      await many(tasks, (fn) => sem.run(fn));
+    },
+  });
+}
 
-Deno.bench({
-  name: "floor: 10^6 pending promises, no limiter",
-  group: "10^6 tasks queued at once",
-  baseline: true,
-  n: 5,
-  warmup: 1,
-  async fn() {
-    await floor(1_000_000);
-  },
-});
-
-Deno.bench({
-  name: "asincronia Semaphore(4).run, 10^6 tasks",
-  group: "10^6 tasks queued at once",
-  n: 5,
-  warmup: 1,
-  async fn() {
-    const sem = new Semaphore(CONCURRENCY);
-    await many(1_000_000, (fn) => sem.run(fn));
-  },
-});
-
-Deno.bench({
-  name: "asincronia Semaphore(4).run, 10^6 tasks, queue 10^3 deep",
-  group: "10^6 tasks streamed through a queue of fixed depth",
-  baseline: true,
-  n: 5,
-  warmup: 1,
-  async fn() {
-    const sem = new Semaphore(CONCURRENCY);
-    await stream(1_000_000, 1_000, (fn) => sem.run(fn));
-  },
-});
-
-Deno.bench({
-  name: "asincronia Semaphore(4).run, 10^6 tasks, queue 10^4 deep",
-  group: "10^6 tasks streamed through a queue of fixed depth",
-  n: 5,
-  warmup: 1,
-  async fn() {
-    const sem = new Semaphore(CONCURRENCY);
-    await stream(1_000_000, 10_000, (fn) => sem.run(fn));
-  },
-});
+for (const [exponent, depth] of [[3, 1_000], [4, 10_000]] as const) {
+  Deno.bench({
+    name: `asincronia Semaphore(4).run, 10^6 tasks, queue 10^${exponent} deep`,
+    group: "10^6 tasks streamed through a queue of fixed depth",
+    baseline: exponent === 3,
+    ...long,
+    async fn() {
+      const sem = new Semaphore(CONCURRENCY);
+      await stream(1_000_000, depth, (fn) => sem.run(fn));
+    },
+  });
+}
