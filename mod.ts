@@ -5,7 +5,7 @@
  *
  * @example Record two tasks on a timeline
  * ```ts
- * import { Timeline } from "jsr:@asincronia/asincronia";
+ * import { Timeline } from "@asincronia/asincronia";
  *
  * const timeline = new Timeline();
  * const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -11,7 +11,7 @@
  *
  * @example Run a function of a module on a worker
  * ```ts ignore
- * import { Executor } from "jsr:@asincronia/asincronia/executor";
+ * import { Executor } from "@asincronia/asincronia/executor";
  *
  * // tasks.ts: export function fib(n: number): number { ... }
  * await using executor = new Executor();
@@ -108,7 +108,7 @@ const TRANSFER = Symbol.for("asincronia.executor.transfer");
  *
  * @example Return a large buffer without copying it
  * ```ts ignore
- * import { transfer } from "jsr:@asincronia/asincronia/executor";
+ * import { transfer } from "@asincronia/asincronia/executor";
  *
  * export function fill(size: number): Uint8Array {
  *   const bytes = new Uint8Array(size).fill(7);
@@ -224,7 +224,7 @@ interface Slot {
  *
  * @example Run a blocking function without blocking the main thread
  * ```ts ignore
- * import { Executor } from "jsr:@asincronia/asincronia";
+ * import { Executor } from "@asincronia/asincronia";
  *
  * await using executor = new Executor({ workers: 2 });
  * const url = new URL("./tasks.ts", import.meta.url);
@@ -305,7 +305,7 @@ export class Executor implements AsyncDisposable {
    *
    * @example Call an exported function
    * ```ts ignore
-   * import { Executor } from "jsr:@asincronia/asincronia/executor";
+   * import { Executor } from "@asincronia/asincronia/executor";
    *
    * await using executor = new Executor();
    * const sum = await executor.run<number>(
@@ -405,7 +405,7 @@ export class Executor implements AsyncDisposable {
    *
    * @example Typed calls
    * ```ts ignore
-   * import { Executor } from "jsr:@asincronia/asincronia/executor";
+   * import { Executor } from "@asincronia/asincronia/executor";
    *
    * await using executor = new Executor();
    * const tasks = executor.bind<typeof import("./tasks.ts")>(

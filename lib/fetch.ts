@@ -12,7 +12,7 @@
  *
  * @example Fetch with a timeout and retries
  * ```ts ignore
- * import { fetchWithRetry } from "jsr:@asincronia/asincronia/fetch";
+ * import { fetchWithRetry } from "@asincronia/asincronia/fetch";
  *
  * const response = await fetchWithRetry("https://example.com/", {
  *   timeout: 5_000,
@@ -154,7 +154,7 @@ export interface FetchAllOptions<T = string> extends FetchWithRetryInit {
  *
  * @example Tell HTTP failures apart
  * ```ts ignore
- * import { fetchAll, HttpError } from "jsr:@asincronia/asincronia/fetch";
+ * import { fetchAll, HttpError } from "@asincronia/asincronia/fetch";
  *
  * const [result] = await fetchAll(["https://example.com/missing"]);
  * if (result.status === "rejected" && result.reason instanceof HttpError) {
@@ -214,7 +214,7 @@ export class HttpError extends Error {
  *
  * @example Retry a flaky endpoint
  * ```ts ignore
- * import { fetchWithRetry } from "jsr:@asincronia/asincronia";
+ * import { fetchWithRetry } from "@asincronia/asincronia";
  *
  * const response = await fetchWithRetry("https://example.com/api", {
  *   timeout: 2_000,
@@ -260,7 +260,7 @@ export function fetchWithRetry(
  *
  * @example Fetch ten pages, four at a time
  * ```ts ignore
- * import { fetchAll } from "jsr:@asincronia/asincronia";
+ * import { fetchAll } from "@asincronia/asincronia";
  *
  * const urls = Array.from({ length: 10 }, (_, i) => `https://example.com/${i}`);
  * const results = await fetchAll(urls, {

@@ -4,7 +4,7 @@
  *
  * @example Keep a read-modify-write atomic across an `await`
  * ```ts
- * import { Lock } from "jsr:@asincronia/asincronia/lock";
+ * import { Lock } from "@asincronia/asincronia/lock";
  *
  * const lock = new Lock();
  * let balance = 100;
@@ -54,7 +54,7 @@ export type { AcquireOptions, Permit } from "./semaphore.ts";
  *
  * @example `using` is the counterpart of `async with lock:`
  * ```ts
- * import { Lock } from "jsr:@asincronia/asincronia";
+ * import { Lock } from "@asincronia/asincronia";
  *
  * const lock = new Lock();
  * async function criticalSection() {
@@ -94,7 +94,7 @@ export class Lock {
    *
    * @example
    * ```ts
-   * import { Lock } from "jsr:@asincronia/asincronia";
+   * import { Lock } from "@asincronia/asincronia";
    *
    * const lock = new Lock();
    * const held = await lock.acquire();
@@ -117,7 +117,7 @@ export class Lock {
    *
    * @example
    * ```ts
-   * import { Lock } from "jsr:@asincronia/asincronia";
+   * import { Lock } from "@asincronia/asincronia";
    *
    * const lock = new Lock();
    * using held = lock.tryAcquire();
@@ -139,7 +139,7 @@ export class Lock {
    *
    * @example
    * ```ts
-   * import { Lock } from "jsr:@asincronia/asincronia";
+   * import { Lock } from "@asincronia/asincronia";
    *
    * const lock = new Lock();
    * let counter = 0;

@@ -4,7 +4,7 @@
  *
  * @example Let at most two downloads run at once
  * ```ts
- * import { Semaphore } from "jsr:@asincronia/asincronia/semaphore";
+ * import { Semaphore } from "@asincronia/asincronia/semaphore";
  *
  * const sem = new Semaphore(2);
  * const urls = ["https://example.com/a", "https://example.com/b", "https://example.com/c"];
@@ -164,7 +164,7 @@ class PermitImpl implements Permit {
  *
  * @example `using` releases at the end of the block, like `async with`
  * ```ts
- * import { Semaphore } from "jsr:@asincronia/asincronia";
+ * import { Semaphore } from "@asincronia/asincronia";
  *
  * const sem = new Semaphore(2);
  * async function limitedTask() {
@@ -178,7 +178,7 @@ class PermitImpl implements Permit {
  *
  * @example Give up waiting after 50 ms
  * ```ts
- * import { Semaphore } from "jsr:@asincronia/asincronia";
+ * import { Semaphore } from "@asincronia/asincronia";
  *
  * const sem = new Semaphore(1);
  * const held = await sem.acquire();
@@ -261,7 +261,7 @@ export class Semaphore {
    *
    * @example
    * ```ts
-   * import { Semaphore } from "jsr:@asincronia/asincronia";
+   * import { Semaphore } from "@asincronia/asincronia";
    *
    * const sem = new Semaphore(1);
    * {
@@ -292,7 +292,7 @@ export class Semaphore {
    *
    * @example
    * ```ts
-   * import { Semaphore } from "jsr:@asincronia/asincronia";
+   * import { Semaphore } from "@asincronia/asincronia";
    *
    * const sem = new Semaphore(1);
    * const first = sem.tryAcquire();
@@ -327,7 +327,7 @@ export class Semaphore {
    *
    * @example Fetch five pages, two at a time
    * ```ts
-   * import { Semaphore } from "jsr:@asincronia/asincronia";
+   * import { Semaphore } from "@asincronia/asincronia";
    *
    * const sem = new Semaphore(2);
    * const pages = [1, 2, 3, 4, 5];

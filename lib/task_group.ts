@@ -9,7 +9,7 @@
  *
  * @example Run tasks, cancel the siblings when one fails
  * ```ts
- * import { TaskGroup } from "jsr:@asincronia/asincronia/task-group";
+ * import { TaskGroup } from "@asincronia/asincronia/task-group";
  *
  * const wait = (ms: number, signal: AbortSignal) =>
  *   new Promise<void>((resolve, reject) => {
@@ -113,7 +113,7 @@ type State = "open" | "waiting" | "settled";
  *
  * @example The counterpart of `async with asyncio.TaskGroup() as tg:`
  * ```ts
- * import { TaskGroup } from "jsr:@asincronia/asincronia/task-group";
+ * import { TaskGroup } from "@asincronia/asincronia/task-group";
  *
  * const square = async (n: number) => n * n;
  * let a: Promise<number>, b: Promise<number>;
@@ -127,7 +127,7 @@ type State = "open" | "waiting" | "settled";
  *
  * @example A parent signal as a timeout, waiting explicitly
  * ```ts
- * import { TaskGroup } from "jsr:@asincronia/asincronia/task-group";
+ * import { TaskGroup } from "@asincronia/asincronia/task-group";
  *
  * const sleep = (ms: number, signal: AbortSignal) =>
  *   new Promise<void>((resolve, reject) => {
@@ -151,7 +151,7 @@ type State = "open" | "waiting" | "settled";
  *
  * @example Cancel the tasks when the block itself throws
  * ```ts
- * import { TaskGroup } from "jsr:@asincronia/asincronia/task-group";
+ * import { TaskGroup } from "@asincronia/asincronia/task-group";
  *
  * const parse = (text: string) => JSON.parse(text) as unknown;
  * const sleep = (ms: number, signal: AbortSignal) =>
@@ -236,7 +236,7 @@ export class TaskGroup {
    *
    * @example Spawn and keep the result
    * ```ts
-   * import { TaskGroup } from "jsr:@asincronia/asincronia/task-group";
+   * import { TaskGroup } from "@asincronia/asincronia/task-group";
    *
    * const group = new TaskGroup();
    * const answer = group.spawn(async () => 42);
@@ -300,7 +300,7 @@ export class TaskGroup {
    *
    * @example Keep the first answer, cancel the rest
    * ```ts
-   * import { TaskGroup } from "jsr:@asincronia/asincronia/task-group";
+   * import { TaskGroup } from "@asincronia/asincronia/task-group";
    *
    * const group = new TaskGroup();
    * let winner: string | undefined;

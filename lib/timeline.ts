@@ -10,7 +10,7 @@
  *
  * @example Record three tasks and draw them
  * ```ts
- * import { Timeline } from "jsr:@asincronia/asincronia/timeline";
+ * import { Timeline } from "@asincronia/asincronia/timeline";
  *
  * const timeline = new Timeline();
  * const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -111,7 +111,7 @@ const TICK_STEPS = [0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500];
  *
  * @example Assert what a test cares about
  * ```ts
- * import { Timeline } from "jsr:@asincronia/asincronia/timeline";
+ * import { Timeline } from "@asincronia/asincronia/timeline";
  *
  * const timeline = new Timeline();
  * const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -203,7 +203,7 @@ export class Timeline {
    *
    * @example Track a promise
    * ```ts
-   * import { Timeline } from "jsr:@asincronia/asincronia/timeline";
+   * import { Timeline } from "@asincronia/asincronia/timeline";
    *
    * const timeline = new Timeline();
    * const answer = await timeline.track("answer", async () => 42);
@@ -297,7 +297,7 @@ export class Timeline {
    *
    * @example A chart of two tasks
    * ```ts
-   * import { Timeline } from "jsr:@asincronia/asincronia/timeline";
+   * import { Timeline } from "@asincronia/asincronia/timeline";
    *
    * let t = 0;
    * const timeline = new Timeline({ now: () => t });
