@@ -1,15 +1,140 @@
 /**
  * Helpers shared by the library's modules; not part of the public API.
  *
+ * - {@linkcode describe}: the one way lib/ shows a bad value in a message.
+ * - {@linkcode checkSignal}: the one test of "is this an AbortSignal".
+ * - {@linkcode setLongTimeout}: a timer that survives durations past 2³¹ ms.
+ *
  * @module
  */
 
-/** Shows a bad argument in an error message without dumping a whole object. */
-export function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "function") return "a function";
-  if (typeof value === "object" && value !== null) {
-    return `an object (${Object.prototype.toString.call(value)})`;
+/** The longest string shown whole; longer ones are cut and their length given. */
+const MAX_STRING = 40;
+/** The most keys of an object listed by name. */
+const MAX_KEYS = 3;
+
+/**
+ * Shows a value in an error message briefly, the way the caller wrote it:
+ * strings quoted (`"2"`), numbers as written (`NaN`, `-0`, `1e+21`), and
+ * anything large by its shape (`an array of 100000 items`), never dumped
+ * whole. The result is at most about 80 characters, whatever the value, and
+ * this never throws (no getter or `toString` of the value is called).
+ *
+ * @param value What the caller passed.
+ * @returns A short description, to follow "current value is".
+ */
+export function describe(value: unknown): string {
+  switch (typeof value) {
+    case "string": {
+      if (value.length <= MAX_STRING) return JSON.stringify(value);
+      const head = JSON.stringify(value.slice(0, MAX_STRING)).slice(0, -1);
+      return `${head}…" (${value.length} characters)`;
+    }
+    case "number":
+      return Object.is(value, -0) ? "-0" : String(value);
+    case "bigint":
+      return `${value}n`;
+    case "symbol": {
+      const text = value.description ?? "";
+      return text.length <= MAX_STRING
+        ? `Symbol(${text})`
+        : `Symbol(${text.slice(0, MAX_STRING)}…)`;
+    }
+    case "function":
+      return value.name === ""
+        ? "an anonymous function"
+        : `a function (${describe(value.name)})`;
+    case "undefined":
+    case "boolean":
+      return String(value);
   }
-  return String(value);
+  if (value === null) return "null";
+  if (Array.isArray(value)) {
+    return value.length === 0
+      ? "an empty array"
+      : `an array of ${value.length} ${value.length === 1 ? "item" : "items"}`;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) {
+    const keys = Object.keys(value as object);
+    if (keys.length === 0) return "an empty object";
+    const shown = keys.slice(0, MAX_KEYS).map((key) =>
+      /^[A-Za-z_$][\w$]{0,19}$/.test(key) ? key : describe(key)
+    );
+    if (keys.length > MAX_KEYS) shown.push(`… ${keys.length - MAX_KEYS} more`);
+    return `an object { ${shown.join(", ")} }`;
+  }
+  const name = className(value as object);
+  return `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}`;
+}
+
+/** The name of an object's class, read without calling any user code. */
+function className(value: object): string {
+  for (let proto = Object.getPrototypeOf(value); proto !== null;) {
+    const ctor = Object.getOwnPropertyDescriptor(proto, "constructor")?.value;
+    if (typeof ctor === "function") {
+      const name = Object.getOwnPropertyDescriptor(ctor, "name")?.value;
+      if (typeof name === "string" && name !== "") return name.slice(0, 40);
+    }
+    proto = Object.getPrototypeOf(proto);
+  }
+  return "object";
+}
+
+/**
+ * The error for a `signal` option that is not an `AbortSignal`, or
+ * `undefined` when it is one or is absent. Look-alikes (`{ aborted: true }`,
+ * a bare `EventTarget`) are refused: only a real signal fires "abort".
+ *
+ * @param signal What the caller passed as `signal`.
+ * @param action What the call was about to do, for the message ("acquire permit").
+ * @returns A `TypeError` naming the value, or `undefined`.
+ */
+export function checkSignal(
+  signal: unknown,
+  action: string,
+): TypeError | undefined {
+  if (signal === undefined || signal instanceof AbortSignal) return undefined;
+  return new TypeError(
+    `Cannot ${action} as 'signal' must be an AbortSignal: current value is ${
+      describe(signal)
+    }`,
+  );
+}
+
+/** The longest delay `setTimeout` honours; a longer one fires at once. */
+export const MAX_TIMEOUT = 2 ** 31 - 1;
+
+/** A timer from {@linkcode setLongTimeout}. */
+export interface LongTimeout {
+  /** Stops the timer; does nothing once it fired or was cleared. */
+  clear(): void;
+}
+
+/**
+ * `setTimeout` for any non-negative duration: `setTimeout` fires at once for
+ * a delay of 2³¹ ms (about 24.8 days) or more, so a longer delay is waited
+ * in steps. `Infinity` never fires and holds no timer at all.
+ *
+ * @param callback What to call when the time is up.
+ * @param ms How long to wait, in milliseconds (≥ 0, may be `Infinity`).
+ * @returns A handle whose `clear()` cancels the timer.
+ */
+export function setLongTimeout(callback: () => void, ms: number): LongTimeout {
+  let id: ReturnType<typeof setTimeout> | undefined;
+  const arm = (left: number): void => {
+    if (left === Infinity) return;
+    if (left > MAX_TIMEOUT) {
+      id = setTimeout(() => arm(left - MAX_TIMEOUT), MAX_TIMEOUT);
+    } else {
+      id = setTimeout(callback, left);
+    }
+  };
+  arm(ms);
+  return {
+    clear(): void {
+      if (id !== undefined) clearTimeout(id);
+      id = undefined;
+    },
+  };
 }

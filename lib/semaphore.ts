@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { show } from "./_util.ts";
+import { describe } from "./_util.ts";
 
 /**
  * A permission to go on, handed out by {@linkcode Semaphore.prototype.acquire}
@@ -232,7 +232,7 @@ export class Semaphore {
     if (!Number.isInteger(permits) || permits < 1) {
       throw new RangeError(
         `Cannot create semaphore as 'permits' must be a positive integer: current value is ${
-          show(permits)
+          describe(permits)
         }`,
       );
     }
@@ -357,7 +357,7 @@ export class Semaphore {
       return Promise.reject(
         new TypeError(
           `Cannot run task as 'fn' must be a function: current value is ${
-            show(fn)
+            describe(fn)
           }`,
         ),
       );
@@ -532,7 +532,7 @@ function refusal(signal: unknown): Promise<never> | undefined {
     return Promise.reject(
       new TypeError(
         `Cannot acquire permit as 'signal' must be an AbortSignal: current value is ${
-          show(signal)
+          describe(signal)
         }`,
       ),
     );

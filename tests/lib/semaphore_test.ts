@@ -284,7 +284,7 @@ Deno.test("Semaphore.acquire() honours an AbortSignal", async (t) => {
       await assertRejects(
         () => sem.acquire({ signal }),
         TypeError,
-        "Cannot acquire permit as 'signal' must be an AbortSignal: current value is an object",
+        "Cannot acquire permit as 'signal' must be an AbortSignal: current value is an empty object",
       );
       await assertRejects(() => sem.run(() => 1, { signal }), TypeError);
       assertEquals([sem.available, sem.waiting], [1, 0]);
