@@ -241,7 +241,7 @@ export function helpText(
   const unitHelp = "how many milliseconds a second of the notes lasts " +
     (minUnit === undefined
       ? "(default 1000)"
-      : `(default 1000; below ${minUnit} the lines may leave the notes' order)`);
+      : `(default 1000; below ${minUnit} the lines may differ from the Output)`);
   const rows: [string, string][] = [
     ["--unit <ms>", unitHelp],
     ["--timeline", "print a chart of when each task ran (--timeline=no: none)"],

@@ -60,8 +60,10 @@ export interface LessonCommand<O extends LessonOptions = LessonOptions> {
   /** What `deno run` must allow; the `@run` line of the header matches it. */
   permissions?: LessonPermissions;
   /**
-   * The smallest `--unit` at which the lesson prints its lines in the notes'
-   * order. Below it, `--help` and a run warn. Unset: any unit works.
+   * The smallest `--unit` at which the lesson prints the lines of its
+   * header's Output block (timers of a millisecond or two fire together,
+   * and a loaded machine adds more). Below it, `--help` and a run warn.
+   * Unset: any unit works.
    */
   minUnit?: number;
 }
@@ -198,7 +200,7 @@ export async function runCli<O extends LessonOptions>(
   const small = minUnit !== undefined && unit < minUnit
     ? `--unit ${unit} is below ${minUnit}, the smallest this lesson is written for`
     : undefined;
-  if (small) io.err(`Warning: ${small}; lines may leave the notes' order.`);
+  if (small) io.err(`Warning: ${small}: lines may differ from its Output.`);
   let result: LessonResult;
   try {
     result = await command.run(args.options as O);

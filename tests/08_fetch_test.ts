@@ -77,7 +77,7 @@ Deno.test("Lesson 08 on the command line: attempts that all time out end in one 
   assertEquals(err.length, 2, err.join("\n"));
   assertEquals(
     err[0],
-    "Warning: --unit 5 is below 20, the smallest this lesson is written for; lines may leave the notes' order.",
+    "Warning: --unit 5 is below 20, the smallest this lesson is written for: lines may differ from its Output.",
   );
   assertMatch(
     err[1]!,

@@ -151,7 +151,7 @@ Deno.test("runCli() ends any error of the lesson in one line and status 1", asyn
     ]);
     assertEquals(status, 1);
     assertEquals(err, [
-      "Warning: --unit 0.2 is below 20, the smallest this lesson is written for; lines may leave the notes' order.",
+      "Warning: --unit 0.2 is below 20, the smallest this lesson is written for: lines may differ from its Output.",
       "Lesson failed: Error: boom (--unit 0.2 is below 20, the smallest this lesson is written for)",
     ]);
   });
@@ -192,7 +192,7 @@ Deno.test("runCli() warns when --unit is below the lesson's smallest", async () 
   const { status, err } = await run({ minUnit: 100 }, ["--unit", "50"]);
   assertEquals(status, 0);
   assertEquals(err, [
-    "Warning: --unit 50 is below 100, the smallest this lesson is written for; lines may leave the notes' order.",
+    "Warning: --unit 50 is below 100, the smallest this lesson is written for: lines may differ from its Output.",
   ]);
   assertEquals((await run({ minUnit: 100 }, ["--unit", "100"])).err, []);
 });
@@ -208,7 +208,7 @@ Deno.test("--help names the permissions, the smallest unit and the command", asy
   );
   assertStringIncludes(help, "  --allow-read=lessons,lib: workers load");
   assertStringIncludes(help, "  --allow-run=deno: the lesson starts deno");
-  assertStringIncludes(help, "below 100 the lines may leave the notes' order");
+  assertStringIncludes(help, "below 100 the lines may differ from the Output");
   // From another directory, the paths are absolute.
   const elsewhere = helpText("A lesson.", {}, permissions, undefined, {
     root: "/home/me/asincronia",
