@@ -29,6 +29,7 @@
 import { delay } from "@std/async/delay";
 import { pooledMap as stdPooledMap } from "@std/async/pool";
 import { Semaphore } from "../lib/semaphore.ts";
+import { heartbeatLag } from "./_measure.ts";
 import {
   begin,
   cli,
@@ -61,40 +62,24 @@ export async function bestPractices(
   const { unit, print, timeline } = lesson;
   const seconds = (ms: number) => (ms / unit).toFixed(1);
 
-  // 1. Avoid blocking. A heartbeat ticks every 0.05 s and notes how late
-  // each tick is. A blocking call, here a busy loop, keeps the one thread to
-  // itself: no tick, no request, no timer runs meanwhile. (Python's
-  // time.sleep() blocks too, though it parks the thread instead of
-  // spinning: the event loop stalls either way.) `await delay()` gives the
-  // thread back. The notes say to use `await` for calls that could block;
-  // `await` alone does not unblock anything: awaiting a function that
-  // blocks still blocks. What helps is an asynchronous API (delay, fetch)
-  // or moving the call off the thread: a Worker (lesson 6), as
-  // run_in_executor or asyncio.to_thread do in Python.
-  async function heartbeatLag(
-    name: string,
-    work: () => Promise<void> | void,
-  ) {
-    const every = 0.05 * unit;
-    let last = performance.now();
-    let worst = 0;
-    const id = setInterval(() => {
-      const now = performance.now();
-      worst = Math.max(worst, now - last - every);
-      last = now;
-    }, every);
-    await delay(0.2 * unit);
-    await timeline.track(name, work);
-    await delay(0.2 * unit);
-    clearInterval(id);
-    return worst;
-  }
-  const blocking = await heartbeatLag("blocking", () => {
+  // 1. Avoid blocking. A heartbeat ticks every 0.05 s and we note how late
+  // it got (heartbeatLag, in _measure.ts). A blocking call, here a busy
+  // loop, keeps the one thread to itself: no tick, no request, no timer
+  // runs meanwhile. (Python's time.sleep() blocks too, though it parks the
+  // thread instead of spinning: the event loop stalls either way.)
+  // `await delay()` gives the thread back. The notes say to use `await` for
+  // calls that could block; `await` alone unblocks nothing: awaiting a
+  // function that blocks still blocks. What helps is an asynchronous API
+  // (delay, fetch) or moving the call off the thread: a Worker (lesson 6),
+  // as run_in_executor or asyncio.to_thread do in Python.
+  const lag = (name: string, work: () => Promise<void> | void) =>
+    heartbeatLag(0.05 * unit, 0.2 * unit, () => timeline.track(name, work));
+  const blocking = await lag("blocking", () => {
     const end = performance.now() + 1 * unit;
     while (performance.now() < end) { /* spin: the event loop is stuck */ }
   });
   print(`Blocking for 1 s: the heartbeat stalled for ${seconds(blocking)} s`);
-  const awaiting = await heartbeatLag("awaiting", () => delay(1 * unit));
+  const awaiting = await lag("awaiting", () => delay(1 * unit));
   print(`Awaiting for 1 s: the heartbeat stalled for ${seconds(awaiting)} s`);
 
   // 2. Limit concurrent tasks. Ten jobs of 0.2 s each: started all at once

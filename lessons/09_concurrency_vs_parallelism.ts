@@ -30,31 +30,19 @@ import { delay } from "@std/async/delay";
 import { Executor } from "../lib/executor.ts";
 import {
   begin,
-  CHECKOUT,
   cli,
-  denoExecutable,
   integerOption,
   type LessonCommand,
   type LessonOptions,
   type LessonResult,
+  runDeno,
 } from "./_lesson.ts";
+import { type Timed, timed } from "./_measure.ts";
 
 /** Options of lesson 9. */
 export interface ParallelismOptions extends LessonOptions {
   /** Count the primes below this number. @default {3000000} */
   limit?: number;
-}
-
-/** What lesson 9 returns: the usual result plus what it measured. */
-export interface ParallelismResult extends LessonResult {
-  /** The primes each way found. */
-  found: { main: number; workers: number; processes: number };
-  /** Real milliseconds each way took, starting included. */
-  ms: { main: number; workers: number; processes: number };
-  /** Whether the main thread stayed free while workers or processes counted. */
-  free: { workers: boolean; processes: boolean };
-  /** How many workers and processes: one per core. */
-  cores: number;
 }
 
 // CPU-bound work: count the primes in [from, to) by trial division. Every
@@ -74,6 +62,15 @@ export function countPrimes(from: number, to: number): number {
   }
   return count;
 }
+
+// What each process runs: import countPrimes from this very file, count
+// the ranges given as arguments, print the total.
+const CHILD = `import { countPrimes } from ${JSON.stringify(import.meta.url)};
+let count = 0;
+for (let i = 0; i < Deno.args.length; i += 2) {
+  count += countPrimes(Number(Deno.args[i]), Number(Deno.args[i + 1]));
+}
+console.log(count);`;
 
 export async function concurrencyVsParallelism(
   options: ParallelismOptions = {},
@@ -101,59 +98,70 @@ export async function concurrencyVsParallelism(
   // 2. CPU-bound, sequential: the count split into chunks, one after the
   // other on the main thread. Concurrency cannot help: there is no waiting
   // to overlap. CPU work takes the time it takes, whatever --unit says, so
-  // from here on times are real seconds.
+  // from here on times are real seconds. (`timed` also notes whether the
+  // main thread stayed free: here it cannot.)
   const cores = navigator.hardwareConcurrency;
   const chunks = split(limit, cores * 4);
   const seconds = (ms: number) => (ms / 1000).toFixed(2);
-  const main = await timed("main thread", () => {
-    let found = 0;
-    for (const [from, to] of chunks) found += countPrimes(from, to);
-    return Promise.resolve(found);
-  });
+  const main = await timed(() =>
+    timeline.track("main thread", () => {
+      let found = 0;
+      for (const [from, to] of chunks) found += countPrimes(from, to);
+      return Promise.resolve(found);
+    })
+  );
   print(`CPU-bound, in real time: the primes below ${limit}`);
-  print(`  on the main thread: ${main.found} in ${seconds(main.ms)} s`);
+  print(`  on the main thread: ${main.value} in ${seconds(main.ms)} s`);
 
   // 3. CPU-bound on Workers: threads, each with its own JavaScript engine.
   // No lock like Python's GIL holds them back, so one per core computes on
   // every core at once. Starting a worker costs a few tens of milliseconds
-  // (it loads its modules); we measure it alone, then include it in the run.
+  // (it loads its modules): we time one alone, and the run includes it.
   const url = import.meta.url;
-  const workerStart = await startCost(async () => {
+  const workerStart = await timed(async () => {
     await using one = new Executor({ workers: 1 });
     await one.run(url, "countPrimes", [0, 0]);
   });
-  const workers = await timed("workers", async () => {
-    await using pool = new Executor({ workers: cores });
-    const counts = await Promise.all(
-      chunks.map(([from, to]) =>
-        pool.run<number>(url, "countPrimes", [from, to])
-      ),
-    );
-    return counts.reduce((a, b) => a + b, 0);
-  });
+  const workers = await timed(() =>
+    timeline.track("workers", async () => {
+      await using pool = new Executor({ workers: cores });
+      const counts = await Promise.all(
+        chunks.map(([from, to]) =>
+          pool.run<number>(url, "countPrimes", [from, to])
+        ),
+      );
+      return counts.reduce((a, b) => a + b, 0);
+    })
+  );
   print(
-    `  on ${cores} workers: ${workers.found} in ${seconds(workers.ms)} s ` +
-      `(starting a worker takes ${seconds(workerStart)} s)`,
+    `  on ${cores} workers: ${workers.value} in ${seconds(workers.ms)} s ` +
+      `(starting a worker takes ${seconds(workerStart.ms)} s)`,
   );
 
   // 4. CPU-bound in processes, as Python's ProcessPoolExecutor does: each
-  // is a whole new deno with its own memory, started with its share of the
-  // chunks as arguments; it prints its count and exits. Starting one costs
-  // more than a worker (a new program, its own start-up).
-  const processStart = await startCost(() => countInProcess([]));
-  const processes = await timed("processes", async () => {
-    const shares = Array.from(
-      { length: cores },
-      (_, k) => chunks.filter((_, i) => i % cores === k),
-    );
-    const counts = await Promise.all(shares.map(countInProcess));
-    return counts.reduce((a, b) => a + b, 0);
-  });
+  // is a whole new deno with its own memory (`deno run -`, the CHILD
+  // program above on its standard input, through Deno.Command), started
+  // with its share of the chunks as arguments; it prints its count and
+  // exits. A child is not bound by this script's permissions: it has only
+  // the flags it is given (none here). So --allow-run=deno asks for trust:
+  // a child deno could be given any flag.
+  const countInProcess = async (ranges: [number, number][]) =>
+    Number(await runDeno(CHILD, ranges.flat().map(String)));
+  const processStart = await timed(() => countInProcess([]));
+  const processes = await timed(() =>
+    timeline.track("processes", async () => {
+      const shares = Array.from(
+        { length: cores },
+        (_, k) => chunks.filter((_, i) => i % cores === k),
+      );
+      const counts = await Promise.all(shares.map(countInProcess));
+      return counts.reduce((a, b) => a + b, 0);
+    })
+  );
   print(
-    `  on ${cores} processes: ${processes.found} in ${
+    `  on ${cores} processes: ${processes.value} in ${
       seconds(processes.ms)
-    } s ` +
-      `(starting a process takes ${seconds(processStart)} s)`,
+    } s ` + `(starting a process takes ${seconds(processStart.ms)} s)`,
   );
 
   // The speedup moves from run to run: the workers share the cores with
@@ -166,70 +174,7 @@ export async function concurrencyVsParallelism(
       `${speedup(processes.ms)}x with processes`,
   );
 
-  // Runs a way of counting on the timeline, timing it in real milliseconds
-  // and noting whether the main thread was free meanwhile: a timer set as
-  // the work starts fires before the work ends only if nothing holds the
-  // thread. (The test checks it; on the main thread it never fires.)
-  async function timed(name: string, work: () => Promise<number>) {
-    const start = performance.now();
-    let fired = false;
-    const timer = setTimeout(() => fired = true, 0);
-    const found = await timeline.track(name, work);
-    clearTimeout(timer);
-    return { found, ms: performance.now() - start, free: fired };
-  }
-
-  return {
-    ...lesson,
-    found: {
-      main: main.found,
-      workers: workers.found,
-      processes: processes.found,
-    },
-    ms: { main: main.ms, workers: workers.ms, processes: processes.ms },
-    free: { workers: workers.free, processes: processes.free },
-    cores,
-  };
-}
-
-// What each process runs: import countPrimes from this very file, count
-// the ranges given as arguments, print the total.
-const CHILD = `import { countPrimes } from ${JSON.stringify(import.meta.url)};
-let count = 0;
-for (let i = 0; i < Deno.args.length; i += 2) {
-  count += countPrimes(Number(Deno.args[i]), Number(Deno.args[i + 1]));
-}
-console.log(count);`;
-
-// Starts `deno run -`, which reads its program from standard input, in the
-// checkout's folder so that it finds deno.json. A child process is not bound
-// by this script's permissions: it has only the flags we give it, none here
-// (--no-prompt makes any permission request fail). That is also why
-// --allow-run=deno asks for trust: a child deno could be given any flag.
-async function countInProcess(ranges: [number, number][]): Promise<number> {
-  const child = new Deno.Command(denoExecutable(), {
-    args: ["run", "--no-prompt", "-", ...ranges.flat().map(String)],
-    cwd: CHECKOUT,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(CHILD));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
-  if (code !== 0) {
-    const reason = new TextDecoder().decode(stderr).trim().split("\n")[0];
-    throw new Error(`A deno subprocess exited with code ${code}: ${reason}`);
-  }
-  return Number(new TextDecoder().decode(stdout));
-}
-
-// How long `start` takes, in real milliseconds.
-async function startCost(start: () => Promise<unknown>): Promise<number> {
-  const begun = performance.now();
-  await start();
-  return performance.now() - begun;
+  return { ...lesson, main, workers, processes, cores };
 }
 
 // Splits [0, limit) into `parts` ranges. Larger numbers cost more to test,
@@ -244,6 +189,16 @@ function split(limit: number, parts: number): [number, number][] {
     from = to;
   }
   return ranges;
+}
+
+/** What lesson 9 returns: the usual result, and each way's count and time. */
+export interface ParallelismResult extends LessonResult {
+  /** On the main thread, on workers, in processes (`timed` measures). */
+  main: Timed<number>;
+  workers: Timed<number>;
+  processes: Timed<number>;
+  /** How many workers and processes: one per core. */
+  cores: number;
 }
 
 /** How `deno run` runs this lesson. */

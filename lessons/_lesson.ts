@@ -18,12 +18,11 @@ import {
   parseFlags,
   type Place,
   place,
+  ROOT,
   UsageError,
 } from "./_cli.ts";
 
 export type { LessonFlag, LessonPermissions } from "./_cli.ts";
-/** The checkout's folder: the working directory for deno subprocesses. */
-export { ROOT as CHECKOUT } from "./_cli.ts";
 
 /** What every lesson's exported function accepts. */
 export interface LessonOptions {
@@ -152,6 +151,34 @@ export function denoExecutable(): string {
   const self = Deno.execPath();
   const state = Deno.permissions.querySync({ name: "run", command: self });
   return state.state === "granted" ? self : "deno";
+}
+
+/**
+ * Runs `code` in a deno subprocess and resolves with what it printed:
+ * `deno run --no-prompt -` reads the program from standard input, with
+ * `args` as its `Deno.args`, in the checkout's folder so that it finds
+ * deno.json. The child has no permission at all (`--no-prompt` turns any
+ * request into an error); a nonzero exit rejects with the child's first
+ * line of standard error.
+ */
+export async function runDeno(code: string, args: string[]): Promise<string> {
+  const child = new Deno.Command(denoExecutable(), {
+    args: ["run", "--no-prompt", "-", ...args],
+    cwd: ROOT,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(code));
+  await writer.close();
+  const { code: status, stdout, stderr } = await child.output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes).trim();
+  if (status !== 0) {
+    const reason = decode(stderr).split("\n")[0];
+    throw new Error(`A deno subprocess exited with ${status}: ${reason}`);
+  }
+  return decode(stdout);
 }
 
 /** Where the command line writes, so that tests can capture it. */
