@@ -158,10 +158,10 @@ export async function concurrencyVsParallelism(
       return counts.reduce((a, b) => a + b, 0);
     })
   );
+  const processLine = `  on ${cores} processes: ${processes.value} in`;
   print(
-    `  on ${cores} processes: ${processes.value} in ${
-      seconds(processes.ms)
-    } s ` + `(starting a process takes ${seconds(processStart.ms)} s)`,
+    `${processLine} ${seconds(processes.ms)} s ` +
+      `(starting a process takes ${seconds(processStart.ms)} s)`,
   );
 
   // The speedup moves from run to run: the workers share the cores with
