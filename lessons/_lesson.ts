@@ -6,7 +6,6 @@
  *
  * @module
  */
-import process from "node:process";
 import { describe } from "../lib/_util.ts";
 import { Timeline } from "../lib/timeline.ts";
 import {
@@ -279,7 +278,10 @@ export async function cli<O extends LessonOptions>(
   });
   // Node's hook, which Deno supports, runs only for rejections that no
   // `unhandledrejection` listener prevented, so a lesson may still catch
-  // its own (lesson 7 does).
+  // its own (lesson 7 does). Loaded here only: Node's compatibility layer
+  // adds tens of milliseconds to the start of every worker and subprocess
+  // that imports a lesson.
+  const { default: process } = await import("node:process");
   process.on("unhandledRejection", fatal);
   const where = place(meta.filename ?? meta.url);
   const status = await runCli(command, Deno.args, where);
