@@ -20,10 +20,10 @@
  * ```text
  * I/O-bound: 10 waits of 0.2 to 2 seconds took ~2.0 seconds on one thread
  * CPU-bound, in real time: the primes below 3000000
- *   on the main thread: 216816 in ~0.56 s
- *   on ~2 workers: 216816 in ~0.31 s (starting a worker takes ~0.03 s)
- *   on ~2 processes: 216816 in ~0.33 s (starting a process takes ~0.05 s)
- * Speedup on ~2 cores: ~1.8x with workers, ~1.7x with processes
+ *   on the main thread: 216816 in ~0.54 s
+ *   on ~2 workers: 216816 in ~0.34 s (starting a worker takes ~0.03 s)
+ *   on ~2 processes: 216816 in ~0.30 s (starting a process takes ~0.02 s)
+ * Speedup on ~2 cores: ~1.7x with workers, ~1.8x with processes
  * ```
  */
 import { delay } from "@std/async/delay";
