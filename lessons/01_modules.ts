@@ -97,23 +97,24 @@ export async function modules(
   // that times out after 0.5 seconds stops then; a 1-second wait started
   // beside it, not handed the signal, runs to its end. A TaskGroup (lesson
   // 5) hands one signal to every task it starts, like a trio nursery.
-  await timeline.track("cancel", async () => {
-    const signal = AbortSignal.timeout(unit / 2);
-    const unaware = timeline.track("not handed the signal", () => delay(unit));
-    try {
-      await delay(10 * unit, { signal });
-    } catch (error) {
-      print(
-        `trio → AbortSignal: the 10-second wait was cancelled (${
-          (error as Error).name
-        })`,
-      );
-    }
-    await unaware;
-    print(
-      "trio → AbortSignal: a 1-second wait not handed the signal ran to its end",
+  const signal = AbortSignal.timeout(unit / 2);
+  const unaware = timeline.track("not handed the signal", () => delay(unit));
+  try {
+    await timeline.track(
+      "handed the signal",
+      () => delay(10 * unit, { signal }),
     );
-  });
+  } catch (error) {
+    print(
+      `trio → AbortSignal: the 10-second wait was cancelled (${
+        (error as Error).name
+      })`,
+    );
+  }
+  await unaware;
+  print(
+    "trio → AbortSignal: a 1-second wait not handed the signal ran to its end",
+  );
 
   return lesson;
 }

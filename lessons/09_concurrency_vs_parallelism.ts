@@ -98,8 +98,9 @@ export async function concurrencyVsParallelism(
   // 2. CPU-bound, sequential: the count split into chunks, one after the
   // other on the main thread. Concurrency cannot help: there is no waiting
   // to overlap. CPU work takes the time it takes, whatever --unit says, so
-  // from here on times are real seconds. (`timed` also notes whether the
-  // main thread stayed free: here it cannot.)
+  // from here on the printed times are real seconds (the --timeline chart
+  // keeps one axis, in the notes' seconds, for every bar). `timed` also
+  // notes whether the main thread stayed free: here it cannot.
   const cores = navigator.hardwareConcurrency;
   const chunks = split(limit, cores * 4);
   const seconds = (ms: number) => (ms / 1000).toFixed(2);
