@@ -10,11 +10,22 @@
  *
  * Python needs a module for each of these; Deno has them built in. Each part
  * below runs the Deno counterpart for real, in a few lines.
+ *
+ * Output:
+ *
+ * ```text
+ * asyncio → event loop: a timer fired after 0.5 seconds
+ * concurrent.futures → Worker: 1 + 2 + … + 1,000,000 = 500000500000
+ * aiohttp → fetch: 200 "¡hola!"
+ * trio → AbortSignal: the 10-second wait was cancelled (TimeoutError)
+ * trio → AbortSignal: a 1-second wait not handed the signal ran to its end
+ * ```
  */
 import { delay } from "@std/async/delay";
 import {
   begin,
   cli,
+  type LessonCommand,
   type LessonOptions,
   type LessonResult,
 } from "./_lesson.ts";
@@ -32,9 +43,13 @@ export async function modules(
     print("asyncio → event loop: a timer fired after 0.5 seconds");
   });
 
-  // concurrent.futures: a pool of threads or processes. Deno's threads are
-  // Workers: each has its own event loop and talks by messages. This one is
-  // built from a string, so it needs no permission to load.
+  // concurrent.futures: a pool of threads or of processes. In CPython one
+  // lock, the GIL, lets only one thread run Python code at a time: threads
+  // help while code waits, but CPU-bound work needs processes to use more
+  // cores. Deno's threads are Workers: each has its own JavaScript engine and
+  // event loop, shares no objects and talks by messages, so no lock stops
+  // them computing on several cores at once (lesson 9 measures it). This one
+  // is built from a string, so it needs no permission to load.
   await timeline.track("worker", async () => {
     const source = `self.onmessage = (e) => {
       let sum = 0;
@@ -75,29 +90,40 @@ export async function modules(
     }
   });
 
-  // trio and curio: cancellation you can rely on. The web's answer is the
-  // AbortSignal: whoever holds it can stop the work that was given it. Here a
-  // wait of 10 seconds is cancelled by a signal that times out after 0.5.
-  await timeline.track("cancel", async () => {
-    const signal = AbortSignal.timeout(unit / 2);
-    try {
-      await delay(10 * unit, { signal });
-    } catch (error) {
-      print(
-        `trio → AbortSignal: the 10-second wait was cancelled (${
-          (error as Error).name
-        })`,
-      );
-    }
-  });
+  // trio and curio: cancellation you can rely on. trio cancels a task at its
+  // next checkpoint (any of its awaits) without the task's help. The web's
+  // AbortSignal is cooperative: it stops only code that is handed the signal
+  // and checks it, as std's delay() does. A 10-second wait handed a signal
+  // that times out after 0.5 seconds stops then; a 1-second wait started
+  // beside it, not handed the signal, runs to its end. A TaskGroup (lesson
+  // 5) hands one signal to every task it starts, like a trio nursery.
+  const signal = AbortSignal.timeout(unit / 2);
+  const unaware = timeline.track("not handed the signal", () => delay(unit));
+  try {
+    await timeline.track(
+      "handed the signal",
+      () => delay(10 * unit, { signal }),
+    );
+  } catch (error) {
+    print(
+      `trio → AbortSignal: the 10-second wait was cancelled (${
+        (error as Error).name
+      })`,
+    );
+  }
+  await unaware;
+  print(
+    "trio → AbortSignal: a 1-second wait not handed the signal ran to its end",
+  );
 
   return lesson;
 }
 
-if (import.meta.main) {
-  await cli(
-    import.meta,
-    "Lesson 1: Deno's counterparts of Python's async modules.",
-    modules,
-  );
-}
+/** How `deno run` runs this lesson. */
+export const command: LessonCommand = {
+  summary: "Lesson 1: Deno's counterparts of Python's async modules.",
+  run: modules,
+  permissions: { net: ["127.0.0.1"] },
+};
+
+if (import.meta.main) await cli(import.meta, command);

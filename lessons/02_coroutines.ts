@@ -10,11 +10,25 @@
  * `async function` is the counterpart of `async def`, and `await` works the
  * same way. One difference trips Python programmers: calling an async
  * function runs its body straight away, up to its first `await`.
+ *
+ * Output:
+ *
+ * ```text
+ * Hello!
+ * Goodbye!
+ * Hello!
+ * say_hello() returned; its promise is pending
+ * Goodbye!
+ * nothing has run yet: later() has not been called
+ * Hello!
+ * Goodbye!
+ * ```
  */
 import { delay } from "@std/async/delay";
 import {
   begin,
   cli,
+  type LessonCommand,
   type LessonOptions,
   type LessonResult,
 } from "./_lesson.ts";
@@ -26,7 +40,9 @@ export async function coroutines(
   const { unit, print, timeline } = lesson;
 
   // say_hello from the notes. `delay` from std is asyncio.sleep: it hands the
-  // thread back to the event loop until its timer fires.
+  // thread back to the event loop until its timer fires. (The notes define
+  // say_hello and never call it, so their program prints nothing; we call
+  // it three ways.)
   async function sayHello() {
     print("Hello!");
     await delay(unit);
@@ -48,6 +64,8 @@ export async function coroutines(
   await pending;
 
   // To get Python's laziness, pass the function itself and call it later.
+  // (asyncio.create_task() is different again: it schedules the body for
+  // the loop's next turn. Lesson 3 shows it.)
   const later = () => sayHello();
   print("nothing has run yet: later() has not been called");
   await timeline.track("lazy", later);
@@ -55,10 +73,10 @@ export async function coroutines(
   return lesson;
 }
 
-if (import.meta.main) {
-  await cli(
-    import.meta,
-    "Lesson 2: async functions run eagerly, unlike coroutines.",
-    coroutines,
-  );
-}
+/** How `deno run` runs this lesson. */
+export const command: LessonCommand = {
+  summary: "Lesson 2: async functions run eagerly, unlike coroutines.",
+  run: coroutines,
+};
+
+if (import.meta.main) await cli(import.meta, command);

@@ -10,12 +10,26 @@
  * Three waits of 2, 1 and 3 seconds started together finish in about 3
  * seconds, not 6, and in the order their timers fire: B, A, C. `Promise.all`
  * plays the part of `asyncio.gather`; a promise kept in a variable plays the
- * part of `asyncio.create_task`.
+ * part of `asyncio.create_task`, with one difference in when its body starts.
+ *
+ * Output:
+ *
+ * ```text
+ * Start
+ * End
+ * Task B completed after 1 seconds
+ * Task A completed after 2 seconds
+ * Task C completed after 3 seconds
+ * Task D started
+ * Task D is running while main goes on
+ * Task D completed after 1 seconds
+ * ```
  */
 import { delay } from "@std/async/delay";
 import {
   begin,
   cli,
+  type LessonCommand,
   type LessonOptions,
   type LessonResult,
 } from "./_lesson.ts";
@@ -26,9 +40,11 @@ export async function gather(
   const lesson = begin(options);
   const { unit, print, timeline } = lesson;
 
-  // The first coroutine of the notes: print, wait two seconds, print. There is
-  // no asyncio.run() in Deno: a module may `await` at its top level, and the
-  // event loop runs until no timer, request or promise callback is left.
+  // The first coroutine of the notes: print, wait two seconds, print.
+  // `asyncio.run(main())` starts an event loop, runs main on it and closes
+  // it. Deno's loop is always running: a plain `await main()` is all it
+  // takes (at a module's top level too), and the program ends when the loop
+  // has no timer, request or promise callback left.
   async function main() {
     print("Start");
     await delay(2 * unit);
@@ -46,19 +62,30 @@ export async function gather(
   // starts it, so all three timers run at once: the whole takes 3 seconds.
   await Promise.all([task("A", 2), task("B", 1), task("C", 3)]);
 
-  // asyncio.create_task() starts a coroutine now and lets us await it later.
-  // An async function call does exactly that: the promise is the task.
-  const background = task("D", 1);
+  // asyncio.create_task(coro) schedules the coroutine: its body starts on
+  // the loop's next turn, once main awaits, so in Python "Task D is
+  // running…" prints before "Task D started". Calling an async function
+  // schedules nothing: it runs the body at once up to its first `await`
+  // (lesson 2), so here "Task D started" comes first. After that both run
+  // the same way: D waits while main goes on, and `await` collects it.
+  async function createdTask() {
+    print("Task D started");
+    await timeline.track("D", () => delay(unit));
+    print("Task D completed after 1 seconds");
+  }
+  const background = createdTask();
   print("Task D is running while main goes on");
   await background;
 
   return lesson;
 }
 
-if (import.meta.main) {
-  await cli(
-    import.meta,
-    "Lesson 3: gather and create_task with Promise.all.",
-    gather,
-  );
-}
+/** How `deno run` runs this lesson. */
+export const command: LessonCommand = {
+  summary: "Lesson 3: gather and create_task with Promise.all.",
+  run: gather,
+  // Below this, timers one unit apart may fire together, in call order.
+  minUnit: 5,
+};
+
+if (import.meta.main) await cli(import.meta, command);

@@ -10,12 +10,24 @@
  * Three tasks want the same resource; the lock lets them in one at a time.
  * Then why a lock matters on a single thread: a counter that is read, then
  * awaited on, then written loses updates without the lock and none with it.
+ *
+ * Output:
+ *
+ * ```text
+ * Resource in use
+ * Resource in use
+ * Resource in use
+ * Without a lock: 10 increments, counter = 1
+ * With a lock: 10 increments, counter = 10
+ * ```
  */
 import { delay } from "@std/async/delay";
 import { Lock } from "../lib/lock.ts";
 import {
   begin,
   cli,
+  integerOption,
+  type LessonCommand,
   type LessonOptions,
   type LessonResult,
 } from "./_lesson.ts";
@@ -41,17 +53,14 @@ export async function lock(
 ): Promise<LockLessonResult> {
   const lesson = begin(options);
   const { unit, print, timeline } = lesson;
-  const increments = options.tasks ?? 10;
-  if (!Number.isInteger(increments) || increments < 1) {
-    throw new RangeError(
-      `Cannot run lesson as 'tasks' must be a positive integer: current value is ${increments}`,
-    );
-  }
+  const increments = integerOption(options.tasks, "tasks", 10, 1);
 
   // Part 1: the critical section. The notes' example is mis-indented: its
   // print and sleep sit level with `async with lock:` (an IndentationError in
   // Python) when they belong inside it, held by the lock, as `using` keeps
-  // them here until the function returns.
+  // them here until the function returns. It also never runs: there is no
+  // main and no asyncio.run(), so critical_section is never called. We run
+  // three of them at once.
   const resource = new Lock();
   async function criticalSection(name: string) {
     using _held = await resource.acquire();
@@ -91,16 +100,17 @@ export async function lock(
   return { ...lesson, increments, unlocked, locked };
 }
 
-if (import.meta.main) {
-  await cli(
-    import.meta,
+/** How `deno run` runs this lesson. */
+export const command: LessonCommand<LockLessonOptions> = {
+  summary:
     "Lesson 4: a lock around a critical section, and the updates it saves.",
-    lock,
-    {
-      tasks: {
-        type: "number",
-        help: "how many tasks increment each counter (default 10)",
-      },
+  run: lock,
+  flags: {
+    tasks: {
+      type: "number",
+      help: "how many tasks increment each counter (default 10)",
     },
-  );
-}
+  },
+};
+
+if (import.meta.main) await cli(import.meta, command);

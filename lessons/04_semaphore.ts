@@ -10,12 +10,28 @@
  * Five tasks of two seconds each share a semaphore of two permits: two run,
  * three wait their turn, and the whole takes six seconds instead of two. The
  * timeline never shows more than two bars at once.
+ *
+ * Output:
+ *
+ * ```text
+ * Task started
+ * Task started
+ * Task finished
+ * Task started
+ * Task finished
+ * Task started
+ * Task finished
+ * Task started
+ * Task finished
+ * Task finished
+ * ```
  */
 import { delay } from "@std/async/delay";
 import { Semaphore } from "../lib/semaphore.ts";
 import {
   begin,
   cli,
+  type LessonCommand,
   type LessonOptions,
   type LessonResult,
 } from "./_lesson.ts";
@@ -30,8 +46,9 @@ export async function semaphore(
   const sem = new Semaphore(2);
 
   // `using _permit = await sem.acquire()` is our `async with semaphore:`.
-  // Python releases when the `async with` block ends; `using` releases when
-  // the function's block ends, even if it throws.
+  // Both release the permit when their block is left, however it is left:
+  // at its end, at a return, or as an exception passes through. Here the
+  // block is the function's body, so the task holds its permit to the end.
   async function limitedTask(id: number) {
     using _permit = await sem.acquire();
     await timeline.track(`task ${id}`, async () => {
@@ -54,10 +71,10 @@ export async function semaphore(
   return lesson;
 }
 
-if (import.meta.main) {
-  await cli(
-    import.meta,
-    "Lesson 4: at most two tasks at a time with Semaphore(2).",
-    semaphore,
-  );
-}
+/** How `deno run` runs this lesson. */
+export const command: LessonCommand = {
+  summary: "Lesson 4: at most two tasks at a time with Semaphore(2).",
+  run: semaphore,
+};
+
+if (import.meta.main) await cli(import.meta, command);

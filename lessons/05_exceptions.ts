@@ -11,9 +11,37 @@
  * An awaited rejection is caught with try/catch, as an awaited exception is in
  * Python. With many tasks it gets harder: `Promise.all` rejects at the first
  * failure while the others run on, `Promise.allSettled` collects every
- * outcome, and a `TaskGroup` cancels the siblings and waits for all of them.
- * Last, two ways to give up after a timeout: `deadline` and
- * `AbortSignal.timeout`.
+ * outcome. A promise cannot be cancelled, so cancelling is done with an
+ * `AbortController` whose signal the task checks, and a `TaskGroup` uses one
+ * to cancel the siblings of a failed task. Last, two ways to give up after a
+ * timeout: `deadline` and `AbortSignal.timeout`.
+ *
+ * Output:
+ *
+ * ```text
+ * Caught an exception: An error occurred!
+ * --- Promise.all, like asyncio.gather ---
+ * Caught an exception: Task B failed
+ * Task A completed after 2 seconds
+ * Task C completed after 3 seconds
+ * --- Promise.allSettled, like gather(return_exceptions=True) ---
+ * Task A completed after 2 seconds
+ * Task C completed after 3 seconds
+ * Results: A, ValueError: Task B failed, C
+ * --- AbortController, like task.cancel() ---
+ * Task D was cancelled
+ * Caught an exception: AbortError
+ * --- TaskGroup, like asyncio.TaskGroup ---
+ * Task A was cancelled
+ * Task C was cancelled
+ * Caught an AggregateError: ValueError: Task B failed
+ * --- deadline, like asyncio.wait_for ---
+ * Timed out: TimeoutError after 1.5 seconds
+ * Task E was cancelled
+ * --- AbortSignal.timeout, like asyncio.timeout ---
+ * Task F was cancelled
+ * Timed out: TimeoutError after 1.5 seconds
+ * ```
  */
 import { deadline } from "@std/async/deadline";
 import { delay } from "@std/async/delay";
@@ -21,6 +49,7 @@ import { TaskGroup } from "../lib/task_group.ts";
 import {
   begin,
   cli,
+  type LessonCommand,
   type LessonOptions,
   type LessonResult,
 } from "./_lesson.ts";
@@ -109,9 +138,28 @@ export async function exceptions(
   );
   print(`Results: ${shown.join(", ")}`);
 
-  // A TaskGroup is `async with asyncio.TaskGroup() as tg:`. B's failure
-  // aborts the group's signal, A and C stop at once, and the block ends when
-  // all three have settled. AggregateError plays the part of ExceptionGroup.
+  // asyncio's task.cancel() raises CancelledError inside the task at its
+  // next await, whatever the task does. A JavaScript promise cannot be
+  // cancelled: it is only the receipt for a result, with no hold on the code
+  // that will settle it, and there is no task.cancel(). Cancelling is
+  // cooperative: keep an AbortController, hand its signal to the task, which
+  // passes it to what it awaits (delay, fetch), and abort. A task that
+  // ignores its signal runs on.
+  print("--- AbortController, like task.cancel() ---");
+  const controller = new AbortController();
+  const cancellable = task("cancel", "D", 3, { signal: controller.signal });
+  await delay(1 * unit);
+  controller.abort();
+  try {
+    await cancellable;
+  } catch (error) {
+    print(`Caught an exception: ${(error as DOMException).name}`);
+  }
+
+  // A TaskGroup is `async with asyncio.TaskGroup() as tg:`. It hands each
+  // task the group's signal; B's failure aborts it, A and C stop at once,
+  // and the block ends when all three have settled. AggregateError plays the
+  // part of ExceptionGroup.
   print("--- TaskGroup, like asyncio.TaskGroup ---");
   try {
     await using group = new TaskGroup();
@@ -125,15 +173,15 @@ export async function exceptions(
 
   // deadline() is asyncio.wait_for with one difference: wait_for cancels
   // the task when time runs out, deadline() only stops waiting for it. To
-  // really stop D we give it a signal and abort it ourselves.
+  // really stop E we give it a signal and abort it ourselves.
   print("--- deadline, like asyncio.wait_for ---");
-  const controller = new AbortController();
-  const slow = task("deadline", "D", 3, { signal: controller.signal });
+  const stopE = new AbortController();
+  const slow = task("deadline", "E", 3, { signal: stopE.signal });
   try {
     await deadline(slow, 1.5 * unit);
   } catch (error) {
     print(`Timed out: ${(error as DOMException).name} after 1.5 seconds`);
-    controller.abort(error);
+    stopE.abort(error);
   }
   await slow.catch(() => {});
 
@@ -141,7 +189,7 @@ export async function exceptions(
   // aborts by itself, and the work that listens to it stops.
   print("--- AbortSignal.timeout, like asyncio.timeout ---");
   try {
-    await task("timeout", "E", 3, { signal: AbortSignal.timeout(1.5 * unit) });
+    await task("timeout", "F", 3, { signal: AbortSignal.timeout(1.5 * unit) });
   } catch (error) {
     print(`Timed out: ${(error as DOMException).name} after 1.5 seconds`);
   }
@@ -149,10 +197,13 @@ export async function exceptions(
   return lesson;
 }
 
-if (import.meta.main) {
-  await cli(
-    import.meta,
-    "Lesson 5: errors with try/catch, Promise.all, Promise.allSettled, TaskGroup and timeouts.",
-    exceptions,
-  );
-}
+/** How `deno run` runs this lesson. */
+export const command: LessonCommand = {
+  summary:
+    "Lesson 5: errors with try/catch, Promise.all, Promise.allSettled, cancellation, TaskGroup and timeouts.",
+  run: exceptions,
+  // Below this, the 1, 1.5, 2 and 3-second timers may fire out of order.
+  minUnit: 5,
+};
+
+if (import.meta.main) await cli(import.meta, command);

@@ -12,11 +12,21 @@
  * Executor, leaves the main thread free: a heartbeat keeps ticking while it
  * blocks. The same call made directly on the main thread freezes the
  * heartbeat for the whole two seconds.
+ *
+ * Output:
+ *
+ * ```text
+ * Finished blocking task
+ * Heartbeat ticked ~8 times while a worker blocked
+ * Finished blocking task
+ * Heartbeat ticked 0 times while the main thread blocked
+ * ```
  */
 import { Executor } from "../lib/executor.ts";
 import {
   begin,
   cli,
+  type LessonCommand,
   type LessonOptions,
   type LessonResult,
 } from "./_lesson.ts";
@@ -41,10 +51,20 @@ export async function executor(
   let ticks = 0;
   const heartbeat = setInterval(() => ticks++, unit / 4);
 
-  // loop.run_in_executor(None, blocking_function) becomes executor.run():
-  // the module and the export name travel to a worker thread, which imports
-  // the module and calls the function. Python's default executor is a pool
-  // of threads; ours is a pool of Workers, one per core by default.
+  // The notes first ask for the running loop (asyncio.get_running_loop()),
+  // because run_in_executor is a method of the loop. Deno's event loop is
+  // not an object to fetch: there is one per thread, always running. The
+  // pool of threads that run_in_executor hands work to is an object of its
+  // own here, an Executor. loop.run_in_executor(None, blocking_function)
+  // becomes executor.run(): the module and the export name travel to a
+  // worker, which imports the module and calls the function.
+  //
+  // Python's default executor is a pool of threads. That suits
+  // time.sleep(), which lets go of the GIL while it waits; a function that
+  // computes in Python holds the GIL, so in a thread it still shares one
+  // core with the event loop, and CPU-bound work goes to a
+  // ProcessPoolExecutor instead. A Worker has its own JavaScript engine and
+  // no shared lock, so one Executor serves both kinds (lesson 9).
   await using pool = new Executor();
   const url = import.meta.url;
   ticks = 0;
@@ -71,10 +91,11 @@ export async function executor(
   return { ...lesson, ticks: { worker, main } };
 }
 
-if (import.meta.main) {
-  await cli(
-    import.meta,
-    "Lesson 6: run a blocking function in a worker with Executor.run().",
-    executor,
-  );
-}
+/** How `deno run` runs this lesson. */
+export const command: LessonCommand = {
+  summary: "Lesson 6: run a blocking function in a worker with Executor.run().",
+  run: executor,
+  permissions: { read: ["lessons", "lib"] },
+};
+
+if (import.meta.main) await cli(import.meta, command);

@@ -7,18 +7,33 @@
  * @resource {https://docs.python.org/3/library/asyncio-dev.html} Python: developing with asyncio
  * @section 7 — Buenas Practicas
  *
- * The three practices of the notes, each measured: a blocking loop freezes a
+ * The three practices of the notes, each measured: a blocking call freezes a
  * heartbeat while an await does not; a bound keeps the number of jobs in
  * flight small (with our Semaphore and with std's pooledMap); a rejection
  * nobody handles is caught here by an `unhandledrejection` listener, where
  * it would otherwise end the process.
+ *
+ * Output:
+ *
+ * ```text
+ * Blocking for 1 s: the heartbeat stalled for ~1.0 s
+ * Awaiting for 1 s: the heartbeat stalled for ~0.0 s
+ * Unbounded: 10 in flight at most, ~0.2 s
+ * Semaphore(3): 3 in flight at most, ~0.8 s
+ * pooledMap(3): 3 in flight at most, ~0.8 s
+ * Caught an exception: An error occurred!
+ * Unhandled rejection seen by the listener: An error occurred!
+ * Without the listener's preventDefault(), Deno would exit with code 1
+ * ```
  */
 import { delay } from "@std/async/delay";
 import { pooledMap as stdPooledMap } from "@std/async/pool";
 import { Semaphore } from "../lib/semaphore.ts";
+import { heartbeatLag } from "./_measure.ts";
 import {
   begin,
   cli,
+  type LessonCommand,
   type LessonOptions,
   type LessonResult,
 } from "./_lesson.ts";
@@ -47,35 +62,24 @@ export async function bestPractices(
   const { unit, print, timeline } = lesson;
   const seconds = (ms: number) => (ms / unit).toFixed(1);
 
-  // 1. Avoid blocking. A heartbeat ticks every 0.05 s and notes how late
-  // each tick is. A busy loop (what time.sleep() does in Python) keeps the
-  // one thread to itself: no tick, no request, no timer runs meanwhile.
-  // `await delay()` gives the thread back. CPU-heavy work belongs in a
-  // Worker (lesson 6), the counterpart of run_in_executor.
-  async function heartbeatLag(
-    name: string,
-    work: () => Promise<void> | void,
-  ) {
-    const every = 0.05 * unit;
-    let last = performance.now();
-    let worst = 0;
-    const id = setInterval(() => {
-      const now = performance.now();
-      worst = Math.max(worst, now - last - every);
-      last = now;
-    }, every);
-    await delay(0.2 * unit);
-    await timeline.track(name, work);
-    await delay(0.2 * unit);
-    clearInterval(id);
-    return worst;
-  }
-  const blocking = await heartbeatLag("blocking", () => {
+  // 1. Avoid blocking. A heartbeat ticks every 0.05 s and we note how late
+  // it got (heartbeatLag, in _measure.ts). A blocking call, here a busy
+  // loop, keeps the one thread to itself: no tick, no request, no timer
+  // runs meanwhile. (Python's time.sleep() blocks too, though it parks the
+  // thread instead of spinning: the event loop stalls either way.)
+  // `await delay()` gives the thread back. The notes say to use `await` for
+  // calls that could block; `await` alone unblocks nothing: awaiting a
+  // function that blocks still blocks. What helps is an asynchronous API
+  // (delay, fetch) or moving the call off the thread: a Worker (lesson 6),
+  // as run_in_executor or asyncio.to_thread do in Python.
+  const lag = (name: string, work: () => Promise<void> | void) =>
+    heartbeatLag(0.05 * unit, 0.2 * unit, () => timeline.track(name, work));
+  const blocking = await lag("blocking", () => {
     const end = performance.now() + 1 * unit;
     while (performance.now() < end) { /* spin: the event loop is stuck */ }
   });
   print(`Blocking for 1 s: the heartbeat stalled for ${seconds(blocking)} s`);
-  const awaiting = await heartbeatLag("awaiting", () => delay(1 * unit));
+  const awaiting = await lag("awaiting", () => delay(1 * unit));
   print(`Awaiting for 1 s: the heartbeat stalled for ${seconds(awaiting)} s`);
 
   // 2. Limit concurrent tasks. Ten jobs of 0.2 s each: started all at once
@@ -127,8 +131,10 @@ export async function bestPractices(
   // A promise that rejects with nobody to catch it is worse than in Python,
   // where asyncio only logs "Task exception was never retrieved": Deno
   // prints "error: Uncaught (in promise)" and exits with code 1. Before
-  // that, it fires an `unhandledrejection` event; preventDefault() is the
-  // only thing that keeps the process alive. Here we watch for it once.
+  // that, it fires an `unhandledrejection` event; a listener that calls
+  // preventDefault() marks the rejection handled and the process lives on.
+  // (Node's process.on("unhandledRejection"), which Deno supports too, also
+  // keeps it alive.) Here we watch for it once.
   const unhandled = await new Promise<string>((resolve) => {
     const listener = (event: PromiseRejectionEvent) => {
       event.preventDefault();
@@ -149,10 +155,13 @@ export async function bestPractices(
   };
 }
 
-if (import.meta.main) {
-  await cli(
-    import.meta,
+/** How `deno run` runs this lesson. */
+export const command: LessonCommand = {
+  summary:
     "Lesson 7: measure blocking, bound concurrency, catch every rejection.",
-    bestPractices,
-  );
-}
+  run: bestPractices,
+  // Below this, the 0.05-second heartbeat runs into the timers' 1 ms grain.
+  minUnit: 50,
+};
+
+if (import.meta.main) await cli(import.meta, command);

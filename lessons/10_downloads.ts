@@ -14,14 +14,32 @@
  * progress bar per download shows them advancing together. The default
  * draw finishes in the notes' order; `--seed N` draws other durations, the
  * same ones every time for the same N.
+ *
+ * Output:
+ *
+ * ```text
+ * Starting download 0
+ * Starting download 1
+ * Starting download 2
+ * Starting download 3
+ * Starting download 4
+ * Finished download 1
+ * Finished download 0
+ * Finished download 2
+ * Finished download 3
+ * Finished download 4
+ * ```
  */
 import { fetchWithRetry } from "../lib/fetch.ts";
 import {
   begin,
   cli,
+  integerOption,
+  type LessonCommand,
   type LessonOptions,
   type LessonResult,
 } from "./_lesson.ts";
+import { progressBars } from "./_progress.ts";
 import { type LessonServer, startServer } from "./_server.ts";
 
 /** Options of lesson 10. */
@@ -43,12 +61,13 @@ export interface DownloadsOptions extends LessonOptions {
 export async function downloads(
   options: DownloadsOptions = {},
 ): Promise<LessonResult> {
-  const bars = progressBars(options);
-  const lesson = begin({ ...options, log: bars.wrap(options.log) });
+  const seed = integerOption(options.seed, "seed", 1871, 0, 2 ** 32 - 1);
+  const bars = progressBars({ draw: options.progress, log: options.log });
+  const lesson = begin({ ...options, log: bars.log });
   const { unit, print, timeline } = lesson;
   await using own = options.server ? undefined : startServer();
   const server = (options.server ?? own)!;
-  const seconds = drawDurations(options.seed ?? 1871);
+  const seconds = drawDurations(seed);
 
   // download_file from the notes. Instead of sleeping, it asks the server
   // for a file that takes `seconds` to stream, and reads it chunk by chunk
@@ -104,61 +123,20 @@ export function drawDurations(seed: number): number[] {
   return Array.from({ length: 5 }, () => 1 + Math.round(random() * 20) / 10);
 }
 
-// The progress bars: a block of lines at the bottom of the terminal, erased
-// before each printed line and drawn again after it, and erased at the end,
-// so that what stays on screen is exactly the notes' lines.
-function progressBars(options: DownloadsOptions) {
-  const draw = options.progress ??
-    (options.log === undefined && Deno.stdout.isTerminal()
-      ? (text: string) => Deno.stdout.writeSync(new TextEncoder().encode(text))
-      : undefined);
-  const state = new Map<number, { received: number; total: number }>();
-  let shown = 0;
-  let last = 0;
-  const erase = () => {
-    if (shown > 0) draw?.(`\x1b[${shown}F\x1b[0J`);
-    shown = 0;
-  };
-  const render = () => {
-    if (draw === undefined || state.size === 0) return;
-    const rows = [...state].sort(([a], [b]) => a - b).map(([id, s]) => {
-      const share = s.total > 0 ? s.received / s.total : 0;
-      const full = Math.round(share * 30);
-      return `download ${id} ${"█".repeat(full)}${"░".repeat(30 - full)} ${
-        Math.floor(share * 100).toString().padStart(3)
-      }%`;
-    });
-    erase();
-    draw(rows.join("\n") + "\n");
-    shown = rows.length;
-    last = performance.now();
-  };
-  return {
-    wrap: (log = console.log) =>
-      draw === undefined ? log : (line: string) => {
-        erase();
-        log(line);
-        render();
-      },
-    update(id: number, received: number, total: number) {
-      if (draw === undefined) return;
-      state.set(id, { received, total });
-      if (received >= total || performance.now() - last > 50) render();
+/** How `deno run` runs this lesson. */
+export const command: LessonCommand<DownloadsOptions> = {
+  summary: "Lesson 10: five real downloads at once, from a local server.",
+  run: downloads,
+  flags: {
+    seed: {
+      type: "number",
+      help:
+        "picks the random durations: an integer from 0 to 4294967295 (default 1871)",
     },
-    done: erase,
-  };
-}
+  },
+  permissions: { net: ["127.0.0.1"] },
+  // Below this, two downloads 0.3 seconds apart may swap on a busy machine.
+  minUnit: 100,
+};
 
-if (import.meta.main) {
-  await cli(
-    import.meta,
-    "Lesson 10: five real downloads at once, from a local server.",
-    downloads,
-    {
-      seed: {
-        type: "number",
-        help: "picks the random durations (default 1871)",
-      },
-    },
-  );
-}
+if (import.meta.main) await cli(import.meta, command);

@@ -1,12 +1,27 @@
 /**
  * Plumbing that every lesson shares: the options a lesson takes, what it
- * returns to its test, and the command line (`--unit`, `--timeline`, `--help`).
+ * returns to its test, and the command line (`--unit`, `--timeline`, `--help`,
+ * the lesson's own flags, its permissions, and errors as one line each).
  * Learners can skip this file; the lessons are the interesting part.
  *
  * @module
  */
-import { parseArgs } from "@std/cli/parse-args";
+import { describe } from "../lib/_util.ts";
 import { Timeline } from "../lib/timeline.ts";
+import {
+  commandLine,
+  helpText,
+  type LessonFlag,
+  type LessonPermissions,
+  missingPermissions,
+  parseFlags,
+  type Place,
+  place,
+  ROOT,
+  UsageError,
+} from "./_cli.ts";
+
+export type { LessonFlag, LessonPermissions } from "./_cli.ts";
 
 /** What every lesson's exported function accepts. */
 export interface LessonOptions {
@@ -32,17 +47,89 @@ export interface LessonContext extends LessonResult {
   print: (line: string) => void;
 }
 
+/** How a lesson runs from the command line; each lesson exports one. */
+export interface LessonCommand<O extends LessonOptions = LessonOptions> {
+  /** One line for `--help`. */
+  summary: string;
+  /** The lesson's exported function. */
+  run: (options: O) => Promise<LessonResult>;
+  /** The lesson's own flags, beside `--unit`, `--timeline` and `--help`. */
+  flags?: Record<string, LessonFlag>;
+  /** What `deno run` must allow; the `@run` line of the header matches it. */
+  permissions?: LessonPermissions;
+  /**
+   * The smallest `--unit` at which the lesson prints the lines of its
+   * header's Output block (timers of a millisecond or two fire together,
+   * and a loaded machine adds more). Below it, `--help` and a run warn.
+   * Unset: any unit works.
+   */
+  minUnit?: number;
+}
+
+// Errors that come from a bad option, with the message for its flag.
+const optionErrors = new WeakMap<object, string>();
+
+/**
+ * An error for a bad option of a lesson's function: a TypeError or a
+ * RangeError naming the option and the value, which the command line shows
+ * as a message about the flag.
+ */
+export function optionError(
+  kind: typeof TypeError | typeof RangeError,
+  option: string,
+  rule: string,
+  value: unknown,
+): Error {
+  const rest = `must be ${rule}: current value is ${describe(value)}`;
+  const error = new kind(`Cannot run lesson as '${option}' ${rest}`);
+  optionErrors.set(error, `Flag --${option} ${rest}`);
+  return error;
+}
+
+/** Checks a `unit`: a positive number of milliseconds. */
+export function checkUnit(unit: unknown): number {
+  const rule = "a positive number of milliseconds";
+  if (typeof unit !== "number") {
+    throw optionError(TypeError, "unit", rule, unit);
+  }
+  if (!(Number.isFinite(unit) && unit > 0)) {
+    throw optionError(RangeError, "unit", rule, unit);
+  }
+  return unit;
+}
+
+/**
+ * Reads an integer option: `fallback` when it is `undefined`, else it must be
+ * an integer from `min` to `max`.
+ */
+export function integerOption(
+  value: unknown,
+  option: string,
+  fallback: number,
+  min: number,
+  max: number = Number.MAX_SAFE_INTEGER,
+): number {
+  if (value === undefined) return fallback;
+  const rule = max !== Number.MAX_SAFE_INTEGER
+    ? `an integer from ${min} to ${max}`
+    : min === 1
+    ? "a positive integer"
+    : `an integer of at least ${min}`;
+  if (typeof value !== "number") {
+    throw optionError(TypeError, option, rule, value);
+  }
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw optionError(RangeError, option, rule, value);
+  }
+  return value;
+}
+
 /**
  * Starts a lesson run: checks `unit` and returns a fresh timeline and a
  * `print` that both logs and records.
  */
 export function begin(options: LessonOptions = {}): LessonContext {
-  const unit = options.unit ?? 1000;
-  if (!(Number.isFinite(unit) && unit > 0)) {
-    throw new RangeError(
-      `Cannot run lesson as 'unit' must be a positive number of milliseconds: current value is ${unit}`,
-    );
-  }
+  const unit = checkUnit(options.unit ?? 1000);
   const log = options.log ?? console.log;
   const lines: string[] = [];
   const print = (line: string) => {
@@ -52,116 +139,151 @@ export function begin(options: LessonOptions = {}): LessonContext {
   return { unit, lines, timeline: new Timeline(), print };
 }
 
-/** A lesson-specific command-line flag. */
-export interface ExtraFlag {
-  /** What it does, for `--help`. */
-  help: string;
-  /** `number` flags are parsed and checked; `boolean` flags take no value. */
-  type: "number" | "boolean" | "string";
+/**
+ * The deno executable to start a subprocess with: this very one when
+ * `--allow-run` covers its path, else `deno` as the PATH finds it.
+ * (`--allow-run=deno` allows the PATH's `deno`; when that is a symlink, as
+ * npm and Homebrew install it, Deno does not follow it to the file that
+ * `Deno.execPath()` names, so only the name is allowed.)
+ */
+export function denoExecutable(): string {
+  const self = Deno.execPath();
+  const state = Deno.permissions.querySync({ name: "run", command: self });
+  return state.state === "granted" ? self : "deno";
 }
 
 /**
- * Runs a lesson from the command line: parses `--unit`, `--timeline`,
- * `--help` and the lesson's own flags, runs it, and prints the chart when
- * asked. Bad flags print a message naming the value and exit with status 2.
+ * Runs `code` in a deno subprocess and resolves with what it printed:
+ * `deno run --no-prompt -` reads the program from standard input, with
+ * `args` as its `Deno.args`, in the checkout's folder so that it finds
+ * deno.json. The child has no permission at all (`--no-prompt` turns any
+ * request into an error); a nonzero exit rejects with the child's first
+ * line of standard error.
+ */
+export async function runDeno(code: string, args: string[]): Promise<string> {
+  const child = new Deno.Command(denoExecutable(), {
+    args: ["run", "--no-prompt", "-", ...args],
+    cwd: ROOT,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(code));
+  await writer.close();
+  const { code: status, stdout, stderr } = await child.output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes).trim();
+  if (status !== 0) {
+    const reason = decode(stderr).split("\n")[0];
+    throw new Error(`A deno subprocess exited with ${status}: ${reason}`);
+  }
+  return decode(stdout);
+}
+
+/** Where the command line writes, so that tests can capture it. */
+export interface CliOutput {
+  /** Standard output, one line or block at a time. */
+  out: (text: string) => void;
+  /** Standard error, one line at a time. */
+  err: (text: string) => void;
+}
+
+const CONSOLE: CliOutput = {
+  out: (text) => console.log(text),
+  err: (text) => console.error(text),
+};
+
+/**
+ * Runs a lesson from the command line and resolves with the exit status:
+ * 0 when it ran, 1 when it failed (one line on standard error, or the
+ * command that grants a missing permission), 2 for a bad flag.
+ */
+export async function runCli<O extends LessonOptions>(
+  command: LessonCommand<O>,
+  argv: readonly string[],
+  where: Place,
+  io: CliOutput = CONSOLE,
+): Promise<number> {
+  const { flags = {}, permissions = {}, minUnit } = command;
+  let args;
+  try {
+    args = parseFlags(argv, flags);
+    if (args.options.unit !== undefined) checkUnit(args.options.unit);
+  } catch (error) {
+    return usage(error, io);
+  }
+  if (args.help) {
+    io.out(helpText(command.summary, flags, permissions, minUnit, where));
+    return 0;
+  }
+  const missing = missingPermissions(permissions, where);
+  if (missing.length > 0) {
+    io.err(`This lesson needs ${missing.join(" ")}. Run it with:`);
+    io.err(`  ${commandLine(permissions, where, argv)}`);
+    return 1;
+  }
+  const unit = (args.options.unit as number | undefined) ?? 1000;
+  const small = minUnit !== undefined && unit < minUnit
+    ? `--unit ${unit} is below ${minUnit}, the smallest this lesson is written for`
+    : undefined;
+  if (small) io.err(`Warning: ${small}: lines may differ from its Output.`);
+  let result: LessonResult;
+  try {
+    result = await command.run(args.options as O);
+  } catch (error) {
+    if (optionErrors.has(error as object)) return usage(error, io);
+    io.err(errorLine(error) + (small ? ` (${small})` : ""));
+    return 1;
+  }
+  if (args.timeline) {
+    io.out("");
+    io.out(result.timeline.render({ unit: result.unit }));
+  }
+  return 0;
+}
+
+function usage(error: unknown, io: CliOutput): number {
+  const message = optionErrors.get(error as object) ??
+    (error instanceof UsageError ? error.message : undefined);
+  if (message === undefined) throw error;
+  io.err(message);
+  io.err("Run with --help to see the flags.");
+  return 2;
+}
+
+/** One line for an error: its class and the first line of its message. */
+export function errorLine(error: unknown): string {
+  if (!(error instanceof Error)) return `Lesson failed: ${describe(error)}`;
+  const message = error.message.split("\n")[0]!.trim();
+  return `Lesson failed: ${error.name}${message ? `: ${message}` : ""}`;
+}
+
+/**
+ * Runs a lesson from the command line (its `if (import.meta.main)` block)
+ * and exits with the status of {@linkcode runCli}. An error that escapes the
+ * lesson (a throw in a timer, a rejection nobody handles) also ends in one
+ * line and status 1.
  */
 export async function cli<O extends LessonOptions>(
   meta: ImportMeta,
-  summary: string,
-  run: (options: O) => Promise<LessonResult>,
-  extra: Record<string, ExtraFlag> = {},
+  command: LessonCommand<O>,
 ): Promise<void> {
-  const names = Object.keys(extra);
-  const args = parseArgs(Deno.args, {
-    boolean: [
-      "help",
-      "timeline",
-      ...names.filter((n) => extra[n]!.type === "boolean"),
-    ],
-    string: ["unit", ...names.filter((n) => extra[n]!.type !== "boolean")],
-    alias: { h: "help" },
-  }) as Record<string, unknown>;
-  const file = meta.filename?.split(/[\\/]/).slice(-2).join("/") ?? meta.url;
-  if (args.help) {
-    const placeholder = { number: " <n>", string: " <text>", boolean: "" };
-    const flags: [string, string][] = [
-      [
-        "--unit <ms>",
-        "how many milliseconds a second of the notes lasts (default 1000)",
-      ],
-      ["--timeline", "print a chart of when each task ran, after the output"],
-      ...names.map((n): [string, string] => [
-        `--${n}${placeholder[extra[n]!.type]}`,
-        extra[n]!.help,
-      ]),
-      ["-h, --help", "show this help"],
-    ];
-    const width = Math.max(...flags.map(([flag]) => flag.length)) + 2;
-    const lines = [
-      summary,
-      "",
-      `Usage: deno run [permissions] ${file} [flags]`,
-      "",
-      ...flags.map(([flag, help]) => `  ${flag.padEnd(width)}${help}`),
-    ];
-    console.log(lines.join("\n"));
-    return;
-  }
-  const unknown = Object.keys(args).filter((k) =>
-    !["_", "help", "h", "timeline", "unit", ...names].includes(k)
-  );
-  if (unknown.length > 0 || (args._ as unknown[]).length > 0) {
-    fail(
-      `Unknown flag or argument: ${
-        [...unknown.map((k) => `--${k}`), ...(args._ as unknown[])].join(" ")
-      }`,
-    );
-  }
-  const options: Record<string, unknown> = {};
-  if (args.unit !== undefined) options.unit = toNumber("unit", args.unit);
-  for (const n of names) {
-    if (args[n] === undefined) continue;
-    options[n] = extra[n]!.type === "number" ? toNumber(n, args[n]) : args[n];
-  }
-  let result: LessonResult;
-  try {
-    result = await run(options as O);
-  } catch (error) {
-    if (error instanceof RangeError || error instanceof TypeError) {
-      fail(error.message);
-    }
-    // A missing permission: say which command has the right flags.
-    const message = error instanceof Error ? error.message : String(error);
-    if (/Requires \w+ access/.test(message)) {
-      console.error(message.slice(message.indexOf("Requires")));
-      console.error(
-        `The @run line at the top of ${file} has the command with its flags; ` +
-          "`deno task lessons` lists them all.",
-      );
-      Deno.exit(2);
-    }
-    throw error;
-  }
-  if (args.timeline) {
-    console.log("");
-    console.log(result.timeline.render({ unit: result.unit }));
-  }
-}
-
-function toNumber(name: string, value: unknown): number {
-  const n = Number(value);
-  if (value === "" || value === true || !Number.isFinite(n)) {
-    fail(
-      `Flag --${name} must be a number: current value is ${
-        JSON.stringify(value)
-      }`,
-    );
-  }
-  return n;
-}
-
-function fail(message: string): never {
-  console.error(message);
-  console.error("Run with --help to see the flags.");
-  Deno.exit(2);
+  const fatal = (error: unknown) => {
+    console.error(errorLine(error));
+    Deno.exit(1);
+  };
+  globalThis.addEventListener("error", (event) => {
+    event.preventDefault();
+    fatal(event.error);
+  });
+  // Node's hook, which Deno supports, runs only for rejections that no
+  // `unhandledrejection` listener prevented, so a lesson may still catch
+  // its own (lesson 7 does). Loaded here only: Node's compatibility layer
+  // adds tens of milliseconds to the start of every worker and subprocess
+  // that imports a lesson.
+  const { default: process } = await import("node:process");
+  process.on("unhandledRejection", fatal);
+  const where = place(meta.filename ?? meta.url);
+  const status = await runCli(command, Deno.args, where);
+  if (status !== 0) Deno.exit(status);
 }

@@ -19,6 +19,11 @@ export interface LessonInfo {
   section: string;
   /** The `@run` tag: the command with its flags. */
   run: string;
+  /**
+   * The lines of the header's `Output:` block: what the lesson prints at the
+   * default settings. A number written `~2.0` stands for a measured one.
+   */
+  output: string[];
 }
 
 /** Reads the headers of the lessons in `dir`, in file order. */
@@ -35,9 +40,30 @@ export async function listLessons(dir: URL): Promise<LessonInfo[]> {
       title: tag("title"),
       section: tag("section").replace(/^\d+ — /, ""),
       run: tag("run"),
+      output: outputBlock(text),
     });
   }
   return lessons.sort((a, b) => a.file.localeCompare(b.file));
+}
+
+// The fenced block after " * Output" in the header, without the " * ".
+function outputBlock(text: string): string[] {
+  const block = text.match(
+    /^ \* Output\b[^\n]*\n \*\n \* ```text\n([^]*?)\n \* ```$/m,
+  );
+  if (!block) return [];
+  return block[1]!.split("\n").map((line) => line.replace(/^ \* ?/, ""));
+}
+
+/**
+ * Whether a printed line matches a line of an `Output:` block: the same
+ * text, where each `~<number>` of the block matches any number.
+ */
+export function matchesOutput(expected: string, printed: string): boolean {
+  const pattern = expected.split(/~\d+(?:\.\d+)?/).map((part) =>
+    part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+  ).join("\\d+(?:\\.\\d+)?");
+  return new RegExp(`^${pattern}$`).test(printed);
 }
 
 if (import.meta.main) {

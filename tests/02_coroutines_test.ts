@@ -4,20 +4,6 @@ import { begin } from "../lessons/_lesson.ts";
 
 const UNIT = 30;
 
-Deno.test("Lesson 02 prints Hello!/Goodbye! as say_hello does", async () => {
-  const { lines } = await coroutines({ unit: UNIT, log: () => {} });
-  assertEquals(lines, [
-    "Hello!",
-    "Goodbye!",
-    "Hello!",
-    "say_hello() returned; its promise is pending",
-    "Goodbye!",
-    "nothing has run yet: later() has not been called",
-    "Hello!",
-    "Goodbye!",
-  ]);
-});
-
 Deno.test("Lesson 02: calling an async function runs it up to its first await", async () => {
   const { lines } = await coroutines({ unit: UNIT, log: () => {} });
   // "Hello!" comes from inside say_hello(), before the call even returned;
@@ -25,13 +11,21 @@ Deno.test("Lesson 02: calling an async function runs it up to its first await", 
   const returned = lines.indexOf(
     "say_hello() returned; its promise is pending",
   );
-  assertEquals(lines[returned - 1], "Hello!");
-  assertEquals(lines[returned + 1], "Goodbye!");
+  assertEquals(lines.slice(returned - 1, returned + 2), [
+    "Hello!",
+    "say_hello() returned; its promise is pending",
+    "Goodbye!",
+  ]);
   // The lazy version prints nothing until it is called.
   const lazy = lines.indexOf(
     "nothing has run yet: later() has not been called",
   );
-  assertEquals(lines.slice(lazy + 1), ["Hello!", "Goodbye!"]);
+  assertEquals(lines.slice(lazy - 1), [
+    "Goodbye!",
+    "nothing has run yet: later() has not been called",
+    "Hello!",
+    "Goodbye!",
+  ]);
 });
 
 Deno.test("Lesson 02: say_hello waits one unit between its lines", async () => {
@@ -40,12 +34,16 @@ Deno.test("Lesson 02: say_hello waits one unit between its lines", async () => {
     const span = timeline.span(name)!;
     assertGreaterOrEqual(span.end! - span.start, UNIT - 1, name);
   }
-  assertEquals(timeline.completionOrder(), ["awaited", "eager", "lazy"]);
-  assertEquals(timeline.maxConcurrency(), 1);
 });
 
 Deno.test("begin() rejects a unit that is not a positive number", () => {
   assertThrows(() => begin({ unit: 0 }), RangeError, "current value is 0");
   assertThrows(() => begin({ unit: -5 }), RangeError, "current value is -5");
   assertThrows(() => begin({ unit: NaN }), RangeError, "current value is NaN");
+  assertThrows(
+    // deno-lint-ignore no-explicit-any
+    () => begin({ unit: "5" as any }),
+    TypeError,
+    'current value is "5"',
+  );
 });

@@ -33,7 +33,7 @@ Deno.test("Lesson 04 lock: one holder at a time, and no lost updates", async (t)
     await assertRejects(
       () => lock({ tasks: 0, log: () => {} }),
       RangeError,
-      "'tasks' must be a positive integer: current value is 0",
+      "Cannot run lesson as 'tasks' must be a positive integer: current value is 0",
     );
   });
 });

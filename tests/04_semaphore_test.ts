@@ -7,24 +7,24 @@ Deno.test("Lesson 04 semaphore: five tasks, never more than two at once", async 
   const { lines, timeline } = await semaphore({ unit, log: () => {} });
   const elapsed = performance.now() - started;
 
+  // Five starts and five finishes. The exact interleaving of a finish and
+  // the next start is a matter of microtasks, so it is not asserted here
+  // (the lesson's Output block shows today's).
   assertEquals(lines.filter((l) => l === "Task started").length, 5);
   assertEquals(lines.filter((l) => l === "Task finished").length, 5);
   assertEquals(lines.length, 10);
-  // Two start before the first finishes, and the last line is a finish.
-  assertEquals(lines.slice(0, 3), [
-    "Task started",
-    "Task started",
-    "Task finished",
-  ]);
-  assertEquals(lines.at(-1), "Task finished");
-  // At no point in the printed lines are more than two tasks running.
+  // At no point in the printed lines are more than two tasks running, and
+  // two do run at once.
   let running = 0;
+  let most = 0;
   for (const line of lines) {
     running += line === "Task started" ? 1 : -1;
+    most = Math.max(most, running);
     assert(running >= 0 && running <= 2, `running = ${running}`);
   }
-
+  assertEquals(most, 2);
   assertEquals(timeline.maxConcurrency(), 2);
+  // First come, first served.
   assertEquals(timeline.completionOrder(), [
     "task 1",
     "task 2",
@@ -32,7 +32,8 @@ Deno.test("Lesson 04 semaphore: five tasks, never more than two at once", async 
     "task 4",
     "task 5",
   ]);
-  // Three rounds of two seconds: at least 6 units, and nowhere near 10.
+  // Three rounds of two seconds: at least 6 units (two at a time, not
+  // five), and nowhere near the 10 of one at a time.
   assert(elapsed >= 6 * unit - 2, `elapsed ${elapsed}`);
   assert(elapsed < 6 * unit + 2000, `elapsed ${elapsed}`);
 });

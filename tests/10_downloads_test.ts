@@ -3,8 +3,10 @@ import {
   assertEquals,
   assertGreaterOrEqual,
   assertLess,
+  assertRejects,
 } from "@std/assert";
 import { downloads, drawDurations } from "../lessons/10_downloads.ts";
+import { progressBars } from "../lessons/_progress.ts";
 import { startServer } from "../lessons/_server.ts";
 
 const UNIT = 200;
@@ -18,6 +20,11 @@ const UNIT = 200;
   const response = await fetch(server.at("/file?bytes=100&ms=20&chunks=2"));
   await response.bytes();
 }
+
+// Splits what was written to the terminal into rows: at each newline and
+// at each erase (move up N lines, clear below).
+const rowsOf = (written: string) =>
+  written.split(new RegExp(String.raw`\n|\x1b\[\d+F\x1b\[0J`));
 
 const STARTS = [0, 1, 2, 3, 4].map((i) => `Starting download ${i}`);
 const finishes = (order: number[]) =>
@@ -45,6 +52,15 @@ Deno.test("Lesson 10's --seed picks the durations and so the order", async (t) =
     assertEquals(drawDurations(7), drawDurations(7));
     assertEquals(drawDurations(1871), [1.8, 1.1, 2.2, 2.6, 2.9]);
     for (const s of drawDurations(99)) assert(s >= 1 && s <= 3, String(s));
+  });
+  await t.step("a seed is an integer from 0 to 2^32 - 1", async () => {
+    for (const seed of [-1, 1.5, 2 ** 32]) {
+      await assertRejects(
+        () => downloads({ unit: UNIT, seed, log: () => {} }),
+        RangeError,
+        `'seed' must be an integer from 0 to 4294967295: current value is ${seed}`,
+      );
+    }
   });
   await t.step("seed 37 finishes in the order of its durations", async () => {
     // Seed 37 draws durations at least 0.3 apart.
@@ -90,13 +106,19 @@ Deno.test("Lesson 10 draws progress bars only where asked, and erases them", asy
     const erase = "\x1b[5F\x1b[0J";
     assertEquals(frames.at(-1), erase);
   });
-  // Pretend standard output is a terminal, and capture what is written to it.
-  async function onTerminal(fn: () => Promise<unknown>): Promise<string> {
+  // Pretend standard output is a terminal `columns` wide, and capture what
+  // is written to it.
+  async function onTerminal(
+    fn: () => Promise<unknown>,
+    columns = 80,
+  ): Promise<string> {
     const { isTerminal, writeSync } = Deno.stdout;
+    const { consoleSize } = Deno;
     const log = console.log;
     const decoder = new TextDecoder();
     let written = "";
     Deno.stdout.isTerminal = () => true;
+    Deno.consoleSize = () => ({ columns, rows: 24 });
     Deno.stdout.writeSync = (p: Uint8Array) => {
       written += decoder.decode(p);
       return p.length;
@@ -106,6 +128,7 @@ Deno.test("Lesson 10 draws progress bars only where asked, and erases them", asy
       await fn();
     } finally {
       Object.assign(Deno.stdout, { isTerminal, writeSync });
+      Deno.consoleSize = consoleSize;
       console.log = log;
     }
     return written;
@@ -117,10 +140,72 @@ Deno.test("Lesson 10 draws progress bars only where asked, and erases them", asy
       assert(written.includes(`download 4 ${"█".repeat(30)} 100%`), written);
     },
   );
+  await t.step(
+    "on a 40-column terminal, no row of the bars wraps",
+    async () => {
+      const written = await onTerminal(() => downloads({ unit: UNIT }), 40);
+      const rows = rowsOf(written);
+      assert(rows.includes(`download 4 ${"█".repeat(23)} 100%`), written);
+      for (const row of rows) assert(row.length < 40, JSON.stringify(row));
+      // Whatever was drawn was erased: the screen ends as it began.
+      assert(written.endsWith("\x1b[5F\x1b[0J"), JSON.stringify(written));
+    },
+  );
   await t.step("with a log of its own, nothing is drawn", async () => {
     const written = await onTerminal(() =>
       downloads({ unit: UNIT, log: () => {} })
     );
     assertEquals(written, "");
   });
+});
+
+Deno.test("Progress bars fit any width, and Ctrl-C erases them", async (t) => {
+  // A fake terminal: frames written, a width, Ctrl-C on demand.
+  function terminal(columns: number) {
+    const frames: string[] = [];
+    const exits: number[] = [];
+    let interrupt: (() => void) | undefined;
+    const bars = progressBars({
+      draw: (text) => frames.push(text),
+      log: () => {},
+      columns: () => columns,
+      onInterrupt: (handler) => {
+        interrupt = handler;
+        return () => interrupt = undefined;
+      },
+      exit: (code) => exits.push(code),
+    });
+    return { bars, frames, exits, interrupt: () => interrupt?.() };
+  }
+  await t.step("every row is shorter than the terminal", () => {
+    for (const columns of [80, 40, 20, 12, 5, 1]) {
+      const { bars, frames } = terminal(columns);
+      for (const id of [0, 1, 10]) bars.update(id, 10, 10);
+      bars.done();
+      const rows = rowsOf(frames.join(""));
+      for (const row of rows) {
+        assert(row.length < Math.max(columns, 2), `${columns}: ${row}`);
+      }
+    }
+  });
+  await t.step("Ctrl-C erases the bars, then exits with 130", () => {
+    const { bars, frames, exits, interrupt } = terminal(80);
+    bars.update(0, 10, 10);
+    bars.update(1, 10, 10);
+    interrupt();
+    assertEquals(frames.at(-1), "\x1b[2F\x1b[0J");
+    assertEquals(exits, [130]);
+    bars.done();
+  });
+  await t.step(
+    "no Ctrl-C listener before the first frame or after done()",
+    () => {
+      const { bars, exits, interrupt } = terminal(80);
+      interrupt();
+      bars.update(0, 1, 10);
+      bars.done();
+      interrupt();
+      assertEquals(exits, []);
+    },
+  );
 });

@@ -1,0 +1,64 @@
+/**
+ * The measuring instruments of lessons 7 and 9: how late a heartbeat gets
+ * while some work runs, how long work takes and whether the main thread
+ * stayed free meanwhile. Learners can skip this file; the lessons say what
+ * each measures.
+ *
+ * @module
+ */
+import { delay } from "@std/async/delay";
+
+/**
+ * Runs `work` while a heartbeat ticks every `every` ms, and resolves with
+ * how late the latest tick got, in ms: about 0 when `work` leaves the
+ * thread free, about as long as `work` when it holds the thread. The
+ * heartbeat ticks for `settle` ms before and after, to see it steady.
+ */
+export async function heartbeatLag(
+  every: number,
+  settle: number,
+  work: () => Promise<unknown>,
+): Promise<number> {
+  let last = performance.now();
+  let worst = 0;
+  const id = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last - every);
+    last = now;
+  }, every);
+  try {
+    await delay(settle);
+    await work();
+    await delay(settle);
+  } finally {
+    clearInterval(id);
+  }
+  return worst;
+}
+
+/** What {@linkcode timed} measured. */
+export interface Timed<T> {
+  /** What the work resolved with. */
+  value: T;
+  /** How long it took, in real milliseconds. */
+  ms: number;
+  /**
+   * Whether the main thread was free meanwhile: a timer set as the work
+   * started fired before it ended. Work done on the main thread never lets
+   * it fire.
+   */
+  free: boolean;
+}
+
+/** Runs `work`, timing it and noting whether the main thread stayed free. */
+export async function timed<T>(work: () => Promise<T>): Promise<Timed<T>> {
+  const start = performance.now();
+  let fired = false;
+  const timer = setTimeout(() => fired = true, 0);
+  try {
+    const value = await work();
+    return { value, ms: performance.now() - start, free: fired };
+  } finally {
+    clearTimeout(timer);
+  }
+}

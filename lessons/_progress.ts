@@ -1,0 +1,133 @@
+/**
+ * Progress bars for lesson 10: a block of lines at the bottom of the
+ * terminal, one bar per download, erased before each printed line and drawn
+ * again after it, and erased at the end, so that what stays on screen is
+ * exactly the lesson's lines. Learners can skip this file.
+ *
+ * - Every row fits the terminal's width, read at each redraw, so no row
+ *   wraps (a wrapped row would leave stale lines behind).
+ * - Ctrl-C erases the bars before the process ends (status 130), and so
+ *   does any other exit while they are shown.
+ *
+ * @module
+ */
+
+/** Where and how to draw; every field has a default for a real terminal. */
+export interface ProgressOptions {
+  /**
+   * Writes a frame. @default {standard output when it is a terminal and
+   * `log` is console.log; otherwise nothing is drawn}
+   */
+  draw?: (text: string) => void;
+  /** Where printed lines go. @default {console.log} */
+  log?: (line: string) => void;
+  /**
+   * The terminal's width in columns. @default {Deno.consoleSize().columns,
+   * or 80 when there is no terminal}
+   */
+  columns?: () => number;
+  /**
+   * Calls `handler` on Ctrl-C until the returned function is called.
+   * @default {a SIGINT listener}
+   */
+  onInterrupt?: (handler: () => void) => () => void;
+  /** Ends the process. @default {Deno.exit} */
+  exit?: (code: number) => void;
+}
+
+/** The bars of one run. */
+export interface ProgressBars {
+  /** The `log` to print lines through: it keeps the bars below them. */
+  log: (line: string) => void;
+  /** Records how far download `id` got, and redraws now and then. */
+  update(id: number, received: number, total: number): void;
+  /** Erases the bars and stops listening for Ctrl-C. */
+  done(): void;
+}
+
+const BAR = 30;
+const encoder = new TextEncoder();
+
+/** Starts the bars; nothing is drawn until the first `update`. */
+export function progressBars(options: ProgressOptions = {}): ProgressBars {
+  const log = options.log ?? console.log;
+  const draw = options.draw ??
+    (options.log === undefined && Deno.stdout.isTerminal()
+      ? (text: string) => Deno.stdout.writeSync(encoder.encode(text))
+      : undefined);
+  if (draw === undefined) {
+    return { log, update() {}, done() {} };
+  }
+  const columns = options.columns ?? terminalWidth;
+  const exit = options.exit ?? ((code: number) => Deno.exit(code));
+  const state = new Map<number, { received: number; total: number }>();
+  let shown = 0;
+  let last = 0;
+  let closed = false;
+  const erase = () => {
+    if (shown > 0) draw(`\x1b[${shown}F\x1b[0J`);
+    shown = 0;
+  };
+  const render = () => {
+    if (closed || state.size === 0) return;
+    // Leave the last column free: a row that fills it wraps on some
+    // terminals.
+    const width = Math.max(1, columns() - 1);
+    const rows = [...state].sort(([a], [b]) => a - b).map(([id, s]) => {
+      const share = s.total > 0 ? s.received / s.total : 0;
+      const label = `download ${id} `;
+      const percent = ` ${Math.floor(share * 100).toString().padStart(3)}%`;
+      const room = Math.min(BAR, width - label.length - percent.length);
+      if (room < 1) return (label.trimEnd() + percent).slice(0, width);
+      const full = Math.round(share * room);
+      return label + "█".repeat(full) + "░".repeat(room - full) + percent;
+    });
+    erase();
+    if (stopListening === undefined) listen();
+    draw(rows.join("\n") + "\n");
+    shown = rows.length;
+    last = performance.now();
+  };
+  // Ctrl-C, or any other exit while bars are shown: erase them first. We
+  // listen from the first frame on, so nothing is left behind if no bar is
+  // ever drawn.
+  let stopListening: (() => void) | undefined;
+  const listen = () => {
+    stopListening = (options.onInterrupt ?? listenForSigint)(() => {
+      erase();
+      exit(130);
+    });
+    globalThis.addEventListener("unload", erase);
+  };
+  return {
+    log(line) {
+      erase();
+      log(line);
+      render();
+    },
+    update(id, received, total) {
+      state.set(id, { received, total });
+      if (received >= total || performance.now() - last > 50) render();
+    },
+    done() {
+      erase();
+      closed = true;
+      stopListening?.();
+      globalThis.removeEventListener("unload", erase);
+    },
+  };
+}
+
+// The terminal's width; 80 when standard output is not one (a test's sink).
+function terminalWidth(): number {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return 80;
+  }
+}
+
+function listenForSigint(handler: () => void): () => void {
+  Deno.addSignalListener("SIGINT", handler);
+  return () => Deno.removeSignalListener("SIGINT", handler);
+}
