@@ -79,9 +79,13 @@ export async function fetchLesson(
       retry: {
         limit: 3,
         backoff: () => unit / 2,
-        onRetry: ({ retry, status }) =>
+        // Why the attempt failed: the status that came back, or the error
+        // (a TimeoutError) when nothing came.
+        onRetry: ({ retry, status, error }) =>
           print(
-            `Attempt ${(attempt = retry + 1)} failed with ${status}, retrying`,
+            `Attempt ${(attempt = retry + 1)} failed with ${
+              status ?? (error instanceof Error ? error.name : error)
+            }, retrying`,
           ),
       },
     }),
