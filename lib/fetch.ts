@@ -488,7 +488,8 @@ const DEFAULT_STATUS_CODES: ReadonlySet<number> = new Set([
  * The messages of a `TypeError` from `fetch` that mean "it failed in
  * transit": Deno 2 and Node ("fetch failed", the cause says what broke),
  * Chromium, Firefox and Safari. Deno 1 said "error sending request for url
- * …". Every other `TypeError` from Deno's fetch ("Fetch failed: Maximum
+ * …". A certificate the client refused is not retried either. Every other
+ * `TypeError` from Deno's fetch ("Fetch failed: Maximum
  * number of redirects (20) reached", "Fetch failed: Requests to port 1 are
  * blocked", "Url scheme 'ftp' not supported", an invalid redirect URL…)
  * would fail the same way again, and is not retried.
@@ -841,8 +842,14 @@ function notify(plan: Plan, event: RetryEvent): void {
 /** A failure worth another attempt: in transit, or our own timeout. */
 function inTransit(error: unknown): boolean {
   if (error instanceof TypeError) {
-    return IN_TRANSIT.has(error.message) ||
-      error.message.startsWith("error sending request");
+    const { message, cause } = error;
+    if (!IN_TRANSIT.has(message) && !message.startsWith("error sending")) {
+      return false;
+    }
+    // A certificate the client refused ("invalid peer certificate") will be
+    // refused again.
+    const why = cause instanceof Error ? cause.message : message;
+    return !/certificate/i.test(why);
   }
   return error instanceof DOMException && error.name === "TimeoutError";
 }

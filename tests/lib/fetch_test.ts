@@ -876,6 +876,48 @@ Deno.test("fetchWithRetry() never retries what would fail again", async (t) => {
   );
 });
 
+// A self-signed certificate for 127.0.0.1 (test only; valid until 2125),
+// which the client refuses: a TLS server it can never trust.
+const SELF_SIGNED = {
+  cert: `-----BEGIN CERTIFICATE-----
+MIIBfzCCASWgAwIBAgIUMaVqo240d/+D0oMma7E7+81wQwEwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyNzE5NDMyN1oYDzIxMjYxMTAz
+MTk0MzI3WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAASxCj2yrSiyQtz42ZmbPRGCasoUCNl/7iuraYQcXwnjoEPsBOR1+jY9
+284lqaPgKNNb1v0JfiL7udGpPOlkzyL6o1MwUTAdBgNVHQ4EFgQUZPGoaQLXi5KX
+WwzibIQUzYQomW8wHwYDVR0jBBgwFoAUZPGoaQLXi5KXWwzibIQUzYQomW8wDwYD
+VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiEA5l1H7NaUUz+5KKVZkqvJ
+aXRYqNy+hbScXPQja9F4oAYCIAba7zTm3unsGtOWXAVh6HGoh/MhfT3Z3h09/534
+xlsC
+-----END CERTIFICATE-----`,
+  key: `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgr+mIBcsBtyZQoW5N
+OYKcErB+Ntxd1YukBvrSMnOdILihRANCAASxCj2yrSiyQtz42ZmbPRGCasoUCNl/
+7iuraYQcXwnjoEPsBOR1+jY9284lqaPgKNNb1v0JfiL7udGpPOlkzyL6
+-----END PRIVATE KEY-----`,
+};
+
+Deno.test("fetchWithRetry() never retries a certificate it refused", async () => {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {}, ...SELF_SIGNED },
+    () => new Response("never trusted"),
+  );
+  try {
+    const backoffs: number[] = [];
+    const error = await assertRejects(
+      () =>
+        fetchWithRetry(`https://127.0.0.1:${server.addr.port}/`, {
+          retry: { backoff: (n) => (backoffs.push(n), 1) },
+        }),
+      TypeError,
+    );
+    assert(String(error.cause).includes("certificate"), String(error.cause));
+    assertEquals(backoffs, []);
+  } finally {
+    await server.shutdown();
+  }
+});
+
 Deno.test("fetchWithRetry() retries a connection that breaks before the answer", async () => {
   // A raw TCP server that reads the request and hangs up without a word.
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
