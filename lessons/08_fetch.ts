@@ -70,7 +70,8 @@ export async function fetchLesson(
   // A retry. This route fails twice with 503 Service Unavailable, then
   // answers. fetchWithRetry (our library) retries statuses that mean "try
   // again later", waiting a little longer each time; here the waits are
-  // fixed at half a second so that the output is always the same.
+  // fixed at half a second so that the output is always the same. Each
+  // attempt may take 5 seconds; one that runs out is retried too.
   let attempt = 1;
   const response = await timeline.track(
     "retry",
@@ -79,12 +80,10 @@ export async function fetchLesson(
       retry: {
         limit: 3,
         backoff: () => unit / 2,
-        // Why the attempt failed: the status that came back, or the error
-        // (a TimeoutError) when nothing came.
         onRetry: ({ retry, status, error }) =>
           print(
             `Attempt ${(attempt = retry + 1)} failed with ${
-              status ?? (error instanceof Error ? error.name : error)
+              status ?? (error as Error).name
             }, retrying`,
           ),
       },
