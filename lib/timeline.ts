@@ -25,6 +25,7 @@
  *
  * @module
  */
+import { describe } from "./_util.ts";
 
 /** How a span ended; `"running"` while it has not. */
 export type SpanOutcome = "running" | "fulfilled" | "rejected";
@@ -67,9 +68,11 @@ export interface RenderOptions {
    */
   unitLabel?: string;
   /**
-   * The width of the chart in columns.
+   * The width of the chart in columns: an integer from 20 to 1000. Below 40
+   * columns the chart drops its axis and shortens what it must (names, then
+   * durations) to keep at least ten columns of bars; every line fits.
    *
-   * @default {the terminal's width, or 80 when standard output is not a terminal}
+   * @default {the terminal's width (kept between 20 and 1000), or 80 when standard output is not a terminal}
    */
   width?: number;
   /**
@@ -99,7 +102,18 @@ const ANSI: Record<SpanOutcome, string> = {
   running: "\x1b[33m",
 };
 const RESET = "\x1b[0m";
-const TICK_STEPS = [0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500];
+const OUTCOMES: ReadonlySet<unknown> = new Set(["fulfilled", "rejected"]);
+
+/** The narrowest chart `render()` draws; a narrower `width` is refused. */
+const MIN_WIDTH = 20;
+/** The widest chart `render()` draws; a wider `width` is refused. */
+const MAX_WIDTH = 1000;
+/** Below this width the chart has no axis. */
+const NARROW = 40;
+/** The fewest columns of bars; names and durations give way to keep them. */
+const MIN_BARS = 10;
+/** Names are cut no shorter than this while durations can give way instead. */
+const SHORT_NAME = 6;
 
 /**
  * Records when named tasks start and end and draws them as an ASCII Gantt
@@ -132,40 +146,61 @@ export class Timeline {
    * Starts an empty timeline; its time zero is now.
    *
    * @param options The clock to read.
+   * @throws {TypeError} If `options` is not an object, `now` is not a
+   * function, or it does not return a finite number.
    */
   constructor(options: TimelineOptions = {}) {
+    checkObject(options, "options", "create timeline");
     const now = options.now ?? (() => performance.now());
     if (typeof now !== "function") {
       throw new TypeError(
         `Cannot create timeline as 'now' must be a function: current value is ${
-          String(now)
+          describe(now)
         }`,
       );
     }
     this.#now = now;
-    this.#origin = now();
+    this.#origin = 0;
+    this.#origin = this.#read("create timeline");
+  }
+
+  /** Reads the clock, in ms since the origin; refuses a reading that is not a finite number. */
+  #read(action: string): number {
+    const time = this.#now();
+    if (typeof time !== "number" || !Number.isFinite(time)) {
+      throw new TypeError(
+        `Cannot ${action} as the clock 'now' must return a finite number: current value is ${
+          describe(time)
+        }`,
+      );
+    }
+    return time - this.#origin;
   }
 
   /** Milliseconds since the timeline began. */
   get elapsed(): number {
-    return this.#now() - this.#origin;
+    return this.#read("read elapsed time");
   }
 
   /**
    * Records that the task `name` starts now.
    *
    * @param name A name not used before on this timeline.
+   * @throws {TypeError} If `name` is not a string.
    * @throws {Error} If `name` was already started.
    */
   start(name: string): void {
+    checkName(name, "start task");
     if (this.#spans.has(name)) {
       throw new Error(
-        `Cannot start task as its name is already on the timeline: current value is "${name}"`,
+        `Cannot start task as its name is already on the timeline: current value is ${
+          describe(name)
+        }`,
       );
     }
     this.#spans.set(name, {
       name,
-      start: this.elapsed,
+      start: this.#read("start task"),
       end: undefined,
       outcome: "running",
       order: -1,
@@ -176,22 +211,37 @@ export class Timeline {
    * Records that the task `name` ends now.
    *
    * @param name A task started with {@linkcode Timeline.prototype.start}.
-   * @param outcome Whether it succeeded or failed.
+   * @param outcome Whether it succeeded or failed: `"fulfilled"` or `"rejected"`.
+   * @throws {TypeError} If `name` or `outcome` is not a string.
+   * @throws {RangeError} If `outcome` is another string.
    * @throws {Error} If `name` was never started or has already ended.
    */
   end(name: string, outcome: "fulfilled" | "rejected" = "fulfilled"): void {
+    checkName(name, "end task");
+    if (!OUTCOMES.has(outcome)) {
+      const error = typeof outcome === "string" ? RangeError : TypeError;
+      throw new error(
+        `Cannot end task as 'outcome' must be "fulfilled" or "rejected": current value is ${
+          describe(outcome)
+        }`,
+      );
+    }
     const span = this.#spans.get(name);
     if (span === undefined) {
       throw new Error(
-        `Cannot end task as it was never started: current value is "${name}"`,
+        `Cannot end task as it was never started: current value is ${
+          describe(name)
+        }`,
       );
     }
     if (span.end !== undefined) {
       throw new Error(
-        `Cannot end task as it has already ended: current value is "${name}"`,
+        `Cannot end task as it has already ended: current value is ${
+          describe(name)
+        }`,
       );
     }
-    span.end = this.elapsed;
+    span.end = this.#read("end task");
     span.outcome = outcome;
     span.order = this.#ended++;
   }
@@ -213,12 +263,24 @@ export class Timeline {
    * @typeParam T The task's result.
    * @param name A name not used before on this timeline.
    * @param task A function to call now, or a promise already running.
-   * @returns The task's result.
+   * @returns The task's result. It rejects with a `TypeError` if `name` is
+   * not a string or `task` is neither a function nor a promise (then
+   * nothing is recorded), and with an `Error` if `name` was already started.
    */
   async track<T>(
     name: string,
     task: (() => T | PromiseLike<T>) | PromiseLike<T>,
   ): Promise<T> {
+    if (
+      typeof task !== "function" &&
+      typeof (task as Partial<PromiseLike<T>> | null)?.then !== "function"
+    ) {
+      throw new TypeError(
+        `Cannot track task as 'task' must be a function or a promise: current value is ${
+          describe(task)
+        }`,
+      );
+    }
     this.start(name);
     try {
       const value = await (typeof task === "function" ? task() : task);
@@ -246,8 +308,10 @@ export class Timeline {
    *
    * @param name The task's name.
    * @returns A copy of its span, or `undefined` if it never started.
+   * @throws {TypeError} If `name` is not a string.
    */
   span(name: string): Span | undefined {
+    checkName(name, "read span");
     const span = this.#spans.get(name);
     if (span === undefined) return undefined;
     const { start, end, outcome } = span;
@@ -295,6 +359,14 @@ export class Timeline {
    * bar where it ran (`#` fulfilled, `x` rejected, `=` still running), its
    * duration on the right, and an axis in `unit`s below.
    *
+   * It fits any width from 20 to 1000 columns: no line is longer than
+   * `width`. When the names and durations leave fewer than ten columns for
+   * the bars, names are cut short (ending in `…`), then durations are left
+   * out; below 40 columns the axis is left out too. The bars are always
+   * drawn. A `width` outside 20–1000 is refused; the terminal's width, used
+   * when `width` is not given, is kept within it, so the default never
+   * throws.
+   *
    * @example A chart of two tasks
    * ```ts
    * import { Timeline } from "@asincronia/asincronia/timeline";
@@ -315,76 +387,194 @@ export class Timeline {
    *
    * @param options Scale, width and colour.
    * @returns The chart, lines joined by `\n`, with no trailing newline.
-   * @throws {RangeError} If `unit` is not a positive finite number or `width`
-   * leaves no room for bars.
+   * @throws {TypeError} If `options` is not an object, or an option has the
+   * wrong type.
+   * @throws {RangeError} If `unit` is not a positive finite number, or
+   * `width` is not an integer from 20 to 1000.
    */
   render(options: RenderOptions = {}): string {
+    const action = "render timeline";
+    checkObject(options, "options", action);
     const unit = options.unit ?? 1000;
+    if (typeof unit !== "number") {
+      throw new TypeError(
+        `Cannot ${action} as 'unit' must be a positive number: current value is ${
+          describe(unit)
+        }`,
+      );
+    }
     if (!(Number.isFinite(unit) && unit > 0)) {
       throw new RangeError(
-        `Cannot render timeline as 'unit' must be a positive number: current value is ${unit}`,
+        `Cannot ${action} as 'unit' must be a positive number: current value is ${
+          describe(unit)
+        }`,
       );
     }
     const label = options.unitLabel ?? "s";
-    const width = options.width ?? terminalWidth();
-    const color = options.color ?? colorByDefault();
-    const spans = this.spans();
-    const now = this.elapsed;
-    const total = Math.max(
-      unit,
-      ...spans.map((span) => span.end ?? now),
-    );
-    const format = (ms: number) => `${(ms / unit).toFixed(2)}${label}`;
-    const nameWidth = Math.max(0, ...spans.map((span) => span.name.length));
-    const durations = spans.map((span) =>
-      span.end === undefined ? "running" : format(span.end - span.start)
-    );
-    const durationWidth = Math.max(
-      format(total).length,
-      ...durations.map((d) => d.length),
-    );
-    const columns = width - nameWidth - durationWidth - 2;
-    if (!Number.isInteger(width) || columns < 10) {
-      throw new RangeError(
-        `Cannot render timeline as 'width' leaves no room for bars: current value is ${width}`,
+    if (typeof label !== "string") {
+      throw new TypeError(
+        `Cannot ${action} as 'unitLabel' must be a string: current value is ${
+          describe(label)
+        }`,
       );
     }
+    const width = options.width ?? terminalWidth();
+    const widthRule = `an integer from ${MIN_WIDTH} to ${MAX_WIDTH}`;
+    if (typeof width !== "number") {
+      throw new TypeError(
+        `Cannot ${action} as 'width' must be ${widthRule}: current value is ${
+          describe(width)
+        }`,
+      );
+    }
+    if (!Number.isInteger(width) || width < MIN_WIDTH || width > MAX_WIDTH) {
+      throw new RangeError(
+        `Cannot ${action} as 'width' must be ${widthRule}: current value is ${
+          describe(width)
+        }`,
+      );
+    }
+    const color = options.color ?? colorByDefault();
+    if (typeof color !== "boolean") {
+      throw new TypeError(
+        `Cannot ${action} as 'color' must be a boolean: current value is ${
+          describe(color)
+        }`,
+      );
+    }
+    const spans = this.spans();
+    const now = this.#read(action);
+    let total = unit;
+    for (const span of spans) total = Math.max(total, span.end ?? now);
+    const format = (ms: number) => `${(ms / unit).toFixed(2)}${label}`;
+
+    // Names, durations and bars share the width. Durations go first when
+    // they do not fit at all; then names are cut, down to SHORT_NAME while
+    // durations are shown, and down to whatever leaves MIN_BARS without.
+    const names = spans.map((span) => printable(span.name));
+    let nameWidth = 0;
+    for (const name of names) nameWidth = Math.max(nameWidth, name.length);
+    let durationWidth = format(total).length;
+    const durations = label.length < width
+      ? spans.map((span) => {
+        const text = span.end === undefined
+          ? "running"
+          : format(span.end - span.start);
+        durationWidth = Math.max(durationWidth, text.length);
+        return text;
+      })
+      : undefined;
+    const room = (withDurations: boolean) =>
+      width - 1 - MIN_BARS - (withDurations ? durationWidth + 1 : 0);
+    const showDurations = durations !== undefined &&
+      room(true) >= Math.min(nameWidth, SHORT_NAME);
+    nameWidth = Math.min(nameWidth, room(showDurations));
+    if (!showDurations) durationWidth = -1; // no column, no separator
+    const columns = width - nameWidth - 1 - (durationWidth + 1);
     const scale = columns / total;
-    const column = (ms: number) => Math.min(columns, Math.round(ms * scale));
+    const column = (ms: number) =>
+      Math.max(0, Math.min(columns, Math.round(ms * scale)));
 
     const rows = spans.map((span, i) => {
       const from = Math.min(column(span.start), columns - 1);
       const to = Math.max(from + 1, column(span.end ?? now));
       let bar = BAR[span.outcome].repeat(to - from);
       if (color) bar = ANSI[span.outcome] + bar + RESET;
-      return span.name.padEnd(nameWidth) + " " + ".".repeat(from) + bar +
-        ".".repeat(columns - to) + " " + durations[i]!.padStart(durationWidth);
+      const row = fit(names[i]!, nameWidth) + " " + ".".repeat(from) + bar +
+        ".".repeat(columns - to);
+      return showDurations
+        ? row + " " + durations![i]!.padStart(durationWidth)
+        : row;
     });
 
-    // The axis: a tick every `step` units, with room for each label.
-    const widest = format(total).length + 1;
-    const step = TICK_STEPS.find((s) => s * unit * scale >= widest) ??
-      Math.ceil(total / unit);
-    const ticks = [];
-    for (let k = 0; k * step * unit <= total + 1e-9; k++) ticks.push(k * step);
-    const indent = " ".repeat(nameWidth + 1);
-    const axis = Array.from({ length: columns + 1 }, () => "-");
-    let labels = "";
-    for (const tick of ticks) {
-      const at = column(tick * unit);
-      axis[at] = "|";
-      const text = `${Number(tick.toFixed(2))}${label}`;
-      if (at >= labels.length) labels = labels.padEnd(at) + text;
+    if (width >= NARROW && showDurations) {
+      rows.push(...axis(total, unit, label, columns, nameWidth + 1, width));
     }
-    rows.push(indent + axis.join(""), (indent + labels).trimEnd());
     return rows.map((row) => row.trimEnd()).join("\n");
   }
 }
 
+/**
+ * The axis under the bars: a tick every `step` units, `step` a round number
+ * (1, 2 or 5 times a power of ten, at least 0.1) that leaves room for every
+ * label. The number of ticks is bounded by the width, whatever the unit.
+ */
+function axis(
+  total: number,
+  unit: number,
+  label: string,
+  columns: number,
+  indent: number,
+  width: number,
+): string[] {
+  const units = total / unit;
+  // A unit so small that the time overflows leaves nothing to mark.
+  if (!Number.isFinite(units)) return [];
+  const widest = `${units.toFixed(2)}${label}`.length + 1;
+  const step = roundStep(Math.max(0.1, (widest * units) / columns));
+  // A relative tolerance: the last tick may land a hair past the end.
+  const count = Math.floor((units / step) * (1 + 1e-9));
+  const line = Array.from({ length: columns + 1 }, () => "-");
+  let labels = "";
+  for (let k = 0; k <= count; k++) {
+    const at = Math.min(columns, Math.round((k * step * columns) / units));
+    line[at] = "|";
+    const text = `${Number((k * step).toPrecision(12))}${label}`;
+    if (at >= labels.length && indent + at + text.length <= width) {
+      labels = labels.padEnd(at) + text;
+    }
+  }
+  const pad = " ".repeat(indent);
+  return [pad + line.join(""), pad + labels];
+}
+
+/** The smallest of 1, 2 or 5 times a power of ten that is at least `min`. */
+function roundStep(min: number): number {
+  const power = 10 ** Math.floor(Math.log10(min));
+  for (const factor of [1, 2, 5, 10]) {
+    if (factor * power >= min * (1 - 1e-12)) return factor * power;
+  }
+  return 10 * power;
+}
+
+/** `name` in exactly `width` columns: padded, or cut with an ellipsis. */
+function fit(name: string, width: number): string {
+  if (name.length <= width) return name.padEnd(width);
+  return width <= 1 ? name.slice(0, width) : name.slice(0, width - 1) + "…";
+}
+
+/** A name on one line: control characters would break the chart's rows. */
+function printable(name: string): string {
+  // deno-lint-ignore no-control-regex
+  return name.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\ufffd");
+}
+
+function checkObject(value: unknown, name: string, action: string): void {
+  if (value === null || typeof value !== "object") {
+    throw new TypeError(
+      `Cannot ${action} as '${name}' must be an object: current value is ${
+        describe(value)
+      }`,
+    );
+  }
+}
+
+function checkName(name: unknown, action: string): void {
+  if (typeof name !== "string") {
+    throw new TypeError(
+      `Cannot ${action} as 'name' must be a string: current value is ${
+        describe(name)
+      }`,
+    );
+  }
+}
+
+/** The terminal's width, kept within what render() draws; 80 when piped. */
 function terminalWidth(): number {
   try {
     if (globalThis.Deno?.stdout.isTerminal()) {
-      return Deno.consoleSize().columns;
+      const { columns } = Deno.consoleSize();
+      return Math.max(MIN_WIDTH, Math.min(MAX_WIDTH, columns));
     }
   } catch {
     // Not a terminal after all: fall through to the default.

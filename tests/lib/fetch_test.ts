@@ -12,7 +12,10 @@ import {
   type RetryEvent,
 } from "../../lib/fetch.ts";
 import { deadline as untypedDeadline } from "@std/async/deadline";
+import { delay as untypedDelay } from "@std/async/delay";
 import { type LessonServer, startServer } from "../../lessons/_server.ts";
+import { fetchLesson } from "../../lessons/08_fetch.ts";
+import { MAX_TIMEOUT } from "../../lib/_util.ts";
 
 // Every test runs against its own local server, and shuts it down, so that
 // the hit counts and the peak concurrency it reports belong to that test.
@@ -33,6 +36,8 @@ const deadline = untypedDeadline as <T>(
   p: Promise<T>,
   ms: number,
 ) => Promise<T>;
+
+const delay = untypedDelay as (ms: number) => Promise<void>;
 
 // Waits that tests want short and exact: no jitter.
 const quick = (ms = 5) => () => ms;
@@ -725,7 +730,7 @@ Deno.test("fetchAll() rejects bad input before sending anything", async (t) => {
       await assertRejects(
         () => fetchAll(urls, { parse: "json" as unknown as () => string }),
         TypeError,
-        "Cannot fetch all as 'parse' must be a function: current value is json",
+        `Cannot fetch all as 'parse' must be a function: current value is "json"`,
       );
     });
     await t.step("a negative timeout", async () => {
@@ -736,5 +741,700 @@ Deno.test("fetchAll() rejects bad input before sending anything", async (t) => {
       );
     });
     assertEquals(server.hits(), 0);
+  });
+});
+
+// A server of the test's own, for what the lesson server cannot say: a
+// redirect loop, any Retry-After. It counts the requests it answered.
+async function withRoutes(
+  handler: (request: Request) => Response | Promise<Response>,
+  fn: (at: (path: string) => string, hits: () => number) => Promise<void>,
+) {
+  let hits = 0;
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request) => (hits++, handler(request)),
+  );
+  try {
+    await fn(
+      (path) => `http://127.0.0.1:${server.addr.port}${path}`,
+      () => hits,
+    );
+  } finally {
+    await server.shutdown();
+  }
+}
+
+/** Counts the listeners added to one signal instance. */
+function countListeners(signal: AbortSignal): { added: number } {
+  const counter = { added: 0 };
+  const add = signal.addEventListener;
+  Object.defineProperty(signal, "addEventListener", {
+    configurable: true,
+    value(this: AbortSignal, ...args: Parameters<typeof add>) {
+      counter.added++;
+      return add.apply(this, args);
+    },
+  });
+  return counter;
+}
+
+/** Records the delay of every setTimeout while `fn` runs. */
+async function recordTimers(fn: () => Promise<void>): Promise<number[]> {
+  const delays: number[] = [];
+  const original = globalThis.setTimeout;
+  globalThis.setTimeout = ((callback: () => void, ms?: number) => {
+    delays.push(ms ?? 0);
+    return original(callback, ms);
+  }) as typeof setTimeout;
+  try {
+    await fn();
+  } finally {
+    globalThis.setTimeout = original;
+  }
+  return delays;
+}
+
+Deno.test("fetchWithRetry() builds the request once: bad input fails at once, unsent", async (t) => {
+  await withServer(async (server) => {
+    const url = server.at("/");
+    const cases: [string, () => Promise<Response>, string][] = [
+      [
+        "an invalid header name",
+        () => fetchWithRetry(url, { headers: { "a b": "1" }, retry }),
+        "Invalid header name",
+      ],
+      [
+        "a body on a GET",
+        () => fetchWithRetry(url, { method: "GET", body: "x", retry }),
+        "cannot have body",
+      ],
+      [
+        "an invalid method",
+        () => fetchWithRetry(url, { method: "GE T", retry }),
+        "Method is not valid",
+      ],
+      [
+        "a Request whose body was used",
+        async () => {
+          const request = new Request(url, { method: "PUT", body: "x" });
+          await request.text();
+          return fetchWithRetry(request, { retry });
+        },
+        "unusable",
+      ],
+    ];
+    const backoffs: number[] = [];
+    const retry = { backoff: (n: number) => (backoffs.push(n), 1) };
+    for (const [name, call, message] of cases) {
+      await t.step(name, async () => {
+        await assertRejects(call, TypeError, message);
+        assertEquals(backoffs, []);
+      });
+    }
+    assertEquals(server.hits(), 0);
+  });
+});
+
+Deno.test("fetchWithRetry() never retries what would fail again", async (t) => {
+  await withRoutes(
+    (request) =>
+      new URL(request.url).pathname === "/loop"
+        ? new Response(null, { status: 302, headers: { location: "/loop" } })
+        : new Response(null, {
+          status: 302,
+          headers: { location: "ftp://x/" },
+        }),
+    async (at, hits) => {
+      const backoffs: number[] = [];
+      const retry = { backoff: (n: number) => (backoffs.push(n), 1) };
+      await t.step("a redirect loop: 1 request and 20 redirects", async () => {
+        await assertRejects(
+          () => fetchWithRetry(at("/loop"), { retry }),
+          TypeError,
+          "Maximum number of redirects",
+        );
+        assertEquals(hits(), 21);
+      });
+      await t.step("a redirect to a non-HTTP URL", async () => {
+        await assertRejects(
+          () => fetchWithRetry(at("/ftp"), { retry }),
+          TypeError,
+          "non HTTP",
+        );
+        assertEquals(hits(), 22);
+      });
+      await t.step("a blocked port", async () => {
+        await assertRejects(
+          () => fetchWithRetry("http://127.0.0.1:1/", { retry }),
+          TypeError,
+          "blocked",
+        );
+      });
+      assertEquals(backoffs, []);
+    },
+  );
+});
+
+// A self-signed certificate for 127.0.0.1 (test only; valid until 2125),
+// which the client refuses: a TLS server it can never trust.
+const SELF_SIGNED = {
+  cert: `-----BEGIN CERTIFICATE-----
+MIIBfzCCASWgAwIBAgIUMaVqo240d/+D0oMma7E7+81wQwEwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyNzE5NDMyN1oYDzIxMjYxMTAz
+MTk0MzI3WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAASxCj2yrSiyQtz42ZmbPRGCasoUCNl/7iuraYQcXwnjoEPsBOR1+jY9
+284lqaPgKNNb1v0JfiL7udGpPOlkzyL6o1MwUTAdBgNVHQ4EFgQUZPGoaQLXi5KX
+WwzibIQUzYQomW8wHwYDVR0jBBgwFoAUZPGoaQLXi5KXWwzibIQUzYQomW8wDwYD
+VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiEA5l1H7NaUUz+5KKVZkqvJ
+aXRYqNy+hbScXPQja9F4oAYCIAba7zTm3unsGtOWXAVh6HGoh/MhfT3Z3h09/534
+xlsC
+-----END CERTIFICATE-----`,
+  key: `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgr+mIBcsBtyZQoW5N
+OYKcErB+Ntxd1YukBvrSMnOdILihRANCAASxCj2yrSiyQtz42ZmbPRGCasoUCNl/
+7iuraYQcXwnjoEPsBOR1+jY9284lqaPgKNNb1v0JfiL7udGpPOlkzyL6
+-----END PRIVATE KEY-----`,
+};
+
+Deno.test("fetchWithRetry() never retries a certificate it refused", async () => {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {}, ...SELF_SIGNED },
+    () => new Response("never trusted"),
+  );
+  try {
+    const backoffs: number[] = [];
+    const error = await assertRejects(
+      () =>
+        fetchWithRetry(`https://127.0.0.1:${server.addr.port}/`, {
+          retry: { backoff: (n) => (backoffs.push(n), 1) },
+        }),
+      TypeError,
+    );
+    assert(String(error.cause).includes("certificate"), String(error.cause));
+    assertEquals(backoffs, []);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("fetchWithRetry() retries a connection that breaks before the answer", async () => {
+  // A raw TCP server that reads the request and hangs up without a word.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let connections = 0;
+  const accepting = (async () => {
+    for await (const connection of listener) {
+      connections++;
+      await connection.read(new Uint8Array(4096));
+      connection.close();
+    }
+  })();
+  try {
+    const errors: unknown[] = [];
+    const error = await assertRejects(
+      () =>
+        fetchWithRetry(`http://127.0.0.1:${listener.addr.port}/`, {
+          retry: { backoff: quick(1), onRetry: (e) => errors.push(e.error) },
+        }),
+      TypeError,
+    );
+    assertEquals(error.message, "fetch failed");
+    assertEquals(errors.length, 2);
+    assert(connections >= 3, `${connections} connections`);
+  } finally {
+    listener.close();
+    await accepting;
+  }
+});
+
+// The first request of each key is refused with `Retry-After: <v>`; the next
+// one succeeds.
+function refuseOnce(): (request: Request) => Response {
+  const seen = new Set<string>();
+  return (request) => {
+    const query = new URL(request.url).searchParams;
+    const key = query.get("k") ?? "";
+    if (seen.has(key)) return new Response("ok");
+    seen.add(key);
+    return new Response("busy", {
+      status: 503,
+      headers: { "retry-after": query.get("v") ?? "" },
+    });
+  };
+}
+
+Deno.test("fetchWithRetry() takes Retry-After only as delay-seconds or an HTTP date", async (t) => {
+  await withRoutes(refuseOnce(), async (at) => {
+    let key = 0;
+    // What onRetry is told, and which retries backed off, for one value.
+    const retryAfter = async (value: string, maxRetryAfter = 60_000) => {
+      const backoffs: number[] = [];
+      const events: RetryEvent[] = [];
+      const controller = new AbortController();
+      const url = at(`/?k=${key++}&v=${encodeURIComponent(value)}`);
+      await fetchWithRetry(url, {
+        signal: controller.signal,
+        retry: {
+          maxRetryAfter,
+          backoff: (n) => (backoffs.push(n), 7),
+          onRetry: (event) => {
+            events.push(event);
+            // What it would wait is all we need: stop before the wait.
+            if (event.delay > 1_000) controller.abort();
+          },
+        },
+      }).then(
+        (response) => response.body?.cancel(),
+        (error) => assertEquals(error.name, "AbortError"),
+      );
+      assertEquals(events.length, 1);
+      return { delay: events[0]!.delay, backoffs };
+    };
+    for (const value of ["-1", "-5", "1.5", "1e3", "+3", "0x10", "soon", ""]) {
+      await t.step(
+        `${JSON.stringify(value)} is invalid: back off`,
+        async () => {
+          assertEquals(await retryAfter(value), { delay: 7, backoffs: [0] });
+        },
+      );
+    }
+    await t.step("delay-seconds, however large", async () => {
+      assertEquals(await retryAfter("0"), { delay: 0, backoffs: [] });
+      assertEquals(await retryAfter("3000000", Infinity), {
+        delay: 3e9,
+        backoffs: [],
+      });
+    });
+    await t.step("the three forms of an HTTP date", async () => {
+      for (
+        const past of [
+          "Sun, 06 Nov 1994 08:49:37 GMT",
+          "Sunday, 06-Nov-94 08:49:37 GMT",
+          "Sun Nov  6 08:49:37 1994",
+        ]
+      ) {
+        assertEquals(await retryAfter(past), { delay: 0, backoffs: [] });
+      }
+      const hour = new Date(Date.now() + 3_600_000);
+      const asctime = hour.toUTCString().replace(
+        /^(\w+), (\d+) (\w+) (\d+) (\S+) GMT$/,
+        (_, day, date, month, year, time) =>
+          `${day} ${month} ${date.padStart(2, " ")} ${time} ${year}`,
+      );
+      for (const future of [hour.toUTCString(), asctime]) {
+        const { delay, backoffs } = await retryAfter(future, Infinity);
+        assert(delay > 3_597_000 && delay <= 3_600_000, `${future}: ${delay}`);
+        assertEquals(backoffs, []);
+      }
+    });
+    await t.step("a date that does not exist is invalid", async () => {
+      assertEquals(await retryAfter("Thu, 31 Feb 1994 08:49:37 GMT"), {
+        delay: 7,
+        backoffs: [0],
+      });
+    });
+  });
+});
+
+Deno.test("fetchWithRetry() keeps durations past 2^31 ms", async (t) => {
+  await withServer(async (server) => {
+    await t.step(
+      "a timeout of 30 days lets a 100 ms answer through",
+      async () => {
+        const delays = await recordTimers(async () => {
+          const response = await fetchWithRetry(server.at("/delay?ms=100"), {
+            timeout: 30 * 24 * 3_600_000,
+            retry: 0,
+          });
+          assertEquals(await response.text(), "waited 100 ms");
+        });
+        // The timer was armed for the longest setTimeout allows, not wrapped.
+        assert(delays.includes(MAX_TIMEOUT), String(delays));
+        assert(delays.every((ms) => ms <= MAX_TIMEOUT), String(delays));
+      },
+    );
+    await t.step("a Retry-After of 3,000,000 s is waited", async () => {
+      const path = "/limited?key=long&after=3000000";
+      const controller = new AbortController();
+      const told = Promise.withResolvers<RetryEvent>();
+      let promise: Promise<Response> | undefined;
+      const delays = await recordTimers(async () => {
+        promise = fetchWithRetry(server.at(path), {
+          signal: controller.signal,
+          retry: { maxRetryAfter: Infinity, onRetry: told.resolve },
+        });
+        assertEquals((await told.promise).delay, 3e9);
+      });
+      // Nothing may happen for a long while: give a wrapped timer the time
+      // to fire (it would after about 1 ms), then stop waiting.
+      await delay(200);
+      assertEquals(server.hits(path), 1);
+      controller.abort(new Error("enough"));
+      await assertRejects(() => promise!, Error, "enough");
+      assert(delays.includes(MAX_TIMEOUT), String(delays));
+      assert(delays.every((ms) => ms <= MAX_TIMEOUT), String(delays));
+    });
+  });
+});
+
+Deno.test("fetchAll() cancels every body that parse leaves unread", async () => {
+  await withServer(async (server) => {
+    // Each body takes five seconds to arrive: the server is idle within
+    // three only if every one was cancelled.
+    const urls = Array.from(
+      { length: 6 },
+      (_, i) => server.at(`/file?bytes=1000&ms=5000&chunks=10&u=${i}`),
+    );
+    const results = await fetchAll(urls, {
+      concurrency: 3,
+      parse: (response) => response.status,
+    });
+    assertEquals(results.map((r) => r.status === "fulfilled" && r.value), [
+      200,
+      200,
+      200,
+      200,
+      200,
+      200,
+    ]);
+    await deadline(server.idle(), 3_000);
+  });
+});
+
+Deno.test("fetchWithRetry() and fetchAll() check every option before sending", async (t) => {
+  await withServer(async (server) => {
+    const url = server.at("/");
+    type Init = Parameters<typeof fetchWithRetry>[1];
+    const bad = (init: unknown) => init as Init;
+    const cases: [string, unknown, ErrorConstructor, string][] = [
+      ["init", 42, TypeError, "'init' must be an object: current value is 42"],
+      [
+        "timeout",
+        { timeout: "5" },
+        TypeError,
+        `'timeout' must be a non-negative number: current value is "5"`,
+      ],
+      [
+        "timeout",
+        { timeout: NaN },
+        RangeError,
+        "'timeout' must be a non-negative number: current value is NaN",
+      ],
+      [
+        "retry",
+        { retry: "3" },
+        TypeError,
+        `'retry' must be a number of retries or an object: current value is "3"`,
+      ],
+      [
+        "retry",
+        { retry: [3] },
+        TypeError,
+        "'retry' must be a number of retries or an object: current value is an array of 1 item",
+      ],
+      [
+        "retry",
+        { retry: -1 },
+        RangeError,
+        "'retry.limit' must be a non-negative integer: current value is -1",
+      ],
+      [
+        "retry.limit",
+        { retry: { limit: "2" } },
+        TypeError,
+        `'retry.limit' must be a non-negative integer: current value is "2"`,
+      ],
+      [
+        "retry.limit",
+        { retry: { limit: Infinity } },
+        RangeError,
+        "'retry.limit' must be a non-negative integer: current value is Infinity",
+      ],
+      [
+        "retry.onRetry",
+        { retry: { onRetry: 42 } },
+        TypeError,
+        "'retry.onRetry' must be a function: current value is 42",
+      ],
+      [
+        "retry.statusCodes",
+        { retry: { statusCodes: "500" } },
+        TypeError,
+        `'retry.statusCodes' must be an array of statuses: current value is "500"`,
+      ],
+      [
+        "retry.statusCodes",
+        { retry: { statusCodes: [500, "503"] } },
+        TypeError,
+        `'retry.statusCodes[1]' must be an integer from 100 to 599: current value is "503"`,
+      ],
+      [
+        "retry.statusCodes",
+        { retry: { statusCodes: [500, 99] } },
+        RangeError,
+        "'retry.statusCodes[1]' must be an integer from 100 to 599: current value is 99",
+      ],
+      [
+        "retry.methods",
+        { retry: { methods: "GET" } },
+        TypeError,
+        `'retry.methods' must be an array of method names: current value is "GET"`,
+      ],
+      [
+        "retry.methods",
+        { retry: { methods: ["GET", 1] } },
+        TypeError,
+        "'retry.methods[1]' must be a method name: current value is 1",
+      ],
+      [
+        "retry.maxRetryAfter",
+        { retry: { maxRetryAfter: "1" } },
+        TypeError,
+        `'retry.maxRetryAfter' must be a non-negative number: current value is "1"`,
+      ],
+      [
+        "retry.backoff",
+        { retry: { backoff: 100 } },
+        TypeError,
+        "'retry.backoff' must be an object or a function: current value is 100",
+      ],
+      [
+        "retry.backoff.base",
+        { retry: { backoff: { base: -1 } } },
+        RangeError,
+        "'retry.backoff.base' must be a finite non-negative number: current value is -1",
+      ],
+      [
+        "retry.backoff.base",
+        { retry: { backoff: { base: Infinity } } },
+        RangeError,
+        "'retry.backoff.base' must be a finite non-negative number: current value is Infinity",
+      ],
+      [
+        "retry.backoff.max",
+        { retry: { backoff: { max: "9" } } },
+        TypeError,
+        `'retry.backoff.max' must be a non-negative number: current value is "9"`,
+      ],
+      [
+        "signal",
+        { signal: {} },
+        TypeError,
+        "'signal' must be an AbortSignal: current value is an empty object",
+      ],
+      [
+        "signal",
+        { signal: { aborted: false } },
+        TypeError,
+        "'signal' must be an AbortSignal: current value is an object { aborted }",
+      ],
+    ];
+    for (const [name, init, type, message] of cases) {
+      await t.step(
+        `fetchWithRetry: ${name} ${describeCase(init)}`,
+        async () => {
+          await assertRejects(
+            () => fetchWithRetry(url, bad(init)),
+            type,
+            `Cannot fetch as ${message}`,
+          );
+        },
+      );
+      if (name === "init") continue;
+      await t.step(`fetchAll: ${name} ${describeCase(init)}`, async () => {
+        await assertRejects(
+          () => fetchAll([url], bad(init) as FetchAllOptions),
+          type,
+          `Cannot fetch all as ${message}`,
+        );
+      });
+    }
+    const all = (inputs: unknown, options?: unknown) => () =>
+      fetchAll(inputs as string[], options as FetchAllOptions);
+    await t.step("fetchAll: inputs that are not an iterable", async () => {
+      for (
+        const [inputs, shown] of [
+          [42, "42"],
+          [null, "null"],
+          [url, `"${url}"`],
+          [{}, "an empty object"],
+        ]
+      ) {
+        await assertRejects(
+          all(inputs),
+          TypeError,
+          `Cannot fetch all as 'inputs' must be an iterable of URLs or Requests: current value is ${shown}`,
+        );
+      }
+    });
+    await t.step("fetchAll: options that are not an object", async () => {
+      await assertRejects(
+        all([url], 42),
+        TypeError,
+        "Cannot fetch all as 'options' must be an object: current value is 42",
+      );
+    });
+    await t.step("fetchAll: concurrency, onProgress", async () => {
+      await assertRejects(
+        all([url], { concurrency: "2" }),
+        TypeError,
+        `'concurrency' must be a positive integer: current value is "2"`,
+      );
+      await assertRejects(
+        all([url], { onProgress: 1 }),
+        TypeError,
+        "'onProgress' must be a function: current value is 1",
+      );
+    });
+    await t.step(
+      "fetchAll: headers the Request constructor refuses",
+      async () => {
+        await assertRejects(
+          all([url, url], { headers: { "a b": "1" } }),
+          TypeError,
+          "Invalid header name",
+        );
+        await assertRejects(
+          all([url], { method: "HEAD", body: "x" }),
+          TypeError,
+          "cannot have body",
+        );
+      },
+    );
+    assertEquals(server.hits(), 0);
+  });
+});
+
+function describeCase(init: unknown): string {
+  return JSON.stringify(
+    init,
+    (_, v) => typeof v === "number" && !Number.isFinite(v) ? String(v) : v,
+  ) ?? String(init);
+}
+
+Deno.test("fetchWithRetry() accepts a backoff function only while it returns a wait", async () => {
+  await withServer(async (server) => {
+    for (
+      const [value, type] of [[-1, RangeError], [NaN, RangeError], [
+        Infinity,
+        RangeError,
+      ], ["5", TypeError]] as const
+    ) {
+      const path = `/flaky?key=fn${String(value)}&fail=1`;
+      await assertRejects(
+        () =>
+          fetchWithRetry(server.at(path), {
+            retry: { backoff: () => value as number },
+          }),
+        type,
+        `Cannot fetch as 'retry.backoff' must return a finite non-negative number: current value is ${
+          typeof value === "string" ? `"${value}"` : value
+        }`,
+      );
+      assertEquals(server.hits(path), 1);
+    }
+  });
+});
+
+Deno.test("fetchWithRetry() tells onRetry about a timed out attempt", async () => {
+  await withServer(async (server) => {
+    const events: RetryEvent[] = [];
+    await assertRejects(
+      () =>
+        fetchWithRetry(server.at("/delay?ms=10000"), {
+          timeout: 30,
+          retry: {
+            limit: 1,
+            backoff: quick(1),
+            onRetry: (e) => events.push(e),
+          },
+        }),
+      DOMException,
+    );
+    assertEquals(events.length, 1);
+    const [event] = events;
+    assertEquals(event!.status, undefined);
+    assertInstanceOf(event!.error, DOMException);
+    assertEquals((event!.error as DOMException).name, "TimeoutError");
+  });
+});
+
+Deno.test("lesson 08 prints why each attempt failed, a status or an error", async () => {
+  await using server = startServer();
+  // The lesson's flaky route answers after ten seconds here: every attempt
+  // of the retry times out.
+  const slow: LessonServer = Object.create(server, {
+    at: {
+      value: (path: string) =>
+        server.at(path.startsWith("/flaky") ? "/delay?ms=10000" : path),
+    },
+  });
+  const lines: string[] = [];
+  const error = await assertRejects(
+    () => fetchLesson({ unit: 20, log: (l) => lines.push(l), server: slow }),
+    DOMException,
+  );
+  assertEquals(error.name, "TimeoutError");
+  assertEquals(lines.slice(-3), [
+    "Attempt 1 failed with TimeoutError, retrying",
+    "Attempt 2 failed with TimeoutError, retrying",
+    "Attempt 3 failed with TimeoutError, retrying",
+  ]);
+});
+
+Deno.test("fetchWithRetry() and fetchAll() add one listener to a shared signal", async (t) => {
+  await withServer(async (server) => {
+    await t.step("fetchAll of many inputs, each retried", async () => {
+      const signal = new AbortController().signal;
+      const listeners = countListeners(signal);
+      const urls = Array.from(
+        { length: 40 },
+        (_, i) => server.at(`/flaky?key=shared${i}&fail=1`),
+      );
+      const results = await fetchAll(urls, {
+        signal,
+        concurrency: 8,
+        timeout: 5_000,
+        retry: { backoff: quick(20) },
+      });
+      assert(results.every((r) => r.status === "fulfilled"));
+      assertEquals(server.hits(), 80);
+      assertEquals(listeners.added, 1);
+    });
+    await t.step("many fetchWithRetry calls, each retried", async () => {
+      server.resetStats();
+      const signal = new AbortController().signal;
+      const listeners = countListeners(signal);
+      const responses = await Promise.all(
+        Array.from(
+          { length: 20 },
+          (_, i) =>
+            fetchWithRetry(server.at(`/flaky?key=many${i}&fail=1`), {
+              signal,
+              retry: { backoff: quick(20) },
+            }),
+        ),
+      );
+      for (const response of responses) await response.body?.cancel();
+      assertEquals(server.hits(), 40);
+      assertEquals(listeners.added, 1);
+    });
+  });
+});
+
+Deno.test("fetchWithRetry()'s signal also aborts the reading of the body", async (t) => {
+  await withServer(async (server) => {
+    for (const timeout of [undefined, 5_000]) {
+      await t.step(`timeout ${timeout}`, async () => {
+        const controller = new AbortController();
+        const response = await fetchWithRetry(
+          server.at(`/file?bytes=1000&ms=5000&chunks=10&t=${timeout}`),
+          { signal: controller.signal, timeout },
+        );
+        controller.abort(new Error("stop reading"));
+        await assertRejects(() => response.text(), Error, "stop reading");
+        await deadline(server.idle(), 3_000);
+      });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { Timeline } from "../../lib/timeline.ts";
 
 /** A timeline on a clock the test moves by hand. */
@@ -245,4 +245,238 @@ Deno.test("Timeline.render() rejects a bad unit or width, naming it", () => {
     RangeError,
     "current value is 50.5",
   );
+});
+
+/** The shape of lesson 08's timeline: names longer than the gather's. */
+function lessonShape(): Timeline {
+  const { timeline, at } = manual();
+  timeline.start("fetch_url");
+  at(40);
+  timeline.end("fetch_url");
+  timeline.start("timeout");
+  at(1040);
+  timeline.end("timeout", "rejected");
+  timeline.start("retry");
+  at(2100);
+  timeline.end("retry");
+  return timeline;
+}
+
+Deno.test("Timeline.render() fits every width from 20 up, and always draws the bars", () => {
+  const shapes = {
+    gather: gatherShape().timeline,
+    lesson: lessonShape(),
+    "long names": (() => {
+      const { timeline, at } = manual();
+      timeline.start(
+        "a task with a name far longer than any terminal is wide".repeat(3),
+      );
+      timeline.start("B");
+      at(1000);
+      timeline.end("B");
+      at(1500);
+      return timeline;
+    })(),
+  };
+  for (const [shape, timeline] of Object.entries(shapes)) {
+    const count = timeline.spans().length;
+    for (let width = 20; width <= 130; width++) {
+      const rows = timeline.render({ width, color: false }).split("\n");
+      const where = `${shape} at ${width} columns`;
+      for (const row of rows) assert(row.length <= width, `${where}: ${row}`);
+      // One row per task, each with its bar; the axis only from 40 columns.
+      assertEquals(rows.length, count + (width >= 40 ? 2 : 0), where);
+      for (const row of rows.slice(0, count)) assert(/[#x=]/.test(row), where);
+    }
+  }
+});
+
+Deno.test("Timeline.render() below 40 columns: no axis, names cut, then durations left out", () => {
+  const timeline = lessonShape();
+  assertEquals(
+    timeline.render({ width: 30, color: false }),
+    [
+      "fetch_url #............. 0.04s",
+      "timeout   xxxxxxx....... 1.00s",
+      "retry     .......####### 1.06s",
+    ].join("\n"),
+  );
+  assertEquals(
+    timeline.render({ width: 25, color: false }),
+    [
+      "fetch_u… #......... 0.04s",
+      "timeout  xxxxx..... 1.00s",
+      "retry    .....##### 1.06s",
+    ].join("\n"),
+  );
+  assertEquals(
+    timeline.render({ width: 20, color: false }),
+    [
+      "fetch_url #.........",
+      "timeout   xxxxx.....",
+      "retry     .....#####",
+    ].join("\n"),
+  );
+});
+
+Deno.test("Timeline.render() refuses a width outside 20–1000, naming it", () => {
+  const { timeline } = gatherShape();
+  for (const width of [19, 0, -1, 1001, 1e9, Infinity, NaN, 50.5]) {
+    assertThrows(
+      () => timeline.render({ width }),
+      RangeError,
+      `Cannot render timeline as 'width' must be an integer from 20 to 1000: current value is ${width}`,
+    );
+  }
+  assertThrows(
+    () => timeline.render({ width: "80" as never }),
+    TypeError,
+    `'width' must be an integer from 20 to 1000: current value is "80"`,
+  );
+  assertEquals(timeline.render({ width: 1000 }).split("\n")[2]!.length, 1000);
+});
+
+Deno.test("Timeline.render() stays quick and small whatever the unit", () => {
+  const { timeline } = gatherShape();
+  const empty = new Timeline({ now: () => 0 });
+  for (
+    const unit of [1e-16, Number.MIN_VALUE, 1e-300, 1e300, Number.MAX_VALUE]
+  ) {
+    for (const chart of [timeline, empty]) {
+      const start = performance.now();
+      const rows = chart.render({ unit, width: 80, color: false }).split("\n");
+      const elapsed = performance.now() - start;
+      // It takes well under a millisecond; a loop over ticks at an
+      // absolute epsilon took seconds and hundreds of MiB.
+      assert(elapsed < 1_000, `unit ${unit}: ${elapsed} ms`);
+      for (const row of rows) assert(row.length <= 80, `unit ${unit}: ${row}`);
+      assert(rows.length <= chart.spans().length + 2);
+    }
+  }
+});
+
+Deno.test("Timeline.render() draws 200,000 tasks", () => {
+  const { timeline, at } = manual();
+  for (let i = 0; i < 200_000; i++) {
+    timeline.start(`t${i}`);
+    at(i + 1);
+    timeline.end(`t${i}`);
+  }
+  const rows = timeline.render({ width: 40, color: false }).split("\n");
+  assertEquals(rows.length, 200_002);
+});
+
+Deno.test("Timeline.render() keeps each task on one line, whatever its name or clock", () => {
+  let now = 100;
+  const timeline = new Timeline({ now: () => now });
+  timeline.start("two\nlines");
+  timeline.start("tab\there");
+  // A clock that goes back: the chart clamps instead of failing.
+  now = 50;
+  timeline.end("tab\there");
+  const rows = timeline.render({ width: 40, color: false }).split("\n");
+  assertEquals(rows.length, 4);
+  assert(rows[0]!.startsWith("two\ufffdlines "), rows[0]);
+  assert(rows[1]!.startsWith("tab\ufffdhere "), rows[1]);
+});
+
+Deno.test("Timeline methods reject bad arguments where they are given", async (t) => {
+  await t.step("start() and end() take string names", () => {
+    const { timeline } = manual();
+    assertThrows(
+      () => timeline.start(42 as never),
+      TypeError,
+      "Cannot start task as 'name' must be a string: current value is 42",
+    );
+    assertThrows(
+      () => timeline.end(null as never),
+      TypeError,
+      "Cannot end task as 'name' must be a string: current value is null",
+    );
+    assertThrows(
+      () => timeline.span(1 as never),
+      TypeError,
+      "'name' must be a string: current value is 1",
+    );
+    assertEquals(timeline.spans(), []);
+  });
+  await t.step("end() takes a known outcome", () => {
+    const { timeline } = manual();
+    timeline.start("a");
+    assertThrows(
+      () => timeline.end("a", "bogus" as never),
+      RangeError,
+      `Cannot end task as 'outcome' must be "fulfilled" or "rejected": current value is "bogus"`,
+    );
+    assertThrows(
+      () => timeline.end("a", 1 as never),
+      TypeError,
+      "current value is 1",
+    );
+    // Nothing was recorded: the task still runs, and ends normally.
+    assertEquals(timeline.span("a")?.outcome, "running");
+    timeline.end("a", "rejected");
+    assertEquals(timeline.span("a")?.outcome, "rejected");
+    timeline.render({ width: 40 });
+  });
+  await t.step(
+    "track() takes a string name and a function or a promise",
+    async () => {
+      const { timeline } = manual();
+      await assertRejects(
+        () => timeline.track(42 as never, () => 1),
+        TypeError,
+        "Cannot start task as 'name' must be a string: current value is 42",
+      );
+      await assertRejects(
+        () => timeline.track("x", 42 as never),
+        TypeError,
+        "Cannot track task as 'task' must be a function or a promise: current value is 42",
+      );
+      assertEquals(timeline.spans(), []);
+    },
+  );
+  await t.step(
+    "the constructor takes an options object and a clock of numbers",
+    () => {
+      assertThrows(
+        () => new Timeline(42 as never),
+        TypeError,
+        "Cannot create timeline as 'options' must be an object: current value is 42",
+      );
+      assertThrows(
+        () => new Timeline({ now: () => "5" as never }),
+        TypeError,
+        `Cannot create timeline as the clock 'now' must return a finite number: current value is "5"`,
+      );
+      let now: number = 0;
+      const timeline = new Timeline({ now: () => now });
+      now = NaN;
+      assertThrows(
+        () => timeline.start("a"),
+        TypeError,
+        "current value is NaN",
+      );
+      assertEquals(timeline.spans(), []);
+    },
+  );
+  await t.step("render() checks every option's type", () => {
+    const { timeline } = gatherShape();
+    const cases: [unknown, string][] = [
+      [42, "'options' must be an object: current value is 42"],
+      [
+        { unit: "1000" },
+        `'unit' must be a positive number: current value is "1000"`,
+      ],
+      [{ unitLabel: 5 }, "'unitLabel' must be a string: current value is 5"],
+      [{ color: "yes" }, `'color' must be a boolean: current value is "yes"`],
+    ];
+    for (const [options, message] of cases) {
+      assertThrows(
+        () => timeline.render(options as Parameters<Timeline["render"]>[0]),
+        TypeError,
+        `Cannot render timeline as ${message}`,
+      );
+    }
+  });
 });
