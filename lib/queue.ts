@@ -219,7 +219,8 @@ export class Queue<T> implements AsyncIterable<T> {
         }`,
       );
     }
-    const maxsize = options?.maxsize ?? Infinity;
+    let maxsize: unknown = options?.maxsize;
+    if (maxsize === undefined) maxsize = Infinity;
     if (typeof maxsize !== "number") {
       throw new TypeError(
         `Cannot create queue as 'maxsize' must be a number: current value is ${
