@@ -162,7 +162,7 @@ class Completions implements AsyncIterableIterator<Result> {
   /** Results that came before anyone asked; read from #head on. */
   #buffer: Result[] = [];
   #head = 0;
-  /** Inputs not yet yielded. */
+  /** Inputs that have not settled yet. */
   #left = 0;
   /** next() calls waiting for a result, oldest first. */
   #requests: PromiseWithResolvers<IteratorResult<Result, undefined>>[] = [];
