@@ -420,8 +420,14 @@ export class Queue<T> implements AsyncIterable<T> {
       const waiter = ring[slot + 2] as Waiter | undefined;
       ring[slot] = ring[slot + 1] = ring[slot + 2] = undefined;
       if (resolve === undefined) continue;
-      if (waiter !== undefined) unwatch(waiter.signal, waiter);
-      resolve(new Failure(error));
+      if (waiter === undefined) {
+        resolve(new Failure(error));
+        continue;
+      }
+      const signal = waiter.signal;
+      unwatch(signal, waiter);
+      // Aborted, but its listener has not run yet: the abort came first.
+      resolve(new Failure(signal.aborted ? signal.reason : error));
     }
     this.#waiting = 0;
     this.#clearRing();

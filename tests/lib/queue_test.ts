@@ -688,6 +688,21 @@ Deno.test("Queue.close() refuses putters and lets getters drain", async (t) => {
   );
 
   await t.step(
+    "a waiter whose signal aborted just before the close gets the abort reason",
+    async () => {
+      const queue = new Queue<number>();
+      const controller = new AbortController();
+      controller.signal.addEventListener("abort", () => queue.close());
+      const aborted = queue.get({ signal: controller.signal });
+      const other = queue.get();
+      const reason = new Error("first");
+      controller.abort(reason);
+      assertStrictEquals(await aborted.catch((e) => e), reason);
+      await assertRejects(() => other, QueueClosedError);
+    },
+  );
+
+  await t.step(
     "closing twice does nothing; an aborted signal still wins",
     async () => {
       const queue = new Queue<number>();
