@@ -3,9 +3,11 @@
 // every export with the permissions that README.md's "Permissions" states.
 //
 // Permissions of this test (see the "test" task): --allow-read=. to serve the
-// files, --allow-net=127.0.0.1 for the server, and --allow-run for the very
-// binary that runs the tests (the task passes the path of `deno` itself,
-// which Deno.execPath() returns), so the subprocess is the same Deno.
+// files, --allow-net=127.0.0.1 for the server, and --allow-run for the deno
+// binary. The task grants the very file that runs the tests (the path
+// Deno.execPath() returns, printed by `deno eval`); under --allow-run=deno
+// instead, the PATH's `deno` is run, since Deno does not follow a symlinked
+// `deno` on the PATH (npm, Homebrew) to the file Deno.execPath() names.
 import { assert, assertEquals } from "@std/assert";
 
 const root = new URL("../", import.meta.url);
@@ -62,12 +64,19 @@ function serve(): Served {
   return { url: `http://127.0.0.1:${server.addr.port}`, paths, server };
 }
 
-/** Runs `deno` (this same binary) with `args`; env as given. */
+/** This very deno when --allow-run covers its path, else the PATH's `deno`. */
+function denoBinary(): string {
+  const self = Deno.execPath();
+  const state = Deno.permissions.querySync({ name: "run", command: self });
+  return state.state === "granted" ? self : "deno";
+}
+
+/** Runs deno with `args`; env as given. */
 async function deno(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<Deno.CommandOutput> {
-  return await new Deno.Command(Deno.execPath(), {
+  return await new Deno.Command(denoBinary(), {
     args,
     env: { NO_COLOR: "1", ...env },
     stdin: "null",
