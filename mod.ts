@@ -15,9 +15,12 @@
  *
  * @module
  */
+export * from "./lib/as_completed.ts";
+export * from "./lib/event.ts";
 export * from "./lib/executor.ts";
 export * from "./lib/fetch.ts";
 export * from "./lib/lock.ts";
+export * from "./lib/queue.ts";
 export * from "./lib/semaphore.ts";
 export * from "./lib/task_group.ts";
 export * from "./lib/timeline.ts";

@@ -1,0 +1,344 @@
+import {
+  assert,
+  assertEquals,
+  assertStrictEquals,
+  assertThrows,
+} from "@std/assert";
+import { asCompleted, type AsCompletedResult } from "../../lib/as_completed.ts";
+import { spy } from "./_abort_spy.ts";
+
+/** Lets every pending promise callback run (a few hops deep). */
+async function settle(turns = 10): Promise<void> {
+  for (let i = 0; i < turns; i++) await Promise.resolve();
+}
+
+async function collect<T>(
+  iterator: AsyncIterable<AsCompletedResult<T>>,
+): Promise<AsCompletedResult<T>[]> {
+  const results: AsCompletedResult<T>[] = [];
+  for await (const result of iterator) results.push(result);
+  return results;
+}
+
+Deno.test("asCompleted() yields each result in the order the inputs settle", async () => {
+  const inputs = Array.from(
+    { length: 5 },
+    () => Promise.withResolvers<string>(),
+  );
+  const iterator = asCompleted(inputs.map((d) => d.promise));
+  const seen: number[] = [];
+  const loop = (async () => {
+    for await (const result of iterator) seen.push(result.index);
+  })();
+  for (const i of [3, 0, 4, 1, 2]) {
+    inputs[i]!.resolve(`v${i}`);
+    await settle();
+    assertEquals(seen.at(-1), i); // reported as soon as it settled
+  }
+  await loop;
+  assertEquals(seen, [3, 0, 4, 1, 2]);
+});
+
+Deno.test("asCompleted() yields settled results with the input index", async () => {
+  const error = new Error("no");
+  const a = Promise.withResolvers<number>();
+  const b = Promise.withResolvers<number>();
+  const iterator = asCompleted([a.promise, b.promise]);
+  b.reject(error);
+  a.resolve(1);
+  const results = await collect(iterator);
+  assertEquals(results, [
+    { status: "rejected", reason: error, index: 1 },
+    { status: "fulfilled", value: 1, index: 0 },
+  ]);
+  assertStrictEquals((results[0] as { reason: unknown }).reason, error);
+});
+
+Deno.test("asCompleted() takes plain values and thenables", async () => {
+  const late = Promise.withResolvers<string>();
+  const thenable: PromiseLike<string> = {
+    then(resolve) {
+      return Promise.resolve(resolve?.("thenable")) as never;
+    },
+  };
+  const iterator = asCompleted<string | number | undefined>([
+    late.promise,
+    1,
+    thenable,
+    undefined,
+    "text",
+  ]);
+  const first = await iterator.next();
+  assertEquals(first, {
+    done: false,
+    value: { status: "fulfilled", value: 1, index: 1 },
+  });
+  late.resolve("late");
+  const rest = await collect(iterator);
+  // Plain values first, in input order; the thenable after them (adopting
+  // it takes a turn); the promise that settled last comes last.
+  assertEquals(rest.map((r) => r.index), [3, 4, 2, 0]);
+  assertEquals(rest.map((r) => r.status === "fulfilled" ? r.value : r.reason), [
+    undefined,
+    "text",
+    "thenable",
+    "late",
+  ]);
+});
+
+Deno.test("asCompleted() accepts any iterable and reads it at once", async () => {
+  let read = 0;
+  function* inputs() {
+    for (let i = 0; i < 3; i++) {
+      read++;
+      yield Promise.resolve(i);
+    }
+  }
+  const iterator = asCompleted(inputs());
+  assertEquals(read, 3); // before the first next()
+  assertEquals((await collect(iterator)).map((r) => r.index), [0, 1, 2]);
+  assertEquals(
+    (await collect(asCompleted(new Set([Promise.resolve("s")])))).map((r) =>
+      r.status
+    ),
+    ["fulfilled"],
+  );
+});
+
+Deno.test("asCompleted() of nothing ends at once, and stays ended", async () => {
+  const iterator = asCompleted([]);
+  assertEquals(await iterator.next(), { done: true, value: undefined });
+  assertEquals(await iterator.next(), { done: true, value: undefined });
+});
+
+Deno.test("asCompleted() never leaves a rejection unhandled", async (t) => {
+  // Deno fails the test on an unhandled rejection: these would.
+  await t.step("never iterated", async () => {
+    asCompleted([Promise.reject(new Error("ignored")), Promise.resolve(1)]);
+    await settle();
+  });
+
+  await t.step("stopped early", async () => {
+    const later = Promise.withResolvers<never>();
+    for await (
+      const result of asCompleted([Promise.resolve(1), later.promise])
+    ) {
+      assertEquals(result.index, 0);
+      break;
+    }
+    later.reject(new Error("after the loop"));
+    await settle();
+  });
+});
+
+Deno.test("asCompleted() answers next() calls made before results arrive, in order", async () => {
+  const a = Promise.withResolvers<string>();
+  const b = Promise.withResolvers<string>();
+  const iterator = asCompleted([a.promise, b.promise]);
+  const calls = [iterator.next(), iterator.next(), iterator.next()];
+  b.resolve("b");
+  a.resolve("a");
+  assertEquals(await Promise.all(calls), [
+    { done: false, value: { status: "fulfilled", value: "b", index: 1 } },
+    { done: false, value: { status: "fulfilled", value: "a", index: 0 } },
+    { done: true, value: undefined },
+  ]);
+});
+
+Deno.test("asCompleted() return() ends the iteration and drops what is left", async () => {
+  const a = Promise.withResolvers<number>();
+  const iterator = asCompleted([a.promise, Promise.resolve(2)]);
+  const waiting = iterator.next();
+  assertEquals((await waiting).value?.index, 1);
+  const pending = iterator.next();
+  assertEquals(await iterator.return!(), { done: true, value: undefined });
+  assertEquals(await pending, { done: true, value: undefined });
+  a.resolve(1);
+  await settle();
+  assertEquals(await iterator.next(), { done: true, value: undefined });
+  assertStrictEquals(iterator[Symbol.asyncIterator](), iterator);
+});
+
+Deno.test("asCompleted() with a signal", async (t) => {
+  await t.step(
+    "already aborted: the first next() rejects with the reason, then it is done",
+    async () => {
+      const reason = new Error("stop");
+      const iterator = asCompleted([Promise.resolve(1)], {
+        signal: AbortSignal.abort(reason),
+      });
+      assertStrictEquals(await iterator.next().catch((e) => e), reason);
+      assertEquals(await iterator.next(), { done: true, value: undefined });
+    },
+  );
+
+  await t.step(
+    "aborted while next() waits: it rejects at once with the reason",
+    async () => {
+      const controller = new AbortController();
+      const never = new Promise<number>(() => {});
+      const seen: number[] = [];
+      const reason = new Error("enough");
+      const loop = (async () => {
+        for await (
+          const r of asCompleted([never, 1, 2], { signal: controller.signal })
+        ) {
+          if (r.status === "fulfilled") seen.push(r.value);
+        }
+      })();
+      await settle();
+      assertEquals(seen, [1, 2]);
+      controller.abort(reason);
+      assertStrictEquals(await loop.catch((e) => e), reason);
+    },
+  );
+
+  await t.step(
+    "aborted between two next() calls: the next one rejects",
+    async () => {
+      const controller = new AbortController();
+      const iterator = asCompleted([1, 2, 3], { signal: controller.signal });
+      assertEquals((await iterator.next()).value?.index, 0);
+      controller.abort(new Error("between"));
+      assertEquals((await iterator.next().catch((e) => e)).message, "between");
+      assertEquals(await iterator.next(), { done: true, value: undefined });
+    },
+  );
+
+  await t.step("aborted after the end: nothing happens", async () => {
+    const controller = new AbortController();
+    const iterator = asCompleted([1], { signal: controller.signal });
+    assertEquals((await collect(iterator)).length, 1);
+    controller.abort();
+    assertEquals(await iterator.next(), { done: true, value: undefined });
+  });
+
+  await t.step(
+    "listens only while a next() waits, and leaves nothing attached",
+    async () => {
+      const controller = new AbortController();
+      const signal = spy(controller.signal);
+      const a = Promise.withResolvers<number>();
+      const b = Promise.withResolvers<number>();
+      const iterator = asCompleted([a.promise, b.promise, 3], {
+        signal: controller.signal,
+      });
+      assertEquals(signal.watchers, 0); // not before anyone waits
+      assertEquals((await iterator.next()).value?.index, 2); // ready: no wait
+      assertEquals(signal.watchers, 0);
+      const waiting = iterator.next();
+      assertEquals(signal.watchers, 1);
+      a.resolve(1);
+      assertEquals((await waiting).value?.index, 0);
+      assertEquals(signal.watchers, 0);
+      const last = iterator.next();
+      assertEquals(signal.watchers, 1);
+      await iterator.return!();
+      assertEquals(signal.watchers, 0);
+      assertEquals(await last, { done: true, value: undefined });
+      b.resolve(2);
+      assertEquals(signal.listeners, 1);
+    },
+  );
+
+  await t.step("many iterators on one signal add one listener", async () => {
+    const controller = new AbortController();
+    const signal = spy(controller.signal);
+    const never = new Promise<number>(() => {});
+    const iterators = Array.from(
+      { length: 100 },
+      () => asCompleted([never], { signal: controller.signal }),
+    );
+    const calls = iterators.map((iterator) => iterator.next());
+    assertEquals([signal.listeners, signal.watchers], [1, 100]);
+    controller.abort(new Error("all"));
+    const outcomes = await Promise.allSettled(calls);
+    assert(
+      outcomes.every((o) =>
+        o.status === "rejected" && (o.reason as Error).message === "all"
+      ),
+    );
+    assertEquals(signal.watchers, 0);
+  });
+});
+
+Deno.test("asCompleted() rejects bad input with a TypeError", async (t) => {
+  const cases: [string, unknown, unknown, string][] = [
+    [
+      "promises 5",
+      5,
+      undefined,
+      "Cannot iterate results as 'promises' must be an iterable: current value is 5",
+    ],
+    [
+      "promises undefined",
+      undefined,
+      undefined,
+      "Cannot iterate results as 'promises' must be an iterable: current value is undefined",
+    ],
+    [
+      "promises an object",
+      { length: 2 },
+      undefined,
+      "Cannot iterate results as 'promises' must be an iterable: current value is an object { length }",
+    ],
+    [
+      "promises a single promise",
+      Promise.resolve(1),
+      undefined,
+      "Cannot iterate results as 'promises' must be an iterable: current value is a Promise",
+    ],
+    [
+      "options 5",
+      [],
+      5,
+      "Cannot iterate results as 'options' must be an object: current value is 5",
+    ],
+    [
+      "a signal look-alike",
+      [],
+      { signal: { aborted: false } },
+      "Cannot iterate results as 'signal' must be an AbortSignal: current value is an object { aborted }",
+    ],
+  ];
+  for (const [name, promises, options, message] of cases) {
+    await t.step(name, () => {
+      assertThrows(
+        () =>
+          asCompleted(
+            promises as number[],
+            options as { signal?: AbortSignal },
+          ),
+        TypeError,
+        message,
+      );
+    });
+  }
+
+  await t.step("an iterable that throws while read: thrown as is", () => {
+    const boom = new Error("boom");
+    const inputs = {
+      *[Symbol.iterator]() {
+        yield Promise.reject(new Error("handled anyway"));
+        throw boom;
+      },
+    };
+    const error = assertThrows(() => asCompleted(inputs));
+    assertStrictEquals(error, boom);
+  });
+
+  await t.step("a bad signal is refused before the inputs are touched", () => {
+    let read = false;
+    const inputs = {
+      *[Symbol.iterator]() {
+        read = true;
+        yield 1;
+      },
+    };
+    assertThrows(
+      () => asCompleted(inputs, { signal: "x" as never }),
+      TypeError,
+    );
+    assertEquals(read, false);
+  });
+});
