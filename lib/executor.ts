@@ -79,10 +79,10 @@ export interface RunOptions {
   /**
    * Cancels the call; the promise rejects at once with `signal.reason`. A
    * call that has not started is dropped and its worker left alone. A call
-   * that is running is stopped by terminating its worker, which is then
-   * replaced; the calls that were waiting on that worker run elsewhere. Deno
-   * cannot stop a worker stuck in a loop that never yields (see
-   * {@linkcode Executor}); a long loop should check a signal of its own.
+   * that is running is stopped by terminating its worker; the calls that
+   * were waiting on that worker run elsewhere. Deno ends a terminated worker
+   * only once its code returns to the event loop (see {@linkcode Executor}):
+   * a long synchronous loop should also check a flag of its own.
    */
   signal?: AbortSignal;
   /**
@@ -313,22 +313,26 @@ class PoolWorker {
  * travel to a worker in one message, which is what makes small calls cheap.
  *
  * Guarantees:
- * - Every call is timed, and a worker is given more calls only while their
- *   measured durations add up to about half a millisecond; a worker stuck in
- *   a call for longer than that is given nothing more, and the calls already
- *   waiting behind it are taken back and run on another worker. Another
- *   worker starts whenever work is waiting and `workers` allows it. So heavy
- *   calls spread over every worker, and no call waits behind a running one.
+ * - Every call is timed, the first on a fresh worker too. A busy worker is
+ *   given more calls only while their measured durations add up to about
+ *   half a millisecond, so a heavy call travels alone; a worker that has
+ *   been in one call for longer than that is given nothing more, and the
+ *   calls already waiting behind it on that worker are taken back (within
+ *   about a millisecond) and run elsewhere. Another worker starts whenever
+ *   calls wait and `workers` allows it. So heavy calls spread over every
+ *   worker, and a call waits behind a running one only when every allowed
+ *   worker is busy. (A call that moves objects with `transfer` waits for an
+ *   idle worker and is never taken back: its objects live there.)
  * - An error thrown by the task arrives with its class name, message, stack,
  *   `cause` (even one that points back at the error) and cloneable own
  *   fields; built-in classes such as `TypeError` keep `instanceof`. A thrown
- *   value that is not an error arrives as itself (or a copy of its cloneable
- *   fields).
+ *   value that is not an error arrives as itself, or as a plain copy of its
+ *   cloneable fields. Getters or a `toString` that throw change nothing.
  * - A missing module or export rejects with an error naming it. Arguments
  *   that cannot be cloned reject with a `DataCloneError`, a result that
- *   cannot be cloned or moved with a `TypeError`; the worker goes on.
- * - A bad argument or option rejects that one call with a `TypeError` or
- *   `RangeError` naming the value, and changes nothing else.
+ *   cannot be cloned or moved back with a `TypeError`; the worker goes on.
+ * - A bad argument or option rejects that one call with a `TypeError`
+ *   naming the value, and changes nothing else.
  * - A worker that dies for any reason — `Deno.exit()` or `self.close()` in
  *   task code, an uncaught error or unhandled rejection, a module whose top
  *   level kills it — rejects only the call it was running, with a
@@ -337,28 +341,36 @@ class PoolWorker {
  *   each worker holds for its whole life, so no call ever hangs.
  * - Aborting a call that has not started (queued, or sent to a worker that
  *   is still starting or busy) drops it and touches no worker. Aborting a
- *   running call rejects it at once, terminates its worker and replaces it;
- *   the calls waiting behind it run elsewhere.
+ *   running call rejects it at once and terminates its worker; the calls
+ *   waiting behind it run elsewhere, on a new worker if needed.
  * - Many calls may share one signal: the executor adds one listener per
- *   distinct signal.
- * - Idle workers end after `idleTimeout`; {@linkcode Executor.prototype.shutdown}
- *   finishes queued and running calls, then ends every worker.
+ *   distinct signal, and each call costs O(1) to add and to abort.
+ * - Idle workers end after `idleTimeout` (any duration); calling
+ *   {@linkcode Executor.prototype.shutdown} finishes queued and running
+ *   calls, then ends every worker.
  *
- * What Deno 2.9.6 does not allow, and what to do instead:
- * - `Worker.terminate()` does not stop a worker in a loop that never yields
- *   (`for (;;) {}`): the aborted call rejects, but the thread keeps a core
- *   busy and the process never exits
- *   ({@link https://github.com/denoland/deno/pull/35657 | denoland/deno#35657},
- *   {@link https://github.com/denoland/deno/issues/14003 | denoland/deno#14003}).
- *   A long loop should check a cancellation flag now and then: pass a
- *   `SharedArrayBuffer` as an argument, set it from the caller when the
- *   signal aborts, and read it with `Atomics.load` in the loop (or wait with
- *   `Atomics.wait`, which `terminate()` does interrupt).
+ * What Deno 2.9.6 cannot do, and what to do instead:
+ * - `Worker.terminate()` takes effect only when the worker's code returns to
+ *   its event loop. A call that never does — a loop such as `for (;;) {}`,
+ *   or one that blocks in `Atomics.wait` or awaits only resolved promises —
+ *   keeps its thread going after the call was aborted: the call rejects, but
+ *   the thread keeps a core busy (or stays parked) and the process never
+ *   exits ({@link https://github.com/denoland/deno/pull/35657 | denoland/deno#35657
+ *   "fix(runtime): wait for worker cleanup before closing"},
+ *   {@link https://github.com/denoland/deno/issues/14003 | denoland/deno#14003
+ *   "Don't spawn a thread when terminating a worker"}). In a long loop, check
+ *   a flag now and then: pass an `Int32Array` over a `SharedArrayBuffer` as
+ *   an argument, set it (`Atomics.store`) when the signal aborts, and leave
+ *   the loop when `Atomics.load` sees it; or return to the event loop now
+ *   and then (`await new Promise((r) => setTimeout(r, 0))`), which lets
+ *   `terminate()` end the worker.
  * - A worker that runs out of heap takes the whole process down: Web Workers
  *   have no memory limit in Deno
- *   ({@link https://github.com/denoland/deno/issues/10036 | denoland/deno#10036};
+ *   ({@link https://github.com/denoland/deno/issues/10036 | denoland/deno#10036
+ *   "Resource limit for webworkers"};
  *   {@link https://github.com/denoland/deno/pull/35766 | denoland/deno#35766}
- *   proposes one). Cap the size of what a call may build.
+ *   proposes one). Cap the size of the input a call may take and of what it
+ *   may build.
  *
  * Workers inherit the process's permissions; loading a local module needs
  * `--allow-read` for it.
@@ -1149,9 +1161,10 @@ export class Executor implements AsyncDisposable {
   }
 
   /**
-   * Ends a worker for good. Deno does not release the Web Locks of a worker
-   * terminated in the middle of a call, so this side withdraws its request
-   * instead of waiting for it.
+   * Ends a worker for good. A worker terminated in the middle of a call that
+   * never returns to its event loop never ends (see the class's notes), and
+   * so never lets go of its lock: this side withdraws its request instead of
+   * waiting for it.
    */
   #stop(worker: PoolWorker): void {
     worker.worker.terminate();

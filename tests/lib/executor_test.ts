@@ -73,7 +73,7 @@ async function until(condition: () => boolean, limit = 5000): Promise<void> {
   }
 }
 
-Deno.test("new Executor() rejects bad options, naming the value", () => {
+Deno.test("new Executor() rejects bad options, naming the value", async (t) => {
   const cases: [unknown, ErrorConstructor, string][] = [
     [null, TypeError, "'options' must be an object: current value is null"],
     [5, TypeError, "'options' must be an object: current value is 5"],
@@ -129,11 +129,13 @@ Deno.test("new Executor() rejects bad options, naming the value", () => {
     ],
   ];
   for (const [options, Class, message] of cases) {
-    assertThrows(
-      () => new Executor(options as never),
-      Class,
-      `Cannot create executor as ${message}`,
-    );
+    await t.step(message, () => {
+      assertThrows(
+        () => new Executor(options as never),
+        Class,
+        `Cannot create executor as ${message}`,
+      );
+    });
   }
   // The edges that are fine.
   assertEquals(new Executor({ workers: 3e9 }).maxWorkers, 3e9);
@@ -211,7 +213,7 @@ Deno.test("Executor.run() spreads tasks over its workers", async () => {
   assert(performance.now() - start >= 50);
 });
 
-Deno.test("Executor.run() rejects bad arguments and options with a rejected promise, and keeps working", async () => {
+Deno.test("Executor.run() rejects bad arguments and options with a rejected promise, and keeps working", async (t) => {
   await using executor = new Executor({ workers: 1 });
   const signal = new AbortController().signal;
   const cases: [() => Promise<unknown>, ErrorConstructor, string][] = [
@@ -301,15 +303,19 @@ Deno.test("Executor.run() rejects bad arguments and options with a rejected prom
     ],
   ];
   for (const [call, Class, message] of cases) {
-    let promise: Promise<unknown> | undefined;
-    try {
-      promise = call();
-    } catch (error) {
-      throw new Error(`Threw instead of rejecting: ${message}`, {
-        cause: error,
-      });
-    }
-    await assertRejects(() => promise!, Class, `Cannot run task as ${message}`);
+    await t.step(message, async () => {
+      let promise: Promise<unknown> | undefined;
+      try {
+        promise = call();
+      } catch (error) {
+        throw new Error("Threw instead of rejecting", { cause: error });
+      }
+      await within(
+        assertRejects(() => promise!, Class, `Cannot run task as ${message}`),
+        5000,
+        "the rejection",
+      );
+    });
   }
   // Nothing was started, nothing was left listening.
   assertEquals(executor.workers, 0);
@@ -619,6 +625,11 @@ Deno.test("transfer() rejects a transfer list that is not an array", () => {
     TypeError,
     "Cannot transfer result as 'transferList' must be an array: current value is 5",
   );
+  assertThrows(
+    () => transfer(1, "ab" as never),
+    TypeError,
+    `Cannot transfer result as 'transferList' must be an array: current value is "ab"`,
+  );
 });
 
 Deno.test("Executor.shutdown() finishes queued and running tasks, then ends the workers", async () => {
@@ -709,11 +720,11 @@ Deno.test("Executor.run() spreads heavy calls over the workers after a warm-up",
   await using executor = new Executor({ workers: 2 });
   // The warm-up is the function's first call on a fresh worker: it is timed
   // like any other, so the four calls below are known to be heavy.
-  await executor.run(tasksUrl, "burn", [100]);
+  await executor.run(tasksUrl, "burn", [150]);
   const runs = await Promise.all(
     Array.from(
       { length: 4 },
-      () => executor.run<Burn>(tasksUrl, "burn", [100]),
+      () => executor.run<Burn>(tasksUrl, "burn", [150]),
     ),
   );
   assertEquals(new Set(runs.map((run) => run.worker)).size, 2);
@@ -729,7 +740,7 @@ Deno.test("Executor.run() takes back calls batched behind one that turned out lo
   const runs = await Promise.all(
     Array.from(
       { length: 4 },
-      () => executor.run<Burn>(tasksUrl, "burn", [100]),
+      () => executor.run<Burn>(tasksUrl, "burn", [150]),
     ),
   );
   assertEquals(new Set(runs.map((run) => run.worker)).size, 2);
@@ -855,6 +866,7 @@ Deno.test("Executor.run() passes on thrown values that resist serialising", asyn
       TypeError,
       "has getters",
     );
+    assertEquals(error.name, "TypeError", "named after its class");
     assertEquals((error as TypeError & { code: string }).code, "E_GET");
     assertEquals((error as TypeError & { details: unknown }).details, {
       retry: false,
