@@ -14,7 +14,9 @@
  *    {@linkcode ReadyMessage}; the host then asks for the same lock, which is
  *    granted exactly when the worker is gone, whatever ended it
  *    (`Deno.exit()`, `self.close()`, an uncaught error, `terminate()`). Deno
- *    fires no event for the first two; the lock is how the host learns.
+ *    fires no event for the first two; the lock is how the host learns. (A
+ *    worker terminated in a call that never returns to its event loop never
+ *    ends, so the host withdraws its request when it terminates one.)
  * 3. The host sends {@linkcode CallsMessage}s: calls, numbered 0, 1, 2, … in
  *    the order sent. A call names its function by number once the worker knows
  *    it, by module and export name the first time (see
@@ -54,7 +56,7 @@ import { describe } from "./_util.ts";
  */
 export const TRANSFER: unique symbol = Symbol.for(
   "asincronia.executor.transfer",
-) as never;
+);
 
 /** A result wrapped by `transfer()`: the value and the objects to move. */
 export interface TransferMarker {
