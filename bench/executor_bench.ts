@@ -4,7 +4,7 @@
  * deno bench --allow-read=bench,lib --allow-env=PISCINA_DISABLE_ATOMICS,PISCINA_ENABLE_ASYNC_ATOMICS --allow-sys=cpus bench/executor_bench.ts
  *
  * - throughput: 20,000 trivial tasks on 2 workers (pools started and warm
- *   before the clock runs);
+ *   before the clock runs), ours also with every call sharing one signal;
  * - spawn: from creating the pool to the first result, against a bare Worker;
  * - cpu: the same prime count on the main thread and on one worker per core.
  *
@@ -102,6 +102,20 @@ Deno.bench({
   async fn(b) {
     const executor = new Executor({ workers: 2 });
     await timeTasks(b, (x, y) => executor.run(tasks, "add", [x, y]));
+    await executor.shutdown();
+  },
+});
+
+Deno.bench({
+  name: "asincronia Executor, every call with one shared signal",
+  ...throughput,
+  async fn(b) {
+    const executor = new Executor({ workers: 2 });
+    const { signal } = new AbortController();
+    await timeTasks(
+      b,
+      (x, y) => executor.run(tasks, "add", [x, y], { signal }),
+    );
     await executor.shutdown();
   },
 });

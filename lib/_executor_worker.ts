@@ -1,344 +1,382 @@
 /**
- * The inside of an `Executor` worker. Not a public module: the
- * executor starts this file with `new Worker(...)` and talks to it through
- * the protocol below.
+ * The inside of an `Executor` worker. Not a public module: the executor
+ * starts this file with `new Worker(...)`; the messages and the shared memory
+ * are described in `_executor_protocol.ts`.
  *
- * Protocol (all messages are plain arrays or objects, cloned by postMessage):
- *
- * - host → worker, once: `{ init: SharedArrayBuffer, lock: string }`. The
- *   worker takes the Web Lock named `lock` (also its `name`, so it takes it
- *   as soon as it loads) and holds it until it dies; the
- *   host asks for the same lock and is granted it exactly when the worker is
- *   gone, whatever killed it (`Deno.exit()`, `self.close()`, an uncaught
- *   error, `terminate()`). Deno fires no event for the first two.
- * - worker → host, once the lock is held: `{ ready: true }`.
- * - host → worker: a batch, a flat array of `ref, args` pairs, where `ref` is
- *   a number (an already registered function) or `[moduleUrl, exportName]`
- *   (registers the next number).
- * - worker → host: `{ r: [status, value, ...], b: busyMilliseconds }`, one
- *   pair per finished task, in the order the tasks were sent.
- * - worker → host, just before it dies on purpose: `{ d: cause, e?: error }`.
- *   The worker then blocks until the host sets the shared flag `state[1]`
- *   (or a second passes), so the cause is known before the lock is released.
- *
- * Tasks run one at a time, in order. Before starting the task numbered `s`
- * (counting from 0) the worker moves the shared counter from `s` to `s + 1`
- * with a compare-and-swap; the host may instead swap in -1
- * to stop the worker from starting anything else (it does so before
- * terminating a worker to abort its task). So the host always knows which
- * tasks started and which never did.
+ * The worker keeps the calls it has received in an inbox and runs them one
+ * at a time, in order. A synchronous call runs to its end inside
+ * {@linkcode drain}; an asynchronous one holds the worker until its promise
+ * settles, then draining resumes. Answers collect in an outbox that goes to
+ * the host in one message whenever the worker is about to wait (the inbox is
+ * empty, or a call went asynchronous): that batching is what makes small
+ * calls cheap.
  *
  * @module
  */
 
-const OK = 0;
-const THROWN = 1;
+import {
+  claimToRun,
+  FINISHED,
+  type FunctionName,
+  type HostMessage,
+  lockManager,
+  NOTICE_READ,
+  type Outcome,
+  RETURNED,
+  serializeThrown,
+  SKIPPED,
+  THREW,
+  TRANSFER,
+  type TransferMarker,
+  type WorkerMessage,
+  WRAP,
+} from "./_executor_protocol.ts";
+import { describe } from "./_util.ts";
 
-/** A marker that `transfer()` in executor.ts puts on a result. */
-const TRANSFER = Symbol.for("asincronia.executor.transfer");
-
-interface LockManagerLike {
-  request(name: string, callback: () => Promise<unknown>): Promise<unknown>;
-}
-
-interface Entry {
-  url: string;
+/** What this file needs of the worker's global scope. */
+interface WorkerScope {
   name: string;
+  onmessage: ((event: MessageEvent<HostMessage>) => void) | null;
+  postMessage(message: WorkerMessage, transfer?: Transferable[]): void;
+  close(): void;
+  addEventListener(type: string, listener: (event: Event) => void): void;
+}
+const scope = globalThis as unknown as WorkerScope;
+
+/** A function the host named, by its number on this worker. */
+interface Target extends FunctionName {
+  /** The function, once its module has loaded. */
   fn: ((...args: unknown[]) => unknown) | undefined;
-  error: unknown;
+  /** Why it cannot run (its module failed to load, no such export). */
+  failure: Error | undefined;
 }
 
-// deno-lint-ignore no-explicit-any
-const scope = globalThis as any;
-
+/** Function `i` is the `i`-th {@linkcode FunctionName} received. */
+const targets: Target[] = [];
+/** This worker's shared memory; set by the init message. */
 let state: Int32Array | undefined;
-let started = 0;
-const entries: Entry[] = [];
-/** Tasks received and not started yet: flat `entryIndex, args` pairs. */
-let queue: unknown[] = [];
-let head = 0;
-let ready = false;
-let locked = false;
-let busy = false;
-let dying = false;
-let frozen = false;
-let pending: unknown[] = [];
-let pendingTransfer: Transferable[] = [];
-let busyTime = 0;
 
-scope.onmessage = (event: MessageEvent) => {
-  const data = event.data;
-  if (!Array.isArray(data)) {
-    init(data);
+// The inbox: calls received and not run yet, as parallel arrays read from
+// `inboxHead` on (cheaper than shifting).
+let inboxTargets: Target[] = [];
+let inboxArgs: unknown[][] = [];
+let inboxHead = 0;
+/** The number of the next call to run: calls are numbered 0, 1, 2, … */
+let nextCall = 0;
+
+// The outbox: answers not sent yet, as in a ResultsMessage.
+let outcomes: Outcome[] = [];
+let values: unknown[] = [];
+let durations: number[] = [];
+
+/** This worker holds its lock (so its death will be noticed). */
+let locked = false;
+/** Locked and initialised: the host has been told, calls may run. */
+let ready = false;
+/** A call is in progress asynchronously (loading its module or awaiting). */
+let busy = false;
+/** A death notice went out: nothing else may. */
+let dying = false;
+
+scope.onmessage = (event) => {
+  const message = event.data;
+  if (message.type === "init") {
+    state = new Int32Array(message.state);
+    becomeReady();
     return;
   }
-  for (let i = 0; i < data.length; i += 2) {
-    const ref = data[i];
-    let index: number;
-    if (typeof ref === "number") {
-      index = ref;
-    } else {
-      index = entries.length;
-      entries.push({
-        url: ref[0],
-        name: ref[1],
-        fn: undefined,
-        error: undefined,
-      });
-    }
-    queue.push(index, data[i + 1]);
+  const { targets: named, args } = message;
+  for (let i = 0; i < named.length; i++) {
+    const target = named[i]!;
+    inboxTargets.push(
+      typeof target === "number" ? targets[target]! : register(target),
+    );
+    inboxArgs.push(args[i]!);
   }
   if (ready && !busy) drain();
 };
 
-function init(data: { init: SharedArrayBuffer; lock: string }): void {
-  state = new Int32Array(data.init);
-  start();
+/** Gives `name` the next number. */
+function register(name: FunctionName): Target {
+  const target: Target = { ...name, fn: undefined, failure: undefined };
+  targets.push(target);
+  return target;
 }
 
-/** Starts running tasks once the lock is held and the counter is known. */
-function start(): void {
+/** Tells the host this worker can run calls, once it is locked and has its state. */
+function becomeReady(): void {
   if (!locked || state === undefined || ready) return;
   ready = true;
-  scope.postMessage({ ready: true });
+  scope.postMessage({ type: "ready" });
   if (!busy) drain();
 }
 
-/** Runs queued tasks until the queue is empty or a task goes asynchronous. */
+/** Runs inbox calls until the inbox is empty or a call goes asynchronous. */
 function drain(): void {
-  const t0 = performance.now();
-  while (head < queue.length && !dying && !frozen) {
-    const entry = entries[queue[head] as number]!;
-    const args = queue[head + 1] as unknown[];
-    queue[head] = queue[head + 1] = undefined;
-    head += 2;
-    if (Atomics.compareExchange(state!, 0, started, started + 1) !== started) {
-      // The host froze this worker: it is about to terminate it.
-      frozen = true;
-      break;
+  while (inboxHead < inboxTargets.length && !dying) {
+    const target = inboxTargets[inboxHead]!;
+    const args = inboxArgs[inboxHead]!;
+    // Drop the references: a long inbox must not keep old arguments alive.
+    inboxArgs[inboxHead] = undefined as never;
+    inboxHead++;
+    const call = nextCall++;
+    if (!claimToRun(state!, call)) {
+      finish(SKIPPED, undefined, 0);
+      continue;
     }
-    started++;
-    if (entry.fn === undefined && entry.error === undefined) {
-      // Loading the module is part of the task: if its top level kills the
-      // worker, this task is the one that fails.
+    if (target.fn === undefined && target.failure === undefined) {
+      // Loading the module is part of the call: if its top level kills the
+      // worker, this call is the one that fails.
       busy = true;
-      busyTime += performance.now() - t0;
       flush();
-      load(entry).then(() => {
-        if (!exec(entry, args)) resume();
+      load(target).then(() => {
+        if (!run(target, args)) resume();
       });
       return;
     }
-    if (exec(entry, args)) {
-      busyTime += performance.now() - t0;
+    if (run(target, args)) {
       flush();
       return;
     }
   }
-  if (head >= queue.length) {
-    queue = [];
-    head = 0;
+  if (inboxHead === inboxTargets.length) {
+    inboxTargets = [];
+    inboxArgs = [];
+    inboxHead = 0;
   }
-  busyTime += performance.now() - t0;
   flush();
 }
 
-/** Runs one task; returns true when it went asynchronous. */
-function exec(entry: Entry, args: unknown[]): boolean {
-  if (entry.error !== undefined) {
-    pending.push(THROWN, serializeError(entry.error));
-    return false;
-  }
-  let result: unknown;
-  try {
-    result = entry.fn!(...args);
-  } catch (error) {
-    pending.push(THROWN, serializeError(error));
-    return false;
-  }
-  if (
-    result !== null && typeof result === "object" &&
-    typeof (result as PromiseLike<unknown>).then === "function"
-  ) {
-    busy = true;
-    // The time spent waiting counts too: it is how long the task holds the
-    // worker.
-    const t0 = performance.now();
-    (result as PromiseLike<unknown>).then(
-      (value) => {
-        busyTime += performance.now() - t0;
-        settle(OK, value);
-      },
-      (error) => {
-        busyTime += performance.now() - t0;
-        settle(THROWN, serializeError(error));
-      },
-    );
-    return true;
-  }
-  push(result);
-  return false;
-}
-
-function settle(status: number, value: unknown): void {
-  if (dying) return;
-  if (status === OK) push(value);
-  else pending.push(status, value);
-  resume();
-}
-
+/** Continues with the inbox after an asynchronous call. */
 function resume(): void {
   busy = false;
   drain();
 }
 
-function push(result: unknown): void {
+/**
+ * Runs one call and records its answer, or, if it returned a promise, starts
+ * waiting for it.
+ *
+ * @returns `true` when the call went asynchronous.
+ */
+function run(target: Target, args: unknown[]): boolean {
+  if (target.failure !== undefined) {
+    finish(THREW, serializeThrown(target.failure), 0);
+    return false;
+  }
+  const start = performance.now();
+  let result: unknown;
+  try {
+    result = target.fn!(...args);
+  } catch (error) {
+    finish(THREW, serializeThrown(error), performance.now() - start);
+    return false;
+  }
+  if (!isThenable(result)) {
+    finishReturned(result, performance.now() - start);
+    return false;
+  }
+  busy = true;
+  // The time until it settles counts: that is how long the call holds the
+  // worker.
+  result.then(
+    (value) => {
+      if (dying) return;
+      finishReturned(value, performance.now() - start);
+      resume();
+    },
+    (error) => {
+      if (dying) return;
+      finish(THREW, serializeThrown(error), performance.now() - start);
+      resume();
+    },
+  );
+  return true;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
   if (
-    result !== null && typeof result === "object" &&
-    (result as Record<symbol, unknown>)[TRANSFER] !== undefined
+    value === null || (typeof value !== "object" && typeof value !== "function")
   ) {
-    const marked = result as { value: unknown; [TRANSFER]: Transferable[] };
-    pending.push(OK, marked.value);
-    pendingTransfer.push(...marked[TRANSFER]);
-  } else {
-    pending.push(OK, result);
+    return false;
+  }
+  try {
+    return typeof (value as PromiseLike<unknown>).then === "function";
+  } catch {
+    return false;
   }
 }
 
-async function load(entry: Entry): Promise<void> {
+/** Records an answer and tells the host, through shared memory, that the call is over. */
+function finish(outcome: Outcome, value: unknown, ms: number): void {
+  outcomes.push(outcome);
+  values.push(value);
+  durations.push(ms);
+  Atomics.store(state!, FINISHED, nextCall % WRAP);
+}
+
+/**
+ * Records what a call returned. A result wrapped by `transfer()` travels in
+ * a message of its own: if its transfer list is bad, Deno has already
+ * detached the listed objects when `postMessage` throws, so no other answer
+ * may share that message.
+ */
+function finishReturned(result: unknown, ms: number): void {
+  const list = transferListOf(result);
+  if (list === undefined) {
+    finish(RETURNED, result, ms);
+    return;
+  }
+  flush();
+  const value = (result as TransferMarker).value;
+  finish(RETURNED, value, ms);
+  const message = takeOutbox();
+  try {
+    scope.postMessage(message, list);
+  } catch (error) {
+    message.outcomes[0] = THREW;
+    message.values[0] = serializeThrown(
+      new TypeError(
+        `Cannot send the task's result back as its transfer list cannot be moved: ${
+          summarize(error)
+        }`,
+        { cause: error },
+      ),
+    );
+    scope.postMessage(message);
+  }
+}
+
+/** The transfer list of a result wrapped by `transfer()`, else `undefined`. */
+function transferListOf(result: unknown): Transferable[] | undefined {
+  if (result === null || typeof result !== "object") return undefined;
+  try {
+    const list = (result as Partial<TransferMarker>)[TRANSFER];
+    return Array.isArray(list) ? list : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Empties the outbox into a results message. */
+function takeOutbox(): WorkerMessage & { type: "results" } {
+  const message = { type: "results" as const, outcomes, values, durations };
+  outcomes = [];
+  values = [];
+  durations = [];
+  return message;
+}
+
+/** Sends every recorded answer to the host in one message. */
+function flush(): void {
+  // After a death notice nothing else goes out: the call that killed the
+  // worker must not look as if it succeeded.
+  if (outcomes.length === 0 || dying) return;
+  const message = takeOutbox();
+  try {
+    scope.postMessage(message);
+  } catch {
+    flushOneByOne(message);
+  }
+}
+
+/**
+ * Some result cannot be cloned: send the answers one by one, each result
+ * that cannot be cloned replaced by a `TypeError` that says so.
+ */
+function flushOneByOne(message: WorkerMessage & { type: "results" }): void {
+  for (let i = 0; i < message.outcomes.length; i++) {
+    const one = {
+      type: "results" as const,
+      outcomes: [message.outcomes[i]!],
+      values: [message.values[i]],
+      durations: [message.durations[i]!],
+    };
+    try {
+      scope.postMessage(one);
+    } catch (error) {
+      one.outcomes[0] = THREW;
+      one.values[0] = serializeThrown(
+        new TypeError(
+          `Cannot send the task's result back as it cannot be cloned: ${
+            summarize(error)
+          }`,
+          { cause: error },
+        ),
+      );
+      scope.postMessage(one);
+    }
+  }
+}
+
+/** Imports a function's module and finds the export, or records why not. */
+async function load(target: Target): Promise<void> {
   let module: Record<string, unknown>;
   try {
-    module = await import(entry.url);
+    module = await import(target.module);
   } catch (error) {
-    entry.error = wrap(
-      error,
-      `Cannot load module '${entry.url}': ${describe(error)}`,
+    const Class = error instanceof TypeError
+      ? TypeError
+      : error instanceof SyntaxError
+      ? SyntaxError
+      : Error;
+    target.failure = new Class(
+      `Cannot load module '${target.module}': ${summarize(error)}`,
+      { cause: error },
     );
     return;
   }
-  const fn = module[entry.name];
+  const fn = module[target.exportName];
   if (typeof fn === "function") {
-    entry.fn = fn as (...args: unknown[]) => unknown;
-  } else if (fn === undefined && !(entry.name in module)) {
-    entry.error = new TypeError(
-      `Cannot run '${entry.name}' as module '${entry.url}' has no such export`,
+    target.fn = fn as (...args: unknown[]) => unknown;
+  } else if (fn === undefined && !(target.exportName in module)) {
+    target.failure = new TypeError(
+      `Cannot run '${target.exportName}' as module '${target.module}' has no such export`,
     );
   } else {
-    entry.error = new TypeError(
-      `Cannot run '${entry.name}' of module '${entry.url}' as it is not a function: it is ${
+    target.failure = new TypeError(
+      `Cannot run '${target.exportName}' of module '${target.module}' as it is not a function: it is ${
         fn === null ? "null" : typeof fn
       }`,
     );
   }
 }
 
-function wrap(error: unknown, message: string): Error {
-  const Class = error instanceof TypeError
-    ? TypeError
-    : error instanceof SyntaxError
-    ? SyntaxError
-    : Error;
-  const wrapped = new Class(message, { cause: error });
-  return wrapped;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
-
-/** Sends every finished result to the host in one message. */
-function flush(): void {
-  // After a death notice nothing else goes out: the task that killed the
-  // worker must not look as if it succeeded.
-  if (pending.length === 0 || dying) return;
-  const message = { r: pending, b: busyTime };
-  const transfer = pendingTransfer;
-  pending = [];
-  pendingTransfer = [];
-  busyTime = 0;
+/**
+ * A thrown value in a few words for a message: "TypeError: not a number" for
+ * an error, {@linkcode describe} for anything else. Calls no `toString`.
+ */
+function summarize(thrown: unknown): string {
   try {
-    scope.postMessage(message, transfer);
-  } catch {
-    // Some result cannot be cloned: replace each such result by an error
-    // that says so, and send the rest.
-    const r = message.r;
-    for (let i = 0; i < r.length; i += 2) {
-      if (r[i] !== OK) continue;
-      try {
-        structuredClone(r[i + 1]);
-      } catch (error) {
-        r[i] = THROWN;
-        r[i + 1] = serializeError(
-          new TypeError(
-            `Cannot send the task's result back as it cannot be cloned: ${
-              describe(error)
-            }`,
-            { cause: error },
-          ),
-        );
+    if (thrown instanceof Error) {
+      const name = thrown.name;
+      const message = thrown.message;
+      if (typeof name === "string" && typeof message === "string") {
+        return `${name}: ${message}`;
       }
     }
-    scope.postMessage(message, transfer);
+  } catch {
+    // A getter threw: fall back on the value's shape.
   }
+  return describe(thrown);
 }
 
-/** Errors lose their class when cloned, so send their parts. */
-function serializeError(error: unknown): unknown {
-  if (!(error instanceof Error)) {
-    try {
-      structuredClone(error);
-      return { value: error };
-    } catch {
-      return { value: String(error) };
-    }
-  }
-  let name = error.name;
-  const ctor = (error as { constructor?: { name?: unknown } }).constructor
-    ?.name;
-  if (name === "Error" && typeof ctor === "string" && ctor !== "Error") {
-    name = ctor;
-  }
-  const out: Record<string, unknown> = {
-    name,
-    message: error.message,
-    stack: error.stack,
-  };
-  if (error.cause !== undefined) out.cause = serializeError(error.cause);
-  if (error instanceof AggregateError) {
-    out.errors = error.errors.map(serializeError);
-  }
-  const props: Record<string, unknown> = {};
-  let any = false;
-  for (const key of Object.keys(error)) {
-    if (key === "cause" || key === "name" || key === "message") continue;
-    try {
-      props[key] = structuredClone(
-        (error as unknown as Record<string, unknown>)[key],
-      );
-      any = true;
-    } catch {
-      // Leave out what cannot cross the thread boundary.
-    }
-  }
-  if (any) out.props = props;
-  return out;
-}
-
-/** Tells the host why this worker is about to die, after the results it has. */
+/** Tells the host why this worker is about to die, after the answers it has. */
 function die(cause: string, error?: unknown): void {
   if (dying) return;
   flush();
   dying = true;
-  scope.postMessage(
-    error === undefined ? { d: cause } : { d: cause, e: serializeError(error) },
-  );
+  const notice: WorkerMessage = error === undefined
+    ? { type: "dying", cause }
+    : { type: "dying", cause, error: serializeThrown(error) };
+  scope.postMessage(notice);
   // Messages and the lock travel by different roads: wait until the host has
-  // read the cause (it sets state[1]), or give up after a second.
-  if (state !== undefined) Atomics.wait(state, 1, 0, 1000);
+  // read the notice (it sets NOTICE_READ), or give up after a second.
+  if (state !== undefined) Atomics.wait(state, NOTICE_READ, 0, 1000);
 }
 
-const close = scope.close as () => void;
+// Task code may end this worker on purpose; say so before it goes.
+const close = scope.close;
 scope.close = function () {
   die("the task called self.close()");
   close.call(scope);
@@ -348,28 +386,24 @@ Deno.exit = function (code?: number): never {
   die(`the task called Deno.exit(${code ?? ""})`);
   return exit(code);
 };
-scope.addEventListener("error", (event: ErrorEvent) => {
+scope.addEventListener("error", (event) => {
   event.preventDefault();
-  die(`an uncaught ${describe(event.error ?? event.message)}`, event.error);
+  const error = (event as ErrorEvent).error ?? (event as ErrorEvent).message;
+  die(`an uncaught ${summarize(error)}`, error);
   close.call(scope);
 });
-scope.addEventListener(
-  "unhandledrejection",
-  (event: PromiseRejectionEvent) => {
-    event.preventDefault();
-    die(`an unhandled rejection: ${describe(event.reason)}`, event.reason);
-    close.call(scope);
-  },
-);
+scope.addEventListener("unhandledrejection", (event) => {
+  event.preventDefault();
+  const reason = (event as PromiseRejectionEvent).reason;
+  die(`an unhandled rejection: ${summarize(reason)}`, reason);
+  close.call(scope);
+});
 
 // The lock's name is the worker's name: take it at once, without waiting for
 // the first message, since starting up is on the way to the first result.
-(navigator as unknown as { locks: LockManagerLike }).locks.request(
-  scope.name,
-  () => {
-    locked = true;
-    start();
-    // Held until this worker dies; then the host is granted the lock.
-    return new Promise(() => {});
-  },
-);
+lockManager().request(scope.name, () => {
+  locked = true;
+  becomeReady();
+  // Held until this worker dies; then the host is granted the lock.
+  return new Promise(() => {});
+});

@@ -7,7 +7,9 @@ import {
   assertThrows,
 } from "@std/assert";
 import { delay } from "@std/async/delay";
-import { Executor, WorkerError } from "../../lib/executor.ts";
+import { lockManager } from "../../lib/_executor_protocol.ts";
+import { Executor, transfer, WorkerError } from "../../lib/executor.ts";
+import type { Burn } from "./fixtures/tasks.ts";
 
 const tasksUrl = new URL("./fixtures/tasks.ts", import.meta.url);
 type Tasks = typeof import("./fixtures/tasks.ts");
@@ -21,6 +23,47 @@ function reasonOf(result: PromiseSettledResult<unknown>): any {
   return result.reason;
 }
 
+/** Rejects if `promise` has not settled after `ms` milliseconds. */
+async function within<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what}: not settled after ${ms} ms`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Counts the Workers started from now until the result is disposed: the
+ * executor reads the global `Worker` when it starts one.
+ */
+function countWorkers(): { readonly started: number } & Disposable {
+  const Original = globalThis.Worker;
+  const counter = {
+    started: 0,
+    [Symbol.dispose]() {
+      globalThis.Worker = Original;
+    },
+  };
+  globalThis.Worker = class extends Original {
+    constructor(url: string | URL, options?: WorkerOptions) {
+      super(url, options);
+      counter.started++;
+    }
+  };
+  return counter;
+}
+
 /** Waits for `condition` by polling: the executor has no event for it. */
 async function until(condition: () => boolean, limit = 5000): Promise<void> {
   const end = performance.now() + limit;
@@ -30,22 +73,75 @@ async function until(condition: () => boolean, limit = 5000): Promise<void> {
   }
 }
 
-Deno.test("new Executor() rejects bad options", () => {
-  assertThrows(
-    () => new Executor({ workers: 0 }),
-    RangeError,
-    "Cannot create executor as 'workers' must be a positive integer: current value is 0",
-  );
-  assertThrows(
-    () => new Executor({ workers: 1.5 }),
-    RangeError,
-    "current value is 1.5",
-  );
-  assertThrows(
-    () => new Executor({ idleTimeout: -1 }),
-    RangeError,
-    "Cannot create executor as 'idleTimeout' must be a non-negative number: current value is -1",
-  );
+Deno.test("new Executor() rejects bad options, naming the value", async (t) => {
+  const cases: [unknown, ErrorConstructor, string][] = [
+    [null, TypeError, "'options' must be an object: current value is null"],
+    [5, TypeError, "'options' must be an object: current value is 5"],
+    [
+      { workers: "2" },
+      TypeError,
+      `'workers' must be a number: current value is "2"`,
+    ],
+    [
+      { workers: null },
+      TypeError,
+      "'workers' must be a number: current value is null",
+    ],
+    [
+      { workers: 0 },
+      RangeError,
+      "'workers' must be a positive integer: current value is 0",
+    ],
+    [
+      { workers: -1 },
+      RangeError,
+      "'workers' must be a positive integer: current value is -1",
+    ],
+    [
+      { workers: 1.5 },
+      RangeError,
+      "'workers' must be a positive integer: current value is 1.5",
+    ],
+    [
+      { workers: NaN },
+      RangeError,
+      "'workers' must be a positive integer: current value is NaN",
+    ],
+    [
+      { workers: Infinity },
+      RangeError,
+      "'workers' must be a positive integer: current value is Infinity",
+    ],
+    [
+      { idleTimeout: "5" },
+      TypeError,
+      `'idleTimeout' must be a number: current value is "5"`,
+    ],
+    [
+      { idleTimeout: -1 },
+      RangeError,
+      "'idleTimeout' must be a non-negative number: current value is -1",
+    ],
+    [
+      { idleTimeout: NaN },
+      RangeError,
+      "'idleTimeout' must be a non-negative number: current value is NaN",
+    ],
+  ];
+  for (const [options, Class, message] of cases) {
+    await t.step(message, () => {
+      assertThrows(
+        () => new Executor(options as never),
+        Class,
+        `Cannot create executor as ${message}`,
+      );
+    });
+  }
+  // The edges that are fine.
+  assertEquals(new Executor({ workers: 3e9 }).maxWorkers, 3e9);
+  new Executor({ idleTimeout: Infinity });
+  new Executor({ idleTimeout: 3e9 });
+  new Executor({ idleTimeout: 0 });
 });
 
 Deno.test("new Executor() starts no worker before the first task", async () => {
@@ -117,25 +213,124 @@ Deno.test("Executor.run() spreads tasks over its workers", async () => {
   assert(performance.now() - start >= 50);
 });
 
-Deno.test("Executor.run() rejects bad arguments", async () => {
+Deno.test("Executor.run() rejects bad arguments and options with a rejected promise, and keeps working", async (t) => {
   await using executor = new Executor({ workers: 1 });
-  await assertRejects(
-    () => executor.run("./tasks.ts", "add"),
-    TypeError,
-    "Cannot run task as 'module' must be an absolute URL: current value is './tasks.ts'",
-  );
-  await assertRejects(
-    () => executor.run(tasksUrl, ""),
-    TypeError,
-    "'exportName' must be a non-empty string",
-  );
-  await assertRejects(
-    // deno-lint-ignore no-explicit-any
-    () => executor.run(tasksUrl, "add", 1 as any),
-    TypeError,
-    "Cannot run task as 'args' must be an array: current value is 1",
-  );
+  const signal = new AbortController().signal;
+  const cases: [() => Promise<unknown>, ErrorConstructor, string][] = [
+    [
+      () => executor.run("./tasks.ts", "add"),
+      TypeError,
+      `'module' must be an absolute URL: current value is "./tasks.ts"`,
+    ],
+    [
+      () => executor.run(42 as never, "add"),
+      TypeError,
+      "'module' must be an absolute URL: current value is 42",
+    ],
+    [
+      () => executor.run(tasksUrl, ""),
+      TypeError,
+      `'exportName' must be a non-empty string: current value is ""`,
+    ],
+    [
+      () => executor.run(tasksUrl, 5 as never),
+      TypeError,
+      "'exportName' must be a non-empty string: current value is 5",
+    ],
+    [
+      () => executor.run(tasksUrl, "add", 1 as never),
+      TypeError,
+      "'args' must be an array: current value is 1",
+    ],
+    [
+      () => executor.run(tasksUrl, "add", "12" as never),
+      TypeError,
+      `'args' must be an array: current value is "12"`,
+    ],
+    [
+      () => executor.run(tasksUrl, "add", [], null as never),
+      TypeError,
+      "'options' must be an object: current value is null",
+    ],
+    [
+      () => executor.run(tasksUrl, "add", [], 5 as never),
+      TypeError,
+      "'options' must be an object: current value is 5",
+    ],
+    [
+      () => executor.run(tasksUrl, "add", [], { signal: {} as never }),
+      TypeError,
+      "'signal' must be an AbortSignal: current value is an empty object",
+    ],
+    [
+      () => executor.run(tasksUrl, "add", [], { signal: 42 as never }),
+      TypeError,
+      "'signal' must be an AbortSignal: current value is 42",
+    ],
+    [
+      () =>
+        executor.run(tasksUrl, "add", [], {
+          signal: new EventTarget() as never,
+        }),
+      TypeError,
+      "'signal' must be an AbortSignal: current value is an EventTarget",
+    ],
+    [
+      () =>
+        executor.run(tasksUrl, "add", [], {
+          signal: { aborted: true, reason: "x" } as never,
+        }),
+      TypeError,
+      "'signal' must be an AbortSignal: current value is an object { aborted, reason }",
+    ],
+    [
+      () => executor.run(tasksUrl, "add", [], { transfer: 5 as never }),
+      TypeError,
+      "'transfer' must be an array: current value is 5",
+    ],
+    [
+      () => executor.run(tasksUrl, "add", [], { transfer: "ab" as never }),
+      TypeError,
+      `'transfer' must be an array: current value is "ab"`,
+    ],
+    [
+      () =>
+        executor.run(tasksUrl, "add", [], {
+          transfer: [new ArrayBuffer(1), 5 as never],
+        }),
+      TypeError,
+      "'transfer[1]' must be a transferable object: current value is 5",
+    ],
+  ];
+  for (const [call, Class, message] of cases) {
+    await t.step(message, async () => {
+      let promise: Promise<unknown> | undefined;
+      try {
+        promise = call();
+      } catch (error) {
+        throw new Error("Threw instead of rejecting", { cause: error });
+      }
+      await within(
+        assertRejects(() => promise!, Class, `Cannot run task as ${message}`),
+        5000,
+        "the rejection",
+      );
+    });
+  }
+  // Nothing was started, nothing was left listening.
   assertEquals(executor.workers, 0);
+  assertEquals(executor.queued, 0);
+  assertEquals(await executor.run(tasksUrl, "add", [1, 2], { signal }), 3);
+  // An object that is not transferable is found out when the call is sent:
+  // that call rejects, the next one runs.
+  const [bad, good] = await Promise.allSettled([
+    executor.run(tasksUrl, "length", [new ArrayBuffer(8)], {
+      transfer: [{} as never],
+    }),
+    executor.run(tasksUrl, "add", [2, 2]),
+  ]);
+  assertEquals(reasonOf(bad).name, "DataCloneError");
+  assertEquals(good, { status: "fulfilled", value: 4 });
 });
 
 Deno.test("Executor.run() passes on the task's error with its name, message and stack", async (t) => {
@@ -402,10 +597,38 @@ Deno.test("Executor.bind() gives typed asynchronous functions", async () => {
   assertEquals(await tasks.later("ok", 1), "ok");
   // Awaiting the bound module itself does not call an export named "then".
   assertEquals((await Promise.resolve(tasks)) === tasks, true);
+});
+
+Deno.test("Executor.bind() rejects a bad module or options, naming the value", async () => {
+  await using executor = new Executor({ workers: 1 });
   assertThrows(
     () => executor.bind("tasks.ts"),
     TypeError,
-    "Cannot bind module as 'module' must be an absolute URL: current value is 'tasks.ts'",
+    `Cannot bind module as 'module' must be an absolute URL: current value is "tasks.ts"`,
+  );
+  assertThrows(
+    () => executor.bind(tasksUrl, null as never),
+    TypeError,
+    "Cannot bind module as 'options' must be an object: current value is null",
+  );
+  assertThrows(
+    () => executor.bind(tasksUrl, { signal: { aborted: false } as never }),
+    TypeError,
+    "Cannot bind module as 'signal' must be an AbortSignal: current value is an object { aborted }",
+  );
+  assertEquals(executor.workers, 0);
+});
+
+Deno.test("transfer() rejects a transfer list that is not an array", () => {
+  assertThrows(
+    () => transfer(1, 5 as never),
+    TypeError,
+    "Cannot transfer result as 'transferList' must be an array: current value is 5",
+  );
+  assertThrows(
+    () => transfer(1, "ab" as never),
+    TypeError,
+    `Cannot transfer result as 'transferList' must be an array: current value is "ab"`,
   );
 });
 
@@ -453,4 +676,328 @@ Deno.test("Executor ends idle workers after idleTimeout", async () => {
   // without shutdown(). A new task starts a new worker.
   assertEquals(await executor.run(tasksUrl, "add", [1, 2]), 3);
   await until(() => executor.workers === 0);
+});
+
+Deno.test("Executor.run() runs the function it names after a batch that could not be sent", async () => {
+  await using executor = new Executor({ workers: 1 });
+  // Measure the three functions (so they travel together in one batch), then
+  // replace the worker so that the batch also names them for the first time.
+  for (const name of ["nameA", "nameB", "nameC"]) {
+    await executor.run(tasksUrl, name);
+  }
+  await assertRejects(() => executor.run(tasksUrl, "exit", [0]), WorkerError);
+  // One batch: its first call cannot be cloned, so nothing of it is sent at
+  // once; the calls are sent one by one and only the bad one fails.
+  const batch = await Promise.allSettled([
+    executor.run(tasksUrl, "nameB", [() => {}]),
+    executor.run(tasksUrl, "nameC"),
+    executor.run(tasksUrl, "nameB"),
+  ]);
+  assertEquals(reasonOf(batch[0]!).name, "DataCloneError");
+  assertEquals(batch.slice(1), [
+    { status: "fulfilled", value: "c" },
+    { status: "fulfilled", value: "b" },
+  ]);
+  // The host's numbers for the functions still match the worker's.
+  for (
+    const [name, value] of [["nameA", "a"], ["nameB", "b"], ["nameC", "c"]]
+  ) {
+    assertEquals(await executor.run(tasksUrl, name!), value);
+  }
+  assertEquals(executor.workers, 1);
+});
+
+/** Whether two calls ran at the same time on different workers. */
+function overlapping(runs: Burn[]): boolean {
+  return runs.some((a) =>
+    runs.some((b) =>
+      a.worker !== b.worker && a.start < b.end && b.start < a.end
+    )
+  );
+}
+
+Deno.test("Executor.run() spreads heavy calls over the workers after a warm-up", async () => {
+  await using executor = new Executor({ workers: 2 });
+  // The warm-up is the function's first call on a fresh worker: it is timed
+  // like any other, so the four calls below are known to be heavy.
+  await executor.run(tasksUrl, "burn", [150]);
+  const runs = await Promise.all(
+    Array.from(
+      { length: 4 },
+      () => executor.run<Burn>(tasksUrl, "burn", [150]),
+    ),
+  );
+  assertEquals(new Set(runs.map((run) => run.worker)).size, 2);
+  assert(overlapping(runs), "two calls ran at once");
+});
+
+Deno.test("Executor.run() takes back calls batched behind one that turned out long", async () => {
+  await using executor = new Executor({ workers: 2 });
+  // Warmed up with a trivial call, the function looks cheap: the four calls
+  // go to one worker in one batch. Once the first has run for longer than a
+  // batch should, the other three are taken back and spread.
+  await executor.run(tasksUrl, "burn", [0]);
+  const runs = await Promise.all(
+    Array.from(
+      { length: 4 },
+      () => executor.run<Burn>(tasksUrl, "burn", [150]),
+    ),
+  );
+  assertEquals(new Set(runs.map((run) => run.worker)).size, 2);
+  assert(overlapping(runs), "two calls ran at once");
+});
+
+Deno.test("Executor.run() starts another worker for calls queued behind one that never settles", async () => {
+  await using executor = new Executor({ workers: 2 });
+  const first = await executor.run<string>(tasksUrl, "workerName");
+  const controller = new AbortController();
+  const stuck = executor.run(tasksUrl, "never", [], {
+    signal: controller.signal,
+  });
+  stuck.catch(() => {});
+  try {
+    const names = await within(
+      Promise.all(
+        Array.from(
+          { length: 10 },
+          () => executor.run<string>(tasksUrl, "workerName"),
+        ),
+      ),
+      5000,
+      "ten quick calls",
+    );
+    // None of them waited behind the call that never settles.
+    assert(names.every((name) => name !== first), "ran beside the stuck call");
+    assertEquals(executor.workers, 2);
+  } finally {
+    controller.abort(new Error("done"));
+  }
+  await assertRejects(() => stuck, Error, "done");
+});
+
+Deno.test("Executor.run() drops a call aborted while its worker starts, and keeps the worker", async () => {
+  using counter = countWorkers();
+  await using executor = new Executor({ workers: 1 });
+  const controllers = Array.from({ length: 30 }, () => new AbortController());
+  const calls = controllers.map((controller) =>
+    executor.run(tasksUrl, "add", [1, 1], { signal: controller.signal })
+  );
+  await delay(0);
+  // The first call went to the one worker, which is still starting (that
+  // takes tens of ms); the others wait in the queue.
+  assertEquals(executor.running, 1);
+  assertEquals(executor.queued, 29);
+  assertEquals(counter.started, 1);
+  controllers.forEach((controller, i) =>
+    controller.abort(new Error(`abort ${i}`))
+  );
+  const results = await Promise.allSettled(calls);
+  results.forEach((result, i) =>
+    assertEquals(reasonOf(result).message, `abort ${i}`)
+  );
+  assertEquals(executor.running, 0);
+  const names = await Promise.all(
+    Array.from(
+      { length: 5 },
+      () => executor.run<string>(tasksUrl, "workerName"),
+    ),
+  );
+  assertEquals(new Set(names).size, 1);
+  assertEquals(counter.started, 1, "the starting worker was kept");
+});
+
+Deno.test("Executor.run() keeps a starting worker when calls time out before it is up", async () => {
+  await using executor = new Executor({ workers: 1 });
+  // Each call has less time than a worker needs to start. Had each abort
+  // killed the starting worker, every one would fail; the worker survives
+  // them, and once it is up the calls succeed.
+  const outcomes: string[] = [];
+  for (let i = 0; i < 30; i++) {
+    const [result] = await Promise.allSettled([
+      executor.run(tasksUrl, "add", [i, 1], { signal: AbortSignal.timeout(5) }),
+    ]);
+    outcomes.push(result.status);
+  }
+  assert(outcomes.includes("fulfilled"), `every call timed out: ${outcomes}`);
+  assertEquals(await executor.run(tasksUrl, "add", [1, 1]), 2);
+  assertEquals(executor.workers, 1);
+});
+
+Deno.test("Executor.shutdown() called twice returns one wait that settles", async () => {
+  const executor = new Executor({ workers: 1 });
+  const result = executor.run(tasksUrl, "later", ["a", 20]);
+  const first = executor.shutdown();
+  const second = executor.shutdown();
+  assert(first === second, "the same promise");
+  await within(Promise.all([first, second]), 5000, "shutdown");
+  assertEquals(await result, "a");
+  // And as `await using` does after an explicit shutdown().
+  {
+    await using disposed = new Executor({ workers: 1 });
+    const late = disposed.run(tasksUrl, "later", ["b", 20]);
+    const wait = disposed.shutdown();
+    assertEquals(await late, "b");
+    await within(wait, 5000, "explicit shutdown");
+  }
+});
+
+Deno.test("Executor.run() passes on thrown values that resist serialising", async (t) => {
+  await using executor = new Executor({ workers: 1 });
+  const worker = await executor.run<string>(tasksUrl, "workerName");
+  await t.step("an error whose cause points back at it", async () => {
+    const error = await assertRejects(
+      () => executor.run(tasksUrl, "throwCyclic"),
+      Error,
+      "outer",
+    );
+    assertInstanceOf(error.cause, RangeError);
+    assertEquals((error.cause as Error).message, "inner");
+    assert((error.cause as Error).cause === error, "the cycle is kept");
+  });
+  await t.step("an object whose toString throws", async () => {
+    const [result] = await Promise.allSettled([
+      executor.run(tasksUrl, "throwUnprintable"),
+    ]);
+    assertEquals(reasonOf(result), { message: "unprintable" });
+  });
+  await t.step("an error with a getter that throws", async () => {
+    const error = await assertRejects(
+      () => executor.run(tasksUrl, "throwWithGetters"),
+      TypeError,
+      "has getters",
+    );
+    assertEquals(error.name, "TypeError", "named after its class");
+    assertEquals((error as TypeError & { code: string }).code, "E_GET");
+    assertEquals((error as TypeError & { details: unknown }).details, {
+      retry: false,
+    });
+    assert(
+      !("explosive" in error),
+      "the field that cannot be read is left out",
+    );
+  });
+  await t.step("a plain object arrives as that object", async () => {
+    const [result] = await Promise.allSettled([
+      executor.run(tasksUrl, "throwObject"),
+    ]);
+    assertEquals(reasonOf(result), {
+      message: "plain object",
+      details: { code: 42, tags: ["a", "b"] },
+    });
+  });
+  await t.step("a plain object keeps its cloneable fields", async () => {
+    const [result] = await Promise.allSettled([
+      executor.run(tasksUrl, "throwObjectWithFunction"),
+    ]);
+    assertEquals(reasonOf(result), {
+      message: "with a callback",
+      details: { code: 7 },
+    });
+  });
+  await t.step("the worker survived all of them", async () => {
+    assertEquals(await executor.run(tasksUrl, "workerName"), worker);
+  });
+});
+
+Deno.test("Executor.run() rejects a result that cannot be moved back with a TypeError, and the worker goes on", async () => {
+  await using executor = new Executor({ workers: 1 });
+  const worker = await executor.run<string>(tasksUrl, "workerName");
+  const [bad, next] = await Promise.allSettled([
+    executor.run(tasksUrl, "badTransfer"),
+    executor.run(tasksUrl, "workerName"),
+  ]);
+  assertInstanceOf(reasonOf(bad), TypeError);
+  assertStringIncludes(
+    reasonOf(bad).message,
+    "Cannot send the task's result back as its transfer list cannot be moved",
+  );
+  assertEquals(next, { status: "fulfilled", value: worker });
+});
+
+Deno.test("Executor keeps idle workers for an idleTimeout past 2^31 ms", async () => {
+  // Timers fire in deadline order: once a worker with a 30 ms idle timeout
+  // has ended, a 3e9 ms one must still be alive (setTimeout would have
+  // fired it after ~1 ms).
+  await using long = new Executor({ workers: 1, idleTimeout: 3e9 });
+  const short = new Executor({ workers: 1, idleTimeout: 30 });
+  await long.run(tasksUrl, "add", [1, 1]);
+  await short.run(tasksUrl, "add", [1, 1]);
+  await until(() => short.workers === 0);
+  assertEquals(long.workers, 1);
+});
+
+/** Resolves once the worker named `name` has ended: its lock is free. */
+function ended(name: string): Promise<unknown> {
+  return within(
+    lockManager().request(name, () => {}),
+    5000,
+    `worker ${name} ending`,
+  );
+}
+
+Deno.test("Executor.run(): a long loop that checks a flag stops when its call is aborted", async () => {
+  // Worker.terminate() cannot stop a loop that never returns to the event
+  // loop (Deno 2.9.6); a loop that checks a shared flag, which the caller
+  // sets when the signal aborts, can stop, and then its worker ends.
+  await using executor = new Executor({ workers: 1 });
+  const name = await executor.run<string>(tasksUrl, "workerName");
+  const flag = new Int32Array(new SharedArrayBuffer(8));
+  const controller = new AbortController();
+  controller.signal.addEventListener("abort", () => Atomics.store(flag, 0, 1));
+  const call = executor.run(tasksUrl, "loopUntilFlag", [flag], {
+    signal: controller.signal,
+  });
+  await Atomics.waitAsync(flag, 1, 0).value;
+  controller.abort(new Error("enough"));
+  await assertRejects(() => call, Error, "enough");
+  await ended(name);
+  assertEquals(Atomics.load(flag, 1), 2, "the loop saw the flag");
+  assertEquals(await executor.run(tasksUrl, "add", [1, 1]), 2);
+});
+
+Deno.test("Executor.run(): a loop that returns to the event loop stops when its call is aborted", async () => {
+  await using executor = new Executor({ workers: 1 });
+  const name = await executor.run<string>(tasksUrl, "workerName");
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const controller = new AbortController();
+  const call = executor.run(tasksUrl, "yieldForever", [counter], {
+    signal: controller.signal,
+  });
+  await Atomics.waitAsync(counter, 0, 0).value;
+  controller.abort(new Error("enough"));
+  await assertRejects(() => call, Error, "enough");
+  await ended(name);
+  const rounds = Atomics.load(counter, 0);
+  assertEquals(await executor.run(tasksUrl, "add", [1, 1]), 2);
+  assertEquals(Atomics.load(counter, 0), rounds, "the loop is gone");
+});
+
+Deno.test("Executor.run() adds one listener to a signal shared by 10^5 calls", async () => {
+  await using executor = new Executor({ workers: 1 });
+  const controller = new AbortController();
+  const signal = controller.signal;
+  let added = 0;
+  const add = signal.addEventListener.bind(signal);
+  signal.addEventListener = ((...args: Parameters<typeof add>) => {
+    added++;
+    add(...args);
+  }) as typeof add;
+  const start = performance.now();
+  const calls: Promise<unknown>[] = [];
+  for (let i = 0; i < 100_000; i++) {
+    calls.push(executor.run(tasksUrl, "add", [i, 1], { signal }));
+  }
+  // Handled before they reject: Deno's bookkeeping of unhandled rejections
+  // is itself quadratic.
+  const settled = Promise.allSettled(calls);
+  controller.abort(new Error("all of them"));
+  const results = await settled;
+  const elapsed = performance.now() - start;
+  assertEquals(added, 1);
+  assert(results.every((result) => result.status === "rejected"));
+  assertEquals(executor.queued, 0);
+  assertEquals(executor.running, 0);
+  // Linear: a few µs per call. Listener per call, or a queue search per
+  // abort, is quadratic: minutes.
+  assert(elapsed < 5_000, `10^5 calls took ${elapsed.toFixed(0)} ms`);
 });
