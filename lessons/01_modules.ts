@@ -1,7 +1,7 @@
 /**
  * @title The tools: what Deno has in place of asyncio, concurrent.futures, aiohttp and trio
  * @difficulty beginner
- * @tags event loop, Worker, fetch, AbortSignal
+ * @tags event loop, Event, Worker, fetch, AbortSignal
  * @run deno run --allow-net=127.0.0.1 lessons/01_modules.ts
  * @resource {https://docs.deno.com/runtime/manual/runtime/workers} Deno: Workers
  * @resource {https://developer.mozilla.org/en-US/docs/Web/API/Fetch_API} MDN: Fetch API
@@ -15,6 +15,8 @@
  *
  * ```text
  * asyncio → event loop: a timer fired after 0.5 seconds
+ * asyncio → Event: one task set the event after 0.5 seconds
+ * asyncio → Event: the task waiting for it went on
  * concurrent.futures → Worker: 1 + 2 + … + 1,000,000 = 500000500000
  * aiohttp → fetch: 200 "¡hola!"
  * trio → AbortSignal: the 10-second wait was cancelled (TimeoutError)
@@ -22,6 +24,7 @@
  * ```
  */
 import { delay } from "@std/async/delay";
+import { Event } from "../lib/event.ts";
 import {
   begin,
   cli,
@@ -42,6 +45,22 @@ export async function modules(
     await delay(unit / 2);
     print("asyncio → event loop: a timer fired after 0.5 seconds");
   });
+
+  // asyncio's events: an Event (asyncio.Event) lets tasks wait until another
+  // task says "now". One task waits; the other sets the event half a second
+  // later, which wakes every waiter. (This Event is the library's, not the
+  // web's Event class, which is a message that an EventTarget dispatches.)
+  const ready = new Event();
+  const waiter = timeline.track("waits for the event", async () => {
+    await ready.wait();
+    print("asyncio → Event: the task waiting for it went on");
+  });
+  await timeline.track("sets the event", async () => {
+    await delay(unit / 2);
+    print("asyncio → Event: one task set the event after 0.5 seconds");
+    ready.set();
+  });
+  await waiter;
 
   // concurrent.futures: a pool of threads or of processes. In CPython one
   // lock, the GIL, lets only one thread run Python code at a time: threads

@@ -1,19 +1,21 @@
 /**
- * @title Five downloads at once
+ * @title Five downloads at once, then through a queue
  * @difficulty intermediate
- * @tags fetch, streams, Promise.all, progress, concurrency
+ * @tags fetch, streams, Promise.all, Queue, asCompleted, workers, progress
  * @run deno run --allow-net=127.0.0.1 lessons/10_downloads.ts --timeline
  * @resource {https://developer.mozilla.org/en-US/docs/Web/API/Streams_API/Using_readable_streams} MDN: using readable streams
  * @resource {https://docs.python.org/3/library/asyncio-task.html#asyncio.gather} Python: asyncio.gather
+ * @resource {https://docs.python.org/3/library/asyncio-queue.html} Python: asyncio.Queue
+ * @resource {https://docs.python.org/3/library/asyncio-task.html#asyncio.as_completed} Python: asyncio.as_completed
  * @section 10 — Ejemplo Completo
  *
  * The notes' complete example pretends to download five files with
  * `asyncio.sleep`. Here the downloads are real: five files stream from a
- * local server at the same time, each taking 1 to 3 seconds chosen at
- * random, and each finishes when its last byte arrives. On a terminal, a
- * progress bar per download shows them advancing together. The default
- * draw finishes in the notes' order; `--seed N` draws other durations, the
- * same ones every time for the same N.
+ * local server, each taking 1 to 3 seconds chosen at random. Part 1 is the
+ * notes' program: all five at once, in the notes' order by default
+ * (`--seed N` draws other durations). Part 2 fetches the same five with only
+ * `--workers N` (default 2) at a time, pulled from a queue, and reports each
+ * as it ends. On a terminal, a progress bar per download shows them advance.
  *
  * Output:
  *
@@ -28,56 +30,55 @@
  * Finished download 2
  * Finished download 3
  * Finished download 4
+ * The same five through a queue, 2 at a time:
+ * Finished download 1 (worker 2, from ~0.0 s to ~1.1 s)
+ * Finished download 0 (worker 1, from ~0.0 s to ~1.8 s)
+ * Finished download 2 (worker 2, from ~1.1 s to ~3.3 s)
+ * Finished download 3 (worker 1, from ~1.8 s to ~4.4 s)
+ * Finished download 4 (worker 2, from ~3.3 s to ~6.2 s)
  * ```
  */
+import { asCompleted } from "../lib/as_completed.ts";
 import { fetchWithRetry } from "../lib/fetch.ts";
+import { Queue } from "../lib/queue.ts";
+import {
+  type DownloadsOptions,
+  downloadsOptions,
+  drawDurations,
+} from "./_downloads.ts";
 import {
   begin,
   cli,
-  integerOption,
   type LessonCommand,
-  type LessonOptions,
   type LessonResult,
 } from "./_lesson.ts";
 import { progressBars } from "./_progress.ts";
-import { type LessonServer, startServer } from "./_server.ts";
+import { startServer } from "./_server.ts";
 
-/** Options of lesson 10. */
-export interface DownloadsOptions extends LessonOptions {
-  /**
-   * Picks the random durations. The default draw finishes in the notes'
-   * order. @default {1871}
-   */
-  seed?: number;
-  /**
-   * Where to draw the progress bars. @default {standard output when it is a
-   * terminal and `log` is console.log; otherwise nowhere}
-   */
-  progress?: (text: string) => void;
-  /** The server to download from. @default {a fresh one, shut down at the end} */
-  server?: LessonServer;
-}
+export { type DownloadsOptions, drawDurations };
 
 export async function downloads(
   options: DownloadsOptions = {},
 ): Promise<LessonResult> {
-  const seed = integerOption(options.seed, "seed", 1871, 0, 2 ** 32 - 1);
+  const { seed, workers, parts } = downloadsOptions(options);
   const bars = progressBars({ draw: options.progress, log: options.log });
   const lesson = begin({ ...options, log: bars.log });
   const { unit, print, timeline } = lesson;
   await using own = options.server ? undefined : startServer();
   const server = (options.server ?? own)!;
+  // Python's random.randint(1, 3) draws whole seconds, and ties would end
+  // in any order over a network: we draw tenths, the same for the same seed.
   const seconds = drawDurations(seed);
 
-  // download_file from the notes. Instead of sleeping, it asks the server
-  // for a file that takes `seconds` to stream, and reads it chunk by chunk
-  // as the bytes arrive; awaiting each chunk lets the other downloads run.
-  async function downloadFile(fileId: number) {
-    print(`Starting download ${fileId}`);
+  // The transfer itself. Instead of sleeping, ask the server for a file
+  // that takes `seconds` to stream, and read it chunk by chunk as the bytes
+  // arrive; awaiting each chunk lets the other downloads run. The server
+  // counts the file's time from `from` (a Date.now() value).
+  async function fetchFile(fileId: number, from: number) {
     const ms = seconds[fileId]! * unit;
     const bytes = Math.round(seconds[fileId]! * 100_000);
     const url = server.at(
-      `/file?bytes=${bytes}&ms=${ms}&chunks=30&from=${started}`,
+      `/file?bytes=${bytes}&ms=${ms}&chunks=30&from=${from}`,
     );
     // fetchWithRetry (lesson 8) tries again if the server is briefly unwell.
     const response = await fetchWithRetry(url);
@@ -87,51 +88,106 @@ export async function downloads(
       received += chunk.byteLength;
       bars.update(fileId, received, total);
     }
+  }
+
+  // Part 1, the notes' program. download_file prints, fetches, prints.
+  async function downloadFile(fileId: number, started: number) {
+    print(`Starting download ${fileId}`);
+    await fetchFile(fileId, started);
     print(`Finished download ${fileId}`);
   }
 
   // main from the notes: start all five, then wait for all of them, with
   // Promise.all in the part of asyncio.gather. Each call starts at once and
-  // prints its "Starting" line before the next call begins. The server counts
-  // each file's time from `started`, as the notes' five sleeps all count from
-  // the gather: a request that reaches the server a little late still ends on time.
-  const started = Date.now();
-  const files = [0, 1, 2, 3, 4].map((i) =>
-    timeline.track(`download ${i}`, () => downloadFile(i))
-  );
-  try {
+  // prints its "Starting" line before the next call begins. Every file's
+  // time counts from `started`, as the notes' five sleeps all count from
+  // the gather: a request that reaches the server a little late still ends
+  // on time.
+  async function allAtOnce() {
+    const started = Date.now();
+    const files = [0, 1, 2, 3, 4].map((i) =>
+      timeline.track(`download ${i}`, () => downloadFile(i, started))
+    );
     await Promise.all(files);
+  }
+
+  // Part 2: the same five files, at most `workers` at a time. The file
+  // numbers wait in a Queue (asyncio.Queue); each worker takes the next one
+  // the moment it is free, and the file's time counts from then. Closing
+  // the queue says no more will come, so a worker's loop ends once it is empty
+  // (Python 3.13's queue.shutdown(); before it, join() and then cancelling
+  // the workers, whose loops never end). Two workers by default, like lesson
+  // 4's Semaphore(2): each takes two or three files in turn, and the five
+  // still end at least 0.7 s apart, so always in the same order.
+  async function throughQueue() {
+    print(`The same five through a queue, ${workers} at a time:`);
+    const start = performance.now();
+    const now = () => ((performance.now() - start) / unit).toFixed(1);
+    const queue = new Queue<number>();
+    for (const fileId of [0, 1, 2, 3, 4]) await queue.put(fileId);
+    queue.close();
+    // One promise per file, which its worker settles: a Future, as
+    // concurrent.futures calls it.
+    const results = [0, 1, 2, 3, 4].map(() => Promise.withResolvers<string>());
+    async function worker(n: number) {
+      for await (const fileId of queue) {
+        const from = now();
+        try {
+          const name = `worker ${n}: download ${fileId}`;
+          await timeline.track(name, () => fetchFile(fileId, Date.now()));
+          results[fileId]!.resolve(`worker ${n}, from ${from} s to ${now()} s`);
+        } catch (error) {
+          results[fileId]!.reject(error);
+        }
+      }
+    }
+    // More workers than files would find the queue empty and stop at once.
+    const running = Array.from(
+      { length: Math.min(workers, results.length) },
+      (_, i) => worker(i + 1),
+    );
+    // asyncio.as_completed: each result as soon as it is there, whichever
+    // file it is, where Promise.all would give them all at the end, in the
+    // order of the files. asyncio's yields awaitables that raise on a
+    // failure; ours yields settled results, whose index says which file.
+    const promises = results.map((result) => result.promise);
+    for await (const result of asCompleted(promises)) {
+      if (result.status === "rejected") throw result.reason;
+      print(`Finished download ${result.index} (${result.value})`);
+    }
+    await Promise.all(running);
+  }
+
+  try {
+    if (parts.includes(1)) await allAtOnce();
+    bars.clear();
+    if (parts.includes(2)) await throughQueue();
   } finally {
     bars.done();
   }
   return lesson;
 }
 
-// Python's random.randint(1, 3) draws whole seconds, and ties would finish
-// in any order over a network. We draw tenths of a second between 1 and 3
-// from a small seeded generator (mulberry32), so that a seed always gives
-// the same durations, hence the same order.
-export function drawDurations(seed: number): number[] {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return Array.from({ length: 5 }, () => 1 + Math.round(random() * 20) / 10);
-}
-
 /** How `deno run` runs this lesson. */
 export const command: LessonCommand<DownloadsOptions> = {
-  summary: "Lesson 10: five real downloads at once, from a local server.",
+  summary: "Lesson 10: five real downloads from a local server, at once, " +
+    "then through a queue.",
   run: downloads,
   flags: {
     seed: {
       type: "number",
       help:
         "picks the random durations: an integer from 0 to 4294967295 (default 1871)",
+    },
+    workers: {
+      type: "number",
+      help:
+        "how many workers pull the files from the queue in part 2: a positive integer (default 2)",
+    },
+    part: {
+      type: "number",
+      help:
+        "runs only part 1 (all at once) or part 2 (the queue); default both",
     },
   },
   permissions: { net: ["127.0.0.1"] },

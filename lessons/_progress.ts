@@ -41,6 +41,8 @@ export interface ProgressBars {
   log: (line: string) => void;
   /** Records how far download `id` got, and redraws now and then. */
   update(id: number, received: number, total: number): void;
+  /** Erases the bars and forgets them: the next `update` starts afresh. */
+  clear(): void;
   /** Erases the bars and stops listening for Ctrl-C. */
   done(): void;
 }
@@ -56,7 +58,7 @@ export function progressBars(options: ProgressOptions = {}): ProgressBars {
       ? (text: string) => Deno.stdout.writeSync(encoder.encode(text))
       : undefined);
   if (draw === undefined) {
-    return { log, update() {}, done() {} };
+    return { log, update() {}, clear() {}, done() {} };
   }
   const columns = options.columns ?? terminalWidth;
   const exit = options.exit ?? ((code: number) => Deno.exit(code));
@@ -108,6 +110,10 @@ export function progressBars(options: ProgressOptions = {}): ProgressBars {
     update(id, received, total) {
       state.set(id, { received, total });
       if (received >= total || performance.now() - last > 50) render();
+    },
+    clear() {
+      erase();
+      state.clear();
     },
     done() {
       erase();

@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertGreaterOrEqual } from "@std/assert";
 import { modules } from "../lessons/01_modules.ts";
+import { Event } from "../lib/event.ts";
 
 const UNIT = 40;
 
@@ -43,4 +44,36 @@ Deno.test("Lesson 01's signal stops only the wait it was handed", async () => {
   assertEquals(unaware.outcome, "fulfilled");
   assertGreaterOrEqual(unaware.end! - unaware.start, UNIT - 1);
   assert(unaware.end! > handed.end!);
+});
+
+Deno.test("Lesson 01's Event wakes the waiting task only after the other task set it", async () => {
+  // Record each set() among the lesson's Event lines.
+  const seen: string[] = [];
+  const { set } = Event.prototype;
+  Event.prototype.set = function (this: Event) {
+    seen.push("set()");
+    set.call(this);
+  };
+  let timeline;
+  try {
+    ({ timeline } = await modules({
+      unit: UNIT,
+      log: (line) => line.includes("→ Event") && seen.push(line),
+    }));
+  } finally {
+    Event.prototype.set = set;
+  }
+  // The setter's line, then set(), then (and only then) the waiter's line.
+  assertEquals(seen, [
+    "asyncio → Event: one task set the event after 0.5 seconds",
+    "set()",
+    "asyncio → Event: the task waiting for it went on",
+  ]);
+  // On the timeline: the waiter was waiting before the setter's half unit
+  // began, and ended only once the setter had ended.
+  const waits = timeline.span("waits for the event")!;
+  const sets = timeline.span("sets the event")!;
+  assert(waits.start <= sets.start, "the waiter started after the setter");
+  assertGreaterOrEqual(sets.end! - sets.start, UNIT / 2 - 1);
+  assertGreaterOrEqual(waits.end!, sets.end!);
 });

@@ -5,9 +5,14 @@ import {
   assertLess,
   assertRejects,
 } from "@std/assert";
-import { downloads, drawDurations } from "../lessons/10_downloads.ts";
+import { command, downloads, drawDurations } from "../lessons/10_downloads.ts";
+import { runCli } from "../lessons/_lesson.ts";
+import { place } from "../lessons/_cli.ts";
 import { progressBars } from "../lessons/_progress.ts";
 import { startServer } from "../lessons/_server.ts";
+import type { Timeline } from "../lib/timeline.ts";
+
+const LESSON = new URL("../lessons/10_downloads.ts", import.meta.url).pathname;
 
 const UNIT = 200;
 
@@ -30,20 +35,36 @@ const STARTS = [0, 1, 2, 3, 4].map((i) => `Starting download ${i}`);
 const finishes = (order: number[]) =>
   order.map((i) => `Finished download ${i}`);
 
+// Part 2's report line for one download.
+const REPORT =
+  /^Finished download (\d) \(worker (\d+), from (\d+\.\d) s to (\d+\.\d) s\)$/;
+
 Deno.test("Lesson 10 prints the notes' lines in the notes' order by default", async () => {
   const logged: string[] = [];
   const { lines, timeline } = await downloads({
     unit: UNIT,
     log: (l) => logged.push(l),
   });
-  assertEquals(lines, [...STARTS, ...finishes([1, 0, 2, 3, 4])]);
+  // Part 1: exactly the notes' "Salida".
+  assertEquals(lines.slice(0, 10), [...STARTS, ...finishes([1, 0, 2, 3, 4])]);
   assertEquals(logged, lines);
-  assertEquals(timeline.completionOrder(), [
+  assertEquals(timeline.completionOrder().slice(0, 5), [
     "download 1",
     "download 0",
     "download 2",
     "download 3",
     "download 4",
+  ]);
+  // Part 2: two workers; each download reported as it ends, by the worker
+  // that took it.
+  assertEquals(lines[10], "The same five through a queue, 2 at a time:");
+  const reports = lines.slice(11).map((line) => REPORT.exec(line)?.slice(1));
+  assertEquals(reports.map((r) => r && [r[0], r[1]]), [
+    ["1", "2"],
+    ["0", "1"],
+    ["2", "2"],
+    ["3", "1"],
+    ["4", "2"],
   ]);
 });
 
@@ -65,14 +86,24 @@ Deno.test("Lesson 10's --seed picks the durations and so the order", async (t) =
   await t.step("seed 37 finishes in the order of its durations", async () => {
     // Seed 37 draws durations at least 0.3 apart.
     assertEquals(drawDurations(37), [2, 3, 1.1, 2.5, 1.4]);
-    const { lines } = await downloads({ unit: UNIT, seed: 37, log: () => {} });
+    const { lines } = await downloads({
+      unit: UNIT,
+      seed: 37,
+      part: 1,
+      log: () => {},
+    });
     assertEquals(lines, [...STARTS, ...finishes([2, 4, 0, 3, 1])]);
   });
 });
 
 Deno.test("Lesson 10 downloads all five files at once from the server", async () => {
   await using server = startServer();
-  const { timeline } = await downloads({ unit: UNIT, log: () => {}, server });
+  const { timeline } = await downloads({
+    unit: UNIT,
+    part: 1,
+    log: () => {},
+    server,
+  });
   assertEquals(server.hits(), 5);
   assertEquals(server.peak, 5);
   assertEquals(timeline.maxConcurrency(), 5);
@@ -88,24 +119,195 @@ Deno.test("Lesson 10 downloads all five files at once from the server", async ()
   assertLess(timeline.elapsed, 6 * UNIT);
 });
 
-Deno.test("Lesson 10 draws progress bars only where asked, and erases them", async (t) => {
-  await t.step("with a progress sink, every bar reaches 100%", async () => {
-    const frames: string[] = [];
-    const { lines } = await downloads({
-      unit: UNIT,
-      log: () => {},
-      progress: (text) => frames.push(text),
-    });
-    // The printed lines stay exactly the notes' lines.
-    assertEquals(lines, [...STARTS, ...finishes([1, 0, 2, 3, 4])]);
-    const all = frames.join("");
-    for (const i of [0, 1, 2, 3, 4]) {
-      assert(all.includes(`download ${i} ${"█".repeat(30)} 100%`), `bar ${i}`);
-    }
-    // The last frame moves up over the bars and clears them.
-    const erase = "\x1b[5F\x1b[0J";
-    assertEquals(frames.at(-1), erase);
+// Part 2's spans (`worker W: download F`), in the order they started.
+function queueSpans(timeline: Timeline) {
+  return timeline.spans().flatMap((span) => {
+    const match = /^worker (\d+): download (\d)$/.exec(span.name);
+    return match ? [{ ...span, worker: +match[1]!, file: +match[2]! }] : [];
   });
+}
+
+Deno.test("Lesson 10's queue part runs at most --workers downloads at once, back to back", async (t) => {
+  // One worker is the slowest (the sum, 10.6 units): a small unit keeps the
+  // test short. Nothing here depends on close deadlines keeping their order.
+  for (const [workers, unit] of [[1, 50], [2, 50], [3, 50]] as const) {
+    await t.step(`${workers} worker(s)`, async () => {
+      await using server = startServer();
+      const { lines, timeline } = await downloads({
+        unit,
+        workers,
+        part: 2,
+        log: () => {},
+        server,
+      });
+      assertEquals(
+        lines[0],
+        `The same five through a queue, ${workers} at a time:`,
+      );
+      const spans = queueSpans(timeline);
+      // Every file once, taken in the queue's order, by every worker.
+      assertEquals(spans.map((s) => s.file), [0, 1, 2, 3, 4]);
+      assertEquals(new Set(spans.map((s) => s.worker)).size, workers);
+      // Never more than N downloads at once, on the timeline and on the
+      // server, and N at once at the start.
+      assertEquals(timeline.maxConcurrency(), workers);
+      assertEquals(server.peak, workers);
+      assertEquals(server.hits(), 5);
+      // A worker starts its next file right after finishing one: nothing
+      // else starts or ends on the timeline in between (no waiting for the
+      // other workers), and no time passes but a few microtasks.
+      const instants = spans.flatMap((s) => [s.start, s.end!]);
+      for (let w = 1; w <= workers; w++) {
+        const own = spans.filter((s) => s.worker === w);
+        for (const [k, next] of own.entries()) {
+          if (k === 0) continue;
+          const free = own[k - 1]!.end!;
+          const what = `worker ${w} between download ${
+            own[k - 1]!.file
+          } and download ${next.file}`;
+          assertGreaterOrEqual(next.start, free, what);
+          assertEquals(
+            instants.filter((i) => i > free && i < next.start),
+            [],
+            what,
+          );
+          assertLess(next.start - free, unit / 2, what);
+        }
+      }
+    });
+  }
+});
+
+Deno.test("Lesson 10's queue part reports each download with asCompleted, as it ends", async () => {
+  // When each line was printed, in the timeline's clock.
+  const printed: number[] = [];
+  const { lines, timeline } = await downloads({
+    unit: 100,
+    part: 2,
+    log: () => printed.push(performance.now()),
+  });
+  const origin = performance.now() - timeline.elapsed;
+  const spans = queueSpans(timeline);
+  const ended = [...spans].sort((a, b) => a.end! - b.end!);
+  // One line per download, in completion order (not the files' order), each
+  // naming the worker that ran it.
+  const reports = lines.slice(1).map((line) => REPORT.exec(line));
+  assertEquals(
+    reports.map((r) => [Number(r?.[1]), Number(r?.[2])]),
+    ended.map((s) => [s.file, s.worker]),
+  );
+  assertEquals(ended.map((s) => s.file), [1, 0, 2, 3, 4]);
+  // Each line came as its download ended, before the next one ended; the
+  // times it prints are the download's, in units.
+  for (const [k, span] of ended.entries()) {
+    const at = printed[k + 1]! - origin;
+    assertGreaterOrEqual(
+      at,
+      span.end!,
+      `line ${k + 1} before its download ended`,
+    );
+    const next = ended[k + 1];
+    if (next) {
+      assert(at < next.end!, `line ${k + 1} waited for download ${next.file}`);
+    }
+    const [from, to] = [Number(reports[k]![3]), Number(reports[k]![4])];
+    assertLess(Math.abs(to - from - (span.end! - span.start) / 100), 0.15);
+  }
+});
+
+Deno.test("Lesson 10's --workers and --part name the value when they refuse it", async (t) => {
+  await t.step("workers: a positive integer", async () => {
+    for (const workers of [0, -1, 1.5, Infinity]) {
+      await assertRejects(
+        () => downloads({ unit: UNIT, workers, log: () => {} }),
+        RangeError,
+        `'workers' must be a positive integer: current value is ${workers}`,
+      );
+    }
+    await assertRejects(
+      () => downloads({ unit: UNIT, workers: "2" as never, log: () => {} }),
+      TypeError,
+      `'workers' must be a positive integer: current value is "2"`,
+    );
+  });
+  await t.step("part: 1 or 2", async () => {
+    for (const part of [0, 3, 1.5]) {
+      await assertRejects(
+        () => downloads({ unit: UNIT, part, log: () => {} }),
+        RangeError,
+        `'part' must be an integer from 1 to 2: current value is ${part}`,
+      );
+    }
+  });
+  await t.step("at the command line: status 2 and the flag", async () => {
+    const cli = async (argv: string[]) => {
+      const err: string[] = [];
+      const status = await runCli(command, argv, place(LESSON), {
+        out: () => {},
+        err: (line) => err.push(line),
+      });
+      return [status, err[0]];
+    };
+    assertEquals(await cli(["--workers", "0"]), [
+      2,
+      "Flag --workers must be a positive integer: current value is 0",
+    ]);
+    assertEquals(await cli(["--workers", "-2"]), [
+      2,
+      "Flag --workers must be a positive integer: current value is -2",
+    ]);
+    assertEquals(await cli(["--workers", "two"]), [
+      2,
+      `Flag --workers must be a number: current value is "two"`,
+    ]);
+    assertEquals(await cli(["--part", "3"]), [
+      2,
+      "Flag --part must be an integer from 1 to 2: current value is 3",
+    ]);
+  });
+});
+
+Deno.test("Lesson 10 draws progress bars only where asked, and erases them", async (t) => {
+  await t.step(
+    "with a progress sink, every bar reaches 100%, in each part",
+    async () => {
+      // What was printed and drawn, in order.
+      const events: { line?: string; frame?: string }[] = [];
+      const { lines } = await downloads({
+        unit: 100,
+        log: (line) => events.push({ line }),
+        progress: (frame) => events.push({ frame }),
+      });
+      // The printed lines stay exactly the lesson's lines.
+      assertEquals(lines.slice(0, 10), [
+        ...STARTS,
+        ...finishes([1, 0, 2, 3, 4]),
+      ]);
+      assertEquals(lines.length, 16);
+      const split = events.findIndex((e) =>
+        e.line?.startsWith("The same five")
+      );
+      const drawn = (part: typeof events) =>
+        part.flatMap((e) => e.frame === undefined ? [] : [e.frame]);
+      const erase = "\x1b[5F\x1b[0J";
+      for (const part of [events.slice(0, split), events.slice(split)]) {
+        const frames = drawn(part);
+        const all = frames.join("");
+        for (const i of [0, 1, 2, 3, 4]) {
+          assert(
+            all.includes(`download ${i} ${"█".repeat(30)} 100%`),
+            `bar ${i}`,
+          );
+        }
+        // Each part ends by moving up over its five bars and clearing them.
+        assertEquals(frames.at(-1), erase);
+      }
+      // Part 2 starts with fresh bars: its first frame has one row per
+      // download under way, not part 1's five finished bars.
+      const first = drawn(events.slice(split)).find((f) => f.includes("%"))!;
+      assertLess(first.split("\n").length - 1, 5, JSON.stringify(first));
+    },
+  );
   // Pretend standard output is a terminal `columns` wide, and capture what
   // is written to it.
   async function onTerminal(
@@ -136,14 +338,17 @@ Deno.test("Lesson 10 draws progress bars only where asked, and erases them", asy
   await t.step(
     "on a terminal, with console.log, bars go to stdout",
     async () => {
-      const written = await onTerminal(() => downloads({ unit: UNIT }));
+      const written = await onTerminal(() => downloads({ unit: 100, part: 1 }));
       assert(written.includes(`download 4 ${"█".repeat(30)} 100%`), written);
     },
   );
   await t.step(
     "on a 40-column terminal, no row of the bars wraps",
     async () => {
-      const written = await onTerminal(() => downloads({ unit: UNIT }), 40);
+      const written = await onTerminal(
+        () => downloads({ unit: 100, part: 1 }),
+        40,
+      );
       const rows = rowsOf(written);
       assert(rows.includes(`download 4 ${"█".repeat(23)} 100%`), written);
       for (const row of rows) assert(row.length < 40, JSON.stringify(row));
@@ -153,7 +358,7 @@ Deno.test("Lesson 10 draws progress bars only where asked, and erases them", asy
   );
   await t.step("with a log of its own, nothing is drawn", async () => {
     const written = await onTerminal(() =>
-      downloads({ unit: UNIT, log: () => {} })
+      downloads({ unit: 100, log: () => {}, part: 2, workers: 5 })
     );
     assertEquals(written, "");
   });

@@ -1,0 +1,61 @@
+/**
+ * Plumbing of lesson 10: its options, checked, and the seeded draw of the
+ * download durations. Learners can skip this file; the lesson says what
+ * each option does.
+ *
+ * @module
+ */
+import { integerOption, type LessonOptions } from "./_lesson.ts";
+import type { LessonServer } from "./_server.ts";
+
+/** Options of lesson 10. */
+export interface DownloadsOptions extends LessonOptions {
+  /**
+   * Picks the random durations. The default draw finishes in the notes'
+   * order. @default {1871}
+   */
+  seed?: number;
+  /**
+   * How many workers pull the files from the queue in part 2: an integer of
+   * at least 1. @default {2}
+   */
+  workers?: number;
+  /** Runs only part 1 (all at once) or only part 2 (the queue). @default {both} */
+  part?: number;
+  /**
+   * Where to draw the progress bars. @default {standard output when it is a
+   * terminal and `log` is console.log; otherwise nowhere}
+   */
+  progress?: (text: string) => void;
+  /** The server to download from. @default {a fresh one, shut down at the end} */
+  server?: LessonServer;
+}
+
+/** The checked options: each one names itself and the value when refused. */
+export function downloadsOptions(options: DownloadsOptions): {
+  seed: number;
+  workers: number;
+  parts: number[];
+} {
+  const seed = integerOption(options.seed, "seed", 1871, 0, 2 ** 32 - 1);
+  const workers = integerOption(options.workers, "workers", 2, 1);
+  const part = integerOption(options.part, "part", 0, 1, 2);
+  return { seed, workers, parts: part === 0 ? [1, 2] : [part] };
+}
+
+/**
+ * Five durations in seconds, tenths from 1 to 3, the same ones for the same
+ * seed: a small seeded generator (mulberry32) in place of Python's
+ * `random.randint(1, 3)`.
+ */
+export function drawDurations(seed: number): number[] {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Array.from({ length: 5 }, () => 1 + Math.round(random() * 20) / 10);
+}
