@@ -171,6 +171,11 @@ export type LessonEvent =
 /** Where `begin()` reports events while `runCli` runs with `--events`. */
 let reporter: ((event: LessonEvent) => void) | undefined;
 
+/** Milliseconds to the microsecond: what a reader of the events needs. */
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
 /** A timeline that reports each start and end as it records it. */
 class ReportedTimeline extends Timeline {
   #report: (event: LessonEvent) => void;
@@ -182,7 +187,8 @@ class ReportedTimeline extends Timeline {
 
   override start(name: string): void {
     super.start(name);
-    this.#report({ event: "start", task: name, at: this.span(name)!.start });
+    const at = round(this.span(name)!.start);
+    this.#report({ event: "start", task: name, at });
   }
 
   override end(
@@ -194,7 +200,7 @@ class ReportedTimeline extends Timeline {
     this.#report({
       event: "end",
       task: name,
-      at: span.end!,
+      at: round(span.end!),
       outcome: span.outcome as "fulfilled" | "rejected",
     });
   }

@@ -4,7 +4,8 @@
  *
  * It runs Debian's `chromium` (/usr/bin/chromium; `.ci/run` installs it)
  * with the flags it needs as root on a machine with a closed network, and a
- * fresh profile folder under .tools/chromium-profile/, removed at close.
+ * fresh profile folder under .tools/test-output/chromium-profile/, removed
+ * at close.
  *
  * @module
  */
@@ -85,7 +86,8 @@ export class Chromium {
    * do when Chromium is not installed or did not start.
    */
   static async launch(): Promise<Chromium> {
-    const profile = `${ROOT}/.tools/chromium-profile/${crypto.randomUUID()}`;
+    const profile =
+      `${ROOT}/.tools/test-output/chromium-profile/${crypto.randomUUID()}`;
     let child: Deno.ChildProcess;
     try {
       child = new Deno.Command(CHROMIUM, {

@@ -1,7 +1,7 @@
 /**
  * The site in a real browser: headless Chromium, driven over the DevTools
  * protocol, clicks through the pages as a visitor would. Screenshots go to
- * .tools/site-screenshots/ (ignored by git). Without Chromium this test
+ * .tools/test-output/site-screenshots/ (ignored by git). Without Chromium this test
  * fails and says how to install it; it is never skipped.
  */
 import { assert, assertEquals } from "@std/assert";
@@ -9,7 +9,7 @@ import { ROOT } from "../../lessons/_cli.ts";
 import { startSite } from "../../site/server.ts";
 import { Chromium } from "./_chromium.ts";
 
-const SHOTS = `${ROOT}/.tools/site-screenshots`;
+const SHOTS = `${ROOT}/.tools/test-output/site-screenshots`;
 
 Deno.test("The site in headless Chromium: both languages, Run on lesson 3, Stop on lesson 4", async (t) => {
   await Deno.mkdir(SHOTS, { recursive: true });
