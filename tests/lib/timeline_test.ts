@@ -499,9 +499,10 @@ function wellFormed(svg: string): string[] {
   while (rest.length) {
     const lt = rest.indexOf("<");
     if (lt < 0) break;
-    const tag = /^<(\/?)([a-z]+)((?:\s+[A-Za-z][\w:-]*="[^"<]*")*)\s*(\/?)>/.exec(
-      rest.slice(lt),
-    );
+    const tag = /^<(\/?)([a-z]+)((?:\s+[A-Za-z][\w:-]*="[^"<]*")*)\s*(\/?)>/
+      .exec(
+        rest.slice(lt),
+      );
     if (tag === null) {
       throw new Error(`A malformed tag at ${describeAt(rest.slice(lt))}`);
     }
