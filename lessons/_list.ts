@@ -123,8 +123,8 @@ export const SPANISH: Readonly<Record<string, SpanishInfo>> = {
   },
   "10_downloads.ts": {
     section: "Ejemplo completo",
-    title: "Cinco descargas a la vez",
-    translates: "Five downloads at once",
+    title: "Cinco descargas a la vez, y después a través de una cola",
+    translates: "Five downloads at once, then through a queue",
     guide: "docs/es/10-ejemplo-completo.md",
   },
 };
