@@ -82,9 +82,10 @@ export async function fetchLesson(
   try {
     await timeline.track(
       "timeout",
-      fetch(server.at(`/delay?ms=${3 * unit}`), {
-        signal: AbortSignal.timeout(unit),
-      }),
+      () =>
+        fetch(server.at(`/delay?ms=${3 * unit}`), {
+          signal: AbortSignal.timeout(unit),
+        }),
     );
   } catch (error) {
     const name = error instanceof Error ? error.name : String(error);

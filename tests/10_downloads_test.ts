@@ -153,10 +153,10 @@ Deno.test("Lesson 10's queue part runs at most --workers downloads at once, back
       assertEquals(timeline.maxConcurrency(), workers);
       assertEquals(server.peak, workers);
       assertEquals(server.hits(), 5);
-      // A worker starts its next file right after finishing one: nothing
-      // else starts or ends on the timeline in between (no waiting for the
-      // other workers), and no time passes but a few microtasks.
-      const instants = spans.flatMap((s) => [s.start, s.end!]);
+      // A worker starts its next file right after finishing one: no
+      // waiting for the other workers (their downloads end at least 0.7
+      // units apart), only a few microtasks. Another worker's download may
+      // end within those microtasks, when both bodies end in one turn.
       for (let w = 1; w <= workers; w++) {
         const own = spans.filter((s) => s.worker === w);
         for (const [k, next] of own.entries()) {
@@ -166,11 +166,6 @@ Deno.test("Lesson 10's queue part runs at most --workers downloads at once, back
             own[k - 1]!.file
           } and download ${next.file}`;
           assertGreaterOrEqual(next.start, free, what);
-          assertEquals(
-            instants.filter((i) => i > free && i < next.start),
-            [],
-            what,
-          );
           assertLess(next.start - free, unit / 2, what);
         }
       }

@@ -1,0 +1,460 @@
+// The Spanish guide (README.es.md and docs/es/) against the lessons: every
+// lesson has its page, every command runs as written, every link resolves,
+// every expected output is the lesson's own Output block, every snippet
+// type-checks, and the prose carries its accents.
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import {
+  type LessonInfo,
+  listLessons,
+  matchesOutput,
+} from "../lessons/_list.ts";
+import type { LessonCommand } from "../lessons/_lesson.ts";
+import { ROOT } from "../lessons/_cli.ts";
+
+const LESSONS = new URL("../lessons/", import.meta.url);
+const GUIDE_DIR = "docs/es";
+const ENTRY = "README.es.md";
+
+/** A Markdown file of the guide, by its path from the checkout. */
+interface Doc {
+  path: string;
+  text: string;
+}
+
+/** A fenced code block: its info string, its lines, the line before it. */
+interface Block {
+  lang: string;
+  lines: string[];
+  /** The last non-blank line before the fence (markers sit there). */
+  before: string;
+}
+
+async function read(path: string): Promise<Doc> {
+  return { path, text: await Deno.readTextFile(`${ROOT}/${path}`) };
+}
+
+/** README.es.md and every page of docs/es/, in name order. */
+async function guide(): Promise<Doc[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(`${ROOT}/${GUIDE_DIR}`)) {
+    if (entry.isFile && entry.name.endsWith(".md")) names.push(entry.name);
+  }
+  names.sort();
+  return Promise.all([
+    read(ENTRY),
+    ...names.map((name) => read(`${GUIDE_DIR}/${name}`)),
+  ]);
+}
+
+function blocks(text: string): Block[] {
+  const found: Block[] = [];
+  let open: Block | undefined;
+  let before = "";
+  for (const line of text.split("\n")) {
+    if (open) {
+      if (line.startsWith("```")) {
+        found.push(open);
+        open = undefined;
+      } else open.lines.push(line);
+    } else if (line.startsWith("```")) {
+      open = { lang: line.slice(3).trim(), lines: [], before };
+    } else if (line.trim() !== "") before = line.trim();
+  }
+  assert(open === undefined, "a code block is never closed");
+  return found;
+}
+
+/** The text outside code blocks, with inline code spans blanked out. */
+function prose(text: string): string {
+  return text.replace(/^```[^]*?^```$/gm, "").replace(/`[^`\n]*`/g, "``");
+}
+
+/** The heading lines outside code blocks: level and text. */
+function headings(text: string): { level: number; text: string }[] {
+  return [...prose(text).matchAll(/^(#{1,6}) (.+)$/gm)].map((m) => ({
+    level: m[1]!.length,
+    text: m[2]!.trim(),
+  }));
+}
+
+/** GitHub's anchor for each heading of `text`, duplicates numbered. */
+function anchors(text: string): Set<string> {
+  const seen = new Map<string, number>();
+  const result = new Set<string>();
+  const raw = text.replace(/^```[^]*?^```$/gm, "");
+  for (const [, , heading] of raw.matchAll(/^(#{1,6}) (.+)$/gm)) {
+    const base = heading!.replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N} _-]/gu, "")
+      .replaceAll(" ", "-");
+    const count = seen.get(base) ?? 0;
+    seen.set(base, count + 1);
+    result.add(count === 0 ? base : `${base}-${count}`);
+  }
+  return result;
+}
+
+/** The targets of the inline links `[text](target)` outside code. */
+function links(text: string): string[] {
+  return [...prose(text).matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
+}
+
+function dirOf(path: string): string {
+  return path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
+}
+
+/** `target` seen from the file `from`, as a path from the checkout. */
+function resolve(from: string, target: string): string {
+  const parts = `${dirOf(from)}/${target}`.split("/");
+  const out: string[] = [];
+  for (const part of parts) {
+    if (part === "..") {
+      assert(out.length > 0, `${from}: ${target} leaves the checkout`);
+      out.pop();
+    } else if (part !== "." && part !== "") out.push(part);
+  }
+  return out.join("/");
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(`${ROOT}/${path}`);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+const lessons: LessonInfo[] = await listLessons(LESSONS);
+
+Deno.test("Every lesson has its page in docs/es/, titled with its section", async () => {
+  const pages = new Set<string>();
+  for (const lesson of lessons) {
+    const spanish = lesson.spanish;
+    if (!spanish) {
+      throw new Error(
+        `${lesson.file} has no entry in SPANISH (lessons/_list.ts)`,
+      );
+    }
+    assert(await exists(spanish.guide), `${spanish.guide} is missing`);
+    const name = spanish.guide.slice(GUIDE_DIR.length + 1);
+    assertEquals(spanish.guide, `${GUIDE_DIR}/${name}`, lesson.file);
+    assertMatch(name, new RegExp(`^${lesson.number}-[a-z-]+\\.md$`));
+    const { text } = await read(spanish.guide);
+    // One page per section: section 4's two lessons share it, so the title
+    // leaves out the part in brackets.
+    const title = `${Number(lesson.number)}. ${
+      spanish.section.replace(/ \(.*\)$/, "")
+    }`;
+    assertEquals(headings(text)[0], { level: 1, text: title }, name);
+    pages.add(name);
+  }
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(`${ROOT}/${GUIDE_DIR}`)) {
+    if (/^\d\d-/.test(entry.name)) files.push(entry.name);
+  }
+  assertEquals(files.sort(), [...pages].sort(), "pages without a lesson");
+  assertEquals(pages.size, 10, "one page per section of the notes");
+});
+
+Deno.test("README.es.md leads to every page and the glossary, and README.md to it", async () => {
+  const entry = await read(ENTRY);
+  const targets = new Set(links(entry.text).map((t) => t.split("#")[0]));
+  for (const lesson of lessons) {
+    assert(targets.has(lesson.spanish!.guide), lesson.spanish!.guide);
+  }
+  assert(targets.has(`${GUIDE_DIR}/glosario.md`), "glosario.md");
+  assert(targets.has("README.md"), "the way back to README.md");
+  const readme = await read("README.md");
+  assert(links(readme.text).includes(ENTRY), "README.md links README.es.md");
+});
+
+Deno.test("Each page shows its lesson's @run command and its Output block unchanged", async () => {
+  for (const lesson of lessons) {
+    const page = await read(lesson.spanish!.guide);
+    const found = blocks(page.text);
+    assert(
+      found.some((b) => b.lang === "sh" && b.lines.includes(lesson.run)),
+      `${page.path} has no sh block with the @run line of ${lesson.file}: ${lesson.run}`,
+    );
+    const marker = `<!-- salida: ${lesson.file} -->`;
+    const shown = found.filter((b) => b.before === marker);
+    assertEquals(shown.length, 1, `${page.path}: one block after ${marker}`);
+    assertEquals(shown[0]!.lang, "text", `${page.path}: ${marker}`);
+    assert(lesson.output.length > 0, `${lesson.file} has no Output block`);
+    assertEquals(
+      shown[0]!.lines,
+      lesson.output,
+      `${page.path} must show the Output block of ${lesson.file} as it is`,
+    );
+  }
+  // No marker names a lesson that is not on its page.
+  for (const doc of await guide()) {
+    for (const [, file] of doc.text.matchAll(/<!-- salida: (\S+) -->/g)) {
+      const lesson = lessons.find((l) => l.file === file);
+      assertEquals(lesson?.spanish?.guide, doc.path, `${doc.path}: ${file}`);
+    }
+  }
+});
+
+Deno.test("Every relative link in the guide leads to a file, and every anchor to a heading", async () => {
+  const docs = [...await guide(), await read("README.md")];
+  let checked = 0;
+  for (const doc of docs) {
+    // README.md is the lead's; only its link to the guide is checked here.
+    const targets = doc.path === "README.md"
+      ? links(doc.text).filter((t) => t.startsWith(ENTRY))
+      : links(doc.text);
+    for (const target of targets) {
+      if (/^[a-z]+:/i.test(target)) continue; // https:, mailto: (not fetched)
+      const [file = "", anchor] = target.split("#");
+      const path = file === "" ? doc.path : resolve(doc.path, file);
+      assert(await exists(path), `${doc.path}: ${target} → ${path} is missing`);
+      if (anchor !== undefined) {
+        assert(
+          path.endsWith(".md"),
+          `${doc.path}: ${target} anchors a non-page`,
+        );
+        const heads = anchors((await read(path)).text);
+        assert(
+          heads.has(decodeURIComponent(anchor)),
+          `${doc.path}: ${target} names no heading of ${path}`,
+        );
+      }
+      checked++;
+    }
+  }
+  assert(checked > 100, `only ${checked} links checked`);
+});
+
+// A command of the guide, as the test runs it.
+interface Run {
+  line: string;
+  args: string[];
+  lesson?: LessonInfo;
+}
+
+// The tasks the test may run: `test` and `check` would run this very suite
+// (or take a minute), so the guide shows them in prose, not in sh blocks.
+const RUNNABLE_TASKS = new Set(["lessons"]);
+
+async function commands(): Promise<Run[]> {
+  const tasks = Object.keys(
+    JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)).tasks,
+  );
+  const runs = new Map<string, Run>();
+  for (const doc of await guide()) {
+    for (const block of blocks(doc.text).filter((b) => b.lang === "sh")) {
+      for (const line of block.lines.filter((l) => l.trim() !== "")) {
+        const where = `${doc.path}: ${line}`;
+        assertMatch(
+          line,
+          /^[\w@=.,/ -]+$/,
+          `${where}: no quotes or shell syntax`,
+        );
+        const [launcher, ...args] = line.startsWith("npx -y deno@")
+          ? line.split(" ").slice(2)
+          : line.split(" ");
+        assertMatch(launcher!, /^deno(@\d+\.\d+\.\d+)?$/, where);
+        assert(
+          args[0] === "run" || args[0] === "task",
+          `${where}: run or task`,
+        );
+        if (args[0] === "task") {
+          assert(tasks.includes(args[1]!), `${where}: no such task`);
+          assert(RUNNABLE_TASKS.has(args[1]!), `${where}: not runnable here`);
+        }
+        const file = args.find((a) => /^lessons\/\d\d_\w+\.ts$/.test(a));
+        const lesson = lessons.find((l) => `lessons/${l.file}` === file);
+        if (args[0] === "run") assert(lesson, `${where}: names no lesson`);
+        runs.set(args.join(" "), { line: args.join(" "), args, lesson });
+      }
+    }
+  }
+  return [...runs.values()];
+}
+
+Deno.test("Every npx command of the READMEs asks for the same Deno", async () => {
+  const versions = new Set<string>();
+  for (const doc of [await read(ENTRY), await read("README.md")]) {
+    for (const [, version] of doc.text.matchAll(/npx -y deno@(\S+) /g)) {
+      versions.add(version!);
+    }
+  }
+  assertEquals(versions.size, 1, [...versions].join(", "));
+});
+
+Deno.test("Every command in the guide runs as written, a lesson at a small --unit", async () => {
+  const runs = await commands();
+  assert(runs.length >= lessons.length, `only ${runs.length} commands`);
+  const failures: string[] = [];
+  const one = async ({ line, args, lesson }: Run) => {
+    const argv = [...args];
+    if (lesson && !argv.includes("--unit")) {
+      const { command } = await import(new URL(lesson.file, LESSONS).href) as {
+        command: LessonCommand;
+      };
+      // Twice the smallest unit the lesson is written for: quick, and
+      // with a margin for a machine busy with the rest of the suite.
+      argv.push("--unit", String(Math.max(50, 2 * (command.minUnit ?? 0))));
+    }
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: argv,
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const out = new TextDecoder().decode(stdout).split("\n");
+    const err = new TextDecoder().decode(stderr);
+    const problems: string[] = [];
+    if (code !== 0) problems.push(`exit ${code}`);
+    if (/^Warning/m.test(err)) problems.push("a warning");
+    // The page's command is next to the page's output: the run prints it.
+    if (lesson && line === lesson.run.replace(/^deno /, "")) {
+      const printed = out.slice(0, lesson.output.length);
+      if (!lesson.output.every((e, i) => matchesOutput(e, printed[i] ?? ""))) {
+        problems.push(`printed ${JSON.stringify(printed)}`);
+      }
+    }
+    if (problems.length > 0) {
+      failures.push(`deno ${argv.join(" ")}: ${problems.join(", ")}\n${err}`);
+    }
+  };
+  // Two at a time: the machine is shared with the rest of the suite, and
+  // lesson 9 keeps every core busy for a second.
+  const queue = [...runs];
+  await Promise.all(Array.from({ length: 2 }, async () => {
+    for (let run = queue.shift(); run; run = queue.shift()) await one(run);
+  }));
+  assertEquals(failures, []);
+});
+
+Deno.test("Every TypeScript snippet of the guide type-checks", async () => {
+  const docs = await guide();
+  const snippets = docs.flatMap((d) =>
+    blocks(d.text).filter((b) => /^(ts|typescript)\b/.test(b.lang))
+  );
+  assert(snippets.length >= 10, `only ${snippets.length} snippets`);
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["check", "--quiet", "--doc-only", ...docs.map((d) => d.path)],
+    cwd: ROOT,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assertEquals(code, 0, new TextDecoder().decode(stderr));
+});
+
+// Unaccented spellings the notes use (and a few more that a Spanish text
+// is likely to need), which the guide must write with their accents.
+const UNACCENTED = [
+  "asincronia",
+  "sincronizacion",
+  "modulo",
+  "modulos",
+  "semaforo",
+  "semaforos",
+  "practicas",
+  "comparacion",
+  "integracion",
+  "sincronica",
+  "sincronicas",
+  "asincronica",
+  "asincronicas",
+  "asincrono",
+  "asincrona",
+  "asincronos",
+  "asincronas",
+  "cancelacion",
+  "excepcion",
+  "leccion",
+  "seccion",
+  "funcion",
+  "ejecucion",
+  "nucleo",
+  "nucleos",
+  "codigo",
+  "pagina",
+  "paginas",
+  "tambien",
+  "despues",
+  "ademas",
+  "aqui",
+  "numero",
+  "ultimo",
+  "utiles",
+  "pequeno",
+  "peticion",
+  "version",
+];
+
+/** The words of `text`'s prose that lack their accents. */
+function unaccented(text: string): string[] {
+  const banned = new Set(UNACCENTED);
+  const words = prose(text)
+    .replace(/\]\([^)]*\)/g, "]") // link targets are file names
+    .replace(/<!--[^]*?-->/g, "")
+    .match(/\p{L}+/gu) ?? [];
+  return words.filter((word) => banned.has(word.toLowerCase()));
+}
+
+Deno.test("The guide writes the accents that the notes leave out", async () => {
+  // The check reads words of prose, not code, file names or link targets.
+  assertEquals(
+    unaccented(
+      "La Leccion usa `modulo`:\n```ts\nsemaforo\n```\n[página](01-modulos.md)",
+    ),
+    ["Leccion"],
+  );
+  const found: string[] = [];
+  for (const doc of await guide()) {
+    found.push(...unaccented(doc.text).map((word) => `${doc.path}: ${word}`));
+  }
+  assertEquals(found, []);
+});
+
+Deno.test("The glossary gives each term its Python name, its TypeScript name and a lesson", async () => {
+  const { text } = await read(`${GUIDE_DIR}/glosario.md`);
+  const entries = text.split(/^## /m).slice(1).map((part) => {
+    const [title = "", ...body] = part.split("\n");
+    return { title, body: body.join("\n") };
+  });
+  const terms = entries.map((e) => e.title.toLowerCase());
+  for (
+    const term of [
+      "corrutina",
+      "bucle de eventos",
+      "tarea",
+      "futuro / promesa",
+      "semáforo",
+      "cerrojo (lock)",
+      "evento",
+      "cola",
+      "hilo",
+      "proceso",
+      "gil",
+      "cancelación",
+      "tiempo de espera (timeout)",
+      "concurrencia",
+      "paralelismo",
+      "reintento",
+      "contrapresión",
+    ]
+  ) assert(terms.includes(term), `the glossary has no entry "${term}"`);
+  const sorted = [...terms].sort((a, b) => a.localeCompare(b, "es"));
+  assertEquals(terms, sorted, "entries in alphabetical order");
+  for (const { title, body } of entries) {
+    // The list items, each with its continuation lines.
+    const items = body.split(/\n(?=- )|\n\n/);
+    const item = (label: string) =>
+      items.find((i) => i.startsWith(`- **${label}:**`));
+    assert(item("Python"), `${title}: no Python line`);
+    assert(item("TypeScript / Deno"), `${title}: no TypeScript / Deno line`);
+    const lesson = item("Lección") ?? "";
+    assertMatch(
+      lesson,
+      /\]\((\d\d-[a-z-]+\.md|\.\.\/\.\.\/(lessons|lib)\/\w+\.ts)\)/,
+      `${title}: the Lección line links no page, lesson or module`,
+    );
+  }
+});
