@@ -29,12 +29,16 @@ export interface Lesson {
   file: string;
   /** The notes' section, e.g. 3. */
   section: number;
-  /** The notes' section title, in Spanish. */
+  /** The notes' section title, as the `@section` tag writes it. */
   sectionTitle: string;
+  /** The notes' section title with its accents, when lessons/_list.ts has it. */
+  sectionTitleEs: string | undefined;
   /** The lesson's English title (`@title`). */
   title: string;
   /** The lesson's Spanish title, when lessons/_list.ts has one. */
   titleEs: string | undefined;
+  /** Its page of the Spanish guide (docs/es/…), when lessons/_list.ts names one. */
+  guide: string | undefined;
   /** The `@run` command. */
   run: string;
   /** What the lesson's `command` says it needs. */
@@ -63,8 +67,8 @@ export interface Course {
   lesson(id: string): Lesson | undefined;
   /** The source of a listed lesson, read now. */
   source(lesson: Lesson): Promise<string>;
-  /** The guide's page for section `section`, when docs/es has it. */
-  guide(section: number): Promise<GuidePage | undefined>;
+  /** The guide's page of a lesson, when docs/es has it. */
+  guide(lesson: Lesson): Promise<GuidePage | undefined>;
   /** The guide's glossary, when docs/es has it. */
   glossary(): Promise<GuidePage | undefined>;
   /** Whether docs/es had a glossary when the site started. */
@@ -82,16 +86,22 @@ export async function loadCourse(root: string = ROOT): Promise<Course> {
       command: LessonCommand;
     };
     const permissions = command.permissions ?? {};
-    const extra = info as unknown as Record<string, unknown>;
-    const titleEs = [extra.titleEs, extra.spanishTitle, extra.tituloEs]
-      .find((value): value is string => typeof value === "string" && !!value);
+    // lessons/_list.ts has each lesson in Spanish (its SPANISH table), and
+    // the guide's page in docs/es/; read defensively, as the table may lack
+    // a lesson.
+    const spanish = (info as { spanish?: Record<string, unknown> }).spanish;
+    const text = (value: unknown) =>
+      typeof value === "string" && value !== "" ? value : undefined;
+    const guide = text(spanish?.guide);
     lessons.push({
       id: info.file.replace(/\.ts$/, ""),
       file: info.file,
       section: Number(info.number),
       sectionTitle: info.section,
+      sectionTitleEs: text(spanish?.section),
       title: info.title,
-      titleEs,
+      titleEs: text(spanish?.title),
+      guide: guide && /^docs\/es\/[\w-]+\.md$/.test(guide) ? guide : undefined,
       run: info.run,
       permissions,
       flags: permissionFlags(
@@ -123,9 +133,15 @@ export async function loadCourse(root: string = ROOT): Promise<Course> {
     hasGlossary: (await glossary()) !== undefined,
     lesson: (id) => byId.get(id),
     source: (lesson) => Deno.readTextFile(`${root}/lessons/${lesson.file}`),
-    guide: (section) => {
-      const prefix = `${String(section).padStart(2, "0")}-`;
-      return page((name) => name.startsWith(prefix) && name.endsWith(".md"));
+    guide: (lesson) => {
+      // The page _list.ts names, else the one numbered like the section.
+      const named = lesson.guide?.slice("docs/es/".length);
+      const prefix = `${String(lesson.section).padStart(2, "0")}-`;
+      return page((name) =>
+        named !== undefined
+          ? name === named
+          : name.startsWith(prefix) && name.endsWith(".md")
+      );
     },
     glossary,
     exercises: () => loadExercises(root, lessons.map((l) => l.id)),

@@ -72,8 +72,12 @@ function styles(html: string): string {
     .replace(/(^|[\s(])_(\S(?:[^_]*\S)?)_(?=$|[\s).,;:!?])/g, "$1<em>$2</em>");
 }
 
-/** A Markdown document as HTML. */
-export function markdown(text: string, link: LinkMap = webLinks): string {
+/** A Markdown document as HTML; `shift` moves every heading down a level or more. */
+export function markdown(
+  text: string,
+  link: LinkMap = webLinks,
+  shift = 0,
+): string {
   const lines = text.replace(/\r\n?/g, "\n").split("\n");
   const out: string[] = [];
   let i = 0;
@@ -101,7 +105,7 @@ export function markdown(text: string, link: LinkMap = webLinks): string {
     }
     const heading = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
     if (heading) {
-      const level = heading[1]!.length;
+      const level = Math.min(6, heading[1]!.length + shift);
       const id = slug(heading[2]!);
       out.push(
         `<h${level} id="${escape(id)}">${
@@ -121,7 +125,9 @@ export function markdown(text: string, link: LinkMap = webLinks): string {
       while (i < lines.length && lines[i]!.startsWith(">")) {
         quote.push(lines[i++]!.replace(/^>\s?/, ""));
       }
-      out.push(`<blockquote>${markdown(quote.join("\n"), link)}</blockquote>`);
+      out.push(
+        `<blockquote>${markdown(quote.join("\n"), link, shift)}</blockquote>`,
+      );
       continue;
     }
     if (line.startsWith("|") && /^\|?\s*:?-+/.test(lines[i + 1] ?? "")) {
@@ -179,8 +185,12 @@ export function markdown(text: string, link: LinkMap = webLinks): string {
   return out.join("\n");
 }
 
-/** An id for a heading: lower case, letters and digits joined by dashes. */
+/**
+ * An id for a heading, as GitHub makes it (so that the guide's links to
+ * `glosario.md#semáforo` work here too): lower case, punctuation dropped,
+ * accents kept, each space a dash.
+ */
 export function slug(text: string): string {
-  return text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "")
-    .replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return text.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "")
+    .replace(/\s/g, "-");
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Course, Exercise, GuidePage, Lesson } from "./course.ts";
+import { brief } from "./exercises.ts";
 import { highlight } from "./highlight.ts";
 import { readLesson } from "./literate.ts";
 import {
@@ -35,9 +36,7 @@ const T = {
     exercises: "Exercises",
     exercise: "Exercise",
     noExercises: "No exercises for this section yet.",
-    done: "done",
-    todo: "to do",
-    unchecked: "not checked yet",
+    states: { done: "done", failing: "not passing yet", todo: "to do" },
     progress: (done: number, all: number) =>
       `${done} of ${all} exercises done.`,
     run: "Run",
@@ -69,6 +68,8 @@ const T = {
     checkHelp: "Check runs the exercise's checker on your file, as " +
       "`deno task exercise` does, and shows what it says.",
     edit: (file: string) => `Edit \`${file}\`, then check it.`,
+    hints: "Hints",
+    hint: (k: number, m: number) => `Hint ${k} of ${m}`,
     previous: "Previous",
     next: "Next",
   },
@@ -86,9 +87,7 @@ const T = {
     exercises: "Ejercicios",
     exercise: "Ejercicio",
     noExercises: "Esta sección aún no tiene ejercicios.",
-    done: "hecho",
-    todo: "pendiente",
-    unchecked: "sin comprobar",
+    states: { done: "hecho", failing: "aún no pasa", todo: "pendiente" },
     progress: (done: number, all: number) =>
       `${done} de ${all} ejercicios hechos.`,
     run: "Ejecutar",
@@ -124,8 +123,11 @@ const T = {
       "termina.",
     checkHelp:
       "Comprobar ejecuta el corrector del ejercicio sobre tu archivo, como " +
-      "`deno task exercise`, y muestra lo que dice.",
+      "`deno task exercise`, muestra lo que dice y guarda el resultado (y " +
+      "este idioma) en exercises/.progress.json.",
     edit: (file: string) => `Edita \`${file}\` y compruébalo.`,
+    hints: "Pistas",
+    hint: (k: number, m: number) => `Pista ${k} de ${m}`,
     previous: "Anterior",
     next: "Siguiente",
   },
@@ -174,6 +176,14 @@ ${body}
 `;
 }
 
+/** The notes' section title, with its accents when known, without "(locks)". */
+function sectionTitle(lesson: Lesson): string {
+  return (lesson.sectionTitleEs ?? lesson.sectionTitle).replace(
+    /\s*\(.*\)$/,
+    "",
+  );
+}
+
 /** The title of a lesson in `lang`. */
 function lessonTitle(lesson: Lesson, lang: Lang): string {
   return lang === "es" && lesson.titleEs ? lesson.titleEs : lesson.title;
@@ -184,13 +194,10 @@ function exerciseTitle(exercise: Exercise, lang: Lang): string {
 }
 
 function state(exercise: Exercise, lang: Lang): string {
-  const t = T[lang];
-  const [name, text] = exercise.done === true
-    ? ["done", t.done]
-    : exercise.done === false
-    ? ["todo", t.todo]
-    : ["unchecked", t.unchecked];
-  return `<span class="state state-${name}">${escape(text)}</span>`;
+  const text = T[lang].states[exercise.state];
+  return `<span class="state state-${exercise.state}" data-state-of="${exercise.id}">${
+    escape(text)
+  }</span>`;
 }
 
 function exerciseList(exercises: Exercise[], lang: Lang): string {
@@ -213,13 +220,13 @@ export async function indexPage(course: Course, lang: Lang): Promise<string> {
   const t = T[lang];
   const exercises = await course.exercises();
   const sections = [...new Set(course.lessons.map((l) => l.section))];
-  const done = exercises.filter((e) => e.done === true).length;
+  const done = exercises.filter((e) => e.state === "done").length;
   const body = sections.map((section) => {
     const lessons = course.lessons.filter((l) => l.section === section);
     const own = exercises.filter((e) => e.section === section);
     return `<section class="section" id="s${section}">
 <h2><span class="number">${section}.</span> ${
-      escape(lessons[0]!.sectionTitle.replace(/\s*\(.*\)$/, ""))
+      escape(sectionTitle(lessons[0]!))
     }</h2>
 <ul class="lesson-list">${
       lessons.map((lesson) =>
@@ -255,23 +262,24 @@ function guideLinks(course: Course): LinkMap {
     const [path, anchor] = href.split("#", 2) as [string, string | undefined];
     const hash = anchor ? `#${encodeURIComponent(anchor)}` : "";
     const name = path.split("/").pop() ?? "";
+    if (name === "README.es.md") return `/es/${hash}`;
+    if (name === "README.md") return `/en/${hash}`;
     if (name === "glosario.md") return `/es/glosario${hash}`;
-    const section = /^(\d\d)-[\w-]+\.md$/.exec(name);
-    if (section) {
-      const lesson = course.lessons.find((l) =>
-        l.section === Number(section[1])
+    // A page of the guide: the first lesson it belongs to.
+    const page = course.lessons.find((l) => l.guide?.endsWith(`/${name}`)) ??
+      course.lessons.find((l) =>
+        /^\d\d-/.test(name) && l.section === Number(name.slice(0, 2))
       );
-      return lesson ? `/es/lessons/${lesson.id}#guia` : undefined;
-    }
+    if (page) return `/es/lessons/${page.id}${hash || "#guia"}`;
     const lesson = course.lessons.find((l) => l.file === name);
-    if (lesson) return `/es/lessons/${lesson.id}`;
-    return undefined;
+    return lesson ? `/es/lessons/${lesson.id}${hash}` : undefined;
   };
 }
 
 /** The panel that runs a lesson or checks an exercise (Run needs JS). */
 function runPanel(
   lang: Lang,
+  kind: "run" | "check",
   action: string,
   button: string,
   command: string,
@@ -283,7 +291,9 @@ function runPanel(
       escape(t.unit)
     } <input type="number" name="unit" min="${unit.min}" max="5000" step="1" value="${unit.value}" required></label>`
     : "";
-  return `<section class="run" data-action="${escape(action)}">
+  return `<section class="run" data-kind="${kind}" data-action="${
+    escape(action)
+  }">
 <noscript><p>${escape(t.needsJs)}</p></noscript>
 <p class="command"><span>${escape(t.command)}:</span> <code>${
     escape(command)
@@ -311,7 +321,7 @@ export async function lessonPage(
     e.lesson === lesson.id ||
     (e.lesson === undefined && e.section === lesson.section)
   );
-  const guide = lang === "es" ? await course.guide(lesson.section) : undefined;
+  const guide = lang === "es" ? await course.guide(lesson) : undefined;
   const index = course.lessons.indexOf(lesson);
   const previous = course.lessons[index - 1];
   const next = course.lessons[index + 1];
@@ -330,7 +340,7 @@ export async function lessonPage(
   } ${lesson.section}</a></p>
 <h1>${escape(title)}</h1>
 <p class="meta">${escape(t.section)} ${lesson.section}: ${
-    escape(lesson.sectionTitle)
+    escape(lesson.sectionTitleEs ?? lesson.sectionTitle)
   } · ${escape(t.difficulty)}: ${
     escape(t.levels[header.difficulty] ?? header.difficulty)
   } · ${
@@ -343,6 +353,7 @@ ${header.summary.map((p) => `<p class="summary">${inline(p)}</p>`).join("\n")}
 ${
     runPanel(
       lang,
+      "run",
       `/api/lessons/${lesson.id}/run`,
       t.run,
       header.run || lesson.run,
@@ -358,7 +369,7 @@ ${
     lang === "es"
       ? `<section class="guide" id="guia"><h2>${escape(t.guide)}</h2>${
         guide
-          ? markdown(guide.text, guideLinks(course))
+          ? markdown(guide.text, guideLinks(course), 1)
           : `<p class="none">${escape(t.noGuide)}</p>`
       }</section>`
       : ""
@@ -399,7 +410,7 @@ ${
   return layout(course, lang, `/lessons/${lesson.id}`, title, body);
 }
 
-/** An exercise's page: what to build, its state, its file, Check. */
+/** An exercise's page: what to build, its state, Check, hints, its file. */
 export function exercisePage(
   course: Course,
   exercise: Exercise,
@@ -412,6 +423,7 @@ export function exercisePage(
   const title = `${t.exercise} ${exercise.id}: ${
     exerciseTitle(exercise, lang)
   }`;
+  const about = source === undefined ? undefined : brief(source)[lang];
   const body = `<p class="crumbs"><a href="/${lang}/">${
     escape(t.home)
   }</a> › <a href="/${lang}/#s${exercise.section}">${
@@ -425,13 +437,15 @@ export function exercisePage(
   }</p>
 <h1>${escape(title)}</h1>
 <p class="meta">${state(exercise, lang)}</p>
+${about ? `<p class="summary">${inline(about)}</p>` : ""}
 <p>${inline(t.edit(exercise.file))}</p>
 ${checkable ? `<p class="help">${inline(t.checkHelp)}</p>` : ""}
 ${
     checkable
       ? runPanel(
         lang,
-        `/api/exercises/${exercise.id}/check`,
+        "check",
+        `/api/exercises/${exercise.id}/check?lang=${lang}`,
         t.check,
         `deno task exercise ${exercise.id}`,
         undefined,
@@ -439,9 +453,22 @@ ${
       : ""
   }
 ${
+    exercise.hints.length
+      ? `<section class="hints"><h2>${escape(t.hints)}</h2>${
+        exercise.hints.map((hint, k) =>
+          `<details><summary>${
+            escape(t.hint(k + 1, exercise.hints.length))
+          }</summary><p>${inline(hint[lang])}</p></details>`
+        ).join("\n")
+      }</section>`
+      : ""
+  }
+${
     source === undefined
       ? ""
-      : `<pre class="code"><code>${highlight(source)}</code></pre>`
+      : `<section class="source"><h2>${
+        escape(exercise.file)
+      }</h2><pre class="code"><code>${highlight(source)}</code></pre></section>`
   }`;
   return layout(course, lang, `/exercises/${exercise.id}`, title, body);
 }

@@ -255,7 +255,10 @@ export function createHandler(
       const exercise = (await course.exercises()).find((e) =>
         e.id === parts[1]
       );
-      const checker = exercise && exerciseChecker(course.root, exercise);
+      // The language is one of two words, never the request's own text.
+      const lang = url.searchParams.get("lang") === "es" ? "es" : "en";
+      const checker = exercise &&
+        exerciseChecker(course.root, exercise, lang);
       if (!exercise || !checker) return text("No such exercise", 404);
       return start({
         display: checker.display,

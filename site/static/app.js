@@ -20,6 +20,9 @@ const WORDS = {
     starts: "starts",
     ends: "ends",
     rejected: "rejects",
+    passed: "Passed: recorded as done.",
+    notYet: "Not yet: read what the checker says above.",
+    states: { done: "done", failing: "not passing yet" },
   },
   es: {
     starting: "Arrancando…",
@@ -39,6 +42,9 @@ const WORDS = {
     starts: "empieza",
     ends: "termina",
     rejected: "falla",
+    passed: "Superado: queda como hecho.",
+    notYet: "Aún no: lee arriba lo que dice el corrector.",
+    states: { done: "hecho", failing: "aún no pasa" },
   },
 };
 const words = WORDS[document.documentElement.lang] ?? WORDS.en;
@@ -150,6 +156,17 @@ function setUp(panel) {
         timeline.innerHTML = data.svg;
         break;
       case "exit":
+        if (panel.dataset.kind === "check" && data.reason === "finished") {
+          // The checker exits with 0 when the exercise passes, 1 when not;
+          // the page's badge follows, as the progress file now says.
+          const state = data.code === 0 ? "done" : "failing";
+          setStatus(state, data.code === 0 ? words.passed : words.notYet);
+          for (const badge of document.querySelectorAll("[data-state-of]")) {
+            badge.className = `state state-${state}`;
+            badge.textContent = words.states[state];
+          }
+          break;
+        }
         setStatus(data.reason, (words[data.reason] ?? words.finished)(data));
         break;
     }
