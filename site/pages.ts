@@ -66,7 +66,8 @@ const T = {
       "of its command, prints its lines as they come and draws its timeline " +
       "as its tasks start and end. Stop ends it.",
     checkHelp: "Check runs the exercise's checker on your file, as " +
-      "`deno task exercise` does, and shows what it says.",
+      "`deno task exercise` does, shows what it says and records the " +
+      "result (and this language) in exercises/.progress.json.",
     edit: (file: string) => `Edit \`${file}\`, then check it.`,
     hints: "Hints",
     hint: (k: number, m: number) => `Hint ${k} of ${m}`,

@@ -35,6 +35,11 @@ export interface SiteOptions {
   timeLimit?: number;
   /** The course to serve. @default {the checkout's, from loadCourse()} */
   course?: Course;
+  /**
+   * Whether Check records its result in exercises/.progress.json, as
+   * `deno task exercise` does. Tests turn it off. @default {true}
+   */
+  saveProgress?: boolean;
 }
 
 /** A site that is listening. */
@@ -82,7 +87,13 @@ export async function startSite(options: SiteOptions = {}): Promise<Site> {
     statics.set(name, { body, type });
   }
   let port = 0;
-  const handler = createHandler({ course, runs, statics, port: () => port });
+  const handler = createHandler({
+    course,
+    runs,
+    statics,
+    port: () => port,
+    saveProgress: options.saveProgress ?? true,
+  });
   const server = Deno.serve({
     hostname: "127.0.0.1",
     port: options.port ?? 8000,
@@ -106,6 +117,7 @@ interface HandlerContext {
   runs: RunManager;
   statics: Map<string, { body: string; type: string }>;
   port: () => number;
+  saveProgress: boolean;
 }
 
 function html(body: string, status = 200): Response {
@@ -258,7 +270,13 @@ export function createHandler(
       // The language is one of two words, never the request's own text.
       const lang = url.searchParams.get("lang") === "es" ? "es" : "en";
       const checker = exercise &&
-        exerciseChecker(course.root, exercise, lang);
+        exerciseChecker(
+          course.root,
+          exercise,
+          lang,
+          undefined,
+          context.saveProgress,
+        );
       if (!exercise || !checker) return text("No such exercise", 404);
       return start({
         display: checker.display,

@@ -133,7 +133,7 @@ Deno.test("markdown() escapes every text and keeps only safe links", () => {
     'const x = "<&>";',
     "```",
   ].join("\n"));
-  assertStringIncludes(html, '<h1 id="titulo-b">Título &lt;b&gt;</h1>');
+  assertStringIncludes(html, '<h1 id="título-b">Título &lt;b&gt;</h1>');
   assertStringIncludes(html, "<code>&lt;code&gt;</code>");
   assertStringIncludes(html, "<strong>negrita</strong>");
   assertStringIncludes(html, "<em>cursiva</em>");
