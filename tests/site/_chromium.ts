@@ -97,6 +97,15 @@ export class Chromium {
         stderr: "piped",
       }).spawn();
     } catch (error) {
+      if (
+        error instanceof Deno.errors.PermissionDenied ||
+        (error as Error).name === "NotCapable"
+      ) {
+        throw new Error(
+          `This test may not start ${CHROMIUM}: run it with \`deno task ` +
+            `test\`, whose --allow-run lists it.`,
+        );
+      }
       if (error instanceof Deno.errors.NotFound) {
         throw new Error(
           `Chromium is not installed at ${CHROMIUM}, and the site's browser ` +
