@@ -62,6 +62,8 @@ interface CatalogEntry {
   hints?: unknown;
 }
 
+let warned = false;
+
 /** Reads the exercises in `root`; an empty list when there are none. */
 export async function loadExercises(
   root: string,
@@ -74,9 +76,21 @@ export async function loadExercises(
     if (error instanceof Deno.errors.NotFound) return [];
     throw error;
   }
-  const { EXERCISES } = await import(`file://${catalog}`) as {
-    EXERCISES?: unknown;
-  };
+  let EXERCISES: unknown;
+  try {
+    ({ EXERCISES } = await import(`file://${catalog}`));
+  } catch (error) {
+    // A catalogue that does not load must not take the course's pages down.
+    if (!warned) {
+      warned = true;
+      console.error(
+        `Cannot load exercises/_catalog.ts, so the pages list no exercises: ${
+          (error as Error).message?.split("\n")[0]
+        }`,
+      );
+    }
+    return [];
+  }
   const results = await progress(root);
   const exercises: Exercise[] = [];
   for (const entry of Array.isArray(EXERCISES) ? EXERCISES : []) {

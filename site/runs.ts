@@ -175,7 +175,15 @@ class LiveRun implements Run {
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
-      env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+      env: {
+        NO_COLOR: "1",
+        DENO_NO_UPDATE_CHECK: "1",
+        // A lesson allowed to run `deno` (lesson 9) finds this very deno
+        // first, whatever the PATH of the shell that started the site.
+        PATH: `${
+          options.deno.replace(/[\\/][^\\/]*$/, "")
+        }:/usr/local/bin:/usr/bin:/bin`,
+      },
     }).spawn();
     this.pid = this.#child.pid;
     this.stream = new ReadableStream<Uint8Array>({
