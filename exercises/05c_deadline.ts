@@ -1,0 +1,30 @@
+/**
+ * # 05c · Give up after a deadline
+ *
+ * EN: Return the report, or "unavailable" if it takes more than 2 units; when
+ * you give up, cancel the request (pass it a signal), and leave no timer
+ * behind either way. Lesson 05 (lessons/05_exceptions.ts, the last part)
+ * shows timeouts.
+ *
+ * ES: Devuelve el informe, o "unavailable" si tarda más de 2 unidades; al
+ * rendirte, cancela la petición (pásale una señal), y no dejes ningún
+ * temporizador pendiente en ningún caso. Lo enseña la lección 05
+ * (lessons/05_exceptions.ts, la última parte).
+ *
+ * Check it · Compruébalo: `deno task exercise 05c` (`--hint` for a hint)
+ *
+ * @module
+ */
+
+/** What the checker hands you. */
+export interface Tools {
+  /** Fetches the report; it stops, and rejects with the reason, once `signal` aborts. */
+  fetchReport(signal?: AbortSignal): Promise<string>;
+  /** How many milliseconds one unit lasts. */
+  unit: number;
+}
+
+/** The report, or "unavailable" after 2 units. */
+export async function main(tools: Tools): Promise<string> {
+  return await tools.fetchReport();
+}

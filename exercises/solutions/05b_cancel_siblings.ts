@@ -1,0 +1,32 @@
+/**
+ * # 05b · Cancel the siblings when one fails — a solution
+ *
+ * EN: A TaskGroup hands each job its signal, aborts it at the first failure,
+ * and `await using` waits at the end of the block until every job has
+ * settled, then throws an AggregateError of the failures.
+ *
+ * ES: Un TaskGroup da a cada trabajo su señal, la aborta al primer fallo, y
+ * `await using` espera al final del bloque a que todos acaben, y luego lanza
+ * un AggregateError con los fallos.
+ *
+ * @module
+ */
+import { TaskGroup } from "../../mod.ts";
+
+/** Runs one job; it stops, and rejects, once `signal` aborts. */
+export type Job = (
+  name: "A" | "B" | "C",
+  signal?: AbortSignal,
+) => Promise<string>;
+
+/** Runs A, B and C; resolves with their results, or throws once all have stopped. */
+export async function main(job: Job): Promise<string[]> {
+  let results: Promise<string>[];
+  {
+    await using group = new TaskGroup();
+    results = (["A", "B", "C"] as const).map((name) =>
+      group.spawn((signal) => job(name, signal))
+    );
+  }
+  return await Promise.all(results);
+}
