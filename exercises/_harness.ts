@@ -121,7 +121,7 @@ export interface TaskOptions<T> {
   value?: T;
 }
 
-const MAX_STEPS = 20_000;
+const MAX_STEPS = 5_000;
 
 /**
  * One scenario of a check: a clock (simulated unless `virtual: false`), a

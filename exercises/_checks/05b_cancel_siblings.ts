@@ -164,9 +164,11 @@ async function failing(main: Main, learnerUrl: string): Promise<void> {
       const names = stopping.map((r) => r.name);
       const until = Math.max(...stopping.map((r) => r.until ?? 0));
       problems.push(text(
-        `Your function threw at ${units(outcome.at).en} while job ${
-          listOf(names, "en")
-        } ${names.length > 1 ? "were" : "was"} still stopping (done at ${
+        `Your function threw at ${units(outcome.at).en} while ${
+          names.length > 1 ? "jobs" : "job"
+        } ${listOf(names, "en")} ${
+          names.length > 1 ? "were" : "was"
+        } still stopping (done at ${
           num(until).en
         }): wait for every job to settle before you throw.`,
         `Tu función lanzó en ${units(outcome.at).es} mientras ${

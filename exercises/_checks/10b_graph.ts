@@ -58,7 +58,7 @@ export const exercise: Exercise = {
   id: "10b",
   slug: "10b_graph",
   export: "runGraph",
-  lesson: "lessons/03_gather.ts",
+  lesson: "lessons/10_downloads.ts",
   title: text(
     "Run a dependency graph, each task as early as it can",
     "Ejecuta un grafo de dependencias, cada tarea lo antes posible",
