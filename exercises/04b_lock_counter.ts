@@ -1,15 +1,13 @@
 /**
  * # 04b · Protect a read-await-write counter
  *
- * EN: Four workers each do their work (2 units, all at once), then add one
- * to a shared counter by reading it and writing it back (half a unit each).
- * Make the counter end at 4 while the work still overlaps. Lesson 04
- * (lessons/04_lock.ts) shows a Lock.
+ * EN: Four workers work at once (2 units), then add one to a shared counter by
+ * reading it and writing it back. Make it end at 4 with the work still
+ * overlapping. Lesson 04 (lessons/04_lock.ts) shows a Lock.
  *
- * ES: Cuatro workers hacen su trabajo (2 unidades, todos a la vez) y luego
- * suman uno a un contador compartido leyéndolo y escribiéndolo (media unidad
- * cada cosa). Haz que el contador acabe en 4 sin dejar de solapar el
- * trabajo. Lo enseña la lección 04 (lessons/04_lock.ts).
+ * ES: Cuatro workers trabajan a la vez (2 unidades) y luego suman uno a un
+ * contador compartido leyéndolo y escribiéndolo. Haz que acabe en 4 sin dejar
+ * de solapar el trabajo. Lo enseña la lección 04 (lessons/04_lock.ts).
  *
  * Check it · Compruébalo: `deno task exercise 04b` (`--hint` for a hint)
  *

@@ -1,23 +1,23 @@
 /**
  * # 04c · Wait for an Event: a traffic light
  *
- * EN: Write a traffic light: it starts red; `pass()` resolves when the light
- * is green (at once if it already is, or as soon as it turns green), and
- * rejects when the car's `signal` aborts first. Use an `Event` (lib/event.ts,
- * asyncio.Event; lesson 04 covers synchronisation).
+ * EN: Write a traffic light whose `pass()` waits while it is red and lets every
+ * waiting car go when it turns green, with an `Event` (lib/event.ts,
+ * asyncio.Event). Lesson 04 (lessons/04_lock.ts) covers synchronisation.
  *
- * ES: Escribe un semáforo: empieza en rojo; `pass()` se cumple cuando está
- * en verde (en el acto si ya lo está, o en cuanto se ponga verde), y se
- * rechaza si la `signal` del coche aborta antes. Usa un `Event`
- * (lib/event.ts, el asyncio.Event de Python; la lección 04 trata la
- * sincronización).
+ * ES: Escribe un semáforo cuyo `pass()` espera mientras está en rojo y deja ir a
+ * todos los coches al ponerse verde, con un `Event` (lib/event.ts,
+ * asyncio.Event). La lección 04 (lessons/04_lock.ts) trata la sincronización.
  *
  * Check it · Compruébalo: `deno task exercise 04c` (`--hint` for a hint)
  *
  * @module
  */
 
-/** A traffic light that cars wait at. */
+/**
+ * A traffic light that cars wait at. It starts red.
+ * ES: Un semáforo donde esperan los coches. Empieza en rojo.
+ */
 export class TrafficLight {
   /** Turns the light green: every waiting car goes, and new ones pass at once. */
   green(): void {

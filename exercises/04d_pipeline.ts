@@ -1,19 +1,13 @@
 /**
  * # 04d · A producer and two consumers over a bounded Queue
  *
- * EN: One producer makes items 0 to 7 (1 unit each) and hands them over
- * through a Queue that holds at most 2; consumers A and B take them (4 units
- * each). Nobody idles while an item waits, the producer never runs more than
- * the queue ahead, and `main` returns once all are consumed, leaving nobody
- * waiting. Use a `Queue` (lib/queue.ts, asyncio.Queue; lesson 04 covers
- * synchronisation).
+ * EN: A producer makes items and two consumers take them through a `Queue` of 2
+ * (lib/queue.ts, asyncio.Queue): nobody idles while an item waits, and nobody
+ * is left waiting at the end. Lesson 04 (lessons/04_semaphore.ts).
  *
- * ES: Un productor fabrica los elementos 0 a 7 (1 unidad cada uno) y los
- * pasa por una Queue de 2 como mucho; los consumidores A y B los toman (4
- * unidades cada uno). Nadie está ocioso si un elemento espera, el productor
- * no se adelanta más que la cola, y `main` termina cuando todo está
- * consumido, sin dejar a nadie esperando. Usa una `Queue` (lib/queue.ts, el
- * asyncio.Queue de Python; la lección 04 trata la sincronización).
+ * ES: Un productor fabrica elementos y dos consumidores los toman por una `Queue`
+ * de 2 (lib/queue.ts, asyncio.Queue): nadie está ocioso si un elemento
+ * espera, y nadie queda esperando al final. Lección 04 (lessons/04_semaphore.ts).
  *
  * Check it · Compruébalo: `deno task exercise 04d` (`--hint` for a hint)
  *
@@ -34,7 +28,13 @@ export interface Tools {
   consume(consumer: "A" | "B", item: string): Promise<void>;
 }
 
-/** Makes every item and has them consumed; settles once all are consumed. */
+/**
+ * Makes items 0 to 7 (1 unit each) and has A and B consume them (4 units
+ * each) through a queue of `maxsize` 2; settles once all are consumed.
+ * ES: Fabrica los elementos 0 a 7 (1 unidad cada uno) y haz que A y B los
+ * consuman (4 unidades cada uno) por una cola de `maxsize` 2; termina cuando
+ * todos estén consumidos.
+ */
 export async function main(tools: Tools): Promise<void> {
   const made: string[] = [];
   for (let i = 0; i < tools.items; i++) made.push(await tools.make(i));

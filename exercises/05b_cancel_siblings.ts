@@ -1,15 +1,13 @@
 /**
  * # 05b · Cancel the siblings when one fails
  *
- * EN: Run jobs A, B and C at once and resolve with their results in job
- * order. If one fails, stop the others at once (each job stops when its
- * signal aborts, which takes it half a unit) and throw only once every job
- * has stopped. Lesson 05 (lessons/05_exceptions.ts) shows a TaskGroup.
+ * EN: Run jobs A, B and C at once; if one fails, stop the others at once and
+ * throw only once all have stopped. Lesson 05 (lessons/05_exceptions.ts)
+ * shows a TaskGroup.
  *
- * ES: Ejecuta los trabajos A, B y C a la vez y devuelve sus resultados en
- * orden. Si uno falla, para los demás en el acto (cada trabajo se detiene
- * cuando su señal aborta, y tarda media unidad) y lanza el error solo cuando
- * todos se hayan detenido. Lo enseña la lección 05 (un TaskGroup).
+ * ES: Ejecuta A, B y C a la vez; si uno falla, para a los demás en el acto y
+ * lanza el error solo cuando todos hayan parado. La lección 05
+ * (lessons/05_exceptions.ts) enseña un TaskGroup.
  *
  * Check it · Compruébalo: `deno task exercise 05b` (`--hint` for a hint)
  *
@@ -22,7 +20,14 @@ export type Job = (
   signal?: AbortSignal,
 ) => Promise<string>;
 
-/** Runs A, B and C; resolves with their results, or throws once all have stopped. */
+/**
+ * Runs A, B and C; resolves with their results in job order. If one fails,
+ * aborts the others' signal (a job takes half a unit to stop) and throws its
+ * error once every job has stopped.
+ * ES: Ejecuta A, B y C; devuelve sus resultados en orden. Si uno falla, aborta
+ * la señal de los demás (un trabajo tarda media unidad en parar) y lanza su
+ * error cuando todos hayan parado.
+ */
 export async function main(job: Job): Promise<string[]> {
   return await Promise.all([job("A"), job("B"), job("C")]);
 }

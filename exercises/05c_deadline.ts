@@ -1,15 +1,13 @@
 /**
  * # 05c · Give up after a deadline
  *
- * EN: Return the report, or "unavailable" if it takes more than 2 units; when
- * you give up, cancel the request (pass it a signal), and leave no timer
- * behind either way. Lesson 05 (lessons/05_exceptions.ts, the last part)
- * shows timeouts.
+ * EN: Return the report, or "unavailable" if it takes more than 2 units, cancelling
+ * the request and leaving no timer behind. Lesson 05
+ * (lessons/05_exceptions.ts, its last part) shows timeouts.
  *
- * ES: Devuelve el informe, o "unavailable" si tarda más de 2 unidades; al
- * rendirte, cancela la petición (pásale una señal), y no dejes ningún
- * temporizador pendiente en ningún caso. Lo enseña la lección 05
- * (lessons/05_exceptions.ts, la última parte).
+ * ES: Devuelve el informe, o "unavailable" si tarda más de 2 unidades, cancelando
+ * la petición y sin dejar temporizadores. La lección 05
+ * (lessons/05_exceptions.ts, su última parte) enseña los plazos.
  *
  * Check it · Compruébalo: `deno task exercise 05c` (`--hint` for a hint)
  *

@@ -1,15 +1,13 @@
 /**
  * # 06a · Keep the heartbeat ticking
  *
- * EN: `blockFor` (exercises/_tasks.ts) blocks its thread like `time.sleep`,
- * and while it does the checker's heartbeat cannot tick. Run it on an
- * Executor instead, return its result, and shut the executor down. Lesson
- * 06 (lessons/06_executor.ts) shows how.
+ * EN: `blockFor` blocks its thread like `time.sleep`, so the checker's heartbeat
+ * stops. Run it on an Executor, return its result, shut the executor down.
+ * Lesson 06 (lessons/06_executor.ts) shows how.
  *
- * ES: `blockFor` (exercises/_tasks.ts) bloquea su hilo como `time.sleep`, y
- * mientras tanto el latido del comprobador no puede sonar. Ejecútala en un
- * Executor, devuelve su resultado y cierra el executor. Lo enseña la lección
- * 06 (lessons/06_executor.ts).
+ * ES: `blockFor` bloquea su hilo como `time.sleep`, y el latido del comprobador se
+ * para. Ejecútala en un Executor, devuelve su resultado y ciérralo. Lo enseña
+ * la lección 06 (lessons/06_executor.ts).
  *
  * Check it · Compruébalo: `deno task exercise 06a` (`--hint` for a hint)
  *

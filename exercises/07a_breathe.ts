@@ -1,15 +1,13 @@
 /**
  * # 07a · Give the event loop a turn
  *
- * EN: Process items 0 to 399, in order, with `tools.process` (synchronous,
- * like any CPU work). The checker's heartbeat must get a turn at least once
- * every 50 items, and the whole must not wait for any real time. Lesson 07
- * (lessons/07_best_practices.ts) shows what blocking costs.
+ * EN: Process 400 items with a synchronous function, and let the event loop
+ * run the checker's heartbeat at least every 50 items, without waiting.
+ * Lesson 07 (lessons/07_best_practices.ts) shows what blocking costs.
  *
- * ES: Procesa los elementos 0 a 399, en orden, con `tools.process`
- * (síncrona, como cualquier trabajo de CPU). El latido del comprobador debe
- * tener su turno al menos cada 50 elementos, y el conjunto no debe esperar
- * ningún tiempo real. Lo enseña la lección 07 (lessons/07_best_practices.ts).
+ * ES: Procesa 400 elementos con una función síncrona, y deja que el bucle de
+ * eventos atienda el latido del comprobador al menos cada 50, sin esperar.
+ * La lección 07 (lessons/07_best_practices.ts) muestra lo que cuesta bloquear.
  *
  * Check it · Compruébalo: `deno task exercise 07a` (`--hint` for a hint)
  *

@@ -1,15 +1,13 @@
 /**
  * # 08a · Fetch a page: check the status, give up in time
  *
- * EN: `getText(url)` resolves with the body of a 2xx answer; for any other
- * status it throws an error that names the status (and cancels the body it
- * will not read); if no answer has come after 2 units, it aborts the request
- * and throws. Lesson 08 (lessons/08_fetch.ts) shows `fetch`.
+ * EN: Fetch a page's text: throw an error naming any status that is not 2xx
+ * (cancelling its body), and give up after 2 units without an answer.
+ * Lesson 08 (lessons/08_fetch.ts) shows `fetch`.
  *
- * ES: `getText(url)` devuelve el cuerpo de una respuesta 2xx; con cualquier
- * otro estado lanza un error que lo nombra (y cancela el cuerpo que no va a
- * leer); si tras 2 unidades no hay respuesta, aborta la petición y lanza. Lo
- * enseña la lección 08 (lessons/08_fetch.ts).
+ * ES: Pide el texto de una página: lanza un error que nombre cualquier estado que
+ * no sea 2xx (cancelando su cuerpo), y ríndete tras 2 unidades sin respuesta.
+ * La lección 08 (lessons/08_fetch.ts) enseña `fetch`.
  *
  * Check it · Compruébalo: `deno task exercise 08a` (`--hint` for a hint)
  *
@@ -22,7 +20,14 @@ export interface Tools {
   unit: number;
 }
 
-/** The text of `url`'s body, if the server answers 2xx within 2 units. */
+/**
+ * The text of `url`'s body when the answer is 2xx. Any other status: cancel
+ * the body and throw an Error whose message has the status. No answer after
+ * 2 units: abort the request and throw.
+ * ES: El texto del cuerpo de `url` si la respuesta es 2xx. Con otro estado:
+ * cancela el cuerpo y lanza un Error cuyo mensaje lleve el estado. Sin
+ * respuesta tras 2 unidades: aborta la petición y lanza.
+ */
 export async function getText(url: string, _tools: Tools): Promise<string> {
   const response = await fetch(url);
   return await response.text();

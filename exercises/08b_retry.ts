@@ -1,17 +1,13 @@
 /**
  * # 08b · Retry politely: backoff and Retry-After
  *
- * EN: `getWithRetry(url)` returns the text of a 2xx answer. It retries only
- * 429 and 503, 4 attempts in all, waiting first what `Retry-After` says (in
- * units here) or else 0.5 unit doubled at each retry (0.5, 1, 2); any other
- * status, or the last failure, throws an error naming the status. Cancel
- * every body you discard. Lesson 08 (lessons/08_fetch.ts) retries too.
+ * EN: Retry 429 and 503 answers politely: wait what `Retry-After` says, or back
+ * off exponentially, and give up after 4 attempts. Lesson 08
+ * (lessons/08_fetch.ts) retries too.
  *
- * ES: `getWithRetry(url)` devuelve el texto de una respuesta 2xx. Reintenta
- * solo 429 y 503, 4 intentos en total, esperando antes lo que diga
- * `Retry-After` (aquí en unidades) o si no 0,5 unidades dobladas en cada
- * reintento (0,5, 1, 2); cualquier otro estado, o el último fallo, lanza un
- * error que nombra el estado. Cancela cada cuerpo que descartes. Lección 08.
+ * ES: Reintenta las respuestas 429 y 503 con educación: espera lo que diga
+ * `Retry-After`, o cada vez más, y ríndete tras 4 intentos. La lección 08
+ * (lessons/08_fetch.ts) también reintenta.
  *
  * Check it · Compruébalo: `deno task exercise 08b` (`--hint` for a hint)
  *
@@ -24,7 +20,18 @@ export interface Tools {
   unit: number;
 }
 
-/** The text of `url`'s body, retrying 429 and 503 answers politely. */
+/**
+ * The text of `url`'s body when an answer is 2xx. A 429 or 503 is retried,
+ * 4 attempts in all: first wait `Retry-After` units if the answer says so,
+ * else 0.5 × 2^retry units (0.5, 1, 2). Any other status, or the last
+ * failure, throws an Error whose message has the status. Cancel every body
+ * you do not read.
+ * ES: El texto del cuerpo de `url` cuando una respuesta es 2xx. Un 429 o 503
+ * se reintenta, 4 intentos en total: espera antes `Retry-After` unidades si
+ * la respuesta lo dice, si no 0,5 × 2^reintento (0,5, 1, 2). Otro estado, o
+ * el último fallo, lanza un Error cuyo mensaje lleve el estado. Cancela cada
+ * cuerpo que no leas.
+ */
 export async function getWithRetry(
   url: string,
   _tools: Tools,

@@ -1,15 +1,13 @@
 /**
  * # 09a · Split the work over the workers
  *
- * EN: Count the primes below `tools.limit` with `countPrimes(from, to)` from
- * exercises/_tasks.ts, run on `tools.executor` (2 workers): split the range
- * into chunks and have them computed at the same time, in parallel, then add
- * them up. Lesson 09 (lessons/09_concurrency_vs_parallelism.ts) does this.
+ * EN: Count the primes below a limit by splitting the range into chunks that run
+ * at the same time on an Executor's 2 workers. Lesson 09
+ * (lessons/09_concurrency_vs_parallelism.ts) does this.
  *
- * ES: Cuenta los primos menores que `tools.limit` con `countPrimes(from,
- * to)` de exercises/_tasks.ts, ejecutada en `tools.executor` (2 workers):
- * divide el rango en trozos, haz que se calculen a la vez, en paralelo, y
- * súmalos. Lo hace la lección 09 (lessons/09_concurrency_vs_parallelism.ts).
+ * ES: Cuenta los primos menores que un límite dividiendo el rango en trozos que
+ * corren a la vez en los 2 workers de un Executor. Lo hace la lección 09
+ * (lessons/09_concurrency_vs_parallelism.ts).
  *
  * Check it · Compruébalo: `deno task exercise 09a` (`--hint` for a hint)
  *

@@ -1,17 +1,13 @@
 /**
  * # 10a · Report each download as it finishes
  *
- * EN: Start downloads 0 to 4 at once and report each one the moment it ends:
- * `report(file, size)` when it succeeds, `reportFailure(file, error)` when it
- * fails (one of them will), in the order they finish; return once all are
- * reported. Lesson 10 (lessons/10_downloads.ts); `asCompleted` (lib/) is
- * Python's `asyncio.as_completed`.
+ * EN: Start five downloads at once and report each one, success or failure, the
+ * moment it ends. Lesson 10 (lessons/10_downloads.ts); `asCompleted`
+ * (lib/as_completed.ts) is asyncio.as_completed.
  *
- * ES: Lanza a la vez las descargas 0 a 4 e informa de cada una en cuanto
- * acabe: `report(file, size)` si va bien, `reportFailure(file, error)` si
- * falla (una fallará), en el orden en que terminan; vuelve cuando todas
- * estén informadas. Lección 10 (lessons/10_downloads.ts); `asCompleted`
- * (lib/) es el `asyncio.as_completed` de Python.
+ * ES: Lanza cinco descargas a la vez e informa de cada una, bien o mal, en cuanto
+ * acabe. Lección 10 (lessons/10_downloads.ts); `asCompleted`
+ * (lib/as_completed.ts) es el asyncio.as_completed de Python.
  *
  * Check it · Compruébalo: `deno task exercise 10a` (`--hint` for a hint)
  *

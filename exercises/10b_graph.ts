@@ -1,17 +1,13 @@
 /**
  * # 10b · Run a dependency graph, each task as early as it can
  *
- * EN: Each task lists the tasks it `needs`. Start every task as soon as all
- * it needs is done, and not before. If a task fails, the tasks that need it
- * (directly or not) never start, the others still run, and `runGraph`
- * throws the error once nothing is left running. Lessons 03 and 10
+ * EN: Run a graph of tasks, each as soon as everything it needs is done, and not
+ * before; a failure stops only what depends on it. Lessons 03 and 10
  * (lessons/03_gather.ts, lessons/10_downloads.ts) give the pieces.
  *
- * ES: Cada tarea lista las tareas que `needs` (necesita). Empieza cada tarea
- * en cuanto todo lo que necesita haya acabado, y no antes. Si una falla, las
- * que la necesitan (directa o indirectamente) no empiezan, las demás siguen,
- * y `runGraph` lanza el error cuando ya no queda nada en marcha. Las
- * lecciones 03 y 10 dan las piezas.
+ * ES: Ejecuta un grafo de tareas, cada una en cuanto acabe lo que necesita, y no
+ * antes; un fallo solo para lo que depende de él. Las lecciones 03 y 10
+ * (lessons/03_gather.ts, lessons/10_downloads.ts) dan las piezas.
  *
  * Check it · Compruébalo: `deno task exercise 10b` (`--hint` for a hint)
  *
@@ -26,7 +22,14 @@ export interface Task {
   run(): Promise<void>;
 }
 
-/** Runs every task of `tasks` as soon as what it needs is done. */
+/**
+ * Runs every task as soon as all it needs is done, never before. If a task
+ * fails, the tasks that need it (directly or not) never start, the others
+ * still run, and it throws that error once nothing is left running.
+ * ES: Ejecuta cada tarea en cuanto acabe todo lo que necesita, nunca antes. Si
+ * una falla, las que la necesitan (directa o indirectamente) no empiezan, las
+ * demás siguen, y lanza ese error cuando no quede nada en marcha.
+ */
 export async function runGraph(tasks: Record<string, Task>): Promise<void> {
   for (const task of Object.values(tasks)) await task.run();
 }

@@ -52,8 +52,15 @@ Deno.test("Exercises cover lessons 02 to 10 in course order, each with a stub, a
     await Deno.stat(fileOf(exercise, true));
     // The header: English and Spanish, the command that checks it, the lesson.
     assertStringIncludes(stub, `# ${exercise.id} · `);
-    assertStringIncludes(stub, " * EN: ");
-    assertStringIncludes(stub, " * ES: ");
+    for (const lang of ["EN", "ES"]) {
+      const lines =
+        new RegExp(` \\* ${lang}: [^]*?\\n \\*\\n`).exec(stub)?.[0].trimEnd()
+          .split("\n").length ?? 0;
+      assert(
+        lines >= 3 && lines <= 4,
+        `${exercise.id}: the ${lang} header has ${lines - 1} lines, not 2 or 3`,
+      );
+    }
     assertStringIncludes(stub, `deno task exercise ${exercise.id}`);
     assertStringIncludes(stub, `export `);
     assert(
@@ -72,6 +79,15 @@ Deno.test("Exercises cover lessons 02 to 10 in course order, each with a stub, a
       `${exercise.id} has no wrong solution`,
     );
   }
+  // The README points from each lesson to its exercises.
+  const readme = await Deno.readTextFile(
+    new URL("../README.md", import.meta.url),
+  );
+  const section = readme.slice(
+    readme.indexOf("## Exercises"),
+    readme.indexOf("## Library"),
+  );
+  for (const id of ids) assertStringIncludes(section, ` ${id} `);
   // Every wrong solution on disk is in the table, and the other way round.
   const onDisk = [];
   for await (const entry of Deno.readDir(FIXTURES)) {

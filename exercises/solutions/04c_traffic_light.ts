@@ -13,7 +13,10 @@
  */
 import { Event } from "../../mod.ts";
 
-/** A traffic light that cars wait at. */
+/**
+ * A traffic light that cars wait at. It starts red.
+ * ES: Un semáforo donde esperan los coches. Empieza en rojo.
+ */
 export class TrafficLight {
   #isGreen = new Event();
 

@@ -15,7 +15,12 @@
 /** Runs one job; it rejects if the job fails. */
 export type Job = (name: "A" | "B" | "C" | "D") => Promise<string>;
 
-/** Runs the four jobs; resolves with the errors of those that failed, in job order. */
+/**
+ * Runs the four jobs; resolves with the errors of those that failed, in job
+ * order (A's before B's), once every job is done.
+ * ES: Ejecuta los cuatro trabajos; devuelve los errores de los que fallen, en
+ * su orden (los de A antes que los de B), cuando todos hayan acabado.
+ */
 export async function main(job: Job): Promise<unknown[]> {
   const results = await Promise.allSettled([
     job("A"),

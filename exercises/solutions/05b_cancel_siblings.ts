@@ -19,7 +19,14 @@ export type Job = (
   signal?: AbortSignal,
 ) => Promise<string>;
 
-/** Runs A, B and C; resolves with their results, or throws once all have stopped. */
+/**
+ * Runs A, B and C; resolves with their results in job order. If one fails,
+ * aborts the others' signal (a job takes half a unit to stop) and throws its
+ * error once every job has stopped.
+ * ES: Ejecuta A, B y C; devuelve sus resultados en orden. Si uno falla, aborta
+ * la señal de los demás (un trabajo tarda media unidad en parar) y lanza su
+ * error cuando todos hayan parado.
+ */
 export async function main(job: Job): Promise<string[]> {
   let results: Promise<string>[];
   {

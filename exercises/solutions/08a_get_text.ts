@@ -18,7 +18,14 @@ export interface Tools {
   unit: number;
 }
 
-/** The text of `url`'s body, if the server answers 2xx within 2 units. */
+/**
+ * The text of `url`'s body when the answer is 2xx. Any other status: cancel
+ * the body and throw an Error whose message has the status. No answer after
+ * 2 units: abort the request and throw.
+ * ES: El texto del cuerpo de `url` si la respuesta es 2xx. Con otro estado:
+ * cancela el cuerpo y lanza un Error cuyo mensaje lleve el estado. Sin
+ * respuesta tras 2 unidades: aborta la petición y lanza.
+ */
 export async function getText(url: string, tools: Tools): Promise<string> {
   const response = await fetch(url, {
     signal: AbortSignal.timeout(2 * tools.unit),

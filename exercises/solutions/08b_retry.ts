@@ -22,7 +22,18 @@ export interface Tools {
 const ATTEMPTS = 4;
 const RETRIED = [429, 503];
 
-/** The text of `url`'s body, retrying 429 and 503 answers politely. */
+/**
+ * The text of `url`'s body when an answer is 2xx. A 429 or 503 is retried,
+ * 4 attempts in all: first wait `Retry-After` units if the answer says so,
+ * else 0.5 × 2^retry units (0.5, 1, 2). Any other status, or the last
+ * failure, throws an Error whose message has the status. Cancel every body
+ * you do not read.
+ * ES: El texto del cuerpo de `url` cuando una respuesta es 2xx. Un 429 o 503
+ * se reintenta, 4 intentos en total: espera antes `Retry-After` unidades si
+ * la respuesta lo dice, si no 0,5 × 2^reintento (0,5, 1, 2). Otro estado, o
+ * el último fallo, lanza un Error cuyo mensaje lleve el estado. Cancela cada
+ * cuerpo que no leas.
+ */
 export async function getWithRetry(url: string, tools: Tools): Promise<string> {
   for (let attempt = 1;; attempt++) {
     const response = await fetch(url);

@@ -22,7 +22,14 @@ export interface Task {
   run(): Promise<void>;
 }
 
-/** Runs every task of `tasks` as soon as what it needs is done. */
+/**
+ * Runs every task as soon as all it needs is done, never before. If a task
+ * fails, the tasks that need it (directly or not) never start, the others
+ * still run, and it throws that error once nothing is left running.
+ * ES: Ejecuta cada tarea en cuanto acabe todo lo que necesita, nunca antes. Si
+ * una falla, las que la necesitan (directa o indirectamente) no empiezan, las
+ * demás siguen, y lanza ese error cuando no quede nada en marcha.
+ */
 export async function runGraph(tasks: Record<string, Task>): Promise<void> {
   const done = new Map<string, Promise<void>>();
   const start = (name: string): Promise<void> => {
