@@ -90,8 +90,7 @@ const UI = {
       "(Progress not saved: no permission to write exercises/.progress.json.)",
     watching: "Watching exercises/ for changes. Ctrl-C to stop.",
     lesson: "lesson",
-    legend:
-      "✓ done   ✗ failing   · to do      (the id's number is the lesson's: 04b → lessons/04_*.ts)",
+    legend: "✓ done   ✗ failing   · to do   (04b belongs to lesson 04)",
     help:
       `Usage: deno task exercise [ID] [--watch] [--hint] [--solution] [--lang en|es]
 
@@ -131,8 +130,7 @@ const UI = {
       "(Progreso sin guardar: no hay permiso para escribir exercises/.progress.json.)",
     watching: "Vigilando exercises/. Ctrl-C para parar.",
     lesson: "lección",
-    legend:
-      "✓ hecho   ✗ falla   · por hacer      (el número del id es el de la lección: 04b → lessons/04_*.ts)",
+    legend: "✓ hecho   ✗ falla   · por hacer   (04b es de la lección 04)",
     help:
       `Uso: deno task exercise [ID] [--watch] [--hint] [--solution] [--lang en|es]
 
@@ -321,7 +319,7 @@ async function walk(
     const line = `  ${mark} ${exercise.id}  ${
       exercise.title[lang].padEnd(titleWidth)
     }${here}`;
-    io.write(line + "\n");
+    io.write(line.trimEnd() + "\n");
   });
   for (const exercise of passedNow) {
     io.write(
@@ -407,7 +405,14 @@ function report(
     io.write(wrap(problem[lang], io.width, "  • ", "    ") + "\n");
   }
   if (result.chart) {
-    io.write(`\n  ${ui.chart(result.unit ?? 100, exercise.real ?? false)}\n`);
+    io.write(
+      "\n" +
+        wrap(
+          ui.chart(result.unit ?? 100, exercise.real ?? false),
+          io.width,
+          "  ",
+        ) + "\n",
+    );
     io.write(
       result.chart.split("\n").map((line) => "  " + line).join("\n") + "\n",
     );

@@ -158,7 +158,7 @@ export const exercise: Exercise = {
             units(outcome.at).es
           }; espera antes ${num(DEADLINE).es} unidades la respuesta.`,
         ));
-      } else if (outcome.status === "rejected" && outcome.at > DEADLINE + 3) {
+      } else if (outcome.status === "rejected" && outcome.at > DEADLINE + 5) {
         problems.push(text(
           `getText("/slow") gave up after ${
             units(outcome.at).en

@@ -18,7 +18,7 @@ const UNIT = 40;
 const ATTEMPTS = 4;
 /** Waits may be this much shorter (clocks) or this much longer (a loaded machine), in units. */
 const EARLY = 0.1;
-const LATE = 3;
+const LATE = 6;
 
 type GetWithRetry = (url: string, tools: { unit: number }) => Promise<string>;
 
