@@ -1,0 +1,28 @@
+/**
+ * # 05c · Give up after a deadline
+ *
+ * EN: Return the report, or "unavailable" if it takes more than 2 units, cancelling
+ * the request and leaving no timer behind. Lesson 05
+ * (lessons/05_exceptions.ts, its last part) shows timeouts.
+ *
+ * ES: Devuelve el informe, o "unavailable" si tarda más de 2 unidades, cancelando
+ * la petición y sin dejar temporizadores. La lección 05
+ * (lessons/05_exceptions.ts, su última parte) enseña los plazos.
+ *
+ * Check it · Compruébalo: `deno task exercise 05c` (`--hint` for a hint)
+ *
+ * @module
+ */
+
+/** What the checker hands you. */
+export interface Tools {
+  /** Fetches the report; it stops, and rejects with the reason, once `signal` aborts. */
+  fetchReport(signal?: AbortSignal): Promise<string>;
+  /** How many milliseconds one unit lasts. */
+  unit: number;
+}
+
+/** The report, or "unavailable" after 2 units. */
+export async function main(tools: Tools): Promise<string> {
+  return await tools.fetchReport();
+}

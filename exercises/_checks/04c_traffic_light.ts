@@ -1,0 +1,244 @@
+/** The check of exercise 04c. @module */
+import {
+  EPSILON,
+  type Exercise,
+  exported,
+  num,
+  type Text,
+  text,
+  units,
+  verdict,
+  World,
+} from "../_harness.ts";
+
+interface Light {
+  green(): void;
+  red(): void;
+  pass(options?: { signal?: AbortSignal }): Promise<void>;
+}
+
+/** Who arrives when, and when each should pass (undefined: gives up at `quits`). */
+const CARS = [
+  { car: 1, arrives: 0, passes: 2 },
+  { car: 2, arrives: 1, passes: 2 },
+  { car: 3, arrives: 3.5, passes: 5 },
+  { car: 4, arrives: 5.5, passes: 5.5 },
+  { car: 5, arrives: 6.5, passes: undefined, quits: 7 },
+];
+/** When the light changes: green from 2 to 3, from 5 to 6, and from 8. */
+const CHANGES: [number, "green" | "red"][] = [
+  [2, "green"],
+  [3, "red"],
+  [5, "green"],
+  [6, "red"],
+  [8, "green"],
+];
+
+function lightAt(
+  t: number,
+): { colour: "green" | "red"; since: number; next: number | undefined } {
+  let colour: "green" | "red" = "red";
+  let since = 0;
+  let next: number | undefined;
+  for (const [at, to] of CHANGES) {
+    if (at <= t + EPSILON) {
+      colour = to;
+      since = at;
+    } else if (next === undefined && to !== colour) next = at;
+  }
+  return { colour, since, next };
+}
+
+export const exercise: Exercise = {
+  id: "04c",
+  slug: "04c_traffic_light",
+  export: "TrafficLight",
+  lesson: "lessons/04_lock.ts",
+  title: text(
+    "Wait for an Event: a traffic light",
+    "Espera un Event: un semáforo",
+  ),
+  success: text(
+    "Cars waited while the light was red, all went the moment it turned green, passed at once on green, and car 5 gave up at 7.0 as its signal said.",
+    "Los coches esperaron en rojo, salieron todos en cuanto se puso verde, pasaron en el acto con verde, y el coche 5 se rindió en 7,0 como decía su señal.",
+  ),
+  hints: [
+    text(
+      "Promise.resolve() lets every car through, red or not. The cars need something they can wait on that green() can open and red() can close again.",
+      "Promise.resolve() deja pasar a todos, en rojo o no. Los coches necesitan algo que esperar que green() pueda abrir y red() volver a cerrar.",
+    ),
+    text(
+      'An Event (from "../mod.ts") does exactly that: set(), clear(), and wait({ signal }), which wakes every waiter when set. A promise you resolve once cannot turn red again.',
+      'Un Event (de "../mod.ts") hace justo eso: set(), clear() y wait({ signal }), que despierta a todos al hacer set. Una promesa que cumples una vez no puede volver a rojo.',
+    ),
+    text(
+      "Keep one Event in a private field: green() is `set()`, red() is `clear()`, pass(options) is `return this.#event.wait(options)`. Rename `_options` to `options`.",
+      "Guarda un Event en un campo privado: green() es `set()`, red() es `clear()`, pass(options) es `return this.#event.wait(options)`. Renombra `_options` a `options`.",
+    ),
+  ],
+  async check(context) {
+    const Light = exported<new () => Light>(context, "TrafficLight");
+    await using world = World.open({ learnerUrl: context.learnerUrl });
+    const seen = new Map<
+      number,
+      { at: number; ok: boolean; reason?: unknown }
+    >();
+    const reasons = new Map<number, unknown>();
+    const scenario = async () => {
+      const light = new Light();
+      const cars: Promise<void>[] = [];
+      const events = [
+        ...CARS.map((c) => ({
+          at: c.arrives,
+          act: () => arrive(c.car, c.quits),
+        })),
+        ...CHANGES.map(([at, to]) => ({ at, act: () => change(to) })),
+        ...CARS.filter((c) => c.quits !== undefined).map((c) => ({
+          at: c.quits!,
+          act: () => quit(c.car),
+        })),
+      ].sort((a, b) => a.at - b.at);
+      const controllers = new Map<number, AbortController>();
+      // The green periods go on the chart too.
+      let greens = 0;
+      const change = (to: "green" | "red") => {
+        if (to === "green") world.timeline.start(`green ${++greens}`);
+        else world.timeline.end(`green ${greens}`);
+        light[to]();
+      };
+      const arrive = (car: number, quits: number | undefined) => {
+        let signal: AbortSignal | undefined;
+        if (quits !== undefined) {
+          const controller = new AbortController();
+          controllers.set(car, controller);
+          signal = controller.signal;
+        }
+        world.timeline.start(`car ${car}`);
+        cars.push(
+          Promise.resolve(light.pass(signal ? { signal } : undefined)).then(
+            () => {
+              seen.set(car, { at: world.now(), ok: true });
+              world.timeline.end(`car ${car}`);
+            },
+            (reason) => {
+              seen.set(car, { at: world.now(), ok: false, reason });
+              world.timeline.end(`car ${car}`, "rejected");
+            },
+          ),
+        );
+      };
+      const quit = (car: number) => {
+        const reason = new Error(`car ${car} gave up`);
+        reasons.set(car, reason);
+        controllers.get(car)!.abort(reason);
+      };
+      let now = 0;
+      for (const event of events) {
+        if (event.at > now) await world.sleep(event.at - now);
+        now = event.at;
+        event.act();
+      }
+      await Promise.all(cars);
+      world.timeline.end(`green ${greens}`);
+    };
+    const outcome = await world.run(scenario, 20);
+    const problems: Text[] = [];
+    for (const { car, arrives, passes, quits } of CARS) {
+      const result = seen.get(car);
+      if (passes !== undefined) {
+        if (result === undefined) {
+          problems.push(text(
+            `Car ${car} came at ${
+              units(arrives).en
+            } and never passed; the light was green from ${num(passes).en}.`,
+            `El coche ${car} llegó en ${
+              units(arrives).es
+            } y nunca pasó; el semáforo estaba en verde desde ${
+              num(passes).es
+            }.`,
+          ));
+        } else if (!result.ok) {
+          const shown = world.show(result.reason);
+          problems.push(text(
+            `pass() rejected for car ${car} with ${shown}; it should let the car through at ${
+              units(passes).en
+            }.`,
+            `pass() se rechazó para el coche ${car} con ${shown}; debería dejarlo pasar en ${
+              units(passes).es
+            }.`,
+          ));
+        } else if (Math.abs(result.at - passes) > EPSILON) {
+          const light = lightAt(result.at);
+          if (light.colour === "red" && result.at < passes) {
+            const next = light.next === undefined ? { en: "", es: "" } : {
+              en: `, green again at ${num(light.next).en}`,
+              es: `, verde de nuevo en ${num(light.next).es}`,
+            };
+            problems.push(text(
+              `Car ${car} passed at ${
+                units(result.at).en
+              } while the light was red (red since ${
+                num(light.since).en
+              }${next.en}).`,
+              `El coche ${car} pasó en ${
+                units(result.at).es
+              } con el semáforo en rojo (rojo desde ${
+                num(light.since).es
+              }${next.es}).`,
+            ));
+          } else {
+            problems.push(text(
+              `Car ${car} passed at ${units(result.at).en}; it could go at ${
+                num(passes).en
+              }${
+                passes > arrives
+                  ? ", when the light turned green: wake waiting cars at once"
+                  : ", as it came on green"
+              }.`,
+              `El coche ${car} pasó en ${units(result.at).es}; podía ir en ${
+                num(passes).es
+              }${
+                passes > arrives
+                  ? ", cuando el semáforo se puso verde: despierta a los que esperan en el acto"
+                  : ", pues llegó con verde"
+              }.`,
+            ));
+          }
+        }
+      } else {
+        if (
+          result === undefined || result.ok ||
+          Math.abs(result.at - quits!) > EPSILON
+        ) {
+          const what = result === undefined
+            ? { en: "pass() never settled", es: "pass() nunca se resolvió" }
+            : result.ok
+            ? {
+              en: `it passed at ${num(result.at).en}`,
+              es: `pasó en ${num(result.at).es}`,
+            }
+            : {
+              en: `pass() rejected at ${num(result.at).en}`,
+              es: `pass() se rechazó en ${num(result.at).es}`,
+            };
+          problems.push(text(
+            `Car ${car} gave up at ${
+              units(quits!).en
+            } (its signal aborted), but ${what.en}: pass() should reject at once with the signal's reason.`,
+            `El coche ${car} se rindió en ${
+              units(quits!).es
+            } (su señal abortó), pero ${what.es}: pass() debería rechazarse en el acto con el motivo de la señal.`,
+          ));
+        } else if (result.reason !== reasons.get(car)) {
+          const shown = world.show(result.reason);
+          problems.push(text(
+            `Car ${car}'s pass() rejected with ${shown}; reject with the signal's reason (signal.reason).`,
+            `pass() del coche ${car} se rechazó con ${shown}; recházala con el motivo de la señal (signal.reason).`,
+          ));
+        }
+      }
+    }
+    problems.push(...world.common(outcome));
+    verdict(world, problems);
+  },
+};

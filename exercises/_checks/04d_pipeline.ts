@@ -1,0 +1,225 @@
+/** The check of exercise 04d. @module */
+import {
+  EPSILON,
+  type Exercise,
+  exported,
+  num,
+  spanOf,
+  spansOf,
+  type Text,
+  text,
+  twice,
+  units,
+  verdict,
+  World,
+} from "../_harness.ts";
+import { describe } from "../../lib/_util.ts";
+
+const ITEMS = 8;
+const MAXSIZE = 2;
+const CONSUMERS = ["A", "B"] as const;
+
+interface Tools {
+  items: number;
+  maxsize: number;
+  consumers: ("A" | "B")[];
+  make(i: number): Promise<string>;
+  consume(consumer: "A" | "B", item: string): Promise<void>;
+}
+
+export const exercise: Exercise = {
+  id: "04d",
+  slug: "04d_pipeline",
+  export: "main",
+  lesson: "lessons/04_semaphore.ts",
+  title: text(
+    "A producer and two consumers over a bounded Queue",
+    "Un productor y dos consumidores con una Queue acotada",
+  ),
+  success: text(
+    "Both consumers took each item the moment one was free, the producer waited whenever the queue was full, and everything was consumed by 18.0 units, with nobody left waiting.",
+    "Ambos consumidores tomaron cada elemento en cuanto quedaban libres, el productor esperó cuando la cola estaba llena, y todo quedó consumido en 18,0 unidades, sin nadie esperando.",
+  ),
+  hints: [
+    text(
+      "Consumer B never works in the stub, and A waits for the producer to make all eight. Run the producer and both consumers at the same time, with a Queue between them.",
+      "En el esqueleto B nunca trabaja, y A espera a que se fabriquen los ocho. Ejecuta el productor y los dos consumidores a la vez, con una Queue entre ellos.",
+    ),
+    text(
+      '`new Queue<string>({ maxsize: tools.maxsize })` (from "../mod.ts"): `await queue.put(item)` waits while it is full; each consumer is `for await (const item of queue) await tools.consume(name, item);`.',
+      '`new Queue<string>({ maxsize: tools.maxsize })` (de "../mod.ts"): `await queue.put(item)` espera mientras está llena; cada consumidor es `for await (const item of queue) await tools.consume(name, item);`.',
+    ),
+    text(
+      "Start the consumers first and keep their promises; after the producer's loop, `queue.close()` ends their loops, then `await Promise.all(consumers)`.",
+      "Lanza primero los consumidores y guarda sus promesas; tras el bucle del productor, `queue.close()` acaba sus bucles, y luego `await Promise.all(consumers)`.",
+    ),
+  ],
+  async check(context) {
+    const main = exported<(tools: Tools) => Promise<void>>(context, "main");
+    await using world = World.open({ learnerUrl: context.learnerUrl });
+    const consumedBy = new Map<string, string[]>();
+    const problems: Text[] = [];
+    const tools: Tools = {
+      items: ITEMS,
+      maxsize: MAXSIZE,
+      consumers: [...CONSUMERS],
+      make: (i) =>
+        Number.isInteger(i) && i >= 0 && i < ITEMS
+          ? world.task(`make ${i}`, 1, { value: `item ${i}` })
+          : Promise.reject(
+            new RangeError(
+              `There is no item ${describe(i)}; make items 0 to ${ITEMS - 1}`,
+            ),
+          ),
+      consume: (consumer, item) => {
+        if (!CONSUMERS.includes(consumer)) {
+          return Promise.reject(
+            new RangeError(
+              `There is no consumer ${describe(consumer)}; they are A and B`,
+            ),
+          );
+        }
+        const match = /^item (\d+)$/.exec(String(item));
+        if (
+          !match || world.timeline.span(`make ${match[1]}`)?.end === undefined
+        ) {
+          return Promise.reject(
+            new RangeError(`${describe(item)} is not an item that was made`),
+          );
+        }
+        const list = consumedBy.get(String(item)) ?? [];
+        list.push(consumer);
+        consumedBy.set(String(item), list);
+        return world.task(`${consumer}: ${item}`, 4);
+      },
+    };
+    const outcome = await world.run(() => main(tools), 60);
+    const made = spansOf(world, (name) => name.startsWith("make "));
+    const taken = spansOf(world, (name) => /^[AB]: /.test(name));
+    const takenAt = (i: number) =>
+      taken.find((span) => span.name.endsWith(`: item ${i}`))?.start ??
+        Infinity;
+    const madeAt = (i: number) =>
+      made.find((span) => span.name === `make ${i}`)?.end ?? Infinity;
+    // A consumer works on one item at a time.
+    for (const consumer of CONSUMERS) {
+      const mine = taken.filter((span) =>
+        span.name.startsWith(`${consumer}: `)
+      );
+      for (const a of mine) {
+        const b = mine.find((b) =>
+          b !== a && b.start >= a.start &&
+          b.start < (a.end ?? Infinity) - EPSILON
+        );
+        if (b) {
+          problems.push(text(
+            `Consumer ${consumer} was consuming two items at once at ${
+              units(b.start).en
+            }: a consumer takes the next item only when it is done with the last one.`,
+            `El consumidor ${consumer} consumía dos elementos a la vez en ${
+              units(b.start).es
+            }: un consumidor toma el siguiente solo cuando acaba con el anterior.`,
+          ));
+          break;
+        }
+      }
+    }
+    // Nobody idles while an item is ready.
+    const times = [
+      ...new Set(
+        [...made, ...taken].flatMap((s) => [s.start, s.end ?? s.start]),
+      ),
+    ].sort((a, b) => a - b);
+    for (let k = 0; k + 1 < times.length && problems.length === 0; k++) {
+      const t = times[k]!;
+      const busy = CONSUMERS.filter((c) =>
+        taken.some((s) =>
+          s.name.startsWith(`${c}: `) && s.start <= t + EPSILON &&
+          (s.end ?? Infinity) > t + EPSILON
+        )
+      );
+      const free = CONSUMERS.filter((c) => !busy.includes(c));
+      const ready = Array.from({ length: ITEMS }, (_, i) => i).filter((i) =>
+        madeAt(i) <= t + EPSILON && takenAt(i) > t + EPSILON
+      );
+      if (free.length > 0 && ready.length > 0) {
+        const i = ready[0]!;
+        const start = takenAt(i);
+        const until = start === Infinity
+          ? { en: "and nobody ever took it", es: "y nadie llegó a tomarlo" }
+          : {
+            en: `and was taken only at ${num(start).en}`,
+            es: `y no se tomó hasta ${num(start).es}`,
+          };
+        problems.push(text(
+          `At ${units(t).en} consumer ${
+            free[0]
+          } was free while item ${i} was ready (made at ${
+            num(madeAt(i)).en
+          }) ${until.en}: a free consumer should take the next item at once.`,
+          `En ${units(t).es} el consumidor ${
+            free[0]
+          } estaba libre mientras el elemento ${i} estaba listo (hecho en ${
+            num(madeAt(i)).es
+          }) ${until.es}: un consumidor libre debe tomar el siguiente en el acto.`,
+        ));
+      }
+    }
+    // The producer never runs more than the queue (plus the item in its hands) ahead.
+    for (const t of times) {
+      const waiting = Array.from({ length: ITEMS }, (_, i) => i).filter((i) =>
+        madeAt(i) <= t + EPSILON && takenAt(i) > t + EPSILON
+      );
+      if (waiting.length > MAXSIZE + 1) {
+        problems.push(text(
+          `At ${
+            units(t).en
+          }, ${waiting.length} items were made and waiting for a consumer: with a queue of ${MAXSIZE}, the producer should be waiting by then (await queue.put) instead of making more.`,
+          `En ${
+            units(t).es
+          } había ${waiting.length} elementos hechos esperando a un consumidor: con una cola de ${MAXSIZE}, el productor ya debería estar esperando (await queue.put) en vez de fabricar más.`,
+        ));
+        break;
+      }
+    }
+    // Every item made and consumed exactly once.
+    for (let i = 0; i < ITEMS; i++) {
+      spanOf(world, `make ${i}`);
+      const by = consumedBy.get(`item ${i}`) ?? [];
+      if (by.length === 0 && outcome.status !== "late") {
+        problems.push(
+          text(
+            `Item ${i} was made but never consumed.`,
+            `El elemento ${i} se hizo pero nunca se consumió.`,
+          ),
+        );
+      } else if (by.length > 1) {
+        problems.push(text(
+          `Item ${i} was consumed ${by.length} times (by ${
+            by.join(", ")
+          }); each item goes to one consumer.`,
+          `El elemento ${i} se consumió ${by.length} veces (por ${
+            by.join(", ")
+          }); cada elemento va a un solo consumidor.`,
+        ));
+      }
+    }
+    const done = taken.every((s) => s.end !== undefined) &&
+      consumedBy.size === ITEMS;
+    if (outcome.status === "stuck" && done) {
+      const last = Math.max(...taken.map((s) => s.end!));
+      problems.push(text(
+        `Everything was consumed by ${
+          units(last).en
+        }, but your function was still waiting: the consumers wait for items that will never come. Close the queue once the producer is done (queue.close()), so that their loops end.`,
+        `Todo estaba consumido en ${
+          units(last).es
+        }, pero tu función seguía esperando: los consumidores esperan elementos que nunca llegarán. Cierra la cola cuando el productor acabe (queue.close()), para que sus bucles terminen.`,
+      ));
+    } else {
+      problems.push(...world.common(outcome));
+    }
+    problems.push(...twice(world));
+    verdict(world, problems);
+  },
+};

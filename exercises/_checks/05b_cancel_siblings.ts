@@ -1,0 +1,219 @@
+/** The check of exercise 05b. @module */
+import {
+  EPSILON,
+  type Exercise,
+  exported,
+  listOf,
+  num,
+  spanOf,
+  type Text,
+  text,
+  twice,
+  units,
+  unknownTask,
+  verdict,
+  World,
+} from "../_harness.ts";
+import { describe } from "../../lib/_util.ts";
+
+const DURATIONS: Record<string, number> = { A: 3, B: 1, C: 4 };
+const NAMES = Object.keys(DURATIONS);
+const STOP = 0.5;
+
+type Main = (
+  job: (name: string, signal?: AbortSignal) => Promise<string>,
+) => Promise<string[]>;
+
+export const exercise: Exercise = {
+  id: "05b",
+  slug: "05b_cancel_siblings",
+  export: "main",
+  lesson: "lessons/05_exceptions.ts",
+  title: text(
+    "Cancel the siblings when one fails",
+    "Cancela a los hermanos cuando uno falla",
+  ),
+  success: text(
+    "When B failed at 1.0, A and C were told at once, stopped by 1.5, and only then did your function throw B's error; with no failure, all three results came back.",
+    "Cuando B falló en 1,0, A y C se enteraron en el acto, pararon en 1,5, y solo entonces tu función lanzó el error de B; sin fallos, volvieron los tres resultados.",
+  ),
+  hints: [
+    text(
+      "Promise.all throws at B's failure and walks away: A and C run on, unwatched, to the end. They stop only if you hand them a signal that aborts.",
+      "Promise.all lanza al fallar B y se desentiende: A y C siguen, sin vigilancia, hasta el final. Solo paran si les das una señal que aborte.",
+    ),
+    text(
+      'A TaskGroup (from "../mod.ts") does all of it: `group.spawn((signal) => job(name, signal))` passes its signal, the first failure aborts it, and `await using group` waits for every job at the end of its block.',
+      'Un TaskGroup (de "../mod.ts") lo hace todo: `group.spawn((signal) => job(name, signal))` pasa su señal, el primer fallo la aborta, y `await using group` espera a todos al final de su bloque.',
+    ),
+    text(
+      "Spawn the three inside a block `{ await using group = new TaskGroup(); ... }`, keep the promises spawn returns, and after the block `return await Promise.all(promises)`.",
+      "Lanza los tres dentro de un bloque `{ await using group = new TaskGroup(); ... }`, guarda las promesas que devuelve spawn, y tras el bloque `return await Promise.all(promesas)`.",
+    ),
+  ],
+  async check(context) {
+    const main = exported<Main>(context, "main");
+    await failing(main, context.learnerUrl);
+    await succeeding(main, context.learnerUrl);
+  },
+};
+
+function jobs(world: World, fail: Error | undefined) {
+  return (name: string, signal?: AbortSignal) => {
+    if (!(name in DURATIONS)) return Promise.reject(unknownTask(name, NAMES));
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      return Promise.reject(
+        new TypeError(
+          `The signal must be an AbortSignal: current value is ${
+            describe(signal)
+          }`,
+        ),
+      );
+    }
+    return name === "B" && fail
+      ? world.task<string>(name, DURATIONS[name]!, {
+        fail,
+        signal,
+        stopUnits: STOP,
+      })
+      : world.task(name, DURATIONS[name]!, {
+        value: name.toLowerCase(),
+        signal,
+        stopUnits: STOP,
+      });
+  };
+}
+
+async function failing(main: Main, learnerUrl: string): Promise<void> {
+  await using world = World.open({ learnerUrl });
+  const broke = new Error("B broke");
+  const outcome = await world.run(() => main(jobs(world, broke)), 20);
+  const problems: Text[] = [];
+  for (const name of NAMES) {
+    const span = spanOf(world, name);
+    if (span.start > EPSILON) {
+      problems.push(text(
+        `Job ${name} started at ${
+          units(span.start).en
+        }; it could have started at 0.0.`,
+        `El trabajo ${name} empezó en ${
+          units(span.start).es
+        }; podía haber empezado en 0,0.`,
+      ));
+    }
+  }
+  const failedAt = DURATIONS.B!;
+  for (const name of ["A", "C"]) {
+    const span = spanOf(world, name);
+    if (!world.cancelled.has(name)) {
+      const until = span.end === undefined
+        ? ""
+        : ` (until ${num(span.end).en})`;
+      const hasta = span.end === undefined
+        ? ""
+        : ` (hasta ${num(span.end).es})`;
+      problems.push(text(
+        `Job ${name} kept running after job B failed at ${
+          units(failedAt).en
+        }${until}: hand it a signal that aborts when a sibling fails.`,
+        `El trabajo ${name} siguió tras el fallo de B en ${
+          units(failedAt).es
+        }${hasta}: dale una señal que aborte cuando falle un hermano.`,
+      ));
+    } else if (span.end !== undefined && span.end > failedAt + STOP + EPSILON) {
+      problems.push(text(
+        `Job ${name} stopped at ${
+          units(span.end).en
+        }; it could have been told at ${
+          num(failedAt).en
+        }, when B failed, and stopped by ${num(failedAt + STOP).en}.`,
+        `El trabajo ${name} paró en ${
+          units(span.end).es
+        }; podía haberse enterado en ${
+          num(failedAt).es
+        }, al fallar B, y parar en ${num(failedAt + STOP).es}.`,
+      ));
+    }
+  }
+  if (outcome.status === "fulfilled") {
+    problems.push(text(
+      `Your function returned ${describe(outcome.value)} at ${
+        units(outcome.at).en
+      } although job B failed: let B's error out.`,
+      `Tu función devolvió ${describe(outcome.value)} en ${
+        units(outcome.at).es
+      } aunque el trabajo B falló: deja salir el error de B.`,
+    ));
+  } else if (outcome.status === "rejected") {
+    const error = outcome.error;
+    const carries = error === broke ||
+      (error instanceof AggregateError && Array.isArray(error.errors) &&
+        error.errors.includes(broke));
+    if (!carries) {
+      problems.push(text(
+        `Your function threw ${
+          world.show(error)
+        }; throw B's error (Error: B broke), alone or in an AggregateError.`,
+        `Tu función lanzó ${
+          world.show(error)
+        }; lanza el error de B (Error: B broke), solo o en un AggregateError.`,
+      ));
+    }
+    const stopping = outcome.running.filter((r) => world.cancelled.has(r.name));
+    if (stopping.length > 0) {
+      const names = stopping.map((r) => r.name);
+      const until = Math.max(...stopping.map((r) => r.until ?? 0));
+      problems.push(text(
+        `Your function threw at ${units(outcome.at).en} while ${
+          names.length > 1 ? "jobs" : "job"
+        } ${listOf(names, "en")} ${
+          names.length > 1 ? "were" : "was"
+        } still stopping (done at ${
+          num(until).en
+        }): wait for every job to settle before you throw.`,
+        `Tu función lanzó en ${units(outcome.at).es} mientras ${
+          names.length > 1 ? "los trabajos" : "el trabajo"
+        } ${listOf(names, "es")} aún ${
+          names.length > 1 ? "se detenían" : "se detenía"
+        } (hasta ${num(until).es}): espera a que todos acaben antes de lanzar.`,
+      ));
+    }
+  }
+  // Jobs still stopping were reported above.
+  const rest = {
+    ...outcome,
+    running: outcome.running.filter((r) => !world.cancelled.has(r.name)),
+  };
+  problems.push(...twice(world), ...world.common(rest, "rejected"));
+  verdict(world, problems);
+}
+
+async function succeeding(main: Main, learnerUrl: string): Promise<void> {
+  await using world = World.open({ learnerUrl });
+  const outcome = await world.run(() => main(jobs(world, undefined)), 20);
+  const problems: Text[] = [];
+  for (const name of NAMES) {
+    spanOf(world, name);
+    if (world.cancelled.has(name)) {
+      problems.push(text(
+        `When no job fails, nothing should be cancelled, but job ${name} was.`,
+        `Si ningún trabajo falla no hay que cancelar nada, pero el trabajo ${name} se canceló.`,
+      ));
+    }
+  }
+  if (outcome.status === "fulfilled") {
+    const value = outcome.value;
+    if (!Array.isArray(value) || value.join() !== "a,b,c") {
+      problems.push(text(
+        `When no job fails, return their results in job order, ["a", "b", "c"]; you returned ${
+          describe(value)
+        }.`,
+        `Si ningún trabajo falla, devuelve sus resultados en orden, ["a", "b", "c"]; devolviste ${
+          describe(value)
+        }.`,
+      ));
+    }
+  }
+  problems.push(...twice(world), ...world.common(outcome));
+  verdict(world, problems);
+}

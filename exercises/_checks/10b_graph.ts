@@ -1,0 +1,229 @@
+/** The check of exercise 10b. @module */
+import {
+  EPSILON,
+  type Exercise,
+  exported,
+  listOf,
+  num,
+  type Text,
+  text,
+  twice,
+  units,
+  verdict,
+  World,
+} from "../_harness.ts";
+
+interface Task {
+  needs: string[];
+  run(): Promise<void>;
+}
+
+interface Node {
+  units: number;
+  needs: string[];
+  fails?: boolean;
+}
+
+/**
+ * Three graphs: one given in an order where running the tasks in the order
+ * listed respects every need; one listed out of order, whose chain Y → Z
+ * must not wait for the slow X; one where A fails.
+ */
+const GRAPHS: Record<string, Node>[] = [
+  {
+    A: { units: 1, needs: [] },
+    B: { units: 2, needs: [] },
+    C: { units: 2, needs: ["A"] },
+    D: { units: 1, needs: ["A", "B"] },
+    E: { units: 1, needs: ["C", "D"] },
+  },
+  {
+    W: { units: 1, needs: ["X", "Z"] },
+    Z: { units: 1, needs: ["Y"] },
+    X: { units: 3, needs: [] },
+    Y: { units: 1, needs: [] },
+  },
+  {
+    A: { units: 1, needs: [], fails: true },
+    B: { units: 2, needs: [] },
+    C: { units: 1, needs: ["A"] },
+    D: { units: 1, needs: ["B"] },
+    E: { units: 1, needs: ["C", "D"] },
+  },
+];
+
+type RunGraph = (tasks: Record<string, Task>) => Promise<void>;
+
+export const exercise: Exercise = {
+  id: "10b",
+  slug: "10b_graph",
+  export: "runGraph",
+  lesson: "lessons/10_downloads.ts",
+  title: text(
+    "Run a dependency graph, each task as early as it can",
+    "Ejecuta un grafo de dependencias, cada tarea lo antes posible",
+  ),
+  success: text(
+    "In all three graphs every task started the moment all it needed was done, none started early, and when A failed its dependants never started while the rest finished.",
+    "En los tres grafos cada tarea empezó en cuanto estuvo listo todo lo que necesitaba, ninguna antes, y cuando A falló sus dependientes no empezaron mientras el resto terminaba.",
+  ),
+  hints: [
+    text(
+      'Running tasks one by one wastes time, and running them in "waves" (all tasks with no needs, then the next level) makes a task wait for a whole wave instead of only for what it needs.',
+      'Ejecutar las tareas una a una pierde tiempo, y hacerlo por "oleadas" (todas las que no necesitan nada, luego el siguiente nivel) hace esperar a una tarea por toda una oleada en vez de solo por lo que necesita.',
+    ),
+    text(
+      'Give every task one promise that means "this task is done": it awaits the promises of what the task needs, then runs the task. Make each promise once (a Map by name) and reuse it.',
+      'Da a cada tarea una promesa que signifique "esta tarea acabó": espera las promesas de lo que necesita y luego ejecuta la tarea. Crea cada promesa una vez (un Map por nombre) y reutilízala.',
+    ),
+    text(
+      "`promise = Promise.all(task.needs.map(start)).then(() => task.run())`; then `Promise.allSettled` over every task's promise, and throw if any was rejected.",
+      "`promesa = Promise.all(task.needs.map(start)).then(() => task.run())`; luego `Promise.allSettled` sobre la promesa de cada tarea, y lanza si alguna se rechazó.",
+    ),
+  ],
+  async check(context) {
+    const runGraph = exported<RunGraph>(context, "runGraph");
+    for (const graph of GRAPHS) {
+      await scenario(runGraph, graph, context.learnerUrl);
+    }
+  },
+};
+
+async function scenario(
+  runGraph: RunGraph,
+  graph: Record<string, Node>,
+  learnerUrl: string,
+): Promise<void> {
+  await using world = World.open({ learnerUrl });
+  const errors = new Map<string, Error>();
+  const tasks: Record<string, Task> = {};
+  for (const [name, node] of Object.entries(graph)) {
+    if (node.fails) errors.set(name, new Error(`${name} failed`));
+    tasks[name] = {
+      needs: [...node.needs],
+      run: () =>
+        world.task(
+          name,
+          node.units,
+          node.fails ? { fail: errors.get(name) } : {},
+        ),
+    };
+  }
+  const outcome = await world.run(() => runGraph(tasks), 30);
+  const problems: Text[] = [];
+  const span = (name: string) => world.timeline.span(name);
+  const ended = (name: string) => {
+    const s = span(name);
+    return s?.end === undefined
+      ? undefined
+      : { at: s.end / world.unit, ok: s.outcome === "fulfilled" };
+  };
+  // Which tasks can never run: they need, directly or not, a task that failed.
+  const doomed = new Set<string>();
+  const blocked = (name: string): boolean =>
+    graph[name]!.needs.some((need) => graph[need]!.fails || blocked(need));
+  for (const name of Object.keys(graph)) if (blocked(name)) doomed.add(name);
+  const described = `{ ${
+    Object.entries(graph).map(([n, node]) =>
+      `${n}${node.needs.length ? ` ← ${node.needs.join(",")}` : ""}`
+    ).join("; ")
+  } }`;
+  for (const name of Object.keys(graph).sort()) {
+    const s = span(name);
+    const needs = graph[name]!.needs;
+    if (doomed.has(name)) {
+      if (s !== undefined) {
+        const failed = needs.filter((n) =>
+          ended(n)?.ok === false || doomed.has(n)
+        );
+        problems.push(text(
+          `In ${described}, task ${name} ran although ${
+            listOf(failed, "en")
+          }, which it needs, failed or could not run.`,
+          `En ${described}, la tarea ${name} se ejecutó aunque ${
+            listOf(failed, "es")
+          }, que necesita, falló o no pudo ejecutarse.`,
+        ));
+      }
+      continue;
+    }
+    const ends = needs.map((n) => ({ n, e: ended(n) }));
+    const missing = ends.filter((x) => x.e === undefined).map((x) => x.n);
+    const ready = ends.reduce((t, x) => Math.max(t, x.e?.at ?? Infinity), 0);
+    const what = needs.length === 0
+      ? {
+        en: "it needs nothing, so it could have started at 0.0",
+        es: "no necesita nada, así que podía empezar en 0,0",
+      }
+      : {
+        en: `everything it needed (${listOf(needs, "en")}) was done at ${
+          num(ready).en
+        }`,
+        es: `todo lo que necesitaba (${listOf(needs, "es")}) estaba listo en ${
+          num(ready).es
+        }`,
+      };
+    if (s === undefined) {
+      if (missing.length === 0 && outcome.status !== "late") {
+        problems.push(text(
+          `In ${described}, task ${name} never ran; ${what.en}.`,
+          `En ${described}, la tarea ${name} nunca se ejecutó; ${what.es}.`,
+        ));
+      }
+      continue;
+    }
+    const start = s.start / world.unit;
+    if (missing.length > 0 || start < ready - EPSILON) {
+      const early = ends.filter((x) =>
+        x.e === undefined || x.e.at > start + EPSILON
+      ).map((x) => x.n);
+      problems.push(text(
+        `In ${described}, task ${name} started at ${units(start).en}, before ${
+          listOf(early, "en")
+        }, which it needs, ${early.length > 1 ? "were" : "was"} done.`,
+        `En ${described}, la tarea ${name} empezó en ${
+          units(start).es
+        }, antes de que acabara ${listOf(early, "es")}, que necesita.`,
+      ));
+    } else if (start > ready + EPSILON) {
+      problems.push(text(
+        `In ${described}, task ${name} started at ${
+          units(start).en
+        }; ${what.en}.`,
+        `En ${described}, la tarea ${name} empezó en ${
+          units(start).es
+        }; ${what.es}.`,
+      ));
+    }
+  }
+  const failure = [...errors.values()][0];
+  if (failure === undefined) {
+    problems.push(...world.common(outcome));
+  } else {
+    if (outcome.status === "fulfilled") {
+      problems.push(text(
+        `In ${described}, runGraph returned normally although task A failed: throw its error (alone or in an AggregateError) once nothing is left running.`,
+        `En ${described}, runGraph terminó con normalidad aunque la tarea A falló: lanza su error (solo o en un AggregateError) cuando no quede nada en marcha.`,
+      ));
+    } else if (outcome.status === "rejected") {
+      const e = outcome.error;
+      if (
+        !(e === failure ||
+          (e instanceof AggregateError && Array.isArray(e.errors) &&
+            e.errors.includes(failure)))
+      ) {
+        problems.push(text(
+          `In ${described}, runGraph threw ${
+            world.show(e)
+          }; throw A's error (Error: A failed), alone or in an AggregateError.`,
+          `En ${described}, runGraph lanzó ${
+            world.show(e)
+          }; lanza el error de A (Error: A failed), solo o en un AggregateError.`,
+        ));
+      }
+    }
+    problems.push(...world.common(outcome, "rejected"));
+  }
+  problems.push(...twice(world));
+  verdict(world, problems);
+}

@@ -1,0 +1,63 @@
+/**
+ * Functions that exercises 06a and 09a run on an Executor's workers. You do
+ * not need to change this file.
+ *
+ * Each function counts the calls made on the thread that imported it, so
+ * that a check can tell whether it ran there or on a worker (a worker loads
+ * its own copy of this module, with its own count).
+ *
+ * @module
+ */
+
+let callsHere = 0;
+
+/**
+ * Blocks its thread for `ms` milliseconds, like Python's `time.sleep`: no
+ * timer, no callback, nothing else runs on that thread meanwhile.
+ *
+ * @param ms How long to block.
+ * @returns "Finished blocking task".
+ */
+export function blockFor(ms: number): string {
+  callsHere++;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  return "Finished blocking task";
+}
+
+/**
+ * Counts the primes from `from` up to, not including, `to`, by trial
+ * division: work for the CPU only.
+ *
+ * @param from The first number to test.
+ * @param to Where to stop (excluded).
+ * @returns How many primes there are in [from, to).
+ */
+export function countPrimes(from: number, to: number): number {
+  callsHere++;
+  let count = 0;
+  for (let n = Math.max(from, 2); n < to; n++) {
+    let prime = true;
+    for (let d = 2; d * d <= n; d++) {
+      if (n % d === 0) {
+        prime = false;
+        break;
+      }
+    }
+    if (prime) count++;
+  }
+  return count;
+}
+
+/**
+ * How many times these functions ran on the thread that asks.
+ *
+ * @returns The count, since the last {@linkcode resetCalls}.
+ */
+export function calls(): number {
+  return callsHere;
+}
+
+/** Sets the count of {@linkcode calls} back to zero. */
+export function resetCalls(): void {
+  callsHere = 0;
+}

@@ -1,0 +1,45 @@
+/**
+ * # 04d · A producer and two consumers over a bounded Queue — a solution
+ *
+ * EN: `put` waits while the queue is full (back-pressure); each consumer
+ * loops with `for await` and takes the next item as soon as it is free;
+ * `close()` ends their loops once the queue is empty.
+ *
+ * ES: `put` espera mientras la cola está llena (contrapresión); cada
+ * consumidor itera con `for await` y toma el siguiente elemento en cuanto
+ * queda libre; `close()` acaba sus bucles cuando la cola se vacía.
+ *
+ * @module
+ */
+import { Queue } from "../../mod.ts";
+
+/** What the checker hands you. */
+export interface Tools {
+  /** How many items to make: 8. */
+  items: number;
+  /** How many items the queue may hold: 2. */
+  maxsize: number;
+  /** The consumers' names. */
+  consumers: ("A" | "B")[];
+  /** Makes item `i`. */
+  make(i: number): Promise<string>;
+  /** Consumes an item, as consumer A or B. */
+  consume(consumer: "A" | "B", item: string): Promise<void>;
+}
+
+/**
+ * Makes items 0 to 7 (1 unit each) and has A and B consume them (4 units
+ * each) through a queue of `maxsize` 2; settles once all are consumed.
+ * ES: Fabrica los elementos 0 a 7 (1 unidad cada uno) y haz que A y B los
+ * consuman (4 unidades cada uno) por una cola de `maxsize` 2; termina cuando
+ * todos estén consumidos.
+ */
+export async function main(tools: Tools): Promise<void> {
+  const queue = new Queue<string>({ maxsize: tools.maxsize });
+  const consumers = tools.consumers.map(async (name) => {
+    for await (const item of queue) await tools.consume(name, item);
+  });
+  for (let i = 0; i < tools.items; i++) await queue.put(await tools.make(i));
+  queue.close();
+  await Promise.all(consumers);
+}

@@ -1,0 +1,248 @@
+/**
+ * What the learner must read first when an exercise's check fails: for the
+ * untouched stub, and for each plausible wrong solution kept in
+ * tests/fixtures/exercises/. Shared by tests/exercises_test.ts (checks on
+ * simulated time, and the CLI) and tests/exercises_io_test.ts (checks with
+ * a server or workers). Real-time messages are matched without their
+ * figures, which depend on the machine's load.
+ *
+ * @module
+ */
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { fileOf } from "../exercises/_catalog.ts";
+import type { Exercise } from "../exercises/_harness.ts";
+import { checkFile, type Result } from "../exercises/_run.ts";
+
+/** The first problem a failing check reports, in English. */
+export const EXPECTED: Record<
+  string,
+  { stub: string; wrong: Record<string, string> }
+> = {
+  "02a": {
+    stub:
+      `Your function's promise settled at 0.0 units, before "Goodbye!" at 1.0`,
+    wrong: {
+      "02a_not_awaited":
+        `Your function's promise settled at 0.0 units, before "Goodbye!" at 1.0`,
+      "02a_two_units":
+        `"Goodbye!" came 2.0 units after "Hello!"; it should come 1.0 unit later.`,
+    },
+  },
+  "03a": {
+    stub: "Task B started at 2.0 units; it could have started at 0.0",
+    wrong: {
+      "03a_two_then_one":
+        "Task C started at 2.0 units; it could have started at 0.0",
+      "03a_forgotten":
+        "Your function returned at 0.0 units, but tasks A, B and C were still running (until 2.0, 1.0 and 3.0)",
+    },
+  },
+  "03b": {
+    stub:
+      "Your function returned at 2.0 units, but task save was still running (until 3.0 units)",
+    wrong: {
+      "03b_awaited_first":
+        "Task fetch started at 3.0 units; it could have started at 0.0",
+      "03b_render_too_early":
+        "Task render started at 0.0 units, before fetch, which it needs, was done at 1.0.",
+    },
+  },
+  "04a": {
+    stub:
+      "At 0.0 units, 5 downloads were running at once; at most 2 may run at a time.",
+    wrong: {
+      "04a_sequential":
+        "From 0.0 to 2.0 units only 1 download was running while download 1 waited",
+      "04a_pairs":
+        "From 1.0 to 2.0 units only 1 download was running while download 2 waited",
+      "04a_three":
+        "At 0.0 units, 3 downloads were running at once; at most 2 may run at a time.",
+    },
+  },
+  "04b": {
+    stub:
+      "The counter ended at 1, not 4: worker 1 read the counter at 2.0 units (it read 0) while worker 0",
+    wrong: {
+      "04b_lock_everything":
+        "Worker 1's work started at 3.0 units; it could have started at 0.0",
+      "04b_lock_read_only":
+        "The counter ended at 2, not 4: worker 1 read the counter at 2.5 units (it read 0)",
+    },
+  },
+  "04c": {
+    stub:
+      "Car 1 passed at 0.0 units while the light was red (red since 0.0, green again at 2.0).",
+    wrong: {
+      "04c_one_shot":
+        "Car 3 passed at 3.5 units while the light was red (red since 3.0, green again at 5.0).",
+      "04c_polling":
+        "Car 1 passed at 2.1 units; it could go at 2.0, when the light turned green",
+      "04c_ignores_signal":
+        "Car 5 gave up at 7.0 units (its signal aborted), but it passed at 8.0",
+    },
+  },
+  "04d": {
+    stub:
+      "At 1.0 unit consumer A was free while item 0 was ready (made at 1.0) and was taken only at 8.0",
+    wrong: {
+      "04d_unbounded":
+        "At 8.0 units, 4 items were made and waiting for a consumer: with a queue of 2",
+      "04d_never_closed":
+        "Everything was consumed by 18.0 units, but your function was still waiting",
+      "04d_one_consumer":
+        "At 2.0 units consumer B was free while item 1 was ready",
+    },
+  },
+  "05a": {
+    stub:
+      `You returned 1 item, and the error of job A ("A broke", at 3.0) is not among them`,
+    wrong: {
+      "05a_sequential":
+        "Job B started at 3.0 units; it could have started at 0.0",
+      "05a_completion_order":
+        "You returned the errors in the order they happened (B's at 1.0 before A's at 3.0)",
+    },
+  },
+  "05b": {
+    stub: "Job A kept running after job B failed at 1.0 unit",
+    wrong: {
+      "05b_abort_no_wait":
+        "Your function threw at 1.0 unit while jobs A and C were still stopping (done at 1.5)",
+      "05b_all_settled":
+        "Job A kept running after job B failed at 1.0 unit (until 3.0)",
+    },
+  },
+  "05c": {
+    stub:
+      `When the report takes 5.0 units, your function returned "report"; it should return "unavailable".`,
+    wrong: {
+      "05c_race_timer":
+        "You gave up at 2.0 units, but the request went on (until 5.0)",
+      "05c_std_deadline":
+        "You gave up at 2.0 units, but the request went on (until 5.0)",
+      "05c_timer_left":
+        "Your function returned at 1.0 unit, but a timer (05c_timer_left.ts:10) was still pending (due at 2.0)",
+    },
+  },
+  "06a": {
+    stub:
+      "blockFor ran on your code's own thread, so the heartbeat could not tick for",
+    wrong: {
+      "06a_no_shutdown":
+        "but a worker was still alive: it keeps the program running. Shut the executor down",
+    },
+  },
+  "07a": {
+    stub:
+      "Items 0 to 399 were processed in one go: the heartbeat could not get a turn in between.",
+    wrong: {
+      "07a_every_100": "Items 0 to 99 were processed in one go",
+      "07a_real_wait": "Your function took 8.0 units of waiting",
+    },
+  },
+  "08a": {
+    stub:
+      `getText("/missing") returned "not here", but the server answered 404 Not Found`,
+    wrong: {
+      "08a_body_left":
+        "The body of the 404 response from /missing (08a_body_left.ts:6) was never read nor cancelled",
+      "08a_race":
+        "but the request to /slow (08a_race.ts:12) was still in flight: abort it",
+    },
+  },
+  "08b": {
+    stub:
+      `getWithRetry("/flaky") returned "busy", the body of a 503 answer: retry 429 and 503 answers, up to 4 attempts.`,
+    wrong: {
+      "08b_no_wait":
+        "after attempt 1, but the server answered 503 with Retry-After: 2: wait 2.0 units.",
+      "08b_ignores_retry_after":
+        "after attempt 1, but the server answered 503 with Retry-After: 2: wait 2.0 units.",
+      "08b_retries_everything": `getWithRetry("/gone") tried again after a 404`,
+    },
+  },
+  "09a": {
+    stub:
+      "You sent 1 chunk to the executor, so one worker had all the work and the other none",
+    wrong: {
+      "09a_one_at_a_time":
+        "Your 2 chunks ran one after the other: chunk 2 was sent at",
+      "09a_main_thread":
+        "countPrimes ran on your code's own thread: send it to tools.executor",
+    },
+  },
+  "10a": {
+    stub: "Download 1 was done at 1.0 unit, and you never reported it.",
+    wrong: {
+      "10a_in_order":
+        "You reported download 1 at 3.0 units; it was done at 1.0",
+      "10a_then_all":
+        "Download 2 failed at 2.0 units and you never reported it",
+    },
+  },
+  "10b": {
+    stub:
+      "task B started at 1.0 unit; it needs nothing, so it could have started at 0.0.",
+    wrong: {
+      "10b_waves":
+        "task C started at 2.0 units; everything it needed (A) was done at 1.0.",
+      "10b_all_at_once":
+        "task C started at 0.0 units, before A, which it needs, was done.",
+      "10b_fail_fast":
+        "Your function threw at 1.0 unit, but task B was still running (until 2.0 units)",
+    },
+  },
+};
+
+/** Where the wrong solutions are. */
+export const FIXTURES: URL = new URL("./fixtures/exercises/", import.meta.url);
+
+/** Asserts that a check failed, that its first problem says `first`, and that it speaks both languages. */
+export function assertFails(result: Result, first: string): void {
+  assert(!result.passed, `the check passed; expected: ${first}`);
+  assert(result.problems.length > 0, "a failed check must say why");
+  assertStringIncludes(result.problems[0]!.en, first);
+  for (const problem of result.problems) {
+    assert(
+      problem.es.length > 0 && problem.es !== problem.en,
+      `no Spanish for: ${problem.en}`,
+    );
+    // Never the checker's own insides: no stack frames, no checker file names.
+    for (const message of [problem.en, problem.es]) {
+      assert(
+        !/\n\s+at |file:\/\/|_harness\.ts|_clock\.ts|_checks\//.test(message),
+        `checker internals in: ${message}`,
+      );
+    }
+  }
+}
+
+/**
+ * The steps every exercise's test takes: the stub fails with its message,
+ * the solution passes, each wrong solution fails with its message.
+ */
+export async function stubSolutionWrong(
+  t: Deno.TestContext,
+  exercise: Exercise,
+): Promise<void> {
+  const expected = EXPECTED[exercise.id]!;
+  await t.step(`the stub fails: "${expected.stub}"`, async () => {
+    assertFails(
+      await checkFile(exercise, fileOf(exercise).href),
+      expected.stub,
+    );
+  });
+  await t.step("the solution passes", async () => {
+    const result = await checkFile(exercise, fileOf(exercise, true).href);
+    assertEquals(result.problems.map((p) => p.en), []);
+    assert(result.passed);
+  });
+  for (const [name, first] of Object.entries(expected.wrong)) {
+    await t.step(`${name} fails: "${first}"`, async () => {
+      assertFails(
+        await checkFile(exercise, new URL(`${name}.ts`, FIXTURES).href),
+        first,
+      );
+    });
+  }
+}

@@ -1,0 +1,468 @@
+/**
+ * Exercises on simulated time: each check fails on its stub and on every
+ * wrong solution with the message the learner should see, and passes on the
+ * solution; the checker's clock and leak reports; the `deno task exercise`
+ * CLI (progress, hints, languages, watch, the Worker it runs checks in).
+ * The exercises that need a server or workers are in exercises_io_test.ts.
+ */
+import {
+  assert,
+  assertEquals,
+  assertNotEquals,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
+import { EXERCISES, fileOf, findExercise } from "../exercises/_catalog.ts";
+import { checkFile } from "../exercises/_run.ts";
+import { type Outcome, World } from "../exercises/_harness.ts";
+import {
+  checkInWorker,
+  type Io,
+  main,
+  type Progress,
+} from "../exercises/_cli.ts";
+import { EXPECTED, FIXTURES, stubSolutionWrong } from "./_exercises.ts";
+
+for (const exercise of EXERCISES.filter((e) => !e.real)) {
+  Deno.test(
+    `Exercise ${exercise.id} (${exercise.title.en}): the stub fails, the solution passes, each wrong solution fails with its message`,
+    (t) => stubSolutionWrong(t, exercise),
+  );
+}
+
+Deno.test("Exercises cover lessons 02 to 10 in course order, each with a stub, a solution, hints and wrong solutions", async () => {
+  assert(EXERCISES.length >= 14, `only ${EXERCISES.length} exercises`);
+  const ids = EXERCISES.map((e) => e.id);
+  assertEquals(ids, [...ids].sort(), "course order");
+  assertEquals(new Set(ids).size, ids.length, "unique ids");
+  for (const lesson of ["02", "03", "04", "05", "06", "07", "08", "09", "10"]) {
+    assert(
+      ids.some((id) => id.startsWith(lesson)),
+      `no exercise for lesson ${lesson}`,
+    );
+  }
+  for (const exercise of EXERCISES) {
+    assert(exercise.slug.startsWith(exercise.id + "_"), exercise.slug);
+    assert(
+      exercise.lesson.startsWith(`lessons/${exercise.id.slice(0, 2)}_`),
+      exercise.lesson,
+    );
+    await Deno.stat(new URL(`../${exercise.lesson}`, import.meta.url));
+    const stub = await Deno.readTextFile(fileOf(exercise));
+    await Deno.stat(fileOf(exercise, true));
+    // The header: English and Spanish, the command that checks it, the lesson.
+    assertStringIncludes(stub, `# ${exercise.id} · `);
+    for (const lang of ["EN", "ES"]) {
+      const lines =
+        new RegExp(` \\* ${lang}: [^]*?\\n \\*\\n`).exec(stub)?.[0].trimEnd()
+          .split("\n").length ?? 0;
+      assert(
+        lines >= 3 && lines <= 4,
+        `${exercise.id}: the ${lang} header has ${lines - 1} lines, not 2 or 3`,
+      );
+    }
+    assertStringIncludes(stub, `deno task exercise ${exercise.id}`);
+    assertStringIncludes(stub, `export `);
+    assert(
+      exercise.hints.length >= 2,
+      `${exercise.id} has ${exercise.hints.length} hints`,
+    );
+    for (const text of [exercise.title, exercise.success, ...exercise.hints]) {
+      assert(
+        text.en.length > 0 && text.es.length > 0 && text.en !== text.es ||
+          text.en.startsWith("`"),
+        text.en,
+      );
+    }
+    assert(
+      Object.keys(EXPECTED[exercise.id]?.wrong ?? {}).length >= 1,
+      `${exercise.id} has no wrong solution`,
+    );
+  }
+  // The README points from each lesson to its exercises.
+  const readme = await Deno.readTextFile(
+    new URL("../README.md", import.meta.url),
+  );
+  const section = readme.slice(
+    readme.indexOf("## Exercises"),
+    readme.indexOf("## Library"),
+  );
+  for (const id of ids) assertStringIncludes(section, ` ${id} `);
+  // Every wrong solution on disk is in the table, and the other way round.
+  const onDisk = [];
+  for await (const entry of Deno.readDir(FIXTURES)) {
+    if (entry.name.endsWith(".ts") && !entry.name.startsWith("_")) {
+      onDisk.push(entry.name.slice(0, -3));
+    }
+  }
+  assertEquals(
+    onDisk.sort(),
+    Object.values(EXPECTED).flatMap((e) => Object.keys(e.wrong)).sort(),
+  );
+});
+
+Deno.test("Checks on simulated time give the same verdict, word for word, run after run", async () => {
+  for (const exercise of EXERCISES.filter((e) => !e.real)) {
+    const runs = [];
+    for (let i = 0; i < 3; i++) {
+      runs.push(
+        JSON.stringify(await checkFile(exercise, fileOf(exercise).href)),
+      );
+    }
+    assertEquals(new Set(runs).size, 1, exercise.id);
+  }
+});
+
+Deno.test("World: simulated timers fire in time order, then creation order, and the real clock comes back", async () => {
+  const realSetTimeout = globalThis.setTimeout;
+  const realDateNow = Date.now;
+  const order: string[] = [];
+  let outcome: Outcome<number> | undefined;
+  {
+    await using world = World.open();
+    assertThrows(() => World.open(), Error, "Only one check");
+    outcome = await world.run(async () => {
+      const t0 = Date.now();
+      setTimeout(() => order.push("b"), 200);
+      setTimeout(() => order.push("a"), 100);
+      setTimeout(() => order.push("c"), 200);
+      const timeout = AbortSignal.timeout(150);
+      await new Promise((resolve) =>
+        timeout.addEventListener("abort", resolve)
+      );
+      order.push(`aborted ${(timeout.reason as DOMException).name}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      return Date.now() - t0;
+    }, 10);
+  }
+  assertEquals(order, ["a", "aborted TimeoutError", "b", "c"]);
+  assertEquals(outcome.status, "fulfilled");
+  assertEquals(outcome.value, 400);
+  assertEquals(outcome.at, 4);
+  assertEquals(globalThis.setTimeout, realSetTimeout);
+  assertEquals(Date.now, realDateNow);
+  assertEquals(Object.hasOwn(performance, "now"), false);
+});
+
+Deno.test("World: what the code leaves behind, gets stuck on, polls for or never handles is reported", async (t) => {
+  await t.step(
+    "a pending timer and interval, with the line that set them; not an unref'd one",
+    async () => {
+      await using world = World.open({ learnerUrl: import.meta.url });
+      const outcome = await world.run(() => {
+        setTimeout(() => {}, 300);
+        setInterval(() => {}, 100);
+        const quiet = setTimeout(() => {}, 100);
+        Deno.unrefTimer(quiet);
+        return "done";
+      }, 10);
+      assertEquals(
+        outcome.leaks.map((l) => [l.kind, l.due, l.origin?.split(":")[0]]),
+        [
+          ["timer", 300, "exercises_test.ts"],
+          ["interval", 100, "exercises_test.ts"],
+        ],
+      );
+      const problems = world.common(outcome).map((p) => p.en);
+      assertEquals(problems.length, 2);
+      assertStringIncludes(problems[0]!, "but a timer (exercises_test.ts:");
+      assertStringIncludes(problems[0]!, "(due at 3.0)");
+    },
+  );
+  await t.step("a wait nothing will ever end is stuck, at once", async () => {
+    await using world = World.open();
+    const outcome = await world.run(() => new Promise(() => {}), 10);
+    assertEquals([outcome.status, outcome.at], ["stuck", 0]);
+    assertStringIncludes(
+      world.common(outcome)[0]!.en,
+      "nothing is left that could ever wake it up",
+    );
+  });
+  await t.step(
+    "polling with 0 ms timers is busy, not an endless test",
+    async () => {
+      await using world = World.open();
+      const outcome = await world.run(async () => {
+        while (true) await new Promise((resolve) => setTimeout(resolve, 0));
+      }, 10);
+      assertEquals(outcome.status, "busy");
+    },
+  );
+  await t.step("a wait longer than the limit is late", async () => {
+    await using world = World.open();
+    const outcome = await world.run(
+      () => new Promise((resolve) => setTimeout(resolve, 5000)),
+      10,
+    );
+    assertEquals([outcome.status, outcome.at], ["late", 10]);
+  });
+  await t.step(
+    "a rejection nobody handles, and a timer callback that throws",
+    async () => {
+      await using world = World.open();
+      const outcome = await world.run(() => {
+        Promise.reject(new RangeError("lost"));
+        setTimeout(() => {
+          throw new TypeError("thrown in a callback");
+        }, 100);
+        return new Promise((resolve) => setTimeout(resolve, 200));
+      }, 10);
+      assertEquals(outcome.unhandled.map((e) => (e as Error).message), [
+        "lost",
+      ]);
+      assertEquals(outcome.uncaught.map((e) => (e as Error).message), [
+        "thrown in a callback",
+      ]);
+      const problems = world.common(outcome).map((p) => p.en);
+      assertStringIncludes(
+        problems[0]!,
+        "A promise rejected with RangeError: lost and nothing handled it",
+      );
+      assertStringIncludes(
+        problems[1]!,
+        "A timer callback threw TypeError: thrown in a callback",
+      );
+    },
+  );
+  await t.step(
+    "a simulated task still running, with when it would end",
+    async () => {
+      await using world = World.open();
+      const outcome = await world.run(() => {
+        world.task("slow", 3);
+        return world.task("fast", 1);
+      }, 10);
+      assertEquals(outcome.running, [{ name: "slow", until: 3 }]);
+      assertStringIncludes(
+        world.common(outcome)[0]!.en,
+        "but task slow was still running (until 3.0 units)",
+      );
+    },
+  );
+});
+
+// ---- The CLI, in process: a fake terminal and progress file, checks in this process.
+
+function fakeIo(
+  files: Record<string, "stub" | "solution" | URL> = {},
+  watches = 0,
+) {
+  let out = "";
+  let saved: Progress = { results: {}, hints: {} };
+  const checks: string[] = [];
+  let clears = 0;
+  const io: Io = {
+    write: (text) => void (out += text),
+    load: () => Promise.resolve(structuredClone(saved)),
+    save: (progress) => {
+      saved = structuredClone(progress);
+      return Promise.resolve();
+    },
+    file: (exercise) => {
+      const where = files[exercise.id] ?? "stub";
+      return where instanceof URL
+        ? where
+        : fileOf(exercise, where === "solution");
+    },
+    check: (exercise, file) => {
+      checks.push(exercise.id);
+      return checkFile(exercise, file.href);
+    },
+    async *watch() {
+      for (let i = 0; i < watches; i++) yield;
+    },
+    color: false,
+    width: 80,
+    clear: () => void clears++,
+  };
+  return {
+    io,
+    get out() {
+      return out;
+    },
+    reset() {
+      out = "";
+      checks.length = 0;
+    },
+    get saved() {
+      return saved;
+    },
+    checks,
+    get clears() {
+      return clears;
+    },
+  };
+}
+
+Deno.test("deno task exercise: the list, then the first exercise not done, checked", async (t) => {
+  const fake = fakeIo({
+    "02a": "solution",
+    "03a": "solution",
+    "03b": "solution",
+  });
+  await t.step(
+    "passes 02a, 03a and 03b, stops at 04a and shows why",
+    async () => {
+      assertEquals(await main([], fake.io), 1);
+      assertEquals(fake.checks, ["02a", "03a", "03b", "04a"]);
+      const out = fake.out;
+      assertStringIncludes(out, "Asincronía · exercises   3 of 17 done");
+      assertStringIncludes(out, "  ✓ 02a  Say hello, wait, say goodbye");
+      assertStringIncludes(out, "  ✗ 04a  Five downloads, two at a time");
+      assertStringIncludes(out, "← next");
+      assertStringIncludes(out, "  · 04b  Protect a read-await-write counter");
+      assertStringIncludes(
+        out,
+        "✓ 03b · Finish background work before returning — passed",
+      );
+      assertStringIncludes(
+        out,
+        "✗ 04a · Five downloads, two at a time\n  exercises/04a_two_at_a_time.ts",
+      );
+      assertStringIncludes(
+        out,
+        "  • At 0.0 units, 5 downloads were running at once; at most 2 may run at a",
+      );
+      assertStringIncludes(out, "download 2 ######");
+      assertStringIncludes(out, "Stuck? `deno task exercise 04a --hint`");
+      assertEquals(fake.saved.results["04a"]?.passed, false);
+      assertEquals(fake.saved.results["03b"]?.passed, true);
+    },
+  );
+  await t.step(
+    "a second run checks only what is not known to pass as it is",
+    async () => {
+      fake.reset();
+      assertEquals(await main([], fake.io), 1);
+      assertEquals(fake.checks, ["04a"]);
+    },
+  );
+  await t.step("one exercise by id; a pass names the next one", async () => {
+    fake.reset();
+    assertEquals(await main(["03a"], fake.io), 0);
+    assertStringIncludes(fake.out, "✓ 03a · Overlap three waits — passed");
+    assertStringIncludes(
+      fake.out,
+      "Next: 04a · Five downloads, two at a time → `deno task exercise`",
+    );
+    fake.reset();
+    assertEquals(await main(["05c"], fake.io), 1);
+    assertStringIncludes(
+      fake.out,
+      "Edit exercises/05c_deadline.ts, then run `deno task exercise 05c` again",
+    );
+  });
+  await t.step("an unknown id lists the real ones", async () => {
+    fake.reset();
+    assertEquals(await main(["11z"], fake.io), 2);
+    assertStringIncludes(
+      fake.out,
+      `There is no exercise "11z". The exercises are: 02a, 03a, 03b, 04a`,
+    );
+  });
+});
+
+Deno.test("deno task exercise --hint reveals one more hint each time, and remembers", async () => {
+  const fake = fakeIo();
+  const hints = findExercise("04b")!.hints;
+  assertEquals(await main(["04b", "--hint"], fake.io), 0);
+  assertStringIncludes(fake.out, "Hint 1 of 3");
+  assertStringIncludes(fake.out, hints[0]!.en.slice(0, 40));
+  assert(!fake.out.includes("Hint 2"));
+  assertStringIncludes(
+    fake.out,
+    "Another one: `deno task exercise 04b --hint`",
+  );
+  assertEquals(fake.saved.hints["04b"], 1);
+  assertEquals(fake.checks, [], "a hint runs no check");
+  fake.reset();
+  await main(["04b", "--hint"], fake.io);
+  assertStringIncludes(fake.out, "Hint 1 of 3");
+  assertStringIncludes(fake.out, "Hint 2 of 3");
+  fake.reset();
+  await main(["04b", "--hint"], fake.io);
+  await main(["04b", "--hint"], fake.io);
+  assertEquals(fake.saved.hints["04b"], 3);
+  assertStringIncludes(
+    fake.out,
+    "No more hints. `deno task exercise 04b --solution`",
+  );
+  // Without an id: the first exercise not done.
+  fake.reset();
+  await main(["--hint"], fake.io);
+  assertStringIncludes(
+    fake.out,
+    "02a · Say hello, wait, say goodbye\n\nHint 1 of 3",
+  );
+});
+
+Deno.test("deno task exercise --lang es speaks Spanish from then on; --lang en goes back", async () => {
+  const fake = fakeIo();
+  assertEquals(await main(["03a", "--lang", "es"], fake.io), 1);
+  assertStringIncludes(fake.out, "✗ 03a · Solapa tres esperas");
+  assertStringIncludes(
+    fake.out,
+    "La tarea B empezó en 2,0 unidades; podía haber empezado en 0,0",
+  );
+  assertStringIncludes(fake.out, "¿Atascado? `deno task exercise 03a --hint`");
+  assertEquals(fake.saved.lang, "es");
+  fake.reset();
+  await main([], fake.io);
+  assertStringIncludes(fake.out, "Asincronía · ejercicios   0 de 17 hechos");
+  assertStringIncludes(fake.out, "← siguiente");
+  fake.reset();
+  await main(["03a", "--hint"], fake.io);
+  assertStringIncludes(fake.out, "Pista 1 de 3");
+  fake.reset();
+  await main(["03a", "--lang", "en"], fake.io);
+  assertStringIncludes(fake.out, "Task B started at 2.0 units");
+  assertEquals(fake.saved.lang, "en");
+  fake.reset();
+  assertEquals(await main(["--lang", "fr"], fake.io), 2);
+  assertStringIncludes(fake.out, `--lang must be "en" or "es"`);
+});
+
+Deno.test("deno task exercise 04b --solution prints where the solution is, and it is there", async () => {
+  const fake = fakeIo();
+  assertEquals(await main(["04b", "--solution"], fake.io), 0);
+  assertStringIncludes(
+    fake.out,
+    "A solution: exercises/solutions/04b_lock_counter.ts",
+  );
+  await Deno.stat(
+    new URL("../exercises/solutions/04b_lock_counter.ts", import.meta.url),
+  );
+  assertEquals(fake.checks, []);
+});
+
+Deno.test("deno task exercise --watch checks again each time a file changes", async () => {
+  const fake = fakeIo({}, 2);
+  await main(["03a", "--watch"], fake.io);
+  assertEquals(fake.checks, ["03a", "03a", "03a"]);
+  assertEquals(fake.clears, 2);
+  assertStringIncludes(
+    fake.out,
+    "Watching exercises/ for changes. Ctrl-C to stop.",
+  );
+});
+
+Deno.test("The CLI runs each check in a Worker of its own: verdicts come back, a loop that never yields is stopped", async () => {
+  const exercise = findExercise("03a")!;
+  const stub = await checkInWorker(exercise, fileOf(exercise));
+  assertEquals(stub, await checkFile(exercise, fileOf(exercise).href));
+  assertEquals(
+    (await checkInWorker(exercise, fileOf(exercise, true))).passed,
+    true,
+  );
+  const stuck = await checkInWorker(
+    exercise,
+    new URL("_never_yields.ts", FIXTURES),
+    1500,
+  );
+  assertEquals(stuck.passed, false);
+  assertStringIncludes(
+    stuck.problems[0]!.en,
+    "Your code did not give control back for 1.5 s",
+  );
+  assertNotEquals(stuck.problems[0]!.es, stuck.problems[0]!.en);
+});
