@@ -103,10 +103,10 @@ Deno.test("--events is off by default, and only for the run it was given to", as
 });
 
 Deno.test("--events from a lesson subprocess arrive while it runs, in order", async () => {
-  // Lesson 3 at 100 ms a second lasts about 0.8 s; its first event, main's
-  // start, comes at once.
+  // Lesson 3 at 60 ms a second lasts about half a second; its first event,
+  // main's start, comes at once.
   const child = new Deno.Command(denoExecutable(), {
-    args: ["run", "lessons/03_gather.ts", "--unit", "100", "--events"],
+    args: ["run", "lessons/03_gather.ts", "--unit", "60", "--events"],
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
@@ -126,10 +126,10 @@ Deno.test("--events from a lesson subprocess arrive while it runs, in order", as
   }
   assertEquals((await child.status).code, 0);
   await stdout;
-  // main's start came at once, D's end some 7 units (700 ms) later: had the
+  // main's start came at once, D's end some 7 units (420 ms) later: had the
   // events been held back to the end, they would have come together.
   const waited = arrived.at(-1)! - arrived[1]!;
-  assert(waited > 400, `the events came ${waited} ms apart`);
+  assert(waited > 250, `the events came ${waited} ms apart`);
   const ends = events.flatMap((e) => e.event === "end" ? [e.task] : []);
   assertEquals(ends, ["main", "B", "A", "C", "D"]);
   const starts = events.flatMap((e) => e.event === "start" ? [e.task] : []);

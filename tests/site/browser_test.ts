@@ -13,7 +13,8 @@ const SHOTS = `${ROOT}/.tools/test-output/site-screenshots`;
 
 Deno.test("The site in headless Chromium: both languages, Run on lesson 3, Stop on lesson 4", async (t) => {
   await Deno.mkdir(SHOTS, { recursive: true });
-  const site = await startSite({ port: 0 });
+  // Check must not record anything in the learner's progress file.
+  const site = await startSite({ port: 0, saveProgress: false });
   let browser: Chromium | undefined;
   try {
     browser = await Chromium.launch();
@@ -115,6 +116,29 @@ Deno.test("The site in headless Chromium: both languages, Run on lesson 3, Stop 
       // The whole run prints ten lines; stopped early, it printed fewer.
       assert(lines.length < 10, lines.join("\n"));
     });
+
+    await t.step(
+      "exercise 03a: Check shows the checker's verdict and the state follows",
+      async () => {
+        await page.goto(`${url}/en/exercises/03a`);
+        await page.click(".run-button");
+        const state = await page.waitFor<string>(
+          "['done', 'failing'].includes(document.querySelector('.run-status').dataset.state) && document.querySelector('.run-status').dataset.state",
+          15_000,
+        );
+        const first = await page.evaluate<string>(
+          "[...document.querySelectorAll('.run-output .line')].map((e) => e.textContent).find((t) => /^[✓✗] /.test(t))",
+        );
+        assertEquals(first.slice(0, 1), state === "done" ? "✓" : "✗");
+        assertEquals(first.slice(1), " 03a · Overlap three waits");
+        assertEquals(
+          await page.evaluate<string>(
+            "document.querySelector('[data-state-of]').className",
+          ),
+          `state state-${state}`,
+        );
+      },
+    );
   } finally {
     await browser?.close();
     await site.shutdown();

@@ -74,7 +74,7 @@ Deno.test("checkerFlags() takes deno task exercise's permissions, and refuses an
   ]);
   for (
     const bad of [
-      undefined,
+      null,
       42,
       "deno run -A exercises/_cli.ts",
       "deno run --allow-all exercises/_cli.ts",

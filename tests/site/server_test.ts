@@ -10,6 +10,7 @@ import {
   assertStringIncludes,
 } from "@std/assert";
 import { listLessons } from "../../lessons/_list.ts";
+import { ROOT } from "../../lessons/_cli.ts";
 import { type Site, startSite } from "../../site/server.ts";
 import type { RunExit } from "../../site/runs.ts";
 
@@ -423,4 +424,57 @@ Deno.test("At most maxRuns go on at once; the next gets 429 until one ends", asy
     controllers[1]!.abort();
     await streams[1]!.cancel().catch(() => {});
   });
+});
+
+Deno.test("The site lists the exercises with their state, and Check streams deno task exercise's verdict without touching the progress", async () => {
+  const progress = `${ROOT}/exercises/.progress.json`;
+  const before = await Deno.readTextFile(progress).catch(() => undefined);
+  await withSite({ saveProgress: false }, async (site, get) => {
+    const exercises = await site.course.exercises();
+    assert(exercises.length >= 14, `${exercises.length} exercises`);
+    const index = await (await get("/en/")).text();
+    for (const exercise of exercises) {
+      assertStringIncludes(index, `href="/en/exercises/${exercise.id}"`);
+      assertStringIncludes(
+        index,
+        `<span class="state state-${exercise.state}" data-state-of="${exercise.id}">`,
+      );
+    }
+    const page = await get("/es/exercises/03a");
+    const html = await page.text();
+    assertEquals(page.status, 200);
+    assertStringIncludes(html, "<h1>Ejercicio 03a: Solapa tres esperas</h1>");
+    assertStringIncludes(html, "<summary>Pista 1 de ");
+    assertStringIncludes(
+      html,
+      'data-action="/api/exercises/03a/check?lang=es"',
+    );
+    assertStringIncludes(html, '<a href="/es/lessons/03_gather">');
+
+    const response = await get("/api/exercises/03a/check?lang=es", post);
+    const seen = await events(response);
+    assertEquals(seen[0]![1].command, "deno task exercise 03a --lang es");
+    const lines = seen.filter(([n]) => n === "line").map(([, d]) => d.text);
+    const exit = seen.at(-1)![1] as unknown as RunExit;
+    assertEquals(exit.reason, "finished");
+    // The stub as shipped fails; a learner's solution passes: either way
+    // the verdict's line says which, and the exit code agrees.
+    const verdict = lines.find((l) => /^[✓✗] /.test(l as string)) as string;
+    assertMatch(verdict, /^[✓✗] 03a · Solapa tres esperas/);
+    assertEquals(exit.code, verdict.startsWith("✓") ? 0 : 1, lines.join("\n"));
+    assert(
+      lines.some((l) => /Progreso sin guardar/.test(l as string)),
+      "the check could not save",
+    );
+    for (const bad of ["/api/exercises/99z/check", "/api/exercises/03a/run"]) {
+      const refused = await get(bad, post);
+      assertEquals(refused.status, 404, bad);
+      await refused.body?.cancel();
+    }
+  });
+  assertEquals(
+    await Deno.readTextFile(progress).catch(() => undefined),
+    before,
+    "exercises/.progress.json unchanged",
+  );
 });
