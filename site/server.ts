@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { type Course, loadCourse } from "./course.ts";
+import { type Course, type Lesson, loadCourse } from "./course.ts";
 import { exerciseChecker, exerciseSource } from "./exercises.ts";
 import {
   exercisePage,
@@ -23,7 +23,7 @@ import {
   lessonPage,
   notFoundPage,
 } from "./pages.ts";
-import { RunManager } from "./runs.ts";
+import { RunManager, type RunSpec } from "./runs.ts";
 
 /** Options for {@linkcode startSite}. */
 export interface SiteOptions {
@@ -153,6 +153,21 @@ function preferred(request: Request): Lang {
   return first.startsWith("es") ? "es" : "en";
 }
 
+/**
+ * How a lesson runs: `deno run --no-prompt`, the permission flags of its
+ * `command` (the ones its `@run` line shows), its file, the unit, and
+ * `--events`; from the checkout's folder.
+ */
+export function lessonRun(lesson: Lesson, unit: number): RunSpec {
+  const tail = [`lessons/${lesson.file}`, "--unit", String(unit)];
+  return {
+    display: ["deno", "run", ...lesson.flags, ...tail].join(" "),
+    args: ["run", "--no-prompt", ...lesson.flags, ...tail, "--events"],
+    unit,
+    title: lesson.title,
+  };
+}
+
 /** The site's request handler. */
 export function createHandler(
   context: HandlerContext,
@@ -252,14 +267,7 @@ export function createHandler(
           400,
         );
       }
-      const file = `lessons/${lesson.file}`;
-      const tail = [file, "--unit", String(unit)];
-      return start({
-        display: ["deno", "run", ...lesson.flags, ...tail].join(" "),
-        args: ["run", "--no-prompt", ...lesson.flags, ...tail, "--events"],
-        unit,
-        title: lesson.title,
-      });
+      return start(lessonRun(lesson, unit));
     }
     if (
       parts.length === 3 && parts[0] === "exercises" && parts[2] === "check"
@@ -293,7 +301,7 @@ export function createHandler(
     return text("Not found", 404);
   }
 
-  function start(spec: Parameters<RunManager["start"]>[0]): Response {
+  function start(spec: RunSpec): Response {
     let started;
     try {
       started = runs.start(spec);

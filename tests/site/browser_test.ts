@@ -13,11 +13,22 @@ const SHOTS = `${ROOT}/.tools/test-output/site-screenshots`;
 
 Deno.test("The site in headless Chromium: both languages, Run on lesson 3, Stop on lesson 4", async (t) => {
   await Deno.mkdir(SHOTS, { recursive: true });
-  // Check must not record anything in the learner's progress file.
-  const site = await startSite({ port: 0, saveProgress: false });
-  let browser: Chromium | undefined;
+  // Both start at once. Check must not record anything in the learner's
+  // progress file.
+  const [started, launched] = await Promise.allSettled([
+    startSite({ port: 0, saveProgress: false }),
+    Chromium.launch(),
+  ]);
+  if (started.status === "rejected" || launched.status === "rejected") {
+    if (started.status === "fulfilled") await started.value.shutdown();
+    if (launched.status === "fulfilled") await launched.value.close();
+    throw started.status === "rejected"
+      ? started.reason
+      : (launched as PromiseRejectedResult).reason;
+  }
+  const site = started.value;
+  const browser = launched.value;
   try {
-    browser = await Chromium.launch();
     // The size of the README's screenshot (docs/img/site.png is a copy).
     const page = await browser.newPage(1024, 720);
     const url = site.url.replace(/\/$/, "");
@@ -140,7 +151,7 @@ Deno.test("The site in headless Chromium: both languages, Run on lesson 3, Stop 
       },
     );
   } finally {
-    await browser?.close();
+    await browser.close();
     await site.shutdown();
   }
 });
