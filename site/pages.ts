@@ -43,9 +43,8 @@ const T = {
     check: "Check",
     stop: "Stop",
     unit: "Unit: milliseconds per second of the notes",
-    needsJs:
-      "Running it here needs JavaScript. Everything else on this page works " +
-      "without; in a terminal, run:",
+    needsJs: "Running it here needs JavaScript; everything else on this page " +
+      "works without it.",
     command: "In a terminal",
     expected: "Expected output",
     expectedNote:
@@ -96,8 +95,8 @@ const T = {
     stop: "Detener",
     unit: "Unidad: milisegundos por segundo de los apuntes",
     needsJs:
-      "Ejecutarla aquí necesita JavaScript. El resto de la página funciona " +
-      "sin él; en una terminal, ejecuta:",
+      "Ejecutarla aquí necesita JavaScript; el resto de la página funciona " +
+      "sin él.",
     command: "En una terminal",
     expected: "Salida esperada",
     expectedNote:

@@ -11,7 +11,7 @@ import { Chromium } from "./_chromium.ts";
 
 const SHOTS = `${ROOT}/.tools/test-output/site-screenshots`;
 
-Deno.test("The site in headless Chromium: both languages, Run on lesson 3, Stop on lesson 4", async (t) => {
+Deno.test("The site in headless Chromium: both languages, Run on lesson 3, Stop on lesson 4, Check on 03a, no JavaScript", async (t) => {
   await Deno.mkdir(SHOTS, { recursive: true });
   // Both start at once. Check must not record anything in the learner's
   // progress file.
@@ -148,6 +148,39 @@ Deno.test("The site in headless Chromium: both languages, Run on lesson 3, Stop 
           ),
           `state state-${state}`,
         );
+      },
+    );
+
+    await t.step(
+      "with JavaScript off, the pages and the switch work and Run says it needs JavaScript",
+      async () => {
+        await page.send("Emulation.setScriptExecutionDisabled", {
+          value: true,
+        });
+        try {
+          await page.goto(`${url}/es/lessons/04_lock`);
+          assertEquals(await lang(), "es");
+          assert(
+            await page.evaluate<boolean>(
+              "document.querySelector('.run-form').hidden && !!document.querySelector('noscript p')",
+            ),
+            "the form stays hidden and the note shows",
+          );
+          const steps = await page.evaluate<number>(
+            "document.querySelectorAll('.step .prose p').length",
+          );
+          assert(steps > 3, `${steps} paragraphs of prose`);
+          await page.clickAndLoad("a.lang-switch");
+          assertEquals(
+            await page.evaluate<string>("location.pathname"),
+            "/en/lessons/04_lock",
+          );
+          await page.screenshot(`${SHOTS}/no-javascript.png`);
+        } finally {
+          await page.send("Emulation.setScriptExecutionDisabled", {
+            value: false,
+          });
+        }
       },
     );
   } finally {
