@@ -261,10 +261,14 @@ class LiveRun implements Run {
     line: (text: string) => void,
   ): Promise<void> {
     let rest = "";
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      const parts = (rest + chunk).split("\n");
-      rest = parts.pop()!;
-      for (const part of parts) line(part.replace(/\r$/, ""));
+    try {
+      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+        const parts = (rest + chunk).split("\n");
+        rest = parts.pop()!;
+        for (const part of parts) line(part.replace(/\r$/, ""));
+      }
+    } catch {
+      // A pipe that breaks ends the lines, not the run: its exit still comes.
     }
     if (rest !== "") line(rest);
   }
