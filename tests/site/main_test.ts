@@ -52,7 +52,10 @@ Deno.test("deno task site prints its address on 127.0.0.1, serves the course, an
   const url = /http:\S+/.exec(line)![0];
   const index = await fetch(`${url}en/`);
   assertEquals(index.status, 200);
-  assertMatch(await index.text(), /<h1>Asincronía<\/h1>/);
+  const html = await index.text();
+  assertMatch(html, /<h1>Asincronía<\/h1>/);
+  // The task's read permission covers the exercises' catalogue too.
+  assertMatch(html, /href="\/en\/exercises\/03a"/);
   // A run, with the task's permissions: it can start a lesson's deno.
   const run = await fetch(`${url}api/lessons/02_coroutines/run?unit=20`, {
     method: "POST",
