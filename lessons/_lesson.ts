@@ -136,7 +136,121 @@ export function begin(options: LessonOptions = {}): LessonContext {
     lines.push(line);
     log(line);
   };
-  return { unit, lines, timeline: new Timeline(), print };
+  const timeline = reporter === undefined
+    ? new Timeline()
+    : new ReportedTimeline(reporter);
+  reporter?.({ event: "begin", unit });
+  return { unit, lines, timeline, print };
+}
+
+/**
+ * What `--events` prints on standard error as the lesson runs: one JSON
+ * object a line, each written the moment it happens, so that a program
+ * running the lesson (the site, `deno task site`) can draw its timeline live.
+ *
+ * - `{"event":"begin","unit":20}`: the lesson's timeline starts; `unit` is
+ *   the milliseconds of one "second" of the notes.
+ * - `{"event":"start","task":"A","at":0.41}`: a task starts, `at`
+ *   milliseconds after the timeline began.
+ * - `{"event":"end","task":"A","at":40.2,"outcome":"fulfilled"}`: it ends,
+ *   `"fulfilled"` or `"rejected"`.
+ *
+ * Every line of an event starts with `{"event":`; anything else on standard
+ * error (a warning, the one line of a failure) is plain text.
+ */
+export type LessonEvent =
+  | { event: "begin"; unit: number }
+  | { event: "start"; task: string; at: number }
+  | {
+    event: "end";
+    task: string;
+    at: number;
+    outcome: "fulfilled" | "rejected";
+  };
+
+/** Where `begin()` reports events while `runCli` runs with `--events`. */
+let reporter: ((event: LessonEvent) => void) | undefined;
+
+/** Milliseconds to the microsecond: what a reader of the events needs. */
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/** A timeline that reports each start and end as it records it. */
+class ReportedTimeline extends Timeline {
+  #report: (event: LessonEvent) => void;
+
+  constructor(report: (event: LessonEvent) => void) {
+    super();
+    this.#report = report;
+  }
+
+  override start(name: string): void {
+    super.start(name);
+    const at = round(this.span(name)!.start);
+    this.#report({ event: "start", task: name, at });
+  }
+
+  override end(
+    name: string,
+    outcome: "fulfilled" | "rejected" = "fulfilled",
+  ): void {
+    super.end(name, outcome);
+    const span = this.span(name)!;
+    this.#report({
+      event: "end",
+      task: name,
+      at: round(span.end!),
+      outcome: span.outcome as "fulfilled" | "rejected",
+    });
+  }
+}
+
+/**
+ * The flags every lesson takes beside `--unit`, `--timeline` and `--help`,
+ * read before the lesson's own: `--timeline=svg FILE` (the chart as an SVG
+ * picture, written to FILE) and `--events`. `--help` lists them.
+ */
+const OUTPUT_FLAGS: Record<string, LessonFlag> = {
+  "timeline=svg FILE": {
+    type: "boolean",
+    help:
+      "write the chart as an SVG picture to FILE (needs --allow-write=FILE)",
+  },
+  events: {
+    type: "boolean",
+    help: "report each task's start and end on standard error, as JSON lines",
+  },
+};
+
+/** `argv` without `--timeline=svg FILE` and `--events`, and what they asked. */
+function outputFlags(
+  argv: readonly string[],
+): { rest: string[]; svg: string | undefined; events: boolean } {
+  const rest: string[] = [];
+  let svg: string | undefined;
+  let events = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg.toLowerCase() === "--timeline=svg") {
+      const file = argv[++i];
+      if (file === undefined || file === "" || file.startsWith("-")) {
+        throw new UsageError(
+          "Flag --timeline=svg needs the name of the file to write after it",
+        );
+      }
+      svg = file;
+    } else if (arg === "--events") events = true;
+    else rest.push(arg);
+  }
+  return { rest, svg, events };
+}
+
+/** A word as a POSIX shell reads it back. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word)
+    ? word
+    : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /**
@@ -206,20 +320,39 @@ export async function runCli<O extends LessonOptions>(
 ): Promise<number> {
   const { flags = {}, permissions = {}, minUnit } = command;
   let args;
+  let output;
   try {
-    args = parseFlags(argv, flags);
+    output = outputFlags(argv);
+    args = parseFlags(output.rest, flags);
     if (args.options.unit !== undefined) checkUnit(args.options.unit);
   } catch (error) {
     return usage(error, io);
   }
   if (args.help) {
-    io.out(helpText(command.summary, flags, permissions, minUnit, where));
+    const all = { ...OUTPUT_FLAGS, ...flags };
+    io.out(helpText(command.summary, all, permissions, minUnit, where));
     return 0;
   }
   const missing = missingPermissions(permissions, where);
+  // The SVG's file is named as typed, relative to the current directory.
+  const write = output.svg === undefined
+    ? undefined
+    : `--allow-write=${output.svg}`;
+  if (
+    output.svg !== undefined &&
+    Deno.permissions.querySync({ name: "write", path: output.svg }).state !==
+      "granted"
+  ) missing.push(write!);
   if (missing.length > 0) {
+    const line = commandLine(permissions, where, argv);
     io.err(`This lesson needs ${missing.join(" ")}. Run it with:`);
-    io.err(`  ${commandLine(permissions, where, argv)}`);
+    io.err(
+      `  ${
+        write === undefined
+          ? line
+          : line.replace(/^deno run /, `deno run ${shellWord(write)} `)
+      }`,
+    );
     return 1;
   }
   const unit = (args.options.unit as number | undefined) ?? 1000;
@@ -228,16 +361,39 @@ export async function runCli<O extends LessonOptions>(
     : undefined;
   if (small) io.err(`Warning: ${small}: lines may differ from its Output.`);
   let result: LessonResult;
+  const previous = reporter;
+  if (output.events) reporter = (event) => io.err(JSON.stringify(event));
   try {
     result = await command.run(args.options as O);
   } catch (error) {
     if (optionErrors.has(error as object)) return usage(error, io);
     io.err(errorLine(error) + (small ? ` (${small})` : ""));
     return 1;
+  } finally {
+    reporter = previous;
   }
   if (args.timeline) {
     io.out("");
     io.out(result.timeline.render({ unit: result.unit }));
+  }
+  if (output.svg !== undefined) {
+    const svg = result.timeline.toSVG({
+      unit: result.unit,
+      title: command.summary,
+    });
+    try {
+      await Deno.writeTextFile(output.svg, svg);
+    } catch (error) {
+      io.err(
+        `Cannot write the timeline to ${output.svg}: ${
+          errorLine(error)
+            .replace(/^Lesson failed: /, "")
+        }`,
+      );
+      return 1;
+    }
+    io.out("");
+    io.out(`Timeline written to ${output.svg}`);
   }
   return 0;
 }

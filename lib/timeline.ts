@@ -83,6 +83,35 @@ export interface RenderOptions {
   color?: boolean;
 }
 
+/** Options for {@linkcode Timeline.prototype.toSVG}. */
+export interface SvgOptions {
+  /**
+   * How many milliseconds one unit of the axis lasts, as in
+   * {@linkcode RenderOptions.unit}.
+   *
+   * @default {1000}
+   */
+  unit?: number;
+  /**
+   * The suffix of the axis labels and durations.
+   *
+   * @default {"s"}
+   */
+  unitLabel?: string;
+  /**
+   * The width of the picture in pixels: an integer from 200 to 4000.
+   *
+   * @default {720}
+   */
+  width?: number;
+  /**
+   * The picture's accessible title (its `<title>` element).
+   *
+   * @default {"Timeline of N tasks"}
+   */
+  title?: string;
+}
+
 interface MutableSpan {
   name: string;
   start: number;
@@ -114,6 +143,41 @@ const NARROW = 40;
 const MIN_BARS = 10;
 /** Names are cut no shorter than this while durations can give way instead. */
 const SHORT_NAME = 6;
+
+/** The narrowest SVG `toSVG()` draws, in pixels. */
+const MIN_SVG_WIDTH = 200;
+/** The widest SVG `toSVG()` draws, in pixels. */
+const MAX_SVG_WIDTH = 4000;
+/** The width of a character of the SVG's 12px monospace font, in pixels. */
+const CHAR = 7.2;
+/** The SVG's margin, the gap between its columns, a row, the axis' height. */
+const PAD = 12;
+const GAP = 10;
+const ROW = 22;
+const AXIS = 24;
+/** The most characters of a name that a bar's tooltip repeats. */
+const TIP = 200;
+/** The SVG's colours, light then dark; every class starts with `tl-`. */
+const SVG_STYLE = [
+  ".tl-bg{fill:#ffffff;stroke:#d1d9e0}",
+  ".tl-name,.tl-note,.tl-tick{font:12px ui-monospace,Menlo,Consolas," +
+  '"DejaVu Sans Mono",monospace;fill:#1f2328}',
+  ".tl-note,.tl-tick{fill:#59636e}",
+  ".tl-axis{stroke:#59636e}",
+  ".tl-grid{stroke:#d1d9e0;stroke-dasharray:2 3}",
+  ".tl-fulfilled{fill:#1a7f37}",
+  ".tl-rejected{fill:#cf222e}",
+  ".tl-running{fill:#9a6700}",
+  "@media (prefers-color-scheme:dark){",
+  ".tl-bg{fill:#0d1117;stroke:#3d444d}",
+  ".tl-name{fill:#e6edf3}",
+  ".tl-note,.tl-tick{fill:#9198a1}",
+  ".tl-axis{stroke:#9198a1}",
+  ".tl-grid{stroke:#3d444d}",
+  ".tl-fulfilled{fill:#3fb950}",
+  ".tl-rejected{fill:#f85149}",
+  ".tl-running{fill:#d29922}}",
+].join("");
 
 /**
  * Records when named tasks start and end and draws them as an ASCII Gantt
@@ -395,45 +459,14 @@ export class Timeline {
   render(options: RenderOptions = {}): string {
     const action = "render timeline";
     checkObject(options, "options", action);
-    const unit = options.unit ?? 1000;
-    if (typeof unit !== "number") {
-      throw new TypeError(
-        `Cannot ${action} as 'unit' must be a positive number: current value is ${
-          describe(unit)
-        }`,
-      );
-    }
-    if (!(Number.isFinite(unit) && unit > 0)) {
-      throw new RangeError(
-        `Cannot ${action} as 'unit' must be a positive number: current value is ${
-          describe(unit)
-        }`,
-      );
-    }
-    const label = options.unitLabel ?? "s";
-    if (typeof label !== "string") {
-      throw new TypeError(
-        `Cannot ${action} as 'unitLabel' must be a string: current value is ${
-          describe(label)
-        }`,
-      );
-    }
-    const width = options.width ?? terminalWidth();
-    const widthRule = `an integer from ${MIN_WIDTH} to ${MAX_WIDTH}`;
-    if (typeof width !== "number") {
-      throw new TypeError(
-        `Cannot ${action} as 'width' must be ${widthRule}: current value is ${
-          describe(width)
-        }`,
-      );
-    }
-    if (!Number.isInteger(width) || width < MIN_WIDTH || width > MAX_WIDTH) {
-      throw new RangeError(
-        `Cannot ${action} as 'width' must be ${widthRule}: current value is ${
-          describe(width)
-        }`,
-      );
-    }
+    const unit = checkUnit(options.unit, action);
+    const label = checkLabel(options.unitLabel, action);
+    const width = checkWidth(
+      options.width ?? terminalWidth(),
+      MIN_WIDTH,
+      MAX_WIDTH,
+      action,
+    );
     const color = options.color ?? colorByDefault();
     if (typeof color !== "boolean") {
       throw new TypeError(
@@ -492,6 +525,162 @@ export class Timeline {
     }
     return rows.map((row) => row.trimEnd()).join("\n");
   }
+  /**
+   * Draws the same Gantt chart as {@linkcode Timeline.prototype.render}, as a
+   * self-contained SVG document: one row per task in start order, with its
+   * name, a bar where it ran (green when it fulfilled, red when it rejected,
+   * amber while it still runs) and its duration, then an axis in `unit`s.
+   *
+   * The picture needs nothing else: its colours sit in a `<style>` element
+   * that follows the viewer's light or dark scheme (`prefers-color-scheme`),
+   * on a background of its own, so it reads the same in a README, in an
+   * `<img>` and inline in a page. Its class names start with `tl-`, so that
+   * inline copies do not restyle the page around them.
+   *
+   * Task names are escaped for XML (`&`, `<`, `>`, quotes) and characters
+   * that XML cannot hold (control characters, lone surrogates) become
+   * `\ufffd`, so any name is safe to show. The size is bounded: the picture
+   * is `width` pixels wide, the names take at most a third of it (longer
+   * ones end in `…`, the whole name stays in the bar's tooltip), and it is
+   * 22 pixels taller per task. Each bar's `<title>` gives its task, span and
+   * outcome, and carries `data-task` and `data-outcome` attributes.
+   *
+   * @example An SVG of two tasks
+   * ```ts
+   * import { Timeline } from "@asincronia/asincronia/timeline";
+   * import { assert, assertEquals } from "@std/assert";
+   *
+   * let t = 0;
+   * const timeline = new Timeline({ now: () => t });
+   * timeline.start("A");
+   * timeline.start("B <fast>");
+   * t = 1000;
+   * timeline.end("B <fast>");
+   * t = 2000;
+   * timeline.end("A");
+   * const svg = timeline.toSVG({ width: 480 });
+   * assert(svg.startsWith("<svg "));
+   * assertEquals(svg.match(/<rect class="tl-bar /g)?.length, 2);
+   * assert(svg.includes(">B &lt;fast&gt;</text>"));
+   * // Deno.writeTextFileSync("timeline.svg", svg);
+   * ```
+   *
+   * @param options Scale, width in pixels and title.
+   * @returns The SVG document, as text.
+   * @throws {TypeError} If `options` is not an object, or an option has the
+   * wrong type.
+   * @throws {RangeError} If `unit` is not a positive finite number, or
+   * `width` is not an integer from 200 to 4000.
+   */
+  toSVG(options: SvgOptions = {}): string {
+    const action = "draw timeline as SVG";
+    checkObject(options, "options", action);
+    const unit = checkUnit(options.unit, action);
+    const label = checkLabel(options.unitLabel, action);
+    const width = checkWidth(
+      options.width ?? 720,
+      MIN_SVG_WIDTH,
+      MAX_SVG_WIDTH,
+      action,
+    );
+    const spans = this.spans();
+    const title = options.title ??
+      `Timeline of ${spans.length} task${spans.length === 1 ? "" : "s"}`;
+    if (typeof title !== "string") {
+      throw new TypeError(
+        `Cannot ${action} as 'title' must be a string: current value is ${
+          describe(title)
+        }`,
+      );
+    }
+    const now = this.#read(action);
+    let total = unit;
+    for (const span of spans) total = Math.max(total, span.end ?? now);
+    const format = (ms: number) => `${(ms / unit).toFixed(2)}${label}`;
+
+    // Columns: names, a gap, the bars, a gap, durations; all in pixels.
+    const names = spans.map((span) =>
+      cut(printable(span.name), Math.floor(width / 3 / CHAR))
+    );
+    const notes = spans.map((span) =>
+      span.outcome === "fulfilled"
+        ? format(span.end! - span.start)
+        : span.outcome === "rejected"
+        ? `${format(span.end! - span.start)} rejected`
+        : "running"
+    );
+    const textWidth = (texts: string[]) =>
+      texts.reduce((max, text) => Math.max(max, [...text].length), 0) * CHAR;
+    const left = PAD + textWidth(names) + GAP;
+    const noteWidth = Math.min(
+      textWidth([...notes, format(total)]),
+      Math.floor(width / 4),
+    );
+    const right = width - PAD - noteWidth - GAP;
+    const scale = (right - left) / total;
+    const x = (ms: number) =>
+      Math.max(left, Math.min(right, left + ms * scale));
+    const top = PAD;
+    const axisY = top + spans.length * ROW + 4;
+    const height = axisY + AXIS + PAD;
+
+    const out: string[] = [
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">`,
+      `<title>${xml(title)}</title>`,
+      `<style>${SVG_STYLE}</style>`,
+      `<rect class="tl-bg" width="${width}" height="${height}" rx="6"/>`,
+    ];
+
+    // The axis first, so that the bars are drawn over its grid lines.
+    const units = total / unit;
+    if (Number.isFinite(units)) {
+      const widest = [...`${units.toFixed(2)}${label}`].length * CHAR + 2 * GAP;
+      const step = roundStep(Math.max(0.1, (widest * units) / (right - left)));
+      const count = Math.floor((units / step) * (1 + 1e-9));
+      out.push(
+        `<line class="tl-axis" x1="${px(left)}" y1="${axisY}" x2="${
+          px(right)
+        }" y2="${axisY}"/>`,
+      );
+      for (let k = 0; k <= count; k++) {
+        const at = px(x(k * step * unit));
+        const text = `${Number((k * step).toPrecision(12))}${label}`;
+        out.push(
+          `<line class="tl-grid" x1="${at}" y1="${top}" x2="${at}" y2="${axisY}"/>`,
+          `<line class="tl-axis" x1="${at}" y1="${axisY}" x2="${at}" y2="${
+            axisY + 4
+          }"/>`,
+          `<text class="tl-tick" x="${at}" y="${
+            axisY + 17
+          }" text-anchor="middle">${xml(text)}</text>`,
+        );
+      }
+    }
+
+    spans.forEach((span, i) => {
+      const y = top + i * ROW;
+      const from = x(span.start);
+      const to = Math.max(from + 1, x(span.end ?? now));
+      const tip = `${cut(span.name, TIP)}: ${format(span.start)} to ${
+        span.end === undefined ? "now" : format(span.end)
+      }, ${span.outcome}`;
+      out.push(
+        `<text class="tl-name" x="${PAD}" y="${y + 15}">${
+          xml(names[i]!)
+        }</text>`,
+        `<rect class="tl-bar tl-${span.outcome}" data-task="${
+          xml(cut(span.name, TIP))
+        }" data-outcome="${span.outcome}" x="${px(from)}" y="${y + 4}" width="${
+          px(to - from)
+        }" height="14" rx="2"><title>${xml(tip)}</title></rect>`,
+        `<text class="tl-note" x="${px(right + GAP)}" y="${y + 15}">${
+          xml(notes[i]!)
+        }</text>`,
+      );
+    });
+    out.push("</svg>");
+    return out.join("\n") + "\n";
+  }
 }
 
 /**
@@ -547,6 +736,101 @@ function fit(name: string, width: number): string {
 function printable(name: string): string {
   // deno-lint-ignore no-control-regex
   return name.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\ufffd");
+}
+
+/** Reads `unit`: a positive finite number of milliseconds, 1000 if unset. */
+function checkUnit(value: unknown, action: string): number {
+  const unit = value ?? 1000;
+  const rule = "a positive number";
+  if (typeof unit !== "number") {
+    throw new TypeError(
+      `Cannot ${action} as 'unit' must be ${rule}: current value is ${
+        describe(unit)
+      }`,
+    );
+  }
+  if (!(Number.isFinite(unit) && unit > 0)) {
+    throw new RangeError(
+      `Cannot ${action} as 'unit' must be ${rule}: current value is ${
+        describe(unit)
+      }`,
+    );
+  }
+  return unit;
+}
+
+/** Reads `unitLabel`: a string, "s" if unset. */
+function checkLabel(value: unknown, action: string): string {
+  const label = value ?? "s";
+  if (typeof label !== "string") {
+    throw new TypeError(
+      `Cannot ${action} as 'unitLabel' must be a string: current value is ${
+        describe(label)
+      }`,
+    );
+  }
+  return label;
+}
+
+/** Reads a width: an integer from `min` to `max`. */
+function checkWidth(
+  width: unknown,
+  min: number,
+  max: number,
+  action: string,
+): number {
+  const rule = `an integer from ${min} to ${max}`;
+  if (typeof width !== "number") {
+    throw new TypeError(
+      `Cannot ${action} as 'width' must be ${rule}: current value is ${
+        describe(width)
+      }`,
+    );
+  }
+  if (!Number.isInteger(width) || width < min || width > max) {
+    throw new RangeError(
+      `Cannot ${action} as 'width' must be ${rule}: current value is ${
+        describe(width)
+      }`,
+    );
+  }
+  return width;
+}
+
+/** At most `max` characters of `text`, the last one `…` when it is cut. */
+function cut(text: string, max: number): string {
+  let kept = "";
+  let count = 0;
+  for (const char of text) {
+    if (++count > max) return [...kept].slice(0, -1).join("") + "…";
+    kept += char;
+  }
+  return kept;
+}
+
+const ENTITIES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+/**
+ * `text` escaped for XML text and attributes; characters XML cannot hold
+ * (control characters but tab and newline, lone surrogates, U+FFFE and
+ * U+FFFF) become U+FFFD.
+ */
+function xml(text: string): string {
+  return text.toWellFormed()
+    // deno-lint-ignore no-control-regex
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "\ufffd")
+    .replace(/[&<>"']/g, (char) => ENTITIES[char]!);
+}
+
+/** A coordinate, to a tenth of a pixel. */
+function px(value: number): string {
+  return String(Math.round(value * 10) / 10);
 }
 
 function checkObject(value: unknown, name: string, action: string): void {

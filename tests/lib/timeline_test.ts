@@ -480,3 +480,253 @@ Deno.test("Timeline methods reject bad arguments where they are given", async (t
     }
   });
 });
+
+/**
+ * Checks that `svg` is well-formed XML as far as toSVG() writes it: tags
+ * open and close in order, every `&` starts an entity, attribute values are
+ * quoted, and no character that XML 1.0 forbids appears. Returns the names
+ * of the elements, in document order.
+ */
+function wellFormed(svg: string): string[] {
+  // deno-lint-ignore no-control-regex
+  const forbidden = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+  assert(!forbidden.test(svg), "a character XML forbids");
+  assert(svg.isWellFormed(), "a lone surrogate");
+  assert(!/&(?!(amp|lt|gt|quot|#39);)/.test(svg), "a bare &");
+  const names: string[] = [];
+  const open: string[] = [];
+  let rest = svg;
+  while (rest.length) {
+    const lt = rest.indexOf("<");
+    if (lt < 0) break;
+    const tag = /^<(\/?)([a-z]+)((?:\s+[A-Za-z][\w:-]*="[^"<]*")*)\s*(\/?)>/
+      .exec(
+        rest.slice(lt),
+      );
+    if (tag === null) {
+      throw new Error(`A malformed tag at ${describeAt(rest.slice(lt))}`);
+    }
+    const [whole, closing, name, , selfClosing] = tag;
+    if (closing) assertEquals(open.pop(), name, "tags close in order");
+    else {
+      names.push(name!);
+      if (!selfClosing) open.push(name!);
+    }
+    rest = rest.slice(lt + whole.length);
+  }
+  assertEquals(open, [], "every tag is closed");
+  return names;
+}
+
+function describeAt(text: string): string {
+  return JSON.stringify(text.slice(0, 60));
+}
+
+/** The bars of an SVG: task, outcome, x and width. */
+function bars(svg: string) {
+  return [...svg.matchAll(
+    /<rect class="tl-bar tl-(\w+)" data-task="([^"]*)" data-outcome="(\w+)" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/g,
+  )].map(([, cls, task, outcome, x, width]) => ({
+    cls,
+    task,
+    outcome,
+    x: Number(x),
+    width: Number(width),
+  }));
+}
+
+Deno.test("Timeline.toSVG() draws one bar per task where it ran, in start order", () => {
+  const { timeline } = gatherShape();
+  const svg = timeline.toSVG({ width: 720 });
+  const names = wellFormed(svg);
+  assertEquals(names[0], "svg");
+  assert(
+    svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="720" '),
+  );
+  const drawn = bars(svg);
+  assertEquals(drawn.map((b) => [b.task, b.outcome, b.cls]), [
+    ["A", "fulfilled", "fulfilled"],
+    ["B", "fulfilled", "fulfilled"],
+    ["C", "rejected", "rejected"],
+  ]);
+  // All start together; B lasts a third of C, A two thirds.
+  const [a, b, c] = drawn;
+  assertEquals(a!.x, b!.x);
+  assertEquals(b!.x, c!.x);
+  assertAlmostEqualsRatio(b!.width / c!.width, 1 / 3);
+  assertAlmostEqualsRatio(a!.width / c!.width, 2 / 3);
+  // The axis reads in seconds, every half second up to 3.
+  const ticks = [...svg.matchAll(/<text class="tl-tick"[^>]*>([^<]*)</g)]
+    .map((m) => m[1]);
+  assertEquals(ticks, ["0s", "0.5s", "1s", "1.5s", "2s", "2.5s", "3s"]);
+  // The durations and outcome, as render() prints them.
+  const notes = [...svg.matchAll(/<text class="tl-note"[^>]*>([^<]*)</g)]
+    .map((m) => m[1]);
+  assertEquals(notes, ["2.00s", "1.00s", "3.00s rejected"]);
+});
+
+function assertAlmostEqualsRatio(actual: number, expected: number): void {
+  assert(Math.abs(actual - expected) < 0.01, `${actual} is not ${expected}`);
+}
+
+Deno.test("Timeline.toSVG() reads its axis in the unit given, and draws running tasks to now", () => {
+  const { timeline, at } = manual();
+  timeline.start("done");
+  at(50);
+  timeline.end("done");
+  timeline.start("still going");
+  at(100);
+  const svg = timeline.toSVG({ unit: 20, unitLabel: " units" });
+  wellFormed(svg);
+  const [done, going] = bars(svg);
+  assertEquals(going!.outcome, "running");
+  assertEquals(going!.cls, "running");
+  assertAlmostEqualsRatio(going!.width / done!.width, 1);
+  const ticks = [...svg.matchAll(/<text class="tl-tick"[^>]*>([^<]*)</g)]
+    .map((m) => m[1]);
+  assertEquals(ticks[0], "0 units");
+  assertEquals(ticks.at(-1), "5 units");
+  assert(svg.includes(">2.50 units</text>"), "the duration in units");
+  assert(svg.includes(">running</text>"));
+});
+
+Deno.test("Timeline.toSVG() escapes names for XML and keeps only characters XML allows", () => {
+  const { timeline, at } = manual();
+  const names = [
+    `<script>alert("x")</script>`,
+    "Tom & Jerry's",
+    "bell\u0007 null\u0000 tab\t",
+    "lone \ud800 surrogate, and \ufffe",
+    "emoji 🎉 kept",
+    "]]><!--",
+  ];
+  for (const name of names) timeline.start(name);
+  at(1000);
+  for (const name of names) timeline.end(name);
+  const svg = timeline.toSVG({ title: "a <title> & more" });
+  wellFormed(svg);
+  assert(!svg.includes("<script"), "no element from a name");
+  assert(!svg.includes("<!--"), "no comment from a name");
+  assert(svg.includes("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"));
+  assert(svg.includes("Tom &amp; Jerry&#39;s"));
+  assert(svg.includes("<title>a &lt;title&gt; &amp; more</title>"));
+  assert(svg.includes("emoji 🎉 kept"));
+  assertEquals(bars(svg).length, names.length);
+});
+
+Deno.test("Timeline.toSVG() is self-contained and readable in light and dark themes", () => {
+  const svg = gatherShape().timeline.toSVG();
+  // No link, script or external resource; its colours in its own style.
+  assert(!/<(script|image|use|a|foreignObject)\b/.test(svg));
+  assert(!/(href|src)=/.test(svg));
+  assert(svg.includes("@media (prefers-color-scheme:dark)"));
+  // A background of its own, in both themes, under the text.
+  assert(/<rect class="tl-bg"/.test(svg));
+  const style = /<style>([^<]*)<\/style>/.exec(svg)![1]!;
+  const [light, dark] = style.split("@media (prefers-color-scheme:dark)");
+  for (const cls of ["tl-bg", "tl-name", "tl-fulfilled", "tl-rejected"]) {
+    assert(light!.includes(`.${cls}`), `light ${cls}`);
+    assert(dark!.includes(`.${cls}`), `dark ${cls}`);
+  }
+  // Every class is the chart's own, so an inline copy leaves the page alone.
+  for (const [, selector] of style.matchAll(/(?:^|})([^{}@]+)\{/g)) {
+    for (const part of selector!.split(",")) {
+      assert(part.trim().startsWith(".tl-"), `selector ${part}`);
+    }
+  }
+});
+
+Deno.test("Timeline.toSVG() stays within its width and small, whatever the names", () => {
+  const { timeline, at } = manual();
+  timeline.start("x".repeat(100_000));
+  timeline.start("short");
+  at(1000);
+  timeline.end("short");
+  for (const width of [200, 480, 4000]) {
+    const svg = timeline.toSVG({ width });
+    wellFormed(svg);
+    assert(
+      svg.startsWith(
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" `,
+      ),
+    );
+    // The long name is cut to a third of the width, and the tooltip to 200
+    // characters: the whole picture stays a few kilobytes.
+    assert(svg.length < 6_000, `${svg.length} characters at ${width}`);
+    const label = /<text class="tl-name"[^>]*>([^<]*)</.exec(svg)![1]!;
+    assert(label.endsWith("…"));
+    assert([...label].length * 7.2 <= width / 3 + 7.2, label.length + "");
+    for (const bar of bars(svg)) {
+      assert(bar.x >= 0 && bar.x + bar.width <= width, JSON.stringify(bar));
+    }
+  }
+  // One row of 22 pixels per task.
+  const many = manual();
+  for (let i = 0; i < 1000; i++) many.timeline.start(`t${i}`);
+  const height = (svg: string) => Number(/height="(\d+)"/.exec(svg)![1]);
+  assertEquals(
+    height(many.timeline.toSVG()) - height(new Timeline().toSVG()),
+    1000 * 22,
+  );
+});
+
+Deno.test("Timeline.toSVG() stays quick whatever the unit", () => {
+  const { timeline } = gatherShape();
+  for (const unit of [1e-300, Number.MIN_VALUE, 1e300, Number.MAX_VALUE]) {
+    const start = performance.now();
+    const svg = timeline.toSVG({ unit });
+    assert(performance.now() - start < 1_000, `unit ${unit}`);
+    wellFormed(svg);
+    assert(svg.length < 20_000, `unit ${unit}: ${svg.length}`);
+  }
+});
+
+Deno.test("Timeline.toSVG() refuses bad options as render() does, naming them", () => {
+  const { timeline } = gatherShape();
+  const cases: [unknown, typeof TypeError | typeof RangeError, string][] = [
+    [42, TypeError, "'options' must be an object: current value is 42"],
+    [
+      { unit: 0 },
+      RangeError,
+      "'unit' must be a positive number: current value is 0",
+    ],
+    [
+      { unit: "1" },
+      TypeError,
+      `'unit' must be a positive number: current value is "1"`,
+    ],
+    [
+      { unitLabel: 5 },
+      TypeError,
+      "'unitLabel' must be a string: current value is 5",
+    ],
+    [
+      { width: 199 },
+      RangeError,
+      "'width' must be an integer from 200 to 4000: current value is 199",
+    ],
+    [
+      { width: 4001 },
+      RangeError,
+      "'width' must be an integer from 200 to 4000: current value is 4001",
+    ],
+    [
+      { width: 500.5 },
+      RangeError,
+      "'width' must be an integer from 200 to 4000: current value is 500.5",
+    ],
+    [
+      { width: "720" },
+      TypeError,
+      `'width' must be an integer from 200 to 4000: current value is "720"`,
+    ],
+    [{ title: 7 }, TypeError, "'title' must be a string: current value is 7"],
+  ];
+  for (const [options, kind, message] of cases) {
+    assertThrows(
+      () => timeline.toSVG(options as Parameters<Timeline["toSVG"]>[0]),
+      kind,
+      `Cannot draw timeline as SVG as ${message}`,
+    );
+  }
+});

@@ -1,0 +1,55 @@
+/**
+ * A small TypeScript highlighter for the lessons' code: comments, strings,
+ * numbers and keywords get a class each; everything is escaped.
+ *
+ * @module
+ */
+import { escape } from "./markdown.ts";
+
+const KEYWORDS = new Set(
+  ("as async await break case catch class const continue default do else " +
+    "enum export extends finally for from function if implements import in " +
+    "instanceof interface keyof let new of private public readonly return " +
+    "satisfies static switch throw try type typeof using var void while yield")
+    .split(" "),
+);
+const LITERALS = new Set(["true", "false", "null", "undefined", "this"]);
+
+const TOKENS = new RegExp(
+  [
+    /\/\/[^\n]*/.source, // line comment
+    /\/\*[^]*?\*\//.source, // block comment
+    /"(?:\\.|[^"\\\n])*"/.source,
+    /'(?:\\.|[^'\\\n])*'/.source,
+    /`(?:\\.|[^`\\])*`/.source,
+    /\b\d[\d_]*(?:\.\d+)?(?:e[+-]?\d+)?n?\b/.source,
+    /[A-Za-z_$][\w$]*/.source,
+  ].map((source) => `(${source})`).join("|"),
+  "g",
+);
+
+/** `code` as HTML, with `tok-…` classes on comments, strings and keywords. */
+export function highlight(code: string): string {
+  let html = "";
+  let last = 0;
+  for (const match of code.matchAll(TOKENS)) {
+    html += escape(code.slice(last, match.index));
+    const [text, line, block, dq, sq, template, number, word] = match;
+    const kind = line || block
+      ? "comment"
+      : dq || sq || template
+      ? "string"
+      : number
+      ? "number"
+      : word && KEYWORDS.has(word)
+      ? "keyword"
+      : word && LITERALS.has(word)
+      ? "literal"
+      : undefined;
+    html += kind
+      ? `<span class="tok-${kind}">${escape(text)}</span>`
+      : escape(text);
+    last = match.index + text.length;
+  }
+  return html + escape(code.slice(last));
+}

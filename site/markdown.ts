@@ -1,0 +1,196 @@
+/**
+ * HTML from the little Markdown the course writes: the prose of the lessons'
+ * comments and the pages of the Spanish guide (docs/es). Headings,
+ * paragraphs, lists, block quotes, fenced code, tables, and inline code,
+ * emphasis and links. Everything is escaped first, so no text of a page can
+ * become markup; a link keeps its address only when it is a web address or
+ * one that `link` maps to a page of the site.
+ *
+ * @module
+ */
+
+/** Escapes text for HTML text and attribute values. */
+export function escape(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => ENTITIES[char]!);
+}
+
+const ENTITIES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+/** Maps a link's address as written to the site's, or refuses it. */
+export type LinkMap = (href: string) => string | undefined;
+
+/** Keeps web addresses and in-page anchors; drops every other address. */
+export const webLinks: LinkMap = (href) =>
+  /^https?:\/\//i.test(href) || href.startsWith("#") ? href : undefined;
+
+/**
+ * One line of Markdown as HTML: `code`, **strong**, *emphasis* or _emphasis_,
+ * and [links](address). A link whose address `link` refuses stays text.
+ */
+export function inline(text: string, link: LinkMap = webLinks): string {
+  // Code spans first: nothing inside them is Markdown.
+  const parts = text.split(/(`+)([^`]|[^`][^]*?[^`])\1(?!`)/);
+  let html = "";
+  for (let i = 0; i < parts.length; i += 3) {
+    html += emphasis(parts[i]!, link);
+    if (i + 2 < parts.length) {
+      html += `<code>${escape(parts[i + 2]!.trim())}</code>`;
+    }
+  }
+  return html;
+}
+
+function emphasis(text: string, link: LinkMap): string {
+  let html = "";
+  let last = 0;
+  const links = /!?\[([^\]]*)\]\(([^)\s]+)\)/g;
+  for (const match of text.matchAll(links)) {
+    html += styles(escape(text.slice(last, match.index)));
+    const label = styles(escape(match[1]!));
+    const href = match[0].startsWith("!") ? undefined : link(match[2]!);
+    html += href === undefined
+      ? label
+      : `<a href="${escape(href)}"${
+        /^https?:/i.test(href) ? ' rel="noopener noreferrer"' : ""
+      }>${label}</a>`;
+    last = match.index + match[0].length;
+  }
+  return html + styles(escape(text.slice(last)));
+}
+
+/** Bold and italic on text already escaped. */
+function styles(html: string): string {
+  return html
+    .replace(/\*\*(\S(?:[^*]*\S)?)\*\*/g, "<strong>$1</strong>")
+    .replace(/(^|[\s(])\*(\S(?:[^*]*\S)?)\*(?=$|[\s).,;:!?])/g, "$1<em>$2</em>")
+    .replace(/(^|[\s(])_(\S(?:[^_]*\S)?)_(?=$|[\s).,;:!?])/g, "$1<em>$2</em>");
+}
+
+/** A Markdown document as HTML; `shift` moves every heading down a level or more. */
+export function markdown(
+  text: string,
+  link: LinkMap = webLinks,
+  shift = 0,
+): string {
+  const lines = text.replace(/\r\n?/g, "\n").split("\n");
+  const out: string[] = [];
+  let i = 0;
+  const isBlank = (line: string | undefined) =>
+    line === undefined || line.trim() === "";
+  const startsBlock = (line: string) =>
+    /^(#{1,6}\s|```|~~~|>|\s*[-*+]\s|\s*\d+[.)]\s|\|)/.test(line) ||
+    /^(-{3,}|\*{3,})\s*$/.test(line);
+  while (i < lines.length) {
+    const line = lines[i]!;
+    if (isBlank(line)) {
+      i++;
+      continue;
+    }
+    const fence = /^(```|~~~)\s*([\w+-]*)/.exec(line);
+    if (fence) {
+      const code: string[] = [];
+      while (++i < lines.length && !lines[i]!.startsWith(fence[1]!)) {
+        code.push(lines[i]!);
+      }
+      i++;
+      const lang = fence[2] ? ` class="language-${escape(fence[2])}"` : "";
+      out.push(`<pre><code${lang}>${escape(code.join("\n"))}</code></pre>`);
+      continue;
+    }
+    const heading = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
+    if (heading) {
+      const level = Math.min(6, heading[1]!.length + shift);
+      const id = slug(heading[2]!);
+      out.push(
+        `<h${level} id="${escape(id)}">${
+          inline(heading[2]!, link)
+        }</h${level}>`,
+      );
+      i++;
+      continue;
+    }
+    if (/^(-{3,}|\*{3,})\s*$/.test(line)) {
+      out.push("<hr>");
+      i++;
+      continue;
+    }
+    if (line.startsWith(">")) {
+      const quote: string[] = [];
+      while (i < lines.length && lines[i]!.startsWith(">")) {
+        quote.push(lines[i++]!.replace(/^>\s?/, ""));
+      }
+      out.push(
+        `<blockquote>${markdown(quote.join("\n"), link, shift)}</blockquote>`,
+      );
+      continue;
+    }
+    if (line.startsWith("|") && /^\|?\s*:?-+/.test(lines[i + 1] ?? "")) {
+      const cells = (row: string) =>
+        row.trim().replace(/^\||\|$/g, "").split(/(?<!\\)\|/).map((c) =>
+          c.trim().replaceAll("\\|", "|")
+        );
+      const head = cells(line);
+      i += 2;
+      const rows: string[][] = [];
+      while (i < lines.length && lines[i]!.startsWith("|")) {
+        rows.push(cells(lines[i++]!));
+      }
+      out.push(
+        "<table><thead><tr>" +
+          head.map((c) => `<th>${inline(c, link)}</th>`).join("") +
+          "</tr></thead><tbody>" +
+          rows.map((r) =>
+            "<tr>" + r.map((c) => `<td>${inline(c, link)}</td>`).join("") +
+            "</tr>"
+          ).join("") + "</tbody></table>",
+      );
+      continue;
+    }
+    const item = /^(\s*)([-*+]|\d+[.)])\s+(.*)$/.exec(line);
+    if (item) {
+      const ordered = /\d/.test(item[2]!);
+      const items: string[] = [];
+      while (i < lines.length) {
+        const next = /^(\s*)([-*+]|\d+[.)])\s+(.*)$/.exec(lines[i]!);
+        if (next && /\d/.test(next[2]!) === ordered) {
+          items.push(next[3]!);
+          i++;
+        } else if (
+          !isBlank(lines[i]) && /^\s+\S/.test(lines[i]!) && items.length
+        ) {
+          items[items.length - 1] += " " + lines[i++]!.trim();
+        } else break;
+      }
+      const tag = ordered ? "ol" : "ul";
+      out.push(
+        `<${tag}>${
+          items.map((t) => `<li>${inline(t, link)}</li>`).join("")
+        }</${tag}>`,
+      );
+      continue;
+    }
+    const paragraph: string[] = [];
+    while (i < lines.length && !isBlank(lines[i]) && !startsBlock(lines[i]!)) {
+      paragraph.push(lines[i++]!.trim());
+    }
+    if (paragraph.length === 0) paragraph.push(lines[i++]!.trim());
+    out.push(`<p>${inline(paragraph.join(" "), link)}</p>`);
+  }
+  return out.join("\n");
+}
+
+/**
+ * An id for a heading, as GitHub makes it (so that the guide's links to
+ * `glosario.md#semáforo` work here too): lower case, punctuation dropped,
+ * accents kept, each space a dash.
+ */
+export function slug(text: string): string {
+  return text.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "")
+    .replace(/\s/g, "-");
+}

@@ -1,0 +1,500 @@
+/**
+ * The site's pages as HTML strings, in English or Spanish: the index, a
+ * page per lesson, a page per exercise, the glossary and "not found". Every
+ * piece of text from a file is escaped (see markdown.ts); the pages need no
+ * script but for Run.
+ *
+ * @module
+ */
+import type { Course, Exercise, GuidePage, Lesson } from "./course.ts";
+import { brief } from "./exercises.ts";
+import { highlight } from "./highlight.ts";
+import { readLesson } from "./literate.ts";
+import {
+  escape,
+  inline,
+  type LinkMap,
+  markdown,
+  webLinks,
+} from "./markdown.ts";
+
+/** The languages of the site. */
+export type Lang = "en" | "es";
+
+/** The words of the pages, in each language. */
+const T = {
+  en: {
+    other: "es" as Lang,
+    otherName: "Español",
+    course: "The course",
+    tagline:
+      "Asynchronous programming in TypeScript on Deno, section by section " +
+      "of Spanish notes on Python asyncio. Each lesson is a script: read it " +
+      "beside its explanation, run it here, and watch its tasks on a timeline.",
+    section: "Section",
+    lessons: "Lessons",
+    exercises: "Exercises",
+    exercise: "Exercise",
+    noExercises: "No exercises for this section yet.",
+    states: { done: "done", failing: "not passing yet", todo: "to do" },
+    progress: (done: number, all: number) =>
+      `${done} of ${all} exercises done.`,
+    run: "Run",
+    check: "Check",
+    stop: "Stop",
+    unit: "Unit: milliseconds per second of the notes",
+    needsJs: "Running it here needs JavaScript; everything else on this page " +
+      "works without it.",
+    command: "In a terminal",
+    expected: "Expected output",
+    expectedNote:
+      "What the lesson prints at the default unit (a number written ~2.0 " +
+      "stands for a measured one).",
+    steps: "The code, step by step",
+    guide: "Guía (the Spanish guide's page)",
+    noGuide: "",
+    resources: "Further reading",
+    notFound: "Not found",
+    notFoundText: "There is no such page in this course.",
+    home: "Course",
+    difficulty: "difficulty",
+    levels: {} as Record<string, string>,
+    glossary: "Glossary (Spanish)",
+    runHelp:
+      "Run starts the lesson on this machine with exactly the permissions " +
+      "of its command, prints its lines as they come and draws its timeline " +
+      "as its tasks start and end. Stop ends it.",
+    checkHelp: "Check runs the exercise's checker on your file, as " +
+      "`deno task exercise` does, shows what it says and records the " +
+      "result (and this language) in exercises/.progress.json.",
+    edit: (file: string) => `Edit \`${file}\`, then check it.`,
+    hints: "Hints",
+    hint: (k: number, m: number) => `Hint ${k} of ${m}`,
+    previous: "Previous",
+    next: "Next",
+  },
+  es: {
+    other: "en" as Lang,
+    otherName: "English",
+    course: "El curso",
+    tagline:
+      "Programación asíncrona en TypeScript con Deno, sección por sección " +
+      "de unos apuntes en español sobre asyncio de Python. Cada lección es " +
+      "un script: léelo junto a su explicación, ejecútalo aquí y mira sus " +
+      "tareas en una línea de tiempo.",
+    section: "Sección",
+    lessons: "Lecciones",
+    exercises: "Ejercicios",
+    exercise: "Ejercicio",
+    noExercises: "Esta sección aún no tiene ejercicios.",
+    states: { done: "hecho", failing: "aún no pasa", todo: "pendiente" },
+    progress: (done: number, all: number) =>
+      `${done} de ${all} ejercicios hechos.`,
+    run: "Ejecutar",
+    check: "Comprobar",
+    stop: "Detener",
+    unit: "Unidad: milisegundos por segundo de los apuntes",
+    needsJs:
+      "Ejecutarla aquí necesita JavaScript; el resto de la página funciona " +
+      "sin él.",
+    command: "En una terminal",
+    expected: "Salida esperada",
+    expectedNote:
+      "Lo que imprime la lección con la unidad por defecto (un número " +
+      "escrito ~2.0 representa uno medido).",
+    steps: "El código, paso a paso",
+    guide: "Guía",
+    noGuide: "La guía en español aún no tiene página para esta sección.",
+    resources: "Para saber más",
+    notFound: "No encontrada",
+    notFoundText: "Este curso no tiene esa página.",
+    home: "Curso",
+    difficulty: "dificultad",
+    levels: {
+      beginner: "principiante",
+      intermediate: "intermedio",
+      advanced: "avanzado",
+    } as Record<string, string>,
+    glossary: "Glosario",
+    runHelp:
+      "Ejecutar arranca la lección en esta máquina con exactamente los " +
+      "permisos de su comando, muestra sus líneas según llegan y dibuja su " +
+      "línea de tiempo según sus tareas empiezan y terminan. Detener la " +
+      "termina.",
+    checkHelp:
+      "Comprobar ejecuta el corrector del ejercicio sobre tu archivo, como " +
+      "`deno task exercise`, muestra lo que dice y guarda el resultado (y " +
+      "este idioma) en exercises/.progress.json.",
+    edit: (file: string) => `Edita \`${file}\` y compruébalo.`,
+    hints: "Pistas",
+    hint: (k: number, m: number) => `Pista ${k} de ${m}`,
+    previous: "Anterior",
+    next: "Siguiente",
+  },
+};
+
+/** A page: the document around `body`, with the switch to the other language. */
+function layout(
+  course: Course,
+  lang: Lang,
+  path: string,
+  title: string,
+  body: string,
+  other: string = `/${T[lang].other}${path}`,
+): string {
+  const t = T[lang];
+  return `<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(title)} · Asincronía</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/static/style.css">
+<script src="/static/app.js" defer></script>
+</head>
+<body>
+<header class="top">
+<a class="brand" href="/${lang}/">Asincronía</a>
+<nav>
+<a href="/${lang}/">${escape(t.course)}</a>
+${
+    lang === "es" && course.hasGlossary
+      ? `<a href="/es/glosario">${escape(t.glossary)}</a>`
+      : ""
+  }
+<a class="lang-switch" href="${
+    escape(other)
+  }" hreflang="${t.other}" lang="${t.other}">${escape(t.otherName)}</a>
+</nav>
+</header>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+/** The notes' section title, with its accents when known, without "(locks)". */
+function sectionTitle(lesson: Lesson): string {
+  return (lesson.sectionTitleEs ?? lesson.sectionTitle).replace(
+    /\s*\(.*\)$/,
+    "",
+  );
+}
+
+/** The title of a lesson in `lang`. */
+function lessonTitle(lesson: Lesson, lang: Lang): string {
+  return lang === "es" && lesson.titleEs ? lesson.titleEs : lesson.title;
+}
+
+function exerciseTitle(exercise: Exercise, lang: Lang): string {
+  return lang === "es" && exercise.titleEs ? exercise.titleEs : exercise.title;
+}
+
+function state(exercise: Exercise, lang: Lang): string {
+  const text = T[lang].states[exercise.state];
+  return `<span class="state state-${exercise.state}" data-state-of="${exercise.id}">${
+    escape(text)
+  }</span>`;
+}
+
+function exerciseList(exercises: Exercise[], lang: Lang): string {
+  if (exercises.length === 0) {
+    return `<p class="none">${escape(T[lang].noExercises)}</p>`;
+  }
+  return `<ul class="exercise-list">${
+    exercises.map((exercise) =>
+      `<li><a href="/${lang}/exercises/${exercise.id}">${
+        escape(exercise.id)
+      } · ${escape(exerciseTitle(exercise, lang))}</a> ${
+        state(exercise, lang)
+      }</li>`
+    ).join("")
+  }</ul>`;
+}
+
+/** The index: the course section by section, with exercises and their state. */
+export async function indexPage(course: Course, lang: Lang): Promise<string> {
+  const t = T[lang];
+  const exercises = await course.exercises();
+  const sections = [...new Set(course.lessons.map((l) => l.section))];
+  const done = exercises.filter((e) => e.state === "done").length;
+  const body = sections.map((section) => {
+    const lessons = course.lessons.filter((l) => l.section === section);
+    const own = exercises.filter((e) => e.section === section);
+    return `<section class="section" id="s${section}">
+<h2><span class="number">${section}.</span> ${
+      escape(sectionTitle(lessons[0]!))
+    }</h2>
+<ul class="lesson-list">${
+      lessons.map((lesson) =>
+        `<li><a href="/${lang}/lessons/${lesson.id}">${
+          escape(lessonTitle(lesson, lang))
+        }</a> <code>${escape(lesson.run)}</code></li>`
+      ).join("")
+    }</ul>
+<h3>${escape(t.exercises)}</h3>
+${exerciseList(own, lang)}
+</section>`;
+  }).join("\n");
+  const progress = exercises.length
+    ? `<p class="progress">${escape(t.progress(done, exercises.length))}</p>`
+    : "";
+  return layout(
+    course,
+    lang,
+    "/",
+    t.course,
+    `<h1>Asincronía</h1>
+<p class="tagline">${escape(t.tagline)}</p>
+${progress}
+${body}`,
+  );
+}
+
+/** Where a link of the Spanish guide leads on the site, if anywhere. */
+function guideLinks(course: Course): LinkMap {
+  return (href) => {
+    const web = webLinks(href);
+    if (web !== undefined) return web;
+    const [path, anchor] = href.split("#", 2) as [string, string | undefined];
+    const hash = anchor ? `#${encodeURIComponent(anchor)}` : "";
+    const name = path.split("/").pop() ?? "";
+    if (name === "README.es.md") return `/es/${hash}`;
+    if (name === "README.md") return `/en/${hash}`;
+    if (name === "glosario.md") return `/es/glosario${hash}`;
+    // A page of the guide: the first lesson it belongs to.
+    const page = course.lessons.find((l) => l.guide?.endsWith(`/${name}`)) ??
+      course.lessons.find((l) =>
+        /^\d\d-/.test(name) && l.section === Number(name.slice(0, 2))
+      );
+    if (page) return `/es/lessons/${page.id}${hash || "#guia"}`;
+    const lesson = course.lessons.find((l) => l.file === name);
+    return lesson ? `/es/lessons/${lesson.id}${hash}` : undefined;
+  };
+}
+
+/** The panel that runs a lesson or checks an exercise (Run needs JS). */
+function runPanel(
+  lang: Lang,
+  kind: "run" | "check",
+  action: string,
+  button: string,
+  command: string,
+  unit: { min: number; value: number } | undefined,
+): string {
+  const t = T[lang];
+  const unitField = unit
+    ? `<label>${
+      escape(t.unit)
+    } <input type="number" name="unit" min="${unit.min}" max="5000" step="1" value="${unit.value}" required></label>`
+    : "";
+  return `<section class="run" data-kind="${kind}" data-action="${
+    escape(action)
+  }">
+<noscript><p>${escape(t.needsJs)}</p></noscript>
+<p class="command"><span>${escape(t.command)}:</span> <code>${
+    escape(command)
+  }</code></p>
+<form class="run-form" hidden>
+${unitField}
+<button type="submit" class="run-button">${escape(button)}</button>
+<button type="button" class="stop-button" disabled>${escape(t.stop)}</button>
+<span class="run-status" role="status"></span>
+</form>
+<pre class="run-output" aria-live="polite" hidden></pre>
+<div class="run-timeline" hidden></div>
+</section>`;
+}
+
+/** A lesson's page: its explanation beside its code, Run, its output. */
+export async function lessonPage(
+  course: Course,
+  lesson: Lesson,
+  lang: Lang,
+): Promise<string> {
+  const t = T[lang];
+  const { header, steps } = readLesson(await course.source(lesson));
+  const exercises = (await course.exercises()).filter((e) =>
+    e.lesson === lesson.id ||
+    (e.lesson === undefined && e.section === lesson.section)
+  );
+  const guide = lang === "es" ? await course.guide(lesson) : undefined;
+  const index = course.lessons.indexOf(lesson);
+  const previous = course.lessons[index - 1];
+  const next = course.lessons[index + 1];
+  const neighbour = (other: Lesson | undefined, label: string, rel: string) =>
+    other
+      ? `<a rel="${rel}" href="/${lang}/lessons/${other.id}">${
+        escape(label)
+      }: ${escape(lessonTitle(other, lang))}</a>`
+      : "<span></span>";
+  const title = lessonTitle(lesson, lang);
+  const defaultUnit = Math.max(lesson.minUnit, 1000);
+  const body = `<p class="crumbs"><a href="/${lang}/">${
+    escape(t.home)
+  }</a> › <a href="/${lang}/#s${lesson.section}">${
+    escape(t.section)
+  } ${lesson.section}</a></p>
+<h1>${escape(title)}</h1>
+<p class="meta">${escape(t.section)} ${lesson.section}: ${
+    escape(lesson.sectionTitleEs ?? lesson.sectionTitle)
+  } · ${escape(t.difficulty)}: ${
+    escape(t.levels[header.difficulty] ?? header.difficulty)
+  } · ${
+    header.tags.map((tag) => `<span class="tag">${escape(tag)}</span>`).join(
+      " ",
+    )
+  }</p>
+${header.summary.map((p) => `<p class="summary">${inline(p)}</p>`).join("\n")}
+<p class="help">${inline(t.runHelp)}</p>
+${
+    runPanel(
+      lang,
+      "run",
+      `/api/lessons/${lesson.id}/run`,
+      t.run,
+      header.run || lesson.run,
+      { min: lesson.minUnit, value: defaultUnit },
+    )
+  }
+<section class="expected">
+<h2>${escape(t.expected)}</h2>
+<p class="note">${escape(t.expectedNote)}</p>
+<pre>${escape(header.output.join("\n"))}</pre>
+</section>
+${
+    lang === "es"
+      ? `<section class="guide" id="guia"><h2>${escape(t.guide)}</h2>${
+        guide
+          ? markdown(guide.text, guideLinks(course), 1)
+          : `<p class="none">${escape(t.noGuide)}</p>`
+      }</section>`
+      : ""
+  }
+<section class="steps">
+<h2>${escape(t.steps)}</h2>
+${
+    steps.map((step) =>
+      `<div class="step"><div class="prose">${
+        step.prose.map((p) => `<p>${inline(p)}</p>`).join("")
+      }</div><pre class="code"><code>${highlight(step.code)}</code></pre></div>`
+    ).join("\n")
+  }
+</section>
+<section class="exercises">
+<h2>${escape(t.exercises)}</h2>
+${exerciseList(exercises, lang)}
+</section>
+${
+    header.resources.length
+      ? `<section class="resources"><h2>${escape(t.resources)}</h2><ul>${
+        header.resources.map((r) => {
+          const href = webLinks(r.url);
+          return `<li>${
+            href
+              ? `<a href="${escape(href)}" rel="noopener noreferrer">${
+                escape(r.text || r.url)
+              }</a>`
+              : escape(r.text)
+          }</li>`;
+        }).join("")
+      }</ul></section>`
+      : ""
+  }
+<nav class="pager">${neighbour(previous, t.previous, "prev")}${
+    neighbour(next, t.next, "next")
+  }</nav>`;
+  return layout(course, lang, `/lessons/${lesson.id}`, title, body);
+}
+
+/** An exercise's page: what to build, its state, Check, hints, its file. */
+export function exercisePage(
+  course: Course,
+  exercise: Exercise,
+  lang: Lang,
+  source: string | undefined,
+  checkable: boolean,
+): string {
+  const t = T[lang];
+  const lesson = exercise.lesson ? course.lesson(exercise.lesson) : undefined;
+  const title = `${t.exercise} ${exercise.id}: ${
+    exerciseTitle(exercise, lang)
+  }`;
+  const about = source === undefined ? undefined : brief(source)[lang];
+  const body = `<p class="crumbs"><a href="/${lang}/">${
+    escape(t.home)
+  }</a> › <a href="/${lang}/#s${exercise.section}">${
+    escape(t.section)
+  } ${exercise.section}</a>${
+    lesson
+      ? ` › <a href="/${lang}/lessons/${lesson.id}">${
+        escape(lessonTitle(lesson, lang))
+      }</a>`
+      : ""
+  }</p>
+<h1>${escape(title)}</h1>
+<p class="meta">${state(exercise, lang)}</p>
+${about ? `<p class="summary">${inline(about)}</p>` : ""}
+<p>${inline(t.edit(exercise.file))}</p>
+${checkable ? `<p class="help">${inline(t.checkHelp)}</p>` : ""}
+${
+    checkable
+      ? runPanel(
+        lang,
+        "check",
+        `/api/exercises/${exercise.id}/check?lang=${lang}`,
+        t.check,
+        `deno task exercise ${exercise.id}`,
+        undefined,
+      )
+      : ""
+  }
+${
+    exercise.hints.length
+      ? `<section class="hints"><h2>${escape(t.hints)}</h2>${
+        exercise.hints.map((hint, k) =>
+          `<details><summary>${
+            escape(t.hint(k + 1, exercise.hints.length))
+          }</summary><p>${inline(hint[lang])}</p></details>`
+        ).join("\n")
+      }</section>`
+      : ""
+  }
+${
+    source === undefined
+      ? ""
+      : `<section class="source"><h2>${
+        escape(exercise.file)
+      }</h2><pre class="code"><code>${highlight(source)}</code></pre></section>`
+  }`;
+  return layout(course, lang, `/exercises/${exercise.id}`, title, body);
+}
+
+/** The Spanish guide's glossary. */
+export function glossaryPage(course: Course, page: GuidePage): string {
+  return layout(
+    course,
+    "es",
+    "/glosario",
+    T.es.glossary,
+    markdown(page.text, guideLinks(course)),
+    "/en/",
+  );
+}
+
+/** The page for an address the site does not have. */
+export function notFoundPage(course: Course, lang: Lang): string {
+  const t = T[lang];
+  return layout(
+    course,
+    lang,
+    "/",
+    t.notFound,
+    `<h1>${escape(t.notFound)}</h1><p>${
+      escape(t.notFoundText)
+    }</p><p><a href="/${lang}/">${escape(t.course)}</a></p>`,
+  );
+}

@@ -1,0 +1,215 @@
+/**
+ * What the site's pages are made of: a lesson read into prose and code
+ * (nothing lost, nothing invented), the Markdown of the guide (everything
+ * escaped, only safe links), and the highlighter.
+ */
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { listLessons } from "../../lessons/_list.ts";
+import { highlight } from "../../site/highlight.ts";
+import { readLesson } from "../../site/literate.ts";
+import { inline, markdown } from "../../site/markdown.ts";
+import { parseEvent } from "../../site/runs.ts";
+
+const dir = new URL("../../lessons/", import.meta.url);
+const words = (text: string) => text.split(/\s+/).filter(Boolean).join(" ");
+
+Deno.test("readLesson() gives back every lesson whole: its header, each code line once, each comment as prose", async () => {
+  for (const info of await listLessons(dir)) {
+    const source = await Deno.readTextFile(new URL(info.file, dir));
+    const { header, steps } = readLesson(source);
+    assertEquals(header.title, info.title, info.file);
+    assertEquals(header.run, info.run, info.file);
+    assertEquals(header.output, info.output, info.file);
+    assert(header.summary.length > 0, info.file);
+    const body = source.split("\n").slice(
+      source.split("\n").indexOf(" */") + 1,
+    );
+    const isComment = (line: string) =>
+      /^\s*(\/\/(?!\s*deno-lint-ignore)|\/\*\*?|\*\/|\* |\*$)/.test(line);
+    // The code lines of the steps are the file's lines that are not
+    // comments, in order.
+    const code = steps.flatMap((s) => s.code.split("\n")).filter((l) =>
+      l.trim()
+    );
+    const expected = body.filter((l) => l.trim() && !isComment(l));
+    assertEquals(code, expected, info.file);
+    // The prose is the comments' words, in order.
+    const comments = body.filter(isComment).map((l) =>
+      l.replace(/^\s*(\/\/ ?|\/\*\*? ?|\* ?)/, "").replace(/\s*\*\/\s*$/, "")
+    );
+    assertEquals(
+      words(steps.flatMap((s) => s.prose).join(" ")),
+      words(comments.join(" ")),
+      info.file,
+    );
+  }
+});
+
+Deno.test("readLesson() cuts steps at comments, and knows what is not prose", () => {
+  const { header, steps } = readLesson([
+    "/**",
+    " * @title A title",
+    " * @tags a, b",
+    " * @resource {https://example.com/x} The X",
+    " *",
+    " * What it shows,",
+    " * in two lines.",
+    " *",
+    " * Output:",
+    " *",
+    " * ```text",
+    " * one",
+    " * ```",
+    " */",
+    'import { x } from "./x.ts";',
+    "",
+    "// First, the setup.",
+    "// It has two lines.",
+    "const a = 1; // a trailing comment is code",
+    "",
+    "/** A doc comment. */",
+    "export const b = `",
+    "// this line is text in a template",
+    "`;",
+    "// deno-lint-ignore no-explicit-any",
+    "let c: any;",
+    "/**",
+    " * A doc comment of two lines,",
+    " * the last one closing it. */",
+    "let d;",
+  ].join("\n"));
+  assertEquals(header.title, "A title");
+  assertEquals(header.tags, ["a", "b"]);
+  assertEquals(header.resources, [{
+    url: "https://example.com/x",
+    text: "The X",
+  }]);
+  assertEquals(header.summary, ["What it shows, in two lines."]);
+  assertEquals(header.output, ["one"]);
+  assertEquals(steps, [
+    { prose: [], code: 'import { x } from "./x.ts";' },
+    {
+      prose: ["First, the setup. It has two lines."],
+      code: "const a = 1; // a trailing comment is code",
+    },
+    {
+      prose: ["A doc comment."],
+      code: [
+        "export const b = `",
+        "// this line is text in a template",
+        "`;",
+        "// deno-lint-ignore no-explicit-any",
+        "let c: any;",
+      ].join("\n"),
+    },
+    {
+      prose: ["A doc comment of two lines, the last one closing it."],
+      code: "let d;",
+    },
+  ]);
+});
+
+Deno.test("markdown() escapes every text and keeps only safe links", () => {
+  const html = markdown([
+    "# Título <b>",
+    "",
+    "Un párrafo con `<code>`, **negrita**, *cursiva* y <script>alert(1)</script>.",
+    "",
+    "[web](https://deno.land) [js](javascript:void) [rel](other.md) [anchor](#x)",
+    "",
+    "- uno",
+    "- dos con `código`",
+    "",
+    "1. primero",
+    "2. segundo",
+    "",
+    "> una cita",
+    "",
+    "| Python | TypeScript |",
+    "| --- | --- |",
+    "| `asyncio.gather` | `Promise.all` |",
+    "",
+    "```ts",
+    'const x = "<&>";',
+    "```",
+  ].join("\n"));
+  assertStringIncludes(html, '<h1 id="título-b">Título &lt;b&gt;</h1>');
+  assertStringIncludes(html, "<code>&lt;code&gt;</code>");
+  assertStringIncludes(html, "<strong>negrita</strong>");
+  assertStringIncludes(html, "<em>cursiva</em>");
+  assertStringIncludes(html, "&lt;script&gt;alert(1)&lt;/script&gt;");
+  assert(!html.includes("<script"), html);
+  assertStringIncludes(
+    html,
+    '<a href="https://deno.land" rel="noopener noreferrer">web</a>',
+  );
+  assert(!html.includes("javascript:"), "no javascript: link");
+  assertStringIncludes(html, " js ");
+  assertStringIncludes(html, " rel ");
+  assertStringIncludes(html, '<a href="#x">anchor</a>');
+  assertStringIncludes(
+    html,
+    "<ul><li>uno</li><li>dos con <code>código</code></li></ul>",
+  );
+  assertStringIncludes(html, "<ol><li>primero</li><li>segundo</li></ol>");
+  assertStringIncludes(html, "<blockquote><p>una cita</p></blockquote>");
+  assertStringIncludes(html, "<th>Python</th><th>TypeScript</th>");
+  assertStringIncludes(html, "<td><code>asyncio.gather</code></td>");
+  assertStringIncludes(
+    html,
+    '<pre><code class="language-ts">const x = &quot;&lt;&amp;&gt;&quot;;</code></pre>',
+  );
+});
+
+Deno.test("markdown() maps links the site knows, through the map it is given", () => {
+  const link = (href: string) =>
+    href === "03-x.md" ? "/es/lessons/03_gather" : undefined;
+  assertEquals(
+    inline("[la lección](03-x.md) y [otra](04-y.md)", link),
+    '<a href="/es/lessons/03_gather">la lección</a> y otra',
+  );
+  // A quote in an address cannot end the attribute.
+  assertEquals(
+    inline('[x](https://a.example/"onclick=alert(1))'),
+    '<a href="https://a.example/&quot;onclick=alert(1" rel="noopener noreferrer">x</a>)',
+  );
+});
+
+Deno.test("highlight() marks keywords, strings, numbers and comments, and escapes the rest", () => {
+  assertEquals(
+    highlight('const s = "<a>"; // 1 < 2\nawait f(42);'),
+    '<span class="tok-keyword">const</span> s = <span class="tok-string">&quot;&lt;a&gt;&quot;</span>; ' +
+      '<span class="tok-comment">// 1 &lt; 2</span>\n<span class="tok-keyword">await</span> f(<span class="tok-number">42</span>);',
+  );
+});
+
+Deno.test("parseEvent() reads --events lines and nothing else", () => {
+  assertEquals(parseEvent('{"event":"start","task":"A","at":1.5}'), {
+    event: "start",
+    task: "A",
+    at: 1.5,
+  });
+  assertEquals(
+    parseEvent('{"event":"end","task":"A","at":2,"outcome":"rejected"}'),
+    { event: "end", task: "A", at: 2, outcome: "rejected" },
+  );
+  assertEquals(parseEvent('{"event":"begin","unit":20}'), {
+    event: "begin",
+    unit: 20,
+  });
+  for (
+    const line of [
+      "Lesson failed: Error: boom",
+      "Warning: --unit 1 is below 5",
+      '{"event":"start","task":"A"}',
+      '{"event":"start","task":7,"at":1}',
+      '{"event":"end","task":"A","at":2,"outcome":"maybe"}',
+      '{"event":"start","task":"A","at":1e999}',
+      '{"event":"other"}',
+      '{"event":',
+      ' {"event":"begin","unit":20}',
+    ]
+  ) {
+    assertEquals(parseEvent(line), undefined, line);
+  }
+});
