@@ -73,6 +73,9 @@ let giveBack: (semaphore: Semaphore) => void;
 /** Removes an aborted waiter; set up in Semaphore's static block. */
 let unqueue: (semaphore: Semaphore, waiter: AbortWaiter) => void;
 
+/** Starts a granted run() caller's fn; set up in Semaphore's static block. */
+let begin: (start: Start) => unknown;
+
 /**
  * What a queued caller that passed a signal registers with lib/_abort.ts
  * (one listener per distinct signal, however many callers share it). It
@@ -104,11 +107,25 @@ const grab = (resolve: Resolve): void => {
 };
 
 /**
- * The gate of a `run` that got a free permit at once: already open. `fn`
- * still starts from a reaction to it, registered inside `run`, so that it
- * runs on a later microtask and in the caller's async context.
+ * What opens the gate of a `run` caller once it holds a permit: everything
+ * `fn`'s first microtask needs. Made at the grant, not while the caller
+ * waits, so that a queued caller costs no more than its promises.
  */
-const OPEN: Promise<void> = Promise.resolve();
+class Start {
+  constructor(
+    readonly semaphore: Semaphore,
+    readonly fn: () => unknown,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+}
+
+/**
+ * The one reaction every `run` registers on its gate, inside the `run` call:
+ * a reaction runs on a later microtask and in the async context it was
+ * registered in, so `fn` never runs inside `run` and sees the caller's
+ * `AsyncLocalStorage`. Shared, so that a caller allocates no closure.
+ */
+const step = (start: unknown): unknown => begin(start as Start);
 
 /**
  * A thenable that rejects whoever adopts it. Resolving a caller's promise
@@ -124,12 +141,11 @@ class Failure {
 }
 
 /**
- * Queue entries take this many slots of the ring: resolve, whether the
- * caller is a `run` (true: its gate opens with no value) or an `acquire`
- * (false: it resolves with a Permit), and the AbortWaiter (or undefined).
- * There is no reject: a queued caller fails through
- * `resolve(new Failure(reason))`, which keeps one function less alive per
- * waiter.
+ * Queue entries take this many slots of the ring: resolve (of the caller's
+ * promise for `acquire`, of its gate for `run`), fn (or null for
+ * `acquire`), and the AbortWaiter (or undefined). There is no reject: a
+ * queued caller fails through `resolve(new Failure(reason))`, which keeps
+ * one function less alive per waiter.
  */
 const STRIDE = 3;
 
@@ -239,9 +255,21 @@ export class Semaphore {
   #front = 0;
   #length = 0;
   #waiting = 0;
+  // Shared by every run(): they release one permit and pass fn's outcome
+  // on, so no caller allocates closures of its own.
+  #fulfilled = (value: unknown): unknown => {
+    this.#release();
+    return value;
+  };
+  #rejected = (reason: unknown): never => {
+    this.#release();
+    throw reason;
+  };
+
   static {
     giveBack = (semaphore) => semaphore.#release();
     unqueue = (semaphore, waiter) => semaphore.#abort(waiter);
+    begin = (start) => start.semaphore.#begin(start);
   }
 
   /**
@@ -307,7 +335,7 @@ export class Semaphore {
     if (this.#take()) {
       return Promise.resolve(new PermitImpl(this));
     }
-    return this.#enqueue(false, signal) as Promise<Permit>;
+    return this.#enqueue(null, signal) as Promise<Permit>;
   }
 
   /**
@@ -390,34 +418,34 @@ export class Semaphore {
     const signal = options?.signal;
     const refused = refusal(signal);
     if (refused !== undefined) return refused;
-    // The gate opens when this caller holds a permit: now, or when a release
-    // hands it one. #call runs up to its first await here, in the caller's
-    // context, so fn starts on a later microtask in that same context.
-    return this.#call(
-      this.#take() ? OPEN : this.#enqueue(true, signal),
-      fn,
-      signal,
-    );
+    // The gate opens with a Start when this caller holds a permit: now, or
+    // when a release hands it one (or it rejects if the signal aborts while
+    // the caller is queued: no permit to give back then).
+    const gate = this.#take()
+      ? Promise.resolve(new Start(this, fn, signal))
+      : this.#enqueue(fn, signal);
+    return gate.then(step) as Promise<T>;
   }
 
-  async #call<T>(
-    gate: Promise<unknown>,
-    fn: () => T | PromiseLike<T>,
-    signal: AbortSignal | undefined,
-  ): Promise<T> {
-    // Rejects only if the signal aborted while queued: no permit to give back.
-    await gate;
-    try {
-      // An abort that landed between the grant and this microtask.
-      if (signal !== undefined && signal.aborted) throw signal.reason;
-      return await fn();
-    } finally {
+  /** fn's first microtask, in the caller's context, holding the permit. */
+  #begin({ fn, signal }: Start): unknown {
+    // An abort that landed between the grant and this microtask.
+    if (signal !== undefined && signal.aborted) {
       this.#release();
+      throw signal.reason;
     }
+    let result: unknown;
+    try {
+      result = fn();
+    } catch (error) {
+      this.#release();
+      throw error;
+    }
+    return Promise.resolve(result).then(this.#fulfilled, this.#rejected);
   }
 
   #enqueue(
-    run: boolean,
+    fn: (() => unknown) | null,
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
     const promise = new Promise(grab);
@@ -428,7 +456,7 @@ export class Semaphore {
     const slot = index * STRIDE;
     const ring = this.#ring;
     ring[slot] = resolve;
-    ring[slot + 1] = run;
+    ring[slot + 1] = fn;
     this.#length++;
     this.#waiting++;
     if (signal !== undefined) {
@@ -491,7 +519,7 @@ export class Semaphore {
       const ring = this.#ring;
       const slot = this.#front * STRIDE;
       const resolve = ring[slot] as Resolve | undefined;
-      const run = ring[slot + 1] as boolean;
+      const fn = ring[slot + 1] as (() => unknown) | null;
       const waiter = ring[slot + 2] as AbortWaiter | undefined;
       ring[slot] = ring[slot + 1] = ring[slot + 2] = undefined;
       this.#front = (this.#front + 1) & this.#mask;
@@ -499,7 +527,11 @@ export class Semaphore {
       if (resolve === undefined) continue; // an aborted caller's hole
       if (--this.#waiting === 0) this.#empty();
       if (waiter !== undefined) unwatch(waiter.signal, waiter);
-      resolve(run ? undefined : new PermitImpl(this));
+      resolve(
+        fn === null
+          ? new PermitImpl(this)
+          : new Start(this, fn, waiter?.signal),
+      );
       return;
     }
     this.#available++;
