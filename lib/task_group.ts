@@ -114,10 +114,9 @@ class TaskController extends AbortController {
  *   `await using` block), the group settles at once with its
  *   `AggregateError` in a promise that nothing handles, so Deno reports an
  *   unhandled rejection, as it does for a rejected promise nobody awaits.
- *   `wait()` called afterwards still rejects with that same error. So call
- *   `wait()` before every task may have settled: a body of `await using`
- *   that awaits something long while its tasks finish should `await
- *   group.wait()` first.
+ *   `wait()` called afterwards still rejects with that same error. So in an
+ *   `await using` block, spawn the tasks and let the block end (or `await
+ *   group.wait()`) before awaiting anything long of the block's own.
  * - Tasks may spawn siblings while the group is being waited on, as in
  *   asyncio. Once the group has settled, `spawn` throws. A task spawned
  *   after the signal aborted is not started: its promise rejects with
