@@ -10,11 +10,9 @@
  * an O(1) deletion. When the signal aborts, the watchers are told in the
  * order they came.
  *
- * The listener holds only the watchers still registered, and it leaves the
- * signal with the last of them: a signal nobody waits on carries nothing of
- * the library's. (Keeping it until the signal aborted saved a listener's
- * churn for a signal that waiters leave and rejoin, but a registry entry
- * per dead short-lived signal cost far more in collection time.)
+ * The listener stays on the signal until it aborts (so that callers coming
+ * and going cost no listener churn), but it holds only the watchers still
+ * registered: a watcher that left is not kept alive by the signal.
  *
  * @module
  */
@@ -46,11 +44,9 @@ class Watchers {
     }
   }
 
-  /** Removes `watcher`; true if no watcher is left. */
-  delete(watcher: AbortWatcher): boolean {
+  delete(watcher: AbortWatcher): void {
     if (this.first === watcher) this.first = undefined;
     else this.rest?.delete(watcher);
-    return this.first === undefined && (this.rest?.size ?? 0) === 0;
   }
 
   handleEvent(event: Event): void {
@@ -104,9 +100,5 @@ export function watch(signal: AbortSignal, watcher: AbortWatcher): void {
  * @param watcher The watcher given to {@linkcode watch}.
  */
 export function unwatch(signal: AbortSignal, watcher: AbortWatcher): void {
-  const watchers = registry.get(signal);
-  if (watchers !== undefined && watchers.delete(watcher)) {
-    registry.delete(signal);
-    signal.removeEventListener("abort", watchers);
-  }
+  registry.get(signal)?.delete(watcher);
 }

@@ -35,33 +35,3 @@ Deno.test("watch() tells a lone watcher once, and nothing after it left", () => 
   second.abort();
   assertEquals(told, ["a"]);
 });
-
-Deno.test("unwatch() of a signal's last watcher takes the library's listener off it", () => {
-  const controller = new AbortController();
-  const signal = controller.signal;
-  const counts = { added: 0, removed: 0 };
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  Object.assign(signal, {
-    addEventListener(...args: Parameters<typeof add>) {
-      counts.added++;
-      add(...args);
-    },
-    removeEventListener(...args: Parameters<typeof remove>) {
-      counts.removed++;
-      remove(...args);
-    },
-  });
-  const told: string[] = [];
-  const [a, b, c] = recorders(["a", "b", "c"], told);
-  watch(signal, a!);
-  watch(signal, b!);
-  unwatch(signal, a!);
-  assertEquals(counts, { added: 1, removed: 0 });
-  unwatch(signal, b!);
-  assertEquals(counts, { added: 1, removed: 1 });
-  watch(signal, c!);
-  assertEquals(counts, { added: 2, removed: 1 });
-  controller.abort();
-  assertEquals(told, ["c"]);
-});
