@@ -26,50 +26,20 @@ export interface AbortWatcher {
   aborted(signal: AbortSignal): void;
 }
 
-/**
- * A signal's watchers, in the order they came; also its one listener. Most
- * signals have one watcher at a time (a timeout per call), so the first
- * sits in a field, and a Set is made only when a second one joins it.
- */
-class Watchers {
-  first: AbortWatcher | undefined = undefined;
-  rest: Set<AbortWatcher> | undefined = undefined;
-
-  add(watcher: AbortWatcher): void {
-    if (this.first === watcher) return;
-    if (this.first === undefined && (this.rest?.size ?? 0) === 0) {
-      this.first = watcher;
-    } else {
-      (this.rest ??= new Set()).add(watcher);
-    }
-  }
-
-  delete(watcher: AbortWatcher): void {
-    if (this.first === watcher) this.first = undefined;
-    else this.rest?.delete(watcher);
-  }
-
+/** A signal's watchers, in the order they came; also its one listener. */
+class Watchers extends Set<AbortWatcher> {
   handleEvent(event: Event): void {
     const signal = event.target as AbortSignal;
     registry.delete(signal);
-    const first = this.first;
-    this.first = undefined;
-    if (first !== undefined) tell(first, signal);
-    const rest = this.rest;
-    if (rest === undefined) return;
-    for (const watcher of rest) {
-      rest.delete(watcher);
-      tell(watcher, signal);
+    for (const watcher of this) {
+      this.delete(watcher);
+      try {
+        watcher.aborted(signal);
+      } catch (error) {
+        // One watcher's failure must not keep the others waiting forever.
+        reportError(error);
+      }
     }
-  }
-}
-
-function tell(watcher: AbortWatcher, signal: AbortSignal): void {
-  try {
-    watcher.aborted(signal);
-  } catch (error) {
-    // One watcher's failure must not keep the others waiting forever.
-    reportError(error);
   }
 }
 
