@@ -8,6 +8,10 @@
  * Every task is a no-op that returns a resolved promise, so what is measured
  * is the limiter's own cost per task: queueing, granting, settling.
  *
+ * The last group has no peer (neither library takes a signal per call): it
+ * compares callers that share one AbortSignal with callers that have one
+ * each, to show that a shared signal costs O(1) per caller too.
+ *
  * @module
  */
 import { Mutex, Semaphore as MutexSemaphore } from "async-mutex";
@@ -210,6 +214,31 @@ for (const [exponent, depth] of [[3, 1_000], [4, 10_000]] as const) {
     async fn() {
       const sem = new Semaphore(CONCURRENCY);
       await stream(1_000_000, depth, (fn) => sem.run(fn));
+    },
+  });
+}
+
+// One AbortSignal shared by every queued caller against a signal each: the
+// library adds one listener per distinct signal, so both cost O(1) per
+// caller. (Deno's addEventListener scans the listeners already there: one
+// listener per caller on a shared signal made this quadratic.)
+for (const shared of [false, true]) {
+  Deno.bench({
+    name: `asincronia Semaphore(4).run, 10^4 queued callers, ${
+      shared ? "one shared signal" : "a signal each"
+    }`,
+    group: "10^4 queued callers with an AbortSignal",
+    baseline: !shared,
+    async fn() {
+      const sem = new Semaphore(CONCURRENCY);
+      const signal = new AbortController().signal;
+      await many(
+        TASKS,
+        (fn) =>
+          sem.run(fn, {
+            signal: shared ? signal : new AbortController().signal,
+          }),
+      );
     },
   });
 }

@@ -21,6 +21,7 @@
  * @module
  */
 import { type AcquireOptions, type Permit, Semaphore } from "./semaphore.ts";
+import { checkSignal } from "./_util.ts";
 
 export type { AcquireOptions, Permit } from "./semaphore.ts";
 
@@ -44,7 +45,11 @@ export type { AcquireOptions, Permit } from "./semaphore.ts";
  *   call at once with `signal.reason`; one that aborts while the caller waits
  *   removes the caller from the queue at once and rejects with
  *   `signal.reason`; one that aborts after the lock was granted changes
- *   nothing.
+ *   nothing for `acquire`, and for `run` rejects the call and skips `fn`
+ *   unless `fn` has already started. Many callers may share one signal: it
+ *   gets one listener, whatever their number.
+ * - **When `fn` runs.** `run` calls `fn` on a later microtask, never inside
+ *   the call, and in the caller's async context (`AsyncLocalStorage`).
  * - **Who may release.** Whoever holds the {@linkcode Permit}; releasing it
  *   twice does nothing. The lock does not know about tasks.
  * - **Not reentrant.** A holder that calls `acquire` again waits for itself
@@ -109,6 +114,8 @@ export class Lock {
    * `signal` is not an `AbortSignal`.
    */
   acquire(options?: AcquireOptions): Promise<Permit> {
+    const refused = checkSignal(options?.signal, "acquire lock");
+    if (refused !== undefined) return Promise.reject(refused);
     return this.#semaphore.acquire(options);
   }
 
@@ -134,8 +141,10 @@ export class Lock {
 
   /**
    * Runs `fn` while holding the lock, and releases it when the promise `fn`
-   * returns settles, whether it fulfils or rejects. The signal only cancels
-   * the wait for the lock; it does not stop `fn`.
+   * returns settles, whether it fulfils or rejects. `fn` starts on a later
+   * microtask, never inside the call, in the caller's async context. The
+   * signal cancels the wait for the lock and the step before `fn` starts;
+   * it does not stop `fn` once it runs.
    *
    * @example
    * ```ts
@@ -162,6 +171,11 @@ export class Lock {
    * `AbortSignal` (then nothing is queued).
    */
   run<T>(fn: () => T | PromiseLike<T>, options?: AcquireOptions): Promise<T> {
+    // A bad fn is reported first, by the semaphore, as Semaphore.run does.
+    const refused = typeof fn === "function"
+      ? checkSignal(options?.signal, "acquire lock")
+      : undefined;
+    if (refused !== undefined) return Promise.reject(refused);
     return this.#semaphore.run(fn, options);
   }
 }

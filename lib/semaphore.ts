@@ -6,16 +6,21 @@
  * ```ts
  * import { Semaphore } from "@asincronia/asincronia/semaphore";
  *
+ * // A stand-in for a download: takes a while, then answers.
+ * const download = (name: string) =>
+ *   new Promise<string>((resolve) => setTimeout(() => resolve(name), 10));
+ *
  * const sem = new Semaphore(2);
- * const urls = ["https://example.com/a", "https://example.com/b", "https://example.com/c"];
  * const bodies = await Promise.all(
- *   urls.map((url) => sem.run(async () => (await fetch(url)).text())),
+ *   ["a", "b", "c"].map((name) => sem.run(() => download(name))),
  * );
+ * console.log(bodies); // ["a", "b", "c"]
  * ```
  *
  * @module
  */
-import { describe } from "./_util.ts";
+import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
+import { checkSignal, describe } from "./_util.ts";
 
 /**
  * A permission to go on, handed out by {@linkcode Semaphore.prototype.acquire}
@@ -44,9 +49,18 @@ export interface AcquireOptions {
    * Gives up waiting when aborted. If the signal is already aborted the call
    * rejects at once with `signal.reason`, even when a permit is free; if it
    * aborts while the caller waits in the queue, the caller leaves the queue
-   * at once and the call rejects with `signal.reason`. Once the permit is
-   * granted, aborting changes nothing: the holder must still release it
-   * (`run` does so when `fn` settles). It is not passed to `fn`.
+   * at once and the call rejects with `signal.reason`.
+   *
+   * For `run`, the signal counts until `fn` starts, which is always on a
+   * later microtask: an abort that lands after the permit was handed over
+   * but before `fn` starts rejects the call with `signal.reason`, gives the
+   * permit back, and `fn` never runs. Once `fn` has started (or, for
+   * `acquire`, once the permit is granted), aborting changes nothing: the
+   * holder must still release the permit (`run` does so when `fn` settles).
+   *
+   * Many callers may share one signal: the library adds at most one
+   * listener to it, so each caller costs O(1) however many share it. It is
+   * not passed to `fn`.
    *
    * @default {undefined}
    */
@@ -59,15 +73,19 @@ let giveBack: (semaphore: Semaphore) => void;
 /** Removes an aborted waiter; set up in Semaphore's static block. */
 let unqueue: (semaphore: Semaphore, waiter: AbortWaiter) => void;
 
+/** Starts a granted run() caller's fn; set up in Semaphore's static block. */
+let begin: (start: Start) => unknown;
+
 /**
- * The abort listener of one queued caller that passed a signal; it knows
- * where its caller sits in the queue, so an abort removes it in O(1).
+ * What a queued caller that passed a signal registers with lib/_abort.ts
+ * (one listener per distinct signal, however many callers share it). It
+ * knows where its caller sits in the queue, so an abort removes it in O(1).
  */
-class AbortWaiter {
+class AbortWaiter implements AbortWatcher {
   /** The caller's place in the ring; kept current when the ring moves. */
   index = 0;
   constructor(readonly semaphore: Semaphore, readonly signal: AbortSignal) {}
-  handleEvent(): void {
+  aborted(): void {
     unqueue(this.semaphore, this);
   }
 }
@@ -76,15 +94,38 @@ type Resolve = (value: unknown) => void;
 
 /**
  * One shared executor for every queued caller's promise: it hands the
- * resolve function out through `grabbed`, which `#enqueue` reads on the very
- * next line (the Promise constructor calls it synchronously). A closure per
- * caller would cost an allocation per waiter; at a million waiters that is
- * about a fifth of the time.
+ * resolve function out through `grabbed`, which `#enqueue` reads and clears
+ * on the very next line (the Promise constructor calls it synchronously). A
+ * closure per caller would cost an allocation per waiter; at a million
+ * waiters that is about a fifth of the time. Cleared at once, so that the
+ * slot never keeps the last caller's promise (and what it resolves to)
+ * alive.
  */
-let grabbed: Resolve;
+let grabbed: Resolve | undefined;
 const grab = (resolve: Resolve): void => {
   grabbed = resolve;
 };
+
+/**
+ * What opens the gate of a `run` caller once it holds a permit: everything
+ * `fn`'s first microtask needs. Made at the grant, not while the caller
+ * waits, so that a queued caller costs no more than its promises.
+ */
+class Start {
+  constructor(
+    readonly semaphore: Semaphore,
+    readonly fn: () => unknown,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+}
+
+/**
+ * The one reaction every `run` registers on its gate, inside the `run` call:
+ * a reaction runs on a later microtask and in the async context it was
+ * registered in, so `fn` never runs inside `run` and sees the caller's
+ * `AsyncLocalStorage`. Shared, so that a caller allocates no closure.
+ */
+const step = (start: unknown): unknown => begin(start as Start);
 
 /**
  * A thenable that rejects whoever adopts it. Resolving a caller's promise
@@ -100,10 +141,11 @@ class Failure {
 }
 
 /**
- * Queue entries take this many slots of the ring: fn (or null for
- * acquire()), resolve, and the AbortWaiter (or undefined). There is no
- * reject: a queued caller fails through `resolve(new Failure(reason))`,
- * which keeps one function less alive per waiter.
+ * Queue entries take this many slots of the ring: resolve (of the caller's
+ * promise for `acquire`, of its gate for `run`), fn (or null for
+ * `acquire`), and the AbortWaiter (or undefined). There is no reject: a
+ * queued caller fails through `resolve(new Failure(reason))`, which keeps
+ * one function less alive per waiter.
  */
 const STRIDE = 3;
 
@@ -146,7 +188,15 @@ class PermitImpl implements Permit {
  *   rejects at once with `signal.reason`. Aborted while waiting: the waiter
  *   leaves the queue at once (it no longer counts in `waiting` and will never
  *   get a permit) and the call rejects with `signal.reason`. Aborted after
- *   the permit was granted: nothing happens; the holder still owns it.
+ *   the permit was granted: `acquire` still resolves and the holder owns the
+ *   permit; `run` rejects with `signal.reason` unless `fn` has started, and
+ *   `fn` then never runs. Many callers may share one signal: it gets at most
+ *   one listener, whatever the number of callers.
+ * - **When `fn` runs.** `run` never calls `fn` inside the call, not even
+ *   when a permit is free: always on a later microtask, as `p-limit` and
+ *   `async-mutex` do. And `fn` runs in the caller's async context: an
+ *   `AsyncLocalStorage` value set around the `run` call is what `fn` sees,
+ *   however long it waited in the queue.
  * - **Accounting.** A permit is never lost and never granted twice:
  *   {@linkcode Permit.release} is idempotent, and `run` releases when `fn`
  *   settles, whether it fulfils or throws.
@@ -156,7 +206,7 @@ class PermitImpl implements Permit {
  *   the queue is a ring buffer with no object per waiter, an aborted waiter
  *   leaves a hole that is skipped, and a queue that is mostly holes is
  *   compacted. A million queued callers cost little more than their
- *   promises.
+ *   promises. Nothing is kept once a caller's call has settled.
  *
  * Compared with `Lock`, which is a semaphore of one permit that also answers
  * `locked`: use a semaphore to bound concurrency, a lock to protect a
@@ -205,20 +255,21 @@ export class Semaphore {
   #front = 0;
   #length = 0;
   #waiting = 0;
-  // Shared by every run(): they release one permit and pass the outcome on,
-  // so no task allocates closures of its own.
+  // Shared by every run(): they release one permit and pass fn's outcome
+  // on, so no caller allocates closures of its own.
   #fulfilled = (value: unknown): unknown => {
-    this.#release(false);
+    this.#release();
     return value;
   };
   #rejected = (reason: unknown): never => {
-    this.#release(false);
+    this.#release();
     throw reason;
   };
 
   static {
-    giveBack = (semaphore) => semaphore.#release(true);
+    giveBack = (semaphore) => semaphore.#release();
     unqueue = (semaphore, waiter) => semaphore.#abort(waiter);
+    begin = (start) => start.semaphore.#begin(start);
   }
 
   /**
@@ -322,23 +373,25 @@ export class Semaphore {
    * Runs `fn` while holding a permit: waits for the permit like
    * {@linkcode Semaphore.prototype.acquire}, calls `fn`, and releases the
    * permit when the promise `fn` returns settles, whether it fulfils or
-   * rejects. The signal only cancels the wait; it is not passed to `fn` and
-   * does not stop `fn` once it runs.
+   * rejects.
    *
-   * @example Fetch five pages, two at a time
+   * `fn` is never called inside `run`, even when a permit is free: it starts
+   * on a later microtask, in the async context of the `run` call (what an
+   * `AsyncLocalStorage` held there). The signal cancels everything up to the
+   * moment `fn` starts, including the short step between the grant and the
+   * start; it is not passed to `fn` and does not stop `fn` once it runs.
+   *
+   * @example Five jobs, two at a time
    * ```ts
    * import { Semaphore } from "@asincronia/asincronia";
    *
    * const sem = new Semaphore(2);
-   * const pages = [1, 2, 3, 4, 5];
+   * const job = (page: number) =>
+   *   new Promise<number>((resolve) => setTimeout(() => resolve(page * 10), 5));
    * const sizes = await Promise.all(
-   *   pages.map((page) =>
-   *     sem.run(async () => {
-   *       const response = await fetch(`https://example.com/?page=${page}`);
-   *       return (await response.arrayBuffer()).byteLength;
-   *     })
-   *   ),
+   *   [1, 2, 3, 4, 5].map((page) => sem.run(() => job(page))),
    * );
+   * console.log(sizes); // [10, 20, 30, 40, 50]
    * ```
    *
    * @typeParam T The value `fn` resolves to.
@@ -365,21 +418,30 @@ export class Semaphore {
     const signal = options?.signal;
     const refused = refusal(signal);
     if (refused !== undefined) return refused;
-    if (this.#take()) {
-      let result: T | PromiseLike<T>;
-      try {
-        result = fn();
-      } catch (error) {
-        // fn may have queued callers before throwing: start them later.
-        this.#release(true);
-        return Promise.reject(error);
-      }
-      return Promise.resolve(result).then(
-        this.#fulfilled,
-        this.#rejected,
-      ) as Promise<T>;
+    // The gate opens with a Start when this caller holds a permit: now, or
+    // when a release hands it one (or it rejects if the signal aborts while
+    // the caller is queued: no permit to give back then).
+    const gate = this.#take()
+      ? Promise.resolve(new Start(this, fn, signal))
+      : this.#enqueue(fn, signal);
+    return gate.then(step) as Promise<T>;
+  }
+
+  /** fn's first microtask, in the caller's context, holding the permit. */
+  #begin({ fn, signal }: Start): unknown {
+    // An abort that landed between the grant and this microtask.
+    if (signal !== undefined && signal.aborted) {
+      this.#release();
+      throw signal.reason;
     }
-    return this.#enqueue(fn, signal) as Promise<T>;
+    let result: unknown;
+    try {
+      result = fn();
+    } catch (error) {
+      this.#release();
+      throw error;
+    }
+    return Promise.resolve(result).then(this.#fulfilled, this.#rejected);
   }
 
   #enqueue(
@@ -388,19 +450,20 @@ export class Semaphore {
   ): Promise<unknown> {
     const promise = new Promise(grab);
     const resolve = grabbed;
+    grabbed = undefined;
     if (this.#length > this.#mask) this.#rebuild(2 * (this.#mask + 1));
     const index = (this.#front + this.#length) & this.#mask;
     const slot = index * STRIDE;
     const ring = this.#ring;
-    ring[slot] = fn;
-    ring[slot + 1] = resolve;
+    ring[slot] = resolve;
+    ring[slot + 1] = fn;
     this.#length++;
     this.#waiting++;
     if (signal !== undefined) {
-      const listener = new AbortWaiter(this, signal);
-      listener.index = index;
-      ring[slot + 2] = listener;
-      signal.addEventListener("abort", listener, { once: true });
+      const waiter = new AbortWaiter(this, signal);
+      waiter.index = index;
+      ring[slot + 2] = waiter;
+      watch(signal, waiter);
     }
     return promise;
   }
@@ -416,14 +479,14 @@ export class Semaphore {
     let count = 0;
     for (let k = 0; k < this.#length; k++) {
       const from = ((this.#front + k) & this.#mask) * STRIDE;
-      if (old[from + 1] === undefined) continue;
+      if (old[from] === undefined) continue;
       const to = count++ * STRIDE;
       ring[to] = old[from];
       ring[to + 1] = old[from + 1];
-      const listener = old[from + 2] as AbortWaiter | undefined;
-      if (listener !== undefined) {
-        listener.index = count - 1;
-        ring[to + 2] = listener;
+      const waiter = old[from + 2] as AbortWaiter | undefined;
+      if (waiter !== undefined) {
+        waiter.index = count - 1;
+        ring[to + 2] = waiter;
       }
     }
     this.#ring = ring;
@@ -447,70 +510,37 @@ export class Semaphore {
   /**
    * Gives one permit back: straight to the longest waiter if there is one
    * (`available` never rises, so nobody can barge in between), else to the
-   * pool. `fromUser` is true when user code is on the stack (a Permit's
-   * release(), or a run() whose fn threw at once): then a run() waiter
-   * starts on a later microtask, never inside the user's call.
+   * pool. Runs no user code: a waiter's promise is resolved, and whatever
+   * it does next happens on a later microtask.
    */
-  #release(fromUser: boolean): void {
-    // A loop, not recursion: holes are skipped, and a run() waiter whose fn
-    // throws at once gives the permit straight back to the next waiter.
+  #release(): void {
+    // A loop only to skip the holes that aborted callers left.
     while (this.#waiting > 0) {
-      const ring = this.#ring; // fn may have queued callers and grown it
+      const ring = this.#ring;
       const slot = this.#front * STRIDE;
-      const fn = ring[slot] as (() => unknown) | null;
-      const resolve = ring[slot + 1] as Resolve | undefined;
-      const listener = ring[slot + 2] as AbortWaiter | undefined;
+      const resolve = ring[slot] as Resolve | undefined;
+      const fn = ring[slot + 1] as (() => unknown) | null;
+      const waiter = ring[slot + 2] as AbortWaiter | undefined;
       ring[slot] = ring[slot + 1] = ring[slot + 2] = undefined;
       this.#front = (this.#front + 1) & this.#mask;
       this.#length--;
       if (resolve === undefined) continue; // an aborted caller's hole
       if (--this.#waiting === 0) this.#empty();
-      if (listener !== undefined) {
-        listener.signal.removeEventListener("abort", listener);
-      }
-      if (fn === null) {
-        resolve(new PermitImpl(this));
-        return;
-      }
-      if (fromUser) {
-        queueMicrotask(() => {
-          if (!this.#start(fn, resolve)) this.#release(false);
-        });
-        return;
-      }
-      if (this.#start(fn, resolve)) return;
+      if (waiter !== undefined) unwatch(waiter.signal, waiter);
+      resolve(
+        fn === null
+          ? new PermitImpl(this)
+          : new Start(this, fn, waiter?.signal),
+      );
+      return;
     }
     this.#available++;
   }
 
-  /** Calls a granted run() waiter's fn; false if it threw at once. */
-  #start(fn: () => unknown, resolve: Resolve): boolean {
-    let result: unknown;
-    try {
-      result = fn();
-    } catch (error) {
-      resolve(new Failure(error));
-      return false;
-    }
-    // Settle the caller's promise straight from fn's outcome: one hop, where
-    // resolving it with a derived promise would take three.
-    Promise.resolve(result).then(
-      (value) => {
-        this.#release(false);
-        resolve(value);
-      },
-      (reason) => {
-        this.#release(false);
-        resolve(new Failure(reason));
-      },
-    );
-    return true;
-  }
-
-  #abort(listener: AbortWaiter): void {
+  #abort(waiter: AbortWaiter): void {
     const ring = this.#ring;
-    const slot = listener.index * STRIDE;
-    const resolve = ring[slot + 1] as Resolve;
+    const slot = waiter.index * STRIDE;
+    const resolve = ring[slot] as Resolve;
     // Leave a hole; the queue skips it, or a rebuild drops it.
     ring[slot] = ring[slot + 1] = ring[slot + 2] = undefined;
     if (--this.#waiting === 0) {
@@ -518,7 +548,7 @@ export class Semaphore {
     } else if (this.#length > 64 && this.#waiting < this.#length >> 1) {
       this.#rebuild(this.#mask + 1);
     }
-    resolve(new Failure(listener.signal.reason));
+    resolve(new Failure(waiter.signal.reason));
   }
 }
 
@@ -528,14 +558,8 @@ export class Semaphore {
  */
 function refusal(signal: unknown): Promise<never> | undefined {
   if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) {
-    return Promise.reject(
-      new TypeError(
-        `Cannot acquire permit as 'signal' must be an AbortSignal: current value is ${
-          describe(signal)
-        }`,
-      ),
-    );
-  }
-  return signal.aborted ? Promise.reject(signal.reason) : undefined;
+  const error = checkSignal(signal, "acquire permit");
+  if (error !== undefined) return Promise.reject(error);
+  const { aborted } = signal as AbortSignal;
+  return aborted ? Promise.reject((signal as AbortSignal).reason) : undefined;
 }

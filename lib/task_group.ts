@@ -34,6 +34,8 @@
  *
  * @module
  */
+import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
+import { checkSignal, describe } from "./_util.ts";
 
 /** Options for {@linkcode TaskGroup}. */
 export interface TaskGroupOptions {
@@ -48,14 +50,24 @@ export interface TaskGroupOptions {
 }
 
 /**
- * A task: a function that receives the group's signal and returns the
- * task's result or a promise of it.
+ * A task: a function that receives its signal (which aborts when the
+ * group's does) and returns the task's result or a promise of it.
  *
  * @typeParam T The task's result.
  */
 export type Task<T> = (signal: AbortSignal) => T | PromiseLike<T>;
 
 type State = "open" | "waiting" | "settled";
+
+/**
+ * The controller of one running task's signal, linked into its group's list
+ * of running tasks: joining and leaving the list cost a few writes, cheaper
+ * than a Set, and the list keeps spawn order for aborting.
+ */
+class TaskController extends AbortController {
+  prev: TaskController | undefined = undefined;
+  next: TaskController | undefined = undefined;
+}
 
 /**
  * A scope for concurrent tasks: the first failure cancels the siblings, and
@@ -68,13 +80,21 @@ type State = "open" | "waiting" | "settled";
  * sibling. A `TaskGroup` does both: it cancels and it waits.
  *
  * **Guarantees.**
- * - {@linkcode TaskGroup.prototype.spawn} calls `fn(signal)` at once, with
- *   the group's {@linkcode TaskGroup.prototype.signal}. A synchronous throw
- *   in `fn` is a failed task, as it would be in an `async` function; a
- *   value that is not a promise is a task that succeeded at once.
- * - The first task that fails aborts the group's signal. Cancellation is
- *   cooperative, as everywhere on the web platform: a task sees it only if it
- *   passes the signal on (`fetch`, `delay` from `@std/async`) or checks it.
+ * - {@linkcode TaskGroup.prototype.spawn} calls `fn(signal)` at once. The
+ *   signal is the task's own, and it follows the group's
+ *   {@linkcode TaskGroup.prototype.signal}: whenever the group's signal
+ *   aborts while the task runs, the task's signal aborts too, at that moment
+ *   and with the same `reason`. (One signal per task is what keeps a large
+ *   group cheap: Deno's `addEventListener` scans every listener already on a
+ *   signal, so 100,000 tasks listening on one shared signal would cost
+ *   O(N²), over a minute; on signals of their own they cost O(N).) A
+ *   synchronous throw in `fn` is a failed task, as it would be in an `async`
+ *   function; a value that is not a promise is a task that succeeded at
+ *   once.
+ * - The first task that fails aborts the group's signal, and with it the
+ *   signal of every task still running. Cancellation is cooperative, as
+ *   everywhere on the web platform: a task sees it only if it passes its
+ *   signal on (`fetch`, `delay` from `@std/async`) or checks it.
  * - {@linkcode TaskGroup.prototype.wait} (and `await using`) settles only
  *   when every task has settled, including one that ignores the signal. It
  *   rejects with an `AggregateError` holding every failure, in the order they
@@ -88,10 +108,21 @@ type State = "open" | "waiting" | "settled";
  *   cancelling. Before the signal aborts, every rejection is a failure.
  * - The promise returned by `spawn` never becomes an unhandled rejection:
  *   the group observes it. Await it for the task's own result or error.
+ * - A failure of a group that nobody waits on is not lost: if a task has
+ *   failed and every task has settled before anyone called
+ *   {@linkcode TaskGroup.prototype.wait} (or reached the end of an
+ *   `await using` block), the group settles at once with its
+ *   `AggregateError` in a promise that nothing handles, so Deno reports an
+ *   unhandled rejection, as it does for a rejected promise nobody awaits.
+ *   `wait()` called afterwards still rejects with that same error. So in an
+ *   `await using` block, spawn the tasks and let the block end (or `await
+ *   group.wait()`) before awaiting anything long of the block's own.
  * - Tasks may spawn siblings while the group is being waited on, as in
  *   asyncio. Once the group has settled, `spawn` throws. A task spawned
  *   after the signal aborted is not started: its promise rejects with
  *   `signal.reason`, like `fetch` given an aborted signal.
+ * - A settled group keeps no link to its parent signal, and the group's
+ *   bookkeeping costs O(1) per task however many tasks run at once.
  *
  * **Compared with its neighbours.**
  *
@@ -179,8 +210,11 @@ type State = "open" | "waiting" | "settled";
  */
 export class TaskGroup {
   #controller = new AbortController();
+  /** The tasks still running, oldest first, as a doubly linked list. */
+  #first: TaskController | undefined;
+  #last: TaskController | undefined;
   #parent: AbortSignal | undefined;
-  #onParentAbort: (() => void) | undefined;
+  #parentWatcher: AbortWatcher | undefined;
   #parentAborted = false;
   #parentReason: unknown;
   #state: State = "open";
@@ -192,47 +226,82 @@ export class TaskGroup {
    * Creates an empty group whose signal is not aborted (unless the parent
    * signal already is).
    *
-   * @param options A parent signal.
+   * @param options A parent signal. The group watches it through the
+   * library's one listener per signal, and stops watching once it settles.
    * @throws {TypeError} If `signal` is given and is not an `AbortSignal`.
    */
   constructor(options: TaskGroupOptions = {}) {
     const parent = options?.signal;
-    if (parent !== undefined && !(parent instanceof AbortSignal)) {
-      throw new TypeError(
-        `Cannot create task group as 'signal' must be an AbortSignal: current value is ${
-          describe(parent)
-        }`,
-      );
-    }
+    const refused = checkSignal(parent, "create task group");
+    if (refused !== undefined) throw refused;
     if (parent === undefined) return;
-    const onParentAbort = () => {
-      this.#parentAborted = true;
-      this.#parentReason = parent.reason;
-      this.#controller.abort(parent.reason);
-    };
     if (parent.aborted) {
-      onParentAbort();
+      this.#parentAbort(parent.reason);
       return;
     }
     this.#parent = parent;
-    this.#onParentAbort = onParentAbort;
-    parent.addEventListener("abort", onParentAbort, { once: true });
+    this.#parentWatcher = {
+      aborted: (signal) => {
+        this.#parent = this.#parentWatcher = undefined;
+        this.#parentAbort(signal.reason);
+      },
+    };
+    watch(parent, this.#parentWatcher);
+  }
+
+  #parentAbort(reason: unknown): void {
+    this.#parentAborted = true;
+    this.#parentReason = reason;
+    if (!this.#controller.signal.aborted) this.#abortAll(reason);
+  }
+
+  /**
+   * Aborts the group's signal, then the signal of every task still running,
+   * in the order they were spawned, all with the same reason.
+   */
+  #abortAll(reason: unknown): void {
+    this.#controller.abort(reason);
+    let task = this.#first;
+    this.#first = this.#last = undefined;
+    while (task !== undefined) {
+      const next = task.next;
+      task.prev = task.next = undefined;
+      task.abort(reason);
+      task = next;
+    }
+  }
+
+  #leave(task: TaskController): void {
+    const { prev, next } = task;
+    if (prev === undefined) {
+      // The head, or no longer linked (the list was detached by an abort).
+      if (this.#first !== task) return;
+      this.#first = next;
+    } else {
+      prev.next = next;
+    }
+    if (next === undefined) this.#last = prev;
+    else next.prev = prev;
+    task.prev = task.next = undefined;
   }
 
   /**
    * The group's signal. It aborts at the first failure (with an
    * `AbortError` whose `cause` is that failure), when the parent signal
    * aborts (with the parent's reason), or on
-   * {@linkcode TaskGroup.prototype.abort}. Every task receives it; pass it
-   * on to whatever the task awaits.
+   * {@linkcode TaskGroup.prototype.abort}. Every running task's own signal
+   * aborts with it, with the same reason: inside a task, pass on the signal
+   * the task received rather than this one.
    */
   get signal(): AbortSignal {
     return this.#controller.signal;
   }
 
   /**
-   * Starts a task in the group: calls `fn(signal)` now and tracks the
-   * result. The first task to fail aborts the group's signal.
+   * Starts a task in the group: calls `fn(signal)` now, with a signal of the
+   * task's own that aborts when the group's signal does (same moment, same
+   * reason), and tracks the result. The first task to fail aborts the
+   * group's signal.
    *
    * @example Spawn and keep the result
    * ```ts
@@ -245,7 +314,7 @@ export class TaskGroup {
    * ```
    *
    * @typeParam T The task's result.
-   * @param fn The task. It receives the group's signal.
+   * @param fn The task. It receives its signal, which follows the group's.
    * @returns The task's own promise: it settles as the task does. The group
    * observes it, so leaving it unawaited never causes an unhandled
    * rejection.
@@ -274,17 +343,29 @@ export class TaskGroup {
       return task;
     }
     // Counted before fn runs, so that whatever fn does synchronously (spawn
-    // a sibling, call wait()) already sees this task as pending.
+    // a sibling, call wait(), abort the group) already sees this task.
+    const controller = new TaskController();
+    const last = this.#last;
+    if (last === undefined) this.#first = controller;
+    else {
+      last.next = controller;
+      controller.prev = last;
+    }
+    this.#last = controller;
     this.#pending++;
     try {
-      task = Promise.resolve(fn(signal));
+      task = Promise.resolve(fn(controller.signal));
     } catch (error) {
       task = Promise.reject(error);
     }
     // This handler is what keeps an unawaited failure from being unhandled.
     task.then(
-      () => this.#settle(),
+      () => {
+        this.#leave(controller);
+        this.#settle();
+      },
       (error) => {
+        this.#leave(controller);
         this.#fail(error);
         this.#settle();
       },
@@ -321,7 +402,7 @@ export class TaskGroup {
    */
   abort(reason?: unknown): void {
     if (this.#controller.signal.aborted) return;
-    this.#controller.abort(
+    this.#abortAll(
       reason === undefined
         ? new DOMException("The task group was aborted", "AbortError")
         : reason,
@@ -337,6 +418,8 @@ export class TaskGroup {
    * they happened, if any failed; otherwise rejects with the parent
    * signal's reason if the parent aborted before the group settled, as
    * asyncio propagates the cancellation of the task around `async with`.
+   * If the group failed and settled before this was first called, the
+   * promise is the one already reported as an unhandled rejection.
    */
   wait(): Promise<void> {
     if (this.#done === undefined) {
@@ -377,19 +460,28 @@ export class TaskGroup {
       writable: true,
       configurable: true,
     });
-    this.#controller.abort(reason);
+    this.#abortAll(reason);
   }
 
   #settle(): void {
-    this.#pending--;
-    if (this.#pending === 0 && this.#state === "waiting") this.#finish();
+    if (--this.#pending > 0) return;
+    if (this.#state === "waiting") {
+      this.#finish();
+    } else if (this.#state === "open" && this.#errors.length > 0) {
+      // A task failed, every task has settled, and nobody has asked for the
+      // outcome: settle now, in a promise that nothing handles, so that the
+      // failure surfaces as an unhandled rejection instead of being lost.
+      // wait() called later returns this same promise.
+      this.#done = Promise.withResolvers<void>();
+      this.#finish();
+    }
   }
 
   #finish(): void {
     this.#state = "settled";
-    if (this.#onParentAbort !== undefined) {
-      this.#parent!.removeEventListener("abort", this.#onParentAbort);
-      this.#onParentAbort = undefined;
+    if (this.#parentWatcher !== undefined) {
+      unwatch(this.#parent!, this.#parentWatcher);
+      this.#parent = this.#parentWatcher = undefined;
     }
     const done = this.#done!;
     const count = this.#errors.length;
@@ -414,20 +506,3 @@ function isAbortError(error: unknown): boolean {
 }
 
 function ignore(): void {}
-
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "function") {
-    return `[Function ${value.name || "anonymous"}]`;
-  }
-  if (value === null || typeof value !== "object") return String(value);
-  const proto = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null || Array.isArray(value)) {
-    try {
-      return JSON.stringify(value);
-    } catch {
-      // A cycle or a BigInt: fall back to the tag.
-    }
-  }
-  return Object.prototype.toString.call(value);
-}

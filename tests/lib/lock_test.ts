@@ -5,6 +5,7 @@ import {
   assertStrictEquals,
   assertThrows,
 } from "@std/assert";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { Lock } from "../../lib/lock.ts";
 
 async function settle(turns = 10): Promise<void> {
@@ -142,4 +143,63 @@ Deno.test("Lock permit release is idempotent", async () => {
   assertStrictEquals(lock.tryAcquire(), undefined);
   permit.release();
   assertEquals(lock.locked, false);
+});
+
+Deno.test("Lock.run() never calls fn inside the call", async () => {
+  const lock = new Lock();
+  let calls = 0;
+  const task = lock.run(() => ++calls);
+  assertEquals(calls, 0);
+  assertEquals(lock.locked, true);
+  assertEquals(await task, 1);
+  assertEquals(lock.locked, false);
+});
+
+Deno.test("Lock.run() never runs fn once its signal aborted", async () => {
+  const lock = new Lock();
+  const controller = new AbortController();
+  const reason = new Error("stop");
+  let ran = false;
+  const task = lock.run(() => ran = true, { signal: controller.signal });
+  controller.abort(reason);
+  assertStrictEquals(await task.catch((e) => e), reason);
+  assertEquals(ran, false);
+  assertEquals([lock.locked, lock.waiting], [false, 0]);
+});
+
+Deno.test("Lock.run() calls fn in the caller's async context", async () => {
+  const storage = new AsyncLocalStorage<number>();
+  const lock = new Lock();
+  const seen = await Promise.all(
+    Array.from(
+      { length: 100 },
+      (_, i) => storage.run(i, () => lock.run(() => storage.getStore())),
+    ),
+  );
+  assertEquals(seen, Array.from({ length: 100 }, (_, i) => i));
+});
+
+Deno.test("Lock rejects a signal that is not an AbortSignal, naming the lock", async () => {
+  const lock = new Lock();
+  const signal = Array.from({ length: 100_000 }) as unknown as AbortSignal;
+  for (
+    const call of [
+      () => lock.acquire({ signal }),
+      () => lock.run(() => 1, { signal }),
+    ]
+  ) {
+    const error = await assertRejects(
+      call,
+      TypeError,
+      "Cannot acquire lock as 'signal' must be an AbortSignal: current value is an array of 100000 items",
+    );
+    assert(error.message.length < 200);
+  }
+  // A bad fn is named first, as Semaphore.run() does.
+  await assertRejects(
+    () => lock.run(42 as unknown as () => void, { signal }),
+    TypeError,
+    "Cannot run task as 'fn' must be a function: current value is 42",
+  );
+  assertEquals([lock.locked, lock.waiting], [false, 0]);
 });

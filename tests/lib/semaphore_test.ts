@@ -5,6 +5,9 @@ import {
   assertStrictEquals,
   assertThrows,
 } from "@std/assert";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { type Permit, Semaphore } from "../../lib/semaphore.ts";
 
 /** Lets every pending promise callback run (a few hops deep). */
@@ -615,4 +618,296 @@ Deno.test("Semaphore keeps its invariants under a seeded stress of random aborts
       assertEquals(inFlight, 0);
     });
   }
+});
+
+Deno.test("Semaphore.run() never calls fn inside the call", async (t) => {
+  await t.step("with a free permit", async () => {
+    const sem = new Semaphore(1);
+    let calls = 0;
+    const task = sem.run(() => ++calls);
+    assertEquals(calls, 0);
+    // The permit is taken at once, so nobody can barge in meanwhile.
+    assertEquals([sem.available, sem.waiting], [0, 0]);
+    assertStrictEquals(sem.tryAcquire(), undefined);
+    assertEquals(await task, 1);
+    assertEquals([sem.available, sem.waiting], [1, 0]);
+  });
+
+  await t.step("when fn throws at once", async () => {
+    const sem = new Semaphore(1);
+    let thrown = false;
+    const task = sem.run(() => {
+      thrown = true;
+      throw new Error("at once");
+    });
+    const outcome = task.catch((e: Error) => e.message);
+    assertEquals(thrown, false);
+    assertEquals(await outcome, "at once");
+    assertEquals(sem.available, 1);
+  });
+
+  await t.step("nor inside the release that hands it the permit", async () => {
+    const sem = new Semaphore(1);
+    const order: string[] = [];
+    const first = sem.run(() => {
+      order.push("first");
+    });
+    const second = sem.run(() => {
+      order.push("second");
+    });
+    order.push("after run()");
+    await Promise.all([first, second]);
+    assertEquals(order, ["after run()", "first", "second"]);
+  });
+});
+
+Deno.test("Semaphore.run() never runs fn once its signal aborted", async (t) => {
+  await t.step(
+    "abort right after run() took a free permit",
+    async () => {
+      const sem = new Semaphore(1);
+      const controller = new AbortController();
+      const reason = new Error("changed my mind");
+      let ran = false;
+      const task = sem.run(() => ran = true, { signal: controller.signal });
+      assertEquals(sem.available, 0);
+      controller.abort(reason);
+      assertStrictEquals(await task.catch((e) => e), reason);
+      assertEquals(ran, false);
+      assertEquals([sem.available, sem.waiting], [1, 0]);
+    },
+  );
+
+  await t.step(
+    "abort between the grant and fn's start: the permit goes on to the next waiter",
+    async () => {
+      const sem = new Semaphore(1);
+      const held = await sem.acquire();
+      const controller = new AbortController();
+      const reason = new Error("too late to start");
+      const order: string[] = [];
+      const aborted = sem.run(() => order.push("aborted"), {
+        signal: controller.signal,
+      });
+      const next = sem.run(() => order.push("next"));
+      held.release(); // hands the permit to the first waiter...
+      assertEquals(sem.waiting, 1);
+      controller.abort(reason); // ...which has not started fn yet
+      assertStrictEquals(await aborted.catch((e) => e), reason);
+      await next;
+      assertEquals(order, ["next"]);
+      assertEquals([sem.available, sem.waiting], [1, 0]);
+    },
+  );
+
+  await t.step(
+    "an abort after fn started changes nothing",
+    async () => {
+      const sem = new Semaphore(1);
+      const controller = new AbortController();
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => started = resolve);
+      let finish!: (value: string) => void;
+      const task = sem.run(() => {
+        started();
+        return new Promise<string>((resolve) => finish = resolve);
+      }, { signal: controller.signal });
+      await running;
+      controller.abort();
+      finish("done");
+      assertEquals(await task, "done");
+      assertEquals(sem.available, 1);
+    },
+  );
+});
+
+Deno.test("Semaphore.run() calls fn in the caller's async context", async (t) => {
+  const storage = new AsyncLocalStorage<number | string>();
+
+  await t.step("100 callers queued on one permit", async () => {
+    const sem = new Semaphore(1);
+    const seen = await Promise.all(
+      Array.from(
+        { length: 100 },
+        (_, i) => storage.run(i, () => sem.run(() => storage.getStore())),
+      ),
+    );
+    assertEquals(seen, Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  await t.step("callers that pass a signal, and fns that await", async () => {
+    const sem = new Semaphore(3);
+    const signal = new AbortController().signal;
+    const seen = await Promise.all(
+      Array.from(
+        { length: 50 },
+        (_, i) =>
+          storage.run(`caller ${i}`, () =>
+            sem.run(async () => {
+              const before = storage.getStore();
+              await settle(i % 3);
+              return [before, storage.getStore()];
+            }, { signal })),
+      ),
+    );
+    assertEquals(
+      seen,
+      Array.from({ length: 50 }, (_, i) => [`caller ${i}`, `caller ${i}`]),
+    );
+  });
+});
+
+/**
+ * The engine's garbage collector, reached without a command-line flag (the
+ * test task has none): `--expose-gc` set at run time exposes `gc` in every
+ * context created afterwards.
+ */
+function collector(): () => void {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+}
+
+/** Whether the object behind `ref` was collected, after a full collection. */
+async function collected(ref: WeakRef<object>): Promise<boolean> {
+  // A WeakRef's target is kept until the current job ends: collect after a
+  // macrotask.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  collector()();
+  return ref.deref() === undefined;
+}
+
+Deno.test("Semaphore keeps nothing of a caller once its call has settled", async (t) => {
+  await t.step("not what a queued run() resolved to", async () => {
+    const sem = new Semaphore(1);
+    const held = await sem.acquire();
+    let task: Promise<object> | undefined = sem.run(() => ({ big: "result" }));
+    held.release();
+    let result: object | undefined = await task;
+    const ref = new WeakRef(result);
+    task = result = undefined;
+    assert(await collected(ref), "the result is still reachable");
+    assertEquals([sem.available, sem.waiting], [1, 0]);
+  });
+
+  await t.step("not what a queued run() rejected with", async () => {
+    const sem = new Semaphore(1);
+    const held = await sem.acquire();
+    let task: Promise<never> | undefined = sem.run(() => {
+      throw new Error("big failure");
+    });
+    held.release();
+    let error: object | undefined = await task.catch((e) => e);
+    const ref = new WeakRef(error!);
+    task = error = undefined;
+    assert(await collected(ref), "the error is still reachable");
+  });
+
+  await t.step("not a queued acquire()'s permit, nor its signal", async () => {
+    const sem = new Semaphore(1);
+    const held = await sem.acquire();
+    let controller: AbortController | undefined = new AbortController();
+    let queued: Promise<Permit> | undefined = sem.acquire({
+      signal: controller.signal,
+    });
+    held.release();
+    let permit: Permit | undefined = await queued;
+    permit.release();
+    const refs = [new WeakRef(permit), new WeakRef(controller.signal)];
+    queued = permit = controller = undefined;
+    assert(await collected(refs[0]!), "the permit is still reachable");
+    assert(refs[1]!.deref() === undefined, "the signal is still reachable");
+  });
+});
+
+Deno.test("Semaphore adds one listener to a signal that many waiters share", async (t) => {
+  /** A signal that counts the listeners added to it and removed from it. */
+  function countingSignal(controller: AbortController) {
+    const signal = controller.signal;
+    const counts = { added: 0, removed: 0 };
+    const add = signal.addEventListener.bind(signal);
+    const remove = signal.removeEventListener.bind(signal);
+    Object.assign(signal, {
+      addEventListener(...args: Parameters<typeof add>) {
+        counts.added++;
+        add(...args);
+      },
+      removeEventListener(...args: Parameters<typeof remove>) {
+        counts.removed++;
+        remove(...args);
+      },
+    });
+    return { signal, counts };
+  }
+
+  await t.step(
+    "1,000 waiters: granted in order, the rest aborted",
+    async () => {
+      const sem = new Semaphore(1);
+      const held = await sem.acquire();
+      const controller = new AbortController();
+      const { signal, counts } = countingSignal(controller);
+      const order: number[] = [];
+      const calls = Array.from(
+        { length: 1000 },
+        (_, i) =>
+          i % 2 === 0
+            ? sem.run(async () => {
+              order.push(i);
+              if (i === 498) {
+                controller.abort(new Error("enough"));
+              }
+              await settle(1);
+            }, { signal })
+            : sem.acquire({ signal }).then((permit) => {
+              order.push(i);
+              permit.release();
+            }),
+      );
+      assertEquals(counts.added, 1);
+      held.release();
+      const results = await Promise.allSettled(calls);
+      assertEquals(order, Array.from({ length: 499 }, (_, i) => i));
+      assertEquals(
+        results.filter((r) => r.status === "rejected").length,
+        501,
+      );
+      assertEquals(counts, { added: 1, removed: 0 });
+      assertEquals([sem.available, sem.waiting], [1, 0]);
+    },
+  );
+
+  await t.step("100,000 waiters on one signal cost O(1) each", async () => {
+    const sem = new Semaphore(4);
+    const held = [];
+    for (let i = 0; i < 4; i++) held.push(await sem.acquire());
+    const controller = new AbortController();
+    const signal = controller.signal;
+    const started = performance.now();
+    let granted = 0;
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      calls.push(
+        i % 2 === 0
+          ? sem.run(() => granted++, { signal })
+          : sem.acquire({ signal }).then((permit) => {
+            granted++;
+            permit.release();
+          }),
+      );
+    }
+    // Half of them get a permit and leave the signal's watchers one by one...
+    for (const permit of held) permit.release();
+    while (granted < 50_000) await settle(1);
+    // ...and the other half leave at once when it aborts.
+    controller.abort();
+    const results = await Promise.allSettled(calls);
+    const elapsed = performance.now() - started;
+    assertEquals(
+      results.filter((r) => r.status === "rejected").length,
+      100_000 - granted,
+    );
+    assertEquals([sem.available, sem.waiting], [4, 0]);
+    // About 0.2 s here; with a listener per waiter it took minutes.
+    assert(elapsed < 10_000, `took ${elapsed.toFixed(0)} ms`);
+  });
 });
