@@ -32,7 +32,10 @@ Deno.test("Lesson 02: say_hello waits one unit between its lines", async () => {
   const { timeline } = await coroutines({ unit: UNIT, log: () => {} });
   for (const name of ["awaited", "eager", "lazy"]) {
     const span = timeline.span(name)!;
-    assertGreaterOrEqual(span.end! - span.start, UNIT - 1, name);
+    // "eager" starts its timer before the timeline sees it (that is the
+    // point of the lesson), so on a busy machine its span can come out a
+    // few milliseconds short of the unit; without the wait it would be 0.
+    assertGreaterOrEqual(span.end! - span.start, 0.8 * UNIT, name);
   }
 });
 

@@ -773,8 +773,9 @@ Deno.test("TaskGroup spawns and settles 100,000 tasks that listen to their signa
     await group.wait();
     const elapsed = performance.now() - started;
     assertEquals(done, 100_000);
-    // About 0.5 s here; with one listener per task on one signal, minutes.
-    assert(elapsed < 10_000, `took ${elapsed.toFixed(0)} ms`);
+    // About 0.5 s here (11 s once, beside a dozen busy processes); with one
+    // listener per task on one signal, more than a minute.
+    assert(elapsed < 30_000, `took ${elapsed.toFixed(0)} ms`);
   });
 
   await t.step("100,000 tasks cancelled by one failure", async () => {
@@ -791,6 +792,6 @@ Deno.test("TaskGroup spawns and settles 100,000 tasks that listen to their signa
     const error = await assertRejects(() => group.wait(), AggregateError);
     const elapsed = performance.now() - started;
     assertEquals(error.errors, [failure]);
-    assert(elapsed < 10_000, `took ${elapsed.toFixed(0)} ms`);
+    assert(elapsed < 30_000, `took ${elapsed.toFixed(0)} ms`);
   });
 });
