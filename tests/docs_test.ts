@@ -158,6 +158,23 @@ Deno.test("Every lesson has its page in docs/es/, titled with its section", asyn
   assertEquals(pages.size, 10, "one page per section of the notes");
 });
 
+Deno.test("Each page ends with its section's exercises and the command that checks each", async () => {
+  const { EXERCISES } = await import("../exercises/_catalog.ts");
+  for (const lesson of lessons) {
+    const { text } = await read(lesson.spanish!.guide);
+    const listed = text.slice(text.indexOf("## Ejercicios"));
+    for (const exercise of EXERCISES) {
+      if (exercise.lesson !== `lessons/${lesson.file}`) continue;
+      assert(
+        text.includes("## Ejercicios") &&
+          listed.includes(`**${exercise.id}** ${exercise.title.es}`) &&
+          listed.includes(`\`deno task exercise ${exercise.id} --lang es\``),
+        `${lesson.spanish!.guide} does not list exercise ${exercise.id}`,
+      );
+    }
+  }
+});
+
 Deno.test("README.es.md leads to every page and the glossary, and README.md to it", async () => {
   const entry = await read(ENTRY);
   const targets = new Set(links(entry.text).map((t) => t.split("#")[0]));
