@@ -6,11 +6,7 @@ import {
 } from "@std/assert";
 import { asCompleted, type AsCompletedResult } from "../../lib/as_completed.ts";
 import { spy } from "./_abort_spy.ts";
-
-/** Lets every pending promise callback run (a few hops deep). */
-async function settle(turns = 10): Promise<void> {
-  for (let i = 0; i < turns; i++) await Promise.resolve();
-}
+import { settle } from "./_helpers.ts";
 
 async function collect<T>(
   iterator: AsyncIterable<AsCompletedResult<T>>,

@@ -7,10 +7,7 @@ import {
 } from "@std/assert";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Lock } from "../../lib/lock.ts";
-
-async function settle(turns = 10): Promise<void> {
-  for (let i = 0; i < turns; i++) await Promise.resolve();
-}
+import { settle } from "./_helpers.ts";
 
 Deno.test("Lock exposes read-only permits, available, waiting and locked", async () => {
   const lock = new Lock();

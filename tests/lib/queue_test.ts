@@ -8,44 +8,7 @@ import {
 } from "@std/assert";
 import { Queue, QueueClosedError } from "../../lib/queue.ts";
 import { spy } from "./_abort_spy.ts";
-
-/** Lets every pending promise callback run (a few hops deep). */
-async function settle(turns = 10): Promise<void> {
-  for (let i = 0; i < turns; i++) await Promise.resolve();
-}
-
-/** A small seeded PRNG (mulberry32), so the stress test is repeatable. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffle<T>(items: T[], rand: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
-}
-
-/** Records whether a promise has settled, and how. */
-function track<T>(promise: Promise<T>): { state: string; value?: T } {
-  const box: { state: string; value?: T } = { state: "pending" };
-  promise.then(
-    (value) => {
-      box.state = "fulfilled";
-      box.value = value;
-    },
-    () => box.state = "rejected",
-  );
-  return box;
-}
+import { random, settle, shuffle, track } from "./_helpers.ts";
 
 Deno.test("new Queue() is unbounded by default and checks maxsize", async (t) => {
   await t.step("no options, or maxsize Infinity: never full", () => {

@@ -9,23 +9,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { type Permit, Semaphore } from "../../lib/semaphore.ts";
-
-/** Lets every pending promise callback run (a few hops deep). */
-async function settle(turns = 10): Promise<void> {
-  for (let i = 0; i < turns; i++) await Promise.resolve();
-}
-
-/** A small seeded PRNG (mulberry32), so the stress test is repeatable. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random, settle } from "./_helpers.ts";
 
 Deno.test("new Semaphore() rejects permits that are not a positive integer", async (t) => {
   for (const bad of [0, -1, 1.5, NaN, Infinity, "2", undefined]) {
