@@ -7,7 +7,13 @@ import {
 } from "@std/assert";
 import { Event } from "../../lib/event.ts";
 import { spy } from "./_abort_spy.ts";
-import { random, settle, shuffle, track } from "./_helpers.ts";
+import {
+  assertAbortCostFlat,
+  random,
+  settle,
+  shuffle,
+  track,
+} from "./_helpers.ts";
 
 Deno.test("Event starts unset; set() and clear() flip isSet", () => {
   const event = new Event();
@@ -240,48 +246,14 @@ Deno.test("Event keeps order and aborts the right waiter as its list compacts", 
 });
 
 Deno.test("Event: the cost of an abort does not grow with the number of waiters", async () => {
-  // As for Queue: 10,000 waiters with signals aborted in random order, once
-  // alone and once spread among 200,000 waiters without signals.
-  const rand = random(5);
-  const abortAmong = async (aborted: number, others: number) => {
+  await assertAbortCostFlat(() => {
     const event = new Event();
-    const controllers: AbortController[] = [];
-    const waiters: Promise<unknown>[] = [];
-    for (let left = aborted + others; left > 0; left--) {
-      if (rand() * left < aborted - controllers.length) {
-        const controller = new AbortController();
-        controllers.push(controller);
-        waiters.push(event.wait({ signal: controller.signal }).catch(() => 0));
-      } else {
-        waiters.push(event.wait());
-      }
-    }
-    const started = performance.now();
-    for (const controller of shuffle(controllers, rand)) controller.abort();
-    const elapsed = performance.now() - started;
-    assertEquals(event.waiting, others);
-    event.set();
-    await Promise.all(waiters);
-    return elapsed;
-  };
-  await abortAmong(1_000, 1_000); // warm up
-  // The best of three runs each: a collection that lands in one run says
-  // nothing about the cost of an abort.
-  const best = async (others: number) => {
-    let ms = Infinity;
-    for (let run = 0; run < 3; run++) {
-      ms = Math.min(ms, await abortAmong(10_000, others));
-    }
-    return ms;
-  };
-  const alone = await best(0);
-  const among = await best(200_000);
-  assert(
-    among < 4 * alone + 150,
-    `10,000 aborts took ${alone.toFixed(0)} ms alone, ${
-      among.toFixed(0)
-    } ms among 200,000 waiters`,
-  );
+    return {
+      wait: (signal) => event.wait(signal ? { signal } : {}),
+      waiting: () => event.waiting,
+      release: () => event.set(),
+    };
+  }, 5);
 });
 
 Deno.test("Event.wait() rejects bad options with a TypeError and waits for nothing", async (t) => {
