@@ -26,8 +26,8 @@
  * - Semaphore, Lock, Event, Queue, TaskGroup, asCompleted, Timeline: none.
  * - fetchWithRetry, fetchAll: `--allow-net` for each host you fetch.
  * - Executor: `--allow-read` for your task module and the local files it
- *   imports, none for its own worker file. Workers get the permissions of
- *   the process.
+ *   imports; nothing for its own worker file, which comes from JSR with the
+ *   package. Workers get the permissions of the process.
  *
  * The examples below run as they are; the fetch example serves on 127.0.0.1,
  * so it needs `--allow-net=127.0.0.1`.
