@@ -1,16 +1,205 @@
 /**
- * Asincronía: the building blocks of asynchronous TypeScript, the ones the
- * lessons teach. Each module is also published on its own subpath
- * (`jsr:@asincronia/asincronia/timeline`, …).
+ * Async building blocks for Deno: the primitives that Python's asyncio and
+ * trio have and JavaScript lacks (Semaphore, Lock, Event, Queue, TaskGroup,
+ * asCompleted), a pool of Workers for blocking work (Executor), `fetch` with
+ * timeouts and retries, and a Timeline that shows what ran when. It has no
+ * dependencies, every export is typed, and every wait can be cancelled with
+ * an `AbortSignal`.
  *
- * @example Record two tasks on a timeline
+ * ```sh
+ * deno add jsr:@asincronia/asincronia
+ * ```
+ *
+ * ```ts
+ * import { Semaphore, TaskGroup } from "@asincronia/asincronia";
+ * import { Queue } from "@asincronia/asincronia/queue"; // or one module at a time
+ * ```
+ *
+ * Each primitive has its own page (see the modules) with its options and its
+ * guarantees: fairness, what an abort does, what it costs. The library comes
+ * from a course on asynchronous TypeScript: the repository's
+ * [README.md](README.md) has the lessons, and
+ * [docs/library.md](docs/library.md) the whole reference with benchmarks.
+ *
+ * ## Permissions
+ *
+ * - Semaphore, Lock, Event, Queue, TaskGroup, asCompleted, Timeline: none.
+ * - fetchWithRetry, fetchAll: `--allow-net` for each host you fetch.
+ * - Executor: `--allow-read` for your task module and the local files it
+ *   imports; nothing for its own worker file, which comes from JSR with the
+ *   package. Workers get the permissions of the process.
+ *
+ * The examples below run as they are; the fetch example serves on 127.0.0.1,
+ * so it needs `--allow-net=127.0.0.1`.
+ *
+ * @example Semaphore: at most two at once, in FIFO order
+ * ```ts
+ * import { Semaphore } from "@asincronia/asincronia";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const sem = new Semaphore(2);
+ * let running = 0;
+ * let most = 0;
+ * const job = (n: number) =>
+ *   sem.run(async () => {
+ *     most = Math.max(most, ++running);
+ *     await new Promise((resolve) => setTimeout(resolve, 10));
+ *     running--;
+ *     return n * 10;
+ *   });
+ * assertEquals(await Promise.all([1, 2, 3, 4].map(job)), [10, 20, 30, 40]);
+ * assertEquals(most, 2);
+ * ```
+ *
+ * @example Lock: a read-modify-write that spans an `await`
+ * ```ts
+ * import { Lock } from "@asincronia/asincronia";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const lock = new Lock();
+ * let balance = 100;
+ * async function withdraw(amount: number) {
+ *   using _held = await lock.acquire(); // released when the block ends, however it ends
+ *   const current = balance;
+ *   await new Promise((resolve) => setTimeout(resolve, 10));
+ *   balance = current - amount;
+ * }
+ * await Promise.all([withdraw(30), withdraw(50)]);
+ * assertEquals(balance, 20); // without the lock: 50 or 70
+ * ```
+ *
+ * @example TaskGroup: the first failure cancels the siblings
+ * ```ts
+ * import { TaskGroup } from "@asincronia/asincronia";
+ * import { delay } from "@std/async/delay";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const finished: string[] = [];
+ * try {
+ *   await using group = new TaskGroup();
+ *   group.spawn(async (signal) => {
+ *     await delay(1_000, { signal }); // aborted after 10 ms
+ *     finished.push("slow");
+ *   });
+ *   group.spawn(async () => {
+ *     await delay(10);
+ *     throw new Error("boom");
+ *   });
+ * } catch (error) {
+ *   // The block waited for both tasks, then threw the failures.
+ *   assertEquals((error as AggregateError).errors.map((e) => e.message), ["boom"]);
+ * }
+ * assertEquals(finished, []);
+ * ```
+ *
+ * @example Event: many tasks wait until one sets it
+ * ```ts
+ * import { Event } from "@asincronia/asincronia";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const ready = new Event();
+ * const log: string[] = [];
+ * const waiters = ["a", "b"].map(async (name) => {
+ *   await ready.wait(); // also takes { signal }
+ *   log.push(name);
+ * });
+ * log.push("set");
+ * ready.set();
+ * await Promise.all(waiters);
+ * assertEquals(log, ["set", "a", "b"]);
+ * ```
+ *
+ * @example Queue: back-pressure, FIFO, `for await` until closed
+ * ```ts
+ * import { Queue } from "@asincronia/asincronia";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const jobs = new Queue<number>({ maxsize: 2 }); // put() waits while two are queued
+ * const done: number[] = [];
+ * const worker = (async () => {
+ *   for await (const job of jobs) done.push(job * 10); // ends once closed and empty
+ * })();
+ * for (const job of [1, 2, 3, 4]) await jobs.put(job);
+ * jobs.close();
+ * await worker;
+ * assertEquals(done, [10, 20, 30, 40]);
+ * ```
+ *
+ * @example asCompleted: results in the order they settle
+ * ```ts
+ * import { asCompleted } from "@asincronia/asincronia";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const after = (ms: number, value: string) =>
+ *   new Promise<string>((resolve) => setTimeout(() => resolve(value), ms));
+ * const fast = after(10, "fast");
+ * const slow = fast.then(() => after(10, "slow"));
+ *
+ * const order: string[] = [];
+ * for await (const result of asCompleted([slow, fast])) {
+ *   if (result.status === "fulfilled") order.push(`${result.index}:${result.value}`);
+ * }
+ * assertEquals(order, ["1:fast", "0:slow"]);
+ * ```
+ *
+ * @example Executor: CPU-bound functions on a pool of Workers
+ * ```ts
+ * import { Executor } from "@asincronia/asincronia";
+ * import { assertEquals } from "@std/assert";
+ *
+ * // The task module: usually a file, new URL("./tasks.ts", import.meta.url),
+ * // typed with typeof import("./tasks.ts"). Inline here, so that this runs.
+ * const url = "data:text/javascript,export const fib = (n) => n < 2 ? n : fib(n - 1) + fib(n - 2);";
+ * type Tasks = { fib(n: number): number };
+ *
+ * await using executor = new Executor();
+ * const tasks = executor.bind<Tasks>(url);
+ * assertEquals(await Promise.all([tasks.fib(25), tasks.fib(26)]), [75025, 121393]);
+ * ```
+ *
+ * @example fetchWithRetry and fetchAll: timeouts, retries, bounded concurrency
+ * ```ts
+ * import { fetchAll, fetchWithRetry } from "@asincronia/asincronia";
+ * import { assertEquals } from "@std/assert";
+ *
+ * // A local server, busy at the first request.
+ * let requests = 0;
+ * await using server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   (request) =>
+ *     ++requests === 1
+ *       ? new Response(null, { status: 503 })
+ *       : new Response(new URL(request.url).pathname),
+ * );
+ * const base = `http://127.0.0.1:${server.addr.port}`;
+ *
+ * const response = await fetchWithRetry(`${base}/a`, {
+ *   timeout: 5_000,
+ *   retry: { limit: 3, backoff: { base: 10 } },
+ * });
+ * assertEquals(await response.text(), "/a"); // after one retry
+ *
+ * const pages = await fetchAll([`${base}/b`, `${base}/c`], { concurrency: 2 });
+ * assertEquals(pages, [
+ *   { status: "fulfilled", value: "/b" },
+ *   { status: "fulfilled", value: "/c" },
+ * ]);
+ * ```
+ *
+ * @example Timeline: what ran when
  * ```ts
  * import { Timeline } from "@asincronia/asincronia";
+ * import { assert, assertEquals } from "@std/assert";
  *
  * const timeline = new Timeline();
- * const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
- * await Promise.all([timeline.track("slow", () => wait(20)), timeline.track("fast", () => wait(10))]);
- * timeline.completionOrder(); // ["fast", "slow"]
+ * const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+ * const fast = timeline.track("fast", () => wait(10));
+ * const slow = timeline.track("slow", () => fast.then(() => wait(10)));
+ * await Promise.all([fast, slow]);
+ * assertEquals(timeline.completionOrder(), ["fast", "slow"]);
+ * assertEquals(timeline.maxConcurrency(), 2);
+ * const chart = timeline.render({ color: false }); // toSVG() draws the same as SVG
+ * assert(chart.startsWith("fast ")); // a bar per task, then an axis
  * ```
  *
  * @module

@@ -7,10 +7,13 @@
  * import { asCompleted } from "@asincronia/asincronia/as-completed";
  * import { assertEquals } from "@std/assert";
  *
- * const wait = (ms: number, value: string) =>
+ * const after = (ms: number, value: string) =>
  *   new Promise<string>((resolve) => setTimeout(() => resolve(value), ms));
+ * const fast = after(10, "fast");
+ * const slow = fast.then(() => after(10, "slow")); // ends 10 ms after fast
+ *
  * const order: string[] = [];
- * for await (const result of asCompleted([wait(30, "slow"), wait(10, "fast")])) {
+ * for await (const result of asCompleted([slow, fast])) {
  *   if (result.status === "fulfilled") order.push(`${result.index}:${result.value}`);
  * }
  * assertEquals(order, ["1:fast", "0:slow"]);

@@ -9,16 +9,25 @@
  * back a promise, so the main thread keeps serving its event loop, and
  * CPU-bound work spreads over every core.
  *
- * @example Run a function of a module on a worker
- * ```ts ignore
- * import { Executor } from "@asincronia/asincronia/executor";
+ * The functions live in a task module of yours, given by its absolute URL:
+ * in a program, a file such as `new URL("./tasks.ts", import.meta.url)`,
+ * typed for {@linkcode Executor.prototype.bind} with
+ * `typeof import("./tasks.ts")`. The examples write their task module
+ * inline, as a `data:` URL, so that they run as they are.
  *
- * // tasks.ts: export function fib(n: number): number { ... }
+ * @example Run a function of a module on a worker
+ * ```ts
+ * import { Executor } from "@asincronia/asincronia/executor";
+ * import { assertEquals } from "@std/assert";
+ *
+ * // The task module: usually a file, here inline.
+ * const url = "data:text/javascript,export const fib = (n) => n < 2 ? n : fib(n - 1) + fib(n - 2);";
+ * type Tasks = { fib(n: number): number }; // usually typeof import("./tasks.ts")
+ *
  * await using executor = new Executor();
- * const tasks = executor.bind<typeof import("./tasks.ts")>(
- *   new URL("./tasks.ts", import.meta.url),
- * );
- * console.log(await tasks.fib(30)); // 832040
+ * const tasks = executor.bind<Tasks>(url);
+ * // Two CPU-bound calls on two other threads; this one stays free meanwhile.
+ * assertEquals(await Promise.all([tasks.fib(25), tasks.fib(26)]), [75025, 121393]);
  * ```
  *
  * @module
@@ -140,13 +149,22 @@ export class WorkerError extends Error {
  * be moved, the call rejects with a `TypeError` that says so.
  *
  * @example Return a large buffer without copying it
- * ```ts ignore
- * import { transfer } from "@asincronia/asincronia/executor";
+ * ```ts
+ * import { Executor } from "@asincronia/asincronia/executor";
+ * import { assertEquals } from "@std/assert";
  *
- * export function fill(size: number): Uint8Array {
- *   const bytes = new Uint8Array(size).fill(7);
- *   return transfer(bytes, [bytes.buffer]);
- * }
+ * // The task module (usually a file) marks what it returns:
+ * const source = `
+ *   import { transfer } from "@asincronia/asincronia/executor";
+ *   export function fill(size) {
+ *     const bytes = new Uint8Array(size).fill(7);
+ *     return transfer(bytes, [bytes.buffer]); // moved back, not copied
+ *   }`;
+ * const url = `data:text/javascript,${encodeURIComponent(source)}`;
+ *
+ * await using executor = new Executor();
+ * const bytes = await executor.run<Uint8Array>(url, "fill", [1 << 20]);
+ * assertEquals([bytes.length, bytes[0]], [1 << 20, 7]);
  * ```
  *
  * @typeParam T The result's type.
@@ -376,13 +394,24 @@ class PoolWorker {
  * `--allow-read` for it.
  *
  * @example Run a blocking function without blocking the main thread
- * ```ts ignore
+ * ```ts
  * import { Executor } from "@asincronia/asincronia";
+ * import { assert, assertEquals } from "@std/assert";
+ *
+ * // A task that blocks its thread, as a synchronous API does (usually a file).
+ * const url = "data:text/javascript,export function sleepSync(ms) {" +
+ *   " Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); return ms; }";
  *
  * await using executor = new Executor({ workers: 2 });
- * const url = new URL("./tasks.ts", import.meta.url);
- * const result = await executor.run(url, "blockingFunction", [2000]);
- * console.log(result); // "Finished blocking task"
+ * let ticks = 0;
+ * const timer = setInterval(() => ticks++, 10);
+ * const slept = await Promise.all([
+ *   executor.run(url, "sleepSync", [100]),
+ *   executor.run(url, "sleepSync", [100]),
+ * ]);
+ * clearInterval(timer);
+ * assertEquals(slept, [100, 100]);
+ * assert(ticks > 0); // this thread's timers kept firing meanwhile
  * ```
  */
 export class Executor implements AsyncDisposable {
@@ -490,15 +519,16 @@ export class Executor implements AsyncDisposable {
    * Runs `module`'s export `exportName` with `args` on a worker.
    *
    * @example Call an exported function
-   * ```ts ignore
+   * ```ts
    * import { Executor } from "@asincronia/asincronia/executor";
+   * import { assertEquals } from "@std/assert";
+   *
+   * // Usually new URL("./tasks.ts", import.meta.url); here inline.
+   * const url = "data:text/javascript,export const add = (a, b) => a + b;";
    *
    * await using executor = new Executor();
-   * const sum = await executor.run<number>(
-   *   new URL("./tasks.ts", import.meta.url),
-   *   "add",
-   *   [1, 2],
-   * );
+   * const sum = await executor.run<number>(url, "add", [1, 2]);
+   * assertEquals(sum, 3);
    * ```
    *
    * @typeParam T What the function returns (its awaited value).
@@ -569,14 +599,18 @@ export class Executor implements AsyncDisposable {
    * `run(url, "fib", [30])`, typed.
    *
    * @example Typed calls
-   * ```ts ignore
+   * ```ts
    * import { Executor } from "@asincronia/asincronia/executor";
+   * import { assertEquals } from "@std/assert";
+   *
+   * // Usually new URL("./tasks.ts", import.meta.url); here inline.
+   * const url = "data:text/javascript,export const fib = (n) => n < 2 ? n : fib(n - 1) + fib(n - 2);";
    *
    * await using executor = new Executor();
-   * const tasks = executor.bind<typeof import("./tasks.ts")>(
-   *   new URL("./tasks.ts", import.meta.url),
-   * );
+   * // With a file: executor.bind<typeof import("./tasks.ts")>(url)
+   * const tasks = executor.bind<{ fib(n: number): number }>(url);
    * const n: number = await tasks.fib(25);
+   * assertEquals(n, 75025);
    * ```
    *
    * @typeParam M The module's type: `typeof import("./tasks.ts")`.

@@ -13,15 +13,28 @@
  * {@linkcode fetchAll} fetches many URLs with at most `concurrency` in flight
  * and returns one settled result per input, in input order.
  *
- * @example Fetch with a timeout and retries
- * ```ts ignore
- * import { fetchWithRetry } from "@asincronia/asincronia/fetch";
+ * The examples serve on 127.0.0.1 so that they run anywhere: they need
+ * `--allow-net=127.0.0.1`, and a real program `--allow-net` for the hosts it
+ * fetches.
  *
- * const response = await fetchWithRetry("https://example.com/", {
+ * @example Fetch with a timeout and retries
+ * ```ts
+ * import { fetchWithRetry } from "@asincronia/asincronia/fetch";
+ * import { assertEquals } from "@std/assert";
+ *
+ * // A local server that is busy once, then answers.
+ * let requests = 0;
+ * await using server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   () => ++requests === 1 ? new Response(null, { status: 503 }) : new Response("hello"),
+ * );
+ *
+ * const response = await fetchWithRetry(`http://127.0.0.1:${server.addr.port}/`, {
  *   timeout: 5_000,
- *   retry: { limit: 3 },
+ *   retry: { limit: 3, backoff: { base: 10 } },
  * });
- * console.log(response.status, await response.text());
+ * assertEquals(await response.text(), "hello");
+ * assertEquals(requests, 2); // the 503 was retried
  * ```
  *
  * @module
@@ -186,13 +199,20 @@ export interface FetchAllOptions<T = string> extends FetchWithRetryInit {
  * 2xx. Its body has already been cancelled.
  *
  * @example Tell HTTP failures apart
- * ```ts ignore
+ * ```ts
  * import { fetchAll, HttpError } from "@asincronia/asincronia/fetch";
+ * import { assert, assertEquals } from "@std/assert";
  *
- * const [result] = await fetchAll(["https://example.com/missing"]);
- * if (result.status === "rejected" && result.reason instanceof HttpError) {
- *   console.log(result.reason.status, result.reason.url); // 404 "https://example.com/missing"
- * }
+ * await using server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   () => new Response("no such page", { status: 404 }),
+ * );
+ * const url = `http://127.0.0.1:${server.addr.port}/missing`;
+ *
+ * const [result] = await fetchAll([url]);
+ * const reason = result?.status === "rejected" ? result.reason : undefined;
+ * assert(reason instanceof HttpError);
+ * assertEquals([reason.status, reason.url], [404, url]);
  * ```
  */
 export class HttpError extends Error {
@@ -254,15 +274,28 @@ export class HttpError extends Error {
  * A request body is sent again on each retry; a `ReadableStream` body can be
  * sent only once, so such a request is never retried.
  *
- * @example Retry a flaky endpoint
- * ```ts ignore
+ * @example Retry a flaky endpoint, as long as it asks
+ * ```ts
  * import { fetchWithRetry } from "@asincronia/asincronia";
+ * import { assertEquals } from "@std/assert";
  *
- * const response = await fetchWithRetry("https://example.com/api", {
+ * // Twice "503, come back in 0 s", then the answer.
+ * let requests = 0;
+ * await using server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   () =>
+ *     ++requests <= 2
+ *       ? new Response(null, { status: 503, headers: { "retry-after": "0" } })
+ *       : Response.json({ ok: true }),
+ * );
+ *
+ * const failed: (number | undefined)[] = [];
+ * const response = await fetchWithRetry(`http://127.0.0.1:${server.addr.port}/api`, {
  *   timeout: 2_000,
- *   retry: { limit: 4, backoff: { base: 100, max: 2_000 } },
+ *   retry: { limit: 4, onRetry: (event) => failed.push(event.status) },
  * });
- * if (!response.ok) await response.body?.cancel();
+ * assertEquals(await response.json(), { ok: true });
+ * assertEquals(failed, [503, 503]);
  * ```
  *
  * @param input The URL or `Request` to fetch.
@@ -321,19 +354,25 @@ export function fetchWithRetry(
  * to it.
  *
  * @example Fetch ten pages, four at a time
- * ```ts ignore
+ * ```ts
  * import { fetchAll } from "@asincronia/asincronia";
+ * import { assertEquals } from "@std/assert";
  *
- * const urls = Array.from({ length: 10 }, (_, i) => `https://example.com/${i}`);
+ * await using server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   (request) => new Response(`page ${new URL(request.url).pathname.slice(1)}`),
+ * );
+ * const base = `http://127.0.0.1:${server.addr.port}`;
+ * const urls = Array.from({ length: 10 }, (_, i) => `${base}/${i}`);
+ *
+ * let settled = 0;
  * const results = await fetchAll(urls, {
  *   concurrency: 4,
  *   timeout: 5_000,
- *   onProgress: (done, total) => console.log(`${done}/${total}`),
+ *   onProgress: (done) => settled = done,
  * });
- * for (const result of results) {
- *   if (result.status === "fulfilled") console.log(result.value.length);
- *   else console.error(result.reason);
- * }
+ * assertEquals(results[9], { status: "fulfilled", value: "page 9" }); // input order
+ * assertEquals(settled, 10);
  * ```
  *
  * @typeParam T What `parse` returns.

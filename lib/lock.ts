@@ -5,6 +5,7 @@
  * @example Keep a read-modify-write atomic across an `await`
  * ```ts
  * import { Lock } from "@asincronia/asincronia/lock";
+ * import { assertEquals } from "@std/assert";
  *
  * const lock = new Lock();
  * let balance = 100;
@@ -15,7 +16,7 @@
  *   balance = current - amount;
  * }
  * await Promise.all([withdraw(30), withdraw(50)]);
- * console.log(balance); // 20
+ * assertEquals(balance, 20); // without the lock, one withdrawal would be lost
  * ```
  *
  * @module
@@ -60,14 +61,18 @@ export type { AcquireOptions, Permit } from "./semaphore.ts";
  * @example `using` is the counterpart of `async with lock:`
  * ```ts
  * import { Lock } from "@asincronia/asincronia";
+ * import { assertEquals } from "@std/assert";
  *
  * const lock = new Lock();
- * async function criticalSection() {
- *   using _held = await lock.acquire();
- *   console.log("Resource in use");
- *   await new Promise((resolve) => setTimeout(resolve, 100));
+ * const log: string[] = [];
+ * async function criticalSection(name: string) {
+ *   using _held = await lock.acquire(); // released when the block ends, even on a throw
+ *   log.push(`${name} in`);
+ *   await new Promise((resolve) => setTimeout(resolve, 10));
+ *   log.push(`${name} out`);
  * }
- * await Promise.all([criticalSection(), criticalSection()]);
+ * await Promise.all([criticalSection("a"), criticalSection("b")]);
+ * assertEquals(log, ["a in", "a out", "b in", "b out"]);
  * ```
  */
 export class Lock {
@@ -100,12 +105,13 @@ export class Lock {
    * @example
    * ```ts
    * import { Lock } from "@asincronia/asincronia";
+   * import { assertEquals } from "@std/assert";
    *
    * const lock = new Lock();
    * const held = await lock.acquire();
-   * console.log(lock.locked); // true
+   * assertEquals(lock.locked, true);
    * held.release();
-   * console.log(lock.locked); // false
+   * assertEquals(lock.locked, false);
    * ```
    *
    * @param options What may cancel the wait.
@@ -125,11 +131,12 @@ export class Lock {
    * @example
    * ```ts
    * import { Lock } from "@asincronia/asincronia";
+   * import { assert, assertEquals } from "@std/assert";
    *
    * const lock = new Lock();
    * using held = lock.tryAcquire();
-   * console.log(held !== undefined); // true
-   * console.log(lock.tryAcquire()); // undefined
+   * assert(held !== undefined);
+   * assertEquals(lock.tryAcquire(), undefined); // already held
    * ```
    *
    * @returns A {@linkcode Permit}, or `undefined` when the lock is held or
@@ -149,6 +156,7 @@ export class Lock {
    * @example
    * ```ts
    * import { Lock } from "@asincronia/asincronia";
+   * import { assertEquals } from "@std/assert";
    *
    * const lock = new Lock();
    * let counter = 0;
@@ -159,7 +167,7 @@ export class Lock {
    *     counter = seen + 1;
    *   });
    * await Promise.all([increment(), increment(), increment()]);
-   * console.log(counter); // 3
+   * assertEquals(counter, 3);
    * ```
    *
    * @typeParam T The value `fn` resolves to.

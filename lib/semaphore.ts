@@ -5,16 +5,24 @@
  * @example Let at most two downloads run at once
  * ```ts
  * import { Semaphore } from "@asincronia/asincronia/semaphore";
+ * import { assertEquals } from "@std/assert";
  *
+ * let running = 0;
+ * let most = 0;
  * // A stand-in for a download: takes a while, then answers.
- * const download = (name: string) =>
- *   new Promise<string>((resolve) => setTimeout(() => resolve(name), 10));
+ * async function download(name: string): Promise<string> {
+ *   most = Math.max(most, ++running);
+ *   await new Promise((resolve) => setTimeout(resolve, 10));
+ *   running--;
+ *   return name;
+ * }
  *
  * const sem = new Semaphore(2);
  * const bodies = await Promise.all(
- *   ["a", "b", "c"].map((name) => sem.run(() => download(name))),
+ *   ["a", "b", "c", "d"].map((name) => sem.run(() => download(name))),
  * );
- * console.log(bodies); // ["a", "b", "c"]
+ * assertEquals(bodies, ["a", "b", "c", "d"]);
+ * assertEquals(most, 2);
  * ```
  *
  * @module
@@ -215,30 +223,33 @@ class PermitImpl implements Permit {
  * @example `using` releases at the end of the block, like `async with`
  * ```ts
  * import { Semaphore } from "@asincronia/asincronia";
+ * import { assertEquals } from "@std/assert";
  *
  * const sem = new Semaphore(2);
+ * let inside = 0;
+ * let most = 0;
  * async function limitedTask() {
- *   using _permit = await sem.acquire();
- *   console.log("Task started");
- *   await new Promise((resolve) => setTimeout(resolve, 100));
- *   console.log("Task finished");
+ *   using _permit = await sem.acquire(); // given back when the block ends, even on a throw
+ *   most = Math.max(most, ++inside);
+ *   await new Promise((resolve) => setTimeout(resolve, 10));
+ *   inside--;
  * }
  * await Promise.all(Array.from({ length: 5 }, limitedTask));
+ * assertEquals(most, 2);
+ * assertEquals(sem.available, 2);
  * ```
  *
- * @example Give up waiting after 50 ms
+ * @example Give up waiting after 20 ms
  * ```ts
  * import { Semaphore } from "@asincronia/asincronia";
+ * import { assertEquals } from "@std/assert";
  *
  * const sem = new Semaphore(1);
- * const held = await sem.acquire();
- * try {
- *   await sem.acquire({ signal: AbortSignal.timeout(50) });
- * } catch (error) {
- *   console.log((error as Error).name); // "TimeoutError"
- * }
- * console.log(sem.waiting); // 0
- * held.release();
+ * using _held = await sem.acquire();
+ * const error = await sem.acquire({ signal: AbortSignal.timeout(20) })
+ *   .catch((e) => e);
+ * assertEquals(error.name, "TimeoutError");
+ * assertEquals(sem.waiting, 0); // the caller left the queue when it gave up
  * ```
  */
 export class Semaphore {
@@ -313,13 +324,14 @@ export class Semaphore {
    * @example
    * ```ts
    * import { Semaphore } from "@asincronia/asincronia";
+   * import { assertEquals } from "@std/assert";
    *
    * const sem = new Semaphore(1);
    * {
    *   using _permit = await sem.acquire();
-   *   console.log(sem.available); // 0
+   *   assertEquals(sem.available, 0);
    * }
-   * console.log(sem.available); // 1
+   * assertEquals(sem.available, 1);
    * ```
    *
    * @param options What may cancel the wait.
@@ -344,12 +356,12 @@ export class Semaphore {
    * @example
    * ```ts
    * import { Semaphore } from "@asincronia/asincronia";
+   * import { assert, assertEquals } from "@std/assert";
    *
    * const sem = new Semaphore(1);
-   * const first = sem.tryAcquire();
-   * console.log(first !== undefined); // true
-   * console.log(sem.tryAcquire()); // undefined
-   * first?.release();
+   * using first = sem.tryAcquire();
+   * assert(first !== undefined);
+   * assertEquals(sem.tryAcquire(), undefined); // none left
    * ```
    *
    * @returns A {@linkcode Permit}, or `undefined` when none is free or
@@ -384,6 +396,7 @@ export class Semaphore {
    * @example Five jobs, two at a time
    * ```ts
    * import { Semaphore } from "@asincronia/asincronia";
+   * import { assertEquals } from "@std/assert";
    *
    * const sem = new Semaphore(2);
    * const job = (page: number) =>
@@ -391,7 +404,7 @@ export class Semaphore {
    * const sizes = await Promise.all(
    *   [1, 2, 3, 4, 5].map((page) => sem.run(() => job(page))),
    * );
-   * console.log(sizes); // [10, 20, 30, 40, 50]
+   * assertEquals(sizes, [10, 20, 30, 40, 50]); // in input order
    * ```
    *
    * @typeParam T The value `fn` resolves to.

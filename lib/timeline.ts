@@ -8,9 +8,10 @@
  * the questions a test asks ("in which order did they finish?", "how many ran
  * at once?") and draws a chart where overlapping bars show what overlapped.
  *
- * @example Record three tasks and draw them
+ * @example Record two tasks and draw them
  * ```ts
  * import { Timeline } from "@asincronia/asincronia/timeline";
+ * import { assert, assertEquals } from "@std/assert";
  *
  * const timeline = new Timeline();
  * const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -18,9 +19,9 @@
  *   timeline.track("A", () => wait(20)),
  *   timeline.track("B", () => wait(10)),
  * ]);
- * console.log(timeline.completionOrder()); // ["B", "A"]
- * console.log(timeline.maxConcurrency()); // 2
- * console.log(timeline.render({ unit: 10 }));
+ * assertEquals(timeline.maxConcurrency(), 2); // A and B overlapped
+ * const chart = timeline.render({ unit: 10, color: false }).split("\n");
+ * assert(chart[0]!.startsWith("A ") && chart[1]!.startsWith("B ")); // then the axis
  * ```
  *
  * @module
@@ -190,14 +191,20 @@ const SVG_STYLE = [
  * @example Assert what a test cares about
  * ```ts
  * import { Timeline } from "@asincronia/asincronia/timeline";
+ * import { assertEquals } from "@std/assert";
  *
- * const timeline = new Timeline();
- * const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
- * await Promise.all(
- *   [30, 10, 20].map((ms, i) => timeline.track(`task ${i}`, () => wait(ms))),
- * );
- * timeline.completionOrder(); // ["task 1", "task 2", "task 0"]
- * timeline.maxConcurrency(); // 3
+ * let t = 0; // a clock of our own: the times are exact
+ * const timeline = new Timeline({ now: () => t });
+ * timeline.start("download");
+ * timeline.start("parse");
+ * t = 10;
+ * timeline.end("parse");
+ * timeline.start("save");
+ * t = 30;
+ * timeline.end("download");
+ * timeline.end("save");
+ * assertEquals(timeline.completionOrder(), ["parse", "download", "save"]);
+ * assertEquals(timeline.maxConcurrency(), 2);
  * ```
  */
 export class Timeline {
@@ -318,10 +325,12 @@ export class Timeline {
    * @example Track a promise
    * ```ts
    * import { Timeline } from "@asincronia/asincronia/timeline";
+   * import { assertEquals } from "@std/assert";
    *
    * const timeline = new Timeline();
    * const answer = await timeline.track("answer", async () => 42);
-   * answer; // 42
+   * assertEquals(answer, 42);
+   * assertEquals(timeline.completionOrder(), ["answer"]);
    * ```
    *
    * @typeParam T The task's result.
@@ -434,8 +443,9 @@ export class Timeline {
    * @example A chart of two tasks
    * ```ts
    * import { Timeline } from "@asincronia/asincronia/timeline";
+   * import { assertEquals } from "@std/assert";
    *
-   * let t = 0;
+   * let t = 0; // a clock of our own, so that the chart is always the same
    * const timeline = new Timeline({ now: () => t });
    * timeline.start("A");
    * timeline.start("B");
@@ -443,10 +453,12 @@ export class Timeline {
    * timeline.end("B");
    * t = 2000;
    * timeline.end("A");
-   * console.log(timeline.render({ width: 40, color: false }));
-   * // A ############################## 2.00s
-   * // B ###############...............  1.00s
-   * // ...and an axis: 0s, 1s, 2s
+   * assertEquals(timeline.render({ width: 40, color: false }).split("\n"), [
+   *   "A ################################ 2.00s",
+   *   "B ################................ 1.00s",
+   *   "  |-------|-------|-------|-------|",
+   *   "  0s      0.5s    1s      1.5s    2s",
+   * ]);
    * ```
    *
    * @param options Scale, width and colour.

@@ -1,0 +1,217 @@
+// The package as JSR shows and ships it. `deno publish` ships mod.ts, lib/,
+// LICENSE and deno.json, and no README: the repository's README is about the
+// course, so JSR shows mod.ts's module doc as the package page instead. Every
+// JSDoc example of the package is a test (`deno test --doc` in the test task)
+// that asserts its results and reaches no host but 127.0.0.1.
+//
+// Permissions (see the "test" task): --allow-read=. for the sources and
+// --allow-run for the deno binary (`deno publish --dry-run`).
+import { assert, assertEquals } from "@std/assert";
+
+const root = new URL("../", import.meta.url);
+
+/** The public entry points that the package page must show, one example each. */
+const PRIMITIVES = [
+  "Semaphore",
+  "Lock",
+  "TaskGroup",
+  "Event",
+  "Queue",
+  "asCompleted",
+  "Executor",
+  "fetchWithRetry",
+  "fetchAll",
+  "Timeline",
+];
+
+/**
+ * Files whose examples still print instead of asserting: TaskGroup's are
+ * being rewritten on another branch (TaskGroup.run). Drop the entry when
+ * that branch is merged.
+ */
+const NOT_YET_ASSERTING = new Set(["lib/task_group.ts"]);
+
+/** A fenced code block of a JSDoc comment. */
+interface Block {
+  /** The path of the file, relative to the repository. */
+  file: string;
+  /** The line of the opening fence, from 1. */
+  line: number;
+  /** The fence's info string: `ts`, `ts ignore`, `sh`, … */
+  info: string;
+  /** The `@example` title the block belongs to, or undefined in prose. */
+  example: string | undefined;
+  code: string;
+}
+
+/** Every fenced block inside the `/** … *\/` comments of `text`. */
+function blocks(file: string, text: string): Block[] {
+  const found: Block[] = [];
+  const lines = text.split("\n");
+  let inComment = false;
+  let example: string | undefined;
+  let open: Block | undefined;
+  for (const [index, raw] of lines.entries()) {
+    if (!inComment) {
+      if (raw.trimStart().startsWith("/**")) {
+        inComment = true;
+        example = undefined;
+      } else continue;
+    }
+    const line = raw.replace(/^\s*(?:\/\*\*|\*\/|\*) ?/, "");
+    if (open) {
+      if (line.startsWith("```")) {
+        found.push(open);
+        open = undefined;
+      } else open.code += `${line}\n`;
+    } else if (line.startsWith("```")) {
+      open = {
+        file,
+        line: index + 1,
+        info: line.slice(3).trim(),
+        example,
+        code: "",
+      };
+    } else if (line.startsWith("@example")) {
+      example = line.slice("@example".length).trim();
+    } else if (/^@\w/.test(line)) {
+      example = undefined;
+    }
+    if (raw.includes("*/")) inComment = false;
+  }
+  return found;
+}
+
+/** The package's own files with JSDoc: mod.ts and lib/*.ts. */
+async function sources(): Promise<{ file: string; text: string }[]> {
+  const files = ["mod.ts"];
+  for await (const entry of Deno.readDir(new URL("lib/", root))) {
+    if (entry.isFile && entry.name.endsWith(".ts")) {
+      files.push(`lib/${entry.name}`);
+    }
+  }
+  files.sort();
+  return await Promise.all(files.map(async (file) => ({
+    file,
+    text: await Deno.readTextFile(new URL(file, root)),
+  })));
+}
+
+/** The text of mod.ts's module doc, the first JSDoc comment. */
+async function moduleDoc(): Promise<string> {
+  const text = await Deno.readTextFile(new URL("mod.ts", root));
+  const doc = /^\/\*\*([^]*?)\*\//.exec(text)?.[1] ?? "";
+  assert(doc.includes("@module"), "mod.ts starts with its @module doc");
+  return doc.replace(/^ ?\* ?/gm, "");
+}
+
+Deno.test("deno publish ships mod.ts, lib/, LICENSE and deno.json, and nothing else", async () => {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["publish", "--dry-run", "--allow-dirty"],
+    cwd: root,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const out = new TextDecoder().decode(stdout) +
+    new TextDecoder().decode(stderr);
+  assertEquals(code, 0, out);
+  // "Simulating publish of @asincronia/asincronia@… with files:", then one
+  // "   file:///…/path (size)" line per file.
+  const shipped = [...out.matchAll(/^\s+(file:\/\/\S+) \(/gm)]
+    .map((match) => decodeURIComponent(new URL(match[1]!).pathname))
+    .map((path) => path.slice(decodeURIComponent(root.pathname).length))
+    .sort();
+  const lib: string[] = [];
+  for await (const entry of Deno.readDir(new URL("lib/", root))) {
+    if (entry.isFile) lib.push(`lib/${entry.name}`);
+  }
+  // deno.json is the package's manifest: deno publish always ships it.
+  assertEquals(
+    shipped,
+    ["LICENSE", "deno.json", ...lib.sort(), "mod.ts"].sort(),
+  );
+});
+
+Deno.test("The package page, mod.ts's module doc, shows every primitive with an example and its permissions", async () => {
+  const doc = await moduleDoc();
+  assert(
+    doc.includes("deno add jsr:@asincronia/asincronia"),
+    "how to install it",
+  );
+  const examples = blocks(
+    "mod.ts",
+    await Deno.readTextFile(new URL("mod.ts", root)),
+  )
+    .filter((block) => block.example !== undefined);
+  for (const name of PRIMITIVES) {
+    const shown = examples.filter((block) =>
+      new RegExp(
+        `^import \\{[^}]*\\b${name}\\b[^}]*\\} from "@asincronia/asincronia";$`,
+        "m",
+      )
+        .test(block.code)
+    );
+    assertEquals(shown.length, 1, `one example of ${name} on the package page`);
+  }
+  const permissions = doc.slice(doc.indexOf("## Permissions"));
+  assert(doc.includes("## Permissions"), "a Permissions section");
+  for (const name of PRIMITIVES) {
+    assert(permissions.includes(name), `the permissions of ${name}`);
+  }
+  // Relative links lead to the repository's files (JSR sends them to the
+  // linked GitHub repository): each must exist.
+  for (const [, target] of doc.matchAll(/\]\(([^)#]+)(?:#[^)]*)?\)/g)) {
+    if (/^[a-z]+:/.test(target!)) continue;
+    await Deno.stat(new URL(target!, root)); // throws NotFound if it does not exist
+  }
+});
+
+Deno.test("Every JSDoc example of the package runs in deno task test and reaches no other host", async () => {
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("deno.json", root)),
+  );
+  const task: string = config.tasks.test;
+  assert(
+    /\bdeno test .*--doc\b/.test(task),
+    `the test task runs JSDoc examples: ${task}`,
+  );
+  const args = task.split(/\s+/);
+  assert(
+    args.includes("lib/") && args.includes("mod.ts"),
+    `it runs those of lib/ and mod.ts: ${task}`,
+  );
+  const all = (await sources()).flatMap(({ file, text }) => blocks(file, text));
+  assert(all.length > 50, `found ${all.length} blocks`);
+  for (const block of all) {
+    const where = `${block.file}:${block.line}`;
+    const words = block.info.split(/\s+/);
+    if (
+      !["ts", "js", "tsx", "jsx", "typescript", "javascript"].includes(
+        words[0]!,
+      )
+    ) continue;
+    assertEquals(
+      words.slice(1),
+      [],
+      `${where}: an example that does not run (${block.info})`,
+    );
+    for (
+      const [, host] of block.code.matchAll(
+        /\b[a-z][a-z+.-]*:\/\/([^/:\s"'`$]+)/g,
+      )
+    ) {
+      assertEquals(
+        host,
+        "127.0.0.1",
+        `${where}: an example that reaches ${host}`,
+      );
+    }
+    if (block.example !== undefined && !NOT_YET_ASSERTING.has(block.file)) {
+      assert(
+        /\bassert\w*\(/.test(block.code),
+        `${where}: an example that asserts nothing`,
+      );
+    }
+  }
+});
