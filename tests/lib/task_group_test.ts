@@ -218,7 +218,10 @@ Deno.test("TaskGroup.wait() rejects with an AggregateError of every failure", as
         throw "a string";
       });
       const error = await assertRejects(() => group.wait(), AggregateError);
-      assertEquals(error.message, "3 tasks in the group failed");
+      assertEquals(
+        error.message,
+        '3 tasks in the group failed: "task 1", "task 4", "task 5"',
+      );
       assertEquals(error.errors.length, 3);
       assertStrictEquals(error.errors[0], first);
       assertStrictEquals(error.errors[1], cleanup);
