@@ -173,6 +173,10 @@ const NAMED = 5;
  *   signal's reason, or with an error named `"AbortError"` was cancelled,
  *   not failed. Any other error is a failure, even one thrown while
  *   cancelling. Before the signal aborts, every rejection is a failure.
+ * - Each error object is listed once: a task (or the body of `run`) that
+ *   awaits a sibling's promise and rejects with the same error when that
+ *   sibling fails is passing the failure on, not failing again. (A thrown
+ *   primitive, such as a string, is counted each time.)
  * - The promise returned by `spawn` never becomes an unhandled rejection:
  *   the group observes it. Await it for the task's own result or error.
  * - A failure of a group that nobody waits on is not lost: if a task has
@@ -282,6 +286,8 @@ export class TaskGroup {
   /** Whether the body of {@linkcode TaskGroup.run} is still running. */
   #inBody = false;
   #errors: unknown[] = [];
+  /** The error objects in `#errors`, so that none is counted twice. */
+  #recorded: Set<unknown> | undefined;
   /** Who failed, in the order of `#errors`: a task's name, or undefined for the body. */
   #failed: (string | undefined)[] = [];
   #done: PromiseWithResolvers<void> | undefined;
@@ -302,8 +308,9 @@ export class TaskGroup {
    * - When a task fails, the group's signal aborts: the body sees it only if
    *   it passes `group.signal` to what it awaits, as asyncio cancels the
    *   task around `async with`. A body that rejects with that cancellation
-   *   (the signal's reason, or an `AbortError`) has not failed: run rejects
-   *   with the tasks' `AggregateError`.
+   *   (the signal's reason, or an `AbortError`), or with the very error of a
+   *   failed task whose promise it awaited, has not failed: run rejects with
+   *   the tasks' `AggregateError`.
    * - A parent signal's abort cancels the tasks, and run rejects with the
    *   parent's reason itself, not wrapped (as asyncio lets `CancelledError`
    *   through), unless a task or the body failed: then the `AggregateError`
@@ -707,17 +714,19 @@ export class TaskGroup {
    */
   #fail(error: unknown, who: string | undefined): void {
     const signal = this.#controller.signal;
+    const object = (typeof error === "object" && error !== null) ||
+      typeof error === "function";
     if (signal.aborted) {
       if (
         error === signal.reason || isAbortError(error) ||
-        (this.#parentAborted && error === this.#parentReason)
+        (this.#parentAborted && error === this.#parentReason) ||
+        // A failure passed on by whoever awaited the task that failed.
+        (object && this.#recorded?.has(error))
       ) return;
-      this.#errors.push(error);
-      this.#failed.push(who);
+      this.#record(error, who, object);
       return;
     }
-    this.#errors.push(error);
-    this.#failed.push(who);
+    this.#record(error, who, object);
     // Siblings are cancelled with an AbortError, as asyncio cancels them with
     // CancelledError; its `cause` is the failure. (Not every runtime accepts
     // `cause` in the DOMException constructor, hence defineProperty.)
@@ -733,6 +742,12 @@ export class TaskGroup {
       configurable: true,
     });
     this.#abortAll(reason);
+  }
+
+  #record(error: unknown, who: string | undefined, object: boolean): void {
+    this.#errors.push(error);
+    this.#failed.push(who);
+    if (object) (this.#recorded ??= new Set()).add(error);
   }
 
   #settle(): void {

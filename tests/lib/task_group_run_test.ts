@@ -274,6 +274,52 @@ Deno.test("TaskGroup.run(): an error in the body cancels the tasks and joins the
   });
 });
 
+Deno.test("TaskGroup.run(): a failure passed on by whoever awaited it is counted once", async (t) => {
+  await t.step("the body awaits the tasks with Promise.all", async () => {
+    const failure = new MyError("B broke");
+    let slow: Promise<string> | undefined;
+    const error = await assertRejects(
+      () =>
+        TaskGroup.run((group) => {
+          slow = group.spawn(async (signal) => {
+            await delay(10_000, { signal });
+            return "a";
+          });
+          const broken = group.spawn(async () => {
+            await delay(5);
+            throw failure;
+          }, { name: "B" });
+          // Rejects with B's own error, which the group already holds.
+          return Promise.all([slow, broken]);
+        }),
+      AggregateError,
+    );
+    assertEquals(error.errors, [failure]);
+    assertEquals(error.message, '1 task in the group failed: "B"');
+    assertEquals((await outcome(slow!)).status, "rejected");
+  });
+
+  await t.step("a task awaits a sibling that failed", async () => {
+    const group = new TaskGroup();
+    const failure = new MyError("input broke");
+    const input = group.spawn(async () => {
+      await delay(5);
+      throw failure;
+    });
+    group.spawn(async () => `${await input} and more`);
+    const error = await assertRejects(() => group.wait(), AggregateError);
+    assertEquals(error.errors, [failure]);
+  });
+
+  await t.step("a thrown primitive counts each time", async () => {
+    const group = new TaskGroup();
+    group.spawn(() => Promise.reject("same"));
+    group.spawn(() => Promise.reject("same"));
+    const error = await assertRejects(() => group.wait(), AggregateError);
+    assertEquals(error.errors, ["same", "same"]);
+  });
+});
+
 Deno.test("TaskGroup.run(): a failed task cancels its siblings and the body [04, cancel_children_on_child_error]", async () => {
   let after = 0;
   let bodySawIt = false;

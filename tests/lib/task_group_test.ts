@@ -551,6 +551,25 @@ Deno.test("TaskGroup with await using is the counterpart of async with", async (
       assertEquals((error.error as AggregateError).errors, [failure]);
     },
   );
+
+  await t.step(
+    "a throwing block does not cancel the tasks (TaskGroup.run does)",
+    async () => {
+      const body = new Error("body");
+      let sawAbort: boolean | undefined;
+      const error = await assertRejects(async () => {
+        await using group = new TaskGroup();
+        group.spawn(async (signal) => {
+          await delay(10, { signal });
+          sawAbort = signal.aborted;
+        });
+        throw body;
+      });
+      // The block's own error, alone; the task ran to its end, unaborted.
+      assertStrictEquals(error, body);
+      assertEquals(sawAbort, false);
+    },
+  );
 });
 
 Deno.test("TaskGroup rejects bad input with a TypeError naming the value", async (t) => {
