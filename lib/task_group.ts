@@ -343,8 +343,9 @@ export class TaskGroup {
    * const error = await TaskGroup.run((group) => {
    *   group.spawn((signal) => sleep(10_000, signal)); // cancelled at once
    *   JSON.parse("not JSON"); // the body fails...
-   * }).catch((error: AggregateError) => error);
+   * }).then(() => undefined, (error: AggregateError) => error);
    * // ...so the task was cancelled, and the body's error is the group's.
+   * assertEquals(error?.message, "The body of the task group failed");
    * assertEquals(error?.errors.map((e: Error) => e.name), ["SyntaxError"]);
    * assertEquals(Date.now() - started < 5_000, true);
    * ```
