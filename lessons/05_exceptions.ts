@@ -12,9 +12,9 @@
  * Python. With many tasks it gets harder: `Promise.all` rejects at the first
  * failure while the others run on, `Promise.allSettled` collects every
  * outcome. A promise cannot be cancelled, so cancelling is done with an
- * `AbortController` whose signal the task checks, and a `TaskGroup` uses one
- * to cancel the siblings of a failed task. Last, two ways to give up after a
- * timeout: `deadline` and `AbortSignal.timeout`.
+ * `AbortController` whose signal the task checks, and `TaskGroup.run` uses
+ * one to cancel the tasks when one of them, or its own body, fails. Last,
+ * two ways to give up after a timeout: `deadline` and `AbortSignal.timeout`.
  *
  * Output:
  *
@@ -31,10 +31,14 @@
  * --- AbortController, like task.cancel() ---
  * Task D was cancelled
  * Caught an exception: AbortError
- * --- TaskGroup, like asyncio.TaskGroup ---
+ * --- TaskGroup.run, like asyncio.TaskGroup ---
  * Task A was cancelled
  * Task C was cancelled
  * Caught an AggregateError: ValueError: Task B failed
+ * --- An error in the body cancels the tasks too ---
+ * Task A was cancelled
+ * Task C was cancelled
+ * Caught an AggregateError: ValueError: The body failed
  * --- deadline, like asyncio.wait_for ---
  * Timed out: TimeoutError after 1.5 seconds
  * Task E was cancelled
@@ -156,16 +160,34 @@ export async function exceptions(
     print(`Caught an exception: ${(error as DOMException).name}`);
   }
 
-  // A TaskGroup is `async with asyncio.TaskGroup() as tg:`. It hands each
-  // task the group's signal; B's failure aborts it, A and C stop at once,
-  // and the block ends when all three have settled. AggregateError plays the
-  // part of ExceptionGroup.
-  print("--- TaskGroup, like asyncio.TaskGroup ---");
+  // TaskGroup.run is `async with asyncio.TaskGroup() as tg:`. It hands the
+  // body a group, and the group hands each task a signal; B's failure aborts
+  // it, A and C stop at once, and run settles when all three have.
+  // AggregateError plays the part of ExceptionGroup.
+  print("--- TaskGroup.run, like asyncio.TaskGroup ---");
   try {
-    await using group = new TaskGroup();
-    group.spawn((signal) => task("group", "A", 2, { signal }));
-    group.spawn((signal) => task("group", "B", 1, { fail: true, signal }));
-    group.spawn((signal) => task("group", "C", 3, { signal }));
+    await TaskGroup.run((group) => {
+      group.spawn((signal) => task("group", "A", 2, { signal }));
+      group.spawn((signal) => task("group", "B", 1, { fail: true, signal }));
+      group.spawn((signal) => task("group", "C", 3, { signal }));
+    });
+  } catch (error) {
+    const { errors } = error as AggregateError;
+    print(`Caught an AggregateError: ${errors.map(String).join(", ")}`);
+  }
+
+  // An error in the body (the code inside `async with`) cancels the tasks
+  // too, and joins the AggregateError. `await using group = new TaskGroup()`
+  // cannot do that: JavaScript does not tell the group that its block threw,
+  // so A and C would run to their end.
+  print("--- An error in the body cancels the tasks too ---");
+  try {
+    await TaskGroup.run(async (group) => {
+      group.spawn((signal) => task("body", "A", 2, { signal }));
+      group.spawn((signal) => task("body", "C", 3, { signal }));
+      await delay(1 * unit, { signal: group.signal });
+      throw new ValueError("The body failed");
+    });
   } catch (error) {
     const { errors } = error as AggregateError;
     print(`Caught an AggregateError: ${errors.map(String).join(", ")}`);

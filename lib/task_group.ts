@@ -6,10 +6,14 @@
  * `Promise.all` rejects at the first failure and walks away: the other tasks
  * keep running, unobserved, and their own failures are lost. A task group is
  * the missing counterpart of Python's `asyncio.TaskGroup` and trio's nursery.
+ * {@linkcode TaskGroup.run} is the scoped form, `async with TaskGroup() as
+ * tg:`: the group lives for the duration of a body function, and an error in
+ * the body cancels the tasks as a failed task does.
  *
  * @example Run tasks, cancel the siblings when one fails
  * ```ts
  * import { TaskGroup } from "@asincronia/asincronia/task-group";
+ * import { assertEquals } from "@std/assert";
  *
  * const wait = (ms: number, signal: AbortSignal) =>
  *   new Promise<void>((resolve, reject) => {
@@ -20,16 +24,23 @@
  *     }, { once: true });
  *   });
  *
+ * const boom = new Error("boom");
+ * let slow: Promise<void> | undefined;
  * try {
- *   await using group = new TaskGroup();
- *   group.spawn((signal) => wait(1000, signal)); // aborted after 10 ms
- *   group.spawn(async (signal) => {
- *     await wait(10, signal);
- *     throw new Error("boom");
+ *   await TaskGroup.run((group) => {
+ *     slow = group.spawn((signal) => wait(10_000, signal), { name: "slow" });
+ *     group.spawn(async (signal) => {
+ *       await wait(10, signal);
+ *       throw boom;
+ *     }, { name: "fails" });
  *   });
  * } catch (error) {
- *   console.log((error as AggregateError).errors); // [Error: boom]
+ *   // Only the failure: the slow task was cancelled after 10 ms, not failed.
+ *   assertEquals((error as AggregateError).errors, [boom]);
+ *   assertEquals((error as Error).message, '1 task in the group failed: "fails"');
  * }
+ * const cancelled = await slow!.catch((reason: DOMException) => reason.name);
+ * assertEquals(cancelled, "AbortError");
  * ```
  *
  * @module
@@ -37,16 +48,28 @@
 import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
 import { checkSignal, describe } from "./_util.ts";
 
-/** Options for {@linkcode TaskGroup}. */
+/** Options for {@linkcode TaskGroup} and {@linkcode TaskGroup.run}. */
 export interface TaskGroupOptions {
   /**
    * A parent signal: when it aborts, the group aborts its own signal with
-   * the same reason, and {@linkcode TaskGroup.prototype.wait} rejects with
-   * that reason once every task has settled (unless a task failed).
+   * the same reason, and {@linkcode TaskGroup.prototype.wait} (or
+   * {@linkcode TaskGroup.run}) rejects with that reason once every task has
+   * settled (unless a task failed).
    *
    * @default {undefined}
    */
   signal?: AbortSignal;
+}
+
+/** Options for {@linkcode TaskGroup.prototype.spawn}. */
+export interface SpawnOptions {
+  /**
+   * The task's name, shown in {@linkcode TaskGroup.prototype.tasks} and in
+   * the group's errors.
+   *
+   * @default {"task 1", "task 2", … in spawn order}
+   */
+  name?: string;
 }
 
 /**
@@ -57,17 +80,50 @@ export interface TaskGroupOptions {
  */
 export type Task<T> = (signal: AbortSignal) => T | PromiseLike<T>;
 
+/**
+ * What a running task is doing: `"running"`, or `"cancelling"` once its
+ * signal has aborted and it has not settled yet (it is cleaning up, or it
+ * ignores its signal).
+ */
+export type TaskState = "running" | "cancelling";
+
+/** One running task, as listed by {@linkcode TaskGroup.prototype.tasks}. */
+export interface TaskInfo {
+  /** The name given to `spawn`, or `"task N"` for the Nth task spawned. */
+  readonly name: string;
+  /** Whether it runs or has been asked to stop. */
+  readonly state: TaskState;
+  /** Milliseconds since it was spawned. */
+  readonly age: number;
+}
+
 type State = "open" | "waiting" | "settled";
 
 /**
  * The controller of one running task's signal, linked into its group's list
  * of running tasks: joining and leaving the list cost a few writes, cheaper
- * than a Set, and the list keeps spawn order for aborting.
+ * than a Set, and the list keeps spawn order for aborting and listing.
  */
 class TaskController extends AbortController {
   prev: TaskController | undefined = undefined;
   next: TaskController | undefined = undefined;
+  /** The name given to spawn, or the task's number in its group ("task N"). */
+  label: string | number;
+  /** When it was spawned (see {@linkcode now}). */
+  started: number;
+
+  constructor(label: string | number) {
+    super();
+    this.label = label;
+    this.started = now();
+  }
 }
+
+/** How the body of {@linkcode TaskGroup.run} is shown among the failures. */
+const BODY = "the body";
+
+/** How many failed tasks the AggregateError's message names. */
+const NAMED = 5;
 
 /**
  * A scope for concurrent tasks: the first failure cancels the siblings, and
@@ -78,6 +134,14 @@ class TaskController extends AbortController {
  * it fails too that error goes nowhere. `Promise.allSettled` waits for
  * everything but cancels nothing, so one failure does not stop a long
  * sibling. A `TaskGroup` does both: it cancels and it waits.
+ *
+ * **Two ways to use it.** {@linkcode TaskGroup.run} is the counterpart of
+ * `async with asyncio.TaskGroup() as tg:`: it creates a group, calls a body
+ * with it, and settles once the body and every task have; an error thrown
+ * in the body cancels the tasks and joins the group's `AggregateError`, and
+ * the body's value is run's result. `new TaskGroup()` with
+ * {@linkcode TaskGroup.prototype.wait} (or `await using`) is the open form,
+ * for a group that outlives one function.
  *
  * **Guarantees.**
  * - {@linkcode TaskGroup.prototype.spawn} calls `fn(signal)` at once. The
@@ -91,14 +155,17 @@ class TaskController extends AbortController {
  *   synchronous throw in `fn` is a failed task, as it would be in an `async`
  *   function; a value that is not a promise is a task that succeeded at
  *   once.
- * - The first task that fails aborts the group's signal, and with it the
- *   signal of every task still running. Cancellation is cooperative, as
- *   everywhere on the web platform: a task sees it only if it passes its
- *   signal on (`fetch`, `delay` from `@std/async`) or checks it.
- * - {@linkcode TaskGroup.prototype.wait} (and `await using`) settles only
- *   when every task has settled, including one that ignores the signal. It
- *   rejects with an `AggregateError` holding every failure, in the order they
- *   happened; it fulfills if there was none.
+ * - The first task that fails (or the body of `run`) aborts the group's
+ *   signal, and with it the signal of every task still running.
+ *   Cancellation is cooperative, as everywhere on the web platform: a task
+ *   sees it only if it passes its signal on (`fetch`, `delay` from
+ *   `@std/async`) or checks it.
+ * - {@linkcode TaskGroup.prototype.wait} (and `await using`, and `run`)
+ *   settles only when every task has settled, including one that ignores
+ *   the signal. It rejects with an `AggregateError` holding every failure,
+ *   the original error objects, in the order they happened; its message
+ *   names the tasks that failed, in the same order (`2 tasks in the group
+ *   failed: "fetch a", "task 3"`); it fulfills if there was none.
  * - Like asyncio, which leaves `CancelledError` out of its `ExceptionGroup`,
  *   the group does not count a rejection caused by its own cancellation: once
  *   the signal is aborted, a task that rejects with `signal.reason` (what
@@ -106,6 +173,10 @@ class TaskController extends AbortController {
  *   signal's reason, or with an error named `"AbortError"` was cancelled,
  *   not failed. Any other error is a failure, even one thrown while
  *   cancelling. Before the signal aborts, every rejection is a failure.
+ * - Each error object is listed once: a task (or the body of `run`) that
+ *   awaits a sibling's promise and rejects with the same error when that
+ *   sibling fails is passing the failure on, not failing again. (A thrown
+ *   primitive, such as a string, is counted each time.)
  * - The promise returned by `spawn` never becomes an unhandled rejection:
  *   the group observes it. Await it for the task's own result or error.
  * - A failure of a group that nobody waits on is not lost: if a task has
@@ -116,11 +187,15 @@ class TaskController extends AbortController {
  *   unhandled rejection, as it does for a rejected promise nobody awaits.
  *   `wait()` called afterwards still rejects with that same error. So in an
  *   `await using` block, spawn the tasks and let the block end (or `await
- *   group.wait()`) before awaiting anything long of the block's own.
- * - Tasks may spawn siblings while the group is being waited on, as in
- *   asyncio. Once the group has settled, `spawn` throws. A task spawned
- *   after the signal aborted is not started: its promise rejects with
- *   `signal.reason`, like `fetch` given an aborted signal.
+ *   group.wait()`) before awaiting anything long of the block's own. (`run`
+ *   waits from the start: this cannot happen there.)
+ * - Tasks may spawn siblings while the group is being waited on (in `run`,
+ *   also after the body has returned), as in asyncio. Once the group has
+ *   settled, `spawn` throws. A task spawned after the signal aborted is not
+ *   started: its promise rejects with `signal.reason`, like `fetch` given an
+ *   aborted signal.
+ * - {@linkcode TaskGroup.prototype.tasks} lists the tasks still running,
+ *   with their name, state and age: `python -m asyncio ps` for one group.
  * - A settled group keeps no link to its parent signal, and the group's
  *   bookkeeping costs O(1) per task however many tasks run at once.
  *
@@ -135,16 +210,33 @@ class TaskController extends AbortController {
  *
  * Where asyncio cancels a task by throwing `CancelledError` into it at its
  * next `await`, JavaScript cannot interrupt a promise: the group aborts an
- * `AbortSignal` and each task decides how to stop. And where `async with`
- * learns that its body raised and cancels the tasks, `await using` does not
- * tell the group: if the body throws, the group still waits for its tasks
- * (call {@linkcode TaskGroup.prototype.abort} in a `catch` to stop them
- * sooner), and an error of the group is then joined to the body's in a
- * `SuppressedError`.
+ * `AbortSignal` and each task decides how to stop.
+ *
+ * **`await using` is not `async with`.** `await using group = new
+ * TaskGroup()` waits for the tasks at the end of the block, but it cannot
+ * give asyncio's semantics when the block itself throws: JavaScript does not
+ * tell the disposer that the block threw, so the block's error neither
+ * cancels the tasks (the group waits for them to finish on their own) nor
+ * joins the group's failures (if the group fails too, both errors arrive
+ * wrapped in a `SuppressedError`). Use {@linkcode TaskGroup.run} for that;
+ * keep `await using` for blocks that only spawn and wait.
  *
  * @example The counterpart of `async with asyncio.TaskGroup() as tg:`
  * ```ts
  * import { TaskGroup } from "@asincronia/asincronia/task-group";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const square = async (n: number) => n * n;
+ * const [a, b] = await TaskGroup.run((group) => {
+ *   return [group.spawn(() => square(2)), group.spawn(() => square(3))];
+ * }); // every task has settled here
+ * assertEquals([await a, await b], [4, 9]);
+ * ```
+ *
+ * @example The open form, with `await using`
+ * ```ts
+ * import { TaskGroup } from "@asincronia/asincronia/task-group";
+ * import { assertEquals } from "@std/assert";
  *
  * const square = async (n: number) => n * n;
  * let a: Promise<number>, b: Promise<number>;
@@ -153,12 +245,13 @@ class TaskController extends AbortController {
  *   a = group.spawn(() => square(2));
  *   b = group.spawn(() => square(3));
  * } // every task has settled here
- * console.log(await a, await b); // 4 9
+ * assertEquals([await a, await b], [4, 9]);
  * ```
  *
  * @example A parent signal as a timeout, waiting explicitly
  * ```ts
  * import { TaskGroup } from "@asincronia/asincronia/task-group";
+ * import { assertEquals } from "@std/assert";
  *
  * const sleep = (ms: number, signal: AbortSignal) =>
  *   new Promise<void>((resolve, reject) => {
@@ -172,40 +265,9 @@ class TaskController extends AbortController {
  * const group = new TaskGroup({ signal: AbortSignal.timeout(50) });
  * const quick = group.spawn(async () => "done");
  * group.spawn((signal) => sleep(10_000, signal)); // aborted at 50 ms
- * try {
- *   await group.wait();
- * } catch (error) {
- *   console.log((error as DOMException).name); // "TimeoutError"
- * }
- * console.log(await quick); // "done": it finished in time
- * ```
- *
- * @example Cancel the tasks when the block itself throws
- * ```ts
- * import { TaskGroup } from "@asincronia/asincronia/task-group";
- *
- * const parse = (text: string) => JSON.parse(text) as unknown;
- * const sleep = (ms: number, signal: AbortSignal) =>
- *   new Promise<void>((resolve, reject) => {
- *     const id = setTimeout(resolve, ms);
- *     signal.addEventListener("abort", () => {
- *       clearTimeout(id);
- *       reject(signal.reason);
- *     }, { once: true });
- *   });
- *
- * try {
- *   await using group = new TaskGroup();
- *   group.spawn((signal) => sleep(10_000, signal));
- *   try {
- *     parse("not JSON"); // the block fails...
- *   } catch (error) {
- *     group.abort(error); // ...so stop the tasks instead of waiting 10 s
- *     throw error;
- *   }
- * } catch (error) {
- *   console.log((error as Error).name); // "SyntaxError"
- * }
+ * const error = await group.wait().then(() => undefined, (e: Error) => e);
+ * assertEquals(error?.name, "TimeoutError"); // the parent's reason, as itself
+ * assertEquals(await quick, "done"); // it finished in time
  * ```
  */
 export class TaskGroup {
@@ -219,8 +281,161 @@ export class TaskGroup {
   #parentReason: unknown;
   #state: State = "open";
   #pending = 0;
+  /** How many tasks `spawn` has accepted: the N of the next "task N". */
+  #spawned = 0;
+  /** Whether the body of {@linkcode TaskGroup.run} is still running. */
+  #inBody = false;
   #errors: unknown[] = [];
+  /** The error objects in `#errors`, so that none is counted twice. */
+  #recorded: Set<unknown> | undefined;
+  /** Who failed, in the order of `#errors`: a task's name, or undefined for the body. */
+  #failed: (string | undefined)[] = [];
   #done: PromiseWithResolvers<void> | undefined;
+
+  /**
+   * Runs `body` with a new group and settles once the body and every task
+   * of the group have settled: the scoped form, the counterpart of `async
+   * with asyncio.TaskGroup() as tg:`.
+   *
+   * - The body is called at once, with the group. Its value (awaited) is
+   *   run's result, once every task has settled.
+   * - An error thrown in the body (or a rejection of the promise it returns)
+   *   is a failure of the group, as a task's is: it aborts the group's
+   *   signal, cancelling every task, and takes its place in the group's
+   *   `AggregateError`, with the tasks' failures, in the order they
+   *   happened (as asyncio puts the body's exception in its
+   *   `ExceptionGroup`). The message calls it "the body".
+   * - When a task fails, the group's signal aborts: the body sees it only if
+   *   it passes `group.signal` to what it awaits, as asyncio cancels the
+   *   task around `async with`. A body that rejects with that cancellation
+   *   (the signal's reason, or an `AbortError`), or with the very error of a
+   *   failed task whose promise it awaited, has not failed: run rejects with
+   *   the tasks' `AggregateError`.
+   * - A parent signal's abort cancels the tasks, and run rejects with the
+   *   parent's reason itself, not wrapped (as asyncio lets `CancelledError`
+   *   through), unless a task or the body failed: then the `AggregateError`
+   *   wins, as in asyncio. If the parent has already aborted, the body is not
+   *   called.
+   * - The tasks may spawn more tasks after the body has returned; once run
+   *   has settled, `spawn` throws.
+   * - If the body stops because of the group's own
+   *   {@linkcode TaskGroup.prototype.abort} and nothing failed, run rejects
+   *   with the body's error (it has no value to return).
+   * - Do not wait for the group inside the body (it ends after the body):
+   *   while the body runs, `group.wait()` rejects with an `Error`. Await the
+   *   promises that `spawn` returns instead.
+   *
+   * @example An error in the body cancels the tasks
+   * ```ts
+   * import { TaskGroup } from "@asincronia/asincronia/task-group";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const sleep = (ms: number, signal: AbortSignal) =>
+   *   new Promise<void>((resolve, reject) => {
+   *     const id = setTimeout(resolve, ms);
+   *     signal.addEventListener("abort", () => {
+   *       clearTimeout(id);
+   *       reject(signal.reason);
+   *     }, { once: true });
+   *   });
+   *
+   * const started = Date.now();
+   * const error = await TaskGroup.run((group) => {
+   *   group.spawn((signal) => sleep(10_000, signal)); // cancelled at once
+   *   JSON.parse("not JSON"); // the body fails...
+   * }).then(() => undefined, (error: AggregateError) => error);
+   * // ...so the task was cancelled, and the body's error is the group's.
+   * assertEquals(error?.message, "The body of the task group failed");
+   * assertEquals(error?.errors.map((e: Error) => e.name), ["SyntaxError"]);
+   * assertEquals(Date.now() - started < 5_000, true);
+   * ```
+   *
+   * @example The parent's cancellation surfaces as itself
+   * ```ts
+   * import { TaskGroup } from "@asincronia/asincronia/task-group";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const parent = new AbortController();
+   * const stop = new Error("the user pressed Cancel");
+   * const result = TaskGroup.run(async (group) => {
+   *   group.spawn((signal) =>
+   *     new Promise((_, reject) =>
+   *       signal.addEventListener("abort", () => reject(signal.reason))
+   *     )
+   *   );
+   *   parent.abort(stop);
+   *   group.signal.throwIfAborted(); // the body stops too
+   * }, { signal: parent.signal });
+   * assertEquals(await result.catch((error) => error), stop);
+   * ```
+   *
+   * @typeParam T The body's result.
+   * @param body Called at once with the group; spawns the tasks, may await
+   * anything (pass it `group.signal`), and returns run's result.
+   * @param options A parent signal.
+   * @returns A promise of the body's value, settled once the body and every
+   * task have settled. It rejects with an `AggregateError` of every
+   * failure (the body's included) if any, else with the parent signal's
+   * reason if the parent aborted, else with the body's error if the body
+   * rejected after {@linkcode TaskGroup.prototype.abort}.
+   * @throws {TypeError} If `body` is not a function, or `signal` is given and
+   * is not an `AbortSignal` (as a rejected promise; nothing is started).
+   */
+  static run<T>(
+    body: (group: TaskGroup) => T | PromiseLike<T>,
+    options: TaskGroupOptions = {},
+  ): Promise<T> {
+    if (typeof body !== "function") {
+      return Promise.reject(
+        new TypeError(
+          `Cannot run task group as 'body' must be a function: current value is ${
+            describe(body)
+          }`,
+        ),
+      );
+    }
+    const parent = options?.signal;
+    const refused = checkSignal(parent, "run task group");
+    if (refused !== undefined) return Promise.reject(refused);
+    // Not started, like fetch() given an aborted signal.
+    if (parent?.aborted) return Promise.reject(parent.reason);
+    return new TaskGroup(options).#run(body);
+  }
+
+  #run<T>(body: (group: TaskGroup) => T | PromiseLike<T>): Promise<T> {
+    // The body counts as a running member of the group, so the group cannot
+    // settle before it; and the group is waited on from the start.
+    this.#pending++;
+    const done = this.wait();
+    this.#inBody = true;
+    let result: Promise<T>;
+    try {
+      result = Promise.resolve(body(this));
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    let value: T;
+    let failed = false;
+    let bodyError: unknown;
+    result.then(
+      (fulfilled) => {
+        value = fulfilled;
+        this.#inBody = false;
+        this.#settle();
+      },
+      (error) => {
+        failed = true;
+        bodyError = error;
+        this.#inBody = false;
+        this.#fail(error, undefined);
+        this.#settle();
+      },
+    );
+    return done.then(() => {
+      if (failed) throw bodyError;
+      return value;
+    });
+  }
 
   /**
    * Creates an empty group whose signal is not aborted (unless the parent
@@ -257,29 +472,22 @@ export class TaskGroup {
 
   /**
    * Aborts the group's signal, then the signal of every task still running,
-   * in the order they were spawned, all with the same reason.
+   * in the order they were spawned, all with the same reason. The tasks stay
+   * listed until they settle. (Nothing here can change the list while it is
+   * walked: spawn refuses once the group's signal is aborted, and tasks
+   * leave only in promise reactions, never synchronously.)
    */
   #abortAll(reason: unknown): void {
     this.#controller.abort(reason);
-    let task = this.#first;
-    this.#first = this.#last = undefined;
-    while (task !== undefined) {
-      const next = task.next;
-      task.prev = task.next = undefined;
+    for (let task = this.#first; task !== undefined; task = task.next) {
       task.abort(reason);
-      task = next;
     }
   }
 
   #leave(task: TaskController): void {
     const { prev, next } = task;
-    if (prev === undefined) {
-      // The head, or no longer linked (the list was detached by an abort).
-      if (this.#first !== task) return;
-      this.#first = next;
-    } else {
-      prev.next = next;
-    }
+    if (prev === undefined) this.#first = next;
+    else prev.next = next;
     if (next === undefined) this.#last = prev;
     else next.prev = prev;
     task.prev = task.next = undefined;
@@ -291,10 +499,51 @@ export class TaskGroup {
    * aborts (with the parent's reason), or on
    * {@linkcode TaskGroup.prototype.abort}. Every running task's own signal
    * aborts with it, with the same reason: inside a task, pass on the signal
-   * the task received rather than this one.
+   * the task received rather than this one. In the body of
+   * {@linkcode TaskGroup.run}, pass this one.
    */
   get signal(): AbortSignal {
     return this.#controller.signal;
+  }
+
+  /**
+   * The tasks still running, oldest first: each one's name, state
+   * (`"running"`, or `"cancelling"` once its signal has aborted) and age in
+   * milliseconds. A task leaves the list when it settles. This is `python
+   * -m asyncio ps` for one group: when a group will not settle, it shows
+   * which task is holding it, and whether it ignored its signal. Ages are
+   * measured once per turn of the event loop, so tasks spawned in the same
+   * synchronous run share a start time. Each read builds a new array.
+   *
+   * @example See who is still running
+   * ```ts
+   * import { TaskGroup } from "@asincronia/asincronia/task-group";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const group = new TaskGroup();
+   * const stop = Promise.withResolvers<void>();
+   * group.spawn(() => stop.promise, { name: "stubborn" });
+   * group.spawn(() => {}); // settles at once
+   * await Promise.resolve();
+   * group.abort();
+   * const listed = group.tasks.map(({ name, state }) => `${name}: ${state}`);
+   * assertEquals(listed, ["stubborn: cancelling"]);
+   * stop.resolve();
+   * await group.wait();
+   * assertEquals(group.tasks, []);
+   * ```
+   */
+  get tasks(): TaskInfo[] {
+    const at = performance.now();
+    const list: TaskInfo[] = [];
+    for (let task = this.#first; task !== undefined; task = task.next) {
+      list.push({
+        name: nameOf(task),
+        state: task.signal.aborted ? "cancelling" : "running",
+        age: Math.max(0, at - task.started),
+      });
+    }
+    return list;
   }
 
   /**
@@ -306,22 +555,26 @@ export class TaskGroup {
    * @example Spawn and keep the result
    * ```ts
    * import { TaskGroup } from "@asincronia/asincronia/task-group";
+   * import { assertEquals } from "@std/assert";
    *
    * const group = new TaskGroup();
-   * const answer = group.spawn(async () => 42);
+   * const answer = group.spawn(async () => 42, { name: "answer" });
    * await group.wait();
-   * console.log(await answer); // 42
+   * assertEquals(await answer, 42);
    * ```
    *
    * @typeParam T The task's result.
    * @param fn The task. It receives its signal, which follows the group's.
+   * @param options The task's name, for {@linkcode TaskGroup.prototype.tasks}
+   * and error messages; by default `"task N"` for the Nth task spawned.
    * @returns The task's own promise: it settles as the task does. The group
    * observes it, so leaving it unawaited never causes an unhandled
    * rejection.
-   * @throws {TypeError} If `fn` is not a function.
+   * @throws {TypeError} If `fn` is not a function, `options` is not an
+   * object, or `name` is not a string.
    * @throws {Error} If the group has already settled.
    */
-  spawn<T>(fn: Task<T>): Promise<T> {
+  spawn<T>(fn: Task<T>, options?: SpawnOptions): Promise<T> {
     if (typeof fn !== "function") {
       throw new TypeError(
         `Cannot spawn task as 'fn' must be a function: current value is ${
@@ -329,11 +582,14 @@ export class TaskGroup {
         }`,
       );
     }
+    let name: string | undefined;
+    if (options !== undefined) name = nameOption(options);
     if (this.#state === "settled") {
       throw new Error(
         "Cannot spawn task as the task group has already settled: create a new group",
       );
     }
+    const id = ++this.#spawned;
     const signal = this.#controller.signal;
     let task: Promise<T>;
     if (signal.aborted) {
@@ -344,7 +600,7 @@ export class TaskGroup {
     }
     // Counted before fn runs, so that whatever fn does synchronously (spawn
     // a sibling, call wait(), abort the group) already sees this task.
-    const controller = new TaskController();
+    const controller = new TaskController(name ?? id);
     const last = this.#last;
     if (last === undefined) this.#first = controller;
     else {
@@ -366,7 +622,7 @@ export class TaskGroup {
       },
       (error) => {
         this.#leave(controller);
-        this.#fail(error);
+        this.#fail(error, nameOf(controller));
         this.#settle();
       },
     );
@@ -382,6 +638,7 @@ export class TaskGroup {
    * @example Keep the first answer, cancel the rest
    * ```ts
    * import { TaskGroup } from "@asincronia/asincronia/task-group";
+   * import { assertEquals } from "@std/assert";
    *
    * const group = new TaskGroup();
    * let winner: string | undefined;
@@ -394,7 +651,7 @@ export class TaskGroup {
    *   });
    * }
    * await group.wait();
-   * console.log(winner); // "a"
+   * assertEquals(winner, "a");
    * ```
    *
    * @param reason The signal's reason; by default a `DOMException` named
@@ -419,9 +676,18 @@ export class TaskGroup {
    * signal's reason if the parent aborted before the group settled, as
    * asyncio propagates the cancellation of the task around `async with`.
    * If the group failed and settled before this was first called, the
-   * promise is the one already reported as an unhandled rejection.
+   * promise is the one already reported as an unhandled rejection. While
+   * the body of {@linkcode TaskGroup.run} runs, it rejects with an `Error` at
+   * once: the group ends after the body, so the body would wait for itself.
    */
   wait(): Promise<void> {
+    if (this.#inBody) {
+      return Promise.reject(
+        new Error(
+          "Cannot wait for the task group inside the body of TaskGroup.run() as the group ends after the body: await the tasks' promises instead",
+        ),
+      );
+    }
     if (this.#done === undefined) {
       this.#done = Promise.withResolvers<void>();
       this.#state = "waiting";
@@ -432,7 +698,9 @@ export class TaskGroup {
 
   /**
    * Waits for the group as {@linkcode TaskGroup.prototype.wait} does, so that
-   * `await using group = new TaskGroup()` waits at the end of its block.
+   * `await using group = new TaskGroup()` waits at the end of its block. An
+   * error thrown in that block does not cancel the tasks: see
+   * {@linkcode TaskGroup.run} for the form that does.
    *
    * @returns The promise of {@linkcode TaskGroup.prototype.wait}.
    */
@@ -440,27 +708,47 @@ export class TaskGroup {
     return this.wait();
   }
 
-  #fail(error: unknown): void {
+  /**
+   * Records a rejection of a task named `who` (or of the body, when `who` is
+   * undefined): a failure, unless it is the group's own cancellation coming
+   * back.
+   */
+  #fail(error: unknown, who: string | undefined): void {
     const signal = this.#controller.signal;
+    const object = (typeof error === "object" && error !== null) ||
+      typeof error === "function";
     if (signal.aborted) {
       if (
         error === signal.reason || isAbortError(error) ||
-        (this.#parentAborted && error === this.#parentReason)
+        (this.#parentAborted && error === this.#parentReason) ||
+        // A failure passed on by whoever awaited the task that failed.
+        (object && this.#recorded?.has(error))
       ) return;
-      this.#errors.push(error);
+      this.#record(error, who, object);
       return;
     }
-    this.#errors.push(error);
+    this.#record(error, who, object);
     // Siblings are cancelled with an AbortError, as asyncio cancels them with
     // CancelledError; its `cause` is the failure. (Not every runtime accepts
     // `cause` in the DOMException constructor, hence defineProperty.)
-    const reason = new DOMException("A task in the group failed", "AbortError");
+    const reason = new DOMException(
+      who === undefined
+        ? "The body of the task group failed"
+        : `A task in the group failed: ${describe(who)}`,
+      "AbortError",
+    );
     Object.defineProperty(reason, "cause", {
       value: error,
       writable: true,
       configurable: true,
     });
     this.#abortAll(reason);
+  }
+
+  #record(error: unknown, who: string | undefined, object: boolean): void {
+    this.#errors.push(error);
+    this.#failed.push(who);
+    if (object) (this.#recorded ??= new Set()).add(error);
   }
 
   #settle(): void {
@@ -484,20 +772,79 @@ export class TaskGroup {
       this.#parent = this.#parentWatcher = undefined;
     }
     const done = this.#done!;
-    const count = this.#errors.length;
-    if (count > 0) {
-      done.reject(
-        new AggregateError(
-          this.#errors,
-          `${count} ${count === 1 ? "task" : "tasks"} in the group failed`,
-        ),
-      );
+    if (this.#errors.length > 0) {
+      done.reject(new AggregateError(this.#errors, message(this.#failed)));
     } else if (this.#parentAborted) {
       done.reject(this.#parentReason);
     } else {
       done.resolve();
     }
   }
+}
+
+/** A task's name: its own, or "task N". */
+function nameOf(task: TaskController): string {
+  const label = task.label;
+  return typeof label === "string" ? label : `task ${label}`;
+}
+
+/** The `name` in spawn's options, checked. */
+function nameOption(options: SpawnOptions): string | undefined {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `Cannot spawn task as 'options' must be an object: current value is ${
+        describe(options)
+      }`,
+    );
+  }
+  const name = options.name;
+  if (name !== undefined && typeof name !== "string") {
+    throw new TypeError(
+      `Cannot spawn task as 'name' must be a string: current value is ${
+        describe(name)
+      }`,
+    );
+  }
+  return name;
+}
+
+/**
+ * The AggregateError's message: how many failed, and who, in the order of
+ * its `errors` (the first few, names quoted and cut short).
+ */
+function message(failed: (string | undefined)[]): string {
+  const tasks = failed.filter((who) => who !== undefined).length;
+  const body = tasks < failed.length;
+  const count = `${tasks} ${tasks === 1 ? "task" : "tasks"}`;
+  if (tasks === 0) return "The body of the task group failed";
+  const shown = failed.slice(0, NAMED).map((who) =>
+    who === undefined ? BODY : describe(who)
+  );
+  const more = failed.length > NAMED
+    ? ` and ${failed.length - NAMED} more`
+    : "";
+  return `${body ? `The body and ${count}` : count} in the group failed: ${
+    shown.join(", ")
+  }${more}`;
+}
+
+/**
+ * The time of the current turn of the event loop: `performance.now()` read
+ * once and kept until the next microtask checkpoint, because reading the
+ * clock for every spawn would cost as much as the rest of `spawn`.
+ */
+let stamp: number | undefined;
+
+function now(): number {
+  if (stamp === undefined) {
+    stamp = performance.now();
+    queueMicrotask(clearStamp);
+  }
+  return stamp;
+}
+
+function clearStamp(): void {
+  stamp = undefined;
 }
 
 function isAbortError(error: unknown): boolean {

@@ -20,10 +20,14 @@ Deno.test("Lesson 05 prints the notes' line, then each part's lines in order", a
     "--- AbortController, like task.cancel() ---",
     "Task D was cancelled",
     "Caught an exception: AbortError",
-    "--- TaskGroup, like asyncio.TaskGroup ---",
+    "--- TaskGroup.run, like asyncio.TaskGroup ---",
     "Task A was cancelled",
     "Task C was cancelled",
     "Caught an AggregateError: ValueError: Task B failed",
+    "--- An error in the body cancels the tasks too ---",
+    "Task A was cancelled",
+    "Task C was cancelled",
+    "Caught an AggregateError: ValueError: The body failed",
     "--- deadline, like asyncio.wait_for ---",
     "Timed out: TimeoutError after 1.5 seconds",
     "Task E was cancelled",
@@ -86,6 +90,23 @@ Deno.test("Lesson 05 shows what each tool does to the other tasks", async (t) =>
       assert(span(name).end - span("group B").end < unit);
     }
   });
+
+  await t.step(
+    "TaskGroup.run: the body's error cancelled A and C after 1 second",
+    () => {
+      for (const name of ["body A", "body C"]) {
+        // Rejected, so stopped before their own 2 and 3 seconds were up, and
+        // not before the body failed, after 1 second.
+        assertEquals(span(name).outcome, "rejected");
+        assert(span(name).took >= unit - 2);
+        assert(span(name).took < 2 * unit, `${name} ran on`);
+      }
+      // Both at the same moment: the group cancelled them together.
+      assert(Math.abs(span("body A").end - span("body C").end) < unit / 2);
+      // The next part began only after both had stopped.
+      assert(span("deadline E").start >= span("body C").end);
+    },
+  );
 
   await t.step("timeouts: E and F stopped after 1.5 of their 3 seconds", () => {
     for (const name of ["deadline E", "timeout F"]) {

@@ -110,6 +110,10 @@ export const EXPECTED: Record<
         "Your function threw at 1.0 unit while jobs A and C were still stopping (done at 1.5)",
       "05b_all_settled":
         "Job A kept running after job B failed at 1.0 unit (until 3.0)",
+      "05b_await_using_all":
+        "Your function threw a SuppressedError: with `await using`, an error thrown in the block",
+      "05b_signal_not_passed":
+        "Job A kept running after job B failed at 1.0 unit (until 3.0)",
     },
   },
   "05c": {

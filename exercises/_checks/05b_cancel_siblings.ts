@@ -43,12 +43,12 @@ export const exercise: Exercise = {
       "Promise.all lanza al fallar B y se desentiende: A y C siguen, sin vigilancia, hasta el final. Solo paran si les das una señal que aborte.",
     ),
     text(
-      'A TaskGroup (from "../mod.ts") does all of it: `group.spawn((signal) => job(name, signal))` passes its signal, the first failure aborts it, and `await using group` waits for every job at the end of its block.',
-      'Un TaskGroup (de "../mod.ts") lo hace todo: `group.spawn((signal) => job(name, signal))` pasa su señal, el primer fallo la aborta, y `await using group` espera a todos al final de su bloque.',
+      'A TaskGroup (from "../mod.ts") does all of it: `TaskGroup.run((group) => ...)` gives you a group, `group.spawn((signal) => job(name, signal))` passes each job its signal, the first failure aborts it, and run settles only once every job has.',
+      'Un TaskGroup (de "../mod.ts") lo hace todo: `TaskGroup.run((grupo) => ...)` te da un grupo, `grupo.spawn((signal) => job(nombre, signal))` pasa a cada trabajo su señal, el primer fallo la aborta, y run no termina hasta que todos han acabado.',
     ),
     text(
-      "Spawn the three inside a block `{ await using group = new TaskGroup(); ... }`, keep the promises spawn returns, and after the block `return await Promise.all(promises)`.",
-      "Lanza los tres dentro de un bloque `{ await using group = new TaskGroup(); ... }`, guarda las promesas que devuelve spawn, y tras el bloque `return await Promise.all(promesas)`.",
+      "Return `TaskGroup.run((group) => Promise.all(names.map((name) => group.spawn((signal) => job(name, signal)))))`: Promise.all gives the results in job order, and run waits for every job even after B fails.",
+      "Devuelve `TaskGroup.run((grupo) => Promise.all(nombres.map((nombre) => grupo.spawn((signal) => job(nombre, signal)))))`: Promise.all da los resultados en orden, y run espera a todos incluso tras el fallo de B.",
     ),
   ],
   async check(context) {
@@ -149,7 +149,12 @@ async function failing(main: Main, learnerUrl: string): Promise<void> {
     const carries = error === broke ||
       (error instanceof AggregateError && Array.isArray(error.errors) &&
         error.errors.includes(broke));
-    if (!carries) {
+    if (error instanceof SuppressedError) {
+      problems.push(text(
+        "Your function threw a SuppressedError: with `await using`, an error thrown in the block (here B's, passed on by Promise.all) and the group's AggregateError come out wrapped together. Use `TaskGroup.run`, where an error in the body joins the group's AggregateError, or await the results after the block.",
+        "Tu función lanzó un SuppressedError: con `await using`, un error lanzado en el bloque (aquí el de B, que pasa Promise.all) y el AggregateError del grupo salen envueltos juntos. Usa `TaskGroup.run`, donde un error del cuerpo se une al AggregateError del grupo, o espera los resultados después del bloque.",
+      ));
+    } else if (!carries) {
       problems.push(text(
         `Your function threw ${
           world.show(error)

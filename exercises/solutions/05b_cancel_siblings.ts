@@ -1,13 +1,15 @@
 /**
  * # 05b · Cancel the siblings when one fails — a solution
  *
- * EN: A TaskGroup hands each job its signal, aborts it at the first failure,
- * and `await using` waits at the end of the block until every job has
- * settled, then throws an AggregateError of the failures.
+ * EN: `TaskGroup.run` hands each job its own signal, aborts it at the first
+ * failure, and settles only once every job has: the body's `Promise.all`
+ * rejects at B's failure, but run still waits for A and C to stop, then
+ * throws an AggregateError of the failures (B's error, once).
  *
- * ES: Un TaskGroup da a cada trabajo su señal, la aborta al primer fallo, y
- * `await using` espera al final del bloque a que todos acaben, y luego lanza
- * un AggregateError con los fallos.
+ * ES: `TaskGroup.run` da a cada trabajo su señal, la aborta al primer fallo,
+ * y no termina hasta que todos han acabado: el `Promise.all` del cuerpo
+ * rechaza al fallar B, pero run espera aún a que A y C paren, y luego lanza
+ * un AggregateError con los fallos (el de B, una vez).
  *
  * @module
  */
@@ -27,13 +29,12 @@ export type Job = (
  * la señal de los demás (un trabajo tarda media unidad en parar) y lanza su
  * error cuando todos hayan parado.
  */
-export async function main(job: Job): Promise<string[]> {
-  let results: Promise<string>[];
-  {
-    await using group = new TaskGroup();
-    results = (["A", "B", "C"] as const).map((name) =>
-      group.spawn((signal) => job(name, signal))
-    );
-  }
-  return await Promise.all(results);
+export function main(job: Job): Promise<string[]> {
+  return TaskGroup.run((group) =>
+    Promise.all(
+      (["A", "B", "C"] as const).map((name) =>
+        group.spawn((signal) => job(name, signal))
+      ),
+    )
+  );
 }

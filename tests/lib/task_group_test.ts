@@ -218,7 +218,10 @@ Deno.test("TaskGroup.wait() rejects with an AggregateError of every failure", as
         throw "a string";
       });
       const error = await assertRejects(() => group.wait(), AggregateError);
-      assertEquals(error.message, "3 tasks in the group failed");
+      assertEquals(
+        error.message,
+        '3 tasks in the group failed: "task 1", "task 4", "task 5"',
+      );
       assertEquals(error.errors.length, 3);
       assertStrictEquals(error.errors[0], first);
       assertStrictEquals(error.errors[1], cleanup);
@@ -546,6 +549,25 @@ Deno.test("TaskGroup with await using is the counterpart of async with", async (
       assertStrictEquals(error.suppressed, body);
       assertInstanceOf(error.error, AggregateError);
       assertEquals((error.error as AggregateError).errors, [failure]);
+    },
+  );
+
+  await t.step(
+    "a throwing block does not cancel the tasks (TaskGroup.run does)",
+    async () => {
+      const body = new Error("body");
+      let sawAbort: boolean | undefined;
+      const error = await assertRejects(async () => {
+        await using group = new TaskGroup();
+        group.spawn(async (signal) => {
+          await delay(10, { signal });
+          sawAbort = signal.aborted;
+        });
+        throw body;
+      });
+      // The block's own error, alone; the task ran to its end, unaborted.
+      assertStrictEquals(error, body);
+      assertEquals(sawAbort, false);
     },
   );
 });
