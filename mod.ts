@@ -72,23 +72,22 @@
  * ```ts
  * import { TaskGroup } from "@asincronia/asincronia";
  * import { delay } from "@std/async/delay";
- * import { assertEquals } from "@std/assert";
+ * import { assertEquals, assertRejects } from "@std/assert";
  *
  * const finished: string[] = [];
- * try {
- *   await using group = new TaskGroup();
- *   group.spawn(async (signal) => {
- *     await delay(1_000, { signal }); // aborted after 10 ms
- *     finished.push("slow");
- *   });
- *   group.spawn(async () => {
- *     await delay(10);
- *     throw new Error("boom");
- *   });
- * } catch (error) {
- *   // The block waited for both tasks, then threw the failures.
- *   assertEquals((error as AggregateError).errors.map((e) => e.message), ["boom"]);
- * }
+ * const error = await assertRejects(() =>
+ *   TaskGroup.run(async (group) => {
+ *     group.spawn(async (signal) => {
+ *       await delay(1_000, { signal }); // aborted after 10 ms
+ *       finished.push("slow");
+ *     }, { name: "slow" });
+ *     group.spawn(async () => {
+ *       await delay(10);
+ *       throw new Error("boom");
+ *     }, { name: "fails" });
+ *   }), AggregateError);
+ * // run waited for both tasks, then threw the failures together.
+ * assertEquals(error.errors.map((e: Error) => e.message), ["boom"]);
  * assertEquals(finished, []);
  * ```
  *

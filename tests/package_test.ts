@@ -24,13 +24,6 @@ const PRIMITIVES = [
   "Timeline",
 ];
 
-/**
- * Files whose examples still print instead of asserting: TaskGroup's are
- * being rewritten on another branch (TaskGroup.run). Drop the entry when
- * that branch is merged.
- */
-const NOT_YET_ASSERTING = new Set(["lib/task_group.ts"]);
-
 /** A fenced code block of a JSDoc comment. */
 interface Block {
   /** The path of the file, relative to the repository. */
@@ -207,7 +200,7 @@ Deno.test("Every JSDoc example of the package runs in deno task test and reaches
         `${where}: an example that reaches ${host}`,
       );
     }
-    if (block.example !== undefined && !NOT_YET_ASSERTING.has(block.file)) {
+    if (block.example !== undefined) {
       assert(
         /\bassert\w*\(/.test(block.code),
         `${where}: an example that asserts nothing`,
