@@ -44,31 +44,10 @@ async function within<T>(
 }
 
 /**
- * Counts the Workers started from now until the result is disposed: the
- * executor reads the global `Worker` when it starts one.
- */
-function countWorkers(): { readonly started: number } & Disposable {
-  const Original = globalThis.Worker;
-  const counter = {
-    started: 0,
-    [Symbol.dispose]() {
-      globalThis.Worker = Original;
-    },
-  };
-  globalThis.Worker = class extends Original {
-    constructor(url: string | URL, options?: WorkerOptions) {
-      super(url, options);
-      counter.started++;
-    }
-  };
-  return counter;
-}
-
-/**
  * Replaces `Worker` so that what the executor posts to a worker is held back
  * until `release()`: until then no worker can be told of, or claim, any call,
  * so every worker is still starting however fast the machine is. Counts the
- * workers made, like countWorkers().
+ * workers made.
  */
 function holdMessages(): {
   readonly started: number;
