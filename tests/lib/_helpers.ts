@@ -1,9 +1,25 @@
 /**
  * Helpers that the lib tests share: letting promise callbacks run, a seeded
- * random source for repeatable stress tests, and a look at a promise's state.
+ * random source for repeatable stress tests, a look at a promise's state,
+ * std's delay with its types, and a promise for a signal's abort.
  *
  * @module
  */
+import { delay as stdDelay } from "@std/async/delay";
+
+/** std's `delay` with its signature (deno-std from npm has no types). */
+export const delay = stdDelay as (
+  ms: number,
+  options?: { signal?: AbortSignal },
+) => Promise<void>;
+
+/** Resolves when `signal` aborts (at once if it already has). */
+export function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) =>
+    signal.addEventListener("abort", () => resolve(), { once: true })
+  );
+}
 
 /** Lets every pending promise callback run (a few hops deep). */
 export async function settle(turns = 10): Promise<void> {

@@ -12,28 +12,14 @@ import {
   assertStrictEquals,
   assertThrows,
 } from "@std/assert";
-import { delay as stdDelay } from "@std/async/delay";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { TaskGroup } from "../../lib/task_group.ts";
+import { aborted, delay } from "./_helpers.ts";
 import { spy } from "./_abort_spy.ts";
-
-// deno-std from npm has no types: this is the signature of std's delay.
-const delay = stdDelay as (
-  ms: number,
-  options?: { signal?: AbortSignal },
-) => Promise<void>;
 
 // As in task_group_test.ts: the first call into the npm package's timers
 // runs pending microtasks synchronously; make it before any test.
 await delay(0);
-
-/** Resolves when `signal` aborts (at once if it already has). */
-function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) =>
-    signal.addEventListener("abort", () => resolve(), { once: true })
-  );
-}
 
 /** Rejects with the signal's reason once it aborts: a task that only waits. */
 function forever(signal: AbortSignal): Promise<never> {

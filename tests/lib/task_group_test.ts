@@ -6,30 +6,16 @@ import {
   assertStrictEquals,
   assertThrows,
 } from "@std/assert";
-import { delay as stdDelay } from "@std/async/delay";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { TaskGroup } from "../../lib/task_group.ts";
-
-// deno-std from npm has no types: this is the signature of std's delay.
-const delay = stdDelay as (
-  ms: number,
-  options?: { signal?: AbortSignal },
-) => Promise<void>;
+import { aborted, delay } from "./_helpers.ts";
 
 // Under `deno test` (Deno 2.9.6), the first call into the npm package's
 // timers runs the pending microtasks synchronously, inside that delay()
 // call: a task aborted then would miss the listener delay() adds next. Make
 // that first call here, before any test.
 await delay(0);
-
-/** Resolves when `signal` aborts (at once if it already has). */
-function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) =>
-    signal.addEventListener("abort", () => resolve(), { once: true })
-  );
-}
 
 /** Settles a promise into a value we can compare, without throwing. */
 function outcome<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
