@@ -734,11 +734,14 @@ function overlapping(runs: Burn[]): boolean {
   );
 }
 
-Deno.test("Executor.run() spreads heavy calls over the workers after a warm-up", async () => {
+/**
+ * Warms a function up on a fresh pool of two with one call of `warmUpMs`,
+ * then runs four calls of 150 ms at once: they must end up on both workers,
+ * two of them at the same time.
+ */
+async function assertFourHeavyCallsSpread(warmUpMs: number): Promise<void> {
   await using executor = new Executor({ workers: 2 });
-  // The warm-up is the function's first call on a fresh worker: it is timed
-  // like any other, so the four calls below are known to be heavy.
-  await executor.run(tasksUrl, "burn", [150]);
+  await executor.run(tasksUrl, "burn", [warmUpMs]);
   const runs = await Promise.all(
     Array.from(
       { length: 4 },
@@ -747,22 +750,19 @@ Deno.test("Executor.run() spreads heavy calls over the workers after a warm-up",
   );
   assertEquals(new Set(runs.map((run) => run.worker)).size, 2);
   assert(overlapping(runs), "two calls ran at once");
+}
+
+Deno.test("Executor.run() spreads heavy calls over the workers after a warm-up", async () => {
+  // The warm-up is the function's first call on a fresh worker: it is timed
+  // like any other, so the four calls are known to be heavy.
+  await assertFourHeavyCallsSpread(150);
 });
 
 Deno.test("Executor.run() takes back calls batched behind one that turned out long", async () => {
-  await using executor = new Executor({ workers: 2 });
   // Warmed up with a trivial call, the function looks cheap: the four calls
   // go to one worker in one batch. Once the first has run for longer than a
   // batch should, the other three are taken back and spread.
-  await executor.run(tasksUrl, "burn", [0]);
-  const runs = await Promise.all(
-    Array.from(
-      { length: 4 },
-      () => executor.run<Burn>(tasksUrl, "burn", [150]),
-    ),
-  );
-  assertEquals(new Set(runs.map((run) => run.worker)).size, 2);
-  assert(overlapping(runs), "two calls ran at once");
+  await assertFourHeavyCallsSpread(0);
 });
 
 Deno.test("Executor.run() starts another worker for calls queued behind one that never settles", async () => {
