@@ -117,6 +117,14 @@ Deno.test("lesson 09: waits overlap on one thread; CPU work runs off it, in work
       Math.abs(span.end! - span.start - main.ms) < tolerance,
       `the span lasted ${span.end! - span.start} ms, the count ${main.ms} ms`,
     );
+    // The speedups are the main thread's time over each way's.
+    const speedup = (ms: number) => (main.ms / ms).toFixed(1);
+    assertEquals(
+      lines.at(-1),
+      `Speedup on ${cores} cores: ${speedup(workers.ms)}x with workers, ${
+        speedup(processes.ms)
+      }x with processes`,
+    );
   });
 });
 
