@@ -39,9 +39,14 @@ Deno.test("Lesson 01's signal stops only the wait it was handed", async () => {
   assertEquals(handed.outcome, "rejected");
   assertGreaterOrEqual(handed.end! - handed.start, UNIT / 2 - 1);
   assert(handed.end! - handed.start < 5 * UNIT, "the 10-unit wait ran on");
-  // The other wait ran its full unit, though the signal had fired.
+  // The other wait ran its full unit, though the signal had fired while it
+  // ran: it started beside the handed wait, not after it.
   const unaware = timeline.span("not handed the signal")!;
   assertEquals(unaware.outcome, "fulfilled");
+  assert(
+    unaware.start <= handed.start,
+    "the unaware wait started after the handed one",
+  );
   assertGreaterOrEqual(unaware.end! - unaware.start, UNIT - 1);
   assert(unaware.end! > handed.end!);
 });

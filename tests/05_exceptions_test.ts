@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "@std/assert";
 import { exceptions } from "../lessons/05_exceptions.ts";
+import { TaskGroup } from "../lib/task_group.ts";
 
 const UNIT = 40;
 
@@ -38,7 +39,31 @@ Deno.test("Lesson 05 prints the notes' line, then each part's lines in order", a
 });
 
 Deno.test("Lesson 05 shows what each tool does to the other tasks", async (t) => {
-  const { timeline, unit } = await exceptions({ unit: UNIT, log: () => {} });
+  // How each TaskGroup.run body itself ended: the error of the body part
+  // must be the body's own, not that of a task it spawned.
+  const bodies: string[] = [];
+  const { run } = TaskGroup;
+  TaskGroup.run = <T>(
+    body: (group: TaskGroup) => T | PromiseLike<T>,
+    options?: Parameters<typeof run>[1],
+  ): Promise<T> =>
+    run(async (group) => {
+      try {
+        const value = await body(group);
+        bodies.push("returned");
+        return value;
+      } catch (error) {
+        bodies.push(`threw ${error}`);
+        throw error;
+      }
+    }, options);
+  let result;
+  try {
+    result = await exceptions({ unit: UNIT, log: () => {} });
+  } finally {
+    TaskGroup.run = run;
+  }
+  const { timeline, unit } = result;
   const span = (name: string) => {
     const found = timeline.span(name);
     if (found?.end === undefined) throw new Error(`${name} never ended`);
@@ -94,6 +119,8 @@ Deno.test("Lesson 05 shows what each tool does to the other tasks", async (t) =>
   await t.step(
     "TaskGroup.run: the body's error cancelled A and C after 1 second",
     () => {
+      // The first body only spawned its tasks; the second threw its own error.
+      assertEquals(bodies, ["returned", "threw ValueError: The body failed"]);
       for (const name of ["body A", "body C"]) {
         // Rejected, so stopped before their own 2 and 3 seconds were up, and
         // not before the body failed, after 1 second.

@@ -13,7 +13,39 @@ Deno.test("lesson 09: countPrimes() counts primes in a range", () => {
 Deno.test("lesson 09: waits overlap on one thread; CPU work runs off it, in workers and in processes", async (t) => {
   const unit = 50;
   const limit = 300_000;
-  const result = await concurrencyVsParallelism({ unit, limit, log: () => {} });
+  // How many Workers and deno processes the lesson had alive at once.
+  const alive = { workers: 0, processes: 0 };
+  const most = { workers: 0, processes: 0 };
+  const born = (kind: keyof typeof alive) =>
+    most[kind] = Math.max(most[kind], ++alive[kind]);
+  const RealWorker = globalThis.Worker;
+  const RealCommand = Deno.Command;
+  globalThis.Worker = class extends RealWorker {
+    constructor(...args: ConstructorParameters<typeof Worker>) {
+      super(...args);
+      born("workers");
+    }
+    override terminate() {
+      alive.workers--;
+      super.terminate();
+    }
+  };
+  Deno.Command = class extends RealCommand {
+    override spawn() {
+      const child = super.spawn();
+      born("processes");
+      const died = () => alive.processes--;
+      child.status.then(died, died);
+      return child;
+    }
+  };
+  let result;
+  try {
+    result = await concurrencyVsParallelism({ unit, limit, log: () => {} });
+  } finally {
+    globalThis.Worker = RealWorker;
+    Deno.Command = RealCommand;
+  }
   const { lines, timeline, main, workers, processes, cores } = result;
 
   await t.step("the ten waits ran at once", () => {
@@ -47,6 +79,17 @@ Deno.test("lesson 09: waits overlap on one thread; CPU work runs off it, in work
     assertEquals(main.free, false);
   });
 
+  await t.step(
+    "the chunks ran on one worker per core at once, and in one process per core at once",
+    () => {
+      // Every worker and process ended; at the most, one per core was alive
+      // (the lone worker and process that time a start came and went first).
+      // One worker, or chunks awaited one after another, would leave one.
+      assertEquals(alive, { workers: 0, processes: 0 });
+      assertEquals(most, { workers: cores, processes: cores });
+    },
+  );
+
   await t.step("CPU times are printed in real seconds, not in units", () => {
     const printed = (label: string) => {
       const line = lines.find((l) => l.startsWith(`  on ${label}`))!;
@@ -73,6 +116,14 @@ Deno.test("lesson 09: waits overlap on one thread; CPU work runs off it, in work
     assert(
       Math.abs(span.end! - span.start - main.ms) < tolerance,
       `the span lasted ${span.end! - span.start} ms, the count ${main.ms} ms`,
+    );
+    // The speedups are the main thread's time over each way's.
+    const speedup = (ms: number) => (main.ms / ms).toFixed(1);
+    assertEquals(
+      lines.at(-1),
+      `Speedup on ${cores} cores: ${speedup(workers.ms)}x with workers, ${
+        speedup(processes.ms)
+      }x with processes`,
     );
   });
 });
