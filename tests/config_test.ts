@@ -48,3 +48,25 @@ Deno.test("bench/ has its own config and lock with the peers it compares", async
     );
   }
 });
+
+Deno.test("deno task test turns on Deno's leak checks (they are off by default)", async () => {
+  const tasks = (await readJson("deno.json")).tasks as Record<string, string>;
+  const flags = tasks.test!.match(/--sanitize-[a-z]+/g) ?? [];
+  const fixture = new URL("fixtures/leaks.ts", import.meta.url);
+  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "test",
+      "--no-check",
+      ...flags,
+      `--allow-read=${fixture.pathname}`,
+      fixture.pathname,
+    ],
+    env: { NO_COLOR: "1" },
+    stderr: "null",
+  }).output();
+  const report = new TextDecoder().decode(stdout);
+  assertEquals(code, 1, report);
+  assert(/2 failed/.test(report), report);
+  assert(report.includes("A timer was started in this test"), report);
+  assert(/A file was opened during the test/.test(report), report);
+});
