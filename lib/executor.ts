@@ -56,6 +56,7 @@ import {
   WRAP,
 } from "./_executor_protocol.ts";
 import {
+  checkCount,
   checkSignal,
   describe,
   type LongTimeout,
@@ -461,7 +462,8 @@ export class Executor implements AsyncDisposable {
    * @param options `workers` and `idleTimeout`.
    * @throws {TypeError} If `options` is not an object, or `workers` or
    * `idleTimeout` is not a number.
-   * @throws {RangeError} If `workers` is not a positive integer or
+   * @throws {RangeError} If `workers` is not an integer from 1 to
+   * `Number.MAX_SAFE_INTEGER`, or
    * `idleTimeout` is not a non-negative number.
    */
   constructor(options: ExecutorOptions = {}) {
@@ -475,21 +477,9 @@ export class Executor implements AsyncDisposable {
     const workers = options.workers === undefined
       ? (globalThis.navigator?.hardwareConcurrency || 1)
       : options.workers;
-    if (typeof workers !== "number") {
-      throw new TypeError(
-        `Cannot create executor as 'workers' must be a number: current value is ${
-          describe(workers)
-        }`,
-      );
-    }
-    if (!Number.isSafeInteger(workers) || workers < 1) {
-      throw new RangeError(
-        `Cannot create executor as 'workers' must be a positive integer: current value is ${
-          describe(workers)
-        }`,
-      );
-    }
-    this.#max = workers;
+    const error = checkCount(workers, "workers", "create executor");
+    if (error !== undefined) throw error;
+    this.#max = workers as number;
     this.#idleTimeout = checkIdleTimeout(
       options.idleTimeout === undefined ? 1000 : options.idleTimeout,
     );

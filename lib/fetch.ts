@@ -40,7 +40,7 @@
  * @module
  */
 import { unwatch, watch } from "./_abort.ts";
-import { checkSignal, describe, setLongTimeout } from "./_util.ts";
+import { checkCount, checkSignal, describe, setLongTimeout } from "./_util.ts";
 
 /** What {@linkcode fetchWithRetry} and {@linkcode fetchAll} accept as a request. */
 export type FetchInput = string | URL | Request;
@@ -383,7 +383,8 @@ export function fetchWithRetry(
  * absolute URL or a `Request`, an option has the wrong type (`parse` or
  * `onProgress` not a function, …), or the `Request` constructor refuses the
  * options.
- * @throws {RangeError} If `concurrency` is not a positive integer, `timeout`
+ * @throws {RangeError} If `concurrency` is not an integer from 1 to
+ * `Number.MAX_SAFE_INTEGER`, `timeout`
  * is negative or a retry option is out of range.
  */
 export async function fetchAll<T = string>(
@@ -411,20 +412,8 @@ export async function fetchAll<T = string>(
     signal: given,
     ...rest
   } = checkOptions(options, "options", what);
-  if (typeof concurrency !== "number") {
-    throw new TypeError(
-      `Cannot ${what} as 'concurrency' must be a positive integer: current value is ${
-        describe(concurrency)
-      }`,
-    );
-  }
-  if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
-    throw new RangeError(
-      `Cannot ${what} as 'concurrency' must be a positive integer: current value is ${
-        describe(concurrency)
-      }`,
-    );
-  }
+  const refused = checkCount(concurrency, "concurrency", what);
+  if (refused !== undefined) throw refused;
   checkFunction(parse, "parse", what);
   if (onProgress !== undefined) checkFunction(onProgress, "onProgress", what);
   const plan = makePlan(timeout, retry, what);

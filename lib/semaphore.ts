@@ -28,7 +28,7 @@
  * @module
  */
 import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
-import { checkSignal, describe } from "./_util.ts";
+import { checkCount, checkSignal, describe } from "./_util.ts";
 
 /**
  * A permission to go on, handed out by {@linkcode Semaphore.prototype.acquire}
@@ -286,18 +286,15 @@ export class Semaphore {
   /**
    * Creates a semaphore with `permits` permits, all free.
    *
-   * @param permits How many holders may hold a permit at once; an integer of
-   * at least 1.
-   * @throws {RangeError} If `permits` is not a positive integer.
+   * @param permits How many holders may hold a permit at once; an integer
+   * from 1 to `Number.MAX_SAFE_INTEGER`.
+   * @throws {TypeError} If `permits` is not a number.
+   * @throws {RangeError} If `permits` is not an integer from 1 to
+   * `Number.MAX_SAFE_INTEGER`.
    */
   constructor(permits: number) {
-    if (!Number.isInteger(permits) || permits < 1) {
-      throw new RangeError(
-        `Cannot create semaphore as 'permits' must be a positive integer: current value is ${
-          describe(permits)
-        }`,
-      );
-    }
+    const error = checkCount(permits, "permits", "create semaphore");
+    if (error !== undefined) throw error;
     this.#permits = permits;
     this.#available = permits;
   }
