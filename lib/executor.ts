@@ -57,6 +57,7 @@ import {
 } from "./_executor_protocol.ts";
 import {
   checkCount,
+  checkOptions,
   checkSignal,
   describe,
   type LongTimeout,
@@ -467,13 +468,8 @@ export class Executor implements AsyncDisposable {
    * `idleTimeout` is not a non-negative number.
    */
   constructor(options: ExecutorOptions = {}) {
-    if (options === null || typeof options !== "object") {
-      throw new TypeError(
-        `Cannot create executor as 'options' must be an object: current value is ${
-          describe(options)
-        }`,
-      );
-    }
+    const bad = checkOptions(options, "create executor");
+    if (bad !== undefined) throw bad;
     const workers = options.workers === undefined
       ? (globalThis.navigator?.hardwareConcurrency || 1)
       : options.workers;
@@ -615,13 +611,8 @@ export class Executor implements AsyncDisposable {
     options: BindOptions = {},
   ): Bound<M> {
     const url = parseModule(module, "bind module");
-    if (options === null || typeof options !== "object") {
-      throw new TypeError(
-        `Cannot bind module as 'options' must be an object: current value is ${
-          describe(options)
-        }`,
-      );
-    }
+    const bad = checkOptions(options, "bind module");
+    if (bad !== undefined) throw bad;
     const { signal } = options;
     const error = checkSignal(signal, "bind module");
     if (error) throw error;
@@ -1281,13 +1272,8 @@ function parseModule(module: unknown, action: string): string {
 function checkRunOptions(
   options: unknown,
 ): { signal: AbortSignal | undefined; transfer: Transferable[] | undefined } {
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(
-      `Cannot run task as 'options' must be an object: current value is ${
-        describe(options)
-      }`,
-    );
-  }
+  const bad = checkOptions(options, "run task");
+  if (bad !== undefined) throw bad;
   const { signal, transfer } = options as RunOptions;
   const error = checkSignal(signal, "run task");
   if (error) throw error;

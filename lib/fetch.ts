@@ -40,7 +40,13 @@
  * @module
  */
 import { unwatch, watch } from "./_abort.ts";
-import { checkCount, checkSignal, describe, setLongTimeout } from "./_util.ts";
+import {
+  checkCount,
+  checkOptions,
+  checkSignal,
+  describe,
+  setLongTimeout,
+} from "./_util.ts";
 
 /** What {@linkcode fetchWithRetry} and {@linkcode fetchAll} accept as a request. */
 export type FetchInput = string | URL | Request;
@@ -313,7 +319,7 @@ export function fetchWithRetry(
 ): Promise<Response> {
   try {
     const checked = checkInput(input, "input", "fetch");
-    const { timeout, retry, signal, ...rest } = checkOptions(
+    const { timeout, retry, signal, ...rest } = optionsOf(
       init,
       "init",
       "fetch",
@@ -411,7 +417,7 @@ export async function fetchAll<T = string>(
     retry,
     signal: given,
     ...rest
-  } = checkOptions(options, "options", what);
+  } = optionsOf(options, "options", what);
   const refused = checkCount(concurrency, "concurrency", what);
   if (refused !== undefined) throw refused;
   checkFunction(parse, "parse", what);
@@ -576,19 +582,10 @@ function isEmpty(object: object): boolean {
   return true;
 }
 
-function checkOptions<O extends object>(
-  options: O,
-  name: string,
-  what: string,
-): O {
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(
-      `Cannot ${what} as '${name}' must be an object: current value is ${
-        describe(options)
-      }`,
-    );
-  }
-  return options;
+function optionsOf<O extends object>(value: O, name: string, what: string): O {
+  const bad = checkOptions(value, what, name);
+  if (bad !== undefined) throw bad;
+  return value;
 }
 
 function checkFunction(value: unknown, name: string, what: string): void {

@@ -23,7 +23,7 @@
  */
 import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
 import { DONE, Failure, park, type Resolve, signalOf } from "./_pending.ts";
-import { checkCount, describe } from "./_util.ts";
+import { checkCount, checkOptions } from "./_util.ts";
 
 /** Options for {@linkcode Queue}. */
 export interface QueueOptions {
@@ -210,15 +210,8 @@ export class Queue<T> implements AsyncIterable<T> {
    * `Number.MAX_SAFE_INTEGER` nor `Infinity`.
    */
   constructor(options?: QueueOptions) {
-    if (
-      options !== undefined && (typeof options !== "object" || options === null)
-    ) {
-      throw new TypeError(
-        `Cannot create queue as 'options' must be an object: current value is ${
-          describe(options)
-        }`,
-      );
-    }
+    const bad = checkOptions(options, "create queue");
+    if (bad !== undefined) throw bad;
     let maxsize: unknown = options?.maxsize;
     if (maxsize === undefined) maxsize = Infinity;
     const error = checkCount(maxsize, "maxsize", "create queue", true);

@@ -28,7 +28,7 @@
  * @module
  */
 import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
-import { checkCount, checkSignal, describe } from "./_util.ts";
+import { checkCount, checkOptions, checkSignal, describe } from "./_util.ts";
 
 /**
  * A permission to go on, handed out by {@linkcode Semaphore.prototype.acquire}
@@ -335,11 +335,11 @@ export class Semaphore {
    * @returns A promise of the {@linkcode Permit}, which the caller must
    * release (or hold with `using`). It rejects with `signal.reason` if the
    * signal aborts before the permit is granted, and with a `TypeError` if
-   * `signal` is not an `AbortSignal`.
+   * `options` is not an object or `signal` is not an `AbortSignal`.
    */
   acquire(options?: AcquireOptions): Promise<Permit> {
     const signal = options?.signal;
-    const refused = refusal(signal);
+    const refused = refusal(options, signal);
     if (refused !== undefined) return refused;
     if (this.#take()) {
       return Promise.resolve(new PermitImpl(this));
@@ -409,8 +409,8 @@ export class Semaphore {
    * @param options What may cancel the wait for the permit.
    * @returns A promise of what `fn` returns. It rejects with what `fn`
    * throws, with `signal.reason` if the signal aborts before `fn` starts, and
-   * with a `TypeError` if `fn` is not a function or `signal` is not an
-   * `AbortSignal` (then nothing is queued).
+   * with a `TypeError` if `fn` is not a function, `options` is not an
+   * object or `signal` is not an `AbortSignal` (then nothing is queued).
    */
   run<T>(
     fn: () => T | PromiseLike<T>,
@@ -426,7 +426,7 @@ export class Semaphore {
       );
     }
     const signal = options?.signal;
-    const refused = refusal(signal);
+    const refused = refusal(options, signal);
     if (refused !== undefined) return refused;
     // The gate opens with a Start when this caller holds a permit: now, or
     // when a release hands it one (or it rejects if the signal aborts while
@@ -563,10 +563,17 @@ export class Semaphore {
 }
 
 /**
- * The rejection for a `signal` that is not an AbortSignal or has already
- * aborted, or `undefined` when the caller may go on.
+ * The rejection for `options` that are not an object, a `signal` that is not
+ * an AbortSignal or has already aborted, or `undefined` when the caller may
+ * go on.
  */
-function refusal(signal: unknown): Promise<never> | undefined {
+function refusal(
+  options: unknown,
+  signal: unknown,
+): Promise<never> | undefined {
+  if (options === undefined) return undefined;
+  const bad = checkOptions(options, "acquire permit");
+  if (bad !== undefined) return Promise.reject(bad);
   if (signal === undefined) return undefined;
   const error = checkSignal(signal, "acquire permit");
   if (error !== undefined) return Promise.reject(error);

@@ -26,7 +26,7 @@
  *
  * @module
  */
-import { describe } from "./_util.ts";
+import { checkOptions, describe } from "./_util.ts";
 
 /** How a span ended; `"running"` while it has not. */
 export type SpanOutcome = "running" | "fulfilled" | "rejected";
@@ -846,13 +846,8 @@ function px(value: number): string {
 }
 
 function checkObject(value: unknown, name: string, action: string): void {
-  if (value === null || typeof value !== "object") {
-    throw new TypeError(
-      `Cannot ${action} as '${name}' must be an object: current value is ${
-        describe(value)
-      }`,
-    );
-  }
+  const bad = checkOptions(value, action, name);
+  if (bad !== undefined) throw bad;
 }
 
 function checkName(name: unknown, action: string): void {
