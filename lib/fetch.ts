@@ -400,6 +400,7 @@ export async function fetchAll<T = string>(
   const what = "fetch all";
   if (
     inputs === null || typeof inputs !== "object" ||
+    inputs instanceof String ||
     typeof (inputs as Partial<Iterable<unknown>>)[Symbol.iterator] !==
       "function"
   ) {

@@ -1274,6 +1274,7 @@ Deno.test("fetchWithRetry() and fetchAll() check every option before sending", a
           [42, "42"],
           [null, "null"],
           [url, `"${url}"`],
+          [new String(url), "a String"],
           [{}, "an empty object"],
         ]
       ) {
