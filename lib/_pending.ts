@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { checkSignal, describe } from "./_util.ts";
+import { checkOptions, checkSignal } from "./_util.ts";
 
 /** A waiter's resolve function, as the Promise constructor hands it out. */
 export type Resolve = (value: unknown) => void;
@@ -69,8 +69,9 @@ export const DONE: Promise<void> = Promise.resolve();
 
 /**
  * The `signal` of a method's options: `undefined` when there is none, a
- * `TypeError` when `options` is not an object or `signal` is not an
- * `AbortSignal`. The option is read once.
+ * `TypeError` when `options` is not an options object (see
+ * `checkOptions` in lib/_util.ts) or `signal` is not an `AbortSignal`. The
+ * option is read once.
  *
  * @param options What the caller passed as options.
  * @param action What the call was about to do, for the message ("put item").
@@ -81,13 +82,8 @@ export function signalOf(
   action: string,
 ): AbortSignal | undefined | TypeError {
   if (options === undefined) return undefined;
-  if (typeof options !== "object" || options === null) {
-    return new TypeError(
-      `Cannot ${action} as 'options' must be an object: current value is ${
-        describe(options)
-      }`,
-    );
-  }
+  const refused = checkOptions(options, action);
+  if (refused !== undefined) return refused;
   const signal = (options as { signal?: unknown }).signal;
   return checkSignal(signal, action) ?? signal as AbortSignal | undefined;
 }

@@ -3,6 +3,8 @@
  *
  * - {@linkcode describe}: the one way lib/ shows a bad value in a message.
  * - {@linkcode checkSignal}: the one test of "is this an AbortSignal".
+ * - {@linkcode checkOptions}: the one test of "is this an options object".
+ * - {@linkcode checkCount}: the one test of a count (permits, workers, …).
  * - {@linkcode setLongTimeout}: a timer that survives durations past 2³¹ ms.
  *
  * @module
@@ -99,6 +101,70 @@ export function checkSignal(
     `Cannot ${action} as 'signal' must be an AbortSignal: current value is ${
       describe(signal)
     }`,
+  );
+}
+
+/**
+ * The error for an options argument that is not an options object, or
+ * `undefined` when it is one or is absent. An options object is any object
+ * but an array (a class instance or a null-prototype object will do);
+ * `null`, numbers, strings, booleans, symbols, bigints, functions and arrays
+ * are refused, as Node's `validateObject` refuses them by default.
+ *
+ * @param options What the caller passed.
+ * @param action What the call was about to do, for the message ("acquire permit").
+ * @param name The parameter's name, for the message.
+ * @returns A `TypeError` naming the value, or `undefined`.
+ */
+export function checkOptions(
+  options: unknown,
+  action: string,
+  name = "options",
+): TypeError | undefined {
+  if (
+    options === undefined ||
+    (typeof options === "object" && options !== null && !Array.isArray(options))
+  ) {
+    return undefined;
+  }
+  return new TypeError(
+    `Cannot ${action} as '${name}' must be an object: current value is ${
+      describe(options)
+    }`,
+  );
+}
+
+/**
+ * The error for a count (`permits`, `workers`, `concurrency`, …) that is not
+ * a positive safe integer, or `undefined` when it is one. Anything but a
+ * number is a `TypeError`; a number that is not an integer from 1 to
+ * `Number.MAX_SAFE_INTEGER` (2⁵³ − 1) a `RangeError`: past that, adding or
+ * taking 1 no longer changes the number, so no count could be kept.
+ *
+ * @param value What the caller passed.
+ * @param name The option's name, for the message.
+ * @param action What the call was about to do, for the message.
+ * @param orInfinity Whether `Infinity` means "no bound" and is allowed.
+ * @returns A `TypeError` or `RangeError` naming the value, or `undefined`.
+ */
+export function checkCount(
+  value: unknown,
+  name: string,
+  action: string,
+  orInfinity = false,
+): TypeError | RangeError | undefined {
+  const start = `Cannot ${action} as '${name}' must be`;
+  const end = `: current value is ${describe(value)}`;
+  if (typeof value !== "number") {
+    return new TypeError(`${start} a number${end}`);
+  }
+  if (Number.isSafeInteger(value) && value >= 1) return undefined;
+  if (orInfinity && value === Infinity) return undefined;
+  const or = orInfinity ? " or Infinity" : "";
+  return new RangeError(
+    Number.isInteger(value) && value > 0
+      ? `${start} at most Number.MAX_SAFE_INTEGER (${Number.MAX_SAFE_INTEGER})${or}${end}`
+      : `${start} a positive integer${or}${end}`,
   );
 }
 

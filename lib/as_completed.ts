@@ -126,32 +126,35 @@ const END: Done = Object.freeze({ done: true, value: undefined });
  * ```
  *
  * @typeParam T What the inputs fulfil with.
- * @param promises The promises (or plain values) to watch; any iterable. It
- * is read at once, to the end.
+ * @param promises The promises (or plain values) to watch; any iterable
+ * object (not a string). It is read at once, to the end.
  * @param options What may end the iteration early.
  * @returns An async iterator of settled results, one per input, in
  * completion order.
- * @throws {TypeError} If `promises` is not iterable, `options` is not an
- * object, or `signal` is not an `AbortSignal`. Whatever reading the iterable
+ * @throws {TypeError} If `promises` is not an iterable object (a string is
+ * refused), `options` is not an object, or `signal` is not an `AbortSignal`. Whatever reading the iterable
  * throws is thrown as is.
  */
 export function asCompleted<T>(
   promises: Iterable<T | PromiseLike<T>>,
   options?: AsCompletedOptions,
 ): AsyncIterableIterator<AsCompletedResult<T>> {
-  const signal = signalOf(options, "iterate results");
-  if (signal instanceof TypeError) throw signal;
+  // As fetchAll checks its inputs: an iterable object, so a string or a
+  // String object (whose characters would each count as a value) is refused.
   if (
-    promises === null || promises === undefined ||
+    promises === null || typeof promises !== "object" ||
+    promises instanceof String ||
     typeof (promises as Partial<Iterable<unknown>>)[Symbol.iterator] !==
       "function"
   ) {
     throw new TypeError(
-      `Cannot iterate results as 'promises' must be an iterable: current value is ${
+      `Cannot iterate results as 'promises' must be an iterable of promises: current value is ${
         describe(promises)
       }`,
     );
   }
+  const signal = signalOf(options, "iterate results");
+  if (signal instanceof TypeError) throw signal;
   return new Completions(promises, signal) as AsyncIterableIterator<
     AsCompletedResult<T>
   >;

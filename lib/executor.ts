@@ -56,6 +56,8 @@ import {
   WRAP,
 } from "./_executor_protocol.ts";
 import {
+  checkCount,
+  checkOptions,
   checkSignal,
   describe,
   type LongTimeout,
@@ -461,35 +463,19 @@ export class Executor implements AsyncDisposable {
    * @param options `workers` and `idleTimeout`.
    * @throws {TypeError} If `options` is not an object, or `workers` or
    * `idleTimeout` is not a number.
-   * @throws {RangeError} If `workers` is not a positive integer or
+   * @throws {RangeError} If `workers` is not an integer from 1 to
+   * `Number.MAX_SAFE_INTEGER`, or
    * `idleTimeout` is not a non-negative number.
    */
   constructor(options: ExecutorOptions = {}) {
-    if (options === null || typeof options !== "object") {
-      throw new TypeError(
-        `Cannot create executor as 'options' must be an object: current value is ${
-          describe(options)
-        }`,
-      );
-    }
+    const bad = checkOptions(options, "create executor");
+    if (bad !== undefined) throw bad;
     const workers = options.workers === undefined
       ? (globalThis.navigator?.hardwareConcurrency || 1)
       : options.workers;
-    if (typeof workers !== "number") {
-      throw new TypeError(
-        `Cannot create executor as 'workers' must be a number: current value is ${
-          describe(workers)
-        }`,
-      );
-    }
-    if (!Number.isSafeInteger(workers) || workers < 1) {
-      throw new RangeError(
-        `Cannot create executor as 'workers' must be a positive integer: current value is ${
-          describe(workers)
-        }`,
-      );
-    }
-    this.#max = workers;
+    const error = checkCount(workers, "workers", "create executor");
+    if (error !== undefined) throw error;
+    this.#max = workers as number;
     this.#idleTimeout = checkIdleTimeout(
       options.idleTimeout === undefined ? 1000 : options.idleTimeout,
     );
@@ -625,13 +611,8 @@ export class Executor implements AsyncDisposable {
     options: BindOptions = {},
   ): Bound<M> {
     const url = parseModule(module, "bind module");
-    if (options === null || typeof options !== "object") {
-      throw new TypeError(
-        `Cannot bind module as 'options' must be an object: current value is ${
-          describe(options)
-        }`,
-      );
-    }
+    const bad = checkOptions(options, "bind module");
+    if (bad !== undefined) throw bad;
     const { signal } = options;
     const error = checkSignal(signal, "bind module");
     if (error) throw error;
@@ -1291,13 +1272,8 @@ function parseModule(module: unknown, action: string): string {
 function checkRunOptions(
   options: unknown,
 ): { signal: AbortSignal | undefined; transfer: Transferable[] | undefined } {
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(
-      `Cannot run task as 'options' must be an object: current value is ${
-        describe(options)
-      }`,
-    );
-  }
+  const bad = checkOptions(options, "run task");
+  if (bad !== undefined) throw bad;
   const { signal, transfer } = options as RunOptions;
   const error = checkSignal(signal, "run task");
   if (error) throw error;

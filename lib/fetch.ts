@@ -40,7 +40,13 @@
  * @module
  */
 import { unwatch, watch } from "./_abort.ts";
-import { checkSignal, describe, setLongTimeout } from "./_util.ts";
+import {
+  checkCount,
+  checkOptions,
+  checkSignal,
+  describe,
+  setLongTimeout,
+} from "./_util.ts";
 
 /** What {@linkcode fetchWithRetry} and {@linkcode fetchAll} accept as a request. */
 export type FetchInput = string | URL | Request;
@@ -313,7 +319,7 @@ export function fetchWithRetry(
 ): Promise<Response> {
   try {
     const checked = checkInput(input, "input", "fetch");
-    const { timeout, retry, signal, ...rest } = checkOptions(
+    const { timeout, retry, signal, ...rest } = optionsOf(
       init,
       "init",
       "fetch",
@@ -383,7 +389,8 @@ export function fetchWithRetry(
  * absolute URL or a `Request`, an option has the wrong type (`parse` or
  * `onProgress` not a function, …), or the `Request` constructor refuses the
  * options.
- * @throws {RangeError} If `concurrency` is not a positive integer, `timeout`
+ * @throws {RangeError} If `concurrency` is not an integer from 1 to
+ * `Number.MAX_SAFE_INTEGER`, `timeout`
  * is negative or a retry option is out of range.
  */
 export async function fetchAll<T = string>(
@@ -393,6 +400,7 @@ export async function fetchAll<T = string>(
   const what = "fetch all";
   if (
     inputs === null || typeof inputs !== "object" ||
+    inputs instanceof String ||
     typeof (inputs as Partial<Iterable<unknown>>)[Symbol.iterator] !==
       "function"
   ) {
@@ -410,21 +418,9 @@ export async function fetchAll<T = string>(
     retry,
     signal: given,
     ...rest
-  } = checkOptions(options, "options", what);
-  if (typeof concurrency !== "number") {
-    throw new TypeError(
-      `Cannot ${what} as 'concurrency' must be a positive integer: current value is ${
-        describe(concurrency)
-      }`,
-    );
-  }
-  if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
-    throw new RangeError(
-      `Cannot ${what} as 'concurrency' must be a positive integer: current value is ${
-        describe(concurrency)
-      }`,
-    );
-  }
+  } = optionsOf(options, "options", what);
+  const refused = checkCount(concurrency, "concurrency", what);
+  if (refused !== undefined) throw refused;
   checkFunction(parse, "parse", what);
   if (onProgress !== undefined) checkFunction(onProgress, "onProgress", what);
   const plan = makePlan(timeout, retry, what);
@@ -587,19 +583,10 @@ function isEmpty(object: object): boolean {
   return true;
 }
 
-function checkOptions<O extends object>(
-  options: O,
-  name: string,
-  what: string,
-): O {
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(
-      `Cannot ${what} as '${name}' must be an object: current value is ${
-        describe(options)
-      }`,
-    );
-  }
-  return options;
+function optionsOf<O extends object>(value: O, name: string, what: string): O {
+  const bad = checkOptions(value, what, name);
+  if (bad !== undefined) throw bad;
+  return value;
 }
 
 function checkFunction(value: unknown, name: string, what: string): void {

@@ -22,7 +22,7 @@
  * @module
  */
 import { type AcquireOptions, type Permit, Semaphore } from "./semaphore.ts";
-import { checkSignal } from "./_util.ts";
+import { checkOptions, checkSignal } from "./_util.ts";
 
 export type { AcquireOptions, Permit } from "./semaphore.ts";
 
@@ -117,10 +117,10 @@ export class Lock {
    * @param options What may cancel the wait.
    * @returns A promise of the permit. It rejects with `signal.reason` if the
    * signal aborts before the lock is granted, and with a `TypeError` if
-   * `signal` is not an `AbortSignal`.
+   * `options` is not an object or `signal` is not an `AbortSignal`.
    */
   acquire(options?: AcquireOptions): Promise<Permit> {
-    const refused = checkSignal(options?.signal, "acquire lock");
+    const refused = checkLockOptions(options);
     if (refused !== undefined) return Promise.reject(refused);
     return this.#semaphore.acquire(options);
   }
@@ -175,15 +175,27 @@ export class Lock {
    * @param options What may cancel the wait for the lock.
    * @returns A promise of what `fn` returns. It rejects with what `fn`
    * throws, with `signal.reason` if the signal aborts before `fn` starts, and
-   * with a `TypeError` if `fn` is not a function or `signal` is not an
-   * `AbortSignal` (then nothing is queued).
+   * with a `TypeError` if `fn` is not a function, `options` is not an
+   * object or `signal` is not an `AbortSignal` (then nothing is queued).
    */
   run<T>(fn: () => T | PromiseLike<T>, options?: AcquireOptions): Promise<T> {
     // A bad fn is reported first, by the semaphore, as Semaphore.run does.
     const refused = typeof fn === "function"
-      ? checkSignal(options?.signal, "acquire lock")
+      ? checkLockOptions(options)
       : undefined;
     if (refused !== undefined) return Promise.reject(refused);
     return this.#semaphore.run(fn, options);
   }
+}
+
+/**
+ * The error for `options` that are not an object or a `signal` that is not an
+ * AbortSignal, named for a lock; the semaphore checks the rest.
+ */
+function checkLockOptions(options: unknown): TypeError | undefined {
+  return checkOptions(options, "acquire lock") ??
+    checkSignal(
+      options === undefined ? undefined : (options as AcquireOptions).signal,
+      "acquire lock",
+    );
 }

@@ -23,7 +23,7 @@
  */
 import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
 import { DONE, Failure, park, type Resolve, signalOf } from "./_pending.ts";
-import { describe } from "./_util.ts";
+import { checkCount, checkOptions } from "./_util.ts";
 
 /** Options for {@linkcode Queue}. */
 export interface QueueOptions {
@@ -206,36 +206,17 @@ export class Queue<T> implements AsyncIterable<T> {
    * @param options How many items it may hold.
    * @throws {TypeError} If `options` is not an object, or `maxsize` is not a
    * number.
-   * @throws {RangeError} If `maxsize` is not an integer of at least 1 nor
-   * `Infinity`.
+   * @throws {RangeError} If `maxsize` is neither an integer from 1 to
+   * `Number.MAX_SAFE_INTEGER` nor `Infinity`.
    */
   constructor(options?: QueueOptions) {
-    if (
-      options !== undefined && (typeof options !== "object" || options === null)
-    ) {
-      throw new TypeError(
-        `Cannot create queue as 'options' must be an object: current value is ${
-          describe(options)
-        }`,
-      );
-    }
+    const bad = checkOptions(options, "create queue");
+    if (bad !== undefined) throw bad;
     let maxsize: unknown = options?.maxsize;
     if (maxsize === undefined) maxsize = Infinity;
-    if (typeof maxsize !== "number") {
-      throw new TypeError(
-        `Cannot create queue as 'maxsize' must be a number: current value is ${
-          describe(maxsize)
-        }`,
-      );
-    }
-    if (maxsize !== Infinity && (!Number.isInteger(maxsize) || maxsize < 1)) {
-      throw new RangeError(
-        `Cannot create queue as 'maxsize' must be a positive integer or Infinity: current value is ${
-          describe(maxsize)
-        }`,
-      );
-    }
-    this.#maxsize = maxsize;
+    const error = checkCount(maxsize, "maxsize", "create queue", true);
+    if (error !== undefined) throw error;
+    this.#maxsize = maxsize as number;
   }
 
   /** The most items the queue holds (`Infinity`: never full). */

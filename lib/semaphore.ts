@@ -28,7 +28,7 @@
  * @module
  */
 import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
-import { checkSignal, describe } from "./_util.ts";
+import { checkCount, checkOptions, checkSignal, describe } from "./_util.ts";
 
 /**
  * A permission to go on, handed out by {@linkcode Semaphore.prototype.acquire}
@@ -286,18 +286,15 @@ export class Semaphore {
   /**
    * Creates a semaphore with `permits` permits, all free.
    *
-   * @param permits How many holders may hold a permit at once; an integer of
-   * at least 1.
-   * @throws {RangeError} If `permits` is not a positive integer.
+   * @param permits How many holders may hold a permit at once; an integer
+   * from 1 to `Number.MAX_SAFE_INTEGER`.
+   * @throws {TypeError} If `permits` is not a number.
+   * @throws {RangeError} If `permits` is not an integer from 1 to
+   * `Number.MAX_SAFE_INTEGER`.
    */
   constructor(permits: number) {
-    if (!Number.isInteger(permits) || permits < 1) {
-      throw new RangeError(
-        `Cannot create semaphore as 'permits' must be a positive integer: current value is ${
-          describe(permits)
-        }`,
-      );
-    }
+    const error = checkCount(permits, "permits", "create semaphore");
+    if (error !== undefined) throw error;
     this.#permits = permits;
     this.#available = permits;
   }
@@ -338,11 +335,11 @@ export class Semaphore {
    * @returns A promise of the {@linkcode Permit}, which the caller must
    * release (or hold with `using`). It rejects with `signal.reason` if the
    * signal aborts before the permit is granted, and with a `TypeError` if
-   * `signal` is not an `AbortSignal`.
+   * `options` is not an object or `signal` is not an `AbortSignal`.
    */
   acquire(options?: AcquireOptions): Promise<Permit> {
     const signal = options?.signal;
-    const refused = refusal(signal);
+    const refused = refusal(options, signal);
     if (refused !== undefined) return refused;
     if (this.#take()) {
       return Promise.resolve(new PermitImpl(this));
@@ -412,8 +409,8 @@ export class Semaphore {
    * @param options What may cancel the wait for the permit.
    * @returns A promise of what `fn` returns. It rejects with what `fn`
    * throws, with `signal.reason` if the signal aborts before `fn` starts, and
-   * with a `TypeError` if `fn` is not a function or `signal` is not an
-   * `AbortSignal` (then nothing is queued).
+   * with a `TypeError` if `fn` is not a function, `options` is not an
+   * object or `signal` is not an `AbortSignal` (then nothing is queued).
    */
   run<T>(
     fn: () => T | PromiseLike<T>,
@@ -429,7 +426,7 @@ export class Semaphore {
       );
     }
     const signal = options?.signal;
-    const refused = refusal(signal);
+    const refused = refusal(options, signal);
     if (refused !== undefined) return refused;
     // The gate opens with a Start when this caller holds a permit: now, or
     // when a release hands it one (or it rejects if the signal aborts while
@@ -566,10 +563,17 @@ export class Semaphore {
 }
 
 /**
- * The rejection for a `signal` that is not an AbortSignal or has already
- * aborted, or `undefined` when the caller may go on.
+ * The rejection for `options` that are not an object, a `signal` that is not
+ * an AbortSignal or has already aborted, or `undefined` when the caller may
+ * go on.
  */
-function refusal(signal: unknown): Promise<never> | undefined {
+function refusal(
+  options: unknown,
+  signal: unknown,
+): Promise<never> | undefined {
+  if (options === undefined) return undefined;
+  const bad = checkOptions(options, "acquire permit");
+  if (bad !== undefined) return Promise.reject(bad);
   if (signal === undefined) return undefined;
   const error = checkSignal(signal, "acquire permit");
   if (error !== undefined) return Promise.reject(error);

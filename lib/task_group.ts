@@ -46,7 +46,7 @@
  * @module
  */
 import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
-import { checkSignal, describe } from "./_util.ts";
+import { checkOptions, checkSignal, describe } from "./_util.ts";
 
 /** Options for {@linkcode TaskGroup} and {@linkcode TaskGroup.run}. */
 export interface TaskGroupOptions {
@@ -378,8 +378,9 @@ export class TaskGroup {
    * failure (the body's included) if any, else with the parent signal's
    * reason if the parent aborted, else with the body's error if the body
    * rejected after {@linkcode TaskGroup.prototype.abort}.
-   * @throws {TypeError} If `body` is not a function, or `signal` is given and
-   * is not an `AbortSignal` (as a rejected promise; nothing is started).
+   * @throws {TypeError} If `body` is not a function, `options` is not an
+   * object, or `signal` is given and is not an `AbortSignal` (as a rejected
+   * promise; nothing is started).
    */
   static run<T>(
     body: (group: TaskGroup) => T | PromiseLike<T>,
@@ -394,7 +395,9 @@ export class TaskGroup {
         ),
       );
     }
-    const parent = options?.signal;
+    const bad = checkOptions(options, "run task group");
+    if (bad !== undefined) return Promise.reject(bad);
+    const parent = options.signal;
     const refused = checkSignal(parent, "run task group");
     if (refused !== undefined) return Promise.reject(refused);
     // Not started, like fetch() given an aborted signal.
@@ -443,10 +446,13 @@ export class TaskGroup {
    *
    * @param options A parent signal. The group watches it through the
    * library's one listener per signal, and stops watching once it settles.
-   * @throws {TypeError} If `signal` is given and is not an `AbortSignal`.
+   * @throws {TypeError} If `options` is not an object, or `signal` is given
+   * and is not an `AbortSignal`.
    */
   constructor(options: TaskGroupOptions = {}) {
-    const parent = options?.signal;
+    const bad = checkOptions(options, "create task group");
+    if (bad !== undefined) throw bad;
+    const parent = options.signal;
     const refused = checkSignal(parent, "create task group");
     if (refused !== undefined) throw refused;
     if (parent === undefined) return;
@@ -790,13 +796,8 @@ function nameOf(task: TaskController): string {
 
 /** The `name` in spawn's options, checked. */
 function nameOption(options: SpawnOptions): string | undefined {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(
-      `Cannot spawn task as 'options' must be an object: current value is ${
-        describe(options)
-      }`,
-    );
-  }
+  const bad = checkOptions(options, "spawn task");
+  if (bad !== undefined) throw bad;
   const name = options.name;
   if (name !== undefined && typeof name !== "string") {
     throw new TypeError(

@@ -26,7 +26,7 @@
  *
  * @module
  */
-import { describe } from "./_util.ts";
+import { checkOptions, describe } from "./_util.ts";
 
 /** How a span ended; `"running"` while it has not. */
 export type SpanOutcome = "running" | "fulfilled" | "rejected";
@@ -57,7 +57,9 @@ export interface TimelineOptions {
 export interface RenderOptions {
   /**
    * How many milliseconds one unit of the axis lasts; the lessons pass their
-   * `unit` so that the axis reads in the notes' seconds.
+   * `unit` so that the axis reads in the notes' seconds. Any positive finite
+   * number: from a million units on, labels are in exponent form
+   * (`2.30e+300s`), never a 20-digit number or `Infinity`.
    *
    * @default {1000}
    */
@@ -491,7 +493,7 @@ export class Timeline {
     const now = this.#read(action);
     let total = unit;
     for (const span of spans) total = Math.max(total, span.end ?? now);
-    const format = (ms: number) => `${(ms / unit).toFixed(2)}${label}`;
+    const format = (ms: number) => `${inUnits(ms, unit)}${label}`;
 
     // Names, durations and bars share the width. Durations go first when
     // they do not fit at all; then names are cut, down to SHORT_NAME while
@@ -608,7 +610,7 @@ export class Timeline {
     const now = this.#read(action);
     let total = unit;
     for (const span of spans) total = Math.max(total, span.end ?? now);
-    const format = (ms: number) => `${(ms / unit).toFixed(2)}${label}`;
+    const format = (ms: number) => `${inUnits(ms, unit)}${label}`;
 
     // Columns: names, a gap, the bars, a gap, durations; all in pixels.
     const names = spans.map((span) =>
@@ -646,7 +648,8 @@ export class Timeline {
     // The axis first, so that the bars are drawn over its grid lines.
     const units = total / unit;
     if (Number.isFinite(units)) {
-      const widest = [...`${units.toFixed(2)}${label}`].length * CHAR + 2 * GAP;
+      const widest = [...`${inUnits(total, unit)}${label}`].length * CHAR +
+        2 * GAP;
       const step = roundStep(Math.max(0.1, (widest * units) / (right - left)));
       const count = Math.floor((units / step) * (1 + 1e-9));
       out.push(
@@ -656,7 +659,7 @@ export class Timeline {
       );
       for (let k = 0; k <= count; k++) {
         const at = px(x(k * step * unit));
-        const text = `${Number((k * step).toPrecision(12))}${label}`;
+        const text = `${tick(k * step)}${label}`;
         out.push(
           `<line class="tl-grid" x1="${at}" y1="${top}" x2="${at}" y2="${axisY}"/>`,
           `<line class="tl-axis" x1="${at}" y1="${axisY}" x2="${at}" y2="${
@@ -711,7 +714,7 @@ function axis(
   const units = total / unit;
   // A unit so small that the time overflows leaves nothing to mark.
   if (!Number.isFinite(units)) return [];
-  const widest = `${units.toFixed(2)}${label}`.length + 1;
+  const widest = `${inUnits(total, unit)}${label}`.length + 1;
   const step = roundStep(Math.max(0.1, (widest * units) / columns));
   // A relative tolerance: the last tick may land a hair past the end.
   const count = Math.floor((units / step) * (1 + 1e-9));
@@ -720,13 +723,43 @@ function axis(
   for (let k = 0; k <= count; k++) {
     const at = Math.min(columns, Math.round((k * step * columns) / units));
     line[at] = "|";
-    const text = `${Number((k * step).toPrecision(12))}${label}`;
+    const text = `${tick(k * step)}${label}`;
     if (at >= labels.length && indent + at + text.length <= width) {
       labels = labels.padEnd(at) + text;
     }
   }
   const pad = " ".repeat(indent);
   return [pad + line.join(""), pad + labels];
+}
+
+/** Below this many units, a label is written out in full; from it on, in exponent form. */
+const EXPONENT_FROM = 1e6;
+
+/**
+ * `ms` in `unit`s, as a duration label: two decimals below a million
+ * (`"2.50"`), three significant digits in exponent form from there
+ * (`"2.30e+297"`), so that a tiny unit never prints a 20-digit number. A
+ * quotient past `Number.MAX_VALUE` (a unit such as `5e-324`) is worked out
+ * through logarithms: `"4.61e+323"`, never `"Infinity"`.
+ */
+function inUnits(ms: number, unit: number): string {
+  const value = ms / unit;
+  if (Math.abs(value) < EXPONENT_FROM) return value.toFixed(2);
+  if (Number.isFinite(value)) return value.toExponential(2);
+  const log = Math.log10(Math.abs(ms)) - Math.log10(unit);
+  let exponent = Math.floor(log);
+  let mantissa = (10 ** (log - exponent)).toFixed(2);
+  if (mantissa === "10.00") {
+    mantissa = "1.00";
+    exponent++;
+  }
+  return `${ms < 0 ? "-" : ""}${mantissa}e+${exponent}`;
+}
+
+/** An axis tick, a round number of units: `"2.5"`, or `"2.5e+7"` from a million. */
+function tick(units: number): string {
+  const value = Number(units.toPrecision(12));
+  return value < EXPONENT_FROM ? String(value) : value.toExponential();
 }
 
 /** The smallest of 1, 2 or 5 times a power of ten that is at least `min`. */
@@ -846,13 +879,8 @@ function px(value: number): string {
 }
 
 function checkObject(value: unknown, name: string, action: string): void {
-  if (value === null || typeof value !== "object") {
-    throw new TypeError(
-      `Cannot ${action} as '${name}' must be an object: current value is ${
-        describe(value)
-      }`,
-    );
-  }
+  const bad = checkOptions(value, action, name);
+  if (bad !== undefined) throw bad;
 }
 
 function checkName(name: unknown, action: string): void {

@@ -264,25 +264,51 @@ Deno.test("asCompleted() rejects bad input with a TypeError", async (t) => {
       "promises 5",
       5,
       undefined,
-      "Cannot iterate results as 'promises' must be an iterable: current value is 5",
+      "Cannot iterate results as 'promises' must be an iterable of promises: current value is 5",
     ],
     [
       "promises undefined",
       undefined,
       undefined,
-      "Cannot iterate results as 'promises' must be an iterable: current value is undefined",
+      "Cannot iterate results as 'promises' must be an iterable of promises: current value is undefined",
     ],
     [
       "promises an object",
       { length: 2 },
       undefined,
-      "Cannot iterate results as 'promises' must be an iterable: current value is an object { length }",
+      "Cannot iterate results as 'promises' must be an iterable of promises: current value is an object { length }",
     ],
     [
       "promises a single promise",
       Promise.resolve(1),
       undefined,
-      "Cannot iterate results as 'promises' must be an iterable: current value is a Promise",
+      "Cannot iterate results as 'promises' must be an iterable of promises: current value is a Promise",
+    ],
+    [
+      "promises a string, whose characters are iterable",
+      "abc",
+      undefined,
+      `Cannot iterate results as 'promises' must be an iterable of promises: current value is "abc"`,
+    ],
+    [
+      "promises a String object",
+      new String("abc"),
+      undefined,
+      "Cannot iterate results as 'promises' must be an iterable of promises: current value is a String",
+    ],
+    [
+      "promises a generator function, not its generator",
+      function* gen() {
+        yield 1;
+      },
+      undefined,
+      `Cannot iterate results as 'promises' must be an iterable of promises: current value is a function ("gen")`,
+    ],
+    [
+      "promises checked before options, as fetchAll checks inputs first",
+      "abc",
+      5,
+      `Cannot iterate results as 'promises' must be an iterable of promises: current value is "abc"`,
     ],
     [
       "options 5",

@@ -129,6 +129,11 @@ Deno.test("new Executor() rejects bad options, naming the value", async (t) => {
       "'workers' must be a positive integer: current value is Infinity",
     ],
     [
+      { workers: 2 ** 53 },
+      RangeError,
+      "'workers' must be at most Number.MAX_SAFE_INTEGER (9007199254740991): current value is 9007199254740992",
+    ],
+    [
       { idleTimeout: "5" },
       TypeError,
       `'idleTimeout' must be a number: current value is "5"`,

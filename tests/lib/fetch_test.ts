@@ -719,6 +719,23 @@ Deno.test("fetchAll() rejects bad input before sending anything", async (t) => {
         );
       });
     }
+    for (
+      const [concurrency, shown] of [[2 ** 53, "9007199254740992"], [
+        1e300,
+        "1e+300",
+      ]] as const
+    ) {
+      await t.step(
+        `concurrency ${shown}: past Number.MAX_SAFE_INTEGER`,
+        async () => {
+          await assertRejects(
+            () => fetchAll(urls, { concurrency }),
+            RangeError,
+            `Cannot fetch all as 'concurrency' must be at most Number.MAX_SAFE_INTEGER (9007199254740991): current value is ${shown}`,
+          );
+        },
+      );
+    }
     await t.step("an invalid URL among valid ones", async () => {
       await assertRejects(
         () => fetchAll([...urls, "/relative"]),
@@ -1257,6 +1274,7 @@ Deno.test("fetchWithRetry() and fetchAll() check every option before sending", a
           [42, "42"],
           [null, "null"],
           [url, `"${url}"`],
+          [new String(url), "a String"],
           [{}, "an empty object"],
         ]
       ) {
@@ -1278,7 +1296,7 @@ Deno.test("fetchWithRetry() and fetchAll() check every option before sending", a
       await assertRejects(
         all([url], { concurrency: "2" }),
         TypeError,
-        `'concurrency' must be a positive integer: current value is "2"`,
+        `'concurrency' must be a number: current value is "2"`,
       );
       await assertRejects(
         all([url], { onProgress: 1 }),

@@ -44,6 +44,28 @@ Deno.test("new Queue() is unbounded by default and checks maxsize", async (t) =>
     }
   });
 
+  await t.step(
+    "maxsize past Number.MAX_SAFE_INTEGER: RangeError (Infinity is the unbounded queue)",
+    () => {
+      for (
+        const [bad, shown] of [[2 ** 53, "9007199254740992"], [
+          1e300,
+          "1e+300",
+        ]] as const
+      ) {
+        assertThrows(
+          () => new Queue({ maxsize: bad }),
+          RangeError,
+          `Cannot create queue as 'maxsize' must be at most Number.MAX_SAFE_INTEGER (9007199254740991) or Infinity: current value is ${shown}`,
+        );
+      }
+      assertEquals(
+        new Queue({ maxsize: Number.MAX_SAFE_INTEGER }).maxsize,
+        Number.MAX_SAFE_INTEGER,
+      );
+    },
+  );
+
   await t.step("maxsize that is not a number: TypeError", () => {
     for (
       const [bad, shown] of [["2", '"2"'], [null, "null"], [2n, "2n"], [

@@ -12,7 +12,7 @@ import { type Permit, Semaphore } from "../../lib/semaphore.ts";
 import { random, settle } from "./_helpers.ts";
 
 Deno.test("new Semaphore() rejects permits that are not a positive integer", async (t) => {
-  for (const bad of [0, -1, 1.5, NaN, Infinity, "2", undefined]) {
+  for (const bad of [0, -1, 1.5, NaN, Infinity, -Infinity]) {
     await t.step(`permits = ${String(bad)}`, () => {
       assertThrows(
         () => new Semaphore(bad as number),
@@ -26,11 +26,44 @@ Deno.test("new Semaphore() rejects permits that are not a positive integer", asy
     RangeError,
     "Cannot create semaphore as 'permits' must be a positive integer: current value is 0",
   );
-  assertThrows(
-    () => new Semaphore("2" as unknown as number),
-    RangeError,
-    'current value is "2"',
-  );
+});
+
+Deno.test("new Semaphore() rejects permits that are not a number with a TypeError, as Queue and Executor do", () => {
+  const cases: [unknown, string][] = [
+    ["2", '"2"'],
+    [2n, "2n"],
+    [Symbol("two"), "Symbol(two)"],
+    [{ valueOf: () => 2 }, "an object { valueOf }"],
+    [new Number(2), "a Number"],
+    [null, "null"],
+    [undefined, "undefined"],
+  ];
+  for (const [bad, shown] of cases) {
+    assertThrows(
+      () => new Semaphore(bad as number),
+      TypeError,
+      `Cannot create semaphore as 'permits' must be a number: current value is ${shown}`,
+    );
+  }
+});
+
+Deno.test("new Semaphore() rejects permits past Number.MAX_SAFE_INTEGER, where counting breaks", () => {
+  for (
+    const [bad, shown] of [[2 ** 53, "9007199254740992"], [
+      1e300,
+      "1e+300",
+    ]] as const
+  ) {
+    assertThrows(
+      () => new Semaphore(bad),
+      RangeError,
+      `Cannot create semaphore as 'permits' must be at most Number.MAX_SAFE_INTEGER (9007199254740991): current value is ${shown}`,
+    );
+  }
+  // The largest allowed count still counts: a permit taken shows.
+  const sem = new Semaphore(Number.MAX_SAFE_INTEGER);
+  using _permit = sem.tryAcquire();
+  assertEquals(sem.available, Number.MAX_SAFE_INTEGER - 1);
 });
 
 Deno.test("Semaphore exposes read-only permits, available and waiting", async () => {

@@ -730,3 +730,39 @@ Deno.test("Timeline.toSVG() refuses bad options as render() does, naming them", 
     );
   }
 });
+
+Deno.test("Timeline labels stay readable whatever the unit: exponent form from a million units, never Infinity, the same in render() and toSVG()", () => {
+  let now = 0;
+  const timeline = new Timeline({ now: () => now });
+  timeline.start("download");
+  now = 2.303;
+  timeline.end("download");
+  const cases: [number, string][] = [
+    [1, "2.30"], // unchanged below a million units
+    [1e-6, "2.30e+6"],
+    [1e-300, "2.30e+300"],
+    // 2.303 / 5e-324 is past Number.MAX_VALUE: worked out by logarithms.
+    [5e-324, "4.66e+323"], // 5e-324 is 4.94e-324, the smallest double
+    [1e-323, "2.33e+323"],
+  ];
+  for (const [unit, shown] of cases) {
+    const chart = timeline.render({ unit, width: 80, color: false });
+    const svg = timeline.toSVG({ unit });
+    for (
+      const [name, text] of [["render", chart], ["toSVG", svg]] as const
+    ) {
+      assert(
+        text.includes(`${shown}s`),
+        `${name}, unit ${unit}: ${shown}s in\n${text}`,
+      );
+      assert(!text.includes("Infinity"), `${name}, unit ${unit}:\n${text}`);
+      // No number written out in more than about ten digits.
+      assert(!/\d{11}/.test(text), `${name}, unit ${unit}:\n${text}`);
+    }
+    assertEquals(
+      chart.split("\n")[0]!.trimEnd().split(" ").at(-1),
+      `${shown}s`,
+      `render's duration column, unit ${unit}`,
+    );
+  }
+});
