@@ -288,13 +288,17 @@ export class Semaphore {
    *
    * @param permits How many holders may hold a permit at once; an integer
    * from 1 to `Number.MAX_SAFE_INTEGER`.
-   * @throws {TypeError} If `permits` is not a number.
    * @throws {RangeError} If `permits` is not an integer from 1 to
-   * `Number.MAX_SAFE_INTEGER`.
+   * `Number.MAX_SAFE_INTEGER`, a value that is not a number included (the
+   * message then says it must be a number).
    */
   constructor(permits: number) {
     const error = checkCount(permits, "permits", "create semaphore");
-    if (error !== undefined) throw error;
+    // The project's contract (design.md): anything but an integer ≥ 1 is a
+    // RangeError, the wrong type too; the message is the shared one.
+    if (error !== undefined) {
+      throw error instanceof RangeError ? error : new RangeError(error.message);
+    }
     this.#permits = permits;
     this.#available = permits;
   }

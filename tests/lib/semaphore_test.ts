@@ -28,7 +28,7 @@ Deno.test("new Semaphore() rejects permits that are not a positive integer", asy
   );
 });
 
-Deno.test("new Semaphore() rejects permits that are not a number with a TypeError, as Queue and Executor do", () => {
+Deno.test("new Semaphore() rejects permits that are not a number with a RangeError that says so (the contract: anything but an integer ≥ 1)", () => {
   const cases: [unknown, string][] = [
     ["2", '"2"'],
     [2n, "2n"],
@@ -41,7 +41,7 @@ Deno.test("new Semaphore() rejects permits that are not a number with a TypeErro
   for (const [bad, shown] of cases) {
     assertThrows(
       () => new Semaphore(bad as number),
-      TypeError,
+      RangeError,
       `Cannot create semaphore as 'permits' must be a number: current value is ${shown}`,
     );
   }
