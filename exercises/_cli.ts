@@ -86,6 +86,10 @@ const UI = {
       `A solution: ${path}\n(Try the hints first; ${lesson} teaches what it uses.)`,
     unknown: (id: string, ids: string) =>
       `There is no exercise "${id}". The exercises are: ${ids}.`,
+    unknownFlag: (flag: string) =>
+      `Unknown flag ${flag} (\`deno task exercise --help\` lists them)`,
+    extra: (arg: string) =>
+      `Unexpected argument "${arg}": one exercise at a time`,
     unsaved:
       "(Progress not saved: no permission to write exercises/.progress.json.)",
     watching: "Watching exercises/ for changes. Ctrl-C to stop.",
@@ -126,6 +130,9 @@ const UI = {
       `Una solución: ${path}\n(Prueba antes las pistas; ${lesson} enseña lo que usa.)`,
     unknown: (id: string, ids: string) =>
       `No hay ningún ejercicio "${id}". Los ejercicios son: ${ids}.`,
+    unknownFlag: (flag: string) =>
+      `Opción desconocida ${flag} (\`deno task exercise --help\` las lista)`,
+    extra: (arg: string) => `Argumento de más "${arg}": un ejercicio cada vez`,
     unsaved:
       "(Progreso sin guardar: no hay permiso para escribir exercises/.progress.json.)",
     watching: "Vigilando exercises/. Ctrl-C para parar.",
@@ -156,6 +163,8 @@ export async function main(
   args: string[],
   io: Io = terminal(),
 ): Promise<number> {
+  // The first flag not listed below, as it was typed.
+  let unknownFlag: string | undefined;
   const flags = (parseArgs as (args: string[], options: unknown) => {
     _: (string | number)[];
     watch?: boolean;
@@ -167,6 +176,11 @@ export async function main(
     boolean: ["watch", "hint", "solution", "help"],
     string: ["lang"],
     alias: { h: "help", w: "watch" },
+    unknown: (arg: string, key?: string) => {
+      if (key === undefined) return true; // an exercise id
+      unknownFlag ??= arg;
+      return false;
+    },
   });
   const progress = await io.load();
   if (flags.lang !== undefined) {
@@ -176,13 +190,22 @@ export async function main(
       );
       return 2;
     }
-    if (progress.lang !== flags.lang) {
-      progress.lang = flags.lang;
-      await store(io, progress, "en");
-    }
   }
-  const lang: Lang = progress.lang ?? "en";
+  const lang: Lang = (flags.lang as Lang | undefined) ?? progress.lang ?? "en";
   const ui = UI[lang];
+  // A command line with a typo does nothing, not even remember --lang.
+  if (unknownFlag !== undefined) {
+    io.write(ui.unknownFlag(unknownFlag) + "\n");
+    return 2;
+  }
+  if (flags._.length > 1) {
+    io.write(ui.extra(String(flags._[1])) + "\n");
+    return 2;
+  }
+  if (flags.lang !== undefined && progress.lang !== flags.lang) {
+    progress.lang = flags.lang as Lang;
+    await store(io, progress, "en");
+  }
   if (flags.help) {
     io.write(ui.help + "\n");
     return 0;

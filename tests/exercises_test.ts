@@ -359,6 +359,28 @@ Deno.test("deno task exercise: the list, then the first exercise not done, check
   });
 });
 
+Deno.test("deno task exercise refuses an unknown flag or a second argument, in one line naming it, with exit code 2", async () => {
+  const fake = fakeIo();
+  for (
+    const [args, message] of [
+      [["03a", "--bogus"], "Unknown flag --bogus"],
+      [["-x", "03a"], "Unknown flag -x"],
+      [["03a", "--watch=1", "--bogus=2"], "Unknown flag --bogus=2"],
+      [["03a", "04b"], 'Unexpected argument "04b": one exercise at a time'],
+      [["03a", "--bogus", "--lang", "es"], "Opción desconocida --bogus"],
+      [["03a", "04b", "--lang", "es"], 'Argumento de más "04b"'],
+    ] as const
+  ) {
+    fake.reset();
+    assertEquals(await main([...args], fake.io), 2, args.join(" "));
+    assertStringIncludes(fake.out, message);
+    assertEquals(fake.out.trimEnd().split("\n").length, 1, fake.out);
+    assertEquals(fake.checks, [], "nothing is checked");
+  }
+  // A refused command line does not remember its --lang either.
+  assertEquals(fake.saved.lang, undefined);
+});
+
 Deno.test("deno task exercise --hint reveals one more hint each time, and remembers", async () => {
   const fake = fakeIo();
   const hints = findExercise("04b")!.hints;
