@@ -204,7 +204,7 @@ export async function main(
   }
   if (flags.lang !== undefined && progress.lang !== flags.lang) {
     progress.lang = flags.lang as Lang;
-    await store(io, progress, "en");
+    await store(io, progress, lang);
   }
   if (flags.help) {
     io.write(ui.help + "\n");
@@ -437,7 +437,8 @@ function report(
         ) + "\n",
     );
     io.write(
-      result.chart.split("\n").map((line) => "  " + line).join("\n") + "\n",
+      localChart(result.chart, lang).split("\n").map((line) => "  " + line)
+        .join("\n") + "\n",
     );
   }
   io.write(
@@ -446,6 +447,28 @@ function report(
       "\n",
   );
   io.write(`  ${ui.stuck(exercise.id)}\n`);
+}
+
+/** What a still-running task's duration says, at most 7 columns ("running"). */
+const STILL_RUNNING: Record<Lang, string> = { en: "running", es: "activa" };
+
+/**
+ * A chart from Timeline.render() in `lang`: the word for a task still
+ * running, and decimal commas in the durations and the axis for Spanish, as
+ * the text around it writes them. Columns stay where they were: each
+ * replacement is as wide as what it replaces.
+ */
+export function localChart(chart: string, lang: Lang): string {
+  if (lang === "en") return chart;
+  const lines = chart.split("\n");
+  const comma = (text: string) => text.replace(/(\d)\.(\d)/g, "$1,$2");
+  return lines.map((line, i) => {
+    // The axis' labels: the line under a rule of dashes and ticks.
+    if (i > 0 && /^\s*[-|]+$/.test(lines[i - 1]!)) return comma(line);
+    return line
+      .replace(/ running$/, " " + STILL_RUNNING[lang].padStart(7))
+      .replace(/ (\d+)\.(\d+)$/, " $1,$2");
+  }).join("\n");
 }
 
 async function store(io: Io, progress: Progress, lang: Lang): Promise<void> {

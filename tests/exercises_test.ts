@@ -425,6 +425,20 @@ Deno.test("deno task exercise --lang es speaks Spanish from then on; --lang en g
   );
   assertStringIncludes(fake.out, "¿Atascado? `deno task exercise 03a --hint`");
   assertEquals(fake.saved.lang, "es");
+  // The chart speaks Spanish too: decimal commas on its axis and durations.
+  const chart = fake.out.slice(fake.out.indexOf("Lo que hizo tu código"));
+  assertStringIncludes(chart, "0,5");
+  assertStringIncludes(chart, " 2,00\n");
+  assert(!/\d\.\d/.test(chart), chart);
+  // A task still running is "activa", in the column of the durations.
+  fake.reset();
+  assertEquals(await main(["03b"], fake.io), 1);
+  const rows = fake.out.split("\n").filter((l) => /^  (save|fetch) /.test(l));
+  assertEquals(rows.length, 2, fake.out);
+  assert(rows[0]!.endsWith(" activa"), rows[0]);
+  assert(rows[1]!.endsWith(" 1,00"), rows[1]);
+  assertEquals(rows[0]!.length, rows[1]!.length, "columns stay aligned");
+  assert(!fake.out.includes("running"), fake.out);
   fake.reset();
   await main([], fake.io);
   assertStringIncludes(fake.out, "Asincronía · ejercicios   0 de 17 hechos");
