@@ -69,6 +69,8 @@ const UI = {
       `Edit ${file}, then run \`deno task exercise${
         id ? ` ${id}` : ""
       }\` again (or add --watch).`,
+    editWatching: (file: string) =>
+      `Edit ${file} and save: it is checked again then.`,
     stuck: (id: string) => `Stuck? \`deno task exercise ${id} --hint\``,
     chart: (unit: number, real: boolean) =>
       `What your code did (times in units; 1 unit = ${unit} ms${
@@ -94,7 +96,10 @@ const UI = {
       "(Progress not saved: no permission to write exercises/.progress.json.)",
     watching: "Watching exercises/ for changes. Ctrl-C to stop.",
     lesson: "lesson",
-    legend: "✓ done   ✗ failing   · to do   (04b belongs to lesson 04)",
+    legend: [
+      "✓ done   ✗ failing   · to do",
+      "the number is the lesson: 04b is lesson 04's second exercise",
+    ],
     help:
       `Usage: deno task exercise [ID] [--watch] [--hint] [--solution] [--lang en|es]
 
@@ -114,6 +119,8 @@ const UI = {
       `Edita ${file} y vuelve a ejecutar \`deno task exercise${
         id ? ` ${id}` : ""
       }\` (o añade --watch).`,
+    editWatching: (file: string) =>
+      `Edita ${file} y guarda: entonces se vuelve a comprobar.`,
     stuck: (id: string) => `¿Atascado? \`deno task exercise ${id} --hint\``,
     chart: (unit: number, real: boolean) =>
       `Lo que hizo tu código (tiempos en unidades; 1 unidad = ${unit} ms${
@@ -137,7 +144,10 @@ const UI = {
       "(Progreso sin guardar: no hay permiso para escribir exercises/.progress.json.)",
     watching: "Vigilando exercises/. Ctrl-C para parar.",
     lesson: "lección",
-    legend: "✓ hecho   ✗ falla   · por hacer   (04b es de la lección 04)",
+    legend: [
+      "✓ hecho   ✗ falla   · por hacer",
+      "el número es la lección: 04b es el segundo ejercicio de la lección 04",
+    ],
     help:
       `Uso: deno task exercise [ID] [--watch] [--hint] [--solution] [--lang en|es]
 
@@ -261,8 +271,8 @@ export async function main(
 
   const once = () =>
     exercise === undefined
-      ? walk(io, progress, lang, paint)
-      : single(io, progress, exercise, lang, paint);
+      ? walk(io, progress, lang, paint, flags.watch === true)
+      : single(io, progress, exercise, lang, paint, flags.watch === true);
   if (!flags.watch) return await once();
   await once();
   io.write("\n" + paint("dim", ui.watching) + "\n");
@@ -303,6 +313,7 @@ async function walk(
   progress: Progress,
   lang: Lang,
   paint: Paint,
+  watching: boolean,
 ): Promise<number> {
   const ui = UI[lang];
   let failed: { exercise: Exercise; result: Result } | undefined;
@@ -328,7 +339,7 @@ async function walk(
     `${paint("bold", ui.heading)}   ${ui.done(done, EXERCISES.length)}\n\n`,
   );
   const titleWidth = Math.max(...EXERCISES.map((e) => e.title[lang].length));
-  io.write(`  ${paint("dim", ui.legend)}\n`);
+  for (const line of ui.legend) io.write(`  ${paint("dim", line)}\n`);
   EXERCISES.forEach((exercise, i) => {
     const status = statuses[i];
     const mark = status === "done"
@@ -354,7 +365,7 @@ async function walk(
   }
   if (failed) {
     io.write("\n");
-    report(io, failed.exercise, failed.result, lang, paint, true);
+    report(io, failed.exercise, failed.result, lang, paint, true, watching);
     return 1;
   }
   io.write(`\n${paint("green", ui.all(EXERCISES.length))}\n`);
@@ -368,9 +379,10 @@ async function single(
   exercise: Exercise,
   lang: Lang,
   paint: Paint,
+  watching: boolean,
 ): Promise<number> {
   const result = await checkAndStore(io, progress, exercise, lang);
-  report(io, exercise, result, lang, paint, false);
+  report(io, exercise, result, lang, paint, false, watching);
   if (result.passed) {
     const next = await current(io, progress);
     const ui = UI[lang];
@@ -406,6 +418,7 @@ function report(
   lang: Lang,
   paint: Paint,
   fromList: boolean,
+  watching: boolean,
 ): void {
   const ui = UI[lang];
   const file = relative(io.file(exercise));
@@ -443,7 +456,13 @@ function report(
   }
   io.write(
     "\n" +
-      wrap(ui.edit(file, fromList ? undefined : exercise.id), io.width, "  ") +
+      wrap(
+        watching
+          ? ui.editWatching(file)
+          : ui.edit(file, fromList ? undefined : exercise.id),
+        io.width,
+        "  ",
+      ) +
       "\n",
   );
   io.write(`  ${ui.stuck(exercise.id)}\n`);

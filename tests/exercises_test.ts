@@ -307,6 +307,10 @@ Deno.test("deno task exercise: the list, then the first exercise not done, check
       assertStringIncludes(out, "  ✓ 02a  Say hello, wait, say goodbye");
       assertStringIncludes(out, "  ✗ 04a  Five downloads, two at a time");
       assertStringIncludes(out, "← next");
+      assertStringIncludes(
+        out,
+        "  ✓ done   ✗ failing   · to do\n  the number is the lesson: 04b is lesson 04's second exercise\n",
+      );
       assertStringIncludes(out, "  · 04b  Protect a read-await-write counter");
       assertStringIncludes(
         out,
@@ -443,6 +447,10 @@ Deno.test("deno task exercise --lang es speaks Spanish from then on; --lang en g
   await main([], fake.io);
   assertStringIncludes(fake.out, "Asincronía · ejercicios   0 de 17 hechos");
   assertStringIncludes(fake.out, "← siguiente");
+  assertStringIncludes(
+    fake.out,
+    "el número es la lección: 04b es el segundo ejercicio de la lección 04",
+  );
   fake.reset();
   await main(["03a", "--hint"], fake.io);
   assertStringIncludes(fake.out, "Pista 1 de 3");
@@ -477,6 +485,21 @@ Deno.test("deno task exercise --watch checks again each time a file changes", as
     fake.out,
     "Watching exercises/ for changes. Ctrl-C to stop.",
   );
+  // Watching already: saving is what checks again, not another command.
+  assertStringIncludes(
+    fake.out,
+    "Edit exercises/03a_overlap.ts and save: it is checked again then.",
+  );
+  assert(!fake.out.includes("again (or add --watch)"), fake.out);
+  assert(!fake.out.includes("run `deno task exercise"), fake.out);
+  // The list in watch mode, in Spanish too.
+  const es = fakeIo({}, 1);
+  await main(["--watch", "--lang", "es"], es.io);
+  assertStringIncludes(
+    es.out,
+    "Edita exercises/02a_say_hello.ts y guarda: entonces se vuelve a comprobar.",
+  );
+  assert(!es.out.includes("añade --watch"), es.out);
 });
 
 Deno.test("The CLI runs each check in a Worker of its own: verdicts come back, a loop that never yields is stopped", async () => {
