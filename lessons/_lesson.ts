@@ -13,12 +13,15 @@ import {
   helpText,
   type LessonFlag,
   type LessonPermissions,
+  MAX_UNIT,
+  MIN_UNIT,
   missingPermissions,
   parseFlags,
   type Place,
   place,
   ROOT,
   UsageError,
+  yesOrNo,
 } from "./_cli.ts";
 
 export type { LessonFlag, LessonPermissions } from "./_cli.ts";
@@ -86,13 +89,16 @@ export function optionError(
   return error;
 }
 
-/** Checks a `unit`: a positive number of milliseconds. */
+/**
+ * Checks a `unit`: a number of milliseconds from {@linkcode MIN_UNIT} (1) to
+ * {@linkcode MAX_UNIT} (10000).
+ */
 export function checkUnit(unit: unknown): number {
-  const rule = "a positive number of milliseconds";
+  const rule = `a number of milliseconds from ${MIN_UNIT} to ${MAX_UNIT}`;
   if (typeof unit !== "number") {
     throw optionError(TypeError, "unit", rule, unit);
   }
-  if (!(Number.isFinite(unit) && unit > 0)) {
+  if (!(unit >= MIN_UNIT && unit <= MAX_UNIT)) {
     throw optionError(RangeError, "unit", rule, unit);
   }
   return unit;
@@ -219,7 +225,8 @@ const OUTPUT_FLAGS: Record<string, LessonFlag> = {
   },
   events: {
     type: "boolean",
-    help: "report each task's start and end on standard error, as JSON lines",
+    help:
+      "report each task's start and end on standard error, as JSON lines (--events=no: none)",
   },
 };
 
@@ -241,7 +248,9 @@ function outputFlags(
       }
       svg = file;
     } else if (arg === "--events") events = true;
-    else rest.push(arg);
+    else if (arg.startsWith("--events=")) {
+      events = yesOrNo("events", arg.slice("--events=".length));
+    } else rest.push(arg);
   }
   return { rest, svg, events };
 }

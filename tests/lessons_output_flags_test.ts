@@ -102,6 +102,33 @@ Deno.test("--events is off by default, and only for the run it was given to", as
   assertEquals(lines, []);
 });
 
+Deno.test("--events takes yes or no like --timeline, and refuses any other value", async () => {
+  for (const yes of ["yes", "true", "on", "1", "YES", ""]) {
+    const { status, err } = await cli(twoTasks, [
+      "--unit",
+      "5",
+      `--events=${yes}`,
+    ]);
+    assertEquals(status, 0, yes);
+    assertEquals(err.length, 5, `--events=${yes} reports the five events`);
+  }
+  for (const no of ["no", "false", "off", "0", "No"]) {
+    assertEquals(await cli(twoTasks, ["--unit", "5", `--events=${no}`]), {
+      status: 0,
+      out: [],
+      err: [],
+    });
+  }
+  assertEquals(await cli(twoTasks, ["--events=maybe"]), {
+    status: 2,
+    out: [],
+    err: [
+      'Flag --events takes no value, or yes or no: current value is "maybe"',
+      "Run with --help to see the flags.",
+    ],
+  });
+});
+
 Deno.test("--events from a lesson subprocess arrive while it runs, in order", async () => {
   // Lesson 3 at 60 ms a second lasts about half a second; its first event,
   // main's start, comes at once.
