@@ -437,7 +437,7 @@ Deno.test("deno task exercise --lang es speaks Spanish from then on; --lang en g
   // A task still running is "activa", in the column of the durations.
   fake.reset();
   assertEquals(await main(["03b"], fake.io), 1);
-  const rows = fake.out.split("\n").filter((l) => /^  (save|fetch) /.test(l));
+  const rows = fake.out.split("\n").filter((l) => /^ {2}(save|fetch) /.test(l));
   assertEquals(rows.length, 2, fake.out);
   assert(rows[0]!.endsWith(" activa"), rows[0]);
   assert(rows[1]!.endsWith(" 1,00"), rows[1]);
