@@ -69,6 +69,8 @@ const UI = {
       `Edit ${file}, then run \`deno task exercise${
         id ? ` ${id}` : ""
       }\` again (or add --watch).`,
+    editWatching: (file: string) =>
+      `Edit ${file} and save: it is checked again then.`,
     stuck: (id: string) => `Stuck? \`deno task exercise ${id} --hint\``,
     chart: (unit: number, real: boolean) =>
       `What your code did (times in units; 1 unit = ${unit} ms${
@@ -86,11 +88,18 @@ const UI = {
       `A solution: ${path}\n(Try the hints first; ${lesson} teaches what it uses.)`,
     unknown: (id: string, ids: string) =>
       `There is no exercise "${id}". The exercises are: ${ids}.`,
+    unknownFlag: (flag: string) =>
+      `Unknown flag ${flag} (\`deno task exercise --help\` lists them)`,
+    extra: (arg: string) =>
+      `Unexpected argument "${arg}": one exercise at a time`,
     unsaved:
       "(Progress not saved: no permission to write exercises/.progress.json.)",
     watching: "Watching exercises/ for changes. Ctrl-C to stop.",
     lesson: "lesson",
-    legend: "✓ done   ✗ failing   · to do   (04b belongs to lesson 04)",
+    legend: [
+      "✓ done   ✗ failing   · to do",
+      "the number is the lesson: 04b is lesson 04's second exercise",
+    ],
     help:
       `Usage: deno task exercise [ID] [--watch] [--hint] [--solution] [--lang en|es]
 
@@ -110,6 +119,8 @@ const UI = {
       `Edita ${file} y vuelve a ejecutar \`deno task exercise${
         id ? ` ${id}` : ""
       }\` (o añade --watch).`,
+    editWatching: (file: string) =>
+      `Edita ${file} y guarda: entonces se vuelve a comprobar.`,
     stuck: (id: string) => `¿Atascado? \`deno task exercise ${id} --hint\``,
     chart: (unit: number, real: boolean) =>
       `Lo que hizo tu código (tiempos en unidades; 1 unidad = ${unit} ms${
@@ -126,11 +137,17 @@ const UI = {
       `Una solución: ${path}\n(Prueba antes las pistas; ${lesson} enseña lo que usa.)`,
     unknown: (id: string, ids: string) =>
       `No hay ningún ejercicio "${id}". Los ejercicios son: ${ids}.`,
+    unknownFlag: (flag: string) =>
+      `Opción desconocida ${flag} (\`deno task exercise --help\` las lista)`,
+    extra: (arg: string) => `Argumento de más "${arg}": un ejercicio cada vez`,
     unsaved:
       "(Progreso sin guardar: no hay permiso para escribir exercises/.progress.json.)",
     watching: "Vigilando exercises/. Ctrl-C para parar.",
     lesson: "lección",
-    legend: "✓ hecho   ✗ falla   · por hacer   (04b es de la lección 04)",
+    legend: [
+      "✓ hecho   ✗ falla   · por hacer",
+      "el número es la lección: 04b es el segundo ejercicio de la lección 04",
+    ],
     help:
       `Uso: deno task exercise [ID] [--watch] [--hint] [--solution] [--lang en|es]
 
@@ -156,6 +173,8 @@ export async function main(
   args: string[],
   io: Io = terminal(),
 ): Promise<number> {
+  // The first flag not listed below, as it was typed.
+  let unknownFlag: string | undefined;
   const flags = (parseArgs as (args: string[], options: unknown) => {
     _: (string | number)[];
     watch?: boolean;
@@ -167,6 +186,11 @@ export async function main(
     boolean: ["watch", "hint", "solution", "help"],
     string: ["lang"],
     alias: { h: "help", w: "watch" },
+    unknown: (arg: string, key?: string) => {
+      if (key === undefined) return true; // an exercise id
+      unknownFlag ??= arg;
+      return false;
+    },
   });
   const progress = await io.load();
   if (flags.lang !== undefined) {
@@ -176,13 +200,22 @@ export async function main(
       );
       return 2;
     }
-    if (progress.lang !== flags.lang) {
-      progress.lang = flags.lang;
-      await store(io, progress, "en");
-    }
   }
-  const lang: Lang = progress.lang ?? "en";
+  const lang: Lang = (flags.lang as Lang | undefined) ?? progress.lang ?? "en";
   const ui = UI[lang];
+  // A command line with a typo does nothing, not even remember --lang.
+  if (unknownFlag !== undefined) {
+    io.write(ui.unknownFlag(unknownFlag) + "\n");
+    return 2;
+  }
+  if (flags._.length > 1) {
+    io.write(ui.extra(String(flags._[1])) + "\n");
+    return 2;
+  }
+  if (flags.lang !== undefined && progress.lang !== flags.lang) {
+    progress.lang = flags.lang as Lang;
+    await store(io, progress, lang);
+  }
   if (flags.help) {
     io.write(ui.help + "\n");
     return 0;
@@ -238,8 +271,8 @@ export async function main(
 
   const once = () =>
     exercise === undefined
-      ? walk(io, progress, lang, paint)
-      : single(io, progress, exercise, lang, paint);
+      ? walk(io, progress, lang, paint, flags.watch === true)
+      : single(io, progress, exercise, lang, paint, flags.watch === true);
   if (!flags.watch) return await once();
   await once();
   io.write("\n" + paint("dim", ui.watching) + "\n");
@@ -280,6 +313,7 @@ async function walk(
   progress: Progress,
   lang: Lang,
   paint: Paint,
+  watching: boolean,
 ): Promise<number> {
   const ui = UI[lang];
   let failed: { exercise: Exercise; result: Result } | undefined;
@@ -305,7 +339,7 @@ async function walk(
     `${paint("bold", ui.heading)}   ${ui.done(done, EXERCISES.length)}\n\n`,
   );
   const titleWidth = Math.max(...EXERCISES.map((e) => e.title[lang].length));
-  io.write(`  ${paint("dim", ui.legend)}\n`);
+  for (const line of ui.legend) io.write(`  ${paint("dim", line)}\n`);
   EXERCISES.forEach((exercise, i) => {
     const status = statuses[i];
     const mark = status === "done"
@@ -331,7 +365,7 @@ async function walk(
   }
   if (failed) {
     io.write("\n");
-    report(io, failed.exercise, failed.result, lang, paint, true);
+    report(io, failed.exercise, failed.result, lang, paint, true, watching);
     return 1;
   }
   io.write(`\n${paint("green", ui.all(EXERCISES.length))}\n`);
@@ -345,9 +379,10 @@ async function single(
   exercise: Exercise,
   lang: Lang,
   paint: Paint,
+  watching: boolean,
 ): Promise<number> {
   const result = await checkAndStore(io, progress, exercise, lang);
-  report(io, exercise, result, lang, paint, false);
+  report(io, exercise, result, lang, paint, false, watching);
   if (result.passed) {
     const next = await current(io, progress);
     const ui = UI[lang];
@@ -383,6 +418,7 @@ function report(
   lang: Lang,
   paint: Paint,
   fromList: boolean,
+  watching: boolean,
 ): void {
   const ui = UI[lang];
   const file = relative(io.file(exercise));
@@ -414,15 +450,44 @@ function report(
         ) + "\n",
     );
     io.write(
-      result.chart.split("\n").map((line) => "  " + line).join("\n") + "\n",
+      localChart(result.chart, lang).split("\n").map((line) => "  " + line)
+        .join("\n") + "\n",
     );
   }
   io.write(
     "\n" +
-      wrap(ui.edit(file, fromList ? undefined : exercise.id), io.width, "  ") +
+      wrap(
+        watching
+          ? ui.editWatching(file)
+          : ui.edit(file, fromList ? undefined : exercise.id),
+        io.width,
+        "  ",
+      ) +
       "\n",
   );
   io.write(`  ${ui.stuck(exercise.id)}\n`);
+}
+
+/** What a still-running task's duration says, at most 7 columns ("running"). */
+const STILL_RUNNING: Record<Lang, string> = { en: "running", es: "activa" };
+
+/**
+ * A chart from Timeline.render() in `lang`: the word for a task still
+ * running, and decimal commas in the durations and the axis for Spanish, as
+ * the text around it writes them. Columns stay where they were: each
+ * replacement is as wide as what it replaces.
+ */
+export function localChart(chart: string, lang: Lang): string {
+  if (lang === "en") return chart;
+  const lines = chart.split("\n");
+  const comma = (text: string) => text.replace(/(\d)\.(\d)/g, "$1,$2");
+  return lines.map((line, i) => {
+    // The axis' labels: the line under a rule of dashes and ticks.
+    if (i > 0 && /^\s*[-|]+$/.test(lines[i - 1]!)) return comma(line);
+    return line
+      .replace(/ running$/, " " + STILL_RUNNING[lang].padStart(7))
+      .replace(/ (\d+)\.(\d+)$/, " $1,$2");
+  }).join("\n");
 }
 
 async function store(io: Io, progress: Progress, lang: Lang): Promise<void> {

@@ -182,7 +182,7 @@ export const command: LessonCommand<DownloadsOptions> = {
     workers: {
       type: "number",
       help:
-        "how many workers pull the files from the queue in part 2: a positive integer (default 2)",
+        "how many workers pull the files from the queue in part 2: 1 to 5, one per file at most (default 2)",
     },
     part: {
       type: "number",

@@ -54,6 +54,34 @@ export interface ParsedFlags {
 
 const YES = new Set(["", "true", "yes", "on", "1"]);
 const NO = new Set(["false", "no", "off", "0"]);
+
+/**
+ * The value of `--name=value` for a flag that takes no value: true for yes
+ * (and for nothing), false for no; anything else is refused.
+ */
+export function yesOrNo(name: string, value: string): boolean {
+  const answer = value.toLowerCase();
+  if (YES.has(answer)) return true;
+  if (NO.has(answer)) return false;
+  throw new UsageError(
+    `Flag --${name} takes no value, or yes or no: current value is ${
+      describe(value)
+    }`,
+  );
+}
+
+/**
+ * The smallest `--unit`, in milliseconds: below it the timers of a lesson
+ * fire together and its chart turns to noise.
+ */
+export const MIN_UNIT = 1;
+/**
+ * The largest `--unit`, in milliseconds: ten seconds per second of the
+ * notes already makes the longest lesson last minutes.
+ */
+export const MAX_UNIT = 10_000;
+/** A number as written in decimal: `20`, `-5`, `2.5`, `.5`, `1e3`. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 /** A token that is a negative number, not a flag: `-5`, `-.5`, `-Infinity`. */
 const NEGATIVE = /^-(\d|\.\d|Infinity$)/;
 
@@ -75,15 +103,7 @@ export function parseFlags(
     const arg = argv[i]!;
     const [, name, value] = /^--([^=]+)=(.*)$/s.exec(arg) ?? [];
     if (name !== undefined && booleans.includes(name)) {
-      const answer = value!.toLowerCase();
-      if (YES.has(answer)) args.push(`--${name}`);
-      else if (!NO.has(answer)) {
-        throw new UsageError(
-          `Flag --${name} takes no value, or yes or no: current value is ${
-            describe(value)
-          }`,
-        );
-      }
+      if (yesOrNo(name, value!)) args.push(`--${name}`);
       continue;
     }
     const next = argv[i + 1];
@@ -120,16 +140,16 @@ export function parseFlags(
     const value = parsed[name];
     if (value === undefined) continue;
     if (value === "") throw new UsageError(`Flag --${name} needs a value`);
-    const number = Number(value);
     if (name === "unit" || flags[name]?.type === "number") {
-      if (Number.isNaN(number)) {
+      // Number() would also read 0x10, 0b1, " 5 " and Infinity.
+      if (typeof value !== "string" || !DECIMAL.test(value)) {
         throw new UsageError(
-          `Flag --${name} must be a number: current value is ${
+          `Flag --${name} must be a decimal number: current value is ${
             describe(value)
           }`,
         );
       }
-      options[name] = number;
+      options[name] = Number(value);
     } else options[name] = value;
   }
   for (const name of names.filter(isBoolean(flags))) {
@@ -239,9 +259,10 @@ export function helpText(
 ): string {
   const placeholder = { number: " <n>", string: " <text>", boolean: "" };
   const unitHelp = "how many milliseconds a second of the notes lasts " +
+    `(${MIN_UNIT} to ${MAX_UNIT}, default 1000` +
     (minUnit === undefined
-      ? "(default 1000)"
-      : `(default 1000; below ${minUnit} the lines may differ from the Output)`);
+      ? ")"
+      : `; below ${minUnit} the lines may differ from the Output)`);
   const rows: [string, string][] = [
     ["--unit <ms>", unitHelp],
     ["--timeline", "print a chart of when each task ran (--timeline=no: none)"],

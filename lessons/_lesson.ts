@@ -13,12 +13,15 @@ import {
   helpText,
   type LessonFlag,
   type LessonPermissions,
+  MAX_UNIT,
+  MIN_UNIT,
   missingPermissions,
   parseFlags,
   type Place,
   place,
   ROOT,
   UsageError,
+  yesOrNo,
 } from "./_cli.ts";
 
 export type { LessonFlag, LessonPermissions } from "./_cli.ts";
@@ -86,13 +89,16 @@ export function optionError(
   return error;
 }
 
-/** Checks a `unit`: a positive number of milliseconds. */
+/**
+ * Checks a `unit`: a number of milliseconds from {@linkcode MIN_UNIT} (1) to
+ * {@linkcode MAX_UNIT} (10000).
+ */
 export function checkUnit(unit: unknown): number {
-  const rule = "a positive number of milliseconds";
+  const rule = `a number of milliseconds from ${MIN_UNIT} to ${MAX_UNIT}`;
   if (typeof unit !== "number") {
     throw optionError(TypeError, "unit", rule, unit);
   }
-  if (!(Number.isFinite(unit) && unit > 0)) {
+  if (!(unit >= MIN_UNIT && unit <= MAX_UNIT)) {
     throw optionError(RangeError, "unit", rule, unit);
   }
   return unit;
@@ -219,7 +225,8 @@ const OUTPUT_FLAGS: Record<string, LessonFlag> = {
   },
   events: {
     type: "boolean",
-    help: "report each task's start and end on standard error, as JSON lines",
+    help:
+      "report each task's start and end on standard error, as JSON lines (--events=no: none)",
   },
 };
 
@@ -241,7 +248,9 @@ function outputFlags(
       }
       svg = file;
     } else if (arg === "--events") events = true;
-    else rest.push(arg);
+    else if (arg.startsWith("--events=")) {
+      events = yesOrNo("events", arg.slice("--events=".length));
+    } else rest.push(arg);
   }
   return { rest, svg, events };
 }
@@ -355,6 +364,17 @@ export async function runCli<O extends LessonOptions>(
     );
     return 1;
   }
+  // The SVG's file is opened before the lesson runs, so that a path that
+  // cannot be written is said first, not after the whole lesson.
+  let svgFile: SvgFile | undefined;
+  if (output.svg !== undefined) {
+    try {
+      svgFile = await openSvg(output.svg);
+    } catch (error) {
+      io.err(svgError(output.svg, error));
+      return 1;
+    }
+  }
   const unit = (args.options.unit as number | undefined) ?? 1000;
   const small = minUnit !== undefined && unit < minUnit
     ? `--unit ${unit} is below ${minUnit}, the smallest this lesson is written for`
@@ -366,6 +386,7 @@ export async function runCli<O extends LessonOptions>(
   try {
     result = await command.run(args.options as O);
   } catch (error) {
+    await svgFile?.abandon();
     if (optionErrors.has(error as object)) return usage(error, io);
     io.err(errorLine(error) + (small ? ` (${small})` : ""));
     return 1;
@@ -376,26 +397,75 @@ export async function runCli<O extends LessonOptions>(
     io.out("");
     io.out(result.timeline.render({ unit: result.unit }));
   }
-  if (output.svg !== undefined) {
+  if (svgFile !== undefined) {
     const svg = result.timeline.toSVG({
       unit: result.unit,
       title: command.summary,
     });
     try {
-      await Deno.writeTextFile(output.svg, svg);
+      await svgFile.write(svg);
     } catch (error) {
-      io.err(
-        `Cannot write the timeline to ${output.svg}: ${
-          errorLine(error)
-            .replace(/^Lesson failed: /, "")
-        }`,
-      );
+      io.err(svgError(output.svg!, error));
       return 1;
     }
     io.out("");
     io.out(`Timeline written to ${output.svg}`);
   }
   return 0;
+}
+
+/** The file `--timeline=svg` writes, open from before the lesson runs. */
+interface SvgFile {
+  /** Writes `text` as the whole file, and closes it. */
+  write(text: string): Promise<void>;
+  /** Closes it; a file that did not exist before is removed again. */
+  abandon(): Promise<void>;
+}
+
+/**
+ * Opens `path` for writing without changing it yet: an existing file keeps
+ * its content until `write`, a new one is removed again by `abandon`.
+ */
+async function openSvg(path: string): Promise<SvgFile> {
+  let created = true;
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { write: true, createNew: true });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    created = false;
+    file = await Deno.open(path, { write: true });
+  }
+  let open = true;
+  const close = () => {
+    if (open) file.close();
+    open = false;
+  };
+  return {
+    async write(text) {
+      try {
+        await file.truncate(0);
+        const bytes = new TextEncoder().encode(text);
+        let written = 0;
+        while (written < bytes.length) {
+          written += await file.write(bytes.subarray(written));
+        }
+      } finally {
+        close();
+      }
+    },
+    async abandon() {
+      close();
+      if (created) await Deno.remove(path).catch(() => {});
+    },
+  };
+}
+
+/** One line for a file `--timeline=svg` cannot write. */
+function svgError(path: string, error: unknown): string {
+  return `Cannot write the timeline to ${path}: ${
+    errorLine(error).replace(/^Lesson failed: /, "")
+  }`;
 }
 
 function usage(error: unknown, io: CliOutput): number {

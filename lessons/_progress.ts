@@ -74,7 +74,7 @@ export function progressBars(options: ProgressOptions = {}): ProgressBars {
     if (closed || state.size === 0) return;
     // Leave the last column free: a row that fills it wraps on some
     // terminals.
-    const width = Math.max(1, columns() - 1);
+    const width = usableWidth(columns()) - 1;
     const rows = [...state].sort(([a], [b]) => a - b).map(([id, s]) => {
       const share = s.total > 0 ? s.received / s.total : 0;
       const label = `download ${id} `;
@@ -122,6 +122,15 @@ export function progressBars(options: ProgressOptions = {}): ProgressBars {
       globalThis.removeEventListener("unload", erase);
     },
   };
+}
+
+/**
+ * A width reported for the terminal, or 80 when it is none: a pseudo
+ * terminal that was never given a size (`script`, some CI runners) reports
+ * 0 columns, which would cut every bar down to a letter.
+ */
+function usableWidth(columns: number): number {
+  return Number.isInteger(columns) && columns >= 1 ? columns : 80;
 }
 
 // The terminal's width; 80 when standard output is not one (a test's sink).

@@ -31,19 +31,28 @@ export const webLinks: LinkMap = (href) =>
 
 /**
  * One line of Markdown as HTML: `code`, **strong**, *emphasis* or _emphasis_,
- * and [links](address). A link whose address `link` refuses stays text.
+ * and [links](address), whose text may hold code. A link whose address `link`
+ * refuses stays text. An HTML comment (`<!-- … -->`) outside code is dropped.
  */
 export function inline(text: string, link: LinkMap = webLinks): string {
-  // Code spans first: nothing inside them is Markdown.
-  const parts = text.split(/(`+)([^`]|[^`][^]*?[^`])\1(?!`)/);
-  let html = "";
+  // Code spans first: nothing inside them is Markdown. Each one waits as a
+  // placeholder (private-use characters, removed from the text beforehand)
+  // while links and emphasis are found around it, then becomes <code>.
+  const parts = text.replace(/[\uE000\uE001]/g, "")
+    .split(/(`+)([^`]|[^`][^]*?[^`])\1(?!`)/);
+  const codes: string[] = [];
+  let rest = "";
   for (let i = 0; i < parts.length; i += 3) {
-    html += emphasis(parts[i]!, link);
+    rest += parts[i]!.replace(/<!--[^]*?-->/g, "");
     if (i + 2 < parts.length) {
-      html += `<code>${escape(parts[i + 2]!.trim())}</code>`;
+      rest += `\uE000${codes.length}\uE001`;
+      codes.push(`<code>${escape(parts[i + 2]!.trim())}</code>`);
     }
   }
-  return html;
+  return emphasis(rest, link).replace(
+    /\uE000(\d+)\uE001/g,
+    (_, n: string) => codes[Number(n)]!,
+  );
 }
 
 function emphasis(text: string, link: LinkMap): string {
@@ -53,7 +62,10 @@ function emphasis(text: string, link: LinkMap): string {
   for (const match of text.matchAll(links)) {
     html += styles(escape(text.slice(last, match.index)));
     const label = styles(escape(match[1]!));
-    const href = match[0].startsWith("!") ? undefined : link(match[2]!);
+    // An address is never code: one that held a code span stays text.
+    const href = match[0].startsWith("!") || match[2]!.includes("\uE000")
+      ? undefined
+      : link(match[2]!);
     html += href === undefined
       ? label
       : `<a href="${escape(href)}"${
@@ -91,6 +103,14 @@ export function markdown(
     if (isBlank(line)) {
       i++;
       continue;
+    }
+    // An HTML comment of its own lines is a note for the source, not text.
+    if (line.trimStart().startsWith("<!--")) {
+      const end = lines.findIndex((l, at) => at >= i && l.includes("-->"));
+      if (end >= 0 && /-->\s*$/.test(lines[end]!)) {
+        i = end + 1;
+        continue;
+      }
     }
     const fence = /^(```|~~~)\s*([\w+-]*)/.exec(line);
     if (fence) {

@@ -4,6 +4,7 @@ import {
   assertGreaterOrEqual,
   assertLess,
   assertRejects,
+  assertStringIncludes,
 } from "@std/assert";
 import { command, downloads, drawDurations } from "../lessons/10_downloads.ts";
 import { runCli } from "../lessons/_lesson.ts";
@@ -211,20 +212,23 @@ Deno.test("Lesson 10's queue part reports each download with asCompleted, as it 
 });
 
 Deno.test("Lesson 10's --workers and --part name the value when they refuse it", async (t) => {
-  await t.step("workers: a positive integer", async () => {
-    for (const workers of [0, -1, 1.5, Infinity]) {
+  await t.step(
+    "workers: an integer from 1 to 5, one per file at most",
+    async () => {
+      for (const workers of [0, -1, 1.5, Infinity, 6, 1e6]) {
+        await assertRejects(
+          () => downloads({ unit: UNIT, workers, log: () => {} }),
+          RangeError,
+          `'workers' must be an integer from 1 to 5: current value is ${workers}`,
+        );
+      }
       await assertRejects(
-        () => downloads({ unit: UNIT, workers, log: () => {} }),
-        RangeError,
-        `'workers' must be a positive integer: current value is ${workers}`,
+        () => downloads({ unit: UNIT, workers: "2" as never, log: () => {} }),
+        TypeError,
+        `'workers' must be an integer from 1 to 5: current value is "2"`,
       );
-    }
-    await assertRejects(
-      () => downloads({ unit: UNIT, workers: "2" as never, log: () => {} }),
-      TypeError,
-      `'workers' must be a positive integer: current value is "2"`,
-    );
-  });
+    },
+  );
   await t.step("part: 1 or 2", async () => {
     for (const part of [0, 3, 1.5]) {
       await assertRejects(
@@ -245,15 +249,19 @@ Deno.test("Lesson 10's --workers and --part name the value when they refuse it",
     };
     assertEquals(await cli(["--workers", "0"]), [
       2,
-      "Flag --workers must be a positive integer: current value is 0",
+      "Flag --workers must be an integer from 1 to 5: current value is 0",
     ]);
     assertEquals(await cli(["--workers", "-2"]), [
       2,
-      "Flag --workers must be a positive integer: current value is -2",
+      "Flag --workers must be an integer from 1 to 5: current value is -2",
+    ]);
+    assertEquals(await cli(["--workers", "1e6"]), [
+      2,
+      "Flag --workers must be an integer from 1 to 5: current value is 1000000",
     ]);
     assertEquals(await cli(["--workers", "two"]), [
       2,
-      `Flag --workers must be a number: current value is "two"`,
+      `Flag --workers must be a decimal number: current value is "two"`,
     ]);
     assertEquals(await cli(["--part", "3"]), [
       2,
@@ -386,6 +394,22 @@ Deno.test("Progress bars fit any width, and Ctrl-C erases them", async (t) => {
       for (const row of rows) {
         assert(row.length < Math.max(columns, 2), `${columns}: ${row}`);
       }
+    }
+  });
+  await t.step("a width of 0 or one that is no width draws at 80", () => {
+    const draw = (columns: number) => {
+      const { bars, frames } = terminal(columns);
+      bars.update(3, 5, 10);
+      bars.done();
+      return frames;
+    };
+    const wide = draw(80);
+    assertStringIncludes(
+      wide.join(""),
+      "download 3 ███████████████░░░░░░░░░░░░░░░  50%\n",
+    );
+    for (const columns of [0, -1, NaN, Infinity, 0.5]) {
+      assertEquals(draw(columns), wide, `${columns} columns`);
     }
   });
   await t.step("Ctrl-C erases the bars, then exits with 130", () => {

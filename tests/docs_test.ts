@@ -362,6 +362,49 @@ Deno.test("Every TypeScript snippet of the guide type-checks", async () => {
   assertEquals(code, 0, new TextDecoder().decode(stderr));
 });
 
+Deno.test("The paragraph before a Python snippet names only asyncio calls the snippet makes", async () => {
+  let checked = 0;
+  for (const doc of await guide()) {
+    const lines = doc.text.split("\n");
+    let inBlock = false;
+    lines.forEach((line, i) => {
+      if (!line.startsWith("```")) return;
+      inBlock = !inBlock;
+      if (!inBlock || line.slice(3).trim() !== "python") return;
+      // The paragraph just above the fence, and the block under it.
+      let last = i;
+      while (last > 0 && lines[last - 1]!.trim() === "") last--;
+      let start = last;
+      while (start > 0 && lines[start - 1]!.trim() !== "") start--;
+      const paragraph = lines.slice(start, last).join(" ");
+      const end = lines.findIndex((l, at) => at > i && l.startsWith("```"));
+      const code = lines.slice(i + 1, end).join("\n");
+      for (const [, name] of paragraph.matchAll(/`asyncio\.(\w+)`/g)) {
+        assert(
+          code.includes(`asyncio.${name}`),
+          `${doc.path}:${
+            i + 1
+          }: the text names asyncio.${name}, the snippet does not use it`,
+        );
+        checked++;
+      }
+    });
+  }
+  assert(checked >= 1, "no paragraph names an asyncio call");
+});
+
+Deno.test("No TypeScript snippet of the guide fetches from a fixed port of this machine", async () => {
+  // Nothing listens there: a lesson's server takes a free port of its own.
+  for (const doc of await guide()) {
+    for (const block of blocks(doc.text)) {
+      if (!/^(ts|typescript)\b/.test(block.lang)) continue;
+      const code = block.lines.join("\n");
+      const fixed = /(127\.0\.0\.1|localhost):\d+/.exec(code);
+      assert(fixed === null, `${doc.path}: a snippet fetches ${fixed?.[0]}`);
+    }
+  }
+});
+
 // Unaccented spellings the notes use (and a few more that a Spanish text
 // is likely to need), which the guide must write with their accents.
 const UNACCENTED = [

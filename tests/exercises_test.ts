@@ -307,6 +307,10 @@ Deno.test("deno task exercise: the list, then the first exercise not done, check
       assertStringIncludes(out, "  ✓ 02a  Say hello, wait, say goodbye");
       assertStringIncludes(out, "  ✗ 04a  Five downloads, two at a time");
       assertStringIncludes(out, "← next");
+      assertStringIncludes(
+        out,
+        "  ✓ done   ✗ failing   · to do\n  the number is the lesson: 04b is lesson 04's second exercise\n",
+      );
       assertStringIncludes(out, "  · 04b  Protect a read-await-write counter");
       assertStringIncludes(
         out,
@@ -359,6 +363,28 @@ Deno.test("deno task exercise: the list, then the first exercise not done, check
   });
 });
 
+Deno.test("deno task exercise refuses an unknown flag or a second argument, in one line naming it, with exit code 2", async () => {
+  const fake = fakeIo();
+  for (
+    const [args, message] of [
+      [["03a", "--bogus"], "Unknown flag --bogus"],
+      [["-x", "03a"], "Unknown flag -x"],
+      [["03a", "--watch=1", "--bogus=2"], "Unknown flag --bogus=2"],
+      [["03a", "04b"], 'Unexpected argument "04b": one exercise at a time'],
+      [["03a", "--bogus", "--lang", "es"], "Opción desconocida --bogus"],
+      [["03a", "04b", "--lang", "es"], 'Argumento de más "04b"'],
+    ] as const
+  ) {
+    fake.reset();
+    assertEquals(await main([...args], fake.io), 2, args.join(" "));
+    assertStringIncludes(fake.out, message);
+    assertEquals(fake.out.trimEnd().split("\n").length, 1, fake.out);
+    assertEquals(fake.checks, [], "nothing is checked");
+  }
+  // A refused command line does not remember its --lang either.
+  assertEquals(fake.saved.lang, undefined);
+});
+
 Deno.test("deno task exercise --hint reveals one more hint each time, and remembers", async () => {
   const fake = fakeIo();
   const hints = findExercise("04b")!.hints;
@@ -403,10 +429,28 @@ Deno.test("deno task exercise --lang es speaks Spanish from then on; --lang en g
   );
   assertStringIncludes(fake.out, "¿Atascado? `deno task exercise 03a --hint`");
   assertEquals(fake.saved.lang, "es");
+  // The chart speaks Spanish too: decimal commas on its axis and durations.
+  const chart = fake.out.slice(fake.out.indexOf("Lo que hizo tu código"));
+  assertStringIncludes(chart, "0,5");
+  assertStringIncludes(chart, " 2,00\n");
+  assert(!/\d\.\d/.test(chart), chart);
+  // A task still running is "activa", in the column of the durations.
+  fake.reset();
+  assertEquals(await main(["03b"], fake.io), 1);
+  const rows = fake.out.split("\n").filter((l) => /^ {2}(save|fetch) /.test(l));
+  assertEquals(rows.length, 2, fake.out);
+  assert(rows[0]!.endsWith(" activa"), rows[0]);
+  assert(rows[1]!.endsWith(" 1,00"), rows[1]);
+  assertEquals(rows[0]!.length, rows[1]!.length, "columns stay aligned");
+  assert(!fake.out.includes("running"), fake.out);
   fake.reset();
   await main([], fake.io);
   assertStringIncludes(fake.out, "Asincronía · ejercicios   0 de 17 hechos");
   assertStringIncludes(fake.out, "← siguiente");
+  assertStringIncludes(
+    fake.out,
+    "el número es la lección: 04b es el segundo ejercicio de la lección 04",
+  );
   fake.reset();
   await main(["03a", "--hint"], fake.io);
   assertStringIncludes(fake.out, "Pista 1 de 3");
@@ -441,6 +485,21 @@ Deno.test("deno task exercise --watch checks again each time a file changes", as
     fake.out,
     "Watching exercises/ for changes. Ctrl-C to stop.",
   );
+  // Watching already: saving is what checks again, not another command.
+  assertStringIncludes(
+    fake.out,
+    "Edit exercises/03a_overlap.ts and save: it is checked again then.",
+  );
+  assert(!fake.out.includes("again (or add --watch)"), fake.out);
+  assert(!fake.out.includes("run `deno task exercise"), fake.out);
+  // The list in watch mode, in Spanish too.
+  const es = fakeIo({}, 1);
+  await main(["--watch", "--lang", "es"], es.io);
+  assertStringIncludes(
+    es.out,
+    "Edita exercises/02a_say_hello.ts y guarda: entonces se vuelve a comprobar.",
+  );
+  assert(!es.out.includes("añade --watch"), es.out);
 });
 
 Deno.test("The CLI runs each check in a Worker of its own: verdicts come back, a loop that never yields is stopped", async () => {

@@ -45,7 +45,7 @@ Deno.test("parseFlags() names the flag and the value typed when it refuses one",
     });
   await refuses(
     ["--unit", "abc"],
-    'Flag --unit must be a number: current value is "abc"',
+    'Flag --unit must be a decimal number: current value is "abc"',
   );
   await refuses(["--unit"], "Flag --unit needs a value");
   await refuses(["--seed", "--unit", "5"], "Flag --seed needs a value");
@@ -147,12 +147,12 @@ Deno.test("runCli() ends any error of the lesson in one line and status 1", asyn
     const failing = () => Promise.reject(new Error("boom"));
     const { status, err } = await run({ run: failing, minUnit: 20 }, [
       "--unit",
-      "0.2",
+      "2.5",
     ]);
     assertEquals(status, 1);
     assertEquals(err, [
-      "Warning: --unit 0.2 is below 20, the smallest this lesson is written for: lines may differ from its Output.",
-      "Lesson failed: Error: boom (--unit 0.2 is below 20, the smallest this lesson is written for)",
+      "Warning: --unit 2.5 is below 20, the smallest this lesson is written for: lines may differ from its Output.",
+      "Lesson failed: Error: boom (--unit 2.5 is below 20, the smallest this lesson is written for)",
     ]);
   });
 });
@@ -162,7 +162,7 @@ Deno.test("runCli() refuses bad flags with status 2, naming the value typed", as
     status: 2,
     out: [],
     err: [
-      "Flag --unit must be a positive number of milliseconds: current value is -5",
+      "Flag --unit must be a number of milliseconds from 1 to 10000: current value is -5",
       "Run with --help to see the flags.",
     ],
   });
@@ -179,6 +179,66 @@ Deno.test("runCli() refuses bad flags with status 2, naming the value typed", as
     2,
     "Flag --seed must be an integer from 0 to 9: current value is -1",
   ]);
+});
+
+Deno.test("--unit is a decimal number of milliseconds from 1 to 10000; --help says so", async (t) => {
+  for (const typed of ["1e9", "10000.5", "5e-324", "0.001", "0.999"]) {
+    await t.step(`--unit ${typed} is refused, naming it`, async () => {
+      const { status, err } = await run({}, ["--unit", typed]);
+      assertEquals([status, err[0]], [
+        2,
+        `Flag --unit must be a number of milliseconds from 1 to 10000: current value is ${
+          Number(typed)
+        }`,
+      ]);
+    });
+  }
+  for (
+    const typed of [
+      "0x10",
+      "0b1",
+      "0o7",
+      "Infinity",
+      "-Infinity",
+      " 5",
+      "5ms",
+      "1_000",
+    ]
+  ) {
+    await t.step(
+      `--unit ${JSON.stringify(typed)} is not a decimal number`,
+      () => {
+        assertThrows(
+          () => parseFlags(["--unit", typed]),
+          UsageError,
+          `Flag --unit must be a decimal number: current value is "${typed}"`,
+        );
+      },
+    );
+  }
+  for (
+    const [typed, unit] of [["1", 1], ["10000", 10000], ["2.5", 2.5], [
+      ".5e1",
+      5,
+    ], ["1E3", 1000]] as const
+  ) {
+    await t.step(`--unit ${typed} runs`, async () => {
+      const { status, err } = await run({}, ["--unit", typed]);
+      assertEquals([status, err], [0, []]);
+      assertEquals(parseFlags(["--unit", typed]).options, { unit });
+    });
+  }
+  // A lesson's own number flags are decimal too.
+  assertThrows(
+    () => parseFlags(["--seed", "0x10"], FLAGS),
+    UsageError,
+    'Flag --seed must be a decimal number: current value is "0x10"',
+  );
+  const { out } = await run({ minUnit: 20 }, ["--help"]);
+  assertMatch(
+    out.join("\n"),
+    /--unit <ms> +how many milliseconds a second of the notes lasts \(1 to 10000, default 1000; below 20 /,
+  );
 });
 
 Deno.test("runCli() prints the timeline only when asked", async () => {
@@ -277,7 +337,7 @@ Deno.test("A lesson's command line, end to end", async (t) => {
     assertEquals(code, 2);
     assertEquals(
       stderr,
-      "Flag --unit must be a positive number of milliseconds: current value is -5\nRun with --help to see the flags.\n",
+      "Flag --unit must be a number of milliseconds from 1 to 10000: current value is -5\nRun with --help to see the flags.\n",
     );
   });
   await t.step("run from another directory, it works", async () => {

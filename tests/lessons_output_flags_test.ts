@@ -102,6 +102,33 @@ Deno.test("--events is off by default, and only for the run it was given to", as
   assertEquals(lines, []);
 });
 
+Deno.test("--events takes yes or no like --timeline, and refuses any other value", async () => {
+  for (const yes of ["yes", "true", "on", "1", "YES", ""]) {
+    const { status, err } = await cli(twoTasks, [
+      "--unit",
+      "5",
+      `--events=${yes}`,
+    ]);
+    assertEquals(status, 0, yes);
+    assertEquals(err.length, 5, `--events=${yes} reports the five events`);
+  }
+  for (const no of ["no", "false", "off", "0", "No"]) {
+    assertEquals(await cli(twoTasks, ["--unit", "5", `--events=${no}`]), {
+      status: 0,
+      out: [],
+      err: [],
+    });
+  }
+  assertEquals(await cli(twoTasks, ["--events=maybe"]), {
+    status: 2,
+    out: [],
+    err: [
+      'Flag --events takes no value, or yes or no: current value is "maybe"',
+      "Run with --help to see the flags.",
+    ],
+  });
+});
+
 Deno.test("--events from a lesson subprocess arrive while it runs, in order", async () => {
   // Lesson 3 at 60 ms a second lasts about half a second; its first event,
   // main's start, comes at once.
@@ -175,6 +202,48 @@ Deno.test("--timeline=svg FILE without the permission to write FILE names it, wi
     `This lesson needs --allow-write=${file}. Run it with:`,
     `  deno run '--allow-write=${file}' lessons/99_test.ts --timeline=svg '${file}' --unit 5`,
   ]);
+});
+
+Deno.test("--timeline=svg FILE that cannot be written is said before the lesson runs", async () => {
+  await Deno.mkdir(OUT, { recursive: true });
+  let ran = false;
+  const command = { ...twoTasks, run: () => (ran = true, twoTasks.run({})) };
+  const file = `${OUT}/no-such-folder/x.svg`;
+  const { status, out, err } = await cli(command, [
+    "--unit",
+    "5",
+    "--timeline=svg",
+    file,
+  ]);
+  assertEquals([status, out, ran], [1, [], false]);
+  assertEquals(err.length, 1, err.join("\n"));
+  assert(
+    err[0]!.startsWith(`Cannot write the timeline to ${file}: NotFound: `),
+    err[0],
+  );
+});
+
+Deno.test("--timeline=svg FILE: a lesson that fails leaves no new file, and an old one as it was", async () => {
+  await Deno.mkdir(OUT, { recursive: true });
+  const failing = { ...twoTasks, run: () => Promise.reject(new Error("boom")) };
+  const fresh = `${OUT}/failed_run.svg`;
+  await Deno.remove(fresh).catch(() => {});
+  const first = await cli(failing, ["--timeline=svg", fresh]);
+  assertEquals([first.status, first.err], [1, ["Lesson failed: Error: boom"]]);
+  const missing = await Deno.stat(fresh).then(() => false, (e) => e);
+  assert(missing instanceof Deno.errors.NotFound, "no stray empty file");
+
+  const old = `${OUT}/kept.svg`;
+  const longer = "old content ".repeat(10_000);
+  await Deno.writeTextFile(old, longer);
+  assertEquals((await cli(failing, ["--timeline=svg", old])).status, 1);
+  assertEquals(await Deno.readTextFile(old), longer);
+  // A run that works replaces all of it, however long it was.
+  const ok = await cli(twoTasks, ["--unit", "5", "--timeline=svg", old]);
+  assertEquals(ok.status, 0);
+  const svg = await Deno.readTextFile(old);
+  assert(svg.startsWith("<svg ") && svg.trimEnd().endsWith("</svg>"), svg);
+  assert(!svg.includes("old content"));
 });
 
 Deno.test("--timeline=svg needs a file name after it", async () => {

@@ -175,6 +175,53 @@ Deno.test("markdown() maps links the site knows, through the map it is given", (
   );
 });
 
+Deno.test("markdown() makes a link of code, and drops HTML comments without echoing them", () => {
+  const link = (href: string) =>
+    href === "../../lessons/03_gather.ts" ? "/es/lessons/03_gather" : undefined;
+  assertEquals(
+    inline(
+      "El código está en [`lessons/03_gather.ts`](../../lessons/03_gather.ts).",
+      link,
+    ),
+    'El código está en <a href="/es/lessons/03_gather"><code>lessons/03_gather.ts</code></a>.',
+  );
+  // Code and words together in a link's text; code in a refused link stays code.
+  assertEquals(
+    inline(
+      "[la `<b>` de *aquí*](../../lessons/03_gather.ts) y [`x`](y.md)",
+      link,
+    ),
+    '<a href="/es/lessons/03_gather">la <code>&lt;b&gt;</code> de <em>aquí</em></a> y <code>x</code>',
+  );
+  // Code is never an address (the link stays its text), and brackets inside code do not end a link.
+  assertEquals(
+    inline("[a](`https://x.example`)"),
+    "a",
+  );
+  assertEquals(
+    inline("[`a]`](https://x.example)"),
+    '<a href="https://x.example" rel="noopener noreferrer"><code>a]</code></a>',
+  );
+  // The placeholders code waits in cannot be forged from the text.
+  assertEquals(inline("\uE0000\uE001 `c`"), "0 <code>c</code>");
+
+  const html = markdown([
+    "Antes.",
+    "",
+    "<!-- salida: 03_gather.ts -->",
+    "",
+    "<!-- dos",
+    "líneas <script> -->",
+    "Un párrafo <!-- oculto --> visible y `<!-- en código -->`.",
+  ].join("\n"));
+  assertEquals(
+    html,
+    "<p>Antes.</p>\n<p>Un párrafo  visible y <code>&lt;!-- en código --&gt;</code>.</p>",
+  );
+  // A comment never closed is text, escaped.
+  assertEquals(markdown("<!-- abierto"), "<p>&lt;!-- abierto</p>");
+});
+
 Deno.test("highlight() marks keywords, strings, numbers and comments, and escapes the rest", () => {
   assertEquals(
     highlight('const s = "<a>"; // 1 < 2\nawait f(42);'),

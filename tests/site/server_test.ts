@@ -127,6 +127,28 @@ Deno.test("The site serves the index in both languages and a page per lesson", a
   });
 });
 
+Deno.test("No Spanish page shows raw Markdown or an HTML comment of the guide", async () => {
+  await withSite({}, async (site, get) => {
+    const paths = [
+      ...site.course.lessons.map((l) => `/es/lessons/${l.id}`),
+      "/es/glosario",
+    ];
+    for (const path of paths) {
+      const response = await get(path);
+      assertEquals(response.status, 200, path);
+      const html = await response.text();
+      assert(!html.includes("&lt;!--"), `${path} echoes an HTML comment`);
+      assert(!html.includes("]("), `${path} shows a Markdown link`);
+    }
+    // The link of code that used to stay raw is a link now.
+    const gather = await (await get("/es/lessons/03_gather")).text();
+    assertStringIncludes(
+      gather,
+      '<a href="/es/lessons/03_gather"><code>lessons/03_gather.ts</code></a>',
+    );
+  });
+});
+
 Deno.test("The site answers 404 for anything it does not list, and never reads a path from the request", async () => {
   await withSite({}, async (_site, get) => {
     for (
