@@ -8,7 +8,12 @@
  *
  * @module
  */
-import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  AssertionError,
+  assertStringIncludes,
+} from "@std/assert";
 import { fileOf } from "../exercises/_catalog.ts";
 import type { Exercise } from "../exercises/_harness.ts";
 import { checkFile, type Result } from "../exercises/_run.ts";
@@ -231,10 +236,19 @@ export async function stubSolutionWrong(
 ): Promise<void> {
   const expected = EXPECTED[exercise.id]!;
   await t.step(`the stub fails: "${expected.stub}"`, async () => {
-    assertFails(
-      await checkFile(exercise, fileOf(exercise).href),
-      expected.stub,
-    );
+    const result = await checkFile(exercise, fileOf(exercise).href);
+    try {
+      assertFails(result, expected.stub);
+    } catch (error) {
+      // A learner who works in this checkout changes the stubs: say so.
+      const file = `exercises/${exercise.slug}.ts`;
+      throw new AssertionError(
+        `${(error as Error).message}\n${file} is not the untouched stub this ` +
+          `test checks: if you have been solving it, well done; check your ` +
+          `work with \`deno task exercise\`, and run this suite on the ` +
+          `stubs (\`git stash\`, or \`git checkout ${file}\`).`,
+      );
+    }
   });
   await t.step("the solution passes", async () => {
     const result = await checkFile(exercise, fileOf(exercise, true).href);
