@@ -168,6 +168,19 @@ export function checkCount(
   );
 }
 
+/**
+ * Whether `value` can be iterated as a list of values: an object or a
+ * function with a `Symbol.iterator` method. Strings and `String` objects are
+ * not, since each of their characters would count as one value.
+ */
+export function isListLike(value: unknown): value is Iterable<unknown> {
+  return value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    !(value instanceof String) &&
+    typeof (value as Partial<Iterable<unknown>>)[Symbol.iterator] ===
+      "function";
+}
+
 /** The longest delay `setTimeout` honours; a longer one fires at once. */
 export const MAX_TIMEOUT = 2 ** 31 - 1;
 

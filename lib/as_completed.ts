@@ -23,7 +23,7 @@
  */
 import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
 import { signalOf } from "./_pending.ts";
-import { describe } from "./_util.ts";
+import { describe, isListLike } from "./_util.ts";
 
 /** Options for {@linkcode asCompleted}. */
 export interface AsCompletedOptions {
@@ -141,12 +141,7 @@ export function asCompleted<T>(
 ): AsyncIterableIterator<AsCompletedResult<T>> {
   // As fetchAll checks its inputs: an iterable object, so a string or a
   // String object (whose characters would each count as a value) is refused.
-  if (
-    promises === null || typeof promises !== "object" ||
-    promises instanceof String ||
-    typeof (promises as Partial<Iterable<unknown>>)[Symbol.iterator] !==
-      "function"
-  ) {
+  if (!isListLike(promises)) {
     throw new TypeError(
       `Cannot iterate results as 'promises' must be an iterable of promises: current value is ${
         describe(promises)

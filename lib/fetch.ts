@@ -45,6 +45,7 @@ import {
   checkOptions,
   checkSignal,
   describe,
+  isListLike,
   setLongTimeout,
 } from "./_util.ts";
 
@@ -398,12 +399,7 @@ export async function fetchAll<T = string>(
   options: FetchAllOptions<T> = {},
 ): Promise<PromiseSettledResult<T>[]> {
   const what = "fetch all";
-  if (
-    inputs === null || typeof inputs !== "object" ||
-    inputs instanceof String ||
-    typeof (inputs as Partial<Iterable<unknown>>)[Symbol.iterator] !==
-      "function"
-  ) {
+  if (!isListLike(inputs)) {
     throw new TypeError(
       `Cannot ${what} as 'inputs' must be an iterable of URLs or Requests: current value is ${
         describe(inputs)

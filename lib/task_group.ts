@@ -402,7 +402,13 @@ export class TaskGroup {
     if (refused !== undefined) return Promise.reject(refused);
     // Not started, like fetch() given an aborted signal.
     if (parent?.aborted) return Promise.reject(parent.reason);
-    return new TaskGroup(options).#run(body);
+    // The signal as checked (a getter is read once), and the class run was
+    // called on, so that a subclass's run gives its body a subclass; called
+    // unbound (`const { run } = TaskGroup`), a TaskGroup.
+    const Group: typeof TaskGroup = typeof this === "function"
+      ? this
+      : TaskGroup;
+    return new Group({ signal: parent }).#run(body);
   }
 
   #run<T>(body: (group: TaskGroup) => T | PromiseLike<T>): Promise<T> {

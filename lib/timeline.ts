@@ -740,11 +740,13 @@ const EXPONENT_FROM = 1e6;
  * (`"2.50"`), three significant digits in exponent form from there
  * (`"2.30e+297"`), so that a tiny unit never prints a 20-digit number. A
  * quotient past `Number.MAX_VALUE` (a unit such as `5e-324`) is worked out
- * through logarithms: `"4.61e+323"`, never `"Infinity"`.
+ * through logarithms: `"4.66e+323"`, never `"Infinity"`.
  */
 function inUnits(ms: number, unit: number): string {
   const value = ms / unit;
-  if (Math.abs(value) < EXPONENT_FROM) return value.toFixed(2);
+  // Decided on the rounded label: 999999.999 is written 1.00e+6, as its tick.
+  const fixed = value.toFixed(2);
+  if (Math.abs(Number(fixed)) < EXPONENT_FROM) return fixed;
   if (Number.isFinite(value)) return value.toExponential(2);
   const log = Math.log10(Math.abs(ms)) - Math.log10(unit);
   let exponent = Math.floor(log);

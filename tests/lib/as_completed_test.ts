@@ -99,6 +99,17 @@ Deno.test("asCompleted() accepts any iterable and reads it at once", async () =>
     ),
     ["fulfilled"],
   );
+  // A function is iterable too when it has Symbol.iterator (a class with a
+  // static one): only strings are refused among iterables.
+  class Sources {
+    static *[Symbol.iterator]() {
+      yield Promise.resolve("class");
+    }
+  }
+  assertEquals(
+    (await collect(asCompleted(Sources))).map((r) => r.status),
+    ["fulfilled"],
+  );
 });
 
 Deno.test("asCompleted() of nothing ends at once, and stays ended", async () => {

@@ -878,6 +878,31 @@ Deno.test("TaskGroup.run() rejects bad input and starts nothing", async (t) => {
   });
 });
 
+Deno.test("TaskGroup.run() reads its options once and builds the class it was called on", async (t) => {
+  await t.step("a signal getter is read once", async () => {
+    let reads = 0;
+    const options = {
+      get signal() {
+        reads++;
+        // A second read would see something that is not a signal.
+        return reads === 1 ? undefined : ("not a signal" as never);
+      },
+    };
+    assertEquals(await TaskGroup.run(() => 1, options), 1);
+    assertEquals(reads, 1);
+  });
+  await t.step("a subclass's run gives its body a subclass", async () => {
+    class NamedGroup extends TaskGroup {}
+    const group = await NamedGroup.run((g) => g);
+    assertInstanceOf(group, NamedGroup);
+  });
+  await t.step("called unbound, it builds a TaskGroup", async () => {
+    const { run } = TaskGroup;
+    const group = await run((g) => g);
+    assertInstanceOf(group, TaskGroup);
+  });
+});
+
 Deno.test("TaskGroup names its tasks", async (t) => {
   await t.step(
     "spawn(fn, { name }); the others are task 1, task 2, … in spawn order [task_name]",

@@ -731,6 +731,22 @@ Deno.test("Timeline.toSVG() refuses bad options as render() does, naming them", 
   }
 });
 
+Deno.test("Timeline writes a label that rounds to a million units as 1.00e+6, like its tick", () => {
+  // 999999.996 units has two decimals of 1000000.00: the label is decided on
+  // what is written, so it reads like the axis tick beside it.
+  let now = 0;
+  const timeline = new Timeline({ now: () => now });
+  timeline.start("a");
+  now = 999999.996;
+  timeline.end("a");
+  const chart = timeline.render({ unit: 1, width: 60, color: false });
+  assertEquals(chart.split("\n")[0]!.trimEnd().split(" ").at(-1), "1.00e+6s");
+  assert(!chart.includes("1000000.00"), chart);
+  const svg = timeline.toSVG({ unit: 1 });
+  assert(svg.includes(">1.00e+6s<"), svg);
+  assert(!svg.includes("1000000.00"), svg);
+});
+
 Deno.test("Timeline labels stay readable whatever the unit: exponent form from a million units, never Infinity, the same in render() and toSVG()", () => {
   let now = 0;
   const timeline = new Timeline({ now: () => now });
