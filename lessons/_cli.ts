@@ -103,7 +103,8 @@ export function parseFlags(
     const arg = argv[i]!;
     const [, name, value] = /^--([^=]+)=(.*)$/s.exec(arg) ?? [];
     if (name !== undefined && booleans.includes(name)) {
-      if (yesOrNo(name, value!)) args.push(`--${name}`);
+      // The last one wins: `--timeline --timeline=no` is no timeline.
+      args.push(yesOrNo(name, value!) ? `--${name}` : `--no-${name}`);
       continue;
     }
     const next = argv[i + 1];
@@ -119,6 +120,7 @@ export function parseFlags(
   }
   const parsed = parseArgs(args, {
     boolean: booleans,
+    negatable: booleans,
     string: valued,
     alias: { h: "help" },
   }) as Record<string, unknown>;
@@ -149,7 +151,19 @@ export function parseFlags(
           }`,
         );
       }
-      options[name] = Number(value);
+      const number = Number(value);
+      // 1e400 reads as Infinity, 1e-400 as 0: name what was typed instead.
+      if (
+        !Number.isFinite(number) ||
+        (number === 0 && /[1-9]/.test(value.split(/e/i)[0]!))
+      ) {
+        throw new UsageError(
+          `Flag --${name} is too ${
+            number === 0 ? "small" : "large"
+          } a number: current value is ${describe(value)}`,
+        );
+      }
+      options[name] = number;
     } else options[name] = value;
   }
   for (const name of names.filter(isBoolean(flags))) {

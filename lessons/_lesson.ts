@@ -364,12 +364,13 @@ export async function runCli<O extends LessonOptions>(
     );
     return 1;
   }
-  // The SVG's file is opened before the lesson runs, so that a path that
-  // cannot be written is said first, not after the whole lesson.
-  let svgFile: SvgFile | undefined;
+  // The SVG's path is tried before the lesson runs, so that a path that
+  // cannot be written is said first, not after the whole lesson; nothing is
+  // left there until the chart is written (a run that fails, is interrupted
+  // or crashes leaves no file, and an existing one as it was).
   if (output.svg !== undefined) {
     try {
-      svgFile = await openSvg(output.svg);
+      await tryWriting(output.svg);
     } catch (error) {
       io.err(svgError(output.svg, error));
       return 1;
@@ -386,7 +387,6 @@ export async function runCli<O extends LessonOptions>(
   try {
     result = await command.run(args.options as O);
   } catch (error) {
-    await svgFile?.abandon();
     if (optionErrors.has(error as object)) return usage(error, io);
     io.err(errorLine(error) + (small ? ` (${small})` : ""));
     return 1;
@@ -397,13 +397,13 @@ export async function runCli<O extends LessonOptions>(
     io.out("");
     io.out(result.timeline.render({ unit: result.unit }));
   }
-  if (svgFile !== undefined) {
+  if (output.svg !== undefined) {
     const svg = result.timeline.toSVG({
       unit: result.unit,
       title: command.summary,
     });
     try {
-      await svgFile.write(svg);
+      await Deno.writeTextFile(output.svg, svg);
     } catch (error) {
       io.err(svgError(output.svg!, error));
       return 1;
@@ -414,51 +414,19 @@ export async function runCli<O extends LessonOptions>(
   return 0;
 }
 
-/** The file `--timeline=svg` writes, open from before the lesson runs. */
-interface SvgFile {
-  /** Writes `text` as the whole file, and closes it. */
-  write(text: string): Promise<void>;
-  /** Closes it; a file that did not exist before is removed again. */
-  abandon(): Promise<void>;
-}
-
 /**
- * Opens `path` for writing without changing it yet: an existing file keeps
- * its content until `write`, a new one is removed again by `abandon`.
+ * Fails as writing `path` would, without leaving anything behind: a new file
+ * is created and removed at once, an existing one is opened for writing and
+ * closed unchanged.
  */
-async function openSvg(path: string): Promise<SvgFile> {
-  let created = true;
-  let file: Deno.FsFile;
+async function tryWriting(path: string): Promise<void> {
   try {
-    file = await Deno.open(path, { write: true, createNew: true });
+    (await Deno.open(path, { write: true, createNew: true })).close();
+    await Deno.remove(path);
   } catch (error) {
     if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-    created = false;
-    file = await Deno.open(path, { write: true });
+    (await Deno.open(path, { write: true })).close();
   }
-  let open = true;
-  const close = () => {
-    if (open) file.close();
-    open = false;
-  };
-  return {
-    async write(text) {
-      try {
-        await file.truncate(0);
-        const bytes = new TextEncoder().encode(text);
-        let written = 0;
-        while (written < bytes.length) {
-          written += await file.write(bytes.subarray(written));
-        }
-      } finally {
-        close();
-      }
-    },
-    async abandon() {
-      close();
-      if (created) await Deno.remove(path).catch(() => {});
-    },
-  };
 }
 
 /** One line for a file `--timeline=svg` cannot write. */

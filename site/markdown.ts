@@ -38,7 +38,7 @@ export function inline(text: string, link: LinkMap = webLinks): string {
   // Code spans first: nothing inside them is Markdown. Each one waits as a
   // placeholder (private-use characters, removed from the text beforehand)
   // while links and emphasis are found around it, then becomes <code>.
-  const parts = text.replace(/[\uE000\uE001]/g, "")
+  const parts = text.replace(/[\uE000-\uE003]/g, "")
     .split(/(`+)([^`]|[^`][^]*?[^`])\1(?!`)/);
   const codes: string[] = [];
   let rest = "";
@@ -56,24 +56,29 @@ export function inline(text: string, link: LinkMap = webLinks): string {
 }
 
 function emphasis(text: string, link: LinkMap): string {
-  let html = "";
-  let last = 0;
+  // Each link waits as a placeholder too, so that bold or italic around it
+  // (`**see [this](x).**`) is found over the whole line.
+  const anchors: string[] = [];
   const links = /!?\[([^\]]*)\]\(([^)\s]+)\)/g;
-  for (const match of text.matchAll(links)) {
-    html += styles(escape(text.slice(last, match.index)));
-    const label = styles(escape(match[1]!));
+  const rest = text.replace(links, (whole, text: string, address: string) => {
+    const label = styles(escape(text));
     // An address is never code: one that held a code span stays text.
-    const href = match[0].startsWith("!") || match[2]!.includes("\uE000")
+    const href = whole.startsWith("!") || address.includes("\uE000")
       ? undefined
-      : link(match[2]!);
-    html += href === undefined
-      ? label
-      : `<a href="${escape(href)}"${
-        /^https?:/i.test(href) ? ' rel="noopener noreferrer"' : ""
-      }>${label}</a>`;
-    last = match.index + match[0].length;
-  }
-  return html + styles(escape(text.slice(last)));
+      : link(address);
+    anchors.push(
+      href === undefined
+        ? label
+        : `<a href="${escape(href)}"${
+          /^https?:/i.test(href) ? ' rel="noopener noreferrer"' : ""
+        }>${label}</a>`,
+    );
+    return `\uE002${anchors.length - 1}\uE003`;
+  });
+  return styles(escape(rest)).replace(
+    /\uE002(\d+)\uE003/g,
+    (_, n: string) => anchors[Number(n)]!,
+  );
 }
 
 /** Bold and italic on text already escaped. */

@@ -228,6 +228,18 @@ Deno.test("--unit is a decimal number of milliseconds from 1 to 10000; --help sa
       assertEquals(parseFlags(["--unit", typed]).options, { unit });
     });
   }
+  // Past what a double holds, the message names what was typed.
+  assertThrows(
+    () => parseFlags(["--unit", "1e400"]),
+    UsageError,
+    'Flag --unit is too large a number: current value is "1e400"',
+  );
+  assertThrows(
+    () => parseFlags(["--unit", "1e-400"]),
+    UsageError,
+    'Flag --unit is too small a number: current value is "1e-400"',
+  );
+  assertEquals(parseFlags(["--unit", "0e5"]).options.unit, 0); // then out of range
   // A lesson's own number flags are decimal too.
   assertThrows(
     () => parseFlags(["--seed", "0x10"], FLAGS),
@@ -246,6 +258,10 @@ Deno.test("runCli() prints the timeline only when asked", async () => {
   assertEquals((await run({}, ["--timeline=no"])).out, []);
   const { out } = await run({}, ["--timeline"]);
   assertEquals(out.length, 2);
+  // The last of several wins, as for --events.
+  assertEquals((await run({}, ["--timeline=yes", "--timeline=no"])).out, []);
+  assertEquals((await run({}, ["--timeline", "--timeline=no"])).out, []);
+  assertEquals((await run({}, ["--timeline=no", "--timeline"])).out.length, 2);
 });
 
 Deno.test("runCli() warns when --unit is below the lesson's smallest", async () => {

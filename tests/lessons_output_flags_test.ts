@@ -246,6 +246,31 @@ Deno.test("--timeline=svg FILE: a lesson that fails leaves no new file, and an o
   assert(!svg.includes("old content"));
 });
 
+Deno.test("--timeline=svg FILE: nothing is at FILE while the lesson runs, so an interrupted or crashed run leaves no file", async () => {
+  await Deno.mkdir(OUT, { recursive: true });
+  const fresh = `${OUT}/while_running.svg`;
+  await Deno.remove(fresh).catch(() => {});
+  let during: unknown;
+  const command: LessonCommand = {
+    ...twoTasks,
+    run: async (options) => {
+      // What Ctrl-C or a crash in the middle of the lesson would leave.
+      during = await Deno.stat(fresh).then(() => "a file", (e) => e);
+      return await twoTasks.run(options);
+    },
+  };
+  const { status } = await cli(command, [
+    "--unit",
+    "5",
+    "--timeline=svg",
+    fresh,
+  ]);
+  assertEquals(status, 0);
+  assert(during instanceof Deno.errors.NotFound, `while running: ${during}`);
+  assert((await Deno.readTextFile(fresh)).startsWith("<svg "));
+  await Deno.remove(fresh);
+});
+
 Deno.test("--timeline=svg needs a file name after it", async () => {
   for (const argv of [["--timeline=svg"], ["--timeline=svg", "--unit", "5"]]) {
     const { status, err } = await cli(twoTasks, argv);

@@ -222,6 +222,21 @@ Deno.test("markdown() makes a link of code, and drops HTML comments without echo
   assertEquals(markdown("<!-- abierto"), "<p>&lt;!-- abierto</p>");
 });
 
+Deno.test("markdown() finds bold and italic around a link, over the whole line", () => {
+  const link = (href: string) => href.startsWith("#") ? href : undefined;
+  // docs/es/04's and 06's headings in bold showed their ** as text.
+  assertEquals(
+    inline("**Un solo hilo, y aun así hay [carreras](#carreras).**", link),
+    '<strong>Un solo hilo, y aun así hay <a href="#carreras">carreras</a>.</strong>',
+  );
+  assertEquals(
+    inline("*see [it](#x)* and **[`GIL`](#gil)**", link),
+    '<em>see <a href="#x">it</a></em> and <strong><a href="#gil"><code>GIL</code></a></strong>',
+  );
+  // The placeholders links wait in cannot be forged from the text either.
+  assertEquals(inline("\uE0020\uE003 [a](#a)", link), '0 <a href="#a">a</a>');
+});
+
 Deno.test("highlight() marks keywords, strings, numbers and comments, and escapes the rest", () => {
   assertEquals(
     highlight('const s = "<a>"; // 1 < 2\nawait f(42);'),
