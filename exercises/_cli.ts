@@ -19,6 +19,7 @@
  * @module
  */
 import { parseArgs } from "@std/cli/parse-args";
+import { describe } from "../lib/_util.ts";
 import { EXERCISES, fileOf, findExercise } from "./_catalog.ts";
 import type { Exercise, Lang, Text } from "./_harness.ts";
 import type { Result } from "./_run.ts";
@@ -90,6 +91,10 @@ const UI = {
       `There is no exercise "${id}". The exercises are: ${ids}.`,
     unknownFlag: (flag: string) =>
       `Unknown flag ${flag} (\`deno task exercise --help\` lists them)`,
+    yesOrNo: (flag: string, value: string) =>
+      `Flag ${flag} takes no value, or yes or no: current value is ${
+        describe(value)
+      }`,
     extra: (arg: string) =>
       `Unexpected argument "${arg}": one exercise at a time`,
     unsaved:
@@ -139,6 +144,10 @@ const UI = {
       `No hay ningún ejercicio "${id}". Los ejercicios son: ${ids}.`,
     unknownFlag: (flag: string) =>
       `Opción desconocida ${flag} (\`deno task exercise --help\` las lista)`,
+    yesOrNo: (flag: string, value: string) =>
+      `La opción ${flag} va sin valor, o con yes o no: el valor actual es ${
+        describe(value)
+      }`,
     extra: (arg: string) => `Argumento de más "${arg}": un ejercicio cada vez`,
     unsaved:
       "(Progreso sin guardar: no hay permiso para escribir exercises/.progress.json.)",
@@ -168,24 +177,65 @@ const ANSI = {
   reset: "\x1b[0m",
 };
 
+/** The flags that take no value, and their one-letter forms. */
+const SWITCHES = ["watch", "hint", "solution", "help"];
+const SHORT: Record<string, string> = { h: "help", w: "watch" };
+/** What `--watch=…` may say, as the lessons' flags read it. */
+const YES = new Set(["", "true", "yes", "on", "1"]);
+const NO = new Set(["false", "no", "off", "0"]);
+
+/**
+ * `args` with each `--watch=yes` turned into `--watch` and each `--watch=no`
+ * left out (parseArgs reads any `--watch=…` as on), and the first switch
+ * given any other value, as typed.
+ */
+function settleSwitches(
+  args: readonly string[],
+): { args: string[]; bad?: { flag: string; value: string } } {
+  const settled: string[] = [];
+  let bad: { flag: string; value: string } | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") {
+      settled.push(...args.slice(i));
+      break;
+    }
+    // `--watch=…`, `-w=…`, and `--w=…` (parseArgs takes it for --watch).
+    const [, flag, name, value] = /^(--?([^=-][^=]*))=(.*)$/s.exec(arg) ?? [];
+    const long = name === undefined ? undefined : SHORT[name] ??
+      (flag!.startsWith("--") ? name : undefined);
+    if (long === undefined || !SWITCHES.includes(long)) {
+      settled.push(arg);
+      continue;
+    }
+    const answer = value!.toLowerCase();
+    if (YES.has(answer)) settled.push(`--${long}`);
+    else if (!NO.has(answer)) bad ??= { flag: flag!, value: value! };
+  }
+  return { args: settled, bad };
+}
+
 /** Runs the CLI with `args`; resolves with the exit code. */
 export async function main(
   args: string[],
   io: Io = terminal(),
 ): Promise<number> {
+  // `--watch=no` is off, `--watch=maybe` is refused.
+  const switches = settleSwitches(args);
   // The first flag not listed below, as it was typed.
   let unknownFlag: string | undefined;
   const flags = (parseArgs as (args: string[], options: unknown) => {
-    _: (string | number)[];
+    _: string[];
     watch?: boolean;
     hint?: boolean;
     solution?: boolean;
     help?: boolean;
     lang?: string;
-  })(args, {
-    boolean: ["watch", "hint", "solution", "help"],
-    string: ["lang"],
-    alias: { h: "help", w: "watch" },
+  })(switches.args, {
+    boolean: SWITCHES,
+    // "_": exercise ids stay as typed (04 is not 4, 1e3 is not 1000).
+    string: ["lang", "_"],
+    alias: SHORT,
     unknown: (arg: string, key?: string) => {
       if (key === undefined) return true; // an exercise id
       unknownFlag ??= arg;
@@ -208,10 +258,21 @@ export async function main(
     io.write(ui.unknownFlag(unknownFlag) + "\n");
     return 2;
   }
-  if (flags._.length > 1) {
-    io.write(ui.extra(String(flags._[1])) + "\n");
+  if (switches.bad !== undefined) {
+    io.write(ui.yesOrNo(switches.bad.flag, switches.bad.value) + "\n");
     return 2;
   }
+  if (flags._.length > 1) {
+    io.write(ui.extra(flags._[1]!) + "\n");
+    return 2;
+  }
+  const id = flags._[0];
+  const exercise = id === undefined ? undefined : findExercise(id);
+  if (id !== undefined && exercise === undefined) {
+    io.write(ui.unknown(id, EXERCISES.map((e) => e.id).join(", ")) + "\n");
+    return 2;
+  }
+  // Only now is the command line known to be good: remember its --lang.
   if (flags.lang !== undefined && progress.lang !== flags.lang) {
     progress.lang = flags.lang as Lang;
     await store(io, progress, lang);
@@ -219,12 +280,6 @@ export async function main(
   if (flags.help) {
     io.write(ui.help + "\n");
     return 0;
-  }
-  const id = flags._[0] === undefined ? undefined : String(flags._[0]);
-  const exercise = id === undefined ? undefined : findExercise(id);
-  if (id !== undefined && exercise === undefined) {
-    io.write(ui.unknown(id, EXERCISES.map((e) => e.id).join(", ")) + "\n");
-    return 2;
   }
   const paint = (code: keyof typeof ANSI, s: string) =>
     io.color ? `${ANSI[code]}${s}${ANSI.reset}` : s;

@@ -363,7 +363,7 @@ Deno.test("deno task exercise: the list, then the first exercise not done, check
   });
 });
 
-Deno.test("deno task exercise refuses an unknown flag or a second argument, in one line naming it, with exit code 2", async () => {
+Deno.test("deno task exercise refuses an unknown flag, a yes/no flag's other value, a second argument or an unknown id, in one line naming it as typed, with exit code 2", async () => {
   const fake = fakeIo();
   for (
     const [args, message] of [
@@ -373,6 +373,34 @@ Deno.test("deno task exercise refuses an unknown flag or a second argument, in o
       [["03a", "04b"], 'Unexpected argument "04b": one exercise at a time'],
       [["03a", "--bogus", "--lang", "es"], "Opción desconocida --bogus"],
       [["03a", "04b", "--lang", "es"], 'Argumento de más "04b"'],
+      [
+        ["03a", "--watch=maybe"],
+        'Flag --watch takes no value, or yes or no: current value is "maybe"',
+      ],
+      [
+        ["--hint=garbage", "04b"],
+        'Flag --hint takes no value, or yes or no: current value is "garbage"',
+      ],
+      [["04b", "--solution=nope"], "Flag --solution takes no value"],
+      [
+        ["-h=never"],
+        'Flag -h takes no value, or yes or no: current value is "never"',
+      ],
+      [["-w=sometimes", "03a"], 'current value is "sometimes"'],
+      [
+        ["03a", "--solution=quizá", "--lang", "es"],
+        'La opción --solution va sin valor, o con yes o no: el valor actual es "quizá"',
+      ],
+      [["--help=garbage", "--lang=es"], "La opción --help va sin valor"],
+      // Numbers are not converted: the message names what was typed.
+      [["04a", "1e3"], 'Unexpected argument "1e3"'],
+      [["04a", "0x10"], 'Unexpected argument "0x10"'],
+      [["04"], 'There is no exercise "04". The exercises are: 02a, 03a'],
+      [["04a", "1e3", "--lang", "es"], 'Argumento de más "1e3"'],
+      [["0x10", "--lang", "es"], 'No hay ningún ejercicio "0x10"'],
+      // An unknown id refuses the command line before --lang is remembered.
+      [["99z", "--lang", "es"], 'No hay ningún ejercicio "99z"'],
+      [["99z", "--help", "--lang", "es"], 'No hay ningún ejercicio "99z"'],
     ] as const
   ) {
     fake.reset();
@@ -383,6 +411,52 @@ Deno.test("deno task exercise refuses an unknown flag or a second argument, in o
   }
   // A refused command line does not remember its --lang either.
   assertEquals(fake.saved.lang, undefined);
+  assertEquals(fake.saved.hints, {});
+});
+
+Deno.test("deno task exercise reads --solution, --hint, --help and --watch as the lessons' yes/no flags: =no is off, =yes on", async () => {
+  const fake = fakeIo({}, 1);
+  // --solution=no: the exercise is checked, no solution named.
+  assertEquals(await main(["04b", "--solution=no"], fake.io), 1);
+  assert(!fake.out.includes("A solution"), fake.out);
+  assertEquals(fake.checks, ["04b"]);
+  fake.reset();
+  assertEquals(await main(["04b", "--solution=yes"], fake.io), 0);
+  assertStringIncludes(fake.out, "A solution: exercises/solutions/04b_");
+  assertEquals(fake.checks, []);
+  // --hint=no: no hint shown, none counted.
+  fake.reset();
+  assertEquals(await main(["04b", "--hint=no"], fake.io), 1);
+  assert(!fake.out.includes("Hint"), fake.out);
+  assertEquals(fake.saved.hints["04b"], undefined);
+  fake.reset();
+  assertEquals(await main(["04b", "--hint=YES"], fake.io), 0);
+  assertStringIncludes(fake.out, "Hint 1 of 3");
+  assertEquals(fake.saved.hints["04b"], 1);
+  // --help=no, -h=no: no usage; --help=yes: the usage.
+  for (const off of ["--help=no", "-h=no", "--help=off", "--help=false"]) {
+    fake.reset();
+    assertEquals(await main(["03a", off], fake.io), 1, off);
+    assert(!fake.out.includes("Usage"), fake.out);
+  }
+  fake.reset();
+  assertEquals(await main(["03a", "--help=yes"], fake.io), 0);
+  assertStringIncludes(fake.out, "Usage: deno task exercise");
+  // --watch=no, -w=no: one check, no watching; --watch=yes watches.
+  for (const off of ["--watch=no", "-w=no", "--watch=0"]) {
+    fake.reset();
+    assertEquals(await main(["03a", off], fake.io), 1, off);
+    assertEquals(fake.checks, ["03a"], off);
+    assert(!fake.out.includes("Watching"), fake.out);
+  }
+  fake.reset();
+  await main(["03a", "--watch=yes"], fake.io);
+  assertEquals(fake.checks, ["03a", "03a"]);
+  assertStringIncludes(fake.out, "Watching exercises/ for changes.");
+  // After --, nothing is a flag.
+  fake.reset();
+  assertEquals(await main(["--", "--watch=no"], fake.io), 2);
+  assertStringIncludes(fake.out, 'There is no exercise "--watch=no"');
 });
 
 Deno.test("deno task exercise --hint reveals one more hint each time, and remembers", async () => {
