@@ -5,9 +5,9 @@
  * reading it and writing it back. Make it end at 4 with the work still
  * overlapping. Lesson 04 (lessons/04_lock.ts) shows a Lock.
  *
- * ES: Cuatro workers trabajan a la vez (2 unidades) y luego suman uno a un
- * contador compartido leyéndolo y escribiéndolo. Haz que acabe en 4 sin dejar
- * de solapar el trabajo. Lo enseña la lección 04 (lessons/04_lock.ts).
+ * ES: Cuatro trabajadores hacen su trabajo a la vez (2 unidades) y luego suman
+ * uno a un contador compartido leyéndolo y escribiéndolo. Haz que acabe en 4
+ * sin dejar de solapar el trabajo. Lo enseña la lección 04 (lessons/04_lock.ts).
  *
  * Check it · Compruébalo: `deno task exercise 04b` (`--hint` for a hint)
  *

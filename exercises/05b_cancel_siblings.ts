@@ -5,7 +5,7 @@
  * throw only once all have stopped. Lesson 05 (lessons/05_exceptions.ts)
  * shows a TaskGroup.
  *
- * ES: Ejecuta A, B y C a la vez; si uno falla, para a los demás en el acto y
+ * ES: Ejecuta A, B y C a la vez; si uno falla, detén a los demás en el acto y
  * lanza el error solo cuando todos hayan parado. La lección 05
  * (lessons/05_exceptions.ts) enseña un TaskGroup.
  *

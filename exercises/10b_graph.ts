@@ -6,7 +6,7 @@
  * (lessons/03_gather.ts, lessons/10_downloads.ts) give the pieces.
  *
  * ES: Ejecuta un grafo de tareas, cada una en cuanto acabe lo que necesita, y no
- * antes; un fallo solo para lo que depende de él. Las lecciones 03 y 10
+ * antes; un fallo solo detiene lo que depende de él. Las lecciones 03 y 10
  * (lessons/03_gather.ts, lessons/10_downloads.ts) dan las piezas.
  *
  * Check it · Compruébalo: `deno task exercise 10b` (`--hint` for a hint)

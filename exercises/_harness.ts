@@ -476,7 +476,7 @@ export class World implements AsyncDisposable {
     } else if (outcome.status === "busy") {
       problems.push(text(
         `Your code woke up more than ${MAX_STEPS} times by ${u.en} without finishing: is it checking something over and over in a loop? Wait for the thing itself instead.`,
-        `Tu código despertó más de ${MAX_STEPS} veces hasta ${u.es} sin terminar: ¿comprueba algo una y otra vez en un bucle? Espera a la cosa misma.`,
+        `Tu código despertó más de ${MAX_STEPS} veces hasta ${u.es} sin terminar: ¿comprueba algo una y otra vez en un bucle? Espera directamente a aquello que compruebas.`,
       ));
     } else if (outcome.status === "rejected" && expect === "fulfilled") {
       const shown = this.show(outcome.error);

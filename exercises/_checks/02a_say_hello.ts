@@ -94,7 +94,7 @@ export const exercise: Exercise = {
             units(outcome.at).es
           }, antes de "Goodbye!" en ${
             num(bye.at).es
-          }: quien espera a sayHello() sigue demasiado pronto. Espera la espera dentro de ella.`,
+          }: quien espera a sayHello() sigue demasiado pronto. Haz await sobre la espera dentro de ella.`,
         ));
       } else if (
         outcome.status === "fulfilled" && outcome.at > bye.at + TOLERANCE

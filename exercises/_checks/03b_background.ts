@@ -78,7 +78,7 @@ export const exercise: Exercise = {
           }, before fetch, which it needs, was done at ${num(fetch.end).en}.`,
           `La tarea render empezó en ${
             units(render.start).es
-          }, antes de que fetch, que la necesita, terminara en ${
+          }, antes de que fetch, que ella necesita, terminara en ${
             num(fetch.end).es
           }.`,
         ));

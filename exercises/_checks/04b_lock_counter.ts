@@ -30,16 +30,16 @@ export const exercise: Exercise = {
   lesson: "lessons/04_lock.ts",
   title: text(
     "Protect a read-await-write counter",
-    "Protege un contador de leer-await-escribir",
+    "Protege un contador que se lee, se espera y se escribe",
   ),
   success: text(
     "The counter ended at 4: each update ran alone, from its read to its write, while the work of all four overlapped (done at 6.0 units).",
-    "El contador acabó en 4: cada actualización fue sola, de su lectura a su escritura, mientras el trabajo de los cuatro se solapaba (fin en 6,0 unidades).",
+    "El contador acabó en 4: cada actualización se hizo a solas, de su lectura a su escritura, mientras el trabajo de los cuatro se solapaba (fin en 6,0 unidades).",
   ),
   hints: [
     text(
       "Between a worker's read and its write there is an await: another worker can read the same old value meanwhile, and one update overwrites the other.",
-      "Entre la lectura y la escritura de un worker hay un await: otro worker puede leer mientras el mismo valor viejo, y una actualización pisa a la otra.",
+      "Entre la lectura y la escritura de un trabajador hay un await: otro trabajador puede leer entretanto el mismo valor viejo, y una actualización pisa a la otra.",
     ),
     text(
       "A Lock lets one holder at a time into a stretch of code. Hold it from the read to the write, and only there: the work needs nothing shared.",
@@ -113,16 +113,16 @@ export const exercise: Exercise = {
         }${what.en} while worker ${first.w}, which had read it at ${
           num(first.start).en
         }, had not written it back yet. Only one worker at a time may go from its read to its write.`,
-        `${lost.es}el worker ${second.w} leyó el contador en ${
+        `${lost.es}el trabajador ${second.w} leyó el contador en ${
           units(second.start).es
-        }${what.es} mientras el worker ${first.w}, que lo había leído en ${
+        }${what.es} mientras el trabajador ${first.w}, que lo había leído en ${
           num(first.start).es
-        }, aún no lo había escrito. Solo un worker a la vez puede ir de su lectura a su escritura.`,
+        }, aún no lo había escrito. Solo un trabajador a la vez puede ir de su lectura a su escritura.`,
       ));
     } else if (outcome.status === "fulfilled" && counter !== WORKERS.length) {
       problems.push(text(
         `The counter ended at ${counter}, not ${WORKERS.length}: each worker should write what it read plus one.`,
-        `El contador acabó en ${counter}, no en ${WORKERS.length}: cada worker debe escribir lo que leyó más uno.`,
+        `El contador acabó en ${counter}, no en ${WORKERS.length}: cada trabajador debe escribir lo que leyó más uno.`,
       ));
     }
     for (const w of WORKERS) {
@@ -132,7 +132,7 @@ export const exercise: Exercise = {
           `Worker ${w}'s work started at ${
             units(work.start).en
           }; it could have started at 0.0: the work shares nothing, so only the read and the write need the lock.`,
-          `El trabajo del worker ${w} empezó en ${
+          `El trabajador ${w} empezó su trabajo en ${
             units(work.start).es
           }; podía haber empezado en 0,0: el trabajo no comparte nada, así que solo la lectura y la escritura necesitan el cerrojo.`,
         ));

@@ -32,7 +32,7 @@ export const exercise: Exercise = {
   hints: [
     text(
       "Two things must race: the report, and a deadline 2 units away. Whichever comes first decides; the loser must be stopped, not left running.",
-      "Dos cosas compiten: el informe y un plazo a 2 unidades. La primera que llega decide; la perdedora hay que pararla, no dejarla suelta.",
+      "Dos cosas compiten: el informe y un plazo de 2 unidades. La primera que llega decide; la perdedora hay que pararla, no dejarla suelta.",
     ),
     text(
       "`AbortSignal.timeout(2 * tools.unit)` is a deadline that cleans up after itself; hand it to fetchReport and the request stops when time is up. A setTimeout you start yourself must be cleared.",

@@ -114,7 +114,7 @@ export const exercise: Exercise = {
               } and you never reported it: call reportFailure(${file}, error), and go on with the others.`,
               `La descarga ${file} falló en ${
                 units(end).es
-              } y nunca lo informaste: llama a reportFailure(${file}, error), y sigue con las demás.`,
+              } y nunca informaste del fallo: llama a reportFailure(${file}, error), y sigue con las demás.`,
             )
             : text(
               `Download ${file} was done at ${
@@ -122,7 +122,7 @@ export const exercise: Exercise = {
               }, and you never reported it.`,
               `La descarga ${file} acabó en ${
                 units(end).es
-              }, y nunca lo informaste.`,
+              }, y nunca informaste de ella.`,
             ),
         );
       } else if (report.times > 1) {

@@ -142,7 +142,11 @@ async function scenario(
           }, which it needs, failed or could not run.`,
           `En ${described}, la tarea ${name} se ejecutó aunque ${
             listOf(failed, "es")
-          }, que necesita, falló o no pudo ejecutarse.`,
+          }, ${
+            failed.length > 1
+              ? "de las que depende, fallaron o no pudieron ejecutarse"
+              : "de la que depende, falló o no pudo ejecutarse"
+          }.`,
         ));
       }
       continue;
@@ -183,7 +187,11 @@ async function scenario(
         }, which it needs, ${early.length > 1 ? "were" : "was"} done.`,
         `En ${described}, la tarea ${name} empezó en ${
           units(start).es
-        }, antes de que acabara ${listOf(early, "es")}, que necesita.`,
+        }, antes de que ${
+          early.length > 1
+            ? `acabaran ${listOf(early, "es")}, de las que depende`
+            : `acabara ${listOf(early, "es")}, de la que depende`
+        }.`,
       ));
     } else if (start > ready + EPSILON) {
       problems.push(text(
