@@ -122,7 +122,7 @@ const T = {
       "línea de tiempo según sus tareas empiezan y terminan. Detener la " +
       "termina.",
     checkHelp:
-      "Comprobar ejecuta el corrector del ejercicio sobre tu archivo, como " +
+      "Comprobar ejecuta el corrector del ejercicio sobre tu fichero, como " +
       "`deno task exercise`, muestra lo que dice y guarda el resultado (y " +
       "este idioma) en exercises/.progress.json.",
     edit: (file: string) => `Edita \`${file}\` y compruébalo.`,
