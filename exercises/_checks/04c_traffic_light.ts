@@ -56,7 +56,7 @@ export const exercise: Exercise = {
   lesson: "lessons/04_lock.ts",
   title: text(
     "Wait for an Event: a traffic light",
-    "Espera un Event: un semáforo",
+    "Espera un Event: un semáforo de tráfico",
   ),
   success: text(
     "Cars waited while the light was red, all went the moment it turned green, passed at once on green, and car 5 gave up at 7.0 as its signal said.",
