@@ -51,6 +51,7 @@ const T = {
       "What the lesson prints at the default unit (a number written ~2.0 " +
       "stands for a measured one).",
     steps: "The code, step by step",
+    summaryNote: "",
     guide: "Guía (the Spanish guide's page)",
     noGuide: "",
     resources: "Further reading",
@@ -103,6 +104,9 @@ const T = {
       "Lo que imprime la lección con la unidad por defecto (un número " +
       "escrito ~2.0 representa uno medido).",
     steps: "El código, paso a paso",
+    summaryNote:
+      "El código y sus comentarios están en inglés; la guía en español " +
+      "de esta lección está más abajo.",
     guide: "Guía",
     noGuide: "La guía en español aún no tiene página para esta sección.",
     resources: "Para saber más",
@@ -348,7 +352,15 @@ export async function lessonPage(
       " ",
     )
   }</p>
-${header.summary.map((p) => `<p class="summary">${inline(p)}</p>`).join("\n")}
+${
+    header.summary.map((p) =>
+      `<p class="summary"${lang === "es" ? ' lang="en"' : ""}>${inline(p)}</p>`
+    ).join("\n")
+  }${
+    t.summaryNote
+      ? `\n<p class="note"><a href="#guia">${escape(t.summaryNote)}</a></p>`
+      : ""
+  }
 <p class="help">${inline(t.runHelp)}</p>
 ${
     runPanel(

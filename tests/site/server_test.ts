@@ -149,6 +149,24 @@ Deno.test("No Spanish page shows raw Markdown or an HTML comment of the guide", 
   });
 });
 
+Deno.test("A Spanish lesson page marks the lesson's English summary as English and points to the guide below", async () => {
+  await withSite({}, async (_site, get) => {
+    const es = await (await get("/es/lessons/03_gather")).text();
+    assertMatch(es, /<p class="summary" lang="en">/);
+    assertStringIncludes(
+      es,
+      '<p class="note"><a href="#guia">El código y sus comentarios están en inglés',
+    );
+    assertStringIncludes(es, 'id="guia"');
+    const en = await (await get("/en/lessons/03_gather")).text();
+    assert(
+      !en.includes('class="summary" lang='),
+      "the English page marks nothing",
+    );
+    assert(!en.includes('href="#guia"'), "the English page has no guide");
+  });
+});
+
 Deno.test("The site answers 404 for anything it does not list, and never reads a path from the request", async () => {
   await withSite({}, async (_site, get) => {
     for (
