@@ -35,7 +35,7 @@
  * @example Semaphore: at most two at once, in FIFO order
  * ```ts
  * import { Semaphore } from "@asincronia/asincronia";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const sem = new Semaphore(2);
  * let running = 0;
@@ -54,7 +54,7 @@
  * @example Lock: a read-modify-write that spans an `await`
  * ```ts
  * import { Lock } from "@asincronia/asincronia";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const lock = new Lock();
  * let balance = 100;
@@ -71,22 +71,31 @@
  * @example TaskGroup: the first failure cancels the siblings
  * ```ts
  * import { TaskGroup } from "@asincronia/asincronia";
- * import { delay } from "@std/async/delay";
- * import { assertEquals, assertRejects } from "@std/assert";
+ * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
+ *
+ * // A wait that stops when its signal aborts.
+ * const wait = (ms: number, signal: AbortSignal) =>
+ *   new Promise<void>((resolve, reject) => {
+ *     const id = setTimeout(resolve, ms);
+ *     signal.addEventListener("abort", () => {
+ *       clearTimeout(id);
+ *       reject(signal.reason);
+ *     }, { once: true });
+ *   });
  *
  * const finished: string[] = [];
- * const error = await assertRejects(() =>
- *   TaskGroup.run(async (group) => {
- *     group.spawn(async (signal) => {
- *       await delay(1_000, { signal }); // aborted after 10 ms
- *       finished.push("slow");
- *     }, { name: "slow" });
- *     group.spawn(async () => {
- *       await delay(10);
- *       throw new Error("boom");
- *     }, { name: "fails" });
- *   }), AggregateError);
+ * const error = await TaskGroup.run(async (group) => {
+ *   group.spawn(async (signal) => {
+ *     await wait(1_000, signal); // aborted after 10 ms
+ *     finished.push("slow");
+ *   }, { name: "slow" });
+ *   group.spawn(async (signal) => {
+ *     await wait(10, signal);
+ *     throw new Error("boom");
+ *   }, { name: "fails" });
+ * }).catch((reason: unknown) => reason);
  * // run waited for both tasks, then threw the failures together.
+ * assert(error instanceof AggregateError);
  * assertEquals(error.errors.map((e: Error) => e.message), ["boom"]);
  * assertEquals(finished, []);
  * ```
@@ -94,7 +103,7 @@
  * @example Event: many tasks wait until one sets it
  * ```ts
  * import { Event } from "@asincronia/asincronia";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const ready = new Event();
  * const log: string[] = [];
@@ -111,7 +120,7 @@
  * @example Queue: back-pressure, FIFO, `for await` until closed
  * ```ts
  * import { Queue } from "@asincronia/asincronia";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const jobs = new Queue<number>({ maxsize: 2 }); // put() waits while two are queued
  * const done: number[] = [];
@@ -127,7 +136,7 @@
  * @example asCompleted: results in the order they settle
  * ```ts
  * import { asCompleted } from "@asincronia/asincronia";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const after = (ms: number, value: string) =>
  *   new Promise<string>((resolve) => setTimeout(() => resolve(value), ms));
@@ -144,7 +153,7 @@
  * @example Executor: CPU-bound functions on a pool of Workers
  * ```ts
  * import { Executor } from "@asincronia/asincronia";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * // The task module: usually a file, new URL("./tasks.ts", import.meta.url),
  * // typed with typeof import("./tasks.ts"). Inline here, so that this runs.
@@ -159,7 +168,7 @@
  * @example fetchWithRetry and fetchAll: timeouts, retries, bounded concurrency
  * ```ts
  * import { fetchAll, fetchWithRetry } from "@asincronia/asincronia";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * // A local server, busy at the first request.
  * let requests = 0;
@@ -188,7 +197,7 @@
  * @example Timeline: what ran when
  * ```ts
  * import { Timeline } from "@asincronia/asincronia";
- * import { assert, assertEquals } from "@std/assert";
+ * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const timeline = new Timeline();
  * const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,7 +5,7 @@
  * @example Report each download as soon as it ends
  * ```ts
  * import { asCompleted } from "@asincronia/asincronia/as-completed";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const after = (ms: number, value: string) =>
  *   new Promise<string>((resolve) => setTimeout(() => resolve(value), ms));
@@ -99,7 +99,7 @@ const END: Done = Object.freeze({ done: true, value: undefined });
  * @example Stop waiting after a deadline
  * ```ts
  * import { asCompleted } from "@asincronia/asincronia";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const never = new Promise<number>(() => {});
  * const seen: number[] = [];
@@ -116,7 +116,7 @@ const END: Done = Object.freeze({ done: true, value: undefined });
  * @example Failures do not end the loop
  * ```ts
  * import { asCompleted } from "@asincronia/asincronia";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const outcomes: string[] = [];
  * for await (const r of asCompleted([Promise.reject(new Error("no")), Promise.resolve("yes")])) {

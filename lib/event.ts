@@ -5,7 +5,7 @@
  * @example Start every worker at the same moment
  * ```ts
  * import { Event } from "@asincronia/asincronia/event";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const go = new Event();
  * const log: string[] = [];
@@ -93,7 +93,7 @@ const STRIDE = 2;
  * @example Wait with a deadline
  * ```ts
  * import { Event } from "@asincronia/asincronia";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const ready = new Event();
  * const error = await ready.wait({ signal: AbortSignal.timeout(20) }).catch((e) => e);
@@ -104,7 +104,7 @@ const STRIDE = 2;
  * @example Set, clear, set again
  * ```ts
  * import { Event } from "@asincronia/asincronia";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const event = new Event();
  * event.set();
@@ -185,7 +185,7 @@ export class Event {
    * @example
    * ```ts
    * import { Event } from "@asincronia/asincronia";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const loaded = new Event();
    * let config = "";

@@ -18,7 +18,7 @@
  * @example Run a function of a module on a worker
  * ```ts
  * import { Executor } from "@asincronia/asincronia/executor";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * // The task module: usually a file, here inline.
  * const url = "data:text/javascript,export const fib = (n) => n < 2 ? n : fib(n - 1) + fib(n - 2);";
@@ -153,7 +153,7 @@ export class WorkerError extends Error {
  * @example Return a large buffer without copying it
  * ```ts
  * import { Executor } from "@asincronia/asincronia/executor";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * // The task module (usually a file) marks what it returns:
  * const source = `
@@ -398,7 +398,7 @@ class PoolWorker {
  * @example Run a blocking function without blocking the main thread
  * ```ts
  * import { Executor } from "@asincronia/asincronia";
- * import { assert, assertEquals } from "@std/assert";
+ * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * // A task that blocks its thread, as a synchronous API does (usually a file).
  * const url = "data:text/javascript,export function sleepSync(ms) {" +
@@ -507,7 +507,7 @@ export class Executor implements AsyncDisposable {
    * @example Call an exported function
    * ```ts
    * import { Executor } from "@asincronia/asincronia/executor";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * // Usually new URL("./tasks.ts", import.meta.url); here inline.
    * const url = "data:text/javascript,export const add = (a, b) => a + b;";
@@ -587,7 +587,7 @@ export class Executor implements AsyncDisposable {
    * @example Typed calls
    * ```ts
    * import { Executor } from "@asincronia/asincronia/executor";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * // Usually new URL("./tasks.ts", import.meta.url); here inline.
    * const url = "data:text/javascript,export const fib = (n) => n < 2 ? n : fib(n - 1) + fib(n - 2);";

@@ -20,7 +20,7 @@
  * @example Fetch with a timeout and retries
  * ```ts
  * import { fetchWithRetry } from "@asincronia/asincronia/fetch";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * // A local server that is busy once, then answers.
  * let requests = 0;
@@ -208,7 +208,7 @@ export interface FetchAllOptions<T = string> extends FetchWithRetryInit {
  * @example Tell HTTP failures apart
  * ```ts
  * import { fetchAll, HttpError } from "@asincronia/asincronia/fetch";
- * import { assert, assertEquals } from "@std/assert";
+ * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * await using server = Deno.serve(
  *   { hostname: "127.0.0.1", port: 0, onListen() {} },
@@ -284,7 +284,7 @@ export class HttpError extends Error {
  * @example Retry a flaky endpoint, as long as it asks
  * ```ts
  * import { fetchWithRetry } from "@asincronia/asincronia";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * // Twice "503, come back in 0 s", then the answer.
  * let requests = 0;
@@ -363,7 +363,7 @@ export function fetchWithRetry(
  * @example Fetch ten pages, four at a time
  * ```ts
  * import { fetchAll } from "@asincronia/asincronia";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * await using server = Deno.serve(
  *   { hostname: "127.0.0.1", port: 0, onListen() {} },

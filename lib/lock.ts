@@ -5,7 +5,7 @@
  * @example Keep a read-modify-write atomic across an `await`
  * ```ts
  * import { Lock } from "@asincronia/asincronia/lock";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const lock = new Lock();
  * let balance = 100;
@@ -61,7 +61,7 @@ export type { AcquireOptions, Permit } from "./semaphore.ts";
  * @example `using` is the counterpart of `async with lock:`
  * ```ts
  * import { Lock } from "@asincronia/asincronia";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const lock = new Lock();
  * const log: string[] = [];
@@ -105,7 +105,7 @@ export class Lock {
    * @example
    * ```ts
    * import { Lock } from "@asincronia/asincronia";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const lock = new Lock();
    * const held = await lock.acquire();
@@ -131,7 +131,7 @@ export class Lock {
    * @example
    * ```ts
    * import { Lock } from "@asincronia/asincronia";
-   * import { assert, assertEquals } from "@std/assert";
+   * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const lock = new Lock();
    * using held = lock.tryAcquire();
@@ -156,7 +156,7 @@ export class Lock {
    * @example
    * ```ts
    * import { Lock } from "@asincronia/asincronia";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const lock = new Lock();
    * let counter = 0;

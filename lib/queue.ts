@@ -6,7 +6,7 @@
  * @example One producer, two consumers
  * ```ts
  * import { Queue } from "@asincronia/asincronia/queue";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const queue = new Queue<number>({ maxsize: 2 });
  * const seen: number[] = [];
@@ -149,7 +149,7 @@ const SHRINK_ABOVE = 1024;
  * @example Back-pressure: a put waits while the queue is full
  * ```ts
  * import { Queue } from "@asincronia/asincronia";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const queue = new Queue<string>({ maxsize: 1 });
  * await queue.put("a");
@@ -164,7 +164,7 @@ const SHRINK_ABOVE = 1024;
  * @example A get that gives up
  * ```ts
  * import { Queue } from "@asincronia/asincronia";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const queue = new Queue<number>();
  * const error = await queue.get({ signal: AbortSignal.timeout(10) }).catch((e) => e);
@@ -251,7 +251,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * @example
    * ```ts
    * import { Queue } from "@asincronia/asincronia";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const queue = new Queue<number>({ maxsize: 1 });
    * await queue.put(1);
@@ -290,7 +290,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * @example
    * ```ts
    * import { Queue } from "@asincronia/asincronia";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const queue = new Queue<string>({ maxsize: 1 });
    * assertEquals(queue.tryPut("a"), true);
@@ -312,7 +312,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * @example
    * ```ts
    * import { Queue } from "@asincronia/asincronia";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const queue = new Queue<string>();
    * const next = queue.get(); // empty: waits
@@ -349,7 +349,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * @example
    * ```ts
    * import { Queue } from "@asincronia/asincronia";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const queue = new Queue<string | undefined>();
    * queue.tryPut(undefined);
@@ -377,7 +377,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * @example
    * ```ts
    * import { Queue, QueueClosedError } from "@asincronia/asincronia";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const queue = new Queue<number>();
    * await queue.put(1);
@@ -423,7 +423,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * @example
    * ```ts
    * import { Queue } from "@asincronia/asincronia";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const queue = new Queue<string>();
    * queue.tryPut("a");

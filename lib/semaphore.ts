@@ -5,7 +5,7 @@
  * @example Let at most two downloads run at once
  * ```ts
  * import { Semaphore } from "@asincronia/asincronia/semaphore";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * let running = 0;
  * let most = 0;
@@ -223,7 +223,7 @@ class PermitImpl implements Permit {
  * @example `using` releases at the end of the block, like `async with`
  * ```ts
  * import { Semaphore } from "@asincronia/asincronia";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const sem = new Semaphore(2);
  * let inside = 0;
@@ -242,7 +242,7 @@ class PermitImpl implements Permit {
  * @example Give up waiting after 20 ms
  * ```ts
  * import { Semaphore } from "@asincronia/asincronia";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const sem = new Semaphore(1);
  * using _held = await sem.acquire();
@@ -325,7 +325,7 @@ export class Semaphore {
    * @example
    * ```ts
    * import { Semaphore } from "@asincronia/asincronia";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const sem = new Semaphore(1);
    * {
@@ -357,7 +357,7 @@ export class Semaphore {
    * @example
    * ```ts
    * import { Semaphore } from "@asincronia/asincronia";
-   * import { assert, assertEquals } from "@std/assert";
+   * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const sem = new Semaphore(1);
    * using first = sem.tryAcquire();
@@ -397,7 +397,7 @@ export class Semaphore {
    * @example Five jobs, two at a time
    * ```ts
    * import { Semaphore } from "@asincronia/asincronia";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const sem = new Semaphore(2);
    * const job = (page: number) =>

@@ -13,7 +13,7 @@
  * @example Run tasks, cancel the siblings when one fails
  * ```ts
  * import { TaskGroup } from "@asincronia/asincronia/task-group";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const wait = (ms: number, signal: AbortSignal) =>
  *   new Promise<void>((resolve, reject) => {
@@ -224,7 +224,7 @@ const NAMED = 5;
  * @example The counterpart of `async with asyncio.TaskGroup() as tg:`
  * ```ts
  * import { TaskGroup } from "@asincronia/asincronia/task-group";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const square = async (n: number) => n * n;
  * const [a, b] = await TaskGroup.run((group) => {
@@ -236,7 +236,7 @@ const NAMED = 5;
  * @example The open form, with `await using`
  * ```ts
  * import { TaskGroup } from "@asincronia/asincronia/task-group";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const square = async (n: number) => n * n;
  * let a: Promise<number>, b: Promise<number>;
@@ -251,7 +251,7 @@ const NAMED = 5;
  * @example A parent signal as a timeout, waiting explicitly
  * ```ts
  * import { TaskGroup } from "@asincronia/asincronia/task-group";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const sleep = (ms: number, signal: AbortSignal) =>
  *   new Promise<void>((resolve, reject) => {
@@ -328,7 +328,7 @@ export class TaskGroup {
    * @example An error in the body cancels the tasks
    * ```ts
    * import { TaskGroup } from "@asincronia/asincronia/task-group";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const sleep = (ms: number, signal: AbortSignal) =>
    *   new Promise<void>((resolve, reject) => {
@@ -353,7 +353,7 @@ export class TaskGroup {
    * @example The parent's cancellation surfaces as itself
    * ```ts
    * import { TaskGroup } from "@asincronia/asincronia/task-group";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const parent = new AbortController();
    * const stop = new Error("the user pressed Cancel");
@@ -530,7 +530,7 @@ export class TaskGroup {
    * @example See who is still running
    * ```ts
    * import { TaskGroup } from "@asincronia/asincronia/task-group";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const group = new TaskGroup();
    * const stop = Promise.withResolvers<void>();
@@ -567,7 +567,7 @@ export class TaskGroup {
    * @example Spawn and keep the result
    * ```ts
    * import { TaskGroup } from "@asincronia/asincronia/task-group";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const group = new TaskGroup();
    * const answer = group.spawn(async () => 42, { name: "answer" });
@@ -650,7 +650,7 @@ export class TaskGroup {
    * @example Keep the first answer, cancel the rest
    * ```ts
    * import { TaskGroup } from "@asincronia/asincronia/task-group";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const group = new TaskGroup();
    * let winner: string | undefined;

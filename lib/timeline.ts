@@ -11,7 +11,7 @@
  * @example Record two tasks and draw them
  * ```ts
  * import { Timeline } from "@asincronia/asincronia/timeline";
- * import { assert, assertEquals } from "@std/assert";
+ * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const timeline = new Timeline();
  * const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -193,7 +193,7 @@ const SVG_STYLE = [
  * @example Assert what a test cares about
  * ```ts
  * import { Timeline } from "@asincronia/asincronia/timeline";
- * import { assertEquals } from "@std/assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * let t = 0; // a clock of our own: the times are exact
  * const timeline = new Timeline({ now: () => t });
@@ -327,7 +327,7 @@ export class Timeline {
    * @example Track a promise
    * ```ts
    * import { Timeline } from "@asincronia/asincronia/timeline";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const timeline = new Timeline();
    * const answer = await timeline.track("answer", async () => 42);
@@ -445,7 +445,7 @@ export class Timeline {
    * @example A chart of two tasks
    * ```ts
    * import { Timeline } from "@asincronia/asincronia/timeline";
-   * import { assertEquals } from "@std/assert";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * let t = 0; // a clock of our own, so that the chart is always the same
    * const timeline = new Timeline({ now: () => t });
@@ -562,7 +562,7 @@ export class Timeline {
    * @example An SVG of two tasks
    * ```ts
    * import { Timeline } from "@asincronia/asincronia/timeline";
-   * import { assert, assertEquals } from "@std/assert";
+   * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * let t = 0;
    * const timeline = new Timeline({ now: () => t });
