@@ -134,32 +134,50 @@ export function checkOptions(
   );
 }
 
+/** What {@linkcode checkCount} allows beyond a positive safe integer. */
+export interface CountRule {
+  /** Whether `Infinity` means "no bound" and is allowed. */
+  orInfinity?: boolean;
+  /**
+   * The class of the error for a value that is not a number: `TypeError`
+   * unless a contract says otherwise (`Semaphore`'s says `RangeError`).
+   */
+  wrongType?: TypeErrorConstructor | RangeErrorConstructor;
+}
+
 /**
  * The error for a count (`permits`, `workers`, `concurrency`, …) that is not
  * a positive safe integer, or `undefined` when it is one. Anything but a
- * number is a `TypeError`; a number that is not an integer from 1 to
- * `Number.MAX_SAFE_INTEGER` (2⁵³ − 1) a `RangeError`: past that, adding or
- * taking 1 no longer changes the number, so no count could be kept.
+ * number is a `TypeError` (or `rule.wrongType`); a number that is not an
+ * integer from 1 to `Number.MAX_SAFE_INTEGER` (2⁵³ − 1) a `RangeError`: past
+ * that, adding or taking 1 no longer changes the number, so no count could
+ * be kept.
  *
  * @param value What the caller passed.
  * @param name The option's name, for the message.
  * @param action What the call was about to do, for the message.
- * @param orInfinity Whether `Infinity` means "no bound" and is allowed.
+ * @param rule What else is allowed, and the class for a wrong type.
  * @returns A `TypeError` or `RangeError` naming the value, or `undefined`.
  */
 export function checkCount(
   value: unknown,
   name: string,
   action: string,
-  orInfinity = false,
+  rule: CountRule = {},
 ): TypeError | RangeError | undefined {
+  const { orInfinity = false, wrongType = TypeError } = rule;
+  if (
+    typeof value === "number" &&
+    (Number.isSafeInteger(value) && value >= 1 ||
+      orInfinity && value === Infinity)
+  ) {
+    return undefined;
+  }
   const start = `Cannot ${action} as '${name}' must be`;
   const end = `: current value is ${describe(value)}`;
   if (typeof value !== "number") {
-    return new TypeError(`${start} a number${end}`);
+    return new wrongType(`${start} a number${end}`);
   }
-  if (Number.isSafeInteger(value) && value >= 1) return undefined;
-  if (orInfinity && value === Infinity) return undefined;
   const or = orInfinity ? " or Infinity" : "";
   return new RangeError(
     Number.isInteger(value) && value > 0

@@ -214,7 +214,9 @@ export class Queue<T> implements AsyncIterable<T> {
     if (bad !== undefined) throw bad;
     let maxsize: unknown = options?.maxsize;
     if (maxsize === undefined) maxsize = Infinity;
-    const error = checkCount(maxsize, "maxsize", "create queue", true);
+    const error = checkCount(maxsize, "maxsize", "create queue", {
+      orInfinity: true,
+    });
     if (error !== undefined) throw error;
     this.#maxsize = maxsize as number;
   }

@@ -293,12 +293,12 @@ export class Semaphore {
    * message then says it must be a number).
    */
   constructor(permits: number) {
-    const error = checkCount(permits, "permits", "create semaphore");
     // The project's contract (design.md): anything but an integer ≥ 1 is a
-    // RangeError, the wrong type too; the message is the shared one.
-    if (error !== undefined) {
-      throw error instanceof RangeError ? error : new RangeError(error.message);
-    }
+    // RangeError, a value of the wrong type too.
+    const error = checkCount(permits, "permits", "create semaphore", {
+      wrongType: RangeError,
+    });
+    if (error !== undefined) throw error;
     this.#permits = permits;
     this.#available = permits;
   }
