@@ -301,60 +301,45 @@ export class Tracker {
     const realClearTimeout = globalThis.clearTimeout;
     const realClearInterval = globalThis.clearInterval;
     const origin = () => originIn(new Error().stack, this.learnerUrl);
+    // setTimeout and setInterval alike: the real timer, recorded with where
+    // it was set, its callback's throws kept instead of crashing the check.
+    const tracked = (
+      name: string,
+      real: (callback: () => void, ms?: number) => unknown,
+      every: boolean,
+    ) =>
+    (fn: unknown, ms?: number, ...args: unknown[]) => {
+      if (typeof fn !== "function") {
+        throw new TypeError(`${name} needs a function`);
+      }
+      const id = Number(real(() => {
+        if (!every) timers.delete(id);
+        try {
+          fn(...args);
+        } catch (error) {
+          this.uncaught.push(error);
+        }
+      }, ms));
+      timers.set(id, {
+        id,
+        due: REAL.now() + (ms ?? 0),
+        every,
+        ref: true,
+        origin: origin(),
+      });
+      return id;
+    };
     patch(
       patches,
       globalThis,
       "setTimeout",
-      (fn: unknown, ms?: number, ...args: unknown[]) => {
-        if (typeof fn !== "function") {
-          throw new TypeError(
-            "setTimeout needs a function",
-          );
-        }
-        const id = Number(realSet(() => {
-          timers.delete(id);
-          try {
-            fn(...args);
-          } catch (error) {
-            this.uncaught.push(error);
-          }
-        }, ms));
-        timers.set(id, {
-          id,
-          due: REAL.now() + (ms ?? 0),
-          every: false,
-          ref: true,
-          origin: origin(),
-        });
-        return id;
-      },
+      tracked("setTimeout", realSet, false),
     );
     patch(
       patches,
       globalThis,
       "setInterval",
-      (fn: unknown, ms?: number, ...args: unknown[]) => {
-        if (typeof fn !== "function") {
-          throw new TypeError(
-            "setInterval needs a function",
-          );
-        }
-        const id = Number(realInterval(() => {
-          try {
-            fn(...args);
-          } catch (error) {
-            this.uncaught.push(error);
-          }
-        }, ms));
-        timers.set(id, {
-          id,
-          due: REAL.now() + (ms ?? 0),
-          every: true,
-          ref: true,
-          origin: origin(),
-        });
-        return id;
-      },
+      tracked("setInterval", realInterval, true),
     );
     patch(patches, globalThis, "clearTimeout", (id?: number) => {
       if (id !== undefined) timers.delete(Number(id));
