@@ -3,6 +3,7 @@ import {
   type Exercise,
   exported,
   num,
+  type Outcome,
   type Text,
   text,
   units,
@@ -63,17 +64,28 @@ export const exercise: Exercise = {
       }
       return new Response("no such route", { status: 500 });
     });
-    // 1. A page that is there.
-    {
+    // Each page in a world of its own: what getText did with it, judged by
+    // `judge`, and whatever it left behind.
+    const ask = async (
+      path: string,
+      judge: (outcome: Outcome<string>, world: World) => Text[],
+    ) => {
       await using world = World.open({
         learnerUrl: context.learnerUrl,
         virtual: false,
         unit: UNIT,
       });
       const outcome = await world.run(
-        () => getText(server.url("/hello"), { unit: UNIT }),
+        () => getText(server.url(path), { unit: UNIT }),
         100,
       );
+      verdict(world, [
+        ...judge(outcome, world),
+        ...world.common(outcome, "either"),
+      ]);
+    };
+    // 1. A page that is there.
+    await ask("/hello", (outcome, world) => {
       const problems: Text[] = [];
       if (outcome.status === "fulfilled" && outcome.value !== "hello") {
         problems.push(text(
@@ -91,20 +103,10 @@ export const exercise: Exercise = {
           `getText("/hello") lanzó ${shown}; el servidor respondió 200 con "hello", así que devuelve "hello".`,
         ));
       }
-      problems.push(...world.common(outcome, "either"));
-      verdict(world, problems);
-    }
+      return problems;
+    });
     // 2. A page that is not.
-    {
-      await using world = World.open({
-        learnerUrl: context.learnerUrl,
-        virtual: false,
-        unit: UNIT,
-      });
-      const outcome = await world.run(
-        () => getText(server.url("/missing"), { unit: UNIT }),
-        100,
-      );
+    await ask("/missing", (outcome, world) => {
       const problems: Text[] = [];
       if (outcome.status === "fulfilled") {
         problems.push(text(
@@ -125,20 +127,10 @@ export const exercise: Exercise = {
           `getText("/missing") lanzó ${shown}; di el estado (404) en el mensaje del error.`,
         ));
       }
-      problems.push(...world.common(outcome, "either"));
-      verdict(world, problems);
-    }
+      return problems;
+    });
     // 3. A server that does not answer in time.
-    {
-      await using world = World.open({
-        learnerUrl: context.learnerUrl,
-        virtual: false,
-        unit: UNIT,
-      });
-      const outcome = await world.run(
-        () => getText(server.url("/slow"), { unit: UNIT }),
-        100,
-      );
+    await ask("/slow", (outcome) => {
       const problems: Text[] = [];
       if (outcome.status === "fulfilled") {
         problems.push(text(
@@ -168,8 +160,7 @@ export const exercise: Exercise = {
           }; debería rendirse tras ${num(DEADLINE).es}.`,
         ));
       }
-      problems.push(...world.common(outcome, "either"));
-      verdict(world, problems);
-    }
+      return problems;
+    });
   },
 };
