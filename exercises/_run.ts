@@ -31,9 +31,7 @@ export async function checkFile(
     module = await import(url);
   } catch (error) {
     const name = url.slice(url.lastIndexOf("/") + 1);
-    const first = error instanceof Error
-      ? `${error.name}: ${error.message.split("\n")[0]}`
-      : String(error);
+    const first = firstLine(error);
     return {
       id: exercise.id,
       passed: false,
@@ -67,9 +65,7 @@ export async function checkModule(
     }
     // Not a verdict: the learner's code broke the checker's world (or the
     // checker has a bug). Say it plainly, without the checker's stack.
-    const first = error instanceof Error
-      ? `${error.name}: ${error.message.split("\n")[0]}`
-      : String(error);
+    const first = firstLine(error);
     return {
       id: exercise.id,
       passed: false,
@@ -79,4 +75,11 @@ export async function checkModule(
       )],
     };
   }
+}
+
+/** An error as one line, its name and the first line of its message, no stack. */
+function firstLine(error: unknown): string {
+  return error instanceof Error
+    ? `${error.name}: ${error.message.split("\n")[0]}`
+    : String(error);
 }
