@@ -689,6 +689,17 @@ export function unknownTask(name: unknown, names: readonly string[]): Error {
   );
 }
 
+/**
+ * The error for a `signal` handed to a tool that is neither absent nor an
+ * `AbortSignal`, or `undefined` when it is fine.
+ */
+export function badSignal(signal: unknown): TypeError | undefined {
+  if (signal === undefined || signal instanceof AbortSignal) return undefined;
+  return new TypeError(
+    `The signal must be an AbortSignal: current value is ${describe(signal)}`,
+  );
+}
+
 /** A span in units: when a task started and ended (undefined: still running). */
 export interface UnitSpan {
   readonly name: string;

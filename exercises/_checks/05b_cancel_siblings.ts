@@ -1,5 +1,6 @@
 /** The check of exercise 05b. @module */
 import {
+  badSignal,
   EPSILON,
   type Exercise,
   exported,
@@ -61,15 +62,8 @@ export const exercise: Exercise = {
 function jobs(world: World, fail: Error | undefined) {
   return (name: string, signal?: AbortSignal) => {
     if (!(name in DURATIONS)) return Promise.reject(unknownTask(name, NAMES));
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      return Promise.reject(
-        new TypeError(
-          `The signal must be an AbortSignal: current value is ${
-            describe(signal)
-          }`,
-        ),
-      );
-    }
+    const refused = badSignal(signal);
+    if (refused !== undefined) return Promise.reject(refused);
     return name === "B" && fail
       ? world.task<string>(name, DURATIONS[name]!, {
         fail,

@@ -1,5 +1,6 @@
 /** The check of exercise 05c. @module */
 import {
+  badSignal,
   EPSILON,
   type Exercise,
   exported,
@@ -61,15 +62,8 @@ async function scenario(
   const tools: Tools = {
     fetchReport: (signal) => {
       calls++;
-      if (signal !== undefined && !(signal instanceof AbortSignal)) {
-        return Promise.reject(
-          new TypeError(
-            `The signal must be an AbortSignal: current value is ${
-              describe(signal)
-            }`,
-          ),
-        );
-      }
+      const refused = badSignal(signal);
+      if (refused !== undefined) return Promise.reject(refused);
       return world.task(
         calls === 1 ? "fetchReport" : `fetchReport (${calls})`,
         takes,
