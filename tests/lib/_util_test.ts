@@ -6,6 +6,7 @@ import {
   setLongTimeout,
 } from "../../lib/_util.ts";
 import { type AbortWatcher, unwatch, watch } from "../../lib/_abort.ts";
+import { spy } from "./_abort_spy.ts";
 
 Deno.test("describe() shows a value as the caller wrote it, briefly", () => {
   const cases: [unknown, string][] = [
@@ -132,24 +133,9 @@ Deno.test("setLongTimeout() fires a short timer and clear() stops it", async () 
   assertEquals(await promise, "fired");
 });
 
-/** A signal that counts how many listeners are added to it. */
-function countingSignal(): {
-  controller: AbortController;
-  added: () => number;
-} {
-  const controller = new AbortController();
-  const signal = controller.signal;
-  let added = 0;
-  const add = signal.addEventListener.bind(signal);
-  signal.addEventListener = ((...args: Parameters<typeof add>) => {
-    added++;
-    add(...args);
-  }) as typeof add;
-  return { controller, added: () => added };
-}
-
 Deno.test("watch() adds one listener per signal and tells watchers in order", () => {
-  const { controller, added } = countingSignal();
+  const controller = new AbortController();
+  const seen = spy(controller.signal);
   const told: number[] = [];
   const watchers: AbortWatcher[] = Array.from({ length: 5 }, (_, i) => ({
     aborted(signal: AbortSignal) {
@@ -160,7 +146,7 @@ Deno.test("watch() adds one listener per signal and tells watchers in order", ()
   for (const w of watchers) watch(controller.signal, w);
   unwatch(controller.signal, watchers[2]!);
   unwatch(controller.signal, watchers[2]!); // twice does nothing
-  assertEquals(added(), 1);
+  assertEquals(seen.listeners, 1);
   controller.abort();
   assertEquals(told, [0, 1, 3, 4]);
 });
