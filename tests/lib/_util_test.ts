@@ -151,6 +151,25 @@ Deno.test("watch() adds one listener per signal and tells watchers in order", ()
   assertEquals(told, [0, 1, 3, 4]);
 });
 
+Deno.test("unwatch() takes the listener off the signal with its last watcher", () => {
+  const controller = new AbortController();
+  const seen = spy(controller.signal);
+  const first: AbortWatcher = { aborted() {} };
+  const second: AbortWatcher = { aborted() {} };
+  watch(controller.signal, first);
+  watch(controller.signal, second);
+  unwatch(controller.signal, first);
+  assertEquals(seen.attached, 1);
+  unwatch(controller.signal, second);
+  assertEquals([seen.attached, seen.watchers], [0, 0]);
+  // A watcher that comes later brings a listener of its own, and is told.
+  let told = 0;
+  watch(controller.signal, { aborted: () => told++ });
+  assertEquals([seen.attached, seen.listeners], [1, 1]);
+  controller.abort();
+  assertEquals([told, seen.attached], [1, 0]);
+});
+
 Deno.test("watch() tells every watcher even if one throws", () => {
   const controller = new AbortController();
   const told: string[] = [];
