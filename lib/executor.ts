@@ -124,6 +124,8 @@ export type Bound<M> = {
  */
 export class WorkerError extends Error {
   /**
+   * Makes the error.
+   *
    * @param message What happened.
    * @param options `cause`: the error that killed the worker, if any.
    */
@@ -208,15 +210,19 @@ const SENT = 1;
 const SETTLED = 2;
 /** How often, in milliseconds, the host looks for stuck workers. */
 const LOOK_MS = 1;
+/**
+ * The most calls in one message: bounds its size, and how long the first
+ * answer of a long queue waits. Throughput is the same as with no bound.
+ */
+const BATCH = 1024;
 
-/** One call of `run()`, from the queue to its settling. */
-interface Call {
+/** One call of `run()`, from the queue to its settling; its signal's watcher. */
+interface Call extends AbortWatcher {
   module: string;
   exportName: string;
   args: unknown[];
   transfer: Transferable[] | undefined;
   signal: AbortSignal | undefined;
-  watcher: AbortWatcher | undefined;
   resolve: (value: unknown) => void;
   reject: (reason: unknown) => void;
   /** QUEUED, SENT or SETTLED. */
@@ -449,7 +455,7 @@ export class Executor implements AsyncDisposable {
         args: args as unknown[],
         transfer,
         signal,
-        watcher: undefined,
+        aborted: noop,
         resolve: resolve as (value: unknown) => void,
         reject,
         state: QUEUED,
@@ -458,10 +464,8 @@ export class Executor implements AsyncDisposable {
         slot: 0,
       };
       if (signal) {
-        watch(
-          signal,
-          call.watcher = { aborted: () => this.#abort(call) },
-        );
+        call.aborted = () => this.#abort(call);
+        watch(signal, call);
       }
       this.#queue.push(call);
       this.#queued++;
@@ -558,7 +562,7 @@ export class Executor implements AsyncDisposable {
    * wait and `workers` allows it.
    */
   #pump(): void {
-    const share = Math.ceil(this.#queued / this.#max);
+    const share = Math.min(Math.ceil(this.#queued / this.#max), BATCH);
     for (let i = 0; this.#queued > 0; i++) {
       const thread = this.#threads[i] ??
         (i < this.#max ? this.#spawn() : undefined);
@@ -591,7 +595,8 @@ export class Executor implements AsyncDisposable {
       this.#queued--;
       if (call.transfer) break;
     }
-    if (this.#head * 2 > this.#queue.length + 1024) {
+    const { length } = this.#queue;
+    if (this.#head === length || this.#head * 2 > length + 1024) {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
     }
@@ -721,7 +726,7 @@ export class Executor implements AsyncDisposable {
   #settle(call: Call, ok: boolean, value: unknown): void {
     call.state = SETTLED;
     call.thread = call.claims = undefined;
-    if (call.watcher) unwatch(call.signal!, call.watcher);
+    if (call.signal) unwatch(call.signal, call);
     if (ok) call.resolve(value);
     else call.reject(value);
     if (this.#queued === 0 && this.#running === 0) this.#drained?.();
@@ -818,6 +823,8 @@ export class Executor implements AsyncDisposable {
   }
 }
 
+const noop = () => {};
+
 /** `thread` has calls waiting behind the one it runs. */
 function waiting(thread: Thread): boolean {
   return thread.ready && thread.calls.length - thread.head > 1;
@@ -899,11 +906,19 @@ interface LockManagerLike {
   ): Promise<unknown>;
 }
 
+/**
+ * The last module string given, and its URL: parsing one takes about 1 µs,
+ * as long as the rest of a trivial call (bench/executor_bench.ts).
+ */
+let last: [string, string] | undefined;
+
 /** The absolute URL of a module given to `run` or `bind`. */
 function moduleUrl(module: unknown, action: string): string {
   if (module instanceof URL) return module.href;
+  if (last && module === last[0]) return last[1];
   if (typeof module === "string" && URL.canParse(module)) {
-    return new URL(module).href;
+    last = [module, new URL(module).href];
+    return last[1];
   }
   return refuse(TypeError, action, "module", "an absolute URL", module);
 }
