@@ -50,37 +50,32 @@ function ours(module: string | URL = tasks, signal?: AbortSignal): Pool {
   };
 }
 
+/** piscina and tinypool share one API: a task object, an export's name. */
+function piscinaLike(pool: {
+  run(task: object, options?: { name: string }): Promise<unknown>;
+  destroy(): Promise<unknown>;
+}): Pool {
+  return {
+    add: (a, b) => pool.run({ a, b }),
+    burn: (ms) => pool.run({ ms }, { name: "burn" }),
+    countPrimes: (from, to) =>
+      pool.run({ from, to }, { name: "countPrimes" }) as Promise<number>,
+    close: () => pool.destroy(),
+  };
+}
+
 /** Each pool on WORKERS threads, started on demand. */
+const threads = { minThreads: WORKERS, maxThreads: WORKERS };
 const pools: Record<string, () => Pool> = {
   "asincronia Executor": () => ours(),
-  "piscina@5": () => {
-    const threads = { minThreads: WORKERS, maxThreads: WORKERS };
-    const pool = new Piscina({ filename: peerWorker, ...threads });
-    return {
-      add: (a, b) => pool.run({ a, b }),
-      burn: (ms) => pool.run({ ms }, { name: "burn" }),
-      countPrimes: (from, to) =>
-        pool.run({ from, to }, { name: "countPrimes" }),
-      close: () => pool.destroy(),
-    };
-  },
-  "tinypool@1": () => {
-    const pool = new Tinypool({
-      filename: peerWorker,
-      minThreads: WORKERS,
-      maxThreads: WORKERS,
-      // With its default Atomics wake-ups, tinypool@1 under Deno 2.9.6
-      // stalls for good after a few thousand tasks (seen on every run).
-      useAtomics: false,
-    });
-    return {
-      add: (a, b) => pool.run({ a, b }),
-      burn: (ms) => pool.run({ ms }, { name: "burn" }),
-      countPrimes: (from, to) =>
-        pool.run({ from, to }, { name: "countPrimes" }),
-      close: () => pool.destroy(),
-    };
-  },
+  "piscina@5": () =>
+    piscinaLike(new Piscina({ filename: peerWorker, ...threads })),
+  // With its default Atomics wake-ups, tinypool@1 under Deno 2.9.6 stalls
+  // for good after a few thousand tasks (seen on every run).
+  "tinypool@1": () =>
+    piscinaLike(
+      new Tinypool({ filename: peerWorker, ...threads, useAtomics: false }),
+    ),
   "workerpool@9": () => {
     const script = new URL("./_workerpool_worker.ts", import.meta.url);
     const pool = workerpool.pool(script.pathname, {
