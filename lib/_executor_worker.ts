@@ -46,13 +46,14 @@ const modules = new Map<string, Record<string, unknown> | Error>();
 const inbox: [CallsMessage, Int32Array][] = [];
 /** The index in `inbox[0]` of the next call. */
 let next = 0;
-/** The outbox (see {@linkcode ResultsMessage}). */
-let out: ResultsMessage = {
+/** The outbox: answers not posted yet. */
+const empty = (): ResultsMessage => ({
   type: "results",
   values: [],
   failed: [],
   skipped: [],
-};
+});
+let out = empty();
 /** The claim slots of the call in progress, and its index there. */
 let claims: Int32Array;
 let slot = 0;
@@ -213,17 +214,16 @@ function flush(): void {
   // must not look as if it succeeded.
   if (out.values.length === 0 || dying) return;
   const { values, failed, skipped } = out;
-  out = { type: "results", values: [], failed: [], skipped: [] };
+  const all = out;
+  out = empty();
   try {
-    scope.postMessage({ type: "results", values, failed, skipped });
+    scope.postMessage(all);
   } catch {
     values.forEach((value, i) => {
-      const one = {
-        type: "results" as const,
-        values: [value],
-        failed: failed.includes(i) ? [0] : [],
-        skipped: skipped.includes(i) ? [0] : [],
-      };
+      const one = empty();
+      one.values.push(value);
+      if (failed.includes(i)) one.failed.push(0);
+      if (skipped.includes(i)) one.skipped.push(0);
       try {
         scope.postMessage(one);
       } catch (error) {

@@ -248,9 +248,9 @@ interface Thread {
   /** PROGRESS at the last look for stuck workers. */
   seen: number;
   /** Why it died, and the error that killed it. */
-  cause: string | undefined;
-  causeError: unknown;
-  idleTimer: LongTimeout | undefined;
+  cause?: string;
+  causeError?: unknown;
+  idleTimer?: LongTimeout;
 }
 
 /**
@@ -810,9 +810,6 @@ export class Executor implements AsyncDisposable {
       calls: [],
       head: 0,
       seen: NaN,
-      cause: undefined,
-      causeError: undefined,
-      idleTimer: undefined,
     };
     thread.port.post({
       type: "init",
