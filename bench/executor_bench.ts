@@ -7,6 +7,7 @@
  * - throughput: 20,000 trivial calls on 2 workers, ours also with every call
  *   sharing one signal, against one bare Worker that gets one message per
  *   call (what batching saves);
+ * - abort: 20,000 calls on one signal, aborted once the first went out;
  * - one heavy call, then 1,000 trivial ones, on 2 workers: how long until
  *   the trivial ones are done (a pool that let them wait behind the heavy
  *   call would need its 100 ms);
@@ -151,7 +152,7 @@ Deno.bench({
   },
 });
 
-const throughput = { group: "throughput", n: 5, warmup: 1 };
+const throughput = { group: "throughput", n: 10, warmup: 2 };
 const variants: [string, () => Pool][] = [
   ...Object.entries(pools),
   [
@@ -211,6 +212,36 @@ Deno.bench({
     }
     b.end();
     worker.terminate();
+  },
+});
+
+// 20,000 calls on one signal, aborted once the first batches went out: a
+// call on a worker is taken back from its claim slot, a queued one dropped,
+// each in O(1).
+Deno.bench({
+  name: "asincronia Executor: 20,000 calls, then one abort",
+  group: "abort",
+  n: 5,
+  warmup: 1,
+  async fn(b) {
+    const executor = new Executor({ workers: WORKERS });
+    await Promise.all([
+      executor.run(tasks, "add", [0, 0]),
+      executor.run(tasks, "add", [0, 0]),
+    ]);
+    const controller = new AbortController();
+    const { signal } = controller;
+    b.start();
+    const all: Promise<unknown>[] = [];
+    for (let i = 0; i < TASKS; i++) {
+      all.push(executor.run(tasks, "add", [i, 1], { signal }));
+    }
+    const settled = Promise.allSettled(all);
+    await new Promise((resolve) => setTimeout(resolve, 0)); // sent
+    controller.abort();
+    await settled;
+    b.end();
+    await executor.shutdown();
   },
 });
 
