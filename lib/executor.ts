@@ -934,26 +934,20 @@ function checkRun(
   options: RunOptions | undefined,
 ): RunOptions & { url: string } {
   const action = "run task";
+  const bad = (name: string, rule: string, value: unknown) =>
+    refuse(TypeError, action, name, rule, value);
   const url = moduleUrl(module, action);
   if (typeof exportName !== "string" || exportName === "") {
-    refuse(TypeError, action, "exportName", "a non-empty string", exportName);
+    bad("exportName", "a non-empty string", exportName);
   }
-  if (!Array.isArray(args)) refuse(TypeError, action, "args", "an array", args);
+  if (!Array.isArray(args)) bad("args", "an array", args);
   const { signal, transfer } = checkOptions(options, action);
   checkSignal(signal, action);
   if (transfer === undefined) return { url, signal };
-  if (!Array.isArray(transfer)) {
-    refuse(TypeError, action, "transfer", "an array", transfer);
-  }
+  if (!Array.isArray(transfer)) bad("transfer", "an array", transfer);
   transfer.forEach((item: unknown, i: number) => {
     if (item === null || typeof item !== "object") {
-      refuse(
-        TypeError,
-        action,
-        `transfer[${i}]`,
-        "a transferable object",
-        item,
-      );
+      bad(`transfer[${i}]`, "a transferable object", item);
     }
   });
   return { url, signal, transfer: transfer.length ? transfer : undefined };

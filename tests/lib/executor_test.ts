@@ -501,6 +501,19 @@ Deno.test("Executor ends idle workers after idleTimeout", async () => {
   await until(() => executor.workers === 0);
 });
 
+Deno.test("Executor.shutdown() waits for a call sent after one whose arguments could not be", async () => {
+  const executor = new Executor({ workers: 1 });
+  // One batch: the first call cannot be cloned, so both are sent one by
+  // one, and for a moment neither is queued nor running.
+  const bad = executor.run(tasksUrl, "echo", [() => {}]);
+  const good = executor.run(tasksUrl, "later", ["done", 20]);
+  const done = executor.shutdown();
+  await assertRejects(() => bad);
+  assertEquals(await within(good, 5000, "the good call"), "done");
+  await within(done, 5000, "shutdown");
+  assertEquals(executor.workers, 0);
+});
+
 Deno.test("Executor.shutdown() called twice returns one wait that settles", async () => {
   const executor = new Executor({ workers: 1 });
   const result = executor.run(tasksUrl, "later", ["a", 20]);
