@@ -11,26 +11,6 @@ import { runCli } from "../course/lesson.ts";
 
 const UNIT = 60;
 
-Deno.test("Lesson 08 prints the page, then a timeout, then a retry that succeeds", async () => {
-  const logged: string[] = [];
-  const { lines } = await fetchLesson({
-    unit: UNIT,
-    log: (l) => logged.push(l),
-  });
-  assertEquals(lines, [
-    "<!doctype html>",
-    '<html lang="es">',
-    "<head><title>Asincronía</title></head>",
-    "<body><h1>Hola desde el servidor local</h1></body>",
-    "</html>",
-    "Gave up after 1 second: TimeoutError",
-    "Attempt 1 failed with 503, retrying",
-    "Attempt 2 failed with 503, retrying",
-    "Attempt 3 answered 200: success after 2 failures",
-  ]);
-  assertEquals(logged, lines);
-});
-
 Deno.test("Lesson 08's timeout and retry happen on the server as they say", async () => {
   await using server = startServer();
   const { timeline } = await fetchLesson({
