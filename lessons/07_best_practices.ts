@@ -1,6 +1,6 @@
 /**
  * @title Best practices: don't block, bound concurrency, handle every error
- * @title:es Buenas prácticas: no bloquear, acotar la concurrencia, atender cada error
+ * @title:es Buenas prácticas: no bloquear, acotar la concurrencia, atender todos los errores
  * @difficulty intermediate
  * @tags async, event loop, Semaphore, pooledMap, unhandledrejection
  * @run deno run lessons/07_best_practices.ts --timeline

@@ -208,9 +208,10 @@ const NAMED = 5;
  * | `asyncio.TaskGroup` | yes | yes | `ExceptionGroup` |
  * | `TaskGroup` | yes, via `signal` | yes | `AggregateError` |
  *
- * Where asyncio cancels a task by throwing `CancelledError` into it at its
- * next `await`, JavaScript cannot interrupt a promise: the group aborts an
- * `AbortSignal` and each task decides how to stop.
+ * Where asyncio cancels a task by throwing `CancelledError` into it at the
+ * `await` where it is suspended (the task may catch it), JavaScript cannot
+ * interrupt a promise: the group aborts an `AbortSignal` and each task
+ * decides how to stop.
  *
  * **`await using` is not `async with`.** `await using group = new
  * TaskGroup()` waits for the tasks at the end of the block, but it cannot
