@@ -24,6 +24,13 @@ Deno.test("Lesson 07 best practices: blocking, bounding and unhandled rejections
   const blocking = timeline.span("blocking")!;
   assert(blocking.end! - blocking.start >= unit - 1);
 
+  // A second of work in slices: yielding to a microtask lets no timer in,
+  // so the heartbeat stalls as long as when blocking; yielding to a timer
+  // lets it beat between slices.
+  assert(lag.microtask >= 0.9 * unit, `microtask lag ${lag.microtask}`);
+  assert(lag.timer < 0.5 * unit, `timer lag ${lag.timer}`);
+  assert(lag.timer < lag.microtask / 2);
+
   // Ten jobs at once unbounded, three at most with either bound.
   assertEquals(peak, { unbounded: 10, semaphore: 3, pooledMap: 3 });
 
