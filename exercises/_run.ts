@@ -1,11 +1,29 @@
 /**
- * Runs one exercise's check against a module and says how it went, in data
- * that crosses a Worker's message port. Learners can skip this file.
+ * Checks an exercise: `deno check` of the learner's file, then its
+ * scenarios in a `deno` process of their own (exercises/_child.ts) with only
+ * the permissions that exercise needs, then the verdict, here. Learners can
+ * skip this file.
+ *
+ * The learner's process may only read its own file, mod.ts and lib/ (and
+ * exercises/_tasks.ts for the worker exercises), reach 127.0.0.1 if the
+ * exercise has a server, and import nothing remote. It reports what happened
+ * on its standard output, in lines that carry a nonce it got on its
+ * standard input; this side judges. The process is killed when the check
+ * ends, and when it stays silent for `silence` ms: a loop that never yields
+ * stops its heartbeat.
  *
  * @module
  */
-import { Failure, type Text, text } from "./_harness.ts";
-import type { Exercise } from "./_harness.ts";
+import {
+  type Data,
+  decode,
+  type Exercise,
+  Failure,
+  type Run,
+  Scene,
+  type Text,
+  text,
+} from "./_harness.ts";
 
 /** How a check went. */
 export interface Result {
@@ -16,70 +34,330 @@ export interface Result {
   /** What is wrong, most important first (empty when it passed). */
   readonly problems: readonly Text[];
   /** The chart of the failing run, when the check drew one. */
-  readonly chart?: string;
+  readonly chart?: Text;
   /** How many milliseconds a unit lasted in that run. */
   readonly unit?: number;
+  /** What the learner's code printed, when it printed anything. */
+  readonly output?: string;
 }
 
-/** Imports `url` and runs `exercise`'s check on it. Never throws. */
-export async function checkFile(
+/** Options of {@linkcode check}. */
+export interface CheckOptions {
+  /** Run `deno check` on the file first. @default {true} */
+  typeCheck?: boolean;
+  /** How long the learner's process may stay silent, in ms. @default {3000} */
+  silence?: number;
+}
+
+const ROOT = new URL("../", import.meta.url);
+const CHILD = new URL("./_child.ts", import.meta.url);
+/** What a process may take to start, and a whole check to run, in ms. */
+const STARTUP_MS = 30_000;
+const TOTAL_MS = 60_000;
+/** At most this much of what the learner's code printed is kept. */
+const MAX_OUTPUT = 2_000;
+
+/** The processes of the checks running now (the CLI ends them on Ctrl-C). */
+export const running: Set<Deno.ChildProcess> = new Set();
+
+/** Checks `file` against `exercise`. Never throws for anything the file does. */
+export async function check(
   exercise: Exercise,
-  url: string,
+  file: URL,
+  options: CheckOptions = {},
 ): Promise<Result> {
-  let module: Record<string, unknown>;
+  const fail = (problems: Text[], output?: string): Result => ({
+    id: exercise.id,
+    passed: false,
+    problems,
+    ...output ? { output } : {},
+  });
+  if (options.typeCheck ?? true) {
+    const problems = await typeErrors(file);
+    if (problems.length > 0) return fail(problems);
+  }
+  const report = await observe(exercise, file, options.silence ?? 3000);
+  const name = file.pathname.slice(file.pathname.lastIndexOf("/") + 1);
+  const named = said(report.messages, name, exercise.export, report.mimic);
+  const result = report.messages.find((m) => m.kind === "result");
+  const output = report.output || undefined;
+  if (report.timedOut) {
+    const s = report.timedOut / 1000;
+    named.push(text(
+      `Your code did not give control back for ${s} s: is there a loop that never awaits anything?`,
+      `Tu código no devolvió el control en ${s} s: ¿hay un bucle que nunca espera nada?`,
+    ));
+  }
+  if (result === undefined) {
+    if (named.length === 0) named.push(ended(report, name));
+    return fail(named, output);
+  }
+  const scenes = (result.runs as unknown as Run[]).map((run) =>
+    new Scene(run, exercise.words)
+  );
   try {
-    module = await import(url);
+    exercise.judge(scenes, decode(result.notes as Data));
   } catch (error) {
-    const name = url.slice(url.lastIndexOf("/") + 1);
-    const first = firstLine(error);
+    if (!(error instanceof Failure)) throw error;
     return {
-      id: exercise.id,
-      passed: false,
-      problems: [text(
-        `${name} does not load: ${first}`,
-        `${name} no se puede cargar: ${first}`,
-      )],
+      ...fail([...named, ...error.problems], output),
+      ...error.chart ? { chart: error.chart, unit: error.unit } : {},
     };
   }
-  return await checkModule(exercise, module, url);
+  return named.length > 0 ? fail(named, output) : {
+    id: exercise.id,
+    passed: true,
+    problems: [],
+    ...output ? { output } : {},
+  };
 }
 
-/** Runs `exercise`'s check on a module already imported from `url`. Never throws. */
-export async function checkModule(
-  exercise: Exercise,
-  module: Record<string, unknown>,
-  url: string,
-): Promise<Result> {
-  try {
-    await exercise.check({ module, learnerUrl: url });
-    return { id: exercise.id, passed: true, problems: [] };
-  } catch (error) {
-    if (error instanceof Failure) {
-      return {
-        id: exercise.id,
-        passed: false,
-        problems: error.problems,
-        chart: error.chart || undefined,
-        unit: error.unit,
-      };
+interface Message {
+  kind: string;
+  [key: string]: unknown;
+}
+
+interface Report {
+  messages: Message[];
+  output: string;
+  stderr: string;
+  code: number;
+  mimic: boolean;
+  timedOut: number | undefined;
+}
+
+/** The problems that the learner's process named itself: it ended, posted, imitated us. */
+function said(
+  messages: Message[],
+  name: string,
+  fn: string,
+  mimic: boolean,
+): Text[] {
+  const problems: Text[] = [];
+  const at = (m: Message) => m.where ? ` (${m.where})` : "";
+  for (const m of messages) {
+    if (m.kind === "exit" || m.kind === "close") {
+      const call = m.kind === "exit" ? `Deno.exit(${m.code})` : "close()";
+      problems.push(text(
+        `Your code called ${call}${
+          at(m)
+        }, which ends the whole program, so the check could not finish: return from your function instead.`,
+        `Tu código llamó a ${call}${
+          at(m)
+        }, que termina todo el programa, así que la comprobación no pudo acabar: en su lugar, vuelve de tu función.`,
+      ));
+    } else if (m.kind === "posted") {
+      problems.push(text(
+        `Your code posted a message (postMessage${
+          m.where ? `, ${m.where}` : ""
+        }): it runs on the main thread here, where nothing receives it, and a check's verdict comes from the checker alone. Return your result instead.`,
+        `Tu código envió un mensaje (postMessage${
+          m.where ? `, ${m.where}` : ""
+        }): aquí corre en el hilo principal, donde nadie lo recibe, y el veredicto lo da solo el comprobador. Devuelve tu resultado en su lugar.`,
+      ));
+    } else if (m.kind === "load") {
+      problems.push(text(
+        `${name} does not load: ${m.error}`,
+        `${name} no se puede cargar: ${m.error}`,
+      ));
+    } else if (m.kind === "missing") {
+      problems.push(text(
+        `${name} should export a function named ${fn}, and it does not: keep the export line of the stub.`,
+        `${name} debería exportar una función llamada ${fn}, y no lo hace: conserva la línea export del esqueleto.`,
+      ));
+    } else if (m.kind === "uncaught") {
+      problems.push(text(
+        `Your code threw ${m.error} where nothing could catch it, and the check could not finish.`,
+        `Tu código lanzó ${m.error} donde nada podía capturarlo, y la comprobación no pudo terminar.`,
+      ));
+    } else if (m.kind === "crash") {
+      problems.push(text(
+        `The check could not finish: ${m.error}`,
+        `La comprobación no pudo terminar: ${m.error}`,
+      ));
     }
-    // Not a verdict: the learner's code broke the checker's world (or the
-    // checker has a bug). Say it plainly, without the checker's stack.
-    const first = firstLine(error);
-    return {
-      id: exercise.id,
-      passed: false,
-      problems: [text(
-        `The check could not finish: ${first}`,
-        `La comprobación no pudo terminar: ${first}`,
-      )],
-    };
   }
+  if (mimic) {
+    problems.push(text(
+      "Your code printed a line that imitates the checker's own messages: the check does not read it, and fails for it.",
+      "Tu código escribió una línea que imita los mensajes del comprobador: la comprobación no la lee, y falla por ello.",
+    ));
+  }
+  return problems;
 }
 
-/** An error as one line, its name and the first line of its message, no stack. */
-function firstLine(error: unknown): string {
-  return error instanceof Error
-    ? `${error.name}: ${error.message.split("\n")[0]}`
-    : String(error);
+/** Why a process that sent no result ended, from its exit code and its errors. */
+function ended(report: Report, name: string): Text {
+  const error = /^error: (?:Uncaught (?:\(in promise\) )?)?(.*)$/m.exec(
+    report.stderr,
+  )?.[1];
+  return error
+    ? text(
+      `${name} does not load: ${error}`,
+      `${name} no se puede cargar: ${error}`,
+    )
+    : text(
+      `The check's process ended (exit code ${report.code}) before it could finish.`,
+      `El proceso de la comprobación terminó (código ${report.code}) antes de acabar.`,
+    );
+}
+
+/** `deno check` of `file`: its syntax and type errors, at most three, as problems. */
+async function typeErrors(file: URL): Promise<Text[]> {
+  const { success, stderr } = await deno(
+    ["check", "--quiet", "--no-remote", "--cached-only", file.pathname],
+  ).output();
+  if (success) return [];
+  const out = new TextDecoder().decode(stderr);
+  const where = (from: number) => {
+    const at = /^\s+at (file:\/\/\S+?):(\d+):(\d+)$/m.exec(out.slice(from));
+    return at ? `${display(new URL(at[1]!))}:${at[2]}:${at[3]}` : "?";
+  };
+  const errors = [...out.matchAll(/^(TS\d+) \[ERROR\]: (.*)$/gm)];
+  const problems = errors.slice(0, 3).map((e) =>
+    text(
+      `Type error at ${where(e.index)}: ${e[2]} (${e[1]})`,
+      `Error de tipos en ${where(e.index)}: ${e[2]} (${e[1]})`,
+    )
+  );
+  if (errors.length > 3) {
+    const path = display(file);
+    problems.push(text(
+      `… and ${errors.length - 3} more: \`deno check ${path}\` lists them all.`,
+      `… y ${errors.length - 3} más: \`deno check ${path}\` los muestra todos.`,
+    ));
+  }
+  if (problems.length > 0) return problems;
+  const first = /^error: (.*)$/m.exec(out);
+  const message = first?.[1] ?? out.trim().split("\n")[0] ?? "";
+  const at = first ? where(first.index) : "?";
+  return [text(
+    `${display(file)} does not compile: ${message} (at ${at})`,
+    `${display(file)} no compila: ${message} (en ${at})`,
+  )];
+}
+
+/** A path from the repository root, as the learner types it. */
+export function display(url: URL): string {
+  return url.href.startsWith(ROOT.href)
+    ? decodeURIComponent(url.href.slice(ROOT.href.length))
+    : url.pathname;
+}
+
+/** The permissions of the learner's process: its file, the package, what the exercise needs. */
+export function permissions(exercise: Exercise, file: URL): string[] {
+  const reads = [file, new URL("mod.ts", ROOT), new URL("lib", ROOT)];
+  if (exercise.needs?.includes("tasks")) {
+    reads.push(new URL("exercises/_tasks.ts", ROOT));
+  }
+  const flags = [`--allow-read=${reads.map(display).join(",")}`];
+  if (exercise.needs?.includes("net")) flags.push("--allow-net=127.0.0.1");
+  return flags;
+}
+
+function deno(args: string[], piped = false): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: piped ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+/** Runs the scenarios in a process of their own; collects what it says. */
+async function observe(
+  exercise: Exercise,
+  file: URL,
+  silence: number,
+): Promise<Report> {
+  const nonce = crypto.randomUUID();
+  const child = deno([
+    "run",
+    "--no-prompt",
+    "--no-remote",
+    "--cached-only",
+    ...permissions(exercise, file),
+    display(CHILD),
+    exercise.id,
+    file.href,
+  ], true).spawn();
+  running.add(child);
+  const input = child.stdin.getWriter();
+  await input.write(new TextEncoder().encode(nonce + "\n")).catch(() => {});
+  const report: Report = {
+    messages: [],
+    output: "",
+    stderr: "",
+    code: 0,
+    mimic: false,
+    timedOut: undefined,
+  };
+  const started = Date.now();
+  let limit = STARTUP_MS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stop = () => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+  };
+  const watch = () => {
+    clearTimeout(timer);
+    const left = Math.min(limit, TOTAL_MS - (Date.now() - started));
+    timer = setTimeout(() => {
+      if (limit === silence) report.timedOut = silence;
+      stop();
+    }, Math.max(0, left));
+  };
+  watch();
+  const stderr = new Response(child.stderr).text();
+  const keep = (text: string) => {
+    if (report.output.length < MAX_OUTPUT) {
+      report.output = (report.output + text).slice(0, MAX_OUTPUT);
+    }
+  };
+  let pending = "";
+  try {
+    for await (
+      const chunk of child.stdout.pipeThrough(new TextDecoderStream())
+    ) {
+      pending += chunk;
+      let from = 0;
+      for (;;) {
+        const mark = pending.indexOf("\x1e", from);
+        if (mark === -1) {
+          keep(pending.slice(from));
+          from = pending.length;
+          break;
+        }
+        keep(pending.slice(from, mark));
+        const end = pending.indexOf("\n", mark);
+        if (end === -1) {
+          from = mark;
+          break;
+        }
+        from = end + 1;
+        const line = pending.slice(mark + 1, end);
+        if (!line.startsWith(nonce + " ")) {
+          report.mimic = true;
+          continue;
+        }
+        const message = JSON.parse(line.slice(nonce.length + 1)) as Message;
+        if (message.kind === "hello") limit = silence;
+        watch();
+        if (message.kind !== "beat") report.messages.push(message);
+        if (message.kind === "result") stop();
+      }
+      pending = pending.slice(from);
+    }
+  } finally {
+    clearTimeout(timer);
+    stop();
+    await input.close().catch(() => {});
+    report.code = (await child.status).code;
+    report.stderr = await stderr;
+    running.delete(child);
+  }
+  return report;
 }

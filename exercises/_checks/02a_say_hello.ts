@@ -1,14 +1,17 @@
 /** The check of exercise 02a. @module */
 import {
   type Exercise,
-  exported,
   num,
+  type Scene,
   type Text,
   text,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
+
+interface Line {
+  line: string;
+  at: number;
+}
 
 interface Tools {
   log(line: string): void;
@@ -41,18 +44,17 @@ export const exercise: Exercise = {
       "Hello, luego `await delay(tools.unit);`, luego goodbye: sin callback ni Promise.resolve().",
     ),
   ],
-  async check({ module, learnerUrl }) {
-    const sayHello = exported<(tools: Tools) => Promise<void>>({
-      module,
-      learnerUrl,
-    }, "sayHello");
-    await using world = World.open({ learnerUrl });
-    const lines: { line: string; at: number }[] = [];
+  async observe(session) {
+    await using world = session.open();
+    const lines: Line[] = [];
     const tools: Tools = {
       log: (line) => void lines.push({ line: String(line), at: world.now() }),
       unit: world.unit,
     };
-    const outcome = await world.run(() => sayHello(tools), 10, 5);
+    await world.run(() => session.export(tools), 10, 5);
+    return lines.slice(0, 100);
+  },
+  judge([run]: [Scene], lines: Line[]) {
     const problems: Text[] = [];
     const hello = lines.find((l) => l.line === "Hello!");
     const bye = lines.find((l) => l.line === "Goodbye!");
@@ -83,37 +85,40 @@ export const exercise: Exercise = {
           } después de "Hello!"; debería llegar 1,0 unidad más tarde.`,
         ));
       }
-      if (outcome.status === "fulfilled" && outcome.at < bye.at - TOLERANCE) {
+      if (
+        run.outcome.status === "fulfilled" &&
+        run.outcome.at < bye.at - TOLERANCE
+      ) {
         problems.push(text(
           `Your function's promise settled at ${
-            units(outcome.at).en
+            units(run.outcome.at).en
           }, before "Goodbye!" at ${
             num(bye.at).en
           }: whoever awaits sayHello() goes on too early. Await the wait inside it.`,
           `La promesa de tu función se cumplió en ${
-            units(outcome.at).es
+            units(run.outcome.at).es
           }, antes de "Goodbye!" en ${
             num(bye.at).es
           }: quien espera a sayHello() sigue demasiado pronto. Haz await sobre la espera dentro de ella.`,
         ));
       } else if (
-        outcome.status === "fulfilled" && outcome.at > bye.at + TOLERANCE
+        run.outcome.status === "fulfilled" &&
+        run.outcome.at > bye.at + TOLERANCE
       ) {
         problems.push(text(
           `Your function's promise settled at ${
-            units(outcome.at).en
+            units(run.outcome.at).en
           }, well after "Goodbye!" at ${
             num(bye.at).en
           }: there is nothing left to wait for after the goodbye.`,
           `La promesa de tu función se cumplió en ${
-            units(outcome.at).es
+            units(run.outcome.at).es
           }, mucho después de "Goodbye!" en ${
             num(bye.at).es
           }: tras la despedida no queda nada que esperar.`,
         ));
       }
     }
-    problems.push(...world.common(outcome));
-    verdict(world, problems);
+    run.verdict([...problems, ...run.common()]);
   },
 };

@@ -2,13 +2,12 @@
 import {
   EPSILON,
   type Exercise,
-  exported,
   num,
+  refOf,
+  type Scene,
   type Text,
   text,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
 
 interface Light {
@@ -68,22 +67,20 @@ export const exercise: Exercise = {
       "Promise.resolve() deja pasar a todos, en rojo o no. Los coches necesitan algo que esperar que green() pueda abrir y red() volver a cerrar.",
     ),
     text(
-      'An Event (from "../mod.ts") does exactly that: set(), clear(), and wait({ signal }), which wakes every waiter when set. A promise you resolve once cannot turn red again.',
-      'Un Event (de "../mod.ts") hace justo eso: set(), clear() y wait({ signal }), que despierta a todos al hacer set. Una promesa que cumples una vez no puede volver a rojo.',
+      'An Event (from "@asincronia/asincronia") does exactly that: set(), clear(), and wait({ signal }), which wakes every waiter when set. A promise you resolve once cannot turn red again.',
+      'Un Event (de "@asincronia/asincronia") hace justo eso: set(), clear() y wait({ signal }), que despierta a todos al hacer set. Una promesa que cumples una vez no puede volver a rojo.',
     ),
     text(
       "Keep one Event in a private field: green() is `set()`, red() is `clear()`, pass(options) is `return this.#event.wait(options)`. Rename `_options` to `options`.",
       "Guarda un Event en un campo privado: green() es `set()`, red() es `clear()`, pass(options) es `return this.#event.wait(options)`. Renombra `_options` a `options`.",
     ),
   ],
-  async check(context) {
-    const Light = exported<new () => Light>(context, "TrafficLight");
-    await using world = World.open({ learnerUrl: context.learnerUrl });
-    const seen = new Map<
-      number,
-      { at: number; ok: boolean; reason?: unknown }
-    >();
-    const reasons = new Map<number, unknown>();
+  words: { car: "coche", green: "verde" },
+  async observe(session) {
+    const Light: new () => Light = session.export;
+    await using world = session.open();
+    const seen: Record<number, { at: number; ok: boolean; reason?: unknown }> =
+      {};
     const scenario = async () => {
       const light = new Light();
       const cars: Promise<void>[] = [];
@@ -102,8 +99,8 @@ export const exercise: Exercise = {
       // The green periods go on the chart too.
       let greens = 0;
       const change = (to: "green" | "red") => {
-        if (to === "green") world.timeline.start(`green ${++greens}`);
-        else world.timeline.end(`green ${greens}`);
+        if (to === "green") world.start(`green ${++greens}`);
+        else world.end(`green ${greens}`);
         light[to]();
       };
       const arrive = (car: number, quits: number | undefined) => {
@@ -113,23 +110,25 @@ export const exercise: Exercise = {
           controllers.set(car, controller);
           signal = controller.signal;
         }
-        world.timeline.start(`car ${car}`);
+        world.start(`car ${car}`);
         cars.push(
           Promise.resolve(light.pass(signal ? { signal } : undefined)).then(
             () => {
-              seen.set(car, { at: world.now(), ok: true });
-              world.timeline.end(`car ${car}`);
+              seen[car] = { at: world.now(), ok: true };
+              world.end(`car ${car}`);
             },
             (reason) => {
-              seen.set(car, { at: world.now(), ok: false, reason });
-              world.timeline.end(`car ${car}`, "rejected");
+              seen[car] = { at: world.now(), ok: false, reason };
+              world.end(`car ${car}`, "rejected");
             },
           ),
         );
       };
       const quit = (car: number) => {
-        const reason = new Error(`car ${car} gave up`);
-        reasons.set(car, reason);
+        const reason = session.mark(
+          new Error(`car ${car} gave up`),
+          `car ${car}`,
+        );
         controllers.get(car)!.abort(reason);
       };
       let now = 0;
@@ -139,12 +138,18 @@ export const exercise: Exercise = {
         event.act();
       }
       await Promise.all(cars);
-      world.timeline.end(`green ${greens}`);
+      world.end(`green ${greens}`);
     };
-    const outcome = await world.run(scenario, 20);
+    await world.run(scenario, 20);
+    return seen;
+  },
+  judge(
+    [run]: [Scene],
+    seen: Record<number, { at: number; ok: boolean; reason?: unknown }>,
+  ) {
     const problems: Text[] = [];
     for (const { car, arrives, passes, quits } of CARS) {
-      const result = seen.get(car);
+      const result = seen[car];
       if (passes !== undefined) {
         if (result === undefined) {
           problems.push(text(
@@ -158,7 +163,7 @@ export const exercise: Exercise = {
             }.`,
           ));
         } else if (!result.ok) {
-          const shown = world.show(result.reason);
+          const shown = run.show(result.reason);
           problems.push(text(
             `pass() rejected for car ${car} with ${shown}; it should let the car through at ${
               units(passes).en
@@ -229,8 +234,8 @@ export const exercise: Exercise = {
               units(quits!).es
             } (su señal abortó), pero ${what.es}: pass() debería rechazarse en el acto con el motivo de la señal.`,
           ));
-        } else if (result.reason !== reasons.get(car)) {
-          const shown = world.show(result.reason);
+        } else if (refOf(result.reason) !== `car ${car}`) {
+          const shown = run.show(result.reason);
           problems.push(text(
             `Car ${car}'s pass() rejected with ${shown}; reject with the signal's reason (signal.reason).`,
             `pass() del coche ${car} se rechazó con ${shown}; recházala con el motivo de la señal (signal.reason).`,
@@ -238,7 +243,6 @@ export const exercise: Exercise = {
         }
       }
     }
-    problems.push(...world.common(outcome));
-    verdict(world, problems);
+    run.verdict([...problems, ...run.common()]);
   },
 };

@@ -1,19 +1,14 @@
 /** The check of exercise 04d. @module */
 import {
+  describe,
   EPSILON,
   type Exercise,
-  exported,
   num,
-  spanOf,
-  spansOf,
+  type Scene,
   type Text,
   text,
-  twice,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
-import { describe } from "../../lib/_util.ts";
 
 const ITEMS = 8;
 const MAXSIZE = 2;
@@ -46,19 +41,18 @@ export const exercise: Exercise = {
       "En el esqueleto B nunca trabaja, y A espera a que se fabriquen los ocho. Ejecuta el productor y los dos consumidores a la vez, con una Queue entre ellos.",
     ),
     text(
-      '`new Queue<string>({ maxsize: tools.maxsize })` (from "../mod.ts"): `await queue.put(item)` waits while it is full; each consumer is `for await (const item of queue) await tools.consume(name, item);`.',
-      '`new Queue<string>({ maxsize: tools.maxsize })` (de "../mod.ts"): `await queue.put(item)` espera mientras está llena; cada consumidor es `for await (const item of queue) await tools.consume(name, item);`.',
+      '`new Queue<string>({ maxsize: tools.maxsize })` (from "@asincronia/asincronia"): `await queue.put(item)` waits while it is full; each consumer is `for await (const item of queue) await tools.consume(name, item);`.',
+      '`new Queue<string>({ maxsize: tools.maxsize })` (de "@asincronia/asincronia"): `await queue.put(item)` espera mientras está llena; cada consumidor es `for await (const item of queue) await tools.consume(name, item);`.',
     ),
     text(
       "Start the consumers first and keep their promises; after the producer's loop, `queue.close()` ends their loops, then `await Promise.all(consumers)`.",
       "Lanza primero los consumidores y guarda sus promesas; tras el bucle del productor, `queue.close()` acaba sus bucles, y luego `await Promise.all(consumers)`.",
     ),
   ],
-  async check(context) {
-    const main = exported<(tools: Tools) => Promise<void>>(context, "main");
-    await using world = World.open({ learnerUrl: context.learnerUrl });
-    const consumedBy = new Map<string, string[]>();
-    const problems: Text[] = [];
+  words: { make: "fabrica", item: "elemento" },
+  async observe(session) {
+    await using world = session.open();
+    const consumedBy: Record<string, string[]> = {};
     const tools: Tools = {
       items: ITEMS,
       maxsize: MAXSIZE,
@@ -81,21 +75,23 @@ export const exercise: Exercise = {
         }
         const match = /^item (\d+)$/.exec(String(item));
         if (
-          !match || world.timeline.span(`make ${match[1]}`)?.end === undefined
+          !match || world.span(`make ${match[1]}`)?.end === undefined
         ) {
           return Promise.reject(
             new RangeError(`${describe(item)} is not an item that was made`),
           );
         }
-        const list = consumedBy.get(String(item)) ?? [];
-        list.push(consumer);
-        consumedBy.set(String(item), list);
+        (consumedBy[String(item)] ??= []).push(consumer);
         return world.task(`${consumer}: ${item}`, 4);
       },
     };
-    const outcome = await world.run(() => main(tools), 60);
-    const made = spansOf(world, (name) => name.startsWith("make "));
-    const taken = spansOf(world, (name) => /^[AB]: /.test(name));
+    await world.run(() => session.export(tools), 60);
+    return consumedBy;
+  },
+  judge([run]: [Scene], consumedBy: Record<string, string[]>) {
+    const problems: Text[] = [];
+    const made = run.spansOf((name) => name.startsWith("make "));
+    const taken = run.spansOf((name) => /^[AB]: /.test(name));
     const takenAt = (i: number) =>
       taken.find((span) => span.name.endsWith(`: item ${i}`))?.start ??
         Infinity;
@@ -184,9 +180,9 @@ export const exercise: Exercise = {
     }
     // Every item made and consumed exactly once.
     for (let i = 0; i < ITEMS; i++) {
-      spanOf(world, `make ${i}`);
-      const by = consumedBy.get(`item ${i}`) ?? [];
-      if (by.length === 0 && outcome.status !== "late") {
+      run.spanOf(`make ${i}`);
+      const by = consumedBy[`item ${i}`] ?? [];
+      if (by.length === 0 && run.outcome.status !== "late") {
         problems.push(
           text(
             `Item ${i} was made but never consumed.`,
@@ -205,8 +201,8 @@ export const exercise: Exercise = {
       }
     }
     const done = taken.every((s) => s.end !== undefined) &&
-      consumedBy.size === ITEMS;
-    if (outcome.status === "stuck" && done) {
+      Object.keys(consumedBy).length === ITEMS;
+    if (run.outcome.status === "stuck" && done) {
       const last = Math.max(...taken.map((s) => s.end!));
       problems.push(text(
         `Everything was consumed by ${
@@ -217,9 +213,9 @@ export const exercise: Exercise = {
         }, pero tu función seguía esperando: los consumidores esperan elementos que nunca llegarán. Cierra la cola cuando el productor acabe (queue.close()), para que sus bucles terminen.`,
       ));
     } else {
-      problems.push(...world.common(outcome));
+      problems.push(...run.common());
     }
-    problems.push(...twice(world));
-    verdict(world, problems);
+    problems.push(...run.twice());
+    run.verdict(problems);
   },
 };

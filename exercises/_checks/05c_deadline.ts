@@ -1,17 +1,16 @@
 /** The check of exercise 05c. @module */
 import {
   badSignal,
+  describe,
   EPSILON,
   type Exercise,
-  exported,
   num,
+  type Scene,
+  type Session,
   type Text,
   text,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
-import { describe } from "../../lib/_util.ts";
 
 const DEADLINE = 2;
 
@@ -44,20 +43,19 @@ export const exercise: Exercise = {
       '`try { return await tools.fetchReport(AbortSignal.timeout(2 * tools.unit)); } catch (error) { if (error instanceof DOMException && error.name === "TimeoutError") return "unavailable"; throw error; }`',
     ),
   ],
-  async check(context) {
-    const main = exported<(tools: Tools) => Promise<string>>(context, "main");
+  async observe(session) {
     // The slow case first: it is where the stub goes wrong.
-    await scenario(main, context.learnerUrl, 5);
-    await scenario(main, context.learnerUrl, 1);
+    return [await scenario(session, 5), await scenario(session, 1)];
+  },
+  judge(runs: Scene[], calls: number[]) {
+    judge(runs[0]!, 5, calls[0]!);
+    judge(runs[1]!, 1, calls[1]!);
   },
 };
 
-async function scenario(
-  main: (tools: Tools) => Promise<string>,
-  learnerUrl: string,
-  takes: number,
-): Promise<void> {
-  await using world = World.open({ learnerUrl });
+/** Runs the learner's main with a report that takes `takes` units; how many times it was asked for. */
+async function scenario(session: Session, takes: number): Promise<number> {
+  await using world = session.open();
   let calls = 0;
   const tools: Tools = {
     fetchReport: (signal) => {
@@ -72,7 +70,12 @@ async function scenario(
     },
     unit: world.unit,
   };
-  const outcome = await world.run(() => main(tools), 20);
+  await world.run(() => session.export(tools), 20);
+  return calls;
+}
+
+function judge(run: Scene, takes: number, calls: number): void {
+  const outcome = run.outcome;
   const problems: Text[] = [];
   const slow = takes > DEADLINE;
   const want = slow ? "unavailable" : "report";
@@ -113,7 +116,7 @@ async function scenario(
       ));
     }
   } else if (outcome.status === "rejected") {
-    const shown = world.show(outcome.error);
+    const shown = run.show(outcome.error);
     problems.push(text(
       `${story.en}, your function threw ${shown} at ${
         units(outcome.at).en
@@ -135,9 +138,9 @@ async function scenario(
         num(takes).es
       }): pasa a fetchReport una señal que aborte en el plazo, para que pare.`,
     ));
-    problems.push(...world.common({ ...outcome, running: [] }, "either"));
+    problems.push(...run.common({ ...outcome, running: [] }, "either"));
   } else {
-    problems.push(...world.common(outcome, "either"));
+    problems.push(...run.common(outcome, "either"));
   }
-  verdict(world, problems);
+  run.verdict(problems);
 }

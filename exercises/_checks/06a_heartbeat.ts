@@ -1,25 +1,24 @@
 /** The check of exercise 06a. @module */
 import {
+  describe,
   type Exercise,
-  exported,
   num,
+  type Scene,
   type Text,
   text,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
 import { REAL } from "../_clock.ts";
-import { calls, resetCalls } from "../_tasks.ts";
-import { describe } from "../../lib/_util.ts";
+import { blockFor, calls, resetCalls } from "../_tasks.ts";
 
 /** Real milliseconds per unit. */
 const UNIT = 50;
 const BLOCK = 6;
 /** A heartbeat gap at least this long (in units) means the thread was blocked. */
-const STALL = 4;
+const STALL = 5;
 
 interface Tools {
+  blockFor(ms: number): string;
   tasks: URL;
   unit: number;
 }
@@ -30,6 +29,7 @@ export const exercise: Exercise = {
   export: "main",
   lesson: "lessons/06_executor.ts",
   real: true,
+  needs: ["tasks"],
   title: text("Keep the heartbeat ticking", "Que el latido no pare"),
   success: text(
     "blockFor ran on a worker: the heartbeat kept ticking on your thread the whole time, you returned its result, and no worker was left alive.",
@@ -41,22 +41,17 @@ export const exercise: Exercise = {
       "Mientras blockFor corre en tu hilo, nada más corre ahí: ni temporizadores, ni callbacks, ni el latido. Tiene que correr en otro hilo.",
     ),
     text(
-      'An Executor (from "../mod.ts") runs an exported function of a module on a worker: `executor.run(tools.tasks, "blockFor", [6 * tools.unit])` resolves with its result.',
-      'Un Executor (de "../mod.ts") ejecuta una función exportada de un módulo en un worker: `executor.run(tools.tasks, "blockFor", [6 * tools.unit])` se resuelve con su resultado.',
+      'An Executor (from "@asincronia/asincronia") runs an exported function of a module on a worker: `executor.run(tools.tasks, "blockFor", [6 * tools.unit])` resolves with its result.',
+      'Un Executor (de "@asincronia/asincronia") ejecuta una función exportada de un módulo en un worker: `executor.run(tools.tasks, "blockFor", [6 * tools.unit])` se resuelve con su resultado.',
     ),
     text(
-      "Make main async, `await using executor = new Executor({ workers: 1 });`, then `return await executor.run<string>(...)`: the executor shuts down when main returns. Drop the blockFor import.",
-      "Haz main async, `await using executor = new Executor({ workers: 1 });`, y luego `return await executor.run<string>(...)`: el executor se cierra al salir de main. Quita el import de blockFor.",
+      "Make main async, `await using executor = new Executor({ workers: 1 });`, then `return await executor.run<string>(...)`: the executor shuts down when main returns. Do not call tools.blockFor yourself.",
+      "Haz main async, `await using executor = new Executor({ workers: 1 });`, y luego `return await executor.run<string>(...)`: el executor se cierra al salir de main. No llames tú a tools.blockFor.",
     ),
   ],
-  async check(context) {
-    const main = exported<(tools: Tools) => Promise<string>>(context, "main");
+  async observe(session) {
     resetCalls();
-    await using world = World.open({
-      learnerUrl: context.learnerUrl,
-      virtual: false,
-      unit: UNIT,
-    });
+    await using world = session.open({ virtual: false, unit: UNIT });
     const ticks: number[] = [];
     let beating = true;
     let timer: number | undefined;
@@ -66,17 +61,19 @@ export const exercise: Exercise = {
     };
     beat();
     const tools: Tools = {
+      blockFor,
       tasks: new URL("../_tasks.ts", import.meta.url),
       unit: UNIT,
     };
-    let outcome;
     try {
-      outcome = await world.run(() => main(tools), 200);
+      ticks.push((await world.run(() => session.export(tools), 200)).at);
     } finally {
       beating = false;
       REAL.clearTimeout(timer);
     }
-    ticks.push(outcome.at);
+    return { ticks, here: calls() };
+  },
+  judge([run]: [Scene], { ticks, here }: { ticks: number[]; here: number }) {
     let gap = 0;
     let from = 0;
     for (let i = 1; i < ticks.length; i++) {
@@ -86,7 +83,6 @@ export const exercise: Exercise = {
       }
     }
     const problems: Text[] = [];
-    const here = calls();
     if (here > 0) {
       problems.push(text(
         `blockFor ran on your code's own thread, so the heartbeat could not tick for ${
@@ -106,32 +102,31 @@ export const exercise: Exercise = {
         }): algo bloqueó tu hilo.`,
       ));
     }
-    if (outcome.status === "fulfilled") {
-      if (outcome.value !== "Finished blocking task") {
+    if (run.outcome.status === "fulfilled") {
+      if (run.outcome.value !== "Finished blocking task") {
         problems.push(text(
           `Your function returned ${
-            describe(outcome.value)
+            describe(run.outcome.value)
           }; return what blockFor returns ("Finished blocking task").`,
           `Tu función devolvió ${
-            describe(outcome.value)
+            describe(run.outcome.value)
           }; devuelve lo que devuelve blockFor ("Finished blocking task").`,
         ));
-      } else if (outcome.at < BLOCK - 0.5) {
+      } else if (run.outcome.at < BLOCK - 0.5) {
         problems.push(text(
           `Your function returned at ${
-            units(outcome.at).en
+            units(run.outcome.at).en
           }, but blockFor alone takes ${
             num(BLOCK).en
           }: did it run with ${BLOCK} units (6 * tools.unit)?`,
           `Tu función terminó en ${
-            units(outcome.at).es
+            units(run.outcome.at).es
           }, pero blockFor sola tarda ${
             num(BLOCK).es
           }: ¿se ejecutó con ${BLOCK} unidades (6 * tools.unit)?`,
         ));
       }
     }
-    problems.push(...world.common(outcome));
-    verdict(world, problems);
+    run.verdict([...problems, ...run.common()]);
   },
 };

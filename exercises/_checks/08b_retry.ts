@@ -1,17 +1,16 @@
 /** The check of exercise 08b. @module */
 import {
+  describe,
   type Exercise,
-  exported,
   num,
+  type Outcome,
+  type Scene,
   type Text,
   text,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
 import { REAL } from "../_clock.ts";
 import { serve } from "../_server.ts";
-import { describe } from "../../lib/_util.ts";
 
 /** Real milliseconds per unit. */
 const UNIT = 40;
@@ -21,6 +20,11 @@ const EARLY = 0.1;
 const LATE = 6;
 
 type GetWithRetry = (url: string, tools: { unit: number }) => Promise<string>;
+
+interface Attempt {
+  at: number;
+  answer: Answer;
+}
 
 interface Answer {
   status: number;
@@ -46,6 +50,7 @@ export const exercise: Exercise = {
   export: "getWithRetry",
   lesson: "lessons/08_fetch.ts",
   real: true,
+  needs: ["net"],
   title: text(
     "Retry politely: backoff and Retry-After",
     "Reintenta con educación: espera y Retry-After",
@@ -68,8 +73,8 @@ export const exercise: Exercise = {
       'Antes de esperar o lanzar, `await response.body?.cancel();` para liberar la conexión. Espera con `await delay(ms)` de "@std/async/delay". Renombra `_tools` a `tools`.',
     ),
   ],
-  async check(context) {
-    const getWithRetry = exported<GetWithRetry>(context, "getWithRetry");
+  words: { attempt: "intento" },
+  async observe(session) {
     let record: ((path: string, n: number, answer: Answer) => void) | undefined;
     await using server = serve((path, n) => {
       const route = ROUTES[path];
@@ -80,52 +85,43 @@ export const exercise: Exercise = {
         : { "retry-after": String(answer.retryAfter) };
       return new Response(answer.body, { status: answer.status, headers });
     });
+    const attempts: Attempt[][] = [];
     for (const path of Object.keys(ROUTES)) {
-      await using world = World.open({
-        learnerUrl: context.learnerUrl,
-        virtual: false,
-        unit: UNIT,
-      });
-      const attempts: { at: number; answer: Answer }[] = [];
+      await using world = session.open({ virtual: false, unit: UNIT });
+      const these: Attempt[] = [];
+      attempts.push(these);
       record = (hit, n, answer) => {
         if (hit !== path) return;
-        attempts.push({ at: world.now(), answer });
-        const name = `attempt ${n} (${answer.status})`;
-        world.timeline.start(name);
-        world.timeline.end(
-          name,
-          answer.status < 400 ? "fulfilled" : "rejected",
-        );
+        these.push({ at: world.now(), answer });
+        const name = world.start(`attempt ${n} (${answer.status})`);
+        world.end(name, answer.status < 400 ? "fulfilled" : "rejected");
       };
-      const outcome = await world.run(
-        () => getWithRetry(server.url(path), { unit: UNIT }),
+      await world.run(
+        () => session.export(server.url(path), { unit: UNIT }),
         100,
       );
       // Give a retry that comes late a chance to show up.
       await new Promise((resolve) => REAL.setTimeout(resolve, UNIT));
       record = undefined;
-      verdict(world, [
-        ...judge(
-          path,
-          attempts,
-          outcome.status,
-          outcome.value,
-          outcome.error,
-          world,
-        ),
-        ...world.common(outcome, "either"),
-      ]);
     }
+    return attempts;
+  },
+  judge(runs: Scene[], attempts: Attempt[][]) {
+    Object.keys(ROUTES).forEach((path, i) => {
+      const run = runs[i]!;
+      run.verdict([
+        ...judge(path, attempts[i]!, run.outcome, run),
+        ...run.common(run.outcome, "either"),
+      ]);
+    });
   },
 };
 
 function judge(
   path: string,
-  attempts: { at: number; answer: Answer }[],
-  status: string,
-  value: unknown,
-  error: unknown,
-  world: World,
+  attempts: readonly Attempt[],
+  { status, value, error }: Outcome,
+  run: Scene,
 ): Text[] {
   const problems: Text[] = [];
   const call = `getWithRetry("${path}")`;
@@ -224,10 +220,10 @@ function judge(
     if (last.status < 300) {
       problems.push(text(
         `${call} threw ${
-          world.show(error)
+          run.show(error)
         } although attempt ${attempts.length} succeeded: return its text.`,
         `${call} lanzó ${
-          world.show(error)
+          run.show(error)
         } aunque el intento ${attempts.length} tuvo éxito: devuelve su texto.`,
       ));
     } else if (
@@ -246,10 +242,10 @@ function judge(
     ) {
       problems.push(text(
         `${call} threw ${
-          world.show(error)
+          run.show(error)
         }; say the last status (${last.status}) in the error's message.`,
         `${call} lanzó ${
-          world.show(error)
+          run.show(error)
         }; di el último estado (${last.status}) en el mensaje del error.`,
       ));
     }

@@ -1,19 +1,16 @@
 /** The check of exercise 09a. @module */
 import {
+  describe,
   type Exercise,
-  exported,
   num,
   overLimit,
-  spansOf,
+  type Scene,
   type Text,
   text,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
 import { calls, resetCalls } from "../_tasks.ts";
 import { Executor } from "../../lib/executor.ts";
-import { describe } from "../../lib/_util.ts";
 
 /** Real milliseconds per unit. */
 const UNIT = 50;
@@ -37,6 +34,7 @@ export const exercise: Exercise = {
   export: "main",
   lesson: "lessons/09_concurrency_vs_parallelism.ts",
   real: true,
+  needs: ["tasks"],
   title: text(
     "Split the work over the workers",
     "Reparte el trabajo entre los workers",
@@ -59,14 +57,10 @@ export const exercise: Exercise = {
       '`await Promise.all(rangos.map(([from, to]) => tools.executor.run<number>(tools.tasks, "countPrimes", [from, to])))`, y suma las cuentas; countPrimes(from, to) deja fuera `to`.',
     ),
   ],
-  async check(context) {
-    const main = exported<(tools: Tools) => Promise<number>>(context, "main");
+  words: { chunk: "trozo" },
+  async observe(session) {
     resetCalls();
-    await using world = World.open({
-      learnerUrl: context.learnerUrl,
-      virtual: false,
-      unit: UNIT,
-    });
+    await using world = session.open({ virtual: false, unit: UNIT });
     const executor = new Executor({ workers: WORKERS, idleTimeout: Infinity });
     let chunks = 0;
     const tools: Tools = {
@@ -75,24 +69,23 @@ export const exercise: Exercise = {
           const name = `chunk ${++chunks} ${describe(args?.[0])}–${
             describe(args?.[1])
           }`;
-          return world.timeline.track(
-            name,
-            executor.run<T>(module, exportName, args),
-          );
+          return world.track(name, executor.run<T>(module, exportName, args));
         },
       },
       tasks: new URL("../_tasks.ts", import.meta.url),
       limit: LIMIT,
       workers: WORKERS,
     };
-    let outcome;
     try {
-      outcome = await world.run(() => main(tools), 400);
+      await world.run(() => session.export(tools), 400);
     } finally {
       await executor.shutdown();
     }
+    return { here: calls(), chunks };
+  },
+  judge([run]: [Scene], { here, chunks }: { here: number; chunks: number }) {
     const problems: Text[] = [];
-    if (calls() > 0) {
+    if (here > 0) {
       problems.push(text(
         `countPrimes ran on your code's own thread: send it to tools.executor, whose workers run on other cores.`,
         `countPrimes corrió en el propio hilo de tu código: envíala a tools.executor, cuyos workers corren en otros núcleos.`,
@@ -108,7 +101,7 @@ export const exercise: Exercise = {
         `Enviaste ${chunks} trozo al executor, así que un worker tuvo todo el trabajo y el otro nada: divide el rango en al menos ${WORKERS} trozos.`,
       ));
     } else {
-      const spans = spansOf(world);
+      const spans = run.spans;
       if (overLimit(spans, 1) === undefined) {
         const second = spans[1]!;
         const first = spans[0]!;
@@ -126,26 +119,22 @@ export const exercise: Exercise = {
         ));
       }
     }
-    if (outcome.status === "fulfilled" && outcome.value !== PRIMES) {
+    if (run.outcome.status === "fulfilled" && run.outcome.value !== PRIMES) {
       problems.push(text(
         `You counted ${
-          describe(outcome.value)
+          describe(run.outcome.value)
         } primes below ${LIMIT}; there are ${PRIMES}. Do your chunks cover 2 to ${
           LIMIT - 1
         } exactly once? (countPrimes(from, to) leaves \`to\` out.)`,
         `Contaste ${
-          describe(outcome.value)
+          describe(run.outcome.value)
         } primos menores que ${LIMIT}; hay ${PRIMES}. ¿Cubren tus trozos de 2 a ${
           LIMIT - 1
         } exactamente una vez? (countPrimes(from, to) deja fuera \`to\`.)`,
       ));
     }
     // The executor's workers are the checker's: they are no leak.
-    const rest = {
-      ...outcome,
-      leaks: outcome.leaks.filter((leak) => leak.kind !== "worker"),
-    };
-    problems.push(...world.common(rest));
-    verdict(world, problems);
+    const leaks = run.outcome.leaks.filter((leak) => leak.kind !== "worker");
+    run.verdict([...problems, ...run.common({ ...run.outcome, leaks })]);
   },
 };

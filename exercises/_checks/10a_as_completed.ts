@@ -1,24 +1,28 @@
 /** The check of exercise 10a. @module */
 import {
+  describe,
   EPSILON,
   type Exercise,
-  exported,
   num,
-  spanOf,
+  refOf,
+  type Scene,
   type Text,
   text,
-  twice,
   units,
   unknownTask,
-  verdict,
-  World,
 } from "../_harness.ts";
-import { describe } from "../../lib/_util.ts";
 
 const FILES = [0, 1, 2, 3, 4];
 const DURATIONS = [3, 1, 2, 1.5, 2.5];
 const SIZES = [300, 100, 0, 150, 250];
 const FAILS = 2;
+
+interface Report {
+  at: number;
+  size?: unknown;
+  error?: unknown;
+  times: number;
+}
 
 interface Tools {
   files: number[];
@@ -46,29 +50,29 @@ export const exercise: Exercise = {
       "Promise.all da todos los tamaños a la vez, cuando acaba la más lenta, y lanza al primer fallo. Necesitas cada resultado según llega.",
     ),
     text(
-      '`for await (const result of asCompleted(downloads))` (from "../mod.ts") yields { status, value or reason, index } in the order they settle.',
-      '`for await (const result of asCompleted(descargas))` (de "../mod.ts") entrega { status, value o reason, index } en el orden en que terminan.',
+      '`for await (const result of asCompleted(downloads))` (from "@asincronia/asincronia") yields { status, value or reason, index } in the order they settle.',
+      '`for await (const result of asCompleted(descargas))` (de "@asincronia/asincronia") entrega { status, value o reason, index } en el orden en que terminan.',
     ),
     text(
       'Start all downloads first (map), then loop over asCompleted: `result.status === "fulfilled"` → report(tools.files[result.index], result.value), else reportFailure(..., result.reason).',
       'Lanza primero todas las descargas (map) y recorre asCompleted: `result.status === "fulfilled"` → report(tools.files[result.index], result.value), si no reportFailure(..., result.reason).',
     ),
   ],
-  async check(context) {
-    const main = exported<(tools: Tools) => Promise<void>>(context, "main");
-    await using world = World.open({ learnerUrl: context.learnerUrl });
-    const failure = new Error("file 2: connection reset");
-    const reports = new Map<
-      number,
-      { at: number; size?: unknown; error?: unknown; times: number }
-    >();
+  words: { download: "descarga" },
+  async observe(session) {
+    await using world = session.open();
+    const failure = session.mark(
+      new Error("file 2: connection reset"),
+      "failure",
+    );
+    const reports: Record<number, Report> = {};
     const note = (file: number, entry: { size?: unknown; error?: unknown }) => {
-      const seen = reports.get(file);
-      reports.set(file, {
+      const seen = reports[file];
+      reports[file] = {
         at: seen?.at ?? world.now(),
         ...entry,
         times: (seen?.times ?? 0) + 1,
-      });
+      };
     };
     const tools: Tools = {
       files: [...FILES],
@@ -79,14 +83,17 @@ export const exercise: Exercise = {
             DURATIONS[file]!,
             file === FAILS ? { fail: failure } : { value: SIZES[file]! },
           )
-          : Promise.reject(unknownTask(file, FILES.map(String))),
+          : Promise.reject(unknownTask(file, FILES)),
       report: (file, size) => note(file, { size }),
       reportFailure: (file, error) => note(file, { error }),
     };
-    const outcome = await world.run(() => main(tools), 20);
+    await world.run(() => session.export(tools), 20);
+    return reports;
+  },
+  judge([run]: [Scene], reports: Record<number, Report>) {
     const problems: Text[] = [];
     for (const file of FILES) {
-      const span = spanOf(world, `download ${file}`);
+      const span = run.spanOf(`download ${file}`);
       if (span.start > EPSILON) {
         problems.push(text(
           `Download ${file} started at ${
@@ -100,9 +107,9 @@ export const exercise: Exercise = {
     }
     const byEnd = [...FILES].sort((a, b) => DURATIONS[a]! - DURATIONS[b]!);
     for (const file of byEnd) {
-      const span = spanOf(world, `download ${file}`);
+      const span = run.spanOf(`download ${file}`);
       const end = span.end;
-      const report = reports.get(file);
+      const report = reports[file];
       const failed = file === FAILS;
       if (end === undefined) continue;
       if (report === undefined) {
@@ -130,14 +137,10 @@ export const exercise: Exercise = {
           `You reported download ${file} ${report.times} times; once is enough.`,
           `Informaste de la descarga ${file} ${report.times} veces; basta con una.`,
         ));
-      } else if (failed && report.error !== failure) {
+      } else if (failed && refOf(report.error) !== "failure") {
         problems.push(text(
-          `Download ${file} failed with ${
-            world.show(failure)
-          }; report it with reportFailure(${file}, error), passing that error.`,
-          `La descarga ${file} falló con ${
-            world.show(failure)
-          }; infórmalo con reportFailure(${file}, error), pasando ese error.`,
+          `Download ${file} failed with ${"Error: file 2: connection reset"}; report it with reportFailure(${file}, error), passing that error.`,
+          `La descarga ${file} falló con ${"Error: file 2: connection reset"}; infórmalo con reportFailure(${file}, error), pasando ese error.`,
         ));
       } else if (!failed && report.size !== SIZES[file]) {
         problems.push(text(
@@ -160,7 +163,6 @@ export const exercise: Exercise = {
       }
       if (problems.length > 0) break;
     }
-    problems.push(...twice(world), ...world.common(outcome));
-    verdict(world, problems);
+    run.verdict([...problems, ...run.twice(), ...run.common()]);
   },
 };

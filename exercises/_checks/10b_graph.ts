@@ -1,16 +1,14 @@
 /** The check of exercise 10b. @module */
 import {
+  carries,
   EPSILON,
   type Exercise,
-  exported,
   listOf,
   num,
+  type Scene,
   type Text,
   text,
-  twice,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
 
 interface Task {
@@ -81,42 +79,36 @@ export const exercise: Exercise = {
       "`promesa = Promise.all(task.needs.map(start)).then(() => task.run())`; luego `Promise.allSettled` sobre la promesa de cada tarea, y lanza si alguna se rechazó.",
     ),
   ],
-  async check(context) {
-    const runGraph = exported<RunGraph>(context, "runGraph");
+  async observe(session) {
     for (const graph of GRAPHS) {
-      await scenario(runGraph, graph, context.learnerUrl);
+      await using world = session.open();
+      const tasks: Record<string, Task> = {};
+      for (const [name, node] of Object.entries(graph)) {
+        const fail = node.fails
+          ? { fail: session.mark(new Error(`${name} failed`), name) }
+          : {};
+        tasks[name] = {
+          needs: [...node.needs],
+          run: () => world.task(name, node.units, fail),
+        };
+      }
+      await world.run(() => session.export(tasks), 30);
     }
+  },
+  judge(runs: Scene[]) {
+    GRAPHS.forEach((graph, i) => judge(runs[i]!, graph));
   },
 };
 
-async function scenario(
-  runGraph: RunGraph,
-  graph: Record<string, Node>,
-  learnerUrl: string,
-): Promise<void> {
-  await using world = World.open({ learnerUrl });
-  const errors = new Map<string, Error>();
-  const tasks: Record<string, Task> = {};
-  for (const [name, node] of Object.entries(graph)) {
-    if (node.fails) errors.set(name, new Error(`${name} failed`));
-    tasks[name] = {
-      needs: [...node.needs],
-      run: () =>
-        world.task(
-          name,
-          node.units,
-          node.fails ? { fail: errors.get(name) } : {},
-        ),
-    };
-  }
-  const outcome = await world.run(() => runGraph(tasks), 30);
+function judge(run: Scene, graph: Record<string, Node>): void {
+  const outcome = run.outcome;
   const problems: Text[] = [];
-  const span = (name: string) => world.timeline.span(name);
+  const span = (name: string) => run.span(name);
   const ended = (name: string) => {
     const s = span(name);
     return s?.end === undefined
       ? undefined
-      : { at: s.end / world.unit, ok: s.outcome === "fulfilled" };
+      : { at: s.end, ok: s.outcome === "fulfilled" };
   };
   // Which tasks can never run: they need, directly or not, a task that failed.
   const doomed = new Set<string>();
@@ -176,7 +168,7 @@ async function scenario(
       }
       continue;
     }
-    const start = s.start / world.unit;
+    const start = s.start;
     if (missing.length > 0 || start < ready - EPSILON) {
       const early = ends.filter((x) =>
         x.e === undefined || x.e.at > start + EPSILON
@@ -204,9 +196,8 @@ async function scenario(
       ));
     }
   }
-  const failure = [...errors.values()][0];
-  if (failure === undefined) {
-    problems.push(...world.common(outcome));
+  if (!Object.values(graph).some((node) => node.fails)) {
+    problems.push(...run.common(outcome));
   } else {
     if (outcome.status === "fulfilled") {
       problems.push(text(
@@ -215,23 +206,18 @@ async function scenario(
       ));
     } else if (outcome.status === "rejected") {
       const e = outcome.error;
-      if (
-        !(e === failure ||
-          (e instanceof AggregateError && Array.isArray(e.errors) &&
-            e.errors.includes(failure)))
-      ) {
+      if (!carries(e, "A")) {
         problems.push(text(
           `In ${described}, runGraph threw ${
-            world.show(e)
+            run.show(e)
           }; throw A's error (Error: A failed), alone or in an AggregateError.`,
           `En ${described}, runGraph lanzó ${
-            world.show(e)
+            run.show(e)
           }; lanza el error de A (Error: A failed), solo o en un AggregateError.`,
         ));
       }
     }
-    problems.push(...world.common(outcome, "rejected"));
+    problems.push(...run.common(outcome, "rejected"));
   }
-  problems.push(...twice(world));
-  verdict(world, problems);
+  run.verdict([...problems, ...run.twice()]);
 }

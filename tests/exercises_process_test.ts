@@ -1,0 +1,229 @@
+/**
+ * The process a check runs the learner's code in (exercises/_child.ts,
+ * started by exercises/_run.ts): only the checker gives the verdict, the
+ * process may do nothing the exercise does not need, and it is gone when
+ * the check ends, also under --watch. And the feedback on a file that does
+ * not parse or type-check.
+ */
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { EXERCISES, fileOf, findExercise } from "../exercises/_catalog.ts";
+import { type Io, main } from "../exercises/_cli.ts";
+import { check, type Result } from "../exercises/_run.ts";
+import type { Progress } from "../course/progress.ts";
+import { checkFile, FIXTURES } from "./_exercises.ts";
+
+const ROOT = new URL("../", import.meta.url);
+const OUTPUT = new URL(".tools/test-output/process_test/", ROOT);
+
+function fixture(name: string): URL {
+  return new URL(`${name}.ts`, FIXTURES);
+}
+
+/**
+ * The processes this one started (and theirs) whose command line names
+ * `file`: read from /proc by a deno of its own, since this test may not.
+ * Test files run side by side in this process: the file tells ours apart.
+ */
+async function processesOf(file: URL): Promise<number[]> {
+  const script = `
+    const [root, name] = [Number(Deno.args[0]), Deno.args[1]];
+    const parents = new Map();
+    const lines = new Map();
+    for await (const entry of Deno.readDir("/proc")) {
+      if (!/^\\d+$/.test(entry.name)) continue;
+      try {
+        const stat = await Deno.readTextFile(\`/proc/\${entry.name}/stat\`);
+        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        parents.set(Number(entry.name), ppid);
+        lines.set(Number(entry.name), await Deno.readTextFile(\`/proc/\${entry.name}/cmdline\`));
+      } catch { /* it ended meanwhile */ }
+    }
+    const ours = [...parents.keys()].filter((pid) => {
+      if (pid === Deno.pid || !lines.get(pid).includes(name)) return false;
+      for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) {
+        if (p === root) return true;
+      }
+      return false;
+    });
+    console.log(JSON.stringify(ours));`;
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--allow-read=/proc", script, String(Deno.pid), file.href],
+    stdout: "piped",
+  }).output();
+  return JSON.parse(new TextDecoder().decode(stdout));
+}
+
+function assertNamed(result: Result, words: string): void {
+  assert(!result.passed, "the check passed");
+  const named = result.problems.find((p) => p.en.includes(words));
+  assert(named, `no problem says "${words}": ${JSON.stringify(result)}`);
+  assert(named!.es !== named!.en && named!.es.length > 0, named!.en);
+}
+
+Deno.test("Only the checker gives a verdict: a posted message, a line that imitates the checker, a patched harness, Deno.exit and close() are named, and fail", async () => {
+  const cases: [string, string, string][] = [
+    [
+      "05b",
+      "_forged_verdict",
+      "Your code posted a message (postMessage, _forged_verdict.ts:3)",
+    ],
+    [
+      "03a",
+      "_mimic",
+      "Your code printed a line that imitates the checker's own messages",
+    ],
+    [
+      "04a",
+      "_patched_harness",
+      "_patched_harness.ts does not load: TypeError: Cannot assign to read only property 'task'",
+    ],
+    [
+      "03a",
+      "_exits",
+      "Your code called Deno.exit(0) (_exits.ts:4), which ends the whole program",
+    ],
+    ["03a", "_closes", "Your code called close() (_closes.ts:4)"],
+  ];
+  for (const [id, name, words] of cases) {
+    assertNamed(await checkFile(findExercise(id)!, fixture(name)), words);
+  }
+  // The posted verdict and the imitation change nothing else: the wrong
+  // code under them is judged as it is.
+  const forged = await checkFile(
+    findExercise("05b")!,
+    fixture("_forged_verdict"),
+  );
+  assertStringIncludes(
+    forged.problems[1]!.en,
+    "Job A kept running after job B failed",
+  );
+});
+
+Deno.test("A check's process may not import from afar, reach the network, read past its module, write, read the environment or start a process", async () => {
+  const result = await checkFile(findExercise("03a")!, fixture("_reaches_out"));
+  const lines = result.output!.trimEnd().split("\n");
+  assertEquals(lines.length, 8, result.output);
+  for (const line of lines) assertStringIncludes(line, ": refused (");
+});
+
+Deno.test("A loop that never yields is reported once the process falls silent, and the process is gone", async () => {
+  const result = await check(findExercise("03a")!, fixture("_never_yields"), {
+    typeCheck: false,
+    silence: 500,
+  });
+  assertNamed(result, "Your code did not give control back for 0.5 s");
+  assertEquals(await processesOf(fixture("_never_yields")), []);
+});
+
+Deno.test("deno task exercise --watch leaves no process behind, checks that never yield included", async () => {
+  let out = "";
+  const checks: string[] = [];
+  const io: Io = {
+    write: (text) => void (out += text),
+    load: () => Promise.resolve({ results: {}, hints: {} }),
+    update: () => Promise.resolve({ results: {}, hints: {} }),
+    file: () => fixture("_never_yields"),
+    check: (exercise, file) => {
+      checks.push(exercise.id);
+      return check(exercise, file, { typeCheck: false, silence: 300 });
+    },
+    async *watch() {
+      yield;
+      yield;
+    },
+    color: false,
+    width: 80,
+    clear: () => {},
+  };
+  await main(["03a", "--watch"], io);
+  assertEquals(checks, ["03a", "03a", "03a"]);
+  assertEquals(out.match(/did not give control back/g)?.length, 3, out);
+  assertEquals(await processesOf(fixture("_never_yields")), []);
+});
+
+Deno.test("A file that does not parse says where; type errors come before running, with file, line and column", async () => {
+  await Deno.mkdir(OUTPUT, { recursive: true });
+  const write = async (name: string, source: string) => {
+    const file = new URL(name, OUTPUT);
+    await Deno.writeTextFile(file, source);
+    return file;
+  };
+  const path = ".tools/test-output/process_test";
+  const syntax = await write(
+    "syntax.ts",
+    'export async function main(task: (name: string) => Promise<void>) {\n  await task("A";\n}\n',
+  );
+  const types = await write(
+    "types.ts",
+    'export async function main(task: (name: string) => Promise<void>) {\n  const saving: number = task("A");\n  await saving;\n}\n',
+  );
+  try {
+    const exercise = findExercise("03a")!;
+    const parse = await check(exercise, syntax);
+    assertNamed(parse, `${path}/syntax.ts does not compile: `);
+    assertStringIncludes(parse.problems[0]!.en, `(at ${path}/syntax.ts:2:`);
+    assert(!parse.problems[0]!.en.includes("TypeError: SyntaxError"));
+    const typed = await check(exercise, types);
+    assertNamed(
+      typed,
+      `Type error at ${path}/types.ts:2:9: Type 'Promise<void>' is not assignable to type 'number'. (TS2322)`,
+    );
+    assertEquals(typed.chart, undefined, "it did not run");
+  } finally {
+    await Deno.remove(OUTPUT, { recursive: true });
+  }
+});
+
+Deno.test("Stubs and solutions import only packages, never a path, so a solution copied over its stub works as it is", async () => {
+  for (const exercise of EXERCISES) {
+    for (const file of [fileOf(exercise), fileOf(exercise, true)]) {
+      const source = await Deno.readTextFile(file);
+      for (const [, specifier] of source.matchAll(/from "([^"]+)"/g)) {
+        assert(!specifier!.startsWith("."), `${file.pathname}: ${specifier}`);
+      }
+    }
+  }
+  // One, copied elsewhere, checked as the CLI checks it (with deno check).
+  await Deno.mkdir(OUTPUT, { recursive: true });
+  const exercise = findExercise("04a")!;
+  const copy = new URL("04a_two_at_a_time.ts", OUTPUT);
+  await Deno.copyFile(fileOf(exercise, true), copy);
+  try {
+    const result = await check(exercise, copy);
+    assertEquals(result.problems.map((p) => p.en), []);
+  } finally {
+    await Deno.remove(OUTPUT, { recursive: true });
+  }
+});
+
+Deno.test("Two checks at once each keep their result in the progress file", async () => {
+  const { loadProgress, updateProgress } = await import(
+    "../course/progress.ts"
+  );
+  await Deno.mkdir(OUTPUT, { recursive: true });
+  const file = new URL("progress.json", OUTPUT);
+  const io = (ids: string[]): Io => ({
+    write: () => {},
+    load: () => loadProgress(file),
+    update: (change: (p: Progress) => void) => updateProgress(change, file),
+    file: (exercise) => fileOf(exercise, true),
+    check: (exercise, f) =>
+      checkFile(exercise, f).then((r) => (ids.push(exercise.id), r)),
+    async *watch() {},
+    color: false,
+    width: 80,
+    clear: () => {},
+  });
+  try {
+    const checked: string[] = [];
+    await Promise.all([
+      main(["03a"], io(checked)),
+      main(["04a"], io(checked)),
+    ]);
+    assertEquals(checked.sort(), ["03a", "04a"]);
+    const saved = await loadProgress(file);
+    assertEquals(Object.keys(saved.results).sort(), ["03a", "04a"]);
+  } finally {
+    await Deno.remove(OUTPUT, { recursive: true });
+  }
+});
