@@ -22,9 +22,23 @@ export interface Text {
   readonly es: string;
 }
 
-/** A message, in English and in Spanish. */
-export function text(en: string, es: string): Text {
-  return { en, es };
+/**
+ * A message in English and in Spanish. Each `{name}` in them stands for
+ * `values.name`: a Text in its language, anything else as a string.
+ */
+export function text(
+  en: string,
+  es: string,
+  values?: Readonly<Record<string, unknown>>,
+): Text {
+  if (values === undefined) return { en, es };
+  const fill = (message: string, lang: Lang) =>
+    message.replace(/\{(\w+)\}/g, (all, name: string) => {
+      if (!Object.hasOwn(values, name)) return all;
+      const value = values[name] as Partial<Text> | null;
+      return typeof value?.[lang] === "string" ? value[lang] : String(value);
+    });
+  return { en: fill(en, "en"), es: fill(es, "es") };
 }
 
 /** `n` with one decimal, as each language writes it: "2.5", "2,5". */
@@ -44,11 +58,17 @@ export function units(n: number): Text {
 }
 
 /** "A, B and C" / "A, B y C". */
-export function listOf(items: readonly string[], lang: Lang): string {
-  if (items.length <= 1) return items.join("");
-  return `${items.slice(0, -1).join(", ")} ${lang === "en" ? "and" : "y"} ${
-    items.at(-1)
-  }`;
+export function listOf(items: readonly (string | Text)[]): Text {
+  const list = (lang: Lang) => {
+    const words = items.map((item) =>
+      typeof item === "string" ? item : item[lang]
+    );
+    if (words.length <= 1) return words.join("");
+    return `${words.slice(0, -1).join(", ")} ${lang === "en" ? "and" : "y"} ${
+      words.at(-1)
+    }`;
+  };
+  return { en: list("en"), es: list("es") };
 }
 
 /** Times closer than this (in units) are the same instant. */
@@ -491,43 +511,20 @@ export class Scene {
     outcome: Outcome = this.outcome,
     expect: "fulfilled" | "rejected" | "either" = "fulfilled",
   ): Text[] {
+    const at = units(outcome.at);
     const problems: Text[] = [];
-    const u = units(outcome.at);
-    if (outcome.status === "stuck") {
-      problems.push(text(
-        `Your code is still waiting at ${u.en}, but nothing is left that could ever wake it up: every task is waiting for another one.`,
-        `Tu código sigue esperando en ${u.es}, pero ya no queda nada que pueda despertarlo: cada tarea espera a otra.`,
-      ));
-    } else if (outcome.status === "late") {
-      problems.push(text(
-        `Your code had not finished after ${u.en}; it should be done well before.`,
-        `Tu código no había terminado tras ${u.es}; debería acabar mucho antes.`,
-      ));
-    } else if (outcome.status === "busy") {
-      problems.push(text(
-        `Your code woke up more than ${MAX_STEPS} times by ${u.en} without finishing: is it checking something over and over in a loop? Wait for the thing itself instead.`,
-        `Tu código despertó más de ${MAX_STEPS} veces hasta ${u.es} sin terminar: ¿comprueba algo una y otra vez en un bucle? Espera directamente a aquello que compruebas.`,
-      ));
-    } else if (outcome.status === "rejected" && expect === "fulfilled") {
-      const shown = this.show(outcome.error);
-      problems.push(text(
-        `At ${u.en}, your code threw ${shown}.`,
-        `En ${u.es}, tu código lanzó ${shown}.`,
-      ));
+    const status = outcome.status === "rejected" && expect === "fulfilled"
+      ? "threw"
+      : outcome.status;
+    const first = STATUS[status];
+    if (first) {
+      problems.push(text(...first, { at, error: this.show(outcome.error) }));
     }
     for (const reason of outcome.unhandled) {
-      const shown = this.show(reason);
-      problems.push(text(
-        `A promise rejected with ${shown} and nothing handled it: a real program would stop with "Uncaught (in promise)". Await every promise you start, or catch it.`,
-        `Una promesa se rechazó con ${shown} y nada la atendió: un programa real se pararía con "Uncaught (in promise)". Espera con await cada promesa que lances, o captúrala.`,
-      ));
+      problems.push(text(...UNHANDLED, { error: this.show(reason) }));
     }
     for (const error of outcome.uncaught) {
-      const shown = this.show(error);
-      problems.push(text(
-        `A timer callback threw ${shown}, where nothing can catch it: a real program would stop with "Uncaught". Catch errors inside callbacks, or use await instead of callbacks.`,
-        `Un callback de temporizador lanzó ${shown}, donde nada puede capturarlo: un programa real se pararía con "Uncaught". Captura los errores dentro de los callbacks, o usa await en vez de callbacks.`,
-      ));
+      problems.push(text(...UNCAUGHT, { error: this.show(error) }));
     }
     if (outcome.status === "fulfilled" || outcome.status === "rejected") {
       problems.push(...this.leftRunning(outcome));
@@ -537,88 +534,107 @@ export class Scene {
 
   /** What the code left running when it settled, as problems. */
   leftRunning(outcome: Outcome = this.outcome): Text[] {
-    const problems: Text[] = [];
-    const u = units(outcome.at);
-    const verb = outcome.status === "rejected"
-      ? text("threw", "lanzó su error")
-      : text("returned", "terminó");
     const running = outcome.running;
-    const names = running.map((r) => r.name);
-    const untils = running.every((r) => r.until !== undefined)
-      ? running.map((r) => num(r.until!))
-      : undefined;
-    if (running.length === 1) {
-      const end = untils && units(running[0]!.until!);
-      problems.push(text(
-        `Your function ${verb.en} at ${u.en}, but task ${
-          names[0]
-        } was still running${
-          end ? ` (until ${end.en})` : ""
-        }: nothing waited for it, and nothing stopped it.`,
-        `Tu función ${verb.es} en ${u.es}, pero la tarea ${
-          names[0]
-        } seguía en marcha${
-          end ? ` (hasta ${end.es})` : ""
-        }: nada la esperó y nada la paró.`,
-      ));
-    } else if (running.length > 1) {
-      problems.push(text(
-        `Your function ${verb.en} at ${u.en}, but tasks ${
-          listOf(names, "en")
-        } were still running${
-          untils ? ` (until ${listOf(untils.map((n) => n.en), "en")})` : ""
-        }: nothing waited for them, and nothing stopped them.`,
-        `Tu función ${verb.es} en ${u.es}, pero las tareas ${
-          listOf(names, "es")
-        } seguían en marcha${
-          untils ? ` (hasta ${listOf(untils.map((n) => n.es), "es")})` : ""
-        }: nada las esperó y nada las paró.`,
-      ));
+    const values = {
+      verb: outcome.status === "rejected"
+        ? text("threw", "lanzó su error")
+        : text("returned", "terminó"),
+      at: units(outcome.at),
+      names: listOf(running.map((r) => r.name)),
+      until: running.every((r) => r.until !== undefined)
+        ? text(" (until {list})", " (hasta {list})", {
+          list: running.length === 1
+            ? units(running[0]!.until!)
+            : listOf(running.map((r) => num(r.until!))),
+        })
+        : "",
+    };
+    const problems = running.length === 0 ? [] : [
+      running.length === 1
+        ? text(
+          "Your function {verb} at {at}, but task {names} was still running{until}: nothing waited for it, and nothing stopped it.",
+          "Tu función {verb} en {at}, pero la tarea {names} seguía en marcha{until}: nada la esperó y nada la paró.",
+          values,
+        )
+        : text(
+          "Your function {verb} at {at}, but tasks {names} were still running{until}: nothing waited for them, and nothing stopped them.",
+          "Tu función {verb} en {at}, pero las tareas {names} seguían en marcha{until}: nada las esperó y nada las paró.",
+          values,
+        ),
+    ];
+    for (const leak of outcome.leaks) {
+      const where = leak.origin ? ` (${leak.origin})` : "";
+      const due = leak.due === undefined || !this.virtual
+        ? ""
+        : text(" (due at {due})", " (para {due})", { due: num(leak.due) });
+      const [path, status] = (leak.detail ?? "").split(" ");
+      problems.push(text(...LEAKS[leak.kind], {
+        ...values,
+        where,
+        due,
+        path,
+        status,
+      }));
     }
-    for (const leak of outcome.leaks) problems.push(this.#leak(leak, u, verb));
     return problems;
   }
-
-  #leak(leak: Leak, u: Text, verb: Text): Text {
-    const at = leak.origin ? ` (${leak.origin})` : "";
-    switch (leak.kind) {
-      case "timer":
-      case "interval": {
-        const due = leak.due === undefined || !this.virtual
-          ? undefined
-          : num(leak.due);
-        const what = leak.kind === "timer"
-          ? text(`a timer${at}`, `un temporizador${at}`)
-          : text(`an interval${at}`, `un setInterval${at}`);
-        return text(
-          `Your function ${verb.en} at ${u.en}, but ${what.en} was still pending${
-            due ? ` (due at ${due.en})` : ""
-          }: work it started was not finished, and a real program would stay alive for it. Wait for it before returning, or cancel it (clearTimeout, an AbortSignal).`,
-          `Tu función ${verb.es} en ${u.es}, pero ${what.es} seguía pendiente${
-            due ? ` (para ${due.es})` : ""
-          }: un trabajo que lanzó no había terminado, y un programa real seguiría vivo por él. Espéralo antes de terminar, o cancélalo (clearTimeout, un AbortSignal).`,
-        );
-      }
-      case "request":
-        return text(
-          `Your function ${verb.en} at ${u.en}, but the request to ${leak.detail}${at} was still in flight: abort it (pass fetch a signal).`,
-          `Tu función ${verb.es} en ${u.es}, pero la petición a ${leak.detail}${at} seguía en curso: abórtala (pasa a fetch una señal).`,
-        );
-      case "body": {
-        const [path, status] = (leak.detail ?? "").split(" ");
-        return text(
-          `The body of the ${status} response from ${path}${at} was never read nor cancelled: its connection stays open. Read it, or call \`await response.body?.cancel()\`.`,
-          `El cuerpo de la respuesta ${status} de ${path}${at} nunca se leyó ni se canceló: su conexión sigue abierta. Léelo, o llama a \`await response.body?.cancel()\`.`,
-        );
-      }
-      case "worker":
-        return text(
-          `Your function ${verb.en} at ${u.en}, but a worker${at} was still alive: it keeps the program running. Shut the executor down (\`await using executor = new Executor()\`, or \`await executor.shutdown()\`).`,
-          `Tu función ${verb.es} en ${u.es}, pero un worker${at} seguía vivo: mantiene el programa en marcha. Cierra el executor (\`await using executor = new Executor()\`, o \`await executor.shutdown()\`).`,
-        );
-    }
-  }
 }
+
+type Message = [en: string, es: string];
+
+/** The first problem for each way the code can end badly. */
+const STATUS: Partial<Record<Status | "threw", Message>> = {
+  stuck: [
+    "Your code is still waiting at {at}, but nothing is left that could ever wake it up: every task is waiting for another one.",
+    "Tu código sigue esperando en {at}, pero ya no queda nada que pueda despertarlo: cada tarea espera a otra.",
+  ],
+  late: [
+    "Your code had not finished after {at}; it should be done well before.",
+    "Tu código no había terminado tras {at}; debería acabar mucho antes.",
+  ],
+  busy: [
+    `Your code woke up more than ${MAX_STEPS} times by {at} without finishing: is it checking something over and over in a loop? Wait for the thing itself instead.`,
+    `Tu código despertó más de ${MAX_STEPS} veces hasta {at} sin terminar: ¿comprueba algo una y otra vez en un bucle? Espera directamente a aquello que compruebas.`,
+  ],
+  threw: [
+    "At {at}, your code threw {error}.",
+    "En {at}, tu código lanzó {error}.",
+  ],
+};
+
+const UNHANDLED: Message = [
+  'A promise rejected with {error} and nothing handled it: a real program would stop with "Uncaught (in promise)". Await every promise you start, or catch it.',
+  'Una promesa se rechazó con {error} y nada la atendió: un programa real se pararía con "Uncaught (in promise)". Espera con await cada promesa que lances, o captúrala.',
+];
+
+const UNCAUGHT: Message = [
+  'A timer callback threw {error}, where nothing can catch it: a real program would stop with "Uncaught". Catch errors inside callbacks, or use await instead of callbacks.',
+  'Un callback de temporizador lanzó {error}, donde nada puede capturarlo: un programa real se pararía con "Uncaught". Captura los errores dentro de los callbacks, o usa await en vez de callbacks.',
+];
+
+/** What each kind of thing left behind does, and what to do about it. */
+const LEAKS: Record<Leak["kind"], Message> = {
+  timer: [
+    "Your function {verb} at {at}, but a timer{where} was still pending{due}: work it started was not finished, and a real program would stay alive for it. Wait for it before returning, or cancel it (clearTimeout, an AbortSignal).",
+    "Tu función {verb} en {at}, pero un temporizador{where} seguía pendiente{due}: un trabajo que lanzó no había terminado, y un programa real seguiría vivo por él. Espéralo antes de terminar, o cancélalo (clearTimeout, un AbortSignal).",
+  ],
+  interval: [
+    "Your function {verb} at {at}, but an interval{where} was still pending{due}: work it started was not finished, and a real program would stay alive for it. Wait for it before returning, or cancel it (clearTimeout, an AbortSignal).",
+    "Tu función {verb} en {at}, pero un setInterval{where} seguía pendiente{due}: un trabajo que lanzó no había terminado, y un programa real seguiría vivo por él. Espéralo antes de terminar, o cancélalo (clearTimeout, un AbortSignal).",
+  ],
+  request: [
+    "Your function {verb} at {at}, but the request to {path}{where} was still in flight: abort it (pass fetch a signal).",
+    "Tu función {verb} en {at}, pero la petición a {path}{where} seguía en curso: abórtala (pasa a fetch una señal).",
+  ],
+  body: [
+    "The body of the {status} response from {path}{where} was never read nor cancelled: its connection stays open. Read it, or call `await response.body?.cancel()`.",
+    "El cuerpo de la respuesta {status} de {path}{where} nunca se leyó ni se canceló: su conexión sigue abierta. Léelo, o llama a `await response.body?.cancel()`.",
+  ],
+  worker: [
+    "Your function {verb} at {at}, but a worker{where} was still alive: it keeps the program running. Shut the executor down (`await using executor = new Executor()`, or `await executor.shutdown()`).",
+    "Tu función {verb} en {at}, pero un worker{where} seguía vivo: mantiene el programa en marcha. Cierra el executor (`await using executor = new Executor()`, o `await executor.shutdown()`).",
+  ],
+};
 
 /**
  * A chart from Timeline.render() as the Spanish text around it writes
@@ -725,8 +741,11 @@ export interface Exercise<Notes = unknown> {
   readonly words?: Readonly<Record<string, string>>;
   /** Runs the scenarios on the learner's export, in the learner's process. */
   observe(session: Session): Promise<Notes>;
-  /** Judges what happened, in the checker's process: throws a Failure. */
-  judge(scenes: readonly Scene[], notes: Notes): void;
+  /**
+   * Judges what happened, in the checker's process: throws a Failure. `run`
+   * is the first scenario; `runs` are all of them, in order.
+   */
+  judge(run: Scene, notes: Notes, runs: readonly Scene[]): void;
 }
 
 /** What `observe` is handed, in the learner's process (see `_world.ts`). */

@@ -96,7 +96,7 @@ export async function check(
     new Scene(run, exercise.words)
   );
   try {
-    exercise.judge(scenes, decode(result.notes as Data));
+    exercise.judge(scenes[0]!, decode(result.notes as Data), scenes);
   } catch (error) {
     if (!(error instanceof Failure)) throw error;
     return {

@@ -1,11 +1,5 @@
 /** The check of exercise 03a. @module */
-import {
-  EPSILON,
-  type Exercise,
-  type Scene,
-  text,
-  units,
-} from "../_harness.ts";
+import { EPSILON, type Exercise, text, units } from "../_harness.ts";
 
 const DURATIONS: Record<string, number> = { A: 2, B: 1, C: 3 };
 const NAMES = Object.keys(DURATIONS);
@@ -38,7 +32,7 @@ export const exercise: Exercise = {
     await using world = session.open();
     await world.run(() => session.export(world.tasks(DURATIONS)), 20);
   },
-  judge([run]: [Scene]) {
+  judge(run) {
     const problems = run.startedLate(
       NAMES,
       text("Task", "La tarea"),
@@ -51,12 +45,9 @@ export const exercise: Exercise = {
     const total = Math.max(last === Infinity ? 0 : last, run.outcome.at);
     if (problems.length > 0 && total > 3 + EPSILON) {
       problems.push(text(
-        `Everything took ${
-          units(total).en
-        }; the best possible is 3.0, the longest task.`,
-        `Todo tardó ${
-          units(total).es
-        }; lo mejor posible es 3,0, la tarea más larga.`,
+        "Everything took {total}; the best possible is 3.0, the longest task.",
+        "Todo tardó {total}; lo mejor posible es 3,0, la tarea más larga.",
+        { total: units(total) },
       ));
     }
     run.verdict([...problems, ...run.twice(), ...run.common()]);

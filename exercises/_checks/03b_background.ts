@@ -1,12 +1,5 @@
 /** The check of exercise 03b. @module */
-import {
-  EPSILON,
-  type Exercise,
-  num,
-  type Scene,
-  text,
-  units,
-} from "../_harness.ts";
+import { EPSILON, type Exercise, num, text, units } from "../_harness.ts";
 
 const DURATIONS: Record<string, number> = { save: 3, fetch: 1, render: 1 };
 
@@ -41,7 +34,7 @@ export const exercise: Exercise = {
     await using world = session.open();
     await world.run(() => session.export(world.tasks(DURATIONS)), 20);
   },
-  judge([run]: [Scene]) {
+  judge(run) {
     const problems = run.startedLate(
       ["save", "fetch"],
       text("Task", "La tarea"),
@@ -52,25 +45,15 @@ export const exercise: Exercise = {
     if (fetch.end !== undefined) {
       if (render.start < fetch.end - EPSILON) {
         problems.push(text(
-          `Task render started at ${
-            units(render.start).en
-          }, before fetch, which it needs, was done at ${num(fetch.end).en}.`,
-          `La tarea render empezó en ${
-            units(render.start).es
-          }, antes de que fetch, que ella necesita, terminara en ${
-            num(fetch.end).es
-          }.`,
+          "Task render started at {start}, before fetch, which it needs, was done at {end}.",
+          "La tarea render empezó en {start}, antes de que fetch, que ella necesita, terminara en {end}.",
+          { start: units(render.start), end: num(fetch.end) },
         ));
       } else if (render.start > fetch.end + EPSILON) {
         problems.push(text(
-          `Task render started at ${
-            units(render.start).en
-          }; everything it needed (fetch) was done at ${num(fetch.end).en}.`,
-          `La tarea render empezó en ${
-            units(render.start).es
-          }; todo lo que necesitaba (fetch) estaba listo en ${
-            num(fetch.end).es
-          }.`,
+          "Task render started at {start}; everything it needed (fetch) was done at {end}.",
+          "La tarea render empezó en {start}; todo lo que necesitaba (fetch) estaba listo en {end}.",
+          { start: units(render.start), end: num(fetch.end) },
         ));
       }
     }

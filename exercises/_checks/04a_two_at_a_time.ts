@@ -5,7 +5,6 @@ import {
   idleSlot,
   num,
   overLimit,
-  type Scene,
   type Text,
   text,
   units,
@@ -63,18 +62,15 @@ export const exercise: Exercise = {
     };
     await world.run(() => session.export(tools), 30);
   },
-  judge([run]: [Scene]) {
+  judge(run) {
     const problems: Text[] = [];
     for (const file of FILES) run.spanOf(`download ${file}`);
     const over = overLimit(run.spans, LIMIT);
     if (over) {
       problems.push(text(
-        `At ${
-          units(over.at).en
-        }, ${over.count} downloads were running at once; at most ${LIMIT} may run at a time.`,
-        `En ${
-          units(over.at).es
-        } había ${over.count} descargas a la vez; como mucho pueden ir ${LIMIT} a la vez.`,
+        "At {at}, {count} downloads were running at once; at most {limit} may run at a time.",
+        "En {at} había {count} descargas a la vez; como mucho pueden ir {limit} a la vez.",
+        { at: units(over.at), count: over.count, limit: LIMIT },
       ));
     } else {
       const idle = idleSlot(run.spans, LIMIT);
@@ -84,16 +80,16 @@ export const exercise: Exercise = {
           : text("no download was", "no iba ninguna descarga");
         const waiting = idle.waiting.name.replace("download", "descarga");
         problems.push(text(
-          `From ${num(idle.from).en} to ${
-            units(idle.to).en
-          } ${running.en} running while ${idle.waiting.name} waited (it started at ${
-            num(idle.waiting.start).en
-          }): start the next download as soon as one ends.`,
-          `De ${num(idle.from).es} a ${
-            units(idle.to).es
-          } ${running.es} mientras la ${waiting} esperaba (empezó en ${
-            num(idle.waiting.start).es
-          }): empieza la siguiente descarga en cuanto acabe una.`,
+          "From {from} to {to} {running} running while {name} waited (it started at {start}): start the next download as soon as one ends.",
+          "De {from} a {to} {running} mientras la {waiting} esperaba (empezó en {start}): empieza la siguiente descarga en cuanto acabe una.",
+          {
+            from: num(idle.from),
+            to: units(idle.to),
+            running,
+            name: idle.waiting.name,
+            start: num(idle.waiting.start),
+            waiting,
+          },
         ));
       }
     }
@@ -104,14 +100,9 @@ export const exercise: Exercise = {
         value.some((v, i) => v !== SIZES[i]))
     ) {
       problems.push(text(
-        `Your function returned ${
-          describe(value)
-        }; it should return the sizes in file order: [${SIZES.join(", ")}].`,
-        `Tu función devolvió ${
-          describe(value)
-        }; debería devolver los tamaños en el orden de los ficheros: [${
-          SIZES.join(", ")
-        }].`,
+        "Your function returned {value}; it should return the sizes in file order: [{sizes}].",
+        "Tu función devolvió {value}; debería devolver los tamaños en el orden de los ficheros: [{sizes}].",
+        { value: describe(value), sizes: SIZES.join(", ") },
       ));
     }
     run.verdict([...problems, ...run.twice(), ...run.common()]);

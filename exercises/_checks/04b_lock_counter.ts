@@ -3,7 +3,6 @@ import {
   EPSILON,
   type Exercise,
   num,
-  type Scene,
   type Text,
   text,
   units,
@@ -19,7 +18,9 @@ interface Tools {
   write(worker: number, value: number): Promise<void>;
 }
 
-export const exercise: Exercise = {
+export const exercise: Exercise<
+  { counter: unknown; reads: Record<number, number> }
+> = {
   id: "04b",
   slug: "04b_lock_counter",
   export: "main",
@@ -72,10 +73,7 @@ export const exercise: Exercise = {
     await world.run(() => session.export(tools), 40);
     return { counter, reads };
   },
-  judge(
-    [run]: [Scene],
-    { counter, reads }: { counter: unknown; reads: Record<number, number> },
-  ) {
+  judge(run, { counter, reads }) {
     const problems: Text[] = [];
     const sections = WORKERS.map((w) => {
       const read = run.spanOf(`read ${w}`);
@@ -101,44 +99,41 @@ export const exercise: Exercise = {
         : [clash.b, clash.a];
       const value = reads[second.w];
       const what = value === undefined
-        ? { en: "", es: "" }
-        : { en: ` (it read ${value})`, es: ` (leyó ${value})` };
-      const lost = counter !== WORKERS.length
-        ? {
-          en: `The counter ended at ${counter}, not ${WORKERS.length}: `,
-          es: `El contador acabó en ${counter}, no en ${WORKERS.length}: `,
-        }
-        : { en: "", es: "" };
+        ? ""
+        : text(" (it read {value})", " (leyó {value})", { value });
+      const lost = counter === WORKERS.length ? "" : text(
+        "The counter ended at {counter}, not {n}: ",
+        "El contador acabó en {counter}, no en {n}: ",
+        { counter, n: WORKERS.length },
+      );
       problems.push(text(
-        `${lost.en}worker ${second.w} read the counter at ${
-          units(second.start).en
-        }${what.en} while worker ${first.w}, which had read it at ${
-          num(first.start).en
-        }, had not written it back yet. Only one worker at a time may go from its read to its write.`,
-        `${lost.es}el trabajador ${second.w} leyó el contador en ${
-          units(second.start).es
-        }${what.es} mientras el trabajador ${first.w}, que lo había leído en ${
-          num(first.start).es
-        }, aún no lo había escrito. Solo un trabajador a la vez puede ir de su lectura a su escritura.`,
+        "{lost}worker {second} read the counter at {read}{what} while worker {first}, which had read it at {firstRead}, had not written it back yet. Only one worker at a time may go from its read to its write.",
+        "{lost}el trabajador {second} leyó el contador en {read}{what} mientras el trabajador {first}, que lo había leído en {firstRead}, aún no lo había escrito. Solo un trabajador a la vez puede ir de su lectura a su escritura.",
+        {
+          lost,
+          second: second.w,
+          read: units(second.start),
+          what,
+          first: first.w,
+          firstRead: num(first.start),
+        },
       ));
     } else if (
       run.outcome.status === "fulfilled" && counter !== WORKERS.length
     ) {
       problems.push(text(
-        `The counter ended at ${counter}, not ${WORKERS.length}: each worker should write what it read plus one.`,
-        `El contador acabó en ${counter}, no en ${WORKERS.length}: cada trabajador debe escribir lo que leyó más uno.`,
+        "The counter ended at {counter}, not {n}: each worker should write what it read plus one.",
+        "El contador acabó en {counter}, no en {n}: cada trabajador debe escribir lo que leyó más uno.",
+        { counter, n: WORKERS.length },
       ));
     }
     for (const w of WORKERS) {
       const work = run.spanOf(`work ${w}`);
       if (work.start > EPSILON) {
         problems.push(text(
-          `Worker ${w}'s work started at ${
-            units(work.start).en
-          }; it could have started at 0.0: the work shares nothing, so only the read and the write need the lock.`,
-          `El trabajador ${w} empezó su trabajo en ${
-            units(work.start).es
-          }; podía haber empezado en 0,0: el trabajo no comparte nada, así que solo la lectura y la escritura necesitan el cerrojo.`,
+          "Worker {w}'s work started at {start}; it could have started at 0.0: the work shares nothing, so only the read and the write need the lock.",
+          "El trabajador {w} empezó su trabajo en {start}; podía haber empezado en 0,0: el trabajo no comparte nada, así que solo la lectura y la escritura necesitan el cerrojo.",
+          { w, start: units(work.start) },
         ));
         break;
       }

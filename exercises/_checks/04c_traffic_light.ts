@@ -4,7 +4,6 @@ import {
   type Exercise,
   num,
   refOf,
-  type Scene,
   type Text,
   text,
   units,
@@ -48,7 +47,14 @@ function lightAt(
   return { colour, since, next };
 }
 
-export const exercise: Exercise = {
+/** When a car's pass() settled, and how. */
+interface Passage {
+  at: number;
+  ok: boolean;
+  reason?: unknown;
+}
+
+export const exercise: Exercise<Record<number, Passage>> = {
   id: "04c",
   slug: "04c_traffic_light",
   export: "TrafficLight",
@@ -79,8 +85,7 @@ export const exercise: Exercise = {
   async observe(session) {
     const Light: new () => Light = session.export;
     await using world = session.open();
-    const seen: Record<number, { at: number; ok: boolean; reason?: unknown }> =
-      {};
+    const seen: Record<number, Passage> = {};
     const scenario = async () => {
       const light = new Light();
       const cars: Promise<void>[] = [];
@@ -143,70 +148,52 @@ export const exercise: Exercise = {
     await world.run(scenario, 20);
     return seen;
   },
-  judge(
-    [run]: [Scene],
-    seen: Record<number, { at: number; ok: boolean; reason?: unknown }>,
-  ) {
+  judge(run, seen) {
     const problems: Text[] = [];
     for (const { car, arrives, passes, quits } of CARS) {
       const result = seen[car];
       if (passes !== undefined) {
         if (result === undefined) {
           problems.push(text(
-            `Car ${car} came at ${
-              units(arrives).en
-            } and never passed; the light was green from ${num(passes).en}.`,
-            `El coche ${car} llegó en ${
-              units(arrives).es
-            } y nunca pasó; el semáforo estaba en verde desde ${
-              num(passes).es
-            }.`,
+            "Car {car} came at {arrives} and never passed; the light was green from {passes}.",
+            "El coche {car} llegó en {arrives} y nunca pasó; el semáforo estaba en verde desde {passes}.",
+            { car, arrives: units(arrives), passes: num(passes) },
           ));
         } else if (!result.ok) {
           const shown = run.show(result.reason);
           problems.push(text(
-            `pass() rejected for car ${car} with ${shown}; it should let the car through at ${
-              units(passes).en
-            }.`,
-            `pass() se rechazó para el coche ${car} con ${shown}; debería dejarlo pasar en ${
-              units(passes).es
-            }.`,
+            "pass() rejected for car {car} with {shown}; it should let the car through at {passes}.",
+            "pass() se rechazó para el coche {car} con {shown}; debería dejarlo pasar en {passes}.",
+            { car, shown, passes: units(passes) },
           ));
         } else if (Math.abs(result.at - passes) > EPSILON) {
           const light = lightAt(result.at);
           if (light.colour === "red" && result.at < passes) {
-            const next = light.next === undefined ? { en: "", es: "" } : {
-              en: `, green again at ${num(light.next).en}`,
-              es: `, verde de nuevo en ${num(light.next).es}`,
-            };
+            const next = light.next === undefined ? "" : text(
+              ", green again at {at}",
+              ", verde de nuevo en {at}",
+              { at: num(light.next) },
+            );
             problems.push(text(
-              `Car ${car} passed at ${
-                units(result.at).en
-              } while the light was red (red since ${
-                num(light.since).en
-              }${next.en}).`,
-              `El coche ${car} pasó en ${
-                units(result.at).es
-              } con el semáforo en rojo (rojo desde ${
-                num(light.since).es
-              }${next.es}).`,
+              "Car {car} passed at {at} while the light was red (red since {since}{next}).",
+              "El coche {car} pasó en {at} con el semáforo en rojo (rojo desde {since}{next}).",
+              { car, at: units(result.at), since: num(light.since), next },
             ));
           } else {
             problems.push(text(
-              `Car ${car} passed at ${units(result.at).en}; it could go at ${
-                num(passes).en
-              }${
-                passes > arrives
-                  ? ", when the light turned green: wake waiting cars at once"
-                  : ", as it came on green"
-              }.`,
-              `El coche ${car} pasó en ${units(result.at).es}; podía ir en ${
-                num(passes).es
-              }${
-                passes > arrives
-                  ? ", cuando el semáforo se puso verde: despierta a los que esperan en el acto"
-                  : ", pues llegó con verde"
-              }.`,
+              "Car {car} passed at {at}; it could go at {passes}{why}.",
+              "El coche {car} pasó en {at}; podía ir en {passes}{why}.",
+              {
+                car,
+                at: units(result.at),
+                passes: num(passes),
+                why: passes > arrives
+                  ? text(
+                    ", when the light turned green: wake waiting cars at once",
+                    ", cuando el semáforo se puso verde: despierta a los que esperan en el acto",
+                  )
+                  : text(", as it came on green", ", pues llegó con verde"),
+              },
             ));
           }
         }
@@ -216,29 +203,23 @@ export const exercise: Exercise = {
           Math.abs(result.at - quits!) > EPSILON
         ) {
           const what = result === undefined
-            ? { en: "pass() never settled", es: "pass() nunca se resolvió" }
+            ? text("pass() never settled", "pass() nunca se resolvió")
             : result.ok
-            ? {
-              en: `it passed at ${num(result.at).en}`,
-              es: `pasó en ${num(result.at).es}`,
-            }
-            : {
-              en: `pass() rejected at ${num(result.at).en}`,
-              es: `pass() se rechazó en ${num(result.at).es}`,
-            };
+            ? text("it passed at {at}", "pasó en {at}", { at: num(result.at) })
+            : text("pass() rejected at {at}", "pass() se rechazó en {at}", {
+              at: num(result.at),
+            });
           problems.push(text(
-            `Car ${car} gave up at ${
-              units(quits!).en
-            } (its signal aborted), but ${what.en}: pass() should reject at once with the signal's reason.`,
-            `El coche ${car} se rindió en ${
-              units(quits!).es
-            } (su señal abortó), pero ${what.es}: pass() debería rechazarse en el acto con el motivo de la señal.`,
+            "Car {car} gave up at {quits} (its signal aborted), but {what}: pass() should reject at once with the signal's reason.",
+            "El coche {car} se rindió en {quits} (su señal abortó), pero {what}: pass() debería rechazarse en el acto con el motivo de la señal.",
+            { car, quits: units(quits!), what },
           ));
         } else if (refOf(result.reason) !== `car ${car}`) {
           const shown = run.show(result.reason);
           problems.push(text(
-            `Car ${car}'s pass() rejected with ${shown}; reject with the signal's reason (signal.reason).`,
-            `pass() del coche ${car} se rechazó con ${shown}; recházala con el motivo de la señal (signal.reason).`,
+            "Car {car}'s pass() rejected with {shown}; reject with the signal's reason (signal.reason).",
+            "pass() del coche {car} se rechazó con {shown}; recházala con el motivo de la señal (signal.reason).",
+            { car, shown },
           ));
         }
       }

@@ -4,7 +4,6 @@ import {
   EPSILON,
   type Exercise,
   num,
-  type Scene,
   type Text,
   text,
   units,
@@ -22,7 +21,7 @@ interface Tools {
   consume(consumer: "A" | "B", item: string): Promise<void>;
 }
 
-export const exercise: Exercise = {
+export const exercise: Exercise<Record<string, string[]>> = {
   id: "04d",
   slug: "04d_pipeline",
   export: "main",
@@ -88,7 +87,7 @@ export const exercise: Exercise = {
     await world.run(() => session.export(tools), 60);
     return consumedBy;
   },
-  judge([run]: [Scene], consumedBy: Record<string, string[]>) {
+  judge(run, consumedBy) {
     const problems: Text[] = [];
     const made = run.spansOf((name) => name.startsWith("make "));
     const taken = run.spansOf((name) => /^[AB]: /.test(name));
@@ -109,12 +108,9 @@ export const exercise: Exercise = {
         );
         if (b) {
           problems.push(text(
-            `Consumer ${consumer} was consuming two items at once at ${
-              units(b.start).en
-            }: a consumer takes the next item only when it is done with the last one.`,
-            `El consumidor ${consumer} consumía dos elementos a la vez en ${
-              units(b.start).es
-            }: un consumidor toma el siguiente solo cuando acaba con el anterior.`,
+            "Consumer {consumer} was consuming two items at once at {start}: a consumer takes the next item only when it is done with the last one.",
+            "El consumidor {consumer} consumía dos elementos a la vez en {start}: un consumidor toma el siguiente solo cuando acaba con el anterior.",
+            { consumer, start: units(b.start) },
           ));
           break;
         }
@@ -142,22 +138,14 @@ export const exercise: Exercise = {
         const i = ready[0]!;
         const start = takenAt(i);
         const until = start === Infinity
-          ? { en: "and nobody ever took it", es: "y nadie llegó a tomarlo" }
-          : {
-            en: `and was taken only at ${num(start).en}`,
-            es: `y no se tomó hasta ${num(start).es}`,
-          };
+          ? text("and nobody ever took it", "y nadie llegó a tomarlo")
+          : text("and was taken only at {at}", "y no se tomó hasta {at}", {
+            at: num(start),
+          });
         problems.push(text(
-          `At ${units(t).en} consumer ${
-            free[0]
-          } was free while item ${i} was ready (made at ${
-            num(madeAt(i)).en
-          }) ${until.en}: a free consumer should take the next item at once.`,
-          `En ${units(t).es} el consumidor ${
-            free[0]
-          } estaba libre mientras el elemento ${i} estaba listo (hecho en ${
-            num(madeAt(i)).es
-          }) ${until.es}: un consumidor libre debe tomar el siguiente en el acto.`,
+          "At {t} consumer {free} was free while item {i} was ready (made at {made}) {until}: a free consumer should take the next item at once.",
+          "En {t} el consumidor {free} estaba libre mientras el elemento {i} estaba listo (hecho en {made}) {until}: un consumidor libre debe tomar el siguiente en el acto.",
+          { t: units(t), free: free[0], i, made: num(madeAt(i)), until },
         ));
       }
     }
@@ -168,12 +156,9 @@ export const exercise: Exercise = {
       );
       if (waiting.length > MAXSIZE + 1) {
         problems.push(text(
-          `At ${
-            units(t).en
-          }, ${waiting.length} items were made and waiting for a consumer: with a queue of ${MAXSIZE}, the producer should be waiting by then (await queue.put) instead of making more.`,
-          `En ${
-            units(t).es
-          } había ${waiting.length} elementos hechos esperando a un consumidor: con una cola de ${MAXSIZE}, el productor ya debería estar esperando (await queue.put) en vez de fabricar más.`,
+          "At {t}, {n} items were made and waiting for a consumer: with a queue of {maxsize}, the producer should be waiting by then (await queue.put) instead of making more.",
+          "En {t} había {n} elementos hechos esperando a un consumidor: con una cola de {maxsize}, el productor ya debería estar esperando (await queue.put) en vez de fabricar más.",
+          { t: units(t), n: waiting.length, maxsize: MAXSIZE },
         ));
         break;
       }
@@ -185,18 +170,16 @@ export const exercise: Exercise = {
       if (by.length === 0 && run.outcome.status !== "late") {
         problems.push(
           text(
-            `Item ${i} was made but never consumed.`,
-            `El elemento ${i} se hizo pero nunca se consumió.`,
+            "Item {i} was made but never consumed.",
+            "El elemento {i} se hizo pero nunca se consumió.",
+            { i },
           ),
         );
       } else if (by.length > 1) {
         problems.push(text(
-          `Item ${i} was consumed ${by.length} times (by ${
-            by.join(", ")
-          }); each item goes to one consumer.`,
-          `El elemento ${i} se consumió ${by.length} veces (por ${
-            by.join(", ")
-          }); cada elemento va a un solo consumidor.`,
+          "Item {i} was consumed {n} times (by {by}); each item goes to one consumer.",
+          "El elemento {i} se consumió {n} veces (por {by}); cada elemento va a un solo consumidor.",
+          { i, n: by.length, by: by.join(", ") },
         ));
       }
     }
@@ -205,12 +188,9 @@ export const exercise: Exercise = {
     if (run.outcome.status === "stuck" && done) {
       const last = Math.max(...taken.map((s) => s.end!));
       problems.push(text(
-        `Everything was consumed by ${
-          units(last).en
-        }, but your function was still waiting: the consumers wait for items that will never come. Close the queue once the producer is done (queue.close()), so that their loops end.`,
-        `Todo estaba consumido en ${
-          units(last).es
-        }, pero tu función seguía esperando: los consumidores esperan elementos que nunca llegarán. Cierra la cola cuando el productor acabe (queue.close()), para que sus bucles terminen.`,
+        "Everything was consumed by {last}, but your function was still waiting: the consumers wait for items that will never come. Close the queue once the producer is done (queue.close()), so that their loops end.",
+        "Todo estaba consumido en {last}, pero tu función seguía esperando: los consumidores esperan elementos que nunca llegarán. Cierra la cola cuando el productor acabe (queue.close()), para que sus bucles terminen.",
+        { last: units(last) },
       ));
     } else {
       problems.push(...run.common());

@@ -2,9 +2,9 @@
 import {
   describe,
   type Exercise,
+  listOf,
   num,
   refOf,
-  type Scene,
   text,
   units,
   unknownTask,
@@ -56,7 +56,7 @@ export const exercise: Exercise = {
     };
     await world.run(() => session.export(job), 20);
   },
-  judge([run]: [Scene]) {
+  judge(run) {
     const problems = run.startedLate(
       NAMES,
       text("Job", "El trabajo"),
@@ -72,61 +72,60 @@ export const exercise: Exercise = {
       const lost = failedNames.filter((n) => n !== which);
       const shown = run.show(outcome.error);
       problems.push(text(
-        `Your function threw ${shown} at ${
-          units(outcome.at).en
-        }; it should not throw, but return every error once all jobs are done${
-          lost.length > 0
-            ? `: job ${lost.join(" and ")} failed too, and that error was lost`
-            : ""
-        }.`,
-        `Tu función lanzó ${shown} en ${
-          units(outcome.at).es
-        }; no debe lanzar, sino devolver todos los errores al acabar todos${
-          lost.length > 0
-            ? `: el trabajo ${
-              lost.join(" y ")
-            } también falló, y ese error se perdió`
-            : ""
-        }.`,
+        "Your function threw {shown} at {at}; it should not throw, but return every error once all jobs are done{lost}.",
+        "Tu función lanzó {shown} en {at}; no debe lanzar, sino devolver todos los errores al acabar todos{lost}.",
+        {
+          shown,
+          at: units(outcome.at),
+          lost: lost.length === 0 ? "" : text(
+            ": job {jobs} failed too, and that error was lost",
+            ": el trabajo {jobs} también falló, y ese error se perdió",
+            { jobs: listOf(lost) },
+          ),
+        },
       ));
     } else if (outcome.status === "fulfilled") {
       const got = outcome.value;
       if (!Array.isArray(got)) {
         problems.push(text(
-          `Your function returned ${
-            describe(got)
-          }; return an array of the errors.`,
-          `Tu función devolvió ${
-            describe(got)
-          }; devuelve un array con los errores.`,
+          "Your function returned {got}; return an array of the errors.",
+          "Tu función devolvió {got}; devuelve un array con los errores.",
+          { got: describe(got) },
         ));
       } else {
         const refs = got.map(refOf);
         const missing = failedNames.filter((n) => !refs.includes(n));
         const extra = got.filter((e) => !failedNames.includes(refOf(e)!));
         if (missing.length > 0) {
-          const which = missing.map((n) =>
-            `${n} ("${n} broke", at ${num(JOBS[n]!.units).en})`
-          ).join(" and ");
-          const cual = missing.map((n) =>
-            `${n} ("${n} broke", en ${num(JOBS[n]!.units).es})`
-          ).join(" y ");
+          const which = listOf(
+            missing.map((n) =>
+              text('{n} ("{n} broke", at {at})', '{n} ("{n} broke", en {at})', {
+                n,
+                at: num(JOBS[n]!.units),
+              })
+            ),
+          );
           problems.push(text(
-            `You returned ${got.length} ${
-              got.length === 1 ? "item" : "items"
-            }, and the error of job ${which} is not among them: ${failedNames.length} jobs failed.`,
-            `Devolviste ${got.length} ${
-              got.length === 1 ? "elemento" : "elementos"
-            }, y el error del trabajo ${cual} no está: fallaron ${failedNames.length} trabajos.`,
+            "You returned {count} {items}, and the error of job {which} is not among them: {failed} jobs failed.",
+            "Devolviste {count} {items}, y el error del trabajo {which} no está: fallaron {failed} trabajos.",
+            {
+              count: got.length,
+              items: got.length === 1
+                ? text("item", "elemento")
+                : text("items", "elementos"),
+              which,
+              failed: failedNames.length,
+            },
           ));
         } else if (extra.length > 0) {
           problems.push(text(
-            `You returned ${got.length} items, but only ${failedNames.length} jobs failed: return the errors only (what you added: ${
-              extra.map(describe).join(", ")
-            }).`,
-            `Devolviste ${got.length} elementos, pero solo fallaron ${failedNames.length} trabajos: devuelve solo los errores (sobran: ${
-              extra.map(describe).join(", ")
-            }).`,
+            "You returned {count} items, but only {failed} jobs failed: return the errors only (what you added: {added}).",
+            "Devolviste {count} elementos, pero solo fallaron {failed} trabajos: devuelve solo los errores (sobran: {added}).",
+            {
+              count: got.length,
+              failed: failedNames.length,
+              added: extra.map((e) => describe(e)).join(", "),
+            },
           ));
         } else if (refs.some((ref, i) => ref !== failedNames[i])) {
           problems.push(text(

@@ -55,9 +55,9 @@ export const exercise: Exercise = {
     await scenario(session, true);
     await scenario(session, false);
   },
-  judge([failed, succeeded]: [Scene, Scene]) {
-    failing(failed);
-    succeeding(succeeded);
+  judge(_, _notes, [failed, succeeded]) {
+    failing(failed!);
+    succeeding(succeeded!);
   },
 };
 
@@ -98,41 +98,30 @@ function failing(run: Scene): void {
     if (!run.cancelled.has(name)) {
       const until = span.end === undefined
         ? ""
-        : ` (until ${num(span.end).en})`;
-      const hasta = span.end === undefined
-        ? ""
-        : ` (hasta ${num(span.end).es})`;
+        : text(" (until {end})", " (hasta {end})", { end: num(span.end) });
       problems.push(text(
-        `Job ${name} kept running after job B failed at ${
-          units(failedAt).en
-        }${until}: hand it a signal that aborts when a sibling fails.`,
-        `El trabajo ${name} siguió tras el fallo de B en ${
-          units(failedAt).es
-        }${hasta}: dale una señal que aborte cuando falle un hermano.`,
+        "Job {name} kept running after job B failed at {failedAt}{until}: hand it a signal that aborts when a sibling fails.",
+        "El trabajo {name} siguió tras el fallo de B en {failedAt}{until}: dale una señal que aborte cuando falle un hermano.",
+        { name, failedAt: units(failedAt), until },
       ));
     } else if (span.end !== undefined && span.end > failedAt + STOP + EPSILON) {
       problems.push(text(
-        `Job ${name} stopped at ${
-          units(span.end).en
-        }; it could have been told at ${
-          num(failedAt).en
-        }, when B failed, and stopped by ${num(failedAt + STOP).en}.`,
-        `El trabajo ${name} paró en ${
-          units(span.end).es
-        }; podía haberse enterado en ${
-          num(failedAt).es
-        }, al fallar B, y parar en ${num(failedAt + STOP).es}.`,
+        "Job {name} stopped at {end}; it could have been told at {failedAt}, when B failed, and stopped by {stop}.",
+        "El trabajo {name} paró en {end}; podía haberse enterado en {failedAt}, al fallar B, y parar en {stop}.",
+        {
+          name,
+          end: units(span.end),
+          failedAt: num(failedAt),
+          stop: num(failedAt + STOP),
+        },
       ));
     }
   }
   if (run.outcome.status === "fulfilled") {
     problems.push(text(
-      `Your function returned ${describe(run.outcome.value)} at ${
-        units(run.outcome.at).en
-      } although job B failed: let B's error out.`,
-      `Tu función devolvió ${describe(run.outcome.value)} en ${
-        units(run.outcome.at).es
-      } aunque el trabajo B falló: deja salir el error de B.`,
+      "Your function returned {value} at {at} although job B failed: let B's error out.",
+      "Tu función devolvió {value} en {at} aunque el trabajo B falló: deja salir el error de B.",
+      { value: describe(run.outcome.value), at: units(run.outcome.at) },
     ));
   } else if (run.outcome.status === "rejected") {
     const error = run.outcome.error;
@@ -143,12 +132,9 @@ function failing(run: Scene): void {
       ));
     } else if (!carries(error, "B")) {
       problems.push(text(
-        `Your function threw ${
-          run.show(error)
-        }; throw B's error (Error: B broke), alone or in an AggregateError.`,
-        `Tu función lanzó ${
-          run.show(error)
-        }; lanza el error de B (Error: B broke), solo o en un AggregateError.`,
+        "Your function threw {error}; throw B's error (Error: B broke), alone or in an AggregateError.",
+        "Tu función lanzó {error}; lanza el error de B (Error: B broke), solo o en un AggregateError.",
+        { error: run.show(error) },
       ));
     }
     const stopping = run.outcome.running.filter((r) =>
@@ -157,20 +143,24 @@ function failing(run: Scene): void {
     if (stopping.length > 0) {
       const names = stopping.map((r) => r.name);
       const until = Math.max(...stopping.map((r) => r.until ?? 0));
-      problems.push(text(
-        `Your function threw at ${units(run.outcome.at).en} while ${
-          names.length > 1 ? "jobs" : "job"
-        } ${listOf(names, "en")} ${
-          names.length > 1 ? "were" : "was"
-        } still stopping (done at ${
-          num(until).en
-        }): wait for every job to settle before you throw.`,
-        `Tu función lanzó en ${units(run.outcome.at).es} mientras ${
-          names.length > 1 ? "los trabajos" : "el trabajo"
-        } ${listOf(names, "es")} aún ${
-          names.length > 1 ? "se detenían" : "se detenía"
-        } (hasta ${num(until).es}): espera a que todos acaben antes de lanzar.`,
-      ));
+      const values = {
+        at: units(run.outcome.at),
+        names: listOf(names),
+        until: num(until),
+      };
+      problems.push(
+        names.length > 1
+          ? text(
+            "Your function threw at {at} while jobs {names} were still stopping (done at {until}): wait for every job to settle before you throw.",
+            "Tu función lanzó en {at} mientras los trabajos {names} aún se detenían (hasta {until}): espera a que todos acaben antes de lanzar.",
+            values,
+          )
+          : text(
+            "Your function threw at {at} while job {names} was still stopping (done at {until}): wait for every job to settle before you throw.",
+            "Tu función lanzó en {at} mientras el trabajo {names} aún se detenía (hasta {until}): espera a que todos acaben antes de lanzar.",
+            values,
+          ),
+      );
     }
   }
   // Jobs still stopping were reported above.
@@ -187,8 +177,9 @@ function succeeding(run: Scene): void {
     run.spanOf(name);
     if (run.cancelled.has(name)) {
       problems.push(text(
-        `When no job fails, nothing should be cancelled, but job ${name} was.`,
-        `Si ningún trabajo falla no hay que cancelar nada, pero el trabajo ${name} se canceló.`,
+        "When no job fails, nothing should be cancelled, but job {name} was.",
+        "Si ningún trabajo falla no hay que cancelar nada, pero el trabajo {name} se canceló.",
+        { name },
       ));
     }
   }
@@ -196,12 +187,9 @@ function succeeding(run: Scene): void {
     const value = run.outcome.value;
     if (!Array.isArray(value) || value.join() !== "a,b,c") {
       problems.push(text(
-        `When no job fails, return their results in job order, ["a", "b", "c"]; you returned ${
-          describe(value)
-        }.`,
-        `Si ningún trabajo falla, devuelve sus resultados en orden, ["a", "b", "c"]; devolviste ${
-          describe(value)
-        }.`,
+        'When no job fails, return their results in job order, ["a", "b", "c"]; you returned {value}.',
+        'Si ningún trabajo falla, devuelve sus resultados en orden, ["a", "b", "c"]; devolviste {value}.',
+        { value: describe(value) },
       ));
     }
   }

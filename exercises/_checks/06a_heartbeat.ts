@@ -3,7 +3,6 @@ import {
   describe,
   type Exercise,
   num,
-  type Scene,
   type Text,
   text,
   units,
@@ -23,7 +22,7 @@ interface Tools {
   unit: number;
 }
 
-export const exercise: Exercise = {
+export const exercise: Exercise<{ ticks: number[]; here: number }> = {
   id: "06a",
   slug: "06a_heartbeat",
   export: "main",
@@ -73,7 +72,7 @@ export const exercise: Exercise = {
     }
     return { ticks, here: calls() };
   },
-  judge([run]: [Scene], { ticks, here }: { ticks: number[]; here: number }) {
+  judge(run, { ticks, here }) {
     let gap = 0;
     let from = 0;
     for (let i = 1; i < ticks.length; i++) {
@@ -85,45 +84,29 @@ export const exercise: Exercise = {
     const problems: Text[] = [];
     if (here > 0) {
       problems.push(text(
-        `blockFor ran on your code's own thread, so the heartbeat could not tick for ${
-          units(gap).en
-        } (from ${num(from).en}). Run it on an Executor's worker instead.`,
-        `blockFor corrió en el propio hilo de tu código, así que el latido no pudo sonar durante ${
-          units(gap).es
-        } (desde ${num(from).es}). Ejecútala en un worker de un Executor.`,
+        "blockFor ran on your code's own thread, so the heartbeat could not tick for {gap} (from {from}). Run it on an Executor's worker instead.",
+        "blockFor corrió en el propio hilo de tu código, así que el latido no pudo sonar durante {gap} (desde {from}). Ejecútala en un worker de un Executor.",
+        { gap: units(gap), from: num(from) },
       ));
     } else if (gap >= STALL) {
       problems.push(text(
-        `The heartbeat could not tick for ${units(gap).en} (from ${
-          num(from).en
-        }): something blocked your thread.`,
-        `El latido no pudo sonar durante ${units(gap).es} (desde ${
-          num(from).es
-        }): algo bloqueó tu hilo.`,
+        "The heartbeat could not tick for {gap} (from {from}): something blocked your thread.",
+        "El latido no pudo sonar durante {gap} (desde {from}): algo bloqueó tu hilo.",
+        { gap: units(gap), from: num(from) },
       ));
     }
     if (run.outcome.status === "fulfilled") {
       if (run.outcome.value !== "Finished blocking task") {
         problems.push(text(
-          `Your function returned ${
-            describe(run.outcome.value)
-          }; return what blockFor returns ("Finished blocking task").`,
-          `Tu función devolvió ${
-            describe(run.outcome.value)
-          }; devuelve lo que devuelve blockFor ("Finished blocking task").`,
+          'Your function returned {value}; return what blockFor returns ("Finished blocking task").',
+          'Tu función devolvió {value}; devuelve lo que devuelve blockFor ("Finished blocking task").',
+          { value: describe(run.outcome.value) },
         ));
       } else if (run.outcome.at < BLOCK - 0.5) {
         problems.push(text(
-          `Your function returned at ${
-            units(run.outcome.at).en
-          }, but blockFor alone takes ${
-            num(BLOCK).en
-          }: did it run with ${BLOCK} units (6 * tools.unit)?`,
-          `Tu función terminó en ${
-            units(run.outcome.at).es
-          }, pero blockFor sola tarda ${
-            num(BLOCK).es
-          }: ¿se ejecutó con ${BLOCK} unidades (6 * tools.unit)?`,
+          "Your function returned at {at}, but blockFor alone takes {block}: did it run with {blockUnits} units (6 * tools.unit)?",
+          "Tu función terminó en {at}, pero blockFor sola tarda {block}: ¿se ejecutó con {blockUnits} unidades (6 * tools.unit)?",
+          { at: units(run.outcome.at), block: num(BLOCK), blockUnits: BLOCK },
         ));
       }
     }

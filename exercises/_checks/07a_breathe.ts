@@ -2,7 +2,6 @@
 import {
   describe,
   type Exercise,
-  type Scene,
   type Text,
   text,
   units,
@@ -17,7 +16,9 @@ interface Tools {
   unit: number;
 }
 
-export const exercise: Exercise = {
+export const exercise: Exercise<
+  { seen: unknown[]; count: number; ticks: number[] }
+> = {
   id: "07a",
   slug: "07a_breathe",
   export: "main",
@@ -70,25 +71,20 @@ export const exercise: Exercise = {
     beating = false;
     return { seen: seen.slice(0, ITEMS + 1), count: seen.length, ticks };
   },
-  judge(
-    [run]: [Scene],
-    { seen, count, ticks }: { seen: unknown[]; count: number; ticks: number[] },
-  ) {
+  judge(run, { seen, count, ticks }) {
     const problems: Text[] = [];
     const wrong = seen.findIndex((item, i) => item !== i);
     if (wrong !== -1) {
       problems.push(text(
-        `Item ${
-          describe(seen[wrong])
-        } was processed where item ${wrong} should be: process the items once each, in order.`,
-        `Se procesó el elemento ${
-          describe(seen[wrong])
-        } donde tocaba el ${wrong}: procesa cada elemento una vez, en orden.`,
+        "Item {item} was processed where item {index} should be: process the items once each, in order.",
+        "Se procesó el elemento {item} donde tocaba el {index}: procesa cada elemento una vez, en orden.",
+        { item: describe(seen[wrong]), index: wrong },
       ));
     } else if (run.outcome.status === "fulfilled" && count !== ITEMS) {
       problems.push(text(
-        `Only ${count} of the ${ITEMS} items were processed.`,
-        `Solo se procesaron ${count} de los ${ITEMS} elementos.`,
+        "Only {count} of the {items} items were processed.",
+        "Solo se procesaron {count} de los {items} elementos.",
+        { count, items: ITEMS },
       ));
     }
     ticks.push(count);
@@ -100,22 +96,16 @@ export const exercise: Exercise = {
     }
     if (worst.to - worst.from > EVERY) {
       problems.push(text(
-        `Items ${worst.from} to ${
-          worst.to - 1
-        } were processed in one go: the heartbeat could not get a turn in between. Let the event loop run other things at least every ${EVERY} items (an await on something already done, like Promise.resolve(), does not count).`,
-        `Los elementos ${worst.from} a ${
-          worst.to - 1
-        } se procesaron de una tirada: el latido no pudo tener su turno entre medias. Deja que el bucle de eventos atienda otras cosas al menos cada ${EVERY} elementos (un await sobre algo ya resuelto, como Promise.resolve(), no cuenta).`,
+        "Items {from} to {to} were processed in one go: the heartbeat could not get a turn in between. Let the event loop run other things at least every {every} items (an await on something already done, like Promise.resolve(), does not count).",
+        "Los elementos {from} a {to} se procesaron de una tirada: el latido no pudo tener su turno entre medias. Deja que el bucle de eventos atienda otras cosas al menos cada {every} elementos (un await sobre algo ya resuelto, como Promise.resolve(), no cuenta).",
+        { from: worst.from, to: worst.to - 1, every: EVERY },
       ));
     }
     if (run.outcome.status === "fulfilled" && run.outcome.at > 0.5) {
       problems.push(text(
-        `Your function took ${
-          units(run.outcome.at).en
-        } of waiting: a turn of the event loop costs no waiting at all, so wait 0 ms, not more.`,
-        `Tu función pasó ${
-          units(run.outcome.at).es
-        } esperando: un turno del bucle de eventos no cuesta ninguna espera, así que espera 0 ms, no más.`,
+        "Your function took {at} of waiting: a turn of the event loop costs no waiting at all, so wait 0 ms, not more.",
+        "Tu función pasó {at} esperando: un turno del bucle de eventos no cuesta ninguna espera, así que espera 0 ms, no más.",
+        { at: units(run.outcome.at) },
       ));
     }
     run.verdict([...problems, ...run.common()]);

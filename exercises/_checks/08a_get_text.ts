@@ -71,7 +71,7 @@ export const exercise: Exercise = {
       );
     }
   },
-  judge(runs: Scene[]) {
+  judge(_, _notes, runs) {
     PATHS.forEach((path, i) => {
       const run = runs[i]!;
       run.verdict([
@@ -90,18 +90,16 @@ const JUDGES: Record<string, (outcome: Outcome, run: Scene) => Text[]> = {
     const problems: Text[] = [];
     if (outcome.status === "fulfilled" && outcome.value !== "hello") {
       problems.push(text(
-        `getText("/hello") returned ${
-          describe(outcome.value)
-        }; the server answered 200 with "hello".`,
-        `getText("/hello") devolvió ${
-          describe(outcome.value)
-        }; el servidor respondió 200 con "hello".`,
+        'getText("/hello") returned {value}; the server answered 200 with "hello".',
+        'getText("/hello") devolvió {value}; el servidor respondió 200 con "hello".',
+        { value: describe(outcome.value) },
       ));
     } else if (outcome.status === "rejected") {
       const shown = run.show(outcome.error);
       problems.push(text(
-        `getText("/hello") threw ${shown}; the server answered 200 with "hello", so return "hello".`,
-        `getText("/hello") lanzó ${shown}; el servidor respondió 200 con "hello", así que devuelve "hello".`,
+        'getText("/hello") threw {shown}; the server answered 200 with "hello", so return "hello".',
+        'getText("/hello") lanzó {shown}; el servidor respondió 200 con "hello", así que devuelve "hello".',
+        { shown },
       ));
     }
     return problems;
@@ -110,12 +108,9 @@ const JUDGES: Record<string, (outcome: Outcome, run: Scene) => Text[]> = {
     const problems: Text[] = [];
     if (outcome.status === "fulfilled") {
       problems.push(text(
-        `getText("/missing") returned ${
-          describe(outcome.value)
-        }, but the server answered 404 Not Found: throw an error that says the status instead.`,
-        `getText("/missing") devolvió ${
-          describe(outcome.value)
-        }, pero el servidor respondió 404 Not Found: lanza en su lugar un error que diga el estado.`,
+        'getText("/missing") returned {value}, but the server answered 404 Not Found: throw an error that says the status instead.',
+        'getText("/missing") devolvió {value}, pero el servidor respondió 404 Not Found: lanza en su lugar un error que diga el estado.',
+        { value: describe(outcome.value) },
       ));
     } else if (
       outcome.status === "rejected" &&
@@ -123,8 +118,9 @@ const JUDGES: Record<string, (outcome: Outcome, run: Scene) => Text[]> = {
     ) {
       const shown = run.show(outcome.error);
       problems.push(text(
-        `getText("/missing") threw ${shown}; say the status (404) in the error's message.`,
-        `getText("/missing") lanzó ${shown}; di el estado (404) en el mensaje del error.`,
+        `getText("/missing") threw {shown}; say the status (404) in the error's message.`,
+        'getText("/missing") lanzó {shown}; di el estado (404) en el mensaje del error.',
+        { shown },
       ));
     }
     return problems;
@@ -133,30 +129,25 @@ const JUDGES: Record<string, (outcome: Outcome, run: Scene) => Text[]> = {
     const problems: Text[] = [];
     if (outcome.status === "fulfilled") {
       problems.push(text(
-        `getText("/slow") returned ${describe(outcome.value)} after ${
-          units(outcome.at).en
-        }; it should give up after ${num(DEADLINE).en} and throw.`,
-        `getText("/slow") devolvió ${describe(outcome.value)} tras ${
-          units(outcome.at).es
-        }; debería rendirse tras ${num(DEADLINE).es} y lanzar.`,
+        'getText("/slow") returned {value} after {at}; it should give up after {deadline} and throw.',
+        'getText("/slow") devolvió {value} tras {at}; debería rendirse tras {deadline} y lanzar.',
+        {
+          value: describe(outcome.value),
+          at: units(outcome.at),
+          deadline: num(DEADLINE),
+        },
       ));
     } else if (outcome.status === "rejected" && outcome.at < DEADLINE - 0.2) {
       problems.push(text(
-        `getText("/slow") gave up after ${units(outcome.at).en}; wait ${
-          num(DEADLINE).en
-        } units for the answer first.`,
-        `getText("/slow") se rindió tras ${
-          units(outcome.at).es
-        }; espera antes ${num(DEADLINE).es} unidades la respuesta.`,
+        'getText("/slow") gave up after {at}; wait {deadline} units for the answer first.',
+        'getText("/slow") se rindió tras {at}; espera antes {deadline} unidades la respuesta.',
+        { at: units(outcome.at), deadline: num(DEADLINE) },
       ));
     } else if (outcome.status === "rejected" && outcome.at > DEADLINE + 5) {
       problems.push(text(
-        `getText("/slow") gave up after ${
-          units(outcome.at).en
-        }; it should give up after ${num(DEADLINE).en}.`,
-        `getText("/slow") se rindió tras ${
-          units(outcome.at).es
-        }; debería rendirse tras ${num(DEADLINE).es}.`,
+        'getText("/slow") gave up after {at}; it should give up after {deadline}.',
+        'getText("/slow") se rindió tras {at}; debería rendirse tras {deadline}.',
+        { at: units(outcome.at), deadline: num(DEADLINE) },
       ));
     }
     return problems;

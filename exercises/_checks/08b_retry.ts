@@ -44,7 +44,7 @@ const ROUTES: Record<string, (n: number) => Answer> = {
   "/gone": () => ({ status: 404, body: "gone" }),
 };
 
-export const exercise: Exercise = {
+export const exercise: Exercise<Attempt[][]> = {
   id: "08b",
   slug: "08b_retry",
   export: "getWithRetry",
@@ -106,7 +106,7 @@ export const exercise: Exercise = {
     }
     return attempts;
   },
-  judge(runs: Scene[], attempts: Attempt[][]) {
+  judge(_, attempts, runs) {
     Object.keys(ROUTES).forEach((path, i) => {
       const run = runs[i]!;
       run.verdict([
@@ -132,40 +132,33 @@ function judge(
     const retry = k - 1;
     const want = before.retryAfter ?? 0.5 * 2 ** retry;
     const why = before.retryAfter !== undefined
-      ? {
-        en:
-          `the server answered ${before.status} with Retry-After: ${before.retryAfter}`,
-        es:
-          `el servidor respondió ${before.status} con Retry-After: ${before.retryAfter}`,
-      }
-      : {
-        en:
-          `the server answered ${before.status} with no Retry-After, so back off 0.5 × 2^${retry}`,
-        es:
-          `el servidor respondió ${before.status} sin Retry-After, así que espera 0,5 × 2^${retry}`,
-      };
+      ? text(
+        "the server answered {status} with Retry-After: {after}",
+        "el servidor respondió {status} con Retry-After: {after}",
+        { status: before.status, after: before.retryAfter },
+      )
+      : text(
+        "the server answered {status} with no Retry-After, so back off 0.5 × 2^{retry}",
+        "el servidor respondió {status} sin Retry-After, así que espera 0,5 × 2^{retry}",
+        { status: before.status, retry },
+      );
     if (before.status !== 429 && before.status !== 503) {
       problems.push(text(
-        `${call} tried again after a ${before.status}: a ${before.status} does not change by asking again; retry only 429 and 503, and throw an error for the rest.`,
-        `${call} reintentó tras un ${before.status}: un ${before.status} no cambia por volver a pedir; reintenta solo 429 y 503, y lanza un error con los demás.`,
+        "{call} tried again after a {status}: a {status} does not change by asking again; retry only 429 and 503, and throw an error for the rest.",
+        "{call} reintentó tras un {status}: un {status} no cambia por volver a pedir; reintenta solo 429 y 503, y lanza un error con los demás.",
+        { call, status: before.status },
       ));
     } else if (gap < want - EARLY) {
       problems.push(text(
-        `Attempt ${k + 1} on ${path} came ${
-          units(gap).en
-        } after attempt ${k}, but ${why.en}: wait ${units(want).en}.`,
-        `El intento ${k + 1} a ${path} llegó ${
-          units(gap).es
-        } después del ${k}, pero ${why.es}: espera ${units(want).es}.`,
+        "Attempt {next} on {path} came {gap} after attempt {k}, but {why}: wait {want}.",
+        "El intento {next} a {path} llegó {gap} después del {k}, pero {why}: espera {want}.",
+        { next: k + 1, path, gap: units(gap), k, why, want: units(want) },
       ));
     } else if (gap > want + LATE) {
       problems.push(text(
-        `Attempt ${k + 1} on ${path} came ${
-          units(gap).en
-        } after attempt ${k}; ${why.en}: ${num(want).en} is enough.`,
-        `El intento ${k + 1} a ${path} llegó ${
-          units(gap).es
-        } después del ${k}; ${why.es}: con ${num(want).es} basta.`,
+        "Attempt {next} on {path} came {gap} after attempt {k}; {why}: {want} is enough.",
+        "El intento {next} a {path} llegó {gap} después del {k}; {why}: con {want} basta.",
+        { next: k + 1, path, gap: units(gap), k, why, want: num(want) },
       ));
     }
   }
@@ -173,17 +166,15 @@ function judge(
   const ok = attempts.findIndex((a) => a.answer.status < 300);
   if (ok !== -1 && attempts.length > ok + 1) {
     problems.push(text(
-      `${call} sent ${attempts.length} requests, but attempt ${
-        ok + 1
-      } succeeded: stop there.`,
-      `${call} envió ${attempts.length} peticiones, pero el intento ${
-        ok + 1
-      } tuvo éxito: para ahí.`,
+      "{call} sent {sent} requests, but attempt {ok} succeeded: stop there.",
+      "{call} envió {sent} peticiones, pero el intento {ok} tuvo éxito: para ahí.",
+      { call, sent: attempts.length, ok: ok + 1 },
     ));
   } else if (ok === -1 && attempts.length > ATTEMPTS) {
     problems.push(text(
-      `${call} sent ${attempts.length} requests; give up after ${ATTEMPTS} attempts.`,
-      `${call} envió ${attempts.length} peticiones; ríndete tras ${ATTEMPTS} intentos.`,
+      "{call} sent {sent} requests; give up after {attempts} attempts.",
+      "{call} envió {sent} peticiones; ríndete tras {attempts} intentos.",
+      { call, sent: attempts.length, attempts: ATTEMPTS },
     ));
   }
   const last = attempts.at(-1)?.answer;
@@ -191,62 +182,61 @@ function judge(
     if (last && last.status >= 300) {
       const retried = last.status === 429 || last.status === 503;
       problems.push(text(
-        `${call} returned ${
-          describe(value)
-        }, the body of a ${last.status} answer${
-          retried && attempts.length < ATTEMPTS
-            ? `: retry 429 and 503 answers, up to ${ATTEMPTS} attempts`
-            : `: throw an error that names the status instead`
-        }.`,
-        `${call} devolvió ${
-          describe(value)
-        }, el cuerpo de una respuesta ${last.status}${
-          retried && attempts.length < ATTEMPTS
-            ? `: reintenta las respuestas 429 y 503, hasta ${ATTEMPTS} intentos`
-            : `: lanza en su lugar un error que nombre el estado`
-        }.`,
+        "{call} returned {value}, the body of a {status} answer{fix}.",
+        "{call} devolvió {value}, el cuerpo de una respuesta {status}{fix}.",
+        {
+          call,
+          value: describe(value),
+          status: last.status,
+          fix: retried && attempts.length < ATTEMPTS
+            ? text(
+              ": retry 429 and 503 answers, up to {n} attempts",
+              ": reintenta las respuestas 429 y 503, hasta {n} intentos",
+              { n: ATTEMPTS },
+            )
+            : text(
+              ": throw an error that names the status instead",
+              ": lanza en su lugar un error que nombre el estado",
+            ),
+        },
       ));
     } else if (last && value !== last.body) {
       problems.push(text(
-        `${call} returned ${describe(value)}; the server's answer was ${
-          describe(last.body)
-        }.`,
-        `${call} devolvió ${describe(value)}; la respuesta del servidor fue ${
-          describe(last.body)
-        }.`,
+        "{call} returned {value}; the server's answer was {body}.",
+        "{call} devolvió {value}; la respuesta del servidor fue {body}.",
+        { call, value: describe(value), body: describe(last.body) },
       ));
     }
   } else if (status === "rejected" && last) {
     if (last.status < 300) {
       problems.push(text(
-        `${call} threw ${
-          run.show(error)
-        } although attempt ${attempts.length} succeeded: return its text.`,
-        `${call} lanzó ${
-          run.show(error)
-        } aunque el intento ${attempts.length} tuvo éxito: devuelve su texto.`,
+        "{call} threw {error} although attempt {n} succeeded: return its text.",
+        "{call} lanzó {error} aunque el intento {n} tuvo éxito: devuelve su texto.",
+        { call, error: run.show(error), n: attempts.length },
       ));
     } else if (
       (last.status === 429 || last.status === 503) && attempts.length < ATTEMPTS
     ) {
       problems.push(text(
-        `${call} gave up after ${attempts.length} ${
-          attempts.length === 1 ? "attempt" : "attempts"
-        } (the last answered ${last.status}); a 429 or a 503 deserves up to ${ATTEMPTS}.`,
-        `${call} se rindió tras ${attempts.length} ${
-          attempts.length === 1 ? "intento" : "intentos"
-        } (el último respondió ${last.status}); un 429 o un 503 merece hasta ${ATTEMPTS}.`,
+        "{call} gave up after {n} {attempts} (the last answered {status}); a 429 or a 503 deserves up to {most}.",
+        "{call} se rindió tras {n} {attempts} (el último respondió {status}); un 429 o un 503 merece hasta {most}.",
+        {
+          call,
+          n: attempts.length,
+          attempts: attempts.length === 1
+            ? text("attempt", "intento")
+            : text("attempts", "intentos"),
+          status: last.status,
+          most: ATTEMPTS,
+        },
       ));
     } else if (
       !String((error as Error)?.message).includes(String(last.status))
     ) {
       problems.push(text(
-        `${call} threw ${
-          run.show(error)
-        }; say the last status (${last.status}) in the error's message.`,
-        `${call} lanzó ${
-          run.show(error)
-        }; di el último estado (${last.status}) en el mensaje del error.`,
+        "{call} threw {error}; say the last status ({status}) in the error's message.",
+        "{call} lanzó {error}; di el último estado ({status}) en el mensaje del error.",
+        { call, error: run.show(error), status: last.status },
       ));
     }
   }

@@ -4,7 +4,6 @@ import {
   type Exercise,
   num,
   overLimit,
-  type Scene,
   type Text,
   text,
   units,
@@ -28,7 +27,7 @@ interface Tools {
   workers: number;
 }
 
-export const exercise: Exercise = {
+export const exercise: Exercise<{ here: number; chunks: number }> = {
   id: "09a",
   slug: "09a_split_work",
   export: "main",
@@ -83,7 +82,7 @@ export const exercise: Exercise = {
     }
     return { here: calls(), chunks };
   },
-  judge([run]: [Scene], { here, chunks }: { here: number; chunks: number }) {
+  judge(run, { here, chunks }) {
     const problems: Text[] = [];
     if (here > 0) {
       problems.push(text(
@@ -97,8 +96,9 @@ export const exercise: Exercise = {
       ));
     } else if (chunks < WORKERS) {
       problems.push(text(
-        `You sent ${chunks} chunk to the executor, so one worker had all the work and the other none: split the range into at least ${WORKERS} chunks.`,
-        `Enviaste ${chunks} trozo al executor, así que un worker tuvo todo el trabajo y el otro nada: divide el rango en al menos ${WORKERS} trozos.`,
+        "You sent {chunks} chunk to the executor, so one worker had all the work and the other none: split the range into at least {workers} chunks.",
+        "Enviaste {chunks} trozo al executor, así que un worker tuvo todo el trabajo y el otro nada: divide el rango en al menos {workers} trozos.",
+        { chunks, workers: WORKERS },
       ));
     } else {
       const spans = run.spans;
@@ -106,31 +106,22 @@ export const exercise: Exercise = {
         const second = spans[1]!;
         const first = spans[0]!;
         problems.push(text(
-          `Your ${chunks} chunks ran one after the other: chunk 2 was sent at ${
-            units(second.start).en
-          }, once chunk 1 was back (at ${
-            num(first.end ?? 0).en
-          }). Send them all, then wait for them together.`,
-          `Tus ${chunks} trozos fueron uno tras otro: el trozo 2 se envió en ${
-            units(second.start).es
-          }, cuando el 1 ya había vuelto (en ${
-            num(first.end ?? 0).es
-          }). Envíalos todos y espéralos juntos.`,
+          "Your {chunks} chunks ran one after the other: chunk 2 was sent at {start}, once chunk 1 was back (at {end}). Send them all, then wait for them together.",
+          "Tus {chunks} trozos fueron uno tras otro: el trozo 2 se envió en {start}, cuando el 1 ya había vuelto (en {end}). Envíalos todos y espéralos juntos.",
+          { chunks, start: units(second.start), end: num(first.end ?? 0) },
         ));
       }
     }
     if (run.outcome.status === "fulfilled" && run.outcome.value !== PRIMES) {
       problems.push(text(
-        `You counted ${
-          describe(run.outcome.value)
-        } primes below ${LIMIT}; there are ${PRIMES}. Do your chunks cover 2 to ${
-          LIMIT - 1
-        } exactly once? (countPrimes(from, to) leaves \`to\` out.)`,
-        `Contaste ${
-          describe(run.outcome.value)
-        } primos menores que ${LIMIT}; hay ${PRIMES}. ¿Cubren tus trozos de 2 a ${
-          LIMIT - 1
-        } exactamente una vez? (countPrimes(from, to) deja fuera \`to\`.)`,
+        "You counted {value} primes below {limit}; there are {primes}. Do your chunks cover 2 to {last} exactly once? (countPrimes(from, to) leaves \`to\` out.)",
+        "Contaste {value} primos menores que {limit}; hay {primes}. ¿Cubren tus trozos de 2 a {last} exactamente una vez? (countPrimes(from, to) deja fuera \`to\`.)",
+        {
+          value: describe(run.outcome.value),
+          limit: LIMIT,
+          primes: PRIMES,
+          last: LIMIT - 1,
+        },
       ));
     }
     // The executor's workers are the checker's: they are no leak.

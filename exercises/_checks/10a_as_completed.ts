@@ -5,7 +5,6 @@ import {
   type Exercise,
   num,
   refOf,
-  type Scene,
   type Text,
   text,
   units,
@@ -31,7 +30,7 @@ interface Tools {
   reportFailure(file: number, error: unknown): void;
 }
 
-export const exercise: Exercise = {
+export const exercise: Exercise<Record<number, Report>> = {
   id: "10a",
   slug: "10a_as_completed",
   export: "main",
@@ -90,18 +89,15 @@ export const exercise: Exercise = {
     await world.run(() => session.export(tools), 20);
     return reports;
   },
-  judge([run]: [Scene], reports: Record<number, Report>) {
+  judge(run, reports) {
     const problems: Text[] = [];
     for (const file of FILES) {
       const span = run.spanOf(`download ${file}`);
       if (span.start > EPSILON) {
         problems.push(text(
-          `Download ${file} started at ${
-            units(span.start).en
-          }; it could have started at 0.0: start them all at once.`,
-          `La descarga ${file} empezó en ${
-            units(span.start).es
-          }; podía haber empezado en 0,0: lánzalas todas a la vez.`,
+          "Download {file} started at {start}; it could have started at 0.0: start them all at once.",
+          "La descarga {file} empezó en {start}; podía haber empezado en 0,0: lánzalas todas a la vez.",
+          { file, start: units(span.start) },
         ));
       }
     }
@@ -116,49 +112,45 @@ export const exercise: Exercise = {
         problems.push(
           failed
             ? text(
-              `Download ${file} failed at ${
-                units(end).en
-              } and you never reported it: call reportFailure(${file}, error), and go on with the others.`,
-              `La descarga ${file} falló en ${
-                units(end).es
-              } y nunca informaste del fallo: llama a reportFailure(${file}, error), y sigue con las demás.`,
+              "Download {file} failed at {end} and you never reported it: call reportFailure({file}, error), and go on with the others.",
+              "La descarga {file} falló en {end} y nunca informaste del fallo: llama a reportFailure({file}, error), y sigue con las demás.",
+              { file, end: units(end) },
             )
             : text(
-              `Download ${file} was done at ${
-                units(end).en
-              }, and you never reported it.`,
-              `La descarga ${file} acabó en ${
-                units(end).es
-              }, y nunca informaste de ella.`,
+              "Download {file} was done at {end}, and you never reported it.",
+              "La descarga {file} acabó en {end}, y nunca informaste de ella.",
+              { file, end: units(end) },
             ),
         );
       } else if (report.times > 1) {
         problems.push(text(
-          `You reported download ${file} ${report.times} times; once is enough.`,
-          `Informaste de la descarga ${file} ${report.times} veces; basta con una.`,
+          "You reported download {file} {times} times; once is enough.",
+          "Informaste de la descarga {file} {times} veces; basta con una.",
+          { file, times: report.times },
         ));
       } else if (failed && refOf(report.error) !== "failure") {
         problems.push(text(
-          `Download ${file} failed with ${"Error: file 2: connection reset"}; report it with reportFailure(${file}, error), passing that error.`,
-          `La descarga ${file} falló con ${"Error: file 2: connection reset"}; infórmalo con reportFailure(${file}, error), pasando ese error.`,
+          "Download {file} failed with {reset}; report it with reportFailure({file}, error), passing that error.",
+          "La descarga {file} falló con {reset}; infórmalo con reportFailure({file}, error), pasando ese error.",
+          { file, reset: "Error: file 2: connection reset" },
         ));
       } else if (!failed && report.size !== SIZES[file]) {
         problems.push(text(
-          `You reported download ${file} with size ${
-            describe(report.size)
-          }; its size was ${SIZES[file]}.`,
-          `Informaste de la descarga ${file} con tamaño ${
-            describe(report.size)
-          }; su tamaño era ${SIZES[file]}.`,
+          "You reported download {file} with size {size}; its size was {expected}.",
+          "Informaste de la descarga {file} con tamaño {size}; su tamaño era {expected}.",
+          { file, size: describe(report.size), expected: SIZES[file] },
         ));
       } else if (report.at > end + EPSILON) {
         problems.push(text(
-          `You reported download ${file} at ${units(report.at).en}; it was ${
-            failed ? "failed" : "done"
-          } at ${num(end).en}: report each download as soon as it ends.`,
-          `Informaste de la descarga ${file} en ${units(report.at).es}; ${
-            failed ? "falló" : "acabó"
-          } en ${num(end).es}: informa de cada descarga en cuanto termine.`,
+          "You reported download {file} at {at}; it was {done} at {end}: report each download as soon as it ends.",
+          "Informaste de la descarga {file} en {at}; {acabó} en {end}: informa de cada descarga en cuanto termine.",
+          {
+            file,
+            at: units(report.at),
+            done: failed ? "failed" : "done",
+            end: num(end),
+            acabó: failed ? "falló" : "acabó",
+          },
         ));
       }
       if (problems.length > 0) break;
