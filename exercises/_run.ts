@@ -60,56 +60,68 @@ const MAX_OUTPUT = 2_000;
 /** The processes of the checks running now (the CLI ends them on Ctrl-C). */
 export const running: Set<Deno.ChildProcess> = new Set();
 
-/** Checks `file` against `exercise`. Never throws for anything the file does. */
+/**
+ * Checks `file` against `exercise`. Never throws for anything the file does.
+ * A check on real time that fails is run once more, and the second verdict
+ * stands: a busy machine can hold a process up past a deadline of a few
+ * units once, while wrong code fails every time.
+ */
 export async function check(
   exercise: Exercise,
   file: URL,
   options: CheckOptions = {},
 ): Promise<Result> {
-  const fail = (problems: Text[], output?: string): Result => ({
+  if (options.typeCheck ?? true) {
+    const problems = await typeErrors(file);
+    if (problems.length > 0) {
+      return { id: exercise.id, passed: false, problems };
+    }
+  }
+  const first = await judged(exercise, file, options.silence ?? 3000);
+  return first.retry && exercise.real
+    ? (await judged(exercise, file, options.silence ?? 3000)).result
+    : first.result;
+}
+
+/** One run of the scenarios and its verdict; `retry` when the judge failed it. */
+async function judged(
+  exercise: Exercise,
+  file: URL,
+  silence: number,
+): Promise<{ result: Result; retry: boolean }> {
+  const report = await observe(exercise, file, silence);
+  const name = file.pathname.slice(file.pathname.lastIndexOf("/") + 1);
+  const problems = said(report.messages, name, exercise.export, report.mimic);
+  const sent = report.messages.find((m) => m.kind === "result");
+  const result: Result = {
     id: exercise.id,
     passed: false,
     problems,
-    ...output ? { output } : {},
-  });
-  if (options.typeCheck ?? true) {
-    const problems = await typeErrors(file);
-    if (problems.length > 0) return fail(problems);
-  }
-  const report = await observe(exercise, file, options.silence ?? 3000);
-  const name = file.pathname.slice(file.pathname.lastIndexOf("/") + 1);
-  const named = said(report.messages, name, exercise.export, report.mimic);
-  const result = report.messages.find((m) => m.kind === "result");
-  const output = report.output || undefined;
+    ...report.output ? { output: report.output } : {},
+  };
   if (report.timedOut) {
     const s = report.timedOut / 1000;
-    named.push(text(
+    problems.push(text(
       `Your code did not give control back for ${s} s: is there a loop that never awaits anything?`,
       `Tu código no devolvió el control en ${s} s: ¿hay un bucle que nunca espera nada?`,
     ));
   }
-  if (result === undefined) {
-    if (named.length === 0) named.push(ended(report, name));
-    return fail(named, output);
+  if (sent === undefined) {
+    if (problems.length === 0) problems.push(ended(report, name));
+    return { result, retry: false };
   }
-  const scenes = (result.runs as unknown as Run[]).map((run) =>
+  const scenes = (sent.runs as unknown as Run[]).map((run) =>
     new Scene(run, exercise.words)
   );
   try {
-    exercise.judge(scenes[0]!, decode(result.notes as Data), scenes);
+    exercise.judge(scenes[0]!, decode(sent.notes as Data), scenes);
   } catch (error) {
     if (!(error instanceof Failure)) throw error;
-    return {
-      ...fail([...named, ...error.problems], output),
-      ...error.chart ? { chart: error.chart, unit: error.unit } : {},
-    };
+    problems.push(...error.problems);
+    const chart = error.chart ? { chart: error.chart, unit: error.unit } : {};
+    return { result: { ...result, ...chart }, retry: true };
   }
-  return named.length > 0 ? fail(named, output) : {
-    id: exercise.id,
-    passed: true,
-    problems: [],
-    ...output ? { output } : {},
-  };
+  return { result: { ...result, passed: problems.length === 0 }, retry: false };
 }
 
 interface Message {

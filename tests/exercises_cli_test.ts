@@ -59,6 +59,10 @@ function fakeIo(
     get out() {
       return out;
     },
+    /** The output with its wrapped lines joined (a stub's path may be long). */
+    get flat() {
+      return out.replace(/\n\s+/g, " ");
+    },
     reset() {
       out = "";
       checks.length = 0;
@@ -131,7 +135,7 @@ Deno.test("deno task exercise: the list, then the first exercise not done, check
     fake.reset();
     assertEquals(await main(["05c"], fake.io), 1);
     assertStringIncludes(
-      fake.out,
+      fake.flat,
       `Edit ${stub("05c")}, then run \`deno task exercise 05c\` again`,
     );
   });
@@ -343,7 +347,7 @@ Deno.test("deno task exercise --watch checks again each time a file changes", as
   );
   // Watching already: saving is what checks again, not another command.
   assertStringIncludes(
-    fake.out,
+    fake.flat,
     `Edit ${stub("03a")} and save: it is checked again then.`,
   );
   assert(!fake.out.includes("again (or add --watch)"), fake.out);
@@ -352,7 +356,7 @@ Deno.test("deno task exercise --watch checks again each time a file changes", as
   const es = fakeIo({}, 1);
   await main(["--watch", "--lang", "es"], es.io);
   assertStringIncludes(
-    es.out,
+    es.flat,
     `Edita ${stub("02a")} y guarda: entonces se vuelve a comprobar.`,
   );
   assert(!es.out.includes("añade --watch"), es.out);

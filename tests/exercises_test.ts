@@ -45,7 +45,7 @@ Deno.test("Exercises cover lessons 02 to 10 in course order, each with a stub, a
       exercise.lesson,
     );
     await Deno.stat(new URL(`../${exercise.lesson}`, import.meta.url));
-    const stub = await Deno.readTextFile(fileOf(exercise));
+    const stub = await Deno.readTextFile(await shipped(exercise));
     await Deno.stat(fileOf(exercise, true));
     // The header: English and Spanish, the command that checks it, the lesson.
     assertStringIncludes(stub, `# ${exercise.id} · `);

@@ -3,6 +3,7 @@ import {
   describe,
   type Exercise,
   num,
+  type Session,
   type Text,
   text,
   units,
@@ -14,7 +15,7 @@ import { blockFor, calls, resetCalls } from "../_tasks.ts";
 const UNIT = 50;
 const BLOCK = 6;
 /** A heartbeat gap at least this long (in units) means the thread was blocked. */
-const STALL = 5;
+const STALL = 4;
 
 interface Tools {
   blockFor(ms: number): string;
@@ -22,7 +23,7 @@ interface Tools {
   unit: number;
 }
 
-export const exercise: Exercise<{ ticks: number[]; here: number }> = {
+export const exercise: Exercise<Heartbeat> = {
   id: "06a",
   slug: "06a_heartbeat",
   export: "main",
@@ -49,38 +50,19 @@ export const exercise: Exercise<{ ticks: number[]; here: number }> = {
     ),
   ],
   async observe(session) {
-    resetCalls();
-    await using world = session.open({ virtual: false, unit: UNIT });
-    const ticks: number[] = [];
-    let beating = true;
-    let timer: number | undefined;
-    const beat = () => {
-      ticks.push(world.now());
-      if (beating) timer = REAL.setTimeout(beat, UNIT / 4) as unknown as number;
-    };
-    beat();
-    const tools: Tools = {
-      blockFor,
-      tasks: new URL("../_tasks.ts", import.meta.url),
-      unit: UNIT,
-    };
-    try {
-      ticks.push((await world.run(() => session.export(tools), 200)).at);
-    } finally {
-      beating = false;
-      REAL.clearTimeout(timer);
+    // A busy machine can hold any process up for a moment: a stall the
+    // learner's thread did not cause (blockFor never ran on it) is given
+    // two more runs before it counts.
+    let heartbeat: Heartbeat;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      heartbeat = await beating(session);
+      if (heartbeat.here > 0 || stall(heartbeat.ticks).gap < STALL) break;
     }
-    return { ticks, here: calls() };
+    return heartbeat!;
   },
-  judge(run, { ticks, here }) {
-    let gap = 0;
-    let from = 0;
-    for (let i = 1; i < ticks.length; i++) {
-      if (ticks[i]! - ticks[i - 1]! > gap) {
-        gap = ticks[i]! - ticks[i - 1]!;
-        from = ticks[i - 1]!;
-      }
-    }
+  judge(_, { ticks, here }, runs) {
+    const run = runs.at(-1)!;
+    const { gap, from } = stall(ticks);
     const problems: Text[] = [];
     if (here > 0) {
       problems.push(text(
@@ -113,3 +95,49 @@ export const exercise: Exercise<{ ticks: number[]; here: number }> = {
     run.verdict([...problems, ...run.common()]);
   },
 };
+
+interface Heartbeat {
+  /** When the heartbeat ticked, in units. */
+  ticks: number[];
+  /** How many times blockFor ran on the learner's thread. */
+  here: number;
+}
+
+/** Runs the learner's main while a heartbeat ticks every quarter unit. */
+async function beating(session: Session): Promise<Heartbeat> {
+  resetCalls();
+  await using world = session.open({ virtual: false, unit: UNIT });
+  const ticks: number[] = [];
+  let beating = true;
+  let timer: number | undefined;
+  const beat = () => {
+    ticks.push(world.now());
+    if (beating) timer = REAL.setTimeout(beat, UNIT / 4) as unknown as number;
+  };
+  beat();
+  const tools: Tools = {
+    blockFor,
+    tasks: new URL("../_tasks.ts", import.meta.url),
+    unit: UNIT,
+  };
+  try {
+    ticks.push((await world.run(() => session.export(tools), 200)).at);
+  } finally {
+    beating = false;
+    REAL.clearTimeout(timer);
+  }
+  return { ticks, here: calls() };
+}
+
+/** The longest wait between two ticks, and when it began. */
+function stall(ticks: readonly number[]): { gap: number; from: number } {
+  let gap = 0;
+  let from = 0;
+  for (let i = 1; i < ticks.length; i++) {
+    if (ticks[i]! - ticks[i - 1]! > gap) {
+      gap = ticks[i]! - ticks[i - 1]!;
+      from = ticks[i - 1]!;
+    }
+  }
+  return { gap, from };
+}
