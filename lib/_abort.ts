@@ -10,9 +10,10 @@
  * an O(1) deletion. When the signal aborts, the watchers are told in the
  * order they came.
  *
- * The listener stays on the signal until it aborts (so that callers coming
- * and going cost no listener churn), but it holds only the watchers still
- * registered: a watcher that left is not kept alive by the signal.
+ * The listener leaves the signal with its last watcher. A listener on a
+ * signal from `AbortSignal.timeout()` keeps the process alive until the
+ * timer fires (Deno 2.9 does, checked), so a listener left behind
+ * would hold a finished program open for the whole timeout.
  *
  * @module
  */
@@ -70,5 +71,10 @@ export function watch(signal: AbortSignal, watcher: AbortWatcher): void {
  * @param watcher The watcher given to {@linkcode watch}.
  */
 export function unwatch(signal: AbortSignal, watcher: AbortWatcher): void {
-  registry.get(signal)?.delete(watcher);
+  const watchers = registry.get(signal);
+  if (watchers === undefined || !watchers.delete(watcher)) return;
+  if (watchers.size === 0) {
+    registry.delete(signal);
+    signal.removeEventListener("abort", watchers);
+  }
 }

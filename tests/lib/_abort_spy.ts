@@ -3,8 +3,10 @@ import { assert } from "@std/assert";
 
 /** What {@linkcode spy} reports about one signal. */
 export interface SignalSpy {
-  /** How many "abort" listeners were added to the signal. */
+  /** The most "abort" listeners the signal carried at one time. */
   readonly listeners: number;
+  /** How many "abort" listeners the signal carries now: 0 once all left. */
+  readonly attached: number;
   /**
    * How many watchers lib/_abort.ts holds for the signal right now: callers
    * that would be told if it aborted. 0 once every caller has left.
@@ -13,15 +15,20 @@ export interface SignalSpy {
 }
 
 /**
- * Records the "abort" listeners added to `signal`. lib/_abort.ts adds one
- * listener per signal, and that listener is the Set of its watchers: holding
- * it lets a test count the watchers still attached. (This reads an internal
- * of _abort.ts on purpose; if it changes, the assert below says so.)
+ * Records the "abort" listeners added to and removed from `signal`.
+ * lib/_abort.ts adds one listener per signal, and that listener is the Set
+ * of its watchers: holding it lets a test count the watchers still attached.
+ * (This reads an internal of _abort.ts on purpose; if it changes, the assert
+ * below says so.)
  */
 export function spy(signal: AbortSignal): SignalSpy {
-  let listeners = 0;
+  let most = 0;
+  const attached = new Set<unknown>();
   let watchers: Set<unknown> | undefined;
   const add = signal.addEventListener;
+  const remove = signal.removeEventListener;
+  // A listener that fires once is gone after the abort.
+  add.call(signal, "abort", () => attached.clear(), { once: true });
   signal.addEventListener = function (
     this: AbortSignal,
     type: string,
@@ -29,15 +36,28 @@ export function spy(signal: AbortSignal): SignalSpy {
     options?: boolean | AddEventListenerOptions,
   ): void {
     if (type === "abort") {
-      listeners++;
       assert(listener instanceof Set, "lib/_abort.ts no longer adds a Set");
       watchers = listener as unknown as Set<unknown>;
+      attached.add(listener);
+      most = Math.max(most, attached.size);
     }
     add.call(this, type, listener, options);
   };
+  signal.removeEventListener = function (
+    this: AbortSignal,
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    if (type === "abort") attached.delete(listener);
+    remove.call(this, type, listener, options);
+  };
   return {
     get listeners() {
-      return listeners;
+      return most;
+    },
+    get attached() {
+      return attached.size;
     },
     get watchers() {
       return watchers?.size ?? 0;

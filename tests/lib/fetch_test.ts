@@ -16,6 +16,7 @@ import { delay as untypedDelay } from "@std/async/delay";
 import { type LessonServer, startServer } from "../../lessons/_server.ts";
 import { fetchLesson } from "../../lessons/08_fetch.ts";
 import { MAX_TIMEOUT } from "../../lib/_util.ts";
+import { spy } from "./_abort_spy.ts";
 
 // Every test runs against its own local server, and shuts it down, so that
 // the hit counts and the peak concurrency it reports belong to that test.
@@ -782,20 +783,6 @@ async function withRoutes(
   }
 }
 
-/** Counts the listeners added to one signal instance. */
-function countListeners(signal: AbortSignal): { added: number } {
-  const counter = { added: 0 };
-  const add = signal.addEventListener;
-  Object.defineProperty(signal, "addEventListener", {
-    configurable: true,
-    value(this: AbortSignal, ...args: Parameters<typeof add>) {
-      counter.added++;
-      return add.apply(this, args);
-    },
-  });
-  return counter;
-}
-
 /** Records the delay of every setTimeout while `fn` runs. */
 async function recordTimers(fn: () => Promise<void>): Promise<number[]> {
   const delays: number[] = [];
@@ -1404,7 +1391,7 @@ Deno.test("fetchWithRetry() and fetchAll() add one listener to a shared signal",
   await withServer(async (server) => {
     await t.step("fetchAll of many inputs, each retried", async () => {
       const signal = new AbortController().signal;
-      const listeners = countListeners(signal);
+      const seen = spy(signal);
       const urls = Array.from(
         { length: 40 },
         (_, i) => server.at(`/flaky?key=shared${i}&fail=1`),
@@ -1417,12 +1404,12 @@ Deno.test("fetchWithRetry() and fetchAll() add one listener to a shared signal",
       });
       assert(results.every((r) => r.status === "fulfilled"));
       assertEquals(server.hits(), 80);
-      assertEquals(listeners.added, 1);
+      assertEquals([seen.listeners, seen.attached], [1, 0]);
     });
     await t.step("many fetchWithRetry calls, each retried", async () => {
       server.resetStats();
       const signal = new AbortController().signal;
-      const listeners = countListeners(signal);
+      const seen = spy(signal);
       const responses = await Promise.all(
         Array.from(
           { length: 20 },
@@ -1435,7 +1422,7 @@ Deno.test("fetchWithRetry() and fetchAll() add one listener to a shared signal",
       );
       for (const response of responses) await response.body?.cancel();
       assertEquals(server.hits(), 40);
-      assertEquals(listeners.added, 1);
+      assertEquals([seen.listeners, seen.attached], [1, 0]);
     });
   });
 });

@@ -1,0 +1,81 @@
+import { assert, assertEquals, assertStrictEquals } from "@std/assert";
+import { type AbortWatcher, unwatch, watch } from "../../lib/_abort.ts";
+import { spy } from "./_abort_spy.ts";
+
+Deno.test("watch() adds one listener per signal and tells watchers in order", () => {
+  const controller = new AbortController();
+  const seen = spy(controller.signal);
+  const told: number[] = [];
+  const watchers: AbortWatcher[] = Array.from({ length: 5 }, (_, i) => ({
+    aborted(signal: AbortSignal) {
+      assertStrictEquals(signal, controller.signal);
+      told.push(i);
+    },
+  }));
+  for (const w of watchers) watch(controller.signal, w);
+  unwatch(controller.signal, watchers[2]!);
+  unwatch(controller.signal, watchers[2]!); // twice does nothing
+  assertEquals(seen.listeners, 1);
+  controller.abort();
+  assertEquals(told, [0, 1, 3, 4]);
+});
+
+Deno.test("unwatch() takes the listener off the signal with its last watcher", () => {
+  const controller = new AbortController();
+  const seen = spy(controller.signal);
+  const first: AbortWatcher = { aborted() {} };
+  const second: AbortWatcher = { aborted() {} };
+  watch(controller.signal, first);
+  watch(controller.signal, second);
+  unwatch(controller.signal, first);
+  assertEquals(seen.attached, 1);
+  unwatch(controller.signal, second);
+  assertEquals([seen.attached, seen.watchers], [0, 0]);
+  // A watcher that comes later brings a listener of its own, and is told.
+  let told = 0;
+  watch(controller.signal, { aborted: () => told++ });
+  assertEquals([seen.attached, seen.listeners], [1, 1]);
+  controller.abort();
+  assertEquals([told, seen.attached], [1, 0]);
+});
+
+Deno.test("watch() tells every watcher even if one throws", () => {
+  const controller = new AbortController();
+  const told: string[] = [];
+  const reported: unknown[] = [];
+  const onError = (event: ErrorEvent) => {
+    event.preventDefault();
+    reported.push(event.error);
+  };
+  globalThis.addEventListener("error", onError);
+  try {
+    watch(controller.signal, {
+      aborted() {
+        throw new Error("boom");
+      },
+    });
+    watch(controller.signal, { aborted: () => told.push("second") });
+    controller.abort();
+  } finally {
+    globalThis.removeEventListener("error", onError);
+  }
+  assertEquals(told, ["second"]);
+  assertEquals((reported[0] as Error).message, "boom");
+});
+
+Deno.test("watch() costs O(1) per watcher on one shared signal", () => {
+  const controller = new AbortController();
+  const n = 200_000;
+  let told = 0;
+  const watchers = Array.from({ length: n }, () => ({
+    aborted: () => told++,
+  }));
+  const t0 = performance.now();
+  for (const w of watchers) watch(controller.signal, w);
+  for (let i = 0; i < n; i += 2) unwatch(controller.signal, watchers[i]!);
+  controller.abort();
+  const ms = performance.now() - t0;
+  assertEquals(told, n / 2);
+  // One listener each would take minutes (Deno scans the list on each add).
+  assert(ms < 2_000, `${n} watchers took ${ms.toFixed(0)} ms`);
+});
