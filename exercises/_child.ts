@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { errorLine } from "../course/errors.ts";
 import { EXERCISES } from "./_catalog.ts";
 import { originIn, REAL, Tracker, VirtualClock } from "./_clock.ts";
 import { Checking, World } from "./_world.ts";
@@ -125,13 +126,12 @@ exit(0);
  * whose message ends "at URL:line:column").
  */
 function shown(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const first = error.message.split("\n")[0];
-  const inner = /^\w*Error: /.test(first!);
+  const one = errorLine(error).replace(/^TypeError: (?=\w*Error: )/, "");
+  if (!(error instanceof Error)) return one;
   const at = error.message.lastIndexOf(`at ${url}:`);
   const line = at === -1
     ? originIn(error.stack, url)
     : url.slice(url.lastIndexOf("/") + 1) +
       error.message.slice(at + 3 + url.length).split("\n")[0];
-  return `${inner ? "" : `${error.name}: `}${first}${line ? ` (${line})` : ""}`;
+  return line ? `${one} (${line})` : one;
 }

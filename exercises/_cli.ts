@@ -17,7 +17,9 @@
  *
  * @module
  */
-import { parseArgs } from "@std/cli/parse-args";
+import { parseFlags, UsageError } from "../course/flags.ts";
+import { isLang, type Lang } from "../course/i18n.ts";
+import { paint, terminalWidth, useColor } from "../course/terminal.ts";
 import {
   hashOf,
   loadProgress,
@@ -27,7 +29,7 @@ import {
   updateProgress,
 } from "../course/progress.ts";
 import { EXERCISES, fileOf, findExercise } from "./_catalog.ts";
-import { describe, type Exercise, type Lang } from "./_harness.ts";
+import type { Exercise } from "./_harness.ts";
 import { check, display, type Result, running } from "./_run.ts";
 
 /** Where the CLI reads and writes; tests replace it. */
@@ -81,14 +83,6 @@ const UI = {
       `A solution: ${path}\n(Try the hints first; ${lesson} teaches what it uses.)`,
     unknown: (id: string, ids: string) =>
       `There is no exercise "${id}". The exercises are: ${ids}.`,
-    unknownFlag: (flag: string) =>
-      `Unknown flag ${flag} (\`deno task exercise --help\` lists them)`,
-    yesOrNo: (flag: string, value: string) =>
-      `Flag ${flag} takes no value, or yes or no: current value is ${
-        describe(value)
-      }`,
-    extra: (arg: string) =>
-      `Unexpected argument "${arg}": one exercise at a time`,
     unsaved:
       "(Progress not saved: no permission to write exercises/.progress.json.)",
     watching: "Watching exercises/ for changes. Ctrl-C to stop.",
@@ -136,13 +130,6 @@ const UI = {
       `Una solución: ${path}\n(Prueba antes las pistas; ${lesson} enseña lo que usa.)`,
     unknown: (id: string, ids: string) =>
       `No hay ningún ejercicio "${id}". Los ejercicios son: ${ids}.`,
-    unknownFlag: (flag: string) =>
-      `Opción desconocida ${flag} (\`deno task exercise --help\` las lista)`,
-    yesOrNo: (flag: string, value: string) =>
-      `La opción ${flag} va sin valor, o con yes o no: el valor actual es ${
-        describe(value)
-      }`,
-    extra: (arg: string) => `Argumento de más "${arg}": un ejercicio cada vez`,
     unsaved:
       "(Progreso sin guardar: no hay permiso para escribir exercises/.progress.json.)",
     watching: "Vigilando exercises/. Ctrl-C para parar.",
@@ -165,103 +152,38 @@ const UI = {
   },
 };
 
-const ANSI = {
-  green: "\x1b[32m",
-  red: "\x1b[31m",
-  dim: "\x1b[2m",
-  bold: "\x1b[1m",
-  reset: "\x1b[0m",
-};
-
-/** The flags that take no value, and their one-letter forms. */
-const SWITCHES = ["watch", "hint", "solution", "help"];
-const SHORT: Record<string, string> = { h: "help", w: "watch" };
-/** What `--watch=…` may say, as the lessons' flags read it. */
-const YES = new Set(["", "true", "yes", "on", "1"]);
-const NO = new Set(["false", "no", "off", "0"]);
-
-/**
- * `args` with each `--watch=yes` turned into `--watch` and each `--watch=no`
- * left out (parseArgs reads any `--watch=…` as on), and the first switch
- * given any other value, as typed.
- */
-function settleSwitches(
-  args: readonly string[],
-): { args: string[]; bad?: { flag: string; value: string } } {
-  const settled: string[] = [];
-  let bad: { flag: string; value: string } | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === "--") {
-      settled.push(...args.slice(i));
-      break;
-    }
-    // `--watch=…`, `-w=…`, and `--w=…` (parseArgs takes it for --watch).
-    const [, flag, name, value] = /^(--?([^=-][^=]*))=(.*)$/s.exec(arg) ?? [];
-    const long = name === undefined ? undefined : SHORT[name] ??
-      (flag!.startsWith("--") ? name : undefined);
-    if (long === undefined || !SWITCHES.includes(long)) {
-      settled.push(arg);
-      continue;
-    }
-    const answer = value!.toLowerCase();
-    if (YES.has(answer)) settled.push(`--${long}`);
-    else if (!NO.has(answer)) bad ??= { flag: flag!, value: value! };
-  }
-  return { args: settled, bad };
-}
+/** The flags of `deno task exercise`. */
+const FLAGS = {
+  watch: { type: "switch" },
+  hint: { type: "switch" },
+  solution: { type: "switch" },
+  help: { type: "switch" },
+  lang: { type: "string", choices: ["en", "es"] },
+} as const;
 
 /** Runs the CLI with `args`; resolves with the exit code. */
 export async function main(
   args: string[],
   io: Io = terminal(),
 ): Promise<number> {
-  // `--watch=no` is off, `--watch=maybe` is refused.
-  const switches = settleSwitches(args);
-  // The first flag not listed below, as it was typed.
-  let unknownFlag: string | undefined;
-  const flags = (parseArgs as (args: string[], options: unknown) => {
-    _: string[];
-    watch?: boolean;
-    hint?: boolean;
-    solution?: boolean;
-    help?: boolean;
-    lang?: string;
-  })(switches.args, {
-    boolean: SWITCHES,
-    // "_": exercise ids stay as typed (04 is not 4, 1e3 is not 1000).
-    string: ["lang", "_"],
-    alias: SHORT,
-    unknown: (arg: string, key?: string) => {
-      if (key === undefined) return true; // an exercise id
-      unknownFlag ??= arg;
-      return false;
-    },
-  });
   let progress = await io.load();
-  if (flags.lang !== undefined) {
-    if (flags.lang !== "en" && flags.lang !== "es") {
-      io.write(
-        `--lang must be "en" or "es" / --lang debe ser "en" o "es": current value is "${flags.lang}"\n`,
-      );
-      return 2;
-    }
+  let flags;
+  try {
+    flags = parseFlags(args, FLAGS, {
+      short: { h: "help", w: "watch" },
+      positionals: 1,
+    });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    // In the language the command line asked for, if it says.
+    const asked = args.flatMap((arg, i) =>
+      arg === "--lang" ? [args[i + 1]] : [arg.replace(/^--lang=/, "")]
+    ).find(isLang);
+    io.write(error.text[asked ?? progress.lang ?? "en"] + "\n");
+    return 2;
   }
   const lang: Lang = (flags.lang as Lang | undefined) ?? progress.lang ?? "en";
   const ui = UI[lang];
-  // A command line with a typo does nothing, not even remember --lang.
-  if (unknownFlag !== undefined) {
-    io.write(ui.unknownFlag(unknownFlag) + "\n");
-    return 2;
-  }
-  if (switches.bad !== undefined) {
-    io.write(ui.yesOrNo(switches.bad.flag, switches.bad.value) + "\n");
-    return 2;
-  }
-  if (flags._.length > 1) {
-    io.write(ui.extra(flags._[1]!) + "\n");
-    return 2;
-  }
   const id = flags._[0];
   const exercise = id === undefined ? undefined : findExercise(id);
   if (id !== undefined && exercise === undefined) {
@@ -277,8 +199,7 @@ export async function main(
     io.write(ui.help + "\n");
     return 0;
   }
-  const paint = (code: keyof typeof ANSI, s: string) =>
-    io.color ? `${ANSI[code]}${s}${ANSI.reset}` : s;
+  const style: Paint = (code, s) => paint(code, s, io.color);
 
   if (flags.solution || flags.hint) {
     const target = exercise ?? await current(io, progress);
@@ -295,11 +216,11 @@ export async function main(
       (progress.hints[target.id] ?? 0) + 1,
       target.hints.length,
     );
-    io.write(paint("bold", `${target.id} · ${target.title[lang]}`) + "\n");
+    io.write(style("bold", `${target.id} · ${target.title[lang]}`) + "\n");
     target.hints.slice(0, shown).forEach((hint, k) => {
       io.write(
         `\n${
-          paint(
+          style(
             k === shown - 1 ? "bold" : "dim",
             ui.hint(k + 1, target.hints.length),
           )
@@ -323,21 +244,21 @@ export async function main(
   const once = async () => {
     const now = await io.load();
     return exercise === undefined
-      ? walk(io, now, lang, paint, flags.watch === true)
-      : single(io, now, exercise, lang, paint, flags.watch === true);
+      ? walk(io, now, lang, style, flags.watch === true)
+      : single(io, now, exercise, lang, style, flags.watch === true);
   };
   if (!flags.watch) return await once();
   await once();
-  io.write("\n" + paint("dim", ui.watching) + "\n");
+  io.write("\n" + style("dim", ui.watching) + "\n");
   for await (const _ of io.watch()) {
     io.clear();
     await once();
-    io.write("\n" + paint("dim", ui.watching) + "\n");
+    io.write("\n" + style("dim", ui.watching) + "\n");
   }
   return 0;
 }
 
-type Paint = (code: keyof typeof ANSI, s: string) => string;
+type Paint = (code: Parameters<typeof paint>[0], s: string) => string;
 
 /** The exercise to work on: the first one whose current file has not passed. */
 async function current(
@@ -609,10 +530,8 @@ export function terminal(): Io {
         yield;
       }
     },
-    color: tty && !Deno.noColor,
-    width: tty
-      ? Math.max(40, Math.min(100, Deno.consoleSize().columns - 1))
-      : 80,
+    color: useColor(),
+    width: Math.max(40, Math.min(100, terminalWidth() - 1)),
     clear: () => void (tty && Deno.stdout.writeSync(bytes("\x1b[2J\x1b[H"))),
   };
 }

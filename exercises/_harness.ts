@@ -11,16 +11,10 @@
  *
  * @module
  */
+import type { Lang, Text } from "../course/i18n.ts";
 import { Timeline } from "../lib/timeline.ts";
 
-/** The languages the checker speaks. */
-export type Lang = "en" | "es";
-
-/** A message in every language the checker speaks. */
-export interface Text {
-  readonly en: string;
-  readonly es: string;
-}
+export type { Lang, Text };
 
 /**
  * A message in English and in Spanish. Each `{name}` in them stands for

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { denoExecutable, runDeno } from "../course/deno.ts";
 import {
   type Data,
   decode,
@@ -216,11 +217,15 @@ function ended(report: Report, name: string): Text {
 
 /** `deno check` of `file`: its syntax and type errors, at most three, as problems. */
 async function typeErrors(file: URL): Promise<Text[]> {
-  const { success, stderr } = await deno(
-    ["check", "--quiet", "--no-remote", "--cached-only", file.pathname],
-  ).output();
-  if (success) return [];
-  const out = new TextDecoder().decode(stderr);
+  // Not --cached-only: this is where a first `import … from "@std/…"`
+  // brings std into the cache. Only what the file names statically is
+  // fetched; what its code computes when it runs never is (the run is
+  // --cached-only).
+  const { code, stderr: out } = await runDeno(
+    ["check", "--quiet", "--no-remote", file.pathname],
+    { env: { NO_COLOR: "1" } },
+  );
+  if (code === 0) return [];
   const where = (from: number) => {
     const at = /^\s+at (file:\/\/\S+?):(\d+):(\d+)$/m.exec(out.slice(from));
     return at ? `${display(new URL(at[1]!))}:${at[2]}:${at[3]}` : "?";
@@ -267,17 +272,6 @@ export function permissions(exercise: Exercise, file: URL): string[] {
   return flags;
 }
 
-function deno(args: string[], piped = false): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: piped ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
-
 /** Runs the scenarios in a process of their own; collects what it says. */
 async function observe(
   exercise: Exercise,
@@ -285,16 +279,23 @@ async function observe(
   silence: number,
 ): Promise<Report> {
   const nonce = crypto.randomUUID();
-  const child = deno([
-    "run",
-    "--no-prompt",
-    "--no-remote",
-    "--cached-only",
-    ...permissions(exercise, file),
-    display(CHILD),
-    exercise.id,
-    file.href,
-  ], true).spawn();
+  const child = new Deno.Command(denoExecutable(), {
+    args: [
+      "run",
+      "--no-prompt",
+      "--no-remote",
+      "--cached-only",
+      ...permissions(exercise, file),
+      display(CHILD),
+      exercise.id,
+      file.href,
+    ],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
   running.add(child);
   const input = child.stdin.getWriter();
   await input.write(new TextEncoder().encode(nonce + "\n")).catch(() => {});

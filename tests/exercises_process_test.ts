@@ -11,6 +11,7 @@ import { type Io, main } from "../exercises/_cli.ts";
 import { check, type Result } from "../exercises/_run.ts";
 import type { Progress } from "../course/progress.ts";
 import { checkFile, FIXTURES } from "./_exercises.ts";
+import { copyCheckout } from "./site/_checkout.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const OUTPUT = new URL(".tools/test-output/process_test/", ROOT);
@@ -141,58 +142,65 @@ Deno.test("deno task exercise --watch leaves no process behind, checks that neve
   assertEquals(await processesOf(fixture("_never_yields")), []);
 });
 
-Deno.test("A file that does not parse says where; type errors come before running, with file, line and column", async () => {
-  await Deno.mkdir(OUTPUT, { recursive: true });
-  const write = async (name: string, source: string) => {
-    const file = new URL(name, OUTPUT);
-    await Deno.writeTextFile(file, source);
-    return file;
-  };
-  const path = ".tools/test-output/process_test";
-  const syntax = await write(
-    "syntax.ts",
-    'export async function main(task: (name: string) => Promise<void>) {\n  await task("A";\n}\n',
-  );
-  const types = await write(
-    "types.ts",
-    'export async function main(task: (name: string) => Promise<void>) {\n  const saving: number = task("A");\n  await saving;\n}\n',
-  );
-  try {
-    const exercise = findExercise("03a")!;
-    const parse = await check(exercise, syntax);
-    assertNamed(parse, `${path}/syntax.ts does not compile: `);
-    assertStringIncludes(parse.problems[0]!.en, `(at ${path}/syntax.ts:2:`);
-    assert(!parse.problems[0]!.en.includes("TypeError: SyntaxError"));
-    const typed = await check(exercise, types);
-    assertNamed(
-      typed,
-      `Type error at ${path}/types.ts:2:9: Type 'Promise<void>' is not assignable to type 'number'. (TS2322)`,
-    );
-    assertEquals(typed.chart, undefined, "it did not run");
-  } finally {
-    await Deno.remove(OUTPUT, { recursive: true });
-  }
-});
+/** `deno task exercise …args` in the checkout at `root`: its exit code and output. */
+async function exercise(root: string, ...args: string[]) {
+  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "exercise", ...args],
+    cwd: root,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+  }).output();
+  // Lines wrapped to the terminal's width are joined again.
+  const out = new TextDecoder().decode(stdout).replace(/\n {2,}/g, " ");
+  return { code, out };
+}
 
-Deno.test("Stubs and solutions import only packages, never a path, so a solution copied over its stub works as it is", async () => {
-  for (const exercise of EXERCISES) {
-    for (const file of [fileOf(exercise), fileOf(exercise, true)]) {
-      const source = await Deno.readTextFile(file);
-      for (const [, specifier] of source.matchAll(/from "([^"]+)"/g)) {
-        assert(!specifier!.startsWith("."), `${file.pathname}: ${specifier}`);
+Deno.test("In a learner's checkout: a file that does not parse says where, type errors come before running, a solution copied over its stub passes", async () => {
+  const root = await copyCheckout("exercise-feedback");
+  const file = `${root}/exercises/03a_overlap.ts`;
+  try {
+    await Deno.writeTextFile(
+      file,
+      'export async function main(task: (name: string) => Promise<void>) {\n  await task("A";\n}\n',
+    );
+    const parse = await exercise(root, "03a");
+    assertEquals(parse.code, 1);
+    assertStringIncludes(
+      parse.out,
+      "exercises/03a_overlap.ts does not compile: SyntaxError: Expected ',', got ';' (at exercises/03a_overlap.ts:2:",
+    );
+    await Deno.writeTextFile(
+      file,
+      'export async function main(task: (name: string) => Promise<void>) {\n  const saving: number = task("A");\n  await saving;\n}\n',
+    );
+    const typed = await exercise(root, "03a", "--lang", "es");
+    assertEquals(typed.code, 1);
+    assertStringIncludes(
+      typed.out,
+      "Error de tipos en exercises/03a_overlap.ts:2:9: Type 'Promise<void>' is not assignable to type 'number'. (TS2322)",
+    );
+    assert(!typed.out.includes("Lo que hizo tu código"), "it did not run");
+    // As a learner would: cp exercises/solutions/06a… exercises/06a…
+    for (const exercise of EXERCISES) {
+      for (const f of [fileOf(exercise), fileOf(exercise, true)]) {
+        const source = await Deno.readTextFile(f);
+        for (const [, specifier] of source.matchAll(/from "([^"]+)"/g)) {
+          assert(!specifier!.startsWith("."), `${f.pathname}: ${specifier}`);
+        }
       }
     }
-  }
-  // One, copied elsewhere, checked as the CLI checks it (with deno check).
-  await Deno.mkdir(OUTPUT, { recursive: true });
-  const exercise = findExercise("04a")!;
-  const copy = new URL("04a_two_at_a_time.ts", OUTPUT);
-  await Deno.copyFile(fileOf(exercise, true), copy);
-  try {
-    const result = await check(exercise, copy);
-    assertEquals(result.problems.map((p) => p.en), []);
+    await Deno.copyFile(
+      `${root}/exercises/solutions/06a_heartbeat.ts`,
+      `${root}/exercises/06a_heartbeat.ts`,
+    );
+    const copied = await exercise(root, "06a", "--lang", "en");
+    assertEquals(copied.code, 0, copied.out);
+    assertStringIncludes(
+      copied.out,
+      "✓ 06a · Keep the heartbeat ticking — passed",
+    );
   } finally {
-    await Deno.remove(OUTPUT, { recursive: true });
+    await Deno.remove(root, { recursive: true });
   }
 });
 
