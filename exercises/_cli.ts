@@ -30,7 +30,7 @@ import {
 } from "../course/progress.ts";
 import { EXERCISES, fileOf, findExercise } from "./_catalog.ts";
 import type { Exercise } from "./_harness.ts";
-import { check, display, type Result, running } from "./_run.ts";
+import { check, display, type Result, stopChecks } from "./_run.ts";
 
 /** Where the CLI reads and writes; tests replace it. */
 export interface Io {
@@ -44,7 +44,7 @@ export interface Io {
   file(exercise: Exercise): URL;
   /** Runs an exercise's check against a file. */
   check(exercise: Exercise, file: URL): Promise<Result>;
-  /** Yields each time files in exercises/ change (for --watch). */
+  /** Starts watching exercises/; yields each time its files change (for --watch). */
   watch(): AsyncIterable<void>;
   /** Whether to colour the output. */
   color: boolean;
@@ -248,9 +248,11 @@ export async function main(
       : single(io, now, exercise, lang, style, flags.watch === true);
   };
   if (!flags.watch) return await once();
+  // Watching starts now: a file saved during the first check counts.
+  const changes = io.watch();
   await once();
   io.write("\n" + style("dim", ui.watching) + "\n");
-  for await (const _ of io.watch()) {
+  for await (const _ of changes) {
     io.clear();
     await once();
     io.write("\n" + style("dim", ui.watching) + "\n");
@@ -508,7 +510,7 @@ export function terminal(): Io {
     update: (change) => updateProgress(change),
     file: (exercise) => fileOf(exercise),
     check: (exercise, file) => check(exercise, file),
-    async *watch() {
+    watch() {
       const watcher = Deno.watchFs(new URL(".", import.meta.url).pathname);
       let timer: ReturnType<typeof setTimeout> | undefined;
       let wake: (() => void) | undefined;
@@ -524,11 +526,13 @@ export function terminal(): Io {
           }, 150);
         }
       })();
-      while (true) {
-        if (!pending) await new Promise<void>((resolve) => (wake = resolve));
-        pending = false;
-        yield;
-      }
+      return (async function* () {
+        while (true) {
+          if (!pending) await new Promise<void>((resolve) => (wake = resolve));
+          pending = false;
+          yield;
+        }
+      })();
     },
     color: useColor(),
     width: Math.max(40, Math.min(100, terminalWidth() - 1)),
@@ -540,7 +544,7 @@ if (import.meta.main) {
   // Ctrl-C (or a kill) ends the checks running now with the CLI.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => {
-      for (const child of running) child.kill("SIGKILL");
+      stopChecks();
       Deno.exit(130);
     });
   }

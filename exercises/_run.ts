@@ -58,8 +58,13 @@ const TOTAL_MS = 60_000;
 /** At most this much of what the learner's code printed is kept. */
 const MAX_OUTPUT = 2_000;
 
-/** The processes of the checks running now (the CLI ends them on Ctrl-C). */
-export const running: Set<Deno.ChildProcess> = new Set();
+/** What ends each process a check runs now (the CLI calls it on Ctrl-C). */
+const running = new Set<() => void>();
+
+/** Ends every process the checks run now: `deno check` and the learner's. */
+export function stopChecks(): void {
+  for (const stop of running) stop();
+}
 
 /**
  * Checks `file` against `exercise`. Never throws for anything the file does.
@@ -221,10 +226,13 @@ async function typeErrors(file: URL): Promise<Text[]> {
   // brings std into the cache. Only what the file names statically is
   // fetched; what its code computes when it runs never is (the run is
   // --cached-only).
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  running.add(stop);
   const { code, stderr: out } = await runDeno(
     ["check", "--quiet", "--no-remote", file.pathname],
-    { env: { NO_COLOR: "1" } },
-  );
+    { env: { NO_COLOR: "1" }, signal: controller.signal },
+  ).finally(() => running.delete(stop));
   if (code === 0) return [];
   const where = (from: number) => {
     const at = /^\s+at (file:\/\/\S+?):(\d+):(\d+)$/m.exec(out.slice(from));
@@ -296,7 +304,6 @@ async function observe(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  running.add(child);
   const input = child.stdin.getWriter();
   await input.write(new TextEncoder().encode(nonce + "\n")).catch(() => {});
   const report: Report = {
@@ -315,6 +322,7 @@ async function observe(
       child.kill("SIGKILL");
     } catch { /* already gone */ }
   };
+  running.add(stop);
   const watch = () => {
     clearTimeout(timer);
     const left = Math.min(limit, TOTAL_MS - (Date.now() - started));
@@ -370,7 +378,7 @@ async function observe(
     await input.close().catch(() => {});
     report.code = (await child.status).code;
     report.stderr = await stderr;
-    running.delete(child);
+    running.delete(stop);
   }
   return report;
 }

@@ -21,34 +21,24 @@ function fixture(name: string): URL {
 }
 
 /**
- * The processes this one started (and theirs) whose command line names
- * `file`: read from /proc by a deno of its own, since this test may not.
- * Test files run side by side in this process: the file tells ours apart.
+ * The processes whose command line names `file`, wherever they are (one
+ * left behind by a process that died belongs to no one): read from /proc by
+ * a deno of its own, since this test may not. The files these tests use
+ * are theirs alone.
  */
 async function processesOf(file: URL): Promise<number[]> {
   const script = `
-    const [root, name] = [Number(Deno.args[0]), Deno.args[1]];
-    const parents = new Map();
-    const lines = new Map();
+    const ours = [];
     for await (const entry of Deno.readDir("/proc")) {
-      if (!/^\\d+$/.test(entry.name)) continue;
+      if (!/^\\d+$/.test(entry.name) || Number(entry.name) === Deno.pid) continue;
       try {
-        const stat = await Deno.readTextFile(\`/proc/\${entry.name}/stat\`);
-        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-        parents.set(Number(entry.name), ppid);
-        lines.set(Number(entry.name), await Deno.readTextFile(\`/proc/\${entry.name}/cmdline\`));
+        const line = await Deno.readTextFile(\`/proc/\${entry.name}/cmdline\`);
+        if (line.includes(Deno.args[0])) ours.push(Number(entry.name));
       } catch { /* it ended meanwhile */ }
     }
-    const ours = [...parents.keys()].filter((pid) => {
-      if (pid === Deno.pid || !lines.get(pid).includes(name)) return false;
-      for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) {
-        if (p === root) return true;
-      }
-      return false;
-    });
     console.log(JSON.stringify(ours));`;
   const { stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--allow-read=/proc", script, String(Deno.pid), file.href],
+    args: ["eval", "--allow-read=/proc", script, file.href],
     stdout: "piped",
   }).output();
   return JSON.parse(new TextDecoder().decode(stdout));
@@ -140,6 +130,36 @@ Deno.test("deno task exercise --watch leaves no process behind, checks that neve
   assertEquals(checks, ["03a", "03a", "03a"]);
   assertEquals(out.match(/did not give control back/g)?.length, 3, out);
   assertEquals(await processesOf(fixture("_never_yields")), []);
+});
+
+Deno.test("Ctrl-C on deno task exercise --watch ends the check it is running", async () => {
+  const root = await copyCheckout("exercise-watch");
+  const file = `${root}/exercises/03a_overlap.ts`;
+  await Deno.copyFile(fixture("_never_yields"), file);
+  const config = JSON.parse(await Deno.readTextFile(`${root}/deno.json`));
+  const flags = (config.tasks.exercise as string).split(" ").filter((w) =>
+    w.startsWith("--allow-")
+  ).map((flag) =>
+    flag.startsWith("--allow-run=") ? `--allow-run=${Deno.execPath()}` : flag
+  );
+  const cli = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...flags, "exercises/_cli.ts", "03a", "--watch"],
+    cwd: root,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    const learner = new URL(`file://${file}`);
+    // Until the learner's process runs its loop (deno check comes first).
+    while ((await processesOf(learner)).length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    cli.kill("SIGINT");
+    assertEquals((await cli.status).code, 130);
+    assertEquals(await processesOf(learner), []);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
 
 /** `deno task exercise …args` in the checkout at `root`: its exit code and output. */
