@@ -24,7 +24,6 @@ import {
   hashOf,
   loadProgress,
   type Progress,
-  progressPaths,
   stateOf,
   updateProgress,
 } from "../course/progress.ts";
@@ -470,34 +469,6 @@ export function wrap(
   }
   lines.push(line);
   return lines.join("\n");
-}
-
-/**
- * The command line that checks exercise `id` as `deno task exercise ID
- * --lang LANG` does, from the repository's root: the arguments after the
- * deno executable. Without `save`, no write permission: the check runs and
- * says it saved nothing.
- */
-export function checkCommand(id: string, lang: Lang, save = true): string[] {
-  return [
-    "run",
-    "--no-prompt",
-    ...permissions(save),
-    "exercises/_cli.ts",
-    id,
-    "--lang",
-    lang,
-  ];
-}
-
-/** The permissions of `deno task exercise` (deno.json's task says the same). */
-export function permissions(save = true): string[] {
-  const writes = progressPaths().map(display).join(",");
-  return [
-    "--allow-read=exercises",
-    ...save ? [`--allow-write=${writes}`] : [],
-    `--allow-run=${Deno.execPath()}`,
-  ];
 }
 
 /** The real terminal, the real progress file, checks in processes of their own. */

@@ -97,7 +97,7 @@ async function judged(
 ): Promise<{ result: Result; retry: boolean }> {
   const report = await observe(exercise, file, silence);
   const name = file.pathname.slice(file.pathname.lastIndexOf("/") + 1);
-  const problems = said(report.messages, name, exercise.export, report.mimic);
+  const problems = said(report, name, exercise.export);
   const sent = report.messages.find((m) => m.kind === "result");
   const result: Result = {
     id: exercise.id,
@@ -105,13 +105,6 @@ async function judged(
     problems,
     ...report.output ? { output: report.output } : {},
   };
-  if (report.timedOut) {
-    const s = report.timedOut / 1000;
-    problems.push(text(
-      `Your code did not give control back for ${s} s: is there a loop that never awaits anything?`,
-      `Tu código no devolvió el control en ${s} s: ¿hay un bucle que nunca espera nada?`,
-    ));
-  }
   if (sent === undefined) {
     if (problems.length === 0) problems.push(ended(report, name));
     return { result, retry: false };
@@ -144,64 +137,64 @@ interface Report {
   timedOut: number | undefined;
 }
 
+/** What the learner's process may say besides its result, as problems. */
+const SAID: Record<string, [en: string, es: string]> = {
+  exit: [
+    "Your code called {call}{where}, which ends the whole program, so the check could not finish: return from your function instead.",
+    "Tu código llamó a {call}{where}, que termina todo el programa, así que la comprobación no pudo acabar: en su lugar, vuelve de tu función.",
+  ],
+  posted: [
+    "Your code posted a message (postMessage{where}): it runs on the main thread here, where nothing receives it, and a check's verdict comes from the checker alone. Return your result instead.",
+    "Tu código envió un mensaje (postMessage{where}): aquí corre en el hilo principal, donde nadie lo recibe, y el veredicto lo da solo el comprobador. Devuelve tu resultado en su lugar.",
+  ],
+  load: [
+    "{name} does not load: {error}",
+    "{name} no se puede cargar: {error}",
+  ],
+  missing: [
+    "{name} should export a function named {fn}, and it does not: keep the export line of the stub.",
+    "{name} debería exportar una función llamada {fn}, y no lo hace: conserva la línea export del esqueleto.",
+  ],
+  uncaught: [
+    "Your code threw {error} where nothing could catch it, and the check could not finish.",
+    "Tu código lanzó {error} donde nada podía capturarlo, y la comprobación no pudo terminar.",
+  ],
+  crash: [
+    "The check could not finish: {error}",
+    "La comprobación no pudo terminar: {error}",
+  ],
+  mimic: [
+    "Your code printed a line that imitates the checker's own messages: the check does not read it, and fails for it.",
+    "Tu código escribió una línea que imita los mensajes del comprobador: la comprobación no la lee, y falla por ello.",
+  ],
+  silent: [
+    "Your code did not give control back for {s} s: is there a loop that never awaits anything?",
+    "Tu código no devolvió el control en {s} s: ¿hay un bucle que nunca espera nada?",
+  ],
+  ended: [
+    "The check's process ended (exit code {code}) before it could finish.",
+    "El proceso de la comprobación terminó (código {code}) antes de acabar.",
+  ],
+};
+
 /** The problems that the learner's process named itself: it ended, posted, imitated us. */
-function said(
-  messages: Message[],
-  name: string,
-  fn: string,
-  mimic: boolean,
-): Text[] {
-  const problems: Text[] = [];
-  const at = (m: Message) => m.where ? ` (${m.where})` : "";
-  for (const m of messages) {
-    if (m.kind === "exit" || m.kind === "close") {
-      const call = m.kind === "exit" ? `Deno.exit(${m.code})` : "close()";
-      problems.push(text(
-        `Your code called ${call}${
-          at(m)
-        }, which ends the whole program, so the check could not finish: return from your function instead.`,
-        `Tu código llamó a ${call}${
-          at(m)
-        }, que termina todo el programa, así que la comprobación no pudo acabar: en su lugar, vuelve de tu función.`,
-      ));
-    } else if (m.kind === "posted") {
-      problems.push(text(
-        `Your code posted a message (postMessage${
-          m.where ? `, ${m.where}` : ""
-        }): it runs on the main thread here, where nothing receives it, and a check's verdict comes from the checker alone. Return your result instead.`,
-        `Tu código envió un mensaje (postMessage${
-          m.where ? `, ${m.where}` : ""
-        }): aquí corre en el hilo principal, donde nadie lo recibe, y el veredicto lo da solo el comprobador. Devuelve tu resultado en su lugar.`,
-      ));
-    } else if (m.kind === "load") {
-      problems.push(text(
-        `${name} does not load: ${m.error}`,
-        `${name} no se puede cargar: ${m.error}`,
-      ));
-    } else if (m.kind === "missing") {
-      problems.push(text(
-        `${name} should export a function named ${fn}, and it does not: keep the export line of the stub.`,
-        `${name} debería exportar una función llamada ${fn}, y no lo hace: conserva la línea export del esqueleto.`,
-      ));
-    } else if (m.kind === "uncaught") {
-      problems.push(text(
-        `Your code threw ${m.error} where nothing could catch it, and the check could not finish.`,
-        `Tu código lanzó ${m.error} donde nada podía capturarlo, y la comprobación no pudo terminar.`,
-      ));
-    } else if (m.kind === "crash") {
-      problems.push(text(
-        `The check could not finish: ${m.error}`,
-        `La comprobación no pudo terminar: ${m.error}`,
-      ));
-    }
+function said(report: Report, name: string, fn: string): Text[] {
+  const messages: Message[] = [...report.messages];
+  if (report.mimic) messages.push({ kind: "mimic" });
+  if (report.timedOut) {
+    messages.push({ kind: "silent", s: report.timedOut / 1000 });
   }
-  if (mimic) {
-    problems.push(text(
-      "Your code printed a line that imitates the checker's own messages: the check does not read it, and fails for it.",
-      "Tu código escribió una línea que imita los mensajes del comprobador: la comprobación no la lee, y falla por ello.",
-    ));
-  }
-  return problems;
+  return messages.flatMap((m) => {
+    const message = SAID[m.kind === "close" ? "exit" : m.kind];
+    if (message === undefined) return [];
+    const call = m.kind === "exit" ? `Deno.exit(${m.code})` : "close()";
+    const where = !m.where
+      ? ""
+      : m.kind === "posted"
+      ? `, ${m.where}`
+      : ` (${m.where})`;
+    return [text(...message, { ...m, call, where, name, fn })];
+  });
 }
 
 /** Why a process that sent no result ended, from its exit code and its errors. */
@@ -210,14 +203,8 @@ function ended(report: Report, name: string): Text {
     report.stderr,
   )?.[1];
   return error
-    ? text(
-      `${name} does not load: ${error}`,
-      `${name} no se puede cargar: ${error}`,
-    )
-    : text(
-      `The check's process ended (exit code ${report.code}) before it could finish.`,
-      `El proceso de la comprobación terminó (código ${report.code}) antes de acabar.`,
-    );
+    ? text(...SAID.load!, { name, error })
+    : text(...SAID.ended!, { code: report.code });
 }
 
 /** `deno check` of `file`: its syntax and type errors, at most three, as problems. */
