@@ -749,6 +749,8 @@ export interface Session {
   readonly export: any;
   /** Names `value` (an error a scenario made) so that the judge can tell it. */
   mark<T>(value: T, name: string): T;
+  /** Milliseconds per unit on real time: `base`, more on a busy machine. */
+  realUnit(base: number): Promise<number>;
   /** Opens a world for one scenario; its Run is sent when it closes. */
   open(options?: {
     virtual?: boolean;

@@ -73,6 +73,24 @@ export class Checking implements Session {
     return value;
   }
 
+  /**
+   * The milliseconds per unit for a scenario on real time: `base` on a
+   * quiet machine, more when this process is being held up (eight times
+   * the worst lateness of five 1 ms timers, after one to warm up, up to 8
+   * × `base`). A busy machine then stretches the unit, not the learner's
+   * waits measured in it: with the machine's load average at 12-17, 50 ms
+   * units failed right solutions of 06a and 08a and passed a wrong 08b.
+   */
+  async realUnit(base: number): Promise<number> {
+    let late = 0;
+    for (let i = 0; i < 6; i++) {
+      const start = REAL.now();
+      await new Promise((resolve) => REAL.setTimeout(resolve, 1));
+      if (i > 0) late = Math.max(late, REAL.now() - start - 1);
+    }
+    return Math.min(8 * base, Math.max(base, Math.ceil(late * 0.8) * 10));
+  }
+
   /** `value` as data, the scenarios' own objects named. */
   encode(value: unknown): Data {
     return encode(

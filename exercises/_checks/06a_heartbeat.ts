@@ -106,19 +106,20 @@ interface Heartbeat {
 /** Runs the learner's main while a heartbeat ticks every quarter unit. */
 async function beating(session: Session): Promise<Heartbeat> {
   resetCalls();
-  await using world = session.open({ virtual: false, unit: UNIT });
+  const unit = await session.realUnit(UNIT);
+  await using world = session.open({ virtual: false, unit });
   const ticks: number[] = [];
   let beating = true;
   let timer: number | undefined;
   const beat = () => {
     ticks.push(world.now());
-    if (beating) timer = REAL.setTimeout(beat, UNIT / 4) as unknown as number;
+    if (beating) timer = REAL.setTimeout(beat, unit / 4) as unknown as number;
   };
   beat();
   const tools: Tools = {
     blockFor,
     tasks: new URL("../_tasks.ts", import.meta.url),
-    unit: UNIT,
+    unit,
   };
   try {
     ticks.push((await world.run(() => session.export(tools), 200)).at);

@@ -48,6 +48,7 @@ export const exercise: Exercise = {
     ),
   ],
   async observe(session) {
+    const unit = await session.realUnit(UNIT);
     await using server = serve(async (path, _count, closing) => {
       if (path === "/hello") return new Response("hello");
       if (path === "/missing") {
@@ -57,16 +58,16 @@ export const exercise: Exercise = {
         });
       }
       if (path === "/slow") {
-        await pause(SLOW * UNIT, closing);
+        await pause(SLOW * unit, closing);
         return new Response("too late");
       }
       return new Response("no such route", { status: 500 });
     });
     // Each page in a world of its own.
     for (const path of PATHS) {
-      await using world = session.open({ virtual: false, unit: UNIT });
+      await using world = session.open({ virtual: false, unit });
       await world.run(
-        () => session.export(server.url(path), { unit: UNIT }),
+        () => session.export(server.url(path), { unit }),
         100,
       );
     }

@@ -75,6 +75,7 @@ export const exercise: Exercise<Attempt[][]> = {
   ],
   words: { attempt: "intento" },
   async observe(session) {
+    const unit = await session.realUnit(UNIT);
     let record: ((path: string, n: number, answer: Answer) => void) | undefined;
     await using server = serve((path, n) => {
       const route = ROUTES[path];
@@ -87,7 +88,7 @@ export const exercise: Exercise<Attempt[][]> = {
     });
     const attempts: Attempt[][] = [];
     for (const path of Object.keys(ROUTES)) {
-      await using world = session.open({ virtual: false, unit: UNIT });
+      await using world = session.open({ virtual: false, unit });
       const these: Attempt[] = [];
       attempts.push(these);
       record = (hit, n, answer) => {
@@ -97,11 +98,11 @@ export const exercise: Exercise<Attempt[][]> = {
         world.end(name, answer.status < 400 ? "fulfilled" : "rejected");
       };
       await world.run(
-        () => session.export(server.url(path), { unit: UNIT }),
+        () => session.export(server.url(path), { unit }),
         100,
       );
       // Give a retry that comes late a chance to show up.
-      await new Promise((resolve) => REAL.setTimeout(resolve, UNIT));
+      await new Promise((resolve) => REAL.setTimeout(resolve, unit));
       record = undefined;
     }
     return attempts;
