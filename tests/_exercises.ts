@@ -228,9 +228,15 @@ export async function shipped(exercise: Exercise): Promise<URL> {
   const copy = new URL(`stubs/${exercise.slug}.ts`, OUTPUT);
   await Deno.mkdir(new URL(".", copy), { recursive: true });
   await Deno.writeTextFile(copy, committed);
-  console.log(`${path} is being solved here: its stub is read from git.`);
+  if (!said.has(path)) {
+    said.add(path);
+    console.log(`${path} is being solved here: its stub is read from git.`);
+  }
   return copy;
 }
+
+/** The files {@linkcode shipped} has named already. */
+const said = new Set<string>();
 
 /** `fn` over `items`, at most `width` at a time, results in order. */
 export async function pooled<T, R>(
