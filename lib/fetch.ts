@@ -861,6 +861,16 @@ function notify(plan: Plan, event: RetryEvent): void {
   }
 }
 
+/**
+ * The cause of a network error when the server did answer, in a way it would
+ * answer again, or the client refused it and would again: a head too large
+ * or malformed (Deno: "message head is too large", "invalid HTTP version
+ * parsed", …; Node: HeadersOverflowError, HTTPParserError), or a
+ * certificate the client refused.
+ */
+const ANSWERED =
+  /message head is too large|parsed|URI too long|HeadersOverflow|HTTPParser|certificate/i;
+
 /** A failure worth another attempt: in transit, or our own timeout. */
 function inTransit(error: unknown): boolean {
   if (error instanceof TypeError) {
@@ -868,10 +878,8 @@ function inTransit(error: unknown): boolean {
     if (!IN_TRANSIT.has(message) && !message.startsWith("error sending")) {
       return false;
     }
-    // A certificate the client refused ("invalid peer certificate") will be
-    // refused again.
-    const why = cause instanceof Error ? cause.message : message;
-    return !/certificate/i.test(why);
+    const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : "";
+    return !ANSWERED.test(why);
   }
   return error instanceof DOMException && error.name === "TimeoutError";
 }

@@ -922,6 +922,67 @@ Deno.test("fetchWithRetry() never retries a certificate it refused", async () =>
   }
 });
 
+/**
+ * A raw TCP server that reads each request and answers with `answer` (or
+ * hangs up without a word when it is empty), counting the connections.
+ */
+async function withRawServer(
+  answer: string,
+  fn: (url: string, connections: () => number) => Promise<void>,
+) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let connections = 0;
+  const accepting = (async () => {
+    for await (const connection of listener) {
+      connections++;
+      await connection.read(new Uint8Array(4096));
+      if (answer !== "") {
+        await connection.write(new TextEncoder().encode(answer)).catch(
+          () => {},
+        );
+      }
+      connection.close();
+    }
+  })();
+  try {
+    await fn(`http://127.0.0.1:${listener.addr.port}/`, () => connections);
+  } finally {
+    listener.close();
+    await accepting;
+  }
+}
+
+Deno.test("fetchWithRetry() never retries an answer the client refuses to read", async (t) => {
+  // The server did answer, and would answer the same way again.
+  const heads: [string, string][] = [
+    ["a head of 1 MiB", `HTTP/1.1 200 OK\r\nx-big: ${"a".repeat(1 << 20)}\r\n`],
+    [
+      "20,000 header lines",
+      "HTTP/1.1 200 OK\r\n" + "x-h: 1\r\n".repeat(20_000),
+    ],
+    ["a malformed status line", "HTTP/9.9 200 OK\r\n"],
+    ["a malformed header", "HTTP/1.1 200 OK\r\nno colon here\r\n"],
+  ];
+  for (const [name, head] of heads) {
+    await t.step(name, async () => {
+      await withRawServer(
+        `${head}content-length: 2\r\n\r\nok`,
+        async (url, connections) => {
+          const backoffs: number[] = [];
+          await assertRejects(
+            () =>
+              fetchWithRetry(url, {
+                retry: { backoff: (n) => (backoffs.push(n), 1) },
+              }),
+            TypeError,
+          );
+          assertEquals([connections(), backoffs], [1, []]);
+        },
+      );
+    });
+  }
+});
+
 Deno.test("fetchWithRetry() retries a connection that breaks before the answer", async () => {
   // A raw TCP server that reads the request and hangs up without a word.
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
