@@ -112,20 +112,15 @@ export interface SvgOptions extends ScaleOptions {
   title?: string;
 }
 
-interface MutableSpan {
-  name: string;
-  start: number;
-  end: number | undefined;
-  outcome: SpanOutcome;
-  order: number;
-}
+/** A span as recorded, and the order in which it ended (-1 while it runs). */
+type MutableSpan = { -readonly [K in keyof Span]: Span[K] } & { order: number };
 
-const BAR = { fulfilled: "#", rejected: "x", running: "=" };
-const ANSI = {
-  fulfilled: "\x1b[32m",
-  rejected: "\x1b[31m",
-  running: "\x1b[33m",
-};
+/** How render() draws a bar: its character and its ANSI colour. */
+const BAR = {
+  fulfilled: ["#", 32],
+  rejected: ["x", 31],
+  running: ["=", 33],
+} as const;
 
 /** Below this width the chart has no axis. */
 const NARROW = 40;
@@ -137,10 +132,7 @@ const SHORT_NAME = 6;
 /** The width of a character of the SVG's 12px monospace font, in pixels. */
 const CHAR = 7.2;
 /** The SVG's margin, the gap between its columns, a row, the axis' height. */
-const PAD = 12;
-const GAP = 10;
-const ROW = 22;
-const AXIS = 24;
+const [PAD, GAP, ROW, AXIS] = [12, 10, 22, 24];
 /** The most characters of a name that a bar's tooltip repeats. */
 const TIP = 200;
 /** The SVG's colours, light then dark; every class starts with `tl-`. */
@@ -155,16 +147,17 @@ const SVG_STYLE = ".tl-bg{fill:#ffffff;stroke:#d1d9e0}" +
   ".tl-grid{stroke:#3d444d}.tl-fulfilled{fill:#3fb950}" +
   ".tl-rejected{fill:#f85149}.tl-running{fill:#d29922}}";
 
-/** What render() and toSVG() share: the spans, and the scale checked. */
+/**
+ * What render() and toSVG() share: the spans, the time the chart is drawn
+ * (the end of the running bars), the length of the axis in ms (at least one
+ * unit), the scale, and `format` for a duration in units.
+ */
 interface Chart {
   spans: Span[];
-  /** When the chart is drawn, in ms: the end of the running bars. */
   now: number;
-  /** The length of the axis, in ms: at least one unit. */
   total: number;
   unit: number;
   label: string;
-  /** `ms` as a duration label in units. */
   format: (ms: number) => string;
 }
 
@@ -469,8 +462,9 @@ export class Timeline {
     const rows = spans.map((span, i) => {
       const from = Math.min(column(span.start), columns - 1);
       const to = Math.max(from + 1, column(span.end ?? now));
-      let bar = BAR[span.outcome].repeat(to - from);
-      if (color) bar = ANSI[span.outcome] + bar + "\x1b[0m";
+      const [char, ansi] = BAR[span.outcome];
+      let bar = char.repeat(to - from);
+      if (color) bar = `\x1b[${ansi}m${bar}\x1b[0m`;
       const row = fit(names[i]!, nameWidth) + " " + ".".repeat(from) + bar +
         ".".repeat(columns - to);
       return showDurations
