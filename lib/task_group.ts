@@ -186,18 +186,6 @@ const NAMED = 5;
  * joins the group's failures (if the group fails too, both arrive in a
  * `SuppressedError`). Use {@linkcode TaskGroup.run} for that.
  *
- * @example The counterpart of `async with asyncio.TaskGroup() as tg:`
- * ```ts
- * import { TaskGroup } from "@asincronia/asincronia/task-group";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const square = async (n: number) => n * n;
- * const [a, b] = await TaskGroup.run((group) => {
- *   return [group.spawn(() => square(2)), group.spawn(() => square(3))];
- * }); // every task has settled here
- * assertEquals([await a, await b], [4, 9]);
- * ```
- *
  * @example The open form, with `await using`
  * ```ts
  * import { TaskGroup } from "@asincronia/asincronia/task-group";
@@ -233,10 +221,10 @@ export class TaskGroup {
   /** The tasks still running, oldest first. */
   #first: TaskController | undefined;
   #last: TaskController | undefined;
-  #parent: AbortSignal | undefined;
-  #parentWatcher: AbortWatcher | undefined;
-  #parentAborted = false;
-  #parentReason: unknown;
+  /** The parent signal and its watcher, while the group watches it. */
+  #parent: (AbortWatcher & { signal: AbortSignal }) | undefined;
+  /** The parent signal's reason, once it aborted. */
+  #parentAbort: { reason: unknown } | undefined;
   #state: "open" | "waiting" | "settled" = "open";
   /** Running tasks, plus the body of `run` while it runs. */
   #pending = 0;
@@ -289,23 +277,6 @@ export class TaskGroup {
    * assertEquals(error?.message, "The body of the task group failed");
    * assertEquals(error?.errors.map((e: Error) => e.name), ["SyntaxError"]);
    * assertEquals(cancelled, true);
-   * ```
-   *
-   * @example The parent's cancellation surfaces as itself
-   * ```ts
-   * import { TaskGroup } from "@asincronia/asincronia/task-group";
-   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
-   *
-   * const parent = new AbortController();
-   * const stop = new Error("the user pressed Cancel");
-   * const result = TaskGroup.run(async (group) => {
-   *   group.spawn((signal) =>
-   *     new Promise((_, reject) => signal.onabort = () => reject(signal.reason))
-   *   );
-   *   parent.abort(stop);
-   *   group.signal.throwIfAborted(); // the body stops too
-   * }, { signal: parent.signal });
-   * assertEquals(await result.catch((error) => error), stop);
    * ```
    *
    * @typeParam T The body's result.
@@ -370,25 +341,22 @@ export class TaskGroup {
    * and is not an `AbortSignal`.
    */
   constructor(options?: TaskGroupOptions) {
-    const parent = signalOf(options, "create task group");
-    if (parent === undefined) return;
-    if (parent.aborted) {
-      this.#parentAbort(parent.reason);
-      return;
+    const signal = signalOf(options, "create task group");
+    if (signal?.aborted) this.#parentAborted(signal.reason);
+    else if (signal !== undefined) {
+      this.#parent = {
+        signal,
+        aborted: () => {
+          this.#parent = undefined;
+          this.#parentAborted(signal.reason);
+        },
+      };
+      watch(signal, this.#parent);
     }
-    this.#parent = parent;
-    this.#parentWatcher = {
-      aborted: (signal) => {
-        this.#parent = this.#parentWatcher = undefined;
-        this.#parentAbort(signal.reason);
-      },
-    };
-    watch(parent, this.#parentWatcher);
   }
 
-  #parentAbort(reason: unknown): void {
-    this.#parentAborted = true;
-    this.#parentReason = reason;
+  #parentAborted(reason: unknown): void {
+    this.#parentAbort = { reason };
     if (!this.#controller.signal.aborted) this.#abortAll(reason);
   }
 
@@ -462,17 +430,6 @@ export class TaskGroup {
    * task's own that aborts when the group's signal does (same moment, same
    * reason), and tracks the result. The first task to fail aborts the
    * group's signal.
-   *
-   * @example Spawn and keep the result
-   * ```ts
-   * import { TaskGroup } from "@asincronia/asincronia/task-group";
-   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
-   *
-   * const group = new TaskGroup();
-   * const answer = group.spawn(async () => 42, { name: "answer" });
-   * await group.wait();
-   * assertEquals(await answer, 42);
-   * ```
    *
    * @typeParam T The task's result.
    * @param fn The task. It receives its signal, which follows the group's.
@@ -630,7 +587,8 @@ export class TaskGroup {
     if (
       signal.aborted &&
       (error === signal.reason || isAbortError(error) ||
-        (this.#parentAborted && error === this.#parentReason) ||
+        (this.#parentAbort !== undefined &&
+          error === this.#parentAbort.reason) ||
         (object && this.#recorded?.has(error)))
     ) return;
     this.#errors.push(error);
@@ -670,15 +628,15 @@ export class TaskGroup {
 
   #finish(): void {
     this.#state = "settled";
-    if (this.#parentWatcher !== undefined) {
-      unwatch(this.#parent!, this.#parentWatcher);
-      this.#parent = this.#parentWatcher = undefined;
+    if (this.#parent !== undefined) {
+      unwatch(this.#parent.signal, this.#parent);
+      this.#parent = undefined;
     }
     const done = this.#done!;
     if (this.#errors.length > 0) {
       done.reject(new AggregateError(this.#errors, message(this.#failed)));
-    } else if (this.#parentAborted) {
-      done.reject(this.#parentReason);
+    } else if (this.#parentAbort !== undefined) {
+      done.reject(this.#parentAbort.reason);
     } else {
       done.resolve();
     }
