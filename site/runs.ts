@@ -1,17 +1,20 @@
 /**
- * Live runs: a lesson (or an exercise's check) as a deno subprocess whose
- * printed lines, task starts and ends, and timeline picture stream to the
- * page as server-sent events while it runs.
+ * Live runs: a lesson run with `--events` (or an exercise's check) as a deno
+ * subprocess whose lines, task starts and ends, and timeline picture stream
+ * to the page as server-sent events, in the order they happened: the
+ * lesson writes them all on one channel, its standard output.
  *
  * Safe by construction: the manager starts only the argument lists that the
  * site built from its own catalogue, at most `maxRuns` at a time; a run ends
  * when it finishes, when its page asks (Stop), when its page goes away (the
  * stream is cancelled) or when it reaches the time limit, whichever comes
- * first, and its subprocess is killed in all but the first case.
+ * first. In all but the first case its whole process group is signalled: the
+ * subprocess and every process it started.
  *
  * @module
  */
-import type { LessonEvent } from "../lessons/_lesson.ts";
+import { killGroup } from "../course/deno.ts";
+import type { LessonEvent } from "../course/lesson.ts";
 import { Timeline } from "../lib/timeline.ts";
 
 /** Why a run ended. */
@@ -31,7 +34,7 @@ export interface RunExit {
 
 /** What the site asks a run to do. */
 export interface RunSpec {
-  /** What the page shows as the command (its `deno run …`). */
+  /** What the page shows as the command. */
   display: string;
   /** The arguments after the deno executable; built by the site only. */
   args: string[];
@@ -45,7 +48,7 @@ export interface RunSpec {
 export interface Run {
   /** A random id: Stop names it. */
   readonly id: string;
-  /** The subprocess' process id. */
+  /** The subprocess' process id (and its process group's). */
   readonly pid: number;
   /** What it runs. */
   readonly spec: RunSpec;
@@ -73,27 +76,24 @@ const encoder = new TextEncoder();
 
 /** Starts, streams and ends the site's runs. */
 export class RunManager {
-  #deno: string;
-  #cwd: string;
-  #maxRuns: number;
-  #timeLimit: number;
-  #killGrace: number;
-  #redraw: number;
+  #options: Required<RunManagerOptions>;
   #runs = new Map<string, LiveRun>();
 
   /** A manager with no run going on. */
   constructor(options: RunManagerOptions) {
-    this.#deno = options.deno ?? Deno.execPath();
-    this.#cwd = options.cwd;
-    this.#maxRuns = options.maxRuns ?? 2;
-    this.#timeLimit = options.timeLimit ?? 120_000;
-    this.#killGrace = options.killGrace ?? 2_000;
-    this.#redraw = options.redraw ?? 100;
+    this.#options = {
+      cwd: options.cwd,
+      deno: options.deno ?? Deno.execPath(),
+      maxRuns: options.maxRuns ?? 2,
+      timeLimit: options.timeLimit ?? 120_000,
+      killGrace: options.killGrace ?? 2_000,
+      redraw: options.redraw ?? 100,
+    };
   }
 
   /** How many runs may go on at once. */
   get maxRuns(): number {
-    return this.#maxRuns;
+    return this.#options.maxRuns;
   }
 
   /** The runs going on now. */
@@ -108,15 +108,8 @@ export class RunManager {
   start(
     spec: RunSpec,
   ): { run: Run; stream: ReadableStream<Uint8Array> } | undefined {
-    if (this.#runs.size >= this.#maxRuns) return undefined;
-    const run = new LiveRun(spec, {
-      deno: this.#deno,
-      cwd: this.#cwd,
-      timeLimit: this.#timeLimit,
-      killGrace: this.#killGrace,
-      redraw: this.#redraw,
-      done: (id) => this.#runs.delete(id),
-    });
+    if (this.#runs.size >= this.#options.maxRuns) return undefined;
+    const run = new LiveRun(spec, this.#options, (id) => this.#runs.delete(id));
     this.#runs.set(run.id, run);
     return { run, stream: run.stream };
   }
@@ -124,9 +117,8 @@ export class RunManager {
   /** Stops the run `id`; false when there is no such run. */
   stop(id: string): boolean {
     const run = this.#runs.get(id);
-    if (run === undefined) return false;
-    run.end("stopped");
-    return true;
+    run?.end("stopped");
+    return run !== undefined;
   }
 
   /** Stops every run and waits for their subprocesses to exit. */
@@ -135,15 +127,6 @@ export class RunManager {
     for (const run of runs) run.end("stopped");
     await Promise.all(runs.map((run) => run.exited));
   }
-}
-
-interface LiveRunOptions {
-  deno: string;
-  cwd: string;
-  timeLimit: number;
-  killGrace: number;
-  redraw: number;
-  done: (id: string) => void;
 }
 
 /** A subprocess, its event stream and its mirrored timeline. */
@@ -159,15 +142,18 @@ class LiveRun implements Run {
   #reason: EndReason | undefined;
   #started = performance.now();
   #timers: ReturnType<typeof setTimeout>[] = [];
-  #killGrace: number;
-  #redraw: number;
+  #options: Required<RunManagerOptions>;
   #drawn = -Infinity;
   #live: LiveTimeline;
+  #signals: Promise<void>[] = [];
 
-  constructor(spec: RunSpec, options: LiveRunOptions) {
+  constructor(
+    spec: RunSpec,
+    options: Required<RunManagerOptions>,
+    done: (id: string) => void,
+  ) {
     this.spec = spec;
-    this.#killGrace = options.killGrace;
-    this.#redraw = options.redraw;
+    this.#options = options;
     this.#live = new LiveTimeline(spec.unit, spec.title);
     this.#child = new Deno.Command(options.deno, {
       args: spec.args,
@@ -175,11 +161,13 @@ class LiveRun implements Run {
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
+      // A process group of its own, so that Stop reaches what it starts.
+      detached: true,
       env: {
         NO_COLOR: "1",
         DENO_NO_UPDATE_CHECK: "1",
-        // A lesson allowed to run `deno` (lesson 9) finds this very deno
-        // first, whatever the PATH of the shell that started the site.
+        // A lesson allowed to run `deno` (lesson 9) and `deno task` find
+        // this very deno first, whatever the PATH of the site's shell.
         PATH: `${
           options.deno.replace(/[\\/][^\\/]*$/, "")
         }:/usr/local/bin:/usr/bin:/bin`,
@@ -196,50 +184,50 @@ class LiveRun implements Run {
         this.end("disconnected");
       },
     });
-    this.#send("run", {
-      id: this.id,
-      command: spec.display,
-      unit: spec.unit,
-    });
+    this.#send("run", { id: this.id, command: spec.display, unit: spec.unit });
     this.#timers.push(
       setTimeout(() => this.end("time limit"), options.timeLimit),
       setInterval(() => this.#draw(false), options.redraw),
     );
-    this.exited = this.#watch(options.done);
+    this.exited = this.#watch(done);
   }
 
-  /** Ends the run for `reason`: SIGTERM now, SIGKILL after the grace. */
+  /** Ends the run for `reason`: SIGTERM to its group now, SIGKILL after the grace. */
   end(reason: EndReason): void {
     if (this.#reason !== undefined) return;
     this.#reason = reason;
     this.#signal("SIGTERM");
     this.#timers.push(
-      setTimeout(() => this.#signal("SIGKILL"), this.#killGrace),
+      setTimeout(() => this.#signal("SIGKILL"), this.#options.killGrace),
     );
   }
 
   #signal(signal: Deno.Signal): void {
-    try {
-      this.#child.kill(signal);
-    } catch {
-      // It has exited already.
-    }
+    this.#signals.push(
+      killGroup(this.pid, signal).catch(() => {
+        // No deno to send it with: the subprocess at least.
+        try {
+          this.#child.kill(signal);
+        } catch {
+          // It has exited already.
+        }
+      }),
+    );
   }
 
   async #watch(done: (id: string) => void): Promise<RunExit> {
     const [status] = await Promise.all([
       this.#child.status,
-      this.#lines(this.#child.stdout, (text) => {
-        this.#send("line", { text, at: this.#elapsed() });
-      }),
-      this.#lines(this.#child.stderr, (text) => this.#stderr(text)),
+      lines(this.#child.stdout, (text) => this.#stdout(text)),
+      lines(this.#child.stderr, (text) => this.#send("stderr", { text })),
     ]);
     for (const timer of this.#timers) clearTimeout(timer);
+    await Promise.all(this.#signals);
     const exit: RunExit = {
       reason: this.#reason ?? "finished",
       code: status.code,
       signal: status.signal,
-      ms: Math.round(this.#elapsed()),
+      ms: Math.round(performance.now() - this.#started),
     };
     this.#draw(true);
     this.#send("exit", exit);
@@ -251,44 +239,28 @@ class LiveRun implements Run {
     return exit;
   }
 
-  #elapsed(): number {
-    return performance.now() - this.#started;
-  }
-
-  /** Calls `line` with each line of `stream`, as it arrives. */
-  async #lines(
-    stream: ReadableStream<Uint8Array>,
-    line: (text: string) => void,
-  ): Promise<void> {
-    let rest = "";
-    try {
-      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-        const parts = (rest + chunk).split("\n");
-        rest = parts.pop()!;
-        for (const part of parts) line(part.replace(/\r$/, ""));
-      }
-    } catch {
-      // A pipe that breaks ends the lines, not the run: its exit still comes.
-    }
-    if (rest !== "") line(rest);
-  }
-
-  /** A line of standard error: a task's event (see `--events`), or text. */
-  #stderr(text: string): void {
+  /** A line of standard output: an event of `--events`, or text. */
+  #stdout(text: string): void {
     const event = parseEvent(text);
-    if (event === undefined) {
-      this.#send("stderr", { text, at: this.#elapsed() });
-      return;
+    if (event === undefined) return this.#send("line", { text });
+    if (event.event === "print") {
+      return this.#send("line", { text: event.text });
+    }
+    if (event.event === "stderr") {
+      return this.#send("stderr", { text: event.text });
     }
     this.#live.apply(event);
     if (event.event !== "begin") this.#send("task", event);
     // Drawn at once unless it was drawn a moment ago; the timer does the rest.
-    if (performance.now() - this.#drawn >= this.#redraw) this.#draw(false);
+    if (performance.now() - this.#drawn >= this.#options.redraw) {
+      this.#draw(false);
+    }
   }
 
   /** Sends the timeline when it changed, or always while a task runs. */
   #draw(final: boolean): void {
-    const svg = this.#live.draw(final);
+    const stopped = final && this.#reason !== undefined;
+    const svg = this.#live.draw(final, stopped);
     if (svg === undefined) return;
     this.#drawn = performance.now();
     this.#send("timeline", { svg });
@@ -301,45 +273,59 @@ class LiveRun implements Run {
   }
 }
 
-/** A task event that a lesson run with `--events` reports. */
-export type TaskEvent = LessonEvent;
+/**
+ * Calls `line` with each line of `stream` as it arrives. Each character is
+ * looked at once: a line that comes in many chunks is kept as a list of
+ * pieces and joined once it ends, so a 32 MiB line costs what 32 MiB does.
+ */
+export async function lines(
+  stream: ReadableStream<Uint8Array>,
+  line: (text: string) => void,
+): Promise<void> {
+  let pieces: string[] = [];
+  const emit = (last: string) => {
+    pieces.push(last);
+    const text = pieces.join("");
+    line(text.endsWith("\r") ? text.slice(0, -1) : text);
+    pieces = [];
+  };
+  try {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      let from = 0;
+      for (let at; (at = chunk.indexOf("\n", from)) >= 0; from = at + 1) {
+        emit(chunk.slice(from, at));
+      }
+      if (from < chunk.length) pieces.push(chunk.slice(from));
+    }
+  } catch {
+    // A pipe that breaks ends the lines, not the run: its exit still comes.
+  }
+  if (pieces.length > 0) emit("");
+}
 
 /**
  * Reads a line of `--events` output; `undefined` for any other line (a
- * warning, an error) or a malformed event.
+ * check's text, a warning) or a malformed event.
  */
-export function parseEvent(line: string): TaskEvent | undefined {
+export function parseEvent(line: string): LessonEvent | undefined {
   if (!line.startsWith('{"event":')) return undefined;
-  let value: unknown;
+  let event;
   try {
-    value = JSON.parse(line);
+    event = JSON.parse(line);
   } catch {
     return undefined;
   }
-  const event = value as Record<string, unknown>;
   const finite = (n: unknown) => typeof n === "number" && Number.isFinite(n);
-  switch (event.event) {
-    case "begin":
-      return finite(event.unit)
-        ? { event: "begin", unit: event.unit as number }
-        : undefined;
-    case "start":
-      return typeof event.task === "string" && finite(event.at)
-        ? { event: "start", task: event.task, at: event.at as number }
-        : undefined;
-    case "end":
-      return typeof event.task === "string" && finite(event.at) &&
-          (event.outcome === "fulfilled" || event.outcome === "rejected")
-        ? {
-          event: "end",
-          task: event.task,
-          at: event.at as number,
-          outcome: event.outcome,
-        }
-        : undefined;
-    default:
-      return undefined;
-  }
+  const named = typeof event.task === "string" && finite(event.at);
+  const ok = event.event === "begin"
+    ? finite(event.unit)
+    : event.event === "print" || event.event === "stderr"
+    ? typeof event.text === "string"
+    : event.event === "start"
+    ? named
+    : event.event === "end" &&
+      named && (event.outcome === "fulfilled" || event.outcome === "rejected");
+  return ok ? event as LessonEvent : undefined;
 }
 
 /**
@@ -363,30 +349,21 @@ export class LiveTimeline {
     this.#title = title;
   }
 
-  /** Records an event; a malformed sequence is ignored, not thrown. */
-  apply(event: TaskEvent): void {
+  /** Records a task's event; a malformed sequence is ignored, not thrown. */
+  apply(event: LessonEvent): void {
     if (event.event === "begin" || this.#timeline === undefined) {
-      this.#clock = 0;
       this.#timeline = new Timeline({ now: () => this.#clock });
-      this.#running = 0;
-      this.#lastAt = 0;
+      this.#clock = this.#lastAt = this.#running = 0;
       this.#lastSeen = performance.now();
-      if (event.event === "begin") {
-        this.#dirty = true;
-        return;
-      }
+      this.#dirty = true;
     }
-    this.#clock = Math.max(this.#lastAt, event.at);
-    this.#lastAt = this.#clock;
+    if (event.event !== "start" && event.event !== "end") return;
+    this.#clock = this.#lastAt = Math.max(this.#lastAt, event.at);
     this.#lastSeen = performance.now();
     try {
-      if (event.event === "start") {
-        this.#timeline.start(event.task);
-        this.#running++;
-      } else {
-        this.#timeline.end(event.task, event.outcome);
-        this.#running--;
-      }
+      if (event.event === "start") this.#timeline.start(event.task);
+      else this.#timeline.end(event.task, event.outcome);
+      this.#running += event.event === "start" ? 1 : -1;
       this.#dirty = true;
     } catch {
       // A repeated start or an end without a start: not ours to draw.
@@ -395,15 +372,22 @@ export class LiveTimeline {
 
   /**
    * The picture when it changed since the last call, or while a task runs
-   * (its bar grows); `final` draws it once more, as it ended.
+   * (its bar grows); `final` draws it once more, as it ended, and `stopped`
+   * marks each task still running as stopped: the run ended under it.
    */
-  draw(final = false): string | undefined {
+  draw(final = false, stopped = false): string | undefined {
     if (this.#timeline === undefined) return undefined;
     if (!this.#dirty && this.#running <= 0 && !final) return undefined;
     this.#dirty = false;
     this.#clock = this.#running > 0
       ? this.#lastAt + (performance.now() - this.#lastSeen)
       : this.#lastAt;
-    return this.#timeline.toSVG({ unit: this.#unit, title: this.#title });
+    const svg = this.#timeline.toSVG({ unit: this.#unit, title: this.#title });
+    return stopped
+      ? svg.replaceAll("tl-bar tl-running", "tl-bar tl-stopped")
+        .replaceAll('data-outcome="running"', 'data-outcome="stopped"')
+        .replace(/(class="tl-note"[^>]*>)running</g, "$1stopped<")
+        .replaceAll(", running</title>", ", stopped</title>")
+      : svg;
   }
 }

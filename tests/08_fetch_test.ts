@@ -7,8 +7,8 @@ import {
 } from "@std/assert";
 import { command, fetchLesson } from "../lessons/08_fetch.ts";
 import { type LessonServer, startServer } from "../lessons/_server.ts";
-import { runCli } from "../lessons/_lesson.ts";
-import { place } from "../lessons/_cli.ts";
+import { listLessons } from "../course/header.ts";
+import { runCli } from "../course/lesson.ts";
 
 const UNIT = 60;
 
@@ -71,7 +71,7 @@ Deno.test("Lesson 08 on the command line: attempts that all time out end in one 
       run: (options) => fetchLesson({ ...options, server: hanging }),
     },
     ["--unit", "5"],
-    place(import.meta.filename!),
+    (await listLessons()).find((lesson) => lesson.id === "08_fetch")!,
     { out: () => {}, err: (line) => err.push(line) },
   );
   assertEquals(status, 1);

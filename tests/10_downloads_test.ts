@@ -7,13 +7,13 @@ import {
   assertStringIncludes,
 } from "@std/assert";
 import { command, downloads, drawDurations } from "../lessons/10_downloads.ts";
-import { runCli } from "../lessons/_lesson.ts";
-import { place } from "../lessons/_cli.ts";
+import { listLessons } from "../course/header.ts";
+import { runCli } from "../course/lesson.ts";
 import { progressBars } from "../lessons/_progress.ts";
 import { startServer } from "../lessons/_server.ts";
 import type { Timeline } from "../lib/timeline.ts";
 
-const LESSON = new URL("../lessons/10_downloads.ts", import.meta.url).pathname;
+const HEADER = (await listLessons()).find((l) => l.id === "10_downloads")!;
 
 const UNIT = 200;
 
@@ -241,7 +241,7 @@ Deno.test("Lesson 10's --workers and --part name the value when they refuse it",
   await t.step("at the command line: status 2 and the flag", async () => {
     const cli = async (argv: string[]) => {
       const err: string[] = [];
-      const status = await runCli(command, argv, place(LESSON), {
+      const status = await runCli(command, argv, HEADER, {
         out: () => {},
         err: (line) => err.push(line),
       });
@@ -261,7 +261,7 @@ Deno.test("Lesson 10's --workers and --part name the value when they refuse it",
     ]);
     assertEquals(await cli(["--workers", "two"]), [
       2,
-      `Flag --workers must be a decimal number: current value is "two"`,
+      `Flag --workers must be a number: current value is "two"`,
     ]);
     assertEquals(await cli(["--part", "3"]), [
       2,
