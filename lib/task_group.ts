@@ -431,6 +431,17 @@ export class TaskGroup {
    * reason), and tracks the result. The first task to fail aborts the
    * group's signal.
    *
+   * @example Spawn and keep the result
+   * ```ts
+   * import { TaskGroup } from "@asincronia/asincronia/task-group";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+   *
+   * const group = new TaskGroup();
+   * const answer = group.spawn(async () => 42, { name: "answer" });
+   * await group.wait();
+   * assertEquals(await answer, 42);
+   * ```
+   *
    * @typeParam T The task's result.
    * @param fn The task. It receives its signal, which follows the group's.
    * @param options The task's name, for {@linkcode TaskGroup.prototype.tasks}

@@ -282,6 +282,17 @@ export class Timeline {
    * ends `name` when it settles, as fulfilled or rejected. The result or the
    * error passes through unchanged.
    *
+   * @example Track a promise
+   * ```ts
+   * import { Timeline } from "@asincronia/asincronia/timeline";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+   *
+   * const timeline = new Timeline();
+   * const answer = await timeline.track("answer", async () => 42);
+   * assertEquals(answer, 42);
+   * assertEquals(timeline.completionOrder(), ["answer"]);
+   * ```
+   *
    * @typeParam T The task's result.
    * @param name A name not used before on this timeline.
    * @param task A function to call now, or a promise already running.
