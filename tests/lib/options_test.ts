@@ -62,7 +62,8 @@ const NOT_SIGNALS: [unknown, string][] = [
 /**
  * A look-alike that passes `instanceof AbortSignal` but is none: its first
  * `aborted` read throws "Illegal invocation" (attack #12). These entry
- * points refuse it; the others are added here as their modules do.
+ * points refuse it; the others join as their modules do (with lib/_check.ts's
+ * `signal()`, all of them), and then this list goes.
  */
 const LOOK_ALIKE: [unknown, string] = [
   Object.create(AbortSignal.prototype),
