@@ -1,36 +1,18 @@
 /**
  * A lesson's header: the one source of its facts. Every list of lessons
  * (`deno task lessons`, the README, the site, `--help`, the exercises)
- * reads it here.
- *
- * ```ts
- * /**
- *  * @title Running tasks concurrently: gather and create_task
- *  * @title:es Tareas concurrentes: gather y create_task
- *  * @section 3 — Funciones y estructuras asincrónicas
- *  * @guide docs/es/03-funciones-y-estructuras.md
- *  * @exercises 03a, 03b
- *  * @difficulty beginner
- *  * @tags async, Promise.all
- *  * @run deno run lessons/03_gather.ts --timeline
- *  * @resource {https://developer.mozilla.org/…} MDN: Promise.all
- *  *
- *  * Two or three lines on what the lesson shows.
- *  *
- *  * Output:
- *  *
- *  * ```text
- *  * Start
- *  * ```
- *  *\/
- * ```
+ * reads it here. The header is the file's first JSDoc block: the tags
+ * `@title`, `@title:es`, `@section N — the notes' title`, `@guide` (its page
+ * of docs/es), `@exercises` (ids, if any), `@difficulty`, `@tags`, `@run`
+ * and `@resource {url} text`, then two or three lines on what it shows and
+ * its `Output:` block (see lessons/03_gather.ts).
  *
  * `@run` is the command that runs the lesson from the checkout: `deno run`,
  * the permissions the lesson needs (only `--allow-read`, `--allow-net` and
  * `--allow-run`, with a list each, in that order), its file, and any flags
- * to show. The permissions are read from it: it is where a lesson declares
- * them. A header that lacks a tag, or whose `@run` is not in that form,
- * is refused with an error that names the file and the tag.
+ * to show. It is where a lesson declares its permissions. A header that
+ * lacks a tag, or whose `@run` is not in that form, is refused with an
+ * error that names the file and the tag.
  *
  * @module
  */

@@ -3,20 +3,19 @@
  * to its test, and its command line. A lesson ends with
  *
  * ```ts ignore
- * export const command: LessonCommand = { run: gather, minUnit: 5 };
- * if (import.meta.main) await cli(import.meta, command);
+ * export const command = defineLesson(import.meta, gather, { minUnit: 5 });
  * ```
  *
- * and `cli` does the rest from the lesson's header (course/header.ts): the
- * flags `--unit` (1 to 10000), `--timeline[=svg FILE]`, `--events`, `--help`
- * and the lesson's own; the permissions of its `@run` line, with the exact
- * command when one is missing; an error as one line; exit status 0 when it
- * ran, 1 when it failed, 2 for a bad flag.
+ * which, when the file is run, does the rest from the lesson's header
+ * (course/header.ts): `--unit` (1 to 10000), `--timeline[=svg FILE]`,
+ * `--events`, `--help` and the lesson's own flags; the permissions of its
+ * `@run` line, with the exact command when one is missing; an error as one
+ * line; exit status 0 when it ran, 1 when it failed, 2 for a bad flag.
  *
- * `--events` turns the run into one ordered stream on standard output: one
- * JSON object a line, written the moment it happens (see
- * {@linkcode LessonEvent}), so that a program running the lesson (the site)
- * shows its lines and its tasks in the order they happened.
+ * `--events` makes the run one ordered stream on standard output: one JSON
+ * object a line, written as it happens ({@linkcode LessonEvent}), so that
+ * a program running the lesson (the site) shows its lines and its tasks in
+ * the order they happened.
  *
  * @module
  */
@@ -61,7 +60,7 @@ export interface LessonContext extends LessonResult {
 /** A lesson's own flag: how the parser reads it, and a line for `--help`. */
 export type LessonFlag = Flag & { help: string };
 
-/** How a lesson runs from the command line; each lesson exports one. */
+/** How a lesson runs from the command line. */
 export interface LessonCommand<O extends LessonOptions = LessonOptions> {
   /** The lesson's function. */
   run: (options: O) => Promise<LessonResult>;
@@ -100,18 +99,6 @@ export function optionError(
   return error;
 }
 
-/** Checks a `unit`: a number of milliseconds from 1 to 10000. */
-export function checkUnit(unit: unknown): number {
-  const rule = `a number of milliseconds from ${MIN_UNIT} to ${MAX_UNIT}`;
-  if (typeof unit !== "number") {
-    throw optionError(TypeError, "unit", rule, unit);
-  }
-  if (!(unit >= MIN_UNIT && unit <= MAX_UNIT)) {
-    throw optionError(RangeError, "unit", rule, unit);
-  }
-  return unit;
-}
-
 /**
  * Reads an integer option: `fallback` when it is `undefined`, else it must be
  * an integer from `min` to `max`.
@@ -140,16 +127,11 @@ export function integerOption(
 
 /**
  * What `--events` writes on standard output, one JSON object a line:
- *
- * - `{"event":"begin","unit":20}`: the lesson's timeline starts.
- * - `{"event":"print","text":"Start"}`: the lesson (or its command line)
- *   prints a line.
- * - `{"event":"start","task":"A","at":0.41}`: a task starts, `at`
- *   milliseconds after the timeline began.
- * - `{"event":"end","task":"A","at":40.2,"outcome":"fulfilled"}`: it ends,
- *   `"fulfilled"` or `"rejected"`.
- * - `{"event":"stderr","text":"Lesson failed: …"}`: what would go to
- *   standard error (a warning, the one line of a failure).
+ * `begin` (the timeline starts; `unit` is a second of the notes, in ms),
+ * `print` (a line the lesson or its command line prints), `start` and `end`
+ * (a task, `at` milliseconds after the timeline began, and how it ended),
+ * `stderr` (what would go to standard error: a warning, the line of a
+ * failure).
  */
 export type LessonEvent =
   | { event: "begin"; unit: number }
@@ -166,11 +148,18 @@ export type LessonEvent =
 let reporter: ((event: LessonEvent) => void) | undefined;
 
 /**
- * Starts a lesson run: checks `unit` and returns a fresh timeline and a
- * `print` that both logs and records.
+ * Starts a lesson run: checks `unit` (1 to 10000) and returns a fresh
+ * timeline and a `print` that both logs and records.
  */
 export function begin(options: LessonOptions = {}): LessonContext {
-  const unit = checkUnit(options.unit ?? 1000);
+  const unit = options.unit ?? 1000;
+  const rule = `a number of milliseconds from ${MIN_UNIT} to ${MAX_UNIT}`;
+  if (typeof unit !== "number") {
+    throw optionError(TypeError, "unit", rule, unit);
+  }
+  if (!(unit >= MIN_UNIT && unit <= MAX_UNIT)) {
+    throw optionError(RangeError, "unit", rule, unit);
+  }
   const log = options.log ?? console.log;
   const lines: string[] = [];
   const print = (line: string) => {
@@ -182,10 +171,7 @@ export function begin(options: LessonOptions = {}): LessonContext {
   return { unit, lines, timeline, print };
 }
 
-/** Milliseconds to the microsecond: what a reader of the events needs. */
-const round = (ms: number) => Math.round(ms * 1000) / 1000;
-
-/** A timeline that reports each start and end as it records it. */
+/** A timeline that reports each start and end (to the microsecond) as it records it. */
 class ReportedTimeline extends Timeline {
   #report: (event: LessonEvent) => void;
 
@@ -194,25 +180,24 @@ class ReportedTimeline extends Timeline {
     this.#report = report;
   }
 
-  override start(name: string): void {
-    super.start(name);
-    this.#report({
-      event: "start",
-      task: name,
-      at: round(this.span(name)!.start),
-    });
+  #at(ms: number): number {
+    return Math.round(ms * 1000) / 1000;
   }
 
-  override end(
-    name: string,
-    outcome: "fulfilled" | "rejected" = "fulfilled",
-  ): void {
+  override start(name: string): void {
+    super.start(name);
+    const at = this.#at(this.span(name)!.start);
+    this.#report({ event: "start", task: name, at });
+  }
+
+  override end(name: string, outcome?: "fulfilled" | "rejected"): void {
     super.end(name, outcome);
+    const { end, outcome: how } = this.span(name)!;
     this.#report({
       event: "end",
       task: name,
-      at: round(this.span(name)!.end!),
-      outcome,
+      at: this.#at(end!),
+      outcome: how as "fulfilled" | "rejected",
     });
   }
 }
@@ -230,25 +215,13 @@ const CONSOLE: CliOutput = {
   err: (text) => console.error(text),
 };
 
-/** The flags every lesson takes, with their lines for `--help`. */
-const COMMON: Record<string, LessonFlag> = {
-  unit: {
-    type: "number",
-    min: MIN_UNIT,
-    max: MAX_UNIT,
-    help: "how many milliseconds a second of the notes lasts",
-  },
-  timeline: {
-    type: "switch",
-    help: "print a chart of when each task ran (--timeline=no: none)",
-  },
-  events: {
-    type: "switch",
-    help: "write each printed line and each task's start and end on " +
-      "standard output as JSON lines, in order (--events=no: none)",
-  },
-  help: { type: "switch", help: "show this help" },
-};
+/** The flags every lesson takes. */
+const COMMON = {
+  unit: { type: "number", min: MIN_UNIT, max: MAX_UNIT },
+  timeline: { type: "switch" },
+  events: { type: "switch" },
+  help: { type: "switch" },
+} as const;
 
 /** Why each kind of permission is needed, as `--help` says it. */
 const WHY: Record<keyof Permissions, string> = {
@@ -263,35 +236,32 @@ export function helpText(
   command: LessonCommand<never>,
   cwd: string = ROOT,
 ): string {
-  const { minUnit } = command;
+  const below = command.minUnit === undefined
+    ? ""
+    : `; below ${command.minUnit} the lines may differ from the Output`;
   const rows: [string, string][] = [
     [
       "--unit <ms>",
-      `${COMMON.unit!.help} (${MIN_UNIT} to ${MAX_UNIT}, default 1000${
-        minUnit === undefined
-          ? ""
-          : `; below ${minUnit} the lines may differ from the Output`
-      })`,
+      "how many milliseconds a second of the notes lasts " +
+      `(${MIN_UNIT} to ${MAX_UNIT}, default 1000${below})`,
     ],
-    ["--timeline", COMMON.timeline!.help],
+    ["--timeline", "print a chart of when each task ran (--timeline=no: none)"],
     [
       "--timeline=svg FILE",
       "write the chart as an SVG picture to FILE (needs --allow-write=FILE)",
     ],
-    ["--events", COMMON.events!.help],
+    [
+      "--events",
+      "write each printed line and each task's start and end on " +
+      "standard output as JSON lines, in order (--events=no: none)",
+    ],
     ...Object.entries(command.flags ?? {}).map((
       [name, flag],
     ): [string, string] => [
-      `--${name}${
-        flag.type === "switch"
-          ? ""
-          : flag.type === "number"
-          ? " <n>"
-          : " <text>"
-      }`,
+      `--${name}${flag.type === "switch" ? "" : " <value>"}`,
       flag.help,
     ]),
-    ["-h, --help", COMMON.help!.help],
+    ["-h, --help", "show this help"],
   ];
   const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
   const needs = (Object.keys(WHY) as (keyof Permissions)[])
@@ -320,42 +290,6 @@ export function helpText(
   ].join("\n");
 }
 
-/** `argv` without `--timeline=svg FILE`, and the file. */
-function svgFlag(argv: readonly string[]): { rest: string[]; svg?: string } {
-  const rest: string[] = [];
-  let svg: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (/^--timeline=svg/i.test(arg)) {
-      const file = argv[++i];
-      if (arg.length > 14 || !file || file.startsWith("-")) {
-        throw new UsageError({
-          en:
-            "Flag --timeline=svg needs the name of the file to write after it: --timeline=svg FILE",
-          es:
-            "La opción --timeline=svg necesita detrás el nombre del fichero: --timeline=svg FICHERO",
-        });
-      }
-      svg = file;
-    } else rest.push(arg);
-  }
-  return { rest, svg };
-}
-
-/** The flags of `permissions` that this process has not been granted. */
-function missingPermissions(permissions: Permissions, cwd: string): string[] {
-  const { read = [], net = [], run = [] } = permissions;
-  const granted = (descriptor: Deno.PermissionDescriptor) =>
-    Deno.permissions.querySync(descriptor).state === "granted";
-  return permissionFlags({
-    read: read.filter((path) =>
-      !granted({ name: "read", path: `${ROOT}/${path}` })
-    ),
-    net: net.filter((host) => !granted({ name: "net", host })),
-    run: run.filter((command) => !granted({ name: "run", command })),
-  }, cwd);
-}
-
 /**
  * Runs a lesson from the command line and resolves with the exit status:
  * 0 when it ran, 1 when it failed (one line on standard error, or the
@@ -369,69 +303,86 @@ export async function runCli<O extends LessonOptions>(
   cwd: string = Deno.cwd(),
 ): Promise<number> {
   let args;
-  let svg;
+  let svg: string | undefined;
   try {
-    ({ rest: args, svg } = svgFlag(argv));
-    args = parseFlags(args, { ...COMMON, ...command.flags }, {
+    // `--timeline=svg FILE`: the file is the word after it.
+    const rest: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+      if (!/^--timeline=svg/i.test(argv[i]!)) rest.push(argv[i]!);
+      else if (argv[i]!.length === 14 && /^[^-]/.test(argv[i + 1] ?? "-")) {
+        svg = argv[++i];
+      } else {
+        throw new UsageError({
+          en:
+            "Flag --timeline=svg needs the name of the file to write after it: --timeline=svg FILE",
+          es:
+            "La opción --timeline=svg necesita detrás el nombre del fichero: --timeline=svg FICHERO",
+        });
+      }
+    }
+    args = parseFlags(rest, { ...COMMON, ...command.flags }, {
       short: { h: "help" },
     });
   } catch (error) {
     return usage(error, io);
   }
-  if (args.help) {
+  const { _, help, timeline: chart, events, ...options } = args as Record<
+    string,
+    unknown
+  >;
+  if (help) {
     io.out(helpText(header, command as LessonCommand<never>, cwd));
     return 0;
   }
   let { out, err } = io;
-  let log: ((line: string) => void) | undefined;
-  if (args.events) {
+  if (events) {
     const emit = (event: LessonEvent) => io.out(JSON.stringify(event));
-    log = (text) => emit({ event: "print", text });
-    out = (text) => text.split("\n").forEach(log!);
+    options.log = (text: string) => emit({ event: "print", text });
+    out = (text) => text.split("\n").forEach(options.log as CliOutput["out"]);
     err = (text) => emit({ event: "stderr", text });
     reporter = emit;
   }
   try {
-    return await runLesson(
-      command,
-      argv,
-      header,
-      args,
-      svg,
-      { out, err },
-      log,
+    return await run(command, argv, header, options as unknown as O, svg, {
+      out,
+      err,
+      chart: chart === true,
       cwd,
-    );
+    });
   } finally {
     reporter = undefined;
   }
 }
 
-async function runLesson<O extends LessonOptions>(
+async function run<O extends LessonOptions>(
   command: LessonCommand<O>,
   argv: readonly string[],
   header: LessonHeader,
-  args: Record<string, unknown>,
+  options: O,
   svg: string | undefined,
-  io: CliOutput,
-  log: ((line: string) => void) | undefined,
-  cwd: string,
+  { out, err, chart, cwd }: CliOutput & { chart: boolean; cwd: string },
 ): Promise<number> {
-  const missing = missingPermissions(header.permissions, cwd);
+  const { read = [], net = [], run: programs = [] } = header.permissions;
+  const granted = (descriptor: Deno.PermissionDescriptor) =>
+    Deno.permissions.querySync(descriptor).state === "granted";
+  const missing = permissionFlags({
+    read: read.filter((path) =>
+      !granted({ name: "read", path: `${ROOT}/${path}` })
+    ),
+    net: net.filter((host) => !granted({ name: "net", host })),
+    run: programs.filter((command) => !granted({ name: "run", command })),
+  }, cwd);
   // The SVG's file is named as typed, relative to the current directory.
-  const write = svg === undefined ? undefined : `--allow-write=${svg}`;
-  if (
-    svg !== undefined &&
-    Deno.permissions.querySync({ name: "write", path: svg }).state !== "granted"
-  ) missing.push(write!);
+  const write = svg && `--allow-write=${svg}`;
+  if (write && !granted({ name: "write", path: svg })) missing.push(write);
   if (missing.length > 0) {
     const line = commandLine(header, argv, cwd);
-    io.err(`This lesson needs ${missing.join(" ")}. Run it with:`);
-    io.err(
+    err(`This lesson needs ${missing.join(" ")}. Run it with:`);
+    err(
       `  ${
-        write === undefined
-          ? line
-          : line.replace(/^deno run /, `deno run ${shellQuote(write)} `)
+        write
+          ? line.replace(/^deno run /, `deno run ${shellQuote(write)} `)
+          : line
       }`,
     );
     return 1;
@@ -440,62 +391,47 @@ async function runLesson<O extends LessonOptions>(
   // cannot be written is said first; nothing is left there until the chart
   // is written (a run that fails or is interrupted leaves no file, and an
   // existing one as it was).
-  if (svg !== undefined) {
+  const writeSvg = async (text?: string): Promise<boolean> => {
     try {
-      await tryWriting(svg);
+      if (text !== undefined) await Deno.writeTextFile(svg!, text);
+      else {
+        const file = await Deno.open(svg!, { write: true, createNew: true })
+          .catch((error) => {
+            if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+          });
+        file?.close();
+        if (file) await Deno.remove(svg!);
+      }
+      return true;
     } catch (error) {
-      io.err(`Cannot write the timeline to ${svg}: ${errorLine(error)}`);
-      return 1;
+      err(`Cannot write the timeline to ${svg}: ${errorLine(error)}`);
+      return false;
     }
-  }
-  const {
-    _: _plain,
-    help: _help,
-    timeline: chart,
-    events: _events,
-    ...options
-  } = args;
-  const unit = (options.unit as number | undefined) ?? 1000;
+  };
+  if (svg && !await writeSvg()) return 1;
+  const unit = options.unit ?? 1000;
   const small = command.minUnit !== undefined && unit < command.minUnit
     ? `--unit ${unit} is below ${command.minUnit}, the smallest this lesson is written for`
     : undefined;
-  if (small) io.err(`Warning: ${small}: lines may differ from its Output.`);
+  if (small) err(`Warning: ${small}: lines may differ from its Output.`);
   let result: LessonResult;
   try {
-    result = await command.run({ ...options, ...log && { log } } as O);
+    result = await command.run(options);
   } catch (error) {
-    if (optionErrors.has(error as object)) return usage(error, io);
-    io.err(`Lesson failed: ${errorLine(error)}${small ? ` (${small})` : ""}`);
+    if (optionErrors.has(error as object)) return usage(error, { out, err });
+    err(`Lesson failed: ${errorLine(error)}${small ? ` (${small})` : ""}`);
     return 1;
   }
-  if (chart) io.out("\n" + result.timeline.render({ unit: result.unit }));
-  if (svg !== undefined) {
-    try {
-      await Deno.writeTextFile(
-        svg,
-        result.timeline.toSVG({ unit: result.unit, title: header.title.en }),
-      );
-    } catch (error) {
-      io.err(`Cannot write the timeline to ${svg}: ${errorLine(error)}`);
-      return 1;
-    }
-    io.out(`\nTimeline written to ${svg}`);
+  if (chart) out("\n" + result.timeline.render({ unit: result.unit }));
+  if (svg) {
+    const picture = result.timeline.toSVG({
+      unit: result.unit,
+      title: header.title.en,
+    });
+    if (!await writeSvg(picture)) return 1;
+    out(`\nTimeline written to ${svg}`);
   }
   return 0;
-}
-
-/**
- * Fails as writing `path` would, without leaving anything behind: a new file
- * is created and removed at once, an existing one is opened and closed.
- */
-async function tryWriting(path: string): Promise<void> {
-  try {
-    (await Deno.open(path, { write: true, createNew: true })).close();
-    await Deno.remove(path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-    (await Deno.open(path, { write: true })).close();
-  }
 }
 
 function usage(error: unknown, io: CliOutput): number {
@@ -508,19 +444,30 @@ function usage(error: unknown, io: CliOutput): number {
 }
 
 /**
- * Runs a lesson from the command line (its `if (import.meta.main)` block),
- * reading its header from its own file, and exits with the status of
- * {@linkcode runCli}. An error that escapes the lesson (a throw in a timer,
- * a rejection nobody handles) also ends in one line and status 1.
+ * A lesson's command: its function `run`, with `flags` and `minUnit`. When
+ * `meta` is the program's main module, it also runs the lesson from the
+ * command line, reading the header of its own file, and exits with the
+ * status of {@linkcode runCli}; an error that escapes the lesson (a throw in
+ * a timer, a rejection nobody handles) ends in one line and status 1 too.
  */
-export async function cli<O extends LessonOptions>(
+export function defineLesson<O extends LessonOptions>(
+  meta: ImportMeta,
+  run: (options: O) => Promise<LessonResult>,
+  more: Omit<LessonCommand<O>, "run"> = {},
+): LessonCommand<O> {
+  const command = { run, ...more };
+  if (meta.main) cli(meta, command);
+  return command;
+}
+
+async function cli<O extends LessonOptions>(
   meta: ImportMeta,
   command: LessonCommand<O>,
 ): Promise<void> {
   const fatal = (error: unknown) => {
-    const line = `Lesson failed: ${errorLine(error)}`;
-    if (reporter) reporter({ event: "stderr", text: line });
-    else console.error(line);
+    const text = `Lesson failed: ${errorLine(error)}`;
+    if (reporter) reporter({ event: "stderr", text });
+    else console.error(text);
     Deno.exit(1);
   };
   globalThis.addEventListener("error", (event) => {
@@ -534,13 +481,10 @@ export async function cli<O extends LessonOptions>(
   // that imports a lesson.
   const { default: process } = await import("node:process");
   process.on("unhandledRejection", fatal);
-  // A module may import itself as text without --allow-read.
-  const { default: source } = await import(meta.url, {
-    with: { type: "text" },
-  });
-  const file = decodeURIComponent(
-    meta.url.slice(meta.url.lastIndexOf("/") + 1),
-  );
-  const status = await runCli(command, Deno.args, readHeader(source, file));
+  // A module may import itself as text with no --allow-read.
+  const source = await import(meta.url, { with: { type: "text" } });
+  const file = decodeURIComponent(meta.url.replace(/^.*\//, ""));
+  const header = readHeader(source.default, file);
+  const status = await runCli(command, Deno.args, header).catch(fatal);
   if (status !== 0) Deno.exit(status);
 }

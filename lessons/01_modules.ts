@@ -29,8 +29,7 @@ import { delay } from "@std/async/delay";
 import { Event } from "../lib/event.ts";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
 } from "../course/lesson.ts";
@@ -141,8 +140,4 @@ export async function modules(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand = {
-  run: modules,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+export const command = defineLesson(import.meta, modules);

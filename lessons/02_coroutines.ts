@@ -30,8 +30,7 @@
 import { delay } from "@std/async/delay";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
 } from "../course/lesson.ts";
@@ -77,8 +76,4 @@ export async function coroutines(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand = {
-  run: coroutines,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+export const command = defineLesson(import.meta, coroutines);

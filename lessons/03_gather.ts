@@ -31,8 +31,7 @@
 import { delay } from "@std/async/delay";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
 } from "../course/lesson.ts";
@@ -84,10 +83,7 @@ export async function gather(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand = {
-  run: gather,
+export const command = defineLesson(import.meta, gather, {
   // Below this, timers one unit apart may fire together, in call order.
   minUnit: 5,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+});

@@ -28,9 +28,8 @@ import { delay } from "@std/async/delay";
 import { Lock } from "../lib/lock.ts";
 import {
   begin,
-  cli,
+  defineLesson,
   integerOption,
-  type LessonCommand,
   type LessonOptions,
   type LessonResult,
 } from "../course/lesson.ts";
@@ -104,14 +103,11 @@ export async function lock(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand<LockLessonOptions> = {
-  run: lock,
+export const command = defineLesson(import.meta, lock, {
   flags: {
     tasks: {
       type: "number",
       help: "how many tasks increment each counter (default 10)",
     },
   },
-};
-
-if (import.meta.main) await cli(import.meta, command);
+});

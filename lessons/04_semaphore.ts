@@ -33,8 +33,7 @@ import { delay } from "@std/async/delay";
 import { Semaphore } from "../lib/semaphore.ts";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
 } from "../course/lesson.ts";
@@ -75,8 +74,4 @@ export async function semaphore(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand = {
-  run: semaphore,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+export const command = defineLesson(import.meta, semaphore);

@@ -55,8 +55,7 @@ import { delay } from "@std/async/delay";
 import { TaskGroup } from "../lib/task_group.ts";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
 } from "../course/lesson.ts";
@@ -223,10 +222,7 @@ export async function exceptions(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand = {
-  run: exceptions,
+export const command = defineLesson(import.meta, exceptions, {
   // Below this, the 1, 1.5, 2 and 3-second timers may fire out of order.
   minUnit: 5,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+});

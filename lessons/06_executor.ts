@@ -28,8 +28,7 @@
 import { Executor } from "../lib/executor.ts";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
 } from "../course/lesson.ts";
@@ -95,8 +94,4 @@ export async function executor(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand = {
-  run: executor,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+export const command = defineLesson(import.meta, executor);

@@ -35,8 +35,7 @@ import { Semaphore } from "../lib/semaphore.ts";
 import { heartbeatLag } from "./_measure.ts";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
 } from "../course/lesson.ts";
@@ -159,10 +158,7 @@ export async function bestPractices(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand = {
-  run: bestPractices,
+export const command = defineLesson(import.meta, bestPractices, {
   // Below this, the 0.05-second heartbeat runs into the timers' 1 ms grain.
   minUnit: 50,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+});

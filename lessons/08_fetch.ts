@@ -33,8 +33,7 @@
 import { fetchWithRetry } from "../lib/fetch.ts";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
 } from "../course/lesson.ts";
@@ -126,11 +125,8 @@ export async function fetchLesson(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand<FetchLessonOptions> = {
-  run: fetchLesson,
+export const command = defineLesson(import.meta, fetchLesson, {
   // Below this, an attempt's 5-second timeout is shorter than a request to
   // a busy local server may take, and the retry runs out of attempts.
   minUnit: 20,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+});

@@ -33,9 +33,8 @@ import { delay } from "@std/async/delay";
 import { Executor } from "../lib/executor.ts";
 import {
   begin,
-  cli,
+  defineLesson,
   integerOption,
-  type LessonCommand,
   type LessonOptions,
   type LessonResult,
 } from "../course/lesson.ts";
@@ -206,14 +205,11 @@ export interface ParallelismResult extends LessonResult {
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand<ParallelismOptions> = {
-  run: concurrencyVsParallelism,
+export const command = defineLesson(import.meta, concurrencyVsParallelism, {
   flags: {
     limit: {
       type: "number",
       help: "count the primes below this number (default 3000000)",
     },
   },
-};
-
-if (import.meta.main) await cli(import.meta, command);
+});

@@ -49,12 +49,7 @@ import {
   downloadsOptions,
   drawDurations,
 } from "./_downloads.ts";
-import {
-  begin,
-  cli,
-  type LessonCommand,
-  type LessonResult,
-} from "../course/lesson.ts";
+import { begin, defineLesson, type LessonResult } from "../course/lesson.ts";
 import { progressBars } from "./_progress.ts";
 import { startServer } from "./_server.ts";
 
@@ -172,8 +167,7 @@ export async function downloads(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand<DownloadsOptions> = {
-  run: downloads,
+export const command = defineLesson(import.meta, downloads, {
   flags: {
     seed: {
       type: "number",
@@ -193,6 +187,4 @@ export const command: LessonCommand<DownloadsOptions> = {
   },
   // Below this, two downloads 0.3 seconds apart may swap on a busy machine.
   minUnit: 100,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+});

@@ -33,7 +33,6 @@ const T = {
       "of Spanish notes on Python asyncio. Each lesson is a script: read it " +
       "beside its explanation, run it here, and watch its tasks on a timeline.",
     section: "Section",
-    lessons: "Lessons",
     exercises: "Exercises",
     exercise: "Exercise",
     noExercises: "No exercises for this section yet.",
@@ -85,7 +84,6 @@ const T = {
       "un script: léelo junto a su explicación, ejecútalo aquí y mira sus " +
       "tareas en una línea de tiempo.",
     section: "Sección",
-    lessons: "Lecciones",
     exercises: "Ejercicios",
     exercise: "Ejercicio",
     noExercises: "Esta sección aún no tiene ejercicios.",

@@ -48,18 +48,16 @@ export interface RunSpec {
 export interface Run {
   /** A random id: Stop names it. */
   readonly id: string;
-  /** The subprocess' process id (and its process group's). */
-  readonly pid: number;
   /** What it runs. */
   readonly spec: RunSpec;
   /** Settles when the subprocess has exited and the stream has ended. */
   readonly exited: Promise<RunExit>;
+  /** Ends the run for `reason`: SIGTERM to its group, SIGKILL after a grace. */
+  end(reason: EndReason): void;
 }
 
 /** Options for {@linkcode RunManager}. */
 export interface RunManagerOptions {
-  /** The deno executable. @default {Deno.execPath()} */
-  deno?: string;
   /** The folder the subprocess runs in (the checkout). */
   cwd: string;
   /** How many runs may go on at once. @default {2} */
@@ -76,24 +74,15 @@ const encoder = new TextEncoder();
 
 /** Starts, streams and ends the site's runs. */
 export class RunManager {
-  #options: Required<RunManagerOptions>;
-  #runs = new Map<string, LiveRun>();
+  /** How many runs may go on at once. */
+  readonly maxRuns: number;
+  #options: RunManagerOptions;
+  #runs = new Map<string, Run>();
 
   /** A manager with no run going on. */
   constructor(options: RunManagerOptions) {
-    this.#options = {
-      cwd: options.cwd,
-      deno: options.deno ?? Deno.execPath(),
-      maxRuns: options.maxRuns ?? 2,
-      timeLimit: options.timeLimit ?? 120_000,
-      killGrace: options.killGrace ?? 2_000,
-      redraw: options.redraw ?? 100,
-    };
-  }
-
-  /** How many runs may go on at once. */
-  get maxRuns(): number {
-    return this.#options.maxRuns;
+    this.#options = options;
+    this.maxRuns = options.maxRuns ?? 2;
   }
 
   /** The runs going on now. */
@@ -108,169 +97,133 @@ export class RunManager {
   start(
     spec: RunSpec,
   ): { run: Run; stream: ReadableStream<Uint8Array> } | undefined {
-    if (this.#runs.size >= this.#options.maxRuns) return undefined;
-    const run = new LiveRun(spec, this.#options, (id) => this.#runs.delete(id));
+    if (this.#runs.size >= this.maxRuns) return undefined;
+    const { run, stream } = startRun(spec, this.#options);
     this.#runs.set(run.id, run);
-    return { run, stream: run.stream };
+    run.exited.then(() => this.#runs.delete(run.id));
+    return { run, stream };
   }
 
   /** Stops the run `id`; false when there is no such run. */
   stop(id: string): boolean {
-    const run = this.#runs.get(id);
-    run?.end("stopped");
-    return run !== undefined;
+    this.#runs.get(id)?.end("stopped");
+    return this.#runs.has(id);
   }
 
   /** Stops every run and waits for their subprocesses to exit. */
   async stopAll(): Promise<void> {
-    const runs = [...this.#runs.values()];
+    const runs = this.list();
     for (const run of runs) run.end("stopped");
     await Promise.all(runs.map((run) => run.exited));
   }
 }
 
-/** A subprocess, its event stream and its mirrored timeline. */
-class LiveRun implements Run {
-  readonly id: string = crypto.randomUUID();
-  readonly pid: number;
-  readonly spec: RunSpec;
-  readonly stream: ReadableStream<Uint8Array>;
-  readonly exited: Promise<RunExit>;
-  #child: Deno.ChildProcess;
-  #controller!: ReadableStreamDefaultController<Uint8Array>;
-  #closed = false;
-  #reason: EndReason | undefined;
-  #started = performance.now();
-  #timers: ReturnType<typeof setTimeout>[] = [];
-  #options: Required<RunManagerOptions>;
-  #drawn = -Infinity;
-  #live: LiveTimeline;
-  #signals: Promise<void>[] = [];
-
-  constructor(
-    spec: RunSpec,
-    options: Required<RunManagerOptions>,
-    done: (id: string) => void,
-  ) {
-    this.spec = spec;
-    this.#options = options;
-    this.#live = new LiveTimeline(spec.unit, spec.title);
-    this.#child = new Deno.Command(options.deno, {
-      args: spec.args,
-      cwd: options.cwd,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      // A process group of its own, so that Stop reaches what it starts.
-      detached: true,
-      env: {
-        NO_COLOR: "1",
-        DENO_NO_UPDATE_CHECK: "1",
-        // A lesson allowed to run `deno` (lesson 9) and `deno task` find
-        // this very deno first, whatever the PATH of the site's shell.
-        PATH: `${
-          options.deno.replace(/[\\/][^\\/]*$/, "")
-        }:/usr/local/bin:/usr/bin:/bin`,
-      },
-    }).spawn();
-    this.pid = this.#child.pid;
-    this.stream = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.#controller = controller;
-      },
-      // The page went away: closed, reloaded, or its fetch aborted.
-      cancel: () => {
-        this.#closed = true;
-        this.end("disconnected");
-      },
-    });
-    this.#send("run", { id: this.id, command: spec.display, unit: spec.unit });
-    this.#timers.push(
-      setTimeout(() => this.end("time limit"), options.timeLimit),
-      setInterval(() => this.#draw(false), options.redraw),
-    );
-    this.exited = this.#watch(done);
-  }
-
-  /** Ends the run for `reason`: SIGTERM to its group now, SIGKILL after the grace. */
-  end(reason: EndReason): void {
-    if (this.#reason !== undefined) return;
-    this.#reason = reason;
-    this.#signal("SIGTERM");
-    this.#timers.push(
-      setTimeout(() => this.#signal("SIGKILL"), this.#options.killGrace),
-    );
-  }
-
-  #signal(signal: Deno.Signal): void {
-    this.#signals.push(
-      killGroup(this.pid, signal).catch(() => {
-        // No deno to send it with: the subprocess at least.
+/** Starts the subprocess of `spec` and the stream of its events. */
+function startRun(
+  spec: RunSpec,
+  options: RunManagerOptions,
+): { run: Run; stream: ReadableStream<Uint8Array> } {
+  const deno = Deno.execPath();
+  const child = new Deno.Command(deno, {
+    args: spec.args,
+    cwd: options.cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    // A process group of its own, so that Stop reaches what it starts.
+    detached: true,
+    env: {
+      NO_COLOR: "1",
+      DENO_NO_UPDATE_CHECK: "1",
+      // A lesson allowed to run `deno` (lesson 9), and `deno task`, find
+      // this very deno first, whatever the PATH of the site's shell.
+      PATH: `${deno.replace(/[\\/][^\\/]*$/, "")}:/usr/local/bin:/usr/bin:/bin`,
+    },
+  }).spawn();
+  const started = performance.now();
+  const live = new LiveTimeline(spec.unit, spec.title);
+  const signals: Promise<void>[] = [];
+  const signal = (name: Deno.Signal) =>
+    signals.push(
+      killGroup(child.pid, name).catch(() => {
+        // No deno to send it with: the subprocess at least, if it is there.
         try {
-          this.#child.kill(signal);
-        } catch {
-          // It has exited already.
-        }
+          child.kill(name);
+        } catch { /* it has exited */ }
       }),
     );
-  }
-
-  async #watch(done: (id: string) => void): Promise<RunExit> {
-    const [status] = await Promise.all([
-      this.#child.status,
-      lines(this.#child.stdout, (text) => this.#stdout(text)),
-      lines(this.#child.stderr, (text) => this.#send("stderr", { text })),
-    ]);
-    for (const timer of this.#timers) clearTimeout(timer);
-    await Promise.all(this.#signals);
-    const exit: RunExit = {
-      reason: this.#reason ?? "finished",
-      code: status.code,
-      signal: status.signal,
-      ms: Math.round(performance.now() - this.#started),
-    };
-    this.#draw(true);
-    this.#send("exit", exit);
-    if (!this.#closed) {
-      this.#closed = true;
-      this.#controller.close();
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let closed = false;
+  const send = (event: string, data: unknown) => {
+    if (!closed) {
+      const text = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+      controller.enqueue(encoder.encode(text));
     }
-    done(this.id);
-    return exit;
-  }
-
-  /** A line of standard output: an event of `--events`, or text. */
-  #stdout(text: string): void {
-    const event = parseEvent(text);
-    if (event === undefined) return this.#send("line", { text });
-    if (event.event === "print") {
-      return this.#send("line", { text: event.text });
-    }
-    if (event.event === "stderr") {
-      return this.#send("stderr", { text: event.text });
-    }
-    this.#live.apply(event);
-    if (event.event !== "begin") this.#send("task", event);
-    // Drawn at once unless it was drawn a moment ago; the timer does the rest.
-    if (performance.now() - this.#drawn >= this.#options.redraw) {
-      this.#draw(false);
-    }
-  }
-
-  /** Sends the timeline when it changed, or always while a task runs. */
-  #draw(final: boolean): void {
-    const stopped = final && this.#reason !== undefined;
-    const svg = this.#live.draw(final, stopped);
-    if (svg === undefined) return;
-    this.#drawn = performance.now();
-    this.#send("timeline", { svg });
-  }
-
-  #send(event: string, data: unknown): void {
-    if (this.#closed) return;
-    const text = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-    this.#controller.enqueue(encoder.encode(text));
-  }
+  };
+  const draw = (final = false) => {
+    const svg = live.draw(final, final && reason !== undefined);
+    if (svg !== undefined) send("timeline", { svg });
+  };
+  let reason: EndReason | undefined;
+  const timers = [
+    setTimeout(() => run.end("time limit"), options.timeLimit ?? 120_000),
+    setInterval(draw, options.redraw ?? 100),
+  ];
+  const run: Run = {
+    id: crypto.randomUUID(),
+    spec,
+    end(why) {
+      if (reason !== undefined) return;
+      reason = why;
+      signal("SIGTERM");
+      timers.push(
+        setTimeout(() => signal("SIGKILL"), options.killGrace ?? 2_000),
+      );
+    },
+    exited: (async () => {
+      const [status] = await Promise.all([
+        child.status,
+        // Standard output: an event of `--events`, or a line of text.
+        lines(child.stdout, (text) => {
+          const event = parseEvent(text);
+          if (event === undefined || event.event === "print") {
+            send("line", { text: event?.text ?? text });
+          } else if (event.event === "stderr") {
+            send("stderr", { text: event.text });
+          } else {
+            if (event.event !== "begin") send("task", event);
+            if (live.apply(event)) draw();
+          }
+        }),
+        lines(child.stderr, (text) => send("stderr", { text })),
+      ]);
+      for (const timer of timers) clearTimeout(timer);
+      await Promise.all(signals);
+      const exit: RunExit = {
+        reason: reason ?? "finished",
+        code: status.code,
+        signal: status.signal,
+        ms: Math.round(performance.now() - started),
+      };
+      draw(true);
+      send("exit", exit);
+      if (!closed) controller.close();
+      closed = true;
+      return exit;
+    })(),
+  };
+  const stream = new ReadableStream<Uint8Array>({
+    start: (c) => {
+      controller = c;
+      send("run", { id: run.id, command: spec.display, unit: spec.unit });
+    },
+    // The page went away: closed, reloaded, or its fetch aborted.
+    cancel: () => {
+      closed = true;
+      run.end("disconnected");
+    },
+  });
+  return { run, stream };
 }
 
 /**
@@ -328,20 +281,19 @@ export function parseEvent(line: string): LessonEvent | undefined {
   return ok ? event as LessonEvent : undefined;
 }
 
+type TaskEvent = Extract<LessonEvent, { event: "start" | "end" }>;
+
 /**
- * The subprocess' timeline, rebuilt here from its events on a clock that
- * reads the times they report, so that `Timeline.toSVG()` draws it. Between
- * events, the clock runs on from the last reported time.
+ * The subprocess' timeline, drawn by `Timeline.toSVG()` from the events it
+ * reported, on a clock that reads their times. Between events, a task that
+ * runs grows with the time that passed since the last one.
  */
 export class LiveTimeline {
   #unit: number;
   #title: string;
-  #timeline: Timeline | undefined;
-  #clock = 0;
-  #lastAt = 0;
-  #lastSeen = 0;
-  #running = 0;
-  #dirty = false;
+  #events: TaskEvent[] | undefined;
+  #seen = 0;
+  #changed = false;
 
   /** An empty picture until the first event. */
   constructor(unit: number, title: string) {
@@ -349,40 +301,39 @@ export class LiveTimeline {
     this.#title = title;
   }
 
-  /** Records a task's event; a malformed sequence is ignored, not thrown. */
-  apply(event: LessonEvent): void {
-    if (event.event === "begin" || this.#timeline === undefined) {
-      this.#timeline = new Timeline({ now: () => this.#clock });
-      this.#clock = this.#lastAt = this.#running = 0;
-      this.#lastSeen = performance.now();
-      this.#dirty = true;
-    }
-    if (event.event !== "start" && event.event !== "end") return;
-    this.#clock = this.#lastAt = Math.max(this.#lastAt, event.at);
-    this.#lastSeen = performance.now();
-    try {
-      if (event.event === "start") this.#timeline.start(event.task);
-      else this.#timeline.end(event.task, event.outcome);
-      this.#running += event.event === "start" ? 1 : -1;
-      this.#dirty = true;
-    } catch {
-      // A repeated start or an end without a start: not ours to draw.
-    }
+  /** Records an event (`begin` starts over); true when the picture changed. */
+  apply(event: LessonEvent): boolean {
+    if (event.event === "begin") this.#events = [];
+    else if (event.event === "start" || event.event === "end") {
+      (this.#events ??= []).push(event);
+      this.#seen = performance.now();
+    } else return false;
+    return this.#changed = true;
   }
 
   /**
-   * The picture when it changed since the last call, or while a task runs
-   * (its bar grows); `final` draws it once more, as it ended, and `stopped`
-   * marks each task still running as stopped: the run ended under it.
+   * The picture when it changed since the last call, or while a task runs;
+   * `final` draws it once more, as it ended, and `stopped` marks each task
+   * still running as stopped: the run ended under it.
    */
   draw(final = false, stopped = false): string | undefined {
-    if (this.#timeline === undefined) return undefined;
-    if (!this.#dirty && this.#running <= 0 && !final) return undefined;
-    this.#dirty = false;
-    this.#clock = this.#running > 0
-      ? this.#lastAt + (performance.now() - this.#lastSeen)
-      : this.#lastAt;
-    const svg = this.#timeline.toSVG({ unit: this.#unit, title: this.#title });
+    if (this.#events === undefined) return undefined;
+    let clock = 0;
+    const timeline = new Timeline({ now: () => clock });
+    for (const event of this.#events) {
+      clock = Math.max(clock, event.at);
+      try {
+        if (event.event === "start") timeline.start(event.task);
+        else timeline.end(event.task, event.outcome);
+      } catch {
+        // A repeated start or an end without a start: not ours to draw.
+      }
+    }
+    const running = timeline.spans().some((span) => span.end === undefined);
+    if (!this.#changed && !running && !final) return undefined;
+    this.#changed = false;
+    if (running) clock += performance.now() - this.#seen;
+    const svg = timeline.toSVG({ unit: this.#unit, title: this.#title });
     return stopped
       ? svg.replaceAll("tl-bar tl-running", "tl-bar tl-stopped")
         .replaceAll('data-outcome="running"', 'data-outcome="stopped"')

@@ -161,7 +161,7 @@ export function lessonRun(lesson: Lesson, unit: number): RunSpec {
 }
 
 /** The site's request handler. */
-export function createHandler(
+function createHandler(
   context: HandlerContext,
 ): (request: Request) => Promise<Response> {
   const { course, runs, statics } = context;

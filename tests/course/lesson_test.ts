@@ -53,7 +53,7 @@ const twoTasks: LessonCommand = {
     const { unit, print, timeline } = lesson;
     print("begun");
     await Promise.all([
-      timeline.track("A", () => delay(2 * unit)),
+      timeline.track("A", () => delay(3 * unit)),
       timeline.track("B", async () => {
         await delay(unit);
         throw new Error("B fails");
@@ -224,7 +224,7 @@ Deno.test("--events writes the lesson's lines and its tasks on one channel, in t
   };
   const { status, out, err } = await run(command, [
     "--unit",
-    "10",
+    "25",
     "--events",
     "--timeline",
   ]);
@@ -238,7 +238,7 @@ Deno.test("--events writes the lesson's lines and its tasks on one channel, in t
       : `${e.event} ${e.text}`
   );
   assertEquals(said.slice(0, 9), [
-    "begin 10",
+    "begin 25",
     "print begun",
     "start A",
     "start B",
@@ -303,7 +303,7 @@ Deno.test("--timeline=svg FILE writes the chart when the lesson ends, and nothin
   };
   const { status, out, err } = await run(command, [
     "--unit",
-    "10",
+    "25",
     "--timeline=svg",
     file,
   ]);
@@ -315,8 +315,8 @@ Deno.test("--timeline=svg FILE writes the chart when the lesson ends, and nothin
   const bars = [...svg.matchAll(/data-task="(\w+)" data-outcome="(\w+)"/g)]
     .map(([, task, outcome]) => `${task} ${outcome}`);
   assertEquals(bars, ["A fulfilled", "B rejected"]);
-  // The axis is in the lesson's seconds: 2 of them at 10 ms each.
-  assertStringIncludes(svg, ">2s</text>");
+  // The axis is in the lesson's seconds: 3 of them at 25 ms each.
+  assertStringIncludes(svg, ">3s</text>");
 });
 
 Deno.test("--timeline=svg FILE that may not or cannot be written is said before the lesson runs", async () => {
