@@ -3,6 +3,7 @@ import {
   assertEquals,
   assertGreaterOrEqual,
   assertMatch,
+  assertRejects,
 } from "@std/assert";
 import { command, fetchLesson } from "../lessons/08_fetch.ts";
 import { type LessonServer, startServer } from "../lessons/_server.ts";
@@ -64,4 +65,27 @@ Deno.test("Lesson 08 on the command line: attempts that all time out end in one 
     /^Lesson failed: TimeoutError: [^\n]+ \(--unit 5 is below 20, the smallest this lesson is written for\)$/,
   );
   assertEquals(server.hits("/delay?ms=60000"), 4);
+});
+
+Deno.test("lesson 08 prints why each attempt failed, a status or an error", async () => {
+  await using server = startServer();
+  // The lesson's flaky route answers after ten seconds here: every attempt
+  // of the retry times out.
+  const slow: LessonServer = Object.create(server, {
+    at: {
+      value: (path: string) =>
+        server.at(path.startsWith("/flaky") ? "/delay?ms=10000" : path),
+    },
+  });
+  const lines: string[] = [];
+  const error = await assertRejects(
+    () => fetchLesson({ unit: 20, log: (l) => lines.push(l), server: slow }),
+    DOMException,
+  );
+  assertEquals(error.name, "TimeoutError");
+  assertEquals(lines.slice(-3), [
+    "Attempt 1 failed with TimeoutError, retrying",
+    "Attempt 2 failed with TimeoutError, retrying",
+    "Attempt 3 failed with TimeoutError, retrying",
+  ]);
 });

@@ -1,10 +1,13 @@
 /**
  * Helpers that the lib tests share: letting promise callbacks run, a seeded
  * random source for repeatable stress tests, a look at a promise's state,
- * std's delay with its types, and a promise for a signal's abort.
+ * std's delay with its types, a promise for a signal's abort, and whether an
+ * object was collected.
  *
  * @module
  */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { delay as stdDelay } from "@std/async/delay";
 
 /** std's `delay` with its signature (deno-std from npm has no types). */
@@ -12,6 +15,13 @@ export const delay = stdDelay as (
   ms: number,
   options?: { signal?: AbortSignal },
 ) => Promise<void>;
+
+// Under `deno test` (Deno 2.9.6), the first call into the npm package's
+// timers runs the pending microtasks synchronously, inside that delay()
+// call: a task aborted then would miss the listener delay() adds next. Every
+// test file that imports this one has that first call made here, before any
+// of its tests.
+await delay(0);
 
 /** Resolves when `signal` aborts (at once if it already has). */
 export function aborted(signal: AbortSignal): Promise<void> {
@@ -125,4 +135,31 @@ export async function assertAbortCostFlat(
       } ms among 200,000 waiters`,
     );
   }
+}
+
+/** Settles a promise into a value to compare, without throwing. */
+export function outcome<T>(
+  promise: Promise<T>,
+): Promise<PromiseSettledResult<T>> {
+  return Promise.allSettled([promise]).then(([result]) => result!);
+}
+
+/** Rejects with the signal's reason once it aborts: a task that only waits. */
+export function forever(signal: AbortSignal): Promise<never> {
+  return aborted(signal).then(() => Promise.reject(signal.reason));
+}
+
+/**
+ * Whether the object behind `ref` was collected, after a full collection.
+ * The engine's collector is reached without a command-line flag (the test
+ * task has none): `--expose-gc` set at run time exposes `gc` in every
+ * context created afterwards.
+ */
+export async function collected(ref: WeakRef<object>): Promise<boolean> {
+  // A WeakRef's target is kept until the current job ends: collect after a
+  // macrotask.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+  return ref.deref() === undefined;
 }
