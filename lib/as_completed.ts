@@ -21,9 +21,8 @@
  *
  * @module
  */
-import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
-import { signalOf } from "./_pending.ts";
-import { describe, isListLike } from "./_util.ts";
+import { list, signalOf } from "./_check.ts";
+import { Queue, QueueClosedError } from "./queue.ts";
 
 /** Options for {@linkcode asCompleted}. */
 export interface AsCompletedOptions {
@@ -139,35 +138,33 @@ export function asCompleted<T>(
   promises: Iterable<T | PromiseLike<T>>,
   options?: AsCompletedOptions,
 ): AsyncIterableIterator<AsCompletedResult<T>> {
-  // As fetchAll checks its inputs: an iterable object, so a string or a
-  // String object (whose characters would each count as a value) is refused.
-  if (!isListLike(promises)) {
-    throw new TypeError(
-      `Cannot iterate results as 'promises' must be an iterable of promises: current value is ${
-        describe(promises)
-      }`,
-    );
-  }
+  list(promises, "iterate results", "promises", "promises");
   const signal = signalOf(options, "iterate results");
-  if (signal instanceof TypeError) throw signal;
   return new Completions(promises, signal) as AsyncIterableIterator<
     AsCompletedResult<T>
   >;
 }
 
+/**
+ * The genuine `then`: an input is watched as `await` watches it, so a
+ * native promise with a `then` of its own (one that calls back twice, or
+ * throws) still yields exactly once.
+ */
+const then = Promise.prototype.then;
+
 /** The iterator {@linkcode asCompleted} returns. */
 class Completions implements AsyncIterableIterator<Result> {
   #signal: AbortSignal | undefined;
-  /** Told when the signal aborts; watching only while a next() waits. */
-  #watcher: AbortWatcher = { aborted: (signal) => this.#aborted(signal) };
-  /** Results that came before anyone asked; read from #head on. */
-  #buffer: Result[] = [];
-  #head = 0;
+  /** The results, as the iterator results `next()` gives; closed when all came. */
+  #results: Queue<IteratorResult<Result, undefined>> | undefined = new Queue();
   /** Inputs that have not settled yet. */
   #left = 0;
-  /** next() calls waiting for a result, oldest first. */
-  #requests: PromiseWithResolvers<IteratorResult<Result, undefined>>[] = [];
-  #done = false;
+  /** What a waiting `next()` does when its `get` fails. */
+  #ended = (error: unknown): Done => {
+    this.#finish();
+    if (error instanceof QueueClosedError) return END;
+    throw error; // the signal's reason
+  };
 
   /** Reads the inputs to the end and attaches to each. */
   constructor(promises: Iterable<unknown>, signal: AbortSignal | undefined) {
@@ -183,35 +180,29 @@ class Completions implements AsyncIterableIterator<Result> {
         // A promise whose `constructor` getter throws.
         promise = Promise.reject(error);
       }
-      promise.then(
+      then.call(
+        promise,
         (value) => this.#settled({ status: "fulfilled", value, index: at }),
         (reason) => this.#settled({ status: "rejected", reason, index: at }),
       );
     }
+    if (this.#left === 0) this.#results!.close();
   }
 
   next(): Promise<IteratorResult<Result, undefined>> {
-    if (this.#done) return Promise.resolve(END);
+    const results = this.#results;
+    if (results === undefined) return Promise.resolve(END);
     const signal = this.#signal;
     if (signal?.aborted) {
       this.#finish();
       return Promise.reject(signal.reason);
     }
-    if (this.#head < this.#buffer.length) {
-      return Promise.resolve({ done: false, value: this.#shift() });
-    }
-    if (this.#left === 0) {
+    if (results.size > 0) return Promise.resolve(results.tryGet()!.value);
+    if (results.closed) {
       this.#finish();
       return Promise.resolve(END);
     }
-    const request = Promise.withResolvers<
-      IteratorResult<Result, undefined>
-    >();
-    this.#requests.push(request);
-    if (signal !== undefined && this.#requests.length === 1) {
-      watch(signal, this.#watcher);
-    }
-    return request.promise;
+    return results.get({ signal }).then(undefined, this.#ended);
   }
 
   return(): Promise<IteratorResult<Result, undefined>> {
@@ -223,50 +214,19 @@ class Completions implements AsyncIterableIterator<Result> {
     return this;
   }
 
-  /** The signal aborted while a next() waited. */
-  #aborted(signal: AbortSignal): void {
-    const requests = this.#requests;
-    this.#requests = [];
-    this.#finish();
-    for (const request of requests) request.reject(signal.reason);
-  }
-
   #settled(result: Result): void {
-    if (this.#done) return;
-    this.#left--;
-    const request = this.#requests.shift();
-    if (request === undefined) {
-      this.#buffer.push(result);
-      return;
-    }
-    // A waiting next() means the buffer is empty: hand the result over.
-    if (this.#requests.length === 0 && this.#signal !== undefined) {
-      unwatch(this.#signal, this.#watcher);
-    }
-    request.resolve({ done: false, value: result });
-    // Everything is yielded: the calls still waiting see the end.
-    if (this.#left === 0) this.#finish();
+    const results = this.#results;
+    if (results === undefined) return; // stopped early: dropped
+    results.tryPut({ done: false, value: result });
+    if (--this.#left === 0) results.close();
   }
 
-  #shift(): Result {
-    const result = this.#buffer[this.#head]!;
-    this.#buffer[this.#head++] = undefined as never;
-    if (this.#head === this.#buffer.length) {
-      this.#buffer = [];
-      this.#head = 0;
-    }
-    return result;
-  }
-
-  /** Ends the iteration: no listener, no buffered result, no request. */
+  /**
+   * Ends the iteration: `next()` calls still waiting see the end, and no
+   * result, request or listener is kept.
+   */
   #finish(): void {
-    if (this.#done) return;
-    this.#done = true;
-    if (this.#signal !== undefined) unwatch(this.#signal, this.#watcher);
-    this.#signal = undefined;
-    this.#buffer = [];
-    this.#head = 0;
-    for (const request of this.#requests) request.resolve(END);
-    this.#requests = [];
+    this.#results?.close();
+    this.#results = this.#signal = undefined;
   }
 }

@@ -1,11 +1,14 @@
 /**
  * Helpers that the lib tests share: letting promise callbacks run, a seeded
  * random source for repeatable stress tests, a look at a promise's state,
- * std's delay with its types, and a promise for a signal's abort.
+ * std's delay with its types, a promise for a signal's abort, and the
+ * garbage collector.
  *
  * @module
  */
 import { delay as stdDelay } from "@std/async/delay";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 
 /** std's `delay` with its signature (deno-std from npm has no types). */
 export const delay = stdDelay as (
@@ -125,4 +128,38 @@ export async function assertAbortCostFlat(
       } ms among 200,000 waiters`,
     );
   }
+}
+
+/**
+ * The engine's garbage collector, reached without a command-line flag (the
+ * test task has none): `--expose-gc` set at run time exposes `gc` in every
+ * context created afterwards.
+ */
+export function collector(): () => void {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+}
+
+/** Whether the object behind `ref` was collected, after a full collection. */
+export async function collected(ref: WeakRef<object>): Promise<boolean> {
+  // A WeakRef's target is kept until the current job ends: collect after a
+  // macrotask.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  collector()();
+  return ref.deref() === undefined;
+}
+
+/**
+ * How many bytes of heap `make` leaves behind once collected: what the
+ * object it returns still holds (it is kept alive until after the count).
+ */
+export function heapKept(make: () => unknown): number {
+  const gc = collector();
+  gc();
+  const before = Deno.memoryUsage().heapUsed;
+  const kept = make();
+  gc();
+  const after = Deno.memoryUsage().heapUsed;
+  if (kept === undefined) throw new Error("nothing kept");
+  return after - before;
 }

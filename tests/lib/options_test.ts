@@ -89,14 +89,14 @@ const CASES: {
     {
       name: "Lock.acquire",
       how: "rejected",
-      action: "acquire lock",
+      action: "acquire permit",
       call: (o) => lock.acquire(any(o)),
       after: () => assertEquals([lock.locked, lock.waiting], [false, 0]),
     },
     {
       name: "Lock.run",
       how: "rejected",
-      action: "acquire lock",
+      action: "acquire permit",
       call: (o) => lock.run(noop, any(o)),
       after: () => assertEquals([lock.locked, lock.waiting], [false, 0]),
     },

@@ -10,6 +10,7 @@ import { Queue, QueueClosedError } from "../../lib/queue.ts";
 import { spy } from "./_abort_spy.ts";
 import {
   assertAbortCostFlat,
+  heapKept,
   random,
   settle,
   shuffle,
@@ -894,4 +895,32 @@ Deno.test("Queue keeps its invariants under a seeded stress of producers, consum
       ]);
     });
   }
+});
+
+Deno.test("Queue gives its memory back after a burst, even while not empty (attack #13)", async (t) => {
+  const MiB = 2 ** 20;
+  await t.step("10^6 items drained to 1", () => {
+    const kept = heapKept(() => {
+      const queue = new Queue<number>();
+      for (let i = 0; i < 1_000_000; i++) queue.tryPut(i);
+      for (let i = 1; i < 1_000_000; i++) queue.tryGet();
+      assertEquals(queue.size, 1);
+      return queue;
+    });
+    assert(kept < MiB, `${(kept / MiB).toFixed(1)} MiB kept`);
+  });
+  await t.step("10^5 getters served down to 1", async () => {
+    const queue = new Queue<number>();
+    let last: Promise<number> | undefined;
+    const kept = heapKept(() => {
+      for (let i = 1; i < 100_000; i++) queue.get();
+      last = queue.get();
+      for (let i = 1; i < 100_000; i++) queue.tryPut(i);
+      assertEquals(queue.waitingGetters, 1);
+      return queue;
+    });
+    assert(kept < MiB, `${(kept / MiB).toFixed(1)} MiB kept`);
+    queue.tryPut(0);
+    assertEquals(await last, 0);
+  });
 });

@@ -6,10 +6,8 @@ import {
   assertThrows,
 } from "@std/assert";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { type Permit, Semaphore } from "../../lib/semaphore.ts";
-import { random, settle } from "./_helpers.ts";
+import { collected, heapKept, random, settle } from "./_helpers.ts";
 
 Deno.test("new Semaphore() rejects permits that are not a positive integer", async (t) => {
   for (const bad of [0, -1, 1.5, NaN, Infinity, -Infinity]) {
@@ -774,25 +772,6 @@ Deno.test("Semaphore.run() calls fn in the caller's async context", async (t) =>
   });
 });
 
-/**
- * The engine's garbage collector, reached without a command-line flag (the
- * test task has none): `--expose-gc` set at run time exposes `gc` in every
- * context created afterwards.
- */
-function collector(): () => void {
-  setFlagsFromString("--expose-gc");
-  return runInNewContext("gc") as () => void;
-}
-
-/** Whether the object behind `ref` was collected, after a full collection. */
-async function collected(ref: WeakRef<object>): Promise<boolean> {
-  // A WeakRef's target is kept until the current job ends: collect after a
-  // macrotask.
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  collector()();
-  return ref.deref() === undefined;
-}
-
 Deno.test("Semaphore keeps nothing of a caller once its call has settled", async (t) => {
   await t.step("not what a queued run() resolved to", async () => {
     const sem = new Semaphore(1);
@@ -927,4 +906,23 @@ Deno.test("Semaphore adds one listener to a signal that many waiters share", asy
     // About 0.2 s here; with a listener per waiter it took minutes.
     assert(elapsed < 10_000, `took ${elapsed.toFixed(0)} ms`);
   });
+});
+
+Deno.test("Semaphore gives its memory back after a burst of waiters (attack #13)", async () => {
+  const n = 100_000;
+  const sem = new Semaphore(n);
+  let last: Promise<Permit> | undefined;
+  let first: Permit | undefined;
+  const kept = heapKept(() => {
+    const held = Array.from({ length: n }, () => sem.tryAcquire()!);
+    for (let i = 1; i < n; i++) sem.acquire();
+    last = sem.acquire();
+    for (let i = 1; i < n; i++) held[i]!.release(); // serves all but `last`
+    first = held[0];
+    return sem;
+  });
+  assert(kept < 2 ** 20, `${(kept / 2 ** 20).toFixed(1)} MiB kept`);
+  assertEquals(sem.waiting, 1);
+  first!.release();
+  (await last!).release();
 });
