@@ -21,26 +21,21 @@
  * const bodies = await Promise.all(
  *   ["a", "b", "c", "d"].map((name) => sem.run(() => download(name))),
  * );
- * assertEquals(bodies, ["a", "b", "c", "d"]);
+ * assertEquals(bodies, ["a", "b", "c", "d"]); // in input order
  * assertEquals(most, 2);
  * ```
  *
  * @module
  */
-import * as check from "./_check.ts";
-import { count } from "./_check.ts";
+import { count, fn as checkFn } from "./_check.ts";
 import { signalFor, Waiters } from "./_waiters.ts";
 
 /**
- * A permission to go on, handed out by {@linkcode Semaphore.prototype.acquire}
- * or {@linkcode Semaphore.prototype.tryAcquire} (and the same methods of
- * `Lock`). Give it back with {@linkcode Permit.release}, or let `using` give
- * it back at the end of the block.
- *
- * Releasing is idempotent: the first call returns the permit to its
- * semaphore, every later call does nothing, so a permit can never be
- * returned twice. Any code that holds the object may release it; the
- * semaphore does not track which task acquired it.
+ * A permission to go on, from {@linkcode Semaphore.prototype.acquire} or
+ * {@linkcode Semaphore.prototype.tryAcquire}. Give it back with
+ * {@linkcode Permit.release}, or let `using` give it back at the end of the
+ * block. Releasing is idempotent: only the first call gives it back. Any
+ * code that holds the object may release it.
  */
 export interface Permit extends Disposable {
   /** Whether this permit has been given back. */
@@ -55,21 +50,13 @@ export interface Permit extends Disposable {
 /** Options for {@linkcode Semaphore.prototype.acquire} and {@linkcode Semaphore.prototype.run}. */
 export interface AcquireOptions {
   /**
-   * Gives up waiting when aborted. If the signal is already aborted the call
-   * rejects at once with `signal.reason`, even when a permit is free; if it
-   * aborts while the caller waits in the queue, the caller leaves the queue
-   * at once and the call rejects with `signal.reason`.
-   *
-   * For `run`, the signal counts until `fn` starts, which is always on a
-   * later microtask: an abort that lands after the permit was handed over
-   * but before `fn` starts rejects the call with `signal.reason`, gives the
-   * permit back, and `fn` never runs. Once `fn` has started (or, for
-   * `acquire`, once the permit is granted), aborting changes nothing: the
-   * holder must still release the permit (`run` does so when `fn` settles).
-   *
-   * Many callers may share one signal: the library adds at most one
-   * listener to it, so each caller costs O(1) however many share it. It is
-   * not passed to `fn`.
+   * Gives up waiting when aborted: already aborted, the call rejects at
+   * once with `signal.reason` (even when a permit is free); aborted while
+   * queued, the caller leaves the queue at once and rejects with it. For
+   * `run` it counts until `fn` starts: an abort between the grant and that
+   * microtask rejects the call, gives the permit back, and `fn` never runs.
+   * After that (for `acquire`, after the grant) it changes nothing. It is
+   * not passed to `fn`. Callers may share a signal: it gets one listener.
    *
    * @default {undefined}
    */
@@ -110,10 +97,9 @@ export interface AcquireOptions {
  *   settles, whether it fulfils or throws.
  * - **Who may release.** Whoever holds the {@linkcode Permit} object. The
  *   semaphore does not know about tasks, so it cannot check who calls.
- * - **Cost.** Every operation is O(1): joining the queue, leaving it
- *   when served and leaving it on an abort. A queued caller costs its
- *   promises and one small object, and nothing of it is kept once its call
- *   has settled.
+ * - **Cost.** Every operation is O(1): joining the queue, leaving it when
+ *   served and leaving it on an abort. Nothing of a caller is kept once its
+ *   call has settled, and the queue's memory shrinks after a burst.
  *
  * Compared with `Lock`, which is a semaphore of one permit that also answers
  * `locked`: use a semaphore to bound concurrency, a lock to protect a
@@ -144,7 +130,7 @@ export interface AcquireOptions {
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const sem = new Semaphore(1);
- * using _held = await sem.acquire();
+ * using _held = sem.tryAcquire(); // the only permit; tryAcquire never waits
  * const error = await sem.acquire({ signal: AbortSignal.timeout(20) })
  *   .catch((e) => e);
  * assertEquals(error.name, "TimeoutError");
@@ -164,22 +150,19 @@ export class Semaphore {
    */
   #release = (): void => {
     const waiters = this.#waiters;
-    if (!waiters.first()) {
-      this.#available++;
-      return;
+    if (!waiters.first()) this.#available++;
+    else {
+      const fn = waiters.value;
+      waiters.wake(
+        fn ? new Start(fn, waiters.signal) : new PermitImpl(this.#release),
+      );
     }
-    const fn = waiters.value;
-    waiters.wake(
-      fn === undefined
-        ? new PermitImpl(this.#release)
-        : new Start(fn, waiters.signal),
-    );
   };
 
   /**
-   * A queued `run` caller's first microtask, once it holds a permit: the
-   * reaction `run` registered on its place in the queue. The caller's
-   * promise adopts what this returns.
+   * A queued `run` caller's first microtask, holding its permit: the
+   * reaction `run` registered, in the caller's async context. The caller's
+   * promise adopts what it returns.
    */
   #begin = (start: unknown): unknown => {
     const { fn, signal } = start as Start;
@@ -211,19 +194,15 @@ export class Semaphore {
    *
    * @param permits How many holders may hold a permit at once; an integer
    * from 1 to `Number.MAX_SAFE_INTEGER`.
-   * @throws {RangeError} If `permits` is not an integer from 1 to
-   * `Number.MAX_SAFE_INTEGER`, a value that is not a number included (the
-   * message then says it must be a number).
+   * @throws {RangeError} If `permits` is anything else, a value that is not
+   * a number included (the message then says it must be a number).
    */
   constructor(permits: number) {
     // The project's contract (design.md): anything but an integer ≥ 1 is a
     // RangeError, a value of the wrong type too.
-    this.#permits = this.#available = count(
-      permits,
-      "create semaphore",
-      "permits",
-      { type: RangeError },
-    );
+    const type = RangeError;
+    this.#permits = count(permits, "create semaphore", "permits", { type });
+    this.#available = permits;
   }
 
   /** How many permits the semaphore was created with. */
@@ -245,19 +224,6 @@ export class Semaphore {
    * Waits for a permit and resolves with it. Resolves at once when a permit
    * is free and nobody waits; otherwise joins the end of the queue.
    *
-   * @example
-   * ```ts
-   * import { Semaphore } from "@asincronia/asincronia";
-   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
-   *
-   * const sem = new Semaphore(1);
-   * {
-   *   using _permit = await sem.acquire();
-   *   assertEquals(sem.available, 0);
-   * }
-   * assertEquals(sem.available, 1);
-   * ```
-   *
    * @param options What may cancel the wait.
    * @returns A promise of the {@linkcode Permit}, which the caller must
    * release (or hold with `using`). It rejects with `signal.reason` if the
@@ -274,17 +240,6 @@ export class Semaphore {
   /**
    * Takes a permit only if one is free and nobody waits for it; never waits.
    *
-   * @example
-   * ```ts
-   * import { Semaphore } from "@asincronia/asincronia";
-   * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
-   *
-   * const sem = new Semaphore(1);
-   * using first = sem.tryAcquire();
-   * assert(first !== undefined);
-   * assertEquals(sem.tryAcquire(), undefined); // none left
-   * ```
-   *
    * @returns A {@linkcode Permit}, or `undefined` when none is free or
    * someone is queued (a queued caller always goes first).
    */
@@ -296,27 +251,8 @@ export class Semaphore {
    * Runs `fn` while holding a permit: waits for the permit like
    * {@linkcode Semaphore.prototype.acquire}, calls `fn`, and releases the
    * permit when the promise `fn` returns settles, whether it fulfils or
-   * rejects.
-   *
-   * `fn` is never called inside `run`, even when a permit is free: it starts
-   * on a later microtask, in the async context of the `run` call (what an
-   * `AsyncLocalStorage` held there). The signal cancels everything up to the
-   * moment `fn` starts, including the short step between the grant and the
-   * start; it is not passed to `fn` and does not stop `fn` once it runs.
-   *
-   * @example Five jobs, two at a time
-   * ```ts
-   * import { Semaphore } from "@asincronia/asincronia";
-   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
-   *
-   * const sem = new Semaphore(2);
-   * const job = (page: number) =>
-   *   new Promise<number>((resolve) => setTimeout(() => resolve(page * 10), 5));
-   * const sizes = await Promise.all(
-   *   [1, 2, 3, 4, 5].map((page) => sem.run(() => job(page))),
-   * );
-   * assertEquals(sizes, [10, 20, 30, 40, 50]); // in input order
-   * ```
+   * rejects. `fn` starts on a later microtask, never inside `run`, in the
+   * caller's async context; the signal cancels everything before that.
    *
    * @typeParam T The value `fn` resolves to.
    * @param fn What to run while holding the permit.
@@ -328,25 +264,23 @@ export class Semaphore {
    */
   run<T>(fn: () => T | PromiseLike<T>, options?: AcquireOptions): Promise<T> {
     try {
-      check.fn(fn, "run task", "fn");
+      checkFn(fn, "run task", "fn");
     } catch (error) {
       return Promise.reject(error);
     }
     const signal = signalFor(options, "acquire permit");
     if (signal instanceof Promise) return signal;
-    // Either way fn starts in a reaction registered here: on a later
-    // microtask, in the caller's async context.
     if (this.#take()) return this.#now(fn, signal);
     return this.#waiters.park(fn, signal).then(this.#begin) as Promise<T>;
   }
 
   /**
-   * `run` with a free permit: an async function, so that `fn` starts after
-   * the first `await` (a later microtask, in the caller's async context) and
-   * its outcome settles the caller's promise directly. The queued path's
-   * reaction, whose promise adopts another, costs two hops more: this path
-   * takes uncontended `await run(fn)` from 2.3× to 1.5× the time of the
-   * 78abbaf Semaphore, which called `fn` inside `run`.
+   * `run` with a free permit. An async function, so `fn` starts after the
+   * first `await` (a later microtask, in the caller's async context) and its
+   * outcome settles the call directly; the queued path's reaction, whose
+   * promise adopts another, takes two hops more: uncontended
+   * `await run(fn)` costs 1.5× the time of the 78abbaf Semaphore (which
+   * called `fn` inside `run`) this way, 2.3× that way.
    */
   async #now<T>(
     fn: () => T | PromiseLike<T>,
@@ -354,7 +288,6 @@ export class Semaphore {
   ): Promise<T> {
     await DONE;
     if (signal?.aborted) {
-      // Aborted after run() returned, before fn could start.
       this.#release();
       throw signal.reason;
     }
@@ -365,10 +298,7 @@ export class Semaphore {
     }
   }
 
-  /**
-   * Takes a free permit, unless someone is queued for it: the one place that
-   * enforces "no barging".
-   */
+  /** Takes a free permit unless someone is queued: no barging. */
   #take(): boolean {
     if (this.#available === 0 || this.#waiters.size > 0) return false;
     this.#available--;

@@ -6,7 +6,7 @@ import {
 } from "@std/assert";
 import { asCompleted, type AsCompletedResult } from "../../lib/as_completed.ts";
 import { spy } from "./_abort_spy.ts";
-import { settle } from "./_helpers.ts";
+import { assertNames, refusal, settle } from "./_helpers.ts";
 
 async function collect<T>(
   iterator: AsyncIterable<AsCompletedResult<T>>,
@@ -332,82 +332,45 @@ Deno.test("asCompleted() with a signal", async (t) => {
   });
 });
 
-Deno.test("asCompleted() rejects bad input with a TypeError", async (t) => {
-  const cases: [string, unknown, unknown, string][] = [
+Deno.test("asCompleted() throws a TypeError for bad input, naming it", async (t) => {
+  const gen = function* gen() {
+    yield 1;
+  };
+  const cases: [string, unknown, unknown, string, string][] = [
+    ["promises 5", 5, undefined, "promises", "5"],
+    ["promises undefined", undefined, undefined, "promises", "undefined"],
+    ["an object", { length: 2 }, undefined, "promises", "{ length }"],
+    ["a single promise", Promise.resolve(1), undefined, "promises", "Promise"],
     [
-      "promises 5",
-      5,
-      undefined,
-      "Cannot iterate results as 'promises' must be an iterable of promises: current value is 5",
-    ],
-    [
-      "promises undefined",
-      undefined,
-      undefined,
-      "Cannot iterate results as 'promises' must be an iterable of promises: current value is undefined",
-    ],
-    [
-      "promises an object",
-      { length: 2 },
-      undefined,
-      "Cannot iterate results as 'promises' must be an iterable of promises: current value is an object { length }",
-    ],
-    [
-      "promises a single promise",
-      Promise.resolve(1),
-      undefined,
-      "Cannot iterate results as 'promises' must be an iterable of promises: current value is a Promise",
-    ],
-    [
-      "promises a string, whose characters are iterable",
+      "a string, whose characters iterate",
       "abc",
       undefined,
-      `Cannot iterate results as 'promises' must be an iterable of promises: current value is "abc"`,
+      "promises",
+      '"abc"',
     ],
+    ["a String object", new String("abc"), undefined, "promises", "String"],
     [
-      "promises a String object",
-      new String("abc"),
+      "a generator function, not its generator",
+      gen,
       undefined,
-      "Cannot iterate results as 'promises' must be an iterable of promises: current value is a String",
+      "promises",
+      '"gen"',
     ],
     [
-      "promises a generator function, not its generator",
-      function* gen() {
-        yield 1;
-      },
-      undefined,
-      `Cannot iterate results as 'promises' must be an iterable of promises: current value is a function ("gen")`,
-    ],
-    [
-      "promises checked before options, as fetchAll checks inputs first",
+      "promises checked before options, as fetchAll does",
       "abc",
       5,
-      `Cannot iterate results as 'promises' must be an iterable of promises: current value is "abc"`,
+      "promises",
+      '"abc"',
     ],
-    [
-      "options 5",
-      [],
-      5,
-      "Cannot iterate results as 'options' must be an object: current value is 5",
-    ],
-    [
-      "a signal look-alike",
-      [],
-      { signal: { aborted: false } },
-      "Cannot iterate results as 'signal' must be an AbortSignal: current value is an object { aborted }",
-    ],
+    ["options 5", [], 5, "options", "5"],
   ];
-  for (const [name, promises, options, message] of cases) {
-    await t.step(name, () => {
-      assertThrows(
-        () =>
-          asCompleted(
-            promises as number[],
-            options as { signal?: AbortSignal },
-          ),
-        TypeError,
-        message,
+  for (const [name, promises, options, param, shown] of cases) {
+    await t.step(name, async () => {
+      const error = await refusal(() =>
+        asCompleted(promises as number[], options as { signal?: AbortSignal })
       );
+      assertNames(error, TypeError, param, shown);
     });
   }
 
