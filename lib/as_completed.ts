@@ -27,10 +27,8 @@ import { Queue, QueueClosedError } from "./queue.ts";
 /** Options for {@linkcode asCompleted}. */
 export interface AsCompletedOptions {
   /**
-   * Ends the iteration early. Already aborted, or aborted while the loop
-   * runs: the pending or next `next()` rejects with `signal.reason`, and
-   * every later one reports the end. The inputs are not cancelled (a promise
-   * cannot be); their results are dropped.
+   * Ends the iteration early: a waiting or the next `next()` rejects with
+   * `signal.reason`, later ones report the end. The inputs run on.
    *
    * @default {undefined}
    */
@@ -67,22 +65,18 @@ const END: Done = Object.freeze({ done: true, value: undefined });
  * Yields the settled result of each input as it settles, in completion
  * order: the counterpart of Python's `asyncio.as_completed`.
  *
- * `Promise.all` waits for everything and stops at the first failure;
- * `Promise.race` tells only who was first. To handle each result as soon as
- * it is there (show progress, start follow-up work, report failures one by
- * one) loop over `asCompleted(promises)`.
- *
- * Each result is a `PromiseSettledResult` (`{ status: "fulfilled", value }`
- * or `{ status: "rejected", reason }`, as `Promise.allSettled` gives) with
- * the input's `index` added. asyncio yields awaitables that raise on failure,
- * so one failure ends a plain loop and the rest are never seen; settled
- * results keep every outcome, and the index says which input it was.
+ * `Promise.all` stops at the first failure and `Promise.race` tells only
+ * who was first; loop over `asCompleted(promises)` to handle each result as
+ * soon as it is there. Each is a `PromiseSettledResult`, as
+ * `Promise.allSettled` gives, plus the input's `index`: unlike asyncio's
+ * awaitables that raise, a failure does not end the loop.
  *
  * Guarantees:
  *
  * - **Order.** Results come in the order the inputs settle. Inputs that are
  *   not promises or thenables count as already fulfilled with that value;
- *   they come first, in input order. Each input yields exactly once.
+ *   they come first, in input order. Each input yields exactly once, read
+ *   as `await` reads it (a native promise's own `then` is not called).
  * - **Eager.** The inputs are read and watched when `asCompleted` is called,
  *   not when the loop starts: every rejection is handled from that moment,
  *   so none becomes an unhandled rejection, even if the loop never runs or
@@ -131,8 +125,8 @@ const END: Done = Object.freeze({ done: true, value: undefined });
  * @returns An async iterator of settled results, one per input, in
  * completion order.
  * @throws {TypeError} If `promises` is not an iterable object (a string is
- * refused), `options` is not an object, or `signal` is not an `AbortSignal`. Whatever reading the iterable
- * throws is thrown as is.
+ * refused), `options` is not an object, or `signal` is not an
+ * `AbortSignal`. Whatever reading the iterable throws is thrown as is.
  */
 export function asCompleted<T>(
   promises: Iterable<T | PromiseLike<T>>,

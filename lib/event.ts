@@ -26,10 +26,8 @@ import { signalFor, Waiters } from "./_waiters.ts";
 /** Options for {@linkcode Event.prototype.wait}. */
 export interface EventWaitOptions {
   /**
-   * Gives up waiting when aborted. Already aborted: the call rejects at once
-   * with `signal.reason`, even when the event is set. Aborted while the
-   * caller waits: the caller stops waiting at once and the call rejects with
-   * `signal.reason`.
+   * Gives up waiting when aborted: the call rejects with `signal.reason`
+   * (at once if already aborted, even when the event is set).
    *
    * @default {undefined}
    */
@@ -127,21 +125,6 @@ export class Event {
 
   /**
    * Waits until the event is set; resolves at once if it is set now.
-   *
-   * @example
-   * ```ts
-   * import { Event } from "@asincronia/asincronia";
-   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
-   *
-   * const loaded = new Event();
-   * let config = "";
-   * setTimeout(() => {
-   *   config = "ready";
-   *   loaded.set();
-   * }, 10);
-   * await loaded.wait();
-   * assertEquals(config, "ready");
-   * ```
    *
    * @param options What may cancel the wait.
    * @returns A promise that resolves (to `undefined`) when the event is set.

@@ -298,9 +298,13 @@ export class Semaphore {
     }
   }
 
-  /** Takes a free permit unless someone is queued: no barging. */
+  /**
+   * Takes a free permit. (While anyone waits none is free: `#release`
+   * hands a permit straight to the longest waiter. That is the no-barging
+   * rule.)
+   */
   #take(): boolean {
-    if (this.#available === 0 || this.#waiters.size > 0) return false;
+    if (this.#available === 0) return false;
     this.#available--;
     return true;
   }
