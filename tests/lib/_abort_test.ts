@@ -39,6 +39,34 @@ Deno.test("unwatch() takes the listener off the signal with its last watcher", (
   assertEquals([told, seen.attached], [1, 0]);
 });
 
+Deno.test("a watcher unwatched while the abort is told is not told", () => {
+  // A watcher's code may settle another caller on the same signal (a task
+  // group's abort runs user code that releases a permit a waiter gets);
+  // that waiter leaves, and must not then be told of the abort.
+  const controller = new AbortController();
+  const { signal } = controller;
+  const told: string[] = [];
+  const later: AbortWatcher = { aborted: () => told.push("later") };
+  watch(signal, {
+    aborted: () => (told.push("first"), unwatch(signal, later)),
+  });
+  watch(signal, later);
+  watch(signal, { aborted: () => told.push("last") });
+  controller.abort();
+  assertEquals(told, ["first", "last"]);
+});
+
+Deno.test("watching leaves no property a program can see on the signal", () => {
+  const { signal } = new AbortController();
+  signal.addEventListener("abort", () => {}); // Deno's own bookkeeping
+  const keys = Reflect.ownKeys(signal);
+  const watcher: AbortWatcher = { aborted() {} };
+  watch(signal, watcher);
+  assertEquals(Reflect.ownKeys(signal), keys);
+  unwatch(signal, watcher);
+  assertEquals(Reflect.ownKeys(signal), keys);
+});
+
 Deno.test("watch() tells every watcher even if one throws", () => {
   const controller = new AbortController();
   const told: string[] = [];
