@@ -2,19 +2,13 @@
  * The one wait queue under Semaphore, Lock, Event, Queue and asCompleted
  * (trio's `ParkingLot`); not part of the public API.
  *
- * Callers wait first come, first served. Joining, leaving from the front
- * and leaving on an abort are O(1), amortised. A caller's signal is watched
+ * Callers wait first come, first served, in a doubly linked list: joining
+ * the end, leaving from the front and leaving from anywhere (an abort) are
+ * each O(1), and a caller that left is garbage at once, so the list's
+ * memory is what it holds, after a burst too. A caller's signal is watched
  * through lib/_abort.ts (one listener per distinct signal) from the moment
  * it parks to the moment it leaves, woken or refused: a settled call leaves
  * nothing on it.
- *
- * For speed, a ring of three slots per caller (its resolve function, what
- * it brought, its Watcher if it passed a signal) and no object per caller:
- * with a linked node per caller, 10⁴ queued `Semaphore.run` calls took 1.5×
- * the 78abbaf Semaphore's time instead of 1.3× (the A/B groups of
- * bench/sync_bench.ts). An abort leaves a hole that the front skips. The
- * ring is rebuilt without holes when full and when under a sixteenth full,
- * so its memory follows what it holds, after a burst too.
  *
  * @module
  */
@@ -22,14 +16,12 @@ import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
 import { signalOf } from "./_check.ts";
 
 type Settle = (value: unknown) => void;
-const STRIDE = 3;
-const MIN = 8;
 
 /**
  * The one executor of every parked promise leaves its resolve function here
  * (no closure per caller). An arrow in a `const`, which V8 inlines; as a
- * function declaration, 10⁴ queued `run` calls took 1.5× the 78abbaf
- * Semaphore's time instead of 1.25×.
+ * function declaration, 10⁴ queued `Semaphore.run` calls took 1.5× the
+ * 78abbaf Semaphore's time instead of 1.25×.
  */
 let grabbed: Settle | undefined;
 const grab = (resolve: Settle): void => {
@@ -44,24 +36,25 @@ class Failure {
   }
 }
 
-/** A parked caller's signal, and the caller's place in the ring. */
-class Watcher implements AbortWatcher {
+/** A parked caller: a node of its list, and the watcher of its signal. */
+class Waiter<T> implements AbortWatcher {
+  prev: Waiter<T> | undefined = undefined;
+  next: Waiter<T> | undefined = undefined;
   constructor(
-    readonly waiters: Waiters<unknown>,
-    readonly signal: AbortSignal,
-    public index: number,
+    readonly list: Waiters<T>,
+    readonly value: T,
+    readonly signal: AbortSignal | undefined,
+    readonly resolve: Settle,
   ) {}
   aborted(): void {
-    this.waiters.drop(this.index);
+    this.list.drop(this);
   }
 }
 
 /** Parked callers, first come, first served; each brings a `T`. */
 export class Waiters<T> {
-  #ring: unknown[] = new Array(MIN * STRIDE);
-  #mask = MIN - 1;
-  #front = 0;
-  #length = 0; // entries from the front, holes included
+  #head: Waiter<T> | undefined;
+  #tail: Waiter<T> | undefined;
   #size = 0;
 
   /** How many callers wait. */
@@ -74,19 +67,15 @@ export class Waiters<T> {
    * promise gets what `wake` gives, or rejects.
    */
   park(value: T, signal: AbortSignal | undefined): Promise<unknown> {
-    if (this.#length > this.#mask) this.#rebuild();
-    const index = (this.#front + this.#length++) & this.#mask;
-    const slot = index * STRIDE;
     const promise = new Promise(grab);
-    this.#ring[slot] = grabbed;
-    this.#ring[slot + 1] = value;
+    const waiter = new Waiter(this, value, signal, grabbed!);
     grabbed = undefined;
-    if (signal !== undefined) {
-      const watcher = new Watcher(this, signal, index);
-      this.#ring[slot + 2] = watcher;
-      watch(signal, watcher);
-    }
+    const tail = (waiter.prev = this.#tail);
+    if (tail === undefined) this.#head = waiter;
+    else tail.next = waiter;
+    this.#tail = waiter;
     this.#size++;
+    if (signal !== undefined) watch(signal, waiter);
     return promise;
   }
 
@@ -95,31 +84,26 @@ export class Waiters<T> {
    * its listener has yet to run (another listener runs first) is refused.
    */
   first(): boolean {
-    while (this.#size > 0) {
-      const slot = this.#front * STRIDE;
-      const watcher = this.#ring[slot + 2] as Watcher | undefined;
-      if (this.#ring[slot] === undefined) {
-        this.#front = (this.#front + 1) & this.#mask;
-        this.#length--;
-      } else if (watcher?.signal.aborted) this.drop(this.#front);
-      else return true;
+    for (let waiter = this.#head; waiter; waiter = this.#head) {
+      if (!waiter.signal?.aborted) return true;
+      this.drop(waiter);
     }
     return false;
   }
 
   /** What the front caller brought (after `first()`). */
   get value(): T {
-    return this.#ring[this.#front * STRIDE + 1] as T;
+    return this.#head!.value;
   }
 
   /** The front caller's signal (after `first()`). */
   get signal(): AbortSignal | undefined {
-    return (this.#ring[this.#front * STRIDE + 2] as Watcher)?.signal;
+    return this.#head!.signal;
   }
 
   /** Takes the front caller out and resolves it with `result` (after `first()`). */
   wake(result: unknown): void {
-    this.#leave(this.#front)(result);
+    this.#leave(this.#head!)(result);
   }
 
   /** Settles every caller, in order: with `result`, or rejected if `failed`. */
@@ -127,45 +111,23 @@ export class Waiters<T> {
     while (this.first()) this.wake(failed ? new Failure(result) : result);
   }
 
-  /** Refuses the caller at `index`, whose signal aborted. */
-  drop(index: number): void {
-    const { signal } = this.#ring[index * STRIDE + 2] as Watcher;
-    this.#leave(index)(new Failure(signal.reason));
+  /** Refuses a caller (a Waiter) whose signal aborted, with the reason. */
+  drop(waiter: object): void {
+    const { signal } = waiter as Waiter<T>;
+    this.#leave(waiter as Waiter<T>)(new Failure(signal!.reason));
   }
 
-  /**
-   * Leaves a hole where the caller was (the front skips it), stops watching
-   * its signal, and returns its resolve function.
-   */
-  #leave(index: number): Settle {
-    const [ring, slot] = [this.#ring, index * STRIDE];
-    const resolve = ring[slot] as Settle;
-    const watcher = ring[slot + 2] as Watcher | undefined;
-    ring[slot] = ring[slot + 1] = ring[slot + 2] = undefined;
-    if (watcher !== undefined) unwatch(watcher.signal, watcher);
-    if (--this.#size === 0) this.#front = this.#length = 0;
-    if (this.#mask >= MIN && this.#size <= this.#mask >> 4) this.#rebuild();
-    return resolve;
-  }
-
-  /** Moves the callers, in order, to a ring at least twice their number. */
-  #rebuild(): void {
-    let capacity = MIN;
-    while (capacity < 2 * this.#size) capacity *= 2;
-    const [old, ring] = [this.#ring, new Array(capacity * STRIDE)];
-    for (let k = 0, to = 0; k < this.#length; k++) {
-      const from = ((this.#front + k) & this.#mask) * STRIDE;
-      if (old[from] === undefined) continue;
-      ring[to] = old[from];
-      ring[to + 1] = old[from + 1];
-      const watcher = ring[to + 2] = old[from + 2] as Watcher | undefined;
-      if (watcher !== undefined) watcher.index = to / STRIDE;
-      to += STRIDE;
-    }
-    this.#ring = ring;
-    this.#mask = capacity - 1;
-    this.#front = 0;
-    this.#length = this.#size;
+  /** Unlinks a caller, stops watching its signal, returns its resolve. */
+  #leave(waiter: Waiter<T>): Settle {
+    const { prev, next, signal } = waiter;
+    if (prev === undefined) this.#head = next;
+    else prev.next = next;
+    if (next === undefined) this.#tail = prev;
+    else next.prev = prev;
+    waiter.prev = waiter.next = undefined;
+    if (signal !== undefined) unwatch(signal, waiter);
+    this.#size--;
+    return waiter.resolve;
   }
 }
 
