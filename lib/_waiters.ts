@@ -30,7 +30,10 @@ const grab = (resolve: Settle): void => {
 
 /** Rejects whoever adopts it: a caller keeps one function alive, not two. */
 class Failure {
-  constructor(readonly reason: unknown) {}
+  declare readonly reason: unknown;
+  constructor(reason: unknown) {
+    this.reason = reason;
+  }
   then(_: unknown, reject: Settle): void {
     reject(this.reason);
   }
@@ -40,12 +43,21 @@ class Failure {
 class Waiter<T> implements AbortWatcher {
   prev: Waiter<T> | undefined = undefined;
   next: Waiter<T> | undefined = undefined;
+  declare readonly list: Waiters<T>;
+  declare readonly value: T;
+  declare readonly signal: AbortSignal | undefined;
+  declare readonly resolve: Settle;
   constructor(
-    readonly list: Waiters<T>,
-    readonly value: T,
-    readonly signal: AbortSignal | undefined,
-    readonly resolve: Settle,
-  ) {}
+    list: Waiters<T>,
+    value: T,
+    signal: AbortSignal | undefined,
+    resolve: Settle,
+  ) {
+    this.list = list;
+    this.value = value;
+    this.signal = signal;
+    this.resolve = resolve;
+  }
   aborted(): void {
     this.list.drop(this);
   }

@@ -57,9 +57,8 @@ export type { AcquireOptions, Permit } from "./semaphore.ts";
  *   acquiring twice.
  * - **Cost.** Every operation is O(1).
  *
- * Its methods are {@linkcode Semaphore}'s: `acquire({ signal })`,
- * `tryAcquire()` and `run(fn, { signal })`, with `permits` (always 1),
- * `available` (1 when free) and `waiting`.
+ * Its methods are {@linkcode Semaphore}'s (`acquire`, `tryAcquire`, `run`,
+ * `permits` always 1, `available` 1 when free, `waiting`).
  *
  * @example `using` is the counterpart of `async with lock:`
  * ```ts

@@ -50,13 +50,9 @@ export interface Permit extends Disposable {
 /** Options for {@linkcode Semaphore.prototype.acquire} and {@linkcode Semaphore.prototype.run}. */
 export interface AcquireOptions {
   /**
-   * Gives up waiting when aborted: already aborted, the call rejects at
-   * once with `signal.reason` (even when a permit is free); aborted while
-   * queued, the caller leaves the queue at once and rejects with it. For
-   * `run` it counts until `fn` starts: an abort between the grant and that
-   * microtask rejects the call, gives the permit back, and `fn` never runs.
-   * After that (for `acquire`, after the grant) it changes nothing. It is
-   * not passed to `fn`. Callers may share a signal: it gets one listener.
+   * Gives up waiting when aborted (see **Cancellation** on
+   * {@linkcode Semaphore}): the call rejects with `signal.reason` and, for
+   * `run`, `fn` never runs. It is not passed to `fn`.
    *
    * @default {undefined}
    */
@@ -315,10 +311,12 @@ const DONE = Promise.resolve();
 
 /** What a queued `run` caller's first microtask needs; made at the grant. */
 class Start {
-  constructor(
-    readonly fn: () => unknown,
-    readonly signal: AbortSignal | undefined,
-  ) {}
+  declare readonly fn: () => unknown;
+  declare readonly signal: AbortSignal | undefined;
+  constructor(fn: () => unknown, signal: AbortSignal | undefined) {
+    this.fn = fn;
+    this.signal = signal;
+  }
 }
 
 class PermitImpl implements Permit {
