@@ -71,33 +71,16 @@
  * @example TaskGroup: the first failure cancels the siblings
  * ```ts
  * import { TaskGroup } from "@asincronia/asincronia";
- * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
- * // A wait that stops when its signal aborts.
- * const wait = (ms: number, signal: AbortSignal) =>
- *   new Promise<void>((resolve, reject) => {
- *     const id = setTimeout(resolve, ms);
- *     signal.addEventListener("abort", () => {
- *       clearTimeout(id);
- *       reject(signal.reason);
- *     }, { once: true });
- *   });
- *
- * const finished: string[] = [];
- * const error = await TaskGroup.run(async (group) => {
- *   group.spawn(async (signal) => {
- *     await wait(1_000, signal); // aborted after 10 ms
- *     finished.push("slow");
- *   }, { name: "slow" });
- *   group.spawn(async (signal) => {
- *     await wait(10, signal);
- *     throw new Error("boom");
- *   }, { name: "fails" });
- * }).catch((reason: unknown) => reason);
- * // run waited for both tasks, then threw the failures together.
- * assert(error instanceof AggregateError);
- * assertEquals(error.errors.map((e: Error) => e.message), ["boom"]);
- * assertEquals(finished, []);
+ * const forever = (signal: AbortSignal) => // runs until it is cancelled
+ *   new Promise((_, reject) => signal.onabort = () => reject(signal.reason));
+ * const error = await TaskGroup.run((group) => {
+ *   group.spawn(forever, { name: "slow" });
+ *   group.spawn(() => Promise.reject(new Error("boom")), { name: "fails" });
+ * }).then(() => undefined, (reason: AggregateError) => reason);
+ * // run waited for both (the slow one cancelled), then rejected with the failures.
+ * assertEquals(error?.errors.map((e: Error) => e.message), ["boom"]);
  * ```
  *
  * @example Event: many tasks wait until one sets it

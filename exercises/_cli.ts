@@ -11,28 +11,25 @@
  * deno task exercise --lang es    # en español (remembered)
  * ```
  *
- * Each check runs in a Worker of its own, so nothing the learner's code
- * leaves behind outlives it. Progress lives in exercises/.progress.json
- * (ignored by git): which file contents passed, which hints were shown, and
- * the language.
+ * Each check runs in a `deno` process of its own (exercises/_run.ts), killed
+ * when it ends. Progress lives in exercises/.progress.json, through
+ * course/progress.ts.
  *
  * @module
  */
-import { parseArgs } from "@std/cli/parse-args";
-import { describe } from "../lib/_util.ts";
+import { parseFlags, UsageError } from "../course/flags.ts";
+import { isLang, type Lang } from "../course/i18n.ts";
+import { paint, terminalWidth, useColor } from "../course/terminal.ts";
+import {
+  hashOf,
+  loadProgress,
+  type Progress,
+  stateOf,
+  updateProgress,
+} from "../course/progress.ts";
 import { EXERCISES, fileOf, findExercise } from "./_catalog.ts";
-import type { Exercise, Lang, Text } from "./_harness.ts";
-import type { Result } from "./_run.ts";
-
-/** What the CLI remembers between runs. */
-export interface Progress {
-  /** The language last asked for with --lang. */
-  lang?: Lang;
-  /** Per exercise: the SHA-256 of the file's content when last checked, and whether it passed. */
-  results: Record<string, { hash: string; passed: boolean }>;
-  /** Per exercise: how many hints have been shown. */
-  hints: Record<string, number>;
-}
+import type { Exercise } from "./_harness.ts";
+import { check, display, type Result, stopChecks } from "./_run.ts";
 
 /** Where the CLI reads and writes; tests replace it. */
 export interface Io {
@@ -40,13 +37,13 @@ export interface Io {
   write(text: string): void;
   /** Reads the saved progress (empty if there is none). */
   load(): Promise<Progress>;
-  /** Saves the progress. */
-  save(progress: Progress): Promise<void>;
+  /** Changes the saved progress (see course/progress.ts); resolves with it. */
+  update(change: (progress: Progress) => void): Promise<Progress>;
   /** The file the learner edits for an exercise. */
   file(exercise: Exercise): URL;
   /** Runs an exercise's check against a file. */
   check(exercise: Exercise, file: URL): Promise<Result>;
-  /** Yields each time files in exercises/ change (for --watch). */
+  /** Starts watching exercises/; yields each time its files change (for --watch). */
   watch(): AsyncIterable<void>;
   /** Whether to colour the output. */
   color: boolean;
@@ -55,10 +52,6 @@ export interface Io {
   /** Clears the screen before each run in watch mode (on a terminal). */
   clear(): void;
 }
-
-const PROGRESS = new URL("./.progress.json", import.meta.url);
-/** A check that has not answered after this long is stuck in a loop that never yields. */
-const WATCHDOG_MS = 30_000;
 
 const UI = {
   en: {
@@ -89,18 +82,12 @@ const UI = {
       `A solution: ${path}\n(Try the hints first; ${lesson} teaches what it uses.)`,
     unknown: (id: string, ids: string) =>
       `There is no exercise "${id}". The exercises are: ${ids}.`,
-    unknownFlag: (flag: string) =>
-      `Unknown flag ${flag} (\`deno task exercise --help\` lists them)`,
-    yesOrNo: (flag: string, value: string) =>
-      `Flag ${flag} takes no value, or yes or no: current value is ${
-        describe(value)
-      }`,
-    extra: (arg: string) =>
-      `Unexpected argument "${arg}": one exercise at a time`,
     unsaved:
       "(Progress not saved: no permission to write exercises/.progress.json.)",
     watching: "Watching exercises/ for changes. Ctrl-C to stop.",
     lesson: "lesson",
+    marks: "# ran and ended   x failed   = still running   . not running",
+    printed: "Your code printed:",
     legend: [
       "✓ done   ✗ failing   · to do",
       "the number is the lesson: 04b is lesson 04's second exercise",
@@ -142,17 +129,12 @@ const UI = {
       `Una solución: ${path}\n(Prueba antes las pistas; ${lesson} enseña lo que usa.)`,
     unknown: (id: string, ids: string) =>
       `No hay ningún ejercicio "${id}". Los ejercicios son: ${ids}.`,
-    unknownFlag: (flag: string) =>
-      `Opción desconocida ${flag} (\`deno task exercise --help\` las lista)`,
-    yesOrNo: (flag: string, value: string) =>
-      `La opción ${flag} va sin valor, o con yes o no: el valor actual es ${
-        describe(value)
-      }`,
-    extra: (arg: string) => `Argumento de más "${arg}": un ejercicio cada vez`,
     unsaved:
       "(Progreso sin guardar: no hay permiso para escribir exercises/.progress.json.)",
     watching: "Vigilando exercises/. Ctrl-C para parar.",
     lesson: "lección",
+    marks: "# corrió y acabó   x falló   = seguía en marcha   . sin correr",
+    printed: "Tu código escribió:",
     legend: [
       "✓ hecho   ✗ falla   · por hacer",
       "el número es la lección: 04b es el segundo ejercicio de la lección 04",
@@ -169,103 +151,38 @@ const UI = {
   },
 };
 
-const ANSI = {
-  green: "\x1b[32m",
-  red: "\x1b[31m",
-  dim: "\x1b[2m",
-  bold: "\x1b[1m",
-  reset: "\x1b[0m",
-};
-
-/** The flags that take no value, and their one-letter forms. */
-const SWITCHES = ["watch", "hint", "solution", "help"];
-const SHORT: Record<string, string> = { h: "help", w: "watch" };
-/** What `--watch=…` may say, as the lessons' flags read it. */
-const YES = new Set(["", "true", "yes", "on", "1"]);
-const NO = new Set(["false", "no", "off", "0"]);
-
-/**
- * `args` with each `--watch=yes` turned into `--watch` and each `--watch=no`
- * left out (parseArgs reads any `--watch=…` as on), and the first switch
- * given any other value, as typed.
- */
-function settleSwitches(
-  args: readonly string[],
-): { args: string[]; bad?: { flag: string; value: string } } {
-  const settled: string[] = [];
-  let bad: { flag: string; value: string } | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === "--") {
-      settled.push(...args.slice(i));
-      break;
-    }
-    // `--watch=…`, `-w=…`, and `--w=…` (parseArgs takes it for --watch).
-    const [, flag, name, value] = /^(--?([^=-][^=]*))=(.*)$/s.exec(arg) ?? [];
-    const long = name === undefined ? undefined : SHORT[name] ??
-      (flag!.startsWith("--") ? name : undefined);
-    if (long === undefined || !SWITCHES.includes(long)) {
-      settled.push(arg);
-      continue;
-    }
-    const answer = value!.toLowerCase();
-    if (YES.has(answer)) settled.push(`--${long}`);
-    else if (!NO.has(answer)) bad ??= { flag: flag!, value: value! };
-  }
-  return { args: settled, bad };
-}
+/** The flags of `deno task exercise`. */
+const FLAGS = {
+  watch: { type: "switch" },
+  hint: { type: "switch" },
+  solution: { type: "switch" },
+  help: { type: "switch" },
+  lang: { type: "string", choices: ["en", "es"] },
+} as const;
 
 /** Runs the CLI with `args`; resolves with the exit code. */
 export async function main(
   args: string[],
   io: Io = terminal(),
 ): Promise<number> {
-  // `--watch=no` is off, `--watch=maybe` is refused.
-  const switches = settleSwitches(args);
-  // The first flag not listed below, as it was typed.
-  let unknownFlag: string | undefined;
-  const flags = (parseArgs as (args: string[], options: unknown) => {
-    _: string[];
-    watch?: boolean;
-    hint?: boolean;
-    solution?: boolean;
-    help?: boolean;
-    lang?: string;
-  })(switches.args, {
-    boolean: SWITCHES,
-    // "_": exercise ids stay as typed (04 is not 4, 1e3 is not 1000).
-    string: ["lang", "_"],
-    alias: SHORT,
-    unknown: (arg: string, key?: string) => {
-      if (key === undefined) return true; // an exercise id
-      unknownFlag ??= arg;
-      return false;
-    },
-  });
-  const progress = await io.load();
-  if (flags.lang !== undefined) {
-    if (flags.lang !== "en" && flags.lang !== "es") {
-      io.write(
-        `--lang must be "en" or "es" / --lang debe ser "en" o "es": current value is "${flags.lang}"\n`,
-      );
-      return 2;
-    }
+  let progress = await io.load();
+  let flags;
+  try {
+    flags = parseFlags(args, FLAGS, {
+      short: { h: "help", w: "watch" },
+      positionals: 1,
+    });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    // In the language the command line asked for, if it says.
+    const asked = args.flatMap((arg, i) =>
+      arg === "--lang" ? [args[i + 1]] : [arg.replace(/^--lang=/, "")]
+    ).find(isLang);
+    io.write(error.text[asked ?? progress.lang ?? "en"] + "\n");
+    return 2;
   }
   const lang: Lang = (flags.lang as Lang | undefined) ?? progress.lang ?? "en";
   const ui = UI[lang];
-  // A command line with a typo does nothing, not even remember --lang.
-  if (unknownFlag !== undefined) {
-    io.write(ui.unknownFlag(unknownFlag) + "\n");
-    return 2;
-  }
-  if (switches.bad !== undefined) {
-    io.write(ui.yesOrNo(switches.bad.flag, switches.bad.value) + "\n");
-    return 2;
-  }
-  if (flags._.length > 1) {
-    io.write(ui.extra(flags._[1]!) + "\n");
-    return 2;
-  }
   const id = flags._[0];
   const exercise = id === undefined ? undefined : findExercise(id);
   if (id !== undefined && exercise === undefined) {
@@ -274,15 +191,14 @@ export async function main(
   }
   // Only now is the command line known to be good: remember its --lang.
   if (flags.lang !== undefined && progress.lang !== flags.lang) {
-    progress.lang = flags.lang as Lang;
-    await store(io, progress, lang);
+    const chosen = flags.lang as Lang;
+    progress = await store(io, lang, (p) => void (p.lang = chosen)) ?? progress;
   }
   if (flags.help) {
     io.write(ui.help + "\n");
     return 0;
   }
-  const paint = (code: keyof typeof ANSI, s: string) =>
-    io.color ? `${ANSI[code]}${s}${ANSI.reset}` : s;
+  const style: Paint = (code, s) => paint(code, s, io.color);
 
   if (flags.solution || flags.hint) {
     const target = exercise ?? await current(io, progress);
@@ -291,7 +207,7 @@ export async function main(
       return 0;
     }
     if (flags.solution) {
-      const path = relative(fileOf(target, true));
+      const path = display(fileOf(target, true));
       io.write(ui.solution(path, target.lesson) + "\n");
       return 0;
     }
@@ -299,11 +215,11 @@ export async function main(
       (progress.hints[target.id] ?? 0) + 1,
       target.hints.length,
     );
-    io.write(paint("bold", `${target.id} · ${target.title[lang]}`) + "\n");
+    io.write(style("bold", `${target.id} · ${target.title[lang]}`) + "\n");
     target.hints.slice(0, shown).forEach((hint, k) => {
       io.write(
         `\n${
-          paint(
+          style(
             k === shown - 1 ? "bold" : "dim",
             ui.hint(k + 1, target.hints.length),
           )
@@ -318,28 +234,32 @@ export async function main(
         "\n",
     );
     if (progress.hints[target.id] !== shown) {
-      progress.hints[target.id] = shown;
-      await store(io, progress, lang);
+      await store(io, lang, (p) =>
+        void (p.hints[target.id] = shown));
     }
     return 0;
   }
 
-  const once = () =>
-    exercise === undefined
-      ? walk(io, progress, lang, paint, flags.watch === true)
-      : single(io, progress, exercise, lang, paint, flags.watch === true);
+  const once = async () => {
+    const now = await io.load();
+    return exercise === undefined
+      ? walk(io, now, lang, style, flags.watch === true)
+      : single(io, now, exercise, lang, style, flags.watch === true);
+  };
   if (!flags.watch) return await once();
+  // Watching starts now: a file saved during the first check counts.
+  const changes = io.watch();
   await once();
-  io.write("\n" + paint("dim", ui.watching) + "\n");
-  for await (const _ of io.watch()) {
+  io.write("\n" + style("dim", ui.watching) + "\n");
+  for await (const _ of changes) {
     io.clear();
     await once();
-    io.write("\n" + paint("dim", ui.watching) + "\n");
+    io.write("\n" + style("dim", ui.watching) + "\n");
   }
   return 0;
 }
 
-type Paint = (code: keyof typeof ANSI, s: string) => string;
+type Paint = (code: Parameters<typeof paint>[0], s: string) => string;
 
 /** The exercise to work on: the first one whose current file has not passed. */
 async function current(
@@ -347,19 +267,17 @@ async function current(
   progress: Progress,
 ): Promise<Exercise | undefined> {
   for (const exercise of EXERCISES) {
-    if (!await passedAsIs(io, progress, exercise)) return exercise;
+    if (await state(io, progress, exercise) !== "done") return exercise;
   }
   return undefined;
 }
 
-async function passedAsIs(
+async function state(
   io: Io,
   progress: Progress,
   exercise: Exercise,
-): Promise<boolean> {
-  const saved = progress.results[exercise.id];
-  return saved !== undefined && saved.passed &&
-    saved.hash === await hashOf(io.file(exercise));
+): Promise<"done" | "failing" | "todo"> {
+  return stateOf(progress, exercise.id, await hashOf(io.file(exercise)));
 }
 
 /** No argument: check, in course order, each exercise not known to pass, until one fails. */
@@ -374,8 +292,9 @@ async function walk(
   let failed: { exercise: Exercise; result: Result } | undefined;
   const passedNow: Exercise[] = [];
   for (const exercise of EXERCISES) {
-    if (await passedAsIs(io, progress, exercise)) continue;
+    if (await state(io, progress, exercise) === "done") continue;
     const result = await checkAndStore(io, progress, exercise, lang);
+    progress = result.progress;
     if (result.passed) {
       passedNow.push(exercise);
       continue;
@@ -384,11 +303,9 @@ async function walk(
     break;
   }
   // The list.
-  const statuses = await Promise.all(EXERCISES.map(async (exercise) => {
-    const saved = progress.results[exercise.id];
-    const hash = await hashOf(io.file(exercise));
-    return saved?.hash === hash ? (saved.passed ? "done" : "failing") : "todo";
-  }));
+  const statuses = await Promise.all(
+    EXERCISES.map((exercise) => state(io, progress, exercise)),
+  );
   const done = statuses.filter((s) => s === "done").length;
   io.write(
     `${paint("bold", ui.heading)}   ${ui.done(done, EXERCISES.length)}\n\n`,
@@ -396,12 +313,11 @@ async function walk(
   const titleWidth = Math.max(...EXERCISES.map((e) => e.title[lang].length));
   for (const line of ui.legend) io.write(`  ${paint("dim", line)}\n`);
   EXERCISES.forEach((exercise, i) => {
-    const status = statuses[i];
-    const mark = status === "done"
-      ? paint("green", "✓")
-      : status === "failing"
-      ? paint("red", "✗")
-      : paint("dim", "·");
+    const mark = {
+      done: paint("green", "✓"),
+      failing: paint("red", "✗"),
+      todo: paint("dim", "·"),
+    }[statuses[i]!];
     const here = failed?.exercise === exercise
       ? `  ${paint("bold", ui.next)}`
       : "";
@@ -411,12 +327,8 @@ async function walk(
     io.write(line.trimEnd() + "\n");
   });
   for (const exercise of passedNow) {
-    io.write(
-      `\n${paint("green", "✓")} ${
-        paint("bold", `${exercise.id} · ${exercise.title[lang]}`)
-      } — ${ui.passed}\n`,
-    );
-    io.write(wrap(exercise.success[lang], io.width, "  ") + "\n");
+    io.write("\n");
+    report(io, exercise, undefined, lang, paint, true, watching);
   }
   if (failed) {
     io.write("\n");
@@ -439,7 +351,7 @@ async function single(
   const result = await checkAndStore(io, progress, exercise, lang);
   report(io, exercise, result, lang, paint, false, watching);
   if (result.passed) {
-    const next = await current(io, progress);
+    const next = await current(io, result.progress);
     const ui = UI[lang];
     io.write(
       "\n" + (next
@@ -451,136 +363,89 @@ async function single(
   return result.passed ? 0 : 1;
 }
 
+/** Checks `exercise` and records the result; resolves with the progress after it. */
 async function checkAndStore(
   io: Io,
   progress: Progress,
   exercise: Exercise,
   lang: Lang,
-): Promise<Result> {
+): Promise<Result & { progress: Progress }> {
   const file = io.file(exercise);
+  // The file may change while it is checked: keep the hash it had.
   const hash = await hashOf(file);
   const result = await io.check(exercise, file);
-  // The file may have changed while it was checked: keep the hash it had.
-  progress.results[exercise.id] = { hash, passed: result.passed };
-  await store(io, progress, lang);
-  return result;
+  const record = (p: Progress) =>
+    void (p.results[exercise.id] = { hash, passed: result.passed });
+  const saved = await store(io, lang, record);
+  if (saved === undefined) record(progress);
+  return { ...result, progress: saved ?? progress };
 }
 
+/** The verdict on `exercise` (undefined: it passed earlier in this run). */
 function report(
   io: Io,
   exercise: Exercise,
-  result: Result,
+  result: Result | undefined,
   lang: Lang,
   paint: Paint,
   fromList: boolean,
   watching: boolean,
 ): void {
   const ui = UI[lang];
-  const file = relative(io.file(exercise));
-  if (result.passed) {
-    io.write(
-      `${paint("green", "✓")} ${
-        paint("bold", `${exercise.id} · ${exercise.title[lang]}`)
-      } — ${ui.passed}\n`,
-    );
+  const file = display(io.file(exercise));
+  const title = paint("bold", `${exercise.id} · ${exercise.title[lang]}`);
+  const output = result?.output?.trimEnd().split("\n").slice(0, 10);
+  if (output) {
+    io.write(`${paint("dim", ui.printed)}\n`);
+    for (const line of output) io.write(`  ${paint("dim", line)}\n`);
+    io.write("\n");
+  }
+  if (result === undefined || result.passed) {
+    io.write(`${paint("green", "✓")} ${title} — ${ui.passed}\n`);
     io.write(wrap(exercise.success[lang], io.width, "  ") + "\n");
     return;
   }
-  io.write(
-    `${paint("red", "✗")} ${
-      paint("bold", `${exercise.id} · ${exercise.title[lang]}`)
-    }\n`,
-  );
+  io.write(`${paint("red", "✗")} ${title}\n`);
   io.write(`  ${file}   (${ui.lesson}: ${exercise.lesson})\n\n`);
   for (const problem of result.problems.slice(0, 3)) {
     io.write(wrap(problem[lang], io.width, "  • ", "    ") + "\n");
   }
   if (result.chart) {
+    const real = exercise.real ?? false;
     io.write(
-      "\n" +
-        wrap(
-          ui.chart(result.unit ?? 100, exercise.real ?? false),
-          io.width,
-          "  ",
-        ) + "\n",
+      `\n${wrap(ui.chart(result.unit ?? 100, real), io.width, "  ")}\n`,
     );
-    io.write(
-      localChart(result.chart, lang).split("\n").map((line) => "  " + line)
-        .join("\n") + "\n",
-    );
+    for (const line of result.chart[lang].split("\n")) io.write(`  ${line}\n`);
+    io.write(`  ${paint("dim", ui.marks)}\n`);
   }
-  io.write(
-    "\n" +
-      wrap(
-        watching
-          ? ui.editWatching(file)
-          : ui.edit(file, fromList ? undefined : exercise.id),
-        io.width,
-        "  ",
-      ) +
-      "\n",
-  );
+  const next = watching
+    ? ui.editWatching(file)
+    : ui.edit(file, fromList ? undefined : exercise.id);
+  io.write(`\n${wrap(next, io.width, "  ")}\n`);
   io.write(`  ${ui.stuck(exercise.id)}\n`);
 }
 
-/** What a still-running task's duration says, at most 7 columns ("running"). */
-const STILL_RUNNING: Record<Lang, string> = { en: "running", es: "activa" };
-
 /**
- * A chart from Timeline.render() in `lang`: the word for a task still
- * running, and decimal commas in the durations and the axis for Spanish, as
- * the text around it writes them. Columns stay where they were: each
- * replacement is as wide as what it replaces.
+ * Changes the saved progress; without permission to write it, says so and
+ * resolves with undefined.
  */
-export function localChart(chart: string, lang: Lang): string {
-  if (lang === "en") return chart;
-  const lines = chart.split("\n");
-  const comma = (text: string) => text.replace(/(\d)\.(\d)/g, "$1,$2");
-  return lines.map((line, i) => {
-    // The axis' labels: the line under a rule of dashes and ticks.
-    if (i > 0 && /^\s*[-|]+$/.test(lines[i - 1]!)) return comma(line);
-    return line
-      .replace(/ running$/, " " + STILL_RUNNING[lang].padStart(7))
-      .replace(/ (\d+)\.(\d+)$/, " $1,$2");
-  }).join("\n");
-}
-
-async function store(io: Io, progress: Progress, lang: Lang): Promise<void> {
+async function store(
+  io: Io,
+  lang: Lang,
+  change: (progress: Progress) => void,
+): Promise<Progress | undefined> {
   try {
-    await io.save(progress);
+    return await io.update(change);
   } catch (error) {
     if (
       error instanceof Deno.errors.PermissionDenied ||
       (error as Error)?.name === "NotCapable"
     ) {
       io.write(UI[lang].unsaved + "\n");
-      return;
+      return undefined;
     }
     throw error;
   }
-}
-
-async function hashOf(file: URL): Promise<string> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(file);
-  } catch {
-    return "missing";
-  }
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    bytes as Uint8Array<ArrayBuffer>,
-  );
-  return Array.from(
-    new Uint8Array(digest),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
-}
-
-/** A path from the repository root, as the learner types it. */
-function relative(url: URL): string {
-  const root = new URL("../", import.meta.url).href;
-  return url.href.startsWith(root) ? url.href.slice(root.length) : url.pathname;
 }
 
 /** Wraps `text` to `width` columns, the first line after `first`, the others after `rest`. */
@@ -606,77 +471,17 @@ export function wrap(
   return lines.join("\n");
 }
 
-/** Runs a check in a Worker of its own, and ends the Worker afterwards. */
-export function checkInWorker(
-  exercise: Exercise,
-  file: URL,
-  timeout = WATCHDOG_MS,
-): Promise<Result> {
-  const worker = new Worker(new URL("./_worker.ts", import.meta.url), {
-    type: "module",
-  });
-  return new Promise<Result>((resolve) => {
-    const fail = (problem: Text) =>
-      resolve({ id: exercise.id, passed: false, problems: [problem] });
-    const watchdog = setTimeout(() => {
-      const s = timeout / 1000;
-      fail({
-        en:
-          `Your code did not give control back for ${s} s: is there a loop that never awaits anything?`,
-        es:
-          `Tu código no devolvió el control en ${s} s: ¿hay un bucle que nunca espera nada?`,
-      });
-    }, timeout);
-    worker.onmessage = (event: MessageEvent<Result>) => {
-      clearTimeout(watchdog);
-      resolve(event.data);
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      clearTimeout(watchdog);
-      const message = event.message.replace(
-        /^Uncaught \(in promise\) |^Uncaught /,
-        "",
-      );
-      fail({
-        en:
-          `Your code threw ${message} where nothing could catch it, and the check could not finish.`,
-        es:
-          `Tu código lanzó ${message} donde nada podía capturarlo, y la comprobación no pudo terminar.`,
-      });
-    };
-    worker.postMessage({ id: exercise.id, url: file.href });
-  }).finally(() => worker.terminate());
-}
-
-/** The real terminal, the real progress file, checks in Workers. */
+/** The real terminal, the real progress file, checks in processes of their own. */
 export function terminal(): Io {
   const tty = Deno.stdout.isTerminal();
+  const bytes = (text: string) => new TextEncoder().encode(text);
   return {
-    write: (text) => void Deno.stdout.writeSync(new TextEncoder().encode(text)),
-    async load() {
-      try {
-        const saved = JSON.parse(await Deno.readTextFile(PROGRESS));
-        return {
-          lang: saved.lang === "es" || saved.lang === "en"
-            ? saved.lang
-            : undefined,
-          results: typeof saved.results === "object" && saved.results
-            ? saved.results
-            : {},
-          hints: typeof saved.hints === "object" && saved.hints
-            ? saved.hints
-            : {},
-        };
-      } catch {
-        return { results: {}, hints: {} };
-      }
-    },
-    save: (progress) =>
-      Deno.writeTextFile(PROGRESS, JSON.stringify(progress, null, 2) + "\n"),
+    write: (text) => void Deno.stdout.writeSync(bytes(text)),
+    load: () => loadProgress(),
+    update: (change) => updateProgress(change),
     file: (exercise) => fileOf(exercise),
-    check: (exercise, file) => checkInWorker(exercise, file),
-    async *watch() {
+    check: (exercise, file) => check(exercise, file),
+    watch() {
       const watcher = Deno.watchFs(new URL(".", import.meta.url).pathname);
       let timer: ReturnType<typeof setTimeout> | undefined;
       let wake: (() => void) | undefined;
@@ -692,20 +497,27 @@ export function terminal(): Io {
           }, 150);
         }
       })();
-      while (true) {
-        if (!pending) await new Promise<void>((resolve) => (wake = resolve));
-        pending = false;
-        yield;
-      }
+      return (async function* () {
+        while (true) {
+          if (!pending) await new Promise<void>((resolve) => (wake = resolve));
+          pending = false;
+          yield;
+        }
+      })();
     },
-    color: tty && !Deno.noColor,
-    width: tty
-      ? Math.max(40, Math.min(100, Deno.consoleSize().columns - 1))
-      : 80,
-    clear: () => {
-      if (tty) Deno.stdout.writeSync(new TextEncoder().encode("\x1b[2J\x1b[H"));
-    },
+    color: useColor(),
+    width: Math.max(40, Math.min(100, terminalWidth() - 1)),
+    clear: () => void (tty && Deno.stdout.writeSync(bytes("\x1b[2J\x1b[H"))),
   };
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  // Ctrl-C (or a kill) ends the checks running now with the CLI.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => {
+      stopChecks();
+      Deno.exit(130);
+    });
+  }
+  Deno.exit(await main(Deno.args));
+}

@@ -1,5 +1,6 @@
 /**
- * The checker's clocks. Learners can skip this file.
+ * The clocks of the learner's process during a check. Learners can skip
+ * this file.
  *
  * - {@linkcode VirtualClock}: most exercises run on simulated time. While a
  *   check runs, `setTimeout`, `setInterval`, `AbortSignal.timeout`,
@@ -17,6 +18,7 @@
  *
  * @module
  */
+import type { Leak } from "./_harness.ts";
 
 /** The real functions, taken before anything is patched. */
 export const REAL: {
@@ -32,18 +34,6 @@ export const REAL: {
   fetch: globalThis.fetch.bind(globalThis),
   Worker: globalThis.Worker,
 };
-
-/** Something the learner's code started and did not finish or stop. */
-export interface Leak {
-  /** What it is. */
-  kind: "timer" | "interval" | "request" | "body" | "worker";
-  /** The learner's line that started it (`file.ts:12`), when known. */
-  origin?: string;
-  /** For a timer: when it would fire, in ms on the clock of the run. */
-  due?: number;
-  /** For a request or a body: the URL's path and, for a body, the status. */
-  detail?: string;
-}
 
 /** A property replaced, and how to put it back (undefined: it was inherited). */
 type Patch = [
@@ -137,9 +127,14 @@ export class VirtualClock {
   #seq = 0;
   #nextId = 1_000_001;
   /** The learner's module URL, to tell which timers the learner set. */
-  learnerUrl: string | undefined;
+  readonly learnerUrl: string | undefined;
   /** Errors thrown by timer callbacks (a real program would crash on them). */
   readonly uncaught: unknown[] = [];
+
+  /** A clock at 0; timers set from `learnerUrl`'s lines say where. */
+  constructor(learnerUrl?: string) {
+    this.learnerUrl = learnerUrl;
+  }
 
   /** Schedules `fn` after `ms`; `owner` names the checker's task it serves. */
   schedule(
@@ -261,7 +256,6 @@ export class VirtualClock {
 
 interface TrackedTimer {
   id: number;
-  due: number;
   every: boolean;
   ref: boolean;
   origin: string | undefined;
@@ -282,7 +276,7 @@ interface TrackedRequest {
  */
 export class Tracker {
   /** The learner's module URL, to tell which timers the learner set. */
-  learnerUrl: string | undefined;
+  readonly learnerUrl: string | undefined;
   #timers = new Map<number, TrackedTimer>();
   #requests: TrackedRequest[] = [];
   #workers = new Set<
@@ -290,6 +284,11 @@ export class Tracker {
   >();
   /** Errors thrown by the learner's timer callbacks (a real program would crash on them). */
   readonly uncaught: unknown[] = [];
+
+  /** A tracker of what the code at `learnerUrl` leaves behind. */
+  constructor(learnerUrl?: string) {
+    this.learnerUrl = learnerUrl;
+  }
 
   /** Starts watching; the returned function stops watching (see {@linkcode Tracker.cleanUp}). */
   install(): () => void {
@@ -322,7 +321,6 @@ export class Tracker {
       }, ms));
       timers.set(id, {
         id,
-        due: REAL.now() + (ms ?? 0),
         every,
         ref: true,
         origin: origin(),
@@ -422,7 +420,6 @@ export class Tracker {
       leaks.push({
         kind: timer.every ? "interval" : "timer",
         origin: timer.origin,
-        due: timer.due,
       });
     }
     for (const request of this.#requests) {

@@ -1,11 +1,30 @@
 /**
- * Runs one exercise's check against a module and says how it went, in data
- * that crosses a Worker's message port. Learners can skip this file.
+ * Checks an exercise: `deno check` of the learner's file, then its
+ * scenarios in a `deno` process of their own (exercises/_child.ts) with only
+ * the permissions that exercise needs, then the verdict, here. Learners can
+ * skip this file.
+ *
+ * The learner's process may only read its own file, mod.ts and lib/ (and
+ * exercises/_tasks.ts for the worker exercises), reach 127.0.0.1 if the
+ * exercise has a server, and import nothing remote. It reports what happened
+ * on its standard output, in lines that carry a nonce it got on its
+ * standard input; this side judges. The process is killed when the check
+ * ends, and when it stays silent for `silence` ms: a loop that never yields
+ * stops its heartbeat.
  *
  * @module
  */
-import { Failure, type Text, text } from "./_harness.ts";
-import type { Exercise } from "./_harness.ts";
+import { denoExecutable, runDeno } from "../course/deno.ts";
+import {
+  type Data,
+  decode,
+  type Exercise,
+  Failure,
+  type Run,
+  Scene,
+  type Text,
+  text,
+} from "./_harness.ts";
 
 /** How a check went. */
 export interface Result {
@@ -16,70 +35,337 @@ export interface Result {
   /** What is wrong, most important first (empty when it passed). */
   readonly problems: readonly Text[];
   /** The chart of the failing run, when the check drew one. */
-  readonly chart?: string;
+  readonly chart?: Text;
   /** How many milliseconds a unit lasted in that run. */
   readonly unit?: number;
+  /** What the learner's code printed, when it printed anything. */
+  readonly output?: string;
 }
 
-/** Imports `url` and runs `exercise`'s check on it. Never throws. */
-export async function checkFile(
-  exercise: Exercise,
-  url: string,
-): Promise<Result> {
-  let module: Record<string, unknown>;
-  try {
-    module = await import(url);
-  } catch (error) {
-    const name = url.slice(url.lastIndexOf("/") + 1);
-    const first = firstLine(error);
-    return {
-      id: exercise.id,
-      passed: false,
-      problems: [text(
-        `${name} does not load: ${first}`,
-        `${name} no se puede cargar: ${first}`,
-      )],
-    };
-  }
-  return await checkModule(exercise, module, url);
+/** Options of {@linkcode check}. */
+export interface CheckOptions {
+  /** Run `deno check` on the file first. @default {true} */
+  typeCheck?: boolean;
+  /** How long the learner's process may stay silent, in ms. @default {3000} */
+  silence?: number;
 }
 
-/** Runs `exercise`'s check on a module already imported from `url`. Never throws. */
-export async function checkModule(
+const ROOT = new URL("../", import.meta.url);
+const CHILD = new URL("./_child.ts", import.meta.url);
+/** What a process may take to start, and a whole check to run, in ms. */
+const STARTUP_MS = 30_000;
+const TOTAL_MS = 60_000;
+/** At most this much of what the learner's code printed is kept. */
+const MAX_OUTPUT = 2_000;
+
+/** What ends each process a check runs now (the CLI calls it on Ctrl-C). */
+const running = new Set<() => void>();
+
+/** Ends every process the checks run now: `deno check` and the learner's. */
+export function stopChecks(): void {
+  for (const stop of running) stop();
+}
+
+/**
+ * Checks `file` against `exercise`. Never throws for anything the file does.
+ * A check on real time that fails is run once more, and the second verdict
+ * stands: a busy machine can hold a process up past a deadline of a few
+ * units once, while wrong code fails every time.
+ */
+export async function check(
   exercise: Exercise,
-  module: Record<string, unknown>,
-  url: string,
+  file: URL,
+  options: CheckOptions = {},
 ): Promise<Result> {
-  try {
-    await exercise.check({ module, learnerUrl: url });
-    return { id: exercise.id, passed: true, problems: [] };
-  } catch (error) {
-    if (error instanceof Failure) {
-      return {
-        id: exercise.id,
-        passed: false,
-        problems: error.problems,
-        chart: error.chart || undefined,
-        unit: error.unit,
-      };
+  if (options.typeCheck ?? true) {
+    const problems = await typeErrors(file);
+    if (problems.length > 0) {
+      return { id: exercise.id, passed: false, problems };
     }
-    // Not a verdict: the learner's code broke the checker's world (or the
-    // checker has a bug). Say it plainly, without the checker's stack.
-    const first = firstLine(error);
-    return {
-      id: exercise.id,
-      passed: false,
-      problems: [text(
-        `The check could not finish: ${first}`,
-        `La comprobación no pudo terminar: ${first}`,
-      )],
-    };
   }
+  const first = await judged(exercise, file, options.silence ?? 3000);
+  return first.retry && exercise.real
+    ? (await judged(exercise, file, options.silence ?? 3000)).result
+    : first.result;
 }
 
-/** An error as one line, its name and the first line of its message, no stack. */
-function firstLine(error: unknown): string {
-  return error instanceof Error
-    ? `${error.name}: ${error.message.split("\n")[0]}`
-    : String(error);
+/** One run of the scenarios and its verdict; `retry` when the judge failed it. */
+async function judged(
+  exercise: Exercise,
+  file: URL,
+  silence: number,
+): Promise<{ result: Result; retry: boolean }> {
+  const report = await observe(exercise, file, silence);
+  const name = file.pathname.slice(file.pathname.lastIndexOf("/") + 1);
+  const problems = said(report, name, exercise.export);
+  const sent = report.messages.find((m) => m.kind === "result");
+  const result: Result = {
+    id: exercise.id,
+    passed: false,
+    problems,
+    ...report.output ? { output: report.output } : {},
+  };
+  if (sent === undefined) {
+    if (problems.length === 0) problems.push(ended(report, name));
+    return { result, retry: false };
+  }
+  const scenes = (sent.runs as unknown as Run[]).map((run) =>
+    new Scene(run, exercise.words)
+  );
+  try {
+    exercise.judge(scenes[0]!, decode(sent.notes as Data), scenes);
+  } catch (error) {
+    if (!(error instanceof Failure)) throw error;
+    problems.push(...error.problems);
+    const chart = error.chart ? { chart: error.chart, unit: error.unit } : {};
+    return { result: { ...result, ...chart }, retry: true };
+  }
+  return { result: { ...result, passed: problems.length === 0 }, retry: false };
+}
+
+interface Message {
+  kind: string;
+  [key: string]: unknown;
+}
+
+interface Report {
+  messages: Message[];
+  output: string;
+  stderr: string;
+  code: number;
+  mimic: boolean;
+  timedOut: number | undefined;
+}
+
+/** What the learner's process may say besides its result, as problems. */
+const SAID: Record<string, [en: string, es: string]> = {
+  exit: [
+    "Your code called {call}{where}, which ends the whole program, so the check could not finish: return from your function instead.",
+    "Tu código llamó a {call}{where}, que termina todo el programa, así que la comprobación no pudo acabar: en su lugar, vuelve de tu función.",
+  ],
+  posted: [
+    "Your code posted a message (postMessage{where}): it runs on the main thread here, where nothing receives it, and a check's verdict comes from the checker alone. Return your result instead.",
+    "Tu código envió un mensaje (postMessage{where}): aquí corre en el hilo principal, donde nadie lo recibe, y el veredicto lo da solo el comprobador. Devuelve tu resultado en su lugar.",
+  ],
+  load: [
+    "{name} does not load: {error}",
+    "{name} no se puede cargar: {error}",
+  ],
+  missing: [
+    "{name} should export a function named {fn}, and it does not: keep the export line of the stub.",
+    "{name} debería exportar una función llamada {fn}, y no lo hace: conserva la línea export del esqueleto.",
+  ],
+  uncaught: [
+    "Your code threw {error} where nothing could catch it, and the check could not finish.",
+    "Tu código lanzó {error} donde nada podía capturarlo, y la comprobación no pudo terminar.",
+  ],
+  crash: [
+    "The check could not finish: {error}",
+    "La comprobación no pudo terminar: {error}",
+  ],
+  mimic: [
+    "Your code printed a line that imitates the checker's own messages: the check does not read it, and fails for it.",
+    "Tu código escribió una línea que imita los mensajes del comprobador: la comprobación no la lee, y falla por ello.",
+  ],
+  silent: [
+    "Your code did not give control back for {s} s: is there a loop that never awaits anything?",
+    "Tu código no devolvió el control en {s} s: ¿hay un bucle que nunca espera nada?",
+  ],
+  ended: [
+    "The check's process ended (exit code {code}) before it could finish.",
+    "El proceso de la comprobación terminó (código {code}) antes de acabar.",
+  ],
+};
+
+/** The problems that the learner's process named itself: it ended, posted, imitated us. */
+function said(report: Report, name: string, fn: string): Text[] {
+  const messages: Message[] = [...report.messages];
+  if (report.mimic) messages.push({ kind: "mimic" });
+  if (report.timedOut) {
+    messages.push({ kind: "silent", s: report.timedOut / 1000 });
+  }
+  return messages.flatMap((m) => {
+    const message = SAID[m.kind === "close" ? "exit" : m.kind];
+    if (message === undefined) return [];
+    const call = m.kind === "exit" ? `Deno.exit(${m.code})` : "close()";
+    const where = !m.where
+      ? ""
+      : m.kind === "posted"
+      ? `, ${m.where}`
+      : ` (${m.where})`;
+    return [text(...message, { ...m, call, where, name, fn })];
+  });
+}
+
+/** Why a process that sent no result ended, from its exit code and its errors. */
+function ended(report: Report, name: string): Text {
+  const error = /^error: (?:Uncaught (?:\(in promise\) )?)?(.*)$/m.exec(
+    report.stderr,
+  )?.[1];
+  return error
+    ? text(...SAID.load!, { name, error })
+    : text(...SAID.ended!, { code: report.code });
+}
+
+/** `deno check` of `file`: its syntax and type errors, at most three, as problems. */
+async function typeErrors(file: URL): Promise<Text[]> {
+  // Not --cached-only: this is where a first `import … from "@std/…"`
+  // brings std into the cache. Only what the file names statically is
+  // fetched; what its code computes when it runs never is (the run is
+  // --cached-only).
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  running.add(stop);
+  const { code, stderr: out } = await runDeno(
+    ["check", "--quiet", "--no-remote", file.pathname],
+    { env: { NO_COLOR: "1" }, signal: controller.signal },
+  ).finally(() => running.delete(stop));
+  if (code === 0) return [];
+  const where = (from: number) => {
+    const at = /^\s+at (file:\/\/\S+?):(\d+):(\d+)$/m.exec(out.slice(from));
+    return at ? `${display(new URL(at[1]!))}:${at[2]}:${at[3]}` : "?";
+  };
+  const errors = [...out.matchAll(/^(TS\d+) \[ERROR\]: (.*)$/gm)];
+  const problems = errors.slice(0, 3).map((e) =>
+    text(
+      `Type error at ${where(e.index)}: ${e[2]} (${e[1]})`,
+      `Error de tipos en ${where(e.index)}: ${e[2]} (${e[1]})`,
+    )
+  );
+  if (errors.length > 3) {
+    const path = display(file);
+    problems.push(text(
+      `… and ${errors.length - 3} more: \`deno check ${path}\` lists them all.`,
+      `… y ${errors.length - 3} más: \`deno check ${path}\` los muestra todos.`,
+    ));
+  }
+  if (problems.length > 0) return problems;
+  const first = /^error: (.*)$/m.exec(out);
+  const message = first?.[1] ?? out.trim().split("\n")[0] ?? "";
+  const at = first ? where(first.index) : "?";
+  return [text(
+    `${display(file)} does not compile: ${message} (at ${at})`,
+    `${display(file)} no compila: ${message} (en ${at})`,
+  )];
+}
+
+/** A path from the repository root, as the learner types it. */
+export function display(url: URL): string {
+  return url.href.startsWith(ROOT.href)
+    ? decodeURIComponent(url.href.slice(ROOT.href.length))
+    : url.pathname;
+}
+
+/** The permissions of the learner's process: its file, the package, what the exercise needs. */
+export function permissions(exercise: Exercise, file: URL): string[] {
+  const reads = [file, new URL("mod.ts", ROOT), new URL("lib", ROOT)];
+  if (exercise.needs?.includes("tasks")) {
+    reads.push(new URL("exercises/_tasks.ts", ROOT));
+  }
+  const flags = [`--allow-read=${reads.map(display).join(",")}`];
+  if (exercise.needs?.includes("net")) flags.push("--allow-net=127.0.0.1");
+  return flags;
+}
+
+/** Runs the scenarios in a process of their own; collects what it says. */
+async function observe(
+  exercise: Exercise,
+  file: URL,
+  silence: number,
+): Promise<Report> {
+  const nonce = crypto.randomUUID();
+  const child = new Deno.Command(denoExecutable(), {
+    args: [
+      "run",
+      "--no-prompt",
+      "--no-remote",
+      "--cached-only",
+      ...permissions(exercise, file),
+      display(CHILD),
+      exercise.id,
+      file.href,
+    ],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const input = child.stdin.getWriter();
+  await input.write(new TextEncoder().encode(nonce + "\n")).catch(() => {});
+  const report: Report = {
+    messages: [],
+    output: "",
+    stderr: "",
+    code: 0,
+    mimic: false,
+    timedOut: undefined,
+  };
+  const started = Date.now();
+  let limit = STARTUP_MS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stop = () => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+  };
+  running.add(stop);
+  const watch = () => {
+    clearTimeout(timer);
+    const left = Math.min(limit, TOTAL_MS - (Date.now() - started));
+    timer = setTimeout(() => {
+      if (limit === silence) report.timedOut = silence;
+      stop();
+    }, Math.max(0, left));
+  };
+  watch();
+  const stderr = new Response(child.stderr).text();
+  const keep = (text: string) => {
+    if (report.output.length < MAX_OUTPUT) {
+      report.output = (report.output + text).slice(0, MAX_OUTPUT);
+    }
+  };
+  let pending = "";
+  try {
+    for await (
+      const chunk of child.stdout.pipeThrough(new TextDecoderStream())
+    ) {
+      pending += chunk;
+      let from = 0;
+      for (;;) {
+        const mark = pending.indexOf("\x1e", from);
+        if (mark === -1) {
+          keep(pending.slice(from));
+          from = pending.length;
+          break;
+        }
+        keep(pending.slice(from, mark));
+        const end = pending.indexOf("\n", mark);
+        if (end === -1) {
+          from = mark;
+          break;
+        }
+        from = end + 1;
+        const line = pending.slice(mark + 1, end);
+        if (!line.startsWith(nonce + " ")) {
+          report.mimic = true;
+          continue;
+        }
+        const message = JSON.parse(line.slice(nonce.length + 1)) as Message;
+        if (message.kind === "hello") limit = silence;
+        watch();
+        if (message.kind !== "beat") report.messages.push(message);
+        if (message.kind === "result") stop();
+      }
+      pending = pending.slice(from);
+    }
+  } finally {
+    clearTimeout(timer);
+    stop();
+    await input.close().catch(() => {});
+    report.code = (await child.status).code;
+    report.stderr = await stderr;
+    running.delete(stop);
+  }
+  return report;
 }

@@ -1,12 +1,14 @@
 /**
  * @title The tools: what Deno has in place of asyncio, concurrent.futures, aiohttp and trio
+ * @title:es Las herramientas: lo que Deno trae en lugar de asyncio, concurrent.futures, aiohttp y trio
  * @difficulty beginner
  * @tags event loop, Event, Worker, fetch, AbortSignal
  * @run deno run --allow-net=127.0.0.1 lessons/01_modules.ts
  * @resource {https://docs.deno.com/runtime/manual/runtime/workers} Deno: Workers
  * @resource {https://developer.mozilla.org/en-US/docs/Web/API/Fetch_API} MDN: Fetch API
  * @resource {https://developer.mozilla.org/en-US/docs/Web/API/AbortSignal} MDN: AbortSignal
- * @section 1 — Modulos Principales para Asincronia
+ * @section 1 — Módulos principales para asincronía
+ * @guide docs/es/01-modulos.md
  *
  * Python needs a module for each of these; Deno has them built in. Each part
  * below runs the Deno counterpart for real, in a few lines.
@@ -27,11 +29,10 @@ import { delay } from "@std/async/delay";
 import { Event } from "../lib/event.ts";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
-} from "./_lesson.ts";
+} from "../course/lesson.ts";
 
 export async function modules(
   options: LessonOptions = {},
@@ -139,10 +140,4 @@ export async function modules(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand = {
-  summary: "Lesson 1: Deno's counterparts of Python's async modules.",
-  run: modules,
-  permissions: { net: ["127.0.0.1"] },
-};
-
-if (import.meta.main) await cli(import.meta, command);
+export const command = defineLesson(import.meta, modules);

@@ -1,11 +1,14 @@
 /**
  * @title Async functions are not coroutines: they start at once
+ * @title:es Las funciones async no son corrutinas: empiezan en el acto
  * @difficulty beginner
  * @tags async, await, promise, event loop
  * @run deno run lessons/02_coroutines.ts
  * @resource {https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Statements/async_function} MDN: async function
  * @resource {https://docs.python.org/3/library/asyncio-task.html#coroutines} Python: coroutines
  * @section 2 — Conceptos clave
+ * @guide docs/es/02-conceptos-clave.md
+ * @exercises 02a
  *
  * `async function` is the counterpart of `async def`, and `await` works the
  * same way. One difference trips Python programmers: calling an async
@@ -27,11 +30,10 @@
 import { delay } from "@std/async/delay";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
-} from "./_lesson.ts";
+} from "../course/lesson.ts";
 
 export async function coroutines(
   options: LessonOptions = {},
@@ -74,9 +76,4 @@ export async function coroutines(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand = {
-  summary: "Lesson 2: async functions run eagerly, unlike coroutines.",
-  run: coroutines,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+export const command = defineLesson(import.meta, coroutines);

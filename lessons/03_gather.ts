@@ -1,11 +1,14 @@
 /**
  * @title Running tasks concurrently: gather and create_task
+ * @title:es Tareas concurrentes: gather y create_task
  * @difficulty beginner
  * @tags async, Promise.all, concurrency
  * @run deno run lessons/03_gather.ts --timeline
  * @resource {https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Promise/all} MDN: Promise.all
  * @resource {https://docs.python.org/3/library/asyncio-task.html#asyncio.gather} Python: asyncio.gather
- * @section 3 — Funciones y Estructuras Asincronicas
+ * @section 3 — Funciones y estructuras asincrónicas
+ * @guide docs/es/03-funciones-y-estructuras.md
+ * @exercises 03a, 03b
  *
  * Three waits of 2, 1 and 3 seconds started together finish in about 3
  * seconds, not 6, and in the order their timers fire: B, A, C. `Promise.all`
@@ -28,11 +31,10 @@
 import { delay } from "@std/async/delay";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
-} from "./_lesson.ts";
+} from "../course/lesson.ts";
 
 export async function gather(
   options: LessonOptions = {},
@@ -81,11 +83,7 @@ export async function gather(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand = {
-  summary: "Lesson 3: gather and create_task with Promise.all.",
-  run: gather,
+export const command = defineLesson(import.meta, gather, {
   // Below this, timers one unit apart may fire together, in call order.
   minUnit: 5,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+});

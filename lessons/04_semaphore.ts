@@ -1,11 +1,14 @@
 /**
  * @title Limiting concurrency with a semaphore
+ * @title:es Limitar la concurrencia con un semáforo
  * @difficulty beginner
  * @tags async, Semaphore, concurrency limit, using
  * @run deno run lessons/04_semaphore.ts --timeline
  * @resource {https://docs.python.org/3/library/asyncio-sync.html#asyncio.Semaphore} Python: asyncio.Semaphore
  * @resource {https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Statements/using} MDN: using
- * @section 4 — Sincronizacion en Asincronia (Semaforos)
+ * @section 4 — Sincronización en asincronía (semáforos)
+ * @guide docs/es/04-sincronizacion.md
+ * @exercises 04a, 04d
  *
  * Five tasks of two seconds each share a semaphore of two permits: two run,
  * three wait their turn, and the whole takes six seconds instead of two. The
@@ -30,11 +33,10 @@ import { delay } from "@std/async/delay";
 import { Semaphore } from "../lib/semaphore.ts";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
-} from "./_lesson.ts";
+} from "../course/lesson.ts";
 
 export async function semaphore(
   options: LessonOptions = {},
@@ -72,9 +74,4 @@ export async function semaphore(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand = {
-  summary: "Lesson 4: at most two tasks at a time with Semaphore(2).",
-  run: semaphore,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+export const command = defineLesson(import.meta, semaphore);

@@ -1,12 +1,15 @@
 /**
  * @title Errors in async code: try/catch, Promise.all, TaskGroup and timeouts
+ * @title:es Errores en código asíncrono: try/catch, Promise.all, TaskGroup y tiempos de espera
  * @difficulty intermediate
  * @tags async, errors, Promise.all, Promise.allSettled, TaskGroup, AbortSignal, timeout
  * @run deno run lessons/05_exceptions.ts --timeline
  * @resource {https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Promise/allSettled} MDN: Promise.allSettled
  * @resource {https://developer.mozilla.org/en-US/docs/Web/API/AbortSignal/timeout_static} MDN: AbortSignal.timeout()
  * @resource {https://docs.python.org/3/library/asyncio-task.html#task-groups} Python: asyncio.TaskGroup
- * @section 5 — Manejo de Excepciones en Asincronia
+ * @section 5 — Manejo de excepciones en asincronía
+ * @guide docs/es/05-excepciones.md
+ * @exercises 05a, 05b, 05c
  *
  * An awaited rejection is caught with try/catch, as an awaited exception is in
  * Python. With many tasks it gets harder: `Promise.all` rejects at the first
@@ -52,11 +55,10 @@ import { delay } from "@std/async/delay";
 import { TaskGroup } from "../lib/task_group.ts";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
-} from "./_lesson.ts";
+} from "../course/lesson.ts";
 
 // Python has ValueError built in; JavaScript does not (its nearest are
 // TypeError and RangeError), so we make one to keep the notes' name.
@@ -220,12 +222,7 @@ export async function exceptions(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand = {
-  summary:
-    "Lesson 5: errors with try/catch, Promise.all, Promise.allSettled, cancellation, TaskGroup and timeouts.",
-  run: exceptions,
+export const command = defineLesson(import.meta, exceptions, {
   // Below this, the 1, 1.5, 2 and 3-second timers may fire out of order.
   minUnit: 5,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+});

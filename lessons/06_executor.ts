@@ -1,12 +1,15 @@
 /**
  * @title Blocking code off the event loop: run_in_executor on Workers
+ * @title:es Código bloqueante fuera del bucle de eventos: run_in_executor con Workers
  * @difficulty intermediate
  * @tags Worker, Atomics.wait, blocking, executor
- * @run deno run --allow-read=lessons,lib lessons/06_executor.ts --timeline
+ * @run deno run --allow-read=lessons,lib,course lessons/06_executor.ts --timeline
  * @resource {https://docs.deno.com/runtime/reference/web_platform_apis/#web-workers} Deno: Web Workers
  * @resource {https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Atomics/wait} MDN: Atomics.wait
  * @resource {https://docs.python.org/3/library/asyncio-eventloop.html#asyncio.loop.run_in_executor} Python: loop.run_in_executor
- * @section 6 — Integracion con Funciones Sincronicas
+ * @section 6 — Integración con funciones sincrónicas
+ * @guide docs/es/06-funciones-sincronicas.md
+ * @exercises 06a
  *
  * A function that blocks its thread for two seconds, run through an
  * Executor, leaves the main thread free: a heartbeat keeps ticking while it
@@ -25,11 +28,10 @@
 import { Executor } from "../lib/executor.ts";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
-} from "./_lesson.ts";
+} from "../course/lesson.ts";
 
 // The blocking function of the notes. Python's time.sleep() parks the thread;
 // Atomics.wait() on a value that never changes does exactly that in
@@ -92,10 +94,4 @@ export async function executor(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand = {
-  summary: "Lesson 6: run a blocking function in a worker with Executor.run().",
-  run: executor,
-  permissions: { read: ["lessons", "lib"] },
-};
-
-if (import.meta.main) await cli(import.meta, command);
+export const command = defineLesson(import.meta, executor);

@@ -1,11 +1,14 @@
 /**
  * @title Best practices: don't block, bound concurrency, handle every error
+ * @title:es Buenas prácticas: no bloquear, acotar la concurrencia, atender cada error
  * @difficulty intermediate
  * @tags async, event loop, Semaphore, pooledMap, unhandledrejection
  * @run deno run lessons/07_best_practices.ts --timeline
  * @resource {https://docs.deno.com/api/web/~/PromiseRejectionEvent} Deno: PromiseRejectionEvent
  * @resource {https://docs.python.org/3/library/asyncio-dev.html} Python: developing with asyncio
- * @section 7 — Buenas Practicas
+ * @section 7 — Buenas prácticas
+ * @guide docs/es/07-buenas-practicas.md
+ * @exercises 07a
  *
  * The three practices of the notes, each measured: a blocking call freezes a
  * heartbeat while an await does not; a bound keeps the number of jobs in
@@ -32,11 +35,10 @@ import { Semaphore } from "../lib/semaphore.ts";
 import { heartbeatLag } from "./_measure.ts";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
-} from "./_lesson.ts";
+} from "../course/lesson.ts";
 
 // The npm build of std has no types, so we say what pooledMap is.
 const pooledMap = stdPooledMap as <T, R>(
@@ -156,12 +158,7 @@ export async function bestPractices(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand = {
-  summary:
-    "Lesson 7: measure blocking, bound concurrency, catch every rejection.",
-  run: bestPractices,
+export const command = defineLesson(import.meta, bestPractices, {
   // Below this, the 0.05-second heartbeat runs into the timers' 1 ms grain.
   minUnit: 50,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+});

@@ -1,12 +1,15 @@
 /**
  * @title Concurrency vs parallelism: one thread waiting, many cores working
+ * @title:es Concurrencia frente a paralelismo: un hilo que espera, muchos núcleos que trabajan
  * @difficulty intermediate
  * @tags concurrency, parallelism, Worker, subprocess, CPU-bound, I/O-bound, GIL
- * @run deno run --allow-read=lessons,lib --allow-run=deno lessons/09_concurrency_vs_parallelism.ts --timeline
+ * @run deno run --allow-read=lessons,lib,course --allow-run=deno lessons/09_concurrency_vs_parallelism.ts --timeline
  * @resource {https://docs.deno.com/runtime/reference/web_platform_apis/#web-workers} Deno: Web Workers
  * @resource {https://docs.deno.com/api/deno/~/Deno.Command} Deno: Deno.Command
  * @resource {https://docs.python.org/3/library/concurrent.futures.html} Python: concurrent.futures
- * @section 9 — Comparacion entre Concurrencias y Paralelismo
+ * @section 9 — Comparación entre concurrencias y paralelismo
+ * @guide docs/es/09-concurrencia-y-paralelismo.md
+ * @exercises 09a
  *
  * Concurrency: ten waits started together on one thread finish in about the
  * time of the longest, because waiting costs no CPU. Parallelism: a
@@ -30,13 +33,12 @@ import { delay } from "@std/async/delay";
 import { Executor } from "../lib/executor.ts";
 import {
   begin,
-  cli,
+  defineLesson,
   integerOption,
-  type LessonCommand,
   type LessonOptions,
   type LessonResult,
-  runDeno,
-} from "./_lesson.ts";
+} from "../course/lesson.ts";
+import { runProgram } from "../course/deno.ts";
 import { type Timed, timed } from "./_measure.ts";
 
 /** Options of lesson 9. */
@@ -147,7 +149,7 @@ export async function concurrencyVsParallelism(
   // the flags it is given (none here). So --allow-run=deno asks for trust:
   // a child deno could be given any flag.
   const countInProcess = async (ranges: [number, number][]) =>
-    Number(await runDeno(CHILD, ranges.flat().map(String)));
+    Number(await runProgram(CHILD, ranges.flat().map(String)));
   const processStart = await timed(() => countInProcess([]));
   const processes = await timed(() =>
     timeline.track("processes", async () => {
@@ -203,17 +205,11 @@ export interface ParallelismResult extends LessonResult {
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand<ParallelismOptions> = {
-  summary:
-    "Lesson 9: concurrency (waits on one thread) vs parallelism (work on many cores, in workers and in processes).",
-  run: concurrencyVsParallelism,
+export const command = defineLesson(import.meta, concurrencyVsParallelism, {
   flags: {
     limit: {
       type: "number",
       help: "count the primes below this number (default 3000000)",
     },
   },
-  permissions: { read: ["lessons", "lib"], run: ["deno"] },
-};
-
-if (import.meta.main) await cli(import.meta, command);
+});

@@ -1,5 +1,6 @@
 /**
  * @title Five downloads at once, then through a queue
+ * @title:es Cinco descargas a la vez, y después a través de una cola
  * @difficulty intermediate
  * @tags fetch, streams, Promise.all, Queue, asCompleted, workers, progress
  * @run deno run --allow-net=127.0.0.1 lessons/10_downloads.ts --timeline
@@ -7,7 +8,9 @@
  * @resource {https://docs.python.org/3/library/asyncio-task.html#asyncio.gather} Python: asyncio.gather
  * @resource {https://docs.python.org/3/library/asyncio-queue.html} Python: asyncio.Queue
  * @resource {https://docs.python.org/3/library/asyncio-task.html#asyncio.as_completed} Python: asyncio.as_completed
- * @section 10 — Ejemplo Completo
+ * @section 10 — Ejemplo completo
+ * @guide docs/es/10-ejemplo-completo.md
+ * @exercises 10a, 10b
  *
  * The notes' complete example pretends to download five files with
  * `asyncio.sleep`. Here the downloads are real: five files stream from a
@@ -46,12 +49,7 @@ import {
   downloadsOptions,
   drawDurations,
 } from "./_downloads.ts";
-import {
-  begin,
-  cli,
-  type LessonCommand,
-  type LessonResult,
-} from "./_lesson.ts";
+import { begin, defineLesson, type LessonResult } from "../course/lesson.ts";
 import { progressBars } from "./_progress.ts";
 import { startServer } from "./_server.ts";
 
@@ -169,10 +167,7 @@ export async function downloads(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand<DownloadsOptions> = {
-  summary: "Lesson 10: five real downloads from a local server, at once, " +
-    "then through a queue.",
-  run: downloads,
+export const command = defineLesson(import.meta, downloads, {
   flags: {
     seed: {
       type: "number",
@@ -190,9 +185,6 @@ export const command: LessonCommand<DownloadsOptions> = {
         "runs only part 1 (all at once) or part 2 (the queue); default both",
     },
   },
-  permissions: { net: ["127.0.0.1"] },
   // Below this, two downloads 0.3 seconds apart may swap on a busy machine.
   minUnit: 100,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+});

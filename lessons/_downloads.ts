@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { integerOption, type LessonOptions } from "./_lesson.ts";
+import { integerOption, type LessonOptions } from "../course/lesson.ts";
 import type { LessonServer } from "./_server.ts";
 
 /** Options of lesson 10. */

@@ -295,3 +295,26 @@ export function list<T>(
   }
   return value;
 }
+
+/**
+ * A number that `ok` accepts (`width` from 20 to 1000, a status from 100 to
+ * 599): not a number is a `TypeError`, one that `ok` refuses a `RangeError`.
+ *
+ * @param value What the caller passed.
+ * @param action What the call was about to do.
+ * @param name The parameter's name.
+ * @param rule What it must be ("an integer from 100 to 599").
+ * @param ok Whether a number is allowed.
+ * @returns The number.
+ */
+export function number(
+  value: unknown,
+  action: string,
+  name: string,
+  rule: string,
+  ok: (n: number) => boolean,
+): number {
+  if (typeof value !== "number") refuse(TypeError, action, name, rule, value);
+  if (!ok(value)) refuse(RangeError, action, name, rule, value);
+  return value;
+}

@@ -1,6 +1,6 @@
 /**
- * A recorder of when named tasks start and end, and an ASCII Gantt chart of
- * what it recorded.
+ * A recorder of when named tasks start and end, and a Gantt chart of what it
+ * recorded, in ASCII or SVG.
  *
  * Concurrency is hard to see: three tasks that overlap print the same lines
  * as three tasks that run one after the other, only sooner. A
@@ -26,7 +26,13 @@
  *
  * @module
  */
-import { checkOptions, describe } from "./_util.ts";
+import {
+  describe,
+  fn,
+  number,
+  options as checkOptions,
+  refuse,
+} from "./_check.ts";
 
 /** How a span ended; `"running"` while it has not. */
 export type SpanOutcome = "running" | "fulfilled" | "rejected";
@@ -53,8 +59,8 @@ export interface TimelineOptions {
   now?: () => number;
 }
 
-/** Options for {@linkcode Timeline.prototype.render}. */
-export interface RenderOptions {
+/** The scale of a chart: options of both {@linkcode Timeline.prototype.render} and {@linkcode Timeline.prototype.toSVG}. */
+export interface ScaleOptions {
   /**
    * How many milliseconds one unit of the axis lasts; the lessons pass their
    * `unit` so that the axis reads in the notes' seconds. Any positive finite
@@ -70,6 +76,10 @@ export interface RenderOptions {
    * @default {"s"}
    */
   unitLabel?: string;
+}
+
+/** Options for {@linkcode Timeline.prototype.render}. */
+export interface RenderOptions extends ScaleOptions {
   /**
    * The width of the chart in columns: an integer from 20 to 1000. Below 40
    * columns the chart drops its axis and shortens what it must (names, then
@@ -87,20 +97,7 @@ export interface RenderOptions {
 }
 
 /** Options for {@linkcode Timeline.prototype.toSVG}. */
-export interface SvgOptions {
-  /**
-   * How many milliseconds one unit of the axis lasts, as in
-   * {@linkcode RenderOptions.unit}.
-   *
-   * @default {1000}
-   */
-  unit?: number;
-  /**
-   * The suffix of the axis labels and durations.
-   *
-   * @default {"s"}
-   */
-  unitLabel?: string;
+export interface SvgOptions extends ScaleOptions {
   /**
    * The width of the picture in pixels: an integer from 200 to 4000.
    *
@@ -115,31 +112,16 @@ export interface SvgOptions {
   title?: string;
 }
 
-interface MutableSpan {
-  name: string;
-  start: number;
-  end: number | undefined;
-  outcome: SpanOutcome;
-  order: number;
-}
+/** A span as recorded, and the order in which it ended (-1 while it runs). */
+type MutableSpan = { -readonly [K in keyof Span]: Span[K] } & { order: number };
 
-const BAR: Record<SpanOutcome, string> = {
-  fulfilled: "#",
-  rejected: "x",
-  running: "=",
-};
-const ANSI: Record<SpanOutcome, string> = {
-  fulfilled: "\x1b[32m",
-  rejected: "\x1b[31m",
-  running: "\x1b[33m",
-};
-const RESET = "\x1b[0m";
-const OUTCOMES: ReadonlySet<unknown> = new Set(["fulfilled", "rejected"]);
+/** How render() draws a bar: its character and its ANSI colour. */
+const BAR = {
+  fulfilled: ["#", 32],
+  rejected: ["x", 31],
+  running: ["=", 33],
+} as const;
 
-/** The narrowest chart `render()` draws; a narrower `width` is refused. */
-const MIN_WIDTH = 20;
-/** The widest chart `render()` draws; a wider `width` is refused. */
-const MAX_WIDTH = 1000;
 /** Below this width the chart has no axis. */
 const NARROW = 40;
 /** The fewest columns of bars; names and durations give way to keep them. */
@@ -147,44 +129,40 @@ const MIN_BARS = 10;
 /** Names are cut no shorter than this while durations can give way instead. */
 const SHORT_NAME = 6;
 
-/** The narrowest SVG `toSVG()` draws, in pixels. */
-const MIN_SVG_WIDTH = 200;
-/** The widest SVG `toSVG()` draws, in pixels. */
-const MAX_SVG_WIDTH = 4000;
 /** The width of a character of the SVG's 12px monospace font, in pixels. */
 const CHAR = 7.2;
 /** The SVG's margin, the gap between its columns, a row, the axis' height. */
-const PAD = 12;
-const GAP = 10;
-const ROW = 22;
-const AXIS = 24;
+const [PAD, GAP, ROW, AXIS] = [12, 10, 22, 24];
 /** The most characters of a name that a bar's tooltip repeats. */
 const TIP = 200;
 /** The SVG's colours, light then dark; every class starts with `tl-`. */
-const SVG_STYLE = [
-  ".tl-bg{fill:#ffffff;stroke:#d1d9e0}",
+const SVG_STYLE = ".tl-bg{fill:#ffffff;stroke:#d1d9e0}" +
   ".tl-name,.tl-note,.tl-tick{font:12px ui-monospace,Menlo,Consolas," +
-  '"DejaVu Sans Mono",monospace;fill:#1f2328}',
-  ".tl-note,.tl-tick{fill:#59636e}",
-  ".tl-axis{stroke:#59636e}",
-  ".tl-grid{stroke:#d1d9e0;stroke-dasharray:2 3}",
-  ".tl-fulfilled{fill:#1a7f37}",
-  ".tl-rejected{fill:#cf222e}",
-  ".tl-running{fill:#9a6700}",
-  "@media (prefers-color-scheme:dark){",
-  ".tl-bg{fill:#0d1117;stroke:#3d444d}",
-  ".tl-name{fill:#e6edf3}",
-  ".tl-note,.tl-tick{fill:#9198a1}",
-  ".tl-axis{stroke:#9198a1}",
-  ".tl-grid{stroke:#3d444d}",
-  ".tl-fulfilled{fill:#3fb950}",
-  ".tl-rejected{fill:#f85149}",
-  ".tl-running{fill:#d29922}}",
-].join("");
+  '"DejaVu Sans Mono",monospace;fill:#1f2328}.tl-note,.tl-tick{fill:#59636e}' +
+  ".tl-axis{stroke:#59636e}.tl-grid{stroke:#d1d9e0;stroke-dasharray:2 3}" +
+  ".tl-fulfilled{fill:#1a7f37}.tl-rejected{fill:#cf222e}" +
+  ".tl-running{fill:#9a6700}@media (prefers-color-scheme:dark){" +
+  ".tl-bg{fill:#0d1117;stroke:#3d444d}.tl-name{fill:#e6edf3}" +
+  ".tl-note,.tl-tick{fill:#9198a1}.tl-axis{stroke:#9198a1}" +
+  ".tl-grid{stroke:#3d444d}.tl-fulfilled{fill:#3fb950}" +
+  ".tl-rejected{fill:#f85149}.tl-running{fill:#d29922}}";
 
 /**
- * Records when named tasks start and end and draws them as an ASCII Gantt
- * chart.
+ * What render() and toSVG() share: the spans, the time the chart is drawn
+ * (the end of the running bars), the length of the axis in ms (at least one
+ * unit), the scale, and `format` for a duration in units.
+ */
+interface Chart {
+  spans: Span[];
+  now: number;
+  total: number;
+  unit: number;
+  label: string;
+  format: (ms: number) => string;
+}
+
+/**
+ * Records when named tasks start and end and draws them as a Gantt chart.
  *
  * Times are read from `performance.now()` (or the `now` option) and kept in
  * milliseconds since the timeline was created. Names are unique: starting a
@@ -211,7 +189,7 @@ const SVG_STYLE = [
  */
 export class Timeline {
   #now: () => number;
-  #origin: number;
+  #origin = 0;
   #spans = new Map<string, MutableSpan>();
   #ended = 0;
 
@@ -222,18 +200,12 @@ export class Timeline {
    * @throws {TypeError} If `options` is not an object, `now` is not a
    * function, or it does not return a finite number.
    */
-  constructor(options: TimelineOptions = {}) {
-    checkObject(options, "options", "create timeline");
-    const now = options.now ?? (() => performance.now());
-    if (typeof now !== "function") {
-      throw new TypeError(
-        `Cannot create timeline as 'now' must be a function: current value is ${
-          describe(now)
-        }`,
-      );
-    }
-    this.#now = now;
-    this.#origin = 0;
+  constructor(options?: TimelineOptions) {
+    const { now = () => performance.now() } = checkOptions(
+      options,
+      "create timeline",
+    );
+    this.#now = fn(now, "create timeline", "now");
     this.#origin = this.#read("create timeline");
   }
 
@@ -241,11 +213,7 @@ export class Timeline {
   #read(action: string): number {
     const time = this.#now();
     if (typeof time !== "number" || !Number.isFinite(time)) {
-      throw new TypeError(
-        `Cannot ${action} as the clock 'now' must return a finite number: current value is ${
-          describe(time)
-        }`,
-      );
+      refuse(TypeError, action, "now()", "a finite number", time);
     }
     return time - this.#origin;
   }
@@ -263,7 +231,7 @@ export class Timeline {
    * @throws {Error} If `name` was already started.
    */
   start(name: string): void {
-    checkName(name, "start task");
+    string(name, "start task", "name");
     if (this.#spans.has(name)) {
       throw new Error(
         `Cannot start task as its name is already on the timeline: current value is ${
@@ -271,9 +239,10 @@ export class Timeline {
         }`,
       );
     }
+    const start = this.#read("start task");
     this.#spans.set(name, {
       name,
-      start: this.#read("start task"),
+      start,
       end: undefined,
       outcome: "running",
       order: -1,
@@ -290,28 +259,17 @@ export class Timeline {
    * @throws {Error} If `name` was never started or has already ended.
    */
   end(name: string, outcome: "fulfilled" | "rejected" = "fulfilled"): void {
-    checkName(name, "end task");
-    if (!OUTCOMES.has(outcome)) {
-      const error = typeof outcome === "string" ? RangeError : TypeError;
-      throw new error(
-        `Cannot end task as 'outcome' must be "fulfilled" or "rejected": current value is ${
-          describe(outcome)
-        }`,
-      );
+    string(name, "end task", "name");
+    if (outcome !== "fulfilled" && outcome !== "rejected") {
+      const Kind = typeof outcome === "string" ? RangeError : TypeError;
+      refuse(Kind, "end task", "outcome", '"fulfilled" or "rejected"', outcome);
     }
     const span = this.#spans.get(name);
-    if (span === undefined) {
+    if (span === undefined || span.end !== undefined) {
       throw new Error(
-        `Cannot end task as it was never started: current value is ${
-          describe(name)
-        }`,
-      );
-    }
-    if (span.end !== undefined) {
-      throw new Error(
-        `Cannot end task as it has already ended: current value is ${
-          describe(name)
-        }`,
+        `Cannot end task as it ${
+          span ? "has already ended" : "was never started"
+        }: current value is ${describe(name)}`,
       );
     }
     span.end = this.#read("end task");
@@ -350,11 +308,7 @@ export class Timeline {
       typeof task !== "function" &&
       typeof (task as Partial<PromiseLike<T>> | null)?.then !== "function"
     ) {
-      throw new TypeError(
-        `Cannot track task as 'task' must be a function or a promise: current value is ${
-          describe(task)
-        }`,
-      );
+      refuse(TypeError, "track task", "task", "a function or a promise", task);
     }
     this.start(name);
     try {
@@ -386,8 +340,7 @@ export class Timeline {
    * @throws {TypeError} If `name` is not a string.
    */
   span(name: string): Span | undefined {
-    checkName(name, "read span");
-    const span = this.#spans.get(name);
+    const span = this.#spans.get(string(name, "read span", "name"));
     if (span === undefined) return undefined;
     const { start, end, outcome } = span;
     return { name, start, end, outcome };
@@ -424,7 +377,7 @@ export class Timeline {
     let peak = 0;
     for (const [, delta] of events) {
       running += delta;
-      if (running > peak) peak = running;
+      peak = Math.max(peak, running);
     }
     return peak;
   }
@@ -470,50 +423,34 @@ export class Timeline {
    * @throws {RangeError} If `unit` is not a positive finite number, or
    * `width` is not an integer from 20 to 1000.
    */
-  render(options: RenderOptions = {}): string {
+  render(options?: RenderOptions): string {
     const action = "render timeline";
-    checkObject(options, "options", action);
-    const unit = checkUnit(options.unit, action);
-    const label = checkLabel(options.unitLabel, action);
-    const width = checkWidth(
-      options.width ?? terminalWidth(),
-      MIN_WIDTH,
-      MAX_WIDTH,
+    const given = checkOptions(options, action);
+    const { spans, now, total, label, format, unit } = this.#chart(
+      given,
       action,
     );
-    const color = options.color ?? colorByDefault();
+    const width = checkWidth(given.width ?? terminalWidth(), 20, 1000, action);
+    const { color = isTerminal() && !globalThis.Deno?.noColor } = given;
     if (typeof color !== "boolean") {
-      throw new TypeError(
-        `Cannot ${action} as 'color' must be a boolean: current value is ${
-          describe(color)
-        }`,
-      );
+      refuse(TypeError, action, "color", "a boolean", color);
     }
-    const spans = this.spans();
-    const now = this.#read(action);
-    let total = unit;
-    for (const span of spans) total = Math.max(total, span.end ?? now);
-    const format = (ms: number) => `${inUnits(ms, unit)}${label}`;
 
     // Names, durations and bars share the width. Durations go first when
     // they do not fit at all; then names are cut, down to SHORT_NAME while
     // durations are shown, and down to whatever leaves MIN_BARS without.
     const names = spans.map((span) => printable(span.name));
-    let nameWidth = 0;
-    for (const name of names) nameWidth = Math.max(nameWidth, name.length);
-    let durationWidth = format(total).length;
-    const durations = label.length < width
-      ? spans.map((span) => {
-        const text = span.end === undefined
-          ? "running"
-          : format(span.end - span.start);
-        durationWidth = Math.max(durationWidth, text.length);
-        return text;
-      })
-      : undefined;
+    let nameWidth = widest(names, (name) => name.length);
+    const durations = spans.map((span) =>
+      span.end === undefined ? "running" : format(span.end - span.start)
+    );
+    let durationWidth = widest(
+      [...durations, format(total)],
+      (text) => text.length,
+    );
     const room = (withDurations: boolean) =>
       width - 1 - MIN_BARS - (withDurations ? durationWidth + 1 : 0);
-    const showDurations = durations !== undefined &&
+    const showDurations = label.length < width &&
       room(true) >= Math.min(nameWidth, SHORT_NAME);
     nameWidth = Math.min(nameWidth, room(showDurations));
     if (!showDurations) durationWidth = -1; // no column, no separator
@@ -525,20 +462,35 @@ export class Timeline {
     const rows = spans.map((span, i) => {
       const from = Math.min(column(span.start), columns - 1);
       const to = Math.max(from + 1, column(span.end ?? now));
-      let bar = BAR[span.outcome].repeat(to - from);
-      if (color) bar = ANSI[span.outcome] + bar + RESET;
+      const [char, ansi] = BAR[span.outcome];
+      let bar = char.repeat(to - from);
+      if (color) bar = `\x1b[${ansi}m${bar}\x1b[0m`;
       const row = fit(names[i]!, nameWidth) + " " + ".".repeat(from) + bar +
         ".".repeat(columns - to);
       return showDurations
-        ? row + " " + durations![i]!.padStart(durationWidth)
+        ? row + " " + durations[i]!.padStart(durationWidth)
         : row;
     });
 
     if (width >= NARROW && showDurations) {
-      rows.push(...axis(total, unit, label, columns, nameWidth + 1, width));
+      const pad = " ".repeat(nameWidth + 1);
+      const line = Array.from({ length: columns + 1 }, () => "-");
+      let labels = "";
+      const units = total / unit;
+      const spacing = (format(total).length + 1) * units / columns;
+      for (const k of ticks(units, spacing)) {
+        const x = Math.min(columns, Math.round(k * columns / units));
+        line[x] = "|";
+        const text = `${tick(k)}${label}`;
+        if (x >= labels.length && pad.length + x + text.length <= width) {
+          labels = labels.padEnd(x) + text;
+        }
+      }
+      rows.push(pad + line.join(""), pad + labels);
     }
     return rows.map((row) => row.trimEnd()).join("\n");
   }
+
   /**
    * Draws the same Gantt chart as {@linkcode Timeline.prototype.render}, as a
    * self-contained SVG document: one row per task in start order, with its
@@ -586,45 +538,31 @@ export class Timeline {
    * @throws {RangeError} If `unit` is not a positive finite number, or
    * `width` is not an integer from 200 to 4000.
    */
-  toSVG(options: SvgOptions = {}): string {
+  toSVG(options?: SvgOptions): string {
     const action = "draw timeline as SVG";
-    checkObject(options, "options", action);
-    const unit = checkUnit(options.unit, action);
-    const label = checkLabel(options.unitLabel, action);
-    const width = checkWidth(
-      options.width ?? 720,
-      MIN_SVG_WIDTH,
-      MAX_SVG_WIDTH,
+    const given = checkOptions(options, action);
+    const { spans, now, total, label, format, unit } = this.#chart(
+      given,
       action,
     );
-    const spans = this.spans();
-    const title = options.title ??
-      `Timeline of ${spans.length} task${spans.length === 1 ? "" : "s"}`;
-    if (typeof title !== "string") {
-      throw new TypeError(
-        `Cannot ${action} as 'title' must be a string: current value is ${
-          describe(title)
-        }`,
-      );
-    }
-    const now = this.#read(action);
-    let total = unit;
-    for (const span of spans) total = Math.max(total, span.end ?? now);
-    const format = (ms: number) => `${inUnits(ms, unit)}${label}`;
+    const width = checkWidth(given.width ?? 720, 200, 4000, action);
+    const n = spans.length;
+    const title = string(
+      given.title ?? `Timeline of ${n} task${n === 1 ? "" : "s"}`,
+      action,
+      "title",
+    );
 
     // Columns: names, a gap, the bars, a gap, durations; all in pixels.
     const names = spans.map((span) =>
       cut(printable(span.name), Math.floor(width / 3 / CHAR))
     );
     const notes = spans.map((span) =>
-      span.outcome === "fulfilled"
-        ? format(span.end! - span.start)
-        : span.outcome === "rejected"
-        ? `${format(span.end! - span.start)} rejected`
-        : "running"
+      span.end === undefined ? "running" : format(span.end - span.start) +
+        (span.outcome === "rejected" ? " rejected" : "")
     );
     const textWidth = (texts: string[]) =>
-      texts.reduce((max, text) => Math.max(max, [...text].length), 0) * CHAR;
+      widest(texts, (text) => [...text].length) * CHAR;
     const left = PAD + textWidth(names) + GAP;
     const noteWidth = Math.min(
       textWidth([...notes, format(total)]),
@@ -634,102 +572,103 @@ export class Timeline {
     const scale = (right - left) / total;
     const x = (ms: number) =>
       Math.max(left, Math.min(right, left + ms * scale));
-    const top = PAD;
-    const axisY = top + spans.length * ROW + 4;
+    const axisY = PAD + n * ROW + 4;
     const height = axisY + AXIS + PAD;
 
-    const out: string[] = [
+    const out = [
       `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">`,
-      `<title>${xml(title)}</title>`,
-      `<style>${SVG_STYLE}</style>`,
-      `<rect class="tl-bg" width="${width}" height="${height}" rx="6"/>`,
+      el("title", {}, xml(title)),
+      el("style", {}, SVG_STYLE),
+      el("rect", { class: "tl-bg", width, height, rx: 6 }),
+      // The axis first, so that the bars are drawn over its grid lines.
+      el("line", { class: "tl-axis", ...line(left, axisY, right, axisY) }),
     ];
-
-    // The axis first, so that the bars are drawn over its grid lines.
     const units = total / unit;
-    if (Number.isFinite(units)) {
-      const widest = [...`${inUnits(total, unit)}${label}`].length * CHAR +
-        2 * GAP;
-      const step = roundStep(Math.max(0.1, (widest * units) / (right - left)));
-      const count = Math.floor((units / step) * (1 + 1e-9));
+    const spacing = ([...format(total)].length * CHAR + 2 * GAP) * units /
+      (right - left);
+    for (const k of ticks(units, spacing)) {
+      const at = x(k * unit);
       out.push(
-        `<line class="tl-axis" x1="${px(left)}" y1="${axisY}" x2="${
-          px(right)
-        }" y2="${axisY}"/>`,
+        el("line", { class: "tl-grid", ...line(at, PAD, at, axisY) }),
+        el("line", { class: "tl-axis", ...line(at, axisY, at, axisY + 4) }),
+        el(
+          "text",
+          {
+            class: "tl-tick",
+            x: px(at),
+            y: axisY + 17,
+            "text-anchor": "middle",
+          },
+          xml(`${tick(k)}${label}`),
+        ),
       );
-      for (let k = 0; k <= count; k++) {
-        const at = px(x(k * step * unit));
-        const text = `${tick(k * step)}${label}`;
-        out.push(
-          `<line class="tl-grid" x1="${at}" y1="${top}" x2="${at}" y2="${axisY}"/>`,
-          `<line class="tl-axis" x1="${at}" y1="${axisY}" x2="${at}" y2="${
-            axisY + 4
-          }"/>`,
-          `<text class="tl-tick" x="${at}" y="${
-            axisY + 17
-          }" text-anchor="middle">${xml(text)}</text>`,
-        );
-      }
     }
-
     spans.forEach((span, i) => {
-      const y = top + i * ROW;
+      const y = PAD + i * ROW;
       const from = x(span.start);
       const to = Math.max(from + 1, x(span.end ?? now));
-      const tip = `${cut(span.name, TIP)}: ${format(span.start)} to ${
-        span.end === undefined ? "now" : format(span.end)
-      }, ${span.outcome}`;
+      const until = span.end === undefined ? "now" : format(span.end);
+      const task = cut(span.name, TIP);
+      const tip = `${task}: ${format(span.start)} to ${until}, ${span.outcome}`;
       out.push(
-        `<text class="tl-name" x="${PAD}" y="${y + 15}">${
-          xml(names[i]!)
-        }</text>`,
-        `<rect class="tl-bar tl-${span.outcome}" data-task="${
-          xml(cut(span.name, TIP))
-        }" data-outcome="${span.outcome}" x="${px(from)}" y="${y + 4}" width="${
-          px(to - from)
-        }" height="14" rx="2"><title>${xml(tip)}</title></rect>`,
-        `<text class="tl-note" x="${px(right + GAP)}" y="${y + 15}">${
-          xml(notes[i]!)
-        }</text>`,
+        el("text", { class: "tl-name", x: PAD, y: y + 15 }, xml(names[i]!)),
+        el("rect", {
+          class: `tl-bar tl-${span.outcome}`,
+          "data-task": task,
+          "data-outcome": span.outcome,
+          x: px(from),
+          y: y + 4,
+          width: px(to - from),
+          height: 14,
+          rx: 2,
+        }, el("title", {}, xml(tip))),
+        el(
+          "text",
+          { class: "tl-note", x: px(right + GAP), y: y + 15 },
+          xml(notes[i]!),
+        ),
       );
     });
     out.push("</svg>");
     return out.join("\n") + "\n";
   }
+
+  /** The spans and scale that render() and toSVG() share, checked. */
+  #chart(options: ScaleOptions, action: string): Chart {
+    const unit = number(
+      options.unit ?? 1000,
+      action,
+      "unit",
+      "a positive number",
+      (n) => n > 0 && n < Infinity,
+    );
+    const label = string(options.unitLabel ?? "s", action, "unitLabel");
+    const spans = this.spans();
+    const now = this.#read(action);
+    let total = unit;
+    for (const span of spans) total = Math.max(total, span.end ?? now);
+    const format = (ms: number) => `${inUnits(ms, unit)}${label}`;
+    return { spans, now, total, unit, label, format };
+  }
 }
 
 /**
- * The axis under the bars: a tick every `step` units, `step` a round number
- * (1, 2 or 5 times a power of ten, at least 0.1) that leaves room for every
- * label. The number of ticks is bounded by the width, whatever the unit.
+ * The ticks of an axis `units` long, in units: one every `step`, a round
+ * number (1, 2 or 5 times a power of ten, at least 0.1) of at least
+ * `spacing`. How many is bounded by the room the caller gives, whatever the
+ * unit; none when the time in units overflows.
  */
-function axis(
-  total: number,
-  unit: number,
-  label: string,
-  columns: number,
-  indent: number,
-  width: number,
-): string[] {
-  const units = total / unit;
-  // A unit so small that the time overflows leaves nothing to mark.
+function ticks(units: number, spacing: number): number[] {
   if (!Number.isFinite(units)) return [];
-  const widest = `${inUnits(total, unit)}${label}`.length + 1;
-  const step = roundStep(Math.max(0.1, (widest * units) / columns));
+  const step = roundStep(Math.max(0.1, spacing));
   // A relative tolerance: the last tick may land a hair past the end.
-  const count = Math.floor((units / step) * (1 + 1e-9));
-  const line = Array.from({ length: columns + 1 }, () => "-");
-  let labels = "";
-  for (let k = 0; k <= count; k++) {
-    const at = Math.min(columns, Math.round((k * step * columns) / units));
-    line[at] = "|";
-    const text = `${tick(k * step)}${label}`;
-    if (at >= labels.length && indent + at + text.length <= width) {
-      labels = labels.padEnd(at) + text;
-    }
-  }
-  const pad = " ".repeat(indent);
-  return [pad + line.join(""), pad + labels];
+  const count = Math.floor(units / step * (1 + 1e-9));
+  return Array.from({ length: count + 1 }, (_, k) => k * step);
+}
+
+/** The longest of `texts`, measured by `length`; 0 when there is none. */
+function widest(texts: string[], length: (text: string) => number): number {
+  return texts.reduce((max, text) => Math.max(max, length(text)), 0);
 }
 
 /** Below this many units, a label is written out in full; from it on, in exponent form. */
@@ -738,9 +677,8 @@ const EXPONENT_FROM = 1e6;
 /**
  * `ms` in `unit`s, as a duration label: two decimals below a million
  * (`"2.50"`), three significant digits in exponent form from there
- * (`"2.30e+297"`), so that a tiny unit never prints a 20-digit number. A
- * quotient past `Number.MAX_VALUE` (a unit such as `5e-324`) is worked out
- * through logarithms: `"4.66e+323"`, never `"Infinity"`.
+ * (`"2.30e+297"`). A quotient past `Number.MAX_VALUE` (a unit such as
+ * `5e-324`) is worked out through logarithms: `"4.66e+323"`, not `"Infinity"`.
  */
 function inUnits(ms: number, unit: number): string {
   const value = ms / unit;
@@ -749,13 +687,11 @@ function inUnits(ms: number, unit: number): string {
   if (Math.abs(Number(fixed)) < EXPONENT_FROM) return fixed;
   if (Number.isFinite(value)) return value.toExponential(2);
   const log = Math.log10(Math.abs(ms)) - Math.log10(unit);
-  let exponent = Math.floor(log);
-  let mantissa = (10 ** (log - exponent)).toFixed(2);
-  if (mantissa === "10.00") {
-    mantissa = "1.00";
-    exponent++;
-  }
-  return `${ms < 0 ? "-" : ""}${mantissa}e+${exponent}`;
+  const exponent = Math.floor(log);
+  const mantissa = (10 ** (log - exponent)).toFixed(2);
+  return mantissa === "10.00"
+    ? `${ms < 0 ? "-" : ""}1.00e+${exponent + 1}`
+    : `${ms < 0 ? "-" : ""}${mantissa}e+${exponent}`;
 }
 
 /** An axis tick, a round number of units: `"2.5"`, or `"2.5e+7"` from a million. */
@@ -767,10 +703,8 @@ function tick(units: number): string {
 /** The smallest of 1, 2 or 5 times a power of ten that is at least `min`. */
 function roundStep(min: number): number {
   const power = 10 ** Math.floor(Math.log10(min));
-  for (const factor of [1, 2, 5, 10]) {
-    if (factor * power >= min * (1 - 1e-12)) return factor * power;
-  }
-  return 10 * power;
+  const factor = [1, 2, 5].find((f) => f * power >= min * (1 - 1e-12)) ?? 10;
+  return factor * power;
 }
 
 /** `name` in exactly `width` columns: padded, or cut with an ellipsis. */
@@ -785,74 +719,10 @@ function printable(name: string): string {
   return name.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\ufffd");
 }
 
-/** Reads `unit`: a positive finite number of milliseconds, 1000 if unset. */
-function checkUnit(value: unknown, action: string): number {
-  const unit = value ?? 1000;
-  const rule = "a positive number";
-  if (typeof unit !== "number") {
-    throw new TypeError(
-      `Cannot ${action} as 'unit' must be ${rule}: current value is ${
-        describe(unit)
-      }`,
-    );
-  }
-  if (!(Number.isFinite(unit) && unit > 0)) {
-    throw new RangeError(
-      `Cannot ${action} as 'unit' must be ${rule}: current value is ${
-        describe(unit)
-      }`,
-    );
-  }
-  return unit;
-}
-
-/** Reads `unitLabel`: a string, "s" if unset. */
-function checkLabel(value: unknown, action: string): string {
-  const label = value ?? "s";
-  if (typeof label !== "string") {
-    throw new TypeError(
-      `Cannot ${action} as 'unitLabel' must be a string: current value is ${
-        describe(label)
-      }`,
-    );
-  }
-  return label;
-}
-
-/** Reads a width: an integer from `min` to `max`. */
-function checkWidth(
-  width: unknown,
-  min: number,
-  max: number,
-  action: string,
-): number {
-  const rule = `an integer from ${min} to ${max}`;
-  if (typeof width !== "number") {
-    throw new TypeError(
-      `Cannot ${action} as 'width' must be ${rule}: current value is ${
-        describe(width)
-      }`,
-    );
-  }
-  if (!Number.isInteger(width) || width < min || width > max) {
-    throw new RangeError(
-      `Cannot ${action} as 'width' must be ${rule}: current value is ${
-        describe(width)
-      }`,
-    );
-  }
-  return width;
-}
-
 /** At most `max` characters of `text`, the last one `…` when it is cut. */
 function cut(text: string, max: number): string {
-  let kept = "";
-  let count = 0;
-  for (const char of text) {
-    if (++count > max) return [...kept].slice(0, -1).join("") + "…";
-    kept += char;
-  }
-  return kept;
+  const chars = [...text];
+  return chars.length <= max ? text : chars.slice(0, max - 1).join("") + "…";
 }
 
 const ENTITIES: Record<string, string> = {
@@ -880,38 +750,57 @@ function px(value: number): string {
   return String(Math.round(value * 10) / 10);
 }
 
-function checkObject(value: unknown, name: string, action: string): void {
-  const bad = checkOptions(value, action, name);
-  if (bad !== undefined) throw bad;
+/** The attributes of a line from (x1, y1) to (x2, y2). */
+function line(x1: number, y1: number, x2: number, y2: number) {
+  return { x1: px(x1), y1: px(y1), x2: px(x2), y2: px(y2) };
 }
 
-function checkName(name: unknown, action: string): void {
-  if (typeof name !== "string") {
-    throw new TypeError(
-      `Cannot ${action} as 'name' must be a string: current value is ${
-        describe(name)
-      }`,
-    );
+/** An SVG element: its attributes escaped, its children given as markup. */
+function el(
+  name: string,
+  attributes: Record<string, string | number>,
+  ...children: string[]
+): string {
+  const list = Object.entries(attributes)
+    .map(([key, value]) => ` ${key}="${xml(String(value))}"`).join("");
+  return children.length === 0
+    ? `<${name}${list}/>`
+    : `<${name}${list}>${children.join("")}</${name}>`;
+}
+
+function string(value: unknown, action: string, name: string): string {
+  if (typeof value !== "string") {
+    refuse(TypeError, action, name, "a string", value);
+  }
+  return value;
+}
+
+function checkWidth(value: unknown, min: number, max: number, action: string) {
+  return number(
+    value,
+    action,
+    "width",
+    `an integer from ${min} to ${max}`,
+    (n) => Number.isInteger(n) && n >= min && n <= max,
+  );
+}
+
+function isTerminal(): boolean {
+  try {
+    return globalThis.Deno?.stdout.isTerminal() ?? false;
+  } catch {
+    return false;
   }
 }
 
 /** The terminal's width, kept within what render() draws; 80 when piped. */
 function terminalWidth(): number {
   try {
-    if (globalThis.Deno?.stdout.isTerminal()) {
-      const { columns } = Deno.consoleSize();
-      return Math.max(MIN_WIDTH, Math.min(MAX_WIDTH, columns));
+    if (isTerminal()) {
+      return Math.max(20, Math.min(1000, Deno.consoleSize().columns));
     }
   } catch {
     // Not a terminal after all: fall through to the default.
   }
   return 80;
-}
-
-function colorByDefault(): boolean {
-  try {
-    return Boolean(globalThis.Deno?.stdout.isTerminal()) && !Deno.noColor;
-  } catch {
-    return false;
-  }
 }

@@ -7,6 +7,8 @@
  * @module
  */
 import type { Course, Exercise, GuidePage, Lesson } from "./course.ts";
+import type { Lang } from "../course/i18n.ts";
+import { MAX_UNIT, MIN_UNIT } from "../course/lesson.ts";
 import { brief } from "./exercises.ts";
 import { highlight } from "./highlight.ts";
 import { readLesson } from "./literate.ts";
@@ -18,8 +20,7 @@ import {
   webLinks,
 } from "./markdown.ts";
 
-/** The languages of the site. */
-export type Lang = "en" | "es";
+export type { Lang } from "../course/i18n.ts";
 
 /** The words of the pages, in each language. */
 const T = {
@@ -32,7 +33,6 @@ const T = {
       "of Spanish notes on Python asyncio. Each lesson is a script: read it " +
       "beside its explanation, run it here, and watch its tasks on a timeline.",
     section: "Section",
-    lessons: "Lessons",
     exercises: "Exercises",
     exercise: "Exercise",
     noExercises: "No exercises for this section yet.",
@@ -84,7 +84,6 @@ const T = {
       "un script: léelo junto a su explicación, ejecútalo aquí y mira sus " +
       "tareas en una línea de tiempo.",
     section: "Sección",
-    lessons: "Lecciones",
     exercises: "Ejercicios",
     exercise: "Ejercicio",
     noExercises: "Esta sección aún no tiene ejercicios.",
@@ -180,21 +179,9 @@ ${body}
 `;
 }
 
-/** The notes' section title, with its accents when known, without "(locks)". */
+/** The notes' section title, without "(locks)". */
 function sectionTitle(lesson: Lesson): string {
-  return (lesson.sectionTitleEs ?? lesson.sectionTitle).replace(
-    /\s*\(.*\)$/,
-    "",
-  );
-}
-
-/** The title of a lesson in `lang`. */
-function lessonTitle(lesson: Lesson, lang: Lang): string {
-  return lang === "es" && lesson.titleEs ? lesson.titleEs : lesson.title;
-}
-
-function exerciseTitle(exercise: Exercise, lang: Lang): string {
-  return lang === "es" && exercise.titleEs ? exercise.titleEs : exercise.title;
+  return lesson.sectionTitle.replace(/\s*\(.*\)$/, "");
 }
 
 function state(exercise: Exercise, lang: Lang): string {
@@ -212,9 +199,7 @@ function exerciseList(exercises: Exercise[], lang: Lang): string {
     exercises.map((exercise) =>
       `<li><a href="/${lang}/exercises/${exercise.id}">${
         escape(exercise.id)
-      } · ${escape(exerciseTitle(exercise, lang))}</a> ${
-        state(exercise, lang)
-      }</li>`
+      } · ${escape(exercise.title[lang])}</a> ${state(exercise, lang)}</li>`
     ).join("")
   }</ul>`;
 }
@@ -235,7 +220,7 @@ export async function indexPage(course: Course, lang: Lang): Promise<string> {
 <ul class="lesson-list">${
       lessons.map((lesson) =>
         `<li><a href="/${lang}/lessons/${lesson.id}">${
-          escape(lessonTitle(lesson, lang))
+          escape(lesson.title[lang])
         }</a> <code>${escape(lesson.run)}</code></li>`
       ).join("")
     }</ul>
@@ -270,10 +255,7 @@ function guideLinks(course: Course): LinkMap {
     if (name === "README.md") return `/en/${hash}`;
     if (name === "glosario.md") return `/es/glosario${hash}`;
     // A page of the guide: the first lesson it belongs to.
-    const page = course.lessons.find((l) => l.guide?.endsWith(`/${name}`)) ??
-      course.lessons.find((l) =>
-        /^\d\d-/.test(name) && l.section === Number(name.slice(0, 2))
-      );
+    const page = course.lessons.find((l) => l.guide.endsWith(`/${name}`));
     if (page) return `/es/lessons/${page.id}${hash || "#guia"}`;
     const lesson = course.lessons.find((l) => l.file === name);
     return lesson ? `/es/lessons/${lesson.id}${hash}` : undefined;
@@ -287,13 +269,13 @@ function runPanel(
   action: string,
   button: string,
   command: string,
-  unit: { min: number; value: number } | undefined,
+  unit: boolean,
 ): string {
   const t = T[lang];
   const unitField = unit
     ? `<label>${
       escape(t.unit)
-    } <input type="number" name="unit" min="${unit.min}" max="5000" step="1" value="${unit.value}" required></label>`
+    } <input type="number" name="unit" min="${MIN_UNIT}" max="${MAX_UNIT}" step="1" value="1000" required></label>`
     : "";
   return `<section class="run" data-kind="${kind}" data-action="${
     escape(action)
@@ -320,10 +302,12 @@ export async function lessonPage(
   lang: Lang,
 ): Promise<string> {
   const t = T[lang];
-  const { header, steps } = readLesson(await course.source(lesson));
+  const { header, steps } = readLesson(
+    await course.source(lesson),
+    lesson.file,
+  );
   const exercises = (await course.exercises()).filter((e) =>
-    e.lesson === lesson.id ||
-    (e.lesson === undefined && e.section === lesson.section)
+    e.lesson === lesson.id
   );
   const guide = lang === "es" ? await course.guide(lesson) : undefined;
   const index = course.lessons.indexOf(lesson);
@@ -333,10 +317,9 @@ export async function lessonPage(
     other
       ? `<a rel="${rel}" href="/${lang}/lessons/${other.id}">${
         escape(label)
-      }: ${escape(lessonTitle(other, lang))}</a>`
+      }: ${escape(other.title[lang])}</a>`
       : "<span></span>";
-  const title = lessonTitle(lesson, lang);
-  const defaultUnit = Math.max(lesson.minUnit, 1000);
+  const title = lesson.title[lang];
   const body = `<p class="crumbs"><a href="/${lang}/">${
     escape(t.home)
   }</a> › <a href="/${lang}/#s${lesson.section}">${
@@ -344,7 +327,7 @@ export async function lessonPage(
   } ${lesson.section}</a></p>
 <h1>${escape(title)}</h1>
 <p class="meta">${escape(t.section)} ${lesson.section}: ${
-    escape(lesson.sectionTitleEs ?? lesson.sectionTitle)
+    escape(lesson.sectionTitle)
   } · ${escape(t.difficulty)}: ${
     escape(t.levels[header.difficulty] ?? header.difficulty)
   } · ${
@@ -368,8 +351,8 @@ ${
       "run",
       `/api/lessons/${lesson.id}/run`,
       t.run,
-      header.run || lesson.run,
-      { min: lesson.minUnit, value: defaultUnit },
+      header.run,
+      true,
     )
   }
 <section class="expected">
@@ -422,20 +405,25 @@ ${
   return layout(course, lang, `/lessons/${lesson.id}`, title, body);
 }
 
-/** An exercise's page: what to build, its state, Check, hints, its file. */
+/** An exercise's page: what to build, its state, Check, hints, its file, the next one. */
 export function exercisePage(
   course: Course,
   exercise: Exercise,
   lang: Lang,
   source: string | undefined,
-  checkable: boolean,
+  exercises: readonly Exercise[],
 ): string {
   const t = T[lang];
   const lesson = exercise.lesson ? course.lesson(exercise.lesson) : undefined;
-  const title = `${t.exercise} ${exercise.id}: ${
-    exerciseTitle(exercise, lang)
-  }`;
+  const title = `${t.exercise} ${exercise.id}: ${exercise.title[lang]}`;
   const about = source === undefined ? undefined : brief(source)[lang];
+  const index = exercises.findIndex((e) => e.id === exercise.id);
+  const neighbour = (other: Exercise | undefined, label: string, rel: string) =>
+    other
+      ? `<a rel="${rel}" href="/${lang}/exercises/${other.id}">${
+        escape(label)
+      }: ${escape(other.id)} · ${escape(other.title[lang])}</a>`
+      : "<span></span>";
   const body = `<p class="crumbs"><a href="/${lang}/">${
     escape(t.home)
   }</a> › <a href="/${lang}/#s${exercise.section}">${
@@ -443,7 +431,7 @@ export function exercisePage(
   } ${exercise.section}</a>${
     lesson
       ? ` › <a href="/${lang}/lessons/${lesson.id}">${
-        escape(lessonTitle(lesson, lang))
+        escape(lesson.title[lang])
       }</a>`
       : ""
   }</p>
@@ -451,18 +439,16 @@ export function exercisePage(
 <p class="meta">${state(exercise, lang)}</p>
 ${about ? `<p class="summary">${inline(about)}</p>` : ""}
 <p>${inline(t.edit(exercise.file))}</p>
-${checkable ? `<p class="help">${inline(t.checkHelp)}</p>` : ""}
+<p class="help">${inline(t.checkHelp)}</p>
 ${
-    checkable
-      ? runPanel(
-        lang,
-        "check",
-        `/api/exercises/${exercise.id}/check?lang=${lang}`,
-        t.check,
-        `deno task exercise ${exercise.id}`,
-        undefined,
-      )
-      : ""
+    runPanel(
+      lang,
+      "check",
+      `/api/exercises/${exercise.id}/check?lang=${lang}`,
+      t.check,
+      `deno task exercise ${exercise.id}`,
+      false,
+    )
   }
 ${
     exercise.hints.length
@@ -481,7 +467,10 @@ ${
       : `<section class="source"><h2>${
         escape(exercise.file)
       }</h2><pre class="code"><code>${highlight(source)}</code></pre></section>`
-  }`;
+  }
+<nav class="pager">${neighbour(exercises[index - 1], t.previous, "prev")}${
+    neighbour(exercises[index + 1], t.next, "next")
+  }</nav>`;
   return layout(course, lang, `/exercises/${exercise.id}`, title, body);
 }
 

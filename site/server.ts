@@ -7,14 +7,16 @@
  * - Pages and runs exist only for the lessons and exercises it listed when
  *   it started: any other id is a 404. Ids are looked up, never used as
  *   paths, and nothing from a request reaches a command line but the unit,
- *   once it is checked to be a whole number in the lesson's range.
+ *   once it is checked to be a whole number from 1 to 10000.
  * - A run is a POST from a page of this site (a request from another origin
  *   gets 403); at most `maxRuns` go on at once (the next gets 429).
  *
  * @module
  */
+import { permissionFlags } from "../course/header.ts";
+import { MAX_UNIT, MIN_UNIT } from "../course/lesson.ts";
 import { type Course, type Lesson, loadCourse } from "./course.ts";
-import { exerciseChecker, exerciseSource } from "./exercises.ts";
+import { checkCommand, exerciseSource } from "./exercises.ts";
 import {
   exercisePage,
   glossaryPage,
@@ -35,11 +37,6 @@ export interface SiteOptions {
   timeLimit?: number;
   /** The course to serve. @default {the checkout's, from loadCourse()} */
   course?: Course;
-  /**
-   * Whether Check records its result in exercises/.progress.json, as
-   * `deno task exercise` does. Tests turn it off. @default {true}
-   */
-  saveProgress?: boolean;
 }
 
 /** A site that is listening. */
@@ -55,9 +52,6 @@ export interface Site {
   /** Stops every run, then the server. */
   shutdown(): Promise<void>;
 }
-
-/** The largest unit a visitor may pick, in milliseconds. */
-export const MAX_UNIT = 5000;
 
 const STATIC: Record<string, { file: string; type: string }> = {
   "style.css": { file: "style.css", type: "text/css; charset=utf-8" },
@@ -92,7 +86,6 @@ export async function startSite(options: SiteOptions = {}): Promise<Site> {
     runs,
     statics,
     port: () => port,
-    saveProgress: options.saveProgress ?? true,
   });
   const server = Deno.serve({
     hostname: "127.0.0.1",
@@ -117,7 +110,6 @@ interface HandlerContext {
   runs: RunManager;
   statics: Map<string, { body: string; type: string }>;
   port: () => number;
-  saveProgress: boolean;
 }
 
 function html(body: string, status = 200): Response {
@@ -154,22 +146,22 @@ function preferred(request: Request): Lang {
 }
 
 /**
- * How a lesson runs: `deno run --no-prompt`, the permission flags of its
- * `command` (the ones its `@run` line shows), its file, the unit, and
- * `--events`; from the checkout's folder.
+ * How a lesson runs: `deno run --no-prompt`, the permissions of its `@run`
+ * line, its file, the unit, and `--events`; from the checkout's folder.
  */
 export function lessonRun(lesson: Lesson, unit: number): RunSpec {
+  const flags = permissionFlags(lesson.permissions);
   const tail = [`lessons/${lesson.file}`, "--unit", String(unit)];
   return {
-    display: ["deno", "run", ...lesson.flags, ...tail].join(" "),
-    args: ["run", "--no-prompt", ...lesson.flags, ...tail, "--events"],
+    display: ["deno", "run", ...flags, ...tail].join(" "),
+    args: ["run", "--no-prompt", ...flags, ...tail, "--events"],
     unit,
-    title: lesson.title,
+    title: lesson.title.en,
   };
 }
 
 /** The site's request handler. */
-export function createHandler(
+function createHandler(
   context: HandlerContext,
 ): (request: Request) => Promise<Response> {
   const { course, runs, statics } = context;
@@ -177,13 +169,14 @@ export function createHandler(
     () => [`127.0.0.1:${context.port()}`, `localhost:${context.port()}`];
 
   return async (request) => {
-    const url = new URL(request.url);
+    // Before the URL is parsed: a Host it cannot parse is refused too.
     if (!hosts().includes(request.headers.get("host") ?? "")) {
       return text(
         `This site answers only at http://127.0.0.1:${context.port()}/`,
         403,
       );
     }
+    const url = new URL(request.url);
     const parts = url.pathname.slice(1).split("/");
     const method = request.method;
     const isPage = method === "GET" || method === "HEAD";
@@ -241,11 +234,11 @@ export function createHandler(
       if (lesson) return html(await lessonPage(course, lesson, lang));
     }
     if (rest.length === 2 && rest[0] === "exercises") {
-      const exercise = (await course.exercises()).find((e) => e.id === rest[1]);
+      const exercises = await course.exercises();
+      const exercise = exercises.find((e) => e.id === rest[1]);
       if (exercise) {
         const source = await exerciseSource(course.root, exercise);
-        const checkable = exerciseChecker(course.root, exercise) !== undefined;
-        return html(exercisePage(course, exercise, lang, source, checkable));
+        return html(exercisePage(course, exercise, lang, source, exercises));
       }
     }
     if (lang === "es" && rest.length === 1 && rest[0] === "glosario") {
@@ -261,9 +254,9 @@ export function createHandler(
       if (!lesson) return text("No such lesson", 404);
       const raw = url.searchParams.get("unit") ?? "";
       const unit = /^[1-9]\d{0,4}$/.test(raw) ? Number(raw) : NaN;
-      if (!(unit >= lesson.minUnit && unit <= MAX_UNIT)) {
+      if (!(unit >= MIN_UNIT && unit <= MAX_UNIT)) {
         return text(
-          `The unit must be a whole number of milliseconds from ${lesson.minUnit} to ${MAX_UNIT}`,
+          `The unit must be a whole number of milliseconds from ${MIN_UNIT} to ${MAX_UNIT}.`,
           400,
         );
       }
@@ -275,22 +268,13 @@ export function createHandler(
       const exercise = (await course.exercises()).find((e) =>
         e.id === parts[1]
       );
+      if (!exercise) return text("No such exercise", 404);
       // The language is one of two words, never the request's own text.
       const lang = url.searchParams.get("lang") === "es" ? "es" : "en";
-      const checker = exercise &&
-        exerciseChecker(
-          course.root,
-          exercise,
-          lang,
-          undefined,
-          context.saveProgress,
-        );
-      if (!exercise || !checker) return text("No such exercise", 404);
       return start({
-        display: checker.display,
-        args: checker.args,
-        unit: checker.unit,
-        title: `${exercise.id}: ${exercise.title}`,
+        ...checkCommand(exercise, lang),
+        unit: 100,
+        title: `${exercise.id}: ${exercise.title[lang]}`,
       });
     }
     if (parts.length === 3 && parts[0] === "runs" && parts[2] === "stop") {
@@ -310,7 +294,7 @@ export function createHandler(
     }
     if (started === undefined) {
       return text(
-        `Too many runs at once: at most ${runs.maxRuns}. Stop one or wait for it to end`,
+        `Too many runs at once: at most ${runs.maxRuns}. Stop one or wait for it to end.`,
         429,
         { "retry-after": "5" },
       );

@@ -4,40 +4,6 @@ import { TaskGroup } from "../lib/task_group.ts";
 
 const UNIT = 40;
 
-Deno.test("Lesson 05 prints the notes' line, then each part's lines in order", async () => {
-  const { lines } = await exceptions({ unit: UNIT, log: () => {} });
-  assertEquals(lines, [
-    // The notes' line, with "occurred" spelled right.
-    "Caught an exception: An error occurred!",
-    "--- Promise.all, like asyncio.gather ---",
-    // Caught before A and C complete: Promise.all did not wait for them.
-    "Caught an exception: Task B failed",
-    "Task A completed after 2 seconds",
-    "Task C completed after 3 seconds",
-    "--- Promise.allSettled, like gather(return_exceptions=True) ---",
-    "Task A completed after 2 seconds",
-    "Task C completed after 3 seconds",
-    "Results: A, ValueError: Task B failed, C",
-    "--- AbortController, like task.cancel() ---",
-    "Task D was cancelled",
-    "Caught an exception: AbortError",
-    "--- TaskGroup.run, like asyncio.TaskGroup ---",
-    "Task A was cancelled",
-    "Task C was cancelled",
-    "Caught an AggregateError: ValueError: Task B failed",
-    "--- An error in the body cancels the tasks too ---",
-    "Task A was cancelled",
-    "Task C was cancelled",
-    "Caught an AggregateError: ValueError: The body failed",
-    "--- deadline, like asyncio.wait_for ---",
-    "Timed out: TimeoutError after 1.5 seconds",
-    "Task E was cancelled",
-    "--- AbortSignal.timeout, like asyncio.timeout ---",
-    "Task F was cancelled",
-    "Timed out: TimeoutError after 1.5 seconds",
-  ]);
-});
-
 Deno.test("Lesson 05 shows what each tool does to the other tasks", async (t) => {
   // How each TaskGroup.run body itself ended: the error of the body part
   // must be the body's own, not that of a task it spawned.

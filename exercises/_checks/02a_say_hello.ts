@@ -1,14 +1,10 @@
 /** The check of exercise 02a. @module */
-import {
-  type Exercise,
-  exported,
-  num,
-  type Text,
-  text,
-  units,
-  verdict,
-  World,
-} from "../_harness.ts";
+import { type Exercise, num, type Text, text, units } from "../_harness.ts";
+
+interface Line {
+  line: string;
+  at: number;
+}
 
 interface Tools {
   log(line: string): void;
@@ -17,7 +13,7 @@ interface Tools {
 
 const TOLERANCE = 0.05;
 
-export const exercise: Exercise = {
+export const exercise: Exercise<Line[]> = {
   id: "02a",
   slug: "02a_say_hello",
   export: "sayHello",
@@ -41,18 +37,17 @@ export const exercise: Exercise = {
       "Hello, luego `await delay(tools.unit);`, luego goodbye: sin callback ni Promise.resolve().",
     ),
   ],
-  async check({ module, learnerUrl }) {
-    const sayHello = exported<(tools: Tools) => Promise<void>>({
-      module,
-      learnerUrl,
-    }, "sayHello");
-    await using world = World.open({ learnerUrl });
-    const lines: { line: string; at: number }[] = [];
+  async observe(session) {
+    await using world = session.open();
+    const lines: Line[] = [];
     const tools: Tools = {
       log: (line) => void lines.push({ line: String(line), at: world.now() }),
       unit: world.unit,
     };
-    const outcome = await world.run(() => sayHello(tools), 10, 5);
+    await world.run(() => session.export(tools), 10, 5);
+    return lines.slice(0, 100);
+  },
+  judge(run, lines) {
     const problems: Text[] = [];
     const hello = lines.find((l) => l.line === "Hello!");
     const bye = lines.find((l) => l.line === "Goodbye!");
@@ -60,60 +55,46 @@ export const exercise: Exercise = {
       "nothing";
     if (!hello || !bye || lines.length !== 2 || lines[0] !== hello) {
       problems.push(text(
-        `Your code printed ${printed}; it should print "Hello!" then "Goodbye!".`,
-        `Tu código escribió ${
-          printed.replace("nothing", "nada")
-        }; debería escribir "Hello!" y luego "Goodbye!".`,
+        'Your code printed {printed}; it should print "Hello!" then "Goodbye!".',
+        'Tu código escribió {nada}; debería escribir "Hello!" y luego "Goodbye!".',
+        { printed, nada: printed.replace("nothing", "nada") },
       ));
     } else {
       const gap = bye.at - hello.at;
       if (hello.at > TOLERANCE) {
         problems.push(text(
-          `"Hello!" came at ${units(hello.at).en}; print it at once.`,
-          `"Hello!" llegó en ${units(hello.at).es}; escríbelo en el acto.`,
+          '"Hello!" came at {at}; print it at once.',
+          '"Hello!" llegó en {at}; escríbelo en el acto.',
+          { at: units(hello.at) },
         ));
       }
       if (Math.abs(gap - 1) > TOLERANCE) {
         problems.push(text(
-          `"Goodbye!" came ${
-            units(gap).en
-          } after "Hello!"; it should come 1.0 unit later.`,
-          `"Goodbye!" llegó ${
-            units(gap).es
-          } después de "Hello!"; debería llegar 1,0 unidad más tarde.`,
+          '"Goodbye!" came {gap} after "Hello!"; it should come 1.0 unit later.',
+          '"Goodbye!" llegó {gap} después de "Hello!"; debería llegar 1,0 unidad más tarde.',
+          { gap: units(gap) },
         ));
       }
-      if (outcome.status === "fulfilled" && outcome.at < bye.at - TOLERANCE) {
-        problems.push(text(
-          `Your function's promise settled at ${
-            units(outcome.at).en
-          }, before "Goodbye!" at ${
-            num(bye.at).en
-          }: whoever awaits sayHello() goes on too early. Await the wait inside it.`,
-          `La promesa de tu función se cumplió en ${
-            units(outcome.at).es
-          }, antes de "Goodbye!" en ${
-            num(bye.at).es
-          }: quien espera a sayHello() sigue demasiado pronto. Haz await sobre la espera dentro de ella.`,
-        ));
-      } else if (
-        outcome.status === "fulfilled" && outcome.at > bye.at + TOLERANCE
+      if (
+        run.outcome.status === "fulfilled" &&
+        run.outcome.at < bye.at - TOLERANCE
       ) {
         problems.push(text(
-          `Your function's promise settled at ${
-            units(outcome.at).en
-          }, well after "Goodbye!" at ${
-            num(bye.at).en
-          }: there is nothing left to wait for after the goodbye.`,
-          `La promesa de tu función se cumplió en ${
-            units(outcome.at).es
-          }, mucho después de "Goodbye!" en ${
-            num(bye.at).es
-          }: tras la despedida no queda nada que esperar.`,
+          `Your function's promise settled at {at}, before "Goodbye!" at {bye}: whoever awaits sayHello() goes on too early. Await the wait inside it.`,
+          'La promesa de tu función se cumplió en {at}, antes de "Goodbye!" en {bye}: quien espera a sayHello() sigue demasiado pronto. Haz await sobre la espera dentro de ella.',
+          { at: units(run.outcome.at), bye: num(bye.at) },
+        ));
+      } else if (
+        run.outcome.status === "fulfilled" &&
+        run.outcome.at > bye.at + TOLERANCE
+      ) {
+        problems.push(text(
+          `Your function's promise settled at {at}, well after "Goodbye!" at {bye}: there is nothing left to wait for after the goodbye.`,
+          'La promesa de tu función se cumplió en {at}, mucho después de "Goodbye!" en {bye}: tras la despedida no queda nada que esperar.',
+          { at: units(run.outcome.at), bye: num(bye.at) },
         ));
       }
     }
-    problems.push(...world.common(outcome));
-    verdict(world, problems);
+    run.verdict([...problems, ...run.common()]);
   },
 };

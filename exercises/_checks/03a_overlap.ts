@@ -1,17 +1,5 @@
 /** The check of exercise 03a. @module */
-import {
-  EPSILON,
-  type Exercise,
-  exported,
-  spanOf,
-  type Text,
-  text,
-  twice,
-  units,
-  unknownTask,
-  verdict,
-  World,
-} from "../_harness.ts";
+import { EPSILON, type Exercise, text, units } from "../_harness.ts";
 
 const DURATIONS: Record<string, number> = { A: 2, B: 1, C: 3 };
 const NAMES = Object.keys(DURATIONS);
@@ -40,44 +28,28 @@ export const exercise: Exercise = {
       '`await Promise.all([task("A"), task("B"), task("C")]);` es el asyncio.gather de Python.',
     ),
   ],
-  async check(context) {
-    const main = exported<
-      (task: (name: string) => Promise<void>) => Promise<void>
-    >(context, "main");
-    await using world = World.open({ learnerUrl: context.learnerUrl });
-    const task = (name: string) =>
-      name in DURATIONS
-        ? world.task(name, DURATIONS[name]!)
-        : Promise.reject(unknownTask(name, NAMES));
-    const outcome = await world.run(() => main(task), 20);
-    const problems: Text[] = [];
-    let last = 0;
-    for (const name of NAMES) {
-      const span = spanOf(world, name);
-      last = Math.max(last, span.end ?? Infinity);
-      if (span.start > EPSILON) {
-        problems.push(text(
-          `Task ${name} started at ${
-            units(span.start).en
-          }; it could have started at 0.0: it needs nothing from the other tasks.`,
-          `La tarea ${name} empezó en ${
-            units(span.start).es
-          }; podía haber empezado en 0,0: no necesita nada de las otras.`,
-        ));
-      }
-    }
-    const total = Math.max(last === Infinity ? 0 : last, outcome.at);
+  async observe(session) {
+    await using world = session.open();
+    await world.run(() => session.export(world.tasks(DURATIONS)), 20);
+  },
+  judge(run) {
+    const problems = run.startedLate(
+      NAMES,
+      text("Task", "La tarea"),
+      text(
+        "it needs nothing from the other tasks",
+        "no necesita nada de las otras",
+      ),
+    );
+    const last = Math.max(...NAMES.map((n) => run.spanOf(n).end ?? Infinity));
+    const total = Math.max(last === Infinity ? 0 : last, run.outcome.at);
     if (problems.length > 0 && total > 3 + EPSILON) {
       problems.push(text(
-        `Everything took ${
-          units(total).en
-        }; the best possible is 3.0, the longest task.`,
-        `Todo tardó ${
-          units(total).es
-        }; lo mejor posible es 3,0, la tarea más larga.`,
+        "Everything took {total}; the best possible is 3.0, the longest task.",
+        "Todo tardó {total}; lo mejor posible es 3,0, la tarea más larga.",
+        { total: units(total) },
       ));
     }
-    problems.push(...twice(world), ...world.common(outcome));
-    verdict(world, problems);
+    run.verdict([...problems, ...run.twice(), ...run.common()]);
   },
 };

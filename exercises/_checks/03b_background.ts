@@ -1,21 +1,7 @@
 /** The check of exercise 03b. @module */
-import {
-  EPSILON,
-  type Exercise,
-  exported,
-  num,
-  spanOf,
-  type Text,
-  text,
-  twice,
-  units,
-  unknownTask,
-  verdict,
-  World,
-} from "../_harness.ts";
+import { EPSILON, type Exercise, num, text, units } from "../_harness.ts";
 
 const DURATIONS: Record<string, number> = { save: 3, fetch: 1, render: 1 };
-const NAMES = Object.keys(DURATIONS);
 
 export const exercise: Exercise = {
   id: "03b",
@@ -44,58 +30,33 @@ export const exercise: Exercise = {
       'Primero `const saving = task("save");`, luego fetch y render con await, y al final `await saving;`.',
     ),
   ],
-  async check(context) {
-    const main = exported<
-      (task: (name: string) => Promise<void>) => Promise<void>
-    >(context, "main");
-    await using world = World.open({ learnerUrl: context.learnerUrl });
-    const task = (name: string) =>
-      name in DURATIONS
-        ? world.task(name, DURATIONS[name]!)
-        : Promise.reject(unknownTask(name, NAMES));
-    const outcome = await world.run(() => main(task), 20);
-    const problems: Text[] = [];
-    const save = spanOf(world, "save");
-    const fetch = spanOf(world, "fetch");
-    const render = spanOf(world, "render");
-    for (const [name, span] of [["save", save], ["fetch", fetch]] as const) {
-      if (span.start > EPSILON) {
-        problems.push(text(
-          `Task ${name} started at ${
-            units(span.start).en
-          }; it could have started at 0.0: it needs nothing from the others.`,
-          `La tarea ${name} empezó en ${
-            units(span.start).es
-          }; podía haber empezado en 0,0: no necesita nada de las otras.`,
-        ));
-      }
-    }
+  async observe(session) {
+    await using world = session.open();
+    await world.run(() => session.export(world.tasks(DURATIONS)), 20);
+  },
+  judge(run) {
+    const problems = run.startedLate(
+      ["save", "fetch"],
+      text("Task", "La tarea"),
+      text("it needs nothing from the others", "no necesita nada de las otras"),
+    );
+    const fetch = run.spanOf("fetch");
+    const render = run.spanOf("render");
     if (fetch.end !== undefined) {
       if (render.start < fetch.end - EPSILON) {
         problems.push(text(
-          `Task render started at ${
-            units(render.start).en
-          }, before fetch, which it needs, was done at ${num(fetch.end).en}.`,
-          `La tarea render empezó en ${
-            units(render.start).es
-          }, antes de que fetch, que ella necesita, terminara en ${
-            num(fetch.end).es
-          }.`,
+          "Task render started at {start}, before fetch, which it needs, was done at {end}.",
+          "La tarea render empezó en {start}, antes de que fetch, que ella necesita, terminara en {end}.",
+          { start: units(render.start), end: num(fetch.end) },
         ));
       } else if (render.start > fetch.end + EPSILON) {
         problems.push(text(
-          `Task render started at ${
-            units(render.start).en
-          }; everything it needed (fetch) was done at ${num(fetch.end).en}.`,
-          `La tarea render empezó en ${
-            units(render.start).es
-          }; todo lo que necesitaba (fetch) estaba listo en ${
-            num(fetch.end).es
-          }.`,
+          "Task render started at {start}; everything it needed (fetch) was done at {end}.",
+          "La tarea render empezó en {start}; todo lo que necesitaba (fetch) estaba listo en {end}.",
+          { start: units(render.start), end: num(fetch.end) },
         ));
       }
     }
-    problems.push(...twice(world), ...world.common(outcome));
-    verdict(world, problems);
+    run.verdict([...problems, ...run.twice(), ...run.common()]);
   },
 };

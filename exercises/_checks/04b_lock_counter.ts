@@ -2,16 +2,11 @@
 import {
   EPSILON,
   type Exercise,
-  exported,
   num,
-  spanOf,
   type Text,
   text,
-  twice,
   units,
   unknownTask,
-  verdict,
-  World,
 } from "../_harness.ts";
 
 const WORKERS = [0, 1, 2, 3];
@@ -23,7 +18,9 @@ interface Tools {
   write(worker: number, value: number): Promise<void>;
 }
 
-export const exercise: Exercise = {
+export const exercise: Exercise<
+  { counter: unknown; reads: Record<number, number> }
+> = {
   id: "04b",
   slug: "04b_lock_counter",
   export: "main",
@@ -46,25 +43,25 @@ export const exercise: Exercise = {
       "Un Lock deja pasar a un solo poseedor a la vez por un trozo de código. Tenlo desde la lectura hasta la escritura, y solo ahí: el trabajo no comparte nada.",
     ),
     text(
-      'After `await tools.work(worker);` write `using _held = await lock.acquire();` (Lock from "../mod.ts", one for all workers), then read and write.',
-      'Tras `await tools.work(worker);` escribe `using _held = await lock.acquire();` (Lock de "../mod.ts", uno para todos), y luego lee y escribe.',
+      'After `await tools.work(worker);` write `using _held = await lock.acquire();` (Lock from "@asincronia/asincronia", one for all workers), then read and write.',
+      'Tras `await tools.work(worker);` escribe `using _held = await lock.acquire();` (Lock de "@asincronia/asincronia", uno para todos), y luego lee y escribe.',
     ),
   ],
-  async check(context) {
-    const main = exported<(tools: Tools) => Promise<void>>(context, "main");
-    await using world = World.open({ learnerUrl: context.learnerUrl });
+  words: { work: "trabajo", read: "lee", write: "escribe" },
+  async observe(session) {
+    await using world = session.open();
     let counter = 0;
-    const reads = new Map<number, number>();
+    const reads: Record<number, number> = {};
     const known = (worker: number) => WORKERS.includes(worker);
     const bad = (worker: number) =>
-      Promise.reject(unknownTask(worker, WORKERS.map(String)));
+      Promise.reject(unknownTask(worker, WORKERS));
     const tools: Tools = {
       workers: [...WORKERS],
       work: (w) => known(w) ? world.task(`work ${w}`, 2) : bad(w),
       read: async (w) => {
         if (!known(w)) return bad(w);
         await world.task(`read ${w}`, 0.5);
-        reads.set(w, counter);
+        reads[w] = counter;
         return counter;
       },
       write: async (w, value) => {
@@ -73,11 +70,14 @@ export const exercise: Exercise = {
         counter = value;
       },
     };
-    const outcome = await world.run(() => main(tools), 40);
+    await world.run(() => session.export(tools), 40);
+    return { counter, reads };
+  },
+  judge(run, { counter, reads }) {
     const problems: Text[] = [];
     const sections = WORKERS.map((w) => {
-      const read = spanOf(world, `read ${w}`);
-      const write = spanOf(world, `write ${w}`);
+      const read = run.spanOf(`read ${w}`);
+      const write = run.spanOf(`write ${w}`);
       return { w, start: read.start, end: write.end ?? Infinity };
     });
     let clash: { a: typeof sections[0]; b: typeof sections[0] } | undefined;
@@ -97,49 +97,47 @@ export const exercise: Exercise = {
       const [first, second] = clash.a.start <= clash.b.start
         ? [clash.a, clash.b]
         : [clash.b, clash.a];
-      const value = reads.get(second.w);
+      const value = reads[second.w];
       const what = value === undefined
-        ? { en: "", es: "" }
-        : { en: ` (it read ${value})`, es: ` (leyó ${value})` };
-      const lost = counter !== WORKERS.length
-        ? {
-          en: `The counter ended at ${counter}, not ${WORKERS.length}: `,
-          es: `El contador acabó en ${counter}, no en ${WORKERS.length}: `,
-        }
-        : { en: "", es: "" };
+        ? ""
+        : text(" (it read {value})", " (leyó {value})", { value });
+      const lost = counter === WORKERS.length ? "" : text(
+        "The counter ended at {counter}, not {n}: ",
+        "El contador acabó en {counter}, no en {n}: ",
+        { counter, n: WORKERS.length },
+      );
       problems.push(text(
-        `${lost.en}worker ${second.w} read the counter at ${
-          units(second.start).en
-        }${what.en} while worker ${first.w}, which had read it at ${
-          num(first.start).en
-        }, had not written it back yet. Only one worker at a time may go from its read to its write.`,
-        `${lost.es}el trabajador ${second.w} leyó el contador en ${
-          units(second.start).es
-        }${what.es} mientras el trabajador ${first.w}, que lo había leído en ${
-          num(first.start).es
-        }, aún no lo había escrito. Solo un trabajador a la vez puede ir de su lectura a su escritura.`,
+        "{lost}worker {second} read the counter at {read}{what} while worker {first}, which had read it at {firstRead}, had not written it back yet. Only one worker at a time may go from its read to its write.",
+        "{lost}el trabajador {second} leyó el contador en {read}{what} mientras el trabajador {first}, que lo había leído en {firstRead}, aún no lo había escrito. Solo un trabajador a la vez puede ir de su lectura a su escritura.",
+        {
+          lost,
+          second: second.w,
+          read: units(second.start),
+          what,
+          first: first.w,
+          firstRead: num(first.start),
+        },
       ));
-    } else if (outcome.status === "fulfilled" && counter !== WORKERS.length) {
+    } else if (
+      run.outcome.status === "fulfilled" && counter !== WORKERS.length
+    ) {
       problems.push(text(
-        `The counter ended at ${counter}, not ${WORKERS.length}: each worker should write what it read plus one.`,
-        `El contador acabó en ${counter}, no en ${WORKERS.length}: cada trabajador debe escribir lo que leyó más uno.`,
+        "The counter ended at {counter}, not {n}: each worker should write what it read plus one.",
+        "El contador acabó en {counter}, no en {n}: cada trabajador debe escribir lo que leyó más uno.",
+        { counter, n: WORKERS.length },
       ));
     }
     for (const w of WORKERS) {
-      const work = spanOf(world, `work ${w}`);
+      const work = run.spanOf(`work ${w}`);
       if (work.start > EPSILON) {
         problems.push(text(
-          `Worker ${w}'s work started at ${
-            units(work.start).en
-          }; it could have started at 0.0: the work shares nothing, so only the read and the write need the lock.`,
-          `El trabajador ${w} empezó su trabajo en ${
-            units(work.start).es
-          }; podía haber empezado en 0,0: el trabajo no comparte nada, así que solo la lectura y la escritura necesitan el cerrojo.`,
+          "Worker {w}'s work started at {start}; it could have started at 0.0: the work shares nothing, so only the read and the write need the lock.",
+          "El trabajador {w} empezó su trabajo en {start}; podía haber empezado en 0,0: el trabajo no comparte nada, así que solo la lectura y la escritura necesitan el cerrojo.",
+          { w, start: units(work.start) },
         ));
         break;
       }
     }
-    problems.push(...twice(world), ...world.common(outcome));
-    verdict(world, problems);
+    run.verdict([...problems, ...run.twice(), ...run.common()]);
   },
 };

@@ -2,13 +2,11 @@
 import {
   EPSILON,
   type Exercise,
-  exported,
   num,
+  refOf,
   type Text,
   text,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
 
 interface Light {
@@ -49,7 +47,14 @@ function lightAt(
   return { colour, since, next };
 }
 
-export const exercise: Exercise = {
+/** When a car's pass() settled, and how. */
+interface Passage {
+  at: number;
+  ok: boolean;
+  reason?: unknown;
+}
+
+export const exercise: Exercise<Record<number, Passage>> = {
   id: "04c",
   slug: "04c_traffic_light",
   export: "TrafficLight",
@@ -68,22 +73,19 @@ export const exercise: Exercise = {
       "Promise.resolve() deja pasar a todos, en rojo o no. Los coches necesitan algo que esperar que green() pueda abrir y red() volver a cerrar.",
     ),
     text(
-      'An Event (from "../mod.ts") does exactly that: set(), clear(), and wait({ signal }), which wakes every waiter when set. A promise you resolve once cannot turn red again.',
-      'Un Event (de "../mod.ts") hace justo eso: set(), clear() y wait({ signal }), que despierta a todos al hacer set. Una promesa que cumples una vez no puede volver a rojo.',
+      'An Event (from "@asincronia/asincronia") does exactly that: set(), clear(), and wait({ signal }), which wakes every waiter when set. A promise you resolve once cannot turn red again.',
+      'Un Event (de "@asincronia/asincronia") hace justo eso: set(), clear() y wait({ signal }), que despierta a todos al hacer set. Una promesa que cumples una vez no puede volver a rojo.',
     ),
     text(
       "Keep one Event in a private field: green() is `set()`, red() is `clear()`, pass(options) is `return this.#event.wait(options)`. Rename `_options` to `options`.",
       "Guarda un Event en un campo privado: green() es `set()`, red() es `clear()`, pass(options) es `return this.#event.wait(options)`. Renombra `_options` a `options`.",
     ),
   ],
-  async check(context) {
-    const Light = exported<new () => Light>(context, "TrafficLight");
-    await using world = World.open({ learnerUrl: context.learnerUrl });
-    const seen = new Map<
-      number,
-      { at: number; ok: boolean; reason?: unknown }
-    >();
-    const reasons = new Map<number, unknown>();
+  words: { car: "coche", green: "verde" },
+  async observe(session) {
+    const Light: new () => Light = session.export;
+    await using world = session.open();
+    const seen: Record<number, Passage> = {};
     const scenario = async () => {
       const light = new Light();
       const cars: Promise<void>[] = [];
@@ -102,8 +104,8 @@ export const exercise: Exercise = {
       // The green periods go on the chart too.
       let greens = 0;
       const change = (to: "green" | "red") => {
-        if (to === "green") world.timeline.start(`green ${++greens}`);
-        else world.timeline.end(`green ${greens}`);
+        if (to === "green") world.start(`green ${++greens}`);
+        else world.end(`green ${greens}`);
         light[to]();
       };
       const arrive = (car: number, quits: number | undefined) => {
@@ -113,23 +115,25 @@ export const exercise: Exercise = {
           controllers.set(car, controller);
           signal = controller.signal;
         }
-        world.timeline.start(`car ${car}`);
+        world.start(`car ${car}`);
         cars.push(
           Promise.resolve(light.pass(signal ? { signal } : undefined)).then(
             () => {
-              seen.set(car, { at: world.now(), ok: true });
-              world.timeline.end(`car ${car}`);
+              seen[car] = { at: world.now(), ok: true };
+              world.end(`car ${car}`);
             },
             (reason) => {
-              seen.set(car, { at: world.now(), ok: false, reason });
-              world.timeline.end(`car ${car}`, "rejected");
+              seen[car] = { at: world.now(), ok: false, reason };
+              world.end(`car ${car}`, "rejected");
             },
           ),
         );
       };
       const quit = (car: number) => {
-        const reason = new Error(`car ${car} gave up`);
-        reasons.set(car, reason);
+        const reason = session.mark(
+          new Error(`car ${car} gave up`),
+          `car ${car}`,
+        );
         controllers.get(car)!.abort(reason);
       };
       let now = 0;
@@ -139,69 +143,57 @@ export const exercise: Exercise = {
         event.act();
       }
       await Promise.all(cars);
-      world.timeline.end(`green ${greens}`);
+      world.end(`green ${greens}`);
     };
-    const outcome = await world.run(scenario, 20);
+    await world.run(scenario, 20);
+    return seen;
+  },
+  judge(run, seen) {
     const problems: Text[] = [];
     for (const { car, arrives, passes, quits } of CARS) {
-      const result = seen.get(car);
+      const result = seen[car];
       if (passes !== undefined) {
         if (result === undefined) {
           problems.push(text(
-            `Car ${car} came at ${
-              units(arrives).en
-            } and never passed; the light was green from ${num(passes).en}.`,
-            `El coche ${car} llegó en ${
-              units(arrives).es
-            } y nunca pasó; el semáforo estaba en verde desde ${
-              num(passes).es
-            }.`,
+            "Car {car} came at {arrives} and never passed; the light was green from {passes}.",
+            "El coche {car} llegó en {arrives} y nunca pasó; el semáforo estaba en verde desde {passes}.",
+            { car, arrives: units(arrives), passes: num(passes) },
           ));
         } else if (!result.ok) {
-          const shown = world.show(result.reason);
+          const shown = run.show(result.reason);
           problems.push(text(
-            `pass() rejected for car ${car} with ${shown}; it should let the car through at ${
-              units(passes).en
-            }.`,
-            `pass() se rechazó para el coche ${car} con ${shown}; debería dejarlo pasar en ${
-              units(passes).es
-            }.`,
+            "pass() rejected for car {car} with {shown}; it should let the car through at {passes}.",
+            "pass() se rechazó para el coche {car} con {shown}; debería dejarlo pasar en {passes}.",
+            { car, shown, passes: units(passes) },
           ));
         } else if (Math.abs(result.at - passes) > EPSILON) {
           const light = lightAt(result.at);
           if (light.colour === "red" && result.at < passes) {
-            const next = light.next === undefined ? { en: "", es: "" } : {
-              en: `, green again at ${num(light.next).en}`,
-              es: `, verde de nuevo en ${num(light.next).es}`,
-            };
+            const next = light.next === undefined ? "" : text(
+              ", green again at {at}",
+              ", verde de nuevo en {at}",
+              { at: num(light.next) },
+            );
             problems.push(text(
-              `Car ${car} passed at ${
-                units(result.at).en
-              } while the light was red (red since ${
-                num(light.since).en
-              }${next.en}).`,
-              `El coche ${car} pasó en ${
-                units(result.at).es
-              } con el semáforo en rojo (rojo desde ${
-                num(light.since).es
-              }${next.es}).`,
+              "Car {car} passed at {at} while the light was red (red since {since}{next}).",
+              "El coche {car} pasó en {at} con el semáforo en rojo (rojo desde {since}{next}).",
+              { car, at: units(result.at), since: num(light.since), next },
             ));
           } else {
             problems.push(text(
-              `Car ${car} passed at ${units(result.at).en}; it could go at ${
-                num(passes).en
-              }${
-                passes > arrives
-                  ? ", when the light turned green: wake waiting cars at once"
-                  : ", as it came on green"
-              }.`,
-              `El coche ${car} pasó en ${units(result.at).es}; podía ir en ${
-                num(passes).es
-              }${
-                passes > arrives
-                  ? ", cuando el semáforo se puso verde: despierta a los que esperan en el acto"
-                  : ", pues llegó con verde"
-              }.`,
+              "Car {car} passed at {at}; it could go at {passes}{why}.",
+              "El coche {car} pasó en {at}; podía ir en {passes}{why}.",
+              {
+                car,
+                at: units(result.at),
+                passes: num(passes),
+                why: passes > arrives
+                  ? text(
+                    ", when the light turned green: wake waiting cars at once",
+                    ", cuando el semáforo se puso verde: despierta a los que esperan en el acto",
+                  )
+                  : text(", as it came on green", ", pues llegó con verde"),
+              },
             ));
           }
         }
@@ -211,34 +203,27 @@ export const exercise: Exercise = {
           Math.abs(result.at - quits!) > EPSILON
         ) {
           const what = result === undefined
-            ? { en: "pass() never settled", es: "pass() nunca se resolvió" }
+            ? text("pass() never settled", "pass() nunca se resolvió")
             : result.ok
-            ? {
-              en: `it passed at ${num(result.at).en}`,
-              es: `pasó en ${num(result.at).es}`,
-            }
-            : {
-              en: `pass() rejected at ${num(result.at).en}`,
-              es: `pass() se rechazó en ${num(result.at).es}`,
-            };
+            ? text("it passed at {at}", "pasó en {at}", { at: num(result.at) })
+            : text("pass() rejected at {at}", "pass() se rechazó en {at}", {
+              at: num(result.at),
+            });
           problems.push(text(
-            `Car ${car} gave up at ${
-              units(quits!).en
-            } (its signal aborted), but ${what.en}: pass() should reject at once with the signal's reason.`,
-            `El coche ${car} se rindió en ${
-              units(quits!).es
-            } (su señal abortó), pero ${what.es}: pass() debería rechazarse en el acto con el motivo de la señal.`,
+            "Car {car} gave up at {quits} (its signal aborted), but {what}: pass() should reject at once with the signal's reason.",
+            "El coche {car} se rindió en {quits} (su señal abortó), pero {what}: pass() debería rechazarse en el acto con el motivo de la señal.",
+            { car, quits: units(quits!), what },
           ));
-        } else if (result.reason !== reasons.get(car)) {
-          const shown = world.show(result.reason);
+        } else if (refOf(result.reason) !== `car ${car}`) {
+          const shown = run.show(result.reason);
           problems.push(text(
-            `Car ${car}'s pass() rejected with ${shown}; reject with the signal's reason (signal.reason).`,
-            `pass() del coche ${car} se rechazó con ${shown}; recházala con el motivo de la señal (signal.reason).`,
+            "Car {car}'s pass() rejected with {shown}; reject with the signal's reason (signal.reason).",
+            "pass() del coche {car} se rechazó con {shown}; recházala con el motivo de la señal (signal.reason).",
+            { car, shown },
           ));
         }
       }
     }
-    problems.push(...world.common(outcome));
-    verdict(world, problems);
+    run.verdict([...problems, ...run.common()]);
   },
 };

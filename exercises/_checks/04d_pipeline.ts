@@ -1,19 +1,13 @@
 /** The check of exercise 04d. @module */
 import {
+  describe,
   EPSILON,
   type Exercise,
-  exported,
   num,
-  spanOf,
-  spansOf,
   type Text,
   text,
-  twice,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
-import { describe } from "../../lib/_util.ts";
 
 const ITEMS = 8;
 const MAXSIZE = 2;
@@ -27,7 +21,7 @@ interface Tools {
   consume(consumer: "A" | "B", item: string): Promise<void>;
 }
 
-export const exercise: Exercise = {
+export const exercise: Exercise<Record<string, string[]>> = {
   id: "04d",
   slug: "04d_pipeline",
   export: "main",
@@ -46,19 +40,18 @@ export const exercise: Exercise = {
       "En el esqueleto B nunca trabaja, y A espera a que se fabriquen los ocho. Ejecuta el productor y los dos consumidores a la vez, con una Queue entre ellos.",
     ),
     text(
-      '`new Queue<string>({ maxsize: tools.maxsize })` (from "../mod.ts"): `await queue.put(item)` waits while it is full; each consumer is `for await (const item of queue) await tools.consume(name, item);`.',
-      '`new Queue<string>({ maxsize: tools.maxsize })` (de "../mod.ts"): `await queue.put(item)` espera mientras está llena; cada consumidor es `for await (const item of queue) await tools.consume(name, item);`.',
+      '`new Queue<string>({ maxsize: tools.maxsize })` (from "@asincronia/asincronia"): `await queue.put(item)` waits while it is full; each consumer is `for await (const item of queue) await tools.consume(name, item);`.',
+      '`new Queue<string>({ maxsize: tools.maxsize })` (de "@asincronia/asincronia"): `await queue.put(item)` espera mientras está llena; cada consumidor es `for await (const item of queue) await tools.consume(name, item);`.',
     ),
     text(
       "Start the consumers first and keep their promises; after the producer's loop, `queue.close()` ends their loops, then `await Promise.all(consumers)`.",
       "Lanza primero los consumidores y guarda sus promesas; tras el bucle del productor, `queue.close()` acaba sus bucles, y luego `await Promise.all(consumers)`.",
     ),
   ],
-  async check(context) {
-    const main = exported<(tools: Tools) => Promise<void>>(context, "main");
-    await using world = World.open({ learnerUrl: context.learnerUrl });
-    const consumedBy = new Map<string, string[]>();
-    const problems: Text[] = [];
+  words: { make: "fabrica", item: "elemento" },
+  async observe(session) {
+    await using world = session.open();
+    const consumedBy: Record<string, string[]> = {};
     const tools: Tools = {
       items: ITEMS,
       maxsize: MAXSIZE,
@@ -81,21 +74,23 @@ export const exercise: Exercise = {
         }
         const match = /^item (\d+)$/.exec(String(item));
         if (
-          !match || world.timeline.span(`make ${match[1]}`)?.end === undefined
+          !match || world.span(`make ${match[1]}`)?.end === undefined
         ) {
           return Promise.reject(
             new RangeError(`${describe(item)} is not an item that was made`),
           );
         }
-        const list = consumedBy.get(String(item)) ?? [];
-        list.push(consumer);
-        consumedBy.set(String(item), list);
+        (consumedBy[String(item)] ??= []).push(consumer);
         return world.task(`${consumer}: ${item}`, 4);
       },
     };
-    const outcome = await world.run(() => main(tools), 60);
-    const made = spansOf(world, (name) => name.startsWith("make "));
-    const taken = spansOf(world, (name) => /^[AB]: /.test(name));
+    await world.run(() => session.export(tools), 60);
+    return consumedBy;
+  },
+  judge(run, consumedBy) {
+    const problems: Text[] = [];
+    const made = run.spansOf((name) => name.startsWith("make "));
+    const taken = run.spansOf((name) => /^[AB]: /.test(name));
     const takenAt = (i: number) =>
       taken.find((span) => span.name.endsWith(`: item ${i}`))?.start ??
         Infinity;
@@ -113,12 +108,9 @@ export const exercise: Exercise = {
         );
         if (b) {
           problems.push(text(
-            `Consumer ${consumer} was consuming two items at once at ${
-              units(b.start).en
-            }: a consumer takes the next item only when it is done with the last one.`,
-            `El consumidor ${consumer} consumía dos elementos a la vez en ${
-              units(b.start).es
-            }: un consumidor toma el siguiente solo cuando acaba con el anterior.`,
+            "Consumer {consumer} was consuming two items at once at {start}: a consumer takes the next item only when it is done with the last one.",
+            "El consumidor {consumer} consumía dos elementos a la vez en {start}: un consumidor toma el siguiente solo cuando acaba con el anterior.",
+            { consumer, start: units(b.start) },
           ));
           break;
         }
@@ -146,22 +138,14 @@ export const exercise: Exercise = {
         const i = ready[0]!;
         const start = takenAt(i);
         const until = start === Infinity
-          ? { en: "and nobody ever took it", es: "y nadie llegó a tomarlo" }
-          : {
-            en: `and was taken only at ${num(start).en}`,
-            es: `y no se tomó hasta ${num(start).es}`,
-          };
+          ? text("and nobody ever took it", "y nadie llegó a tomarlo")
+          : text("and was taken only at {at}", "y no se tomó hasta {at}", {
+            at: num(start),
+          });
         problems.push(text(
-          `At ${units(t).en} consumer ${
-            free[0]
-          } was free while item ${i} was ready (made at ${
-            num(madeAt(i)).en
-          }) ${until.en}: a free consumer should take the next item at once.`,
-          `En ${units(t).es} el consumidor ${
-            free[0]
-          } estaba libre mientras el elemento ${i} estaba listo (hecho en ${
-            num(madeAt(i)).es
-          }) ${until.es}: un consumidor libre debe tomar el siguiente en el acto.`,
+          "At {t} consumer {free} was free while item {i} was ready (made at {made}) {until}: a free consumer should take the next item at once.",
+          "En {t} el consumidor {free} estaba libre mientras el elemento {i} estaba listo (hecho en {made}) {until}: un consumidor libre debe tomar el siguiente en el acto.",
+          { t: units(t), free: free[0], i, made: num(madeAt(i)), until },
         ));
       }
     }
@@ -172,54 +156,46 @@ export const exercise: Exercise = {
       );
       if (waiting.length > MAXSIZE + 1) {
         problems.push(text(
-          `At ${
-            units(t).en
-          }, ${waiting.length} items were made and waiting for a consumer: with a queue of ${MAXSIZE}, the producer should be waiting by then (await queue.put) instead of making more.`,
-          `En ${
-            units(t).es
-          } había ${waiting.length} elementos hechos esperando a un consumidor: con una cola de ${MAXSIZE}, el productor ya debería estar esperando (await queue.put) en vez de fabricar más.`,
+          "At {t}, {n} items were made and waiting for a consumer: with a queue of {maxsize}, the producer should be waiting by then (await queue.put) instead of making more.",
+          "En {t} había {n} elementos hechos esperando a un consumidor: con una cola de {maxsize}, el productor ya debería estar esperando (await queue.put) en vez de fabricar más.",
+          { t: units(t), n: waiting.length, maxsize: MAXSIZE },
         ));
         break;
       }
     }
     // Every item made and consumed exactly once.
     for (let i = 0; i < ITEMS; i++) {
-      spanOf(world, `make ${i}`);
-      const by = consumedBy.get(`item ${i}`) ?? [];
-      if (by.length === 0 && outcome.status !== "late") {
+      run.spanOf(`make ${i}`);
+      const by = consumedBy[`item ${i}`] ?? [];
+      if (by.length === 0 && run.outcome.status !== "late") {
         problems.push(
           text(
-            `Item ${i} was made but never consumed.`,
-            `El elemento ${i} se hizo pero nunca se consumió.`,
+            "Item {i} was made but never consumed.",
+            "El elemento {i} se hizo pero nunca se consumió.",
+            { i },
           ),
         );
       } else if (by.length > 1) {
         problems.push(text(
-          `Item ${i} was consumed ${by.length} times (by ${
-            by.join(", ")
-          }); each item goes to one consumer.`,
-          `El elemento ${i} se consumió ${by.length} veces (por ${
-            by.join(", ")
-          }); cada elemento va a un solo consumidor.`,
+          "Item {i} was consumed {n} times (by {by}); each item goes to one consumer.",
+          "El elemento {i} se consumió {n} veces (por {by}); cada elemento va a un solo consumidor.",
+          { i, n: by.length, by: by.join(", ") },
         ));
       }
     }
     const done = taken.every((s) => s.end !== undefined) &&
-      consumedBy.size === ITEMS;
-    if (outcome.status === "stuck" && done) {
+      Object.keys(consumedBy).length === ITEMS;
+    if (run.outcome.status === "stuck" && done) {
       const last = Math.max(...taken.map((s) => s.end!));
       problems.push(text(
-        `Everything was consumed by ${
-          units(last).en
-        }, but your function was still waiting: the consumers wait for items that will never come. Close the queue once the producer is done (queue.close()), so that their loops end.`,
-        `Todo estaba consumido en ${
-          units(last).es
-        }, pero tu función seguía esperando: los consumidores esperan elementos que nunca llegarán. Cierra la cola cuando el productor acabe (queue.close()), para que sus bucles terminen.`,
+        "Everything was consumed by {last}, but your function was still waiting: the consumers wait for items that will never come. Close the queue once the producer is done (queue.close()), so that their loops end.",
+        "Todo estaba consumido en {last}, pero tu función seguía esperando: los consumidores esperan elementos que nunca llegarán. Cierra la cola cuando el productor acabe (queue.close()), para que sus bucles terminen.",
+        { last: units(last) },
       ));
     } else {
-      problems.push(...world.common(outcome));
+      problems.push(...run.common());
     }
-    problems.push(...twice(world));
-    verdict(world, problems);
+    problems.push(...run.twice());
+    run.verdict(problems);
   },
 };

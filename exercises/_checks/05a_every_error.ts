@@ -1,19 +1,14 @@
 /** The check of exercise 05a. @module */
 import {
-  EPSILON,
+  describe,
   type Exercise,
-  exported,
+  listOf,
   num,
-  spanOf,
-  type Text,
+  refOf,
   text,
-  twice,
   units,
   unknownTask,
-  verdict,
-  World,
 } from "../_harness.ts";
-import { describe } from "../../lib/_util.ts";
 
 /** A fails last, B first: job order and failure order differ. */
 const JOBS: Record<string, { units: number; fails: boolean }> = {
@@ -48,101 +43,91 @@ export const exercise: Exercise = {
       '`(await Promise.allSettled([...])).filter((r) => r.status === "rejected").map((r) => r.reason)`; no hace falta try/catch.',
     ),
   ],
-  async check(context) {
-    const main = exported<
-      (job: (name: string) => Promise<string>) => Promise<unknown[]>
-    >(context, "main");
-    await using world = World.open({ learnerUrl: context.learnerUrl });
-    const errors = new Map<string, Error>();
-    for (const name of NAMES) {
-      if (JOBS[name]!.fails) errors.set(name, new Error(`${name} broke`));
-    }
+  async observe(session) {
+    await using world = session.open();
     const job = (name: string) => {
       const spec = JOBS[name];
       if (spec === undefined) return Promise.reject(unknownTask(name, NAMES));
       return spec.fails
-        ? world.task<string>(name, spec.units, { fail: errors.get(name) })
+        ? world.task<string>(name, spec.units, {
+          fail: session.mark(new Error(`${name} broke`), name),
+        })
         : world.task(name, spec.units, { value: name.toLowerCase() });
     };
-    const outcome = await world.run(() => main(job), 20);
-    const problems: Text[] = [];
-    for (const name of NAMES) {
-      const span = spanOf(world, name);
-      if (span.start > EPSILON) {
-        problems.push(text(
-          `Job ${name} started at ${
-            units(span.start).en
-          }; it could have started at 0.0: the jobs need nothing from each other.`,
-          `El trabajo ${name} empezó en ${
-            units(span.start).es
-          }; podía haber empezado en 0,0: los trabajos no dependen entre sí.`,
-        ));
-      }
-    }
-    const expected = [...errors.values()];
-    const failedNames = [...errors.keys()];
+    await world.run(() => session.export(job), 20);
+  },
+  judge(run) {
+    const problems = run.startedLate(
+      NAMES,
+      text("Job", "El trabajo"),
+      text(
+        "the jobs need nothing from each other",
+        "los trabajos no dependen entre sí",
+      ),
+    );
+    const outcome = run.outcome;
+    const failedNames = NAMES.filter((name) => JOBS[name]!.fails);
     if (outcome.status === "rejected") {
-      const which = [...errors.entries()].find(([, e]) => e === outcome.error)
-        ?.[0];
+      const which = refOf(outcome.error);
       const lost = failedNames.filter((n) => n !== which);
-      const shown = world.show(outcome.error);
+      const shown = run.show(outcome.error);
       problems.push(text(
-        `Your function threw ${shown} at ${
-          units(outcome.at).en
-        }; it should not throw, but return every error once all jobs are done${
-          lost.length > 0
-            ? `: job ${lost.join(" and ")} failed too, and that error was lost`
-            : ""
-        }.`,
-        `Tu función lanzó ${shown} en ${
-          units(outcome.at).es
-        }; no debe lanzar, sino devolver todos los errores al acabar todos${
-          lost.length > 0
-            ? `: el trabajo ${
-              lost.join(" y ")
-            } también falló, y ese error se perdió`
-            : ""
-        }.`,
+        "Your function threw {shown} at {at}; it should not throw, but return every error once all jobs are done{lost}.",
+        "Tu función lanzó {shown} en {at}; no debe lanzar, sino devolver todos los errores al acabar todos{lost}.",
+        {
+          shown,
+          at: units(outcome.at),
+          lost: lost.length === 0 ? "" : text(
+            ": job {jobs} failed too, and that error was lost",
+            ": el trabajo {jobs} también falló, y ese error se perdió",
+            { jobs: listOf(lost) },
+          ),
+        },
       ));
     } else if (outcome.status === "fulfilled") {
       const got = outcome.value;
       if (!Array.isArray(got)) {
         problems.push(text(
-          `Your function returned ${
-            describe(got)
-          }; return an array of the errors.`,
-          `Tu función devolvió ${
-            describe(got)
-          }; devuelve un array con los errores.`,
+          "Your function returned {got}; return an array of the errors.",
+          "Tu función devolvió {got}; devuelve un array con los errores.",
+          { got: describe(got) },
         ));
       } else {
-        const missing = failedNames.filter((n) => !got.includes(errors.get(n)));
-        const extra = got.filter((e) => !expected.includes(e as Error));
+        const refs = got.map(refOf);
+        const missing = failedNames.filter((n) => !refs.includes(n));
+        const extra = got.filter((e) => !failedNames.includes(refOf(e)!));
         if (missing.length > 0) {
-          const which = missing.map((n) =>
-            `${n} ("${n} broke", at ${num(JOBS[n]!.units).en})`
-          ).join(" and ");
-          const cual = missing.map((n) =>
-            `${n} ("${n} broke", en ${num(JOBS[n]!.units).es})`
-          ).join(" y ");
+          const which = listOf(
+            missing.map((n) =>
+              text('{n} ("{n} broke", at {at})', '{n} ("{n} broke", en {at})', {
+                n,
+                at: num(JOBS[n]!.units),
+              })
+            ),
+          );
           problems.push(text(
-            `You returned ${got.length} ${
-              got.length === 1 ? "item" : "items"
-            }, and the error of job ${which} is not among them: ${failedNames.length} jobs failed.`,
-            `Devolviste ${got.length} ${
-              got.length === 1 ? "elemento" : "elementos"
-            }, y el error del trabajo ${cual} no está: fallaron ${failedNames.length} trabajos.`,
+            "You returned {count} {items}, and the error of job {which} is not among them: {failed} jobs failed.",
+            "Devolviste {count} {items}, y el error del trabajo {which} no está: fallaron {failed} trabajos.",
+            {
+              count: got.length,
+              items: got.length === 1
+                ? text("item", "elemento")
+                : text("items", "elementos"),
+              which,
+              failed: failedNames.length,
+            },
           ));
         } else if (extra.length > 0) {
           problems.push(text(
-            `You returned ${got.length} items, but only ${expected.length} jobs failed: return the errors only (what you added: ${
-              extra.map(describe).join(", ")
-            }).`,
-            `Devolviste ${got.length} elementos, pero solo fallaron ${expected.length} trabajos: devuelve solo los errores (sobran: ${
-              extra.map(describe).join(", ")
-            }).`,
+            "You returned {count} items, but only {failed} jobs failed: return the errors only (what you added: {added}).",
+            "Devolviste {count} elementos, pero solo fallaron {failed} trabajos: devuelve solo los errores (sobran: {added}).",
+            {
+              count: got.length,
+              failed: failedNames.length,
+              added: extra.map((e) => describe(e)).join(", "),
+            },
           ));
-        } else if (got.some((e, i) => e !== expected[i])) {
+        } else if (refs.some((ref, i) => ref !== failedNames[i])) {
           problems.push(text(
             `You returned the errors in the order they happened (B's at 1.0 before A's at 3.0); return them in job order: A's, then B's.`,
             `Devolviste los errores en el orden en que ocurrieron (el de B en 1,0 antes que el de A en 3,0); devuélvelos en el orden de los trabajos: el de A y luego el de B.`,
@@ -150,7 +135,10 @@ export const exercise: Exercise = {
         }
       }
     }
-    problems.push(...twice(world), ...world.common(outcome, "either"));
-    verdict(world, problems);
+    run.verdict([
+      ...problems,
+      ...run.twice(),
+      ...run.common(outcome, "either"),
+    ]);
   },
 };

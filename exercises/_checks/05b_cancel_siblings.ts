@@ -1,21 +1,20 @@
 /** The check of exercise 05b. @module */
 import {
   badSignal,
+  carries,
+  describe,
   EPSILON,
   type Exercise,
-  exported,
   listOf,
   num,
-  spanOf,
+  type Scene,
+  type Session,
   type Text,
   text,
-  twice,
+  Thrown,
   units,
   unknownTask,
-  verdict,
-  World,
 } from "../_harness.ts";
-import { describe } from "../../lib/_util.ts";
 
 const DURATIONS: Record<string, number> = { A: 3, B: 1, C: 4 };
 const NAMES = Object.keys(DURATIONS);
@@ -44,29 +43,34 @@ export const exercise: Exercise = {
       "Promise.all lanza al fallar B y se desentiende: A y C siguen, sin vigilancia, hasta el final. Solo paran si les das una señal que aborte.",
     ),
     text(
-      'A TaskGroup (from "../mod.ts") does all of it: `TaskGroup.run((group) => ...)` gives you a group, `group.spawn((signal) => job(name, signal))` passes each job its signal, the first failure aborts it, and run settles only once every job has.',
-      'Un TaskGroup (de "../mod.ts") lo hace todo: `TaskGroup.run((grupo) => ...)` te da un grupo, `grupo.spawn((signal) => job(nombre, signal))` pasa a cada trabajo su señal, el primer fallo la aborta, y run no termina hasta que todos han acabado.',
+      'A TaskGroup (from "@asincronia/asincronia") does all of it: `TaskGroup.run((group) => ...)` gives you a group, `group.spawn((signal) => job(name, signal))` passes each job its signal, the first failure aborts it, and run settles only once every job has.',
+      'Un TaskGroup (de "@asincronia/asincronia") lo hace todo: `TaskGroup.run((grupo) => ...)` te da un grupo, `grupo.spawn((signal) => job(nombre, signal))` pasa a cada trabajo su señal, el primer fallo la aborta, y run no termina hasta que todos han acabado.',
     ),
     text(
       "Return `TaskGroup.run((group) => Promise.all(names.map((name) => group.spawn((signal) => job(name, signal)))))`: Promise.all gives the results in job order, and run waits for every job even after B fails.",
       "Devuelve `TaskGroup.run((grupo) => Promise.all(nombres.map((nombre) => grupo.spawn((signal) => job(nombre, signal)))))`: Promise.all da los resultados en orden, y run espera a todos incluso tras el fallo de B.",
     ),
   ],
-  async check(context) {
-    const main = exported<Main>(context, "main");
-    await failing(main, context.learnerUrl);
-    await succeeding(main, context.learnerUrl);
+  async observe(session) {
+    await scenario(session, true);
+    await scenario(session, false);
+  },
+  judge(_, _notes, [failed, succeeded]) {
+    failing(failed!);
+    succeeding(succeeded!);
   },
 };
 
-function jobs(world: World, fail: Error | undefined) {
-  return (name: string, signal?: AbortSignal) => {
+/** Runs the learner's main on three jobs, B failing at 1.0 when `fail`. */
+async function scenario(session: Session, fail: boolean): Promise<void> {
+  await using world = session.open();
+  const job = (name: string, signal?: AbortSignal) => {
     if (!(name in DURATIONS)) return Promise.reject(unknownTask(name, NAMES));
     const refused = badSignal(signal);
     if (refused !== undefined) return Promise.reject(refused);
     return name === "B" && fail
       ? world.task<string>(name, DURATIONS[name]!, {
-        fail,
+        fail: session.mark(new Error("B broke"), "B"),
         signal,
         stopUnits: STOP,
       })
@@ -76,143 +80,118 @@ function jobs(world: World, fail: Error | undefined) {
         stopUnits: STOP,
       });
   };
+  await world.run(() => session.export(job), 20);
 }
 
-async function failing(main: Main, learnerUrl: string): Promise<void> {
-  await using world = World.open({ learnerUrl });
-  const broke = new Error("B broke");
-  const outcome = await world.run(() => main(jobs(world, broke)), 20);
-  const problems: Text[] = [];
-  for (const name of NAMES) {
-    const span = spanOf(world, name);
-    if (span.start > EPSILON) {
-      problems.push(text(
-        `Job ${name} started at ${
-          units(span.start).en
-        }; it could have started at 0.0.`,
-        `El trabajo ${name} empezó en ${
-          units(span.start).es
-        }; podía haber empezado en 0,0.`,
-      ));
-    }
-  }
+function failing(run: Scene): void {
+  const problems = run.startedLate(
+    NAMES,
+    text("Job", "El trabajo"),
+    text(
+      "the jobs need nothing from each other",
+      "los trabajos no dependen entre sí",
+    ),
+  );
   const failedAt = DURATIONS.B!;
   for (const name of ["A", "C"]) {
-    const span = spanOf(world, name);
-    if (!world.cancelled.has(name)) {
+    const span = run.spanOf(name);
+    if (!run.cancelled.has(name)) {
       const until = span.end === undefined
         ? ""
-        : ` (until ${num(span.end).en})`;
-      const hasta = span.end === undefined
-        ? ""
-        : ` (hasta ${num(span.end).es})`;
+        : text(" (until {end})", " (hasta {end})", { end: num(span.end) });
       problems.push(text(
-        `Job ${name} kept running after job B failed at ${
-          units(failedAt).en
-        }${until}: hand it a signal that aborts when a sibling fails.`,
-        `El trabajo ${name} siguió tras el fallo de B en ${
-          units(failedAt).es
-        }${hasta}: dale una señal que aborte cuando falle un hermano.`,
+        "Job {name} kept running after job B failed at {failedAt}{until}: hand it a signal that aborts when a sibling fails.",
+        "El trabajo {name} siguió tras el fallo de B en {failedAt}{until}: dale una señal que aborte cuando falle un hermano.",
+        { name, failedAt: units(failedAt), until },
       ));
     } else if (span.end !== undefined && span.end > failedAt + STOP + EPSILON) {
       problems.push(text(
-        `Job ${name} stopped at ${
-          units(span.end).en
-        }; it could have been told at ${
-          num(failedAt).en
-        }, when B failed, and stopped by ${num(failedAt + STOP).en}.`,
-        `El trabajo ${name} paró en ${
-          units(span.end).es
-        }; podía haberse enterado en ${
-          num(failedAt).es
-        }, al fallar B, y parar en ${num(failedAt + STOP).es}.`,
+        "Job {name} stopped at {end}; it could have been told at {failedAt}, when B failed, and stopped by {stop}.",
+        "El trabajo {name} paró en {end}; podía haberse enterado en {failedAt}, al fallar B, y parar en {stop}.",
+        {
+          name,
+          end: units(span.end),
+          failedAt: num(failedAt),
+          stop: num(failedAt + STOP),
+        },
       ));
     }
   }
-  if (outcome.status === "fulfilled") {
+  if (run.outcome.status === "fulfilled") {
     problems.push(text(
-      `Your function returned ${describe(outcome.value)} at ${
-        units(outcome.at).en
-      } although job B failed: let B's error out.`,
-      `Tu función devolvió ${describe(outcome.value)} en ${
-        units(outcome.at).es
-      } aunque el trabajo B falló: deja salir el error de B.`,
+      "Your function returned {value} at {at} although job B failed: let B's error out.",
+      "Tu función devolvió {value} en {at} aunque el trabajo B falló: deja salir el error de B.",
+      { value: describe(run.outcome.value), at: units(run.outcome.at) },
     ));
-  } else if (outcome.status === "rejected") {
-    const error = outcome.error;
-    const carries = error === broke ||
-      (error instanceof AggregateError && Array.isArray(error.errors) &&
-        error.errors.includes(broke));
-    if (error instanceof SuppressedError) {
+  } else if (run.outcome.status === "rejected") {
+    const error = run.outcome.error;
+    if (error instanceof Thrown && error.name === "SuppressedError") {
       problems.push(text(
         "Your function threw a SuppressedError: with `await using`, an error thrown in the block (here B's, passed on by Promise.all) and the group's AggregateError come out wrapped together. Use `TaskGroup.run`, where an error in the body joins the group's AggregateError, or await the results after the block.",
         "Tu función lanzó un SuppressedError: con `await using`, un error lanzado en el bloque (aquí el de B, que pasa Promise.all) y el AggregateError del grupo salen envueltos juntos. Usa `TaskGroup.run`, donde un error del cuerpo se une al AggregateError del grupo, o espera los resultados después del bloque.",
       ));
-    } else if (!carries) {
+    } else if (!carries(error, "B")) {
       problems.push(text(
-        `Your function threw ${
-          world.show(error)
-        }; throw B's error (Error: B broke), alone or in an AggregateError.`,
-        `Tu función lanzó ${
-          world.show(error)
-        }; lanza el error de B (Error: B broke), solo o en un AggregateError.`,
+        "Your function threw {error}; throw B's error (Error: B broke), alone or in an AggregateError.",
+        "Tu función lanzó {error}; lanza el error de B (Error: B broke), solo o en un AggregateError.",
+        { error: run.show(error) },
       ));
     }
-    const stopping = outcome.running.filter((r) => world.cancelled.has(r.name));
+    const stopping = run.outcome.running.filter((r) =>
+      run.cancelled.has(r.name)
+    );
     if (stopping.length > 0) {
       const names = stopping.map((r) => r.name);
       const until = Math.max(...stopping.map((r) => r.until ?? 0));
-      problems.push(text(
-        `Your function threw at ${units(outcome.at).en} while ${
-          names.length > 1 ? "jobs" : "job"
-        } ${listOf(names, "en")} ${
-          names.length > 1 ? "were" : "was"
-        } still stopping (done at ${
-          num(until).en
-        }): wait for every job to settle before you throw.`,
-        `Tu función lanzó en ${units(outcome.at).es} mientras ${
-          names.length > 1 ? "los trabajos" : "el trabajo"
-        } ${listOf(names, "es")} aún ${
-          names.length > 1 ? "se detenían" : "se detenía"
-        } (hasta ${num(until).es}): espera a que todos acaben antes de lanzar.`,
-      ));
+      const values = {
+        at: units(run.outcome.at),
+        names: listOf(names),
+        until: num(until),
+      };
+      problems.push(
+        names.length > 1
+          ? text(
+            "Your function threw at {at} while jobs {names} were still stopping (done at {until}): wait for every job to settle before you throw.",
+            "Tu función lanzó en {at} mientras los trabajos {names} aún se detenían (hasta {until}): espera a que todos acaben antes de lanzar.",
+            values,
+          )
+          : text(
+            "Your function threw at {at} while job {names} was still stopping (done at {until}): wait for every job to settle before you throw.",
+            "Tu función lanzó en {at} mientras el trabajo {names} aún se detenía (hasta {until}): espera a que todos acaben antes de lanzar.",
+            values,
+          ),
+      );
     }
   }
   // Jobs still stopping were reported above.
   const rest = {
-    ...outcome,
-    running: outcome.running.filter((r) => !world.cancelled.has(r.name)),
+    ...run.outcome,
+    running: run.outcome.running.filter((r) => !run.cancelled.has(r.name)),
   };
-  problems.push(...twice(world), ...world.common(rest, "rejected"));
-  verdict(world, problems);
+  run.verdict([...problems, ...run.twice(), ...run.common(rest, "rejected")]);
 }
 
-async function succeeding(main: Main, learnerUrl: string): Promise<void> {
-  await using world = World.open({ learnerUrl });
-  const outcome = await world.run(() => main(jobs(world, undefined)), 20);
+function succeeding(run: Scene): void {
   const problems: Text[] = [];
   for (const name of NAMES) {
-    spanOf(world, name);
-    if (world.cancelled.has(name)) {
+    run.spanOf(name);
+    if (run.cancelled.has(name)) {
       problems.push(text(
-        `When no job fails, nothing should be cancelled, but job ${name} was.`,
-        `Si ningún trabajo falla no hay que cancelar nada, pero el trabajo ${name} se canceló.`,
+        "When no job fails, nothing should be cancelled, but job {name} was.",
+        "Si ningún trabajo falla no hay que cancelar nada, pero el trabajo {name} se canceló.",
+        { name },
       ));
     }
   }
-  if (outcome.status === "fulfilled") {
-    const value = outcome.value;
+  if (run.outcome.status === "fulfilled") {
+    const value = run.outcome.value;
     if (!Array.isArray(value) || value.join() !== "a,b,c") {
       problems.push(text(
-        `When no job fails, return their results in job order, ["a", "b", "c"]; you returned ${
-          describe(value)
-        }.`,
-        `Si ningún trabajo falla, devuelve sus resultados en orden, ["a", "b", "c"]; devolviste ${
-          describe(value)
-        }.`,
+        'When no job fails, return their results in job order, ["a", "b", "c"]; you returned {value}.',
+        'Si ningún trabajo falla, devuelve sus resultados en orden, ["a", "b", "c"]; devolviste {value}.',
+        { value: describe(value) },
       ));
     }
   }
-  problems.push(...twice(world), ...world.common(outcome));
-  verdict(world, problems);
+  run.verdict([...problems, ...run.twice(), ...run.common()]);
 }

@@ -1,17 +1,16 @@
 /** The check of exercise 05c. @module */
 import {
   badSignal,
+  describe,
   EPSILON,
   type Exercise,
-  exported,
   num,
+  type Scene,
+  type Session,
   type Text,
   text,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
-import { describe } from "../../lib/_util.ts";
 
 const DEADLINE = 2;
 
@@ -20,7 +19,7 @@ interface Tools {
   unit: number;
 }
 
-export const exercise: Exercise = {
+export const exercise: Exercise<number[]> = {
   id: "05c",
   slug: "05c_deadline",
   export: "main",
@@ -44,20 +43,19 @@ export const exercise: Exercise = {
       '`try { return await tools.fetchReport(AbortSignal.timeout(2 * tools.unit)); } catch (error) { if (error instanceof DOMException && error.name === "TimeoutError") return "unavailable"; throw error; }`',
     ),
   ],
-  async check(context) {
-    const main = exported<(tools: Tools) => Promise<string>>(context, "main");
+  async observe(session) {
     // The slow case first: it is where the stub goes wrong.
-    await scenario(main, context.learnerUrl, 5);
-    await scenario(main, context.learnerUrl, 1);
+    return [await scenario(session, 5), await scenario(session, 1)];
+  },
+  judge(_, calls, runs) {
+    judge(runs[0]!, 5, calls[0]!);
+    judge(runs[1]!, 1, calls[1]!);
   },
 };
 
-async function scenario(
-  main: (tools: Tools) => Promise<string>,
-  learnerUrl: string,
-  takes: number,
-): Promise<void> {
-  await using world = World.open({ learnerUrl });
+/** Runs the learner's main with a report that takes `takes` units; how many times it was asked for. */
+async function scenario(session: Session, takes: number): Promise<number> {
+  await using world = session.open();
   let calls = 0;
   const tools: Tools = {
     fetchReport: (signal) => {
@@ -72,55 +70,67 @@ async function scenario(
     },
     unit: world.unit,
   };
-  const outcome = await world.run(() => main(tools), 20);
+  await world.run(() => session.export(tools), 20);
+  return calls;
+}
+
+function judge(run: Scene, takes: number, calls: number): void {
+  const outcome = run.outcome;
   const problems: Text[] = [];
   const slow = takes > DEADLINE;
   const want = slow ? "unavailable" : "report";
   const when = slow ? DEADLINE : takes;
-  const story = {
-    en: `When the report takes ${units(takes).en}`,
-    es: `Cuando el informe tarda ${units(takes).es}`,
-  };
+  const story = text(
+    "When the report takes {takes}",
+    "Cuando el informe tarda {takes}",
+    { takes: units(takes) },
+  );
   if (calls > 1) {
     problems.push(text(
-      `${story.en}, you asked for it ${calls} times; ask once.`,
-      `${story.es}, lo pediste ${calls} veces; pídelo una vez.`,
+      "{story}, you asked for it {calls} times; ask once.",
+      "{story}, lo pediste {calls} veces; pídelo una vez.",
+      { story, calls },
     ));
   }
   if (outcome.status === "fulfilled") {
     if (outcome.value !== want) {
       problems.push(text(
-        `${story.en}, your function returned ${
-          describe(outcome.value)
-        }; it should return "${want}".`,
-        `${story.es}, tu función devolvió ${
-          describe(outcome.value)
-        }; debería devolver "${want}".`,
+        '{story}, your function returned {value}; it should return "{want}".',
+        '{story}, tu función devolvió {value}; debería devolver "{want}".',
+        { story, value: describe(outcome.value), want },
       ));
     }
     if (Math.abs(outcome.at - when) > EPSILON) {
       problems.push(text(
-        `${story.en}, your function returned at ${
-          units(outcome.at).en
-        }; it should return at ${num(when).en}${
-          slow ? ": give up after 2 units" : ", as soon as the report is there"
-        }.`,
-        `${story.es}, tu función terminó en ${
-          units(outcome.at).es
-        }; debería terminar en ${num(when).es}${
-          slow ? ": ríndete tras 2 unidades" : ", en cuanto llega el informe"
-        }.`,
+        "{story}, your function returned at {at}; it should return at {when}{why}.",
+        "{story}, tu función terminó en {at}; debería terminar en {when}{why}.",
+        {
+          story,
+          at: units(outcome.at),
+          when: num(when),
+          why: slow
+            ? text(": give up after 2 units", ": ríndete tras 2 unidades")
+            : text(
+              ", as soon as the report is there",
+              ", en cuanto llega el informe",
+            ),
+        },
       ));
     }
   } else if (outcome.status === "rejected") {
-    const shown = world.show(outcome.error);
+    const shown = run.show(outcome.error);
     problems.push(text(
-      `${story.en}, your function threw ${shown} at ${
-        units(outcome.at).en
-      }; it should return "${want}"${slow ? ": catch the timeout" : ""}.`,
-      `${story.es}, tu función lanzó ${shown} en ${
-        units(outcome.at).es
-      }; debería devolver "${want}"${slow ? ": captura el timeout" : ""}.`,
+      '{story}, your function threw {shown} at {at}; it should return "{want}"{timeout}.',
+      '{story}, tu función lanzó {shown} en {at}; debería devolver "{want}"{timeout}.',
+      {
+        story,
+        shown,
+        at: units(outcome.at),
+        want,
+        timeout: slow
+          ? text(": catch the timeout", ": captura el timeout")
+          : "",
+      },
     ));
   }
   if (
@@ -128,16 +138,13 @@ async function scenario(
     (outcome.status === "fulfilled" || outcome.status === "rejected")
   ) {
     problems.push(text(
-      `You gave up at ${units(outcome.at).en}, but the request went on (until ${
-        num(takes).en
-      }): pass fetchReport a signal that aborts at the deadline, so that it stops.`,
-      `Te rendiste en ${units(outcome.at).es}, pero la petición siguió (hasta ${
-        num(takes).es
-      }): pasa a fetchReport una señal que aborte en el plazo, para que pare.`,
+      "You gave up at {at}, but the request went on (until {takes}): pass fetchReport a signal that aborts at the deadline, so that it stops.",
+      "Te rendiste en {at}, pero la petición siguió (hasta {takes}): pasa a fetchReport una señal que aborte en el plazo, para que pare.",
+      { at: units(outcome.at), takes: num(takes) },
     ));
-    problems.push(...world.common({ ...outcome, running: [] }, "either"));
+    problems.push(...run.common({ ...outcome, running: [] }, "either"));
   } else {
-    problems.push(...world.common(outcome, "either"));
+    problems.push(...run.common(outcome, "either"));
   }
-  verdict(world, problems);
+  run.verdict(problems);
 }

@@ -1,14 +1,11 @@
 /** The check of exercise 07a. @module */
 import {
+  describe,
   type Exercise,
-  exported,
   type Text,
   text,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
-import { describe } from "../../lib/_util.ts";
 
 const ITEMS = 400;
 const EVERY = 50;
@@ -19,7 +16,9 @@ interface Tools {
   unit: number;
 }
 
-export const exercise: Exercise = {
+export const exercise: Exercise<
+  { seen: unknown[]; count: number; ticks: number[] }
+> = {
   id: "07a",
   slug: "07a_breathe",
   export: "main",
@@ -46,9 +45,8 @@ export const exercise: Exercise = {
       'Cada 50 elementos, `await delay(0);` (import { delay } from "@std/async/delay"). Un delay más largo también vale, pero malgasta tiempo real.',
     ),
   ],
-  async check(context) {
-    const main = exported<(tools: Tools) => Promise<void>>(context, "main");
-    await using world = World.open({ learnerUrl: context.learnerUrl });
+  async observe(session) {
+    await using world = session.open();
     const seen: number[] = [];
     // The heartbeat: how many items were done each time it got a turn. It
     // asks for a turn (a timer of 0 ms) as soon as an item is processed, so
@@ -69,26 +67,27 @@ export const exercise: Exercise = {
       },
       unit: world.unit,
     };
-    const outcome = await world.run(() => main(tools), 10);
+    await world.run(() => session.export(tools), 10);
     beating = false;
+    return { seen: seen.slice(0, ITEMS + 1), count: seen.length, ticks };
+  },
+  judge(run, { seen, count, ticks }) {
     const problems: Text[] = [];
     const wrong = seen.findIndex((item, i) => item !== i);
     if (wrong !== -1) {
       problems.push(text(
-        `Item ${
-          describe(seen[wrong])
-        } was processed where item ${wrong} should be: process the items once each, in order.`,
-        `Se procesó el elemento ${
-          describe(seen[wrong])
-        } donde tocaba el ${wrong}: procesa cada elemento una vez, en orden.`,
+        "Item {item} was processed where item {index} should be: process the items once each, in order.",
+        "Se procesó el elemento {item} donde tocaba el {index}: procesa cada elemento una vez, en orden.",
+        { item: describe(seen[wrong]), index: wrong },
       ));
-    } else if (outcome.status === "fulfilled" && seen.length !== ITEMS) {
+    } else if (run.outcome.status === "fulfilled" && count !== ITEMS) {
       problems.push(text(
-        `Only ${seen.length} of the ${ITEMS} items were processed.`,
-        `Solo se procesaron ${seen.length} de los ${ITEMS} elementos.`,
+        "Only {count} of the {items} items were processed.",
+        "Solo se procesaron {count} de los {items} elementos.",
+        { count, items: ITEMS },
       ));
     }
-    ticks.push(seen.length);
+    ticks.push(count);
     let worst = { from: 0, to: 0 };
     for (let i = 1; i < ticks.length; i++) {
       if (ticks[i]! - ticks[i - 1]! > worst.to - worst.from) {
@@ -97,25 +96,18 @@ export const exercise: Exercise = {
     }
     if (worst.to - worst.from > EVERY) {
       problems.push(text(
-        `Items ${worst.from} to ${
-          worst.to - 1
-        } were processed in one go: the heartbeat could not get a turn in between. Let the event loop run other things at least every ${EVERY} items (an await on something already done, like Promise.resolve(), does not count).`,
-        `Los elementos ${worst.from} a ${
-          worst.to - 1
-        } se procesaron de una tirada: el latido no pudo tener su turno entre medias. Deja que el bucle de eventos atienda otras cosas al menos cada ${EVERY} elementos (un await sobre algo ya resuelto, como Promise.resolve(), no cuenta).`,
+        "Items {from} to {to} were processed in one go: the heartbeat could not get a turn in between. Let the event loop run other things at least every {every} items (an await on something already done, like Promise.resolve(), does not count).",
+        "Los elementos {from} a {to} se procesaron de una tirada: el latido no pudo tener su turno entre medias. Deja que el bucle de eventos atienda otras cosas al menos cada {every} elementos (un await sobre algo ya resuelto, como Promise.resolve(), no cuenta).",
+        { from: worst.from, to: worst.to - 1, every: EVERY },
       ));
     }
-    if (outcome.status === "fulfilled" && outcome.at > 0.5) {
+    if (run.outcome.status === "fulfilled" && run.outcome.at > 0.5) {
       problems.push(text(
-        `Your function took ${
-          units(outcome.at).en
-        } of waiting: a turn of the event loop costs no waiting at all, so wait 0 ms, not more.`,
-        `Tu función pasó ${
-          units(outcome.at).es
-        } esperando: un turno del bucle de eventos no cuesta ninguna espera, así que espera 0 ms, no más.`,
+        "Your function took {at} of waiting: a turn of the event loop costs no waiting at all, so wait 0 ms, not more.",
+        "Tu función pasó {at} esperando: un turno del bucle de eventos no cuesta ninguna espera, así que espera 0 ms, no más.",
+        { at: units(run.outcome.at) },
       ));
     }
-    problems.push(...world.common(outcome));
-    verdict(world, problems);
+    run.verdict([...problems, ...run.common()]);
   },
 };

@@ -1,17 +1,15 @@
 /** The check of exercise 08a. @module */
 import {
+  describe,
   type Exercise,
-  exported,
   num,
   type Outcome,
+  type Scene,
   type Text,
   text,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
 import { pause, serve } from "../_server.ts";
-import { describe } from "../../lib/_util.ts";
 
 /** Real milliseconds per unit. */
 const UNIT = 50;
@@ -26,6 +24,7 @@ export const exercise: Exercise = {
   export: "getText",
   lesson: "lessons/08_fetch.ts",
   real: true,
+  needs: ["net"],
   title: text(
     "Fetch a page: check the status, give up in time",
     "Pide una página: mira el estado, ríndete a tiempo",
@@ -48,8 +47,8 @@ export const exercise: Exercise = {
       "Renombra `_tools` a `tools`; un Promise.race con tu propio temporizador deja de esperar pero no para la petición: lo que la para es la señal.",
     ),
   ],
-  async check(context) {
-    const getText = exported<GetText>(context, "getText");
+  async observe(session) {
+    const unit = await session.realUnit(UNIT);
     await using server = serve(async (path, _count, closing) => {
       if (path === "/hello") return new Response("hello");
       if (path === "/missing") {
@@ -59,108 +58,99 @@ export const exercise: Exercise = {
         });
       }
       if (path === "/slow") {
-        await pause(SLOW * UNIT, closing);
+        await pause(SLOW * unit, closing);
         return new Response("too late");
       }
       return new Response("no such route", { status: 500 });
     });
-    // Each page in a world of its own: what getText did with it, judged by
-    // `judge`, and whatever it left behind.
-    const ask = async (
-      path: string,
-      judge: (outcome: Outcome<string>, world: World) => Text[],
-    ) => {
-      await using world = World.open({
-        learnerUrl: context.learnerUrl,
-        virtual: false,
-        unit: UNIT,
-      });
-      const outcome = await world.run(
-        () => getText(server.url(path), { unit: UNIT }),
+    // Each page in a world of its own.
+    for (const path of PATHS) {
+      await using world = session.open({ virtual: false, unit });
+      await world.run(
+        () => session.export(server.url(path), { unit }),
         100,
       );
-      verdict(world, [
-        ...judge(outcome, world),
-        ...world.common(outcome, "either"),
+    }
+  },
+  judge(_, _notes, runs) {
+    PATHS.forEach((path, i) => {
+      const run = runs[i]!;
+      run.verdict([
+        ...JUDGES[path]!(run.outcome, run),
+        ...run.common(run.outcome, "either"),
       ]);
-    };
-    // 1. A page that is there.
-    await ask("/hello", (outcome, world) => {
-      const problems: Text[] = [];
-      if (outcome.status === "fulfilled" && outcome.value !== "hello") {
-        problems.push(text(
-          `getText("/hello") returned ${
-            describe(outcome.value)
-          }; the server answered 200 with "hello".`,
-          `getText("/hello") devolvió ${
-            describe(outcome.value)
-          }; el servidor respondió 200 con "hello".`,
-        ));
-      } else if (outcome.status === "rejected") {
-        const shown = world.show(outcome.error);
-        problems.push(text(
-          `getText("/hello") threw ${shown}; the server answered 200 with "hello", so return "hello".`,
-          `getText("/hello") lanzó ${shown}; el servidor respondió 200 con "hello", así que devuelve "hello".`,
-        ));
-      }
-      return problems;
     });
-    // 2. A page that is not.
-    await ask("/missing", (outcome, world) => {
-      const problems: Text[] = [];
-      if (outcome.status === "fulfilled") {
-        problems.push(text(
-          `getText("/missing") returned ${
-            describe(outcome.value)
-          }, but the server answered 404 Not Found: throw an error that says the status instead.`,
-          `getText("/missing") devolvió ${
-            describe(outcome.value)
-          }, pero el servidor respondió 404 Not Found: lanza en su lugar un error que diga el estado.`,
-        ));
-      } else if (
-        outcome.status === "rejected" &&
-        !String((outcome.error as Error)?.message).includes("404")
-      ) {
-        const shown = world.show(outcome.error);
-        problems.push(text(
-          `getText("/missing") threw ${shown}; say the status (404) in the error's message.`,
-          `getText("/missing") lanzó ${shown}; di el estado (404) en el mensaje del error.`,
-        ));
-      }
-      return problems;
-    });
-    // 3. A server that does not answer in time.
-    await ask("/slow", (outcome) => {
-      const problems: Text[] = [];
-      if (outcome.status === "fulfilled") {
-        problems.push(text(
-          `getText("/slow") returned ${describe(outcome.value)} after ${
-            units(outcome.at).en
-          }; it should give up after ${num(DEADLINE).en} and throw.`,
-          `getText("/slow") devolvió ${describe(outcome.value)} tras ${
-            units(outcome.at).es
-          }; debería rendirse tras ${num(DEADLINE).es} y lanzar.`,
-        ));
-      } else if (outcome.status === "rejected" && outcome.at < DEADLINE - 0.2) {
-        problems.push(text(
-          `getText("/slow") gave up after ${units(outcome.at).en}; wait ${
-            num(DEADLINE).en
-          } units for the answer first.`,
-          `getText("/slow") se rindió tras ${
-            units(outcome.at).es
-          }; espera antes ${num(DEADLINE).es} unidades la respuesta.`,
-        ));
-      } else if (outcome.status === "rejected" && outcome.at > DEADLINE + 5) {
-        problems.push(text(
-          `getText("/slow") gave up after ${
-            units(outcome.at).en
-          }; it should give up after ${num(DEADLINE).en}.`,
-          `getText("/slow") se rindió tras ${
-            units(outcome.at).es
-          }; debería rendirse tras ${num(DEADLINE).es}.`,
-        ));
-      }
-      return problems;
-    });
+  },
+};
+
+/** 1. A page that is there; 2. a page that is not; 3. a server that does not answer in time. */
+const PATHS = ["/hello", "/missing", "/slow"];
+
+const JUDGES: Record<string, (outcome: Outcome, run: Scene) => Text[]> = {
+  "/hello": (outcome, run) => {
+    const problems: Text[] = [];
+    if (outcome.status === "fulfilled" && outcome.value !== "hello") {
+      problems.push(text(
+        'getText("/hello") returned {value}; the server answered 200 with "hello".',
+        'getText("/hello") devolvió {value}; el servidor respondió 200 con "hello".',
+        { value: describe(outcome.value) },
+      ));
+    } else if (outcome.status === "rejected") {
+      const shown = run.show(outcome.error);
+      problems.push(text(
+        'getText("/hello") threw {shown}; the server answered 200 with "hello", so return "hello".',
+        'getText("/hello") lanzó {shown}; el servidor respondió 200 con "hello", así que devuelve "hello".',
+        { shown },
+      ));
+    }
+    return problems;
+  },
+  "/missing": (outcome, run) => {
+    const problems: Text[] = [];
+    if (outcome.status === "fulfilled") {
+      problems.push(text(
+        'getText("/missing") returned {value}, but the server answered 404 Not Found: throw an error that says the status instead.',
+        'getText("/missing") devolvió {value}, pero el servidor respondió 404 Not Found: lanza en su lugar un error que diga el estado.',
+        { value: describe(outcome.value) },
+      ));
+    } else if (
+      outcome.status === "rejected" &&
+      !String((outcome.error as Error)?.message).includes("404")
+    ) {
+      const shown = run.show(outcome.error);
+      problems.push(text(
+        `getText("/missing") threw {shown}; say the status (404) in the error's message.`,
+        'getText("/missing") lanzó {shown}; di el estado (404) en el mensaje del error.',
+        { shown },
+      ));
+    }
+    return problems;
+  },
+  "/slow": (outcome) => {
+    const problems: Text[] = [];
+    if (outcome.status === "fulfilled") {
+      problems.push(text(
+        'getText("/slow") returned {value} after {at}; it should give up after {deadline} and throw.',
+        'getText("/slow") devolvió {value} tras {at}; debería rendirse tras {deadline} y lanzar.',
+        {
+          value: describe(outcome.value),
+          at: units(outcome.at),
+          deadline: num(DEADLINE),
+        },
+      ));
+    } else if (outcome.status === "rejected" && outcome.at < DEADLINE - 0.2) {
+      problems.push(text(
+        'getText("/slow") gave up after {at}; wait {deadline} units for the answer first.',
+        'getText("/slow") se rindió tras {at}; espera antes {deadline} unidades la respuesta.',
+        { at: units(outcome.at), deadline: num(DEADLINE) },
+      ));
+    } else if (outcome.status === "rejected" && outcome.at > DEADLINE + 5) {
+      problems.push(text(
+        'getText("/slow") gave up after {at}; it should give up after {deadline}.',
+        'getText("/slow") se rindió tras {at}; debería rendirse tras {deadline}.',
+        { at: units(outcome.at), deadline: num(DEADLINE) },
+      ));
+    }
+    return problems;
   },
 };

@@ -1,17 +1,16 @@
 /** The check of exercise 08b. @module */
 import {
+  describe,
   type Exercise,
-  exported,
   num,
+  type Outcome,
+  type Scene,
   type Text,
   text,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
 import { REAL } from "../_clock.ts";
 import { serve } from "../_server.ts";
-import { describe } from "../../lib/_util.ts";
 
 /** Real milliseconds per unit. */
 const UNIT = 40;
@@ -21,6 +20,11 @@ const EARLY = 0.1;
 const LATE = 6;
 
 type GetWithRetry = (url: string, tools: { unit: number }) => Promise<string>;
+
+interface Attempt {
+  at: number;
+  answer: Answer;
+}
 
 interface Answer {
   status: number;
@@ -40,12 +44,13 @@ const ROUTES: Record<string, (n: number) => Answer> = {
   "/gone": () => ({ status: 404, body: "gone" }),
 };
 
-export const exercise: Exercise = {
+export const exercise: Exercise<Attempt[][]> = {
   id: "08b",
   slug: "08b_retry",
   export: "getWithRetry",
   lesson: "lessons/08_fetch.ts",
   real: true,
+  needs: ["net"],
   title: text(
     "Retry politely: backoff and Retry-After",
     "Reintenta con educación: espera y Retry-After",
@@ -68,8 +73,9 @@ export const exercise: Exercise = {
       'Antes de esperar o lanzar, `await response.body?.cancel();` para liberar la conexión. Espera con `await delay(ms)` de "@std/async/delay". Renombra `_tools` a `tools`.',
     ),
   ],
-  async check(context) {
-    const getWithRetry = exported<GetWithRetry>(context, "getWithRetry");
+  words: { attempt: "intento" },
+  async observe(session) {
+    const unit = await session.realUnit(UNIT);
     let record: ((path: string, n: number, answer: Answer) => void) | undefined;
     await using server = serve((path, n) => {
       const route = ROUTES[path];
@@ -80,52 +86,43 @@ export const exercise: Exercise = {
         : { "retry-after": String(answer.retryAfter) };
       return new Response(answer.body, { status: answer.status, headers });
     });
+    const attempts: Attempt[][] = [];
     for (const path of Object.keys(ROUTES)) {
-      await using world = World.open({
-        learnerUrl: context.learnerUrl,
-        virtual: false,
-        unit: UNIT,
-      });
-      const attempts: { at: number; answer: Answer }[] = [];
+      await using world = session.open({ virtual: false, unit });
+      const these: Attempt[] = [];
+      attempts.push(these);
       record = (hit, n, answer) => {
         if (hit !== path) return;
-        attempts.push({ at: world.now(), answer });
-        const name = `attempt ${n} (${answer.status})`;
-        world.timeline.start(name);
-        world.timeline.end(
-          name,
-          answer.status < 400 ? "fulfilled" : "rejected",
-        );
+        these.push({ at: world.now(), answer });
+        const name = world.start(`attempt ${n} (${answer.status})`);
+        world.end(name, answer.status < 400 ? "fulfilled" : "rejected");
       };
-      const outcome = await world.run(
-        () => getWithRetry(server.url(path), { unit: UNIT }),
+      await world.run(
+        () => session.export(server.url(path), { unit }),
         100,
       );
       // Give a retry that comes late a chance to show up.
-      await new Promise((resolve) => REAL.setTimeout(resolve, UNIT));
+      await new Promise((resolve) => REAL.setTimeout(resolve, unit));
       record = undefined;
-      verdict(world, [
-        ...judge(
-          path,
-          attempts,
-          outcome.status,
-          outcome.value,
-          outcome.error,
-          world,
-        ),
-        ...world.common(outcome, "either"),
-      ]);
     }
+    return attempts;
+  },
+  judge(_, attempts, runs) {
+    Object.keys(ROUTES).forEach((path, i) => {
+      const run = runs[i]!;
+      run.verdict([
+        ...judge(path, attempts[i]!, run.outcome, run),
+        ...run.common(run.outcome, "either"),
+      ]);
+    });
   },
 };
 
 function judge(
   path: string,
-  attempts: { at: number; answer: Answer }[],
-  status: string,
-  value: unknown,
-  error: unknown,
-  world: World,
+  attempts: readonly Attempt[],
+  { status, value, error }: Outcome,
+  run: Scene,
 ): Text[] {
   const problems: Text[] = [];
   const call = `getWithRetry("${path}")`;
@@ -136,40 +133,33 @@ function judge(
     const retry = k - 1;
     const want = before.retryAfter ?? 0.5 * 2 ** retry;
     const why = before.retryAfter !== undefined
-      ? {
-        en:
-          `the server answered ${before.status} with Retry-After: ${before.retryAfter}`,
-        es:
-          `el servidor respondió ${before.status} con Retry-After: ${before.retryAfter}`,
-      }
-      : {
-        en:
-          `the server answered ${before.status} with no Retry-After, so back off 0.5 × 2^${retry}`,
-        es:
-          `el servidor respondió ${before.status} sin Retry-After, así que espera 0,5 × 2^${retry}`,
-      };
+      ? text(
+        "the server answered {status} with Retry-After: {after}",
+        "el servidor respondió {status} con Retry-After: {after}",
+        { status: before.status, after: before.retryAfter },
+      )
+      : text(
+        "the server answered {status} with no Retry-After, so back off 0.5 × 2^{retry}",
+        "el servidor respondió {status} sin Retry-After, así que espera 0,5 × 2^{retry}",
+        { status: before.status, retry },
+      );
     if (before.status !== 429 && before.status !== 503) {
       problems.push(text(
-        `${call} tried again after a ${before.status}: a ${before.status} does not change by asking again; retry only 429 and 503, and throw an error for the rest.`,
-        `${call} reintentó tras un ${before.status}: un ${before.status} no cambia por volver a pedir; reintenta solo 429 y 503, y lanza un error con los demás.`,
+        "{call} tried again after a {status}: a {status} does not change by asking again; retry only 429 and 503, and throw an error for the rest.",
+        "{call} reintentó tras un {status}: un {status} no cambia por volver a pedir; reintenta solo 429 y 503, y lanza un error con los demás.",
+        { call, status: before.status },
       ));
     } else if (gap < want - EARLY) {
       problems.push(text(
-        `Attempt ${k + 1} on ${path} came ${
-          units(gap).en
-        } after attempt ${k}, but ${why.en}: wait ${units(want).en}.`,
-        `El intento ${k + 1} a ${path} llegó ${
-          units(gap).es
-        } después del ${k}, pero ${why.es}: espera ${units(want).es}.`,
+        "Attempt {next} on {path} came {gap} after attempt {k}, but {why}: wait {want}.",
+        "El intento {next} a {path} llegó {gap} después del {k}, pero {why}: espera {want}.",
+        { next: k + 1, path, gap: units(gap), k, why, want: units(want) },
       ));
     } else if (gap > want + LATE) {
       problems.push(text(
-        `Attempt ${k + 1} on ${path} came ${
-          units(gap).en
-        } after attempt ${k}; ${why.en}: ${num(want).en} is enough.`,
-        `El intento ${k + 1} a ${path} llegó ${
-          units(gap).es
-        } después del ${k}; ${why.es}: con ${num(want).es} basta.`,
+        "Attempt {next} on {path} came {gap} after attempt {k}; {why}: {want} is enough.",
+        "El intento {next} a {path} llegó {gap} después del {k}; {why}: con {want} basta.",
+        { next: k + 1, path, gap: units(gap), k, why, want: num(want) },
       ));
     }
   }
@@ -177,17 +167,15 @@ function judge(
   const ok = attempts.findIndex((a) => a.answer.status < 300);
   if (ok !== -1 && attempts.length > ok + 1) {
     problems.push(text(
-      `${call} sent ${attempts.length} requests, but attempt ${
-        ok + 1
-      } succeeded: stop there.`,
-      `${call} envió ${attempts.length} peticiones, pero el intento ${
-        ok + 1
-      } tuvo éxito: para ahí.`,
+      "{call} sent {sent} requests, but attempt {ok} succeeded: stop there.",
+      "{call} envió {sent} peticiones, pero el intento {ok} tuvo éxito: para ahí.",
+      { call, sent: attempts.length, ok: ok + 1 },
     ));
   } else if (ok === -1 && attempts.length > ATTEMPTS) {
     problems.push(text(
-      `${call} sent ${attempts.length} requests; give up after ${ATTEMPTS} attempts.`,
-      `${call} envió ${attempts.length} peticiones; ríndete tras ${ATTEMPTS} intentos.`,
+      "{call} sent {sent} requests; give up after {attempts} attempts.",
+      "{call} envió {sent} peticiones; ríndete tras {attempts} intentos.",
+      { call, sent: attempts.length, attempts: ATTEMPTS },
     ));
   }
   const last = attempts.at(-1)?.answer;
@@ -195,62 +183,61 @@ function judge(
     if (last && last.status >= 300) {
       const retried = last.status === 429 || last.status === 503;
       problems.push(text(
-        `${call} returned ${
-          describe(value)
-        }, the body of a ${last.status} answer${
-          retried && attempts.length < ATTEMPTS
-            ? `: retry 429 and 503 answers, up to ${ATTEMPTS} attempts`
-            : `: throw an error that names the status instead`
-        }.`,
-        `${call} devolvió ${
-          describe(value)
-        }, el cuerpo de una respuesta ${last.status}${
-          retried && attempts.length < ATTEMPTS
-            ? `: reintenta las respuestas 429 y 503, hasta ${ATTEMPTS} intentos`
-            : `: lanza en su lugar un error que nombre el estado`
-        }.`,
+        "{call} returned {value}, the body of a {status} answer{fix}.",
+        "{call} devolvió {value}, el cuerpo de una respuesta {status}{fix}.",
+        {
+          call,
+          value: describe(value),
+          status: last.status,
+          fix: retried && attempts.length < ATTEMPTS
+            ? text(
+              ": retry 429 and 503 answers, up to {n} attempts",
+              ": reintenta las respuestas 429 y 503, hasta {n} intentos",
+              { n: ATTEMPTS },
+            )
+            : text(
+              ": throw an error that names the status instead",
+              ": lanza en su lugar un error que nombre el estado",
+            ),
+        },
       ));
     } else if (last && value !== last.body) {
       problems.push(text(
-        `${call} returned ${describe(value)}; the server's answer was ${
-          describe(last.body)
-        }.`,
-        `${call} devolvió ${describe(value)}; la respuesta del servidor fue ${
-          describe(last.body)
-        }.`,
+        "{call} returned {value}; the server's answer was {body}.",
+        "{call} devolvió {value}; la respuesta del servidor fue {body}.",
+        { call, value: describe(value), body: describe(last.body) },
       ));
     }
   } else if (status === "rejected" && last) {
     if (last.status < 300) {
       problems.push(text(
-        `${call} threw ${
-          world.show(error)
-        } although attempt ${attempts.length} succeeded: return its text.`,
-        `${call} lanzó ${
-          world.show(error)
-        } aunque el intento ${attempts.length} tuvo éxito: devuelve su texto.`,
+        "{call} threw {error} although attempt {n} succeeded: return its text.",
+        "{call} lanzó {error} aunque el intento {n} tuvo éxito: devuelve su texto.",
+        { call, error: run.show(error), n: attempts.length },
       ));
     } else if (
       (last.status === 429 || last.status === 503) && attempts.length < ATTEMPTS
     ) {
       problems.push(text(
-        `${call} gave up after ${attempts.length} ${
-          attempts.length === 1 ? "attempt" : "attempts"
-        } (the last answered ${last.status}); a 429 or a 503 deserves up to ${ATTEMPTS}.`,
-        `${call} se rindió tras ${attempts.length} ${
-          attempts.length === 1 ? "intento" : "intentos"
-        } (el último respondió ${last.status}); un 429 o un 503 merece hasta ${ATTEMPTS}.`,
+        "{call} gave up after {n} {attempts} (the last answered {status}); a 429 or a 503 deserves up to {most}.",
+        "{call} se rindió tras {n} {attempts} (el último respondió {status}); un 429 o un 503 merece hasta {most}.",
+        {
+          call,
+          n: attempts.length,
+          attempts: attempts.length === 1
+            ? text("attempt", "intento")
+            : text("attempts", "intentos"),
+          status: last.status,
+          most: ATTEMPTS,
+        },
       ));
     } else if (
       !String((error as Error)?.message).includes(String(last.status))
     ) {
       problems.push(text(
-        `${call} threw ${
-          world.show(error)
-        }; say the last status (${last.status}) in the error's message.`,
-        `${call} lanzó ${
-          world.show(error)
-        }; di el último estado (${last.status}) en el mensaje del error.`,
+        "{call} threw {error}; say the last status ({status}) in the error's message.",
+        "{call} lanzó {error}; di el último estado ({status}) en el mensaje del error.",
+        { call, error: run.show(error), status: last.status },
       ));
     }
   }

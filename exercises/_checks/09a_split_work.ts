@@ -1,19 +1,15 @@
 /** The check of exercise 09a. @module */
 import {
+  describe,
   type Exercise,
-  exported,
   num,
   overLimit,
-  spansOf,
   type Text,
   text,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
 import { calls, resetCalls } from "../_tasks.ts";
 import { Executor } from "../../lib/executor.ts";
-import { describe } from "../../lib/_util.ts";
 
 /** Real milliseconds per unit. */
 const UNIT = 50;
@@ -31,12 +27,13 @@ interface Tools {
   workers: number;
 }
 
-export const exercise: Exercise = {
+export const exercise: Exercise<{ here: number; chunks: number }> = {
   id: "09a",
   slug: "09a_split_work",
   export: "main",
   lesson: "lessons/09_concurrency_vs_parallelism.ts",
   real: true,
+  needs: ["tasks"],
   title: text(
     "Split the work over the workers",
     "Reparte el trabajo entre los workers",
@@ -59,14 +56,10 @@ export const exercise: Exercise = {
       '`await Promise.all(rangos.map(([from, to]) => tools.executor.run<number>(tools.tasks, "countPrimes", [from, to])))`, y suma las cuentas; countPrimes(from, to) deja fuera `to`.',
     ),
   ],
-  async check(context) {
-    const main = exported<(tools: Tools) => Promise<number>>(context, "main");
+  words: { chunk: "trozo" },
+  async observe(session) {
     resetCalls();
-    await using world = World.open({
-      learnerUrl: context.learnerUrl,
-      virtual: false,
-      unit: UNIT,
-    });
+    await using world = session.open({ virtual: false, unit: UNIT });
     const executor = new Executor({ workers: WORKERS, idleTimeout: Infinity });
     let chunks = 0;
     const tools: Tools = {
@@ -75,24 +68,23 @@ export const exercise: Exercise = {
           const name = `chunk ${++chunks} ${describe(args?.[0])}–${
             describe(args?.[1])
           }`;
-          return world.timeline.track(
-            name,
-            executor.run<T>(module, exportName, args),
-          );
+          return world.track(name, executor.run<T>(module, exportName, args));
         },
       },
       tasks: new URL("../_tasks.ts", import.meta.url),
       limit: LIMIT,
       workers: WORKERS,
     };
-    let outcome;
     try {
-      outcome = await world.run(() => main(tools), 400);
+      await world.run(() => session.export(tools), 400);
     } finally {
       await executor.shutdown();
     }
+    return { here: calls(), chunks };
+  },
+  judge(run, { here, chunks }) {
     const problems: Text[] = [];
-    if (calls() > 0) {
+    if (here > 0) {
       problems.push(text(
         `countPrimes ran on your code's own thread: send it to tools.executor, whose workers run on other cores.`,
         `countPrimes corrió en el propio hilo de tu código: envíala a tools.executor, cuyos workers corren en otros núcleos.`,
@@ -104,48 +96,36 @@ export const exercise: Exercise = {
       ));
     } else if (chunks < WORKERS) {
       problems.push(text(
-        `You sent ${chunks} chunk to the executor, so one worker had all the work and the other none: split the range into at least ${WORKERS} chunks.`,
-        `Enviaste ${chunks} trozo al executor, así que un worker tuvo todo el trabajo y el otro nada: divide el rango en al menos ${WORKERS} trozos.`,
+        "You sent {chunks} chunk to the executor, so one worker had all the work and the other none: split the range into at least {workers} chunks.",
+        "Enviaste {chunks} trozo al executor, así que un worker tuvo todo el trabajo y el otro nada: divide el rango en al menos {workers} trozos.",
+        { chunks, workers: WORKERS },
       ));
     } else {
-      const spans = spansOf(world);
+      const spans = run.spans;
       if (overLimit(spans, 1) === undefined) {
         const second = spans[1]!;
         const first = spans[0]!;
         problems.push(text(
-          `Your ${chunks} chunks ran one after the other: chunk 2 was sent at ${
-            units(second.start).en
-          }, once chunk 1 was back (at ${
-            num(first.end ?? 0).en
-          }). Send them all, then wait for them together.`,
-          `Tus ${chunks} trozos fueron uno tras otro: el trozo 2 se envió en ${
-            units(second.start).es
-          }, cuando el 1 ya había vuelto (en ${
-            num(first.end ?? 0).es
-          }). Envíalos todos y espéralos juntos.`,
+          "Your {chunks} chunks ran one after the other: chunk 2 was sent at {start}, once chunk 1 was back (at {end}). Send them all, then wait for them together.",
+          "Tus {chunks} trozos fueron uno tras otro: el trozo 2 se envió en {start}, cuando el 1 ya había vuelto (en {end}). Envíalos todos y espéralos juntos.",
+          { chunks, start: units(second.start), end: num(first.end ?? 0) },
         ));
       }
     }
-    if (outcome.status === "fulfilled" && outcome.value !== PRIMES) {
+    if (run.outcome.status === "fulfilled" && run.outcome.value !== PRIMES) {
       problems.push(text(
-        `You counted ${
-          describe(outcome.value)
-        } primes below ${LIMIT}; there are ${PRIMES}. Do your chunks cover 2 to ${
-          LIMIT - 1
-        } exactly once? (countPrimes(from, to) leaves \`to\` out.)`,
-        `Contaste ${
-          describe(outcome.value)
-        } primos menores que ${LIMIT}; hay ${PRIMES}. ¿Cubren tus trozos de 2 a ${
-          LIMIT - 1
-        } exactamente una vez? (countPrimes(from, to) deja fuera \`to\`.)`,
+        "You counted {value} primes below {limit}; there are {primes}. Do your chunks cover 2 to {last} exactly once? (countPrimes(from, to) leaves \`to\` out.)",
+        "Contaste {value} primos menores que {limit}; hay {primes}. ¿Cubren tus trozos de 2 a {last} exactamente una vez? (countPrimes(from, to) deja fuera \`to\`.)",
+        {
+          value: describe(run.outcome.value),
+          limit: LIMIT,
+          primes: PRIMES,
+          last: LIMIT - 1,
+        },
       ));
     }
     // The executor's workers are the checker's: they are no leak.
-    const rest = {
-      ...outcome,
-      leaks: outcome.leaks.filter((leak) => leak.kind !== "worker"),
-    };
-    problems.push(...world.common(rest));
-    verdict(world, problems);
+    const leaks = run.outcome.leaks.filter((leak) => leak.kind !== "worker");
+    run.verdict([...problems, ...run.common({ ...run.outcome, leaks })]);
   },
 };

@@ -1,16 +1,14 @@
 /** The check of exercise 10b. @module */
 import {
+  carries,
   EPSILON,
   type Exercise,
-  exported,
   listOf,
   num,
+  type Scene,
   type Text,
   text,
-  twice,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
 
 interface Task {
@@ -81,42 +79,36 @@ export const exercise: Exercise = {
       "`promesa = Promise.all(task.needs.map(start)).then(() => task.run())`; luego `Promise.allSettled` sobre la promesa de cada tarea, y lanza si alguna se rechazó.",
     ),
   ],
-  async check(context) {
-    const runGraph = exported<RunGraph>(context, "runGraph");
+  async observe(session) {
     for (const graph of GRAPHS) {
-      await scenario(runGraph, graph, context.learnerUrl);
+      await using world = session.open();
+      const tasks: Record<string, Task> = {};
+      for (const [name, node] of Object.entries(graph)) {
+        const fail = node.fails
+          ? { fail: session.mark(new Error(`${name} failed`), name) }
+          : {};
+        tasks[name] = {
+          needs: [...node.needs],
+          run: () => world.task(name, node.units, fail),
+        };
+      }
+      await world.run(() => session.export(tasks), 30);
     }
+  },
+  judge(_, _notes, runs) {
+    GRAPHS.forEach((graph, i) => judge(runs[i]!, graph));
   },
 };
 
-async function scenario(
-  runGraph: RunGraph,
-  graph: Record<string, Node>,
-  learnerUrl: string,
-): Promise<void> {
-  await using world = World.open({ learnerUrl });
-  const errors = new Map<string, Error>();
-  const tasks: Record<string, Task> = {};
-  for (const [name, node] of Object.entries(graph)) {
-    if (node.fails) errors.set(name, new Error(`${name} failed`));
-    tasks[name] = {
-      needs: [...node.needs],
-      run: () =>
-        world.task(
-          name,
-          node.units,
-          node.fails ? { fail: errors.get(name) } : {},
-        ),
-    };
-  }
-  const outcome = await world.run(() => runGraph(tasks), 30);
+function judge(run: Scene, graph: Record<string, Node>): void {
+  const outcome = run.outcome;
   const problems: Text[] = [];
-  const span = (name: string) => world.timeline.span(name);
+  const span = (name: string) => run.span(name);
   const ended = (name: string) => {
     const s = span(name);
     return s?.end === undefined
       ? undefined
-      : { at: s.end / world.unit, ok: s.outcome === "fulfilled" };
+      : { at: s.end, ok: s.outcome === "fulfilled" };
   };
   // Which tasks can never run: they need, directly or not, a task that failed.
   const doomed = new Set<string>();
@@ -137,16 +129,16 @@ async function scenario(
           ended(n)?.ok === false || doomed.has(n)
         );
         problems.push(text(
-          `In ${described}, task ${name} ran although ${
-            listOf(failed, "en")
-          }, which it needs, failed or could not run.`,
-          `En ${described}, la tarea ${name} se ejecutó aunque ${
-            listOf(failed, "es")
-          }, ${
-            failed.length > 1
+          "In {described}, task {name} ran although {failed}, which it needs, failed or could not run.",
+          "En {described}, la tarea {name} se ejecutó aunque {failed}, {which}.",
+          {
+            described,
+            name,
+            failed: listOf(failed),
+            which: failed.length > 1
               ? "de las que depende, fallaron o no pudieron ejecutarse"
-              : "de la que depende, falló o no pudo ejecutarse"
-          }.`,
+              : "de la que depende, falló o no pudo ejecutarse",
+          },
         ));
       }
       continue;
@@ -155,83 +147,77 @@ async function scenario(
     const missing = ends.filter((x) => x.e === undefined).map((x) => x.n);
     const ready = ends.reduce((t, x) => Math.max(t, x.e?.at ?? Infinity), 0);
     const what = needs.length === 0
-      ? {
-        en: "it needs nothing, so it could have started at 0.0",
-        es: "no necesita nada, así que podía empezar en 0,0",
-      }
-      : {
-        en: `everything it needed (${listOf(needs, "en")}) was done at ${
-          num(ready).en
-        }`,
-        es: `todo lo que necesitaba (${listOf(needs, "es")}) estaba listo en ${
-          num(ready).es
-        }`,
-      };
+      ? text(
+        "it needs nothing, so it could have started at 0.0",
+        "no necesita nada, así que podía empezar en 0,0",
+      )
+      : text(
+        "everything it needed ({needs}) was done at {ready}",
+        "todo lo que necesitaba ({needs}) estaba listo en {ready}",
+        { needs: listOf(needs), ready: num(ready) },
+      );
     if (s === undefined) {
       if (missing.length === 0 && outcome.status !== "late") {
         problems.push(text(
-          `In ${described}, task ${name} never ran; ${what.en}.`,
-          `En ${described}, la tarea ${name} nunca se ejecutó; ${what.es}.`,
+          "In {described}, task {name} never ran; {what}.",
+          "En {described}, la tarea {name} nunca se ejecutó; {what}.",
+          { described, name, what },
         ));
       }
       continue;
     }
-    const start = s.start / world.unit;
+    const start = s.start;
     if (missing.length > 0 || start < ready - EPSILON) {
       const early = ends.filter((x) =>
         x.e === undefined || x.e.at > start + EPSILON
       ).map((x) => x.n);
-      problems.push(text(
-        `In ${described}, task ${name} started at ${units(start).en}, before ${
-          listOf(early, "en")
-        }, which it needs, ${early.length > 1 ? "were" : "was"} done.`,
-        `En ${described}, la tarea ${name} empezó en ${
-          units(start).es
-        }, antes de que ${
-          early.length > 1
-            ? `acabaran ${listOf(early, "es")}, de las que depende`
-            : `acabara ${listOf(early, "es")}, de la que depende`
-        }.`,
-      ));
+      const values = {
+        described,
+        name,
+        start: units(start),
+        early: listOf(early),
+      };
+      problems.push(
+        early.length > 1
+          ? text(
+            "In {described}, task {name} started at {start}, before {early}, which it needs, were done.",
+            "En {described}, la tarea {name} empezó en {start}, antes de que acabaran {early}, de las que depende.",
+            values,
+          )
+          : text(
+            "In {described}, task {name} started at {start}, before {early}, which it needs, was done.",
+            "En {described}, la tarea {name} empezó en {start}, antes de que acabara {early}, de la que depende.",
+            values,
+          ),
+      );
     } else if (start > ready + EPSILON) {
       problems.push(text(
-        `In ${described}, task ${name} started at ${
-          units(start).en
-        }; ${what.en}.`,
-        `En ${described}, la tarea ${name} empezó en ${
-          units(start).es
-        }; ${what.es}.`,
+        "In {described}, task {name} started at {start}; {what}.",
+        "En {described}, la tarea {name} empezó en {start}; {what}.",
+        { described, name, start: units(start), what },
       ));
     }
   }
-  const failure = [...errors.values()][0];
-  if (failure === undefined) {
-    problems.push(...world.common(outcome));
+  if (!Object.values(graph).some((node) => node.fails)) {
+    problems.push(...run.common(outcome));
   } else {
     if (outcome.status === "fulfilled") {
       problems.push(text(
-        `In ${described}, runGraph returned normally although task A failed: throw its error (alone or in an AggregateError) once nothing is left running.`,
-        `En ${described}, runGraph terminó con normalidad aunque la tarea A falló: lanza su error (solo o en un AggregateError) cuando no quede nada en marcha.`,
+        "In {described}, runGraph returned normally although task A failed: throw its error (alone or in an AggregateError) once nothing is left running.",
+        "En {described}, runGraph terminó con normalidad aunque la tarea A falló: lanza su error (solo o en un AggregateError) cuando no quede nada en marcha.",
+        { described },
       ));
     } else if (outcome.status === "rejected") {
       const e = outcome.error;
-      if (
-        !(e === failure ||
-          (e instanceof AggregateError && Array.isArray(e.errors) &&
-            e.errors.includes(failure)))
-      ) {
+      if (!carries(e, "A")) {
         problems.push(text(
-          `In ${described}, runGraph threw ${
-            world.show(e)
-          }; throw A's error (Error: A failed), alone or in an AggregateError.`,
-          `En ${described}, runGraph lanzó ${
-            world.show(e)
-          }; lanza el error de A (Error: A failed), solo o en un AggregateError.`,
+          "In {described}, runGraph threw {e}; throw A's error (Error: A failed), alone or in an AggregateError.",
+          "En {described}, runGraph lanzó {e}; lanza el error de A (Error: A failed), solo o en un AggregateError.",
+          { described, e: run.show(e) },
         ));
       }
     }
-    problems.push(...world.common(outcome, "rejected"));
+    problems.push(...run.common(outcome, "rejected"));
   }
-  problems.push(...twice(world));
-  verdict(world, problems);
+  run.verdict([...problems, ...run.twice()]);
 }

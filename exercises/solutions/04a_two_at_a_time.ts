@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { Semaphore } from "../../mod.ts";
+import { Semaphore } from "@asincronia/asincronia";
 
 /** What the checker hands you. */
 export interface Tools {

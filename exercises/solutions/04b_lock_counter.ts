@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { Lock } from "../../mod.ts";
+import { Lock } from "@asincronia/asincronia";
 
 /** What the checker hands you. */
 export interface Tools {

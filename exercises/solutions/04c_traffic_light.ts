@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { Event } from "../../mod.ts";
+import { Event } from "@asincronia/asincronia";
 
 /**
  * A traffic light that cars wait at. It starts red.

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { Queue } from "../../mod.ts";
+import { Queue } from "@asincronia/asincronia";
 
 /** What the checker hands you. */
 export interface Tools {

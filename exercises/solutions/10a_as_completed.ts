@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { asCompleted } from "../../mod.ts";
+import { asCompleted } from "@asincronia/asincronia";
 
 /** What the checker hands you. */
 export interface Tools {

@@ -91,7 +91,7 @@ function setUp(panel) {
       controller: new AbortController(),
     };
     output.replaceChildren();
-    output.hidden = false;
+    output.hidden = true;
     timeline.replaceChildren();
     timeline.hidden = true;
     runButton.disabled = true;
@@ -102,10 +102,12 @@ function setUp(panel) {
         method: "POST",
         signal: current.controller.signal,
       });
+      // A refused run (too many at once, a bad unit) says why, and no more.
       if (!response.ok) {
         setStatus("error", (await response.text()).trim());
         return;
       }
+      output.hidden = false;
       await readEvents(response.body, handle);
     } catch (error) {
       if (error.name !== "AbortError") setStatus("error", String(error));

@@ -2,19 +2,27 @@
  * Helpers that the lib tests share: letting promise callbacks run, a seeded
  * random source for repeatable stress tests, a look at a promise's state,
  * std's delay with its types, a promise for a signal's abort, a check that
- * an error names a bad value, and the garbage collector.
+ * an error names a bad value, and the garbage collector (whether an object
+ * was collected, how much heap a burst leaves).
  *
  * @module
  */
-import { delay as stdDelay } from "@std/async/delay";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { delay as stdDelay } from "@std/async/delay";
 
 /** std's `delay` with its signature (deno-std from npm has no types). */
 export const delay = stdDelay as (
   ms: number,
   options?: { signal?: AbortSignal },
 ) => Promise<void>;
+
+// Under `deno test` (Deno 2.9.6), the first call into the npm package's
+// timers runs the pending microtasks synchronously, inside that delay()
+// call: a task aborted then would miss the listener delay() adds next. Every
+// test file that imports this one has that first call made here, before any
+// of its tests.
+await delay(0);
 
 /** Resolves when `signal` aborts (at once if it already has). */
 export function aborted(signal: AbortSignal): Promise<void> {
@@ -127,4 +135,16 @@ export function heapKept(make: () => unknown): number {
   const after = Deno.memoryUsage().heapUsed;
   if (kept === undefined) throw new Error("nothing kept");
   return after - before;
+}
+
+/** Settles a promise into a value to compare, without throwing. */
+export function outcome<T>(
+  promise: Promise<T>,
+): Promise<PromiseSettledResult<T>> {
+  return Promise.allSettled([promise]).then(([result]) => result!);
+}
+
+/** Rejects with the signal's reason once it aborts: a task that only waits. */
+export function forever(signal: AbortSignal): Promise<never> {
+  return aborted(signal).then(() => Promise.reject(signal.reason));
 }

@@ -4,8 +4,7 @@
  * Ctrl-C ends it; bad flags get one line.
  */
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { ROOT } from "../../lessons/_cli.ts";
-import { denoExecutable } from "../../lessons/_lesson.ts";
+import { denoExecutable, ROOT } from "../../course/deno.ts";
 
 /** The `site` task's permission flags, with this deno's path for --allow-run. */
 async function taskFlags(): Promise<string[]> {
@@ -73,11 +72,11 @@ Deno.test("deno task site refuses a bad flag in one line", async () => {
     const [args, message] of [
       [
         ["--port", "http"],
-        'Flag --port must be a whole number from 0 to 65535: current value is "http"',
+        'Flag --port must be a whole number from 0 to 65535: current value is "http"; run with --help to see the flags',
       ],
       [
         ["--bogus"],
-        "Unknown argument --bogus; run with --help to see the flags",
+        "Unknown flag --bogus; run with --help to see the flags",
       ],
     ] as const
   ) {

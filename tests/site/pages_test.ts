@@ -4,22 +4,20 @@
  * escaped, only safe links), and the highlighter.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { listLessons } from "../../lessons/_list.ts";
+import { ROOT } from "../../course/deno.ts";
+import { listLessons } from "../../course/header.ts";
 import { highlight } from "../../site/highlight.ts";
 import { readLesson } from "../../site/literate.ts";
 import { inline, markdown } from "../../site/markdown.ts";
 import { parseEvent } from "../../site/runs.ts";
 
-const dir = new URL("../../lessons/", import.meta.url);
 const words = (text: string) => text.split(/\s+/).filter(Boolean).join(" ");
 
 Deno.test("readLesson() gives back every lesson whole: its header, each code line once, each comment as prose", async () => {
-  for (const info of await listLessons(dir)) {
-    const source = await Deno.readTextFile(new URL(info.file, dir));
-    const { header, steps } = readLesson(source);
-    assertEquals(header.title, info.title, info.file);
-    assertEquals(header.run, info.run, info.file);
-    assertEquals(header.output, info.output, info.file);
+  for (const info of await listLessons()) {
+    const source = await Deno.readTextFile(`${ROOT}/lessons/${info.file}`);
+    const { header, steps } = readLesson(source, info.file);
+    assertEquals(header, info);
     assert(header.summary.length > 0, info.file);
     const body = source.split("\n").slice(
       source.split("\n").indexOf(" */") + 1,
@@ -46,46 +44,36 @@ Deno.test("readLesson() gives back every lesson whole: its header, each code lin
 });
 
 Deno.test("readLesson() cuts steps at comments, and knows what is not prose", () => {
-  const { header, steps } = readLesson([
-    "/**",
-    " * @title A title",
-    " * @tags a, b",
-    " * @resource {https://example.com/x} The X",
-    " *",
-    " * What it shows,",
-    " * in two lines.",
-    " *",
-    " * Output:",
-    " *",
-    " * ```text",
-    " * one",
-    " * ```",
-    " */",
-    'import { x } from "./x.ts";',
-    "",
-    "// First, the setup.",
-    "// It has two lines.",
-    "const a = 1; // a trailing comment is code",
-    "",
-    "/** A doc comment. */",
-    "export const b = `",
-    "// this line is text in a template",
-    "`;",
-    "// deno-lint-ignore no-explicit-any",
-    "let c: any;",
-    "/**",
-    " * A doc comment of two lines,",
-    " * the last one closing it. */",
-    "let d;",
-  ].join("\n"));
-  assertEquals(header.title, "A title");
-  assertEquals(header.tags, ["a", "b"]);
-  assertEquals(header.resources, [{
-    url: "https://example.com/x",
-    text: "The X",
-  }]);
-  assertEquals(header.summary, ["What it shows, in two lines."]);
-  assertEquals(header.output, ["one"]);
+  const { steps } = readLesson(
+    [
+      "/**",
+      " * @title A title",
+      " * @title:es Un título",
+      " * @section 1 — Sección",
+      " * @guide docs/es/01-x.md",
+      " * @difficulty beginner",
+      " * @tags a, b",
+      " * @run deno run lessons/01_x.ts",
+      " */",
+      'import { x } from "./x.ts";',
+      "",
+      "// First, the setup.",
+      "// It has two lines.",
+      "const a = 1; // a trailing comment is code",
+      "",
+      "/** A doc comment. */",
+      "export const b = `",
+      "// this line is text in a template",
+      "`;",
+      "// deno-lint-ignore no-explicit-any",
+      "let c: any;",
+      "/**",
+      " * A doc comment of two lines,",
+      " * the last one closing it. */",
+      "let d;",
+    ].join("\n"),
+    "01_x.ts",
+  );
   assertEquals(steps, [
     { prose: [], code: 'import { x } from "./x.ts";' },
     {
@@ -259,6 +247,10 @@ Deno.test("parseEvent() reads --events lines and nothing else", () => {
     event: "begin",
     unit: 20,
   });
+  assertEquals(parseEvent('{"event":"print","text":"Start"}'), {
+    event: "print",
+    text: "Start",
+  });
   for (
     const line of [
       "Lesson failed: Error: boom",
@@ -268,6 +260,8 @@ Deno.test("parseEvent() reads --events lines and nothing else", () => {
       '{"event":"end","task":"A","at":2,"outcome":"maybe"}',
       '{"event":"start","task":"A","at":1e999}',
       '{"event":"other"}',
+      '{"event":"print"}',
+      '{"event":"stderr","text":5}',
       '{"event":',
       ' {"event":"begin","unit":20}',
     ]
