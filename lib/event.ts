@@ -126,6 +126,21 @@ export class Event {
   /**
    * Waits until the event is set; resolves at once if it is set now.
    *
+   * @example
+   * ```ts
+   * import { Event } from "@asincronia/asincronia";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+   *
+   * const loaded = new Event();
+   * let config = "";
+   * setTimeout(() => {
+   *   config = "ready";
+   *   loaded.set();
+   * }, 10);
+   * await loaded.wait();
+   * assertEquals(config, "ready");
+   * ```
+   *
    * @param options What may cancel the wait.
    * @returns A promise that resolves (to `undefined`) when the event is set.
    * It rejects with `signal.reason` if the signal aborts first, and with a

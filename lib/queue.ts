@@ -200,6 +200,19 @@ export class Queue<T> implements AsyncIterable<T> {
    * Adds `item` at the end of the queue, waiting while the queue is full.
    * If getters are waiting, the first of them receives the item at once.
    *
+   * @example
+   * ```ts
+   * import { Queue } from "@asincronia/asincronia";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+   *
+   * const queue = new Queue<number>({ maxsize: 1 });
+   * await queue.put(1);
+   * const second = queue.put(2, { signal: AbortSignal.timeout(10) });
+   * const error = await second.catch((e) => e);
+   * assertEquals(error.name, "TimeoutError");
+   * assertEquals([queue.size, await queue.get()], [1, 1]); // 2 was never put
+   * ```
+   *
    * @param item What to add; any value, `undefined` included.
    * @param options What may cancel the wait.
    * @returns A promise that resolves (to `undefined`) once the item is in the
@@ -221,6 +234,16 @@ export class Queue<T> implements AsyncIterable<T> {
    * Adds `item` only if that needs no waiting: the queue is not full (or a
    * getter waits for it).
    *
+   * @example
+   * ```ts
+   * import { Queue } from "@asincronia/asincronia";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+   *
+   * const queue = new Queue<string>({ maxsize: 1 });
+   * assertEquals(queue.tryPut("a"), true);
+   * assertEquals(queue.tryPut("b"), false); // full
+   * ```
+   *
    * @param item What to add; any value, `undefined` included.
    * @returns `true` if the item was added, `false` if the queue is full.
    * @throws {QueueClosedError} If the queue is closed.
@@ -232,6 +255,17 @@ export class Queue<T> implements AsyncIterable<T> {
 
   /**
    * Takes the first item, waiting while the queue is empty.
+   *
+   * @example
+   * ```ts
+   * import { Queue } from "@asincronia/asincronia";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+   *
+   * const queue = new Queue<string>();
+   * const next = queue.get(); // empty: waits
+   * await queue.put("hello");
+   * assertEquals(await next, "hello");
+   * ```
    *
    * @param options What may cancel the wait.
    * @returns A promise of the item. It rejects with `signal.reason` if the
@@ -281,6 +315,18 @@ export class Queue<T> implements AsyncIterable<T> {
    * it is empty, `get` rejects with `QueueClosedError` (getters waiting at
    * the close, when it is empty, reject at once) and `for await` ends.
    * Calling it again does nothing.
+   * @example
+   * ```ts
+   * import { Queue, QueueClosedError } from "@asincronia/asincronia";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+   *
+   * const queue = new Queue<number>();
+   * await queue.put(1);
+   * queue.close();
+   * assertEquals(await queue.get(), 1); // what is left is still delivered
+   * const error = await queue.get().catch((e) => e);
+   * assertEquals(error instanceof QueueClosedError, true);
+   * ```
    */
   close(): void {
     if (this.#closed) return;
@@ -296,6 +342,20 @@ export class Queue<T> implements AsyncIterable<T> {
    * in a loop, and ends when the queue is closed and empty. Several loops may
    * consume one queue; each item goes to exactly one of them. Breaking out of
    * the loop takes no further item.
+   *
+   * @example
+   * ```ts
+   * import { Queue } from "@asincronia/asincronia";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+   *
+   * const queue = new Queue<string>();
+   * queue.tryPut("a");
+   * queue.tryPut("b");
+   * queue.close();
+   * const items: string[] = [];
+   * for await (const item of queue) items.push(item);
+   * assertEquals(items, ["a", "b"]);
+   * ```
    *
    * @returns An async iterator over the items.
    */

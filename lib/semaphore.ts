@@ -220,6 +220,19 @@ export class Semaphore {
    * Waits for a permit and resolves with it. Resolves at once when a permit
    * is free and nobody waits; otherwise joins the end of the queue.
    *
+   * @example
+   * ```ts
+   * import { Semaphore } from "@asincronia/asincronia";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+   *
+   * const sem = new Semaphore(1);
+   * {
+   *   using _permit = await sem.acquire();
+   *   assertEquals(sem.available, 0);
+   * }
+   * assertEquals(sem.available, 1);
+   * ```
+   *
    * @param options What may cancel the wait.
    * @returns A promise of the {@linkcode Permit}, which the caller must
    * release (or hold with `using`). It rejects with `signal.reason` if the
@@ -236,6 +249,17 @@ export class Semaphore {
   /**
    * Takes a permit only if one is free and nobody waits for it; never waits.
    *
+   * @example
+   * ```ts
+   * import { Semaphore } from "@asincronia/asincronia";
+   * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
+   *
+   * const sem = new Semaphore(1);
+   * using first = sem.tryAcquire();
+   * assert(first !== undefined);
+   * assertEquals(sem.tryAcquire(), undefined); // none left
+   * ```
+   *
    * @returns A {@linkcode Permit}, or `undefined` when none is free or
    * someone is queued (a queued caller always goes first).
    */
@@ -249,6 +273,20 @@ export class Semaphore {
    * permit when the promise `fn` returns settles, whether it fulfils or
    * rejects. `fn` starts on a later microtask, never inside `run`, in the
    * caller's async context; the signal cancels everything before that.
+   *
+   * @example Five jobs, two at a time
+   * ```ts
+   * import { Semaphore } from "@asincronia/asincronia";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+   *
+   * const sem = new Semaphore(2);
+   * const job = (page: number) =>
+   *   new Promise<number>((resolve) => setTimeout(() => resolve(page * 10), 5));
+   * const sizes = await Promise.all(
+   *   [1, 2, 3, 4, 5].map((page) => sem.run(() => job(page))),
+   * );
+   * assertEquals(sizes, [10, 20, 30, 40, 50]); // in input order
+   * ```
    *
    * @typeParam T The value `fn` resolves to.
    * @param fn What to run while holding the permit.
