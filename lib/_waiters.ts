@@ -118,6 +118,11 @@ export class Waiters<T> {
     this.#leave(this.#head!)(result);
   }
 
+  /** Takes the front caller out and rejects it with `reason` (after `first()`). */
+  fail(reason: unknown): void {
+    this.wake(new Failure(reason));
+  }
+
   /** Settles every caller, in order: with `result`, or rejected if `failed`. */
   settleAll(result: unknown, failed = false): void {
     while (this.first()) this.wake(failed ? new Failure(result) : result);

@@ -37,6 +37,7 @@ const CALLS: [string, (signal: any) => unknown][] = [
   ["Event.wait", (signal) => event.wait({ signal })],
   ["Queue.put", (signal) => queue.put(1, { signal })],
   ["Queue.get", (signal) => queue.get({ signal })],
+  ["Queue.join", (signal) => queue.join({ signal })],
 ];
 
 for (const [method, call] of CALLS) {

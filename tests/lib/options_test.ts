@@ -9,7 +9,7 @@ import { Event } from "../../lib/event.ts";
 import { Executor } from "../../lib/executor.ts";
 import { fetchAll, fetchWithRetry } from "../../lib/fetch.ts";
 import { Lock } from "../../lib/lock.ts";
-import { Queue } from "../../lib/queue.ts";
+import { PriorityQueue, Queue } from "../../lib/queue.ts";
 import { Semaphore } from "../../lib/semaphore.ts";
 import { TaskGroup } from "../../lib/task_group.ts";
 import { Timeline } from "../../lib/timeline.ts";
@@ -77,6 +77,7 @@ const REFUSE_LOOK_ALIKES = new Set([
   "Event.wait()",
   "Queue.put()",
   "Queue.get()",
+  "Queue.join()",
   "asCompleted()",
   "new TaskGroup()",
   "TaskGroup.run()",
@@ -231,10 +232,43 @@ const entries = (URL_: string): Entry[] => [
     call: "new Queue()",
     async: false,
     run: (o) => new Queue(o as Any),
+    // 0 is a rendezvous: allowed.
     bad: [
-      ...badCounts((n) => ({ maxsize: n }), "maxsize"),
+      ...badCounts((n) => ({ maxsize: n }), "maxsize").slice(1),
       [{ maxsize: "2" }, TypeError, "maxsize", '"2"'],
     ],
+    options: "options",
+  },
+  {
+    call: "new PriorityQueue(compare)",
+    async: false,
+    run: (compare) => new PriorityQueue(compare as Any),
+    bad: [
+      [undefined, TypeError, "compare", "undefined"],
+      [1, TypeError, "compare", "1"],
+    ],
+  },
+  {
+    call: "new PriorityQueue(compare, options)",
+    async: false,
+    run: (o) => new PriorityQueue(() => 0, o as Any),
+    bad: [[{ maxsize: -1 }, RangeError, "maxsize", "-1"]],
+    options: "options",
+  },
+  {
+    call: "Queue.join()",
+    async: true,
+    // Nothing unfinished: an accepted call would not wait.
+    run: (o) => new Queue().join(o as Any),
+    bad: [],
+    options: "options",
+    signal: true,
+  },
+  {
+    call: "Queue.close()",
+    async: false,
+    run: (o) => new Queue().close(o as Any),
+    bad: [[{ immediate: "yes" }, TypeError, "immediate", '"yes"']],
     options: "options",
   },
   {

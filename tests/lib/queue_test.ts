@@ -18,7 +18,7 @@ import {
   track,
 } from "./_helpers.ts";
 
-Deno.test("new Queue() is unbounded by default and refuses a bad maxsize, naming it", async () => {
+Deno.test("new Queue() is unbounded by default, takes maxsize 0 for a rendezvous, and refuses a bad maxsize, naming it", async () => {
   for (const queue of [new Queue<number>(), new Queue({ maxsize: Infinity })]) {
     assertEquals(queue.maxsize, Infinity);
     for (let i = 0; i < 10_000; i++) assert(queue.tryPut(i));
@@ -28,17 +28,24 @@ Deno.test("new Queue() is unbounded by default and refuses a bad maxsize, naming
   assertEquals(new Queue({ maxsize: undefined }).maxsize, Infinity);
   const largest = Number.MAX_SAFE_INTEGER;
   assertEquals(new Queue({ maxsize: largest }).maxsize, largest);
+  // 0 (and -0) hold nothing: no put goes in without a getter.
+  for (const maxsize of [0, -0]) {
+    const queue = new Queue<number>({ maxsize });
+    assertEquals([queue.maxsize === 0, queue.tryPut(1), queue.size], [
+      true,
+      false,
+      0,
+    ]);
+  }
   const cases: [
     unknown,
     RangeErrorConstructor | TypeErrorConstructor,
     string,
   ][] = [
-    [0, RangeError, "0"],
     [-1, RangeError, "-1"],
     [1.5, RangeError, "1.5"],
     [NaN, RangeError, "NaN"],
     [-Infinity, RangeError, "-Infinity"],
-    [-0, RangeError, "-0"],
     [2 ** 53, RangeError, "9007199254740992"],
     ["2", TypeError, '"2"'],
     [null, TypeError, "null"],
