@@ -167,8 +167,8 @@ class Heap<T> {
     const n = items.length - 1;
     const last = items[n]!;
     const lastOrder = order[n]!;
-    // Where the last item goes: down to a leaf along the child that leaves
-    // first, then back up to below the deepest item that leaves before it.
+    // Where the last item goes: down to a leaf along the child leaving first,
+    // then up past what leaves after it (half the textbook's comparisons).
     let at = 0;
     for (let child = 1; child < n; child = 2 * at + 1) {
       const right = child + 1;
