@@ -2,12 +2,11 @@
  * @title Five downloads at once, then through a queue
  * @title:es Cinco descargas a la vez, y después a través de una cola
  * @difficulty intermediate
- * @tags fetch, streams, Promise.all, Queue, asCompleted, consumers, progress
+ * @tags fetch, streams, Promise.all, Queue, join, consumers, progress
  * @run deno run --allow-net=127.0.0.1 lessons/10_downloads.ts --timeline
  * @resource {https://developer.mozilla.org/en-US/docs/Web/API/Streams_API/Using_readable_streams} MDN: using readable streams
  * @resource {https://docs.python.org/3/library/asyncio-task.html#asyncio.gather} Python: asyncio.gather
  * @resource {https://docs.python.org/3/library/asyncio-queue.html} Python: asyncio.Queue
- * @resource {https://docs.python.org/3/library/asyncio-task.html#asyncio.as_completed} Python: asyncio.as_completed
  * @section 10 — Ejemplo completo
  * @guide docs/es/10-ejemplo-completo.md
  * @exercises 10a, 10b
@@ -18,7 +17,8 @@
  * notes' program: all five at once, in the notes' order by default
  * (`--seed N` draws other durations). Part 2 fetches the same five with only
  * `--consumers N` (default 2) at a time, pulled from a queue, and reports
- * each as it ends. On a terminal, a progress bar per download shows them advance.
+ * each as it ends: asyncio's worker pattern, with `join()`. On a terminal, a
+ * progress bar per download shows them advance.
  *
  * Output:
  *
@@ -41,7 +41,6 @@
  * Finished download 4 (consumer 2, from ~3.3 s to ~6.2 s)
  * ```
  */
-import { asCompleted } from "../lib/as_completed.ts";
 import { fetchWithRetry } from "../lib/fetch.ts";
 import { Queue } from "../lib/queue.ts";
 import {
@@ -109,26 +108,24 @@ export async function downloads(
     await Promise.all(files);
   }
 
-  // Part 2: the same five files, at most `consumers` at a time. The file
-  // numbers wait in a Queue (asyncio.Queue); each consumer, an async
-  // function on this thread (not a Worker), takes the next one the moment
-  // it is free, and the file's time counts from then. Closing the queue
-  // says no more will come, so a consumer's loop ends once it is empty
-  // (Python 3.13's queue.shutdown(); before it, join() and then cancelling
-  // the consumers, whose loops never end). Two by default, like lesson 4's
-  // Semaphore(2): each takes two or three files in turn, and the five still
-  // end at least 0.7 s apart, so always in the same order.
+  // Part 2: the same five files, at most `consumers` at a time: asyncio's
+  // worker pattern. The file numbers wait in a Queue (asyncio.Queue); each
+  // consumer, an async function on this thread (not a Worker), takes the
+  // next one the moment it is free, reports it as it ends, and marks it done
+  // (task_done). join() waits until all five are done; closing the queue
+  // then ends the consumers' loops, where asyncio cancels its workers. A
+  // failed download drops the files left (an immediate close), or join()
+  // would wait for them forever, and its error is thrown at the end. Two
+  // consumers by default, like lesson 4's Semaphore(2): each takes two or
+  // three files in turn, and the five still end at least 0.7 s apart, so
+  // always in the same order.
   async function throughQueue() {
     print(`The same five through a queue, ${consumers} at a time:`);
     const start = performance.now();
     const now = () => ((performance.now() - start) / unit).toFixed(1);
     const queue = new Queue<number>();
     for (const fileId of [0, 1, 2, 3, 4]) await queue.put(fileId);
-    queue.close();
-    // One promise per file, settled by whichever consumer takes it: a Future,
-    // as concurrent.futures calls it. Made before the consumers start, they
-    // let asCompleted, below, report the files in the order they end.
-    const results = [0, 1, 2, 3, 4].map(() => Promise.withResolvers<string>());
+    let failed: unknown; // the first error, if a download failed
     async function consumer(n: number) {
       for await (const fileId of queue) {
         const from = now();
@@ -136,23 +133,20 @@ export async function downloads(
           const name = `consumer ${n}: download ${fileId}`;
           await timeline.track(name, () => fetchFile(fileId, Date.now()));
           const span = `from ${from} s to ${now()} s`;
-          results[fileId]!.resolve(`consumer ${n}, ${span}`);
+          print(`Finished download ${fileId} (consumer ${n}, ${span})`);
         } catch (error) {
-          results[fileId]!.reject(error);
+          failed ??= error;
+          queue.close({ immediate: true });
+        } finally {
+          queue.taskDone();
         }
       }
     }
     const loops = Array.from({ length: consumers }, (_, i) => consumer(i + 1));
-    // asyncio.as_completed: each result as soon as it is there, whichever
-    // file it is, where Promise.all would give them all at the end, in the
-    // order of the files. asyncio's yields awaitables that raise on a
-    // failure; ours yields settled results, whose index says which file.
-    const promises = results.map((result) => result.promise);
-    for await (const result of asCompleted(promises)) {
-      if (result.status === "rejected") throw result.reason;
-      print(`Finished download ${result.index} (${result.value})`);
-    }
+    await queue.join(); // every file downloaded and reported
+    queue.close(); // no more will come: each consumer's loop ends
     await Promise.all(loops);
+    if (failed !== undefined) throw failed;
   }
 
   try {

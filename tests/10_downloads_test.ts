@@ -2,6 +2,7 @@ import {
   assert,
   assertEquals,
   assertGreaterOrEqual,
+  assertInstanceOf,
   assertLess,
   assertRejects,
   assertStringIncludes,
@@ -137,7 +138,7 @@ Deno.test("Lesson 10's queue part runs at most --consumers downloads at once, ba
   }
 });
 
-Deno.test("Lesson 10's queue part reports each download with asCompleted, as it ends", async () => {
+Deno.test("Lesson 10's queue part reports each download as it ends, and ends once all five are done", async () => {
   // When each line was printed, in the timeline's clock.
   const printed: number[] = [];
   const { lines, timeline } = await downloads({
@@ -172,6 +173,30 @@ Deno.test("Lesson 10's queue part reports each download with asCompleted, as it 
     const [from, to] = [Number(reports[k]![3]), Number(reports[k]![4])];
     assertLess(Math.abs(to - from - (span.end! - span.start) / 100), 0.15);
   }
+});
+
+Deno.test("Lesson 10's queue part: a failed download drops the files left, and its error ends the lesson", async () => {
+  await using server = startServer();
+  // The first file a consumer takes (file 0) has a URL fetch refuses at once.
+  let first = true;
+  const failing = Object.create(server, {
+    at: {
+      value: (path: string) =>
+        first ? (first = false, "no url") : server.at(path),
+    },
+  });
+  const lines: string[] = [];
+  const error = await downloads({
+    unit: 50,
+    part: 2,
+    log: (line) => lines.push(line),
+    server: failing,
+  }).catch((e) => e);
+  assertInstanceOf(error, TypeError);
+  // Consumer 2 had file 1 under way: it finished it. Files 2 to 4 were
+  // dropped, and nothing waited for them.
+  assertEquals(lines.slice(1).map((line) => REPORT.exec(line)?.[1]), ["1"]);
+  assertEquals(server.hits(), 1);
 });
 
 Deno.test("Lesson 10's --consumers and --part name the value when they refuse it", async (t) => {
