@@ -20,7 +20,7 @@
  * @module
  */
 import { Timeline } from "../lib/timeline.ts";
-import { ROOT } from "./deno.ts";
+import { endChildren, ROOT } from "./deno.ts";
 import { describe, errorLine } from "./errors.ts";
 import { type Flag, parseFlags, UsageError } from "./flags.ts";
 import {
@@ -481,6 +481,14 @@ async function cli<O extends LessonOptions>(
   // that imports a lesson.
   const { default: process } = await import("node:process");
   process.on("unhandledRejection", fatal);
+  // Stop, on the site, sends SIGTERM to the lesson alone: before it goes,
+  // the lesson ends the deno processes it started (lesson 9's).
+  if (Deno.build.os !== "windows") {
+    Deno.addSignalListener("SIGTERM", () => {
+      endChildren();
+      Deno.exit(143);
+    });
+  }
   // A module may import itself as text with no --allow-read.
   const source = await import(meta.url, { with: { type: "text" } });
   const file = decodeURIComponent(meta.url.replace(/^.*\//, ""));

@@ -1,8 +1,8 @@
 /**
  * The exercises as the site shows them: exercises/_catalog.ts, each with the
- * lesson whose header lists it and the learner's state. An exercise is done
- * when its file, as it is now, passed its last check: the progress file
- * (exercises/.progress.json) keeps the SHA-256 of the file it checked.
+ * lesson whose header lists it and the learner's state, as
+ * course/progress.ts reads it: done when its file, as it is now, passed its
+ * last check.
  *
  * Check runs `deno task exercise <id> --lang <lang>`, exactly the command
  * the page shows, so it has the task's permissions and records its result
@@ -10,12 +10,10 @@
  *
  * @module
  */
-import type { LessonHeader } from "../course/header.ts";
+import { type LessonHeader, paragraphs } from "../course/header.ts";
 import type { Lang, Text } from "../course/i18n.ts";
+import { hashOf, loadProgress, stateOf } from "../course/progress.ts";
 import { EXERCISES } from "../exercises/_catalog.ts";
-
-/** What the learner has done with an exercise, as `deno task exercise` lists it. */
-export type ExerciseState = "done" | "failing" | "todo";
 
 /** An exercise and where the learner stands with it. */
 export interface Exercise {
@@ -30,7 +28,7 @@ export interface Exercise {
   /** The learner's file, from the checkout. */
   file: string;
   /** Done, failing (checked as it is now, and failed) or to do. */
-  state: ExerciseState;
+  state: ReturnType<typeof stateOf>;
   /** Hints, from gentle to nearly the answer. */
   hints: readonly Text[];
 }
@@ -40,57 +38,23 @@ export async function loadExercises(
   root: string,
   lessons: readonly LessonHeader[],
 ): Promise<Exercise[]> {
-  const results = await progress(root);
-  return Promise.all(EXERCISES.map(async (exercise) => {
-    const file = `exercises/${exercise.slug}.ts`;
-    const saved = results[exercise.id];
-    const state: ExerciseState =
-      saved === undefined || saved.hash !== await hashOf(`${root}/${file}`)
-        ? "todo"
-        : saved.passed
-        ? "done"
-        : "failing";
-    return {
-      id: exercise.id,
-      section: Number(exercise.id.slice(0, 2)),
-      lesson: lessons.find((l) => l.exercises.includes(exercise.id))?.id,
-      title: exercise.title,
-      file,
-      state,
-      hints: exercise.hints,
-    };
-  }));
-}
-
-/** What exercises/.progress.json says of each exercise's last check. */
-async function progress(
-  root: string,
-): Promise<Record<string, { hash: string; passed: boolean }>> {
-  try {
-    const saved = JSON.parse(
-      await Deno.readTextFile(`${root}/exercises/.progress.json`),
-    );
-    return typeof saved?.results === "object" && saved.results
-      ? saved.results
-      : {};
-  } catch {
-    return {};
-  }
-}
-
-/** The SHA-256 of a file, in hex, or "missing". */
-async function hashOf(path: string): Promise<string> {
-  let bytes: Uint8Array<ArrayBuffer>;
-  try {
-    bytes = await Deno.readFile(path) as Uint8Array<ArrayBuffer>;
-  } catch {
-    return "missing";
-  }
-  const digest = await crypto.subtle.digest("SHA-256", bytes);
-  return Array.from(
-    new Uint8Array(digest),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
+  // A URL of the folder: the root may hold `#` and `%`, which a URL escapes.
+  const folder = new URL("file:///");
+  folder.pathname = `${root}/exercises/`.replaceAll("%", "%25");
+  const progress = await loadProgress(new URL(".progress.json", folder));
+  return Promise.all(EXERCISES.map(async (exercise) => ({
+    id: exercise.id,
+    section: Number(exercise.id.slice(0, 2)),
+    lesson: lessons.find((l) => l.exercises.includes(exercise.id))?.id,
+    title: exercise.title,
+    file: `exercises/${exercise.slug}.ts`,
+    state: stateOf(
+      progress,
+      exercise.id,
+      await hashOf(new URL(`${exercise.slug}.ts`, folder)),
+    ),
+    hints: exercise.hints,
+  })));
 }
 
 /** The command that checks `exercise` in `lang`: what the page shows, and deno's arguments. */
@@ -120,13 +84,12 @@ export async function exerciseSource(
 /** What an exercise's file says to do, in each language (its EN: and ES: paragraphs). */
 export function brief(source: string): Partial<Text> {
   const header = /^\/\*\*([^]*?)\*\//.exec(source.trimStart())?.[1] ?? "";
-  const paragraphs = header.split("\n").map((line) =>
-    line.replace(/^\s*\* ?/, "")
-  ).join("\n").split(/\n\s*\n/).map((p) => p.replace(/\s+/g, " ").trim());
-  const paragraph = (tag: string) =>
-    paragraphs.find((p) => p.startsWith(`${tag}:`))?.slice(tag.length + 1)
-      .trim();
-  const en = paragraph("EN");
-  const es = paragraph("ES");
+  const found = paragraphs(
+    header.split("\n").map((l) => l.replace(/^\s*\* ?/, "")),
+  );
+  const said = (tag: string) =>
+    found.find((p) => p.startsWith(`${tag}:`))?.slice(tag.length + 1).trim();
+  const en = said("EN");
+  const es = said("ES");
   return { ...en && { en }, ...es && { es } };
 }
