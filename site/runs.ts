@@ -49,8 +49,6 @@ export interface RunSpec {
 export interface Run {
   /** A random id: Stop names it. */
   readonly id: string;
-  /** What it runs. */
-  readonly spec: RunSpec;
   /** Settles when the subprocess has exited and the stream has ended. */
   readonly exited: Promise<RunExit>;
   /** Ends the run for `reason`: SIGTERM, then SIGKILL after a grace. */
@@ -165,7 +163,6 @@ function startRun(
   ];
   const run: Run = {
     id: crypto.randomUUID(),
-    spec,
     end(why) {
       if (reason !== undefined) return;
       reason = why;
