@@ -209,11 +209,6 @@ export interface CliOutput {
   err: (text: string) => void;
 }
 
-const CONSOLE: CliOutput = {
-  out: (text) => console.log(text),
-  err: (text) => console.error(text),
-};
-
 /** The flags every lesson takes. */
 const COMMON = {
   unit: { type: "number", min: MIN_UNIT, max: MAX_UNIT },
@@ -298,7 +293,7 @@ export async function runCli<O extends LessonOptions>(
   command: LessonCommand<O>,
   argv: readonly string[],
   header: LessonHeader,
-  io: CliOutput = CONSOLE,
+  io: CliOutput = { out: console.log, err: console.error },
   cwd: string = Deno.cwd(),
 ): Promise<number> {
   let flags: Record<string, unknown>;

@@ -77,12 +77,10 @@ function respond(
   });
 }
 
-function html(body: string, status = 200): Response {
-  return respond(body, status, {
-    "content-type": "text/html; charset=utf-8",
-    "cache-control": "no-store",
-  });
-}
+const HTML = {
+  "content-type": "text/html; charset=utf-8",
+  "cache-control": "no-store",
+};
 
 function text(
   body: string,
@@ -170,15 +168,15 @@ export async function startSite(options: SiteOptions = {}): Promise<Site> {
     if (first !== "en" && first !== "es") {
       return url.pathname === "/"
         ? respond(null, 303, { location: `/${preferred(request)}/` })
-        : html(notFoundPage(course, preferred(request)), 404);
+        : respond(notFoundPage(course, preferred(request)), 404, HTML);
     }
     if (rest.length === 0) {
       return respond(null, 308, { location: `/${first}/` });
     }
     const body = await page(first, rest.join("/"));
     return body === undefined
-      ? html(notFoundPage(course, first), 404)
-      : html(body);
+      ? respond(notFoundPage(course, first), 404, HTML)
+      : respond(body, 200, HTML);
   };
 
   /** The page at `/{lang}/{path}`, or `undefined` when there is none. */
