@@ -130,13 +130,16 @@ const T = {
   },
 };
 
-/** A page: the document around `body`, with the switch to the other language. */
+/**
+ * A page: the document around the pieces of `body` (empty ones left out),
+ * with the switch to the other language.
+ */
 function layout(
   course: Course,
   lang: Lang,
   path: string,
   title: string,
-  body: string,
+  body: (string | false | undefined)[],
   other: string = `/${T[lang].other}${path}`,
 ): string {
   const t = T[lang];
@@ -164,7 +167,7 @@ function layout(
 </nav>
 </header>
 <main>
-${body}
+${body.filter(Boolean).join("\n")}
 </main>
 </body>
 </html>
@@ -205,16 +208,21 @@ function crumbs(lang: Lang, section: number, lesson?: Lesson): string {
   }</p>`;
 }
 
-/** Links to the previous and the next page of a list: `[href, label]` each. */
-function pager(lang: Lang, previous?: string[], next?: string[]): string {
-  const t = T[lang];
-  const side = (page: string[] | undefined, word: string, rel: string) =>
-    page
-      ? a(page[0]!, `${word}: ${page[1]}`, ` rel="${rel}"`)
-      : "<span></span>";
-  return `<nav class="pager">${side(previous, t.previous, "prev")}${
-    side(next, t.next, "next")
-  }</nav>`;
+/** Links to the items before and after `items[index]`: `link` gives each one's address and label. */
+function pager<Item>(
+  lang: Lang,
+  items: readonly Item[],
+  index: number,
+  link: (item: Item) => [string, string],
+): string {
+  const side = (item: Item | undefined, word: string, rel: string) => {
+    if (item === undefined) return "<span></span>";
+    const [href, label] = link(item);
+    return a(href, `${word}: ${label}`, ` rel="${rel}"`);
+  };
+  return `<nav class="pager">${
+    side(items[index - 1], T[lang].previous, "prev")
+  }${side(items[index + 1], T[lang].next, "next")}</nav>`;
 }
 
 /** The index: the course section by section, with exercises and their state. */
@@ -239,20 +247,14 @@ export async function indexPage(course: Course, lang: Lang): Promise<string> {
 <h3>${escape(t.exercises)}</h3>
 ${exerciseList(exercises.filter((e) => e.section === section), lang)}
 </section>`;
-  }).join("\n");
-  const progress = exercises.length
-    ? `<p class="progress">${escape(t.progress(done, exercises.length))}</p>`
-    : "";
-  return layout(
-    course,
-    lang,
-    "/",
-    t.course,
-    `<h1>Asincronía</h1>
-<p class="tagline">${escape(t.tagline)}</p>
-${progress}
-${body}`,
-  );
+  });
+  return layout(course, lang, "/", t.course, [
+    "<h1>Asincronía</h1>",
+    `<p class="tagline">${escape(t.tagline)}</p>`,
+    exercises.length > 0 &&
+    `<p class="progress">${escape(t.progress(done, exercises.length))}</p>`,
+    ...body,
+  ]);
 }
 
 /** Where a link of the Spanish guide leads on the site, if anywhere. */
@@ -323,9 +325,6 @@ export async function lessonPage(
   const steps = readSteps((await course.read(`lessons/${lesson.file}`))!);
   const exercises = await course.exercises();
   const guide = lang === "es" ? await course.read(lesson.guide) : undefined;
-  const index = course.lessons.indexOf(lesson);
-  const neighbour = (other?: Lesson) =>
-    other && [`/${lang}/lessons/${other.id}`, other.title[lang]];
   const title = lesson.title[lang];
   const level = t.levels[lesson.difficulty] ?? lesson.difficulty;
   const meta = [
@@ -387,19 +386,12 @@ export async function lessonPage(
       t.resources,
       resources.join("") && `<ul>${resources.join("")}</ul>`,
     ),
-    pager(
-      lang,
-      neighbour(course.lessons[index - 1]),
-      neighbour(course.lessons[index + 1]),
-    ),
+    pager(lang, course.lessons, course.lessons.indexOf(lesson), (l) => [
+      `/${lang}/lessons/${l.id}`,
+      l.title[lang],
+    ]),
   ];
-  return layout(
-    course,
-    lang,
-    `/lessons/${lesson.id}`,
-    title,
-    body.filter(Boolean).join("\n"),
-  );
+  return layout(course, lang, `/lessons/${lesson.id}`, title, body);
 }
 
 /** An exercise's page: what to build, its state, Check, hints, its file, the next one. */
@@ -413,10 +405,6 @@ export async function exercisePage(
   const source = await course.read(exercise.file);
   const about = source === undefined ? undefined : brief(source)[lang];
   const title = `${t.exercise} ${exercise.id}: ${exercise.title[lang]}`;
-  const index = exercises.indexOf(exercise);
-  const neighbour = (other?: Exercise) =>
-    other &&
-    [`/${lang}/exercises/${other.id}`, `${other.id} · ${other.title[lang]}`];
   const hints = exercise.hints.map((hint, k) =>
     `<details><summary>${
       escape(t.hint(k + 1, exercise.hints.length))
@@ -441,19 +429,12 @@ export async function exercisePage(
       exercise.file,
       `<pre class="code"><code>${highlight(source)}</code></pre>`,
     ),
-    pager(
-      lang,
-      neighbour(exercises[index - 1]),
-      neighbour(exercises[index + 1]),
-    ),
+    pager(lang, exercises, exercises.indexOf(exercise), (e) => [
+      `/${lang}/exercises/${e.id}`,
+      `${e.id} · ${e.title[lang]}`,
+    ]),
   ];
-  return layout(
-    course,
-    lang,
-    `/exercises/${exercise.id}`,
-    title,
-    body.filter(Boolean).join("\n"),
-  );
+  return layout(course, lang, `/exercises/${exercise.id}`, title, body);
 }
 
 /** The Spanish guide's glossary, from its Markdown. */
@@ -463,7 +444,7 @@ export function glossaryPage(course: Course, text: string): string {
     "es",
     "/glosario",
     T.es.glossary,
-    markdown(text, guideLinks(course)),
+    [markdown(text, guideLinks(course))],
     "/en/",
   );
 }
@@ -471,13 +452,9 @@ export function glossaryPage(course: Course, text: string): string {
 /** The page for an address the site does not have. */
 export function notFoundPage(course: Course, lang: Lang): string {
   const t = T[lang];
-  return layout(
-    course,
-    lang,
-    "/",
-    t.notFound,
-    `<h1>${escape(t.notFound)}</h1><p>${escape(t.notFoundText)}</p><p>${
-      a(`/${lang}/`, t.course)
-    }</p>`,
-  );
+  return layout(course, lang, "/", t.notFound, [
+    `<h1>${escape(t.notFound)}</h1>`,
+    `<p>${escape(t.notFoundText)}</p>`,
+    `<p>${a(`/${lang}/`, t.course)}</p>`,
+  ]);
 }
