@@ -22,28 +22,23 @@ import {
 import type { Lang, Text } from "../course/i18n.ts";
 import { hashOf, loadProgress, stateOf } from "../course/progress.ts";
 import { EXERCISES } from "../exercises/_catalog.ts";
+import type { Exercise as Entry } from "../exercises/_harness.ts";
 
 export type { LessonHeader as Lesson } from "../course/header.ts";
 
 /** The Spanish guide's glossary, from the checkout. */
 export const GLOSSARY = "docs/es/glosario.md";
 
-/** An exercise and where the learner stands with it. */
-export interface Exercise {
-  /** Its id, as `deno task exercise <id>` takes it (e.g. `04b`). */
-  id: string;
+/** An exercise of the catalogue (its id, title and hints) and where the learner stands with it. */
+export interface Exercise extends Pick<Entry, "id" | "title" | "hints"> {
   /** The notes' section it practises. */
   section: number;
   /** The id of the lesson whose header lists it. */
   lesson: string | undefined;
-  /** What to build. */
-  title: Text;
   /** The learner's file, from the checkout. */
   file: string;
   /** Done, failing (checked as it is now, and failed) or to do. */
   state: ReturnType<typeof stateOf>;
-  /** Hints, from gentle to nearly the answer. */
-  hints: readonly Text[];
 }
 
 /** The course, read from the checkout. */
