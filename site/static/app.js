@@ -49,9 +49,7 @@ const WORDS = {
 };
 const words = WORDS[document.documentElement.lang] ?? WORDS.en;
 
-function seconds(ms) {
-  return (ms / 1000).toFixed(1);
-}
+const seconds = (ms) => (ms / 1000).toFixed(1);
 
 for (const panel of document.querySelectorAll("section.run")) setUp(panel);
 

@@ -1,8 +1,8 @@
 /**
  * The site's server without a browser: routes, what it refuses (404, 400,
- * 403, 405), the command a run gets, and a checkout at an odd path whose
- * exercise is checked by deno task exercise. Runs themselves are in
- * runs_test.ts.
+ * 403, 405), the command a run gets, and a checkout at an odd path. Runs
+ * themselves are in runs_test.ts; a check through the site, in
+ * browser_test.ts.
  */
 import {
   assert,
