@@ -90,7 +90,10 @@ Deno.test("The site in headless Chromium: Run on lesson 3, Stop on lesson 4, a r
         await page.goto(`${url}/en/lessons/04_semaphore`);
         // At a unit of a second the lesson takes six: Stop comes long before.
         await page.click(".run-button");
-        await page.waitFor("document.querySelector('.run-output .line')");
+        // Both tasks that hold a permit have started: each says so.
+        await page.waitFor(
+          "document.querySelectorAll('.run-output .line').length >= 2",
+        );
         const [run] = site.runs.list();
         await page.click(".stop-button");
         assertEquals((await run!.exited).reason, "stopped");

@@ -85,10 +85,13 @@ Deno.test("Stop ends a run: the stream says so, and the chart marks the running 
     const response = await get("/api/lessons/04_semaphore/run?unit=1000", post);
     let stopped: Promise<Response> | undefined;
     let id = "";
+    let started = 0;
     const seen = await events(response, (name, data) => {
-      // Stop once the lesson has printed its first line; read on to the end.
+      // Stop once both tasks that hold a permit have said they started
+      // (after the first line only, task 2 may not have started yet); read
+      // on to the end.
       if (name === "run") id = data.id as string;
-      if (name === "line" && stopped === undefined) {
+      if (name === "line" && ++started === 2) {
         stopped = get(`/api/runs/${id}/stop`, post);
       }
       return false;
