@@ -45,7 +45,11 @@ export interface LessonHeader {
   id: string;
   /** The notes' section, e.g. 3 (`@section`). */
   section: number;
-  /** The notes' section title, as the notes have it, with accents (`@section`). */
+  /**
+   * The notes' section title (`@section`), with the accents the notes leave
+   * out and their one slip of grammar mended (§9's «concurrencias»): the
+   * guide's heading for the section.
+   */
   sectionTitle: string;
   /** `@title` and `@title:es`. */
   title: Text;

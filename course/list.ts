@@ -27,7 +27,7 @@ const WORDS = {
     exercises: "ejercicios:",
     run: "comando:",
     other:
-      "La guía en español empieza en README.es.md; en inglés: deno task lessons",
+      "La guía en español empieza en README.es.md; la lista en inglés: deno task lessons",
     usage: "Uso: deno task lessons [--lang en|es]",
   },
 };

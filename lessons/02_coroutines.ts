@@ -10,9 +10,10 @@
  * @guide docs/es/02-conceptos-clave.md
  * @exercises 02a
  *
- * `async function` is the counterpart of `async def`, and `await` works the
- * same way. One difference trips Python programmers: calling an async
- * function runs its body straight away, up to its first `await`.
+ * `async function` is the counterpart of `async def`, and `await` is written
+ * the same way (what it hands the event loop differs: lesson 7). One
+ * difference trips Python programmers: calling an async function runs its
+ * body straight away, up to its first `await`.
  *
  * Output:
  *
@@ -51,7 +52,11 @@ export async function coroutines(
     print("Goodbye!");
   }
 
-  // Awaited right away, it behaves like `await say_hello()` in Python.
+  // Awaited right away, it behaves like `await say_hello()` in Python. One
+  // difference hides here: Python's `await coro()` runs the coroutine inline,
+  // like a call, and gives the loop nothing until it suspends; JavaScript's
+  // `await` always resumes in a microtask, even on a value that is ready
+  // (lesson 7 shows what that lets run, and what not).
   await timeline.track("awaited", sayHello);
 
   // Now call it without awaiting. In Python, `say_hello()` alone only builds

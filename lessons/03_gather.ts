@@ -46,7 +46,8 @@ export async function gather(
   // `asyncio.run(main())` starts an event loop, runs main on it and closes
   // it. Deno's loop is always running: a plain `await main()` is all it
   // takes (at a module's top level too), and the program ends when the loop
-  // has no timer, request or promise callback left.
+  // has no timer, request, server, worker or child process left (a pending
+  // promise does not count: nothing may ever settle it).
   async function main() {
     print("Start");
     await delay(2 * unit);
@@ -64,12 +65,16 @@ export async function gather(
   // starts it, so all three timers run at once: the whole takes 3 seconds.
   await Promise.all([task("A", 2), task("B", 1), task("C", 3)]);
 
-  // asyncio.create_task(coro) schedules the coroutine: its body starts on
-  // the loop's next turn, once main awaits, so in Python "Task D is
+  // asyncio.create_task(coro) schedules the coroutine: its body starts once
+  // main yields to the loop with an `await` that really suspends (awaiting a
+  // coroutine that never suspends yields nothing), so in Python "Task D is
   // running…" prints before "Task D started". Calling an async function
   // schedules nothing: it runs the body at once up to its first `await`
-  // (lesson 2), so here "Task D started" comes first. After that both run
-  // the same way: D waits while main goes on, and `await` collects it.
+  // (lesson 2), so here "Task D started" comes first. Python can start the
+  // body inside create_task too, like this call: with
+  // loop.set_task_factory(asyncio.eager_task_factory) (3.12+), or with
+  // create_task(coro, eager_start=True) (3.14). After that both run the
+  // same way: D waits while main goes on, and `await` collects it.
   async function createdTask() {
     print("Task D started");
     await timeline.track("D", () => delay(unit));

@@ -65,11 +65,13 @@ export async function semaphore(
   // release in one call.
   await Promise.all([1, 2, 3, 4, 5].map(limitedTask));
 
-  // The order differs from Python's in one place. Deno runs promise callbacks
-  // between two timers, so the task handed a freed permit starts before the
-  // other task of the same round finishes (started, started, finished,
-  // started, finished, …); asyncio queues the woken task behind those already
-  // ready and prints two finishes, then two starts. Never more than two run.
+  // The order differs from Python's in one place. After each timer, Deno
+  // runs every promise callback that is ready (the microtask queue, lesson
+  // 7) before the next timer, so the task handed a freed permit starts
+  // before the other task of the same round finishes (started, started,
+  // finished, started, finished, …); asyncio queues the woken task behind
+  // those already ready and prints two finishes, then two starts. Never more
+  // than two run.
   return lesson;
 }
 

@@ -57,12 +57,14 @@ export async function fetchLesson(
 
   // fetch_url from the notes, with two of their slips mended. They open a
   // ClientSession per request, where aiohttp asks for one session shared by
-  // all requests (each session has its own pool of connections); fetch has
-  // no session and pools connections for the whole process. And they never
-  // look at the status, so an error page would pass for the page: we check
-  // `response.ok`. Reading the body to the end releases the connection, as
-  // leaving aiohttp's `async with` blocks does; a body we do not read, we
-  // cancel.
+  // all requests (each session has its own pool of connections); fetch
+  // needs no session and pools connections for the whole process. (The
+  // closest to a ClientSession is Deno.createHttpClient(): its own pool,
+  // proxy and certificates, passed as `fetch(url, { client })`.) And they
+  // never look at the status, so an error page would pass for the page: we
+  // check `response.ok`. Reading the body to the end releases the
+  // connection, as leaving aiohttp's `async with` blocks does; a body we do
+  // not read, we cancel.
   async function fetchUrl(url: string): Promise<string> {
     const response = await fetch(url);
     if (!response.ok) {

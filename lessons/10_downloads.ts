@@ -2,7 +2,7 @@
  * @title Five downloads at once, then through a queue
  * @title:es Cinco descargas a la vez, y después a través de una cola
  * @difficulty intermediate
- * @tags fetch, streams, Promise.all, Queue, asCompleted, workers, progress
+ * @tags fetch, streams, Promise.all, Queue, asCompleted, consumers, progress
  * @run deno run --allow-net=127.0.0.1 lessons/10_downloads.ts --timeline
  * @resource {https://developer.mozilla.org/en-US/docs/Web/API/Streams_API/Using_readable_streams} MDN: using readable streams
  * @resource {https://docs.python.org/3/library/asyncio-task.html#asyncio.gather} Python: asyncio.gather
@@ -17,8 +17,8 @@
  * local server, each taking 1 to 3 seconds chosen at random. Part 1 is the
  * notes' program: all five at once, in the notes' order by default
  * (`--seed N` draws other durations). Part 2 fetches the same five with only
- * `--workers N` (default 2) at a time, pulled from a queue, and reports each
- * as it ends. On a terminal, a progress bar per download shows them advance.
+ * `--consumers N` (default 2) at a time, pulled from a queue, and reports
+ * each as it ends. On a terminal, a progress bar per download shows them advance.
  *
  * Output:
  *
@@ -34,11 +34,11 @@
  * Finished download 3
  * Finished download 4
  * The same five through a queue, 2 at a time:
- * Finished download 1 (worker 2, from ~0.0 s to ~1.1 s)
- * Finished download 0 (worker 1, from ~0.0 s to ~1.8 s)
- * Finished download 2 (worker 2, from ~1.1 s to ~3.3 s)
- * Finished download 3 (worker 1, from ~1.8 s to ~4.4 s)
- * Finished download 4 (worker 2, from ~3.3 s to ~6.2 s)
+ * Finished download 1 (consumer 2, from ~0.0 s to ~1.1 s)
+ * Finished download 0 (consumer 1, from ~0.0 s to ~1.8 s)
+ * Finished download 2 (consumer 2, from ~1.1 s to ~3.3 s)
+ * Finished download 3 (consumer 1, from ~1.8 s to ~4.4 s)
+ * Finished download 4 (consumer 2, from ~3.3 s to ~6.2 s)
  * ```
  */
 import { asCompleted } from "../lib/as_completed.ts";
@@ -58,7 +58,7 @@ export { type DownloadsOptions, drawDurations };
 export async function downloads(
   options: DownloadsOptions = {},
 ): Promise<LessonResult> {
-  const { seed, workers, parts } = downloadsOptions(options);
+  const { seed, consumers, parts } = downloadsOptions(options);
   const bars = progressBars({ draw: options.progress, log: options.log });
   const lesson = begin({ ...options, log: bars.log });
   const { unit, print, timeline } = lesson;
@@ -109,41 +109,40 @@ export async function downloads(
     await Promise.all(files);
   }
 
-  // Part 2: the same five files, at most `workers` at a time. The file
-  // numbers wait in a Queue (asyncio.Queue); each worker takes the next one
-  // the moment it is free, and the file's time counts from then. Closing
-  // the queue says no more will come, so a worker's loop ends once it is empty
+  // Part 2: the same five files, at most `consumers` at a time. The file
+  // numbers wait in a Queue (asyncio.Queue); each consumer, an async
+  // function on this thread (not a Worker), takes the next one the moment
+  // it is free, and the file's time counts from then. Closing the queue
+  // says no more will come, so a consumer's loop ends once it is empty
   // (Python 3.13's queue.shutdown(); before it, join() and then cancelling
-  // the workers, whose loops never end). Two workers by default, like lesson
-  // 4's Semaphore(2): each takes two or three files in turn, and the five
-  // still end at least 0.7 s apart, so always in the same order.
+  // the consumers, whose loops never end). Two by default, like lesson 4's
+  // Semaphore(2): each takes two or three files in turn, and the five still
+  // end at least 0.7 s apart, so always in the same order.
   async function throughQueue() {
-    print(`The same five through a queue, ${workers} at a time:`);
+    print(`The same five through a queue, ${consumers} at a time:`);
     const start = performance.now();
     const now = () => ((performance.now() - start) / unit).toFixed(1);
     const queue = new Queue<number>();
     for (const fileId of [0, 1, 2, 3, 4]) await queue.put(fileId);
     queue.close();
-    // One promise per file, which its worker settles: a Future, as
-    // concurrent.futures calls it.
+    // One promise per file, settled by whichever consumer takes it: a Future,
+    // as concurrent.futures calls it. Made before the consumers start, they
+    // let asCompleted, below, report the files in the order they end.
     const results = [0, 1, 2, 3, 4].map(() => Promise.withResolvers<string>());
-    async function worker(n: number) {
+    async function consumer(n: number) {
       for await (const fileId of queue) {
         const from = now();
         try {
-          const name = `worker ${n}: download ${fileId}`;
+          const name = `consumer ${n}: download ${fileId}`;
           await timeline.track(name, () => fetchFile(fileId, Date.now()));
-          results[fileId]!.resolve(`worker ${n}, from ${from} s to ${now()} s`);
+          const span = `from ${from} s to ${now()} s`;
+          results[fileId]!.resolve(`consumer ${n}, ${span}`);
         } catch (error) {
           results[fileId]!.reject(error);
         }
       }
     }
-    // More workers than files would find the queue empty and stop at once.
-    const running = Array.from(
-      { length: Math.min(workers, results.length) },
-      (_, i) => worker(i + 1),
-    );
+    const loops = Array.from({ length: consumers }, (_, i) => consumer(i + 1));
     // asyncio.as_completed: each result as soon as it is there, whichever
     // file it is, where Promise.all would give them all at the end, in the
     // order of the files. asyncio's yields awaitables that raise on a
@@ -153,7 +152,7 @@ export async function downloads(
       if (result.status === "rejected") throw result.reason;
       print(`Finished download ${result.index} (${result.value})`);
     }
-    await Promise.all(running);
+    await Promise.all(loops);
   }
 
   try {
@@ -174,10 +173,10 @@ export const command = defineLesson(import.meta, downloads, {
       help:
         "picks the random durations: an integer from 0 to 4294967295 (default 1871)",
     },
-    workers: {
+    consumers: {
       type: "number",
       help:
-        "how many workers pull the files from the queue in part 2: 1 to 5, one per file at most (default 2)",
+        "how many consumers pull the files from the queue in part 2: 1 to 5, one per file at most (default 2)",
     },
     part: {
       type: "number",
@@ -185,6 +184,7 @@ export const command = defineLesson(import.meta, downloads, {
         "runs only part 1 (all at once) or part 2 (the queue); default both",
     },
   },
-  // Below this, two downloads 0.3 seconds apart may swap on a busy machine.
-  minUnit: 100,
+  // Below this, the shortest download's chunks come under 7 ms apart, and a
+  // busy machine may swap two downloads (at 300, under a load of 19, it did).
+  minUnit: 200,
 });

@@ -21,17 +21,14 @@
  *
  * @module
  */
-import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
-import { signalOf } from "./_pending.ts";
-import { describe, isListLike } from "./_util.ts";
+import { list, signalOf } from "./_check.ts";
+import { Queue, QueueClosedError } from "./queue.ts";
 
 /** Options for {@linkcode asCompleted}. */
 export interface AsCompletedOptions {
   /**
-   * Ends the iteration early. Already aborted, or aborted while the loop
-   * runs: the pending or next `next()` rejects with `signal.reason`, and
-   * every later one reports the end. The inputs are not cancelled (a promise
-   * cannot be); their results are dropped.
+   * Ends the iteration early: a waiting or the next `next()` rejects with
+   * `signal.reason`, later ones report the end. The inputs run on.
    *
    * @default {undefined}
    */
@@ -68,22 +65,18 @@ const END: Done = Object.freeze({ done: true, value: undefined });
  * Yields the settled result of each input as it settles, in completion
  * order: the counterpart of Python's `asyncio.as_completed`.
  *
- * `Promise.all` waits for everything and stops at the first failure;
- * `Promise.race` tells only who was first. To handle each result as soon as
- * it is there (show progress, start follow-up work, report failures one by
- * one) loop over `asCompleted(promises)`.
- *
- * Each result is a `PromiseSettledResult` (`{ status: "fulfilled", value }`
- * or `{ status: "rejected", reason }`, as `Promise.allSettled` gives) with
- * the input's `index` added. asyncio yields awaitables that raise on failure,
- * so one failure ends a plain loop and the rest are never seen; settled
- * results keep every outcome, and the index says which input it was.
+ * `Promise.all` stops at the first failure and `Promise.race` tells only
+ * who was first; loop over `asCompleted(promises)` to handle each result as
+ * soon as it is there. Each is a `PromiseSettledResult`, as
+ * `Promise.allSettled` gives, plus the input's `index`: unlike asyncio's
+ * awaitables that raise, a failure does not end the loop.
  *
  * Guarantees:
  *
  * - **Order.** Results come in the order the inputs settle. Inputs that are
  *   not promises or thenables count as already fulfilled with that value;
- *   they come first, in input order. Each input yields exactly once.
+ *   they come first, in input order. Each input yields exactly once, read
+ *   as `await` reads it (a native promise's own `then` is not called).
  * - **Eager.** The inputs are read and watched when `asCompleted` is called,
  *   not when the loop starts: every rejection is handled from that moment,
  *   so none becomes an unhandled rejection, even if the loop never runs or
@@ -132,42 +125,40 @@ const END: Done = Object.freeze({ done: true, value: undefined });
  * @returns An async iterator of settled results, one per input, in
  * completion order.
  * @throws {TypeError} If `promises` is not an iterable object (a string is
- * refused), `options` is not an object, or `signal` is not an `AbortSignal`. Whatever reading the iterable
- * throws is thrown as is.
+ * refused), `options` is not an object, or `signal` is not an
+ * `AbortSignal`. Whatever reading the iterable throws is thrown as is.
  */
 export function asCompleted<T>(
   promises: Iterable<T | PromiseLike<T>>,
   options?: AsCompletedOptions,
 ): AsyncIterableIterator<AsCompletedResult<T>> {
-  // As fetchAll checks its inputs: an iterable object, so a string or a
-  // String object (whose characters would each count as a value) is refused.
-  if (!isListLike(promises)) {
-    throw new TypeError(
-      `Cannot iterate results as 'promises' must be an iterable of promises: current value is ${
-        describe(promises)
-      }`,
-    );
-  }
+  list(promises, "iterate results", "promises", "promises");
   const signal = signalOf(options, "iterate results");
-  if (signal instanceof TypeError) throw signal;
   return new Completions(promises, signal) as AsyncIterableIterator<
     AsCompletedResult<T>
   >;
 }
 
+/**
+ * The genuine `then`: an input is watched as `await` watches it, so a
+ * native promise with a `then` of its own (one that calls back twice, or
+ * throws) still yields exactly once.
+ */
+const then = Promise.prototype.then;
+
 /** The iterator {@linkcode asCompleted} returns. */
 class Completions implements AsyncIterableIterator<Result> {
   #signal: AbortSignal | undefined;
-  /** Told when the signal aborts; watching only while a next() waits. */
-  #watcher: AbortWatcher = { aborted: (signal) => this.#aborted(signal) };
-  /** Results that came before anyone asked; read from #head on. */
-  #buffer: Result[] = [];
-  #head = 0;
+  /** The results, as the iterator results `next()` gives; closed when all came. */
+  #results: Queue<IteratorResult<Result, undefined>> | undefined = new Queue();
   /** Inputs that have not settled yet. */
   #left = 0;
-  /** next() calls waiting for a result, oldest first. */
-  #requests: PromiseWithResolvers<IteratorResult<Result, undefined>>[] = [];
-  #done = false;
+  /** What a waiting `next()` does when its `get` fails. */
+  #ended = (error: unknown): Done => {
+    this.#finish();
+    if (error instanceof QueueClosedError) return END;
+    throw error; // the signal's reason
+  };
 
   /** Reads the inputs to the end and attaches to each. */
   constructor(promises: Iterable<unknown>, signal: AbortSignal | undefined) {
@@ -183,35 +174,29 @@ class Completions implements AsyncIterableIterator<Result> {
         // A promise whose `constructor` getter throws.
         promise = Promise.reject(error);
       }
-      promise.then(
+      then.call(
+        promise,
         (value) => this.#settled({ status: "fulfilled", value, index: at }),
         (reason) => this.#settled({ status: "rejected", reason, index: at }),
       );
     }
+    if (this.#left === 0) this.#results!.close();
   }
 
   next(): Promise<IteratorResult<Result, undefined>> {
-    if (this.#done) return Promise.resolve(END);
+    const results = this.#results;
+    if (results === undefined) return Promise.resolve(END);
     const signal = this.#signal;
     if (signal?.aborted) {
       this.#finish();
       return Promise.reject(signal.reason);
     }
-    if (this.#head < this.#buffer.length) {
-      return Promise.resolve({ done: false, value: this.#shift() });
-    }
-    if (this.#left === 0) {
+    if (results.size > 0) return Promise.resolve(results.tryGet()!.value);
+    if (results.closed) {
       this.#finish();
       return Promise.resolve(END);
     }
-    const request = Promise.withResolvers<
-      IteratorResult<Result, undefined>
-    >();
-    this.#requests.push(request);
-    if (signal !== undefined && this.#requests.length === 1) {
-      watch(signal, this.#watcher);
-    }
-    return request.promise;
+    return results.get({ signal }).then(undefined, this.#ended);
   }
 
   return(): Promise<IteratorResult<Result, undefined>> {
@@ -223,50 +208,19 @@ class Completions implements AsyncIterableIterator<Result> {
     return this;
   }
 
-  /** The signal aborted while a next() waited. */
-  #aborted(signal: AbortSignal): void {
-    const requests = this.#requests;
-    this.#requests = [];
-    this.#finish();
-    for (const request of requests) request.reject(signal.reason);
-  }
-
   #settled(result: Result): void {
-    if (this.#done) return;
-    this.#left--;
-    const request = this.#requests.shift();
-    if (request === undefined) {
-      this.#buffer.push(result);
-      return;
-    }
-    // A waiting next() means the buffer is empty: hand the result over.
-    if (this.#requests.length === 0 && this.#signal !== undefined) {
-      unwatch(this.#signal, this.#watcher);
-    }
-    request.resolve({ done: false, value: result });
-    // Everything is yielded: the calls still waiting see the end.
-    if (this.#left === 0) this.#finish();
+    const results = this.#results;
+    if (results === undefined) return; // stopped early: dropped
+    results.tryPut({ done: false, value: result });
+    if (--this.#left === 0) results.close();
   }
 
-  #shift(): Result {
-    const result = this.#buffer[this.#head]!;
-    this.#buffer[this.#head++] = undefined as never;
-    if (this.#head === this.#buffer.length) {
-      this.#buffer = [];
-      this.#head = 0;
-    }
-    return result;
-  }
-
-  /** Ends the iteration: no listener, no buffered result, no request. */
+  /**
+   * Ends the iteration: `next()` calls still waiting see the end, and no
+   * result, request or listener is kept.
+   */
   #finish(): void {
-    if (this.#done) return;
-    this.#done = true;
-    if (this.#signal !== undefined) unwatch(this.#signal, this.#watcher);
-    this.#signal = undefined;
-    this.#buffer = [];
-    this.#head = 0;
-    for (const request of this.#requests) request.resolve(END);
-    this.#requests = [];
+    this.#results?.close();
+    this.#results = this.#signal = undefined;
   }
 }

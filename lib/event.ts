@@ -21,42 +21,18 @@
  *
  * @module
  */
-import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
-import { DONE, Failure, park, type Resolve, signalOf } from "./_pending.ts";
+import { signalFor, Waiters } from "./_waiters.ts";
 
 /** Options for {@linkcode Event.prototype.wait}. */
 export interface EventWaitOptions {
   /**
-   * Gives up waiting when aborted. Already aborted: the call rejects at once
-   * with `signal.reason`, even when the event is set. Aborted while the
-   * caller waits: the caller stops waiting at once and the call rejects with
-   * `signal.reason`.
+   * Gives up waiting when aborted: the call rejects with `signal.reason`
+   * (at once if already aborted, even when the event is set).
    *
    * @default {undefined}
    */
   signal?: AbortSignal;
 }
-
-/** Removes an aborted waiter; set up in Event's static block. */
-let drop: (event: Event, waiter: Waiter) => void;
-
-/**
- * A waiting caller that passed a signal: it knows where the caller sits, so
- * an abort removes it in O(1). Callers without a signal have no object.
- */
-class Waiter implements AbortWatcher {
-  constructor(
-    readonly event: Event,
-    readonly signal: AbortSignal,
-    public index: number,
-  ) {}
-  aborted(): void {
-    drop(this.event, this);
-  }
-}
-
-/** Slots per waiter: its resolve function, and its Waiter or undefined. */
-const STRIDE = 2;
 
 /**
  * A flag that starts unset; {@linkcode Event.prototype.wait} waits until it is
@@ -81,10 +57,8 @@ const STRIDE = 2;
  *   {@linkcode Event.prototype.waiting}) and rejects with `signal.reason`. A
  *   waiter whose signal has aborted is never woken, even when `set()` comes
  *   before the abort listener has run.
- * - **Cost.** `wait()`, `set()` per waiter, and an abort are O(1)
- *   (amortised); a waiter is its promise and nothing more (plus one small
- *   object when it passes a signal). Many waiters that share one signal add a
- *   single "abort" listener to it.
+ * - **Cost.** `wait()`, `set()` per waiter, and an abort are O(1). Many
+ *   waiters that share one signal add a single "abort" listener to it.
  *
  * This class shares its name with the DOM's global `Event`; importing it
  * shadows that global in the importing module. Import it under another name
@@ -118,20 +92,7 @@ const STRIDE = 2;
  */
 export class Event {
   #isSet = false;
-  /**
-   * The waiters, STRIDE slots each, in arrival order. An aborted waiter
-   * leaves a hole (resolve === undefined); a list that is mostly holes is
-   * compacted.
-   */
-  #slots: unknown[] = [];
-  /** Waiters in #slots, holes included. */
-  #length = 0;
-  /** Waiters still waiting. */
-  #waiting = 0;
-
-  static {
-    drop = (event, waiter) => event.#drop(waiter);
-  }
+  #waiters = new Waiters<undefined>();
 
   /** Whether the event is set. */
   get isSet(): boolean {
@@ -140,7 +101,7 @@ export class Event {
 
   /** How many callers are waiting for the event right now. */
   get waiting(): number {
-    return this.#waiting;
+    return this.#waiters.size;
   }
 
   /**
@@ -150,24 +111,7 @@ export class Event {
   set(): void {
     if (this.#isSet) return;
     this.#isSet = true;
-    if (this.#waiting === 0) return;
-    const slots = this.#slots;
-    const end = this.#length * STRIDE;
-    this.#slots = [];
-    this.#length = this.#waiting = 0;
-    for (let slot = 0; slot < end; slot += STRIDE) {
-      const resolve = slots[slot] as Resolve | undefined;
-      if (resolve === undefined) continue; // an aborted waiter's hole
-      const waiter = slots[slot + 1] as Waiter | undefined;
-      if (waiter === undefined) {
-        resolve(undefined);
-        continue;
-      }
-      const signal = waiter.signal;
-      unwatch(signal, waiter);
-      // Aborted, but its listener has not run yet: it does not wake.
-      resolve(signal.aborted ? new Failure(signal.reason) : undefined);
-    }
+    this.#waiters.settleAll(undefined);
   }
 
   /**
@@ -204,59 +148,12 @@ export class Event {
    * `AbortSignal`.
    */
   wait(options?: EventWaitOptions): Promise<void> {
-    let signal: AbortSignal | undefined;
-    if (options !== undefined) {
-      const checked = signalOf(options, "wait for event");
-      if (checked instanceof TypeError) return Promise.reject(checked);
-      if (checked?.aborted) return Promise.reject(checked.reason);
-      signal = checked;
-    }
+    const signal = signalFor(options, "wait for event");
+    if (signal instanceof Promise) return signal;
     if (this.#isSet) return DONE;
-    const slot = this.#length * STRIDE;
-    const slots = this.#slots;
-    const promise = park(slots, slot) as Promise<void>;
-    if (signal === undefined) {
-      slots[slot + 1] = undefined;
-    } else {
-      const waiter = new Waiter(this, signal, this.#length);
-      slots[slot + 1] = waiter;
-      watch(signal, waiter);
-    }
-    this.#length++;
-    this.#waiting++;
-    return promise;
-  }
-
-  /** Removes a waiter whose signal aborted, and rejects it with the reason. */
-  #drop(waiter: Waiter): void {
-    const slots = this.#slots;
-    const slot = waiter.index * STRIDE;
-    // Already woken by set() (which swapped the list out): nothing to do.
-    if (slots[slot + 1] !== waiter) return;
-    const resolve = slots[slot] as Resolve;
-    slots[slot] = slots[slot + 1] = undefined;
-    if (--this.#waiting === 0) {
-      this.#slots = [];
-      this.#length = 0;
-    } else if (this.#length > 64 && this.#waiting < this.#length >> 1) {
-      this.#compact();
-    }
-    resolve(new Failure(waiter.signal.reason));
-  }
-
-  /** Drops the holes, keeping the order. Amortised O(1) per abort. */
-  #compact(): void {
-    const old = this.#slots;
-    const slots: unknown[] = [];
-    let count = 0;
-    for (let from = 0; from < this.#length * STRIDE; from += STRIDE) {
-      if (old[from] === undefined) continue;
-      const waiter = old[from + 1] as Waiter | undefined;
-      if (waiter !== undefined) waiter.index = count;
-      slots.push(old[from], waiter);
-      count++;
-    }
-    this.#slots = slots;
-    this.#length = count;
+    return this.#waiters.park(undefined, signal) as Promise<void>;
   }
 }
+
+/** What `wait` returns while the event is set; it holds nothing. */
+const DONE: Promise<void> = Promise.resolve();

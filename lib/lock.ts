@@ -21,8 +21,7 @@
  *
  * @module
  */
-import { type AcquireOptions, type Permit, Semaphore } from "./semaphore.ts";
-import { checkOptions, checkSignal } from "./_util.ts";
+import { Semaphore } from "./semaphore.ts";
 
 export type { AcquireOptions, Permit } from "./semaphore.ts";
 
@@ -56,7 +55,10 @@ export type { AcquireOptions, Permit } from "./semaphore.ts";
  * - **Not reentrant.** A holder that calls `acquire` again waits for itself
  *   forever, as with `asyncio.Lock`. Pass the permit down instead of
  *   acquiring twice.
- * - **Cost.** Every operation is O(1) (amortised).
+ * - **Cost.** Every operation is O(1).
+ *
+ * Its methods are {@linkcode Semaphore}'s (`acquire`, `tryAcquire`, `run`,
+ * `permits` always 1, `available` 1 when free, `waiting`).
  *
  * @example `using` is the counterpart of `async with lock:`
  * ```ts
@@ -75,127 +77,14 @@ export type { AcquireOptions, Permit } from "./semaphore.ts";
  * assertEquals(log, ["a in", "a out", "b in", "b out"]);
  * ```
  */
-export class Lock {
-  #semaphore: Semaphore = new Semaphore(1);
-
-  /** Always 1: a lock is a semaphore of one permit. */
-  get permits(): number {
-    return 1;
-  }
-
-  /** 1 when the lock is free, 0 when someone holds it. */
-  get available(): number {
-    return this.#semaphore.available;
-  }
-
-  /** How many callers are queued for the lock right now. */
-  get waiting(): number {
-    return this.#semaphore.waiting;
+export class Lock extends Semaphore {
+  /** Creates a lock, free. */
+  constructor() {
+    super(1);
   }
 
   /** Whether someone holds the lock right now. */
   get locked(): boolean {
-    return this.#semaphore.available === 0;
+    return this.available === 0;
   }
-
-  /**
-   * Waits for the lock and resolves with a {@linkcode Permit} that releases
-   * it. Resolves at once when the lock is free and nobody waits.
-   *
-   * @example
-   * ```ts
-   * import { Lock } from "@asincronia/asincronia";
-   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
-   *
-   * const lock = new Lock();
-   * const held = await lock.acquire();
-   * assertEquals(lock.locked, true);
-   * held.release();
-   * assertEquals(lock.locked, false);
-   * ```
-   *
-   * @param options What may cancel the wait.
-   * @returns A promise of the permit. It rejects with `signal.reason` if the
-   * signal aborts before the lock is granted, and with a `TypeError` if
-   * `options` is not an object or `signal` is not an `AbortSignal`.
-   */
-  acquire(options?: AcquireOptions): Promise<Permit> {
-    const refused = checkLockOptions(options);
-    if (refused !== undefined) return Promise.reject(refused);
-    return this.#semaphore.acquire(options);
-  }
-
-  /**
-   * Takes the lock only if it is free and nobody waits for it; never waits.
-   *
-   * @example
-   * ```ts
-   * import { Lock } from "@asincronia/asincronia";
-   * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
-   *
-   * const lock = new Lock();
-   * using held = lock.tryAcquire();
-   * assert(held !== undefined);
-   * assertEquals(lock.tryAcquire(), undefined); // already held
-   * ```
-   *
-   * @returns A {@linkcode Permit}, or `undefined` when the lock is held or
-   * someone is queued.
-   */
-  tryAcquire(): Permit | undefined {
-    return this.#semaphore.tryAcquire();
-  }
-
-  /**
-   * Runs `fn` while holding the lock, and releases it when the promise `fn`
-   * returns settles, whether it fulfils or rejects. `fn` starts on a later
-   * microtask, never inside the call, in the caller's async context. The
-   * signal cancels the wait for the lock and the step before `fn` starts;
-   * it does not stop `fn` once it runs.
-   *
-   * @example
-   * ```ts
-   * import { Lock } from "@asincronia/asincronia";
-   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
-   *
-   * const lock = new Lock();
-   * let counter = 0;
-   * const increment = () =>
-   *   lock.run(async () => {
-   *     const seen = counter;
-   *     await Promise.resolve();
-   *     counter = seen + 1;
-   *   });
-   * await Promise.all([increment(), increment(), increment()]);
-   * assertEquals(counter, 3);
-   * ```
-   *
-   * @typeParam T The value `fn` resolves to.
-   * @param fn What to run while holding the lock.
-   * @param options What may cancel the wait for the lock.
-   * @returns A promise of what `fn` returns. It rejects with what `fn`
-   * throws, with `signal.reason` if the signal aborts before `fn` starts, and
-   * with a `TypeError` if `fn` is not a function, `options` is not an
-   * object or `signal` is not an `AbortSignal` (then nothing is queued).
-   */
-  run<T>(fn: () => T | PromiseLike<T>, options?: AcquireOptions): Promise<T> {
-    // A bad fn is reported first, by the semaphore, as Semaphore.run does.
-    const refused = typeof fn === "function"
-      ? checkLockOptions(options)
-      : undefined;
-    if (refused !== undefined) return Promise.reject(refused);
-    return this.#semaphore.run(fn, options);
-  }
-}
-
-/**
- * The error for `options` that are not an object or a `signal` that is not an
- * AbortSignal, named for a lock; the semaphore checks the rest.
- */
-function checkLockOptions(options: unknown): TypeError | undefined {
-  return checkOptions(options, "acquire lock") ??
-    checkSignal(
-      options === undefined ? undefined : (options as AcquireOptions).signal,
-      "acquire lock",
-    );
 }

@@ -21,9 +21,8 @@
  *
  * @module
  */
-import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
-import { DONE, Failure, park, type Resolve, signalOf } from "./_pending.ts";
-import { checkCount, checkOptions } from "./_util.ts";
+import { count, options as checkOptions } from "./_check.ts";
+import { signalFor, Waiters } from "./_waiters.ts";
 
 /** Options for {@linkcode Queue}. */
 export interface QueueOptions {
@@ -41,13 +40,9 @@ export interface QueueOptions {
 /** Options for {@linkcode Queue.prototype.put} and {@linkcode Queue.prototype.get}. */
 export interface QueueWaitOptions {
   /**
-   * Gives up waiting when aborted. Already aborted: the call rejects at once
-   * with `signal.reason` and changes nothing, even when it could have gone on
-   * without waiting. Aborted while the caller waits: the caller leaves the
-   * queue of waiters at once and the call rejects with `signal.reason`; a
-   * putter's item is not put, and a getter takes no item (the next item goes
-   * to the next getter). Once the call has resolved, aborting changes
-   * nothing.
+   * Gives up waiting when aborted: the call rejects with `signal.reason` and
+   * changes nothing (a putter's item is not put, a getter takes no item).
+   * Once the call has resolved, aborting changes nothing.
    *
    * @default {undefined}
    */
@@ -72,34 +67,8 @@ export class QueueClosedError extends Error {
   }
 }
 
-/** Removes an aborted waiter; set up in Queue's static block. */
-let drop: (queue: Queue<unknown>, waiter: Waiter) => void;
-
-/**
- * A waiting caller that passed a signal: it knows where the caller sits in
- * the ring, so an abort removes it in O(1). Callers without a signal have no
- * object.
- */
-class Waiter implements AbortWatcher {
-  constructor(
-    readonly queue: Queue<unknown>,
-    readonly signal: AbortSignal,
-    public index: number,
-  ) {}
-  aborted(): void {
-    drop(this.queue, this);
-  }
-}
-
-/**
- * Slots per waiter in the ring: the putter's item (undefined for a getter),
- * its resolve function, and its Waiter (or undefined).
- */
-const STRIDE = 3;
-/** The smallest ring; both rings start at this many entries. */
+/** The smallest items ring. */
 const MIN_CAPACITY = 8;
-/** A ring that grew past this is let go once it empties. */
-const SHRINK_ABOVE = 1024;
 
 /**
  * A first-in, first-out queue of items for tasks that produce and tasks that
@@ -132,9 +101,9 @@ const SHRINK_ABOVE = 1024;
  *   every item in the queue, then `get` rejects with `QueueClosedError` and
  *   `for await` ends. Closing twice does nothing.
  * - **Cost.** Every operation is O(1) (amortised). Items and waiters live in
- *   ring buffers; a waiter is its promise and nothing more (plus one small
- *   object when it passes a signal). Many waiters that share one signal add
- *   a single "abort" listener to it.
+ *   ring buffers that shrink as they empty, so memory follows what the queue
+ *   holds, after a burst too. Many waiters that share one signal add a
+ *   single "abort" listener to it.
  *
  * An item that is a promise (or any thenable) is adopted by `get()`'s
  * promise, like every value a promise resolves to: `get()` resolves to its
@@ -177,28 +146,14 @@ const SHRINK_ABOVE = 1024;
 export class Queue<T> implements AsyncIterable<T> {
   #maxsize: number;
   #closed = false;
-  /** The items: a ring buffer of #itemMask + 1 entries. */
+  /** The items: a ring buffer of #mask + 1 slots, from #head. */
   #items: (T | undefined)[] = new Array(MIN_CAPACITY);
-  #itemMask = MIN_CAPACITY - 1;
+  #mask = MIN_CAPACITY - 1;
   #head = 0;
   #size = 0;
-  /**
-   * The waiters, STRIDE slots each: getters while the queue is empty,
-   * putters while it is full (never both, as maxsize ≥ 1). An aborted waiter
-   * leaves a hole (resolve === undefined) that is skipped; a ring that is
-   * mostly holes is compacted.
-   */
-  #ring: unknown[] = new Array(MIN_CAPACITY * STRIDE);
-  #mask = MIN_CAPACITY - 1;
-  #front = 0;
-  /** Entries in the ring, holes included. */
-  #length = 0;
-  /** Callers still waiting. */
-  #waiting = 0;
-
-  static {
-    drop = (queue, waiter) => queue.#drop(waiter);
-  }
+  /** Getters wait while the queue is empty, putters while it is full. */
+  #getters = new Waiters<undefined>();
+  #putters = new Waiters<T>();
 
   /**
    * Creates an empty, open queue.
@@ -210,15 +165,10 @@ export class Queue<T> implements AsyncIterable<T> {
    * `Number.MAX_SAFE_INTEGER` nor `Infinity`.
    */
   constructor(options?: QueueOptions) {
-    const bad = checkOptions(options, "create queue");
-    if (bad !== undefined) throw bad;
-    let maxsize: unknown = options?.maxsize;
-    if (maxsize === undefined) maxsize = Infinity;
-    const error = checkCount(maxsize, "maxsize", "create queue", {
+    const { maxsize = Infinity } = checkOptions(options, "create queue");
+    this.#maxsize = count(maxsize, "create queue", "maxsize", {
       orInfinity: true,
     });
-    if (error !== undefined) throw error;
-    this.#maxsize = maxsize as number;
   }
 
   /** The most items the queue holds (`Infinity`: never full). */
@@ -238,12 +188,12 @@ export class Queue<T> implements AsyncIterable<T> {
 
   /** How many callers wait in {@linkcode Queue.prototype.get} right now. */
   get waitingGetters(): number {
-    return this.#size === 0 ? this.#waiting : 0;
+    return this.#getters.size;
   }
 
   /** How many callers wait in {@linkcode Queue.prototype.put} right now. */
   get waitingPutters(): number {
-    return this.#size === 0 ? 0 : this.#waiting;
+    return this.#putters.size;
   }
 
   /**
@@ -273,16 +223,11 @@ export class Queue<T> implements AsyncIterable<T> {
    * never adds its item.
    */
   put(item: T, options?: QueueWaitOptions): Promise<void> {
-    let signal: AbortSignal | undefined;
-    if (options !== undefined) {
-      const checked = signalOf(options, "put item");
-      if (checked instanceof TypeError) return Promise.reject(checked);
-      if (checked?.aborted) return Promise.reject(checked.reason);
-      signal = checked;
-    }
+    const signal = signalFor(options, "put item");
+    if (signal instanceof Promise) return signal;
     if (this.#closed) return Promise.reject(closedForPut());
     if (this.#offer(item)) return DONE;
-    return this.#park(item, signal) as Promise<void>;
+    return this.#putters.park(item, signal) as Promise<void>;
   }
 
   /**
@@ -330,16 +275,11 @@ export class Queue<T> implements AsyncIterable<T> {
    * `AbortSignal`.
    */
   get(options?: QueueWaitOptions): Promise<T> {
-    let signal: AbortSignal | undefined;
-    if (options !== undefined) {
-      const checked = signalOf(options, "get item");
-      if (checked instanceof TypeError) return Promise.reject(checked);
-      if (checked?.aborted) return Promise.reject(checked.reason);
-      signal = checked;
-    }
+    const signal = signalFor(options, "get item");
+    if (signal instanceof Promise) return signal;
     if (this.#size > 0) return Promise.resolve(this.#take());
     if (this.#closed) return Promise.reject(closedForGet());
-    return this.#park(undefined, signal) as Promise<T>;
+    return this.#getters.park(undefined, signal) as Promise<T>;
   }
 
   /**
@@ -375,7 +315,6 @@ export class Queue<T> implements AsyncIterable<T> {
    * it is empty, `get` rejects with `QueueClosedError` (getters waiting at
    * the close, when it is empty, reject at once) and `for await` ends.
    * Calling it again does nothing.
-   *
    * @example
    * ```ts
    * import { Queue, QueueClosedError } from "@asincronia/asincronia";
@@ -392,28 +331,10 @@ export class Queue<T> implements AsyncIterable<T> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#waiting === 0) return;
     // Waiting putters (the queue is full) or waiting getters (it is empty):
     // none of them can ever be served now.
-    const error = this.#size === 0 ? closedForGet() : closedForPut();
-    const ring = this.#ring;
-    for (let k = 0; k < this.#length; k++) {
-      const slot = ((this.#front + k) & this.#mask) * STRIDE;
-      const resolve = ring[slot + 1] as Resolve | undefined;
-      const waiter = ring[slot + 2] as Waiter | undefined;
-      ring[slot] = ring[slot + 1] = ring[slot + 2] = undefined;
-      if (resolve === undefined) continue;
-      if (waiter === undefined) {
-        resolve(new Failure(error));
-        continue;
-      }
-      const signal = waiter.signal;
-      unwatch(signal, waiter);
-      // Aborted, but its listener has not run yet: the abort came first.
-      resolve(new Failure(signal.aborted ? signal.reason : error));
-    }
-    this.#waiting = 0;
-    this.#clearRing();
+    this.#putters.settleAll(closedForPut(), true);
+    if (this.#size === 0) this.#getters.settleAll(closedForGet(), true);
   }
 
   /**
@@ -454,26 +375,20 @@ export class Queue<T> implements AsyncIterable<T> {
   /**
    * Places `item` without waiting if nobody has to wait for it: straight to
    * the first waiting getter, or at the end of the items if there is room.
+   * (Putters wait only while the queue is full: none can be passed here.)
    */
   #offer(item: T): boolean {
-    if (this.#size === 0 && this.#waiting > 0) {
-      // Getters wait only while the queue is empty.
-      const slot = this.#first();
-      if (slot >= 0) {
-        (this.#shift(slot) as Resolve)(item);
-        return true;
-      }
-    }
-    if (this.#size >= this.#maxsize) return false;
-    this.#push(item);
+    const getters = this.#getters;
+    if (this.#size === 0 && getters.first()) getters.wake(item);
+    else if (this.#size < this.#maxsize) this.#push(item);
+    else return false;
     return true;
   }
 
-  /** Appends an item to the items ring; there is room. */
+  /** Appends an item; there is room. */
   #push(item: T): void {
-    if (this.#size > this.#itemMask) this.#growItems();
-    this.#items[(this.#head + this.#size) & this.#itemMask] = item;
-    this.#size++;
+    if (this.#size > this.#mask) this.#resize();
+    this.#items[(this.#head + this.#size++) & this.#mask] = item;
   }
 
   /**
@@ -481,157 +396,40 @@ export class Queue<T> implements AsyncIterable<T> {
    * waiting putter's item in, since there is room for it now.
    */
   #take(): T {
-    const items = this.#items;
-    const item = items[this.#head] as T;
-    items[this.#head] = undefined;
-    this.#head = (this.#head + 1) & this.#itemMask;
-    if (--this.#size === 0) {
-      this.#head = 0;
-      if (this.#itemMask >= SHRINK_ABOVE) {
-        this.#items = new Array(MIN_CAPACITY);
-        this.#itemMask = MIN_CAPACITY - 1;
-      }
-    }
-    if (this.#waiting > 0) {
-      // Putters wait only while the queue is full, and it was.
-      const slot = this.#first();
-      if (slot >= 0) {
-        this.#push(this.#ring[slot] as T);
-        (this.#shift(slot) as Resolve)(undefined);
-      }
+    const item = this.#items[this.#head] as T;
+    this.#items[this.#head] = undefined;
+    this.#head = (this.#head + 1) & this.#mask;
+    this.#size--;
+    const putters = this.#putters;
+    if (putters.first()) {
+      this.#push(putters.value);
+      putters.wake(undefined);
+    } else if (this.#mask >= MIN_CAPACITY && this.#size <= this.#mask >> 4) {
+      this.#resize();
     }
     return item;
   }
 
-  /** Makes the caller wait: a getter (item unused) or a putter. */
-  #park(
-    item: T | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<unknown> {
-    if (this.#length > this.#mask) this.#rebuild(2 * (this.#mask + 1));
-    const index = (this.#front + this.#length) & this.#mask;
-    const slot = index * STRIDE;
-    const ring = this.#ring;
-    ring[slot] = item;
-    const promise = park(ring, slot + 1);
-    if (signal !== undefined) {
-      const waiter = new Waiter(this as Queue<unknown>, signal, index);
-      ring[slot + 2] = waiter;
-      watch(signal, waiter);
-    }
-    this.#length++;
-    this.#waiting++;
-    return promise;
-  }
-
   /**
-   * The ring slot of the longest-waiting caller that may be served, or -1 if
-   * none is left. Holes at the front are skipped; a caller whose signal
-   * aborted before its listener ran is rejected on the way, never served.
+   * Copies the items to a ring at least twice their number: when it is
+   * full, and when it holds under a sixteenth of its capacity, so that
+   * memory follows what the queue holds.
    */
-  #first(): number {
-    while (this.#waiting > 0) {
-      const slot = this.#front * STRIDE;
-      const ring = this.#ring;
-      if (ring[slot + 1] === undefined) {
-        this.#front = (this.#front + 1) & this.#mask;
-        this.#length--;
-        continue;
-      }
-      const waiter = ring[slot + 2] as Waiter | undefined;
-      if (waiter === undefined || !waiter.signal.aborted) return slot;
-      unwatch(waiter.signal, waiter);
-      this.#drop(waiter);
-    }
-    return -1;
-  }
-
-  /**
-   * Takes the caller at `slot` (the front of the ring) out of the ring and
-   * returns its resolve function.
-   */
-  #shift(slot: number): unknown {
-    const ring = this.#ring;
-    const resolve = ring[slot + 1];
-    const waiter = ring[slot + 2] as Waiter | undefined;
-    ring[slot] = ring[slot + 1] = ring[slot + 2] = undefined;
-    this.#front = (this.#front + 1) & this.#mask;
-    this.#length--;
-    if (waiter !== undefined) unwatch(waiter.signal, waiter);
-    if (--this.#waiting === 0) this.#clearRing();
-    return resolve;
-  }
-
-  /** Removes a waiter whose signal aborted, and rejects it with the reason. */
-  #drop(waiter: Waiter): void {
-    const ring = this.#ring;
-    const slot = waiter.index * STRIDE;
-    // Already served, refused by close(), or moved: nothing to do.
-    if (ring[slot + 2] !== waiter) return;
-    const resolve = ring[slot + 1] as Resolve;
-    // Leave a hole; the front skips it, or a rebuild drops it.
-    ring[slot] = ring[slot + 1] = ring[slot + 2] = undefined;
-    if (--this.#waiting === 0) {
-      this.#clearRing();
-    } else if (this.#length > 64 && this.#waiting < this.#length >> 1) {
-      this.#rebuild(this.#mask + 1);
-    }
-    resolve(new Failure(waiter.signal.reason));
-  }
-
-  /**
-   * Forgets the holes once nobody waits, and lets a ring that a burst grew
-   * large be collected.
-   */
-  #clearRing(): void {
-    this.#front = this.#length = 0;
-    if (this.#mask >= SHRINK_ABOVE) {
-      this.#ring = new Array(MIN_CAPACITY * STRIDE);
-      this.#mask = MIN_CAPACITY - 1;
-    }
-  }
-
-  /**
-   * Copies the waiters, in order, to the front of a ring of `capacity`
-   * entries, dropping the holes. Amortised O(1): it runs when the ring is
-   * full (capacity doubles) or mostly holes.
-   */
-  #rebuild(capacity: number): void {
-    const old = this.#ring;
-    const ring = new Array(capacity * STRIDE);
-    let count = 0;
-    for (let k = 0; k < this.#length; k++) {
-      const from = ((this.#front + k) & this.#mask) * STRIDE;
-      if (old[from + 1] === undefined) continue;
-      const to = count * STRIDE;
-      ring[to] = old[from];
-      ring[to + 1] = old[from + 1];
-      const waiter = old[from + 2] as Waiter | undefined;
-      if (waiter !== undefined) {
-        waiter.index = count;
-        ring[to + 2] = waiter;
-      }
-      count++;
-    }
-    this.#ring = ring;
-    this.#mask = capacity - 1;
-    this.#front = 0;
-    this.#length = count;
-  }
-
-  /** Doubles the items ring, keeping the order. */
-  #growItems(): void {
-    const old = this.#items;
-    const capacity = 2 * (this.#itemMask + 1);
+  #resize(): void {
+    let capacity = MIN_CAPACITY;
+    while (capacity < 2 * this.#size) capacity *= 2;
     const items: (T | undefined)[] = new Array(capacity);
     for (let k = 0; k < this.#size; k++) {
-      items[k] = old[(this.#head + k) & this.#itemMask];
+      items[k] = this.#items[(this.#head + k) & this.#mask];
     }
     this.#items = items;
-    this.#itemMask = capacity - 1;
+    this.#mask = capacity - 1;
     this.#head = 0;
   }
 }
+
+/** What `put` returns when it need not wait; it holds nothing. */
+const DONE: Promise<void> = Promise.resolve();
 
 function closedForPut(): QueueClosedError {
   return new QueueClosedError("Cannot put item as the queue is closed");

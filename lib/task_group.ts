@@ -176,9 +176,10 @@ const NAMED = 5;
  * | `asyncio.TaskGroup` | yes | yes | `ExceptionGroup` |
  * | `TaskGroup` | yes, via `signal` | yes | `AggregateError` |
  *
- * Where asyncio throws `CancelledError` into a task at its next `await`,
- * JavaScript cannot interrupt a promise: the group aborts an `AbortSignal`
- * and each task decides how to stop.
+ * Where asyncio throws `CancelledError` into a task at the `await` where it
+ * is suspended (the task may catch it), JavaScript cannot interrupt a
+ * promise: the group aborts an `AbortSignal` and each task decides how to
+ * stop.
  *
  * **`await using` is not `async with`.** JavaScript does not tell the
  * disposer that its block threw, so an error thrown in an `await using`

@@ -161,6 +161,21 @@ Deno.test("Each page ends with its section's exercises and the command that chec
   }
 });
 
+Deno.test("README.es.md's index names each page as its title does", async () => {
+  const entry = await read(ENTRY);
+  const items = [...entry.text.matchAll(/^(\d+)\. \[([^\]]+)\]\(([^)#]+)\)/gm)];
+  assertEquals(items.length, 10, "one index item per section");
+  for (const [, number, label, target] of items) {
+    const { text } = await read(target!);
+    // The label may add to the title (section 4 names its two parts).
+    const title = headings(text)[0]!.text;
+    assert(
+      `${number}. ${label}`.startsWith(title),
+      `README.es.md's item ${number}, «${label}», is not titled as ${target}: «${title}»`,
+    );
+  }
+});
+
 Deno.test("README.es.md leads to every page and the glossary, and README.md to it", async () => {
   const entry = await read(ENTRY);
   const targets = new Set(links(entry.text).map((t) => t.split("#")[0]));

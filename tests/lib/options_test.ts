@@ -70,6 +70,14 @@ const LOOK_ALIKE: [unknown, string] = [
   "an AbortSignal",
 ];
 const REFUSE_LOOK_ALIKES = new Set([
+  "Semaphore.acquire()",
+  "Semaphore.run()",
+  "Lock.acquire()",
+  "Lock.run()",
+  "Event.wait()",
+  "Queue.put()",
+  "Queue.get()",
+  "asCompleted()",
   "new TaskGroup()",
   "TaskGroup.run()",
   "fetchWithRetry()",
