@@ -138,7 +138,6 @@ class Heap<T> {
   constructor(compare: (a: T, b: T) => number) {
     this.#compare = compare;
   }
-
   get size(): number {
     return this.#items.length;
   }
@@ -449,11 +448,12 @@ export class Queue<T> implements AsyncIterable<T> {
    * @example
    * ```ts
    * import { Queue } from "@asincronia/asincronia";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const queue = new Queue<string>();
    * await queue.put("job");
    * const joined = queue.join(); // one item unfinished: waits
-   * console.log(await queue.get()); // taken, not yet done
+   * assertEquals(await queue.get(), "job"); // taken, not yet done
    * queue.taskDone(); // done: the join resolves
    * await joined;
    * ```
