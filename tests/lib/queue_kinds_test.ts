@@ -5,11 +5,14 @@
 // Lib/test/test_asyncio/test_queues.py):
 // - LifoQueueTests.test_order, PriorityQueueTests.test_order: "items leave
 //   in the kind's order".
-// - QueueBasicTests.test_maxsize, QueueGetTests.test_get_with_waiting_putters,
-//   QueuePutTests.test_put_cancelled_race, QueueGetTests.test_get_cancelled_race,
-//   test_put_with_waiting_getters, test_why_are_getters_waiting and
-//   test_why_are_putters_waiting, run for each kind (in tests/lib/queue_test.ts
-//   for Queue): "the Queue's waiter rules hold for every kind".
+// - Run for each kind ("the Queue's waiter rules hold"; for Queue alone they
+//   are also in tests/lib/queue_test.ts): QueueBasicTests.test_maxsize ("a
+//   put waits while full…"), QueuePutTests.test_put_with_waiting_getters
+//   ("getters are served in the order they came…"),
+//   QueueGetTests.test_get_with_waiting_putters ("waiting putters enter in
+//   the order they came…"), QueuePutTests.test_put_cancelled_race and
+//   QueueGetTests.test_get_cancelled_race ("an aborted putter's item never
+//   enters…").
 // The rest is ours: stability among equals, the comparator's checks and
 // failures, O(log n) comparisons, and memory after a burst.
 import {
