@@ -178,22 +178,42 @@ class Soak {
 const ok = (value?: unknown): Outcome => ({ state: "ok", value });
 const err = (value: unknown): Outcome => ({ state: "err", value });
 
-/** Queue against an array of items and two lines of waiters. */
+/**
+ * Queue against an array of items, two lines of waiters, and the count of
+ * items not yet done that join() waits on; maxsize 0 is a rendezvous.
+ */
 async function queueRound(s: Soak, n: number): Promise<void> {
-  const maxsize = [1, 2, 3, 8, Infinity][s.int(5)]!;
+  const maxsize = [0, 1, 2, 3, 8, Infinity][s.int(6)]!;
   const queue = new Queue<number>({ maxsize });
   const items: number[] = [];
   type Waiter = { call: Call; c?: AbortController; item: number };
   let getters: Waiter[] = [];
   let putters: Waiter[] = [];
+  let joins: Waiter[] = [];
   let closed = false;
   let next = 0;
+  let unfinished = 0;
   const held: (AbortController | undefined)[] = [];
-  const refill = () => {
+  const done = () => {
+    for (const w of joins) w.call.expected = ok();
+    joins = [];
+  };
+  /** The first waiting putter's item goes in, or (maxsize 0) is taken. */
+  const admit = (): number | undefined => {
     const putter = putters.shift();
-    if (putter === undefined) return;
-    items.push(putter.item);
+    if (putter === undefined) return undefined;
     putter.call.expected = ok();
+    unfinished++;
+    if (maxsize === 0) return putter.item;
+    items.push(putter.item);
+    return undefined;
+  };
+  /** What a get that need not wait takes. */
+  const take = (): number => {
+    if (items.length === 0) return admit()!;
+    const item = items.shift()!;
+    admit();
+    return item;
   };
   for (let i = 0; i < n; i++, s.ops++) {
     const roll = s.int(100);
@@ -206,18 +226,21 @@ async function queueRound(s: Soak, n: number): Promise<void> {
       else if (getters.length > 0) {
         getters.shift()!.call.expected = ok(item);
         call.expected = ok();
+        unfinished++;
       } else if (items.length < maxsize) {
         items.push(item);
         call.expected = ok();
+        unfinished++;
       } else putters.push({ call, c, item }), held.push(c);
     } else if (roll < 60) {
       const c = s.signal();
       const call = s.follow(queue.get(c && { signal: c.signal }), "get");
       if (c?.signal.aborted) call.expected = err(c.signal.reason);
-      else if (items.length > 0) call.expected = ok(items.shift()), refill();
-      else if (closed) call.expected = err(QueueClosedError);
+      else if (items.length > 0 || putters.length > 0) {
+        call.expected = ok(take());
+      } else if (closed) call.expected = err(QueueClosedError);
       else getters.push({ call, c, item: -1 }), held.push(c);
-    } else if (roll < 68) {
+    } else if (roll < 66) {
       let got: unknown;
       try {
         got = queue.tryPut(next);
@@ -228,32 +251,59 @@ async function queueRound(s: Soak, n: number): Promise<void> {
       else if (getters.length > 0) {
         getters.shift()!.call.expected = ok(next);
         s.check(got === true, "tryPut to a getter");
+        unfinished++;
       } else if (items.length < maxsize) {
         items.push(next);
         s.check(got === true, "tryPut with room");
+        unfinished++;
       } else s.check(got === false, "tryPut full");
       next++;
-    } else if (roll < 76) {
+    } else if (roll < 72) {
       let got: unknown;
       try {
         got = queue.tryGet()?.value;
       } catch (error) {
         got = error;
       }
-      if (items.length > 0) {
-        s.check(got === items.shift(), "tryGet item");
-        refill();
+      if (items.length > 0 || putters.length > 0) {
+        s.check(got === take(), "tryGet item");
       } else if (closed) s.check(got instanceof QueueClosedError, "tryGet");
       else s.check(got === undefined, "tryGet empty");
+    } else if (roll < 76) {
+      let threw = false;
+      try {
+        queue.taskDone();
+      } catch (error) {
+        threw = error instanceof RangeError;
+      }
+      s.check(threw === (unfinished === 0), "taskDone");
+      if (unfinished > 0 && --unfinished === 0) done();
+    } else if (roll < 78) {
+      const c = s.signal();
+      const call = s.follow(queue.join(c && { signal: c.signal }), "join");
+      if (c?.signal.aborted) call.expected = err(c.signal.reason);
+      else if (unfinished === 0) call.expected = ok();
+      else joins.push({ call, c, item: -1 }), held.push(c);
     } else if (roll < 90) {
       const keep = s.abort(held);
       getters = getters.filter(keep);
       putters = putters.filter(keep);
+      joins = joins.filter(keep);
     } else if (roll < 92) {
-      queue.close();
+      const immediate = s.int(2) === 0;
+      const dropped = queue.close({ immediate });
+      s.check(
+        String(dropped) === String(immediate ? items : []),
+        "close() dropped",
+      );
       closed = true;
       for (const w of putters) w.call.expected = err(QueueClosedError);
       putters = [];
+      if (immediate) {
+        unfinished = Math.max(0, unfinished - items.length);
+        items.length = 0;
+        if (unfinished === 0) done();
+      }
       if (items.length === 0) {
         for (const w of getters) w.call.expected = err(QueueClosedError);
         getters = [];
@@ -263,7 +313,7 @@ async function queueRound(s: Soak, n: number): Promise<void> {
     s.check(queue.waitingGetters === getters.length, "waitingGetters");
     s.check(queue.waitingPutters === putters.length, "waitingPutters");
   }
-  queue.close();
+  queue.close({ immediate: true });
   for (const w of [...getters, ...putters]) {
     w.call.expected = err(QueueClosedError);
   }
