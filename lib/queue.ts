@@ -145,8 +145,8 @@ class Heap<T> {
   push(item: T): void {
     const items = this.#items;
     const order = this.#order;
-    // Up while it leaves before its parent (a tie stays: it came later).
     const compare = this.#compare;
+    // Up while it leaves before its parent (a tie stays: it came later).
     let at = items.length;
     while (at > 0 && compare(item, items[(at - 1) >> 1]!) < 0) {
       at = (at - 1) >> 1;
