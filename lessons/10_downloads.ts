@@ -7,6 +7,7 @@
  * @resource {https://developer.mozilla.org/en-US/docs/Web/API/Streams_API/Using_readable_streams} MDN: using readable streams
  * @resource {https://docs.python.org/3/library/asyncio-task.html#asyncio.gather} Python: asyncio.gather
  * @resource {https://docs.python.org/3/library/asyncio-queue.html} Python: asyncio.Queue
+ * @resource {https://docs.python.org/3/library/asyncio-task.html#asyncio.as_completed} Python: asyncio.as_completed
  * @section 10 — Ejemplo completo
  * @guide docs/es/10-ejemplo-completo.md
  * @exercises 10a, 10b
