@@ -3,11 +3,10 @@
  * this file.
  *
  * A check runs in two processes (exercises/_run.ts). The learner's process
- * runs the learner's code in a {@linkcode World} of `_world.ts` and sends
- * back what happened as data: a {@linkcode Run} per scenario. The checker's
- * process turns each Run into a {@linkcode Scene} and judges it; the
- * problems it finds are bilingual {@linkcode Text}s. Nothing the learner's
- * code does can reach the judging, which happens in the checker's process.
+ * runs the learner's code in the Worlds of `_world.ts` and sends back what
+ * happened as data: a {@linkcode Run} per scenario. The checker's process
+ * reads each Run back as a {@linkcode Scene} and judges it; the problems it
+ * finds are bilingual {@linkcode Text}s.
  *
  * @module
  */
@@ -23,9 +22,8 @@ export type { Lang, Text };
 export function text(
   en: string,
   es: string,
-  values?: Readonly<Record<string, unknown>>,
+  values: Readonly<Record<string, unknown>> = {},
 ): Text {
-  if (values === undefined) return { en, es };
   const fill = (message: string, lang: Lang) =>
     message.replace(/\{(\w+)\}/g, (all, name: string) => {
       if (!Object.hasOwn(values, name)) return all;
@@ -41,14 +39,10 @@ export function num(n: number): Text {
   return { en, es: en.replace(".", ",") };
 }
 
-/** "2.0 units" / "2,0 unidades" ("1.0 unit" / "1,0 unidad"). */
+/** "2.0 units" / "2,0 unidades"; "1.0 unit" / "1,0 unidades" (a decimal takes the plural in Spanish). */
 export function units(n: number): Text {
   const { en, es } = num(n);
-  const one = Math.abs(n - 1) < 0.05;
-  return {
-    en: `${en} ${one ? "unit" : "units"}`,
-    es: `${es} ${one ? "unidad" : "unidades"}`,
-  };
+  return { en: `${en} unit${en === "1.0" ? "" : "s"}`, es: `${es} unidades` };
 }
 
 /** "A, B and C" / "A, B y C". */
@@ -57,10 +51,10 @@ export function listOf(items: readonly (string | Text)[]): Text {
     const words = items.map((item) =>
       typeof item === "string" ? item : item[lang]
     );
-    if (words.length <= 1) return words.join("");
-    return `${words.slice(0, -1).join(", ")} ${lang === "en" ? "and" : "y"} ${
-      words.at(-1)
-    }`;
+    const last = words.pop();
+    return words.length === 0
+      ? last ?? ""
+      : `${words.join(", ")} ${lang === "en" ? "and" : "y"} ${last}`;
   };
   return { en: list("en"), es: list("es") };
 }
@@ -70,37 +64,25 @@ export const EPSILON = 1e-6;
 
 // ---- Values of the learner's process, as data.
 
-/** JSON: what travels from the learner's process to the checker. */
-export type Data =
-  | null
-  | boolean
-  | number
-  | string
-  | Data[]
-  | { [key: string]: Data };
-
 /** An error of the learner's process, as the checker sees it. */
 export class Thrown {
-  /** Its class name and its message, as the error said them. */
+  /** Its class name and message; where the learner's code threw it; its name in the scenario (`"B"`); an AggregateError's errors. */
   constructor(
     readonly name: string,
     readonly message: string,
-    /** The learner's line that threw it (`file.ts:12`), when known. */
     readonly where: string | undefined,
-    /** The name a scenario gave it, when the check made it (`"B"`). */
     readonly ref: string | undefined,
-    /** An AggregateError's errors. */
     readonly errors: readonly unknown[] | undefined,
   ) {}
 }
 
-/** Any other object of the learner's process: only how it reads. */
+/** Any other object of the learner's process: how it reads, and its name in the scenario. */
 export class Opaque {
-  /** How {@linkcode describe} shows it, and the scenario's name for it. */
+  /** See {@linkcode describe}. */
   constructor(readonly shown: string, readonly ref: string | undefined) {}
 }
 
-/** The name a scenario gave to `value` (see `World.mark`), if any. */
+/** The name a scenario gave to `value` (see `Session.mark`), if any. */
 export function refOf(value: unknown): string | undefined {
   return value instanceof Thrown || value instanceof Opaque
     ? value.ref
@@ -110,108 +92,101 @@ export function refOf(value: unknown): string | undefined {
 /** Whether `error` is the error named `ref`, alone or in an AggregateError. */
 export function carries(error: unknown, ref: string): boolean {
   return refOf(error) === ref ||
-    (error instanceof Thrown && error.name === "AggregateError" &&
+    (error instanceof Thrown &&
       (error.errors ?? []).some((e) => refOf(e) === ref));
 }
 
 const MAX_ITEMS = 1000;
-const MAX_DEPTH = 6;
 
-/** `value` as data; `marks` names the scenario's own objects. Never throws. */
+/**
+ * `value` as JSON text; `marks` names the scenario's own objects, `where`
+ * finds the learner's line in an error. Errors, `undefined`, odd numbers and
+ * objects that are not plain are tagged `{ $: … }`; a plain object becomes
+ * its entries, so that no object of the learner's can pass for a tag.
+ * Never throws: what cannot be written (a cycle, a getter that throws) is
+ * sent as it reads.
+ */
 export function encode(
   value: unknown,
   marks: ReadonlyMap<unknown, string>,
   where: (error: Error) => string | undefined,
-  depth = 0,
-): Data {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return value;
-    case "number":
-      return Number.isFinite(value) && !Object.is(value, -0)
-        ? value
-        : { $: "number", v: String(Object.is(value, -0) ? "-0" : value) };
-    case "undefined":
-      return { $: "undefined" };
-  }
-  if (value === null) return null;
-  const ref = marks.get(value);
-  try {
-    if (value instanceof Error) {
-      const errors = value instanceof AggregateError &&
-          Array.isArray(value.errors) && depth < MAX_DEPTH
-        ? value.errors.slice(0, MAX_ITEMS).map((e) =>
-          encode(e, marks, where, depth + 1)
-        )
+): string {
+  const tag = (raw: unknown): unknown => {
+    const ref = marks.get(raw) ?? null;
+    switch (typeof raw) {
+      case "string":
+      case "boolean":
+        return raw;
+      case "number":
+        return Number.isFinite(raw) && !Object.is(raw, -0)
+          ? raw
+          : { $: "n", v: Object.is(raw, -0) ? "-0" : String(raw) };
+      case "undefined":
+        return { $: "u" };
+    }
+    if (raw === null) return null;
+    if (raw instanceof Error) {
+      const errors = raw instanceof AggregateError && Array.isArray(raw.errors)
+        ? raw.errors.slice(0, MAX_ITEMS)
         : null;
+      const { name, message } = raw;
       return {
-        $: "error",
-        name: String(value.name),
-        message: String(value.message),
-        where: where(value) ?? null,
-        ref: ref ?? null,
+        $: "e",
+        name: `${name}`,
+        message: `${message}`,
+        where: where(raw) ?? null,
+        ref,
         errors,
       };
     }
+    if (Array.isArray(raw) && raw.length <= MAX_ITEMS) return raw;
+    const proto = typeof raw === "object"
+      ? Object.getPrototypeOf(raw)
+      : undefined;
     if (
-      depth < MAX_DEPTH && Array.isArray(value) && value.length <= MAX_ITEMS
+      (proto === Object.prototype || proto === null) &&
+      Object.keys(raw as object).length <= MAX_ITEMS
     ) {
-      return value.map((item) => encode(item, marks, where, depth + 1));
+      return { $: "p", v: Object.entries(raw as object) };
     }
-    const object = value as object;
-    const proto = Object.getPrototypeOf(object);
-    if (
-      depth < MAX_DEPTH && (proto === Object.prototype || proto === null) &&
-      Object.keys(object).length <= MAX_ITEMS
-    ) {
-      const entries: Record<string, Data> = {};
-      for (const [key, item] of Object.entries(object)) {
-        entries[key] = encode(item, marks, where, depth + 1);
-      }
-      return { $: "object", v: entries };
-    }
-  } catch { /* a getter threw: show it as it reads */ }
-  return { $: "other", shown: safely(() => describe(value)), ref: ref ?? null };
-}
-
-function safely(show: () => string): string {
+    return { $: "o", shown: describe(raw), ref };
+  };
   try {
-    return show();
+    return JSON.stringify(value, function (this: Record<string, unknown>, key) {
+      return tag(this[key]);
+    });
   } catch {
-    return "a value that cannot be shown";
+    let shown = "a value that cannot be shown";
+    try {
+      shown = describe(value);
+    } catch { /* as above */ }
+    return JSON.stringify({ $: "o", shown, ref: null });
   }
 }
 
-/** Data back as values: errors become {@linkcode Thrown}, the rest {@linkcode Opaque}. */
-export function decode(data: Data): unknown {
-  if (Array.isArray(data)) return data.map(decode);
-  if (data === null || typeof data !== "object") return data;
-  const tagged = data as Record<string, Data>;
-  const str = (key: string) =>
-    typeof tagged[key] === "string" ? tagged[key] : undefined;
-  switch (tagged.$) {
-    case "undefined":
-      return undefined;
-    case "number":
-      return Number(tagged.v);
-    case "error":
-      return new Thrown(
-        str("name") ?? "Error",
-        str("message") ?? "",
-        str("where"),
-        str("ref"),
-        Array.isArray(tagged.errors) ? tagged.errors.map(decode) : undefined,
-      );
-    case "object":
-      return Object.fromEntries(
-        Object.entries(tagged.v as Record<string, Data>).map((
-          [key, item],
-        ) => [key, decode(item)]),
-      );
-    default:
-      return new Opaque(str("shown") ?? "?", str("ref"));
-  }
+/** {@linkcode encode}'s text back as values: errors become {@linkcode Thrown}, other objects {@linkcode Opaque}. */
+export function decode(data: string): unknown {
+  return JSON.parse(data, (_, v) => {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+    switch (v.$) {
+      case "u":
+        return undefined;
+      case "n":
+        return Number(v.v);
+      case "e":
+        return new Thrown(
+          v.name,
+          v.message,
+          v.where ?? undefined,
+          v.ref ?? undefined,
+          v.errors ?? undefined,
+        );
+      case "p":
+        return Object.fromEntries(v.v);
+      default:
+        return new Opaque(v.shown, v.ref ?? undefined);
+    }
+  });
 }
 
 /**
@@ -231,34 +206,35 @@ export function describe(value: unknown, depth = 0): string {
     case "function":
       return value.name ? `a function (${value.name})` : "a function";
     case "symbol":
-      return value.toString();
     case "undefined":
     case "boolean":
       return String(value);
   }
   if (value === null) return "null";
-  if (value instanceof Thrown) return `${value.name}: ${value.message}`;
   if (value instanceof Opaque) return value.shown;
-  if (value instanceof Error) return `${value.name}: ${value.message}`;
-  if (depth > 1) return Array.isArray(value) ? "[…]" : "{…}";
-  if (Array.isArray(value)) {
-    const items = value.slice(0, 8).map((item) => describe(item, depth + 1));
-    if (value.length > 8) items.push(`… ${value.length - 8} more`);
-    return `[${items.join(", ")}]`;
+  if (value instanceof Thrown || value instanceof Error) {
+    return `${value.name}: ${value.message}`;
   }
-  const proto = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) {
+  if (
+    Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype
+  ) {
+    if (depth > 1) return Array.isArray(value) ? "[…]" : "{…}";
     const entries = Object.entries(value as object);
-    const shown = entries.slice(0, 6).map(([key, item]) =>
-      `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key)}: ${
-        describe(item, depth + 1)
-      }`
+    const shown = entries.slice(0, 8).map(([key, item]) =>
+      (Array.isArray(value)
+        ? ""
+        : `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key)}: `) +
+      describe(item, depth + 1)
     );
-    if (entries.length > 6) shown.push("…");
-    return shown.length ? `{ ${shown.join(", ")} }` : "{}";
+    if (entries.length > 8) shown.push(`… ${entries.length - 8} more`);
+    return Array.isArray(value)
+      ? `[${shown.join(", ")}]`
+      : shown.length
+      ? `{ ${shown.join(", ")} }`
+      : "{}";
   }
   if (value instanceof Promise) return "a Promise";
-  const name = proto?.constructor?.name;
+  const name = Object.getPrototypeOf(value)?.constructor?.name;
   return typeof name === "string" && name ? `a ${name}` : "an object";
 }
 
@@ -269,41 +245,34 @@ export interface Leak {
   /** What it is. */
   kind: "timer" | "interval" | "request" | "body" | "worker";
   /** The learner's line that started it (`file.ts:12`), when known. */
-  origin?: string;
+  origin?: string | undefined;
   /** For a timer: when it would fire, in units. */
   due?: number;
   /** For a request or a body: the URL's path and, for a body, the status. */
   detail?: string;
 }
 
-/** How the learner's code ended. */
-export type Status =
-  | "fulfilled"
-  | "rejected"
-  /** Waiting, with nothing left that could ever wake it. */
-  | "stuck"
-  /** Still running when the run's limit came. */
-  | "late"
-  /** Woke up too many times without moving on (polling in a tight loop). */
-  | "busy";
+/**
+ * How the learner's code ended: "stuck" is waiting with nothing left that
+ * could wake it, "late" still running at the run's limit, "busy" woke up
+ * too many times without moving on (polling in a tight loop).
+ */
+export type Status = "fulfilled" | "rejected" | "stuck" | "late" | "busy";
 
 /** What a run of the learner's code did. */
-export interface Outcome<V = unknown> {
-  /** How it ended. */
+export interface Outcome {
+  /** How it ended, and when (or when the run gave up), in units. */
   readonly status: Status;
-  /** What it resolved to. */
-  readonly value: V;
-  /** What it rejected with. */
-  readonly error: unknown;
-  /** When it settled, or when the run gave up, in units. */
   readonly at: number;
+  /** What it resolved to, or rejected with. */
+  readonly value: unknown;
+  readonly error: unknown;
   /** Simulated tasks still running when it settled, with when they would have ended. */
   readonly running: readonly { name: string; until: number | undefined }[];
   /** Timers, requests, bodies and workers the learner's code left behind. */
   readonly leaks: readonly Leak[];
-  /** Rejections nobody handled. */
+  /** Rejections nobody handled; errors thrown by timer callbacks, which nothing could catch. */
   readonly unhandled: readonly unknown[];
-  /** Errors thrown by timer callbacks, which nothing could catch. */
   readonly uncaught: readonly unknown[];
 }
 
@@ -316,45 +285,34 @@ export interface UnitSpan {
 }
 
 /** One scenario as data: its timeline and how the learner's code ended. */
-export interface Run {
-  /** Milliseconds per unit. */
+export interface Run
+  extends Omit<Outcome, "value" | "error" | "unhandled" | "uncaught"> {
+  /** Milliseconds per unit, and whether time was simulated. */
   readonly unit: number;
-  /** Whether time was simulated. */
   readonly virtual: boolean;
   /** When the scenario ended, in units: where the chart stops. */
   readonly now: number;
   /** Every task, in the order they started. */
   readonly spans: readonly UnitSpan[];
-  /** Tasks that stopped because their signal aborted. */
+  /** Tasks that stopped because their signal aborted; names started twice. */
   readonly cancelled: readonly string[];
-  /** Names the learner's code started twice. */
   readonly twice: readonly string[];
-  /** The outcome, its values as {@linkcode Data}. */
-  readonly outcome: Outcome<Data> & {
-    readonly error: Data;
-    readonly unhandled: readonly Data[];
-    readonly uncaught: readonly Data[];
-  };
+  /** The outcome's value, error, unhandled and uncaught, {@linkcode encode}d. */
+  readonly values: string;
 }
 
 // ---- The checker's side: judging a Run.
 
-/** A check that found something wrong: the problems, most important first. */
+/** A check that found something wrong: the problems, most important first, and the chart of the run. */
 export class Failure extends Error {
-  /** What the learner should read. */
-  readonly problems: Text[];
-  /** The chart of the run that failed, when the check has one. */
-  readonly chart: Text | undefined;
-  /** How many milliseconds a unit of the chart lasts. */
-  readonly unit: number | undefined;
-
-  /** A failure with these problems and, if given, the chart of the run and its unit. */
-  constructor(problems: Text[], chart?: Text, unit?: number) {
+  /** Problems, the chart of the run and the ms of its unit. */
+  constructor(
+    readonly problems: Text[],
+    readonly chart?: Text,
+    readonly unit?: number,
+  ) {
     super(problems[0]?.en ?? "failed");
     this.name = "Failure";
-    this.problems = problems;
-    this.chart = chart;
-    this.unit = unit;
   }
 }
 
@@ -363,9 +321,8 @@ export const MAX_STEPS = 5_000;
 
 /** A Run, read back by the checker: what judges look at. */
 export class Scene {
-  /** Milliseconds per unit. */
+  /** Milliseconds per unit, and whether time was simulated. */
   readonly unit: number;
-  /** Whether time was simulated. */
   readonly virtual: boolean;
   /** How the learner's code ended, its values decoded. */
   readonly outcome: Outcome;
@@ -384,14 +341,8 @@ export class Scene {
     this.virtual = run.virtual;
     this.spans = run.spans;
     this.cancelled = new Set(run.cancelled);
-    const o = run.outcome;
-    this.outcome = {
-      ...o,
-      value: decode(o.value),
-      error: decode(o.error),
-      unhandled: o.unhandled.map(decode),
-      uncaught: o.uncaught.map(decode),
-    };
+    const values = decode(run.values) as Pick<Outcome, "value" | "error">;
+    this.outcome = { ...run, unhandled: [], uncaught: [], ...values };
   }
 
   /** The span of `name`, if it ran. */
@@ -401,17 +352,12 @@ export class Scene {
 
   /** The span of `name`; a Failure saying the task never ran if it did not. */
   spanOf(name: string): UnitSpan {
-    const span = this.span(name);
-    if (span !== undefined) return span;
-    throw this.failure([text(
-      `Task ${name} never ran.`,
-      `La tarea ${name} no llegó a ejecutarse.`,
-    )]);
-  }
-
-  /** The spans whose name passes `keep`. */
-  spansOf(keep: (name: string) => boolean): UnitSpan[] {
-    return this.spans.filter((span) => keep(span.name));
+    return this.span(name) ?? this.fail([
+      text(
+        `Task ${name} never ran.`,
+        `La tarea ${name} no llegó a ejecutarse.`,
+      ),
+    ]);
   }
 
   /**
@@ -419,46 +365,59 @@ export class Scene {
    * "Task"/"La tarea") started at …; it could have started at 0.0, `why`.
    */
   startedLate(names: readonly string[], what: Text, why: Text): Text[] {
-    return names.flatMap((name) => {
-      const start = this.spanOf(name).start;
-      return start > EPSILON
-        ? [text(
-          `${what.en} ${name} started at ${
-            units(start).en
-          }; it could have started at 0.0: ${why.en}.`,
-          `${what.es} ${name} empezó en ${
-            units(start).es
-          }; podía haber empezado en 0,0: ${why.es}.`,
-        )]
-        : [];
-    });
+    return names.filter((name) => this.spanOf(name).start > EPSILON).map((
+      name,
+    ) =>
+      text(
+        "{what} {name} started at {start}; it could have started at 0.0: {why}.",
+        "{what} {name} empezó en {start}; podía haber empezado en 0,0: {why}.",
+        { what, name, start: units(this.spanOf(name).start), why },
+      )
+    );
   }
 
-  /** A Failure with `problems` and this scene's chart. */
-  failure(problems: Text[]): Failure {
-    return new Failure(problems, this.chart(), this.unit);
+  /** Throws a Failure with `problems` and this scene's chart. */
+  fail(problems: Text[]): never {
+    throw new Failure(problems, this.chart(), this.unit);
   }
 
   /** Throws a Failure with `problems` and the chart, if there are problems. */
   verdict(problems: Text[]): void {
-    if (problems.length > 0) throw this.failure(problems);
+    if (problems.length > 0) this.fail(problems);
+  }
+
+  /**
+   * {@linkcode Scene.verdict} on `problems`, then tasks started twice, then
+   * {@linkcode Scene.common}'s, on the outcome (or `outcome`) expected to end
+   * as `expect` says.
+   */
+  judge(
+    problems: Text[],
+    expect?: "fulfilled" | "rejected" | "either",
+    outcome?: Outcome,
+  ): void {
+    this.verdict([
+      ...problems,
+      ...this.twice(),
+      ...this.common(outcome, expect),
+    ]);
   }
 
   /** Problems for tasks the learner's code started more than once. */
   twice(): Text[] {
     return this.#run.twice.map((name) =>
       text(
-        `Task ${name} was started more than once; start each task once.`,
-        `La tarea ${name} se lanzó más de una vez; lanza cada tarea una sola vez.`,
+        "Task {name} was started more than once; start each task once.",
+        "La tarea {name} se lanzó más de una vez; lanza cada tarea una sola vez.",
+        { name },
       )
     );
   }
 
   /** An error as a learner wants to read it: `TypeError: x is not a function (03a_overlap.ts:12)`. */
   show(error: unknown): string {
-    return error instanceof Thrown && error.where
-      ? `${describe(error)} (${error.where})`
-      : describe(error);
+    const where = error instanceof Thrown && error.where;
+    return where ? `${describe(error)} (${where})` : describe(error);
   }
 
   /** The timeline as a chart in each language, 72 columns wide. */
@@ -467,16 +426,18 @@ export class Scene {
     const draw = (name: (name: string) => string) => {
       let now = 0;
       const timeline = new Timeline({ now: () => now });
-      const events = this.spans.flatMap((span, i) => [
-        { at: span.start, i, end: false, span },
-        ...span.end === undefined ? [] : [{ at: span.end, i, end: true, span }],
-      ]).sort((a, b) =>
-        a.at - b.at || Number(a.end) - Number(b.end) || a.i - b.i
+      const events = this.spans.flatMap((span, i) =>
+        span.end === undefined ? [{ at: span.start, i, span }] : [
+          { at: span.start, i, span },
+          { at: span.end, i, span, end: true },
+        ]
+      ).sort((a, b) =>
+        a.at - b.at || Number(a.end ?? 0) - Number(b.end ?? 0) || a.i - b.i
       );
       for (const { at, end, span } of events) {
         now = at;
-        if (!end) timeline.start(name(span.name));
-        else timeline.end(name(span.name), span.outcome as "fulfilled");
+        if (end) timeline.end(name(span.name), span.outcome as "fulfilled");
+        else timeline.start(name(span.name));
       }
       // Tasks still running are drawn until they would have ended.
       now = Math.max(
@@ -505,25 +466,29 @@ export class Scene {
     outcome: Outcome = this.outcome,
     expect: "fulfilled" | "rejected" | "either" = "fulfilled",
   ): Text[] {
-    const at = units(outcome.at);
-    const problems: Text[] = [];
     const status = outcome.status === "rejected" && expect === "fulfilled"
       ? "threw"
       : outcome.status;
     const first = STATUS[status];
-    if (first) {
-      problems.push(text(...first, { at, error: this.show(outcome.error) }));
-    }
-    for (const reason of outcome.unhandled) {
-      problems.push(text(...UNHANDLED, { error: this.show(reason) }));
-    }
-    for (const error of outcome.uncaught) {
-      problems.push(text(...UNCAUGHT, { error: this.show(error) }));
-    }
-    if (outcome.status === "fulfilled" || outcome.status === "rejected") {
-      problems.push(...this.leftRunning(outcome));
-    }
-    return problems;
+    return [
+      ...first
+        ? [
+          text(...first, {
+            at: units(outcome.at),
+            error: this.show(outcome.error),
+          }),
+        ]
+        : [],
+      ...outcome.unhandled.map((reason) =>
+        text(...UNHANDLED, { error: this.show(reason) })
+      ),
+      ...outcome.uncaught.map((error) =>
+        text(...UNCAUGHT, { error: this.show(error) })
+      ),
+      ...outcome.status === "fulfilled" || outcome.status === "rejected"
+        ? this.leftRunning(outcome)
+        : [],
+    ];
   }
 
   /** What the code left running when it settled, as problems. */
@@ -557,18 +522,21 @@ export class Scene {
         ),
     ];
     for (const leak of outcome.leaks) {
-      const where = leak.origin ? ` (${leak.origin})` : "";
-      const due = leak.due === undefined || !this.virtual
-        ? ""
-        : text(" (due at {due})", " (para {due})", { due: num(leak.due) });
       const [path, status] = (leak.detail ?? "").split(" ");
-      problems.push(text(...LEAKS[leak.kind], {
-        ...values,
-        where,
-        due,
-        path,
-        status,
-      }));
+      problems.push(
+        text(...LEAKS[leak.kind === "interval" ? "timer" : leak.kind], {
+          ...values,
+          what: leak.kind === "interval"
+            ? text("an interval", "un setInterval")
+            : text("a timer", "un temporizador"),
+          where: leak.origin ? ` (${leak.origin})` : "",
+          due: leak.due === undefined || !this.virtual
+            ? ""
+            : text(" (due at {due})", " (para {due})", { due: num(leak.due) }),
+          path,
+          status,
+        }),
+      );
     }
     return problems;
   }
@@ -598,23 +566,19 @@ const STATUS: Partial<Record<Status | "threw", Message>> = {
 
 const UNHANDLED: Message = [
   'A promise rejected with {error} and nothing handled it: a real program would stop with "Uncaught (in promise)". Await every promise you start, or catch it.',
-  'Una promesa se rechazó con {error} y nada la atendió: un programa real se pararía con "Uncaught (in promise)". Espera con await cada promesa que lances, o captúrala.',
+  "Una promesa se rechazó con {error} y nada la atendió: un programa real se pararía con «Uncaught (in promise)». Espera con await cada promesa que lances, o captúrala.",
 ];
 
 const UNCAUGHT: Message = [
   'A timer callback threw {error}, where nothing can catch it: a real program would stop with "Uncaught". Catch errors inside callbacks, or use await instead of callbacks.',
-  'Un callback de temporizador lanzó {error}, donde nada puede capturarlo: un programa real se pararía con "Uncaught". Captura los errores dentro de los callbacks, o usa await en vez de callbacks.',
+  "Un callback de temporizador lanzó {error}, donde nada puede capturarlo: un programa real se pararía con «Uncaught». Captura los errores dentro de los callbacks, o usa await en vez de callbacks.",
 ];
 
 /** What each kind of thing left behind does, and what to do about it. */
-const LEAKS: Record<Leak["kind"], Message> = {
+const LEAKS: Record<Exclude<Leak["kind"], "interval">, Message> = {
   timer: [
-    "Your function {verb} at {at}, but a timer{where} was still pending{due}: work it started was not finished, and a real program would stay alive for it. Wait for it before returning, or cancel it (clearTimeout, an AbortSignal).",
-    "Tu función {verb} en {at}, pero un temporizador{where} seguía pendiente{due}: un trabajo que lanzó no había terminado, y un programa real seguiría vivo por él. Espéralo antes de terminar, o cancélalo (clearTimeout, un AbortSignal).",
-  ],
-  interval: [
-    "Your function {verb} at {at}, but an interval{where} was still pending{due}: work it started was not finished, and a real program would stay alive for it. Wait for it before returning, or cancel it (clearTimeout, an AbortSignal).",
-    "Tu función {verb} en {at}, pero un setInterval{where} seguía pendiente{due}: un trabajo que lanzó no había terminado, y un programa real seguiría vivo por él. Espéralo antes de terminar, o cancélalo (clearTimeout, un AbortSignal).",
+    "Your function {verb} at {at}, but {what}{where} was still pending{due}: work it started was not finished, and a real program would stay alive for it. Wait for it before returning, or cancel it (clearTimeout, an AbortSignal).",
+    "Tu función {verb} en {at}, pero {what}{where} seguía pendiente{due}: un trabajo que lanzó no había terminado, y un programa real seguiría vivo por él. Espéralo antes de terminar, o cancélalo (clearTimeout, un AbortSignal).",
   ],
   request: [
     "Your function {verb} at {at}, but the request to {path}{where} was still in flight: abort it (pass fetch a signal).",
@@ -633,16 +597,14 @@ const LEAKS: Record<Leak["kind"], Message> = {
 /**
  * A chart from Timeline.render() as the Spanish text around it writes
  * numbers: decimal commas in the durations and the axis, and "activa" for a
- * task still running. Columns stay where they were: each replacement is as
- * wide as what it replaces.
+ * task still running. Each replacement is as wide as what it replaces.
  */
 function spanishChart(chart: string): string {
   const lines = chart.split("\n");
-  const comma = (line: string) => line.replace(/(\d)\.(\d)/g, "$1,$2");
   return lines.map((line, i) =>
     // The axis' labels: the line under a rule of dashes and ticks.
     i > 0 && /^\s*[-|]+$/.test(lines[i - 1]!)
-      ? comma(line)
+      ? line.replace(/(\d)\.(\d)/g, "$1,$2")
       : line.replace(/ running$/, "  activa").replace(
         / (\d+)\.(\d+)$/,
         " $1,$2",
@@ -650,22 +612,21 @@ function spanishChart(chart: string): string {
   ).join("\n");
 }
 
-/** The instant when more than `limit` spans ran at once, and how many; undefined if never. */
+/** How many of `spans` run at `t`. */
+function runningAt(spans: readonly UnitSpan[], t: number): number {
+  return spans.filter((s) =>
+    s.start <= t + EPSILON && (s.end ?? Infinity) > t + EPSILON
+  ).length;
+}
+
+/** The first instant when more than `limit` spans ran at once, and how many; undefined if never. */
 export function overLimit(
   spans: readonly UnitSpan[],
   limit: number,
 ): { at: number; count: number } | undefined {
-  let worst: { at: number; count: number } | undefined;
-  for (const probe of spans) {
-    const t = probe.start;
-    const count = spans.filter((s) =>
-      s.start <= t + EPSILON && (s.end ?? Infinity) > t + EPSILON
-    ).length;
-    if (count > limit && (worst === undefined || t < worst.at)) {
-      worst = { at: t, count };
-    }
-  }
-  return worst;
+  const at = spans.map((s) => s.start).sort((a, b) => a - b)
+    .find((t) => runningAt(spans, t) > limit);
+  return at === undefined ? undefined : { at, count: runningAt(spans, at) };
 }
 
 /**
@@ -678,23 +639,15 @@ export function idleSlot(
 ):
   | { from: number; to: number; running: number; waiting: UnitSpan }
   | undefined {
-  const times = [
-    ...new Set(
-      spans.flatMap((s) => s.end === undefined ? [s.start] : [s.start, s.end]),
-    ),
-  ].sort((a, b) => a - b);
+  const times = [...new Set(spans.flatMap((s) => [s.start, s.end ?? s.start]))]
+    .sort((a, b) => a - b);
   for (let i = 0; i + 1 < times.length; i++) {
-    const from = times[i]!;
-    const to = times[i + 1]!;
-    if (to - from < EPSILON) continue;
-    const running = spans.filter((s) =>
-      s.start <= from + EPSILON && (s.end ?? Infinity) > from + EPSILON
-    ).length;
+    const [from, to] = [times[i]!, times[i + 1]!];
+    const running = runningAt(spans, from);
     const waiting = spans.filter((s) =>
       s.start > from + EPSILON
-    )
-      .sort((a, b) => a.start - b.start)[0];
-    if (running < capacity && waiting !== undefined) {
+    ).sort((a, b) => a.start - b.start)[0];
+    if (to - from >= EPSILON && running < capacity && waiting) {
       return { from, to, running, waiting };
     }
   }
@@ -703,9 +656,6 @@ export function idleSlot(
 
 // ---- An exercise: what it asks, and its check in two halves.
 
-/** What the learner's code may do besides running: read exercises/_tasks.ts, use 127.0.0.1. */
-export type Need = "tasks" | "net";
-
 /**
  * One exercise. Its check has two halves: `observe` runs in the learner's
  * process and returns what the scenarios recorded besides their Runs;
@@ -713,33 +663,33 @@ export type Need = "tasks" | "net";
  * record, and throws a {@linkcode Failure} when something is wrong.
  */
 export interface Exercise<Notes = unknown> {
-  /** The lesson number and a letter: "04b". */
+  /** The lesson's number and a letter, "04b": the start of the slug. */
   readonly id: string;
   /** The file name without `.ts`, in exercises/ and exercises/solutions/. */
   readonly slug: string;
   /** The export the learner writes: a function (a class is one too). */
   readonly export: string;
-  /** The lesson that teaches it, as a path from the repository root. */
-  readonly lesson: string;
-  /** A short title. */
+  /** A short title; what passing shows, said when it passes; hints, from gentle to nearly the answer. */
   readonly title: Text;
-  /** What passing the check shows, said to the learner when it passes. */
   readonly success: Text;
-  /** Hints, from gentle to nearly the answer. */
   readonly hints: readonly Text[];
   /** Whether the check needs real time (a server, a worker). */
   readonly real?: boolean;
-  /** What the learner's process may do besides computing. */
-  readonly needs?: readonly Need[];
+  /** What the learner's process may do besides computing: read exercises/_tasks.ts, use 127.0.0.1. */
+  readonly needs?: "tasks" | "net";
   /** The words of the chart's task names in Spanish (`download` → `descarga`). */
   readonly words?: Readonly<Record<string, string>>;
   /** Runs the scenarios on the learner's export, in the learner's process. */
   observe(session: Session): Promise<Notes>;
-  /**
-   * Judges what happened, in the checker's process: throws a Failure. `run`
-   * is the first scenario; `runs` are all of them, in order.
-   */
+  /** Judges, in the checker's process: `run` is the first scenario, `runs` all of them. Throws a Failure. */
   judge(run: Scene, notes: Notes, runs: readonly Scene[]): void;
+}
+
+/** An exercise as its check module writes it: its id comes from its slug. */
+export function exercise<Notes>(
+  spec: Omit<Exercise<Notes>, "id">,
+): Exercise<Notes> {
+  return { id: spec.slug.slice(0, 3), ...spec };
 }
 
 /** What `observe` is handed, in the learner's process (see `_world.ts`). */
@@ -752,26 +702,29 @@ export interface Session {
   /** Milliseconds per unit on real time: `base`, more on a busy machine. */
   realUnit(base: number): Promise<number>;
   /** Opens a world for one scenario; its Run is sent when it closes. */
-  open(options?: {
-    virtual?: boolean;
-    unit?: number;
-  }): import("./_world.ts").World;
+  open(
+    options?: { virtual?: boolean; unit?: number },
+  ): import("./_world.ts").World;
 }
 
 /** A task name outside `names` rejects with an error that lists the real ones. */
-export function unknownTask(name: unknown, names: readonly unknown[]): Error {
-  return new RangeError(
-    `There is no task ${describe(name)}; the tasks are ${names.join(", ")}`,
+export function unknownTask(
+  name: unknown,
+  names: readonly unknown[],
+): Promise<never> {
+  return Promise.reject(
+    new RangeError(
+      `There is no task ${describe(name)}; the tasks are ${names.join(", ")}`,
+    ),
   );
 }
 
-/**
- * The error for a `signal` handed to a tool that is neither absent nor an
- * `AbortSignal`, or `undefined` when it is fine.
- */
-export function badSignal(signal: unknown): TypeError | undefined {
+/** Rejects for a `signal` that is neither absent nor an `AbortSignal`; undefined when it is fine. */
+export function badSignal(signal: unknown): Promise<never> | undefined {
   if (signal === undefined || signal instanceof AbortSignal) return undefined;
-  return new TypeError(
-    `The signal must be an AbortSignal: current value is ${describe(signal)}`,
+  return Promise.reject(
+    new TypeError(
+      `The signal must be an AbortSignal: current value is ${describe(signal)}`,
+    ),
   );
 }

@@ -17,6 +17,18 @@ export const EXPECTED: Record<
   string,
   { stub: string; wrong: Record<string, string> }
 > = {
+  "01a": {
+    stub:
+      "Car 1 passed at 0.0 units while the light was red (red since 0.0, green again at 2.0).",
+    wrong: {
+      "01a_one_shot":
+        "Car 3 passed at 3.5 units while the light was red (red since 3.0, green again at 5.0).",
+      "01a_polling":
+        "Car 1 passed at 2.1 units; it could go at 2.0, when the light turned green",
+      "01a_ignores_signal":
+        "Car 5 gave up at 7.0 units (its signal aborted), but it passed at 8.0",
+    },
+  },
   "02a": {
     stub:
       `Your function's promise settled at 0.0 units, before "Goodbye!" at 1.0`,
@@ -66,30 +78,6 @@ export const EXPECTED: Record<
         "Worker 1's work started at 3.0 units; it could have started at 0.0",
       "04b_lock_read_only":
         "The counter ended at 2, not 4: worker 1 read the counter at 2.5 units (it read 0)",
-    },
-  },
-  "04c": {
-    stub:
-      "Car 1 passed at 0.0 units while the light was red (red since 0.0, green again at 2.0).",
-    wrong: {
-      "04c_one_shot":
-        "Car 3 passed at 3.5 units while the light was red (red since 3.0, green again at 5.0).",
-      "04c_polling":
-        "Car 1 passed at 2.1 units; it could go at 2.0, when the light turned green",
-      "04c_ignores_signal":
-        "Car 5 gave up at 7.0 units (its signal aborted), but it passed at 8.0",
-    },
-  },
-  "04d": {
-    stub:
-      "At 1.0 unit consumer A was free while item 0 was ready (made at 1.0) and was taken only at 8.0",
-    wrong: {
-      "04d_unbounded":
-        "At 8.0 units, 4 items were made and waiting for a consumer: with a queue of 2",
-      "04d_never_closed":
-        "Everything was consumed by 18.0 units, but your function was still waiting",
-      "04d_one_consumer":
-        "At 2.0 units consumer B was free while item 1 was ready",
     },
   },
   "05a": {
@@ -193,6 +181,18 @@ export const EXPECTED: Record<
         "task C started at 0.0 units, before A, which it needs, was done.",
       "10b_fail_fast":
         "Your function threw at 1.0 unit, but task B was still running (until 2.0 units)",
+    },
+  },
+  "10c": {
+    stub:
+      "At 1.0 unit consumer A was free while item 0 was ready (made at 1.0) and was taken only at 8.0",
+    wrong: {
+      "10c_unbounded":
+        "At 8.0 units, 4 items were made and waiting for a consumer: with a queue of 2",
+      "10c_never_closed":
+        "Everything was consumed by 18.0 units, but your function was still waiting",
+      "10c_one_consumer":
+        "At 2.0 units consumer B was free while item 1 was ready",
     },
   },
 };

@@ -1,14 +1,11 @@
 /** The check of exercise 03a. @module */
-import { EPSILON, type Exercise, text, units } from "../_harness.ts";
+import { EPSILON, exercise as define, text, units } from "../_harness.ts";
 
 const DURATIONS: Record<string, number> = { A: 2, B: 1, C: 3 };
-const NAMES = Object.keys(DURATIONS);
 
-export const exercise: Exercise = {
-  id: "03a",
+export const exercise = define({
   slug: "03a_overlap",
   export: "main",
-  lesson: "lessons/03_gather.ts",
   title: text("Overlap three waits", "Solapa tres esperas"),
   success: text(
     "A, B and C all started at 0.0 and everything took 3.0 units: as long as the longest task, not the sum.",
@@ -34,15 +31,15 @@ export const exercise: Exercise = {
   },
   judge(run) {
     const problems = run.startedLate(
-      NAMES,
+      Object.keys(DURATIONS),
       text("Task", "La tarea"),
       text(
         "it needs nothing from the other tasks",
         "no necesita nada de las otras",
       ),
     );
-    const last = Math.max(...NAMES.map((n) => run.spanOf(n).end ?? Infinity));
-    const total = Math.max(last === Infinity ? 0 : last, run.outcome.at);
+    const ends = run.spans.map((s) => s.end ?? 0);
+    const total = Math.max(run.outcome.at, ...ends);
     if (problems.length > 0 && total > 3 + EPSILON) {
       problems.push(text(
         "Everything took {total}; the best possible is 3.0, the longest task.",
@@ -50,6 +47,6 @@ export const exercise: Exercise = {
         { total: units(total) },
       ));
     }
-    run.verdict([...problems, ...run.twice(), ...run.common()]);
+    run.judge(problems);
   },
-};
+});

@@ -1,13 +1,11 @@
 /** The check of exercise 03b. @module */
-import { EPSILON, type Exercise, num, text, units } from "../_harness.ts";
+import { EPSILON, exercise as define, num, text, units } from "../_harness.ts";
 
 const DURATIONS: Record<string, number> = { save: 3, fetch: 1, render: 1 };
 
-export const exercise: Exercise = {
-  id: "03b",
+export const exercise = define({
   slug: "03b_background",
   export: "main",
-  lesson: "lessons/03_gather.ts",
   title: text(
     "Finish background work before returning",
     "Termina el trabajo de fondo antes de volver",
@@ -40,23 +38,22 @@ export const exercise: Exercise = {
       text("Task", "La tarea"),
       text("it needs nothing from the others", "no necesita nada de las otras"),
     );
-    const fetch = run.spanOf("fetch");
-    const render = run.spanOf("render");
-    if (fetch.end !== undefined) {
-      if (render.start < fetch.end - EPSILON) {
-        problems.push(text(
-          "Task render started at {start}, before fetch, which it needs, was done at {end}.",
-          "La tarea render empezó en {start}, antes de que fetch, que ella necesita, terminara en {end}.",
-          { start: units(render.start), end: num(fetch.end) },
-        ));
-      } else if (render.start > fetch.end + EPSILON) {
-        problems.push(text(
-          "Task render started at {start}; everything it needed (fetch) was done at {end}.",
-          "La tarea render empezó en {start}; todo lo que necesitaba (fetch) estaba listo en {end}.",
-          { start: units(render.start), end: num(fetch.end) },
-        ));
-      }
+    const { end } = run.spanOf("fetch");
+    const { start } = run.spanOf("render");
+    const values = { start: units(start), end: num(end ?? 0) };
+    if (end !== undefined && start < end - EPSILON) {
+      problems.push(text(
+        "Task render started at {start}, before fetch, which it needs, was done at {end}.",
+        "La tarea render empezó en {start}, antes de que fetch, que ella necesita, terminara en {end}.",
+        values,
+      ));
+    } else if (end !== undefined && start > end + EPSILON) {
+      problems.push(text(
+        "Task render started at {start}; everything it needed (fetch) was done at {end}.",
+        "La tarea render empezó en {start}; todo lo que necesitaba (fetch) estaba listo en {end}.",
+        values,
+      ));
     }
-    run.verdict([...problems, ...run.twice(), ...run.common()]);
+    run.judge(problems);
   },
-};
+});

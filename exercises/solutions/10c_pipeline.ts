@@ -1,5 +1,5 @@
 /**
- * # 04d · A producer and two consumers over a bounded Queue — a solution
+ * # 10c · A producer and two consumers over a bounded Queue — a solution
  *
  * EN: `put` waits while the queue is full (back-pressure); each consumer
  * loops with `for await` and takes the next item as soon as it is free;
