@@ -240,15 +240,16 @@ export function describe(value: unknown, depth = 0): string {
 
 // ---- What the learner's process sends: one Run per scenario.
 
-/** Something the learner's code started and did not finish or stop. */
+/**
+ * Something the learner's code started and did not finish or stop: the
+ * learner's line that started it (`file.ts:12`), when known; for a timer on
+ * simulated time, when it would fire, in units; for a request or a body,
+ * the URL's path and, for a body, the status.
+ */
 export interface Leak {
-  /** What it is. */
   kind: "timer" | "interval" | "request" | "body" | "worker";
-  /** The learner's line that started it (`file.ts:12`), when known. */
   origin?: string | undefined;
-  /** For a timer: when it would fire, in units. */
-  due?: number;
-  /** For a request or a body: the URL's path and, for a body, the status. */
+  due?: number | undefined;
   detail?: string;
 }
 
@@ -259,19 +260,20 @@ export interface Leak {
  */
 export type Status = "fulfilled" | "rejected" | "stuck" | "late" | "busy";
 
-/** What a run of the learner's code did. */
+/**
+ * What a run of the learner's code did: how it ended, and when (or when the
+ * run gave up), in units; what it resolved to or rejected with; the
+ * simulated tasks still running when it settled, with when they would have
+ * ended; what it left behind; the rejections nobody handled and the errors
+ * timer callbacks threw, which nothing could catch.
+ */
 export interface Outcome {
-  /** How it ended, and when (or when the run gave up), in units. */
   readonly status: Status;
   readonly at: number;
-  /** What it resolved to, or rejected with. */
   readonly value: unknown;
   readonly error: unknown;
-  /** Simulated tasks still running when it settled, with when they would have ended. */
   readonly running: readonly { name: string; until: number | undefined }[];
-  /** Timers, requests, bodies and workers the learner's code left behind. */
   readonly leaks: readonly Leak[];
-  /** Rejections nobody handled; errors thrown by timer callbacks, which nothing could catch. */
   readonly unhandled: readonly unknown[];
   readonly uncaught: readonly unknown[];
 }
@@ -284,20 +286,20 @@ export interface UnitSpan {
   readonly outcome: "running" | "fulfilled" | "rejected";
 }
 
-/** One scenario as data: its timeline and how the learner's code ended. */
+/**
+ * One scenario as data: the ms of its unit, whether time was simulated,
+ * when it ended (where the chart stops), every task in the order they
+ * started, those that stopped because their signal aborted, the names
+ * started twice, and the outcome, its values {@linkcode encode}d.
+ */
 export interface Run
   extends Omit<Outcome, "value" | "error" | "unhandled" | "uncaught"> {
-  /** Milliseconds per unit, and whether time was simulated. */
   readonly unit: number;
   readonly virtual: boolean;
-  /** When the scenario ended, in units: where the chart stops. */
   readonly now: number;
-  /** Every task, in the order they started. */
   readonly spans: readonly UnitSpan[];
-  /** Tasks that stopped because their signal aborted; names started twice. */
   readonly cancelled: readonly string[];
   readonly twice: readonly string[];
-  /** The outcome's value, error, unhandled and uncaught, {@linkcode encode}d. */
   readonly values: string;
 }
 
@@ -321,28 +323,23 @@ export const MAX_STEPS = 5_000;
 
 /** A Run, read back by the checker: what judges look at. */
 export class Scene {
-  /** Milliseconds per unit, and whether time was simulated. */
-  readonly unit: number;
-  readonly virtual: boolean;
   /** How the learner's code ended, its values decoded. */
   readonly outcome: Outcome;
-  /** Every task, in units, in the order they started. */
-  readonly spans: readonly UnitSpan[];
   /** Tasks that stopped because their signal aborted. */
   readonly cancelled: ReadonlySet<string>;
-  #run: Run;
-  #words: Readonly<Record<string, string>>;
 
   /** `run` as sent; `words` puts the chart's names in Spanish. */
-  constructor(run: Run, words: Readonly<Record<string, string>> = {}) {
-    this.#run = run;
-    this.#words = words;
-    this.unit = run.unit;
-    this.virtual = run.virtual;
-    this.spans = run.spans;
+  constructor(
+    readonly run: Run,
+    readonly words: Readonly<Record<string, string>> = {},
+  ) {
     this.cancelled = new Set(run.cancelled);
-    const values = decode(run.values) as Pick<Outcome, "value" | "error">;
-    this.outcome = { ...run, unhandled: [], uncaught: [], ...values };
+    this.outcome = { ...run, ...decode(run.values) as Outcome };
+  }
+
+  /** Every task, in units, in the order they started. */
+  get spans(): readonly UnitSpan[] {
+    return this.run.spans;
   }
 
   /** The span of `name`, if it ran. */
@@ -378,34 +375,26 @@ export class Scene {
 
   /** Throws a Failure with `problems` and this scene's chart. */
   fail(problems: Text[]): never {
-    throw new Failure(problems, this.chart(), this.unit);
-  }
-
-  /** Throws a Failure with `problems` and the chart, if there are problems. */
-  verdict(problems: Text[]): void {
-    if (problems.length > 0) this.fail(problems);
+    throw new Failure(problems, this.chart(), this.run.unit);
   }
 
   /**
-   * {@linkcode Scene.verdict} on `problems`, then tasks started twice, then
-   * {@linkcode Scene.common}'s, on the outcome (or `outcome`) expected to end
-   * as `expect` says.
+   * Throws a Failure if there are problems: `problems`, then tasks started
+   * twice, then {@linkcode Scene.common}'s, for the outcome (or `outcome`)
+   * expected to end as `expect` says.
    */
   judge(
     problems: Text[],
     expect?: "fulfilled" | "rejected" | "either",
     outcome?: Outcome,
   ): void {
-    this.verdict([
-      ...problems,
-      ...this.twice(),
-      ...this.common(outcome, expect),
-    ]);
+    const all = [...problems, ...this.twice(), ...this.common(outcome, expect)];
+    if (all.length > 0) this.fail(all);
   }
 
   /** Problems for tasks the learner's code started more than once. */
   twice(): Text[] {
-    return this.#run.twice.map((name) =>
+    return this.run.twice.map((name) =>
       text(
         "Task {name} was started more than once; start each task once.",
         "La tarea {name} se lanzó más de una vez; lanza cada tarea una sola vez.",
@@ -442,7 +431,7 @@ export class Scene {
       // Tasks still running are drawn until they would have ended.
       now = Math.max(
         now,
-        this.#run.now,
+        this.run.now,
         ...this.outcome.running.map((r) => r.until ?? 0),
       );
       return timeline.render({
@@ -452,7 +441,7 @@ export class Scene {
         color: false,
       });
     };
-    const words = this.#words;
+    const words = this.words;
     const es = draw((name) => name.replace(/\p{L}+/gu, (w) => words[w] ?? w));
     return { en: draw((name) => name), es: spanishChart(es) };
   }
@@ -530,7 +519,7 @@ export class Scene {
             ? text("an interval", "un setInterval")
             : text("a timer", "un temporizador"),
           where: leak.origin ? ` (${leak.origin})` : "",
-          due: leak.due === undefined || !this.virtual
+          due: leak.due === undefined || !this.run.virtual
             ? ""
             : text(" (due at {due})", " (para {due})", { due: num(leak.due) }),
           path,

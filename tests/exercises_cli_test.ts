@@ -150,6 +150,21 @@ Deno.test("deno task exercise: the list, then the first exercise not done, check
   });
 });
 
+Deno.test("deno task exercise with every exercise solved: 17 of 17 done", async () => {
+  const fake = fakeIo();
+  // That each solution passes is each exercise's test; here, every one does.
+  fake.io.check = (exercise) =>
+    Promise.resolve({ id: exercise.id, passed: true, problems: [] });
+  assertEquals(await main([], fake.io), 0, fake.out);
+  const m = EXERCISES.length;
+  assertStringIncludes(fake.out, `${m} of ${m} done`);
+  assertStringIncludes(fake.out, `All ${m} exercises pass. Well done!`);
+  assertEquals(
+    Object.values(fake.saved.results).filter((r) => r.passed).length,
+    m,
+  );
+});
+
 Deno.test("deno task exercise refuses an unknown flag, a yes/no flag's other value, a second argument or an unknown id, in one line naming it as typed, with exit code 2", async () => {
   const fake = fakeIo();
   for (

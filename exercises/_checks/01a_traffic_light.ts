@@ -186,6 +186,6 @@ export const exercise = define<Record<number, Passage>>({
         );
       }
     }
-    run.verdict([...problems, ...run.common()]);
+    run.judge(problems);
   },
 });

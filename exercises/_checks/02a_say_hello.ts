@@ -88,6 +88,6 @@ export const exercise = define<Line[]>({
         ));
       }
     }
-    run.verdict([...problems, ...run.common()]);
+    run.judge(problems);
   },
 });

@@ -110,7 +110,7 @@ export const exercise = define<Heartbeat>({
         { at: units(at), block: num(BLOCK), blockUnits: BLOCK },
       ));
     }
-    run.verdict([...problems, ...run.common()]);
+    run.judge(problems);
   },
 });
 

@@ -96,6 +96,6 @@ export const exercise = define<{ seen: unknown[]; ticks: number[] }>({
         { at: units(at) },
       ));
     }
-    run.verdict([...problems, ...run.common()]);
+    run.judge(problems);
   },
 });

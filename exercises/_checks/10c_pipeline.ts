@@ -158,7 +158,7 @@ export const exercise = define<Record<string, string[]>>({
         "Todo estaba consumido en {last}, pero tu función seguía esperando: los consumidores esperan elementos que nunca llegarán. Cierra la cola cuando el productor acabe (queue.close()), para que sus bucles terminen.",
         { last: units(Math.max(...taken.map((s) => s.end!))) },
       ));
-      run.verdict([...problems, ...run.twice()]);
+      run.fail([...problems, ...run.twice()]);
     }
     run.judge(problems);
   },
