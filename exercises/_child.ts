@@ -35,7 +35,11 @@ const bytes = TextEncoder.prototype.encode.bind(new TextEncoder());
 const stringify = JSON.stringify;
 const exit: (code?: number) => never = Deno.exit;
 const setEvery = setInterval;
-const where = () => originIn(new Error().stack, url);
+/** The learner's line that called, between `before` and `after`; "" if none. */
+const where = (before: string, after = "") => {
+  const line = originIn(new Error().stack, url);
+  return line ? before + line + after : "";
+};
 
 // The nonce, then nothing more: the checker closes our input when it is
 // done with us, or when it dies.
@@ -70,14 +74,14 @@ EXERCISES.forEach(Object.freeze);
 // What would end this process or talk to nobody is named to the checker.
 const global = globalThis as Record<string, unknown>;
 Deno.exit = (code = 0) => {
-  send({ kind: "exit", code, where: where() });
+  send({ kind: "exit", call: `Deno.exit(${code})`, where: where(" (", ")") });
   return exit(code);
 };
 global.close = () => {
-  send({ kind: "close", where: where() });
+  send({ kind: "exit", call: "close()", where: where(" (", ")") });
   exit(0);
 };
-global.postMessage = () => send({ kind: "posted", where: where() });
+global.postMessage = () => send({ kind: "posted", where: where(", ") });
 globalThis.addEventListener("error", (event) => {
   event.preventDefault();
   send({ kind: "uncaught", error: shown(event.error) });

@@ -12,6 +12,7 @@
  */
 import type { Lang, Text } from "../course/i18n.ts";
 import { Timeline } from "../lib/timeline.ts";
+import type { Checking } from "./_world.ts";
 
 export type { Lang, Text };
 
@@ -64,47 +65,42 @@ export const EPSILON = 1e-6;
 
 // ---- Values of the learner's process, as data.
 
-/** An error of the learner's process, as the checker sees it. */
-export class Thrown {
-  /** Its class name and message; where the learner's code threw it; its name in the scenario (`"B"`); an AggregateError's errors. */
+/**
+ * An object of the learner's process, as the checker sees it: how it reads
+ * ({@linkcode describe}), the name a scenario gave it (`"B"`, see
+ * `Session.mark`) and, for an error, the learner's line that threw it and
+ * an AggregateError's errors.
+ */
+export class Foreign {
+  /** See the class. */
   constructor(
-    readonly name: string,
-    readonly message: string,
-    readonly where: string | undefined,
-    readonly ref: string | undefined,
-    readonly errors: readonly unknown[] | undefined,
+    readonly shown: string,
+    readonly ref?: string,
+    readonly where?: string,
+    readonly errors?: readonly unknown[],
   ) {}
 }
 
-/** Any other object of the learner's process: how it reads, and its name in the scenario. */
-export class Opaque {
-  /** See {@linkcode describe}. */
-  constructor(readonly shown: string, readonly ref: string | undefined) {}
-}
-
-/** The name a scenario gave to `value` (see `Session.mark`), if any. */
+/** The name a scenario gave to `value`, if any. */
 export function refOf(value: unknown): string | undefined {
-  return value instanceof Thrown || value instanceof Opaque
-    ? value.ref
-    : undefined;
+  return value instanceof Foreign ? value.ref : undefined;
 }
 
 /** Whether `error` is the error named `ref`, alone or in an AggregateError. */
 export function carries(error: unknown, ref: string): boolean {
   return refOf(error) === ref ||
-    (error instanceof Thrown &&
-      (error.errors ?? []).some((e) => refOf(e) === ref));
+    (error instanceof Foreign && !!error.errors?.some((e) => refOf(e) === ref));
 }
 
 const MAX_ITEMS = 1000;
 
 /**
  * `value` as JSON text; `marks` names the scenario's own objects, `where`
- * finds the learner's line in an error. Errors, `undefined`, odd numbers and
- * objects that are not plain are tagged `{ $: … }`; a plain object becomes
- * its entries, so that no object of the learner's can pass for a tag.
- * Never throws: what cannot be written (a cycle, a getter that throws) is
- * sent as it reads.
+ * finds the learner's line in an error. `undefined` is `{ $: "u" }`, a plain
+ * object its entries (`{ $: "p" }`, so that no object of the learner's can
+ * pass for a tag), and anything else JSON cannot hold a
+ * {@linkcode Foreign} (`{ $: "o" }`). Never throws: what cannot be written
+ * (a cycle, a getter that throws) is sent as it reads.
  */
 export function encode(
   value: unknown,
@@ -112,44 +108,27 @@ export function encode(
   where: (error: Error) => string | undefined,
 ): string {
   const tag = (raw: unknown): unknown => {
-    const ref = marks.get(raw) ?? null;
-    switch (typeof raw) {
-      case "string":
-      case "boolean":
-        return raw;
-      case "number":
-        return Number.isFinite(raw) && !Object.is(raw, -0)
-          ? raw
-          : { $: "n", v: Object.is(raw, -0) ? "-0" : String(raw) };
-      case "undefined":
-        return { $: "u" };
+    if (raw === undefined) return { $: "u" };
+    if (typeof raw === "string" || typeof raw === "boolean") return raw;
+    if (raw === null || Array.isArray(raw) && raw.length <= MAX_ITEMS) {
+      return raw;
     }
-    if (raw === null) return null;
-    if (raw instanceof Error) {
-      const errors = raw instanceof AggregateError && Array.isArray(raw.errors)
-        ? raw.errors.slice(0, MAX_ITEMS)
-        : null;
-      const { name, message } = raw;
-      return {
-        $: "e",
-        name: `${name}`,
-        message: `${message}`,
-        where: where(raw) ?? null,
-        ref,
-        errors,
-      };
-    }
-    if (Array.isArray(raw) && raw.length <= MAX_ITEMS) return raw;
-    const proto = typeof raw === "object"
-      ? Object.getPrototypeOf(raw)
-      : undefined;
+    if (Number.isFinite(raw) && !Object.is(raw, -0)) return raw;
+    const proto = typeof raw === "object" && Object.getPrototypeOf(raw);
     if (
       (proto === Object.prototype || proto === null) &&
       Object.keys(raw as object).length <= MAX_ITEMS
-    ) {
-      return { $: "p", v: Object.entries(raw as object) };
-    }
-    return { $: "o", shown: describe(raw), ref };
+    ) return { $: "p", v: Object.entries(raw as object) };
+    const error = raw instanceof Error ? raw : undefined;
+    return {
+      $: "o",
+      shown: describe(raw),
+      ref: marks.get(raw),
+      where: error && where(error),
+      errors: error instanceof AggregateError && Array.isArray(error.errors)
+        ? error.errors.slice(0, MAX_ITEMS)
+        : undefined,
+    };
   };
   try {
     return JSON.stringify(value, function (this: Record<string, unknown>, key) {
@@ -160,33 +139,23 @@ export function encode(
     try {
       shown = describe(value);
     } catch { /* as above */ }
-    return JSON.stringify({ $: "o", shown, ref: null });
+    return JSON.stringify({ $: "o", shown });
   }
 }
 
-/** {@linkcode encode}'s text back as values: errors become {@linkcode Thrown}, other objects {@linkcode Opaque}. */
+/** {@linkcode encode}'s text back as values. */
 export function decode(data: string): unknown {
-  return JSON.parse(data, (_, v) => {
-    if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
-    switch (v.$) {
-      case "u":
-        return undefined;
-      case "n":
-        return Number(v.v);
-      case "e":
-        return new Thrown(
-          v.name,
-          v.message,
-          v.where ?? undefined,
-          v.ref ?? undefined,
-          v.errors ?? undefined,
-        );
-      case "p":
-        return Object.fromEntries(v.v);
-      default:
-        return new Opaque(v.shown, v.ref ?? undefined);
-    }
-  });
+  return JSON.parse(
+    data,
+    (_, v) =>
+      v?.$ === "u"
+        ? undefined
+        : v?.$ === "p"
+        ? Object.fromEntries(v.v)
+        : v?.$ === "o"
+        ? new Foreign(v.shown, v.ref, v.where, v.errors)
+        : v,
+  );
 }
 
 /**
@@ -211,10 +180,8 @@ export function describe(value: unknown, depth = 0): string {
       return String(value);
   }
   if (value === null) return "null";
-  if (value instanceof Opaque) return value.shown;
-  if (value instanceof Thrown || value instanceof Error) {
-    return `${value.name}: ${value.message}`;
-  }
+  if (value instanceof Foreign) return value.shown;
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
   if (
     Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype
   ) {
@@ -405,7 +372,7 @@ export class Scene {
 
   /** An error as a learner wants to read it: `TypeError: x is not a function (03a_overlap.ts:12)`. */
   show(error: unknown): string {
-    const where = error instanceof Thrown && error.where;
+    const where = error instanceof Foreign && error.where;
     return where ? `${describe(error)} (${where})` : describe(error);
   }
 
@@ -415,31 +382,20 @@ export class Scene {
     const draw = (name: (name: string) => string) => {
       let now = 0;
       const timeline = new Timeline({ now: () => now });
-      const events = this.spans.flatMap((span, i) =>
-        span.end === undefined ? [{ at: span.start, i, span }] : [
-          { at: span.start, i, span },
-          { at: span.end, i, span, end: true },
-        ]
-      ).sort((a, b) =>
-        a.at - b.at || Number(a.end ?? 0) - Number(b.end ?? 0) || a.i - b.i
-      );
+      // Starts and ends in time order; at the same time, ends last.
+      const events = this.spans.flatMap((span, i) => [
+        { at: span.start, i, span, end: 0 },
+        ...span.end === undefined ? [] : [{ at: span.end, i, span, end: 1 }],
+      ]).sort((a, b) => a.at - b.at || a.end - b.end || a.i - b.i);
       for (const { at, end, span } of events) {
         now = at;
         if (end) timeline.end(name(span.name), span.outcome as "fulfilled");
         else timeline.start(name(span.name));
       }
       // Tasks still running are drawn until they would have ended.
-      now = Math.max(
-        now,
-        this.run.now,
-        ...this.outcome.running.map((r) => r.until ?? 0),
-      );
-      return timeline.render({
-        unit: 1,
-        unitLabel: "",
-        width: 72,
-        color: false,
-      });
+      const ends = this.outcome.running.map((r) => r.until ?? 0);
+      now = Math.max(now, this.run.now, ...ends);
+      return timeline.render(CHART);
     };
     const words = this.words;
     const es = draw((name) => name.replace(/\p{L}+/gu, (w) => words[w] ?? w));
@@ -455,29 +411,17 @@ export class Scene {
     outcome: Outcome = this.outcome,
     expect: "fulfilled" | "rejected" | "either" = "fulfilled",
   ): Text[] {
-    const status = outcome.status === "rejected" && expect === "fulfilled"
-      ? "threw"
-      : outcome.status;
-    const first = STATUS[status];
-    return [
-      ...first
-        ? [
-          text(...first, {
-            at: units(outcome.at),
-            error: this.show(outcome.error),
-          }),
-        ]
-        : [],
-      ...outcome.unhandled.map((reason) =>
-        text(...UNHANDLED, { error: this.show(reason) })
-      ),
-      ...outcome.uncaught.map((error) =>
-        text(...UNCAUGHT, { error: this.show(error) })
-      ),
-      ...outcome.status === "fulfilled" || outcome.status === "rejected"
-        ? this.leftRunning(outcome)
-        : [],
-    ];
+    const { status, at } = outcome;
+    const threw = status === "rejected" && expect === "fulfilled";
+    const first = STATUS[threw ? "threw" : status];
+    const error = (e: unknown) => ({ at: units(at), error: this.show(e) });
+    const problems = first ? [text(...first, error(outcome.error))] : [];
+    problems.push(
+      ...outcome.unhandled.map((e) => text(...UNHANDLED, error(e))),
+    );
+    problems.push(...outcome.uncaught.map((e) => text(...UNCAUGHT, error(e))));
+    if (status !== "fulfilled" && status !== "rejected") return problems;
+    return [...problems, ...this.leftRunning(outcome)];
   }
 
   /** What the code left running when it settled, as problems. */
@@ -532,6 +476,8 @@ export class Scene {
 }
 
 type Message = [en: string, es: string];
+
+const CHART = { unit: 1, unitLabel: "", width: 72, color: false } as const;
 
 /** The first problem for each way the code can end badly. */
 const STATUS: Partial<Record<Status | "threw", Message>> = {
@@ -658,18 +604,17 @@ export interface Exercise<Notes = unknown> {
   readonly slug: string;
   /** The export the learner writes: a function (a class is one too). */
   readonly export: string;
-  /** A short title; what passing shows, said when it passes; hints, from gentle to nearly the answer. */
+  /** A short title; what passing shows; hints, from gentle to nearly the answer. */
   readonly title: Text;
   readonly success: Text;
   readonly hints: readonly Text[];
-  /** Whether the check needs real time (a server, a worker). */
+  /** Whether the check needs real time, and what the learner's process may do besides computing: read exercises/_tasks.ts or use 127.0.0.1. */
   readonly real?: boolean;
-  /** What the learner's process may do besides computing: read exercises/_tasks.ts, use 127.0.0.1. */
   readonly needs?: "tasks" | "net";
   /** The words of the chart's task names in Spanish (`download` → `descarga`). */
   readonly words?: Readonly<Record<string, string>>;
   /** Runs the scenarios on the learner's export, in the learner's process. */
-  observe(session: Session): Promise<Notes>;
+  observe(session: Checking): Promise<Notes>;
   /** Judges, in the checker's process: `run` is the first scenario, `runs` all of them. Throws a Failure. */
   judge(run: Scene, notes: Notes, runs: readonly Scene[]): void;
 }
@@ -679,21 +624,6 @@ export function exercise<Notes>(
   spec: Omit<Exercise<Notes>, "id">,
 ): Exercise<Notes> {
   return { id: spec.slug.slice(0, 3), ...spec };
-}
-
-/** What `observe` is handed, in the learner's process (see `_world.ts`). */
-export interface Session {
-  /** The learner's export. */
-  // deno-lint-ignore no-explicit-any
-  readonly export: any;
-  /** Names `value` (an error a scenario made) so that the judge can tell it. */
-  mark<T>(value: T, name: string): T;
-  /** Milliseconds per unit on real time: `base`, more on a busy machine. */
-  realUnit(base: number): Promise<number>;
-  /** Opens a world for one scenario; its Run is sent when it closes. */
-  open(
-    options?: { virtual?: boolean; unit?: number },
-  ): import("./_world.ts").World;
 }
 
 /** A task name outside `names` rejects with an error that lists the real ones. */

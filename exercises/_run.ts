@@ -176,18 +176,8 @@ const SAID: Record<string, [en: string, es: string]> = {
 
 /** A message of the learner's process as a problem, if it is one: it ended, posted, imitated us. */
 function said(m: Message, name: string, exercise: Exercise): Text[] {
-  const message = SAID[m.kind === "close" ? "exit" : m.kind];
-  return message === undefined ? [] : [text(...message, {
-    ...m,
-    call: m.kind === "exit" ? `Deno.exit(${m.code})` : "close()",
-    where: !m.where
-      ? ""
-      : m.kind === "posted"
-      ? `, ${m.where}`
-      : ` (${m.where})`,
-    name,
-    fn: exercise.export,
-  })];
+  const message = SAID[m.kind];
+  return message ? [text(...message, { name, fn: exercise.export, ...m })] : [];
 }
 
 /** `deno check` of `file`: its syntax and type errors, at most three, as problems. */

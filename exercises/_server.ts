@@ -4,8 +4,6 @@
  *
  * @module
  */
-import { REAL } from "./_world.ts";
-
 /**
  * Serves `handler` on 127.0.0.1, on a port the system picks. The handler
  * gets the path, how many requests for it came so far (this one included),
@@ -35,17 +33,4 @@ export function serve(
       await server.shutdown();
     },
   };
-}
-
-/** Waits `ms` real milliseconds, or until `signal` aborts. */
-export function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const id = REAL.setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      REAL.clearTimeout(id);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }

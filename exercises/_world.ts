@@ -22,7 +22,6 @@ import {
   MAX_STEPS,
   type Outcome,
   type Run,
-  type Session,
   type Status,
   type UnitSpan,
   unknownTask,
@@ -350,7 +349,7 @@ interface Span {
 }
 
 /** The scenarios of one check, and the runs they recorded. */
-export class Checking implements Session {
+export class Checking {
   /** Each world's Run, in the order they closed. */
   readonly runs: Run[] = [];
   readonly #marks = new Map<unknown, string>();

@@ -143,6 +143,11 @@ Deno.test("Checks on simulated time give the same verdict, word for word, run af
   );
 });
 
+Deno.test("Times read as each language writes a decimal: 1.0 unit, 1,0 unidades", () => {
+  assertEquals(units(1), { en: "1.0 unit", es: "1,0 unidades" });
+  assertEquals(units(2.25), { en: "2.3 units", es: "2,3 unidades" });
+});
+
 /** Runs `fn` in a simulated world of its own and reads the Run back as the checker does. */
 async function scene<T>(
   fn: (world: ReturnType<Checking["open"]>) => T | PromiseLike<T>,

@@ -10,7 +10,6 @@ import {
   type Scene,
   type Text,
   text,
-  Thrown,
   units,
   unknownTask,
 } from "../_harness.ts";
@@ -129,8 +128,7 @@ function failing(run: Scene): void {
       { value: describe(value), at: units(at) },
     ));
   } else if (
-    status === "rejected" && error instanceof Thrown &&
-    error.name === "SuppressedError"
+    status === "rejected" && describe(error).startsWith("SuppressedError")
   ) {
     problems.push(text(
       "Your function threw a SuppressedError: with `await using`, an error thrown in the block (here B's, passed on by Promise.all) and the group's AggregateError come out wrapped together. Use `TaskGroup.run`, where an error in the body joins the group's AggregateError, or await the results after the block.",

@@ -8,7 +8,8 @@ import {
   text,
   units,
 } from "../_harness.ts";
-import { pause, serve } from "../_server.ts";
+import { serve } from "../_server.ts";
+import { REAL } from "../_world.ts";
 
 /** Real milliseconds per unit, at least. */
 const UNIT = 50;
@@ -52,7 +53,11 @@ export const exercise = define({
           statusText: "Not Found",
         });
       }
-      await pause(SLOW * unit, closing);
+      // Until too late, or until the server closes.
+      await new Promise((resolve) => {
+        closing.addEventListener("abort", resolve);
+        REAL.setTimeout(resolve, SLOW * unit);
+      });
       return new Response("too late");
     });
     // Each page in a world of its own.

@@ -20,17 +20,14 @@ import { Event } from "@asincronia/asincronia";
 export class TrafficLight {
   #isGreen = new Event();
 
-  /** Turns the light green: every waiting car goes, and new ones pass at once. */
   green(): void {
     this.#isGreen.set();
   }
 
-  /** Turns the light red: cars that come now wait. */
   red(): void {
     this.#isGreen.clear();
   }
 
-  /** Resolves when a car may pass; rejects with the signal's reason if it gives up first. */
   pass(options: { signal?: AbortSignal } = {}): Promise<void> {
     return this.#isGreen.wait(options);
   }

@@ -16,7 +16,6 @@
 
 /** What the checker hands you. */
 export interface Tools {
-  /** How many milliseconds one unit lasts. */
   unit: number;
 }
 

@@ -15,15 +15,10 @@ import { Queue } from "@asincronia/asincronia";
 
 /** What the checker hands you. */
 export interface Tools {
-  /** How many items to make: 8. */
   items: number;
-  /** How many items the queue may hold: 2. */
   maxsize: number;
-  /** The consumers' names. */
   consumers: ("A" | "B")[];
-  /** Makes item `i`. */
   make(i: number): Promise<string>;
-  /** Consumes an item, as consumer A or B. */
   consume(consumer: "A" | "B", item: string): Promise<void>;
 }
 
