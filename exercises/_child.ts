@@ -46,12 +46,8 @@ const where = (before: string, after = "") => {
 const input = Deno.stdin.readable.pipeThrough(new TextDecoderStream())
   .getReader();
 let nonce = "";
-while (!nonce.includes("\n")) {
-  const { value, done } = await input.read();
-  if (done) exit(0);
-  nonce += value;
-}
-nonce = nonce.slice(0, nonce.indexOf("\n"));
+while (!nonce.includes("\n")) nonce += (await input.read()).value ?? exit(0);
+nonce = nonce.split("\n")[0]!;
 (async () => {
   while (!(await input.read()).done) { /* nothing else comes */ }
   exit(0);
@@ -65,10 +61,7 @@ function send(message: Record<string, unknown>): void {
   }
 }
 
-for (const frozen of [World, Checking]) {
-  Object.freeze(frozen.prototype);
-  Object.freeze(frozen);
-}
+[World, Checking, World.prototype, Checking.prototype].forEach(Object.freeze);
 EXERCISES.forEach(Object.freeze);
 
 // What would end this process or talk to nobody is named to the checker.

@@ -33,24 +33,23 @@ import { EXERCISES, fileOf, findExercise } from "./_catalog.ts";
 import { type Exercise, text } from "./_harness.ts";
 import { check, display, type Result, stopChecks } from "./_run.ts";
 
-/** Where the CLI reads and writes; tests replace it. */
+/**
+ * Where the CLI reads and writes; tests replace it. It prints text (adding
+ * no newline), loads and changes the saved progress (course/progress.ts),
+ * names the file the learner edits for an exercise, checks a file, watches
+ * exercises/ (yielding at each change, from the call on), says whether to
+ * colour and how wide to fit lines and charts, and clears the screen
+ * between checks in watch mode (on a terminal).
+ */
 export interface Io {
-  /** Prints text (no newline added). */
   write(text: string): void;
-  /** Reads the saved progress (empty if there is none). */
   load(): Promise<Progress>;
-  /** Changes the saved progress (see course/progress.ts); resolves with it. */
   update(change: (progress: Progress) => void): Promise<Progress>;
-  /** The file the learner edits for an exercise. */
   file(exercise: Exercise): URL;
-  /** Runs an exercise's check against a file. */
   check(exercise: Exercise, file: URL): Promise<Result>;
-  /** Starts watching exercises/; yields each time its files change (for --watch). */
   watch(): AsyncIterable<void>;
-  /** Whether to colour the output, and the width to fit lines and charts into. */
   color: boolean;
   width: number;
-  /** Clears the screen before each run in watch mode (on a terminal). */
   clear(): void;
 }
 
@@ -337,13 +336,9 @@ async function single(
   await report(cli, exercise, result, false);
   if (!result.passed) return 1;
   const next = await current(cli.io, result.progress);
-  cli.io.write(
-    "\n" +
-      (next
-        ? cli.say("nextOne", { id: next.id, title: next.title })
-        : cli.say("all", { m: EXERCISES.length })) +
-      "\n",
-  );
+  const { id, title } = next ?? {};
+  const m = EXERCISES.length;
+  cli.io.write(`\n${cli.say(next ? "nextOne" : "all", { id, title, m })}\n`);
   return 0;
 }
 

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { describe as brief } from "../course/errors.ts";
 import type { Lang, Text } from "../course/i18n.ts";
 import { Timeline } from "../lib/timeline.ts";
 import type { Checking } from "./_world.ts";
@@ -48,15 +49,10 @@ export function units(n: number): Text {
 
 /** "A, B and C" / "A, B y C". */
 export function listOf(items: readonly (string | Text)[]): Text {
-  const list = (lang: Lang) => {
-    const words = items.map((item) =>
-      typeof item === "string" ? item : item[lang]
+  const list = (lang: Lang) =>
+    new Intl.ListFormat(lang === "en" ? "en-GB" : "es").format(
+      items.map((item) => typeof item === "string" ? item : item[lang]),
     );
-    const last = words.pop();
-    return words.length === 0
-      ? last ?? ""
-      : `${words.join(", ")} ${lang === "en" ? "and" : "y"} ${last}`;
-  };
   return { en: list("en"), es: list("es") };
 }
 
@@ -163,46 +159,21 @@ export function decode(data: string): unknown {
  * `{ a: 1 }`, `Error: B broke`, `undefined`.
  */
 export function describe(value: unknown, depth = 0): string {
-  switch (typeof value) {
-    case "string":
-      return JSON.stringify(
-        value.length > 60 ? value.slice(0, 60) + "…" : value,
-      );
-    case "number":
-      return Object.is(value, -0) ? "-0" : String(value);
-    case "bigint":
-      return `${value}n`;
-    case "function":
-      return value.name ? `a function (${value.name})` : "a function";
-    case "symbol":
-    case "undefined":
-    case "boolean":
-      return String(value);
-  }
-  if (value === null) return "null";
   if (value instanceof Foreign) return value.shown;
   if (value instanceof Error) return `${value.name}: ${value.message}`;
-  if (
-    Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype
-  ) {
-    if (depth > 1) return Array.isArray(value) ? "[…]" : "{…}";
-    const entries = Object.entries(value as object);
-    const shown = entries.slice(0, 8).map(([key, item]) =>
-      (Array.isArray(value)
-        ? ""
-        : `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key)}: `) +
-      describe(item, depth + 1)
-    );
-    if (entries.length > 8) shown.push(`… ${entries.length - 8} more`);
-    return Array.isArray(value)
-      ? `[${shown.join(", ")}]`
-      : shown.length
-      ? `{ ${shown.join(", ")} }`
-      : "{}";
-  }
-  if (value instanceof Promise) return "a Promise";
-  const name = Object.getPrototypeOf(value)?.constructor?.name;
-  return typeof name === "string" && name ? `a ${name}` : "an object";
+  const array = Array.isArray(value);
+  const plain = array || typeof value === "object" && value !== null &&
+      Object.getPrototypeOf(value) === Object.prototype;
+  if (!plain) return brief(value);
+  if (depth > 1) return array ? "[…]" : "{…}";
+  const entries = Object.entries(value as object);
+  const shown = entries.slice(0, 8).map(([key, item]) =>
+    (array ? "" : `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : brief(key)}: `) +
+    describe(item, depth + 1)
+  );
+  if (entries.length > 8) shown.push(`… ${entries.length - 8} more`);
+  if (array) return `[${shown.join(", ")}]`;
+  return shown.length ? `{ ${shown.join(", ")} }` : "{}";
 }
 
 // ---- What the learner's process sends: one Run per scenario.
@@ -598,11 +569,9 @@ export function idleSlot(
  * record, and throws a {@linkcode Failure} when something is wrong.
  */
 export interface Exercise<Notes = unknown> {
-  /** The lesson's number and a letter, "04b": the start of the slug. */
+  /** The lesson's number and a letter ("04b"); the file name without `.ts`; the export the learner writes (a function or a class). */
   readonly id: string;
-  /** The file name without `.ts`, in exercises/ and exercises/solutions/. */
   readonly slug: string;
-  /** The export the learner writes: a function (a class is one too). */
   readonly export: string;
   /** A short title; what passing shows; hints, from gentle to nearly the answer. */
   readonly title: Text;

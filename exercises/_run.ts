@@ -25,26 +25,27 @@ import {
   text,
 } from "./_harness.ts";
 
-/** How a check went. */
+/**
+ * How a check of an exercise went: whether every scenario passed; what is
+ * wrong, most important first; the chart of the failing run, when the
+ * check drew one, and the ms of its unit; what the learner's code printed.
+ */
 export interface Result {
-  /** The exercise. */
   readonly id: string;
-  /** Whether every scenario passed. */
   readonly passed: boolean;
-  /** What is wrong, most important first (empty when it passed). */
   readonly problems: readonly Text[];
-  /** The chart of the failing run, when the check drew one, and the ms of its unit. */
   readonly chart?: Text;
   readonly unit?: number;
-  /** What the learner's code printed, when it printed anything. */
   readonly output?: string;
 }
 
-/** Options of {@linkcode check}. */
+/**
+ * Options of {@linkcode check}: whether to run `deno check` on the file
+ * first (default yes), how long the learner's process may stay silent (ms,
+ * default 3000).
+ */
 export interface CheckOptions {
-  /** Run `deno check` on the file first. @default {true} */
   typeCheck?: boolean;
-  /** How long the learner's process may stay silent, in ms. @default {3000} */
   silence?: number;
 }
 

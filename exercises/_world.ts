@@ -80,21 +80,21 @@ function patch(patches: [object, PropertyKey, unknown][]): () => void {
   };
 }
 
+/**
+ * A timer: when it fires, in ms of the clock, and its creation order (ties
+ * fire in it); an interval's period; whether it keeps a real program alive
+ * (`Deno.unrefTimer` clears it); for the checker's own, the task it belongs
+ * to; the learner's line that set it; on real time, the real timer.
+ */
 interface Timer {
   id: number;
-  /** When it fires, in ms of the clock, and its creation order (ties fire in it). */
   at: number;
   seq: number;
   fn: () => void;
-  /** An interval's period, in ms. */
   every?: number;
-  /** Whether it keeps a real program alive (`Deno.unrefTimer` clears it). */
   ref: boolean;
-  /** The checker's timers: the task they belong to. */
   owner?: string;
-  /** The learner's line that set it. */
   origin?: string | undefined;
-  /** On real time: the real timer behind it. */
   real?: number;
 }
 
@@ -331,22 +331,19 @@ class Clock {
   }
 }
 
-/** Options of {@linkcode World.task}. */
+/**
+ * Options of {@linkcode World.task}: a signal that stops it (it ends
+ * `stopUnits` later, default 0, and rejects with the reason); an error to
+ * fail with at its end; a value to resolve to.
+ */
 export interface TaskOptions<T> {
-  /** Stops the task: it ends `stopUnits` later (default 0) and rejects with the reason. */
   signal?: AbortSignal | undefined;
   stopUnits?: number;
-  /** Makes the task fail with this error at its end. */
   fail?: unknown;
-  /** What the task resolves to. */
   value?: T;
 }
 
-interface Span {
-  start: number;
-  end: number | undefined;
-  outcome: UnitSpan["outcome"];
-}
+type Span = { -readonly [K in keyof UnitSpan]: UnitSpan[K] };
 
 /** The scenarios of one check, and the runs they recorded. */
 export class Checking {
@@ -449,11 +446,8 @@ export class World implements AsyncDisposable {
     let label = name;
     for (let k = 2; this.#spans.has(label); k++) label = `${name} (${k})`;
     if (label !== name) this.#twice.push(name);
-    this.#spans.set(label, {
-      start: this.now(),
-      end: undefined,
-      outcome: "running",
-    });
+    const span = { name: label, start: this.now(), end: undefined };
+    this.#spans.set(label, { ...span, outcome: "running" });
     return label;
   }
 
@@ -559,14 +553,9 @@ export class World implements AsyncDisposable {
         clock.fire(next);
       }
     } else {
-      let id;
-      await Promise.race([
-        promise.catch(() => {}),
-        new Promise((
-          resolve,
-        ) => (id = REAL.setTimeout(resolve, limit * this.unit))),
-      ]);
-      REAL.clearTimeout(id);
+      const limited = AbortSignal.timeout(limit * this.unit);
+      const over = new Promise((end) => (limited.onabort = end));
+      await Promise.race([promise.catch(() => {}), over]);
       if (!settled) at = this.now();
     }
     // Rejections nobody handled are reported after the microtasks drain.
@@ -577,10 +566,8 @@ export class World implements AsyncDisposable {
         ? Math.max(...ends.map((t) => t.at)) / this.unit
         : undefined;
     };
-    const running = [...this.#spans].filter(([, span]) =>
-      span.end === undefined
-    )
-      .map(([name]) => ({ name, until: until(name) }));
+    const running = [...this.#spans.values()].filter((s) => s.end === undefined)
+      .map(({ name }) => ({ name, until: until(name) }));
     const leaks = clock.leaks(this.unit);
     if (this.virtual && settled && linger > 0) {
       for (let steps = 0; steps < MAX_STEPS; steps++) {
@@ -614,7 +601,7 @@ export class World implements AsyncDisposable {
         unit: this.unit,
         virtual: this.virtual,
         now: this.now(),
-        spans: [...this.#spans].map(([name, span]) => ({ name, ...span })),
+        spans: [...this.#spans.values()],
         cancelled: [...this.cancelled],
         twice: [...new Set(this.#twice)],
         status: o.status,
