@@ -14,6 +14,7 @@ import { describe as brief } from "../course/errors.ts";
 import type { Lang, Text } from "../course/i18n.ts";
 import { Timeline } from "../lib/timeline.ts";
 import type { Checking } from "./_world.ts";
+import TEXTS from "./_texts.json" with { type: "json" };
 
 export type { Lang, Text };
 
@@ -588,11 +589,19 @@ export interface Exercise<Notes = unknown> {
   judge(run: Scene, notes: Notes, runs: readonly Scene[]): void;
 }
 
-/** An exercise as its check module writes it: its id comes from its slug. */
+/** What a learner reads of an exercise besides its check's feedback. */
+type Texts = Pick<Exercise, "title" | "success" | "hints">;
+
+/**
+ * An exercise as its check module writes it: its id comes from its slug,
+ * its title, success text and hints from `_texts.json`, which holds every
+ * text a learner reads of the exercises besides the checks' feedback.
+ */
 export function exercise<Notes>(
-  spec: Omit<Exercise<Notes>, "id">,
+  spec: Omit<Exercise<Notes>, "id" | keyof Texts>,
 ): Exercise<Notes> {
-  return { id: spec.slug.slice(0, 3), ...spec };
+  const id = spec.slug.slice(0, 3);
+  return { id, ...(TEXTS as Record<string, Texts>)[id]!, ...spec };
 }
 
 /** A task name outside `names` rejects with an error that lists the real ones. */

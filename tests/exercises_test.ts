@@ -78,6 +78,13 @@ Deno.test("Exercises cover lessons 01 to 10 in course order, each with a stub, a
       `${exercise.id} has no wrong solution`,
     );
   }
+  // exercises/_texts.json has the texts of these exercises, and no others.
+  const texts = JSON.parse(
+    await Deno.readTextFile(
+      new URL("../exercises/_texts.json", import.meta.url),
+    ),
+  );
+  assertEquals(Object.keys(texts), ids);
   // exercises/README.md lists every exercise (the README's course list
   // points from each lesson to its exercises: tests/readme_test.ts).
   const section = await Deno.readTextFile(

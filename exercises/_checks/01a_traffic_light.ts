@@ -46,28 +46,6 @@ interface Passage {
 export const exercise = define<Record<number, Passage>>({
   slug: "01a_traffic_light",
   export: "TrafficLight",
-  title: text(
-    "Wait for an Event: a traffic light",
-    "Espera un Event: un semáforo de tráfico",
-  ),
-  success: text(
-    "Cars waited while the light was red, all went the moment it turned green, passed at once on green, and car 5 gave up at 7.0 as its signal said.",
-    "Los coches esperaron en rojo, salieron todos en cuanto se puso verde, pasaron en el acto con verde, y el coche 5 se rindió en 7,0 como decía su señal.",
-  ),
-  hints: [
-    text(
-      "Promise.resolve() lets every car through, red or not. The cars need something they can wait on that green() can open and red() can close again.",
-      "Promise.resolve() deja pasar a todos, en rojo o no. Los coches necesitan algo que esperar que green() pueda abrir y red() volver a cerrar.",
-    ),
-    text(
-      'An Event (from "@asincronia/asincronia", as lesson 01 uses it) does exactly that: set(), clear(), and wait({ signal }), which wakes every waiter when set. A promise you resolve once cannot turn red again.',
-      "Un Event (de «@asincronia/asincronia», como lo usa la lección 01) hace justo eso: set(), clear() y wait({ signal }), que despierta a todos al hacer set. Una promesa que cumples una vez no puede volver a rojo.",
-    ),
-    text(
-      "Keep one Event in a private field: green() is `set()`, red() is `clear()`, pass(options) is `return this.#event.wait(options)`. Rename `_options` to `options`.",
-      "Guarda un Event en un campo privado: green() es `set()`, red() es `clear()`, pass(options) es `return this.#event.wait(options)`. Renombra `_options` a `options`.",
-    ),
-  ],
   words: { car: "coche", green: "verde" },
   async observe(session) {
     const Light: new () => Light = session.export;

@@ -17,25 +17,6 @@ const TOLERANCE = 0.05;
 export const exercise = define<Line[]>({
   slug: "02a_say_hello",
   export: "sayHello",
-  title: text("Say hello, wait, say goodbye", "Saluda, espera, despídete"),
-  success: text(
-    "Hello! at 0.0, Goodbye! at 1.0, and the promise settled right after the goodbye.",
-    "Hello! en 0,0, Goodbye! en 1,0, y la promesa se cumplió justo tras la despedida.",
-  ),
-  hints: [
-    text(
-      "A promise you return is a promise that the work is done. Here it is fulfilled at once, while the goodbye is still a unit away.",
-      "La promesa que devuelves promete que el trabajo está hecho. Aquí se cumple en el acto, cuando la despedida aún está a una unidad.",
-    ),
-    text(
-      'Make the function `async` and `await` something that lasts one unit: `delay(tools.unit)` from "@std/async/delay".',
-      "Haz la función `async` y espera con `await` algo que dure una unidad: `delay(tools.unit)` de «@std/async/delay».",
-    ),
-    text(
-      "Hello, then `await delay(tools.unit);`, then goodbye: no callback, no Promise.resolve().",
-      "Hello, luego `await delay(tools.unit);`, luego goodbye: sin callback ni Promise.resolve().",
-    ),
-  ],
   async observe(session) {
     await using world = session.open();
     const lines: Line[] = [];

@@ -19,28 +19,6 @@ const LIMIT = 2;
 export const exercise = define({
   slug: "04a_two_at_a_time",
   export: "main",
-  title: text(
-    "Five downloads, two at a time",
-    "Cinco descargas, de dos en dos",
-  ),
-  success: text(
-    "Never more than two downloads at once, and never a free place while a download waited: all five were done at 5.0 units.",
-    "Nunca más de dos descargas a la vez, y nunca un hueco libre mientras una esperaba: las cinco acabaron en 5,0 unidades.",
-  ),
-  hints: [
-    text(
-      "Promise.all over five downloads starts all five at once. Something must make the third one wait until one of the first two ends.",
-      "Promise.all sobre cinco descargas las lanza las cinco a la vez. Algo tiene que hacer esperar a la tercera hasta que acabe una de las dos primeras.",
-    ),
-    text(
-      'A Semaphore(2) hands out two permits; a download that gets no permit waits in line for the next one that comes back. Import it from "@asincronia/asincronia".',
-      "Un Semaphore(2) reparte dos permisos; una descarga sin permiso espera en la cola al siguiente que se devuelva. Impórtalo de «@asincronia/asincronia».",
-    ),
-    text(
-      "Keep the Promise.all, and wrap each download: `semaphore.run(() => tools.download(file))`. Downloading in pairs (two, then two more) leaves a place idle.",
-      "Conserva el Promise.all y envuelve cada descarga: `semaphore.run(() => tools.download(file))`. Descargar por parejas (dos y luego otras dos) deja un hueco ocioso.",
-    ),
-  ],
   words: { download: "descarga" },
   async observe(session) {
     await using world = session.open();

@@ -14,28 +14,6 @@ const WORKERS = [0, 1, 2, 3];
 export const exercise = define<{ counter: unknown; reads: number[] }>({
   slug: "04b_lock_counter",
   export: "main",
-  title: text(
-    "Protect a read-await-write counter",
-    "Protege un contador que se lee, se espera y se escribe",
-  ),
-  success: text(
-    "The counter ended at 4: each update ran alone, from its read to its write, while the work of all four overlapped (done at 6.0 units).",
-    "El contador acabó en 4: cada actualización se hizo a solas, de su lectura a su escritura, mientras el trabajo de los cuatro se solapaba (fin en 6,0 unidades).",
-  ),
-  hints: [
-    text(
-      "Between a worker's read and its write there is an await: another worker can read the same old value meanwhile, and one update overwrites the other.",
-      "Entre la lectura y la escritura de un trabajador hay un await: otro trabajador puede leer entretanto el mismo valor viejo, y una actualización pisa a la otra.",
-    ),
-    text(
-      "A Lock lets one holder at a time into a stretch of code. Hold it from the read to the write, and only there: the work needs nothing shared.",
-      "Un Lock deja pasar a un solo poseedor a la vez por un trozo de código. Mantenlo tomado desde la lectura hasta la escritura, y solo ahí: el trabajo no comparte nada.",
-    ),
-    text(
-      'After `await tools.work(worker);` write `using _held = await lock.acquire();` (Lock from "@asincronia/asincronia", one for all workers), then read and write.',
-      "Tras `await tools.work(worker);` escribe `using _held = await lock.acquire();` (Lock de «@asincronia/asincronia», uno para todos), y luego lee y escribe.",
-    ),
-  ],
   words: { work: "trabajo", read: "lee", write: "escribe" },
   async observe(session) {
     await using world = session.open();

@@ -24,25 +24,6 @@ const FAILED = NAMES.filter((name) => JOBS[name]!.fails);
 export const exercise = define({
   slug: "05a_every_error",
   export: "main",
-  title: text("Collect every error", "Recoge todos los errores"),
-  success: text(
-    "All four jobs ran at once, and you returned both errors, A's then B's, at 3.0 units, once the last job was done.",
-    "Los cuatro trabajos fueron a la vez, y devolviste los dos errores, el de A y luego el de B, en 3,0 unidades, al acabar el último.",
-  ),
-  hints: [
-    text(
-      "Promise.all rejects as soon as one job fails (B, at 1.0): the other errors are lost and the other jobs are left running.",
-      "Promise.all se rechaza en cuanto falla un trabajo (B, en 1,0): los demás errores se pierden y los demás trabajos siguen sueltos.",
-    ),
-    text(
-      'Promise.allSettled waits for every job and gives one result per job, in job order: { status: "fulfilled", value } or { status: "rejected", reason }.',
-      'Promise.allSettled espera a todos y da un resultado por trabajo, en su orden: { status: "fulfilled", value } o { status: "rejected", reason }.',
-    ),
-    text(
-      '`(await Promise.allSettled([...])).filter((r) => r.status === "rejected").map((r) => r.reason)`; no try/catch needed.',
-      '`(await Promise.allSettled([...])).filter((r) => r.status === "rejected").map((r) => r.reason)`; no hace falta try/catch.',
-    ),
-  ],
   async observe(session) {
     await using world = session.open();
     const job = (name: string) => {

@@ -21,28 +21,6 @@ const STOP = 0.5;
 export const exercise = define({
   slug: "05b_cancel_siblings",
   export: "main",
-  title: text(
-    "Cancel the siblings when one fails",
-    "Cancela a los hermanos cuando uno falla",
-  ),
-  success: text(
-    "When B failed at 1.0, A and C were told at once, stopped by 1.5, and only then did your function throw B's error; with no failure, all three results came back.",
-    "Cuando B falló en 1,0, A y C se enteraron en el acto, pararon en 1,5, y solo entonces tu función lanzó el error de B; sin fallos, volvieron los tres resultados.",
-  ),
-  hints: [
-    text(
-      "Promise.all throws at B's failure and walks away: A and C run on, unwatched, to the end. They stop only if you hand them a signal that aborts.",
-      "Promise.all lanza al fallar B y se desentiende: A y C siguen, sin vigilancia, hasta el final. Solo paran si les das una señal que aborte.",
-    ),
-    text(
-      'A TaskGroup (from "@asincronia/asincronia") does all of it: `TaskGroup.run((group) => ...)` gives you a group, `group.spawn((signal) => job(name, signal))` passes each job its signal, the first failure aborts it, and run settles only once every job has.',
-      "Un TaskGroup (de «@asincronia/asincronia») lo hace todo: `TaskGroup.run((grupo) => ...)` te da un grupo, `grupo.spawn((signal) => job(nombre, signal))` pasa a cada trabajo su señal, el primer fallo la aborta, y run no termina hasta que todos han acabado.",
-    ),
-    text(
-      "Return `TaskGroup.run((group) => Promise.all(names.map((name) => group.spawn((signal) => job(name, signal)))))`: Promise.all gives the results in job order, and run waits for every job even after B fails.",
-      "Devuelve `TaskGroup.run((grupo) => Promise.all(nombres.map((nombre) => grupo.spawn((signal) => job(nombre, signal)))))`: Promise.all da los resultados en orden, y run espera a todos incluso tras el fallo de B.",
-    ),
-  ],
   async observe(session) {
     // B fails at 1.0, then nothing fails.
     for (const fail of [true, false]) {

@@ -13,28 +13,10 @@ import {
 const DEADLINE = 2;
 /** How long the report takes in each scenario: the slow case first, where the stub goes wrong. */
 const TAKES = [5, 1];
-const CODE =
-  '`try { return await tools.fetchReport(AbortSignal.timeout(2 * tools.unit)); } catch (error) { if (error instanceof DOMException && error.name === "TimeoutError") return "unavailable"; throw error; }`';
 
 export const exercise = define<number[]>({
   slug: "05c_deadline",
   export: "main",
-  title: text("Give up after a deadline", "Ríndete tras un plazo"),
-  success: text(
-    'A report that came at 1.0 was returned at 1.0 with no timer left behind; one that would take 5.0 was cancelled at 2.0 and you returned "unavailable".',
-    "Un informe que llegó en 1,0 se devolvió en 1,0 sin dejar temporizador; uno que tardaría 5,0 se canceló en 2,0 y devolviste «unavailable».",
-  ),
-  hints: [
-    text(
-      "Two things must race: the report, and a deadline 2 units away. Whichever comes first decides; the loser must be stopped, not left running.",
-      "Dos cosas compiten: el informe y un plazo de 2 unidades. La primera que llega decide; la perdedora hay que pararla, no dejarla suelta.",
-    ),
-    text(
-      "`AbortSignal.timeout(2 * tools.unit)` is a deadline that cleans up after itself; hand it to fetchReport and the request stops when time is up. A setTimeout you start yourself must be cleared.",
-      "`AbortSignal.timeout(2 * tools.unit)` es un plazo que se limpia solo; pásaselo a fetchReport y la petición se detiene al acabarse el tiempo. Un setTimeout propio hay que cancelarlo.",
-    ),
-    text(CODE, CODE),
-  ],
   async observe(session) {
     const calls: number[] = [];
     for (const takes of TAKES) {

@@ -28,25 +28,6 @@ export const exercise = define<Heartbeat>({
   export: "main",
   real: true,
   needs: "tasks",
-  title: text("Keep the heartbeat ticking", "Que el latido no pare"),
-  success: text(
-    "blockFor ran on a worker: the heartbeat kept ticking on your thread the whole time, you returned its result, and no worker was left alive.",
-    "blockFor corrió en un worker: el latido siguió sonando en tu hilo todo el rato, devolviste su resultado y no quedó ningún worker vivo.",
-  ),
-  hints: [
-    text(
-      "While blockFor runs on your thread, nothing else runs there: no timer, no callback, no heartbeat. It has to run on another thread.",
-      "Mientras blockFor corre en tu hilo, nada más corre ahí: ni temporizadores, ni callbacks, ni el latido. Tiene que correr en otro hilo.",
-    ),
-    text(
-      'An Executor (from "@asincronia/asincronia") runs an exported function of a module on a worker: `executor.run(tools.tasks, "blockFor", [6 * tools.unit])` resolves with its result.',
-      'Un Executor (de «@asincronia/asincronia») ejecuta una función exportada de un módulo en un worker: `executor.run(tools.tasks, "blockFor", [6 * tools.unit])` se resuelve con su resultado.',
-    ),
-    text(
-      "Make main async, `await using executor = new Executor({ workers: 1 });`, then `return await executor.run<string>(...)`: the executor shuts down when main returns. Do not call tools.blockFor yourself.",
-      "Haz main async, `await using executor = new Executor({ workers: 1 });`, y luego `return await executor.run<string>(...)`: el executor se cierra al salir de main. No llames tú a tools.blockFor.",
-    ),
-  ],
   async observe(session) {
     // A busy machine can hold any process up for a moment: a stall the
     // learner's thread did not cause (blockFor never ran on it) is given

@@ -13,28 +13,6 @@ const EVERY = 50;
 export const exercise = define<{ seen: unknown[]; ticks: number[] }>({
   slug: "07a_breathe",
   export: "main",
-  title: text(
-    "Give the event loop a turn",
-    "Dale un turno al bucle de eventos",
-  ),
-  success: text(
-    "All 400 items were processed in order, the heartbeat got a turn at least every 50 of them, and no real time was spent waiting.",
-    "Los 400 elementos se procesaron en orden, el latido tuvo su turno al menos cada 50, y no se gastó tiempo real esperando.",
-  ),
-  hints: [
-    text(
-      "`await Promise.resolve()` resumes in a microtask, before any timer or I/O may run (other promise jobs may run first): the promise is already settled, so your code goes on in the same turn, and timers still wait.",
-      "`await Promise.resolve()` sigue en una microtarea, antes de que pueda correr ningún temporizador ni E/S (otras tareas de promesas pueden ir antes): la promesa ya está resuelta, así que tu código continúa en el mismo turno, y los temporizadores siguen esperando.",
-    ),
-    text(
-      "Timers run between turns of the event loop. Wait for something that only a new turn brings: a timer of 0 ms.",
-      "Los temporizadores corren entre turnos del bucle de eventos. Espera algo que solo trae un turno nuevo: un temporizador de 0 ms.",
-    ),
-    text(
-      'Every 50 items, `await delay(0);` (import { delay } from "@std/async/delay"). A longer delay works too, but wastes real time.',
-      'Cada 50 elementos, `await delay(0);` (import { delay } from "@std/async/delay"). Un delay más largo también vale, pero malgasta tiempo real.',
-    ),
-  ],
   async observe(session) {
     await using world = session.open();
     const seen: number[] = [];

@@ -21,28 +21,6 @@ export const exercise = define({
   export: "getText",
   real: true,
   needs: "net",
-  title: text(
-    "Fetch a page: check the status, give up in time",
-    "Pide una página: mira el estado, ríndete a tiempo",
-  ),
-  success: text(
-    "/hello gave its text, /missing threw an error naming 404 with its body cancelled, and /slow was aborted after 2 units, with nothing left open.",
-    "/hello dio su texto, /missing lanzó un error que nombra el 404 con su cuerpo cancelado, y /slow se abortó tras 2 unidades, sin dejar nada abierto.",
-  ),
-  hints: [
-    text(
-      "fetch resolves for a 404 too: a status is an answer, not a failure. Look at response.ok (true for 2xx) before you read the body.",
-      "fetch también se resuelve con un 404: un estado es una respuesta, no un fallo. Mira response.ok (true para 2xx) antes de leer el cuerpo.",
-    ),
-    text(
-      "For a status you reject, `await response.body?.cancel()` and throw an Error whose message has response.status. For the deadline, `fetch(url, { signal: AbortSignal.timeout(2 * tools.unit) })`.",
-      "Para un estado que rechazas, `await response.body?.cancel()` y lanza un Error cuyo mensaje lleve response.status. Para el plazo, `fetch(url, { signal: AbortSignal.timeout(2 * tools.unit) })`.",
-    ),
-    text(
-      "Rename `_tools` to `tools`; a Promise.race with your own timer stops waiting but leaves the request running: the signal is what stops it.",
-      "Renombra `_tools` a `tools`; un Promise.race con tu propio temporizador deja de esperar pero no para la petición: lo que la para es la señal.",
-    ),
-  ],
   async observe(session) {
     const unit = await session.realUnit(UNIT);
     await using server = serve(async (path, _count, closing) => {

@@ -45,28 +45,6 @@ export const exercise = define<Attempt[][]>({
   export: "getWithRetry",
   real: true,
   needs: "net",
-  title: text(
-    "Retry politely: backoff and Retry-After",
-    "Reintenta con cortesía: Retry-After y espera exponencial",
-  ),
-  success: text(
-    "You waited what Retry-After asked (2.0), backed off 0.5, 1 and 2 units otherwise, gave up after 4 attempts, never retried a 404, and cancelled every body you dropped.",
-    "Esperaste lo que pedía Retry-After (2,0), si no 0,5, 1 y 2 unidades, te rendiste tras 4 intentos, nunca reintentaste un 404, y cancelaste cada cuerpo descartado.",
-  ),
-  hints: [
-    text(
-      "Write a loop of up to 4 attempts. After each answer: 2xx → return the text; 429 or 503 → wait, then go round again; anything else → throw.",
-      "Escribe un bucle de hasta 4 intentos. Tras cada respuesta: 2xx → devuelve el texto; 429 o 503 → espera y da otra vuelta; cualquier otra → lanza.",
-    ),
-    text(
-      '`response.headers.get("retry-after")` is a string or null: when it is a number, wait that many units (`Number(value) * tools.unit` ms); else wait `0.5 * 2 ** retry` units, retry counting from 0.',
-      '`response.headers.get("retry-after")` es un texto o null: si es un número, espera esas unidades (`Number(valor) * tools.unit` ms); si no, espera `0.5 * 2 ** reintento` unidades, contando desde 0.',
-    ),
-    text(
-      'Before you wait or throw, `await response.body?.cancel();` so the connection is freed. Wait with `await delay(ms)` from "@std/async/delay". Rename `_tools` to `tools`.',
-      "Antes de esperar o lanzar, `await response.body?.cancel();` para liberar la conexión. Espera con `await delay(ms)` de «@std/async/delay». Renombra `_tools` a `tools`.",
-    ),
-  ],
   words: { attempt: "intento" },
   async observe(session) {
     const unit = await session.realUnit(UNIT);

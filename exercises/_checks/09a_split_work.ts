@@ -23,28 +23,6 @@ export const exercise = define<{ here: number; chunks: number }>({
   export: "main",
   real: true,
   needs: "tasks",
-  title: text(
-    "Split the work over the workers",
-    "Reparte el trabajo entre los workers",
-  ),
-  success: text(
-    "The chunks ran on both workers at the same time, and they added up to the 9,592 primes below 100,000.",
-    "Los trozos corrieron en los dos workers a la vez, y sumaron los 9592 primos menores que 100\u202f000.",
-  ),
-  hints: [
-    text(
-      "One chunk keeps one worker busy and the other idle. Split [2, limit) into several ranges, one countPrimes call each.",
-      "Un trozo ocupa un worker y deja el otro ocioso. Divide [2, limit) en varios rangos, una llamada a countPrimes por cada uno.",
-    ),
-    text(
-      "If you await each run before sending the next, the chunks still go one at a time. Send them all first, keep the promises, then wait for them together.",
-      "Si esperas cada run antes de enviar el siguiente, los trozos van de uno en uno. Envíalos todos primero, guarda las promesas, y espéralas juntas.",
-    ),
-    text(
-      '`await Promise.all(ranges.map(([from, to]) => tools.executor.run<number>(tools.tasks, "countPrimes", [from, to])))`, then add the counts; countPrimes(from, to) leaves `to` out.',
-      '`await Promise.all(rangos.map(([from, to]) => tools.executor.run<number>(tools.tasks, "countPrimes", [from, to])))`, y suma las cuentas; countPrimes(from, to) deja fuera `to`.',
-    ),
-  ],
   words: { chunk: "trozo" },
   async observe(session) {
     resetCalls();

@@ -27,28 +27,6 @@ interface Report {
 export const exercise = define<Record<number, Report>>({
   slug: "10a_as_completed",
   export: "main",
-  title: text(
-    "Report each download as it finishes",
-    "Informa de cada descarga al terminar",
-  ),
-  success: text(
-    "All five downloads started at 0.0, each was reported the moment it ended (1 at 1.0, 3 at 1.5, the failure of 2 at 2.0, …), and you returned at 3.0.",
-    "Las cinco descargas empezaron en 0,0, cada una se informó en cuanto acabó (1 en 1,0, 3 en 1,5, el fallo de 2 en 2,0, …), y volviste en 3,0.",
-  ),
-  hints: [
-    text(
-      "Promise.all gives every size at once, when the slowest is done, and throws at the first failure. You need each result as it comes.",
-      "Promise.all da todos los tamaños a la vez, cuando acaba la más lenta, y lanza al primer fallo. Necesitas cada resultado según llega.",
-    ),
-    text(
-      '`for await (const result of asCompleted(downloads))` (from "@asincronia/asincronia") yields { status, value or reason, index } in the order they settle.',
-      "`for await (const result of asCompleted(descargas))` (de «@asincronia/asincronia») entrega { status, value o reason, index } en el orden en que terminan.",
-    ),
-    text(
-      'Start all downloads first (map), then loop over asCompleted: `result.status === "fulfilled"` → report(tools.files[result.index], result.value), else reportFailure(..., result.reason).',
-      'Lanza primero todas las descargas (map) y recorre asCompleted: `result.status === "fulfilled"` → report(tools.files[result.index], result.value), si no reportFailure(..., result.reason).',
-    ),
-  ],
   words: { download: "descarga" },
   async observe(session) {
     await using world = session.open();

@@ -48,28 +48,6 @@ const GRAPHS: Record<string, Node>[] = [
 export const exercise = define({
   slug: "10b_graph",
   export: "runGraph",
-  title: text(
-    "Run a dependency graph, each task as early as it can",
-    "Ejecuta un grafo de dependencias, cada tarea lo antes posible",
-  ),
-  success: text(
-    "In all three graphs every task started the moment all it needed was done, none started early, and when A failed its dependants never started while the rest finished.",
-    "En los tres grafos cada tarea empezó en cuanto estuvo listo todo lo que necesitaba, ninguna antes, y cuando A falló sus dependientes no empezaron mientras el resto terminaba.",
-  ),
-  hints: [
-    text(
-      'Running tasks one by one wastes time, and running them in "waves" (all tasks with no needs, then the next level) makes a task wait for a whole wave instead of only for what it needs.',
-      "Ejecutar las tareas una a una pierde tiempo, y hacerlo por «oleadas» (todas las que no necesitan nada, luego el siguiente nivel) hace esperar a una tarea por toda una oleada en vez de solo por lo que necesita.",
-    ),
-    text(
-      'Give every task one promise that means "this task is done": it awaits the promises of what the task needs, then runs the task. Make each promise once (a Map by name) and reuse it.',
-      "Da a cada tarea una promesa que signifique «esta tarea acabó»: espera las promesas de lo que necesita y luego ejecuta la tarea. Crea cada promesa una vez (un Map por nombre) y reutilízala.",
-    ),
-    text(
-      "`promise = Promise.all(task.needs.map(start)).then(() => task.run())`; then `Promise.allSettled` over every task's promise, and throw if any was rejected.",
-      "`promesa = Promise.all(task.needs.map(start)).then(() => task.run())`; luego `Promise.allSettled` sobre la promesa de cada tarea, y lanza si alguna se rechazó.",
-    ),
-  ],
   async observe(session) {
     for (const graph of GRAPHS) {
       await using world = session.open();

@@ -16,28 +16,6 @@ const CONSUMERS = ["A", "B"];
 export const exercise = define<Record<string, string[]>>({
   slug: "10c_pipeline",
   export: "main",
-  title: text(
-    "A producer and two consumers over a bounded Queue",
-    "Un productor y dos consumidores con una Queue acotada",
-  ),
-  success: text(
-    "Both consumers took each item the moment one was free, the producer waited whenever the queue was full, and everything was consumed by 18.0 units, with nobody left waiting.",
-    "Ambos consumidores tomaron cada elemento en cuanto quedaron libres, el productor esperó cuando la cola estaba llena, y todo quedó consumido en 18,0 unidades, sin nadie esperando.",
-  ),
-  hints: [
-    text(
-      "Consumer B never works in the stub, and A waits for the producer to make all eight. Run the producer and both consumers at the same time, with a Queue between them, as lesson 10's consumers do.",
-      "En el esqueleto B nunca trabaja, y A espera a que se fabriquen los ocho. Ejecuta el productor y los dos consumidores a la vez, con una Queue entre ellos, como hacen los consumidores de la lección 10.",
-    ),
-    text(
-      '`new Queue<string>({ maxsize: tools.maxsize })` (from "@asincronia/asincronia"): `await queue.put(item)` waits while it is full; each consumer is `for await (const item of queue) await tools.consume(name, item);`.',
-      "`new Queue<string>({ maxsize: tools.maxsize })` (de «@asincronia/asincronia»): `await queue.put(item)` espera mientras está llena; cada consumidor es `for await (const item of queue) await tools.consume(name, item);`.",
-    ),
-    text(
-      "Start the consumers first and keep their promises; after the producer's loop, `queue.close()` ends their loops, then `await Promise.all(consumers)`.",
-      "Lanza primero los consumidores y guarda sus promesas; tras el bucle del productor, `queue.close()` acaba sus bucles, y luego `await Promise.all(consumers)`.",
-    ),
-  ],
   words: { make: "fabrica", item: "elemento" },
   async observe(session) {
     await using world = session.open();
