@@ -10,7 +10,7 @@ import { EXERCISES, fileOf, findExercise } from "../exercises/_catalog.ts";
 import { type Io, main } from "../exercises/_cli.ts";
 import { check, type Result } from "../exercises/_run.ts";
 import type { Progress } from "../course/progress.ts";
-import { checkFile, FIXTURES } from "./_exercises.ts";
+import { checkFile, FIXTURES, shipped } from "./_exercises.ts";
 import { copyCheckout } from "./site/_checkout.ts";
 
 const ROOT = new URL("../", import.meta.url);
@@ -207,7 +207,7 @@ Deno.test("In a learner's checkout: a file that does not parse says where, type 
 
 Deno.test("Stubs and solutions import the package by its name, so a solution copied over its stub works as its check in solutions/ does", async () => {
   for (const exercise of EXERCISES) {
-    for (const f of [fileOf(exercise), fileOf(exercise, true)]) {
+    for (const f of [await shipped(exercise), fileOf(exercise, true)]) {
       const source = await Deno.readTextFile(f);
       for (const [, specifier] of source.matchAll(/from "([^"]+)"/g)) {
         assert(!specifier!.startsWith("."), `${f.pathname}: ${specifier}`);
