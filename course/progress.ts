@@ -30,6 +30,15 @@ export interface Progress {
   hints: Record<string, number>;
 }
 
+/**
+ * Exercises that changed their id, old to new: a progress file written
+ * before the move reads as if written after it.
+ */
+const RENAMED: Readonly<Record<string, string>> = {
+  "04c": "01a",
+  "04d": "10c",
+};
+
 /** The progress file of this checkout. */
 export const PROGRESS: URL = new URL(
   "../exercises/.progress.json",
@@ -47,10 +56,17 @@ export async function loadProgress(file: URL = PROGRESS): Promise<Progress> {
   try {
     saved = JSON.parse(await Deno.readTextFile(file));
   } catch { /* nothing saved yet, or not a progress file */ }
-  const record = (value: unknown) =>
-    typeof value === "object" && value !== null && !Array.isArray(value)
-      ? { ...value }
-      : {};
+  const record = <T>(value: unknown): Record<string, T> => {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      return {};
+    }
+    const copy: Record<string, unknown> = { ...value };
+    for (const [old, id] of Object.entries(RENAMED)) {
+      if (Object.hasOwn(copy, old)) copy[id] ??= copy[old];
+      delete copy[old];
+    }
+    return copy as Record<string, T>;
+  };
   return {
     ...saved?.lang === "en" || saved?.lang === "es" ? { lang: saved.lang } : {},
     results: record(saved?.results),

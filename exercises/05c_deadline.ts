@@ -5,7 +5,7 @@
  * the request and leaving no timer behind. Lesson 05
  * (lessons/05_exceptions.ts, its last part) shows timeouts.
  *
- * ES: Devuelve el informe, o "unavailable" si tarda más de 2 unidades, cancelando
+ * ES: Devuelve el informe, o «unavailable» si tarda más de 2 unidades, cancelando
  * la petición y sin dejar temporizadores. La lección 05
  * (lessons/05_exceptions.ts, su última parte) enseña los plazos.
  *

@@ -7,7 +7,7 @@
  *
  * ES: `tools.blockFor` bloquea su hilo como `time.sleep`, y el latido del
  * comprobador se para. Ejecútala en un Executor, devuelve su resultado y
- * ciérralo. Lo enseña la lección 06 (lessons/06_executor.ts).
+ * cierra el Executor. Lo enseña la lección 06 (lessons/06_executor.ts).
  *
  * Check it · Compruébalo: `deno task exercise 06a` (`--hint` for a hint)
  *

@@ -20,8 +20,7 @@
  */
 import { errorLine } from "../course/errors.ts";
 import { EXERCISES } from "./_catalog.ts";
-import { originIn, REAL, Tracker, VirtualClock } from "./_clock.ts";
-import { Checking, World } from "./_world.ts";
+import { Checking, originIn, World } from "./_world.ts";
 
 const [id, url = ""] = Deno.args;
 const exercise = EXERCISES.find((e) => e.id === id);
@@ -29,18 +28,30 @@ if (exercise === undefined || url === "") {
   throw new Error(`Usage: _child.ts ID URL (got ${Deno.args.join(" ")})`);
 }
 const observe = exercise.observe.bind(exercise);
-const name = exercise.export;
 
 // Taken before the learner's code can change them.
-const stdout = Deno.stdout;
-const writeSync = stdout.writeSync.bind(stdout);
+const writeSync = Deno.stdout.writeSync.bind(Deno.stdout);
 const bytes = TextEncoder.prototype.encode.bind(new TextEncoder());
 const stringify = JSON.stringify;
 const exit: (code?: number) => never = Deno.exit;
 const setEvery = setInterval;
-const where = () => originIn(new Error().stack, url);
+/** The learner's line that called, between `before` and `after`; "" if none. */
+const where = (before: string, after = "") => {
+  const line = originIn(new Error().stack, url);
+  return line ? before + line + after : "";
+};
 
-const nonce = await firstLine(Deno.stdin.readable);
+// The nonce, then nothing more: the checker closes our input when it is
+// done with us, or when it dies.
+const input = Deno.stdin.readable.pipeThrough(new TextDecoderStream())
+  .getReader();
+let nonce = "";
+while (!nonce.includes("\n")) nonce += (await input.read()).value ?? exit(0);
+nonce = nonce.split("\n")[0]!;
+(async () => {
+  while (!(await input.read()).done) { /* nothing else comes */ }
+  exit(0);
+})();
 
 /** Sends one message to the checker, whole. */
 function send(message: Record<string, unknown>): void {
@@ -50,41 +61,20 @@ function send(message: Record<string, unknown>): void {
   }
 }
 
-async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
-  const decoder = new TextDecoder();
-  let line = "";
-  const reader = stream.getReader();
-  while (!line.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) exit(0); // The checker is gone.
-    line += decoder.decode(value, { stream: true });
-  }
-  // The checker closes our input when it is done with us, or when it dies.
-  (async () => {
-    while (!(await reader.read()).done) { /* nothing else comes */ }
-    exit(0);
-  })();
-  return line.slice(0, line.indexOf("\n"));
-}
-
-for (const frozen of [World, Checking, VirtualClock, Tracker]) {
-  Object.freeze(frozen.prototype);
-  Object.freeze(frozen);
-}
-Object.freeze(REAL);
-for (const e of EXERCISES) Object.freeze(e);
+[World, Checking, World.prototype, Checking.prototype].forEach(Object.freeze);
+EXERCISES.forEach(Object.freeze);
 
 // What would end this process or talk to nobody is named to the checker.
 const global = globalThis as Record<string, unknown>;
-Deno.exit = (code?: number) => {
-  send({ kind: "exit", code: code ?? 0, where: where() });
+Deno.exit = (code = 0) => {
+  send({ kind: "exit", call: `Deno.exit(${code})`, where: where(" (", ")") });
   return exit(code);
 };
 global.close = () => {
-  send({ kind: "close", where: where() });
+  send({ kind: "exit", call: "close()", where: where(" (", ")") });
   exit(0);
 };
-global.postMessage = () => send({ kind: "posted", where: where() });
+global.postMessage = () => send({ kind: "posted", where: where(", ") });
 globalThis.addEventListener("error", (event) => {
   event.preventDefault();
   send({ kind: "uncaught", error: shown(event.error) });
@@ -105,7 +95,7 @@ try {
   send({ kind: "load", error: shown(error) });
   exit(1);
 }
-const fn = module[name];
+const fn = module[exercise.export];
 if (typeof fn !== "function") {
   send({ kind: "missing" });
   exit(0);

@@ -13,11 +13,13 @@
  *
  * Each check runs in a `deno` process of its own (exercises/_run.ts), killed
  * when it ends. Progress lives in exercises/.progress.json, through
- * course/progress.ts.
+ * course/progress.ts. The lesson an exercise names is the one whose header
+ * lists it (course/header.ts).
  *
  * @module
  */
 import { parseFlags, UsageError } from "../course/flags.ts";
+import { listLessons } from "../course/header.ts";
 import { isLang, type Lang } from "../course/i18n.ts";
 import { paint, terminalWidth, useColor } from "../course/terminal.ts";
 import {
@@ -28,72 +30,97 @@ import {
   updateProgress,
 } from "../course/progress.ts";
 import { EXERCISES, fileOf, findExercise } from "./_catalog.ts";
-import type { Exercise } from "./_harness.ts";
+import { type Exercise, text } from "./_harness.ts";
 import { check, display, type Result, stopChecks } from "./_run.ts";
 
-/** Where the CLI reads and writes; tests replace it. */
+/**
+ * Where the CLI reads and writes; tests replace it. It prints text (adding
+ * no newline), loads and changes the saved progress (course/progress.ts),
+ * names the file the learner edits for an exercise, checks a file, watches
+ * exercises/ (yielding at each change, from the call on), says whether to
+ * colour and how wide to fit lines and charts, and clears the screen
+ * between checks in watch mode (on a terminal).
+ */
 export interface Io {
-  /** Prints text (no newline added). */
   write(text: string): void;
-  /** Reads the saved progress (empty if there is none). */
   load(): Promise<Progress>;
-  /** Changes the saved progress (see course/progress.ts); resolves with it. */
   update(change: (progress: Progress) => void): Promise<Progress>;
-  /** The file the learner edits for an exercise. */
   file(exercise: Exercise): URL;
-  /** Runs an exercise's check against a file. */
   check(exercise: Exercise, file: URL): Promise<Result>;
-  /** Starts watching exercises/; yields each time its files change (for --watch). */
   watch(): AsyncIterable<void>;
-  /** Whether to colour the output. */
   color: boolean;
-  /** The width to fit lines and charts into. */
   width: number;
-  /** Clears the screen before each run in watch mode (on a terminal). */
   clear(): void;
 }
 
+/** The CLI's messages; `{name}` stands for a value. */
 const UI = {
-  en: {
-    heading: "Asincronía · exercises",
-    done: (n: number, m: number) => `${n} of ${m} done`,
-    next: "← next",
-    passed: "passed",
-    edit: (file: string, id: string | undefined) =>
-      `Edit ${file}, then run \`deno task exercise${
-        id ? ` ${id}` : ""
-      }\` again (or add --watch).`,
-    editWatching: (file: string) =>
-      `Edit ${file} and save: it is checked again then.`,
-    stuck: (id: string) => `Stuck? \`deno task exercise ${id} --hint\``,
-    chart: (unit: number, real: boolean) =>
-      `What your code did (times in units; 1 unit = ${unit} ms${
-        real ? "" : " of simulated time"
-      }):`,
-    nextOne: (id: string, title: string) =>
-      `Next: ${id} · ${title} → \`deno task exercise\``,
-    all: (m: number) => `All ${m} exercises pass. Well done!`,
-    hint: (k: number, m: number) => `Hint ${k} of ${m}`,
-    noMore: (id: string) =>
-      `No more hints. \`deno task exercise ${id} --solution\` tells you where a solution is.`,
-    moreHints: (id: string) =>
-      `Another one: \`deno task exercise ${id} --hint\``,
-    solution: (path: string, lesson: string) =>
-      `A solution: ${path}\n(Try the hints first; ${lesson} teaches what it uses.)`,
-    unknown: (id: string, ids: string) =>
-      `There is no exercise "${id}". The exercises are: ${ids}.`,
-    unsaved:
-      "(Progress not saved: no permission to write exercises/.progress.json.)",
-    watching: "Watching exercises/ for changes. Ctrl-C to stop.",
-    lesson: "lesson",
-    marks: "# ran and ended   x failed   = still running   . not running",
-    printed: "Your code printed:",
-    legend: [
-      "✓ done   ✗ failing   · to do",
-      "the number is the lesson: 04b is lesson 04's second exercise",
-    ],
-    help:
-      `Usage: deno task exercise [ID] [--watch] [--hint] [--solution] [--lang en|es]
+  heading: ["Asincronía · exercises", "Asincronía · ejercicios"],
+  done: ["{n} of {m} done", "{n} de {m} hechos"],
+  next: ["← next", "← siguiente"],
+  passed: ["passed", "superado"],
+  edit: [
+    "Edit {file}, then run `deno task exercise{id}` again (or add --watch).",
+    "Edita {file} y vuelve a ejecutar `deno task exercise{id}` (o añade --watch).",
+  ],
+  editWatching: [
+    "Edit {file} and save: it is checked again then.",
+    "Edita {file} y guarda: entonces se vuelve a comprobar.",
+  ],
+  stuck: [
+    "Stuck? `deno task exercise {id} --hint`",
+    "¿Te has atascado? `deno task exercise {id} --hint`",
+  ],
+  chart: [
+    "What your code did (times in units; 1 unit = {unit} ms{virtual}):",
+    "Lo que hizo tu código (tiempos en unidades; 1 unidad = {unit} ms{virtual}):",
+  ],
+  virtual: [" of simulated time", " de tiempo simulado"],
+  nextOne: [
+    "Next: {id} · {title} → `deno task exercise`",
+    "Siguiente: {id} · {title} → `deno task exercise`",
+  ],
+  all: [
+    "All {m} exercises pass. Well done!",
+    "Los {m} ejercicios están superados. ¡Bien hecho!",
+  ],
+  hint: ["Hint {k} of {m}", "Pista {k} de {m}"],
+  noMore: [
+    "No more hints. `deno task exercise {id} --solution` tells you where a solution is.",
+    "No hay más pistas. `deno task exercise {id} --solution` te dice dónde hay una solución.",
+  ],
+  moreHints: [
+    "Another one: `deno task exercise {id} --hint`",
+    "Otra más: `deno task exercise {id} --hint`",
+  ],
+  solution: [
+    "A solution: {path}\n(Try the hints first; {lesson} teaches what it uses.)",
+    "Una solución: {path}\n(Prueba antes las pistas; {lesson} enseña lo que usa.)",
+  ],
+  unknown: [
+    'There is no exercise "{id}". The exercises are: {ids}.',
+    'No hay ningún ejercicio "{id}". Los ejercicios son: {ids}.',
+  ],
+  unsaved: [
+    "(Progress not saved: no permission to write exercises/.progress.json.)",
+    "(Progreso sin guardar: no hay permiso para escribir exercises/.progress.json.)",
+  ],
+  watching: [
+    "Watching exercises/ for changes. Ctrl-C to stop.",
+    "Vigilando exercises/. Ctrl-C para parar.",
+  ],
+  lesson: ["lesson", "lección"],
+  marks: [
+    "# ran and ended   x failed   = still running   . not running",
+    "# corrió y acabó   x falló   = seguía en marcha   . sin correr",
+  ],
+  printed: ["Your code printed:", "Tu código escribió:"],
+  legend: [
+    "✓ done   ✗ failing   · to do\nthe number is the lesson: 04b is lesson 04's second exercise",
+    "✓ hecho   ✗ falla   · por hacer\nel número es la lección: 04b es el segundo ejercicio de la lección 04",
+  ],
+  help: [
+    `Usage: deno task exercise [ID] [--watch] [--hint] [--solution] [--lang en|es]
 
   (no ID)      progress, then check the first exercise not done
   ID           check one exercise (02a, 03a, 04b, …)
@@ -101,46 +128,7 @@ const UI = {
   --hint       show one more hint for the exercise
   --solution   print where the exercise's solution is
   --lang es    messages in Spanish (remembered; --lang en to go back)`,
-  },
-  es: {
-    heading: "Asincronía · ejercicios",
-    done: (n: number, m: number) => `${n} de ${m} hechos`,
-    next: "← siguiente",
-    passed: "superado",
-    edit: (file: string, id: string | undefined) =>
-      `Edita ${file} y vuelve a ejecutar \`deno task exercise${
-        id ? ` ${id}` : ""
-      }\` (o añade --watch).`,
-    editWatching: (file: string) =>
-      `Edita ${file} y guarda: entonces se vuelve a comprobar.`,
-    stuck: (id: string) => `¿Atascado? \`deno task exercise ${id} --hint\``,
-    chart: (unit: number, real: boolean) =>
-      `Lo que hizo tu código (tiempos en unidades; 1 unidad = ${unit} ms${
-        real ? "" : " de tiempo simulado"
-      }):`,
-    nextOne: (id: string, title: string) =>
-      `Siguiente: ${id} · ${title} → \`deno task exercise\``,
-    all: (m: number) => `Los ${m} ejercicios están superados. ¡Bien hecho!`,
-    hint: (k: number, m: number) => `Pista ${k} de ${m}`,
-    noMore: (id: string) =>
-      `No hay más pistas. \`deno task exercise ${id} --solution\` te dice dónde hay una solución.`,
-    moreHints: (id: string) => `Otra más: \`deno task exercise ${id} --hint\``,
-    solution: (path: string, lesson: string) =>
-      `Una solución: ${path}\n(Prueba antes las pistas; ${lesson} enseña lo que usa.)`,
-    unknown: (id: string, ids: string) =>
-      `No hay ningún ejercicio "${id}". Los ejercicios son: ${ids}.`,
-    unsaved:
-      "(Progreso sin guardar: no hay permiso para escribir exercises/.progress.json.)",
-    watching: "Vigilando exercises/. Ctrl-C para parar.",
-    lesson: "lección",
-    marks: "# corrió y acabó   x falló   = seguía en marcha   . sin correr",
-    printed: "Tu código escribió:",
-    legend: [
-      "✓ hecho   ✗ falla   · por hacer",
-      "el número es la lección: 04b es el segundo ejercicio de la lección 04",
-    ],
-    help:
-      `Uso: deno task exercise [ID] [--watch] [--hint] [--solution] [--lang en|es]
+    `Uso: deno task exercise [ID] [--watch] [--hint] [--solution] [--lang en|es]
 
   (sin ID)     progreso, y comprueba el primer ejercicio sin hacer
   ID           comprueba un ejercicio (02a, 03a, 04b, …)
@@ -148,8 +136,8 @@ const UI = {
   --hint       muestra una pista más del ejercicio
   --solution   dice dónde está la solución del ejercicio
   --lang es    mensajes en español (se recuerda; --lang en para volver)`,
-  },
-};
+  ],
+} satisfies Record<string, [en: string, es: string]>;
 
 /** The flags of `deno task exercise`. */
 const FLAGS = {
@@ -160,12 +148,22 @@ const FLAGS = {
   lang: { type: "string", choices: ["en", "es"] },
 } as const;
 
+/** One run of the CLI: where it writes, in which language, how. */
+interface Cli {
+  io: Io;
+  lang: Lang;
+  watching: boolean;
+  /** A message of {@linkcode UI} in the language, one line after another. */
+  say(key: keyof typeof UI, values?: Record<string, unknown>): string;
+  paint: (style: Parameters<typeof paint>[0], s: string) => string;
+}
+
 /** Runs the CLI with `args`; resolves with the exit code. */
 export async function main(
   args: string[],
   io: Io = terminal(),
 ): Promise<number> {
-  let progress = await io.load();
+  const progress = await io.load();
   let flags;
   try {
     flags = parseFlags(args, FLAGS, {
@@ -181,248 +179,230 @@ export async function main(
     io.write(error.text[asked ?? progress.lang ?? "en"] + "\n");
     return 2;
   }
-  const lang: Lang = (flags.lang as Lang | undefined) ?? progress.lang ?? "en";
-  const ui = UI[lang];
+  const lang = (flags.lang as Lang | undefined) ?? progress.lang ?? "en";
+  const cli: Cli = {
+    io,
+    lang,
+    watching: flags.watch === true,
+    say: (key, values) => text(...UI[key], values)[lang],
+    paint: (style, s) => paint(style, s, io.color),
+  };
   const id = flags._[0];
   const exercise = id === undefined ? undefined : findExercise(id);
   if (id !== undefined && exercise === undefined) {
-    io.write(ui.unknown(id, EXERCISES.map((e) => e.id).join(", ")) + "\n");
+    const ids = EXERCISES.map((e) => e.id).join(", ");
+    io.write(cli.say("unknown", { id, ids }) + "\n");
     return 2;
   }
   // Only now is the command line known to be good: remember its --lang.
   if (flags.lang !== undefined && progress.lang !== flags.lang) {
-    const chosen = flags.lang as Lang;
-    progress = await store(io, lang, (p) => void (p.lang = chosen)) ?? progress;
+    await store(cli, (p) => void (p.lang = lang));
   }
   if (flags.help) {
-    io.write(ui.help + "\n");
+    io.write(cli.say("help") + "\n");
     return 0;
   }
-  const style: Paint = (code, s) => paint(code, s, io.color);
-
   if (flags.solution || flags.hint) {
-    const target = exercise ?? await current(io, progress);
+    const target = exercise ?? await current(io, await io.load());
     if (target === undefined) {
-      io.write(ui.all(EXERCISES.length) + "\n");
-      return 0;
-    }
-    if (flags.solution) {
+      io.write(cli.say("all", { m: EXERCISES.length }) + "\n");
+    } else if (flags.solution) {
       const path = display(fileOf(target, true));
-      io.write(ui.solution(path, target.lesson) + "\n");
-      return 0;
-    }
-    const shown = Math.min(
-      (progress.hints[target.id] ?? 0) + 1,
-      target.hints.length,
-    );
-    io.write(style("bold", `${target.id} · ${target.title[lang]}`) + "\n");
-    target.hints.slice(0, shown).forEach((hint, k) => {
       io.write(
-        `\n${
-          style(
-            k === shown - 1 ? "bold" : "dim",
-            ui.hint(k + 1, target.hints.length),
-          )
-        }\n`,
+        cli.say("solution", { path, lesson: await lessonOf(target) }) + "\n",
       );
-      io.write(wrap(hint[lang], io.width, "  ") + "\n");
-    });
-    io.write(
-      "\n" + (shown < target.hints.length
-        ? ui.moreHints(target.id)
-        : ui.noMore(target.id)) +
-        "\n",
-    );
-    if (progress.hints[target.id] !== shown) {
-      await store(io, lang, (p) =>
-        void (p.hints[target.id] = shown));
-    }
+    } else await hint(cli, target, await io.load());
     return 0;
   }
-
   const once = async () => {
     const now = await io.load();
     return exercise === undefined
-      ? walk(io, now, lang, style, flags.watch === true)
-      : single(io, now, exercise, lang, style, flags.watch === true);
+      ? await walk(cli, now)
+      : await single(cli, now, exercise);
   };
-  if (!flags.watch) return await once();
+  if (!cli.watching) return await once();
   // Watching starts now: a file saved during the first check counts.
   const changes = io.watch();
   await once();
-  io.write("\n" + style("dim", ui.watching) + "\n");
+  io.write("\n" + cli.paint("dim", cli.say("watching")) + "\n");
   for await (const _ of changes) {
     io.clear();
     await once();
-    io.write("\n" + style("dim", ui.watching) + "\n");
+    io.write("\n" + cli.paint("dim", cli.say("watching")) + "\n");
   }
   return 0;
 }
 
-type Paint = (code: Parameters<typeof paint>[0], s: string) => string;
+/** Shows the hints of `exercise` up to one more than before, and remembers. */
+async function hint(cli: Cli, exercise: Exercise, progress: Progress) {
+  const { io, paint, say } = cli;
+  const m = exercise.hints.length;
+  const shown = Math.min((progress.hints[exercise.id] ?? 0) + 1, m);
+  io.write(
+    paint("bold", `${exercise.id} · ${exercise.title[cli.lang]}`) + "\n",
+  );
+  exercise.hints.slice(0, shown).forEach((hint, k) => {
+    const heading = paint(
+      k === shown - 1 ? "bold" : "dim",
+      say("hint", { k: k + 1, m }),
+    );
+    io.write(`\n${heading}\n${wrap(hint[cli.lang], io.width, "  ")}\n`);
+  });
+  io.write(
+    `\n${say(shown < m ? "moreHints" : "noMore", { id: exercise.id })}\n`,
+  );
+  if (progress.hints[exercise.id] !== shown) {
+    await store(cli, (p) => void (p.hints[exercise.id] = shown));
+  }
+}
+
+/** The lesson whose header lists `exercise`, as a path from the checkout. */
+async function lessonOf(exercise: Exercise): Promise<string> {
+  const lessons = await listLessons();
+  const lesson = lessons.find((l) => l.exercises.includes(exercise.id));
+  return `lessons/${lesson?.file ?? ""}`;
+}
+
+/** Where the learner stands with `exercise`, as the file is now. */
+async function state(io: Io, progress: Progress, exercise: Exercise) {
+  return stateOf(progress, exercise.id, await hashOf(io.file(exercise)));
+}
 
 /** The exercise to work on: the first one whose current file has not passed. */
-async function current(
-  io: Io,
-  progress: Progress,
-): Promise<Exercise | undefined> {
+async function current(io: Io, progress: Progress) {
   for (const exercise of EXERCISES) {
     if (await state(io, progress, exercise) !== "done") return exercise;
   }
   return undefined;
 }
 
-async function state(
-  io: Io,
-  progress: Progress,
-  exercise: Exercise,
-): Promise<"done" | "failing" | "todo"> {
-  return stateOf(progress, exercise.id, await hashOf(io.file(exercise)));
-}
-
 /** No argument: check, in course order, each exercise not known to pass, until one fails. */
-async function walk(
-  io: Io,
-  progress: Progress,
-  lang: Lang,
-  paint: Paint,
-  watching: boolean,
-): Promise<number> {
-  const ui = UI[lang];
+async function walk(cli: Cli, progress: Progress): Promise<number> {
+  const { io, say, paint, lang } = cli;
   let failed: { exercise: Exercise; result: Result } | undefined;
-  const passedNow: Exercise[] = [];
+  const passed: Exercise[] = [];
   for (const exercise of EXERCISES) {
     if (await state(io, progress, exercise) === "done") continue;
-    const result = await checkAndStore(io, progress, exercise, lang);
+    const result = await checkAndStore(cli, progress, exercise);
     progress = result.progress;
-    if (result.passed) {
-      passedNow.push(exercise);
-      continue;
+    if (!result.passed) {
+      failed = { exercise, result };
+      break;
     }
-    failed = { exercise, result };
-    break;
+    passed.push(exercise);
   }
-  // The list.
-  const statuses = await Promise.all(
+  const states = await Promise.all(
     EXERCISES.map((exercise) => state(io, progress, exercise)),
   );
-  const done = statuses.filter((s) => s === "done").length;
+  const done = states.filter((s) => s === "done").length;
+  const m = EXERCISES.length;
   io.write(
-    `${paint("bold", ui.heading)}   ${ui.done(done, EXERCISES.length)}\n\n`,
+    `${paint("bold", say("heading"))}   ${say("done", { n: done, m })}\n\n`,
   );
-  const titleWidth = Math.max(...EXERCISES.map((e) => e.title[lang].length));
-  for (const line of ui.legend) io.write(`  ${paint("dim", line)}\n`);
-  EXERCISES.forEach((exercise, i) => {
-    const mark = {
-      done: paint("green", "✓"),
-      failing: paint("red", "✗"),
-      todo: paint("dim", "·"),
-    }[statuses[i]!];
-    const here = failed?.exercise === exercise
-      ? `  ${paint("bold", ui.next)}`
-      : "";
-    const line = `  ${mark} ${exercise.id}  ${
-      exercise.title[lang].padEnd(titleWidth)
-    }${here}`;
-    io.write(line.trimEnd() + "\n");
-  });
-  for (const exercise of passedNow) {
-    io.write("\n");
-    report(io, exercise, undefined, lang, paint, true, watching);
+  for (const line of say("legend").split("\n")) {
+    io.write(`  ${paint("dim", line)}\n`);
   }
+  const width = Math.max(...EXERCISES.map((e) => e.title[lang].length));
+  const marks = {
+    done: paint("green", "✓"),
+    failing: paint("red", "✗"),
+    todo: paint("dim", "·"),
+  };
+  EXERCISES.forEach((exercise, i) => {
+    const here = failed?.exercise === exercise
+      ? `  ${paint("bold", say("next"))}`
+      : "";
+    const title = exercise.title[lang].padEnd(width);
+    io.write(
+      `  ${marks[states[i]!]} ${exercise.id}  ${title}${here}`.trimEnd() + "\n",
+    );
+  });
+  for (const exercise of passed) await report(cli, exercise, undefined, true);
   if (failed) {
-    io.write("\n");
-    report(io, failed.exercise, failed.result, lang, paint, true, watching);
+    await report(cli, failed.exercise, failed.result, true);
     return 1;
   }
-  io.write(`\n${paint("green", ui.all(EXERCISES.length))}\n`);
+  io.write(`\n${paint("green", say("all", { m }))}\n`);
   return 0;
 }
 
 /** One exercise, named on the command line. */
 async function single(
-  io: Io,
+  cli: Cli,
   progress: Progress,
   exercise: Exercise,
-  lang: Lang,
-  paint: Paint,
-  watching: boolean,
 ): Promise<number> {
-  const result = await checkAndStore(io, progress, exercise, lang);
-  report(io, exercise, result, lang, paint, false, watching);
-  if (result.passed) {
-    const next = await current(io, result.progress);
-    const ui = UI[lang];
-    io.write(
-      "\n" + (next
-        ? ui.nextOne(next.id, next.title[lang])
-        : ui.all(EXERCISES.length)) +
-        "\n",
-    );
-  }
-  return result.passed ? 0 : 1;
+  const result = await checkAndStore(cli, progress, exercise);
+  await report(cli, exercise, result, false);
+  if (!result.passed) return 1;
+  const next = await current(cli.io, result.progress);
+  const { id, title } = next ?? {};
+  const m = EXERCISES.length;
+  cli.io.write(`\n${cli.say(next ? "nextOne" : "all", { id, title, m })}\n`);
+  return 0;
 }
 
 /** Checks `exercise` and records the result; resolves with the progress after it. */
 async function checkAndStore(
-  io: Io,
+  cli: Cli,
   progress: Progress,
   exercise: Exercise,
-  lang: Lang,
 ): Promise<Result & { progress: Progress }> {
-  const file = io.file(exercise);
+  const file = cli.io.file(exercise);
   // The file may change while it is checked: keep the hash it had.
   const hash = await hashOf(file);
-  const result = await io.check(exercise, file);
+  const result = await cli.io.check(exercise, file);
   const record = (p: Progress) =>
     void (p.results[exercise.id] = { hash, passed: result.passed });
-  const saved = await store(io, lang, record);
+  const saved = await store(cli, record);
   if (saved === undefined) record(progress);
   return { ...result, progress: saved ?? progress };
 }
 
 /** The verdict on `exercise` (undefined: it passed earlier in this run). */
-function report(
-  io: Io,
+async function report(
+  cli: Cli,
   exercise: Exercise,
   result: Result | undefined,
-  lang: Lang,
-  paint: Paint,
   fromList: boolean,
-  watching: boolean,
-): void {
-  const ui = UI[lang];
+): Promise<void> {
+  const { io, say, paint, lang } = cli;
   const file = display(io.file(exercise));
   const title = paint("bold", `${exercise.id} · ${exercise.title[lang]}`);
   const output = result?.output?.trimEnd().split("\n").slice(0, 10);
+  io.write(fromList ? "\n" : "");
   if (output) {
-    io.write(`${paint("dim", ui.printed)}\n`);
+    io.write(`${paint("dim", say("printed"))}\n`);
     for (const line of output) io.write(`  ${paint("dim", line)}\n`);
     io.write("\n");
   }
   if (result === undefined || result.passed) {
-    io.write(`${paint("green", "✓")} ${title} — ${ui.passed}\n`);
+    io.write(`${paint("green", "✓")} ${title} — ${say("passed")}\n`);
     io.write(wrap(exercise.success[lang], io.width, "  ") + "\n");
     return;
   }
-  io.write(`${paint("red", "✗")} ${title}\n`);
-  io.write(`  ${file}   (${ui.lesson}: ${exercise.lesson})\n\n`);
+  const lesson = await lessonOf(exercise);
+  io.write(
+    `${paint("red", "✗")} ${title}\n  ${file}   (${
+      say("lesson")
+    }: ${lesson})\n\n`,
+  );
   for (const problem of result.problems.slice(0, 3)) {
     io.write(wrap(problem[lang], io.width, "  • ", "    ") + "\n");
   }
   if (result.chart) {
-    const real = exercise.real ?? false;
-    io.write(
-      `\n${wrap(ui.chart(result.unit ?? 100, real), io.width, "  ")}\n`,
-    );
+    const virtual = exercise.real ? "" : say("virtual");
+    const unit = result.unit ?? 100;
+    io.write(`\n${wrap(say("chart", { unit, virtual }), io.width, "  ")}\n`);
     for (const line of result.chart[lang].split("\n")) io.write(`  ${line}\n`);
-    io.write(`  ${paint("dim", ui.marks)}\n`);
+    io.write(`  ${paint("dim", say("marks"))}\n`);
   }
-  const next = watching
-    ? ui.editWatching(file)
-    : ui.edit(file, fromList ? undefined : exercise.id);
-  io.write(`\n${wrap(next, io.width, "  ")}\n`);
-  io.write(`  ${ui.stuck(exercise.id)}\n`);
+  const next = cli.watching
+    ? say("editWatching", { file })
+    : say("edit", { file, id: fromList ? "" : ` ${exercise.id}` });
+  io.write(
+    `\n${wrap(next, io.width, "  ")}\n  ${say("stuck", { id: exercise.id })}\n`,
+  );
 }
 
 /**
@@ -430,21 +410,16 @@ function report(
  * resolves with undefined.
  */
 async function store(
-  io: Io,
-  lang: Lang,
+  cli: Cli,
   change: (progress: Progress) => void,
 ): Promise<Progress | undefined> {
   try {
-    return await io.update(change);
+    return await cli.io.update(change);
   } catch (error) {
-    if (
-      error instanceof Deno.errors.PermissionDenied ||
-      (error as Error)?.name === "NotCapable"
-    ) {
-      io.write(UI[lang].unsaved + "\n");
-      return undefined;
-    }
-    throw error;
+    const name = (error as Error)?.name;
+    if (name !== "PermissionDenied" && name !== "NotCapable") throw error;
+    cli.io.write(cli.say("unsaved") + "\n");
+    return undefined;
   }
 }
 
@@ -457,15 +432,11 @@ export function wrap(
 ): string {
   const lines: string[] = [];
   let line = first;
-  let empty = true;
   for (const word of text.split(/\s+/)) {
-    if (!empty && line.length + 1 + word.length > width) {
+    if (line !== first && line.length + 1 + word.length > width) {
       lines.push(line);
       line = rest + word;
-    } else {
-      line += (empty ? "" : " ") + word;
-    }
-    empty = false;
+    } else line += (line === first ? "" : " ") + word;
   }
   lines.push(line);
   return lines.join("\n");
@@ -473,7 +444,6 @@ export function wrap(
 
 /** The real terminal, the real progress file, checks in processes of their own. */
 export function terminal(): Io {
-  const tty = Deno.stdout.isTerminal();
   const bytes = (text: string) => new TextEncoder().encode(text);
   return {
     write: (text) => void Deno.stdout.writeSync(bytes(text)),
@@ -482,18 +452,17 @@ export function terminal(): Io {
     file: (exercise) => fileOf(exercise),
     check: (exercise, file) => check(exercise, file),
     watch() {
-      const watcher = Deno.watchFs(new URL(".", import.meta.url).pathname);
+      // Saves come in bursts: a change counts once 150 ms pass quietly.
       let timer: ReturnType<typeof setTimeout> | undefined;
-      let wake: (() => void) | undefined;
-      let pending = false;
+      let [pending, wake] = [false, () => {}];
       (async () => {
-        for await (const event of watcher) {
+        for await (const event of Deno.watchFs(import.meta.dirname!)) {
           if (event.kind !== "modify" && event.kind !== "create") continue;
           if (!event.paths.some((path) => path.endsWith(".ts"))) continue;
           clearTimeout(timer);
           timer = setTimeout(() => {
             pending = true;
-            wake?.();
+            wake();
           }, 150);
         }
       })();
@@ -507,7 +476,9 @@ export function terminal(): Io {
     },
     color: useColor(),
     width: Math.max(40, Math.min(100, terminalWidth() - 1)),
-    clear: () => void (tty && Deno.stdout.writeSync(bytes("\x1b[2J\x1b[H"))),
+    clear: () =>
+      void (Deno.stdout.isTerminal() &&
+        Deno.stdout.writeSync(bytes("\x1b[2J\x1b[H"))),
   };
 }
 

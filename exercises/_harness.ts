@@ -3,16 +3,18 @@
  * this file.
  *
  * A check runs in two processes (exercises/_run.ts). The learner's process
- * runs the learner's code in a {@linkcode World} of `_world.ts` and sends
- * back what happened as data: a {@linkcode Run} per scenario. The checker's
- * process turns each Run into a {@linkcode Scene} and judges it; the
- * problems it finds are bilingual {@linkcode Text}s. Nothing the learner's
- * code does can reach the judging, which happens in the checker's process.
+ * runs the learner's code in the Worlds of `_world.ts` and sends back what
+ * happened as data: a {@linkcode Run} per scenario. The checker's process
+ * reads each Run back as a {@linkcode Scene} and judges it; the problems it
+ * finds are bilingual {@linkcode Text}s.
  *
  * @module
  */
+import { describe as brief } from "../course/errors.ts";
 import type { Lang, Text } from "../course/i18n.ts";
 import { Timeline } from "../lib/timeline.ts";
+import type { Checking } from "./_world.ts";
+import TEXTS from "./_texts.json" with { type: "json" };
 
 export type { Lang, Text };
 
@@ -23,9 +25,8 @@ export type { Lang, Text };
 export function text(
   en: string,
   es: string,
-  values?: Readonly<Record<string, unknown>>,
+  values: Readonly<Record<string, unknown>> = {},
 ): Text {
-  if (values === undefined) return { en, es };
   const fill = (message: string, lang: Lang) =>
     message.replace(/\{(\w+)\}/g, (all, name: string) => {
       if (!Object.hasOwn(values, name)) return all;
@@ -41,27 +42,18 @@ export function num(n: number): Text {
   return { en, es: en.replace(".", ",") };
 }
 
-/** "2.0 units" / "2,0 unidades" ("1.0 unit" / "1,0 unidad"). */
+/** "2.0 units" / "2,0 unidades"; "1.0 unit" / "1,0 unidades" (a decimal takes the plural in Spanish). */
 export function units(n: number): Text {
   const { en, es } = num(n);
-  const one = Math.abs(n - 1) < 0.05;
-  return {
-    en: `${en} ${one ? "unit" : "units"}`,
-    es: `${es} ${one ? "unidad" : "unidades"}`,
-  };
+  return { en: `${en} unit${en === "1.0" ? "" : "s"}`, es: `${es} unidades` };
 }
 
 /** "A, B and C" / "A, B y C". */
 export function listOf(items: readonly (string | Text)[]): Text {
-  const list = (lang: Lang) => {
-    const words = items.map((item) =>
-      typeof item === "string" ? item : item[lang]
+  const list = (lang: Lang) =>
+    new Intl.ListFormat(lang === "en" ? "en-GB" : "es").format(
+      items.map((item) => typeof item === "string" ? item : item[lang]),
     );
-    if (words.length <= 1) return words.join("");
-    return `${words.slice(0, -1).join(", ")} ${lang === "en" ? "and" : "y"} ${
-      words.at(-1)
-    }`;
-  };
   return { en: list("en"), es: list("es") };
 }
 
@@ -70,148 +62,97 @@ export const EPSILON = 1e-6;
 
 // ---- Values of the learner's process, as data.
 
-/** JSON: what travels from the learner's process to the checker. */
-export type Data =
-  | null
-  | boolean
-  | number
-  | string
-  | Data[]
-  | { [key: string]: Data };
-
-/** An error of the learner's process, as the checker sees it. */
-export class Thrown {
-  /** Its class name and its message, as the error said them. */
+/**
+ * An object of the learner's process, as the checker sees it: how it reads
+ * ({@linkcode describe}), the name a scenario gave it (`"B"`, see
+ * `Session.mark`) and, for an error, the learner's line that threw it and
+ * an AggregateError's errors.
+ */
+export class Foreign {
+  /** See the class. */
   constructor(
-    readonly name: string,
-    readonly message: string,
-    /** The learner's line that threw it (`file.ts:12`), when known. */
-    readonly where: string | undefined,
-    /** The name a scenario gave it, when the check made it (`"B"`). */
-    readonly ref: string | undefined,
-    /** An AggregateError's errors. */
-    readonly errors: readonly unknown[] | undefined,
+    readonly shown: string,
+    readonly ref?: string,
+    readonly where?: string,
+    readonly errors?: readonly unknown[],
   ) {}
 }
 
-/** Any other object of the learner's process: only how it reads. */
-export class Opaque {
-  /** How {@linkcode describe} shows it, and the scenario's name for it. */
-  constructor(readonly shown: string, readonly ref: string | undefined) {}
-}
-
-/** The name a scenario gave to `value` (see `World.mark`), if any. */
+/** The name a scenario gave to `value`, if any. */
 export function refOf(value: unknown): string | undefined {
-  return value instanceof Thrown || value instanceof Opaque
-    ? value.ref
-    : undefined;
+  return value instanceof Foreign ? value.ref : undefined;
 }
 
 /** Whether `error` is the error named `ref`, alone or in an AggregateError. */
 export function carries(error: unknown, ref: string): boolean {
   return refOf(error) === ref ||
-    (error instanceof Thrown && error.name === "AggregateError" &&
-      (error.errors ?? []).some((e) => refOf(e) === ref));
+    (error instanceof Foreign && !!error.errors?.some((e) => refOf(e) === ref));
 }
 
 const MAX_ITEMS = 1000;
-const MAX_DEPTH = 6;
 
-/** `value` as data; `marks` names the scenario's own objects. Never throws. */
+/**
+ * `value` as JSON text; `marks` names the scenario's own objects, `where`
+ * finds the learner's line in an error. `undefined` is `{ $: "u" }`, a plain
+ * object its entries (`{ $: "p" }`, so that no object of the learner's can
+ * pass for a tag), and anything else JSON cannot hold a
+ * {@linkcode Foreign} (`{ $: "o" }`). Never throws: what cannot be written
+ * (a cycle, a getter that throws) is sent as it reads.
+ */
 export function encode(
   value: unknown,
   marks: ReadonlyMap<unknown, string>,
   where: (error: Error) => string | undefined,
-  depth = 0,
-): Data {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return value;
-    case "number":
-      return Number.isFinite(value) && !Object.is(value, -0)
-        ? value
-        : { $: "number", v: String(Object.is(value, -0) ? "-0" : value) };
-    case "undefined":
-      return { $: "undefined" };
-  }
-  if (value === null) return null;
-  const ref = marks.get(value);
-  try {
-    if (value instanceof Error) {
-      const errors = value instanceof AggregateError &&
-          Array.isArray(value.errors) && depth < MAX_DEPTH
-        ? value.errors.slice(0, MAX_ITEMS).map((e) =>
-          encode(e, marks, where, depth + 1)
-        )
-        : null;
-      return {
-        $: "error",
-        name: String(value.name),
-        message: String(value.message),
-        where: where(value) ?? null,
-        ref: ref ?? null,
-        errors,
-      };
+): string {
+  const tag = (raw: unknown): unknown => {
+    if (raw === undefined) return { $: "u" };
+    if (typeof raw === "string" || typeof raw === "boolean") return raw;
+    if (raw === null || Array.isArray(raw) && raw.length <= MAX_ITEMS) {
+      return raw;
     }
+    if (Number.isFinite(raw) && !Object.is(raw, -0)) return raw;
+    const proto = typeof raw === "object" && Object.getPrototypeOf(raw);
     if (
-      depth < MAX_DEPTH && Array.isArray(value) && value.length <= MAX_ITEMS
-    ) {
-      return value.map((item) => encode(item, marks, where, depth + 1));
-    }
-    const object = value as object;
-    const proto = Object.getPrototypeOf(object);
-    if (
-      depth < MAX_DEPTH && (proto === Object.prototype || proto === null) &&
-      Object.keys(object).length <= MAX_ITEMS
-    ) {
-      const entries: Record<string, Data> = {};
-      for (const [key, item] of Object.entries(object)) {
-        entries[key] = encode(item, marks, where, depth + 1);
-      }
-      return { $: "object", v: entries };
-    }
-  } catch { /* a getter threw: show it as it reads */ }
-  return { $: "other", shown: safely(() => describe(value)), ref: ref ?? null };
-}
-
-function safely(show: () => string): string {
+      (proto === Object.prototype || proto === null) &&
+      Object.keys(raw as object).length <= MAX_ITEMS
+    ) return { $: "p", v: Object.entries(raw as object) };
+    const error = raw instanceof Error ? raw : undefined;
+    return {
+      $: "o",
+      shown: describe(raw),
+      ref: marks.get(raw),
+      where: error && where(error),
+      errors: error instanceof AggregateError && Array.isArray(error.errors)
+        ? error.errors.slice(0, MAX_ITEMS)
+        : undefined,
+    };
+  };
   try {
-    return show();
+    return JSON.stringify(value, function (this: Record<string, unknown>, key) {
+      return tag(this[key]);
+    });
   } catch {
-    return "a value that cannot be shown";
+    let shown = "a value that cannot be shown";
+    try {
+      shown = describe(value);
+    } catch { /* as above */ }
+    return JSON.stringify({ $: "o", shown });
   }
 }
 
-/** Data back as values: errors become {@linkcode Thrown}, the rest {@linkcode Opaque}. */
-export function decode(data: Data): unknown {
-  if (Array.isArray(data)) return data.map(decode);
-  if (data === null || typeof data !== "object") return data;
-  const tagged = data as Record<string, Data>;
-  const str = (key: string) =>
-    typeof tagged[key] === "string" ? tagged[key] : undefined;
-  switch (tagged.$) {
-    case "undefined":
-      return undefined;
-    case "number":
-      return Number(tagged.v);
-    case "error":
-      return new Thrown(
-        str("name") ?? "Error",
-        str("message") ?? "",
-        str("where"),
-        str("ref"),
-        Array.isArray(tagged.errors) ? tagged.errors.map(decode) : undefined,
-      );
-    case "object":
-      return Object.fromEntries(
-        Object.entries(tagged.v as Record<string, Data>).map((
-          [key, item],
-        ) => [key, decode(item)]),
-      );
-    default:
-      return new Opaque(str("shown") ?? "?", str("ref"));
-  }
+/** {@linkcode encode}'s text back as values. */
+export function decode(data: string): unknown {
+  return JSON.parse(
+    data,
+    (_, v) =>
+      v?.$ === "u"
+        ? undefined
+        : v?.$ === "p"
+        ? Object.fromEntries(v.v)
+        : v?.$ === "o"
+        ? new Foreign(v.shown, v.ref, v.where, v.errors)
+        : v,
+  );
 }
 
 /**
@@ -219,91 +160,60 @@ export function decode(data: Data): unknown {
  * `{ a: 1 }`, `Error: B broke`, `undefined`.
  */
 export function describe(value: unknown, depth = 0): string {
-  switch (typeof value) {
-    case "string":
-      return JSON.stringify(
-        value.length > 60 ? value.slice(0, 60) + "…" : value,
-      );
-    case "number":
-      return Object.is(value, -0) ? "-0" : String(value);
-    case "bigint":
-      return `${value}n`;
-    case "function":
-      return value.name ? `a function (${value.name})` : "a function";
-    case "symbol":
-      return value.toString();
-    case "undefined":
-    case "boolean":
-      return String(value);
-  }
-  if (value === null) return "null";
-  if (value instanceof Thrown) return `${value.name}: ${value.message}`;
-  if (value instanceof Opaque) return value.shown;
+  if (value instanceof Foreign) return value.shown;
   if (value instanceof Error) return `${value.name}: ${value.message}`;
-  if (depth > 1) return Array.isArray(value) ? "[…]" : "{…}";
-  if (Array.isArray(value)) {
-    const items = value.slice(0, 8).map((item) => describe(item, depth + 1));
-    if (value.length > 8) items.push(`… ${value.length - 8} more`);
-    return `[${items.join(", ")}]`;
-  }
-  const proto = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) {
-    const entries = Object.entries(value as object);
-    const shown = entries.slice(0, 6).map(([key, item]) =>
-      `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key)}: ${
-        describe(item, depth + 1)
-      }`
-    );
-    if (entries.length > 6) shown.push("…");
-    return shown.length ? `{ ${shown.join(", ")} }` : "{}";
-  }
-  if (value instanceof Promise) return "a Promise";
-  const name = proto?.constructor?.name;
-  return typeof name === "string" && name ? `a ${name}` : "an object";
+  const array = Array.isArray(value);
+  const plain = array || typeof value === "object" && value !== null &&
+      Object.getPrototypeOf(value) === Object.prototype;
+  if (!plain) return brief(value);
+  if (depth > 1) return array ? "[…]" : "{…}";
+  const entries = Object.entries(value as object);
+  const shown = entries.slice(0, 8).map(([key, item]) =>
+    (array ? "" : `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : brief(key)}: `) +
+    describe(item, depth + 1)
+  );
+  if (entries.length > 8) shown.push(`… ${entries.length - 8} more`);
+  if (array) return `[${shown.join(", ")}]`;
+  return shown.length ? `{ ${shown.join(", ")} }` : "{}";
 }
 
 // ---- What the learner's process sends: one Run per scenario.
 
-/** Something the learner's code started and did not finish or stop. */
+/**
+ * Something the learner's code started and did not finish or stop: the
+ * learner's line that started it (`file.ts:12`), when known; for a timer on
+ * simulated time, when it would fire, in units; for a request or a body,
+ * the URL's path and, for a body, the status.
+ */
 export interface Leak {
-  /** What it is. */
   kind: "timer" | "interval" | "request" | "body" | "worker";
-  /** The learner's line that started it (`file.ts:12`), when known. */
-  origin?: string;
-  /** For a timer: when it would fire, in units. */
-  due?: number;
-  /** For a request or a body: the URL's path and, for a body, the status. */
+  origin?: string | undefined;
+  due?: number | undefined;
   detail?: string;
 }
 
-/** How the learner's code ended. */
-export type Status =
-  | "fulfilled"
-  | "rejected"
-  /** Waiting, with nothing left that could ever wake it. */
-  | "stuck"
-  /** Still running when the run's limit came. */
-  | "late"
-  /** Woke up too many times without moving on (polling in a tight loop). */
-  | "busy";
+/**
+ * How the learner's code ended: "stuck" is waiting with nothing left that
+ * could wake it, "late" still running at the run's limit, "busy" woke up
+ * too many times without moving on (polling in a tight loop).
+ */
+export type Status = "fulfilled" | "rejected" | "stuck" | "late" | "busy";
 
-/** What a run of the learner's code did. */
-export interface Outcome<V = unknown> {
-  /** How it ended. */
+/**
+ * What a run of the learner's code did: how it ended, and when (or when the
+ * run gave up), in units; what it resolved to or rejected with; the
+ * simulated tasks still running when it settled, with when they would have
+ * ended; what it left behind; the rejections nobody handled and the errors
+ * timer callbacks threw, which nothing could catch.
+ */
+export interface Outcome {
   readonly status: Status;
-  /** What it resolved to. */
-  readonly value: V;
-  /** What it rejected with. */
-  readonly error: unknown;
-  /** When it settled, or when the run gave up, in units. */
   readonly at: number;
-  /** Simulated tasks still running when it settled, with when they would have ended. */
+  readonly value: unknown;
+  readonly error: unknown;
   readonly running: readonly { name: string; until: number | undefined }[];
-  /** Timers, requests, bodies and workers the learner's code left behind. */
   readonly leaks: readonly Leak[];
-  /** Rejections nobody handled. */
   readonly unhandled: readonly unknown[];
-  /** Errors thrown by timer callbacks, which nothing could catch. */
   readonly uncaught: readonly unknown[];
 }
 
@@ -315,46 +225,35 @@ export interface UnitSpan {
   readonly outcome: "running" | "fulfilled" | "rejected";
 }
 
-/** One scenario as data: its timeline and how the learner's code ended. */
-export interface Run {
-  /** Milliseconds per unit. */
+/**
+ * One scenario as data: the ms of its unit, whether time was simulated,
+ * when it ended (where the chart stops), every task in the order they
+ * started, those that stopped because their signal aborted, the names
+ * started twice, and the outcome, its values {@linkcode encode}d.
+ */
+export interface Run
+  extends Omit<Outcome, "value" | "error" | "unhandled" | "uncaught"> {
   readonly unit: number;
-  /** Whether time was simulated. */
   readonly virtual: boolean;
-  /** When the scenario ended, in units: where the chart stops. */
   readonly now: number;
-  /** Every task, in the order they started. */
   readonly spans: readonly UnitSpan[];
-  /** Tasks that stopped because their signal aborted. */
   readonly cancelled: readonly string[];
-  /** Names the learner's code started twice. */
   readonly twice: readonly string[];
-  /** The outcome, its values as {@linkcode Data}. */
-  readonly outcome: Outcome<Data> & {
-    readonly error: Data;
-    readonly unhandled: readonly Data[];
-    readonly uncaught: readonly Data[];
-  };
+  readonly values: string;
 }
 
 // ---- The checker's side: judging a Run.
 
-/** A check that found something wrong: the problems, most important first. */
+/** A check that found something wrong: the problems, most important first, and the chart of the run. */
 export class Failure extends Error {
-  /** What the learner should read. */
-  readonly problems: Text[];
-  /** The chart of the run that failed, when the check has one. */
-  readonly chart: Text | undefined;
-  /** How many milliseconds a unit of the chart lasts. */
-  readonly unit: number | undefined;
-
-  /** A failure with these problems and, if given, the chart of the run and its unit. */
-  constructor(problems: Text[], chart?: Text, unit?: number) {
+  /** Problems, the chart of the run and the ms of its unit. */
+  constructor(
+    readonly problems: Text[],
+    readonly chart?: Text,
+    readonly unit?: number,
+  ) {
     super(problems[0]?.en ?? "failed");
     this.name = "Failure";
-    this.problems = problems;
-    this.chart = chart;
-    this.unit = unit;
   }
 }
 
@@ -363,35 +262,23 @@ export const MAX_STEPS = 5_000;
 
 /** A Run, read back by the checker: what judges look at. */
 export class Scene {
-  /** Milliseconds per unit. */
-  readonly unit: number;
-  /** Whether time was simulated. */
-  readonly virtual: boolean;
   /** How the learner's code ended, its values decoded. */
   readonly outcome: Outcome;
-  /** Every task, in units, in the order they started. */
-  readonly spans: readonly UnitSpan[];
   /** Tasks that stopped because their signal aborted. */
   readonly cancelled: ReadonlySet<string>;
-  #run: Run;
-  #words: Readonly<Record<string, string>>;
 
   /** `run` as sent; `words` puts the chart's names in Spanish. */
-  constructor(run: Run, words: Readonly<Record<string, string>> = {}) {
-    this.#run = run;
-    this.#words = words;
-    this.unit = run.unit;
-    this.virtual = run.virtual;
-    this.spans = run.spans;
+  constructor(
+    readonly run: Run,
+    readonly words: Readonly<Record<string, string>> = {},
+  ) {
     this.cancelled = new Set(run.cancelled);
-    const o = run.outcome;
-    this.outcome = {
-      ...o,
-      value: decode(o.value),
-      error: decode(o.error),
-      unhandled: o.unhandled.map(decode),
-      uncaught: o.uncaught.map(decode),
-    };
+    this.outcome = { ...run, ...decode(run.values) as Outcome };
+  }
+
+  /** Every task, in units, in the order they started. */
+  get spans(): readonly UnitSpan[] {
+    return this.run.spans;
   }
 
   /** The span of `name`, if it ran. */
@@ -401,17 +288,12 @@ export class Scene {
 
   /** The span of `name`; a Failure saying the task never ran if it did not. */
   spanOf(name: string): UnitSpan {
-    const span = this.span(name);
-    if (span !== undefined) return span;
-    throw this.failure([text(
-      `Task ${name} never ran.`,
-      `La tarea ${name} no llegó a ejecutarse.`,
-    )]);
-  }
-
-  /** The spans whose name passes `keep`. */
-  spansOf(keep: (name: string) => boolean): UnitSpan[] {
-    return this.spans.filter((span) => keep(span.name));
+    return this.span(name) ?? this.fail([
+      text(
+        `Task ${name} never ran.`,
+        `La tarea ${name} no llegó a ejecutarse.`,
+      ),
+    ]);
   }
 
   /**
@@ -419,46 +301,51 @@ export class Scene {
    * "Task"/"La tarea") started at …; it could have started at 0.0, `why`.
    */
   startedLate(names: readonly string[], what: Text, why: Text): Text[] {
-    return names.flatMap((name) => {
-      const start = this.spanOf(name).start;
-      return start > EPSILON
-        ? [text(
-          `${what.en} ${name} started at ${
-            units(start).en
-          }; it could have started at 0.0: ${why.en}.`,
-          `${what.es} ${name} empezó en ${
-            units(start).es
-          }; podía haber empezado en 0,0: ${why.es}.`,
-        )]
-        : [];
-    });
+    return names.filter((name) => this.spanOf(name).start > EPSILON).map((
+      name,
+    ) =>
+      text(
+        "{what} {name} started at {start}; it could have started at 0.0: {why}.",
+        "{what} {name} empezó en {start}; podía haber empezado en 0,0: {why}.",
+        { what, name, start: units(this.spanOf(name).start), why },
+      )
+    );
   }
 
-  /** A Failure with `problems` and this scene's chart. */
-  failure(problems: Text[]): Failure {
-    return new Failure(problems, this.chart(), this.unit);
+  /** Throws a Failure with `problems` and this scene's chart. */
+  fail(problems: Text[]): never {
+    throw new Failure(problems, this.chart(), this.run.unit);
   }
 
-  /** Throws a Failure with `problems` and the chart, if there are problems. */
-  verdict(problems: Text[]): void {
-    if (problems.length > 0) throw this.failure(problems);
+  /**
+   * Throws a Failure if there are problems: `problems`, then tasks started
+   * twice, then {@linkcode Scene.common}'s, for the outcome (or `outcome`)
+   * expected to end as `expect` says.
+   */
+  judge(
+    problems: Text[],
+    expect?: "fulfilled" | "rejected" | "either",
+    outcome?: Outcome,
+  ): void {
+    const all = [...problems, ...this.twice(), ...this.common(outcome, expect)];
+    if (all.length > 0) this.fail(all);
   }
 
   /** Problems for tasks the learner's code started more than once. */
   twice(): Text[] {
-    return this.#run.twice.map((name) =>
+    return this.run.twice.map((name) =>
       text(
-        `Task ${name} was started more than once; start each task once.`,
-        `La tarea ${name} se lanzó más de una vez; lanza cada tarea una sola vez.`,
+        "Task {name} was started more than once; start each task once.",
+        "La tarea {name} se lanzó más de una vez; lanza cada tarea una sola vez.",
+        { name },
       )
     );
   }
 
   /** An error as a learner wants to read it: `TypeError: x is not a function (03a_overlap.ts:12)`. */
   show(error: unknown): string {
-    return error instanceof Thrown && error.where
-      ? `${describe(error)} (${error.where})`
-      : describe(error);
+    const where = error instanceof Foreign && error.where;
+    return where ? `${describe(error)} (${where})` : describe(error);
   }
 
   /** The timeline as a chart in each language, 72 columns wide. */
@@ -467,31 +354,22 @@ export class Scene {
     const draw = (name: (name: string) => string) => {
       let now = 0;
       const timeline = new Timeline({ now: () => now });
+      // Starts and ends in time order; at the same time, ends last.
       const events = this.spans.flatMap((span, i) => [
-        { at: span.start, i, end: false, span },
-        ...span.end === undefined ? [] : [{ at: span.end, i, end: true, span }],
-      ]).sort((a, b) =>
-        a.at - b.at || Number(a.end) - Number(b.end) || a.i - b.i
-      );
+        { at: span.start, i, span, end: 0 },
+        ...span.end === undefined ? [] : [{ at: span.end, i, span, end: 1 }],
+      ]).sort((a, b) => a.at - b.at || a.end - b.end || a.i - b.i);
       for (const { at, end, span } of events) {
         now = at;
-        if (!end) timeline.start(name(span.name));
-        else timeline.end(name(span.name), span.outcome as "fulfilled");
+        if (end) timeline.end(name(span.name), span.outcome as "fulfilled");
+        else timeline.start(name(span.name));
       }
       // Tasks still running are drawn until they would have ended.
-      now = Math.max(
-        now,
-        this.#run.now,
-        ...this.outcome.running.map((r) => r.until ?? 0),
-      );
-      return timeline.render({
-        unit: 1,
-        unitLabel: "",
-        width: 72,
-        color: false,
-      });
+      const ends = this.outcome.running.map((r) => r.until ?? 0);
+      now = Math.max(now, this.run.now, ...ends);
+      return timeline.render(CHART);
     };
-    const words = this.#words;
+    const words = this.words;
     const es = draw((name) => name.replace(/\p{L}+/gu, (w) => words[w] ?? w));
     return { en: draw((name) => name), es: spanishChart(es) };
   }
@@ -505,25 +383,17 @@ export class Scene {
     outcome: Outcome = this.outcome,
     expect: "fulfilled" | "rejected" | "either" = "fulfilled",
   ): Text[] {
-    const at = units(outcome.at);
-    const problems: Text[] = [];
-    const status = outcome.status === "rejected" && expect === "fulfilled"
-      ? "threw"
-      : outcome.status;
-    const first = STATUS[status];
-    if (first) {
-      problems.push(text(...first, { at, error: this.show(outcome.error) }));
-    }
-    for (const reason of outcome.unhandled) {
-      problems.push(text(...UNHANDLED, { error: this.show(reason) }));
-    }
-    for (const error of outcome.uncaught) {
-      problems.push(text(...UNCAUGHT, { error: this.show(error) }));
-    }
-    if (outcome.status === "fulfilled" || outcome.status === "rejected") {
-      problems.push(...this.leftRunning(outcome));
-    }
-    return problems;
+    const { status, at } = outcome;
+    const threw = status === "rejected" && expect === "fulfilled";
+    const first = STATUS[threw ? "threw" : status];
+    const error = (e: unknown) => ({ at: units(at), error: this.show(e) });
+    const problems = first ? [text(...first, error(outcome.error))] : [];
+    problems.push(
+      ...outcome.unhandled.map((e) => text(...UNHANDLED, error(e))),
+    );
+    problems.push(...outcome.uncaught.map((e) => text(...UNCAUGHT, error(e))));
+    if (status !== "fulfilled" && status !== "rejected") return problems;
+    return [...problems, ...this.leftRunning(outcome)];
   }
 
   /** What the code left running when it settled, as problems. */
@@ -557,24 +427,29 @@ export class Scene {
         ),
     ];
     for (const leak of outcome.leaks) {
-      const where = leak.origin ? ` (${leak.origin})` : "";
-      const due = leak.due === undefined || !this.virtual
-        ? ""
-        : text(" (due at {due})", " (para {due})", { due: num(leak.due) });
       const [path, status] = (leak.detail ?? "").split(" ");
-      problems.push(text(...LEAKS[leak.kind], {
-        ...values,
-        where,
-        due,
-        path,
-        status,
-      }));
+      problems.push(
+        text(...LEAKS[leak.kind === "interval" ? "timer" : leak.kind], {
+          ...values,
+          what: leak.kind === "interval"
+            ? text("an interval", "un setInterval")
+            : text("a timer", "un temporizador"),
+          where: leak.origin ? ` (${leak.origin})` : "",
+          due: leak.due === undefined || !this.run.virtual
+            ? ""
+            : text(" (due at {due})", " (para {due})", { due: num(leak.due) }),
+          path,
+          status,
+        }),
+      );
     }
     return problems;
   }
 }
 
 type Message = [en: string, es: string];
+
+const CHART = { unit: 1, unitLabel: "", width: 72, color: false } as const;
 
 /** The first problem for each way the code can end badly. */
 const STATUS: Partial<Record<Status | "threw", Message>> = {
@@ -598,23 +473,19 @@ const STATUS: Partial<Record<Status | "threw", Message>> = {
 
 const UNHANDLED: Message = [
   'A promise rejected with {error} and nothing handled it: a real program would stop with "Uncaught (in promise)". Await every promise you start, or catch it.',
-  'Una promesa se rechazó con {error} y nada la atendió: un programa real se pararía con "Uncaught (in promise)". Espera con await cada promesa que lances, o captúrala.',
+  "Una promesa se rechazó con {error} y nada la atendió: un programa real se pararía con «Uncaught (in promise)». Espera con await cada promesa que lances, o captúrala.",
 ];
 
 const UNCAUGHT: Message = [
   'A timer callback threw {error}, where nothing can catch it: a real program would stop with "Uncaught". Catch errors inside callbacks, or use await instead of callbacks.',
-  'Un callback de temporizador lanzó {error}, donde nada puede capturarlo: un programa real se pararía con "Uncaught". Captura los errores dentro de los callbacks, o usa await en vez de callbacks.',
+  "Un callback de temporizador lanzó {error}, donde nada puede capturarlo: un programa real se pararía con «Uncaught». Captura los errores dentro de los callbacks, o usa await en vez de callbacks.",
 ];
 
 /** What each kind of thing left behind does, and what to do about it. */
-const LEAKS: Record<Leak["kind"], Message> = {
+const LEAKS: Record<Exclude<Leak["kind"], "interval">, Message> = {
   timer: [
-    "Your function {verb} at {at}, but a timer{where} was still pending{due}: work it started was not finished, and a real program would stay alive for it. Wait for it before returning, or cancel it (clearTimeout, an AbortSignal).",
-    "Tu función {verb} en {at}, pero un temporizador{where} seguía pendiente{due}: un trabajo que lanzó no había terminado, y un programa real seguiría vivo por él. Espéralo antes de terminar, o cancélalo (clearTimeout, un AbortSignal).",
-  ],
-  interval: [
-    "Your function {verb} at {at}, but an interval{where} was still pending{due}: work it started was not finished, and a real program would stay alive for it. Wait for it before returning, or cancel it (clearTimeout, an AbortSignal).",
-    "Tu función {verb} en {at}, pero un setInterval{where} seguía pendiente{due}: un trabajo que lanzó no había terminado, y un programa real seguiría vivo por él. Espéralo antes de terminar, o cancélalo (clearTimeout, un AbortSignal).",
+    "Your function {verb} at {at}, but {what}{where} was still pending{due}: work it started was not finished, and a real program would stay alive for it. Wait for it before returning, or cancel it (clearTimeout, an AbortSignal).",
+    "Tu función {verb} en {at}, pero {what}{where} seguía pendiente{due}: un trabajo que lanzó no había terminado, y un programa real seguiría vivo por él. Espéralo antes de terminar, o cancélalo (clearTimeout, un AbortSignal).",
   ],
   request: [
     "Your function {verb} at {at}, but the request to {path}{where} was still in flight: abort it (pass fetch a signal).",
@@ -633,16 +504,14 @@ const LEAKS: Record<Leak["kind"], Message> = {
 /**
  * A chart from Timeline.render() as the Spanish text around it writes
  * numbers: decimal commas in the durations and the axis, and "activa" for a
- * task still running. Columns stay where they were: each replacement is as
- * wide as what it replaces.
+ * task still running. Each replacement is as wide as what it replaces.
  */
 function spanishChart(chart: string): string {
   const lines = chart.split("\n");
-  const comma = (line: string) => line.replace(/(\d)\.(\d)/g, "$1,$2");
   return lines.map((line, i) =>
     // The axis' labels: the line under a rule of dashes and ticks.
     i > 0 && /^\s*[-|]+$/.test(lines[i - 1]!)
-      ? comma(line)
+      ? line.replace(/(\d)\.(\d)/g, "$1,$2")
       : line.replace(/ running$/, "  activa").replace(
         / (\d+)\.(\d+)$/,
         " $1,$2",
@@ -650,22 +519,21 @@ function spanishChart(chart: string): string {
   ).join("\n");
 }
 
-/** The instant when more than `limit` spans ran at once, and how many; undefined if never. */
+/** How many of `spans` run at `t`. */
+function runningAt(spans: readonly UnitSpan[], t: number): number {
+  return spans.filter((s) =>
+    s.start <= t + EPSILON && (s.end ?? Infinity) > t + EPSILON
+  ).length;
+}
+
+/** The first instant when more than `limit` spans ran at once, and how many; undefined if never. */
 export function overLimit(
   spans: readonly UnitSpan[],
   limit: number,
 ): { at: number; count: number } | undefined {
-  let worst: { at: number; count: number } | undefined;
-  for (const probe of spans) {
-    const t = probe.start;
-    const count = spans.filter((s) =>
-      s.start <= t + EPSILON && (s.end ?? Infinity) > t + EPSILON
-    ).length;
-    if (count > limit && (worst === undefined || t < worst.at)) {
-      worst = { at: t, count };
-    }
-  }
-  return worst;
+  const at = spans.map((s) => s.start).sort((a, b) => a - b)
+    .find((t) => runningAt(spans, t) > limit);
+  return at === undefined ? undefined : { at, count: runningAt(spans, at) };
 }
 
 /**
@@ -678,23 +546,15 @@ export function idleSlot(
 ):
   | { from: number; to: number; running: number; waiting: UnitSpan }
   | undefined {
-  const times = [
-    ...new Set(
-      spans.flatMap((s) => s.end === undefined ? [s.start] : [s.start, s.end]),
-    ),
-  ].sort((a, b) => a - b);
+  const times = [...new Set(spans.flatMap((s) => [s.start, s.end ?? s.start]))]
+    .sort((a, b) => a - b);
   for (let i = 0; i + 1 < times.length; i++) {
-    const from = times[i]!;
-    const to = times[i + 1]!;
-    if (to - from < EPSILON) continue;
-    const running = spans.filter((s) =>
-      s.start <= from + EPSILON && (s.end ?? Infinity) > from + EPSILON
-    ).length;
+    const [from, to] = [times[i]!, times[i + 1]!];
+    const running = runningAt(spans, from);
     const waiting = spans.filter((s) =>
       s.start > from + EPSILON
-    )
-      .sort((a, b) => a.start - b.start)[0];
-    if (running < capacity && waiting !== undefined) {
+    ).sort((a, b) => a.start - b.start)[0];
+    if (to - from >= EPSILON && running < capacity && waiting) {
       return { from, to, running, waiting };
     }
   }
@@ -703,9 +563,6 @@ export function idleSlot(
 
 // ---- An exercise: what it asks, and its check in two halves.
 
-/** What the learner's code may do besides running: read exercises/_tasks.ts, use 127.0.0.1. */
-export type Need = "tasks" | "net";
-
 /**
  * One exercise. Its check has two halves: `observe` runs in the learner's
  * process and returns what the scenarios recorded besides their Runs;
@@ -713,65 +570,58 @@ export type Need = "tasks" | "net";
  * record, and throws a {@linkcode Failure} when something is wrong.
  */
 export interface Exercise<Notes = unknown> {
-  /** The lesson number and a letter: "04b". */
+  /** The lesson's number and a letter ("04b"); the file name without `.ts`; the export the learner writes (a function or a class). */
   readonly id: string;
-  /** The file name without `.ts`, in exercises/ and exercises/solutions/. */
   readonly slug: string;
-  /** The export the learner writes: a function (a class is one too). */
   readonly export: string;
-  /** The lesson that teaches it, as a path from the repository root. */
-  readonly lesson: string;
-  /** A short title. */
+  /** A short title; what passing shows; hints, from gentle to nearly the answer. */
   readonly title: Text;
-  /** What passing the check shows, said to the learner when it passes. */
   readonly success: Text;
-  /** Hints, from gentle to nearly the answer. */
   readonly hints: readonly Text[];
-  /** Whether the check needs real time (a server, a worker). */
+  /** Whether the check needs real time, and what the learner's process may do besides computing: read exercises/_tasks.ts or use 127.0.0.1. */
   readonly real?: boolean;
-  /** What the learner's process may do besides computing. */
-  readonly needs?: readonly Need[];
+  readonly needs?: "tasks" | "net";
   /** The words of the chart's task names in Spanish (`download` → `descarga`). */
   readonly words?: Readonly<Record<string, string>>;
   /** Runs the scenarios on the learner's export, in the learner's process. */
-  observe(session: Session): Promise<Notes>;
-  /**
-   * Judges what happened, in the checker's process: throws a Failure. `run`
-   * is the first scenario; `runs` are all of them, in order.
-   */
+  observe(session: Checking): Promise<Notes>;
+  /** Judges, in the checker's process: `run` is the first scenario, `runs` all of them. Throws a Failure. */
   judge(run: Scene, notes: Notes, runs: readonly Scene[]): void;
 }
 
-/** What `observe` is handed, in the learner's process (see `_world.ts`). */
-export interface Session {
-  /** The learner's export. */
-  // deno-lint-ignore no-explicit-any
-  readonly export: any;
-  /** Names `value` (an error a scenario made) so that the judge can tell it. */
-  mark<T>(value: T, name: string): T;
-  /** Milliseconds per unit on real time: `base`, more on a busy machine. */
-  realUnit(base: number): Promise<number>;
-  /** Opens a world for one scenario; its Run is sent when it closes. */
-  open(options?: {
-    virtual?: boolean;
-    unit?: number;
-  }): import("./_world.ts").World;
+/** What a learner reads of an exercise besides its check's feedback. */
+type Texts = Pick<Exercise, "title" | "success" | "hints">;
+
+/**
+ * An exercise as its check module writes it: its id comes from its slug,
+ * its title, success text and hints from `_texts.json`, which holds every
+ * text a learner reads of the exercises besides the checks' feedback.
+ */
+export function exercise<Notes>(
+  spec: Omit<Exercise<Notes>, "id" | keyof Texts>,
+): Exercise<Notes> {
+  const id = spec.slug.slice(0, 3);
+  return { id, ...(TEXTS as Record<string, Texts>)[id]!, ...spec };
 }
 
 /** A task name outside `names` rejects with an error that lists the real ones. */
-export function unknownTask(name: unknown, names: readonly unknown[]): Error {
-  return new RangeError(
-    `There is no task ${describe(name)}; the tasks are ${names.join(", ")}`,
+export function unknownTask(
+  name: unknown,
+  names: readonly unknown[],
+): Promise<never> {
+  return Promise.reject(
+    new RangeError(
+      `There is no task ${describe(name)}; the tasks are ${names.join(", ")}`,
+    ),
   );
 }
 
-/**
- * The error for a `signal` handed to a tool that is neither absent nor an
- * `AbortSignal`, or `undefined` when it is fine.
- */
-export function badSignal(signal: unknown): TypeError | undefined {
+/** Rejects for a `signal` that is neither absent nor an `AbortSignal`; undefined when it is fine. */
+export function badSignal(signal: unknown): Promise<never> | undefined {
   if (signal === undefined || signal instanceof AbortSignal) return undefined;
-  return new TypeError(
-    `The signal must be an AbortSignal: current value is ${describe(signal)}`,
+  return Promise.reject(
+    new TypeError(
+      `The signal must be an AbortSignal: current value is ${describe(signal)}`,
+    ),
   );
 }

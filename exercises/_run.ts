@@ -16,7 +16,6 @@
  */
 import { denoExecutable, runDeno } from "../course/deno.ts";
 import {
-  type Data,
   decode,
   type Exercise,
   Failure,
@@ -26,32 +25,31 @@ import {
   text,
 } from "./_harness.ts";
 
-/** How a check went. */
+/**
+ * How a check of an exercise went: whether every scenario passed; what is
+ * wrong, most important first; the chart of the failing run, when the
+ * check drew one, and the ms of its unit; what the learner's code printed.
+ */
 export interface Result {
-  /** The exercise. */
   readonly id: string;
-  /** Whether every scenario passed. */
   readonly passed: boolean;
-  /** What is wrong, most important first (empty when it passed). */
   readonly problems: readonly Text[];
-  /** The chart of the failing run, when the check drew one. */
   readonly chart?: Text;
-  /** How many milliseconds a unit lasted in that run. */
   readonly unit?: number;
-  /** What the learner's code printed, when it printed anything. */
   readonly output?: string;
 }
 
-/** Options of {@linkcode check}. */
+/**
+ * Options of {@linkcode check}: whether to run `deno check` on the file
+ * first (default yes), how long the learner's process may stay silent (ms,
+ * default 3000).
+ */
 export interface CheckOptions {
-  /** Run `deno check` on the file first. @default {true} */
   typeCheck?: boolean;
-  /** How long the learner's process may stay silent, in ms. @default {3000} */
   silence?: number;
 }
 
 const ROOT = new URL("../", import.meta.url);
-const CHILD = new URL("./_child.ts", import.meta.url);
 /** What a process may take to start, and a whole check to run, in ms. */
 const STARTUP_MS = 30_000;
 const TOTAL_MS = 60_000;
@@ -77,64 +75,64 @@ export async function check(
   file: URL,
   options: CheckOptions = {},
 ): Promise<Result> {
-  if (options.typeCheck ?? true) {
-    const problems = await typeErrors(file);
-    if (problems.length > 0) {
-      return { id: exercise.id, passed: false, problems };
-    }
-  }
-  const first = await judged(exercise, file, options.silence ?? 3000);
-  return first.retry && exercise.real
-    ? (await judged(exercise, file, options.silence ?? 3000)).result
-    : first.result;
+  const problems = options.typeCheck ?? true ? await typeErrors(file) : [];
+  if (problems.length > 0) return { id: exercise.id, passed: false, problems };
+  const silence = options.silence ?? 3000;
+  const first = await judged(exercise, file, silence);
+  return first.unit !== undefined && exercise.real
+    ? await judged(exercise, file, silence)
+    : first;
 }
 
-/** One run of the scenarios and its verdict; `retry` when the judge failed it. */
+/** One run of the scenarios, and its verdict. */
 async function judged(
   exercise: Exercise,
   file: URL,
   silence: number,
-): Promise<{ result: Result; retry: boolean }> {
+): Promise<Result> {
   const report = await observe(exercise, file, silence);
   const name = file.pathname.slice(file.pathname.lastIndexOf("/") + 1);
-  const problems = said(report, name, exercise.export);
-  const sent = report.messages.find((m) => m.kind === "result");
-  const result: Result = {
+  const problems = report.messages.flatMap((m) => said(m, name, exercise));
+  const result = {
     id: exercise.id,
     passed: false,
     problems,
     ...report.output ? { output: report.output } : {},
   };
+  const sent = report.messages.find((m) => m.kind === "result");
   if (sent === undefined) {
-    if (problems.length === 0) problems.push(ended(report, name));
-    return { result, retry: false };
+    if (problems.length === 0) {
+      const error = /^error: (?:Uncaught (?:\(in promise\) )?)?(.*)$/m
+        .exec(report.stderr)?.[1];
+      problems.push(
+        error
+          ? text(...SAID.load!, { name, error })
+          : text(...SAID.ended!, { code: report.code }),
+      );
+    }
+    return result;
   }
-  const scenes = (sent.runs as unknown as Run[]).map((run) =>
+  const scenes = (sent.runs as Run[]).map((run) =>
     new Scene(run, exercise.words)
   );
   try {
-    exercise.judge(scenes[0]!, decode(sent.notes as Data), scenes);
+    exercise.judge(scenes[0]!, decode(sent.notes as string), scenes);
   } catch (error) {
     if (!(error instanceof Failure)) throw error;
-    problems.push(...error.problems);
-    const chart = error.chart ? { chart: error.chart, unit: error.unit } : {};
-    return { result: { ...result, ...chart }, retry: true };
+    const { chart, unit } = error;
+    return {
+      ...result,
+      problems: [...problems, ...error.problems],
+      chart,
+      unit,
+    };
   }
-  return { result: { ...result, passed: problems.length === 0 }, retry: false };
+  return { ...result, passed: problems.length === 0 };
 }
 
 interface Message {
   kind: string;
   [key: string]: unknown;
-}
-
-interface Report {
-  messages: Message[];
-  output: string;
-  stderr: string;
-  code: number;
-  mimic: boolean;
-  timedOut: number | undefined;
 }
 
 /** What the learner's process may say besides its result, as problems. */
@@ -177,34 +175,10 @@ const SAID: Record<string, [en: string, es: string]> = {
   ],
 };
 
-/** The problems that the learner's process named itself: it ended, posted, imitated us. */
-function said(report: Report, name: string, fn: string): Text[] {
-  const messages: Message[] = [...report.messages];
-  if (report.mimic) messages.push({ kind: "mimic" });
-  if (report.timedOut) {
-    messages.push({ kind: "silent", s: report.timedOut / 1000 });
-  }
-  return messages.flatMap((m) => {
-    const message = SAID[m.kind === "close" ? "exit" : m.kind];
-    if (message === undefined) return [];
-    const call = m.kind === "exit" ? `Deno.exit(${m.code})` : "close()";
-    const where = !m.where
-      ? ""
-      : m.kind === "posted"
-      ? `, ${m.where}`
-      : ` (${m.where})`;
-    return [text(...message, { ...m, call, where, name, fn })];
-  });
-}
-
-/** Why a process that sent no result ended, from its exit code and its errors. */
-function ended(report: Report, name: string): Text {
-  const error = /^error: (?:Uncaught (?:\(in promise\) )?)?(.*)$/m.exec(
-    report.stderr,
-  )?.[1];
-  return error
-    ? text(...SAID.load!, { name, error })
-    : text(...SAID.ended!, { code: report.code });
+/** A message of the learner's process as a problem, if it is one: it ended, posted, imitated us. */
+function said(m: Message, name: string, exercise: Exercise): Text[] {
+  const message = SAID[m.kind];
+  return message ? [text(...message, { name, fn: exercise.export, ...m })] : [];
 }
 
 /** `deno check` of `file`: its syntax and type errors, at most three, as problems. */
@@ -225,6 +199,7 @@ async function typeErrors(file: URL): Promise<Text[]> {
     const at = /^\s+at (file:\/\/\S+?):(\d+):(\d+)$/m.exec(out.slice(from));
     return at ? `${display(new URL(at[1]!))}:${at[2]}:${at[3]}` : "?";
   };
+  const path = display(file);
   const errors = [...out.matchAll(/^(TS\d+) \[ERROR\]: (.*)$/gm)];
   const problems = errors.slice(0, 3).map((e) =>
     text(
@@ -233,19 +208,17 @@ async function typeErrors(file: URL): Promise<Text[]> {
     )
   );
   if (errors.length > 3) {
-    const path = display(file);
     problems.push(text(
       `… and ${errors.length - 3} more: \`deno check ${path}\` lists them all.`,
       `… y ${errors.length - 3} más: \`deno check ${path}\` los muestra todos.`,
     ));
   }
-  if (problems.length > 0) return problems;
   const first = /^error: (.*)$/m.exec(out);
   const message = first?.[1] ?? out.trim().split("\n")[0] ?? "";
   const at = first ? where(first.index) : "?";
-  return [text(
-    `${display(file)} does not compile: ${message} (at ${at})`,
-    `${display(file)} no compila: ${message} (en ${at})`,
+  return problems.length > 0 ? problems : [text(
+    `${path} does not compile: ${message} (at ${at})`,
+    `${path} no compila: ${message} (en ${at})`,
   )];
 }
 
@@ -258,13 +231,17 @@ export function display(url: URL): string {
 
 /** The permissions of the learner's process: its file, the package, what the exercise needs. */
 export function permissions(exercise: Exercise, file: URL): string[] {
-  const reads = [file, new URL("mod.ts", ROOT), new URL("lib", ROOT)];
-  if (exercise.needs?.includes("tasks")) {
-    reads.push(new URL("exercises/_tasks.ts", ROOT));
-  }
-  const flags = [`--allow-read=${reads.map(display).join(",")}`];
-  if (exercise.needs?.includes("net")) flags.push("--allow-net=127.0.0.1");
-  return flags;
+  const reads = [display(file), "mod.ts", "lib"];
+  if (exercise.needs === "tasks") reads.push("exercises/_tasks.ts");
+  const net = exercise.needs === "net" ? ["--allow-net=127.0.0.1"] : [];
+  return [`--allow-read=${reads.join(",")}`, ...net];
+}
+
+interface Report {
+  messages: Message[];
+  output: string;
+  stderr: string;
+  code: number;
 }
 
 /** Runs the scenarios in a process of their own; collects what it says. */
@@ -281,7 +258,7 @@ async function observe(
       "--no-remote",
       "--cached-only",
       ...permissions(exercise, file),
-      display(CHILD),
+      "exercises/_child.ts",
       exercise.id,
       file.href,
     ],
@@ -293,71 +270,63 @@ async function observe(
   }).spawn();
   const input = child.stdin.getWriter();
   await input.write(new TextEncoder().encode(nonce + "\n")).catch(() => {});
-  const report: Report = {
-    messages: [],
-    output: "",
-    stderr: "",
-    code: 0,
-    mimic: false,
-    timedOut: undefined,
-  };
-  const started = Date.now();
-  let limit = STARTUP_MS;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const report: Report = { messages: [], output: "", stderr: "", code: 0 };
   const stop = () => {
     try {
       child.kill("SIGKILL");
     } catch { /* already gone */ }
   };
   running.add(stop);
+  // Until it says hello, the process may take STARTUP_MS to start; then
+  // it may stay silent for `silence` ms at most; all in all, TOTAL_MS.
+  const started = Date.now();
+  let limit = STARTUP_MS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const watch = () => {
     clearTimeout(timer);
     const left = Math.min(limit, TOTAL_MS - (Date.now() - started));
     timer = setTimeout(() => {
-      if (limit === silence) report.timedOut = silence;
+      if (limit === silence) {
+        report.messages.push({ kind: "silent", s: silence / 1000 });
+      }
       stop();
     }, Math.max(0, left));
   };
   watch();
   const stderr = new Response(child.stderr).text();
   const keep = (text: string) => {
-    if (report.output.length < MAX_OUTPUT) {
-      report.output = (report.output + text).slice(0, MAX_OUTPUT);
+    report.output = (report.output + text).slice(0, MAX_OUTPUT);
+  };
+  /** A line of its output: what the learner's code printed, then a message of ours or one that imitates them. */
+  const line = (line: string) => {
+    const mark = line.indexOf("\x1e");
+    if (mark === -1) return keep(line + "\n");
+    keep(line.slice(0, mark));
+    if (!line.startsWith(nonce + " ", mark + 1)) {
+      if (!report.messages.some((m) => m.kind === "mimic")) {
+        report.messages.push({ kind: "mimic" });
+      }
+      return;
     }
+    const message = JSON.parse(line.slice(mark + 2 + nonce.length));
+    if (message.kind === "hello") limit = silence;
+    watch();
+    if (message.kind !== "beat") report.messages.push(message);
+    if (message.kind === "result") stop();
   };
   let pending = "";
   try {
     for await (
       const chunk of child.stdout.pipeThrough(new TextDecoderStream())
     ) {
-      pending += chunk;
-      let from = 0;
-      for (;;) {
-        const mark = pending.indexOf("\x1e", from);
-        if (mark === -1) {
-          keep(pending.slice(from));
-          from = pending.length;
-          break;
-        }
-        keep(pending.slice(from, mark));
-        const end = pending.indexOf("\n", mark);
-        if (end === -1) {
-          from = mark;
-          break;
-        }
-        from = end + 1;
-        const line = pending.slice(mark + 1, end);
-        if (!line.startsWith(nonce + " ")) {
-          report.mimic = true;
-          continue;
-        }
-        const message = JSON.parse(line.slice(nonce.length + 1)) as Message;
-        if (message.kind === "hello") limit = silence;
-        watch();
-        if (message.kind !== "beat") report.messages.push(message);
-        if (message.kind === "result") stop();
+      const lines = (pending + chunk).split("\n");
+      pending = lines.pop()!;
+      lines.forEach(line);
+      // A line without a message can be kept as it comes.
+      if (!pending.includes("\x1e")) {
+        keep(pending);
+        pending = "";
       }
-      pending = pending.slice(from);
     }
   } finally {
     clearTimeout(timer);

@@ -9,6 +9,7 @@
  * @resource {https://developer.mozilla.org/en-US/docs/Web/API/AbortSignal} MDN: AbortSignal
  * @section 1 — Módulos principales para asincronía
  * @guide docs/es/01-modulos.md
+ * @exercises 01a
  *
  * Python needs a module for each of these; Deno has most of them built in,
  * and the course's library fills the gaps (Event here, Executor and

@@ -8,7 +8,7 @@
  * @resource {https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Statements/using} MDN: using
  * @section 4 — Sincronización en asincronía (locks)
  * @guide docs/es/04-sincronizacion.md
- * @exercises 04b, 04c
+ * @exercises 04b
  *
  * Three tasks want the same resource; the lock lets them in one at a time.
  * Then why a lock matters on a single thread: a counter that is read, then

@@ -8,7 +8,7 @@
  * @resource {https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Statements/using} MDN: using
  * @section 4 — Sincronización en asincronía (semáforos)
  * @guide docs/es/04-sincronizacion.md
- * @exercises 04a, 04d
+ * @exercises 04a
  *
  * Five tasks of two seconds each share a semaphore of two permits: two run,
  * three wait their turn, and the whole takes six seconds instead of two. The

@@ -10,7 +10,7 @@
  * @resource {https://docs.python.org/3/library/asyncio-task.html#asyncio.as_completed} Python: asyncio.as_completed
  * @section 10 — Ejemplo completo
  * @guide docs/es/10-ejemplo-completo.md
- * @exercises 10a, 10b
+ * @exercises 10a, 10b, 10c
  *
  * The notes' complete example pretends to download five files with
  * `asyncio.sleep`. Here the downloads are real: five files stream from a

@@ -61,6 +61,17 @@ Deno.test("Progress reads as empty when missing or not a progress file, and says
     assertEquals(stateOf(saved, "04a", "y"), "failing");
     assertEquals(stateOf(saved, "05a", "z"), "todo");
     assertEquals(await hashOf(new URL("missing.ts", OUTPUT)), "missing");
+    // An exercise that moved keeps its result and its hints under its new id.
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({
+        results: { "04c": { hash: "x", passed: true } },
+        hints: { "04d": 2, "10c": 1 },
+      }),
+    );
+    const moved = await loadProgress(file);
+    assertEquals(moved.results, { "01a": { hash: "x", passed: true } });
+    assertEquals(moved.hints, { "10c": 1 });
     assertEquals((await hashOf(file)).length, 64);
   } finally {
     await Deno.remove(OUTPUT, { recursive: true });

@@ -79,17 +79,18 @@ function fakeIo(
 
 Deno.test("deno task exercise: the list, then the first exercise not done, checked", async (t) => {
   const fake = fakeIo({
+    "01a": "solution",
     "02a": "solution",
     "03a": "solution",
     "03b": "solution",
   });
   await t.step(
-    "passes 02a, 03a and 03b, stops at 04a and shows why",
+    "passes 01a to 03b, stops at 04a and shows why",
     async () => {
       assertEquals(await main([], fake.io), 1);
-      assertEquals(fake.checks, ["02a", "03a", "03b", "04a"]);
+      assertEquals(fake.checks, ["01a", "02a", "03a", "03b", "04a"]);
       const out = fake.out;
-      assertStringIncludes(out, "Asincronía · exercises   3 of 17 done");
+      assertStringIncludes(out, "Asincronía · exercises   4 of 17 done");
       assertStringIncludes(out, "  ✓ 02a  Say hello, wait, say goodbye");
       assertStringIncludes(out, "  ✗ 04a  Five downloads, two at a time");
       assertStringIncludes(out, "← next");
@@ -144,9 +145,24 @@ Deno.test("deno task exercise: the list, then the first exercise not done, check
     assertEquals(await main(["11z"], fake.io), 2);
     assertStringIncludes(
       fake.out,
-      `There is no exercise "11z". The exercises are: 02a, 03a, 03b, 04a`,
+      `There is no exercise "11z". The exercises are: 01a, 02a, 03a, 03b, 04a`,
     );
   });
+});
+
+Deno.test("deno task exercise with every exercise solved: 17 of 17 done", async () => {
+  const fake = fakeIo();
+  // That each solution passes is each exercise's test; here, every one does.
+  fake.io.check = (exercise) =>
+    Promise.resolve({ id: exercise.id, passed: true, problems: [] });
+  assertEquals(await main([], fake.io), 0, fake.out);
+  const m = EXERCISES.length;
+  assertStringIncludes(fake.out, `${m} of ${m} done`);
+  assertStringIncludes(fake.out, `All ${m} exercises pass. Well done!`);
+  assertEquals(
+    Object.values(fake.saved.results).filter((r) => r.passed).length,
+    m,
+  );
 });
 
 Deno.test("deno task exercise refuses an unknown flag, a yes/no flag's other value, a second argument or an unknown id, in one line naming it as typed, with exit code 2", async () => {
@@ -181,7 +197,7 @@ Deno.test("deno task exercise refuses an unknown flag, a yes/no flag's other val
       // Numbers are not converted: the message names what was typed.
       [["04a", "1e3"], 'Unexpected argument "1e3"'],
       [["04a", "0x10"], 'Unexpected argument "0x10"'],
-      [["04"], 'There is no exercise "04". The exercises are: 02a, 03a'],
+      [["04"], 'There is no exercise "04". The exercises are: 01a, 02a, 03a'],
       [["04a", "1e3", "--lang", "es"], 'Argumento de más "1e3"'],
       [["0x10", "--lang", "es"], 'No hay ningún ejercicio "0x10"'],
       // An unknown id refuses the command line before --lang is remembered.
@@ -275,7 +291,7 @@ Deno.test("deno task exercise --hint reveals one more hint each time, and rememb
   await main(["--hint"], fake.io);
   assertStringIncludes(
     fake.out,
-    "02a · Say hello, wait, say goodbye\n\nHint 1 of 3",
+    "01a · Wait for an Event: a traffic light\n\nHint 1 of 3",
   );
 });
 
@@ -287,7 +303,10 @@ Deno.test("deno task exercise --lang es speaks Spanish from then on; --lang en g
     fake.out,
     "La tarea B empezó en 2,0 unidades; podía haber empezado en 0,0",
   );
-  assertStringIncludes(fake.out, "¿Atascado? `deno task exercise 03a --hint`");
+  assertStringIncludes(
+    fake.out,
+    "¿Te has atascado? `deno task exercise 03a --hint`",
+  );
   assertEquals(fake.saved.lang, "es");
   // The chart speaks Spanish too: decimal commas on its axis and durations.
   const chart = fake.out.slice(fake.out.indexOf("Lo que hizo tu código"));
@@ -360,7 +379,7 @@ Deno.test("deno task exercise --watch checks again each time a file changes", as
   await main(["--watch", "--lang", "es"], es.io);
   assertStringIncludes(
     es.flat,
-    `Edita ${stub("02a")} y guarda: entonces se vuelve a comprobar.`,
+    `Edita ${stub("01a")} y guarda: entonces se vuelve a comprobar.`,
   );
   assert(!es.out.includes("añade --watch"), es.out);
 });

@@ -2,14 +2,12 @@
  * Exercises that need real time: a server on 127.0.0.1 (08a, 08b) or an
  * Executor's workers (06a, 09a). Each check fails on its stub and on every
  * wrong solution with the message the learner should see, and passes on the
- * solution. Also: every solution passes through the CLI, and `deno task
- * exercise`'s own command line checks an exercise.
+ * solution. Also: `deno task exercise`'s own command line checks an
+ * exercise.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { EXERCISES, fileOf } from "../exercises/_catalog.ts";
-import { type Io, main } from "../exercises/_cli.ts";
-import type { Progress } from "../course/progress.ts";
-import { checkFile, stubSolutionWrong } from "./_exercises.ts";
+import { EXERCISES } from "../exercises/_catalog.ts";
+import { stubSolutionWrong } from "./_exercises.ts";
 
 for (const exercise of EXERCISES.filter((e) => e.real)) {
   Deno.test(
@@ -17,32 +15,6 @@ for (const exercise of EXERCISES.filter((e) => e.real)) {
     (t) => stubSolutionWrong(t, exercise),
   );
 }
-
-Deno.test("deno task exercise with every exercise solved: 17 of 17 done", async () => {
-  let out = "";
-  const saved: Progress = { results: {}, hints: {} };
-  const io: Io = {
-    write: (text) => void (out += text),
-    load: () => Promise.resolve(structuredClone(saved)),
-    update: (change) => Promise.resolve(void change(saved)).then(() => saved),
-    file: (exercise) => fileOf(exercise, true),
-    check: checkFile,
-    async *watch() {},
-    color: false,
-    width: 80,
-    clear: () => {},
-  };
-  assertEquals(await main([], io), 0, out);
-  assertStringIncludes(out, `${EXERCISES.length} of ${EXERCISES.length} done`);
-  assertStringIncludes(
-    out,
-    `All ${EXERCISES.length} exercises pass. Well done!`,
-  );
-  assertEquals(
-    Object.values(saved.results).filter((r) => r.passed).length,
-    EXERCISES.length,
-  );
-});
 
 Deno.test("deno task exercise's own command line checks an exercise in a process of its own; without write access the progress is just not saved", async () => {
   const config = JSON.parse(

@@ -7,9 +7,16 @@
  * exercises_cli_test.ts, the process a check runs in in
  * exercises_process_test.ts.
  */
-import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertStringIncludes,
+} from "@std/assert";
+import { listLessons } from "../course/header.ts";
 import { EXERCISES, fileOf } from "../exercises/_catalog.ts";
-import { Scene } from "../exercises/_harness.ts";
+import { Scene, units } from "../exercises/_harness.ts";
+import { check } from "../exercises/_run.ts";
 import { Checking } from "../exercises/_world.ts";
 import {
   checkFile,
@@ -27,24 +34,19 @@ for (const exercise of EXERCISES.filter((e) => !e.real)) {
   );
 }
 
-Deno.test("Exercises cover lessons 02 to 10 in course order, each with a stub, a solution, hints and wrong solutions", async () => {
+Deno.test("Exercises cover lessons 01 to 10 in course order, each with a stub, a solution, hints and wrong solutions", async () => {
   assert(EXERCISES.length >= 14, `only ${EXERCISES.length} exercises`);
   const ids = EXERCISES.map((e) => e.id);
   assertEquals(ids, [...ids].sort(), "course order");
   assertEquals(new Set(ids).size, ids.length, "unique ids");
-  for (const lesson of ["02", "03", "04", "05", "06", "07", "08", "09", "10"]) {
+  for (const { section } of await listLessons()) {
     assert(
-      ids.some((id) => id.startsWith(lesson)),
-      `no exercise for lesson ${lesson}`,
+      ids.some((id) => Number(id.slice(0, 2)) === section),
+      `no exercise for section ${section}`,
     );
   }
   for (const exercise of EXERCISES) {
     assert(exercise.slug.startsWith(exercise.id + "_"), exercise.slug);
-    assert(
-      exercise.lesson.startsWith(`lessons/${exercise.id.slice(0, 2)}_`),
-      exercise.lesson,
-    );
-    await Deno.stat(new URL(`../${exercise.lesson}`, import.meta.url));
     const stub = await Deno.readTextFile(await shipped(exercise));
     await Deno.stat(fileOf(exercise, true));
     // The header: English and Spanish, the command that checks it, the lesson.
@@ -76,6 +78,13 @@ Deno.test("Exercises cover lessons 02 to 10 in course order, each with a stub, a
       `${exercise.id} has no wrong solution`,
     );
   }
+  // exercises/_texts.json has the texts of these exercises, and no others.
+  const texts = JSON.parse(
+    await Deno.readTextFile(
+      new URL("../exercises/_texts.json", import.meta.url),
+    ),
+  );
+  assertEquals(Object.keys(texts), ids);
   // exercises/README.md lists every exercise (the README's course list
   // points from each lesson to its exercises: tests/readme_test.ts).
   const section = await Deno.readTextFile(
@@ -95,17 +104,55 @@ Deno.test("Exercises cover lessons 02 to 10 in course order, each with a stub, a
   );
 });
 
+Deno.test("Each exercise is listed by one lesson of its section, which uses what its solution imports from the package, and its stub names that lesson", async () => {
+  const lessons = await listLessons();
+  for (const exercise of EXERCISES) {
+    const listing = lessons.filter((l) => l.exercises.includes(exercise.id));
+    assertEquals(listing.length, 1, `${exercise.id}: listed by one lesson`);
+    const lesson = listing[0]!;
+    assertEquals(lesson.section, Number(exercise.id.slice(0, 2)), exercise.id);
+    const source = await Deno.readTextFile(
+      new URL(`../lessons/${lesson.file}`, import.meta.url),
+    );
+    const solution = await Deno.readTextFile(fileOf(exercise, true));
+    const imported = solution.match(
+      /(?<=import \{)[^}]*(?=\} from "@asincronia\/asincronia")/,
+    )?.[0].split(",").map((name) => name.trim()) ?? [];
+    for (const name of imported) {
+      assertMatch(
+        source,
+        new RegExp(`^import \\{[^}]*\\b${name}\\b[^}]*\\} from "\\.\\./`, "m"),
+        `${exercise.id}'s solution uses ${name}; lessons/${lesson.file} does not`,
+      );
+    }
+    const stub = await Deno.readTextFile(await shipped(exercise));
+    assertStringIncludes(stub, `lessons/${lesson.file}`, exercise.id);
+  }
+});
+
 Deno.test("Checks on simulated time give the same verdict, word for word, run after run", async () => {
   const virtual = EXERCISES.filter((e) => !e.real);
-  const twice = [...virtual, ...virtual];
   const stubs = await Promise.all(virtual.map(shipped));
-  const results = await pooled(
-    twice,
-    (e) => checkFile(e, stubs[virtual.indexOf(e)]!).then(JSON.stringify),
+  // The first run is the one the test of each exercise made above.
+  const first = await Promise.all(
+    virtual.map((e, i) => checkFile(e, stubs[i]!)),
+  );
+  const again = await pooled(
+    virtual.map((e, i) => [e, stubs[i]!] as const),
+    ([e, stub]) => check(e, stub, { typeCheck: false }),
   );
   virtual.forEach((exercise, i) =>
-    assertEquals(results[i], results[i + virtual.length], exercise.id)
+    assertEquals(
+      JSON.stringify(again[i]),
+      JSON.stringify(first[i]),
+      exercise.id,
+    )
   );
+});
+
+Deno.test("Times read as each language writes a decimal: 1.0 unit, 1,0 unidades", () => {
+  assertEquals(units(1), { en: "1.0 unit", es: "1,0 unidades" });
+  assertEquals(units(2.25), { en: "2.3 units", es: "2,3 unidades" });
 });
 
 /** Runs `fn` in a simulated world of its own and reads the Run back as the checker does. */

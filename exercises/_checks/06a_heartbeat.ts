@@ -1,100 +1,20 @@
 /** The check of exercise 06a. @module */
 import {
   describe,
-  type Exercise,
+  exercise as define,
   num,
-  type Session,
   type Text,
   text,
   units,
 } from "../_harness.ts";
-import { REAL } from "../_clock.ts";
+import { REAL } from "../_world.ts";
 import { blockFor, calls, resetCalls } from "../_tasks.ts";
 
-/** Real milliseconds per unit. */
+/** Real milliseconds per unit, at least. */
 const UNIT = 50;
 const BLOCK = 6;
 /** A heartbeat gap at least this long (in units) means the thread was blocked. */
 const STALL = 4;
-
-interface Tools {
-  blockFor(ms: number): string;
-  tasks: URL;
-  unit: number;
-}
-
-export const exercise: Exercise<Heartbeat> = {
-  id: "06a",
-  slug: "06a_heartbeat",
-  export: "main",
-  lesson: "lessons/06_executor.ts",
-  real: true,
-  needs: ["tasks"],
-  title: text("Keep the heartbeat ticking", "Que el latido no pare"),
-  success: text(
-    "blockFor ran on a worker: the heartbeat kept ticking on your thread the whole time, you returned its result, and no worker was left alive.",
-    "blockFor corrió en un worker: el latido siguió sonando en tu hilo todo el rato, devolviste su resultado y no quedó ningún worker vivo.",
-  ),
-  hints: [
-    text(
-      "While blockFor runs on your thread, nothing else runs there: no timer, no callback, no heartbeat. It has to run on another thread.",
-      "Mientras blockFor corre en tu hilo, nada más corre ahí: ni temporizadores, ni callbacks, ni el latido. Tiene que correr en otro hilo.",
-    ),
-    text(
-      'An Executor (from "@asincronia/asincronia") runs an exported function of a module on a worker: `executor.run(tools.tasks, "blockFor", [6 * tools.unit])` resolves with its result.',
-      'Un Executor (de "@asincronia/asincronia") ejecuta una función exportada de un módulo en un worker: `executor.run(tools.tasks, "blockFor", [6 * tools.unit])` se resuelve con su resultado.',
-    ),
-    text(
-      "Make main async, `await using executor = new Executor({ workers: 1 });`, then `return await executor.run<string>(...)`: the executor shuts down when main returns. Do not call tools.blockFor yourself.",
-      "Haz main async, `await using executor = new Executor({ workers: 1 });`, y luego `return await executor.run<string>(...)`: el executor se cierra al salir de main. No llames tú a tools.blockFor.",
-    ),
-  ],
-  async observe(session) {
-    // A busy machine can hold any process up for a moment: a stall the
-    // learner's thread did not cause (blockFor never ran on it) is given
-    // two more runs before it counts.
-    let heartbeat: Heartbeat;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      heartbeat = await beating(session);
-      if (heartbeat.here > 0 || stall(heartbeat.ticks).gap < STALL) break;
-    }
-    return heartbeat!;
-  },
-  judge(_, { ticks, here }, runs) {
-    const run = runs.at(-1)!;
-    const { gap, from } = stall(ticks);
-    const problems: Text[] = [];
-    if (here > 0) {
-      problems.push(text(
-        "blockFor ran on your code's own thread, so the heartbeat could not tick for {gap} (from {from}). Run it on an Executor's worker instead.",
-        "blockFor corrió en el propio hilo de tu código, así que el latido no pudo sonar durante {gap} (desde {from}). Ejecútala en un worker de un Executor.",
-        { gap: units(gap), from: num(from) },
-      ));
-    } else if (gap >= STALL) {
-      problems.push(text(
-        "The heartbeat could not tick for {gap} (from {from}): something blocked your thread.",
-        "El latido no pudo sonar durante {gap} (desde {from}): algo bloqueó tu hilo.",
-        { gap: units(gap), from: num(from) },
-      ));
-    }
-    if (run.outcome.status === "fulfilled") {
-      if (run.outcome.value !== "Finished blocking task") {
-        problems.push(text(
-          'Your function returned {value}; return what blockFor returns ("Finished blocking task").',
-          'Tu función devolvió {value}; devuelve lo que devuelve blockFor ("Finished blocking task").',
-          { value: describe(run.outcome.value) },
-        ));
-      } else if (run.outcome.at < BLOCK - 0.5) {
-        problems.push(text(
-          "Your function returned at {at}, but blockFor alone takes {block}: did it run with {blockUnits} units (6 * tools.unit)?",
-          "Tu función terminó en {at}, pero blockFor sola tarda {block}: ¿se ejecutó con {blockUnits} unidades (6 * tools.unit)?",
-          { at: units(run.outcome.at), block: num(BLOCK), blockUnits: BLOCK },
-        ));
-      }
-    }
-    run.verdict([...problems, ...run.common()]);
-  },
-};
 
 interface Heartbeat {
   /** When the heartbeat ticked, in units. */
@@ -103,42 +23,85 @@ interface Heartbeat {
   here: number;
 }
 
-/** Runs the learner's main while a heartbeat ticks every quarter unit. */
-async function beating(session: Session): Promise<Heartbeat> {
-  resetCalls();
-  const unit = await session.realUnit(UNIT);
-  await using world = session.open({ virtual: false, unit });
-  const ticks: number[] = [];
-  let beating = true;
-  let timer: number | undefined;
-  const beat = () => {
-    ticks.push(world.now());
-    if (beating) timer = REAL.setTimeout(beat, unit / 4) as unknown as number;
-  };
-  beat();
-  const tools: Tools = {
-    blockFor,
-    tasks: new URL("../_tasks.ts", import.meta.url),
-    unit,
-  };
-  try {
-    ticks.push((await world.run(() => session.export(tools), 200)).at);
-  } finally {
-    beating = false;
-    REAL.clearTimeout(timer);
-  }
-  return { ticks, here: calls() };
-}
+export const exercise = define<Heartbeat>({
+  slug: "06a_heartbeat",
+  export: "main",
+  real: true,
+  needs: "tasks",
+  async observe(session) {
+    // A busy machine can hold any process up for a moment: a stall the
+    // learner's thread did not cause (blockFor never ran on it) is given
+    // two more runs before it counts.
+    let heartbeat: Heartbeat = { ticks: [], here: 0 };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      resetCalls();
+      const unit = await session.realUnit(UNIT);
+      await using world = session.open({ virtual: false, unit });
+      const ticks: number[] = [];
+      let timer = 0;
+      const beat = () => {
+        ticks.push(world.now());
+        timer = REAL.setTimeout(beat, unit / 4);
+      };
+      beat();
+      const tasks = new URL("../_tasks.ts", import.meta.url);
+      try {
+        const run = world.run(
+          () => session.export({ blockFor, tasks, unit }),
+          200,
+        );
+        ticks.push((await run).at);
+      } finally {
+        REAL.clearTimeout(timer);
+      }
+      heartbeat = { ticks, here: calls() };
+      if (heartbeat.here > 0 || stall(ticks).gap < STALL) break;
+    }
+    return heartbeat;
+  },
+  judge(_, { ticks, here }, runs) {
+    const run = runs.at(-1)!;
+    const { gap, from } = stall(ticks);
+    const values = { gap: units(gap), from: num(from) };
+    const problems: Text[] = [];
+    if (here > 0) {
+      problems.push(text(
+        "blockFor ran on your code's own thread, so the heartbeat could not tick for {gap} (from {from}). Run it on an Executor's worker instead.",
+        "blockFor corrió en el propio hilo de tu código, así que el latido no pudo sonar durante {gap} (desde {from}). Ejecútala en un worker de un Executor.",
+        values,
+      ));
+    } else if (gap >= STALL) {
+      problems.push(text(
+        "The heartbeat could not tick for {gap} (from {from}): something blocked your thread.",
+        "El latido no pudo sonar durante {gap} (desde {from}): algo bloqueó tu hilo.",
+        values,
+      ));
+    }
+    const { status, value, at } = run.outcome;
+    if (status === "fulfilled" && value !== "Finished blocking task") {
+      problems.push(text(
+        'Your function returned {value}; return what blockFor returns ("Finished blocking task").',
+        "Tu función devolvió {value}; devuelve lo que devuelve blockFor («Finished blocking task»).",
+        { value: describe(value) },
+      ));
+    } else if (status === "fulfilled" && at < BLOCK - 0.5) {
+      problems.push(text(
+        "Your function returned at {at}, but blockFor alone takes {block}: did it run with {blockUnits} units (6 * tools.unit)?",
+        "Tu función terminó en {at}, pero blockFor sola tarda {block}: ¿se ejecutó con {blockUnits} unidades (6 * tools.unit)?",
+        { at: units(at), block: num(BLOCK), blockUnits: BLOCK },
+      ));
+    }
+    run.judge(problems);
+  },
+});
 
 /** The longest wait between two ticks, and when it began. */
 function stall(ticks: readonly number[]): { gap: number; from: number } {
-  let gap = 0;
-  let from = 0;
-  for (let i = 1; i < ticks.length; i++) {
-    if (ticks[i]! - ticks[i - 1]! > gap) {
-      gap = ticks[i]! - ticks[i - 1]!;
-      from = ticks[i - 1]!;
-    }
-  }
-  return { gap, from };
+  return ticks.slice(1).reduce(
+    (worst, tick, i) =>
+      tick - ticks[i]! > worst.gap
+        ? { gap: tick - ticks[i]!, from: ticks[i]! }
+        : worst,
+    { gap: 0, from: 0 },
+  );
 }

@@ -2,7 +2,7 @@
 import {
   describe,
   EPSILON,
-  type Exercise,
+  exercise as define,
   num,
   refOf,
   type Text,
@@ -16,6 +16,7 @@ const DURATIONS = [3, 1, 2, 1.5, 2.5];
 const SIZES = [300, 100, 0, 150, 250];
 const FAILS = 2;
 
+/** When a file was first reported, with what, and how many times. */
 interface Report {
   at: number;
   size?: unknown;
@@ -23,40 +24,9 @@ interface Report {
   times: number;
 }
 
-interface Tools {
-  files: number[];
-  download(file: number): Promise<number>;
-  report(file: number, size: number): void;
-  reportFailure(file: number, error: unknown): void;
-}
-
-export const exercise: Exercise<Record<number, Report>> = {
-  id: "10a",
+export const exercise = define<Record<number, Report>>({
   slug: "10a_as_completed",
   export: "main",
-  lesson: "lessons/10_downloads.ts",
-  title: text(
-    "Report each download as it finishes",
-    "Informa de cada descarga al terminar",
-  ),
-  success: text(
-    "All five downloads started at 0.0, each was reported the moment it ended (1 at 1.0, 3 at 1.5, the failure of 2 at 2.0, …), and you returned at 3.0.",
-    "Las cinco descargas empezaron en 0,0, cada una se informó en cuanto acabó (1 en 1,0, 3 en 1,5, el fallo de 2 en 2,0, …), y volviste en 3,0.",
-  ),
-  hints: [
-    text(
-      "Promise.all gives every size at once, when the slowest is done, and throws at the first failure. You need each result as it comes.",
-      "Promise.all da todos los tamaños a la vez, cuando acaba la más lenta, y lanza al primer fallo. Necesitas cada resultado según llega.",
-    ),
-    text(
-      '`for await (const result of asCompleted(downloads))` (from "@asincronia/asincronia") yields { status, value or reason, index } in the order they settle.',
-      '`for await (const result of asCompleted(descargas))` (de "@asincronia/asincronia") entrega { status, value o reason, index } en el orden en que terminan.',
-    ),
-    text(
-      'Start all downloads first (map), then loop over asCompleted: `result.status === "fulfilled"` → report(tools.files[result.index], result.value), else reportFailure(..., result.reason).',
-      'Lanza primero todas las descargas (map) y recorre asCompleted: `result.status === "fulfilled"` → report(tools.files[result.index], result.value), si no reportFailure(..., result.reason).',
-    ),
-  ],
   words: { download: "descarga" },
   async observe(session) {
     await using world = session.open();
@@ -73,40 +43,44 @@ export const exercise: Exercise<Record<number, Report>> = {
         times: (seen?.times ?? 0) + 1,
       };
     };
-    const tools: Tools = {
+    const tools = {
       files: [...FILES],
-      download: (file) =>
+      download: (file: number) =>
         FILES.includes(file)
           ? world.task(
             `download ${file}`,
             DURATIONS[file]!,
-            file === FAILS ? { fail: failure } : { value: SIZES[file]! },
+            file === FAILS ? { fail: failure } : { value: SIZES[file] },
           )
-          : Promise.reject(unknownTask(file, FILES)),
-      report: (file, size) => note(file, { size }),
-      reportFailure: (file, error) => note(file, { error }),
+          : unknownTask(file, FILES),
+      report: (file: number, size: unknown) => note(file, { size }),
+      reportFailure: (file: number, error: unknown) => note(file, { error }),
     };
     await world.run(() => session.export(tools), 20);
     return reports;
   },
   judge(run, reports) {
-    const problems: Text[] = [];
-    for (const file of FILES) {
-      const span = run.spanOf(`download ${file}`);
-      if (span.start > EPSILON) {
-        problems.push(text(
-          "Download {file} started at {start}; it could have started at 0.0: start them all at once.",
-          "La descarga {file} empezó en {start}; podía haber empezado en 0,0: lánzalas todas a la vez.",
-          { file, start: units(span.start) },
-        ));
-      }
-    }
-    const byEnd = [...FILES].sort((a, b) => DURATIONS[a]! - DURATIONS[b]!);
-    for (const file of byEnd) {
-      const span = run.spanOf(`download ${file}`);
-      const end = span.end;
+    const late = FILES.find((file) =>
+      run.spanOf(`download ${file}`).start > EPSILON
+    );
+    const problems: Text[] = late === undefined ? [] : [text(
+      "Download {file} started at {start}; it could have started at 0.0: start them all at once.",
+      "La descarga {file} empezó en {start}; podía haber empezado en 0,0: lánzalas todas a la vez.",
+      { file: late, start: units(run.spanOf(`download ${late}`).start) },
+    )];
+    // The first download to end whose report is wrong.
+    for (
+      const file of [...FILES].sort((a, b) => DURATIONS[a]! - DURATIONS[b]!)
+    ) {
+      const { end } = run.spanOf(`download ${file}`);
       const report = reports[file];
       const failed = file === FAILS;
+      const values = {
+        file,
+        end: units(end ?? 0),
+        ...report,
+        times: report?.times,
+      };
       if (end === undefined) continue;
       if (report === undefined) {
         problems.push(
@@ -114,19 +88,19 @@ export const exercise: Exercise<Record<number, Report>> = {
             ? text(
               "Download {file} failed at {end} and you never reported it: call reportFailure({file}, error), and go on with the others.",
               "La descarga {file} falló en {end} y nunca informaste del fallo: llama a reportFailure({file}, error), y sigue con las demás.",
-              { file, end: units(end) },
+              values,
             )
             : text(
               "Download {file} was done at {end}, and you never reported it.",
               "La descarga {file} acabó en {end}, y nunca informaste de ella.",
-              { file, end: units(end) },
+              values,
             ),
         );
       } else if (report.times > 1) {
         problems.push(text(
           "You reported download {file} {times} times; once is enough.",
           "Informaste de la descarga {file} {times} veces; basta con una.",
-          { file, times: report.times },
+          values,
         ));
       } else if (failed && refOf(report.error) !== "failure") {
         problems.push(text(
@@ -147,14 +121,15 @@ export const exercise: Exercise<Record<number, Report>> = {
           {
             file,
             at: units(report.at),
-            done: failed ? "failed" : "done",
             end: num(end),
-            acabó: failed ? "falló" : "acabó",
+            ...failed
+              ? { done: "failed", acabó: "falló" }
+              : { done: "done", acabó: "acabó" },
           },
         ));
       }
       if (problems.length > 0) break;
     }
-    run.verdict([...problems, ...run.twice(), ...run.common()]);
+    run.judge(problems);
   },
-};
+});

@@ -16,11 +16,8 @@ import { Executor } from "@asincronia/asincronia";
 
 /** What the checker hands you. */
 export interface Tools {
-  /** Blocks this thread for `ms` milliseconds; returns "Finished blocking task". */
   blockFor(ms: number): string;
-  /** The URL of exercises/_tasks.ts, whose `blockFor` an Executor can run. */
   tasks: URL;
-  /** How many milliseconds one unit lasts. */
   unit: number;
 }
 

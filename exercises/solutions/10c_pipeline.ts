@@ -1,5 +1,5 @@
 /**
- * # 04d · A producer and two consumers over a bounded Queue — a solution
+ * # 10c · A producer and two consumers over a bounded Queue — a solution
  *
  * EN: `put` waits while the queue is full (back-pressure); each consumer
  * loops with `for await` and takes the next item as soon as it is free;
@@ -15,15 +15,10 @@ import { Queue } from "@asincronia/asincronia";
 
 /** What the checker hands you. */
 export interface Tools {
-  /** How many items to make: 8. */
   items: number;
-  /** How many items the queue may hold: 2. */
   maxsize: number;
-  /** The consumers' names. */
   consumers: ("A" | "B")[];
-  /** Makes item `i`. */
   make(i: number): Promise<string>;
-  /** Consumes an item, as consumer A or B. */
   consume(consumer: "A" | "B", item: string): Promise<void>;
 }
 

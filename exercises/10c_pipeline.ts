@@ -1,15 +1,15 @@
 /**
- * # 04d · A producer and two consumers over a bounded Queue
+ * # 10c · A producer and two consumers over a bounded Queue
  *
  * EN: A producer makes items and two consumers take them through a `Queue` of 2
  * (lib/queue.ts, asyncio.Queue): nobody idles while an item waits, and nobody
- * is left waiting at the end. Lesson 04 (lessons/04_semaphore.ts).
+ * is left waiting at the end. Lesson 10 (lessons/10_downloads.ts) uses one.
  *
  * ES: Un productor fabrica elementos y dos consumidores los toman por una `Queue`
- * de 2 (lib/queue.ts, asyncio.Queue): nadie está ocioso si un elemento
- * espera, y nadie queda esperando al final. Lección 04 (lessons/04_semaphore.ts).
+ * de tamaño 2: nadie está ocioso mientras haya un elemento esperando, y nadie
+ * queda esperando al final. La usa la lección 10 (lessons/10_downloads.ts).
  *
- * Check it · Compruébalo: `deno task exercise 04d` (`--hint` for a hint)
+ * Check it · Compruébalo: `deno task exercise 10c` (`--hint` for a hint)
  *
  * @module
  */

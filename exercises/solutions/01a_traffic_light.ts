@@ -1,5 +1,5 @@
 /**
- * # 04c · Wait for an Event: a traffic light — a solution
+ * # 01a · Wait for an Event: a traffic light — a solution
  *
  * EN: An Event is a flag that can be waited for: `set()` wakes every waiter,
  * `clear()` makes the next ones wait again, and `wait({ signal })` gives up
@@ -15,22 +15,19 @@ import { Event } from "@asincronia/asincronia";
 
 /**
  * A traffic light that cars wait at. It starts red.
- * ES: Un semáforo donde esperan los coches. Empieza en rojo.
+ * ES: Un semáforo de tráfico en el que esperan los coches. Empieza en rojo.
  */
 export class TrafficLight {
   #isGreen = new Event();
 
-  /** Turns the light green: every waiting car goes, and new ones pass at once. */
   green(): void {
     this.#isGreen.set();
   }
 
-  /** Turns the light red: cars that come now wait. */
   red(): void {
     this.#isGreen.clear();
   }
 
-  /** Resolves when a car may pass; rejects with the signal's reason if it gives up first. */
   pass(options: { signal?: AbortSignal } = {}): Promise<void> {
     return this.#isGreen.wait(options);
   }
