@@ -51,9 +51,8 @@ export async function modules(
   const lesson = begin(options);
   const { unit, print, timeline } = lesson;
 
-  // asyncio: the event loop (lessons 2 and 3). Deno always runs one; a timer
-  // is a task on it. No asyncio.run() is needed: the program ends when the
-  // loop has no work.
+  // asyncio: the event loop (lessons 2 and 3). Deno always runs one, and
+  // the program ends when it has no work: no asyncio.run() is needed.
   await timeline.track("event loop", async () => {
     await delay(unit / 2);
     print("asyncio → event loop: a timer fired after 0.5 seconds");

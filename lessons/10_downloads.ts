@@ -2,7 +2,7 @@
  * @title Five downloads at once, then through a queue
  * @title:es Cinco descargas a la vez, y después a través de una cola
  * @difficulty intermediate
- * @tags fetch, streams, Promise.all, Queue, join, consumers, progress
+ * @tags fetch, streams, Promise.all, Queue, join, asCompleted, consumers, progress
  * @run deno run --allow-net=127.0.0.1 lessons/10_downloads.ts --timeline
  * @resource {https://developer.mozilla.org/en-US/docs/Web/API/Streams_API/Using_readable_streams} MDN: using readable streams
  * @resource {https://docs.python.org/3/library/asyncio-task.html#asyncio.gather} Python: asyncio.gather
@@ -17,9 +17,9 @@
  * local server, each taking 1 to 3 seconds chosen at random. Part 1 is the
  * notes' program: all five at once, in the notes' order by default
  * (`--seed N` draws other durations). Part 2 fetches the same five with only
- * `--consumers N` (default 2) at a time, pulled from a queue, and reports
- * each as it ends: asyncio's worker pattern, with `join()`. On a terminal, a
- * progress bar per download shows them advance.
+ * `--consumers N` (default 2) at a time, pulled from a queue (asyncio's
+ * worker pattern, with `join()`), and reports each as it ends. On a
+ * terminal, a progress bar per download shows them advance.
  *
  * Output:
  *
@@ -44,6 +44,7 @@
  */
 import { fetchWithRetry } from "../lib/fetch.ts";
 import { Queue } from "../lib/queue.ts";
+import { asCompleted } from "../lib/as_completed.ts";
 import {
   type DownloadsOptions,
   downloadsOptions,
@@ -110,23 +111,20 @@ export async function downloads(
   }
 
   // Part 2: the same five files, at most `consumers` at a time: asyncio's
-  // worker pattern. The file numbers wait in a Queue (asyncio.Queue); each
-  // consumer, an async function on this thread (not a Worker), takes the
-  // next one the moment it is free, reports it as it ends, and marks it done
-  // (task_done). join() waits until all five are done; closing the queue
-  // then ends the consumers' loops, where asyncio cancels its workers. A
-  // failed download drops the files left (an immediate close), or join()
-  // would wait for them forever, and its error is thrown at the end. Two
-  // consumers by default, like lesson 4's Semaphore(2): each takes two or
-  // three files in turn, and the five still end at least 0.7 s apart, so
-  // always in the same order.
+  // worker pattern. The file numbers wait in a Queue; each consumer, an
+  // async function on this thread (not a Worker), takes the next one when it
+  // is free and marks it done (task_done). Its consumer settles each file's
+  // promise (a Future), so that asCompleted (asyncio.as_completed) reports
+  // the files as they end, where Promise.all would wait for all five. Then
+  // join() confirms all are done, and closing the queue ends the consumers'
+  // loops, where asyncio cancels its workers.
   async function throughQueue() {
     print(`The same five through a queue, ${consumers} at a time:`);
     const start = performance.now();
     const now = () => ((performance.now() - start) / unit).toFixed(1);
     const queue = new Queue<number>();
     for (const fileId of [0, 1, 2, 3, 4]) await queue.put(fileId);
-    let failed: unknown; // the first error, if a download failed
+    const results = [0, 1, 2, 3, 4].map(() => Promise.withResolvers<string>());
     async function consumer(n: number) {
       for await (const fileId of queue) {
         const from = now();
@@ -134,17 +132,24 @@ export async function downloads(
           const name = `consumer ${n}: download ${fileId}`;
           await timeline.track(name, () => fetchFile(fileId, Date.now()));
           const span = `from ${from} s to ${now()} s`;
-          print(`Finished download ${fileId} (consumer ${n}, ${span})`);
+          results[fileId]!.resolve(`consumer ${n}, ${span}`);
         } catch (error) {
-          failed ??= error;
-          queue.close({ immediate: true });
+          // Drop the files left; each fails with this download's error.
+          const left = queue.close({ immediate: true });
+          for (const id of [fileId, ...left]) results[id]!.reject(error);
         } finally {
           queue.taskDone();
         }
       }
     }
     const loops = Array.from({ length: consumers }, (_, i) => consumer(i + 1));
-    await queue.join(); // every file downloaded and reported
+    // asCompleted yields settled results, whose index says which file.
+    let failed: unknown;
+    for await (const result of asCompleted(results.map((r) => r.promise))) {
+      if (result.status === "rejected") failed ??= result.reason;
+      else print(`Finished download ${result.index} (${result.value})`);
+    }
+    await queue.join(); // every file taken and marked done
     queue.close(); // no more will come: each consumer's loop ends
     await Promise.all(loops);
     if (failed !== undefined) throw failed;
