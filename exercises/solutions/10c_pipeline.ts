@@ -2,12 +2,15 @@
  * # 10c · A producer and two consumers over a bounded Queue — a solution
  *
  * EN: `put` waits while the queue is full (back-pressure); each consumer
- * loops with `for await` and takes the next item as soon as it is free;
- * `close()` ends their loops once the queue is empty.
+ * loops with `for await`, takes the next item as soon as it is free and
+ * marks it done (`taskDone`, asyncio's `task_done`); `join()` waits until
+ * every item put is done, and `close()` then ends the consumers' loops.
  *
  * ES: `put` espera mientras la cola está llena (contrapresión); cada
- * consumidor itera con `for await` y toma el siguiente elemento en cuanto
- * queda libre; `close()` acaba sus bucles cuando la cola se vacía.
+ * consumidor itera con `for await`, toma el siguiente elemento en cuanto
+ * queda libre y lo marca como hecho (`taskDone`, el `task_done` de asyncio);
+ * `join()` espera a que estén hechos todos los que se pusieron, y `close()`
+ * acaba después los bucles de los consumidores.
  *
  * @module
  */
@@ -32,9 +35,13 @@ export interface Tools {
 export async function main(tools: Tools): Promise<void> {
   const queue = new Queue<string>({ maxsize: tools.maxsize });
   const consumers = tools.consumers.map(async (name) => {
-    for await (const item of queue) await tools.consume(name, item);
+    for await (const item of queue) {
+      await tools.consume(name, item);
+      queue.taskDone();
+    }
   });
   for (let i = 0; i < tools.items; i++) await queue.put(await tools.make(i));
-  queue.close();
+  await queue.join(); // every item consumed
+  queue.close(); // the consumers' loops end
   await Promise.all(consumers);
 }
