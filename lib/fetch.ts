@@ -1,13 +1,10 @@
 /**
- * `fetch` with the three things real code adds around it: a timeout,
- * retries that know which failures are worth retrying, and a bound on how
- * many requests run at once. {@linkcode fetchWithRetry} is a drop-in
- * `fetch`; {@linkcode fetchAll} fetches many URLs through a bounded pool and
- * returns one settled result per input, in input order.
- *
- * The examples serve on 127.0.0.1 so that they run anywhere: they need
- * `--allow-net=127.0.0.1`, and a real program `--allow-net` for the hosts it
- * fetches.
+ * `fetch` with what real code adds around it: a timeout, retries of what is
+ * worth retrying, and a bound on how many requests run at once.
+ * {@linkcode fetchWithRetry} is a drop-in `fetch`; {@linkcode fetchAll}
+ * fetches many inputs through a bounded pool, one settled result each, in
+ * input order. The examples serve on 127.0.0.1: they need
+ * `--allow-net=127.0.0.1`.
  *
  * @module
  */
@@ -29,14 +26,13 @@ import { Semaphore } from "./semaphore.ts";
 export type FetchInput = string | URL | Request;
 
 /**
- * How long to wait between attempts when the server gives no valid
- * `Retry-After`: a random time between 0 and `min(max, base * 2 ** retry)`
- * milliseconds ("full jitter"), `retry` counting from 0. The randomness keeps
- * many clients that failed together from coming back together.
+ * The wait when the server gives no valid `Retry-After`: a random time from
+ * 0 to `min(max, base * 2 ** retry)` ms ("full jitter", `retry` from 0), so
+ * that clients that failed together do not come back together.
  */
 export interface BackoffOptions {
   /**
-   * The ceiling of the first wait, in ms (finite, ≥ 0); it doubles at each retry.
+   * The ceiling of the first wait, in ms (finite, ≥ 0), doubled at each retry.
    *
    * @default {300}
    */
@@ -59,42 +55,36 @@ export interface RetryOptions {
   limit?: number;
   /**
    * The methods that may be retried, in any case. POST and PATCH are left
-   * out because sending them twice may do the thing twice; add them when
-   * the server makes them idempotent.
+   * out: sending them twice may do the thing twice.
    *
    * @default {["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]}
    */
   methods?: Iterable<string>;
   /**
-   * The statuses that are retried (integers from 100 to 599). Any other
-   * status, including every other 4xx, is returned at once.
+   * The statuses that are retried (integers from 100 to 599); any other is
+   * returned at once.
    *
    * @default {[408, 413, 429, 500, 502, 503, 504]}
    */
   statusCodes?: Iterable<number>;
   /**
-   * The longest wait a `Retry-After` may impose, in ms; a longer one is cut
-   * down to this. `Infinity` honours any `Retry-After`.
+   * The longest wait a `Retry-After` may impose, in ms (`Infinity` for any).
    *
    * @default {60000}
    */
   maxRetryAfter?: number;
   /**
-   * The wait when no valid `Retry-After` applies: the bounds of the
-   * full-jitter exponential backoff, or a function from the retry's index
-   * (0 for the first) to a finite number of ms ≥ 0.
+   * The wait when no valid `Retry-After` applies: the bounds of the backoff,
+   * or a function from the retry's index (0 first) to a finite ms ≥ 0.
    *
    * @default {{ base: 300, max: 10000 }}
    */
   backoff?: BackoffOptions | ((retry: number) => number);
-  /**
-   * Called when an attempt failed and a retry is coming, before the wait,
-   * with why it failed: for logging. What it throws is ignored.
-   */
+  /** Told why an attempt failed, before the wait for the retry; what it throws is ignored. */
   onRetry?: (event: RetryEvent) => void;
 }
 
-/** An attempt that {@linkcode fetchWithRetry} retries because of the response's status. */
+/** An attempt retried because of its response's status. */
 export interface RetryStatusEvent {
   /** The index of the coming retry: 0 for the first. */
   readonly retry: number;
@@ -106,7 +96,7 @@ export interface RetryStatusEvent {
   readonly error?: undefined;
 }
 
-/** An attempt that {@linkcode fetchWithRetry} retries because no response came. */
+/** An attempt retried because no response came. */
 export interface RetryErrorEvent {
   /** The index of the coming retry: 0 for the first. */
   readonly retry: number;
@@ -118,15 +108,15 @@ export interface RetryErrorEvent {
   readonly error: unknown;
 }
 
-/** What `onRetry` is told: the `status` that came, or the `error` when none came. */
+/** What `onRetry` is told: the `status` that came, or the `error`. */
 export type RetryEvent = RetryStatusEvent | RetryErrorEvent;
 
 /** The options of {@linkcode fetchWithRetry}: `fetch`'s own, plus `timeout` and `retry`. */
 export interface FetchWithRetryInit extends RequestInit {
   /**
-   * How long each attempt may wait for the response's headers, in ms (≥ 0;
-   * `Infinity` for none). An attempt that runs out is aborted and counts as
-   * a failure in transit. The body is not covered: read it under `signal`.
+   * How long each attempt may wait for the response's headers, in ms (≥ 0,
+   * `Infinity` for none); one that runs out is a failure in transit. The
+   * body is not covered: read it under `signal`.
    *
    * @default {undefined (no timeout)}
    */
@@ -143,31 +133,27 @@ export interface FetchWithRetryInit extends RequestInit {
 export interface FetchAllOptions<T = string> extends FetchWithRetryInit {
   /**
    * How many requests may be in flight at once, from sending to the end of
-   * `parse`: an integer ≥ 1.
+   * `parse`.
    *
    * @default {6}
    */
   concurrency?: number;
   /**
-   * Turns a 2xx response into the result, while the request still holds its
-   * place in the pool. Read the body here: a body it leaves unread is
-   * cancelled once it settles.
+   * Turns a 2xx response into the result, while the request holds its place
+   * in the pool; a body it leaves unread is then cancelled.
    *
    * @default {(response) => response.text()}
    */
   parse?: (response: Response) => T | Promise<T>;
   /**
-   * Called each time a request settles, with how many have and how many
-   * there are. If it throws, the requests go on, and `fetchAll` rejects
-   * with the first such error once all have settled.
+   * Told how many requests have settled, of how many, at each settlement.
+   * If it throws, the requests go on and `fetchAll` rejects with the first
+   * such error once all have settled.
    */
   onProgress?: (done: number, total: number) => void;
 }
 
-/**
- * The reason of a {@linkcode fetchAll} entry whose final response was not a
- * 2xx (see its example). Its body has already been cancelled.
- */
+/** The reason of a {@linkcode fetchAll} entry whose final response was not a 2xx. */
 export class HttpError extends Error {
   /** The status of the final response. */
   readonly status: number;
@@ -196,29 +182,27 @@ export class HttpError extends Error {
 /**
  * Fetches `input` like `fetch`, with a per-attempt `timeout` and retries.
  *
- * The request is built once, before the first attempt, with the `Request`
- * constructor: a bad header, a bad method or a body on a GET rejects at
- * once, and nothing is sent. Every option is checked the same way.
- *
- * An attempt is retried when it failed in transit — the connection could
- * not be made or broke before the response came, or the attempt ran out of
- * `timeout` — or when its status is one of `retry.statusCodes`; but only for
- * the methods in `retry.methods`, at most `retry.limit` times, and never
- * for a `ReadableStream` body (it can be sent once). What would fail the
- * same way again is not retried: a redirect loop, a redirect to an
- * unsupported URL, a blocked port, a missing permission, a certificate the
- * client refused, an answer whose head is too large or malformed. Before
- * each retry it waits as the response's `Retry-After` says (delay-seconds
- * or an HTTP date, capped at `retry.maxRetryAfter`), or else an exponential
- * backoff with full jitter. Waits and timeouts past 2³¹ ms are kept whole.
- *
- * It resolves with the final `Response` whatever its status, as `fetch`
- * does, and cancels the body of every response it discards. Aborting
- * `signal` stops everything at once (an attempt in flight, the wait between
- * two, the reading of the final body) and rejects with `signal.reason`.
- * Many calls may share one signal: it carries one listener for them all.
- * When the attempts run out on errors, it rejects with the last error (a
- * `TypeError`, or a `TimeoutError` `DOMException` for a timeout).
+ * - **Checked first.** Every option is checked, and the request built with
+ *   the `Request` constructor, before anything is sent: a bad header, a bad
+ *   method or a body on a GET rejects at once.
+ * - **What is retried.** A failure in transit (no connection, a connection
+ *   that broke before the response, a `timeout` that ran out) or a status in
+ *   `retry.statusCodes`; only for `retry.methods`, at most `retry.limit`
+ *   times, never with a `ReadableStream` body (it can be sent once). Not
+ *   what would fail the same way again: a redirect loop or to an unsupported
+ *   URL, a blocked port, a missing permission, a refused certificate, a
+ *   response head too large or malformed.
+ * - **The wait.** As the response's `Retry-After` says (delay-seconds or an
+ *   HTTP date, capped at `retry.maxRetryAfter`), else the backoff. Waits and
+ *   timeouts past 2³¹ ms are kept whole.
+ * - **The result.** The final `Response` whatever its status, as `fetch`
+ *   gives; the body of every response it discards is cancelled. When the
+ *   attempts run out on errors, the last error (a `TypeError`, or a
+ *   `TimeoutError` `DOMException`).
+ * - **Cancellation.** Aborting `signal` stops everything at once (an
+ *   attempt, the wait between two, the reading of the final body) and
+ *   rejects with `signal.reason`. A signal shared by many calls carries one
+ *   listener.
  *
  * @example Retry a flaky endpoint, as long as it asks
  * ```ts
@@ -246,11 +230,10 @@ export class HttpError extends Error {
  *
  * @param input The URL or `Request` to fetch.
  * @param init `fetch`'s options, plus `timeout` and `retry`.
- * @returns The final response.
- * @throws {TypeError} If `input` is not an absolute URL or a `Request`, an
- * option has the wrong type, or the `Request` constructor refuses `init`.
- * @throws {RangeError} If an option is out of range, or a `backoff`
- * function returns a number that is not finite and ≥ 0.
+ * @returns The final response. Rejects with a `TypeError` if `input` is not
+ * an absolute URL or a `Request`, an option has the wrong type or the
+ * `Request` constructor refuses `init`, and with a `RangeError` if an option
+ * (or what a `backoff` function returns) is out of range.
  */
 export function fetchWithRetry(
   input: FetchInput,
@@ -266,22 +249,16 @@ export function fetchWithRetry(
 }
 
 /**
- * Fetches every input with at most `concurrency` requests in flight, and
- * resolves with one `PromiseSettledResult` per input, in input order, like
- * `Promise.allSettled`.
- *
- * Each request goes through {@linkcode fetchWithRetry} with the same options.
- * A final 2xx response is passed to `parse` (by default its text); once
- * `parse` settles, a body it did not read is cancelled. Any other final
- * status is a rejected entry whose reason is an {@linkcode HttpError}, its
- * body cancelled. Requests start in input order, each as soon as a place in
- * the pool frees up.
- *
- * Every input and option is checked before the first request is sent.
- * Aborting `signal` aborts the requests in flight and the ones still
- * waiting (rejected entries with `signal.reason`, unsent); once all have
- * stopped, `fetchAll` rejects with `signal.reason`. The signal carries at
- * most one listener, however many inputs there are.
+ * Fetches every input through {@linkcode fetchWithRetry} with the same
+ * options, at most `concurrency` at once, each starting in input order as a
+ * place frees up; resolves with one `PromiseSettledResult` per input, in
+ * input order, like `Promise.allSettled`. A final 2xx response goes to
+ * `parse`; any other is a rejected entry whose reason is an
+ * {@linkcode HttpError}, its body cancelled. Every input and option is
+ * checked before the first request. Aborting `signal` aborts the requests
+ * in flight and settles the waiting ones unsent (rejected entries with
+ * `signal.reason`); once all have stopped, `fetchAll` rejects with
+ * `signal.reason`. The signal carries one listener however many inputs.
  *
  * @example Fetch ten pages, four at a time
  * ```ts
@@ -313,12 +290,10 @@ export function fetchWithRetry(
  *
  * @typeParam T What `parse` returns.
  * @param inputs The URLs or `Request`s to fetch: an iterable, not a string.
- * @param options Every request's options, plus `concurrency`, `parse` and `onProgress`.
- * @returns One settled result per input, in input order.
- * @throws {TypeError} If `inputs` is not an iterable, an input is not an
- * absolute URL or a `Request`, an option has the wrong type, or the
- * `Request` constructor refuses the options.
- * @throws {RangeError} If `concurrency` or another option is out of range.
+ * @param options Every request's options, plus the pool's.
+ * @returns One settled result per input, in input order. Rejects with a
+ * `TypeError` or a `RangeError` for bad input, as
+ * {@linkcode fetchWithRetry} does.
  */
 export async function fetchAll<T = string>(
   inputs: Iterable<FetchInput>,

@@ -1,14 +1,8 @@
 /**
- * Structured concurrency for promises: a {@linkcode TaskGroup} starts tasks,
- * cancels the rest when one fails, and does not let go until every one of
- * them has finished.
- *
- * `Promise.all` rejects at the first failure and walks away: the other tasks
- * keep running, unobserved, and their own failures are lost. A task group is
- * the missing counterpart of Python's `asyncio.TaskGroup` and trio's nursery.
- * {@linkcode TaskGroup.run} is the scoped form, `async with TaskGroup() as
- * tg:`: the group lives for the duration of a body function, and an error in
- * the body cancels the tasks as a failed task does.
+ * Structured concurrency for promises, the counterpart of Python's
+ * `asyncio.TaskGroup` and trio's nursery: a {@linkcode TaskGroup} starts
+ * tasks, cancels the rest when one fails, and does not let go until every
+ * one of them has finished.
  *
  * @example Run tasks, cancel the siblings when one fails
  * ```ts
@@ -43,10 +37,9 @@ import {
 /** Options for {@linkcode TaskGroup} and {@linkcode TaskGroup.run}. */
 export interface TaskGroupOptions {
   /**
-   * A parent signal: when it aborts, the group aborts its own signal with
-   * the same reason, and {@linkcode TaskGroup.prototype.wait} (or
-   * {@linkcode TaskGroup.run}) rejects with that reason once every task has
-   * settled (unless a task failed).
+   * A parent signal: when it aborts, the group aborts with the same reason,
+   * and waiting on the group rejects with it once every task has settled,
+   * unless a task failed (see {@linkcode TaskGroup.prototype.wait}).
    *
    * @default {undefined}
    */
@@ -56,26 +49,25 @@ export interface TaskGroupOptions {
 /** Options for {@linkcode TaskGroup.prototype.spawn}. */
 export interface SpawnOptions {
   /**
-   * The task's name, shown in {@linkcode TaskGroup.prototype.tasks} and in
-   * the group's errors.
+   * The task's name, in {@linkcode TaskGroup.prototype.tasks} and the
+   * group's errors.
    *
-   * @default {"task 1", "task 2", … in spawn order}
+   * @default {"task N" for the Nth task spawned}
    */
   name?: string;
 }
 
 /**
- * A task: a function that receives its signal (which aborts when the
- * group's does) and returns the task's result or a promise of it.
+ * A task: a function of its signal (which aborts with the group's) that
+ * returns the task's result or a promise of it.
  *
  * @typeParam T The task's result.
  */
 export type Task<T> = (signal: AbortSignal) => T | PromiseLike<T>;
 
 /**
- * What a running task is doing: `"running"`, or `"cancelling"` once its
- * signal has aborted and it has not settled yet (it is cleaning up, or it
- * ignores its signal).
+ * `"running"`, or `"cancelling"` once its signal aborted and it has not
+ * settled yet (it is cleaning up, or it ignores its signal).
  */
 export type TaskState = "running" | "cancelling";
 
@@ -91,11 +83,9 @@ export interface TaskInfo {
 
 /**
  * The controller of one running task's signal, with what `tasks` shows,
- * linked into its group's list of running tasks (in spawn order). The list
- * is for speed: 1,000 tasks joining and leaving a `Set` cost twice what
- * they cost in the list (bench/task_group_bench.ts, medians 98 against
- * 46 µs), and a TaskGroup on a `Set` spawned and settled 1,000 tasks 1.3×
- * slower (an A/B run of both versions).
+ * linked into its group's list of running tasks. A linked list for speed:
+ * on a `Set`, a TaskGroup spawned and settled 1,000 tasks 1.3× slower (A/B
+ * run; bench/task_group_bench.ts times the two structures alone).
  */
 class TaskController extends AbortController {
   prev: TaskController | undefined = undefined;
@@ -115,59 +105,9 @@ const NAMED = 5;
 /**
  * A scope for concurrent tasks: the first failure cancels the siblings, and
  * waiting on the group lasts until every task has settled.
- *
- * `Promise.all([a(), b()])` rejects as soon as `a()` fails, but `b()` goes on
- * running: nobody cancels it or waits for it, and if it fails too that error
- * goes nowhere. `Promise.allSettled` waits for everything but cancels
- * nothing. A `TaskGroup` does both. {@linkcode TaskGroup.run} is `async with
- * asyncio.TaskGroup() as tg:`; `new TaskGroup()` with
- * {@linkcode TaskGroup.prototype.wait} (or `await using`) is the open form,
- * for a group that outlives one function.
- *
- * **Guarantees.**
- * - {@linkcode TaskGroup.prototype.spawn} calls `fn(signal)` at once, with a
- *   signal of the task's own that aborts whenever the group's
- *   {@linkcode TaskGroup.prototype.signal} does while the task runs, at that
- *   moment and with the same `reason`. (A signal each keeps a large group
- *   linear: Deno's `addEventListener` scans the listeners already on a
- *   signal, so 100,000 tasks listening on one shared signal would cost
- *   O(N²), over a minute.) A synchronous throw in `fn` is a failed task; a
- *   value that is not a promise is a task that succeeded at once.
- * - The first task that fails (or the body of `run`) aborts the group's
- *   signal, and with it every running task's. Cancellation is cooperative:
- *   a task sees it only if it passes its signal on (`fetch`, `delay` from
- *   `@std/async`) or checks it.
- * - Waiting on the group (`wait()`, `await using`, `run`) settles only when
- *   every task has, even one that ignores its signal. It rejects with an
- *   `AggregateError` of every failure, the original errors in the order
- *   they happened, its message naming the tasks (`2 tasks in the group
- *   failed: "fetch a", "task 3"`); it fulfills if there was none.
- * - As asyncio leaves `CancelledError` out of its `ExceptionGroup`, the
- *   group does not count its own cancellation coming back: once the signal
- *   is aborted, a rejection with `signal.reason` (what `throwIfAborted()`,
- *   `fetch` and `delay` give), the parent signal's reason, or an error named
- *   `"AbortError"` is a cancellation. Any other error is a failure, even
- *   one thrown while cancelling; before the abort, every rejection is.
- * - Each error object is listed once: a task (or body) that awaits a
- *   sibling's promise and rejects with its error passes the failure on, it
- *   does not fail again. (A thrown primitive is counted each time.)
- * - The promise `spawn` returns never becomes an unhandled rejection: the
- *   group observes it. Await it for the task's own result or error.
- * - A failure nobody waits for is not lost: if a task failed and every task
- *   settled before anyone called `wait()` (or reached the end of an `await
- *   using` block), the group settles at once in a promise that nothing
- *   handles, so the runtime reports an unhandled rejection; a later
- *   `wait()` rejects with that same error. So in an `await using` block,
- *   spawn the tasks and let the block end before awaiting anything long of
- *   its own. (`run` waits from the start.)
- * - Tasks may spawn siblings while the group is waited on (in `run`, also
- *   after the body returned). Once the group has settled, `spawn` throws. A
- *   task spawned after the signal aborted is not started: its promise
- *   rejects with `signal.reason`, like `fetch` given an aborted signal.
- * - {@linkcode TaskGroup.prototype.tasks} lists the tasks still running:
- *   `python -m asyncio ps` for one group.
- * - A settled group keeps no link to its parent signal, and its
- *   bookkeeping costs O(1) per task however many run at once.
+ * {@linkcode TaskGroup.run} is `async with asyncio.TaskGroup() as tg:`;
+ * `new TaskGroup()` with {@linkcode TaskGroup.prototype.wait} (or `await
+ * using`) is the open form, for a group that outlives one function.
  *
  * | | cancels siblings | waits for all | reports |
  * |---|---|---|---|
@@ -176,16 +116,43 @@ const NAMED = 5;
  * | `asyncio.TaskGroup` | yes | yes | `ExceptionGroup` |
  * | `TaskGroup` | yes, via `signal` | yes | `AggregateError` |
  *
- * Where asyncio throws `CancelledError` into a task at the `await` where it
- * is suspended (the task may catch it), JavaScript cannot interrupt a
- * promise: the group aborts an `AbortSignal` and each task decides how to
- * stop.
+ * Guarantees:
+ *
+ * - **Cancellation.** Each task gets a signal of its own that aborts with
+ *   the group's {@linkcode TaskGroup.prototype.signal}, at that moment and
+ *   with the same reason. The first failure (a task's, or the body's in
+ *   `run`) aborts it. JavaScript cannot interrupt a promise, as asyncio
+ *   interrupts a task with `CancelledError`: a task stops only if it passes
+ *   its signal on (`fetch`, `delay` from `@std/async`) or checks it.
+ * - **Waiting.** Waiting on the group (`wait()`, `await using`, `run`)
+ *   settles only when every task has, even one that ignores its signal. It
+ *   rejects with an `AggregateError` of every failure, in the order they
+ *   happened, its message naming the tasks (`2 tasks in the group failed:
+ *   "fetch a", "task 3"`), and fulfils if there was none.
+ * - **What counts as a failure.** Once the signal is aborted, a rejection
+ *   with its reason, the parent signal's reason, or an error named
+ *   `"AbortError"` is the cancellation coming back, as asyncio leaves
+ *   `CancelledError` out of its `ExceptionGroup`; any other error is a
+ *   failure, even one thrown while cancelling. Each error object counts
+ *   once: a task that rejects with a sibling's error it awaited passes the
+ *   failure on. (A thrown primitive counts each time.)
+ * - **Nothing is lost.** The promise `spawn` returns never becomes an
+ *   unhandled rejection: await it for the task's own result. But if a task
+ *   failed and every task settled before anyone waited, the group settles
+ *   in a promise nothing handles, so the runtime reports the failure; a
+ *   later `wait()` rejects with it. (In an `await using` block, let the
+ *   block end before awaiting anything long of your own.)
+ * - **Spawning.** Tasks may spawn siblings while the group is waited on.
+ *   Once it settled, `spawn` throws. A task spawned after the signal
+ *   aborted is not started: its promise rejects with `signal.reason`.
+ * - **Cost.** O(1) per task however many run; a settled group keeps no
+ *   link to its parent signal.
  *
  * **`await using` is not `async with`.** JavaScript does not tell the
  * disposer that its block threw, so an error thrown in an `await using`
- * block neither cancels the tasks (the group waits for them to finish) nor
- * joins the group's failures (if the group fails too, both arrive in a
- * `SuppressedError`). Use {@linkcode TaskGroup.run} for that.
+ * block neither cancels the tasks nor joins the group's failures (if the
+ * group fails too, both arrive in a `SuppressedError`). Use
+ * {@linkcode TaskGroup.run} for that.
  *
  * @example The open form, with `await using`
  * ```ts
@@ -197,24 +164,9 @@ const NAMED = 5;
  * {
  *   await using group = new TaskGroup();
  *   a = group.spawn(() => square(2));
- *   b = group.spawn(() => square(3));
+ *   b = group.spawn(() => square(3), { name: "three" });
  * } // every task has settled here
  * assertEquals([await a, await b], [4, 9]);
- * ```
- *
- * @example A parent signal as a timeout, waiting explicitly
- * ```ts
- * import { TaskGroup } from "@asincronia/asincronia/task-group";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const group = new TaskGroup({ signal: AbortSignal.timeout(50) });
- * const quick = group.spawn(async () => "done");
- * group.spawn((signal) => // stops when aborted, at 50 ms
- *   new Promise((_, reject) => signal.onabort = () => reject(signal.reason))
- * );
- * const error = await group.wait().then(() => undefined, (e: Error) => e);
- * assertEquals(error?.name, "TimeoutError"); // the parent's reason, as itself
- * assertEquals(await quick, "done"); // it finished in time
  * ```
  */
 export class TaskGroup {
@@ -241,26 +193,21 @@ export class TaskGroup {
 
   /**
    * Runs `body` with a new group and settles once the body and every task
-   * have settled: the counterpart of `async with asyncio.TaskGroup() as
-   * tg:`. The body is called at once, with the group; its value (awaited)
-   * is run's result.
+   * have settled: `async with asyncio.TaskGroup() as tg:`. The body is
+   * called at once; its value (awaited) is run's result.
    *
-   * - An error thrown in the body (or a rejection of what it returns) is a
-   *   failure of the group, as a task's is: it cancels every task and joins
-   *   the `AggregateError` in the order the failures happened, as "the
-   *   body". A body that rejects with the group's cancellation, or with the
-   *   error of a failed task it awaited, has not failed.
-   * - When a task fails, the body sees it only if it passes `group.signal`
-   *   to what it awaits.
-   * - A parent signal's abort cancels the tasks, and run rejects with the
-   *   parent's reason itself (as asyncio lets `CancelledError` through),
-   *   unless a task or the body failed: then the `AggregateError` wins. If
-   *   the parent has already aborted, the body is not called.
-   * - If the body stops because of {@linkcode TaskGroup.prototype.abort}
-   *   and nothing failed, run rejects with the body's error.
-   * - The body cannot wait for its own group, which ends after it: in the
-   *   body, `group.wait()` rejects with an `Error`. Await the promises that
-   *   `spawn` returns instead.
+   * - An error of the body is a failure of the group, as a task's is: it
+   *   cancels every task and joins the `AggregateError` as "the body". A
+   *   body that rejects with the group's cancellation, or with the error of
+   *   a failed task it awaited, has not failed.
+   * - A task's failure reaches the body only through `group.signal`: pass
+   *   it to what the body awaits.
+   * - A parent signal's abort cancels the tasks and run rejects with its
+   *   reason, unless something failed. If the parent has already aborted,
+   *   the body is not called.
+   * - After {@linkcode TaskGroup.prototype.abort}, a body that rejects
+   *   without a failure makes run reject with the body's error.
+   * - The body cannot wait for its own group: there `group.wait()` rejects.
    *
    * @example An error in the body cancels the tasks
    * ```ts
@@ -281,17 +228,11 @@ export class TaskGroup {
    * ```
    *
    * @typeParam T The body's result.
-   * @param body Called at once with the group; spawns the tasks, may await
-   * anything (pass it `group.signal`), and returns run's result.
+   * @param body Called at once with the group; returns run's result.
    * @param options A parent signal.
-   * @returns A promise of the body's value, settled once the body and every
-   * task have settled. It rejects with an `AggregateError` of every
-   * failure (the body's included) if any, else with the parent signal's
-   * reason if the parent aborted, else with the body's error if the body
-   * rejected after {@linkcode TaskGroup.prototype.abort}.
-   * @throws {TypeError} If `body` is not a function, `options` is not an
-   * object, or `signal` is given and is not an `AbortSignal` (as a rejected
-   * promise; nothing is started).
+   * @returns The body's value. Rejects as described above, and with a
+   * `TypeError` if `body`, `options` or `signal` is of the wrong type
+   * (nothing is started).
    */
   static run<T>(
     body: (group: TaskGroup) => T | PromiseLike<T>,
@@ -333,13 +274,10 @@ export class TaskGroup {
   }
 
   /**
-   * Creates an empty group whose signal is not aborted (unless the parent
-   * signal already is).
+   * Creates an empty group, aborted if the parent signal already is.
    *
-   * @param options A parent signal. The group watches it through the
-   * library's one listener per signal, and stops watching once it settles.
-   * @throws {TypeError} If `options` is not an object, or `signal` is given
-   * and is not an `AbortSignal`.
+   * @param options A parent signal, watched until the group settles.
+   * @throws {TypeError} If `options` or `signal` is of the wrong type.
    */
   constructor(options?: TaskGroupOptions) {
     const signal = signalOf(options, "create task group");
@@ -362,10 +300,9 @@ export class TaskGroup {
   }
 
   /**
-   * Aborts the group's signal, then the signal of every task still running,
-   * in spawn order, with the same reason. (Nothing changes the set while it
-   * is walked: spawn refuses once the group's signal is aborted, and tasks
-   * leave only in promise reactions.)
+   * Aborts the group's signal, then every running task's, in spawn order.
+   * (Nothing changes the list meanwhile: spawn refuses once the signal is
+   * aborted, and tasks leave only in promise reactions.)
    */
   #abortAll(reason: unknown): void {
     this.#controller.abort(reason);
@@ -375,24 +312,19 @@ export class TaskGroup {
   /**
    * The group's signal. It aborts at the first failure (with an
    * `AbortError` whose `cause` is that failure), when the parent signal
-   * aborts (with the parent's reason), or on
-   * {@linkcode TaskGroup.prototype.abort}. Every running task's own signal
-   * aborts with it, with the same reason: inside a task, pass on the signal
-   * the task received rather than this one. In the body of
-   * {@linkcode TaskGroup.run}, pass this one.
+   * aborts (with its reason), or on {@linkcode TaskGroup.prototype.abort}.
+   * Inside a task, pass on the signal the task received; in the body of
+   * {@linkcode TaskGroup.run}, this one.
    */
   get signal(): AbortSignal {
     return this.#controller.signal;
   }
 
   /**
-   * The tasks still running, oldest first: each one's name, state
-   * (`"running"`, or `"cancelling"` once its signal has aborted) and age in
-   * milliseconds. A task leaves the list when it settles. This is `python
-   * -m asyncio ps` for one group: when a group will not settle, it shows
-   * which task is holding it, and whether it ignored its signal. Ages are
-   * measured once per turn of the event loop, so tasks spawned in the same
-   * synchronous run share a start time. Each read builds a new array.
+   * The tasks still running, oldest first, with their state and age in ms:
+   * `python -m asyncio ps` for one group, to see which task holds a group
+   * that will not settle and whether it ignored its signal. Ages are
+   * measured once per turn of the event loop.
    *
    * @example See who is still running
    * ```ts
@@ -427,31 +359,15 @@ export class TaskGroup {
   }
 
   /**
-   * Starts a task in the group: calls `fn(signal)` now, with a signal of the
-   * task's own that aborts when the group's signal does (same moment, same
-   * reason), and tracks the result. The first task to fail aborts the
-   * group's signal.
-   *
-   * @example Spawn and keep the result
-   * ```ts
-   * import { TaskGroup } from "@asincronia/asincronia/task-group";
-   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
-   *
-   * const group = new TaskGroup();
-   * const answer = group.spawn(async () => 42, { name: "answer" });
-   * await group.wait();
-   * assertEquals(await answer, 42);
-   * ```
+   * Starts a task in the group: calls `fn(signal)` now, with the task's own
+   * signal, and tracks the result. A synchronous throw is a failed task, a
+   * value that is not a promise a task that succeeded at once.
    *
    * @typeParam T The task's result.
-   * @param fn The task. It receives its signal, which follows the group's.
-   * @param options The task's name, for {@linkcode TaskGroup.prototype.tasks}
-   * and error messages; by default `"task N"` for the Nth task spawned.
-   * @returns The task's own promise: it settles as the task does. The group
-   * observes it, so leaving it unawaited never causes an unhandled
-   * rejection.
-   * @throws {TypeError} If `fn` is not a function, `options` is not an
-   * object, or `name` is not a string.
+   * @param fn The task.
+   * @param options The task's name.
+   * @returns The task's own promise, which the group observes.
+   * @throws {TypeError} If `fn`, `options` or `name` is of the wrong type.
    * @throws {Error} If the group has already settled.
    */
   spawn<T>(fn: Task<T>, options?: SpawnOptions): Promise<T> {
@@ -508,10 +424,9 @@ export class TaskGroup {
   }
 
   /**
-   * Aborts the group's signal, asking every task to stop. A deliberate
-   * abort is not a failure: {@linkcode TaskGroup.prototype.wait} still
-   * fulfills if no task failed, like cancelling trio's
-   * `nursery.cancel_scope`. Does nothing if the signal is already aborted.
+   * Aborts the group's signal, asking every task to stop; does nothing if
+   * it is aborted. A deliberate abort is not a failure: waiting fulfils if
+   * no task failed, as when trio's `nursery.cancel_scope` is cancelled.
    *
    * @example Keep the first answer, cancel the rest
    * ```ts
@@ -532,8 +447,8 @@ export class TaskGroup {
    * assertEquals(winner, "a");
    * ```
    *
-   * @param reason The signal's reason; by default a `DOMException` named
-   * `"AbortError"`.
+   * @param reason The signal's reason; by default an `"AbortError"`
+   * `DOMException`.
    */
   abort(reason?: unknown): void {
     if (this.#controller.signal.aborted) return;
@@ -545,18 +460,29 @@ export class TaskGroup {
   }
 
   /**
-   * Waits until every task has settled, including tasks spawned meanwhile.
-   * Calling it again returns the same promise.
+   * Waits until every task has settled, including tasks spawned meanwhile;
+   * calling it again returns the same promise.
    *
-   * @returns A promise that fulfills when every task has settled and none
-   * failed; rejects with an `AggregateError` of every failure, in the order
-   * they happened, if any failed; otherwise rejects with the parent
-   * signal's reason if the parent aborted before the group settled, as
-   * asyncio propagates the cancellation of the task around `async with`.
-   * If the group failed and settled before this was first called, the
-   * promise is the one already reported as an unhandled rejection. While
-   * the body of {@linkcode TaskGroup.run} runs, it rejects with an `Error` at
-   * once: the group ends after the body, so the body would wait for itself.
+   * @example A parent signal as a timeout
+   * ```ts
+   * import { TaskGroup } from "@asincronia/asincronia/task-group";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+   *
+   * const group = new TaskGroup({ signal: AbortSignal.timeout(50) });
+   * const quick = group.spawn(async () => "done");
+   * group.spawn((signal) => // stops when aborted, at 50 ms
+   *   new Promise((_, reject) => signal.onabort = () => reject(signal.reason))
+   * );
+   * const error = await group.wait().then(() => undefined, (e: Error) => e);
+   * assertEquals(error?.name, "TimeoutError"); // the parent's reason, as itself
+   * assertEquals(await quick, "done"); // it finished in time
+   * ```
+   *
+   * @returns A promise that fulfils when no task failed. It rejects with an
+   * `AggregateError` of the failures if any; else with the parent signal's
+   * reason if the parent aborted, as asyncio propagates the cancellation of
+   * the task around `async with`. In the body of {@linkcode TaskGroup.run}
+   * it rejects at once with an `Error`: the body would wait for itself.
    */
   wait(): Promise<void> {
     if (this.#inBody) {
@@ -575,10 +501,7 @@ export class TaskGroup {
   }
 
   /**
-   * Waits for the group as {@linkcode TaskGroup.prototype.wait} does, so that
-   * `await using group = new TaskGroup()` waits at the end of its block. An
-   * error thrown in that block does not cancel the tasks: see
-   * {@linkcode TaskGroup.run} for the form that does.
+   * `await using group = new TaskGroup()` waits at the end of its block.
    *
    * @returns The promise of {@linkcode TaskGroup.prototype.wait}.
    */
@@ -674,11 +597,9 @@ function message(failed: (string | undefined)[]): string {
 }
 
 /**
- * The time of the current turn of the event loop: `performance.now()` read
- * once and kept until the next microtask checkpoint. This is for speed: a
- * reading costs about 85 ns (bench/task_group_bench.ts, medians 86 µs per
- * 1,000 against 2.5 µs once per turn), and reading it at every spawn made a
- * TaskGroup spawn and settle 1,000 tasks 1.5× slower (an A/B run).
+ * `performance.now()` read once per turn of the event loop. For speed: a
+ * reading costs about 85 ns (bench/task_group_bench.ts), and one per spawn
+ * made a TaskGroup spawn and settle 1,000 tasks 1.5× slower (A/B run).
  */
 let stamp: number | undefined;
 function now(): number {
