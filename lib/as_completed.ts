@@ -13,10 +13,11 @@
  * const slow = fast.then(() => after(10, "slow")); // ends 10 ms after fast
  *
  * const order: string[] = [];
- * for await (const result of asCompleted([slow, fast])) {
- *   if (result.status === "fulfilled") order.push(`${result.index}:${result.value}`);
+ * const signal = AbortSignal.timeout(1_000); // optional: a deadline
+ * for await (const result of asCompleted([slow, fast, Promise.reject(3)], { signal })) {
+ *   order.push(result.status === "fulfilled" ? `${result.index}:${result.value}` : "failed");
  * }
- * assertEquals(order, ["1:fast", "0:slow"]);
+ * assertEquals(order, ["failed", "1:fast", "0:slow"]); // a failure does not end the loop
  * ```
  *
  * @module
@@ -80,31 +81,9 @@ const END: Done = Object.freeze({ done: true, value: undefined });
  *   (`break`, `return()`) drops the results still to come. The inputs run
  *   on: cancel them through their own signals.
  *
- * @example Stop waiting after a deadline
- * ```ts
- * import { asCompleted } from "@asincronia/asincronia";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const never = new Promise<number>(() => {});
- * const seen: number[] = [];
- * const error = await (async () => {
- *   const signal = AbortSignal.timeout(10);
- *   for await (const r of asCompleted([never, 1, Promise.reject(2)], { signal })) {
- *     seen.push(r.status === "fulfilled" ? r.value : r.reason);
- *   }
- * })().catch((e) => e);
- * assertEquals(error.name, "TimeoutError");
- * assertEquals(seen, [1, 2]); // the failure did not end the loop
- * ```
- *
- * @typeParam T What the inputs fulfil with.
- * @param promises The promises or values to watch: an iterable object (not a
- * string), read at once to the end.
- * @param options What may end the iteration early.
+ * @param promises The promises or values to watch: an iterable object (not
+ * a string), read at once to the end; what reading it throws is thrown.
  * @returns An async iterator of settled results, in completion order.
- * @throws {TypeError} If `promises` is not an iterable object, or `options`
- * or `signal` is of the wrong type. What reading the iterable throws is
- * thrown as is.
  */
 export function asCompleted<T>(
   promises: Iterable<T | PromiseLike<T>>,

@@ -56,17 +56,6 @@ export interface EventWaitOptions {
  *
  * The name shadows the DOM's global `Event` in the importing module: import
  * it as `Event as AsyncEvent` where you need both.
- *
- * @example Wait with a deadline
- * ```ts
- * import { Event } from "@asincronia/asincronia";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const ready = new Event();
- * const error = await ready.wait({ signal: AbortSignal.timeout(20) }).catch((e) => e);
- * assertEquals(error.name, "TimeoutError");
- * assertEquals(ready.waiting, 0);
- * ```
  */
 export class Event {
   #isSet = false;
@@ -114,10 +103,8 @@ export class Event {
   /**
    * Waits until the event is set; resolves at once if it is set now.
    *
-   * @param options What may cancel the wait.
-   * @returns A promise of `undefined`. Rejects with `signal.reason` if the
-   * signal aborts first, and with a `TypeError` if `options` or `signal` is
-   * of the wrong type.
+   * @returns A promise of `undefined`; rejects with `signal.reason` if the
+   * signal aborts first.
    */
   wait(options?: EventWaitOptions): Promise<void> {
     const signal = signalFor(options, "wait for event");

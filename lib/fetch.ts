@@ -228,12 +228,10 @@ export class HttpError extends Error {
  * assertEquals(failed, [503, 503]);
  * ```
  *
- * @param input The URL or `Request` to fetch.
- * @param init `fetch`'s options, plus `timeout` and `retry`.
- * @returns The final response. Rejects with a `TypeError` if `input` is not
- * an absolute URL or a `Request`, an option has the wrong type or the
- * `Request` constructor refuses `init`, and with a `RangeError` if an option
- * (or what a `backoff` function returns) is out of range.
+ * @param input An absolute URL or a `Request`.
+ * @returns The final response. Rejects with a `TypeError` if the `Request`
+ * constructor refuses `init`, and with a `RangeError` if what a `backoff`
+ * function returns is not a finite number ≥ 0.
  */
 export function fetchWithRetry(
   input: FetchInput,
@@ -288,12 +286,8 @@ export function fetchWithRetry(
  * assertEquals(settled, 10);
  * ```
  *
- * @typeParam T What `parse` returns.
- * @param inputs The URLs or `Request`s to fetch: an iterable, not a string.
- * @param options Every request's options, plus the pool's.
- * @returns One settled result per input, in input order. Rejects with a
- * `TypeError` or a `RangeError` for bad input, as
- * {@linkcode fetchWithRetry} does.
+ * @param inputs An iterable (not a string) of absolute URLs or `Request`s.
+ * @returns One settled result per input, in input order.
  */
 export async function fetchAll<T = string>(
   inputs: Iterable<FetchInput>,
@@ -395,36 +389,7 @@ const ANSWERED =
   /message head is too large|parsed|URI too long|HeadersOverflow|HTTPParser|certificate/i;
 
 /** The checked options of a call, the same for each of its requests. */
-interface Plan {
-  /** fetch's own options. */
-  init: RequestInit;
-  /** Whether `init` is empty: a URL is then sent as it is. */
-  bare: boolean;
-  /** The caller's signal; `null` drops a given Request's own, as in fetch. */
-  signal: AbortSignal | null | undefined;
-  limit: number;
-  methods: ReadonlySet<string>;
-  statusCodes: ReadonlySet<number>;
-  maxRetryAfter: number;
-  backoff: (retry: number) => number;
-  onRetry: ((event: RetryEvent) => void) | undefined;
-  timeout: number;
-}
-
-/**
- * A request ready to send, built once before the first attempt: our
- * Request, or the URL's href when there is nothing else to send, which goes
- * to `fetch` alone. That is for speed: with a Request for every URL,
- * fetchAll of 2,000 GETs takes 1.1× as long (bench/fetch_bench.ts).
- */
-interface Prepared {
-  target: Request | string;
-  url: string;
-  /** The caller's signal, or the given Request's. */
-  signal: AbortSignal | undefined;
-  /** How many retries its method and body allow. */
-  limit: number;
-}
+type Plan = ReturnType<typeof makePlan>;
 
 function text(response: Response): Promise<string> {
   return response.text();
@@ -457,17 +422,21 @@ function record<T>(value: unknown, action: string, name: string, or: string) {
 /** A list option as a set, each item checked by `item`. */
 function setOf<T>(
   value: Iterable<unknown>,
-  [action, name, of]: [string, string, string],
+  [action, name, of]: string[],
   item: (value: unknown, name: string) => T,
 ): Set<T> {
-  const items = list(value, action, name, of);
+  const items = list(value, action!, name!, of!);
   return new Set(Array.from(items, (v, i) => item(v, `${name}[${i}]`)));
 }
 
 const isStatus = (n: number) => Number.isInteger(n) && n >= 100 && n <= 599;
 
-/** Checks `timeout`, `retry` and `signal` into a plan; the rest goes to fetch. */
-function makePlan(options: FetchWithRetryInit, action: string): Plan {
+/**
+ * Checks `timeout`, `retry` and `signal` into a plan; the rest (`init`)
+ * goes to fetch, and a URL with an empty `init` is sent `bare`, as it is.
+ * A `null` signal drops a given Request's own, as in fetch.
+ */
+function makePlan(options: FetchWithRetryInit, action: string) {
   const { timeout = Infinity, retry, signal, ...init } = options;
   const given: RetryOptions = typeof retry === "number"
     ? { limit: retry }
@@ -475,6 +444,8 @@ function makePlan(options: FetchWithRetryInit, action: string): Plan {
     ? {}
     : record(retry, action, "retry", "a number of retries");
   const { backoff = {}, onRetry } = given;
+  const methods = given.methods ?? ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"];
+  const statusCodes = given.statusCodes ?? [408, 413, 429, 500, 502, 503, 504];
   let delay: (retry: number) => number;
   if (typeof backoff === "function") {
     delay = (n) => duration(backoff(n), action, `retry.backoff(${n})`);
@@ -490,32 +461,25 @@ function makePlan(options: FetchWithRetryInit, action: string): Plan {
     delay = (n) => Math.random() * Math.min(max, base * 2 ** n);
   }
   if (onRetry !== undefined) fn(onRetry, action, "retry.onRetry");
-  const methods = given.methods ?? ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"];
-  const statusCodes = given.statusCodes ?? [408, 413, 429, 500, 502, 503, 504];
-  const rule = "an integer from 100 to 599";
+  const method = (value: unknown, name: string) =>
+    typeof value === "string"
+      ? value.toUpperCase()
+      : refuse(TypeError, action, name, "a method name", value);
+  const status = (value: unknown, name: string) =>
+    number(value, action, name, "an integer from 100 to 599", isStatus);
+  const maxRetryAfter = given.maxRetryAfter ?? 60_000;
   return {
     init,
     bare: Object.keys(init).length === 0,
     signal: signal === null ? null : checkSignal(signal, action),
     limit: count(given.limit ?? 2, action, "retry.limit", { min: 0 }),
-    methods: setOf(methods, [action, "retry.methods", "method names"], (
-      method,
-      name,
-    ) =>
-      typeof method === "string"
-        ? method.toUpperCase()
-        : refuse(TypeError, action, name, "a method name", method)),
+    methods: setOf(methods, [action, "retry.methods", "method names"], method),
     statusCodes: setOf(
       statusCodes,
       [action, "retry.statusCodes", "statuses"],
-      (code, name) => number(code, action, name, rule, isStatus),
+      status,
     ),
-    maxRetryAfter: duration(
-      given.maxRetryAfter ?? 60_000,
-      action,
-      "retry.maxRetryAfter",
-      true,
-    ),
+    maxRetryAfter: duration(maxRetryAfter, action, "retry.maxRetryAfter", true),
     backoff: delay,
     onRetry,
     timeout: duration(timeout, action, "timeout", true),
@@ -525,10 +489,12 @@ function makePlan(options: FetchWithRetryInit, action: string): Plan {
 /**
  * Builds the request once, before the first attempt, so that whatever the
  * `Request` constructor refuses (a bad header or method, a body on a GET, a
- * used body) fails at once, with nothing sent. The caller's signal goes to
- * each attempt, not into the Request.
+ * used body) fails at once, with nothing sent. A bare URL is sent as its
+ * href alone: with a Request for every URL, fetchAll of 2,000 GETs took
+ * 1.1× as long (bench/README.md). The caller's signal goes to each attempt,
+ * not into the Request.
  */
-function prepare(input: FetchInput, plan: Plan): Prepared {
+function prepare(input: FetchInput, plan: Plan) {
   const { init, signal } = plan;
   if (plan.bare && !(input instanceof Request)) {
     const url = typeof input === "string" ? input : input.href;
@@ -550,7 +516,10 @@ function prepare(input: FetchInput, plan: Plan): Prepared {
   };
 }
 
-async function send(prepared: Prepared, plan: Plan): Promise<Response> {
+async function send(
+  prepared: ReturnType<typeof prepare>,
+  plan: Plan,
+): Promise<Response> {
   const { target, signal, limit } = prepared;
   for (let retry = 0;; retry++) {
     signal?.throwIfAborted();

@@ -10,7 +10,7 @@
  * const lock = new Lock();
  * let balance = 100;
  * async function withdraw(amount: number) {
- *   using _held = await lock.acquire();
+ *   using _held = await lock.acquire(); // released when the block ends, even on a throw
  *   const current = balance;
  *   await new Promise((resolve) => setTimeout(resolve, 10));
  *   balance = current - amount;
@@ -38,23 +38,6 @@ export type { AcquireOptions, Permit } from "./semaphore.ts";
  * operations), plus {@linkcode Lock.prototype.locked}. It is not reentrant:
  * a holder that acquires again waits for itself forever, as with
  * `asyncio.Lock`; pass the permit down instead.
- *
- * @example `using` is the counterpart of `async with lock:`
- * ```ts
- * import { Lock } from "@asincronia/asincronia";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const lock = new Lock();
- * const log: string[] = [];
- * async function criticalSection(name: string) {
- *   using _held = await lock.acquire(); // released when the block ends, even on a throw
- *   log.push(`${name} in`);
- *   await new Promise((resolve) => setTimeout(resolve, 10));
- *   log.push(`${name} out`);
- * }
- * await Promise.all([criticalSection("a"), criticalSection("b")]);
- * assertEquals(log, ["a in", "a out", "b in", "b out"]);
- * ```
  */
 export class Lock extends Semaphore {
   /** Creates a lock, free. */

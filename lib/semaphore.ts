@@ -83,21 +83,8 @@ export interface AcquireOptions {
  *   are O(1); nothing of a caller is kept once its call settled, and the
  *   queue's memory shrinks after a burst.
  *
- * Use a semaphore to bound concurrency; `Lock`, a semaphore of
- * one permit, to protect a critical section.
- *
- * @example Give up waiting after 20 ms
- * ```ts
- * import { Semaphore } from "@asincronia/asincronia";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const sem = new Semaphore(1);
- * using _held = sem.tryAcquire(); // the only permit
- * const error = await sem.acquire({ signal: AbortSignal.timeout(20) })
- *   .catch((e) => e);
- * assertEquals(error.name, "TimeoutError");
- * assertEquals(sem.waiting, 0); // the caller left the queue when it gave up
- * ```
+ * Use a semaphore to bound concurrency; `Lock`, a semaphore of one permit,
+ * to protect a critical section.
  */
 export class Semaphore {
   #permits: number;
@@ -144,8 +131,7 @@ export class Semaphore {
    * Creates a semaphore with `permits` permits, all free.
    *
    * @param permits An integer from 1 to `Number.MAX_SAFE_INTEGER`.
-   * @throws {RangeError} If `permits` is anything else, a value that is not
-   * a number included.
+   * @throws {RangeError} If `permits` is anything else, even not a number.
    */
   constructor(permits: number) {
     const type = RangeError;
@@ -180,15 +166,15 @@ export class Semaphore {
    * const sem = new Semaphore(1);
    * {
    *   using _permit = await sem.acquire(); // given back even on a throw
-   *   assertEquals(sem.available, 0);
+   *   const late = sem.acquire({ signal: AbortSignal.timeout(20) });
+   *   assertEquals((await late.catch((e) => e)).name, "TimeoutError");
+   *   assertEquals(sem.waiting, 0); // it left the queue when it gave up
    * }
    * assertEquals(sem.available, 1);
    * ```
    *
-   * @param options What may cancel the wait.
    * @returns The {@linkcode Permit}, to release. Rejects with
-   * `signal.reason` if the signal aborts first, and with a `TypeError` if
-   * `options` or `signal` is of the wrong type.
+   * `signal.reason` if the signal aborts first.
    */
   acquire(options?: AcquireOptions): Promise<Permit> {
     const signal = signalFor(options, "acquire permit");
@@ -199,17 +185,6 @@ export class Semaphore {
 
   /**
    * Takes a permit only if one is free and nobody waits for it; never waits.
-   *
-   * @example
-   * ```ts
-   * import { Semaphore } from "@asincronia/asincronia";
-   * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
-   *
-   * const sem = new Semaphore(1);
-   * using first = sem.tryAcquire();
-   * assert(first !== undefined);
-   * assertEquals(sem.tryAcquire(), undefined); // none left
-   * ```
    *
    * @returns A {@linkcode Permit}, or `undefined`.
    */
@@ -236,13 +211,8 @@ export class Semaphore {
    * assertEquals(sem.available, 1);
    * ```
    *
-   * @typeParam T The value `fn` resolves to.
-   * @param fn What to run while holding the permit.
-   * @param options What may cancel the wait for the permit.
-   * @returns What `fn` returns. Rejects with what `fn` throws, with
-   * `signal.reason` if the signal aborts before `fn` starts, and with a
-   * `TypeError` if `fn`, `options` or `signal` is of the wrong type (then
-   * nothing is queued).
+   * @returns What `fn` returns. Rejects with what `fn` throws, or with
+   * `signal.reason` if the signal aborts before `fn` starts.
    */
   run<T>(fn: () => T | PromiseLike<T>, options?: AcquireOptions): Promise<T> {
     try {

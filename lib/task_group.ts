@@ -120,10 +120,10 @@ const NAMED = 5;
  *
  * - **Cancellation.** Each task gets a signal of its own that aborts with
  *   the group's {@linkcode TaskGroup.prototype.signal}, at that moment and
- *   with the same reason. The first failure (a task's, or the body's in
- *   `run`) aborts it. JavaScript cannot interrupt a promise, as asyncio
- *   interrupts a task with `CancelledError`: a task stops only if it passes
- *   its signal on (`fetch`, `delay` from `@std/async`) or checks it.
+ *   with the same reason; the first failure (a task's, or the body's in
+ *   `run`) aborts it. A promise cannot be interrupted, as asyncio interrupts
+ *   a task: a task stops only if it passes its signal on (`fetch`, `delay`
+ *   from `@std/async`) or checks it.
  * - **Waiting.** Waiting on the group (`wait()`, `await using`, `run`)
  *   settles only when every task has, even one that ignores its signal. It
  *   rejects with an `AggregateError` of every failure, in the order they
@@ -209,30 +209,7 @@ export class TaskGroup {
    *   without a failure makes run reject with the body's error.
    * - The body cannot wait for its own group: there `group.wait()` rejects.
    *
-   * @example An error in the body cancels the tasks
-   * ```ts
-   * import { TaskGroup } from "@asincronia/asincronia/task-group";
-   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
-   *
-   * let cancelled = false;
-   * const error = await TaskGroup.run((group) => {
-   *   group.spawn((signal) => // waits until it is cancelled
-   *     new Promise<void>((resolve) => signal.onabort = () => resolve())
-   *   ).then(() => cancelled = true);
-   *   JSON.parse("not JSON"); // the body fails...
-   * }).then(() => undefined, (error: AggregateError) => error);
-   * // ...so the task was cancelled, and the body's error is the group's.
-   * assertEquals(error?.message, "The body of the task group failed");
-   * assertEquals(error?.errors.map((e: Error) => e.name), ["SyntaxError"]);
-   * assertEquals(cancelled, true);
-   * ```
-   *
-   * @typeParam T The body's result.
-   * @param body Called at once with the group; returns run's result.
-   * @param options A parent signal.
-   * @returns The body's value. Rejects as described above, and with a
-   * `TypeError` if `body`, `options` or `signal` is of the wrong type
-   * (nothing is started).
+   * @returns The body's value, or a rejection as described above.
    */
   static run<T>(
     body: (group: TaskGroup) => T | PromiseLike<T>,
@@ -259,26 +236,16 @@ export class TaskGroup {
     } catch (error) {
       result = Promise.reject(error);
     }
-    let outcome!: { value: T } | { error: unknown };
-    const end = (settled: typeof outcome) => {
-      outcome = settled;
+    const end = (failed: boolean, error?: unknown) => {
       group.#inBody = false;
-      if ("error" in settled) group.#fail(settled.error, undefined);
+      if (failed) group.#fail(error, undefined);
       group.#settle();
     };
-    result.then((value) => end({ value }), (error) => end({ error }));
-    return done.then(() => {
-      if ("error" in outcome) throw outcome.error;
-      return outcome.value;
-    });
+    result.then(() => end(false), (error) => end(true, error));
+    return done.then(() => result);
   }
 
-  /**
-   * Creates an empty group, aborted if the parent signal already is.
-   *
-   * @param options A parent signal, watched until the group settles.
-   * @throws {TypeError} If `options` or `signal` is of the wrong type.
-   */
+  /** Creates an empty group, aborted if the parent signal already is. */
   constructor(options?: TaskGroupOptions) {
     const signal = signalOf(options, "create task group");
     if (signal?.aborted) this.#parentAborted(signal.reason);
@@ -349,11 +316,8 @@ export class TaskGroup {
     const list: TaskInfo[] = [];
     for (let task = this.#first; task; task = task.next) {
       const state = task.signal.aborted ? "cancelling" : "running";
-      list.push({
-        name: task.name,
-        state,
-        age: Math.max(0, at - task.started),
-      });
+      const age = Math.max(0, at - task.started);
+      list.push({ name: task.name, state, age });
     }
     return list;
   }
@@ -363,11 +327,7 @@ export class TaskGroup {
    * signal, and tracks the result. A synchronous throw is a failed task, a
    * value that is not a promise a task that succeeded at once.
    *
-   * @typeParam T The task's result.
-   * @param fn The task.
-   * @param options The task's name.
    * @returns The task's own promise, which the group observes.
-   * @throws {TypeError} If `fn`, `options` or `name` is of the wrong type.
    * @throws {Error} If the group has already settled.
    */
   spawn<T>(fn: Task<T>, options?: SpawnOptions): Promise<T> {
@@ -427,25 +387,6 @@ export class TaskGroup {
    * Aborts the group's signal, asking every task to stop; does nothing if
    * it is aborted. A deliberate abort is not a failure: waiting fulfils if
    * no task failed, as when trio's `nursery.cancel_scope` is cancelled.
-   *
-   * @example Keep the first answer, cancel the rest
-   * ```ts
-   * import { TaskGroup } from "@asincronia/asincronia/task-group";
-   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
-   *
-   * const group = new TaskGroup();
-   * let winner: string | undefined;
-   * for (const name of ["a", "b"]) {
-   *   group.spawn(async (signal) => {
-   *     await new Promise((r) => setTimeout(r, name === "a" ? 10 : 20));
-   *     if (signal.aborted) return;
-   *     winner = name;
-   *     group.abort();
-   *   });
-   * }
-   * await group.wait();
-   * assertEquals(winner, "a");
-   * ```
    *
    * @param reason The signal's reason; by default an `"AbortError"`
    * `DOMException`.

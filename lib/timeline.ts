@@ -143,42 +143,9 @@ const SVG_STYLE = ".tl-bg{fill:#ffffff;stroke:#d1d9e0}" +
   ".tl-rejected{fill:#f85149}.tl-running{fill:#d29922}}";
 
 /**
- * What render() and toSVG() share: the spans, the time the chart is drawn
- * (the end of the running bars), the length of the axis in ms (at least one
- * unit), the scale, and `format` for a duration in units.
- */
-interface Chart {
-  spans: Span[];
-  now: number;
-  total: number;
-  unit: number;
-  label: string;
-  format: (ms: number) => string;
-}
-
-/**
  * Records when named tasks start and end, in ms since the timeline was
  * created, and draws them as a Gantt chart. A name is unique: starting it
  * twice is an error, so that every question about a task has one answer.
- *
- * @example Assert what a test cares about
- * ```ts
- * import { Timeline } from "@asincronia/asincronia/timeline";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * let t = 0; // a clock of our own: the times are exact
- * const timeline = new Timeline({ now: () => t });
- * timeline.start("download");
- * timeline.start("parse");
- * t = 10;
- * timeline.end("parse");
- * timeline.start("save");
- * t = 30;
- * timeline.end("download");
- * timeline.end("save");
- * assertEquals(timeline.completionOrder(), ["parse", "download", "save"]);
- * assertEquals(timeline.maxConcurrency(), 2);
- * ```
  */
 export class Timeline {
   #now: () => number;
@@ -189,9 +156,8 @@ export class Timeline {
   /**
    * Starts an empty timeline; its time zero is now.
    *
-   * @param options The clock to read.
-   * @throws {TypeError} If `options` or `now` is of the wrong type, or `now`
-   * does not return a finite number.
+   * @throws {TypeError} If `now` does not return a finite number (then, or
+   * at any later reading).
    */
   constructor(options?: TimelineOptions) {
     const { now = () => performance.now() } = checkOptions(
@@ -202,7 +168,7 @@ export class Timeline {
     this.#origin = this.#read("create timeline");
   }
 
-  /** Reads the clock, in ms since the origin; refuses a reading that is not a finite number. */
+  /** The clock, in ms since the origin; only a finite number will do. */
   #read(action: string): number {
     const time = this.#now();
     if (typeof time !== "number" || !Number.isFinite(time)) {
@@ -219,8 +185,6 @@ export class Timeline {
   /**
    * Records that the task `name` starts now.
    *
-   * @param name A name not used before on this timeline.
-   * @throws {TypeError} If `name` is not a string.
    * @throws {Error} If `name` was already started.
    */
   start(name: string): void {
@@ -243,12 +207,8 @@ export class Timeline {
   }
 
   /**
-   * Records that the task `name` ends now.
+   * Records that the task `name` ends now, as `outcome`.
    *
-   * @param name A task started with {@linkcode Timeline.prototype.start}.
-   * @param outcome Whether it succeeded or failed: `"fulfilled"` or `"rejected"`.
-   * @throws {TypeError} If `name` or `outcome` is not a string.
-   * @throws {RangeError} If `outcome` is another string.
    * @throws {Error} If `name` was never started or has already ended.
    */
   end(name: string, outcome: "fulfilled" | "rejected" = "fulfilled"): void {
@@ -275,12 +235,8 @@ export class Timeline {
    * `name` when it settles, as fulfilled or rejected. The result or the
    * error passes through.
    *
-   * @typeParam T The task's result.
-   * @param name A name not used before on this timeline.
-   * @param task A function to call now, or a promise already running.
-   * @returns The task's result. Rejects with a `TypeError` if `name` or
-   * `task` is of the wrong type (nothing is recorded), and with an `Error`
-   * if `name` was already started.
+   * @returns The task's result. Rejects with an `Error` if `name` was
+   * already started.
    */
   async track<T>(
     name: string,
@@ -303,24 +259,14 @@ export class Timeline {
     }
   }
 
-  /**
-   * Every span, in the order the tasks started.
-   *
-   * @returns Copies: changing them changes nothing here.
-   */
+  /** Copies of every span, in the order the tasks started. */
   spans(): Span[] {
     return [...this.#spans.values()]
       .sort((a, b) => a.start - b.start)
       .map(({ name, start, end, outcome }) => ({ name, start, end, outcome }));
   }
 
-  /**
-   * The span of one task.
-   *
-   * @param name The task's name.
-   * @returns A copy of its span, or `undefined` if it never started.
-   * @throws {TypeError} If `name` is not a string.
-   */
+  /** A copy of the span of the task `name`, or `undefined` if it never started. */
   span(name: string): Span | undefined {
     const span = this.#spans.get(string(name, "read span", "name"));
     if (span === undefined) return undefined;
@@ -328,11 +274,7 @@ export class Timeline {
     return { name, start, end, outcome };
   }
 
-  /**
-   * The names of the tasks that have ended, in the order they ended.
-   *
-   * @returns Names, first finisher first.
-   */
+  /** The names of the tasks that have ended, in the order they ended. */
   completionOrder(): string[] {
     return [...this.#spans.values()]
       .filter((span) => span.end !== undefined)
@@ -343,8 +285,6 @@ export class Timeline {
   /**
    * The most tasks running at one moment (0 when empty). A task that ends at
    * the instant another starts does not overlap it; one still running counts.
-   *
-   * @returns The peak.
    */
   maxConcurrency(): number {
     // Ends sort before starts at the same instant: a hand-off is not overlap.
@@ -392,10 +332,7 @@ export class Timeline {
    * ]);
    * ```
    *
-   * @param options Scale, width and colour.
    * @returns The chart, lines joined by `\n`, with no trailing newline.
-   * @throws {TypeError} If `options` or an option is of the wrong type.
-   * @throws {RangeError} If `unit` or `width` is out of range.
    */
   render(options?: RenderOptions): string {
     const action = "render timeline";
@@ -404,8 +341,11 @@ export class Timeline {
       given,
       action,
     );
-    const width = checkWidth(given.width ?? terminalWidth(), 20, 1000, action);
-    const { color = isTerminal() && !globalThis.Deno?.noColor } = given;
+    const terminal = terminalWidth();
+    const fits = Math.max(20, Math.min(1000, terminal ?? 80));
+    const width = checkWidth(given.width ?? fits, 20, 1000, action);
+    const { color = terminal !== undefined && !globalThis.Deno?.noColor } =
+      given;
     if (typeof color !== "boolean") {
       refuse(TypeError, action, "color", "a boolean", color);
     }
@@ -497,10 +437,7 @@ export class Timeline {
    * // Deno.writeTextFileSync("timeline.svg", svg);
    * ```
    *
-   * @param options Scale, width in pixels and title.
    * @returns The SVG document, as text.
-   * @throws {TypeError} If `options` or an option is of the wrong type.
-   * @throws {RangeError} If `unit` or `width` is out of range.
    */
   toSVG(options?: SvgOptions): string {
     const action = "draw timeline as SVG";
@@ -580,8 +517,12 @@ export class Timeline {
     return out.join("\n") + "\n";
   }
 
-  /** The spans and scale that render() and toSVG() share, checked. */
-  #chart(options: ScaleOptions, action: string): Chart {
+  /**
+   * What render() and toSVG() share, checked: the spans, the time the chart
+   * is drawn (the end of running bars), the axis' length in ms (at least a
+   * unit), the scale, and `format` for a duration in units.
+   */
+  #chart(options: ScaleOptions, action: string) {
     const unit = number(
       options.unit ?? 1000,
       action,
@@ -724,22 +665,12 @@ function checkWidth(value: unknown, min: number, max: number, action: string) {
   );
 }
 
-function isTerminal(): boolean {
+/** Standard output's width in columns when it is a terminal. */
+function terminalWidth(): number | undefined {
   try {
-    return globalThis.Deno?.stdout.isTerminal() ?? false;
+    if (globalThis.Deno?.stdout.isTerminal()) return Deno.consoleSize().columns;
   } catch {
-    return false;
+    // Not a terminal after all.
   }
-}
-
-/** The terminal's width, kept within what render() draws; 80 when piped. */
-function terminalWidth(): number {
-  try {
-    if (isTerminal()) {
-      return Math.max(20, Math.min(1000, Deno.consoleSize().columns));
-    }
-  } catch {
-    // Not a terminal after all: fall through to the default.
-  }
-  return 80;
+  return undefined;
 }
