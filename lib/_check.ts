@@ -184,14 +184,9 @@ export function duration(
   name: string,
   orInfinity = false,
 ): number {
-  if (typeof value !== "number") {
-    refuse(TypeError, action, name, "a number", value);
-  }
-  if (value >= 0 && (orInfinity || value !== Infinity)) return value;
-  const rule = orInfinity
-    ? "a non-negative number"
-    : "a finite non-negative number";
-  return refuse(RangeError, action, name, rule, value);
+  const rule = `a ${orInfinity ? "" : "finite "}non-negative number`;
+  const ok = (n: number) => n >= 0 && (orInfinity || n !== Infinity);
+  return number(value, action, name, rule, ok);
 }
 
 /** A function argument. */

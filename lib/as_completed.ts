@@ -29,8 +29,6 @@ import { Queue, QueueClosedError } from "./queue.ts";
 export interface AsCompletedOptions {
   /**
    * Ends the iteration early (see **Cancellation** on {@linkcode asCompleted}).
-   *
-   * @default {undefined}
    */
   signal?: AbortSignal;
 }

@@ -27,8 +27,6 @@ import { signalFor, Waiters } from "./_waiters.ts";
 export interface EventWaitOptions {
   /**
    * Gives up waiting when aborted (see **Cancellation** on {@linkcode Event}).
-   *
-   * @default {undefined}
    */
   signal?: AbortSignal;
 }

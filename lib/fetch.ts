@@ -97,11 +97,8 @@ export interface RetryStatusEvent {
 }
 
 /** An attempt retried because no response came. */
-export interface RetryErrorEvent {
-  /** The index of the coming retry: 0 for the first. */
-  readonly retry: number;
-  /** How long the wait before it lasts, in ms. */
-  readonly delay: number;
+export interface RetryErrorEvent
+  extends Omit<RetryStatusEvent, "status" | "error"> {
   /** Absent: no response came. */
   readonly status?: undefined;
   /** The network error (a `TypeError`), or a `TimeoutError` `DOMException`. */
@@ -182,27 +179,24 @@ export class HttpError extends Error {
 /**
  * Fetches `input` like `fetch`, with a per-attempt `timeout` and retries.
  *
- * - **Checked first.** Every option is checked, and the request built with
- *   the `Request` constructor, before anything is sent: a bad header, a bad
- *   method or a body on a GET rejects at once.
- * - **What is retried.** A failure in transit (no connection, a connection
- *   that broke before the response, a `timeout` that ran out) or a status in
- *   `retry.statusCodes`; only for `retry.methods`, at most `retry.limit`
- *   times, never with a `ReadableStream` body (it can be sent once). Not
- *   what would fail the same way again: a redirect loop or to an unsupported
- *   URL, a blocked port, a missing permission, a refused certificate, a
- *   response head too large or malformed.
- * - **The wait.** As the response's `Retry-After` says (delay-seconds or an
- *   HTTP date, capped at `retry.maxRetryAfter`), else the backoff. Waits and
- *   timeouts past 2³¹ ms are kept whole.
- * - **The result.** The final `Response` whatever its status, as `fetch`
- *   gives; the body of every response it discards is cancelled. When the
- *   attempts run out on errors, the last error (a `TypeError`, or a
- *   `TimeoutError` `DOMException`).
- * - **Cancellation.** Aborting `signal` stops everything at once (an
- *   attempt, the wait between two, the reading of the final body) and
- *   rejects with `signal.reason`. A signal shared by many calls carries one
- *   listener.
+ * - **Checked first.** Options are checked and the request built (by the
+ *   `Request` constructor) before anything is sent.
+ * - **What is retried.** A failure in transit (no connection, one that
+ *   broke before the response, a `timeout` that ran out) or a status in
+ *   `retry.statusCodes`; for `retry.methods` only, at most `retry.limit`
+ *   times, never a `ReadableStream` body. Not what would fail the same way
+ *   again: a redirect loop, an unsupported URL, a blocked port, a missing
+ *   permission, a refused certificate, a response head too large or
+ *   malformed.
+ * - **The wait.** As `Retry-After` says (delay-seconds or an HTTP date,
+ *   capped at `retry.maxRetryAfter`), else the backoff. Waits and timeouts
+ *   past 2³¹ ms are kept whole.
+ * - **The result.** The final `Response` whatever its status; every body it
+ *   discards is cancelled. When the attempts run out on errors, the last
+ *   error (a `TypeError`, or a `TimeoutError` `DOMException`).
+ * - **Cancellation.** Aborting `signal` stops the attempt, the wait and the
+ *   reading of the final body, and rejects with `signal.reason`. A signal
+ *   shared by many calls carries one listener.
  *
  * @example Retry a flaky endpoint, as long as it asks
  * ```ts
@@ -247,16 +241,14 @@ export function fetchWithRetry(
 }
 
 /**
- * Fetches every input through {@linkcode fetchWithRetry} with the same
- * options, at most `concurrency` at once, each starting in input order as a
- * place frees up; resolves with one `PromiseSettledResult` per input, in
- * input order, like `Promise.allSettled`. A final 2xx response goes to
- * `parse`; any other is a rejected entry whose reason is an
- * {@linkcode HttpError}, its body cancelled. Every input and option is
- * checked before the first request. Aborting `signal` aborts the requests
- * in flight and settles the waiting ones unsent (rejected entries with
- * `signal.reason`); once all have stopped, `fetchAll` rejects with
- * `signal.reason`. The signal carries one listener however many inputs.
+ * Fetches every input through {@linkcode fetchWithRetry}, at most
+ * `concurrency` at once, starting in input order; resolves with one
+ * `PromiseSettledResult` per input, in input order. A final 2xx response
+ * goes to `parse`; any other is a rejected entry, an {@linkcode HttpError}.
+ * Every input and option is checked before the first request. Aborting
+ * `signal` aborts the requests in flight and settles the waiting ones
+ * unsent; then `fetchAll` rejects with `signal.reason`. The signal carries
+ * one listener however many inputs.
  *
  * @example Fetch ten pages, four at a time
  * ```ts
@@ -341,24 +333,15 @@ export async function fetchAll<T = string>(
   const pool = new Semaphore(concurrency);
   let done = 0;
   let progressError: { error: unknown } | undefined;
-  const results = await Promise.all(
-    checked.map(async (_, index): Promise<PromiseSettledResult<T>> => {
-      let result: PromiseSettledResult<T>;
-      try {
-        result = {
-          status: "fulfilled",
-          value: await pool.run(() => one(index)),
-        };
-      } catch (reason) {
-        result = { status: "rejected", reason };
-      }
-      try {
-        onProgress?.(++done, checked.length);
-      } catch (error) {
-        progressError ??= { error };
-      }
-      return result;
-    }),
+  const progress = () => {
+    try {
+      onProgress?.(++done, checked.length);
+    } catch (error) {
+      progressError ??= { error };
+    }
+  };
+  const results = await Promise.allSettled(
+    checked.map((_, index) => pool.run(() => one(index)).finally(progress)),
   );
   signal?.throwIfAborted();
   if (progressError !== undefined) throw progressError.error;
@@ -367,10 +350,9 @@ export async function fetchAll<T = string>(
 
 /**
  * The messages of a `TypeError` from `fetch` that mean "it failed in
- * transit": Deno 2 and Node ("fetch failed", the cause says what broke),
- * Chromium, Firefox and Safari; Deno 1 said "error sending request …". Any
- * other `TypeError` (a redirect loop, a blocked port, an unsupported scheme)
- * would fail the same way again.
+ * transit": Deno 2 and Node ("fetch failed"), Chromium, Firefox, Safari;
+ * Deno 1 said "error sending request …". Another (a redirect loop, a
+ * blocked port) would fail the same way again.
  */
 const IN_TRANSIT: ReadonlySet<string> = new Set([
   "fetch failed",
@@ -380,10 +362,10 @@ const IN_TRANSIT: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The cause of such an error when the server did answer and would answer the
- * same, or the client refused what it saw and would again: a head too large
- * or malformed (Deno: "message head is too large", "invalid HTTP version
- * parsed", …; Node: HeadersOverflowError, HTTPParserError), a certificate.
+ * The cause of such an error when the answer would be the same again: a
+ * head too large or malformed (Deno: "message head is too large", "invalid
+ * HTTP version parsed"; Node: HeadersOverflowError, HTTPParserError), a
+ * certificate refused.
  */
 const ANSWERED =
   /message head is too large|parsed|URI too long|HeadersOverflow|HTTPParser|certificate/i;

@@ -7,22 +7,18 @@
  * import { Semaphore } from "@asincronia/asincronia/semaphore";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
- * let running = 0;
- * let most = 0;
- * // A stand-in for a download: takes a while, then answers.
- * async function download(name: string): Promise<string> {
- *   most = Math.max(most, ++running);
- *   await new Promise((resolve) => setTimeout(resolve, 10));
- *   running--;
- *   return name;
- * }
- *
  * const sem = new Semaphore(2);
- * const bodies = await Promise.all(
- *   ["a", "b", "c", "d"].map((name) => sem.run(() => download(name))),
- * );
- * assertEquals(bodies, ["a", "b", "c", "d"]); // in input order
- * assertEquals(most, 2);
+ * let running = 0, most = 0;
+ * const download = (name: string) =>
+ *   sem.run(async () => {
+ *     most = Math.max(most, ++running);
+ *     await new Promise((resolve) => setTimeout(resolve, 10)); // the download
+ *     running--;
+ *     return name;
+ *   });
+ * const names = ["a", "b", "c", "d"];
+ * assertEquals(await Promise.all(names.map(download)), names); // in order
+ * assertEquals(most, 2); // never more than two at once
  * ```
  *
  * @module
@@ -47,8 +43,6 @@ export interface AcquireOptions {
   /**
    * Gives up waiting when aborted (see **Cancellation** on
    * {@linkcode Semaphore}). It is not passed to `fn`.
-   *
-   * @default {undefined}
    */
   signal?: AbortSignal;
 }
@@ -102,9 +96,8 @@ export class Semaphore {
     if (!waiters.first()) this.#available++;
     else {
       const fn = waiters.value;
-      waiters.wake(
-        fn ? new Start(fn, waiters.signal) : new PermitImpl(this.#release),
-      );
+      const signal = waiters.signal;
+      waiters.wake(fn ? { fn, signal } : new PermitImpl(this.#release));
     }
   };
 
@@ -287,14 +280,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /** What a queued `run` caller's first microtask needs; made at the grant. */
-class Start {
-  declare readonly fn: () => unknown;
-  declare readonly signal: AbortSignal | undefined;
-  constructor(fn: () => unknown, signal: AbortSignal | undefined) {
-    this.fn = fn;
-    this.signal = signal;
-  }
-}
+type Start = { fn: () => unknown; signal: AbortSignal | undefined };
 
 class PermitImpl implements Permit {
   #release: (() => void) | undefined;

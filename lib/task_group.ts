@@ -40,8 +40,6 @@ export interface TaskGroupOptions {
    * A parent signal: when it aborts, the group aborts with the same reason,
    * and waiting on the group rejects with it once every task has settled,
    * unless a task failed (see {@linkcode TaskGroup.prototype.wait}).
-   *
-   * @default {undefined}
    */
   signal?: AbortSignal;
 }
@@ -106,8 +104,7 @@ const NAMED = 5;
  * A scope for concurrent tasks: the first failure cancels the siblings, and
  * waiting on the group lasts until every task has settled.
  * {@linkcode TaskGroup.run} is `async with asyncio.TaskGroup() as tg:`;
- * `new TaskGroup()` with {@linkcode TaskGroup.prototype.wait} (or `await
- * using`) is the open form, for a group that outlives one function.
+ * `new TaskGroup()` with `wait()` or `await using` is the open form.
  *
  * | | cancels siblings | waits for all | reports |
  * |---|---|---|---|
@@ -121,37 +118,31 @@ const NAMED = 5;
  * - **Cancellation.** Each task gets a signal of its own that aborts with
  *   the group's {@linkcode TaskGroup.prototype.signal}, at that moment and
  *   with the same reason; the first failure (a task's, or the body's in
- *   `run`) aborts it. A promise cannot be interrupted, as asyncio interrupts
- *   a task: a task stops only if it passes its signal on (`fetch`, `delay`
- *   from `@std/async`) or checks it.
- * - **Waiting.** Waiting on the group (`wait()`, `await using`, `run`)
- *   settles only when every task has, even one that ignores its signal. It
- *   rejects with an `AggregateError` of every failure, in the order they
- *   happened, its message naming the tasks (`2 tasks in the group failed:
- *   "fetch a", "task 3"`), and fulfils if there was none.
+ *   `run`) aborts it. A promise cannot be interrupted: a task stops only if
+ *   it passes its signal on (`fetch`, `delay` from `@std/async`) or checks it.
+ * - **Waiting.** Waiting on the group settles only when every task has,
+ *   even one that ignores its signal, with an `AggregateError` of every
+ *   failure in the order they happened, its message naming the tasks
+ *   (`2 tasks in the group failed: "fetch a", "task 3"`), or fulfilled.
  * - **What counts as a failure.** Once the signal is aborted, a rejection
- *   with its reason, the parent signal's reason, or an error named
- *   `"AbortError"` is the cancellation coming back, as asyncio leaves
- *   `CancelledError` out of its `ExceptionGroup`; any other error is a
- *   failure, even one thrown while cancelling. Each error object counts
- *   once: a task that rejects with a sibling's error it awaited passes the
- *   failure on. (A thrown primitive counts each time.)
+ *   with its reason, the parent signal's, or an error named `"AbortError"`
+ *   is the cancellation coming back, as asyncio leaves `CancelledError` out
+ *   of its `ExceptionGroup`; any other error is a failure. Each error object
+ *   counts once: a task that rejects with a sibling's error it awaited
+ *   passes it on. (A thrown primitive counts each time.)
  * - **Nothing is lost.** The promise `spawn` returns never becomes an
- *   unhandled rejection: await it for the task's own result. But if a task
- *   failed and every task settled before anyone waited, the group settles
- *   in a promise nothing handles, so the runtime reports the failure; a
- *   later `wait()` rejects with it. (In an `await using` block, let the
- *   block end before awaiting anything long of your own.)
- * - **Spawning.** Tasks may spawn siblings while the group is waited on.
- *   Once it settled, `spawn` throws. A task spawned after the signal
+ *   unhandled rejection. But if a task failed and all settled before anyone
+ *   waited, the group settles in a promise nothing handles, so the runtime
+ *   reports it; a later `wait()` rejects with it. (In an `await using`
+ *   block, let the block end before awaiting anything long of your own.)
+ * - **Spawning.** Tasks may spawn siblings while the group is waited on;
+ *   once it settled, `spawn` throws. A task spawned after the signal
  *   aborted is not started: its promise rejects with `signal.reason`.
- * - **Cost.** O(1) per task however many run; a settled group keeps no
- *   link to its parent signal.
+ * - **Cost.** O(1) per task; a settled group keeps no link to its parent.
  *
- * **`await using` is not `async with`.** JavaScript does not tell the
- * disposer that its block threw, so an error thrown in an `await using`
- * block neither cancels the tasks nor joins the group's failures (if the
- * group fails too, both arrive in a `SuppressedError`). Use
+ * **`await using` is not `async with`:** JavaScript does not tell the
+ * disposer that its block threw, so such an error neither cancels the tasks
+ * nor joins the failures (both arrive in a `SuppressedError`). Use
  * {@linkcode TaskGroup.run} for that.
  *
  * @example The open form, with `await using`
