@@ -289,7 +289,7 @@ export async function fetchAll<T = string>(
   list(inputs, action, "inputs", "URLs or Requests");
   const {
     concurrency = 6,
-    parse = text as (response: Response) => T | Promise<T>,
+    parse = (response: Response) => response.text() as Promise<T>,
     onProgress,
     ...init
   } = checkOptions(options, action);
@@ -372,10 +372,6 @@ const ANSWERED =
 
 /** The checked options of a call, the same for each of its requests. */
 type Plan = ReturnType<typeof makePlan>;
-
-function text(response: Response): Promise<string> {
-  return response.text();
-}
 
 async function cancel(response: Response): Promise<void> {
   try {
@@ -506,39 +502,32 @@ async function send(
   for (let retry = 0;; retry++) {
     signal?.throwIfAborted();
     const last = retry >= limit;
-    let response: Response;
+    let event: RetryEvent;
     try {
       // A body can be read once: send a copy while more attempts may follow.
       const copy = !last && typeof target !== "string" && target.body !== null;
-      response = await attempt(copy ? target.clone() : target, signal, plan);
+      const sent = copy ? target.clone() : target;
+      const response = await attempt(sent, signal, plan);
+      const { status } = response;
+      if (last || !plan.statusCodes.has(status)) return response;
+      const after = retryAfter(response.headers.get("retry-after"));
+      await cancel(response);
+      const delay = after === undefined
+        ? plan.backoff(retry)
+        : Math.min(after, plan.maxRetryAfter);
+      event = { retry, delay, status };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (last || !inTransit(error)) throw error;
-      await pause(plan, { retry, delay: plan.backoff(retry), error }, signal);
-      continue;
+      event = { retry, delay: plan.backoff(retry), error };
     }
-    if (last || !plan.statusCodes.has(response.status)) return response;
-    const after = retryAfter(response.headers.get("retry-after"));
-    await cancel(response);
-    const delay = after === undefined
-      ? plan.backoff(retry)
-      : Math.min(after, plan.maxRetryAfter);
-    await pause(plan, { retry, delay, status: response.status }, signal);
+    try {
+      plan.onRetry?.(event);
+    } catch {
+      // A logging hook must not change what is retried.
+    }
+    await wait(event.delay, signal);
   }
-}
-
-/** Tells `onRetry` (what it throws changes nothing), then waits. */
-function pause(
-  plan: Plan,
-  event: RetryEvent,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  try {
-    plan.onRetry?.(event);
-  } catch {
-    // A logging hook must not change what is retried.
-  }
-  return wait(event.delay, signal);
 }
 
 /** A failure worth another attempt: in transit, or our own timeout. */
@@ -600,11 +589,14 @@ const HTTP_DATES = [
 ].map((pattern) => new RegExp(pattern));
 
 /**
- * The time an HTTP-date names, in ms since the epoch, or `undefined` when
- * the text is not one. `Date.parse` is far too lenient for this: it reads
- * "-1" and "1.5" as dates.
+ * How long a `Retry-After` asks to wait, in ms: delay-seconds or an
+ * HTTP-date; `undefined` when absent or not valid (then the backoff
+ * applies). `Date.parse` is far too lenient: it reads "-1" and "1.5" as
+ * dates.
  */
-function parseHttpDate(text: string): number | undefined {
+function retryAfter(text: string | null): number | undefined {
+  if (text === null) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
   const parts = HTTP_DATES.map((pattern) => pattern.exec(text)?.groups)
     .find((groups) => groups !== undefined);
   if (parts === undefined) return undefined;
@@ -622,18 +614,8 @@ function parseHttpDate(text: string): number | undefined {
   // Math.min: a leap second.
   const ms = Date.UTC(year, month, day, hour, minute, Math.min(59, second));
   // Date.UTC rolls "31 Feb" over into March: refuse it instead.
-  return new Date(ms).getUTCDate() === day ? ms : undefined;
-}
-
-/**
- * How long a `Retry-After` asks to wait, in ms, or `undefined` when it is
- * absent or not valid (the caller then backs off as usual).
- */
-function retryAfter(value: string | null): number | undefined {
-  if (value === null) return undefined;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const date = parseHttpDate(value);
-  return date === undefined ? undefined : Math.max(0, date - Date.now());
+  if (new Date(ms).getUTCDate() !== day) return undefined;
+  return Math.max(0, ms - Date.now());
 }
 
 /** Waits `ms` (any length), or rejects with the reason when `signal` aborts. */

@@ -97,9 +97,6 @@ class TaskController extends AbortController {
   }
 }
 
-/** How many failed tasks the AggregateError's message names. */
-const NAMED = 5;
-
 /**
  * A scope for concurrent tasks: the first failure cancels the siblings, and
  * waiting on the group lasts until every task has settled.
@@ -471,11 +468,8 @@ export class TaskGroup {
         : `A task in the group failed: ${describe(who)}`,
       "AbortError",
     );
-    Object.defineProperty(reason, "cause", {
-      value: error,
-      writable: true,
-      configurable: true,
-    });
+    const cause = { value: error, writable: true, configurable: true };
+    Object.defineProperty(reason, "cause", cause);
     this.#abortAll(reason);
   }
 
@@ -514,16 +508,14 @@ export class TaskGroup {
  * The AggregateError's message: how many failed, and who, in the order of
  * its `errors` (the first few, names quoted and cut short).
  */
-function message(failed: (string | undefined)[]): string {
+function message(failed: (string | undefined)[], most = 5): string {
   const tasks = failed.filter((who) => who !== undefined).length;
   if (tasks === 0) return "The body of the task group failed";
   const count = `${tasks} ${tasks === 1 ? "task" : "tasks"}`;
-  const shown = failed.slice(0, NAMED).map((who) =>
+  const shown = failed.slice(0, most).map((who) =>
     who === undefined ? "the body" : describe(who)
   );
-  const more = failed.length > NAMED
-    ? ` and ${failed.length - NAMED} more`
-    : "";
+  const more = failed.length > most ? ` and ${failed.length - most} more` : "";
   const who = tasks < failed.length ? `The body and ${count}` : count;
   return `${who} in the group failed: ${shown.join(", ")}${more}`;
 }

@@ -156,18 +156,16 @@ export class Timeline {
    * at any later reading).
    */
   constructor(options?: TimelineOptions) {
-    const { now = () => performance.now() } = checkOptions(
-      options,
-      "create timeline",
-    );
-    this.#now = fn(now, "create timeline", "now");
-    this.#origin = this.#read("create timeline");
+    const action = "create timeline";
+    const { now = () => performance.now() } = checkOptions(options, action);
+    this.#now = fn(now, action, "now");
+    this.#origin = this.#read(action);
   }
 
   /** The clock, in ms since the origin; only a finite number will do. */
   #read(action: string): number {
     const time = this.#now();
-    if (typeof time !== "number" || !Number.isFinite(time)) {
+    if (!Number.isFinite(time)) {
       refuse(TypeError, action, "now()", "a finite number", time);
     }
     return time - this.#origin;
@@ -330,10 +328,8 @@ export class Timeline {
   render(options?: RenderOptions): string {
     const action = "render timeline";
     const given = checkOptions(options, action);
-    const { spans, now, total, label, format, unit } = this.#chart(
-      given,
-      action,
-    );
+    const chart = this.#chart(given, action);
+    const { spans, now, total, label, format, unit } = chart;
     const terminal = terminalWidth();
     const fits = Math.max(20, Math.min(1000, terminal ?? 80));
     const width = checkWidth(given.width ?? fits, 20, 1000, action);
@@ -430,10 +426,8 @@ export class Timeline {
   toSVG(options?: SvgOptions): string {
     const action = "draw timeline as SVG";
     const given = checkOptions(options, action);
-    const { spans, now, total, label, format, unit } = this.#chart(
-      given,
-      action,
-    );
+    const chart = this.#chart(given, action);
+    const { spans, now, total, label, format, unit } = chart;
     const width = checkWidth(given.width ?? 720, 200, 4000, action);
     const n = spans.length;
     const title = string(
