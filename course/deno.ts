@@ -10,8 +10,8 @@
  * - {@linkcode runProgram}: a program given as text (`deno run --no-prompt
  *   -`), with no permission at all; resolves with what it printed, rejects
  *   with the first line it wrote on standard error.
- * - {@linkcode killGroup}: signals a process and everything it started (a
- *   process group, from `new Deno.Command(…, { detached: true })`).
+ * - {@linkcode endChildren}: SIGTERM to every deno subprocess started here
+ *   that still runs (a lesson's runner calls it when it is told to end).
  *
  * @module
  */
@@ -53,6 +53,9 @@ export interface DenoOutput {
   stderr: string;
 }
 
+/** The subprocesses of {@linkcode runDeno} that have not ended yet. */
+const children = new Set<Deno.ChildProcess>();
+
 /** Runs `deno …args` to its end. */
 export async function runDeno(
   args: readonly string[],
@@ -67,6 +70,8 @@ export async function runDeno(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  children.add(child);
+  child.status.finally(() => children.delete(child));
   if (options.stdin !== undefined) {
     const writer = child.stdin.getWriter();
     // A child that exits without reading closes the pipe: not our error.
@@ -99,21 +104,15 @@ export async function runProgram(
 }
 
 /**
- * Sends `signal` to the process group `pid` leads: the process and all it
- * started, unless one of them made a group of its own. The process must
- * have been started with `detached: true`. `Deno.kill` of a group needs
- * `--allow-run` for every program, which the site does not have; a deno
- * it may start is given that one permission, and nothing else, to send it.
- * Resolves when the signal was sent (or the group was already gone).
+ * Sends SIGTERM to every subprocess {@linkcode runDeno} started that has
+ * not ended yet. Sending a signal to a process this one started needs no
+ * permission (`Deno.kill` of any other process needs `--allow-run` for
+ * every program).
  */
-export async function killGroup(
-  pid: number,
-  signal: Deno.Signal,
-): Promise<void> {
-  if (!Number.isInteger(pid) || pid <= 1) {
-    throw new RangeError(`Cannot signal process group ${pid}`);
+export function endChildren(): void {
+  for (const child of children) {
+    try {
+      child.kill("SIGTERM");
+    } catch { /* it has just ended */ }
   }
-  await runDeno(["run", "--no-prompt", "--allow-run", "-"], {
-    stdin: `try { Deno.kill(-${pid}, ${JSON.stringify(signal)}); } catch {}`,
-  });
 }

@@ -20,7 +20,7 @@
  * @module
  */
 import { Timeline } from "../lib/timeline.ts";
-import { ROOT } from "./deno.ts";
+import { endChildren, ROOT } from "./deno.ts";
 import { describe, errorLine } from "./errors.ts";
 import { type Flag, parseFlags, UsageError } from "./flags.ts";
 import {
@@ -180,27 +180,26 @@ class ReportedTimeline extends Timeline {
     this.#report = report;
   }
 
-  #at(ms: number): number {
-    return Math.round(ms * 1000) / 1000;
-  }
-
   override start(name: string): void {
     super.start(name);
-    const at = this.#at(this.span(name)!.start);
+    const at = micro(this.span(name)!.start);
     this.#report({ event: "start", task: name, at });
   }
 
   override end(name: string, outcome?: "fulfilled" | "rejected"): void {
     super.end(name, outcome);
-    const { end, outcome: how } = this.span(name)!;
+    const span = this.span(name)!;
+    const how = span.outcome as "fulfilled" | "rejected";
     this.#report({
       event: "end",
       task: name,
-      at: this.#at(end!),
-      outcome: how as "fulfilled" | "rejected",
+      at: micro(span.end!),
+      outcome: how,
     });
   }
 }
+
+const micro = (ms: number) => Math.round(ms * 1000) / 1000;
 
 /** Where the command line writes, so that tests can capture it. */
 export interface CliOutput {
@@ -209,11 +208,6 @@ export interface CliOutput {
   /** Standard error, one line at a time. */
   err: (text: string) => void;
 }
-
-const CONSOLE: CliOutput = {
-  out: (text) => console.log(text),
-  err: (text) => console.error(text),
-};
 
 /** The flags every lesson takes. */
 const COMMON = {
@@ -299,10 +293,10 @@ export async function runCli<O extends LessonOptions>(
   command: LessonCommand<O>,
   argv: readonly string[],
   header: LessonHeader,
-  io: CliOutput = CONSOLE,
+  io: CliOutput = { out: console.log, err: console.error },
   cwd: string = Deno.cwd(),
 ): Promise<number> {
-  let args;
+  let flags: Record<string, unknown>;
   let svg: string | undefined;
   try {
     // `--timeline=svg FILE`: the file is the word after it.
@@ -320,60 +314,28 @@ export async function runCli<O extends LessonOptions>(
         });
       }
     }
-    args = parseFlags(rest, { ...COMMON, ...command.flags }, {
+    flags = parseFlags(rest, { ...COMMON, ...command.flags }, {
       short: { h: "help" },
     });
   } catch (error) {
     return usage(error, io);
   }
-  const { _, help, timeline: chart, events, ...options } = args as Record<
-    string,
-    unknown
-  >;
+  const { _, help, timeline: chart, events, ...options } = flags;
   if (help) {
     io.out(helpText(header, command as LessonCommand<never>, cwd));
     return 0;
   }
   let { out, err } = io;
+  const emit = (event: LessonEvent) => io.out(JSON.stringify(event));
   if (events) {
-    const emit = (event: LessonEvent) => io.out(JSON.stringify(event));
-    options.log = (text: string) => emit({ event: "print", text });
-    out = (text) => text.split("\n").forEach(options.log as CliOutput["out"]);
+    const print = (text: string) => emit({ event: "print", text });
+    options.log = print;
+    out = (text) => text.split("\n").forEach(print);
     err = (text) => emit({ event: "stderr", text });
-    reporter = emit;
   }
-  try {
-    return await run(command, argv, header, options as unknown as O, svg, {
-      out,
-      err,
-      chart: chart === true,
-      cwd,
-    });
-  } finally {
-    reporter = undefined;
-  }
-}
-
-async function run<O extends LessonOptions>(
-  command: LessonCommand<O>,
-  argv: readonly string[],
-  header: LessonHeader,
-  options: O,
-  svg: string | undefined,
-  { out, err, chart, cwd }: CliOutput & { chart: boolean; cwd: string },
-): Promise<number> {
-  const { read = [], net = [], run: programs = [] } = header.permissions;
-  const granted = (descriptor: Deno.PermissionDescriptor) =>
-    Deno.permissions.querySync(descriptor).state === "granted";
-  const missing = permissionFlags({
-    read: read.filter((path) =>
-      !granted({ name: "read", path: `${ROOT}/${path}` })
-    ),
-    net: net.filter((host) => !granted({ name: "net", host })),
-    run: programs.filter((command) => !granted({ name: "run", command })),
-  }, cwd);
   // The SVG's file is named as typed, relative to the current directory.
   const write = svg && `--allow-write=${svg}`;
+  const missing = permissionFlags(lacking(header.permissions), cwd);
   if (write && !granted({ name: "write", path: svg })) missing.push(write);
   if (missing.length > 0) {
     const line = commandLine(header, argv, cwd);
@@ -387,51 +349,73 @@ async function run<O extends LessonOptions>(
     );
     return 1;
   }
-  // The SVG's path is tried before the lesson runs, so that a path that
-  // cannot be written is said first; nothing is left there until the chart
-  // is written (a run that fails or is interrupted leaves no file, and an
-  // existing one as it was).
-  const writeSvg = async (text?: string): Promise<boolean> => {
+  const writeSvg = async (picture?: string): Promise<boolean> => {
     try {
-      if (text !== undefined) await Deno.writeTextFile(svg!, text);
-      else {
-        const file = await Deno.open(svg!, { write: true, createNew: true })
-          .catch((error) => {
-            if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-          });
-        file?.close();
-        if (file) await Deno.remove(svg!);
-      }
+      await (picture === undefined
+        ? probe(svg!)
+        : Deno.writeTextFile(svg!, picture));
       return true;
     } catch (error) {
       err(`Cannot write the timeline to ${svg}: ${errorLine(error)}`);
       return false;
     }
   };
+  // A path that cannot be written is said before the lesson runs.
   if (svg && !await writeSvg()) return 1;
-  const unit = options.unit ?? 1000;
+  const unit = (options.unit as number | undefined) ?? 1000;
   const small = command.minUnit !== undefined && unit < command.minUnit
     ? `--unit ${unit} is below ${command.minUnit}, the smallest this lesson is written for`
     : undefined;
   if (small) err(`Warning: ${small}: lines may differ from its Output.`);
   let result: LessonResult;
+  reporter = events ? emit : undefined;
   try {
-    result = await command.run(options);
+    result = await command.run(options as unknown as O);
   } catch (error) {
     if (optionErrors.has(error as object)) return usage(error, { out, err });
     err(`Lesson failed: ${errorLine(error)}${small ? ` (${small})` : ""}`);
     return 1;
+  } finally {
+    reporter = undefined;
   }
-  if (chart) out("\n" + result.timeline.render({ unit: result.unit }));
+  const { timeline } = result;
+  if (chart) out("\n" + timeline.render({ unit: result.unit }));
   if (svg) {
-    const picture = result.timeline.toSVG({
-      unit: result.unit,
-      title: header.title.en,
-    });
-    if (!await writeSvg(picture)) return 1;
+    const title = header.title.en;
+    if (!await writeSvg(timeline.toSVG({ unit: result.unit, title }))) return 1;
     out(`\nTimeline written to ${svg}`);
   }
   return 0;
+}
+
+function granted(descriptor: Deno.PermissionDescriptor): boolean {
+  return Deno.permissions.querySync(descriptor).state === "granted";
+}
+
+/** The permissions of `needed` this process has not been granted. */
+function lacking({ read = [], net = [], run = [] }: Permissions): Permissions {
+  return {
+    read: read.filter((path) =>
+      !granted({ name: "read", path: `${ROOT}/${path}` })
+    ),
+    net: net.filter((host) => !granted({ name: "net", host })),
+    run: run.filter((command) => !granted({ name: "run", command })),
+  };
+}
+
+/**
+ * Fails as writing `path` would, and leaves it as it was: nothing is left
+ * there until the chart is written (a run that fails or is interrupted
+ * leaves no file, and an existing one as it was).
+ */
+async function probe(path: string): Promise<void> {
+  try {
+    (await Deno.open(path, { write: true, createNew: true })).close();
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) return;
+    throw error;
+  }
+  await Deno.remove(path);
 }
 
 function usage(error: unknown, io: CliOutput): number {
@@ -481,6 +465,14 @@ async function cli<O extends LessonOptions>(
   // that imports a lesson.
   const { default: process } = await import("node:process");
   process.on("unhandledRejection", fatal);
+  // Stop, on the site, sends SIGTERM to the lesson alone: before it goes,
+  // the lesson ends the deno processes it started (lesson 9's).
+  if (Deno.build.os !== "windows") {
+    Deno.addSignalListener("SIGTERM", () => {
+      endChildren();
+      Deno.exit(143);
+    });
+  }
   // A module may import itself as text with no --allow-read.
   const source = await import(meta.url, { with: { type: "text" } });
   const file = decodeURIComponent(meta.url.replace(/^.*\//, ""));

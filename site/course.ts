@@ -1,24 +1,44 @@
 /**
- * The course as the site shows it: the lessons (their headers), the Spanish
- * guide's pages (docs/es) and the exercises with their state, each read
- * where it lives. The list of lessons is fixed when the site starts: it is
- * the only list of ids that pages and runs accept.
+ * The course as the site shows it: the lessons (their headers), the files
+ * of the checkout they name (a lesson's source, its page of the Spanish
+ * guide, an exercise's file), and the exercises of exercises/_catalog.ts,
+ * each with the lesson whose header lists it and the learner's state as
+ * course/progress.ts reads it: done when its file, as it is now, passed its
+ * last check. The list of lessons is fixed when the site starts: it is the
+ * only list of ids that pages and runs accept.
+ *
+ * Check runs `deno task exercise <id> --lang <lang>`, exactly the command
+ * the page shows, so it has the task's permissions and records its result
+ * as the task does.
  *
  * @module
  */
 import { ROOT } from "../course/deno.ts";
-import { type LessonHeader, listLessons } from "../course/header.ts";
-import { type Exercise, loadExercises } from "./exercises.ts";
+import {
+  type LessonHeader,
+  listLessons,
+  paragraphs,
+} from "../course/header.ts";
+import type { Lang, Text } from "../course/i18n.ts";
+import { hashOf, loadProgress, stateOf } from "../course/progress.ts";
+import { EXERCISES } from "../exercises/_catalog.ts";
+import type { Exercise as Entry } from "../exercises/_harness.ts";
 
-export type { Exercise } from "./exercises.ts";
 export type { LessonHeader as Lesson } from "../course/header.ts";
 
-/** A page of the Spanish guide. */
-export interface GuidePage {
-  /** The file name in docs/es, e.g. `03-funciones.md`. */
+/** The Spanish guide's glossary, from the checkout. */
+export const GLOSSARY = "docs/es/glosario.md";
+
+/** An exercise of the catalogue (its id, title and hints) and where the learner stands with it. */
+export interface Exercise extends Pick<Entry, "id" | "title" | "hints"> {
+  /** The notes' section it practises. */
+  section: number;
+  /** The id of the lesson whose header lists it. */
+  lesson: string | undefined;
+  /** The learner's file, from the checkout. */
   file: string;
-  /** Its Markdown. */
-  text: string;
+  /** Done, failing (checked as it is now, and failed) or to do. */
+  state: ReturnType<typeof stateOf>;
 }
 
 /** The course, read from the checkout. */
@@ -29,15 +49,15 @@ export interface Course {
   lessons: LessonHeader[];
   /** The lesson `id`, or `undefined` when the site does not list it. */
   lesson(id: string): LessonHeader | undefined;
-  /** The source of a listed lesson, read now. */
-  source(lesson: LessonHeader): Promise<string>;
-  /** The guide's page of a lesson (its `@guide`), when docs/es has it. */
-  guide(lesson: LessonHeader): Promise<GuidePage | undefined>;
-  /** The guide's glossary, when docs/es has it. */
-  glossary(): Promise<GuidePage | undefined>;
+  /**
+   * A file of the checkout, read now, or `undefined` when it is not there.
+   * Its path comes from the course (a header, the catalogue), never from a
+   * request.
+   */
+  read(path: string): Promise<string | undefined>;
   /** Whether docs/es had a glossary when the site started. */
   hasGlossary: boolean;
-  /** The exercises and whether each is done, read now. */
+  /** The exercises and where the learner stands with each, read now. */
   exercises(): Promise<Exercise[]>;
 }
 
@@ -45,24 +65,65 @@ export interface Course {
 export async function loadCourse(root: string = ROOT): Promise<Course> {
   const lessons = await listLessons(root);
   const byId = new Map(lessons.map((lesson) => [lesson.id, lesson]));
-  const page = async (path: string) => {
-    try {
-      const text = await Deno.readTextFile(`${root}/${path}`);
-      return { file: path.slice(path.lastIndexOf("/") + 1), text };
-    } catch (error) {
+  const read = (path: string) =>
+    Deno.readTextFile(`${root}/${path}`).catch((error) => {
       if (error instanceof Deno.errors.NotFound) return undefined;
       throw error;
-    }
-  };
-  const glossary = () => page("docs/es/glosario.md");
+    });
   return {
     root,
     lessons,
-    hasGlossary: (await glossary()) !== undefined,
     lesson: (id) => byId.get(id),
-    source: (lesson) => Deno.readTextFile(`${root}/lessons/${lesson.file}`),
-    guide: (lesson) => page(lesson.guide),
-    glossary,
+    read,
+    hasGlossary: (await read(GLOSSARY)) !== undefined,
     exercises: () => loadExercises(root, lessons),
   };
+}
+
+/** The exercises, in course order, with their state in the checkout `root`. */
+export async function loadExercises(
+  root: string,
+  lessons: readonly LessonHeader[],
+): Promise<Exercise[]> {
+  // A URL of the folder: the root may hold `#` and `%`, which a URL escapes.
+  const folder = new URL("file:///");
+  folder.pathname = `${root}/exercises/`.replaceAll("%", "%25");
+  const progress = await loadProgress(new URL(".progress.json", folder));
+  return Promise.all(EXERCISES.map(async (exercise) => ({
+    id: exercise.id,
+    section: Number(exercise.id.slice(0, 2)),
+    lesson: lessons.find((l) => l.exercises.includes(exercise.id))?.id,
+    title: exercise.title,
+    file: `exercises/${exercise.slug}.ts`,
+    state: stateOf(
+      progress,
+      exercise.id,
+      await hashOf(new URL(`${exercise.slug}.ts`, folder)),
+    ),
+    hints: exercise.hints,
+  })));
+}
+
+/** The command that checks `exercise` in `lang`: what the page shows, and deno's arguments. */
+export function checkCommand(
+  exercise: Exercise,
+  lang: Lang,
+): { display: string; args: string[] } {
+  return {
+    display: `deno task exercise ${exercise.id} --lang ${lang}`,
+    args: ["task", "--quiet", "exercise", exercise.id, "--lang", lang],
+  };
+}
+
+/** What an exercise's file says to do, in each language (its EN: and ES: paragraphs). */
+export function brief(source: string): Partial<Text> {
+  const header = /^\/\*\*([^]*?)\*\//.exec(source.trimStart())?.[1] ?? "";
+  const found = paragraphs(
+    header.split("\n").map((l) => l.replace(/^\s*\* ?/, "")),
+  );
+  const said = (tag: string) =>
+    found.find((p) => p.startsWith(`${tag}:`))?.slice(tag.length + 1).trim();
+  const en = said("EN");
+  const es = said("ES");
+  return { ...en && { en }, ...es && { es } };
 }

@@ -1,13 +1,12 @@
 /**
- * Reads a lesson file the way Deno by Example does: its JSDoc header gives
- * the title, the tags, the command and the expected output, and the rest is
- * cut into steps, each the comment lines before a piece of code (the prose)
- * and that code. The page is made from the file itself, so it cannot drift
- * from what runs.
+ * Reads a lesson file the way Deno by Example does: after its JSDoc header
+ * (course/header.ts reads that), the file is cut into steps, each the
+ * comment lines before a piece of code (the prose) and that code. The page
+ * is made from the file itself, so it cannot drift from what runs.
  *
  * @module
  */
-import { type LessonHeader, paragraphs, readHeader } from "../course/header.ts";
+import { paragraphs } from "../course/header.ts";
 
 /** One step of a lesson: the prose, then the code it explains. */
 export interface Step {
@@ -17,22 +16,12 @@ export interface Step {
   code: string;
 }
 
-/** A lesson file, read. */
-export interface LiterateLesson {
-  /** The header. */
-  header: LessonHeader;
-  /** The steps, in file order. */
-  steps: Step[];
-}
-
-/** Reads the lesson `file` (its name in lessons/) into its header and steps. */
-export function readLesson(source: string, file: string): LiterateLesson {
+/** The steps of a lesson's source, in file order, after its header. */
+export function readSteps(source: string): Step[] {
   const lines = source.replace(/\r\n?/g, "\n").split("\n");
-  const end = lines.findIndex((line) => line.trim() === "*/");
-  return {
-    header: readHeader(source, file),
-    steps: readSteps(lines.slice(end + 1)),
-  };
+  return steps(
+    lines.slice(lines.findIndex((line) => line.trim() === "*/") + 1),
+  );
 }
 
 /** A line of a block comment without its ` * ` (or `*`). */
@@ -47,7 +36,7 @@ function lineComment(line: string): string | undefined {
   return match[1]!;
 }
 
-function readSteps(lines: string[]): Step[] {
+function steps(lines: string[]): Step[] {
   const steps: Step[] = [];
   let prose: string[] = [];
   let code: string[] = [];

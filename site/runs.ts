@@ -8,12 +8,15 @@
  * site built from its own catalogue, at most `maxRuns` at a time; a run ends
  * when it finishes, when its page asks (Stop), when its page goes away (the
  * stream is cancelled) or when it reaches the time limit, whichever comes
- * first. In all but the first case its whole process group is signalled: the
- * subprocess and every process it started.
+ * first. In all but the first case the subprocess gets SIGTERM, then
+ * SIGKILL 2 s later if it is still there, and what it started ends with it:
+ * a lesson's runner ends the deno processes it started when it gets SIGTERM
+ * (course/lesson.ts), and `deno task exercise` passes the signal on to the
+ * exercise CLI, which ends its checks. (Signalling the whole process group
+ * instead takes `Deno.kill`, which needs `--allow-run` for every program.)
  *
  * @module
  */
-import { killGroup } from "../course/deno.ts";
 import type { LessonEvent } from "../course/lesson.ts";
 import { Timeline } from "../lib/timeline.ts";
 
@@ -24,10 +27,8 @@ export type EndReason = "finished" | "stopped" | "disconnected" | "time limit";
 export interface RunExit {
   /** Why it ended. */
   reason: EndReason;
-  /** The exit code (128 + n when a signal ended it). */
+  /** The exit code: 128 + n when signal n ended it (143 for a lesson stopped). */
   code: number;
-  /** The signal that ended it, or `null`. */
-  signal: string | null;
   /** How long it ran, in milliseconds. */
   ms: number;
 }
@@ -48,11 +49,9 @@ export interface RunSpec {
 export interface Run {
   /** A random id: Stop names it. */
   readonly id: string;
-  /** What it runs. */
-  readonly spec: RunSpec;
   /** Settles when the subprocess has exited and the stream has ended. */
   readonly exited: Promise<RunExit>;
-  /** Ends the run for `reason`: SIGTERM to its group, SIGKILL after a grace. */
+  /** Ends the run for `reason`: SIGTERM, then SIGKILL after a grace. */
   end(reason: EndReason): void;
 }
 
@@ -64,12 +63,12 @@ export interface RunManagerOptions {
   maxRuns?: number;
   /** How long a run may last, in milliseconds. @default {120000} */
   timeLimit?: number;
-  /** How long after SIGTERM a run gets SIGKILL, in ms. @default {2000} */
-  killGrace?: number;
-  /** How often a running timeline is redrawn, in ms. @default {100} */
-  redraw?: number;
 }
 
+/** How long after SIGTERM a run gets SIGKILL, in ms. */
+const KILL_GRACE = 2_000;
+/** How often a running timeline is redrawn, in ms. */
+const REDRAW = 100;
 const encoder = new TextEncoder();
 
 /** Starts, streams and ends the site's runs. */
@@ -130,8 +129,6 @@ function startRun(
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    // A process group of its own, so that Stop reaches what it starts.
-    detached: true,
     env: {
       NO_COLOR: "1",
       DENO_NO_UPDATE_CHECK: "1",
@@ -142,16 +139,11 @@ function startRun(
   }).spawn();
   const started = performance.now();
   const live = new LiveTimeline(spec.unit, spec.title);
-  const signals: Promise<void>[] = [];
-  const signal = (name: Deno.Signal) =>
-    signals.push(
-      killGroup(child.pid, name).catch(() => {
-        // No deno to send it with: the subprocess at least, if it is there.
-        try {
-          child.kill(name);
-        } catch { /* it has exited */ }
-      }),
-    );
+  const kill = (signal: Deno.Signal) => {
+    try {
+      child.kill(signal);
+    } catch { /* it has exited */ }
+  };
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let closed = false;
   const send = (event: string, data: unknown) => {
@@ -167,18 +159,15 @@ function startRun(
   let reason: EndReason | undefined;
   const timers = [
     setTimeout(() => run.end("time limit"), options.timeLimit ?? 120_000),
-    setInterval(draw, options.redraw ?? 100),
+    setInterval(draw, REDRAW),
   ];
   const run: Run = {
     id: crypto.randomUUID(),
-    spec,
     end(why) {
       if (reason !== undefined) return;
       reason = why;
-      signal("SIGTERM");
-      timers.push(
-        setTimeout(() => signal("SIGKILL"), options.killGrace ?? 2_000),
-      );
+      kill("SIGTERM");
+      timers.push(setTimeout(() => kill("SIGKILL"), KILL_GRACE));
     },
     exited: (async () => {
       const [status] = await Promise.all([
@@ -198,11 +187,9 @@ function startRun(
         lines(child.stderr, (text) => send("stderr", { text })),
       ]);
       for (const timer of timers) clearTimeout(timer);
-      await Promise.all(signals);
       const exit: RunExit = {
         reason: reason ?? "finished",
         code: status.code,
-        signal: status.signal,
         ms: Math.round(performance.now() - started),
       };
       draw(true);

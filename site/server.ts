@@ -13,15 +13,21 @@
  *
  * @module
  */
+import { errorLine } from "../course/errors.ts";
 import { permissionFlags } from "../course/header.ts";
+import type { Lang } from "../course/i18n.ts";
 import { MAX_UNIT, MIN_UNIT } from "../course/lesson.ts";
-import { type Course, type Lesson, loadCourse } from "./course.ts";
-import { checkCommand, exerciseSource } from "./exercises.ts";
+import {
+  checkCommand,
+  type Course,
+  GLOSSARY,
+  type Lesson,
+  loadCourse,
+} from "./course.ts";
 import {
   exercisePage,
   glossaryPage,
   indexPage,
-  type Lang,
   lessonPage,
   notFoundPage,
 } from "./pages.ts";
@@ -53,11 +59,6 @@ export interface Site {
   shutdown(): Promise<void>;
 }
 
-const STATIC: Record<string, { file: string; type: string }> = {
-  "style.css": { file: "style.css", type: "text/css; charset=utf-8" },
-  "app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
-};
-
 const SECURITY_HEADERS = {
   "content-security-policy":
     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
@@ -65,84 +66,37 @@ const SECURITY_HEADERS = {
   "referrer-policy": "no-referrer",
 };
 
-/** Starts the site on 127.0.0.1. */
-export async function startSite(options: SiteOptions = {}): Promise<Site> {
-  const course = options.course ?? await loadCourse();
-  const runs = new RunManager({
-    cwd: course.root,
-    maxRuns: options.maxRuns,
-    timeLimit: options.timeLimit,
-  });
-  const statics = new Map<string, { body: string; type: string }>();
-  for (const [name, { file, type }] of Object.entries(STATIC)) {
-    const body = await Deno.readTextFile(
-      new URL(`static/${file}`, import.meta.url),
-    );
-    statics.set(name, { body, type });
-  }
-  let port = 0;
-  const handler = createHandler({
-    course,
-    runs,
-    statics,
-    port: () => port,
-  });
-  const server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: options.port ?? 8000,
-    onListen: () => {},
-  }, handler);
-  port = server.addr.port;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    port,
-    course,
-    runs,
-    async shutdown() {
-      await runs.stopAll();
-      await server.shutdown();
-    },
-  };
-}
-
-interface HandlerContext {
-  course: Course;
-  runs: RunManager;
-  statics: Map<string, { body: string; type: string }>;
-  port: () => number;
-}
-
-function html(body: string, status = 200): Response {
+function respond(
+  body: BodyInit | null,
+  status: number,
+  headers: Record<string, string>,
+): Response {
   return new Response(body, {
     status,
-    headers: {
-      "content-type": "text/html; charset=utf-8",
-      "cache-control": "no-store",
-      ...SECURITY_HEADERS,
-    },
+    headers: { ...SECURITY_HEADERS, ...headers },
   });
 }
+
+const HTML = {
+  "content-type": "text/html; charset=utf-8",
+  "cache-control": "no-store",
+};
 
 function text(
   body: string,
   status: number,
-  headers: HeadersInit = {},
+  headers: Record<string, string> = {},
 ): Response {
-  return new Response(body + "\n", {
-    status,
-    headers: {
-      "content-type": "text/plain; charset=utf-8",
-      ...SECURITY_HEADERS,
-      ...headers,
-    },
+  return respond(body + "\n", status, {
+    "content-type": "text/plain; charset=utf-8",
+    ...headers,
   });
 }
 
 /** The language a visitor's browser prefers, of the two. */
 function preferred(request: Request): Lang {
   const accept = request.headers.get("accept-language") ?? "";
-  const first = accept.split(",")[0]?.trim().toLowerCase() ?? "";
-  return first.startsWith("es") ? "es" : "en";
+  return accept.trim().toLowerCase().startsWith("es") ? "es" : "en";
 }
 
 /**
@@ -160,99 +114,97 @@ export function lessonRun(lesson: Lesson, unit: number): RunSpec {
   };
 }
 
-/** The site's request handler. */
-function createHandler(
-  context: HandlerContext,
-): (request: Request) => Promise<Response> {
-  const { course, runs, statics } = context;
-  const hosts =
-    () => [`127.0.0.1:${context.port()}`, `localhost:${context.port()}`];
+/** Starts the site on 127.0.0.1. */
+export async function startSite(options: SiteOptions = {}): Promise<Site> {
+  const course = options.course ?? await loadCourse();
+  const runs = new RunManager({
+    cwd: course.root,
+    maxRuns: options.maxRuns,
+    timeLimit: options.timeLimit,
+  });
+  const statics = new Map<string, { body: string; type: string }>();
+  const files = [["style.css", "css"], ["app.js", "javascript"]] as const;
+  for (const [name, type] of files) {
+    const body = await Deno.readTextFile(
+      new URL(`static/${name}`, import.meta.url),
+    );
+    statics.set(name, { body, type: `text/${type}; charset=utf-8` });
+  }
+  let hosts: string[] = [];
 
-  return async (request) => {
+  const handle = async (request: Request): Promise<Response> => {
     // Before the URL is parsed: a Host it cannot parse is refused too.
-    if (!hosts().includes(request.headers.get("host") ?? "")) {
-      return text(
-        `This site answers only at http://127.0.0.1:${context.port()}/`,
-        403,
-      );
+    if (!hosts.includes(request.headers.get("host") ?? "")) {
+      return text(`This site answers only at http://${hosts[0]}/`, 403);
     }
     const url = new URL(request.url);
-    const parts = url.pathname.slice(1).split("/");
-    const method = request.method;
-    const isPage = method === "GET" || method === "HEAD";
-
-    if (parts[0] === "api") {
-      if (method !== "POST") {
+    const [first, ...rest] = url.pathname.slice(1).split("/");
+    if (first === "api") {
+      if (request.method !== "POST") {
         return text("Use POST", 405, { allow: "POST" });
       }
       const origin = request.headers.get("origin");
       const site = request.headers.get("sec-fetch-site");
       if (
-        (origin !== null && !hosts().some((h) => origin === `http://${h}`)) ||
+        (origin !== null && !hosts.some((h) => origin === `http://${h}`)) ||
         (site !== null && site !== "same-origin" && site !== "none")
       ) {
         return text("Runs start only from this site's pages", 403);
       }
-      return api(parts.slice(1), url);
+      return await api(rest.join("/"), url.searchParams);
     }
-    if (!isPage) return text("Use GET", 405, { allow: "GET, HEAD" });
-
-    if (url.pathname === "/") {
-      return new Response(null, {
-        status: 303,
-        headers: { location: `/${preferred(request)}/` },
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      return text("Use GET", 405, { allow: "GET, HEAD" });
+    }
+    const file = first === "static" && rest.length === 1
+      ? statics.get(rest[0]!)
+      : undefined;
+    if (file) {
+      return respond(file.body, 200, {
+        "content-type": file.type,
+        "cache-control": "no-cache",
       });
     }
-    if (parts[0] === "static" && parts.length === 2) {
-      const file = statics.get(parts[1]!);
-      if (file) {
-        return new Response(file.body, {
-          headers: {
-            "content-type": file.type,
-            "cache-control": "no-cache",
-            ...SECURITY_HEADERS,
-          },
-        });
-      }
+    if (first !== "en" && first !== "es") {
+      return url.pathname === "/"
+        ? respond(null, 303, { location: `/${preferred(request)}/` })
+        : respond(notFoundPage(course, preferred(request)), 404, HTML);
     }
-    const lang = parts[0] === "en" || parts[0] === "es" ? parts[0] : undefined;
-    if (lang === undefined) {
-      return html(notFoundPage(course, preferred(request)), 404);
-    }
-    const rest = parts.slice(1);
     if (rest.length === 0) {
-      return new Response(null, {
-        status: 308,
-        headers: { location: `/${lang}/` },
-      });
+      return respond(null, 308, { location: `/${first}/` });
     }
-    if (rest.length === 1 && rest[0] === "") {
-      return html(await indexPage(course, lang));
-    }
-    if (rest.length === 2 && rest[0] === "lessons") {
-      const lesson = course.lesson(rest[1]!);
-      if (lesson) return html(await lessonPage(course, lesson, lang));
-    }
-    if (rest.length === 2 && rest[0] === "exercises") {
-      const exercises = await course.exercises();
-      const exercise = exercises.find((e) => e.id === rest[1]);
-      if (exercise) {
-        const source = await exerciseSource(course.root, exercise);
-        return html(exercisePage(course, exercise, lang, source, exercises));
-      }
-    }
-    if (lang === "es" && rest.length === 1 && rest[0] === "glosario") {
-      const page = await course.glossary();
-      if (page) return html(glossaryPage(course, page));
-    }
-    return html(notFoundPage(course, lang), 404);
+    const body = await page(first, rest.join("/"));
+    return body === undefined
+      ? respond(notFoundPage(course, first), 404, HTML)
+      : respond(body, 200, HTML);
   };
 
-  async function api(parts: string[], url: URL): Promise<Response> {
-    if (parts.length === 3 && parts[0] === "lessons" && parts[2] === "run") {
-      const lesson = course.lesson(parts[1]!);
+  /** The page at `/{lang}/{path}`, or `undefined` when there is none. */
+  async function page(lang: Lang, path: string): Promise<string | undefined> {
+    if (path === "") return await indexPage(course, lang);
+    const [, kind, id] = /^(lessons|exercises)\/([^/]+)$/.exec(path) ?? [];
+    const lesson = kind === "lessons" ? course.lesson(id!) : undefined;
+    if (lesson) return await lessonPage(course, lesson, lang);
+    if (kind === "exercises") {
+      const exercises = await course.exercises();
+      const exercise = exercises.find((e) => e.id === id);
+      if (exercise) {
+        return await exercisePage(course, exercise, lang, exercises);
+      }
+    }
+    if (lang === "es" && path === "glosario") {
+      const glossary = await course.read(GLOSSARY);
+      if (glossary !== undefined) return glossaryPage(course, glossary);
+    }
+    return undefined;
+  }
+
+  async function api(path: string, query: URLSearchParams): Promise<Response> {
+    const [, kind, id, action] = /^(\w+)\/([^/]+)\/(\w+)$/.exec(path) ?? [];
+    if (kind === "lessons" && action === "run") {
+      const lesson = course.lesson(id!);
       if (!lesson) return text("No such lesson", 404);
-      const raw = url.searchParams.get("unit") ?? "";
+      const raw = query.get("unit") ?? "";
       const unit = /^[1-9]\d{0,4}$/.test(raw) ? Number(raw) : NaN;
       if (!(unit >= MIN_UNIT && unit <= MAX_UNIT)) {
         return text(
@@ -262,25 +214,19 @@ function createHandler(
       }
       return start(lessonRun(lesson, unit));
     }
-    if (
-      parts.length === 3 && parts[0] === "exercises" && parts[2] === "check"
-    ) {
-      const exercise = (await course.exercises()).find((e) =>
-        e.id === parts[1]
-      );
+    if (kind === "exercises" && action === "check") {
+      const exercise = (await course.exercises()).find((e) => e.id === id);
       if (!exercise) return text("No such exercise", 404);
       // The language is one of two words, never the request's own text.
-      const lang = url.searchParams.get("lang") === "es" ? "es" : "en";
+      const lang = query.get("lang") === "es" ? "es" : "en";
       return start({
         ...checkCommand(exercise, lang),
         unit: 100,
         title: `${exercise.id}: ${exercise.title[lang]}`,
       });
     }
-    if (parts.length === 3 && parts[0] === "runs" && parts[2] === "stop") {
-      return runs.stop(parts[1]!)
-        ? new Response(null, { status: 204 })
-        : text("No such run", 404);
+    if (kind === "runs" && action === "stop") {
+      return runs.stop(id!) ? respond(null, 204, {}) : text("No such run", 404);
     }
     return text("Not found", 404);
   }
@@ -290,7 +236,7 @@ function createHandler(
     try {
       started = runs.start(spec);
     } catch (error) {
-      return text(`Cannot start the run: ${(error as Error).message}`, 500);
+      return text(`Cannot start the run: ${errorLine(error)}`, 500);
     }
     if (started === undefined) {
       return text(
@@ -299,12 +245,27 @@ function createHandler(
         { "retry-after": "5" },
       );
     }
-    return new Response(started.stream, {
-      headers: {
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-store",
-        ...SECURITY_HEADERS,
-      },
+    return respond(started.stream, 200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
     });
   }
+
+  const server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: options.port ?? 8000,
+    onListen: () => {},
+  }, handle);
+  const port = server.addr.port;
+  hosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    port,
+    course,
+    runs,
+    async shutdown() {
+      await runs.stopAll();
+      await server.shutdown();
+    },
+  };
 }

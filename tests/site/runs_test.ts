@@ -85,20 +85,23 @@ Deno.test("Stop ends a run: the stream says so, and the chart marks the running 
     const response = await get("/api/lessons/04_semaphore/run?unit=1000", post);
     let stopped: Promise<Response> | undefined;
     let id = "";
+    let started = 0;
     const seen = await events(response, (name, data) => {
-      // Stop once the lesson has printed its first line; read on to the end.
+      // Stop once both tasks that hold a permit have said they started
+      // (after the first line only, task 2 may not have started yet); read
+      // on to the end.
       if (name === "run") id = data.id as string;
-      if (name === "line" && stopped === undefined) {
+      if (name === "line" && ++started === 2) {
         stopped = get(`/api/runs/${id}/stop`, post);
       }
       return false;
     });
     assertEquals((await stopped!).status, 204);
     const exit = seen.at(-1)![1] as unknown as RunExit;
-    assertEquals([seen.at(-1)![0], exit.reason, exit.signal], [
+    assertEquals([seen.at(-1)![0], exit.reason, exit.code], [
       "exit",
       "stopped",
-      "SIGTERM",
+      143,
     ]);
     assertEquals(site.runs.list(), []);
     const svg = seen.filter(([n]) => n === "timeline").at(-1)![1].svg as string;
@@ -112,36 +115,38 @@ Deno.test("Stop ends a run: the stream says so, and the chart marks the running 
 });
 
 Deno.test("Stop ends every process the run started, not just the first", async () => {
+  // The fixture lesson starts a deno that would wait 20 s, with `tag` on its
+  // command line.
+  const tag = `grandchild-${crypto.randomUUID()}`;
   const runs = new RunManager({ cwd: ROOT });
+  const fixture = "tests/fixtures/lessons/99_grandchild.ts";
   const started = runs.start({
     display: "grandchild",
-    args: ["run", "--allow-run", "tests/fixtures/site/grandchild.ts"],
+    args: ["run", "--allow-run", fixture, "--tag", tag, "--events"],
     unit: 1000,
     title: "grandchild",
   })!;
-  const seen = await events(new Response(started.stream), (name) => {
+  await events(new Response(started.stream), (name) => {
     if (name === "line") runs.stop(started.run.id);
     return false;
   });
-  const pid = Number(seen.find(([name]) => name === "line")![1].text);
   assertEquals((await started.run.exited).reason, "stopped");
-  // The grandchild is gone: its process entry, if any, is a zombie's. (A
-  // deno of its own reads /proc, which this test may not.)
-  const { stdout: state } = await runDeno([
+  // No process whose command line holds the tag is left (a zombie's is
+  // empty). A deno of its own reads /proc, which this test may not.
+  const { stdout: left } = await runDeno([
     "eval",
-    `console.log(await Deno.readTextFile("/proc/${pid}/stat")
-      .then((stat) => stat.split(") ")[1][0], () => "gone"))`,
+    `for (const { name } of Deno.readDirSync("/proc")) {
+      if (!/^\\d+$/.test(name) || name === String(Deno.pid)) continue;
+      const line = await Deno.readTextFile(\`/proc/\${name}/cmdline\`).catch(() => "");
+      if (line.includes(Deno.args[0])) { console.log(name); Deno.kill(Number(name), "SIGKILL"); }
+    }`,
+    tag,
   ]);
-  if (!/^(gone|Z)$/.test(state.trim())) {
-    await runDeno(["eval", `Deno.kill(${pid}, "SIGKILL")`]);
-    throw new Error(
-      `Stop left the grandchild ${pid} running (${state.trim()})`,
-    );
-  }
+  assertEquals(left, "", "Stop left the grandchild running");
 });
 
 Deno.test("A run ends when its page goes away, or at the time limit", async () => {
-  await withSite({ timeLimit: 800 }, async (site, get) => {
+  await withSite({}, async (site, get) => {
     const controller = new AbortController();
     const response = await get("/api/lessons/04_semaphore/run?unit=1000", {
       method: "POST",
@@ -151,15 +156,19 @@ Deno.test("A run ends when its page goes away, or at the time limit", async () =
     const [run] = site.runs.list();
     controller.abort();
     const gone = await run!.exited;
-    assertEquals([gone.reason, gone.signal], ["disconnected", "SIGTERM"]);
-    const late = await events(
-      await get("/api/lessons/04_semaphore/run?unit=1000", post),
-    );
-    const exit = late.at(-1)![1] as unknown as RunExit;
-    assertEquals([exit.reason, exit.signal], ["time limit", "SIGTERM"]);
-    assert(exit.ms >= 800, `${exit.ms} ms`);
+    assertEquals([gone.reason, gone.code], ["disconnected", 143]);
     assertEquals(site.runs.list(), []);
   });
+  const runs = new RunManager({ cwd: ROOT, timeLimit: 300 });
+  const { run, stream } = runs.start({
+    display: "wait",
+    args: ["eval", "setTimeout(() => {}, 20_000)"],
+    unit: 1000,
+    title: "wait",
+  })!;
+  const [exit] = await Promise.all([run.exited, new Response(stream).text()]);
+  assertEquals([exit.reason, exit.code], ["time limit", 143]);
+  assert(exit.ms >= 300, `${exit.ms} ms`);
 });
 
 Deno.test("At most maxRuns go on at once; the next is refused, saying why, until one ends", async () => {
@@ -182,7 +191,9 @@ Deno.test("At most maxRuns go on at once; the next is refused, saying why, until
     await run!.exited;
     const next = await get("/api/lessons/03_gather/run?unit=20", post);
     assertEquals(next.status, 200);
-    await events(next);
+    const [again] = site.runs.list();
+    await next.body!.cancel();
+    await again!.exited;
   });
 });
 
