@@ -21,6 +21,11 @@
  * [README.md](README.md) has the lessons, and
  * [docs/library.md](docs/library.md) the whole reference with benchmarks.
  *
+ * Bad input is refused at the call, the same way everywhere: a wrong type is a
+ * `TypeError`, a value out of range a `RangeError`, the message names the
+ * parameter and shows the value, and a method that returns a promise rejects
+ * (it never throws), leaving nothing behind.
+ *
  * ## Permissions
  *
  * - Semaphore, Lock, Event, Queue, TaskGroup, asCompleted, Timeline: none.
