@@ -654,10 +654,6 @@ function checkWidth(value: unknown, min: number, max: number, action: string) {
 
 /** Standard output's width in columns when it is a terminal. */
 function terminalWidth(): number | undefined {
-  try {
-    if (globalThis.Deno?.stdout.isTerminal()) return Deno.consoleSize().columns;
-  } catch {
-    // Not a terminal after all.
-  }
-  return undefined;
+  const terminal = globalThis.Deno?.stdout.isTerminal();
+  return terminal ? Deno.consoleSize().columns : undefined;
 }
