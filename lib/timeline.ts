@@ -107,8 +107,8 @@ export interface SvgOptions extends ScaleOptions {
   title?: string;
 }
 
-/** A span as recorded, and the order in which it ended (-1 while it runs). */
-type MutableSpan = { -readonly [K in keyof Span]: Span[K] } & { order: number };
+/** A span as recorded. */
+type MutableSpan = { -readonly [K in keyof Span]: Span[K] };
 
 /** How render() draws a bar: its character and its ANSI colour. */
 const BAR = {
@@ -147,7 +147,8 @@ export class Timeline {
   #now: () => number;
   #origin = 0;
   #spans = new Map<string, MutableSpan>();
-  #ended = 0;
+  /** The names of the tasks that ended, in the order they did. */
+  #ended: string[] = [];
 
   /**
    * Starts an empty timeline; its time zero is now.
@@ -184,20 +185,10 @@ export class Timeline {
   start(name: string): void {
     string(name, "start task", "name");
     if (this.#spans.has(name)) {
-      throw new Error(
-        `Cannot start task as its name is already on the timeline: current value is ${
-          describe(name)
-        }`,
-      );
+      misuse("start", "its name is already on the timeline", name);
     }
     const start = this.#read("start task");
-    this.#spans.set(name, {
-      name,
-      start,
-      end: undefined,
-      outcome: "running",
-      order: -1,
-    });
+    this.#spans.set(name, { name, start, end: undefined, outcome: "running" });
   }
 
   /**
@@ -212,16 +203,11 @@ export class Timeline {
       refuse(Kind, "end task", "outcome", '"fulfilled" or "rejected"', outcome);
     }
     const span = this.#spans.get(name);
-    if (span === undefined || span.end !== undefined) {
-      throw new Error(
-        `Cannot end task as it ${
-          span ? "has already ended" : "was never started"
-        }: current value is ${describe(name)}`,
-      );
-    }
+    if (span === undefined) misuse("end", "it was never started", name);
+    if (span.end !== undefined) misuse("end", "it has already ended", name);
     span.end = this.#read("end task");
     span.outcome = outcome;
-    span.order = this.#ended++;
+    this.#ended.push(name);
   }
 
   /**
@@ -267,10 +253,7 @@ export class Timeline {
 
   /** The names of the tasks that have ended, in the order they ended. */
   completionOrder(): string[] {
-    return [...this.#spans.values()]
-      .filter((span) => span.end !== undefined)
-      .sort((a, b) => a.order - b.order)
-      .map((span) => span.name);
+    return [...this.#ended];
   }
 
   /**
@@ -577,7 +560,7 @@ function roundStep(min: number): number {
   return factor * power;
 }
 
-/** A span without its order of ending. */
+/** A span, copied. */
 function copy({ name, start, end, outcome }: Span): Span {
   return { name, start, end, outcome };
 }
@@ -632,6 +615,13 @@ function tag(markup: TemplateStringsArray, ...values: unknown[]): string {
         ? String(Math.round(value * 10) / 10)
         : xml(String(value))
     ),
+  );
+}
+
+/** The `Error` of a call out of turn: `why` the task `name` cannot `verb`. */
+function misuse(verb: string, why: string, name: string): never {
+  throw new Error(
+    `Cannot ${verb} task as ${why}: current value is ${describe(name)}`,
   );
 }
 
