@@ -189,6 +189,14 @@ export function duration(
   return number(value, action, name, rule, ok);
 }
 
+/** A string argument. */
+export function string(value: unknown, action: string, name: string): string {
+  if (typeof value !== "string") {
+    refuse(TypeError, action, name, "a string", value);
+  }
+  return value;
+}
+
 /** A function argument. */
 export function fn<F extends (...args: never[]) => unknown>(
   value: F,

@@ -373,14 +373,6 @@ function checkInput(input: unknown, action: string, name: string): FetchInput {
   return refuse(TypeError, action, name, "an absolute URL or a Request", input);
 }
 
-/** An object, or a `TypeError` that says what else would do. */
-function record<T>(value: unknown, action: string, name: string, or: string) {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    refuse(TypeError, action, name, `an object or ${or}`, value);
-  }
-  return value as T;
-}
-
 /** A list option as a set, each item checked by `item`. */
 function setOf<T>(
   value: Iterable<unknown>,
@@ -404,7 +396,7 @@ function makePlan(options: FetchWithRetryInit, action: string) {
     ? { limit: retry }
     : retry === undefined
     ? {}
-    : record(retry, action, "retry", "a number of retries");
+    : checkOptions(retry, action, "retry");
   const { backoff = {}, onRetry } = given;
   const methods = given.methods ?? ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"];
   const statusCodes = given.statusCodes ?? [408, 413, 429, 500, 502, 503, 504];
@@ -412,12 +404,8 @@ function makePlan(options: FetchWithRetryInit, action: string) {
   if (typeof backoff === "function") {
     delay = (n) => duration(backoff(n), action, `retry.backoff(${n})`);
   } else {
-    const { base = 300, max = 1e4 } = record<BackoffOptions>(
-      backoff,
-      action,
-      "retry.backoff",
-      "a function",
-    );
+    const bounds = checkOptions(backoff, action, "retry.backoff");
+    const { base = 300, max = 1e4 } = bounds;
     duration(base, action, "retry.backoff.base");
     duration(max, action, "retry.backoff.max", true);
     delay = (n) => Math.random() * Math.min(max, base * 2 ** n);

@@ -30,8 +30,8 @@ import {
   describe,
   fn as checkFn,
   options as checkOptions,
-  refuse,
   signalOf,
+  string,
 } from "./_check.ts";
 
 /** Options for {@linkcode TaskGroup} and {@linkcode TaskGroup.run}. */
@@ -320,9 +320,7 @@ export class TaskGroup {
     const name = options === undefined
       ? undefined
       : checkOptions(options, "spawn task").name;
-    if (name !== undefined && typeof name !== "string") {
-      refuse(TypeError, "spawn task", "name", "a string", name);
-    }
+    if (name !== undefined) string(name, "spawn task", "name");
     if (this.#state === "settled") {
       throw new Error(
         "Cannot spawn task as the task group has already settled: create a new group",

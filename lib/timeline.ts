@@ -29,6 +29,7 @@ import {
   number,
   options as checkOptions,
   refuse,
+  string,
 } from "./_check.ts";
 
 /** How a span ended; `"running"` while it has not. */
@@ -623,13 +624,6 @@ function misuse(verb: string, why: string, name: string): never {
   throw new Error(
     `Cannot ${verb} task as ${why}: current value is ${describe(name)}`,
   );
-}
-
-function string(value: unknown, action: string, name: string): string {
-  if (typeof value !== "string") {
-    refuse(TypeError, action, name, "a string", value);
-  }
-  return value;
 }
 
 function checkWidth(value: unknown, min: number, max: number, action: string) {
