@@ -21,6 +21,11 @@
  * [README.md](README.md) has the lessons, and
  * [docs/library.md](docs/library.md) the whole reference with benchmarks.
  *
+ * Bad input is refused at the call, the same way everywhere: a wrong type is a
+ * `TypeError`, a value out of range a `RangeError`, the message names the
+ * parameter and shows the value, and a method that returns a promise rejects
+ * (it never throws), leaving nothing behind.
+ *
  * ## Permissions
  *
  * - Semaphore, Lock, Event, Queue, TaskGroup, asCompleted, Timeline: none.
@@ -71,33 +76,16 @@
  * @example TaskGroup: the first failure cancels the siblings
  * ```ts
  * import { TaskGroup } from "@asincronia/asincronia";
- * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
- * // A wait that stops when its signal aborts.
- * const wait = (ms: number, signal: AbortSignal) =>
- *   new Promise<void>((resolve, reject) => {
- *     const id = setTimeout(resolve, ms);
- *     signal.addEventListener("abort", () => {
- *       clearTimeout(id);
- *       reject(signal.reason);
- *     }, { once: true });
- *   });
- *
- * const finished: string[] = [];
- * const error = await TaskGroup.run(async (group) => {
- *   group.spawn(async (signal) => {
- *     await wait(1_000, signal); // aborted after 10 ms
- *     finished.push("slow");
- *   }, { name: "slow" });
- *   group.spawn(async (signal) => {
- *     await wait(10, signal);
- *     throw new Error("boom");
- *   }, { name: "fails" });
- * }).catch((reason: unknown) => reason);
- * // run waited for both tasks, then threw the failures together.
- * assert(error instanceof AggregateError);
- * assertEquals(error.errors.map((e: Error) => e.message), ["boom"]);
- * assertEquals(finished, []);
+ * const forever = (signal: AbortSignal) => // runs until it is cancelled
+ *   new Promise((_, reject) => signal.onabort = () => reject(signal.reason));
+ * const error = await TaskGroup.run((group) => {
+ *   group.spawn(forever, { name: "slow" });
+ *   group.spawn(() => Promise.reject(new Error("boom")), { name: "fails" });
+ * }).then(() => undefined, (reason: AggregateError) => reason);
+ * // run waited for both (the slow one cancelled), then rejected with the failures.
+ * assertEquals(error?.errors.map((e: Error) => e.message), ["boom"]);
  * ```
  *
  * @example Event: many tasks wait until one sets it
@@ -152,17 +140,21 @@
  *
  * @example Executor: CPU-bound functions on a pool of Workers
  * ```ts
- * import { Executor } from "@asincronia/asincronia";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { Executor, WorkerError } from "@asincronia/asincronia";
+ * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * // The task module: usually a file, new URL("./tasks.ts", import.meta.url),
  * // typed with typeof import("./tasks.ts"). Inline here, so that this runs.
- * const url = "data:text/javascript,export const fib = (n) => n < 2 ? n : fib(n - 1) + fib(n - 2);";
- * type Tasks = { fib(n: number): number };
+ * const url = "data:text/javascript,export const fib = (n) => n < 2 ? n : fib(n - 1) + fib(n - 2);" +
+ *   "export const quit = () => self.close();";
+ * type Tasks = { fib(n: number): number; quit(): void };
  *
  * await using executor = new Executor();
  * const tasks = executor.bind<Tasks>(url);
  * assertEquals(await Promise.all([tasks.fib(25), tasks.fib(26)]), [75025, 121393]);
+ * // A worker that dies fails its own call only, and is replaced.
+ * assert(await tasks.quit().catch((e) => e) instanceof WorkerError);
+ * assertEquals(await tasks.fib(10), 55);
  * ```
  *
  * @example fetchWithRetry and fetchAll: timeouts, retries, bounded concurrency

@@ -1,7 +1,10 @@
 /**
  * 2,000 GETs of a small page from the local lesson server, at most 64 at a
  * time: fetchAll against p-limit around fetch, and against an unbounded
- * Promise.all of fetch. Every side reads each body as text.
+ * Promise.all of fetch. Every side reads each body as text. One more side
+ * gives fetchAll an option (`headers: {}`), which makes it build a Request
+ * for every URL: what sending a bare URL, when there is nothing else to
+ * send, buys.
  *
  * Run: deno bench --allow-net=127.0.0.1 --v8-flags=--expose-gc bench/fetch_bench.ts
  *
@@ -26,6 +29,8 @@ async function text(url: string): Promise<string> {
 
 const sides: Record<string, () => Promise<unknown[]>> = {
   "fetchAll": () => fetchAll(urls, { concurrency: CONCURRENCY }),
+  "fetchAll, a Request for every URL": () =>
+    fetchAll(urls, { concurrency: CONCURRENCY, headers: {} }),
   "p-limit@7 + fetch": () => {
     const limit = pLimit(CONCURRENCY);
     return Promise.all(urls.map((url) => limit(() => text(url))));

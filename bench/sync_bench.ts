@@ -12,12 +12,22 @@
  * compares callers that share one AbortSignal with callers that have one
  * each, to show that a shared signal costs O(1) per caller too.
  *
+ * The groups named "A/B" run today's Semaphore beside the Semaphore of
+ * commit 78abbaf (bench/_semaphore_78abbaf.ts), which called `fn` inside
+ * `run` when a permit was free, did not carry the caller's async context,
+ * and added one listener per caller to a signal. Today's never calls `fn`
+ * inside `run` (one microtask later), carries the context, and shares one
+ * listener per signal; the target is `run` at no more than 1.25× the old
+ * cost. Only those: deno bench --config bench/deno.json --filter A/B
+ * bench/sync_bench.ts
+ *
  * @module
  */
 import { Mutex, Semaphore as MutexSemaphore } from "async-mutex";
 import pLimit from "p-limit";
 import { Lock } from "../lib/lock.ts";
 import { Semaphore } from "../lib/semaphore.ts";
+import { Semaphore as Semaphore78 } from "./_semaphore_78abbaf.ts";
 
 const TASKS = 10_000;
 const CONCURRENCY = 4;
@@ -239,6 +249,80 @@ for (const shared of [false, true]) {
             signal: shared ? signal : new AbortController().signal,
           }),
       );
+    },
+  });
+}
+
+// The least that never calling fn inside run() can cost, uncontended: a
+// bare async function that waits one microtask, then awaits fn's promise
+// (three hops to the caller where 78abbaf took two). No semaphore at all.
+const DONE = Promise.resolve();
+async function threeHops(fn: () => Promise<void>): Promise<void> {
+  await DONE;
+  return await fn();
+}
+Deno.bench({
+  name: "A/B floor: 1,000 × await threeHops(noop), no semaphore",
+  group: "A/B: uncontended run",
+  async fn() {
+    for (let i = 0; i < 1000; i++) await threeHops(noop);
+  },
+});
+
+// A/B: today's Semaphore against the one of commit 78abbaf, same workloads.
+for (
+  const [side, make] of [["78abbaf", Semaphore78], [
+    "today",
+    Semaphore,
+  ]] as const
+) {
+  const baseline = side === "78abbaf";
+  Deno.bench({
+    name: `A/B ${side}: Semaphore(4).run, 10^4 tasks at once`,
+    group: "A/B: 10^4 tasks, concurrency 4",
+    baseline,
+    async fn() {
+      const sem = new make(CONCURRENCY);
+      await many(TASKS, (fn) => sem.run(fn));
+    },
+  });
+  Deno.bench({
+    name: `A/B ${side}: 1,000 × await run(noop), uncontended`,
+    group: "A/B: uncontended run",
+    baseline,
+    async fn() {
+      const sem = new make(1);
+      for (let i = 0; i < 1000; i++) await sem.run(noop);
+    },
+  });
+  Deno.bench({
+    name: `A/B ${side}: 1,000 × await run(() => i), fn returns a value`,
+    group: "A/B: uncontended run, fn returns a value",
+    baseline,
+    async fn() {
+      const sem = new make(1);
+      for (let i = 0; i < 1000; i++) await sem.run(() => i);
+    },
+  });
+  Deno.bench({
+    name: `A/B ${side}: Semaphore(4).run, 10^4 tasks, a signal each`,
+    group: "A/B: 10^4 tasks with a signal each",
+    baseline,
+    async fn() {
+      const sem = new make(CONCURRENCY);
+      await many(
+        TASKS,
+        (fn) => sem.run(fn, { signal: new AbortController().signal }),
+      );
+    },
+  });
+  Deno.bench({
+    name: `A/B ${side}: 1,000 × await acquire() + release()`,
+    group: "A/B: uncontended acquire",
+    baseline,
+    async fn() {
+      const sem = new make(1);
+      for (let i = 0; i < 1000; i++) (await sem.acquire()).release();
     },
   });
 }

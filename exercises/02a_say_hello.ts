@@ -5,8 +5,8 @@
  * and let its promise settle only once it has said goodbye. Lesson 02
  * (lessons/02_coroutines.ts) shows an async function and `await`.
  *
- * ES: Haz que `sayHello` escriba "Hello!", espere una unidad y escriba
- * "Goodbye!", y que su promesa se cumpla solo después de despedirse. Lo
+ * ES: Haz que `sayHello` escriba «Hello!», espere una unidad y escriba
+ * «Goodbye!», y que su promesa se cumpla solo después de despedirse. Lo
  * enseña la lección 02 (lessons/02_coroutines.ts): `async` y `await`.
  *
  * Check it · Compruébalo: `deno task exercise 02a` (`--hint` for a hint)

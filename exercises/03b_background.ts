@@ -5,8 +5,8 @@
  * "fetch" then "render" (1 unit each; render needs fetch), and return only
  * once save is done too. Lesson 03 (lessons/03_gather.ts, task D).
  *
- * ES: `main` debe lanzar "save" (3 unidades) en segundo plano, hacer mientras
- * tanto "fetch" y luego "render" (1 unidad cada una; render necesita fetch),
+ * ES: `main` debe lanzar «save» (3 unidades) en segundo plano, hacer mientras
+ * tanto «fetch» y luego «render» (1 unidad cada una; render necesita fetch),
  * y terminar solo cuando save también acabe. Lección 03 (tarea D).
  *
  * Check it · Compruébalo: `deno task exercise 03b` (`--hint` for a hint)

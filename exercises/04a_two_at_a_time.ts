@@ -5,9 +5,9 @@
  * once, starting the next one as soon as one ends; return the sizes in file
  * order. Lesson 04 (lessons/04_semaphore.ts) shows a Semaphore.
  *
- * ES: Descarga los ficheros 0 a 4 sin más de dos descargas a la vez,
- * empezando la siguiente en cuanto una acaba; devuelve los tamaños en el
- * orden de los ficheros. Lo enseña la lección 04 (lessons/04_semaphore.ts).
+ * ES: Descarga los ficheros del 0 al 4 sin que haya nunca más de dos descargas
+ * a la vez, empezando la siguiente en cuanto una acaba; devuelve los tamaños en
+ * el orden de los ficheros. Lo enseña la lección 04 (lessons/04_semaphore.ts).
  *
  * Check it · Compruébalo: `deno task exercise 04a` (`--hint` for a hint)
  *

@@ -5,8 +5,8 @@
  * once all are done; never throw. Lesson 05 (lessons/05_exceptions.ts)
  * compares Promise.all and Promise.allSettled.
  *
- * ES: Ejecuta los trabajos A a D a la vez y devuelve todos sus errores, en su
- * orden, cuando acaben todos; no lances nada. La lección 05
+ * ES: Ejecuta los trabajos A, B, C y D a la vez y devuelve todos sus errores, en
+ * el orden de los trabajos, cuando acaben todos; no lances nada. La lección 05
  * (lessons/05_exceptions.ts) compara Promise.all y Promise.allSettled.
  *
  * Check it · Compruébalo: `deno task exercise 05a` (`--hint` for a hint)

@@ -2,12 +2,12 @@
  * # 05b · Cancel the siblings when one fails
  *
  * EN: Run jobs A, B and C at once; if one fails, stop the others at once and
- * throw only once all have stopped. Lesson 05 (lessons/05_exceptions.ts)
- * shows a TaskGroup.
+ * throw only once all have stopped. Lesson 05
+ * (lessons/05_task_groups.ts) shows a TaskGroup.
  *
  * ES: Ejecuta A, B y C a la vez; si uno falla, detén a los demás en el acto y
  * lanza el error solo cuando todos hayan parado. La lección 05
- * (lessons/05_exceptions.ts) enseña un TaskGroup.
+ * (lessons/05_task_groups.ts) enseña un TaskGroup.
  *
  * Check it · Compruébalo: `deno task exercise 05b` (`--hint` for a hint)
  *

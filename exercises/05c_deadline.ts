@@ -3,11 +3,11 @@
  *
  * EN: Return the report, or "unavailable" if it takes more than 2 units, cancelling
  * the request and leaving no timer behind. Lesson 05
- * (lessons/05_exceptions.ts, its last part) shows timeouts.
+ * (lessons/05_task_groups.ts, its last parts) shows timeouts.
  *
- * ES: Devuelve el informe, o "unavailable" si tarda más de 2 unidades, cancelando
+ * ES: Devuelve el informe, o «unavailable» si tarda más de 2 unidades, cancelando
  * la petición y sin dejar temporizadores. La lección 05
- * (lessons/05_exceptions.ts, su última parte) enseña los plazos.
+ * (lessons/05_task_groups.ts, sus últimas partes) enseña los plazos.
  *
  * Check it · Compruébalo: `deno task exercise 05c` (`--hint` for a hint)
  *

@@ -2,12 +2,12 @@
  * # 07a · Give the event loop a turn
  *
  * EN: Process 400 items with a synchronous function, and let the event loop
- * run the checker's heartbeat at least every 50 items, without waiting.
- * Lesson 07 (lessons/07_best_practices.ts) shows what blocking costs.
+ * run the checker's heartbeat at least every 50 items, without waiting real
+ * time. Lesson 07 (lessons/07_best_practices.ts) shows what blocking costs.
  *
  * ES: Procesa 400 elementos con una función síncrona, y deja que el bucle de
- * eventos atienda el latido del comprobador al menos cada 50, sin esperar.
- * La lección 07 (lessons/07_best_practices.ts) muestra lo que cuesta bloquear.
+ * eventos atienda el latido del comprobador al menos cada 50 elementos, sin
+ * añadir esperas de tiempo real. Lo que cuesta bloquear: lección 07.
  *
  * Check it · Compruébalo: `deno task exercise 07a` (`--hint` for a hint)
  *

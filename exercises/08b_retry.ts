@@ -5,9 +5,9 @@
  * off exponentially, and give up after 4 attempts. Lesson 08
  * (lessons/08_fetch.ts) retries too.
  *
- * ES: Reintenta las respuestas 429 y 503 con educación: espera lo que diga
- * `Retry-After`, o cada vez más, y ríndete tras 4 intentos. La lección 08
- * (lessons/08_fetch.ts) también reintenta.
+ * ES: Reintenta con cortesía las respuestas 429 y 503: espera lo que indique
+ * `Retry-After` o, si no lo indica, cada vez más (espera exponencial), y
+ * ríndete tras 4 intentos. La lección 08 (lessons/08_fetch.ts) también reintenta.
  *
  * Check it · Compruébalo: `deno task exercise 08b` (`--hint` for a hint)
  *

@@ -6,7 +6,7 @@
  * (lessons/09_concurrency_vs_parallelism.ts) does this.
  *
  * ES: Cuenta los primos menores que un límite dividiendo el rango en trozos que
- * corren a la vez en los 2 workers de un Executor. Lo hace la lección 09
+ * se ejecuten a la vez en los 2 workers de un Executor. Lo hace la lección 09
  * (lessons/09_concurrency_vs_parallelism.ts).
  *
  * Check it · Compruébalo: `deno task exercise 09a` (`--hint` for a hint)

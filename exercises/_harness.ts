@@ -1,28 +1,39 @@
 /**
- * What every check is built from: bilingual messages, a {@linkcode World}
- * (a clock, a Timeline, simulated tasks) and a run of the learner's code that
- * reports how it ended and what it left running. Learners can skip this
- * file.
+ * What every check is built from, on both sides of it. Learners can skip
+ * this file.
+ *
+ * A check runs in two processes (exercises/_run.ts). The learner's process
+ * runs the learner's code in the Worlds of `_world.ts` and sends back what
+ * happened as data: a {@linkcode Run} per scenario. The checker's process
+ * reads each Run back as a {@linkcode Scene} and judges it; the problems it
+ * finds are bilingual {@linkcode Text}s.
  *
  * @module
  */
-import { setImmediate } from "node:timers";
+import { describe as brief } from "../course/errors.ts";
+import type { Lang, Text } from "../course/i18n.ts";
 import { Timeline } from "../lib/timeline.ts";
-import { describe } from "../lib/_util.ts";
-import { type Leak, originIn, REAL, Tracker, VirtualClock } from "./_clock.ts";
+import type { Checking } from "./_world.ts";
+import TEXTS from "./_texts.json" with { type: "json" };
 
-/** The languages the checker speaks. */
-export type Lang = "en" | "es";
+export type { Lang, Text };
 
-/** A message in every language the checker speaks. */
-export interface Text {
-  readonly en: string;
-  readonly es: string;
-}
-
-/** A message, in English and in Spanish. */
-export function text(en: string, es: string): Text {
-  return { en, es };
+/**
+ * A message in English and in Spanish. Each `{name}` in them stands for
+ * `values.name`: a Text in its language, anything else as a string.
+ */
+export function text(
+  en: string,
+  es: string,
+  values: Readonly<Record<string, unknown>> = {},
+): Text {
+  const fill = (message: string, lang: Lang) =>
+    message.replace(/\{(\w+)\}/g, (all, name: string) => {
+      if (!Object.hasOwn(values, name)) return all;
+      const value = values[name] as Partial<Text> | null;
+      return typeof value?.[lang] === "string" ? value[lang] : String(value);
+    });
+  return { en: fill(en, "en"), es: fill(es, "es") };
 }
 
 /** `n` with one decimal, as each language writes it: "2.5", "2,5". */
@@ -31,425 +42,336 @@ export function num(n: number): Text {
   return { en, es: en.replace(".", ",") };
 }
 
-/** "2.0 units" / "2,0 unidades" ("1.0 unit" / "1,0 unidad"). */
+/** "2.0 units" / "2,0 unidades"; "1.0 unit" / "1,0 unidades" (a decimal takes the plural in Spanish). */
 export function units(n: number): Text {
   const { en, es } = num(n);
-  const one = Math.abs(n - 1) < 0.05;
-  return {
-    en: `${en} ${one ? "unit" : "units"}`,
-    es: `${es} ${one ? "unidad" : "unidades"}`,
-  };
+  return { en: `${en} unit${en === "1.0" ? "" : "s"}`, es: `${es} unidades` };
 }
 
 /** "A, B and C" / "A, B y C". */
-export function listOf(items: readonly string[], lang: Lang): string {
-  if (items.length <= 1) return items.join("");
-  return `${items.slice(0, -1).join(", ")} ${lang === "en" ? "and" : "y"} ${
-    items.at(-1)
-  }`;
+export function listOf(items: readonly (string | Text)[]): Text {
+  const list = (lang: Lang) =>
+    new Intl.ListFormat(lang === "en" ? "en-GB" : "es").format(
+      items.map((item) => typeof item === "string" ? item : item[lang]),
+    );
+  return { en: list("en"), es: list("es") };
 }
 
-/** A check that found something wrong: the problems, most important first. */
-export class Failure extends Error {
-  /** What the learner should read. */
-  readonly problems: Text[];
-  /** The chart of the run that failed, when the check has one. */
-  readonly chart: string | undefined;
-  /** How many milliseconds a unit of the chart lasts. */
-  readonly unit: number | undefined;
+/** Times closer than this (in units) are the same instant. */
+export const EPSILON = 1e-6;
 
-  /** A failure with these problems and, if given, the chart of the run and its unit. */
-  constructor(problems: Text[], chart?: string, unit?: number) {
-    super(problems[0]?.en ?? "failed");
-    this.name = "Failure";
-    this.problems = problems;
-    this.chart = chart;
-    this.unit = unit;
+// ---- Values of the learner's process, as data.
+
+/**
+ * An object of the learner's process, as the checker sees it: how it reads
+ * ({@linkcode describe}), the name a scenario gave it (`"B"`, see
+ * `Session.mark`) and, for an error, the learner's line that threw it and
+ * an AggregateError's errors.
+ */
+export class Foreign {
+  /** See the class. */
+  constructor(
+    readonly shown: string,
+    readonly ref?: string,
+    readonly where?: string,
+    readonly errors?: readonly unknown[],
+  ) {}
+}
+
+/** The name a scenario gave to `value`, if any. */
+export function refOf(value: unknown): string | undefined {
+  return value instanceof Foreign ? value.ref : undefined;
+}
+
+/** Whether `error` is the error named `ref`, alone or in an AggregateError. */
+export function carries(error: unknown, ref: string): boolean {
+  return refOf(error) === ref ||
+    (error instanceof Foreign && !!error.errors?.some((e) => refOf(e) === ref));
+}
+
+const MAX_ITEMS = 1000;
+
+/**
+ * `value` as JSON text; `marks` names the scenario's own objects, `where`
+ * finds the learner's line in an error. `undefined` is `{ $: "u" }`, a plain
+ * object its entries (`{ $: "p" }`, so that no object of the learner's can
+ * pass for a tag), and anything else JSON cannot hold a
+ * {@linkcode Foreign} (`{ $: "o" }`). Never throws: what cannot be written
+ * (a cycle, a getter that throws) is sent as it reads.
+ */
+export function encode(
+  value: unknown,
+  marks: ReadonlyMap<unknown, string>,
+  where: (error: Error) => string | undefined,
+): string {
+  const tag = (raw: unknown): unknown => {
+    if (raw === undefined) return { $: "u" };
+    if (typeof raw === "string" || typeof raw === "boolean") return raw;
+    if (raw === null || Array.isArray(raw) && raw.length <= MAX_ITEMS) {
+      return raw;
+    }
+    if (Number.isFinite(raw) && !Object.is(raw, -0)) return raw;
+    const proto = typeof raw === "object" && Object.getPrototypeOf(raw);
+    if (
+      (proto === Object.prototype || proto === null) &&
+      Object.keys(raw as object).length <= MAX_ITEMS
+    ) return { $: "p", v: Object.entries(raw as object) };
+    const error = raw instanceof Error ? raw : undefined;
+    return {
+      $: "o",
+      shown: describe(raw),
+      ref: marks.get(raw),
+      where: error && where(error),
+      errors: error instanceof AggregateError && Array.isArray(error.errors)
+        ? error.errors.slice(0, MAX_ITEMS)
+        : undefined,
+    };
+  };
+  try {
+    return JSON.stringify(value, function (this: Record<string, unknown>, key) {
+      return tag(this[key]);
+    });
+  } catch {
+    let shown = "a value that cannot be shown";
+    try {
+      shown = describe(value);
+    } catch { /* as above */ }
+    return JSON.stringify({ $: "o", shown });
   }
 }
 
-/** How the learner's code ended. */
-export type Status =
-  | "fulfilled"
-  | "rejected"
-  /** Waiting, with nothing left that could ever wake it. */
-  | "stuck"
-  /** Still running when the run's limit came. */
-  | "late"
-  /** Woke up too many times without moving on (polling in a tight loop). */
-  | "busy";
+/** {@linkcode encode}'s text back as values. */
+export function decode(data: string): unknown {
+  return JSON.parse(
+    data,
+    (_, v) =>
+      v?.$ === "u"
+        ? undefined
+        : v?.$ === "p"
+        ? Object.fromEntries(v.v)
+        : v?.$ === "o"
+        ? new Foreign(v.shown, v.ref, v.where, v.errors)
+        : v,
+  );
+}
 
-/** What a run of the learner's code did. */
-export interface Outcome<T> {
-  /** How it ended. */
+/**
+ * A value as a learner wants to read it: `"busy"`, `[80, 120]`,
+ * `{ a: 1 }`, `Error: B broke`, `undefined`.
+ */
+export function describe(value: unknown, depth = 0): string {
+  if (value instanceof Foreign) return value.shown;
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  const array = Array.isArray(value);
+  const plain = array || typeof value === "object" && value !== null &&
+      Object.getPrototypeOf(value) === Object.prototype;
+  if (!plain) return brief(value);
+  if (depth > 1) return array ? "[…]" : "{…}";
+  const entries = Object.entries(value as object);
+  const shown = entries.slice(0, 8).map(([key, item]) =>
+    (array ? "" : `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : brief(key)}: `) +
+    describe(item, depth + 1)
+  );
+  if (entries.length > 8) shown.push(`… ${entries.length - 8} more`);
+  if (array) return `[${shown.join(", ")}]`;
+  return shown.length ? `{ ${shown.join(", ")} }` : "{}";
+}
+
+// ---- What the learner's process sends: one Run per scenario.
+
+/**
+ * Something the learner's code started and did not finish or stop: the
+ * learner's line that started it (`file.ts:12`), when known; for a timer on
+ * simulated time, when it would fire, in units; for a request or a body,
+ * the URL's path and, for a body, the status.
+ */
+export interface Leak {
+  kind: "timer" | "interval" | "request" | "body" | "worker";
+  origin?: string | undefined;
+  due?: number | undefined;
+  detail?: string;
+}
+
+/**
+ * How the learner's code ended: "stuck" is waiting with nothing left that
+ * could wake it, "late" still running at the run's limit, "busy" woke up
+ * too many times without moving on (polling in a tight loop).
+ */
+export type Status = "fulfilled" | "rejected" | "stuck" | "late" | "busy";
+
+/**
+ * What a run of the learner's code did: how it ended, and when (or when the
+ * run gave up), in units; what it resolved to or rejected with; the
+ * simulated tasks still running when it settled, with when they would have
+ * ended; what it left behind; the rejections nobody handled and the errors
+ * timer callbacks threw, which nothing could catch.
+ */
+export interface Outcome {
   readonly status: Status;
-  /** What it resolved to. */
-  readonly value: T | undefined;
-  /** What it rejected with. */
-  readonly error: unknown;
-  /** When it settled, or when the run gave up, in units. */
   readonly at: number;
-  /** Simulated tasks still running when it settled, with when they would have ended. */
+  readonly value: unknown;
+  readonly error: unknown;
   readonly running: readonly { name: string; until: number | undefined }[];
-  /** Timers, requests, bodies and workers the learner's code left behind. */
   readonly leaks: readonly Leak[];
-  /** Rejections nobody handled. */
   readonly unhandled: readonly unknown[];
-  /** Errors thrown by timer callbacks, which nothing could catch. */
   readonly uncaught: readonly unknown[];
 }
 
-/** How a world keeps time. */
-export interface WorldOptions {
-  /** Simulated time (the default) or real time. */
-  virtual?: boolean;
-  /** How many milliseconds a unit lasts. @default {100} */
-  unit?: number;
-  /** The learner's module, to point at its lines in messages. */
-  learnerUrl?: string;
+/** A task's stay on a scenario's timeline, in units (end: still running). */
+export interface UnitSpan {
+  readonly name: string;
+  readonly start: number;
+  readonly end: number | undefined;
+  readonly outcome: "running" | "fulfilled" | "rejected";
 }
-
-/** Options of {@linkcode World.task}. */
-export interface TaskOptions<T> {
-  /** Stops the task: it ends `stopUnits` later and rejects with the reason. */
-  signal?: AbortSignal | undefined;
-  /** How long the task takes to stop once its signal aborts. @default {0} */
-  stopUnits?: number;
-  /** Makes the task fail with this error at its end. */
-  fail?: unknown;
-  /** What the task resolves to. */
-  value?: T;
-}
-
-const MAX_STEPS = 5_000;
 
 /**
- * One scenario of a check: a clock (simulated unless `virtual: false`), a
- * Timeline on that clock, and the tools the learner's code is handed.
- * Create it with {@linkcode World.open}, and close it (`await using`).
+ * One scenario as data: the ms of its unit, whether time was simulated,
+ * when it ended (where the chart stops), every task in the order they
+ * started, those that stopped because their signal aborted, the names
+ * started twice, and the outcome, its values {@linkcode encode}d.
  */
-export class World implements AsyncDisposable {
-  /** Milliseconds per unit. */
+export interface Run
+  extends Omit<Outcome, "value" | "error" | "unhandled" | "uncaught"> {
   readonly unit: number;
-  /** Whether time is simulated. */
   readonly virtual: boolean;
-  /** Every simulated task, on this world's clock. */
-  readonly timeline: Timeline;
-  /** The learner's module URL, if known. */
-  readonly learnerUrl: string | undefined;
-  /** Names started twice, as the learner's code asked. */
-  readonly startedTwice: string[] = [];
+  readonly now: number;
+  readonly spans: readonly UnitSpan[];
+  readonly cancelled: readonly string[];
+  readonly twice: readonly string[];
+  readonly values: string;
+}
+
+// ---- The checker's side: judging a Run.
+
+/** A check that found something wrong: the problems, most important first, and the chart of the run. */
+export class Failure extends Error {
+  /** Problems, the chart of the run and the ms of its unit. */
+  constructor(
+    readonly problems: Text[],
+    readonly chart?: Text,
+    readonly unit?: number,
+  ) {
+    super(problems[0]?.en ?? "failed");
+    this.name = "Failure";
+  }
+}
+
+/** The most steps a simulated run takes before it is called busy. */
+export const MAX_STEPS = 5_000;
+
+/** A Run, read back by the checker: what judges look at. */
+export class Scene {
+  /** How the learner's code ended, its values decoded. */
+  readonly outcome: Outcome;
   /** Tasks that stopped because their signal aborted. */
-  readonly cancelled = new Set<string>();
-  #clock: VirtualClock | undefined;
-  #tracker: Tracker | undefined;
-  #uninstall: () => void;
-  #origin: number;
-  #unhandled: unknown[] = [];
-  #onRejection = (event: PromiseRejectionEvent) => {
-    event.preventDefault();
-    this.#unhandled.push(event.reason);
-  };
-  #closed = false;
+  readonly cancelled: ReadonlySet<string>;
 
-  private constructor(options: WorldOptions) {
-    this.unit = options.unit ?? 100;
-    this.virtual = options.virtual ?? true;
-    this.learnerUrl = options.learnerUrl;
-    this.#origin = REAL.now();
-    if (this.virtual) {
-      const clock = new VirtualClock();
-      clock.learnerUrl = this.learnerUrl;
-      this.#clock = clock;
-      this.timeline = new Timeline({ now: () => clock.now });
-      this.#uninstall = clock.install();
-    } else {
-      const tracker = new Tracker();
-      tracker.learnerUrl = this.learnerUrl;
-      this.#tracker = tracker;
-      this.timeline = new Timeline({ now: () => REAL.now() - this.#origin });
-      this.#uninstall = tracker.install();
-    }
-    globalThis.addEventListener("unhandledrejection", this.#onRejection);
+  /** `run` as sent; `words` puts the chart's names in Spanish. */
+  constructor(
+    readonly run: Run,
+    readonly words: Readonly<Record<string, string>> = {},
+  ) {
+    this.cancelled = new Set(run.cancelled);
+    this.outcome = { ...run, ...decode(run.values) as Outcome };
   }
 
-  /** Opens a world: from now until it is closed, the clock is in charge. */
-  static open(options: WorldOptions = {}): World {
-    return new World(options);
+  /** Every task, in units, in the order they started. */
+  get spans(): readonly UnitSpan[] {
+    return this.run.spans;
   }
 
-  /** The time since the world opened, in units. */
-  now(): number {
-    return this.#ms() / this.unit;
+  /** The span of `name`, if it ran. */
+  span(name: string): UnitSpan | undefined {
+    return this.spans.find((span) => span.name === name);
   }
 
-  #ms(): number {
-    return this.#clock ? this.#clock.now : REAL.now() - this.#origin;
+  /** The span of `name`; a Failure saying the task never ran if it did not. */
+  spanOf(name: string): UnitSpan {
+    return this.span(name) ?? this.fail([
+      text(
+        `Task ${name} never ran.`,
+        `La tarea ${name} no llegó a ejecutarse.`,
+      ),
+    ]);
   }
 
   /**
-   * Waits `n` units, for the checker's own schedule (not a task of the
-   * exercise). Rejects with the signal's reason if it aborts first.
+   * For each of `names` that started later than 0: `what` (the noun, as
+   * "Task"/"La tarea") started at …; it could have started at 0.0, `why`.
    */
-  sleep(n: number, signal?: AbortSignal, owner = "checker"): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const id = this.#schedule(n * this.unit, () => {
-        signal?.removeEventListener("abort", abort);
-        resolve();
-      }, owner);
-      const abort = () => {
-        this.#cancel(id);
-        reject(signal!.reason);
-      };
-      signal?.addEventListener("abort", abort, { once: true });
-    });
-  }
-
-  #schedule(ms: number, fn: () => void, owner: string): number {
-    if (this.#clock) return this.#clock.schedule(ms, fn, { owner });
-    return REAL.setTimeout(fn, ms) as unknown as number;
-  }
-
-  #cancel(id: number): void {
-    if (this.#clock) this.#clock.cancel(id);
-    else REAL.clearTimeout(id);
-  }
-
-  /**
-   * A simulated task: starts `name` on the timeline now, ends it `n` units
-   * later and resolves with `value` (or rejects with `fail`). If `signal`
-   * aborts first, the task stops `stopUnits` later and rejects with the
-   * signal's reason.
-   */
-  task<T = void>(
-    name: string,
-    n: number,
-    options: TaskOptions<T> = {},
-  ): Promise<T> {
-    let label = name;
-    if (this.timeline.span(name) !== undefined) {
-      this.startedTwice.push(name);
-      let k = 2;
-      while (this.timeline.span(`${name} (${k})`) !== undefined) k++;
-      label = `${name} (${k})`;
-    }
-    this.timeline.start(label);
-    const { signal, stopUnits = 0 } = options;
-    return new Promise<T>((resolve, reject) => {
-      const stop = () => {
-        this.cancelled.add(label);
-        const reason = signal!.reason;
-        this.#schedule(stopUnits * this.unit, () => {
-          this.timeline.end(label, "rejected");
-          reject(reason);
-        }, label);
-      };
-      if (signal?.aborted) return stop();
-      const abort = () => {
-        this.#cancel(id);
-        stop();
-      };
-      const id = this.#schedule(n * this.unit, () => {
-        signal?.removeEventListener("abort", abort);
-        if ("fail" in options) {
-          this.timeline.end(label, "rejected");
-          reject(options.fail);
-        } else {
-          this.timeline.end(label);
-          resolve(options.value as T);
-        }
-      }, label);
-      signal?.addEventListener("abort", abort, { once: true });
-    });
-  }
-
-  /**
-   * Runs `fn` (the learner's code, or a scenario around it) until it
-   * settles, gets stuck or reaches `limit` units, and reports what it did
-   * and what it left running. With `linger`, simulated time goes on for
-   * that many units after the code settled, so that the check can see what
-   * it left behind did later; what it left running is noted at the moment it
-   * settled.
-   */
-  async run<T>(
-    fn: () => T | PromiseLike<T>,
-    limit: number,
-    linger = 0,
-  ): Promise<Outcome<T>> {
-    let status: Status = "late";
-    let value: T | undefined;
-    let error: unknown;
-    let at = 0;
-    let settled = false;
-    let promise: Promise<T>;
-    try {
-      promise = Promise.resolve(fn());
-    } catch (thrown) {
-      promise = Promise.reject(thrown);
-    }
-    promise.then(
-      (v) => {
-        settled = true;
-        status = "fulfilled";
-        value = v;
-        at = this.now();
-      },
-      (e) => {
-        settled = true;
-        status = "rejected";
-        error = e;
-        at = this.now();
-      },
+  startedLate(names: readonly string[], what: Text, why: Text): Text[] {
+    return names.filter((name) => this.spanOf(name).start > EPSILON).map((
+      name,
+    ) =>
+      text(
+        "{what} {name} started at {start}; it could have started at 0.0: {why}.",
+        "{what} {name} empezó en {start}; podía haber empezado en 0,0: {why}.",
+        { what, name, start: units(this.spanOf(name).start), why },
+      )
     );
-    const clock = this.#clock;
-    if (clock) {
-      let steps = 0;
-      while (true) {
-        await this.#turn();
-        if (settled) break;
-        const next = clock.next();
-        if (next === undefined) {
-          status = "stuck";
-          at = this.now();
-          break;
-        }
-        if (next.at > limit * this.unit) {
-          clock.now = limit * this.unit;
-          status = "late";
-          at = limit;
-          break;
-        }
-        if (++steps > MAX_STEPS) {
-          status = "busy";
-          at = this.now();
-          break;
-        }
-        clock.fire(next);
-      }
-    } else {
-      let id: number | undefined;
-      await Promise.race([
-        promise.then(() => {}, () => {}),
-        new Promise<void>((resolve) => {
-          id = REAL.setTimeout(resolve, limit * this.unit) as unknown as number;
-        }),
-      ]);
-      REAL.clearTimeout(id);
-      if (!settled) {
-        status = "late";
-        at = this.now();
-      }
-    }
-    // Rejections nobody handled are reported after the microtasks drain.
-    await this.#realTurn();
-    const running = this.timeline.spans()
-      .filter((span) => span.end === undefined)
-      .map((span) => ({ name: span.name, until: this.#until(span.name) }));
-    let leaks: Leak[];
-    if (clock) {
-      leaks = clock.pending()
-        .filter((timer) => timer.owner === undefined && timer.ref)
-        .map((timer) => ({
-          kind: timer.every === undefined
-            ? "timer" as const
-            : "interval" as const,
-          origin: timer.origin,
-          due: timer.at,
-        }));
-    } else {
-      leaks = this.#tracker!.leaks();
-    }
-    // Simulated time may go on a little, to see what the code left behind
-    // does later (a line printed after the function returned).
-    if (clock && linger > 0 && settled) {
-      for (let steps = 0; steps < MAX_STEPS; steps++) {
-        const next = clock.next();
-        if (next === undefined || next.at > (at + linger) * this.unit) break;
-        clock.fire(next);
-        await this.#turn();
-      }
-      await this.#realTurn();
-    }
-    return {
-      status,
-      value,
-      error,
-      at,
-      running,
-      leaks,
-      unhandled: [...this.#unhandled],
-      uncaught: [...(clock?.uncaught ?? this.#tracker?.uncaught ?? [])],
-    };
   }
 
-  #until(name: string): number | undefined {
-    if (!this.#clock) return undefined;
-    let until: number | undefined;
-    for (const timer of this.#clock.pending()) {
-      if (timer.owner === name) {
-        until = Math.max(until ?? 0, timer.at / this.unit);
-      }
-    }
-    return until;
+  /** Throws a Failure with `problems` and this scene's chart. */
+  fail(problems: Text[]): never {
+    throw new Failure(problems, this.chart(), this.run.unit);
   }
 
   /**
-   * Lets every pending microtask run: resolves in a later turn of the event
-   * loop. (A MessageChannel message is not enough: Deno may deliver it before
-   * an async generator that was just woken has yielded.)
+   * Throws a Failure if there are problems: `problems`, then tasks started
+   * twice, then {@linkcode Scene.common}'s, for the outcome (or `outcome`)
+   * expected to end as `expect` says.
    */
-  #turn(): Promise<void> {
-    return new Promise((resolve) => setImmediate(resolve));
+  judge(
+    problems: Text[],
+    expect?: "fulfilled" | "rejected" | "either",
+    outcome?: Outcome,
+  ): void {
+    const all = [...problems, ...this.twice(), ...this.common(outcome, expect)];
+    if (all.length > 0) this.fail(all);
   }
 
-  #realTurn(): Promise<void> {
-    return new Promise((resolve) => REAL.setTimeout(resolve, 0));
-  }
-
-  /** The Timeline as a chart, in units. */
-  chart(width = 72): string {
-    if (this.timeline.spans().length === 0) return "";
-    return this.timeline.render({
-      unit: this.unit,
-      unitLabel: "",
-      width,
-      color: false,
-    });
-  }
-
-  /** Stops what is left, puts the real clock back. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#clock?.clear();
-    await this.#tracker?.cleanUp();
-    // What was stopped may reject promises nobody holds any more.
-    await this.#realTurn();
-    this.#uninstall();
-    globalThis.removeEventListener("unhandledrejection", this.#onRejection);
-  }
-
-  /** Same as {@linkcode World.close}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
-
-  /** The learner's line in `error`'s stack, as `file.ts:12`. */
-  where(error: unknown): string | undefined {
-    return error instanceof Error
-      ? originIn(error.stack, this.learnerUrl)
-      : undefined;
+  /** Problems for tasks the learner's code started more than once. */
+  twice(): Text[] {
+    return this.run.twice.map((name) =>
+      text(
+        "Task {name} was started more than once; start each task once.",
+        "La tarea {name} se lanzó más de una vez; lanza cada tarea una sola vez.",
+        { name },
+      )
+    );
   }
 
   /** An error as a learner wants to read it: `TypeError: x is not a function (03a_overlap.ts:12)`. */
   show(error: unknown): string {
-    if (error instanceof Error) {
-      const where = this.where(error);
-      const message = error.message.split("\n")[0];
-      return `${error.name}: ${message}${where ? ` (${where})` : ""}`;
-    }
-    return describe(error);
+    const where = error instanceof Foreign && error.where;
+    return where ? `${describe(error)} (${where})` : describe(error);
+  }
+
+  /** The timeline as a chart in each language, 72 columns wide. */
+  chart(): Text | undefined {
+    if (this.spans.length === 0) return undefined;
+    const draw = (name: (name: string) => string) => {
+      let now = 0;
+      const timeline = new Timeline({ now: () => now });
+      // Starts and ends in time order; at the same time, ends last.
+      const events = this.spans.flatMap((span, i) => [
+        { at: span.start, i, span, end: 0 },
+        ...span.end === undefined ? [] : [{ at: span.end, i, span, end: 1 }],
+      ]).sort((a, b) => a.at - b.at || a.end - b.end || a.i - b.i);
+      for (const { at, end, span } of events) {
+        now = at;
+        if (end) timeline.end(name(span.name), span.outcome as "fulfilled");
+        else timeline.start(name(span.name));
+      }
+      // Tasks still running are drawn until they would have ended.
+      const ends = this.outcome.running.map((r) => r.until ?? 0);
+      now = Math.max(now, this.run.now, ...ends);
+      return timeline.render(CHART);
+    };
+    const words = this.words;
+    const es = draw((name) => name.replace(/\p{L}+/gu, (w) => words[w] ?? w));
+    return { en: draw((name) => name), es: spanishChart(es) };
   }
 
   /**
@@ -458,285 +380,160 @@ export class World implements AsyncDisposable {
    * left something running. `expect` says how the code should end.
    */
   common(
-    outcome: Outcome<unknown>,
+    outcome: Outcome = this.outcome,
     expect: "fulfilled" | "rejected" | "either" = "fulfilled",
   ): Text[] {
-    const problems: Text[] = [];
-    const u = units(outcome.at);
-    if (outcome.status === "stuck") {
-      problems.push(text(
-        `Your code is still waiting at ${u.en}, but nothing is left that could ever wake it up: every task is waiting for another one.`,
-        `Tu código sigue esperando en ${u.es}, pero ya no queda nada que pueda despertarlo: cada tarea espera a otra.`,
-      ));
-    } else if (outcome.status === "late") {
-      problems.push(text(
-        `Your code had not finished after ${u.en}; it should be done well before.`,
-        `Tu código no había terminado tras ${u.es}; debería acabar mucho antes.`,
-      ));
-    } else if (outcome.status === "busy") {
-      problems.push(text(
-        `Your code woke up more than ${MAX_STEPS} times by ${u.en} without finishing: is it checking something over and over in a loop? Wait for the thing itself instead.`,
-        `Tu código despertó más de ${MAX_STEPS} veces hasta ${u.es} sin terminar: ¿comprueba algo una y otra vez en un bucle? Espera directamente a aquello que compruebas.`,
-      ));
-    } else if (outcome.status === "rejected" && expect === "fulfilled") {
-      const shown = this.show(outcome.error);
-      problems.push(text(
-        `At ${u.en}, your code threw ${shown}.`,
-        `En ${u.es}, tu código lanzó ${shown}.`,
-      ));
-    }
-    for (const reason of outcome.unhandled) {
-      const shown = this.show(reason);
-      problems.push(text(
-        `A promise rejected with ${shown} and nothing handled it: a real program would stop with "Uncaught (in promise)". Await every promise you start, or catch it.`,
-        `Una promesa se rechazó con ${shown} y nada la atendió: un programa real se pararía con "Uncaught (in promise)". Espera con await cada promesa que lances, o captúrala.`,
-      ));
-    }
-    for (const error of outcome.uncaught) {
-      const shown = this.show(error);
-      problems.push(text(
-        `A timer callback threw ${shown}, where nothing can catch it: a real program would stop with "Uncaught". Catch errors inside callbacks, or use await instead of callbacks.`,
-        `Un callback de temporizador lanzó ${shown}, donde nada puede capturarlo: un programa real se pararía con "Uncaught". Captura los errores dentro de los callbacks, o usa await en vez de callbacks.`,
-      ));
-    }
-    if (outcome.status === "fulfilled" || outcome.status === "rejected") {
-      problems.push(...this.leftRunning(outcome));
-    }
-    return problems;
+    const { status, at } = outcome;
+    const threw = status === "rejected" && expect === "fulfilled";
+    const first = STATUS[threw ? "threw" : status];
+    const error = (e: unknown) => ({ at: units(at), error: this.show(e) });
+    const problems = first ? [text(...first, error(outcome.error))] : [];
+    problems.push(
+      ...outcome.unhandled.map((e) => text(...UNHANDLED, error(e))),
+    );
+    problems.push(...outcome.uncaught.map((e) => text(...UNCAUGHT, error(e))));
+    if (status !== "fulfilled" && status !== "rejected") return problems;
+    return [...problems, ...this.leftRunning(outcome)];
   }
 
   /** What the code left running when it settled, as problems. */
-  leftRunning(outcome: Outcome<unknown>): Text[] {
-    const problems: Text[] = [];
-    const u = units(outcome.at);
-    const verb = outcome.status === "rejected"
-      ? { en: "threw", es: "lanzó su error" }
-      : { en: "returned", es: "terminó" };
+  leftRunning(outcome: Outcome = this.outcome): Text[] {
     const running = outcome.running;
-    if (running.length === 1) {
-      const { name, until } = running[0]!;
-      const end = until === undefined ? undefined : units(until);
-      problems.push(text(
-        `Your function ${verb.en} at ${u.en}, but task ${name} was still running${
-          end ? ` (until ${end.en})` : ""
-        }: nothing waited for it, and nothing stopped it.`,
-        `Tu función ${verb.es} en ${u.es}, pero la tarea ${name} seguía en marcha${
-          end ? ` (hasta ${end.es})` : ""
-        }: nada la esperó y nada la paró.`,
-      ));
-    } else if (running.length > 1) {
-      const names = running.map((r) => r.name);
-      const untils = running.every((r) => r.until !== undefined)
-        ? running.map((r) => num(r.until!))
-        : undefined;
-      problems.push(text(
-        `Your function ${verb.en} at ${u.en}, but tasks ${
-          listOf(names, "en")
-        } were still running${
-          untils ? ` (until ${listOf(untils.map((n) => n.en), "en")})` : ""
-        }: nothing waited for them, and nothing stopped them.`,
-        `Tu función ${verb.es} en ${u.es}, pero las tareas ${
-          listOf(names, "es")
-        } seguían en marcha${
-          untils ? ` (hasta ${listOf(untils.map((n) => n.es), "es")})` : ""
-        }: nada las esperó y nada las paró.`,
-      ));
+    const values = {
+      verb: outcome.status === "rejected"
+        ? text("threw", "lanzó su error")
+        : text("returned", "terminó"),
+      at: units(outcome.at),
+      names: listOf(running.map((r) => r.name)),
+      until: running.every((r) => r.until !== undefined)
+        ? text(" (until {list})", " (hasta {list})", {
+          list: running.length === 1
+            ? units(running[0]!.until!)
+            : listOf(running.map((r) => num(r.until!))),
+        })
+        : "",
+    };
+    const problems = running.length === 0 ? [] : [
+      running.length === 1
+        ? text(
+          "Your function {verb} at {at}, but task {names} was still running{until}: nothing waited for it, and nothing stopped it.",
+          "Tu función {verb} en {at}, pero la tarea {names} seguía en marcha{until}: nada la esperó y nada la paró.",
+          values,
+        )
+        : text(
+          "Your function {verb} at {at}, but tasks {names} were still running{until}: nothing waited for them, and nothing stopped them.",
+          "Tu función {verb} en {at}, pero las tareas {names} seguían en marcha{until}: nada las esperó y nada las paró.",
+          values,
+        ),
+    ];
+    for (const leak of outcome.leaks) {
+      const [path, status] = (leak.detail ?? "").split(" ");
+      problems.push(
+        text(...LEAKS[leak.kind === "interval" ? "timer" : leak.kind], {
+          ...values,
+          what: leak.kind === "interval"
+            ? text("an interval", "un setInterval")
+            : text("a timer", "un temporizador"),
+          where: leak.origin ? ` (${leak.origin})` : "",
+          due: leak.due === undefined || !this.run.virtual
+            ? ""
+            : text(" (due at {due})", " (para {due})", { due: num(leak.due) }),
+          path,
+          status,
+        }),
+      );
     }
-    for (const leak of outcome.leaks) problems.push(this.#leak(leak, u, verb));
     return problems;
   }
-
-  #leak(leak: Leak, u: Text, verb: { en: string; es: string }): Text {
-    const at = leak.origin ? ` (${leak.origin})` : "";
-    switch (leak.kind) {
-      case "timer":
-      case "interval": {
-        const due = leak.due === undefined || !this.virtual
-          ? undefined
-          : num(leak.due / this.unit);
-        const what = leak.kind === "timer"
-          ? { en: `a timer${at}`, es: `un temporizador${at}` }
-          : { en: `an interval${at}`, es: `un setInterval${at}` };
-        return text(
-          `Your function ${verb.en} at ${u.en}, but ${what.en} was still pending${
-            due ? ` (due at ${due.en})` : ""
-          }: work it started was not finished, and a real program would stay alive for it. Wait for it before returning, or cancel it (clearTimeout, an AbortSignal).`,
-          `Tu función ${verb.es} en ${u.es}, pero ${what.es} seguía pendiente${
-            due ? ` (para ${due.es})` : ""
-          }: un trabajo que lanzó no había terminado, y un programa real seguiría vivo por él. Espéralo antes de terminar, o cancélalo (clearTimeout, un AbortSignal).`,
-        );
-      }
-      case "request":
-        return text(
-          `Your function ${verb.en} at ${u.en}, but the request to ${leak.detail}${at} was still in flight: abort it (pass fetch a signal).`,
-          `Tu función ${verb.es} en ${u.es}, pero la petición a ${leak.detail}${at} seguía en curso: abórtala (pasa a fetch una señal).`,
-        );
-      case "body": {
-        const [path, status] = (leak.detail ?? "").split(" ");
-        return text(
-          `The body of the ${status} response from ${path}${at} was never read nor cancelled: its connection stays open. Read it, or call \`await response.body?.cancel()\`.`,
-          `El cuerpo de la respuesta ${status} de ${path}${at} nunca se leyó ni se canceló: su conexión sigue abierta. Léelo, o llama a \`await response.body?.cancel()\`.`,
-        );
-      }
-      case "worker":
-        return text(
-          `Your function ${verb.en} at ${u.en}, but a worker${at} was still alive: it keeps the program running. Shut the executor down (\`await using executor = new Executor()\`, or \`await executor.shutdown()\`).`,
-          `Tu función ${verb.es} en ${u.es}, pero un worker${at} seguía vivo: mantiene el programa en marcha. Cierra el executor (\`await using executor = new Executor()\`, o \`await executor.shutdown()\`).`,
-        );
-    }
-  }
 }
 
-/** Throws a {@linkcode Failure} with `problems` and the world's chart, if there are problems. */
-export function verdict(world: World, problems: Text[]): void {
-  if (problems.length > 0) {
-    throw new Failure(problems, world.chart(), world.unit);
-  }
-}
+type Message = [en: string, es: string];
+
+const CHART = { unit: 1, unitLabel: "", width: 72, color: false } as const;
+
+/** The first problem for each way the code can end badly. */
+const STATUS: Partial<Record<Status | "threw", Message>> = {
+  stuck: [
+    "Your code is still waiting at {at}, but nothing is left that could ever wake it up: every task is waiting for another one.",
+    "Tu código sigue esperando en {at}, pero ya no queda nada que pueda despertarlo: cada tarea espera a otra.",
+  ],
+  late: [
+    "Your code had not finished after {at}; it should be done well before.",
+    "Tu código no había terminado tras {at}; debería acabar mucho antes.",
+  ],
+  busy: [
+    `Your code woke up more than ${MAX_STEPS} times by {at} without finishing: is it checking something over and over in a loop? Wait for the thing itself instead.`,
+    `Tu código despertó más de ${MAX_STEPS} veces hasta {at} sin terminar: ¿comprueba algo una y otra vez en un bucle? Espera directamente a aquello que compruebas.`,
+  ],
+  threw: [
+    "At {at}, your code threw {error}.",
+    "En {at}, tu código lanzó {error}.",
+  ],
+};
+
+const UNHANDLED: Message = [
+  'A promise rejected with {error} and nothing handled it: a real program would stop with "Uncaught (in promise)". Await every promise you start, or catch it.',
+  "Una promesa se rechazó con {error} y nada la atendió: un programa real se pararía con «Uncaught (in promise)». Espera con await cada promesa que lances, o captúrala.",
+];
+
+const UNCAUGHT: Message = [
+  'A timer callback threw {error}, where nothing can catch it: a real program would stop with "Uncaught". Catch errors inside callbacks, or use await instead of callbacks.',
+  "Un callback de temporizador lanzó {error}, donde nada puede capturarlo: un programa real se pararía con «Uncaught». Captura los errores dentro de los callbacks, o usa await en vez de callbacks.",
+];
+
+/** What each kind of thing left behind does, and what to do about it. */
+const LEAKS: Record<Exclude<Leak["kind"], "interval">, Message> = {
+  timer: [
+    "Your function {verb} at {at}, but {what}{where} was still pending{due}: work it started was not finished, and a real program would stay alive for it. Wait for it before returning, or cancel it (clearTimeout, an AbortSignal).",
+    "Tu función {verb} en {at}, pero {what}{where} seguía pendiente{due}: un trabajo que lanzó no había terminado, y un programa real seguiría vivo por él. Espéralo antes de terminar, o cancélalo (clearTimeout, un AbortSignal).",
+  ],
+  request: [
+    "Your function {verb} at {at}, but the request to {path}{where} was still in flight: abort it (pass fetch a signal).",
+    "Tu función {verb} en {at}, pero la petición a {path}{where} seguía en curso: abórtala (pasa a fetch una señal).",
+  ],
+  body: [
+    "The body of the {status} response from {path}{where} was never read nor cancelled: its connection stays open. Read it, or call `await response.body?.cancel()`.",
+    "El cuerpo de la respuesta {status} de {path}{where} nunca se leyó ni se canceló: su conexión sigue abierta. Léelo, o llama a `await response.body?.cancel()`.",
+  ],
+  worker: [
+    "Your function {verb} at {at}, but a worker{where} was still alive: it keeps the program running. Shut the executor down (`await using executor = new Executor()`, or `await executor.shutdown()`).",
+    "Tu función {verb} en {at}, pero un worker{where} seguía vivo: mantiene el programa en marcha. Cierra el executor (`await using executor = new Executor()`, o `await executor.shutdown()`).",
+  ],
+};
 
 /**
- * When a span started and ended, in units; throws a Failure saying the task
- * never ran if it has no span.
+ * A chart from Timeline.render() as the Spanish text around it writes
+ * numbers: decimal commas in the durations and the axis, and "activa" for a
+ * task still running. Each replacement is as wide as what it replaces.
  */
-export function spanOf(
-  world: World,
-  name: string,
-): { start: number; end: number | undefined } {
-  const span = world.timeline.span(name);
-  if (span === undefined) {
-    throw new Failure(
-      [
-        text(
-          `Task ${name} never ran.`,
-          `La tarea ${name} no llegó a ejecutarse.`,
-        ),
-      ],
-      world.chart(),
-      world.unit,
-    );
-  }
-  return {
-    start: span.start / world.unit,
-    end: span.end === undefined ? undefined : span.end / world.unit,
-  };
+function spanishChart(chart: string): string {
+  const lines = chart.split("\n");
+  return lines.map((line, i) =>
+    // The axis' labels: the line under a rule of dashes and ticks.
+    i > 0 && /^\s*[-|]+$/.test(lines[i - 1]!)
+      ? line.replace(/(\d)\.(\d)/g, "$1,$2")
+      : line.replace(/ running$/, "  activa").replace(
+        / (\d+)\.(\d+)$/,
+        " $1,$2",
+      )
+  ).join("\n");
 }
 
-/** Times closer than this (in units) are the same instant. */
-export const EPSILON = 1e-6;
-
-/** What a check is handed: the learner's module. */
-export interface CheckContext {
-  /** The learner's module, as imported. */
-  readonly module: Record<string, unknown>;
-  /** Its URL, to point at its lines. */
-  readonly learnerUrl: string;
+/** How many of `spans` run at `t`. */
+function runningAt(spans: readonly UnitSpan[], t: number): number {
+  return spans.filter((s) =>
+    s.start <= t + EPSILON && (s.end ?? Infinity) > t + EPSILON
+  ).length;
 }
 
-/** One exercise: what it asks, its hints, and its check. */
-export interface Exercise {
-  /** The lesson number and a letter: "04b". */
-  readonly id: string;
-  /** The file name without `.ts`, in exercises/ and exercises/solutions/. */
-  readonly slug: string;
-  /** The export the learner writes. */
-  readonly export: string;
-  /** The lesson that teaches it, as a path from the repository root. */
-  readonly lesson: string;
-  /** A short title. */
-  readonly title: Text;
-  /** What passing the check shows, said to the learner when it passes. */
-  readonly success: Text;
-  /** Hints, from gentle to nearly the answer. */
-  readonly hints: readonly Text[];
-  /** Whether the check needs real time (a server, a worker). */
-  readonly real?: boolean;
-  /** Throws a {@linkcode Failure} when the learner's code does not do what it should. */
-  check(context: CheckContext): Promise<void>;
-}
-
-/**
- * The learner's export `name` if it is a function (a class is a function
- * too); otherwise a Failure that says what is missing.
- */
-export function exported<F>(context: CheckContext, name: string): F {
-  const value = context.module[name];
-  if (typeof value !== "function") {
-    const file = context.learnerUrl.slice(
-      context.learnerUrl.lastIndexOf("/") + 1,
-    );
-    throw new Failure([text(
-      `${file} should export a function named ${name}, and it does not: keep the export line of the stub.`,
-      `${file} debería exportar una función llamada ${name}, y no lo hace: conserva la línea export del esqueleto.`,
-    )]);
-  }
-  return value as F;
-}
-
-/** Problems for tasks started more than once. */
-export function twice(world: World): Text[] {
-  return [...new Set(world.startedTwice)].map((name) =>
-    text(
-      `Task ${name} was started more than once; start each task once.`,
-      `La tarea ${name} se lanzó más de una vez; lanza cada tarea una sola vez.`,
-    )
-  );
-}
-
-/** A task name outside `names` rejects with an error that lists the real ones. */
-export function unknownTask(name: unknown, names: readonly string[]): Error {
-  return new RangeError(
-    `There is no task ${describe(name)}; the tasks are ${names.join(", ")}`,
-  );
-}
-
-/**
- * The error for a `signal` handed to a tool that is neither absent nor an
- * `AbortSignal`, or `undefined` when it is fine.
- */
-export function badSignal(signal: unknown): TypeError | undefined {
-  if (signal === undefined || signal instanceof AbortSignal) return undefined;
-  return new TypeError(
-    `The signal must be an AbortSignal: current value is ${describe(signal)}`,
-  );
-}
-
-/** A span in units: when a task started and ended (undefined: still running). */
-export interface UnitSpan {
-  readonly name: string;
-  readonly start: number;
-  readonly end: number | undefined;
-}
-
-/** The spans of the world's timeline in units, those whose name passes `keep`. */
-export function spansOf(
-  world: World,
-  keep: (name: string) => boolean = () => true,
-): UnitSpan[] {
-  return world.timeline.spans().filter((span) => keep(span.name)).map((
-    span,
-  ) => ({
-    name: span.name,
-    start: span.start / world.unit,
-    end: span.end === undefined ? undefined : span.end / world.unit,
-  }));
-}
-
-/** The instant when more than `limit` spans ran at once, and how many; undefined if never. */
+/** The first instant when more than `limit` spans ran at once, and how many; undefined if never. */
 export function overLimit(
   spans: readonly UnitSpan[],
   limit: number,
 ): { at: number; count: number } | undefined {
-  let worst: { at: number; count: number } | undefined;
-  for (const probe of spans) {
-    const t = probe.start;
-    const count = spans.filter((s) =>
-      s.start <= t + EPSILON && (s.end ?? Infinity) > t + EPSILON
-    ).length;
-    if (count > limit && (worst === undefined || t < worst.at)) {
-      worst = { at: t, count };
-    }
-  }
-  return worst;
+  const at = spans.map((s) => s.start).sort((a, b) => a - b)
+    .find((t) => runningAt(spans, t) > limit);
+  return at === undefined ? undefined : { at, count: runningAt(spans, at) };
 }
 
 /**
@@ -749,27 +546,82 @@ export function idleSlot(
 ):
   | { from: number; to: number; running: number; waiting: UnitSpan }
   | undefined {
-  const times = [
-    ...new Set(
-      spans.flatMap((s) => s.end === undefined ? [s.start] : [s.start, s.end]),
-    ),
-  ]
+  const times = [...new Set(spans.flatMap((s) => [s.start, s.end ?? s.start]))]
     .sort((a, b) => a - b);
   for (let i = 0; i + 1 < times.length; i++) {
-    const from = times[i]!;
-    const to = times[i + 1]!;
-    if (to - from < EPSILON) continue;
-    const running = spans.filter((s) =>
-      s.start <= from + EPSILON && (s.end ?? Infinity) > from + EPSILON
-    ).length;
+    const [from, to] = [times[i]!, times[i + 1]!];
+    const running = runningAt(spans, from);
     const waiting = spans.filter((s) =>
       s.start > from + EPSILON
-    ).sort((a, b) =>
-      a.start - b.start
-    )[0];
-    if (running < capacity && waiting !== undefined) {
+    ).sort((a, b) => a.start - b.start)[0];
+    if (to - from >= EPSILON && running < capacity && waiting) {
       return { from, to, running, waiting };
     }
   }
   return undefined;
+}
+
+// ---- An exercise: what it asks, and its check in two halves.
+
+/**
+ * One exercise. Its check has two halves: `observe` runs in the learner's
+ * process and returns what the scenarios recorded besides their Runs;
+ * `judge` runs in the checker's process on the Runs (as Scenes) and that
+ * record, and throws a {@linkcode Failure} when something is wrong.
+ */
+export interface Exercise<Notes = unknown> {
+  /** The lesson's number and a letter ("04b"); the file name without `.ts`; the export the learner writes (a function or a class). */
+  readonly id: string;
+  readonly slug: string;
+  readonly export: string;
+  /** A short title; what passing shows; hints, from gentle to nearly the answer. */
+  readonly title: Text;
+  readonly success: Text;
+  readonly hints: readonly Text[];
+  /** Whether the check needs real time, and what the learner's process may do besides computing: read exercises/_tasks.ts or use 127.0.0.1. */
+  readonly real?: boolean;
+  readonly needs?: "tasks" | "net";
+  /** The words of the chart's task names in Spanish (`download` → `descarga`). */
+  readonly words?: Readonly<Record<string, string>>;
+  /** Runs the scenarios on the learner's export, in the learner's process. */
+  observe(session: Checking): Promise<Notes>;
+  /** Judges, in the checker's process: `run` is the first scenario, `runs` all of them. Throws a Failure. */
+  judge(run: Scene, notes: Notes, runs: readonly Scene[]): void;
+}
+
+/** What a learner reads of an exercise besides its check's feedback. */
+type Texts = Pick<Exercise, "title" | "success" | "hints">;
+
+/**
+ * An exercise as its check module writes it: its id comes from its slug,
+ * its title, success text and hints from `_texts.json`, which holds every
+ * text a learner reads of the exercises besides the checks' feedback.
+ */
+export function exercise<Notes>(
+  spec: Omit<Exercise<Notes>, "id" | keyof Texts>,
+): Exercise<Notes> {
+  const id = spec.slug.slice(0, 3);
+  return { id, ...(TEXTS as Record<string, Texts>)[id]!, ...spec };
+}
+
+/** A task name outside `names` rejects with an error that lists the real ones. */
+export function unknownTask(
+  name: unknown,
+  names: readonly unknown[],
+): Promise<never> {
+  return Promise.reject(
+    new RangeError(
+      `There is no task ${describe(name)}; the tasks are ${names.join(", ")}`,
+    ),
+  );
+}
+
+/** Rejects for a `signal` that is neither absent nor an `AbortSignal`; undefined when it is fine. */
+export function badSignal(signal: unknown): Promise<never> | undefined {
+  if (signal === undefined || signal instanceof AbortSignal) return undefined;
+  return Promise.reject(
+    new TypeError(
+      `The signal must be an AbortSignal: current value is ${describe(signal)}`,
+    ),
+  );
 }

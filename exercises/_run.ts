@@ -1,85 +1,340 @@
 /**
- * Runs one exercise's check against a module and says how it went, in data
- * that crosses a Worker's message port. Learners can skip this file.
+ * Checks an exercise: `deno check` of the learner's file, then its
+ * scenarios in a `deno` process of their own (exercises/_child.ts) with only
+ * the permissions that exercise needs, then the verdict, here. Learners can
+ * skip this file.
+ *
+ * The learner's process may only read its own file, mod.ts and lib/ (and
+ * exercises/_tasks.ts for the worker exercises), reach 127.0.0.1 if the
+ * exercise has a server, and import nothing remote. It reports what happened
+ * on its standard output, in lines that carry a nonce it got on its
+ * standard input; this side judges. The process is killed when the check
+ * ends, and when it stays silent for `silence` ms: a loop that never yields
+ * stops its heartbeat.
  *
  * @module
  */
-import { Failure, type Text, text } from "./_harness.ts";
-import type { Exercise } from "./_harness.ts";
+import { denoExecutable, runDeno } from "../course/deno.ts";
+import {
+  decode,
+  type Exercise,
+  Failure,
+  type Run,
+  Scene,
+  type Text,
+  text,
+} from "./_harness.ts";
 
-/** How a check went. */
+/**
+ * How a check of an exercise went: whether every scenario passed; what is
+ * wrong, most important first; the chart of the failing run, when the
+ * check drew one, and the ms of its unit; what the learner's code printed.
+ */
 export interface Result {
-  /** The exercise. */
   readonly id: string;
-  /** Whether every scenario passed. */
   readonly passed: boolean;
-  /** What is wrong, most important first (empty when it passed). */
   readonly problems: readonly Text[];
-  /** The chart of the failing run, when the check drew one. */
-  readonly chart?: string;
-  /** How many milliseconds a unit lasted in that run. */
+  readonly chart?: Text;
   readonly unit?: number;
+  readonly output?: string;
 }
 
-/** Imports `url` and runs `exercise`'s check on it. Never throws. */
-export async function checkFile(
-  exercise: Exercise,
-  url: string,
-): Promise<Result> {
-  let module: Record<string, unknown>;
-  try {
-    module = await import(url);
-  } catch (error) {
-    const name = url.slice(url.lastIndexOf("/") + 1);
-    const first = firstLine(error);
-    return {
-      id: exercise.id,
-      passed: false,
-      problems: [text(
-        `${name} does not load: ${first}`,
-        `${name} no se puede cargar: ${first}`,
-      )],
-    };
-  }
-  return await checkModule(exercise, module, url);
+/**
+ * Options of {@linkcode check}: whether to run `deno check` on the file
+ * first (default yes), how long the learner's process may stay silent (ms,
+ * default 3000).
+ */
+export interface CheckOptions {
+  typeCheck?: boolean;
+  silence?: number;
 }
 
-/** Runs `exercise`'s check on a module already imported from `url`. Never throws. */
-export async function checkModule(
+const ROOT = new URL("../", import.meta.url);
+/** What a process may take to start, and a whole check to run, in ms. */
+const STARTUP_MS = 30_000;
+const TOTAL_MS = 60_000;
+/** At most this much of what the learner's code printed is kept. */
+const MAX_OUTPUT = 2_000;
+
+/** What ends each process a check runs now (the CLI calls it on Ctrl-C). */
+const running = new Set<() => void>();
+
+/** Ends every process the checks run now: `deno check` and the learner's. */
+export function stopChecks(): void {
+  for (const stop of running) stop();
+}
+
+/**
+ * Checks `file` against `exercise`. Never throws for anything the file does.
+ * A check on real time that fails is run once more, and the second verdict
+ * stands: a busy machine can hold a process up past a deadline of a few
+ * units once, while wrong code fails every time.
+ */
+export async function check(
   exercise: Exercise,
-  module: Record<string, unknown>,
-  url: string,
+  file: URL,
+  options: CheckOptions = {},
 ): Promise<Result> {
-  try {
-    await exercise.check({ module, learnerUrl: url });
-    return { id: exercise.id, passed: true, problems: [] };
-  } catch (error) {
-    if (error instanceof Failure) {
-      return {
-        id: exercise.id,
-        passed: false,
-        problems: error.problems,
-        chart: error.chart || undefined,
-        unit: error.unit,
-      };
+  const problems = options.typeCheck ?? true ? await typeErrors(file) : [];
+  if (problems.length > 0) return { id: exercise.id, passed: false, problems };
+  const silence = options.silence ?? 3000;
+  const first = await judged(exercise, file, silence);
+  return first.unit !== undefined && exercise.real
+    ? await judged(exercise, file, silence)
+    : first;
+}
+
+/** One run of the scenarios, and its verdict. */
+async function judged(
+  exercise: Exercise,
+  file: URL,
+  silence: number,
+): Promise<Result> {
+  const report = await observe(exercise, file, silence);
+  const name = file.pathname.slice(file.pathname.lastIndexOf("/") + 1);
+  const problems = report.messages.flatMap((m) => said(m, name, exercise));
+  const result = {
+    id: exercise.id,
+    passed: false,
+    problems,
+    ...report.output ? { output: report.output } : {},
+  };
+  const sent = report.messages.find((m) => m.kind === "result");
+  if (sent === undefined) {
+    if (problems.length === 0) {
+      const error = /^error: (?:Uncaught (?:\(in promise\) )?)?(.*)$/m
+        .exec(report.stderr)?.[1];
+      problems.push(
+        error
+          ? text(...SAID.load!, { name, error })
+          : text(...SAID.ended!, { code: report.code }),
+      );
     }
-    // Not a verdict: the learner's code broke the checker's world (or the
-    // checker has a bug). Say it plainly, without the checker's stack.
-    const first = firstLine(error);
+    return result;
+  }
+  const scenes = (sent.runs as Run[]).map((run) =>
+    new Scene(run, exercise.words)
+  );
+  try {
+    exercise.judge(scenes[0]!, decode(sent.notes as string), scenes);
+  } catch (error) {
+    if (!(error instanceof Failure)) throw error;
+    const { chart, unit } = error;
     return {
-      id: exercise.id,
-      passed: false,
-      problems: [text(
-        `The check could not finish: ${first}`,
-        `La comprobación no pudo terminar: ${first}`,
-      )],
+      ...result,
+      problems: [...problems, ...error.problems],
+      chart,
+      unit,
     };
   }
+  return { ...result, passed: problems.length === 0 };
 }
 
-/** An error as one line, its name and the first line of its message, no stack. */
-function firstLine(error: unknown): string {
-  return error instanceof Error
-    ? `${error.name}: ${error.message.split("\n")[0]}`
-    : String(error);
+interface Message {
+  kind: string;
+  [key: string]: unknown;
+}
+
+/** What the learner's process may say besides its result, as problems. */
+const SAID: Record<string, [en: string, es: string]> = {
+  exit: [
+    "Your code called {call}{where}, which ends the whole program, so the check could not finish: return from your function instead.",
+    "Tu código llamó a {call}{where}, que termina todo el programa, así que la comprobación no pudo acabar: en su lugar, vuelve de tu función.",
+  ],
+  posted: [
+    "Your code posted a message (postMessage{where}): it runs on the main thread here, where nothing receives it, and a check's verdict comes from the checker alone. Return your result instead.",
+    "Tu código envió un mensaje (postMessage{where}): aquí corre en el hilo principal, donde nadie lo recibe, y el veredicto lo da solo el comprobador. Devuelve tu resultado en su lugar.",
+  ],
+  load: [
+    "{name} does not load: {error}",
+    "{name} no se puede cargar: {error}",
+  ],
+  missing: [
+    "{name} should export a function named {fn}, and it does not: keep the export line of the stub.",
+    "{name} debería exportar una función llamada {fn}, y no lo hace: conserva la línea export del esqueleto.",
+  ],
+  uncaught: [
+    "Your code threw {error} where nothing could catch it, and the check could not finish.",
+    "Tu código lanzó {error} donde nada podía capturarlo, y la comprobación no pudo terminar.",
+  ],
+  crash: [
+    "The check could not finish: {error}",
+    "La comprobación no pudo terminar: {error}",
+  ],
+  mimic: [
+    "Your code printed a line that imitates the checker's own messages: the check does not read it, and fails for it.",
+    "Tu código escribió una línea que imita los mensajes del comprobador: la comprobación no la lee, y falla por ello.",
+  ],
+  silent: [
+    "Your code did not give control back for {s} s: is there a loop that never awaits anything?",
+    "Tu código no devolvió el control en {s} s: ¿hay un bucle que nunca espera nada?",
+  ],
+  ended: [
+    "The check's process ended (exit code {code}) before it could finish.",
+    "El proceso de la comprobación terminó (código {code}) antes de acabar.",
+  ],
+};
+
+/** A message of the learner's process as a problem, if it is one: it ended, posted, imitated us. */
+function said(m: Message, name: string, exercise: Exercise): Text[] {
+  const message = SAID[m.kind];
+  return message ? [text(...message, { name, fn: exercise.export, ...m })] : [];
+}
+
+/** `deno check` of `file`: its syntax and type errors, at most three, as problems. */
+async function typeErrors(file: URL): Promise<Text[]> {
+  // Not --cached-only: this is where a first `import … from "@std/…"`
+  // brings std into the cache. Only what the file names statically is
+  // fetched; what its code computes when it runs never is (the run is
+  // --cached-only).
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  running.add(stop);
+  const { code, stderr: out } = await runDeno(
+    ["check", "--quiet", "--no-remote", file.pathname],
+    { env: { NO_COLOR: "1" }, signal: controller.signal },
+  ).finally(() => running.delete(stop));
+  if (code === 0) return [];
+  const where = (from: number) => {
+    const at = /^\s+at (file:\/\/\S+?):(\d+):(\d+)$/m.exec(out.slice(from));
+    return at ? `${display(new URL(at[1]!))}:${at[2]}:${at[3]}` : "?";
+  };
+  const path = display(file);
+  const errors = [...out.matchAll(/^(TS\d+) \[ERROR\]: (.*)$/gm)];
+  const problems = errors.slice(0, 3).map((e) =>
+    text(
+      `Type error at ${where(e.index)}: ${e[2]} (${e[1]})`,
+      `Error de tipos en ${where(e.index)}: ${e[2]} (${e[1]})`,
+    )
+  );
+  if (errors.length > 3) {
+    problems.push(text(
+      `… and ${errors.length - 3} more: \`deno check ${path}\` lists them all.`,
+      `… y ${errors.length - 3} más: \`deno check ${path}\` los muestra todos.`,
+    ));
+  }
+  const first = /^error: (.*)$/m.exec(out);
+  const message = first?.[1] ?? out.trim().split("\n")[0] ?? "";
+  const at = first ? where(first.index) : "?";
+  return problems.length > 0 ? problems : [text(
+    `${path} does not compile: ${message} (at ${at})`,
+    `${path} no compila: ${message} (en ${at})`,
+  )];
+}
+
+/** A path from the repository root, as the learner types it. */
+export function display(url: URL): string {
+  return url.href.startsWith(ROOT.href)
+    ? decodeURIComponent(url.href.slice(ROOT.href.length))
+    : url.pathname;
+}
+
+/** The permissions of the learner's process: its file, the package, what the exercise needs. */
+export function permissions(exercise: Exercise, file: URL): string[] {
+  const reads = [display(file), "mod.ts", "lib"];
+  if (exercise.needs === "tasks") reads.push("exercises/_tasks.ts");
+  const net = exercise.needs === "net" ? ["--allow-net=127.0.0.1"] : [];
+  return [`--allow-read=${reads.join(",")}`, ...net];
+}
+
+interface Report {
+  messages: Message[];
+  output: string;
+  stderr: string;
+  code: number;
+}
+
+/** Runs the scenarios in a process of their own; collects what it says. */
+async function observe(
+  exercise: Exercise,
+  file: URL,
+  silence: number,
+): Promise<Report> {
+  const nonce = crypto.randomUUID();
+  const child = new Deno.Command(denoExecutable(), {
+    args: [
+      "run",
+      "--no-prompt",
+      "--no-remote",
+      "--cached-only",
+      ...permissions(exercise, file),
+      "exercises/_child.ts",
+      exercise.id,
+      file.href,
+    ],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const input = child.stdin.getWriter();
+  await input.write(new TextEncoder().encode(nonce + "\n")).catch(() => {});
+  const report: Report = { messages: [], output: "", stderr: "", code: 0 };
+  const stop = () => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+  };
+  running.add(stop);
+  // Until it says hello, the process may take STARTUP_MS to start; then
+  // it may stay silent for `silence` ms at most; all in all, TOTAL_MS.
+  const started = Date.now();
+  let limit = STARTUP_MS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const watch = () => {
+    clearTimeout(timer);
+    const left = Math.min(limit, TOTAL_MS - (Date.now() - started));
+    timer = setTimeout(() => {
+      if (limit === silence) {
+        report.messages.push({ kind: "silent", s: silence / 1000 });
+      }
+      stop();
+    }, Math.max(0, left));
+  };
+  watch();
+  const stderr = new Response(child.stderr).text();
+  const keep = (text: string) => {
+    report.output = (report.output + text).slice(0, MAX_OUTPUT);
+  };
+  /** A line of its output: what the learner's code printed, then a message of ours or one that imitates them. */
+  const line = (line: string) => {
+    const mark = line.indexOf("\x1e");
+    if (mark === -1) return keep(line + "\n");
+    keep(line.slice(0, mark));
+    if (!line.startsWith(nonce + " ", mark + 1)) {
+      if (!report.messages.some((m) => m.kind === "mimic")) {
+        report.messages.push({ kind: "mimic" });
+      }
+      return;
+    }
+    const message = JSON.parse(line.slice(mark + 2 + nonce.length));
+    if (message.kind === "hello") limit = silence;
+    watch();
+    if (message.kind !== "beat") report.messages.push(message);
+    if (message.kind === "result") stop();
+  };
+  let pending = "";
+  try {
+    for await (
+      const chunk of child.stdout.pipeThrough(new TextDecoderStream())
+    ) {
+      const lines = (pending + chunk).split("\n");
+      pending = lines.pop()!;
+      lines.forEach(line);
+      // A line without a message can be kept as it comes.
+      if (!pending.includes("\x1e")) {
+        keep(pending);
+        pending = "";
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+    stop();
+    await input.close().catch(() => {});
+    report.code = (await child.status).code;
+    report.stderr = await stderr;
+    running.delete(stop);
+  }
+  return report;
 }

@@ -13,10 +13,8 @@ let callsHere = 0;
 
 /**
  * Blocks its thread for `ms` milliseconds, like Python's `time.sleep`: no
- * timer, no callback, nothing else runs on that thread meanwhile.
- *
- * @param ms How long to block.
- * @returns "Finished blocking task".
+ * timer, no callback, nothing else runs on that thread meanwhile. Returns
+ * "Finished blocking task".
  */
 export function blockFor(ms: number): string {
   callsHere++;
@@ -25,34 +23,21 @@ export function blockFor(ms: number): string {
 }
 
 /**
- * Counts the primes from `from` up to, not including, `to`, by trial
- * division: work for the CPU only.
- *
- * @param from The first number to test.
- * @param to Where to stop (excluded).
- * @returns How many primes there are in [from, to).
+ * How many primes there are from `from` up to, not including, `to`,
+ * counted by trial division: work for the CPU only.
  */
 export function countPrimes(from: number, to: number): number {
   callsHere++;
   let count = 0;
   for (let n = Math.max(from, 2); n < to; n++) {
-    let prime = true;
-    for (let d = 2; d * d <= n; d++) {
-      if (n % d === 0) {
-        prime = false;
-        break;
-      }
-    }
-    if (prime) count++;
+    let d = 2;
+    while (d * d <= n && n % d !== 0) d++;
+    if (d * d > n) count++;
   }
   return count;
 }
 
-/**
- * How many times these functions ran on the thread that asks.
- *
- * @returns The count, since the last {@linkcode resetCalls}.
- */
+/** How many times these functions ran on the thread that asks, since the last {@linkcode resetCalls}. */
 export function calls(): number {
   return callsHere;
 }

@@ -1,15 +1,19 @@
 /**
  * @title Async functions are not coroutines: they start at once
+ * @title:es Las funciones async no son corrutinas: empiezan en el acto
  * @difficulty beginner
  * @tags async, await, promise, event loop
  * @run deno run lessons/02_coroutines.ts
  * @resource {https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Statements/async_function} MDN: async function
  * @resource {https://docs.python.org/3/library/asyncio-task.html#coroutines} Python: coroutines
  * @section 2 — Conceptos clave
+ * @guide docs/es/02-conceptos-clave.md
+ * @exercises 02a
  *
- * `async function` is the counterpart of `async def`, and `await` works the
- * same way. One difference trips Python programmers: calling an async
- * function runs its body straight away, up to its first `await`.
+ * `async function` is the counterpart of `async def`, and `await` is written
+ * the same way (what it hands the event loop differs: lesson 7). One
+ * difference trips Python programmers: calling an async function runs its
+ * body straight away, up to its first `await`.
  *
  * Output:
  *
@@ -27,11 +31,10 @@
 import { delay } from "@std/async/delay";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
-} from "./_lesson.ts";
+} from "../course/lesson.ts";
 
 export async function coroutines(
   options: LessonOptions = {},
@@ -49,7 +52,11 @@ export async function coroutines(
     print("Goodbye!");
   }
 
-  // Awaited right away, it behaves like `await say_hello()` in Python.
+  // Awaited right away, it behaves like `await say_hello()` in Python. One
+  // difference hides here: Python's `await coro()` runs the coroutine inline,
+  // like a call, and gives the loop nothing until it suspends; JavaScript's
+  // `await` always resumes in a microtask, even on a value that is ready
+  // (lesson 7 shows what that lets run, and what not).
   await timeline.track("awaited", sayHello);
 
   // Now call it without awaiting. In Python, `say_hello()` alone only builds
@@ -74,9 +81,4 @@ export async function coroutines(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand = {
-  summary: "Lesson 2: async functions run eagerly, unlike coroutines.",
-  run: coroutines,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+export const command = defineLesson(import.meta, coroutines);

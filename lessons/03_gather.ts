@@ -1,11 +1,14 @@
 /**
  * @title Running tasks concurrently: gather and create_task
+ * @title:es Tareas concurrentes: gather y create_task
  * @difficulty beginner
  * @tags async, Promise.all, concurrency
  * @run deno run lessons/03_gather.ts --timeline
  * @resource {https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Promise/all} MDN: Promise.all
  * @resource {https://docs.python.org/3/library/asyncio-task.html#asyncio.gather} Python: asyncio.gather
- * @section 3 — Funciones y Estructuras Asincronicas
+ * @section 3 — Funciones y estructuras asincrónicas
+ * @guide docs/es/03-funciones-y-estructuras.md
+ * @exercises 03a, 03b
  *
  * Three waits of 2, 1 and 3 seconds started together finish in about 3
  * seconds, not 6, and in the order their timers fire: B, A, C. `Promise.all`
@@ -28,11 +31,10 @@
 import { delay } from "@std/async/delay";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
-} from "./_lesson.ts";
+} from "../course/lesson.ts";
 
 export async function gather(
   options: LessonOptions = {},
@@ -44,7 +46,8 @@ export async function gather(
   // `asyncio.run(main())` starts an event loop, runs main on it and closes
   // it. Deno's loop is always running: a plain `await main()` is all it
   // takes (at a module's top level too), and the program ends when the loop
-  // has no timer, request or promise callback left.
+  // has no timer, request, server, worker or child process left (a pending
+  // promise does not count: nothing may ever settle it).
   async function main() {
     print("Start");
     await delay(2 * unit);
@@ -62,12 +65,16 @@ export async function gather(
   // starts it, so all three timers run at once: the whole takes 3 seconds.
   await Promise.all([task("A", 2), task("B", 1), task("C", 3)]);
 
-  // asyncio.create_task(coro) schedules the coroutine: its body starts on
-  // the loop's next turn, once main awaits, so in Python "Task D is
+  // asyncio.create_task(coro) schedules the coroutine: its body starts once
+  // main yields to the loop with an `await` that really suspends (awaiting a
+  // coroutine that never suspends yields nothing), so in Python "Task D is
   // running…" prints before "Task D started". Calling an async function
   // schedules nothing: it runs the body at once up to its first `await`
-  // (lesson 2), so here "Task D started" comes first. After that both run
-  // the same way: D waits while main goes on, and `await` collects it.
+  // (lesson 2), so here "Task D started" comes first. Python can start the
+  // body inside create_task too, like this call: with
+  // loop.set_task_factory(asyncio.eager_task_factory) (3.12+), or with
+  // create_task(coro, eager_start=True) (3.14). After that both run the
+  // same way: D waits while main goes on, and `await` collects it.
   async function createdTask() {
     print("Task D started");
     await timeline.track("D", () => delay(unit));
@@ -81,11 +88,7 @@ export async function gather(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand = {
-  summary: "Lesson 3: gather and create_task with Promise.all.",
-  run: gather,
+export const command = defineLesson(import.meta, gather, {
   // Below this, timers one unit apart may fire together, in call order.
   minUnit: 5,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+});

@@ -1,11 +1,14 @@
 /**
  * @title Protecting shared state with a lock
+ * @title:es Proteger el estado compartido con un cerrojo
  * @difficulty beginner
  * @tags async, Lock, race condition, critical section, using
  * @run deno run lessons/04_lock.ts --timeline
  * @resource {https://docs.python.org/3/library/asyncio-sync.html#asyncio.Lock} Python: asyncio.Lock
  * @resource {https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Statements/using} MDN: using
- * @section 4 — Sincronizacion en Asincronia (Locks)
+ * @section 4 — Sincronización en asincronía (locks)
+ * @guide docs/es/04-sincronizacion.md
+ * @exercises 04b
  *
  * Three tasks want the same resource; the lock lets them in one at a time.
  * Then why a lock matters on a single thread: a counter that is read, then
@@ -25,12 +28,11 @@ import { delay } from "@std/async/delay";
 import { Lock } from "../lib/lock.ts";
 import {
   begin,
-  cli,
+  defineLesson,
   integerOption,
-  type LessonCommand,
   type LessonOptions,
   type LessonResult,
-} from "./_lesson.ts";
+} from "../course/lesson.ts";
 
 /** What lesson 04_lock returns: the usual result plus both counters. */
 export interface LockLessonResult extends LessonResult {
@@ -101,16 +103,11 @@ export async function lock(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand<LockLessonOptions> = {
-  summary:
-    "Lesson 4: a lock around a critical section, and the updates it saves.",
-  run: lock,
+export const command = defineLesson(import.meta, lock, {
   flags: {
     tasks: {
       type: "number",
       help: "how many tasks increment each counter (default 10)",
     },
   },
-};
-
-if (import.meta.main) await cli(import.meta, command);
+});

@@ -1,11 +1,14 @@
 /**
  * @title Limiting concurrency with a semaphore
+ * @title:es Limitar la concurrencia con un semáforo
  * @difficulty beginner
  * @tags async, Semaphore, concurrency limit, using
  * @run deno run lessons/04_semaphore.ts --timeline
  * @resource {https://docs.python.org/3/library/asyncio-sync.html#asyncio.Semaphore} Python: asyncio.Semaphore
  * @resource {https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Statements/using} MDN: using
- * @section 4 — Sincronizacion en Asincronia (Semaforos)
+ * @section 4 — Sincronización en asincronía (semáforos)
+ * @guide docs/es/04-sincronizacion.md
+ * @exercises 04a
  *
  * Five tasks of two seconds each share a semaphore of two permits: two run,
  * three wait their turn, and the whole takes six seconds instead of two. The
@@ -30,11 +33,10 @@ import { delay } from "@std/async/delay";
 import { Semaphore } from "../lib/semaphore.ts";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
-} from "./_lesson.ts";
+} from "../course/lesson.ts";
 
 export async function semaphore(
   options: LessonOptions = {},
@@ -63,18 +65,15 @@ export async function semaphore(
   // release in one call.
   await Promise.all([1, 2, 3, 4, 5].map(limitedTask));
 
-  // The order differs from Python's in one place. Deno runs promise callbacks
-  // between two timers, so the task handed a freed permit starts before the
-  // other task of the same round finishes (started, started, finished,
-  // started, finished, …); asyncio queues the woken task behind those already
-  // ready and prints two finishes, then two starts. Never more than two run.
+  // The order differs from Python's in one place. After each timer, Deno
+  // runs every promise callback that is ready (the microtask queue, lesson
+  // 7) before the next timer, so the task handed a freed permit starts
+  // before the other task of the same round finishes (started, started,
+  // finished, started, finished, …); asyncio queues the woken task behind
+  // those already ready and prints two finishes, then two starts. Never more
+  // than two run.
   return lesson;
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand = {
-  summary: "Lesson 4: at most two tasks at a time with Semaphore(2).",
-  run: semaphore,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+export const command = defineLesson(import.meta, semaphore);

@@ -1,12 +1,15 @@
 /**
  * @title Blocking code off the event loop: run_in_executor on Workers
+ * @title:es Código bloqueante fuera del bucle de eventos: run_in_executor con Workers
  * @difficulty intermediate
  * @tags Worker, Atomics.wait, blocking, executor
- * @run deno run --allow-read=lessons,lib lessons/06_executor.ts --timeline
+ * @run deno run --allow-read=lessons,lib,course lessons/06_executor.ts --timeline
  * @resource {https://docs.deno.com/runtime/reference/web_platform_apis/#web-workers} Deno: Web Workers
  * @resource {https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Atomics/wait} MDN: Atomics.wait
  * @resource {https://docs.python.org/3/library/asyncio-eventloop.html#asyncio.loop.run_in_executor} Python: loop.run_in_executor
- * @section 6 — Integracion con Funciones Sincronicas
+ * @section 6 — Integración con funciones sincrónicas
+ * @guide docs/es/06-funciones-sincronicas.md
+ * @exercises 06a
  *
  * A function that blocks its thread for two seconds, run through an
  * Executor, leaves the main thread free: a heartbeat keeps ticking while it
@@ -25,16 +28,17 @@
 import { Executor } from "../lib/executor.ts";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
-} from "./_lesson.ts";
+} from "../course/lesson.ts";
 
 // The blocking function of the notes. Python's time.sleep() parks the thread;
 // Atomics.wait() on a value that never changes does exactly that in
-// JavaScript. (A busy loop would block too, but would also burn a core.)
-// It is exported so that a worker can import this module and call it.
+// JavaScript. (A busy loop would block too, but would also burn a core.
+// Browsers forbid Atomics.wait on a page's main thread, where it throws;
+// Deno allows it.) It is exported so that a worker can import this module
+// and call it.
 export function blockingFunction(ms: number): string {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
   return "Finished blocking task";
@@ -61,10 +65,20 @@ export async function executor(
   //
   // Python's default executor is a pool of threads. That suits
   // time.sleep(), which lets go of the GIL while it waits; a function that
-  // computes in Python holds the GIL, so in a thread it still shares one
-  // core with the event loop, and CPU-bound work goes to a
-  // ProcessPoolExecutor instead. A Worker has its own JavaScript engine and
-  // no shared lock, so one Executor serves both kinds (lesson 9).
+  // computes in Python holds the GIL (on the default build), so in a thread
+  // it still shares one core with the event loop, and CPU-bound Python code
+  // goes to a ProcessPoolExecutor instead. (C code that lets go of the GIL,
+  // as hashlib and zlib do, runs in parallel on threads.) A Worker is a V8
+  // isolate of its own, on its own thread of this process, with no shared
+  // lock, so one Executor serves both kinds (lesson 9).
+  //
+  // Stopping differs too. Python cannot stop a thread: cancelling what
+  // run_in_executor or to_thread returned only stops the waiting, the
+  // function runs to its end, and asyncio.run waits for it before it
+  // returns. `pool.run(…, { signal })` rejects at once when the signal
+  // aborts and ends that worker, but Deno ends a worker only when its code
+  // gets back to the event loop: a loop that never does keeps a core busy,
+  // and the process alive.
   await using pool = new Executor();
   const url = import.meta.url;
   ticks = 0;
@@ -92,10 +106,4 @@ export async function executor(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand = {
-  summary: "Lesson 6: run a blocking function in a worker with Executor.run().",
-  run: executor,
-  permissions: { read: ["lessons", "lib"] },
-};
-
-if (import.meta.main) await cli(import.meta, command);
+export const command = defineLesson(import.meta, executor);

@@ -1,23 +1,29 @@
 /**
  * @title Best practices: don't block, bound concurrency, handle every error
+ * @title:es Buenas prácticas: no bloquear, acotar la concurrencia, atender todos los errores
  * @difficulty intermediate
  * @tags async, event loop, Semaphore, pooledMap, unhandledrejection
  * @run deno run lessons/07_best_practices.ts --timeline
  * @resource {https://docs.deno.com/api/web/~/PromiseRejectionEvent} Deno: PromiseRejectionEvent
  * @resource {https://docs.python.org/3/library/asyncio-dev.html} Python: developing with asyncio
- * @section 7 — Buenas Practicas
+ * @section 7 — Buenas prácticas
+ * @guide docs/es/07-buenas-practicas.md
+ * @exercises 07a
  *
  * The three practices of the notes, each measured: a blocking call freezes a
- * heartbeat while an await does not; a bound keeps the number of jobs in
- * flight small (with our Semaphore and with std's pooledMap); a rejection
- * nobody handles is caught here by an `unhandledrejection` listener, where
- * it would otherwise end the process.
+ * heartbeat while an await does not, and work cut into slices lets it beat
+ * only if each slice yields to a timer, not a microtask; a bound keeps the
+ * number of jobs in flight small (with our Semaphore and with std's
+ * pooledMap); a rejection nobody handles is caught here by an
+ * `unhandledrejection` listener, where it would otherwise end the process.
  *
  * Output:
  *
  * ```text
  * Blocking for 1 s: the heartbeat stalled for ~1.0 s
  * Awaiting for 1 s: the heartbeat stalled for ~0.0 s
+ * Slicing 1 s of work with await Promise.resolve(): the heartbeat stalled for ~1.0 s
+ * Slicing 1 s of work with await delay(0): the heartbeat stalled for ~0.0 s
  * Unbounded: 10 in flight at most, ~0.2 s
  * Semaphore(3): 3 in flight at most, ~0.8 s
  * pooledMap(3): 3 in flight at most, ~0.8 s
@@ -32,11 +38,10 @@ import { Semaphore } from "../lib/semaphore.ts";
 import { heartbeatLag } from "./_measure.ts";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
-} from "./_lesson.ts";
+} from "../course/lesson.ts";
 
 // The npm build of std has no types, so we say what pooledMap is.
 const pooledMap = stdPooledMap as <T, R>(
@@ -47,8 +52,8 @@ const pooledMap = stdPooledMap as <T, R>(
 
 /** What lesson 07 returns: the usual result plus what it measured. */
 export interface BestPracticesResult extends LessonResult {
-  /** How late the heartbeat got, in ms, while we blocked and while we awaited. */
-  lag: { blocking: number; awaiting: number };
+  /** How late the heartbeat got, in ms, in each of part 1's four runs. */
+  lag: { blocking: number; awaiting: number; microtask: number; timer: number };
   /** The most jobs in flight at once, unbounded and bounded both ways. */
   peak: { unbounded: number; semaphore: number; pooledMap: number };
   /** The message of the rejection the `unhandledrejection` listener saw. */
@@ -74,13 +79,38 @@ export async function bestPractices(
   // as run_in_executor or asyncio.to_thread do in Python.
   const lag = (name: string, work: () => Promise<void> | void) =>
     heartbeatLag(0.05 * unit, 0.2 * unit, () => timeline.track(name, work));
-  const blocking = await lag("blocking", () => {
-    const end = performance.now() + 1 * unit;
+  const stalled = (what: string, ms: number) =>
+    print(`${what}: the heartbeat stalled for ${seconds(ms)} s`);
+  const spin = (ms: number) => {
+    const end = performance.now() + ms;
     while (performance.now() < end) { /* spin: the event loop is stuck */ }
-  });
-  print(`Blocking for 1 s: the heartbeat stalled for ${seconds(blocking)} s`);
+  };
+  const blocking = await lag("blocking", () => spin(1 * unit));
+  stalled("Blocking for 1 s", blocking);
   const awaiting = await lag("awaiting", () => delay(1 * unit));
-  print(`Awaiting for 1 s: the heartbeat stalled for ${seconds(awaiting)} s`);
+  stalled("Awaiting for 1 s", awaiting);
+
+  // Work that must stay on this thread can be cut into slices that yield
+  // in between, but what an `await` lets run depends on what it waits for.
+  // The loop keeps promise callbacks (microtasks) apart from timers and I/O,
+  // and runs every microtask that is ready before the next timer or I/O
+  // event. `await Promise.resolve()` resumes in a microtask, so the
+  // heartbeat, a timer, never gets in: 50 slices of 0.02 s stall it as one
+  // whole second would. `await delay(0)` waits for a timer of its own, which
+  // fires on a later turn of the loop, after the heartbeat. Python's way is
+  // `await asyncio.sleep(0)`; there, awaiting a coroutine that never
+  // suspends yields nothing at all. Exercise 07a needs this.
+  const sliced = (name: string, pause: () => Promise<unknown>) =>
+    lag(name, async () => {
+      for (let slice = 0; slice < 50; slice++) {
+        spin(0.02 * unit);
+        await pause();
+      }
+    });
+  const microtask = await sliced("slices, microtask", () => Promise.resolve());
+  stalled("Slicing 1 s of work with await Promise.resolve()", microtask);
+  const timer = await sliced("slices, timer", () => delay(0));
+  stalled("Slicing 1 s of work with await delay(0)", timer);
 
   // 2. Limit concurrent tasks. Ten jobs of 0.2 s each: started all at once
   // they all hit the (pretend) server together; through Semaphore(3) or
@@ -149,19 +179,14 @@ export async function bestPractices(
 
   return {
     ...lesson,
-    lag: { blocking, awaiting },
+    lag: { blocking, awaiting, microtask, timer },
     peak: { unbounded, semaphore, pooledMap: pooled },
     unhandled,
   };
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand = {
-  summary:
-    "Lesson 7: measure blocking, bound concurrency, catch every rejection.",
-  run: bestPractices,
+export const command = defineLesson(import.meta, bestPractices, {
   // Below this, the 0.05-second heartbeat runs into the timers' 1 ms grain.
   minUnit: 50,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+});

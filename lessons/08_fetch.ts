@@ -1,12 +1,15 @@
 /**
  * @title HTTP requests: fetch, a timeout and retries
+ * @title:es Peticiones HTTP: fetch, un tiempo de espera y reintentos
  * @difficulty beginner
  * @tags fetch, http, timeout, retry, AbortSignal
  * @run deno run --allow-net=127.0.0.1 lessons/08_fetch.ts --timeline
  * @resource {https://developer.mozilla.org/en-US/docs/Web/API/Fetch_API} MDN: Fetch API
  * @resource {https://docs.deno.com/examples/fetch_timeout/} Deno by Example: fetch with a timeout
  * @resource {https://docs.aiohttp.org/en/stable/client_quickstart.html} Python: aiohttp client
- * @section 8 — Herramientas Externas para Asincronia
+ * @section 8 — Herramientas externas para asincronía
+ * @guide docs/es/08-herramientas-externas.md
+ * @exercises 08a, 08b
  *
  * Python needs aiohttp to make an HTTP request without blocking; Deno has
  * `fetch` built in. The lesson fetches a page from a local server, then shows
@@ -30,11 +33,10 @@
 import { fetchWithRetry } from "../lib/fetch.ts";
 import {
   begin,
-  cli,
-  type LessonCommand,
+  defineLesson,
   type LessonOptions,
   type LessonResult,
-} from "./_lesson.ts";
+} from "../course/lesson.ts";
 import { type LessonServer, startServer } from "./_server.ts";
 
 /** Options of lesson 08; tests pass their own server to count its hits. */
@@ -55,12 +57,14 @@ export async function fetchLesson(
 
   // fetch_url from the notes, with two of their slips mended. They open a
   // ClientSession per request, where aiohttp asks for one session shared by
-  // all requests (each session has its own pool of connections); fetch has
-  // no session and pools connections for the whole process. And they never
-  // look at the status, so an error page would pass for the page: we check
-  // `response.ok`. Reading the body to the end releases the connection, as
-  // leaving aiohttp's `async with` blocks does; a body we do not read, we
-  // cancel.
+  // all requests (each session has its own pool of connections); fetch
+  // needs no session and pools connections for the whole process. (The
+  // closest to a ClientSession is Deno.createHttpClient(): its own pool,
+  // proxy and certificates, passed as `fetch(url, { client })`.) And they
+  // never look at the status, so an error page would pass for the page: we
+  // check `response.ok`. Reading the body to the end releases the
+  // connection, as leaving aiohttp's `async with` blocks does; a body we do
+  // not read, we cancel.
   async function fetchUrl(url: string): Promise<string> {
     const response = await fetch(url);
     if (!response.ok) {
@@ -123,13 +127,8 @@ export async function fetchLesson(
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand<FetchLessonOptions> = {
-  summary: "Lesson 8: fetch from a local server, with a timeout and retries.",
-  run: fetchLesson,
-  permissions: { net: ["127.0.0.1"] },
+export const command = defineLesson(import.meta, fetchLesson, {
   // Below this, an attempt's 5-second timeout is shorter than a request to
   // a busy local server may take, and the retry runs out of attempts.
   minUnit: 20,
-};
-
-if (import.meta.main) await cli(import.meta, command);
+});

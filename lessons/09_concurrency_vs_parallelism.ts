@@ -1,19 +1,22 @@
 /**
  * @title Concurrency vs parallelism: one thread waiting, many cores working
+ * @title:es Concurrencia frente a paralelismo: un hilo que espera, muchos núcleos que trabajan
  * @difficulty intermediate
  * @tags concurrency, parallelism, Worker, subprocess, CPU-bound, I/O-bound, GIL
- * @run deno run --allow-read=lessons,lib --allow-run=deno lessons/09_concurrency_vs_parallelism.ts --timeline
+ * @run deno run --allow-read=lessons,lib,course --allow-run=deno lessons/09_concurrency_vs_parallelism.ts --timeline
  * @resource {https://docs.deno.com/runtime/reference/web_platform_apis/#web-workers} Deno: Web Workers
  * @resource {https://docs.deno.com/api/deno/~/Deno.Command} Deno: Deno.Command
  * @resource {https://docs.python.org/3/library/concurrent.futures.html} Python: concurrent.futures
- * @section 9 — Comparacion entre Concurrencias y Paralelismo
+ * @section 9 — Comparación entre concurrencia y paralelismo
+ * @guide docs/es/09-concurrencia-y-paralelismo.md
+ * @exercises 09a
  *
  * Concurrency: ten waits started together on one thread finish in about the
  * time of the longest, because waiting costs no CPU. Parallelism: a
  * computation that keeps a core busy only gets faster when it is spread over
- * several cores. Python spreads it over processes, because of the GIL; Deno
- * can use Workers (threads) or processes. The lesson times all three, and
- * what it costs to start a worker and a process.
+ * several cores. CPython spreads Python code over processes, because of the
+ * GIL of its default build; Deno can use Workers (threads) or processes. The
+ * lesson times all three, and what it costs to start a worker and a process.
  *
  * Output (the times vary with the machine and its load):
  *
@@ -30,13 +33,12 @@ import { delay } from "@std/async/delay";
 import { Executor } from "../lib/executor.ts";
 import {
   begin,
-  cli,
+  defineLesson,
   integerOption,
-  type LessonCommand,
   type LessonOptions,
   type LessonResult,
-  runDeno,
-} from "./_lesson.ts";
+} from "../course/lesson.ts";
+import { runProgram } from "../course/deno.ts";
 import { type Timed, timed } from "./_measure.ts";
 
 /** Options of lesson 9. */
@@ -114,9 +116,9 @@ export async function concurrencyVsParallelism(
   print(`CPU-bound, in real time: the primes below ${limit}`);
   print(`  on the main thread: ${main.value} in ${seconds(main.ms)} s`);
 
-  // 3. CPU-bound on Workers: threads, each with its own JavaScript engine.
-  // No lock like Python's GIL holds them back, so one per core computes on
-  // every core at once. Starting a worker costs a few tens of milliseconds
+  // 3. CPU-bound on Workers: threads of this process, each a V8 isolate of
+  // its own (its own heap and event loop). No lock like Python's GIL holds
+  // them back, so one per core computes on every core at once. Starting a worker costs a few tens of milliseconds
   // (it loads its modules): we time one alone, and the run includes it.
   const url = import.meta.url;
   const workerStart = await timed(async () => {
@@ -140,14 +142,15 @@ export async function concurrencyVsParallelism(
   );
 
   // 4. CPU-bound in processes, as Python's ProcessPoolExecutor does: each
-  // is a whole new deno with its own memory (`deno run -`, the CHILD
-  // program above on its standard input, through Deno.Command), started
-  // with its share of the chunks as arguments; it prints its count and
-  // exits. A child is not bound by this script's permissions: it has only
-  // the flags it is given (none here). So --allow-run=deno asks for trust:
-  // a child deno could be given any flag.
+  // is a whole new deno, which costs the memory of a whole runtime where a
+  // worker costs an isolate. runProgram (course/deno.ts) pipes the CHILD
+  // program above to `deno run -` with its share of the chunks as
+  // arguments, and resolves with what it printed: its count. A child is
+  // not bound by this script's permissions: it has only the flags it is
+  // given (none here). So --allow-run=deno asks for trust: a child deno
+  // could be given any flag.
   const countInProcess = async (ranges: [number, number][]) =>
-    Number(await runDeno(CHILD, ranges.flat().map(String)));
+    Number(await runProgram(CHILD, ranges.flat().map(String)));
   const processStart = await timed(() => countInProcess([]));
   const processes = await timed(() =>
     timeline.track("processes", async () => {
@@ -203,17 +206,11 @@ export interface ParallelismResult extends LessonResult {
 }
 
 /** How `deno run` runs this lesson. */
-export const command: LessonCommand<ParallelismOptions> = {
-  summary:
-    "Lesson 9: concurrency (waits on one thread) vs parallelism (work on many cores, in workers and in processes).",
-  run: concurrencyVsParallelism,
+export const command = defineLesson(import.meta, concurrencyVsParallelism, {
   flags: {
     limit: {
       type: "number",
       help: "count the primes below this number (default 3000000)",
     },
   },
-  permissions: { read: ["lessons", "lib"], run: ["deno"] },
-};
-
-if (import.meta.main) await cli(import.meta, command);
+});

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { integerOption, type LessonOptions } from "./_lesson.ts";
+import { integerOption, type LessonOptions } from "../course/lesson.ts";
 import type { LessonServer } from "./_server.ts";
 
 /** Options of lesson 10. */
@@ -16,10 +16,10 @@ export interface DownloadsOptions extends LessonOptions {
    */
   seed?: number;
   /**
-   * How many workers pull the files from the queue in part 2: an integer from
-   * 1 to 5, one per file at most. @default {2}
+   * How many consumers pull the files from the queue in part 2: an integer
+   * from 1 to 5, one per file at most. @default {2}
    */
-  workers?: number;
+  consumers?: number;
   /** Runs only part 1 (all at once) or only part 2 (the queue). @default {both} */
   part?: number;
   /**
@@ -31,19 +31,19 @@ export interface DownloadsOptions extends LessonOptions {
   server?: LessonServer;
 }
 
-/** How many files the lesson downloads: more workers would have nothing to do. */
+/** How many files the lesson downloads: more consumers would have nothing to do. */
 export const FILES = 5;
 
 /** The checked options: each one names itself and the value when refused. */
 export function downloadsOptions(options: DownloadsOptions): {
   seed: number;
-  workers: number;
+  consumers: number;
   parts: number[];
 } {
   const seed = integerOption(options.seed, "seed", 1871, 0, 2 ** 32 - 1);
-  const workers = integerOption(options.workers, "workers", 2, 1, FILES);
+  const consumers = integerOption(options.consumers, "consumers", 2, 1, FILES);
   const part = integerOption(options.part, "part", 0, 1, 2);
-  return { seed, workers, parts: part === 0 ? [1, 2] : [part] };
+  return { seed, consumers, parts: part === 0 ? [1, 2] : [part] };
 }
 
 /**

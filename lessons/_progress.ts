@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { terminalWidth } from "../course/terminal.ts";
 
 /** Where and how to draw; every field has a default for a real terminal. */
 export interface ProgressOptions {
@@ -22,8 +23,8 @@ export interface ProgressOptions {
   /** Where printed lines go. @default {console.log} */
   log?: (line: string) => void;
   /**
-   * The terminal's width in columns. @default {Deno.consoleSize().columns,
-   * or 80 when there is no terminal}
+   * The terminal's width in columns. @default {its width, or 80 when there
+   * is no terminal}
    */
   columns?: () => number;
   /**
@@ -131,15 +132,6 @@ export function progressBars(options: ProgressOptions = {}): ProgressBars {
  */
 function usableWidth(columns: number): number {
   return Number.isInteger(columns) && columns >= 1 ? columns : 80;
-}
-
-// The terminal's width; 80 when standard output is not one (a test's sink).
-function terminalWidth(): number {
-  try {
-    return Deno.consoleSize().columns;
-  } catch {
-    return 80;
-  }
 }
 
 function listenForSigint(handler: () => void): () => void {

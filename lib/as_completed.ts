@@ -13,46 +13,40 @@
  * const slow = fast.then(() => after(10, "slow")); // ends 10 ms after fast
  *
  * const order: string[] = [];
- * for await (const result of asCompleted([slow, fast])) {
- *   if (result.status === "fulfilled") order.push(`${result.index}:${result.value}`);
+ * const signal = AbortSignal.timeout(1_000); // optional: a deadline
+ * for await (const result of asCompleted([slow, fast, Promise.reject(3)], { signal })) {
+ *   order.push(result.status === "fulfilled" ? `${result.index}:${result.value}` : "failed");
  * }
- * assertEquals(order, ["1:fast", "0:slow"]);
+ * assertEquals(order, ["failed", "1:fast", "0:slow"]); // a failure does not end the loop
  * ```
  *
  * @module
  */
-import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
-import { signalOf } from "./_pending.ts";
-import { describe, isListLike } from "./_util.ts";
+import { list, signalOf } from "./_check.ts";
+import { Queue, QueueClosedError } from "./queue.ts";
 
 /** Options for {@linkcode asCompleted}. */
 export interface AsCompletedOptions {
   /**
-   * Ends the iteration early. Already aborted, or aborted while the loop
-   * runs: the pending or next `next()` rejects with `signal.reason`, and
-   * every later one reports the end. The inputs are not cancelled (a promise
-   * cannot be); their results are dropped.
-   *
-   * @default {undefined}
+   * Ends the iteration early (see **Cancellation** on {@linkcode asCompleted}).
    */
   signal?: AbortSignal;
 }
 
-/** A fulfilled input: its value, and where it was in the input. */
+/** A fulfilled input, with its position in the input. */
 export interface AsCompletedFulfilled<T> extends PromiseFulfilledResult<T> {
   /** The input's position in the iterable passed to {@linkcode asCompleted}. */
   index: number;
 }
 
-/** A rejected input: its reason, and where it was in the input. */
+/** A rejected input, with its position in the input. */
 export interface AsCompletedRejected extends PromiseRejectedResult {
   /** The input's position in the iterable passed to {@linkcode asCompleted}. */
   index: number;
 }
 
 /**
- * One settled input, as `Promise.allSettled` reports it, plus its `index` in
- * the input.
+ * One settled input, as `Promise.allSettled` reports it, plus its `index`.
  *
  * @typeParam T What the inputs fulfil with.
  */
@@ -65,109 +59,57 @@ type Done = IteratorResult<never, undefined>;
 const END: Done = Object.freeze({ done: true, value: undefined });
 
 /**
- * Yields the settled result of each input as it settles, in completion
- * order: the counterpart of Python's `asyncio.as_completed`.
- *
- * `Promise.all` waits for everything and stops at the first failure;
- * `Promise.race` tells only who was first. To handle each result as soon as
- * it is there (show progress, start follow-up work, report failures one by
- * one) loop over `asCompleted(promises)`.
- *
- * Each result is a `PromiseSettledResult` (`{ status: "fulfilled", value }`
- * or `{ status: "rejected", reason }`, as `Promise.allSettled` gives) with
- * the input's `index` added. asyncio yields awaitables that raise on failure,
- * so one failure ends a plain loop and the rest are never seen; settled
- * results keep every outcome, and the index says which input it was.
+ * Yields each input's settled result as it settles: the counterpart of
+ * Python's `asyncio.as_completed`. `Promise.all` stops at the first failure
+ * and `Promise.race` tells only who was first; here each result, a
+ * `PromiseSettledResult` plus the input's `index`, comes as soon as it is
+ * there, and a failure does not end the loop.
  *
  * Guarantees:
  *
- * - **Order.** Results come in the order the inputs settle. Inputs that are
- *   not promises or thenables count as already fulfilled with that value;
- *   they come first, in input order. Each input yields exactly once.
- * - **Eager.** The inputs are read and watched when `asCompleted` is called,
- *   not when the loop starts: every rejection is handled from that moment,
- *   so none becomes an unhandled rejection, even if the loop never runs or
- *   stops early.
- * - **Cancellation.** With a `signal`, aborting ends the iteration: a
- *   `next()` that is waiting (or the next one called) rejects with
- *   `signal.reason`, and the iterator is done from then on. The iterator
- *   listens to the signal only while a `next()` waits, so nothing stays
- *   attached to the signal between iterations or after the end. Stopping
- *   early (`break`, or `return()`) drops the results still to come.
- *   The inputs themselves run on; cancel them through their own signals.
+ * - **Order.** Results come in the order the inputs settle; plain values
+ *   count as already fulfilled and come first, in input order. Each input
+ *   yields exactly once, read as `await` reads it.
+ * - **Eager.** The inputs are read and watched when `asCompleted` is
+ *   called: every rejection is handled from then on, even if the loop never
+ *   runs or stops early.
+ * - **Cancellation.** Aborting `signal` ends the iteration: a waiting or the
+ *   next `next()` rejects with `signal.reason`, later ones report the end.
+ *   The signal is listened to only while a `next()` waits. Stopping early
+ *   (`break`, `return()`) drops the results still to come. The inputs run
+ *   on: cancel them through their own signals.
  *
- * @example Stop waiting after a deadline
- * ```ts
- * import { asCompleted } from "@asincronia/asincronia";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const never = new Promise<number>(() => {});
- * const seen: number[] = [];
- * try {
- *   for await (const r of asCompleted([never, 1, 2], { signal: AbortSignal.timeout(10) })) {
- *     if (r.status === "fulfilled") seen.push(r.value);
- *   }
- * } catch (error) {
- *   assertEquals((error as Error).name, "TimeoutError");
- * }
- * assertEquals(seen, [1, 2]);
- * ```
- *
- * @example Failures do not end the loop
- * ```ts
- * import { asCompleted } from "@asincronia/asincronia";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const outcomes: string[] = [];
- * for await (const r of asCompleted([Promise.reject(new Error("no")), Promise.resolve("yes")])) {
- *   outcomes.push(r.status === "fulfilled" ? r.value : (r.reason as Error).message);
- * }
- * assertEquals(outcomes, ["no", "yes"]);
- * ```
- *
- * @typeParam T What the inputs fulfil with.
- * @param promises The promises (or plain values) to watch; any iterable
- * object (not a string). It is read at once, to the end.
- * @param options What may end the iteration early.
- * @returns An async iterator of settled results, one per input, in
- * completion order.
- * @throws {TypeError} If `promises` is not an iterable object (a string is
- * refused), `options` is not an object, or `signal` is not an `AbortSignal`. Whatever reading the iterable
- * throws is thrown as is.
+ * @param promises The promises or values to watch: an iterable object (not
+ * a string), read at once to the end; what reading it throws is thrown.
+ * @returns An async iterator of settled results, in completion order.
  */
 export function asCompleted<T>(
   promises: Iterable<T | PromiseLike<T>>,
   options?: AsCompletedOptions,
 ): AsyncIterableIterator<AsCompletedResult<T>> {
-  // As fetchAll checks its inputs: an iterable object, so a string or a
-  // String object (whose characters would each count as a value) is refused.
-  if (!isListLike(promises)) {
-    throw new TypeError(
-      `Cannot iterate results as 'promises' must be an iterable of promises: current value is ${
-        describe(promises)
-      }`,
-    );
-  }
+  list(promises, "iterate results", "promises", "promises");
   const signal = signalOf(options, "iterate results");
-  if (signal instanceof TypeError) throw signal;
   return new Completions(promises, signal) as AsyncIterableIterator<
     AsCompletedResult<T>
   >;
 }
 
+/** The genuine `then`: a native promise whose own `then` calls back twice still yields once. */
+const then = Promise.prototype.then;
+
 /** The iterator {@linkcode asCompleted} returns. */
 class Completions implements AsyncIterableIterator<Result> {
   #signal: AbortSignal | undefined;
-  /** Told when the signal aborts; watching only while a next() waits. */
-  #watcher: AbortWatcher = { aborted: (signal) => this.#aborted(signal) };
-  /** Results that came before anyone asked; read from #head on. */
-  #buffer: Result[] = [];
-  #head = 0;
+  /** The results, as the iterator results `next()` gives; closed when all came. */
+  #results: Queue<IteratorResult<Result, undefined>> | undefined = new Queue();
   /** Inputs that have not settled yet. */
   #left = 0;
-  /** next() calls waiting for a result, oldest first. */
-  #requests: PromiseWithResolvers<IteratorResult<Result, undefined>>[] = [];
-  #done = false;
+  /** What a waiting `next()` does when its `get` fails. */
+  #ended = (error: unknown): Done => {
+    this.#finish();
+    if (error instanceof QueueClosedError) return END;
+    throw error; // the signal's reason
+  };
 
   /** Reads the inputs to the end and attaches to each. */
   constructor(promises: Iterable<unknown>, signal: AbortSignal | undefined) {
@@ -183,35 +125,29 @@ class Completions implements AsyncIterableIterator<Result> {
         // A promise whose `constructor` getter throws.
         promise = Promise.reject(error);
       }
-      promise.then(
+      then.call(
+        promise,
         (value) => this.#settled({ status: "fulfilled", value, index: at }),
         (reason) => this.#settled({ status: "rejected", reason, index: at }),
       );
     }
+    if (this.#left === 0) this.#results!.close();
   }
 
   next(): Promise<IteratorResult<Result, undefined>> {
-    if (this.#done) return Promise.resolve(END);
+    const results = this.#results;
+    if (results === undefined) return Promise.resolve(END);
     const signal = this.#signal;
     if (signal?.aborted) {
       this.#finish();
       return Promise.reject(signal.reason);
     }
-    if (this.#head < this.#buffer.length) {
-      return Promise.resolve({ done: false, value: this.#shift() });
-    }
-    if (this.#left === 0) {
+    if (results.size > 0) return Promise.resolve(results.tryGet()!.value);
+    if (results.closed) {
       this.#finish();
       return Promise.resolve(END);
     }
-    const request = Promise.withResolvers<
-      IteratorResult<Result, undefined>
-    >();
-    this.#requests.push(request);
-    if (signal !== undefined && this.#requests.length === 1) {
-      watch(signal, this.#watcher);
-    }
-    return request.promise;
+    return results.get({ signal }).then(undefined, this.#ended);
   }
 
   return(): Promise<IteratorResult<Result, undefined>> {
@@ -223,50 +159,16 @@ class Completions implements AsyncIterableIterator<Result> {
     return this;
   }
 
-  /** The signal aborted while a next() waited. */
-  #aborted(signal: AbortSignal): void {
-    const requests = this.#requests;
-    this.#requests = [];
-    this.#finish();
-    for (const request of requests) request.reject(signal.reason);
-  }
-
   #settled(result: Result): void {
-    if (this.#done) return;
-    this.#left--;
-    const request = this.#requests.shift();
-    if (request === undefined) {
-      this.#buffer.push(result);
-      return;
-    }
-    // A waiting next() means the buffer is empty: hand the result over.
-    if (this.#requests.length === 0 && this.#signal !== undefined) {
-      unwatch(this.#signal, this.#watcher);
-    }
-    request.resolve({ done: false, value: result });
-    // Everything is yielded: the calls still waiting see the end.
-    if (this.#left === 0) this.#finish();
+    const results = this.#results;
+    if (results === undefined) return; // stopped early: dropped
+    results.tryPut({ done: false, value: result });
+    if (--this.#left === 0) results.close();
   }
 
-  #shift(): Result {
-    const result = this.#buffer[this.#head]!;
-    this.#buffer[this.#head++] = undefined as never;
-    if (this.#head === this.#buffer.length) {
-      this.#buffer = [];
-      this.#head = 0;
-    }
-    return result;
-  }
-
-  /** Ends the iteration: no listener, no buffered result, no request. */
+  /** Ends the iteration: waiting `next()` calls see the end, nothing is kept. */
   #finish(): void {
-    if (this.#done) return;
-    this.#done = true;
-    if (this.#signal !== undefined) unwatch(this.#signal, this.#watcher);
-    this.#signal = undefined;
-    this.#buffer = [];
-    this.#head = 0;
-    for (const request of this.#requests) request.resolve(END);
-    this.#requests = [];
+    this.#results?.close();
+    this.#results = this.#signal = undefined;
   }
 }

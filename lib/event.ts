@@ -21,117 +21,43 @@
  *
  * @module
  */
-import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
-import { DONE, Failure, park, type Resolve, signalOf } from "./_pending.ts";
+import { signalFor, Waiters } from "./_waiters.ts";
 
 /** Options for {@linkcode Event.prototype.wait}. */
 export interface EventWaitOptions {
   /**
-   * Gives up waiting when aborted. Already aborted: the call rejects at once
-   * with `signal.reason`, even when the event is set. Aborted while the
-   * caller waits: the caller stops waiting at once and the call rejects with
-   * `signal.reason`.
-   *
-   * @default {undefined}
+   * Gives up waiting when aborted (see **Cancellation** on {@linkcode Event}).
    */
   signal?: AbortSignal;
 }
 
-/** Removes an aborted waiter; set up in Event's static block. */
-let drop: (event: Event, waiter: Waiter) => void;
-
 /**
- * A waiting caller that passed a signal: it knows where the caller sits, so
- * an abort removes it in O(1). Callers without a signal have no object.
- */
-class Waiter implements AbortWatcher {
-  constructor(
-    readonly event: Event,
-    readonly signal: AbortSignal,
-    public index: number,
-  ) {}
-  aborted(): void {
-    drop(this.event, this);
-  }
-}
-
-/** Slots per waiter: its resolve function, and its Waiter or undefined. */
-const STRIDE = 2;
-
-/**
- * A flag that starts unset; {@linkcode Event.prototype.wait} waits until it is
- * set. The counterpart of Python's `asyncio.Event` (and of trio's `Event`,
- * which cannot be cleared).
- *
- * One task announces that something happened (the configuration is loaded,
- * the server listens, shutdown began) and any number of tasks, started
- * before or after, wait for it. A promise does this once; an event can be
- * cleared and set again, and a waiter can give up through an `AbortSignal`.
+ * A flag that starts unset, which any number of tasks can wait for: the
+ * counterpart of Python's `asyncio.Event` (trio's cannot be cleared). One
+ * task announces that something happened (the configuration is loaded,
+ * shutdown began); a promise does that once, an event can be cleared and
+ * set again.
  *
  * Guarantees:
  *
  * - **Everyone wakes.** {@linkcode Event.prototype.set} wakes every caller
- *   waiting at that moment, in the order they started waiting. Clearing the
- *   event afterwards does not put them back to sleep: a `set()` that
- *   happened is never lost. While the event is set, `wait()` resolves at
- *   once.
- * - **Cancellation.** A signal that is already aborted rejects `wait()` at
- *   once with `signal.reason`; one that aborts while the caller waits removes
- *   the caller at once (it no longer counts in
- *   {@linkcode Event.prototype.waiting}) and rejects with `signal.reason`. A
- *   waiter whose signal has aborted is never woken, even when `set()` comes
- *   before the abort listener has run.
- * - **Cost.** `wait()`, `set()` per waiter, and an abort are O(1)
- *   (amortised); a waiter is its promise and nothing more (plus one small
- *   object when it passes a signal). Many waiters that share one signal add a
- *   single "abort" listener to it.
+ *   waiting at that moment, in the order they came; a later `clear()` does
+ *   not put them back to sleep. While the event is set, `wait()` resolves
+ *   at once.
+ * - **Cancellation.** A signal already aborted rejects `wait()` at once with
+ *   `signal.reason`, even when the event is set; one that aborts while the
+ *   caller waits removes it at once (it no longer counts in `waiting`) and
+ *   rejects with `signal.reason`. A waiter whose signal has aborted is never
+ *   woken, even by a `set()` that comes before the abort listener ran.
+ * - **Cost.** `wait()`, an abort and `set()` per waiter are O(1); waiters
+ *   that share a signal add one listener to it.
  *
- * This class shares its name with the DOM's global `Event`; importing it
- * shadows that global in the importing module. Import it under another name
- * (`import { Event as AsyncEvent } from …`) where you need both.
- *
- * @example Wait with a deadline
- * ```ts
- * import { Event } from "@asincronia/asincronia";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const ready = new Event();
- * const error = await ready.wait({ signal: AbortSignal.timeout(20) }).catch((e) => e);
- * assertEquals(error.name, "TimeoutError");
- * assertEquals(ready.waiting, 0);
- * ```
- *
- * @example Set, clear, set again
- * ```ts
- * import { Event } from "@asincronia/asincronia";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const event = new Event();
- * event.set();
- * await event.wait(); // resolves at once: the event is set
- * event.clear();
- * assertEquals(event.isSet, false);
- * const waiting = event.wait();
- * event.set();
- * await waiting;
- * ```
+ * The name shadows the DOM's global `Event` in the importing module: import
+ * it as `Event as AsyncEvent` where you need both.
  */
 export class Event {
   #isSet = false;
-  /**
-   * The waiters, STRIDE slots each, in arrival order. An aborted waiter
-   * leaves a hole (resolve === undefined); a list that is mostly holes is
-   * compacted.
-   */
-  #slots: unknown[] = [];
-  /** Waiters in #slots, holes included. */
-  #length = 0;
-  /** Waiters still waiting. */
-  #waiting = 0;
-
-  static {
-    drop = (event, waiter) => event.#drop(waiter);
-  }
+  #waiters = new Waiters<undefined>();
 
   /** Whether the event is set. */
   get isSet(): boolean {
@@ -140,40 +66,33 @@ export class Event {
 
   /** How many callers are waiting for the event right now. */
   get waiting(): number {
-    return this.#waiting;
+    return this.#waiters.size;
   }
 
-  /**
-   * Sets the event and wakes every caller waiting for it, in the order they
-   * started waiting. Does nothing if it is already set.
-   */
+  /** Sets the event and wakes every waiting caller; does nothing if it is set. */
   set(): void {
     if (this.#isSet) return;
     this.#isSet = true;
-    if (this.#waiting === 0) return;
-    const slots = this.#slots;
-    const end = this.#length * STRIDE;
-    this.#slots = [];
-    this.#length = this.#waiting = 0;
-    for (let slot = 0; slot < end; slot += STRIDE) {
-      const resolve = slots[slot] as Resolve | undefined;
-      if (resolve === undefined) continue; // an aborted waiter's hole
-      const waiter = slots[slot + 1] as Waiter | undefined;
-      if (waiter === undefined) {
-        resolve(undefined);
-        continue;
-      }
-      const signal = waiter.signal;
-      unwatch(signal, waiter);
-      // Aborted, but its listener has not run yet: it does not wake.
-      resolve(signal.aborted ? new Failure(signal.reason) : undefined);
-    }
+    this.#waiters.settleAll(undefined);
   }
 
   /**
-   * Unsets the event: later calls to {@linkcode Event.prototype.wait} wait
-   * for the next {@linkcode Event.prototype.set}. Callers already woken stay
-   * woken.
+   * Unsets the event: later `wait()` calls wait for the next `set()`.
+   *
+   * @example Set, clear, set again
+   * ```ts
+   * import { Event } from "@asincronia/asincronia";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+   *
+   * const event = new Event();
+   * event.set();
+   * await event.wait(); // at once: the event is set
+   * event.clear();
+   * const waiting = event.wait();
+   * assertEquals([event.isSet, event.waiting], [false, 1]);
+   * event.set();
+   * await waiting;
+   * ```
    */
   clear(): void {
     this.#isSet = false;
@@ -182,81 +101,16 @@ export class Event {
   /**
    * Waits until the event is set; resolves at once if it is set now.
    *
-   * @example
-   * ```ts
-   * import { Event } from "@asincronia/asincronia";
-   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
-   *
-   * const loaded = new Event();
-   * let config = "";
-   * setTimeout(() => {
-   *   config = "ready";
-   *   loaded.set();
-   * }, 10);
-   * await loaded.wait();
-   * assertEquals(config, "ready");
-   * ```
-   *
-   * @param options What may cancel the wait.
-   * @returns A promise that resolves (to `undefined`) when the event is set.
-   * It rejects with `signal.reason` if the signal aborts first, and with a
-   * `TypeError` if `options` is not an object or `signal` is not an
-   * `AbortSignal`.
+   * @returns A promise of `undefined`; rejects with `signal.reason` if the
+   * signal aborts first.
    */
   wait(options?: EventWaitOptions): Promise<void> {
-    let signal: AbortSignal | undefined;
-    if (options !== undefined) {
-      const checked = signalOf(options, "wait for event");
-      if (checked instanceof TypeError) return Promise.reject(checked);
-      if (checked?.aborted) return Promise.reject(checked.reason);
-      signal = checked;
-    }
+    const signal = signalFor(options, "wait for event");
+    if (signal instanceof Promise) return signal;
     if (this.#isSet) return DONE;
-    const slot = this.#length * STRIDE;
-    const slots = this.#slots;
-    const promise = park(slots, slot) as Promise<void>;
-    if (signal === undefined) {
-      slots[slot + 1] = undefined;
-    } else {
-      const waiter = new Waiter(this, signal, this.#length);
-      slots[slot + 1] = waiter;
-      watch(signal, waiter);
-    }
-    this.#length++;
-    this.#waiting++;
-    return promise;
-  }
-
-  /** Removes a waiter whose signal aborted, and rejects it with the reason. */
-  #drop(waiter: Waiter): void {
-    const slots = this.#slots;
-    const slot = waiter.index * STRIDE;
-    // Already woken by set() (which swapped the list out): nothing to do.
-    if (slots[slot + 1] !== waiter) return;
-    const resolve = slots[slot] as Resolve;
-    slots[slot] = slots[slot + 1] = undefined;
-    if (--this.#waiting === 0) {
-      this.#slots = [];
-      this.#length = 0;
-    } else if (this.#length > 64 && this.#waiting < this.#length >> 1) {
-      this.#compact();
-    }
-    resolve(new Failure(waiter.signal.reason));
-  }
-
-  /** Drops the holes, keeping the order. Amortised O(1) per abort. */
-  #compact(): void {
-    const old = this.#slots;
-    const slots: unknown[] = [];
-    let count = 0;
-    for (let from = 0; from < this.#length * STRIDE; from += STRIDE) {
-      if (old[from] === undefined) continue;
-      const waiter = old[from + 1] as Waiter | undefined;
-      if (waiter !== undefined) waiter.index = count;
-      slots.push(old[from], waiter);
-      count++;
-    }
-    this.#slots = slots;
-    this.#length = count;
+    return this.#waiters.park(undefined, signal) as Promise<void>;
   }
 }
+
+/** What `wait` returns while the event is set; it holds nothing. */
+const DONE: Promise<void> = Promise.resolve();

@@ -1,57 +1,62 @@
 /**
- * A first-in, first-out queue for passing items between tasks, with
- * back-pressure and closing: the counterpart of Python's `asyncio.Queue`,
- * closed the way trio closes a memory channel.
+ * Queues for passing items between tasks, with back-pressure, joining and
+ * closing: the counterparts of Python's `asyncio.Queue`, `LifoQueue` and
+ * `PriorityQueue`, closed the way trio closes a memory channel.
  *
- * @example One producer, two consumers
+ * @example One queue, three orders
  * ```ts
- * import { Queue } from "@asincronia/asincronia/queue";
+ * import { LifoQueue, PriorityQueue, Queue } from "@asincronia/asincronia/queue";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
- * const queue = new Queue<number>({ maxsize: 2 });
- * const seen: number[] = [];
- * const consumers = [1, 2].map(async () => {
- *   for await (const n of queue) seen.push(n);
+ * const fifo = new Queue<number>();
+ * const lifo = new LifoQueue<number>();
+ * const smallest = new PriorityQueue<number>((a, b) => a - b);
+ * const out = [fifo, lifo, smallest].map((queue) => {
+ *   for (const n of [1, 3, 2]) queue.tryPut(n);
+ *   return [1, 2, 3].map(() => queue.tryGet()?.value);
  * });
- * for (let n = 0; n < 10; n++) await queue.put(n);
- * queue.close();
- * await Promise.all(consumers);
- * assertEquals(seen, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+ * assertEquals(out, [[1, 3, 2], [2, 3, 1], [1, 2, 3]]);
  * ```
  *
  * @module
  */
-import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
-import { DONE, Failure, park, type Resolve, signalOf } from "./_pending.ts";
-import { checkCount, checkOptions } from "./_util.ts";
+import { count, fn, options as checkOptions, refuse } from "./_check.ts";
+import { signalFor, Waiters } from "./_waiters.ts";
 
-/** Options for {@linkcode Queue}. */
+/** Options for {@linkcode Queue} and its kinds. */
 export interface QueueOptions {
   /**
    * The most items the queue holds; {@linkcode Queue.prototype.put} waits
-   * while it is full. An integer of at least 1, or `Infinity` for a queue
-   * that is never full. (Python's `maxsize=0` means unbounded; here `0` is
-   * refused, and `Infinity` says it.)
+   * while it is full. An integer from 0 to `Number.MAX_SAFE_INTEGER`, or
+   * `Infinity` (never full; Python says `maxsize=0` for that). `0` makes a
+   * rendezvous, trio's unbuffered channel: a put waits for a getter.
    *
    * @default {Infinity}
    */
   maxsize?: number;
 }
 
-/** Options for {@linkcode Queue.prototype.put} and {@linkcode Queue.prototype.get}. */
+/** Options for a Queue's `put`, `get` and `join`. */
 export interface QueueWaitOptions {
   /**
-   * Gives up waiting when aborted. Already aborted: the call rejects at once
-   * with `signal.reason` and changes nothing, even when it could have gone on
-   * without waiting. Aborted while the caller waits: the caller leaves the
-   * queue of waiters at once and the call rejects with `signal.reason`; a
-   * putter's item is not put, and a getter takes no item (the next item goes
-   * to the next getter). Once the call has resolved, aborting changes
-   * nothing.
+   * Gives up waiting when aborted: the call rejects with `signal.reason` and
+   * changes nothing (a putter's item is not put, a getter takes no item).
+   * Once the call has resolved, aborting changes nothing.
    *
    * @default {undefined}
    */
   signal?: AbortSignal;
+}
+
+/** Options for {@linkcode Queue.prototype.close}. */
+export interface QueueCloseOptions {
+  /**
+   * Drops the items left and returns them, rather than letting getters
+   * drain them: Python's `shutdown(immediate=True)`.
+   *
+   * @default {false}
+   */
+  immediate?: boolean;
 }
 
 /**
@@ -72,104 +77,183 @@ export class QueueClosedError extends Error {
   }
 }
 
-/** Removes an aborted waiter; set up in Queue's static block. */
-let drop: (queue: Queue<unknown>, waiter: Waiter) => void;
+/** Where a queue keeps its items: the one thing in which its kinds differ. */
+type Store<T> = Ring<T> | Heap<T>;
+
+const MIN_CAPACITY = 8;
 
 /**
- * A waiting caller that passed a signal: it knows where the caller sits in
- * the ring, so an abort removes it in O(1). Callers without a signal have no
- * object.
+ * FIFO or LIFO: a ring buffer of #mask + 1 slots from #head that grows when
+ * full and shrinks under a sixteenth full (memory follows what it holds).
  */
-class Waiter implements AbortWatcher {
-  constructor(
-    readonly queue: Queue<unknown>,
-    readonly signal: AbortSignal,
-    public index: number,
-  ) {}
-  aborted(): void {
-    drop(this.queue, this);
+class Ring<T> {
+  size = 0;
+  #slots: (T | undefined)[] = new Array(MIN_CAPACITY);
+  #mask = MIN_CAPACITY - 1;
+  #head = 0;
+  #lifo: boolean;
+  constructor(lifo: boolean) {
+    this.#lifo = lifo;
+  }
+
+  push(item: T): void {
+    if (this.size > this.#mask) this.#resize();
+    this.#slots[(this.#head + this.size++) & this.#mask] = item;
+  }
+
+  take(): T {
+    const mask = this.#mask;
+    const at = this.#lifo ? (this.#head + this.size - 1) & mask : this.#head;
+    const item = this.#slots[at] as T;
+    this.#slots[at] = undefined;
+    if (!this.#lifo) this.#head = (at + 1) & mask;
+    if (--this.size <= mask >> 4 && mask >= MIN_CAPACITY) this.#resize();
+    return item;
+  }
+
+  /** Copies the items to a ring of at least twice their number. */
+  #resize(): void {
+    let capacity = MIN_CAPACITY;
+    while (capacity < 2 * this.size) capacity *= 2;
+    const slots: (T | undefined)[] = new Array(capacity);
+    for (let k = 0; k < this.size; k++) {
+      slots[k] = this.#slots[(this.#head + k) & this.#mask];
+    }
+    this.#slots = slots;
+    this.#mask = capacity - 1;
+    this.#head = 0;
   }
 }
 
 /**
- * Slots per waiter in the ring: the putter's item (undefined for a getter),
- * its resolve function, and its Waiter (or undefined).
+ * Smallest first by `compare`, ties in the order they came (#order): a
+ * binary heap. Push and take find the item's place before they move
+ * anything, so a comparator that throws leaves the heap as it was.
  */
-const STRIDE = 3;
-/** The smallest ring; both rings start at this many entries. */
-const MIN_CAPACITY = 8;
-/** A ring that grew past this is let go once it empties. */
-const SHRINK_ABOVE = 1024;
+class Heap<T> {
+  #items: T[] = [];
+  #order: number[] = [];
+  #count = 0;
+  #compare: (a: T, b: T) => number;
+  constructor(compare: (a: T, b: T) => number) {
+    this.#compare = compare;
+  }
+  get size(): number {
+    return this.#items.length;
+  }
+
+  push(item: T): void {
+    const items = this.#items;
+    const order = this.#order;
+    const compare = this.#compare;
+    // Up while it leaves before its parent (a tie stays: it came later).
+    let at = items.length;
+    while (at > 0 && compare(item, items[(at - 1) >> 1]!) < 0) {
+      at = (at - 1) >> 1;
+    }
+    for (let i = items.length; i > at; i = (i - 1) >> 1) {
+      items[i] = items[(i - 1) >> 1]!;
+      order[i] = order[(i - 1) >> 1]!;
+    }
+    items[at] = item;
+    order[at] = this.#count++;
+  }
+
+  take(): T {
+    const items = this.#items;
+    const order = this.#order;
+    const top = items[0]!;
+    const n = items.length - 1;
+    const last = items[n]!;
+    const lastOrder = order[n]!;
+    // Where the last item goes: down to a leaf along the child leaving first,
+    // then up past what leaves after it (half the textbook's comparisons).
+    let at = 0;
+    for (let child = 1; child < n; child = 2 * at + 1) {
+      const right = child + 1;
+      at = right < n && this.#before(right, items[child]!, order[child]!)
+        ? right
+        : child;
+    }
+    while (at > 0 && !this.#before(at, last, lastOrder)) at = (at - 1) >> 1;
+    // pop() keeps an array's memory, setting its length trims it: that,
+    // slower, at each power of two (10^6 items drained kept 20 MiB).
+    if (n & (n - 1)) items.pop(), order.pop();
+    else items.length = order.length = n;
+    if (n === 0) return top;
+    // Each item on the path from the root to `at` moves up one level.
+    for (let depth = 31 - Math.clz32(at + 1); depth > 0; depth--) {
+      const to = ((at + 1) >> depth) - 1;
+      const from = ((at + 1) >> (depth - 1)) - 1;
+      items[to] = items[from]!;
+      order[to] = order[from]!;
+    }
+    items[at] = last;
+    order[at] = lastOrder;
+    return top;
+  }
+
+  /** Whether the item at `i` leaves before `item`, the `order`-th to come. */
+  #before(i: number, item: T, order: number): boolean {
+    const compare = this.#compare;
+    const c = compare(this.#items[i]!, item);
+    return c < 0 || (!(c > 0) && this.#order[i]! < order);
+  }
+}
+
+/** Gives a queue of another kind its store (from Queue's static block). */
+let useStore: <T>(queue: Queue<T>, store: Store<T>) => void;
 
 /**
- * A first-in, first-out queue of items for tasks that produce and tasks that
- * consume: the counterpart of Python's `asyncio.Queue`, with trio's rules for
- * closing.
+ * A first-in, first-out queue of items between tasks that produce and tasks
+ * that consume: Python's `asyncio.Queue`, closed by trio's rules.
+ * {@linkcode LifoQueue} and {@linkcode PriorityQueue} are the same queue with
+ * another order for the items.
  *
  * Producers {@linkcode Queue.prototype.put} items and wait while the queue is
- * full (its `maxsize`), so a fast producer cannot run ahead of slow
- * consumers; consumers {@linkcode Queue.prototype.get} items and wait while it
- * is empty. When the producers are done, {@linkcode Queue.prototype.close}
- * tells the consumers: they take what is left, then stop (`for await` ends).
+ * full (`maxsize`), so a fast producer cannot run ahead of slow consumers;
+ * consumers {@linkcode Queue.prototype.get} items, waiting while it is empty,
+ * and may mark each one done ({@linkcode Queue.prototype.taskDone}) for
+ * {@linkcode Queue.prototype.join} to wait on. Closing
+ * ({@linkcode Queue.prototype.close}) says that no more will come: consumers
+ * take what is left, then stop.
  *
  * Guarantees:
  *
  * - **Fairness.** Items come out in the order they went in. Waiting getters
- *   are served in the order they came, and so are waiting putters (their
- *   items enter in that order). Nobody barges: a getter never takes an item
- *   ahead of one already waiting, and a putter never overtakes a waiting one
- *   (`tryPut` and `tryGet` included). A put that finds a getter waiting hands
- *   the item straight to it.
- * - **Cancellation.** Pass an `AbortSignal` to `put` or `get`. Already
- *   aborted: the call rejects at once with `signal.reason` and changes
- *   nothing. Aborted while waiting: the caller leaves at once and rejects
- *   with `signal.reason`; nothing is lost, because a waiting getter holds no
- *   item yet (the next item goes to the next getter) and a waiting putter's
- *   item is not put. A waiter whose signal has aborted is never served, even
- *   when an item arrives before the abort listener has run.
+ *   are served in the order they came, and so are waiting putters. Nobody
+ *   barges, `tryPut` and `tryGet` included: a put that finds a getter waiting
+ *   hands it the item, and a get that makes room lets the first waiting
+ *   putter's item in.
+ * - **Rendezvous.** With `maxsize: 0` the queue holds nothing: a put waits
+ *   until a getter takes its item.
+ * - **Cancellation.** A signal given to `put`, `get` or `join` rejects the
+ *   call with `signal.reason` at once if already aborted, or as it aborts.
+ *   Nothing is lost: a waiting getter holds no item yet, a waiting putter's
+ *   item is not put, and an aborted waiter is never served, even by an item
+ *   that arrives before the abort listener has run.
  * - **Closing.** After `close()`, every `put` (waiting or new) rejects with a
- *   {@linkcode QueueClosedError} and its item is not put; getters still get
- *   every item in the queue, then `get` rejects with `QueueClosedError` and
- *   `for await` ends. Closing twice does nothing.
- * - **Cost.** Every operation is O(1) (amortised). Items and waiters live in
- *   ring buffers; a waiter is its promise and nothing more (plus one small
- *   object when it passes a signal). Many waiters that share one signal add
- *   a single "abort" listener to it.
+ *   {@linkcode QueueClosedError}; getters still get every item left, then
+ *   `get` rejects with it and `for await` ends. `close({ immediate: true })`
+ *   drops the items left instead, and returns them.
+ * - **Cost.** O(1) per operation (amortised; O(log n) in a `PriorityQueue`).
+ *   Items live in a ring buffer that shrinks as it empties, so memory follows
+ *   what the queue holds. Waiters that share a signal add one listener to it.
  *
- * An item that is a promise (or any thenable) is adopted by `get()`'s
- * promise, like every value a promise resolves to: `get()` resolves to its
- * result. Wrap such items (`{ promise }`) to pass them through whole;
+ * `get()`'s promise adopts an item that is a promise (or any thenable), as
+ * promises do; wrap such items (`{ promise }`) to pass them through whole.
  * {@linkcode Queue.prototype.tryGet} never adopts.
  *
- * Compared with a `Semaphore`, which bounds how many tasks run, a queue moves
- * data between tasks; compared with p-queue, which runs functions with a
- * concurrency limit, this is the channel that producer and consumer tasks
- * share.
- *
- * @example Back-pressure: a put waits while the queue is full
+ * @example A rendezvous: a put resolves once a getter has the item
  * ```ts
  * import { Queue } from "@asincronia/asincronia";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
- * const queue = new Queue<string>({ maxsize: 1 });
- * await queue.put("a");
- * const waiting = queue.put("b"); // full: waits for a get
- * assertEquals(queue.size, 1);
- * assertEquals(await queue.get(), "a"); // makes room: "b" goes in
- * await waiting;
- * assertEquals(queue.tryGet(), { value: "b" });
- * assertEquals(queue.tryGet(), undefined);
- * ```
- *
- * @example A get that gives up
- * ```ts
- * import { Queue } from "@asincronia/asincronia";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const queue = new Queue<number>();
- * const error = await queue.get({ signal: AbortSignal.timeout(10) }).catch((e) => e);
- * assertEquals(error.name, "TimeoutError");
- * assertEquals(queue.waitingGetters, 0);
+ * const queue = new Queue<string>({ maxsize: 0 });
+ * const put = queue.put("hello");
+ * assertEquals([queue.size, queue.waitingPutters], [0, 1]); // not taken yet
+ * assertEquals(await queue.get(), "hello");
+ * await put; // resolved by the get
  * ```
  *
  * @typeParam T The type of the items.
@@ -177,58 +261,44 @@ const SHRINK_ABOVE = 1024;
 export class Queue<T> implements AsyncIterable<T> {
   #maxsize: number;
   #closed = false;
-  /** The items: a ring buffer of #itemMask + 1 entries. */
-  #items: (T | undefined)[] = new Array(MIN_CAPACITY);
-  #itemMask = MIN_CAPACITY - 1;
-  #head = 0;
-  #size = 0;
-  /**
-   * The waiters, STRIDE slots each: getters while the queue is empty,
-   * putters while it is full (never both, as maxsize ≥ 1). An aborted waiter
-   * leaves a hole (resolve === undefined) that is skipped; a ring that is
-   * mostly holes is compacted.
-   */
-  #ring: unknown[] = new Array(MIN_CAPACITY * STRIDE);
-  #mask = MIN_CAPACITY - 1;
-  #front = 0;
-  /** Entries in the ring, holes included. */
-  #length = 0;
-  /** Callers still waiting. */
-  #waiting = 0;
+  #items: Store<T> = new Ring<T>(false);
+  /** Getters wait while the queue is empty, putters while it is full. */
+  #getters = new Waiters<undefined>();
+  #putters = new Waiters<T>();
+  /** Callers of join(), and the items put and not yet marked done. */
+  #joiners = new Waiters<undefined>();
+  #unfinished = 0;
 
   static {
-    drop = (queue, waiter) => queue.#drop(waiter);
+    useStore = (queue, store) => {
+      queue.#items = store;
+    };
   }
 
   /**
    * Creates an empty, open queue.
    *
    * @param options How many items it may hold.
-   * @throws {TypeError} If `options` is not an object, or `maxsize` is not a
-   * number.
-   * @throws {RangeError} If `maxsize` is neither an integer from 1 to
+   * @throws {TypeError} If `options` is not an object, `maxsize` not a number.
+   * @throws {RangeError} If `maxsize` is neither an integer from 0 to
    * `Number.MAX_SAFE_INTEGER` nor `Infinity`.
    */
   constructor(options?: QueueOptions) {
-    const bad = checkOptions(options, "create queue");
-    if (bad !== undefined) throw bad;
-    let maxsize: unknown = options?.maxsize;
-    if (maxsize === undefined) maxsize = Infinity;
-    const error = checkCount(maxsize, "maxsize", "create queue", {
+    const { maxsize = Infinity } = checkOptions(options, "create queue");
+    this.#maxsize = count(maxsize, "create queue", "maxsize", {
+      min: 0,
       orInfinity: true,
     });
-    if (error !== undefined) throw error;
-    this.#maxsize = maxsize as number;
   }
 
-  /** The most items the queue holds (`Infinity`: never full). */
+  /** The most items it holds (`Infinity`: never full; `0`: a rendezvous). */
   get maxsize(): number {
     return this.#maxsize;
   }
 
   /** How many items are in the queue now (not counting waiting putters'). */
   get size(): number {
-    return this.#size;
+    return this.#items.size;
   }
 
   /** Whether {@linkcode Queue.prototype.close} was called. */
@@ -238,12 +308,12 @@ export class Queue<T> implements AsyncIterable<T> {
 
   /** How many callers wait in {@linkcode Queue.prototype.get} right now. */
   get waitingGetters(): number {
-    return this.#size === 0 ? this.#waiting : 0;
+    return this.#getters.size;
   }
 
   /** How many callers wait in {@linkcode Queue.prototype.put} right now. */
   get waitingPutters(): number {
-    return this.#size === 0 ? 0 : this.#waiting;
+    return this.#putters.size;
   }
 
   /**
@@ -273,16 +343,15 @@ export class Queue<T> implements AsyncIterable<T> {
    * never adds its item.
    */
   put(item: T, options?: QueueWaitOptions): Promise<void> {
-    let signal: AbortSignal | undefined;
-    if (options !== undefined) {
-      const checked = signalOf(options, "put item");
-      if (checked instanceof TypeError) return Promise.reject(checked);
-      if (checked?.aborted) return Promise.reject(checked.reason);
-      signal = checked;
-    }
+    const signal = signalFor(options, "put item");
+    if (signal instanceof Promise) return signal;
     if (this.#closed) return Promise.reject(closedForPut());
-    if (this.#offer(item)) return DONE;
-    return this.#park(item, signal) as Promise<void>;
+    try {
+      if (this.#offer(item)) return DONE;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#putters.park(item, signal) as Promise<void>;
   }
 
   /**
@@ -330,23 +399,23 @@ export class Queue<T> implements AsyncIterable<T> {
    * `AbortSignal`.
    */
   get(options?: QueueWaitOptions): Promise<T> {
-    let signal: AbortSignal | undefined;
-    if (options !== undefined) {
-      const checked = signalOf(options, "get item");
-      if (checked instanceof TypeError) return Promise.reject(checked);
-      if (checked?.aborted) return Promise.reject(checked.reason);
-      signal = checked;
+    const signal = signalFor(options, "get item");
+    if (signal instanceof Promise) return signal;
+    if (this.#items.size > 0 || this.#putters.first()) {
+      try {
+        return Promise.resolve(this.#take());
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
-    if (this.#size > 0) return Promise.resolve(this.#take());
     if (this.#closed) return Promise.reject(closedForGet());
-    return this.#park(undefined, signal) as Promise<T>;
+    return this.#getters.park(undefined, signal) as Promise<T>;
   }
 
   /**
-   * Takes the first item only if there is one; never waits.
-   *
-   * The item comes wrapped, `{ value }`, so that an item that is itself
-   * `undefined` differs from an empty queue (`undefined`).
+   * Takes the first item only if there is one (in a rendezvous, if a putter
+   * waits); never waits. The item comes wrapped, `{ value }`, so that an item
+   * that is itself `undefined` differs from an empty queue (`undefined`).
    *
    * @example
    * ```ts
@@ -363,18 +432,88 @@ export class Queue<T> implements AsyncIterable<T> {
    * @throws {QueueClosedError} If the queue is closed and empty.
    */
   tryGet(): { value: T } | undefined {
-    if (this.#size > 0) return { value: this.#take() };
+    if (this.#items.size > 0 || this.#putters.first()) {
+      return { value: this.#take() };
+    }
     if (this.#closed) throw closedForGet();
     return undefined;
   }
 
   /**
+   * Marks one item taken from the queue as done: asyncio's `task_done()`.
+   * Every item put is unfinished until a consumer calls this once for it;
+   * {@linkcode Queue.prototype.join} waits until none is. Call it when the
+   * work on the item ends, well or badly, or `join()` waits forever.
+   *
+   * @example
+   * ```ts
+   * import { Queue } from "@asincronia/asincronia";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+   *
+   * const queue = new Queue<string>();
+   * await queue.put("job");
+   * const joined = queue.join(); // one item unfinished: waits
+   * assertEquals(await queue.get(), "job"); // taken, not yet done
+   * queue.taskDone(); // done: the join resolves
+   * await joined;
+   * ```
+   *
+   * @throws {RangeError} If every item put was already marked done.
+   */
+  taskDone(): void {
+    if (this.#unfinished === 0) {
+      throw new RangeError("taskDone() called more times than items put");
+    }
+    if (--this.#unfinished === 0) this.#joiners.settleAll(undefined);
+  }
+
+  /**
+   * Waits until every item put has been taken and marked done with
+   * {@linkcode Queue.prototype.taskDone}: asyncio's `join()`; at once if none
+   * is unfinished. Closing does not end the wait (items taken before are
+   * still being worked on), but `close({ immediate: true })` counts the
+   * items it drops as done.
+   *
+   * @example Put the jobs, start the consumers, join, then stop them
+   * ```ts
+   * import { Queue } from "@asincronia/asincronia";
+   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+   *
+   * const jobs = new Queue<number>();
+   * for (const job of [1, 2, 3, 4]) jobs.tryPut(job);
+   * const done: number[] = [];
+   * const consumers = [1, 2].map(async () => {
+   *   for await (const job of jobs) {
+   *     done.push(job * 10);
+   *     jobs.taskDone();
+   *   }
+   * });
+   * await jobs.join(); // every job done
+   * jobs.close(); // the consumers' loops end
+   * await Promise.all(consumers);
+   * assertEquals(done, [10, 20, 30, 40]);
+   * ```
+   *
+   * @param options What may cancel the wait (this call's only).
+   * @returns A promise that resolves once no item is unfinished. It rejects
+   * with `signal.reason` if the signal aborts first, and with a `TypeError`
+   * if `options` is not an object or `signal` is not an `AbortSignal`.
+   */
+  join(options?: QueueWaitOptions): Promise<void> {
+    const signal = signalFor(options, "join queue");
+    if (signal instanceof Promise) return signal;
+    if (this.#unfinished === 0) return DONE;
+    return this.#joiners.park(undefined, signal) as Promise<void>;
+  }
+
+  /**
    * Closes the queue for putting. Every putter still waiting rejects with a
    * {@linkcode QueueClosedError} (its item is not put), and so does every
-   * later `put` or `tryPut`. Getters take the items left in the queue; once
-   * it is empty, `get` rejects with `QueueClosedError` (getters waiting at
-   * the close, when it is empty, reject at once) and `for await` ends.
-   * Calling it again does nothing.
+   * later `put` or `tryPut`. Getters take the items left; once the queue is
+   * empty, `get` rejects with `QueueClosedError` (at once for getters waiting
+   * at the close) and `for await` ends. Calling it again does nothing, but
+   * `{ immediate: true }` (Python's `shutdown(immediate=True)`) drops the
+   * items left and returns them, so every waiting getter rejects at once.
    *
    * @example
    * ```ts
@@ -382,38 +521,36 @@ export class Queue<T> implements AsyncIterable<T> {
    * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const queue = new Queue<number>();
-   * await queue.put(1);
+   * for (const n of [1, 2, 3]) queue.tryPut(n);
    * queue.close();
-   * assertEquals(await queue.get(), 1); // what is left is still delivered
+   * assertEquals(await queue.get(), 1); // what is left is still delivered,
+   * assertEquals(queue.close({ immediate: true }), [2, 3]); // unless dropped
    * const error = await queue.get().catch((e) => e);
    * assertEquals(error instanceof QueueClosedError, true);
    * ```
+   *
+   * @param options Whether to drop the queued items.
+   * @returns The items dropped, in the order `get` would have taken them:
+   * none (`[]`) unless `immediate`.
+   * @throws {TypeError} If `options` is not an object, or `immediate` is not
+   * a boolean.
    */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    if (this.#waiting === 0) return;
-    // Waiting putters (the queue is full) or waiting getters (it is empty):
-    // none of them can ever be served now.
-    const error = this.#size === 0 ? closedForGet() : closedForPut();
-    const ring = this.#ring;
-    for (let k = 0; k < this.#length; k++) {
-      const slot = ((this.#front + k) & this.#mask) * STRIDE;
-      const resolve = ring[slot + 1] as Resolve | undefined;
-      const waiter = ring[slot + 2] as Waiter | undefined;
-      ring[slot] = ring[slot + 1] = ring[slot + 2] = undefined;
-      if (resolve === undefined) continue;
-      if (waiter === undefined) {
-        resolve(new Failure(error));
-        continue;
-      }
-      const signal = waiter.signal;
-      unwatch(signal, waiter);
-      // Aborted, but its listener has not run yet: the abort came first.
-      resolve(new Failure(signal.aborted ? signal.reason : error));
+  close(options?: QueueCloseOptions): T[] {
+    const { immediate = false } = checkOptions(options, "close queue");
+    if (typeof immediate !== "boolean") {
+      refuse(TypeError, "close queue", "immediate", "a boolean", immediate);
     }
-    this.#waiting = 0;
-    this.#clearRing();
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#putters.settleAll(closedForPut(), true);
+    }
+    const dropped: T[] = [];
+    while (immediate && this.#items.size > 0) dropped.push(this.#items.take());
+    if (this.#items.size === 0) this.#getters.settleAll(closedForGet(), true);
+    // Dropped items will never be done: they no longer count for join().
+    this.#unfinished = Math.max(0, this.#unfinished - dropped.length);
+    if (this.#unfinished === 0) this.#joiners.settleAll(undefined);
+    return dropped;
   }
 
   /**
@@ -451,187 +588,106 @@ export class Queue<T> implements AsyncIterable<T> {
     }
   }
 
-  /**
-   * Places `item` without waiting if nobody has to wait for it: straight to
-   * the first waiting getter, or at the end of the items if there is room.
-   */
+  /** Places `item` if that needs no wait: to a waiting getter, or in. */
   #offer(item: T): boolean {
-    if (this.#size === 0 && this.#waiting > 0) {
-      // Getters wait only while the queue is empty.
-      const slot = this.#first();
-      if (slot >= 0) {
-        (this.#shift(slot) as Resolve)(item);
-        return true;
-      }
-    }
-    if (this.#size >= this.#maxsize) return false;
-    this.#push(item);
+    const getters = this.#getters;
+    if (this.#items.size === 0 && getters.first()) getters.wake(item);
+    else if (this.#items.size < this.#maxsize) this.#items.push(item);
+    else return false;
+    this.#unfinished++;
     return true;
   }
 
-  /** Appends an item to the items ring; there is room. */
-  #push(item: T): void {
-    if (this.#size > this.#itemMask) this.#growItems();
-    this.#items[(this.#head + this.#size) & this.#itemMask] = item;
-    this.#size++;
-  }
-
-  /**
-   * Removes and returns the first item (there is one), then lets the first
-   * waiting putter's item in, since there is room for it now.
-   */
+  /** Takes the next item; a rendezvous takes it from the first putter. */
   #take(): T {
-    const items = this.#items;
-    const item = items[this.#head] as T;
-    items[this.#head] = undefined;
-    this.#head = (this.#head + 1) & this.#itemMask;
-    if (--this.#size === 0) {
-      this.#head = 0;
-      if (this.#itemMask >= SHRINK_ABOVE) {
-        this.#items = new Array(MIN_CAPACITY);
-        this.#itemMask = MIN_CAPACITY - 1;
-      }
-    }
-    if (this.#waiting > 0) {
-      // Putters wait only while the queue is full, and it was.
-      const slot = this.#first();
-      if (slot >= 0) {
-        this.#push(this.#ring[slot] as T);
-        (this.#shift(slot) as Resolve)(undefined);
-      }
-    }
+    if (this.#items.size === 0) this.#admit();
+    const item = this.#items.take();
+    if (this.#maxsize > 0) this.#admit(); // there is room now
     return item;
   }
 
-  /** Makes the caller wait: a getter (item unused) or a putter. */
-  #park(
-    item: T | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<unknown> {
-    if (this.#length > this.#mask) this.#rebuild(2 * (this.#mask + 1));
-    const index = (this.#front + this.#length) & this.#mask;
-    const slot = index * STRIDE;
-    const ring = this.#ring;
-    ring[slot] = item;
-    const promise = park(ring, slot + 1);
-    if (signal !== undefined) {
-      const waiter = new Waiter(this as Queue<unknown>, signal, index);
-      ring[slot + 2] = waiter;
-      watch(signal, waiter);
-    }
-    this.#length++;
-    this.#waiting++;
-    return promise;
-  }
-
-  /**
-   * The ring slot of the longest-waiting caller that may be served, or -1 if
-   * none is left. Holes at the front are skipped; a caller whose signal
-   * aborted before its listener ran is rejected on the way, never served.
-   */
-  #first(): number {
-    while (this.#waiting > 0) {
-      const slot = this.#front * STRIDE;
-      const ring = this.#ring;
-      if (ring[slot + 1] === undefined) {
-        this.#front = (this.#front + 1) & this.#mask;
-        this.#length--;
+  /** Lets the first waiting putter's item in; if refused, the next one's. */
+  #admit(): void {
+    const putters = this.#putters;
+    while (putters.first()) {
+      try {
+        this.#items.push(putters.value);
+      } catch (error) {
+        putters.fail(error);
         continue;
       }
-      const waiter = ring[slot + 2] as Waiter | undefined;
-      if (waiter === undefined || !waiter.signal.aborted) return slot;
-      unwatch(waiter.signal, waiter);
-      this.#drop(waiter);
+      putters.wake(undefined);
+      this.#unfinished++;
+      return;
     }
-    return -1;
-  }
-
-  /**
-   * Takes the caller at `slot` (the front of the ring) out of the ring and
-   * returns its resolve function.
-   */
-  #shift(slot: number): unknown {
-    const ring = this.#ring;
-    const resolve = ring[slot + 1];
-    const waiter = ring[slot + 2] as Waiter | undefined;
-    ring[slot] = ring[slot + 1] = ring[slot + 2] = undefined;
-    this.#front = (this.#front + 1) & this.#mask;
-    this.#length--;
-    if (waiter !== undefined) unwatch(waiter.signal, waiter);
-    if (--this.#waiting === 0) this.#clearRing();
-    return resolve;
-  }
-
-  /** Removes a waiter whose signal aborted, and rejects it with the reason. */
-  #drop(waiter: Waiter): void {
-    const ring = this.#ring;
-    const slot = waiter.index * STRIDE;
-    // Already served, refused by close(), or moved: nothing to do.
-    if (ring[slot + 2] !== waiter) return;
-    const resolve = ring[slot + 1] as Resolve;
-    // Leave a hole; the front skips it, or a rebuild drops it.
-    ring[slot] = ring[slot + 1] = ring[slot + 2] = undefined;
-    if (--this.#waiting === 0) {
-      this.#clearRing();
-    } else if (this.#length > 64 && this.#waiting < this.#length >> 1) {
-      this.#rebuild(this.#mask + 1);
-    }
-    resolve(new Failure(waiter.signal.reason));
-  }
-
-  /**
-   * Forgets the holes once nobody waits, and lets a ring that a burst grew
-   * large be collected.
-   */
-  #clearRing(): void {
-    this.#front = this.#length = 0;
-    if (this.#mask >= SHRINK_ABOVE) {
-      this.#ring = new Array(MIN_CAPACITY * STRIDE);
-      this.#mask = MIN_CAPACITY - 1;
-    }
-  }
-
-  /**
-   * Copies the waiters, in order, to the front of a ring of `capacity`
-   * entries, dropping the holes. Amortised O(1): it runs when the ring is
-   * full (capacity doubles) or mostly holes.
-   */
-  #rebuild(capacity: number): void {
-    const old = this.#ring;
-    const ring = new Array(capacity * STRIDE);
-    let count = 0;
-    for (let k = 0; k < this.#length; k++) {
-      const from = ((this.#front + k) & this.#mask) * STRIDE;
-      if (old[from + 1] === undefined) continue;
-      const to = count * STRIDE;
-      ring[to] = old[from];
-      ring[to + 1] = old[from + 1];
-      const waiter = old[from + 2] as Waiter | undefined;
-      if (waiter !== undefined) {
-        waiter.index = count;
-        ring[to + 2] = waiter;
-      }
-      count++;
-    }
-    this.#ring = ring;
-    this.#mask = capacity - 1;
-    this.#front = 0;
-    this.#length = count;
-  }
-
-  /** Doubles the items ring, keeping the order. */
-  #growItems(): void {
-    const old = this.#items;
-    const capacity = 2 * (this.#itemMask + 1);
-    const items: (T | undefined)[] = new Array(capacity);
-    for (let k = 0; k < this.#size; k++) {
-      items[k] = old[(this.#head + k) & this.#itemMask];
-    }
-    this.#items = items;
-    this.#itemMask = capacity - 1;
-    this.#head = 0;
   }
 }
+
+/**
+ * A {@linkcode Queue} whose items come out last in, first out: Python's
+ * `asyncio.LifoQueue`. Waiters, `maxsize`, cancellation, `join()` and
+ * closing are the Queue's. (The module's example shows the three orders.)
+ *
+ * @typeParam T The type of the items.
+ */
+export class LifoQueue<T> extends Queue<T> {
+  /**
+   * Creates an empty, open LIFO queue.
+   *
+   * @param options How many items it may hold.
+   * @throws {TypeError | RangeError} As {@linkcode Queue}'s constructor.
+   */
+  constructor(options?: QueueOptions) {
+    super(options);
+    useStore(this, new Ring<T>(true));
+  }
+}
+
+/**
+ * A {@linkcode Queue} whose items come out smallest first by a comparator,
+ * equal ones in the order they went in: Python's `asyncio.PriorityQueue`,
+ * on a binary heap (O(log n) per item). Waiters, `maxsize`, cancellation,
+ * `join()` and closing are the Queue's. If the comparator throws, the `put`,
+ * `tryPut`, `get` or `tryGet` that called it rejects or throws its error and
+ * the queue stays as it was.
+ *
+ * @example Most urgent first, ties in arrival order
+ * ```ts
+ * import { PriorityQueue } from "@asincronia/asincronia";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ *
+ * type Job = { priority: number; name: string };
+ * const jobs = new PriorityQueue<Job>((a, b) => a.priority - b.priority);
+ * await jobs.put({ priority: 2, name: "backup" });
+ * await jobs.put({ priority: 1, name: "alert" });
+ * await jobs.put({ priority: 2, name: "report" });
+ * const order: string[] = [];
+ * while (jobs.size > 0) order.push((await jobs.get()).name);
+ * assertEquals(order, ["alert", "backup", "report"]);
+ * ```
+ *
+ * @typeParam T The type of the items.
+ */
+export class PriorityQueue<T> extends Queue<T> {
+  /**
+   * Creates an empty, open priority queue.
+   *
+   * @param compare Orders two items as `Array.prototype.sort`'s comparator
+   * does: negative if `a` comes out before `b`, positive if after, 0 if
+   * neither (they then leave in the order they came).
+   * @param options How many items it may hold.
+   * @throws {TypeError | RangeError} If `compare` is not a function (a
+   * `TypeError`), and as {@linkcode Queue}'s constructor.
+   */
+  constructor(compare: (a: T, b: T) => number, options?: QueueOptions) {
+    fn(compare, "create priority queue", "compare");
+    super(options);
+    useStore(this, new Heap(compare));
+  }
+}
+
+/** What `put` and `join` return when they need not wait; it holds nothing. */
+const DONE: Promise<void> = Promise.resolve();
 
 function closedForPut(): QueueClosedError {
   return new QueueClosedError("Cannot put item as the queue is closed");

@@ -1,12 +1,9 @@
 /**
- * A recorder of when named tasks start and end, and an ASCII Gantt chart of
- * what it recorded.
- *
- * Concurrency is hard to see: three tasks that overlap print the same lines
- * as three tasks that run one after the other, only sooner. A
- * {@linkcode Timeline} writes down the start and the end of every task, answers
- * the questions a test asks ("in which order did they finish?", "how many ran
- * at once?") and draws a chart where overlapping bars show what overlapped.
+ * A recorder of when named tasks start and end, and a Gantt chart of it in
+ * ASCII or SVG. Three tasks that overlap print the same lines as three that
+ * run one after the other, only sooner: a {@linkcode Timeline} answers the
+ * questions a test asks ("in which order did they finish?", "how many ran at
+ * once?") and draws overlapping bars where tasks overlapped.
  *
  * @example Record two tasks and draw them
  * ```ts
@@ -26,12 +23,19 @@
  *
  * @module
  */
-import { checkOptions, describe } from "./_util.ts";
+import {
+  describe,
+  fn,
+  number,
+  options as checkOptions,
+  refuse,
+  string,
+} from "./_check.ts";
 
 /** How a span ended; `"running"` while it has not. */
 export type SpanOutcome = "running" | "fulfilled" | "rejected";
 
-/** One task's stay on a {@linkcode Timeline}, in milliseconds since the timeline began. */
+/** One task's stay on a {@linkcode Timeline}, in ms since the timeline began. */
 export interface Span {
   /** The task's name, unique on its timeline. */
   readonly name: string;
@@ -46,20 +50,19 @@ export interface Span {
 /** Options for {@linkcode Timeline}. */
 export interface TimelineOptions {
   /**
-   * The clock, in milliseconds. Tests pass a fake one to get exact spans.
+   * The clock, in ms; a fake one gives exact spans.
    *
    * @default {performance.now}
    */
   now?: () => number;
 }
 
-/** Options for {@linkcode Timeline.prototype.render}. */
-export interface RenderOptions {
+/** The scale of a chart: options of both {@linkcode Timeline.prototype.render} and {@linkcode Timeline.prototype.toSVG}. */
+export interface ScaleOptions {
   /**
-   * How many milliseconds one unit of the axis lasts; the lessons pass their
-   * `unit` so that the axis reads in the notes' seconds. Any positive finite
-   * number: from a million units on, labels are in exponent form
-   * (`2.30e+300s`), never a 20-digit number or `Infinity`.
+   * How many ms one unit of the axis lasts: any positive finite number.
+   * From a million units on, labels are in exponent form (`2.30e+300s`),
+   * never a 20-digit number or `Infinity`.
    *
    * @default {1000}
    */
@@ -70,12 +73,15 @@ export interface RenderOptions {
    * @default {"s"}
    */
   unitLabel?: string;
+}
+
+/** Options for {@linkcode Timeline.prototype.render}. */
+export interface RenderOptions extends ScaleOptions {
   /**
-   * The width of the chart in columns: an integer from 20 to 1000. Below 40
-   * columns the chart drops its axis and shortens what it must (names, then
-   * durations) to keep at least ten columns of bars; every line fits.
+   * The width of the chart in columns: an integer from 20 to 1000 (see
+   * {@linkcode Timeline.prototype.render}).
    *
-   * @default {the terminal's width (kept between 20 and 1000), or 80 when standard output is not a terminal}
+   * @default {the terminal's width (kept within 20 to 1000), or 80 when not a terminal}
    */
   width?: number;
   /**
@@ -87,20 +93,7 @@ export interface RenderOptions {
 }
 
 /** Options for {@linkcode Timeline.prototype.toSVG}. */
-export interface SvgOptions {
-  /**
-   * How many milliseconds one unit of the axis lasts, as in
-   * {@linkcode RenderOptions.unit}.
-   *
-   * @default {1000}
-   */
-  unit?: number;
-  /**
-   * The suffix of the axis labels and durations.
-   *
-   * @default {"s"}
-   */
-  unitLabel?: string;
+export interface SvgOptions extends ScaleOptions {
   /**
    * The width of the picture in pixels: an integer from 200 to 4000.
    *
@@ -108,38 +101,23 @@ export interface SvgOptions {
    */
   width?: number;
   /**
-   * The picture's accessible title (its `<title>` element).
+   * The picture's accessible `<title>`.
    *
    * @default {"Timeline of N tasks"}
    */
   title?: string;
 }
 
-interface MutableSpan {
-  name: string;
-  start: number;
-  end: number | undefined;
-  outcome: SpanOutcome;
-  order: number;
-}
+/** A span as recorded. */
+type MutableSpan = { -readonly [K in keyof Span]: Span[K] };
 
-const BAR: Record<SpanOutcome, string> = {
-  fulfilled: "#",
-  rejected: "x",
-  running: "=",
-};
-const ANSI: Record<SpanOutcome, string> = {
-  fulfilled: "\x1b[32m",
-  rejected: "\x1b[31m",
-  running: "\x1b[33m",
-};
-const RESET = "\x1b[0m";
-const OUTCOMES: ReadonlySet<unknown> = new Set(["fulfilled", "rejected"]);
+/** How render() draws a bar: its character and its ANSI colour. */
+const BAR = {
+  fulfilled: ["#", 32],
+  rejected: ["x", 31],
+  running: ["=", 33],
+} as const;
 
-/** The narrowest chart `render()` draws; a narrower `width` is refused. */
-const MIN_WIDTH = 20;
-/** The widest chart `render()` draws; a wider `width` is refused. */
-const MAX_WIDTH = 1000;
 /** Below this width the chart has no axis. */
 const NARROW = 40;
 /** The fewest columns of bars; names and durations give way to keep them. */
@@ -147,105 +125,50 @@ const MIN_BARS = 10;
 /** Names are cut no shorter than this while durations can give way instead. */
 const SHORT_NAME = 6;
 
-/** The narrowest SVG `toSVG()` draws, in pixels. */
-const MIN_SVG_WIDTH = 200;
-/** The widest SVG `toSVG()` draws, in pixels. */
-const MAX_SVG_WIDTH = 4000;
 /** The width of a character of the SVG's 12px monospace font, in pixels. */
 const CHAR = 7.2;
 /** The SVG's margin, the gap between its columns, a row, the axis' height. */
-const PAD = 12;
-const GAP = 10;
-const ROW = 22;
-const AXIS = 24;
+const [PAD, GAP, ROW, AXIS] = [12, 10, 22, 24];
 /** The most characters of a name that a bar's tooltip repeats. */
 const TIP = 200;
 /** The SVG's colours, light then dark; every class starts with `tl-`. */
-const SVG_STYLE = [
-  ".tl-bg{fill:#ffffff;stroke:#d1d9e0}",
-  ".tl-name,.tl-note,.tl-tick{font:12px ui-monospace,Menlo,Consolas," +
-  '"DejaVu Sans Mono",monospace;fill:#1f2328}',
-  ".tl-note,.tl-tick{fill:#59636e}",
-  ".tl-axis{stroke:#59636e}",
-  ".tl-grid{stroke:#d1d9e0;stroke-dasharray:2 3}",
-  ".tl-fulfilled{fill:#1a7f37}",
-  ".tl-rejected{fill:#cf222e}",
-  ".tl-running{fill:#9a6700}",
-  "@media (prefers-color-scheme:dark){",
-  ".tl-bg{fill:#0d1117;stroke:#3d444d}",
-  ".tl-name{fill:#e6edf3}",
-  ".tl-note,.tl-tick{fill:#9198a1}",
-  ".tl-axis{stroke:#9198a1}",
-  ".tl-grid{stroke:#3d444d}",
-  ".tl-fulfilled{fill:#3fb950}",
-  ".tl-rejected{fill:#f85149}",
-  ".tl-running{fill:#d29922}}",
-].join("");
+const SVG_STYLE =
+  '.tl-bg{fill:#ffffff;stroke:#d1d9e0}.tl-name,.tl-note,.tl-tick{font:12px ui-monospace,Menlo,Consolas,"DejaVu Sans Mono",monospace;fill:#1f2328}' +
+  ".tl-note,.tl-tick{fill:#59636e}.tl-axis{stroke:#59636e}.tl-grid{stroke:#d1d9e0;stroke-dasharray:2 3}" +
+  ".tl-fulfilled{fill:#1a7f37}.tl-rejected{fill:#cf222e}.tl-running{fill:#9a6700}@media (prefers-color-scheme:dark){" +
+  ".tl-bg{fill:#0d1117;stroke:#3d444d}.tl-name{fill:#e6edf3}.tl-note,.tl-tick{fill:#9198a1}.tl-axis{stroke:#9198a1}" +
+  ".tl-grid{stroke:#3d444d}.tl-fulfilled{fill:#3fb950}.tl-rejected{fill:#f85149}.tl-running{fill:#d29922}}";
 
 /**
- * Records when named tasks start and end and draws them as an ASCII Gantt
- * chart.
- *
- * Times are read from `performance.now()` (or the `now` option) and kept in
- * milliseconds since the timeline was created. Names are unique: starting a
- * name twice is an error, so that every question about a task has one answer.
- *
- * @example Assert what a test cares about
- * ```ts
- * import { Timeline } from "@asincronia/asincronia/timeline";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * let t = 0; // a clock of our own: the times are exact
- * const timeline = new Timeline({ now: () => t });
- * timeline.start("download");
- * timeline.start("parse");
- * t = 10;
- * timeline.end("parse");
- * timeline.start("save");
- * t = 30;
- * timeline.end("download");
- * timeline.end("save");
- * assertEquals(timeline.completionOrder(), ["parse", "download", "save"]);
- * assertEquals(timeline.maxConcurrency(), 2);
- * ```
+ * Records when named tasks start and end, in ms since the timeline was
+ * created, and draws them as a Gantt chart. A name is unique: starting it
+ * twice is an error, so that every question about a task has one answer.
  */
 export class Timeline {
   #now: () => number;
-  #origin: number;
+  #origin = 0;
   #spans = new Map<string, MutableSpan>();
-  #ended = 0;
+  /** The names of the tasks that ended, in the order they did. */
+  #ended: string[] = [];
 
   /**
    * Starts an empty timeline; its time zero is now.
    *
-   * @param options The clock to read.
-   * @throws {TypeError} If `options` is not an object, `now` is not a
-   * function, or it does not return a finite number.
+   * @throws {TypeError} If `now` does not return a finite number (then, or
+   * at any later reading).
    */
-  constructor(options: TimelineOptions = {}) {
-    checkObject(options, "options", "create timeline");
-    const now = options.now ?? (() => performance.now());
-    if (typeof now !== "function") {
-      throw new TypeError(
-        `Cannot create timeline as 'now' must be a function: current value is ${
-          describe(now)
-        }`,
-      );
-    }
-    this.#now = now;
-    this.#origin = 0;
-    this.#origin = this.#read("create timeline");
+  constructor(options?: TimelineOptions) {
+    const action = "create timeline";
+    const { now = () => performance.now() } = checkOptions(options, action);
+    this.#now = fn(now, action, "now");
+    this.#origin = this.#read(action);
   }
 
-  /** Reads the clock, in ms since the origin; refuses a reading that is not a finite number. */
+  /** The clock, in ms since the origin; only a finite number will do. */
   #read(action: string): number {
     const time = this.#now();
-    if (typeof time !== "number" || !Number.isFinite(time)) {
-      throw new TypeError(
-        `Cannot ${action} as the clock 'now' must return a finite number: current value is ${
-          describe(time)
-        }`,
-      );
+    if (!Number.isFinite(time)) {
+      refuse(TypeError, action, "now()", "a finite number", time);
     }
     return time - this.#origin;
   }
@@ -258,89 +181,43 @@ export class Timeline {
   /**
    * Records that the task `name` starts now.
    *
-   * @param name A name not used before on this timeline.
-   * @throws {TypeError} If `name` is not a string.
    * @throws {Error} If `name` was already started.
    */
   start(name: string): void {
-    checkName(name, "start task");
+    string(name, "start task", "name");
     if (this.#spans.has(name)) {
-      throw new Error(
-        `Cannot start task as its name is already on the timeline: current value is ${
-          describe(name)
-        }`,
-      );
+      misuse("start", "its name is already on the timeline", name);
     }
-    this.#spans.set(name, {
-      name,
-      start: this.#read("start task"),
-      end: undefined,
-      outcome: "running",
-      order: -1,
-    });
+    const start = this.#read("start task");
+    this.#spans.set(name, { name, start, end: undefined, outcome: "running" });
   }
 
   /**
-   * Records that the task `name` ends now.
+   * Records that the task `name` ends now, as `outcome`.
    *
-   * @param name A task started with {@linkcode Timeline.prototype.start}.
-   * @param outcome Whether it succeeded or failed: `"fulfilled"` or `"rejected"`.
-   * @throws {TypeError} If `name` or `outcome` is not a string.
-   * @throws {RangeError} If `outcome` is another string.
    * @throws {Error} If `name` was never started or has already ended.
    */
   end(name: string, outcome: "fulfilled" | "rejected" = "fulfilled"): void {
-    checkName(name, "end task");
-    if (!OUTCOMES.has(outcome)) {
-      const error = typeof outcome === "string" ? RangeError : TypeError;
-      throw new error(
-        `Cannot end task as 'outcome' must be "fulfilled" or "rejected": current value is ${
-          describe(outcome)
-        }`,
-      );
+    string(name, "end task", "name");
+    if (outcome !== "fulfilled" && outcome !== "rejected") {
+      const Kind = typeof outcome === "string" ? RangeError : TypeError;
+      refuse(Kind, "end task", "outcome", '"fulfilled" or "rejected"', outcome);
     }
     const span = this.#spans.get(name);
-    if (span === undefined) {
-      throw new Error(
-        `Cannot end task as it was never started: current value is ${
-          describe(name)
-        }`,
-      );
-    }
-    if (span.end !== undefined) {
-      throw new Error(
-        `Cannot end task as it has already ended: current value is ${
-          describe(name)
-        }`,
-      );
-    }
+    if (span === undefined) misuse("end", "it was never started", name);
+    if (span.end !== undefined) misuse("end", "it has already ended", name);
     span.end = this.#read("end task");
     span.outcome = outcome;
-    span.order = this.#ended++;
+    this.#ended.push(name);
   }
 
   /**
-   * Starts `name`, runs `task` (or awaits it, if it is already a promise) and
-   * ends `name` when it settles, as fulfilled or rejected. The result or the
-   * error passes through unchanged.
+   * Starts `name`, runs `task` (or awaits it, if it is a promise) and ends
+   * `name` when it settles, as fulfilled or rejected. The result or the
+   * error passes through.
    *
-   * @example Track a promise
-   * ```ts
-   * import { Timeline } from "@asincronia/asincronia/timeline";
-   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
-   *
-   * const timeline = new Timeline();
-   * const answer = await timeline.track("answer", async () => 42);
-   * assertEquals(answer, 42);
-   * assertEquals(timeline.completionOrder(), ["answer"]);
-   * ```
-   *
-   * @typeParam T The task's result.
-   * @param name A name not used before on this timeline.
-   * @param task A function to call now, or a promise already running.
-   * @returns The task's result. It rejects with a `TypeError` if `name` is
-   * not a string or `task` is neither a function nor a promise (then
-   * nothing is recorded), and with an `Error` if `name` was already started.
+   * @returns The task's result. Rejects with an `Error` if `name` was
+   * already started.
    */
   async track<T>(
     name: string,
@@ -350,11 +227,7 @@ export class Timeline {
       typeof task !== "function" &&
       typeof (task as Partial<PromiseLike<T>> | null)?.then !== "function"
     ) {
-      throw new TypeError(
-        `Cannot track task as 'task' must be a function or a promise: current value is ${
-          describe(task)
-        }`,
-      );
+      refuse(TypeError, "track task", "task", "a function or a promise", task);
     }
     this.start(name);
     try {
@@ -367,50 +240,26 @@ export class Timeline {
     }
   }
 
-  /**
-   * Every span, in the order the tasks started.
-   *
-   * @returns Copies of the spans; changing them changes nothing here.
-   */
+  /** Copies of every span, in the order the tasks started. */
   spans(): Span[] {
-    return [...this.#spans.values()]
-      .sort((a, b) => a.start - b.start)
-      .map(({ name, start, end, outcome }) => ({ name, start, end, outcome }));
+    return [...this.#spans.values()].sort((a, b) => a.start - b.start)
+      .map(copy);
   }
 
-  /**
-   * The span of one task.
-   *
-   * @param name The task's name.
-   * @returns A copy of its span, or `undefined` if it never started.
-   * @throws {TypeError} If `name` is not a string.
-   */
+  /** A copy of the span of the task `name`, or `undefined` if it never started. */
   span(name: string): Span | undefined {
-    checkName(name, "read span");
-    const span = this.#spans.get(name);
-    if (span === undefined) return undefined;
-    const { start, end, outcome } = span;
-    return { name, start, end, outcome };
+    const span = this.#spans.get(string(name, "read span", "name"));
+    return span && copy(span);
   }
 
-  /**
-   * The names of the tasks that have ended, in the order they ended.
-   *
-   * @returns Names, first finisher first.
-   */
+  /** The names of the tasks that have ended, in the order they ended. */
   completionOrder(): string[] {
-    return [...this.#spans.values()]
-      .filter((span) => span.end !== undefined)
-      .sort((a, b) => a.order - b.order)
-      .map((span) => span.name);
+    return [...this.#ended];
   }
 
   /**
-   * The largest number of tasks that were running at the same moment. A task
-   * that ends at the very instant another starts does not overlap it; a task
-   * still running counts until now.
-   *
-   * @returns 0 for an empty timeline.
+   * The most tasks running at one moment (0 when empty). A task that ends at
+   * the instant another starts does not overlap it; one still running counts.
    */
   maxConcurrency(): number {
     // Ends sort before starts at the same instant: a hand-off is not overlap.
@@ -424,23 +273,18 @@ export class Timeline {
     let peak = 0;
     for (const [, delta] of events) {
       running += delta;
-      if (running > peak) peak = running;
+      peak = Math.max(peak, running);
     }
     return peak;
   }
 
   /**
-   * Draws the timeline as a Gantt chart: one row per task in start order, its
-   * bar where it ran (`#` fulfilled, `x` rejected, `=` still running), its
-   * duration on the right, and an axis in `unit`s below.
-   *
-   * It fits any width from 20 to 1000 columns: no line is longer than
-   * `width`. When the names and durations leave fewer than ten columns for
-   * the bars, names are cut short (ending in `…`), then durations are left
-   * out; below 40 columns the axis is left out too. The bars are always
-   * drawn. A `width` outside 20–1000 is refused; the terminal's width, used
-   * when `width` is not given, is kept within it, so the default never
-   * throws.
+   * Draws the timeline as a Gantt chart: one row per task in start order,
+   * its bar where it ran (`#` fulfilled, `x` rejected, `=` still running),
+   * its duration, and an axis in `unit`s below. No line is longer than
+   * `width`: when names and durations leave fewer than ten columns of bars,
+   * names are cut short (ending in `…`), then durations left out; below 40
+   * columns the axis is left out too.
    *
    * @example A chart of two tasks
    * ```ts
@@ -463,57 +307,37 @@ export class Timeline {
    * ]);
    * ```
    *
-   * @param options Scale, width and colour.
    * @returns The chart, lines joined by `\n`, with no trailing newline.
-   * @throws {TypeError} If `options` is not an object, or an option has the
-   * wrong type.
-   * @throws {RangeError} If `unit` is not a positive finite number, or
-   * `width` is not an integer from 20 to 1000.
    */
-  render(options: RenderOptions = {}): string {
+  render(options?: RenderOptions): string {
     const action = "render timeline";
-    checkObject(options, "options", action);
-    const unit = checkUnit(options.unit, action);
-    const label = checkLabel(options.unitLabel, action);
-    const width = checkWidth(
-      options.width ?? terminalWidth(),
-      MIN_WIDTH,
-      MAX_WIDTH,
-      action,
-    );
-    const color = options.color ?? colorByDefault();
+    const given = checkOptions(options, action);
+    const chart = this.#chart(given, action);
+    const { spans, now, total, label, format, unit } = chart;
+    const terminal = terminalWidth();
+    const fits = Math.max(20, Math.min(1000, terminal ?? 80));
+    const width = checkWidth(given.width ?? fits, 20, 1000, action);
+    const { color = terminal !== undefined && !globalThis.Deno?.noColor } =
+      given;
     if (typeof color !== "boolean") {
-      throw new TypeError(
-        `Cannot ${action} as 'color' must be a boolean: current value is ${
-          describe(color)
-        }`,
-      );
+      refuse(TypeError, action, "color", "a boolean", color);
     }
-    const spans = this.spans();
-    const now = this.#read(action);
-    let total = unit;
-    for (const span of spans) total = Math.max(total, span.end ?? now);
-    const format = (ms: number) => `${inUnits(ms, unit)}${label}`;
 
     // Names, durations and bars share the width. Durations go first when
     // they do not fit at all; then names are cut, down to SHORT_NAME while
     // durations are shown, and down to whatever leaves MIN_BARS without.
     const names = spans.map((span) => printable(span.name));
-    let nameWidth = 0;
-    for (const name of names) nameWidth = Math.max(nameWidth, name.length);
-    let durationWidth = format(total).length;
-    const durations = label.length < width
-      ? spans.map((span) => {
-        const text = span.end === undefined
-          ? "running"
-          : format(span.end - span.start);
-        durationWidth = Math.max(durationWidth, text.length);
-        return text;
-      })
-      : undefined;
+    let nameWidth = widest(names, (name) => name.length);
+    const durations = spans.map((span) =>
+      span.end === undefined ? "running" : format(span.end - span.start)
+    );
+    let durationWidth = widest(
+      [...durations, format(total)],
+      (text) => text.length,
+    );
     const room = (withDurations: boolean) =>
       width - 1 - MIN_BARS - (withDurations ? durationWidth + 1 : 0);
-    const showDurations = durations !== undefined &&
+    const showDurations = label.length < width &&
       room(true) >= Math.min(nameWidth, SHORT_NAME);
     nameWidth = Math.min(nameWidth, room(showDurations));
     if (!showDurations) durationWidth = -1; // no column, no separator
@@ -525,106 +349,87 @@ export class Timeline {
     const rows = spans.map((span, i) => {
       const from = Math.min(column(span.start), columns - 1);
       const to = Math.max(from + 1, column(span.end ?? now));
-      let bar = BAR[span.outcome].repeat(to - from);
-      if (color) bar = ANSI[span.outcome] + bar + RESET;
+      const [char, ansi] = BAR[span.outcome];
+      let bar = char.repeat(to - from);
+      if (color) bar = `\x1b[${ansi}m${bar}\x1b[0m`;
       const row = fit(names[i]!, nameWidth) + " " + ".".repeat(from) + bar +
         ".".repeat(columns - to);
       return showDurations
-        ? row + " " + durations![i]!.padStart(durationWidth)
+        ? row + " " + durations[i]!.padStart(durationWidth)
         : row;
     });
 
     if (width >= NARROW && showDurations) {
-      rows.push(...axis(total, unit, label, columns, nameWidth + 1, width));
+      const pad = " ".repeat(nameWidth + 1);
+      const line = Array.from({ length: columns + 1 }, () => "-");
+      let labels = "";
+      const units = total / unit;
+      const spacing = (format(total).length + 1) * units / columns;
+      for (const k of ticks(units, spacing)) {
+        const x = Math.min(columns, Math.round(k * columns / units));
+        line[x] = "|";
+        const text = `${tick(k)}${label}`;
+        if (x >= labels.length && pad.length + x + text.length <= width) {
+          labels = labels.padEnd(x) + text;
+        }
+      }
+      rows.push(pad + line.join(""), pad + labels);
     }
     return rows.map((row) => row.trimEnd()).join("\n");
   }
+
   /**
-   * Draws the same Gantt chart as {@linkcode Timeline.prototype.render}, as a
-   * self-contained SVG document: one row per task in start order, with its
-   * name, a bar where it ran (green when it fulfilled, red when it rejected,
-   * amber while it still runs) and its duration, then an axis in `unit`s.
-   *
-   * The picture needs nothing else: its colours sit in a `<style>` element
-   * that follows the viewer's light or dark scheme (`prefers-color-scheme`),
-   * on a background of its own, so it reads the same in a README, in an
-   * `<img>` and inline in a page. Its class names start with `tl-`, so that
-   * inline copies do not restyle the page around them.
-   *
-   * Task names are escaped for XML (`&`, `<`, `>`, quotes) and characters
-   * that XML cannot hold (control characters, lone surrogates) become
-   * `\ufffd`, so any name is safe to show. The size is bounded: the picture
-   * is `width` pixels wide, the names take at most a third of it (longer
-   * ones end in `…`, the whole name stays in the bar's tooltip), and it is
-   * 22 pixels taller per task. Each bar's `<title>` gives its task, span and
-   * outcome, and carries `data-task` and `data-outcome` attributes.
+   * Draws the chart of {@linkcode Timeline.prototype.render} as a
+   * self-contained SVG document: green bars fulfilled, red rejected, amber
+   * still running. Its colours sit in a `<style>` that follows the viewer's
+   * light or dark scheme, on a background of its own, with class names
+   * starting `tl-`: it reads the same in a README, an `<img>` or inline.
+   * Any name is safe: escaped for XML, with characters XML cannot hold
+   * replaced by `\ufffd`. Names take at most a third of the `width` (the
+   * whole name stays in the bar's tooltip), each task adds 22 pixels of
+   * height, and each bar carries `data-task`, `data-outcome` and a `<title>`
+   * with its span.
    *
    * @example An SVG of two tasks
    * ```ts
    * import { Timeline } from "@asincronia/asincronia/timeline";
    * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
-   * let t = 0;
-   * const timeline = new Timeline({ now: () => t });
+   * const timeline = new Timeline();
    * timeline.start("A");
    * timeline.start("B <fast>");
-   * t = 1000;
    * timeline.end("B <fast>");
-   * t = 2000;
-   * timeline.end("A");
-   * const svg = timeline.toSVG({ width: 480 });
+   * const svg = timeline.toSVG({ width: 480 }); // A still runs
    * assert(svg.startsWith("<svg "));
    * assertEquals(svg.match(/<rect class="tl-bar /g)?.length, 2);
-   * assert(svg.includes(">B &lt;fast&gt;</text>"));
-   * // Deno.writeTextFileSync("timeline.svg", svg);
+   * assert(svg.includes(">B &lt;fast&gt;</text>")); // escaped for XML
    * ```
    *
-   * @param options Scale, width in pixels and title.
    * @returns The SVG document, as text.
-   * @throws {TypeError} If `options` is not an object, or an option has the
-   * wrong type.
-   * @throws {RangeError} If `unit` is not a positive finite number, or
-   * `width` is not an integer from 200 to 4000.
    */
-  toSVG(options: SvgOptions = {}): string {
+  toSVG(options?: SvgOptions): string {
     const action = "draw timeline as SVG";
-    checkObject(options, "options", action);
-    const unit = checkUnit(options.unit, action);
-    const label = checkLabel(options.unitLabel, action);
-    const width = checkWidth(
-      options.width ?? 720,
-      MIN_SVG_WIDTH,
-      MAX_SVG_WIDTH,
+    const given = checkOptions(options, action);
+    const chart = this.#chart(given, action);
+    const { spans, now, total, label, format, unit } = chart;
+    const width = checkWidth(given.width ?? 720, 200, 4000, action);
+    const n = spans.length;
+    const title = string(
+      given.title ?? `Timeline of ${n} task${n === 1 ? "" : "s"}`,
       action,
+      "title",
     );
-    const spans = this.spans();
-    const title = options.title ??
-      `Timeline of ${spans.length} task${spans.length === 1 ? "" : "s"}`;
-    if (typeof title !== "string") {
-      throw new TypeError(
-        `Cannot ${action} as 'title' must be a string: current value is ${
-          describe(title)
-        }`,
-      );
-    }
-    const now = this.#read(action);
-    let total = unit;
-    for (const span of spans) total = Math.max(total, span.end ?? now);
-    const format = (ms: number) => `${inUnits(ms, unit)}${label}`;
 
     // Columns: names, a gap, the bars, a gap, durations; all in pixels.
     const names = spans.map((span) =>
       cut(printable(span.name), Math.floor(width / 3 / CHAR))
     );
     const notes = spans.map((span) =>
-      span.outcome === "fulfilled"
-        ? format(span.end! - span.start)
-        : span.outcome === "rejected"
-        ? `${format(span.end! - span.start)} rejected`
-        : "running"
+      span.end === undefined ? "running" : format(span.end - span.start) +
+        (span.outcome === "rejected" ? " rejected" : "")
     );
     const textWidth = (texts: string[]) =>
-      texts.reduce((max, text) => Math.max(max, [...text].length), 0) * CHAR;
+      widest(texts, (text) => [...text].length) * CHAR;
     const left = PAD + textWidth(names) + GAP;
     const noteWidth = Math.min(
       textWidth([...notes, format(total)]),
@@ -634,102 +439,90 @@ export class Timeline {
     const scale = (right - left) / total;
     const x = (ms: number) =>
       Math.max(left, Math.min(right, left + ms * scale));
-    const top = PAD;
-    const axisY = top + spans.length * ROW + 4;
+    const axisY = PAD + n * ROW + 4;
     const height = axisY + AXIS + PAD;
 
-    const out: string[] = [
-      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">`,
-      `<title>${xml(title)}</title>`,
+    const out = [
+      tag`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">`,
+      tag`<title>${title}</title>`,
       `<style>${SVG_STYLE}</style>`,
-      `<rect class="tl-bg" width="${width}" height="${height}" rx="6"/>`,
+      tag`<rect class="tl-bg" width="${width}" height="${height}" rx="6"/>`,
+      // The axis first, so that the bars are drawn over its grid lines.
+      tag`<line class="tl-axis" x1="${left}" y1="${axisY}" x2="${right}" y2="${axisY}"/>`,
     ];
-
-    // The axis first, so that the bars are drawn over its grid lines.
     const units = total / unit;
-    if (Number.isFinite(units)) {
-      const widest = [...`${inUnits(total, unit)}${label}`].length * CHAR +
-        2 * GAP;
-      const step = roundStep(Math.max(0.1, (widest * units) / (right - left)));
-      const count = Math.floor((units / step) * (1 + 1e-9));
+    const spacing = ([...format(total)].length * CHAR + 2 * GAP) * units /
+      (right - left);
+    const [tickEnd, tickText] = [axisY + 4, axisY + 17];
+    for (const k of ticks(units, spacing)) {
+      const at = x(k * unit);
       out.push(
-        `<line class="tl-axis" x1="${px(left)}" y1="${axisY}" x2="${
-          px(right)
-        }" y2="${axisY}"/>`,
+        tag`<line class="tl-grid" x1="${at}" y1="${PAD}" x2="${at}" y2="${axisY}"/>`,
+        tag`<line class="tl-axis" x1="${at}" y1="${axisY}" x2="${at}" y2="${tickEnd}"/>`,
+        tag`<text class="tl-tick" x="${at}" y="${tickText}" text-anchor="middle">${
+          tick(k)
+        }${label}</text>`,
       );
-      for (let k = 0; k <= count; k++) {
-        const at = px(x(k * step * unit));
-        const text = `${tick(k * step)}${label}`;
-        out.push(
-          `<line class="tl-grid" x1="${at}" y1="${top}" x2="${at}" y2="${axisY}"/>`,
-          `<line class="tl-axis" x1="${at}" y1="${axisY}" x2="${at}" y2="${
-            axisY + 4
-          }"/>`,
-          `<text class="tl-tick" x="${at}" y="${
-            axisY + 17
-          }" text-anchor="middle">${xml(text)}</text>`,
-        );
-      }
     }
-
+    const noteX = right + GAP;
     spans.forEach((span, i) => {
-      const y = top + i * ROW;
+      const [top, text] = [PAD + i * ROW + 4, PAD + i * ROW + 15];
       const from = x(span.start);
-      const to = Math.max(from + 1, x(span.end ?? now));
-      const tip = `${cut(span.name, TIP)}: ${format(span.start)} to ${
-        span.end === undefined ? "now" : format(span.end)
-      }, ${span.outcome}`;
+      const length = Math.max(from + 1, x(span.end ?? now)) - from;
+      const until = span.end === undefined ? "now" : format(span.end);
+      const task = cut(span.name, TIP);
+      const outcome = span.outcome;
+      const tip = `${task}: ${format(span.start)} to ${until}, ${outcome}`;
       out.push(
-        `<text class="tl-name" x="${PAD}" y="${y + 15}">${
-          xml(names[i]!)
-        }</text>`,
-        `<rect class="tl-bar tl-${span.outcome}" data-task="${
-          xml(cut(span.name, TIP))
-        }" data-outcome="${span.outcome}" x="${px(from)}" y="${y + 4}" width="${
-          px(to - from)
-        }" height="14" rx="2"><title>${xml(tip)}</title></rect>`,
-        `<text class="tl-note" x="${px(right + GAP)}" y="${y + 15}">${
-          xml(notes[i]!)
-        }</text>`,
+        tag`<text class="tl-name" x="${PAD}" y="${text}">${names[i]!}</text>`,
+        tag`<rect class="tl-bar tl-${outcome}" data-task="${task}" data-outcome="${outcome}" x="${from}" y="${top}" width="${length}" height="14" rx="2"><title>${tip}</title></rect>`,
+        tag`<text class="tl-note" x="${noteX}" y="${text}">${notes[i]!}</text>`,
       );
     });
     out.push("</svg>");
     return out.join("\n") + "\n";
   }
+
+  /**
+   * What render() and toSVG() share, checked: the spans, the time the chart
+   * is drawn (the end of running bars), the axis' length in ms (at least a
+   * unit), the scale, and `format` for a duration in units.
+   */
+  #chart(options: ScaleOptions, action: string) {
+    const unit = number(
+      options.unit ?? 1000,
+      action,
+      "unit",
+      "a positive number",
+      (n) => n > 0 && n < Infinity,
+    );
+    const label = string(options.unitLabel ?? "s", action, "unitLabel");
+    const spans = this.spans();
+    const now = this.#read(action);
+    let total = unit;
+    for (const span of spans) total = Math.max(total, span.end ?? now);
+    const format = (ms: number) => `${inUnits(ms, unit)}${label}`;
+    return { spans, now, total, unit, label, format };
+  }
 }
 
 /**
- * The axis under the bars: a tick every `step` units, `step` a round number
- * (1, 2 or 5 times a power of ten, at least 0.1) that leaves room for every
- * label. The number of ticks is bounded by the width, whatever the unit.
+ * The ticks of an axis `units` long, in units: one every `step`, a round
+ * number (1, 2 or 5 times a power of ten, at least 0.1) of at least
+ * `spacing`. How many is bounded by the room the caller gives, whatever the
+ * unit; none when the time in units overflows.
  */
-function axis(
-  total: number,
-  unit: number,
-  label: string,
-  columns: number,
-  indent: number,
-  width: number,
-): string[] {
-  const units = total / unit;
-  // A unit so small that the time overflows leaves nothing to mark.
+function ticks(units: number, spacing: number): number[] {
   if (!Number.isFinite(units)) return [];
-  const widest = `${inUnits(total, unit)}${label}`.length + 1;
-  const step = roundStep(Math.max(0.1, (widest * units) / columns));
+  const step = roundStep(Math.max(0.1, spacing));
   // A relative tolerance: the last tick may land a hair past the end.
-  const count = Math.floor((units / step) * (1 + 1e-9));
-  const line = Array.from({ length: columns + 1 }, () => "-");
-  let labels = "";
-  for (let k = 0; k <= count; k++) {
-    const at = Math.min(columns, Math.round((k * step * columns) / units));
-    line[at] = "|";
-    const text = `${tick(k * step)}${label}`;
-    if (at >= labels.length && indent + at + text.length <= width) {
-      labels = labels.padEnd(at) + text;
-    }
-  }
-  const pad = " ".repeat(indent);
-  return [pad + line.join(""), pad + labels];
+  const count = Math.floor(units / step * (1 + 1e-9));
+  return Array.from({ length: count + 1 }, (_, k) => k * step);
+}
+
+/** The longest of `texts`, measured by `length`; 0 when there is none. */
+function widest(texts: string[], length: (text: string) => number): number {
+  return texts.reduce((max, text) => Math.max(max, length(text)), 0);
 }
 
 /** Below this many units, a label is written out in full; from it on, in exponent form. */
@@ -738,9 +531,8 @@ const EXPONENT_FROM = 1e6;
 /**
  * `ms` in `unit`s, as a duration label: two decimals below a million
  * (`"2.50"`), three significant digits in exponent form from there
- * (`"2.30e+297"`), so that a tiny unit never prints a 20-digit number. A
- * quotient past `Number.MAX_VALUE` (a unit such as `5e-324`) is worked out
- * through logarithms: `"4.66e+323"`, never `"Infinity"`.
+ * (`"2.30e+297"`). A quotient past `Number.MAX_VALUE` (a unit such as
+ * `5e-324`) is worked out through logarithms: `"4.66e+323"`, not `"Infinity"`.
  */
 function inUnits(ms: number, unit: number): string {
   const value = ms / unit;
@@ -749,13 +541,11 @@ function inUnits(ms: number, unit: number): string {
   if (Math.abs(Number(fixed)) < EXPONENT_FROM) return fixed;
   if (Number.isFinite(value)) return value.toExponential(2);
   const log = Math.log10(Math.abs(ms)) - Math.log10(unit);
-  let exponent = Math.floor(log);
-  let mantissa = (10 ** (log - exponent)).toFixed(2);
-  if (mantissa === "10.00") {
-    mantissa = "1.00";
-    exponent++;
-  }
-  return `${ms < 0 ? "-" : ""}${mantissa}e+${exponent}`;
+  const exponent = Math.floor(log);
+  const mantissa = (10 ** (log - exponent)).toFixed(2);
+  return mantissa === "10.00"
+    ? `${ms < 0 ? "-" : ""}1.00e+${exponent + 1}`
+    : `${ms < 0 ? "-" : ""}${mantissa}e+${exponent}`;
 }
 
 /** An axis tick, a round number of units: `"2.5"`, or `"2.5e+7"` from a million. */
@@ -767,10 +557,13 @@ function tick(units: number): string {
 /** The smallest of 1, 2 or 5 times a power of ten that is at least `min`. */
 function roundStep(min: number): number {
   const power = 10 ** Math.floor(Math.log10(min));
-  for (const factor of [1, 2, 5, 10]) {
-    if (factor * power >= min * (1 - 1e-12)) return factor * power;
-  }
-  return 10 * power;
+  const factor = [1, 2, 5].find((f) => f * power >= min * (1 - 1e-12)) ?? 10;
+  return factor * power;
+}
+
+/** A span, copied. */
+function copy({ name, start, end, outcome }: Span): Span {
+  return { name, start, end, outcome };
 }
 
 /** `name` in exactly `width` columns: padded, or cut with an ellipsis. */
@@ -785,74 +578,10 @@ function printable(name: string): string {
   return name.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\ufffd");
 }
 
-/** Reads `unit`: a positive finite number of milliseconds, 1000 if unset. */
-function checkUnit(value: unknown, action: string): number {
-  const unit = value ?? 1000;
-  const rule = "a positive number";
-  if (typeof unit !== "number") {
-    throw new TypeError(
-      `Cannot ${action} as 'unit' must be ${rule}: current value is ${
-        describe(unit)
-      }`,
-    );
-  }
-  if (!(Number.isFinite(unit) && unit > 0)) {
-    throw new RangeError(
-      `Cannot ${action} as 'unit' must be ${rule}: current value is ${
-        describe(unit)
-      }`,
-    );
-  }
-  return unit;
-}
-
-/** Reads `unitLabel`: a string, "s" if unset. */
-function checkLabel(value: unknown, action: string): string {
-  const label = value ?? "s";
-  if (typeof label !== "string") {
-    throw new TypeError(
-      `Cannot ${action} as 'unitLabel' must be a string: current value is ${
-        describe(label)
-      }`,
-    );
-  }
-  return label;
-}
-
-/** Reads a width: an integer from `min` to `max`. */
-function checkWidth(
-  width: unknown,
-  min: number,
-  max: number,
-  action: string,
-): number {
-  const rule = `an integer from ${min} to ${max}`;
-  if (typeof width !== "number") {
-    throw new TypeError(
-      `Cannot ${action} as 'width' must be ${rule}: current value is ${
-        describe(width)
-      }`,
-    );
-  }
-  if (!Number.isInteger(width) || width < min || width > max) {
-    throw new RangeError(
-      `Cannot ${action} as 'width' must be ${rule}: current value is ${
-        describe(width)
-      }`,
-    );
-  }
-  return width;
-}
-
 /** At most `max` characters of `text`, the last one `…` when it is cut. */
 function cut(text: string, max: number): string {
-  let kept = "";
-  let count = 0;
-  for (const char of text) {
-    if (++count > max) return [...kept].slice(0, -1).join("") + "…";
-    kept += char;
-  }
-  return kept;
+  const chars = [...text];
+  return chars.length <= max ? text : chars.slice(0, max - 1).join("") + "…";
 }
 
 const ENTITIES: Record<string, string> = {
@@ -875,43 +604,40 @@ function xml(text: string): string {
     .replace(/[&<>"']/g, (char) => ENTITIES[char]!);
 }
 
-/** A coordinate, to a tenth of a pixel. */
-function px(value: number): string {
-  return String(Math.round(value * 10) / 10);
+/**
+ * SVG markup with its values filled in: strings escaped for XML, numbers
+ * (coordinates) to a tenth of a pixel.
+ */
+function tag(markup: TemplateStringsArray, ...values: unknown[]): string {
+  return String.raw(
+    { raw: markup },
+    ...values.map((value) =>
+      typeof value === "number"
+        ? String(Math.round(value * 10) / 10)
+        : xml(String(value))
+    ),
+  );
 }
 
-function checkObject(value: unknown, name: string, action: string): void {
-  const bad = checkOptions(value, action, name);
-  if (bad !== undefined) throw bad;
+/** The `Error` of a call out of turn: `why` the task `name` cannot `verb`. */
+function misuse(verb: string, why: string, name: string): never {
+  throw new Error(
+    `Cannot ${verb} task as ${why}: current value is ${describe(name)}`,
+  );
 }
 
-function checkName(name: unknown, action: string): void {
-  if (typeof name !== "string") {
-    throw new TypeError(
-      `Cannot ${action} as 'name' must be a string: current value is ${
-        describe(name)
-      }`,
-    );
-  }
+function checkWidth(value: unknown, min: number, max: number, action: string) {
+  return number(
+    value,
+    action,
+    "width",
+    `an integer from ${min} to ${max}`,
+    (n) => Number.isInteger(n) && n >= min && n <= max,
+  );
 }
 
-/** The terminal's width, kept within what render() draws; 80 when piped. */
-function terminalWidth(): number {
-  try {
-    if (globalThis.Deno?.stdout.isTerminal()) {
-      const { columns } = Deno.consoleSize();
-      return Math.max(MIN_WIDTH, Math.min(MAX_WIDTH, columns));
-    }
-  } catch {
-    // Not a terminal after all: fall through to the default.
-  }
-  return 80;
-}
-
-function colorByDefault(): boolean {
-  try {
-    return Boolean(globalThis.Deno?.stdout.isTerminal()) && !Deno.noColor;
-  } catch {
-    return false;
-  }
+/** Standard output's width in columns when it is a terminal. */
+function terminalWidth(): number | undefined {
+  const terminal = globalThis.Deno?.stdout.isTerminal();
+  return terminal ? Deno.consoleSize().columns : undefined;
 }

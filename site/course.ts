@@ -1,60 +1,44 @@
 /**
- * The course as the site shows it: the lessons (from their own files), the
- * Spanish guide's pages (docs/es) and the exercises with their state, each
- * read where it lives. A part that is missing (no docs/es yet, no
- * exercises/) leaves its place on the pages empty; nothing fails for it.
+ * The course as the site shows it: the lessons (their headers), the files
+ * of the checkout they name (a lesson's source, its page of the Spanish
+ * guide, an exercise's file), and the exercises of exercises/_catalog.ts,
+ * each with the lesson whose header lists it and the learner's state as
+ * course/progress.ts reads it: done when its file, as it is now, passed its
+ * last check. The list of lessons is fixed when the site starts: it is the
+ * only list of ids that pages and runs accept.
  *
- * The list of lessons is fixed when the site starts: it is the only list of
- * ids that pages and runs accept.
+ * Check runs `deno task exercise <id> --lang <lang>`, exactly the command
+ * the page shows, so it has the task's permissions and records its result
+ * as the task does.
  *
  * @module
  */
-import { listLessons } from "../lessons/_list.ts";
+import { ROOT } from "../course/deno.ts";
 import {
-  type LessonPermissions,
-  permissionFlags,
-  place,
-  ROOT,
-} from "../lessons/_cli.ts";
-import type { LessonCommand } from "../lessons/_lesson.ts";
-import { type Exercise, loadExercises } from "./exercises.ts";
+  type LessonHeader,
+  listLessons,
+  paragraphs,
+} from "../course/header.ts";
+import type { Lang, Text } from "../course/i18n.ts";
+import { hashOf, loadProgress, stateOf } from "../course/progress.ts";
+import { EXERCISES } from "../exercises/_catalog.ts";
+import type { Exercise as Entry } from "../exercises/_harness.ts";
 
-export type { Exercise } from "./exercises.ts";
+export type { LessonHeader as Lesson } from "../course/header.ts";
 
-/** A lesson, as the site lists and runs it. */
-export interface Lesson {
-  /** The file name without `.ts`: the id in the site's addresses. */
-  id: string;
-  /** The file name, in lessons/. */
-  file: string;
-  /** The notes' section, e.g. 3. */
+/** The Spanish guide's glossary, from the checkout. */
+export const GLOSSARY = "docs/es/glosario.md";
+
+/** An exercise of the catalogue (its id, title and hints) and where the learner stands with it. */
+export interface Exercise extends Pick<Entry, "id" | "title" | "hints"> {
+  /** The notes' section it practises. */
   section: number;
-  /** The notes' section title, as the `@section` tag writes it. */
-  sectionTitle: string;
-  /** The notes' section title with its accents, when lessons/_list.ts has it. */
-  sectionTitleEs: string | undefined;
-  /** The lesson's English title (`@title`). */
-  title: string;
-  /** The lesson's Spanish title, when lessons/_list.ts has one. */
-  titleEs: string | undefined;
-  /** Its page of the Spanish guide (docs/es/…), when lessons/_list.ts names one. */
-  guide: string | undefined;
-  /** The `@run` command. */
-  run: string;
-  /** What the lesson's `command` says it needs. */
-  permissions: LessonPermissions;
-  /** The permission flags of `deno run`, from the checkout. */
-  flags: string[];
-  /** The smallest unit its Output holds at (`command.minUnit`), or 1. */
-  minUnit: number;
-}
-
-/** A page of the Spanish guide. */
-export interface GuidePage {
-  /** The file name in docs/es, e.g. `03-funciones.md`. */
+  /** The id of the lesson whose header lists it. */
+  lesson: string | undefined;
+  /** The learner's file, from the checkout. */
   file: string;
-  /** Its Markdown. */
-  text: string;
+  /** Done, failing (checked as it is now, and failed) or to do. */
+  state: ReturnType<typeof stateOf>;
 }
 
 /** The course, read from the checkout. */
@@ -62,88 +46,84 @@ export interface Course {
   /** The checkout's folder. */
   root: string;
   /** Every lesson, in course order. */
-  lessons: Lesson[];
+  lessons: LessonHeader[];
   /** The lesson `id`, or `undefined` when the site does not list it. */
-  lesson(id: string): Lesson | undefined;
-  /** The source of a listed lesson, read now. */
-  source(lesson: Lesson): Promise<string>;
-  /** The guide's page of a lesson, when docs/es has it. */
-  guide(lesson: Lesson): Promise<GuidePage | undefined>;
-  /** The guide's glossary, when docs/es has it. */
-  glossary(): Promise<GuidePage | undefined>;
+  lesson(id: string): LessonHeader | undefined;
+  /**
+   * A file of the checkout, read now, or `undefined` when it is not there.
+   * Its path comes from the course (a header, the catalogue), never from a
+   * request.
+   */
+  read(path: string): Promise<string | undefined>;
   /** Whether docs/es had a glossary when the site started. */
   hasGlossary: boolean;
-  /** The exercises and whether each is done, read now. */
+  /** The exercises and where the learner stands with each, read now. */
   exercises(): Promise<Exercise[]>;
 }
 
 /** Reads the course in the checkout `root` (the one this file is in). */
 export async function loadCourse(root: string = ROOT): Promise<Course> {
-  const dir = new URL(`file://${root}/lessons/`);
-  const lessons: Lesson[] = [];
-  for (const info of await listLessons(dir)) {
-    const { command } = await import(new URL(info.file, dir).href) as {
-      command: LessonCommand;
-    };
-    const permissions = command.permissions ?? {};
-    // lessons/_list.ts has each lesson in Spanish (its SPANISH table), and
-    // the guide's page in docs/es/; read defensively, as the table may lack
-    // a lesson.
-    const spanish = (info as { spanish?: Record<string, unknown> }).spanish;
-    const text = (value: unknown) =>
-      typeof value === "string" && value !== "" ? value : undefined;
-    const guide = text(spanish?.guide);
-    lessons.push({
-      id: info.file.replace(/\.ts$/, ""),
-      file: info.file,
-      section: Number(info.number),
-      sectionTitle: info.section,
-      sectionTitleEs: text(spanish?.section),
-      title: info.title,
-      titleEs: text(spanish?.title),
-      guide: guide && /^docs\/es\/[\w-]+\.md$/.test(guide) ? guide : undefined,
-      run: info.run,
-      permissions,
-      flags: permissionFlags(
-        permissions,
-        place(`${root}/lessons/${info.file}`, root),
-      ),
-      minUnit: Math.max(1, Math.ceil(command.minUnit ?? 1)),
-    });
-  }
+  const lessons = await listLessons(root);
   const byId = new Map(lessons.map((lesson) => [lesson.id, lesson]));
-  const guideDir = `${root}/docs/es`;
-  const page = async (match: (name: string) => boolean) => {
-    try {
-      for await (const entry of Deno.readDir(guideDir)) {
-        if (entry.isFile && match(entry.name)) {
-          const text = await Deno.readTextFile(`${guideDir}/${entry.name}`);
-          return { file: entry.name, text };
-        }
-      }
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
-    return undefined;
-  };
-  const glossary = () => page((name) => name === "glosario.md");
+  const read = (path: string) =>
+    Deno.readTextFile(`${root}/${path}`).catch((error) => {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw error;
+    });
   return {
     root,
     lessons,
-    hasGlossary: (await glossary()) !== undefined,
     lesson: (id) => byId.get(id),
-    source: (lesson) => Deno.readTextFile(`${root}/lessons/${lesson.file}`),
-    guide: (lesson) => {
-      // The page _list.ts names, else the one numbered like the section.
-      const named = lesson.guide?.slice("docs/es/".length);
-      const prefix = `${String(lesson.section).padStart(2, "0")}-`;
-      return page((name) =>
-        named !== undefined
-          ? name === named
-          : name.startsWith(prefix) && name.endsWith(".md")
-      );
-    },
-    glossary,
-    exercises: () => loadExercises(root, lessons.map((l) => l.id)),
+    read,
+    hasGlossary: (await read(GLOSSARY)) !== undefined,
+    exercises: () => loadExercises(root, lessons),
   };
+}
+
+/** The exercises, in course order, with their state in the checkout `root`. */
+export async function loadExercises(
+  root: string,
+  lessons: readonly LessonHeader[],
+): Promise<Exercise[]> {
+  // A URL of the folder: the root may hold `#` and `%`, which a URL escapes.
+  const folder = new URL("file:///");
+  folder.pathname = `${root}/exercises/`.replaceAll("%", "%25");
+  const progress = await loadProgress(new URL(".progress.json", folder));
+  return Promise.all(EXERCISES.map(async (exercise) => ({
+    id: exercise.id,
+    section: Number(exercise.id.slice(0, 2)),
+    lesson: lessons.find((l) => l.exercises.includes(exercise.id))?.id,
+    title: exercise.title,
+    file: `exercises/${exercise.slug}.ts`,
+    state: stateOf(
+      progress,
+      exercise.id,
+      await hashOf(new URL(`${exercise.slug}.ts`, folder)),
+    ),
+    hints: exercise.hints,
+  })));
+}
+
+/** The command that checks `exercise` in `lang`: what the page shows, and deno's arguments. */
+export function checkCommand(
+  exercise: Exercise,
+  lang: Lang,
+): { display: string; args: string[] } {
+  return {
+    display: `deno task exercise ${exercise.id} --lang ${lang}`,
+    args: ["task", "--quiet", "exercise", exercise.id, "--lang", lang],
+  };
+}
+
+/** What an exercise's file says to do, in each language (its EN: and ES: paragraphs). */
+export function brief(source: string): Partial<Text> {
+  const header = /^\/\*\*([^]*?)\*\//.exec(source.trimStart())?.[1] ?? "";
+  const found = paragraphs(
+    header.split("\n").map((l) => l.replace(/^\s*\* ?/, "")),
+  );
+  const said = (tag: string) =>
+    found.find((p) => p.startsWith(`${tag}:`))?.slice(tag.length + 1).trim();
+  const en = said("EN");
+  const es = said("ES");
+  return { ...en && { en }, ...es && { es } };
 }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { parseArgs } from "@std/cli/parse-args";
+import { parseFlags, UsageError } from "../course/flags.ts";
 import { startSite } from "./server.ts";
 
 const HELP =
@@ -20,47 +20,27 @@ Usage: deno task site [--port 8000] [--max-runs 2] [--time-limit 120]
   --time-limit <s>  how many seconds a run may last (default 120)
   -h, --help        show this help`;
 
-/** Reads a whole-number flag within bounds, or exits with one line. */
-function integer(
-  args: Record<string, unknown>,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  const raw = args[name];
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(String(raw)) || value < min || value > max) {
-    console.error(
-      `Flag --${name} must be a whole number from ${min} to ${max}: current value is ${
-        JSON.stringify(raw)
-      }`,
-    );
+if (import.meta.main) {
+  let args;
+  try {
+    args = parseFlags(Deno.args, {
+      port: { type: "number", integer: true, min: 0, max: 65535 },
+      "max-runs": { type: "number", integer: true, min: 1, max: 16 },
+      "time-limit": { type: "number", integer: true, min: 1, max: 3600 },
+      help: { type: "switch" },
+    }, { short: { h: "help" } });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}; run with --help to see the flags`);
     Deno.exit(2);
   }
-  return value;
-}
-
-if (import.meta.main) {
-  const args = parseArgs(Deno.args, {
-    string: ["port", "max-runs", "time-limit"],
-    boolean: ["help"],
-    alias: { h: "help" },
-    unknown: (arg: string) => {
-      console.error(
-        `Unknown argument ${arg}; run with --help to see the flags`,
-      );
-      Deno.exit(2);
-    },
-  }) as Record<string, unknown>;
   if (args.help) {
     console.log(HELP);
     Deno.exit(0);
   }
-  const port = integer(args, "port", 8000, 0, 65535);
-  const maxRuns = integer(args, "max-runs", 2, 1, 16);
-  const timeLimit = integer(args, "time-limit", 120, 1, 3600) * 1000;
+  const port = args.port ?? 8000;
+  const maxRuns = args["max-runs"] ?? 2;
+  const timeLimit = (args["time-limit"] ?? 120) * 1000;
   let site;
   try {
     site = await startSite({ port, maxRuns, timeLimit });

@@ -1,10 +1,10 @@
 /**
  * HTML from the little Markdown the course writes: the prose of the lessons'
  * comments and the pages of the Spanish guide (docs/es). Headings,
- * paragraphs, lists, block quotes, fenced code, tables, and inline code,
- * emphasis and links. Everything is escaped first, so no text of a page can
- * become markup; a link keeps its address only when it is a web address or
- * one that `link` maps to a page of the site.
+ * paragraphs, lists, fenced code and tables, and inline code, emphasis and
+ * links: what those pages use. Everything is escaped first, so no text of a
+ * page can become markup; a link keeps its address only when it is a web
+ * address or one that `link` maps to a page of the site.
  *
  * @module
  */
@@ -101,8 +101,7 @@ export function markdown(
   const isBlank = (line: string | undefined) =>
     line === undefined || line.trim() === "";
   const startsBlock = (line: string) =>
-    /^(#{1,6}\s|```|~~~|>|\s*[-*+]\s|\s*\d+[.)]\s|\|)/.test(line) ||
-    /^(-{3,}|\*{3,})\s*$/.test(line);
+    /^(#{1,6}\s|```|\s*[-*+]\s|\s*\d+[.)]\s|\|)/.test(line);
   while (i < lines.length) {
     const line = lines[i]!;
     if (isBlank(line)) {
@@ -117,14 +116,14 @@ export function markdown(
         continue;
       }
     }
-    const fence = /^(```|~~~)\s*([\w+-]*)/.exec(line);
+    const fence = /^```\s*([\w+-]*)/.exec(line);
     if (fence) {
       const code: string[] = [];
-      while (++i < lines.length && !lines[i]!.startsWith(fence[1]!)) {
+      while (++i < lines.length && !lines[i]!.startsWith("```")) {
         code.push(lines[i]!);
       }
       i++;
-      const lang = fence[2] ? ` class="language-${escape(fence[2])}"` : "";
+      const lang = fence[1] ? ` class="language-${escape(fence[1])}"` : "";
       out.push(`<pre><code${lang}>${escape(code.join("\n"))}</code></pre>`);
       continue;
     }
@@ -138,21 +137,6 @@ export function markdown(
         }</h${level}>`,
       );
       i++;
-      continue;
-    }
-    if (/^(-{3,}|\*{3,})\s*$/.test(line)) {
-      out.push("<hr>");
-      i++;
-      continue;
-    }
-    if (line.startsWith(">")) {
-      const quote: string[] = [];
-      while (i < lines.length && lines[i]!.startsWith(">")) {
-        quote.push(lines[i++]!.replace(/^>\s?/, ""));
-      }
-      out.push(
-        `<blockquote>${markdown(quote.join("\n"), link, shift)}</blockquote>`,
-      );
       continue;
     }
     if (line.startsWith("|") && /^\|?\s*:?-+/.test(lines[i + 1] ?? "")) {

@@ -6,10 +6,11 @@
  *
  * @module
  */
-import type { Course, Exercise, GuidePage, Lesson } from "./course.ts";
-import { brief } from "./exercises.ts";
+import type { Lang } from "../course/i18n.ts";
+import { MAX_UNIT, MIN_UNIT } from "../course/lesson.ts";
+import { brief, type Course, type Exercise, type Lesson } from "./course.ts";
 import { highlight } from "./highlight.ts";
-import { readLesson } from "./literate.ts";
+import { readSteps } from "./literate.ts";
 import {
   escape,
   inline,
@@ -17,9 +18,6 @@ import {
   markdown,
   webLinks,
 } from "./markdown.ts";
-
-/** The languages of the site. */
-export type Lang = "en" | "es";
 
 /** The words of the pages, in each language. */
 const T = {
@@ -32,7 +30,6 @@ const T = {
       "of Spanish notes on Python asyncio. Each lesson is a script: read it " +
       "beside its explanation, run it here, and watch its tasks on a timeline.",
     section: "Section",
-    lessons: "Lessons",
     exercises: "Exercises",
     exercise: "Exercise",
     noExercises: "No exercises for this section yet.",
@@ -51,16 +48,13 @@ const T = {
       "What the lesson prints at the default unit (a number written ~2.0 " +
       "stands for a measured one).",
     steps: "The code, step by step",
-    summaryNote: "",
-    guide: "Guía (the Spanish guide's page)",
-    noGuide: "",
     resources: "Further reading",
     notFound: "Not found",
     notFoundText: "There is no such page in this course.",
     home: "Course",
     difficulty: "difficulty",
     levels: {} as Record<string, string>,
-    glossary: "Glossary (Spanish)",
+    summaryNote: "",
     runHelp:
       "Run starts the lesson on this machine with exactly the permissions " +
       "of its command, prints its lines as they come and draws its timeline " +
@@ -84,7 +78,6 @@ const T = {
       "un script: léelo junto a su explicación, ejecútalo aquí y mira sus " +
       "tareas en una línea de tiempo.",
     section: "Sección",
-    lessons: "Lecciones",
     exercises: "Ejercicios",
     exercise: "Ejercicio",
     noExercises: "Esta sección aún no tiene ejercicios.",
@@ -137,16 +130,22 @@ const T = {
   },
 };
 
-/** A page: the document around `body`, with the switch to the other language. */
+/**
+ * A page: the document around the pieces of `body` (empty ones left out),
+ * with the switch to the other language.
+ */
 function layout(
   course: Course,
   lang: Lang,
   path: string,
   title: string,
-  body: string,
+  body: (string | false | undefined)[],
   other: string = `/${T[lang].other}${path}`,
 ): string {
   const t = T[lang];
+  const glossary = lang === "es" && course.hasGlossary
+    ? `\n<a href="/es/glosario">${escape(T.es.glossary)}</a>`
+    : "";
   return `<!doctype html>
 <html lang="${lang}">
 <head>
@@ -161,46 +160,28 @@ function layout(
 <header class="top">
 <a class="brand" href="/${lang}/">Asincronía</a>
 <nav>
-<a href="/${lang}/">${escape(t.course)}</a>
-${
-    lang === "es" && course.hasGlossary
-      ? `<a href="/es/glosario">${escape(t.glossary)}</a>`
-      : ""
-  }
+<a href="/${lang}/">${escape(t.course)}</a>${glossary}
 <a class="lang-switch" href="${
     escape(other)
   }" hreflang="${t.other}" lang="${t.other}">${escape(t.otherName)}</a>
 </nav>
 </header>
 <main>
-${body}
+${body.filter(Boolean).join("\n")}
 </main>
 </body>
 </html>
 `;
 }
 
-/** The notes' section title, with its accents when known, without "(locks)". */
-function sectionTitle(lesson: Lesson): string {
-  return (lesson.sectionTitleEs ?? lesson.sectionTitle).replace(
-    /\s*\(.*\)$/,
-    "",
-  );
-}
-
-/** The title of a lesson in `lang`. */
-function lessonTitle(lesson: Lesson, lang: Lang): string {
-  return lang === "es" && lesson.titleEs ? lesson.titleEs : lesson.title;
-}
-
-function exerciseTitle(exercise: Exercise, lang: Lang): string {
-  return lang === "es" && exercise.titleEs ? exercise.titleEs : exercise.title;
+/** A link; `text` is escaped. */
+function a(href: string, text: string, attributes = ""): string {
+  return `<a${attributes} href="${escape(href)}">${escape(text)}</a>`;
 }
 
 function state(exercise: Exercise, lang: Lang): string {
-  const text = T[lang].states[exercise.state];
   return `<span class="state state-${exercise.state}" data-state-of="${exercise.id}">${
-    escape(text)
+    escape(T[lang].states[exercise.state])
   }</span>`;
 }
 
@@ -209,14 +190,39 @@ function exerciseList(exercises: Exercise[], lang: Lang): string {
     return `<p class="none">${escape(T[lang].noExercises)}</p>`;
   }
   return `<ul class="exercise-list">${
-    exercises.map((exercise) =>
-      `<li><a href="/${lang}/exercises/${exercise.id}">${
-        escape(exercise.id)
-      } · ${escape(exerciseTitle(exercise, lang))}</a> ${
-        state(exercise, lang)
+    exercises.map((e) =>
+      `<li>${a(`/${lang}/exercises/${e.id}`, `${e.id} · ${e.title[lang]}`)} ${
+        state(e, lang)
       }</li>`
     ).join("")
   }</ul>`;
+}
+
+/** The way back: the course, the section, and the lesson if there is one. */
+function crumbs(lang: Lang, section: number, lesson?: Lesson): string {
+  const t = T[lang];
+  return `<p class="crumbs">${a(`/${lang}/`, t.home)} › ${
+    a(`/${lang}/#s${section}`, `${t.section} ${section}`)
+  }${
+    lesson ? ` › ${a(`/${lang}/lessons/${lesson.id}`, lesson.title[lang])}` : ""
+  }</p>`;
+}
+
+/** Links to the items before and after `items[index]`: `link` gives each one's address and label. */
+function pager<Item>(
+  lang: Lang,
+  items: readonly Item[],
+  index: number,
+  link: (item: Item) => [string, string],
+): string {
+  const side = (item: Item | undefined, word: string, rel: string) => {
+    if (item === undefined) return "<span></span>";
+    const [href, label] = link(item);
+    return a(href, `${word}: ${label}`, ` rel="${rel}"`);
+  };
+  return `<nav class="pager">${
+    side(items[index - 1], T[lang].previous, "prev")
+  }${side(items[index + 1], T[lang].next, "next")}</nav>`;
 }
 
 /** The index: the course section by section, with exercises and their state. */
@@ -227,35 +233,28 @@ export async function indexPage(course: Course, lang: Lang): Promise<string> {
   const done = exercises.filter((e) => e.state === "done").length;
   const body = sections.map((section) => {
     const lessons = course.lessons.filter((l) => l.section === section);
-    const own = exercises.filter((e) => e.section === section);
+    // The notes' section title, without "(locks)".
+    const title = lessons[0]!.sectionTitle.replace(/\s*\(.*\)$/, "");
     return `<section class="section" id="s${section}">
-<h2><span class="number">${section}.</span> ${
-      escape(sectionTitle(lessons[0]!))
-    }</h2>
+<h2><span class="number">${section}.</span> ${escape(title)}</h2>
 <ul class="lesson-list">${
       lessons.map((lesson) =>
-        `<li><a href="/${lang}/lessons/${lesson.id}">${
-          escape(lessonTitle(lesson, lang))
-        }</a> <code>${escape(lesson.run)}</code></li>`
+        `<li>${a(`/${lang}/lessons/${lesson.id}`, lesson.title[lang])} <code>${
+          escape(lesson.run)
+        }</code></li>`
       ).join("")
     }</ul>
 <h3>${escape(t.exercises)}</h3>
-${exerciseList(own, lang)}
+${exerciseList(exercises.filter((e) => e.section === section), lang)}
 </section>`;
-  }).join("\n");
-  const progress = exercises.length
-    ? `<p class="progress">${escape(t.progress(done, exercises.length))}</p>`
-    : "";
-  return layout(
-    course,
-    lang,
-    "/",
-    t.course,
-    `<h1>Asincronía</h1>
-<p class="tagline">${escape(t.tagline)}</p>
-${progress}
-${body}`,
-  );
+  });
+  return layout(course, lang, "/", t.course, [
+    "<h1>Asincronía</h1>",
+    `<p class="tagline">${escape(t.tagline)}</p>`,
+    exercises.length > 0 &&
+    `<p class="progress">${escape(t.progress(done, exercises.length))}</p>`,
+    ...body,
+  ]);
 }
 
 /** Where a link of the Spanish guide leads on the site, if anywhere. */
@@ -270,30 +269,25 @@ function guideLinks(course: Course): LinkMap {
     if (name === "README.md") return `/en/${hash}`;
     if (name === "glosario.md") return `/es/glosario${hash}`;
     // A page of the guide: the first lesson it belongs to.
-    const page = course.lessons.find((l) => l.guide?.endsWith(`/${name}`)) ??
-      course.lessons.find((l) =>
-        /^\d\d-/.test(name) && l.section === Number(name.slice(0, 2))
-      );
+    const page = course.lessons.find((l) => l.guide.endsWith(`/${name}`));
     if (page) return `/es/lessons/${page.id}${hash || "#guia"}`;
     const lesson = course.lessons.find((l) => l.file === name);
     return lesson ? `/es/lessons/${lesson.id}${hash}` : undefined;
   };
 }
 
-/** The panel that runs a lesson or checks an exercise (Run needs JS). */
+/** The panel that runs a lesson (with its unit) or checks an exercise; it needs JS. */
 function runPanel(
   lang: Lang,
   kind: "run" | "check",
   action: string,
-  button: string,
   command: string,
-  unit: { min: number; value: number } | undefined,
 ): string {
   const t = T[lang];
-  const unitField = unit
+  const unit = kind === "run"
     ? `<label>${
       escape(t.unit)
-    } <input type="number" name="unit" min="${unit.min}" max="5000" step="1" value="${unit.value}" required></label>`
+    } <input type="number" name="unit" min="${MIN_UNIT}" max="${MAX_UNIT}" step="1" value="1000" required></label>\n`
     : "";
   return `<section class="run" data-kind="${kind}" data-action="${
     escape(action)
@@ -303,14 +297,22 @@ function runPanel(
     escape(command)
   }</code></p>
 <form class="run-form" hidden>
-${unitField}
-<button type="submit" class="run-button">${escape(button)}</button>
+${unit}<button type="submit" class="run-button">${escape(t[kind])}</button>
 <button type="button" class="stop-button" disabled>${escape(t.stop)}</button>
 <span class="run-status" role="status"></span>
 </form>
 <pre class="run-output" aria-live="polite" hidden></pre>
 <div class="run-timeline" hidden></div>
 </section>`;
+}
+
+/** A section of a page with its heading, or nothing when `html` is empty. */
+function section(name: string, title: string, html: string, id = ""): string {
+  return html
+    ? `<section class="${name}"${id && ` id="${id}"`}><h2>${
+      escape(title)
+    }</h2>\n${html}\n</section>`
+    : "";
 }
 
 /** A lesson's page: its explanation beside its code, Run, its output. */
@@ -320,179 +322,129 @@ export async function lessonPage(
   lang: Lang,
 ): Promise<string> {
   const t = T[lang];
-  const { header, steps } = readLesson(await course.source(lesson));
-  const exercises = (await course.exercises()).filter((e) =>
-    e.lesson === lesson.id ||
-    (e.lesson === undefined && e.section === lesson.section)
+  const steps = readSteps((await course.read(`lessons/${lesson.file}`))!);
+  const exercises = await course.exercises();
+  const guide = lang === "es" ? await course.read(lesson.guide) : undefined;
+  const title = lesson.title[lang];
+  const level = t.levels[lesson.difficulty] ?? lesson.difficulty;
+  const meta = [
+    `${t.section} ${lesson.section}: ${lesson.sectionTitle}`,
+    `${t.difficulty}: ${level}`,
+  ].map(escape).join(" · ");
+  const tags = lesson.tags.map((tag) =>
+    `<span class="tag">${escape(tag)}</span>`
   );
-  const guide = lang === "es" ? await course.guide(lesson) : undefined;
-  const index = course.lessons.indexOf(lesson);
-  const previous = course.lessons[index - 1];
-  const next = course.lessons[index + 1];
-  const neighbour = (other: Lesson | undefined, label: string, rel: string) =>
-    other
-      ? `<a rel="${rel}" href="/${lang}/lessons/${other.id}">${
-        escape(label)
-      }: ${escape(lessonTitle(other, lang))}</a>`
-      : "<span></span>";
-  const title = lessonTitle(lesson, lang);
-  const defaultUnit = Math.max(lesson.minUnit, 1000);
-  const body = `<p class="crumbs"><a href="/${lang}/">${
-    escape(t.home)
-  }</a> › <a href="/${lang}/#s${lesson.section}">${
-    escape(t.section)
-  } ${lesson.section}</a></p>
-<h1>${escape(title)}</h1>
-<p class="meta">${escape(t.section)} ${lesson.section}: ${
-    escape(lesson.sectionTitleEs ?? lesson.sectionTitle)
-  } · ${escape(t.difficulty)}: ${
-    escape(t.levels[header.difficulty] ?? header.difficulty)
-  } · ${
-    header.tags.map((tag) => `<span class="tag">${escape(tag)}</span>`).join(
-      " ",
-    )
-  }</p>
-${
-    header.summary.map((p) =>
-      `<p class="summary"${lang === "es" ? ' lang="en"' : ""}>${inline(p)}</p>`
-    ).join("\n")
-  }${
-    t.summaryNote
-      ? `\n<p class="note"><a href="#guia">${escape(t.summaryNote)}</a></p>`
-      : ""
-  }
-<p class="help">${inline(t.runHelp)}</p>
-${
-    runPanel(
-      lang,
-      "run",
-      `/api/lessons/${lesson.id}/run`,
-      t.run,
-      header.run || lesson.run,
-      { min: lesson.minUnit, value: defaultUnit },
-    )
-  }
-<section class="expected">
-<h2>${escape(t.expected)}</h2>
-<p class="note">${escape(t.expectedNote)}</p>
-<pre>${escape(header.output.join("\n"))}</pre>
-</section>
-${
-    lang === "es"
-      ? `<section class="guide" id="guia"><h2>${escape(t.guide)}</h2>${
-        guide
-          ? markdown(guide.text, guideLinks(course), 1)
-          : `<p class="none">${escape(t.noGuide)}</p>`
-      }</section>`
-      : ""
-  }
-<section class="steps">
-<h2>${escape(t.steps)}</h2>
-${
-    steps.map((step) =>
-      `<div class="step"><div class="prose">${
-        step.prose.map((p) => `<p>${inline(p)}</p>`).join("")
-      }</div><pre class="code"><code>${highlight(step.code)}</code></pre></div>`
-    ).join("\n")
-  }
-</section>
-<section class="exercises">
-<h2>${escape(t.exercises)}</h2>
-${exerciseList(exercises, lang)}
-</section>
-${
-    header.resources.length
-      ? `<section class="resources"><h2>${escape(t.resources)}</h2><ul>${
-        header.resources.map((r) => {
-          const href = webLinks(r.url);
-          return `<li>${
-            href
-              ? `<a href="${escape(href)}" rel="noopener noreferrer">${
-                escape(r.text || r.url)
-              }</a>`
-              : escape(r.text)
-          }</li>`;
-        }).join("")
-      }</ul></section>`
-      : ""
-  }
-<nav class="pager">${neighbour(previous, t.previous, "prev")}${
-    neighbour(next, t.next, "next")
-  }</nav>`;
+  // The lesson's own prose is English, on the Spanish page too.
+  const english = lang === "es" ? ' lang="en"' : "";
+  const resources = lesson.resources.map((r) => {
+    const href = webLinks(r.url);
+    return `<li>${
+      href
+        ? a(href, r.text || r.url, ' rel="noopener noreferrer"')
+        : escape(r.text)
+    }</li>`;
+  });
+  const code = steps.map((step) =>
+    `<div class="step"><div class="prose">${
+      step.prose.map((p) => `<p>${inline(p)}</p>`).join("")
+    }</div><pre class="code"><code>${highlight(step.code)}</code></pre></div>`
+  );
+  const body = [
+    crumbs(lang, lesson.section),
+    `<h1>${escape(title)}</h1>`,
+    `<p class="meta">${meta} · ${tags.join(" ")}</p>`,
+    ...lesson.summary.map((p) =>
+      `<p class="summary"${english}>${inline(p)}</p>`
+    ),
+    t.summaryNote &&
+    `<p class="note"><a href="#guia">${escape(t.summaryNote)}</a></p>`,
+    `<p class="help">${inline(t.runHelp)}</p>`,
+    runPanel(lang, "run", `/api/lessons/${lesson.id}/run`, lesson.run),
+    section(
+      "expected",
+      t.expected,
+      `<p class="note">${escape(t.expectedNote)}</p>\n<pre>${
+        escape(lesson.output.join("\n"))
+      }</pre>`,
+    ),
+    lang === "es" && section(
+      "guide",
+      T.es.guide,
+      guide === undefined
+        ? `<p class="none">${escape(T.es.noGuide)}</p>`
+        : markdown(guide, guideLinks(course), 1),
+      "guia",
+    ),
+    section("steps", t.steps, code.join("\n")),
+    section(
+      "exercises",
+      t.exercises,
+      exerciseList(exercises.filter((e) => e.lesson === lesson.id), lang),
+    ),
+    section(
+      "resources",
+      t.resources,
+      resources.join("") && `<ul>${resources.join("")}</ul>`,
+    ),
+    pager(lang, course.lessons, course.lessons.indexOf(lesson), (l) => [
+      `/${lang}/lessons/${l.id}`,
+      l.title[lang],
+    ]),
+  ];
   return layout(course, lang, `/lessons/${lesson.id}`, title, body);
 }
 
-/** An exercise's page: what to build, its state, Check, hints, its file. */
-export function exercisePage(
+/** An exercise's page: what to build, its state, Check, hints, its file, the next one. */
+export async function exercisePage(
   course: Course,
   exercise: Exercise,
   lang: Lang,
-  source: string | undefined,
-  checkable: boolean,
-): string {
+  exercises: readonly Exercise[],
+): Promise<string> {
   const t = T[lang];
-  const lesson = exercise.lesson ? course.lesson(exercise.lesson) : undefined;
-  const title = `${t.exercise} ${exercise.id}: ${
-    exerciseTitle(exercise, lang)
-  }`;
+  const source = await course.read(exercise.file);
   const about = source === undefined ? undefined : brief(source)[lang];
-  const body = `<p class="crumbs"><a href="/${lang}/">${
-    escape(t.home)
-  }</a> › <a href="/${lang}/#s${exercise.section}">${
-    escape(t.section)
-  } ${exercise.section}</a>${
-    lesson
-      ? ` › <a href="/${lang}/lessons/${lesson.id}">${
-        escape(lessonTitle(lesson, lang))
-      }</a>`
-      : ""
-  }</p>
-<h1>${escape(title)}</h1>
-<p class="meta">${state(exercise, lang)}</p>
-${about ? `<p class="summary">${inline(about)}</p>` : ""}
-<p>${inline(t.edit(exercise.file))}</p>
-${checkable ? `<p class="help">${inline(t.checkHelp)}</p>` : ""}
-${
-    checkable
-      ? runPanel(
-        lang,
-        "check",
-        `/api/exercises/${exercise.id}/check?lang=${lang}`,
-        t.check,
-        `deno task exercise ${exercise.id}`,
-        undefined,
-      )
-      : ""
-  }
-${
-    exercise.hints.length
-      ? `<section class="hints"><h2>${escape(t.hints)}</h2>${
-        exercise.hints.map((hint, k) =>
-          `<details><summary>${
-            escape(t.hint(k + 1, exercise.hints.length))
-          }</summary><p>${inline(hint[lang])}</p></details>`
-        ).join("\n")
-      }</section>`
-      : ""
-  }
-${
-    source === undefined
-      ? ""
-      : `<section class="source"><h2>${
-        escape(exercise.file)
-      }</h2><pre class="code"><code>${highlight(source)}</code></pre></section>`
-  }`;
+  const title = `${t.exercise} ${exercise.id}: ${exercise.title[lang]}`;
+  const hints = exercise.hints.map((hint, k) =>
+    `<details><summary>${
+      escape(t.hint(k + 1, exercise.hints.length))
+    }</summary><p>${inline(hint[lang])}</p></details>`
+  );
+  const body = [
+    crumbs(lang, exercise.section, course.lesson(exercise.lesson ?? "")),
+    `<h1>${escape(title)}</h1>`,
+    `<p class="meta">${state(exercise, lang)}</p>`,
+    about && `<p class="summary">${inline(about)}</p>`,
+    `<p>${inline(t.edit(exercise.file))}</p>`,
+    `<p class="help">${inline(t.checkHelp)}</p>`,
+    runPanel(
+      lang,
+      "check",
+      `/api/exercises/${exercise.id}/check?lang=${lang}`,
+      `deno task exercise ${exercise.id}`,
+    ),
+    section("hints", t.hints, hints.join("\n")),
+    source !== undefined && section(
+      "source",
+      exercise.file,
+      `<pre class="code"><code>${highlight(source)}</code></pre>`,
+    ),
+    pager(lang, exercises, exercises.indexOf(exercise), (e) => [
+      `/${lang}/exercises/${e.id}`,
+      `${e.id} · ${e.title[lang]}`,
+    ]),
+  ];
   return layout(course, lang, `/exercises/${exercise.id}`, title, body);
 }
 
-/** The Spanish guide's glossary. */
-export function glossaryPage(course: Course, page: GuidePage): string {
+/** The Spanish guide's glossary, from its Markdown. */
+export function glossaryPage(course: Course, text: string): string {
   return layout(
     course,
     "es",
     "/glosario",
     T.es.glossary,
-    markdown(page.text, guideLinks(course)),
+    [markdown(text, guideLinks(course))],
     "/en/",
   );
 }
@@ -500,13 +452,9 @@ export function glossaryPage(course: Course, page: GuidePage): string {
 /** The page for an address the site does not have. */
 export function notFoundPage(course: Course, lang: Lang): string {
   const t = T[lang];
-  return layout(
-    course,
-    lang,
-    "/",
-    t.notFound,
-    `<h1>${escape(t.notFound)}</h1><p>${
-      escape(t.notFoundText)
-    }</p><p><a href="/${lang}/">${escape(t.course)}</a></p>`,
-  );
+  return layout(course, lang, "/", t.notFound, [
+    `<h1>${escape(t.notFound)}</h1>`,
+    `<p>${escape(t.notFoundText)}</p>`,
+    `<p>${a(`/${lang}/`, t.course)}</p>`,
+  ]);
 }

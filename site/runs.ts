@@ -1,17 +1,23 @@
 /**
- * Live runs: a lesson (or an exercise's check) as a deno subprocess whose
- * printed lines, task starts and ends, and timeline picture stream to the
- * page as server-sent events while it runs.
+ * Live runs: a lesson run with `--events` (or an exercise's check) as a deno
+ * subprocess whose lines, task starts and ends, and timeline picture stream
+ * to the page as server-sent events, in the order they happened: the
+ * lesson writes them all on one channel, its standard output.
  *
  * Safe by construction: the manager starts only the argument lists that the
  * site built from its own catalogue, at most `maxRuns` at a time; a run ends
  * when it finishes, when its page asks (Stop), when its page goes away (the
  * stream is cancelled) or when it reaches the time limit, whichever comes
- * first, and its subprocess is killed in all but the first case.
+ * first. In all but the first case the subprocess gets SIGTERM, then
+ * SIGKILL 2 s later if it is still there, and what it started ends with it:
+ * a lesson's runner ends the deno processes it started when it gets SIGTERM
+ * (course/lesson.ts), and `deno task exercise` passes the signal on to the
+ * exercise CLI, which ends its checks. (Signalling the whole process group
+ * instead takes `Deno.kill`, which needs `--allow-run` for every program.)
  *
  * @module
  */
-import type { LessonEvent } from "../lessons/_lesson.ts";
+import type { LessonEvent } from "../course/lesson.ts";
 import { Timeline } from "../lib/timeline.ts";
 
 /** Why a run ended. */
@@ -21,17 +27,15 @@ export type EndReason = "finished" | "stopped" | "disconnected" | "time limit";
 export interface RunExit {
   /** Why it ended. */
   reason: EndReason;
-  /** The exit code (128 + n when a signal ended it). */
+  /** The exit code: 128 + n when signal n ended it (143 for a lesson stopped). */
   code: number;
-  /** The signal that ended it, or `null`. */
-  signal: string | null;
   /** How long it ran, in milliseconds. */
   ms: number;
 }
 
 /** What the site asks a run to do. */
 export interface RunSpec {
-  /** What the page shows as the command (its `deno run …`). */
+  /** What the page shows as the command. */
   display: string;
   /** The arguments after the deno executable; built by the site only. */
   args: string[];
@@ -45,55 +49,39 @@ export interface RunSpec {
 export interface Run {
   /** A random id: Stop names it. */
   readonly id: string;
-  /** The subprocess' process id. */
-  readonly pid: number;
-  /** What it runs. */
-  readonly spec: RunSpec;
   /** Settles when the subprocess has exited and the stream has ended. */
   readonly exited: Promise<RunExit>;
+  /** Ends the run for `reason`: SIGTERM, then SIGKILL after a grace. */
+  end(reason: EndReason): void;
 }
 
 /** Options for {@linkcode RunManager}. */
 export interface RunManagerOptions {
-  /** The deno executable. @default {Deno.execPath()} */
-  deno?: string;
   /** The folder the subprocess runs in (the checkout). */
   cwd: string;
   /** How many runs may go on at once. @default {2} */
   maxRuns?: number;
   /** How long a run may last, in milliseconds. @default {120000} */
   timeLimit?: number;
-  /** How long after SIGTERM a run gets SIGKILL, in ms. @default {2000} */
-  killGrace?: number;
-  /** How often a running timeline is redrawn, in ms. @default {100} */
-  redraw?: number;
 }
 
+/** How long after SIGTERM a run gets SIGKILL, in ms. */
+const KILL_GRACE = 2_000;
+/** How often a running timeline is redrawn, in ms. */
+const REDRAW = 100;
 const encoder = new TextEncoder();
 
 /** Starts, streams and ends the site's runs. */
 export class RunManager {
-  #deno: string;
-  #cwd: string;
-  #maxRuns: number;
-  #timeLimit: number;
-  #killGrace: number;
-  #redraw: number;
-  #runs = new Map<string, LiveRun>();
+  /** How many runs may go on at once. */
+  readonly maxRuns: number;
+  #options: RunManagerOptions;
+  #runs = new Map<string, Run>();
 
   /** A manager with no run going on. */
   constructor(options: RunManagerOptions) {
-    this.#deno = options.deno ?? Deno.execPath();
-    this.#cwd = options.cwd;
-    this.#maxRuns = options.maxRuns ?? 2;
-    this.#timeLimit = options.timeLimit ?? 120_000;
-    this.#killGrace = options.killGrace ?? 2_000;
-    this.#redraw = options.redraw ?? 100;
-  }
-
-  /** How many runs may go on at once. */
-  get maxRuns(): number {
-    return this.#maxRuns;
+    this.#options = options;
+    this.maxRuns = options.maxRuns ?? 2;
   }
 
   /** The runs going on now. */
@@ -108,254 +96,191 @@ export class RunManager {
   start(
     spec: RunSpec,
   ): { run: Run; stream: ReadableStream<Uint8Array> } | undefined {
-    if (this.#runs.size >= this.#maxRuns) return undefined;
-    const run = new LiveRun(spec, {
-      deno: this.#deno,
-      cwd: this.#cwd,
-      timeLimit: this.#timeLimit,
-      killGrace: this.#killGrace,
-      redraw: this.#redraw,
-      done: (id) => this.#runs.delete(id),
-    });
+    if (this.#runs.size >= this.maxRuns) return undefined;
+    const { run, stream } = startRun(spec, this.#options);
     this.#runs.set(run.id, run);
-    return { run, stream: run.stream };
+    run.exited.then(() => this.#runs.delete(run.id));
+    return { run, stream };
   }
 
   /** Stops the run `id`; false when there is no such run. */
   stop(id: string): boolean {
-    const run = this.#runs.get(id);
-    if (run === undefined) return false;
-    run.end("stopped");
-    return true;
+    this.#runs.get(id)?.end("stopped");
+    return this.#runs.has(id);
   }
 
   /** Stops every run and waits for their subprocesses to exit. */
   async stopAll(): Promise<void> {
-    const runs = [...this.#runs.values()];
+    const runs = this.list();
     for (const run of runs) run.end("stopped");
     await Promise.all(runs.map((run) => run.exited));
   }
 }
 
-interface LiveRunOptions {
-  deno: string;
-  cwd: string;
-  timeLimit: number;
-  killGrace: number;
-  redraw: number;
-  done: (id: string) => void;
+/** Starts the subprocess of `spec` and the stream of its events. */
+function startRun(
+  spec: RunSpec,
+  options: RunManagerOptions,
+): { run: Run; stream: ReadableStream<Uint8Array> } {
+  const deno = Deno.execPath();
+  const child = new Deno.Command(deno, {
+    args: spec.args,
+    cwd: options.cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: {
+      NO_COLOR: "1",
+      DENO_NO_UPDATE_CHECK: "1",
+      // A lesson allowed to run `deno` (lesson 9), and `deno task`, find
+      // this very deno first, whatever the PATH of the site's shell.
+      PATH: `${deno.replace(/[\\/][^\\/]*$/, "")}:/usr/local/bin:/usr/bin:/bin`,
+    },
+  }).spawn();
+  const started = performance.now();
+  const live = new LiveTimeline(spec.unit, spec.title);
+  const kill = (signal: Deno.Signal) => {
+    try {
+      child.kill(signal);
+    } catch { /* it has exited */ }
+  };
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let closed = false;
+  const send = (event: string, data: unknown) => {
+    if (!closed) {
+      const text = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+      controller.enqueue(encoder.encode(text));
+    }
+  };
+  const draw = (final = false) => {
+    const svg = live.draw(final, final && reason !== undefined);
+    if (svg !== undefined) send("timeline", { svg });
+  };
+  let reason: EndReason | undefined;
+  const timers = [
+    setTimeout(() => run.end("time limit"), options.timeLimit ?? 120_000),
+    setInterval(draw, REDRAW),
+  ];
+  const run: Run = {
+    id: crypto.randomUUID(),
+    end(why) {
+      if (reason !== undefined) return;
+      reason = why;
+      kill("SIGTERM");
+      timers.push(setTimeout(() => kill("SIGKILL"), KILL_GRACE));
+    },
+    exited: (async () => {
+      const [status] = await Promise.all([
+        child.status,
+        // Standard output: an event of `--events`, or a line of text.
+        lines(child.stdout, (text) => {
+          const event = parseEvent(text);
+          if (event === undefined || event.event === "print") {
+            send("line", { text: event?.text ?? text });
+          } else if (event.event === "stderr") {
+            send("stderr", { text: event.text });
+          } else {
+            if (event.event !== "begin") send("task", event);
+            if (live.apply(event)) draw();
+          }
+        }),
+        lines(child.stderr, (text) => send("stderr", { text })),
+      ]);
+      for (const timer of timers) clearTimeout(timer);
+      const exit: RunExit = {
+        reason: reason ?? "finished",
+        code: status.code,
+        ms: Math.round(performance.now() - started),
+      };
+      draw(true);
+      send("exit", exit);
+      if (!closed) controller.close();
+      closed = true;
+      return exit;
+    })(),
+  };
+  const stream = new ReadableStream<Uint8Array>({
+    start: (c) => {
+      controller = c;
+      send("run", { id: run.id, command: spec.display, unit: spec.unit });
+    },
+    // The page went away: closed, reloaded, or its fetch aborted.
+    cancel: () => {
+      closed = true;
+      run.end("disconnected");
+    },
+  });
+  return { run, stream };
 }
 
-/** A subprocess, its event stream and its mirrored timeline. */
-class LiveRun implements Run {
-  readonly id: string = crypto.randomUUID();
-  readonly pid: number;
-  readonly spec: RunSpec;
-  readonly stream: ReadableStream<Uint8Array>;
-  readonly exited: Promise<RunExit>;
-  #child: Deno.ChildProcess;
-  #controller!: ReadableStreamDefaultController<Uint8Array>;
-  #closed = false;
-  #reason: EndReason | undefined;
-  #started = performance.now();
-  #timers: ReturnType<typeof setTimeout>[] = [];
-  #killGrace: number;
-  #redraw: number;
-  #drawn = -Infinity;
-  #live: LiveTimeline;
-
-  constructor(spec: RunSpec, options: LiveRunOptions) {
-    this.spec = spec;
-    this.#killGrace = options.killGrace;
-    this.#redraw = options.redraw;
-    this.#live = new LiveTimeline(spec.unit, spec.title);
-    this.#child = new Deno.Command(options.deno, {
-      args: spec.args,
-      cwd: options.cwd,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      env: {
-        NO_COLOR: "1",
-        DENO_NO_UPDATE_CHECK: "1",
-        // A lesson allowed to run `deno` (lesson 9) finds this very deno
-        // first, whatever the PATH of the shell that started the site.
-        PATH: `${
-          options.deno.replace(/[\\/][^\\/]*$/, "")
-        }:/usr/local/bin:/usr/bin:/bin`,
-      },
-    }).spawn();
-    this.pid = this.#child.pid;
-    this.stream = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.#controller = controller;
-      },
-      // The page went away: closed, reloaded, or its fetch aborted.
-      cancel: () => {
-        this.#closed = true;
-        this.end("disconnected");
-      },
-    });
-    this.#send("run", {
-      id: this.id,
-      command: spec.display,
-      unit: spec.unit,
-    });
-    this.#timers.push(
-      setTimeout(() => this.end("time limit"), options.timeLimit),
-      setInterval(() => this.#draw(false), options.redraw),
-    );
-    this.exited = this.#watch(options.done);
-  }
-
-  /** Ends the run for `reason`: SIGTERM now, SIGKILL after the grace. */
-  end(reason: EndReason): void {
-    if (this.#reason !== undefined) return;
-    this.#reason = reason;
-    this.#signal("SIGTERM");
-    this.#timers.push(
-      setTimeout(() => this.#signal("SIGKILL"), this.#killGrace),
-    );
-  }
-
-  #signal(signal: Deno.Signal): void {
-    try {
-      this.#child.kill(signal);
-    } catch {
-      // It has exited already.
-    }
-  }
-
-  async #watch(done: (id: string) => void): Promise<RunExit> {
-    const [status] = await Promise.all([
-      this.#child.status,
-      this.#lines(this.#child.stdout, (text) => {
-        this.#send("line", { text, at: this.#elapsed() });
-      }),
-      this.#lines(this.#child.stderr, (text) => this.#stderr(text)),
-    ]);
-    for (const timer of this.#timers) clearTimeout(timer);
-    const exit: RunExit = {
-      reason: this.#reason ?? "finished",
-      code: status.code,
-      signal: status.signal,
-      ms: Math.round(this.#elapsed()),
-    };
-    this.#draw(true);
-    this.#send("exit", exit);
-    if (!this.#closed) {
-      this.#closed = true;
-      this.#controller.close();
-    }
-    done(this.id);
-    return exit;
-  }
-
-  #elapsed(): number {
-    return performance.now() - this.#started;
-  }
-
-  /** Calls `line` with each line of `stream`, as it arrives. */
-  async #lines(
-    stream: ReadableStream<Uint8Array>,
-    line: (text: string) => void,
-  ): Promise<void> {
-    let rest = "";
-    try {
-      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-        const parts = (rest + chunk).split("\n");
-        rest = parts.pop()!;
-        for (const part of parts) line(part.replace(/\r$/, ""));
+/**
+ * Calls `line` with each line of `stream` as it arrives. Each character is
+ * looked at once: a line that comes in many chunks is kept as a list of
+ * pieces and joined once it ends, so a 32 MiB line costs what 32 MiB does.
+ */
+export async function lines(
+  stream: ReadableStream<Uint8Array>,
+  line: (text: string) => void,
+): Promise<void> {
+  let pieces: string[] = [];
+  const emit = (last: string) => {
+    pieces.push(last);
+    const text = pieces.join("");
+    line(text.endsWith("\r") ? text.slice(0, -1) : text);
+    pieces = [];
+  };
+  try {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      let from = 0;
+      for (let at; (at = chunk.indexOf("\n", from)) >= 0; from = at + 1) {
+        emit(chunk.slice(from, at));
       }
-    } catch {
-      // A pipe that breaks ends the lines, not the run: its exit still comes.
+      if (from < chunk.length) pieces.push(chunk.slice(from));
     }
-    if (rest !== "") line(rest);
+  } catch {
+    // A pipe that breaks ends the lines, not the run: its exit still comes.
   }
-
-  /** A line of standard error: a task's event (see `--events`), or text. */
-  #stderr(text: string): void {
-    const event = parseEvent(text);
-    if (event === undefined) {
-      this.#send("stderr", { text, at: this.#elapsed() });
-      return;
-    }
-    this.#live.apply(event);
-    if (event.event !== "begin") this.#send("task", event);
-    // Drawn at once unless it was drawn a moment ago; the timer does the rest.
-    if (performance.now() - this.#drawn >= this.#redraw) this.#draw(false);
-  }
-
-  /** Sends the timeline when it changed, or always while a task runs. */
-  #draw(final: boolean): void {
-    const svg = this.#live.draw(final);
-    if (svg === undefined) return;
-    this.#drawn = performance.now();
-    this.#send("timeline", { svg });
-  }
-
-  #send(event: string, data: unknown): void {
-    if (this.#closed) return;
-    const text = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-    this.#controller.enqueue(encoder.encode(text));
-  }
+  if (pieces.length > 0) emit("");
 }
-
-/** A task event that a lesson run with `--events` reports. */
-export type TaskEvent = LessonEvent;
 
 /**
  * Reads a line of `--events` output; `undefined` for any other line (a
- * warning, an error) or a malformed event.
+ * check's text, a warning) or a malformed event.
  */
-export function parseEvent(line: string): TaskEvent | undefined {
+export function parseEvent(line: string): LessonEvent | undefined {
   if (!line.startsWith('{"event":')) return undefined;
-  let value: unknown;
+  let event;
   try {
-    value = JSON.parse(line);
+    event = JSON.parse(line);
   } catch {
     return undefined;
   }
-  const event = value as Record<string, unknown>;
   const finite = (n: unknown) => typeof n === "number" && Number.isFinite(n);
-  switch (event.event) {
-    case "begin":
-      return finite(event.unit)
-        ? { event: "begin", unit: event.unit as number }
-        : undefined;
-    case "start":
-      return typeof event.task === "string" && finite(event.at)
-        ? { event: "start", task: event.task, at: event.at as number }
-        : undefined;
-    case "end":
-      return typeof event.task === "string" && finite(event.at) &&
-          (event.outcome === "fulfilled" || event.outcome === "rejected")
-        ? {
-          event: "end",
-          task: event.task,
-          at: event.at as number,
-          outcome: event.outcome,
-        }
-        : undefined;
-    default:
-      return undefined;
-  }
+  const named = typeof event.task === "string" && finite(event.at);
+  const ok = event.event === "begin"
+    ? finite(event.unit)
+    : event.event === "print" || event.event === "stderr"
+    ? typeof event.text === "string"
+    : event.event === "start"
+    ? named
+    : event.event === "end" &&
+      named && (event.outcome === "fulfilled" || event.outcome === "rejected");
+  return ok ? event as LessonEvent : undefined;
 }
 
+type TaskEvent = Extract<LessonEvent, { event: "start" | "end" }>;
+
 /**
- * The subprocess' timeline, rebuilt here from its events on a clock that
- * reads the times they report, so that `Timeline.toSVG()` draws it. Between
- * events, the clock runs on from the last reported time.
+ * The subprocess' timeline, drawn by `Timeline.toSVG()` from the events it
+ * reported, on a clock that reads their times. Between events, a task that
+ * runs grows with the time that passed since the last one.
  */
 export class LiveTimeline {
   #unit: number;
   #title: string;
-  #timeline: Timeline | undefined;
-  #clock = 0;
-  #lastAt = 0;
-  #lastSeen = 0;
-  #running = 0;
-  #dirty = false;
+  #events: TaskEvent[] | undefined;
+  #seen = 0;
+  #changed = false;
 
   /** An empty picture until the first event. */
   constructor(unit: number, title: string) {
@@ -363,47 +288,44 @@ export class LiveTimeline {
     this.#title = title;
   }
 
-  /** Records an event; a malformed sequence is ignored, not thrown. */
-  apply(event: TaskEvent): void {
-    if (event.event === "begin" || this.#timeline === undefined) {
-      this.#clock = 0;
-      this.#timeline = new Timeline({ now: () => this.#clock });
-      this.#running = 0;
-      this.#lastAt = 0;
-      this.#lastSeen = performance.now();
-      if (event.event === "begin") {
-        this.#dirty = true;
-        return;
-      }
-    }
-    this.#clock = Math.max(this.#lastAt, event.at);
-    this.#lastAt = this.#clock;
-    this.#lastSeen = performance.now();
-    try {
-      if (event.event === "start") {
-        this.#timeline.start(event.task);
-        this.#running++;
-      } else {
-        this.#timeline.end(event.task, event.outcome);
-        this.#running--;
-      }
-      this.#dirty = true;
-    } catch {
-      // A repeated start or an end without a start: not ours to draw.
-    }
+  /** Records an event (`begin` starts over); true when the picture changed. */
+  apply(event: LessonEvent): boolean {
+    if (event.event === "begin") this.#events = [];
+    else if (event.event === "start" || event.event === "end") {
+      (this.#events ??= []).push(event);
+      this.#seen = performance.now();
+    } else return false;
+    return this.#changed = true;
   }
 
   /**
-   * The picture when it changed since the last call, or while a task runs
-   * (its bar grows); `final` draws it once more, as it ended.
+   * The picture when it changed since the last call, or while a task runs;
+   * `final` draws it once more, as it ended, and `stopped` marks each task
+   * still running as stopped: the run ended under it.
    */
-  draw(final = false): string | undefined {
-    if (this.#timeline === undefined) return undefined;
-    if (!this.#dirty && this.#running <= 0 && !final) return undefined;
-    this.#dirty = false;
-    this.#clock = this.#running > 0
-      ? this.#lastAt + (performance.now() - this.#lastSeen)
-      : this.#lastAt;
-    return this.#timeline.toSVG({ unit: this.#unit, title: this.#title });
+  draw(final = false, stopped = false): string | undefined {
+    if (this.#events === undefined) return undefined;
+    let clock = 0;
+    const timeline = new Timeline({ now: () => clock });
+    for (const event of this.#events) {
+      clock = Math.max(clock, event.at);
+      try {
+        if (event.event === "start") timeline.start(event.task);
+        else timeline.end(event.task, event.outcome);
+      } catch {
+        // A repeated start or an end without a start: not ours to draw.
+      }
+    }
+    const running = timeline.spans().some((span) => span.end === undefined);
+    if (!this.#changed && !running && !final) return undefined;
+    this.#changed = false;
+    if (running) clock += performance.now() - this.#seen;
+    const svg = timeline.toSVG({ unit: this.#unit, title: this.#title });
+    return stopped
+      ? svg.replaceAll("tl-bar tl-running", "tl-bar tl-stopped")
+        .replaceAll('data-outcome="running"', 'data-outcome="stopped"')
+        .replace(/(class="tl-note"[^>]*>)running</g, "$1stopped<")
+        .replaceAll(", running</title>", ", stopped</title>")
+      : svg;
   }
 }

@@ -33,11 +33,11 @@ Deno.test("Lesson 01's signal stops only the wait it was handed", async () => {
   const { timeline } = await modules({ unit: UNIT, log: () => {} });
   const timer = timeline.span("event loop")!;
   assertGreaterOrEqual(timer.end! - timer.start, UNIT / 2 - 1);
-  // The wait handed the signal ended at its timeout (half a unit), not
-  // after its 10 units.
+  // The wait handed the signal ended at its timeout (half a unit after the
+  // signal was made, which a busy machine may make long before the wait
+  // starts), not after its 10 units.
   const handed = timeline.span("handed the signal")!;
   assertEquals(handed.outcome, "rejected");
-  assertGreaterOrEqual(handed.end! - handed.start, UNIT / 2 - 1);
   assert(handed.end! - handed.start < 5 * UNIT, "the 10-unit wait ran on");
   // The other wait ran its full unit, though the signal had fired while it
   // ran: it started beside the handed wait, not after it.

@@ -1,6 +1,6 @@
 import { assertEquals, assertGreaterOrEqual, assertThrows } from "@std/assert";
 import { coroutines } from "../lessons/02_coroutines.ts";
-import { begin } from "../lessons/_lesson.ts";
+import { begin } from "../course/lesson.ts";
 
 const UNIT = 30;
 

@@ -2,18 +2,19 @@ import {
   assert,
   assertEquals,
   assertGreaterOrEqual,
+  assertInstanceOf,
   assertLess,
   assertRejects,
   assertStringIncludes,
 } from "@std/assert";
 import { command, downloads, drawDurations } from "../lessons/10_downloads.ts";
-import { runCli } from "../lessons/_lesson.ts";
-import { place } from "../lessons/_cli.ts";
+import { listLessons } from "../course/header.ts";
+import { runCli } from "../course/lesson.ts";
 import { progressBars } from "../lessons/_progress.ts";
 import { startServer } from "../lessons/_server.ts";
 import type { Timeline } from "../lib/timeline.ts";
 
-const LESSON = new URL("../lessons/10_downloads.ts", import.meta.url).pathname;
+const HEADER = (await listLessons()).find((l) => l.id === "10_downloads")!;
 
 const UNIT = 200;
 
@@ -38,36 +39,7 @@ const finishes = (order: number[]) =>
 
 // Part 2's report line for one download.
 const REPORT =
-  /^Finished download (\d) \(worker (\d+), from (\d+\.\d) s to (\d+\.\d) s\)$/;
-
-Deno.test("Lesson 10 prints the notes' lines in the notes' order by default", async () => {
-  const logged: string[] = [];
-  const { lines, timeline } = await downloads({
-    unit: UNIT,
-    log: (l) => logged.push(l),
-  });
-  // Part 1: exactly the notes' "Salida".
-  assertEquals(lines.slice(0, 10), [...STARTS, ...finishes([1, 0, 2, 3, 4])]);
-  assertEquals(logged, lines);
-  assertEquals(timeline.completionOrder().slice(0, 5), [
-    "download 1",
-    "download 0",
-    "download 2",
-    "download 3",
-    "download 4",
-  ]);
-  // Part 2: two workers; each download reported as it ends, by the worker
-  // that took it.
-  assertEquals(lines[10], "The same five through a queue, 2 at a time:");
-  const reports = lines.slice(11).map((line) => REPORT.exec(line)?.slice(1));
-  assertEquals(reports.map((r) => r && [r[0], r[1]]), [
-    ["1", "2"],
-    ["0", "1"],
-    ["2", "2"],
-    ["3", "1"],
-    ["4", "2"],
-  ]);
-});
+  /^Finished download (\d) \(consumer (\d+), from (\d+\.\d) s to (\d+\.\d) s\)$/;
 
 Deno.test("Lesson 10's --seed picks the durations and so the order", async (t) => {
   await t.step("the same seed draws the same durations", () => {
@@ -84,86 +56,78 @@ Deno.test("Lesson 10's --seed picks the durations and so the order", async (t) =
       );
     }
   });
-  await t.step("seed 37 finishes in the order of its durations", async () => {
-    // Seed 37 draws durations at least 0.3 apart.
-    assertEquals(drawDurations(37), [2, 3, 1.1, 2.5, 1.4]);
-    const { lines } = await downloads({
-      unit: UNIT,
-      seed: 37,
-      part: 1,
-      log: () => {},
-    });
-    assertEquals(lines, [...STARTS, ...finishes([2, 4, 0, 3, 1])]);
-  });
 });
 
-Deno.test("Lesson 10 downloads all five files at once from the server", async () => {
+Deno.test("Lesson 10 downloads all five files at once from the server, finishing in the order of their durations", async () => {
+  // Seed 37 draws durations at least 0.3 apart, in another order than 1871's.
+  assertEquals(drawDurations(37), [2, 3, 1.1, 2.5, 1.4]);
   await using server = startServer();
-  const { timeline } = await downloads({
+  const { lines, timeline } = await downloads({
     unit: UNIT,
+    seed: 37,
     part: 1,
     log: () => {},
     server,
   });
+  assertEquals(lines, [...STARTS, ...finishes([2, 4, 0, 3, 1])]);
   assertEquals(server.hits(), 5);
   assertEquals(server.peak, 5);
   assertEquals(timeline.maxConcurrency(), 5);
   // Each download ends no sooner than its drawn duration after the first
-  // one started, and together they take about the longest one (2.9 units),
-  // not the sum (10.6).
-  const seconds = drawDurations(1871);
+  // one started, and together they take about the longest one (3 units),
+  // not the sum (10).
   const first = Math.min(...timeline.spans().map((s) => s.start));
-  for (const [i, s] of seconds.entries()) {
+  for (const [i, s] of drawDurations(37).entries()) {
     const span = timeline.span(`download ${i}`)!;
     assertGreaterOrEqual(span.end! - first, s * UNIT - 2);
   }
   assertLess(timeline.elapsed, 6 * UNIT);
 });
 
-// Part 2's spans (`worker W: download F`), in the order they started.
+// Part 2's spans (`consumer W: download F`), in the order they started.
 function queueSpans(timeline: Timeline) {
   return timeline.spans().flatMap((span) => {
-    const match = /^worker (\d+): download (\d)$/.exec(span.name);
-    return match ? [{ ...span, worker: +match[1]!, file: +match[2]! }] : [];
+    const match = /^consumer (\d+): download (\d)$/.exec(span.name);
+    return match ? [{ ...span, consumer: +match[1]!, file: +match[2]! }] : [];
   });
 }
 
-Deno.test("Lesson 10's queue part runs at most --workers downloads at once, back to back", async (t) => {
-  // One worker is the slowest (the sum, 10.6 units): a small unit keeps the
+Deno.test("Lesson 10's queue part runs at most --consumers downloads at once, back to back", async (t) => {
+  // One consumer is the slowest (the sum, 10.6 units): a small unit keeps the
   // test short. Nothing here depends on close deadlines keeping their order.
-  for (const [workers, unit] of [[1, 50], [2, 50], [3, 50]] as const) {
-    await t.step(`${workers} worker(s)`, async () => {
+  for (const [consumers, unit] of [[1, 50], [2, 50], [3, 50]] as const) {
+    await t.step(`${consumers} consumer(s)`, async () => {
       await using server = startServer();
       const { lines, timeline } = await downloads({
         unit,
-        workers,
+        consumers,
         part: 2,
         log: () => {},
         server,
       });
       assertEquals(
         lines[0],
-        `The same five through a queue, ${workers} at a time:`,
+        `The same five through a queue, ${consumers} at a time:`,
       );
       const spans = queueSpans(timeline);
-      // Every file once, taken in the queue's order, by every worker.
+      // Every file once, taken in the queue's order, by every consumer.
       assertEquals(spans.map((s) => s.file), [0, 1, 2, 3, 4]);
-      assertEquals(new Set(spans.map((s) => s.worker)).size, workers);
+      assertEquals(new Set(spans.map((s) => s.consumer)).size, consumers);
       // Never more than N downloads at once, on the timeline and on the
       // server, and N at once at the start.
-      assertEquals(timeline.maxConcurrency(), workers);
-      assertEquals(server.peak, workers);
+      assertEquals(timeline.maxConcurrency(), consumers);
+      assertEquals(server.peak, consumers);
       assertEquals(server.hits(), 5);
-      // A worker starts its next file right after finishing one: no
-      // waiting for the other workers (their downloads end at least 0.7
-      // units apart), only a few microtasks. Another worker's download may
+      // A consumer starts its next file right after finishing one: no
+      // waiting for the other consumers (their downloads end at least 0.7
+      // units apart), only a few microtasks. Another consumer's download may
       // end within those microtasks, when both bodies end in one turn.
-      for (let w = 1; w <= workers; w++) {
-        const own = spans.filter((s) => s.worker === w);
+      for (let w = 1; w <= consumers; w++) {
+        const own = spans.filter((s) => s.consumer === w);
         for (const [k, next] of own.entries()) {
           if (k === 0) continue;
           const free = own[k - 1]!.end!;
-          const what = `worker ${w} between download ${
+          const what = `consumer ${w} between download ${
             own[k - 1]!.file
           } and download ${next.file}`;
           assertGreaterOrEqual(next.start, free, what);
@@ -174,7 +138,7 @@ Deno.test("Lesson 10's queue part runs at most --workers downloads at once, back
   }
 });
 
-Deno.test("Lesson 10's queue part reports each download with asCompleted, as it ends", async () => {
+Deno.test("Lesson 10's queue part reports each download as it ends, and ends once all five are done", async () => {
   // When each line was printed, in the timeline's clock.
   const printed: number[] = [];
   const { lines, timeline } = await downloads({
@@ -186,11 +150,11 @@ Deno.test("Lesson 10's queue part reports each download with asCompleted, as it 
   const spans = queueSpans(timeline);
   const ended = [...spans].sort((a, b) => a.end! - b.end!);
   // One line per download, in completion order (not the files' order), each
-  // naming the worker that ran it.
+  // naming the consumer that ran it.
   const reports = lines.slice(1).map((line) => REPORT.exec(line));
   assertEquals(
     reports.map((r) => [Number(r?.[1]), Number(r?.[2])]),
-    ended.map((s) => [s.file, s.worker]),
+    ended.map((s) => [s.file, s.consumer]),
   );
   assertEquals(ended.map((s) => s.file), [1, 0, 2, 3, 4]);
   // Each line came as its download ended, before the next one ended; the
@@ -211,21 +175,45 @@ Deno.test("Lesson 10's queue part reports each download with asCompleted, as it 
   }
 });
 
-Deno.test("Lesson 10's --workers and --part name the value when they refuse it", async (t) => {
+Deno.test("Lesson 10's queue part: a failed download drops the files left, and its error ends the lesson", async () => {
+  await using server = startServer();
+  // The first file a consumer takes (file 0) has a URL fetch refuses at once.
+  let first = true;
+  const failing = Object.create(server, {
+    at: {
+      value: (path: string) =>
+        first ? (first = false, "no url") : server.at(path),
+    },
+  });
+  const lines: string[] = [];
+  const error = await downloads({
+    unit: 50,
+    part: 2,
+    log: (line) => lines.push(line),
+    server: failing,
+  }).catch((e) => e);
+  assertInstanceOf(error, TypeError);
+  // Consumer 2 had file 1 under way: it finished it. Files 2 to 4 were
+  // dropped, and nothing waited for them.
+  assertEquals(lines.slice(1).map((line) => REPORT.exec(line)?.[1]), ["1"]);
+  assertEquals(server.hits(), 1);
+});
+
+Deno.test("Lesson 10's --consumers and --part name the value when they refuse it", async (t) => {
   await t.step(
-    "workers: an integer from 1 to 5, one per file at most",
+    "consumers: an integer from 1 to 5, one per file at most",
     async () => {
-      for (const workers of [0, -1, 1.5, Infinity, 6, 1e6]) {
+      for (const consumers of [0, -1, 1.5, Infinity, 6, 1e6]) {
         await assertRejects(
-          () => downloads({ unit: UNIT, workers, log: () => {} }),
+          () => downloads({ unit: UNIT, consumers, log: () => {} }),
           RangeError,
-          `'workers' must be an integer from 1 to 5: current value is ${workers}`,
+          `'consumers' must be an integer from 1 to 5: current value is ${consumers}`,
         );
       }
       await assertRejects(
-        () => downloads({ unit: UNIT, workers: "2" as never, log: () => {} }),
+        () => downloads({ unit: UNIT, consumers: "2" as never, log: () => {} }),
         TypeError,
-        `'workers' must be an integer from 1 to 5: current value is "2"`,
+        `'consumers' must be an integer from 1 to 5: current value is "2"`,
       );
     },
   );
@@ -241,28 +229,30 @@ Deno.test("Lesson 10's --workers and --part name the value when they refuse it",
   await t.step("at the command line: status 2 and the flag", async () => {
     const cli = async (argv: string[]) => {
       const err: string[] = [];
-      const status = await runCli(command, argv, place(LESSON), {
+      const status = await runCli(command, argv, HEADER, {
         out: () => {},
         err: (line) => err.push(line),
       });
       return [status, err[0]];
     };
-    assertEquals(await cli(["--workers", "0"]), [
+    assertEquals(await cli(["--consumers", "0"]), [
       2,
-      "Flag --workers must be an integer from 1 to 5: current value is 0",
+      "Flag --consumers must be an integer from 1 to 5: current value is 0",
     ]);
-    assertEquals(await cli(["--workers", "-2"]), [
+    assertEquals(await cli(["--consumers", "-2"]), [
       2,
-      "Flag --workers must be an integer from 1 to 5: current value is -2",
+      "Flag --consumers must be an integer from 1 to 5: current value is -2",
     ]);
-    assertEquals(await cli(["--workers", "1e6"]), [
+    assertEquals(await cli(["--consumers", "1e6"]), [
       2,
-      "Flag --workers must be an integer from 1 to 5: current value is 1000000",
+      "Flag --consumers must be an integer from 1 to 5: current value is 1000000",
     ]);
-    assertEquals(await cli(["--workers", "two"]), [
+    assertEquals(await cli(["--consumers", "two"]), [
       2,
-      `Flag --workers must be a decimal number: current value is "two"`,
+      `Flag --consumers must be a number: current value is "two"`,
     ]);
+    // The queue's consumers are no Workers: the flag has no other name.
+    assertEquals(await cli(["--workers", "2"]), [2, "Unknown flag --workers"]);
     assertEquals(await cli(["--part", "3"]), [
       2,
       "Flag --part must be an integer from 1 to 2: current value is 3",
@@ -281,11 +271,12 @@ Deno.test("Lesson 10 draws progress bars only where asked, and erases them", asy
         log: (line) => events.push({ line }),
         progress: (frame) => events.push({ frame }),
       });
-      // The printed lines stay exactly the lesson's lines.
-      assertEquals(lines.slice(0, 10), [
-        ...STARTS,
-        ...finishes([1, 0, 2, 3, 4]),
-      ]);
+      // The printed lines stay the lesson's lines (their order is the
+      // Output block's, which tests/lessons_output_test.ts checks).
+      assertEquals(
+        lines.slice(0, 10).toSorted(),
+        [...STARTS, ...finishes([0, 1, 2, 3, 4])].toSorted(),
+      );
       assertEquals(lines.length, 16);
       const split = events.findIndex((e) =>
         e.line?.startsWith("The same five")
@@ -361,7 +352,7 @@ Deno.test("Lesson 10 draws progress bars only where asked, and erases them", asy
   );
   await t.step("with a log of its own, nothing is drawn", async () => {
     const written = await onTerminal(() =>
-      downloads({ unit: 100, log: () => {}, part: 2, workers: 5 })
+      downloads({ unit: 100, log: () => {}, part: 2, consumers: 5 })
     );
     assertEquals(written, "");
   });

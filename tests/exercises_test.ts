@@ -1,27 +1,31 @@
 /**
  * Exercises on simulated time: each check fails on its stub and on every
  * wrong solution with the message the learner should see, and passes on the
- * solution; the checker's clock and leak reports; the `deno task exercise`
- * CLI (progress, hints, languages, watch, the Worker it runs checks in).
- * The exercises that need a server or workers are in exercises_io_test.ts.
+ * solution; the catalogue; the learner's side of a check (the World: its
+ * clock, its tasks, what it reports left behind). The exercises that need a
+ * server or workers are in exercises_io_test.ts, the CLI in
+ * exercises_cli_test.ts, the process a check runs in in
+ * exercises_process_test.ts.
  */
 import {
   assert,
   assertEquals,
-  assertNotEquals,
+  assertMatch,
   assertStringIncludes,
-  assertThrows,
 } from "@std/assert";
-import { EXERCISES, fileOf, findExercise } from "../exercises/_catalog.ts";
-import { checkFile } from "../exercises/_run.ts";
-import { type Outcome, World } from "../exercises/_harness.ts";
+import { listLessons } from "../course/header.ts";
+import { EXERCISES, fileOf } from "../exercises/_catalog.ts";
+import { Scene, units } from "../exercises/_harness.ts";
+import { check } from "../exercises/_run.ts";
+import { Checking } from "../exercises/_world.ts";
 import {
-  checkInWorker,
-  type Io,
-  main,
-  type Progress,
-} from "../exercises/_cli.ts";
-import { EXPECTED, FIXTURES, stubSolutionWrong } from "./_exercises.ts";
+  checkFile,
+  EXPECTED,
+  FIXTURES,
+  pooled,
+  shipped,
+  stubSolutionWrong,
+} from "./_exercises.ts";
 
 for (const exercise of EXERCISES.filter((e) => !e.real)) {
   Deno.test(
@@ -30,25 +34,20 @@ for (const exercise of EXERCISES.filter((e) => !e.real)) {
   );
 }
 
-Deno.test("Exercises cover lessons 02 to 10 in course order, each with a stub, a solution, hints and wrong solutions", async () => {
+Deno.test("Exercises cover lessons 01 to 10 in course order, each with a stub, a solution, hints and wrong solutions", async () => {
   assert(EXERCISES.length >= 14, `only ${EXERCISES.length} exercises`);
   const ids = EXERCISES.map((e) => e.id);
   assertEquals(ids, [...ids].sort(), "course order");
   assertEquals(new Set(ids).size, ids.length, "unique ids");
-  for (const lesson of ["02", "03", "04", "05", "06", "07", "08", "09", "10"]) {
+  for (const { section } of await listLessons()) {
     assert(
-      ids.some((id) => id.startsWith(lesson)),
-      `no exercise for lesson ${lesson}`,
+      ids.some((id) => Number(id.slice(0, 2)) === section),
+      `no exercise for section ${section}`,
     );
   }
   for (const exercise of EXERCISES) {
     assert(exercise.slug.startsWith(exercise.id + "_"), exercise.slug);
-    assert(
-      exercise.lesson.startsWith(`lessons/${exercise.id.slice(0, 2)}_`),
-      exercise.lesson,
-    );
-    await Deno.stat(new URL(`../${exercise.lesson}`, import.meta.url));
-    const stub = await Deno.readTextFile(fileOf(exercise));
+    const stub = await Deno.readTextFile(await shipped(exercise));
     await Deno.stat(fileOf(exercise, true));
     // The header: English and Spanish, the command that checks it, the lesson.
     assertStringIncludes(stub, `# ${exercise.id} · `);
@@ -79,6 +78,13 @@ Deno.test("Exercises cover lessons 02 to 10 in course order, each with a stub, a
       `${exercise.id} has no wrong solution`,
     );
   }
+  // exercises/_texts.json has the texts of these exercises, and no others.
+  const texts = JSON.parse(
+    await Deno.readTextFile(
+      new URL("../exercises/_texts.json", import.meta.url),
+    ),
+  );
+  assertEquals(Object.keys(texts), ids);
   // exercises/README.md lists every exercise (the README's course list
   // points from each lesson to its exercises: tests/readme_test.ts).
   const section = await Deno.readTextFile(
@@ -98,44 +104,102 @@ Deno.test("Exercises cover lessons 02 to 10 in course order, each with a stub, a
   );
 });
 
-Deno.test("Checks on simulated time give the same verdict, word for word, run after run", async () => {
-  for (const exercise of EXERCISES.filter((e) => !e.real)) {
-    const runs = [];
-    for (let i = 0; i < 3; i++) {
-      runs.push(
-        JSON.stringify(await checkFile(exercise, fileOf(exercise).href)),
+Deno.test("Each exercise is listed by one lesson of its section, which uses what its solution imports from the package, and its stub names that lesson", async () => {
+  const lessons = await listLessons();
+  for (const exercise of EXERCISES) {
+    const listing = lessons.filter((l) => l.exercises.includes(exercise.id));
+    assertEquals(listing.length, 1, `${exercise.id}: listed by one lesson`);
+    const lesson = listing[0]!;
+    assertEquals(lesson.section, Number(exercise.id.slice(0, 2)), exercise.id);
+    const source = await Deno.readTextFile(
+      new URL(`../lessons/${lesson.file}`, import.meta.url),
+    );
+    const solution = await Deno.readTextFile(fileOf(exercise, true));
+    const imported = solution.match(
+      /(?<=import \{)[^}]*(?=\} from "@asincronia\/asincronia")/,
+    )?.[0].split(",").map((name) => name.trim()) ?? [];
+    for (const name of imported) {
+      assertMatch(
+        source,
+        new RegExp(`^import \\{[^}]*\\b${name}\\b[^}]*\\} from "\\.\\./`, "m"),
+        `${exercise.id}'s solution uses ${name}; lessons/${lesson.file} does not`,
       );
     }
-    assertEquals(new Set(runs).size, 1, exercise.id);
+    const stub = await Deno.readTextFile(await shipped(exercise));
+    assertStringIncludes(stub, `lessons/${lesson.file}`, exercise.id);
   }
 });
+
+Deno.test("Checks on simulated time give the same verdict, word for word, run after run", async () => {
+  const virtual = EXERCISES.filter((e) => !e.real);
+  const stubs = await Promise.all(virtual.map(shipped));
+  // The first run is the one the test of each exercise made above.
+  const first = await Promise.all(
+    virtual.map((e, i) => checkFile(e, stubs[i]!)),
+  );
+  const again = await pooled(
+    virtual.map((e, i) => [e, stubs[i]!] as const),
+    ([e, stub]) => check(e, stub, { typeCheck: false }),
+  );
+  virtual.forEach((exercise, i) =>
+    assertEquals(
+      JSON.stringify(again[i]),
+      JSON.stringify(first[i]),
+      exercise.id,
+    )
+  );
+});
+
+Deno.test("Times read as each language writes a decimal: 1.0 unit, 1,0 unidades", () => {
+  assertEquals(units(1), { en: "1.0 unit", es: "1,0 unidades" });
+  assertEquals(units(2.25), { en: "2.3 units", es: "2,3 unidades" });
+});
+
+/** Runs `fn` in a simulated world of its own and reads the Run back as the checker does. */
+async function scene<T>(
+  fn: (world: ReturnType<Checking["open"]>) => T | PromiseLike<T>,
+  limit = 10,
+): Promise<Scene> {
+  const session = new Checking(import.meta.url, undefined);
+  {
+    await using world = session.open();
+    await world.run(() => fn(world), limit);
+  }
+  return new Scene(session.runs[0]!);
+}
 
 Deno.test("World: simulated timers fire in time order, then creation order, and the real clock comes back", async () => {
   const realSetTimeout = globalThis.setTimeout;
   const realDateNow = Date.now;
   const order: string[] = [];
-  let outcome: Outcome<number> | undefined;
+  const session = new Checking(import.meta.url, undefined);
   {
-    await using world = World.open();
-    assertThrows(() => World.open(), Error, "Only one check");
-    outcome = await world.run(async () => {
-      const t0 = Date.now();
-      setTimeout(() => order.push("b"), 200);
-      setTimeout(() => order.push("a"), 100);
-      setTimeout(() => order.push("c"), 200);
-      const timeout = AbortSignal.timeout(150);
-      await new Promise((resolve) =>
-        timeout.addEventListener("abort", resolve)
-      );
-      order.push(`aborted ${(timeout.reason as DOMException).name}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      return Date.now() - t0;
-    }, 10);
+    await using _world = session.open();
+    let refused: unknown;
+    try {
+      session.open();
+    } catch (error) {
+      refused = error;
+    }
+    assertStringIncludes(String(refused), "Only one check");
   }
+  const { outcome } = await scene(async () => {
+    const t0 = Date.now();
+    setTimeout(() => order.push("b"), 200);
+    setTimeout(() => order.push("a"), 100);
+    setTimeout(() => order.push("c"), 200);
+    const timeout = AbortSignal.timeout(150);
+    await new Promise((resolve) => timeout.addEventListener("abort", resolve));
+    order.push(`aborted ${(timeout.reason as DOMException).name}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    return Date.now() - t0;
+  });
   assertEquals(order, ["a", "aborted TimeoutError", "b", "c"]);
-  assertEquals(outcome.status, "fulfilled");
-  assertEquals(outcome.value, 400);
-  assertEquals(outcome.at, 4);
+  assertEquals([outcome.status, outcome.value, outcome.at], [
+    "fulfilled",
+    400,
+    4,
+  ]);
   assertEquals(globalThis.setTimeout, realSetTimeout);
   assertEquals(Date.now, realDateNow);
   assertEquals(Object.hasOwn(performance, "now"), false);
@@ -145,454 +209,88 @@ Deno.test("World: what the code leaves behind, gets stuck on, polls for or never
   await t.step(
     "a pending timer and interval, with the line that set them; not an unref'd one",
     async () => {
-      await using world = World.open({ learnerUrl: import.meta.url });
-      const outcome = await world.run(() => {
+      const run = await scene(() => {
         setTimeout(() => {}, 300);
         setInterval(() => {}, 100);
         const quiet = setTimeout(() => {}, 100);
         Deno.unrefTimer(quiet);
         return "done";
-      }, 10);
+      });
       assertEquals(
-        outcome.leaks.map((l) => [l.kind, l.due, l.origin?.split(":")[0]]),
-        [
-          ["timer", 300, "exercises_test.ts"],
-          ["interval", 100, "exercises_test.ts"],
-        ],
+        run.outcome.leaks.map((l) => [l.kind, l.due, l.origin?.split(":")[0]]),
+        [["timer", 3, "exercises_test.ts"], [
+          "interval",
+          1,
+          "exercises_test.ts",
+        ]],
       );
-      const problems = world.common(outcome).map((p) => p.en);
+      const problems = run.common().map((p) => p.en);
       assertEquals(problems.length, 2);
       assertStringIncludes(problems[0]!, "but a timer (exercises_test.ts:");
       assertStringIncludes(problems[0]!, "(due at 3.0)");
     },
   );
   await t.step("a wait nothing will ever end is stuck, at once", async () => {
-    await using world = World.open();
-    const outcome = await world.run(() => new Promise(() => {}), 10);
-    assertEquals([outcome.status, outcome.at], ["stuck", 0]);
+    const run = await scene(() => new Promise(() => {}));
+    assertEquals([run.outcome.status, run.outcome.at], ["stuck", 0]);
     assertStringIncludes(
-      world.common(outcome)[0]!.en,
+      run.common()[0]!.en,
       "nothing is left that could ever wake it up",
     );
   });
   await t.step(
     "polling with 0 ms timers is busy, not an endless test",
     async () => {
-      await using world = World.open();
-      const outcome = await world.run(async () => {
+      const run = await scene(async () => {
         while (true) await new Promise((resolve) => setTimeout(resolve, 0));
-      }, 10);
-      assertEquals(outcome.status, "busy");
+      });
+      assertEquals(run.outcome.status, "busy");
     },
   );
   await t.step("a wait longer than the limit is late", async () => {
-    await using world = World.open();
-    const outcome = await world.run(
-      () => new Promise((resolve) => setTimeout(resolve, 5000)),
-      10,
-    );
-    assertEquals([outcome.status, outcome.at], ["late", 10]);
+    const run = await scene(() => new Promise((r) => setTimeout(r, 5000)));
+    assertEquals([run.outcome.status, run.outcome.at], ["late", 10]);
   });
   await t.step(
     "a rejection nobody handles, and a timer callback that throws",
     async () => {
-      await using world = World.open();
-      const outcome = await world.run(() => {
+      const run = await scene(() => {
         Promise.reject(new RangeError("lost"));
         setTimeout(() => {
           throw new TypeError("thrown in a callback");
         }, 100);
         return new Promise((resolve) => setTimeout(resolve, 200));
-      }, 10);
-      assertEquals(outcome.unhandled.map((e) => (e as Error).message), [
-        "lost",
-      ]);
-      assertEquals(outcome.uncaught.map((e) => (e as Error).message), [
-        "thrown in a callback",
-      ]);
-      const problems = world.common(outcome).map((p) => p.en);
+      });
+      const problems = run.common().map((p) => p.en);
       assertStringIncludes(
         problems[0]!,
-        "A promise rejected with RangeError: lost and nothing handled it",
+        "A promise rejected with RangeError: lost (exercises_test.ts:",
       );
       assertStringIncludes(
         problems[1]!,
-        "A timer callback threw TypeError: thrown in a callback",
+        "A timer callback threw TypeError: thrown in a callback (exercises_test.ts:",
       );
     },
   );
   await t.step(
-    "a simulated task still running, with when it would end",
+    "a simulated task still running, with when it would end, drawn in both languages",
     async () => {
-      await using world = World.open();
-      const outcome = await world.run(() => {
+      const run = await scene((world) => {
         world.task("slow", 3);
         return world.task("fast", 1);
-      }, 10);
-      assertEquals(outcome.running, [{ name: "slow", until: 3 }]);
+      });
+      assertEquals(run.outcome.running, [{ name: "slow", until: 3 }]);
       assertStringIncludes(
-        world.common(outcome)[0]!.en,
+        run.common()[0]!.en,
         "but task slow was still running (until 3.0 units)",
       );
+      // Drawn until it would have ended, not only until the function returned.
+      const chart = run.chart()!;
+      assertStringIncludes(chart.en, "slow =====");
+      assert(/ 3\n?$/.test(chart.en), chart.en);
+      assert(chart.en.split("\n")[0]!.endsWith(" running"), chart.en);
+      assert(chart.es.split("\n")[0]!.endsWith(" activa"), chart.es);
+      assertStringIncludes(chart.es, "1,00");
     },
   );
-});
-
-// ---- The CLI, in process: a fake terminal and progress file, checks in this process.
-
-function fakeIo(
-  files: Record<string, "stub" | "solution" | URL> = {},
-  watches = 0,
-) {
-  let out = "";
-  let saved: Progress = { results: {}, hints: {} };
-  const checks: string[] = [];
-  let clears = 0;
-  const io: Io = {
-    write: (text) => void (out += text),
-    load: () => Promise.resolve(structuredClone(saved)),
-    save: (progress) => {
-      saved = structuredClone(progress);
-      return Promise.resolve();
-    },
-    file: (exercise) => {
-      const where = files[exercise.id] ?? "stub";
-      return where instanceof URL
-        ? where
-        : fileOf(exercise, where === "solution");
-    },
-    check: (exercise, file) => {
-      checks.push(exercise.id);
-      return checkFile(exercise, file.href);
-    },
-    async *watch() {
-      for (let i = 0; i < watches; i++) yield;
-    },
-    color: false,
-    width: 80,
-    clear: () => void clears++,
-  };
-  return {
-    io,
-    get out() {
-      return out;
-    },
-    reset() {
-      out = "";
-      checks.length = 0;
-    },
-    get saved() {
-      return saved;
-    },
-    checks,
-    get clears() {
-      return clears;
-    },
-  };
-}
-
-Deno.test("deno task exercise: the list, then the first exercise not done, checked", async (t) => {
-  const fake = fakeIo({
-    "02a": "solution",
-    "03a": "solution",
-    "03b": "solution",
-  });
-  await t.step(
-    "passes 02a, 03a and 03b, stops at 04a and shows why",
-    async () => {
-      assertEquals(await main([], fake.io), 1);
-      assertEquals(fake.checks, ["02a", "03a", "03b", "04a"]);
-      const out = fake.out;
-      assertStringIncludes(out, "Asincronía · exercises   3 of 17 done");
-      assertStringIncludes(out, "  ✓ 02a  Say hello, wait, say goodbye");
-      assertStringIncludes(out, "  ✗ 04a  Five downloads, two at a time");
-      assertStringIncludes(out, "← next");
-      assertStringIncludes(
-        out,
-        "  ✓ done   ✗ failing   · to do\n  the number is the lesson: 04b is lesson 04's second exercise\n",
-      );
-      assertStringIncludes(out, "  · 04b  Protect a read-await-write counter");
-      assertStringIncludes(
-        out,
-        "✓ 03b · Finish background work before returning — passed",
-      );
-      assertStringIncludes(
-        out,
-        "✗ 04a · Five downloads, two at a time\n  exercises/04a_two_at_a_time.ts",
-      );
-      assertStringIncludes(
-        out,
-        "  • At 0.0 units, 5 downloads were running at once; at most 2 may run at a",
-      );
-      assertStringIncludes(out, "download 2 ######");
-      assertStringIncludes(out, "Stuck? `deno task exercise 04a --hint`");
-      assertEquals(fake.saved.results["04a"]?.passed, false);
-      assertEquals(fake.saved.results["03b"]?.passed, true);
-    },
-  );
-  await t.step(
-    "a second run checks only what is not known to pass as it is",
-    async () => {
-      fake.reset();
-      assertEquals(await main([], fake.io), 1);
-      assertEquals(fake.checks, ["04a"]);
-    },
-  );
-  await t.step("one exercise by id; a pass names the next one", async () => {
-    fake.reset();
-    assertEquals(await main(["03a"], fake.io), 0);
-    assertStringIncludes(fake.out, "✓ 03a · Overlap three waits — passed");
-    assertStringIncludes(
-      fake.out,
-      "Next: 04a · Five downloads, two at a time → `deno task exercise`",
-    );
-    fake.reset();
-    assertEquals(await main(["05c"], fake.io), 1);
-    assertStringIncludes(
-      fake.out,
-      "Edit exercises/05c_deadline.ts, then run `deno task exercise 05c` again",
-    );
-  });
-  await t.step("an unknown id lists the real ones", async () => {
-    fake.reset();
-    assertEquals(await main(["11z"], fake.io), 2);
-    assertStringIncludes(
-      fake.out,
-      `There is no exercise "11z". The exercises are: 02a, 03a, 03b, 04a`,
-    );
-  });
-});
-
-Deno.test("deno task exercise refuses an unknown flag, a yes/no flag's other value, a second argument or an unknown id, in one line naming it as typed, with exit code 2", async () => {
-  const fake = fakeIo();
-  for (
-    const [args, message] of [
-      [["03a", "--bogus"], "Unknown flag --bogus"],
-      [["-x", "03a"], "Unknown flag -x"],
-      [["03a", "--watch=1", "--bogus=2"], "Unknown flag --bogus=2"],
-      [["03a", "04b"], 'Unexpected argument "04b": one exercise at a time'],
-      [["03a", "--bogus", "--lang", "es"], "Opción desconocida --bogus"],
-      [["03a", "04b", "--lang", "es"], 'Argumento de más "04b"'],
-      [
-        ["03a", "--watch=maybe"],
-        'Flag --watch takes no value, or yes or no: current value is "maybe"',
-      ],
-      [
-        ["--hint=garbage", "04b"],
-        'Flag --hint takes no value, or yes or no: current value is "garbage"',
-      ],
-      [["04b", "--solution=nope"], "Flag --solution takes no value"],
-      [
-        ["-h=never"],
-        'Flag -h takes no value, or yes or no: current value is "never"',
-      ],
-      [["-w=sometimes", "03a"], 'current value is "sometimes"'],
-      [
-        ["03a", "--solution=quizá", "--lang", "es"],
-        'La opción --solution va sin valor, o con yes o no: el valor actual es "quizá"',
-      ],
-      [["--help=garbage", "--lang=es"], "La opción --help va sin valor"],
-      // Numbers are not converted: the message names what was typed.
-      [["04a", "1e3"], 'Unexpected argument "1e3"'],
-      [["04a", "0x10"], 'Unexpected argument "0x10"'],
-      [["04"], 'There is no exercise "04". The exercises are: 02a, 03a'],
-      [["04a", "1e3", "--lang", "es"], 'Argumento de más "1e3"'],
-      [["0x10", "--lang", "es"], 'No hay ningún ejercicio "0x10"'],
-      // An unknown id refuses the command line before --lang is remembered.
-      [["99z", "--lang", "es"], 'No hay ningún ejercicio "99z"'],
-      [["99z", "--help", "--lang", "es"], 'No hay ningún ejercicio "99z"'],
-    ] as const
-  ) {
-    fake.reset();
-    assertEquals(await main([...args], fake.io), 2, args.join(" "));
-    assertStringIncludes(fake.out, message);
-    assertEquals(fake.out.trimEnd().split("\n").length, 1, fake.out);
-    assertEquals(fake.checks, [], "nothing is checked");
-  }
-  // A refused command line does not remember its --lang either.
-  assertEquals(fake.saved.lang, undefined);
-  assertEquals(fake.saved.hints, {});
-});
-
-Deno.test("deno task exercise reads --solution, --hint, --help and --watch as the lessons' yes/no flags: =no is off, =yes on", async () => {
-  const fake = fakeIo({}, 1);
-  // --solution=no: the exercise is checked, no solution named.
-  assertEquals(await main(["04b", "--solution=no"], fake.io), 1);
-  assert(!fake.out.includes("A solution"), fake.out);
-  assertEquals(fake.checks, ["04b"]);
-  fake.reset();
-  assertEquals(await main(["04b", "--solution=yes"], fake.io), 0);
-  assertStringIncludes(fake.out, "A solution: exercises/solutions/04b_");
-  assertEquals(fake.checks, []);
-  // --hint=no: no hint shown, none counted.
-  fake.reset();
-  assertEquals(await main(["04b", "--hint=no"], fake.io), 1);
-  assert(!fake.out.includes("Hint"), fake.out);
-  assertEquals(fake.saved.hints["04b"], undefined);
-  fake.reset();
-  assertEquals(await main(["04b", "--hint=YES"], fake.io), 0);
-  assertStringIncludes(fake.out, "Hint 1 of 3");
-  assertEquals(fake.saved.hints["04b"], 1);
-  // --help=no, -h=no: no usage; --help=yes: the usage.
-  for (const off of ["--help=no", "-h=no", "--help=off", "--help=false"]) {
-    fake.reset();
-    assertEquals(await main(["03a", off], fake.io), 1, off);
-    assert(!fake.out.includes("Usage"), fake.out);
-  }
-  fake.reset();
-  assertEquals(await main(["03a", "--help=yes"], fake.io), 0);
-  assertStringIncludes(fake.out, "Usage: deno task exercise");
-  // --watch=no, -w=no: one check, no watching; --watch=yes watches.
-  for (const off of ["--watch=no", "-w=no", "--watch=0"]) {
-    fake.reset();
-    assertEquals(await main(["03a", off], fake.io), 1, off);
-    assertEquals(fake.checks, ["03a"], off);
-    assert(!fake.out.includes("Watching"), fake.out);
-  }
-  fake.reset();
-  await main(["03a", "--watch=yes"], fake.io);
-  assertEquals(fake.checks, ["03a", "03a"]);
-  assertStringIncludes(fake.out, "Watching exercises/ for changes.");
-  // After --, nothing is a flag.
-  fake.reset();
-  assertEquals(await main(["--", "--watch=no"], fake.io), 2);
-  assertStringIncludes(fake.out, 'There is no exercise "--watch=no"');
-});
-
-Deno.test("deno task exercise --hint reveals one more hint each time, and remembers", async () => {
-  const fake = fakeIo();
-  const hints = findExercise("04b")!.hints;
-  assertEquals(await main(["04b", "--hint"], fake.io), 0);
-  assertStringIncludes(fake.out, "Hint 1 of 3");
-  assertStringIncludes(fake.out, hints[0]!.en.slice(0, 40));
-  assert(!fake.out.includes("Hint 2"));
-  assertStringIncludes(
-    fake.out,
-    "Another one: `deno task exercise 04b --hint`",
-  );
-  assertEquals(fake.saved.hints["04b"], 1);
-  assertEquals(fake.checks, [], "a hint runs no check");
-  fake.reset();
-  await main(["04b", "--hint"], fake.io);
-  assertStringIncludes(fake.out, "Hint 1 of 3");
-  assertStringIncludes(fake.out, "Hint 2 of 3");
-  fake.reset();
-  await main(["04b", "--hint"], fake.io);
-  await main(["04b", "--hint"], fake.io);
-  assertEquals(fake.saved.hints["04b"], 3);
-  assertStringIncludes(
-    fake.out,
-    "No more hints. `deno task exercise 04b --solution`",
-  );
-  // Without an id: the first exercise not done.
-  fake.reset();
-  await main(["--hint"], fake.io);
-  assertStringIncludes(
-    fake.out,
-    "02a · Say hello, wait, say goodbye\n\nHint 1 of 3",
-  );
-});
-
-Deno.test("deno task exercise --lang es speaks Spanish from then on; --lang en goes back", async () => {
-  const fake = fakeIo();
-  assertEquals(await main(["03a", "--lang", "es"], fake.io), 1);
-  assertStringIncludes(fake.out, "✗ 03a · Solapa tres esperas");
-  assertStringIncludes(
-    fake.out,
-    "La tarea B empezó en 2,0 unidades; podía haber empezado en 0,0",
-  );
-  assertStringIncludes(fake.out, "¿Atascado? `deno task exercise 03a --hint`");
-  assertEquals(fake.saved.lang, "es");
-  // The chart speaks Spanish too: decimal commas on its axis and durations.
-  const chart = fake.out.slice(fake.out.indexOf("Lo que hizo tu código"));
-  assertStringIncludes(chart, "0,5");
-  assertStringIncludes(chart, " 2,00\n");
-  assert(!/\d\.\d/.test(chart), chart);
-  // A task still running is "activa", in the column of the durations.
-  fake.reset();
-  assertEquals(await main(["03b"], fake.io), 1);
-  const rows = fake.out.split("\n").filter((l) => /^ {2}(save|fetch) /.test(l));
-  assertEquals(rows.length, 2, fake.out);
-  assert(rows[0]!.endsWith(" activa"), rows[0]);
-  assert(rows[1]!.endsWith(" 1,00"), rows[1]);
-  assertEquals(rows[0]!.length, rows[1]!.length, "columns stay aligned");
-  assert(!fake.out.includes("running"), fake.out);
-  fake.reset();
-  await main([], fake.io);
-  assertStringIncludes(fake.out, "Asincronía · ejercicios   0 de 17 hechos");
-  assertStringIncludes(fake.out, "← siguiente");
-  assertStringIncludes(
-    fake.out,
-    "el número es la lección: 04b es el segundo ejercicio de la lección 04",
-  );
-  fake.reset();
-  await main(["03a", "--hint"], fake.io);
-  assertStringIncludes(fake.out, "Pista 1 de 3");
-  fake.reset();
-  await main(["03a", "--lang", "en"], fake.io);
-  assertStringIncludes(fake.out, "Task B started at 2.0 units");
-  assertEquals(fake.saved.lang, "en");
-  fake.reset();
-  assertEquals(await main(["--lang", "fr"], fake.io), 2);
-  assertStringIncludes(fake.out, `--lang must be "en" or "es"`);
-});
-
-Deno.test("deno task exercise 04b --solution prints where the solution is, and it is there", async () => {
-  const fake = fakeIo();
-  assertEquals(await main(["04b", "--solution"], fake.io), 0);
-  assertStringIncludes(
-    fake.out,
-    "A solution: exercises/solutions/04b_lock_counter.ts",
-  );
-  await Deno.stat(
-    new URL("../exercises/solutions/04b_lock_counter.ts", import.meta.url),
-  );
-  assertEquals(fake.checks, []);
-});
-
-Deno.test("deno task exercise --watch checks again each time a file changes", async () => {
-  const fake = fakeIo({}, 2);
-  await main(["03a", "--watch"], fake.io);
-  assertEquals(fake.checks, ["03a", "03a", "03a"]);
-  assertEquals(fake.clears, 2);
-  assertStringIncludes(
-    fake.out,
-    "Watching exercises/ for changes. Ctrl-C to stop.",
-  );
-  // Watching already: saving is what checks again, not another command.
-  assertStringIncludes(
-    fake.out,
-    "Edit exercises/03a_overlap.ts and save: it is checked again then.",
-  );
-  assert(!fake.out.includes("again (or add --watch)"), fake.out);
-  assert(!fake.out.includes("run `deno task exercise"), fake.out);
-  // The list in watch mode, in Spanish too.
-  const es = fakeIo({}, 1);
-  await main(["--watch", "--lang", "es"], es.io);
-  assertStringIncludes(
-    es.out,
-    "Edita exercises/02a_say_hello.ts y guarda: entonces se vuelve a comprobar.",
-  );
-  assert(!es.out.includes("añade --watch"), es.out);
-});
-
-Deno.test("The CLI runs each check in a Worker of its own: verdicts come back, a loop that never yields is stopped", async () => {
-  const exercise = findExercise("03a")!;
-  const stub = await checkInWorker(exercise, fileOf(exercise));
-  assertEquals(stub, await checkFile(exercise, fileOf(exercise).href));
-  assertEquals(
-    (await checkInWorker(exercise, fileOf(exercise, true))).passed,
-    true,
-  );
-  const stuck = await checkInWorker(
-    exercise,
-    new URL("_never_yields.ts", FIXTURES),
-    1500,
-  );
-  assertEquals(stuck.passed, false);
-  assertStringIncludes(
-    stuck.problems[0]!.en,
-    "Your code did not give control back for 1.5 s",
-  );
-  assertNotEquals(stuck.problems[0]!.es, stuck.problems[0]!.en);
 });

@@ -1,32 +1,15 @@
 // The README is read before anything else: it stays short, its lines fit a
 // screen, and its list of the course says what the lesson headers say.
 import { assert, assertEquals } from "@std/assert";
-import { listLessons } from "../lessons/_list.ts";
-import { EXERCISES } from "../exercises/_catalog.ts";
+import { listLessons } from "../course/header.ts";
+import { readmeList } from "../course/list.ts";
 
 const root = new URL("../", import.meta.url);
 const readme = await Deno.readTextFile(new URL("README.md", root));
 
-const START = "<!-- lessons: generated from the lesson headers; " +
+const START = "<!-- lessons: made by readmeList() of course/list.ts; " +
   "tests/readme_test.ts keeps it in sync -->";
 const END = "<!-- /lessons -->";
-
-/**
- * The course list as the README must show it, from the lessons' own
- * headers: one item per lesson (`deno fmt` wraps the items as it likes).
- */
-async function courseList(): Promise<string> {
-  const lessons = await listLessons(new URL("lessons/", root));
-  return lessons.map((lesson) => {
-    const section = lesson.spanish?.section ?? lesson.section;
-    const number = Number.parseInt(lesson.number, 10);
-    const ids = EXERCISES.filter((e) => e.lesson === `lessons/${lesson.file}`)
-      .map((e) => e.id);
-    const exercises = ids.length > 0 ? ` · exercises ${ids.join(", ")}` : "";
-    return `- ${lesson.number} [${lesson.title}](lessons/${lesson.file}) · ` +
-      `§${number} ${section} · \`${lesson.run}\`${exercises}`;
-  }).join("\n");
-}
 
 Deno.test("README lists every lesson with its title, section, command and exercises", async () => {
   const start = readme.indexOf(START);
@@ -35,7 +18,7 @@ Deno.test("README lists every lesson with its title, section, command and exerci
   // One line per item, however deno fmt wrapped it.
   const shown = readme.slice(start + START.length, end).trim()
     .replace(/\n(?!- )\s*/g, " ");
-  const expected = await courseList();
+  const expected = readmeList(await listLessons());
   assertEquals(
     shown,
     expected,

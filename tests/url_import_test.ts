@@ -139,7 +139,7 @@ Deno.test("The package works imported by URL with the permissions the README sta
     taskGroup: [true, true],
     timeline: ["fast", "slow"],
     event: true,
-    queue: [[1, 2, 3], true],
+    queue: [[1, 2, 3], true, [[1, 3, 2], [1, 2, 3]]],
     asCompleted: [1, 0],
     fetchWithRetry: [200, "recovered"],
     fetchAll: ["ok", 404],

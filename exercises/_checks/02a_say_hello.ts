@@ -1,119 +1,74 @@
 /** The check of exercise 02a. @module */
 import {
-  type Exercise,
-  exported,
+  exercise as define,
   num,
   type Text,
   text,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
 
-interface Tools {
-  log(line: string): void;
-  unit: number;
+interface Line {
+  line: string;
+  at: number;
 }
 
 const TOLERANCE = 0.05;
 
-export const exercise: Exercise = {
-  id: "02a",
+export const exercise = define<Line[]>({
   slug: "02a_say_hello",
   export: "sayHello",
-  lesson: "lessons/02_coroutines.ts",
-  title: text("Say hello, wait, say goodbye", "Saluda, espera, despídete"),
-  success: text(
-    "Hello! at 0.0, Goodbye! at 1.0, and the promise settled right after the goodbye.",
-    "Hello! en 0,0, Goodbye! en 1,0, y la promesa se cumplió justo tras la despedida.",
-  ),
-  hints: [
-    text(
-      "A promise you return is a promise that the work is done. Here it is fulfilled at once, while the goodbye is still a unit away.",
-      "La promesa que devuelves promete que el trabajo está hecho. Aquí se cumple en el acto, cuando la despedida aún está a una unidad.",
-    ),
-    text(
-      'Make the function `async` and `await` something that lasts one unit: `delay(tools.unit)` from "@std/async/delay".',
-      'Haz la función `async` y espera con `await` algo que dure una unidad: `delay(tools.unit)` de "@std/async/delay".',
-    ),
-    text(
-      "Hello, then `await delay(tools.unit);`, then goodbye: no callback, no Promise.resolve().",
-      "Hello, luego `await delay(tools.unit);`, luego goodbye: sin callback ni Promise.resolve().",
-    ),
-  ],
-  async check({ module, learnerUrl }) {
-    const sayHello = exported<(tools: Tools) => Promise<void>>({
-      module,
-      learnerUrl,
-    }, "sayHello");
-    await using world = World.open({ learnerUrl });
-    const lines: { line: string; at: number }[] = [];
-    const tools: Tools = {
-      log: (line) => void lines.push({ line: String(line), at: world.now() }),
-      unit: world.unit,
-    };
-    const outcome = await world.run(() => sayHello(tools), 10, 5);
+  async observe(session) {
+    await using world = session.open();
+    const lines: Line[] = [];
+    const log = (line: string) =>
+      lines.push({ line: String(line), at: world.now() });
+    await world.run(() => session.export({ log, unit: world.unit }), 10, 5);
+    return lines.slice(0, 100);
+  },
+  judge(run, lines) {
     const problems: Text[] = [];
-    const hello = lines.find((l) => l.line === "Hello!");
-    const bye = lines.find((l) => l.line === "Goodbye!");
-    const printed = lines.map((l) => JSON.stringify(l.line)).join(", ") ||
-      "nothing";
-    if (!hello || !bye || lines.length !== 2 || lines[0] !== hello) {
+    const [hello, bye] = lines;
+    const { status, at } = run.outcome;
+    if (
+      lines.length !== 2 || hello!.line !== "Hello!" || bye!.line !== "Goodbye!"
+    ) {
+      const printed = lines.map((l) => JSON.stringify(l.line)).join(", ");
       problems.push(text(
-        `Your code printed ${printed}; it should print "Hello!" then "Goodbye!".`,
-        `Tu código escribió ${
-          printed.replace("nothing", "nada")
-        }; debería escribir "Hello!" y luego "Goodbye!".`,
+        'Your code printed {en}; it should print "Hello!" then "Goodbye!".',
+        "Tu código escribió {es}; debería escribir «Hello!» y luego «Goodbye!».",
+        { en: printed || "nothing", es: printed || "nada" },
       ));
     } else {
-      const gap = bye.at - hello.at;
-      if (hello.at > TOLERANCE) {
+      const gap = bye!.at - hello!.at;
+      if (hello!.at > TOLERANCE) {
         problems.push(text(
-          `"Hello!" came at ${units(hello.at).en}; print it at once.`,
-          `"Hello!" llegó en ${units(hello.at).es}; escríbelo en el acto.`,
+          '"Hello!" came at {at}; print it at once.',
+          "«Hello!» llegó en {at}; escríbelo en el acto.",
+          { at: units(hello!.at) },
         ));
       }
       if (Math.abs(gap - 1) > TOLERANCE) {
         problems.push(text(
-          `"Goodbye!" came ${
-            units(gap).en
-          } after "Hello!"; it should come 1.0 unit later.`,
-          `"Goodbye!" llegó ${
-            units(gap).es
-          } después de "Hello!"; debería llegar 1,0 unidad más tarde.`,
+          '"Goodbye!" came {gap} after "Hello!"; it should come 1.0 unit later.',
+          "«Goodbye!» llegó {gap} después de «Hello!»; debería llegar 1,0 unidades más tarde.",
+          { gap: units(gap) },
         ));
       }
-      if (outcome.status === "fulfilled" && outcome.at < bye.at - TOLERANCE) {
+      const values = { at: units(at), bye: num(bye!.at) };
+      if (status === "fulfilled" && at < bye!.at - TOLERANCE) {
         problems.push(text(
-          `Your function's promise settled at ${
-            units(outcome.at).en
-          }, before "Goodbye!" at ${
-            num(bye.at).en
-          }: whoever awaits sayHello() goes on too early. Await the wait inside it.`,
-          `La promesa de tu función se cumplió en ${
-            units(outcome.at).es
-          }, antes de "Goodbye!" en ${
-            num(bye.at).es
-          }: quien espera a sayHello() sigue demasiado pronto. Haz await sobre la espera dentro de ella.`,
+          `Your function's promise settled at {at}, before "Goodbye!" at {bye}: whoever awaits sayHello() goes on too early. Await the wait inside it.`,
+          "La promesa de tu función se cumplió en {at}, antes de «Goodbye!» en {bye}: quien espera a sayHello() sigue demasiado pronto. Dentro de ella, espera el retardo con `await`.",
+          values,
         ));
-      } else if (
-        outcome.status === "fulfilled" && outcome.at > bye.at + TOLERANCE
-      ) {
+      } else if (status === "fulfilled" && at > bye!.at + TOLERANCE) {
         problems.push(text(
-          `Your function's promise settled at ${
-            units(outcome.at).en
-          }, well after "Goodbye!" at ${
-            num(bye.at).en
-          }: there is nothing left to wait for after the goodbye.`,
-          `La promesa de tu función se cumplió en ${
-            units(outcome.at).es
-          }, mucho después de "Goodbye!" en ${
-            num(bye.at).es
-          }: tras la despedida no queda nada que esperar.`,
+          `Your function's promise settled at {at}, well after "Goodbye!" at {bye}: there is nothing left to wait for after the goodbye.`,
+          "La promesa de tu función se cumplió en {at}, mucho después de «Goodbye!» en {bye}: tras la despedida no queda nada que esperar.",
+          values,
         ));
       }
     }
-    problems.push(...world.common(outcome));
-    verdict(world, problems);
+    run.judge(problems);
   },
-};
+});

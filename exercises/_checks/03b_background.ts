@@ -1,101 +1,37 @@
 /** The check of exercise 03b. @module */
-import {
-  EPSILON,
-  type Exercise,
-  exported,
-  num,
-  spanOf,
-  type Text,
-  text,
-  twice,
-  units,
-  unknownTask,
-  verdict,
-  World,
-} from "../_harness.ts";
+import { EPSILON, exercise as define, num, text, units } from "../_harness.ts";
 
 const DURATIONS: Record<string, number> = { save: 3, fetch: 1, render: 1 };
-const NAMES = Object.keys(DURATIONS);
 
-export const exercise: Exercise = {
-  id: "03b",
+export const exercise = define({
   slug: "03b_background",
   export: "main",
-  lesson: "lessons/03_gather.ts",
-  title: text(
-    "Finish background work before returning",
-    "Termina el trabajo de fondo antes de volver",
-  ),
-  success: text(
-    "save ran in the background from 0.0 to 3.0 while fetch and render ran one after the other, and main returned at 3.0, with nothing left behind.",
-    "save corrió de fondo de 0,0 a 3,0 mientras fetch y render iban una tras otra, y main terminó en 3,0 sin dejar nada atrás.",
-  ),
-  hints: [
-    text(
-      "The stub starts save and throws its promise away: nothing can wait for it any more. Keep it in a variable.",
-      "El esqueleto lanza save y tira su promesa: ya nada puede esperarla. Guárdala en una variable.",
-    ),
-    text(
-      "Do not await save where you start it, or fetch waits 3 units for nothing; await it after render.",
-      "No esperes a save donde la lanzas, o fetch esperará 3 unidades para nada; espérala después de render.",
-    ),
-    text(
-      '`const saving = task("save");` first, then fetch and render with await, then `await saving;`.',
-      'Primero `const saving = task("save");`, luego fetch y render con await, y al final `await saving;`.',
-    ),
-  ],
-  async check(context) {
-    const main = exported<
-      (task: (name: string) => Promise<void>) => Promise<void>
-    >(context, "main");
-    await using world = World.open({ learnerUrl: context.learnerUrl });
-    const task = (name: string) =>
-      name in DURATIONS
-        ? world.task(name, DURATIONS[name]!)
-        : Promise.reject(unknownTask(name, NAMES));
-    const outcome = await world.run(() => main(task), 20);
-    const problems: Text[] = [];
-    const save = spanOf(world, "save");
-    const fetch = spanOf(world, "fetch");
-    const render = spanOf(world, "render");
-    for (const [name, span] of [["save", save], ["fetch", fetch]] as const) {
-      if (span.start > EPSILON) {
-        problems.push(text(
-          `Task ${name} started at ${
-            units(span.start).en
-          }; it could have started at 0.0: it needs nothing from the others.`,
-          `La tarea ${name} empezó en ${
-            units(span.start).es
-          }; podía haber empezado en 0,0: no necesita nada de las otras.`,
-        ));
-      }
-    }
-    if (fetch.end !== undefined) {
-      if (render.start < fetch.end - EPSILON) {
-        problems.push(text(
-          `Task render started at ${
-            units(render.start).en
-          }, before fetch, which it needs, was done at ${num(fetch.end).en}.`,
-          `La tarea render empezó en ${
-            units(render.start).es
-          }, antes de que fetch, que ella necesita, terminara en ${
-            num(fetch.end).es
-          }.`,
-        ));
-      } else if (render.start > fetch.end + EPSILON) {
-        problems.push(text(
-          `Task render started at ${
-            units(render.start).en
-          }; everything it needed (fetch) was done at ${num(fetch.end).en}.`,
-          `La tarea render empezó en ${
-            units(render.start).es
-          }; todo lo que necesitaba (fetch) estaba listo en ${
-            num(fetch.end).es
-          }.`,
-        ));
-      }
-    }
-    problems.push(...twice(world), ...world.common(outcome));
-    verdict(world, problems);
+  async observe(session) {
+    await using world = session.open();
+    await world.run(() => session.export(world.tasks(DURATIONS)), 20);
   },
-};
+  judge(run) {
+    const problems = run.startedLate(
+      ["save", "fetch"],
+      text("Task", "La tarea"),
+      text("it needs nothing from the others", "no necesita nada de las otras"),
+    );
+    const { end } = run.spanOf("fetch");
+    const { start } = run.spanOf("render");
+    const values = { start: units(start), end: num(end ?? 0) };
+    if (end !== undefined && start < end - EPSILON) {
+      problems.push(text(
+        "Task render started at {start}, before fetch, which it needs, was done at {end}.",
+        "La tarea render empezó en {start}, antes de que fetch, que ella necesita, terminara en {end}.",
+        values,
+      ));
+    } else if (end !== undefined && start > end + EPSILON) {
+      problems.push(text(
+        "Task render started at {start}; everything it needed (fetch) was done at {end}.",
+        "La tarea render empezó en {start}; todo lo que necesitaba (fetch) estaba listo en {end}.",
+        values,
+      ));
+    }
+    run.judge(problems);
+  },
+});

@@ -1,145 +1,95 @@
 /** The check of exercise 04b. @module */
 import {
   EPSILON,
-  type Exercise,
-  exported,
+  exercise as define,
   num,
-  spanOf,
   type Text,
   text,
-  twice,
   units,
   unknownTask,
-  verdict,
-  World,
 } from "../_harness.ts";
 
 const WORKERS = [0, 1, 2, 3];
 
-interface Tools {
-  workers: number[];
-  work(worker: number): Promise<void>;
-  read(worker: number): Promise<number>;
-  write(worker: number, value: number): Promise<void>;
-}
-
-export const exercise: Exercise = {
-  id: "04b",
+export const exercise = define<{ counter: unknown; reads: number[] }>({
   slug: "04b_lock_counter",
   export: "main",
-  lesson: "lessons/04_lock.ts",
-  title: text(
-    "Protect a read-await-write counter",
-    "Protege un contador que se lee, se espera y se escribe",
-  ),
-  success: text(
-    "The counter ended at 4: each update ran alone, from its read to its write, while the work of all four overlapped (done at 6.0 units).",
-    "El contador acabó en 4: cada actualización se hizo a solas, de su lectura a su escritura, mientras el trabajo de los cuatro se solapaba (fin en 6,0 unidades).",
-  ),
-  hints: [
-    text(
-      "Between a worker's read and its write there is an await: another worker can read the same old value meanwhile, and one update overwrites the other.",
-      "Entre la lectura y la escritura de un trabajador hay un await: otro trabajador puede leer entretanto el mismo valor viejo, y una actualización pisa a la otra.",
-    ),
-    text(
-      "A Lock lets one holder at a time into a stretch of code. Hold it from the read to the write, and only there: the work needs nothing shared.",
-      "Un Lock deja pasar a un solo poseedor a la vez por un trozo de código. Tenlo desde la lectura hasta la escritura, y solo ahí: el trabajo no comparte nada.",
-    ),
-    text(
-      'After `await tools.work(worker);` write `using _held = await lock.acquire();` (Lock from "../mod.ts", one for all workers), then read and write.',
-      'Tras `await tools.work(worker);` escribe `using _held = await lock.acquire();` (Lock de "../mod.ts", uno para todos), y luego lee y escribe.',
-    ),
-  ],
-  async check(context) {
-    const main = exported<(tools: Tools) => Promise<void>>(context, "main");
-    await using world = World.open({ learnerUrl: context.learnerUrl });
-    let counter = 0;
-    const reads = new Map<number, number>();
-    const known = (worker: number) => WORKERS.includes(worker);
-    const bad = (worker: number) =>
-      Promise.reject(unknownTask(worker, WORKERS.map(String)));
-    const tools: Tools = {
+  words: { work: "trabajo", read: "lee", write: "escribe" },
+  async observe(session) {
+    await using world = session.open();
+    let counter: unknown = 0;
+    const reads: number[] = [];
+    const known = (w: number, go: () => Promise<unknown>) =>
+      WORKERS.includes(w) ? go() : unknownTask(w, WORKERS);
+    const tools = {
       workers: [...WORKERS],
-      work: (w) => known(w) ? world.task(`work ${w}`, 2) : bad(w),
-      read: async (w) => {
-        if (!known(w)) return bad(w);
-        await world.task(`read ${w}`, 0.5);
-        reads.set(w, counter);
-        return counter;
-      },
-      write: async (w, value) => {
-        if (!known(w)) return bad(w);
-        await world.task(`write ${w}`, 0.5);
-        counter = value;
-      },
+      work: (w: number) => known(w, () => world.task(`work ${w}`, 2)),
+      read: (w: number) =>
+        known(w, async () => {
+          await world.task(`read ${w}`, 0.5);
+          return reads[w] = counter as number;
+        }),
+      write: (w: number, value: unknown) =>
+        known(w, async () => {
+          await world.task(`write ${w}`, 0.5);
+          counter = value;
+        }),
     };
-    const outcome = await world.run(() => main(tools), 40);
-    const problems: Text[] = [];
-    const sections = WORKERS.map((w) => {
-      const read = spanOf(world, `read ${w}`);
-      const write = spanOf(world, `write ${w}`);
-      return { w, start: read.start, end: write.end ?? Infinity };
-    });
-    let clash: { a: typeof sections[0]; b: typeof sections[0] } | undefined;
-    for (const a of sections) {
-      for (const b of sections) {
-        if (
-          a.w < b.w && a.start < b.end - EPSILON && b.start < a.end - EPSILON
-        ) {
-          if (
-            !clash ||
-            Math.max(a.start, b.start) < Math.max(clash.a.start, clash.b.start)
-          ) clash = { a, b };
-        }
-      }
-    }
-    if (clash) {
-      const [first, second] = clash.a.start <= clash.b.start
-        ? [clash.a, clash.b]
-        : [clash.b, clash.a];
-      const value = reads.get(second.w);
-      const what = value === undefined
-        ? { en: "", es: "" }
-        : { en: ` (it read ${value})`, es: ` (leyó ${value})` };
-      const lost = counter !== WORKERS.length
-        ? {
-          en: `The counter ended at ${counter}, not ${WORKERS.length}: `,
-          es: `El contador acabó en ${counter}, no en ${WORKERS.length}: `,
-        }
-        : { en: "", es: "" };
-      problems.push(text(
-        `${lost.en}worker ${second.w} read the counter at ${
-          units(second.start).en
-        }${what.en} while worker ${first.w}, which had read it at ${
-          num(first.start).en
-        }, had not written it back yet. Only one worker at a time may go from its read to its write.`,
-        `${lost.es}el trabajador ${second.w} leyó el contador en ${
-          units(second.start).es
-        }${what.es} mientras el trabajador ${first.w}, que lo había leído en ${
-          num(first.start).es
-        }, aún no lo había escrito. Solo un trabajador a la vez puede ir de su lectura a su escritura.`,
-      ));
-    } else if (outcome.status === "fulfilled" && counter !== WORKERS.length) {
-      problems.push(text(
-        `The counter ended at ${counter}, not ${WORKERS.length}: each worker should write what it read plus one.`,
-        `El contador acabó en ${counter}, no en ${WORKERS.length}: cada trabajador debe escribir lo que leyó más uno.`,
-      ));
-    }
-    for (const w of WORKERS) {
-      const work = spanOf(world, `work ${w}`);
-      if (work.start > EPSILON) {
-        problems.push(text(
-          `Worker ${w}'s work started at ${
-            units(work.start).en
-          }; it could have started at 0.0: the work shares nothing, so only the read and the write need the lock.`,
-          `El trabajador ${w} empezó su trabajo en ${
-            units(work.start).es
-          }; podía haber empezado en 0,0: el trabajo no comparte nada, así que solo la lectura y la escritura necesitan el cerrojo.`,
-        ));
-        break;
-      }
-    }
-    problems.push(...twice(world), ...world.common(outcome));
-    verdict(world, problems);
+    await world.run(() => session.export(tools), 40);
+    return { counter, reads };
   },
-};
+  judge(run, { counter, reads }) {
+    const problems: Text[] = [];
+    const sections = WORKERS.map((w) => ({
+      w,
+      start: run.spanOf(`read ${w}`).start,
+      end: run.spanOf(`write ${w}`).end ?? Infinity,
+    }));
+    // The first moment two workers were between their read and their write.
+    const [first, second] = sections.flatMap((a) =>
+      sections.filter((b) =>
+        a.start <= b.start && a.w !== b.w && b.start < a.end - EPSILON
+      )
+        .map((b) => [a, b])
+    ).sort(([, b], [, d]) =>
+      b!.start - d!.start
+    )[0] ?? [];
+    const lost = counter === WORKERS.length ? "" : text(
+      "The counter ended at {counter}, not {n}: ",
+      "El contador acabó en {counter}, no en {n}: ",
+      { counter: String(counter), n: WORKERS.length },
+    );
+    if (first && second) {
+      const value = reads[second.w];
+      problems.push(text(
+        "{lost}worker {second} read the counter at {read}{what} while worker {first}, which had read it at {firstRead}, had not written it back yet. Only one worker at a time may go from its read to its write.",
+        "{lost}el trabajador {second} leyó el contador en {read}{what} mientras el trabajador {first}, que lo había leído en {firstRead}, aún no lo había escrito. Solo un trabajador a la vez puede ir de su lectura a su escritura.",
+        {
+          lost,
+          second: second.w,
+          read: units(second.start),
+          what: value === undefined
+            ? ""
+            : text(" (it read {value})", " (leyó {value})", { value }),
+          first: first.w,
+          firstRead: num(first.start),
+        },
+      ));
+    } else if (run.outcome.status === "fulfilled" && lost) {
+      problems.push(text(
+        "{lost}each worker should write what it read plus one.",
+        "{lost}cada trabajador debe escribir lo que leyó más uno.",
+        { lost },
+      ));
+    }
+    const late = WORKERS.find((w) => run.spanOf(`work ${w}`).start > EPSILON);
+    if (late !== undefined) {
+      problems.push(text(
+        "Worker {w}'s work started at {start}; it could have started at 0.0: the work shares nothing, so only the read and the write need the lock.",
+        "El trabajador {w} empezó su trabajo en {start}; podía haber empezado en 0,0: el trabajo no comparte nada, así que solo la lectura y la escritura necesitan el cerrojo.",
+        { w: late, start: units(run.spanOf(`work ${late}`).start) },
+      ));
+    }
+    run.judge(problems);
+  },
+});

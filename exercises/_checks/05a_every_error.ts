@@ -1,19 +1,15 @@
 /** The check of exercise 05a. @module */
 import {
-  EPSILON,
-  type Exercise,
-  exported,
+  describe,
+  exercise as define,
+  listOf,
   num,
-  spanOf,
+  refOf,
   type Text,
   text,
-  twice,
   units,
   unknownTask,
-  verdict,
-  World,
 } from "../_harness.ts";
-import { describe } from "../../lib/_util.ts";
 
 /** A fails last, B first: job order and failure order differ. */
 const JOBS: Record<string, { units: number; fails: boolean }> = {
@@ -23,134 +19,99 @@ const JOBS: Record<string, { units: number; fails: boolean }> = {
   D: { units: 2.5, fails: false },
 };
 const NAMES = Object.keys(JOBS);
+const FAILED = NAMES.filter((name) => JOBS[name]!.fails);
 
-export const exercise: Exercise = {
-  id: "05a",
+export const exercise = define({
   slug: "05a_every_error",
   export: "main",
-  lesson: "lessons/05_exceptions.ts",
-  title: text("Collect every error", "Recoge todos los errores"),
-  success: text(
-    "All four jobs ran at once, and you returned both errors, A's then B's, at 3.0 units, once the last job was done.",
-    "Los cuatro trabajos fueron a la vez, y devolviste los dos errores, el de A y luego el de B, en 3,0 unidades, al acabar el último.",
-  ),
-  hints: [
-    text(
-      "Promise.all rejects as soon as one job fails (B, at 1.0): the other errors are lost and the other jobs are left running.",
-      "Promise.all se rechaza en cuanto falla un trabajo (B, en 1,0): los demás errores se pierden y los demás trabajos siguen sueltos.",
-    ),
-    text(
-      'Promise.allSettled waits for every job and gives one result per job, in job order: { status: "fulfilled", value } or { status: "rejected", reason }.',
-      'Promise.allSettled espera a todos y da un resultado por trabajo, en su orden: { status: "fulfilled", value } o { status: "rejected", reason }.',
-    ),
-    text(
-      '`(await Promise.allSettled([...])).filter((r) => r.status === "rejected").map((r) => r.reason)`; no try/catch needed.',
-      '`(await Promise.allSettled([...])).filter((r) => r.status === "rejected").map((r) => r.reason)`; no hace falta try/catch.',
-    ),
-  ],
-  async check(context) {
-    const main = exported<
-      (job: (name: string) => Promise<string>) => Promise<unknown[]>
-    >(context, "main");
-    await using world = World.open({ learnerUrl: context.learnerUrl });
-    const errors = new Map<string, Error>();
-    for (const name of NAMES) {
-      if (JOBS[name]!.fails) errors.set(name, new Error(`${name} broke`));
-    }
+  async observe(session) {
+    await using world = session.open();
     const job = (name: string) => {
       const spec = JOBS[name];
-      if (spec === undefined) return Promise.reject(unknownTask(name, NAMES));
-      return spec.fails
-        ? world.task<string>(name, spec.units, { fail: errors.get(name) })
-        : world.task(name, spec.units, { value: name.toLowerCase() });
+      if (spec === undefined) return unknownTask(name, NAMES);
+      return world.task(
+        name,
+        spec.units,
+        spec.fails
+          ? { fail: session.mark(new Error(`${name} broke`), name) }
+          : { value: name.toLowerCase() },
+      );
     };
-    const outcome = await world.run(() => main(job), 20);
-    const problems: Text[] = [];
-    for (const name of NAMES) {
-      const span = spanOf(world, name);
-      if (span.start > EPSILON) {
-        problems.push(text(
-          `Job ${name} started at ${
-            units(span.start).en
-          }; it could have started at 0.0: the jobs need nothing from each other.`,
-          `El trabajo ${name} empezó en ${
-            units(span.start).es
-          }; podía haber empezado en 0,0: los trabajos no dependen entre sí.`,
-        ));
-      }
-    }
-    const expected = [...errors.values()];
-    const failedNames = [...errors.keys()];
-    if (outcome.status === "rejected") {
-      const which = [...errors.entries()].find(([, e]) => e === outcome.error)
-        ?.[0];
-      const lost = failedNames.filter((n) => n !== which);
-      const shown = world.show(outcome.error);
-      problems.push(text(
-        `Your function threw ${shown} at ${
-          units(outcome.at).en
-        }; it should not throw, but return every error once all jobs are done${
-          lost.length > 0
-            ? `: job ${lost.join(" and ")} failed too, and that error was lost`
-            : ""
-        }.`,
-        `Tu función lanzó ${shown} en ${
-          units(outcome.at).es
-        }; no debe lanzar, sino devolver todos los errores al acabar todos${
-          lost.length > 0
-            ? `: el trabajo ${
-              lost.join(" y ")
-            } también falló, y ese error se perdió`
-            : ""
-        }.`,
-      ));
-    } else if (outcome.status === "fulfilled") {
-      const got = outcome.value;
-      if (!Array.isArray(got)) {
-        problems.push(text(
-          `Your function returned ${
-            describe(got)
-          }; return an array of the errors.`,
-          `Tu función devolvió ${
-            describe(got)
-          }; devuelve un array con los errores.`,
-        ));
-      } else {
-        const missing = failedNames.filter((n) => !got.includes(errors.get(n)));
-        const extra = got.filter((e) => !expected.includes(e as Error));
-        if (missing.length > 0) {
-          const which = missing.map((n) =>
-            `${n} ("${n} broke", at ${num(JOBS[n]!.units).en})`
-          ).join(" and ");
-          const cual = missing.map((n) =>
-            `${n} ("${n} broke", en ${num(JOBS[n]!.units).es})`
-          ).join(" y ");
-          problems.push(text(
-            `You returned ${got.length} ${
-              got.length === 1 ? "item" : "items"
-            }, and the error of job ${which} is not among them: ${failedNames.length} jobs failed.`,
-            `Devolviste ${got.length} ${
-              got.length === 1 ? "elemento" : "elementos"
-            }, y el error del trabajo ${cual} no está: fallaron ${failedNames.length} trabajos.`,
-          ));
-        } else if (extra.length > 0) {
-          problems.push(text(
-            `You returned ${got.length} items, but only ${expected.length} jobs failed: return the errors only (what you added: ${
-              extra.map(describe).join(", ")
-            }).`,
-            `Devolviste ${got.length} elementos, pero solo fallaron ${expected.length} trabajos: devuelve solo los errores (sobran: ${
-              extra.map(describe).join(", ")
-            }).`,
-          ));
-        } else if (got.some((e, i) => e !== expected[i])) {
-          problems.push(text(
-            `You returned the errors in the order they happened (B's at 1.0 before A's at 3.0); return them in job order: A's, then B's.`,
-            `Devolviste los errores en el orden en que ocurrieron (el de B en 1,0 antes que el de A en 3,0); devuélvelos en el orden de los trabajos: el de A y luego el de B.`,
-          ));
-        }
-      }
-    }
-    problems.push(...twice(world), ...world.common(outcome, "either"));
-    verdict(world, problems);
+    await world.run(() => session.export(job), 20);
   },
-};
+  judge(run) {
+    const problems: Text[] = run.startedLate(
+      NAMES,
+      text("Job", "El trabajo"),
+      text(
+        "the jobs need nothing from each other",
+        "los trabajos no dependen entre sí",
+      ),
+    );
+    const { status, value, error, at } = run.outcome;
+    const refs = Array.isArray(value) ? value.map(refOf) : [];
+    const missing = FAILED.filter((n) => !refs.includes(n));
+    const extra = Array.isArray(value)
+      ? value.filter((e) => !FAILED.includes(refOf(e)!))
+      : [];
+    const count = refs.length;
+    if (status === "rejected") {
+      const lost = FAILED.filter((n) => n !== refOf(error));
+      problems.push(text(
+        "Your function threw {shown} at {at}; it should not throw, but return every error once all jobs are done{lost}.",
+        "Tu función lanzó {shown} en {at}; no debe lanzar, sino devolver todos los errores al acabar todos{lost}.",
+        {
+          shown: run.show(error),
+          at: units(at),
+          lost: lost.length === 0 ? "" : text(
+            ": job {jobs} failed too, and that error was lost",
+            ": el trabajo {jobs} también falló, y ese error se perdió",
+            { jobs: listOf(lost) },
+          ),
+        },
+      ));
+    } else if (status === "fulfilled" && !Array.isArray(value)) {
+      problems.push(text(
+        "Your function returned {got}; return an array of the errors.",
+        "Tu función devolvió {got}; devuelve un array con los errores.",
+        { got: describe(value) },
+      ));
+    } else if (status === "fulfilled" && missing.length > 0) {
+      problems.push(text(
+        "You returned {count} {items}, and the error of job {which} is not among them: {failed} jobs failed.",
+        "Devolviste {count} {items}, y el error del trabajo {which} no está: fallaron {failed} trabajos.",
+        {
+          count,
+          items: count === 1
+            ? text("item", "elemento")
+            : text("items", "elementos"),
+          which: listOf(
+            missing.map((n) =>
+              text('{n} ("{n} broke", at {at})', "{n} («{n} broke», en {at})", {
+                n,
+                at: num(JOBS[n]!.units),
+              })
+            ),
+          ),
+          failed: FAILED.length,
+        },
+      ));
+    } else if (status === "fulfilled" && extra.length > 0) {
+      problems.push(text(
+        "You returned {count} items, but only {failed} jobs failed: return the errors only (what you added: {added}).",
+        "Devolviste {count} elementos, pero solo fallaron {failed} trabajos: devuelve solo los errores (sobran: {added}).",
+        {
+          count,
+          failed: FAILED.length,
+          added: extra.map((e) => describe(e)).join(", "),
+        },
+      ));
+    } else if (status === "fulfilled" && refs.join() !== FAILED.join()) {
+      problems.push(text(
+        "You returned the errors in the order they happened (B's at 1.0 before A's at 3.0); return them in job order: A's, then B's.",
+        "Devolviste los errores en el orden en que ocurrieron (el de B en 1,0 antes que el de A en 3,0); devuélvelos en el orden de los trabajos: el de A y luego el de B.",
+      ));
+    }
+    run.judge(problems, "either");
+  },
+});

@@ -1,218 +1,145 @@
 /** The check of exercise 05b. @module */
 import {
   badSignal,
+  carries,
+  describe,
   EPSILON,
-  type Exercise,
-  exported,
+  exercise as define,
   listOf,
   num,
-  spanOf,
+  type Scene,
   type Text,
   text,
-  twice,
   units,
   unknownTask,
-  verdict,
-  World,
 } from "../_harness.ts";
-import { describe } from "../../lib/_util.ts";
 
 const DURATIONS: Record<string, number> = { A: 3, B: 1, C: 4 };
 const NAMES = Object.keys(DURATIONS);
 const STOP = 0.5;
 
-type Main = (
-  job: (name: string, signal?: AbortSignal) => Promise<string>,
-) => Promise<string[]>;
-
-export const exercise: Exercise = {
-  id: "05b",
+export const exercise = define({
   slug: "05b_cancel_siblings",
   export: "main",
-  lesson: "lessons/05_exceptions.ts",
-  title: text(
-    "Cancel the siblings when one fails",
-    "Cancela a los hermanos cuando uno falla",
-  ),
-  success: text(
-    "When B failed at 1.0, A and C were told at once, stopped by 1.5, and only then did your function throw B's error; with no failure, all three results came back.",
-    "Cuando B falló en 1,0, A y C se enteraron en el acto, pararon en 1,5, y solo entonces tu función lanzó el error de B; sin fallos, volvieron los tres resultados.",
-  ),
-  hints: [
-    text(
-      "Promise.all throws at B's failure and walks away: A and C run on, unwatched, to the end. They stop only if you hand them a signal that aborts.",
-      "Promise.all lanza al fallar B y se desentiende: A y C siguen, sin vigilancia, hasta el final. Solo paran si les das una señal que aborte.",
-    ),
-    text(
-      'A TaskGroup (from "../mod.ts") does all of it: `TaskGroup.run((group) => ...)` gives you a group, `group.spawn((signal) => job(name, signal))` passes each job its signal, the first failure aborts it, and run settles only once every job has.',
-      'Un TaskGroup (de "../mod.ts") lo hace todo: `TaskGroup.run((grupo) => ...)` te da un grupo, `grupo.spawn((signal) => job(nombre, signal))` pasa a cada trabajo su señal, el primer fallo la aborta, y run no termina hasta que todos han acabado.',
-    ),
-    text(
-      "Return `TaskGroup.run((group) => Promise.all(names.map((name) => group.spawn((signal) => job(name, signal)))))`: Promise.all gives the results in job order, and run waits for every job even after B fails.",
-      "Devuelve `TaskGroup.run((grupo) => Promise.all(nombres.map((nombre) => grupo.spawn((signal) => job(nombre, signal)))))`: Promise.all da los resultados en orden, y run espera a todos incluso tras el fallo de B.",
-    ),
-  ],
-  async check(context) {
-    const main = exported<Main>(context, "main");
-    await failing(main, context.learnerUrl);
-    await succeeding(main, context.learnerUrl);
+  async observe(session) {
+    // B fails at 1.0, then nothing fails.
+    for (const fail of [true, false]) {
+      await using world = session.open();
+      const job = (name: string, signal?: AbortSignal) =>
+        !(name in DURATIONS) ? unknownTask(name, NAMES) : badSignal(signal) ??
+          world.task(name, DURATIONS[name]!, {
+            signal,
+            stopUnits: STOP,
+            ...name === "B" && fail
+              ? { fail: session.mark(new Error("B broke"), "B") }
+              : { value: name.toLowerCase() },
+          });
+      await world.run(() => session.export(job), 20);
+    }
   },
-};
-
-function jobs(world: World, fail: Error | undefined) {
-  return (name: string, signal?: AbortSignal) => {
-    if (!(name in DURATIONS)) return Promise.reject(unknownTask(name, NAMES));
-    const refused = badSignal(signal);
-    if (refused !== undefined) return Promise.reject(refused);
-    return name === "B" && fail
-      ? world.task<string>(name, DURATIONS[name]!, {
-        fail,
-        signal,
-        stopUnits: STOP,
-      })
-      : world.task(name, DURATIONS[name]!, {
-        value: name.toLowerCase(),
-        signal,
-        stopUnits: STOP,
-      });
-  };
-}
-
-async function failing(main: Main, learnerUrl: string): Promise<void> {
-  await using world = World.open({ learnerUrl });
-  const broke = new Error("B broke");
-  const outcome = await world.run(() => main(jobs(world, broke)), 20);
-  const problems: Text[] = [];
-  for (const name of NAMES) {
-    const span = spanOf(world, name);
-    if (span.start > EPSILON) {
+  judge(_, _notes, [failed, succeeded]) {
+    failing(failed!);
+    const problems: Text[] = [];
+    for (const name of NAMES.filter((n) => succeeded!.cancelled.has(n))) {
       problems.push(text(
-        `Job ${name} started at ${
-          units(span.start).en
-        }; it could have started at 0.0.`,
-        `El trabajo ${name} empezó en ${
-          units(span.start).es
-        }; podía haber empezado en 0,0.`,
+        "When no job fails, nothing should be cancelled, but job {name} was.",
+        "Si ningún trabajo falla no hay que cancelar nada, pero el trabajo {name} se canceló.",
+        { name },
       ));
     }
-  }
+    const { status, value } = succeeded!.outcome;
+    if (status === "fulfilled" && describe(value) !== '["a", "b", "c"]') {
+      problems.push(text(
+        'When no job fails, return their results in job order, ["a", "b", "c"]; you returned {value}.',
+        'Si ningún trabajo falla, devuelve sus resultados en orden, ["a", "b", "c"]; devolviste {value}.',
+        { value: describe(value) },
+      ));
+    }
+    NAMES.forEach((name) => succeeded!.spanOf(name));
+    succeeded!.judge(problems);
+  },
+});
+
+function failing(run: Scene): void {
+  const problems = run.startedLate(
+    NAMES,
+    text("Job", "El trabajo"),
+    text(
+      "the jobs need nothing from each other",
+      "los trabajos no dependen entre sí",
+    ),
+  );
   const failedAt = DURATIONS.B!;
   for (const name of ["A", "C"]) {
-    const span = spanOf(world, name);
-    if (!world.cancelled.has(name)) {
-      const until = span.end === undefined
-        ? ""
-        : ` (until ${num(span.end).en})`;
-      const hasta = span.end === undefined
-        ? ""
-        : ` (hasta ${num(span.end).es})`;
+    const { end } = run.spanOf(name);
+    if (!run.cancelled.has(name)) {
       problems.push(text(
-        `Job ${name} kept running after job B failed at ${
-          units(failedAt).en
-        }${until}: hand it a signal that aborts when a sibling fails.`,
-        `El trabajo ${name} siguió tras el fallo de B en ${
-          units(failedAt).es
-        }${hasta}: dale una señal que aborte cuando falle un hermano.`,
+        "Job {name} kept running after job B failed at {failedAt}{until}: hand it a signal that aborts when a sibling fails.",
+        "El trabajo {name} siguió tras el fallo de B en {failedAt}{until}: dale una señal que aborte cuando falle un hermano.",
+        {
+          name,
+          failedAt: units(failedAt),
+          until: end === undefined
+            ? ""
+            : text(" (until {end})", " (hasta {end})", { end: num(end) }),
+        },
       ));
-    } else if (span.end !== undefined && span.end > failedAt + STOP + EPSILON) {
+    } else if (end !== undefined && end > failedAt + STOP + EPSILON) {
       problems.push(text(
-        `Job ${name} stopped at ${
-          units(span.end).en
-        }; it could have been told at ${
-          num(failedAt).en
-        }, when B failed, and stopped by ${num(failedAt + STOP).en}.`,
-        `El trabajo ${name} paró en ${
-          units(span.end).es
-        }; podía haberse enterado en ${
-          num(failedAt).es
-        }, al fallar B, y parar en ${num(failedAt + STOP).es}.`,
+        "Job {name} stopped at {end}; it could have been told at {failedAt}, when B failed, and stopped by {stop}.",
+        "El trabajo {name} paró en {end}; podía haberse enterado en {failedAt}, al fallar B, y parar en {stop}.",
+        {
+          name,
+          end: units(end),
+          failedAt: num(failedAt),
+          stop: num(failedAt + STOP),
+        },
       ));
     }
   }
-  if (outcome.status === "fulfilled") {
+  const { status, value, error, at, running } = run.outcome;
+  const stopping = running.filter((r) => run.cancelled.has(r.name));
+  if (status === "fulfilled") {
     problems.push(text(
-      `Your function returned ${describe(outcome.value)} at ${
-        units(outcome.at).en
-      } although job B failed: let B's error out.`,
-      `Tu función devolvió ${describe(outcome.value)} en ${
-        units(outcome.at).es
-      } aunque el trabajo B falló: deja salir el error de B.`,
+      "Your function returned {value} at {at} although job B failed: let B's error out.",
+      "Tu función devolvió {value} en {at} aunque el trabajo B falló: deja salir el error de B.",
+      { value: describe(value), at: units(at) },
     ));
-  } else if (outcome.status === "rejected") {
-    const error = outcome.error;
-    const carries = error === broke ||
-      (error instanceof AggregateError && Array.isArray(error.errors) &&
-        error.errors.includes(broke));
-    if (error instanceof SuppressedError) {
-      problems.push(text(
-        "Your function threw a SuppressedError: with `await using`, an error thrown in the block (here B's, passed on by Promise.all) and the group's AggregateError come out wrapped together. Use `TaskGroup.run`, where an error in the body joins the group's AggregateError, or await the results after the block.",
-        "Tu función lanzó un SuppressedError: con `await using`, un error lanzado en el bloque (aquí el de B, que pasa Promise.all) y el AggregateError del grupo salen envueltos juntos. Usa `TaskGroup.run`, donde un error del cuerpo se une al AggregateError del grupo, o espera los resultados después del bloque.",
-      ));
-    } else if (!carries) {
-      problems.push(text(
-        `Your function threw ${
-          world.show(error)
-        }; throw B's error (Error: B broke), alone or in an AggregateError.`,
-        `Tu función lanzó ${
-          world.show(error)
-        }; lanza el error de B (Error: B broke), solo o en un AggregateError.`,
-      ));
-    }
-    const stopping = outcome.running.filter((r) => world.cancelled.has(r.name));
-    if (stopping.length > 0) {
-      const names = stopping.map((r) => r.name);
-      const until = Math.max(...stopping.map((r) => r.until ?? 0));
-      problems.push(text(
-        `Your function threw at ${units(outcome.at).en} while ${
-          names.length > 1 ? "jobs" : "job"
-        } ${listOf(names, "en")} ${
-          names.length > 1 ? "were" : "was"
-        } still stopping (done at ${
-          num(until).en
-        }): wait for every job to settle before you throw.`,
-        `Tu función lanzó en ${units(outcome.at).es} mientras ${
-          names.length > 1 ? "los trabajos" : "el trabajo"
-        } ${listOf(names, "es")} aún ${
-          names.length > 1 ? "se detenían" : "se detenía"
-        } (hasta ${num(until).es}): espera a que todos acaben antes de lanzar.`,
-      ));
-    }
+  } else if (
+    status === "rejected" && describe(error).startsWith("SuppressedError")
+  ) {
+    problems.push(text(
+      "Your function threw a SuppressedError: with `await using`, an error thrown in the block (here B's, passed on by Promise.all) and the group's AggregateError come out wrapped together. Use `TaskGroup.run`, where an error in the body joins the group's AggregateError, or await the results after the block.",
+      "Tu función lanzó un SuppressedError: con `await using`, un error lanzado en el bloque (aquí el de B, que pasa Promise.all) y el AggregateError del grupo salen envueltos juntos. Usa `TaskGroup.run`, donde un error del cuerpo se une al AggregateError del grupo, o espera los resultados después del bloque.",
+    ));
+  } else if (status === "rejected" && !carries(error, "B")) {
+    problems.push(text(
+      "Your function threw {error}; throw B's error (Error: B broke), alone or in an AggregateError.",
+      "Tu función lanzó {error}; lanza el error de B (Error: B broke), solo o en un AggregateError.",
+      { error: run.show(error) },
+    ));
+  }
+  if (status === "rejected" && stopping.length > 0) {
+    const values = {
+      at: units(at),
+      names: listOf(stopping.map((r) => r.name)),
+      until: num(Math.max(...stopping.map((r) => r.until ?? 0))),
+    };
+    problems.push(
+      stopping.length > 1
+        ? text(
+          "Your function threw at {at} while jobs {names} were still stopping (done at {until}): wait for every job to settle before you throw.",
+          "Tu función lanzó en {at} mientras los trabajos {names} aún se detenían (hasta {until}): espera a que todos acaben antes de lanzar.",
+          values,
+        )
+        : text(
+          "Your function threw at {at} while job {names} was still stopping (done at {until}): wait for every job to settle before you throw.",
+          "Tu función lanzó en {at} mientras el trabajo {names} aún se detenía (hasta {until}): espera a que todos acaben antes de lanzar.",
+          values,
+        ),
+    );
   }
   // Jobs still stopping were reported above.
-  const rest = {
-    ...outcome,
-    running: outcome.running.filter((r) => !world.cancelled.has(r.name)),
-  };
-  problems.push(...twice(world), ...world.common(rest, "rejected"));
-  verdict(world, problems);
-}
-
-async function succeeding(main: Main, learnerUrl: string): Promise<void> {
-  await using world = World.open({ learnerUrl });
-  const outcome = await world.run(() => main(jobs(world, undefined)), 20);
-  const problems: Text[] = [];
-  for (const name of NAMES) {
-    spanOf(world, name);
-    if (world.cancelled.has(name)) {
-      problems.push(text(
-        `When no job fails, nothing should be cancelled, but job ${name} was.`,
-        `Si ningún trabajo falla no hay que cancelar nada, pero el trabajo ${name} se canceló.`,
-      ));
-    }
-  }
-  if (outcome.status === "fulfilled") {
-    const value = outcome.value;
-    if (!Array.isArray(value) || value.join() !== "a,b,c") {
-      problems.push(text(
-        `When no job fails, return their results in job order, ["a", "b", "c"]; you returned ${
-          describe(value)
-        }.`,
-        `Si ningún trabajo falla, devuelve sus resultados en orden, ["a", "b", "c"]; devolviste ${
-          describe(value)
-        }.`,
-      ));
-    }
-  }
-  problems.push(...twice(world), ...world.common(outcome));
-  verdict(world, problems);
+  const rest = running.filter((r) => !run.cancelled.has(r.name));
+  run.judge(problems, "rejected", { ...run.outcome, running: rest });
 }

@@ -1,143 +1,110 @@
 /** The check of exercise 05c. @module */
 import {
   badSignal,
+  describe,
   EPSILON,
-  type Exercise,
-  exported,
+  exercise as define,
   num,
   type Text,
   text,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
-import { describe } from "../../lib/_util.ts";
 
 const DEADLINE = 2;
+/** How long the report takes in each scenario: the slow case first, where the stub goes wrong. */
+const TAKES = [5, 1];
 
-interface Tools {
-  fetchReport(signal?: AbortSignal): Promise<string>;
-  unit: number;
-}
-
-export const exercise: Exercise = {
-  id: "05c",
+export const exercise = define<number[]>({
   slug: "05c_deadline",
   export: "main",
-  lesson: "lessons/05_exceptions.ts",
-  title: text("Give up after a deadline", "Ríndete tras un plazo"),
-  success: text(
-    'A report that came at 1.0 was returned at 1.0 with no timer left behind; one that would take 5.0 was cancelled at 2.0 and you returned "unavailable".',
-    'Un informe que llegó en 1,0 se devolvió en 1,0 sin dejar temporizador; uno que tardaría 5,0 se canceló en 2,0 y devolviste "unavailable".',
-  ),
-  hints: [
-    text(
-      "Two things must race: the report, and a deadline 2 units away. Whichever comes first decides; the loser must be stopped, not left running.",
-      "Dos cosas compiten: el informe y un plazo de 2 unidades. La primera que llega decide; la perdedora hay que pararla, no dejarla suelta.",
-    ),
-    text(
-      "`AbortSignal.timeout(2 * tools.unit)` is a deadline that cleans up after itself; hand it to fetchReport and the request stops when time is up. A setTimeout you start yourself must be cleared.",
-      "`AbortSignal.timeout(2 * tools.unit)` es un plazo que se limpia solo; pásaselo a fetchReport y la petición se detiene al acabarse el tiempo. Un setTimeout propio hay que cancelarlo.",
-    ),
-    text(
-      '`try { return await tools.fetchReport(AbortSignal.timeout(2 * tools.unit)); } catch (error) { if (error instanceof DOMException && error.name === "TimeoutError") return "unavailable"; throw error; }`',
-      '`try { return await tools.fetchReport(AbortSignal.timeout(2 * tools.unit)); } catch (error) { if (error instanceof DOMException && error.name === "TimeoutError") return "unavailable"; throw error; }`',
-    ),
-  ],
-  async check(context) {
-    const main = exported<(tools: Tools) => Promise<string>>(context, "main");
-    // The slow case first: it is where the stub goes wrong.
-    await scenario(main, context.learnerUrl, 5);
-    await scenario(main, context.learnerUrl, 1);
-  },
-};
-
-async function scenario(
-  main: (tools: Tools) => Promise<string>,
-  learnerUrl: string,
-  takes: number,
-): Promise<void> {
-  await using world = World.open({ learnerUrl });
-  let calls = 0;
-  const tools: Tools = {
-    fetchReport: (signal) => {
-      calls++;
-      const refused = badSignal(signal);
-      if (refused !== undefined) return Promise.reject(refused);
-      return world.task(
-        calls === 1 ? "fetchReport" : `fetchReport (${calls})`,
-        takes,
-        { value: "report", signal },
+  async observe(session) {
+    const calls: number[] = [];
+    for (const takes of TAKES) {
+      await using world = session.open();
+      let n = 0;
+      const fetchReport = (signal?: AbortSignal) => {
+        const name = ++n === 1 ? "fetchReport" : `fetchReport (${n})`;
+        return badSignal(signal) ??
+          world.task(name, takes, { value: "report", signal });
+      };
+      await world.run(
+        () => session.export({ fetchReport, unit: world.unit }),
+        20,
       );
-    },
-    unit: world.unit,
-  };
-  const outcome = await world.run(() => main(tools), 20);
-  const problems: Text[] = [];
-  const slow = takes > DEADLINE;
-  const want = slow ? "unavailable" : "report";
-  const when = slow ? DEADLINE : takes;
-  const story = {
-    en: `When the report takes ${units(takes).en}`,
-    es: `Cuando el informe tarda ${units(takes).es}`,
-  };
-  if (calls > 1) {
-    problems.push(text(
-      `${story.en}, you asked for it ${calls} times; ask once.`,
-      `${story.es}, lo pediste ${calls} veces; pídelo una vez.`,
-    ));
-  }
-  if (outcome.status === "fulfilled") {
-    if (outcome.value !== want) {
-      problems.push(text(
-        `${story.en}, your function returned ${
-          describe(outcome.value)
-        }; it should return "${want}".`,
-        `${story.es}, tu función devolvió ${
-          describe(outcome.value)
-        }; debería devolver "${want}".`,
-      ));
+      calls.push(n);
     }
-    if (Math.abs(outcome.at - when) > EPSILON) {
-      problems.push(text(
-        `${story.en}, your function returned at ${
-          units(outcome.at).en
-        }; it should return at ${num(when).en}${
-          slow ? ": give up after 2 units" : ", as soon as the report is there"
-        }.`,
-        `${story.es}, tu función terminó en ${
-          units(outcome.at).es
-        }; debería terminar en ${num(when).es}${
-          slow ? ": ríndete tras 2 unidades" : ", en cuanto llega el informe"
-        }.`,
-      ));
-    }
-  } else if (outcome.status === "rejected") {
-    const shown = world.show(outcome.error);
-    problems.push(text(
-      `${story.en}, your function threw ${shown} at ${
-        units(outcome.at).en
-      }; it should return "${want}"${slow ? ": catch the timeout" : ""}.`,
-      `${story.es}, tu función lanzó ${shown} en ${
-        units(outcome.at).es
-      }; debería devolver "${want}"${slow ? ": captura el timeout" : ""}.`,
-    ));
-  }
-  if (
-    slow && outcome.running.length > 0 &&
-    (outcome.status === "fulfilled" || outcome.status === "rejected")
-  ) {
-    problems.push(text(
-      `You gave up at ${units(outcome.at).en}, but the request went on (until ${
-        num(takes).en
-      }): pass fetchReport a signal that aborts at the deadline, so that it stops.`,
-      `Te rendiste en ${units(outcome.at).es}, pero la petición siguió (hasta ${
-        num(takes).es
-      }): pasa a fetchReport una señal que aborte en el plazo, para que pare.`,
-    ));
-    problems.push(...world.common({ ...outcome, running: [] }, "either"));
-  } else {
-    problems.push(...world.common(outcome, "either"));
-  }
-  verdict(world, problems);
-}
+    return calls;
+  },
+  judge(_, calls, runs) {
+    runs.forEach((run, i) => {
+      const { status, value, error, at, running } = run.outcome;
+      const problems: Text[] = [];
+      const takes = TAKES[i]!;
+      const slow = takes > DEADLINE;
+      const want = slow ? "unavailable" : "report";
+      const when = slow ? DEADLINE : takes;
+      const story = text(
+        "When the report takes {takes}",
+        "Cuando el informe tarda {takes}",
+        {
+          takes: units(takes),
+        },
+      );
+      if (calls[i]! > 1) {
+        problems.push(text(
+          "{story}, you asked for it {calls} times; ask once.",
+          "{story}, lo pediste {calls} veces; pídelo una vez.",
+          { story, calls: calls[i] },
+        ));
+      }
+      if (status === "fulfilled" && value !== want) {
+        problems.push(text(
+          '{story}, your function returned {value}; it should return "{want}".',
+          "{story}, tu función devolvió {value}; debería devolver «{want}».",
+          { story, value: describe(value), want },
+        ));
+      }
+      if (status === "fulfilled" && Math.abs(at - when) > EPSILON) {
+        problems.push(text(
+          "{story}, your function returned at {at}; it should return at {when}{why}.",
+          "{story}, tu función terminó en {at}; debería terminar en {when}{why}.",
+          {
+            story,
+            at: units(at),
+            when: num(when),
+            why: slow
+              ? text(": give up after 2 units", ": ríndete tras 2 unidades")
+              : text(
+                ", as soon as the report is there",
+                ", en cuanto llega el informe",
+              ),
+          },
+        ));
+      } else if (status === "rejected") {
+        problems.push(text(
+          '{story}, your function threw {shown} at {at}; it should return "{want}"{timeout}.',
+          "{story}, tu función lanzó {shown} en {at}; debería devolver «{want}»{timeout}.",
+          {
+            story,
+            shown: run.show(error),
+            at: units(at),
+            want,
+            timeout: slow
+              ? text(": catch the timeout", ": captura el timeout")
+              : "",
+          },
+        ));
+      }
+      const settled = status === "fulfilled" || status === "rejected";
+      if (slow && settled && running.length > 0) {
+        problems.push(text(
+          "You gave up at {at}, but the request went on (until {takes}): pass fetchReport a signal that aborts at the deadline, so that it stops.",
+          "Te rendiste en {at}, pero la petición siguió (hasta {takes}): pasa a fetchReport una señal que aborte en el plazo, para que pare.",
+          { at: units(at), takes: num(takes) },
+        ));
+      }
+      const outcome = slow ? { ...run.outcome, running: [] } : run.outcome;
+      run.judge(problems, "either", outcome);
+    });
+  },
+});

@@ -1,55 +1,28 @@
 /** The check of exercise 08a. @module */
 import {
-  type Exercise,
-  exported,
+  describe,
+  exercise as define,
   num,
   type Outcome,
   type Text,
   text,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
-import { pause, serve } from "../_server.ts";
-import { describe } from "../../lib/_util.ts";
+import { serve } from "../_server.ts";
+import { REAL } from "../_world.ts";
 
-/** Real milliseconds per unit. */
+/** Real milliseconds per unit, at least. */
 const UNIT = 50;
 const SLOW = 8;
 const DEADLINE = 2;
 
-type GetText = (url: string, tools: { unit: number }) => Promise<string>;
-
-export const exercise: Exercise = {
-  id: "08a",
+export const exercise = define({
   slug: "08a_get_text",
   export: "getText",
-  lesson: "lessons/08_fetch.ts",
   real: true,
-  title: text(
-    "Fetch a page: check the status, give up in time",
-    "Pide una página: mira el estado, ríndete a tiempo",
-  ),
-  success: text(
-    "/hello gave its text, /missing threw an error naming 404 with its body cancelled, and /slow was aborted after 2 units, with nothing left open.",
-    "/hello dio su texto, /missing lanzó un error que nombra el 404 con su cuerpo cancelado, y /slow se abortó tras 2 unidades, sin dejar nada abierto.",
-  ),
-  hints: [
-    text(
-      "fetch resolves for a 404 too: a status is an answer, not a failure. Look at response.ok (true for 2xx) before you read the body.",
-      "fetch también se resuelve con un 404: un estado es una respuesta, no un fallo. Mira response.ok (true para 2xx) antes de leer el cuerpo.",
-    ),
-    text(
-      "For a status you reject, `await response.body?.cancel()` and throw an Error whose message has response.status. For the deadline, `fetch(url, { signal: AbortSignal.timeout(2 * tools.unit) })`.",
-      "Para un estado que rechazas, `await response.body?.cancel()` y lanza un Error cuyo mensaje lleve response.status. Para el plazo, `fetch(url, { signal: AbortSignal.timeout(2 * tools.unit) })`.",
-    ),
-    text(
-      "Rename `_tools` to `tools`; a Promise.race with your own timer stops waiting but leaves the request running: the signal is what stops it.",
-      "Renombra `_tools` a `tools`; un Promise.race con tu propio temporizador deja de esperar pero no para la petición: lo que la para es la señal.",
-    ),
-  ],
-  async check(context) {
-    const getText = exported<GetText>(context, "getText");
+  needs: "net",
+  async observe(session) {
+    const unit = await session.realUnit(UNIT);
     await using server = serve(async (path, _count, closing) => {
       if (path === "/hello") return new Response("hello");
       if (path === "/missing") {
@@ -58,109 +31,83 @@ export const exercise: Exercise = {
           statusText: "Not Found",
         });
       }
-      if (path === "/slow") {
-        await pause(SLOW * UNIT, closing);
-        return new Response("too late");
-      }
-      return new Response("no such route", { status: 500 });
-    });
-    // Each page in a world of its own: what getText did with it, judged by
-    // `judge`, and whatever it left behind.
-    const ask = async (
-      path: string,
-      judge: (outcome: Outcome<string>, world: World) => Text[],
-    ) => {
-      await using world = World.open({
-        learnerUrl: context.learnerUrl,
-        virtual: false,
-        unit: UNIT,
+      // Until too late, or until the server closes.
+      await new Promise((resolve) => {
+        closing.addEventListener("abort", resolve);
+        REAL.setTimeout(resolve, SLOW * unit);
       });
-      const outcome = await world.run(
-        () => getText(server.url(path), { unit: UNIT }),
-        100,
+      return new Response("too late");
+    });
+    // Each page in a world of its own.
+    for (const path of Object.keys(JUDGES)) {
+      await using world = session.open({ virtual: false, unit });
+      await world.run(() => session.export(server.url(path), { unit }), 100);
+    }
+  },
+  judge(_, _notes, runs) {
+    Object.values(JUDGES).forEach((judge, i) => {
+      runs[i]!.judge(
+        judge(runs[i]!.outcome, runs[i]!.show(runs[i]!.outcome.error)),
+        "either",
       );
-      verdict(world, [
-        ...judge(outcome, world),
-        ...world.common(outcome, "either"),
-      ]);
+    });
+  },
+});
+
+/** 1. A page that is there; 2. a page that is not; 3. a server that does not answer in time. */
+const JUDGES: Record<string, (outcome: Outcome, shown: string) => Text[]> = {
+  "/hello": ({ status, value }, shown) =>
+    status === "fulfilled" && value !== "hello"
+      ? [text(
+        'getText("/hello") returned {value}; the server answered 200 with "hello".',
+        'getText("/hello") devolvió {value}; el servidor respondió 200 con «hello».',
+        { value: describe(value) },
+      )]
+      : status === "rejected"
+      ? [text(
+        'getText("/hello") threw {shown}; the server answered 200 with "hello", so return "hello".',
+        'getText("/hello") lanzó {shown}; el servidor respondió 200 con «hello», así que devuelve «hello».',
+        { shown },
+      )]
+      : [],
+  "/missing": ({ status, value, error }, shown) =>
+    status === "fulfilled"
+      ? [text(
+        'getText("/missing") returned {value}, but the server answered 404 Not Found: throw an error that says the status instead.',
+        'getText("/missing") devolvió {value}, pero el servidor respondió 404 Not Found: lanza en su lugar un error que diga el estado.',
+        { value: describe(value) },
+      )]
+      : status === "rejected" && !describe(error).includes("404")
+      ? [text(
+        `getText("/missing") threw {shown}; say the status (404) in the error's message.`,
+        'getText("/missing") lanzó {shown}; di el estado (404) en el mensaje del error.',
+        { shown },
+      )]
+      : [],
+  "/slow": ({ status, value, at }) => {
+    const values = {
+      value: describe(value),
+      at: units(at),
+      deadline: num(DEADLINE),
     };
-    // 1. A page that is there.
-    await ask("/hello", (outcome, world) => {
-      const problems: Text[] = [];
-      if (outcome.status === "fulfilled" && outcome.value !== "hello") {
-        problems.push(text(
-          `getText("/hello") returned ${
-            describe(outcome.value)
-          }; the server answered 200 with "hello".`,
-          `getText("/hello") devolvió ${
-            describe(outcome.value)
-          }; el servidor respondió 200 con "hello".`,
-        ));
-      } else if (outcome.status === "rejected") {
-        const shown = world.show(outcome.error);
-        problems.push(text(
-          `getText("/hello") threw ${shown}; the server answered 200 with "hello", so return "hello".`,
-          `getText("/hello") lanzó ${shown}; el servidor respondió 200 con "hello", así que devuelve "hello".`,
-        ));
-      }
-      return problems;
-    });
-    // 2. A page that is not.
-    await ask("/missing", (outcome, world) => {
-      const problems: Text[] = [];
-      if (outcome.status === "fulfilled") {
-        problems.push(text(
-          `getText("/missing") returned ${
-            describe(outcome.value)
-          }, but the server answered 404 Not Found: throw an error that says the status instead.`,
-          `getText("/missing") devolvió ${
-            describe(outcome.value)
-          }, pero el servidor respondió 404 Not Found: lanza en su lugar un error que diga el estado.`,
-        ));
-      } else if (
-        outcome.status === "rejected" &&
-        !String((outcome.error as Error)?.message).includes("404")
-      ) {
-        const shown = world.show(outcome.error);
-        problems.push(text(
-          `getText("/missing") threw ${shown}; say the status (404) in the error's message.`,
-          `getText("/missing") lanzó ${shown}; di el estado (404) en el mensaje del error.`,
-        ));
-      }
-      return problems;
-    });
-    // 3. A server that does not answer in time.
-    await ask("/slow", (outcome) => {
-      const problems: Text[] = [];
-      if (outcome.status === "fulfilled") {
-        problems.push(text(
-          `getText("/slow") returned ${describe(outcome.value)} after ${
-            units(outcome.at).en
-          }; it should give up after ${num(DEADLINE).en} and throw.`,
-          `getText("/slow") devolvió ${describe(outcome.value)} tras ${
-            units(outcome.at).es
-          }; debería rendirse tras ${num(DEADLINE).es} y lanzar.`,
-        ));
-      } else if (outcome.status === "rejected" && outcome.at < DEADLINE - 0.2) {
-        problems.push(text(
-          `getText("/slow") gave up after ${units(outcome.at).en}; wait ${
-            num(DEADLINE).en
-          } units for the answer first.`,
-          `getText("/slow") se rindió tras ${
-            units(outcome.at).es
-          }; espera antes ${num(DEADLINE).es} unidades la respuesta.`,
-        ));
-      } else if (outcome.status === "rejected" && outcome.at > DEADLINE + 5) {
-        problems.push(text(
-          `getText("/slow") gave up after ${
-            units(outcome.at).en
-          }; it should give up after ${num(DEADLINE).en}.`,
-          `getText("/slow") se rindió tras ${
-            units(outcome.at).es
-          }; debería rendirse tras ${num(DEADLINE).es}.`,
-        ));
-      }
-      return problems;
-    });
+    return status === "fulfilled"
+      ? [text(
+        'getText("/slow") returned {value} after {at}; it should give up after {deadline} and throw.',
+        'getText("/slow") devolvió {value} tras {at}; debería rendirse tras {deadline} y lanzar.',
+        values,
+      )]
+      : status === "rejected" && at < DEADLINE - 0.2
+      ? [text(
+        'getText("/slow") gave up after {at}; wait {deadline} units for the answer first.',
+        'getText("/slow") se rindió tras {at}; espera antes {deadline} unidades la respuesta.',
+        values,
+      )]
+      : status === "rejected" && at > DEADLINE + 5
+      ? [text(
+        'getText("/slow") gave up after {at}; it should give up after {deadline}.',
+        'getText("/slow") se rindió tras {at}; debería rendirse tras {deadline}.',
+        values,
+      )]
+      : [];
   },
 };

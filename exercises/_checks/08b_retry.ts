@@ -1,26 +1,22 @@
 /** The check of exercise 08b. @module */
 import {
-  type Exercise,
-  exported,
+  describe,
+  exercise as define,
   num,
+  type Scene,
   type Text,
   text,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
-import { REAL } from "../_clock.ts";
+import { REAL } from "../_world.ts";
 import { serve } from "../_server.ts";
-import { describe } from "../../lib/_util.ts";
 
-/** Real milliseconds per unit. */
+/** Real milliseconds per unit, at least. */
 const UNIT = 40;
 const ATTEMPTS = 4;
 /** Waits may be this much shorter (clocks) or this much longer (a loaded machine), in units. */
 const EARLY = 0.1;
 const LATE = 6;
-
-type GetWithRetry = (url: string, tools: { unit: number }) => Promise<string>;
 
 interface Answer {
   status: number;
@@ -28,231 +24,187 @@ interface Answer {
   retryAfter?: number;
 }
 
+/** When each attempt came, in units, and what it was answered. */
+type Attempt = { at: number } & Answer;
+
 /** What each route answers to its n-th request (1-based). */
 const ROUTES: Record<string, (n: number) => Answer> = {
   "/flaky": (n) =>
-    n === 1
-      ? { status: 503, body: "busy", retryAfter: 2 }
-      : n === 2
-      ? { status: 429, body: "slow down" }
-      : { status: 200, body: "done" },
+    [
+      { status: 503, body: "busy", retryAfter: 2 },
+      { status: 429, body: "slow down" },
+    ][n - 1] ?? { status: 200, body: "done" },
   "/down": () => ({ status: 503, body: "down" }),
   "/gone": () => ({ status: 404, body: "gone" }),
 };
 
-export const exercise: Exercise = {
-  id: "08b",
+const retried = (status: number) => status === 429 || status === 503;
+
+export const exercise = define<Attempt[][]>({
   slug: "08b_retry",
   export: "getWithRetry",
-  lesson: "lessons/08_fetch.ts",
   real: true,
-  title: text(
-    "Retry politely: backoff and Retry-After",
-    "Reintenta con educación: espera y Retry-After",
-  ),
-  success: text(
-    "You waited what Retry-After asked (2.0), backed off 0.5, 1 and 2 units otherwise, gave up after 4 attempts, never retried a 404, and cancelled every body you dropped.",
-    "Esperaste lo que pedía Retry-After (2,0), si no 0,5, 1 y 2 unidades, te rendiste tras 4 intentos, nunca reintentaste un 404, y cancelaste cada cuerpo descartado.",
-  ),
-  hints: [
-    text(
-      "Write a loop of up to 4 attempts. After each answer: 2xx → return the text; 429 or 503 → wait, then go round again; anything else → throw.",
-      "Escribe un bucle de hasta 4 intentos. Tras cada respuesta: 2xx → devuelve el texto; 429 o 503 → espera y da otra vuelta; cualquier otra → lanza.",
-    ),
-    text(
-      '`response.headers.get("retry-after")` is a string or null: when it is a number, wait that many units (`Number(value) * tools.unit` ms); else wait `0.5 * 2 ** retry` units, retry counting from 0.',
-      '`response.headers.get("retry-after")` es un texto o null: si es un número, espera esas unidades (`Number(valor) * tools.unit` ms); si no, espera `0.5 * 2 ** reintento` unidades, contando desde 0.',
-    ),
-    text(
-      'Before you wait or throw, `await response.body?.cancel();` so the connection is freed. Wait with `await delay(ms)` from "@std/async/delay". Rename `_tools` to `tools`.',
-      'Antes de esperar o lanzar, `await response.body?.cancel();` para liberar la conexión. Espera con `await delay(ms)` de "@std/async/delay". Renombra `_tools` a `tools`.',
-    ),
-  ],
-  async check(context) {
-    const getWithRetry = exported<GetWithRetry>(context, "getWithRetry");
-    let record: ((path: string, n: number, answer: Answer) => void) | undefined;
+  needs: "net",
+  words: { attempt: "intento" },
+  async observe(session) {
+    const unit = await session.realUnit(UNIT);
+    let record = (_path: string, _n: number, _answer: Answer) => {};
     await using server = serve((path, n) => {
-      const route = ROUTES[path];
-      const answer = route ? route(n) : { status: 500, body: "no such route" };
-      record?.(path, n, answer);
-      const headers = answer.retryAfter === undefined
-        ? undefined
-        : { "retry-after": String(answer.retryAfter) };
+      const answer = ROUTES[path]?.(n) ??
+        { status: 500, body: "no such route" };
+      record(path, n, answer);
+      const { retryAfter } = answer;
+      const headers = retryAfter
+        ? { "retry-after": `${retryAfter}` }
+        : undefined;
       return new Response(answer.body, { status: answer.status, headers });
     });
+    const attempts: Attempt[][] = [];
     for (const path of Object.keys(ROUTES)) {
-      await using world = World.open({
-        learnerUrl: context.learnerUrl,
-        virtual: false,
-        unit: UNIT,
-      });
-      const attempts: { at: number; answer: Answer }[] = [];
+      await using world = session.open({ virtual: false, unit });
+      const these: Attempt[] = [];
+      attempts.push(these);
       record = (hit, n, answer) => {
         if (hit !== path) return;
-        attempts.push({ at: world.now(), answer });
-        const name = `attempt ${n} (${answer.status})`;
-        world.timeline.start(name);
-        world.timeline.end(
-          name,
-          answer.status < 400 ? "fulfilled" : "rejected",
-        );
+        these.push({ at: world.now(), ...answer });
+        const name = world.start(`attempt ${n} (${answer.status})`);
+        world.end(name, answer.status < 400 ? "fulfilled" : "rejected");
       };
-      const outcome = await world.run(
-        () => getWithRetry(server.url(path), { unit: UNIT }),
-        100,
-      );
+      await world.run(() => session.export(server.url(path), { unit }), 100);
       // Give a retry that comes late a chance to show up.
-      await new Promise((resolve) => REAL.setTimeout(resolve, UNIT));
-      record = undefined;
-      verdict(world, [
-        ...judge(
-          path,
-          attempts,
-          outcome.status,
-          outcome.value,
-          outcome.error,
-          world,
-        ),
-        ...world.common(outcome, "either"),
-      ]);
+      await new Promise((resolve) => REAL.setTimeout(resolve, unit));
+      record = () => {};
     }
+    return attempts;
   },
-};
+  judge(_, attempts, runs) {
+    Object.keys(ROUTES).forEach((path, i) => {
+      runs[i]!.judge(judge(path, attempts[i]!, runs[i]!), "either");
+    });
+  },
+});
 
-function judge(
-  path: string,
-  attempts: { at: number; answer: Answer }[],
-  status: string,
-  value: unknown,
-  error: unknown,
-  world: World,
-): Text[] {
-  const problems: Text[] = [];
+function judge(path: string, attempts: readonly Attempt[], run: Scene): Text[] {
   const call = `getWithRetry("${path}")`;
   // The waits between attempts.
-  for (let k = 1; k < attempts.length && problems.length === 0; k++) {
-    const before = attempts[k - 1]!.answer;
-    const gap = attempts[k]!.at - attempts[k - 1]!.at;
-    const retry = k - 1;
-    const want = before.retryAfter ?? 0.5 * 2 ** retry;
+  for (const [k, before] of attempts.slice(0, -1).entries()) {
+    const gap = attempts[k + 1]!.at - before.at;
+    const want = before.retryAfter ?? 0.5 * 2 ** k;
+    const values = {
+      call,
+      path,
+      gap: units(gap),
+      next: k + 2,
+      k: k + 1,
+      status: before.status,
+    };
     const why = before.retryAfter !== undefined
-      ? {
-        en:
-          `the server answered ${before.status} with Retry-After: ${before.retryAfter}`,
-        es:
-          `el servidor respondió ${before.status} con Retry-After: ${before.retryAfter}`,
-      }
-      : {
-        en:
-          `the server answered ${before.status} with no Retry-After, so back off 0.5 × 2^${retry}`,
-        es:
-          `el servidor respondió ${before.status} sin Retry-After, así que espera 0,5 × 2^${retry}`,
-      };
-    if (before.status !== 429 && before.status !== 503) {
-      problems.push(text(
-        `${call} tried again after a ${before.status}: a ${before.status} does not change by asking again; retry only 429 and 503, and throw an error for the rest.`,
-        `${call} reintentó tras un ${before.status}: un ${before.status} no cambia por volver a pedir; reintenta solo 429 y 503, y lanza un error con los demás.`,
-      ));
+      ? text(
+        "the server answered {status} with Retry-After: {after}",
+        "el servidor respondió {status} con Retry-After: {after}",
+        { status: before.status, after: before.retryAfter },
+      )
+      : text(
+        "the server answered {status} with no Retry-After, so back off 0.5 × 2^{retry}",
+        "el servidor respondió {status} sin Retry-After, así que espera 0,5 × 2^{retry}",
+        { status: before.status, retry: k },
+      );
+    if (!retried(before.status)) {
+      return [text(
+        "{call} tried again after a {status}: a {status} does not change by asking again; retry only 429 and 503, and throw an error for the rest.",
+        "{call} reintentó tras un {status}: un {status} no cambia por volver a pedir; reintenta solo 429 y 503, y lanza un error con los demás.",
+        values,
+      )];
     } else if (gap < want - EARLY) {
-      problems.push(text(
-        `Attempt ${k + 1} on ${path} came ${
-          units(gap).en
-        } after attempt ${k}, but ${why.en}: wait ${units(want).en}.`,
-        `El intento ${k + 1} a ${path} llegó ${
-          units(gap).es
-        } después del ${k}, pero ${why.es}: espera ${units(want).es}.`,
-      ));
+      return [text(
+        "Attempt {next} on {path} came {gap} after attempt {k}, but {why}: wait {want}.",
+        "El intento {next} a {path} llegó {gap} después del {k}, pero {why}: espera {want}.",
+        { ...values, why, want: units(want) },
+      )];
     } else if (gap > want + LATE) {
-      problems.push(text(
-        `Attempt ${k + 1} on ${path} came ${
-          units(gap).en
-        } after attempt ${k}; ${why.en}: ${num(want).en} is enough.`,
-        `El intento ${k + 1} a ${path} llegó ${
-          units(gap).es
-        } después del ${k}; ${why.es}: con ${num(want).es} basta.`,
-      ));
+      return [text(
+        "Attempt {next} on {path} came {gap} after attempt {k}; {why}: {want} is enough.",
+        "El intento {next} a {path} llegó {gap} después del {k}; {why}: con {want} basta.",
+        { ...values, why, want: num(want) },
+      )];
     }
   }
-  if (problems.length > 0) return problems;
-  const ok = attempts.findIndex((a) => a.answer.status < 300);
-  if (ok !== -1 && attempts.length > ok + 1) {
+  const problems: Text[] = [];
+  const ok = attempts.findIndex((a) => a.status < 300);
+  const sent = attempts.length;
+  if (ok !== -1 && sent > ok + 1) {
     problems.push(text(
-      `${call} sent ${attempts.length} requests, but attempt ${
-        ok + 1
-      } succeeded: stop there.`,
-      `${call} envió ${attempts.length} peticiones, pero el intento ${
-        ok + 1
-      } tuvo éxito: para ahí.`,
+      "{call} sent {sent} requests, but attempt {ok} succeeded: stop there.",
+      "{call} envió {sent} peticiones, pero el intento {ok} tuvo éxito: para ahí.",
+      { call, sent, ok: ok + 1 },
     ));
-  } else if (ok === -1 && attempts.length > ATTEMPTS) {
+  } else if (ok === -1 && sent > ATTEMPTS) {
     problems.push(text(
-      `${call} sent ${attempts.length} requests; give up after ${ATTEMPTS} attempts.`,
-      `${call} envió ${attempts.length} peticiones; ríndete tras ${ATTEMPTS} intentos.`,
+      "{call} sent {sent} requests; give up after {attempts} attempts.",
+      "{call} envió {sent} peticiones; ríndete tras {attempts} intentos.",
+      { call, sent, attempts: ATTEMPTS },
     ));
   }
-  const last = attempts.at(-1)?.answer;
-  if (status === "fulfilled") {
-    if (last && last.status >= 300) {
-      const retried = last.status === 429 || last.status === 503;
-      problems.push(text(
-        `${call} returned ${
-          describe(value)
-        }, the body of a ${last.status} answer${
-          retried && attempts.length < ATTEMPTS
-            ? `: retry 429 and 503 answers, up to ${ATTEMPTS} attempts`
-            : `: throw an error that names the status instead`
-        }.`,
-        `${call} devolvió ${
-          describe(value)
-        }, el cuerpo de una respuesta ${last.status}${
-          retried && attempts.length < ATTEMPTS
-            ? `: reintenta las respuestas 429 y 503, hasta ${ATTEMPTS} intentos`
-            : `: lanza en su lugar un error que nombre el estado`
-        }.`,
-      ));
-    } else if (last && value !== last.body) {
-      problems.push(text(
-        `${call} returned ${describe(value)}; the server's answer was ${
-          describe(last.body)
-        }.`,
-        `${call} devolvió ${describe(value)}; la respuesta del servidor fue ${
-          describe(last.body)
-        }.`,
-      ));
-    }
-  } else if (status === "rejected" && last) {
-    if (last.status < 300) {
-      problems.push(text(
-        `${call} threw ${
-          world.show(error)
-        } although attempt ${attempts.length} succeeded: return its text.`,
-        `${call} lanzó ${
-          world.show(error)
-        } aunque el intento ${attempts.length} tuvo éxito: devuelve su texto.`,
-      ));
-    } else if (
-      (last.status === 429 || last.status === 503) && attempts.length < ATTEMPTS
-    ) {
-      problems.push(text(
-        `${call} gave up after ${attempts.length} ${
-          attempts.length === 1 ? "attempt" : "attempts"
-        } (the last answered ${last.status}); a 429 or a 503 deserves up to ${ATTEMPTS}.`,
-        `${call} se rindió tras ${attempts.length} ${
-          attempts.length === 1 ? "intento" : "intentos"
-        } (el último respondió ${last.status}); un 429 o un 503 merece hasta ${ATTEMPTS}.`,
-      ));
-    } else if (
-      !String((error as Error)?.message).includes(String(last.status))
-    ) {
-      problems.push(text(
-        `${call} threw ${
-          world.show(error)
-        }; say the last status (${last.status}) in the error's message.`,
-        `${call} lanzó ${
-          world.show(error)
-        }; di el último estado (${last.status}) en el mensaje del error.`,
-      ));
-    }
+  const last = attempts.at(-1);
+  if (last === undefined) return problems;
+  const { status, value, error } = run.outcome;
+  const values = {
+    call,
+    value: describe(value),
+    error: run.show(error),
+    status: last.status,
+    n: sent,
+  };
+  if (status === "fulfilled" && last.status >= 300) {
+    problems.push(text(
+      "{call} returned {value}, the body of a {status} answer{fix}.",
+      "{call} devolvió {value}, el cuerpo de una respuesta {status}{fix}.",
+      {
+        ...values,
+        fix: retried(last.status) && sent < ATTEMPTS
+          ? text(
+            ": retry 429 and 503 answers, up to {n} attempts",
+            ": reintenta las respuestas 429 y 503, hasta {n} intentos",
+            { n: ATTEMPTS },
+          )
+          : text(
+            ": throw an error that names the status instead",
+            ": lanza en su lugar un error que nombre el estado",
+          ),
+      },
+    ));
+  } else if (status === "fulfilled" && value !== last.body) {
+    problems.push(text(
+      "{call} returned {value}; the server's answer was {body}.",
+      "{call} devolvió {value}; la respuesta del servidor fue {body}.",
+      { ...values, body: describe(last.body) },
+    ));
+  } else if (status === "rejected" && last.status < 300) {
+    problems.push(text(
+      "{call} threw {error} although attempt {n} succeeded: return its text.",
+      "{call} lanzó {error} aunque el intento {n} tuvo éxito: devuelve su texto.",
+      values,
+    ));
+  } else if (status === "rejected" && retried(last.status) && sent < ATTEMPTS) {
+    problems.push(text(
+      "{call} gave up after {n} {attempts} (the last answered {status}); a 429 or a 503 deserves up to {most}.",
+      "{call} se rindió tras {n} {attempts} (el último respondió {status}); un 429 o un 503 merece hasta {most}.",
+      {
+        ...values,
+        attempts: sent === 1
+          ? text("attempt", "intento")
+          : text("attempts", "intentos"),
+        most: ATTEMPTS,
+      },
+    ));
+  } else if (
+    status === "rejected" && !describe(error).includes(`${last.status}`)
+  ) {
+    problems.push(text(
+      "{call} threw {error}; say the last status ({status}) in the error's message.",
+      "{call} lanzó {error}; di el último estado ({status}) en el mensaje del error.",
+      values,
+    ));
   }
   return problems;
 }

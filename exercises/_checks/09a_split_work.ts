@@ -1,19 +1,15 @@
 /** The check of exercise 09a. @module */
 import {
-  type Exercise,
-  exported,
+  describe,
+  exercise as define,
   num,
   overLimit,
-  spansOf,
   type Text,
   text,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
 import { calls, resetCalls } from "../_tasks.ts";
 import { Executor } from "../../lib/executor.ts";
-import { describe } from "../../lib/_util.ts";
 
 /** Real milliseconds per unit. */
 const UNIT = 50;
@@ -22,130 +18,76 @@ const LIMIT = 100_000;
 const PRIMES = 9592;
 const WORKERS = 2;
 
-interface Tools {
-  executor: {
-    run<T>(module: URL, exportName: string, args: unknown[]): Promise<T>;
-  };
-  tasks: URL;
-  limit: number;
-  workers: number;
-}
-
-export const exercise: Exercise = {
-  id: "09a",
+export const exercise = define<{ here: number; chunks: number }>({
   slug: "09a_split_work",
   export: "main",
-  lesson: "lessons/09_concurrency_vs_parallelism.ts",
   real: true,
-  title: text(
-    "Split the work over the workers",
-    "Reparte el trabajo entre los workers",
-  ),
-  success: text(
-    "The chunks ran on both workers at the same time, and they added up to the 9592 primes below 100000.",
-    "Los trozos corrieron en los dos workers a la vez, y sumaron los 9592 primos menores que 100000.",
-  ),
-  hints: [
-    text(
-      "One chunk keeps one worker busy and the other idle. Split [2, limit) into several ranges, one countPrimes call each.",
-      "Un trozo ocupa un worker y deja el otro ocioso. Divide [2, limit) en varios rangos, una llamada a countPrimes por cada uno.",
-    ),
-    text(
-      "If you await each run before sending the next, the chunks still go one at a time. Send them all first, keep the promises, then wait for them together.",
-      "Si esperas cada run antes de enviar el siguiente, los trozos van de uno en uno. Envíalos todos primero, guarda las promesas, y espéralas juntas.",
-    ),
-    text(
-      '`await Promise.all(ranges.map(([from, to]) => tools.executor.run<number>(tools.tasks, "countPrimes", [from, to])))`, then add the counts; countPrimes(from, to) leaves `to` out.',
-      '`await Promise.all(rangos.map(([from, to]) => tools.executor.run<number>(tools.tasks, "countPrimes", [from, to])))`, y suma las cuentas; countPrimes(from, to) deja fuera `to`.',
-    ),
-  ],
-  async check(context) {
-    const main = exported<(tools: Tools) => Promise<number>>(context, "main");
+  needs: "tasks",
+  words: { chunk: "trozo" },
+  async observe(session) {
     resetCalls();
-    await using world = World.open({
-      learnerUrl: context.learnerUrl,
-      virtual: false,
-      unit: UNIT,
-    });
+    await using world = session.open({ virtual: false, unit: UNIT });
     const executor = new Executor({ workers: WORKERS, idleTimeout: Infinity });
     let chunks = 0;
-    const tools: Tools = {
+    const tools = {
       executor: {
         run<T>(module: URL, exportName: string, args: unknown[]): Promise<T> {
-          const name = `chunk ${++chunks} ${describe(args?.[0])}–${
-            describe(args?.[1])
-          }`;
-          return world.timeline.track(
-            name,
-            executor.run<T>(module, exportName, args),
-          );
+          const [from, to] = [args?.[0], args?.[1]].map((a) => describe(a));
+          const run = executor.run<T>(module, exportName, args);
+          return world.track(`chunk ${++chunks} ${from}–${to}`, run);
         },
       },
       tasks: new URL("../_tasks.ts", import.meta.url),
       limit: LIMIT,
       workers: WORKERS,
     };
-    let outcome;
     try {
-      outcome = await world.run(() => main(tools), 400);
+      await world.run(() => session.export(tools), 400);
     } finally {
       await executor.shutdown();
     }
+    return { here: calls(), chunks };
+  },
+  judge(run, { here, chunks }) {
     const problems: Text[] = [];
-    if (calls() > 0) {
+    if (here > 0) {
       problems.push(text(
-        `countPrimes ran on your code's own thread: send it to tools.executor, whose workers run on other cores.`,
-        `countPrimes corrió en el propio hilo de tu código: envíala a tools.executor, cuyos workers corren en otros núcleos.`,
+        "countPrimes ran on your code's own thread: send it to tools.executor, whose workers run on other cores.",
+        "countPrimes corrió en el propio hilo de tu código: envíala a tools.executor, cuyos workers corren en otros núcleos.",
       ));
     } else if (chunks === 0) {
       problems.push(text(
-        `Nothing ran on tools.executor: the check watches the executor it hands you, so use that one.`,
-        `No corrió nada en tools.executor: la comprobación vigila el executor que te da, así que usa ese.`,
+        "Nothing ran on tools.executor: the check watches the executor it hands you, so use that one.",
+        "No corrió nada en tools.executor: la comprobación vigila el executor que te da, así que usa ese.",
       ));
     } else if (chunks < WORKERS) {
       problems.push(text(
-        `You sent ${chunks} chunk to the executor, so one worker had all the work and the other none: split the range into at least ${WORKERS} chunks.`,
-        `Enviaste ${chunks} trozo al executor, así que un worker tuvo todo el trabajo y el otro nada: divide el rango en al menos ${WORKERS} trozos.`,
+        "You sent {chunks} chunk to the executor, so one worker had all the work and the other none: split the range into at least {workers} chunks.",
+        "Enviaste {chunks} trozo al executor, así que un worker tuvo todo el trabajo y el otro nada: divide el rango en al menos {workers} trozos.",
+        { chunks, workers: WORKERS },
       ));
-    } else {
-      const spans = spansOf(world);
-      if (overLimit(spans, 1) === undefined) {
-        const second = spans[1]!;
-        const first = spans[0]!;
-        problems.push(text(
-          `Your ${chunks} chunks ran one after the other: chunk 2 was sent at ${
-            units(second.start).en
-          }, once chunk 1 was back (at ${
-            num(first.end ?? 0).en
-          }). Send them all, then wait for them together.`,
-          `Tus ${chunks} trozos fueron uno tras otro: el trozo 2 se envió en ${
-            units(second.start).es
-          }, cuando el 1 ya había vuelto (en ${
-            num(first.end ?? 0).es
-          }). Envíalos todos y espéralos juntos.`,
-        ));
-      }
-    }
-    if (outcome.status === "fulfilled" && outcome.value !== PRIMES) {
+    } else if (overLimit(run.spans, 1) === undefined) {
+      const [first, second] = run.spans;
       problems.push(text(
-        `You counted ${
-          describe(outcome.value)
-        } primes below ${LIMIT}; there are ${PRIMES}. Do your chunks cover 2 to ${
-          LIMIT - 1
-        } exactly once? (countPrimes(from, to) leaves \`to\` out.)`,
-        `Contaste ${
-          describe(outcome.value)
-        } primos menores que ${LIMIT}; hay ${PRIMES}. ¿Cubren tus trozos de 2 a ${
-          LIMIT - 1
-        } exactamente una vez? (countPrimes(from, to) deja fuera \`to\`.)`,
+        "Your {chunks} chunks ran one after the other: chunk 2 was sent at {start}, once chunk 1 was back (at {end}). Send them all, then wait for them together.",
+        "Tus {chunks} trozos fueron uno tras otro: el trozo 2 se envió en {start}, cuando el 1 ya había vuelto (en {end}). Envíalos todos y espéralos juntos.",
+        { chunks, start: units(second!.start), end: num(first!.end ?? 0) },
+      ));
+    }
+    if (run.outcome.status === "fulfilled" && run.outcome.value !== PRIMES) {
+      problems.push(text(
+        "You counted {value} primes below {limit}; there are {primes}. Do your chunks cover 2 to {last} exactly once? (countPrimes(from, to) leaves `to` out.)",
+        "Contaste {value} primos menores que {limit}; hay {primes}. ¿Cubren tus trozos de 2 a {last} exactamente una vez? (countPrimes(from, to) deja fuera `to`.)",
+        {
+          value: describe(run.outcome.value),
+          limit: text("100,000", "100\u202f000"),
+          primes: text("9,592", "9592"),
+          last: text("99,999", "99\u202f999"),
+        },
       ));
     }
     // The executor's workers are the checker's: they are no leak.
-    const rest = {
-      ...outcome,
-      leaks: outcome.leaks.filter((leak) => leak.kind !== "worker"),
-    };
-    problems.push(...world.common(rest));
-    verdict(world, problems);
+    const leaks = run.outcome.leaks.filter((leak) => leak.kind !== "worker");
+    run.judge(problems, "fulfilled", { ...run.outcome, leaks });
   },
-};
+});

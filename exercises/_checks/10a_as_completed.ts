@@ -1,166 +1,135 @@
 /** The check of exercise 10a. @module */
 import {
+  describe,
   EPSILON,
-  type Exercise,
-  exported,
+  exercise as define,
   num,
-  spanOf,
+  refOf,
   type Text,
   text,
-  twice,
   units,
   unknownTask,
-  verdict,
-  World,
 } from "../_harness.ts";
-import { describe } from "../../lib/_util.ts";
 
 const FILES = [0, 1, 2, 3, 4];
 const DURATIONS = [3, 1, 2, 1.5, 2.5];
 const SIZES = [300, 100, 0, 150, 250];
 const FAILS = 2;
 
-interface Tools {
-  files: number[];
-  download(file: number): Promise<number>;
-  report(file: number, size: number): void;
-  reportFailure(file: number, error: unknown): void;
+/** When a file was first reported, with what, and how many times. */
+interface Report {
+  at: number;
+  size?: unknown;
+  error?: unknown;
+  times: number;
 }
 
-export const exercise: Exercise = {
-  id: "10a",
+export const exercise = define<Record<number, Report>>({
   slug: "10a_as_completed",
   export: "main",
-  lesson: "lessons/10_downloads.ts",
-  title: text(
-    "Report each download as it finishes",
-    "Informa de cada descarga al terminar",
-  ),
-  success: text(
-    "All five downloads started at 0.0, each was reported the moment it ended (1 at 1.0, 3 at 1.5, the failure of 2 at 2.0, …), and you returned at 3.0.",
-    "Las cinco descargas empezaron en 0,0, cada una se informó en cuanto acabó (1 en 1,0, 3 en 1,5, el fallo de 2 en 2,0, …), y volviste en 3,0.",
-  ),
-  hints: [
-    text(
-      "Promise.all gives every size at once, when the slowest is done, and throws at the first failure. You need each result as it comes.",
-      "Promise.all da todos los tamaños a la vez, cuando acaba la más lenta, y lanza al primer fallo. Necesitas cada resultado según llega.",
-    ),
-    text(
-      '`for await (const result of asCompleted(downloads))` (from "../mod.ts") yields { status, value or reason, index } in the order they settle.',
-      '`for await (const result of asCompleted(descargas))` (de "../mod.ts") entrega { status, value o reason, index } en el orden en que terminan.',
-    ),
-    text(
-      'Start all downloads first (map), then loop over asCompleted: `result.status === "fulfilled"` → report(tools.files[result.index], result.value), else reportFailure(..., result.reason).',
-      'Lanza primero todas las descargas (map) y recorre asCompleted: `result.status === "fulfilled"` → report(tools.files[result.index], result.value), si no reportFailure(..., result.reason).',
-    ),
-  ],
-  async check(context) {
-    const main = exported<(tools: Tools) => Promise<void>>(context, "main");
-    await using world = World.open({ learnerUrl: context.learnerUrl });
-    const failure = new Error("file 2: connection reset");
-    const reports = new Map<
-      number,
-      { at: number; size?: unknown; error?: unknown; times: number }
-    >();
+  words: { download: "descarga" },
+  async observe(session) {
+    await using world = session.open();
+    const failure = session.mark(
+      new Error("file 2: connection reset"),
+      "failure",
+    );
+    const reports: Record<number, Report> = {};
     const note = (file: number, entry: { size?: unknown; error?: unknown }) => {
-      const seen = reports.get(file);
-      reports.set(file, {
+      const seen = reports[file];
+      reports[file] = {
         at: seen?.at ?? world.now(),
         ...entry,
         times: (seen?.times ?? 0) + 1,
-      });
+      };
     };
-    const tools: Tools = {
+    const tools = {
       files: [...FILES],
-      download: (file) =>
+      download: (file: number) =>
         FILES.includes(file)
           ? world.task(
             `download ${file}`,
             DURATIONS[file]!,
-            file === FAILS ? { fail: failure } : { value: SIZES[file]! },
+            file === FAILS ? { fail: failure } : { value: SIZES[file] },
           )
-          : Promise.reject(unknownTask(file, FILES.map(String))),
-      report: (file, size) => note(file, { size }),
-      reportFailure: (file, error) => note(file, { error }),
+          : unknownTask(file, FILES),
+      report: (file: number, size: unknown) => note(file, { size }),
+      reportFailure: (file: number, error: unknown) => note(file, { error }),
     };
-    const outcome = await world.run(() => main(tools), 20);
-    const problems: Text[] = [];
-    for (const file of FILES) {
-      const span = spanOf(world, `download ${file}`);
-      if (span.start > EPSILON) {
-        problems.push(text(
-          `Download ${file} started at ${
-            units(span.start).en
-          }; it could have started at 0.0: start them all at once.`,
-          `La descarga ${file} empezó en ${
-            units(span.start).es
-          }; podía haber empezado en 0,0: lánzalas todas a la vez.`,
-        ));
-      }
-    }
-    const byEnd = [...FILES].sort((a, b) => DURATIONS[a]! - DURATIONS[b]!);
-    for (const file of byEnd) {
-      const span = spanOf(world, `download ${file}`);
-      const end = span.end;
-      const report = reports.get(file);
+    await world.run(() => session.export(tools), 20);
+    return reports;
+  },
+  judge(run, reports) {
+    const late = FILES.find((file) =>
+      run.spanOf(`download ${file}`).start > EPSILON
+    );
+    const problems: Text[] = late === undefined ? [] : [text(
+      "Download {file} started at {start}; it could have started at 0.0: start them all at once.",
+      "La descarga {file} empezó en {start}; podía haber empezado en 0,0: lánzalas todas a la vez.",
+      { file: late, start: units(run.spanOf(`download ${late}`).start) },
+    )];
+    // The first download to end whose report is wrong.
+    for (
+      const file of [...FILES].sort((a, b) => DURATIONS[a]! - DURATIONS[b]!)
+    ) {
+      const { end } = run.spanOf(`download ${file}`);
+      const report = reports[file];
       const failed = file === FAILS;
+      const values = {
+        file,
+        end: units(end ?? 0),
+        ...report,
+        times: report?.times,
+      };
       if (end === undefined) continue;
       if (report === undefined) {
         problems.push(
           failed
             ? text(
-              `Download ${file} failed at ${
-                units(end).en
-              } and you never reported it: call reportFailure(${file}, error), and go on with the others.`,
-              `La descarga ${file} falló en ${
-                units(end).es
-              } y nunca informaste del fallo: llama a reportFailure(${file}, error), y sigue con las demás.`,
+              "Download {file} failed at {end} and you never reported it: call reportFailure({file}, error), and go on with the others.",
+              "La descarga {file} falló en {end} y nunca informaste del fallo: llama a reportFailure({file}, error), y sigue con las demás.",
+              values,
             )
             : text(
-              `Download ${file} was done at ${
-                units(end).en
-              }, and you never reported it.`,
-              `La descarga ${file} acabó en ${
-                units(end).es
-              }, y nunca informaste de ella.`,
+              "Download {file} was done at {end}, and you never reported it.",
+              "La descarga {file} acabó en {end}, y nunca informaste de ella.",
+              values,
             ),
         );
       } else if (report.times > 1) {
         problems.push(text(
-          `You reported download ${file} ${report.times} times; once is enough.`,
-          `Informaste de la descarga ${file} ${report.times} veces; basta con una.`,
+          "You reported download {file} {times} times; once is enough.",
+          "Informaste de la descarga {file} {times} veces; basta con una.",
+          values,
         ));
-      } else if (failed && report.error !== failure) {
+      } else if (failed && refOf(report.error) !== "failure") {
         problems.push(text(
-          `Download ${file} failed with ${
-            world.show(failure)
-          }; report it with reportFailure(${file}, error), passing that error.`,
-          `La descarga ${file} falló con ${
-            world.show(failure)
-          }; infórmalo con reportFailure(${file}, error), pasando ese error.`,
+          "Download {file} failed with {reset}; report it with reportFailure({file}, error), passing that error.",
+          "La descarga {file} falló con {reset}; infórmalo con reportFailure({file}, error), pasando ese error.",
+          { file, reset: "Error: file 2: connection reset" },
         ));
       } else if (!failed && report.size !== SIZES[file]) {
         problems.push(text(
-          `You reported download ${file} with size ${
-            describe(report.size)
-          }; its size was ${SIZES[file]}.`,
-          `Informaste de la descarga ${file} con tamaño ${
-            describe(report.size)
-          }; su tamaño era ${SIZES[file]}.`,
+          "You reported download {file} with size {size}; its size was {expected}.",
+          "Informaste de la descarga {file} con tamaño {size}; su tamaño era {expected}.",
+          { file, size: describe(report.size), expected: SIZES[file] },
         ));
       } else if (report.at > end + EPSILON) {
         problems.push(text(
-          `You reported download ${file} at ${units(report.at).en}; it was ${
-            failed ? "failed" : "done"
-          } at ${num(end).en}: report each download as soon as it ends.`,
-          `Informaste de la descarga ${file} en ${units(report.at).es}; ${
-            failed ? "falló" : "acabó"
-          } en ${num(end).es}: informa de cada descarga en cuanto termine.`,
+          "You reported download {file} at {at}; it was {done} at {end}: report each download as soon as it ends.",
+          "Informaste de la descarga {file} en {at}; {acabó} en {end}: informa de cada descarga en cuanto termine.",
+          {
+            file,
+            at: units(report.at),
+            end: num(end),
+            ...failed
+              ? { done: "failed", acabó: "falló" }
+              : { done: "done", acabó: "acabó" },
+          },
         ));
       }
       if (problems.length > 0) break;
     }
-    problems.push(...twice(world), ...world.common(outcome));
-    verdict(world, problems);
+    run.judge(problems);
   },
-};
+});

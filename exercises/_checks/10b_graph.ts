@@ -1,22 +1,15 @@
 /** The check of exercise 10b. @module */
 import {
+  carries,
   EPSILON,
-  type Exercise,
-  exported,
+  exercise as define,
   listOf,
   num,
+  type Scene,
   type Text,
   text,
-  twice,
   units,
-  verdict,
-  World,
 } from "../_harness.ts";
-
-interface Task {
-  needs: string[];
-  run(): Promise<void>;
-}
 
 interface Node {
   units: number;
@@ -52,186 +45,117 @@ const GRAPHS: Record<string, Node>[] = [
   },
 ];
 
-type RunGraph = (tasks: Record<string, Task>) => Promise<void>;
-
-export const exercise: Exercise = {
-  id: "10b",
+export const exercise = define({
   slug: "10b_graph",
   export: "runGraph",
-  lesson: "lessons/10_downloads.ts",
-  title: text(
-    "Run a dependency graph, each task as early as it can",
-    "Ejecuta un grafo de dependencias, cada tarea lo antes posible",
-  ),
-  success: text(
-    "In all three graphs every task started the moment all it needed was done, none started early, and when A failed its dependants never started while the rest finished.",
-    "En los tres grafos cada tarea empezó en cuanto estuvo listo todo lo que necesitaba, ninguna antes, y cuando A falló sus dependientes no empezaron mientras el resto terminaba.",
-  ),
-  hints: [
-    text(
-      'Running tasks one by one wastes time, and running them in "waves" (all tasks with no needs, then the next level) makes a task wait for a whole wave instead of only for what it needs.',
-      'Ejecutar las tareas una a una pierde tiempo, y hacerlo por "oleadas" (todas las que no necesitan nada, luego el siguiente nivel) hace esperar a una tarea por toda una oleada en vez de solo por lo que necesita.',
-    ),
-    text(
-      'Give every task one promise that means "this task is done": it awaits the promises of what the task needs, then runs the task. Make each promise once (a Map by name) and reuse it.',
-      'Da a cada tarea una promesa que signifique "esta tarea acabó": espera las promesas de lo que necesita y luego ejecuta la tarea. Crea cada promesa una vez (un Map por nombre) y reutilízala.',
-    ),
-    text(
-      "`promise = Promise.all(task.needs.map(start)).then(() => task.run())`; then `Promise.allSettled` over every task's promise, and throw if any was rejected.",
-      "`promesa = Promise.all(task.needs.map(start)).then(() => task.run())`; luego `Promise.allSettled` sobre la promesa de cada tarea, y lanza si alguna se rechazó.",
-    ),
-  ],
-  async check(context) {
-    const runGraph = exported<RunGraph>(context, "runGraph");
+  async observe(session) {
     for (const graph of GRAPHS) {
-      await scenario(runGraph, graph, context.learnerUrl);
+      await using world = session.open();
+      const tasks = Object.fromEntries(
+        Object.entries(graph).map(([name, node]) => {
+          const fail = node.fails
+            ? { fail: session.mark(new Error(`${name} failed`), name) }
+            : {};
+          const run = () => world.task(name, node.units, fail);
+          return [name, { needs: [...node.needs], run }];
+        }),
+      );
+      await world.run(() => session.export(tasks), 30);
     }
   },
-};
+  judge(_, _notes, runs) {
+    GRAPHS.forEach((graph, i) => judge(runs[i]!, graph));
+  },
+});
 
-async function scenario(
-  runGraph: RunGraph,
-  graph: Record<string, Node>,
-  learnerUrl: string,
-): Promise<void> {
-  await using world = World.open({ learnerUrl });
-  const errors = new Map<string, Error>();
-  const tasks: Record<string, Task> = {};
-  for (const [name, node] of Object.entries(graph)) {
-    if (node.fails) errors.set(name, new Error(`${name} failed`));
-    tasks[name] = {
-      needs: [...node.needs],
-      run: () =>
-        world.task(
-          name,
-          node.units,
-          node.fails ? { fail: errors.get(name) } : {},
-        ),
-    };
-  }
-  const outcome = await world.run(() => runGraph(tasks), 30);
+function judge(run: Scene, graph: Record<string, Node>): void {
+  const { status, error } = run.outcome;
   const problems: Text[] = [];
-  const span = (name: string) => world.timeline.span(name);
-  const ended = (name: string) => {
-    const s = span(name);
-    return s?.end === undefined
-      ? undefined
-      : { at: s.end / world.unit, ok: s.outcome === "fulfilled" };
-  };
-  // Which tasks can never run: they need, directly or not, a task that failed.
-  const doomed = new Set<string>();
-  const blocked = (name: string): boolean =>
-    graph[name]!.needs.some((need) => graph[need]!.fails || blocked(need));
-  for (const name of Object.keys(graph)) if (blocked(name)) doomed.add(name);
+  const ended = (name: string) => run.span(name)?.end;
+  const failed = (name: string) => run.span(name)?.outcome === "rejected";
+  // Tasks that can never run: they need, directly or not, one that failed.
+  const doomed = (name: string): boolean =>
+    graph[name]!.needs.some((need) => graph[need]!.fails || doomed(need));
   const described = `{ ${
-    Object.entries(graph).map(([n, node]) =>
-      `${n}${node.needs.length ? ` ← ${node.needs.join(",")}` : ""}`
+    Object.entries(graph).map(([n, { needs }]) =>
+      needs.length ? `${n} ← ${needs.join(",")}` : n
     ).join("; ")
   } }`;
   for (const name of Object.keys(graph).sort()) {
-    const s = span(name);
+    const span = run.span(name);
     const needs = graph[name]!.needs;
-    if (doomed.has(name)) {
-      if (s !== undefined) {
-        const failed = needs.filter((n) =>
-          ended(n)?.ok === false || doomed.has(n)
-        );
-        problems.push(text(
-          `In ${described}, task ${name} ran although ${
-            listOf(failed, "en")
-          }, which it needs, failed or could not run.`,
-          `En ${described}, la tarea ${name} se ejecutó aunque ${
-            listOf(failed, "es")
-          }, ${
-            failed.length > 1
-              ? "de las que depende, fallaron o no pudieron ejecutarse"
-              : "de la que depende, falló o no pudo ejecutarse"
-          }.`,
-        ));
-      }
+    const values = { described, name, start: units(span?.start ?? 0) };
+    if (doomed(name)) {
+      const blocked = needs.filter((n) => failed(n) || doomed(n));
+      if (span === undefined) continue;
+      problems.push(text(
+        "In {described}, task {name} ran although {failed}, which it needs, failed or could not run.",
+        "En {described}, la tarea {name} se ejecutó aunque {failed}, {which}.",
+        {
+          ...values,
+          failed: listOf(blocked),
+          which: blocked.length > 1
+            ? "de las que depende, fallaron o no pudieron ejecutarse"
+            : "de la que depende, falló o no pudo ejecutarse",
+        },
+      ));
       continue;
     }
-    const ends = needs.map((n) => ({ n, e: ended(n) }));
-    const missing = ends.filter((x) => x.e === undefined).map((x) => x.n);
-    const ready = ends.reduce((t, x) => Math.max(t, x.e?.at ?? Infinity), 0);
+    const ready = Math.max(0, ...needs.map((n) => ended(n) ?? Infinity));
     const what = needs.length === 0
-      ? {
-        en: "it needs nothing, so it could have started at 0.0",
-        es: "no necesita nada, así que podía empezar en 0,0",
-      }
-      : {
-        en: `everything it needed (${listOf(needs, "en")}) was done at ${
-          num(ready).en
-        }`,
-        es: `todo lo que necesitaba (${listOf(needs, "es")}) estaba listo en ${
-          num(ready).es
-        }`,
-      };
-    if (s === undefined) {
-      if (missing.length === 0 && outcome.status !== "late") {
-        problems.push(text(
-          `In ${described}, task ${name} never ran; ${what.en}.`,
-          `En ${described}, la tarea ${name} nunca se ejecutó; ${what.es}.`,
-        ));
-      }
-      continue;
-    }
-    const start = s.start / world.unit;
-    if (missing.length > 0 || start < ready - EPSILON) {
-      const early = ends.filter((x) =>
-        x.e === undefined || x.e.at > start + EPSILON
-      ).map((x) => x.n);
+      ? text(
+        "it needs nothing, so it could have started at 0.0",
+        "no necesita nada, así que podía empezar en 0,0",
+      )
+      : text(
+        "everything it needed ({needs}) was done at {ready}",
+        "todo lo que necesitaba ({needs}) estaba listo en {ready}",
+        { needs: listOf(needs), ready: num(ready) },
+      );
+    const early = needs.filter((n) =>
+      (ended(n) ?? Infinity) > (span?.start ?? 0) + EPSILON
+    );
+    if (span === undefined && ready < Infinity && status !== "late") {
       problems.push(text(
-        `In ${described}, task ${name} started at ${units(start).en}, before ${
-          listOf(early, "en")
-        }, which it needs, ${early.length > 1 ? "were" : "was"} done.`,
-        `En ${described}, la tarea ${name} empezó en ${
-          units(start).es
-        }, antes de que ${
-          early.length > 1
-            ? `acabaran ${listOf(early, "es")}, de las que depende`
-            : `acabara ${listOf(early, "es")}, de la que depende`
-        }.`,
+        "In {described}, task {name} never ran; {what}.",
+        "En {described}, la tarea {name} nunca se ejecutó; {what}.",
+        { ...values, what },
       ));
-    } else if (start > ready + EPSILON) {
+    } else if (span !== undefined && early.length > 0) {
+      problems.push(
+        early.length > 1
+          ? text(
+            "In {described}, task {name} started at {start}, before {early}, which it needs, were done.",
+            "En {described}, la tarea {name} empezó en {start}, antes de que acabaran {early}, de las que depende.",
+            { ...values, early: listOf(early) },
+          )
+          : text(
+            "In {described}, task {name} started at {start}, before {early}, which it needs, was done.",
+            "En {described}, la tarea {name} empezó en {start}, antes de que acabara {early}, de la que depende.",
+            { ...values, early: listOf(early) },
+          ),
+      );
+    } else if (span !== undefined && span.start > ready + EPSILON) {
       problems.push(text(
-        `In ${described}, task ${name} started at ${
-          units(start).en
-        }; ${what.en}.`,
-        `En ${described}, la tarea ${name} empezó en ${
-          units(start).es
-        }; ${what.es}.`,
+        "In {described}, task {name} started at {start}; {what}.",
+        "En {described}, la tarea {name} empezó en {start}; {what}.",
+        { ...values, what },
       ));
     }
   }
-  const failure = [...errors.values()][0];
-  if (failure === undefined) {
-    problems.push(...world.common(outcome));
-  } else {
-    if (outcome.status === "fulfilled") {
-      problems.push(text(
-        `In ${described}, runGraph returned normally although task A failed: throw its error (alone or in an AggregateError) once nothing is left running.`,
-        `En ${described}, runGraph terminó con normalidad aunque la tarea A falló: lanza su error (solo o en un AggregateError) cuando no quede nada en marcha.`,
-      ));
-    } else if (outcome.status === "rejected") {
-      const e = outcome.error;
-      if (
-        !(e === failure ||
-          (e instanceof AggregateError && Array.isArray(e.errors) &&
-            e.errors.includes(failure)))
-      ) {
-        problems.push(text(
-          `In ${described}, runGraph threw ${
-            world.show(e)
-          }; throw A's error (Error: A failed), alone or in an AggregateError.`,
-          `En ${described}, runGraph lanzó ${
-            world.show(e)
-          }; lanza el error de A (Error: A failed), solo o en un AggregateError.`,
-        ));
-      }
-    }
-    problems.push(...world.common(outcome, "rejected"));
+  const fails = Object.values(graph).some((node) => node.fails);
+  if (fails && status === "fulfilled") {
+    problems.push(text(
+      "In {described}, runGraph returned normally although task A failed: throw its error (alone or in an AggregateError) once nothing is left running.",
+      "En {described}, runGraph terminó con normalidad aunque la tarea A falló: lanza su error (solo o en un AggregateError) cuando no quede nada en marcha.",
+      { described },
+    ));
+  } else if (fails && status === "rejected" && !carries(error, "A")) {
+    problems.push(text(
+      "In {described}, runGraph threw {e}; throw A's error (Error: A failed), alone or in an AggregateError.",
+      "En {described}, runGraph lanzó {e}; lanza el error de A (Error: A failed), solo o en un AggregateError.",
+      { described, e: run.show(error) },
+    ));
   }
-  problems.push(...twice(world));
-  verdict(world, problems);
+  run.judge(problems, fails ? "rejected" : "fulfilled");
 }

@@ -13,9 +13,7 @@ import { delay } from "@std/async/delay";
 
 /** What the checker hands you. */
 export interface Tools {
-  /** Prints a line. */
   log(line: string): void;
-  /** How many milliseconds one unit lasts. */
   unit: number;
 }
 

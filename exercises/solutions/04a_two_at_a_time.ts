@@ -9,13 +9,11 @@
  *
  * @module
  */
-import { Semaphore } from "../../mod.ts";
+import { Semaphore } from "@asincronia/asincronia";
 
 /** What the checker hands you. */
 export interface Tools {
-  /** The files to download: [0, 1, 2, 3, 4]. */
   files: number[];
-  /** Downloads one file; resolves with its size. */
   download(file: number): Promise<number>;
 }
 

@@ -9,17 +9,13 @@
  *
  * @module
  */
-import { Lock } from "../../mod.ts";
+import { Lock } from "@asincronia/asincronia";
 
 /** What the checker hands you. */
 export interface Tools {
-  /** The workers: [0, 1, 2, 3]. */
   workers: number[];
-  /** A worker's own work, which needs nothing shared. */
   work(worker: number): Promise<void>;
-  /** Reads the counter for a worker. */
   read(worker: number): Promise<number>;
-  /** Writes the counter for a worker. */
   write(worker: number, value: number): Promise<void>;
 }
 

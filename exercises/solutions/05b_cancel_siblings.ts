@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { TaskGroup } from "../../mod.ts";
+import { TaskGroup } from "@asincronia/asincronia";
 
 /** Runs one job; it stops, and rejects, once `signal` aborts. */
 export type Job = (

@@ -14,9 +14,7 @@
 
 /** What the checker hands you. */
 export interface Tools {
-  /** Fetches the report; it stops, and rejects with the reason, once `signal` aborts. */
   fetchReport(signal?: AbortSignal): Promise<string>;
-  /** How many milliseconds one unit lasts. */
   unit: number;
 }
 

@@ -12,13 +12,12 @@
  *
  * @module
  */
-import { Executor } from "../../mod.ts";
+import { Executor } from "@asincronia/asincronia";
 
 /** What the checker hands you. */
 export interface Tools {
-  /** The URL of exercises/_tasks.ts, for an Executor. */
+  blockFor(ms: number): string;
   tasks: URL;
-  /** How many milliseconds one unit lasts. */
   unit: number;
 }
 

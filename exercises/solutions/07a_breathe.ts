@@ -15,11 +15,8 @@ import { delay } from "@std/async/delay";
 
 /** What the checker hands you. */
 export interface Tools {
-  /** How many items there are: 400. */
   items: number;
-  /** Processes one item; it blocks for as long as it works. */
   process(item: number): void;
-  /** How many milliseconds one unit lasts. */
   unit: number;
 }
 

@@ -1,20 +1,21 @@
 /**
  * # 08a · Fetch a page: check the status, give up in time — a solution
  *
- * EN: `fetch` resolves for any status (unlike aiohttp's raise_for_status):
- * check `response.ok` yourself. `AbortSignal.timeout` aborts the request,
- * and `fetch` rejects with its TimeoutError.
+ * EN: `fetch` resolves for any status, like aiohttp by default
+ * (raise_for_status=False); but fetch has no raise_for_status switch: check
+ * `response.ok` yourself. `AbortSignal.timeout` aborts the request, and
+ * `fetch` rejects with its TimeoutError.
  *
- * ES: `fetch` se resuelve con cualquier estado (a diferencia del
- * raise_for_status de aiohttp): mira tú `response.ok`. `AbortSignal.timeout`
- * aborta la petición, y `fetch` se rechaza con su TimeoutError.
+ * ES: `fetch` se resuelve con cualquier estado, como aiohttp por defecto
+ * (raise_for_status=False); pero fetch no tiene un interruptor
+ * raise_for_status: mira tú `response.ok`. `AbortSignal.timeout` aborta la
+ * petición, y `fetch` se rechaza con su TimeoutError.
  *
  * @module
  */
 
 /** What the checker hands you. */
 export interface Tools {
-  /** How many milliseconds one unit lasts. */
   unit: number;
 }
 

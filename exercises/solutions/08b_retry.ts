@@ -15,7 +15,6 @@ import { delay } from "@std/async/delay";
 
 /** What the checker hands you. */
 export interface Tools {
-  /** How many milliseconds one unit lasts. */
   unit: number;
 }
 

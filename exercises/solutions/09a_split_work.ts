@@ -14,15 +14,11 @@
 
 /** What the checker hands you. */
 export interface Tools {
-  /** An Executor with `workers` workers; the checker shuts it down. */
   executor: {
     run<T>(module: URL, exportName: string, args: unknown[]): Promise<T>;
   };
-  /** The URL of exercises/_tasks.ts, which exports countPrimes(from, to). */
   tasks: URL;
-  /** Count the primes in [2, limit). */
   limit: number;
-  /** How many workers the executor has: 2. */
   workers: number;
 }
 

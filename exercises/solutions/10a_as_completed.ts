@@ -11,17 +11,13 @@
  *
  * @module
  */
-import { asCompleted } from "../../mod.ts";
+import { asCompleted } from "@asincronia/asincronia";
 
 /** What the checker hands you. */
 export interface Tools {
-  /** The files: [0, 1, 2, 3, 4]. */
   files: number[];
-  /** Downloads a file; resolves with its size, or rejects. */
   download(file: number): Promise<number>;
-  /** Says a download is done. */
   report(file: number, size: number): void;
-  /** Says a download failed. */
   reportFailure(file: number, error: unknown): void;
 }
 

@@ -16,9 +16,7 @@
 
 /** A task of the graph. */
 export interface Task {
-  /** The names of the tasks that must be done before this one starts. */
   needs: string[];
-  /** Runs the task; it rejects if the task fails. */
   run(): Promise<void>;
 }
 

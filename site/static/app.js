@@ -49,19 +49,19 @@ const WORDS = {
 };
 const words = WORDS[document.documentElement.lang] ?? WORDS.en;
 
-function seconds(ms) {
-  return (ms / 1000).toFixed(1);
-}
+const seconds = (ms) => (ms / 1000).toFixed(1);
 
 for (const panel of document.querySelectorAll("section.run")) setUp(panel);
 
 function setUp(panel) {
-  const form = panel.querySelector(".run-form");
-  const runButton = panel.querySelector(".run-button");
-  const stopButton = panel.querySelector(".stop-button");
-  const status = panel.querySelector(".run-status");
-  const output = panel.querySelector(".run-output");
-  const timeline = panel.querySelector(".run-timeline");
+  const [form, runButton, stopButton, status, output, timeline] = [
+    ".run-form",
+    ".run-button",
+    ".stop-button",
+    ".run-status",
+    ".run-output",
+    ".run-timeline",
+  ].map((selector) => panel.querySelector(selector));
   form.hidden = false;
   let current;
 
@@ -80,32 +80,27 @@ function setUp(panel) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (current) return;
-    const unitField = form.elements.namedItem("unit");
-    const unit = unitField ? Number(unitField.value) : undefined;
-    const query = unitField
-      ? `?unit=${encodeURIComponent(unitField.value)}`
-      : "";
-    current = {
-      id: undefined,
-      unit: unit ?? 1000,
-      controller: new AbortController(),
-    };
+    const unit = form.elements.namedItem("unit")?.value;
+    current = { unit: Number(unit ?? 1000), controller: new AbortController() };
     output.replaceChildren();
-    output.hidden = false;
     timeline.replaceChildren();
-    timeline.hidden = true;
+    output.hidden = timeline.hidden = true;
     runButton.disabled = true;
     stopButton.disabled = false;
     setStatus("starting", words.starting);
     try {
+      const query = unit === undefined
+        ? ""
+        : `?unit=${encodeURIComponent(unit)}`;
       const response = await fetch(panel.dataset.action + query, {
         method: "POST",
         signal: current.controller.signal,
       });
+      // A refused run (too many at once, a bad unit) says why, and no more.
       if (!response.ok) {
-        setStatus("error", (await response.text()).trim());
-        return;
+        return setStatus("error", (await response.text()).trim());
       }
+      output.hidden = false;
       await readEvents(response.body, handle);
     } catch (error) {
       if (error.name !== "AbortError") setStatus("error", String(error));
@@ -120,12 +115,10 @@ function setUp(panel) {
     if (!current) return;
     stopButton.disabled = true;
     setStatus("stopping", words.stopping);
-    if (current.id === undefined) {
-      current.controller.abort();
-      return;
-    }
-    // The stream stays open: its last event says how the process ended.
-    await fetch(`/api/runs/${current.id}/stop`, { method: "POST" });
+    // Before the run has an id, the fetch is aborted; after, the stream
+    // stays open: its last event says how the process ended.
+    if (current.id === undefined) current.controller.abort();
+    else await fetch(`/api/runs/${current.id}/stop`, { method: "POST" });
   });
 
   function handle(name, data) {
@@ -135,10 +128,8 @@ function setUp(panel) {
         setStatus("running", words.running(data.command));
         break;
       case "line":
-        append("line", data.text);
-        break;
       case "stderr":
-        append("stderr", data.text);
+        append(name, data.text);
         break;
       case "task": {
         const at = (data.at / current.unit).toFixed(2);
@@ -173,7 +164,7 @@ function setUp(panel) {
   }
 }
 
-/** Calls `on(name, data)` for each server-sent event of `body`. */
+/** Calls `on(name, data)` for each server-sent event of `body` (see runs.ts). */
 async function readEvents(body, on) {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
@@ -185,12 +176,8 @@ async function readEvents(body, on) {
     while ((end = buffer.indexOf("\n\n")) >= 0) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      let name = "message";
-      let data = "";
-      for (const line of block.split("\n")) {
-        if (line.startsWith("event: ")) name = line.slice(7);
-        else if (line.startsWith("data: ")) data += line.slice(6);
-      }
+      // The server writes each event as these two lines, and only them.
+      const [, name, data] = /^event: (.*)\ndata: (.*)$/.exec(block) ?? [];
       if (data) on(name, JSON.parse(data));
     }
   }

@@ -11,6 +11,7 @@ const cases = [
   "event",
   "queue-get",
   "queue-put",
+  "queue-join",
   "task-group-run",
   "task-group",
   "as-completed",

@@ -175,28 +175,3 @@ Deno.test("Lock.run() calls fn in the caller's async context", async () => {
   );
   assertEquals(seen, Array.from({ length: 100 }, (_, i) => i));
 });
-
-Deno.test("Lock rejects a signal that is not an AbortSignal, naming the lock", async () => {
-  const lock = new Lock();
-  const signal = Array.from({ length: 100_000 }) as unknown as AbortSignal;
-  for (
-    const call of [
-      () => lock.acquire({ signal }),
-      () => lock.run(() => 1, { signal }),
-    ]
-  ) {
-    const error = await assertRejects(
-      call,
-      TypeError,
-      "Cannot acquire lock as 'signal' must be an AbortSignal: current value is an array of 100000 items",
-    );
-    assert(error.message.length < 200);
-  }
-  // A bad fn is named first, as Semaphore.run() does.
-  await assertRejects(
-    () => lock.run(42 as unknown as () => void, { signal }),
-    TypeError,
-    "Cannot run task as 'fn' must be a function: current value is 42",
-  );
-  assertEquals([lock.locked, lock.waiting], [false, 0]);
-});

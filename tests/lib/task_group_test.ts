@@ -6,21 +6,8 @@ import {
   assertStrictEquals,
   assertThrows,
 } from "@std/assert";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { TaskGroup } from "../../lib/task_group.ts";
-import { aborted, delay } from "./_helpers.ts";
-
-// Under `deno test` (Deno 2.9.6), the first call into the npm package's
-// timers runs the pending microtasks synchronously, inside that delay()
-// call: a task aborted then would miss the listener delay() adds next. Make
-// that first call here, before any test.
-await delay(0);
-
-/** Settles a promise into a value we can compare, without throwing. */
-function outcome<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
-  return Promise.allSettled([promise]).then(([result]) => result!);
-}
+import { aborted, delay, outcome } from "./_helpers.ts";
 
 Deno.test("TaskGroup.wait() fulfills when every task has fulfilled", async (t) => {
   await t.step("the spawned promises carry the results", async () => {
@@ -98,7 +85,6 @@ Deno.test("TaskGroup.wait() fulfills when every task has fulfilled", async (t) =
 Deno.test("TaskGroup aborts the signal for every sibling at the first failure", async () => {
   const group = new TaskGroup();
   const failure = new Error("boom");
-  const started = performance.now();
   const slow = group.spawn((signal) => delay(10_000, { signal }));
   const slower = group.spawn((signal) => delay(20_000, { signal }));
   group.spawn(async () => {
@@ -107,8 +93,6 @@ Deno.test("TaskGroup aborts the signal for every sibling at the first failure", 
   });
 
   const error = await assertRejects(() => group.wait(), AggregateError);
-  // The siblings did not run their 10 and 20 seconds.
-  assert(performance.now() - started < 5_000);
   // Only the real failure is reported: the siblings were cancelled.
   assertEquals(error.errors, [failure]);
 
@@ -284,113 +268,6 @@ Deno.test("TaskGroup never lets a task's rejection go unhandled", async (t) => {
   }
 });
 
-Deno.test("TaskGroup follows its parent signal", async (t) => {
-  await t.step(
-    "a parent abort cancels the tasks; wait() rejects with its reason",
-    async () => {
-      const parent = new AbortController();
-      const group = new TaskGroup({ signal: parent.signal });
-      const reason = new Error("parent gave up");
-      const task = group.spawn((signal) => delay(10_000, { signal }));
-      group.spawn(async () => {
-        await delay(5);
-        parent.abort(reason);
-      });
-      const error = await assertRejects(() => group.wait());
-      assertStrictEquals(error, reason);
-      assertStrictEquals(group.signal.reason, reason);
-      assertStrictEquals(
-        (await outcome(task) as PromiseRejectedResult).reason,
-        reason,
-      );
-    },
-  );
-
-  await t.step("a real failure wins over the parent's reason", async () => {
-    const parent = new AbortController();
-    const group = new TaskGroup({ signal: parent.signal });
-    const failure = new Error("cleanup failed");
-    group.spawn(async (signal) => {
-      await aborted(signal);
-      throw failure;
-    });
-    parent.abort();
-    const error = await assertRejects(() => group.wait(), AggregateError);
-    assertEquals(error.errors, [failure]);
-  });
-
-  await t.step(
-    "a parent abort after abort() still rejects with the parent's reason",
-    async () => {
-      const parent = new AbortController();
-      const group = new TaskGroup({ signal: parent.signal });
-      const reason = new Error("parent gave up");
-      group.spawn(async (signal) => {
-        await aborted(signal);
-        await delay(5);
-      });
-      group.abort();
-      parent.abort(reason);
-      assertStrictEquals(await assertRejects(() => group.wait()), reason);
-    },
-  );
-
-  await t.step(
-    "a task rejecting with the parent's reason was cancelled",
-    async () => {
-      const parent = new AbortController();
-      const group = new TaskGroup({ signal: parent.signal });
-      const failure = new Error("first");
-      const reason = new Error("parent gave up");
-      // This task listens to the parent directly, not to the group.
-      group.spawn(() => delay(10_000, { signal: parent.signal }));
-      group.spawn(async () => {
-        await delay(5);
-        throw failure;
-      });
-      await aborted(group.signal);
-      parent.abort(reason);
-      const error = await assertRejects(() => group.wait(), AggregateError);
-      assertEquals(error.errors, [failure]);
-    },
-  );
-
-  await t.step("an aborted parent: nothing starts", async () => {
-    const reason = new Error("too late");
-    const group = new TaskGroup({ signal: AbortSignal.abort(reason) });
-    assertEquals(group.signal.aborted, true);
-    let called = false;
-    const task = group.spawn(() => {
-      called = true;
-    });
-    assertEquals(called, false);
-    assertStrictEquals(
-      (await outcome(task) as PromiseRejectedResult).reason,
-      reason,
-    );
-    assertStrictEquals(await assertRejects(() => group.wait()), reason);
-  });
-
-  await t.step("AbortSignal.timeout as a parent", async () => {
-    const group = new TaskGroup({ signal: AbortSignal.timeout(10) });
-    group.spawn((signal) => delay(10_000, { signal }));
-    const error = await assertRejects(() => group.wait(), DOMException);
-    assertEquals(error.name, "TimeoutError");
-  });
-
-  await t.step(
-    "once settled, the group stops listening to its parent",
-    async () => {
-      const parent = new AbortController();
-      const group = new TaskGroup({ signal: parent.signal });
-      group.spawn(() => delay(1));
-      await group.wait();
-      parent.abort();
-      assertEquals(group.signal.aborted, false);
-    },
-  );
-});
-
 Deno.test("TaskGroup.abort() cancels the tasks without failing the group", async (t) => {
   await t.step(
     "wait() fulfills; the default reason is an AbortError",
@@ -558,58 +435,6 @@ Deno.test("TaskGroup with await using is the counterpart of async with", async (
   );
 });
 
-Deno.test("TaskGroup rejects bad input with a TypeError naming the value", async (t) => {
-  await t.step("spawn() of a non-function", async () => {
-    const group = new TaskGroup();
-    for (
-      const [value, shown] of [
-        [42, "42"],
-        ["job", '"job"'],
-        [undefined, "undefined"],
-        [null, "null"],
-        [{ then: 1 }, "an object { then }"],
-        [Promise.resolve(1), "a Promise"],
-        [Array.from({ length: 100_000 }), "an array of 100000 items"],
-      ] as const
-    ) {
-      assertThrows(
-        () => group.spawn(value as unknown as () => void),
-        TypeError,
-        `Cannot spawn task as 'fn' must be a function: current value is ${shown}`,
-      );
-    }
-    // Nothing was half-done: the group is still empty and usable.
-    assertEquals(await group.spawn(() => "ok"), "ok");
-    await group.wait();
-  });
-
-  await t.step("a signal that is not an AbortSignal", () => {
-    assertThrows(
-      () => new TaskGroup({ signal: "stop" as unknown as AbortSignal }),
-      TypeError,
-      `Cannot create task group as 'signal' must be an AbortSignal: current value is "stop"`,
-    );
-    assertThrows(
-      () =>
-        new TaskGroup({
-          signal: new AbortController() as unknown as AbortSignal,
-        }),
-      TypeError,
-      "current value is an AbortController",
-    );
-    // A huge value is described, not dumped.
-    const error = assertThrows(
-      () =>
-        new TaskGroup({
-          signal: Array.from({ length: 100_000 }) as unknown as AbortSignal,
-        }),
-      TypeError,
-      "Cannot create task group as 'signal' must be an AbortSignal: current value is an array of 100000 items",
-    );
-    assert(error.message.length < 200, `${error.message.length} characters`);
-  });
-});
-
 Deno.test("TaskGroup reports a failure nobody waits on as an unhandled rejection", async (t) => {
   const unhandled: unknown[] = [];
   let reported: (() => void) | undefined;
@@ -687,63 +512,6 @@ Deno.test("TaskGroup reports a failure nobody waits on as an unhandled rejection
   }
 });
 
-/**
- * The engine's garbage collector, reached without a command-line flag (the
- * test task has none): `--expose-gc` set at run time exposes `gc` in every
- * context created afterwards.
- */
-function collector(): () => void {
-  setFlagsFromString("--expose-gc");
-  return runInNewContext("gc") as () => void;
-}
-
-/** Whether the object behind `ref` was collected, after a full collection. */
-async function collected(ref: WeakRef<object>): Promise<boolean> {
-  // A WeakRef's target is kept until the current job ends: collect after a
-  // macrotask.
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  collector()();
-  return ref.deref() === undefined;
-}
-
-Deno.test("TaskGroup is not kept alive by its parent signal once it settled", async (t) => {
-  const parent = new AbortController(); // outlives every group below
-
-  await t.step("a group that was waited on", async () => {
-    let group: TaskGroup | undefined = new TaskGroup({
-      signal: parent.signal,
-    });
-    group.spawn(() => delay(1));
-    await group.wait();
-    const ref = new WeakRef(group);
-    group = undefined;
-    assert(await collected(ref), "the group is still reachable");
-  });
-
-  await t.step("a failed group that nobody waited on", async () => {
-    let reported!: () => void;
-    const seen = new Promise<void>((resolve) => reported = resolve);
-    const listener = (event: PromiseRejectionEvent) => {
-      event.preventDefault();
-      reported();
-    };
-    globalThis.addEventListener("unhandledrejection", listener);
-    try {
-      let group: TaskGroup | undefined = new TaskGroup({
-        signal: parent.signal,
-      });
-      group.spawn(() => Promise.reject(new Error("nobody waits")));
-      const ref = new WeakRef(group);
-      group = undefined;
-      await seen;
-      assert(await collected(ref), "the group is still reachable");
-    } finally {
-      globalThis.removeEventListener("unhandledrejection", listener);
-    }
-  });
-  assertEquals(parent.signal.aborted, false);
-});
-
 Deno.test("TaskGroup spawns and settles 100,000 tasks that listen to their signal", async (t) => {
   /** Counts the listeners added to `signal`. */
   function countListeners(signal: AbortSignal): { added: number } {
@@ -769,7 +537,6 @@ Deno.test("TaskGroup spawns and settles 100,000 tasks that listen to their signa
   });
 
   await t.step("100,000 tasks run to the end", async () => {
-    const started = performance.now();
     const group = new TaskGroup();
     let done = 0;
     for (let i = 0; i < 100_000; i++) {
@@ -779,27 +546,179 @@ Deno.test("TaskGroup spawns and settles 100,000 tasks that listen to their signa
       });
     }
     await group.wait();
-    const elapsed = performance.now() - started;
     assertEquals(done, 100_000);
-    // About 0.5 s here (11 s once, beside a dozen busy processes); with one
-    // listener per task on one signal, more than a minute.
-    assert(elapsed < 30_000, `took ${elapsed.toFixed(0)} ms`);
   });
 
   await t.step("100,000 tasks cancelled by one failure", async () => {
-    const started = performance.now();
     const group = new TaskGroup();
     const failure = new Error("the last one fails");
+    let cancelled = 0;
     for (let i = 0; i < 100_000; i++) {
       group.spawn((signal) =>
         i === 99_999
           ? delay(1).then(() => Promise.reject(failure))
-          : delay(60_000, { signal })
+          : delay(60_000, { signal }).catch((reason) => {
+            if (reason === signal.reason) cancelled++;
+            throw reason;
+          })
       );
     }
     const error = await assertRejects(() => group.wait(), AggregateError);
-    const elapsed = performance.now() - started;
     assertEquals(error.errors, [failure]);
-    assert(elapsed < 30_000, `took ${elapsed.toFixed(0)} ms`);
+    assertEquals(cancelled, 99_999);
+  });
+});
+
+Deno.test("TaskGroup names its tasks", async (t) => {
+  await t.step(
+    "spawn(fn, { name }); the others are task 1, task 2, … in spawn order [task_name]",
+    async () => {
+      const group = new TaskGroup();
+      const stop = Promise.withResolvers<void>();
+      group.spawn(() => stop.promise);
+      group.spawn(() => stop.promise, { name: "download a" });
+      group.spawn(() => stop.promise, { name: "" });
+      group.spawn(() => stop.promise);
+      assertEquals(group.tasks.map((task) => task.name), [
+        "task 1",
+        "download a",
+        "",
+        "task 4",
+      ]);
+      stop.resolve();
+      await group.wait();
+    },
+  );
+
+  await t.step(
+    "the AggregateError's message names the failed tasks in the order of its errors",
+    async () => {
+      const group = new TaskGroup();
+      group.spawn(async (signal) => {
+        await aborted(signal);
+        throw new RangeError("while cancelling");
+      });
+      group.spawn(() => Promise.reject(new Error("first")), { name: "fetch" });
+      const error = await assertRejects(() => group.wait(), AggregateError);
+      assertEquals(error.errors.map((e: Error) => e.message), [
+        "first",
+        "while cancelling",
+      ]);
+      assertEquals(
+        error.message,
+        '2 tasks in the group failed: "fetch", "task 1"',
+      );
+      // The siblings' reason names the task that failed.
+      assertEquals(
+        group.signal.reason.message,
+        'A task in the group failed: "fetch"',
+      );
+    },
+  );
+
+  await t.step("long names are cut, and past five only counted", async () => {
+    const group = new TaskGroup();
+    const long = "x".repeat(1000);
+    for (let i = 0; i < 7; i++) {
+      group.spawn(() => Promise.reject(new Error(String(i))), {
+        name: i === 0 ? long : undefined,
+      });
+    }
+    const error = await assertRejects(() => group.wait(), AggregateError);
+    assertEquals(error.errors.length, 7);
+    assertEquals(
+      error.message,
+      `7 tasks in the group failed: "${
+        "x".repeat(40)
+      }…" (1000 characters), "task 2", "task 3", "task 4", "task 5" and 2 more`,
+    );
+  });
+
+  await t.step("a refused spawn leaves nothing half-done", async () => {
+    const group = new TaskGroup();
+    let called = false;
+    const fn = () => {
+      called = true;
+    };
+    assertThrows(() => group.spawn(fn, { name: 42 as never }), TypeError);
+    assertThrows(() => group.spawn(fn, "download" as never), TypeError);
+    assertThrows(() => group.spawn(42 as never), TypeError);
+    assertEquals([called, group.tasks.length], [false, 0]);
+    // Nothing was half-done: the next task is "task 1".
+    group.spawn(() => delay(1));
+    assertEquals(group.tasks.map((task) => task.name), ["task 1"]);
+    await group.wait();
+  });
+});
+
+Deno.test("TaskGroup.tasks lists the running tasks: name, state, age [23]", async (t) => {
+  await t.step("tasks leave the list as they settle", async () => {
+    const group = new TaskGroup();
+    const gates = [0, 1, 2].map(() => Promise.withResolvers<void>());
+    gates.forEach((gate, i) =>
+      group.spawn(() => gate.promise, { name: `job ${i}` })
+    );
+    assertEquals(group.tasks.map((task) => task.name), [
+      "job 0",
+      "job 1",
+      "job 2",
+    ]);
+    gates[1]!.resolve();
+    await delay(0);
+    assertEquals(group.tasks.map((task) => task.name), ["job 0", "job 2"]);
+    gates[0]!.resolve();
+    gates[2]!.resolve();
+    await group.wait();
+    assertEquals(group.tasks, []);
+  });
+
+  await t.step(
+    "running, then cancelling once aborted, until the task settles",
+    async () => {
+      const group = new TaskGroup();
+      const stubborn = Promise.withResolvers<void>();
+      group.spawn(() => stubborn.promise, { name: "stubborn" });
+      group.spawn((signal) => delay(10_000, { signal }), { name: "polite" });
+      assertEquals(group.tasks.map((task) => task.state), [
+        "running",
+        "running",
+      ]);
+      group.abort();
+      assertEquals(
+        group.tasks.map(({ name, state }) => [name, state]),
+        [["stubborn", "cancelling"], ["polite", "cancelling"]],
+      );
+      await delay(1);
+      assertEquals(
+        group.tasks.map(({ name, state }) => [name, state]),
+        [["stubborn", "cancelling"]],
+      );
+      stubborn.resolve();
+      await group.wait();
+    },
+  );
+
+  await t.step("age: milliseconds since the task was spawned", async () => {
+    const group = new TaskGroup();
+    const stop = Promise.withResolvers<void>();
+    group.spawn(() => stop.promise, { name: "old" });
+    const [fresh] = group.tasks;
+    assert(fresh!.age >= 0, `age ${fresh!.age}`);
+    await delay(30);
+    group.spawn(() => stop.promise, { name: "young" });
+    const [old, young] = group.tasks;
+    assert(old!.age >= 25, `old age ${old!.age}`);
+    assert(young!.age < old!.age - 20, `young age ${young!.age}`);
+    stop.resolve();
+    await group.wait();
+  });
+
+  await t.step("a listing is a snapshot", async () => {
+    const group = new TaskGroup();
+    group.spawn(() => delay(1));
+    const listed = group.tasks;
+    await group.wait();
+    assertEquals(listed.length, 1);
+    assertEquals(group.tasks.length, 0);
   });
 });

@@ -97,29 +97,18 @@ Deno.test("Timeline.maxConcurrency()", async (t) => {
 });
 
 Deno.test("Timeline.start() and end() reject misuse, naming the task", () => {
-  const { timeline } = manual();
+  const { timeline, at } = manual();
   timeline.start("x");
-  assertThrows(() => timeline.start("x"), Error, `current value is "x"`);
-  assertThrows(
-    () => timeline.end("y"),
-    Error,
-    `never started: current value is "y"`,
-  );
+  assertThrows(() => timeline.start("x"), Error, '"x"');
+  assertThrows(() => timeline.end("y"), Error, '"y"');
+  at(5);
   timeline.end("x");
-  assertThrows(
-    () => timeline.end("x"),
-    Error,
-    `already ended: current value is "x"`,
-  );
-});
-
-Deno.test("new Timeline() rejects a clock that is not a function", () => {
-  assertThrows(
-    // @ts-expect-error: checking the runtime guard
-    () => new Timeline({ now: 5 }),
-    TypeError,
-    "current value is 5",
-  );
+  at(10);
+  assertThrows(() => timeline.end("x"), Error, '"x"');
+  // What was recorded stands.
+  assertEquals(timeline.spans(), [
+    { name: "x", start: 0, end: 5, outcome: "fulfilled" },
+  ]);
 });
 
 Deno.test("Timeline.track()", async (t) => {
@@ -223,30 +212,6 @@ Deno.test("Timeline.render() defaults to the terminal, or 80 plain columns when 
   assertEquals(rows.join("").includes("\x1b["), terminal && !Deno.noColor);
 });
 
-Deno.test("Timeline.render() rejects a bad unit or width, naming it", () => {
-  const { timeline } = gatherShape();
-  assertThrows(
-    () => timeline.render({ unit: 0 }),
-    RangeError,
-    "current value is 0",
-  );
-  assertThrows(
-    () => timeline.render({ unit: NaN }),
-    RangeError,
-    "current value is NaN",
-  );
-  assertThrows(
-    () => timeline.render({ width: 12 }),
-    RangeError,
-    "current value is 12",
-  );
-  assertThrows(
-    () => timeline.render({ width: 50.5 }),
-    RangeError,
-    "current value is 50.5",
-  );
-});
-
 /** The shape of lesson 08's timeline: names longer than the gather's. */
 function lessonShape(): Timeline {
   const { timeline, at } = manual();
@@ -289,6 +254,8 @@ Deno.test("Timeline.render() fits every width from 20 up, and always draws the b
       for (const row of rows.slice(0, count)) assert(/[#x=]/.test(row), where);
     }
   }
+  const widest = gatherShape().timeline.render({ width: 1000 }).split("\n")[2]!;
+  assertEquals(widest.length, 1000);
 });
 
 Deno.test("Timeline.render() below 40 columns: no axis, names cut, then durations left out", () => {
@@ -319,36 +286,14 @@ Deno.test("Timeline.render() below 40 columns: no axis, names cut, then duration
   );
 });
 
-Deno.test("Timeline.render() refuses a width outside 20–1000, naming it", () => {
-  const { timeline } = gatherShape();
-  for (const width of [19, 0, -1, 1001, 1e9, Infinity, NaN, 50.5]) {
-    assertThrows(
-      () => timeline.render({ width }),
-      RangeError,
-      `Cannot render timeline as 'width' must be an integer from 20 to 1000: current value is ${width}`,
-    );
-  }
-  assertThrows(
-    () => timeline.render({ width: "80" as never }),
-    TypeError,
-    `'width' must be an integer from 20 to 1000: current value is "80"`,
-  );
-  assertEquals(timeline.render({ width: 1000 }).split("\n")[2]!.length, 1000);
-});
-
-Deno.test("Timeline.render() stays quick and small whatever the unit", () => {
+Deno.test("Timeline.render() stays small whatever the unit", () => {
   const { timeline } = gatherShape();
   const empty = new Timeline({ now: () => 0 });
   for (
     const unit of [1e-16, Number.MIN_VALUE, 1e-300, 1e300, Number.MAX_VALUE]
   ) {
     for (const chart of [timeline, empty]) {
-      const start = performance.now();
       const rows = chart.render({ unit, width: 80, color: false }).split("\n");
-      const elapsed = performance.now() - start;
-      // It takes well under a millisecond; a loop over ticks at an
-      // absolute epsilon took seconds and hundreds of MiB.
-      assert(elapsed < 1_000, `unit ${unit}: ${elapsed} ms`);
       for (const row of rows) assert(row.length <= 80, `unit ${unit}: ${row}`);
       assert(rows.length <= chart.spans().length + 2);
     }
@@ -380,105 +325,20 @@ Deno.test("Timeline.render() keeps each task on one line, whatever its name or c
   assert(rows[1]!.startsWith("tab\ufffdhere "), rows[1]);
 });
 
-Deno.test("Timeline methods reject bad arguments where they are given", async (t) => {
-  await t.step("start() and end() take string names", () => {
-    const { timeline } = manual();
-    assertThrows(
-      () => timeline.start(42 as never),
-      TypeError,
-      "Cannot start task as 'name' must be a string: current value is 42",
-    );
-    assertThrows(
-      () => timeline.end(null as never),
-      TypeError,
-      "Cannot end task as 'name' must be a string: current value is null",
-    );
-    assertThrows(
-      () => timeline.span(1 as never),
-      TypeError,
-      "'name' must be a string: current value is 1",
-    );
-    assertEquals(timeline.spans(), []);
-  });
-  await t.step("end() takes a known outcome", () => {
-    const { timeline } = manual();
-    timeline.start("a");
-    assertThrows(
-      () => timeline.end("a", "bogus" as never),
-      RangeError,
-      `Cannot end task as 'outcome' must be "fulfilled" or "rejected": current value is "bogus"`,
-    );
-    assertThrows(
-      () => timeline.end("a", 1 as never),
-      TypeError,
-      "current value is 1",
-    );
-    // Nothing was recorded: the task still runs, and ends normally.
-    assertEquals(timeline.span("a")?.outcome, "running");
-    timeline.end("a", "rejected");
-    assertEquals(timeline.span("a")?.outcome, "rejected");
-    timeline.render({ width: 40 });
-  });
-  await t.step(
-    "track() takes a string name and a function or a promise",
-    async () => {
-      const { timeline } = manual();
-      await assertRejects(
-        () => timeline.track(42 as never, () => 1),
-        TypeError,
-        "Cannot start task as 'name' must be a string: current value is 42",
-      );
-      await assertRejects(
-        () => timeline.track("x", 42 as never),
-        TypeError,
-        "Cannot track task as 'task' must be a function or a promise: current value is 42",
-      );
-      assertEquals(timeline.spans(), []);
-    },
-  );
-  await t.step(
-    "the constructor takes an options object and a clock of numbers",
-    () => {
-      assertThrows(
-        () => new Timeline(42 as never),
-        TypeError,
-        "Cannot create timeline as 'options' must be an object: current value is 42",
-      );
-      assertThrows(
-        () => new Timeline({ now: () => "5" as never }),
-        TypeError,
-        `Cannot create timeline as the clock 'now' must return a finite number: current value is "5"`,
-      );
-      let now: number = 0;
-      const timeline = new Timeline({ now: () => now });
-      now = NaN;
-      assertThrows(
-        () => timeline.start("a"),
-        TypeError,
-        "current value is NaN",
-      );
-      assertEquals(timeline.spans(), []);
-    },
-  );
-  await t.step("render() checks every option's type", () => {
-    const { timeline } = gatherShape();
-    const cases: [unknown, string][] = [
-      [42, "'options' must be an object: current value is 42"],
-      [
-        { unit: "1000" },
-        `'unit' must be a positive number: current value is "1000"`,
-      ],
-      [{ unitLabel: 5 }, "'unitLabel' must be a string: current value is 5"],
-      [{ color: "yes" }, `'color' must be a boolean: current value is "yes"`],
-    ];
-    for (const [options, message] of cases) {
-      assertThrows(
-        () => timeline.render(options as Parameters<Timeline["render"]>[0]),
-        TypeError,
-        `Cannot render timeline as ${message}`,
-      );
-    }
-  });
+Deno.test("Timeline: a refused call records nothing", async () => {
+  let now = 0;
+  const timeline = new Timeline({ now: () => now });
+  timeline.start("a");
+  assertThrows(() => timeline.end("a", "bogus" as never), RangeError);
+  // The task still runs, and ends normally.
+  assertEquals(timeline.span("a")?.outcome, "running");
+  timeline.end("a", "rejected");
+  assertEquals(timeline.span("a")?.outcome, "rejected");
+  await assertRejects(() => timeline.track(42 as never, () => 1), TypeError);
+  await assertRejects(() => timeline.track("x", 42 as never), TypeError);
+  now = NaN; // a clock that stops giving numbers
+  assertThrows(() => timeline.start("b"), TypeError);
+  assertEquals(timeline.spans().map((span) => span.name), ["a"]);
 });
 
 /**
@@ -670,64 +530,15 @@ Deno.test("Timeline.toSVG() stays within its width and small, whatever the names
   );
 });
 
-Deno.test("Timeline.toSVG() stays quick whatever the unit", () => {
+Deno.test("Timeline.toSVG() stays small whatever the unit", () => {
   const { timeline } = gatherShape();
   for (const unit of [1e-300, Number.MIN_VALUE, 1e300, Number.MAX_VALUE]) {
-    const start = performance.now();
     const svg = timeline.toSVG({ unit });
-    assert(performance.now() - start < 1_000, `unit ${unit}`);
     wellFormed(svg);
+    // A tick needs room for its label: never more than the width allows.
+    const ticks = svg.match(/class="tl-tick"/g)?.length ?? 0;
+    assert(ticks <= 720 / 7.2, `unit ${unit}: ${ticks} ticks`);
     assert(svg.length < 20_000, `unit ${unit}: ${svg.length}`);
-  }
-});
-
-Deno.test("Timeline.toSVG() refuses bad options as render() does, naming them", () => {
-  const { timeline } = gatherShape();
-  const cases: [unknown, typeof TypeError | typeof RangeError, string][] = [
-    [42, TypeError, "'options' must be an object: current value is 42"],
-    [
-      { unit: 0 },
-      RangeError,
-      "'unit' must be a positive number: current value is 0",
-    ],
-    [
-      { unit: "1" },
-      TypeError,
-      `'unit' must be a positive number: current value is "1"`,
-    ],
-    [
-      { unitLabel: 5 },
-      TypeError,
-      "'unitLabel' must be a string: current value is 5",
-    ],
-    [
-      { width: 199 },
-      RangeError,
-      "'width' must be an integer from 200 to 4000: current value is 199",
-    ],
-    [
-      { width: 4001 },
-      RangeError,
-      "'width' must be an integer from 200 to 4000: current value is 4001",
-    ],
-    [
-      { width: 500.5 },
-      RangeError,
-      "'width' must be an integer from 200 to 4000: current value is 500.5",
-    ],
-    [
-      { width: "720" },
-      TypeError,
-      `'width' must be an integer from 200 to 4000: current value is "720"`,
-    ],
-    [{ title: 7 }, TypeError, "'title' must be a string: current value is 7"],
-  ];
-  for (const [options, kind, message] of cases) {
-    assertThrows(
-      () => timeline.toSVG(options as Parameters<Timeline["toSVG"]>[0]),
-      kind,
-      `Cannot draw timeline as SVG as ${message}`,
-    );
   }
 });
 

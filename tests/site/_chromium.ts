@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { ROOT } from "../../lessons/_cli.ts";
+import { ROOT } from "../../course/deno.ts";
 
 /** Where Debian's package puts Chromium. */
 export const CHROMIUM = "/usr/bin/chromium";

@@ -1,129 +1,85 @@
 /**
- * The site's adapter over exercises/: the catalogue, each exercise's state
- * from the progress file, the checker's command from deno.json, and the
- * exercise's brief from its file. A fixture stands in for exercises/.
+ * The exercises as the site sees them: exercises/_catalog.ts, each with the
+ * lesson whose header lists it, its state from the progress file, the
+ * command that checks it and the brief of its file.
  */
 import { assertEquals } from "@std/assert";
+import { ROOT } from "../../course/deno.ts";
+import { listLessons } from "../../course/header.ts";
+import { EXERCISES } from "../../exercises/_catalog.ts";
 import {
   brief,
-  checkerFlags,
-  exerciseChecker,
+  checkCommand,
+  type Exercise,
   loadExercises,
-} from "../../site/exercises.ts";
+} from "../../site/course.ts";
 
-const FIXTURE = new URL("../fixtures/site", import.meta.url).pathname;
+const sha = async (text: string) =>
+  Array.from(
+    new Uint8Array(
+      await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)),
+    ),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
 
-Deno.test("loadExercises() lists the catalogue with each exercise's state, as deno task exercise reads it", async () => {
-  const exercises = await loadExercises(FIXTURE, ["03_gather", "04_semaphore"]);
-  assertEquals(
-    exercises.map((
-      e,
-    ) => [e.id, e.section, e.lesson, e.title, e.titleEs, e.file, e.state]),
-    [
-      ["03a", 3, "03_gather", "Done", "Hecho", "exercises/03a_done.ts", "done"],
-      [
-        "03b",
-        3,
-        "03_gather",
-        "Failing",
-        "Falla",
-        "exercises/03b_failing.ts",
-        "failing",
-      ],
-      // Passed once, but the file changed since: to do again.
-      [
-        "04a",
-        4,
-        "04_semaphore",
-        "Changed since",
-        "Cambiado",
-        "exercises/04a_changed.ts",
-        "todo",
-      ],
-      // Never checked; its lesson is not one the site lists.
-      [
-        "05a",
-        5,
-        undefined,
-        "Never checked",
-        "Sin comprobar",
-        "exercises/05a_new.ts",
-        "todo",
-      ],
-    ],
+Deno.test("loadExercises() lists the catalogue with each exercise's lesson and its state, as deno task exercise records it", async () => {
+  const root = `${ROOT}/.tools/test-output/site-exercises`;
+  await Deno.mkdir(`${root}/exercises`, { recursive: true });
+  const [first, second, third] = EXERCISES;
+  const file = (exercise: typeof first) =>
+    `${root}/exercises/${exercise!.slug}.ts`;
+  await Deno.writeTextFile(file(first), "passed as it is");
+  await Deno.writeTextFile(file(second), "failed as it is");
+  await Deno.writeTextFile(file(third), "changed since it passed");
+  await Deno.writeTextFile(
+    `${root}/exercises/.progress.json`,
+    JSON.stringify({
+      results: {
+        [first!.id]: { hash: await sha("passed as it is"), passed: true },
+        [second!.id]: { hash: await sha("failed as it is"), passed: false },
+        [third!.id]: { hash: await sha("before"), passed: true },
+      },
+    }),
   );
-  assertEquals(exercises[0]!.hints, [
-    { en: "First hint", es: "Primera pista" },
-    { en: "Second", es: "Segunda" },
+  const lessons = await listLessons();
+  const exercises = await loadExercises(root, lessons);
+  assertEquals(exercises.map((e) => e.id), EXERCISES.map((e) => e.id));
+  assertEquals(exercises.map((e) => e.state).slice(0, 4), [
+    "done",
+    "failing",
+    "todo",
+    "todo",
   ]);
-});
-
-Deno.test("loadExercises() is empty where there is no exercises/", async () => {
-  const nowhere =
-    new URL("../fixtures/site/exercises", import.meta.url).pathname;
-  assertEquals(await loadExercises(nowhere, []), []);
-});
-
-Deno.test("checkerFlags() takes deno task exercise's permissions, and refuses any other kind", () => {
-  const task =
-    "deno run --allow-read=exercises,lib,mod.ts --allow-write=exercises/.progress.json --allow-net=127.0.0.1 exercises/_cli.ts";
-  assertEquals(checkerFlags(task), [
-    "--allow-read=exercises,lib,mod.ts",
-    "--allow-write=exercises/.progress.json",
-    "--allow-net=127.0.0.1",
-  ]);
-  for (
-    const bad of [
-      null,
-      42,
-      "deno run -A exercises/_cli.ts",
-      "deno run --allow-all exercises/_cli.ts",
-      "deno run --allow-run=deno exercises/_cli.ts",
-      "deno run --allow-env exercises/_cli.ts",
-      "deno run --allow-read exercises/_cli.ts",
-      "deno run --allow-read=. other.ts",
-      "deno test --allow-read=. exercises/_cli.ts",
-      "deno run --allow-read=$(pwd) exercises/_cli.ts",
-    ]
-  ) {
-    assertEquals(checkerFlags(bad), undefined, String(bad));
+  for (const exercise of exercises) {
+    const lesson = lessons.find((l) => l.id === exercise.lesson)!;
+    assertEquals(lesson.exercises.includes(exercise.id), true, exercise.id);
+    assertEquals(exercise.section, lesson.section);
   }
+  assertEquals(exercises[0]!.file, `exercises/${first!.slug}.ts`);
+  assertEquals(exercises[0]!.title, first!.title);
+  // No progress file: everything is to do.
+  await Deno.remove(`${root}/exercises/.progress.json`);
+  const fresh = await loadExercises(root, lessons);
+  assertEquals(new Set(fresh.map((e) => e.state)), new Set(["todo"]));
 });
 
-Deno.test("exerciseChecker() runs the checker on one exercise, in the page's language, with the task's flags only", async () => {
-  const [exercise] = await loadExercises(FIXTURE, ["03_gather"]);
-  const task =
-    "deno run --allow-read=exercises,lib --allow-write=exercises/.progress.json exercises/_cli.ts";
-  assertEquals(exerciseChecker(FIXTURE, exercise!, "es", task), {
-    display: "deno task exercise 03a --lang es",
-    args: [
-      "run",
-      "--no-prompt",
-      "--allow-read=exercises,lib",
-      "--allow-write=exercises/.progress.json",
-      "exercises/_cli.ts",
-      "03a",
-      "--lang",
-      "es",
-    ],
-    unit: 100,
+Deno.test("checkCommand() runs deno task exercise on one exercise, in the page's language", () => {
+  const exercise = { id: "04b" } as Exercise;
+  assertEquals(checkCommand(exercise, "es"), {
+    display: "deno task exercise 04b --lang es",
+    args: ["task", "--quiet", "exercise", "04b", "--lang", "es"],
   });
-  // Tests check without touching the learner's progress.
-  assertEquals(
-    exerciseChecker(FIXTURE, exercise!, "en", task, false)?.args.slice(2, 4),
-    ["--allow-read=exercises,lib", "exercises/_cli.ts"],
-  );
-  // A task the site does not trust, or no checker in exercises/: no Check.
-  assertEquals(
-    exerciseChecker(FIXTURE, exercise!, "en", "deno run -A exercises/_cli.ts"),
-    undefined,
-  );
-  const elsewhere = new URL("../fixtures", import.meta.url).pathname;
-  assertEquals(exerciseChecker(elsewhere, exercise!, "en", task), undefined);
 });
 
-Deno.test("brief() reads what an exercise's file asks, in each language", async () => {
-  const source = await Deno.readTextFile(`${FIXTURE}/exercises/03a_done.ts`);
+Deno.test("brief() reads what an exercise's file asks, in each language", () => {
+  const source = `/**
+ * EN: Do the thing,
+ * in two lines.
+ *
+ * ES: Haz la cosa,
+ * en dos líneas.
+ */
+export function thing() {}`;
   assertEquals(brief(source), {
     en: "Do the thing, in two lines.",
     es: "Haz la cosa, en dos líneas.",

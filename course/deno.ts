@@ -1,0 +1,118 @@
+/**
+ * Running deno in a subprocess: the one place the course starts one.
+ *
+ * - {@linkcode ROOT}: the checkout (the folder above course/), as a path.
+ * - {@linkcode denoExecutable}: this deno when `--allow-run` names its path,
+ *   else `deno` as the PATH finds it.
+ * - {@linkcode runDeno}: `deno …args` to its end, with `stdin` written to it
+ *   and an optional `signal` that kills it; resolves with its exit code and
+ *   what it printed. It never rejects for a nonzero exit.
+ * - {@linkcode runProgram}: a program given as text (`deno run --no-prompt
+ *   -`), with no permission at all; resolves with what it printed, rejects
+ *   with the first line it wrote on standard error.
+ * - {@linkcode endChildren}: SIGTERM to every deno subprocess started here
+ *   that still runs (a lesson's runner calls it when it is told to end).
+ *
+ * @module
+ */
+
+/** The checkout that holds course/, as a path (never a URL: `#` and `%` stay as they are). */
+export const ROOT: string = import.meta.dirname!.replace(/[\\/]course$/, "");
+
+/**
+ * The deno executable to start: this very one when `--allow-run` covers its
+ * path, else `deno` as the PATH finds it. (`--allow-run=deno` allows the
+ * PATH's `deno`; when that is a symlink, as npm and Homebrew install it,
+ * Deno does not follow it to the file `Deno.execPath()` names.)
+ */
+export function denoExecutable(): string {
+  const self = Deno.execPath();
+  const state = Deno.permissions.querySync({ name: "run", command: self });
+  return state.state === "granted" ? self : "deno";
+}
+
+/** Options of {@linkcode runDeno}. */
+export interface RunDenoOptions {
+  /** Written to its standard input, which is then closed. @default {none: stdin is null} */
+  stdin?: string;
+  /** Its working folder. @default {ROOT} */
+  cwd?: string;
+  /** Variables added to its environment. */
+  env?: Record<string, string>;
+  /** Kills it (SIGTERM) when aborted. */
+  signal?: AbortSignal;
+}
+
+/** How a deno subprocess ended and what it printed. */
+export interface DenoOutput {
+  /** Its exit code (128 + n when signal n ended it). */
+  code: number;
+  /** Its standard output, decoded. */
+  stdout: string;
+  /** Its standard error, decoded. */
+  stderr: string;
+}
+
+/** The subprocesses of {@linkcode runDeno} that have not ended yet. */
+const children = new Set<Deno.ChildProcess>();
+
+/** Runs `deno …args` to its end. */
+export async function runDeno(
+  args: readonly string[],
+  options: RunDenoOptions = {},
+): Promise<DenoOutput> {
+  const child = new Deno.Command(denoExecutable(), {
+    args: [...args],
+    cwd: options.cwd ?? ROOT,
+    env: options.env,
+    signal: options.signal,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  children.add(child);
+  child.status.finally(() => children.delete(child));
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    // A child that exits without reading closes the pipe: not our error.
+    await writer.write(new TextEncoder().encode(options.stdin)).catch(() => {});
+    await writer.close().catch(() => {});
+  }
+  const { code, stdout, stderr } = await child.output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code, stdout: decode(stdout), stderr: decode(stderr) };
+}
+
+/**
+ * Runs `code` in a deno of its own (`deno run --no-prompt -`, the program on
+ * its standard input), with `args` as its `Deno.args` and no permission:
+ * any request for one is an error. Resolves with what it printed, trimmed;
+ * a nonzero exit rejects with the first line of its standard error.
+ */
+export async function runProgram(
+  code: string,
+  args: readonly string[] = [],
+): Promise<string> {
+  const out = await runDeno(["run", "--no-prompt", "-", ...args], {
+    stdin: code,
+  });
+  if (out.code !== 0) {
+    const reason = out.stderr.trim().split("\n")[0];
+    throw new Error(`A deno subprocess exited with ${out.code}: ${reason}`);
+  }
+  return out.stdout.trim();
+}
+
+/**
+ * Sends SIGTERM to every subprocess {@linkcode runDeno} started that has
+ * not ended yet. Sending a signal to a process this one started needs no
+ * permission (`Deno.kill` of any other process needs `--allow-run` for
+ * every program).
+ */
+export function endChildren(): void {
+  for (const child of children) {
+    try {
+      child.kill("SIGTERM");
+    } catch { /* it has just ended */ }
+  }
+}

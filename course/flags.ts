@@ -1,0 +1,166 @@
+/**
+ * The one command-line parser of the course: the lessons, `deno task
+ * lessons`, the exercises and the site read their flags with it.
+ *
+ * ```ts
+ * const args = parseFlags(Deno.args, {
+ *   unit: { type: "number", min: 1, max: 10_000 },
+ *   lang: { type: "string", choices: ["en", "es"] },
+ *   watch: { type: "switch" },
+ *   help: { type: "switch" },
+ * }, { short: { h: "help" }, positionals: 1 });
+ * args.unit;  // number | undefined
+ * args._;     // the plain arguments, as typed ("04" stays "04")
+ * ```
+ *
+ * - A switch is on with `--watch`, `--watch=yes` (or true, on, 1, sí) and off
+ *   with `--watch=no` (or false, off, 0); any other value is refused.
+ * - A number is written in decimal (`20`, `-5`, `2.5`, `1e3`); `--unit -5`
+ *   reads -5 as the value. `min`, `max` and `integer` bound it.
+ * - A string is kept as typed; `choices` lists the values it may take.
+ * - The last of a repeated flag wins. An unknown flag, a missing value, a
+ *   bad value or one plain argument too many throws a
+ *   {@linkcode UsageError}: one line, in English and Spanish, that names the
+ *   flag and the value as typed. Front-ends print `error.text[lang]` and
+ *   exit with status 2.
+ *
+ * @module
+ */
+import { type Text, UI } from "./i18n.ts";
+
+/** A flag a command takes. */
+export type Flag =
+  | { readonly type: "switch" }
+  | {
+    readonly type: "number";
+    readonly min?: number;
+    readonly max?: number;
+    readonly integer?: boolean;
+  }
+  | { readonly type: "string"; readonly choices?: readonly string[] };
+
+/** What {@linkcode parseFlags} gives back for the flags `F`. */
+export type Parsed<F extends Record<string, Flag>> =
+  & {
+    -readonly [K in keyof F]?: F[K] extends { type: "switch" } ? boolean
+      : F[K] extends { type: "number" } ? number
+      : string;
+  }
+  & {
+    /** The plain arguments, as typed. */
+    _: string[];
+  };
+
+/** Options of {@linkcode parseFlags}. */
+export interface ParseOptions {
+  /** One-letter forms: `{ h: "help" }` reads `-h` as `--help`. */
+  short?: Record<string, string>;
+  /** How many plain arguments the command takes. @default {0} */
+  positionals?: number;
+}
+
+/** A command line that cannot be read; `text` says why in each language. */
+export class UsageError extends Error {
+  override name = "UsageError";
+  /** The message in English and Spanish. */
+  readonly text: Text;
+
+  /** An error with `text` as its message (in English). */
+  constructor(text: Text) {
+    super(text.en);
+    this.text = text;
+  }
+}
+
+const YES = new Set(["", "yes", "true", "on", "1", "sí", "si"]);
+const NO = new Set(["no", "false", "off", "0"]);
+/** A number as written in decimal: `20`, `-5`, `2.5`, `.5`, `1e3`. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+/** A word that is a value, not a flag: `-5`, `-.5`, `x`. */
+const VALUE = /^(-\d|-\.\d|-$|[^-])/;
+
+/** Reads `argv` by `flags`; throws a {@linkcode UsageError} at the first problem. */
+export function parseFlags<F extends Record<string, Flag>>(
+  argv: readonly string[],
+  flags: F,
+  options: ParseOptions = {},
+): Parsed<F> {
+  const values: Record<string, unknown> = {};
+  const plain: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") {
+      plain.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg === "" || VALUE.test(arg)) {
+      plain.push(arg);
+      continue;
+    }
+    const [, typed, inline] = /^(-[^=]+)(?:=(.*))?$/s.exec(arg)!;
+    const name = typed!.startsWith("--")
+      ? typed!.slice(2)
+      : options.short?.[typed!.slice(1)];
+    const flag = name === undefined || !Object.hasOwn(flags, name)
+      ? undefined
+      : flags[name];
+    if (flag === undefined) throw new UsageError(UI.unknownFlag(typed!));
+    if (flag.type === "switch") {
+      const word = (inline ?? "").toLowerCase();
+      if (!YES.has(word) && !NO.has(word)) {
+        throw new UsageError(UI.yesOrNo(typed!, inline!));
+      }
+      values[name!] = YES.has(word);
+      continue;
+    }
+    let value = inline;
+    if (value === undefined && VALUE.test(argv[i + 1] ?? "-")) {
+      value = argv[++i];
+    }
+    if (value === undefined || value === "") {
+      throw new UsageError(UI.needsValue(typed!));
+    }
+    values[name!] = flag.type === "number"
+      ? number(typed!, flag, value)
+      : choice(typed!, flag, value);
+  }
+  const allowed = options.positionals ?? 0;
+  if (plain.length > allowed) throw new UsageError(UI.extra(plain[allowed]!));
+  return { ...values, _: plain } as Parsed<F>;
+}
+
+function number(
+  typed: string,
+  flag: Extract<Flag, { type: "number" }>,
+  value: string,
+): number {
+  const { min = -Infinity, max = Infinity, integer = false } = flag;
+  const n = Number(value);
+  // Number() alone would take 0x10, " 5 " and Infinity; 1e400 reads as
+  // Infinity and 1e-400 as 0, which no range holds.
+  const ok = DECIMAL.test(value) && Number.isFinite(n) &&
+    !(n === 0 && /[1-9]/.test(value.split(/e/i)[0]!)) &&
+    n >= min && n <= max && (!integer || Number.isInteger(n));
+  if (ok) return n;
+  const kind = integer
+    ? { en: "a whole number", es: "un número entero" }
+    : { en: "a number", es: "un número" };
+  const range = min > -Infinity && max < Infinity
+    ? { en: ` from ${min} to ${max}`, es: ` de ${min} a ${max}` }
+    : min > -Infinity
+    ? { en: ` of at least ${min}`, es: ` de al menos ${min}` }
+    : max < Infinity
+    ? { en: ` of at most ${max}`, es: ` de como mucho ${max}` }
+    : { en: "", es: "" };
+  const rule = { en: kind.en + range.en, es: kind.es + range.es };
+  throw new UsageError(UI.number(typed, rule, value));
+}
+
+function choice(
+  typed: string,
+  flag: Extract<Flag, { type: "string" }>,
+  value: string,
+): string {
+  if (flag.choices === undefined || flag.choices.includes(value)) return value;
+  throw new UsageError(UI.oneOf(typed, flag.choices, value));
+}

@@ -1,0 +1,239 @@
+/**
+ * A lesson's header: the one source of its facts. Every list of lessons
+ * (`deno task lessons`, the README, the site, `--help`, the exercises)
+ * reads it here. The header is the file's first JSDoc block: the tags
+ * `@title`, `@title:es`, `@section N — the notes' title`, `@guide` (its page
+ * of docs/es), `@exercises` (ids, if any), `@difficulty`, `@tags`, `@run`
+ * and `@resource {url} text`, then two or three lines on what it shows and
+ * its `Output:` block (see lessons/03_gather.ts).
+ *
+ * `@run` is the command that runs the lesson from the checkout: `deno run`,
+ * the permissions the lesson needs (only `--allow-read`, `--allow-net` and
+ * `--allow-run`, with a list each, in that order), its file, and any flags
+ * to show. It is where a lesson declares its permissions. A header that
+ * lacks a tag, or whose `@run` is not in that form, is refused with an
+ * error that names the file and the tag.
+ *
+ * @module
+ */
+import { ROOT } from "./deno.ts";
+import type { Text } from "./i18n.ts";
+
+/** What `deno run` must allow a lesson; read paths are from the checkout. */
+export interface Permissions {
+  /** Folders it reads (workers load their modules from them). */
+  read?: string[];
+  /** Hosts it listens on and connects to. */
+  net?: string[];
+  /** Programs it starts. */
+  run?: string[];
+}
+
+/** A `@resource`: a link and its text. */
+export interface Resource {
+  /** The address. */
+  url: string;
+  /** The text to show. */
+  text: string;
+}
+
+/** What a lesson's header says. */
+export interface LessonHeader {
+  /** The file name in lessons/, e.g. `03_gather.ts`. */
+  file: string;
+  /** The file name without `.ts`: the lesson's id. */
+  id: string;
+  /** The notes' section, e.g. 3 (`@section`). */
+  section: number;
+  /**
+   * The notes' section title (`@section`), with the accents the notes leave
+   * out and their one slip of grammar mended (§9's «concurrencias»): the
+   * guide's heading for the section.
+   */
+  sectionTitle: string;
+  /** `@title` and `@title:es`. */
+  title: Text;
+  /** `@difficulty`. */
+  difficulty: string;
+  /** `@tags`, split at commas. */
+  tags: string[];
+  /** `@run`: the command, as written. */
+  run: string;
+  /** The permissions of `@run`. */
+  permissions: Permissions;
+  /** `@resource` links. */
+  resources: Resource[];
+  /** `@guide`: its page of the Spanish guide, from the checkout. */
+  guide: string;
+  /** `@exercises`: the ids of its exercises, in order. */
+  exercises: string[];
+  /** The paragraphs between the tags and the Output block. */
+  summary: string[];
+  /**
+   * The lines of the `Output:` block: what the lesson prints at the default
+   * settings. A number written `~2.0` stands for a measured one.
+   */
+  output: string[];
+}
+
+/** Reads the header of the lesson `file` (its name in lessons/) from its source. */
+export function readHeader(source: string, file: string): LessonHeader {
+  const lines = source.replace(/\r\n?/g, "\n").split("\n");
+  const end = lines.findIndex((line) => line.trim() === "*/");
+  if (lines[0]?.trim() !== "/**" || end < 0) bad(file, "header", "none");
+  const body = lines.slice(1, end).map((line) => line.replace(/^\s*\* ?/, ""));
+  const tags = new Map<string, string[]>();
+  const text: string[] = [];
+  let output: string[] = [];
+  for (let i = 0; i < body.length; i++) {
+    const tag = /^@([\w:]+)\s+(.*)$/.exec(body[i]!);
+    if (tag) {
+      tags.set(tag[1]!, [...tags.get(tag[1]!) ?? [], tag[2]!.trim()]);
+    } else if (/^Output\b/.test(body[i]!) && body[i + 2] === "```text") {
+      const close = body.indexOf("```", i + 3);
+      if (close < 0) bad(file, "Output", "an open block");
+      output = body.slice(i + 3, close);
+      i = close;
+    } else text.push(body[i]!);
+  }
+  const one = (name: string) => {
+    const value = tags.get(name)?.[0];
+    if (!value) bad(file, `@${name}`, "missing");
+    return value;
+  };
+  const [, number, sectionTitle] = /^(\d+) — (.+)$/.exec(one("section")) ??
+    bad(file, "@section", one("section"));
+  if (Number(number) !== Number(file.slice(0, 2))) {
+    bad(file, "@section", `${number}, not the file's number`);
+  }
+  const run = one("run");
+  const exercises = (tags.get("exercises")?.[0] ?? "").split(",")
+    .map((id) => id.trim()).filter(Boolean);
+  return {
+    file,
+    id: file.replace(/\.ts$/, ""),
+    section: Number(number),
+    sectionTitle: sectionTitle!,
+    title: { en: one("title"), es: one("title:es") },
+    difficulty: one("difficulty"),
+    tags: one("tags").split(",").map((t) => t.trim()).filter(Boolean),
+    run,
+    permissions: permissionsOf(run, file),
+    resources: (tags.get("resource") ?? []).map((value) => {
+      const [, url = "", about = ""] = /^\{([^}]+)\}\s*(.*)$/.exec(value) ??
+        bad(file, "@resource", value);
+      return { url, text: about };
+    }),
+    guide: one("guide"),
+    exercises,
+    summary: paragraphs(text),
+    output,
+  };
+}
+
+/** The headers of every lesson in `root`/lessons, in course order. */
+export async function listLessons(
+  root: string = ROOT,
+): Promise<LessonHeader[]> {
+  const dir = `${root}/lessons`;
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isFile && /^\d\d_\w+\.ts$/.test(entry.name)) {
+      files.push(entry.name);
+    }
+  }
+  files.sort();
+  return Promise.all(
+    files.map(async (file) =>
+      readHeader(await Deno.readTextFile(`${dir}/${file}`), file)
+    ),
+  );
+}
+
+/** The permissions `@run` grants, refusing a command not in the header's form. */
+function permissionsOf(run: string, file: string): Permissions {
+  const words = run.split(" ");
+  const at = words.indexOf(`lessons/${file}`);
+  const form =
+    `not "deno run [--allow-read=…] [--allow-net=…] [--allow-run=…] lessons/${file} [flags]"`;
+  if (at < 2) bad(file, "@run", form);
+  const permissions: Permissions = {};
+  for (const flag of words.slice(2, at)) {
+    const [, kind, list] = /^--allow-(read|net|run)=([^\s,]+(?:,[^\s,]+)*)$/
+      .exec(flag) ?? bad(file, "@run", `${flag} is not a permission it knows`);
+    permissions[kind as keyof Permissions] = list!.split(",");
+  }
+  if (commandLine({ file, permissions }, words.slice(at + 1)) !== run) {
+    bad(file, "@run", form);
+  }
+  return permissions;
+}
+
+function bad(file: string, tag: string, problem: string): never {
+  throw new SyntaxError(
+    `The header of lessons/${file} has a bad ${tag}: ${problem}`,
+  );
+}
+
+/** Lines joined into paragraphs at blank lines. */
+export function paragraphs(lines: readonly string[]): string[] {
+  return lines.join("\n").split(/\n\s*\n/).map((p) =>
+    p.replace(/\s+/g, " ").trim()
+  )
+    .filter(Boolean);
+}
+
+/** `path`, from the checkout, as a command run from `cwd` must spell it. */
+function spell(path: string, cwd: string): string {
+  return cwd === ROOT ? path : `${ROOT}/${path}`;
+}
+
+/** The permission flags of `deno run`, with paths that work from `cwd`. */
+export function permissionFlags(
+  permissions: Permissions,
+  cwd: string = ROOT,
+): string[] {
+  const { read = [], net = [], run = [] } = permissions;
+  return [
+    ...read.length
+      ? [`--allow-read=${read.map((p) => spell(p, cwd)).join(",")}`]
+      : [],
+    ...net.length ? [`--allow-net=${net.join(",")}`] : [],
+    ...run.length ? [`--allow-run=${run.join(",")}`] : [],
+  ];
+}
+
+/** The `deno run` command that runs a lesson from `cwd`, with `args`, quoted for a shell. */
+export function commandLine(
+  lesson: Pick<LessonHeader, "file" | "permissions">,
+  args: readonly string[] = [],
+  cwd: string = ROOT,
+): string {
+  const file = spell(`lessons/${lesson.file}`, cwd);
+  return [
+    "deno",
+    "run",
+    ...permissionFlags(lesson.permissions, cwd),
+    file,
+    ...args,
+  ]
+    .map(shellQuote).join(" ");
+}
+
+/** A word as a POSIX shell reads it back: quoted when it needs it. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word)
+    ? word
+    : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Whether a printed line matches a line of an `Output:` block: the same
+ * text, where each `~<number>` of the block matches any number.
+ */
+export function matchesOutput(expected: string, printed: string): boolean {
+  const pattern = expected.split(/~\d+(?:\.\d+)?/).map((part) =>
+    part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+  ).join("\\d+(?:\\.\\d+)?");
+  return new RegExp(`^${pattern}$`).test(printed);
+}

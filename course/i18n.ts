@@ -1,0 +1,79 @@
+/**
+ * The course's two languages and the words its front-ends share.
+ *
+ * - {@linkcode Lang} and {@linkcode LANGS}: `"en"` and `"es"`.
+ * - {@linkcode Text}: a message in both languages; a front-end shows
+ *   `text[lang]`. {@linkcode text} builds one.
+ * - {@linkcode UI}: the messages of the course core (flag errors, the help
+ *   hint), each a function that returns a {@linkcode Text}.
+ *
+ * @module
+ */
+import { describe } from "./errors.ts";
+
+/** The languages of the course. */
+export type Lang = "en" | "es";
+
+/** Every language, the default first. */
+export const LANGS: readonly Lang[] = ["en", "es"];
+
+/** A text in both languages. */
+export interface Text {
+  /** English. */
+  readonly en: string;
+  /** Spanish. */
+  readonly es: string;
+}
+
+/** A {@linkcode Text} from its English and Spanish. */
+export function text(en: string, es: string): Text {
+  return { en, es };
+}
+
+/** Whether `value` is one of the course's languages. */
+export function isLang(value: unknown): value is Lang {
+  return value === "en" || value === "es";
+}
+
+/** The messages of the course core, in both languages. */
+export const UI = {
+  unknownFlag: (flag: string): Text =>
+    text(`Unknown flag ${flag}`, `Opción desconocida ${flag}`),
+  needsValue: (flag: string): Text =>
+    text(`Flag ${flag} needs a value`, `La opción ${flag} necesita un valor`),
+  yesOrNo: (flag: string, value: string): Text =>
+    text(
+      `Flag ${flag} takes no value, or yes or no: current value is ${
+        describe(value)
+      }`,
+      `La opción ${flag} va sin valor, o con sí o no: el valor actual es ${
+        describe(value)
+      }`,
+    ),
+  number: (flag: string, rule: Text, value: string): Text =>
+    text(
+      `Flag ${flag} must be ${rule.en}: current value is ${describe(value)}`,
+      `La opción ${flag} debe ser ${rule.es}: el valor actual es ${
+        describe(value)
+      }`,
+    ),
+  oneOf: (flag: string, choices: readonly string[], value: string): Text =>
+    text(
+      `Flag ${flag} must be ${choices.join(" or ")}: current value is ${
+        describe(value)
+      }`,
+      `La opción ${flag} debe ser ${choices.join(" o ")}: el valor actual es ${
+        describe(value)
+      }`,
+    ),
+  extra: (arg: string): Text =>
+    text(
+      `Unexpected argument ${describe(arg)}`,
+      `Argumento de más ${describe(arg)}`,
+    ),
+  seeHelp: (): Text =>
+    text(
+      "Run with --help to see the flags.",
+      "Ejecútalo con --help para ver las opciones.",
+    ),
+};

@@ -1,0 +1,482 @@
+/**
+ * What every lesson shares: the options its function takes, what it returns
+ * to its test, and its command line. A lesson ends with
+ *
+ * ```ts ignore
+ * export const command = defineLesson(import.meta, gather, { minUnit: 5 });
+ * ```
+ *
+ * which, when the file is run, does the rest from the lesson's header
+ * (course/header.ts): `--unit` (1 to 10000), `--timeline[=svg FILE]`,
+ * `--events`, `--help` and the lesson's own flags; the permissions of its
+ * `@run` line, with the exact command when one is missing; an error as one
+ * line; exit status 0 when it ran, 1 when it failed, 2 for a bad flag.
+ *
+ * `--events` makes the run one ordered stream on standard output: one JSON
+ * object a line, written as it happens ({@linkcode LessonEvent}), so that
+ * a program running the lesson (the site) shows its lines and its tasks in
+ * the order they happened.
+ *
+ * @module
+ */
+import { Timeline } from "../lib/timeline.ts";
+import { endChildren, ROOT } from "./deno.ts";
+import { describe, errorLine } from "./errors.ts";
+import { type Flag, parseFlags, UsageError } from "./flags.ts";
+import {
+  commandLine,
+  type LessonHeader,
+  permissionFlags,
+  type Permissions,
+  readHeader,
+  shellQuote,
+} from "./header.ts";
+import { UI } from "./i18n.ts";
+
+/** What every lesson's function accepts. */
+export interface LessonOptions {
+  /** How many milliseconds one "second" of the notes lasts. @default {1000} */
+  unit?: number;
+  /** Where printed lines go. @default {console.log} */
+  log?: (line: string) => void;
+}
+
+/** What every lesson's function returns, for its test. */
+export interface LessonResult {
+  /** Every line the lesson printed, in order. */
+  lines: string[];
+  /** When each of the lesson's tasks ran. */
+  timeline: Timeline;
+  /** The unit the lesson ran with, in milliseconds. */
+  unit: number;
+}
+
+/** The per-run state a lesson works with. */
+export interface LessonContext extends LessonResult {
+  /** Prints a line (through `log`) and records it in `lines`. */
+  print: (line: string) => void;
+}
+
+/** A lesson's own flag: how the parser reads it, and a line for `--help`. */
+export type LessonFlag = Flag & { help: string };
+
+/** How a lesson runs from the command line. */
+export interface LessonCommand<O extends LessonOptions = LessonOptions> {
+  /** The lesson's function. */
+  run: (options: O) => Promise<LessonResult>;
+  /** Its own flags, beside the ones every lesson takes. */
+  flags?: Record<string, LessonFlag>;
+  /**
+   * The smallest `--unit` at which it prints its Output block (timers a
+   * millisecond apart fire together, and a loaded machine adds more).
+   * Below it, `--help` and a run warn. Unset: any unit works.
+   */
+  minUnit?: number;
+}
+
+/** The smallest `--unit`, in milliseconds. */
+export const MIN_UNIT = 1;
+/** The largest `--unit`: ten seconds a second already makes a lesson last minutes. */
+export const MAX_UNIT = 10_000;
+
+// Errors that come from a bad option, with the message for its flag.
+const optionErrors = new WeakMap<object, string>();
+
+/**
+ * An error for a bad option of a lesson's function: a TypeError or a
+ * RangeError naming the option and the value, which the command line shows
+ * as a message about the flag.
+ */
+export function optionError(
+  kind: typeof TypeError | typeof RangeError,
+  option: string,
+  rule: string,
+  value: unknown,
+): Error {
+  const rest = `must be ${rule}: current value is ${describe(value)}`;
+  const error = new kind(`Cannot run lesson as '${option}' ${rest}`);
+  optionErrors.set(error, `Flag --${option} ${rest}`);
+  return error;
+}
+
+/**
+ * Reads an integer option: `fallback` when it is `undefined`, else it must be
+ * an integer from `min` to `max`.
+ */
+export function integerOption(
+  value: unknown,
+  option: string,
+  fallback: number,
+  min: number,
+  max: number = Number.MAX_SAFE_INTEGER,
+): number {
+  if (value === undefined) return fallback;
+  const rule = max !== Number.MAX_SAFE_INTEGER
+    ? `an integer from ${min} to ${max}`
+    : min === 1
+    ? "a positive integer"
+    : `an integer of at least ${min}`;
+  if (typeof value !== "number") {
+    throw optionError(TypeError, option, rule, value);
+  }
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw optionError(RangeError, option, rule, value);
+  }
+  return value;
+}
+
+/**
+ * What `--events` writes on standard output, one JSON object a line:
+ * `begin` (the timeline starts; `unit` is a second of the notes, in ms),
+ * `print` (a line the lesson or its command line prints), `start` and `end`
+ * (a task, `at` milliseconds after the timeline began, and how it ended),
+ * `stderr` (what would go to standard error: a warning, the line of a
+ * failure).
+ */
+export type LessonEvent =
+  | { event: "begin"; unit: number }
+  | { event: "print" | "stderr"; text: string }
+  | { event: "start"; task: string; at: number }
+  | {
+    event: "end";
+    task: string;
+    at: number;
+    outcome: "fulfilled" | "rejected";
+  };
+
+/** Where events go while `runCli` runs with `--events`. */
+let reporter: ((event: LessonEvent) => void) | undefined;
+
+/**
+ * Starts a lesson run: checks `unit` (1 to 10000) and returns a fresh
+ * timeline and a `print` that both logs and records.
+ */
+export function begin(options: LessonOptions = {}): LessonContext {
+  const unit = options.unit ?? 1000;
+  const rule = `a number of milliseconds from ${MIN_UNIT} to ${MAX_UNIT}`;
+  if (typeof unit !== "number") {
+    throw optionError(TypeError, "unit", rule, unit);
+  }
+  if (!(unit >= MIN_UNIT && unit <= MAX_UNIT)) {
+    throw optionError(RangeError, "unit", rule, unit);
+  }
+  const log = options.log ?? console.log;
+  const lines: string[] = [];
+  const print = (line: string) => {
+    lines.push(line);
+    log(line);
+  };
+  const timeline = reporter ? new ReportedTimeline(reporter) : new Timeline();
+  reporter?.({ event: "begin", unit });
+  return { unit, lines, timeline, print };
+}
+
+/** A timeline that reports each start and end (to the microsecond) as it records it. */
+class ReportedTimeline extends Timeline {
+  #report: (event: LessonEvent) => void;
+
+  constructor(report: (event: LessonEvent) => void) {
+    super();
+    this.#report = report;
+  }
+
+  override start(name: string): void {
+    super.start(name);
+    const at = micro(this.span(name)!.start);
+    this.#report({ event: "start", task: name, at });
+  }
+
+  override end(name: string, outcome?: "fulfilled" | "rejected"): void {
+    super.end(name, outcome);
+    const span = this.span(name)!;
+    const how = span.outcome as "fulfilled" | "rejected";
+    this.#report({
+      event: "end",
+      task: name,
+      at: micro(span.end!),
+      outcome: how,
+    });
+  }
+}
+
+const micro = (ms: number) => Math.round(ms * 1000) / 1000;
+
+/** Where the command line writes, so that tests can capture it. */
+export interface CliOutput {
+  /** Standard output, one line or block at a time. */
+  out: (text: string) => void;
+  /** Standard error, one line at a time. */
+  err: (text: string) => void;
+}
+
+/** The flags every lesson takes. */
+const COMMON = {
+  unit: { type: "number", min: MIN_UNIT, max: MAX_UNIT },
+  timeline: { type: "switch" },
+  events: { type: "switch" },
+  help: { type: "switch" },
+} as const;
+
+/** Why each kind of permission is needed, as `--help` says it. */
+const WHY: Record<keyof Permissions, string> = {
+  read: "workers load their modules from these folders",
+  net: "the lesson's own HTTP server on this machine",
+  run: "the lesson starts deno subprocesses",
+};
+
+/** The text of `--help`. */
+export function helpText(
+  header: LessonHeader,
+  command: LessonCommand<never>,
+  cwd: string = ROOT,
+): string {
+  const below = command.minUnit === undefined
+    ? ""
+    : `; below ${command.minUnit} the lines may differ from the Output`;
+  const rows: [string, string][] = [
+    [
+      "--unit <ms>",
+      "how many milliseconds a second of the notes lasts " +
+      `(${MIN_UNIT} to ${MAX_UNIT}, default 1000${below})`,
+    ],
+    ["--timeline", "print a chart of when each task ran (--timeline=no: none)"],
+    [
+      "--timeline=svg FILE",
+      "write the chart as an SVG picture to FILE (needs --allow-write=FILE)",
+    ],
+    [
+      "--events",
+      "write each printed line and each task's start and end on " +
+      "standard output as JSON lines, in order (--events=no: none)",
+    ],
+    ...Object.entries(command.flags ?? {}).map((
+      [name, flag],
+    ): [string, string] => [
+      `--${name}${flag.type === "switch" ? "" : " <value>"}`,
+      flag.help,
+    ]),
+    ["-h, --help", "show this help"],
+  ];
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
+  const needs = (Object.keys(WHY) as (keyof Permissions)[])
+    .filter((kind) => header.permissions[kind]?.length)
+    .map((kind) =>
+      `  ${permissionFlags({ [kind]: header.permissions[kind] }, cwd)[0]}: ${
+        WHY[kind]
+      }`
+    );
+  const exercises = header.exercises.length
+    ? ` · exercises ${header.exercises.join(", ")}`
+    : "";
+  return [
+    header.title.en,
+    `§${header.section} of the notes: ${header.sectionTitle}${exercises}`,
+    "",
+    `Usage: ${commandLine(header, [], cwd)} [flags]`,
+    "",
+    "Permissions:",
+    ...(needs.length ? needs : ["  none"]),
+    "",
+    "Flags:",
+    ...rows.map(([flag, help]) => `  ${flag.padEnd(width)}${help}`),
+    "",
+    "Exit status: 0 when the lesson ran, 1 when it failed, 2 for a bad flag.",
+  ].join("\n");
+}
+
+/**
+ * Runs a lesson from the command line and resolves with the exit status:
+ * 0 when it ran, 1 when it failed (one line on standard error, or the
+ * command that grants a missing permission), 2 for a bad flag.
+ */
+export async function runCli<O extends LessonOptions>(
+  command: LessonCommand<O>,
+  argv: readonly string[],
+  header: LessonHeader,
+  io: CliOutput = { out: console.log, err: console.error },
+  cwd: string = Deno.cwd(),
+): Promise<number> {
+  let flags: Record<string, unknown>;
+  let svg: string | undefined;
+  try {
+    // `--timeline=svg FILE`: the file is the word after it.
+    const rest: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+      if (!/^--timeline=svg/i.test(argv[i]!)) rest.push(argv[i]!);
+      else if (argv[i]!.length === 14 && /^[^-]/.test(argv[i + 1] ?? "-")) {
+        svg = argv[++i];
+      } else {
+        throw new UsageError({
+          en:
+            "Flag --timeline=svg needs the name of the file to write after it: --timeline=svg FILE",
+          es:
+            "La opción --timeline=svg necesita detrás el nombre del fichero: --timeline=svg FICHERO",
+        });
+      }
+    }
+    flags = parseFlags(rest, { ...COMMON, ...command.flags }, {
+      short: { h: "help" },
+    });
+  } catch (error) {
+    return usage(error, io);
+  }
+  const { _, help, timeline: chart, events, ...options } = flags;
+  if (help) {
+    io.out(helpText(header, command as LessonCommand<never>, cwd));
+    return 0;
+  }
+  let { out, err } = io;
+  const emit = (event: LessonEvent) => io.out(JSON.stringify(event));
+  if (events) {
+    const print = (text: string) => emit({ event: "print", text });
+    options.log = print;
+    out = (text) => text.split("\n").forEach(print);
+    err = (text) => emit({ event: "stderr", text });
+  }
+  // The SVG's file is named as typed, relative to the current directory.
+  const write = svg && `--allow-write=${svg}`;
+  const missing = permissionFlags(lacking(header.permissions), cwd);
+  if (write && !granted({ name: "write", path: svg })) missing.push(write);
+  if (missing.length > 0) {
+    const line = commandLine(header, argv, cwd);
+    err(`This lesson needs ${missing.join(" ")}. Run it with:`);
+    err(
+      `  ${
+        write
+          ? line.replace(/^deno run /, `deno run ${shellQuote(write)} `)
+          : line
+      }`,
+    );
+    return 1;
+  }
+  const writeSvg = async (picture?: string): Promise<boolean> => {
+    try {
+      await (picture === undefined
+        ? probe(svg!)
+        : Deno.writeTextFile(svg!, picture));
+      return true;
+    } catch (error) {
+      err(`Cannot write the timeline to ${svg}: ${errorLine(error)}`);
+      return false;
+    }
+  };
+  // A path that cannot be written is said before the lesson runs.
+  if (svg && !await writeSvg()) return 1;
+  const unit = (options.unit as number | undefined) ?? 1000;
+  const small = command.minUnit !== undefined && unit < command.minUnit
+    ? `--unit ${unit} is below ${command.minUnit}, the smallest this lesson is written for`
+    : undefined;
+  if (small) err(`Warning: ${small}: lines may differ from its Output.`);
+  let result: LessonResult;
+  reporter = events ? emit : undefined;
+  try {
+    result = await command.run(options as unknown as O);
+  } catch (error) {
+    if (optionErrors.has(error as object)) return usage(error, { out, err });
+    err(`Lesson failed: ${errorLine(error)}${small ? ` (${small})` : ""}`);
+    return 1;
+  } finally {
+    reporter = undefined;
+  }
+  const { timeline } = result;
+  if (chart) out("\n" + timeline.render({ unit: result.unit }));
+  if (svg) {
+    const title = header.title.en;
+    if (!await writeSvg(timeline.toSVG({ unit: result.unit, title }))) return 1;
+    out(`\nTimeline written to ${svg}`);
+  }
+  return 0;
+}
+
+function granted(descriptor: Deno.PermissionDescriptor): boolean {
+  return Deno.permissions.querySync(descriptor).state === "granted";
+}
+
+/** The permissions of `needed` this process has not been granted. */
+function lacking({ read = [], net = [], run = [] }: Permissions): Permissions {
+  return {
+    read: read.filter((path) =>
+      !granted({ name: "read", path: `${ROOT}/${path}` })
+    ),
+    net: net.filter((host) => !granted({ name: "net", host })),
+    run: run.filter((command) => !granted({ name: "run", command })),
+  };
+}
+
+/**
+ * Fails as writing `path` would, and leaves it as it was: nothing is left
+ * there until the chart is written (a run that fails or is interrupted
+ * leaves no file, and an existing one as it was).
+ */
+async function probe(path: string): Promise<void> {
+  try {
+    (await Deno.open(path, { write: true, createNew: true })).close();
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) return;
+    throw error;
+  }
+  await Deno.remove(path);
+}
+
+function usage(error: unknown, io: CliOutput): number {
+  const message = optionErrors.get(error as object) ??
+    (error instanceof UsageError ? error.text.en : undefined);
+  if (message === undefined) throw error;
+  io.err(message);
+  io.err(UI.seeHelp().en);
+  return 2;
+}
+
+/**
+ * A lesson's command: its function `run`, with `flags` and `minUnit`. When
+ * `meta` is the program's main module, it also runs the lesson from the
+ * command line, reading the header of its own file, and exits with the
+ * status of {@linkcode runCli}; an error that escapes the lesson (a throw in
+ * a timer, a rejection nobody handles) ends in one line and status 1 too.
+ */
+export function defineLesson<O extends LessonOptions>(
+  meta: ImportMeta,
+  run: (options: O) => Promise<LessonResult>,
+  more: Omit<LessonCommand<O>, "run"> = {},
+): LessonCommand<O> {
+  const command = { run, ...more };
+  if (meta.main) cli(meta, command);
+  return command;
+}
+
+async function cli<O extends LessonOptions>(
+  meta: ImportMeta,
+  command: LessonCommand<O>,
+): Promise<void> {
+  const fatal = (error: unknown) => {
+    const text = `Lesson failed: ${errorLine(error)}`;
+    if (reporter) reporter({ event: "stderr", text });
+    else console.error(text);
+    Deno.exit(1);
+  };
+  globalThis.addEventListener("error", (event) => {
+    event.preventDefault();
+    fatal(event.error);
+  });
+  // Node's hook, which Deno supports, runs only for rejections that no
+  // `unhandledrejection` listener prevented, so a lesson may still catch
+  // its own (lesson 7 does). Loaded here only: Node's compatibility layer
+  // adds tens of milliseconds to the start of every worker and subprocess
+  // that imports a lesson.
+  const { default: process } = await import("node:process");
+  process.on("unhandledRejection", fatal);
+  // Stop, on the site, sends SIGTERM to the lesson alone: before it goes,
+  // the lesson ends the deno processes it started (lesson 9's).
+  if (Deno.build.os !== "windows") {
+    Deno.addSignalListener("SIGTERM", () => {
+      endChildren();
+      Deno.exit(143);
+    });
+  }
+  // A module may import itself as text with no --allow-read.
+  const source = await import(meta.url, { with: { type: "text" } });
+  const file = decodeURIComponent(meta.url.replace(/^.*\//, ""));
+  const header = readHeader(source.default, file);
+  const status = await runCli(command, Deno.args, header).catch(fatal);
+  if (status !== 0) Deno.exit(status);
+}

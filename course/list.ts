@@ -1,0 +1,99 @@
+/**
+ * `deno task lessons [--lang es]`: every lesson with its number, title, the
+ * notes' section, its exercises and the exact command that runs it, read
+ * from the lessons' own headers; in Spanish, with the guide's page too.
+ * {@linkcode readmeList} is the README's list of the course, from the same
+ * headers.
+ *
+ * @module
+ */
+import { parseFlags, UsageError } from "./flags.ts";
+import { type LessonHeader, listLessons } from "./header.ts";
+import { type Lang, LANGS } from "./i18n.ts";
+
+const WORDS = {
+  en: {
+    notes: "notes:",
+    guide: "",
+    exercises: "exercises:",
+    run: "run:",
+    other:
+      "In Spanish, with each lesson's page of the guide: deno task lessons --lang es",
+    usage: "Usage: deno task lessons [--lang en|es]",
+  },
+  es: {
+    notes: "apuntes:",
+    guide: "guía:",
+    exercises: "ejercicios:",
+    run: "comando:",
+    other:
+      "La guía en español empieza en README.es.md; la lista en inglés: deno task lessons",
+    usage: "Uso: deno task lessons [--lang en|es]",
+  },
+};
+
+/** The listing of `lessons` in `lang`, one block of lines per lesson. */
+export function formatLessons(lessons: LessonHeader[], lang: Lang): string[] {
+  const w = WORDS[lang];
+  const row = (label: string, value: string) =>
+    label && value ? [`    ${label.padEnd(12)}${value}`] : [];
+  return [
+    ...lessons.flatMap((lesson) => [
+      `${lesson.file.slice(0, 2)}  ${lesson.title[lang]}`,
+      ...row(w.notes, `§${lesson.section} ${lesson.sectionTitle}`),
+      ...row(w.guide, lesson.guide),
+      ...row(w.exercises, lesson.exercises.join(", ")),
+      ...row(w.run, lesson.run),
+    ]),
+    w.other,
+  ];
+}
+
+/** The README's list of the course: one Markdown item per lesson. */
+export function readmeList(lessons: LessonHeader[]): string {
+  return lessons.map((l) =>
+    `- ${l.file.slice(0, 2)} [${l.title.en}](lessons/${l.file}) · ` +
+    `§${l.section} ${l.sectionTitle} · \`${l.run}\`` +
+    (l.exercises.length ? ` · exercises ${l.exercises.join(", ")}` : "")
+  ).join("\n");
+}
+
+/**
+ * Runs the listing with the command line's `args` and resolves with the exit
+ * status: 0 when it listed, 2 for a bad flag (one line on `err`).
+ */
+export async function main(
+  args: readonly string[],
+  out: (line: string) => void = console.log,
+  err: (line: string) => void = console.error,
+): Promise<number> {
+  let flags;
+  try {
+    flags = parseFlags(args, {
+      lang: { type: "string", choices: LANGS },
+      help: { type: "switch" },
+    }, { short: { h: "help" } });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    // Said in Spanish when Spanish was asked for.
+    const lang = args.some((arg, i) =>
+        arg === "--lang=es" || (arg === "es" && args[i - 1] === "--lang")
+      )
+      ? "es"
+      : "en";
+    err(error.text[lang]);
+    err(WORDS[lang].usage);
+    return 2;
+  }
+  const lang = (flags.lang ?? "en") as Lang;
+  if (flags.help) {
+    out(WORDS[lang].usage);
+    out("  --lang en  English titles (the default)");
+    out("  --lang es  Spanish titles and the page of the Spanish guide");
+    return 0;
+  }
+  for (const line of formatLessons(await listLessons(), lang)) out(line);
+  return 0;
+}
+
+if (import.meta.main) Deno.exitCode = await main(Deno.args);

@@ -1,0 +1,124 @@
+/**
+ * The learner's progress with the exercises, in exercises/.progress.json
+ * (ignored by git): which file contents passed their check, how many hints
+ * were shown, and the language last asked for. `deno task exercise` and the
+ * site both read and write it through this module.
+ *
+ * ```ts ignore
+ * const progress = await loadProgress();
+ * const state = stateOf(progress, "04b", await hashOf(file)); // "done" | "failing" | "todo"
+ * await updateProgress((p) => void (p.results["04b"] = { hash, passed: true }));
+ * ```
+ *
+ * Every change goes through {@linkcode updateProgress}: it holds an
+ * exclusive lock on `.progress.json.lock` (released by the system if the
+ * process dies), reads the file again, applies the change and puts the new
+ * file in place with a rename, so that two checks at once each keep their
+ * result and a reader never sees half a file. Writing needs
+ * `--allow-write` on the three paths of {@linkcode progressPaths}.
+ *
+ * @module
+ */
+
+/** What is remembered between runs. */
+export interface Progress {
+  /** The language last asked for with --lang. */
+  lang?: "en" | "es";
+  /** Per exercise: the SHA-256 of the file's content when last checked, and whether it passed. */
+  results: Record<string, { hash: string; passed: boolean }>;
+  /** Per exercise: how many hints have been shown. */
+  hints: Record<string, number>;
+}
+
+/**
+ * Exercises that changed their id, old to new: a progress file written
+ * before the move reads as if written after it.
+ */
+const RENAMED: Readonly<Record<string, string>> = {
+  "04c": "01a",
+  "04d": "10c",
+};
+
+/** The progress file of this checkout. */
+export const PROGRESS: URL = new URL(
+  "../exercises/.progress.json",
+  import.meta.url,
+);
+
+/** The file, its lock and its temporary copy: what a writer needs to write. */
+export function progressPaths(file: URL = PROGRESS): URL[] {
+  return [file, new URL(`${file.href}.lock`), new URL(`${file.href}.tmp`)];
+}
+
+/** The progress saved in `file`; empty when there is none or it is unreadable. */
+export async function loadProgress(file: URL = PROGRESS): Promise<Progress> {
+  let saved: Partial<Progress> | null = null;
+  try {
+    saved = JSON.parse(await Deno.readTextFile(file));
+  } catch { /* nothing saved yet, or not a progress file */ }
+  const record = <T>(value: unknown): Record<string, T> => {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      return {};
+    }
+    const copy: Record<string, unknown> = { ...value };
+    for (const [old, id] of Object.entries(RENAMED)) {
+      if (Object.hasOwn(copy, old)) copy[id] ??= copy[old];
+      delete copy[old];
+    }
+    return copy as Record<string, T>;
+  };
+  return {
+    ...saved?.lang === "en" || saved?.lang === "es" ? { lang: saved.lang } : {},
+    results: record(saved?.results),
+    hints: record(saved?.hints),
+  };
+}
+
+/**
+ * Applies `change` to the progress saved now, under the lock, and saves it.
+ * Rejects (and saves nothing) without write permission.
+ *
+ * @returns The progress as saved.
+ */
+export async function updateProgress(
+  change: (progress: Progress) => void,
+  file: URL = PROGRESS,
+): Promise<Progress> {
+  const [, lockPath, temporary] = progressPaths(file);
+  using lock = await Deno.open(lockPath!, { write: true, create: true });
+  await lock.lock(true);
+  const progress = await loadProgress(file);
+  change(progress);
+  await Deno.writeTextFile(
+    temporary!,
+    JSON.stringify(progress, null, 2) + "\n",
+  );
+  await Deno.rename(temporary!, file);
+  return progress;
+}
+
+/** The SHA-256 of a file's bytes, in hex; "missing" when it cannot be read. */
+export async function hashOf(file: URL): Promise<string> {
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = await Deno.readFile(file) as Uint8Array<ArrayBuffer>;
+  } catch {
+    return "missing";
+  }
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return Array.from(
+    new Uint8Array(digest),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+}
+
+/** Where the learner stands with exercise `id`, whose file now hashes to `hash`. */
+export function stateOf(
+  progress: Progress,
+  id: string,
+  hash: string,
+): "done" | "failing" | "todo" {
+  const saved = progress.results[id];
+  if (saved?.hash !== hash) return "todo";
+  return saved.passed ? "done" : "failing";
+}

@@ -1,0 +1,169 @@
+/** The check of exercise 01a. @module */
+import {
+  EPSILON,
+  exercise as define,
+  num,
+  refOf,
+  type Text,
+  text,
+  units,
+} from "../_harness.ts";
+
+interface Light {
+  green(): void;
+  red(): void;
+  pass(options?: { signal?: AbortSignal }): Promise<void>;
+}
+
+/** Who arrives when, and when each should pass (undefined: gives up at `quits`). */
+const CARS = [
+  { car: 1, arrives: 0, passes: 2 },
+  { car: 2, arrives: 1, passes: 2 },
+  { car: 3, arrives: 3.5, passes: 5 },
+  { car: 4, arrives: 5.5, passes: 5.5 },
+  { car: 5, arrives: 6.5, passes: undefined, quits: 7 },
+];
+/** When the light changes: green from 2 to 3, from 5 to 6, and from 8. */
+const CHANGES = [[2, "green"], [3, "red"], [5, "green"], [6, "red"], [
+  8,
+  "green",
+]] as const;
+
+/** The light at `t`: its colour, since when, and when it next turns green. */
+function lightAt(t: number) {
+  const last = CHANGES.findLast(([at]) => at <= t + EPSILON);
+  const next = CHANGES.find(([at, to]) => at > t + EPSILON && to === "green");
+  return { colour: last?.[1] ?? "red", since: last?.[0] ?? 0, next: next?.[0] };
+}
+
+/** When a car's pass() settled, and how. */
+interface Passage {
+  at: number;
+  ok: boolean;
+  reason?: unknown;
+}
+
+export const exercise = define<Record<number, Passage>>({
+  slug: "01a_traffic_light",
+  export: "TrafficLight",
+  words: { car: "coche", green: "verde" },
+  async observe(session) {
+    const Light: new () => Light = session.export;
+    await using world = session.open();
+    const seen: Record<number, Passage> = {};
+    const after = (t: number, act: () => void) => world.sleep(t).then(act);
+    await world.run(async () => {
+      const light = new Light();
+      const cars: Promise<void>[] = [];
+      let greens = 0; // The green periods go on the chart too.
+      await Promise.all([
+        ...CHANGES.map(([at, to]) =>
+          after(at, () => {
+            if (to === "green") world.start(`green ${++greens}`);
+            else world.end(`green ${greens}`);
+            light[to]();
+          })
+        ),
+        ...CARS.map(({ car, arrives, quits }) =>
+          after(arrives, () => {
+            const stop = new AbortController();
+            const name = world.start(`car ${car}`);
+            const options = quits === undefined ? undefined : stop;
+            const passage = (ok: boolean) => (reason?: unknown) => {
+              seen[car] = { at: world.now(), ok, reason };
+              world.end(name, ok ? "fulfilled" : "rejected");
+            };
+            cars.push(
+              Promise.resolve(light.pass(options && { signal: stop.signal }))
+                .then(passage(true), passage(false)),
+            );
+            if (quits === undefined) return;
+            after(quits - arrives, () => {
+              stop.abort(session.mark(new Error(`${name} gave up`), name));
+            });
+          })
+        ),
+      ]);
+      await Promise.all(cars);
+      world.end(`green ${greens}`);
+    }, 20);
+    return seen;
+  },
+  judge(run, seen) {
+    const problems: Text[] = [];
+    for (const { car, arrives, passes, quits } of CARS) {
+      const result = seen[car];
+      const at = result && units(result.at);
+      const shown = result && run.show(result.reason);
+      if (quits !== undefined) {
+        const what = result === undefined
+          ? text("pass() never settled", "pass() nunca se resolvió")
+          : result.ok
+          ? text("it passed at {at}", "pasó en {at}", { at: num(result.at) })
+          : text("pass() rejected at {at}", "pass() se rechazó en {at}", {
+            at: num(result.at),
+          });
+        if (!result || result.ok || Math.abs(result.at - quits) > EPSILON) {
+          problems.push(text(
+            "Car {car} gave up at {quits} (its signal aborted), but {what}: pass() should reject at once with the signal's reason.",
+            "El coche {car} se rindió en {quits} (su señal abortó), pero {what}: pass() debería rechazarse en el acto con el motivo de la señal.",
+            { car, quits: units(quits), what },
+          ));
+        } else if (refOf(result.reason) !== `car ${car}`) {
+          problems.push(text(
+            "Car {car}'s pass() rejected with {shown}; reject with the signal's reason (signal.reason).",
+            "pass() del coche {car} se rechazó con {shown}; recházala con el motivo de la señal (signal.reason).",
+            { car, shown },
+          ));
+        }
+      } else if (result === undefined) {
+        problems.push(text(
+          "Car {car} came at {arrives} and never passed; the light was green from {passes}.",
+          "El coche {car} llegó en {arrives} y nunca pasó; el semáforo de tráfico estaba en verde desde {passes}.",
+          { car, arrives: units(arrives), passes: num(passes!) },
+        ));
+      } else if (!result.ok) {
+        problems.push(text(
+          "pass() rejected for car {car} with {shown}; it should let the car through at {passes}.",
+          "pass() se rechazó para el coche {car} con {shown}; debería dejarlo pasar en {passes}.",
+          { car, shown, passes: units(passes!) },
+        ));
+      } else if (Math.abs(result.at - passes!) > EPSILON) {
+        const light = lightAt(result.at);
+        problems.push(
+          light.colour === "red" && result.at < passes!
+            ? text(
+              "Car {car} passed at {at} while the light was red (red since {since}{next}).",
+              "El coche {car} pasó en {at} con el semáforo de tráfico en rojo (rojo desde {since}{next}).",
+              {
+                car,
+                at,
+                since: num(light.since),
+                next: light.next === undefined ? "" : text(
+                  ", green again at {next}",
+                  ", verde de nuevo en {next}",
+                  { next: num(light.next) },
+                ),
+              },
+            )
+            : text(
+              "Car {car} passed at {at}; it could go at {passes}{why}.",
+              "El coche {car} pasó en {at}; podía ir en {passes}{why}.",
+              {
+                car,
+                at,
+                passes: num(passes!),
+                why: passes! > arrives
+                  ? text(
+                    ", when the light turned green: wake waiting cars at once",
+                    ", cuando el semáforo de tráfico se puso verde: despierta a los que esperan en el acto",
+                  )
+                  : text(", as it came on green", ", pues llegó con verde"),
+              },
+            ),
+        );
+      }
+    }
+    run.judge(problems);
+  },
+});

@@ -1,0 +1,143 @@
+/** The check of exercise 10c. @module */
+import {
+  describe,
+  EPSILON,
+  exercise as define,
+  num,
+  type Text,
+  text,
+  units,
+} from "../_harness.ts";
+
+const ITEMS = 8;
+const MAXSIZE = 2;
+const CONSUMERS = ["A", "B"];
+
+export const exercise = define<Record<string, string[]>>({
+  slug: "10c_pipeline",
+  export: "main",
+  words: { make: "fabrica", item: "elemento" },
+  async observe(session) {
+    await using world = session.open();
+    const consumedBy: Record<string, string[]> = {};
+    const refuse = (what: string) => Promise.reject(new RangeError(what));
+    const tools = {
+      items: ITEMS,
+      maxsize: MAXSIZE,
+      consumers: [...CONSUMERS],
+      make: (i: number) =>
+        Number.isInteger(i) && i >= 0 && i < ITEMS
+          ? world.task(`make ${i}`, 1, { value: `item ${i}` })
+          : refuse(
+            `There is no item ${describe(i)}; make items 0 to ${ITEMS - 1}`,
+          ),
+      consume: (consumer: string, item: string) => {
+        if (!CONSUMERS.includes(consumer)) {
+          return refuse(
+            `There is no consumer ${describe(consumer)}; they are A and B`,
+          );
+        }
+        const made = /^item (\d+)$/.exec(String(item))?.[1];
+        if (
+          made === undefined || world.span(`make ${made}`)?.end === undefined
+        ) {
+          return refuse(`${describe(item)} is not an item that was made`);
+        }
+        (consumedBy[String(item)] ??= []).push(consumer);
+        return world.task(`${consumer}: ${item}`, 4);
+      },
+    };
+    await world.run(() => session.export(tools), 60);
+    return consumedBy;
+  },
+  judge(run, consumedBy) {
+    const problems: Text[] = [];
+    const taken = run.spans.filter((s) => /^[AB]: /.test(s.name));
+    const madeAt = (i: number) => run.span(`make ${i}`)?.end ?? Infinity;
+    const takenAt = (i: number) =>
+      taken.find((s) => s.name.endsWith(`: item ${i}`))?.start ?? Infinity;
+    const items = Array.from({ length: ITEMS }, (_, i) => i);
+    const waiting = (t: number) =>
+      items.filter((i) => madeAt(i) <= t + EPSILON && takenAt(i) > t + EPSILON);
+    const busy = (c: string, t: number) =>
+      taken.filter((s) =>
+        s.name.startsWith(`${c}: `) && s.start <= t + EPSILON &&
+        (s.end ?? Infinity) > t + EPSILON
+      );
+    const times = [
+      ...new Set(run.spans.flatMap((s) => [s.start, s.end ?? s.start])),
+    ].sort((a, b) => a - b);
+    // A consumer works on one item at a time.
+    for (const consumer of CONSUMERS) {
+      const at = times.find((t) => busy(consumer, t).length > 1);
+      if (at === undefined) continue;
+      problems.push(text(
+        "Consumer {consumer} was consuming two items at once at {start}: a consumer takes the next item only when it is done with the last one.",
+        "El consumidor {consumer} consumía dos elementos a la vez en {start}: un consumidor toma el siguiente solo cuando acaba con el anterior.",
+        { consumer, start: units(at) },
+      ));
+    }
+    // Nobody idles while an item is ready.
+    const idle = problems.length > 0
+      ? undefined
+      : times.slice(0, -1).find((t) =>
+        waiting(t).length > 0 && CONSUMERS.some((c) => busy(c, t).length === 0)
+      );
+    if (idle !== undefined) {
+      const i = waiting(idle)[0]!;
+      problems.push(text(
+        "At {t} consumer {free} was free while item {i} was ready (made at {made}) {until}: a free consumer should take the next item at once.",
+        "En {t} el consumidor {free} estaba libre mientras el elemento {i} estaba listo (hecho en {made}) {until}: un consumidor libre debe tomar el siguiente en el acto.",
+        {
+          t: units(idle),
+          free: CONSUMERS.find((c) => busy(c, idle).length === 0),
+          i,
+          made: num(madeAt(i)),
+          until: takenAt(i) === Infinity
+            ? text("and nobody ever took it", "y nadie llegó a tomarlo")
+            : text("and was taken only at {at}", "y no se tomó hasta {at}", {
+              at: num(takenAt(i)),
+            }),
+        },
+      ));
+    }
+    // The producer never runs more than the queue (plus the item in its hands) ahead.
+    const full = times.find((t) => waiting(t).length > MAXSIZE + 1);
+    if (full !== undefined) {
+      problems.push(text(
+        "At {t}, {n} items were made and waiting for a consumer: with a queue of {maxsize}, the producer should be waiting by then (await queue.put) instead of making more.",
+        "En {t} había {n} elementos hechos esperando a un consumidor: con una cola de {maxsize}, el productor ya debería estar esperando (await queue.put) en vez de fabricar más.",
+        { t: units(full), n: waiting(full).length, maxsize: MAXSIZE },
+      ));
+    }
+    // Every item made and consumed exactly once.
+    for (const i of items) {
+      run.spanOf(`make ${i}`);
+      const by = consumedBy[`item ${i}`] ?? [];
+      if (by.length === 0 && run.outcome.status !== "late") {
+        problems.push(text(
+          "Item {i} was made but never consumed.",
+          "El elemento {i} se hizo pero nunca se consumió.",
+          { i },
+        ));
+      } else if (by.length > 1) {
+        problems.push(text(
+          "Item {i} was consumed {n} times (by {by}); each item goes to one consumer.",
+          "El elemento {i} se consumió {n} veces (por {by}); cada elemento va a un solo consumidor.",
+          { i, n: by.length, by: by.join(", ") },
+        ));
+      }
+    }
+    const done = taken.every((s) => s.end !== undefined) &&
+      Object.keys(consumedBy).length === ITEMS;
+    if (run.outcome.status === "stuck" && done) {
+      problems.push(text(
+        "Everything was consumed by {last}, but your function was still waiting: the consumers wait for items that will never come. Close the queue once the producer is done (queue.close()), so that their loops end.",
+        "Todo estaba consumido en {last}, pero tu función seguía esperando: los consumidores esperan elementos que nunca llegarán. Cierra la cola cuando el productor acabe (queue.close()), para que sus bucles terminen.",
+        { last: units(Math.max(...taken.map((s) => s.end!))) },
+      ));
+      run.fail([...problems, ...run.twice()]);
+    }
+    run.judge(problems);
+  },
+});

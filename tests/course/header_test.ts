@@ -1,0 +1,163 @@
+/**
+ * The lesson headers (course/header.ts), the one source of each lesson's
+ * facts, and `deno task lessons`, the listing made from them (the README's
+ * list is tests/readme_test.ts's).
+ */
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
+import { ROOT, runDeno } from "../../course/deno.ts";
+import { listLessons, readHeader } from "../../course/header.ts";
+import { formatLessons, main } from "../../course/list.ts";
+import { EXERCISES } from "../../exercises/_catalog.ts";
+
+const lessons = await listLessons();
+
+const HEADER = `/**
+ * @title A lesson
+ * @title:es Una lección
+ * @section 3 — Funciones
+ * @guide docs/es/03-funciones.md
+ * @difficulty beginner
+ * @tags a, b
+ * @run deno run --allow-read=lessons,lib --allow-net=127.0.0.1 lessons/03_x.ts --timeline
+ * @resource {https://example.org/} Example
+ *
+ * What it shows,
+ * in two lines.
+ *
+ * Output:
+ *
+ * \`\`\`text
+ * Start
+ *
+ * End
+ * \`\`\`
+ */
+code();`;
+
+Deno.test("readHeader() reads every fact of a lesson from its header", () => {
+  assertEquals(readHeader(HEADER, "03_x.ts"), {
+    file: "03_x.ts",
+    id: "03_x",
+    section: 3,
+    sectionTitle: "Funciones",
+    title: { en: "A lesson", es: "Una lección" },
+    difficulty: "beginner",
+    tags: ["a", "b"],
+    run:
+      "deno run --allow-read=lessons,lib --allow-net=127.0.0.1 lessons/03_x.ts --timeline",
+    permissions: { read: ["lessons", "lib"], net: ["127.0.0.1"] },
+    resources: [{ url: "https://example.org/", text: "Example" }],
+    guide: "docs/es/03-funciones.md",
+    exercises: [],
+    summary: ["What it shows, in two lines."],
+    output: ["Start", "", "End"],
+  });
+});
+
+Deno.test("readHeader() refuses a header that lacks a fact, or whose @run is not the permissions it declares", () => {
+  const refuses = (from: string, to: string, problem: string) =>
+    assertThrows(
+      () => readHeader(HEADER.replace(from, to), "03_x.ts"),
+      SyntaxError,
+      `The header of lessons/03_x.ts has a bad ${problem}`,
+    );
+  refuses(" * @title:es Una lección\n", "", "@title:es: missing");
+  refuses(" * @guide docs/es/03-funciones.md\n", "", "@guide: missing");
+  refuses("@section 3 —", "@section 4 —", "@section: 4, not the file's number");
+  refuses("@section 3 — Funciones", "@section Funciones", "@section");
+  refuses("--allow-read=lessons,lib ", "-A ", "@run: -A is not a permission");
+  refuses(
+    "--allow-read=lessons,lib ",
+    "--allow-all ",
+    "@run: --allow-all is not",
+  );
+  refuses(
+    "--allow-read=lessons,lib ",
+    "--allow-write=x ",
+    "@run: --allow-write=x",
+  );
+  refuses(
+    "--allow-read=lessons,lib ",
+    "--allow-read ",
+    "@run: --allow-read is",
+  );
+  // The order every command line prints them in: read, net, run.
+  refuses(
+    "--allow-read=lessons,lib --allow-net=127.0.0.1",
+    "--allow-net=127.0.0.1 --allow-read=lessons,lib",
+    '@run: not "deno run',
+  );
+  refuses("lessons/03_x.ts", "lessons/04_y.ts", '@run: not "deno run');
+  refuses("deno run --allow", "deno run  --allow", "@run");
+});
+
+Deno.test("Every lesson's header has its facts, its guide page and exercises that exist", async () => {
+  assertEquals(lessons.map((l) => l.file).slice(0, 3), [
+    "01_modules.ts",
+    "02_coroutines.ts",
+    "03_gather.ts",
+  ]);
+  for (const lesson of lessons) {
+    assert(lesson.output.length > 0, `${lesson.file} has no Output block`);
+    assertMatch(lesson.guide, /^docs\/es\/\d\d-[a-z-]+\.md$/, lesson.file);
+    await Deno.stat(`${ROOT}/${lesson.guide}`);
+  }
+  // Each exercise belongs to one lesson, the one whose header lists it.
+  const listed = lessons.flatMap((l) => l.exercises);
+  assertEquals(listed.toSorted(), EXERCISES.map((e) => e.id).toSorted());
+});
+
+// Runs the listing's command line in this process and collects what it wrote.
+async function listing(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, (l) => out.push(l), (l) => err.push(l));
+  return { code, out, err };
+}
+
+Deno.test("deno task lessons lists each lesson's title, section, exercises and command, in either language", async () => {
+  const en = await listing([]);
+  assertEquals([en.code, en.err], [0, []]);
+  assertEquals(en.out, formatLessons(lessons, "en"));
+  assertStringIncludes(
+    en.out.join("\n"),
+    "03  Running tasks concurrently: gather and create_task\n" +
+      "    notes:      §3 Funciones y estructuras asincrónicas\n" +
+      "    exercises:  03a, 03b\n" +
+      "    run:        deno run lessons/03_gather.ts --timeline\n",
+  );
+  const es = await listing(["--lang=es"]);
+  assertStringIncludes(
+    es.out.join("\n"),
+    "03  Tareas concurrentes: gather y create_task\n" +
+      "    apuntes:    §3 Funciones y estructuras asincrónicas\n" +
+      "    guía:       docs/es/03-funciones-y-estructuras.md\n",
+  );
+  // With the task's own permissions, in a subprocess.
+  const task = await runDeno(["task", "--quiet", "lessons", "--lang", "es"]);
+  assertEquals([task.code, task.stdout], [0, es.out.join("\n") + "\n"]);
+});
+
+Deno.test("deno task lessons refuses a bad flag in one line, in the language asked for, and exits 2", async () => {
+  assertEquals(await listing(["--lang", "fr"]), {
+    code: 2,
+    out: [],
+    err: [
+      'Flag --lang must be en or es: current value is "fr"',
+      "Usage: deno task lessons [--lang en|es]",
+    ],
+  });
+  assertEquals((await listing(["--bogus", "--lang", "es"])).err, [
+    "Opción desconocida --bogus",
+    "Uso: deno task lessons [--lang en|es]",
+  ]);
+  assertEquals((await listing(["--lang"])).err[0], "Flag --lang needs a value");
+  const help = await listing(["--help"]);
+  assertEquals([help.code, help.err], [0, []]);
+});

@@ -1,0 +1,249 @@
+/**
+ * The process a check runs the learner's code in (exercises/_child.ts,
+ * started by exercises/_run.ts): only the checker gives the verdict, the
+ * process may do nothing the exercise does not need, and it is gone when
+ * the check ends, also under --watch. And the feedback on a file that does
+ * not parse or type-check.
+ */
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { EXERCISES, fileOf, findExercise } from "../exercises/_catalog.ts";
+import { type Io, main } from "../exercises/_cli.ts";
+import { check, type Result } from "../exercises/_run.ts";
+import type { Progress } from "../course/progress.ts";
+import { checkFile, FIXTURES, shipped } from "./_exercises.ts";
+import { copyCheckout } from "./site/_checkout.ts";
+
+const ROOT = new URL("../", import.meta.url);
+const OUTPUT = new URL(".tools/test-output/process_test/", ROOT);
+
+function fixture(name: string): URL {
+  return new URL(`${name}.ts`, FIXTURES);
+}
+
+/**
+ * The processes whose command line names `file`, wherever they are (one
+ * left behind by a process that died belongs to no one): read from /proc by
+ * a deno of its own, since this test may not. The files these tests use
+ * are theirs alone.
+ */
+async function processesOf(file: URL): Promise<number[]> {
+  const script = `
+    const ours = [];
+    for await (const entry of Deno.readDir("/proc")) {
+      if (!/^\\d+$/.test(entry.name) || Number(entry.name) === Deno.pid) continue;
+      try {
+        const line = await Deno.readTextFile(\`/proc/\${entry.name}/cmdline\`);
+        if (line.includes(Deno.args[0])) ours.push(Number(entry.name));
+      } catch { /* it ended meanwhile */ }
+    }
+    console.log(JSON.stringify(ours));`;
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--allow-read=/proc", script, file.href],
+    stdout: "piped",
+  }).output();
+  return JSON.parse(new TextDecoder().decode(stdout));
+}
+
+function assertNamed(result: Result, words: string): void {
+  assert(!result.passed, "the check passed");
+  const named = result.problems.find((p) => p.en.includes(words));
+  assert(named, `no problem says "${words}": ${JSON.stringify(result)}`);
+  assert(named!.es !== named!.en && named!.es.length > 0, named!.en);
+}
+
+Deno.test("Only the checker gives a verdict: a posted message, a line that imitates the checker, a patched harness, Deno.exit and close() are named, and fail", async () => {
+  const cases: [string, string, string][] = [
+    [
+      "05b",
+      "_forged_verdict",
+      "Your code posted a message (postMessage, _forged_verdict.ts:3)",
+    ],
+    [
+      "03a",
+      "_mimic",
+      "Your code printed a line that imitates the checker's own messages",
+    ],
+    [
+      "04a",
+      "_patched_harness",
+      "_patched_harness.ts does not load: TypeError: Cannot assign to read only property 'task'",
+    ],
+    [
+      "03a",
+      "_exits",
+      "Your code called Deno.exit(0) (_exits.ts:4), which ends the whole program",
+    ],
+    ["03a", "_closes", "Your code called close() (_closes.ts:4)"],
+  ];
+  for (const [id, name, words] of cases) {
+    assertNamed(await checkFile(findExercise(id)!, fixture(name)), words);
+  }
+  // The posted verdict and the imitation change nothing else: the wrong
+  // code under them is judged as it is.
+  const forged = await checkFile(
+    findExercise("05b")!,
+    fixture("_forged_verdict"),
+  );
+  assertStringIncludes(
+    forged.problems[1]!.en,
+    "Job A kept running after job B failed",
+  );
+});
+
+Deno.test("A check's process may not import from afar, reach the network, read past its module, write, read the environment or start a process", async () => {
+  const result = await checkFile(findExercise("03a")!, fixture("_reaches_out"));
+  const lines = result.output!.trimEnd().split("\n");
+  assertEquals(lines.length, 8, result.output);
+  for (const line of lines) assertStringIncludes(line, ": refused (");
+});
+
+Deno.test("A loop that never yields is reported once the process falls silent, and the process is gone", async () => {
+  const result = await check(findExercise("03a")!, fixture("_never_yields"), {
+    typeCheck: false,
+    silence: 500,
+  });
+  assertNamed(result, "Your code did not give control back for 0.5 s");
+  assertEquals(await processesOf(fixture("_never_yields")), []);
+});
+
+Deno.test("deno task exercise --watch leaves no process behind, checks that never yield included", async () => {
+  let out = "";
+  const checks: string[] = [];
+  const io: Io = {
+    write: (text) => void (out += text),
+    load: () => Promise.resolve({ results: {}, hints: {} }),
+    update: () => Promise.resolve({ results: {}, hints: {} }),
+    file: () => fixture("_never_yields"),
+    check: (exercise, file) => {
+      checks.push(exercise.id);
+      return check(exercise, file, { typeCheck: false, silence: 300 });
+    },
+    async *watch() {
+      yield;
+      yield;
+    },
+    color: false,
+    width: 80,
+    clear: () => {},
+  };
+  await main(["03a", "--watch"], io);
+  assertEquals(checks, ["03a", "03a", "03a"]);
+  assertEquals(out.match(/did not give control back/g)?.length, 3, out);
+  assertEquals(await processesOf(fixture("_never_yields")), []);
+});
+
+Deno.test("Ctrl-C on deno task exercise --watch ends the check it is running", async () => {
+  const root = await copyCheckout("exercise-watch");
+  const file = `${root}/exercises/03a_overlap.ts`;
+  await Deno.copyFile(fixture("_never_yields"), file);
+  const config = JSON.parse(await Deno.readTextFile(`${root}/deno.json`));
+  const flags = (config.tasks.exercise as string).split(" ").filter((w) =>
+    w.startsWith("--allow-")
+  ).map((flag) =>
+    flag.startsWith("--allow-run=") ? `--allow-run=${Deno.execPath()}` : flag
+  );
+  const cli = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...flags, "exercises/_cli.ts", "03a", "--watch"],
+    cwd: root,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    const learner = new URL(`file://${file}`);
+    // Until the learner's process runs its loop (deno check comes first).
+    while ((await processesOf(learner)).length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    cli.kill("SIGINT");
+    assertEquals((await cli.status).code, 130);
+    assertEquals(await processesOf(learner), []);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+/** `deno task exercise …args` in the checkout at `root`: its exit code and output. */
+async function exercise(root: string, ...args: string[]) {
+  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "exercise", ...args],
+    cwd: root,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+  }).output();
+  // Lines wrapped to the terminal's width are joined again.
+  const out = new TextDecoder().decode(stdout).replace(/\n {2,}/g, " ");
+  return { code, out };
+}
+
+Deno.test("In a learner's checkout: a file that does not parse says where, type errors come before running", async () => {
+  const root = await copyCheckout("exercise-feedback");
+  const file = `${root}/exercises/03a_overlap.ts`;
+  try {
+    await Deno.writeTextFile(
+      file,
+      'export async function main(task: (name: string) => Promise<void>) {\n  await task("A";\n}\n',
+    );
+    const parse = await exercise(root, "03a");
+    assertEquals(parse.code, 1);
+    assertStringIncludes(
+      parse.out,
+      "exercises/03a_overlap.ts does not compile: SyntaxError: Expected ',', got ';' (at exercises/03a_overlap.ts:2:",
+    );
+    await Deno.writeTextFile(
+      file,
+      'export async function main(task: (name: string) => Promise<void>) {\n  const saving: number = task("A");\n  await saving;\n}\n',
+    );
+    const typed = await exercise(root, "03a", "--lang", "es");
+    assertEquals(typed.code, 1);
+    assertStringIncludes(
+      typed.out,
+      "Error de tipos en exercises/03a_overlap.ts:2:9: Type 'Promise<void>' is not assignable to type 'number'. (TS2322)",
+    );
+    assert(!typed.out.includes("Lo que hizo tu código"), "it did not run");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("Stubs and solutions import the package by its name, so a solution copied over its stub works as its check in solutions/ does", async () => {
+  for (const exercise of EXERCISES) {
+    for (const f of [await shipped(exercise), fileOf(exercise, true)]) {
+      const source = await Deno.readTextFile(f);
+      for (const [, specifier] of source.matchAll(/from "([^"]+)"/g)) {
+        assert(!specifier!.startsWith("."), `${f.pathname}: ${specifier}`);
+      }
+    }
+  }
+});
+
+Deno.test("Two checks at once each keep their result in the progress file", async () => {
+  const { loadProgress, updateProgress } = await import(
+    "../course/progress.ts"
+  );
+  await Deno.mkdir(OUTPUT, { recursive: true });
+  const file = new URL("progress.json", OUTPUT);
+  const io = (ids: string[]): Io => ({
+    write: () => {},
+    load: () => loadProgress(file),
+    update: (change: (p: Progress) => void) => updateProgress(change, file),
+    file: (exercise) => fileOf(exercise, true),
+    check: (exercise, f) =>
+      checkFile(exercise, f).then((r) => (ids.push(exercise.id), r)),
+    async *watch() {},
+    color: false,
+    width: 80,
+    clear: () => {},
+  });
+  try {
+    const checked: string[] = [];
+    await Promise.all([
+      main(["03a"], io(checked)),
+      main(["04a"], io(checked)),
+    ]);
+    assertEquals(checked.sort(), ["03a", "04a"]);
+    const saved = await loadProgress(file);
+    assertEquals(Object.keys(saved.results).sort(), ["03a", "04a"]);
+  } finally {
+    await Deno.remove(OUTPUT, { recursive: true });
+  }
+});

@@ -1,0 +1,38 @@
+/**
+ * A copy of the checkout under .tools/test-output/, for the site's tests
+ * that must not touch the real one (a check records its result in
+ * exercises/.progress.json) or that need an odd path (`#` and `%` in it).
+ * Only what the course runs is copied: deno.json and its lock, mod.ts,
+ * lib/, course/, lessons/, docs/ and exercises/ (without its progress).
+ */
+import { ROOT } from "../../course/deno.ts";
+
+const PARTS = [
+  "deno.json",
+  "deno.lock",
+  "mod.ts",
+  "lib",
+  "course",
+  "lessons",
+  "docs",
+  "exercises",
+];
+
+/** Copies the checkout to .tools/test-output/`name` and returns its path. */
+export async function copyCheckout(name: string): Promise<string> {
+  const root = `${ROOT}/.tools/test-output/${name}`;
+  await Deno.remove(root, { recursive: true }).catch(() => {});
+  const copy = async (from: string, to: string): Promise<void> => {
+    if ((await Deno.stat(from)).isFile) return await Deno.copyFile(from, to);
+    await Deno.mkdir(to, { recursive: true });
+    for await (const entry of Deno.readDir(from)) {
+      if (entry.name === ".progress.json") continue;
+      await copy(`${from}/${entry.name}`, `${to}/${entry.name}`);
+    }
+  };
+  await Deno.mkdir(root, { recursive: true });
+  await Promise.all(
+    PARTS.map((part) => copy(`${ROOT}/${part}`, `${root}/${part}`)),
+  );
+  return root;
+}
