@@ -58,7 +58,7 @@ Deno.test("new Executor() rejects bad options, naming the value", async (t) => {
     [
       { idleTimeout: "5" },
       TypeError,
-      `'idleTimeout' must be a number: current value is "5"`,
+      `'idleTimeout' must be a non-negative number: current value is "5"`,
     ],
     [
       { idleTimeout: -1 },
