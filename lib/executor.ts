@@ -177,7 +177,8 @@ export function transfer<T>(value: T, list: Transferable[]): T {
 
 // ---------------------------------------------------------------------------
 // How it works, and what each part buys. Figures from bench/executor_bench.ts
-// on 2 shared cores, medians of 3 runs (bench/README.md):
+// on 2 shared cores, medians of 3 runs; "without it" from a copy of lib/ with
+// that part removed, run beside it (both in bench/README.md):
 //
 // - Batching. A free worker takes its share of the queue (the queue split
 //   over every allowed worker, at most BATCH calls) in one message, and
