@@ -27,9 +27,7 @@ import { Queue, QueueClosedError } from "./queue.ts";
 
 /** Options for {@linkcode asCompleted}. */
 export interface AsCompletedOptions {
-  /**
-   * Ends the iteration early (see **Cancellation** on {@linkcode asCompleted}).
-   */
+  /** Ends the iteration early (see **Cancellation** on {@linkcode asCompleted}). */
   signal?: AbortSignal;
 }
 
@@ -45,11 +43,7 @@ export interface AsCompletedRejected extends PromiseRejectedResult {
   index: number;
 }
 
-/**
- * One settled input, as `Promise.allSettled` reports it, plus its `index`.
- *
- * @typeParam T What the inputs fulfil with.
- */
+/** One settled input, as `Promise.allSettled` reports it, plus its `index`. */
 export type AsCompletedResult<T> =
   | AsCompletedFulfilled<T>
   | AsCompletedRejected;
@@ -81,7 +75,6 @@ const END: Done = Object.freeze({ done: true, value: undefined });
  *
  * @param promises The promises or values to watch: an iterable object (not
  * a string), read at once to the end; what reading it throws is thrown.
- * @returns An async iterator of settled results, in completion order.
  */
 export function asCompleted<T>(
   promises: Iterable<T | PromiseLike<T>>,

@@ -21,13 +21,11 @@
  *
  * @module
  */
-import { signalFor, Waiters } from "./_waiters.ts";
+import { DONE, signalFor, Waiters } from "./_waiters.ts";
 
 /** Options for {@linkcode Event.prototype.wait}. */
 export interface EventWaitOptions {
-  /**
-   * Gives up waiting when aborted (see **Cancellation** on {@linkcode Event}).
-   */
+  /** Gives up waiting when aborted (see **Cancellation** on {@linkcode Event}). */
   signal?: AbortSignal;
 }
 
@@ -98,12 +96,7 @@ export class Event {
     this.#isSet = false;
   }
 
-  /**
-   * Waits until the event is set; resolves at once if it is set now.
-   *
-   * @returns A promise of `undefined`; rejects with `signal.reason` if the
-   * signal aborts first.
-   */
+  /** Waits until the event is set; resolves at once if it is set now. */
   wait(options?: EventWaitOptions): Promise<void> {
     const signal = signalFor(options, "wait for event");
     if (signal instanceof Promise) return signal;
@@ -111,6 +104,3 @@ export class Event {
     return this.#waiters.park(undefined, signal) as Promise<void>;
   }
 }
-
-/** What `wait` returns while the event is set; it holds nothing. */
-const DONE: Promise<void> = Promise.resolve();

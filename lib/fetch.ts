@@ -159,13 +159,7 @@ export class HttpError extends Error {
   /** The URL that answered. */
   readonly url: string;
 
-  /**
-   * Creates the error of a final response that was not a 2xx.
-   *
-   * @param status The status of the final response.
-   * @param url The URL that answered.
-   * @param statusText The status text of the final response.
-   */
+  /** Creates the error of a final response that was not a 2xx. */
   constructor(status: number, url: string, statusText = "") {
     const text = statusText ? ` ${statusText}` : "";
     super(`Request to ${url} failed with status ${status}${text}`);
@@ -263,7 +257,6 @@ export function fetchWithRetry(
  * ```
  *
  * @param inputs An iterable (not a string) of absolute URLs or `Request`s.
- * @returns One settled result per input, in input order.
  */
 export async function fetchAll<T = string>(
   inputs: Iterable<FetchInput>,
@@ -357,12 +350,9 @@ const ANSWERED =
 /** The checked options of a call, the same for each of its requests. */
 type Plan = ReturnType<typeof makePlan>;
 
+/** Cancels the body, unless a reader that parse holds locked it, or it erred. */
 async function cancel(response: Response): Promise<void> {
-  try {
-    await response.body?.cancel();
-  } catch {
-    // Locked by a reader that parse still holds, or already errored.
-  }
+  await response.body?.cancel().catch(() => {});
 }
 
 function checkInput(input: unknown, action: string, name: string): FetchInput {

@@ -24,7 +24,7 @@
  * @module
  */
 import { count, fn as checkFn } from "./_check.ts";
-import { signalFor, Waiters } from "./_waiters.ts";
+import { DONE, signalFor, Waiters } from "./_waiters.ts";
 
 /**
  * A permission to go on, from {@linkcode Semaphore.prototype.acquire} or
@@ -40,10 +40,7 @@ export interface Permit extends Disposable {
 
 /** Options for {@linkcode Semaphore.prototype.acquire} and {@linkcode Semaphore.prototype.run}. */
 export interface AcquireOptions {
-  /**
-   * Gives up waiting when aborted (see **Cancellation** on
-   * {@linkcode Semaphore}). It is not passed to `fn`.
-   */
+  /** Gives up waiting when aborted (see {@linkcode Semaphore}); `fn` does not get it. */
   signal?: AbortSignal;
 }
 
@@ -134,8 +131,8 @@ export class Semaphore {
   /**
    * Creates a semaphore with `permits` permits, all free.
    *
-   * @param permits An integer from 1 to `Number.MAX_SAFE_INTEGER`.
-   * @throws {RangeError} If `permits` is anything else, even not a number.
+   * @throws {RangeError} Unless `permits` is an integer from 1 to
+   * `Number.MAX_SAFE_INTEGER` (a value that is not a number included).
    */
   constructor(permits: number) {
     const type = RangeError;
@@ -177,8 +174,7 @@ export class Semaphore {
    * assertEquals(sem.available, 1);
    * ```
    *
-   * @returns The {@linkcode Permit}, to release. Rejects with
-   * `signal.reason` if the signal aborts first.
+   * @returns The {@linkcode Permit}; rejects if the signal aborts first.
    */
   acquire(options?: AcquireOptions): Promise<Permit> {
     const signal = signalFor(options, "acquire permit");
@@ -187,11 +183,7 @@ export class Semaphore {
     return this.#waiters.park(undefined, signal) as Promise<Permit>;
   }
 
-  /**
-   * Takes a permit only if one is free and nobody waits for it; never waits.
-   *
-   * @returns A {@linkcode Permit}, or `undefined`.
-   */
+  /** A {@linkcode Permit} if one is free and nobody waits, else `undefined`. */
   tryAcquire(): Permit | undefined {
     return this.#take() ? new PermitImpl(this.#release) : undefined;
   }
@@ -215,8 +207,8 @@ export class Semaphore {
    * assertEquals(sem.available, 1);
    * ```
    *
-   * @returns What `fn` returns. Rejects with what `fn` throws, or with
-   * `signal.reason` if the signal aborts before `fn` starts.
+   * @returns What `fn` returns or throws; rejects if the signal aborts before
+   * `fn` starts.
    */
   run<T>(fn: () => T | PromiseLike<T>, options?: AcquireOptions): Promise<T> {
     try {
@@ -276,9 +268,6 @@ export class Semaphore {
     return true;
   }
 }
-
-/** What a `run` that found a permit free awaits before calling fn. */
-const DONE = Promise.resolve();
 
 /** An object or function with a `then` method, as `await` sees it. */
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -37,9 +37,8 @@ import {
 /** Options for {@linkcode TaskGroup} and {@linkcode TaskGroup.run}. */
 export interface TaskGroupOptions {
   /**
-   * A parent signal: when it aborts, the group aborts with the same reason,
-   * and waiting on the group rejects with it once every task has settled,
-   * unless a task failed (see {@linkcode TaskGroup.prototype.wait}).
+   * A parent signal: when it aborts, so does the group, with the same reason
+   * (see {@linkcode TaskGroup.prototype.wait}).
    */
   signal?: AbortSignal;
 }
@@ -196,8 +195,6 @@ export class TaskGroup {
    * - After {@linkcode TaskGroup.prototype.abort}, a body that rejects
    *   without a failure makes run reject with the body's error.
    * - The body cannot wait for its own group: there `group.wait()` rejects.
-   *
-   * @returns The body's value, or a rejection as described above.
    */
   static run<T>(
     body: (group: TaskGroup) => T | PromiseLike<T>,
@@ -213,8 +210,7 @@ export class TaskGroup {
     } catch (error) {
       return Promise.reject(error);
     }
-    // The body counts as a running member of the group, so the group cannot
-    // settle before it; and the group is waited on from the start.
+    // The body counts as a running task; the group is waited on at once.
     group.#pending++;
     const done = group.wait();
     group.#inBody = true;
@@ -255,9 +251,8 @@ export class TaskGroup {
   }
 
   /**
-   * Aborts the group's signal, then every running task's, in spawn order.
-   * (Nothing changes the list meanwhile: spawn refuses once the signal is
-   * aborted, and tasks leave only in promise reactions.)
+   * Aborts the group's signal, then every running task's, in spawn order
+   * (meanwhile spawn refuses, and tasks leave only in promise reactions).
    */
   #abortAll(reason: unknown): void {
     this.#controller.abort(reason);
@@ -309,10 +304,9 @@ export class TaskGroup {
 
   /**
    * Starts a task in the group: calls `fn(signal)` now, with the task's own
-   * signal, and tracks the result. A synchronous throw is a failed task, a
+   * signal, and returns its promise. A synchronous throw is a failed task, a
    * value that is not a promise a task that succeeded at once.
    *
-   * @returns The task's own promise, which the group observes.
    * @throws {Error} If the group has already settled.
    */
   spawn<T>(fn: Task<T>, options?: SpawnOptions): Promise<T> {
@@ -402,11 +396,11 @@ export class TaskGroup {
    * assertEquals(await quick, "done"); // it finished in time
    * ```
    *
-   * @returns A promise that fulfils when no task failed. It rejects with an
-   * `AggregateError` of the failures if any; else with the parent signal's
-   * reason if the parent aborted, as asyncio propagates the cancellation of
-   * the task around `async with`. In the body of {@linkcode TaskGroup.run}
-   * it rejects at once with an `Error`: the body would wait for itself.
+   * @returns Fulfils when no task failed; else rejects with an
+   * `AggregateError` of the failures, or, if none, the parent signal's reason
+   * (as asyncio propagates the cancellation around `async with`). In the body
+   * of {@linkcode TaskGroup.run} it rejects at once: the body would wait for
+   * itself.
    */
   wait(): Promise<void> {
     if (this.#inBody) {
@@ -424,20 +418,14 @@ export class TaskGroup {
     return this.#done.promise;
   }
 
-  /**
-   * `await using group = new TaskGroup()` waits at the end of its block.
-   *
-   * @returns The promise of {@linkcode TaskGroup.prototype.wait}.
-   */
+  /** `await using group = new TaskGroup()` waits at the end of its block. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.wait();
   }
 
   /**
-   * Records a rejection of the task named `who` (or of the body, when `who`
-   * is undefined): a failure, unless it is the group's own cancellation
-   * coming back, or a failure already recorded passed on by whoever awaited
-   * the task that failed.
+   * Records a rejection of the task named `who` (the body when undefined),
+   * unless it is the cancellation coming back or a failure already recorded.
    */
   #fail(error: unknown, who: string | undefined): void {
     const signal = this.#controller.signal;
@@ -473,10 +461,7 @@ export class TaskGroup {
     if (this.#state === "waiting") {
       this.#finish();
     } else if (this.#state === "open" && this.#errors.length > 0) {
-      // A task failed, every task has settled, and nobody has asked for the
-      // outcome: settle now, in a promise that nothing handles, so that the
-      // failure surfaces as an unhandled rejection instead of being lost.
-      // wait() called later returns this same promise.
+      // A failure nobody waits for: settle in a promise nothing handles.
       this.#done = Promise.withResolvers<void>();
       this.#finish();
     }

@@ -243,13 +243,13 @@ export class Timeline {
   /** Copies of every span, in the order the tasks started. */
   spans(): Span[] {
     return [...this.#spans.values()].sort((a, b) => a.start - b.start)
-      .map(copy);
+      .map((span) => ({ ...span }));
   }
 
   /** A copy of the span of the task `name`, or `undefined` if it never started. */
   span(name: string): Span | undefined {
     const span = this.#spans.get(string(name, "read span", "name"));
-    return span && copy(span);
+    return span && { ...span };
   }
 
   /** The names of the tasks that have ended, in the order they ended. */
@@ -559,11 +559,6 @@ function roundStep(min: number): number {
   const power = 10 ** Math.floor(Math.log10(min));
   const factor = [1, 2, 5].find((f) => f * power >= min * (1 - 1e-12)) ?? 10;
   return factor * power;
-}
-
-/** A span, copied. */
-function copy({ name, start, end, outcome }: Span): Span {
-  return { name, start, end, outcome };
 }
 
 /** `name` in exactly `width` columns: padded, or cut with an ellipsis. */
