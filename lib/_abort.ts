@@ -31,15 +31,16 @@ class Watchers {
   first: AbortWatcher | undefined;
   rest: Set<AbortWatcher> | undefined;
 
-  /** How many watchers are left. */
+  /** How many watchers are left (tests/lib/_abort_spy.ts reads it too). */
   get size(): number {
     return (this.first === undefined ? 0 : 1) + (this.rest?.size ?? 0);
   }
 
+  /** Removes `watcher`: whether that left none (false if it was not here). */
   delete(watcher: AbortWatcher): boolean {
-    if (this.first !== watcher) return this.rest?.delete(watcher) ?? false;
-    this.first = undefined;
-    return true;
+    if (this.first === watcher) this.first = undefined;
+    else if (!this.rest?.delete(watcher)) return false;
+    return this.size === 0;
   }
 
   handleEvent(event: Event): void {
@@ -112,8 +113,7 @@ export function watch(signal: AbortSignal, watcher: AbortWatcher): void {
 /** Stops telling `watcher` about `signal`; does nothing if it was not told to. */
 export function unwatch(signal: AbortSignal, watcher: AbortWatcher): void {
   const watchers = Slot.get(signal);
-  if (watchers === undefined || !watchers.delete(watcher)) return;
-  if (watchers.size === 0) {
+  if (watchers?.delete(watcher)) {
     Slot.set(signal, undefined);
     signal.removeEventListener("abort", watchers);
   }

@@ -131,15 +131,10 @@ class Completions implements AsyncIterableIterator<Result> {
     const results = this.#results;
     if (results === undefined) return Promise.resolve(END);
     const signal = this.#signal;
-    if (signal?.aborted) {
-      this.#finish();
-      return Promise.reject(signal.reason);
+    if (results.size > 0 && !signal?.aborted) {
+      return Promise.resolve(results.tryGet()!.value);
     }
-    if (results.size > 0) return Promise.resolve(results.tryGet()!.value);
-    if (results.closed) {
-      this.#finish();
-      return Promise.resolve(END);
-    }
+    // Closed and empty, or aborted: `#ended` ends the iteration.
     return results.get({ signal }).then(undefined, this.#ended);
   }
 

@@ -2,23 +2,6 @@
  * An event flag that tasks can wait for: the counterpart of Python's
  * `asyncio.Event`.
  *
- * @example Start every worker at the same moment
- * ```ts
- * import { Event } from "@asincronia/asincronia/event";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const go = new Event();
- * const log: string[] = [];
- * const workers = ["a", "b", "c"].map(async (name) => {
- *   await go.wait();
- *   log.push(name);
- * });
- * log.push("ready");
- * go.set();
- * await Promise.all(workers);
- * assertEquals(log, ["ready", "a", "b", "c"]);
- * ```
- *
  * @module
  */
 import { DONE, signalFor, Waiters } from "./_waiters.ts";

@@ -33,9 +33,7 @@ export type { AcquireOptions, Permit } from "./semaphore.ts";
  * a lock from the read to the write makes the section exclusive.
  *
  * A lock is a {@linkcode Semaphore} of one permit, with the same methods and
- * guarantees (FIFO without barging, cancellation, `run` calling `fn` on a
- * later microtask in the caller's async context, idempotent permits, O(1)
- * operations), plus {@linkcode Lock.prototype.locked}. It is not reentrant:
+ * guarantees, plus {@linkcode Lock.prototype.locked}. It is not reentrant:
  * a holder that acquires again waits for itself forever, as with
  * `asyncio.Lock`; pass the permit down instead.
  */

@@ -2,25 +2,6 @@
  * A counting semaphore: at most `permits` holders at once, the rest wait
  * their turn in strict first-in, first-out order.
  *
- * @example Let at most two downloads run at once
- * ```ts
- * import { Semaphore } from "@asincronia/asincronia/semaphore";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const sem = new Semaphore(2);
- * let running = 0, most = 0;
- * const download = (name: string) =>
- *   sem.run(async () => {
- *     most = Math.max(most, ++running);
- *     await new Promise((resolve) => setTimeout(resolve, 10)); // the download
- *     running--;
- *     return name;
- *   });
- * const names = ["a", "b", "c", "d"];
- * assertEquals(await Promise.all(names.map(download)), names); // in order
- * assertEquals(most, 2); // never more than two at once
- * ```
- *
  * @module
  */
 import { count, fn as checkFn } from "./_check.ts";

@@ -178,11 +178,7 @@ export class Timeline {
     return this.#read("read elapsed time");
   }
 
-  /**
-   * Records that the task `name` starts now.
-   *
-   * @throws {Error} If `name` was already started.
-   */
+  /** Records that the task `name` starts now: an `Error` if it already did. */
   start(name: string): void {
     string(name, "start task", "name");
     if (this.#spans.has(name)) {
@@ -193,9 +189,8 @@ export class Timeline {
   }
 
   /**
-   * Records that the task `name` ends now, as `outcome`.
-   *
-   * @throws {Error} If `name` was never started or has already ended.
+   * Records that the task `name` ends now, as `outcome`: an `Error` if it
+   * never started or has already ended.
    */
   end(name: string, outcome: "fulfilled" | "rejected" = "fulfilled"): void {
     string(name, "end task", "name");
@@ -212,12 +207,9 @@ export class Timeline {
   }
 
   /**
-   * Starts `name`, runs `task` (or awaits it, if it is a promise) and ends
-   * `name` when it settles, as fulfilled or rejected. The result or the
-   * error passes through.
-   *
-   * @returns The task's result. Rejects with an `Error` if `name` was
-   * already started.
+   * Starts `name` (rejecting if it already did), runs `task` (or awaits it,
+   * if it is a promise) and ends `name` when it settles, as fulfilled or
+   * rejected. The result or the error passes through.
    */
   async track<T>(
     name: string,
@@ -507,14 +499,17 @@ export class Timeline {
 }
 
 /**
- * The ticks of an axis `units` long, in units: one every `step`, a round
- * number (1, 2 or 5 times a power of ten, at least 0.1) of at least
+ * The ticks of an axis `units` long, in units: one every `step`, the least
+ * of 1, 2 or 5 times a power of ten (at least 0.1) that is at least
  * `spacing`. How many is bounded by the room the caller gives, whatever the
  * unit; none when the time in units overflows.
  */
 function ticks(units: number, spacing: number): number[] {
   if (!Number.isFinite(units)) return [];
-  const step = roundStep(Math.max(0.1, spacing));
+  const min = Math.max(0.1, spacing);
+  const power = 10 ** Math.floor(Math.log10(min));
+  const step = power *
+    ([1, 2, 5].find((f) => f * power >= min * (1 - 1e-12)) ?? 10);
   // A relative tolerance: the last tick may land a hair past the end.
   const count = Math.floor(units / step * (1 + 1e-9));
   return Array.from({ length: count + 1 }, (_, k) => k * step);
@@ -552,13 +547,6 @@ function inUnits(ms: number, unit: number): string {
 function tick(units: number): string {
   const value = Number(units.toPrecision(12));
   return value < EXPONENT_FROM ? String(value) : value.toExponential();
-}
-
-/** The smallest of 1, 2 or 5 times a power of ten that is at least `min`. */
-function roundStep(min: number): number {
-  const power = 10 ** Math.floor(Math.log10(min));
-  const factor = [1, 2, 5].find((f) => f * power >= min * (1 - 1e-12)) ?? 10;
-  return factor * power;
 }
 
 /** `name` in exactly `width` columns: padded, or cut with an ellipsis. */
