@@ -2,24 +2,6 @@
  * Results in the order they settle: the counterpart of Python's
  * `asyncio.as_completed`.
  *
- * @example Report each download as soon as it ends
- * ```ts
- * import { asCompleted } from "@asincronia/asincronia/as-completed";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const after = (ms: number, value: string) =>
- *   new Promise<string>((resolve) => setTimeout(() => resolve(value), ms));
- * const fast = after(10, "fast");
- * const slow = fast.then(() => after(10, "slow")); // ends 10 ms after fast
- *
- * const order: string[] = [];
- * const signal = AbortSignal.timeout(1_000); // optional: a deadline
- * for await (const result of asCompleted([slow, fast, Promise.reject(3)], { signal })) {
- *   order.push(result.status === "fulfilled" ? `${result.index}:${result.value}` : "failed");
- * }
- * assertEquals(order, ["failed", "1:fast", "0:slow"]); // a failure does not end the loop
- * ```
- *
  * @module
  */
 import { list, signalOf } from "./_check.ts";
@@ -107,10 +89,8 @@ class Completions implements AsyncIterableIterator<Result> {
   /** Reads the inputs to the end and attaches to each. */
   constructor(promises: Iterable<unknown>, signal: AbortSignal | undefined) {
     this.#signal = signal;
-    let index = 0;
     for (const input of promises) {
-      const at = index++;
-      this.#left++;
+      const index = this.#left++; // none settles before the loop ends
       let promise: Promise<unknown>;
       try {
         promise = Promise.resolve(input);
@@ -120,8 +100,8 @@ class Completions implements AsyncIterableIterator<Result> {
       }
       then.call(
         promise,
-        (value) => this.#settled({ status: "fulfilled", value, index: at }),
-        (reason) => this.#settled({ status: "rejected", reason, index: at }),
+        (value) => this.#settled({ status: "fulfilled", value, index }),
+        (reason) => this.#settled({ status: "rejected", reason, index }),
       );
     }
     if (this.#left === 0) this.#results!.close();

@@ -198,11 +198,10 @@ let useStore: <T>(queue: Queue<T>, store: Store<T>) => void;
  *
  * Guarantees:
  *
- * - **Fairness.** Items come out in the order they went in. Waiting getters
- *   are served in the order they came, and so are waiting putters. Nobody
- *   barges, `tryPut` and `tryGet` included: a put that finds a getter waiting
- *   hands it the item, and a get that makes room lets the first waiting
- *   putter's item in.
+ * - **Fairness.** Items come out in the order they went in; waiting getters,
+ *   and waiting putters, are served in the order they came. Nobody barges,
+ *   `tryPut` and `tryGet` included: a put that finds a getter waiting hands
+ *   it the item, a get that makes room lets the first waiting putter's in.
  * - **Rendezvous.** With `maxsize: 0` the queue holds nothing: a put waits
  *   until a getter takes its item.
  * - **Cancellation.** A signal given to `put`, `get` or `join` rejects the
@@ -210,8 +209,7 @@ let useStore: <T>(queue: Queue<T>, store: Store<T>) => void;
  *   once the call has resolved, aborting changes nothing. Nothing is lost: a
  *   waiting getter holds no item yet, a waiting putter's item is not put, and
  *   an aborted waiter is never served, even by an item that arrives before
- *   the abort listener has run. Options that are not an object, or a
- *   `signal` that is not an `AbortSignal`, reject with a `TypeError`.
+ *   the abort listener has run. Bad options reject with a `TypeError`.
  * - **Closing.** After `close()`, every `put` (waiting or new) rejects with a
  *   {@linkcode QueueClosedError}; getters still get every item left, then
  *   `get` rejects with it and `for await` ends. `close({ immediate: true })`
@@ -309,8 +307,6 @@ export class Queue<T> implements AsyncIterable<T> {
    * ```
    *
    * @param item Any value, `undefined` included.
-   * @returns Resolves once the item is in the queue or in a getter's hands;
-   * rejects, its item not put, on an abort or a close (before or meanwhile).
    */
   put(item: T, options?: QueueWaitOptions): Promise<void> {
     const signal = signalFor(options, "put item");
@@ -338,7 +334,6 @@ export class Queue<T> implements AsyncIterable<T> {
    * assertEquals(queue.tryPut("b"), false); // full
    * ```
    *
-   * @returns Whether the item was added.
    * @throws {QueueClosedError} If the queue is closed.
    */
   tryPut(item: T): boolean {
@@ -359,9 +354,6 @@ export class Queue<T> implements AsyncIterable<T> {
    * await queue.put("hello");
    * assertEquals(await next, "hello");
    * ```
-   *
-   * @returns The item; rejects on an abort (no item taken), or with a
-   * {@linkcode QueueClosedError} once the queue is closed and empty.
    */
   get(options?: QueueWaitOptions): Promise<T> {
     const signal = signalFor(options, "get item");
@@ -453,8 +445,6 @@ export class Queue<T> implements AsyncIterable<T> {
    * jobs.close(); // the consumer's loop ends
    * await consumer;
    * ```
-   *
-   * @param options What may cancel the wait (this call's only).
    */
   join(options?: QueueWaitOptions): Promise<void> {
     const signal = signalFor(options, "join queue");
@@ -577,11 +567,7 @@ export class Queue<T> implements AsyncIterable<T> {
  * closing are the Queue's. (The module's example shows the three orders.)
  */
 export class LifoQueue<T> extends Queue<T> {
-  /**
-   * Creates an empty, open LIFO queue.
-   *
-   * @throws {TypeError | RangeError} As {@linkcode Queue}'s constructor.
-   */
+  /** Creates an empty, open LIFO queue; throws as {@linkcode Queue}'s does. */
   constructor(options?: QueueOptions) {
     super(options);
     useStore(this, new Ring<T>(true));

@@ -4,25 +4,6 @@
  * tasks, cancels the rest when one fails, and does not let go until every
  * one of them has finished.
  *
- * @example Run tasks, cancel the siblings when one fails
- * ```ts
- * import { TaskGroup } from "@asincronia/asincronia/task-group";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const forever = (signal: AbortSignal) => // runs until it is cancelled
- *   new Promise((_, reject) => signal.onabort = () => reject(signal.reason));
- * const boom = new Error("boom");
- * let slow: Promise<unknown> | undefined;
- * const error = await TaskGroup.run((group) => {
- *   slow = group.spawn(forever, { name: "slow" });
- *   group.spawn(() => Promise.reject(boom), { name: "fails" });
- * }).then(() => undefined, (error: AggregateError) => error);
- * // Only the failure: the slow task was cancelled, not failed.
- * assertEquals(error?.errors, [boom]);
- * assertEquals(error?.message, '1 task in the group failed: "fails"');
- * assertEquals(await slow!.catch((reason) => reason.name), "AbortError");
- * ```
- *
  * @module
  */
 import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
@@ -57,8 +38,6 @@ export interface SpawnOptions {
 /**
  * A task: a function of its signal (which aborts with the group's) that
  * returns the task's result or a promise of it.
- *
- * @typeParam T The task's result.
  */
 export type Task<T> = (signal: AbortSignal) => T | PromiseLike<T>;
 
@@ -97,10 +76,9 @@ class TaskController extends AbortController {
 }
 
 /**
- * A scope for concurrent tasks: the first failure cancels the siblings, and
- * waiting on the group lasts until every task has settled.
- * {@linkcode TaskGroup.run} is `async with asyncio.TaskGroup() as tg:`;
- * `new TaskGroup()` with `wait()` or `await using` is the open form.
+ * A scope for concurrent tasks. {@linkcode TaskGroup.run} is
+ * `async with asyncio.TaskGroup() as tg:`; `new TaskGroup()` with `wait()`
+ * or `await using` is the open form.
  *
  * | | cancels siblings | waits for all | reports |
  * |---|---|---|---|
@@ -116,10 +94,10 @@ class TaskController extends AbortController {
  *   with the same reason; the first failure (a task's, or the body's in
  *   `run`) aborts it. A promise cannot be interrupted: a task stops only if
  *   it passes its signal on (`fetch`, `delay` from `@std/async`) or checks it.
- * - **Waiting.** Waiting on the group settles only when every task has,
- *   even one that ignores its signal, with an `AggregateError` of every
- *   failure in the order they happened, its message naming the tasks
- *   (`2 tasks in the group failed: "fetch a", "task 3"`), or fulfilled.
+ * - **Waiting.** Waiting on the group settles once every task has, even one
+ *   that ignores its signal: fulfilled, or with an `AggregateError` of the
+ *   failures in order, naming the tasks (`2 tasks in the group failed:
+ *   "fetch a", "task 3"`).
  * - **What counts as a failure.** Once the signal is aborted, a rejection
  *   with its reason, the parent signal's, or an error named `"AbortError"`
  *   is the cancellation coming back, as asyncio leaves `CancelledError` out
@@ -128,9 +106,9 @@ class TaskController extends AbortController {
  *   passes it on. (A thrown primitive counts each time.)
  * - **Nothing is lost.** The promise `spawn` returns never becomes an
  *   unhandled rejection. But if a task failed and all settled before anyone
- *   waited, the group settles in a promise nothing handles, so the runtime
- *   reports it; a later `wait()` rejects with it. (In an `await using`
- *   block, let the block end before awaiting anything long of your own.)
+ *   waited, the group settles in a promise nothing handles, which the
+ *   runtime reports (a later `wait()` rejects with it): end an `await using`
+ *   block before awaiting anything long of your own.
  * - **Spawning.** Tasks may spawn siblings while the group is waited on;
  *   once it settled, `spawn` throws. A task spawned after the signal
  *   aborted is not started: its promise rejects with `signal.reason`.
@@ -179,9 +157,8 @@ export class TaskGroup {
   #done: PromiseWithResolvers<void> | undefined;
 
   /**
-   * Runs `body` with a new group and settles once the body and every task
-   * have settled: `async with asyncio.TaskGroup() as tg:`. The body is
-   * called at once; its value (awaited) is run's result.
+   * Runs `body` (at once) with a new group and settles once the body and
+   * every task have, with the body's value (awaited). Besides:
    *
    * - An error of the body is a failure of the group, as a task's is: it
    *   cancels every task and joins the `AggregateError` as "the body". A

@@ -5,22 +5,6 @@
  * questions a test asks ("in which order did they finish?", "how many ran at
  * once?") and draws overlapping bars where tasks overlapped.
  *
- * @example Record two tasks and draw them
- * ```ts
- * import { Timeline } from "@asincronia/asincronia/timeline";
- * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const timeline = new Timeline();
- * const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
- * await Promise.all([
- *   timeline.track("A", () => wait(20)),
- *   timeline.track("B", () => wait(10)),
- * ]);
- * assertEquals(timeline.maxConcurrency(), 2); // A and B overlapped
- * const chart = timeline.render({ unit: 10, color: false }).split("\n");
- * assert(chart[0]!.startsWith("A ") && chart[1]!.startsWith("B ")); // then the axis
- * ```
- *
  * @module
  */
 import {
@@ -319,14 +303,11 @@ export class Timeline {
     // they do not fit at all; then names are cut, down to SHORT_NAME while
     // durations are shown, and down to whatever leaves MIN_BARS without.
     const names = spans.map((span) => printable(span.name));
-    let nameWidth = widest(names, (name) => name.length);
+    let nameWidth = widest(names);
     const durations = spans.map((span) =>
       span.end === undefined ? "running" : format(span.end - span.start)
     );
-    let durationWidth = widest(
-      [...durations, format(total)],
-      (text) => text.length,
-    );
+    let durationWidth = widest([...durations, format(total)]);
     const room = (withDurations: boolean) =>
       width - 1 - MIN_BARS - (withDurations ? durationWidth + 1 : 0);
     const showDurations = label.length < width &&
@@ -396,8 +377,6 @@ export class Timeline {
    * assertEquals(svg.match(/<rect class="tl-bar /g)?.length, 2);
    * assert(svg.includes(">B &lt;fast&gt;</text>")); // escaped for XML
    * ```
-   *
-   * @returns The SVG document, as text.
    */
   toSVG(options?: SvgOptions): string {
     const action = "draw timeline as SVG";
@@ -516,7 +495,10 @@ function ticks(units: number, spacing: number): number[] {
 }
 
 /** The longest of `texts`, measured by `length`; 0 when there is none. */
-function widest(texts: string[], length: (text: string) => number): number {
+function widest(
+  texts: string[],
+  length = (text: string): number => text.length,
+): number {
   return texts.reduce((max, text) => Math.max(max, length(text)), 0);
 }
 
