@@ -2,15 +2,13 @@
  * One "abort" listener per distinct signal, for the whole library; not part
  * of the public API.
  *
- * Deno's `EventTarget` scans a signal's listeners on every
- * `addEventListener` and `removeEventListener`: N callers with a listener
- * each on one signal cost O(N²) (80,000 waiters took 30 s). So every part
- * of lib/ that waits on a caller's signal registers a watcher here: the
- * first adds the one listener, the others are O(1) `Set` insertions and
- * deletions, and on abort the watchers are told in the order they came (one
- * that left meanwhile is not told). The listener leaves with the last
- * watcher: on a signal from `AbortSignal.timeout()` it would keep the
- * process alive until the timer fires.
+ * Deno's `EventTarget` scans a signal's listeners on every add and remove:
+ * N callers with a listener each on one signal cost O(N²) (80,000 waiters
+ * took 30 s). So lib/ registers a watcher here: the first adds the one
+ * listener, the others are O(1) `Set` insertions and deletions, and on
+ * abort the watchers are told in the order they came (one that left
+ * meanwhile is not told). The listener leaves with the last watcher: on a
+ * signal from `AbortSignal.timeout()` it would keep the process alive.
  *
  * @module
  */

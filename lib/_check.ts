@@ -94,10 +94,7 @@ export function refuse(
   );
 }
 
-/**
- * An options argument: any object but an array, or `undefined`, read as
- * `{}`.
- */
+/** An options argument: any object but an array; `undefined` reads as `{}`. */
 export function options<T extends object>(
   value: T | undefined,
   action: string,

@@ -1,6 +1,5 @@
 /**
- * Results in the order they settle: the counterpart of Python's
- * `asyncio.as_completed`.
+ * Results in the order they settle: Python's `asyncio.as_completed`.
  *
  * @module
  */
@@ -35,11 +34,10 @@ type Done = IteratorResult<never, undefined>;
 const END: Done = Object.freeze({ done: true, value: undefined });
 
 /**
- * Yields each input's settled result as it settles: the counterpart of
- * Python's `asyncio.as_completed`. `Promise.all` stops at the first failure
- * and `Promise.race` tells only who was first; here each result, a
- * `PromiseSettledResult` plus the input's `index`, comes as soon as it is
- * there, and a failure does not end the loop.
+ * Yields each input's result (a `PromiseSettledResult` plus its `index`) as
+ * soon as it settles: Python's `asyncio.as_completed`. `Promise.all` stops
+ * at the first failure and `Promise.race` tells only who was first; here a
+ * failure does not end the loop.
  *
  * Guarantees:
  *

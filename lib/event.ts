@@ -1,6 +1,5 @@
 /**
- * An event flag that tasks can wait for: the counterpart of Python's
- * `asyncio.Event`.
+ * An event flag that tasks can wait for: Python's `asyncio.Event`.
  *
  * @module
  */
@@ -25,11 +24,10 @@ export interface EventWaitOptions {
  *   waiting at that moment, in the order they came; a later `clear()` does
  *   not put them back to sleep. While the event is set, `wait()` resolves
  *   at once.
- * - **Cancellation.** A signal already aborted rejects `wait()` at once with
- *   `signal.reason`, even when the event is set; one that aborts while the
- *   caller waits removes it at once (it no longer counts in `waiting`) and
- *   rejects with `signal.reason`. A waiter whose signal has aborted is never
- *   woken, even by a `set()` that comes before the abort listener ran.
+ * - **Cancellation.** A signal aborted already (even with the event set) or
+ *   while the caller waits rejects `wait()` with `signal.reason` at once; the
+ *   waiter leaves `waiting` at once, and is never woken, even by a `set()`
+ *   that comes before the abort listener ran.
  * - **Cost.** `wait()`, an abort and `set()` per waiter are O(1); waiters
  *   that share a signal add one listener to it.
  *

@@ -323,10 +323,9 @@ export async function fetchAll<T = string>(
 }
 
 /**
- * The messages of a `TypeError` from `fetch` that mean "it failed in
- * transit": Deno 2 and Node ("fetch failed"), Chromium, Firefox, Safari;
- * Deno 1 said "error sending request …". Another (a redirect loop, a
- * blocked port) would fail the same way again.
+ * A `fetch` `TypeError`'s messages for "it failed in transit": Deno 2 and
+ * Node ("fetch failed"), Chromium, Firefox, Safari; Deno 1 said "error
+ * sending request …". Another (a redirect loop) would fail again.
  */
 const IN_TRANSIT: ReadonlySet<string> = new Set([
   "fetch failed",
@@ -336,10 +335,9 @@ const IN_TRANSIT: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The cause of such an error when the answer would be the same again: a
- * head too large or malformed (Deno: "message head is too large", "invalid
- * HTTP version parsed"; Node: HeadersOverflowError, HTTPParserError), a
- * certificate refused.
+ * Its cause when the answer would be the same again: a head too large or
+ * malformed (Deno: "message head is too large", "invalid HTTP version
+ * parsed"; Node: HeadersOverflowError, HTTPParserError), a refused certificate.
  */
 const ANSWERED =
   /message head is too large|parsed|URI too long|HeadersOverflow|HTTPParser|certificate/i;

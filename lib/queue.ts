@@ -3,21 +3,6 @@
  * closing: the counterparts of Python's `asyncio.Queue`, `LifoQueue` and
  * `PriorityQueue`, closed the way trio closes a memory channel.
  *
- * @example One queue, three orders
- * ```ts
- * import { LifoQueue, PriorityQueue, Queue } from "@asincronia/asincronia/queue";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const fifo = new Queue<number>();
- * const lifo = new LifoQueue<number>();
- * const smallest = new PriorityQueue<number>((a, b) => a - b);
- * const out = [fifo, lifo, smallest].map((queue) => {
- *   for (const n of [1, 3, 2]) queue.tryPut(n);
- *   return [1, 2, 3].map(() => queue.tryGet()?.value);
- * });
- * assertEquals(out, [[1, 3, 2], [2, 3, 1], [1, 2, 3]]);
- * ```
- *
  * @module
  */
 import { count, fn, options as checkOptions, refuse } from "./_check.ts";
@@ -221,18 +206,6 @@ let useStore: <T>(queue: Queue<T>, store: Store<T>) => void;
  * `get()`'s promise adopts an item that is a promise (or any thenable), as
  * promises do; wrap such items (`{ promise }`) to pass them through whole.
  * {@linkcode Queue.prototype.tryGet} never adopts.
- *
- * @example A rendezvous: a put resolves once a getter has the item
- * ```ts
- * import { Queue } from "@asincronia/asincronia";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const queue = new Queue<string>({ maxsize: 0 });
- * const put = queue.put("hello");
- * assertEquals([queue.size, queue.waitingPutters], [0, 1]); // not taken yet
- * assertEquals(await queue.get(), "hello");
- * await put; // resolved by the get
- * ```
  */
 export class Queue<T> implements AsyncIterable<T> {
   #maxsize: number;
@@ -293,17 +266,17 @@ export class Queue<T> implements AsyncIterable<T> {
   /**
    * Adds `item` at the end of the queue, waiting while the queue is full.
    *
-   * @example
+   * @example A rendezvous: each put waits until a getter has its item
    * ```ts
    * import { Queue } from "@asincronia/asincronia";
    * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
-   * const queue = new Queue<number>({ maxsize: 1 });
-   * await queue.put(1);
+   * const queue = new Queue<number>({ maxsize: 0 });
+   * const first = queue.put(1);
    * const second = queue.put(2, { signal: AbortSignal.timeout(10) });
-   * const error = await second.catch((e) => e);
-   * assertEquals(error.name, "TimeoutError");
-   * assertEquals([queue.size, await queue.get()], [1, 1]); // 2 was never put
+   * assertEquals((await second.catch((e) => e)).name, "TimeoutError");
+   * assertEquals([queue.size, await queue.get()], [0, 1]); // 2 was never put
+   * await first; // resolved by the get
    * ```
    *
    * @param item Any value, `undefined` included.
@@ -462,15 +435,14 @@ export class Queue<T> implements AsyncIterable<T> {
    * @example
    * ```ts
    * import { Queue, QueueClosedError } from "@asincronia/asincronia";
-   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+   * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const queue = new Queue<number>();
    * for (const n of [1, 2, 3]) queue.tryPut(n);
    * queue.close();
    * assertEquals(await queue.get(), 1); // what is left is still delivered,
    * assertEquals(queue.close({ immediate: true }), [2, 3]); // unless dropped
-   * const error = await queue.get().catch((e) => e);
-   * assertEquals(error instanceof QueueClosedError, true);
+   * await assert.rejects(queue.get(), QueueClosedError);
    * ```
    *
    * @returns The items dropped, in the order `get` would have taken them:
@@ -564,7 +536,18 @@ export class Queue<T> implements AsyncIterable<T> {
 /**
  * A {@linkcode Queue} whose items come out last in, first out: Python's
  * `asyncio.LifoQueue`. Waiters, `maxsize`, cancellation, `join()` and
- * closing are the Queue's. (The module's example shows the three orders.)
+ * closing are the Queue's.
+ *
+ * @example
+ * ```ts
+ * import { LifoQueue } from "@asincronia/asincronia";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ *
+ * const stack = new LifoQueue<number>();
+ * for (const n of [1, 3, 2]) stack.tryPut(n);
+ * stack.close();
+ * assertEquals(await Array.fromAsync(stack), [2, 3, 1]); // last in, first out
+ * ```
  */
 export class LifoQueue<T> extends Queue<T> {
   /** Creates an empty, open LIFO queue; throws as {@linkcode Queue}'s does. */

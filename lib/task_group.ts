@@ -78,14 +78,9 @@ class TaskController extends AbortController {
 /**
  * A scope for concurrent tasks. {@linkcode TaskGroup.run} is
  * `async with asyncio.TaskGroup() as tg:`; `new TaskGroup()` with `wait()`
- * or `await using` is the open form.
- *
- * | | cancels siblings | waits for all | reports |
- * |---|---|---|---|
- * | `Promise.all` | no | no, stops at first failure | first error |
- * | `Promise.allSettled` | no | yes | every outcome |
- * | `asyncio.TaskGroup` | yes | yes | `ExceptionGroup` |
- * | `TaskGroup` | yes, via `signal` | yes | `AggregateError` |
+ * or `await using` is the open form. `Promise.all` stops at the first
+ * failure and `Promise.allSettled` cancels nothing; a TaskGroup cancels the
+ * siblings (through `signal`), waits for all and reports every failure.
  *
  * Guarantees:
  *
@@ -361,15 +356,14 @@ export class TaskGroup {
    * @example A parent signal as a timeout
    * ```ts
    * import { TaskGroup } from "@asincronia/asincronia/task-group";
-   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+   * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const group = new TaskGroup({ signal: AbortSignal.timeout(50) });
    * const quick = group.spawn(async () => "done");
    * group.spawn((signal) => // stops when aborted, at 50 ms
    *   new Promise((_, reject) => signal.onabort = () => reject(signal.reason))
    * );
-   * const error = await group.wait().then(() => undefined, (e: Error) => e);
-   * assertEquals(error?.name, "TimeoutError"); // the parent's reason, as itself
+   * await assert.rejects(group.wait(), { name: "TimeoutError" }); // the parent's reason
    * assertEquals(await quick, "done"); // it finished in time
    * ```
    *

@@ -1,9 +1,8 @@
 /**
  * A recorder of when named tasks start and end, and a Gantt chart of it in
- * ASCII or SVG. Three tasks that overlap print the same lines as three that
- * run one after the other, only sooner: a {@linkcode Timeline} answers the
- * questions a test asks ("in which order did they finish?", "how many ran at
- * once?") and draws overlapping bars where tasks overlapped.
+ * ASCII or SVG: a {@linkcode Timeline} answers the questions a test asks ("in
+ * which order did they finish?", "how many ran at once?") and draws
+ * overlapping bars where tasks overlapped.
  *
  * @module
  */
@@ -245,8 +244,7 @@ export class Timeline {
       if (span.end !== undefined) events.push([span.end, -1]);
     }
     events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    let running = 0;
-    let peak = 0;
+    let running = 0, peak = 0;
     for (const [, delta] of events) {
       running += delta;
       peak = Math.max(peak, running);
@@ -287,10 +285,11 @@ export class Timeline {
    */
   render(options?: RenderOptions): string {
     const action = "render timeline";
-    const given = checkOptions(options, action);
-    const chart = this.#chart(given, action);
-    const { spans, now, total, label, format, unit } = chart;
-    const terminal = terminalWidth();
+    const chart = this.#chart(options, action);
+    const { given, spans, now, total, label, format, unit } = chart;
+    const terminal = globalThis.Deno?.stdout.isTerminal()
+      ? Deno.consoleSize().columns
+      : undefined;
     const fits = Math.max(20, Math.min(1000, terminal ?? 80));
     const width = checkWidth(given.width ?? fits, 20, 1000, action);
     const { color = terminal !== undefined && !globalThis.Deno?.noColor } =
@@ -380,9 +379,8 @@ export class Timeline {
    */
   toSVG(options?: SvgOptions): string {
     const action = "draw timeline as SVG";
-    const given = checkOptions(options, action);
-    const chart = this.#chart(given, action);
-    const { spans, now, total, label, format, unit } = chart;
+    const chart = this.#chart(options, action);
+    const { given, spans, now, total, label, format, unit } = chart;
     const width = checkWidth(given.width ?? 720, 200, 4000, action);
     const n = spans.length;
     const title = string(
@@ -455,25 +453,26 @@ export class Timeline {
   }
 
   /**
-   * What render() and toSVG() share, checked: the spans, the time the chart
-   * is drawn (the end of running bars), the axis' length in ms (at least a
-   * unit), the scale, and `format` for a duration in units.
+   * What render() and toSVG() share, checked: the options given, the spans,
+   * now (the end of running bars), the axis' length in ms (at least a unit),
+   * the unit, its label, and `format` for a duration in units.
    */
-  #chart(options: ScaleOptions, action: string) {
+  #chart<O extends ScaleOptions>(options: O | undefined, action: string) {
+    const given = checkOptions(options, action);
     const unit = number(
-      options.unit ?? 1000,
+      given.unit ?? 1000,
       action,
       "unit",
       "a positive number",
       (n) => n > 0 && n < Infinity,
     );
-    const label = string(options.unitLabel ?? "s", action, "unitLabel");
+    const label = string(given.unitLabel ?? "s", action, "unitLabel");
     const spans = this.spans();
     const now = this.#read(action);
     let total = unit;
     for (const span of spans) total = Math.max(total, span.end ?? now);
     const format = (ms: number) => `${inUnits(ms, unit)}${label}`;
-    return { spans, now, total, unit, label, format };
+    return { given, spans, now, total, unit, label, format };
   }
 }
 
@@ -599,10 +598,4 @@ function checkWidth(value: unknown, min: number, max: number, action: string) {
     `an integer from ${min} to ${max}`,
     (n) => Number.isInteger(n) && n >= min && n <= max,
   );
-}
-
-/** Standard output's width in columns when it is a terminal. */
-function terminalWidth(): number | undefined {
-  const terminal = globalThis.Deno?.stdout.isTerminal();
-  return terminal ? Deno.consoleSize().columns : undefined;
 }
