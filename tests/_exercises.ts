@@ -206,37 +206,53 @@ const OUTPUT = new URL(".tools/test-output/", ROOT);
 /**
  * The stub of `exercise` as shipped: its file, or, when a learner has been
  * solving it in this checkout, a copy of the committed one (`git show
- * HEAD:…`), so that the suite stays green while they work.
+ * HEAD:…`), so that the suite stays green while they work. Asked once per
+ * exercise in a test process; one `git diff` tells which stubs were edited.
  */
-export async function shipped(exercise: Exercise): Promise<URL> {
-  const file = fileOf(exercise);
-  const path = `exercises/${exercise.slug}.ts`;
-  let committed: string;
+export function shipped(exercise: Exercise): Promise<URL> {
+  let stub = stubs.get(exercise.id);
+  if (stub === undefined) {
+    stub = committedStub(exercise);
+    stubs.set(exercise.id, stub);
+  }
+  return stub;
+}
+
+/** Each stub {@linkcode shipped} found, by exercise. */
+const stubs = new Map<string, Promise<URL>>();
+
+/** Runs git in the checkout: what it printed, or undefined when it failed or there is no git. */
+async function git(...args: string[]): Promise<string | undefined> {
   try {
-    const git = await new Deno.Command("git", {
-      args: ["show", `HEAD:${path}`],
+    const { success, stdout } = await new Deno.Command("git", {
+      args,
       cwd: ROOT,
       stdout: "piped",
       stderr: "null",
     }).output();
-    if (!git.success) return file;
-    committed = new TextDecoder().decode(git.stdout);
+    return success ? new TextDecoder().decode(stdout) : undefined;
   } catch {
-    return file; // No git here: the file is taken as shipped.
+    return undefined; // No git here: the files are taken as shipped.
   }
-  if (committed === await Deno.readTextFile(file)) return file;
+}
+
+/** The files under exercises/ that differ from the last commit, once per test process. */
+let edited: Promise<string[]> | undefined;
+
+async function committedStub(exercise: Exercise): Promise<URL> {
+  const file = fileOf(exercise);
+  const path = `exercises/${exercise.slug}.ts`;
+  edited ??= git("diff", "--name-only", "HEAD", "--", "exercises/")
+    .then((out) => out?.split("\n") ?? []);
+  if (!(await edited).includes(path)) return file;
+  const committed = await git("show", `HEAD:${path}`);
+  if (committed === undefined) return file;
   const copy = new URL(`stubs/${exercise.slug}.ts`, OUTPUT);
   await Deno.mkdir(new URL(".", copy), { recursive: true });
   await Deno.writeTextFile(copy, committed);
-  if (!said.has(path)) {
-    said.add(path);
-    console.log(`${path} is being solved here: its stub is read from git.`);
-  }
+  console.log(`${path} is being solved here: its stub is read from git.`);
   return copy;
 }
-
-/** The files {@linkcode shipped} has named already. */
-const said = new Set<string>();
 
 /** `fn` over `items`, at most `width` at a time, results in order. */
 export async function pooled<T, R>(

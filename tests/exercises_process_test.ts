@@ -9,12 +9,8 @@ import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { EXERCISES, fileOf, findExercise } from "../exercises/_catalog.ts";
 import { type Io, main } from "../exercises/_cli.ts";
 import { check, type Result } from "../exercises/_run.ts";
-import type { Progress } from "../course/progress.ts";
 import { checkFile, FIXTURES, shipped } from "./_exercises.ts";
 import { copyCheckout } from "./site/_checkout.ts";
-
-const ROOT = new URL("../", import.meta.url);
-const OUTPUT = new URL(".tools/test-output/process_test/", ROOT);
 
 function fixture(name: string): URL {
   return new URL(`${name}.ts`, FIXTURES);
@@ -213,37 +209,5 @@ Deno.test("Stubs and solutions import the package by its name, so a solution cop
         assert(!specifier!.startsWith("."), `${f.pathname}: ${specifier}`);
       }
     }
-  }
-});
-
-Deno.test("Two checks at once each keep their result in the progress file", async () => {
-  const { loadProgress, updateProgress } = await import(
-    "../course/progress.ts"
-  );
-  await Deno.mkdir(OUTPUT, { recursive: true });
-  const file = new URL("progress.json", OUTPUT);
-  const io = (ids: string[]): Io => ({
-    write: () => {},
-    load: () => loadProgress(file),
-    update: (change: (p: Progress) => void) => updateProgress(change, file),
-    file: (exercise) => fileOf(exercise, true),
-    check: (exercise, f) =>
-      checkFile(exercise, f).then((r) => (ids.push(exercise.id), r)),
-    async *watch() {},
-    color: false,
-    width: 80,
-    clear: () => {},
-  });
-  try {
-    const checked: string[] = [];
-    await Promise.all([
-      main(["03a"], io(checked)),
-      main(["04a"], io(checked)),
-    ]);
-    assertEquals(checked.sort(), ["03a", "04a"]);
-    const saved = await loadProgress(file);
-    assertEquals(Object.keys(saved.results).sort(), ["03a", "04a"]);
-  } finally {
-    await Deno.remove(OUTPUT, { recursive: true });
   }
 });
