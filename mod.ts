@@ -21,6 +21,11 @@
  * [README.md](README.md) has the lessons, and
  * [docs/library.md](docs/library.md) the whole reference with benchmarks.
  *
+ * Bad input is refused at the call, the same way everywhere: a wrong type is a
+ * `TypeError`, a value out of range a `RangeError`, the message names the
+ * parameter and shows the value, and a method that returns a promise rejects
+ * (it never throws), leaving nothing behind.
+ *
  * ## Permissions
  *
  * - Semaphore, Lock, Event, Queue, TaskGroup, asCompleted, Timeline: none.
@@ -135,17 +140,21 @@
  *
  * @example Executor: CPU-bound functions on a pool of Workers
  * ```ts
- * import { Executor } from "@asincronia/asincronia";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { Executor, WorkerError } from "@asincronia/asincronia";
+ * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * // The task module: usually a file, new URL("./tasks.ts", import.meta.url),
  * // typed with typeof import("./tasks.ts"). Inline here, so that this runs.
- * const url = "data:text/javascript,export const fib = (n) => n < 2 ? n : fib(n - 1) + fib(n - 2);";
- * type Tasks = { fib(n: number): number };
+ * const url = "data:text/javascript,export const fib = (n) => n < 2 ? n : fib(n - 1) + fib(n - 2);" +
+ *   "export const quit = () => self.close();";
+ * type Tasks = { fib(n: number): number; quit(): void };
  *
  * await using executor = new Executor();
  * const tasks = executor.bind<Tasks>(url);
  * assertEquals(await Promise.all([tasks.fib(25), tasks.fib(26)]), [75025, 121393]);
+ * // A worker that dies fails its own call only, and is replaced.
+ * assert(await tasks.quit().catch((e) => e) instanceof WorkerError);
+ * assertEquals(await tasks.fib(10), 55);
  * ```
  *
  * @example fetchWithRetry and fetchAll: timeouts, retries, bounded concurrency

@@ -18,3 +18,12 @@ export function countPrimes(from: number, to: number): number {
   }
   return count;
 }
+
+/** Keeps its thread busy for `ms` milliseconds: one heavy call. */
+export function burn(ms: number): number {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // Spin.
+  }
+  return ms;
+}

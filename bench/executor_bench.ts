@@ -3,13 +3,19 @@
  *
  * deno bench --allow-read=bench,lib --allow-env=PISCINA_DISABLE_ATOMICS,PISCINA_ENABLE_ASYNC_ATOMICS --allow-sys=cpus bench/executor_bench.ts
  *
- * - throughput: 20,000 trivial tasks on 2 workers (pools started and warm
- *   before the clock runs), ours also with every call sharing one signal;
  * - spawn: from creating the pool to the first result, against a bare Worker;
- * - cpu: the same prime count on the main thread and on one worker per core.
+ * - throughput: 20,000 trivial calls on 2 workers, ours also with every call
+ *   sharing one signal, against one bare Worker that gets one message per
+ *   call (what batching saves);
+ * - abort: 20,000 calls on one signal, aborted once the first went out;
+ * - one heavy call, then 1,000 trivial ones, on 2 workers: how long until
+ *   the trivial ones are done (a pool that let them wait behind the heavy
+ *   call would need its 100 ms);
+ * - cpu: the same prime count on the main thread and on every pool.
  *
- * Peers read two environment variables (piscina) and the CPU count
- * (tinypool), hence the narrow --allow-env and --allow-sys.
+ * Pools are started and warm (one call per worker) before the clock runs,
+ * but in "spawn". Peers read two environment variables (piscina) and the CPU
+ * count (tinypool), hence the narrow --allow-env and --allow-sys.
  */
 import { Piscina } from "piscina";
 import { Tinypool } from "tinypool";
@@ -18,15 +24,88 @@ import { Executor } from "../lib/executor.ts";
 import { countPrimes } from "./_tasks.ts";
 
 const TASKS = 20_000;
+const WORKERS = 2;
 const tasks = new URL("./_tasks.ts", import.meta.url);
-const peerWorker = new URL("./_peer_worker.ts", import.meta.url);
-const workerpoolWorker = new URL("./_workerpool_worker.ts", import.meta.url);
+const peerWorker = new URL("./_peer_worker.ts", import.meta.url).href;
 const bareWorker = new URL("./_bare_worker.ts", import.meta.url);
 const bareImportWorker = new URL("./_bare_import_worker.ts", import.meta.url);
 
+/** One pool, as the groups below drive it. */
+interface Pool {
+  add(a: number, b: number): Promise<unknown>;
+  burn(ms: number): Promise<unknown>;
+  countPrimes(from: number, to: number): Promise<number>;
+  close(): Promise<unknown>;
+}
+
+/** Our Executor on WORKERS threads; every call with `signal`, if given. */
+function ours(module: string | URL = tasks, signal?: AbortSignal): Pool {
+  const executor = new Executor({ workers: WORKERS });
+  const call = <T>(name: string, args: unknown[]) =>
+    executor.run<T>(module, name, args, { signal });
+  return {
+    add: (a, b) => call("add", [a, b]),
+    burn: (ms) => call("burn", [ms]),
+    countPrimes: (from, to) => call("countPrimes", [from, to]),
+    close: () => executor.shutdown(),
+  };
+}
+
+/** piscina and tinypool share one API: a task object, an export's name. */
+function piscinaLike(pool: {
+  run(task: object, options?: { name: string }): Promise<unknown>;
+  destroy(): Promise<unknown>;
+}): Pool {
+  return {
+    add: (a, b) => pool.run({ a, b }),
+    burn: (ms) => pool.run({ ms }, { name: "burn" }),
+    countPrimes: (from, to) =>
+      pool.run({ from, to }, { name: "countPrimes" }) as Promise<number>,
+    close: () => pool.destroy(),
+  };
+}
+
+/** Each pool on WORKERS threads, started on demand. */
+const threads = { minThreads: WORKERS, maxThreads: WORKERS };
+const pools: Record<string, () => Pool> = {
+  "asincronia Executor": () => ours(),
+  "piscina@5": () =>
+    piscinaLike(new Piscina({ filename: peerWorker, ...threads })),
+  // With its default Atomics wake-ups, tinypool@1 under Deno 2.9.6 stalls
+  // for good after a few thousand tasks (seen on every run).
+  "tinypool@1": () =>
+    piscinaLike(
+      new Tinypool({ filename: peerWorker, ...threads, useAtomics: false }),
+    ),
+  "workerpool@9": () => {
+    const script = new URL("./_workerpool_worker.ts", import.meta.url);
+    const pool = workerpool.pool(script.pathname, {
+      minWorkers: WORKERS,
+      maxWorkers: WORKERS,
+      workerType: "thread",
+    });
+    return {
+      add: (a, b) => pool.exec("add", [a, b]),
+      burn: (ms) => pool.exec("burn", [ms]),
+      countPrimes: (from, to) => pool.exec("countPrimes", [from, to]),
+      close: async () => await pool.terminate(),
+    };
+  },
+};
+
+/** Starts `pool` and has each of its workers run `warm`, clock stopped. */
+async function started(
+  make: () => Pool,
+  warm: (pool: Pool) => Promise<unknown>,
+): Promise<Pool> {
+  const pool = make();
+  await Promise.all(Array.from({ length: WORKERS }, () => warm(pool)));
+  return pool;
+}
+
 /** Starts a bare Worker and waits until it answers. */
-async function startBare(): Promise<Worker> {
-  const worker = new Worker(bareWorker, { type: "module" });
+async function startBare(url = bareWorker): Promise<Worker> {
+  const worker = new Worker(url, { type: "module" });
   await new Promise((resolve) => {
     worker.onmessage = resolve;
     worker.postMessage(0);
@@ -55,11 +134,7 @@ Deno.bench({
   ...spawn,
   async fn(b) {
     b.start();
-    const worker = new Worker(bareImportWorker, { type: "module" });
-    await new Promise((resolve) => {
-      worker.onmessage = resolve;
-      worker.postMessage(0);
-    });
+    const worker = await startBare(bareImportWorker);
     b.end();
     worker.terminate();
   },
@@ -77,98 +152,36 @@ Deno.bench({
   },
 });
 
-const throughput = { group: "throughput", n: 3, warmup: 1 };
-
-/**
- * Runs `add(0, 0)` once on each of the two workers, so that both are up, then
- * times TASKS calls of `add(i, 1)` submitted at once.
- */
-async function timeTasks(
-  b: Deno.BenchContext,
-  add: (a: number, b: number) => Promise<unknown>,
-): Promise<void> {
-  await Promise.all([add(0, 0), add(0, 0)]);
-  b.start();
-  const all: Promise<unknown>[] = [];
-  for (let i = 0; i < TASKS; i++) all.push(add(i, 1));
-  await Promise.all(all);
-  b.end();
+const throughput = { group: "throughput", n: 10, warmup: 2 };
+const variants: [string, () => Pool][] = [
+  ...Object.entries(pools),
+  [
+    "asincronia Executor, every call with one shared signal",
+    () => ours(tasks, new AbortController().signal),
+  ],
+  ["asincronia Executor, module given as a string", () => ours(tasks.href)],
+];
+for (const [name, make] of variants) {
+  Deno.bench({
+    name,
+    ...throughput,
+    baseline: name === "asincronia Executor",
+    async fn(b) {
+      const pool = await started(make, (pool) => pool.add(0, 0));
+      b.start();
+      const all: Promise<unknown>[] = [];
+      for (let i = 0; i < TASKS; i++) all.push(pool.add(i, 1));
+      await Promise.all(all);
+      b.end();
+      await pool.close();
+    },
+  });
 }
 
-Deno.bench({
-  name: "asincronia Executor",
-  ...throughput,
-  baseline: true,
-  async fn(b) {
-    const executor = new Executor({ workers: 2 });
-    await timeTasks(b, (x, y) => executor.run(tasks, "add", [x, y]));
-    await executor.shutdown();
-  },
-});
-
-Deno.bench({
-  name: "asincronia Executor, every call with one shared signal",
-  ...throughput,
-  async fn(b) {
-    const executor = new Executor({ workers: 2 });
-    const { signal } = new AbortController();
-    await timeTasks(
-      b,
-      (x, y) => executor.run(tasks, "add", [x, y], { signal }),
-    );
-    await executor.shutdown();
-  },
-});
-
-Deno.bench({
-  name: "piscina@5",
-  ...throughput,
-  async fn(b) {
-    const pool = new Piscina({
-      filename: peerWorker.href,
-      minThreads: 2,
-      maxThreads: 2,
-    });
-    await timeTasks(b, (a, y) => pool.run({ a, b: y }));
-    await pool.destroy();
-  },
-});
-
-Deno.bench({
-  name: "tinypool@1",
-  ...throughput,
-  async fn(b) {
-    const pool = new Tinypool({
-      filename: peerWorker.href,
-      minThreads: 2,
-      maxThreads: 2,
-      // With its default Atomics wake-ups, tinypool@1 under Deno 2.9.6
-      // stalls for good after a few thousand tasks (seen on every run).
-      useAtomics: false,
-    });
-    await timeTasks(b, (a, y) => pool.run({ a, b: y }));
-    await pool.destroy();
-  },
-});
-
-Deno.bench({
-  name: "workerpool@9",
-  ...throughput,
-  async fn(b) {
-    const pool = workerpool.pool(workerpoolWorker.pathname, {
-      minWorkers: 2,
-      maxWorkers: 2,
-      workerType: "thread",
-    });
-    await timeTasks(b, (x, y) => pool.exec("add", [x, y]));
-    await pool.terminate();
-  },
-});
-
-// Reference points: one bare Worker, one message per task, every message
+// Reference points: one bare Worker, one message per call, every message
 // posted at once (pipelined) or one round trip at a time (sequential).
 Deno.bench({
-  name: "bare Worker, pipelined (reference)",
+  name: "bare Worker, one message per call, pipelined (reference)",
   ...throughput,
   async fn(b) {
     const worker = await startBare();
@@ -202,15 +215,68 @@ Deno.bench({
   },
 });
 
+// 20,000 calls on one signal, aborted once the first batches went out: a
+// call on a worker is taken back from its claim slot, a queued one dropped,
+// each in O(1).
+Deno.bench({
+  name: "asincronia Executor: 20,000 calls, then one abort",
+  group: "abort",
+  n: 5,
+  warmup: 1,
+  async fn(b) {
+    const executor = new Executor({ workers: WORKERS });
+    await Promise.all([
+      executor.run(tasks, "add", [0, 0]),
+      executor.run(tasks, "add", [0, 0]),
+    ]);
+    const controller = new AbortController();
+    const { signal } = controller;
+    b.start();
+    const all: Promise<unknown>[] = [];
+    for (let i = 0; i < TASKS; i++) {
+      all.push(executor.run(tasks, "add", [i, 1], { signal }));
+    }
+    const settled = Promise.allSettled(all);
+    await new Promise((resolve) => setTimeout(resolve, 0)); // sent
+    controller.abort();
+    await settled;
+    b.end();
+    await executor.shutdown();
+  },
+});
+
+// One call of 100 ms, then 1,000 trivial ones at once: the clock stops when
+// the trivial ones are done. Ours sends half of them to the worker that runs
+// the heavy call, and takes them back once the other worker is free.
+const heavy = { group: "1 heavy + 1,000 trivial calls", n: 10, warmup: 1 };
+for (const [name, make] of Object.entries(pools)) {
+  Deno.bench({
+    name,
+    ...heavy,
+    baseline: name === "asincronia Executor",
+    async fn(b) {
+      const pool = await started(make, (pool) => pool.burn(0));
+      await Promise.all([pool.add(0, 0), pool.add(0, 0)]);
+      b.start();
+      const long = pool.burn(100);
+      const all: Promise<unknown>[] = [];
+      for (let i = 0; i < 1000; i++) all.push(pool.add(i, 1));
+      await Promise.all(all);
+      b.end();
+      await long;
+      await pool.close();
+    },
+  });
+}
+
 // CPU-bound: count the primes below 2,000,000 in 64 chunks.
-const cores = navigator.hardwareConcurrency;
 const LIMIT = 2_000_000;
 const CHUNKS = 64;
 const chunks = Array.from({ length: CHUNKS }, (_, i) => {
   const cut = (k: number) => Math.round(LIMIT * (k / CHUNKS) ** (2 / 3));
   return [cut(i), cut(i + 1)] as const;
 });
-const cpu = { group: `cpu-bound on ${cores} cores`, n: 5, warmup: 1 };
+const cpu = { group: `cpu-bound on ${WORKERS} workers`, n: 5, warmup: 1 };
 
 Deno.bench({
   name: "main thread, sequential",
@@ -223,28 +289,22 @@ Deno.bench({
   },
 });
 
-Deno.bench({
-  name: `asincronia Executor, ${cores} workers`,
-  ...cpu,
-  async fn(b) {
-    const executor = new Executor({ workers: cores });
-    // Warm: each worker has loaded the module and compiled countPrimes, as
-    // the main thread has after its warm-up iteration.
-    await Promise.all(
-      Array.from(
-        { length: cores },
-        () => executor.run(tasks, "countPrimes", [0, 300_000]),
-      ),
-    );
-    b.start();
-    const counts = await Promise.all(
-      chunks.map(([from, to]) =>
-        executor.run<number>(tasks, "countPrimes", [from, to])
-      ),
-    );
-    b.end();
-    await executor.shutdown();
-    const found = counts.reduce((a, c) => a + c, 0);
-    if (found !== 148933) throw new Error(`Wrong count: ${found}`);
-  },
-});
+for (const [name, make] of Object.entries(pools)) {
+  Deno.bench({
+    name,
+    ...cpu,
+    async fn(b) {
+      // Warm: each worker has compiled countPrimes, as the main thread has
+      // after its warm-up iteration.
+      const pool = await started(make, (pool) => pool.countPrimes(0, 300_000));
+      b.start();
+      const counts = await Promise.all(
+        chunks.map(([from, to]) => pool.countPrimes(from, to)),
+      );
+      b.end();
+      await pool.close();
+      const found = counts.reduce((a, c) => a + c, 0);
+      if (found !== 148933) throw new Error(`Wrong count: ${found}`);
+    },
+  });
+}

@@ -253,6 +253,22 @@ for (const shared of [false, true]) {
   });
 }
 
+// The least that never calling fn inside run() can cost, uncontended: a
+// bare async function that waits one microtask, then awaits fn's promise
+// (three hops to the caller where 78abbaf took two). No semaphore at all.
+const DONE = Promise.resolve();
+async function threeHops(fn: () => Promise<void>): Promise<void> {
+  await DONE;
+  return await fn();
+}
+Deno.bench({
+  name: "A/B floor: 1,000 × await threeHops(noop), no semaphore",
+  group: "A/B: uncontended run",
+  async fn() {
+    for (let i = 0; i < 1000; i++) await threeHops(noop);
+  },
+});
+
 // A/B: today's Semaphore against the one of commit 78abbaf, same workloads.
 for (
   const [side, make] of [["78abbaf", Semaphore78], [
@@ -277,6 +293,15 @@ for (
     async fn() {
       const sem = new make(1);
       for (let i = 0; i < 1000; i++) await sem.run(noop);
+    },
+  });
+  Deno.bench({
+    name: `A/B ${side}: 1,000 × await run(() => i), fn returns a value`,
+    group: "A/B: uncontended run, fn returns a value",
+    baseline,
+    async fn() {
+      const sem = new make(1);
+      for (let i = 0; i < 1000; i++) await sem.run(() => i);
     },
   });
   Deno.bench({

@@ -1,35 +1,31 @@
 /**
- * One "abort" listener per distinct signal, for the whole library.
+ * One "abort" listener per distinct signal, for the whole library; not part
+ * of the public API.
  *
  * Deno's `EventTarget` scans a signal's listeners on every
- * `addEventListener` and `removeEventListener`, so N callers that each add a
- * listener to one shared signal cost O(N²): 80,000 waiters on one signal
- * took 30 s. Instead, every part of lib/ that waits on a caller's signal
- * registers a watcher here. The first watcher of a signal adds the one
- * listener; every watcher after it is an O(1) `Set` insertion, and leaving is
- * an O(1) deletion. When the signal aborts, the watchers are told in the
- * order they came; one that leaves meanwhile is not told.
- *
- * The listener leaves the signal with its last watcher. A listener on a
- * signal from `AbortSignal.timeout()` keeps the process alive until the
- * timer fires (Deno 2.9 does, checked), so a listener left behind
- * would hold a finished program open for the whole timeout.
+ * `addEventListener` and `removeEventListener`: N callers with a listener
+ * each on one signal cost O(N²) (80,000 waiters took 30 s). So every part
+ * of lib/ that waits on a caller's signal registers a watcher here: the
+ * first adds the one listener, the others are O(1) `Set` insertions and
+ * deletions, and on abort the watchers are told in the order they came (one
+ * that left meanwhile is not told). The listener leaves with the last
+ * watcher: on a signal from `AbortSignal.timeout()` it would keep the
+ * process alive until the timer fires.
  *
  * @module
  */
 
 /** Something to tell when a signal aborts. */
 export interface AbortWatcher {
-  /**
-   * Called once, when the watched signal aborts; `signal.reason` says why.
-   * The watcher has already been removed.
-   */
+  /** Called once, when the signal aborts, after the watcher was removed. */
   aborted(signal: AbortSignal): void;
 }
 
 /**
  * A signal's one listener, and its watchers in the order they came: the
- * first in a field (most signals have no other), the rest in a Set.
+ * first in a field, the rest in a Set. Most signals have one watcher: with
+ * a Set for every signal, 10⁴ `Semaphore.run` calls with a signal each cost
+ * 1.7–2.2× the 78abbaf Semaphore's CPU time instead of 1.2–1.3×.
  */
 class Watchers {
   first: AbortWatcher | undefined;
@@ -98,11 +94,8 @@ class Slot extends Stamp {
 }
 
 /**
- * Tells `watcher` when `signal` aborts. The caller checks `signal.aborted`
- * first: an already aborted signal never fires again.
- *
- * @param signal A signal that has not aborted.
- * @param watcher Who to tell; one registration per object.
+ * Tells `watcher` (one registration per object) when `signal` aborts. The
+ * caller checks `signal.aborted` first: an aborted signal never fires again.
  */
 export function watch(signal: AbortSignal, watcher: AbortWatcher): void {
   const watchers = Slot.get(signal);
@@ -116,13 +109,7 @@ export function watch(signal: AbortSignal, watcher: AbortWatcher): void {
   signal.addEventListener("abort", created, { once: true });
 }
 
-/**
- * Stops telling `watcher` about `signal`; does nothing if it was not
- * watching (or the signal already aborted).
- *
- * @param signal The signal given to {@linkcode watch}.
- * @param watcher The watcher given to {@linkcode watch}.
- */
+/** Stops telling `watcher` about `signal`; does nothing if it was not told to. */
 export function unwatch(signal: AbortSignal, watcher: AbortWatcher): void {
   const watchers = Slot.get(signal);
   if (watchers === undefined || !watchers.delete(watcher)) return;

@@ -3,10 +3,9 @@
  *
  * One grammar for every message, after std's:
  * `Cannot <action> as '<name>' must be <rule>: current value is <value>`.
- * A value of the wrong type is a `TypeError`, a value out of range a
- * `RangeError`. Each check returns the value it accepted (typed), or throws.
- * A method that returns a promise calls them inside `try` and turns what
- * they throw into a rejection: it never throws synchronously.
+ * A wrong type is a `TypeError`, a value out of range a `RangeError`. Each
+ * check returns the value it accepted, or throws; a method that returns a
+ * promise turns what they throw into a rejection.
  *
  * @module
  */
@@ -17,14 +16,9 @@ const MAX_STRING = 40;
 const MAX_KEYS = 3;
 
 /**
- * Shows a value in an error message briefly, the way the caller wrote it:
- * strings quoted (`"2"`), numbers as written (`NaN`, `-0`, `1e+21`), and
- * anything large by its shape (`an array of 100000 items`), never dumped
- * whole. At most about 80 characters; never throws, and calls no getter or
- * `toString` of the value.
- *
- * @param value What the caller passed.
- * @returns A short description, to follow "current value is".
+ * Shows a value as the caller wrote it (`"2"`, `NaN`, `-0`), anything large
+ * by its shape (`an array of 100000 items`): at most about 80 characters,
+ * never throwing, calling no getter or `toString` of the value.
  */
 export function describe(value: unknown): string {
   switch (typeof value) {
@@ -64,31 +58,24 @@ export function describe(value: unknown): string {
     if (keys.length > MAX_KEYS) shown.push(`… ${keys.length - MAX_KEYS} more`);
     return `an object { ${shown.join(", ")} }`;
   }
-  const name = className(value as object);
+  // The class's name, read from property descriptors: no user code runs.
+  let name = "object";
+  for (let p = proto; p !== null; p = Object.getPrototypeOf(p)) {
+    const ctor = Object.getOwnPropertyDescriptor(p, "constructor")?.value;
+    const own = typeof ctor === "function"
+      ? Object.getOwnPropertyDescriptor(ctor, "name")?.value
+      : undefined;
+    if (typeof own === "string" && own !== "") {
+      name = own.slice(0, 40);
+      break;
+    }
+  }
   return `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}`;
 }
 
-/** The name of an object's class, read without calling any user code. */
-function className(value: object): string {
-  for (let proto = Object.getPrototypeOf(value); proto !== null;) {
-    const ctor = Object.getOwnPropertyDescriptor(proto, "constructor")?.value;
-    const name = typeof ctor === "function"
-      ? Object.getOwnPropertyDescriptor(ctor, "name")?.value
-      : undefined;
-    if (typeof name === "string" && name !== "") return name.slice(0, 40);
-    proto = Object.getPrototypeOf(proto);
-  }
-  return "object";
-}
-
 /**
- * Throws the error of the one grammar.
- *
- * @param Kind `TypeError` for a wrong type, `RangeError` for a value out of range.
- * @param action What the call was about to do ("acquire permit").
- * @param name The parameter's name ("signal", "retry.limit").
- * @param rule What it must be ("an AbortSignal").
- * @param value What the caller passed.
+ * Throws the error of the one grammar: `Kind` is `TypeError` for a wrong
+ * type, `RangeError` for a value out of range.
  */
 export function refuse(
   Kind: TypeErrorConstructor | RangeErrorConstructor,
@@ -105,15 +92,8 @@ export function refuse(
 }
 
 /**
- * An options argument: any object but an array (a class instance or a
- * null-prototype object will do), or `undefined`, which reads as `{}`.
- * `null`, primitives, functions and arrays are a `TypeError`.
- *
- * @typeParam T The options' type.
- * @param value What the caller passed.
- * @param action What the call was about to do.
- * @param name The parameter's name.
- * @returns The options, `{}` for `undefined`.
+ * An options argument: any object but an array, or `undefined`, read as
+ * `{}`.
  */
 export function options<T extends object>(
   value: T | undefined,
@@ -134,14 +114,9 @@ const abortedOf = Object.getOwnPropertyDescriptor(
 )!.get!;
 
 /**
- * A `signal` option: an `AbortSignal` or `undefined`. Look-alikes are a
- * `TypeError`: `{ aborted: true }`, a bare `EventTarget`, and even
- * `Object.create(AbortSignal.prototype)`, whose first `aborted` read would
- * throw "Illegal invocation".
- *
- * @param value What the caller passed as `signal`.
- * @param action What the call was about to do.
- * @returns The signal, or `undefined`.
+ * A `signal` option: an `AbortSignal` or `undefined`. A look-alike, even
+ * `Object.create(AbortSignal.prototype)` (whose `aborted` throws "Illegal
+ * invocation"), is a `TypeError`.
  */
 export function signal(
   value: unknown,
@@ -156,14 +131,7 @@ export function signal(
   return value as AbortSignal;
 }
 
-/**
- * The `signal` of a method's `{ signal }` options, read once and checked
- * with {@linkcode options} and {@linkcode signal}.
- *
- * @param value What the caller passed as options.
- * @param action What the call was about to do.
- * @returns The signal, or `undefined`.
- */
+/** The `signal` of `{ signal }` options, read once, both checked. */
 export function signalOf(
   value: { signal?: AbortSignal } | undefined,
   action: string,
@@ -173,30 +141,19 @@ export function signalOf(
     : signal(options(value, action).signal, action);
 }
 
-/** What {@linkcode count} allows. */
+/** What {@linkcode count} allows besides integers from 1. */
 export interface CountRule {
-  /** The smallest count allowed: 1 (the default) or 0. */
+  /** The smallest count: 1 (the default) or 0. */
   min?: 0 | 1;
-  /** Whether `Infinity` means "no bound" and is allowed. */
+  /** Whether `Infinity` ("no bound") is allowed. */
   orInfinity?: boolean;
-  /**
-   * The class of the error for a value that is not a number: `TypeError`
-   * unless a contract says otherwise (`Semaphore`'s says `RangeError`).
-   */
+  /** The error for a value that is not a number: `TypeError` unless a contract says otherwise. */
   type?: TypeErrorConstructor | RangeErrorConstructor;
 }
 
 /**
- * A count (`permits`, `workers`, `maxsize`, …): a safe integer from
- * `rule.min` (1 unless said) to `Number.MAX_SAFE_INTEGER`, past which adding
- * or taking 1 no longer changes the number. Not a number: a `TypeError`
- * (or `rule.type`); out of range: a `RangeError`.
- *
- * @param value What the caller passed.
- * @param action What the call was about to do.
- * @param name The parameter's name.
- * @param rule What else is allowed.
- * @returns The count.
+ * A count (`permits`, `maxsize`, …): a safe integer from `rule.min` to
+ * `Number.MAX_SAFE_INTEGER`, past which adding 1 changes nothing.
  */
 export function count(
   value: unknown,
@@ -220,42 +177,27 @@ export function count(
   return refuse(RangeError, action, name, rangeRule, value);
 }
 
-/**
- * A duration in milliseconds: a number ≥ 0, finite unless `orInfinity`
- * (`Infinity` then means "never"). Not a number: a `TypeError`; negative,
- * `NaN` or a refused `Infinity`: a `RangeError`.
- *
- * @param value What the caller passed.
- * @param action What the call was about to do.
- * @param name The parameter's name.
- * @param orInfinity Whether `Infinity` is allowed.
- * @returns The duration.
- */
+/** A duration in ms: a number ≥ 0, finite unless `orInfinity` ("never"). */
 export function duration(
   value: unknown,
   action: string,
   name: string,
   orInfinity = false,
 ): number {
-  if (typeof value !== "number") {
-    refuse(TypeError, action, name, "a number", value);
-  }
-  if (value >= 0 && (orInfinity || value !== Infinity)) return value;
-  const rule = orInfinity
-    ? "a non-negative number"
-    : "a finite non-negative number";
-  return refuse(RangeError, action, name, rule, value);
+  const rule = `a ${orInfinity ? "" : "finite "}non-negative number`;
+  const ok = (n: number) => n >= 0 && (orInfinity || n !== Infinity);
+  return number(value, action, name, rule, ok);
 }
 
-/**
- * A function argument, or a `TypeError`.
- *
- * @typeParam F The function's type.
- * @param value What the caller passed.
- * @param action What the call was about to do.
- * @param name The parameter's name.
- * @returns The function.
- */
+/** A string argument. */
+export function string(value: unknown, action: string, name: string): string {
+  if (typeof value !== "string") {
+    refuse(TypeError, action, name, "a string", value);
+  }
+  return value;
+}
+
+/** A function argument. */
 export function fn<F extends (...args: never[]) => unknown>(
   value: F,
   action: string,
@@ -268,16 +210,8 @@ export function fn<F extends (...args: never[]) => unknown>(
 }
 
 /**
- * A list of values: an object or function with a `Symbol.iterator` method.
- * Strings are refused (each character would count as one value), as is
- * anything else: a `TypeError` that says what the list must hold.
- *
- * @typeParam T What the list holds.
- * @param value What the caller passed.
- * @param action What the call was about to do.
- * @param name The parameter's name.
- * @param of What the list holds, for the message ("promises").
- * @returns The iterable.
+ * An iterable object or function, holding `of` ("promises"). A string is
+ * refused: each character would count as one item.
  */
 export function list<T>(
   value: Iterable<T>,
@@ -296,17 +230,7 @@ export function list<T>(
   return value;
 }
 
-/**
- * A number that `ok` accepts (`width` from 20 to 1000, a status from 100 to
- * 599): not a number is a `TypeError`, one that `ok` refuses a `RangeError`.
- *
- * @param value What the caller passed.
- * @param action What the call was about to do.
- * @param name The parameter's name.
- * @param rule What it must be ("an integer from 100 to 599").
- * @param ok Whether a number is allowed.
- * @returns The number.
- */
+/** A number that `ok` accepts, else a `RangeError` saying it must be `rule`. */
 export function number(
   value: unknown,
   action: string,

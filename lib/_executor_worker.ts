@@ -1,364 +1,237 @@
 /**
- * The inside of an `Executor` worker. Not a public module: the executor
- * starts this file with `new Worker(...)`; the messages and the shared memory
- * are described in `_executor_protocol.ts`.
+ * The inside of an `Executor` worker; not a public module. The executor
+ * starts this file as a Worker; `_executor_messages.ts` says what the two
+ * sides say.
  *
- * The worker keeps the calls it has received in an inbox and runs them one
- * at a time, in order. A synchronous call runs to its end inside
- * {@linkcode drain}; an asynchronous one holds the worker until its promise
- * settles, then draining resumes. Answers collect in an outbox that goes to
- * the host in one message whenever the worker is about to wait (the inbox is
- * empty, or a call went asynchronous): that batching is what makes small
- * calls cheap.
+ * Calls wait in an inbox and run one at a time, in order, each once claimed.
+ * A synchronous call runs to its end inside {@linkcode drain}; one that
+ * returns a promise (or whose module must load first) holds the worker until
+ * it settles. Answers collect in an outbox, posted in one message whenever
+ * the worker is about to wait.
  *
  * @module
  */
 
 import {
-  claimToRun,
-  FINISHED,
-  type FunctionName,
+  type CallsMessage,
+  claim,
+  DONE,
   type HostMessage,
-  lockManager,
-  NOTICE_READ,
-  type Outcome,
-  RETURNED,
-  serializeThrown,
-  SKIPPED,
-  THREW,
+  NOTICE,
+  pack,
+  PROGRESS,
+  type ResultsMessage,
+  summarize,
   TRANSFER,
   type TransferMarker,
   type WorkerMessage,
-  WRAP,
-} from "./_executor_protocol.ts";
-import { describe } from "./_util.ts";
+} from "./_executor_messages.ts";
 
-/** What this file needs of the worker's global scope. */
-interface WorkerScope {
+/**
+ * What this file needs of its global scope, a Web Worker's. (On Node, an
+ * adapter over `parentPort` and `workerData` would stand in for it.)
+ */
+interface Scope {
   name: string;
   onmessage: ((event: MessageEvent<HostMessage>) => void) | null;
   postMessage(message: WorkerMessage, transfer?: Transferable[]): void;
   close(): void;
   addEventListener(type: string, listener: (event: Event) => void): void;
 }
-const scope = globalThis as unknown as WorkerScope;
+const scope = globalThis as unknown as Scope;
 
-/** A function the host named, by its number on this worker. */
-interface Target extends FunctionName {
-  /** The function, once its module has loaded. */
-  fn: ((...args: unknown[]) => unknown) | undefined;
-  /** Why it cannot run (its module failed to load, no such export). */
-  failure: Error | undefined;
-}
-
-/** Function `i` is the `i`-th {@linkcode FunctionName} received. */
-const targets: Target[] = [];
-/** This worker's shared memory; set by the init message. */
+/** Each module by URL once loaded, or the error that loading it gave. */
+const modules = new Map<string, Record<string, unknown> | Error>();
+/** Calls received and not run yet: messages, and each one's claim slots. */
+const inbox: [CallsMessage, Int32Array][] = [];
+/** The index in `inbox[0]` of the next call. */
+let next = 0;
+/** The outbox: answers not posted yet. */
+const empty = (): ResultsMessage => ({
+  type: "results",
+  values: [],
+  failed: [],
+  skipped: [],
+});
+let out = empty();
+/** The claim slots of the call in progress, and its index there. */
+let claims: Int32Array;
+let slot = 0;
+/** PROGRESS and NOTICE, once the host sent them. */
 let state: Int32Array | undefined;
-
-// The inbox: calls received and not run yet, as parallel arrays read from
-// `inboxHead` on (cheaper than shifting).
-let inboxTargets: Target[] = [];
-let inboxArgs: unknown[][] = [];
-let inboxHead = 0;
-/** The number of the next call to run: calls are numbered 0, 1, 2, … */
-let nextCall = 0;
-
-// The outbox: answers not sent yet, as in a ResultsMessage.
-let outcomes: Outcome[] = [];
-let values: unknown[] = [];
-let durations: number[] = [];
-
-/** This worker holds its lock (so its death will be noticed). */
 let locked = false;
-/** Locked and initialised: the host has been told, calls may run. */
+/** Locked and has its state: the host is told, calls may run. */
 let ready = false;
-/** A call is in progress asynchronously (loading its module or awaiting). */
+/** A call is in progress asynchronously. */
 let busy = false;
 /** A death notice went out: nothing else may. */
 let dying = false;
 
-scope.onmessage = (event) => {
-  const message = event.data;
-  if (message.type === "init") {
-    state = new Int32Array(message.state);
-    becomeReady();
-    return;
-  }
-  const { targets: named, args } = message;
-  for (let i = 0; i < named.length; i++) {
-    const target = named[i]!;
-    inboxTargets.push(
-      typeof target === "number" ? targets[target]! : register(target),
-    );
-    inboxArgs.push(args[i]!);
-  }
-  if (ready && !busy) drain();
+scope.onmessage = ({ data }) => {
+  if (data.type === "init") state = new Int32Array(data.state);
+  else inbox.push([data, new Int32Array(data.claims)]);
+  if (!ready) start();
+  else if (!busy) drain();
 };
 
-/** Gives `name` the next number. */
-function register(name: FunctionName): Target {
-  const target: Target = { ...name, fn: undefined, failure: undefined };
-  targets.push(target);
-  return target;
-}
-
-/** Tells the host this worker can run calls, once it is locked and has its state. */
-function becomeReady(): void {
-  if (!locked || state === undefined || ready) return;
+/** Once locked and given its state: tells the host, and starts. */
+function start(): void {
+  if (ready || !locked || !state) return;
   ready = true;
   scope.postMessage({ type: "ready" });
-  if (!busy) drain();
+  drain();
 }
 
 /** Runs inbox calls until the inbox is empty or a call goes asynchronous. */
 function drain(): void {
-  while (inboxHead < inboxTargets.length && !dying) {
-    const target = inboxTargets[inboxHead]!;
-    const args = inboxArgs[inboxHead]!;
-    // Drop the references: a long inbox must not keep old arguments alive.
-    inboxArgs[inboxHead] = undefined as never;
-    inboxHead++;
-    const call = nextCall++;
-    if (!claimToRun(state!, call)) {
-      finish(SKIPPED, undefined, 0);
+  while (inbox.length > 0 && !dying) {
+    const [message, batch] = inbox[0]!;
+    const i = next++;
+    if (next === message.args.length) {
+      inbox.shift();
+      next = 0;
+    }
+    if (!claim(batch, i)) {
+      // The host took it back: it runs elsewhere, or not at all.
+      out.skipped.push(out.values.length);
+      out.values.push(undefined);
       continue;
     }
-    if (target.fn === undefined && target.failure === undefined) {
-      // Loading the module is part of the call: if its top level kills the
-      // worker, this call is the one that fails.
-      busy = true;
-      flush();
-      load(target).then(() => {
-        if (!run(target, args)) resume();
-      });
-      return;
+    Atomics.add(state!, PROGRESS, 1);
+    claims = batch;
+    slot = i;
+    let result: unknown;
+    let then: unknown;
+    try {
+      result = call(message.modules[i]!, message.names[i]!, message.args[i]!);
+      then = (result as PromiseLike<unknown> | null)?.then;
+    } catch (error) {
+      answer(error, true);
+      continue;
     }
-    if (run(target, args)) {
-      flush();
-      return;
+    if (typeof then !== "function") {
+      answer(result, false);
+      continue;
     }
-  }
-  if (inboxHead === inboxTargets.length) {
-    inboxTargets = [];
-    inboxArgs = [];
-    inboxHead = 0;
-  }
-  flush();
-}
-
-/** Continues with the inbox after an asynchronous call. */
-function resume(): void {
-  busy = false;
-  drain();
-}
-
-/**
- * Runs one call and records its answer, or, if it returned a promise, starts
- * waiting for it.
- *
- * @returns `true` when the call went asynchronous.
- */
-function run(target: Target, args: unknown[]): boolean {
-  if (target.failure !== undefined) {
-    finish(THREW, serializeThrown(target.failure), 0);
-    return false;
-  }
-  const start = performance.now();
-  let result: unknown;
-  try {
-    result = target.fn!(...args);
-  } catch (error) {
-    finish(THREW, serializeThrown(error), performance.now() - start);
-    return false;
-  }
-  if (!isThenable(result)) {
-    finishReturned(result, performance.now() - start);
-    return false;
-  }
-  busy = true;
-  // The time until it settles counts: that is how long the call holds the
-  // worker.
-  result.then(
-    (value) => {
+    busy = true;
+    flush();
+    const resume = (value: unknown, threw: boolean) => {
       if (dying) return;
-      finishReturned(value, performance.now() - start);
-      resume();
-    },
-    (error) => {
-      if (dying) return;
-      finish(THREW, serializeThrown(error), performance.now() - start);
-      resume();
-    },
-  );
-  return true;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  if (
-    value === null || (typeof value !== "object" && typeof value !== "function")
-  ) {
-    return false;
-  }
-  try {
-    return typeof (value as PromiseLike<unknown>).then === "function";
-  } catch {
-    return false;
-  }
-}
-
-/** Records an answer and tells the host, through shared memory, that the call is over. */
-function finish(outcome: Outcome, value: unknown, ms: number): void {
-  outcomes.push(outcome);
-  values.push(value);
-  durations.push(ms);
-  Atomics.store(state!, FINISHED, nextCall % WRAP);
-}
-
-/**
- * Records what a call returned. A result wrapped by `transfer()` travels in
- * a message of its own: if its transfer list is bad, Deno has already
- * detached the listed objects when `postMessage` throws, so no other answer
- * may share that message.
- */
-function finishReturned(result: unknown, ms: number): void {
-  const list = transferListOf(result);
-  if (list === undefined) {
-    finish(RETURNED, result, ms);
+      answer(value, threw);
+      busy = false;
+      drain();
+    };
+    Promise.resolve(result).then(
+      (value) => resume(value, false),
+      (error) => resume(error, true),
+    );
     return;
   }
   flush();
-  const value = (result as TransferMarker).value;
-  finish(RETURNED, value, ms);
-  const message = takeOutbox();
-  try {
-    scope.postMessage(message, list);
-  } catch (error) {
-    message.outcomes[0] = THREW;
-    message.values[0] = serializeThrown(
-      new TypeError(
-        `Cannot send the task's result back as its transfer list cannot be moved: ${
-          summarize(error)
-        }`,
-        { cause: error },
-      ),
-    );
-    scope.postMessage(message);
-  }
-}
-
-/** The transfer list of a result wrapped by `transfer()`, else `undefined`. */
-function transferListOf(result: unknown): Transferable[] | undefined {
-  if (result === null || typeof result !== "object") return undefined;
-  try {
-    const list = (result as Partial<TransferMarker>)[TRANSFER];
-    return Array.isArray(list) ? list : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Empties the outbox into a results message. */
-function takeOutbox(): WorkerMessage & { type: "results" } {
-  const message = { type: "results" as const, outcomes, values, durations };
-  outcomes = [];
-  values = [];
-  durations = [];
-  return message;
-}
-
-/** Sends every recorded answer to the host in one message. */
-function flush(): void {
-  // After a death notice nothing else goes out: the call that killed the
-  // worker must not look as if it succeeded.
-  if (outcomes.length === 0 || dying) return;
-  const message = takeOutbox();
-  try {
-    scope.postMessage(message);
-  } catch {
-    flushOneByOne(message);
-  }
 }
 
 /**
- * Some result cannot be cloned: send the answers one by one, each result
- * that cannot be cloned replaced by a `TypeError` that says so.
+ * Calls export `name` of module `url`, loading the module first if needed
+ * (then the call is asynchronous: if the module's top level kills the
+ * worker, this call is the one that fails).
  */
-function flushOneByOne(message: WorkerMessage & { type: "results" }): void {
-  for (let i = 0; i < message.outcomes.length; i++) {
-    const one = {
-      type: "results" as const,
-      outcomes: [message.outcomes[i]!],
-      values: [message.values[i]],
-      durations: [message.durations[i]!],
-    };
-    try {
-      scope.postMessage(one);
-    } catch (error) {
-      one.outcomes[0] = THREW;
-      one.values[0] = serializeThrown(
-        new TypeError(
-          `Cannot send the task's result back as it cannot be cloned: ${
-            summarize(error)
-          }`,
-          { cause: error },
-        ),
-      );
-      scope.postMessage(one);
-    }
+function call(url: string, name: string, args: unknown[]): unknown {
+  const module = modules.get(url);
+  if (module === undefined) {
+    return load(url).then(() => call(url, name, args));
   }
+  if (module instanceof Error) throw module;
+  const fn = module[name];
+  if (typeof fn === "function") return fn(...args);
+  throw new TypeError(
+    name in module
+      ? `Cannot run '${name}' of module '${url}' as it is not a function: it is ${
+        fn === null ? "null" : typeof fn
+      }`
+      : `Cannot run '${name}' as module '${url}' has no such export`,
+  );
 }
 
-/** Imports a function's module and finds the export, or records why not. */
-async function load(target: Target): Promise<void> {
-  let module: Record<string, unknown>;
+async function load(url: string): Promise<void> {
   try {
-    module = await import(target.module);
+    // Any absolute URL a caller names: no import map is involved, so
+    // publishing need not (and cannot) analyse it.
+    modules.set(url, await import(url));
   } catch (error) {
     const Class = error instanceof TypeError
       ? TypeError
       : error instanceof SyntaxError
       ? SyntaxError
       : Error;
-    target.failure = new Class(
-      `Cannot load module '${target.module}': ${summarize(error)}`,
-      { cause: error },
-    );
-    return;
-  }
-  const fn = module[target.exportName];
-  if (typeof fn === "function") {
-    target.fn = fn as (...args: unknown[]) => unknown;
-  } else if (fn === undefined && !(target.exportName in module)) {
-    target.failure = new TypeError(
-      `Cannot run '${target.exportName}' as module '${target.module}' has no such export`,
-    );
-  } else {
-    target.failure = new TypeError(
-      `Cannot run '${target.exportName}' of module '${target.module}' as it is not a function: it is ${
-        fn === null ? "null" : typeof fn
-      }`,
-    );
+    const message = `Cannot load module '${url}': ${summarize(error)}`;
+    modules.set(url, new Class(message, { cause: error }));
   }
 }
 
 /**
- * A thrown value in a few words for a message: "TypeError: not a number" for
- * an error, {@linkcode describe} for anything else. Calls no `toString`.
+ * Records what a call returned or threw. A result wrapped by `transfer()`
+ * goes in a message of its own: if its transfer list is bad, the listed
+ * objects are detached by the time `postMessage` throws, so no other answer
+ * may share that message.
  */
-function summarize(thrown: unknown): string {
+function answer(value: unknown, threw: boolean): void {
+  Atomics.store(claims, slot, DONE);
+  let list: unknown;
   try {
-    if (thrown instanceof Error) {
-      const name = thrown.name;
-      const message = thrown.message;
-      if (typeof name === "string" && typeof message === "string") {
-        return `${name}: ${message}`;
-      }
-    }
+    list = threw ? undefined : (value as TransferMarker)?.[TRANSFER];
   } catch {
-    // A getter threw: fall back on the value's shape.
+    // A getter that throws: not a marker.
   }
-  return describe(thrown);
+  if (!Array.isArray(list)) {
+    if (threw) out.failed.push(out.values.length);
+    out.values.push(threw ? pack(value) : value);
+    return;
+  }
+  flush();
+  const values = [(value as TransferMarker).value];
+  try {
+    scope.postMessage(
+      { type: "results", values, failed: [], skipped: [] },
+      list,
+    );
+  } catch (error) {
+    answer(unsent("its transfer list cannot be moved", error), true);
+  }
+}
+
+/** The error that replaces a result that cannot be sent back. */
+function unsent(why: string, error: unknown): TypeError {
+  const message = `Cannot send the task's result back as ${why}`;
+  return new TypeError(`${message}: ${summarize(error)}`, { cause: error });
+}
+
+/**
+ * Posts the outbox in one message. If some result cannot be cloned, posts
+ * the answers one by one, each such result replaced by a `TypeError`.
+ */
+function flush(): void {
+  // After a death notice nothing goes out: the call that killed the worker
+  // must not look as if it succeeded.
+  if (out.values.length === 0 || dying) return;
+  const { values, failed, skipped } = out;
+  const all = out;
+  out = empty();
+  try {
+    scope.postMessage(all);
+  } catch {
+    values.forEach((value, i) => {
+      const one = empty();
+      one.values.push(value);
+      if (failed.includes(i)) one.failed.push(0);
+      if (skipped.includes(i)) one.skipped.push(0);
+      try {
+        scope.postMessage(one);
+      } catch (error) {
+        one.values[0] = pack(unsent("it cannot be cloned", error));
+        scope.postMessage({ ...one, failed: [0] });
+      }
+    });
+  }
 }
 
 /** Tells the host why this worker is about to die, after the answers it has. */
@@ -366,44 +239,48 @@ function die(cause: string, error?: unknown): void {
   if (dying) return;
   flush();
   dying = true;
-  const notice: WorkerMessage = error === undefined
-    ? { type: "dying", cause }
-    : { type: "dying", cause, error: serializeThrown(error) };
+  const notice: WorkerMessage = { type: "dying", cause };
+  if (error !== undefined) notice.error = pack(error);
   scope.postMessage(notice);
   // Messages and the lock travel by different roads: wait until the host has
-  // read the notice (it sets NOTICE_READ), or give up after a second.
-  if (state !== undefined) Atomics.wait(state, NOTICE_READ, 0, 1000);
+  // read the notice, or give up after a second.
+  if (state) Atomics.wait(state, NOTICE, 0, 1000);
 }
 
 // Task code may end this worker on purpose; say so before it goes.
 const close = scope.close;
-scope.close = function () {
+scope.close = () => {
   die("the task called self.close()");
   close.call(scope);
 };
-const exit = Deno.exit;
-Deno.exit = function (code?: number): never {
-  die(`the task called Deno.exit(${code ?? ""})`);
-  return exit(code);
-};
-scope.addEventListener("error", (event) => {
+const deno = (globalThis as { Deno?: { exit(code?: number): never } }).Deno;
+if (deno) {
+  const exit = deno.exit;
+  deno.exit = (code?: number): never => {
+    die(`the task called Deno.exit(${code ?? ""})`);
+    return exit(code);
+  };
+}
+function fatal(event: Event, what: string, thrown: unknown): void {
   event.preventDefault();
-  const error = (event as ErrorEvent).error ?? (event as ErrorEvent).message;
-  die(`an uncaught ${summarize(error)}`, error);
+  die(`${what} ${summarize(thrown)}`, thrown);
   close.call(scope);
+}
+scope.addEventListener("error", (event) => {
+  const { error, message } = event as ErrorEvent;
+  fatal(event, "an uncaught", error ?? message);
 });
 scope.addEventListener("unhandledrejection", (event) => {
-  event.preventDefault();
-  const reason = (event as PromiseRejectionEvent).reason;
-  die(`an unhandled rejection: ${summarize(reason)}`, reason);
-  close.call(scope);
+  const { reason } = event as PromiseRejectionEvent;
+  fatal(event, "an unhandled rejection:", reason);
 });
 
-// The lock's name is the worker's name: take it at once, without waiting for
-// the first message, since starting up is on the way to the first result.
-lockManager().request(scope.name, () => {
+// The lock is named after the worker: take it at once, since starting up is
+// on the way to the first result. Held until the worker dies.
+(navigator as unknown as {
+  locks: { request(name: string, hold: () => Promise<never>): unknown };
+}).locks.request(scope.name, () => {
   locked = true;
-  becomeReady();
-  // Held until this worker dies; then the host is granted the lock.
-  return new Promise(() => {});
+  start();
+  return new Promise<never>(() => {});
 });

@@ -13,10 +13,11 @@
  * const slow = fast.then(() => after(10, "slow")); // ends 10 ms after fast
  *
  * const order: string[] = [];
- * for await (const result of asCompleted([slow, fast])) {
- *   if (result.status === "fulfilled") order.push(`${result.index}:${result.value}`);
+ * const signal = AbortSignal.timeout(1_000); // optional: a deadline
+ * for await (const result of asCompleted([slow, fast, Promise.reject(3)], { signal })) {
+ *   order.push(result.status === "fulfilled" ? `${result.index}:${result.value}` : "failed");
  * }
- * assertEquals(order, ["1:fast", "0:slow"]);
+ * assertEquals(order, ["failed", "1:fast", "0:slow"]); // a failure does not end the loop
  * ```
  *
  * @module
@@ -27,29 +28,25 @@ import { Queue, QueueClosedError } from "./queue.ts";
 /** Options for {@linkcode asCompleted}. */
 export interface AsCompletedOptions {
   /**
-   * Ends the iteration early: a waiting or the next `next()` rejects with
-   * `signal.reason`, later ones report the end. The inputs run on.
-   *
-   * @default {undefined}
+   * Ends the iteration early (see **Cancellation** on {@linkcode asCompleted}).
    */
   signal?: AbortSignal;
 }
 
-/** A fulfilled input: its value, and where it was in the input. */
+/** A fulfilled input, with its position in the input. */
 export interface AsCompletedFulfilled<T> extends PromiseFulfilledResult<T> {
   /** The input's position in the iterable passed to {@linkcode asCompleted}. */
   index: number;
 }
 
-/** A rejected input: its reason, and where it was in the input. */
+/** A rejected input, with its position in the input. */
 export interface AsCompletedRejected extends PromiseRejectedResult {
   /** The input's position in the iterable passed to {@linkcode asCompleted}. */
   index: number;
 }
 
 /**
- * One settled input, as `Promise.allSettled` reports it, plus its `index` in
- * the input.
+ * One settled input, as `Promise.allSettled` reports it, plus its `index`.
  *
  * @typeParam T What the inputs fulfil with.
  */
@@ -62,71 +59,29 @@ type Done = IteratorResult<never, undefined>;
 const END: Done = Object.freeze({ done: true, value: undefined });
 
 /**
- * Yields the settled result of each input as it settles, in completion
- * order: the counterpart of Python's `asyncio.as_completed`.
- *
- * `Promise.all` stops at the first failure and `Promise.race` tells only
- * who was first; loop over `asCompleted(promises)` to handle each result as
- * soon as it is there. Each is a `PromiseSettledResult`, as
- * `Promise.allSettled` gives, plus the input's `index`: unlike asyncio's
- * awaitables that raise, a failure does not end the loop.
+ * Yields each input's settled result as it settles: the counterpart of
+ * Python's `asyncio.as_completed`. `Promise.all` stops at the first failure
+ * and `Promise.race` tells only who was first; here each result, a
+ * `PromiseSettledResult` plus the input's `index`, comes as soon as it is
+ * there, and a failure does not end the loop.
  *
  * Guarantees:
  *
- * - **Order.** Results come in the order the inputs settle. Inputs that are
- *   not promises or thenables count as already fulfilled with that value;
- *   they come first, in input order. Each input yields exactly once, read
- *   as `await` reads it (a native promise's own `then` is not called).
- * - **Eager.** The inputs are read and watched when `asCompleted` is called,
- *   not when the loop starts: every rejection is handled from that moment,
- *   so none becomes an unhandled rejection, even if the loop never runs or
- *   stops early.
- * - **Cancellation.** With a `signal`, aborting ends the iteration: a
- *   `next()` that is waiting (or the next one called) rejects with
- *   `signal.reason`, and the iterator is done from then on. The iterator
- *   listens to the signal only while a `next()` waits, so nothing stays
- *   attached to the signal between iterations or after the end. Stopping
- *   early (`break`, or `return()`) drops the results still to come.
- *   The inputs themselves run on; cancel them through their own signals.
+ * - **Order.** Results come in the order the inputs settle; plain values
+ *   count as already fulfilled and come first, in input order. Each input
+ *   yields exactly once, read as `await` reads it.
+ * - **Eager.** The inputs are read and watched when `asCompleted` is
+ *   called: every rejection is handled from then on, even if the loop never
+ *   runs or stops early.
+ * - **Cancellation.** Aborting `signal` ends the iteration: a waiting or the
+ *   next `next()` rejects with `signal.reason`, later ones report the end.
+ *   The signal is listened to only while a `next()` waits. Stopping early
+ *   (`break`, `return()`) drops the results still to come. The inputs run
+ *   on: cancel them through their own signals.
  *
- * @example Stop waiting after a deadline
- * ```ts
- * import { asCompleted } from "@asincronia/asincronia";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const never = new Promise<number>(() => {});
- * const seen: number[] = [];
- * try {
- *   for await (const r of asCompleted([never, 1, 2], { signal: AbortSignal.timeout(10) })) {
- *     if (r.status === "fulfilled") seen.push(r.value);
- *   }
- * } catch (error) {
- *   assertEquals((error as Error).name, "TimeoutError");
- * }
- * assertEquals(seen, [1, 2]);
- * ```
- *
- * @example Failures do not end the loop
- * ```ts
- * import { asCompleted } from "@asincronia/asincronia";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const outcomes: string[] = [];
- * for await (const r of asCompleted([Promise.reject(new Error("no")), Promise.resolve("yes")])) {
- *   outcomes.push(r.status === "fulfilled" ? r.value : (r.reason as Error).message);
- * }
- * assertEquals(outcomes, ["no", "yes"]);
- * ```
- *
- * @typeParam T What the inputs fulfil with.
- * @param promises The promises (or plain values) to watch; any iterable
- * object (not a string). It is read at once, to the end.
- * @param options What may end the iteration early.
- * @returns An async iterator of settled results, one per input, in
- * completion order.
- * @throws {TypeError} If `promises` is not an iterable object (a string is
- * refused), `options` is not an object, or `signal` is not an
- * `AbortSignal`. Whatever reading the iterable throws is thrown as is.
+ * @param promises The promises or values to watch: an iterable object (not
+ * a string), read at once to the end; what reading it throws is thrown.
+ * @returns An async iterator of settled results, in completion order.
  */
 export function asCompleted<T>(
   promises: Iterable<T | PromiseLike<T>>,
@@ -139,11 +94,7 @@ export function asCompleted<T>(
   >;
 }
 
-/**
- * The genuine `then`: an input is watched as `await` watches it, so a
- * native promise with a `then` of its own (one that calls back twice, or
- * throws) still yields exactly once.
- */
+/** The genuine `then`: a native promise whose own `then` calls back twice still yields once. */
 const then = Promise.prototype.then;
 
 /** The iterator {@linkcode asCompleted} returns. */
@@ -215,10 +166,7 @@ class Completions implements AsyncIterableIterator<Result> {
     if (--this.#left === 0) results.close();
   }
 
-  /**
-   * Ends the iteration: `next()` calls still waiting see the end, and no
-   * result, request or listener is kept.
-   */
+  /** Ends the iteration: waiting `next()` calls see the end, nothing is kept. */
   #finish(): void {
     this.#results?.close();
     this.#results = this.#signal = undefined;

@@ -35,34 +35,28 @@
 
 import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
 import {
-  claimToWithdraw,
-  FINISHED,
-  type FunctionName,
+  count,
+  describe,
+  duration,
+  options as checkOptions,
+  refuse,
+  signal as checkSignal,
+  signalOf,
+} from "./_check.ts";
+import {
   type HostMessage,
-  lockManager,
-  MAX_IN_FLIGHT,
-  newSharedState,
-  NOTICE_READ,
+  NOTICE,
+  PROGRESS,
   type ResultsMessage,
-  RETURNED,
-  reviveThrown,
-  type SerializedThrown,
-  type SharedState,
-  SKIPPED,
+  revive,
+  RUNNING,
+  type Thrown,
   TRANSFER,
   type TransferMarker,
-  wasRun,
+  withdraw,
   type WorkerMessage,
-  WRAP,
-} from "./_executor_protocol.ts";
-import {
-  checkCount,
-  checkOptions,
-  checkSignal,
-  describe,
-  type LongTimeout,
-  setLongTimeout,
-} from "./_util.ts";
+} from "./_executor_messages.ts";
+import { type LongTimeout, setLongTimeout } from "./_timer.ts";
 
 /** Options for {@linkcode Executor}. */
 export interface ExecutorOptions {
@@ -75,10 +69,9 @@ export interface ExecutorOptions {
   workers?: number;
   /**
    * How many milliseconds a worker with nothing to do lives before it ends
-   * (≥ 0; any length, `Infinity` keeps them until shutdown). Deno keeps a
-   * process alive while any worker lives: ending idle workers is what lets a
-   * script that never calls {@linkcode Executor.prototype.shutdown} exit by
-   * itself.
+   * (≥ 0, any length; `Infinity` keeps it until shutdown). Deno keeps a
+   * process alive while a worker lives: ending idle workers lets a script
+   * that never calls {@linkcode Executor.prototype.shutdown} exit by itself.
    *
    * @default {1000}
    */
@@ -88,18 +81,17 @@ export interface ExecutorOptions {
 /** Options for {@linkcode Executor.prototype.run}. */
 export interface RunOptions {
   /**
-   * Cancels the call; the promise rejects at once with `signal.reason`. A
-   * call that has not started is dropped and its worker left alone. A call
-   * that is running is stopped by terminating its worker; the calls that
-   * were waiting on that worker run elsewhere. Deno ends a terminated worker
-   * only once its code returns to the event loop (see {@linkcode Executor}):
-   * a long synchronous loop should also check a flag of its own.
+   * Cancels the call: the promise rejects at once with `signal.reason`. A
+   * call that has not started is dropped, its worker left alone; a running
+   * one is stopped by terminating its worker, and the calls waiting on that
+   * worker run elsewhere. Deno ends a terminated worker only once its code
+   * returns to the event loop (see {@linkcode Executor}).
    */
   signal?: AbortSignal;
   /**
    * Objects among the arguments to move to the worker instead of copying
-   * them (ArrayBuffers, MessagePorts, …). They are unusable here afterwards.
-   * A call that moves objects waits for a worker with nothing else to do.
+   * them (ArrayBuffers, MessagePorts, …); they are unusable here afterwards.
+   * Such a call waits for a worker with nothing else to do.
    */
   transfer?: Transferable[];
 }
@@ -126,10 +118,9 @@ export type Bound<M> = {
 };
 
 /**
- * Why a call failed when it was not the call's own code that threw: its
- * worker died (the task called `Deno.exit()` or `self.close()`, an uncaught
- * error ended the worker, the worker could not start). `cause` holds the
- * uncaught error when there was one.
+ * Why a call failed when not its own code threw: its worker died (the task
+ * called `Deno.exit()` or `self.close()`, an uncaught error ended it, it
+ * could not start). `cause` holds the uncaught error, if there was one.
  */
 export class WorkerError extends Error {
   /**
@@ -171,154 +162,102 @@ export class WorkerError extends Error {
  *
  * @typeParam T The result's type.
  * @param value The result.
- * @param transferList The objects inside `value` to move.
+ * @param list The objects inside `value` to move.
  * @returns A marker that the executor unwraps; typed as `T` so that the
  * task's signature stays the result's.
- * @throws {TypeError} If `transferList` is not an array.
+ * @throws {TypeError} If `list` is not an array.
  */
-export function transfer<T>(value: T, transferList: Transferable[]): T {
-  if (!Array.isArray(transferList)) {
-    throw new TypeError(
-      `Cannot transfer result as 'transferList' must be an array: current value is ${
-        describe(transferList)
-      }`,
-    );
+export function transfer<T>(value: T, list: Transferable[]): T {
+  if (!Array.isArray(list)) {
+    refuse(TypeError, "transfer result", "transferList", "an array", list);
   }
-  const marker: TransferMarker = { value, [TRANSFER]: transferList };
+  const marker: TransferMarker = { value, [TRANSFER]: list };
   return marker as T;
 }
 
 // ---------------------------------------------------------------------------
-// Scheduling constants
+// How it works, and what each part buys. Figures from bench/executor_bench.ts
+// on 2 shared cores, medians of 3 runs; "without it" from a copy of lib/ with
+// that part removed, run beside it (both in bench/README.md):
+//
+// - Batching. A free worker takes its share of the queue (the queue split
+//   over every allowed worker, at most BATCH calls) in one message, and
+//   posts its answers in one message whenever it is about to wait. 20,000
+//   trivial calls on 2 workers: 39 ms; one message per call to a bare
+//   Worker: 107 ms; piscina: 987 ms (25x).
+// - Claiming. Each call sent has a slot in shared memory that the worker and
+//   the host race for (_executor_messages.ts), so the host can take back at
+//   once any call a worker has not started: an aborted one (O(1); 20,000
+//   calls on one signal aborted in 33 ms), or those waiting behind a long
+//   call. Without it they could only wait.
+// - Stuck detection. While a worker is free (or another may start) and some
+//   worker has calls waiting behind the one it runs, the host looks every
+//   millisecond; a worker that started no call since the last look has its
+//   waiting calls taken back, to run elsewhere. 1,000 trivial calls sent
+//   with a 100 ms one on 2 workers: done in 13 ms; without it, 102 ms.
+// - Death detection. Each worker holds a Web Lock for its whole life; the
+//   host asks for it and is granted it when the worker is gone, however it
+//   ended. Without it a call whose worker called Deno.exit() would hang.
+// - Error revival. Structured clone keeps an error's built-in class,
+//   message, stack and cause; what it drops (a custom name, own fields)
+//   travels beside it and is put back.
+// - The last module string is kept parsed: 20,000 calls naming their module
+//   by a string take 37 ms with it, 55 ms without.
+//
+// Dropped from the executor before (2,266 lines; same bench, same runs: 41
+// ms, 25x piscina), as they bought nothing measurable: per-function
+// duration estimates, numbering of functions and calls, a 512-slot claim
+// ring, the cache of the last function, a 270-line error serializer. Tried
+// and left out: topping up a busy worker (no faster), a table of the
+// functions named in a message (4% of the cloning, within the noise).
 // ---------------------------------------------------------------------------
 
-/**
- * The most estimated work, in milliseconds, handed to a busy worker: a worker
- * with nothing to do always gets one call, and then more only while their
- * estimated durations add up to this. Hundreds of trivial calls travel in
- * one message (what makes them cheap); a call that takes longer, or one never
- * measured, travels alone, so heavy calls spread over every worker.
- */
-const BATCH_MS = 0.5;
-/**
- * A worker that has not finished a call for this long is stuck in one: it is
- * given nothing more, and the calls waiting behind it are taken back and run
- * elsewhere (see {@linkcode Executor.prototype.#checkStuck}).
- */
-const STUCK_MS = BATCH_MS;
-/** How often, in milliseconds, workers with calls waiting behind a running one are checked. */
-const CHECK_MS = 1;
-
-// ---------------------------------------------------------------------------
-// Host-side records
-// ---------------------------------------------------------------------------
-
-/** An exported function that calls name, and what its calls cost. */
-interface Target extends FunctionName {
-  /**
-   * A running average of how long its calls take, in milliseconds; unknown
-   * until the first answer.
-   */
-  estimateMs: number | undefined;
-}
-
-/** A call in the executor's queue, waiting for a worker. */
 const QUEUED = 0;
-/** A call sent to a worker, not settled yet. */
 const SENT = 1;
-/** A call whose promise has settled. */
 const SETTLED = 2;
-
+/** How often, in milliseconds, the host looks for stuck workers. */
+const LOOK_MS = 1;
 /**
- * One call of `run()`, from the queue to its settling. It is also the
- * watcher of the caller's signal (see lib/_abort.ts).
+ * The most calls in one message: bounds its size, and how long the first
+ * answer of a long queue waits; throughput is as with no bound (A/B runs).
  */
-class Call implements AbortWatcher {
-  /** {@linkcode QUEUED}, {@linkcode SENT} or {@linkcode SETTLED}. */
-  state: number = QUEUED;
-  /** The worker it was sent to, while {@linkcode SENT}. */
-  worker: PoolWorker | undefined = undefined;
-  /** Its number on that worker (calls are numbered in the order sent). */
-  number = 0;
-  /** The work it was counted as on that worker, in milliseconds. */
-  estimateMs = 0;
+const BATCH = 1024;
 
-  constructor(
-    readonly target: Target,
-    readonly args: unknown[],
-    readonly transfer: Transferable[] | undefined,
-    readonly signal: AbortSignal | undefined,
-    readonly resolve: (value: unknown) => void,
-    readonly reject: (reason: unknown) => void,
-    readonly onAbort: (call: Call) => void,
-  ) {}
-
-  aborted(): void {
-    this.onAbort(this);
-  }
+/** One call of `run()`, from the queue to its settling; its signal's watcher. */
+interface Call extends AbortWatcher {
+  module: string;
+  exportName: string;
+  args: unknown[];
+  transfer: Transferable[] | undefined;
+  signal: AbortSignal | undefined;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+  /** QUEUED, SENT or SETTLED. */
+  state: number;
+  /** While SENT: its worker, and its claim slot there. */
+  thread: Thread | undefined;
+  claims: Int32Array | undefined;
+  slot: number;
 }
 
 /** What the executor knows of one of its workers. */
-class PoolWorker {
-  /** Answered `ready`: holds its lock and runs calls. */
-  ready = false;
-  /** Ended, or known to be ending; no longer in the executor's list. */
-  dead = false;
-  /**
-   * The calls sent and not answered, oldest first, from index `head` on:
-   * `inFlight[head + i]` has number `answered + i`. An entry stays until its
-   * answer comes, even once settled (aborted); `null` is a call taken back,
-   * which the worker answers as skipped.
-   */
-  inFlight: (Call | null)[] = [];
-  /** Where the unanswered calls start in `inFlight`. */
-  head = 0;
-  /** How many answers came back: the number of the oldest unanswered call. */
-  answered = 0;
-  /** How many calls in `inFlight` are still this worker's to run and settle. */
-  live = 0;
-  /** Their estimated work, in milliseconds. */
-  workMs = 0;
-  /** The functions this worker has received, and their numbers there (see #post). */
-  numbers: Map<Target, number> = new Map();
-  /** The last value of the worker's FINISHED counter this side read. */
-  seenFinished = 0;
-  /** When the worker last finished a call, or was given work while idle. */
-  progressAt = 0;
-  /** Why it died, in words. */
-  cause: string | undefined = undefined;
-  /** The error that killed it, if any. */
-  causeError: unknown = undefined;
-  /** Ends it after `idleTimeout` with nothing to do. */
-  idleTimer: LongTimeout | undefined = undefined;
-  /** Withdraws this side's request for the worker's lock. */
-  lockRequest: AbortController = new AbortController();
-  /** Resolves once the worker has ended. */
-  gone: Promise<void>;
-  /** Resolves `gone`. */
-  markGone: () => void;
-
-  constructor(
-    readonly worker: Worker,
-    readonly state: SharedState,
-    readonly lock: string,
-  ) {
-    const { promise, resolve } = Promise.withResolvers<void>();
-    this.gone = promise;
-    this.markGone = resolve;
-  }
-
-  /** How many calls are unanswered (settled or not). */
-  get unanswered(): number {
-    return this.inFlight.length - this.head;
-  }
-
-  /** How many calls it has finished, read from shared memory. */
-  finished(): number {
-    const raw = Atomics.load(this.state, FINISHED);
-    // Finished and answered are at most MAX_IN_FLIGHT apart: undo the wrap.
-    return this.answered + (raw - this.answered % WRAP + WRAP) % WRAP;
-  }
+interface Thread {
+  port: Port;
+  /** The worker's PROGRESS and NOTICE. */
+  state: Int32Array;
+  /** It holds its lock, so runs calls. */
+  ready: boolean;
+  /** Gone, or going: out of the pool. */
+  dead: boolean;
+  /** Calls sent and not answered, from `head` on; `null`: taken back. */
+  calls: (Call | null)[];
+  head: number;
+  /** PROGRESS at the last look for stuck workers. */
+  seen: number;
+  /** Why it died, and the error that killed it. */
+  cause?: string;
+  causeError?: unknown;
+  idleTimer?: LongTimeout;
 }
 
 /**
@@ -327,73 +266,61 @@ class PoolWorker {
  *
  * `run(module, exportName, args)` queues a call; queued calls start in FIFO
  * order on a worker that is free, and the promise settles with what the
- * function returned (awaited if it was a promise) or with what it threw.
- * Arguments and results travel by structured clone, or are moved when listed
- * in `transfer`. Each worker runs one call at a time; several queued calls
- * travel to a worker in one message, which is what makes small calls cheap.
+ * function returned (awaited) or with what it threw. Arguments and results
+ * travel by structured clone, or are moved when listed in `transfer`. Each
+ * worker runs one call at a time; a free worker takes its share of the
+ * queue in one message, which is what makes small calls cheap.
  *
  * Guarantees:
- * - Every call is timed, the first on a fresh worker too. A busy worker is
- *   given more calls only while their measured durations add up to about
- *   half a millisecond, so a heavy call travels alone; a worker that has
- *   been in one call for longer than that is given nothing more, and the
- *   calls already waiting behind it on that worker are taken back (within
- *   about a millisecond) and run elsewhere. Another worker starts whenever
- *   calls wait and `workers` allows it. So heavy calls spread over every
- *   worker, and a call waits behind a running one only when every allowed
- *   worker is busy. (A call that moves objects with `transfer` waits for an
- *   idle worker and is never taken back: its objects live there.)
- * - An error thrown by the task arrives with its class name, message, stack,
- *   `cause` (even one that points back at the error) and cloneable own
- *   fields; built-in classes such as `TypeError` keep `instanceof`. A thrown
- *   value that is not an error arrives as itself, or as a plain copy of its
- *   cloneable fields. Getters or a `toString` that throw change nothing.
- * - A missing module or export rejects with an error naming it. Arguments
- *   that cannot be cloned reject with a `DataCloneError`, a result that
- *   cannot be cloned or moved back with a `TypeError`; the worker goes on.
- * - A bad argument or option rejects that one call with a `TypeError`
- *   naming the value, and changes nothing else.
- * - A worker that dies for any reason — `Deno.exit()` or `self.close()` in
- *   task code, an uncaught error or unhandled rejection, a module whose top
- *   level kills it — rejects only the call it was running, with a
- *   {@linkcode WorkerError} naming the cause; calls it had received but not
- *   started run on another worker. Deaths are noticed through a Web Lock
- *   each worker holds for its whole life, so no call ever hangs.
+ * - A call waits behind a running one only while every allowed worker is
+ *   busy: another worker starts whenever calls wait and `workers` allows it,
+ *   and calls waiting on a worker behind one that runs for more than a
+ *   millisecond are taken back, a millisecond or two after another worker
+ *   is free, and run there. So heavy calls spread over every worker. (A
+ *   call that moves objects travels alone, to a worker with nothing to do.)
+ * - An error thrown by the task arrives with its name (custom classes keep
+ *   theirs, built-in ones `instanceof`), message, stack, `cause` (even one
+ *   that points back at it) and its own fields that clone. A thrown value
+ *   that is not an error arrives as itself, or as a plain copy of its
+ *   fields that clone. Getters or a `toString` that throw change nothing.
+ * - A missing module or export rejects with an error naming it; arguments
+ *   that cannot be cloned with a `DataCloneError`; a result that cannot be
+ *   cloned or moved back with a `TypeError`. The worker goes on.
+ * - A bad argument or option (a look-alike signal too) rejects that one call
+ *   with a `TypeError` naming the value, and changes nothing else.
+ * - A worker that dies — `Deno.exit()` or `self.close()` in task code, an
+ *   uncaught error or rejection, a module whose top level kills it — rejects
+ *   only the call it was running, with a {@linkcode WorkerError} naming the
+ *   cause; the calls it had not started run on another worker. No call
+ *   ever hangs.
  * - Aborting a call that has not started (queued, or sent to a worker that
- *   is still starting or busy) drops it and touches no worker. Aborting a
- *   running call rejects it at once and terminates its worker; the calls
- *   waiting behind it run elsewhere, on a new worker if needed.
- * - Many calls may share one signal: the executor adds one listener per
- *   distinct signal, and each call costs O(1) to add and to abort.
- * - Idle workers end after `idleTimeout` (any duration); calling
- *   {@linkcode Executor.prototype.shutdown} finishes queued and running
- *   calls, then ends every worker.
+ *   is starting or busy) drops it and touches no worker. Aborting a running
+ *   call rejects it at once and terminates its worker; the calls waiting
+ *   behind it run elsewhere.
+ * - Calls may share one signal: one listener per distinct signal, and O(1)
+ *   per call to add and to abort.
+ * - Idle workers end after `idleTimeout`; {@linkcode Executor.prototype.shutdown}
+ *   finishes queued and running calls, then ends every worker.
  *
  * What Deno 2.9.6 cannot do, and what to do instead:
  * - `Worker.terminate()` takes effect only when the worker's code returns to
- *   its event loop. A call that never does — a loop such as `for (;;) {}`,
- *   or one that blocks in `Atomics.wait` or awaits only resolved promises —
- *   keeps its thread going after the call was aborted: the call rejects, but
- *   the thread keeps a core busy (or stays parked) and the process never
- *   exits ({@link https://github.com/denoland/deno/pull/35657 | denoland/deno#35657
- *   "fix(runtime): wait for worker cleanup before closing"},
- *   {@link https://github.com/denoland/deno/issues/14003 | denoland/deno#14003
- *   "Don't spawn a thread when terminating a worker"}). In a long loop, check
- *   a flag now and then: pass an `Int32Array` over a `SharedArrayBuffer` as
- *   an argument, set it (`Atomics.store`) when the signal aborts, and leave
- *   the loop when `Atomics.load` sees it; or return to the event loop now
- *   and then (`await new Promise((r) => setTimeout(r, 0))`), which lets
- *   `terminate()` end the worker.
- * - A worker that runs out of heap takes the whole process down: Web Workers
- *   have no memory limit in Deno
- *   ({@link https://github.com/denoland/deno/issues/10036 | denoland/deno#10036
- *   "Resource limit for webworkers"};
- *   {@link https://github.com/denoland/deno/pull/35766 | denoland/deno#35766}
- *   proposes one). Cap the size of the input a call may take and of what it
- *   may build.
+ *   its event loop. A call that never does (`for (;;) {}`, a loop that
+ *   blocks in `Atomics.wait` or awaits only resolved promises) keeps its
+ *   thread after it was aborted: the call rejects, but the thread keeps a
+ *   core (or stays parked) and the process never exits
+ *   ({@link https://github.com/denoland/deno/pull/35657 | denoland/deno#35657},
+ *   {@link https://github.com/denoland/deno/issues/14003 | denoland/deno#14003}).
+ *   In a long loop, check a flag: pass an `Int32Array` over a
+ *   `SharedArrayBuffer`, set it (`Atomics.store`) when the signal aborts,
+ *   and leave the loop when `Atomics.load` sees it; or return to the event
+ *   loop now and then (`await new Promise((r) => setTimeout(r, 0))`).
+ * - A worker that runs out of heap takes the whole process down: Deno gives
+ *   Web Workers no memory limit
+ *   ({@link https://github.com/denoland/deno/issues/10036 | denoland/deno#10036}).
+ *   Cap the size of the input a call takes and of what it builds.
  *
- * Workers inherit the process's permissions; loading a local module needs
- * `--allow-read` for it.
+ * Workers inherit the process's permissions: a local task module needs
+ * `--allow-read`.
  *
  * @example Run a blocking function without blocking the main thread
  * ```ts
@@ -417,45 +344,25 @@ class PoolWorker {
  * ```
  */
 export class Executor implements AsyncDisposable {
-  /** The most workers alive at once. */
   #max: number;
-  /** How long an idle worker lives, in milliseconds. */
   #idleTimeout: number;
   /** The workers alive (or starting), oldest first. */
-  #workers: PoolWorker[] = [];
+  #threads: Thread[] = [];
   /**
-   * Calls waiting for a worker, oldest first, from `#queueHead` on. An
-   * aborted call stays in place, settled, and is skipped when reached: that
-   * makes an abort O(1).
+   * Calls waiting for a worker, oldest first, from `#head` on. An aborted
+   * call stays, settled, until reached: an abort is O(1).
    */
   #queue: Call[] = [];
-  /** Where the waiting calls start in `#queue`. */
-  #queueHead = 0;
-  /** How many calls in `#queue` still wait (the settled ones excluded). */
+  #head = 0;
   #queued = 0;
-  /** How many calls are sent to a worker and not settled. */
   #running = 0;
   /** A pump is due in a microtask: calls made in one turn go out together. */
   #pumpDue = false;
-  /** The check for stuck workers, while some worker has calls waiting behind a running one. */
-  #stuckCheck: ReturnType<typeof setTimeout> | undefined;
-  /** `shutdown()` was called: no new calls. */
-  #closing = false;
-  /** The one wait that every `shutdown()` returns. */
+  /** The next look for stuck workers. */
+  #look: ReturnType<typeof setTimeout> | undefined;
   #shutdown: Promise<void> | undefined;
-  /** Resolves the shutdown's wait for queued and running calls. */
+  /** Resolves shutdown's wait for queued and running calls. */
   #drained: (() => void) | undefined;
-  /** Every worker not yet gone: what shutdown waits for last. */
-  #gone: Set<Promise<void>> = new Set();
-  /** Every function called so far, by `module \0 exportName`. */
-  #targets: Map<string, Target> = new Map();
-  /** The last function called: most callers call one function many times. */
-  #lastTarget: Target | undefined;
-  /** The last module string and its parsed form: parsing costs per call. */
-  #lastModule = "";
-  #lastUrl = "";
-  /** The one abort handler every call shares. */
-  #abortCall = (call: Call): void => this.#abort(call);
 
   /**
    * Makes an executor. No worker starts before the first call.
@@ -464,21 +371,16 @@ export class Executor implements AsyncDisposable {
    * @throws {TypeError} If `options` is not an object, or `workers` or
    * `idleTimeout` is not a number.
    * @throws {RangeError} If `workers` is not an integer from 1 to
-   * `Number.MAX_SAFE_INTEGER`, or
-   * `idleTimeout` is not a non-negative number.
+   * `Number.MAX_SAFE_INTEGER`, or `idleTimeout` is negative or NaN.
    */
   constructor(options: ExecutorOptions = {}) {
-    const bad = checkOptions(options, "create executor");
-    if (bad !== undefined) throw bad;
-    const workers = options.workers === undefined
-      ? (globalThis.navigator?.hardwareConcurrency || 1)
-      : options.workers;
-    const error = checkCount(workers, "workers", "create executor");
-    if (error !== undefined) throw error;
-    this.#max = workers as number;
-    this.#idleTimeout = checkIdleTimeout(
-      options.idleTimeout === undefined ? 1000 : options.idleTimeout,
-    );
+    const action = "create executor";
+    const {
+      workers = globalThis.navigator?.hardwareConcurrency || 1,
+      idleTimeout = 1000,
+    } = checkOptions(options, action);
+    this.#max = count(workers, action, "workers");
+    this.#idleTimeout = duration(idleTimeout, action, "idleTimeout", true);
   }
 
   /** The most workers this executor runs at once. */
@@ -488,7 +390,7 @@ export class Executor implements AsyncDisposable {
 
   /** How many workers are alive now (0 before the first call and after idling). */
   get workers(): number {
-    return this.#workers.length;
+    return this.#threads.length;
   }
 
   /** How many calls wait in the queue for a worker. */
@@ -540,43 +442,45 @@ export class Executor implements AsyncDisposable {
     args: readonly unknown[] = [],
     options: RunOptions = {},
   ): Promise<T> {
-    let call: Call;
-    let promise: Promise<T>;
     try {
-      const target = this.#target(module, exportName);
-      if (!Array.isArray(args)) {
-        throw new TypeError(
-          `Cannot run task as 'args' must be an array: current value is ${
-            describe(args)
-          }`,
-        );
-      }
-      const { signal, transfer } = checkRunOptions(options);
-      if (this.#closing) {
+      const { url, signal, transfer } = checkRun(
+        module,
+        exportName,
+        args,
+        options,
+      );
+      if (this.#shutdown) {
         throw new Error(
           `Cannot run '${exportName}' as the executor has been shut down`,
         );
       }
       if (signal?.aborted) return Promise.reject(signal.reason);
-      const resolvers = Promise.withResolvers<T>();
-      promise = resolvers.promise;
-      call = new Call(
-        target,
-        args as unknown[],
+      const { promise, resolve, reject } = Promise.withResolvers<T>();
+      const call: Call = {
+        module: url,
+        exportName,
+        args: args as unknown[],
         transfer,
         signal,
-        resolvers.resolve as (value: unknown) => void,
-        resolvers.reject,
-        this.#abortCall,
-      );
+        aborted: noop,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        state: QUEUED,
+        thread: undefined,
+        claims: undefined,
+        slot: 0,
+      };
+      if (signal) {
+        call.aborted = () => this.#abort(call);
+        watch(signal, call);
+      }
+      this.#queue.push(call);
+      this.#queued++;
+      this.#schedule();
+      return promise;
     } catch (error) {
       return Promise.reject(error);
     }
-    if (call.signal) watch(call.signal, call);
-    this.#queue.push(call);
-    this.#queued++;
-    this.#schedule();
-    return promise;
   }
 
   /**
@@ -610,14 +514,9 @@ export class Executor implements AsyncDisposable {
     module: string | URL,
     options: BindOptions = {},
   ): Bound<M> {
-    const url = parseModule(module, "bind module");
-    const bad = checkOptions(options, "bind module");
-    if (bad !== undefined) throw bad;
-    const { signal } = options;
-    const error = checkSignal(signal, "bind module");
-    if (error) throw error;
+    const url = moduleUrl(module, "bind module");
+    const runOptions = { signal: signalOf(options, "bind module") };
     const cache = new Map<string, (...args: unknown[]) => Promise<unknown>>();
-    const runOptions: RunOptions = { signal };
     return new Proxy({}, {
       get: (_target, key) => {
         // Not a thenable: `await executor.bind(...)` gives the object back.
@@ -641,56 +540,18 @@ export class Executor implements AsyncDisposable {
    * @returns A promise that resolves once every worker has ended.
    */
   shutdown(): Promise<void> {
-    return this.#shutdown ??= this.#close();
+    return this.#shutdown ??= (async () => {
+      while (this.#queued > 0 || this.#running > 0) {
+        await new Promise<void>((resolve) => (this.#drained = resolve));
+      }
+      clearTimeout(this.#look);
+      for (const thread of [...this.#threads]) this.#retire(thread);
+    })();
   }
 
   /** Same as {@linkcode Executor.prototype.shutdown}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.shutdown();
-  }
-
-  async #close(): Promise<void> {
-    this.#closing = true;
-    if (this.#queued > 0 || this.#running > 0) {
-      await new Promise<void>((resolve) => (this.#drained = resolve));
-    }
-    clearTimeout(this.#stuckCheck);
-    this.#stuckCheck = undefined;
-    for (const worker of [...this.#workers]) this.#retire(worker);
-    while (this.#gone.size > 0) await Promise.all([...this.#gone]);
-  }
-
-  // -------------------------------------------------------------------------
-  // Making a call
-  // -------------------------------------------------------------------------
-
-  /** The record of `module`'s `exportName`, made on first use. */
-  #target(module: string | URL, exportName: string): Target {
-    const url = typeof module === "string" && module === this.#lastModule
-      ? this.#lastUrl
-      : parseModule(module, "run task");
-    if (typeof module === "string") {
-      this.#lastModule = module;
-      this.#lastUrl = url;
-    }
-    const last = this.#lastTarget;
-    if (last && last.module === url && last.exportName === exportName) {
-      return last;
-    }
-    if (typeof exportName !== "string" || exportName === "") {
-      throw new TypeError(
-        `Cannot run task as 'exportName' must be a non-empty string: current value is ${
-          describe(exportName)
-        }`,
-      );
-    }
-    const key = url + "\0" + exportName;
-    let target = this.#targets.get(key);
-    if (target === undefined) {
-      target = { module: url, exportName, estimateMs: undefined };
-      this.#targets.set(key, target);
-    }
-    return this.#lastTarget = target;
   }
 
   #schedule(): void {
@@ -702,619 +563,395 @@ export class Executor implements AsyncDisposable {
     });
   }
 
-  // -------------------------------------------------------------------------
-  // Handing calls to workers
-  // -------------------------------------------------------------------------
-
   /**
-   * Hands queued calls to the workers that can take them, evenly, then
-   * starts workers while calls still wait and `workers` allows more.
+   * Gives each worker with nothing to do its share of the queue, as if every
+   * allowed worker were there to take one, starting workers while calls
+   * wait and `workers` allows it.
    */
   #pump(): void {
-    if (this.#queued === 0) return;
-    const now = performance.now();
-    const open = this.#workers.filter((worker) => this.#canTake(worker, now));
-    // Ready workers first, then those still starting; the least loaded first.
-    open.sort((a, b) =>
-      Number(b.ready) - Number(a.ready) || a.workMs - b.workMs
-    );
-    for (let i = 0; i < open.length && this.#queued > 0; i++) {
-      this.#feed(open[i]!, Math.ceil(this.#queued / (open.length - i)));
+    const share = Math.min(Math.ceil(this.#queued / this.#max), BATCH);
+    for (let i = 0; this.#queued > 0; i++) {
+      const thread = this.#threads[i] ??
+        (i < this.#max ? this.#spawn() : undefined);
+      if (thread === undefined) break;
+      // Again while it is left idle: what it was given could not be posted.
+      while (this.#queued > 0 && thread.head === thread.calls.length) {
+        this.#post(thread, this.#take(share));
+      }
     }
-    while (this.#queued > 0 && this.#workers.length < this.#max) {
-      this.#feed(this.#spawn(), this.#queued);
-    }
-    // A worker given calls that all failed to post has nothing to do.
-    for (const worker of this.#workers) this.#idle(worker);
+    this.#lookSoon();
   }
 
   /**
-   * {@linkcode Executor.prototype.#fill}s `worker`, again while it is left
-   * idle (the calls it was given could not be posted) and calls wait.
+   * Up to `want` calls from the head of the queue. A call that moves
+   * objects comes alone: if its transfer list is bad, the listed objects
+   * are detached by the time `postMessage` throws, so it shares no message.
    */
-  #feed(worker: PoolWorker, want: number): void {
-    while (this.#fill(worker, want) > 0 && worker.live === 0) {
-      if (this.#queued === 0) return;
-    }
-  }
-
-  /** Whether `worker` may be given more calls now. */
-  #canTake(worker: PoolWorker, now: number): boolean {
-    if (worker.unanswered >= MAX_IN_FLIGHT) return false;
-    if (worker.live === 0) return true;
-    return worker.workMs < BATCH_MS && !this.#isStuck(worker, now);
-  }
-
-  /**
-   * Whether `worker` has been in the same call for more than
-   * {@linkcode STUCK_MS}: its FINISHED counter has not moved for that long.
-   */
-  #isStuck(worker: PoolWorker, now: number): boolean {
-    if (!worker.ready || worker.live === 0) return false;
-    const finished = Atomics.load(worker.state, FINISHED);
-    if (finished !== worker.seenFinished) {
-      worker.seenFinished = finished;
-      worker.progressAt = now;
-      return false;
-    }
-    return now - worker.progressAt > STUCK_MS;
-  }
-
-  /**
-   * Sends `worker` up to `want` calls from the head of the queue, as many as
-   * fit in {@linkcode BATCH_MS} of estimated work (always one if it is idle).
-   *
-   * @returns How many calls it took from the queue.
-   */
-  #fill(worker: PoolWorker, want: number): number {
+  #take(want: number): Call[] {
     const batch: Call[] = [];
-    let room = MAX_IN_FLIGHT - worker.unanswered;
-    let work = worker.workMs;
-    let busy = worker.live > 0;
-    while (batch.length < want && room > 0) {
-      const call = this.#peek();
+    while (batch.length < want) {
+      const call = this.#queue[this.#head];
       if (call === undefined) break;
-      // A function never measured counts as a full batch: it goes alone.
-      const estimate = call.target.estimateMs ?? BATCH_MS;
-      if (busy && (work + estimate > BATCH_MS || call.transfer)) break;
-      this.#dequeue();
-      call.estimateMs = estimate;
+      if (call.state !== QUEUED) {
+        this.#head++; // aborted while it waited
+        continue;
+      }
+      if (call.transfer && batch.length > 0) break;
       batch.push(call);
-      work += estimate;
-      busy = true;
-      room--;
+      this.#head++;
+      this.#queued--;
+      if (call.transfer) break;
     }
-    if (batch.length > 0) this.#post(worker, batch);
-    return batch.length;
+    const { length } = this.#queue;
+    if (this.#head === length || this.#head * 2 > length + 1024) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    return batch;
   }
 
-  /** The oldest call still waiting, dropping aborted ones on the way. */
-  #peek(): Call | undefined {
-    const queue = this.#queue;
-    while (this.#queueHead < queue.length) {
-      const call = queue[this.#queueHead]!;
-      if (call.state === QUEUED) return call;
-      this.#queueHead++;
-    }
-    this.#queue = [];
-    this.#queueHead = 0;
-    return undefined;
-  }
-
-  /** Removes the call that {@linkcode Executor.prototype.#peek} returned. */
-  #dequeue(): void {
-    this.#queueHead++;
-    this.#queued--;
-    const head = this.#queueHead;
-    if (head === this.#queue.length) {
-      this.#queue = [];
-      this.#queueHead = 0;
-    } else if (head > 1024 && head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(head);
-      this.#queueHead = 0;
-    }
-  }
-
-  /** Puts calls back at the head of the queue, in order. */
+  /** Puts calls taken back from a worker at the head of the queue, in order. */
   #requeue(calls: Call[]): void {
     if (calls.length === 0) return;
-    for (const call of calls) {
-      call.state = QUEUED;
-      call.worker = undefined;
-    }
-    if (this.#queueHead >= calls.length) {
-      this.#queueHead -= calls.length;
-      for (let i = 0; i < calls.length; i++) {
-        this.#queue[this.#queueHead + i] = calls[i]!;
-      }
-    } else {
-      this.#queue = calls.concat(this.#queue.slice(this.#queueHead));
-      this.#queueHead = 0;
-    }
+    for (const call of calls) call.state = QUEUED;
+    this.#queue = calls.concat(this.#queue.slice(this.#head));
+    this.#head = 0;
     this.#queued += calls.length;
     this.#schedule();
   }
 
   /**
-   * Posts `calls` to `worker`: runs of calls in one message each, a call
-   * that moves objects in a message of its own (if its transfer list is
-   * bad, Deno has detached the listed objects by the time postMessage
-   * throws, so no other call may share that message).
+   * Posts `batch` to `thread` in one message; if that fails, its calls one
+   * by one, so that only those whose arguments cannot be sent fail.
    */
-  #post(worker: PoolWorker, calls: Call[]): void {
-    let from = 0;
-    for (let i = 0; i < calls.length; i++) {
-      if (calls[i]!.transfer === undefined) continue;
-      if (i > from) this.#postRun(worker, calls.slice(from, i));
-      this.#postRun(worker, [calls[i]!]);
-      from = i + 1;
-    }
-    if (from < calls.length) {
-      this.#postRun(worker, from === 0 ? calls : calls.slice(from));
-    }
-    if (worker.live > 1) this.#watchForStuck();
-  }
-
-  /**
-   * Posts `calls` in one message. If it cannot be sent, posts them one by
-   * one, so that only the calls whose arguments cannot be sent fail.
-   *
-   * The numbering of functions: `worker.numbers` holds exactly the functions
-   * the worker has received, numbered in the order it received them. A
-   * function is numbered only after the message that names it was posted, so
-   * a message that fails numbers nothing, and the next call of that function
-   * names it again.
-   */
-  #postRun(worker: PoolWorker, calls: Call[]): void {
-    const targets: (number | FunctionName)[] = [];
-    const args: unknown[][] = [];
-    /** Functions this message names for the first time, in order. */
-    const named: Target[] = [];
-    for (const call of calls) {
-      let number = worker.numbers.get(call.target);
-      if (number === undefined) {
-        const index = named.indexOf(call.target);
-        if (index >= 0) number = worker.numbers.size + index;
-      }
-      if (number === undefined) {
-        named.push(call.target);
-        targets.push({
-          module: call.target.module,
-          exportName: call.target.exportName,
-        });
-      } else {
-        targets.push(number);
-      }
-      args.push(call.args);
-    }
-    const message: HostMessage = { type: "calls", targets, args };
+  #post(thread: Thread, batch: Call[]): void {
+    if (batch.length === 0) return this.#idle(thread);
+    const claims = new Int32Array(new SharedArrayBuffer(4 * batch.length));
+    const message: HostMessage = {
+      type: "calls",
+      claims: claims.buffer as SharedArrayBuffer,
+      modules: batch.map((call) => call.module),
+      names: batch.map((call) => call.exportName),
+      args: batch.map((call) => call.args),
+    };
     try {
-      worker.worker.postMessage(message, calls[0]!.transfer ?? []);
+      thread.port.post(message, batch[0]!.transfer);
     } catch (error) {
-      if (calls.length > 1) {
-        for (const call of calls) this.#postRun(worker, [call]);
-      } else {
-        this.#settle(calls[0]!, false, cloneError(calls[0]!, error));
-      }
-      return;
+      if (batch.length > 1) {
+        for (const call of batch) this.#post(thread, [call]);
+      } else this.#settle(batch[0]!, false, cloneError(batch[0]!, error));
+      return this.#idle(thread);
     }
-    for (const target of named) {
-      worker.numbers.set(target, worker.numbers.size);
-    }
-    this.#sent(worker, calls);
-  }
-
-  /** Records `calls` as sent to `worker`, numbered in order. */
-  #sent(worker: PoolWorker, calls: Call[]): void {
-    if (worker.live === 0) {
-      worker.progressAt = performance.now();
-      worker.workMs = 0;
-    }
-    for (const call of calls) {
+    batch.forEach((call, slot) => {
       call.state = SENT;
-      call.worker = worker;
-      call.number = worker.answered + worker.unanswered;
-      worker.inFlight.push(call);
-      worker.workMs += call.estimateMs;
-    }
-    worker.live += calls.length;
-    this.#running += calls.length;
-    worker.idleTimer?.clear();
-    worker.idleTimer = undefined;
-  }
-
-  // -------------------------------------------------------------------------
-  // Calls stuck behind a long one
-  // -------------------------------------------------------------------------
-
-  #watchForStuck(): void {
-    this.#stuckCheck ??= setTimeout(() => this.#checkStuck(), CHECK_MS);
+      call.thread = thread;
+      call.claims = claims;
+      call.slot = slot;
+      thread.calls.push(call);
+    });
+    this.#running += batch.length;
+    thread.seen = NaN;
+    thread.idleTimer?.clear();
+    thread.idleTimer = undefined;
   }
 
   /**
-   * Takes back the calls waiting behind a call that has been running for
-   * longer than {@linkcode STUCK_MS}, and hands them to other workers.
-   * Repeats while some worker has calls waiting behind a running one.
+   * Looks for stuck workers in a millisecond, if some call waits behind
+   * another while a worker could take it.
    */
-  #checkStuck(): void {
-    this.#stuckCheck = undefined;
-    const now = performance.now();
-    let waiting = false;
-    for (const worker of this.#workers) {
-      if (this.#isStuck(worker, now)) {
-        this.#withdrawFollowers(worker, worker.finished());
+  #lookSoon(): void {
+    if (this.#look !== undefined || !this.#threads.some(waiting)) return;
+    if (!this.#spare()) return;
+    this.#look = setTimeout(() => {
+      this.#look = undefined;
+      for (const thread of this.#spare() ? this.#threads : []) {
+        if (!waiting(thread)) continue;
+        const progress = Atomics.load(thread.state, PROGRESS);
+        if (progress === thread.seen) this.#takeBack(thread);
+        thread.seen = progress;
       }
-      if (worker.live > 1) waiting = true;
-    }
-    this.#pump();
-    if (waiting) this.#watchForStuck();
+      this.#pump();
+    }, LOOK_MS);
+  }
+
+  /** Some worker has nothing to do, or another may start. */
+  #spare(): boolean {
+    return this.#threads.length < this.#max ||
+      this.#threads.some((thread) => thread.head === thread.calls.length);
   }
 
   /**
-   * Takes back from `worker` every call numbered after `after` that it has
-   * not started, and queues them again (a call that moved objects to the
-   * worker cannot run elsewhere: it stays).
-   *
-   * @returns How many of those calls had already started.
+   * Takes back the calls of `thread` that have not started and queues them
+   * again, but for one that moved objects there: they live there.
    */
-  #withdrawFollowers(worker: PoolWorker, after: number): number {
+  #takeBack(thread: Thread): void {
     const back: Call[] = [];
-    let started = 0;
-    for (let i = worker.head; i < worker.inFlight.length; i++) {
-      const call = worker.inFlight[i];
-      if (!call || call.state !== SENT || call.number <= after) continue;
-      if (call.transfer) continue;
-      if (!claimToWithdraw(worker.state, call.number)) {
-        started++;
-        continue;
-      }
-      worker.inFlight[i] = null;
-      this.#release(worker, call);
+    for (let i = thread.head; i < thread.calls.length; i++) {
+      const call = thread.calls[i];
+      if (!call || call.state !== SENT || call.transfer) continue;
+      if (!withdraw(call.claims!, call.slot)) continue;
+      thread.calls[i] = null;
+      this.#running--;
       back.push(call);
     }
     this.#requeue(back);
-    return started;
   }
 
-  // -------------------------------------------------------------------------
-  // Answers
-  // -------------------------------------------------------------------------
-
-  #onMessage(worker: PoolWorker, message: WorkerMessage): void {
-    if (worker.dead) return;
-    switch (message.type) {
-      case "results":
-        this.#onResults(worker, message);
-        break;
-      case "ready":
-        this.#onReady(worker);
-        break;
-      case "dying":
-        worker.cause = message.cause;
-        if (message.error !== undefined) {
-          worker.causeError = reviveThrown(message.error);
-        }
-        // The worker waits for this before it exits, so that its lock (and
-        // so the news of its death) never arrives before its cause.
-        Atomics.store(worker.state, NOTICE_READ, 1);
-        Atomics.notify(worker.state, NOTICE_READ);
-        break;
+  #onMessage(thread: Thread, message: WorkerMessage): void {
+    if (thread.dead) return;
+    if (message.type === "results") return this.#onResults(thread, message);
+    if (message.type === "ready") {
+      thread.ready = true;
+      return this.#pump();
     }
+    thread.cause = message.cause;
+    if (message.error) thread.causeError = revive(message.error);
+    // The worker waits for this before it exits, so that its lock (the news
+    // of its death) never arrives before its cause.
+    Atomics.store(thread.state, NOTICE, 1);
+    Atomics.notify(thread.state, NOTICE);
   }
 
-  /** The worker holds its lock: ask for it too, to learn when it is gone. */
-  #onReady(worker: PoolWorker): void {
-    worker.ready = true;
-    worker.progressAt = performance.now();
-    lockManager().request(
-      worker.lock,
-      { signal: worker.lockRequest.signal },
-      () => {
-        // Granted only once the worker has let go of it: it is gone.
-        if (!worker.dead) {
-          worker.cause ??= "the worker stopped unexpectedly";
-          this.#died(worker);
-        }
-        worker.markGone();
-      },
-    ).catch(() => {
-      // Withdrawn by #stop(): the executor ended the worker itself.
-    });
+  /** Settles the answered calls and hands out more. */
+  #onResults(thread: Thread, { values, failed, skipped }: ResultsMessage) {
+    for (let i = 0, f = 0, s = 0; i < values.length; i++) {
+      const call = thread.calls[thread.head++];
+      const threw = failed[f] === i && ++f > 0;
+      if ((skipped[s] === i && ++s > 0) || call?.state !== SENT) continue;
+      this.#running--;
+      if (threw) this.#settle(call, false, revive(values[i] as Thrown));
+      else this.#settle(call, true, values[i]);
+    }
+    if (thread.head === thread.calls.length) {
+      thread.calls = [];
+      thread.head = 0;
+      this.#idle(thread);
+    }
     this.#pump();
-  }
-
-  /** Settles the answered calls, learns how long they took, and hands out more. */
-  #onResults(worker: PoolWorker, message: ResultsMessage): void {
-    const { outcomes, values, durations } = message;
-    const count = outcomes.length;
-    // Durations are averaged over each run of calls of one function.
-    let target: Target | undefined;
-    let total = 0;
-    let calls = 0;
-    for (let i = 0; i < count; i++) {
-      const call = worker.inFlight[worker.head + i];
-      if (call === null || call === undefined || outcomes[i] === SKIPPED) {
-        continue;
-      }
-      if (call.target !== target) {
-        if (target) learn(target, total / calls);
-        target = call.target;
-        total = calls = 0;
-      }
-      total += durations[i]!;
-      calls++;
-      if (call.state !== SENT) continue; // Aborted while it ran.
-      this.#release(worker, call);
-      if (outcomes[i] === RETURNED) this.#settle(call, true, values[i]);
-      else {
-        this.#settle(
-          call,
-          false,
-          reviveThrown(values[i] as SerializedThrown),
-        );
-      }
-    }
-    if (target) learn(target, total / calls);
-    worker.answered += count;
-    worker.head += count;
-    if (worker.head === worker.inFlight.length) {
-      worker.inFlight = [];
-      worker.head = 0;
-    } else if (worker.head >= MAX_IN_FLIGHT) {
-      worker.inFlight = worker.inFlight.slice(worker.head);
-      worker.head = 0;
-    }
-    this.#idle(worker);
-    this.#pump();
-  }
-
-  /** `call` no longer counts as `worker`'s work. */
-  #release(worker: PoolWorker, call: Call): void {
-    worker.live--;
-    worker.workMs = worker.live === 0 ? 0 : worker.workMs - call.estimateMs;
-    this.#running--;
   }
 
   #settle(call: Call, ok: boolean, value: unknown): void {
     call.state = SETTLED;
+    call.thread = call.claims = undefined;
     if (call.signal) unwatch(call.signal, call);
     if (ok) call.resolve(value);
     else call.reject(value);
-    if (this.#drained && this.#queued === 0 && this.#running === 0) {
-      const drained = this.#drained;
-      this.#drained = undefined;
-      drained();
-    }
+    if (this.#queued === 0 && this.#running === 0) this.#drained?.();
   }
-
-  // -------------------------------------------------------------------------
-  // Aborts and deaths
-  // -------------------------------------------------------------------------
 
   /**
    * The caller's signal aborted. A call that has not started is dropped; a
-   * running one ends its worker, after the calls behind it were taken back.
+   * running one ends its worker, once the calls behind it were taken back.
    */
   #abort(call: Call): void {
-    const reason = call.signal!.reason;
-    if (call.state === QUEUED) {
-      // It stays in the queue, settled; #peek() drops it.
-      this.#queued--;
-      this.#settle(call, false, reason);
-      return;
-    }
-    if (call.state !== SENT) return;
-    const worker = call.worker!;
-    this.#release(worker, call);
-    this.#settle(call, false, reason);
-    if (claimToWithdraw(worker.state, call.number)) {
-      // It never ran, and never will: the worker skips it.
-      this.#schedule();
-      return;
-    }
-    // It runs (or just finished). Take back the calls behind it, then end the
-    // worker unless the call is over.
-    const started = this.#withdrawFollowers(worker, call.number);
-    if (started > 0 || worker.finished() > call.number) return;
-    worker.cause = "its task was aborted";
-    this.#died(worker);
-    this.#stop(worker);
+    const { state, thread, claims, slot } = call;
+    if (state === QUEUED) this.#queued--; // it stays in the queue, settled
+    if (state === SENT) this.#running--;
+    this.#settle(call, false, call.signal!.reason);
+    if (state !== SENT || withdraw(claims!, slot)) return;
+    if (Atomics.load(claims!, slot) !== RUNNING) return; // done already
+    this.#takeBack(thread!);
+    thread!.cause = "its task was aborted";
+    this.#died(thread!);
+    thread!.port.terminate();
   }
 
   /**
-   * A worker is gone (or about to be): reject the calls it started, queue
-   * again those it did not.
+   * A worker is gone (or going): reject the calls it started, queue again
+   * those it did not. Before it is ready a worker starts nothing: one that
+   * dies then could not start, and its calls fail rather than go round again.
    */
-  #died(worker: PoolWorker): void {
-    if (worker.dead) return;
-    this.#forget(worker);
+  #died(thread: Thread): void {
+    if (thread.dead) return;
+    this.#forget(thread);
     const again: Call[] = [];
-    for (let i = worker.head; i < worker.inFlight.length; i++) {
-      const call = worker.inFlight[i];
-      if (!call || call.state !== SENT) continue;
-      this.#release(worker, call);
-      // Before it is ready a worker starts nothing: one that dies then
-      // failed to start, and its calls fail rather than go round again.
-      if (!worker.ready || !claimToWithdraw(worker.state, call.number)) {
-        this.#settle(call, false, this.#deathError(worker, call));
-      } else if (call.transfer) {
-        this.#settle(call, false, this.#deathError(worker, call));
-      } else {
-        again.push(call);
-      }
+    for (const call of thread.calls.slice(thread.head)) {
+      if (call?.state !== SENT) continue;
+      this.#running--;
+      const never = withdraw(call.claims!, call.slot);
+      if (never && thread.ready && !call.transfer) again.push(call);
+      else this.#settle(call, false, deathError(thread, call, never));
     }
-    worker.inFlight = [];
-    worker.head = 0;
     this.#requeue(again);
-    if (!worker.ready) worker.markGone();
-    this.#schedule();
   }
 
-  /** Why `call` failed with `worker`. */
-  #deathError(worker: PoolWorker, call: Call): WorkerError {
-    const what =
-      `'${call.target.exportName}' of module '${call.target.module}'`;
-    const message = !worker.ready
-      ? `Worker failed to start for ${what}: ${worker.cause}`
-      : wasRun(worker.state, call.number)
-      ? `Worker died while running ${what}: ${worker.cause}`
-      : `Worker died before running ${what}, with the objects it moved there: ${worker.cause}`;
-    return new WorkerError(
-      message,
-      worker.causeError === undefined
-        ? undefined
-        : { cause: worker.causeError },
-    );
-  }
-
-  /** Takes `worker` out of the pool. */
-  #forget(worker: PoolWorker): void {
-    worker.dead = true;
-    this.#workers.splice(this.#workers.indexOf(worker), 1);
-    worker.idleTimer?.clear();
-    worker.idleTimer = undefined;
-  }
-
-  /**
-   * Ends a worker for good. A worker terminated in the middle of a call that
-   * never returns to its event loop never ends (see the class's notes), and
-   * so never lets go of its lock: this side withdraws its request instead of
-   * waiting for it.
-   */
-  #stop(worker: PoolWorker): void {
-    worker.worker.terminate();
-    worker.lockRequest.abort();
-    worker.markGone();
+  /** Takes `thread` out of the pool. */
+  #forget(thread: Thread): void {
+    thread.dead = true;
+    this.#threads.splice(this.#threads.indexOf(thread), 1);
+    thread.idleTimer?.clear();
   }
 
   /** Ends a worker on purpose: idle, or shutting down. */
-  #retire(worker: PoolWorker): void {
-    if (worker.dead) return;
-    this.#forget(worker);
-    this.#stop(worker);
+  #retire(thread: Thread): void {
+    this.#forget(thread);
+    thread.port.terminate();
   }
 
   /** Starts the idle timer of a worker left with nothing to do. */
-  #idle(worker: PoolWorker): void {
+  #idle(thread: Thread): void {
     if (
-      worker.live > 0 || this.#queued > 0 || worker.idleTimer !== undefined ||
-      this.#idleTimeout === Infinity
+      thread.head < thread.calls.length || this.#queued > 0 ||
+      thread.idleTimer !== undefined || thread.dead
     ) return;
-    worker.idleTimer = setLongTimeout(() => {
-      worker.idleTimer = undefined;
-      if (worker.live === 0) this.#retire(worker);
-    }, this.#idleTimeout);
+    thread.idleTimer = setLongTimeout(
+      () => this.#retire(thread),
+      this.#idleTimeout,
+    );
   }
 
   /** Starts a worker. */
-  #spawn(): PoolWorker {
-    const lock = `asincronia-executor-${crypto.randomUUID()}`;
-    const worker = new PoolWorker(
-      new Worker(new URL("./_executor_worker.ts", import.meta.url), {
-        type: "module",
-        name: lock,
-      }),
-      newSharedState(),
-      lock,
-    );
-    this.#gone.add(worker.gone);
-    worker.gone.then(() => this.#gone.delete(worker.gone));
-    worker.worker.onmessage = (event: MessageEvent<WorkerMessage>) =>
-      this.#onMessage(worker, event.data);
-    worker.worker.onerror = (event) => {
-      // Only errors the worker could not catch itself land here (it failed
-      // to start, for example). Never let them reach the main thread.
-      event.preventDefault();
-      if (!worker.dead) {
-        worker.cause ??= event.message;
-        this.#died(worker);
-      }
+  #spawn(): Thread {
+    const state = new Int32Array(new SharedArrayBuffer(8));
+    const thread: Thread = {
+      port: startWebWorker(
+        (message) => this.#onMessage(thread, message),
+        (cause) => {
+          thread.cause ??= cause ?? "the worker stopped unexpectedly";
+          this.#died(thread);
+        },
+      ),
+      state,
+      ready: false,
+      dead: false,
+      calls: [],
+      head: 0,
+      seen: NaN,
     };
-    worker.worker.onmessageerror = () => {};
-    const init: HostMessage = {
+    thread.port.post({
       type: "init",
-      state: worker.state.buffer as SharedArrayBuffer,
-    };
-    worker.worker.postMessage(init);
-    this.#workers.push(worker);
-    return worker;
+      state: state.buffer as SharedArrayBuffer,
+    });
+    this.#threads.push(thread);
+    return thread;
   }
 }
 
-// ---------------------------------------------------------------------------
-// Helpers
-// ---------------------------------------------------------------------------
+const noop = () => {};
 
-/** Folds one more measured duration into a function's running average. */
-function learn(target: Target, ms: number): void {
-  const old = target.estimateMs;
-  target.estimateMs = old === undefined ? ms : (old + ms) / 2;
+/** `thread` has calls waiting behind the one it runs. */
+function waiting(thread: Thread): boolean {
+  return thread.ready && thread.calls.length - thread.head > 1;
 }
 
-/** The absolute URL of a module given to `run` or `bind`. */
-function parseModule(module: unknown, action: string): string {
-  if (module instanceof URL) return module.href;
-  if (typeof module === "string") {
-    try {
-      return new URL(module).href;
-    } catch {
-      // Relative or malformed: reported below.
-    }
-  }
-  throw new TypeError(
-    `Cannot ${action} as 'module' must be an absolute URL: current value is ${
-      describe(module)
-    }`,
+/** Why `call` failed with `thread`, which died (`never`: before running it). */
+function deathError(thread: Thread, call: Call, never: boolean): WorkerError {
+  const what = `'${call.exportName}' of module '${call.module}'`;
+  const message = !thread.ready
+    ? `Worker failed to start for ${what}`
+    : never
+    ? `Worker died before running ${what}, with the objects it moved there`
+    : `Worker died while running ${what}`;
+  const { cause, causeError } = thread;
+  return new WorkerError(
+    `${message}: ${cause}`,
+    causeError === undefined ? undefined : { cause: causeError },
   );
 }
 
-/** `signal` and `transfer` of `run()`'s options, checked. */
-function checkRunOptions(
-  options: unknown,
-): { signal: AbortSignal | undefined; transfer: Transferable[] | undefined } {
-  const bad = checkOptions(options, "run task");
-  if (bad !== undefined) throw bad;
-  const { signal, transfer } = options as RunOptions;
-  const error = checkSignal(signal, "run task");
-  if (error) throw error;
-  if (transfer === undefined) return { signal, transfer };
-  if (!Array.isArray(transfer)) {
-    throw new TypeError(
-      `Cannot run task as 'transfer' must be an array: current value is ${
-        describe(transfer)
-      }`,
-    );
-  }
-  for (let i = 0; i < transfer.length; i++) {
-    const item: unknown = transfer[i];
-    if (item === null || typeof item !== "object") {
-      throw new TypeError(
-        `Cannot run task as 'transfer[${i}]' must be a transferable object: current value is ${
-          describe(item)
-        }`,
-      );
-    }
-  }
-  return { signal, transfer: transfer.length > 0 ? transfer : undefined };
+// ---------------------------------------------------------------------------
+// The runtime's part: starting a worker, posting to it, learning that it is
+// gone, ending it. Web Workers (Deno, Bun, browsers) here. A backend on
+// Node's worker_threads would be a second maker of Ports, its `exit` event
+// standing in for the lock, and nothing above would change.
+// ---------------------------------------------------------------------------
+
+/** One worker thread, as the scheduler sees it. */
+interface Port {
+  /** Posts to the worker; throws if the message cannot be cloned or moved. */
+  post(message: HostMessage, transfer?: Transferable[]): void;
+  /** Ends the worker. */
+  terminate(): void;
 }
 
-/** `idleTimeout`, checked. */
-function checkIdleTimeout(idleTimeout: unknown): number {
-  if (typeof idleTimeout !== "number") {
-    throw new TypeError(
-      `Cannot create executor as 'idleTimeout' must be a number: current value is ${
-        describe(idleTimeout)
-      }`,
-    );
+/** Starts a Web Worker on _executor_worker.ts. */
+function startWebWorker(
+  onMessage: (message: WorkerMessage) => void,
+  onExit: (cause: string | undefined) => void,
+): Port {
+  const name = `asincronia-executor-${crypto.randomUUID()}`;
+  const url = new URL("./_executor_worker.ts", import.meta.url);
+  const worker = new Worker(url, { type: "module", name });
+  // A worker terminated in a call that never returns to its event loop
+  // never ends, so never lets go of its lock: terminate() stops asking.
+  const lockRequest = new AbortController();
+  const terminate = () => {
+    worker.terminate();
+    lockRequest.abort();
+  };
+  const locks = (navigator as unknown as { locks: LockManagerLike }).locks;
+  worker.onmessage = ({ data }: MessageEvent<WorkerMessage>) => {
+    if (data.type === "ready") {
+      // It holds the lock named after it: granted here once it is gone.
+      const options = { signal: lockRequest.signal };
+      locks.request(name, options, () => onExit(undefined)).catch(() => {});
+    }
+    onMessage(data);
+  };
+  worker.onerror = (event) => {
+    // What the worker could not catch itself (it could not start): never
+    // let it reach the main thread.
+    event.preventDefault();
+    onExit(event.message);
+    terminate();
+  };
+  return {
+    post: (message, transfer = []) => worker.postMessage(message, transfer),
+    terminate,
+  };
+}
+
+/** The part of the Web Locks API used here (Deno's types lack it). */
+interface LockManagerLike {
+  request(
+    name: string,
+    options: { signal: AbortSignal },
+    granted: () => void,
+  ): Promise<unknown>;
+}
+
+/**
+ * The last module string given, and its URL: parsing one takes about 1 µs,
+ * as long as the rest of a trivial call (bench/executor_bench.ts).
+ */
+let last: [string, string] | undefined;
+
+/** The absolute URL of a module given to `run` or `bind`. */
+function moduleUrl(module: unknown, action: string): string {
+  if (module instanceof URL) return module.href;
+  if (last && module === last[0]) return last[1];
+  if (typeof module === "string" && URL.canParse(module)) {
+    last = [module, new URL(module).href];
+    return last[1];
   }
-  if (Number.isNaN(idleTimeout) || idleTimeout < 0) {
-    throw new RangeError(
-      `Cannot create executor as 'idleTimeout' must be a non-negative number: current value is ${
-        describe(idleTimeout)
-      }`,
-    );
+  return refuse(TypeError, action, "module", "an absolute URL", module);
+}
+
+/** `run()`'s arguments, checked; its options, read once. */
+function checkRun(
+  module: unknown,
+  exportName: unknown,
+  args: unknown,
+  options: RunOptions | undefined,
+): RunOptions & { url: string } {
+  const action = "run task";
+  const bad = (name: string, rule: string, value: unknown) =>
+    refuse(TypeError, action, name, rule, value);
+  const url = moduleUrl(module, action);
+  if (typeof exportName !== "string" || exportName === "") {
+    bad("exportName", "a non-empty string", exportName);
   }
-  return idleTimeout;
+  if (!Array.isArray(args)) bad("args", "an array", args);
+  const { signal, transfer } = checkOptions(options, action);
+  checkSignal(signal, action);
+  if (transfer === undefined) return { url, signal };
+  if (!Array.isArray(transfer)) bad("transfer", "an array", transfer);
+  transfer.forEach((item: unknown, i: number) => {
+    if (item === null || typeof item !== "object") {
+      bad(`transfer[${i}]`, "a transferable object", item);
+    }
+  });
+  return { url, signal, transfer: transfer.length ? transfer : undefined };
 }
 
 /** The error for a call whose arguments could not be posted. */
@@ -1324,7 +961,7 @@ function cloneError(call: Call, error: unknown): DOMException {
     ? "its arguments cannot be cloned or its 'transfer' list moved"
     : "its arguments cannot be cloned";
   return new DOMException(
-    `Cannot run '${call.target.exportName}' of module '${call.target.module}' as ${what}: ${why}`,
+    `Cannot run '${call.exportName}' of module '${call.module}' as ${what}: ${why}`,
     "DataCloneError",
   );
 }

@@ -1,13 +1,10 @@
 /**
- * `fetch` with the three things real code adds around it: a timeout,
- * retries that know which failures are worth retrying, and a bound on how
- * many requests run at once. {@linkcode fetchWithRetry} is a drop-in
- * `fetch`; {@linkcode fetchAll} fetches many URLs through a bounded pool and
- * returns one settled result per input, in input order.
- *
- * The examples serve on 127.0.0.1 so that they run anywhere: they need
- * `--allow-net=127.0.0.1`, and a real program `--allow-net` for the hosts it
- * fetches.
+ * `fetch` with what real code adds around it: a timeout, retries of what is
+ * worth retrying, and a bound on how many requests run at once.
+ * {@linkcode fetchWithRetry} is a drop-in `fetch`; {@linkcode fetchAll}
+ * fetches many inputs through a bounded pool, one settled result each, in
+ * input order. The examples serve on 127.0.0.1: they need
+ * `--allow-net=127.0.0.1`.
  *
  * @module
  */
@@ -29,14 +26,13 @@ import { Semaphore } from "./semaphore.ts";
 export type FetchInput = string | URL | Request;
 
 /**
- * How long to wait between attempts when the server gives no valid
- * `Retry-After`: a random time between 0 and `min(max, base * 2 ** retry)`
- * milliseconds ("full jitter"), `retry` counting from 0. The randomness keeps
- * many clients that failed together from coming back together.
+ * The wait when the server gives no valid `Retry-After`: a random time from
+ * 0 to `min(max, base * 2 ** retry)` ms ("full jitter", `retry` from 0), so
+ * that clients that failed together do not come back together.
  */
 export interface BackoffOptions {
   /**
-   * The ceiling of the first wait, in ms (finite, ≥ 0); it doubles at each retry.
+   * The ceiling of the first wait, in ms (finite, ≥ 0), doubled at each retry.
    *
    * @default {300}
    */
@@ -59,42 +55,36 @@ export interface RetryOptions {
   limit?: number;
   /**
    * The methods that may be retried, in any case. POST and PATCH are left
-   * out because sending them twice may do the thing twice; add them when
-   * the server makes them idempotent.
+   * out: sending them twice may do the thing twice.
    *
    * @default {["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]}
    */
   methods?: Iterable<string>;
   /**
-   * The statuses that are retried (integers from 100 to 599). Any other
-   * status, including every other 4xx, is returned at once.
+   * The statuses that are retried (integers from 100 to 599); any other is
+   * returned at once.
    *
    * @default {[408, 413, 429, 500, 502, 503, 504]}
    */
   statusCodes?: Iterable<number>;
   /**
-   * The longest wait a `Retry-After` may impose, in ms; a longer one is cut
-   * down to this. `Infinity` honours any `Retry-After`.
+   * The longest wait a `Retry-After` may impose, in ms (`Infinity` for any).
    *
    * @default {60000}
    */
   maxRetryAfter?: number;
   /**
-   * The wait when no valid `Retry-After` applies: the bounds of the
-   * full-jitter exponential backoff, or a function from the retry's index
-   * (0 for the first) to a finite number of ms ≥ 0.
+   * The wait when no valid `Retry-After` applies: the bounds of the backoff,
+   * or a function from the retry's index (0 first) to a finite ms ≥ 0.
    *
    * @default {{ base: 300, max: 10000 }}
    */
   backoff?: BackoffOptions | ((retry: number) => number);
-  /**
-   * Called when an attempt failed and a retry is coming, before the wait,
-   * with why it failed: for logging. What it throws is ignored.
-   */
+  /** Told why an attempt failed, before the wait for the retry; what it throws is ignored. */
   onRetry?: (event: RetryEvent) => void;
 }
 
-/** An attempt that {@linkcode fetchWithRetry} retries because of the response's status. */
+/** An attempt retried because of its response's status. */
 export interface RetryStatusEvent {
   /** The index of the coming retry: 0 for the first. */
   readonly retry: number;
@@ -106,27 +96,24 @@ export interface RetryStatusEvent {
   readonly error?: undefined;
 }
 
-/** An attempt that {@linkcode fetchWithRetry} retries because no response came. */
-export interface RetryErrorEvent {
-  /** The index of the coming retry: 0 for the first. */
-  readonly retry: number;
-  /** How long the wait before it lasts, in ms. */
-  readonly delay: number;
+/** An attempt retried because no response came. */
+export interface RetryErrorEvent
+  extends Omit<RetryStatusEvent, "status" | "error"> {
   /** Absent: no response came. */
   readonly status?: undefined;
   /** The network error (a `TypeError`), or a `TimeoutError` `DOMException`. */
   readonly error: unknown;
 }
 
-/** What `onRetry` is told: the `status` that came, or the `error` when none came. */
+/** What `onRetry` is told: the `status` that came, or the `error`. */
 export type RetryEvent = RetryStatusEvent | RetryErrorEvent;
 
 /** The options of {@linkcode fetchWithRetry}: `fetch`'s own, plus `timeout` and `retry`. */
 export interface FetchWithRetryInit extends RequestInit {
   /**
-   * How long each attempt may wait for the response's headers, in ms (≥ 0;
-   * `Infinity` for none). An attempt that runs out is aborted and counts as
-   * a failure in transit. The body is not covered: read it under `signal`.
+   * How long each attempt may wait for the response's headers, in ms (≥ 0,
+   * `Infinity` for none); one that runs out is a failure in transit. The
+   * body is not covered: read it under `signal`.
    *
    * @default {undefined (no timeout)}
    */
@@ -143,31 +130,27 @@ export interface FetchWithRetryInit extends RequestInit {
 export interface FetchAllOptions<T = string> extends FetchWithRetryInit {
   /**
    * How many requests may be in flight at once, from sending to the end of
-   * `parse`: an integer ≥ 1.
+   * `parse`.
    *
    * @default {6}
    */
   concurrency?: number;
   /**
-   * Turns a 2xx response into the result, while the request still holds its
-   * place in the pool. Read the body here: a body it leaves unread is
-   * cancelled once it settles.
+   * Turns a 2xx response into the result, while the request holds its place
+   * in the pool; a body it leaves unread is then cancelled.
    *
    * @default {(response) => response.text()}
    */
   parse?: (response: Response) => T | Promise<T>;
   /**
-   * Called each time a request settles, with how many have and how many
-   * there are. If it throws, the requests go on, and `fetchAll` rejects
-   * with the first such error once all have settled.
+   * Told how many requests have settled, of how many, at each settlement.
+   * If it throws, the requests go on and `fetchAll` rejects with the first
+   * such error once all have settled.
    */
   onProgress?: (done: number, total: number) => void;
 }
 
-/**
- * The reason of a {@linkcode fetchAll} entry whose final response was not a
- * 2xx (see its example). Its body has already been cancelled.
- */
+/** The reason of a {@linkcode fetchAll} entry whose final response was not a 2xx. */
 export class HttpError extends Error {
   /** The status of the final response. */
   readonly status: number;
@@ -196,61 +179,47 @@ export class HttpError extends Error {
 /**
  * Fetches `input` like `fetch`, with a per-attempt `timeout` and retries.
  *
- * The request is built once, before the first attempt, with the `Request`
- * constructor: a bad header, a bad method or a body on a GET rejects at
- * once, and nothing is sent. Every option is checked the same way.
- *
- * An attempt is retried when it failed in transit — the connection could
- * not be made or broke before the response came, or the attempt ran out of
- * `timeout` — or when its status is one of `retry.statusCodes`; but only for
- * the methods in `retry.methods`, at most `retry.limit` times, and never
- * for a `ReadableStream` body (it can be sent once). What would fail the
- * same way again is not retried: a redirect loop, a redirect to an
- * unsupported URL, a blocked port, a missing permission, a certificate the
- * client refused, an answer whose head is too large or malformed. Before
- * each retry it waits as the response's `Retry-After` says (delay-seconds
- * or an HTTP date, capped at `retry.maxRetryAfter`), or else an exponential
- * backoff with full jitter. Waits and timeouts past 2³¹ ms are kept whole.
- *
- * It resolves with the final `Response` whatever its status, as `fetch`
- * does, and cancels the body of every response it discards. Aborting
- * `signal` stops everything at once (an attempt in flight, the wait between
- * two, the reading of the final body) and rejects with `signal.reason`.
- * Many calls may share one signal: it carries one listener for them all.
- * When the attempts run out on errors, it rejects with the last error (a
- * `TypeError`, or a `TimeoutError` `DOMException` for a timeout).
+ * - **Checked first.** Options are checked and the request built (by the
+ *   `Request` constructor) before anything is sent.
+ * - **What is retried.** A failure in transit (no connection, one that
+ *   broke before the response, a `timeout` that ran out) or a status in
+ *   `retry.statusCodes`; for `retry.methods` only, at most `retry.limit`
+ *   times, never a `ReadableStream` body. Not what would fail the same way
+ *   again: a redirect loop, an unsupported URL, a blocked port, a missing
+ *   permission, a refused certificate, a response head too large or
+ *   malformed.
+ * - **The wait.** As `Retry-After` says (delay-seconds or an HTTP date,
+ *   capped at `retry.maxRetryAfter`), else the backoff. Waits and timeouts
+ *   past 2³¹ ms are kept whole.
+ * - **The result.** The final `Response` whatever its status; every body it
+ *   discards is cancelled. When the attempts run out on errors, the last
+ *   error (a `TypeError`, or a `TimeoutError` `DOMException`).
+ * - **Cancellation.** Aborting `signal` stops the attempt, the wait and the
+ *   reading of the final body, and rejects with `signal.reason`. A signal
+ *   shared by many calls carries one listener.
  *
  * @example Retry a flaky endpoint, as long as it asks
  * ```ts
  * import { fetchWithRetry } from "@asincronia/asincronia/fetch";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
- * // Twice "503, come back in 0 s", then the answer.
- * let requests = 0;
- * await using server = Deno.serve(
- *   { hostname: "127.0.0.1", port: 0, onListen() {} },
- *   () =>
- *     ++requests <= 2
- *       ? new Response(null, { status: 503, headers: { "retry-after": "0" } })
- *       : Response.json({ ok: true }),
- * );
- *
+ * let requests = 0; // twice "503, come back in 0 s", then the answer
+ * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () =>
+ *   ++requests <= 2
+ *     ? new Response(null, { status: 503, headers: { "retry-after": "0" } })
+ *     : Response.json({ ok: true }));
  * const failed: (number | undefined)[] = [];
  * const response = await fetchWithRetry(`http://127.0.0.1:${server.addr.port}/api`, {
  *   timeout: 2_000,
  *   retry: { limit: 4, onRetry: (event) => failed.push(event.status) },
  * });
- * assertEquals(await response.json(), { ok: true });
- * assertEquals(failed, [503, 503]);
+ * assertEquals([await response.json(), failed], [{ ok: true }, [503, 503]]);
  * ```
  *
- * @param input The URL or `Request` to fetch.
- * @param init `fetch`'s options, plus `timeout` and `retry`.
- * @returns The final response.
- * @throws {TypeError} If `input` is not an absolute URL or a `Request`, an
- * option has the wrong type, or the `Request` constructor refuses `init`.
- * @throws {RangeError} If an option is out of range, or a `backoff`
- * function returns a number that is not finite and ≥ 0.
+ * @param input An absolute URL or a `Request`.
+ * @returns The final response. Rejects with a `TypeError` if the `Request`
+ * constructor refuses `init`, and with a `RangeError` if what a `backoff`
+ * function returns is not a finite number ≥ 0.
  */
 export function fetchWithRetry(
   input: FetchInput,
@@ -266,59 +235,35 @@ export function fetchWithRetry(
 }
 
 /**
- * Fetches every input with at most `concurrency` requests in flight, and
- * resolves with one `PromiseSettledResult` per input, in input order, like
- * `Promise.allSettled`.
- *
- * Each request goes through {@linkcode fetchWithRetry} with the same options.
- * A final 2xx response is passed to `parse` (by default its text); once
- * `parse` settles, a body it did not read is cancelled. Any other final
- * status is a rejected entry whose reason is an {@linkcode HttpError}, its
- * body cancelled. Requests start in input order, each as soon as a place in
- * the pool frees up.
- *
- * Every input and option is checked before the first request is sent.
- * Aborting `signal` aborts the requests in flight and the ones still
- * waiting (rejected entries with `signal.reason`, unsent); once all have
- * stopped, `fetchAll` rejects with `signal.reason`. The signal carries at
- * most one listener, however many inputs there are.
+ * Fetches every input through {@linkcode fetchWithRetry}, at most
+ * `concurrency` at once, starting in input order; resolves with one
+ * `PromiseSettledResult` per input, in input order. A final 2xx response
+ * goes to `parse`; any other is a rejected entry, an {@linkcode HttpError}.
+ * Every input and option is checked before the first request. Aborting
+ * `signal` aborts the requests in flight and settles the waiting ones
+ * unsent; then `fetchAll` rejects with `signal.reason`. The signal carries
+ * one listener however many inputs.
  *
  * @example Fetch ten pages, four at a time
  * ```ts
  * import { fetchAll, HttpError } from "@asincronia/asincronia/fetch";
  * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
- * await using server = Deno.serve(
- *   { hostname: "127.0.0.1", port: 0, onListen() {} },
- *   ({ url }) => {
- *     const page = new URL(url).pathname.slice(1);
- *     return new Response(`page ${page}`, { status: page === "9" ? 404 : 200 });
- *   },
- * );
- * const base = `http://127.0.0.1:${server.addr.port}`;
- * const urls = Array.from({ length: 10 }, (_, i) => `${base}/${i}`);
- *
- * let settled = 0;
- * const results = await fetchAll(urls, {
- *   concurrency: 4,
- *   timeout: 5_000,
- *   onProgress: (done) => settled = done,
+ * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, ({ url }) => {
+ *   const page = new URL(url).pathname.slice(1);
+ *   return new Response(`page ${page}`, { status: page === "9" ? 404 : 200 });
  * });
+ * const urls = Array.from({ length: 10 }, (_, i) => `http://127.0.0.1:${server.addr.port}/${i}`);
+ * let settled = 0;
+ * const results = await fetchAll(urls, { concurrency: 4, onProgress: (done) => settled = done });
  * assertEquals(results[8], { status: "fulfilled", value: "page 8" }); // input order
  * const last = results[9];
  * assert(last?.status === "rejected" && last.reason instanceof HttpError);
- * assertEquals([last.reason.status, last.reason.url], [404, urls[9]]);
- * assertEquals(settled, 10);
+ * assertEquals([last.reason.status, last.reason.url, settled], [404, urls[9], 10]);
  * ```
  *
- * @typeParam T What `parse` returns.
- * @param inputs The URLs or `Request`s to fetch: an iterable, not a string.
- * @param options Every request's options, plus `concurrency`, `parse` and `onProgress`.
+ * @param inputs An iterable (not a string) of absolute URLs or `Request`s.
  * @returns One settled result per input, in input order.
- * @throws {TypeError} If `inputs` is not an iterable, an input is not an
- * absolute URL or a `Request`, an option has the wrong type, or the
- * `Request` constructor refuses the options.
- * @throws {RangeError} If `concurrency` or another option is out of range.
  */
 export async function fetchAll<T = string>(
   inputs: Iterable<FetchInput>,
@@ -328,7 +273,7 @@ export async function fetchAll<T = string>(
   list(inputs, action, "inputs", "URLs or Requests");
   const {
     concurrency = 6,
-    parse = text as (response: Response) => T | Promise<T>,
+    parse = (response: Response) => response.text() as Promise<T>,
     onProgress,
     ...init
   } = checkOptions(options, action);
@@ -372,24 +317,15 @@ export async function fetchAll<T = string>(
   const pool = new Semaphore(concurrency);
   let done = 0;
   let progressError: { error: unknown } | undefined;
-  const results = await Promise.all(
-    checked.map(async (_, index): Promise<PromiseSettledResult<T>> => {
-      let result: PromiseSettledResult<T>;
-      try {
-        result = {
-          status: "fulfilled",
-          value: await pool.run(() => one(index)),
-        };
-      } catch (reason) {
-        result = { status: "rejected", reason };
-      }
-      try {
-        onProgress?.(++done, checked.length);
-      } catch (error) {
-        progressError ??= { error };
-      }
-      return result;
-    }),
+  const progress = () => {
+    try {
+      onProgress?.(++done, checked.length);
+    } catch (error) {
+      progressError ??= { error };
+    }
+  };
+  const results = await Promise.allSettled(
+    checked.map((_, index) => pool.run(() => one(index)).finally(progress)),
   );
   signal?.throwIfAborted();
   if (progressError !== undefined) throw progressError.error;
@@ -398,10 +334,9 @@ export async function fetchAll<T = string>(
 
 /**
  * The messages of a `TypeError` from `fetch` that mean "it failed in
- * transit": Deno 2 and Node ("fetch failed", the cause says what broke),
- * Chromium, Firefox and Safari; Deno 1 said "error sending request …". Any
- * other `TypeError` (a redirect loop, a blocked port, an unsupported scheme)
- * would fail the same way again.
+ * transit": Deno 2 and Node ("fetch failed"), Chromium, Firefox, Safari;
+ * Deno 1 said "error sending request …". Another (a redirect loop, a
+ * blocked port) would fail the same way again.
  */
 const IN_TRANSIT: ReadonlySet<string> = new Set([
   "fetch failed",
@@ -411,49 +346,16 @@ const IN_TRANSIT: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The cause of such an error when the server did answer and would answer the
- * same, or the client refused what it saw and would again: a head too large
- * or malformed (Deno: "message head is too large", "invalid HTTP version
- * parsed", …; Node: HeadersOverflowError, HTTPParserError), a certificate.
+ * The cause of such an error when the answer would be the same again: a
+ * head too large or malformed (Deno: "message head is too large", "invalid
+ * HTTP version parsed"; Node: HeadersOverflowError, HTTPParserError), a
+ * certificate refused.
  */
 const ANSWERED =
   /message head is too large|parsed|URI too long|HeadersOverflow|HTTPParser|certificate/i;
 
 /** The checked options of a call, the same for each of its requests. */
-interface Plan {
-  /** fetch's own options. */
-  init: RequestInit;
-  /** Whether `init` is empty: a URL is then sent as it is. */
-  bare: boolean;
-  /** The caller's signal; `null` drops a given Request's own, as in fetch. */
-  signal: AbortSignal | null | undefined;
-  limit: number;
-  methods: ReadonlySet<string>;
-  statusCodes: ReadonlySet<number>;
-  maxRetryAfter: number;
-  backoff: (retry: number) => number;
-  onRetry: ((event: RetryEvent) => void) | undefined;
-  timeout: number;
-}
-
-/**
- * A request ready to send, built once before the first attempt: our
- * Request, or the URL's href when there is nothing else to send, which goes
- * to `fetch` alone. That is for speed: with a Request for every URL,
- * fetchAll of 2,000 GETs takes 1.1× as long (bench/fetch_bench.ts).
- */
-interface Prepared {
-  target: Request | string;
-  url: string;
-  /** The caller's signal, or the given Request's. */
-  signal: AbortSignal | undefined;
-  /** How many retries its method and body allow. */
-  limit: number;
-}
-
-function text(response: Response): Promise<string> {
-  return response.text();
-}
+type Plan = ReturnType<typeof makePlan>;
 
 async function cancel(response: Response): Promise<void> {
   try {
@@ -471,76 +373,63 @@ function checkInput(input: unknown, action: string, name: string): FetchInput {
   return refuse(TypeError, action, name, "an absolute URL or a Request", input);
 }
 
-/** An object, or a `TypeError` that says what else would do. */
-function record<T>(value: unknown, action: string, name: string, or: string) {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    refuse(TypeError, action, name, `an object or ${or}`, value);
-  }
-  return value as T;
-}
-
 /** A list option as a set, each item checked by `item`. */
 function setOf<T>(
   value: Iterable<unknown>,
-  [action, name, of]: [string, string, string],
+  [action, name, of]: string[],
   item: (value: unknown, name: string) => T,
 ): Set<T> {
-  const items = list(value, action, name, of);
+  const items = list(value, action!, name!, of!);
   return new Set(Array.from(items, (v, i) => item(v, `${name}[${i}]`)));
 }
 
 const isStatus = (n: number) => Number.isInteger(n) && n >= 100 && n <= 599;
 
-/** Checks `timeout`, `retry` and `signal` into a plan; the rest goes to fetch. */
-function makePlan(options: FetchWithRetryInit, action: string): Plan {
+/**
+ * Checks `timeout`, `retry` and `signal` into a plan; the rest (`init`)
+ * goes to fetch, and a URL with an empty `init` is sent `bare`, as it is.
+ * A `null` signal drops a given Request's own, as in fetch.
+ */
+function makePlan(options: FetchWithRetryInit, action: string) {
   const { timeout = Infinity, retry, signal, ...init } = options;
   const given: RetryOptions = typeof retry === "number"
     ? { limit: retry }
     : retry === undefined
     ? {}
-    : record(retry, action, "retry", "a number of retries");
+    : checkOptions(retry, action, "retry");
   const { backoff = {}, onRetry } = given;
+  const methods = given.methods ?? ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"];
+  const statusCodes = given.statusCodes ?? [408, 413, 429, 500, 502, 503, 504];
   let delay: (retry: number) => number;
   if (typeof backoff === "function") {
     delay = (n) => duration(backoff(n), action, `retry.backoff(${n})`);
   } else {
-    const { base = 300, max = 1e4 } = record<BackoffOptions>(
-      backoff,
-      action,
-      "retry.backoff",
-      "a function",
-    );
+    const bounds = checkOptions(backoff, action, "retry.backoff");
+    const { base = 300, max = 1e4 } = bounds;
     duration(base, action, "retry.backoff.base");
     duration(max, action, "retry.backoff.max", true);
     delay = (n) => Math.random() * Math.min(max, base * 2 ** n);
   }
   if (onRetry !== undefined) fn(onRetry, action, "retry.onRetry");
-  const methods = given.methods ?? ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"];
-  const statusCodes = given.statusCodes ?? [408, 413, 429, 500, 502, 503, 504];
-  const rule = "an integer from 100 to 599";
+  const method = (value: unknown, name: string) =>
+    typeof value === "string"
+      ? value.toUpperCase()
+      : refuse(TypeError, action, name, "a method name", value);
+  const status = (value: unknown, name: string) =>
+    number(value, action, name, "an integer from 100 to 599", isStatus);
+  const maxRetryAfter = given.maxRetryAfter ?? 60_000;
   return {
     init,
     bare: Object.keys(init).length === 0,
     signal: signal === null ? null : checkSignal(signal, action),
     limit: count(given.limit ?? 2, action, "retry.limit", { min: 0 }),
-    methods: setOf(methods, [action, "retry.methods", "method names"], (
-      method,
-      name,
-    ) =>
-      typeof method === "string"
-        ? method.toUpperCase()
-        : refuse(TypeError, action, name, "a method name", method)),
+    methods: setOf(methods, [action, "retry.methods", "method names"], method),
     statusCodes: setOf(
       statusCodes,
       [action, "retry.statusCodes", "statuses"],
-      (code, name) => number(code, action, name, rule, isStatus),
+      status,
     ),
-    maxRetryAfter: duration(
-      given.maxRetryAfter ?? 60_000,
-      action,
-      "retry.maxRetryAfter",
-      true,
-    ),
+    maxRetryAfter: duration(maxRetryAfter, action, "retry.maxRetryAfter", true),
     backoff: delay,
     onRetry,
     timeout: duration(timeout, action, "timeout", true),
@@ -550,10 +439,12 @@ function makePlan(options: FetchWithRetryInit, action: string): Plan {
 /**
  * Builds the request once, before the first attempt, so that whatever the
  * `Request` constructor refuses (a bad header or method, a body on a GET, a
- * used body) fails at once, with nothing sent. The caller's signal goes to
- * each attempt, not into the Request.
+ * used body) fails at once, with nothing sent. A bare URL is sent as its
+ * href alone: with a Request for every URL, fetchAll of 2,000 GETs took
+ * 1.1× as long (bench/README.md). The caller's signal goes to each attempt,
+ * not into the Request.
  */
-function prepare(input: FetchInput, plan: Plan): Prepared {
+function prepare(input: FetchInput, plan: Plan) {
   const { init, signal } = plan;
   if (plan.bare && !(input instanceof Request)) {
     const url = typeof input === "string" ? input : input.href;
@@ -575,44 +466,40 @@ function prepare(input: FetchInput, plan: Plan): Prepared {
   };
 }
 
-async function send(prepared: Prepared, plan: Plan): Promise<Response> {
+async function send(
+  prepared: ReturnType<typeof prepare>,
+  plan: Plan,
+): Promise<Response> {
   const { target, signal, limit } = prepared;
   for (let retry = 0;; retry++) {
     signal?.throwIfAborted();
     const last = retry >= limit;
-    let response: Response;
+    let event: RetryEvent;
     try {
       // A body can be read once: send a copy while more attempts may follow.
       const copy = !last && typeof target !== "string" && target.body !== null;
-      response = await attempt(copy ? target.clone() : target, signal, plan);
+      const sent = copy ? target.clone() : target;
+      const response = await attempt(sent, signal, plan);
+      const { status } = response;
+      if (last || !plan.statusCodes.has(status)) return response;
+      const after = retryAfter(response.headers.get("retry-after"));
+      await cancel(response);
+      const delay = after === undefined
+        ? plan.backoff(retry)
+        : Math.min(after, plan.maxRetryAfter);
+      event = { retry, delay, status };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (last || !inTransit(error)) throw error;
-      await pause(plan, { retry, delay: plan.backoff(retry), error }, signal);
-      continue;
+      event = { retry, delay: plan.backoff(retry), error };
     }
-    if (last || !plan.statusCodes.has(response.status)) return response;
-    const after = retryAfter(response.headers.get("retry-after"));
-    await cancel(response);
-    const delay = after === undefined
-      ? plan.backoff(retry)
-      : Math.min(after, plan.maxRetryAfter);
-    await pause(plan, { retry, delay, status: response.status }, signal);
+    try {
+      plan.onRetry?.(event);
+    } catch {
+      // A logging hook must not change what is retried.
+    }
+    await wait(event.delay, signal);
   }
-}
-
-/** Tells `onRetry` (what it throws changes nothing), then waits. */
-function pause(
-  plan: Plan,
-  event: RetryEvent,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  try {
-    plan.onRetry?.(event);
-  } catch {
-    // A logging hook must not change what is retried.
-  }
-  return wait(event.delay, signal);
 }
 
 /** A failure worth another attempt: in transit, or our own timeout. */
@@ -674,11 +561,14 @@ const HTTP_DATES = [
 ].map((pattern) => new RegExp(pattern));
 
 /**
- * The time an HTTP-date names, in ms since the epoch, or `undefined` when
- * the text is not one. `Date.parse` is far too lenient for this: it reads
- * "-1" and "1.5" as dates.
+ * How long a `Retry-After` asks to wait, in ms: delay-seconds or an
+ * HTTP-date; `undefined` when absent or not valid (then the backoff
+ * applies). `Date.parse` is far too lenient: it reads "-1" and "1.5" as
+ * dates.
  */
-function parseHttpDate(text: string): number | undefined {
+function retryAfter(text: string | null): number | undefined {
+  if (text === null) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
   const parts = HTTP_DATES.map((pattern) => pattern.exec(text)?.groups)
     .find((groups) => groups !== undefined);
   if (parts === undefined) return undefined;
@@ -696,18 +586,8 @@ function parseHttpDate(text: string): number | undefined {
   // Math.min: a leap second.
   const ms = Date.UTC(year, month, day, hour, minute, Math.min(59, second));
   // Date.UTC rolls "31 Feb" over into March: refuse it instead.
-  return new Date(ms).getUTCDate() === day ? ms : undefined;
-}
-
-/**
- * How long a `Retry-After` asks to wait, in ms, or `undefined` when it is
- * absent or not valid (the caller then backs off as usual).
- */
-function retryAfter(value: string | null): number | undefined {
-  if (value === null) return undefined;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const date = parseHttpDate(value);
-  return date === undefined ? undefined : Math.max(0, date - Date.now());
+  if (new Date(ms).getUTCDate() !== day) return undefined;
+  return Math.max(0, ms - Date.now());
 }
 
 /** Waits `ms` (any length), or rejects with the reason when `signal` aborts. */

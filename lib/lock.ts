@@ -10,7 +10,7 @@
  * const lock = new Lock();
  * let balance = 100;
  * async function withdraw(amount: number) {
- *   using _held = await lock.acquire();
+ *   using _held = await lock.acquire(); // released when the block ends, even on a throw
  *   const current = balance;
  *   await new Promise((resolve) => setTimeout(resolve, 10));
  *   balance = current - amount;
@@ -27,55 +27,17 @@ export type { AcquireOptions, Permit } from "./semaphore.ts";
 
 /**
  * Lets one task at a time into a critical section: the counterpart of
- * Python's `asyncio.Lock`, and a {@linkcode Semaphore} of one permit that
- * also answers {@linkcode Lock.prototype.locked}.
+ * Python's `asyncio.Lock`. JavaScript never interrupts code between two
+ * `await`s, but a task that reads shared state, `await`s, then writes back
+ * lets every other task run in between, and their updates are lost; holding
+ * a lock from the read to the write makes the section exclusive.
  *
- * JavaScript runs one callback at a time, so code without an `await` is
- * never interrupted. But a task that reads shared state, `await`s, then
- * writes back lets every other task run in between, and their updates are
- * lost. Holding a lock from the read to the write makes the section
- * exclusive.
- *
- * Guarantees:
- *
- * - **Fairness.** Waiters get the lock in strict first-in, first-out order;
- *   no newcomer, not even {@linkcode Lock.prototype.tryAcquire}, takes it
- *   while anyone waits.
- * - **Cancellation.** An `AbortSignal` that is already aborted rejects the
- *   call at once with `signal.reason`; one that aborts while the caller waits
- *   removes the caller from the queue at once and rejects with
- *   `signal.reason`; one that aborts after the lock was granted changes
- *   nothing for `acquire`, and for `run` rejects the call and skips `fn`
- *   unless `fn` has already started. Many callers may share one signal: it
- *   gets one listener, whatever their number.
- * - **When `fn` runs.** `run` calls `fn` on a later microtask, never inside
- *   the call, and in the caller's async context (`AsyncLocalStorage`).
- * - **Who may release.** Whoever holds the {@linkcode Permit}; releasing it
- *   twice does nothing. The lock does not know about tasks.
- * - **Not reentrant.** A holder that calls `acquire` again waits for itself
- *   forever, as with `asyncio.Lock`. Pass the permit down instead of
- *   acquiring twice.
- * - **Cost.** Every operation is O(1).
- *
- * Its methods are {@linkcode Semaphore}'s (`acquire`, `tryAcquire`, `run`,
- * `permits` always 1, `available` 1 when free, `waiting`).
- *
- * @example `using` is the counterpart of `async with lock:`
- * ```ts
- * import { Lock } from "@asincronia/asincronia";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const lock = new Lock();
- * const log: string[] = [];
- * async function criticalSection(name: string) {
- *   using _held = await lock.acquire(); // released when the block ends, even on a throw
- *   log.push(`${name} in`);
- *   await new Promise((resolve) => setTimeout(resolve, 10));
- *   log.push(`${name} out`);
- * }
- * await Promise.all([criticalSection("a"), criticalSection("b")]);
- * assertEquals(log, ["a in", "a out", "b in", "b out"]);
- * ```
+ * A lock is a {@linkcode Semaphore} of one permit, with the same methods and
+ * guarantees (FIFO without barging, cancellation, `run` calling `fn` on a
+ * later microtask in the caller's async context, idempotent permits, O(1)
+ * operations), plus {@linkcode Lock.prototype.locked}. It is not reentrant:
+ * a holder that acquires again waits for itself forever, as with
+ * `asyncio.Lock`; pass the permit down instead.
  */
 export class Lock extends Semaphore {
   /** Creates a lock, free. */

@@ -1,12 +1,9 @@
 /**
- * A recorder of when named tasks start and end, and a Gantt chart of what it
- * recorded, in ASCII or SVG.
- *
- * Concurrency is hard to see: three tasks that overlap print the same lines
- * as three tasks that run one after the other, only sooner. A
- * {@linkcode Timeline} writes down the start and the end of every task, answers
- * the questions a test asks ("in which order did they finish?", "how many ran
- * at once?") and draws a chart where overlapping bars show what overlapped.
+ * A recorder of when named tasks start and end, and a Gantt chart of it in
+ * ASCII or SVG. Three tasks that overlap print the same lines as three that
+ * run one after the other, only sooner: a {@linkcode Timeline} answers the
+ * questions a test asks ("in which order did they finish?", "how many ran at
+ * once?") and draws overlapping bars where tasks overlapped.
  *
  * @example Record two tasks and draw them
  * ```ts
@@ -32,12 +29,13 @@ import {
   number,
   options as checkOptions,
   refuse,
+  string,
 } from "./_check.ts";
 
 /** How a span ended; `"running"` while it has not. */
 export type SpanOutcome = "running" | "fulfilled" | "rejected";
 
-/** One task's stay on a {@linkcode Timeline}, in milliseconds since the timeline began. */
+/** One task's stay on a {@linkcode Timeline}, in ms since the timeline began. */
 export interface Span {
   /** The task's name, unique on its timeline. */
   readonly name: string;
@@ -52,7 +50,7 @@ export interface Span {
 /** Options for {@linkcode Timeline}. */
 export interface TimelineOptions {
   /**
-   * The clock, in milliseconds. Tests pass a fake one to get exact spans.
+   * The clock, in ms; a fake one gives exact spans.
    *
    * @default {performance.now}
    */
@@ -62,10 +60,9 @@ export interface TimelineOptions {
 /** The scale of a chart: options of both {@linkcode Timeline.prototype.render} and {@linkcode Timeline.prototype.toSVG}. */
 export interface ScaleOptions {
   /**
-   * How many milliseconds one unit of the axis lasts; the lessons pass their
-   * `unit` so that the axis reads in the notes' seconds. Any positive finite
-   * number: from a million units on, labels are in exponent form
-   * (`2.30e+300s`), never a 20-digit number or `Infinity`.
+   * How many ms one unit of the axis lasts: any positive finite number.
+   * From a million units on, labels are in exponent form (`2.30e+300s`),
+   * never a 20-digit number or `Infinity`.
    *
    * @default {1000}
    */
@@ -81,11 +78,10 @@ export interface ScaleOptions {
 /** Options for {@linkcode Timeline.prototype.render}. */
 export interface RenderOptions extends ScaleOptions {
   /**
-   * The width of the chart in columns: an integer from 20 to 1000. Below 40
-   * columns the chart drops its axis and shortens what it must (names, then
-   * durations) to keep at least ten columns of bars; every line fits.
+   * The width of the chart in columns: an integer from 20 to 1000 (see
+   * {@linkcode Timeline.prototype.render}).
    *
-   * @default {the terminal's width (kept between 20 and 1000), or 80 when standard output is not a terminal}
+   * @default {the terminal's width (kept within 20 to 1000), or 80 when not a terminal}
    */
   width?: number;
   /**
@@ -105,15 +101,15 @@ export interface SvgOptions extends ScaleOptions {
    */
   width?: number;
   /**
-   * The picture's accessible title (its `<title>` element).
+   * The picture's accessible `<title>`.
    *
    * @default {"Timeline of N tasks"}
    */
   title?: string;
 }
 
-/** A span as recorded, and the order in which it ended (-1 while it runs). */
-type MutableSpan = { -readonly [K in keyof Span]: Span[K] } & { order: number };
+/** A span as recorded. */
+type MutableSpan = { -readonly [K in keyof Span]: Span[K] };
 
 /** How render() draws a bar: its character and its ANSI colour. */
 const BAR = {
@@ -136,83 +132,42 @@ const [PAD, GAP, ROW, AXIS] = [12, 10, 22, 24];
 /** The most characters of a name that a bar's tooltip repeats. */
 const TIP = 200;
 /** The SVG's colours, light then dark; every class starts with `tl-`. */
-const SVG_STYLE = ".tl-bg{fill:#ffffff;stroke:#d1d9e0}" +
-  ".tl-name,.tl-note,.tl-tick{font:12px ui-monospace,Menlo,Consolas," +
-  '"DejaVu Sans Mono",monospace;fill:#1f2328}.tl-note,.tl-tick{fill:#59636e}' +
-  ".tl-axis{stroke:#59636e}.tl-grid{stroke:#d1d9e0;stroke-dasharray:2 3}" +
-  ".tl-fulfilled{fill:#1a7f37}.tl-rejected{fill:#cf222e}" +
-  ".tl-running{fill:#9a6700}@media (prefers-color-scheme:dark){" +
-  ".tl-bg{fill:#0d1117;stroke:#3d444d}.tl-name{fill:#e6edf3}" +
-  ".tl-note,.tl-tick{fill:#9198a1}.tl-axis{stroke:#9198a1}" +
-  ".tl-grid{stroke:#3d444d}.tl-fulfilled{fill:#3fb950}" +
-  ".tl-rejected{fill:#f85149}.tl-running{fill:#d29922}}";
+const SVG_STYLE =
+  '.tl-bg{fill:#ffffff;stroke:#d1d9e0}.tl-name,.tl-note,.tl-tick{font:12px ui-monospace,Menlo,Consolas,"DejaVu Sans Mono",monospace;fill:#1f2328}' +
+  ".tl-note,.tl-tick{fill:#59636e}.tl-axis{stroke:#59636e}.tl-grid{stroke:#d1d9e0;stroke-dasharray:2 3}" +
+  ".tl-fulfilled{fill:#1a7f37}.tl-rejected{fill:#cf222e}.tl-running{fill:#9a6700}@media (prefers-color-scheme:dark){" +
+  ".tl-bg{fill:#0d1117;stroke:#3d444d}.tl-name{fill:#e6edf3}.tl-note,.tl-tick{fill:#9198a1}.tl-axis{stroke:#9198a1}" +
+  ".tl-grid{stroke:#3d444d}.tl-fulfilled{fill:#3fb950}.tl-rejected{fill:#f85149}.tl-running{fill:#d29922}}";
 
 /**
- * What render() and toSVG() share: the spans, the time the chart is drawn
- * (the end of the running bars), the length of the axis in ms (at least one
- * unit), the scale, and `format` for a duration in units.
- */
-interface Chart {
-  spans: Span[];
-  now: number;
-  total: number;
-  unit: number;
-  label: string;
-  format: (ms: number) => string;
-}
-
-/**
- * Records when named tasks start and end and draws them as a Gantt chart.
- *
- * Times are read from `performance.now()` (or the `now` option) and kept in
- * milliseconds since the timeline was created. Names are unique: starting a
- * name twice is an error, so that every question about a task has one answer.
- *
- * @example Assert what a test cares about
- * ```ts
- * import { Timeline } from "@asincronia/asincronia/timeline";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * let t = 0; // a clock of our own: the times are exact
- * const timeline = new Timeline({ now: () => t });
- * timeline.start("download");
- * timeline.start("parse");
- * t = 10;
- * timeline.end("parse");
- * timeline.start("save");
- * t = 30;
- * timeline.end("download");
- * timeline.end("save");
- * assertEquals(timeline.completionOrder(), ["parse", "download", "save"]);
- * assertEquals(timeline.maxConcurrency(), 2);
- * ```
+ * Records when named tasks start and end, in ms since the timeline was
+ * created, and draws them as a Gantt chart. A name is unique: starting it
+ * twice is an error, so that every question about a task has one answer.
  */
 export class Timeline {
   #now: () => number;
   #origin = 0;
   #spans = new Map<string, MutableSpan>();
-  #ended = 0;
+  /** The names of the tasks that ended, in the order they did. */
+  #ended: string[] = [];
 
   /**
    * Starts an empty timeline; its time zero is now.
    *
-   * @param options The clock to read.
-   * @throws {TypeError} If `options` is not an object, `now` is not a
-   * function, or it does not return a finite number.
+   * @throws {TypeError} If `now` does not return a finite number (then, or
+   * at any later reading).
    */
   constructor(options?: TimelineOptions) {
-    const { now = () => performance.now() } = checkOptions(
-      options,
-      "create timeline",
-    );
-    this.#now = fn(now, "create timeline", "now");
-    this.#origin = this.#read("create timeline");
+    const action = "create timeline";
+    const { now = () => performance.now() } = checkOptions(options, action);
+    this.#now = fn(now, action, "now");
+    this.#origin = this.#read(action);
   }
 
-  /** Reads the clock, in ms since the origin; refuses a reading that is not a finite number. */
+  /** The clock, in ms since the origin; only a finite number will do. */
   #read(action: string): number {
     const time = this.#now();
-    if (typeof time !== "number" || !Number.isFinite(time)) {
+    if (!Number.isFinite(time)) {
       refuse(TypeError, action, "now()", "a finite number", time);
     }
     return time - this.#origin;
@@ -226,36 +181,20 @@ export class Timeline {
   /**
    * Records that the task `name` starts now.
    *
-   * @param name A name not used before on this timeline.
-   * @throws {TypeError} If `name` is not a string.
    * @throws {Error} If `name` was already started.
    */
   start(name: string): void {
     string(name, "start task", "name");
     if (this.#spans.has(name)) {
-      throw new Error(
-        `Cannot start task as its name is already on the timeline: current value is ${
-          describe(name)
-        }`,
-      );
+      misuse("start", "its name is already on the timeline", name);
     }
     const start = this.#read("start task");
-    this.#spans.set(name, {
-      name,
-      start,
-      end: undefined,
-      outcome: "running",
-      order: -1,
-    });
+    this.#spans.set(name, { name, start, end: undefined, outcome: "running" });
   }
 
   /**
-   * Records that the task `name` ends now.
+   * Records that the task `name` ends now, as `outcome`.
    *
-   * @param name A task started with {@linkcode Timeline.prototype.start}.
-   * @param outcome Whether it succeeded or failed: `"fulfilled"` or `"rejected"`.
-   * @throws {TypeError} If `name` or `outcome` is not a string.
-   * @throws {RangeError} If `outcome` is another string.
    * @throws {Error} If `name` was never started or has already ended.
    */
   end(name: string, outcome: "fulfilled" | "rejected" = "fulfilled"): void {
@@ -265,40 +204,20 @@ export class Timeline {
       refuse(Kind, "end task", "outcome", '"fulfilled" or "rejected"', outcome);
     }
     const span = this.#spans.get(name);
-    if (span === undefined || span.end !== undefined) {
-      throw new Error(
-        `Cannot end task as it ${
-          span ? "has already ended" : "was never started"
-        }: current value is ${describe(name)}`,
-      );
-    }
+    if (span === undefined) misuse("end", "it was never started", name);
+    if (span.end !== undefined) misuse("end", "it has already ended", name);
     span.end = this.#read("end task");
     span.outcome = outcome;
-    span.order = this.#ended++;
+    this.#ended.push(name);
   }
 
   /**
-   * Starts `name`, runs `task` (or awaits it, if it is already a promise) and
-   * ends `name` when it settles, as fulfilled or rejected. The result or the
-   * error passes through unchanged.
+   * Starts `name`, runs `task` (or awaits it, if it is a promise) and ends
+   * `name` when it settles, as fulfilled or rejected. The result or the
+   * error passes through.
    *
-   * @example Track a promise
-   * ```ts
-   * import { Timeline } from "@asincronia/asincronia/timeline";
-   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
-   *
-   * const timeline = new Timeline();
-   * const answer = await timeline.track("answer", async () => 42);
-   * assertEquals(answer, 42);
-   * assertEquals(timeline.completionOrder(), ["answer"]);
-   * ```
-   *
-   * @typeParam T The task's result.
-   * @param name A name not used before on this timeline.
-   * @param task A function to call now, or a promise already running.
-   * @returns The task's result. It rejects with a `TypeError` if `name` is
-   * not a string or `task` is neither a function nor a promise (then
-   * nothing is recorded), and with an `Error` if `name` was already started.
+   * @returns The task's result. Rejects with an `Error` if `name` was
+   * already started.
    */
   async track<T>(
     name: string,
@@ -321,49 +240,26 @@ export class Timeline {
     }
   }
 
-  /**
-   * Every span, in the order the tasks started.
-   *
-   * @returns Copies of the spans; changing them changes nothing here.
-   */
+  /** Copies of every span, in the order the tasks started. */
   spans(): Span[] {
-    return [...this.#spans.values()]
-      .sort((a, b) => a.start - b.start)
-      .map(({ name, start, end, outcome }) => ({ name, start, end, outcome }));
+    return [...this.#spans.values()].sort((a, b) => a.start - b.start)
+      .map(copy);
   }
 
-  /**
-   * The span of one task.
-   *
-   * @param name The task's name.
-   * @returns A copy of its span, or `undefined` if it never started.
-   * @throws {TypeError} If `name` is not a string.
-   */
+  /** A copy of the span of the task `name`, or `undefined` if it never started. */
   span(name: string): Span | undefined {
     const span = this.#spans.get(string(name, "read span", "name"));
-    if (span === undefined) return undefined;
-    const { start, end, outcome } = span;
-    return { name, start, end, outcome };
+    return span && copy(span);
   }
 
-  /**
-   * The names of the tasks that have ended, in the order they ended.
-   *
-   * @returns Names, first finisher first.
-   */
+  /** The names of the tasks that have ended, in the order they ended. */
   completionOrder(): string[] {
-    return [...this.#spans.values()]
-      .filter((span) => span.end !== undefined)
-      .sort((a, b) => a.order - b.order)
-      .map((span) => span.name);
+    return [...this.#ended];
   }
 
   /**
-   * The largest number of tasks that were running at the same moment. A task
-   * that ends at the very instant another starts does not overlap it; a task
-   * still running counts until now.
-   *
-   * @returns 0 for an empty timeline.
+   * The most tasks running at one moment (0 when empty). A task that ends at
+   * the instant another starts does not overlap it; one still running counts.
    */
   maxConcurrency(): number {
     // Ends sort before starts at the same instant: a hand-off is not overlap.
@@ -383,17 +279,12 @@ export class Timeline {
   }
 
   /**
-   * Draws the timeline as a Gantt chart: one row per task in start order, its
-   * bar where it ran (`#` fulfilled, `x` rejected, `=` still running), its
-   * duration on the right, and an axis in `unit`s below.
-   *
-   * It fits any width from 20 to 1000 columns: no line is longer than
-   * `width`. When the names and durations leave fewer than ten columns for
-   * the bars, names are cut short (ending in `…`), then durations are left
-   * out; below 40 columns the axis is left out too. The bars are always
-   * drawn. A `width` outside 20–1000 is refused; the terminal's width, used
-   * when `width` is not given, is kept within it, so the default never
-   * throws.
+   * Draws the timeline as a Gantt chart: one row per task in start order,
+   * its bar where it ran (`#` fulfilled, `x` rejected, `=` still running),
+   * its duration, and an axis in `unit`s below. No line is longer than
+   * `width`: when names and durations leave fewer than ten columns of bars,
+   * names are cut short (ending in `…`), then durations left out; below 40
+   * columns the axis is left out too.
    *
    * @example A chart of two tasks
    * ```ts
@@ -416,22 +307,18 @@ export class Timeline {
    * ]);
    * ```
    *
-   * @param options Scale, width and colour.
    * @returns The chart, lines joined by `\n`, with no trailing newline.
-   * @throws {TypeError} If `options` is not an object, or an option has the
-   * wrong type.
-   * @throws {RangeError} If `unit` is not a positive finite number, or
-   * `width` is not an integer from 20 to 1000.
    */
   render(options?: RenderOptions): string {
     const action = "render timeline";
     const given = checkOptions(options, action);
-    const { spans, now, total, label, format, unit } = this.#chart(
-      given,
-      action,
-    );
-    const width = checkWidth(given.width ?? terminalWidth(), 20, 1000, action);
-    const { color = isTerminal() && !globalThis.Deno?.noColor } = given;
+    const chart = this.#chart(given, action);
+    const { spans, now, total, label, format, unit } = chart;
+    const terminal = terminalWidth();
+    const fits = Math.max(20, Math.min(1000, terminal ?? 80));
+    const width = checkWidth(given.width ?? fits, 20, 1000, action);
+    const { color = terminal !== undefined && !globalThis.Deno?.noColor } =
+      given;
     if (typeof color !== "boolean") {
       refuse(TypeError, action, "color", "a boolean", color);
     }
@@ -492,59 +379,39 @@ export class Timeline {
   }
 
   /**
-   * Draws the same Gantt chart as {@linkcode Timeline.prototype.render}, as a
-   * self-contained SVG document: one row per task in start order, with its
-   * name, a bar where it ran (green when it fulfilled, red when it rejected,
-   * amber while it still runs) and its duration, then an axis in `unit`s.
-   *
-   * The picture needs nothing else: its colours sit in a `<style>` element
-   * that follows the viewer's light or dark scheme (`prefers-color-scheme`),
-   * on a background of its own, so it reads the same in a README, in an
-   * `<img>` and inline in a page. Its class names start with `tl-`, so that
-   * inline copies do not restyle the page around them.
-   *
-   * Task names are escaped for XML (`&`, `<`, `>`, quotes) and characters
-   * that XML cannot hold (control characters, lone surrogates) become
-   * `\ufffd`, so any name is safe to show. The size is bounded: the picture
-   * is `width` pixels wide, the names take at most a third of it (longer
-   * ones end in `…`, the whole name stays in the bar's tooltip), and it is
-   * 22 pixels taller per task. Each bar's `<title>` gives its task, span and
-   * outcome, and carries `data-task` and `data-outcome` attributes.
+   * Draws the chart of {@linkcode Timeline.prototype.render} as a
+   * self-contained SVG document: green bars fulfilled, red rejected, amber
+   * still running. Its colours sit in a `<style>` that follows the viewer's
+   * light or dark scheme, on a background of its own, with class names
+   * starting `tl-`: it reads the same in a README, an `<img>` or inline.
+   * Any name is safe: escaped for XML, with characters XML cannot hold
+   * replaced by `\ufffd`. Names take at most a third of the `width` (the
+   * whole name stays in the bar's tooltip), each task adds 22 pixels of
+   * height, and each bar carries `data-task`, `data-outcome` and a `<title>`
+   * with its span.
    *
    * @example An SVG of two tasks
    * ```ts
    * import { Timeline } from "@asincronia/asincronia/timeline";
    * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
-   * let t = 0;
-   * const timeline = new Timeline({ now: () => t });
+   * const timeline = new Timeline();
    * timeline.start("A");
    * timeline.start("B <fast>");
-   * t = 1000;
    * timeline.end("B <fast>");
-   * t = 2000;
-   * timeline.end("A");
-   * const svg = timeline.toSVG({ width: 480 });
+   * const svg = timeline.toSVG({ width: 480 }); // A still runs
    * assert(svg.startsWith("<svg "));
    * assertEquals(svg.match(/<rect class="tl-bar /g)?.length, 2);
-   * assert(svg.includes(">B &lt;fast&gt;</text>"));
-   * // Deno.writeTextFileSync("timeline.svg", svg);
+   * assert(svg.includes(">B &lt;fast&gt;</text>")); // escaped for XML
    * ```
    *
-   * @param options Scale, width in pixels and title.
    * @returns The SVG document, as text.
-   * @throws {TypeError} If `options` is not an object, or an option has the
-   * wrong type.
-   * @throws {RangeError} If `unit` is not a positive finite number, or
-   * `width` is not an integer from 200 to 4000.
    */
   toSVG(options?: SvgOptions): string {
     const action = "draw timeline as SVG";
     const given = checkOptions(options, action);
-    const { spans, now, total, label, format, unit } = this.#chart(
-      given,
-      action,
-    );
+    const chart = this.#chart(given, action);
+    const { spans, now, total, label, format, unit } = chart;
     const width = checkWidth(given.width ?? 720, 200, 4000, action);
     const n = spans.length;
     const title = string(
@@ -576,65 +443,52 @@ export class Timeline {
     const height = axisY + AXIS + PAD;
 
     const out = [
-      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">`,
-      el("title", {}, xml(title)),
-      el("style", {}, SVG_STYLE),
-      el("rect", { class: "tl-bg", width, height, rx: 6 }),
+      tag`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">`,
+      tag`<title>${title}</title>`,
+      `<style>${SVG_STYLE}</style>`,
+      tag`<rect class="tl-bg" width="${width}" height="${height}" rx="6"/>`,
       // The axis first, so that the bars are drawn over its grid lines.
-      el("line", { class: "tl-axis", ...line(left, axisY, right, axisY) }),
+      tag`<line class="tl-axis" x1="${left}" y1="${axisY}" x2="${right}" y2="${axisY}"/>`,
     ];
     const units = total / unit;
     const spacing = ([...format(total)].length * CHAR + 2 * GAP) * units /
       (right - left);
+    const [tickEnd, tickText] = [axisY + 4, axisY + 17];
     for (const k of ticks(units, spacing)) {
       const at = x(k * unit);
       out.push(
-        el("line", { class: "tl-grid", ...line(at, PAD, at, axisY) }),
-        el("line", { class: "tl-axis", ...line(at, axisY, at, axisY + 4) }),
-        el(
-          "text",
-          {
-            class: "tl-tick",
-            x: px(at),
-            y: axisY + 17,
-            "text-anchor": "middle",
-          },
-          xml(`${tick(k)}${label}`),
-        ),
+        tag`<line class="tl-grid" x1="${at}" y1="${PAD}" x2="${at}" y2="${axisY}"/>`,
+        tag`<line class="tl-axis" x1="${at}" y1="${axisY}" x2="${at}" y2="${tickEnd}"/>`,
+        tag`<text class="tl-tick" x="${at}" y="${tickText}" text-anchor="middle">${
+          tick(k)
+        }${label}</text>`,
       );
     }
+    const noteX = right + GAP;
     spans.forEach((span, i) => {
-      const y = PAD + i * ROW;
+      const [top, text] = [PAD + i * ROW + 4, PAD + i * ROW + 15];
       const from = x(span.start);
-      const to = Math.max(from + 1, x(span.end ?? now));
+      const length = Math.max(from + 1, x(span.end ?? now)) - from;
       const until = span.end === undefined ? "now" : format(span.end);
       const task = cut(span.name, TIP);
-      const tip = `${task}: ${format(span.start)} to ${until}, ${span.outcome}`;
+      const outcome = span.outcome;
+      const tip = `${task}: ${format(span.start)} to ${until}, ${outcome}`;
       out.push(
-        el("text", { class: "tl-name", x: PAD, y: y + 15 }, xml(names[i]!)),
-        el("rect", {
-          class: `tl-bar tl-${span.outcome}`,
-          "data-task": task,
-          "data-outcome": span.outcome,
-          x: px(from),
-          y: y + 4,
-          width: px(to - from),
-          height: 14,
-          rx: 2,
-        }, el("title", {}, xml(tip))),
-        el(
-          "text",
-          { class: "tl-note", x: px(right + GAP), y: y + 15 },
-          xml(notes[i]!),
-        ),
+        tag`<text class="tl-name" x="${PAD}" y="${text}">${names[i]!}</text>`,
+        tag`<rect class="tl-bar tl-${outcome}" data-task="${task}" data-outcome="${outcome}" x="${from}" y="${top}" width="${length}" height="14" rx="2"><title>${tip}</title></rect>`,
+        tag`<text class="tl-note" x="${noteX}" y="${text}">${notes[i]!}</text>`,
       );
     });
     out.push("</svg>");
     return out.join("\n") + "\n";
   }
 
-  /** The spans and scale that render() and toSVG() share, checked. */
-  #chart(options: ScaleOptions, action: string): Chart {
+  /**
+   * What render() and toSVG() share, checked: the spans, the time the chart
+   * is drawn (the end of running bars), the axis' length in ms (at least a
+   * unit), the scale, and `format` for a duration in units.
+   */
+  #chart(options: ScaleOptions, action: string) {
     const unit = number(
       options.unit ?? 1000,
       action,
@@ -707,6 +561,11 @@ function roundStep(min: number): number {
   return factor * power;
 }
 
+/** A span, copied. */
+function copy({ name, start, end, outcome }: Span): Span {
+  return { name, start, end, outcome };
+}
+
 /** `name` in exactly `width` columns: padded, or cut with an ellipsis. */
 function fit(name: string, width: number): string {
   if (name.length <= width) return name.padEnd(width);
@@ -745,34 +604,26 @@ function xml(text: string): string {
     .replace(/[&<>"']/g, (char) => ENTITIES[char]!);
 }
 
-/** A coordinate, to a tenth of a pixel. */
-function px(value: number): string {
-  return String(Math.round(value * 10) / 10);
+/**
+ * SVG markup with its values filled in: strings escaped for XML, numbers
+ * (coordinates) to a tenth of a pixel.
+ */
+function tag(markup: TemplateStringsArray, ...values: unknown[]): string {
+  return String.raw(
+    { raw: markup },
+    ...values.map((value) =>
+      typeof value === "number"
+        ? String(Math.round(value * 10) / 10)
+        : xml(String(value))
+    ),
+  );
 }
 
-/** The attributes of a line from (x1, y1) to (x2, y2). */
-function line(x1: number, y1: number, x2: number, y2: number) {
-  return { x1: px(x1), y1: px(y1), x2: px(x2), y2: px(y2) };
-}
-
-/** An SVG element: its attributes escaped, its children given as markup. */
-function el(
-  name: string,
-  attributes: Record<string, string | number>,
-  ...children: string[]
-): string {
-  const list = Object.entries(attributes)
-    .map(([key, value]) => ` ${key}="${xml(String(value))}"`).join("");
-  return children.length === 0
-    ? `<${name}${list}/>`
-    : `<${name}${list}>${children.join("")}</${name}>`;
-}
-
-function string(value: unknown, action: string, name: string): string {
-  if (typeof value !== "string") {
-    refuse(TypeError, action, name, "a string", value);
-  }
-  return value;
+/** The `Error` of a call out of turn: `why` the task `name` cannot `verb`. */
+function misuse(verb: string, why: string, name: string): never {
+  throw new Error(
+    `Cannot ${verb} task as ${why}: current value is ${describe(name)}`,
+  );
 }
 
 function checkWidth(value: unknown, min: number, max: number, action: string) {
@@ -785,22 +636,8 @@ function checkWidth(value: unknown, min: number, max: number, action: string) {
   );
 }
 
-function isTerminal(): boolean {
-  try {
-    return globalThis.Deno?.stdout.isTerminal() ?? false;
-  } catch {
-    return false;
-  }
-}
-
-/** The terminal's width, kept within what render() draws; 80 when piped. */
-function terminalWidth(): number {
-  try {
-    if (isTerminal()) {
-      return Math.max(20, Math.min(1000, Deno.consoleSize().columns));
-    }
-  } catch {
-    // Not a terminal after all: fall through to the default.
-  }
-  return 80;
+/** Standard output's width in columns when it is a terminal. */
+function terminalWidth(): number | undefined {
+  const terminal = globalThis.Deno?.stdout.isTerminal();
+  return terminal ? Deno.consoleSize().columns : undefined;
 }

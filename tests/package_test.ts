@@ -2,7 +2,8 @@
 // LICENSE and deno.json, and no README: the repository's README is about the
 // course, so JSR shows mod.ts's module doc as the package page instead. Every
 // JSDoc example of the package is a test, run below, that asserts its
-// results and reaches no host but 127.0.0.1.
+// results and reaches no host but 127.0.0.1, and every public class and
+// function is used by one.
 //
 // Permissions (see the "test" task): --allow-read=. for the sources,
 // --allow-run for the deno binary (`deno publish --dry-run`),
@@ -174,7 +175,6 @@ Deno.test("The package page, mod.ts's module doc, shows every primitive with an 
 
 Deno.test("Every JSDoc example of the package runs here, asserts something and reaches no other host", async () => {
   const all = (await sources()).flatMap(({ file, text }) => blocks(file, text));
-  assert(all.length > 50, `found ${all.length} blocks`);
   for (const block of all) {
     const where = `${block.file}:${block.line}`;
     const words = block.info.split(/\s+/);
@@ -201,6 +201,28 @@ Deno.test("Every JSDoc example of the package runs here, asserts something and r
         `${where}: an example that asserts nothing`,
       );
     }
+  }
+});
+
+Deno.test("Every public class and function of the package is used by an example that asserts", async () => {
+  const exports = await import(new URL("mod.ts", root).href);
+  const names = Object.keys(exports)
+    .filter((name) => typeof exports[name] === "function");
+  assert(names.includes("Semaphore") && names.includes("fetchAll"), `${names}`);
+  const examples = (await sources())
+    .flatMap(({ file, text }) => blocks(file, text))
+    .filter((block) =>
+      block.example !== undefined && /\bassert\w*\(/.test(block.code)
+    );
+  for (const name of names) {
+    const uses = new RegExp(
+      `^\\s*import \\{[^}]*\\b${name}\\b[^}]*\\} from "@asincronia/asincronia[/\\w-]*";$`,
+      "m",
+    );
+    assert(
+      examples.some((block) => uses.test(block.code)),
+      `no asserting example imports ${name}`,
+    );
   }
 });
 

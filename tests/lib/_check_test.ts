@@ -8,6 +8,7 @@ import {
   options,
   signal,
   signalOf,
+  string,
 } from "../../lib/_check.ts";
 
 Deno.test("describe() shows a value as the caller wrote it, briefly", () => {
@@ -171,7 +172,11 @@ Deno.test("duration() takes a non-negative number, Infinity when allowed", () =>
   }
 });
 
-Deno.test("fn() and list() refuse what cannot be called or iterated", () => {
+Deno.test("string(), fn() and list() refuse a value of another kind", () => {
+  assertEquals(string("", "act", "name"), "");
+  for (const bad of [1, null, undefined, new String("s")]) {
+    refuses(() => string(bad, "act", "name"), TypeError, "name", bad);
+  }
   const f = () => 1;
   assert(fn(f, "act", "fn") === f);
   for (const bad of [1, "f", null, {}]) {

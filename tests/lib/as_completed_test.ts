@@ -167,6 +167,20 @@ Deno.test("asCompleted() yields a native promise once, whatever its own then doe
     );
     assertEquals(seen, ["0:a", "1:b"]);
   });
+  await t.step(
+    "a constructor that throws: a rejected result, as await gives",
+    async () => {
+      const reason = new Error("constructor getter");
+      const odd = Object.defineProperty(Promise.resolve("d"), "constructor", {
+        get() {
+          throw reason;
+        },
+      });
+      assertEquals(await collect(asCompleted([odd])), [
+        { status: "rejected", reason, index: 0 },
+      ]);
+    },
+  );
   await t.step("a then that throws: the call does not throw", async () => {
     const throwing = withOwnThen("c", () => {
       throw new Error("then threw");

@@ -13,7 +13,13 @@ import {
   HttpError,
 } from "../../lib/fetch.ts";
 import { spy } from "./_abort_spy.ts";
-import { deadline, quick, rejected, withServer } from "./_fetch_server.ts";
+import {
+  deadline,
+  quick,
+  rejected,
+  withRoutes,
+  withServer,
+} from "./_fetch_server.ts";
 
 Deno.test("fetchWithRetry() and fetchAll() cancel every body they discard", async (t) => {
   // Each failure below streams a body for ten seconds. The server stays busy
@@ -86,6 +92,30 @@ Deno.test("fetchAll() returns settled results in input order", async () => {
     assertEquals(failed.reason.url, server.at("/status?code=404"));
     assert(results[3]!.status === "fulfilled");
     assertEquals(results[4], { status: "fulfilled", value: "waited 60 ms" });
+  });
+});
+
+Deno.test("fetchAll() refuses options the Request constructor refuses before sending anything", async () => {
+  await withRoutes(() => new Response("sent"), async (at, hits) => {
+    // A body on a GET: the same for every URL, so one trial Request says so.
+    const error = await fetchAll([at("/a"), at("/b")], { body: "x" })
+      .catch((e) => e);
+    assertInstanceOf(error, TypeError);
+    assertEquals(hits(), 0);
+  });
+});
+
+Deno.test("fetchAll() keeps a parse result when the body it left is locked", async () => {
+  await withRoutes(() => new Response("unread"), async (at) => {
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    const results = await fetchAll([at("/")], {
+      parse: (response) => {
+        reader = response.body!.getReader(); // locked, never read
+        return "parsed";
+      },
+    });
+    assertEquals(results, [{ status: "fulfilled", value: "parsed" }]);
+    await reader!.cancel();
   });
 });
 

@@ -282,12 +282,20 @@ Deno.test("fetchWithRetry() takes Retry-After only as delay-seconds or an HTTP d
         assertEquals(backoffs, []);
       }
     });
-    await t.step("a date that does not exist is invalid", async () => {
-      assertEquals(await retryAfter("Thu, 31 Feb 1994 08:49:37 GMT"), {
-        delay: 7,
-        backoffs: [0],
-      });
-    });
+    await t.step(
+      "a date or a time that does not exist is invalid",
+      async () => {
+        for (
+          const invalid of [
+            "Thu, 31 Feb 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 24:00:00 GMT",
+            "Sun, 06 Nov 1994 08:60:00 GMT",
+          ]
+        ) {
+          assertEquals(await retryAfter(invalid), { delay: 7, backoffs: [0] });
+        }
+      },
+    );
   });
 });
 

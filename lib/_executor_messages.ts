@@ -1,0 +1,218 @@
+/**
+ * What an `Executor` and its workers say to each other, in the one file both
+ * sides import: `executor.ts` (the host) and `_executor_worker.ts` (each
+ * worker). Not a public module.
+ *
+ * 1. The host starts a worker and posts an {@linkcode InitMessage}. On Web
+ *    Workers the worker is named after a fresh Web Lock, which it takes and
+ *    holds for its whole life.
+ * 2. Once it holds the lock, the worker posts a `ready` message, and
+ *    the host asks for the same lock: it is granted exactly when the worker
+ *    is gone, whatever ended it. (Deno fires no event when a worker calls
+ *    `Deno.exit()` or `self.close()`.)
+ * 3. The host posts {@linkcode CallsMessage}s, each with a claim slot per
+ *    call in shared memory (below).
+ * 4. The worker runs the calls one at a time, in order, and answers every
+ *    call, in order, in {@linkcode ResultsMessage}s: its result, what it
+ *    threw, or that it was taken back.
+ * 5. A worker about to die on purpose (task code called `Deno.exit()`, an
+ *    uncaught error) first posts a `dying` message with the cause, then
+ *    waits until the host has read it ({@linkcode NOTICE}), so that the
+ *    cause never loses the race with the lock.
+ *
+ * Claiming: a call that a worker holds may still be taken back by the host
+ * (its caller aborted; the worker is stuck in a long call while another is
+ * free). Both sides race for the call's slot with compare-and-swap: the
+ * worker moves it from {@linkcode PENDING} to {@linkcode RUNNING} before it
+ * starts the call ({@linkcode claim}), the host from `PENDING` to
+ * {@linkcode WITHDRAWN} ({@linkcode withdraw}). Exactly one wins and each
+ * knows which: a call never runs twice and is never lost.
+ *
+ * @module
+ */
+
+import { describe } from "./_check.ts";
+
+/** A call's slot (see `claim`): nobody has claimed it yet. */
+export const PENDING = 0;
+/** The worker claimed it and runs it. */
+export const RUNNING = 1;
+/** The worker finished it; the answer is on its way. */
+export const DONE = 2;
+/** The host took it back: the worker skips it. */
+export const WITHDRAWN = 3;
+
+/** The worker claims slot `i` before it starts that call; `false`: taken back. */
+export function claim(claims: Int32Array, i: number): boolean {
+  return Atomics.compareExchange(claims, i, PENDING, RUNNING) === PENDING;
+}
+
+/** The host takes back call `i` if it has not started; `false`: too late. */
+export function withdraw(claims: Int32Array, i: number): boolean {
+  return Atomics.compareExchange(claims, i, PENDING, WITHDRAWN) === PENDING;
+}
+
+/**
+ * Index in a worker's shared state of how many calls it has claimed (mod
+ * 2³²), by which the host tells a worker stuck in one call from a busy one.
+ */
+export const PROGRESS = 0;
+/**
+ * Index of the flag the host sets once it has read a `dying` message; the
+ * dying worker waits for it before it exits.
+ */
+export const NOTICE = 1;
+
+/**
+ * The key under which `transfer()` lists the objects a result moves back:
+ * `Symbol.for`, so that a task module that imports the published package
+ * and the worker that imports this file agree on it.
+ */
+export const TRANSFER: unique symbol = Symbol.for(
+  "asincronia.executor.transfer",
+);
+
+/** A result wrapped by `transfer()`: the value and the objects to move. */
+export type TransferMarker = { value: unknown; [TRANSFER]: Transferable[] };
+
+/** Host → worker, first: its shared state, {@linkcode PROGRESS} and {@linkcode NOTICE}. */
+export type InitMessage = { type: "init"; state: SharedArrayBuffer };
+
+/**
+ * Host → worker: calls to run, in order. Call `i` runs export `names[i]` of
+ * the module at absolute URL `modules[i]` with `args[i]`; its claim slot is
+ * `Int32` number `i` of `claims`, {@linkcode PENDING}.
+ */
+export type CallsMessage = {
+  type: "calls";
+  claims: SharedArrayBuffer;
+  modules: string[];
+  names: string[];
+  args: unknown[][];
+};
+
+/** Everything the host sends. */
+export type HostMessage = InitMessage | CallsMessage;
+
+/**
+ * Worker → host: the answers to the next calls, in the order sent: what
+ * each returned, or for the indexes in `failed` a {@linkcode Thrown}, or
+ * for those in `skipped` nothing (taken back). Both lists are sorted.
+ */
+export type ResultsMessage = {
+  type: "results";
+  values: unknown[];
+  failed: number[];
+  skipped: number[];
+};
+
+/**
+ * Everything a worker sends: `ready` once it holds its lock (so runs
+ * calls); answers; and, before it dies on purpose, why (`cause`, in words)
+ * with the uncaught error or rejection that killed it, if any.
+ */
+export type WorkerMessage =
+  | { type: "ready" }
+  | ResultsMessage
+  | { type: "dying"; cause: string; error?: Thrown };
+
+/**
+ * A thrown value on its way to the host: `value`, its clone (or if it does
+ * not clone, its parts). Structured clone keeps an error's built-in class,
+ * message, stack and `cause`; what it drops travels beside: a custom `name`
+ * and the error's own `fields` that clone.
+ */
+export type Thrown = {
+  value: unknown;
+  name?: string;
+  fields?: [string, unknown][];
+};
+
+/** What `read` gives, or `fallback` if it throws: task code may throw anywhere. */
+function attempt<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
+const field = (object: unknown, key: PropertyKey): unknown =>
+  attempt(() => (object as Record<PropertyKey, unknown>)[key], undefined);
+
+const isError = (value: unknown): value is Error =>
+  attempt(() => value instanceof Error, false);
+
+/** `object`'s own fields that clone, but for those in `skip`. */
+function fieldsOf(object: object, skip: string[] = []): [string, unknown][] {
+  const own = object as Record<string, unknown>;
+  return Object.getOwnPropertyNames(object).flatMap((key) => {
+    // A function, a symbol, a getter that throws: left out.
+    const clone = attempt(() => [structuredClone(own[key])], []);
+    return clone.length && !skip.includes(key) ? [[key, clone[0]]] : [];
+  });
+}
+
+/** The built-in classes an error that does not clone is rebuilt as. */
+const BUILT_IN = [TypeError, RangeError, SyntaxError, ReferenceError, URIError];
+
+/**
+ * Makes a thrown value ready to post, whatever it does: getters or a
+ * `toString` that throw, fields that do not clone. Never throws.
+ *
+ * @param thrown What the task threw.
+ * @returns What to post; {@linkcode revive} rebuilds it.
+ */
+export function pack(thrown: unknown): Thrown {
+  let value = attempt<unknown>(() => structuredClone(thrown), undefined);
+  if (!isError(thrown)) {
+    if (value !== undefined || thrown === undefined) return { value };
+    if (thrown === null || typeof thrown !== "object") {
+      return { value: describe(thrown) }; // a symbol, a function
+    }
+    return { value: Object.fromEntries(fieldsOf(thrown)) };
+  }
+  if (value === undefined) {
+    const Base = BUILT_IN.find((Class) => thrown instanceof Class) ?? Error;
+    value = new Base(String(field(thrown, "message") ?? ""));
+    Object.defineProperty(value, "stack", { value: field(thrown, "stack") });
+  }
+  let name = field(thrown, "name");
+  if (name === "Error") {
+    // A subclass that sets no name: its class says more.
+    name = field(field(Object.getPrototypeOf(thrown), "constructor"), "name");
+  }
+  const skip = ["name", "message", "stack", "cause"];
+  const packed: Thrown = { value, fields: fieldsOf(thrown, skip) };
+  if (typeof name === "string" && name && name !== field(value, "name")) {
+    packed.name = name;
+  }
+  return packed;
+}
+
+/** Rebuilds on the host the thrown value that {@linkcode pack} made. */
+export function revive({ value, name, fields = [] }: Thrown): unknown {
+  const define = (key: string, field: unknown, enumerable: boolean) =>
+    Object.defineProperty(value, key, {
+      value: field,
+      enumerable,
+      writable: true,
+      configurable: true,
+    });
+  if (name !== undefined) define("name", name, false);
+  // An AggregateError's `errors` is its own field, not enumerable.
+  for (const [key, field] of fields) define(key, field, key !== "errors");
+  return value;
+}
+
+/**
+ * A thrown value in a few words for a message: `TypeError: not a number`
+ * for an error, {@linkcode describe} for anything else. Calls no `toString`.
+ */
+export function summarize(thrown: unknown): string {
+  const name = isError(thrown) && field(thrown, "name");
+  const message = isError(thrown) && field(thrown, "message");
+  return typeof name === "string" && typeof message === "string"
+    ? `${name}: ${message}`
+    : describe(thrown);
+}
