@@ -12,6 +12,8 @@
  *   with the first line it wrote on standard error.
  * - {@linkcode endChildren}: SIGTERM to every deno subprocess started here
  *   that still runs (a lesson's runner calls it when it is told to end).
+ * - {@linkcode kill}: a signal to a subprocess, which may have ended.
+ * - {@linkcode lines}: a subprocess' output, line by line, in linear time.
  *
  * @module
  */
@@ -110,9 +112,45 @@ export async function runProgram(
  * every program).
  */
 export function endChildren(): void {
-  for (const child of children) {
-    try {
-      child.kill("SIGTERM");
-    } catch { /* it has just ended */ }
+  for (const child of children) kill(child);
+}
+
+/** Sends `signal` to `child`; a child that has ended already is no error. */
+export function kill(
+  child: Deno.ChildProcess,
+  signal: Deno.Signal = "SIGTERM",
+): void {
+  try {
+    child.kill(signal);
+  } catch { /* it has ended */ }
+}
+
+/**
+ * Calls `line` with each line of `stream` as it arrives. Each character is
+ * looked at once: a line that comes in many chunks is kept as a list of
+ * pieces and joined once it ends, so a 32 MiB line costs what 32 MiB does.
+ */
+export async function lines(
+  stream: ReadableStream<Uint8Array>,
+  line: (text: string) => void,
+): Promise<void> {
+  let pieces: string[] = [];
+  const emit = (last: string) => {
+    pieces.push(last);
+    const text = pieces.join("");
+    line(text.endsWith("\r") ? text.slice(0, -1) : text);
+    pieces = [];
+  };
+  try {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      let from = 0;
+      for (let at; (at = chunk.indexOf("\n", from)) >= 0; from = at + 1) {
+        emit(chunk.slice(from, at));
+      }
+      if (from < chunk.length) pieces.push(chunk.slice(from));
+    }
+  } catch {
+    // A pipe that breaks ends the lines, not the run: its exit still comes.
   }
+  if (pieces.length > 0) emit("");
 }

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { denoExecutable, runDeno } from "../course/deno.ts";
+import { denoExecutable, kill, lines, runDeno } from "../course/deno.ts";
 import {
   decode,
   type Exercise,
@@ -78,19 +78,10 @@ export async function check(
   const problems = options.typeCheck ?? true ? await typeErrors(file) : [];
   if (problems.length > 0) return { id: exercise.id, passed: false, problems };
   const silence = options.silence ?? 3000;
-  const first = await judged(exercise, file, silence);
-  return first.unit !== undefined && exercise.real
-    ? await judged(exercise, file, silence)
-    : first;
-}
-
-/** One run of the scenarios, and its verdict. */
-async function judged(
-  exercise: Exercise,
-  file: URL,
-  silence: number,
-): Promise<Result> {
-  return verdict(exercise, file, await observe(exercise, file, silence));
+  const once = async () =>
+    verdict(exercise, file, await observe(exercise, file, silence));
+  const first = await once();
+  return first.unit !== undefined && exercise.real ? await once() : first;
 }
 
 /**
@@ -284,11 +275,7 @@ async function observe(
   const input = child.stdin.getWriter();
   await input.write(new TextEncoder().encode(nonce + "\n")).catch(() => {});
   const report: Report = { messages: [], output: "", stderr: "", code: 0 };
-  const stop = () => {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already gone */ }
-  };
+  const stop = () => kill(child, "SIGKILL");
   running.add(stop);
   // Until it says hello, the process may take STARTUP_MS to start; then
   // it may stay silent for `silence` ms at most; all in all, TOTAL_MS.
@@ -327,20 +314,8 @@ async function observe(
     if (message.kind !== "beat") report.messages.push(message);
     if (message.kind === "result") stop();
   };
-  let pending = "";
   try {
-    for await (
-      const chunk of child.stdout.pipeThrough(new TextDecoderStream())
-    ) {
-      const lines = (pending + chunk).split("\n");
-      pending = lines.pop()!;
-      lines.forEach(line);
-      // A line without a message can be kept as it comes.
-      if (!pending.includes("\x1e")) {
-        keep(pending);
-        pending = "";
-      }
-    }
+    await lines(child.stdout, line);
   } finally {
     clearTimeout(timer);
     stop();

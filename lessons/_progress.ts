@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { terminalWidth } from "../course/terminal.ts";
+import { terminalWidth, usableWidth } from "../course/terminal.ts";
 
 /** Where and how to draw; every field has a default for a real terminal. */
 export interface ProgressOptions {
@@ -123,15 +123,6 @@ export function progressBars(options: ProgressOptions = {}): ProgressBars {
       globalThis.removeEventListener("unload", erase);
     },
   };
-}
-
-/**
- * A width reported for the terminal, or 80 when it is none: a pseudo
- * terminal that was never given a size (`script`, some CI runners) reports
- * 0 columns, which would cut every bar down to a letter.
- */
-function usableWidth(columns: number): number {
-  return Number.isInteger(columns) && columns >= 1 ? columns : 80;
 }
 
 function listenForSigint(handler: () => void): () => void {

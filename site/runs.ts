@@ -17,8 +17,11 @@
  *
  * @module
  */
+import { kill, lines } from "../course/deno.ts";
 import type { LessonEvent } from "../course/lesson.ts";
 import { Timeline } from "../lib/timeline.ts";
+
+export { lines };
 
 /** Why a run ended. */
 export type EndReason = "finished" | "stopped" | "disconnected" | "time limit";
@@ -139,11 +142,6 @@ function startRun(
   }).spawn();
   const started = performance.now();
   const live = new LiveTimeline(spec.unit, spec.title);
-  const kill = (signal: Deno.Signal) => {
-    try {
-      child.kill(signal);
-    } catch { /* it has exited */ }
-  };
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let closed = false;
   const send = (event: string, data: unknown) => {
@@ -166,8 +164,8 @@ function startRun(
     end(why) {
       if (reason !== undefined) return;
       reason = why;
-      kill("SIGTERM");
-      timers.push(setTimeout(() => kill("SIGKILL"), KILL_GRACE));
+      kill(child);
+      timers.push(setTimeout(() => kill(child, "SIGKILL"), KILL_GRACE));
     },
     exited: (async () => {
       const [status] = await Promise.all([
@@ -211,36 +209,6 @@ function startRun(
     },
   });
   return { run, stream };
-}
-
-/**
- * Calls `line` with each line of `stream` as it arrives. Each character is
- * looked at once: a line that comes in many chunks is kept as a list of
- * pieces and joined once it ends, so a 32 MiB line costs what 32 MiB does.
- */
-export async function lines(
-  stream: ReadableStream<Uint8Array>,
-  line: (text: string) => void,
-): Promise<void> {
-  let pieces: string[] = [];
-  const emit = (last: string) => {
-    pieces.push(last);
-    const text = pieces.join("");
-    line(text.endsWith("\r") ? text.slice(0, -1) : text);
-    pieces = [];
-  };
-  try {
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      let from = 0;
-      for (let at; (at = chunk.indexOf("\n", from)) >= 0; from = at + 1) {
-        emit(chunk.slice(from, at));
-      }
-      if (from < chunk.length) pieces.push(chunk.slice(from));
-    }
-  } catch {
-    // A pipe that breaks ends the lines, not the run: its exit still comes.
-  }
-  if (pieces.length > 0) emit("");
 }
 
 /**
