@@ -3,7 +3,8 @@
  *
  * - {@linkcode Lang} and {@linkcode LANGS}: `"en"` and `"es"`.
  * - {@linkcode Text}: a message in both languages; a front-end shows
- *   `text[lang]`. {@linkcode text} builds one.
+ *   `text[lang]`. {@linkcode text} builds one, {@linkcode sayIn} reads a
+ *   table of them.
  * - {@linkcode UI}: the messages of the course core (flag errors, the help
  *   hint), each a function that returns a {@linkcode Text}.
  *
@@ -25,9 +26,33 @@ export interface Text {
   readonly es: string;
 }
 
-/** A {@linkcode Text} from its English and Spanish. */
-export function text(en: string, es: string): Text {
-  return { en, es };
+/**
+ * A message in English and in Spanish. Each `{name}` in them stands for
+ * `values.name`: a Text in its language, anything else as a string.
+ */
+export function text(
+  en: string,
+  es: string,
+  values: Readonly<Record<string, unknown>> = {},
+): Text {
+  const fill = (message: string, lang: Lang) =>
+    message.replace(/\{(\w+)\}/g, (all, name: string) => {
+      if (!Object.hasOwn(values, name)) return all;
+      const value = values[name] as Partial<Text> | null;
+      return typeof value?.[lang] === "string" ? value[lang] : String(value);
+    });
+  return { en: fill(en, "en"), es: fill(es, "es") };
+}
+
+/** The messages of `table`, each `[en, es]`, in `lang`, filled as {@linkcode text} does. */
+export function sayIn<K extends string>(
+  table: Readonly<Record<K, readonly [en: string, es: string]>>,
+  lang: Lang,
+): (key: K, values?: Readonly<Record<string, unknown>>) => string {
+  return (key, values) => {
+    const [en, es] = table[key];
+    return text(en, es, values)[lang];
+  };
 }
 
 /** Whether `value` is one of the course's languages. */

@@ -20,7 +20,7 @@
  */
 import { parseFlags, UsageError } from "../course/flags.ts";
 import { listLessons } from "../course/header.ts";
-import { isLang, type Lang } from "../course/i18n.ts";
+import { isLang, type Lang, sayIn } from "../course/i18n.ts";
 import { paint, terminalWidth, useColor } from "../course/terminal.ts";
 import {
   hashOf,
@@ -30,7 +30,7 @@ import {
   updateProgress,
 } from "../course/progress.ts";
 import { EXERCISES, fileOf, findExercise } from "./_catalog.ts";
-import { type Exercise, text } from "./_harness.ts";
+import type { Exercise } from "./_harness.ts";
 import { check, display, type Result, stopChecks } from "./_run.ts";
 
 /**
@@ -184,7 +184,7 @@ export async function main(
     io,
     lang,
     watching: flags.watch === true,
-    say: (key, values) => text(...UI[key], values)[lang],
+    say: sayIn(UI, lang),
     paint: (style, s) => paint(style, s, io.color),
   };
   const id = flags._[0];

@@ -11,30 +11,12 @@
  * @module
  */
 import { describe as brief } from "../course/errors.ts";
-import type { Lang, Text } from "../course/i18n.ts";
+import { type Lang, type Text, text } from "../course/i18n.ts";
 import { Timeline } from "../lib/timeline.ts";
 import type { Checking } from "./_world.ts";
 import TEXTS from "./_texts.json" with { type: "json" };
 
-export type { Lang, Text };
-
-/**
- * A message in English and in Spanish. Each `{name}` in them stands for
- * `values.name`: a Text in its language, anything else as a string.
- */
-export function text(
-  en: string,
-  es: string,
-  values: Readonly<Record<string, unknown>> = {},
-): Text {
-  const fill = (message: string, lang: Lang) =>
-    message.replace(/\{(\w+)\}/g, (all, name: string) => {
-      if (!Object.hasOwn(values, name)) return all;
-      const value = values[name] as Partial<Text> | null;
-      return typeof value?.[lang] === "string" ? value[lang] : String(value);
-    });
-  return { en: fill(en, "en"), es: fill(es, "es") };
-}
+export { type Lang, type Text, text };
 
 /** `n` with one decimal, as each language writes it: "2.5", "2,5". */
 export function num(n: number): Text {

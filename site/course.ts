@@ -42,29 +42,13 @@ export interface Exercise extends Pick<Entry, "id" | "title" | "hints"> {
 }
 
 /** The course, read from the checkout. */
-export interface Course {
-  /** The checkout's folder. */
-  root: string;
-  /** Every lesson, in course order. */
-  lessons: LessonHeader[];
-  /** The lesson `id`, or `undefined` when the site does not list it. */
-  lesson(id: string): LessonHeader | undefined;
-  /**
-   * A file of the checkout, read now, or `undefined` when it is not there.
-   * Its path comes from the course (a header, the catalogue), never from a
-   * request.
-   */
-  read(path: string): Promise<string | undefined>;
-  /** Whether docs/es had a glossary when the site started. */
-  hasGlossary: boolean;
-  /** The exercises and where the learner stands with each, read now. */
-  exercises(): Promise<Exercise[]>;
-}
+export type Course = Awaited<ReturnType<typeof loadCourse>>;
 
 /** Reads the course in the checkout `root` (the one this file is in). */
-export async function loadCourse(root: string = ROOT): Promise<Course> {
+export async function loadCourse(root: string = ROOT) {
   const lessons = await listLessons(root);
   const byId = new Map(lessons.map((lesson) => [lesson.id, lesson]));
+  /** A file of the checkout, or `undefined`; its path comes from the course, never from a request. */
   const read = (path: string) =>
     Deno.readTextFile(`${root}/${path}`).catch((error) => {
       if (error instanceof Deno.errors.NotFound) return undefined;
@@ -72,10 +56,14 @@ export async function loadCourse(root: string = ROOT): Promise<Course> {
     });
   return {
     root,
+    /** Every lesson, in course order. */
     lessons,
-    lesson: (id) => byId.get(id),
+    /** The lesson `id`, or `undefined` when the site does not list it. */
+    lesson: (id: string) => byId.get(id),
     read,
+    /** Whether docs/es had a glossary when the site started. */
     hasGlossary: (await read(GLOSSARY)) !== undefined,
+    /** The exercises and where the learner stands with each, read now. */
     exercises: () => loadExercises(root, lessons),
   };
 }

@@ -26,45 +26,48 @@ export { lines };
 /** Why a run ended. */
 export type EndReason = "finished" | "stopped" | "disconnected" | "time limit";
 
-/** How a run ended, as the `exit` event and {@linkcode Run.exited} say. */
+/**
+ * How a run ended, as the `exit` event and {@linkcode Run.exited} say: why,
+ * the exit code (128 + n when signal n ended it: 143 for a lesson stopped),
+ * and how long it ran, in ms.
+ */
 export interface RunExit {
-  /** Why it ended. */
   reason: EndReason;
-  /** The exit code: 128 + n when signal n ended it (143 for a lesson stopped). */
   code: number;
-  /** How long it ran, in milliseconds. */
   ms: number;
 }
 
-/** What the site asks a run to do. */
+/**
+ * What the site asks a run to do: the command the page shows, the arguments
+ * after the deno executable (built by the site only), the unit for the
+ * timeline's axis and the timeline's title.
+ */
 export interface RunSpec {
-  /** What the page shows as the command. */
   display: string;
-  /** The arguments after the deno executable; built by the site only. */
   args: string[];
-  /** The unit the run uses, for the timeline's axis. */
   unit: number;
-  /** The timeline picture's title. */
   title: string;
 }
 
-/** One run in progress. */
+/**
+ * One run in progress: a random id (Stop names it), a promise that settles
+ * when the subprocess has exited and the stream has ended, and `end`, which
+ * ends it for a reason: SIGTERM, then SIGKILL after a grace.
+ */
 export interface Run {
-  /** A random id: Stop names it. */
   readonly id: string;
-  /** Settles when the subprocess has exited and the stream has ended. */
   readonly exited: Promise<RunExit>;
-  /** Ends the run for `reason`: SIGTERM, then SIGKILL after a grace. */
   end(reason: EndReason): void;
 }
 
-/** Options for {@linkcode RunManager}. */
+/**
+ * Options for {@linkcode RunManager}: the folder the subprocesses run in
+ * (the checkout), how many runs may go on at once (default 2), how long a
+ * run may last in ms (default 120000).
+ */
 export interface RunManagerOptions {
-  /** The folder the subprocess runs in (the checkout). */
   cwd: string;
-  /** How many runs may go on at once. @default {2} */
   maxRuns?: number;
-  /** How long a run may last, in milliseconds. @default {120000} */
   timeLimit?: number;
 }
 
@@ -81,7 +84,6 @@ export class RunManager {
   #options: RunManagerOptions;
   #runs = new Map<string, Run>();
 
-  /** A manager with no run going on. */
   constructor(options: RunManagerOptions) {
     this.#options = options;
     this.maxRuns = options.maxRuns ?? 2;
