@@ -1,20 +1,6 @@
 /**
  * Running deno in a subprocess: the one place the course starts one.
  *
- * - {@linkcode ROOT}: the checkout (the folder above course/), as a path.
- * - {@linkcode denoExecutable}: this deno when `--allow-run` names its path,
- *   else `deno` as the PATH finds it.
- * - {@linkcode runDeno}: `deno …args` to its end, with `stdin` written to it
- *   and an optional `signal` that kills it; resolves with its exit code and
- *   what it printed. It never rejects for a nonzero exit.
- * - {@linkcode runProgram}: a program given as text (`deno run --no-prompt
- *   -`), with no permission at all; resolves with what it printed, rejects
- *   with the first line it wrote on standard error.
- * - {@linkcode endChildren}: SIGTERM to every deno subprocess started here
- *   that still runs (a lesson's runner calls it when it is told to end).
- * - {@linkcode kill}: a signal to a subprocess, which may have ended.
- * - {@linkcode lines}: a subprocess' output, line by line, in linear time.
- *
  * @module
  */
 
@@ -33,32 +19,30 @@ export function denoExecutable(): string {
   return state.state === "granted" ? self : "deno";
 }
 
-/** Options of {@linkcode runDeno}. */
+/**
+ * Options of {@linkcode runDeno}: what to write to its standard input, then
+ * closed (default: none, stdin is null); its working folder (default
+ * {@linkcode ROOT}); variables added to its environment; a signal that kills
+ * it (SIGTERM).
+ */
 export interface RunDenoOptions {
-  /** Written to its standard input, which is then closed. @default {none: stdin is null} */
   stdin?: string;
-  /** Its working folder. @default {ROOT} */
   cwd?: string;
-  /** Variables added to its environment. */
   env?: Record<string, string>;
-  /** Kills it (SIGTERM) when aborted. */
   signal?: AbortSignal;
 }
 
-/** How a deno subprocess ended and what it printed. */
+/** How a deno subprocess ended (128 + n when signal n ended it), and what it printed. */
 export interface DenoOutput {
-  /** Its exit code (128 + n when signal n ended it). */
   code: number;
-  /** Its standard output, decoded. */
   stdout: string;
-  /** Its standard error, decoded. */
   stderr: string;
 }
 
 /** The subprocesses of {@linkcode runDeno} that have not ended yet. */
 const children = new Set<Deno.ChildProcess>();
 
-/** Runs `deno …args` to its end. */
+/** Runs `deno …args` to its end; a nonzero exit is no rejection. */
 export async function runDeno(
   args: readonly string[],
   options: RunDenoOptions = {},

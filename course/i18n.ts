@@ -1,12 +1,6 @@
 /**
- * The course's two languages and the words its front-ends share.
- *
- * - {@linkcode Lang} and {@linkcode LANGS}: `"en"` and `"es"`.
- * - {@linkcode Text}: a message in both languages; a front-end shows
- *   `text[lang]`. {@linkcode text} builds one, {@linkcode sayIn} reads a
- *   table of them.
- * - {@linkcode UI}: the messages of the course core (flag errors, the help
- *   hint), each a function that returns a {@linkcode Text}.
+ * The course's two languages and the words its front-ends share: a
+ * {@linkcode Text} is a message in both, shown as `text[lang]`.
  *
  * @module
  */

@@ -1,15 +1,6 @@
 /**
- * `deno task exercise`: the progress list, the checks, watch mode, hints.
- * Learners can skip this file.
- *
- * ```sh
- * deno task exercise              # progress, then check the first unsolved one
- * deno task exercise 04b          # check one exercise
- * deno task exercise --watch      # check again on every save
- * deno task exercise 04b --hint   # one more hint
- * deno task exercise 04b --solution
- * deno task exercise --lang es    # en español (remembered)
- * ```
+ * `deno task exercise`: the progress list, the checks, watch mode, hints
+ * (its `--help` is in {@linkcode UI}). Learners can skip this file.
  *
  * Each check runs in a `deno` process of its own (exercises/_run.ts), killed
  * when it ends. Progress lives in exercises/.progress.json, through

@@ -579,7 +579,7 @@ type Texts = Pick<Exercise, "title" | "success" | "hints">;
  * its title, success text and hints from `_texts.json`, which holds every
  * text a learner reads of the exercises besides the checks' feedback.
  */
-export function exercise<Notes>(
+export function define<Notes>(
   spec: Omit<Exercise<Notes>, "id" | keyof Texts>,
 ): Exercise<Notes> {
   const id = spec.slug.slice(0, 3);

@@ -1,5 +1,5 @@
 /** The check of exercise 03a. @module */
-import { EPSILON, exercise as define, text, units } from "../_harness.ts";
+import { define, EPSILON, text, units } from "../_harness.ts";
 
 const DURATIONS: Record<string, number> = { A: 2, B: 1, C: 3 };
 

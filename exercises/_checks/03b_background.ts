@@ -1,5 +1,5 @@
 /** The check of exercise 03b. @module */
-import { EPSILON, exercise as define, num, text, units } from "../_harness.ts";
+import { define, EPSILON, num, text, units } from "../_harness.ts";
 
 const DURATIONS: Record<string, number> = { save: 3, fetch: 1, render: 1 };
 

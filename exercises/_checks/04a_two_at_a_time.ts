@@ -1,7 +1,7 @@
 /** The check of exercise 04a. @module */
 import {
+  define,
   describe,
-  exercise as define,
   idleSlot,
   num,
   overLimit,

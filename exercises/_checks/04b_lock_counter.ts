@@ -1,7 +1,7 @@
 /** The check of exercise 04b. @module */
 import {
+  define,
   EPSILON,
-  exercise as define,
   num,
   type Text,
   text,

@@ -1,7 +1,7 @@
 /** The check of exercise 05a. @module */
 import {
+  define,
   describe,
-  exercise as define,
   listOf,
   num,
   refOf,

@@ -2,9 +2,9 @@
 import {
   badSignal,
   carries,
+  define,
   describe,
   EPSILON,
-  exercise as define,
   listOf,
   num,
   type Scene,

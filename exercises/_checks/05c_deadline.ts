@@ -1,9 +1,9 @@
 /** The check of exercise 05c. @module */
 import {
   badSignal,
+  define,
   describe,
   EPSILON,
-  exercise as define,
   num,
   type Text,
   text,

@@ -1,11 +1,5 @@
 /** The check of exercise 07a. @module */
-import {
-  describe,
-  exercise as define,
-  type Text,
-  text,
-  units,
-} from "../_harness.ts";
+import { define, describe, type Text, text, units } from "../_harness.ts";
 
 const ITEMS = 400;
 const EVERY = 50;

@@ -1,7 +1,7 @@
 /** The check of exercise 09a. @module */
 import {
+  define,
   describe,
-  exercise as define,
   num,
   overLimit,
   type Text,

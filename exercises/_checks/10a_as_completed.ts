@@ -1,8 +1,8 @@
 /** The check of exercise 10a. @module */
 import {
+  define,
   describe,
   EPSILON,
-  exercise as define,
   num,
   refOf,
   type Text,

@@ -1,8 +1,8 @@
 /** The check of exercise 10c. @module */
 import {
+  define,
   describe,
   EPSILON,
-  exercise as define,
   num,
   type Text,
   text,
