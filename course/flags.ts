@@ -39,36 +39,31 @@ export type Flag =
   }
   | { readonly type: "string"; readonly choices?: readonly string[] };
 
-/** What {@linkcode parseFlags} gives back for the flags `F`. */
+/** What {@linkcode parseFlags} gives back for the flags `F`; `_`: the plain arguments, as typed. */
 export type Parsed<F extends Record<string, Flag>> =
   & {
     -readonly [K in keyof F]?: F[K] extends { type: "switch" } ? boolean
       : F[K] extends { type: "number" } ? number
       : string;
   }
-  & {
-    /** The plain arguments, as typed. */
-    _: string[];
-  };
+  & { _: string[] };
 
-/** Options of {@linkcode parseFlags}. */
+/**
+ * Options of {@linkcode parseFlags}: one-letter forms (`{ h: "help" }` reads
+ * `-h` as `--help`), how many plain arguments the command takes (default 0).
+ */
 export interface ParseOptions {
-  /** One-letter forms: `{ h: "help" }` reads `-h` as `--help`. */
   short?: Record<string, string>;
-  /** How many plain arguments the command takes. @default {0} */
   positionals?: number;
 }
 
 /** A command line that cannot be read; `text` says why in each language. */
 export class UsageError extends Error {
   override name = "UsageError";
-  /** The message in English and Spanish. */
-  readonly text: Text;
 
-  /** An error with `text` as its message (in English). */
-  constructor(text: Text) {
+  /** An error with `text.en` as its message. */
+  constructor(readonly text: Text) {
     super(text.en);
-    this.text = text;
   }
 }
 
@@ -120,9 +115,12 @@ export function parseFlags<F extends Record<string, Flag>>(
     if (value === undefined || value === "") {
       throw new UsageError(UI.needsValue(typed!));
     }
+    if (flag.type === "string" && !(flag.choices?.includes(value) ?? true)) {
+      throw new UsageError(UI.oneOf(typed!, flag.choices!, value));
+    }
     values[name!] = flag.type === "number"
       ? number(typed!, flag, value)
-      : choice(typed!, flag, value);
+      : value;
   }
   const allowed = options.positionals ?? 0;
   if (plain.length > allowed) throw new UsageError(UI.extra(plain[allowed]!));
@@ -154,13 +152,4 @@ function number(
     : { en: "", es: "" };
   const rule = { en: kind.en + range.en, es: kind.es + range.es };
   throw new UsageError(UI.number(typed, rule, value));
-}
-
-function choice(
-  typed: string,
-  flag: Extract<Flag, { type: "string" }>,
-  value: string,
-): string {
-  if (flag.choices === undefined || flag.choices.includes(value)) return value;
-  throw new UsageError(UI.oneOf(typed, flag.choices, value));
 }

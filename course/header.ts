@@ -162,10 +162,8 @@ function bad(file: string, tag: string, problem: string): never {
 
 /** Lines joined into paragraphs at blank lines. */
 export function paragraphs(lines: readonly string[]): string[] {
-  return lines.join("\n").split(/\n\s*\n/).map((p) =>
-    p.replace(/\s+/g, " ").trim()
-  )
-    .filter(Boolean);
+  return lines.join("\n").split(/\n\s*\n/)
+    .map((p) => p.replace(/\s+/g, " ").trim()).filter(Boolean);
 }
 
 /** `path`, from the checkout, as a command run from `cwd` must spell it. */
@@ -195,14 +193,8 @@ export function commandLine(
   cwd: string = ROOT,
 ): string {
   const file = spell(`lessons/${lesson.file}`, cwd);
-  return [
-    "deno",
-    "run",
-    ...permissionFlags(lesson.permissions, cwd),
-    file,
-    ...args,
-  ]
-    .map(shellQuote).join(" ");
+  const flags = permissionFlags(lesson.permissions, cwd);
+  return ["deno", "run", ...flags, file, ...args].map(shellQuote).join(" ");
 }
 
 /** A word as a POSIX shell reads it back: quoted when it needs it. */

@@ -83,20 +83,22 @@ export const MAX_UNIT = 10_000;
 const optionErrors = new WeakMap<object, string>();
 
 /**
- * An error for a bad option of a lesson's function: a TypeError or a
- * RangeError naming the option and the value, which the command line shows
- * as a message about the flag.
+ * `value`, when it is a number that `ok` accepts; else throws a TypeError or
+ * a RangeError that names the option, the `rule` and the value, which the
+ * command line shows as a message about the flag.
  */
-export function optionError(
-  kind: typeof TypeError | typeof RangeError,
+function checkOption(
+  value: unknown,
   option: string,
   rule: string,
-  value: unknown,
-): Error {
+  ok: (n: number) => boolean,
+): number {
+  if (typeof value === "number" && ok(value)) return value;
   const rest = `must be ${rule}: current value is ${describe(value)}`;
+  const kind = typeof value === "number" ? RangeError : TypeError;
   const error = new kind(`Cannot run lesson as '${option}' ${rest}`);
   optionErrors.set(error, `Flag --${option} ${rest}`);
-  return error;
+  throw error;
 }
 
 /**
@@ -116,13 +118,12 @@ export function integerOption(
     : min === 1
     ? "a positive integer"
     : `an integer of at least ${min}`;
-  if (typeof value !== "number") {
-    throw optionError(TypeError, option, rule, value);
-  }
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw optionError(RangeError, option, rule, value);
-  }
-  return value;
+  return checkOption(
+    value,
+    option,
+    rule,
+    (n) => Number.isInteger(n) && n >= min && n <= max,
+  );
 }
 
 /**
@@ -152,14 +153,13 @@ let reporter: ((event: LessonEvent) => void) | undefined;
  * timeline and a `print` that both logs and records.
  */
 export function begin(options: LessonOptions = {}): LessonContext {
-  const unit = options.unit ?? 1000;
   const rule = `a number of milliseconds from ${MIN_UNIT} to ${MAX_UNIT}`;
-  if (typeof unit !== "number") {
-    throw optionError(TypeError, "unit", rule, unit);
-  }
-  if (!(unit >= MIN_UNIT && unit <= MAX_UNIT)) {
-    throw optionError(RangeError, "unit", rule, unit);
-  }
+  const unit = checkOption(
+    options.unit ?? 1000,
+    "unit",
+    rule,
+    (n) => n >= MIN_UNIT && n <= MAX_UNIT,
+  );
   const log = options.log ?? console.log;
   const lines: string[] = [];
   const print = (line: string) => {

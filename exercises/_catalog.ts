@@ -1,8 +1,4 @@
-/**
- * Every exercise, in course order. Learners can skip this file.
- *
- * @module
- */
+/** Every exercise, in course order. Learners can skip this file. @module */
 import type { Exercise } from "./_harness.ts";
 import { exercise as e01a } from "./_checks/01a_traffic_light.ts";
 import { exercise as e02a } from "./_checks/02a_say_hello.ts";

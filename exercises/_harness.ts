@@ -51,7 +51,6 @@ export const EPSILON = 1e-6;
  * an AggregateError's errors.
  */
 export class Foreign {
-  /** See the class. */
   constructor(
     readonly shown: string,
     readonly ref?: string,
@@ -228,7 +227,6 @@ export interface Run
 
 /** A check that found something wrong: the problems, most important first, and the chart of the run. */
 export class Failure extends Error {
-  /** Problems, the chart of the run and the ms of its unit. */
   constructor(
     readonly problems: Text[],
     readonly chart?: Text,

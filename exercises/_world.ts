@@ -419,7 +419,6 @@ export class World implements AsyncDisposable {
   #outcome: Outcome | undefined;
   #closed = false;
 
-  /** Use {@linkcode Checking.open}. */
   constructor(
     options: { virtual?: boolean; unit?: number },
     session: Checking,
@@ -605,7 +604,6 @@ export class World implements AsyncDisposable {
     globalThis.removeEventListener("unhandledrejection", this.#onRejection);
   }
 
-  /** Same as {@linkcode World.close}. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
