@@ -6,17 +6,14 @@
  */
 import { describe } from "./errors.ts";
 
-/** The languages of the course. */
 export type Lang = "en" | "es";
 
 /** Every language, the default first. */
 export const LANGS: readonly Lang[] = ["en", "es"];
 
-/** A text in both languages. */
+/** A text in English and Spanish. */
 export interface Text {
-  /** English. */
   readonly en: string;
-  /** Spanish. */
   readonly es: string;
 }
 

@@ -224,7 +224,6 @@ const WHY: Record<keyof Permissions, string> = {
   run: "the lesson starts deno subprocesses",
 };
 
-/** The text of `--help`. */
 export function helpText(
   header: LessonHeader,
   command: LessonCommand<never>,

@@ -130,7 +130,6 @@ const UI = {
   ],
 } satisfies Record<string, [en: string, es: string]>;
 
-/** The flags of `deno task exercise`. */
 const FLAGS = {
   watch: { type: "switch" },
   hint: { type: "switch" },

@@ -26,9 +26,7 @@
  * @module
  */
 import { delay } from "@std/async/delay";
-import { STATUS_CODE } from "@std/http/status";
 
-const STATUS = STATUS_CODE as Record<string, number>;
 // The std files come untyped from npm: say what `delay` is.
 const sleep = (ms: number, signal: AbortSignal) =>
   (delay as (ms: number, options: { signal: AbortSignal }) => Promise<void>)(
@@ -106,25 +104,22 @@ export function startServer(): LessonServer {
     switch (url.pathname) {
       case "/":
         return new Response(PAGE, {
-          status: STATUS.OK,
           headers: { "content-type": "text/html; charset=utf-8" },
         });
       case "/delay": {
         const ms = q("ms", 200);
         await sleep(ms, stop);
-        return new Response(`waited ${ms} ms`, { status: STATUS.OK });
+        return new Response(`waited ${ms} ms`);
       }
       case "/flaky": {
         const n = nth("flaky");
         if (n <= q("fail", 2)) {
-          const status = q("status", STATUS.ServiceUnavailable!);
+          const status = q("status", 503);
           return q("stream", 0) > 0
             ? file(q("stream", 0), 10_000, 100, stop, { status })
             : new Response(`failure ${n}`, { status });
         }
-        return new Response(`success after ${n - 1} failures`, {
-          status: STATUS.OK,
-        });
+        return new Response(`success after ${n - 1} failures`);
       }
       case "/limited": {
         const n = nth("limited");
@@ -137,16 +132,14 @@ export function startServer(): LessonServer {
           return q("stream", 0) > 0
             ? file(q("stream", 0), 10_000, 100, stop, { status: 429, headers })
             : new Response("slow down", {
-              status: STATUS.TooManyRequests,
+              status: 429,
               headers,
             });
         }
-        return new Response(`allowed after ${n - 1} refusals`, {
-          status: STATUS.OK,
-        });
+        return new Response(`allowed after ${n - 1} refusals`);
       }
       case "/status": {
-        const code = q("code", STATUS.NotFound!);
+        const code = q("code", 404);
         return new Response(`status ${code}`, { status: code });
       }
       case "/file":
@@ -154,7 +147,7 @@ export function startServer(): LessonServer {
           from: q("from", NaN),
         });
       default:
-        return new Response("not found", { status: STATUS.NotFound });
+        return new Response("not found", { status: 404 });
     }
   }
 
@@ -167,7 +160,7 @@ export function startServer(): LessonServer {
     ms: number,
     chunks: number,
     stop: AbortSignal,
-    { status = STATUS.OK!, headers = {}, from = NaN }: {
+    { status = 200, headers = {}, from = NaN }: {
       status?: number;
       headers?: Record<string, string>;
       from?: number;
@@ -241,7 +234,7 @@ export function startServer(): LessonServer {
       return await handle(request);
     } catch {
       return new Response("aborted", {
-        status: STATUS.ServiceUnavailable,
+        status: 503,
       });
     } finally {
       leave();

@@ -26,7 +26,6 @@ import type { Exercise as Entry } from "../exercises/_harness.ts";
 
 export type { LessonHeader as Lesson } from "../course/header.ts";
 
-/** The Spanish guide's glossary, from the checkout. */
 export const GLOSSARY = "docs/es/glosario.md";
 
 /** An exercise of the catalogue (its id, title and hints) and where the learner stands with it. */
@@ -41,7 +40,6 @@ export interface Exercise extends Pick<Entry, "id" | "title" | "hints"> {
   state: ReturnType<typeof stateOf>;
 }
 
-/** The course, read from the checkout. */
 export type Course = Awaited<ReturnType<typeof loadCourse>>;
 
 /** Reads the course in the checkout `root` (the one this file is in). */

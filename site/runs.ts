@@ -23,7 +23,6 @@ import { Timeline } from "../lib/timeline.ts";
 
 export { lines };
 
-/** Why a run ended. */
 export type EndReason = "finished" | "stopped" | "disconnected" | "time limit";
 
 /**
@@ -79,7 +78,6 @@ const encoder = new TextEncoder();
 
 /** Starts, streams and ends the site's runs. */
 export class RunManager {
-  /** How many runs may go on at once. */
   readonly maxRuns: number;
   #options: RunManagerOptions;
   #runs = new Map<string, Run>();
@@ -89,7 +87,6 @@ export class RunManager {
     this.maxRuns = options.maxRuns ?? 2;
   }
 
-  /** The runs going on now. */
   list(): Run[] {
     return [...this.#runs.values()];
   }
@@ -252,7 +249,6 @@ export class LiveTimeline {
   #seen = 0;
   #changed = false;
 
-  /** An empty picture until the first event. */
   constructor(unit: number, title: string) {
     this.#unit = unit;
     this.#title = title;
