@@ -34,30 +34,11 @@ const sleep = (ms: number, signal: AbortSignal) =>
     { signal },
   );
 
-/** A running lesson server. */
-export interface LessonServer extends AsyncDisposable {
-  /** The server's base URL, `http://127.0.0.1:<port>/`. */
-  readonly url: URL;
-  /** The URL of `path` (with its query) on this server. */
-  at(path: string): string;
-  /** How many requests hit `path` (with its query), or the total without it. */
-  hits(path?: string): number;
-  /** Every request's path (with its query), in the order they arrived. */
-  readonly requests: readonly string[];
-  /** How many requests are being answered right now. */
-  readonly inFlight: number;
-  /** The most requests ever answered at once since start (or `resetStats()`). */
-  readonly peak: number;
-  /** Resolves once no request is being answered (at once when none is). */
-  idle(): Promise<void>;
-  /** Forgets the hit counts, the peak and the per-key state of `/flaky` and `/limited`. */
-  resetStats(): void;
-  /** Stops listening, ends what is in flight, and resolves once the server is gone. */
-  shutdown(): Promise<void>;
-}
+/** A running lesson server: see {@linkcode startServer}. */
+export type LessonServer = ReturnType<typeof startServer>;
 
 /** Starts a lesson server on 127.0.0.1, on a port the system picks. */
-export function startServer(): LessonServer {
+export function startServer() {
   const hitCounts = new Map<string, number>();
   const keyHits = new Map<string, number>();
   const requests: string[] = [];
@@ -244,21 +225,30 @@ export function startServer(): LessonServer {
   let stopped: Promise<void> | undefined;
 
   return {
+    /** `http://127.0.0.1:<port>/`. */
     url: base,
-    at: (path) => new URL(path, base).href,
-    hits: (path) => path === undefined ? total : hitCounts.get(path) ?? 0,
-    requests,
+    /** The URL of `path` (with its query) on this server. */
+    at: (path: string) => new URL(path, base).href,
+    /** How many requests hit `path` (with its query), or the total without it. */
+    hits: (path?: string) =>
+      path === undefined ? total : hitCounts.get(path) ?? 0,
+    /** Every request's path (with its query), in the order they arrived. */
+    requests: requests as readonly string[],
+    /** How many requests are being answered right now. */
     get inFlight() {
       return inFlight;
     },
+    /** The most requests answered at once since start (or `resetStats()`). */
     get peak() {
       return peak;
     },
-    idle() {
+    /** Resolves once no request is being answered (at once when none is). */
+    idle(): Promise<void> {
       if (inFlight === 0) return Promise.resolve();
       idle ??= Promise.withResolvers();
       return idle.promise;
     },
+    /** Forgets the hit counts, the peak and the per-key state of `/flaky` and `/limited`. */
     resetStats() {
       hitCounts.clear();
       keyHits.clear();
@@ -266,7 +256,8 @@ export function startServer(): LessonServer {
       total = 0;
       peak = inFlight;
     },
-    shutdown() {
+    /** Stops listening, ends what is in flight, and resolves once the server is gone. */
+    shutdown(): Promise<void> {
       stopped ??= (async () => {
         closing.abort();
         await server.shutdown();
@@ -274,7 +265,7 @@ export function startServer(): LessonServer {
       })();
       return stopped;
     },
-    [Symbol.asyncDispose]() {
+    [Symbol.asyncDispose](): Promise<void> {
       return this.shutdown();
     },
   };
