@@ -574,14 +574,18 @@ type Texts = Pick<Exercise, "title" | "success" | "hints">;
 
 /**
  * An exercise as its check module writes it: its id comes from its slug,
- * its title, success text and hints from `_texts.json`, which holds every
- * text a learner reads of the exercises besides the checks' feedback.
+ * its export is `main` unless it says, its title, success text and hints
+ * come from `_texts.json`, which holds every text a learner reads of the
+ * exercises besides the checks' feedback.
  */
 export function define<Notes>(
-  spec: Omit<Exercise<Notes>, "id" | keyof Texts>,
+  spec: Omit<Exercise<Notes>, "id" | "export" | keyof Texts> & {
+    export?: string;
+  },
 ): Exercise<Notes> {
   const id = spec.slug.slice(0, 3);
-  return { id, ...(TEXTS as Record<string, Texts>)[id]!, ...spec };
+  const texts = (TEXTS as Record<string, Texts>)[id]!;
+  return { id, export: "main", ...texts, ...spec };
 }
 
 /** A task name outside `names` rejects with an error that lists the real ones. */

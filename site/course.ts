@@ -22,23 +22,13 @@ import {
 import type { Lang, Text } from "../course/i18n.ts";
 import { hashOf, loadProgress, stateOf } from "../course/progress.ts";
 import { EXERCISES } from "../exercises/_catalog.ts";
-import type { Exercise as Entry } from "../exercises/_harness.ts";
 
 export type { LessonHeader as Lesson } from "../course/header.ts";
 
 export const GLOSSARY = "docs/es/glosario.md";
 
-/** An exercise of the catalogue (its id, title and hints) and where the learner stands with it. */
-export interface Exercise extends Pick<Entry, "id" | "title" | "hints"> {
-  /** The notes' section it practises. */
-  section: number;
-  /** The id of the lesson whose header lists it. */
-  lesson: string | undefined;
-  /** The learner's file, from the checkout. */
-  file: string;
-  /** Done, failing (checked as it is now, and failed) or to do. */
-  state: ReturnType<typeof stateOf>;
-}
+/** An exercise of the catalogue and where the learner stands with it. */
+export type Exercise = Awaited<ReturnType<typeof loadExercises>>[number];
 
 export type Course = Awaited<ReturnType<typeof loadCourse>>;
 
@@ -70,17 +60,21 @@ export async function loadCourse(root: string = ROOT) {
 export async function loadExercises(
   root: string,
   lessons: readonly LessonHeader[],
-): Promise<Exercise[]> {
+) {
   // A URL of the folder: the root may hold `#` and `%`, which a URL escapes.
   const folder = new URL("file:///");
   folder.pathname = `${root}/exercises/`.replaceAll("%", "%25");
   const progress = await loadProgress(new URL(".progress.json", folder));
   return Promise.all(EXERCISES.map(async (exercise) => ({
     id: exercise.id,
+    /** The notes' section it practises. */
     section: Number(exercise.id.slice(0, 2)),
+    /** The id of the lesson whose header lists it. */
     lesson: lessons.find((l) => l.exercises.includes(exercise.id))?.id,
     title: exercise.title,
+    /** The learner's file, from the checkout. */
     file: `exercises/${exercise.slug}.ts`,
+    /** Done, failing (checked as it is now, and failed) or to do. */
     state: stateOf(
       progress,
       exercise.id,

@@ -5,7 +5,6 @@ const DURATIONS: Record<string, number> = { A: 2, B: 1, C: 3 };
 
 export const exercise = define({
   slug: "03a_overlap",
-  export: "main",
   async observe(session) {
     await using world = session.open();
     await world.run(() => session.export(world.tasks(DURATIONS)), 20);

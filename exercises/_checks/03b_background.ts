@@ -5,7 +5,6 @@ const DURATIONS: Record<string, number> = { save: 3, fetch: 1, render: 1 };
 
 export const exercise = define({
   slug: "03b_background",
-  export: "main",
   async observe(session) {
     await using world = session.open();
     await world.run(() => session.export(world.tasks(DURATIONS)), 20);

@@ -23,7 +23,6 @@ const FAILED = NAMES.filter((name) => JOBS[name]!.fails);
 
 export const exercise = define({
   slug: "05a_every_error",
-  export: "main",
   async observe(session) {
     await using world = session.open();
     const job = (name: string) => {

@@ -16,7 +16,6 @@ const TAKES = [5, 1];
 
 export const exercise = define<number[]>({
   slug: "05c_deadline",
-  export: "main",
   async observe(session) {
     const calls: number[] = [];
     for (const takes of TAKES) {

@@ -18,7 +18,6 @@ interface Heartbeat {
 
 export const exercise = define<Heartbeat>({
   slug: "06a_heartbeat",
-  export: "main",
   real: true,
   needs: "tasks",
   async observe(session) {

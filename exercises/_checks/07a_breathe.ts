@@ -6,7 +6,6 @@ const EVERY = 50;
 
 export const exercise = define<{ seen: unknown[]; ticks: number[] }>({
   slug: "07a_breathe",
-  export: "main",
   async observe(session) {
     await using world = session.open();
     const seen: number[] = [];

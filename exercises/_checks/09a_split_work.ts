@@ -20,7 +20,6 @@ const WORKERS = 2;
 
 export const exercise = define<{ here: number; chunks: number }>({
   slug: "09a_split_work",
-  export: "main",
   real: true,
   needs: "tasks",
   words: { chunk: "trozo" },

@@ -15,7 +15,6 @@ const CONSUMERS = ["A", "B"];
 
 export const exercise = define<Record<string, string[]>>({
   slug: "10c_pipeline",
-  export: "main",
   words: { make: "fabrica", item: "elemento" },
   async observe(session) {
     await using world = session.open();
