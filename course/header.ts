@@ -127,12 +127,16 @@ export async function listLessons(
       files.push(entry.name);
     }
   }
-  files.sort();
-  return Promise.all(
+  const headers = await Promise.all(
     files.map(async (file) =>
       readHeader(await Deno.readTextFile(`${dir}/${file}`), file)
     ),
   );
+  // By section, then by first exercise, since exercises are numbered in the
+  // notes' order (§4's semaphore, 04a, comes before its lock, 04b).
+  const key = (l: LessonHeader) =>
+    `${l.file.slice(0, 2)} ${l.exercises[0] ?? ""} ${l.file}`;
+  return headers.sort((a, b) => key(a) < key(b) ? -1 : 1);
 }
 
 /** The permissions `@run` grants, refusing a command not in the header's form. */
