@@ -26,7 +26,8 @@
  *
  * @module
  */
-import { type Text, UI } from "./i18n.ts";
+import { describe } from "./errors.ts";
+import { type Text, text, UI } from "./i18n.ts";
 
 /** A flag a command takes. */
 export type Flag =
@@ -67,6 +68,17 @@ export class UsageError extends Error {
   }
 }
 
+/** A UsageError that says `UI[key]` of `flag`, the `value` as typed described. */
+function refuse(
+  key: keyof typeof UI,
+  flag: string,
+  value?: string,
+  rule?: Text,
+) {
+  const values = { flag, value: describe(value), rule };
+  return new UsageError(text(...UI[key], values));
+}
+
 const YES = new Set(["", "yes", "true", "on", "1", "sí", "si"]);
 const NO = new Set(["no", "false", "off", "0"]);
 /** A number as written in decimal: `20`, `-5`, `2.5`, `.5`, `1e3`. */
@@ -99,11 +111,11 @@ export function parseFlags<F extends Record<string, Flag>>(
     const flag = name === undefined || !Object.hasOwn(flags, name)
       ? undefined
       : flags[name];
-    if (flag === undefined) throw new UsageError(UI.unknownFlag(typed!));
+    if (flag === undefined) throw refuse("unknownFlag", typed!);
     if (flag.type === "switch") {
       const word = (inline ?? "").toLowerCase();
       if (!YES.has(word) && !NO.has(word)) {
-        throw new UsageError(UI.yesOrNo(typed!, inline!));
+        throw refuse("yesOrNo", typed!, inline);
       }
       values[name!] = YES.has(word);
       continue;
@@ -113,17 +125,21 @@ export function parseFlags<F extends Record<string, Flag>>(
       value = argv[++i];
     }
     if (value === undefined || value === "") {
-      throw new UsageError(UI.needsValue(typed!));
+      throw refuse("needsValue", typed!);
     }
     if (flag.type === "string" && !(flag.choices?.includes(value) ?? true)) {
-      throw new UsageError(UI.oneOf(typed!, flag.choices!, value));
+      const choices = flag.choices!;
+      const rule = { en: choices.join(" or "), es: choices.join(" o ") };
+      throw refuse("mustBe", typed!, value, rule);
     }
     values[name!] = flag.type === "number"
       ? number(typed!, flag, value)
       : value;
   }
   const allowed = options.positionals ?? 0;
-  if (plain.length > allowed) throw new UsageError(UI.extra(plain[allowed]!));
+  if (plain.length > allowed) {
+    throw refuse("extra", "", plain[allowed]);
+  }
   return { ...values, _: plain } as Parsed<F>;
 }
 
@@ -151,5 +167,5 @@ function number(
     ? { en: ` of at most ${max}`, es: ` de como mucho ${max}` }
     : { en: "", es: "" };
   const rule = { en: kind.en + range.en, es: kind.es + range.es };
-  throw new UsageError(UI.number(typed, rule, value));
+  throw refuse("mustBe", typed, value, rule);
 }

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { describe } from "./errors.ts";
 
 export type Lang = "en" | "es";
 
@@ -51,45 +50,24 @@ export function isLang(value: unknown): value is Lang {
   return value === "en" || value === "es";
 }
 
-/** The messages of the course core, in both languages. */
+/** The messages of the course core (its flags), `[en, es]`. */
 export const UI = {
-  unknownFlag: (flag: string): Text =>
-    text(`Unknown flag ${flag}`, `Opción desconocida ${flag}`),
-  needsValue: (flag: string): Text =>
-    text(`Flag ${flag} needs a value`, `La opción ${flag} necesita un valor`),
-  yesOrNo: (flag: string, value: string): Text =>
-    text(
-      `Flag ${flag} takes no value, or yes or no: current value is ${
-        describe(value)
-      }`,
-      `La opción ${flag} va sin valor, o con sí o no: el valor actual es ${
-        describe(value)
-      }`,
-    ),
-  number: (flag: string, rule: Text, value: string): Text =>
-    text(
-      `Flag ${flag} must be ${rule.en}: current value is ${describe(value)}`,
-      `La opción ${flag} debe ser ${rule.es}: el valor actual es ${
-        describe(value)
-      }`,
-    ),
-  oneOf: (flag: string, choices: readonly string[], value: string): Text =>
-    text(
-      `Flag ${flag} must be ${choices.join(" or ")}: current value is ${
-        describe(value)
-      }`,
-      `La opción ${flag} debe ser ${choices.join(" o ")}: el valor actual es ${
-        describe(value)
-      }`,
-    ),
-  extra: (arg: string): Text =>
-    text(
-      `Unexpected argument ${describe(arg)}`,
-      `Argumento de más ${describe(arg)}`,
-    ),
-  seeHelp: (): Text =>
-    text(
-      "Run with --help to see the flags.",
-      "Ejecútalo con --help para ver las opciones.",
-    ),
-};
+  unknownFlag: ["Unknown flag {flag}", "Opción desconocida {flag}"],
+  needsValue: [
+    "Flag {flag} needs a value",
+    "La opción {flag} necesita un valor",
+  ],
+  yesOrNo: [
+    "Flag {flag} takes no value, or yes or no: current value is {value}",
+    "La opción {flag} va sin valor, o con sí o no: el valor actual es {value}",
+  ],
+  mustBe: [
+    "Flag {flag} must be {rule}: current value is {value}",
+    "La opción {flag} debe ser {rule}: el valor actual es {value}",
+  ],
+  extra: ["Unexpected argument {value}", "Argumento de más {value}"],
+  seeHelp: [
+    "Run with --help to see the flags.",
+    "Ejecútalo con --help para ver las opciones.",
+  ],
+} satisfies Record<string, [en: string, es: string]>;

@@ -422,7 +422,7 @@ function usage(error: unknown, io: CliOutput): number {
     (error instanceof UsageError ? error.text.en : undefined);
   if (message === undefined) throw error;
   io.err(message);
-  io.err(UI.seeHelp().en);
+  io.err(UI.seeHelp[0]);
   return 2;
 }
 
