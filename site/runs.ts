@@ -79,11 +79,9 @@ const encoder = new TextEncoder();
 /** Starts, streams and ends the site's runs. */
 export class RunManager {
   readonly maxRuns: number;
-  #options: RunManagerOptions;
   #runs = new Map<string, Run>();
 
-  constructor(options: RunManagerOptions) {
-    this.#options = options;
+  constructor(readonly options: RunManagerOptions) {
     this.maxRuns = options.maxRuns ?? 2;
   }
 
@@ -99,7 +97,7 @@ export class RunManager {
     spec: RunSpec,
   ): { run: Run; stream: ReadableStream<Uint8Array> } | undefined {
     if (this.#runs.size >= this.maxRuns) return undefined;
-    const { run, stream } = startRun(spec, this.#options);
+    const { run, stream } = startRun(spec, this.options);
     this.#runs.set(run.id, run);
     run.exited.then(() => this.#runs.delete(run.id));
     return { run, stream };
@@ -243,16 +241,12 @@ type TaskEvent = Extract<LessonEvent, { event: "start" | "end" }>;
  * runs grows with the time that passed since the last one.
  */
 export class LiveTimeline {
-  #unit: number;
-  #title: string;
   #events: TaskEvent[] | undefined;
   #seen = 0;
   #changed = false;
 
-  constructor(unit: number, title: string) {
-    this.#unit = unit;
-    this.#title = title;
-  }
+  /** An empty picture, for a run of this unit and title, until the first event. */
+  constructor(readonly unit: number, readonly title: string) {}
 
   /** Records an event (`begin` starts over); true when the picture changed. */
   apply(event: LessonEvent): boolean {
@@ -286,7 +280,7 @@ export class LiveTimeline {
     if (!this.#changed && !running && !final) return undefined;
     this.#changed = false;
     if (running) clock += performance.now() - this.#seen;
-    const svg = timeline.toSVG({ unit: this.#unit, title: this.#title });
+    const svg = timeline.toSVG({ unit: this.unit, title: this.title });
     return stopped
       ? svg.replaceAll("tl-bar tl-running", "tl-bar tl-stopped")
         .replaceAll('data-outcome="running"', 'data-outcome="stopped"')

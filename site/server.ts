@@ -31,17 +31,14 @@ import {
   lessonPage,
   notFoundPage,
 } from "./pages.ts";
-import { RunManager, type RunSpec } from "./runs.ts";
+import { RunManager, type RunManagerOptions, type RunSpec } from "./runs.ts";
 
 /**
- * Options for {@linkcode startSite}: the port on 127.0.0.1 (default 8000; 0
- * picks a free one), how many runs may go on at once (default 2), how long
- * a run may last in ms (default 120000), the course (the checkout's).
+ * Options for {@linkcode startSite}: its runs' (see RunManager), the port on
+ * 127.0.0.1 (default 8000; 0 picks a free one), the course (the checkout's).
  */
-export interface SiteOptions {
+export interface SiteOptions extends Omit<RunManagerOptions, "cwd"> {
   port?: number;
-  maxRuns?: number;
-  timeLimit?: number;
   course?: Course;
 }
 
@@ -106,11 +103,7 @@ export function lessonRun(lesson: Lesson, unit: number): RunSpec {
 /** Starts the site on 127.0.0.1. */
 export async function startSite(options: SiteOptions = {}) {
   const course = options.course ?? await loadCourse();
-  const runs = new RunManager({
-    cwd: course.root,
-    maxRuns: options.maxRuns,
-    timeLimit: options.timeLimit,
-  });
+  const runs = new RunManager({ ...options, cwd: course.root });
   const statics = new Map<string, { body: string; type: string }>();
   const files = [["style.css", "css"], ["app.js", "javascript"]] as const;
   for (const [name, type] of files) {
