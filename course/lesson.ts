@@ -41,13 +41,10 @@ export interface LessonOptions {
   log?: (line: string) => void;
 }
 
-/** What every lesson's function returns, for its test. */
+/** What every lesson's function returns, for its test: every line it printed, when each of its tasks ran, the unit it ran with. */
 export interface LessonResult {
-  /** Every line the lesson printed, in order. */
   lines: string[];
-  /** When each of the lesson's tasks ran. */
   timeline: Timeline;
-  /** The unit the lesson ran with, in milliseconds. */
   unit: number;
 }
 
@@ -60,11 +57,9 @@ export interface LessonContext extends LessonResult {
 /** A lesson's own flag: how the parser reads it, and a line for `--help`. */
 export type LessonFlag = Flag & { help: string };
 
-/** How a lesson runs from the command line. */
+/** How a lesson runs from the command line: its function, and its own flags beside the ones every lesson takes. */
 export interface LessonCommand<O extends LessonOptions = LessonOptions> {
-  /** The lesson's function. */
   run: (options: O) => Promise<LessonResult>;
-  /** Its own flags, beside the ones every lesson takes. */
   flags?: Record<string, LessonFlag>;
   /**
    * The smallest `--unit` at which it prints its Output block (timers a
@@ -201,11 +196,9 @@ class ReportedTimeline extends Timeline {
 
 const micro = (ms: number) => Math.round(ms * 1000) / 1000;
 
-/** Where the command line writes, so that tests can capture it. */
+/** Where the command line writes (standard output and error), so that tests can capture it. */
 export interface CliOutput {
-  /** Standard output, one line or block at a time. */
   out: (text: string) => void;
-  /** Standard error, one line at a time. */
   err: (text: string) => void;
 }
 

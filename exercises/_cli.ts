@@ -20,6 +20,7 @@ import {
   stateOf,
   updateProgress,
 } from "../course/progress.ts";
+import { Event } from "../lib/event.ts";
 import { EXERCISES, fileOf, findExercise } from "./_catalog.ts";
 import type { Exercise } from "./_harness.ts";
 import { check, display, type Result, stopChecks } from "./_run.ts";
@@ -443,23 +444,20 @@ export function terminal(): Io {
     check: (exercise, file) => check(exercise, file),
     watch() {
       // Saves come in bursts: a change counts once 150 ms pass quietly.
+      const changed = new Event();
       let timer: ReturnType<typeof setTimeout> | undefined;
-      let [pending, wake] = [false, () => {}];
       (async () => {
         for await (const event of Deno.watchFs(import.meta.dirname!)) {
           if (event.kind !== "modify" && event.kind !== "create") continue;
           if (!event.paths.some((path) => path.endsWith(".ts"))) continue;
           clearTimeout(timer);
-          timer = setTimeout(() => {
-            pending = true;
-            wake();
-          }, 150);
+          timer = setTimeout(() => changed.set(), 150);
         }
       })();
       return (async function* () {
         while (true) {
-          if (!pending) await new Promise<void>((resolve) => (wake = resolve));
-          pending = false;
+          await changed.wait();
+          changed.clear();
           yield;
         }
       })();
