@@ -112,10 +112,7 @@ export function startServer() {
           const headers = { "retry-after": value };
           return q("stream", 0) > 0
             ? file(q("stream", 0), 10_000, 100, stop, { status: 429, headers })
-            : new Response("slow down", {
-              status: 429,
-              headers,
-            });
+            : new Response("slow down", { status: 429, headers });
         }
         return new Response(`allowed after ${n - 1} refusals`);
       }

@@ -45,9 +45,7 @@ export const exercise = define<number[]>({
       const story = text(
         "When the report takes {takes}",
         "Cuando el informe tarda {takes}",
-        {
-          takes: units(takes),
-        },
+        { takes: units(takes) },
       );
       if (calls[i]! > 1) {
         problems.push(text(
