@@ -39,25 +39,42 @@ export interface DenoOutput {
   stderr: string;
 }
 
-/** The subprocesses of {@linkcode runDeno} that have not ended yet. */
+/** The subprocesses of {@linkcode spawnDeno} that have not ended yet. */
 const children = new Set<Deno.ChildProcess>();
+
+/**
+ * Starts `deno …args` from {@linkcode ROOT} (unless `options` say), its
+ * output piped, its input null (unless they say), and keeps it where
+ * {@linkcode endChildren} finds it until it ends.
+ */
+export function spawnDeno(
+  args: readonly string[],
+  options: Deno.CommandOptions = {},
+): Deno.ChildProcess {
+  const child = new Deno.Command(denoExecutable(), {
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    ...options,
+    args: [...args],
+  }).spawn();
+  children.add(child);
+  child.status.finally(() => children.delete(child));
+  return child;
+}
 
 /** Runs `deno …args` to its end; a nonzero exit is no rejection. */
 export async function runDeno(
   args: readonly string[],
   options: RunDenoOptions = {},
 ): Promise<DenoOutput> {
-  const child = new Deno.Command(denoExecutable(), {
-    args: [...args],
+  const child = spawnDeno(args, {
     cwd: options.cwd ?? ROOT,
     env: options.env,
     signal: options.signal,
     stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  children.add(child);
-  child.status.finally(() => children.delete(child));
+  });
   if (options.stdin !== undefined) {
     const writer = child.stdin.getWriter();
     // A child that exits without reading closes the pipe: not our error.
@@ -90,13 +107,13 @@ export async function runProgram(
 }
 
 /**
- * Sends SIGTERM to every subprocess {@linkcode runDeno} started that has
+ * Sends `signal` to every subprocess {@linkcode spawnDeno} started that has
  * not ended yet. Sending a signal to a process this one started needs no
  * permission (`Deno.kill` of any other process needs `--allow-run` for
  * every program).
  */
-export function endChildren(): void {
-  for (const child of children) kill(child);
+export function endChildren(signal: Deno.Signal = "SIGTERM"): void {
+  for (const child of children) kill(child, signal);
 }
 
 /** Sends `signal` to `child`; a child that has ended already is no error. */

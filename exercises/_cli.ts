@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { endChildren } from "../course/deno.ts";
 import { parseFlags, UsageError } from "../course/flags.ts";
 import { listLessons } from "../course/header.ts";
 import { isLang, type Lang, sayIn } from "../course/i18n.ts";
@@ -23,7 +24,7 @@ import {
 import { Event } from "../lib/event.ts";
 import { EXERCISES, fileOf, findExercise } from "./_catalog.ts";
 import type { Exercise } from "./_harness.ts";
-import { check, display, type Result, stopChecks } from "./_run.ts";
+import { check, display, type Result } from "./_run.ts";
 
 /**
  * Where the CLI reads and writes; tests replace it. It prints text (adding
@@ -474,7 +475,7 @@ if (import.meta.main) {
   // Ctrl-C (or a kill) ends the checks running now with the CLI.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => {
-      stopChecks();
+      endChildren("SIGKILL");
       Deno.exit(130);
     });
   }

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { denoExecutable, kill, lines, runDeno } from "../course/deno.ts";
+import { kill, lines, runDeno, spawnDeno } from "../course/deno.ts";
 import {
   decode,
   type Exercise,
@@ -55,14 +55,6 @@ const STARTUP_MS = 30_000;
 const TOTAL_MS = 60_000;
 /** At most this much of what the learner's code printed is kept. */
 const MAX_OUTPUT = 2_000;
-
-/** What ends each process a check runs now (the CLI calls it on Ctrl-C). */
-const running = new Set<() => void>();
-
-/** Ends every process the checks run now: `deno check` and the learner's. */
-export function stopChecks(): void {
-  for (const stop of running) stop();
-}
 
 /**
  * Checks `file` against `exercise`. Never throws for anything the file does.
@@ -190,13 +182,10 @@ async function typeErrors(file: URL): Promise<Text[]> {
   // brings std into the cache. Only what the file names statically is
   // fetched; what its code computes when it runs never is (the run is
   // --cached-only).
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  running.add(stop);
   const { code, stderr: out } = await runDeno(
     ["check", "--quiet", "--no-remote", file.pathname],
-    { env: { NO_COLOR: "1" }, signal: controller.signal },
-  ).finally(() => running.delete(stop));
+    { env: { NO_COLOR: "1" } },
+  );
   if (code === 0) return [];
   const where = (from: number) => {
     const at = /^\s+at (file:\/\/\S+?):(\d+):(\d+)$/m.exec(out.slice(from));
@@ -255,28 +244,20 @@ async function observe(
   silence: number,
 ): Promise<Report> {
   const nonce = crypto.randomUUID();
-  const child = new Deno.Command(denoExecutable(), {
-    args: [
-      "run",
-      "--no-prompt",
-      "--no-remote",
-      "--cached-only",
-      ...permissions(exercise, file),
-      "exercises/_child.ts",
-      exercise.id,
-      file.href,
-    ],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnDeno([
+    "run",
+    "--no-prompt",
+    "--no-remote",
+    "--cached-only",
+    ...permissions(exercise, file),
+    "exercises/_child.ts",
+    exercise.id,
+    file.href,
+  ], { env: { NO_COLOR: "1" }, stdin: "piped" });
   const input = child.stdin.getWriter();
   await input.write(new TextEncoder().encode(nonce + "\n")).catch(() => {});
   const report: Report = { messages: [], output: "", stderr: "", code: 0 };
   const stop = () => kill(child, "SIGKILL");
-  running.add(stop);
   // Until it says hello, the process may take STARTUP_MS to start; then
   // it may stay silent for `silence` ms at most; all in all, TOTAL_MS.
   const started = Date.now();
@@ -322,7 +303,6 @@ async function observe(
     await input.close().catch(() => {});
     report.code = (await child.status).code;
     report.stderr = await stderr;
-    running.delete(stop);
   }
   return report;
 }
