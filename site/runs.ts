@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { kill, lines } from "../course/deno.ts";
+import { kill, lines, spawnDeno } from "../course/deno.ts";
 import type { LessonEvent } from "../course/lesson.ts";
 import { Timeline } from "../lib/timeline.ts";
 
@@ -123,12 +123,8 @@ function startRun(
   options: RunManagerOptions,
 ): { run: Run; stream: ReadableStream<Uint8Array> } {
   const deno = Deno.execPath();
-  const child = new Deno.Command(deno, {
-    args: spec.args,
+  const child = spawnDeno(spec.args, {
     cwd: options.cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
     env: {
       NO_COLOR: "1",
       DENO_NO_UPDATE_CHECK: "1",
@@ -136,7 +132,7 @@ function startRun(
       // this very deno first, whatever the PATH of the site's shell.
       PATH: `${deno.replace(/[\\/][^\\/]*$/, "")}:/usr/local/bin:/usr/bin:/bin`,
     },
-  }).spawn();
+  });
   const started = performance.now();
   const live = new LiveTimeline(spec.unit, spec.title);
   let controller!: ReadableStreamDefaultController<Uint8Array>;
