@@ -13,7 +13,7 @@
  * @module
  */
 
-/** Something to tell when a signal aborts. */
+/** Something to tell when a signal aborts: lib/'s own code, which never throws. */
 export interface AbortWatcher {
   /** Called once, when the signal aborts, after the watcher was removed. */
   aborted(signal: AbortSignal): void;
@@ -45,23 +45,14 @@ class Watchers {
     const signal = event.target as AbortSignal;
     const first = this.first;
     this.first = undefined;
-    if (first !== undefined) tell(first, signal);
+    if (first !== undefined) first.aborted(signal);
     // Each leaves before it is told; one that a watcher's code unwatched
     // meanwhile is gone from the Set, and is not told.
     for (const watcher of this.rest ?? []) {
       this.rest!.delete(watcher);
-      tell(watcher, signal);
+      watcher.aborted(signal);
     }
     Slot.set(signal, undefined);
-  }
-}
-
-function tell(watcher: AbortWatcher, signal: AbortSignal): void {
-  try {
-    watcher.aborted(signal);
-  } catch (error) {
-    // One watcher's failure must not keep the others waiting forever.
-    reportError(error);
   }
 }
 
