@@ -76,7 +76,7 @@ export function track<T>(
 /**
  * Asserts that `error` is a `Kind` whose message names the parameter and
  * shows the value as `shown`. (The wording itself is lib/_check.ts's, and
- * tests/lib/_private_test.ts checks it.)
+ * tests/lib/_check_test.ts checks it.)
  */
 export function assertNames(
   error: unknown,
