@@ -69,13 +69,22 @@ export const EPSILON = 1e-6;
  * an AggregateError's errors.
  */
 export class Foreign {
+  readonly shown: string;
+  readonly ref?: string;
+  readonly where?: string;
+  readonly errors?: readonly unknown[];
   /** See the class. */
   constructor(
-    readonly shown: string,
-    readonly ref?: string,
-    readonly where?: string,
-    readonly errors?: readonly unknown[],
-  ) {}
+    shown: string,
+    ref?: string,
+    where?: string,
+    errors?: readonly unknown[],
+  ) {
+    this.shown = shown;
+    this.ref = ref;
+    this.where = where;
+    this.errors = errors;
+  }
 }
 
 /** The name a scenario gave to `value`, if any. */
@@ -246,14 +255,16 @@ export interface Run
 
 /** A check that found something wrong: the problems, most important first, and the chart of the run. */
 export class Failure extends Error {
+  readonly problems: Text[];
+  readonly chart?: Text;
+  readonly unit?: number;
   /** Problems, the chart of the run and the ms of its unit. */
-  constructor(
-    readonly problems: Text[],
-    readonly chart?: Text,
-    readonly unit?: number,
-  ) {
+  constructor(problems: Text[], chart?: Text, unit?: number) {
     super(problems[0]?.en ?? "failed");
     this.name = "Failure";
+    this.problems = problems;
+    this.chart = chart;
+    this.unit = unit;
   }
 }
 
@@ -267,11 +278,13 @@ export class Scene {
   /** Tasks that stopped because their signal aborted. */
   readonly cancelled: ReadonlySet<string>;
 
+  readonly run: Run;
+  readonly words: Readonly<Record<string, string>>;
+
   /** `run` as sent; `words` puts the chart's names in Spanish. */
-  constructor(
-    readonly run: Run,
-    readonly words: Readonly<Record<string, string>> = {},
-  ) {
+  constructor(run: Run, words: Readonly<Record<string, string>> = {}) {
+    this.run = run;
+    this.words = words;
     this.cancelled = new Set(run.cancelled);
     this.outcome = { ...run, ...decode(run.values) as Outcome };
   }
