@@ -3,6 +3,7 @@ import {
   assertEquals,
   assertInstanceOf,
   assertRejects,
+  assertThrows,
 } from "@std/assert";
 import { delay } from "@std/async/delay";
 import { Executor, WorkerError } from "../../lib/executor.ts";
@@ -337,4 +338,15 @@ Deno.test("Executor.run() adds one listener to a signal shared by 10^5 calls", a
   // Linear: a few µs per call. Listener per call, or a queue search per
   // abort, is quadratic: minutes.
   assert(elapsed < 5_000, `10^5 calls took ${elapsed.toFixed(0)} ms`);
+});
+
+Deno.test("new Executor() says why it cannot work without shared memory, as on a page that is not cross-origin isolated", () => {
+  const { SharedArrayBuffer } = globalThis;
+  // deno-lint-ignore no-explicit-any
+  delete (globalThis as any).SharedArrayBuffer;
+  try {
+    assertThrows(() => new Executor(), Error, "cross-origin isolated");
+  } finally {
+    globalThis.SharedArrayBuffer = SharedArrayBuffer;
+  }
 });
