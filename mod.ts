@@ -86,6 +86,7 @@
  * }).then(() => undefined, (reason: AggregateError) => reason);
  * // run waited for both (the slow one cancelled), then rejected with the failures.
  * assertEquals(error?.errors.map((e: Error) => e.message), ["boom"]);
+ * assertEquals(error?.message, '1 task in the group failed: "fails"');
  * ```
  *
  * @example Event: many tasks wait until one sets it
@@ -129,13 +130,14 @@
  * const after = (ms: number, value: string) =>
  *   new Promise<string>((resolve) => setTimeout(() => resolve(value), ms));
  * const fast = after(10, "fast");
- * const slow = fast.then(() => after(10, "slow"));
+ * const slow = fast.then(() => after(10, "slow")); // ends 10 ms after fast
  *
  * const order: string[] = [];
- * for await (const result of asCompleted([slow, fast])) {
- *   if (result.status === "fulfilled") order.push(`${result.index}:${result.value}`);
+ * const signal = AbortSignal.timeout(1_000); // optional: a deadline
+ * for await (const result of asCompleted([slow, fast, Promise.reject(3)], { signal })) {
+ *   order.push(result.status === "fulfilled" ? `${result.index}:${result.value}` : "failed");
  * }
- * assertEquals(order, ["1:fast", "0:slow"]);
+ * assertEquals(order, ["failed", "1:fast", "0:slow"]); // a failure does not end the loop
  * ```
  *
  * @example Executor: CPU-bound functions on a pool of Workers

@@ -90,7 +90,18 @@ async function judged(
   file: URL,
   silence: number,
 ): Promise<Result> {
-  const report = await observe(exercise, file, silence);
+  return verdict(exercise, file, await observe(exercise, file, silence));
+}
+
+/**
+ * The verdict on what the learner's process of a check of `file` reported:
+ * this side's half of a check, apart so that a test can hand it a report.
+ */
+export function verdict(
+  exercise: Exercise,
+  file: URL,
+  report: Report,
+): Result {
   const name = file.pathname.slice(file.pathname.lastIndexOf("/") + 1);
   const problems = report.messages.flatMap((m) => said(m, name, exercise));
   const result = {
@@ -130,7 +141,8 @@ async function judged(
   return { ...result, passed: problems.length === 0 };
 }
 
-interface Message {
+/** A line of the learner's process, read back: `result` carries the Runs and the notes. */
+export interface Message {
   kind: string;
   [key: string]: unknown;
 }
@@ -237,7 +249,8 @@ export function permissions(exercise: Exercise, file: URL): string[] {
   return [`--allow-read=${reads.join(",")}`, ...net];
 }
 
-interface Report {
+/** What the learner's process of a check said, printed and exited with. */
+export interface Report {
   messages: Message[];
   output: string;
   stderr: string;

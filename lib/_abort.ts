@@ -2,20 +2,18 @@
  * One "abort" listener per distinct signal, for the whole library; not part
  * of the public API.
  *
- * Deno's `EventTarget` scans a signal's listeners on every
- * `addEventListener` and `removeEventListener`: N callers with a listener
- * each on one signal cost O(N²) (80,000 waiters took 30 s). So every part
- * of lib/ that waits on a caller's signal registers a watcher here: the
- * first adds the one listener, the others are O(1) `Set` insertions and
- * deletions, and on abort the watchers are told in the order they came (one
- * that left meanwhile is not told). The listener leaves with the last
- * watcher: on a signal from `AbortSignal.timeout()` it would keep the
- * process alive until the timer fires.
+ * Deno's `EventTarget` scans a signal's listeners on every add and remove:
+ * N callers with a listener each on one signal cost O(N²) (80,000 waiters
+ * took 30 s). So lib/ registers a watcher here: the first adds the one
+ * listener, the others are O(1) `Set` insertions and deletions, and on
+ * abort the watchers are told in the order they came (one that left
+ * meanwhile is not told). The listener leaves with the last watcher: on a
+ * signal from `AbortSignal.timeout()` it would keep the process alive.
  *
  * @module
  */
 
-/** Something to tell when a signal aborts. */
+/** Something to tell when a signal aborts: lib/'s own code, which never throws. */
 export interface AbortWatcher {
   /** Called once, when the signal aborts, after the watcher was removed. */
   aborted(signal: AbortSignal): void;
@@ -31,38 +29,30 @@ class Watchers {
   first: AbortWatcher | undefined;
   rest: Set<AbortWatcher> | undefined;
 
-  /** How many watchers are left. */
+  /** How many watchers are left (tests/lib/_abort_spy.ts reads it too). */
   get size(): number {
     return (this.first === undefined ? 0 : 1) + (this.rest?.size ?? 0);
   }
 
+  /** Removes `watcher`: whether that left none (false if it was not here). */
   delete(watcher: AbortWatcher): boolean {
-    if (this.first !== watcher) return this.rest?.delete(watcher) ?? false;
-    this.first = undefined;
-    return true;
+    if (this.first === watcher) this.first = undefined;
+    else if (!this.rest?.delete(watcher)) return false;
+    return this.size === 0;
   }
 
   handleEvent(event: Event): void {
     const signal = event.target as AbortSignal;
     const first = this.first;
     this.first = undefined;
-    if (first !== undefined) tell(first, signal);
+    if (first !== undefined) first.aborted(signal);
     // Each leaves before it is told; one that a watcher's code unwatched
     // meanwhile is gone from the Set, and is not told.
     for (const watcher of this.rest ?? []) {
       this.rest!.delete(watcher);
-      tell(watcher, signal);
+      watcher.aborted(signal);
     }
     Slot.set(signal, undefined);
-  }
-}
-
-function tell(watcher: AbortWatcher, signal: AbortSignal): void {
-  try {
-    watcher.aborted(signal);
-  } catch (error) {
-    // One watcher's failure must not keep the others waiting forever.
-    reportError(error);
   }
 }
 
@@ -112,8 +102,7 @@ export function watch(signal: AbortSignal, watcher: AbortWatcher): void {
 /** Stops telling `watcher` about `signal`; does nothing if it was not told to. */
 export function unwatch(signal: AbortSignal, watcher: AbortWatcher): void {
   const watchers = Slot.get(signal);
-  if (watchers === undefined || !watchers.delete(watcher)) return;
-  if (watchers.size === 0) {
+  if (watchers?.delete(watcher)) {
     Slot.set(signal, undefined);
     signal.removeEventListener("abort", watchers);
   }

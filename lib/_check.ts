@@ -73,12 +73,15 @@ export function describe(value: unknown): string {
   return `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}`;
 }
 
+/** The two errors of a refused value. */
+export type ErrorKind = TypeErrorConstructor | RangeErrorConstructor;
+
 /**
  * Throws the error of the one grammar: `Kind` is `TypeError` for a wrong
  * type, `RangeError` for a value out of range.
  */
 export function refuse(
-  Kind: TypeErrorConstructor | RangeErrorConstructor,
+  Kind: ErrorKind,
   action: string,
   name: string,
   rule: string,
@@ -91,10 +94,7 @@ export function refuse(
   );
 }
 
-/**
- * An options argument: any object but an array, or `undefined`, read as
- * `{}`.
- */
+/** An options argument: any object but an array; `undefined` reads as `{}`. */
 export function options<T extends object>(
   value: T | undefined,
   action: string,
@@ -141,25 +141,16 @@ export function signalOf(
     : signal(options(value, action).signal, action);
 }
 
-/** What {@linkcode count} allows besides integers from 1. */
-export interface CountRule {
-  /** The smallest count: 1 (the default) or 0. */
-  min?: 0 | 1;
-  /** Whether `Infinity` ("no bound") is allowed. */
-  orInfinity?: boolean;
-  /** The error for a value that is not a number: `TypeError` unless a contract says otherwise. */
-  type?: TypeErrorConstructor | RangeErrorConstructor;
-}
-
 /**
- * A count (`permits`, `maxsize`, …): a safe integer from `rule.min` to
- * `Number.MAX_SAFE_INTEGER`, past which adding 1 changes nothing.
+ * A count (`permits`, `maxsize`, …): a safe integer from `rule.min` (1 or
+ * 0) to `Number.MAX_SAFE_INTEGER`, past which adding 1 changes nothing;
+ * `Infinity` too if `rule.orInfinity`. Not a number: a `rule.type`.
  */
 export function count(
   value: unknown,
   action: string,
   name: string,
-  rule: CountRule = {},
+  rule: { min?: 0 | 1; orInfinity?: boolean; type?: ErrorKind } = {},
 ): number {
   const { min = 1, orInfinity = false, type = TypeError } = rule;
   if (

@@ -2,13 +2,11 @@
  * The one wait queue under Semaphore, Lock, Event, Queue and asCompleted
  * (trio's `ParkingLot`); not part of the public API.
  *
- * Callers wait first come, first served, in a doubly linked list: joining
- * the end, leaving from the front and leaving from anywhere (an abort) are
- * each O(1), and a caller that left is garbage at once, so the list's
- * memory is what it holds, after a burst too. A caller's signal is watched
- * through lib/_abort.ts (one listener per distinct signal) from the moment
- * it parks to the moment it leaves, woken or refused: a settled call leaves
- * nothing on it.
+ * Callers wait first come, first served, in a doubly linked list: joining,
+ * leaving from the front and leaving from anywhere (an abort) are O(1), and
+ * its memory is what it holds, after a burst too. A caller's signal is
+ * watched through lib/_abort.ts from the moment it parks to the moment it
+ * leaves: a settled call leaves nothing on it.
  *
  * @module
  */
@@ -16,6 +14,9 @@ import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
 import { signalOf } from "./_check.ts";
 
 type Settle = (value: unknown) => void;
+
+/** What a call that need not wait returns (or awaits); it holds nothing. */
+export const DONE: Promise<void> = Promise.resolve();
 
 /**
  * The one executor of every parked promise leaves its resolve function here
@@ -149,13 +150,9 @@ export class Waiters<T> {
 }
 
 /**
- * The signal of a waiting method's `{ signal }` option, checked by
- * lib/_check.ts; or the rejected promise the method returns instead (a
- * `TypeError`, or the reason of a signal already aborted): a method that
- * waits never throws.
- *
- * @param options What the caller passed as options.
- * @param action What the call was about to do, for the message.
+ * The signal of a waiting method's `{ signal }` option, checked; or the
+ * rejected promise the method returns instead (a `TypeError`, or the reason
+ * of a signal already aborted): a method that waits never throws.
  */
 export function signalFor(
   options: { signal?: AbortSignal } | undefined,

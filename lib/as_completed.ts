@@ -1,24 +1,5 @@
 /**
- * Results in the order they settle: the counterpart of Python's
- * `asyncio.as_completed`.
- *
- * @example Report each download as soon as it ends
- * ```ts
- * import { asCompleted } from "@asincronia/asincronia/as-completed";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const after = (ms: number, value: string) =>
- *   new Promise<string>((resolve) => setTimeout(() => resolve(value), ms));
- * const fast = after(10, "fast");
- * const slow = fast.then(() => after(10, "slow")); // ends 10 ms after fast
- *
- * const order: string[] = [];
- * const signal = AbortSignal.timeout(1_000); // optional: a deadline
- * for await (const result of asCompleted([slow, fast, Promise.reject(3)], { signal })) {
- *   order.push(result.status === "fulfilled" ? `${result.index}:${result.value}` : "failed");
- * }
- * assertEquals(order, ["failed", "1:fast", "0:slow"]); // a failure does not end the loop
- * ```
+ * Results in the order they settle: Python's `asyncio.as_completed`.
  *
  * @module
  */
@@ -27,9 +8,7 @@ import { Queue, QueueClosedError } from "./queue.ts";
 
 /** Options for {@linkcode asCompleted}. */
 export interface AsCompletedOptions {
-  /**
-   * Ends the iteration early (see **Cancellation** on {@linkcode asCompleted}).
-   */
+  /** Ends the iteration early (see **Cancellation** on {@linkcode asCompleted}). */
   signal?: AbortSignal;
 }
 
@@ -45,11 +24,7 @@ export interface AsCompletedRejected extends PromiseRejectedResult {
   index: number;
 }
 
-/**
- * One settled input, as `Promise.allSettled` reports it, plus its `index`.
- *
- * @typeParam T What the inputs fulfil with.
- */
+/** One settled input, as `Promise.allSettled` reports it, plus its `index`. */
 export type AsCompletedResult<T> =
   | AsCompletedFulfilled<T>
   | AsCompletedRejected;
@@ -59,11 +34,10 @@ type Done = IteratorResult<never, undefined>;
 const END: Done = Object.freeze({ done: true, value: undefined });
 
 /**
- * Yields each input's settled result as it settles: the counterpart of
- * Python's `asyncio.as_completed`. `Promise.all` stops at the first failure
- * and `Promise.race` tells only who was first; here each result, a
- * `PromiseSettledResult` plus the input's `index`, comes as soon as it is
- * there, and a failure does not end the loop.
+ * Yields each input's result (a `PromiseSettledResult` plus its `index`) as
+ * soon as it settles: Python's `asyncio.as_completed`. `Promise.all` stops
+ * at the first failure and `Promise.race` tells only who was first; here a
+ * failure does not end the loop.
  *
  * Guarantees:
  *
@@ -81,7 +55,6 @@ const END: Done = Object.freeze({ done: true, value: undefined });
  *
  * @param promises The promises or values to watch: an iterable object (not
  * a string), read at once to the end; what reading it throws is thrown.
- * @returns An async iterator of settled results, in completion order.
  */
 export function asCompleted<T>(
   promises: Iterable<T | PromiseLike<T>>,
@@ -114,10 +87,8 @@ class Completions implements AsyncIterableIterator<Result> {
   /** Reads the inputs to the end and attaches to each. */
   constructor(promises: Iterable<unknown>, signal: AbortSignal | undefined) {
     this.#signal = signal;
-    let index = 0;
     for (const input of promises) {
-      const at = index++;
-      this.#left++;
+      const index = this.#left++; // none settles before the loop ends
       let promise: Promise<unknown>;
       try {
         promise = Promise.resolve(input);
@@ -127,8 +98,8 @@ class Completions implements AsyncIterableIterator<Result> {
       }
       then.call(
         promise,
-        (value) => this.#settled({ status: "fulfilled", value, index: at }),
-        (reason) => this.#settled({ status: "rejected", reason, index: at }),
+        (value) => this.#settled({ status: "fulfilled", value, index }),
+        (reason) => this.#settled({ status: "rejected", reason, index }),
       );
     }
     if (this.#left === 0) this.#results!.close();
@@ -138,15 +109,10 @@ class Completions implements AsyncIterableIterator<Result> {
     const results = this.#results;
     if (results === undefined) return Promise.resolve(END);
     const signal = this.#signal;
-    if (signal?.aborted) {
-      this.#finish();
-      return Promise.reject(signal.reason);
+    if (results.size > 0 && !signal?.aborted) {
+      return Promise.resolve(results.tryGet()!.value);
     }
-    if (results.size > 0) return Promise.resolve(results.tryGet()!.value);
-    if (results.closed) {
-      this.#finish();
-      return Promise.resolve(END);
-    }
+    // Closed and empty, or aborted: `#ended` ends the iteration.
     return results.get({ signal }).then(undefined, this.#ended);
   }
 

@@ -1,33 +1,13 @@
 /**
- * An event flag that tasks can wait for: the counterpart of Python's
- * `asyncio.Event`.
- *
- * @example Start every worker at the same moment
- * ```ts
- * import { Event } from "@asincronia/asincronia/event";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const go = new Event();
- * const log: string[] = [];
- * const workers = ["a", "b", "c"].map(async (name) => {
- *   await go.wait();
- *   log.push(name);
- * });
- * log.push("ready");
- * go.set();
- * await Promise.all(workers);
- * assertEquals(log, ["ready", "a", "b", "c"]);
- * ```
+ * An event flag that tasks can wait for: Python's `asyncio.Event`.
  *
  * @module
  */
-import { signalFor, Waiters } from "./_waiters.ts";
+import { DONE, signalFor, Waiters } from "./_waiters.ts";
 
 /** Options for {@linkcode Event.prototype.wait}. */
 export interface EventWaitOptions {
-  /**
-   * Gives up waiting when aborted (see **Cancellation** on {@linkcode Event}).
-   */
+  /** Gives up waiting when aborted (see **Cancellation** on {@linkcode Event}). */
   signal?: AbortSignal;
 }
 
@@ -44,11 +24,10 @@ export interface EventWaitOptions {
  *   waiting at that moment, in the order they came; a later `clear()` does
  *   not put them back to sleep. While the event is set, `wait()` resolves
  *   at once.
- * - **Cancellation.** A signal already aborted rejects `wait()` at once with
- *   `signal.reason`, even when the event is set; one that aborts while the
- *   caller waits removes it at once (it no longer counts in `waiting`) and
- *   rejects with `signal.reason`. A waiter whose signal has aborted is never
- *   woken, even by a `set()` that comes before the abort listener ran.
+ * - **Cancellation.** A signal aborted already (even with the event set) or
+ *   while the caller waits rejects `wait()` with `signal.reason` at once; the
+ *   waiter leaves `waiting` at once, and is never woken, even by a `set()`
+ *   that comes before the abort listener ran.
  * - **Cost.** `wait()`, an abort and `set()` per waiter are O(1); waiters
  *   that share a signal add one listener to it.
  *
@@ -98,12 +77,7 @@ export class Event {
     this.#isSet = false;
   }
 
-  /**
-   * Waits until the event is set; resolves at once if it is set now.
-   *
-   * @returns A promise of `undefined`; rejects with `signal.reason` if the
-   * signal aborts first.
-   */
+  /** Waits until the event is set; resolves at once if it is set now. */
   wait(options?: EventWaitOptions): Promise<void> {
     const signal = signalFor(options, "wait for event");
     if (signal instanceof Promise) return signal;
@@ -111,6 +85,3 @@ export class Event {
     return this.#waiters.park(undefined, signal) as Promise<void>;
   }
 }
-
-/** What `wait` returns while the event is set; it holds nothing. */
-const DONE: Promise<void> = Promise.resolve();

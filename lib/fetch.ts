@@ -1,10 +1,8 @@
 /**
  * `fetch` with what real code adds around it: a timeout, retries of what is
- * worth retrying, and a bound on how many requests run at once.
- * {@linkcode fetchWithRetry} is a drop-in `fetch`; {@linkcode fetchAll}
- * fetches many inputs through a bounded pool, one settled result each, in
- * input order. The examples serve on 127.0.0.1: they need
- * `--allow-net=127.0.0.1`.
+ * worth retrying ({@linkcode fetchWithRetry}, a drop-in `fetch`), and a
+ * bound on how many requests run at once ({@linkcode fetchAll}). The
+ * examples serve on 127.0.0.1: they need `--allow-net=127.0.0.1`.
  *
  * @module
  */
@@ -159,13 +157,7 @@ export class HttpError extends Error {
   /** The URL that answered. */
   readonly url: string;
 
-  /**
-   * Creates the error of a final response that was not a 2xx.
-   *
-   * @param status The status of the final response.
-   * @param url The URL that answered.
-   * @param statusText The status text of the final response.
-   */
+  /** Creates the error of a final response that was not a 2xx. */
   constructor(status: number, url: string, statusText = "") {
     const text = statusText ? ` ${statusText}` : "";
     super(`Request to ${url} failed with status ${status}${text}`);
@@ -179,8 +171,8 @@ export class HttpError extends Error {
 /**
  * Fetches `input` like `fetch`, with a per-attempt `timeout` and retries.
  *
- * - **Checked first.** Options are checked and the request built (by the
- *   `Request` constructor) before anything is sent.
+ * - **Checked first.** Options are checked and the request built (a
+ *   `TypeError` if `Request` refuses `init`) before anything is sent.
  * - **What is retried.** A failure in transit (no connection, one that
  *   broke before the response, a `timeout` that ran out) or a status in
  *   `retry.statusCodes`; for `retry.methods` only, at most `retry.limit`
@@ -217,9 +209,8 @@ export class HttpError extends Error {
  * ```
  *
  * @param input An absolute URL or a `Request`.
- * @returns The final response. Rejects with a `TypeError` if the `Request`
- * constructor refuses `init`, and with a `RangeError` if what a `backoff`
- * function returns is not a finite number ≥ 0.
+ * @returns The final response; a `backoff` function that returns anything
+ * but a finite number ≥ 0 rejects it with a `RangeError`.
  */
 export function fetchWithRetry(
   input: FetchInput,
@@ -263,7 +254,6 @@ export function fetchWithRetry(
  * ```
  *
  * @param inputs An iterable (not a string) of absolute URLs or `Request`s.
- * @returns One settled result per input, in input order.
  */
 export async function fetchAll<T = string>(
   inputs: Iterable<FetchInput>,
@@ -286,9 +276,9 @@ export async function fetchAll<T = string>(
     inputs,
     (input, i) => checkInput(input, action, `inputs[${i}]`),
   );
-  // A Request holds about 2 kB: a URL gets its own at its turn, and one
-  // trial Request checks the options (the same for all) before anything is
-  // sent. A given Request is built on at once: its body moves into ours.
+  // A Request holds about 2 kB: a URL gets its own at its turn, after one
+  // trial Request checks the options; a given one is built on at once (its
+  // body moves into ours).
   const url = checked.find((input) => !(input instanceof Request));
   if (url !== undefined && !plan.bare) new Request(url, plan.init);
   const prepared = checked.map((input) =>
@@ -333,10 +323,9 @@ export async function fetchAll<T = string>(
 }
 
 /**
- * The messages of a `TypeError` from `fetch` that mean "it failed in
- * transit": Deno 2 and Node ("fetch failed"), Chromium, Firefox, Safari;
- * Deno 1 said "error sending request …". Another (a redirect loop, a
- * blocked port) would fail the same way again.
+ * A `fetch` `TypeError`'s messages for "it failed in transit": Deno 2 and
+ * Node ("fetch failed"), Chromium, Firefox, Safari; Deno 1 said "error
+ * sending request …". Another (a redirect loop) would fail again.
  */
 const IN_TRANSIT: ReadonlySet<string> = new Set([
   "fetch failed",
@@ -346,10 +335,9 @@ const IN_TRANSIT: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The cause of such an error when the answer would be the same again: a
- * head too large or malformed (Deno: "message head is too large", "invalid
- * HTTP version parsed"; Node: HeadersOverflowError, HTTPParserError), a
- * certificate refused.
+ * Its cause when the answer would be the same again: a head too large or
+ * malformed (Deno: "message head is too large", "invalid HTTP version
+ * parsed"; Node: HeadersOverflowError, HTTPParserError), a refused certificate.
  */
 const ANSWERED =
   /message head is too large|parsed|URI too long|HeadersOverflow|HTTPParser|certificate/i;
@@ -357,12 +345,9 @@ const ANSWERED =
 /** The checked options of a call, the same for each of its requests. */
 type Plan = ReturnType<typeof makePlan>;
 
+/** Cancels the body, unless a reader that parse holds locked it, or it erred. */
 async function cancel(response: Response): Promise<void> {
-  try {
-    await response.body?.cancel();
-  } catch {
-    // Locked by a reader that parse still holds, or already errored.
-  }
+  await response.body?.cancel().catch(() => {});
 }
 
 function checkInput(input: unknown, action: string, name: string): FetchInput {
@@ -437,12 +422,11 @@ function makePlan(options: FetchWithRetryInit, action: string) {
 }
 
 /**
- * Builds the request once, before the first attempt, so that whatever the
- * `Request` constructor refuses (a bad header or method, a body on a GET, a
- * used body) fails at once, with nothing sent. A bare URL is sent as its
- * href alone: with a Request for every URL, fetchAll of 2,000 GETs took
- * 1.1× as long (bench/README.md). The caller's signal goes to each attempt,
- * not into the Request.
+ * Builds the request before the first attempt: whatever `Request` refuses
+ * (a bad header or method, a body on a GET) fails with nothing sent. A bare
+ * URL is sent as its href alone: with a Request for every URL, fetchAll of
+ * 2,000 GETs took 1.1× as long (bench/README.md). The caller's signal goes
+ * to each attempt, not into the Request.
  */
 function prepare(input: FetchInput, plan: Plan) {
   const { init, signal } = plan;
@@ -516,10 +500,9 @@ function inTransit(error: unknown): boolean {
 }
 
 /**
- * One attempt. With a timeout, a controller of our own aborts it when the
- * time is up, combined with the caller's signal by `AbortSignal.any` (which
- * adds no listener to it: a shared signal stays cheap, and it still aborts
- * the body after the headers came).
+ * One attempt; a timeout aborts it through a controller of our own, joined
+ * to the caller's signal by `AbortSignal.any` (no listener on a shared
+ * signal, and it still aborts the body after the headers came).
  */
 async function attempt(
   request: Request | string,
@@ -561,10 +544,8 @@ const HTTP_DATES = [
 ].map((pattern) => new RegExp(pattern));
 
 /**
- * How long a `Retry-After` asks to wait, in ms: delay-seconds or an
- * HTTP-date; `undefined` when absent or not valid (then the backoff
- * applies). `Date.parse` is far too lenient: it reads "-1" and "1.5" as
- * dates.
+ * How long a `Retry-After` asks to wait, in ms; `undefined` when absent or
+ * not valid. (`Date.parse` is too lenient: it reads "-1" and "1.5" as dates.)
  */
 function retryAfter(text: string | null): number | undefined {
   if (text === null) return undefined;

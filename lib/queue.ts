@@ -3,25 +3,10 @@
  * closing: the counterparts of Python's `asyncio.Queue`, `LifoQueue` and
  * `PriorityQueue`, closed the way trio closes a memory channel.
  *
- * @example One queue, three orders
- * ```ts
- * import { LifoQueue, PriorityQueue, Queue } from "@asincronia/asincronia/queue";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const fifo = new Queue<number>();
- * const lifo = new LifoQueue<number>();
- * const smallest = new PriorityQueue<number>((a, b) => a - b);
- * const out = [fifo, lifo, smallest].map((queue) => {
- *   for (const n of [1, 3, 2]) queue.tryPut(n);
- *   return [1, 2, 3].map(() => queue.tryGet()?.value);
- * });
- * assertEquals(out, [[1, 3, 2], [2, 3, 1], [1, 2, 3]]);
- * ```
- *
  * @module
  */
 import { count, fn, options as checkOptions, refuse } from "./_check.ts";
-import { signalFor, Waiters } from "./_waiters.ts";
+import { DONE, signalFor, Waiters } from "./_waiters.ts";
 
 /** Options for {@linkcode Queue} and its kinds. */
 export interface QueueOptions {
@@ -38,13 +23,7 @@ export interface QueueOptions {
 
 /** Options for a Queue's `put`, `get` and `join`. */
 export interface QueueWaitOptions {
-  /**
-   * Gives up waiting when aborted: the call rejects with `signal.reason` and
-   * changes nothing (a putter's item is not put, a getter takes no item).
-   * Once the call has resolved, aborting changes nothing.
-   *
-   * @default {undefined}
-   */
+  /** Gives up waiting when aborted (see **Cancellation** on {@linkcode Queue}). */
   signal?: AbortSignal;
 }
 
@@ -59,18 +38,9 @@ export interface QueueCloseOptions {
   immediate?: boolean;
 }
 
-/**
- * The error of a {@linkcode Queue} that was closed: `put` and `tryPut`
- * after {@linkcode Queue.prototype.close}, a putter still waiting at the close,
- * and `get` or `tryGet` once a closed queue is empty.
- */
+/** What a closed {@linkcode Queue} refuses with (see **Closing** there). */
 export class QueueClosedError extends Error {
-  /**
-   * Creates the error; the queue does so, user code rarely needs to.
-   *
-   * @param message What was refused.
-   * @param options The standard `Error` options (`cause`).
-   */
+  /** Creates the error; the queue does so, user code rarely needs to. */
   constructor(message = "Queue is closed", options?: ErrorOptions) {
     super(message, options);
     this.name = "QueueClosedError";
@@ -205,33 +175,26 @@ class Heap<T> {
 let useStore: <T>(queue: Queue<T>, store: Store<T>) => void;
 
 /**
- * A first-in, first-out queue of items between tasks that produce and tasks
- * that consume: Python's `asyncio.Queue`, closed by trio's rules.
- * {@linkcode LifoQueue} and {@linkcode PriorityQueue} are the same queue with
- * another order for the items.
- *
- * Producers {@linkcode Queue.prototype.put} items and wait while the queue is
- * full (`maxsize`), so a fast producer cannot run ahead of slow consumers;
- * consumers {@linkcode Queue.prototype.get} items, waiting while it is empty,
- * and may mark each one done ({@linkcode Queue.prototype.taskDone}) for
- * {@linkcode Queue.prototype.join} to wait on. Closing
- * ({@linkcode Queue.prototype.close}) says that no more will come: consumers
- * take what is left, then stop.
+ * A first-in, first-out queue of items from tasks that produce to tasks that
+ * consume: Python's `asyncio.Queue`, closed by trio's rules.
+ * {@linkcode LifoQueue} and {@linkcode PriorityQueue} order the items
+ * otherwise. A put waits while the queue is full (`maxsize`), so a fast
+ * producer cannot run ahead of slow consumers; a get waits while it is empty.
  *
  * Guarantees:
  *
- * - **Fairness.** Items come out in the order they went in. Waiting getters
- *   are served in the order they came, and so are waiting putters. Nobody
- *   barges, `tryPut` and `tryGet` included: a put that finds a getter waiting
- *   hands it the item, and a get that makes room lets the first waiting
- *   putter's item in.
+ * - **Fairness.** Items come out in the order they went in; waiting getters,
+ *   and waiting putters, are served in the order they came. Nobody barges,
+ *   `tryPut` and `tryGet` included: a put that finds a getter waiting hands
+ *   it the item, a get that makes room lets the first waiting putter's in.
  * - **Rendezvous.** With `maxsize: 0` the queue holds nothing: a put waits
  *   until a getter takes its item.
  * - **Cancellation.** A signal given to `put`, `get` or `join` rejects the
- *   call with `signal.reason` at once if already aborted, or as it aborts.
- *   Nothing is lost: a waiting getter holds no item yet, a waiting putter's
- *   item is not put, and an aborted waiter is never served, even by an item
- *   that arrives before the abort listener has run.
+ *   call with `signal.reason` at once if already aborted, or as it aborts;
+ *   once the call has resolved, aborting changes nothing. Nothing is lost: a
+ *   waiting getter holds no item yet, a waiting putter's item is not put, and
+ *   an aborted waiter is never served, even by an item that arrives before
+ *   the abort listener has run. Bad options reject with a `TypeError`.
  * - **Closing.** After `close()`, every `put` (waiting or new) rejects with a
  *   {@linkcode QueueClosedError}; getters still get every item left, then
  *   `get` rejects with it and `for await` ends. `close({ immediate: true })`
@@ -243,20 +206,6 @@ let useStore: <T>(queue: Queue<T>, store: Store<T>) => void;
  * `get()`'s promise adopts an item that is a promise (or any thenable), as
  * promises do; wrap such items (`{ promise }`) to pass them through whole.
  * {@linkcode Queue.prototype.tryGet} never adopts.
- *
- * @example A rendezvous: a put resolves once a getter has the item
- * ```ts
- * import { Queue } from "@asincronia/asincronia";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const queue = new Queue<string>({ maxsize: 0 });
- * const put = queue.put("hello");
- * assertEquals([queue.size, queue.waitingPutters], [0, 1]); // not taken yet
- * assertEquals(await queue.get(), "hello");
- * await put; // resolved by the get
- * ```
- *
- * @typeParam T The type of the items.
  */
 export class Queue<T> implements AsyncIterable<T> {
   #maxsize: number;
@@ -278,10 +227,8 @@ export class Queue<T> implements AsyncIterable<T> {
   /**
    * Creates an empty, open queue.
    *
-   * @param options How many items it may hold.
-   * @throws {TypeError} If `options` is not an object, `maxsize` not a number.
-   * @throws {RangeError} If `maxsize` is neither an integer from 0 to
-   * `Number.MAX_SAFE_INTEGER` nor `Infinity`.
+   * @throws {TypeError | RangeError} If `options` is not an object, or
+   * `maxsize` not a number (a `TypeError`) or out of range.
    */
   constructor(options?: QueueOptions) {
     const { maxsize = Infinity } = checkOptions(options, "create queue");
@@ -318,29 +265,21 @@ export class Queue<T> implements AsyncIterable<T> {
 
   /**
    * Adds `item` at the end of the queue, waiting while the queue is full.
-   * If getters are waiting, the first of them receives the item at once.
    *
-   * @example
+   * @example A rendezvous: each put waits until a getter has its item
    * ```ts
    * import { Queue } from "@asincronia/asincronia";
    * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
-   * const queue = new Queue<number>({ maxsize: 1 });
-   * await queue.put(1);
+   * const queue = new Queue<number>({ maxsize: 0 });
+   * const first = queue.put(1);
    * const second = queue.put(2, { signal: AbortSignal.timeout(10) });
-   * const error = await second.catch((e) => e);
-   * assertEquals(error.name, "TimeoutError");
-   * assertEquals([queue.size, await queue.get()], [1, 1]); // 2 was never put
+   * assertEquals((await second.catch((e) => e)).name, "TimeoutError");
+   * assertEquals([queue.size, await queue.get()], [0, 1]); // 2 was never put
+   * await first; // resolved by the get
    * ```
    *
-   * @param item What to add; any value, `undefined` included.
-   * @param options What may cancel the wait.
-   * @returns A promise that resolves (to `undefined`) once the item is in the
-   * queue or in a getter's hands. It rejects with `signal.reason` if the
-   * signal aborts first, with a {@linkcode QueueClosedError} if the queue is
-   * closed (before or while waiting), and with a `TypeError` if `options`
-   * is not an object or `signal` is not an `AbortSignal`. A rejected put
-   * never adds its item.
+   * @param item Any value, `undefined` included.
    */
   put(item: T, options?: QueueWaitOptions): Promise<void> {
     const signal = signalFor(options, "put item");
@@ -368,8 +307,6 @@ export class Queue<T> implements AsyncIterable<T> {
    * assertEquals(queue.tryPut("b"), false); // full
    * ```
    *
-   * @param item What to add; any value, `undefined` included.
-   * @returns `true` if the item was added, `false` if the queue is full.
    * @throws {QueueClosedError} If the queue is closed.
    */
   tryPut(item: T): boolean {
@@ -390,13 +327,6 @@ export class Queue<T> implements AsyncIterable<T> {
    * await queue.put("hello");
    * assertEquals(await next, "hello");
    * ```
-   *
-   * @param options What may cancel the wait.
-   * @returns A promise of the item. It rejects with `signal.reason` if the
-   * signal aborts first (no item is taken), with a
-   * {@linkcode QueueClosedError} once the queue is closed and empty, and
-   * with a `TypeError` if `options` is not an object or `signal` is not an
-   * `AbortSignal`.
    */
   get(options?: QueueWaitOptions): Promise<T> {
     const signal = signalFor(options, "get item");
@@ -428,7 +358,6 @@ export class Queue<T> implements AsyncIterable<T> {
    * assertEquals(queue.tryGet(), undefined); // empty
    * ```
    *
-   * @returns `{ value: item }`, or `undefined` if the queue is empty.
    * @throws {QueueClosedError} If the queue is closed and empty.
    */
   tryGet(): { value: T } | undefined {
@@ -474,30 +403,21 @@ export class Queue<T> implements AsyncIterable<T> {
    * still being worked on), but `close({ immediate: true })` counts the
    * items it drops as done.
    *
-   * @example Put the jobs, start the consumers, join, then stop them
+   * @example Put the jobs, start a consumer, join, then stop it
    * ```ts
    * import { Queue } from "@asincronia/asincronia";
    * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const jobs = new Queue<number>();
-   * for (const job of [1, 2, 3, 4]) jobs.tryPut(job);
-   * const done: number[] = [];
-   * const consumers = [1, 2].map(async () => {
-   *   for await (const job of jobs) {
-   *     done.push(job * 10);
-   *     jobs.taskDone();
-   *   }
-   * });
+   * for (const job of [1, 2, 3]) jobs.tryPut(job);
+   * const consumer = (async () => {
+   *   for await (const _job of jobs) jobs.taskDone();
+   * })();
    * await jobs.join(); // every job done
-   * jobs.close(); // the consumers' loops end
-   * await Promise.all(consumers);
-   * assertEquals(done, [10, 20, 30, 40]);
+   * assertEquals(jobs.size, 0);
+   * jobs.close(); // the consumer's loop ends
+   * await consumer;
    * ```
-   *
-   * @param options What may cancel the wait (this call's only).
-   * @returns A promise that resolves once no item is unfinished. It rejects
-   * with `signal.reason` if the signal aborts first, and with a `TypeError`
-   * if `options` is not an object or `signal` is not an `AbortSignal`.
    */
   join(options?: QueueWaitOptions): Promise<void> {
     const signal = signalFor(options, "join queue");
@@ -507,29 +427,24 @@ export class Queue<T> implements AsyncIterable<T> {
   }
 
   /**
-   * Closes the queue for putting. Every putter still waiting rejects with a
-   * {@linkcode QueueClosedError} (its item is not put), and so does every
-   * later `put` or `tryPut`. Getters take the items left; once the queue is
-   * empty, `get` rejects with `QueueClosedError` (at once for getters waiting
-   * at the close) and `for await` ends. Calling it again does nothing, but
-   * `{ immediate: true }` (Python's `shutdown(immediate=True)`) drops the
-   * items left and returns them, so every waiting getter rejects at once.
+   * Closes the queue for putting, as **Closing** on {@linkcode Queue} says:
+   * waiting putters reject at once, and so do getters waiting at the close.
+   * Calling it again does nothing, but `{ immediate: true }` still drops the
+   * items left.
    *
    * @example
    * ```ts
    * import { Queue, QueueClosedError } from "@asincronia/asincronia";
-   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+   * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const queue = new Queue<number>();
    * for (const n of [1, 2, 3]) queue.tryPut(n);
    * queue.close();
    * assertEquals(await queue.get(), 1); // what is left is still delivered,
    * assertEquals(queue.close({ immediate: true }), [2, 3]); // unless dropped
-   * const error = await queue.get().catch((e) => e);
-   * assertEquals(error instanceof QueueClosedError, true);
+   * await assert.rejects(queue.get(), QueueClosedError);
    * ```
    *
-   * @param options Whether to drop the queued items.
    * @returns The items dropped, in the order `get` would have taken them:
    * none (`[]`) unless `immediate`.
    * @throws {TypeError} If `options` is not an object, or `immediate` is not
@@ -565,15 +480,10 @@ export class Queue<T> implements AsyncIterable<T> {
    * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const queue = new Queue<string>();
-   * queue.tryPut("a");
-   * queue.tryPut("b");
+   * for (const item of ["a", "b"]) queue.tryPut(item);
    * queue.close();
-   * const items: string[] = [];
-   * for await (const item of queue) items.push(item);
-   * assertEquals(items, ["a", "b"]);
+   * assertEquals(await Array.fromAsync(queue), ["a", "b"]);
    * ```
-   *
-   * @returns An async iterator over the items.
    */
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
     for (;;) {
@@ -626,17 +536,21 @@ export class Queue<T> implements AsyncIterable<T> {
 /**
  * A {@linkcode Queue} whose items come out last in, first out: Python's
  * `asyncio.LifoQueue`. Waiters, `maxsize`, cancellation, `join()` and
- * closing are the Queue's. (The module's example shows the three orders.)
+ * closing are the Queue's.
  *
- * @typeParam T The type of the items.
+ * @example
+ * ```ts
+ * import { LifoQueue } from "@asincronia/asincronia";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ *
+ * const stack = new LifoQueue<number>();
+ * for (const n of [1, 3, 2]) stack.tryPut(n);
+ * stack.close();
+ * assertEquals(await Array.fromAsync(stack), [2, 3, 1]); // last in, first out
+ * ```
  */
 export class LifoQueue<T> extends Queue<T> {
-  /**
-   * Creates an empty, open LIFO queue.
-   *
-   * @param options How many items it may hold.
-   * @throws {TypeError | RangeError} As {@linkcode Queue}'s constructor.
-   */
+  /** Creates an empty, open LIFO queue; throws as {@linkcode Queue}'s does. */
   constructor(options?: QueueOptions) {
     super(options);
     useStore(this, new Ring<T>(true));
@@ -665,8 +579,6 @@ export class LifoQueue<T> extends Queue<T> {
  * while (jobs.size > 0) order.push((await jobs.get()).name);
  * assertEquals(order, ["alert", "backup", "report"]);
  * ```
- *
- * @typeParam T The type of the items.
  */
 export class PriorityQueue<T> extends Queue<T> {
   /**
@@ -675,7 +587,6 @@ export class PriorityQueue<T> extends Queue<T> {
    * @param compare Orders two items as `Array.prototype.sort`'s comparator
    * does: negative if `a` comes out before `b`, positive if after, 0 if
    * neither (they then leave in the order they came).
-   * @param options How many items it may hold.
    * @throws {TypeError | RangeError} If `compare` is not a function (a
    * `TypeError`), and as {@linkcode Queue}'s constructor.
    */
@@ -685,9 +596,6 @@ export class PriorityQueue<T> extends Queue<T> {
     useStore(this, new Heap(compare));
   }
 }
-
-/** What `put` and `join` return when they need not wait; it holds nothing. */
-const DONE: Promise<void> = Promise.resolve();
 
 function closedForPut(): QueueClosedError {
   return new QueueClosedError("Cannot put item as the queue is closed");

@@ -2,29 +2,10 @@
  * A counting semaphore: at most `permits` holders at once, the rest wait
  * their turn in strict first-in, first-out order.
  *
- * @example Let at most two downloads run at once
- * ```ts
- * import { Semaphore } from "@asincronia/asincronia/semaphore";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const sem = new Semaphore(2);
- * let running = 0, most = 0;
- * const download = (name: string) =>
- *   sem.run(async () => {
- *     most = Math.max(most, ++running);
- *     await new Promise((resolve) => setTimeout(resolve, 10)); // the download
- *     running--;
- *     return name;
- *   });
- * const names = ["a", "b", "c", "d"];
- * assertEquals(await Promise.all(names.map(download)), names); // in order
- * assertEquals(most, 2); // never more than two at once
- * ```
- *
  * @module
  */
 import { count, fn as checkFn } from "./_check.ts";
-import { signalFor, Waiters } from "./_waiters.ts";
+import { DONE, signalFor, Waiters } from "./_waiters.ts";
 
 /**
  * A permission to go on, from {@linkcode Semaphore.prototype.acquire} or
@@ -40,10 +21,7 @@ export interface Permit extends Disposable {
 
 /** Options for {@linkcode Semaphore.prototype.acquire} and {@linkcode Semaphore.prototype.run}. */
 export interface AcquireOptions {
-  /**
-   * Gives up waiting when aborted (see **Cancellation** on
-   * {@linkcode Semaphore}). It is not passed to `fn`.
-   */
+  /** Gives up waiting when aborted (see {@linkcode Semaphore}); `fn` does not get it. */
   signal?: AbortSignal;
 }
 
@@ -51,6 +29,7 @@ export interface AcquireOptions {
  * Limits how many tasks use a resource at once: the counterpart of Python's
  * `asyncio.Semaphore`. Ten thousand requests started together overwhelm the
  * server they hit; a semaphore lets all start and all but `permits` wait.
+ * (`Lock`, a semaphore of one permit, protects a critical section.)
  *
  * Guarantees:
  *
@@ -58,17 +37,15 @@ export interface AcquireOptions {
  *   No newcomer barges in: while anyone waits, `acquire` queues behind them
  *   and `tryAcquire` returns `undefined`, even at the instant a permit comes
  *   back.
- * - **Cancellation.** Pass an `AbortSignal`. Already aborted: the call
- *   rejects at once with `signal.reason`. Aborted while waiting: the waiter
- *   leaves the queue at once (it no longer counts in `waiting`) and the call
- *   rejects with `signal.reason`. Aborted after the grant: `acquire` still
- *   resolves; `run` rejects with `signal.reason` unless `fn` has started,
- *   and `fn` then never runs. A signal shared by many callers gets one
- *   listener, which leaves with its last caller.
- * - **When `fn` runs.** `run` never calls `fn` inside the call, not even
- *   when a permit is free: always on a later microtask, in the caller's
- *   async context (an `AsyncLocalStorage` value set around `run` is what
- *   `fn` sees).
+ * - **Cancellation.** A signal that is aborted already, or aborts while the
+ *   caller waits, rejects the call with `signal.reason` at once; the waiter
+ *   leaves the queue (and `waiting`) at once. After the grant, `acquire`
+ *   still resolves; `run` rejects unless `fn` has started, and `fn` then
+ *   never runs. A signal shared by many callers gets one listener, which
+ *   leaves with its last caller.
+ * - **When `fn` runs.** Never inside `run`, even when a permit is free:
+ *   always on a later microtask, in the caller's async context (an
+ *   `AsyncLocalStorage` value set around `run` is what `fn` sees).
  * - **Accounting.** A permit is never lost and never granted twice:
  *   {@linkcode Permit.release} is idempotent, and `run` releases when `fn`
  *   settles, whether it fulfils or throws. Any code that holds a
@@ -76,9 +53,6 @@ export interface AcquireOptions {
  * - **Cost.** Joining the queue, being served and leaving it on an abort
  *   are O(1); nothing of a caller is kept once its call settled, and the
  *   queue's memory shrinks after a burst.
- *
- * Use a semaphore to bound concurrency; `Lock`, a semaphore of one permit,
- * to protect a critical section.
  */
 export class Semaphore {
   #permits: number;
@@ -87,9 +61,8 @@ export class Semaphore {
   #waiters = new Waiters<(() => unknown) | undefined>();
 
   /**
-   * Gives one permit back: straight to the longest waiter if there is one
-   * (`available` never rises, so nobody can barge in between), else to the
-   * pool. Runs no user code.
+   * Gives one permit back: straight to the longest waiter if any (so nobody
+   * can barge in between), else to the pool. Runs no user code.
    */
   #release = (): void => {
     const waiters = this.#waiters;
@@ -103,8 +76,7 @@ export class Semaphore {
 
   /**
    * A queued `run` caller's first microtask, holding its permit: the
-   * reaction `run` registered, so in the caller's async context. The
-   * caller's promise adopts what it returns.
+   * reaction `run` registered, in the caller's async context.
    */
   #begin = (start: unknown): unknown => {
     const { fn, signal } = start as Start;
@@ -134,8 +106,8 @@ export class Semaphore {
   /**
    * Creates a semaphore with `permits` permits, all free.
    *
-   * @param permits An integer from 1 to `Number.MAX_SAFE_INTEGER`.
-   * @throws {RangeError} If `permits` is anything else, even not a number.
+   * @throws {RangeError} Unless `permits` is an integer from 1 to
+   * `Number.MAX_SAFE_INTEGER` (a value that is not a number included).
    */
   constructor(permits: number) {
     const type = RangeError;
@@ -176,9 +148,6 @@ export class Semaphore {
    * }
    * assertEquals(sem.available, 1);
    * ```
-   *
-   * @returns The {@linkcode Permit}, to release. Rejects with
-   * `signal.reason` if the signal aborts first.
    */
   acquire(options?: AcquireOptions): Promise<Permit> {
     const signal = signalFor(options, "acquire permit");
@@ -187,11 +156,7 @@ export class Semaphore {
     return this.#waiters.park(undefined, signal) as Promise<Permit>;
   }
 
-  /**
-   * Takes a permit only if one is free and nobody waits for it; never waits.
-   *
-   * @returns A {@linkcode Permit}, or `undefined`.
-   */
+  /** A {@linkcode Permit} if one is free and nobody waits, else `undefined`. */
   tryAcquire(): Permit | undefined {
     return this.#take() ? new PermitImpl(this.#release) : undefined;
   }
@@ -214,9 +179,6 @@ export class Semaphore {
    * assertEquals(await next, "next");
    * assertEquals(sem.available, 1);
    * ```
-   *
-   * @returns What `fn` returns. Rejects with what `fn` throws, or with
-   * `signal.reason` if the signal aborts before `fn` starts.
    */
   run<T>(fn: () => T | PromiseLike<T>, options?: AcquireOptions): Promise<T> {
     try {
@@ -276,9 +238,6 @@ export class Semaphore {
     return true;
   }
 }
-
-/** What a `run` that found a permit free awaits before calling fn. */
-const DONE = Promise.resolve();
 
 /** An object or function with a `then` method, as `await` sees it. */
 function isThenable(value: unknown): value is PromiseLike<unknown> {

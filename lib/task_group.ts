@@ -4,25 +4,6 @@
  * tasks, cancels the rest when one fails, and does not let go until every
  * one of them has finished.
  *
- * @example Run tasks, cancel the siblings when one fails
- * ```ts
- * import { TaskGroup } from "@asincronia/asincronia/task-group";
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const forever = (signal: AbortSignal) => // runs until it is cancelled
- *   new Promise((_, reject) => signal.onabort = () => reject(signal.reason));
- * const boom = new Error("boom");
- * let slow: Promise<unknown> | undefined;
- * const error = await TaskGroup.run((group) => {
- *   slow = group.spawn(forever, { name: "slow" });
- *   group.spawn(() => Promise.reject(boom), { name: "fails" });
- * }).then(() => undefined, (error: AggregateError) => error);
- * // Only the failure: the slow task was cancelled, not failed.
- * assertEquals(error?.errors, [boom]);
- * assertEquals(error?.message, '1 task in the group failed: "fails"');
- * assertEquals(await slow!.catch((reason) => reason.name), "AbortError");
- * ```
- *
  * @module
  */
 import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
@@ -37,9 +18,8 @@ import {
 /** Options for {@linkcode TaskGroup} and {@linkcode TaskGroup.run}. */
 export interface TaskGroupOptions {
   /**
-   * A parent signal: when it aborts, the group aborts with the same reason,
-   * and waiting on the group rejects with it once every task has settled,
-   * unless a task failed (see {@linkcode TaskGroup.prototype.wait}).
+   * A parent signal: when it aborts, so does the group, with the same reason
+   * (see {@linkcode TaskGroup.prototype.wait}).
    */
   signal?: AbortSignal;
 }
@@ -58,8 +38,6 @@ export interface SpawnOptions {
 /**
  * A task: a function of its signal (which aborts with the group's) that
  * returns the task's result or a promise of it.
- *
- * @typeParam T The task's result.
  */
 export type Task<T> = (signal: AbortSignal) => T | PromiseLike<T>;
 
@@ -98,17 +76,11 @@ class TaskController extends AbortController {
 }
 
 /**
- * A scope for concurrent tasks: the first failure cancels the siblings, and
- * waiting on the group lasts until every task has settled.
- * {@linkcode TaskGroup.run} is `async with asyncio.TaskGroup() as tg:`;
- * `new TaskGroup()` with `wait()` or `await using` is the open form.
- *
- * | | cancels siblings | waits for all | reports |
- * |---|---|---|---|
- * | `Promise.all` | no | no, stops at first failure | first error |
- * | `Promise.allSettled` | no | yes | every outcome |
- * | `asyncio.TaskGroup` | yes | yes | `ExceptionGroup` |
- * | `TaskGroup` | yes, via `signal` | yes | `AggregateError` |
+ * A scope for concurrent tasks. {@linkcode TaskGroup.run} is
+ * `async with asyncio.TaskGroup() as tg:`; `new TaskGroup()` with `wait()`
+ * or `await using` is the open form. `Promise.all` stops at the first
+ * failure and `Promise.allSettled` cancels nothing; a TaskGroup cancels the
+ * siblings (through `signal`), waits for all and reports every failure.
  *
  * Guarantees:
  *
@@ -117,10 +89,10 @@ class TaskController extends AbortController {
  *   with the same reason; the first failure (a task's, or the body's in
  *   `run`) aborts it. A promise cannot be interrupted: a task stops only if
  *   it passes its signal on (`fetch`, `delay` from `@std/async`) or checks it.
- * - **Waiting.** Waiting on the group settles only when every task has,
- *   even one that ignores its signal, with an `AggregateError` of every
- *   failure in the order they happened, its message naming the tasks
- *   (`2 tasks in the group failed: "fetch a", "task 3"`), or fulfilled.
+ * - **Waiting.** Waiting on the group settles once every task has, even one
+ *   that ignores its signal: fulfilled, or with an `AggregateError` of the
+ *   failures in order, naming the tasks (`2 tasks in the group failed:
+ *   "fetch a", "task 3"`).
  * - **What counts as a failure.** Once the signal is aborted, a rejection
  *   with its reason, the parent signal's, or an error named `"AbortError"`
  *   is the cancellation coming back, as asyncio leaves `CancelledError` out
@@ -129,9 +101,9 @@ class TaskController extends AbortController {
  *   passes it on. (A thrown primitive counts each time.)
  * - **Nothing is lost.** The promise `spawn` returns never becomes an
  *   unhandled rejection. But if a task failed and all settled before anyone
- *   waited, the group settles in a promise nothing handles, so the runtime
- *   reports it; a later `wait()` rejects with it. (In an `await using`
- *   block, let the block end before awaiting anything long of your own.)
+ *   waited, the group settles in a promise nothing handles, which the
+ *   runtime reports (a later `wait()` rejects with it): end an `await using`
+ *   block before awaiting anything long of your own.
  * - **Spawning.** Tasks may spawn siblings while the group is waited on;
  *   once it settled, `spawn` throws. A task spawned after the signal
  *   aborted is not started: its promise rejects with `signal.reason`.
@@ -180,9 +152,8 @@ export class TaskGroup {
   #done: PromiseWithResolvers<void> | undefined;
 
   /**
-   * Runs `body` with a new group and settles once the body and every task
-   * have settled: `async with asyncio.TaskGroup() as tg:`. The body is
-   * called at once; its value (awaited) is run's result.
+   * Runs `body` (at once) with a new group and settles once the body and
+   * every task have, with the body's value (awaited). Besides:
    *
    * - An error of the body is a failure of the group, as a task's is: it
    *   cancels every task and joins the `AggregateError` as "the body". A
@@ -196,8 +167,6 @@ export class TaskGroup {
    * - After {@linkcode TaskGroup.prototype.abort}, a body that rejects
    *   without a failure makes run reject with the body's error.
    * - The body cannot wait for its own group: there `group.wait()` rejects.
-   *
-   * @returns The body's value, or a rejection as described above.
    */
   static run<T>(
     body: (group: TaskGroup) => T | PromiseLike<T>,
@@ -213,8 +182,7 @@ export class TaskGroup {
     } catch (error) {
       return Promise.reject(error);
     }
-    // The body counts as a running member of the group, so the group cannot
-    // settle before it; and the group is waited on from the start.
+    // The body counts as a running task; the group is waited on at once.
     group.#pending++;
     const done = group.wait();
     group.#inBody = true;
@@ -255,9 +223,8 @@ export class TaskGroup {
   }
 
   /**
-   * Aborts the group's signal, then every running task's, in spawn order.
-   * (Nothing changes the list meanwhile: spawn refuses once the signal is
-   * aborted, and tasks leave only in promise reactions.)
+   * Aborts the group's signal, then every running task's, in spawn order
+   * (meanwhile spawn refuses, and tasks leave only in promise reactions).
    */
   #abortAll(reason: unknown): void {
     this.#controller.abort(reason);
@@ -309,10 +276,9 @@ export class TaskGroup {
 
   /**
    * Starts a task in the group: calls `fn(signal)` now, with the task's own
-   * signal, and tracks the result. A synchronous throw is a failed task, a
+   * signal, and returns its promise. A synchronous throw is a failed task, a
    * value that is not a promise a task that succeeded at once.
    *
-   * @returns The task's own promise, which the group observes.
    * @throws {Error} If the group has already settled.
    */
   spawn<T>(fn: Task<T>, options?: SpawnOptions): Promise<T> {
@@ -390,23 +356,22 @@ export class TaskGroup {
    * @example A parent signal as a timeout
    * ```ts
    * import { TaskGroup } from "@asincronia/asincronia/task-group";
-   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+   * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * const group = new TaskGroup({ signal: AbortSignal.timeout(50) });
    * const quick = group.spawn(async () => "done");
    * group.spawn((signal) => // stops when aborted, at 50 ms
    *   new Promise((_, reject) => signal.onabort = () => reject(signal.reason))
    * );
-   * const error = await group.wait().then(() => undefined, (e: Error) => e);
-   * assertEquals(error?.name, "TimeoutError"); // the parent's reason, as itself
+   * await assert.rejects(group.wait(), { name: "TimeoutError" }); // the parent's reason
    * assertEquals(await quick, "done"); // it finished in time
    * ```
    *
-   * @returns A promise that fulfils when no task failed. It rejects with an
-   * `AggregateError` of the failures if any; else with the parent signal's
-   * reason if the parent aborted, as asyncio propagates the cancellation of
-   * the task around `async with`. In the body of {@linkcode TaskGroup.run}
-   * it rejects at once with an `Error`: the body would wait for itself.
+   * @returns Fulfils when no task failed; else rejects with an
+   * `AggregateError` of the failures, or, if none, the parent signal's reason
+   * (as asyncio propagates the cancellation around `async with`). In the body
+   * of {@linkcode TaskGroup.run} it rejects at once: the body would wait for
+   * itself.
    */
   wait(): Promise<void> {
     if (this.#inBody) {
@@ -424,20 +389,14 @@ export class TaskGroup {
     return this.#done.promise;
   }
 
-  /**
-   * `await using group = new TaskGroup()` waits at the end of its block.
-   *
-   * @returns The promise of {@linkcode TaskGroup.prototype.wait}.
-   */
+  /** `await using group = new TaskGroup()` waits at the end of its block. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.wait();
   }
 
   /**
-   * Records a rejection of the task named `who` (or of the body, when `who`
-   * is undefined): a failure, unless it is the group's own cancellation
-   * coming back, or a failure already recorded passed on by whoever awaited
-   * the task that failed.
+   * Records a rejection of the task named `who` (the body when undefined),
+   * unless it is the cancellation coming back or a failure already recorded.
    */
   #fail(error: unknown, who: string | undefined): void {
     const signal = this.#controller.signal;
@@ -473,10 +432,7 @@ export class TaskGroup {
     if (this.#state === "waiting") {
       this.#finish();
     } else if (this.#state === "open" && this.#errors.length > 0) {
-      // A task failed, every task has settled, and nobody has asked for the
-      // outcome: settle now, in a promise that nothing handles, so that the
-      // failure surfaces as an unhandled rejection instead of being lost.
-      // wait() called later returns this same promise.
+      // A failure nobody waits for: settle in a promise nothing handles.
       this.#done = Promise.withResolvers<void>();
       this.#finish();
     }

@@ -1,25 +1,8 @@
 /**
  * A recorder of when named tasks start and end, and a Gantt chart of it in
- * ASCII or SVG. Three tasks that overlap print the same lines as three that
- * run one after the other, only sooner: a {@linkcode Timeline} answers the
- * questions a test asks ("in which order did they finish?", "how many ran at
- * once?") and draws overlapping bars where tasks overlapped.
- *
- * @example Record two tasks and draw them
- * ```ts
- * import { Timeline } from "@asincronia/asincronia/timeline";
- * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
- *
- * const timeline = new Timeline();
- * const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
- * await Promise.all([
- *   timeline.track("A", () => wait(20)),
- *   timeline.track("B", () => wait(10)),
- * ]);
- * assertEquals(timeline.maxConcurrency(), 2); // A and B overlapped
- * const chart = timeline.render({ unit: 10, color: false }).split("\n");
- * assert(chart[0]!.startsWith("A ") && chart[1]!.startsWith("B ")); // then the axis
- * ```
+ * ASCII or SVG: a {@linkcode Timeline} answers the questions a test asks ("in
+ * which order did they finish?", "how many ran at once?") and draws
+ * overlapping bars where tasks overlapped.
  *
  * @module
  */
@@ -178,11 +161,7 @@ export class Timeline {
     return this.#read("read elapsed time");
   }
 
-  /**
-   * Records that the task `name` starts now.
-   *
-   * @throws {Error} If `name` was already started.
-   */
+  /** Records that the task `name` starts now: an `Error` if it already did. */
   start(name: string): void {
     string(name, "start task", "name");
     if (this.#spans.has(name)) {
@@ -193,9 +172,8 @@ export class Timeline {
   }
 
   /**
-   * Records that the task `name` ends now, as `outcome`.
-   *
-   * @throws {Error} If `name` was never started or has already ended.
+   * Records that the task `name` ends now, as `outcome`: an `Error` if it
+   * never started or has already ended.
    */
   end(name: string, outcome: "fulfilled" | "rejected" = "fulfilled"): void {
     string(name, "end task", "name");
@@ -212,12 +190,9 @@ export class Timeline {
   }
 
   /**
-   * Starts `name`, runs `task` (or awaits it, if it is a promise) and ends
-   * `name` when it settles, as fulfilled or rejected. The result or the
-   * error passes through.
-   *
-   * @returns The task's result. Rejects with an `Error` if `name` was
-   * already started.
+   * Starts `name` (rejecting if it already did), runs `task` (or awaits it,
+   * if it is a promise) and ends `name` when it settles, as fulfilled or
+   * rejected. The result or the error passes through.
    */
   async track<T>(
     name: string,
@@ -243,13 +218,13 @@ export class Timeline {
   /** Copies of every span, in the order the tasks started. */
   spans(): Span[] {
     return [...this.#spans.values()].sort((a, b) => a.start - b.start)
-      .map(copy);
+      .map((span) => ({ ...span }));
   }
 
   /** A copy of the span of the task `name`, or `undefined` if it never started. */
   span(name: string): Span | undefined {
     const span = this.#spans.get(string(name, "read span", "name"));
-    return span && copy(span);
+    return span && { ...span };
   }
 
   /** The names of the tasks that have ended, in the order they ended. */
@@ -269,8 +244,7 @@ export class Timeline {
       if (span.end !== undefined) events.push([span.end, -1]);
     }
     events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    let running = 0;
-    let peak = 0;
+    let running = 0, peak = 0;
     for (const [, delta] of events) {
       running += delta;
       peak = Math.max(peak, running);
@@ -311,10 +285,11 @@ export class Timeline {
    */
   render(options?: RenderOptions): string {
     const action = "render timeline";
-    const given = checkOptions(options, action);
-    const chart = this.#chart(given, action);
-    const { spans, now, total, label, format, unit } = chart;
-    const terminal = terminalWidth();
+    const chart = this.#chart(options, action);
+    const { given, spans, now, total, label, format, unit } = chart;
+    const terminal = globalThis.Deno?.stdout.isTerminal()
+      ? Deno.consoleSize().columns
+      : undefined;
     const fits = Math.max(20, Math.min(1000, terminal ?? 80));
     const width = checkWidth(given.width ?? fits, 20, 1000, action);
     const { color = terminal !== undefined && !globalThis.Deno?.noColor } =
@@ -327,14 +302,11 @@ export class Timeline {
     // they do not fit at all; then names are cut, down to SHORT_NAME while
     // durations are shown, and down to whatever leaves MIN_BARS without.
     const names = spans.map((span) => printable(span.name));
-    let nameWidth = widest(names, (name) => name.length);
+    let nameWidth = widest(names);
     const durations = spans.map((span) =>
       span.end === undefined ? "running" : format(span.end - span.start)
     );
-    let durationWidth = widest(
-      [...durations, format(total)],
-      (text) => text.length,
-    );
+    let durationWidth = widest([...durations, format(total)]);
     const room = (withDurations: boolean) =>
       width - 1 - MIN_BARS - (withDurations ? durationWidth + 1 : 0);
     const showDurations = label.length < width &&
@@ -404,14 +376,11 @@ export class Timeline {
    * assertEquals(svg.match(/<rect class="tl-bar /g)?.length, 2);
    * assert(svg.includes(">B &lt;fast&gt;</text>")); // escaped for XML
    * ```
-   *
-   * @returns The SVG document, as text.
    */
   toSVG(options?: SvgOptions): string {
     const action = "draw timeline as SVG";
-    const given = checkOptions(options, action);
-    const chart = this.#chart(given, action);
-    const { spans, now, total, label, format, unit } = chart;
+    const chart = this.#chart(options, action);
+    const { given, spans, now, total, label, format, unit } = chart;
     const width = checkWidth(given.width ?? 720, 200, 4000, action);
     const n = spans.length;
     const title = string(
@@ -484,44 +453,51 @@ export class Timeline {
   }
 
   /**
-   * What render() and toSVG() share, checked: the spans, the time the chart
-   * is drawn (the end of running bars), the axis' length in ms (at least a
-   * unit), the scale, and `format` for a duration in units.
+   * What render() and toSVG() share, checked: the options given, the spans,
+   * now (the end of running bars), the axis' length in ms (at least a unit),
+   * the unit, its label, and `format` for a duration in units.
    */
-  #chart(options: ScaleOptions, action: string) {
+  #chart<O extends ScaleOptions>(options: O | undefined, action: string) {
+    const given = checkOptions(options, action);
     const unit = number(
-      options.unit ?? 1000,
+      given.unit ?? 1000,
       action,
       "unit",
       "a positive number",
       (n) => n > 0 && n < Infinity,
     );
-    const label = string(options.unitLabel ?? "s", action, "unitLabel");
+    const label = string(given.unitLabel ?? "s", action, "unitLabel");
     const spans = this.spans();
     const now = this.#read(action);
     let total = unit;
     for (const span of spans) total = Math.max(total, span.end ?? now);
     const format = (ms: number) => `${inUnits(ms, unit)}${label}`;
-    return { spans, now, total, unit, label, format };
+    return { given, spans, now, total, unit, label, format };
   }
 }
 
 /**
- * The ticks of an axis `units` long, in units: one every `step`, a round
- * number (1, 2 or 5 times a power of ten, at least 0.1) of at least
+ * The ticks of an axis `units` long, in units: one every `step`, the least
+ * of 1, 2 or 5 times a power of ten (at least 0.1) that is at least
  * `spacing`. How many is bounded by the room the caller gives, whatever the
  * unit; none when the time in units overflows.
  */
 function ticks(units: number, spacing: number): number[] {
   if (!Number.isFinite(units)) return [];
-  const step = roundStep(Math.max(0.1, spacing));
+  const min = Math.max(0.1, spacing);
+  const power = 10 ** Math.floor(Math.log10(min));
+  const step = power *
+    ([1, 2, 5].find((f) => f * power >= min * (1 - 1e-12)) ?? 10);
   // A relative tolerance: the last tick may land a hair past the end.
   const count = Math.floor(units / step * (1 + 1e-9));
   return Array.from({ length: count + 1 }, (_, k) => k * step);
 }
 
 /** The longest of `texts`, measured by `length`; 0 when there is none. */
-function widest(texts: string[], length: (text: string) => number): number {
+function widest(
+  texts: string[],
+  length = (text: string): number => text.length,
+): number {
   return texts.reduce((max, text) => Math.max(max, length(text)), 0);
 }
 
@@ -552,18 +528,6 @@ function inUnits(ms: number, unit: number): string {
 function tick(units: number): string {
   const value = Number(units.toPrecision(12));
   return value < EXPONENT_FROM ? String(value) : value.toExponential();
-}
-
-/** The smallest of 1, 2 or 5 times a power of ten that is at least `min`. */
-function roundStep(min: number): number {
-  const power = 10 ** Math.floor(Math.log10(min));
-  const factor = [1, 2, 5].find((f) => f * power >= min * (1 - 1e-12)) ?? 10;
-  return factor * power;
-}
-
-/** A span, copied. */
-function copy({ name, start, end, outcome }: Span): Span {
-  return { name, start, end, outcome };
 }
 
 /** `name` in exactly `width` columns: padded, or cut with an ellipsis. */
@@ -634,10 +598,4 @@ function checkWidth(value: unknown, min: number, max: number, action: string) {
     `an integer from ${min} to ${max}`,
     (n) => Number.isInteger(n) && n >= min && n <= max,
   );
-}
-
-/** Standard output's width in columns when it is a terminal. */
-function terminalWidth(): number | undefined {
-  const terminal = globalThis.Deno?.stdout.isTerminal();
-  return terminal ? Deno.consoleSize().columns : undefined;
 }

@@ -237,3 +237,22 @@ Deno.test("Event keeps order and aborts the right waiter as its list compacts", 
     );
   }
 });
+
+Deno.test("A signal whose waiters all left carries nothing: a later waiter brings its own listener", async () => {
+  const controller = new AbortController();
+  const { signal } = controller;
+  signal.addEventListener("abort", () => {}); // the engine's own bookkeeping
+  const seen = spy(signal);
+  const keys = Reflect.ownKeys(signal);
+  const event = new Event();
+  const first = [event.wait({ signal }), event.wait({ signal })];
+  assertEquals(Reflect.ownKeys(signal), keys, "a property a program can see");
+  event.set();
+  await Promise.all(first);
+  assertEquals([seen.listeners, seen.attached, seen.watchers], [1, 0, 0]);
+  const later = track(new Event().wait({ signal }));
+  assertEquals([seen.attached, seen.watchers], [1, 1]);
+  controller.abort();
+  await settle();
+  assertEquals([later.state, seen.attached], ["rejected", 0]);
+});

@@ -393,10 +393,10 @@ Deno.test("Semaphore.run() holds a permit around fn", async (t) => {
     assertEquals([sem.available, sem.waiting], [1, 0]);
   });
 
-  await t.step("20,000 queued fns that throw each release", async () => {
+  await t.step("2,000 queued fns that throw each release", async () => {
     const sem = new Semaphore(1);
     const held = await sem.acquire();
-    const calls = Array.from({ length: 20_000 }, (_, i) =>
+    const calls = Array.from({ length: 2000 }, (_, i) =>
       sem.run(() => {
         throw new Error(`n${i}`);
       }).catch((e: Error) => e.message));
@@ -404,7 +404,7 @@ Deno.test("Semaphore.run() holds a permit around fn", async (t) => {
     held.release();
     const messages = await Promise.all(calls);
     assertEquals(messages[0], "n0");
-    assertEquals(messages[19_999], "n19999");
+    assertEquals(messages[1999], "n1999");
     assertEquals(await last, "last");
     assertEquals([sem.available, sem.waiting], [1, 0]);
     // The queue, grown by the burst and emptied, still works in order.
@@ -743,9 +743,9 @@ Deno.test("Semaphore adds one listener to a signal that many waiters share", asy
     assertEquals([sem.available, sem.waiting], [1, 0]);
   });
 
-  await t.step("100,000 waiters on one signal: one listener", async () => {
+  await t.step("2,000 waiters on one signal: one listener", async () => {
     // (bench/waiters_bench.ts times 10^5 waiters on one signal against 10^5
-    // on signals of their own.)
+    // on signals of their own: the cost this guards against is quadratic.)
     const sem = new Semaphore(4);
     const held = [];
     for (let i = 0; i < 4; i++) held.push(await sem.acquire());
@@ -754,7 +754,7 @@ Deno.test("Semaphore adds one listener to a signal that many waiters share", asy
     const seen = spy(signal);
     let granted = 0;
     const calls: Promise<unknown>[] = [];
-    for (let i = 0; i < 100_000; i++) {
+    for (let i = 0; i < 2000; i++) {
       calls.push(
         i % 2 === 0
           ? sem.run(() => granted++, { signal })
@@ -766,13 +766,13 @@ Deno.test("Semaphore adds one listener to a signal that many waiters share", asy
     }
     // Half of them get a permit and leave the signal one by one...
     for (const permit of held) permit.release();
-    while (granted < 50_000) await settle(1);
+    while (granted < 1000) await settle(1);
     assertEquals([seen.listeners, seen.watchers], [1, sem.waiting]);
     // ...and the other half leave at once when it aborts.
     controller.abort();
     const results = await Promise.allSettled(calls);
     const rejected = results.filter((r) => r.status === "rejected").length;
-    assertEquals(rejected, 100_000 - granted);
+    assertEquals(rejected, 2000 - granted);
     assertEquals([seen.listeners, seen.attached, seen.watchers], [1, 0, 0]);
     assertEquals([sem.available, sem.waiting], [4, 0]);
   });

@@ -8,6 +8,7 @@ import {
   assertRejects,
   assertStrictEquals,
 } from "@std/assert";
+import { Semaphore } from "../../lib/semaphore.ts";
 import { TaskGroup } from "../../lib/task_group.ts";
 import { aborted, collected, delay, forever, outcome } from "./_helpers.ts";
 import { spy } from "./_abort_spy.ts";
@@ -357,4 +358,23 @@ Deno.test("TaskGroup is not kept alive by its parent signal once it settled", as
     }
   });
   assertEquals(parent.signal.aborted, false);
+});
+
+Deno.test("a permit released by the parent's abort skips the waiter on that signal and goes to the next", async () => {
+  // The group watches the parent before the waiter does; its abort runs the
+  // caller's listener, which releases the permit before the abort reaches
+  // the waiter. Its signal has aborted: it is refused, once, and the permit
+  // goes to the caller behind it.
+  const sem = new Semaphore(1);
+  const held = await sem.acquire();
+  const parent = new AbortController();
+  const group = new TaskGroup({ signal: parent.signal });
+  group.signal.addEventListener("abort", () => held.release());
+  const waiter = sem.acquire({ signal: parent.signal });
+  const behind = sem.acquire();
+  parent.abort();
+  await assertRejects(() => waiter);
+  await assertRejects(() => group.wait());
+  (await behind).release();
+  assertEquals([sem.available, sem.waiting], [1, 0]);
 });

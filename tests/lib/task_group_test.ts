@@ -512,7 +512,7 @@ Deno.test("TaskGroup reports a failure nobody waits on as an unhandled rejection
   }
 });
 
-Deno.test("TaskGroup spawns and settles 100,000 tasks that listen to their signal", async (t) => {
+Deno.test("TaskGroup spawns and settles tasks that listen to their signal", async (t) => {
   /** Counts the listeners added to `signal`. */
   function countListeners(signal: AbortSignal): { added: number } {
     const counts = { added: 0 };
@@ -536,26 +536,28 @@ Deno.test("TaskGroup spawns and settles 100,000 tasks that listen to their signa
     assertEquals(counts.added, 0);
   });
 
-  await t.step("100,000 tasks run to the end", async () => {
+  // The cost of 10^3 and 10^4 such tasks, against the same by hand on one
+  // signal (quadratic): bench/task_group_bench.ts.
+  await t.step("1,000 tasks run to the end", async () => {
     const group = new TaskGroup();
     let done = 0;
-    for (let i = 0; i < 100_000; i++) {
+    for (let i = 0; i < 1000; i++) {
       group.spawn(async (signal) => {
         await delay(1, { signal });
         done++;
       });
     }
     await group.wait();
-    assertEquals(done, 100_000);
+    assertEquals(done, 1000);
   });
 
-  await t.step("100,000 tasks cancelled by one failure", async () => {
+  await t.step("1,000 tasks cancelled by one failure", async () => {
     const group = new TaskGroup();
     const failure = new Error("the last one fails");
     let cancelled = 0;
-    for (let i = 0; i < 100_000; i++) {
+    for (let i = 0; i < 1000; i++) {
       group.spawn((signal) =>
-        i === 99_999
+        i === 999
           ? delay(1).then(() => Promise.reject(failure))
           : delay(60_000, { signal }).catch((reason) => {
             if (reason === signal.reason) cancelled++;
@@ -565,7 +567,7 @@ Deno.test("TaskGroup spawns and settles 100,000 tasks that listen to their signa
     }
     const error = await assertRejects(() => group.wait(), AggregateError);
     assertEquals(error.errors, [failure]);
-    assertEquals(cancelled, 99_999);
+    assertEquals(cancelled, 999);
   });
 });
 

@@ -300,15 +300,17 @@ Deno.test("Timeline.render() stays small whatever the unit", () => {
   }
 });
 
-Deno.test("Timeline.render() draws 200,000 tasks", () => {
+// More spans than a call can take as arguments (about 1.3·10^5 here): a
+// Math.max(...ends) in render() overflowed the stack.
+Deno.test("Timeline.render() draws 150,000 tasks", () => {
   const { timeline, at } = manual();
-  for (let i = 0; i < 200_000; i++) {
+  for (let i = 0; i < 150_000; i++) {
     timeline.start(`t${i}`);
     at(i + 1);
     timeline.end(`t${i}`);
   }
   const rows = timeline.render({ width: 40, color: false }).split("\n");
-  assertEquals(rows.length, 200_002);
+  assertEquals(rows.length, 150_002);
 });
 
 Deno.test("Timeline.render() keeps each task on one line, whatever its name or clock", () => {
