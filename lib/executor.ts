@@ -297,8 +297,9 @@ interface Thread {
  *
  * What a runtime cannot do, and what to do instead:
  * - On Deno 2.9.6 (not Node, Bun or browsers), `Worker.terminate()` takes
- *   effect only when the worker's code returns to its event loop. A call that never does (`for (;;) {}`, a loop that
- *   blocks in `Atomics.wait` or awaits only resolved promises) keeps its
+ *   effect only when the worker's code returns to its event loop. A call
+ *   that never does (`for (;;) {}`, a loop that blocks in `Atomics.wait`
+ *   or awaits only resolved promises) keeps its
  *   thread after it was aborted: the call rejects, but the thread keeps a
  *   core (or stays parked) and the process never exits
  *   ({@link https://github.com/denoland/deno/pull/35657 | denoland/deno#35657},

@@ -111,6 +111,36 @@ export async function queueHoldsPuttersBackAndCloses(): Promise<void> {
   await rejects(queue.get(), QueueClosedError);
 }
 
+export async function rendezvousHandsEachItemOverInPerson(): Promise<void> {
+  const queue = new Queue<string>({ maxsize: 0 });
+  equal(queue.tryPut("nobody there"), false);
+  const put = queue.put("hand over");
+  await tick();
+  equal([queue.size, queue.waitingPutters], [0, 1], "held by its putter");
+  equal(await queue.get(), "hand over");
+  await put;
+}
+
+export async function joinWaitsForEveryTaskDoneAndImmediateCloseDrops(): Promise<
+  void
+> {
+  const queue = new Queue<number>();
+  for (const n of [1, 2, 3]) await queue.put(n);
+  let joined = false;
+  const join = queue.join().then(() => (joined = true));
+  equal(await queue.get(), 1);
+  queue.taskDone();
+  await tick();
+  equal(joined, false, "two items still unfinished");
+  const getter = new Queue<number>();
+  const waiting = getter.get();
+  getter.close({ immediate: true });
+  await rejects(waiting, QueueClosedError);
+  equal(queue.close({ immediate: true }), [2, 3]);
+  await join; // the dropped items count as done
+  await rejects(queue.get(), QueueClosedError);
+}
+
 export async function taskGroupCancelsSiblingsOnAFailure(): Promise<void> {
   const boom = new Error("boom");
   let sibling: AbortSignal | undefined;
