@@ -1,18 +1,6 @@
 /**
  * Running deno in a subprocess: the one place the course starts one.
  *
- * - {@linkcode ROOT}: the checkout (the folder above course/), as a path.
- * - {@linkcode denoExecutable}: this deno when `--allow-run` names its path,
- *   else `deno` as the PATH finds it.
- * - {@linkcode runDeno}: `deno …args` to its end, with `stdin` written to it
- *   and an optional `signal` that kills it; resolves with its exit code and
- *   what it printed. It never rejects for a nonzero exit.
- * - {@linkcode runProgram}: a program given as text (`deno run --no-prompt
- *   -`), with no permission at all; resolves with what it printed, rejects
- *   with the first line it wrote on standard error.
- * - {@linkcode endChildren}: SIGTERM to every deno subprocess started here
- *   that still runs (a lesson's runner calls it when it is told to end).
- *
  * @module
  */
 
@@ -31,47 +19,62 @@ export function denoExecutable(): string {
   return state.state === "granted" ? self : "deno";
 }
 
-/** Options of {@linkcode runDeno}. */
+/**
+ * Options of {@linkcode runDeno}: what to write to its standard input, then
+ * closed (default: none, stdin is null); its working folder (default
+ * {@linkcode ROOT}); variables added to its environment; a signal that kills
+ * it (SIGTERM).
+ */
 export interface RunDenoOptions {
-  /** Written to its standard input, which is then closed. @default {none: stdin is null} */
   stdin?: string;
-  /** Its working folder. @default {ROOT} */
   cwd?: string;
-  /** Variables added to its environment. */
   env?: Record<string, string>;
-  /** Kills it (SIGTERM) when aborted. */
   signal?: AbortSignal;
 }
 
-/** How a deno subprocess ended and what it printed. */
+/** How a deno subprocess ended (128 + n when signal n ended it), and what it printed. */
 export interface DenoOutput {
-  /** Its exit code (128 + n when signal n ended it). */
   code: number;
-  /** Its standard output, decoded. */
   stdout: string;
-  /** Its standard error, decoded. */
   stderr: string;
 }
 
-/** The subprocesses of {@linkcode runDeno} that have not ended yet. */
+/** The subprocesses of {@linkcode spawnDeno} that have not ended yet. */
 const children = new Set<Deno.ChildProcess>();
 
-/** Runs `deno …args` to its end. */
+/**
+ * Starts `deno …args` from {@linkcode ROOT} (unless `options` say), its
+ * output piped, its input null (unless they say), and keeps it where
+ * {@linkcode endChildren} finds it until it ends.
+ */
+export function spawnDeno(
+  args: readonly string[],
+  options: Deno.CommandOptions = {},
+): Deno.ChildProcess {
+  const child = new Deno.Command(denoExecutable(), {
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    ...options,
+    args: [...args],
+  }).spawn();
+  children.add(child);
+  child.status.finally(() => children.delete(child));
+  return child;
+}
+
+/** Runs `deno …args` to its end; a nonzero exit is no rejection. */
 export async function runDeno(
   args: readonly string[],
   options: RunDenoOptions = {},
 ): Promise<DenoOutput> {
-  const child = new Deno.Command(denoExecutable(), {
-    args: [...args],
+  const child = spawnDeno(args, {
     cwd: options.cwd ?? ROOT,
     env: options.env,
     signal: options.signal,
     stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  children.add(child);
-  child.status.finally(() => children.delete(child));
+  });
   if (options.stdin !== undefined) {
     const writer = child.stdin.getWriter();
     // A child that exits without reading closes the pipe: not our error.
@@ -104,15 +107,51 @@ export async function runProgram(
 }
 
 /**
- * Sends SIGTERM to every subprocess {@linkcode runDeno} started that has
+ * Sends `signal` to every subprocess {@linkcode spawnDeno} started that has
  * not ended yet. Sending a signal to a process this one started needs no
  * permission (`Deno.kill` of any other process needs `--allow-run` for
  * every program).
  */
-export function endChildren(): void {
-  for (const child of children) {
-    try {
-      child.kill("SIGTERM");
-    } catch { /* it has just ended */ }
+export function endChildren(signal: Deno.Signal = "SIGTERM"): void {
+  for (const child of children) kill(child, signal);
+}
+
+/** Sends `signal` to `child`; a child that has ended already is no error. */
+export function kill(
+  child: Deno.ChildProcess,
+  signal: Deno.Signal = "SIGTERM",
+): void {
+  try {
+    child.kill(signal);
+  } catch { /* it has ended */ }
+}
+
+/**
+ * Calls `line` with each line of `stream` as it arrives. Each character is
+ * looked at once: a line that comes in many chunks is kept as a list of
+ * pieces and joined once it ends, so a 32 MiB line costs what 32 MiB does.
+ */
+export async function lines(
+  stream: ReadableStream<Uint8Array>,
+  line: (text: string) => void,
+): Promise<void> {
+  let pieces: string[] = [];
+  const emit = (last: string) => {
+    pieces.push(last);
+    const text = pieces.join("");
+    line(text.endsWith("\r") ? text.slice(0, -1) : text);
+    pieces = [];
+  };
+  try {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      let from = 0;
+      for (let at; (at = chunk.indexOf("\n", from)) >= 0; from = at + 1) {
+        emit(chunk.slice(from, at));
+      }
+      if (from < chunk.length) pieces.push(chunk.slice(from));
+    }
+  } catch {
+    // A pipe that breaks ends the lines, not the run: its exit still comes.
   }
+  if (pieces.length > 0) emit("");
 }

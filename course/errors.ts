@@ -1,12 +1,6 @@
 /**
- * Values and errors as the course shows them in one line.
- *
- * - {@linkcode describe}: a bad value, briefly, for "current value is …".
- * - {@linkcode errorLine}: an error as one line, its class and the first
- *   line of its message (`TypeError: x is not a function`).
- *
- * The library has its own `describe` (lib/_util.ts, private to lib/); this
- * one is the course's, for the lessons, the exercises and the site.
+ * Values and errors as the course shows them in one line (lib/ has its own,
+ * private to it).
  *
  * @module
  */

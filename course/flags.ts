@@ -26,7 +26,8 @@
  *
  * @module
  */
-import { type Text, UI } from "./i18n.ts";
+import { describe } from "./errors.ts";
+import { type Text, text, UI } from "./i18n.ts";
 
 /** A flag a command takes. */
 export type Flag =
@@ -39,37 +40,45 @@ export type Flag =
   }
   | { readonly type: "string"; readonly choices?: readonly string[] };
 
-/** What {@linkcode parseFlags} gives back for the flags `F`. */
+/** What {@linkcode parseFlags} gives back for the flags `F`; `_`: the plain arguments, as typed. */
 export type Parsed<F extends Record<string, Flag>> =
   & {
     -readonly [K in keyof F]?: F[K] extends { type: "switch" } ? boolean
       : F[K] extends { type: "number" } ? number
       : string;
   }
-  & {
-    /** The plain arguments, as typed. */
-    _: string[];
-  };
+  & { _: string[] };
 
-/** Options of {@linkcode parseFlags}. */
+/**
+ * Options of {@linkcode parseFlags}: one-letter forms (`{ h: "help" }` reads
+ * `-h` as `--help`), how many plain arguments the command takes (default 0).
+ */
 export interface ParseOptions {
-  /** One-letter forms: `{ h: "help" }` reads `-h` as `--help`. */
   short?: Record<string, string>;
-  /** How many plain arguments the command takes. @default {0} */
   positionals?: number;
 }
 
 /** A command line that cannot be read; `text` says why in each language. */
 export class UsageError extends Error {
   override name = "UsageError";
-  /** The message in English and Spanish. */
   readonly text: Text;
 
-  /** An error with `text` as its message (in English). */
+  /** An error with `text.en` as its message. */
   constructor(text: Text) {
     super(text.en);
     this.text = text;
   }
+}
+
+/** A UsageError that says `UI[key]` of `flag`, the `value` as typed described. */
+function refuse(
+  key: keyof typeof UI,
+  flag: string,
+  value?: string,
+  rule?: Text,
+) {
+  const values = { flag, value: describe(value), rule };
+  return new UsageError(text(...UI[key], values));
 }
 
 const YES = new Set(["", "yes", "true", "on", "1", "sí", "si"]);
@@ -104,11 +113,11 @@ export function parseFlags<F extends Record<string, Flag>>(
     const flag = name === undefined || !Object.hasOwn(flags, name)
       ? undefined
       : flags[name];
-    if (flag === undefined) throw new UsageError(UI.unknownFlag(typed!));
+    if (flag === undefined) throw refuse("unknownFlag", typed!);
     if (flag.type === "switch") {
       const word = (inline ?? "").toLowerCase();
       if (!YES.has(word) && !NO.has(word)) {
-        throw new UsageError(UI.yesOrNo(typed!, inline!));
+        throw refuse("yesOrNo", typed!, inline);
       }
       values[name!] = YES.has(word);
       continue;
@@ -118,14 +127,21 @@ export function parseFlags<F extends Record<string, Flag>>(
       value = argv[++i];
     }
     if (value === undefined || value === "") {
-      throw new UsageError(UI.needsValue(typed!));
+      throw refuse("needsValue", typed!);
+    }
+    if (flag.type === "string" && !(flag.choices?.includes(value) ?? true)) {
+      const choices = flag.choices!;
+      const rule = { en: choices.join(" or "), es: choices.join(" o ") };
+      throw refuse("mustBe", typed!, value, rule);
     }
     values[name!] = flag.type === "number"
       ? number(typed!, flag, value)
-      : choice(typed!, flag, value);
+      : value;
   }
   const allowed = options.positionals ?? 0;
-  if (plain.length > allowed) throw new UsageError(UI.extra(plain[allowed]!));
+  if (plain.length > allowed) {
+    throw refuse("extra", "", plain[allowed]);
+  }
   return { ...values, _: plain } as Parsed<F>;
 }
 
@@ -153,14 +169,5 @@ function number(
     ? { en: ` of at most ${max}`, es: ` de como mucho ${max}` }
     : { en: "", es: "" };
   const rule = { en: kind.en + range.en, es: kind.es + range.es };
-  throw new UsageError(UI.number(typed, rule, value));
-}
-
-function choice(
-  typed: string,
-  flag: Extract<Flag, { type: "string" }>,
-  value: string,
-): string {
-  if (flag.choices === undefined || flag.choices.includes(value)) return value;
-  throw new UsageError(UI.oneOf(typed, flag.choices, value));
+  throw refuse("mustBe", typed, value, rule);
 }

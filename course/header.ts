@@ -19,31 +19,22 @@
 import { ROOT } from "./deno.ts";
 import type { Text } from "./i18n.ts";
 
-/** What `deno run` must allow a lesson; read paths are from the checkout. */
+/**
+ * What `deno run` must allow a lesson: folders it reads (workers load their
+ * modules from them; paths from the checkout), hosts it listens on and
+ * connects to, programs it starts.
+ */
 export interface Permissions {
-  /** Folders it reads (workers load their modules from them). */
   read?: string[];
-  /** Hosts it listens on and connects to. */
   net?: string[];
-  /** Programs it starts. */
   run?: string[];
 }
 
-/** A `@resource`: a link and its text. */
-export interface Resource {
-  /** The address. */
-  url: string;
-  /** The text to show. */
-  text: string;
-}
-
-/** What a lesson's header says. */
+/** What a lesson's header says; the tags are in the module's doc. */
 export interface LessonHeader {
-  /** The file name in lessons/, e.g. `03_gather.ts`. */
+  /** The file name in lessons/ (`03_gather.ts`), and without `.ts`: the lesson's id. */
   file: string;
-  /** The file name without `.ts`: the lesson's id. */
   id: string;
-  /** The notes' section, e.g. 3 (`@section`). */
   section: number;
   /**
    * The notes' section title (`@section`), with the accents the notes leave
@@ -51,21 +42,15 @@ export interface LessonHeader {
    * guide's heading for the section.
    */
   sectionTitle: string;
-  /** `@title` and `@title:es`. */
   title: Text;
-  /** `@difficulty`. */
   difficulty: string;
-  /** `@tags`, split at commas. */
   tags: string[];
-  /** `@run`: the command, as written. */
+  /** `@run`, as written, and the permissions it grants. */
   run: string;
-  /** The permissions of `@run`. */
   permissions: Permissions;
-  /** `@resource` links. */
-  resources: Resource[];
+  resources: { url: string; text: string }[];
   /** `@guide`: its page of the Spanish guide, from the checkout. */
   guide: string;
-  /** `@exercises`: the ids of its exercises, in order. */
   exercises: string[];
   /** The paragraphs between the tags and the Output block. */
   summary: string[];
@@ -142,12 +127,16 @@ export async function listLessons(
       files.push(entry.name);
     }
   }
-  files.sort();
-  return Promise.all(
+  const headers = await Promise.all(
     files.map(async (file) =>
       readHeader(await Deno.readTextFile(`${dir}/${file}`), file)
     ),
   );
+  // By section, then by first exercise, since exercises are numbered in the
+  // notes' order (§4's semaphore, 04a, comes before its lock, 04b).
+  const key = (l: LessonHeader) =>
+    `${l.file.slice(0, 2)} ${l.exercises[0] ?? ""} ${l.file}`;
+  return headers.sort((a, b) => key(a) < key(b) ? -1 : 1);
 }
 
 /** The permissions `@run` grants, refusing a command not in the header's form. */
@@ -177,10 +166,8 @@ function bad(file: string, tag: string, problem: string): never {
 
 /** Lines joined into paragraphs at blank lines. */
 export function paragraphs(lines: readonly string[]): string[] {
-  return lines.join("\n").split(/\n\s*\n/).map((p) =>
-    p.replace(/\s+/g, " ").trim()
-  )
-    .filter(Boolean);
+  return lines.join("\n").split(/\n\s*\n/)
+    .map((p) => p.replace(/\s+/g, " ").trim()).filter(Boolean);
 }
 
 /** `path`, from the checkout, as a command run from `cwd` must spell it. */
@@ -210,14 +197,8 @@ export function commandLine(
   cwd: string = ROOT,
 ): string {
   const file = spell(`lessons/${lesson.file}`, cwd);
-  return [
-    "deno",
-    "run",
-    ...permissionFlags(lesson.permissions, cwd),
-    file,
-    ...args,
-  ]
-    .map(shellQuote).join(" ");
+  const flags = permissionFlags(lesson.permissions, cwd);
+  return ["deno", "run", ...flags, file, ...args].map(shellQuote).join(" ");
 }
 
 /** A word as a POSIX shell reads it back: quoted when it needs it. */

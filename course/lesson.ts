@@ -41,13 +41,10 @@ export interface LessonOptions {
   log?: (line: string) => void;
 }
 
-/** What every lesson's function returns, for its test. */
+/** What every lesson's function returns, for its test: every line it printed, when each of its tasks ran, the unit it ran with. */
 export interface LessonResult {
-  /** Every line the lesson printed, in order. */
   lines: string[];
-  /** When each of the lesson's tasks ran. */
   timeline: Timeline;
-  /** The unit the lesson ran with, in milliseconds. */
   unit: number;
 }
 
@@ -60,11 +57,9 @@ export interface LessonContext extends LessonResult {
 /** A lesson's own flag: how the parser reads it, and a line for `--help`. */
 export type LessonFlag = Flag & { help: string };
 
-/** How a lesson runs from the command line. */
+/** How a lesson runs from the command line: its function, and its own flags beside the ones every lesson takes. */
 export interface LessonCommand<O extends LessonOptions = LessonOptions> {
-  /** The lesson's function. */
   run: (options: O) => Promise<LessonResult>;
-  /** Its own flags, beside the ones every lesson takes. */
   flags?: Record<string, LessonFlag>;
   /**
    * The smallest `--unit` at which it prints its Output block (timers a
@@ -83,20 +78,22 @@ export const MAX_UNIT = 10_000;
 const optionErrors = new WeakMap<object, string>();
 
 /**
- * An error for a bad option of a lesson's function: a TypeError or a
- * RangeError naming the option and the value, which the command line shows
- * as a message about the flag.
+ * `value`, when it is a number that `ok` accepts; else throws a TypeError or
+ * a RangeError that names the option, the `rule` and the value, which the
+ * command line shows as a message about the flag.
  */
-export function optionError(
-  kind: typeof TypeError | typeof RangeError,
+function checkOption(
+  value: unknown,
   option: string,
   rule: string,
-  value: unknown,
-): Error {
+  ok: (n: number) => boolean,
+): number {
+  if (typeof value === "number" && ok(value)) return value;
   const rest = `must be ${rule}: current value is ${describe(value)}`;
+  const kind = typeof value === "number" ? RangeError : TypeError;
   const error = new kind(`Cannot run lesson as '${option}' ${rest}`);
   optionErrors.set(error, `Flag --${option} ${rest}`);
-  return error;
+  throw error;
 }
 
 /**
@@ -116,13 +113,12 @@ export function integerOption(
     : min === 1
     ? "a positive integer"
     : `an integer of at least ${min}`;
-  if (typeof value !== "number") {
-    throw optionError(TypeError, option, rule, value);
-  }
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw optionError(RangeError, option, rule, value);
-  }
-  return value;
+  return checkOption(
+    value,
+    option,
+    rule,
+    (n) => Number.isInteger(n) && n >= min && n <= max,
+  );
 }
 
 /**
@@ -152,14 +148,13 @@ let reporter: ((event: LessonEvent) => void) | undefined;
  * timeline and a `print` that both logs and records.
  */
 export function begin(options: LessonOptions = {}): LessonContext {
-  const unit = options.unit ?? 1000;
   const rule = `a number of milliseconds from ${MIN_UNIT} to ${MAX_UNIT}`;
-  if (typeof unit !== "number") {
-    throw optionError(TypeError, "unit", rule, unit);
-  }
-  if (!(unit >= MIN_UNIT && unit <= MAX_UNIT)) {
-    throw optionError(RangeError, "unit", rule, unit);
-  }
+  const unit = checkOption(
+    options.unit ?? 1000,
+    "unit",
+    rule,
+    (n) => n >= MIN_UNIT && n <= MAX_UNIT,
+  );
   const log = options.log ?? console.log;
   const lines: string[] = [];
   const print = (line: string) => {
@@ -201,11 +196,9 @@ class ReportedTimeline extends Timeline {
 
 const micro = (ms: number) => Math.round(ms * 1000) / 1000;
 
-/** Where the command line writes, so that tests can capture it. */
+/** Where the command line writes (standard output and error), so that tests can capture it. */
 export interface CliOutput {
-  /** Standard output, one line or block at a time. */
   out: (text: string) => void;
-  /** Standard error, one line at a time. */
   err: (text: string) => void;
 }
 
@@ -224,7 +217,6 @@ const WHY: Record<keyof Permissions, string> = {
   run: "the lesson starts deno subprocesses",
 };
 
-/** The text of `--help`. */
 export function helpText(
   header: LessonHeader,
   command: LessonCommand<never>,
@@ -423,7 +415,7 @@ function usage(error: unknown, io: CliOutput): number {
     (error instanceof UsageError ? error.text.en : undefined);
   if (message === undefined) throw error;
   io.err(message);
-  io.err(UI.seeHelp().en);
+  io.err(UI.seeHelp[0]);
   return 2;
 }
 

@@ -9,43 +9,38 @@
  */
 import { parseFlags, UsageError } from "./flags.ts";
 import { type LessonHeader, listLessons } from "./header.ts";
-import { type Lang, LANGS } from "./i18n.ts";
+import { type Lang, LANGS, sayIn } from "./i18n.ts";
 
+/** The listing's words, in English and Spanish. */
 const WORDS = {
-  en: {
-    notes: "notes:",
-    guide: "",
-    exercises: "exercises:",
-    run: "run:",
-    other:
-      "In Spanish, with each lesson's page of the guide: deno task lessons --lang es",
-    usage: "Usage: deno task lessons [--lang en|es]",
-  },
-  es: {
-    notes: "apuntes:",
-    guide: "guía:",
-    exercises: "ejercicios:",
-    run: "comando:",
-    other:
-      "La guía en español empieza en README.es.md; la lista en inglés: deno task lessons",
-    usage: "Uso: deno task lessons [--lang en|es]",
-  },
-};
+  notes: ["notes:", "apuntes:"],
+  guide: ["", "guía:"],
+  exercises: ["exercises:", "ejercicios:"],
+  run: ["run:", "comando:"],
+  other: [
+    "In Spanish, with each lesson's page of the guide: deno task lessons --lang es",
+    "La guía en español empieza en README.es.md; la lista en inglés: deno task lessons",
+  ],
+  usage: [
+    "Usage: deno task lessons [--lang en|es]",
+    "Uso: deno task lessons [--lang en|es]",
+  ],
+} satisfies Record<string, [en: string, es: string]>;
 
 /** The listing of `lessons` in `lang`, one block of lines per lesson. */
 export function formatLessons(lessons: LessonHeader[], lang: Lang): string[] {
-  const w = WORDS[lang];
+  const w = sayIn(WORDS, lang);
   const row = (label: string, value: string) =>
     label && value ? [`    ${label.padEnd(12)}${value}`] : [];
   return [
     ...lessons.flatMap((lesson) => [
       `${lesson.file.slice(0, 2)}  ${lesson.title[lang]}`,
-      ...row(w.notes, `§${lesson.section} ${lesson.sectionTitle}`),
-      ...row(w.guide, lesson.guide),
-      ...row(w.exercises, lesson.exercises.join(", ")),
-      ...row(w.run, lesson.run),
+      ...row(w("notes"), `§${lesson.section} ${lesson.sectionTitle}`),
+      ...row(w("guide"), lesson.guide),
+      ...row(w("exercises"), lesson.exercises.join(", ")),
+      ...row(w("run"), lesson.run),
     ]),
-    w.other,
+    w("other"),
   ];
 }
 
@@ -82,12 +77,12 @@ export async function main(
       ? "es"
       : "en";
     err(error.text[lang]);
-    err(WORDS[lang].usage);
+    err(sayIn(WORDS, lang)("usage"));
     return 2;
   }
   const lang = (flags.lang ?? "en") as Lang;
   if (flags.help) {
-    out(WORDS[lang].usage);
+    out(sayIn(WORDS, lang)("usage"));
     out("  --lang en  English titles (the default)");
     out("  --lang es  Spanish titles and the page of the Spanish guide");
     return 0;

@@ -39,7 +39,6 @@ const RENAMED: Readonly<Record<string, string>> = {
   "04d": "10c",
 };
 
-/** The progress file of this checkout. */
 export const PROGRESS: URL = new URL(
   "../exercises/.progress.json",
   import.meta.url,

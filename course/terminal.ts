@@ -1,17 +1,10 @@
 /**
  * The terminal: its width and whether to colour.
  *
- * - {@linkcode terminalWidth}: the columns of standard output, or 80 when it
- *   is not a terminal (a pipe, a test's sink) or reports no size (a pseudo
- *   terminal that was never given one says 0).
- * - {@linkcode useColor}: whether standard output is a terminal and NO_COLOR
- *   is not set.
- * - {@linkcode paint}: text in one of a few ANSI styles, or as it is.
- *
  * @module
  */
 
-/** The columns of the terminal, or 80 when there is none. */
+/** The columns of standard output, or 80 when it is not a terminal (a pipe, a test's sink). */
 export function terminalWidth(): number {
   let columns = 0;
   try {
@@ -19,6 +12,14 @@ export function terminalWidth(): number {
   } catch {
     // No console to ask.
   }
+  return usableWidth(columns);
+}
+
+/**
+ * `columns`, or 80 when that is no width: a pseudo terminal that was never
+ * given a size (`script`, some CI runners) reports 0 columns.
+ */
+export function usableWidth(columns: number): number {
   return Number.isInteger(columns) && columns >= 1 ? columns : 80;
 }
 

@@ -1,8 +1,4 @@
-/**
- * Every exercise, in course order. Learners can skip this file.
- *
- * @module
- */
+/** Every exercise, in course order. Learners can skip this file. @module */
 import type { Exercise } from "./_harness.ts";
 import { exercise as e01a } from "./_checks/01a_traffic_light.ts";
 import { exercise as e02a } from "./_checks/02a_say_hello.ts";
@@ -22,7 +18,6 @@ import { exercise as e10a } from "./_checks/10a_as_completed.ts";
 import { exercise as e10b } from "./_checks/10b_graph.ts";
 import { exercise as e10c } from "./_checks/10c_pipeline.ts";
 
-/** Every exercise, in the order of the course. */
 export const EXERCISES: readonly Exercise[] = [
   [e01a, e02a, e03a, e03b, e04a, e04b, e05a, e05b, e05c, e06a, e07a],
   [e08a, e08b, e09a, e10a, e10b, e10c],

@@ -1,15 +1,6 @@
 /**
- * `deno task exercise`: the progress list, the checks, watch mode, hints.
- * Learners can skip this file.
- *
- * ```sh
- * deno task exercise              # progress, then check the first unsolved one
- * deno task exercise 04b          # check one exercise
- * deno task exercise --watch      # check again on every save
- * deno task exercise 04b --hint   # one more hint
- * deno task exercise 04b --solution
- * deno task exercise --lang es    # en español (remembered)
- * ```
+ * `deno task exercise`: the progress list, the checks, watch mode, hints
+ * (its `--help` is in {@linkcode UI}). Learners can skip this file.
  *
  * Each check runs in a `deno` process of its own (exercises/_run.ts), killed
  * when it ends. Progress lives in exercises/.progress.json, through
@@ -18,9 +9,10 @@
  *
  * @module
  */
+import { endChildren } from "../course/deno.ts";
 import { parseFlags, UsageError } from "../course/flags.ts";
 import { listLessons } from "../course/header.ts";
-import { isLang, type Lang } from "../course/i18n.ts";
+import { isLang, type Lang, sayIn } from "../course/i18n.ts";
 import { paint, terminalWidth, useColor } from "../course/terminal.ts";
 import {
   hashOf,
@@ -29,9 +21,10 @@ import {
   stateOf,
   updateProgress,
 } from "../course/progress.ts";
+import { Event } from "../lib/event.ts";
 import { EXERCISES, fileOf, findExercise } from "./_catalog.ts";
-import { type Exercise, text } from "./_harness.ts";
-import { check, display, type Result, stopChecks } from "./_run.ts";
+import type { Exercise } from "./_harness.ts";
+import { check, display, type Result } from "./_run.ts";
 
 /**
  * Where the CLI reads and writes; tests replace it. It prints text (adding
@@ -139,7 +132,6 @@ const UI = {
   ],
 } satisfies Record<string, [en: string, es: string]>;
 
-/** The flags of `deno task exercise`. */
 const FLAGS = {
   watch: { type: "switch" },
   hint: { type: "switch" },
@@ -184,7 +176,7 @@ export async function main(
     io,
     lang,
     watching: flags.watch === true,
-    say: (key, values) => text(...UI[key], values)[lang],
+    say: sayIn(UI, lang),
     paint: (style, s) => paint(style, s, io.color),
   };
   const id = flags._[0];
@@ -453,23 +445,20 @@ export function terminal(): Io {
     check: (exercise, file) => check(exercise, file),
     watch() {
       // Saves come in bursts: a change counts once 150 ms pass quietly.
+      const changed = new Event();
       let timer: ReturnType<typeof setTimeout> | undefined;
-      let [pending, wake] = [false, () => {}];
       (async () => {
         for await (const event of Deno.watchFs(import.meta.dirname!)) {
           if (event.kind !== "modify" && event.kind !== "create") continue;
           if (!event.paths.some((path) => path.endsWith(".ts"))) continue;
           clearTimeout(timer);
-          timer = setTimeout(() => {
-            pending = true;
-            wake();
-          }, 150);
+          timer = setTimeout(() => changed.set(), 150);
         }
       })();
       return (async function* () {
         while (true) {
-          if (!pending) await new Promise<void>((resolve) => (wake = resolve));
-          pending = false;
+          await changed.wait();
+          changed.clear();
           yield;
         }
       })();
@@ -486,7 +475,7 @@ if (import.meta.main) {
   // Ctrl-C (or a kill) ends the checks running now with the CLI.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => {
-      stopChecks();
+      endChildren("SIGKILL");
       Deno.exit(130);
     });
   }

@@ -11,30 +11,12 @@
  * @module
  */
 import { describe as brief } from "../course/errors.ts";
-import type { Lang, Text } from "../course/i18n.ts";
+import { type Lang, type Text, text } from "../course/i18n.ts";
 import { Timeline } from "../lib/timeline.ts";
 import type { Checking } from "./_world.ts";
 import TEXTS from "./_texts.json" with { type: "json" };
 
-export type { Lang, Text };
-
-/**
- * A message in English and in Spanish. Each `{name}` in them stands for
- * `values.name`: a Text in its language, anything else as a string.
- */
-export function text(
-  en: string,
-  es: string,
-  values: Readonly<Record<string, unknown>> = {},
-): Text {
-  const fill = (message: string, lang: Lang) =>
-    message.replace(/\{(\w+)\}/g, (all, name: string) => {
-      if (!Object.hasOwn(values, name)) return all;
-      const value = values[name] as Partial<Text> | null;
-      return typeof value?.[lang] === "string" ? value[lang] : String(value);
-    });
-  return { en: fill(en, "en"), es: fill(es, "es") };
-}
+export { type Lang, type Text, text };
 
 /** `n` with one decimal, as each language writes it: "2.5", "2,5". */
 export function num(n: number): Text {
@@ -73,7 +55,6 @@ export class Foreign {
   readonly ref?: string;
   readonly where?: string;
   readonly errors?: readonly unknown[];
-  /** See the class. */
   constructor(
     shown: string,
     ref?: string,
@@ -258,7 +239,6 @@ export class Failure extends Error {
   readonly problems: Text[];
   readonly chart?: Text;
   readonly unit?: number;
-  /** Problems, the chart of the run and the ms of its unit. */
   constructor(problems: Text[], chart?: Text, unit?: number) {
     super(problems[0]?.en ?? "failed");
     this.name = "Failure";
@@ -607,14 +587,18 @@ type Texts = Pick<Exercise, "title" | "success" | "hints">;
 
 /**
  * An exercise as its check module writes it: its id comes from its slug,
- * its title, success text and hints from `_texts.json`, which holds every
- * text a learner reads of the exercises besides the checks' feedback.
+ * its export is `main` unless it says, its title, success text and hints
+ * come from `_texts.json`, which holds every text a learner reads of the
+ * exercises besides the checks' feedback.
  */
-export function exercise<Notes>(
-  spec: Omit<Exercise<Notes>, "id" | keyof Texts>,
+export function define<Notes>(
+  spec: Omit<Exercise<Notes>, "id" | "export" | keyof Texts> & {
+    export?: string;
+  },
 ): Exercise<Notes> {
   const id = spec.slug.slice(0, 3);
-  return { id, ...(TEXTS as Record<string, Texts>)[id]!, ...spec };
+  const texts = (TEXTS as Record<string, Texts>)[id]!;
+  return { id, export: "main", ...texts, ...spec };
 }
 
 /** A task name outside `names` rejects with an error that lists the real ones. */

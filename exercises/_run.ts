@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { denoExecutable, runDeno } from "../course/deno.ts";
+import { kill, lines, runDeno, spawnDeno } from "../course/deno.ts";
 import {
   decode,
   type Exercise,
@@ -56,14 +56,6 @@ const TOTAL_MS = 60_000;
 /** At most this much of what the learner's code printed is kept. */
 const MAX_OUTPUT = 2_000;
 
-/** What ends each process a check runs now (the CLI calls it on Ctrl-C). */
-const running = new Set<() => void>();
-
-/** Ends every process the checks run now: `deno check` and the learner's. */
-export function stopChecks(): void {
-  for (const stop of running) stop();
-}
-
 /**
  * Checks `file` against `exercise`. Never throws for anything the file does.
  * A check on real time that fails is run once more, and the second verdict
@@ -78,19 +70,10 @@ export async function check(
   const problems = options.typeCheck ?? true ? await typeErrors(file) : [];
   if (problems.length > 0) return { id: exercise.id, passed: false, problems };
   const silence = options.silence ?? 3000;
-  const first = await judged(exercise, file, silence);
-  return first.unit !== undefined && exercise.real
-    ? await judged(exercise, file, silence)
-    : first;
-}
-
-/** One run of the scenarios, and its verdict. */
-async function judged(
-  exercise: Exercise,
-  file: URL,
-  silence: number,
-): Promise<Result> {
-  return verdict(exercise, file, await observe(exercise, file, silence));
+  const once = async () =>
+    verdict(exercise, file, await observe(exercise, file, silence));
+  const first = await once();
+  return first.unit !== undefined && exercise.real ? await once() : first;
 }
 
 /**
@@ -199,13 +182,10 @@ async function typeErrors(file: URL): Promise<Text[]> {
   // brings std into the cache. Only what the file names statically is
   // fetched; what its code computes when it runs never is (the run is
   // --cached-only).
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  running.add(stop);
   const { code, stderr: out } = await runDeno(
     ["check", "--quiet", "--no-remote", file.pathname],
-    { env: { NO_COLOR: "1" }, signal: controller.signal },
-  ).finally(() => running.delete(stop));
+    { env: { NO_COLOR: "1" } },
+  );
   if (code === 0) return [];
   const where = (from: number) => {
     const at = /^\s+at (file:\/\/\S+?):(\d+):(\d+)$/m.exec(out.slice(from));
@@ -264,32 +244,20 @@ async function observe(
   silence: number,
 ): Promise<Report> {
   const nonce = crypto.randomUUID();
-  const child = new Deno.Command(denoExecutable(), {
-    args: [
-      "run",
-      "--no-prompt",
-      "--no-remote",
-      "--cached-only",
-      ...permissions(exercise, file),
-      "exercises/_child.ts",
-      exercise.id,
-      file.href,
-    ],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnDeno([
+    "run",
+    "--no-prompt",
+    "--no-remote",
+    "--cached-only",
+    ...permissions(exercise, file),
+    "exercises/_child.ts",
+    exercise.id,
+    file.href,
+  ], { env: { NO_COLOR: "1" }, stdin: "piped" });
   const input = child.stdin.getWriter();
   await input.write(new TextEncoder().encode(nonce + "\n")).catch(() => {});
   const report: Report = { messages: [], output: "", stderr: "", code: 0 };
-  const stop = () => {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already gone */ }
-  };
-  running.add(stop);
+  const stop = () => kill(child, "SIGKILL");
   // Until it says hello, the process may take STARTUP_MS to start; then
   // it may stay silent for `silence` ms at most; all in all, TOTAL_MS.
   const started = Date.now();
@@ -327,27 +295,14 @@ async function observe(
     if (message.kind !== "beat") report.messages.push(message);
     if (message.kind === "result") stop();
   };
-  let pending = "";
   try {
-    for await (
-      const chunk of child.stdout.pipeThrough(new TextDecoderStream())
-    ) {
-      const lines = (pending + chunk).split("\n");
-      pending = lines.pop()!;
-      lines.forEach(line);
-      // A line without a message can be kept as it comes.
-      if (!pending.includes("\x1e")) {
-        keep(pending);
-        pending = "";
-      }
-    }
+    await lines(child.stdout, line);
   } finally {
     clearTimeout(timer);
     stop();
     await input.close().catch(() => {});
     report.code = (await child.status).code;
     report.stderr = await stderr;
-    running.delete(stop);
   }
   return report;
 }

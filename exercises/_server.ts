@@ -1,9 +1,5 @@
-/**
- * A small HTTP server on 127.0.0.1 for the checks of exercises 08a and 08b.
- * Learners can skip this file.
- *
- * @module
- */
+/** A small HTTP server for the checks of 08a and 08b. Learners can skip this file. @module */
+
 /**
  * Serves `handler` on 127.0.0.1, on a port the system picks. The handler
  * gets the path, how many requests for it came so far (this one included),

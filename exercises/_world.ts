@@ -400,11 +400,7 @@ export class Checking {
 
   /** `value` as data, the scenarios' own objects named. */
   encode(value: unknown): string {
-    return encode(
-      value,
-      this.#marks,
-      (error) => originIn(error.stack, this.url),
-    );
+    return encode(value, this.#marks, (e) => originIn(e.stack, this.url));
   }
 }
 
@@ -432,7 +428,6 @@ export class World implements AsyncDisposable {
   #outcome: Outcome | undefined;
   #closed = false;
 
-  /** Use {@linkcode Checking.open}. */
   constructor(
     options: { virtual?: boolean; unit?: number },
     session: Checking,
@@ -587,16 +582,10 @@ export class World implements AsyncDisposable {
       }
       await realTurn();
     }
-    const uncaught = [...clock.uncaught];
     return this.#outcome = {
-      status,
-      value,
-      error,
-      at,
-      running,
-      leaks,
+      ...{ status, value, error, at, running, leaks },
       unhandled: [...this.#unhandled],
-      uncaught,
+      uncaught: [...clock.uncaught],
     };
   }
 
@@ -604,25 +593,17 @@ export class World implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const o = this.#outcome;
-    if (o) {
+    if (this.#outcome) {
+      const { value, error, unhandled, uncaught, ...rest } = this.#outcome;
       this.#session.runs.push({
+        ...rest,
         unit: this.unit,
         virtual: this.virtual,
         now: this.now(),
         spans: [...this.#spans.values()],
         cancelled: [...this.cancelled],
         twice: [...new Set(this.#twice)],
-        status: o.status,
-        at: o.at,
-        running: o.running,
-        leaks: o.leaks,
-        values: this.#session.encode({
-          value: o.value,
-          error: o.error,
-          unhandled: o.unhandled,
-          uncaught: o.uncaught,
-        }),
+        values: this.#session.encode({ value, error, unhandled, uncaught }),
       });
     }
     await this.#clock.cleanUp();
@@ -632,7 +613,6 @@ export class World implements AsyncDisposable {
     globalThis.removeEventListener("unhandledrejection", this.#onRejection);
   }
 
-  /** Same as {@linkcode World.close}. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

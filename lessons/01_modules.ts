@@ -62,7 +62,7 @@ export async function modules(
   // task says "now". One task waits; the other sets the event half a second
   // later, which wakes every waiter. (This Event is the library's, not the
   // web's Event class, which is a message that an EventTarget dispatches.
-  // Only this lesson shows it; exercise 04c uses it.)
+  // Only this lesson shows it; exercise 01a practises it.)
   const ready = new Event();
   const waiter = timeline.track("waits for the event", async () => {
     await ready.wait();

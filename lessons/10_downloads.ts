@@ -117,7 +117,7 @@ export async function downloads(
   // promise (a Future), so that asCompleted (asyncio.as_completed) reports
   // the files as they end, where Promise.all would wait for all five. Then
   // join() confirms all are done, and closing the queue ends the consumers'
-  // loops, where asyncio cancels its workers.
+  // loops, where asyncio cancels its consumer tasks.
   async function throughQueue() {
     print(`The same five through a queue, ${consumers} at a time:`);
     const start = performance.now();

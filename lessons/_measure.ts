@@ -36,17 +36,15 @@ export async function heartbeatLag(
   return worst;
 }
 
-/** What {@linkcode timed} measured. */
+/**
+ * What {@linkcode timed} measured: what the work resolved with, how long it
+ * took in real ms, and whether the main thread was free meanwhile (a timer
+ * set as the work started fired before it ended, which work done on the
+ * main thread never lets happen).
+ */
 export interface Timed<T> {
-  /** What the work resolved with. */
   value: T;
-  /** How long it took, in real milliseconds. */
   ms: number;
-  /**
-   * Whether the main thread was free meanwhile: a timer set as the work
-   * started fired before it ended. Work done on the main thread never lets
-   * it fire.
-   */
   free: boolean;
 }
 

@@ -11,28 +11,21 @@
  *
  * @module
  */
-import { terminalWidth } from "../course/terminal.ts";
+import { terminalWidth, usableWidth } from "../course/terminal.ts";
 
-/** Where and how to draw; every field has a default for a real terminal. */
+/**
+ * Where and how to draw, each with a default for a real terminal: `draw`
+ * writes a frame (to standard output when it is a terminal and `log` is
+ * console.log; else nothing is drawn), `log` prints a line (console.log),
+ * `columns` reads the terminal's width (or 80 without one), `onInterrupt`
+ * calls a handler on Ctrl-C until the function it returns is called (a
+ * SIGINT listener), `exit` ends the process (Deno.exit).
+ */
 export interface ProgressOptions {
-  /**
-   * Writes a frame. @default {standard output when it is a terminal and
-   * `log` is console.log; otherwise nothing is drawn}
-   */
   draw?: (text: string) => void;
-  /** Where printed lines go. @default {console.log} */
   log?: (line: string) => void;
-  /**
-   * The terminal's width in columns. @default {its width, or 80 when there
-   * is no terminal}
-   */
   columns?: () => number;
-  /**
-   * Calls `handler` on Ctrl-C until the returned function is called.
-   * @default {a SIGINT listener}
-   */
   onInterrupt?: (handler: () => void) => () => void;
-  /** Ends the process. @default {Deno.exit} */
   exit?: (code: number) => void;
 }
 
@@ -123,15 +116,6 @@ export function progressBars(options: ProgressOptions = {}): ProgressBars {
       globalThis.removeEventListener("unload", erase);
     },
   };
-}
-
-/**
- * A width reported for the terminal, or 80 when it is none: a pseudo
- * terminal that was never given a size (`script`, some CI runners) reports
- * 0 columns, which would cut every bar down to a letter.
- */
-function usableWidth(columns: number): number {
-  return Number.isInteger(columns) && columns >= 1 ? columns : 80;
 }
 
 function listenForSigint(handler: () => void): () => void {

@@ -26,9 +26,7 @@
  * @module
  */
 import { delay } from "@std/async/delay";
-import { STATUS_CODE } from "@std/http/status";
 
-const STATUS = STATUS_CODE as Record<string, number>;
 // The std files come untyped from npm: say what `delay` is.
 const sleep = (ms: number, signal: AbortSignal) =>
   (delay as (ms: number, options: { signal: AbortSignal }) => Promise<void>)(
@@ -36,30 +34,11 @@ const sleep = (ms: number, signal: AbortSignal) =>
     { signal },
   );
 
-/** A running lesson server. */
-export interface LessonServer extends AsyncDisposable {
-  /** The server's base URL, `http://127.0.0.1:<port>/`. */
-  readonly url: URL;
-  /** The URL of `path` (with its query) on this server. */
-  at(path: string): string;
-  /** How many requests hit `path` (with its query), or the total without it. */
-  hits(path?: string): number;
-  /** Every request's path (with its query), in the order they arrived. */
-  readonly requests: readonly string[];
-  /** How many requests are being answered right now. */
-  readonly inFlight: number;
-  /** The most requests ever answered at once since start (or `resetStats()`). */
-  readonly peak: number;
-  /** Resolves once no request is being answered (at once when none is). */
-  idle(): Promise<void>;
-  /** Forgets the hit counts, the peak and the per-key state of `/flaky` and `/limited`. */
-  resetStats(): void;
-  /** Stops listening, ends what is in flight, and resolves once the server is gone. */
-  shutdown(): Promise<void>;
-}
+/** A running lesson server: see {@linkcode startServer}. */
+export type LessonServer = ReturnType<typeof startServer>;
 
 /** Starts a lesson server on 127.0.0.1, on a port the system picks. */
-export function startServer(): LessonServer {
+export function startServer() {
   const hitCounts = new Map<string, number>();
   const keyHits = new Map<string, number>();
   const requests: string[] = [];
@@ -106,25 +85,22 @@ export function startServer(): LessonServer {
     switch (url.pathname) {
       case "/":
         return new Response(PAGE, {
-          status: STATUS.OK,
           headers: { "content-type": "text/html; charset=utf-8" },
         });
       case "/delay": {
         const ms = q("ms", 200);
         await sleep(ms, stop);
-        return new Response(`waited ${ms} ms`, { status: STATUS.OK });
+        return new Response(`waited ${ms} ms`);
       }
       case "/flaky": {
         const n = nth("flaky");
         if (n <= q("fail", 2)) {
-          const status = q("status", STATUS.ServiceUnavailable!);
+          const status = q("status", 503);
           return q("stream", 0) > 0
             ? file(q("stream", 0), 10_000, 100, stop, { status })
             : new Response(`failure ${n}`, { status });
         }
-        return new Response(`success after ${n - 1} failures`, {
-          status: STATUS.OK,
-        });
+        return new Response(`success after ${n - 1} failures`);
       }
       case "/limited": {
         const n = nth("limited");
@@ -136,17 +112,12 @@ export function startServer(): LessonServer {
           const headers = { "retry-after": value };
           return q("stream", 0) > 0
             ? file(q("stream", 0), 10_000, 100, stop, { status: 429, headers })
-            : new Response("slow down", {
-              status: STATUS.TooManyRequests,
-              headers,
-            });
+            : new Response("slow down", { status: 429, headers });
         }
-        return new Response(`allowed after ${n - 1} refusals`, {
-          status: STATUS.OK,
-        });
+        return new Response(`allowed after ${n - 1} refusals`);
       }
       case "/status": {
-        const code = q("code", STATUS.NotFound!);
+        const code = q("code", 404);
         return new Response(`status ${code}`, { status: code });
       }
       case "/file":
@@ -154,7 +125,7 @@ export function startServer(): LessonServer {
           from: q("from", NaN),
         });
       default:
-        return new Response("not found", { status: STATUS.NotFound });
+        return new Response("not found", { status: 404 });
     }
   }
 
@@ -167,7 +138,7 @@ export function startServer(): LessonServer {
     ms: number,
     chunks: number,
     stop: AbortSignal,
-    { status = STATUS.OK!, headers = {}, from = NaN }: {
+    { status = 200, headers = {}, from = NaN }: {
       status?: number;
       headers?: Record<string, string>;
       from?: number;
@@ -241,7 +212,7 @@ export function startServer(): LessonServer {
       return await handle(request);
     } catch {
       return new Response("aborted", {
-        status: STATUS.ServiceUnavailable,
+        status: 503,
       });
     } finally {
       leave();
@@ -251,21 +222,30 @@ export function startServer(): LessonServer {
   let stopped: Promise<void> | undefined;
 
   return {
+    /** `http://127.0.0.1:<port>/`. */
     url: base,
-    at: (path) => new URL(path, base).href,
-    hits: (path) => path === undefined ? total : hitCounts.get(path) ?? 0,
-    requests,
+    /** The URL of `path` (with its query) on this server. */
+    at: (path: string) => new URL(path, base).href,
+    /** How many requests hit `path` (with its query), or the total without it. */
+    hits: (path?: string) =>
+      path === undefined ? total : hitCounts.get(path) ?? 0,
+    /** Every request's path (with its query), in the order they arrived. */
+    requests: requests as readonly string[],
+    /** How many requests are being answered right now. */
     get inFlight() {
       return inFlight;
     },
+    /** The most requests answered at once since start (or `resetStats()`). */
     get peak() {
       return peak;
     },
-    idle() {
+    /** Resolves once no request is being answered (at once when none is). */
+    idle(): Promise<void> {
       if (inFlight === 0) return Promise.resolve();
       idle ??= Promise.withResolvers();
       return idle.promise;
     },
+    /** Forgets the hit counts, the peak and the per-key state of `/flaky` and `/limited`. */
     resetStats() {
       hitCounts.clear();
       keyHits.clear();
@@ -273,7 +253,8 @@ export function startServer(): LessonServer {
       total = 0;
       peak = inFlight;
     },
-    shutdown() {
+    /** Stops listening, ends what is in flight, and resolves once the server is gone. */
+    shutdown(): Promise<void> {
       stopped ??= (async () => {
         closing.abort();
         await server.shutdown();
@@ -281,7 +262,7 @@ export function startServer(): LessonServer {
       })();
       return stopped;
     },
-    [Symbol.asyncDispose]() {
+    [Symbol.asyncDispose](): Promise<void> {
       return this.shutdown();
     },
   };

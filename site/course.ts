@@ -22,49 +22,21 @@ import {
 import type { Lang, Text } from "../course/i18n.ts";
 import { hashOf, loadProgress, stateOf } from "../course/progress.ts";
 import { EXERCISES } from "../exercises/_catalog.ts";
-import type { Exercise as Entry } from "../exercises/_harness.ts";
 
 export type { LessonHeader as Lesson } from "../course/header.ts";
 
-/** The Spanish guide's glossary, from the checkout. */
 export const GLOSSARY = "docs/es/glosario.md";
 
-/** An exercise of the catalogue (its id, title and hints) and where the learner stands with it. */
-export interface Exercise extends Pick<Entry, "id" | "title" | "hints"> {
-  /** The notes' section it practises. */
-  section: number;
-  /** The id of the lesson whose header lists it. */
-  lesson: string | undefined;
-  /** The learner's file, from the checkout. */
-  file: string;
-  /** Done, failing (checked as it is now, and failed) or to do. */
-  state: ReturnType<typeof stateOf>;
-}
+/** An exercise of the catalogue and where the learner stands with it. */
+export type Exercise = Awaited<ReturnType<typeof loadExercises>>[number];
 
-/** The course, read from the checkout. */
-export interface Course {
-  /** The checkout's folder. */
-  root: string;
-  /** Every lesson, in course order. */
-  lessons: LessonHeader[];
-  /** The lesson `id`, or `undefined` when the site does not list it. */
-  lesson(id: string): LessonHeader | undefined;
-  /**
-   * A file of the checkout, read now, or `undefined` when it is not there.
-   * Its path comes from the course (a header, the catalogue), never from a
-   * request.
-   */
-  read(path: string): Promise<string | undefined>;
-  /** Whether docs/es had a glossary when the site started. */
-  hasGlossary: boolean;
-  /** The exercises and where the learner stands with each, read now. */
-  exercises(): Promise<Exercise[]>;
-}
+export type Course = Awaited<ReturnType<typeof loadCourse>>;
 
 /** Reads the course in the checkout `root` (the one this file is in). */
-export async function loadCourse(root: string = ROOT): Promise<Course> {
+export async function loadCourse(root: string = ROOT) {
   const lessons = await listLessons(root);
   const byId = new Map(lessons.map((lesson) => [lesson.id, lesson]));
+  /** A file of the checkout, or `undefined`; its path comes from the course, never from a request. */
   const read = (path: string) =>
     Deno.readTextFile(`${root}/${path}`).catch((error) => {
       if (error instanceof Deno.errors.NotFound) return undefined;
@@ -72,10 +44,14 @@ export async function loadCourse(root: string = ROOT): Promise<Course> {
     });
   return {
     root,
+    /** Every lesson, in course order. */
     lessons,
-    lesson: (id) => byId.get(id),
+    /** The lesson `id`, or `undefined` when the site does not list it. */
+    lesson: (id: string) => byId.get(id),
     read,
+    /** Whether docs/es had a glossary when the site started. */
     hasGlossary: (await read(GLOSSARY)) !== undefined,
+    /** The exercises and where the learner stands with each, read now. */
     exercises: () => loadExercises(root, lessons),
   };
 }
@@ -84,17 +60,21 @@ export async function loadCourse(root: string = ROOT): Promise<Course> {
 export async function loadExercises(
   root: string,
   lessons: readonly LessonHeader[],
-): Promise<Exercise[]> {
+) {
   // A URL of the folder: the root may hold `#` and `%`, which a URL escapes.
   const folder = new URL("file:///");
   folder.pathname = `${root}/exercises/`.replaceAll("%", "%25");
   const progress = await loadProgress(new URL(".progress.json", folder));
   return Promise.all(EXERCISES.map(async (exercise) => ({
     id: exercise.id,
+    /** The notes' section it practises. */
     section: Number(exercise.id.slice(0, 2)),
+    /** The id of the lesson whose header lists it. */
     lesson: lessons.find((l) => l.exercises.includes(exercise.id))?.id,
     title: exercise.title,
+    /** The learner's file, from the checkout. */
     file: `exercises/${exercise.slug}.ts`,
+    /** Done, failing (checked as it is now, and failed) or to do. */
     state: stateOf(
       progress,
       exercise.id,

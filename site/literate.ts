@@ -8,11 +8,9 @@
  */
 import { paragraphs } from "../course/header.ts";
 
-/** One step of a lesson: the prose, then the code it explains. */
+/** One step of a lesson: paragraphs of prose (the comment lines before the code), then the code it explains, without blank lines around it. */
 export interface Step {
-  /** Paragraphs of prose, from the comment lines before the code. */
   prose: string[];
-  /** The code, lines joined by `\n`, without trailing blank lines. */
   code: string;
 }
 

@@ -1,9 +1,6 @@
 /**
- * `deno task site`: the course in a browser, at http://127.0.0.1:8000/.
- *
- * Flags: `--port N` (default 8000; 0 picks a free one), `--max-runs N`
- * (runs at once, default 2), `--time-limit S` (seconds a run may last,
- * default 120), `--help`.
+ * `deno task site`: the course in a browser, at http://127.0.0.1:8000/
+ * (its flags are in HELP).
  *
  * @module
  */

@@ -130,11 +130,9 @@ export function markdown(
     const heading = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
     if (heading) {
       const level = Math.min(6, heading[1]!.length + shift);
-      const id = slug(heading[2]!);
+      const id = escape(slug(heading[2]!));
       out.push(
-        `<h${level} id="${escape(id)}">${
-          inline(heading[2]!, link)
-        }</h${level}>`,
+        `<h${level} id="${id}">${inline(heading[2]!, link)}</h${level}>`,
       );
       i++;
       continue;
@@ -150,14 +148,13 @@ export function markdown(
       while (i < lines.length && lines[i]!.startsWith("|")) {
         rows.push(cells(lines[i++]!));
       }
+      const row = (tag: string) => (cells: string[]) =>
+        `<tr>${
+          cells.map((c) => `<${tag}>${inline(c, link)}</${tag}>`).join("")
+        }</tr>`;
       out.push(
-        "<table><thead><tr>" +
-          head.map((c) => `<th>${inline(c, link)}</th>`).join("") +
-          "</tr></thead><tbody>" +
-          rows.map((r) =>
-            "<tr>" + r.map((c) => `<td>${inline(c, link)}</td>`).join("") +
-            "</tr>"
-          ).join("") + "</tbody></table>",
+        `<table><thead>${row("th")(head)}</thead>` +
+          `<tbody>${rows.map(row("td")).join("")}</tbody></table>`,
       );
       continue;
     }

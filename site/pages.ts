@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Lang } from "../course/i18n.ts";
+import { type Lang, sayIn } from "../course/i18n.ts";
 import { MAX_UNIT, MIN_UNIT } from "../course/lesson.ts";
 import { brief, type Course, type Exercise, type Lesson } from "./course.ts";
 import { highlight } from "./highlight.ts";
@@ -19,115 +19,87 @@ import {
   webLinks,
 } from "./markdown.ts";
 
-/** The words of the pages, in each language. */
-const T = {
-  en: {
-    other: "es" as Lang,
-    otherName: "Español",
-    course: "The course",
-    tagline:
-      "Asynchronous programming in TypeScript on Deno, section by section " +
-      "of Spanish notes on Python asyncio. Each lesson is a script: read it " +
-      "beside its explanation, run it here, and watch its tasks on a timeline.",
-    section: "Section",
-    exercises: "Exercises",
-    exercise: "Exercise",
-    noExercises: "No exercises for this section yet.",
-    states: { done: "done", failing: "not passing yet", todo: "to do" },
-    progress: (done: number, all: number) =>
-      `${done} of ${all} exercises done.`,
-    run: "Run",
-    check: "Check",
-    stop: "Stop",
-    unit: "Unit: milliseconds per second of the notes",
-    needsJs: "Running it here needs JavaScript; everything else on this page " +
-      "works without it.",
-    command: "In a terminal",
-    expected: "Expected output",
-    expectedNote:
-      "What the lesson prints at the default unit (a number written ~2.0 " +
-      "stands for a measured one).",
-    steps: "The code, step by step",
-    resources: "Further reading",
-    notFound: "Not found",
-    notFoundText: "There is no such page in this course.",
-    home: "Course",
-    difficulty: "difficulty",
-    levels: {} as Record<string, string>,
-    summaryNote: "",
-    runHelp:
-      "Run starts the lesson on this machine with exactly the permissions " +
-      "of its command, prints its lines as they come and draws its timeline " +
-      "as its tasks start and end. Stop ends it.",
-    checkHelp: "Check runs the exercise's checker on your file, as " +
-      "`deno task exercise` does, shows what it says and records the " +
-      "result (and this language) in exercises/.progress.json.",
-    edit: (file: string) => `Edit \`${file}\`, then check it.`,
-    hints: "Hints",
-    hint: (k: number, m: number) => `Hint ${k} of ${m}`,
-    previous: "Previous",
-    next: "Next",
-  },
-  es: {
-    other: "en" as Lang,
-    otherName: "English",
-    course: "El curso",
-    tagline:
-      "Programación asíncrona en TypeScript con Deno, sección por sección " +
-      "de unos apuntes en español sobre asyncio de Python. Cada lección es " +
-      "un script: léelo junto a su explicación, ejecútalo aquí y mira sus " +
-      "tareas en una línea de tiempo.",
-    section: "Sección",
-    exercises: "Ejercicios",
-    exercise: "Ejercicio",
-    noExercises: "Esta sección aún no tiene ejercicios.",
-    states: { done: "hecho", failing: "aún no pasa", todo: "pendiente" },
-    progress: (done: number, all: number) =>
-      `${done} de ${all} ejercicios hechos.`,
-    run: "Ejecutar",
-    check: "Comprobar",
-    stop: "Detener",
-    unit: "Unidad: milisegundos por segundo de los apuntes",
-    needsJs:
-      "Ejecutarla aquí necesita JavaScript; el resto de la página funciona " +
-      "sin él.",
-    command: "En una terminal",
-    expected: "Salida esperada",
-    expectedNote:
-      "Lo que imprime la lección con la unidad por defecto (un número " +
-      "escrito ~2.0 representa uno medido).",
-    steps: "El código, paso a paso",
-    summaryNote:
-      "El código y sus comentarios están en inglés; la guía en español " +
-      "de esta lección está más abajo.",
-    guide: "Guía",
-    noGuide: "La guía en español aún no tiene página para esta sección.",
-    resources: "Para saber más",
-    notFound: "No encontrada",
-    notFoundText: "Este curso no tiene esa página.",
-    home: "Curso",
-    difficulty: "dificultad",
-    levels: {
-      beginner: "principiante",
-      intermediate: "intermedio",
-      advanced: "avanzado",
-    } as Record<string, string>,
-    glossary: "Glosario",
-    runHelp:
-      "Ejecutar arranca la lección en esta máquina con exactamente los " +
-      "permisos de su comando, muestra sus líneas según llegan y dibuja su " +
-      "línea de tiempo según sus tareas empiezan y terminan. Detener la " +
-      "termina.",
-    checkHelp:
-      "Comprobar ejecuta el corrector del ejercicio sobre tu fichero, como " +
-      "`deno task exercise`, muestra lo que dice y guarda el resultado (y " +
-      "este idioma) en exercises/.progress.json.",
-    edit: (file: string) => `Edita \`${file}\` y compruébalo.`,
-    hints: "Pistas",
-    hint: (k: number, m: number) => `Pista ${k} de ${m}`,
-    previous: "Anterior",
-    next: "Siguiente",
-  },
+/** The words of the pages, in English and Spanish; `{name}` stands for a value. */
+const WORDS = {
+  otherName: ["Español", "English"],
+  course: ["The course", "El curso"],
+  tagline: [
+    "Asynchronous programming in TypeScript on Deno, section by section of Spanish notes on Python asyncio. Each lesson is a script: read it beside its explanation, run it here, and watch its tasks on a timeline.",
+    "Programación asíncrona en TypeScript con Deno, sección por sección de unos apuntes en español sobre asyncio de Python. Cada lección es un script: léelo junto a su explicación, ejecútalo aquí y mira sus tareas en una línea de tiempo.",
+  ],
+  section: ["Section", "Sección"],
+  exercises: ["Exercises", "Ejercicios"],
+  exercise: ["Exercise", "Ejercicio"],
+  noExercises: [
+    "No exercises for this section yet.",
+    "Esta sección aún no tiene ejercicios.",
+  ],
+  done: ["done", "hecho"],
+  failing: ["not passing yet", "aún no pasa"],
+  todo: ["to do", "pendiente"],
+  progress: [
+    "{done} of {all} exercises done.",
+    "{done} de {all} ejercicios hechos.",
+  ],
+  run: ["Run", "Ejecutar"],
+  check: ["Check", "Comprobar"],
+  stop: ["Stop", "Detener"],
+  unit: [
+    "Unit: milliseconds per second of the notes",
+    "Unidad: milisegundos por segundo de los apuntes",
+  ],
+  needsJs: [
+    "Running it here needs JavaScript; everything else on this page works without it.",
+    "Ejecutarla aquí necesita JavaScript; el resto de la página funciona sin él.",
+  ],
+  command: ["In a terminal", "En una terminal"],
+  expected: ["Expected output", "Salida esperada"],
+  expectedNote: [
+    "What the lesson prints at the default unit (a number written ~2.0 stands for a measured one).",
+    "Lo que imprime la lección con la unidad por defecto (un número escrito ~2.0 representa uno medido).",
+  ],
+  steps: ["The code, step by step", "El código, paso a paso"],
+  summaryNote: [
+    "",
+    "El código y sus comentarios están en inglés; la guía en español de esta lección está más abajo.",
+  ],
+  guide: ["Guide", "Guía"],
+  noGuide: [
+    "The Spanish guide has no page for this section yet.",
+    "La guía en español aún no tiene página para esta sección.",
+  ],
+  resources: ["Further reading", "Para saber más"],
+  notFound: ["Not found", "No encontrada"],
+  notFoundText: [
+    "There is no such page in this course.",
+    "Este curso no tiene esa página.",
+  ],
+  home: ["Course", "Curso"],
+  difficulty: ["difficulty", "dificultad"],
+  glossary: ["Glossary", "Glosario"],
+  runHelp: [
+    "Run starts the lesson on this machine with exactly the permissions of its command, prints its lines as they come and draws its timeline as its tasks start and end. Stop ends it.",
+    "Ejecutar arranca la lección en esta máquina con exactamente los permisos de su comando, muestra sus líneas según llegan y dibuja su línea de tiempo según sus tareas empiezan y terminan. Detener la termina.",
+  ],
+  checkHelp: [
+    "Check runs the exercise's checker on your file, as `deno task exercise` does, shows what it says and records the result (and this language) in exercises/.progress.json.",
+    "Comprobar ejecuta el corrector del ejercicio sobre tu fichero, como `deno task exercise`, muestra lo que dice y guarda el resultado (y este idioma) en exercises/.progress.json.",
+  ],
+  edit: ["Edit `{file}`, then check it.", "Edita `{file}` y compruébalo."],
+  hints: ["Hints", "Pistas"],
+  hint: ["Hint {k} of {m}", "Pista {k} de {m}"],
+  previous: ["Previous", "Anterior"],
+  next: ["Next", "Siguiente"],
+} satisfies Record<string, [en: string, es: string]>;
+
+/** The pages' words in each language. */
+const T = { en: sayIn(WORDS, "en"), es: sayIn(WORDS, "es") };
+
+/** The notes' levels of difficulty, in Spanish. */
+const LEVELS: Record<string, string> = {
+  beginner: "principiante",
+  intermediate: "intermedio",
+  advanced: "avanzado",
 };
 
 /**
@@ -140,11 +112,11 @@ function layout(
   path: string,
   title: string,
   body: (string | false | undefined)[],
-  other: string = `/${T[lang].other}${path}`,
+  other?: string,
 ): string {
-  const t = T[lang];
+  const [t, to] = [T[lang], lang === "en" ? "es" : "en"];
   const glossary = lang === "es" && course.hasGlossary
-    ? `\n<a href="/es/glosario">${escape(T.es.glossary)}</a>`
+    ? `\n<a href="/es/glosario">${escape(T.es("glossary"))}</a>`
     : "";
   return `<!doctype html>
 <html lang="${lang}">
@@ -160,10 +132,10 @@ function layout(
 <header class="top">
 <a class="brand" href="/${lang}/">Asincronía</a>
 <nav>
-<a href="/${lang}/">${escape(t.course)}</a>${glossary}
+<a href="/${lang}/">${escape(t("course"))}</a>${glossary}
 <a class="lang-switch" href="${
-    escape(other)
-  }" hreflang="${t.other}" lang="${t.other}">${escape(t.otherName)}</a>
+    escape(other ?? `/${to}${path}`)
+  }" hreflang="${to}" lang="${to}">${escape(t("otherName"))}</a>
 </nav>
 </header>
 <main>
@@ -181,13 +153,13 @@ function a(href: string, text: string, attributes = ""): string {
 
 function state(exercise: Exercise, lang: Lang): string {
   return `<span class="state state-${exercise.state}" data-state-of="${exercise.id}">${
-    escape(T[lang].states[exercise.state])
+    escape(T[lang](exercise.state))
   }</span>`;
 }
 
 function exerciseList(exercises: Exercise[], lang: Lang): string {
   if (exercises.length === 0) {
-    return `<p class="none">${escape(T[lang].noExercises)}</p>`;
+    return `<p class="none">${escape(T[lang]("noExercises"))}</p>`;
   }
   return `<ul class="exercise-list">${
     exercises.map((e) =>
@@ -201,8 +173,8 @@ function exerciseList(exercises: Exercise[], lang: Lang): string {
 /** The way back: the course, the section, and the lesson if there is one. */
 function crumbs(lang: Lang, section: number, lesson?: Lesson): string {
   const t = T[lang];
-  return `<p class="crumbs">${a(`/${lang}/`, t.home)} › ${
-    a(`/${lang}/#s${section}`, `${t.section} ${section}`)
+  return `<p class="crumbs">${a(`/${lang}/`, t("home"))} › ${
+    a(`/${lang}/#s${section}`, `${t("section")} ${section}`)
   }${
     lesson ? ` › ${a(`/${lang}/lessons/${lesson.id}`, lesson.title[lang])}` : ""
   }</p>`;
@@ -221,8 +193,8 @@ function pager<Item>(
     return a(href, `${word}: ${label}`, ` rel="${rel}"`);
   };
   return `<nav class="pager">${
-    side(items[index - 1], T[lang].previous, "prev")
-  }${side(items[index + 1], T[lang].next, "next")}</nav>`;
+    side(items[index - 1], T[lang]("previous"), "prev")
+  }${side(items[index + 1], T[lang]("next"), "next")}</nav>`;
 }
 
 /** The index: the course section by section, with exercises and their state. */
@@ -244,15 +216,17 @@ export async function indexPage(course: Course, lang: Lang): Promise<string> {
         }</code></li>`
       ).join("")
     }</ul>
-<h3>${escape(t.exercises)}</h3>
+<h3>${escape(t("exercises"))}</h3>
 ${exerciseList(exercises.filter((e) => e.section === section), lang)}
 </section>`;
   });
-  return layout(course, lang, "/", t.course, [
+  return layout(course, lang, "/", t("course"), [
     "<h1>Asincronía</h1>",
-    `<p class="tagline">${escape(t.tagline)}</p>`,
+    `<p class="tagline">${escape(t("tagline"))}</p>`,
     exercises.length > 0 &&
-    `<p class="progress">${escape(t.progress(done, exercises.length))}</p>`,
+    `<p class="progress">${
+      escape(t("progress", { done, all: exercises.length }))
+    }</p>`,
     ...body,
   ]);
 }
@@ -286,19 +260,19 @@ function runPanel(
   const t = T[lang];
   const unit = kind === "run"
     ? `<label>${
-      escape(t.unit)
+      escape(t("unit"))
     } <input type="number" name="unit" min="${MIN_UNIT}" max="${MAX_UNIT}" step="1" value="1000" required></label>\n`
     : "";
   return `<section class="run" data-kind="${kind}" data-action="${
     escape(action)
   }">
-<noscript><p>${escape(t.needsJs)}</p></noscript>
-<p class="command"><span>${escape(t.command)}:</span> <code>${
+<noscript><p>${escape(t("needsJs"))}</p></noscript>
+<p class="command"><span>${escape(t("command"))}:</span> <code>${
     escape(command)
   }</code></p>
 <form class="run-form" hidden>
-${unit}<button type="submit" class="run-button">${escape(t[kind])}</button>
-<button type="button" class="stop-button" disabled>${escape(t.stop)}</button>
+${unit}<button type="submit" class="run-button">${escape(t(kind))}</button>
+<button type="button" class="stop-button" disabled>${escape(t("stop"))}</button>
 <span class="run-status" role="status"></span>
 </form>
 <pre class="run-output" aria-live="polite" hidden></pre>
@@ -326,10 +300,11 @@ export async function lessonPage(
   const exercises = await course.exercises();
   const guide = lang === "es" ? await course.read(lesson.guide) : undefined;
   const title = lesson.title[lang];
-  const level = t.levels[lesson.difficulty] ?? lesson.difficulty;
+  const level = (lang === "es" && LEVELS[lesson.difficulty]) ||
+    lesson.difficulty;
   const meta = [
-    `${t.section} ${lesson.section}: ${lesson.sectionTitle}`,
-    `${t.difficulty}: ${level}`,
+    `${t("section")} ${lesson.section}: ${lesson.sectionTitle}`,
+    `${t("difficulty")}: ${level}`,
   ].map(escape).join(" · ");
   const tags = lesson.tags.map((tag) =>
     `<span class="tag">${escape(tag)}</span>`
@@ -356,34 +331,34 @@ export async function lessonPage(
     ...lesson.summary.map((p) =>
       `<p class="summary"${english}>${inline(p)}</p>`
     ),
-    t.summaryNote &&
-    `<p class="note"><a href="#guia">${escape(t.summaryNote)}</a></p>`,
-    `<p class="help">${inline(t.runHelp)}</p>`,
+    t("summaryNote") &&
+    `<p class="note"><a href="#guia">${escape(t("summaryNote"))}</a></p>`,
+    `<p class="help">${inline(t("runHelp"))}</p>`,
     runPanel(lang, "run", `/api/lessons/${lesson.id}/run`, lesson.run),
     section(
       "expected",
-      t.expected,
-      `<p class="note">${escape(t.expectedNote)}</p>\n<pre>${
+      t("expected"),
+      `<p class="note">${escape(t("expectedNote"))}</p>\n<pre>${
         escape(lesson.output.join("\n"))
       }</pre>`,
     ),
     lang === "es" && section(
       "guide",
-      T.es.guide,
+      T.es("guide"),
       guide === undefined
-        ? `<p class="none">${escape(T.es.noGuide)}</p>`
+        ? `<p class="none">${escape(T.es("noGuide"))}</p>`
         : markdown(guide, guideLinks(course), 1),
       "guia",
     ),
-    section("steps", t.steps, code.join("\n")),
+    section("steps", t("steps"), code.join("\n")),
     section(
       "exercises",
-      t.exercises,
+      t("exercises"),
       exerciseList(exercises.filter((e) => e.lesson === lesson.id), lang),
     ),
     section(
       "resources",
-      t.resources,
+      t("resources"),
       resources.join("") && `<ul>${resources.join("")}</ul>`,
     ),
     pager(lang, course.lessons, course.lessons.indexOf(lesson), (l) => [
@@ -404,10 +379,10 @@ export async function exercisePage(
   const t = T[lang];
   const source = await course.read(exercise.file);
   const about = source === undefined ? undefined : brief(source)[lang];
-  const title = `${t.exercise} ${exercise.id}: ${exercise.title[lang]}`;
+  const title = `${t("exercise")} ${exercise.id}: ${exercise.title[lang]}`;
   const hints = exercise.hints.map((hint, k) =>
     `<details><summary>${
-      escape(t.hint(k + 1, exercise.hints.length))
+      escape(t("hint", { k: k + 1, m: exercise.hints.length }))
     }</summary><p>${inline(hint[lang])}</p></details>`
   );
   const body = [
@@ -415,15 +390,15 @@ export async function exercisePage(
     `<h1>${escape(title)}</h1>`,
     `<p class="meta">${state(exercise, lang)}</p>`,
     about && `<p class="summary">${inline(about)}</p>`,
-    `<p>${inline(t.edit(exercise.file))}</p>`,
-    `<p class="help">${inline(t.checkHelp)}</p>`,
+    `<p>${inline(t("edit", { file: exercise.file }))}</p>`,
+    `<p class="help">${inline(t("checkHelp"))}</p>`,
     runPanel(
       lang,
       "check",
       `/api/exercises/${exercise.id}/check?lang=${lang}`,
       `deno task exercise ${exercise.id}`,
     ),
-    section("hints", t.hints, hints.join("\n")),
+    section("hints", t("hints"), hints.join("\n")),
     source !== undefined && section(
       "source",
       exercise.file,
@@ -443,7 +418,7 @@ export function glossaryPage(course: Course, text: string): string {
     course,
     "es",
     "/glosario",
-    T.es.glossary,
+    T.es("glossary"),
     [markdown(text, guideLinks(course))],
     "/en/",
   );
@@ -452,9 +427,9 @@ export function glossaryPage(course: Course, text: string): string {
 /** The page for an address the site does not have. */
 export function notFoundPage(course: Course, lang: Lang): string {
   const t = T[lang];
-  return layout(course, lang, "/", t.notFound, [
-    `<h1>${escape(t.notFound)}</h1>`,
-    `<p>${escape(t.notFoundText)}</p>`,
-    `<p>${a(`/${lang}/`, t.course)}</p>`,
+  return layout(course, lang, "/", t("notFound"), [
+    `<h1>${escape(t("notFound"))}</h1>`,
+    `<p>${escape(t("notFoundText"))}</p>`,
+    `<p>${a(`/${lang}/`, t("course"))}</p>`,
   ]);
 }

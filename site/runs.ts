@@ -17,51 +17,56 @@
  *
  * @module
  */
+import { kill, lines, spawnDeno } from "../course/deno.ts";
 import type { LessonEvent } from "../course/lesson.ts";
 import { Timeline } from "../lib/timeline.ts";
 
-/** Why a run ended. */
+export { lines };
+
 export type EndReason = "finished" | "stopped" | "disconnected" | "time limit";
 
-/** How a run ended, as the `exit` event and {@linkcode Run.exited} say. */
+/**
+ * How a run ended, as the `exit` event and {@linkcode Run.exited} say: why,
+ * the exit code (128 + n when signal n ended it: 143 for a lesson stopped),
+ * and how long it ran, in ms.
+ */
 export interface RunExit {
-  /** Why it ended. */
   reason: EndReason;
-  /** The exit code: 128 + n when signal n ended it (143 for a lesson stopped). */
   code: number;
-  /** How long it ran, in milliseconds. */
   ms: number;
 }
 
-/** What the site asks a run to do. */
+/**
+ * What the site asks a run to do: the command the page shows, the arguments
+ * after the deno executable (built by the site only), the unit for the
+ * timeline's axis and the timeline's title.
+ */
 export interface RunSpec {
-  /** What the page shows as the command. */
   display: string;
-  /** The arguments after the deno executable; built by the site only. */
   args: string[];
-  /** The unit the run uses, for the timeline's axis. */
   unit: number;
-  /** The timeline picture's title. */
   title: string;
 }
 
-/** One run in progress. */
+/**
+ * One run in progress: a random id (Stop names it), a promise that settles
+ * when the subprocess has exited and the stream has ended, and `end`, which
+ * ends it for a reason: SIGTERM, then SIGKILL after a grace.
+ */
 export interface Run {
-  /** A random id: Stop names it. */
   readonly id: string;
-  /** Settles when the subprocess has exited and the stream has ended. */
   readonly exited: Promise<RunExit>;
-  /** Ends the run for `reason`: SIGTERM, then SIGKILL after a grace. */
   end(reason: EndReason): void;
 }
 
-/** Options for {@linkcode RunManager}. */
+/**
+ * Options for {@linkcode RunManager}: the folder the subprocesses run in
+ * (the checkout), how many runs may go on at once (default 2), how long a
+ * run may last in ms (default 120000).
+ */
 export interface RunManagerOptions {
-  /** The folder the subprocess runs in (the checkout). */
   cwd: string;
-  /** How many runs may go on at once. @default {2} */
   maxRuns?: number;
-  /** How long a run may last, in milliseconds. @default {120000} */
   timeLimit?: number;
 }
 
@@ -73,18 +78,15 @@ const encoder = new TextEncoder();
 
 /** Starts, streams and ends the site's runs. */
 export class RunManager {
-  /** How many runs may go on at once. */
+  readonly options: RunManagerOptions;
   readonly maxRuns: number;
-  #options: RunManagerOptions;
   #runs = new Map<string, Run>();
 
-  /** A manager with no run going on. */
   constructor(options: RunManagerOptions) {
-    this.#options = options;
+    this.options = options;
     this.maxRuns = options.maxRuns ?? 2;
   }
 
-  /** The runs going on now. */
   list(): Run[] {
     return [...this.#runs.values()];
   }
@@ -97,7 +99,7 @@ export class RunManager {
     spec: RunSpec,
   ): { run: Run; stream: ReadableStream<Uint8Array> } | undefined {
     if (this.#runs.size >= this.maxRuns) return undefined;
-    const { run, stream } = startRun(spec, this.#options);
+    const { run, stream } = startRun(spec, this.options);
     this.#runs.set(run.id, run);
     run.exited.then(() => this.#runs.delete(run.id));
     return { run, stream };
@@ -123,12 +125,8 @@ function startRun(
   options: RunManagerOptions,
 ): { run: Run; stream: ReadableStream<Uint8Array> } {
   const deno = Deno.execPath();
-  const child = new Deno.Command(deno, {
-    args: spec.args,
+  const child = spawnDeno(spec.args, {
     cwd: options.cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
     env: {
       NO_COLOR: "1",
       DENO_NO_UPDATE_CHECK: "1",
@@ -136,14 +134,9 @@ function startRun(
       // this very deno first, whatever the PATH of the site's shell.
       PATH: `${deno.replace(/[\\/][^\\/]*$/, "")}:/usr/local/bin:/usr/bin:/bin`,
     },
-  }).spawn();
+  });
   const started = performance.now();
   const live = new LiveTimeline(spec.unit, spec.title);
-  const kill = (signal: Deno.Signal) => {
-    try {
-      child.kill(signal);
-    } catch { /* it has exited */ }
-  };
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let closed = false;
   const send = (event: string, data: unknown) => {
@@ -166,8 +159,8 @@ function startRun(
     end(why) {
       if (reason !== undefined) return;
       reason = why;
-      kill("SIGTERM");
-      timers.push(setTimeout(() => kill("SIGKILL"), KILL_GRACE));
+      kill(child);
+      timers.push(setTimeout(() => kill(child, "SIGKILL"), KILL_GRACE));
     },
     exited: (async () => {
       const [status] = await Promise.all([
@@ -214,36 +207,6 @@ function startRun(
 }
 
 /**
- * Calls `line` with each line of `stream` as it arrives. Each character is
- * looked at once: a line that comes in many chunks is kept as a list of
- * pieces and joined once it ends, so a 32 MiB line costs what 32 MiB does.
- */
-export async function lines(
-  stream: ReadableStream<Uint8Array>,
-  line: (text: string) => void,
-): Promise<void> {
-  let pieces: string[] = [];
-  const emit = (last: string) => {
-    pieces.push(last);
-    const text = pieces.join("");
-    line(text.endsWith("\r") ? text.slice(0, -1) : text);
-    pieces = [];
-  };
-  try {
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      let from = 0;
-      for (let at; (at = chunk.indexOf("\n", from)) >= 0; from = at + 1) {
-        emit(chunk.slice(from, at));
-      }
-      if (from < chunk.length) pieces.push(chunk.slice(from));
-    }
-  } catch {
-    // A pipe that breaks ends the lines, not the run: its exit still comes.
-  }
-  if (pieces.length > 0) emit("");
-}
-
-/**
  * Reads a line of `--events` output; `undefined` for any other line (a
  * check's text, a warning) or a malformed event.
  */
@@ -276,16 +239,16 @@ type TaskEvent = Extract<LessonEvent, { event: "start" | "end" }>;
  * runs grows with the time that passed since the last one.
  */
 export class LiveTimeline {
-  #unit: number;
-  #title: string;
   #events: TaskEvent[] | undefined;
   #seen = 0;
   #changed = false;
+  readonly unit: number;
+  readonly title: string;
 
-  /** An empty picture until the first event. */
+  /** An empty picture, for a run of this unit and title, until the first event. */
   constructor(unit: number, title: string) {
-    this.#unit = unit;
-    this.#title = title;
+    this.unit = unit;
+    this.title = title;
   }
 
   /** Records an event (`begin` starts over); true when the picture changed. */
@@ -320,7 +283,7 @@ export class LiveTimeline {
     if (!this.#changed && !running && !final) return undefined;
     this.#changed = false;
     if (running) clock += performance.now() - this.#seen;
-    const svg = timeline.toSVG({ unit: this.#unit, title: this.#title });
+    const svg = timeline.toSVG({ unit: this.unit, title: this.title });
     return stopped
       ? svg.replaceAll("tl-bar tl-running", "tl-bar tl-stopped")
         .replaceAll('data-outcome="running"', 'data-outcome="stopped"')

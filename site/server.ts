@@ -31,33 +31,19 @@ import {
   lessonPage,
   notFoundPage,
 } from "./pages.ts";
-import { RunManager, type RunSpec } from "./runs.ts";
+import { RunManager, type RunManagerOptions, type RunSpec } from "./runs.ts";
 
-/** Options for {@linkcode startSite}. */
-export interface SiteOptions {
-  /** The port on 127.0.0.1; 0 picks a free one. @default {8000} */
+/**
+ * Options for {@linkcode startSite}: its runs' (see RunManager), the port on
+ * 127.0.0.1 (default 8000; 0 picks a free one), the course (the checkout's).
+ */
+export interface SiteOptions extends Omit<RunManagerOptions, "cwd"> {
   port?: number;
-  /** How many runs may go on at once. @default {2} */
-  maxRuns?: number;
-  /** How long a run may last, in milliseconds. @default {120000} */
-  timeLimit?: number;
-  /** The course to serve. @default {the checkout's, from loadCourse()} */
   course?: Course;
 }
 
-/** A site that is listening. */
-export interface Site {
-  /** Its address, e.g. `http://127.0.0.1:8000/`. */
-  url: string;
-  /** Its port. */
-  port: number;
-  /** The course it serves. */
-  course: Course;
-  /** Its runs. */
-  runs: RunManager;
-  /** Stops every run, then the server. */
-  shutdown(): Promise<void>;
-}
+/** A site that is listening: its address (`http://127.0.0.1:8000/`), port, course and runs. */
+export type Site = Awaited<ReturnType<typeof startSite>>;
 
 const SECURITY_HEADERS = {
   "content-security-policy":
@@ -115,13 +101,9 @@ export function lessonRun(lesson: Lesson, unit: number): RunSpec {
 }
 
 /** Starts the site on 127.0.0.1. */
-export async function startSite(options: SiteOptions = {}): Promise<Site> {
+export async function startSite(options: SiteOptions = {}) {
   const course = options.course ?? await loadCourse();
-  const runs = new RunManager({
-    cwd: course.root,
-    maxRuns: options.maxRuns,
-    timeLimit: options.timeLimit,
-  });
+  const runs = new RunManager({ ...options, cwd: course.root });
   const statics = new Map<string, { body: string; type: string }>();
   const files = [["style.css", "css"], ["app.js", "javascript"]] as const;
   for (const [name, type] of files) {
@@ -263,6 +245,7 @@ export async function startSite(options: SiteOptions = {}): Promise<Site> {
     port,
     course,
     runs,
+    /** Stops every run, then the server. */
     async shutdown() {
       await runs.stopAll();
       await server.shutdown();

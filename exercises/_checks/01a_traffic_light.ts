@@ -1,7 +1,7 @@
 /** The check of exercise 01a. @module */
 import {
+  define,
   EPSILON,
-  exercise as define,
   num,
   refOf,
   type Text,

@@ -1,11 +1,5 @@
 /** The check of exercise 02a. @module */
-import {
-  exercise as define,
-  num,
-  type Text,
-  text,
-  units,
-} from "../_harness.ts";
+import { define, num, type Text, text, units } from "../_harness.ts";
 
 interface Line {
   line: string;

@@ -1,11 +1,10 @@
 /** The check of exercise 03a. @module */
-import { EPSILON, exercise as define, text, units } from "../_harness.ts";
+import { define, EPSILON, text, units } from "../_harness.ts";
 
 const DURATIONS: Record<string, number> = { A: 2, B: 1, C: 3 };
 
 export const exercise = define({
   slug: "03a_overlap",
-  export: "main",
   async observe(session) {
     await using world = session.open();
     await world.run(() => session.export(world.tasks(DURATIONS)), 20);

@@ -1,11 +1,10 @@
 /** The check of exercise 03b. @module */
-import { EPSILON, exercise as define, num, text, units } from "../_harness.ts";
+import { define, EPSILON, num, text, units } from "../_harness.ts";
 
 const DURATIONS: Record<string, number> = { save: 3, fetch: 1, render: 1 };
 
 export const exercise = define({
   slug: "03b_background",
-  export: "main",
   async observe(session) {
     await using world = session.open();
     await world.run(() => session.export(world.tasks(DURATIONS)), 20);

@@ -1,7 +1,7 @@
 /** The check of exercise 04a. @module */
 import {
+  define,
   describe,
-  exercise as define,
   idleSlot,
   num,
   overLimit,
@@ -18,7 +18,6 @@ const LIMIT = 2;
 
 export const exercise = define({
   slug: "04a_two_at_a_time",
-  export: "main",
   words: { download: "descarga" },
   async observe(session) {
     await using world = session.open();

@@ -1,7 +1,7 @@
 /** The check of exercise 04b. @module */
 import {
+  define,
   EPSILON,
-  exercise as define,
   num,
   type Text,
   text,
@@ -13,7 +13,6 @@ const WORKERS = [0, 1, 2, 3];
 
 export const exercise = define<{ counter: unknown; reads: number[] }>({
   slug: "04b_lock_counter",
-  export: "main",
   words: { work: "trabajo", read: "lee", write: "escribe" },
   async observe(session) {
     await using world = session.open();

@@ -1,7 +1,7 @@
 /** The check of exercise 05a. @module */
 import {
+  define,
   describe,
-  exercise as define,
   listOf,
   num,
   refOf,
@@ -23,7 +23,6 @@ const FAILED = NAMES.filter((name) => JOBS[name]!.fails);
 
 export const exercise = define({
   slug: "05a_every_error",
-  export: "main",
   async observe(session) {
     await using world = session.open();
     const job = (name: string) => {

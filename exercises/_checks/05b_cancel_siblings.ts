@@ -2,9 +2,9 @@
 import {
   badSignal,
   carries,
+  define,
   describe,
   EPSILON,
-  exercise as define,
   listOf,
   num,
   type Scene,
@@ -20,7 +20,6 @@ const STOP = 0.5;
 
 export const exercise = define({
   slug: "05b_cancel_siblings",
-  export: "main",
   async observe(session) {
     // B fails at 1.0, then nothing fails.
     for (const fail of [true, false]) {

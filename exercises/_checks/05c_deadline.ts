@@ -1,9 +1,9 @@
 /** The check of exercise 05c. @module */
 import {
   badSignal,
+  define,
   describe,
   EPSILON,
-  exercise as define,
   num,
   type Text,
   text,
@@ -16,7 +16,6 @@ const TAKES = [5, 1];
 
 export const exercise = define<number[]>({
   slug: "05c_deadline",
-  export: "main",
   async observe(session) {
     const calls: number[] = [];
     for (const takes of TAKES) {
@@ -46,9 +45,7 @@ export const exercise = define<number[]>({
       const story = text(
         "When the report takes {takes}",
         "Cuando el informe tarda {takes}",
-        {
-          takes: units(takes),
-        },
+        { takes: units(takes) },
       );
       if (calls[i]! > 1) {
         problems.push(text(

@@ -1,12 +1,5 @@
 /** The check of exercise 06a. @module */
-import {
-  describe,
-  exercise as define,
-  num,
-  type Text,
-  text,
-  units,
-} from "../_harness.ts";
+import { define, describe, num, type Text, text, units } from "../_harness.ts";
 import { REAL } from "../_world.ts";
 import { blockFor, calls, resetCalls } from "../_tasks.ts";
 
@@ -25,7 +18,6 @@ interface Heartbeat {
 
 export const exercise = define<Heartbeat>({
   slug: "06a_heartbeat",
-  export: "main",
   real: true,
   needs: "tasks",
   async observe(session) {

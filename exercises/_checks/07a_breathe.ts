@@ -1,18 +1,11 @@
 /** The check of exercise 07a. @module */
-import {
-  describe,
-  exercise as define,
-  type Text,
-  text,
-  units,
-} from "../_harness.ts";
+import { define, describe, type Text, text, units } from "../_harness.ts";
 
 const ITEMS = 400;
 const EVERY = 50;
 
 export const exercise = define<{ seen: unknown[]; ticks: number[] }>({
   slug: "07a_breathe",
-  export: "main",
   async observe(session) {
     await using world = session.open();
     const seen: number[] = [];

@@ -1,7 +1,7 @@
 /** The check of exercise 08a. @module */
 import {
+  define,
   describe,
-  exercise as define,
   num,
   type Outcome,
   type Text,

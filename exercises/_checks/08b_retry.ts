@@ -1,7 +1,7 @@
 /** The check of exercise 08b. @module */
 import {
+  define,
   describe,
-  exercise as define,
   num,
   type Scene,
   type Text,

@@ -1,7 +1,7 @@
 /** The check of exercise 09a. @module */
 import {
+  define,
   describe,
-  exercise as define,
   num,
   overLimit,
   type Text,
@@ -20,7 +20,6 @@ const WORKERS = 2;
 
 export const exercise = define<{ here: number; chunks: number }>({
   slug: "09a_split_work",
-  export: "main",
   real: true,
   needs: "tasks",
   words: { chunk: "trozo" },

@@ -1,8 +1,8 @@
 /** The check of exercise 10a. @module */
 import {
+  define,
   describe,
   EPSILON,
-  exercise as define,
   num,
   refOf,
   type Text,
@@ -26,7 +26,6 @@ interface Report {
 
 export const exercise = define<Record<number, Report>>({
   slug: "10a_as_completed",
-  export: "main",
   words: { download: "descarga" },
   async observe(session) {
     await using world = session.open();

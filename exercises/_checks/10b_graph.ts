@@ -1,8 +1,8 @@
 /** The check of exercise 10b. @module */
 import {
   carries,
+  define,
   EPSILON,
-  exercise as define,
   listOf,
   num,
   type Scene,

@@ -1,8 +1,8 @@
 /** The check of exercise 10c. @module */
 import {
+  define,
   describe,
   EPSILON,
-  exercise as define,
   num,
   type Text,
   text,
@@ -15,7 +15,6 @@ const CONSUMERS = ["A", "B"];
 
 export const exercise = define<Record<string, string[]>>({
   slug: "10c_pipeline",
-  export: "main",
   words: { make: "fabrica", item: "elemento" },
   async observe(session) {
     await using world = session.open();

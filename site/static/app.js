@@ -4,52 +4,38 @@
 // Leaving the page closes the stream, and the server then ends the run.
 
 const WORDS = {
-  en: {
-    starting: "Starting…",
-    running: (command) => `Running: ${command}`,
-    stopping: "Stopping…",
-    finished: (exit) =>
-      exit.code === 0
-        ? `Finished in ${seconds(exit.ms)} s.`
-        : `Ended with exit code ${exit.code} after ${seconds(exit.ms)} s.`,
-    stopped: (exit) =>
-      `Stopped after ${seconds(exit.ms)} s: the process is gone.`,
-    "time limit": (exit) =>
-      `Stopped at the time limit, after ${seconds(exit.ms)} s.`,
-    disconnected: () => "Disconnected.",
-    starts: "starts",
-    ends: "ends",
-    rejected: "rejects",
-    passed: "Passed: recorded as done.",
-    notYet: "Not yet: read what the checker says above.",
-    states: { done: "done", failing: "not passing yet" },
-  },
-  es: {
-    starting: "Arrancando…",
-    running: (command) => `Ejecutando: ${command}`,
-    stopping: "Deteniendo…",
-    finished: (exit) =>
-      exit.code === 0
-        ? `Terminó en ${seconds(exit.ms)} s.`
-        : `Terminó con código de salida ${exit.code} tras ${
-          seconds(exit.ms)
-        } s.`,
-    stopped: (exit) =>
-      `Detenida tras ${seconds(exit.ms)} s: el proceso ya no existe.`,
-    "time limit": (exit) =>
-      `Detenida al llegar al tiempo límite, tras ${seconds(exit.ms)} s.`,
-    disconnected: () => "Desconectada.",
-    starts: "empieza",
-    ends: "termina",
-    rejected: "falla",
-    passed: "Superado: queda como hecho.",
-    notYet: "Aún no: lee arriba lo que dice el corrector.",
-    states: { done: "hecho", failing: "aún no pasa" },
-  },
+  starting: ["Starting…", "Arrancando…"],
+  running: ["Running: {command}", "Ejecutando: {command}"],
+  stopping: ["Stopping…", "Deteniendo…"],
+  finished: ["Finished in {s} s.", "Terminó en {s} s."],
+  failed: [
+    "Ended with exit code {code} after {s} s.",
+    "Terminó con código de salida {code} tras {s} s.",
+  ],
+  stopped: [
+    "Stopped after {s} s: the process is gone.",
+    "Detenida tras {s} s: el proceso ya no existe.",
+  ],
+  "time limit": [
+    "Stopped at the time limit, after {s} s.",
+    "Detenida al llegar al tiempo límite, tras {s} s.",
+  ],
+  disconnected: ["Disconnected.", "Desconectada."],
+  starts: ["starts", "empieza"],
+  ends: ["ends", "termina"],
+  rejected: ["rejects", "falla"],
+  passed: ["Passed: recorded as done.", "Superado: queda como hecho."],
+  notYet: [
+    "Not yet: read what the checker says above.",
+    "Aún no: lee arriba lo que dice el corrector.",
+  ],
+  done: ["done", "hecho"],
+  failing: ["not passing yet", "aún no pasa"],
 };
-const words = WORDS[document.documentElement.lang] ?? WORDS.en;
-
-const seconds = (ms) => (ms / 1000).toFixed(1);
+const es = document.documentElement.lang === "es" ? 1 : 0;
+/** A message of WORDS in the page's language; `{name}` stands for `values.name`. */
+const say = (key, values = {}) =>
+  WORDS[key][es].replace(/\{(\w+)\}/g, (_, name) => values[name]);
 
 for (const panel of document.querySelectorAll("section.run")) setUp(panel);
 
@@ -87,7 +73,7 @@ function setUp(panel) {
     output.hidden = timeline.hidden = true;
     runButton.disabled = true;
     stopButton.disabled = false;
-    setStatus("starting", words.starting);
+    setStatus("starting", say("starting"));
     try {
       const query = unit === undefined
         ? ""
@@ -114,7 +100,7 @@ function setUp(panel) {
   stopButton.addEventListener("click", async () => {
     if (!current) return;
     stopButton.disabled = true;
-    setStatus("stopping", words.stopping);
+    setStatus("stopping", say("stopping"));
     // Before the run has an id, the fetch is aborted; after, the stream
     // stays open: its last event says how the process ended.
     if (current.id === undefined) current.controller.abort();
@@ -125,7 +111,7 @@ function setUp(panel) {
     switch (name) {
       case "run":
         current.id = data.id;
-        setStatus("running", words.running(data.command));
+        setStatus("running", say("running", data));
         break;
       case "line":
       case "stderr":
@@ -133,11 +119,13 @@ function setUp(panel) {
         break;
       case "task": {
         const at = (data.at / current.unit).toFixed(2);
-        const verb = data.event === "start"
-          ? words.starts
-          : data.outcome === "rejected"
-          ? words.rejected
-          : words.ends;
+        const verb = say(
+          data.event === "start"
+            ? "starts"
+            : data.outcome === "rejected"
+            ? "rejected"
+            : "ends",
+        );
         append(`event event-${data.event}`, `${data.task} ${verb} · ${at}`);
         break;
       }
@@ -146,20 +134,25 @@ function setUp(panel) {
         timeline.hidden = false;
         timeline.innerHTML = data.svg;
         break;
-      case "exit":
+      case "exit": {
         if (panel.dataset.kind === "check" && data.reason === "finished") {
           // The checker exits with 0 when the exercise passes, 1 when not;
           // the page's badge follows, as the progress file now says.
           const state = data.code === 0 ? "done" : "failing";
-          setStatus(state, data.code === 0 ? words.passed : words.notYet);
+          setStatus(state, say(data.code === 0 ? "passed" : "notYet"));
           for (const badge of document.querySelectorAll("[data-state-of]")) {
             badge.className = `state state-${state}`;
-            badge.textContent = words.states[state];
+            badge.textContent = say(state);
           }
           break;
         }
-        setStatus(data.reason, (words[data.reason] ?? words.finished)(data));
+        const end = data.reason === "finished" && data.code !== 0
+          ? "failed"
+          : data.reason;
+        const s = (data.ms / 1000).toFixed(1);
+        setStatus(data.reason, say(end, { ...data, s }));
         break;
+      }
     }
   }
 }
