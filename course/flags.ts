@@ -61,10 +61,12 @@ export interface ParseOptions {
 /** A command line that cannot be read; `text` says why in each language. */
 export class UsageError extends Error {
   override name = "UsageError";
+  readonly text: Text;
 
   /** An error with `text.en` as its message. */
-  constructor(readonly text: Text) {
+  constructor(text: Text) {
     super(text.en);
+    this.text = text;
   }
 }
 

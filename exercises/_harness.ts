@@ -51,12 +51,21 @@ export const EPSILON = 1e-6;
  * an AggregateError's errors.
  */
 export class Foreign {
+  readonly shown: string;
+  readonly ref?: string;
+  readonly where?: string;
+  readonly errors?: readonly unknown[];
   constructor(
-    readonly shown: string,
-    readonly ref?: string,
-    readonly where?: string,
-    readonly errors?: readonly unknown[],
-  ) {}
+    shown: string,
+    ref?: string,
+    where?: string,
+    errors?: readonly unknown[],
+  ) {
+    this.shown = shown;
+    this.ref = ref;
+    this.where = where;
+    this.errors = errors;
+  }
 }
 
 /** The name a scenario gave to `value`, if any. */
@@ -227,13 +236,15 @@ export interface Run
 
 /** A check that found something wrong: the problems, most important first, and the chart of the run. */
 export class Failure extends Error {
-  constructor(
-    readonly problems: Text[],
-    readonly chart?: Text,
-    readonly unit?: number,
-  ) {
+  readonly problems: Text[];
+  readonly chart?: Text;
+  readonly unit?: number;
+  constructor(problems: Text[], chart?: Text, unit?: number) {
     super(problems[0]?.en ?? "failed");
     this.name = "Failure";
+    this.problems = problems;
+    this.chart = chart;
+    this.unit = unit;
   }
 }
 
@@ -247,11 +258,13 @@ export class Scene {
   /** Tasks that stopped because their signal aborted. */
   readonly cancelled: ReadonlySet<string>;
 
+  readonly run: Run;
+  readonly words: Readonly<Record<string, string>>;
+
   /** `run` as sent; `words` puts the chart's names in Spanish. */
-  constructor(
-    readonly run: Run,
-    readonly words: Readonly<Record<string, string>> = {},
-  ) {
+  constructor(run: Run, words: Readonly<Record<string, string>> = {}) {
+    this.run = run;
+    this.words = words;
     this.cancelled = new Set(run.cancelled);
     this.outcome = { ...run, ...decode(run.values) as Outcome };
   }

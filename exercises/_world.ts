@@ -122,7 +122,13 @@ class Clock {
   #seq = 0;
   #origin = REAL.now();
 
-  constructor(readonly virtual: boolean, readonly url: string) {}
+  readonly virtual: boolean;
+  readonly url: string;
+
+  constructor(virtual: boolean, url: string) {
+    this.virtual = virtual;
+    this.url = url;
+  }
 
   now(): number {
     return this.virtual ? this.time : REAL.now() - this.#origin;
@@ -356,7 +362,10 @@ export class Checking {
   readonly export: any;
 
   /** The scenarios of a check of the module at `url`, whose export is `fn`. */
-  constructor(readonly url: string, fn: unknown) {
+  readonly url: string;
+
+  constructor(url: string, fn: unknown) {
+    this.url = url;
     this.export = fn;
   }
 
