@@ -27,7 +27,7 @@
  * @module
  */
 import { describe } from "./errors.ts";
-import { type Text, text, UI } from "./i18n.ts";
+import { isLang, type Lang, type Text, text, UI } from "./i18n.ts";
 
 /** A flag a command takes. */
 export type Flag =
@@ -136,6 +136,16 @@ export function parseFlags<F extends Record<string, Flag>>(
   const allowed = options.positionals ?? 0;
   if (plain.length > allowed) throw refuse("extra", "", plain[allowed]);
   return { ...values, _: plain } as Parsed<F>;
+}
+
+/**
+ * The language `argv` asks for with `--lang` (the last one, as parseFlags
+ * reads it), found without parsing it: to say a {@linkcode UsageError} in.
+ */
+export function askedLang(argv: readonly string[]): Lang | undefined {
+  return argv.map((arg, i) =>
+    argv[i - 1] === "--lang" ? arg : /^--lang=(.*)$/s.exec(arg)?.[1]
+  ).findLast(isLang);
 }
 
 function number(typed: string, flag: NumberFlag, value: string): number {

@@ -10,9 +10,9 @@
  * @module
  */
 import { endChildren } from "../course/deno.ts";
-import { parseFlags, UsageError } from "../course/flags.ts";
+import { askedLang, parseFlags, UsageError } from "../course/flags.ts";
 import { listLessons } from "../course/header.ts";
-import { isLang, type Lang, sayIn } from "../course/i18n.ts";
+import { type Lang, sayIn } from "../course/i18n.ts";
 import { paint, terminalWidth, useColor } from "../course/terminal.ts";
 import {
   hashOf,
@@ -161,11 +161,7 @@ export async function main(args: string[], io: Io = terminal()) {
     });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    // In the language the command line asked for, if it says.
-    const asked = args.flatMap((arg, i) =>
-      arg === "--lang" ? [args[i + 1]] : [arg.replace(/^--lang=/, "")]
-    ).find(isLang);
-    io.write(error.text[asked ?? progress.lang ?? "en"] + "\n");
+    io.write(error.text[askedLang(args) ?? progress.lang ?? "en"] + "\n");
     return 2;
   }
   const lang = (flags.lang as Lang | undefined) ?? progress.lang ?? "en";
