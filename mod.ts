@@ -1,10 +1,10 @@
 /**
- * Async building blocks for Deno: the primitives that Python's asyncio and
- * trio have and JavaScript lacks (Semaphore, Lock, Event, Queue, TaskGroup,
- * asCompleted), a pool of Workers for blocking work (Executor), `fetch` with
- * timeouts and retries, and a Timeline that shows what ran when. It has no
- * dependencies, every export is typed, and every wait can be cancelled with
- * an `AbortSignal`.
+ * Async building blocks for Deno, Node ≥ 24, Bun and browsers: the
+ * primitives that Python's asyncio and trio have and JavaScript lacks
+ * (Semaphore, Lock, Event, Queue, TaskGroup, asCompleted), a pool of Workers
+ * for blocking work (Executor), `fetch` with timeouts and retries, and a
+ * Timeline that shows what ran when. It has no dependencies, every export is
+ * typed, and every wait can be cancelled with an `AbortSignal`.
  *
  * ```sh
  * deno add jsr:@asincronia/asincronia
@@ -33,6 +33,9 @@
  * - Executor: `--allow-read` for your task module and the local files it
  *   imports; nothing for its own worker file, which comes from JSR with the
  *   package. Workers get the permissions of the process.
+ *
+ * Node and Bun need no flag. In a browser, the Executor needs shared memory:
+ * a cross-origin isolated page.
  *
  * The examples below run as they are; the fetch example serves on 127.0.0.1,
  * so it needs `--allow-net=127.0.0.1`.

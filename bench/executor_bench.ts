@@ -21,6 +21,7 @@ import { Piscina } from "piscina";
 import { Tinypool } from "tinypool";
 import workerpool from "workerpool";
 import { Executor } from "../lib/executor.ts";
+import { piscinaLike, type Pool } from "./_pools.ts";
 import { countPrimes } from "./_tasks.ts";
 
 const TASKS = 20_000;
@@ -29,14 +30,6 @@ const tasks = new URL("./_tasks.ts", import.meta.url);
 const peerWorker = new URL("./_peer_worker.ts", import.meta.url).href;
 const bareWorker = new URL("./_bare_worker.ts", import.meta.url);
 const bareImportWorker = new URL("./_bare_import_worker.ts", import.meta.url);
-
-/** One pool, as the groups below drive it. */
-interface Pool {
-  add(a: number, b: number): Promise<unknown>;
-  burn(ms: number): Promise<unknown>;
-  countPrimes(from: number, to: number): Promise<number>;
-  close(): Promise<unknown>;
-}
 
 /** Our Executor on WORKERS threads; every call with `signal`, if given. */
 function ours(module: string | URL = tasks, signal?: AbortSignal): Pool {
@@ -48,20 +41,6 @@ function ours(module: string | URL = tasks, signal?: AbortSignal): Pool {
     burn: (ms) => call("burn", [ms]),
     countPrimes: (from, to) => call("countPrimes", [from, to]),
     close: () => executor.shutdown(),
-  };
-}
-
-/** piscina and tinypool share one API: a task object, an export's name. */
-function piscinaLike(pool: {
-  run(task: object, options?: { name: string }): Promise<unknown>;
-  destroy(): Promise<unknown>;
-}): Pool {
-  return {
-    add: (a, b) => pool.run({ a, b }),
-    burn: (ms) => pool.run({ ms }, { name: "burn" }),
-    countPrimes: (from, to) =>
-      pool.run({ from, to }, { name: "countPrimes" }) as Promise<number>,
-    close: () => pool.destroy(),
   };
 }
 

@@ -19,26 +19,6 @@ export function denoExecutable(): string {
   return state.state === "granted" ? self : "deno";
 }
 
-/**
- * Options of {@linkcode runDeno}: what to write to its standard input, then
- * closed (default: none, stdin is null); its working folder (default
- * {@linkcode ROOT}); variables added to its environment; a signal that kills
- * it (SIGTERM).
- */
-export interface RunDenoOptions {
-  stdin?: string;
-  cwd?: string;
-  env?: Record<string, string>;
-  signal?: AbortSignal;
-}
-
-/** How a deno subprocess ended (128 + n when signal n ended it), and what it printed. */
-export interface DenoOutput {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** The subprocesses of {@linkcode spawnDeno} that have not ended yet. */
 const children = new Set<Deno.ChildProcess>();
 
@@ -64,17 +44,18 @@ export function spawnDeno(
   return child;
 }
 
-/** Runs `deno …args` to its end; a nonzero exit is no rejection. */
+/**
+ * Runs `deno …args` to its end, as {@linkcode spawnDeno} with `options`
+ * would start it, `stdin` written to it and then closed; resolves with the
+ * exit code (128 + n when signal n ended it) and what it printed, and a
+ * nonzero exit is no rejection.
+ */
 export async function runDeno(
   args: readonly string[],
-  options: RunDenoOptions = {},
-): Promise<DenoOutput> {
-  const child = spawnDeno(args, {
-    cwd: options.cwd ?? ROOT,
-    env: options.env,
-    signal: options.signal,
-    stdin: options.stdin === undefined ? "null" : "piped",
-  });
+  options: Omit<Deno.CommandOptions, "stdin"> & { stdin?: string } = {},
+) {
+  const piped = options.stdin === undefined ? "null" : "piped";
+  const child = spawnDeno(args, { ...options, stdin: piped });
   if (options.stdin !== undefined) {
     const writer = child.stdin.getWriter();
     // A child that exits without reading closes the pipe: not our error.

@@ -38,9 +38,8 @@ export function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) {
     const n = value.length;
-    return n === 0
-      ? "an empty array"
-      : `an array of ${n} item${n === 1 ? "" : "s"}`;
+    if (n === 0) return "an empty array";
+    return `an array of ${n} item${n === 1 ? "" : "s"}`;
   }
   const proto = Object.getPrototypeOf(value);
   if (proto === null || proto === Object.prototype) {

@@ -27,18 +27,19 @@
  * @module
  */
 import { describe } from "./errors.ts";
-import { type Text, text, UI } from "./i18n.ts";
+import { isLang, type Lang, type Text, text, UI } from "./i18n.ts";
 
 /** A flag a command takes. */
 export type Flag =
   | { readonly type: "switch" }
-  | {
-    readonly type: "number";
-    readonly min?: number;
-    readonly max?: number;
-    readonly integer?: boolean;
-  }
+  | NumberFlag
   | { readonly type: "string"; readonly choices?: readonly string[] };
+type NumberFlag = {
+  readonly type: "number";
+  readonly min?: number;
+  readonly max?: number;
+  readonly integer?: boolean;
+};
 
 /** What {@linkcode parseFlags} gives back for the flags `F`; `_`: the plain arguments, as typed. */
 export type Parsed<F extends Record<string, Flag>> =
@@ -61,10 +62,12 @@ export interface ParseOptions {
 /** A command line that cannot be read; `text` says why in each language. */
 export class UsageError extends Error {
   override name = "UsageError";
+  readonly text: Text;
 
   /** An error with `text.en` as its message. */
-  constructor(readonly text: Text) {
+  constructor(text: Text) {
     super(text.en);
+    this.text = text;
   }
 }
 
@@ -108,9 +111,7 @@ export function parseFlags<F extends Record<string, Flag>>(
     const name = typed!.startsWith("--")
       ? typed!.slice(2)
       : options.short?.[typed!.slice(1)];
-    const flag = name === undefined || !Object.hasOwn(flags, name)
-      ? undefined
-      : flags[name];
+    const flag = Object.hasOwn(flags, name ?? "") ? flags[name!] : undefined;
     if (flag === undefined) throw refuse("unknownFlag", typed!);
     if (flag.type === "switch") {
       const word = (inline ?? "").toLowerCase();
@@ -121,12 +122,8 @@ export function parseFlags<F extends Record<string, Flag>>(
       continue;
     }
     let value = inline;
-    if (value === undefined && VALUE.test(argv[i + 1] ?? "-")) {
-      value = argv[++i];
-    }
-    if (value === undefined || value === "") {
-      throw refuse("needsValue", typed!);
-    }
+    value ??= VALUE.test(argv[i + 1] ?? "-") ? argv[++i] : undefined;
+    if (!value) throw refuse("needsValue", typed!);
     if (flag.type === "string" && !(flag.choices?.includes(value) ?? true)) {
       const choices = flag.choices!;
       const rule = { en: choices.join(" or "), es: choices.join(" o ") };
@@ -137,17 +134,21 @@ export function parseFlags<F extends Record<string, Flag>>(
       : value;
   }
   const allowed = options.positionals ?? 0;
-  if (plain.length > allowed) {
-    throw refuse("extra", "", plain[allowed]);
-  }
+  if (plain.length > allowed) throw refuse("extra", "", plain[allowed]);
   return { ...values, _: plain } as Parsed<F>;
 }
 
-function number(
-  typed: string,
-  flag: Extract<Flag, { type: "number" }>,
-  value: string,
-): number {
+/**
+ * The language `argv` asks for with `--lang` (the last one, as parseFlags
+ * reads it), found without parsing it: to say a {@linkcode UsageError} in.
+ */
+export function askedLang(argv: readonly string[]): Lang | undefined {
+  return argv.map((arg, i) =>
+    argv[i - 1] === "--lang" ? arg : /^--lang=(.*)$/s.exec(arg)?.[1]
+  ).findLast(isLang);
+}
+
+function number(typed: string, flag: NumberFlag, value: string): number {
   const { min = -Infinity, max = Infinity, integer = false } = flag;
   const n = Number(value);
   // Number() alone would take 0x10, " 5 " and Infinity; 1e400 reads as

@@ -117,19 +117,15 @@ export function readHeader(source: string, file: string): LessonHeader {
 }
 
 /** The headers of every lesson in `root`/lessons, in course order. */
-export async function listLessons(
-  root: string = ROOT,
-): Promise<LessonHeader[]> {
+export async function listLessons(root: string = ROOT) {
   const dir = `${root}/lessons`;
-  const files: string[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    if (entry.isFile && /^\d\d_\w+\.ts$/.test(entry.name)) {
-      files.push(entry.name);
-    }
-  }
+  const entries = await Array.fromAsync(Deno.readDir(dir));
+  const files = entries.filter((e) =>
+    e.isFile && /^\d\d_\w+\.ts$/.test(e.name)
+  );
   const headers = await Promise.all(
-    files.map(async (file) =>
-      readHeader(await Deno.readTextFile(`${dir}/${file}`), file)
+    files.map(async ({ name }) =>
+      readHeader(await Deno.readTextFile(`${dir}/${name}`), name)
     ),
   );
   // By section, then by first exercise, since exercises are numbered in the
@@ -176,10 +172,7 @@ function spell(path: string, cwd: string): string {
 }
 
 /** The permission flags of `deno run`, with paths that work from `cwd`. */
-export function permissionFlags(
-  permissions: Permissions,
-  cwd: string = ROOT,
-): string[] {
+export function permissionFlags(permissions: Permissions, cwd: string = ROOT) {
   const { read = [], net = [], run = [] } = permissions;
   return [
     ...read.length

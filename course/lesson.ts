@@ -113,12 +113,8 @@ export function integerOption(
     : min === 1
     ? "a positive integer"
     : `an integer of at least ${min}`;
-  return checkOption(
-    value,
-    option,
-    rule,
-    (n) => Number.isInteger(n) && n >= min && n <= max,
-  );
+  const ok = (n: number) => Number.isInteger(n) && n >= min && n <= max;
+  return checkOption(value, option, rule, ok);
 }
 
 /**
@@ -149,12 +145,8 @@ let reporter: ((event: LessonEvent) => void) | undefined;
  */
 export function begin(options: LessonOptions = {}): LessonContext {
   const rule = `a number of milliseconds from ${MIN_UNIT} to ${MAX_UNIT}`;
-  const unit = checkOption(
-    options.unit ?? 1000,
-    "unit",
-    rule,
-    (n) => n >= MIN_UNIT && n <= MAX_UNIT,
-  );
+  const ok = (n: number) => n >= MIN_UNIT && n <= MAX_UNIT;
+  const unit = checkOption(options.unit ?? 1000, "unit", rule, ok);
   const log = options.log ?? console.log;
   const lines: string[] = [];
   const print = (line: string) => {
@@ -184,13 +176,8 @@ class ReportedTimeline extends Timeline {
   override end(name: string, outcome?: "fulfilled" | "rejected"): void {
     super.end(name, outcome);
     const span = this.span(name)!;
-    const how = span.outcome as "fulfilled" | "rejected";
-    this.#report({
-      event: "end",
-      task: name,
-      at: micro(span.end!),
-      outcome: how,
-    });
+    const [at, how] = [micro(span.end!), span.outcome as "fulfilled"];
+    this.#report({ event: "end", task: name, at, outcome: how });
   }
 }
 
@@ -225,7 +212,7 @@ export function helpText(
   const below = command.minUnit === undefined
     ? ""
     : `; below ${command.minUnit} the lines may differ from the Output`;
-  const rows: [string, string][] = [
+  const rows: (readonly [string, string])[] = [
     [
       "--unit <ms>",
       "how many milliseconds a second of the notes lasts " +
@@ -241,12 +228,10 @@ export function helpText(
       "write each printed line and each task's start and end on " +
       "standard output as JSON lines, in order (--events=no: none)",
     ],
-    ...Object.entries(command.flags ?? {}).map((
-      [name, flag],
-    ): [string, string] => [
-      `--${name}${flag.type === "switch" ? "" : " <value>"}`,
-      flag.help,
-    ]),
+    ...Object.entries(command.flags ?? {}).map(([name, flag]) => {
+      const value = flag.type === "switch" ? "" : " <value>";
+      return [`--${name}${value}`, flag.help] as const;
+    }),
     ["-h, --help", "show this help"],
   ];
   const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
@@ -332,13 +317,8 @@ export async function runCli<O extends LessonOptions>(
   if (missing.length > 0) {
     const line = commandLine(header, argv, cwd);
     err(`This lesson needs ${missing.join(" ")}. Run it with:`);
-    err(
-      `  ${
-        write
-          ? line.replace(/^deno run /, `deno run ${shellQuote(write)} `)
-          : line
-      }`,
-    );
+    const granting = write ? `deno run ${shellQuote(write)} ` : "deno run ";
+    err(`  ${line.replace(/^deno run /, granting)}`);
     return 1;
   }
   const writeSvg = async (picture?: string): Promise<boolean> => {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { parseFlags, UsageError } from "./flags.ts";
+import { askedLang, parseFlags, UsageError } from "./flags.ts";
 import { type LessonHeader, listLessons } from "./header.ts";
 import { type Lang, LANGS, sayIn } from "./i18n.ts";
 
@@ -70,12 +70,7 @@ export async function main(
     }, { short: { h: "help" } });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    // Said in Spanish when Spanish was asked for.
-    const lang = args.some((arg, i) =>
-        arg === "--lang=es" || (arg === "es" && args[i - 1] === "--lang")
-      )
-      ? "es"
-      : "en";
+    const lang = askedLang(args) ?? "en";
     err(error.text[lang]);
     err(sayIn(WORDS, lang)("usage"));
     return 2;

@@ -15,7 +15,7 @@
  * process dies), reads the file again, applies the change and puts the new
  * file in place with a rename, so that two checks at once each keep their
  * result and a reader never sees half a file. Writing needs
- * `--allow-write` on the three paths of {@linkcode progressPaths}.
+ * `--allow-write` on the file and on its `.lock` and `.tmp` siblings.
  *
  * @module
  */
@@ -43,11 +43,6 @@ export const PROGRESS: URL = new URL(
   "../exercises/.progress.json",
   import.meta.url,
 );
-
-/** The file, its lock and its temporary copy: what a writer needs to write. */
-export function progressPaths(file: URL = PROGRESS): URL[] {
-  return [file, new URL(`${file.href}.lock`), new URL(`${file.href}.tmp`)];
-}
 
 /** The progress saved in `file`; empty when there is none or it is unreadable. */
 export async function loadProgress(file: URL = PROGRESS): Promise<Progress> {
@@ -83,16 +78,17 @@ export async function updateProgress(
   change: (progress: Progress) => void,
   file: URL = PROGRESS,
 ): Promise<Progress> {
-  const [, lockPath, temporary] = progressPaths(file);
-  using lock = await Deno.open(lockPath!, { write: true, create: true });
+  const temporary = new URL(`${file.href}.tmp`);
+  const lockFile = new URL(`${file.href}.lock`);
+  using lock = await Deno.open(lockFile, { write: true, create: true });
   await lock.lock(true);
   const progress = await loadProgress(file);
   change(progress);
   await Deno.writeTextFile(
-    temporary!,
+    temporary,
     JSON.stringify(progress, null, 2) + "\n",
   );
-  await Deno.rename(temporary!, file);
+  await Deno.rename(temporary, file);
   return progress;
 }
 
@@ -104,11 +100,7 @@ export async function hashOf(file: URL): Promise<string> {
   } catch {
     return "missing";
   }
-  const digest = await crypto.subtle.digest("SHA-256", bytes);
-  return Array.from(
-    new Uint8Array(digest),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)).toHex();
 }
 
 /** Where the learner stands with exercise `id`, whose file now hashes to `hash`. */

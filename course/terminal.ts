@@ -28,13 +28,7 @@ export function useColor(): boolean {
   return Deno.stdout.isTerminal() && !Deno.noColor;
 }
 
-const STYLES = {
-  bold: 1,
-  dim: 2,
-  red: 31,
-  green: 32,
-  yellow: 33,
-} as const;
+const STYLES = { bold: 1, dim: 2, red: 31, green: 32, yellow: 33 } as const;
 
 /** `text` in `style` when `color` is true, else unchanged. */
 export function paint(

@@ -10,9 +10,9 @@
  * @module
  */
 import { endChildren } from "../course/deno.ts";
-import { parseFlags, UsageError } from "../course/flags.ts";
+import { askedLang, parseFlags, UsageError } from "../course/flags.ts";
 import { listLessons } from "../course/header.ts";
-import { isLang, type Lang, sayIn } from "../course/i18n.ts";
+import { type Lang, sayIn } from "../course/i18n.ts";
 import { paint, terminalWidth, useColor } from "../course/terminal.ts";
 import {
   hashOf,
@@ -151,10 +151,7 @@ interface Cli {
 }
 
 /** Runs the CLI with `args`; resolves with the exit code. */
-export async function main(
-  args: string[],
-  io: Io = terminal(),
-): Promise<number> {
+export async function main(args: string[], io: Io = terminal()) {
   const progress = await io.load();
   let flags;
   try {
@@ -164,11 +161,7 @@ export async function main(
     });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    // In the language the command line asked for, if it says.
-    const asked = args.flatMap((arg, i) =>
-      arg === "--lang" ? [args[i + 1]] : [arg.replace(/^--lang=/, "")]
-    ).find(isLang);
-    io.write(error.text[asked ?? progress.lang ?? "en"] + "\n");
+    io.write(error.text[askedLang(args) ?? progress.lang ?? "en"] + "\n");
     return 2;
   }
   const lang = (flags.lang as Lang | undefined) ?? progress.lang ?? "en";
@@ -231,13 +224,11 @@ async function hint(cli: Cli, exercise: Exercise, progress: Progress) {
   const m = exercise.hints.length;
   const shown = Math.min((progress.hints[exercise.id] ?? 0) + 1, m);
   io.write(
-    paint("bold", `${exercise.id} · ${exercise.title[cli.lang]}`) + "\n",
+    `${paint("bold", `${exercise.id} · ${exercise.title[cli.lang]}`)}\n`,
   );
   exercise.hints.slice(0, shown).forEach((hint, k) => {
-    const heading = paint(
-      k === shown - 1 ? "bold" : "dim",
-      say("hint", { k: k + 1, m }),
-    );
+    const style = k === shown - 1 ? "bold" : "dim";
+    const heading = paint(style, say("hint", { k: k + 1, m }));
     io.write(`\n${heading}\n${wrap(hint[cli.lang], io.width, "  ")}\n`);
   });
   io.write(
@@ -319,11 +310,7 @@ async function walk(cli: Cli, progress: Progress): Promise<number> {
 }
 
 /** One exercise, named on the command line. */
-async function single(
-  cli: Cli,
-  progress: Progress,
-  exercise: Exercise,
-): Promise<number> {
+async function single(cli: Cli, progress: Progress, exercise: Exercise) {
   const result = await checkAndStore(cli, progress, exercise);
   await report(cli, exercise, result, false);
   if (!result.passed) return 1;
@@ -374,11 +361,8 @@ async function report(
     return;
   }
   const lesson = await lessonOf(exercise);
-  io.write(
-    `${paint("red", "✗")} ${title}\n  ${file}   (${
-      say("lesson")
-    }: ${lesson})\n\n`,
-  );
+  const where = `${file}   (${say("lesson")}: ${lesson})`;
+  io.write(`${paint("red", "✗")} ${title}\n  ${where}\n\n`);
   for (const problem of result.problems.slice(0, 3)) {
     io.write(wrap(problem[lang], io.width, "  • ", "    ") + "\n");
   }
@@ -401,10 +385,7 @@ async function report(
  * Changes the saved progress; without permission to write it, says so and
  * resolves with undefined.
  */
-async function store(
-  cli: Cli,
-  change: (progress: Progress) => void,
-): Promise<Progress | undefined> {
+async function store(cli: Cli, change: (progress: Progress) => void) {
   try {
     return await cli.io.update(change);
   } catch (error) {

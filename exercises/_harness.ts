@@ -51,12 +51,21 @@ export const EPSILON = 1e-6;
  * an AggregateError's errors.
  */
 export class Foreign {
+  readonly shown: string;
+  readonly ref?: string;
+  readonly where?: string;
+  readonly errors?: readonly unknown[];
   constructor(
-    readonly shown: string,
-    readonly ref?: string,
-    readonly where?: string,
-    readonly errors?: readonly unknown[],
-  ) {}
+    shown: string,
+    ref?: string,
+    where?: string,
+    errors?: readonly unknown[],
+  ) {
+    this.shown = shown;
+    this.ref = ref;
+    this.where = where;
+    this.errors = errors;
+  }
 }
 
 /** The name a scenario gave to `value`, if any. */
@@ -227,13 +236,15 @@ export interface Run
 
 /** A check that found something wrong: the problems, most important first, and the chart of the run. */
 export class Failure extends Error {
-  constructor(
-    readonly problems: Text[],
-    readonly chart?: Text,
-    readonly unit?: number,
-  ) {
+  readonly problems: Text[];
+  readonly chart?: Text;
+  readonly unit?: number;
+  constructor(problems: Text[], chart?: Text, unit?: number) {
     super(problems[0]?.en ?? "failed");
     this.name = "Failure";
+    this.problems = problems;
+    this.chart = chart;
+    this.unit = unit;
   }
 }
 
@@ -247,11 +258,13 @@ export class Scene {
   /** Tasks that stopped because their signal aborted. */
   readonly cancelled: ReadonlySet<string>;
 
+  readonly run: Run;
+  readonly words: Readonly<Record<string, string>>;
+
   /** `run` as sent; `words` puts the chart's names in Spanish. */
-  constructor(
-    readonly run: Run,
-    readonly words: Readonly<Record<string, string>> = {},
-  ) {
+  constructor(run: Run, words: Readonly<Record<string, string>> = {}) {
+    this.run = run;
+    this.words = words;
     this.cancelled = new Set(run.cancelled);
     this.outcome = { ...run, ...decode(run.values) as Outcome };
   }
@@ -281,9 +294,8 @@ export class Scene {
    * "Task"/"La tarea") started at …; it could have started at 0.0, `why`.
    */
   startedLate(names: readonly string[], what: Text, why: Text): Text[] {
-    return names.filter((name) => this.spanOf(name).start > EPSILON).map((
-      name,
-    ) =>
+    const late = names.filter((name) => this.spanOf(name).start > EPSILON);
+    return late.map((name) =>
       text(
         "{what} {name} started at {start}; it could have started at 0.0: {why}.",
         "{what} {name} empezó en {start}; podía haber empezado en 0,0: {why}.",
@@ -367,11 +379,11 @@ export class Scene {
     const threw = status === "rejected" && expect === "fulfilled";
     const first = STATUS[threw ? "threw" : status];
     const error = (e: unknown) => ({ at: units(at), error: this.show(e) });
-    const problems = first ? [text(...first, error(outcome.error))] : [];
-    problems.push(
+    const problems = [
+      ...first ? [text(...first, error(outcome.error))] : [],
       ...outcome.unhandled.map((e) => text(...UNHANDLED, error(e))),
-    );
-    problems.push(...outcome.uncaught.map((e) => text(...UNCAUGHT, error(e))));
+      ...outcome.uncaught.map((e) => text(...UNCAUGHT, error(e))),
+    ];
     if (status !== "fulfilled" && status !== "rejected") return problems;
     return [...problems, ...this.leftRunning(outcome)];
   }
@@ -507,10 +519,7 @@ function runningAt(spans: readonly UnitSpan[], t: number): number {
 }
 
 /** The first instant when more than `limit` spans ran at once, and how many; undefined if never. */
-export function overLimit(
-  spans: readonly UnitSpan[],
-  limit: number,
-): { at: number; count: number } | undefined {
+export function overLimit(spans: readonly UnitSpan[], limit: number) {
   const at = spans.map((s) => s.start).sort((a, b) => a - b)
     .find((t) => runningAt(spans, t) > limit);
   return at === undefined ? undefined : { at, count: runningAt(spans, at) };
@@ -520,20 +529,14 @@ export function overLimit(
  * The first stretch of time when fewer than `capacity` spans ran although
  * one of `spans` had not started yet: a slot stood idle while work waited.
  */
-export function idleSlot(
-  spans: readonly UnitSpan[],
-  capacity: number,
-):
-  | { from: number; to: number; running: number; waiting: UnitSpan }
-  | undefined {
+export function idleSlot(spans: readonly UnitSpan[], capacity: number) {
   const times = [...new Set(spans.flatMap((s) => [s.start, s.end ?? s.start]))]
     .sort((a, b) => a - b);
   for (let i = 0; i + 1 < times.length; i++) {
     const [from, to] = [times[i]!, times[i + 1]!];
     const running = runningAt(spans, from);
-    const waiting = spans.filter((s) =>
-      s.start > from + EPSILON
-    ).sort((a, b) => a.start - b.start)[0];
+    const waiting = spans.filter((s) => s.start > from + EPSILON)
+      .sort((a, b) => a.start - b.start)[0];
     if (to - from >= EPSILON && running < capacity && waiting) {
       return { from, to, running, waiting };
     }
@@ -589,10 +592,7 @@ export function define<Notes>(
 }
 
 /** A task name outside `names` rejects with an error that lists the real ones. */
-export function unknownTask(
-  name: unknown,
-  names: readonly unknown[],
-): Promise<never> {
+export function unknownTask(name: unknown, names: readonly unknown[]) {
   return Promise.reject(
     new RangeError(
       `There is no task ${describe(name)}; the tasks are ${names.join(", ")}`,

@@ -80,11 +80,7 @@ export async function check(
  * The verdict on what the learner's process of a check of `file` reported:
  * this side's half of a check, apart so that a test can hand it a report.
  */
-export function verdict(
-  exercise: Exercise,
-  file: URL,
-  report: Report,
-): Result {
+export function verdict(exercise: Exercise, file: URL, report: Report): Result {
   const name = file.pathname.slice(file.pathname.lastIndexOf("/") + 1);
   const problems = report.messages.flatMap((m) => said(m, name, exercise));
   const result = {
@@ -106,9 +102,7 @@ export function verdict(
     }
     return result;
   }
-  const scenes = (sent.runs as Run[]).map((run) =>
-    new Scene(run, exercise.words)
-  );
+  const scenes = (sent.runs as Run[]).map((r) => new Scene(r, exercise.words));
   try {
     exercise.judge(scenes[0]!, decode(sent.notes as string), scenes);
   } catch (error) {
@@ -238,11 +232,7 @@ export interface Report {
 }
 
 /** Runs the scenarios in a process of their own; collects what it says. */
-async function observe(
-  exercise: Exercise,
-  file: URL,
-  silence: number,
-): Promise<Report> {
+async function observe(exercise: Exercise, file: URL, silence: number) {
   const nonce = crypto.randomUUID();
   const child = spawnDeno([
     "run",
@@ -284,10 +274,8 @@ async function observe(
     if (mark === -1) return keep(line + "\n");
     keep(line.slice(0, mark));
     if (!line.startsWith(nonce + " ", mark + 1)) {
-      if (!report.messages.some((m) => m.kind === "mimic")) {
-        report.messages.push({ kind: "mimic" });
-      }
-      return;
+      const mimic = report.messages.some((m) => m.kind === "mimic");
+      return void (mimic || report.messages.push({ kind: "mimic" }));
     }
     const message = JSON.parse(line.slice(mark + 2 + nonce.length));
     if (message.kind === "hello") limit = silence;

@@ -40,10 +40,7 @@ export const REAL = Object.freeze({
 });
 
 /** The first line of `stack` in the file at `url`, as `name.ts:line`. */
-export function originIn(
-  stack: string | undefined,
-  url: string,
-): string | undefined {
+export function originIn(stack: string | undefined, url: string) {
   const line = stack?.split("\n").find((line) => line.includes(url));
   if (line === undefined) return undefined;
   const at = /:(\d+):\d+\)?\s*$/.exec(
@@ -122,7 +119,13 @@ class Clock {
   #seq = 0;
   #origin = REAL.now();
 
-  constructor(readonly virtual: boolean, readonly url: string) {}
+  readonly virtual: boolean;
+  readonly url: string;
+
+  constructor(virtual: boolean, url: string) {
+    this.virtual = virtual;
+    this.url = url;
+  }
 
   now(): number {
     return this.virtual ? this.time : REAL.now() - this.#origin;
@@ -192,18 +195,11 @@ class Clock {
 
   /** Puts this clock in charge of the timers (and, simulated, of the time); returns what undoes it. */
   install(): () => void {
-    const add =
-      (every: boolean) => (fn: unknown, ms?: number, ...args: unknown[]) =>
-        this.schedule(
-          ms ?? 0,
-          () => (fn as (...a: unknown[]) => void)(...args),
-          {
-            origin: this.origin(),
-            ...every
-              ? { every: Number.isFinite(ms) ? Math.max(0, ms!) : 0 }
-              : {},
-          },
-        );
+    const add = (every: boolean) => (fn: unknown, ms = 0, ...args: unknown[]) =>
+      this.schedule(ms, () => (fn as (...a: unknown[]) => void)(...args), {
+        origin: this.origin(),
+        ...every ? { every: Number.isFinite(ms) ? Math.max(0, ms) : 0 } : {},
+      });
     const clear = (id?: unknown) => this.cancel(id);
     const ref = (on: boolean) => (id: number) => {
       const timer = this.timers.get(Number(id));
@@ -288,21 +284,15 @@ class Clock {
       if (t.owner !== undefined || !t.ref || (!this.virtual && !t.origin)) {
         continue;
       }
+      const kind = t.every === undefined ? "timer" : "interval";
       const due = this.virtual ? t.at / unit : undefined;
-      leaks.push({
-        kind: t.every === undefined ? "timer" : "interval",
-        origin: t.origin,
-        due,
-      });
+      leaks.push({ kind, origin: t.origin, due });
     }
     for (const { settled, response, path, origin } of this.requests) {
       if (!settled) leaks.push({ kind: "request", detail: path, origin });
       else if (response?.body && !response.bodyUsed) {
-        leaks.push({
-          kind: "body",
-          detail: `${path} ${response.status}`,
-          origin,
-        });
+        const detail = `${path} ${response.status}`;
+        leaks.push({ kind: "body", detail, origin });
       }
     }
     for (const { ended, origin } of this.workers) {
@@ -356,7 +346,10 @@ export class Checking {
   readonly export: any;
 
   /** The scenarios of a check of the module at `url`, whose export is `fn`. */
-  constructor(readonly url: string, fn: unknown) {
+  readonly url: string;
+
+  constructor(url: string, fn: unknown) {
+    this.url = url;
     this.export = fn;
   }
 
@@ -506,10 +499,8 @@ export class World implements AsyncDisposable {
   }
 
   /** A tool that starts the task `name` of `durations`: one of that many units. */
-  tasks(
-    durations: Readonly<Record<string, number>>,
-  ): (name: string) => Promise<void> {
-    return (name) =>
+  tasks(durations: Readonly<Record<string, number>>) {
+    return (name: string) =>
       Object.hasOwn(durations, name)
         ? this.task(name, durations[name]!)
         : unknownTask(name, Object.keys(durations));

@@ -35,11 +35,7 @@ export interface DownloadsOptions extends LessonOptions {
 export const FILES = 5;
 
 /** The checked options: each one names itself and the value when refused. */
-export function downloadsOptions(options: DownloadsOptions): {
-  seed: number;
-  consumers: number;
-  parts: number[];
-} {
+export function downloadsOptions(options: DownloadsOptions) {
   const seed = integerOption(options.seed, "seed", 1871, 0, 2 ** 32 - 1);
   const consumers = integerOption(options.consumers, "consumers", 2, 1, FILES);
   const part = integerOption(options.part, "part", 0, 1, 2);

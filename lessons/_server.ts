@@ -49,10 +49,7 @@ export function startServer() {
   // the server open.
   const closing = new AbortController();
 
-  const enter = () => {
-    inFlight++;
-    if (inFlight > peak) peak = inFlight;
-  };
+  const enter = () => void (peak = Math.max(peak, ++inFlight));
   let idle: PromiseWithResolvers<void> | undefined;
   const leave = () => {
     inFlight--;
@@ -165,10 +162,8 @@ export function startServer() {
     enter();
     let left = false;
     const done = () => {
-      if (!left) {
-        left = true;
-        leave();
-      }
+      if (!left) leave();
+      left = true;
     };
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
@@ -189,9 +184,7 @@ export function startServer() {
           done();
         }
       },
-      cancel() {
-        done();
-      },
+      cancel: done,
     }, { highWaterMark: 0 });
     return new Response(body, {
       status,
@@ -211,9 +204,7 @@ export function startServer() {
     try {
       return await handle(request);
     } catch {
-      return new Response("aborted", {
-        status: 503,
-      });
+      return new Response("aborted", { status: 503 });
     } finally {
       leave();
     }

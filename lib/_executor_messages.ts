@@ -3,13 +3,9 @@
  * sides import: `executor.ts` (the host) and `_executor_worker.ts` (each
  * worker). Not a public module.
  *
- * 1. The host starts a worker and posts an {@linkcode InitMessage}. On Web
- *    Workers the worker is named after a fresh Web Lock, which it takes and
- *    holds for its whole life.
- * 2. Once it holds the lock, the worker posts a `ready` message, and
- *    the host asks for the same lock: it is granted exactly when the worker
- *    is gone, whatever ended it. (Deno fires no event when a worker calls
- *    `Deno.exit()` or `self.close()`.)
+ * 1. The host starts a worker and posts an {@linkcode InitMessage}.
+ * 2. The worker takes the Web Lock named there, if any, for life (see
+ *    `_executor_port.ts`), then posts a `ready` message.
  * 3. The host posts {@linkcode CallsMessage}s, each with a claim slot per
  *    call in shared memory (below).
  * 4. The worker runs the calls one at a time, in order, and answers every
@@ -18,7 +14,7 @@
  * 5. A worker about to die on purpose (task code called `Deno.exit()`, an
  *    uncaught error) first posts a `dying` message with the cause, then
  *    waits until the host has read it ({@linkcode NOTICE}), so that the
- *    cause never loses the race with the lock.
+ *    cause never loses the race with the news of its death.
  *
  * Claiming: a call that a worker holds may still be taken back by the host
  * (its caller aborted; the worker is stuck in a long call while another is
@@ -75,8 +71,15 @@ export const TRANSFER: unique symbol = Symbol.for(
 /** A result wrapped by `transfer()`: the value and the objects to move. */
 export type TransferMarker = { value: unknown; [TRANSFER]: Transferable[] };
 
-/** Host → worker, first: its shared state, {@linkcode PROGRESS} and {@linkcode NOTICE}. */
-export type InitMessage = { type: "init"; state: SharedArrayBuffer };
+/**
+ * Host → worker, first: its shared state, {@linkcode PROGRESS} and
+ * {@linkcode NOTICE}; the Web Lock to hold for life, if the host watches one.
+ */
+export type InitMessage = {
+  type: "init";
+  state: SharedArrayBuffer;
+  lock: string | undefined;
+};
 
 /**
  * Host → worker: calls to run, in order. Call `i` runs export `names[i]` of

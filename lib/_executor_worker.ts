@@ -27,18 +27,30 @@ import {
   type WorkerMessage,
 } from "./_executor_messages.ts";
 
-/**
- * What this file needs of its global scope, a Web Worker's. (On Node, an
- * adapter over `parentPort` and `workerData` would stand in for it.)
- */
-interface Scope {
-  name: string;
+/** What this file needs of a Web Worker's scope (Deno, Bun, browsers)... */
+interface WebScope {
   onmessage: ((event: MessageEvent<HostMessage>) => void) | null;
   postMessage(message: WorkerMessage, transfer?: Transferable[]): void;
-  close(): void;
+  close?(): void; // not on Bun
   addEventListener(type: string, listener: (event: Event) => void): void;
 }
-const scope = globalThis as unknown as Scope;
+/** ... or, on Node, of `process` and `node:worker_threads`' `parentPort`. */
+interface Process {
+  exit(code?: number): never;
+  on(event: string, listener: (value: never) => void): void;
+  getBuiltinModule(
+    name: string,
+  ): { parentPort: Pick<WebScope, "postMessage"> & Pick<Process, "on"> };
+}
+const process = (globalThis as unknown as { process?: Process }).process;
+const web = "postMessage" in globalThis
+  ? globalThis as unknown as WebScope
+  : undefined;
+const node = web
+  ? undefined
+  : process!.getBuiltinModule("node:worker_threads").parentPort;
+const post = (message: WorkerMessage, transfer?: Transferable[]) =>
+  (web ?? node!).postMessage(message, transfer);
 
 /** Each module by URL once loaded, or the error that loading it gave. */
 const modules = new Map<string, Record<string, unknown> | Error>();
@@ -59,26 +71,36 @@ let claims: Int32Array;
 let slot = 0;
 /** PROGRESS and NOTICE, once the host sent them. */
 let state: Int32Array | undefined;
-let locked = false;
-/** Locked and has its state: the host is told, calls may run. */
+/** Has its state, and holds its lock if the host watches one. */
 let ready = false;
 /** A call is in progress asynchronously. */
 let busy = false;
 /** A death notice went out: nothing else may. */
 let dying = false;
 
-scope.onmessage = ({ data }) => {
-  if (data.type === "init") state = new Int32Array(data.state);
-  else inbox.push([data, new Int32Array(data.claims)]);
-  if (!ready) start();
-  else if (!busy) drain();
-};
+function receive(data: HostMessage): void {
+  if (data.type !== "init") {
+    inbox.push([data, new Int32Array(data.claims)]);
+    if (ready && !busy) drain();
+    return;
+  }
+  state = new Int32Array(data.state);
+  if (data.lock === undefined) return start();
+  // Held until this worker is gone, which is how the host learns of it.
+  (navigator as unknown as {
+    locks: { request(name: string, hold: () => Promise<never>): unknown };
+  }).locks.request(data.lock, () => {
+    start();
+    return new Promise<never>(() => {});
+  });
+}
+if (web) web.onmessage = ({ data }) => receive(data);
+else node!.on("message", receive);
 
-/** Once locked and given its state: tells the host, and starts. */
+/** Tells the host that calls may run, and runs those that came. */
 function start(): void {
-  if (ready || !locked || !state) return;
   ready = true;
-  scope.postMessage({ type: "ready" });
+  post({ type: "ready" });
   drain();
 }
 
@@ -158,13 +180,9 @@ async function load(url: string): Promise<void> {
     // publishing need not (and cannot) analyse it.
     modules.set(url, await import(url));
   } catch (error) {
-    const Class = error instanceof TypeError
-      ? TypeError
-      : error instanceof SyntaxError
-      ? SyntaxError
-      : Error;
+    const Class = [TypeError, SyntaxError].find((C) => error instanceof C);
     const message = `Cannot load module '${url}': ${summarize(error)}`;
-    modules.set(url, new Class(message, { cause: error }));
+    modules.set(url, new (Class ?? Error)(message, { cause: error }));
   }
 }
 
@@ -190,7 +208,7 @@ function answer(value: unknown, threw: boolean): void {
   flush();
   const values = [(value as TransferMarker).value];
   try {
-    scope.postMessage(
+    post(
       { type: "results", values, failed: [], skipped: [] },
       list,
     );
@@ -217,7 +235,7 @@ function flush(): void {
   const all = out;
   out = empty();
   try {
-    scope.postMessage(all);
+    post(all);
   } catch {
     values.forEach((value, i) => {
       const one = empty();
@@ -225,10 +243,10 @@ function flush(): void {
       if (failed.includes(i)) one.failed.push(0);
       if (skipped.includes(i)) one.skipped.push(0);
       try {
-        scope.postMessage(one);
+        post(one);
       } catch (error) {
         one.values[0] = pack(unsent("it cannot be cloned", error));
-        scope.postMessage({ ...one, failed: [0] });
+        post({ ...one, failed: [0] });
       }
     });
   }
@@ -241,46 +259,47 @@ function die(cause: string, error?: unknown): void {
   dying = true;
   const notice: WorkerMessage = { type: "dying", cause };
   if (error !== undefined) notice.error = pack(error);
-  scope.postMessage(notice);
-  // Messages and the lock travel by different roads: wait until the host has
-  // read the notice, or give up after a second.
+  post(notice);
+  // Messages and the news of a death (a lock, an exit event) travel by
+  // different roads: wait until the host has read the notice, or a second.
   if (state) Atomics.wait(state, NOTICE, 0, 1000);
 }
 
 // Task code may end this worker on purpose; say so before it goes.
-const close = scope.close;
-scope.close = () => {
-  die("the task called self.close()");
-  close.call(scope);
-};
-const deno = (globalThis as { Deno?: { exit(code?: number): never } }).Deno;
-if (deno) {
-  const exit = deno.exit;
-  deno.exit = (code?: number): never => {
-    die(`the task called Deno.exit(${code ?? ""})`);
-    return exit(code);
+const close = web?.close;
+const exit = process?.exit;
+/** Ends this worker, whatever the task code did to the ways out. */
+const end = () => close ? close.call(web) : exit!.call(process, 1);
+if (close) {
+  web!.close = () => {
+    die("the task called self.close()");
+    close.call(web);
   };
 }
-function fatal(event: Event, what: string, thrown: unknown): void {
-  event.preventDefault();
-  die(`${what} ${summarize(thrown)}`, thrown);
-  close.call(scope);
+for (const [owner, name] of [[process, "process"], [globalThis.Deno, "Deno"]]) {
+  const original = (owner as Process | undefined)?.exit;
+  if (!original) continue;
+  (owner as Process).exit = (code?: number): never => {
+    die(`the task called ${name}.exit(${code ?? ""})`);
+    return original.call(owner, code);
+  };
 }
-scope.addEventListener("error", (event) => {
-  const { error, message } = event as ErrorEvent;
-  fatal(event, "an uncaught", error ?? message);
-});
-scope.addEventListener("unhandledrejection", (event) => {
-  const { reason } = event as PromiseRejectionEvent;
-  fatal(event, "an unhandled rejection:", reason);
-});
-
-// The lock is named after the worker: take it at once, since starting up is
-// on the way to the first result. Held until the worker dies.
-(navigator as unknown as {
-  locks: { request(name: string, hold: () => Promise<never>): unknown };
-}).locks.request(scope.name, () => {
-  locked = true;
-  start();
-  return new Promise<never>(() => {});
-});
+function fatal(what: string, thrown: unknown, event?: Event): void {
+  event?.preventDefault();
+  die(`${what} ${summarize(thrown)}`, thrown);
+  end();
+}
+const uncaught = "an uncaught";
+const unhandled = "an unhandled rejection:";
+if (web) {
+  web.addEventListener("error", (event) => {
+    const { error, message } = event as ErrorEvent;
+    fatal(uncaught, error ?? message, event);
+  });
+  web.addEventListener("unhandledrejection", (event) => {
+    fatal(unhandled, (event as PromiseRejectionEvent).reason, event);
+  });
+} else {
+  process!.on("uncaughtException", (error) => fatal(uncaught, error));
+  process!.on("unhandledRejection", (reason) => fatal(unhandled, reason));
+}

@@ -1,7 +1,7 @@
 /**
- * A pool of Deno Workers that runs exported functions of modules on other
- * threads: the counterpart of Python's `loop.run_in_executor()` and
- * `concurrent.futures`.
+ * A pool of workers that runs exported functions of modules on other
+ * threads, on Deno, Node, Bun and browsers: the counterpart of Python's
+ * `loop.run_in_executor()` and `concurrent.futures`.
  *
  * A function that blocks (a long computation, `Atomics.wait`, a synchronous
  * API) freezes everything else on its thread: timers, I/O callbacks, other
@@ -56,6 +56,7 @@ import {
   withdraw,
   type WorkerMessage,
 } from "./_executor_messages.ts";
+import { type Port, startWorker } from "./_executor_port.ts";
 import { type LongTimeout, setLongTimeout } from "./_timer.ts";
 
 /** Options for {@linkcode Executor}. */
@@ -69,9 +70,9 @@ export interface ExecutorOptions {
   workers?: number;
   /**
    * How many milliseconds a worker with nothing to do lives before it ends
-   * (≥ 0, any length; `Infinity` keeps it until shutdown). Deno keeps a
-   * process alive while a worker lives: ending idle workers lets a script
-   * that never calls {@linkcode Executor.prototype.shutdown} exit by itself.
+   * (≥ 0, any length; `Infinity` keeps it until shutdown). A live worker
+   * keeps the process alive: ending idle workers lets a script that never
+   * calls {@linkcode Executor.prototype.shutdown} exit by itself.
    *
    * @default {1000}
    */
@@ -84,8 +85,7 @@ export interface RunOptions {
    * Cancels the call: the promise rejects at once with `signal.reason`. A
    * call that has not started is dropped, its worker left alone; a running
    * one is stopped by terminating its worker, and the calls waiting on that
-   * worker run elsewhere. Deno ends a terminated worker only once its code
-   * returns to the event loop (see {@linkcode Executor}).
+   * worker run elsewhere (on Deno, see {@linkcode Executor}).
    */
   signal?: AbortSignal;
   /**
@@ -119,8 +119,9 @@ export type Bound<M> = {
 
 /**
  * Why a call failed when not its own code threw: its worker died (the task
- * called `Deno.exit()` or `self.close()`, an uncaught error ended it, it
- * could not start). `cause` holds the uncaught error, if there was one.
+ * called `self.close()`, `Deno.exit()` or `process.exit()`, an uncaught
+ * error ended it, it could not start). `cause` holds the uncaught error, if
+ * there was one.
  */
 export class WorkerError extends Error {
   /**
@@ -195,21 +196,12 @@ export function transfer<T>(value: T, list: Transferable[]): T {
 //   millisecond; a worker that started no call since the last look has its
 //   waiting calls taken back, to run elsewhere. 1,000 trivial calls sent
 //   with a 100 ms one on 2 workers: done in 13 ms; without it, 102 ms.
-// - Death detection. Each worker holds a Web Lock for its whole life; the
-//   host asks for it and is granted it when the worker is gone, however it
-//   ended. Without it a call whose worker called Deno.exit() would hang.
-// - Error revival. Structured clone keeps an error's built-in class,
-//   message, stack and cause; what it drops (a custom name, own fields)
-//   travels beside it and is put back.
-// - The last module string is kept parsed: 20,000 calls naming their module
+// - Death detection (_executor_port.ts): a Web Lock that the worker holds
+//   for life, or the Worker's exit event. Without it a call whose worker
+//   called Deno.exit() would hang.
+// - The last module string is kept parsed (parsing takes about 1 µs, as
+//   long as the rest of a trivial call): 20,000 calls naming their module
 //   by a string take 37 ms with it, 55 ms without.
-//
-// Dropped from the executor before (2,266 lines; same bench, same runs: 41
-// ms, 25x piscina), as they bought nothing measurable: per-function
-// duration estimates, numbering of functions and calls, a 512-slot claim
-// ring, the cache of the last function, a 270-line error serializer. Tried
-// and left out: topping up a busy worker (no faster), a table of the
-// functions named in a message (4% of the cloning, within the noise).
 // ---------------------------------------------------------------------------
 
 const QUEUED = 0;
@@ -262,7 +254,8 @@ interface Thread {
 
 /**
  * A pool of workers that runs exported functions of modules off the main
- * thread.
+ * thread: Web Workers on Deno, Bun and browsers, `node:worker_threads` on
+ * Node, with the same guarantees on each but where said below.
  *
  * `run(module, exportName, args)` queues a call; queued calls start in FIFO
  * order on a worker that is free, and the promise settles with what the
@@ -288,11 +281,11 @@ interface Thread {
  *   cloned or moved back with a `TypeError`. The worker goes on.
  * - A bad argument or option (a look-alike signal too) rejects that one call
  *   with a `TypeError` naming the value, and changes nothing else.
- * - A worker that dies — `Deno.exit()` or `self.close()` in task code, an
- *   uncaught error or rejection, a module whose top level kills it — rejects
- *   only the call it was running, with a {@linkcode WorkerError} naming the
- *   cause; the calls it had not started run on another worker. No call
- *   ever hangs.
+ * - A worker that dies — `self.close()`, `Deno.exit()` or `process.exit()`
+ *   in task code, an uncaught error or rejection, a module whose top level
+ *   kills it — rejects only the call it was running, with a
+ *   {@linkcode WorkerError} naming the cause; the calls it had not started
+ *   run on another worker. No call ever hangs.
  * - Aborting a call that has not started (queued, or sent to a worker that
  *   is starting or busy) drops it and touches no worker. Aborting a running
  *   call rejects it at once and terminates its worker; the calls waiting
@@ -302,10 +295,11 @@ interface Thread {
  * - Idle workers end after `idleTimeout`; {@linkcode Executor.prototype.shutdown}
  *   finishes queued and running calls, then ends every worker.
  *
- * What Deno 2.9.6 cannot do, and what to do instead:
- * - `Worker.terminate()` takes effect only when the worker's code returns to
- *   its event loop. A call that never does (`for (;;) {}`, a loop that
- *   blocks in `Atomics.wait` or awaits only resolved promises) keeps its
+ * What a runtime cannot do, and what to do instead:
+ * - On Deno 2.9.6 (not Node, Bun or browsers), `Worker.terminate()` takes
+ *   effect only when the worker's code returns to its event loop. A call
+ *   that never does (`for (;;) {}`, a loop that blocks in `Atomics.wait`
+ *   or awaits only resolved promises) keeps its
  *   thread after it was aborted: the call rejects, but the thread keeps a
  *   core (or stays parked) and the process never exits
  *   ({@link https://github.com/denoland/deno/pull/35657 | denoland/deno#35657},
@@ -314,13 +308,20 @@ interface Thread {
  *   `SharedArrayBuffer`, set it (`Atomics.store`) when the signal aborts,
  *   and leave the loop when `Atomics.load` sees it; or return to the event
  *   loop now and then (`await new Promise((r) => setTimeout(r, 0))`).
- * - A worker that runs out of heap takes the whole process down: Deno gives
- *   Web Workers no memory limit
+ * - On Deno, a worker that runs out of heap takes the whole process down:
+ *   Deno gives Web Workers no memory limit
  *   ({@link https://github.com/denoland/deno/issues/10036 | denoland/deno#10036}).
- *   Cap the size of the input a call takes and of what it builds.
+ *   Cap the size of the input a call takes and of what it builds. (Node
+ *   ends only that worker: its call rejects with a `WorkerError`.)
+ * - A browser gives shared memory, which the executor needs, only to a
+ *   cross-origin isolated page (served with `Cross-Origin-Opener-Policy:
+ *   same-origin` and `Cross-Origin-Embedder-Policy: require-corp`);
+ *   elsewhere the constructor throws. The worker's file,
+ *   `_executor_worker.js`, must be served beside the module (or bundle)
+ *   that holds the executor.
  *
- * Workers inherit the process's permissions: a local task module needs
- * `--allow-read`.
+ * On Deno workers inherit the process's permissions: a local task module
+ * needs `--allow-read`.
  *
  * @example Run a blocking function without blocking the main thread
  * ```ts
@@ -372,6 +373,8 @@ export class Executor implements AsyncDisposable {
    * `idleTimeout` is not a number.
    * @throws {RangeError} If `workers` is not an integer from 1 to
    * `Number.MAX_SAFE_INTEGER`, or `idleTimeout` is negative or NaN.
+   * @throws {Error} If there is no `SharedArrayBuffer` (a browser page that
+   * is not cross-origin isolated).
    */
   constructor(options: ExecutorOptions = {}) {
     const action = "create executor";
@@ -381,6 +384,12 @@ export class Executor implements AsyncDisposable {
     } = checkOptions(options, action);
     this.#max = count(workers, action, "workers");
     this.#idleTimeout = duration(idleTimeout, action, "idleTimeout", true);
+    if (typeof SharedArrayBuffer !== "function") {
+      throw new Error(
+        "Cannot create executor as this runtime gives no shared memory: " +
+          "a page must be cross-origin isolated",
+      );
+    }
   }
 
   /** The most workers this executor runs at once. */
@@ -486,22 +495,7 @@ export class Executor implements AsyncDisposable {
   /**
    * Gives the functions of a module as asynchronous functions that run on
    * this executor: `bind<typeof import("./tasks.ts")>(url).fib(30)` is
-   * `run(url, "fib", [30])`, typed.
-   *
-   * @example Typed calls
-   * ```ts
-   * import { Executor } from "@asincronia/asincronia/executor";
-   * import { deepStrictEqual as assertEquals } from "node:assert/strict";
-   *
-   * // Usually new URL("./tasks.ts", import.meta.url); here inline.
-   * const url = "data:text/javascript,export const fib = (n) => n < 2 ? n : fib(n - 1) + fib(n - 2);";
-   *
-   * await using executor = new Executor();
-   * // With a file: executor.bind<typeof import("./tasks.ts")>(url)
-   * const tasks = executor.bind<{ fib(n: number): number }>(url);
-   * const n: number = await tasks.fib(25);
-   * assertEquals(n, 75025);
-   * ```
+   * `run(url, "fib", [30])`, typed (the module's example shows it).
    *
    * @typeParam M The module's type: `typeof import("./tasks.ts")`.
    * @param module An absolute URL of the module.
@@ -706,8 +700,8 @@ export class Executor implements AsyncDisposable {
     }
     thread.cause = message.cause;
     if (message.error) thread.causeError = revive(message.error);
-    // The worker waits for this before it exits, so that its lock (the news
-    // of its death) never arrives before its cause.
+    // The worker waits for this before it exits, so that the news of its
+    // death (its lock, its exit event) never arrives before its cause.
     Atomics.store(thread.state, NOTICE, 1);
     Atomics.notify(thread.state, NOTICE);
   }
@@ -804,7 +798,7 @@ export class Executor implements AsyncDisposable {
   #spawn(): Thread {
     const state = new Int32Array(new SharedArrayBuffer(8));
     const thread: Thread = {
-      port: startWebWorker(
+      port: startWorker(
         (message) => this.#onMessage(thread, message),
         (cause) => {
           thread.cause ??= cause ?? "the worker stopped unexpectedly";
@@ -821,6 +815,7 @@ export class Executor implements AsyncDisposable {
     thread.port.post({
       type: "init",
       state: state.buffer as SharedArrayBuffer,
+      lock: thread.port.lock,
     });
     this.#threads.push(thread);
     return thread;
@@ -849,71 +844,7 @@ function deathError(thread: Thread, call: Call, never: boolean): WorkerError {
   );
 }
 
-// ---------------------------------------------------------------------------
-// The runtime's part: starting a worker, posting to it, learning that it is
-// gone, ending it. Web Workers (Deno, Bun, browsers) here. A backend on
-// Node's worker_threads would be a second maker of Ports, its `exit` event
-// standing in for the lock, and nothing above would change.
-// ---------------------------------------------------------------------------
-
-/** One worker thread, as the scheduler sees it. */
-interface Port {
-  /** Posts to the worker; throws if the message cannot be cloned or moved. */
-  post(message: HostMessage, transfer?: Transferable[]): void;
-  /** Ends the worker. */
-  terminate(): void;
-}
-
-/** Starts a Web Worker on _executor_worker.ts. */
-function startWebWorker(
-  onMessage: (message: WorkerMessage) => void,
-  onExit: (cause: string | undefined) => void,
-): Port {
-  const name = `asincronia-executor-${crypto.randomUUID()}`;
-  const url = new URL("./_executor_worker.ts", import.meta.url);
-  const worker = new Worker(url, { type: "module", name });
-  // A worker terminated in a call that never returns to its event loop
-  // never ends, so never lets go of its lock: terminate() stops asking.
-  const lockRequest = new AbortController();
-  const terminate = () => {
-    worker.terminate();
-    lockRequest.abort();
-  };
-  const locks = (navigator as unknown as { locks: LockManagerLike }).locks;
-  worker.onmessage = ({ data }: MessageEvent<WorkerMessage>) => {
-    if (data.type === "ready") {
-      // It holds the lock named after it: granted here once it is gone.
-      const options = { signal: lockRequest.signal };
-      locks.request(name, options, () => onExit(undefined)).catch(() => {});
-    }
-    onMessage(data);
-  };
-  worker.onerror = (event) => {
-    // What the worker could not catch itself (it could not start): never
-    // let it reach the main thread.
-    event.preventDefault();
-    onExit(event.message);
-    terminate();
-  };
-  return {
-    post: (message, transfer = []) => worker.postMessage(message, transfer),
-    terminate,
-  };
-}
-
-/** The part of the Web Locks API used here (Deno's types lack it). */
-interface LockManagerLike {
-  request(
-    name: string,
-    options: { signal: AbortSignal },
-    granted: () => void,
-  ): Promise<unknown>;
-}
-
-/**
- * The last module string given, and its URL: parsing one takes about 1 µs,
- * as long as the rest of a trivial call (bench/executor_bench.ts).
- */
+/** The last module string given, and its URL (see the header). */
 let last: [string, string] | undefined;
 
 /** The absolute URL of a module given to `run` or `bind`. */

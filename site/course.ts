@@ -85,10 +85,7 @@ export async function loadExercises(
 }
 
 /** The command that checks `exercise` in `lang`: what the page shows, and deno's arguments. */
-export function checkCommand(
-  exercise: Exercise,
-  lang: Lang,
-): { display: string; args: string[] } {
+export function checkCommand(exercise: Exercise, lang: Lang) {
   return {
     display: `deno task exercise ${exercise.id} --lang ${lang}`,
     args: ["task", "--quiet", "exercise", exercise.id, "--lang", lang],
@@ -98,12 +95,10 @@ export function checkCommand(
 /** What an exercise's file says to do, in each language (its EN: and ES: paragraphs). */
 export function brief(source: string): Partial<Text> {
   const header = /^\/\*\*([^]*?)\*\//.exec(source.trimStart())?.[1] ?? "";
-  const found = paragraphs(
-    header.split("\n").map((l) => l.replace(/^\s*\* ?/, "")),
-  );
+  const lines = header.split("\n").map((l) => l.replace(/^\s*\* ?/, ""));
+  const found = paragraphs(lines);
   const said = (tag: string) =>
     found.find((p) => p.startsWith(`${tag}:`))?.slice(tag.length + 1).trim();
-  const en = said("EN");
-  const es = said("ES");
+  const [en, es] = [said("EN"), said("ES")];
   return { ...en && { en }, ...es && { es } };
 }

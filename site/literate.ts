@@ -17,9 +17,8 @@ export interface Step {
 /** The steps of a lesson's source, in file order, after its header. */
 export function readSteps(source: string): Step[] {
   const lines = source.replace(/\r\n?/g, "\n").split("\n");
-  return steps(
-    lines.slice(lines.findIndex((line) => line.trim() === "*/") + 1),
-  );
+  const start = lines.findIndex((line) => line.trim() === "*/") + 1;
+  return steps(lines.slice(start));
 }
 
 /** A line of a block comment without its ` * ` (or `*`). */

@@ -90,11 +90,7 @@ function styles(html: string): string {
 }
 
 /** A Markdown document as HTML; `shift` moves every heading down a level or more. */
-export function markdown(
-  text: string,
-  link: LinkMap = webLinks,
-  shift = 0,
-): string {
+export function markdown(text: string, link: LinkMap = webLinks, shift = 0) {
   const lines = text.replace(/\r\n?/g, "\n").split("\n");
   const out: string[] = [];
   let i = 0;
@@ -130,10 +126,8 @@ export function markdown(
     const heading = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
     if (heading) {
       const level = Math.min(6, heading[1]!.length + shift);
-      const id = escape(slug(heading[2]!));
-      out.push(
-        `<h${level} id="${id}">${inline(heading[2]!, link)}</h${level}>`,
-      );
+      const [id, html] = [escape(slug(heading[2]!)), inline(heading[2]!, link)];
+      out.push(`<h${level} id="${id}">${html}</h${level}>`);
       i++;
       continue;
     }
@@ -174,11 +168,8 @@ export function markdown(
         } else break;
       }
       const tag = ordered ? "ol" : "ul";
-      out.push(
-        `<${tag}>${
-          items.map((t) => `<li>${inline(t, link)}</li>`).join("")
-        }</${tag}>`,
-      );
+      const html = items.map((t) => `<li>${inline(t, link)}</li>`).join("");
+      out.push(`<${tag}>${html}</${tag}>`);
       continue;
     }
     const paragraph: string[] = [];

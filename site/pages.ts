@@ -290,11 +290,7 @@ function section(name: string, title: string, html: string, id = ""): string {
 }
 
 /** A lesson's page: its explanation beside its code, Run, its output. */
-export async function lessonPage(
-  course: Course,
-  lesson: Lesson,
-  lang: Lang,
-): Promise<string> {
+export async function lessonPage(course: Course, lesson: Lesson, lang: Lang) {
   const t = T[lang];
   const steps = readSteps((await course.read(`lessons/${lesson.file}`))!);
   const exercises = await course.exercises();
@@ -414,14 +410,8 @@ export async function exercisePage(
 
 /** The Spanish guide's glossary, from its Markdown. */
 export function glossaryPage(course: Course, text: string): string {
-  return layout(
-    course,
-    "es",
-    "/glosario",
-    T.es("glossary"),
-    [markdown(text, guideLinks(course))],
-    "/en/",
-  );
+  const body = [markdown(text, guideLinks(course))];
+  return layout(course, "es", "/glosario", T.es("glossary"), body, "/en/");
 }
 
 /** The page for an address the site does not have. */

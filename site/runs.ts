@@ -78,10 +78,12 @@ const encoder = new TextEncoder();
 
 /** Starts, streams and ends the site's runs. */
 export class RunManager {
+  readonly options: RunManagerOptions;
   readonly maxRuns: number;
   #runs = new Map<string, Run>();
 
-  constructor(readonly options: RunManagerOptions) {
+  constructor(options: RunManagerOptions) {
+    this.options = options;
     this.maxRuns = options.maxRuns ?? 2;
   }
 
@@ -240,9 +242,14 @@ export class LiveTimeline {
   #events: TaskEvent[] | undefined;
   #seen = 0;
   #changed = false;
+  readonly unit: number;
+  readonly title: string;
 
   /** An empty picture, for a run of this unit and title, until the first event. */
-  constructor(readonly unit: number, readonly title: string) {}
+  constructor(unit: number, title: string) {
+    this.unit = unit;
+    this.title = title;
+  }
 
   /** Records an event (`begin` starts over); true when the picture changed. */
   apply(event: LessonEvent): boolean {

@@ -107,9 +107,8 @@ export async function startSite(options: SiteOptions = {}) {
   const statics = new Map<string, { body: string; type: string }>();
   const files = [["style.css", "css"], ["app.js", "javascript"]] as const;
   for (const [name, type] of files) {
-    const body = await Deno.readTextFile(
-      new URL(`static/${name}`, import.meta.url),
-    );
+    const url = new URL(`static/${name}`, import.meta.url);
+    const body = await Deno.readTextFile(url);
     statics.set(name, { body, type: `text/${type}; charset=utf-8` });
   }
   let hosts: string[] = [];

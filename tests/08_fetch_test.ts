@@ -2,7 +2,6 @@
 // which lessons 01 and 10 use too): one module for both, since a test module
 // costs ~0.08 CPU-s to start in the suite, whatever it holds.
 import {
-  assert,
   assertEquals,
   assertGreaterOrEqual,
   assertMatch,
@@ -26,12 +25,12 @@ Deno.test("Lesson 08's timeout and retry happen on the server as they say", asyn
   assertEquals(server.hits(`/delay?ms=${3 * UNIT}`), 1);
   assertEquals(server.hits("/flaky?key=lesson&fail=2"), 3);
 
-  // The timeout gave up after one unit, before the server's three. Its
-  // timer is due first, so it always wins.
+  // The timeout gave up after one unit, before the server's three: had it
+  // waited for the server, whose answer is a 200, the span would have
+  // fulfilled. (No upper bound on the time: that is the bench's business.)
   const timeout = timeline.span("timeout")!;
   assertEquals(timeout.outcome, "rejected");
   assertGreaterOrEqual(timeout.end! - timeout.start, UNIT - 1);
-  assert(timeout.end! - timeout.start < 2.5 * UNIT, "waited for the server");
 
   // Two waits of half a unit between three attempts.
   const retry = timeline.span("retry")!;

@@ -108,13 +108,14 @@ Deno.test("lesson 09: waits overlap on one thread; CPU work runs off it, in work
         `${label}: printed ${printed(label)} s for ${took} ms`,
       );
     }
-    // The main thread's count shows on the timeline as long as it took (the
-    // two clocks are read a few statements apart: allow a little, far less
-    // than a division by the unit would change).
+    // The main thread's count shows on the timeline as long as it took. The
+    // two clocks are read a few statements apart, where a loaded machine can
+    // hold the process up (seen: 58 ms against 70): within a factor of 2,
+    // where a division by the unit (50) would be off by 50.
     const span = timeline.span("main thread")!;
-    const tolerance = Math.max(10, main.ms / 10);
+    const ratio = (span.end! - span.start) / main.ms;
     assert(
-      Math.abs(span.end! - span.start - main.ms) < tolerance,
+      ratio > 0.5 && ratio < 2,
       `the span lasted ${span.end! - span.start} ms, the count ${main.ms} ms`,
     );
     // The speedups are the main thread's time over each way's.

@@ -56,15 +56,20 @@ Deno.test("Every lesson, run with exactly its @run permissions, prints its heade
   for (const lesson of lessons) {
     await t.step(lesson.file, async () => {
       if (!runs.has(lesson.file)) await pairs;
-      const lines = await runs.get(lesson.file)!;
-      const mismatches = lesson.output.flatMap((expected, i) =>
-        matchesOutput(expected, lines[i] ?? "") ? [] : [
-          `line ${i + 1}: expected ${JSON.stringify(expected)}, printed ${
-            JSON.stringify(lines[i])
-          }`,
-        ]
-      );
-      assertEquals(mismatches, [], lines.join("\n"));
+      let lines = await runs.get(lesson.file)!;
+      const mismatches = () =>
+        lesson.output.flatMap((expected, i) =>
+          matchesOutput(expected, lines[i] ?? "") ? [] : [
+            `line ${i + 1}: expected ${JSON.stringify(expected)}, printed ${
+              JSON.stringify(lines[i])
+            }`,
+          ]
+        );
+      // Once more on a mismatch, as a check on real time does: a stall of
+      // two units lets a 3-unit timer fire with a 1-unit one (seen: lesson
+      // 05_task_groups without "Task C was cancelled" at a load of 7.7).
+      if (mismatches().length > 0) lines = await printed(lesson);
+      assertEquals(mismatches(), [], lines.join("\n"));
       assertEquals(lines.length, lesson.output.length, lines.join("\n"));
     });
   }

@@ -40,14 +40,9 @@ const say = (key, values = {}) =>
 for (const panel of document.querySelectorAll("section.run")) setUp(panel);
 
 function setUp(panel) {
-  const [form, runButton, stopButton, status, output, timeline] = [
-    ".run-form",
-    ".run-button",
-    ".stop-button",
-    ".run-status",
-    ".run-output",
-    ".run-timeline",
-  ].map((selector) => panel.querySelector(selector));
+  const [form, runButton, stopButton, status, output, timeline] =
+    ".run-form .run-button .stop-button .run-status .run-output .run-timeline"
+      .split(" ").map((selector) => panel.querySelector(selector));
   form.hidden = false;
   let current;
 

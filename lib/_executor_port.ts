@@ -1,0 +1,127 @@
+/**
+ * The runtime's part of an `Executor`, on the host's side: starting a worker
+ * on `_executor_worker.ts`, posting to it, learning that it is gone, ending
+ * it. Not a public module. Everything above it (`executor.ts`) is the same
+ * on every runtime:
+ *
+ * - Deno, Bun, browsers: a module Web Worker. Deno fires no event when a
+ *   worker ends itself (`Deno.exit()`, `self.close()`), so where there are
+ *   Web Locks the worker holds one for its whole life and the host asks for
+ *   it: granted once the worker is gone. Bun has no Web Locks; its Worker
+ *   fires `close` instead.
+ * - Node: a `worker_threads` Worker, whose `exit` event fires however it
+ *   ended. (Node has Web Locks, but a lock held by a worker that called
+ *   `process.exit()` is never released.)
+ *
+ * @module
+ */
+
+// Type-only: erased at run time, but it keeps the worker in the module
+// graph, so that JSR's npm build ships it (as .js, hence WORKER below).
+import type {} from "./_executor_worker.ts";
+import type { HostMessage, WorkerMessage } from "./_executor_messages.ts";
+import { summarize } from "./_executor_messages.ts";
+
+/** One worker thread, as the scheduler sees it. */
+export interface Port {
+  /** Posts to the worker; throws if the message cannot be cloned or moved. */
+  post(message: HostMessage, transfer?: Transferable[]): void;
+  /** Ends the worker. */
+  terminate(): void;
+  /** The Web Lock the worker is to hold for life, if the host watches it. */
+  lock?: string;
+}
+
+/** The worker's file, with this file's extension: .ts, or .js once built. */
+const WORKER = new URL(
+  `./_executor_worker.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`,
+  import.meta.url,
+);
+
+/** The part of the Web Locks API used here (Deno's types lack it). */
+interface Locks {
+  request(
+    name: string,
+    options: { signal: AbortSignal },
+    granted: () => void,
+  ): Promise<unknown>;
+}
+
+/** The part of `node:worker_threads` used here. */
+type NodeThreads = {
+  Worker: new (url: URL, options: { name: string }) => {
+    on(event: string, listener: (value: never) => void): void;
+    postMessage(message: HostMessage, transfer?: Transferable[]): void;
+    terminate(): unknown;
+  };
+};
+
+/**
+ * Starts a worker: `onMessage` gets what it posts, `onExit` is called once
+ * it is gone (with why, if the runtime said), maybe more than once.
+ */
+export function startWorker(
+  onMessage: (message: WorkerMessage) => void,
+  onExit: (cause: string | undefined) => void,
+): Port {
+  const name = `asincronia-executor-${crypto.randomUUID()}`;
+  if (typeof globalThis.Worker !== "function") {
+    return startNodeWorker(name, onMessage, onExit);
+  }
+  const worker = new Worker(WORKER, { type: "module", name });
+  const locks = (navigator as { locks?: Locks }).locks;
+  // A worker terminated in a call that never returns to its event loop
+  // never ends, so never lets go of its lock: terminate() stops asking.
+  const lockRequest = new AbortController();
+  const terminate = () => {
+    worker.terminate();
+    lockRequest.abort();
+  };
+  worker.onmessage = ({ data }: MessageEvent<WorkerMessage>) => {
+    if (data.type === "ready" && locks) {
+      // It holds the lock named after it: granted here once it is gone.
+      const options = { signal: lockRequest.signal };
+      locks.request(name, options, () => onExit(undefined)).catch(() => {});
+    }
+    onMessage(data);
+  };
+  worker.onerror = (event) => {
+    // What the worker could not catch itself (it could not start): never
+    // let it reach the main thread.
+    event.preventDefault();
+    onExit(event.message);
+    terminate();
+  };
+  worker.addEventListener("close", () => onExit(undefined)); // Bun's
+  return {
+    post: (message, transfer = []) => worker.postMessage(message, transfer),
+    terminate,
+    lock: locks ? name : undefined,
+  };
+}
+
+/** Starts a `node:worker_threads` Worker (Node has no Web Worker). */
+function startNodeWorker(
+  name: string,
+  onMessage: (message: WorkerMessage) => void,
+  onExit: (cause: string | undefined) => void,
+): Port {
+  const { process } = globalThis as {
+    process?: { getBuiltinModule?(name: string): unknown };
+  };
+  const threads = process?.getBuiltinModule?.("node:worker_threads");
+  if (!threads) {
+    queueMicrotask(() => onExit("this runtime has no Worker"));
+    return { post() {}, terminate() {} };
+  }
+  const worker = new (threads as NodeThreads).Worker(WORKER, { name });
+  let cause: string | undefined;
+  worker.on("message", onMessage);
+  // What the worker could not catch itself (it could not start).
+  worker.on("error", (error) => (cause = summarize(error)));
+  worker.on("exit", () => onExit(cause));
+  return {
+    post: (message, transfer) => worker.postMessage(message, transfer),
+    terminate: () => void worker.terminate(),
+  };
+}

@@ -1,0 +1,64 @@
+// fetchWithRetry and fetchAll against the runner's local server
+// (tests/runtimes/run.ts), on every runtime.
+import assert, { deepStrictEqual as equal } from "node:assert/strict";
+import { fetchAll, fetchWithRetry, HttpError } from "../../lib/fetch.ts";
+import { origin } from "./_harness.ts";
+
+const at = (path: string) => new URL(path, origin).href;
+const quick = { backoff: () => 1 };
+/** A fresh key for the server's per-key routes. */
+const key = () => crypto.randomUUID();
+
+export async function fetchWithRetryRetriesARetriableStatus(): Promise<void> {
+  const response = await fetchWithRetry(at(`/flaky?key=${key()}&fail=2`), {
+    retry: quick,
+  });
+  equal([response.status, await response.text()], [200, "ok after 2"]);
+}
+
+export async function fetchWithRetryRetriesAnAttemptThatTimesOut(): Promise<
+  void
+> {
+  const seen: unknown[] = [];
+  const response = await fetchWithRetry(at(`/slow?key=${key()}`), {
+    // Only the first attempt is kept waiting; 300 ms is for a slow machine.
+    timeout: 300,
+    retry: { limit: 5, ...quick, onRetry: (event) => seen.push(event.error) },
+  });
+  equal([response.status, await response.text()], [200, "ok"]);
+  equal((seen[0] as Error).name, "TimeoutError");
+}
+
+export async function fetchWithRetryHonoursRetryAfter(): Promise<void> {
+  const seen: number[] = [];
+  const response = await fetchWithRetry(at(`/limited?key=${key()}`), {
+    retry: { ...quick, onRetry: (event) => seen.push(event.delay) },
+  });
+  equal([response.status, seen], [200, [0]]);
+  await response.body?.cancel();
+}
+
+export async function fetchWithRetryResolvesWithTheLastFailure(): Promise<
+  void
+> {
+  const response = await fetchWithRetry(at(`/flaky?key=${key()}&fail=9`), {
+    retry: { limit: 1, ...quick },
+  });
+  equal(response.status, 503);
+  await response.body?.cancel();
+}
+
+export async function fetchAllKeepsInputOrderAndCountsNon2xxAsFailures(): Promise<
+  void
+> {
+  const urls = [at("/status?code=200"), at("/status?code=404")];
+  let settled = 0;
+  const results = await fetchAll(urls, {
+    concurrency: 1,
+    onProgress: (done) => (settled = done),
+  });
+  equal(results[0], { status: "fulfilled", value: "status 200" });
+  const last = results[1];
+  assert(last?.status === "rejected" && last.reason instanceof HttpError);
+  equal([last.reason.status, settled], [404, 2]);
+}

@@ -1,0 +1,279 @@
+/**
+ * `deno task test:runtimes`: the portable suite (main.ts) on Deno, Node, Bun
+ * and headless Chromium, against one local server, then one summary line per
+ * runtime; exits 1 if any runtime is red (a failed case, a crash, or a
+ * process that does not exit by itself once the suite is done).
+ *
+ * Node and Bun come from npm into .tools/runtimes/ the first time (the
+ * versions in _npm.ts; Linux x64); Chromium is Debian's
+ * (tests/site/_chromium.ts).
+ * The browser runs bundles (`deno bundle --platform browser`) of main.ts, of
+ * the Executor's worker and of the task module, served beside each other
+ * from a cross-origin isolated page, since the Executor needs shared memory.
+ *
+ * @module
+ */
+import { ROOT } from "../../course/deno.ts";
+import { Chromium } from "../site/_chromium.ts";
+import type { Outcome } from "./_harness.ts";
+import {
+  BINARIES,
+  npmInstall,
+  RUNTIME_PACKAGES,
+  RUNTIMES,
+  sh,
+} from "./_npm.ts";
+
+const OUT = `${ROOT}/.tools/test-output/runtimes`;
+/** How long a runtime may take for the whole suite, and to exit after it. */
+const SUITE_MS = 120_000;
+const EXIT_MS = 10_000;
+
+/**
+ * Bundles for the browser: the suite, with node:assert/strict mapped to a
+ * shim (the other entries of deno.json's map kept), the worker, the tasks.
+ */
+async function bundle(): Promise<void> {
+  await Deno.mkdir(OUT, { recursive: true });
+  const { imports } = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
+  const shim = new URL("./_assert_browser.ts", import.meta.url).href;
+  const map = `${OUT}/import_map.json`;
+  await Deno.writeTextFile(
+    map,
+    JSON.stringify({ imports: { ...imports, "node:assert/strict": shim } }),
+  );
+  const entries = [
+    ["tests/runtimes/main.ts", "main.js"],
+    ["lib/_executor_worker.ts", "_executor_worker.js"],
+    ["tests/runtimes/_tasks.ts", "_tasks.js"],
+  ];
+  await Promise.all(
+    entries.map(([from, to]) =>
+      sh(Deno.execPath(), [
+        "bundle",
+        "--quiet",
+        "--platform",
+        "browser",
+        "--import-map",
+        map,
+        "-o",
+        `${OUT}/${to}`,
+        from!,
+      ])
+    ),
+  );
+}
+
+/** Aborted before the server shuts down: the slow route's waits end. */
+const closing = new AbortController();
+/** Per key, how many times the routes below have seen it. */
+const hits = new Map<string, number>();
+
+/**
+ * The page and its scripts, and the routes the fetch cases use. Every
+ * answer makes the page cross-origin isolated; a request for another host,
+ * or from another origin, is refused.
+ */
+async function route(request: Request, self: string): Promise<Response> {
+  const url = new URL(request.url);
+  const origin = request.headers.get("origin");
+  if (
+    url.origin !== self || request.headers.get("host") !== url.host ||
+    (origin !== null && origin !== self)
+  ) {
+    return new Response("Not for this server", { status: 403 });
+  }
+  const key = url.searchParams.get("key") ?? "";
+  const n = (hits.get(url.pathname + key) ?? 0) + 1;
+  hits.set(url.pathname + key, n);
+  const file = {
+    "/": "index.html",
+    "/main.js": "main.js",
+    "/_executor_worker.js": "_executor_worker.js",
+    // The cases name the task module "./_tasks.ts"; the page gets its bundle.
+    "/_tasks.ts": "_tasks.js",
+  }[url.pathname];
+  if (file === "index.html") {
+    return new Response(
+      '<!doctype html><script type="module" src="/main.js"></script>',
+      { headers: { "content-type": "text/html" } },
+    );
+  }
+  if (file) {
+    return new Response(await Deno.readFile(`${OUT}/${file}`), {
+      headers: { "content-type": "text/javascript" },
+    });
+  }
+  switch (url.pathname) {
+    case "/status": {
+      const code = Number(url.searchParams.get("code"));
+      return new Response(`status ${code}`, { status: code });
+    }
+    case "/flaky": {
+      const fail = Number(url.searchParams.get("fail"));
+      return n > fail
+        ? new Response(`ok after ${fail}`)
+        : new Response(`failure ${n}`, { status: 503 });
+    }
+    case "/limited":
+      return n > 1 ? new Response("ok") : new Response("slow down", {
+        status: 429,
+        headers: { "retry-after": "0" },
+      });
+    case "/slow":
+      // The first answer waits until the end: the client gives up before.
+      if (n === 1) {
+        await new Promise((resolve) =>
+          closing.signal.addEventListener("abort", resolve)
+        );
+      }
+      return new Response("ok");
+  }
+  return new Response("Not found", { status: 404 });
+}
+
+/** What one runtime gave: its summary line, and whether it is green. */
+interface Result {
+  line: string;
+  green: boolean;
+}
+
+/** Reads a process's standard output line by line until it ends. */
+async function lines(
+  stream: ReadableStream<Uint8Array>,
+  each: (line: string) => void,
+): Promise<void> {
+  let rest = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    const parts = (rest + chunk).split("\n");
+    rest = parts.pop()!;
+    parts.forEach(each);
+  }
+  if (rest) each(rest);
+}
+
+/**
+ * Runs the suite in a child process: green when every case passed and the
+ * process then exited by itself, with code 0.
+ */
+async function runProcess(
+  name: string,
+  command: string,
+  args: string[],
+): Promise<Result> {
+  const start = performance.now();
+  const child = new Deno.Command(command, {
+    args,
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output: string[] = [];
+  let summary: string | undefined;
+  let summarized = 0;
+  const stdout = lines(child.stdout, (line) => {
+    output.push(line);
+    if (/^\d+ passed, \d+ failed$/.test(line)) {
+      summary = line;
+      summarized = performance.now();
+    }
+  });
+  const stderr = lines(child.stderr, (line) => output.push(line));
+  const kill = setTimeout(() => child.kill("SIGKILL"), SUITE_MS);
+  // Once the summary is out, the process must end by itself soon.
+  const late = setInterval(() => {
+    if (summary && performance.now() - summarized > EXIT_MS) {
+      child.kill("SIGKILL");
+    }
+  }, 100);
+  const status = await child.status;
+  clearTimeout(kill);
+  clearInterval(late);
+  await Promise.all([stdout, stderr]);
+  const seconds = ((performance.now() - start) / 1000).toFixed(1);
+  const exited = status.signal === null;
+  const green = exited && status.code === 0 && summary !== undefined &&
+    summary.endsWith(" 0 failed");
+  if (!green) {
+    for (const line of output) {
+      if (!line.startsWith("ok ")) console.log(`  ${name}| ${line}`);
+    }
+  }
+  const why = summary === undefined
+    ? `no summary (exit ${status.code}${
+      status.signal ? `, ${status.signal}` : ""
+    })`
+    : exited
+    ? summary
+    : `${summary}, but it did not exit within ${EXIT_MS / 1000} s`;
+  return { line: `runtime ${name}: ${why} (${seconds} s)`, green };
+}
+
+/** Runs the suite in a headless Chromium page. */
+async function runBrowser(self: string): Promise<Result> {
+  const start = performance.now();
+  const browser = await Chromium.launch();
+  try {
+    const page = await browser.newPage(800, 600);
+    await page.goto(`${self}/`);
+    const isolated = await page.evaluate<boolean>(
+      "globalThis.crossOriginIsolated",
+    );
+    const outcome = await page.evaluate<Outcome | null>(
+      "globalThis.suite ?? null",
+    );
+    const seconds = ((performance.now() - start) / 1000).toFixed(1);
+    if (!outcome) {
+      return {
+        line:
+          `runtime chromium: the page did not start the suite (isolated: ${isolated}) (${seconds} s)`,
+        green: false,
+      };
+    }
+    for (const failure of outcome.failed) {
+      console.log(`  chromium| FAILED ${failure}`);
+    }
+    const line = `${outcome.passed} passed, ${outcome.failed.length} failed`;
+    return {
+      line: `runtime chromium: ${line} (${seconds} s)`,
+      green: outcome.failed.length === 0,
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+const start = performance.now();
+await npmInstall(RUNTIMES, RUNTIME_PACKAGES);
+await bundle();
+const server = Deno.serve(
+  { hostname: "127.0.0.1", port: 0, onListen() {} },
+  async (request) => {
+    const response = await route(request, base);
+    response.headers.set("cross-origin-opener-policy", "same-origin");
+    response.headers.set("cross-origin-embedder-policy", "require-corp");
+    return response;
+  },
+);
+const base: string = `http://127.0.0.1:${server.addr.port}`;
+const main = "tests/runtimes/main.ts";
+const results = await Promise.all([
+  runProcess("deno", Deno.execPath(), [
+    "run",
+    "--allow-read=.",
+    "--allow-net=127.0.0.1",
+    main,
+    base,
+  ]),
+  runProcess("node", BINARIES.node, [main, base]),
+  runProcess("bun", BINARIES.bun, [main, base]),
+  runBrowser(base),
+]);
+closing.abort();
+await server.shutdown();
+for (const { line } of results) console.log(line);
+console.log(
+  `runtimes: ${((performance.now() - start) / 1000).toFixed(1)} s in all`,
+);
+if (!results.every((result) => result.green)) Deno.exit(1);
