@@ -2,6 +2,7 @@
 // which lessons 01 and 10 use too): one module for both, since a test module
 // costs ~0.08 CPU-s to start in the suite, whatever it holds.
 import {
+  assert,
   assertEquals,
   assertGreaterOrEqual,
   assertMatch,
