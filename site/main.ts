@@ -51,8 +51,11 @@ if (import.meta.main) {
     throw error;
   }
   console.log(`Asincronía: ${site.url} (Ctrl-C stops it)`);
-  Deno.addSignalListener("SIGINT", async () => {
-    await site.shutdown();
-    Deno.exit(0);
-  });
+  // Ctrl-C, or SIGTERM from whatever started it: the runs stop first.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, async () => {
+      await site.shutdown();
+      Deno.exit(0);
+    });
+  }
 }

@@ -337,7 +337,12 @@ async function taskFlags(): Promise<string[]> {
   );
 }
 
-Deno.test("deno task site prints its address on 127.0.0.1, serves the course, and stops on Ctrl-C", async () => {
+for (const stopWith of ["SIGINT", "SIGTERM"] as const) {
+  Deno.test(`deno task site prints its address on 127.0.0.1, serves the course, and stops its runs on ${stopWith}`, () =>
+    siteStops(stopWith));
+}
+
+async function siteStops(stopWith: Deno.Signal): Promise<void> {
   const child = new Deno.Command(denoExecutable(), {
     args: ["run", ...await taskFlags(), "site/main.ts", "--port", "0"],
     cwd: ROOT,
@@ -371,11 +376,23 @@ Deno.test("deno task site prints its address on 127.0.0.1, serves the course, an
   });
   const events = await run.text();
   assertMatch(events, /event: exit\ndata: \{"reason":"finished","code":0/);
-  child.kill("SIGINT");
+  // Ctrl-C, or a SIGTERM from a service manager, during a run: the run is
+  // stopped (its lesson's processes with it) before the site exits.
+  const signal = stopWith;
+  const long = await fetch(`${url}api/lessons/03_gather/run?unit=1000`, {
+    method: "POST",
+  });
+  const stream = long.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = (await stream.read()).value ?? "";
+  child.kill(signal);
+  for (let r = await stream.read(); !r.done; r = await stream.read()) {
+    seen += r.value;
+  }
+  assertMatch(seen, /event: exit\ndata: \{"reason":"stopped"/, signal);
   assertEquals((await child.status).code, 0);
   await reader.cancel();
   assertEquals(await stderr, "");
-});
+}
 
 Deno.test("deno task site refuses a bad flag in one line", async () => {
   const { code, stdout, stderr } = await new Deno.Command(denoExecutable(), {
