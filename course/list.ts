@@ -25,6 +25,10 @@ const WORDS = {
     "Usage: deno task lessons [--lang en|es]",
     "Uso: deno task lessons [--lang en|es]",
   ],
+  langs: [
+    "  --lang en  English titles (the default)\n  --lang es  Spanish titles and the page of the Spanish guide",
+    "  --lang en  títulos en inglés (por defecto)\n  --lang es  títulos en español y la página de la guía en español",
+  ],
 } satisfies Record<string, [en: string, es: string]>;
 
 /** The listing of `lessons` in `lang`, one block of lines per lesson. */
@@ -78,8 +82,7 @@ export async function main(
   const lang = (flags.lang ?? "en") as Lang;
   if (flags.help) {
     out(sayIn(WORDS, lang)("usage"));
-    out("  --lang en  English titles (the default)");
-    out("  --lang es  Spanish titles and the page of the Spanish guide");
+    out(sayIn(WORDS, lang)("langs"));
     return 0;
   }
   for (const line of formatLessons(await listLessons(), lang)) out(line);

@@ -48,9 +48,13 @@ const WORDS = {
     "Unit: milliseconds per second of the notes",
     "Unidad: milisegundos por segundo de los apuntes",
   ],
-  needsJs: [
-    "Running it here needs JavaScript; everything else on this page works without it.",
-    "Ejecutarla aquí necesita JavaScript; el resto de la página funciona sin él.",
+  needsJsRun: [
+    "Running the lesson here needs JavaScript; everything else on this page works without it.",
+    "Ejecutar la lección aquí necesita JavaScript; el resto de la página funciona sin él.",
+  ],
+  needsJsCheck: [
+    "Checking your file here needs JavaScript; everything else on this page works without it.",
+    "Comprobar tu archivo aquí necesita JavaScript; el resto de la página funciona sin él.",
   ],
   command: ["In a terminal", "En una terminal"],
   expected: ["Expected output", "Salida esperada"],
@@ -266,7 +270,9 @@ function runPanel(
   return `<section class="run" data-kind="${kind}" data-action="${
     escape(action)
   }">
-<noscript><p>${escape(t("needsJs"))}</p></noscript>
+<noscript><p>${
+    escape(t(kind === "run" ? "needsJsRun" : "needsJsCheck"))
+  }</p></noscript>
 <p class="command"><span>${escape(t("command"))}:</span> <code>${
     escape(command)
   }</code></p>

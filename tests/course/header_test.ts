@@ -165,6 +165,11 @@ Deno.test("deno task lessons refuses a bad flag in one line, in the language ask
   assertEquals((await listing(["--lang"])).err[0], "Flag --lang needs a value");
   const help = await listing(["--help"]);
   assertEquals([help.code, help.err], [0, []]);
+  // --help speaks the language asked for, all of it.
+  const ayuda = (await listing(["--lang=es", "--help"])).out.join("\n");
+  assertStringIncludes(ayuda, "Uso: deno task lessons");
+  assertStringIncludes(ayuda, "--lang es  títulos en español");
+  assert(!ayuda.includes("English titles"), ayuda);
 });
 
 const FLAGS = {

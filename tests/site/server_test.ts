@@ -113,6 +113,11 @@ Deno.test("A Spanish lesson page shows the guide below the English lesson, with 
       '<p class="note"><a href="#guia">El código y sus comentarios están en inglés',
     );
     assertStringIncludes(es, 'id="guia"');
+    // Without JavaScript, each page names what it cannot do: run a lesson
+    // or check a file.
+    assertStringIncludes(es, "<noscript><p>Ejecutar la lección aquí");
+    const exercise = await (await get("/es/exercises/05b")).text();
+    assertStringIncludes(exercise, "<noscript><p>Comprobar tu archivo aquí");
   });
 });
 
