@@ -396,7 +396,10 @@ async function store(cli: Cli, change: (progress: Progress) => void) {
   }
 }
 
-/** Wraps `text` to `width` columns, the first line after `first`, the others after `rest`. */
+/**
+ * Wraps `text` to `width` columns, the first line after `first`, the others
+ * after `rest`; a `command in backticks` is never split, so it copies whole.
+ */
 export function wrap(
   text: string,
   width: number,
@@ -405,7 +408,7 @@ export function wrap(
 ): string {
   const lines: string[] = [];
   let line = first;
-  for (const word of text.split(/\s+/)) {
+  for (const word of text.match(/(?:`[^`]*`|\S)+/g) ?? []) {
     if (line !== first && line.length + 1 + word.length > width) {
       lines.push(line);
       line = rest + word;

@@ -19,7 +19,7 @@ import {
 } from "@std/assert";
 import { listLessons } from "../course/header.ts";
 import { EXERCISES, fileOf, findExercise } from "../exercises/_catalog.ts";
-import { type Io, main } from "../exercises/_cli.ts";
+import { type Io, main, wrap } from "../exercises/_cli.ts";
 import { Scene, units } from "../exercises/_harness.ts";
 import { display } from "../exercises/_run.ts";
 import { Checking } from "../exercises/_world.ts";
@@ -703,4 +703,12 @@ Deno.test("Two checks at once each keep their result in the progress file", asyn
   } finally {
     await Deno.remove(OUTPUT, { recursive: true });
   }
+});
+
+Deno.test("wrap() breaks between words, never inside a `command`, so the command copies whole", () => {
+  assertEquals(
+    wrap("run `deno task exercise 03b` again (or add --watch).", 25, "  "),
+    "  run\n  `deno task exercise 03b`\n  again (or add --watch).",
+  );
+  assertEquals(wrap("a b c", 3, "• ", "  "), "• a\n  b\n  c");
 });
