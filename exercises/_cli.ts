@@ -90,6 +90,10 @@ const UI = {
     "A solution: {path}\n(Try the hints first; {lesson} teaches what it uses.)",
     "Una solución: {path}\n(Prueba antes las pistas; {lesson} enseña lo que usa.)",
   ],
+  oneMode: [
+    "--hint, --solution and --watch go one at a time: you gave {flags}",
+    "--hint, --solution y --watch van de una en una: pusiste {flags}",
+  ],
   unknown: [
     'There is no exercise "{id}". The exercises are: {ids}.',
     'No hay ningún ejercicio "{id}". Los ejercicios son: {ids}.',
@@ -177,6 +181,14 @@ export async function main(args: string[], io: Io = terminal()) {
   if (id !== undefined && exercise === undefined) {
     const ids = EXERCISES.map((e) => e.id).join(", ");
     io.write(cli.say("unknown", { id, ids }) + "\n");
+    return 2;
+  }
+  const modes = (["hint", "solution", "watch"] as const).filter((f) =>
+    flags[f] === true
+  );
+  if (modes.length > 1) {
+    const given = modes.map((f) => `--${f}`).join(" ");
+    io.write(cli.say("oneMode", { flags: given }) + "\n");
     return 2;
   }
   // Only now is the command line known to be good: remember its --lang.

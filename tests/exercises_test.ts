@@ -453,7 +453,7 @@ Deno.test("deno task exercise with every exercise solved: 17 of 17 done", async 
   );
 });
 
-Deno.test("deno task exercise refuses an unknown flag, a yes/no flag's other value, a second argument or an unknown id, in one line naming it as typed, with exit code 2", async () => {
+Deno.test("deno task exercise refuses an unknown flag, a yes/no flag's other value, a second argument, an unknown id or two of --hint/--solution/--watch, in one line naming it as typed, with exit code 2", async () => {
   const fake = fakeIo();
   for (
     const [args, message] of [
@@ -491,6 +491,9 @@ Deno.test("deno task exercise refuses an unknown flag, a yes/no flag's other val
       // An unknown id refuses the command line before --lang is remembered.
       [["99z", "--lang", "es"], 'No hay ningún ejercicio "99z"'],
       [["99z", "--help", "--lang", "es"], 'No hay ningún ejercicio "99z"'],
+      // One thing at a time: a hint, the solution's path, or watching.
+      [["04b", "--hint", "--solution"], "you gave --hint --solution"],
+      [["-w", "--hint", "--lang", "es"], "pusiste --hint --watch"],
     ] as const
   ) {
     fake.reset();
