@@ -111,17 +111,27 @@ export function kill(
  * Calls `line` with each line of `stream` as it arrives. Each character is
  * looked at once: a line that comes in many chunks is kept as a list of
  * pieces and joined once it ends, so a 32 MiB line costs what 32 MiB does.
+ * Of a line longer than `max` characters only its last `max` are kept: a
+ * program that prints without end holds no more memory than that.
  */
 export async function lines(
   stream: ReadableStream<Uint8Array>,
   line: (text: string) => void,
+  max = Infinity,
 ): Promise<void> {
   let pieces: string[] = [];
+  let size = 0;
+  const add = (piece: string) => {
+    pieces.push(piece);
+    size += piece.length;
+    while (size - pieces[0]!.length >= max) size -= pieces.shift()!.length;
+    if (size > max) [pieces[0], size] = [pieces[0]!.slice(size - max), max];
+  };
   const emit = (last: string) => {
-    pieces.push(last);
+    add(last);
     const text = pieces.join("");
     line(text.endsWith("\r") ? text.slice(0, -1) : text);
-    pieces = [];
+    [pieces, size] = [[], 0];
   };
   try {
     for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
@@ -129,7 +139,7 @@ export async function lines(
       for (let at; (at = chunk.indexOf("\n", from)) >= 0; from = at + 1) {
         emit(chunk.slice(from, at));
       }
-      if (from < chunk.length) pieces.push(chunk.slice(from));
+      if (from < chunk.length) add(chunk.slice(from));
     }
   } catch {
     // A pipe that breaks ends the lines, not the run: its exit still comes.

@@ -420,7 +420,7 @@ export function wrap(
 ): string {
   const lines: string[] = [];
   let line = first;
-  for (const word of text.match(/(?:`[^`]*`|\S)+/g) ?? []) {
+  for (const word of text.match(/(?:`[^`\n]*`|\S)+/g) ?? []) {
     if (line !== first && line.length + 1 + word.length > width) {
       lines.push(line);
       line = rest + word;

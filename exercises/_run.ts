@@ -55,6 +55,8 @@ const STARTUP_MS = 30_000;
 const TOTAL_MS = 60_000;
 /** At most this much of what the learner's code printed is kept. */
 const MAX_OUTPUT = 2_000;
+/** Of a longer line of its process, the end (where our messages sit). */
+const MAX_LINE = 4 * 2 ** 20;
 
 /**
  * Checks `file` against `exercise`. Never throws for anything the file does.
@@ -284,7 +286,7 @@ async function observe(exercise: Exercise, file: URL, silence: number) {
     if (message.kind === "result") stop();
   };
   try {
-    await lines(child.stdout, line);
+    await lines(child.stdout, line, MAX_LINE);
   } finally {
     clearTimeout(timer);
     stop();

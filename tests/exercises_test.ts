@@ -714,4 +714,9 @@ Deno.test("wrap() breaks between words, never inside a `command`, so the command
     "  run\n  `deno task exercise 03b`\n  again (or add --watch).",
   );
   assertEquals(wrap("a b c", 3, "• ", "  "), "• a\n  b\n  c");
+  // A backtick and a line break in the learner's own error: still indented.
+  assertEquals(
+    wrap("threw `config\nline` here", 80, "  "),
+    "  threw `config line` here",
+  );
 });

@@ -228,6 +228,16 @@ Deno.test("lines() splits a stream at each newline, a long line in linear time",
   );
 });
 
+Deno.test("lines() keeps only the end of a line longer than its max: a program printing without end holds no more", async () => {
+  const chunks = ["ab", "cdef", "gh", "ij\nkl", "mnop\n"];
+  const found: string[] = [];
+  const stream = ReadableStream.from(
+    chunks.map((c) => new TextEncoder().encode(c)),
+  );
+  await lines(stream, (line) => found.push(line), 3);
+  assertEquals(found, ["hij", "nop"]);
+});
+
 Deno.test("LiveTimeline draws the subprocess' tasks from its events, running ones to now", () => {
   const live = new LiveTimeline(10, "A run");
   assertEquals(live.draw(), undefined, "nothing before the first event");
