@@ -8,12 +8,12 @@ import {
   stateOf,
   updateProgress,
 } from "../course/progress.ts";
+import { testFolder } from "./site/_checkout.ts";
 
-const OUTPUT = new URL("../.tools/test-output/progress_test/", import.meta.url);
 const MODULE = new URL("../course/progress.ts", import.meta.url);
 
 Deno.test("Progress written by two processes at once keeps every change of both", async () => {
-  await Deno.mkdir(OUTPUT, { recursive: true });
+  const OUTPUT = new URL(`${await testFolder("progress")}/`, "file:///");
   const file = new URL("progress.json", OUTPUT);
   // Each writer records 20 results of its own, one update at a time.
   const writer = (name: string) =>
@@ -41,7 +41,7 @@ Deno.test("Progress written by two processes at once keeps every change of both"
 });
 
 Deno.test("Progress reads as empty when missing or not a progress file, and says where each exercise stands", async () => {
-  await Deno.mkdir(OUTPUT, { recursive: true });
+  const OUTPUT = new URL(`${await testFolder("progress")}/`, "file:///");
   const file = new URL("progress.json", OUTPUT);
   try {
     assertEquals(await loadProgress(file), { results: {}, hints: {} });

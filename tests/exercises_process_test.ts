@@ -23,18 +23,27 @@ function fixture(name: string): URL {
  * are theirs alone.
  */
 async function processesOf(file: URL): Promise<number[]> {
+  // Only this test process's descendants: another suite may run the same
+  // fixture at the same time.
   const script = `
-    const ours = [];
+    const [file, root] = Deno.args;
+    const parent = new Map(), running = [];
     for await (const entry of Deno.readDir("/proc")) {
       if (!/^\\d+$/.test(entry.name) || Number(entry.name) === Deno.pid) continue;
       try {
+        const stat = await Deno.readTextFile(\`/proc/\${entry.name}/stat\`);
+        parent.set(entry.name, stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
         const line = await Deno.readTextFile(\`/proc/\${entry.name}/cmdline\`);
-        if (line.includes(Deno.args[0])) ours.push(Number(entry.name));
+        if (line.includes(file)) running.push(entry.name);
       } catch { /* it ended meanwhile */ }
     }
-    console.log(JSON.stringify(ours));`;
+    const ours = running.filter((pid) => {
+      for (let p = parent.get(pid); p; p = parent.get(p)) if (p === root) return true;
+      return false;
+    });
+    console.log(JSON.stringify(ours.map(Number)));`;
   const { stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--allow-read=/proc", script, file.href],
+    args: ["eval", "--allow-read=/proc", script, file.href, String(Deno.pid)],
     stdout: "piped",
   }).output();
   return JSON.parse(new TextDecoder().decode(stdout));

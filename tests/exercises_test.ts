@@ -22,6 +22,7 @@ import { EXERCISES, fileOf, findExercise } from "../exercises/_catalog.ts";
 import { type Io, main, wrap } from "../exercises/_cli.ts";
 import { Scene, units } from "../exercises/_harness.ts";
 import { display } from "../exercises/_run.ts";
+import { testFolder } from "./site/_checkout.ts";
 import { Checking } from "../exercises/_world.ts";
 import {
   loadProgress,
@@ -676,11 +677,7 @@ Deno.test("deno task exercise --watch checks again each time a file changes", as
 });
 
 Deno.test("Two checks at once each keep their result in the progress file", async () => {
-  const OUTPUT = new URL(
-    "../.tools/test-output/progress_test/",
-    import.meta.url,
-  );
-  await Deno.mkdir(OUTPUT, { recursive: true });
+  const OUTPUT = new URL(`${await testFolder("progress")}/`, "file:///");
   const file = new URL("progress.json", OUTPUT);
   const io = (ids: string[]): Io => ({
     write: () => {},

@@ -18,10 +18,12 @@ const PARTS = [
   "exercises",
 ];
 
-/** Copies the checkout to .tools/test-output/`name` and returns its path. */
+/**
+ * Copies the checkout to a new folder .tools/test-output/`name`-XXXX (its own:
+ * two suites at once in one checkout must not share it) and returns its path.
+ */
 export async function copyCheckout(name: string): Promise<string> {
-  const root = `${ROOT}/.tools/test-output/${name}`;
-  await Deno.remove(root, { recursive: true }).catch(() => {});
+  const root = await testFolder(name);
   const copy = async (from: string, to: string): Promise<void> => {
     if ((await Deno.stat(from)).isFile) return await Deno.copyFile(from, to);
     await Deno.mkdir(to, { recursive: true });
@@ -30,9 +32,15 @@ export async function copyCheckout(name: string): Promise<string> {
       await copy(`${from}/${entry.name}`, `${to}/${entry.name}`);
     }
   };
-  await Deno.mkdir(root, { recursive: true });
   await Promise.all(
     PARTS.map((part) => copy(`${ROOT}/${part}`, `${root}/${part}`)),
   );
   return root;
+}
+
+/** A new, empty folder .tools/test-output/`name`-XXXX of its own: its path. */
+export async function testFolder(name: string): Promise<string> {
+  const dir = `${ROOT}/.tools/test-output`;
+  await Deno.mkdir(dir, { recursive: true });
+  return await Deno.makeTempDir({ dir, prefix: `${name}-` });
 }

@@ -23,10 +23,11 @@ Deno.test("The site in headless Chromium: Run on lesson 3, Stop on lesson 4, a r
   const before = await Deno.readTextFile(progress).catch(() => undefined);
   // Both start at once. Check records its result in the progress file of
   // the copy, not in the learner's.
+  let copy = "";
   const [started, launched] = await Promise.allSettled([
-    copyCheckout("check#out%41").then(loadCourse).then((course) =>
-      startSite({ port: 0, course, maxRuns: 1 })
-    ),
+    copyCheckout("check#out%41").then((root) => loadCourse(copy = root)).then((
+      course,
+    ) => startSite({ port: 0, course, maxRuns: 1 })),
     Chromium.launch(),
   ]);
   if (started.status === "rejected" || launched.status === "rejected") {
@@ -180,6 +181,7 @@ Deno.test("The site in headless Chromium: Run on lesson 3, Stop on lesson 4, a r
   } finally {
     await browser.close();
     await site.shutdown();
+    await Deno.remove(copy, { recursive: true });
   }
   assert(
     await Deno.readTextFile(progress).catch(() => undefined) === before,

@@ -315,6 +315,7 @@ Deno.test("From a checkout whose path holds # and %, the site serves the course 
       await refused.body?.cancel();
     }
   });
+  await Deno.remove(root, { recursive: true });
 });
 
 // `deno task site` as a learner runs it: with the task's own permissions
