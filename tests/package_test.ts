@@ -10,6 +10,7 @@
 // --allow-write=.tools/test-output for the examples as modules, and what
 // the examples need (--allow-net=127.0.0.1).
 import { assert, assertEquals } from "@std/assert";
+import { testFolder } from "./site/_checkout.ts";
 
 const root = new URL("../", import.meta.url);
 
@@ -236,7 +237,13 @@ Deno.test("Every public class and function of the package is used by an example 
 // costs ~55 ms of CPU to start; this file, examples included, takes 0.4
 // CPU-s and 0.75 s, `deno test --doc lib/ mod.ts` 4.5 CPU-s and 2.6 s
 // (alone, 2 cores).
-const EXAMPLES = new URL(".tools/test-output/doc-examples/", root);
+// A folder of its own (another suite may run in this checkout at once),
+// gone when the tests of this file end.
+const EXAMPLES = new URL(`${await testFolder("doc-examples")}/`, "file:///");
+addEventListener(
+  "unload",
+  () => Deno.removeSync(EXAMPLES, { recursive: true }),
+);
 
 /** `block` as a module whose default export runs its body. */
 async function asModule(block: Block, extension: string): Promise<URL> {
@@ -262,8 +269,6 @@ async function asModule(block: Block, extension: string): Promise<URL> {
   return module;
 }
 
-await Deno.remove(EXAMPLES, { recursive: true }).catch(() => {});
-await Deno.mkdir(EXAMPLES, { recursive: true });
 for (const { file, text } of await sources()) {
   for (const block of blocks(file, text)) {
     const extension = EXTENSIONS[block.info];

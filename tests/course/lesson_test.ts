@@ -21,8 +21,12 @@ import {
   runCli,
 } from "../../course/lesson.ts";
 import { Timeline } from "../../lib/timeline.ts";
+import { testFolder } from "../site/_checkout.ts";
 
-const OUT = `${ROOT}/.tools/test-output/lessons`;
+// A folder of its own (another suite may run in this checkout at once),
+// gone when the tests of this file end.
+const OUT = await testFolder("lessons");
+addEventListener("unload", () => Deno.removeSync(OUT, { recursive: true }));
 
 /** The header of a lesson 99_test.ts that needs `permissions`. */
 function header(permissions: Permissions = {}) {
@@ -290,7 +294,6 @@ Deno.test("--events is off by default, and for the run it was given to only", as
 });
 
 Deno.test("--timeline=svg FILE writes the chart when the lesson ends, and nothing before", async () => {
-  await Deno.mkdir(OUT, { recursive: true });
   const file = `${OUT}/two_tasks.svg`;
   await Deno.remove(file).catch(() => {});
   let during: unknown;
@@ -320,7 +323,6 @@ Deno.test("--timeline=svg FILE writes the chart when the lesson ends, and nothin
 });
 
 Deno.test("--timeline=svg FILE that may not or cannot be written is said before the lesson runs", async () => {
-  await Deno.mkdir(OUT, { recursive: true });
   let ran = false;
   const command = { run: () => (ran = true, quiet.run({})) };
   const denied = "/tmp/not allowed.svg";
@@ -342,7 +344,6 @@ Deno.test("--timeline=svg FILE that may not or cannot be written is said before 
 });
 
 Deno.test("--timeline=svg FILE: a lesson that fails leaves no new file, and an old one as it was", async () => {
-  await Deno.mkdir(OUT, { recursive: true });
   const failing = { run: () => Promise.reject(new Error("boom")) };
   const fresh = `${OUT}/failed_run.svg`;
   await Deno.remove(fresh).catch(() => {});

@@ -9,6 +9,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { ROOT } from "../../course/deno.ts";
+import { testFolder } from "./_checkout.ts";
 import { listLessons } from "../../course/header.ts";
 import { highlight } from "../../site/highlight.ts";
 import { readSteps } from "../../site/literate.ts";
@@ -284,8 +285,8 @@ const sha = async (text: string) =>
   ).join("");
 
 Deno.test("loadExercises() lists the catalogue with each exercise's lesson and its state, as deno task exercise records it", async () => {
-  const root = `${ROOT}/.tools/test-output/site-exercises`;
-  await Deno.mkdir(`${root}/exercises`, { recursive: true });
+  const root = await testFolder("site-exercises");
+  await Deno.mkdir(`${root}/exercises`);
   const [first, second, third] = EXERCISES;
   const file = (exercise: typeof first) =>
     `${root}/exercises/${exercise!.slug}.ts`;
@@ -322,6 +323,7 @@ Deno.test("loadExercises() lists the catalogue with each exercise's lesson and i
   await Deno.remove(`${root}/exercises/.progress.json`);
   const fresh = await loadExercises(root, lessons);
   assertEquals(new Set(fresh.map((e) => e.state)), new Set(["todo"]));
+  await Deno.remove(root, { recursive: true });
 });
 
 Deno.test("checkCommand() runs deno task exercise on one exercise, in the page's language", () => {
