@@ -394,7 +394,13 @@ function usage(error: unknown, io: CliOutput): number {
   const message = optionErrors.get(error as object) ??
     (error instanceof UsageError ? error.text.en : undefined);
   if (message === undefined) throw error;
-  io.err(message);
+  // --timeline takes one more form than a yes/no flag: say it.
+  io.err(
+    message.replace(
+      /^(Flag --timeline takes no value, or yes or no)/,
+      "$1, or svg FILE",
+    ),
+  );
   io.err(UI.seeHelp[0]);
   return 2;
 }

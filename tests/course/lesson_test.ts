@@ -128,6 +128,11 @@ Deno.test("runCli() refuses bad flags with status 2, naming the value typed", as
     (await run({}, ["--timeline", "no"])).err[0],
     'Unexpected argument "no"',
   );
+  // --timeline's refusal names its svg form too.
+  assertEquals(
+    (await run({}, ["--timeline=foo"])).err[0],
+    'Flag --timeline takes no value, or yes or no, or svg FILE: current value is "foo"',
+  );
   // A lesson's own option, checked by the lesson's function.
   const seeded: Partial<LessonCommand> = {
     flags: { seed: { type: "number", help: "" } },
