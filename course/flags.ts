@@ -29,9 +29,9 @@
 import { describe } from "./errors.ts";
 import { isLang, type Lang, type Text, text, UI } from "./i18n.ts";
 
-/** A flag a command takes. */
+/** A flag a command takes; `or`, another form a switch takes, as its refusal names it. */
 export type Flag =
-  | { readonly type: "switch" }
+  | { readonly type: "switch"; readonly or?: Text }
   | NumberFlag
   | { readonly type: "string"; readonly choices?: readonly string[] };
 type NumberFlag = {
@@ -116,7 +116,9 @@ export function parseFlags<F extends Record<string, Flag>>(
     if (flag.type === "switch") {
       const word = (inline ?? "").toLowerCase();
       if (!YES.has(word) && !NO.has(word)) {
-        throw refuse("yesOrNo", typed!, inline);
+        throw flag.or
+          ? refuse("yesNoOr", typed!, inline, flag.or)
+          : refuse("yesOrNo", typed!, inline);
       }
       values[name!] = YES.has(word);
       continue;

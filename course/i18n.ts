@@ -61,6 +61,10 @@ export const UI = {
     "Flag {flag} takes no value, or yes or no: current value is {value}",
     "La opción {flag} va sin valor, o con sí o no: el valor actual es {value}",
   ],
+  yesNoOr: [
+    "Flag {flag} takes no value, or yes or no, or {rule}: current value is {value}",
+    "La opción {flag} va sin valor, o con sí o no, o {rule}: el valor actual es {value}",
+  ],
   mustBe: [
     "Flag {flag} must be {rule}: current value is {value}",
     "La opción {flag} debe ser {rule}: el valor actual es {value}",

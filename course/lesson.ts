@@ -192,7 +192,8 @@ export interface CliOutput {
 /** The flags every lesson takes. */
 const COMMON = {
   unit: { type: "number", min: MIN_UNIT, max: MAX_UNIT },
-  timeline: { type: "switch" },
+  // `--timeline=svg FILE` is read apart, before the flags (runCli).
+  timeline: { type: "switch", or: { en: "svg FILE", es: "svg FICHERO" } },
   events: { type: "switch" },
   help: { type: "switch" },
 } as const;
@@ -394,13 +395,7 @@ function usage(error: unknown, io: CliOutput): number {
   const message = optionErrors.get(error as object) ??
     (error instanceof UsageError ? error.text.en : undefined);
   if (message === undefined) throw error;
-  // --timeline takes one more form than a yes/no flag: say it.
-  io.err(
-    message.replace(
-      /^(Flag --timeline takes no value, or yes or no)/,
-      "$1, or svg FILE",
-    ),
-  );
+  io.err(message);
   io.err(UI.seeHelp[0]);
   return 2;
 }

@@ -8,7 +8,7 @@ import {
   stateOf,
   updateProgress,
 } from "../course/progress.ts";
-import { testFolder } from "./site/_checkout.ts";
+import { testFolder } from "./_checkout.ts";
 
 const MODULE = new URL("../course/progress.ts", import.meta.url);
 

@@ -10,7 +10,7 @@ import { EXERCISES, fileOf, findExercise } from "../exercises/_catalog.ts";
 import { type Io, main } from "../exercises/_cli.ts";
 import { check, type Result } from "../exercises/_run.ts";
 import { checkFile, FIXTURES, shipped } from "./_exercises.ts";
-import { copyCheckout } from "./site/_checkout.ts";
+import { copyCheckout } from "./_checkout.ts";
 
 function fixture(name: string): URL {
   return new URL(`${name}.ts`, FIXTURES);

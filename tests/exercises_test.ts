@@ -22,7 +22,7 @@ import { EXERCISES, fileOf, findExercise } from "../exercises/_catalog.ts";
 import { type Io, main, wrap } from "../exercises/_cli.ts";
 import { Scene, units } from "../exercises/_harness.ts";
 import { display } from "../exercises/_run.ts";
-import { testFolder } from "./site/_checkout.ts";
+import { testFolder } from "./_checkout.ts";
 import { Checking } from "../exercises/_world.ts";
 import {
   loadProgress,

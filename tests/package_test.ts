@@ -10,7 +10,7 @@
 // --allow-write=.tools/test-output for the examples as modules, and what
 // the examples need (--allow-net=127.0.0.1).
 import { assert, assertEquals } from "@std/assert";
-import { testFolder } from "./site/_checkout.ts";
+import { testFolder } from "./_checkout.ts";
 
 const root = new URL("../", import.meta.url);
 

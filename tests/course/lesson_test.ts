@@ -21,7 +21,7 @@ import {
   runCli,
 } from "../../course/lesson.ts";
 import { Timeline } from "../../lib/timeline.ts";
-import { testFolder } from "../site/_checkout.ts";
+import { testFolder } from "../_checkout.ts";
 
 // A folder of its own (another suite may run in this checkout at once),
 // gone when the tests of this file end.

@@ -4,12 +4,12 @@
  *
  * It runs Debian's `chromium` (/usr/bin/chromium; `.ci/run` installs it)
  * with the flags it needs as root on a machine with a closed network, and a
- * fresh profile folder under .tools/test-output/chromium-profile/, removed
+ * fresh profile folder under .tools/test-output/chromium-profile-XXXX, removed
  * at close.
  *
  * @module
  */
-import { ROOT } from "../../course/deno.ts";
+import { testFolder } from "../_checkout.ts";
 
 /** Where Debian's package puts Chromium. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -86,8 +86,7 @@ export class Chromium {
    * do when Chromium is not installed or did not start.
    */
   static async launch(): Promise<Chromium> {
-    const profile =
-      `${ROOT}/.tools/test-output/chromium-profile/${crypto.randomUUID()}`;
+    const profile = await testFolder("chromium-profile");
     let child: Deno.ChildProcess;
     try {
       child = new Deno.Command(CHROMIUM, {

@@ -13,7 +13,7 @@ import { ROOT } from "../../course/deno.ts";
 import { loadCourse } from "../../site/course.ts";
 import { startSite } from "../../site/server.ts";
 import { Chromium } from "./_chromium.ts";
-import { copyCheckout } from "./_checkout.ts";
+import { copyCheckout } from "../_checkout.ts";
 
 const SHOTS = `${ROOT}/.tools/test-output/site-screenshots`;
 

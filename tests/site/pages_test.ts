@@ -9,7 +9,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { ROOT } from "../../course/deno.ts";
-import { testFolder } from "./_checkout.ts";
+import { testFolder } from "../_checkout.ts";
 import { listLessons } from "../../course/header.ts";
 import { highlight } from "../../site/highlight.ts";
 import { readSteps } from "../../site/literate.ts";

@@ -14,7 +14,7 @@ import {
 import { listLessons } from "../../course/header.ts";
 import { loadCourse } from "../../site/course.ts";
 import { lessonRun } from "../../site/server.ts";
-import { copyCheckout } from "./_checkout.ts";
+import { copyCheckout } from "../_checkout.ts";
 import { events, post, raw, withSite } from "./_site.ts";
 import { denoExecutable, ROOT } from "../../course/deno.ts";
 

@@ -1,11 +1,12 @@
 /**
- * A copy of the checkout under .tools/test-output/, for the site's tests
- * that must not touch the real one (a check records its result in
- * exercises/.progress.json) or that need an odd path (`#` and `%` in it).
+ * Folders of a test's own under .tools/test-output/, and a copy of the
+ * checkout there, for tests that must not touch the real one (a check
+ * records its result in exercises/.progress.json) or that need an odd path
+ * (`#` and `%` in it).
  * Only what the course runs is copied: deno.json and its lock, mod.ts,
  * lib/, course/, lessons/, docs/ and exercises/ (without its progress).
  */
-import { ROOT } from "../../course/deno.ts";
+import { ROOT } from "../course/deno.ts";
 
 const PARTS = [
   "deno.json",
