@@ -183,9 +183,11 @@ Deno.test("Executor.run() takes back calls waiting behind a long one for a worke
   ]);
   // Ten calls at once: each worker takes five, so four quick calls wait on
   // the worker that runs the long one, while the other worker is done in a
-  // moment and free.
+  // moment and free. The long one runs until the quick ones are done (a
+  // 400 ms burn could end first on a loaded machine).
   const order: string[] = [];
-  const long = executor.run(tasksUrl, "burn", [400]).then(() =>
+  const flag = new Int32Array(new SharedArrayBuffer(8));
+  const long = executor.run(tasksUrl, "loopUntilFlag", [flag]).then(() =>
     order.push("long")
   );
   const quick = Array.from(
@@ -196,7 +198,12 @@ Deno.test("Executor.run() takes back calls waiting behind a long one for a worke
         return name;
       }),
   );
+  // Without take-back the quick calls would wait for ever: end it in 5 s.
+  const release = () => Atomics.store(flag, 0, 1);
+  const bound = setTimeout(release, 5000);
   const names = await Promise.all(quick);
+  clearTimeout(bound);
+  release();
   await long;
   assertEquals(order.indexOf("long"), 9, "every quick call ended first");
   assertEquals(new Set(names).size, 1, "all on the worker that was free");
