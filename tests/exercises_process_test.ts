@@ -136,6 +136,29 @@ Deno.test("A loop that never yields is reported once the process falls silent, a
   assertEquals(await processesOf(fixture("_never_yields")), []);
 });
 
+Deno.test("Type errors stop the run that goes beside the type check: the check ends with them, no process left", async () => {
+  const file = fixture("_spins_mistyped");
+  // Unstopped, the spinning run would hold the check for the minute a
+  // check may last at most (its silence allowed is a minute here too).
+  let timer: number | undefined;
+  const minute = new Promise<"held">((resolve) => {
+    timer = setTimeout(() => resolve("held"), 30_000);
+  });
+  try {
+    const result = await Promise.race([
+      check(findExercise("03a")!, file, { silence: 60_000 }),
+      minute,
+    ]);
+    assert(result !== "held", "the run went on after the type errors");
+    assertEquals(result.passed, false);
+    assertStringIncludes(result.problems[0]!.en, "Type error at ");
+    assertEquals(result.output, undefined);
+  } finally {
+    clearTimeout(timer);
+  }
+  assertEquals(await processesOf(file), []);
+});
+
 Deno.test("Ctrl-C on deno task exercise --watch ends the check it is running", async () => {
   const root = await copyCheckout("exercise-watch");
   const file = `${root}/exercises/03a_overlap.ts`;
