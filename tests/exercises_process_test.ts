@@ -137,26 +137,40 @@ Deno.test("A loop that never yields is reported once the process falls silent, a
 });
 
 Deno.test("Type errors stop the run that goes beside the type check: the check ends with them, no process left", async () => {
-  const file = fixture("_spins_mistyped");
+  // In a copy of the checkout, with the copy's own checker: deno check
+  // reads the deno.json of the folder it starts in, and ours excludes .tools/.
+  const root = await copyCheckout("mistyped");
+  const file = new URL(`file://${root}/exercises/03a_overlap.ts`);
+  // A type error in a function that never gives control back.
+  await Deno.writeTextFile(
+    file,
+    'export function main(): Promise<void> {\n  const left: number = "all";\n  while (left) { /* spins */ }\n}\n',
+  );
+  const copy: typeof import("../exercises/_run.ts") = await import(
+    `file://${root}/exercises/_run.ts`
+  );
   // Unstopped, the spinning run would hold the check for the minute a
   // check may last at most (its silence allowed is a minute here too).
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const minute = new Promise<"held">((resolve) => {
     timer = setTimeout(() => resolve("held"), 30_000);
   });
   try {
     const result = await Promise.race([
-      check(findExercise("03a")!, file, { silence: 60_000 }),
+      copy.check(findExercise("03a")!, file, { silence: 60_000 }),
       minute,
     ]);
-    assert(result !== "held", "the run went on after the type errors");
+    if (result === "held") {
+      throw new Error("the run went on after the type errors");
+    }
     assertEquals(result.passed, false);
     assertStringIncludes(result.problems[0]!.en, "Type error at ");
     assertEquals(result.output, undefined);
+    assertEquals(await processesOf(file), []);
   } finally {
     clearTimeout(timer);
+    await Deno.remove(root, { recursive: true });
   }
-  assertEquals(await processesOf(file), []);
 });
 
 Deno.test("Ctrl-C on deno task exercise --watch ends the check it is running", async () => {
