@@ -2,7 +2,8 @@
  * The A/B groups of sync_bench.ts, timed in alternation on CPU time: today's
  * Semaphore against the one of commit 78abbaf (bench/_semaphore_78abbaf.ts),
  * and the floor of never calling fn inside run() (a bare async function of
- * three hops, no semaphore). Each round runs every side once, in a random
+ * three hops, no semaphore; and the same as a class's method that counts
+ * its permit). Each round runs every side once, in a random
  * order; the figure is the median over the rounds of today's time ÷
  * 78abbaf's in the same round, which a loaded machine disturbs far less than
  * `deno bench`'s wall-clock averages.
@@ -27,6 +28,26 @@ const floor: Side = () => ({
     return await fn();
   },
 });
+/**
+ * The floor as a semaphore's method would have it, with nothing to check:
+ * a permit count, the method handing over to an async one, the permit
+ * given back in a `finally`.
+ */
+class MethodFloor {
+  #available = 1;
+  run(fn: () => unknown): Promise<unknown> {
+    this.#available--;
+    return this.#now(fn);
+  }
+  async #now(fn: () => unknown): Promise<unknown> {
+    await DONE;
+    try {
+      return await fn();
+    } finally {
+      this.#available++;
+    }
+  }
+}
 const sides: Record<string, Side> = {
   "78abbaf": (n) => new Semaphore78(n),
   today: (n) => new Semaphore(n),
@@ -68,7 +89,7 @@ const median = (values: number[]) =>
 
 for (const [name, [repeat, workload]] of Object.entries(cases)) {
   const all: Record<string, Side> = name.includes("run(noop), uncontended")
-    ? { ...sides, floor }
+    ? { ...sides, floor, "floor as a method": () => new MethodFloor() }
     : sides;
   const times: Record<string, number[]> = {};
   for (let round = 0; round < rounds; round++) {
