@@ -81,14 +81,16 @@ export class Semaphore {
   #begin = (start: unknown): unknown => {
     const { fn, signal } = start as Start;
     let result: unknown;
+    let thenable: boolean;
     try {
       signal?.throwIfAborted(); // landed between the grant and now
       result = fn();
+      thenable = isThenable(result); // a `then` getter may throw
     } catch (error) {
       this.#release();
       throw error;
     }
-    if (isThenable(result)) {
+    if (thenable) {
       return Promise.resolve(result).then(this.#fulfilled, this.#rejected);
     }
     this.#release();
@@ -212,15 +214,18 @@ export class Semaphore {
       throw signal.reason;
     }
     let result;
+    let thenable: boolean;
     try {
       result = fn();
+      // `instanceof` first, here: a promise, the usual result, skips the rest
+      // (the check inside isThenable cost 1.47x the 78abbaf time, not
+      // 1.37x). Inside the `try`: a `then` getter may throw.
+      thenable = result instanceof Promise || isThenable(result);
     } catch (error) {
       this.#release();
       throw error;
     }
-    // `instanceof` first, here: a promise, the usual result, skips the rest
-    // (the check inside isThenable cost 1.47x the 78abbaf time, not 1.37x).
-    if (!(result instanceof Promise) && !isThenable(result)) {
+    if (!thenable) {
       this.#release();
       return result;
     }

@@ -7,6 +7,7 @@ import {
 } from "@std/assert";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Lock } from "../../lib/lock.ts";
+import { Semaphore } from "../../lib/semaphore.ts";
 import { settle } from "./_helpers.ts";
 
 Deno.test("Lock exposes read-only permits, available, waiting and locked", async () => {
@@ -174,4 +175,24 @@ Deno.test("Lock.run() calls fn in the caller's async context", async () => {
     ),
   );
   assertEquals(seen, Array.from({ length: 100 }, (_, i) => i));
+});
+
+Deno.test("Semaphore and Lock give the permit back when what fn returns has a `then` getter that throws", async () => {
+  const hostile = () => ({
+    get then(): never {
+      throw new Error("then getter");
+    },
+  });
+  for (const queued of [false, true]) {
+    const sem = new Semaphore(1);
+    const held = queued ? await sem.acquire() : undefined;
+    const run = sem.run(hostile);
+    held?.release();
+    await assertRejects(() => run, Error, "then getter");
+    assertEquals([sem.available, sem.waiting], [1, 0], `queued: ${queued}`);
+  }
+  const lock = new Lock();
+  await assertRejects(() => lock.run(hostile), Error, "then getter");
+  assertEquals(lock.locked, false);
+  assertEquals(await lock.run(() => "next"), "next");
 });
