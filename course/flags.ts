@@ -107,7 +107,8 @@ export function parseFlags<F extends Record<string, Flag>>(
       plain.push(arg);
       continue;
     }
-    const [, typed, inline] = /^(-[^=]+)(?:=(.*))?$/s.exec(arg)!;
+    // `-=…` has no name: it is unknown as a whole.
+    const [, typed = arg, inline] = /^(-[^=]+)(?:=(.*))?$/s.exec(arg) ?? [];
     const name = typed!.startsWith("--")
       ? typed!.slice(2)
       : options.short?.[typed!.slice(1)];

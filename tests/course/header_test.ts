@@ -230,6 +230,9 @@ Deno.test("parseFlags() refuses in one line that names the flag and the value as
   ]);
   assertEquals(refusal(["-x"])[0], "Unknown flag -x");
   assertEquals(refusal(["--__proto__"])[0], "Unknown flag --__proto__");
+  // A dash and an equals sign with no name between them.
+  assertEquals(refusal(["-="])[0], "Unknown flag -=");
+  assertEquals(refusal(["-=x"])[0], "Unknown flag -=x");
   assertEquals(refusal(["--unit"]), [
     "Flag --unit needs a value",
     "La opción --unit necesita un valor",
