@@ -191,7 +191,7 @@ async function typeErrors(file: URL): Promise<Text[]> {
   // fetched; what its code computes when it runs never is (the run is
   // --cached-only).
   const { code, stderr: out } = await runDeno(
-    ["check", "--quiet", "--no-remote", file.pathname],
+    ["check", "--quiet", "--no-remote", decodeURIComponent(file.pathname)],
     { env: { NO_COLOR: "1" } },
   );
   if (code === 0) return [];
@@ -226,7 +226,7 @@ async function typeErrors(file: URL): Promise<Text[]> {
 export function display(url: URL): string {
   return url.href.startsWith(ROOT.href)
     ? decodeURIComponent(url.href.slice(ROOT.href.length))
-    : url.pathname;
+    : decodeURIComponent(url.pathname);
 }
 
 /** The permissions of the learner's process: its file, the package, what the exercise needs. */

@@ -246,6 +246,21 @@ Deno.test("In a learner's checkout: a file that does not parse says where, type 
   }
 });
 
+Deno.test("In a checkout whose path has a space, an ñ, a % and a #, a solution passes its check", async () => {
+  const root = await copyCheckout("dir ñ%41#x");
+  try {
+    await Deno.copyFile(
+      `${root}/exercises/solutions/01a_traffic_light.ts`,
+      `${root}/exercises/01a_traffic_light.ts`,
+    );
+    const { code, out } = await exercise(root, "01a", "--lang", "en");
+    assertEquals(code, 0, out);
+    assertStringIncludes(out, "✓ 01a");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("Stubs and solutions import the package by its name, so a solution copied over its stub works as its check in solutions/ does", async () => {
   for (const exercise of EXERCISES) {
     for (const f of [await shipped(exercise), fileOf(exercise, true)]) {
