@@ -261,6 +261,121 @@ Deno.test("In a checkout whose path has a space, an ñ, a % and a #, a solution 
   }
 });
 
+/** A gzipped tar of `files` (path → text), as npm serves a package. */
+async function tarball(files: Record<string, string>): Promise<Uint8Array> {
+  const blocks: Uint8Array[] = [];
+  const ascii = (block: Uint8Array, at: number, text: string) =>
+    block.set(new TextEncoder().encode(text), at);
+  for (const [path, text] of Object.entries(files)) {
+    const body = new TextEncoder().encode(text);
+    const head = new Uint8Array(512);
+    ascii(head, 0, path);
+    ascii(head, 100, "0000644\0");
+    ascii(head, 124, body.length.toString(8).padStart(11, "0") + "\0");
+    ascii(head, 136, "00000000000\0");
+    ascii(head, 148, "        ");
+    ascii(head, 156, "0");
+    ascii(head, 257, "ustar\x0000");
+    const sum = head.reduce((a, b) => a + b, 0);
+    ascii(head, 148, sum.toString(8).padStart(6, "0") + "\0 ");
+    const padded = new Uint8Array(Math.ceil(body.length / 512) * 512);
+    padded.set(body);
+    blocks.push(head, padded);
+  }
+  blocks.push(new Uint8Array(1024));
+  const gzip = new Blob(blocks as BlobPart[]).stream()
+    .pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(gzip).arrayBuffer());
+}
+
+Deno.test("A package a file imports that no check has fetched yet: the run beside the type check could not load it, so it runs again", async () => {
+  const root = await copyCheckout("npm-first");
+  const file = new URL(`file://${root}/exercises/02a_say_hello.ts`);
+  await Deno.writeTextFile(
+    file,
+    `import { unitsOf } from "npm:asincronia-probe@1.0.0";
+export interface Tools { log(line: string): void; unit: number }
+export async function sayHello(tools: Tools): Promise<void> {
+  tools.log("Hello!");
+  await new Promise((resolve) => setTimeout(resolve, unitsOf(tools.unit, 1)));
+  tools.log("Goodbye!");
+}
+`,
+  );
+  const tgz = await tarball({
+    "package/package.json":
+      '{"name":"asincronia-probe","version":"1.0.0","main":"index.js","types":"index.d.ts"}',
+    "package/index.js": "exports.unitsOf = (unit, n) => unit * n;\n",
+    "package/index.d.ts":
+      "export declare function unitsOf(unit: number, n: number): number;\n",
+  });
+  const digest = await crypto.subtle.digest("SHA-512", tgz);
+  const integrity = "sha512-" +
+    btoa(String.fromCharCode(...new Uint8Array(digest)));
+  // A deno cache of its own, where only the probe can come from npm: the
+  // course itself imports nothing from npm (the import map's @std is for
+  // solutions, and goes with the lock).
+  const config = JSON.parse(await Deno.readTextFile(`${root}/deno.json`));
+  for (const name of Object.keys(config.imports)) {
+    if (name.startsWith("@std/")) delete config.imports[name];
+  }
+  await Deno.writeTextFile(`${root}/deno.json`, JSON.stringify(config));
+  await Deno.remove(`${root}/deno.lock`);
+  // The registry answers once the first run has ended (or the check did):
+  // until then the package is in no cache.
+  const checked = new AbortController();
+  const until = async (running: boolean) => {
+    while (
+      !checked.signal.aborted &&
+      (await processesOf(file)).length > 0 !== running
+    ) await new Promise((resolve) => setTimeout(resolve, 20));
+  };
+  const ended = until(true).then(() => until(false));
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (request) => {
+      const { pathname, origin } = new URL(request.url);
+      if (pathname.endsWith(".tgz")) return new Response(tgz);
+      await ended;
+      return Response.json({
+        name: "asincronia-probe",
+        "dist-tags": { latest: "1.0.0" },
+        versions: {
+          "1.0.0": {
+            name: "asincronia-probe",
+            version: "1.0.0",
+            dist: {
+              tarball:
+                `${origin}/asincronia-probe/-/asincronia-probe-1.0.0.tgz`,
+              integrity,
+            },
+          },
+        },
+      });
+    },
+  );
+  try {
+    const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "--quiet", "exercise", "02a", "--lang", "en"],
+      cwd: root,
+      env: {
+        NO_COLOR: "1",
+        DENO_DIR: `${root}/.deno-dir`,
+        NPM_CONFIG_REGISTRY: `http://127.0.0.1:${server.addr.port}/`,
+      },
+      stdout: "piped",
+    }).output();
+    const out = new TextDecoder().decode(stdout);
+    assertEquals(code, 0, out);
+    assertStringIncludes(out, "✓ 02a");
+  } finally {
+    checked.abort();
+    await server.shutdown();
+    await ended;
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("Stubs and solutions import the package by its name, so a solution copied over its stub works as its check in solutions/ does", async () => {
   for (const exercise of EXERCISES) {
     for (const f of [await shipped(exercise), fileOf(exercise, true)]) {
