@@ -262,7 +262,9 @@ Deno.test("In a checkout whose path has a space, an ñ, a % and a #, a solution 
 });
 
 /** A gzipped tar of `files` (path → text), as npm serves a package. */
-async function tarball(files: Record<string, string>): Promise<Uint8Array> {
+async function tarball(
+  files: Record<string, string>,
+): Promise<Uint8Array<ArrayBuffer>> {
   const blocks: Uint8Array[] = [];
   const ascii = (block: Uint8Array, at: number, text: string) =>
     block.set(new TextEncoder().encode(text), at);
