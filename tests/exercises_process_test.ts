@@ -136,6 +136,15 @@ Deno.test("A loop that never yields is reported once the process falls silent, a
   assertEquals(await processesOf(fixture("_never_yields")), []);
 });
 
+Deno.test("A check keeps only the end of what the learner's code writes to standard error: 520 MiB of it still get a verdict", async () => {
+  const result = await checkFile(
+    findExercise("03a")!,
+    fixture("_floods_stderr"),
+  );
+  assertEquals(result.passed, false);
+  assert(result.problems.length > 0);
+});
+
 Deno.test("Type errors stop the run that goes beside the type check: the check ends with them, no process left", async () => {
   // In a copy of the checkout, with the copy's own checker: deno check
   // reads the deno.json of the folder it starts in, and ours excludes .tools/.
