@@ -335,5 +335,8 @@ async function tail(stream: ReadableStream<Uint8Array>, max: number) {
   } catch {
     // A pipe that breaks ends what there is to read.
   }
-  return new TextDecoder().decode(await new Blob(kept).arrayBuffer());
+  const decoder = new TextDecoder();
+  return kept.map((chunk, i) =>
+    decoder.decode(chunk, { stream: i < kept.length - 1 })
+  ).join("");
 }
