@@ -145,6 +145,15 @@ Deno.test("A check keeps only the end of what the learner's code writes to stand
   assert(result.problems.length > 0);
 });
 
+Deno.test("A value that cannot be written (it refers to itself) fails the check and names the value, without crashing the checker", async () => {
+  const result = await checkFile(
+    findExercise("04a")!,
+    fixture("_cyclic_value"),
+  );
+  assertEquals(result.passed, false);
+  assert(result.problems.length > 0);
+});
+
 Deno.test("Type errors stop the run that goes beside the type check: the check ends with them, no process left", async () => {
   // In a copy of the checkout, with the copy's own checker: deno check
   // reads the deno.json of the folder it starts in, and ours excludes .tools/.
@@ -270,6 +279,24 @@ Deno.test("In a checkout whose path has a space, an ñ, a % and a #, a solution 
   }
 });
 
+/** A program that ends once a process whose command line names its argument has started and ended. */
+const WATCH_RUN = `
+  const [file] = Deno.args;
+  const running = async () => {
+    for await (const entry of Deno.readDir("/proc")) {
+      if (!/^\\d+$/.test(entry.name) || Number(entry.name) === Deno.pid) continue;
+      try {
+        const line = await Deno.readTextFile(\`/proc/\${entry.name}/cmdline\`);
+        if (line.includes(file)) return true;
+      } catch { /* it ended meanwhile */ }
+    }
+    return false;
+  };
+  const turn = () => new Promise((resolve) => setTimeout(resolve, 2));
+  while (!(await running())) await turn();
+  while (await running()) await turn();
+`;
+
 /** A gzipped tar of `files` (path → text), as npm serves a package. */
 async function tarball(
   files: Record<string, string>,
@@ -332,16 +359,18 @@ export async function sayHello(tools: Tools): Promise<void> {
   }
   await Deno.writeTextFile(`${root}/deno.json`, JSON.stringify(config));
   await Deno.remove(`${root}/deno.lock`);
-  // The registry answers once the first run has ended (or the check did):
-  // until then the package is in no cache.
+  // The registry answers once the first run has ended: until then the
+  // package is in no cache. A deno of its own watches /proc for it (this
+  // one may not read there), every 2 ms: a run lives 50 ms at the least.
+  const watcher = new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--allow-read=/proc", WATCH_RUN, file.href],
+    stdout: "null",
+  }).spawn();
   const checked = new AbortController();
-  const until = async (running: boolean) => {
-    while (
-      !checked.signal.aborted &&
-      (await processesOf(file)).length > 0 !== running
-    ) await new Promise((resolve) => setTimeout(resolve, 20));
-  };
-  const ended = until(true).then(() => until(false));
+  const ended = Promise.race([
+    watcher.status,
+    new Promise((resolve) => checked.signal.onabort = resolve),
+  ]);
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     async (request) => {
@@ -382,7 +411,10 @@ export async function sayHello(tools: Tools): Promise<void> {
   } finally {
     checked.abort();
     await server.shutdown();
-    await ended;
+    try {
+      watcher.kill("SIGKILL");
+    } catch { /* it has ended */ }
+    await watcher.status;
     await Deno.remove(root, { recursive: true });
   }
 });
