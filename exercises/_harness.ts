@@ -117,17 +117,31 @@ export function encode(
         : undefined,
     };
   };
-  try {
-    return JSON.stringify(value, function (this: Record<string, unknown>, key) {
-      return tag(this[key]);
-    });
-  } catch {
-    let shown = "a value that cannot be shown";
+  const whole = (value: unknown): string => {
     try {
-      shown = describe(value);
-    } catch { /* as above */ }
-    return JSON.stringify({ $: "o", shown });
+      return JSON.stringify(value, function (this: Record<string, unknown>, k) {
+        return tag(this[k]);
+      });
+    } catch {
+      let shown = "a value that cannot be shown";
+      try {
+        shown = describe(value);
+      } catch { /* as above */ }
+      return JSON.stringify({ $: "o", shown });
+    }
+  };
+  // Of a plain object, each entry on its own: a value that cannot be
+  // written (a cycle, 5,000 arrays deep) spoils no entry beside it.
+  if (
+    typeof value !== "object" || value === null ||
+    Object.getPrototypeOf(value) !== Object.prototype
+  ) {
+    return whole(value);
   }
+  const entries = Object.entries(value as object).map(([key, entry]) =>
+    `[${JSON.stringify(key)},${whole(entry)}]`
+  );
+  return `{"$":"p","v":[${entries.join(",")}]}`;
 }
 
 /** {@linkcode encode}'s text back as values. */
