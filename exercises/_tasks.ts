@@ -37,12 +37,11 @@ export function countPrimes(from: number, to: number): number {
   return count;
 }
 
-/** How many times these functions ran on the thread that asks, since the last {@linkcode resetCalls}. */
+/**
+ * How many times these functions ran on the thread that asks. The count
+ * only grows: a check reads it before and after, and no code of yours can
+ * take a call back.
+ */
 export function calls(): number {
   return callsHere;
-}
-
-/** Sets the count of {@linkcode calls} back to zero. */
-export function resetCalls(): void {
-  callsHere = 0;
 }

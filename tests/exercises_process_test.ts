@@ -154,6 +154,14 @@ Deno.test("A value that cannot be written (it refers to itself) fails the check 
   assert(result.problems.length > 0);
 });
 
+Deno.test("09a: primes counted on the main thread fail the check, whatever the code does to the count of calls made there", async () => {
+  const result = await checkFile(
+    findExercise("09a")!,
+    fixture("_resets_count"),
+  );
+  assertEquals(result.passed, false);
+});
+
 Deno.test("Type errors stop the run that goes beside the type check: the check ends with them, no process left", async () => {
   // In a copy of the checkout, with the copy's own checker: deno check
   // reads the deno.json of the folder it starts in, and ours excludes .tools/.

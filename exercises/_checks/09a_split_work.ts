@@ -8,7 +8,7 @@ import {
   text,
   units,
 } from "../_harness.ts";
-import { calls, resetCalls } from "../_tasks.ts";
+import { calls } from "../_tasks.ts";
 import { Executor } from "../../lib/executor.ts";
 
 /** Real milliseconds per unit. */
@@ -24,7 +24,7 @@ export const exercise = define<{ here: number; chunks: number }>({
   needs: "tasks",
   words: { chunk: "trozo" },
   async observe(session) {
-    resetCalls();
+    const before = calls();
     await using world = session.open({ virtual: false, unit: UNIT });
     const executor = new Executor({ workers: WORKERS, idleTimeout: Infinity });
     let chunks = 0;
@@ -45,7 +45,7 @@ export const exercise = define<{ here: number; chunks: number }>({
     } finally {
       await executor.shutdown();
     }
-    return { here: calls(), chunks };
+    return { here: calls() - before, chunks };
   },
   judge(run, { here, chunks }) {
     const problems: Text[] = [];
