@@ -57,8 +57,6 @@ const TOTAL_MS = 60_000;
 const MAX_OUTPUT = 2_000;
 /** Of a longer line of its process, the end (where our messages sit). */
 const MAX_LINE = 4 * 2 ** 20;
-/** Of its standard error, the end (where deno's last `error:` sits). */
-const MAX_STDERR = 2 ** 16;
 
 /**
  * Checks `file` against `exercise`. Never throws for anything the file does.
@@ -244,7 +242,7 @@ export function permissions(exercise: Exercise, file: URL): string[] {
   return [`--allow-read=${reads.join(",")}`, ...net];
 }
 
-/** What the learner's process of a check said, printed (of its standard error, the end) and exited with. */
+/** What the learner's process of a check said, printed (of its standard error, the last `error:` line) and exited with. */
 export interface Report {
   messages: Message[];
   output: string;
@@ -291,7 +289,11 @@ async function observe(
     }, Math.max(0, left));
   };
   watch();
-  const stderr = tail(child.stderr, MAX_STDERR);
+  // Of its standard error, the last `error:` line: deno's own, at the end.
+  let error = "";
+  const stderr = lines(child.stderr, (line) => {
+    if (line.startsWith("error: ")) error = line;
+  }, MAX_LINE);
   const keep = (text: string) => {
     report.output = (report.output + text).slice(0, MAX_OUTPUT);
   };
@@ -317,26 +319,8 @@ async function observe(
     stop();
     await input.close().catch(() => {});
     report.code = (await child.status).code;
-    report.stderr = await stderr;
+    await stderr;
+    report.stderr = error;
   }
   return report;
-}
-
-/** The last `max` bytes or so of `stream` (whole chunks), as text. */
-async function tail(stream: ReadableStream<Uint8Array>, max: number) {
-  const kept: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of stream) {
-      kept.push(chunk);
-      size += chunk.length;
-      while (size - kept[0]!.length >= max) size -= kept.shift()!.length;
-    }
-  } catch {
-    // A pipe that breaks ends what there is to read.
-  }
-  const decoder = new TextDecoder();
-  return kept.map((chunk, i) =>
-    decoder.decode(chunk, { stream: i < kept.length - 1 })
-  ).join("");
 }

@@ -136,7 +136,7 @@ Deno.test("A loop that never yields is reported once the process falls silent, a
   assertEquals(await processesOf(fixture("_never_yields")), []);
 });
 
-Deno.test("A check keeps only the end of what the learner's code writes to standard error: 520 MiB of it still get a verdict", async () => {
+Deno.test("A check keeps of the learner's standard error only its last error line: 520 MiB of it still get a verdict", async () => {
   const result = await checkFile(
     findExercise("03a")!,
     fixture("_floods_stderr"),
