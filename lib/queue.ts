@@ -113,10 +113,10 @@ class Heap<T> {
   /**
    * Runs, by their head's #order: a push that stops below an equal item
    * joins its run, and a take hands the top's place to the next of its run,
-   * so equals are not sifted past each other. With 10 priorities in 10^5
-   * items that took 0.6x the time of the heap without runs (1.06x a bare
-   * heap instead of 1.76x); with 100, whose runs are short, 1.2x; where no
-   * two are equal, 1.0x (bench/priority_queue_bench.ts).
+   * so equals are not sifted past each other. For 10^5 items of 10
+   * priorities that took 1.03x a bare heap's time instead of 1.77x; of 100,
+   * whose runs are short, 1.48x instead of 1.18x; with no ties, no run forms
+   * (bench/priority_queue_bench.ts; bench/README.md).
    */
   #runs = new Map<number, Ring<T | number>>();
   #inRuns = 0; // items in runs
