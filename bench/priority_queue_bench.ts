@@ -9,20 +9,24 @@
  *
  * What ours adds per item: the queue's bookkeeping (waiters to check, the
  * count that join() waits on) and stability among equals (the number each
- * item came as, compared when the comparator says 0).
+ * item came as, compared when the comparator says 0, and runs of equal
+ * items that a take hands out without sifting).
  *
  * - "fill then drain": 10^5 random priorities put, then all taken (the
  *   heap grows to 10^5, then shrinks to 0).
  * - "steady": a heap of 10^3 items, then 10^5 times one taken and one put.
  * - "many ties": the fill then drain of 10^5 items with 10 priorities, where
- *   stability costs most (most comparisons are ties).
+ *   stability would cost most (most comparisons are ties) and runs save most.
+ * - "some ties": the same with 100 priorities, where runs are short and cost
+ *   more than they save.
  * - "async": the steady case through `await put()` / `await get()`, against
  *   the bare heaps behind the same two awaits.
  *
  * A third side is the bare heap made stable the way one would by hand: each
  * item wrapped with its arrival number, compared on a tie. Stability has a
  * cost of its own where most comparisons are ties: a stable heap sifts each
- * item down past its equals, where an unstable one stops at the first.
+ * item down past its equals, where an unstable one stops at the first (ours
+ * keeps equals in runs instead).
  *
  * @module
  */
@@ -178,6 +182,7 @@ for (
     ["fill then drain, 10^5 items", fillThenDrain, spread],
     ["steady, 10^3 deep, 10^5 items", steady, spread],
     ["many ties: 10 priorities, 10^5 items", fillThenDrain, tied],
+    ["some ties: 100 priorities, 10^5 items", fillThenDrain, jobs(ITEMS, 100)],
   ] as const
 ) {
   for (const [name, make] of SIDES) {
