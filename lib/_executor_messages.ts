@@ -27,7 +27,7 @@
  * @module
  */
 
-import { describe } from "./_check.ts";
+import * as check from "./_check.ts";
 
 /** A call's slot (see `claim`): nobody has claimed it yet. */
 export const PENDING = 0;
@@ -92,6 +92,8 @@ export type CallsMessage = {
   modules: string[];
   names: string[];
   args: unknown[][];
+  /** Whose caller may abort it (absent: none's): answers go out first. */
+  abortable?: boolean[];
 };
 
 /** Everything the host sends. */
@@ -171,7 +173,7 @@ export function pack(thrown: unknown): Thrown {
   if (!isError(thrown)) {
     if (value !== undefined || thrown === undefined) return { value };
     if (thrown === null || typeof thrown !== "object") {
-      return { value: describe(thrown) }; // a symbol, a function
+      return { value: check.describe(thrown) }; // a symbol, a function
     }
     return { value: Object.fromEntries(fieldsOf(thrown)) };
   }
@@ -217,5 +219,46 @@ export function summarize(thrown: unknown): string {
   const message = isError(thrown) && field(thrown, "message");
   return typeof name === "string" && typeof message === "string"
     ? `${name}: ${message}`
-    : describe(thrown);
+    : check.describe(thrown);
+}
+
+/** The last module string given, and its URL (see the header). */
+let last: [string, string] | undefined;
+
+/** The absolute URL of a module given to `run` or `bind`. */
+export function moduleUrl(module: unknown, action: string): string {
+  if (module instanceof URL) return module.href;
+  if (last && module === last[0]) return last[1];
+  if (typeof module === "string" && URL.canParse(module)) {
+    last = [module, new URL(module).href];
+    return last[1];
+  }
+  return check.refuse(TypeError, action, "module", "an absolute URL", module);
+}
+
+/** `run()`'s arguments, checked; its options, read once. */
+export function checkRun(
+  module: unknown,
+  exportName: unknown,
+  args: unknown,
+  options: { signal?: AbortSignal; transfer?: Transferable[] } | undefined,
+): { url: string; signal?: AbortSignal; transfer?: Transferable[] } {
+  const action = "run task";
+  const bad = (name: string, rule: string, value: unknown) =>
+    check.refuse(TypeError, action, name, rule, value);
+  const url = moduleUrl(module, action);
+  if (typeof exportName !== "string" || exportName === "") {
+    bad("exportName", "a non-empty string", exportName);
+  }
+  if (!Array.isArray(args)) bad("args", "an array", args);
+  const { signal, transfer } = check.options(options, action);
+  check.signal(signal, action);
+  if (transfer === undefined) return { url, signal };
+  if (!Array.isArray(transfer)) bad("transfer", "an array", transfer);
+  transfer.forEach((item: unknown, i: number) => {
+    if (item === null || typeof item !== "object") {
+      bad(`transfer[${i}]`, "a transferable object", item);
+    }
+  });
+  return { url, signal, transfer: transfer.length ? transfer : undefined };
 }

@@ -113,6 +113,8 @@ function drain(): void {
       inbox.shift();
       next = 0;
     }
+    // An abort of this call ends the worker: what it answered goes first.
+    if (message.abortable?.[i]) flush();
     if (!claim(batch, i)) {
       // The host took it back: it runs elsewhere, or not at all.
       out.skipped.push(out.values.length);

@@ -368,3 +368,22 @@ Deno.test("new Executor() says why it cannot work without shared memory, as on a
     globalThis.SharedArrayBuffer = SharedArrayBuffer;
   }
 });
+
+Deno.test("Executor: aborting a running call ends its worker, and a call that worker finished before it still resolves", async () => {
+  await using executor = new Executor({ workers: 1 });
+  await executor.run(tasksUrl, "add", [1, 1]); // the worker is up
+  // Two calls in one message: the worker answers the first, then runs the
+  // second without end, until its caller aborts it.
+  const controller = new AbortController();
+  const flag = new Int32Array(new SharedArrayBuffer(8));
+  const first = executor.run(tasksUrl, "add", [2, 3]);
+  const long = executor.run(tasksUrl, "loopUntilFlag", [flag], {
+    signal: controller.signal,
+  });
+  // The long call has started (it sets flag[1] first thing).
+  await Atomics.waitAsync(flag, 1, 0).value;
+  controller.abort(new Error("enough"));
+  await assertRejects(() => long, Error, "enough");
+  assertEquals(await first, 5);
+  assertEquals(executor.running, 0);
+});
