@@ -77,7 +77,7 @@ class Completions implements AsyncIterableIterator<Result> {
   #results: Queue<IteratorResult<Result, undefined>> | undefined = new Queue();
   /** Inputs that have not settled yet. */
   #left = 0;
-  /** What a waiting `next()` does when its `get` fails. */
+  /** What a waiting `next()` does when its `get` fails (closed, aborted). */
   #ended = (error: unknown): Done => {
     this.#finish();
     if (error instanceof QueueClosedError) return END;
@@ -109,11 +109,12 @@ class Completions implements AsyncIterableIterator<Result> {
     const results = this.#results;
     if (results === undefined) return Promise.resolve(END);
     const signal = this.#signal;
-    if (results.size > 0 && !signal?.aborted) {
-      return Promise.resolve(results.tryGet()!.value);
+    if (signal?.aborted) {
+      this.#finish(); // the next `next()` sees the end
+      return Promise.reject(signal.reason);
     }
-    // Closed and empty, or aborted: `#ended` ends the iteration.
-    return results.get({ signal }).then(undefined, this.#ended);
+    if (results.size > 0) return Promise.resolve(results.tryGet()!.value);
+    return results.get({ signal }).then(undefined, this.#ended); // see #ended
   }
 
   return(): Promise<IteratorResult<Result, undefined>> {

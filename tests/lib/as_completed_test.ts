@@ -289,6 +289,25 @@ Deno.test("asCompleted() with a signal", async (t) => {
     },
   );
 
+  await t.step(
+    "aborted, then two next() calls in one turn: the first rejects, the second is the end",
+    async () => {
+      const controller = new AbortController();
+      const iterator = asCompleted([1, 2, 3], { signal: controller.signal });
+      assertEquals((await iterator.next()).value?.index, 0);
+      controller.abort(new Error("stop"));
+      const [first, second] = await Promise.allSettled([
+        iterator.next(),
+        iterator.next(),
+      ]);
+      assertEquals(first.status, "rejected");
+      assertEquals(second, {
+        status: "fulfilled",
+        value: { done: true, value: undefined },
+      });
+    },
+  );
+
   await t.step("aborted after the end: nothing happens", async () => {
     const controller = new AbortController();
     const iterator = asCompleted([1], { signal: controller.signal });
