@@ -638,8 +638,8 @@ export class PriorityQueue<T> extends Queue<T> {
    * Creates an empty, open priority queue.
    *
    * @param compare Orders two items as `Array.prototype.sort`'s comparator
-   * does: negative if `a` comes out before `b`, positive if after, 0 if
-   * neither (they then leave in the order they came).
+   * does (negative: `a` leaves first; positive: `b`; 0: the first to come).
+   * It may not call this queue: a put or get inside it corrupts the heap.
    * @throws {TypeError | RangeError} If `compare` is not a function (a
    * `TypeError`), and as {@linkcode Queue}'s constructor.
    */
