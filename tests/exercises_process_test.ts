@@ -172,16 +172,17 @@ Deno.test("Type errors stop the run that goes beside the type check: the check e
     return url;
   };
   const file = at("exercises/03a_overlap.ts");
-  // A type error in a function that never gives control back.
+  // A type error in a function that never gives control back (it blocks
+  // its thread in Atomics.wait: no CPU spent, no heartbeat either).
   await Deno.writeTextFile(
     file,
-    'export function main(): Promise<void> {\n  const left: number = "all";\n  while (left) { /* spins */ }\n}\n',
+    'export function main(): Promise<void> {\n  const left: number = "all";\n  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);\n  return Promise.resolve();\n}\n',
   );
   const copy: typeof import("../exercises/_run.ts") = await import(
     at("exercises/_run.ts").href
   );
-  // Unstopped, the spinning run would hold the check for the minute a
-  // check may last at most (its silence allowed is a minute here too).
+  // Unstopped, the run would hold the check for the minute a check may
+  // last at most (its silence allowed is a minute here too).
   let timer: ReturnType<typeof setTimeout> | undefined;
   const minute = new Promise<"held">((resolve) => {
     timer = setTimeout(() => resolve("held"), 30_000);
@@ -196,7 +197,7 @@ Deno.test("Type errors stop the run that goes beside the type check: the check e
     }
     assertEquals(result.passed, false);
     // The error in the file, where it is (not a module that is not found).
-    assertStringIncludes(result.problems[0]!.en, "03a_overlap.ts:1:25: ");
+    assertStringIncludes(result.problems[0]!.en, "03a_overlap.ts:2:9: ");
     assertEquals(result.output, undefined);
     assertEquals(await processesOf(file), []);
   } finally {
@@ -291,7 +292,7 @@ const WATCH_RUN = `
     }
     return false;
   };
-  const turn = () => new Promise((resolve) => setTimeout(resolve, 2));
+  const turn = () => new Promise((resolve) => setTimeout(resolve, 10));
   while (!(await running())) await turn();
   while (await running()) await turn();
 `;
@@ -360,7 +361,7 @@ export async function sayHello(tools: Tools): Promise<void> {
   await Deno.remove(`${root}/deno.lock`);
   // The registry answers once the first run has ended: until then the
   // package is in no cache. A deno of its own watches /proc for it (this
-  // one may not read there), every 2 ms: a run lives 50 ms at the least.
+  // one may not read there), every 10 ms: a run lives 50 ms at the least.
   const watcher = new Deno.Command(Deno.execPath(), {
     args: ["eval", "--allow-read=/proc", WATCH_RUN, file.href],
     stdout: "null",
