@@ -74,12 +74,14 @@ Deno.test("Lesson 10 downloads all five files at once from the server, finishing
   assertEquals(server.peak, 5);
   assertEquals(timeline.maxConcurrency(), 5);
   // Each download ends no sooner than its drawn duration after the first
-  // one started, and together they take about the longest one (3 units),
-  // not the sum (10).
+  // one started (less a tenth of a unit: the first start is noted just
+  // after its request went out, which a loaded machine can delay by more
+  // than 2 ms, seen), and together they take about the longest one (3
+  // units), not the sum (10).
   const first = Math.min(...timeline.spans().map((s) => s.start));
   for (const [i, s] of drawDurations(37).entries()) {
     const span = timeline.span(`download ${i}`)!;
-    assertGreaterOrEqual(span.end! - first, s * UNIT - 2);
+    assertGreaterOrEqual(span.end! - first, (s - 0.1) * UNIT);
   }
   assertLess(timeline.elapsed, 6 * UNIT);
 });

@@ -285,7 +285,9 @@ const WATCH_RUN = `
     return false;
   };
   const turn = () => new Promise((resolve) => setTimeout(resolve, 10));
-  while (!(await running())) await turn();
+  let seen = await running();
+  console.log("watching");
+  while (!seen) await turn(), seen = await running();
   while (await running()) await turn();
 `;
 
@@ -356,12 +358,21 @@ export async function sayHello(tools: Tools): Promise<void> {
   // one may not read there), every 10 ms: a run lives 50 ms at the least.
   const watcher = new Deno.Command(Deno.execPath(), {
     args: ["eval", "--allow-read=/proc", WATCH_RUN, file.href],
-    stdout: "null",
+    stdout: "piped",
   }).spawn();
+  // The check starts once the watcher looks (it says so).
+  const said = watcher.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  await said.read();
+  said.releaseLock();
+  // A run the watcher missed would hold the registry, and so the check, for
+  // ever: after 10 s it answers anyway (and this test may then pass on a
+  // checker that does not run again; it never hangs).
   const checked = new AbortController();
+  let guard: ReturnType<typeof setTimeout> | undefined;
   const ended = Promise.race([
     watcher.status,
     new Promise((resolve) => checked.signal.onabort = resolve),
+    new Promise((resolve) => guard = setTimeout(resolve, 10_000)),
   ]);
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
@@ -402,11 +413,13 @@ export async function sayHello(tools: Tools): Promise<void> {
     assertStringIncludes(out, "✓ 02a");
   } finally {
     checked.abort();
+    clearTimeout(guard);
     await server.shutdown();
     try {
       watcher.kill("SIGKILL");
     } catch { /* it has ended */ }
     await watcher.status;
+    await watcher.stdout.cancel();
     await Deno.remove(root, { recursive: true });
   }
 });
