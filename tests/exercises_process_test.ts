@@ -17,16 +17,16 @@ function fixture(name: string): URL {
 }
 
 /**
- * The processes whose command line names `file`, wherever they are (one
- * left behind by a process that died belongs to no one): read from /proc by
- * a deno of its own, since this test may not. The files these tests use
- * are theirs alone.
+ * A program that reads /proc (this test may not): the processes whose
+ * command line names `file`, descendants of process `root` (another suite
+ * may run the same fixture; one left behind by a process that died belongs
+ * to no one), printed once as JSON; or, given "watch", it prints "watching"
+ * after its first look and ends once such a process has come and gone,
+ * looking every 10 ms (a run lives 50 ms at the least).
  */
-async function processesOf(file: URL): Promise<number[]> {
-  // Only this test process's descendants: another suite may run the same
-  // fixture at the same time.
-  const script = `
-    const [file, root] = Deno.args;
+const PROC = `
+  const [file, root, watch] = Deno.args;
+  const ours = async () => {
     const parent = new Map(), running = [];
     for await (const entry of Deno.readDir("/proc")) {
       if (!/^\\d+$/.test(entry.name) || Number(entry.name) === Deno.pid) continue;
@@ -37,15 +37,40 @@ async function processesOf(file: URL): Promise<number[]> {
         if (line.includes(file)) running.push(entry.name);
       } catch { /* it ended meanwhile */ }
     }
-    const ours = running.filter((pid) => {
+    return running.filter((pid) => {
       for (let p = parent.get(pid); p; p = parent.get(p)) if (p === root) return true;
       return false;
-    });
-    console.log(JSON.stringify(ours.map(Number)));`;
-  const { stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--allow-read=/proc", script, file.href, String(Deno.pid)],
+    }).map(Number);
+  };
+  if (watch === undefined) console.log(JSON.stringify(await ours()));
+  else {
+    const turn = () => new Promise((resolve) => setTimeout(resolve, 10));
+    let seen = (await ours()).length > 0;
+    console.log("watching");
+    while (!seen) await turn(), seen = (await ours()).length > 0;
+    while ((await ours()).length > 0) await turn();
+  }`;
+
+/** Starts {@linkcode PROC} on `file` for this test process's descendants. */
+function readProc(file: URL, ...watch: ["watch"] | []): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      "--allow-read=/proc",
+      PROC,
+      file.href,
+      String(Deno.pid),
+      ...watch,
+    ],
+    stdin: "null",
     stdout: "piped",
-  }).output();
+    stderr: "null",
+  }).spawn();
+}
+
+/** The processes, descendants of this one, whose command line names `file`. */
+async function processesOf(file: URL): Promise<number[]> {
+  const { stdout } = await readProc(file).output();
   return JSON.parse(new TextDecoder().decode(stdout));
 }
 
@@ -271,26 +296,6 @@ Deno.test("In a learner's checkout: a file that does not parse says where (type 
   }
 });
 
-/** A program that ends once a process whose command line names its argument has started and ended. */
-const WATCH_RUN = `
-  const [file] = Deno.args;
-  const running = async () => {
-    for await (const entry of Deno.readDir("/proc")) {
-      if (!/^\\d+$/.test(entry.name) || Number(entry.name) === Deno.pid) continue;
-      try {
-        const line = await Deno.readTextFile(\`/proc/\${entry.name}/cmdline\`);
-        if (line.includes(file)) return true;
-      } catch { /* it ended meanwhile */ }
-    }
-    return false;
-  };
-  const turn = () => new Promise((resolve) => setTimeout(resolve, 10));
-  let seen = await running();
-  console.log("watching");
-  while (!seen) await turn(), seen = await running();
-  while (await running()) await turn();
-`;
-
 /** A gzipped tar of `files` (path → text), as npm serves a package. */
 async function tarball(
   files: Record<string, string>,
@@ -354,12 +359,8 @@ export async function sayHello(tools: Tools): Promise<void> {
   await Deno.writeTextFile(`${root}/deno.json`, JSON.stringify(config));
   await Deno.remove(`${root}/deno.lock`);
   // The registry answers once the first run has ended: until then the
-  // package is in no cache. A deno of its own watches /proc for it (this
-  // one may not read there), every 10 ms: a run lives 50 ms at the least.
-  const watcher = new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--allow-read=/proc", WATCH_RUN, file.href],
-    stdout: "piped",
-  }).spawn();
+  // package is in no cache.
+  const watcher = readProc(file, "watch");
   // The check starts once the watcher looks (it says so).
   const said = watcher.stdout.pipeThrough(new TextDecoderStream()).getReader();
   await said.read();
