@@ -264,12 +264,12 @@ Deno.test("Ctrl-C on deno task exercise --watch ends the check it is running", a
   }
 });
 
-/** `deno task exercise …args` in the checkout at `root`: its exit code and output. */
-async function exercise(root: string, ...args: string[]) {
+/** `deno task exercise …args` in the checkout at `root`, with `env` besides: its exit code and output. */
+async function exercise(root: string, args: string[], env = {}) {
   const { code, stdout } = await new Deno.Command(Deno.execPath(), {
     args: ["task", "--quiet", "exercise", ...args],
     cwd: root,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
     stdout: "piped",
   }).output();
   // Lines wrapped to the terminal's width are joined again.
@@ -285,7 +285,7 @@ Deno.test("In a learner's checkout: a file that does not parse says where (type 
       file,
       'export async function main(task: (name: string) => Promise<void>) {\n  await task("A";\n}\n',
     );
-    const parse = await exercise(root, "03a");
+    const parse = await exercise(root, ["03a"]);
     assertEquals(parse.code, 1);
     assertStringIncludes(
       parse.out,
@@ -399,17 +399,10 @@ export async function sayHello(tools: Tools): Promise<void> {
     },
   );
   try {
-    const { code, stdout } = await new Deno.Command(Deno.execPath(), {
-      args: ["task", "--quiet", "exercise", "02a", "--lang", "en"],
-      cwd: root,
-      env: {
-        NO_COLOR: "1",
-        DENO_DIR: `${root}/.deno-dir`,
-        NPM_CONFIG_REGISTRY: `http://127.0.0.1:${server.addr.port}/`,
-      },
-      stdout: "piped",
-    }).output();
-    const out = new TextDecoder().decode(stdout);
+    const { code, out } = await exercise(root, ["02a", "--lang", "en"], {
+      DENO_DIR: `${root}/.deno-dir`,
+      NPM_CONFIG_REGISTRY: `http://127.0.0.1:${server.addr.port}/`,
+    });
     assertEquals(code, 0, out);
     assertStringIncludes(out, "✓ 02a");
   } finally {
