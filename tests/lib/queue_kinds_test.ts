@@ -321,6 +321,36 @@ Deno.test("PriorityQueue: a comparator that throws fails that call and leaves th
   );
 
   await t.step(
+    "a take that throws deep in the heap: every item still comes out in order",
+    () => {
+      // Throws at the n-th comparison of a take, n = 1 to 10 in turn: the
+      // later ones after items on the way down have moved up.
+      let left = Infinity;
+      const queue = new PriorityQueue<number>((a, b) => {
+        if (--left === 0) throw boom;
+        return a - b;
+      });
+      const items = Array.from({ length: 64 }, (_, i) => (i * 37) % 64);
+      for (const n of items) queue.tryPut(n);
+      const out = [];
+      let threw = 0;
+      for (let k = 0; queue.size > 0; k++) {
+        left = 1 + (k % 10);
+        try {
+          out.push(queue.tryGet()!.value);
+        } catch (error) {
+          assertStrictEquals(error, boom);
+          threw++;
+          left = Infinity;
+          out.push(queue.tryGet()!.value);
+        }
+      }
+      assertEquals(threw >= 20, true);
+      assertEquals(out, items.toSorted((a, b) => a - b));
+    },
+  );
+
+  await t.step(
     "a waiting putter whose item it refuses is rejected; the next one enters",
     async () => {
       const queue = make(2);
