@@ -17,51 +17,58 @@ function fixture(name: string): URL {
 }
 
 /**
- * A program that reads /proc (this test may not): the processes whose
- * command line names `file`, descendants of process `root` (another suite
- * may run the same fixture; one left behind by a process that died belongs
- * to no one), printed once as JSON; or, given "watch", it prints "watching"
- * after its first look and ends once such a process has come and gone,
- * looking every 5 ms (a run lives 50 ms at the least). Reads are
- * synchronous: a look takes about 1 ms, against 12-15 ms with async reads,
- * which let a run come and go unseen now and then (then the npm test
- * waited out its 10 s guard).
+ * A program that reads /proc (this test may not), among the descendants of
+ * process `root` (another suite may run the same fixture; one left behind
+ * by a process that died belongs to no one): the processes whose command
+ * line names `needle`, printed once as JSON; or, given "watch", it waits
+ * for the checker running in the checkout `needle` and ends once a process
+ * the checker started has ended (its children's page faults, the 11th field
+ * of its stat, count those of every child it has reaped: no race with a
+ * run that lasts 30 ms, as watching for the run itself was, which missed
+ * it 2 times in 20 suite runs). Reads are synchronous: a look takes about
+ * 1 ms, against 12-15 ms with async reads.
  */
 const PROC = `
-  const [file, root, watch] = Deno.args;
-  const ours = () => {
-    const parent = new Map(), running = [];
+  const [needle, root, watch] = Deno.args;
+  const ours = (match) => {
+    const parent = new Map(), found = [];
     for (const entry of Deno.readDirSync("/proc")) {
       if (!/^\\d+$/.test(entry.name) || Number(entry.name) === Deno.pid) continue;
       try {
         const stat = Deno.readTextFileSync(\`/proc/\${entry.name}/stat\`);
         parent.set(entry.name, stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
         const line = Deno.readTextFileSync(\`/proc/\${entry.name}/cmdline\`);
-        if (line.includes(file)) running.push(entry.name);
+        if (match(entry.name, line)) found.push(entry.name);
       } catch { /* it ended meanwhile */ }
     }
-    return running.filter((pid) => {
+    return found.filter((pid) => {
       for (let p = parent.get(pid); p; p = parent.get(p)) if (p === root) return true;
       return false;
     }).map(Number);
   };
-  if (watch === undefined) console.log(JSON.stringify(ours()));
-  else {
+  if (watch === undefined) {
+    console.log(JSON.stringify(ours((_, line) => line.includes(needle))));
+  } else {
     const turn = () => new Promise((resolve) => setTimeout(resolve, 5));
-    let seen = ours().length > 0;
-    console.log("watching");
-    while (!seen) await turn(), seen = ours().length > 0;
-    while (ours().length > 0) await turn();
+    const checker = (pid, line) => line.includes("exercises/_cli.ts") &&
+      Deno.readLinkSync(\`/proc/\${pid}/cwd\`) === needle;
+    const reaped = (pid) => {
+      const stat = Deno.readTextFileSync(\`/proc/\${pid}/stat\`);
+      return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[8] !== "0";
+    };
+    let pid;
+    while ((pid = ours(checker)[0]) === undefined) await turn();
+    while (!reaped(pid)) await turn();
   }`;
 
-/** Starts {@linkcode PROC} on `file` for this test process's descendants. */
-function readProc(file: URL, ...watch: ["watch"] | []): Deno.ChildProcess {
+/** Starts {@linkcode PROC} on `needle` for this test process's descendants. */
+function readProc(needle: string, ...watch: ["watch"] | []): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: [
       "eval",
       "--allow-read=/proc",
       PROC,
-      file.href,
+      needle,
       String(Deno.pid),
       ...watch,
     ],
@@ -73,7 +80,7 @@ function readProc(file: URL, ...watch: ["watch"] | []): Deno.ChildProcess {
 
 /** The processes, descendants of this one, whose command line names `file`. */
 async function processesOf(file: URL): Promise<number[]> {
-  const { stdout } = await readProc(file).output();
+  const { stdout } = await readProc(file.href).output();
   return JSON.parse(new TextDecoder().decode(stdout));
 }
 
@@ -363,20 +370,18 @@ export async function sayHello(tools: Tools): Promise<void> {
   await Deno.remove(`${root}/deno.lock`);
   // The registry answers once the first run has ended: until then the
   // package is in no cache.
-  const watcher = readProc(file, "watch");
-  // The check starts once the watcher looks (it says so).
-  const said = watcher.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  await said.read();
-  said.releaseLock();
-  // A run the watcher missed would hold the registry, and so the check, for
-  // ever: after 10 s it answers anyway (and this test may then pass on a
-  // checker that does not run again; it never hangs).
+  const watcher = readProc(root, "watch");
+  // Should the first run never end, the registry answers after 10 s all
+  // the same, so that nothing hangs, and the test fails.
   const checked = new AbortController();
   let guard: ReturnType<typeof setTimeout> | undefined;
+  let waited = false;
   const ended = Promise.race([
     watcher.status,
     new Promise((resolve) => checked.signal.onabort = resolve),
-    new Promise((resolve) => guard = setTimeout(resolve, 10_000)),
+    new Promise((resolve) =>
+      guard = setTimeout(() => resolve(waited = true), 10_000)
+    ),
   ]);
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
@@ -408,6 +413,7 @@ export async function sayHello(tools: Tools): Promise<void> {
     });
     assertEquals(code, 0, out);
     assertStringIncludes(out, "✓ 02a");
+    assert(!waited, "the registry answered before the first run had ended");
   } finally {
     checked.abort();
     clearTimeout(guard);
