@@ -86,6 +86,13 @@ class Ring<T> {
     return item;
   }
 
+  /** Takes every item, in the order `take` would. */
+  drain(): T[] {
+    const items: T[] = [];
+    while (this.size > 0) items.push(this.take());
+    return items;
+  }
+
   /** Copies the items to a ring of at least twice their number. */
   #resize(): void {
     let capacity = MIN_CAPACITY;
@@ -212,6 +219,28 @@ class Heap<T> {
     // slower, at each power of two (10^6 items drained kept 20 MiB).
     else items.length = order.length = n;
     return top;
+  }
+
+  /**
+   * Takes every item, in the order `take` would, or none if the comparator
+   * throws: they are sorted apart, then the heap is emptied.
+   */
+  drain(): T[] {
+    const items = [...this.#items];
+    const order = [...this.#order];
+    for (const run of this.#runs.values()) {
+      for (let k = 0; k < run.size; k += 2) {
+        items.push(run.at(k) as T), order.push(run.at(k + 1) as number);
+      }
+    }
+    const compare = this.#compare;
+    const sorted = items.map((_, i) => i).sort((i, j) => {
+      const c = compare(items[i]!, items[j]!);
+      return c < 0 ? -1 : c > 0 ? 1 : order[i]! - order[j]!;
+    });
+    this.#items.length = this.#order.length = this.#inRuns = 0;
+    this.#runs.clear();
+    return sorted.map((i) => items[i]!);
   }
 
   /** Whether the item at `i` leaves before `item`, the `order`-th to come. */
@@ -499,19 +528,19 @@ export class Queue<T> implements AsyncIterable<T> {
    * @returns The items dropped, in the order `get` would have taken them:
    * none (`[]`) unless `immediate`.
    * @throws {TypeError} If `options` is not an object, or `immediate` is not
-   * a boolean.
+   * a boolean. A PriorityQueue's comparator may throw too: see there.
    */
   close(options?: QueueCloseOptions): T[] {
     const { immediate = false } = checkOptions(options, "close queue");
     if (typeof immediate !== "boolean") {
       refuse(TypeError, "close queue", "immediate", "a boolean", immediate);
     }
+    // Dropped first: if a PriorityQueue's comparator throws, nothing changes.
+    const dropped = immediate ? this.#items.drain() : [];
     if (!this.#closed) {
       this.#closed = true;
       this.#putters.settleAll(closedForPut(), true);
     }
-    const dropped: T[] = [];
-    while (immediate && this.#items.size > 0) dropped.push(this.#items.take());
     if (this.#items.size === 0) this.#getters.settleAll(closedForGet(), true);
     // Dropped items will never be done: they no longer count for join().
     this.#unfinished = Math.max(0, this.#unfinished - dropped.length);
@@ -613,8 +642,8 @@ export class LifoQueue<T> extends Queue<T> {
  * equal ones in the order they went in: Python's `asyncio.PriorityQueue`,
  * on a binary heap (O(log n) per item). Waiters, `maxsize`, cancellation,
  * `join()` and closing are the Queue's. If the comparator throws, the `put`,
- * `tryPut`, `get` or `tryGet` that called it rejects or throws its error and
- * the queue stays as it was.
+ * `tryPut`, `get`, `tryGet` or `close({ immediate: true })` that called it
+ * rejects or throws its error and the queue stays as it was.
  *
  * @example Most urgent first, ties in arrival order
  * ```ts

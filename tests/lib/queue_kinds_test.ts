@@ -178,6 +178,16 @@ Deno.test("PriorityQueue: equal items leave in the order they came", async () =>
   assertEquals(out, ["a", "c", "e", "g", "b", "d", "f", "h"]);
 });
 
+Deno.test("PriorityQueue: close({ immediate: true }) returns equal items in the order they came", () => {
+  // The heap holds c, a and d, and b behind a: b must come before d.
+  const priority: Record<string, number> = { a: 1, b: 1, c: 0, d: 1 };
+  const queue = new PriorityQueue<string>((x, y) =>
+    priority[x]! - priority[y]!
+  );
+  for (const name of ["a", "b", "c", "d"]) queue.tryPut(name);
+  assertEquals(queue.close({ immediate: true }), ["c", "a", "b", "d"]);
+});
+
 Deno.test("PriorityQueue: 0 and NaN from the comparator both mean a tie", () => {
   const queue = new PriorityQueue<string>(() => NaN);
   for (const s of ["x", "y", "z"]) queue.tryPut(s);
@@ -375,6 +385,34 @@ Deno.test("PriorityQueue: a comparator that throws fails that call and leaves th
       const queue = make();
       for (const n of [4, 1, 3, 2]) queue.tryPut(n);
       assertEquals(queue.close({ immediate: true }), [1, 2, 3, 4]);
+    },
+  );
+
+  await t.step(
+    "close({ immediate: true }) that throws: the queue stays open, with every item and its waiting putter",
+    async () => {
+      let left = Infinity;
+      const queue = new PriorityQueue<number>((a, b) => {
+        if (--left === 0) throw boom;
+        return a - b;
+      }, { maxsize: 4 });
+      for (const n of [4, 1, 3, 2]) queue.tryPut(n);
+      const waiting = queue.put(0).catch((e) => e);
+      // Throws at the third comparison, when a close that took the items one
+      // by one had dropped the 1.
+      left = 3;
+      assertStrictEquals(
+        assertThrows(() => queue.close({ immediate: true })),
+        boom,
+      );
+      left = Infinity;
+      assertEquals([queue.closed, queue.size, queue.waitingPutters], [
+        false,
+        4,
+        1,
+      ]);
+      assertEquals(queue.close({ immediate: true }), [1, 2, 3, 4]);
+      assertInstanceOf(await waiting, QueueClosedError);
     },
   );
 });
