@@ -161,9 +161,7 @@ function drain(): void {
  */
 function call(url: string, name: string, args: unknown[]): unknown {
   const module = modules.get(url);
-  if (module === undefined) {
-    return load(url).then(() => call(url, name, args));
-  }
+  if (module === undefined) return load(url).then(() => call(url, name, args));
   if (module instanceof Error) throw module;
   const fn = module[name];
   if (typeof fn === "function") return fn(...args);

@@ -86,11 +86,8 @@ class Ring<T> {
     return item;
   }
 
-  /** Takes every item, in the order `take` would. */
   drain(): T[] {
-    const items: T[] = [];
-    while (this.size > 0) items.push(this.take());
-    return items;
+    return Array.from({ length: this.size }, () => this.take());
   }
 
   /** Copies the items to a ring of at least twice their number. */
@@ -98,9 +95,7 @@ class Ring<T> {
     let capacity = MIN_CAPACITY;
     while (capacity < 2 * this.size) capacity *= 2;
     const slots: (T | undefined)[] = new Array(capacity);
-    for (let k = 0; k < this.size; k++) {
-      slots[k] = this.#slots[(this.#head + k) & this.#mask];
-    }
+    for (let k = 0; k < this.size; k++) slots[k] = this.at(k);
     this.#slots = slots;
     this.#mask = capacity - 1;
     this.#head = 0;
@@ -116,13 +111,7 @@ class Ring<T> {
 class Heap<T> {
   #items: T[] = [];
   #order: number[] = [];
-  /**
-   * Runs, by their head's #order: a push that stops below an equal item
-   * joins its run, and a take hands the top's place to the next of its run,
-   * so equals are not sifted past each other. For 10^5 items of 10
-   * priorities that took 1.03x a bare heap's time instead of 1.77x; with no
-   * ties no run forms (bench/priority_queue_bench.ts; bench/README.md).
-   */
+  // Runs, by their head's #order: 10 priorities 1.03x a bare heap, not 1.77x.
   #runs = new Map<number, Ring<T | number>>();
   #inRuns = 0; // items in runs
   #count = 0;
@@ -139,8 +128,7 @@ class Heap<T> {
     const order = this.#order;
     const compare = this.#compare;
     // Up while it leaves before its parent; equal to it, into its run.
-    let at = items.length;
-    let c = 1;
+    let at = items.length, c = 1;
     while (at > 0 && (c = compare(item, items[(at - 1) >> 1]!)) < 0) {
       at = (at - 1) >> 1;
     }
@@ -148,8 +136,7 @@ class Heap<T> {
       const parent = (at - 1) >> 1;
       let run = order[parent]! % 2 ? this.#runs.get(order[parent]!) : undefined;
       if (!run) this.#runs.set(++order[parent]!, run = new Ring(false));
-      run.push(item), run.push(2 * this.#count++ + 1);
-      this.#inRuns++;
+      run.push(item), run.push(2 * this.#count++ + 1), this.#inRuns++;
       return;
     }
     for (let i = items.length; i > at; i = (i - 1) >> 1) {
@@ -170,10 +157,9 @@ class Heap<T> {
     // The top's place goes to the next of its run, else to the last item.
     const next = run ? run.at(0) as T : items[--n]!;
     const arrived = run ? run.at(1) as number : order[n]!;
-    // Floyd's sift-down: each child that leaves first moves up, down to a
-    // leaf (one comparison a level), then `next` climbs back to its place;
-    // moving as it goes, not after, took 100 priorities from 1.54-1.63x a
-    // bare heap to 1.34-1.50x. A run's next item mostly stays at the top.
+    // Floyd's sift-down (one comparison a level), moving as it goes: 100
+    // priorities 1.34-1.50x a bare heap, 1.54-1.63x moving after. A run's
+    // next item mostly stays at the top.
     let at = 0;
     try {
       const m = run && !(n > 1 && this.#before(1, next, arrived)) &&
@@ -202,15 +188,13 @@ class Heap<T> {
         items[i] = items[(i - 1) >> 1]!;
         order[i] = order[(i - 1) >> 1]!;
       }
-      items[0] = top;
-      order[0] = first;
+      items[0] = top, order[0] = first;
       throw error;
     }
     items[at] = next;
     order[at] = arrived;
     if (run) {
-      run.take(), run.take();
-      this.#inRuns--;
+      run.take(), run.take(), this.#inRuns--;
       this.#runs.delete(first);
       if (run.size > 0) this.#runs.set(arrived, run);
       else order[at] = arrived - 1; // the last of a run heads none
@@ -221,26 +205,19 @@ class Heap<T> {
     return top;
   }
 
-  /**
-   * Takes every item, in the order `take` would, or none if the comparator
-   * throws: they are sorted apart, then the heap is emptied.
-   */
+  /** Takes every item in `take`'s order; none if the comparator throws. */
   drain(): T[] {
-    const items = [...this.#items];
-    const order = [...this.#order];
+    const all = this.#items.map((item, i) => [item, this.#order[i]!]);
     for (const run of this.#runs.values()) {
       for (let k = 0; k < run.size; k += 2) {
-        items.push(run.at(k) as T), order.push(run.at(k + 1) as number);
+        all.push([run.at(k), run.at(k + 1)]);
       }
     }
     const compare = this.#compare;
-    const sorted = items.map((_, i) => i).sort((i, j) => {
-      const c = compare(items[i]!, items[j]!);
-      return c < 0 ? -1 : c > 0 ? 1 : order[i]! - order[j]!;
-    });
+    all.sort(([a, i], [b, j]) => compare(a as T, b as T) || +i! - +j!);
     this.#items.length = this.#order.length = this.#inRuns = 0;
     this.#runs.clear();
-    return sorted.map((i) => items[i]!);
+    return all.map(([item]) => item as T);
   }
 
   /** Whether the item at `i` leaves before `item`, the `order`-th to come. */
@@ -364,7 +341,7 @@ export class Queue<T> implements AsyncIterable<T> {
   put(item: T, options?: QueueWaitOptions): Promise<void> {
     const signal = signalFor(options, "put item");
     if (signal instanceof Promise) return signal;
-    if (this.#closed) return Promise.reject(closedForPut());
+    if (this.#closed) return Promise.reject(closed());
     try {
       if (this.#offer(item)) return DONE;
     } catch (error) {
@@ -390,7 +367,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * @throws {QueueClosedError} If the queue is closed.
    */
   tryPut(item: T): boolean {
-    if (this.#closed) throw closedForPut();
+    if (this.#closed) throw closed();
     return this.#offer(item);
   }
 
@@ -418,7 +395,7 @@ export class Queue<T> implements AsyncIterable<T> {
         return Promise.reject(error);
       }
     }
-    if (this.#closed) return Promise.reject(closedForGet());
+    if (this.#closed) return Promise.reject(closed("get"));
     return this.#getters.park(undefined, signal) as Promise<T>;
   }
 
@@ -444,7 +421,7 @@ export class Queue<T> implements AsyncIterable<T> {
     if (this.#items.size > 0 || this.#putters.first()) {
       return { value: this.#take() };
     }
-    if (this.#closed) throw closedForGet();
+    if (this.#closed) throw closed("get");
     return undefined;
   }
 
@@ -539,9 +516,9 @@ export class Queue<T> implements AsyncIterable<T> {
     const dropped = immediate ? this.#items.drain() : [];
     if (!this.#closed) {
       this.#closed = true;
-      this.#putters.settleAll(closedForPut(), true);
+      this.#putters.settleAll(closed(), true);
     }
-    if (this.#items.size === 0) this.#getters.settleAll(closedForGet(), true);
+    if (this.#items.size === 0) this.#getters.settleAll(closed("get"), true);
     // Dropped items will never be done: they no longer count for join().
     this.#unfinished = Math.max(0, this.#unfinished - dropped.length);
     if (this.#unfinished === 0) this.#joiners.settleAll(undefined);
@@ -677,12 +654,10 @@ export class PriorityQueue<T> extends Queue<T> {
   }
 }
 
-function closedForPut(): QueueClosedError {
-  return new QueueClosedError("Cannot put item as the queue is closed");
-}
-
-function closedForGet(): QueueClosedError {
+function closed(get?: "get"): QueueClosedError {
   return new QueueClosedError(
-    "Cannot get item as the queue is closed and empty",
+    get
+      ? "Cannot get item as the queue is closed and empty"
+      : "Cannot put item as the queue is closed",
   );
 }
