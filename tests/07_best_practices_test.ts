@@ -43,22 +43,25 @@ Deno.test("Lesson 07 best practices: blocking, yielding, bounding and unhandled 
   assert(lag.microtask >= 0.9 * unit, `microtask lag ${lag.microtask}`);
   assert(span("blocking").end! - span("blocking").start >= unit - 1);
   // Where the thread was free, the lesson's heartbeat stalled no longer
-  // than the test's timer went without a tick around it, give or take one
+  // than the test's timer took for two ticks around it, give or take one
   // beat of the heartbeat (0.05 units): a machine busy enough to hold the
-  // process up delays both alike. (The lesson measures each lag from just
-  // after the previous part's span to just before the next one's.)
-  const longestWait = (from: string, to: string) => {
+  // process up delays both alike. Two ticks, not one: a timer that came due
+  // in a stall can wait for the turn after next, and the test's timer tick
+  // alone in between (seen: it ticked after 112 ms, the heartbeat only 99
+  // ms later). (The lesson measures each lag from just after the previous
+  // part's span to just before the next one's.)
+  const twoTicks = (from: string, to: string) => {
     const ticks = ticksBetween(span(from).end!, span(to).start);
-    return Math.max(...ticks.slice(1).map((tick, i) => tick - ticks[i]!));
+    return Math.max(...ticks.slice(2).map((tick, i) => tick - ticks[i]!));
   };
   const stalled = {
-    awaiting: longestWait("blocking", "slices, microtask"),
-    timer: longestWait("slices, microtask", "all 1"),
+    awaiting: twoTicks("blocking", "slices, microtask"),
+    timer: twoTicks("slices, microtask", "all 1"),
   };
   for (const kind of ["awaiting", "timer"] as const) {
     assert(
       lag[kind] <= stalled[kind] + 0.05 * unit,
-      `${kind} lag ${lag[kind]} ms; the test's timer waited ${
+      `${kind} lag ${lag[kind]} ms; two ticks of the test's timer took ${
         stalled[kind]
       } ms at most`,
     );
