@@ -5,7 +5,7 @@
 // are read by learners, top to bottom: each stays short enough to read in
 // one sitting. Section 5 was one lesson of 231 lines; it is two now, and no
 // lesson may grow past the budget.
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { ROOT, runDeno } from "../course/deno.ts";
 import {
   type LessonHeader,
@@ -98,6 +98,26 @@ Deno.test("Every lesson, run with exactly its @run permissions, prints its heade
       assertEquals(lines.length, block.length, lines.join("\n"));
     });
   }
+});
+
+Deno.test("Lesson 09's Output block gives the right count for its limit, which is the lesson's default", async () => {
+  const lesson = (await listLessons()).find((l) => l.id.startsWith("09_"))!;
+  const block = lesson.output.join("\n");
+  const limit = Number(/primes below (\d+)/.exec(block)![1]);
+  // The --limit flag's help names the default the block was printed with.
+  const { command } = await import(`../lessons/${lesson.file}`) as {
+    command: LessonCommand;
+  };
+  assertStringIncludes(JSON.stringify(command), `(default ${limit})`);
+  // A sieve, 20 ms where the lesson's trial division takes half a second.
+  const composite = new Uint8Array(limit);
+  let primes = 0;
+  for (let n = 2; n < limit; n++) {
+    if (composite[n]) continue;
+    primes++;
+    for (let k = n * n; k < limit; k += n) composite[k] = 1;
+  }
+  assertEquals(Number(/main thread: (\d+)/.exec(block)![1]), primes);
 });
 
 Deno.test("matchesOutput() reads ~N as any number and everything else as text", () => {
