@@ -207,17 +207,17 @@ class Heap<T> {
 
   /** Takes every item in `take`'s order; none if the comparator throws. */
   drain(): T[] {
-    const all = this.#items.map((item, i) => [item, this.#order[i]!]);
+    const [order, compare] = [this.#order, this.#compare];
+    const all = this.#items.map((item, i): [T, number] => [item, order[i]!]);
     for (const run of this.#runs.values()) {
       for (let k = 0; k < run.size; k += 2) {
-        all.push([run.at(k), run.at(k + 1)]);
+        all.push([run.at(k) as T, run.at(k + 1) as number]);
       }
     }
-    const compare = this.#compare;
-    all.sort(([a, i], [b, j]) => compare(a as T, b as T) || +i! - +j!);
+    all.sort(([a, i], [b, j]) => compare(a, b) || i - j); // NaN: a tie
     this.#items.length = this.#order.length = this.#inRuns = 0;
     this.#runs.clear();
-    return all.map(([item]) => item as T);
+    return all.map(([item]) => item);
   }
 
   /** Whether the item at `i` leaves before `item`, the `order`-th to come. */
