@@ -50,7 +50,7 @@ export function isLang(value: unknown): value is Lang {
   return value === "en" || value === "es";
 }
 
-/** The messages of the course core (its flags), `[en, es]`. */
+/** The messages of the course core (its flags, its charts), `[en, es]`. */
 export const UI = {
   unknownFlag: ["Unknown flag {flag}", "Opción desconocida {flag}"],
   needsValue: [
@@ -73,5 +73,10 @@ export const UI = {
   seeHelp: [
     "Run with --help to see the flags.",
     "Ejecútalo con --help para ver las opciones.",
+  ],
+  /** The key to a chart's marks, under every chart in a terminal. */
+  marks: [
+    "# ran and ended   x failed   = still running   . not running",
+    "# corrió y acabó   x falló   = seguía en marcha   . sin correr",
   ],
 } satisfies Record<string, [en: string, es: string]>;

@@ -352,7 +352,7 @@ export async function runCli<O extends LessonOptions>(
     reporter = undefined;
   }
   const { timeline } = result;
-  if (chart) out("\n" + timeline.render({ unit: result.unit }));
+  if (chart) out(`\n${timeline.render({ unit: result.unit })}\n${UI.marks[0]}`);
   if (svg) {
     const title = header.title.en;
     if (!await writeSvg(timeline.toSVG({ unit: result.unit, title }))) return 1;

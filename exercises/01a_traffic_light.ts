@@ -7,7 +7,8 @@
  *
  * ES: Escribe un semáforo de tráfico (no un `Semaphore`) cuyo `pass()` espere
  * mientras esté en rojo y deje pasar a todos los coches cuando se ponga en
- * verde, con un `Event` como el de la lección 01 (lessons/01_modules.ts).
+ * verde, con un `Event` (lib/event.ts, asyncio.Event) como el de la lección 01
+ * (lessons/01_modules.ts).
  *
  * Check it · Compruébalo: `deno task exercise 01a` (`--hint` for a hint)
  *

@@ -12,7 +12,7 @@
 import { endChildren } from "../course/deno.ts";
 import { askedLang, parseFlags, UsageError } from "../course/flags.ts";
 import { listLessons } from "../course/header.ts";
-import { type Lang, sayIn } from "../course/i18n.ts";
+import { type Lang, sayIn, UI as CORE } from "../course/i18n.ts";
 import { paint, terminalWidth, useColor } from "../course/terminal.ts";
 import {
   hashOf,
@@ -107,10 +107,6 @@ const UI = {
     "Vigilando exercises/. Ctrl-C para parar.",
   ],
   lesson: ["lesson", "lección"],
-  marks: [
-    "# ran and ended   x failed   = still running   . not running",
-    "# corrió y acabó   x falló   = seguía en marcha   . sin correr",
-  ],
   printed: ["Your code printed:", "Tu código escribió:"],
   legend: [
     "✓ done   ✗ failing   · to do\nthe number is the lesson: 04b is lesson 04's second exercise",
@@ -383,7 +379,7 @@ async function report(
     const unit = result.unit ?? 100;
     io.write(`\n${wrap(say("chart", { unit, virtual }), io.width, "  ")}\n`);
     for (const line of result.chart[lang].split("\n")) io.write(`  ${line}\n`);
-    io.write(`  ${paint("dim", say("marks"))}\n`);
+    io.write(`  ${paint("dim", CORE.marks[lang === "en" ? 0 : 1])}\n`);
   }
   const next = cli.watching
     ? say("editWatching", { file })

@@ -54,7 +54,7 @@ const WORDS = {
   ],
   needsJsCheck: [
     "Checking your file here needs JavaScript; everything else on this page works without it.",
-    "Comprobar tu archivo aquí necesita JavaScript; el resto de la página funciona sin él.",
+    "Comprobar tu fichero aquí necesita JavaScript; el resto de la página funciona sin él.",
   ],
   command: ["In a terminal", "En una terminal"],
   expected: ["Expected output", "Salida esperada"],

@@ -20,6 +20,7 @@ import {
   type LessonResult,
   runCli,
 } from "../../course/lesson.ts";
+import { UI } from "../../course/i18n.ts";
 import { Timeline } from "../../lib/timeline.ts";
 import { testFolder } from "../_checkout.ts";
 
@@ -164,6 +165,11 @@ Deno.test("runCli() prints the timeline only when asked, the last flag winning",
   assertEquals((await run({}, ["--timeline"])).out.length, 1);
   assertEquals((await run({}, ["--timeline", "--timeline=no"])).out, []);
   assertEquals((await run({}, ["--timeline=no", "--timeline"])).out.length, 1);
+});
+
+Deno.test("runCli()'s chart ends with the key to its marks, as an exercise's does", async () => {
+  const [chart] = (await run({}, ["--timeline"])).out;
+  assertEquals(chart!.split("\n").at(-1), UI.marks[0]);
 });
 
 Deno.test("--help names the lesson, its permissions, its smallest unit and its command", async () => {

@@ -117,7 +117,7 @@ Deno.test("A Spanish lesson page shows the guide below the English lesson, with 
     // or check a file.
     assertStringIncludes(es, "<noscript><p>Ejecutar la lección aquí");
     const exercise = await (await get("/es/exercises/05b")).text();
-    assertStringIncludes(exercise, "<noscript><p>Comprobar tu archivo aquí");
+    assertStringIncludes(exercise, "<noscript><p>Comprobar tu fichero aquí");
   });
 });
 
