@@ -5,10 +5,9 @@
  * waiting car go when it turns green, with an `Event` (lib/event.ts,
  * asyncio.Event) like the one lesson 01 (lessons/01_modules.ts) uses.
  *
- * ES: Escribe un semáforo de tráfico (no un `Semaphore`) cuyo `pass()` espere
- * mientras esté en rojo y deje pasar a todos los coches cuando se ponga en
- * verde, con un `Event` (lib/event.ts, asyncio.Event) como el de la lección 01
- * (lessons/01_modules.ts).
+ * ES: Escribe un semáforo (no un `Semaphore`) cuyo `pass()` espere en rojo y
+ * deje pasar a todos los coches al ponerse en verde, con un `Event`
+ * (lib/event.ts, asyncio.Event) como el de la lección 01 (lessons/01_modules.ts).
  *
  * Check it · Compruébalo: `deno task exercise 01a` (`--hint` for a hint)
  *
