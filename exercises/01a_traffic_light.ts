@@ -6,8 +6,8 @@
  * asyncio.Event) like the one lesson 01 (lessons/01_modules.ts) uses.
  *
  * ES: Escribe un semáforo (no un `Semaphore`) cuyo `pass()` espere en rojo y
- * deje pasar a todos los coches al ponerse en verde, con un `Event`
- * (lib/event.ts, asyncio.Event) como el de la lección 01 (lessons/01_modules.ts).
+ * deje pasar a todos los coches en verde, con un `Event` (lib/event.ts,
+ * asyncio.Event) como el de la lección 01 (lessons/01_modules.ts).
  *
  * Check it · Compruébalo: `deno task exercise 01a` (`--hint` for a hint)
  *
