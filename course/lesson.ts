@@ -296,7 +296,14 @@ export async function runCli<O extends LessonOptions>(
       short: { h: "help" },
     });
   } catch (error) {
-    return usage(error, io);
+    const status = usage(error, io);
+    // The list and the exercises take --lang; a lesson's Spanish is its guide.
+    if (argv.some((word) => /^--lang\b/.test(word))) {
+      io.err(
+        `Las lecciones están en inglés; su guía en español: ${header.guide}`,
+      );
+    }
+    return status;
   }
   const { _, help, timeline: chart, events, ...options } = flags;
   if (help) {

@@ -167,6 +167,16 @@ Deno.test("runCli() prints the timeline only when asked, the last flag winning",
   assertEquals((await run({}, ["--timeline=no", "--timeline"])).out.length, 1);
 });
 
+Deno.test("runCli() refuses --lang, which the lesson list and the exercises take, and names the Spanish guide", async () => {
+  const { status, err } = await run({}, ["--lang", "es"]);
+  assertEquals(status, 2);
+  assertEquals(err, [
+    "Unknown flag --lang",
+    "Run with --help to see the flags.",
+    "Las lecciones están en inglés; su guía en español: docs/es/99.md",
+  ]);
+});
+
 Deno.test("runCli()'s chart ends with the key to its marks, as an exercise's does", async () => {
   const [chart] = (await run({}, ["--timeline"])).out;
   assertEquals(chart!.split("\n").at(-1), UI.marks[0]);
