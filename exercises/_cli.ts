@@ -379,7 +379,7 @@ async function report(
     const unit = result.unit ?? 100;
     io.write(`\n${wrap(say("chart", { unit, virtual }), io.width, "  ")}\n`);
     for (const line of result.chart[lang].split("\n")) io.write(`  ${line}\n`);
-    io.write(`  ${paint("dim", CORE.marks[lang === "en" ? 0 : 1])}\n`);
+    io.write(`  ${paint("dim", sayIn(CORE, lang)("marks"))}\n`);
   }
   const next = cli.watching
     ? say("editWatching", { file })

@@ -16,6 +16,11 @@ function fixture(name: string): URL {
   return new URL(`${name}.ts`, FIXTURES);
 }
 
+/** The check of exercise `id` on the fixture `name`. */
+function checkFixture(id: string, name: string): Promise<Result> {
+  return checkFile(findExercise(id)!, fixture(name));
+}
+
 /**
  * A program that reads /proc (this test may not), among the descendants of
  * process `root` (another suite may run the same fixture; one left behind
@@ -172,28 +177,19 @@ Deno.test("A loop that never yields is reported once the process falls silent, a
 });
 
 Deno.test("A check keeps of the learner's standard error only its last error line: 520 MiB of it still get a verdict", async () => {
-  const result = await checkFile(
-    findExercise("03a")!,
-    fixture("_floods_stderr"),
-  );
+  const result = await checkFixture("03a", "_floods_stderr");
   assertEquals(result.passed, false);
   assert(result.problems.length > 0);
 });
 
 Deno.test("A value that cannot be written (it refers to itself) fails the check and names the value, without crashing the checker", async () => {
-  const result = await checkFile(
-    findExercise("04a")!,
-    fixture("_cyclic_value"),
-  );
+  const result = await checkFixture("04a", "_cyclic_value");
   assertEquals(result.passed, false);
   assert(result.problems.length > 0);
 });
 
 Deno.test("09a: primes counted on the main thread fail the check, whatever the code does to the count of calls made there", async () => {
-  const result = await checkFile(
-    findExercise("09a")!,
-    fixture("_resets_count"),
-  );
+  const result = await checkFixture("09a", "_resets_count");
   assertEquals(result.passed, false);
 });
 

@@ -23,12 +23,22 @@ import { countPrimes } from "../lessons/09_concurrency_vs_parallelism.ts";
  */
 const LIMIT_09 = 300_000;
 
+/** Lesson 09's block, and the limit and the count of primes it prints. */
+function primesIn(lesson: LessonHeader) {
+  const block = lesson.output.join("\n");
+  const limit = /primes below (\d+)/.exec(block)![1]!;
+  return { block, limit, count: /main thread: (\d+)/.exec(block)![1]! };
+}
+
+/** The lesson's command, as its module exports it. */
+async function commandOf(lesson: LessonHeader): Promise<LessonCommand> {
+  return (await import(`../lessons/${lesson.file}`)).command;
+}
+
 /** The Output block `lesson` must print, run as {@linkcode printed} runs it. */
 function expected(lesson: LessonHeader): string[] {
   if (!lesson.id.startsWith("09_")) return lesson.output;
-  const block = lesson.output.join("\n");
-  const limit = /primes below (\d+)/.exec(block)![1]!;
-  const count = /main thread: (\d+)/.exec(block)![1]!;
+  const { block, limit, count } = primesIn(lesson);
   return block.replaceAll(new RegExp(`\\b${limit}\\b`, "g"), String(LIMIT_09))
     .replaceAll(
       new RegExp(`\\b${count}\\b`, "g"),
@@ -39,9 +49,7 @@ function expected(lesson: LessonHeader): string[] {
 
 /** What `lesson` printed, run as its @run says at a small unit. */
 async function printed(lesson: LessonHeader): Promise<string[]> {
-  const { command } = await import(`../lessons/${lesson.file}`) as {
-    command: LessonCommand;
-  };
+  const command = await commandOf(lesson);
   // 20 ms a second when any unit will do, else three times the lesson's
   // smallest: a margin for a machine busy with the rest of the suite (at
   // twice, lesson 10's first two downloads swapped under a load of 10).
@@ -102,22 +110,19 @@ Deno.test("Every lesson, run with exactly its @run permissions, prints its heade
 
 Deno.test("Lesson 09's Output block gives the right count for its limit, which is the lesson's default", async () => {
   const lesson = (await listLessons()).find((l) => l.id.startsWith("09_"))!;
-  const block = lesson.output.join("\n");
-  const limit = Number(/primes below (\d+)/.exec(block)![1]);
+  const { limit, count } = primesIn(lesson);
   // The --limit flag's help names the default the block was printed with.
-  const { command } = await import(`../lessons/${lesson.file}`) as {
-    command: LessonCommand;
-  };
+  const command = await commandOf(lesson);
   assertStringIncludes(JSON.stringify(command), `(default ${limit})`);
   // A sieve, 20 ms where the lesson's trial division takes half a second.
-  const composite = new Uint8Array(limit);
+  const composite = new Uint8Array(Number(limit));
   let primes = 0;
-  for (let n = 2; n < limit; n++) {
+  for (let n = 2; n < composite.length; n++) {
     if (composite[n]) continue;
     primes++;
-    for (let k = n * n; k < limit; k += n) composite[k] = 1;
+    for (let k = n * n; k < composite.length; k += n) composite[k] = 1;
   }
-  assertEquals(Number(/main thread: (\d+)/.exec(block)![1]), primes);
+  assertEquals(Number(count), primes);
 });
 
 Deno.test("matchesOutput() reads ~N as any number and everything else as text", () => {
