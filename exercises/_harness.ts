@@ -51,21 +51,10 @@ export const EPSILON = 1e-6;
  * an AggregateError's errors.
  */
 export class Foreign {
-  readonly shown: string;
-  readonly ref?: string;
-  readonly where?: string;
-  readonly errors?: readonly unknown[];
-  constructor(
-    shown: string,
-    ref?: string,
-    where?: string,
-    errors?: readonly unknown[],
-  ) {
-    this.shown = shown;
-    this.ref = ref;
-    this.where = where;
-    this.errors = errors;
-  }
+  declare readonly shown: string;
+  declare readonly ref?: string;
+  declare readonly where?: string;
+  declare readonly errors?: readonly unknown[];
 }
 
 /** The name a scenario gave to `value`, if any. */
@@ -154,7 +143,7 @@ export function decode(data: string): unknown {
         : v?.$ === "p"
         ? Object.fromEntries(v.v)
         : v?.$ === "o"
-        ? new Foreign(v.shown, v.ref, v.where, v.errors)
+        ? Object.assign(new Foreign(), v)
         : v,
   );
 }
@@ -304,10 +293,10 @@ export class Scene {
   }
 
   /**
-   * For each of `names` that started later than 0: `what` (the noun, as
-   * "Task"/"La tarea") started at …; it could have started at 0.0, `why`.
+   * For each of `names` that started later than 0: `what` (the noun, "Task"
+   * unless it says) started at …; it could have started at 0.0, `why`.
    */
-  startedLate(names: readonly string[], what: Text, why: Text): Text[] {
+  startedLate(names: readonly string[], why: Text, what = TASK): Text[] {
     const late = names.filter((name) => this.spanOf(name).start > EPSILON);
     return late.map((name) =>
       text(
@@ -454,6 +443,17 @@ export class Scene {
 }
 
 type Message = [en: string, es: string];
+
+const TASK = text("Task", "La tarea");
+
+/** What {@linkcode Scene.startedLate} says of jobs that share nothing. */
+export const JOBS_APART: [why: Text, what: Text] = [
+  text(
+    "the jobs need nothing from each other",
+    "los trabajos no dependen entre sí",
+  ),
+  text("Job", "El trabajo"),
+];
 
 const CHART = { unit: 1, unitLabel: "", width: 72, color: false } as const;
 

@@ -12,7 +12,6 @@ export const exercise = define({
   judge(run) {
     const problems = run.startedLate(
       Object.keys(DURATIONS),
-      text("Task", "La tarea"),
       text(
         "it needs nothing from the other tasks",
         "no necesita nada de las otras",

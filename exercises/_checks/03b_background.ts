@@ -12,7 +12,6 @@ export const exercise = define({
   judge(run) {
     const problems = run.startedLate(
       ["save", "fetch"],
-      text("Task", "La tarea"),
       text("it needs nothing from the others", "no necesita nada de las otras"),
     );
     const { end } = run.spanOf("fetch");

@@ -2,6 +2,7 @@
 import {
   define,
   describe,
+  JOBS_APART,
   listOf,
   num,
   refOf,
@@ -39,14 +40,7 @@ export const exercise = define({
     await world.run(() => session.export(job), 20);
   },
   judge(run) {
-    const problems: Text[] = run.startedLate(
-      NAMES,
-      text("Job", "El trabajo"),
-      text(
-        "the jobs need nothing from each other",
-        "los trabajos no dependen entre sí",
-      ),
-    );
+    const problems: Text[] = run.startedLate(NAMES, ...JOBS_APART);
     const { status, value, error, at } = run.outcome;
     const refs = Array.isArray(value) ? value.map(refOf) : [];
     const missing = FAILED.filter((n) => !refs.includes(n));

@@ -5,6 +5,7 @@ import {
   define,
   describe,
   EPSILON,
+  JOBS_APART,
   listOf,
   num,
   type Scene,
@@ -60,14 +61,7 @@ export const exercise = define({
 });
 
 function failing(run: Scene): void {
-  const problems = run.startedLate(
-    NAMES,
-    text("Job", "El trabajo"),
-    text(
-      "the jobs need nothing from each other",
-      "los trabajos no dependen entre sí",
-    ),
-  );
+  const problems = run.startedLate(NAMES, ...JOBS_APART);
   const failedAt = DURATIONS.B!;
   for (const name of ["A", "C"]) {
     const { end } = run.spanOf(name);
