@@ -66,14 +66,12 @@ EXERCISES.forEach(Object.freeze);
 
 // What would end this process or talk to nobody is named to the checker.
 const global = globalThis as Record<string, unknown>;
-Deno.exit = (code = 0) => {
-  send({ kind: "exit", call: `Deno.exit(${code})`, where: where(" (", ")") });
+const ending = (call: string, code = 0) => {
+  send({ kind: "exit", call, where: where(" (", ")") });
   return exit(code);
 };
-global.close = () => {
-  send({ kind: "exit", call: "close()", where: where(" (", ")") });
-  exit(0);
-};
+Deno.exit = (code = 0) => ending(`Deno.exit(${code})`, code);
+global.close = () => ending("close()");
 global.postMessage = () => send({ kind: "posted", where: where(", ") });
 globalThis.addEventListener("error", (event) => {
   event.preventDefault();

@@ -228,22 +228,18 @@ export async function main(args: string[], io: Io = terminal()) {
 
 /** Shows the hints of `exercise` up to one more than before, and remembers. */
 async function hint(cli: Cli, exercise: Exercise, progress: Progress) {
-  const { io, paint, say } = cli;
-  const m = exercise.hints.length;
-  const shown = Math.min((progress.hints[exercise.id] ?? 0) + 1, m);
-  io.write(
-    `${paint("bold", `${exercise.id} · ${exercise.title[cli.lang]}`)}\n`,
-  );
-  exercise.hints.slice(0, shown).forEach((hint, k) => {
+  const { io, paint, say, lang } = cli;
+  const { id, hints } = exercise;
+  const shown = Math.min((progress.hints[id] ?? 0) + 1, hints.length);
+  io.write(`${paint("bold", `${id} · ${exercise.title[lang]}`)}\n`);
+  hints.slice(0, shown).forEach((hint, k) => {
     const style = k === shown - 1 ? "bold" : "dim";
-    const heading = paint(style, say("hint", { k: k + 1, m }));
-    io.write(`\n${heading}\n${wrap(hint[cli.lang], io.width, "  ")}\n`);
+    const heading = paint(style, say("hint", { k: k + 1, m: hints.length }));
+    io.write(`\n${heading}\n${wrap(hint[lang], io.width, "  ")}\n`);
   });
-  io.write(
-    `\n${say(shown < m ? "moreHints" : "noMore", { id: exercise.id })}\n`,
-  );
-  if (progress.hints[exercise.id] !== shown) {
-    await store(cli, (p) => void (p.hints[exercise.id] = shown));
+  io.write(`\n${say(shown < hints.length ? "moreHints" : "noMore", { id })}\n`);
+  if (progress.hints[id] !== shown) {
+    await store(cli, (p) => void (p.hints[id] = shown));
   }
 }
 

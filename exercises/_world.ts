@@ -178,10 +178,7 @@ class Clock {
     if (timer.every === undefined) this.timers.delete(timer.id);
     else {
       const every = Math.max(timer.every, 1);
-      Object.assign(timer, {
-        at: this.now() + every,
-        seq: this.#seq++ + 1_000_001,
-      });
+      [timer.at, timer.seq] = [this.now() + every, this.#seq++ + 1_000_001];
       if (!this.virtual) {
         timer.real = REAL.setTimeout(() => this.fire(timer), every);
       }
@@ -466,11 +463,7 @@ export class World implements AsyncDisposable {
     );
   }
 
-  /**
-   * A simulated task: starts `name` now, ends it `n` units later and
-   * resolves with `value` (or rejects with `fail`). If `signal` aborts
-   * first, the task stops `stopUnits` later and rejects with the reason.
-   */
+  /** A simulated task: starts `name` now and ends it `n` units later, as `options` say. */
   task<T = void>(
     name: string,
     n: number,
