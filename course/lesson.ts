@@ -153,19 +153,14 @@ export function begin(options: LessonOptions = {}): LessonContext {
     lines.push(line);
     log(line);
   };
-  const timeline = reporter ? new ReportedTimeline(reporter) : new Timeline();
+  const timeline = reporter ? new ReportedTimeline() : new Timeline();
   reporter?.({ event: "begin", unit });
   return { unit, lines, timeline, print };
 }
 
-/** A timeline that reports each start and end (to the microsecond) as it records it. */
+/** A timeline that reports each start and end (to the microsecond) to the `reporter` of its run. */
 class ReportedTimeline extends Timeline {
-  #report: (event: LessonEvent) => void;
-
-  constructor(report: (event: LessonEvent) => void) {
-    super();
-    this.#report = report;
-  }
+  readonly #report = reporter!;
 
   override start(name: string): void {
     super.start(name);

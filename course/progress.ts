@@ -84,10 +84,7 @@ export async function updateProgress(
   await lock.lock(true);
   const progress = await loadProgress(file);
   change(progress);
-  await Deno.writeTextFile(
-    temporary,
-    JSON.stringify(progress, null, 2) + "\n",
-  );
+  await Deno.writeTextFile(temporary, JSON.stringify(progress, null, 2) + "\n");
   await Deno.rename(temporary, file);
   return progress;
 }

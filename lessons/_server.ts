@@ -27,13 +27,6 @@
  */
 import { delay } from "@std/async/delay";
 
-// The std files come untyped from npm: say what `delay` is.
-const sleep = (ms: number, signal: AbortSignal) =>
-  (delay as (ms: number, options: { signal: AbortSignal }) => Promise<void>)(
-    ms,
-    { signal },
-  );
-
 /** A running lesson server: see {@linkcode startServer}. */
 export type LessonServer = ReturnType<typeof startServer>;
 
@@ -52,11 +45,9 @@ export function startServer() {
   const enter = () => void (peak = Math.max(peak, ++inFlight));
   let idle: PromiseWithResolvers<void> | undefined;
   const leave = () => {
-    inFlight--;
-    if (inFlight === 0 && idle !== undefined) {
-      idle.resolve();
-      idle = undefined;
-    }
+    if (--inFlight > 0) return;
+    idle?.resolve();
+    idle = undefined;
   };
 
   async function handle(request: Request): Promise<Response> {
@@ -86,7 +77,7 @@ export function startServer() {
         });
       case "/delay": {
         const ms = q("ms", 200);
-        await sleep(ms, stop);
+        await delay(ms, { signal: stop });
         return new Response(`waited ${ms} ms`);
       }
       case "/flaky": {
@@ -141,13 +132,13 @@ export function startServer() {
       from?: number;
     } = {},
   ): Response {
-    const type = { "content-type": "application/octet-stream" };
-    if (!(bytes > 0)) {
-      return new Response(null, {
-        status,
-        headers: { ...headers, ...type, "content-length": "0" },
-      });
-    }
+    const type = "application/octet-stream";
+    const length = String(bytes > 0 ? bytes : 0);
+    const init = {
+      status,
+      headers: { ...headers, "content-type": type, "content-length": length },
+    };
+    if (!(bytes > 0)) return new Response(null, init);
     const count = Math.max(1, Math.min(chunks, bytes));
     const size = Math.floor(bytes / count);
     let sent = 0;
@@ -169,7 +160,7 @@ export function startServer() {
       async pull(controller) {
         try {
           const due = start + (ms * (index + 1)) / count;
-          await sleep(Math.max(0, due - performance.now()), stop);
+          await delay(Math.max(0, due - performance.now()), { signal: stop });
         } catch {
           controller.close(); // cut short: the client sees a truncated body
           done();
@@ -186,10 +177,7 @@ export function startServer() {
       },
       cancel: done,
     }, { highWaterMark: 0 });
-    return new Response(body, {
-      status,
-      headers: { ...headers, ...type, "content-length": String(bytes) },
-    });
+    return new Response(body, init);
   }
 
   const server = Deno.serve({

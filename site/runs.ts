@@ -21,8 +21,6 @@ import { kill, lines, spawnDeno } from "../course/deno.ts";
 import type { LessonEvent } from "../course/lesson.ts";
 import { Timeline } from "../lib/timeline.ts";
 
-export { lines };
-
 export type EndReason = "finished" | "stopped" | "disconnected" | "time limit";
 
 /**

@@ -5,13 +5,8 @@
  * the line splitter, the subprocess' environment).
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { ROOT, runDeno } from "../../course/deno.ts";
-import {
-  lines,
-  LiveTimeline,
-  type RunExit,
-  RunManager,
-} from "../../site/runs.ts";
+import { lines, ROOT, runDeno } from "../../course/deno.ts";
+import { LiveTimeline, type RunExit, RunManager } from "../../site/runs.ts";
 import { events, post, withSite } from "./_site.ts";
 
 const bars = (svg: string) =>
