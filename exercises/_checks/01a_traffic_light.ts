@@ -37,11 +37,7 @@ function lightAt(t: number) {
 }
 
 /** When a car's pass() settled, and how. */
-interface Passage {
-  at: number;
-  ok: boolean;
-  reason?: unknown;
-}
+type Passage = { at: number; ok: boolean; reason?: unknown };
 
 export const exercise = define<Record<number, Passage>>({
   slug: "01a_traffic_light",

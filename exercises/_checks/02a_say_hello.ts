@@ -1,10 +1,7 @@
 /** The check of exercise 02a. @module */
 import { define, num, type Text, text, units } from "../_harness.ts";
 
-interface Line {
-  line: string;
-  at: number;
-}
+type Line = { line: string; at: number };
 
 const TOLERANCE = 0.05;
 

@@ -18,11 +18,7 @@ const ATTEMPTS = 4;
 const EARLY = 0.1;
 const LATE = 6;
 
-interface Answer {
-  status: number;
-  body: string;
-  retryAfter?: number;
-}
+type Answer = { status: number; body: string; retryAfter?: number };
 
 /** When each attempt came, in units, and what it was answered. */
 type Attempt = { at: number } & Answer;

@@ -17,12 +17,7 @@ const SIZES = [300, 100, 0, 150, 250];
 const FAILS = 2;
 
 /** When a file was first reported, with what, and how many times. */
-interface Report {
-  at: number;
-  size?: unknown;
-  error?: unknown;
-  times: number;
-}
+type Report = { at: number; size?: unknown; error?: unknown; times: number };
 
 export const exercise = define<Record<number, Report>>({
   slug: "10a_as_completed",

@@ -11,11 +11,7 @@ import {
   units,
 } from "../_harness.ts";
 
-interface Node {
-  units: number;
-  needs: string[];
-  fails?: boolean;
-}
+type Node = { units: number; needs: string[]; fails?: boolean };
 
 /**
  * Three graphs: one given in an order where running the tasks in the order
