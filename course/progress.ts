@@ -34,15 +34,10 @@ export interface Progress {
  * Exercises that changed their id, old to new: a progress file written
  * before the move reads as if written after it.
  */
-const RENAMED: Readonly<Record<string, string>> = {
-  "04c": "01a",
-  "04d": "10c",
-};
+const RENAMED = { "04c": "01a", "04d": "10c" } as const;
 
-export const PROGRESS: URL = new URL(
-  "../exercises/.progress.json",
-  import.meta.url,
-);
+/** The learner's progress file: exercises/.progress.json. */
+export const PROGRESS = new URL("../exercises/.progress.json", import.meta.url);
 
 /** The progress saved in `file`; empty when there is none or it is unreadable. */
 export async function loadProgress(file: URL = PROGRESS): Promise<Progress> {

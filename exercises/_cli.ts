@@ -201,9 +201,8 @@ export async function main(args: string[], io: Io = terminal()) {
       io.write(cli.say("all", { m: EXERCISES.length }) + "\n");
     } else if (flags.solution) {
       const path = display(fileOf(target, true));
-      io.write(
-        cli.say("solution", { path, lesson: await lessonOf(target) }) + "\n",
-      );
+      const lesson = await lessonOf(target);
+      io.write(cli.say("solution", { path, lesson }) + "\n");
     } else await hint(cli, target, await io.load());
     return 0;
   }

@@ -47,7 +47,7 @@ export const EPSILON = 1e-6;
 /**
  * An object of the learner's process, as the checker sees it: how it reads
  * ({@linkcode describe}), the name a scenario gave it (`"B"`, see
- * `Session.mark`) and, for an error, the learner's line that threw it and
+ * `Checking.mark`) and, for an error, the learner's line that threw it and
  * an AggregateError's errors.
  */
 export class Foreign {
@@ -85,10 +85,8 @@ export function encode(
 ): string {
   const tag = (raw: unknown): unknown => {
     if (raw === undefined) return { $: "u" };
-    if (typeof raw === "string" || typeof raw === "boolean") return raw;
-    if (raw === null || Array.isArray(raw) && raw.length <= MAX_ITEMS) {
-      return raw;
-    }
+    if (raw === null || ["string", "boolean"].includes(typeof raw)) return raw;
+    if (Array.isArray(raw) && raw.length <= MAX_ITEMS) return raw;
     if (Number.isFinite(raw) && !Object.is(raw, -0)) return raw;
     const proto = typeof raw === "object" && Object.getPrototypeOf(raw);
     if (
@@ -239,15 +237,13 @@ export interface Run
 
 /** A check that found something wrong: the problems, most important first, and the chart of the run. */
 export class Failure extends Error {
-  readonly problems: Text[];
-  readonly chart?: Text;
-  readonly unit?: number;
+  override name = "Failure";
+  declare readonly problems: Text[];
+  declare readonly chart?: Text;
+  declare readonly unit?: number;
   constructor(problems: Text[], chart?: Text, unit?: number) {
     super(problems[0]?.en ?? "failed");
-    this.name = "Failure";
-    this.problems = problems;
-    this.chart = chart;
-    this.unit = unit;
+    Object.assign(this, { problems, chart, unit });
   }
 }
 

@@ -51,9 +51,7 @@ export function progressBars(options: ProgressOptions = {}): ProgressBars {
     (options.log === undefined && Deno.stdout.isTerminal()
       ? (text: string) => Deno.stdout.writeSync(encoder.encode(text))
       : undefined);
-  if (draw === undefined) {
-    return { log, update() {}, clear() {}, done() {} };
-  }
+  if (draw === undefined) return { log, update() {}, clear() {}, done() {} };
   const columns = options.columns ?? terminalWidth;
   const exit = options.exit ?? ((code: number) => Deno.exit(code));
   const state = new Map<number, { received: number; total: number }>();

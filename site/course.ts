@@ -65,22 +65,18 @@ export async function loadExercises(
   const folder = new URL("file:///");
   folder.pathname = `${root}/exercises/`.replaceAll("%", "%25");
   const progress = await loadProgress(new URL(".progress.json", folder));
-  return Promise.all(EXERCISES.map(async (exercise) => ({
-    id: exercise.id,
+  return Promise.all(EXERCISES.map(async ({ id, slug, title, hints }) => ({
+    id,
     /** The notes' section it practises. */
-    section: Number(exercise.id.slice(0, 2)),
+    section: Number(id.slice(0, 2)),
     /** The id of the lesson whose header lists it. */
-    lesson: lessons.find((l) => l.exercises.includes(exercise.id))?.id,
-    title: exercise.title,
+    lesson: lessons.find((l) => l.exercises.includes(id))?.id,
+    title,
     /** The learner's file, from the checkout. */
-    file: `exercises/${exercise.slug}.ts`,
+    file: `exercises/${slug}.ts`,
     /** Done, failing (checked as it is now, and failed) or to do. */
-    state: stateOf(
-      progress,
-      exercise.id,
-      await hashOf(new URL(`${exercise.slug}.ts`, folder)),
-    ),
-    hints: exercise.hints,
+    state: stateOf(progress, id, await hashOf(new URL(`${slug}.ts`, folder))),
+    hints,
   })));
 }
 

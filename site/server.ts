@@ -52,11 +52,9 @@ const SECURITY_HEADERS = {
   "referrer-policy": "no-referrer",
 };
 
-function respond(
-  body: BodyInit | null,
-  status: number,
-  headers: Record<string, string>,
-): Response {
+type Fields = Record<string, string>;
+
+function respond(body: BodyInit | null, status: number, headers: Fields) {
   return new Response(body, {
     status,
     headers: { ...SECURITY_HEADERS, ...headers },
@@ -68,11 +66,7 @@ const HTML = {
   "cache-control": "no-store",
 };
 
-function text(
-  body: string,
-  status: number,
-  headers: Record<string, string> = {},
-): Response {
+function text(body: string, status: number, headers: Fields = {}): Response {
   return respond(body + "\n", status, {
     "content-type": "text/plain; charset=utf-8",
     ...headers,

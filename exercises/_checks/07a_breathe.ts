@@ -48,10 +48,7 @@ export const exercise = define<{ seen: unknown[]; ticks: number[] }>({
         { count, items: ITEMS },
       ));
     }
-    const gaps = ticks.slice(1).map((tick, i) => ({
-      from: ticks[i]!,
-      to: tick,
-    }));
+    const gaps = ticks.slice(1).map((to, i) => ({ from: ticks[i]!, to }));
     const worst = gaps.reduce((a, b) => b.to - b.from > a.to - a.from ? b : a);
     if (worst.to - worst.from > EVERY) {
       problems.push(text(

@@ -21,8 +21,8 @@ const WORDS = {
     "Detenida al llegar al tiempo límite, tras {s} s.",
   ],
   disconnected: ["Disconnected.", "Desconectada."],
-  starts: ["starts", "empieza"],
-  ends: ["ends", "termina"],
+  start: ["starts", "empieza"],
+  end: ["ends", "termina"],
   rejected: ["rejects", "falla"],
   passed: ["Passed: recorded as done.", "Superado: queda como hecho."],
   notYet: [
@@ -114,13 +114,7 @@ function setUp(panel) {
         break;
       case "task": {
         const at = (data.at / current.unit).toFixed(2);
-        const verb = say(
-          data.event === "start"
-            ? "starts"
-            : data.outcome === "rejected"
-            ? "rejected"
-            : "ends",
-        );
+        const verb = say(data.outcome === "rejected" ? "rejected" : data.event);
         append(`event event-${data.event}`, `${data.task} ${verb} · ${at}`);
         break;
       }
