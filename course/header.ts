@@ -200,14 +200,3 @@ export function shellQuote(word: string): string {
     ? word
     : `'${word.replaceAll("'", `'\\''`)}'`;
 }
-
-/**
- * Whether a printed line matches a line of an `Output:` block: the same
- * text, where each `~<number>` of the block matches any number.
- */
-export function matchesOutput(expected: string, printed: string): boolean {
-  const pattern = expected.split(/~\d+(?:\.\d+)?/).map((part) =>
-    part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-  ).join("\\d+(?:\\.\\d+)?");
-  return new RegExp(`^${pattern}$`).test(printed);
-}

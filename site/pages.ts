@@ -161,17 +161,21 @@ function state(exercise: Exercise, lang: Lang): string {
   }</span>`;
 }
 
+/** Where a lesson's or an exercise's page is, and the name lists give it. */
+function page(lang: Lang, item: Lesson | Exercise): [string, string] {
+  return "run" in item
+    ? [`/${lang}/lessons/${item.id}`, item.title[lang]]
+    : [`/${lang}/exercises/${item.id}`, `${item.id} · ${item.title[lang]}`];
+}
+
 function exerciseList(exercises: Exercise[], lang: Lang): string {
   if (exercises.length === 0) {
     return `<p class="none">${escape(T[lang]("noExercises"))}</p>`;
   }
-  return `<ul class="exercise-list">${
-    exercises.map((e) =>
-      `<li>${a(`/${lang}/exercises/${e.id}`, `${e.id} · ${e.title[lang]}`)} ${
-        state(e, lang)
-      }</li>`
-    ).join("")
-  }</ul>`;
+  const items = exercises.map((e) =>
+    `<li>${a(...page(lang, e))} ${state(e, lang)}</li>`
+  );
+  return `<ul class="exercise-list">${items.join("")}</ul>`;
 }
 
 /** The way back: the course, the section, and the lesson if there is one. */
@@ -179,21 +183,19 @@ function crumbs(lang: Lang, section: number, lesson?: Lesson): string {
   const t = T[lang];
   return `<p class="crumbs">${a(`/${lang}/`, t("home"))} › ${
     a(`/${lang}/#s${section}`, `${t("section")} ${section}`)
-  }${
-    lesson ? ` › ${a(`/${lang}/lessons/${lesson.id}`, lesson.title[lang])}` : ""
-  }</p>`;
+  }${lesson ? ` › ${a(...page(lang, lesson))}` : ""}</p>`;
 }
 
-/** Links to the items before and after `items[index]`: `link` gives each one's address and label. */
-function pager<Item>(
+/** Links to the items before and after `item` in `items`. */
+function pager<Item extends Lesson | Exercise>(
   lang: Lang,
   items: readonly Item[],
-  index: number,
-  link: (item: Item) => [string, string],
+  item: Item,
 ): string {
-  const side = (item: Item | undefined, word: string, rel: string) => {
-    if (item === undefined) return "<span></span>";
-    const [href, label] = link(item);
+  const index = items.indexOf(item);
+  const side = (next: Item | undefined, word: string, rel: string) => {
+    if (next === undefined) return "<span></span>";
+    const [href, label] = page(lang, next);
     return a(href, `${word}: ${label}`, ` rel="${rel}"`);
   };
   return `<nav class="pager">${
@@ -214,10 +216,8 @@ export async function indexPage(course: Course, lang: Lang): Promise<string> {
     return `<section class="section" id="s${section}">
 <h2><span class="number">${section}.</span> ${escape(title)}</h2>
 <ul class="lesson-list">${
-      lessons.map((lesson) =>
-        `<li>${a(`/${lang}/lessons/${lesson.id}`, lesson.title[lang])} <code>${
-          escape(lesson.run)
-        }</code></li>`
+      lessons.map((l) =>
+        `<li>${a(...page(lang, l))} <code>${escape(l.run)}</code></li>`
       ).join("")
     }</ul>
 <h3>${escape(t("exercises"))}</h3>
@@ -363,10 +363,7 @@ export async function lessonPage(course: Course, lesson: Lesson, lang: Lang) {
       t("resources"),
       resources.join("") && `<ul>${resources.join("")}</ul>`,
     ),
-    pager(lang, course.lessons, course.lessons.indexOf(lesson), (l) => [
-      `/${lang}/lessons/${l.id}`,
-      l.title[lang],
-    ]),
+    pager(lang, course.lessons, lesson),
   ];
   return layout(course, lang, `/lessons/${lesson.id}`, title, body);
 }
@@ -406,10 +403,7 @@ export async function exercisePage(
       exercise.file,
       `<pre class="code"><code>${highlight(source)}</code></pre>`,
     ),
-    pager(lang, exercises, exercises.indexOf(exercise), (e) => [
-      `/${lang}/exercises/${e.id}`,
-      `${e.id} · ${e.title[lang]}`,
-    ]),
+    pager(lang, exercises, exercise),
   ];
   return layout(course, lang, `/exercises/${exercise.id}`, title, body);
 }

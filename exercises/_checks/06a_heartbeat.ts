@@ -9,12 +9,8 @@ const BLOCK = 6;
 /** A heartbeat gap at least this long (in units) means the thread was blocked. */
 const STALL = 4;
 
-interface Heartbeat {
-  /** When the heartbeat ticked, in units. */
-  ticks: number[];
-  /** How many times blockFor ran on the learner's thread. */
-  here: number;
-}
+/** When the heartbeat ticked, in units; how many times blockFor ran on the learner's thread. */
+type Heartbeat = { ticks: number[]; here: number };
 
 export const exercise = define<Heartbeat>({
   slug: "06a_heartbeat",

@@ -69,12 +69,7 @@ export const exercise = define<Record<number, Report>>({
       const { end } = run.spanOf(`download ${file}`);
       const report = reports[file];
       const failed = file === FAILS;
-      const values = {
-        file,
-        end: units(end ?? 0),
-        ...report,
-        times: report?.times,
-      };
+      const values = { file, end: units(end ?? 0), ...report };
       if (end === undefined) continue;
       if (report === undefined) {
         problems.push(
