@@ -12,11 +12,6 @@
  * `@run` line, with the exact command when one is missing; an error as one
  * line; exit status 0 when it ran, 1 when it failed, 2 for a bad flag.
  *
- * `--events` makes the run one ordered stream on standard output: one JSON
- * object a line, written as it happens ({@linkcode LessonEvent}), so that
- * a program running the lesson (the site) shows its lines and its tasks in
- * the order they happened.
- *
  * @module
  */
 import { Timeline } from "../lib/timeline.ts";
@@ -118,12 +113,13 @@ export function integerOption(
 }
 
 /**
- * What `--events` writes on standard output, one JSON object a line:
- * `begin` (the timeline starts; `unit` is a second of the notes, in ms),
- * `print` (a line the lesson or its command line prints), `start` and `end`
- * (a task, `at` milliseconds after the timeline began, and how it ended),
- * `stderr` (what would go to standard error: a warning, the line of a
- * failure).
+ * What `--events` writes on standard output, one JSON object a line, as it
+ * happens: one ordered stream, so that a program running the lesson (the
+ * site) shows its lines and its tasks in the order they happened. `begin`
+ * (the timeline starts; `unit` is a second of the notes, in ms), `print` (a
+ * line the lesson or its command line prints), `start` and `end` (a task,
+ * `at` milliseconds after the timeline began, and how it ended), `stderr`
+ * (what would go to standard error: a warning, the line of a failure).
  */
 export type LessonEvent =
   | { event: "begin"; unit: number }

@@ -325,11 +325,7 @@ async function single(cli: Cli, progress: Progress, exercise: Exercise) {
 }
 
 /** Checks `exercise` and records the result; resolves with the progress after it. */
-async function checkAndStore(
-  cli: Cli,
-  progress: Progress,
-  exercise: Exercise,
-): Promise<Result & { progress: Progress }> {
+async function checkAndStore(cli: Cli, progress: Progress, exercise: Exercise) {
   const file = cli.io.file(exercise);
   // The file may change while it is checked: keep the hash it had.
   const hash = await hashOf(file);

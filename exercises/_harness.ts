@@ -119,10 +119,7 @@ export function encode(
   };
   // Of a plain object, each entry on its own: a value that cannot be
   // written (a cycle, 5,000 arrays deep) spoils no entry beside it.
-  if (
-    typeof value !== "object" || value === null ||
-    Object.getPrototypeOf(value) !== Object.prototype
-  ) {
+  if (value == null || Object.getPrototypeOf(value) !== Object.prototype) {
     return whole(value);
   }
   const entries = Object.entries(value as object).map(([key, entry]) =>
@@ -235,6 +232,9 @@ export interface Run
 
 // ---- The checker's side: judging a Run.
 
+/** How a run's code should end. */
+type Expect = "fulfilled" | "rejected" | "either";
+
 /** A check that found something wrong: the problems, most important first, and the chart of the run. */
 export class Failure extends Error {
   override name = "Failure";
@@ -313,11 +313,7 @@ export class Scene {
    * twice, then {@linkcode Scene.common}'s, for the outcome (or `outcome`)
    * expected to end as `expect` says.
    */
-  judge(
-    problems: Text[],
-    expect?: "fulfilled" | "rejected" | "either",
-    outcome?: Outcome,
-  ): void {
+  judge(problems: Text[], expect?: Expect, outcome?: Outcome): void {
     const all = [...problems, ...this.twice(), ...this.common(outcome, expect)];
     if (all.length > 0) this.fail(all);
   }
@@ -370,10 +366,7 @@ export class Scene {
    * polled, left a rejection unhandled, threw when it should not have, or
    * left something running. `expect` says how the code should end.
    */
-  common(
-    outcome: Outcome = this.outcome,
-    expect: "fulfilled" | "rejected" | "either" = "fulfilled",
-  ): Text[] {
+  common(outcome = this.outcome, expect: Expect = "fulfilled"): Text[] {
     const { status, at } = outcome;
     const threw = status === "rejected" && expect === "fulfilled";
     const first = STATUS[threw ? "threw" : status];

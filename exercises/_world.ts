@@ -332,6 +332,9 @@ export interface TaskOptions<T> {
 
 type Span = { -readonly [K in keyof UnitSpan]: UnitSpan[K] };
 
+/** A world's time: simulated unless `virtual: false`; the ms of its unit (default 100). */
+type WorldOptions = { virtual?: boolean; unit?: number };
+
 /** The scenarios of one check, and the runs they recorded. */
 export class Checking {
   /** Each world's Run, in the order they closed. */
@@ -341,17 +344,16 @@ export class Checking {
   /** The learner's export. */
   // deno-lint-ignore no-explicit-any
   readonly export: any;
-
-  /** The scenarios of a check of the module at `url`, whose export is `fn`. */
   readonly url: string;
 
+  /** The scenarios of a check of the module at `url`, whose export is `fn`. */
   constructor(url: string, fn: unknown) {
     this.url = url;
     this.export = fn;
   }
 
   /** Opens a world: from now until it is closed, its clock is in charge. */
-  open(options: { virtual?: boolean; unit?: number } = {}): World {
+  open(options: WorldOptions = {}): World {
     return new World(options, this);
   }
 
@@ -409,10 +411,7 @@ export class World implements AsyncDisposable {
   #outcome: Outcome | undefined;
   #closed = false;
 
-  constructor(
-    options: { virtual?: boolean; unit?: number },
-    session: Checking,
-  ) {
+  constructor(options: WorldOptions, session: Checking) {
     this.unit = options.unit ?? 100;
     this.virtual = options.virtual ?? true;
     this.#session = session;

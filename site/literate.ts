@@ -43,8 +43,7 @@ function steps(lines: string[]): Step[] {
     if (prose.length || code.length) {
       steps.push({ prose: paragraphs(prose), code: code.join("\n") });
     }
-    prose = [];
-    code = [];
+    [prose, code] = [[], []];
   };
   // Inside a template literal, a line that starts with `//` is text.
   let inTemplate = false;

@@ -42,13 +42,11 @@ if (import.meta.main) {
   try {
     site = await startSite({ port, maxRuns, timeLimit });
   } catch (error) {
-    if (error instanceof Deno.errors.AddrInUse) {
-      console.error(
-        `Port ${port} is in use: try --port ${port + 1}, or --port 0`,
-      );
-      Deno.exit(1);
-    }
-    throw error;
+    if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+    console.error(
+      `Port ${port} is in use: try --port ${port + 1}, or --port 0`,
+    );
+    Deno.exit(1);
   }
   console.log(`Asincronía: ${site.url} (Ctrl-C stops it)`);
   // Ctrl-C, or SIGTERM from whatever started it: the runs stop first.

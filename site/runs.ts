@@ -68,6 +68,9 @@ export interface RunManagerOptions {
   timeLimit?: number;
 }
 
+/** A run that started, and the stream of its events. */
+type Started = { run: Run; stream: ReadableStream<Uint8Array> };
+
 /** How long after SIGTERM a run gets SIGKILL, in ms. */
 const KILL_GRACE = 2_000;
 /** How often a running timeline is redrawn, in ms. */
@@ -93,9 +96,7 @@ export class RunManager {
    * Starts a run and returns its event stream, or `undefined` when
    * `maxRuns` are already going on. Cancelling the stream ends the run.
    */
-  start(
-    spec: RunSpec,
-  ): { run: Run; stream: ReadableStream<Uint8Array> } | undefined {
+  start(spec: RunSpec): Started | undefined {
     if (this.#runs.size >= this.maxRuns) return undefined;
     const { run, stream } = startRun(spec, this.options);
     this.#runs.set(run.id, run);
@@ -118,10 +119,7 @@ export class RunManager {
 }
 
 /** Starts the subprocess of `spec` and the stream of its events. */
-function startRun(
-  spec: RunSpec,
-  options: RunManagerOptions,
-): { run: Run; stream: ReadableStream<Uint8Array> } {
+function startRun(spec: RunSpec, options: RunManagerOptions): Started {
   const deno = Deno.execPath();
   const child = spawnDeno(spec.args, {
     cwd: options.cwd,

@@ -163,9 +163,7 @@ export async function startSite(options: SiteOptions = {}) {
     if (kind === "exercises") {
       const exercises = await course.exercises();
       const exercise = exercises.find((e) => e.id === id);
-      if (exercise) {
-        return await exercisePage(course, exercise, lang, exercises);
-      }
+      if (exercise) return exercisePage(course, exercise, lang, exercises);
     }
     if (lang === "es" && path === "glosario") {
       const glossary = await course.read(GLOSSARY);

@@ -26,10 +26,8 @@ export const exercise = define<number[]>({
         return badSignal(signal) ??
           world.task(name, takes, { value: "report", signal });
       };
-      await world.run(
-        () => session.export({ fetchReport, unit: world.unit }),
-        20,
-      );
+      const tools = { fetchReport, unit: world.unit };
+      await world.run(() => session.export(tools), 20);
       calls.push(n);
     }
     return calls;

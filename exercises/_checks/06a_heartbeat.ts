@@ -33,12 +33,9 @@ export const exercise = define<Heartbeat>({
       };
       beat();
       const tasks = new URL("../_tasks.ts", import.meta.url);
+      const tools = { blockFor, tasks, unit };
       try {
-        const run = world.run(
-          () => session.export({ blockFor, tasks, unit }),
-          200,
-        );
-        ticks.push((await run).at);
+        ticks.push((await world.run(() => session.export(tools), 200)).at);
       } finally {
         REAL.clearTimeout(timer);
       }

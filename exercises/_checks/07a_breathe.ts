@@ -23,10 +23,8 @@ export const exercise = define<{ seen: unknown[]; ticks: number[] }>({
         ticks.push(seen.length);
       });
     };
-    await world.run(
-      () => session.export({ items: ITEMS, process, unit: world.unit }),
-      10,
-    );
+    const tools = { items: ITEMS, process, unit: world.unit };
+    await world.run(() => session.export(tools), 10);
     asking = true; // No more beats.
     return { seen: seen.slice(0, ITEMS + 1), ticks: [...ticks, seen.length] };
   },
