@@ -48,8 +48,7 @@ export const exercise = define<{ counter: unknown; reads: number[] }>({
     const [first, second] = sections.flatMap((a) =>
       sections.filter((b) =>
         a.start <= b.start && a.w !== b.w && b.start < a.end - EPSILON
-      )
-        .map((b) => [a, b])
+      ).map((b) => [a, b])
     ).sort(([, b], [, d]) =>
       b!.start - d!.start
     )[0] ?? [];

@@ -25,12 +25,8 @@ export const exercise = define({
     const unit = await session.realUnit(UNIT);
     await using server = serve(async (path, _count, closing) => {
       if (path === "/hello") return new Response("hello");
-      if (path === "/missing") {
-        return new Response("not here", {
-          status: 404,
-          statusText: "Not Found",
-        });
-      }
+      const missing = { status: 404, statusText: "Not Found" };
+      if (path === "/missing") return new Response("not here", missing);
       // Until too late, or until the server closes.
       await new Promise((resolve) => {
         closing.addEventListener("abort", resolve);
@@ -46,10 +42,8 @@ export const exercise = define({
   },
   judge(_, _notes, runs) {
     Object.values(JUDGES).forEach((judge, i) => {
-      runs[i]!.judge(
-        judge(runs[i]!.outcome, runs[i]!.show(runs[i]!.outcome.error)),
-        "either",
-      );
+      const run = runs[i]!;
+      run.judge(judge(run.outcome, run.show(run.outcome.error)), "either");
     });
   },
 });
