@@ -1,0 +1,128 @@
+/**
+ * The type check of a learner's file (exercises/_run.ts): a fast `deno
+ * check` without lib "node" first, deno.json's own when the fast one finds
+ * anything. The fast one must never pass a file deno.json's check fails, and
+ * what the learner reads is always deno.json's verdict. In copies of the
+ * checkout: the fast check writes its config under .tools/check.
+ */
+import { assert, assertEquals } from "@std/assert";
+import { copyCheckout } from "./_checkout.ts";
+
+/** Files a learner could write with lib "node"'s timers and globals, right and wrong. */
+const SNIPPETS: Record<string, string> = {
+  unref: "const t = setTimeout(() => {}, 1);\nt.unref();\nclearTimeout(t);",
+  asNumber: "const t: number = setTimeout(() => {}, 1);\nclearTimeout(t);",
+  asString: 'const t: string = setInterval(() => {}, 1);\nclearInterval("t");',
+  resolve: "await new Promise((resolve) => setTimeout(resolve, 1));",
+  args:
+    "clearTimeout(setTimeout((a: string, b: number) => [a, b], 1, 'x', 2));",
+  wrongArgs: "clearTimeout(setTimeout((a: string) => a, 1, 2));",
+  missingArg: "clearTimeout(setTimeout((a: string) => a, 1));",
+  clearNumber: "clearTimeout(5);\nclearInterval(undefined);",
+  clearObject: "clearTimeout({});",
+  clearNull: "clearInterval(null);",
+  interval: "const i = setInterval(() => {}, 1);\nclearInterval(i);",
+  returnType:
+    "let t: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {}, 1);\nclearTimeout(t);\nt = undefined;",
+  unrefTimer: "Deno.unrefTimer(setTimeout(() => {}, 1));",
+  asObject: "const t: { ref(): unknown } = setTimeout(() => {}, 1);",
+  asEmpty: "const t: object = setTimeout(() => {}, 1);\nconsole.log(t);",
+  plus: "const n: number = +setTimeout(() => {}, 1);",
+  process: "process.exitCode = 0;",
+  buffer: 'const b: Uint8Array = Buffer.from("x");',
+  wrongBuffer: 'const b: string = Buffer.from("x");',
+  immediate: "clearImmediate(setImmediate(() => {}));",
+  unused: "function f(x: number) {\n  const y = 1;\n  return x;\n}\nf(1);",
+};
+
+/** Writes the snippets as modules under `root`/exercises/typed/; their paths. */
+async function writeSnippets(root: string): Promise<string[]> {
+  await Deno.mkdir(`${root}/exercises/typed`);
+  return await Promise.all(
+    Object.entries(SNIPPETS).map(async ([name, code]) => {
+      const path = `exercises/typed/${name}.ts`;
+      await Deno.writeTextFile(`${root}/${path}`, `${code}\nexport {};\n`);
+      return path;
+    }),
+  );
+}
+
+/** The files of `paths` that `deno check …flags` finds an error in, run in `root`. */
+async function failing(
+  root: string,
+  flags: string[],
+  paths: string[],
+): Promise<string[]> {
+  const { stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["check", "--quiet", "--no-remote", ...flags, ...paths],
+    cwd: root,
+    env: { NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(stderr);
+  const at = text.matchAll(
+    /^\s+at file:\/\/\S*?\/(exercises\/\S+?):\d+:\d+$/gm,
+  );
+  return [...new Set([...at].map((m) => m[1]!))].sort();
+}
+
+Deno.test('The fast type check never passes a file deno.json\'s check fails: timers and other uses of lib "node", the stubs and the solutions', async () => {
+  const root = await copyCheckout("typecheck-corpus");
+  try {
+    const copy: typeof import("../exercises/_run.ts") = await import(
+      `file://${root}/exercises/_run.ts`
+    );
+    const flags = await copy.fastConfig();
+    const solutions = [...Deno.readDirSync(`${root}/exercises/solutions`)]
+      .map((e) => `exercises/solutions/${e.name}`);
+    const stubs = [...Deno.readDirSync(`${root}/exercises`)]
+      .filter((e) => /^\d\d\w_.*\.ts$/.test(e.name))
+      .map((e) => `exercises/${e.name}`);
+    const paths = [...(await writeSnippets(root)), ...solutions, ...stubs];
+    const [full, fast] = await Promise.all([
+      failing(root, [], paths),
+      failing(root, flags, paths),
+    ]);
+    assertEquals(full.filter((path) => !fast.includes(path)), []);
+    // Not vacuous: deno.json's check fails some, and the fast one fails
+    // some that deno.json's passes (those its verdict decides).
+    assert(full.includes("exercises/typed/clearObject.ts"));
+    assert(fast.includes("exercises/typed/unref.ts"));
+    assert(!full.includes("exercises/typed/unref.ts"));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("The verdict is deno.json's check's: a file only the fast check fails passes, an error is reported where it is, also from two checks at once that write the fast check's config; a change to deno.json's options reaches it", async () => {
+  const root = await copyCheckout("typecheck-verdict");
+  try {
+    const copy: typeof import("../exercises/_run.ts") = await import(
+      `file://${root}/exercises/_run.ts`
+    );
+    await writeSnippets(root);
+    const file = (name: string) =>
+      new URL(`file://${root}/exercises/typed/${name}.ts`);
+    const [unref, wrong] = await Promise.all([
+      copy.typeErrors(file("unref")),
+      copy.typeErrors(file("clearObject")),
+    ]);
+    assertEquals(unref, []);
+    assertEquals(wrong.length, 1);
+    assert(
+      wrong[0]!.en.startsWith(
+        "Type error at exercises/typed/clearObject.ts:1:14:",
+      ),
+    );
+    assertEquals(await copy.typeErrors(file("unused")), []);
+    const config = JSON.parse(await Deno.readTextFile(`${root}/deno.json`));
+    config.compilerOptions.noUnusedLocals = true;
+    await Deno.writeTextFile(`${root}/deno.json`, JSON.stringify(config));
+    const unused = await copy.typeErrors(file("unused"));
+    assertEquals(unused.length, 1);
+    assert(unused[0]!.en.includes("(TS6133)"));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
