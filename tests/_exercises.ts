@@ -89,6 +89,7 @@ export const EXPECTED: Record<
         "Job B started at 3.0 units; it could have started at 0.0",
       "05a_completion_order":
         "You returned the errors in the order they happened (B's at 1.0 before A's at 3.0)",
+      "05a_inherited_name": "You returned 3 items, but only 2 jobs failed",
     },
   },
   "05b": {
@@ -102,6 +103,7 @@ export const EXPECTED: Record<
         "Your function threw a SuppressedError: with `await using`, an error thrown in the block",
       "05b_signal_not_passed":
         "Job A kept running after job B failed at 1.0 unit (until 3.0)",
+      "05b_inherited_name": "Your function threw AggregateError",
     },
   },
   "05c": {

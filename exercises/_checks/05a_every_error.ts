@@ -27,7 +27,7 @@ export const exercise = define({
   async observe(session) {
     await using world = session.open();
     const job = (name: string) => {
-      const spec = JOBS[name];
+      const spec = Object.hasOwn(JOBS, name) ? JOBS[name] : undefined;
       if (spec === undefined) return unknownTask(name, NAMES);
       return world.task(
         name,

@@ -26,14 +26,16 @@ export const exercise = define({
     for (const fail of [true, false]) {
       await using world = session.open();
       const job = (name: string, signal?: AbortSignal) =>
-        !(name in DURATIONS) ? unknownTask(name, NAMES) : badSignal(signal) ??
-          world.task(name, DURATIONS[name]!, {
-            signal,
-            stopUnits: STOP,
-            ...name === "B" && fail
-              ? { fail: session.mark(new Error("B broke"), "B") }
-              : { value: name.toLowerCase() },
-          });
+        !Object.hasOwn(DURATIONS, name)
+          ? unknownTask(name, NAMES)
+          : badSignal(signal) ??
+            world.task(name, DURATIONS[name]!, {
+              signal,
+              stopUnits: STOP,
+              ...name === "B" && fail
+                ? { fail: session.mark(new Error("B broke"), "B") }
+                : { value: name.toLowerCase() },
+            });
       await world.run(() => session.export(job), 20);
     }
   },
