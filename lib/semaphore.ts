@@ -206,7 +206,7 @@ export class Semaphore {
    * with the 78abbaf Semaphore, which called `fn` inside `run`. A promise
    * settles it one microtask after it does: three hops, the least that
    * never-Zalgo allows. CPU time ÷ 78abbaf's (bench/README.md): `await
-   * run(() => i)` 1.1–1.2x; `await run(noop)` 1.4–1.5x, 0.1x above those
+   * run(() => i)` 1.1–1.2x; `await run(noop)` 1.35–1.5x, 0.1x above those
    * three hops in a bare class method. Declaring `options` in `run` costs
    * 5% more; `instanceof` inside `isThenable`, 5–7%.
    */
