@@ -8,7 +8,8 @@
  * 78abbaf's in the same round, which a loaded machine disturbs far less than
  * `deno bench`'s wall-clock averages.
  *
- * Run: deno run --config bench/deno.json bench/semaphore_ab.ts [rounds]
+ * Run: deno run --config bench/deno.json bench/semaphore_ab.ts [rounds] [case]
+ * (only the cases whose name contains `case`, e.g. `uncontended`).
  *
  * @module
  */
@@ -30,8 +31,8 @@ const floor: Side = () => ({
 });
 /**
  * The floor as a semaphore's method would have it, with nothing to check:
- * a permit count, the method handing over to an async one, the permit
- * given back in a `finally`.
+ * a permit count, the method (declaring the one argument it is given)
+ * handing over to an async one, the permit given back in a `finally`.
  */
 class MethodFloor {
   #available = 1;
@@ -80,6 +81,7 @@ const cases: Record<string, [number, (side: Side) => Promise<unknown>]> = {
 };
 
 const rounds = Number(Deno.args[0] ?? 41);
+const only = Deno.args[1] ?? "";
 const cpu = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
@@ -88,6 +90,7 @@ const median = (values: number[]) =>
   values.toSorted((a, b) => a - b)[values.length >> 1]!;
 
 for (const [name, [repeat, workload]] of Object.entries(cases)) {
+  if (!name.includes(only)) continue;
   const all: Record<string, Side> = name.includes("run(noop), uncontended")
     ? { ...sides, floor, "floor as a method": () => new MethodFloor() }
     : sides;

@@ -182,7 +182,12 @@ export class Semaphore {
    * assertEquals(sem.available, 1);
    * ```
    */
-  run<T>(fn: () => T | PromiseLike<T>, options?: AcquireOptions): Promise<T> {
+  run<T>(fn: () => T | PromiseLike<T>, options?: AcquireOptions): Promise<T>;
+  run<T>(fn: () => T | PromiseLike<T>): Promise<T> {
+    // `options` from `arguments`, for speed: V8 calls a function given fewer
+    // arguments than it declares more slowly, and most callers pass `fn`
+    // alone (see `#now`).
+    const options: AcquireOptions | undefined = arguments[1];
     try {
       checkFn(fn, "run task", "fn");
     } catch (error) {
@@ -198,39 +203,24 @@ export class Semaphore {
    * `run` with a free permit. `fn` starts after the first `await`: a later
    * microtask, in the caller's async context. A value that is not a
    * thenable settles the call in that microtask, two hops to the caller as
-   * with the 78abbaf Semaphore, which called `fn` inside `run` (`await
-   * run(() => i)`: 1.15–1.2× its CPU time, 1.65× when the value was
-   * awaited). A promise settles it one microtask after it does: three hops,
-   * the least that never-Zalgo allows (a bare async function of three hops
-   * costs 1.1–1.25×, this path 1.35–1.4×; bench/semaphore_ab.ts).
+   * with the 78abbaf Semaphore, which called `fn` inside `run`. A promise
+   * settles it one microtask after it does: three hops, the least that
+   * never-Zalgo allows. CPU time ÷ 78abbaf's (bench/README.md): `await
+   * run(() => i)` 1.1–1.2x; `await run(noop)` 1.35–1.5x, 0.1x above those
+   * three hops in a bare class method. Declaring `options` in `run` costs
+   * 5% more; `instanceof` inside `isThenable`, 5–7%.
    */
   async #now<T>(
     fn: () => T | PromiseLike<T>,
     signal: AbortSignal | undefined,
   ): Promise<T> {
     await DONE;
-    if (signal?.aborted) {
-      this.#release();
-      throw signal.reason;
-    }
-    let result;
-    let thenable: boolean;
     try {
-      result = fn();
-      // `instanceof` first, here: a promise, the usual result, skips the rest
-      // (the check inside isThenable cost 1.47x the 78abbaf time, not
-      // 1.37x). Inside the `try`: a `then` getter may throw.
-      thenable = result instanceof Promise || isThenable(result);
-    } catch (error) {
-      this.#release();
-      throw error;
-    }
-    if (!thenable) {
-      this.#release();
-      return result;
-    }
-    try {
-      return await result;
+      signal?.throwIfAborted(); // aborted since `run` looked
+      const result = fn(); // a `then` getter may throw: inside the `try`
+      return result instanceof Promise || isThenable(result)
+        ? await result
+        : result;
     } finally {
       this.#release();
     }
