@@ -208,8 +208,12 @@ export async function typeErrors(file: URL): Promise<Text[]> {
       env: { NO_COLOR: "1" },
     });
   const fast = await fastConfig().catch(() => undefined);
-  // Whatever the fast check finds, deno.json's own check says instead.
-  if (fast && (await check(...fast)).code === 0) return [];
+  const alone = await Deno.readTextFile(path).then(
+    (code) => !BEYOND.test(code),
+    () => false,
+  );
+  // Whatever the fast check finds or cannot judge, deno.json's check says.
+  if (fast && alone && (await check(...fast)).code === 0) return [];
   const { code, stderr: out } = await check();
   if (code === 0) return [];
   const where = (from: number) => {
@@ -245,7 +249,7 @@ export async function typeErrors(file: URL): Promise<Text[]> {
  * lib "node", which deno's default libs bring for four timers and which is
  * half of what a check parses: 0.33–0.42 s after an edit, where deno.json's
  * check takes 0.56–0.71 s (bench/exercise_check.ts). Its declarations are
- * deno's own (`deno types`, written once per deno version in .tools/check),
+ * deno's own (`deno types`, in .tools/check per deno version and TIMERS),
  * but for those timers, which {@linkcode TIMERS} declares no looser than
  * Node does: what else a file takes from lib "node" is an error there, and
  * {@linkcode typeErrors} then asks deno.json's check.
@@ -259,7 +263,7 @@ export async function fastConfig(): Promise<string[]> {
     await Deno.rename(temp, `${dir}/${file}`); // whole, to a check beside too
   };
   let types = await Deno.readTextFile(`${dir}/${name}`).catch(() => "");
-  if (!types) {
+  if (!types.endsWith(TIMERS)) {
     // deno.window's own part of `deno types` and deno.shared_globals'; the
     // libs they name but lib "node" and each other are the first line.
     const both = /^\/\/\/ <reference lib="(node|deno\.shared_globals)"/m;
@@ -294,23 +298,34 @@ export async function fastConfig(): Promise<string[]> {
 }
 
 /**
+ * What the fast check cannot judge by its types: an expected error (it has
+ * errors of its own), a global declaration (lib "node"'s may collide), a
+ * `socket` of `Deno.upgradeWebSocket` (lib "node"'s type), another file.
+ */
+const BEYOND =
+  /@ts-expect-error|\bglobal\b|upgradeWebSocket|["'`](?:\.{0,2}\/(?!`)|\\|file:|data:)/i;
+
+/**
  * lib "node"'s timers as the fast check knows them: what `setTimeout` and
  * `setInterval` return is of a type of its own that only clearing takes, so
  * that any other use of a timer is an error there and goes to deno.json's
- * check, which has Node's `Timeout`.
+ * check, which has Node's `Timeout`. It is `NodeJS.Timeout`, which deno's
+ * own libs name (`Deno.unrefTimer`): undeclared, it would be `any`.
  */
 const TIMERS = `
-interface FastCheckTimer { readonly "a fast check's timer": never }
+declare namespace NodeJS {
+  interface Timeout { readonly "a fast check's timer": never }
+}
 declare function setTimeout<A extends unknown[]>(
-  callback: (...args: A) => void, ms?: number, ...args: A): FastCheckTimer;
+  callback: (...args: A) => void, ms?: number, ...args: A): NodeJS.Timeout;
 declare function setTimeout(callback: (_: void) => void, ms?: number):
-  FastCheckTimer;
+  NodeJS.Timeout;
 declare function setInterval<A extends unknown[]>(
-  callback: (...args: A) => void, ms?: number, ...args: A): FastCheckTimer;
+  callback: (...args: A) => void, ms?: number, ...args: A): NodeJS.Timeout;
 declare function setInterval(callback: (_: void) => void, ms?: number):
-  FastCheckTimer;
-declare function clearTimeout(id: FastCheckTimer | undefined): void;
-declare function clearInterval(id: FastCheckTimer | undefined): void;
+  NodeJS.Timeout;
+declare function clearTimeout(id: NodeJS.Timeout | undefined): void;
+declare function clearInterval(id: NodeJS.Timeout | undefined): void;
 `;
 
 /** A path from the repository root, as the learner types it. */
