@@ -302,7 +302,7 @@ export async function fastConfig(): Promise<string[]> {
  * errors of its own), a global declaration (lib "node"'s may collide), a
  * `socket` of `Deno.upgradeWebSocket` (lib "node"'s type), another file.
  */
-const BEYOND =
+export const BEYOND: RegExp =
   /@ts-expect-error|\bglobal\b|upgradeWebSocket|["'`](?:\.{0,2}\/(?!`)|\\|file:|data:)/i;
 
 /**
