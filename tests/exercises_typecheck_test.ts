@@ -81,71 +81,69 @@ async function failing(
   return [...new Set([...at].map((m) => m[1]!))].sort();
 }
 
-Deno.test('The fast type check never passes a file deno.json\'s check fails: timers and other uses of lib "node", also after a change to its declarations; files whose verdict hangs on more than types (an expected error, a global declaration, a socket typed by lib "node", a module of their own) go to deno.json\'s; the solutions pass it', async () => {
-  const root = await copyCheckout("typecheck-corpus");
+Deno.test("The fast type check", async (t) => {
+  const root = await copyCheckout("typecheck");
   try {
     const copy: typeof import("../exercises/_run.ts") = await import(
       `file://${root}/exercises/_run.ts`
     );
-    // Declarations written by an older exercises/_run.ts are written anew.
-    const types = `${root}/.tools/check/deno-${Deno.version.deno}.d.ts`;
-    await copy.fastConfig();
-    const old = (await Deno.readTextFile(types)).replace("NodeJS", "Old");
-    await Deno.writeTextFile(types, old);
-    const flags = await copy.fastConfig();
-    // The solutions pass deno.json's check (deno task check): the fast
-    // one must pass them too, or it would serve no learner.
-    const solutions = [...Deno.readDirSync(`${root}/exercises/solutions`)]
-      .map((e) => `exercises/solutions/${e.name}`);
-    const snippets = await writeSnippets(root);
-    const beyond = await writeSnippets(root, BEYOND);
-    const [full, fast] = await Promise.all([
-      failing(root, [], [...snippets, ...beyond]),
-      failing(root, flags, [...snippets, ...beyond, ...solutions]),
-    ]);
-    // Only the BEYOND files (importsOne's error is in the file it imports).
-    const alone = beyond.filter((path) => !path.endsWith("importsOne.ts"));
-    assertEquals(full.filter((path) => !fast.includes(path)), alone.sort());
-    // Not vacuous: deno.json's check fails some, and the fast one fails
-    // some that deno.json's passes (those its verdict decides).
-    assert(full.includes("exercises/typed/clearObject.ts"));
-    assert(fast.includes("exercises/typed/unref.ts"));
-    assert(!full.includes("exercises/typed/unref.ts"));
-    // So they go to deno.json's check, by a look at their text, which no
-    // other file of the corpus and no solution matches.
-    for (const path of [...snippets, ...beyond, ...solutions]) {
-      const code = await Deno.readTextFile(`${root}/${path}`);
-      assertEquals(copy.BEYOND.test(code), beyond.includes(path), path);
-    }
-    const one = new URL(`file://${root}/exercises/typed/expectError.ts`);
-    assertEquals((await copy.typeErrors(one)).length, 1);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-});
-
-Deno.test("The verdict is deno.json's check's: a file only the fast check fails passes, also from two checks at once that write the fast check's config; a change to deno.json's options reaches it", async () => {
-  const root = await copyCheckout("typecheck-verdict");
-  try {
-    const copy: typeof import("../exercises/_run.ts") = await import(
-      `file://${root}/exercises/_run.ts`
+    await t.step(
+      'never passes a file deno.json\'s check fails: timers and other uses of lib "node", also after a change to its declarations; files whose verdict hangs on more than types (an expected error, a global declaration, a socket typed by lib "node", a module of their own) go to deno.json\'s; the solutions pass it',
+      async () => {
+        // Declarations written by an older exercises/_run.ts are written anew.
+        const types = `${root}/.tools/check/deno-${Deno.version.deno}.d.ts`;
+        await copy.fastConfig();
+        const old = (await Deno.readTextFile(types)).replace("NodeJS", "Old");
+        await Deno.writeTextFile(types, old);
+        const flags = await copy.fastConfig();
+        // The solutions pass deno.json's check (deno task check): the fast
+        // one must pass them too, or it would serve no learner.
+        const solutions = [...Deno.readDirSync(`${root}/exercises/solutions`)]
+          .map((e) => `exercises/solutions/${e.name}`);
+        const snippets = await writeSnippets(root);
+        const beyond = await writeSnippets(root, BEYOND);
+        const [full, fast] = await Promise.all([
+          failing(root, [], [...snippets, ...beyond]),
+          failing(root, flags, [...snippets, ...beyond, ...solutions]),
+        ]);
+        // Only the BEYOND files (importsOne's error is in the file it imports).
+        const alone = beyond.filter((path) => !path.endsWith("importsOne.ts"));
+        assertEquals(full.filter((path) => !fast.includes(path)), alone.sort());
+        // Not vacuous: deno.json's check fails some, and the fast one fails
+        // some that deno.json's passes (those its verdict decides).
+        assert(full.includes("exercises/typed/clearObject.ts"));
+        assert(fast.includes("exercises/typed/unref.ts"));
+        assert(!full.includes("exercises/typed/unref.ts"));
+        // So they go to deno.json's check, by a look at their text, which no
+        // other file of the corpus and no solution matches.
+        for (const path of [...snippets, ...beyond, ...solutions]) {
+          const code = await Deno.readTextFile(`${root}/${path}`);
+          assertEquals(copy.BEYOND.test(code), beyond.includes(path), path);
+        }
+      },
     );
-    await writeSnippets(root);
-    const file = (name: string) =>
-      new URL(`file://${root}/exercises/typed/${name}.ts`);
-    // Where an error is reported: exercises_process_test.ts.
-    const both = await Promise.all([
-      copy.typeErrors(file("unref")),
-      copy.typeErrors(file("unused")),
-    ]);
-    assertEquals(both, [[], []]);
-    const config = JSON.parse(await Deno.readTextFile(`${root}/deno.json`));
-    config.compilerOptions.noUnusedLocals = true;
-    await Deno.writeTextFile(`${root}/deno.json`, JSON.stringify(config));
-    const flags = await copy.fastConfig();
-    assertEquals(await failing(root, flags, [`exercises/typed/unused.ts`]), [
-      "exercises/typed/unused.ts",
-    ]);
+    await t.step(
+      "gives deno.json's check's verdict: a file only the fast check fails passes, one it cannot judge fails, also from two checks at once that write the fast check's config; a change to deno.json's options reaches it",
+      async () => {
+        await Deno.remove(`${root}/.tools/check`, { recursive: true });
+        await writeSnippets(root);
+        const file = (name: string) =>
+          new URL(`file://${root}/exercises/typed/${name}.ts`);
+        // Where an error is reported: exercises_process_test.ts.
+        const [unref, expectError] = await Promise.all([
+          copy.typeErrors(file("unref")),
+          copy.typeErrors(file("expectError")),
+        ]);
+        assertEquals(unref, []);
+        assertEquals(expectError.length, 1); // deno.json's check said it
+        const config = JSON.parse(await Deno.readTextFile(`${root}/deno.json`));
+        config.compilerOptions.noUnusedLocals = true;
+        await Deno.writeTextFile(`${root}/deno.json`, JSON.stringify(config));
+        const flags = await copy.fastConfig();
+        const unused = ["exercises/typed/unused.ts"];
+        assertEquals(await failing(root, flags, unused), unused);
+      },
+    );
   } finally {
     await Deno.remove(root, { recursive: true });
   }
