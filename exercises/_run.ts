@@ -247,8 +247,8 @@ export async function typeErrors(file: URL): Promise<Text[]> {
 /**
  * Flags for a `deno check` that types a file as deno.json says but without
  * lib "node", which deno's default libs bring for four timers and which is
- * half of what a check parses: 0.33–0.42 s after an edit, where deno.json's
- * check takes 0.56–0.71 s (bench/exercise_check.ts). Its declarations are
+ * half of what a check parses: 395 ms after an edit, where deno.json's
+ * check takes 609 (medians, bench/README.md). Its declarations are
  * deno's own (`deno types`, in .tools/check per deno version and TIMERS),
  * but for those timers, which {@linkcode TIMERS} declares no looser than
  * Node does: what else a file takes from lib "node" is an error there, and
