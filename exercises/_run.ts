@@ -280,7 +280,13 @@ export async function fastConfig(): Promise<string[]> {
   }
   const root = JSON.parse(await Deno.readTextFile(`${CHECKOUT}/deno.json`));
   const options = root.compilerOptions ?? {};
-  if (options.lib || options.types) throw new Error("deno.json names libs");
+  // What the config would not carry over is left to deno.json's check.
+  const relative = Object.values<string>(root.imports ?? {})
+    .some((to) => to.startsWith("."));
+  if (
+    options.lib || options.types || root.scopes || root.links ||
+    root.workspace || relative
+  ) throw new Error("deno.json: more than the fast check carries over");
   // The package by its own name, as deno.json's name and exports say.
   const imports = { ...root.imports };
   for (const [path, to] of Object.entries<string>(root.exports ?? {})) {

@@ -5,7 +5,7 @@
  * what the learner reads is always deno.json's verdict. In copies of the
  * checkout: the fast check writes its config under .tools/check.
  */
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertRejects } from "@std/assert";
 import { copyCheckout } from "./_checkout.ts";
 
 /** Files a learner could write with lib "node"'s timers and globals, right and wrong. */
@@ -149,6 +149,24 @@ Deno.test("The fast type check", async (t) => {
           `deno-${Deno.version.deno}.d.ts`,
           "deno.json",
         ]);
+      },
+    );
+    await t.step(
+      "is not used when deno.json says more than its config carries over (scopes, links, members, imports by relative path)",
+      async () => {
+        const shipped = await Deno.readTextFile(`${root}/deno.json`);
+        for (
+          const more of [
+            { scopes: { "./exercises/": { "@std/assert": "./mod.ts" } } },
+            { links: ["../x"] },
+            { workspace: ["./exercises"] },
+            { imports: { "x": "./mod.ts" } },
+          ]
+        ) {
+          const config = { ...JSON.parse(shipped), ...more };
+          await Deno.writeTextFile(`${root}/deno.json`, JSON.stringify(config));
+          await assertRejects(() => copy.fastConfig());
+        }
       },
     );
   } finally {
