@@ -203,7 +203,7 @@ export async function typeErrors(file: URL): Promise<Text[]> {
   // fetched; what its code computes when it runs never is (the run is
   // --cached-only).
   const path = decodeURIComponent(file.pathname);
-  const check = (...flags: string[]) =>
+  const denoCheck = (...flags: string[]) =>
     runDeno(["check", "--quiet", "--no-remote", ...flags, path], {
       env: { NO_COLOR: "1" },
     });
@@ -213,8 +213,8 @@ export async function typeErrors(file: URL): Promise<Text[]> {
     () => false,
   );
   // Whatever the fast check finds or cannot judge, deno.json's check says.
-  if (fast && alone && (await check(...fast)).code === 0) return [];
-  const { code, stderr: out } = await check();
+  if (fast && alone && (await denoCheck(...fast)).code === 0) return [];
+  const { code, stderr: out } = await denoCheck();
   if (code === 0) return [];
   const where = (from: number) => {
     const at = /^\s+at (file:\/\/\S+?):(\d+):(\d+)$/m.exec(out.slice(from));

@@ -6,6 +6,7 @@
  * checkout: the fast check writes its config under .tools/check.
  */
 import { assert, assertEquals, assertRejects } from "@std/assert";
+import { runDeno } from "../course/deno.ts";
 import { copyCheckout } from "./_checkout.ts";
 
 /** Files a learner could write with lib "node"'s timers and globals, right and wrong. */
@@ -67,15 +68,11 @@ async function failing(
   flags: string[],
   paths: string[],
 ): Promise<string[]> {
-  const { stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["check", "--quiet", "--no-remote", ...flags, ...paths],
-    cwd: root,
-    env: { NO_COLOR: "1" },
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(stderr);
-  const at = text.matchAll(
+  const { stderr } = await runDeno(
+    ["check", "--quiet", "--no-remote", ...flags, ...paths],
+    { cwd: root, env: { NO_COLOR: "1" } },
+  );
+  const at = stderr.matchAll(
     /^\s+at file:\/\/\S*?\/(exercises\/\S+?):\d+:\d+$/gm,
   );
   return [...new Set([...at].map((m) => m[1]!))].sort();
