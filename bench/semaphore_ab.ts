@@ -8,8 +8,12 @@
  * 78abbaf's in the same round, which a loaded machine disturbs far less than
  * `deno bench`'s wall-clock averages.
  *
+ * Each side calls `run` from its own copy of the workloads (see
+ * _semaphore_cases.ts); `--shared` gives all one copy instead, whose call
+ * sites then see every side's class.
+ *
  * Run: deno run --config bench/deno.json bench/semaphore_ab.ts [rounds] [case]
- * (only the cases whose name contains `case`, e.g. `uncontended`).
+ * [--shared] (only the cases whose name contains `case`, e.g. `uncontended`).
  *
  * @module
  */
@@ -17,10 +21,12 @@ import process from "node:process";
 import { Semaphore } from "../lib/semaphore.ts";
 import { Semaphore as Semaphore78 } from "./_semaphore_78abbaf.ts";
 
-type Run = (fn: () => unknown, options?: { signal?: AbortSignal }) => unknown;
-type Side = (permits: number) => { run: Run };
+import { type Side } from "./_semaphore_cases.ts";
+import * as old from "./_semaphore_cases.ts?78abbaf";
+import * as now from "./_semaphore_cases.ts?today";
+import * as bare from "./_semaphore_cases.ts?floor";
+import * as method from "./_semaphore_cases.ts?method";
 
-const noop = (): Promise<void> => Promise.resolve();
 const DONE = Promise.resolve();
 /** No semaphore: wait one microtask, then await fn's promise. */
 const floor: Side = () => ({
@@ -54,34 +60,17 @@ const sides: Record<string, Side> = {
   today: (n) => new Semaphore(n),
 };
 
-/** Starts `n` calls at once and resolves when all have settled. */
-function many(n: number, call: () => unknown): Promise<unknown> {
-  return Promise.all(Array.from({ length: n }, call));
-}
-
-/** A workload: how many times to repeat it per sample, and what it does. */
-const cases: Record<string, [number, (side: Side) => Promise<unknown>]> = {
-  "Semaphore(4).run, 10^4 tasks at once": [2, (side) => {
-    const sem = side(4);
-    return many(10_000, () => sem.run(noop));
-  }],
-  "1,000 × await run(noop), uncontended": [50, async (side) => {
-    const sem = side(1);
-    for (let i = 0; i < 1000; i++) await sem.run(noop);
-  }],
-  "1,000 × await run(() => i), uncontended": [50, async (side) => {
-    const sem = side(1);
-    for (let i = 0; i < 1000; i++) await sem.run(() => i);
-  }],
-  "Semaphore(4).run, 10^4 tasks, a signal each": [1, (side) => {
-    const sem = side(4);
-    const signal = () => new AbortController().signal;
-    return many(10_000, () => sem.run(noop, { signal: signal() }));
-  }],
+/** Each side's own copy of the workloads (see _semaphore_cases.ts). */
+const copies: Record<string, typeof now.cases> = {
+  "78abbaf": old.cases,
+  today: now.cases,
+  floor: bare.cases,
+  "floor as a method": method.cases,
 };
 
-const rounds = Number(Deno.args[0] ?? 41);
-const only = Deno.args[1] ?? "";
+const shared = Deno.args.includes("--shared");
+const [rounds = 41, only = ""] = Deno.args.filter((arg) => arg !== "--shared")
+  .map((arg, i) => i === 0 ? Number(arg) : arg) as [number?, string?];
 const cpu = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
@@ -89,7 +78,7 @@ const cpu = () => {
 const median = (values: number[]) =>
   values.toSorted((a, b) => a - b)[values.length >> 1]!;
 
-for (const [name, [repeat, workload]] of Object.entries(cases)) {
+for (const [name, [repeat]] of Object.entries(now.cases)) {
   if (!name.includes(only)) continue;
   const all: Record<string, Side> = name.includes("run(noop), uncontended")
     ? { ...sides, floor, "floor as a method": () => new MethodFloor() }
@@ -99,6 +88,7 @@ for (const [name, [repeat, workload]] of Object.entries(cases)) {
     const order = Object.keys(all).sort(() => Math.random() - 0.5);
     for (const side of order) {
       const start = cpu();
+      const workload = (shared ? now.cases : copies[side]!)[name]![1];
       for (let k = 0; k < repeat; k++) await workload(all[side]!);
       (times[side] ??= []).push((cpu() - start) / repeat);
     }
@@ -110,5 +100,8 @@ for (const [name, [repeat, workload]] of Object.entries(cases)) {
       return `${side} ${ratio.toFixed(2)}x`;
     },
   );
-  console.log(`${name}: ${ratios.join(", ")} (÷ 78abbaf, ${rounds} rounds)`);
+  const ms = median(base).toFixed(2);
+  console.log(
+    `${name}: ${ratios.join(", ")} (÷ 78abbaf: ${ms} ms, ${rounds} rounds)`,
+  );
 }
