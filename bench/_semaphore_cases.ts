@@ -43,4 +43,9 @@ export const cases: Record<
     const signal = () => new AbortController().signal;
     return many(10_000, () => sem.run(noop, { signal: signal() }));
   }],
+  "1,000 × await run(noop, { signal }), uncontended": [50, async (side) => {
+    const sem = side(1);
+    const signal = new AbortController().signal;
+    for (let i = 0; i < 1000; i++) await sem.run(noop, { signal });
+  }],
 };

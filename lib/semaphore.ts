@@ -184,9 +184,7 @@ export class Semaphore {
    */
   run<T>(fn: () => T | PromiseLike<T>, options?: AcquireOptions): Promise<T>;
   run<T>(fn: () => T | PromiseLike<T>): Promise<T> {
-    // For speed (see `#now`): V8 calls a function given fewer arguments than
-    // it declares more slowly, and most callers pass `fn` alone.
-    const options: AcquireOptions | undefined = arguments[1];
+    const options: AcquireOptions | undefined = arguments[1]; // see `#now`
     if (options === undefined && typeof fn === "function" && this.#take()) {
       return this.#now(fn);
     }
@@ -200,23 +198,18 @@ export class Semaphore {
     if (!this.#take()) {
       return this.#waiters.park(fn, signal).then(this.#begin) as Promise<T>;
     }
-    const start: Start = { fn, signal }; // as a queued caller's, at once
-    return Promise.resolve(start).then(this.#begin) as Promise<T>;
+    return this.#checked(fn, signal) as Promise<T>;
   }
 
   /**
-   * `run` with a free permit and no signal. `fn` starts after the first
-   * `await`: a later microtask, in the caller's async context. A value that
-   * is not a thenable settles the call in that microtask, two hops to the
-   * caller as with the 78abbaf Semaphore, which called `fn` inside `run`. A
-   * promise settles it one microtask after it does: three hops, the least
-   * that never-Zalgo allows. CPU time ÷ 78abbaf's (bench/README.md, the
-   * A/B): `await run(() => i)` 1.2x; `await run(noop)` 1.5x, 0.05x above the
-   * same three hops in a bare class method. For speed, each worth 1–3% of
-   * `run(noop)`: `run` reads `options` from `arguments` and serves `run(fn)`
-   * after a `typeof`, this method takes no signal, and the `finally` counts
-   * the permit back itself when nobody waits; `instanceof` before
-   * `isThenable`, 5–7%.
+   * `run` with a free permit and no options. `fn` starts a microtask later,
+   * in the caller's async context; a value settles the call in that
+   * microtask (two hops), a promise one microtask after it does (three, the
+   * least never-Zalgo allows). For speed (bench/README.md): `run` serves
+   * `run(fn)` after a `typeof`, reads `options` from `arguments` (V8 calls a
+   * method given fewer arguments than it declares more slowly), and the
+   * `finally` counts the permit back when nobody waits, 1–3% each; checking
+   * a signal here (`#checked` does), 3–10%; `instanceof` first, 5–7%.
    */
   async #now<T>(fn: () => T | PromiseLike<T>): Promise<T> {
     await DONE;
@@ -228,6 +221,17 @@ export class Semaphore {
     } finally {
       if (this.#waiters.size === 0) this.#available++;
       else this.#release();
+    }
+  }
+
+  async #checked(fn: () => unknown, signal?: AbortSignal): Promise<unknown> {
+    await DONE;
+    try {
+      signal?.throwIfAborted(); // aborted since `run` looked
+      const result = fn(); // a `then` getter may throw: inside the `try`
+      return isThenable(result) ? await result : result;
+    } finally {
+      this.#release();
     }
   }
 
@@ -244,10 +248,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }
 
-/**
- * What a `run` caller's first microtask needs when it has a signal or had
- * to wait: made by `run` or at the grant.
- */
+/** What a queued `run` caller's first microtask needs; made at the grant. */
 type Start = { fn: () => unknown; signal: AbortSignal | undefined };
 
 class PermitImpl implements Permit {

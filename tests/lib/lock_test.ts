@@ -196,3 +196,37 @@ Deno.test("Semaphore and Lock give the permit back when what fn returns has a `t
   assertEquals(lock.locked, false);
   assertEquals(await lock.run(() => "next"), "next");
 });
+
+Deno.test("Semaphore and Lock settle run() one microtask after fn's promise when a permit is free, whatever the options", async () => {
+  /** How many microtasks after fn's promise settles `call` settles. */
+  async function lag(call: (fn: () => Promise<void>) => Promise<unknown>) {
+    let settleIt!: () => void;
+    const promise = new Promise<void>((resolve) => settleIt = resolve);
+    const task = call(() => promise);
+    await settle(); // fn has started: it is `promise` the call waits for
+    let ticks = 0;
+    let settledAt: number | undefined;
+    task.then(() => settledAt = ticks);
+    settleIt();
+    while (settledAt === undefined) {
+      await null;
+      ticks++;
+    }
+    return settledAt;
+  }
+  const awaited = await lag(async (fn) => {
+    await null;
+    return await fn();
+  });
+  const signal = new AbortController().signal;
+  const options = [undefined, {}, { signal }];
+  for (const sem of [new Semaphore(2), new Lock()]) {
+    const name = sem.constructor.name;
+    assertEquals(await lag((fn) => sem.run(fn)), awaited, name);
+    for (const option of options) {
+      const shown = `${name}, ${JSON.stringify(option)}`;
+      assertEquals(await lag((fn) => sem.run(fn, option)), awaited, shown);
+      assertEquals([sem.available, sem.waiting], [sem.permits, 0], shown);
+    }
+  }
+});
