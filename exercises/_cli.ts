@@ -357,6 +357,8 @@ async function report(
   if (result === undefined || result.passed) {
     io.write(`${paint("green", "✓")} ${title} — ${say("passed")}\n`);
     io.write(wrap(exercise.success[lang], io.width, "  ") + "\n");
+    const note = result?.note?.[lang];
+    if (note) io.write(wrap(note, io.width, "  • ", "    ") + "\n");
     return;
   }
   const lesson = await lessonOf(exercise);

@@ -217,7 +217,9 @@ export interface UnitSpan {
  * One scenario as data: the ms of its unit, whether time was simulated,
  * when it ended (where the chart stops), every task in the order they
  * started, those that stopped because their signal aborted, the names
- * started twice, and the outcome, its values {@linkcode encode}d.
+ * started twice, and the outcome, its values {@linkcode encode}d; on real
+ * time, given a margin, the largest share of any stretch that long that the
+ * learner's process lost to hold-ups.
  */
 export interface Run
   extends Omit<Outcome, "value" | "error" | "unhandled" | "uncaught"> {
@@ -228,6 +230,7 @@ export interface Run
   readonly cancelled: readonly string[];
   readonly twice: readonly string[];
   readonly values: string;
+  readonly held?: number;
 }
 
 // ---- The checker's side: judging a Run.

@@ -6,8 +6,14 @@
  * exercise.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { EXERCISES } from "../exercises/_catalog.ts";
-import { stubSolutionWrong } from "./_exercises.ts";
+import { EXERCISES, findExercise } from "../exercises/_catalog.ts";
+import { check } from "../exercises/_run.ts";
+import {
+  assertFails,
+  EXPECTED,
+  FIXTURES,
+  stubSolutionWrong,
+} from "./_exercises.ts";
 
 for (const exercise of EXERCISES.filter((e) => e.real)) {
   Deno.test(
@@ -45,4 +51,40 @@ Deno.test("deno task exercise's own command line checks an exercise in a process
   // Solved here or not, the verdict comes back, in Spanish.
   const verdict = /^([✓✗]) 03a · Solapa tres esperas/m.exec(text)?.[1];
   assertEquals(code, verdict === "✓" ? 0 : 1, text);
+});
+
+Deno.test("A pass on real time across a hold-up of the learner's process is checked again: a wait too short that a hold-up stretched fails once the process runs free; held up in three runs, it passes with a note", async (t) => {
+  // The fixture holds its thread up for 2 units where the server below says
+  // so: on /once, at its first question only; on /always, every time.
+  const asked = { "/once": 0, "/always": 0 };
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request) => {
+      const path = new URL(request.url).pathname as keyof typeof asked;
+      const hold = asked[path]++ === 0 || path === "/always";
+      return new Response(hold ? "hold" : "free");
+    },
+  );
+  const exercise = findExercise("08b")!;
+  const source = await Deno.readTextFile(new URL("_held_up.ts", FIXTURES));
+  const run = async (path: keyof typeof asked) => {
+    const file = new URL(
+      `../.tools/test-output/held_up_${path.slice(1)}.ts`,
+      import.meta.url,
+    );
+    const hook = `http://127.0.0.1:${server.addr.port}${path}`;
+    await Deno.writeTextFile(file, source.replace(/http:[^"]*/, hook));
+    return await check(exercise, file, { typeCheck: false });
+  };
+  const [once, always] = await Promise.all([run("/once"), run("/always")]);
+  await t.step("held up in its first run, then free: it fails", () => {
+    assert(asked["/once"] > 1, "the check did not run again");
+    assertFails(once, EXPECTED["08b"]!.wrong["08b_ignores_retry_after"]!);
+  });
+  await t.step("held up every time: three runs, a pass with a note", () => {
+    // One question a run; a run that a busy machine made fail runs again.
+    assert([3, 4].includes(asked["/always"]), `${asked["/always"]} runs`);
+    assert(always.passed, always.problems[0]?.en);
+    assert(always.note && always.note.en !== always.note.es);
+  });
 });

@@ -20,7 +20,7 @@ import {
 import { listLessons } from "../course/header.ts";
 import { EXERCISES, fileOf, findExercise } from "../exercises/_catalog.ts";
 import { type Io, main, wrap } from "../exercises/_cli.ts";
-import { Scene, units } from "../exercises/_harness.ts";
+import { Scene, text, units } from "../exercises/_harness.ts";
 import { display } from "../exercises/_run.ts";
 import { testFolder } from "./_checkout.ts";
 import { Checking } from "../exercises/_world.ts";
@@ -428,6 +428,17 @@ Deno.test("deno task exercise: the list, then the first exercise not done, check
       fake.flat,
       `Edit ${stub("05c")}, then run \`deno task exercise 05c\` again`,
     );
+  });
+  await t.step("a pass's note comes under its success text", async () => {
+    fake.reset();
+    const note = text("Held up: check again.", "Detenida.");
+    const io: Io = {
+      ...fake.io,
+      check: ({ id }) =>
+        Promise.resolve({ id, passed: true, problems: [], note }),
+    };
+    assertEquals(await main(["08b"], io), 0);
+    assertStringIncludes(fake.out, "  • Held up: check again.");
   });
   await t.step("an unknown id lists the real ones", async () => {
     fake.reset();
