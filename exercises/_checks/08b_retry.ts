@@ -115,8 +115,8 @@ function judge(path: string, attempts: readonly Attempt[], run: Scene): Text[] {
       )];
     } else if (gap < want - EARLY) {
       return [text(
-        "Attempt {next} on {path} came {gap} after attempt {k}, but {why}: wait {want}.",
-        "El intento {next} a {path} llegó {gap} después del {k}, pero {why}: espera {want}.",
+        "Attempt {next} on {path} came {gap} after attempt {k}; it should have waited {want}, as {why}.",
+        "El intento {next} a {path} llegó {gap} después del {k}; debía esperar {want}, porque {why}.",
         { ...values, why, want: units(want) },
       )];
     } else if (gap > want + LATE) {
