@@ -422,7 +422,7 @@ export async function sayHello(tools: Tools): Promise<void> {
   }
 });
 
-Deno.test("Stubs and solutions import the package by its name, so a solution copied over its stub works as its check in solutions/ does", async () => {
+Deno.test("Stubs and solutions import nothing by a relative path (the package by its name), so a solution copied over its stub works as its check in solutions/ does", async () => {
   for (const exercise of EXERCISES) {
     for (const f of [await shipped(exercise), fileOf(exercise, true)]) {
       const source = await Deno.readTextFile(f);
