@@ -139,6 +139,7 @@ const FLAGS = {
   help: { type: "switch" },
   lang: { type: "string", choices: ["en", "es"] },
 } as const;
+const SHORT = { short: { h: "help", w: "watch" }, positionals: 1 };
 
 /** One run of the CLI: where it writes, in which language, how. */
 interface Cli {
@@ -155,10 +156,7 @@ export async function main(args: string[], io: Io = terminal()) {
   const progress = await io.load();
   let flags;
   try {
-    flags = parseFlags(args, FLAGS, {
-      short: { h: "help", w: "watch" },
-      positionals: 1,
-    });
+    flags = parseFlags(args, FLAGS, SHORT);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.write(error.text[askedLang(args) ?? progress.lang ?? "en"] + "\n");

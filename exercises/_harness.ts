@@ -130,17 +130,11 @@ export function encode(
 
 /** {@linkcode encode}'s text back as values. */
 export function decode(data: string): unknown {
-  return JSON.parse(
-    data,
-    (_, v) =>
-      v?.$ === "u"
-        ? undefined
-        : v?.$ === "p"
-        ? Object.fromEntries(v.v)
-        : v?.$ === "o"
-        ? Object.assign(new Foreign(), v)
-        : v,
-  );
+  return JSON.parse(data, (_, v) => {
+    if (v?.$ === "u") return undefined;
+    if (v?.$ === "p") return Object.fromEntries(v.v);
+    return v?.$ === "o" ? Object.assign(new Foreign(), v) : v;
+  });
 }
 
 /**
@@ -599,19 +593,16 @@ export function define<Notes>(
 
 /** A task name outside `names` rejects with an error that lists the real ones. */
 export function unknownTask(name: unknown, names: readonly unknown[]) {
-  return Promise.reject(
-    new RangeError(
-      `There is no task ${describe(name)}; the tasks are ${names.join(", ")}`,
-    ),
-  );
+  const list = names.join(", ");
+  const message = `There is no task ${describe(name)}; the tasks are ${list}`;
+  return Promise.reject(new RangeError(message));
 }
 
 /** Rejects for a `signal` that is neither absent nor an `AbortSignal`; undefined when it is fine. */
 export function badSignal(signal: unknown): Promise<never> | undefined {
   if (signal === undefined || signal instanceof AbortSignal) return undefined;
-  return Promise.reject(
-    new TypeError(
-      `The signal must be an AbortSignal: current value is ${describe(signal)}`,
-    ),
-  );
+  const message = `The signal must be an AbortSignal: current value is ${
+    describe(signal)
+  }`;
+  return Promise.reject(new TypeError(message));
 }

@@ -43,14 +43,14 @@ export const REAL = Object.freeze({
 export function originIn(stack: string | undefined, url: string) {
   const line = stack?.split("\n").find((line) => line.includes(url));
   if (line === undefined) return undefined;
-  const at = /:(\d+):\d+\)?\s*$/.exec(
-    line.slice(line.indexOf(url) + url.length),
-  );
+  const rest = line.slice(line.indexOf(url) + url.length);
+  const at = /:(\d+):\d+\)?\s*$/.exec(rest);
   const name = url.slice(url.lastIndexOf("/") + 1);
   return at ? `${name}:${at[1]}` : name;
 }
 
 let installed = false;
+const timedOut = () => new DOMException("Signal timed out.", "TimeoutError");
 
 /** Replaces each `target[key]` with its value; the function returned puts them back. */
 function patch(patches: [object, PropertyKey, unknown][]): () => void {
@@ -140,14 +140,8 @@ class Clock {
   schedule(ms: number, fn: () => void, more: Partial<Timer> = {}): number {
     const delay = Number.isFinite(ms) && ms > 0 ? ms : 0;
     const id = this.#seq++ + 1_000_001;
-    const timer: Timer = {
-      id,
-      at: this.now() + delay,
-      seq: id,
-      fn,
-      ref: true,
-      ...more,
-    };
+    const at = this.now() + delay;
+    const timer: Timer = { id, at, seq: id, fn, ref: true, ...more };
     this.timers.set(id, timer);
     if (!this.virtual) {
       timer.real = REAL.setTimeout(() => this.fire(timer), delay);
@@ -218,11 +212,8 @@ class Clock {
         [AbortSignal, "timeout", (ms: number) => {
           const controller = new AbortController();
           // Like the real one, this timer does not keep a program alive.
-          this.schedule(ms, () => {
-            controller.abort(
-              new DOMException("Signal timed out.", "TimeoutError"),
-            );
-          }, { ref: false, origin: this.origin() });
+          const abort = () => controller.abort(timedOut());
+          this.schedule(ms, abort, { ref: false, origin: this.origin() });
           return controller.signal;
         }],
       );

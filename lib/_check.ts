@@ -87,11 +87,8 @@ export function refuse(
   rule: string,
   value: unknown,
 ): never {
-  throw new Kind(
-    `Cannot ${action} as '${name}' must be ${rule}: current value is ${
-      describe(value)
-    }`,
-  );
+  const message = `Cannot ${action} as '${name}' must be ${rule}`;
+  throw new Kind(`${message}: current value is ${describe(value)}`);
 }
 
 /** An options argument: any object but an array; `undefined` reads as `{}`. */
@@ -136,9 +133,8 @@ export function signalOf(
   value: { signal?: AbortSignal } | undefined,
   action: string,
 ): AbortSignal | undefined {
-  return value === undefined
-    ? undefined
-    : signal(options(value, action).signal, action);
+  if (value === undefined) return undefined;
+  return signal(options(value, action).signal, action);
 }
 
 /**
@@ -157,9 +153,7 @@ export function count(
     typeof value === "number" &&
     (Number.isSafeInteger(value) && value >= min ||
       orInfinity && value === Infinity)
-  ) {
-    return value;
-  }
+  ) return value;
   if (typeof value !== "number") refuse(type, action, name, "a number", value);
   const or = orInfinity ? " or Infinity" : "";
   const rangeRule = Number.isInteger(value) && value > 0

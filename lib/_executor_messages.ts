@@ -197,13 +197,9 @@ export function pack(thrown: unknown): Thrown {
 
 /** Rebuilds on the host the thrown value that {@linkcode pack} made. */
 export function revive({ value, name, fields = [] }: Thrown): unknown {
+  const open = { writable: true, configurable: true };
   const define = (key: string, field: unknown, enumerable: boolean) =>
-    Object.defineProperty(value, key, {
-      value: field,
-      enumerable,
-      writable: true,
-      configurable: true,
-    });
+    Object.defineProperty(value, key, { ...open, value: field, enumerable });
   if (name !== undefined) define("name", name, false);
   // An AggregateError's `errors` is its own field, not enumerable.
   for (const [key, field] of fields) define(key, field, key !== "errors");

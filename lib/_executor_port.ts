@@ -33,10 +33,8 @@ export interface Port {
 }
 
 /** The worker's file, with this file's extension: .ts, or .js once built. */
-const WORKER = new URL(
-  `./_executor_worker.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`,
-  import.meta.url,
-);
+const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
+const WORKER = new URL(`./_executor_worker.${extension}`, import.meta.url);
 
 /** The part of the Web Locks API used here (Deno's types lack it). */
 interface Locks {

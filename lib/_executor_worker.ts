@@ -208,10 +208,7 @@ function answer(value: unknown, threw: boolean): void {
   flush();
   const values = [(value as TransferMarker).value];
   try {
-    post(
-      { type: "results", values, failed: [], skipped: [] },
-      list,
-    );
+    post({ type: "results", values, failed: [], skipped: [] }, list);
   } catch (error) {
     answer(unsent("its transfer list cannot be moved", error), true);
   }

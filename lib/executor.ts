@@ -125,12 +125,7 @@ export type Bound<M> = {
  * there was one.
  */
 export class WorkerError extends Error {
-  /**
-   * Makes the error.
-   *
-   * @param message What happened.
-   * @param options `cause`: the error that killed the worker, if any.
-   */
+  /** Makes the error; `options.cause`: the error that killed the worker, if any. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "WorkerError";
@@ -177,7 +172,6 @@ export function transfer<T>(value: T, list: Transferable[]): T {
   return marker as T;
 }
 
-// ---------------------------------------------------------------------------
 // How it works, and what each part buys. Figures from bench/executor_bench.ts
 // on 2 shared cores, medians of 3 runs; "without it" from a copy of lib/ with
 // that part removed, run beside it (both in bench/README.md):
@@ -203,7 +197,6 @@ export function transfer<T>(value: T, list: Transferable[]): T {
 // - The last module string is kept parsed (parsing takes about 1 µs, as
 //   long as the rest of a trivial call): 20,000 calls naming their module
 //   by a string take 37 ms with it, 55 ms without.
-// ---------------------------------------------------------------------------
 
 const QUEUED = 0;
 const SENT = 1;
@@ -363,7 +356,6 @@ export class Executor implements AsyncDisposable {
   /**
    * Makes an executor. No worker starts before the first call.
    *
-   * @param options `workers` and `idleTimeout`.
    * @throws {TypeError} If `options` is not an object, or `workers` or
    * `idleTimeout` is not a number.
    * @throws {RangeError} If `workers` is not an integer from 1 to
@@ -428,7 +420,6 @@ export class Executor implements AsyncDisposable {
    * import.meta.url)` or `import.meta.resolve(...)`).
    * @param exportName The name of an exported function.
    * @param args The arguments, cloned (or moved, see `transfer`).
-   * @param options `signal` and `transfer`.
    * @returns What the function returned, or its error.
    * @throws {TypeError} (as a rejection) If an argument or option has the
    * wrong type (`module` not an absolute URL, `exportName` not a non-empty
@@ -618,9 +609,7 @@ export class Executor implements AsyncDisposable {
       modules: batch.map((call) => call.module),
       names: batch.map((call) => call.exportName),
       args: batch.map((call) => call.args),
-      abortable: batch.some((call) => call.signal)
-        ? abortable(batch)
-        : undefined,
+      abortable: abortable(batch),
     };
     try {
       thread.port.post(message, batch[0]!.transfer);
@@ -795,10 +784,8 @@ export class Executor implements AsyncDisposable {
       thread.head < thread.calls.length || this.#queued > 0 ||
       thread.idleTimer !== undefined || thread.dead
     ) return;
-    thread.idleTimer = setLongTimeout(
-      () => this.#retire(thread),
-      this.#idleTimeout,
-    );
+    const retire = () => this.#retire(thread);
+    thread.idleTimer = setLongTimeout(retire, this.#idleTimeout);
   }
 
   /** Starts a worker. */
@@ -833,10 +820,12 @@ const noop = () => {};
 
 /**
  * Before which calls of `batch` the worker posts the answers it holds (an
- * abort ends it): not one whose signal all before it share, so 20,000 calls
- * on one signal stay batched (a post before each took 6.8x their time).
+ * abort ends it), if any call has a signal: not one whose signal all before
+ * it share, so 20,000 calls on one signal stay batched (a post before each
+ * took 6.8x their time).
  */
-function abortable(batch: Call[]): boolean[] {
+function abortable(batch: Call[]): boolean[] | undefined {
+  if (!batch.some((call) => call.signal)) return undefined;
   const split = batch.findIndex((call) => call.signal !== batch[0]!.signal);
   const after = (i: number) => i === 0 || (split > 0 && i >= split);
   return batch.map((call, i) => !!call.signal && after(i));
@@ -856,10 +845,8 @@ function deathError(thread: Thread, call: Call, never: boolean): WorkerError {
     ? `Worker died before running ${what}, with the objects it moved there`
     : `Worker died while running ${what}`;
   const { cause, causeError } = thread;
-  return new WorkerError(
-    `${message}: ${cause}`,
-    causeError === undefined ? undefined : { cause: causeError },
-  );
+  const options = causeError === undefined ? undefined : { cause: causeError };
+  return new WorkerError(`${message}: ${cause}`, options);
 }
 
 /** The error for a call whose arguments could not be posted. */

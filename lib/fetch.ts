@@ -361,10 +361,12 @@ function checkInput(input: unknown, action: string, name: string): FetchInput {
 /** A list option as a set, each item checked by `item`. */
 function setOf<T>(
   value: Iterable<unknown>,
-  [action, name, of]: string[],
+  action: string,
+  name: string,
+  of: string,
   item: (value: unknown, name: string) => T,
 ): Set<T> {
-  const items = list(value, action!, name!, of!);
+  const items = list(value, action, name, of);
   return new Set(Array.from(items, (v, i) => item(v, `${name}[${i}]`)));
 }
 
@@ -384,7 +386,7 @@ function makePlan(options: FetchWithRetryInit, action: string) {
     : checkOptions(retry, action, "retry");
   const { backoff = {}, onRetry } = given;
   const methods = given.methods ?? ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"];
-  const statusCodes = given.statusCodes ?? [408, 413, 429, 500, 502, 503, 504];
+  const codes = given.statusCodes ?? [408, 413, 429, 500, 502, 503, 504];
   let delay: (retry: number) => number;
   if (typeof backoff === "function") {
     delay = (n) => duration(backoff(n), action, `retry.backoff(${n})`);
@@ -408,12 +410,8 @@ function makePlan(options: FetchWithRetryInit, action: string) {
     bare: Object.keys(init).length === 0,
     signal: signal === null ? null : checkSignal(signal, action),
     limit: count(given.limit ?? 2, action, "retry.limit", { min: 0 }),
-    methods: setOf(methods, [action, "retry.methods", "method names"], method),
-    statusCodes: setOf(
-      statusCodes,
-      [action, "retry.statusCodes", "statuses"],
-      status,
-    ),
+    methods: setOf(methods, action, "retry.methods", "method names", method),
+    statusCodes: setOf(codes, action, "retry.statusCodes", "statuses", status),
     maxRetryAfter: duration(maxRetryAfter, action, "retry.maxRetryAfter", true),
     backoff: delay,
     onRetry,
@@ -435,10 +433,8 @@ function prepare(input: FetchInput, plan: Plan) {
     const limit = plan.methods.has("GET") ? plan.limit : 0;
     return { target: url, url, signal: signal ?? undefined, limit };
   }
-  const request = new Request(
-    input,
-    signal === null ? { ...init, signal } : init,
-  );
+  const options = signal === null ? { ...init, signal } : init;
+  const request = new Request(input, options);
   const retried = plan.methods.has(request.method.toUpperCase()) &&
     !(init.body instanceof ReadableStream); // a stream can be sent once
   const own = input instanceof Request && signal !== null;

@@ -289,10 +289,8 @@ export class Queue<T> implements AsyncIterable<T> {
    */
   constructor(options?: QueueOptions) {
     const { maxsize = Infinity } = checkOptions(options, "create queue");
-    this.#maxsize = count(maxsize, "create queue", "maxsize", {
-      min: 0,
-      orInfinity: true,
-    });
+    const rule = { min: 0, orInfinity: true } as const;
+    this.#maxsize = count(maxsize, "create queue", "maxsize", rule);
   }
 
   /** The most items it holds (`Infinity`: never full; `0`: a rendezvous). */

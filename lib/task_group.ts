@@ -7,13 +7,7 @@
  * @module
  */
 import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
-import {
-  describe,
-  fn as checkFn,
-  options as checkOptions,
-  signalOf,
-  string,
-} from "./_check.ts";
+import * as check from "./_check.ts";
 
 /** Options for {@linkcode TaskGroup} and {@linkcode TaskGroup.run}. */
 export interface TaskGroupOptions {
@@ -174,8 +168,8 @@ export class TaskGroup {
   ): Promise<T> {
     let group: TaskGroup;
     try {
-      checkFn(body, "run task group", "body");
-      const signal = signalOf(options, "run task group");
+      check.fn(body, "run task group", "body");
+      const signal = check.signalOf(options, "run task group");
       // Not started, like fetch() given an aborted signal.
       if (signal?.aborted) return Promise.reject(signal.reason);
       group = new TaskGroup({ signal });
@@ -203,7 +197,7 @@ export class TaskGroup {
 
   /** Creates an empty group, aborted if the parent signal already is. */
   constructor(options?: TaskGroupOptions) {
-    const signal = signalOf(options, "create task group");
+    const signal = check.signalOf(options, "create task group");
     if (signal?.aborted) this.#parentAborted(signal.reason);
     else if (signal !== undefined) {
       this.#parent = {
@@ -282,11 +276,11 @@ export class TaskGroup {
    * @throws {Error} If the group has already settled.
    */
   spawn<T>(fn: Task<T>, options?: SpawnOptions): Promise<T> {
-    checkFn(fn, "spawn task", "fn");
+    check.fn(fn, "spawn task", "fn");
     const name = options === undefined
       ? undefined
-      : checkOptions(options, "spawn task").name;
-    if (name !== undefined) string(name, "spawn task", "name");
+      : check.options(options, "spawn task").name;
+    if (name !== undefined) check.string(name, "spawn task", "name");
     if (this.#state === "settled") {
       throw new Error(
         "Cannot spawn task as the task group has already settled: create a new group",
@@ -342,11 +336,8 @@ export class TaskGroup {
    */
   abort(reason?: unknown): void {
     if (this.#controller.signal.aborted) return;
-    this.#abortAll(
-      reason === undefined
-        ? new DOMException("The task group was aborted", "AbortError")
-        : reason,
-    );
+    const error = new DOMException("The task group was aborted", "AbortError");
+    this.#abortAll(reason === undefined ? error : reason);
   }
 
   /**
@@ -375,11 +366,9 @@ export class TaskGroup {
    */
   wait(): Promise<void> {
     if (this.#inBody) {
-      return Promise.reject(
-        new Error(
-          "Cannot wait for the task group inside the body of TaskGroup.run() as the group ends after the body: await the tasks' promises instead",
-        ),
-      );
+      const message =
+        "Cannot wait for the task group inside the body of TaskGroup.run() as the group ends after the body: await the tasks' promises instead";
+      return Promise.reject(new Error(message));
     }
     if (this.#done === undefined) {
       this.#done = Promise.withResolvers<void>();
@@ -419,7 +408,7 @@ export class TaskGroup {
     const reason = new DOMException(
       who === undefined
         ? "The body of the task group failed"
-        : `A task in the group failed: ${describe(who)}`,
+        : `A task in the group failed: ${check.describe(who)}`,
       "AbortError",
     );
     const cause = { value: error, writable: true, configurable: true };
@@ -429,9 +418,8 @@ export class TaskGroup {
 
   #settle(): void {
     if (--this.#pending > 0) return;
-    if (this.#state === "waiting") {
-      this.#finish();
-    } else if (this.#state === "open" && this.#errors.length > 0) {
+    if (this.#state === "waiting") this.#finish();
+    else if (this.#state === "open" && this.#errors.length > 0) {
       // A failure nobody waits for: settle in a promise nothing handles.
       this.#done = Promise.withResolvers<void>();
       this.#finish();
@@ -449,9 +437,7 @@ export class TaskGroup {
       done.reject(new AggregateError(this.#errors, message(this.#failed)));
     } else if (this.#parentAbort !== undefined) {
       done.reject(this.#parentAbort.reason);
-    } else {
-      done.resolve();
-    }
+    } else done.resolve();
   }
 }
 
@@ -464,7 +450,7 @@ function message(failed: (string | undefined)[], most = 5): string {
   if (tasks === 0) return "The body of the task group failed";
   const count = `${tasks} ${tasks === 1 ? "task" : "tasks"}`;
   const shown = failed.slice(0, most).map((who) =>
-    who === undefined ? "the body" : describe(who)
+    who === undefined ? "the body" : check.describe(who)
   );
   const more = failed.length > most ? ` and ${failed.length - most} more` : "";
   const who = tasks < failed.length ? `The body and ${count}` : count;

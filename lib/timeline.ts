@@ -383,11 +383,8 @@ export class Timeline {
     const { given, spans, now, total, label, format, unit } = chart;
     const width = checkWidth(given.width ?? 720, 200, 4000, action);
     const n = spans.length;
-    const title = string(
-      given.title ?? `Timeline of ${n} task${n === 1 ? "" : "s"}`,
-      action,
-      "title",
-    );
+    const title = given.title ?? `Timeline of ${n} task${n === 1 ? "" : "s"}`;
+    string(title, action, "title");
 
     // Columns: names, a gap, the bars, a gap, durations; all in pixels.
     const names = spans.map((span) =>
@@ -459,13 +456,9 @@ export class Timeline {
    */
   #chart<O extends ScaleOptions>(options: O | undefined, action: string) {
     const given = checkOptions(options, action);
-    const unit = number(
-      given.unit ?? 1000,
-      action,
-      "unit",
-      "a positive number",
-      (n) => n > 0 && n < Infinity,
-    );
+    const unit = given.unit ?? 1000;
+    const positive = (n: number) => n > 0 && n < Infinity;
+    number(unit, action, "unit", "a positive number", positive);
     const label = string(given.unitLabel ?? "s", action, "unitLabel");
     const spans = this.spans();
     const now = this.#read(action);
@@ -494,10 +487,7 @@ function ticks(units: number, spacing: number): number[] {
 }
 
 /** The longest of `texts`, measured by `length`; 0 when there is none. */
-function widest(
-  texts: string[],
-  length = (text: string): number => text.length,
-): number {
+function widest(texts: string[], length = (text: string) => text.length) {
   return texts.reduce((max, text) => Math.max(max, length(text)), 0);
 }
 
@@ -591,11 +581,6 @@ function misuse(verb: string, why: string, name: string): never {
 }
 
 function checkWidth(value: unknown, min: number, max: number, action: string) {
-  return number(
-    value,
-    action,
-    "width",
-    `an integer from ${min} to ${max}`,
-    (n) => Number.isInteger(n) && n >= min && n <= max,
-  );
+  const ok = (n: number) => Number.isInteger(n) && n >= min && n <= max;
+  return number(value, action, "width", `an integer from ${min} to ${max}`, ok);
 }
