@@ -53,7 +53,7 @@ Deno.test("deno task exercise's own command line checks an exercise in a process
   assertEquals(code, verdict === "✓" ? 0 : 1, text);
 });
 
-Deno.test("A pass on real time across a hold-up of the learner's process is checked again: a wait too short that a hold-up stretched fails once the process runs free; held up in three runs, it passes with a note", async (t) => {
+Deno.test("A pass on real time across a hold-up of the learner's process is checked again: a wait too short that a hold-up stretched fails once the process runs free; held up in three runs, it passes with a note in words of its own", async (t) => {
   // The fixture holds its thread up for 2 units where the server below says
   // so: on /once, at its first question only; on /always, every time.
   const asked = { "/once": 0, "/always": 0 };
@@ -81,10 +81,19 @@ Deno.test("A pass on real time across a hold-up of the learner's process is chec
     assert(asked["/once"] > 1, "the check did not run again");
     assertFails(once, EXPECTED["08b"]!.wrong["08b_ignores_retry_after"]!);
   });
-  await t.step("held up every time: three runs, a pass with a note", () => {
-    // One question a run; a run that a busy machine made fail runs again.
-    assert([3, 4].includes(asked["/always"]), `${asked["/always"]} runs`);
-    assert(always.passed, always.problems[0]?.en);
-    assert(always.note && always.note.en !== always.note.es);
-  });
+  await t.step(
+    "held up every time: three runs, a pass, a note of its own words",
+    () => {
+      // One question a run; a run that a busy machine made fail runs again.
+      assert([3, 4].includes(asked["/always"]), `${asked["/always"]} runs`);
+      assert(always.passed, always.problems[0]?.en);
+      const note = always.note!;
+      assert(note && note.en !== note.es);
+      // Its runs are not the exercise's attempts (08b's "intento").
+      for (const [en, es] of Object.entries(exercise.words ?? {})) {
+        assert(!note.en.includes(en), note.en);
+        assert(!note.es.includes(es), note.es);
+      }
+    },
+  );
 });
