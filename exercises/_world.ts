@@ -95,12 +95,14 @@ interface Timer {
   real?: number;
 }
 
+/** A fetch of the learner's; when it was called and settled, in ms. */
 interface Request {
   path: string;
   controller: AbortController;
   response?: Response;
-  settled: boolean;
   origin: string | undefined;
+  sent: number;
+  settled?: number;
 }
 
 /**
@@ -237,13 +239,13 @@ class Clock {
         ? new URL(url).pathname + new URL(url).search
         : url,
       controller,
-      settled: false,
       origin: this.origin(),
+      sent: this.now(),
     };
     this.requests.push(request);
     const signals = signal ? [controller.signal, signal] : [controller.signal];
     return REAL.fetch(input, { ...init, signal: AbortSignal.any(signals) })
-      .finally(() => void (request.settled = true))
+      .finally(() => void (request.settled = this.now()))
       .then((response) => (request.response = response));
   }
 
@@ -277,8 +279,9 @@ class Clock {
       leaks.push({ kind, origin: t.origin, due });
     }
     for (const { settled, response, path, origin } of this.requests) {
-      if (!settled) leaks.push({ kind: "request", detail: path, origin });
-      else if (response?.body && !response.bodyUsed) {
+      if (settled === undefined) {
+        leaks.push({ kind: "request", detail: path, origin });
+      } else if (response?.body && !response.bodyUsed) {
         const detail = `${path} ${response.status}`;
         leaks.push({ kind: "body", detail, origin });
       }
@@ -293,7 +296,7 @@ class Clock {
   async cleanUp(): Promise<void> {
     for (const id of this.timers.keys()) this.cancel(id);
     for (const { settled, controller } of this.requests) {
-      if (!settled) controller.abort();
+      if (settled === undefined) controller.abort();
     }
     for (const entry of this.workers) {
       if (!entry.ended) entry.worker.terminate();
@@ -431,6 +434,14 @@ export class World implements AsyncDisposable {
   /** The time since the world opened, in units. */
   now(): number {
     return this.#clock.now() / this.unit;
+  }
+
+  /** When the learner's code called fetch for `path` and had each answer, in units. */
+  fetches(path: string): { sent: number; answered?: number }[] {
+    return this.#clock.requests.filter((r) => r.path === path).map((r) => ({
+      sent: r.sent / this.unit,
+      answered: r.settled && r.settled / this.unit,
+    }));
   }
 
   /** Starts a span named `name` now (a name used before gets " (2)"). */
