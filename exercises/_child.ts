@@ -20,7 +20,7 @@
  */
 import { errorLine } from "../course/errors.ts";
 import { EXERCISES } from "./_catalog.ts";
-import { Checking, originIn, World } from "./_world.ts";
+import { Checking, originIn, REAL, World } from "./_world.ts";
 
 const [id, url = ""] = Deno.args;
 const exercise = EXERCISES.find((e) => e.id === id);
@@ -86,6 +86,10 @@ send({ kind: "hello" });
 // A loop that never yields stops these: the checker notices the silence.
 setEvery(() => send({ kind: "beat" }), 100);
 
+// A fetch kept from before a world opened goes through the world's, noted.
+const forward: typeof fetch = (...args) =>
+  (globalThis.fetch === forward ? REAL.fetch : globalThis.fetch)(...args);
+globalThis.fetch = forward;
 let module: Record<string, unknown>;
 try {
   module = await import(url);

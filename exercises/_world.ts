@@ -235,9 +235,7 @@ class Clock {
       (input instanceof Request ? input.signal : undefined);
     const url = input instanceof Request ? input.url : String(input);
     const request: Request = {
-      path: URL.canParse(url)
-        ? new URL(url).pathname + new URL(url).search
-        : url,
+      path: URL.canParse(url) ? new URL(url).pathname : url, // as the server's
       controller,
       origin: this.origin(),
       sent: this.now(),
