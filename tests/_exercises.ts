@@ -155,6 +155,8 @@ export const EXPECTED: Record<
       "08b_ignores_retry_after":
         "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
       "08b_retries_everything": `getWithRetry("/gone") tried again after a 404`,
+      "08b_from_request":
+        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
       "08b_short_wait":
         "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
       "08b_saved_fetch":

@@ -47,14 +47,14 @@ export const exercise = define<Attempt[][]>({
     // What a wait of 0.5 units where Retry-After asks 2 misses by.
     const margin = 2 - EARLY - 0.5;
     let record = (_path: string, _n: number, _answer: Answer) => {};
-    await using server = serve((path, n) => {
+    await using server = serve(async (path, n) => {
       const answer = ROUTES[path]?.(n) ??
         { status: 500, body: "no such route" };
       record(path, n, answer);
-      const { retryAfter } = answer;
-      const headers = retryAfter
-        ? { "retry-after": `${retryAfter}` }
-        : undefined;
+      const after = answer.retryAfter;
+      // Late, so that a wait counted from the request always misses.
+      if (after) await new Promise((done) => REAL.setTimeout(done, unit / 2));
+      const headers = after ? { "retry-after": `${after}` } : undefined;
       return new Response(answer.body, { status: answer.status, headers });
     });
     const attempts: Attempt[][] = [];
