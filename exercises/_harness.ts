@@ -446,8 +446,8 @@ const CHART = { unit: 1, unitLabel: "", width: 72, color: false } as const;
 /** The first problem for each way the code can end badly. */
 const STATUS: Partial<Record<Status | "threw", Message>> = {
   stuck: [
-    "Your code is still waiting at {at}, but nothing is left that could ever wake it up: every task is waiting for another one.",
-    "Tu código sigue esperando en {at}, pero ya no queda nada que pueda despertarlo: cada tarea espera a otra.",
+    "Your code is still waiting at {at}, but nothing is left that could ever wake it up: every task is waiting for another one, or for a timer the check cannot see (use the global setTimeout, not node:timers).",
+    "Tu código sigue esperando en {at}, pero ya no queda nada que pueda despertarlo: cada tarea espera a otra, o a un temporizador que la comprobación no ve (usa el setTimeout global, no node:timers).",
   ],
   late: [
     "Your code had not finished after {at}; it should be done well before.",

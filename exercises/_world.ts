@@ -95,13 +95,12 @@ interface Timer {
   real?: number;
 }
 
-/** A fetch of the learner's; when it was called and settled, in ms. */
 interface Request {
   path: string;
   controller: AbortController;
   response?: Response;
   origin: string | undefined;
-  sent: number;
+  sent: number; // when it was called and settled, in ms
   settled?: number;
 }
 

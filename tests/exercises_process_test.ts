@@ -182,6 +182,18 @@ Deno.test("A check keeps of the learner's standard error only its last error lin
   assert(result.problems.length > 0);
 });
 
+Deno.test("A timer of node:timers, which the check's clock cannot see, is named as a likely cause of a wait that never ends", async () => {
+  const { problems } = await checkFixture("02a", "_node_timers");
+  assert(
+    problems.some((p) => p.en.includes("not node:timers")),
+    problems[0]?.en,
+  );
+  assert(
+    problems.some((p) => p.es.includes("no node:timers")),
+    problems[0]?.es,
+  );
+});
+
 Deno.test("A value that cannot be written (it refers to itself) fails the check and names the value, without crashing the checker", async () => {
   const result = await checkFixture("04a", "_cyclic_value");
   assertEquals(result.passed, false);

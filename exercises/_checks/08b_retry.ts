@@ -73,9 +73,8 @@ export const exercise = define<Attempt[][]>({
       await new Promise((resolve) => REAL.setTimeout(resolve, unit));
       record = () => {};
       const fetches = world.fetches(path); // one per attempt, or not used
-      if (fetches.length === these.length) {
-        fetches.forEach((at, i) => Object.assign(these[i]!, at));
-      }
+      const each = fetches.length === these.length;
+      these.forEach((attempt, i) => Object.assign(attempt, each && fetches[i]));
     }
     return attempts;
   },
