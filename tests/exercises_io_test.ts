@@ -14,6 +14,7 @@ import {
   FIXTURES,
   stubSolutionWrong,
 } from "./_exercises.ts";
+import { testFolder } from "./_checkout.ts";
 
 for (const exercise of EXERCISES.filter((e) => e.real)) {
   Deno.test(
@@ -67,16 +68,17 @@ Deno.test("A pass on real time across a hold-up of the learner's process is chec
   );
   const exercise = findExercise("08b")!;
   const source = await Deno.readTextFile(new URL("_held_up.ts", FIXTURES));
+  // A folder of its own: .tools/test-output may not exist yet, and another
+  // suite may run this test at the same time.
+  const dir = await testFolder("held-up");
   const run = async (path: keyof typeof asked) => {
-    const file = new URL(
-      `../.tools/test-output/held_up_${path.slice(1)}.ts`,
-      import.meta.url,
-    );
+    const file = new URL(`file://${dir}/held_up_${path.slice(1)}.ts`);
     const hook = `http://127.0.0.1:${server.addr.port}${path}`;
     await Deno.writeTextFile(file, source.replace(/http:[^"]*/, hook));
     return await check(exercise, file, { typeCheck: false });
   };
-  const [once, always] = await Promise.all([run("/once"), run("/always")]);
+  const [once, always] = await Promise.all([run("/once"), run("/always")])
+    .finally(() => Deno.remove(dir, { recursive: true }));
   await t.step("held up in its first run, then free: it fails", () => {
     assert(asked["/once"] > 1, "the check did not run again");
     assertFails(once, EXPECTED["08b"]!.wrong["08b_ignores_retry_after"]!);

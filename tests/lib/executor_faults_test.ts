@@ -7,7 +7,7 @@ import {
 } from "@std/assert";
 import { delay } from "@std/async/delay";
 import { Executor, WorkerError } from "../../lib/executor.ts";
-import type { Burn } from "./fixtures/tasks.ts";
+import type { Held } from "./fixtures/tasks.ts";
 import { spy } from "./_abort_spy.ts";
 import {
   ended,
@@ -152,7 +152,7 @@ Deno.test("Executor.run() with an aborted signal", async (t) => {
 });
 
 /** Whether two calls ran at the same time on different workers. */
-function overlapping(runs: Burn[]): boolean {
+function overlapping(runs: Held[]): boolean {
   return runs.some((a) =>
     runs.some((b) =>
       a.worker !== b.worker && a.start < b.end && b.start < a.end
@@ -164,11 +164,11 @@ Deno.test("Executor.run() spreads heavy calls over the workers after a warm-up",
   // One worker is up and warm: four heavy calls still run on both workers,
   // two at a time.
   await using executor = new Executor({ workers: 2 });
-  await executor.run(tasksUrl, "burn", [150]);
+  await executor.run(tasksUrl, "workerName");
   const runs = await Promise.all(
     Array.from(
       { length: 4 },
-      () => executor.run<Burn>(tasksUrl, "burn", [150]),
+      () => executor.run<Held>(tasksUrl, "hold", [150]),
     ),
   );
   assertEquals(new Set(runs.map((run) => run.worker)).size, 2);
@@ -184,7 +184,7 @@ Deno.test("Executor.run() takes back calls waiting behind a long one for a worke
   // Ten calls at once: each worker takes five, so four quick calls wait on
   // the worker that runs the long one, while the other worker is done in a
   // moment and free. The long one runs until the quick ones are done (a
-  // 400 ms burn could end first on a loaded machine).
+  // 400 ms call could end first on a loaded machine).
   const order: string[] = [];
   const flag = new Int32Array(new SharedArrayBuffer(8));
   const long = executor.run(tasksUrl, "loopUntilFlag", [flag]).then(() =>
