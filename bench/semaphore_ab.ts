@@ -55,17 +55,15 @@ class MethodFloor {
     }
   }
 }
-const sides: Record<string, Side> = {
-  "78abbaf": (n) => new Semaphore78(n),
-  today: (n) => new Semaphore(n),
+/** Each side: how it makes a semaphore, and its own copy of the workloads. */
+const sides: Record<string, [Side, typeof now.cases]> = {
+  "78abbaf": [(n) => new Semaphore78(n), old.cases],
+  today: [(n) => new Semaphore(n), now.cases],
 };
-
-/** Each side's own copy of the workloads (see _semaphore_cases.ts). */
-const copies: Record<string, typeof now.cases> = {
-  "78abbaf": old.cases,
-  today: now.cases,
-  floor: bare.cases,
-  "floor as a method": method.cases,
+/** Beside them in the case they are for. */
+const floors: typeof sides = {
+  floor: [floor, bare.cases],
+  "floor as a method": [() => new MethodFloor(), method.cases],
 };
 
 const shared = Deno.args.includes("--shared");
@@ -80,16 +78,17 @@ const median = (values: number[]) =>
 
 for (const [name, [repeat]] of Object.entries(now.cases)) {
   if (!name.includes(only)) continue;
-  const all: Record<string, Side> = name.includes("run(noop), uncontended")
-    ? { ...sides, floor, "floor as a method": () => new MethodFloor() }
+  const all = name.includes("run(noop), uncontended")
+    ? { ...sides, ...floors }
     : sides;
   const times: Record<string, number[]> = {};
   for (let round = 0; round < rounds; round++) {
     const order = Object.keys(all).sort(() => Math.random() - 0.5);
     for (const side of order) {
       const start = cpu();
-      const workload = (shared ? now.cases : copies[side]!)[name]![1];
-      for (let k = 0; k < repeat; k++) await workload(all[side]!);
+      const [make, cases] = all[side]!;
+      const workload = (shared ? now.cases : cases)[name]![1];
+      for (let k = 0; k < repeat; k++) await workload(make);
       (times[side] ??= []).push((cpu() - start) / repeat);
     }
   }

@@ -14,13 +14,7 @@
  *
  * @module
  */
-import {
-  kill,
-  lines,
-  ROOT as CHECKOUT,
-  runDeno,
-  spawnDeno,
-} from "../course/deno.ts";
+import { kill, lines, runDeno, spawnDeno } from "../course/deno.ts";
 import {
   decode,
   type Exercise,
@@ -269,7 +263,7 @@ export async function typeErrors(file: URL): Promise<Text[]> {
  * {@linkcode typeErrors} then asks deno.json's check.
  */
 export async function fastConfig(): Promise<string[]> {
-  const dir = `${CHECKOUT}/.tools/check`;
+  const dir = decodeURIComponent(new URL(".tools/check", ROOT).pathname);
   const name = `deno-${Deno.version.deno}.d.ts`;
   const write = async (file: string, text: string) => {
     const temp = `${dir}/${crypto.randomUUID()}.tmp`;
@@ -292,7 +286,7 @@ export async function fastConfig(): Promise<string[]> {
     await Deno.mkdir(dir, { recursive: true });
     await write(name, types);
   }
-  const root = JSON.parse(await Deno.readTextFile(`${CHECKOUT}/deno.json`));
+  const root = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
   const options = root.compilerOptions ?? {};
   // What the config would not carry over is left to deno.json's check.
   const relative = Object.values<string>(root.imports ?? {})

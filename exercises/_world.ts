@@ -406,7 +406,7 @@ export class World implements AsyncDisposable {
   #outcome: Outcome | undefined;
   #closed = false;
   readonly #margin: number | undefined;
-  /** When each of a chain of 1 ms timers was set; how late it fired past 1 ms. */
+  /** When each of a chain of 1 ms timers was set; how late it fired, less 1 ms of slack. */
   readonly #late: [at: number, ms: number][] = [];
   readonly #watching: Promise<void> | undefined;
 

@@ -336,8 +336,11 @@ export class TaskGroup {
    */
   abort(reason?: unknown): void {
     if (this.#controller.signal.aborted) return;
-    const error = new DOMException("The task group was aborted", "AbortError");
-    this.#abortAll(reason === undefined ? error : reason);
+    this.#abortAll(
+      reason === undefined
+        ? new DOMException("The task group was aborted", "AbortError")
+        : reason,
+    );
   }
 
   /**
