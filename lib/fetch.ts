@@ -300,8 +300,9 @@ export async function fetchAll<T = string>(
     try {
       return await parse(response);
     } finally {
-      // Whatever parse left unread would hold its connection open.
-      if (!response.bodyUsed) await cancel(response);
+      // Whatever parse left unread would hold its connection open, read in
+      // part too (`bodyUsed` then, but not locked once its reader let go).
+      await cancel(response);
     }
   };
   const pool = new Semaphore(concurrency);
@@ -345,9 +346,11 @@ const ANSWERED =
 /** The checked options of a call, the same for each of its requests. */
 type Plan = ReturnType<typeof makePlan>;
 
-/** Cancels the body, unless a reader that parse holds locked it, or it erred. */
+/** Cancels the body, unless a reader locked it (read whole, or parse holds it). */
 async function cancel(response: Response): Promise<void> {
-  await response.body?.cancel().catch(() => {});
+  if (response.body?.locked === false) {
+    await response.body.cancel().catch(() => {});
+  }
 }
 
 function checkInput(input: unknown, action: string, name: string): FetchInput {

@@ -56,6 +56,18 @@ Deno.test("fetchWithRetry() and fetchAll() cancel every body they discard", asyn
       assertEquals(rejected(results[0]).reason.message, "no thanks");
       await deadline(server.idle(), 3_000);
     });
+    await t.step("what fetchAll's parse read in part and let go", async () => {
+      const results = await fetchAll([server.at("/file?bytes=100&ms=5000")], {
+        parse: async (response) => {
+          const reader = response.body!.getReader();
+          await reader.read(); // the first of ten chunks
+          reader.releaseLock();
+          return "first chunk";
+        },
+      });
+      assertEquals(results, [{ status: "fulfilled", value: "first chunk" }]);
+      await deadline(server.idle(), 3_000);
+    });
   });
 });
 
