@@ -336,6 +336,15 @@ const IN_TRANSIT: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Bun's `TypeError` says what broke in its `code` ("ECONNREFUSED: Unable to
+ * connect…"); its other codes (TooManyRedirects, a certificate's) would fail
+ * again.
+ */
+const IN_TRANSIT_CODES: ReadonlySet<unknown> = new Set(
+  "ECONNREFUSED ECONNRESET ETIMEDOUT EPIPE ENOTFOUND EAI_AGAIN".split(" "),
+);
+
+/**
  * Its cause when the answer would be the same again: a head too large or
  * malformed (Deno: "message head is too large", "invalid HTTP version
  * parsed"; Node: HeadersOverflowError, HTTPParserError), a refused certificate.
@@ -489,6 +498,7 @@ async function send(
 function inTransit(error: unknown): boolean {
   if (error instanceof TypeError) {
     const { message, cause } = error;
+    if (IN_TRANSIT_CODES.has((error as { code?: unknown }).code)) return true;
     if (!IN_TRANSIT.has(message) && !message.startsWith("error sending")) {
       return false;
     }

@@ -1,6 +1,6 @@
 // fetchWithRetry and fetchAll against the runner's local server
 // (tests/runtimes/run.ts), on every runtime.
-import assert, { deepStrictEqual as equal } from "node:assert/strict";
+import assert, { deepStrictEqual as equal, rejects } from "node:assert/strict";
 import { fetchAll, fetchWithRetry, HttpError } from "../../lib/fetch.ts";
 import { origin } from "./_harness.ts";
 
@@ -27,6 +27,21 @@ export async function fetchWithRetryRetriesAnAttemptThatTimesOut(): Promise<
   });
   equal([response.status, await response.text()], [200, "ok"]);
   equal((seen[0] as Error).name, "TimeoutError");
+}
+
+export async function fetchWithRetryRetriesARefusedConnection(): Promise<
+  void
+> {
+  // Each runtime words it its own way (Bun: "ECONNREFUSED: Unable to connect").
+  const url = await (await fetch(at("/refused"))).text();
+  const seen: unknown[] = [];
+  await rejects(
+    fetchWithRetry(url, {
+      retry: { limit: 2, ...quick, onRetry: (event) => seen.push(event.error) },
+    }),
+    TypeError,
+  );
+  equal(seen.length, 2);
 }
 
 export async function fetchWithRetryHonoursRetryAfter(): Promise<void> {

@@ -66,6 +66,11 @@ async function bundle(): Promise<void> {
 
 /** Aborted before the server shuts down: the slow route's waits end. */
 const closing = new AbortController();
+/** A port nothing listens on, for a connection that is refused. */
+const refused = (() => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  return listener.addr.port;
+})();
 /** Per key, how many times the routes below have seen it. */
 const hits = new Map<string, number>();
 
@@ -128,6 +133,8 @@ async function route(request: Request, self: string): Promise<Response> {
         );
       }
       return new Response("ok");
+    case "/refused":
+      return new Response(`http://127.0.0.1:${refused}/`);
   }
   return new Response("Not found", { status: 404 });
 }
