@@ -151,7 +151,8 @@ const isError = (value: unknown): value is Error =>
 /** `object`'s own fields that clone, but for those in `skip`. */
 function fieldsOf(object: object, skip: string[] = []): [string, unknown][] {
   const own = object as Record<string, unknown>;
-  return Object.getOwnPropertyNames(object).flatMap((key) => {
+  const keys = attempt(() => Object.getOwnPropertyNames(object), []); // a proxy
+  return keys.flatMap((key) => {
     // A function, a symbol, a getter that throws: left out.
     const clone = attempt(() => [structuredClone(own[key])], []);
     return clone.length && !skip.includes(key) ? [[key, clone[0]]] : [];

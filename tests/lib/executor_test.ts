@@ -585,6 +585,12 @@ Deno.test("Executor.run() passes on thrown values that resist serialising", asyn
       details: { code: 7 },
     });
   });
+  await t.step("a revoked proxy arrives as an empty object", async () => {
+    const [result] = await Promise.allSettled([
+      executor.run(tasksUrl, "throwRevoked"),
+    ]);
+    assertEquals(reasonOf(result), {});
+  });
   await t.step("the worker survived all of them", async () => {
     assertEquals(await executor.run(tasksUrl, "workerName"), worker);
   });
