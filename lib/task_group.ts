@@ -475,6 +475,10 @@ function now(): number {
 }
 
 function isAbortError(error: unknown): boolean {
-  return typeof error === "object" && error !== null &&
-    (error as { name?: unknown }).name === "AbortError";
+  try {
+    return typeof error === "object" && error !== null &&
+      (error as { name?: unknown }).name === "AbortError";
+  } catch {
+    return false; // a `name` getter that throws: not the cancellation
+  }
 }

@@ -210,6 +210,28 @@ Deno.test("TaskGroup.wait() rejects with an AggregateError of every failure", as
       assertEquals(group.signal.aborted, true);
     },
   );
+
+  await t.step(
+    "after the abort, an error whose name cannot be read is a failure",
+    async () => {
+      const group = new TaskGroup();
+      const first = new Error("first");
+      const odd = new Error("its name throws");
+      Object.defineProperty(odd, "name", {
+        get(): never {
+          throw new Error("name was read");
+        },
+      });
+      group.spawn(() => Promise.reject(first));
+      group.spawn(async (signal) => {
+        await aborted(signal);
+        throw odd;
+      });
+      const error = await assertRejects(() => group.wait(), AggregateError);
+      assertEquals(error.errors.length, 2);
+      assertStrictEquals(error.errors[1], odd);
+    },
+  );
 });
 
 Deno.test("TaskGroup never lets a task's rejection go unhandled", async (t) => {
