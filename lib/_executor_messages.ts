@@ -188,7 +188,9 @@ export function pack(thrown: unknown): Thrown {
     // A subclass that sets no name: its class says more.
     name = field(field(Object.getPrototypeOf(thrown), "constructor"), "name");
   }
-  const skip = ["name", "message", "stack", "cause"];
+  // Bun's structured clone drops `cause`: then it travels as a field.
+  const kept = Object.hasOwn(value as object, "cause");
+  const skip = ["name", "message", "stack", ...kept ? ["cause"] : []];
   const packed: Thrown = { value, fields: fieldsOf(thrown, skip) };
   if (typeof name === "string" && name && name !== field(value, "name")) {
     packed.name = name;
@@ -202,8 +204,10 @@ export function revive({ value, name, fields = [] }: Thrown): unknown {
   const define = (key: string, field: unknown, enumerable: boolean) =>
     Object.defineProperty(value, key, { ...open, value: field, enumerable });
   if (name !== undefined) define("name", name, false);
-  // An AggregateError's `errors` is its own field, not enumerable.
-  for (const [key, field] of fields) define(key, field, key !== "errors");
+  // An AggregateError's `errors` and a `cause` are own fields, not enumerable.
+  for (const [key, field] of fields) {
+    define(key, field, key !== "errors" && key !== "cause");
+  }
   return value;
 }
 

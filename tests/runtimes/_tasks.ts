@@ -64,6 +64,9 @@ export class ValidationError extends Error {
 
 export function fail(kind: string): never {
   if (kind === "type") throw new TypeError("not a number");
+  if (kind === "cause") {
+    throw new Error("outer", { cause: new RangeError("inner") });
+  }
   throw new ValidationError("bad input");
 }
 

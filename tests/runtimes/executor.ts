@@ -24,6 +24,9 @@ export async function errorsArriveWithTheirClassNameAndFields(): Promise<void> {
     code: "E_BAD",
   });
   await rejects(executor.run(tasks, "missing"), TypeError);
+  const error = await executor.run(tasks, "fail", ["cause"]).catch((e) => e);
+  assert(error.cause instanceof RangeError, "the cause comes too");
+  equal([error.message, error.cause.message], ["outer", "inner"]);
 }
 
 export async function noCallWaitsBehindARunningOne(): Promise<void> {
