@@ -204,6 +204,10 @@ export function revive({ value, name, fields = [] }: Thrown): unknown {
   const define = (key: string, field: unknown, enumerable: boolean) =>
     Object.defineProperty(value, key, { ...open, value: field, enumerable });
   if (name !== undefined) define("name", name, false);
+  // Structured clone makes an AggregateError a plain Error: make it one again.
+  if (name === "AggregateError" && value instanceof Error) {
+    Object.setPrototypeOf(value, AggregateError.prototype);
+  }
   // An AggregateError's `errors` and a `cause` are own fields, not enumerable.
   for (const [key, field] of fields) {
     define(key, field, key !== "errors" && key !== "cause");

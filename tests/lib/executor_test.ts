@@ -585,6 +585,17 @@ Deno.test("Executor.run() passes on thrown values that resist serialising", asyn
       details: { code: 7 },
     });
   });
+  await t.step(
+    "an AggregateError arrives as one, with its errors",
+    async () => {
+      const error = await assertRejects(
+        () => executor.run(tasksUrl, "throwAggregate"),
+        AggregateError,
+      );
+      assertInstanceOf(error.errors[0], Error);
+      assertEquals([error.errors[0].message, error.errors[1]], ["a", "b"]);
+    },
+  );
   await t.step("a revoked proxy arrives as an empty object", async () => {
     const [result] = await Promise.allSettled([
       executor.run(tasksUrl, "throwRevoked"),
