@@ -66,7 +66,13 @@ export function startWorker(
   if (typeof globalThis.Worker !== "function") {
     return startNodeWorker(name, onMessage, onExit);
   }
-  const worker = new Worker(WORKER, { type: "module", name });
+  let worker: Worker;
+  try {
+    // A page refuses a worker script from another origin here, at once.
+    worker = new Worker(WORKER, { type: "module", name });
+  } catch (error) {
+    return unstarted(onExit, summarize(error));
+  }
   const locks = (navigator as { locks?: Locks }).locks;
   // A worker terminated in a call that never returns to its event loop
   // never ends, so never lets go of its lock: terminate() stops asking.
@@ -108,11 +114,13 @@ function startNodeWorker(
     process?: { getBuiltinModule?(name: string): unknown };
   };
   const threads = process?.getBuiltinModule?.("node:worker_threads");
-  if (!threads) {
-    queueMicrotask(() => onExit("this runtime has no Worker"));
-    return { post() {}, terminate() {} };
+  if (!threads) return unstarted(onExit, "this runtime has no Worker");
+  let worker: InstanceType<NodeThreads["Worker"]>;
+  try {
+    worker = new (threads as NodeThreads).Worker(WORKER, { name });
+  } catch (error) {
+    return unstarted(onExit, summarize(error));
   }
-  const worker = new (threads as NodeThreads).Worker(WORKER, { name });
   let cause: string | undefined;
   worker.on("message", onMessage);
   // What the worker could not catch itself (it could not start).
@@ -122,4 +130,10 @@ function startNodeWorker(
     post: (message, transfer) => worker.postMessage(message, transfer),
     terminate: () => void worker.terminate(),
   };
+}
+
+/** A worker that could not start: gone, for `cause`, once the caller is back. */
+function unstarted(onExit: (cause: string) => void, cause: string): Port {
+  queueMicrotask(() => onExit(cause));
+  return { post() {}, terminate() {} };
 }

@@ -396,3 +396,24 @@ Deno.test("Executor: aborting a running call ends its worker, and a call that wo
   assertEquals(await first, 5);
   assertEquals(executor.running, 0);
 });
+
+Deno.test("Executor.run() rejects when the runtime refuses to start a worker, as a page does a worker script from another origin", async () => {
+  const { Worker } = globalThis;
+  const refusal = new DOMException("cannot be accessed", "SecurityError");
+  globalThis.Worker = class {
+    constructor() {
+      throw refusal;
+    }
+  } as unknown as typeof Worker;
+  try {
+    await using executor = new Executor({ workers: 1 });
+    const call = executor.run<never>(tasksUrl, "add", [1, 2])
+      .catch((e: Error) => e);
+    const error = await within(call, 5000, "the call");
+    assertInstanceOf(error, WorkerError);
+    assert(error.message.endsWith("SecurityError: cannot be accessed"));
+    assertEquals(executor.workers, 0);
+  } finally {
+    globalThis.Worker = Worker;
+  }
+});
