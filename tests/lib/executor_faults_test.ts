@@ -119,15 +119,17 @@ Deno.test("Executor.run() with an aborted signal", async (t) => {
       await using executor = new Executor({ workers: 1 });
       const first = await executor.run(tasksUrl, "workerName");
       const controller = new AbortController();
-      const running = executor.run(tasksUrl, "spin", [], {
+      const started = new Int32Array(new SharedArrayBuffer(4));
+      const running = executor.run(tasksUrl, "spin", [started], {
         signal: controller.signal,
       });
       // The next task waits behind the spinning one; it must run untouched.
       const next = executor.run(tasksUrl, "workerName");
-      await until(() => executor.running >= 1);
-      // Give the worker time to get into the loop (the abort works as well
-      // before it starts; this makes the test cover the harder case).
-      await delay(20);
+      // Aborted once it runs (before, its worker would be left alone and
+      // `next` run there: the case of the step before). A fixed pause was
+      // not always enough under load.
+      const { async, value } = Atomics.waitAsync(started, 0, 0);
+      if (async) await value;
       let settled = false;
       running.catch(() => settled = true);
       controller.abort(new Error("stop spinning"));
