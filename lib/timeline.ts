@@ -287,13 +287,10 @@ export class Timeline {
     const action = "render timeline";
     const chart = this.#chart(options, action);
     const { given, spans, now, total, label, format, unit } = chart;
-    const terminal = globalThis.Deno?.stdout.isTerminal()
-      ? Deno.consoleSize().columns
-      : undefined;
+    const { terminal, noColor } = output();
     const fits = Math.max(20, Math.min(1000, terminal ?? 80));
     const width = checkWidth(given.width ?? fits, 20, 1000, action);
-    const { color = terminal !== undefined && !globalThis.Deno?.noColor } =
-      given;
+    const { color = terminal !== undefined && !noColor } = given;
     if (typeof color !== "boolean") {
       refuse(TypeError, action, "color", "a boolean", color);
     }
@@ -518,6 +515,21 @@ function inUnits(ms: number, unit: number): string {
 function tick(units: number): string {
   const value = Number(units.toPrecision(12));
   return value < EXPONENT_FROM ? String(value) : value.toExponential();
+}
+
+/** Standard output's width if a terminal (Deno, Node, Bun), and NO_COLOR. */
+function output(): { terminal?: number; noColor: boolean } {
+  type Stdout = { isTTY?: boolean; columns?: number };
+  const { Deno, process } = globalThis as typeof globalThis & {
+    process?: { stdout?: Stdout; env: { NO_COLOR?: string } };
+  };
+  if (Deno) {
+    const size = Deno.stdout.isTerminal() ? Deno.consoleSize() : undefined;
+    return { terminal: size?.columns, noColor: Deno.noColor };
+  }
+  const out = process?.stdout;
+  const terminal = out?.isTTY ? out.columns ?? 80 : undefined;
+  return { terminal, noColor: !!process?.env.NO_COLOR };
 }
 
 /** `name` in exactly `width` columns: padded, or cut with an ellipsis. */

@@ -13,6 +13,7 @@ import {
   TaskGroup,
   Timeline,
 } from "../../mod.ts";
+import { runtime } from "./_harness.ts";
 
 /** A promise and what settles it, for steering tasks by hand. */
 const gate = <T = void>() => Promise.withResolvers<T>();
@@ -187,4 +188,32 @@ export function timelineMeasuresAndDraws(): void {
   const rows = timeline.render({ width: 40, color: false }).split("\n");
   equal(rows[0], "A ################################ 2.00s");
   assert(timeline.toSVG().startsWith("<svg"));
+}
+
+export function timelineFitsTheTerminal(): void {
+  let t = 0;
+  const timeline = new Timeline({ now: () => t });
+  timeline.start("A");
+  t = 1000;
+  const width = () => timeline.render().split("\n")[0]!.length; // the bar's
+  // The suite's output is a pipe: the default width and no colour.
+  equal(width(), 80);
+  type Out = { isTTY?: boolean; columns?: number };
+  const { process } = globalThis as { process?: { stdout: Out; env: object } };
+  if (runtime === "deno" || runtime === "browser" || !process) return;
+  // Node and Bun tell a terminal by these two (Deno's is asked directly).
+  const { isTTY, columns } = process.stdout;
+  const env = process.env as { NO_COLOR?: string };
+  const noColor = env.NO_COLOR;
+  Object.assign(process.stdout, { isTTY: true, columns: 50 });
+  try {
+    delete env.NO_COLOR;
+    assert(timeline.render().includes("\x1b["), "coloured on a terminal");
+    env.NO_COLOR = "1";
+    equal(width(), 50);
+  } finally {
+    Object.assign(process.stdout, { isTTY, columns });
+    if (noColor === undefined) delete env.NO_COLOR;
+    else env.NO_COLOR = noColor;
+  }
 }
