@@ -90,6 +90,9 @@ export const EXPECTED: Record<
       "05a_completion_order":
         "You returned the errors in the order they happened (B's at 1.0 before A's at 3.0)",
       "05a_inherited_name": "You returned 3 items, but only 2 jobs failed",
+      "05a_twice": "You returned 4 items, but only 2 jobs failed",
+      "05a_aggregate":
+        "AggregateError: jobs failed (05a_aggregate.ts:11) at 3.0 units; it should not throw, but return every error once all jobs are done.",
     },
   },
   "05b": {
