@@ -147,6 +147,7 @@ export const EXPECTED: Record<
         "The body of the 404 response from /missing (08a_body_left.ts:6) was never read nor cancelled",
       "08a_race":
         "but the request to /slow (08a_race.ts:12) was still in flight: abort it",
+      "08a_late_deadline": "; it should give up after 2.0.",
       "08a_saved_fetch":
         "The body of the 404 response from /missing (08a_saved_fetch.ts:9) was never read nor cancelled",
     },
@@ -164,6 +165,8 @@ export const EXPECTED: Record<
         "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
       "08b_short_wait":
         "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
+      "08b_fixed_wait":
+        "after attempt 1; it needed to wait only 2.0 units, as the server answered 503 with Retry-After: 2.",
       "08b_saved_fetch":
         "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
       "08b_query":
