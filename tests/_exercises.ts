@@ -149,7 +149,6 @@ export const EXPECTED: Record<
         "The body of the 404 response from /missing (08a_body_left.ts:6) was never read nor cancelled",
       "08a_race":
         "but the request to /slow (08a_race.ts:12) was still in flight: abort it",
-      "08a_late_deadline": "; it should give up after 2.0.",
       "08a_saved_fetch":
         "The body of the 404 response from /missing (08a_saved_fetch.ts:9) was never read nor cancelled",
     },
@@ -167,8 +166,6 @@ export const EXPECTED: Record<
         "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
       "08b_short_wait":
         "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
-      "08b_fixed_wait":
-        "after attempt 1; it needed to wait only 2.0 units, as the server answered 503 with Retry-After: 2.",
       "08b_saved_fetch":
         "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
       "08b_query":
@@ -318,19 +315,24 @@ export function checkFile(exercise: Exercise, file: URL): Promise<Result> {
  * the learner's process would have sent. For code on simulated time, whose
  * verdict depends on nothing but what the scenarios record: the test of
  * determinism in exercises_test.ts finds it word for word the same as the
- * process's. One at a time, and with nothing else in this process using a
- * timer meanwhile: a world takes over the process's clock while it runs.
+ * process's; on real time, `held` says how much the hold-up watch saw in
+ * every run, whatever the machine did. One at a time, and with nothing else
+ * in this process using a timer meanwhile: a world takes over the process's
+ * clock while it runs.
  */
 export async function checkHere(
   exercise: Exercise,
   file: URL,
+  held?: number,
 ): Promise<Result> {
   const fn = (await import(file.href))[exercise.export];
   const session = new Checking(file.href, fn);
   const notes = await exercise.observe(session);
   const sent = {
     kind: "result",
-    runs: session.runs,
+    runs: session.runs.map((run) =>
+      held === undefined ? run : { ...run, held }
+    ),
     notes: session.encode(notes),
   };
   return verdict(exercise, file, {

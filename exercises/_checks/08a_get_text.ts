@@ -9,7 +9,6 @@ import {
   units,
 } from "../_harness.ts";
 import { serve } from "../_server.ts";
-import { REAL } from "../_world.ts";
 
 /** Real milliseconds per unit, at least. */
 const UNIT = 50;
@@ -28,10 +27,8 @@ export const exercise = define({
       const missing = { status: 404, statusText: "Not Found" };
       if (path === "/missing") return new Response("not here", missing);
       // Until too late, or until the server closes.
-      await new Promise((resolve) => {
-        closing.addEventListener("abort", resolve);
-        REAL.setTimeout(resolve, SLOW * unit);
-      });
+      const late = AbortSignal.any([closing, AbortSignal.timeout(SLOW * unit)]);
+      await new Promise((resolve) => (late.onabort = resolve));
       return new Response("too late");
     });
     // Each page in a world of its own (a 1-unit deadline misses by 0.8).
