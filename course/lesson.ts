@@ -383,8 +383,8 @@ async function probe(path: string): Promise<void> {
   try {
     (await Deno.open(path, { write: true, createNew: true })).close();
   } catch (error) {
-    if (error instanceof Deno.errors.AlreadyExists) return;
-    throw error;
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    return (await Deno.open(path, { write: true })).close(); // a folder?
   }
   await Deno.remove(path);
 }

@@ -208,6 +208,9 @@ class Clock {
     if (this.virtual) {
       const [epochDate, epochPerf] = [Date.now(), REAL.now()];
       patches.push(
+        // Node's turn of the loop (a global in Deno too), a 0 ms timer.
+        [globalThis, "setImmediate", (fn: unknown) => add(false)(fn)],
+        [globalThis, "clearImmediate", clear],
         [Date, "now", () => epochDate + this.time],
         [performance, "now", () => epochPerf + this.time],
         [AbortSignal, "timeout", (ms: number) => {
@@ -491,8 +494,8 @@ export class World implements AsyncDisposable {
     return new Promise<T>((resolve, reject) => {
       const stop = () => {
         this.cancelled.add(owner);
-        const reason = signal!.reason;
-        after(stopUnits, () => (this.end(owner, "rejected"), reject(reason)));
+        const end = () => (this.end(owner, "rejected"), reject(signal!.reason));
+        stopUnits > 0 ? after(stopUnits, end) : end(); // at once, as fetch does
       };
       if (signal?.aborted) return stop();
       const abort = () => (this.#clock.cancel(id), stop());

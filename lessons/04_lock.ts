@@ -55,7 +55,7 @@ export async function lock(
 ): Promise<LockLessonResult> {
   const lesson = begin(options);
   const { unit, print, timeline } = lesson;
-  const increments = integerOption(options.tasks, "tasks", 10, 1);
+  const increments = integerOption(options.tasks, "tasks", 10, 1, 10_000);
 
   // Part 1: the critical section. The notes' example is mis-indented: its
   // print and sleep sit level with `async with lock:` (an IndentationError in
@@ -107,7 +107,7 @@ export const command = defineLesson(import.meta, lock, {
   flags: {
     tasks: {
       type: "number",
-      help: "how many tasks increment each counter (default 10)",
+      help: "how many tasks increment each counter (1 to 10000, default 10)",
     },
   },
 });

@@ -10,6 +10,7 @@ import { EXERCISES, findExercise } from "../exercises/_catalog.ts";
 import { check } from "../exercises/_run.ts";
 import {
   assertFails,
+  checkHere,
   EXPECTED,
   FIXTURES,
   stubSolutionWrong,
@@ -22,6 +23,22 @@ for (const exercise of EXERCISES.filter((e) => e.real)) {
     (t) => stubSolutionWrong(t, exercise),
   );
 }
+
+Deno.test("On a run the hold-up watch saw free, a wait or a give-up far too long fails: 08b waiting 5 units each time, 08a giving up after 5 units, not 2", async () => {
+  const cases = [
+    [
+      "08b",
+      "after attempt 1; it needed to wait only 2.0 units, as the server answered 503 with Retry-After: 2.",
+    ],
+    ["08a", 'getText("/slow") gave up after 5.'],
+  ] as const;
+  for (const [id, first] of cases) {
+    const exercise = findExercise(id)!;
+    const name = id === "08b" ? "_08b_fixed_wait" : "_08a_late_deadline";
+    const file = new URL(`${name}.ts`, FIXTURES);
+    assertFails(await checkHere(exercise, file, 0), first);
+  }
+});
 
 Deno.test("deno task exercise's own command line checks an exercise in a process of its own; without write access the progress is just not saved", async () => {
   const config = JSON.parse(

@@ -45,6 +45,14 @@ for (const exercise of EXERCISES.filter((e) => !e.real)) {
   );
 }
 
+Deno.test("Right solutions written another way pass: 05c aborts its request as it gives up and returns in the same turn, 07a yields with setImmediate", async () => {
+  for (const name of ["_05c_abort_after_deadline", "_07a_set_immediate"]) {
+    const file = new URL(`${name}.ts`, FIXTURES);
+    const result = await checkHere(findExercise(name.slice(1, 4))!, file);
+    assertEquals(result.problems.map((p) => p.en), [], name);
+  }
+});
+
 Deno.test("Exercises cover lessons 01 to 10 in course order, each with a stub, a solution, hints and wrong solutions", async () => {
   assert(EXERCISES.length >= 14, `only ${EXERCISES.length} exercises`);
   const ids = EXERCISES.map((e) => e.id);

@@ -60,19 +60,18 @@ export const exercise = define<Record<number, Passage>>({
             light[to]();
           })
         ),
+        after(4, () => light.red()), // red again, with car 3 waiting for green
         ...CARS.map(({ car, arrives, quits }) =>
           after(arrives, () => {
             const stop = new AbortController();
             const name = world.start(`car ${car}`);
             const options = quits === undefined ? undefined : stop;
-            const passage = (ok: boolean) => (reason?: unknown) => {
+            const done = (ok: boolean) => (reason?: unknown) => {
               seen[car] = { at: world.now(), ok, reason };
               world.end(name, ok ? "fulfilled" : "rejected");
             };
-            cars.push(
-              Promise.resolve(light.pass(options && { signal: stop.signal }))
-                .then(passage(true), passage(false)),
-            );
+            const passing = light.pass(options && { signal: stop.signal });
+            cars.push(Promise.resolve(passing).then(done(true), done(false)));
             if (quits === undefined) return;
             after(quits - arrives, () => {
               stop.abort(session.mark(new Error(`${name} gave up`), name));

@@ -25,8 +25,8 @@ export const exercise = define<Line[]>({
     ) {
       const printed = lines.map((l) => JSON.stringify(l.line)).join(", ");
       problems.push(text(
-        'Your code printed {en}; it should print "Hello!" then "Goodbye!".',
-        "Tu código escribió {es}; debería escribir «Hello!» y luego «Goodbye!».",
+        'tools.log printed {en}; it should print "Hello!" then "Goodbye!" (print with tools.log: the check reads that alone).',
+        "tools.log escribió {es}; debería escribir «Hello!» y luego «Goodbye!» (escribe con tools.log: la comprobación solo lee eso).",
         { en: printed || "nothing", es: printed || "nada" },
       ));
     } else {

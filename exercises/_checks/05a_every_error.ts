@@ -1,5 +1,6 @@
 /** The check of exercise 05a. @module */
 import {
+  carries,
   define,
   describe,
   JOBS_APART,
@@ -44,12 +45,12 @@ export const exercise = define({
     const { status, value, error, at } = run.outcome;
     const refs = Array.isArray(value) ? value.map(refOf) : [];
     const missing = FAILED.filter((n) => !refs.includes(n));
-    const extra = Array.isArray(value)
-      ? value.filter((e) => !FAILED.includes(refOf(e)!))
-      : [];
-    const count = refs.length;
+    // Any item but the first error of each job that failed, in its place.
+    const extra = (Array.isArray(value) ? value : []).filter((_, i) =>
+      !FAILED.includes(refs[i]!) || refs.indexOf(refs[i]) < i
+    );
     if (status === "rejected") {
-      const lost = FAILED.filter((n) => n !== refOf(error));
+      const lost = FAILED.filter((n) => !carries(error, n));
       problems.push(text(
         "Your function threw {shown} at {at}; it should not throw, but return every error once all jobs are done{lost}.",
         "Tu función lanzó {shown} en {at}; no debe lanzar, sino devolver todos los errores al acabar todos{lost}.",
@@ -74,8 +75,8 @@ export const exercise = define({
         "You returned {count} {items}, and the error of job {which} is not among them: {failed} jobs failed.",
         "Devolviste {count} {items}, y el error del trabajo {which} no está: fallaron {failed} trabajos.",
         {
-          count,
-          items: count === 1
+          count: refs.length,
+          items: refs.length === 1
             ? text("item", "elemento")
             : text("items", "elementos"),
           which: listOf(
@@ -91,10 +92,10 @@ export const exercise = define({
       ));
     } else if (status === "fulfilled" && extra.length > 0) {
       problems.push(text(
-        "You returned {count} items, but only {failed} jobs failed: return the errors only (what you added: {added}).",
-        "Devolviste {count} elementos, pero solo fallaron {failed} trabajos: devuelve solo los errores (sobran: {added}).",
+        "You returned {count} items, but only {failed} jobs failed: return each error once, and nothing else (what you added: {added}).",
+        "Devolviste {count} elementos, pero solo fallaron {failed} trabajos: devuelve cada error una vez, y nada más (sobran: {added}).",
         {
-          count,
+          count: refs.length,
           failed: FAILED.length,
           added: extra.map((e) => describe(e)).join(", "),
         },

@@ -362,6 +362,9 @@ Deno.test("--timeline=svg FILE that may not or cannot be written is said before 
     err[0]!.startsWith(`Cannot write the timeline to ${missing}: NotFound: `),
     err[0],
   );
+  // A folder is there already, but no file can be written in its place.
+  const folder = await run(command, ["--timeline=svg", OUT]);
+  assertEquals([folder.status, folder.err.length, ran], [1, 1, false]);
 });
 
 Deno.test("--timeline=svg FILE: a lesson that fails leaves no new file, and an old one as it was", async () => {
