@@ -127,13 +127,18 @@ Deno.test("Stop ends every process the run started, not just the first", async (
   });
   assertEquals((await started.run.exited).reason, "stopped");
   // No process whose command line holds the tag is left (a zombie's is
-  // empty). A deno of its own reads /proc, which this test may not.
+  // empty), but for one that is ending: a fatal signal sets SIGKILL pending
+  // on its threads, which a loaded machine may not run for a while (seen).
+  // A deno of its own reads /proc, which this test may not.
   const { stdout: left } = await runDeno([
     "eval",
     `for (const { name } of Deno.readDirSync("/proc")) {
       if (!/^\\d+$/.test(name) || name === String(Deno.pid)) continue;
-      const line = await Deno.readTextFile(\`/proc/\${name}/cmdline\`).catch(() => "");
-      if (line.includes(Deno.args[0])) { console.log(name); Deno.kill(Number(name), "SIGKILL"); }
+      const read = (file) => Deno.readTextFile(\`/proc/\${name}/\${file}\`).catch(() => "");
+      if (!(await read("cmdline")).includes(Deno.args[0])) continue;
+      const pending = /^SigPnd:\\s*(\\w+)/m.exec(await read("status"))?.[1] ?? "0";
+      if ((BigInt("0x" + pending) & 0x100n) === 0n) console.log(name);
+      Deno.kill(Number(name), "SIGKILL");
     }`,
     tag,
   ]);
