@@ -30,8 +30,9 @@ function checkFixture(id: string, name: string): Promise<Result> {
  * the checker started has ended (its children's page faults, the 11th field
  * of its stat, count those of every child it has reaped: no race with a
  * run that lasts 30 ms, as watching for the run itself was, which missed
- * it 2 times in 20 suite runs). Reads are synchronous: a look takes about
- * 1 ms, against 12-15 ms with async reads.
+ * it 2 times in 20 suite runs). A process sent a fatal signal is ended,
+ * though a loaded machine may not have run it since. Reads are synchronous:
+ * a look takes about 1 ms, against 12-15 ms with async reads.
  */
 const PROC = `
   const [needle, root, watch] = Deno.args;
@@ -42,6 +43,9 @@ const PROC = `
       try {
         const stat = Deno.readTextFileSync(\`/proc/\${entry.name}/stat\`);
         parent.set(entry.name, stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        // Ending: a fatal signal set SIGKILL pending on it (it may not have run since).
+        const status = Deno.readTextFileSync(\`/proc/\${entry.name}/status\`);
+        if (BigInt("0x" + /^SigPnd:\\s*(\\w+)/m.exec(status)[1]) & 0x100n) continue;
         const line = Deno.readTextFileSync(\`/proc/\${entry.name}/cmdline\`);
         if (match(entry.name, line)) found.push(entry.name);
       } catch { /* it ended meanwhile */ }
