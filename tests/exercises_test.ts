@@ -201,13 +201,20 @@ Deno.test("World: simulated timers fire in time order, then creation order, and 
     setTimeout(() => order.push("b"), 200);
     setTimeout(() => order.push("a"), 100);
     setTimeout(() => order.push("c"), 200);
+    setImmediate((what: string) => order.push(what), "at 0, as Node's"); // a turn
     const timeout = AbortSignal.timeout(150);
     await new Promise((resolve) => timeout.addEventListener("abort", resolve));
     order.push(`aborted ${(timeout.reason as DOMException).name}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
     return Date.now() - t0;
   });
-  assertEquals(order, ["a", "aborted TimeoutError", "b", "c"]);
+  assertEquals(order, [
+    "at 0, as Node's",
+    "a",
+    "aborted TimeoutError",
+    "b",
+    "c",
+  ]);
   assertEquals([outcome.status, outcome.value, outcome.at], [
     "fulfilled",
     400,
