@@ -207,9 +207,10 @@ class Clock {
     ];
     if (this.virtual) {
       const [epochDate, epochPerf] = [Date.now(), REAL.now()];
+      // Node's turn of the loop (a global in Deno too): a 0 ms timer, its args.
+      const immediate = (f: unknown, ...a: unknown[]) => add(false)(f, 0, ...a);
       patches.push(
-        // Node's turn of the loop (a global in Deno too), a 0 ms timer.
-        [globalThis, "setImmediate", (fn: unknown) => add(false)(fn)],
+        [globalThis, "setImmediate", immediate],
         [globalThis, "clearImmediate", clear],
         [Date, "now", () => epochDate + this.time],
         [performance, "now", () => epochPerf + this.time],

@@ -204,8 +204,10 @@ export function revive({ value, name, fields = [] }: Thrown): unknown {
   const define = (key: string, field: unknown, enumerable: boolean) =>
     Object.defineProperty(value, key, { ...open, value: field, enumerable });
   if (name !== undefined) define("name", name, false);
-  // Structured clone makes an AggregateError a plain Error: make it one again.
-  if (name === "AggregateError" && value instanceof Error) {
+  // Structured clone makes an AggregateError a plain Error: make it one again
+  // (one with `errors`: a class of the task's own named so has none).
+  const errors = fields.some(([key]) => key === "errors");
+  if (name === "AggregateError" && errors && value instanceof Error) {
     Object.setPrototypeOf(value, AggregateError.prototype);
   }
   // An AggregateError's `errors` and a `cause` are own fields, not enumerable.

@@ -168,6 +168,12 @@ Deno.test("Times read as each language writes a decimal: 1.0 unit, 1,0 unidades"
   assertEquals(units(2.25), { en: "2.3 units", es: "2,3 unidades" });
 });
 
+Deno.test("Nothing printed reads as each language says it: 'tools.log printed nothing', 'tools.log no escribió nada'", async () => {
+  const file = new URL("02a_console_log.ts", FIXTURES);
+  const [problem] = (await checkHere(findExercise("02a")!, file)).problems;
+  assert(problem!.es.startsWith("tools.log no escribió nada;"), problem!.es);
+});
+
 /** Runs `fn` in a simulated world of its own and reads the Run back as the checker does. */
 async function scene<T>(
   fn: (world: ReturnType<Checking["open"]>) => T | PromiseLike<T>,
@@ -201,13 +207,20 @@ Deno.test("World: simulated timers fire in time order, then creation order, and 
     setTimeout(() => order.push("b"), 200);
     setTimeout(() => order.push("a"), 100);
     setTimeout(() => order.push("c"), 200);
+    setImmediate((what: string) => order.push(what), "at 0, as Node's"); // a turn
     const timeout = AbortSignal.timeout(150);
     await new Promise((resolve) => timeout.addEventListener("abort", resolve));
     order.push(`aborted ${(timeout.reason as DOMException).name}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
     return Date.now() - t0;
   });
-  assertEquals(order, ["a", "aborted TimeoutError", "b", "c"]);
+  assertEquals(order, [
+    "at 0, as Node's",
+    "a",
+    "aborted TimeoutError",
+    "b",
+    "c",
+  ]);
   assertEquals([outcome.status, outcome.value, outcome.at], [
     "fulfilled",
     400,

@@ -24,10 +24,12 @@ export const exercise = define<Line[]>({
       lines.length !== 2 || hello!.line !== "Hello!" || bye!.line !== "Goodbye!"
     ) {
       const printed = lines.map((l) => JSON.stringify(l.line)).join(", ");
+      // Spanish says nothing with two negatives: "no escribió nada".
+      const es = printed ? `escribió ${printed}` : "no escribió nada";
       problems.push(text(
         'tools.log printed {en}; it should print "Hello!" then "Goodbye!" (print with tools.log: the check reads that alone).',
-        "tools.log escribió {es}; debería escribir «Hello!» y luego «Goodbye!» (escribe con tools.log: la comprobación solo lee eso).",
-        { en: printed || "nothing", es: printed || "nada" },
+        "tools.log {es}; debería escribir «Hello!» y luego «Goodbye!» (escribe con tools.log: la comprobación solo lee eso).",
+        { en: printed || "nothing", es },
       ));
     } else {
       const gap = bye!.at - hello!.at;

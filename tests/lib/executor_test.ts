@@ -594,6 +594,16 @@ Deno.test("Executor.run() passes on thrown values that resist serialising", asyn
       );
       assertInstanceOf(error.errors[0], Error);
       assertEquals([error.errors[0].message, error.errors[1]], ["a", "b"]);
+      // A class of the task's own that is named so has no `errors`: not one.
+      const named = await assertRejects(
+        () => executor.run(tasksUrl, "throwNamedAggregate"),
+        Error,
+        "not one",
+      );
+      assertEquals([named.name, named instanceof AggregateError], [
+        "AggregateError",
+        false,
+      ]);
     },
   );
   await t.step("a revoked proxy arrives as an empty object", async () => {
