@@ -139,16 +139,13 @@ function drain(): void {
     }
     busy = true;
     flush();
-    const resume = (value: unknown, threw: boolean) => {
+    const resume = (threw: boolean) => (value: unknown) => {
       if (dying) return;
       answer(value, threw);
       busy = false;
       drain();
     };
-    Promise.resolve(result).then(
-      (value) => resume(value, false),
-      (error) => resume(error, true),
-    );
+    Promise.resolve(result).then(resume(false), resume(true));
     return;
   }
   flush();

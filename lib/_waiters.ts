@@ -158,11 +158,10 @@ export function signalFor(
   options: { signal?: AbortSignal } | undefined,
   action: string,
 ): AbortSignal | undefined | Promise<never> {
-  let signal: AbortSignal | undefined;
   try {
-    signal = signalOf(options, action);
+    const signal = signalOf(options, action);
+    return signal?.aborted ? Promise.reject(signal.reason) : signal;
   } catch (error) {
     return Promise.reject(error);
   }
-  return signal?.aborted ? Promise.reject(signal.reason) : signal;
 }

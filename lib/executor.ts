@@ -497,12 +497,10 @@ export class Executor implements AsyncDisposable {
       get: (_target, key) => {
         // Not a thenable: `await executor.bind(...)` gives the object back.
         if (typeof key !== "string" || key === "then") return undefined;
-        let fn = cache.get(key);
-        if (fn === undefined) {
-          fn = (...args: unknown[]) => this.run(url, key, args, runOptions);
-          cache.set(key, fn);
+        if (!cache.has(key)) {
+          cache.set(key, (...args) => this.run(url, key, args, runOptions));
         }
-        return fn;
+        return cache.get(key);
       },
     }) as Bound<M>;
   }
@@ -790,7 +788,8 @@ export class Executor implements AsyncDisposable {
 
   /** Starts a worker. */
   #spawn(): Thread {
-    const state = new Int32Array(new SharedArrayBuffer(8));
+    const buffer = new SharedArrayBuffer(8);
+    const state = new Int32Array(buffer);
     const thread: Thread = {
       port: startWorker(
         (message) => this.#onMessage(thread, message),
@@ -806,11 +805,7 @@ export class Executor implements AsyncDisposable {
       head: 0,
       seen: NaN,
     };
-    thread.port.post({
-      type: "init",
-      state: state.buffer as SharedArrayBuffer,
-      lock: thread.port.lock,
-    });
+    thread.port.post({ type: "init", state: buffer, lock: thread.port.lock });
     this.#threads.push(thread);
     return thread;
   }
@@ -855,8 +850,7 @@ function cloneError(call: Call, error: unknown): DOMException {
   const what = call.transfer
     ? "its arguments cannot be cloned or its 'transfer' list moved"
     : "its arguments cannot be cloned";
-  return new DOMException(
-    `Cannot run '${call.exportName}' of module '${call.module}' as ${what}: ${why}`,
-    "DataCloneError",
-  );
+  const where = `'${call.exportName}' of module '${call.module}'`;
+  const message = `Cannot run ${where} as ${what}: ${why}`;
+  return new DOMException(message, "DataCloneError");
 }

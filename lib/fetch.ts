@@ -357,9 +357,8 @@ type Plan = ReturnType<typeof makePlan>;
 
 /** Cancels the body, unless a reader locked it (read whole, or parse holds it). */
 async function cancel(response: Response): Promise<void> {
-  if (response.body?.locked === false) {
-    await response.body.cancel().catch(() => {});
-  }
+  const { body } = response;
+  if (body?.locked === false) await body.cancel().catch(() => {});
 }
 
 function checkInput(input: unknown, action: string, name: string): FetchInput {
@@ -393,8 +392,6 @@ function makePlan(options: FetchWithRetryInit, action: string) {
   const { timeout = Infinity, retry, signal, ...init } = options;
   const given: RetryOptions = typeof retry === "number"
     ? { limit: retry }
-    : retry === undefined
-    ? {}
     : checkOptions(retry, action, "retry");
   const { backoff = {}, onRetry } = given;
   const methods = given.methods ?? ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"];

@@ -68,8 +68,7 @@ export class Semaphore {
     const waiters = this.#waiters;
     if (!waiters.first()) this.#available++;
     else {
-      const fn = waiters.value;
-      const signal = waiters.signal;
+      const { value: fn, signal } = waiters;
       waiters.wake(fn ? { fn, signal } : new PermitImpl(this.#release));
     }
   };
@@ -195,10 +194,9 @@ export class Semaphore {
     }
     const signal = signalFor(options, "acquire permit");
     if (signal instanceof Promise) return signal;
-    if (!this.#take()) {
-      return this.#waiters.park(fn, signal).then(this.#begin) as Promise<T>;
-    }
-    return this.#checked(fn, signal) as Promise<T>;
+    return (this.#take()
+      ? this.#checked(fn, signal)
+      : this.#waiters.park(fn, signal).then(this.#begin)) as Promise<T>;
   }
 
   /**

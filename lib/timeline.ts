@@ -419,12 +419,11 @@ export class Timeline {
     const [tickEnd, tickText] = [axisY + 4, axisY + 17];
     for (const k of ticks(units, spacing)) {
       const at = x(k * unit);
+      const text = tick(k) + label;
       out.push(
         tag`<line class="tl-grid" x1="${at}" y1="${PAD}" x2="${at}" y2="${axisY}"/>`,
         tag`<line class="tl-axis" x1="${at}" y1="${axisY}" x2="${at}" y2="${tickEnd}"/>`,
-        tag`<text class="tl-tick" x="${at}" y="${tickText}" text-anchor="middle">${
-          tick(k)
-        }${label}</text>`,
+        tag`<text class="tl-tick" x="${at}" y="${tickText}" text-anchor="middle">${text}</text>`,
       );
     }
     const noteX = right + GAP;
@@ -575,14 +574,11 @@ function xml(text: string): string {
  * (coordinates) to a tenth of a pixel.
  */
 function tag(markup: TemplateStringsArray, ...values: unknown[]): string {
-  return String.raw(
-    { raw: markup },
-    ...values.map((value) =>
-      typeof value === "number"
-        ? String(Math.round(value * 10) / 10)
-        : xml(String(value))
-    ),
-  );
+  const text = (value: unknown) =>
+    typeof value === "number"
+      ? String(Math.round(value * 10) / 10)
+      : xml(String(value));
+  return String.raw({ raw: markup }, ...values.map(text));
 }
 
 /** The `Error` of a call out of turn: `why` the task `name` cannot `verb`. */
