@@ -155,9 +155,8 @@ function permissionsOf(run: string, file: string): Permissions {
 }
 
 function bad(file: string, tag: string, problem: string): never {
-  throw new SyntaxError(
-    `The header of lessons/${file} has a bad ${tag}: ${problem}`,
-  );
+  const message = `The header of lessons/${file} has a bad ${tag}: ${problem}`;
+  throw new SyntaxError(message);
 }
 
 /** Lines joined into paragraphs at blank lines. */

@@ -188,6 +188,7 @@ const COMMON = {
   events: { type: "switch" },
   help: { type: "switch" },
 } as const;
+const SHORT = { short: { h: "help" } };
 
 /** Why each kind of permission is needed, as `--help` says it. */
 const WHY: Record<keyof Permissions, string> = {
@@ -283,9 +284,7 @@ export async function runCli<O extends LessonOptions>(
         });
       }
     }
-    flags = parseFlags(rest, { ...COMMON, ...command.flags }, {
-      short: { h: "help" },
-    });
+    flags = parseFlags(rest, { ...COMMON, ...command.flags }, SHORT);
   } catch (error) {
     const status = usage(error, io);
     // The list and the exercises take --lang; a lesson's Spanish is its guide.

@@ -206,9 +206,7 @@ export async function main(args: string[], io: Io = terminal()) {
   }
   const once = async () => {
     const now = await io.load();
-    return exercise === undefined
-      ? await walk(cli, now)
-      : await single(cli, now, exercise);
+    return exercise ? await single(cli, now, exercise) : await walk(cli, now);
   };
   if (!cli.watching) return await once();
   // Watching starts now: a file saved during the first check counts.
@@ -280,9 +278,8 @@ async function walk(cli: Cli, progress: Progress): Promise<number> {
   );
   const done = states.filter((s) => s === "done").length;
   const m = EXERCISES.length;
-  io.write(
-    `${paint("bold", say("heading"))}   ${say("done", { n: done, m })}\n\n`,
-  );
+  const count = say("done", { n: done, m });
+  io.write(`${paint("bold", say("heading"))}   ${count}\n\n`);
   for (const line of say("legend").split("\n")) {
     io.write(`  ${paint("dim", line)}\n`);
   }
@@ -297,9 +294,8 @@ async function walk(cli: Cli, progress: Progress): Promise<number> {
       ? `  ${paint("bold", say("next"))}`
       : "";
     const title = exercise.title[lang].padEnd(width);
-    io.write(
-      `  ${marks[states[i]!]} ${exercise.id}  ${title}${here}`.trimEnd() + "\n",
-    );
+    const line = `  ${marks[states[i]!]} ${exercise.id}  ${title}${here}`;
+    io.write(line.trimEnd() + "\n");
   });
   for (const exercise of passed) await report(cli, exercise, undefined, true);
   if (failed) {
@@ -375,9 +371,8 @@ async function report(
   const next = cli.watching
     ? say("editWatching", { file })
     : say("edit", { file, id: fromList ? "" : ` ${exercise.id}` });
-  io.write(
-    `\n${wrap(next, io.width, "  ")}\n  ${say("stuck", { id: exercise.id })}\n`,
-  );
+  const stuck = say("stuck", { id: exercise.id });
+  io.write(`\n${wrap(next, io.width, "  ")}\n  ${stuck}\n`);
 }
 
 /**

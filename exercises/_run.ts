@@ -136,13 +136,8 @@ export function verdict(exercise: Exercise, file: URL, report: Report): Result {
     exercise.judge(scenes[0]!, decode(sent.notes as string), scenes);
   } catch (error) {
     if (!(error instanceof Failure)) throw error;
-    const { chart, unit } = error;
-    return {
-      ...result,
-      problems: [...problems, ...error.problems],
-      chart,
-      unit,
-    };
+    problems.push(...error.problems);
+    return { ...result, chart: error.chart, unit: error.unit };
   }
   const held = (sent.runs as Run[]).some((r) => (r.held ?? 0) >= 0.5);
   const note = held && problems.length === 0 && text(
@@ -211,10 +206,9 @@ export async function typeErrors(file: URL): Promise<Text[]> {
   // fetched; what its code computes when it runs never is (the run is
   // --cached-only).
   const path = decodeURIComponent(file.pathname);
+  const env = { NO_COLOR: "1" };
   const denoCheck = (...flags: string[]) =>
-    runDeno(["check", "--quiet", "--no-remote", ...flags, path], {
-      env: { NO_COLOR: "1" },
-    });
+    runDeno(["check", "--quiet", "--no-remote", ...flags, path], { env });
   const fast = await fastConfig().catch(() => undefined);
   const alone = await Deno.readTextFile(path).then(
     (code) => !BEYOND.test(code),

@@ -136,10 +136,9 @@ function startRun(spec: RunSpec, options: RunManagerOptions): Started {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let closed = false;
   const send = (event: string, data: unknown) => {
-    if (!closed) {
-      const text = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-      controller.enqueue(encoder.encode(text));
-    }
+    if (closed) return;
+    const text = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    controller.enqueue(encoder.encode(text));
   };
   const draw = (final = false) => {
     const svg = live.draw(final, final && reason !== undefined);

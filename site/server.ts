@@ -55,10 +55,8 @@ const SECURITY_HEADERS = {
 type Fields = Record<string, string>;
 
 function respond(body: BodyInit | null, status: number, headers: Fields) {
-  return new Response(body, {
-    status,
-    headers: { ...SECURITY_HEADERS, ...headers },
-  });
+  const all = { ...SECURITY_HEADERS, ...headers };
+  return new Response(body, { status, headers: all });
 }
 
 const HTML = {
@@ -67,10 +65,8 @@ const HTML = {
 };
 
 function text(body: string, status: number, headers: Fields = {}): Response {
-  return respond(body + "\n", status, {
-    "content-type": "text/plain; charset=utf-8",
-    ...headers,
-  });
+  const type = "text/plain; charset=utf-8";
+  return respond(body + "\n", status, { "content-type": type, ...headers });
 }
 
 /** The language a visitor's browser prefers, of the two. */
@@ -180,10 +176,9 @@ export async function startSite(options: SiteOptions = {}) {
       const raw = query.get("unit") ?? "";
       const unit = /^[1-9]\d{0,4}$/.test(raw) ? Number(raw) : NaN;
       if (!(unit >= MIN_UNIT && unit <= MAX_UNIT)) {
-        return text(
-          `The unit must be a whole number of milliseconds from ${MIN_UNIT} to ${MAX_UNIT}.`,
-          400,
-        );
+        const why =
+          `The unit must be a whole number of milliseconds from ${MIN_UNIT} to ${MAX_UNIT}.`;
+        return text(why, 400);
       }
       return start(lessonRun(lesson, unit));
     }
@@ -212,11 +207,9 @@ export async function startSite(options: SiteOptions = {}) {
       return text(`Cannot start the run: ${errorLine(error)}`, 500);
     }
     if (started === undefined) {
-      return text(
-        `Too many runs at once: at most ${runs.maxRuns}. Stop one or wait for it to end.`,
-        429,
-        { "retry-after": "5" },
-      );
+      const why =
+        `Too many runs at once: at most ${runs.maxRuns}. Stop one or wait for it to end.`;
+      return text(why, 429, { "retry-after": "5" });
     }
     return respond(started.stream, 200, {
       "content-type": "text/event-stream; charset=utf-8",
