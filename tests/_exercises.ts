@@ -40,6 +40,8 @@ export const EXPECTED: Record<
         `Your function's promise settled at 0.0 units, before "Goodbye!" at 1.0`,
       "02a_two_units":
         `"Goodbye!" came 2.0 units after "Hello!"; it should come 1.0 unit later.`,
+      "02a_await_set_timeout":
+        "Await a promise that settles after the wait: setTimeout returns a timer's id, not a promise.",
       "02a_console_log":
         `tools.log printed nothing; it should print "Hello!" then "Goodbye!" (print with tools.log: the check reads that alone).`,
     },

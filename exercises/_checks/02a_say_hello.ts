@@ -50,8 +50,8 @@ export const exercise = define<Line[]>({
       const values = { at: units(at), bye: num(bye!.at) };
       if (status === "fulfilled" && at < bye!.at - TOLERANCE) {
         problems.push(text(
-          `Your function's promise settled at {at}, before "Goodbye!" at {bye}: whoever awaits sayHello() goes on too early. Await the wait inside it.`,
-          "La promesa de tu función se cumplió en {at}, antes de «Goodbye!» en {bye}: quien espera a sayHello() sigue demasiado pronto. Dentro de ella, espera el retardo con `await`.",
+          `Your function's promise settled at {at}, before "Goodbye!" at {bye}: whoever awaits sayHello() goes on too early. Await a promise that settles after the wait: setTimeout returns a timer's id, not a promise.`,
+          "La promesa de tu función se cumplió en {at}, antes de «Goodbye!» en {bye}: quien espera a sayHello() sigue demasiado pronto. Espera con `await` una promesa que se cumpla tras el retardo: setTimeout devuelve el id de un temporizador, no una promesa.",
           values,
         ));
       } else if (status === "fulfilled" && at > bye!.at + TOLERANCE) {
