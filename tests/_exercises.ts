@@ -212,7 +212,9 @@ export const EXPECTED: Record<
       "10c_unbounded":
         "At 8.0 units, 4 items were made and waiting for a consumer: with a queue of 2",
       "10c_never_closed":
-        "Everything was consumed by 18.0 units, but your function was still waiting",
+        "Everything was consumed by 18.0 units, but your function was still waiting: the consumers wait for items that will never come. Close the queue once the producer is done (queue.close()): a `for await (const item of queue)` loop ends once the queue is closed and empty.",
+      "10c_get_after_close":
+        "A consumer's queue.get() threw QueueClosedError at 17.0 units: get() rejects once the queue is closed and empty. Loop with `for await (const item of queue)`, which ends there instead.",
       "10c_one_consumer":
         "At 2.0 units consumer B was free while item 1 was ready",
     },

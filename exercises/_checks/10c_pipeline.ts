@@ -12,6 +12,7 @@ import {
 const ITEMS = 8;
 const MAXSIZE = 2;
 const CONSUMERS = ["A", "B"];
+const FOR_AWAIT = "`for await (const item of queue)`";
 
 export const exercise = define<Record<string, string[]>>({
   slug: "10c_pipeline",
@@ -127,13 +128,21 @@ export const exercise = define<Record<string, string[]>>({
         ));
       }
     }
+    // A consumer that loops on get() meets the queue closed and empty.
+    if (/^QueueClosedError: Cannot get/.test(describe(run.outcome.error))) {
+      problems.unshift(text(
+        "A consumer's queue.get() threw QueueClosedError at {at}: get() rejects once the queue is closed and empty. Loop with {loop}, which ends there instead.",
+        "El queue.get() de un consumidor lanzó QueueClosedError en {at}: get() se rechaza en cuanto la cola está cerrada y vacía. Recorre la cola con {loop}, que en ese punto termina.",
+        { at: units(run.outcome.at), loop: FOR_AWAIT },
+      ));
+    }
     const done = taken.every((s) => s.end !== undefined) &&
       Object.keys(consumedBy).length === ITEMS;
     if (run.outcome.status === "stuck" && done) {
       problems.push(text(
-        "Everything was consumed by {last}, but your function was still waiting: the consumers wait for items that will never come. Close the queue once the producer is done (queue.close()), so that their loops end.",
-        "Todo estaba consumido en {last}, pero tu función seguía esperando: los consumidores esperan elementos que nunca llegarán. Cierra la cola cuando el productor acabe (queue.close()), para que sus bucles terminen.",
-        { last: units(Math.max(...taken.map((s) => s.end!))) },
+        "Everything was consumed by {last}, but your function was still waiting: the consumers wait for items that will never come. Close the queue once the producer is done (queue.close()): a {loop} loop ends once the queue is closed and empty.",
+        "Todo estaba consumido en {last}, pero tu función seguía esperando: los consumidores esperan elementos que nunca llegarán. Cierra la cola cuando el productor acabe (queue.close()): un bucle {loop} termina cuando la cola está cerrada y vacía.",
+        { last: units(Math.max(...taken.map((s) => s.end!))), loop: FOR_AWAIT },
       ));
       run.fail([...problems, ...run.twice()]);
     }
