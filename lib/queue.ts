@@ -553,13 +553,19 @@ export class Queue<T> implements AsyncIterable<T> {
     }
   }
 
-  /** Places `item` if that needs no wait: to a waiting getter, or in. */
+  /**
+   * Places `item` if that needs no wait: to a waiting getter (counted first:
+   * waking it reads the item's `then`, which may be a getter), or in.
+   */
   #offer(item: T): boolean {
     const getters = this.#getters;
-    if (this.#items.size === 0 && getters.first()) getters.wake(item);
-    else if (this.#items.size < this.#maxsize) this.#items.push(item);
-    else return false;
-    this.#unfinished++;
+    if (this.#items.size === 0 && getters.first()) {
+      this.#unfinished++;
+      getters.wake(item);
+    } else if (this.#items.size < this.#maxsize) {
+      this.#items.push(item);
+      this.#unfinished++;
+    } else return false;
     return true;
   }
 

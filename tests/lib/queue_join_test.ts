@@ -171,6 +171,27 @@ Deno.test("join() counts every item that went in, however it went in, and none t
     },
   );
 
+  await t.step(
+    "handed to a waiting getter: counted before its promise reads the item",
+    async () => {
+      const queue = new Queue<object>();
+      const got = queue.get();
+      let joined: { state: string } | undefined;
+      queue.tryPut({
+        get then() { // resolving the getter's promise reads this at once
+          joined ??= track(queue.join());
+          return undefined;
+        },
+      });
+      await got;
+      await settle();
+      assertEquals(joined?.state, "pending"); // the item is not done yet
+      queue.taskDone();
+      await settle();
+      assertEquals(joined?.state, "fulfilled");
+    },
+  );
+
   await t.step("refused, aborted or not taken: not counted", async () => {
     const queue = new Queue<string>({ maxsize: 1 });
     queue.tryPut("a");
