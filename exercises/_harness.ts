@@ -227,6 +227,9 @@ export interface Run
   readonly held?: number;
 }
 
+/** Whether hold-ups took half of `run`'s margin: its timing may be bent. */
+export const heldUp = (run: Run): boolean => (run.held ?? 0) >= 0.5;
+
 // ---- The checker's side: judging a Run.
 
 /** How a run's code should end. */

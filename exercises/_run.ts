@@ -19,6 +19,7 @@ import {
   decode,
   type Exercise,
   Failure,
+  heldUp,
   type Run,
   Scene,
   type Text,
@@ -139,7 +140,7 @@ export function verdict(exercise: Exercise, file: URL, report: Report): Result {
     problems.push(...error.problems);
     return { ...result, chart: error.chart, unit: error.unit };
   }
-  const held = (sent.runs as Run[]).some((r) => (r.held ?? 0) >= 0.5);
+  const held = (sent.runs as Run[]).some(heldUp);
   const note = held && problems.length === 0 && text(
     "A busy machine held up three runs of this check, each long enough that a wait that was too short could have passed. If your code waits as asked, all is well; to be sure, check again when the machine is less busy.",
     "Un equipo ocupado retrasó tres ejecuciones de esta comprobación, cada una tanto que una espera demasiado corta habría podido pasar. Si tu código espera lo pedido, todo está bien; para asegurarte, vuelve a comprobarlo cuando el equipo esté menos ocupado.",

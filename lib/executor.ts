@@ -497,10 +497,12 @@ export class Executor implements AsyncDisposable {
       get: (_target, key) => {
         // Not a thenable: `await executor.bind(...)` gives the object back.
         if (typeof key !== "string" || key === "then") return undefined;
-        if (!cache.has(key)) {
-          cache.set(key, (...args) => this.run(url, key, args, runOptions));
+        let fn = cache.get(key); // one lookup a call, once the name is known
+        if (fn === undefined) {
+          fn = (...args) => this.run(url, key, args, runOptions);
+          cache.set(key, fn);
         }
-        return cache.get(key);
+        return fn;
       },
     }) as Bound<M>;
   }

@@ -2,6 +2,7 @@
 import {
   define,
   describe,
+  heldUp,
   num,
   type Outcome,
   type Text,
@@ -41,7 +42,7 @@ export const exercise = define({
   judge(_, _notes, runs) {
     Object.values(JUDGES).forEach((judge, i) => {
       const run = runs[i]!;
-      const held = (run.run.held ?? 0) >= 0.5;
+      const held = heldUp(run.run);
       run.judge(
         judge(run.outcome, run.show(run.outcome.error), held),
         "either",

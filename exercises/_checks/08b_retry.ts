@@ -2,6 +2,7 @@
 import {
   define,
   describe,
+  heldUp,
   type Scene,
   type Text,
   text,
@@ -125,7 +126,7 @@ function judge(path: string, attempts: readonly Attempt[], run: Scene): Text[] {
         "El intento {next} a {path} llegó {gap} después del {k}; debía esperar {want}, porque {why}.",
         { ...values, why, want: units(want) },
       )];
-    } else if (gap > want + LATE[Number((run.run.held ?? 0) >= 0.5)]!) {
+    } else if (gap > want + LATE[Number(heldUp(run.run))]!) {
       return [text(
         "Attempt {next} on {path} came {gap} after attempt {k}; it needed to wait only {want}, as {why}.",
         "El intento {next} a {path} llegó {gap} después del {k}; bastaba con esperar {want}, porque {why}.",
