@@ -30,7 +30,8 @@ Deno.test("On a run the hold-up watch saw free, a wait or a give-up far too long
       "08b",
       "after attempt 1; it needed to wait only 2.0 units, as the server answered 503 with Retry-After: 2.",
     ],
-    ["08a", 'getText("/slow") gave up after 5.'],
+    // Its give-up comes after 5 units, or later on a loaded machine (6.0 seen).
+    ["08a", "; it should give up after 2.0."],
   ] as const;
   for (const [id, first] of cases) {
     const exercise = findExercise(id)!;
