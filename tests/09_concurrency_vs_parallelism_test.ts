@@ -1,5 +1,13 @@
-import { assert, assertEquals, assertRejects } from "@std/assert";
 import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+} from "@std/assert";
+import { listLessons } from "../course/header.ts";
+import { helpText } from "../course/lesson.ts";
+import {
+  command,
   concurrencyVsParallelism,
   countPrimes,
 } from "../lessons/09_concurrency_vs_parallelism.ts";
@@ -135,5 +143,16 @@ Deno.test("lesson 09: rejects a bad limit", async () => {
     () => concurrencyVsParallelism({ limit: 1, log: () => {} }),
     RangeError,
     "Cannot run lesson as 'limit' must be an integer of at least 2: current value is 1",
+  );
+});
+
+Deno.test("lesson 09 warns below the unit its ten waits take about 2 seconds at", async () => {
+  // At --unit 1 the waits' timers are a millisecond or less apart, and the
+  // line read "took 5.2 seconds": the opposite of its point, unwarned. A
+  // run below the smallest unit warns as --help does (tests/course).
+  const header = (await listLessons()).find((l) => l.id.startsWith("09_"))!;
+  assertStringIncludes(
+    helpText(header, command),
+    "default 1000; below 20 the lines may differ from the Output",
   );
 });
