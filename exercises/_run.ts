@@ -44,18 +44,18 @@ export interface Result {
 
 /**
  * Options of {@linkcode check}: whether to run `deno check` on the file
- * first (default yes), how long the learner's process may stay silent (ms,
- * default 3000).
+ * first (default yes), how long the learner's process may stay silent and
+ * last in all (ms, default 3000 and 60000).
  */
 export interface CheckOptions {
   typeCheck?: boolean;
   silence?: number;
+  total?: number;
 }
 
 const ROOT = new URL("../", import.meta.url);
-/** What a process may take to start, and a whole check to run, in ms. */
+/** What a process may take to start, in ms. */
 const STARTUP_MS = 30_000;
-const TOTAL_MS = 60_000;
 /** At most this much of what the learner's code printed is kept. */
 const MAX_OUTPUT = 2_000;
 /** Of a longer line of its process, the end (where our messages sit). */
@@ -73,9 +73,8 @@ export async function check(
   file: URL,
   options: CheckOptions = {},
 ): Promise<Result> {
-  const silence = options.silence ?? 3000;
   const once = async () =>
-    verdict(exercise, file, await observe(exercise, file, silence));
+    verdict(exercise, file, await observe(exercise, file, options));
   // The type check and the first run go side by side: a check right after an
   // edit took 0.64–1.12 s one after the other, 0.58–0.70 s so (six solved
   // exercises, `deno task exercise`). Type errors win: the run is then
@@ -89,7 +88,7 @@ export async function check(
         return problems;
       })
       : [],
-    observe(exercise, file, silence, run.signal),
+    observe(exercise, file, options, run.signal),
   ]);
   if (problems.length > 0) return { id: exercise.id, passed: false, problems };
   // A package the file imports that was not cached yet: the type check has
@@ -187,6 +186,10 @@ const SAID: Record<string, [en: string, es: string]> = {
   silent: [
     "Your code did not give control back for {s} s: is there a loop that never awaits anything?",
     "Tu código no devolvió el control en {s} s: ¿hay un bucle que nunca espera nada?",
+  ],
+  late: [
+    "The check ran out of time ({s} s), though your code kept giving control back: does {name} await, outside any function, something that never comes?",
+    "La comprobación se quedó sin tiempo ({s} s), aunque tu código devolvía el control: ¿espera {name}, fuera de toda función, algo que nunca llega?",
   ],
   ended: [
     "The check's process ended (exit code {code}) before it could finish.",
@@ -364,7 +367,7 @@ export interface Report {
 async function observe(
   exercise: Exercise,
   file: URL,
-  silence: number,
+  { silence = 3000, total = 60_000 }: CheckOptions,
   signal?: AbortSignal,
 ) {
   const nonce = crypto.randomUUID();
@@ -384,16 +387,20 @@ async function observe(
   const stop = () => kill(child, "SIGKILL");
   signal?.addEventListener("abort", stop, { once: true });
   // Until it says hello, the process may take STARTUP_MS to start; then
-  // it may stay silent for `silence` ms at most; all in all, TOTAL_MS.
+  // it may stay silent for `silence` ms at most; all in all, `total`: what
+  // ends it then (its module still loading?) is said once.
   const started = Date.now();
   let limit = STARTUP_MS;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const watch = () => {
     clearTimeout(timer);
-    const left = Math.min(limit, TOTAL_MS - (Date.now() - started));
+    if (report.messages.some((m) => /^(late|silent)$/.test(m.kind))) return;
+    const left = Math.min(limit, total - (Date.now() - started));
     timer = setTimeout(() => {
-      if (limit === silence) {
-        report.messages.push({ kind: "silent", s: silence / 1000 });
+      const late = left < limit;
+      if (late || limit === silence) {
+        const s = (late ? total : silence) / 1000;
+        report.messages.push({ kind: late ? "late" : "silent", s });
       }
       stop();
     }, Math.max(0, left));

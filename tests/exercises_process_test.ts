@@ -188,6 +188,15 @@ Deno.test("A loop that never yields is reported once the process falls silent, a
   assertEquals(await processesOf(fixture("_never_yields")), []);
 });
 
+Deno.test("A module that never finishes loading runs out of the check's time, and no loop is blamed", async () => {
+  const file = fixture("_waits_at_load");
+  const exercise = findExercise("03a")!;
+  const result = await check(exercise, file, { typeCheck: false, total: 1500 });
+  assertNamed(result, "The check ran out of time (1.5 s)");
+  assertEquals(result.problems.length, 1, JSON.stringify(result.problems));
+  assertEquals(await processesOf(file), []);
+});
+
 Deno.test("A check keeps of the learner's standard error only its last error line: 520 MiB of it still get a verdict", async () => {
   const result = await checkFixture("03a", "_floods_stderr");
   assertEquals(result.passed, false);
