@@ -106,14 +106,12 @@ export const exercise = define<Record<number, Report>>({
       } else if (report.at > end + EPSILON) {
         problems.push(text(
           "You reported download {file} at {at}; it was {done} at {end}: report each download as soon as it ends.",
-          "Informaste de la descarga {file} en {at}; {acabó} en {end}: informa de cada descarga en cuanto termine.",
+          "Informaste de la descarga {file} en {at}; {done} en {end}: informa de cada descarga en cuanto termine.",
           {
             file,
             at: units(report.at),
             end: num(end),
-            ...failed
-              ? { done: "failed", acabó: "falló" }
-              : { done: "done", acabó: "acabó" },
+            done: failed ? text("failed", "falló") : text("done", "acabó"),
           },
         ));
       }
