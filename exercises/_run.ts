@@ -220,7 +220,7 @@ export async function typeErrors(file: URL): Promise<Text[]> {
   );
   // Whatever the fast check finds or cannot judge, deno.json's check says.
   if (fast && alone && (await denoCheck(...fast)).code === 0) return [];
-  const { code, stderr: out } = await denoCheck();
+  const { code, stderr: out } = await denoCheck("--no-lock");
   if (code === 0) return [];
   const where = (from: number) => {
     const at = /^\s+at (file:\/\/\S+?):(\d+):(\d+)$/m.exec(out.slice(from));
@@ -371,11 +371,10 @@ async function observe(
   signal?: AbortSignal,
 ) {
   const nonce = crypto.randomUUID();
+  const flags = ["--no-prompt", "--no-remote", "--cached-only", "--no-lock"];
   const child = spawnDeno([
     "run",
-    "--no-prompt",
-    "--no-remote",
-    "--cached-only",
+    ...flags,
     ...permissions(exercise, file),
     "exercises/_child.ts",
     exercise.id,

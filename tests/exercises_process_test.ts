@@ -407,12 +407,14 @@ async function tarball(
   return new Uint8Array(await new Response(gzip).arrayBuffer());
 }
 
-Deno.test("A package a file imports that no check has fetched yet: the run beside the type check could not load it, so it runs again", async () => {
+Deno.test("A package a file imports that no check has fetched yet: the run beside the type check could not load it, so it runs again; no lock is written", async () => {
   const root = await copyCheckout("npm-first");
   const file = new URL(`file://${root}/exercises/02a_say_hello.ts`);
   await Deno.writeTextFile(
     file,
     `import { unitsOf } from "npm:asincronia-probe@1.0.0";
+// Another file: deno.json's check, not the fast one, types this one.
+import type { Semaphore as _ } from "../mod.ts";
 export interface Tools { log(line: string): void; unit: number }
 export async function sayHello(tools: Tools): Promise<void> {
   tools.log("Hello!");
@@ -485,6 +487,10 @@ export async function sayHello(tools: Tools): Promise<void> {
     assertEquals(code, 0, out);
     assertStringIncludes(out, "✓ 02a");
     assert(await ended, "the registry answered before the first run had ended");
+    // The learner's package stays out of the course's lock (deno task test
+    // checks that it names no package but std's mirror).
+    const lock = await Deno.stat(`${root}/deno.lock`).catch(() => undefined);
+    assertEquals(lock, undefined, "the check wrote a deno.lock");
   } finally {
     checked.abort();
     clearTimeout(guard);
