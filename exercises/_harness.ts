@@ -351,10 +351,21 @@ export class Scene {
         if (end) timeline.end(name(span.name), span.outcome as "fulfilled");
         else timeline.start(name(span.name));
       }
-      // Tasks still running are drawn until they would have ended.
-      const ends = this.outcome.running.map((r) => r.until ?? 0);
-      now = Math.max(now, this.run.now, ...ends);
-      return timeline.render(CHART);
+      // Tasks still running are drawn until they would have ended: the
+      // chart to the last end, then each bar cut where its own end falls.
+      const running = this.outcome.running;
+      now = Math.max(now, this.run.now, ...running.map((r) => r.until ?? 0));
+      const rows = timeline.render(CHART).split("\n");
+      const axis = rows[this.spans.length] ?? "";
+      const [pad, stop] = [axis.indexOf("|"), axis.length - 1]; // the bars'
+      return rows.map((row, i) => {
+        const end = running.find((r) => r.name === this.spans[i]?.name)?.until;
+        if (end === undefined || pad < 0) return row;
+        const at = pad + Math.round(end * (stop - pad) / Math.max(1, now));
+        const cut = Math.max(row.indexOf("=", pad) + 1, at);
+        const rest = row.slice(cut, stop).replaceAll("=", ".");
+        return row.slice(0, cut) + rest + row.slice(stop);
+      }).join("\n");
     };
     const words = this.words;
     const es = draw((name) => name.replace(/\p{L}+/gu, (w) => words[w] ?? w));

@@ -336,6 +336,15 @@ Deno.test("World: what the code leaves behind, gets stuck on, polls for or never
       // The key under a chart names that state with the bar's own word.
       assertStringIncludes(UI.marks[0].split(" = ")[1]!, "running");
       assertStringIncludes(UI.marks[1].split(" = ")[1]!, "activa");
+      // Left running, 03a's tasks end at 2, 1 and 3: each bar where its own does.
+      const three = await scene((world) => {
+        for (const [name, units] of [["A", 2], ["B", 1], ["C", 3]] as const) {
+          world.task(name, units);
+        }
+      });
+      const ends = three.chart()!.en.split("\n").slice(0, 3)
+        .map((row) => row.lastIndexOf("=") - row.indexOf("=") + 1);
+      assertEquals(ends.map((n) => Math.round(3 * n / ends[2]!)), [2, 1, 3]);
     },
   );
 });
