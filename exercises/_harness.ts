@@ -509,21 +509,12 @@ const LEAKS: Record<Exclude<Leak["kind"], "interval">, Message> = {
 
 /**
  * A chart from Timeline.render() as the Spanish text around it writes
- * numbers: decimal commas in the durations and the axis, and "activa" for a
- * task still running. Each replacement is as wide as what it replaces.
+ * numbers: decimal commas in the durations and the axis (the only digits
+ * around a point: bars are marks, names words), and "activa" for a task
+ * still running. Each replacement is as wide as what it replaces.
  */
-function spanishChart(chart: string): string {
-  const lines = chart.split("\n");
-  return lines.map((line, i) =>
-    // The axis' labels: the line under a rule of dashes and ticks.
-    i > 0 && /^\s*[-|]+$/.test(lines[i - 1]!)
-      ? line.replace(/(\d)\.(\d)/g, "$1,$2")
-      : line.replace(/ running$/, "  activa").replace(
-        / (\d+)\.(\d+)$/,
-        " $1,$2",
-      )
-  ).join("\n");
-}
+const spanishChart = (chart: string): string =>
+  chart.replace(/(\d)\.(\d)/g, "$1,$2").replace(/ running$/gm, "  activa");
 
 /** How many of `spans` run at `t`. */
 function runningAt(spans: readonly UnitSpan[], t: number): number {
