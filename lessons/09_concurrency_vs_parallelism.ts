@@ -79,7 +79,6 @@ export async function concurrencyVsParallelism(
 ): Promise<ParallelismResult> {
   const lesson = begin(options);
   const { unit, print, timeline } = lesson;
-  // Up to 10^8: the work grows like limit^1.5, so that much takes minutes.
   const limit = integerOption(options.limit, "limit", 3_000_000, 2, 1e8);
 
   // 1. I/O-bound, concurrent. Ten waits of 0.2 to 2 seconds stand in for
@@ -211,7 +210,7 @@ export const command = defineLesson(import.meta, concurrencyVsParallelism, {
   flags: {
     limit: {
       type: "number",
-      help: "count the primes below this (2 to 100000000, default 3000000)",
+      help: "count the primes below this: 2 to 100000000 (default 3000000)",
     },
   },
 });
