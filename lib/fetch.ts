@@ -347,10 +347,12 @@ const IN_TRANSIT_CODES: ReadonlySet<unknown> = new Set(
 /**
  * Its cause when the answer would be the same again: a head too large or
  * malformed (Deno: "message head is too large", "invalid HTTP version
- * parsed"; Node: HeadersOverflowError, HTTPParserError), a refused certificate.
+ * parsed"; Node: HeadersOverflowError, HTTPParserError), a refused
+ * certificate; on Node, a redirect loop, another scheme, a blocked port.
+ * Read without the URLs that Deno's causes name: their words tell nothing.
  */
 const ANSWERED =
-  /message head is too large|parsed|URI too long|HeadersOverflow|HTTPParser|certificate/i;
+  /message head is too large|parsed|URI too long|HeadersOverflow|HTTPParser|certificate|redirect|scheme|bad port/i;
 
 /** The checked options of a call, the same for each of its requests. */
 type Plan = ReturnType<typeof makePlan>;
@@ -500,7 +502,7 @@ function inTransit(error: unknown): boolean {
       return false;
     }
     const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : "";
-    return !ANSWERED.test(why);
+    return !ANSWERED.test(why.replace(/\w+:\/\/\S*/g, ""));
   }
   return error instanceof DOMException && error.name === "TimeoutError";
 }
