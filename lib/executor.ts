@@ -424,12 +424,14 @@ export class Executor implements AsyncDisposable {
    * @throws {TypeError} (as a rejection) If an argument or option has the
    * wrong type (`module` not an absolute URL, `exportName` not a non-empty
    * string, `args` not an array, `options` not an object, `signal` not an
-   * AbortSignal, `transfer` not an array of objects), or the module or the
-   * export cannot be found, or the result cannot be sent back.
+   * AbortSignal, `transfer` not an array of objects), or the export cannot
+   * be found, or the result cannot be sent back.
    * @throws {DOMException} (as a rejection, `DataCloneError`) If the
    * arguments cannot be cloned or moved.
    * @throws {WorkerError} (as a rejection) If the worker died running it.
-   * @throws {Error} (as a rejection) If the executor has been shut down.
+   * @throws {Error} (as a rejection) If the executor has been shut down, or
+   * the module cannot be loaded: then of the class `import()` threw (for a
+   * missing module, `TypeError` on Deno, `Error` on Node and Bun).
    */
   run<T = unknown>(
     module: string | URL,
