@@ -13,7 +13,8 @@
  * in a program, a file such as `new URL("./tasks.ts", import.meta.url)`,
  * typed for {@linkcode Executor.prototype.bind} with
  * `typeof import("./tasks.ts")`. The examples write their task module
- * inline, as a `data:` URL, so that they run as they are.
+ * inline, as a `data:` URL, so that they run as they are (but on Bun 1.4,
+ * whose `data:` modules lose their exports when their text has a `.`).
  *
  * @example Run a function of a module on a worker
  * ```ts
