@@ -59,12 +59,18 @@ const END: Done = Object.freeze({ done: true, value: undefined });
 export function asCompleted<T>(
   promises: Iterable<T | PromiseLike<T>>,
   options?: AsCompletedOptions,
-): AsyncIterableIterator<AsCompletedResult<T>> {
+): AsyncIterableIterator<AsCompletedResult<T>>;
+/** The same, for inputs of several types: a value is of their union. */
+export function asCompleted<P>(
+  promises: Iterable<P>,
+  options?: AsCompletedOptions,
+): AsyncIterableIterator<AsCompletedResult<Awaited<P>>>;
+export function asCompleted(
+  promises: Iterable<unknown>,
+  options?: AsCompletedOptions,
+): AsyncIterableIterator<Result> {
   list(promises, "iterate results", "promises", "promises");
-  const signal = signalOf(options, "iterate results");
-  return new Completions(promises, signal) as AsyncIterableIterator<
-    AsCompletedResult<T>
-  >;
+  return new Completions(promises, signalOf(options, "iterate results"));
 }
 
 /** The genuine `then`: a native promise whose own `then` calls back twice still yields once. */
