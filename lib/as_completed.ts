@@ -42,8 +42,9 @@ const END: Done = Object.freeze({ done: true, value: undefined });
  * Guarantees:
  *
  * - **Order.** Results come in the order the inputs settle; plain values
- *   count as already fulfilled and come first, in input order. Each input
- *   yields exactly once, read as `await` reads it.
+ *   count as already fulfilled and come first with the promises already
+ *   settled, in input order. Each input yields exactly once, read as
+ *   `await` reads it.
  * - **Eager.** The inputs are read and watched when `asCompleted` is
  *   called: every rejection is handled from then on, even if the loop never
  *   runs or stops early.
