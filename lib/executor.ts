@@ -213,7 +213,8 @@ const BATCH = 1024;
 interface Call extends AbortWatcher {
   module: string;
   exportName: string;
-  args: unknown[];
+  /** Dropped once it settled: an aborted call may wait in a list for long. */
+  args: unknown[] | undefined;
   transfer: Transferable[] | undefined;
   signal: AbortSignal | undefined;
   resolve: (value: unknown) => void;
@@ -608,7 +609,7 @@ export class Executor implements AsyncDisposable {
       claims: claims.buffer as SharedArrayBuffer,
       modules: batch.map((call) => call.module),
       names: batch.map((call) => call.exportName),
-      args: batch.map((call) => call.args),
+      args: batch.map((call) => call.args!),
       abortable: abortable(batch),
     };
     try {
@@ -710,7 +711,7 @@ export class Executor implements AsyncDisposable {
 
   #settle(call: Call, ok: boolean, value: unknown): void {
     call.state = SETTLED;
-    call.thread = call.claims = undefined;
+    call.thread = call.claims = call.args = undefined;
     if (call.signal) unwatch(call.signal, call);
     if (ok) call.resolve(value);
     else call.reject(value);
@@ -723,7 +724,11 @@ export class Executor implements AsyncDisposable {
    */
   #abort(call: Call): void {
     const { state, thread, claims, slot } = call;
-    if (state === QUEUED) this.#queued--; // it stays in the queue, settled
+    // It stays in the queue, settled, until reached; none left: let all go.
+    if (state === QUEUED && --this.#queued === 0) {
+      this.#queue = [];
+      this.#head = 0;
+    }
     if (state === SENT) this.#running--;
     this.#settle(call, false, call.signal!.reason);
     if (thread?.ending) return this.#end(thread);

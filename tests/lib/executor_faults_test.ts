@@ -10,6 +10,7 @@ import process from "node:process";
 import { Executor, WorkerError } from "../../lib/executor.ts";
 import type { Held } from "./fixtures/tasks.ts";
 import { spy } from "./_abort_spy.ts";
+import { collected } from "./_helpers.ts";
 import {
   ended,
   holdMessages,
@@ -424,5 +425,37 @@ Deno.test("Executor.run() rejects when the runtime refuses to start a worker, as
     assertEquals(executor.workers, 0);
   } finally {
     globalThis.Worker = Worker;
+  }
+});
+
+Deno.test("Executor keeps nothing of what a call aborted before it ran was given", async (t) => {
+  for (const where of ["queued", "sent behind a long call"]) {
+    await t.step(where, async () => {
+      await using executor = new Executor({ workers: 1 });
+      const stop = new AbortController();
+      const long = executor.run(tasksUrl, "never", [], { signal: stop.signal });
+      try {
+        // Queued: the worker holds a call; sent: both go out in one message.
+        if (where === "queued") await until(() => executor.running === 1);
+        let argument: object | undefined = { bytes: new Uint8Array(1 << 20) };
+        let dropped: Promise<unknown> | undefined;
+        const drop = new AbortController();
+        dropped = executor.run(tasksUrl, "echo", [argument], {
+          signal: drop.signal,
+        });
+        const refs = [new WeakRef(argument), new WeakRef(dropped)];
+        argument = undefined;
+        drop.abort();
+        await assertRejects(() => dropped!);
+        dropped = undefined;
+        assert(await collected(refs[0]!), "its argument is still reachable");
+        // A queue of nothing but aborted calls is let go (a sent call stays
+        // listed until its worker answers).
+        if (where === "queued") assert(await collected(refs[1]!), "the call");
+      } finally {
+        stop.abort();
+        await assertRejects(() => long);
+      }
+    });
   }
 });
