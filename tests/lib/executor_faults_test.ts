@@ -428,6 +428,34 @@ Deno.test("Executor.run() rejects when the runtime refuses to start a worker, as
   }
 });
 
+Deno.test("Executor: a task module's own message handler or messages leave the executor's channel alone", async () => {
+  const source = `self.onmessage = () => {};
+    export const add = (a, b) => a + b;
+    export const post = (message) => { self.postMessage(message); return "sent"; };`;
+  const url = `data:text/javascript,${encodeURIComponent(source)}`;
+  await using executor = new Executor({ workers: 1 });
+  assertEquals(await executor.run(url, "add", [1, 2]), 3);
+  // The module replaced `self.onmessage`: the worker must still hear calls.
+  const late = new AbortController();
+  try {
+    const second = executor.run(url, "add", [2, 2], { signal: late.signal });
+    assertEquals(await within(second, 5000, "the call after the load"), 4);
+  } finally {
+    late.abort();
+  }
+  // A message of the task's own is refused: none reaches the host, where a
+  // null would throw and a forged answer would settle the wrong call.
+  const forged = { type: "results", values: [666], failed: [], skipped: [] };
+  for (const message of [null, "progress", forged]) {
+    const [posted, next] = await Promise.allSettled([
+      executor.run(url, "post", [message]),
+      executor.run(url, "add", [20, 22]),
+    ]);
+    assertInstanceOf(reasonOf(posted), TypeError);
+    assertEquals(next, { status: "fulfilled", value: 42 });
+  }
+});
+
 Deno.test("Executor keeps nothing of what a call aborted before it ran was given", async (t) => {
   for (const where of ["queued", "sent behind a long call"]) {
     await t.step(where, async () => {
