@@ -483,7 +483,8 @@ export class Executor implements AsyncDisposable {
    * @typeParam M The module's type: `typeof import("./tasks.ts")`.
    * @param module An absolute URL of the module.
    * @param options `signal`, shared by every call.
-   * @returns An object with one asynchronous function per export.
+   * @returns An object with one asynchronous function per export (but for
+   * `then`, `toJSON` and names all objects have: `toString`… run() calls them).
    * @throws {TypeError} If `module` is not an absolute URL, `options` not an
    * object or `signal` not an AbortSignal.
    */
@@ -494,12 +495,14 @@ export class Executor implements AsyncDisposable {
     const url = moduleUrl(module, "bind module");
     const runOptions = { signal: signalOf(options, "bind module") };
     const cache = new Map<string, (...args: unknown[]) => Promise<unknown>>();
-    return new Proxy({}, {
-      get: (_target, key) => {
-        // Not a thenable: `await executor.bind(...)` gives the object back.
-        if (typeof key !== "string" || key === "then") return undefined;
+    // Not exports: `then` (`await executor.bind(...)` gives the object
+    // back), `toJSON`, and what every object has (`${bound}` calls toString).
+    return new Proxy({ then: undefined, toJSON: undefined }, {
+      get: (own, key) => {
+        if (typeof key !== "string") return undefined;
         let fn = cache.get(key); // one lookup a call, once the name is known
         if (fn === undefined) {
+          if (key in own) return Reflect.get(own, key);
           fn = (...args) => this.run(url, key, args, runOptions);
           cache.set(key, fn);
         }
