@@ -152,7 +152,8 @@ function drain(): void {
       busy = false;
       drain();
     };
-    Promise.resolve(result).then(resume(false), resume(true));
+    // A promise of ours: the task's own may call back twice (its own `then`).
+    new Promise((ok) => ok(result)).then(resume(false), resume(true));
     return;
   }
   flush();

@@ -487,3 +487,32 @@ Deno.test("Executor keeps nothing of what a call aborted before it ran was given
     });
   }
 });
+
+Deno.test("Executor.run(): a task's promise that calls back twice or throws from a getter settles only its own call", async () => {
+  const source = `export const echo = (value) => value;
+    export const later = (value) => new Promise((r) => setTimeout(r, 20, value));
+    export function twice() {
+      const promise = Promise.resolve("one");
+      promise.then = (ok) => (ok("first"), ok("second"));
+      return promise;
+    }
+    export function badConstructor() {
+      const promise = Promise.resolve("one");
+      const get = () => { throw new RangeError("no constructor"); };
+      return Object.defineProperty(promise, "constructor", { get });
+    }`;
+  const url = `data:text/javascript,${encodeURIComponent(source)}`;
+  await using executor = new Executor({ workers: 1 });
+  await executor.run(url, "echo", [0]); // loaded: each export is called as is
+  const results = await Promise.allSettled([
+    executor.run(url, "twice"),
+    executor.run(url, "later", ["mine"]),
+    executor.run(url, "badConstructor"),
+    executor.run(url, "echo", ["last"]),
+  ]);
+  assertEquals(results[0], { status: "fulfilled", value: "first" });
+  assertEquals(results[1], { status: "fulfilled", value: "mine" });
+  // What the getter threw: the worker did not die of it.
+  assertInstanceOf(reasonOf(results[2]!), RangeError);
+  assertEquals(results[3], { status: "fulfilled", value: "last" });
+});
