@@ -531,10 +531,11 @@ function output(): { terminal?: number; noColor: boolean } {
   return { terminal, noColor: !!process?.env.NO_COLOR };
 }
 
-/** `name` in exactly `width` columns: padded, or cut with an ellipsis. */
+/** `name` in exactly `width` columns: padded, or cut between characters + `…`. */
 function fit(name: string, width: number): string {
   if (name.length <= width) return name.padEnd(width);
-  return width <= 1 ? name.slice(0, width) : name.slice(0, width - 1) + "…";
+  const head = name.slice(0, width - 1).replace(/[\ud800-\udbff]$/, "");
+  return (head + "…").padEnd(width);
 }
 
 /** A name on one line: control characters would break the chart's rows. */

@@ -331,6 +331,19 @@ Deno.test("Timeline.render() keeps each task on one line, whatever its name or c
   assert(rows[1]!.startsWith("tab\ufffdhere "), rows[1]);
 });
 
+Deno.test("Timeline.render() never cuts a name inside a character", () => {
+  const timeline = new Timeline({ now: () => 0 });
+  timeline.start("🎉".repeat(40)); // two UTF-16 units each
+  timeline.start("plain ".repeat(14));
+  for (let width = 20; width <= 100; width++) {
+    const [first, second] = timeline.render({ width, color: false })
+      .split("\n");
+    assert(first!.isWellFormed(), `width ${width}: ${first}`);
+    // Both rows keep their bars in the same columns.
+    assertEquals(first!.length, second!.length, `width ${width}`);
+  }
+});
+
 Deno.test("Timeline: a refused call records nothing", async () => {
   let now = 0;
   const timeline = new Timeline({ now: () => now });
