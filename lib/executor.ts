@@ -729,8 +729,7 @@ export class Executor implements AsyncDisposable {
     const { state, thread, claims, slot } = call;
     // It stays in the queue, settled, until reached; none left: let all go.
     if (state === QUEUED && --this.#queued === 0) {
-      this.#queue = [];
-      this.#head = 0;
+      this.#head = this.#queue.length = 0;
     }
     if (state === SENT) this.#running--;
     this.#settle(call, false, call.signal!.reason);
