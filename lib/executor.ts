@@ -605,7 +605,6 @@ export class Executor implements AsyncDisposable {
    * by one, so that only those whose arguments cannot be sent fail.
    */
   #post(thread: Thread, batch: Call[]): void {
-    if (batch.length === 0) return this.#idle(thread);
     const claims = new Int32Array(new SharedArrayBuffer(4 * batch.length));
     const message: HostMessage = {
       type: "calls",
