@@ -180,12 +180,8 @@ export class TaskGroup {
     group.#pending++;
     const done = group.wait();
     group.#inBody = true;
-    let result: Promise<T>;
-    try {
-      result = Promise.resolve(body(group));
-    } catch (error) {
-      result = Promise.reject(error);
-    }
+    // A promise of ours: the body's own then may call back twice.
+    const result = new Promise<T>((ok) => ok(body(group)));
     const end = (failed: boolean, error?: unknown) => {
       group.#inBody = false;
       if (failed) group.#fail(error, undefined);
@@ -308,8 +304,10 @@ export class TaskGroup {
     } catch (error) {
       task = Promise.reject(error);
     }
-    // This handler is what keeps an unawaited failure from being unhandled.
-    task.then(
+    // This handler is what keeps an unawaited failure from being unhandled;
+    // the genuine then, once: a task's promise may have one that calls twice.
+    Promise.prototype.then.call(
+      task,
       () => this.#leave(controller, false),
       (error) => this.#leave(controller, true, error),
     );
