@@ -138,7 +138,7 @@ export class Timeline {
    * Starts an empty timeline; its time zero is now.
    *
    * @throws {TypeError} If `now` does not return a finite number (then, or
-   * at any later reading).
+   * at any later reading, which must also be a finite time from the first).
    */
   constructor(options?: TimelineOptions) {
     const action = "create timeline";
@@ -150,7 +150,7 @@ export class Timeline {
   /** The clock, in ms since the origin; only a finite number will do. */
   #read(action: string): number {
     const time = this.#now();
-    if (!Number.isFinite(time)) {
+    if (!Number.isFinite(time) || !Number.isFinite(time - this.#origin)) {
       refuse(TypeError, action, "now()", "a finite number", time);
     }
     return time - this.#origin;

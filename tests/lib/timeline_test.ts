@@ -357,6 +357,12 @@ Deno.test("Timeline: a refused call records nothing", async () => {
   await assertRejects(() => timeline.track("x", 42 as never), TypeError);
   now = NaN; // a clock that stops giving numbers
   assertThrows(() => timeline.start("b"), TypeError);
+  // Finite readings whose distance overflows: the span would start at
+  // Infinity, and render() would draw no bar.
+  now = Number.MAX_VALUE;
+  const far = new Timeline({ now: () => (now = -now) }); // -MAX, then MAX
+  assertThrows(() => far.start("b"), TypeError);
+  assertEquals(far.spans(), []);
   assertEquals(timeline.spans().map((span) => span.name), ["a"]);
 });
 
