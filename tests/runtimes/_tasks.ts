@@ -89,11 +89,11 @@ export function takeOver(): string {
 /** Posts `message` to the host itself, the way its runtime offers. */
 export function post(message: unknown): string {
   type Port = { postMessage(message: unknown): void };
-  const scope = globalThis as unknown as Port & {
+  const scope = globalThis as unknown as Partial<Port> & {
     process: { getBuiltinModule(name: string): { parentPort: Port } };
   };
-  const port = "postMessage" in scope
-    ? scope
+  const port = scope.postMessage
+    ? scope as Port
     : scope.process.getBuiltinModule("node:worker_threads").parentPort;
   port.postMessage(message);
   return "sent";
