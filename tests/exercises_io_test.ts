@@ -8,6 +8,7 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { EXERCISES, findExercise } from "../exercises/_catalog.ts";
 import { check } from "../exercises/_run.ts";
+import { page } from "../exercises/_checks/08a_get_text.ts";
 import {
   assertFails,
   checkHere,
@@ -119,4 +120,9 @@ Deno.test("A pass on real time across a hold-up of the learner's process is chec
       }
     },
   );
+});
+
+Deno.test("08a's slow page answers at once when its server has already closed, not never", async () => {
+  const response = await page("/slow", AbortSignal.abort(), 1000);
+  assertEquals(await response.text(), "too late");
 });
