@@ -298,19 +298,19 @@ export class TaskGroup {
     else (last.next = controller).prev = last;
     this.#last = controller;
     this.#pending++;
+    // These handlers keep an unawaited failure from being unhandled; the
+    // genuine then calls one once (a promise's own then may call twice).
+    const left = () => this.#leave(controller, false);
+    const failed = (error: unknown) => this.#leave(controller, true, error);
     let task: Promise<T>;
     try {
       task = Promise.resolve(fn(controller.signal));
+      Promise.prototype.then.call(task, left, failed);
     } catch (error) {
+      // fn threw, or a getter of its promise did (then reads `constructor`).
       task = Promise.reject(error);
+      task.then(left, failed);
     }
-    // This handler is what keeps an unawaited failure from being unhandled;
-    // the genuine then, once: a task's promise may have one that calls twice.
-    Promise.prototype.then.call(
-      task,
-      () => this.#leave(controller, false),
-      (error) => this.#leave(controller, true, error),
-    );
     return task;
   }
 

@@ -652,29 +652,3 @@ Deno.test("TaskGroup.run() reads its options once, and runs unbound or borrowed"
     },
   );
 });
-
-Deno.test("TaskGroup: a promise whose own then calls back twice settles its task once", async (t) => {
-  const twice = <T>(value: T): Promise<T> => {
-    const promise = Promise.resolve(value);
-    const then = (ok: (value: T) => void) => (ok(value), ok(value));
-    return Object.assign(promise, { then }) as Promise<T>;
-  };
-  const slow = (order: string[]) => () =>
-    delay(1).then(() => void order.push("slow"));
-  await t.step("a task's", async () => {
-    const order: string[] = [];
-    const group = new TaskGroup();
-    group.spawn(slow(order));
-    group.spawn(() => twice(1));
-    await group.wait().then(() => order.push("group"));
-    assertEquals(order, ["slow", "group"]);
-  });
-  await t.step("the body's", async () => {
-    const order: string[] = [];
-    await TaskGroup.run((group) => {
-      group.spawn(slow(order));
-      return twice("body");
-    }).then(() => order.push("run"));
-    assertEquals(order, ["slow", "run"]);
-  });
-});
