@@ -287,8 +287,7 @@ export async function fetchAll<T = string>(
   signal?.throwIfAborted();
 
   const one = async (index: number): Promise<T> => {
-    // Aborted while waiting for its turn: settle unsent.
-    signal?.throwIfAborted();
+    // Aborted while waiting for its turn: send() settles it unsent.
     const request = prepared[index] ?? prepare(checked[index]!, plan);
     prepared[index] = undefined;
     const response = await send(request, plan);
@@ -358,7 +357,7 @@ const ANSWERED =
 type Plan = ReturnType<typeof makePlan>;
 
 /** Cancels the body, unless a reader locked it (read whole, or parse holds it). */
-async function cancel(response: Response): Promise<void> {
+async function cancel(response: Response | Request): Promise<void> {
   const { body } = response;
   if (body?.locked === false) await body.cancel().catch(() => {});
 }
@@ -463,7 +462,11 @@ async function send(
 ): Promise<Response> {
   const { target, signal, limit } = prepared;
   for (let retry = 0;; retry++) {
-    signal?.throwIfAborted();
+    if (signal?.aborted) {
+      // What was never sent is cancelled, as fetch() does on an abort.
+      if (typeof target !== "string") await cancel(target);
+      throw signal.reason;
+    }
     const last = retry >= limit;
     let event: RetryEvent;
     try {
@@ -480,7 +483,7 @@ async function send(
         : Math.min(after, plan.maxRetryAfter);
       event = { retry, delay, status };
     } catch (error) {
-      if (signal?.aborted) throw signal.reason;
+      if (signal?.aborted) continue; // to the check above
       if (last || !inTransit(error)) throw error;
       event = { retry, delay: plan.backoff(retry), error };
     }
@@ -579,17 +582,17 @@ function retryAfter(text: string | null): number | undefined {
   return Math.max(0, ms - Date.now());
 }
 
-/** Waits `ms` (any length), or rejects with the reason when `signal` aborts. */
+/** Waits `ms` (any length), or until `signal` aborts. */
 function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     if (signal === undefined) return void setLongTimeout(resolve, ms);
-    if (signal.aborted) return reject(signal.reason);
+    if (signal.aborted) return resolve();
     // One listener per distinct signal for the whole library (_abort.ts):
     // many requests backing off on one signal stay cheap.
     const watcher = {
       aborted(): void {
         clock.clear();
-        reject(signal.reason);
+        resolve();
       },
     };
     const clock = setLongTimeout(() => {
