@@ -13,8 +13,7 @@
  * in a program, a file such as `new URL("./tasks.ts", import.meta.url)`,
  * typed for {@linkcode Executor.prototype.bind} with
  * `typeof import("./tasks.ts")`. The examples write their task module
- * inline, as a `data:` URL, so that they run as they are (but on Bun 1.4,
- * whose `data:` modules lose their exports when their text has a `.`).
+ * inline, as a `data:` URL, so that they run as they are on Deno and Node.
  *
  * @example Run a function of a module on a worker
  * ```ts
@@ -432,8 +431,7 @@ export class Executor implements AsyncDisposable {
    * arguments cannot be cloned or moved.
    * @throws {WorkerError} (as a rejection) If the worker died running it.
    * @throws {Error} (as a rejection) If the executor has been shut down, or
-   * the module cannot be loaded: then of the class `import()` threw (for a
-   * missing module, `TypeError` on Deno, `Error` on Node and Bun).
+   * the module cannot be loaded (what `import()` threw: on Deno a TypeError).
    */
   run<T = unknown>(
     module: string | URL,

@@ -344,11 +344,10 @@ const IN_TRANSIT_CODES: ReadonlySet<unknown> = new Set(
 );
 
 /**
- * Its cause when the answer would be the same again: a head too large or
- * malformed (Deno: "message head is too large", "invalid HTTP version
- * parsed"; Node: HeadersOverflowError, HTTPParserError), a refused
- * certificate; on Node, a redirect loop, another scheme, a blocked port.
- * Read without the URLs that Deno's causes name: their words tell nothing.
+ * Its cause, without the URLs Deno's names, when the answer would be the same
+ * again: a head too large or malformed (Deno: "message head is too large",
+ * "invalid HTTP version parsed"; Node: HeadersOverflowError, HTTPParserError),
+ * a refused certificate; on Node a redirect loop, another scheme, a bad port.
  */
 const ANSWERED =
   /message head is too large|parsed|URI too long|HeadersOverflow|HTTPParser|certificate|redirect|scheme|bad port/i;
