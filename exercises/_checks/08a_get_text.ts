@@ -24,9 +24,10 @@ export const exercise = define({
   async observe(session) {
     const unit = await session.realUnit(UNIT);
     await using server = serve((path, _, closing) => page(path, closing, unit));
-    // Each page in a world of its own (a 1-unit deadline misses by 0.8).
+    // Each page in a world of its own (a 1-unit deadline misses by 0.8;
+    // a quick page times out only if held up for most of the deadline).
     for (const path of Object.keys(JUDGES)) {
-      const margin = path === "/slow" ? DEADLINE - 0.2 - 1 : undefined;
+      const margin = path === "/slow" ? DEADLINE - 0.2 - 1 : DEADLINE;
       await using world = session.open({ virtual: false, unit, margin });
       await world.run(() => session.export(server.url(path), { unit }), 100);
     }
@@ -34,11 +35,10 @@ export const exercise = define({
   judge(_, _notes, runs) {
     Object.values(JUDGES).forEach((judge, i) => {
       const run = runs[i]!;
-      const held = heldUp(run.run);
-      run.judge(
-        judge(run.outcome, run.show(run.outcome.error), held),
-        "either",
-      );
+      const [held, shown] = [heldUp(run.run), run.show(run.outcome.error)];
+      // A quick page timed out on a held-up run: the machine's doing.
+      const stalled = i < 2 && held && shown.startsWith("TimeoutError");
+      run.judge(stalled ? [] : judge(run.outcome, shown, held), "either");
     });
   },
 });
