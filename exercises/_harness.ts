@@ -259,19 +259,21 @@ export class Scene {
 
   readonly run: Run;
   readonly words: Readonly<Record<string, string>>;
+  /** Every task, in units, in the order they started. */
+  readonly spans: readonly UnitSpan[];
 
-  /** `run` as sent; `words` puts the chart's names in Spanish. */
+  /** `run` as sent; `words` puts the tasks' names in Spanish. */
   constructor(run: Run, words: Readonly<Record<string, string>> = {}) {
     this.run = run;
     this.words = words;
+    this.spans = run.spans;
     this.cancelled = new Set(run.cancelled);
     this.outcome = { ...run, ...decode(run.values) as Outcome };
   }
 
-  /** Every task, in units, in the order they started. */
-  get spans(): readonly UnitSpan[] {
-    return this.run.spans;
-  }
+  /** A task's name as the Spanish text and chart write it (`descarga 0`). */
+  readonly es = (name: string): string =>
+    name.replace(/\p{L}+/gu, (w) => this.words[w] ?? w);
 
   /** The span of `name`, if it ran. */
   span(name: string): UnitSpan | undefined {
@@ -367,9 +369,7 @@ export class Scene {
         return row.slice(0, cut) + rest + row.slice(stop);
       }).join("\n");
     };
-    const words = this.words;
-    const es = draw((name) => name.replace(/\p{L}+/gu, (w) => words[w] ?? w));
-    return { en: draw((name) => name), es: spanishChart(es) };
+    return { en: draw((name) => name), es: spanishChart(draw(this.es)) };
   }
 
   /**
@@ -399,7 +399,7 @@ export class Scene {
         ? text("threw", "lanzó su error")
         : text("returned", "terminó"),
       at: units(outcome.at),
-      names: listOf(running.map((r) => r.name)),
+      names: listOf(running.map((r) => text(r.name, this.es(r.name)))),
       until: running.every((r) => r.until !== undefined)
         ? text(" (until {list})", " (hasta {list})", {
           list: running.length === 1

@@ -778,3 +778,10 @@ Deno.test("wrap() breaks between words, never inside a `command`, so the command
     "  threw `config line` here",
   );
 });
+
+Deno.test("A task left running is named in Spanish as its chart names it (descarga 0, not download 0)", async () => {
+  const exercise = findExercise("10a")!;
+  const { problems } = await checkHere(exercise, await shipped(exercise));
+  const left = problems.find((p) => p.es.includes("seguían en marcha"));
+  assertStringIncludes(left!.es, "las tareas descarga 0 y descarga 4 seguían");
+});
