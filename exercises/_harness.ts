@@ -39,6 +39,16 @@ export function listOf(items: readonly (string | Text)[]): Text {
   return { en: list("en"), es: list("es") };
 }
 
+/** The {@linkcode text} of `yes` when `when` holds, else of `no`. */
+export function textIf(
+  when: boolean,
+  yes: Message,
+  no: Message,
+  values?: Readonly<Record<string, unknown>>,
+): Text {
+  return text(...when ? yes : no, values);
+}
+
 /** Times closer than this (in units) are the same instant. */
 export const EPSILON = 1e-6;
 
@@ -282,12 +292,10 @@ export class Scene {
 
   /** The span of `name`; a Failure saying the task never ran if it did not. */
   spanOf(name: string): UnitSpan {
-    return this.span(name) ?? this.fail([
-      text(
-        `Task ${name} never ran.`,
-        `La tarea ${name} no llegó a ejecutarse.`,
-      ),
-    ]);
+    return this.span(name) ?? this.fail([text(
+      `Task ${name} never ran.`,
+      `La tarea ${name} no llegó a ejecutarse.`,
+    )]);
   }
 
   /**
@@ -408,19 +416,13 @@ export class Scene {
         })
         : "",
     };
-    const problems = running.length === 0 ? [] : [
-      running.length === 1
-        ? text(
-          "Your function {verb} at {at}, but task {names} was still running{until}: nothing waited for it, and nothing stopped it.",
-          "Tu función {verb} en {at}, pero la tarea {names} seguía en marcha{until}: nada la esperó y nada la paró.",
-          values,
-        )
-        : text(
-          "Your function {verb} at {at}, but tasks {names} were still running{until}: nothing waited for them, and nothing stopped them.",
-          "Tu función {verb} en {at}, pero las tareas {names} seguían en marcha{until}: nada las esperó y nada las paró.",
-          values,
-        ),
-    ];
+    const problems = running.length === 0 ? [] : [textIf(running.length === 1, [
+      "Your function {verb} at {at}, but task {names} was still running{until}: nothing waited for it, and nothing stopped it.",
+      "Tu función {verb} en {at}, pero la tarea {names} seguía en marcha{until}: nada la esperó y nada la paró.",
+    ], [
+      "Your function {verb} at {at}, but tasks {names} were still running{until}: nothing waited for them, and nothing stopped them.",
+      "Tu función {verb} en {at}, pero las tareas {names} seguían en marcha{until}: nada las esperó y nada las paró.",
+    ], values)];
     for (const leak of outcome.leaks) {
       const [path, status] = (leak.detail ?? "").split(" ");
       problems.push(

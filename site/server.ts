@@ -127,9 +127,7 @@ export async function startSite(options: SiteOptions = {}) {
     if (request.method !== "GET" && request.method !== "HEAD") {
       return text("Use GET", 405, { allow: "GET, HEAD" });
     }
-    const file = first === "static" && rest.length === 1
-      ? statics.get(rest[0]!)
-      : undefined;
+    const file = first === "static" ? statics.get(rest.join("/")) : undefined;
     if (file) {
       return respond(file.body, 200, {
         "content-type": file.type,

@@ -7,6 +7,7 @@ import {
   refOf,
   type Text,
   text,
+  textIf,
   units,
   unknownTask,
 } from "../_harness.ts";
@@ -72,19 +73,13 @@ export const exercise = define<Record<number, Report>>({
       const values = { file, end: units(end ?? 0), ...report };
       if (end === undefined) continue;
       if (report === undefined) {
-        problems.push(
-          failed
-            ? text(
-              "Download {file} failed at {end} and you never reported it: call reportFailure({file}, error), and go on with the others.",
-              "La descarga {file} falló en {end} y nunca informaste del fallo: llama a reportFailure({file}, error), y sigue con las demás.",
-              values,
-            )
-            : text(
-              "Download {file} was done at {end}, and you never reported it.",
-              "La descarga {file} acabó en {end}, y nunca informaste de ella.",
-              values,
-            ),
-        );
+        problems.push(textIf(failed, [
+          "Download {file} failed at {end} and you never reported it: call reportFailure({file}, error), and go on with the others.",
+          "La descarga {file} falló en {end} y nunca informaste del fallo: llama a reportFailure({file}, error), y sigue con las demás.",
+        ], [
+          "Download {file} was done at {end}, and you never reported it.",
+          "La descarga {file} acabó en {end}, y nunca informaste de ella.",
+        ], values));
       } else if (report.times > 1) {
         problems.push(text(
           "You reported download {file} {times} times; once is enough.",
