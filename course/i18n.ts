@@ -77,6 +77,6 @@ export const UI = {
   /** The key to a chart's marks, under every chart in a terminal. */
   marks: [
     "# ran and ended   x failed   = still running   . not running",
-    "# corrió y acabó   x falló   = seguía en marcha   . sin correr",
+    "# corrió y acabó   x falló   = seguía activa   . sin correr",
   ],
 } satisfies Record<string, [en: string, es: string]>;

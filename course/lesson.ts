@@ -100,16 +100,11 @@ export function integerOption(
   option: string,
   fallback: number,
   min: number,
-  max: number = Number.MAX_SAFE_INTEGER,
+  max: number,
 ): number {
   if (value === undefined) return fallback;
-  const rule = max !== Number.MAX_SAFE_INTEGER
-    ? `an integer from ${min} to ${max}`
-    : min === 1
-    ? "a positive integer"
-    : `an integer of at least ${min}`;
   const ok = (n: number) => Number.isInteger(n) && n >= min && n <= max;
-  return checkOption(value, option, rule, ok);
+  return checkOption(value, option, `an integer from ${min} to ${max}`, ok);
 }
 
 /**

@@ -351,10 +351,21 @@ export class Scene {
         if (end) timeline.end(name(span.name), span.outcome as "fulfilled");
         else timeline.start(name(span.name));
       }
-      // Tasks still running are drawn until they would have ended.
-      const ends = this.outcome.running.map((r) => r.until ?? 0);
-      now = Math.max(now, this.run.now, ...ends);
-      return timeline.render(CHART);
+      // Tasks still running are drawn until they would have ended: the
+      // chart to the last end, then each bar cut where its own end falls.
+      const running = this.outcome.running;
+      now = Math.max(now, this.run.now, ...running.map((r) => r.until ?? 0));
+      const rows = timeline.render(CHART).split("\n");
+      const axis = rows[this.spans.length] ?? "";
+      const [pad, stop] = [axis.indexOf("|"), axis.length - 1]; // the bars'
+      return rows.map((row, i) => {
+        const end = running.find((r) => r.name === this.spans[i]?.name)?.until;
+        if (end === undefined || pad < 0) return row;
+        const at = pad + Math.round(end * (stop - pad) / Math.max(1, now));
+        const cut = Math.max(row.indexOf("=", pad) + 1, at);
+        const rest = row.slice(cut, stop).replaceAll("=", ".");
+        return row.slice(0, cut) + rest + row.slice(stop);
+      }).join("\n");
     };
     const words = this.words;
     const es = draw((name) => name.replace(/\p{L}+/gu, (w) => words[w] ?? w));
@@ -498,21 +509,12 @@ const LEAKS: Record<Exclude<Leak["kind"], "interval">, Message> = {
 
 /**
  * A chart from Timeline.render() as the Spanish text around it writes
- * numbers: decimal commas in the durations and the axis, and "activa" for a
- * task still running. Each replacement is as wide as what it replaces.
+ * numbers: decimal commas in the durations and the axis (the only digits
+ * around a point: bars are marks, names words), and "activa" for a task
+ * still running. Each replacement is as wide as what it replaces.
  */
-function spanishChart(chart: string): string {
-  const lines = chart.split("\n");
-  return lines.map((line, i) =>
-    // The axis' labels: the line under a rule of dashes and ticks.
-    i > 0 && /^\s*[-|]+$/.test(lines[i - 1]!)
-      ? line.replace(/(\d)\.(\d)/g, "$1,$2")
-      : line.replace(/ running$/, "  activa").replace(
-        / (\d+)\.(\d+)$/,
-        " $1,$2",
-      )
-  ).join("\n");
-}
+const spanishChart = (chart: string): string =>
+  chart.replace(/(\d)\.(\d)/g, "$1,$2").replace(/ running$/gm, "  activa");
 
 /** How many of `spans` run at `t`. */
 function runningAt(spans: readonly UnitSpan[], t: number): number {

@@ -43,7 +43,7 @@ import { type Timed, timed } from "./_measure.ts";
 
 /** Options of lesson 9. */
 export interface ParallelismOptions extends LessonOptions {
-  /** Count the primes below this number. @default {3000000} */
+  /** Count the primes below this number, from 2 to 10^8. @default {3000000} */
   limit?: number;
 }
 
@@ -79,7 +79,7 @@ export async function concurrencyVsParallelism(
 ): Promise<ParallelismResult> {
   const lesson = begin(options);
   const { unit, print, timeline } = lesson;
-  const limit = integerOption(options.limit, "limit", 3_000_000, 2);
+  const limit = integerOption(options.limit, "limit", 3_000_000, 2, 1e8);
 
   // 1. I/O-bound, concurrent. Ten waits of 0.2 to 2 seconds stand in for
   // ten network requests. One thread starts them all; while they wait, the
@@ -210,7 +210,7 @@ export const command = defineLesson(import.meta, concurrencyVsParallelism, {
   flags: {
     limit: {
       type: "number",
-      help: "count the primes below this number (default 3000000)",
+      help: "count the primes below this: 2 to 100000000 (default 3000000)",
     },
   },
 });

@@ -29,7 +29,6 @@ import {
 
 /** What this file needs of a Web Worker's scope (Deno, Bun, browsers)... */
 interface WebScope {
-  onmessage: ((event: MessageEvent<HostMessage>) => void) | null;
   postMessage(message: WorkerMessage, transfer?: Transferable[]): void;
   close?(): void; // not on Bun
   addEventListener(type: string, listener: (event: Event) => void): void;
@@ -49,8 +48,15 @@ const web = "postMessage" in globalThis
 const node = web
   ? undefined
   : process!.getBuiltinModule("node:worker_threads").parentPort;
+const scope = web ?? node!;
+const send = scope.postMessage;
 const post = (message: WorkerMessage, transfer?: Transferable[]) =>
-  (web ?? node!).postMessage(message, transfer);
+  send.call(scope, message, transfer);
+// The channel is the executor's: a task's own message would pass for ours
+// (and its `onmessage` may not take ours: `receive` listens instead).
+scope.postMessage = () => {
+  throw new TypeError("Cannot post from a task: return what it sends");
+};
 
 /** Each module by URL once loaded, or the error that loading it gave. */
 const modules = new Map<string, Record<string, unknown> | Error>();
@@ -94,7 +100,8 @@ function receive(data: HostMessage): void {
     return new Promise<never>(() => {});
   });
 }
-if (web) web.onmessage = ({ data }) => receive(data);
+const listen = (event: Event) => receive((event as MessageEvent).data);
+if (web) web.addEventListener("message", listen);
 else node!.on("message", receive);
 
 /** Tells the host that calls may run, and runs those that came. */
@@ -145,7 +152,8 @@ function drain(): void {
       busy = false;
       drain();
     };
-    Promise.resolve(result).then(resume(false), resume(true));
+    // A promise of ours: the task's own may call back twice (its own `then`).
+    new Promise((ok) => ok(result)).then(resume(false), resume(true));
     return;
   }
   flush();

@@ -41,9 +41,9 @@ const END: Done = Object.freeze({ done: true, value: undefined });
  *
  * Guarantees:
  *
- * - **Order.** Results come in the order the inputs settle; plain values
- *   count as already fulfilled and come first, in input order. Each input
- *   yields exactly once, read as `await` reads it.
+ * - **Order.** As the inputs settle; a plain value is already fulfilled,
+ *   and those already settled come first, in input order. Each input yields
+ *   exactly once, read as `await` reads it.
  * - **Eager.** The inputs are read and watched when `asCompleted` is
  *   called: every rejection is handled from then on, even if the loop never
  *   runs or stops early.
@@ -56,15 +56,13 @@ const END: Done = Object.freeze({ done: true, value: undefined });
  * @param promises The promises or values to watch: an iterable object (not
  * a string), read at once to the end; what reading it throws is thrown.
  */
-export function asCompleted<T>(
-  promises: Iterable<T | PromiseLike<T>>,
+export function asCompleted<T = never, P = T | PromiseLike<T>>(
+  promises: Iterable<P>,
   options?: AsCompletedOptions,
-): AsyncIterableIterator<AsCompletedResult<T>> {
+): AsyncIterableIterator<AsCompletedResult<Awaited<P>>> {
   list(promises, "iterate results", "promises", "promises");
   const signal = signalOf(options, "iterate results");
-  return new Completions(promises, signal) as AsyncIterableIterator<
-    AsCompletedResult<T>
-  >;
+  return new Completions(promises, signal) as never; // typed by the signature
 }
 
 /** The genuine `then`: a native promise whose own `then` calls back twice still yields once. */

@@ -13,7 +13,7 @@
  * in a program, a file such as `new URL("./tasks.ts", import.meta.url)`,
  * typed for {@linkcode Executor.prototype.bind} with
  * `typeof import("./tasks.ts")`. The examples write their task module
- * inline, as a `data:` URL, so that they run as they are.
+ * inline, as a `data:` URL, so that they run as they are on Deno and Node.
  *
  * @example Run a function of a module on a worker
  * ```ts
@@ -213,7 +213,8 @@ const BATCH = 1024;
 interface Call extends AbortWatcher {
   module: string;
   exportName: string;
-  args: unknown[];
+  /** Dropped once it settled: an aborted call may wait in a list for long. */
+  args: unknown[] | undefined;
   transfer: Transferable[] | undefined;
   signal: AbortSignal | undefined;
   resolve: (value: unknown) => void;
@@ -424,12 +425,13 @@ export class Executor implements AsyncDisposable {
    * @throws {TypeError} (as a rejection) If an argument or option has the
    * wrong type (`module` not an absolute URL, `exportName` not a non-empty
    * string, `args` not an array, `options` not an object, `signal` not an
-   * AbortSignal, `transfer` not an array of objects), or the module or the
-   * export cannot be found, or the result cannot be sent back.
+   * AbortSignal, `transfer` not an array of objects), or the export cannot
+   * be found, or the result cannot be sent back.
    * @throws {DOMException} (as a rejection, `DataCloneError`) If the
    * arguments cannot be cloned or moved.
    * @throws {WorkerError} (as a rejection) If the worker died running it.
-   * @throws {Error} (as a rejection) If the executor has been shut down.
+   * @throws {Error} (as a rejection) If the executor has been shut down, or
+   * the module cannot be loaded (what `import()` threw: on Deno a TypeError).
    */
   run<T = unknown>(
     module: string | URL,
@@ -482,7 +484,8 @@ export class Executor implements AsyncDisposable {
    * @typeParam M The module's type: `typeof import("./tasks.ts")`.
    * @param module An absolute URL of the module.
    * @param options `signal`, shared by every call.
-   * @returns An object with one asynchronous function per export.
+   * @returns An object with one asynchronous function per export (but for
+   * `then`, `toJSON` and names all objects have: `toString`… run() calls them).
    * @throws {TypeError} If `module` is not an absolute URL, `options` not an
    * object or `signal` not an AbortSignal.
    */
@@ -493,12 +496,14 @@ export class Executor implements AsyncDisposable {
     const url = moduleUrl(module, "bind module");
     const runOptions = { signal: signalOf(options, "bind module") };
     const cache = new Map<string, (...args: unknown[]) => Promise<unknown>>();
-    return new Proxy({}, {
-      get: (_target, key) => {
-        // Not a thenable: `await executor.bind(...)` gives the object back.
-        if (typeof key !== "string" || key === "then") return undefined;
+    // Not exports: `then` (`await executor.bind(...)` gives the object
+    // back), `toJSON`, and what every object has (`${bound}` calls toString).
+    return new Proxy({ then: undefined, toJSON: undefined }, {
+      get: (own, key) => {
+        if (typeof key !== "string") return undefined;
         let fn = cache.get(key); // one lookup a call, once the name is known
         if (fn === undefined) {
+          if (key in own) return Reflect.get(own, key);
           fn = (...args) => this.run(url, key, args, runOptions);
           cache.set(key, fn);
         }
@@ -601,14 +606,13 @@ export class Executor implements AsyncDisposable {
    * by one, so that only those whose arguments cannot be sent fail.
    */
   #post(thread: Thread, batch: Call[]): void {
-    if (batch.length === 0) return this.#idle(thread);
     const claims = new Int32Array(new SharedArrayBuffer(4 * batch.length));
     const message: HostMessage = {
       type: "calls",
       claims: claims.buffer as SharedArrayBuffer,
       modules: batch.map((call) => call.module),
       names: batch.map((call) => call.exportName),
-      args: batch.map((call) => call.args),
+      args: batch.map((call) => call.args!),
       abortable: abortable(batch),
     };
     try {
@@ -710,7 +714,7 @@ export class Executor implements AsyncDisposable {
 
   #settle(call: Call, ok: boolean, value: unknown): void {
     call.state = SETTLED;
-    call.thread = call.claims = undefined;
+    call.thread = call.claims = call.args = undefined;
     if (call.signal) unwatch(call.signal, call);
     if (ok) call.resolve(value);
     else call.reject(value);
@@ -723,7 +727,10 @@ export class Executor implements AsyncDisposable {
    */
   #abort(call: Call): void {
     const { state, thread, claims, slot } = call;
-    if (state === QUEUED) this.#queued--; // it stays in the queue, settled
+    // It stays in the queue, settled, until reached; none left: let all go.
+    if (state === QUEUED && --this.#queued === 0) {
+      this.#head = this.#queue.length = 0;
+    }
     if (state === SENT) this.#running--;
     this.#settle(call, false, call.signal!.reason);
     if (thread?.ending) return this.#end(thread);

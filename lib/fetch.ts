@@ -287,8 +287,7 @@ export async function fetchAll<T = string>(
   signal?.throwIfAborted();
 
   const one = async (index: number): Promise<T> => {
-    // Aborted while waiting for its turn: settle unsent.
-    signal?.throwIfAborted();
+    // Aborted while waiting for its turn: send() settles it unsent.
     const request = prepared[index] ?? prepare(checked[index]!, plan);
     prepared[index] = undefined;
     const response = await send(request, plan);
@@ -345,18 +344,19 @@ const IN_TRANSIT_CODES: ReadonlySet<unknown> = new Set(
 );
 
 /**
- * Its cause when the answer would be the same again: a head too large or
- * malformed (Deno: "message head is too large", "invalid HTTP version
- * parsed"; Node: HeadersOverflowError, HTTPParserError), a refused certificate.
+ * Its cause, without the URLs Deno's names, when the answer would be the same
+ * again: a head too large or malformed (Deno: "message head is too large",
+ * "invalid HTTP version parsed"; Node: HeadersOverflowError, HTTPParserError),
+ * a refused certificate; on Node a redirect loop, another scheme, a bad port.
  */
 const ANSWERED =
-  /message head is too large|parsed|URI too long|HeadersOverflow|HTTPParser|certificate/i;
+  /message head is too large|parsed|URI too long|HeadersOverflow|HTTPParser|certificate|redirect|scheme|bad port/i;
 
 /** The checked options of a call, the same for each of its requests. */
 type Plan = ReturnType<typeof makePlan>;
 
 /** Cancels the body, unless a reader locked it (read whole, or parse holds it). */
-async function cancel(response: Response): Promise<void> {
+async function cancel(response: Response | Request): Promise<void> {
   const { body } = response;
   if (body?.locked === false) await body.cancel().catch(() => {});
 }
@@ -461,7 +461,11 @@ async function send(
 ): Promise<Response> {
   const { target, signal, limit } = prepared;
   for (let retry = 0;; retry++) {
-    signal?.throwIfAborted();
+    if (signal?.aborted) {
+      // What was never sent is cancelled, as fetch() does on an abort.
+      if (typeof target !== "string") await cancel(target);
+      throw signal.reason;
+    }
     const last = retry >= limit;
     let event: RetryEvent;
     try {
@@ -478,7 +482,7 @@ async function send(
         : Math.min(after, plan.maxRetryAfter);
       event = { retry, delay, status };
     } catch (error) {
-      if (signal?.aborted) throw signal.reason;
+      if (signal?.aborted) continue; // to the check above
       if (last || !inTransit(error)) throw error;
       event = { retry, delay: plan.backoff(retry), error };
     }
@@ -500,7 +504,7 @@ function inTransit(error: unknown): boolean {
       return false;
     }
     const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : "";
-    return !ANSWERED.test(why);
+    return !ANSWERED.test(why.replace(/\w+:\/\/\S*/g, ""));
   }
   return error instanceof DOMException && error.name === "TimeoutError";
 }
@@ -577,17 +581,17 @@ function retryAfter(text: string | null): number | undefined {
   return Math.max(0, ms - Date.now());
 }
 
-/** Waits `ms` (any length), or rejects with the reason when `signal` aborts. */
+/** Waits `ms` (any length), or until `signal` aborts. */
 function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     if (signal === undefined) return void setLongTimeout(resolve, ms);
-    if (signal.aborted) return reject(signal.reason);
+    if (signal.aborted) return resolve();
     // One listener per distinct signal for the whole library (_abort.ts):
     // many requests backing off on one signal stay cheap.
     const watcher = {
       aborted(): void {
         clock.clear();
-        reject(signal.reason);
+        resolve();
       },
     };
     const clock = setLongTimeout(() => {

@@ -80,17 +80,17 @@ export class Semaphore {
   #begin = (start: unknown): unknown => {
     const { fn, signal } = start as Start;
     let result: unknown;
-    let thenable: boolean;
     try {
       signal?.throwIfAborted(); // landed between the grant and now
       result = fn();
-      thenable = isThenable(result); // a `then` getter may throw
+      // Getters may throw (then, constructor); genuine then calls back once.
+      if (isThenable(result)) {
+        const promise = Promise.resolve(result);
+        return then.call(promise, this.#fulfilled, this.#rejected);
+      }
     } catch (error) {
       this.#release();
       throw error;
-    }
-    if (thenable) {
-      return Promise.resolve(result).then(this.#fulfilled, this.#rejected);
     }
     this.#release();
     return result;
@@ -240,6 +240,8 @@ export class Semaphore {
     return true;
   }
 }
+
+const { then } = Promise.prototype;
 
 /** An object or function with a `then` method, as `await` sees it. */
 function isThenable(value: unknown): value is PromiseLike<unknown> {

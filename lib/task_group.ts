@@ -180,12 +180,8 @@ export class TaskGroup {
     group.#pending++;
     const done = group.wait();
     group.#inBody = true;
-    let result: Promise<T>;
-    try {
-      result = Promise.resolve(body(group));
-    } catch (error) {
-      result = Promise.reject(error);
-    }
+    // A promise of ours: the body's own then may call back twice.
+    const result = new Promise<T>((ok) => ok(body(group)));
     const end = (failed: boolean, error?: unknown) => {
       group.#inBody = false;
       if (failed) group.#fail(error, undefined);
@@ -302,17 +298,19 @@ export class TaskGroup {
     else (last.next = controller).prev = last;
     this.#last = controller;
     this.#pending++;
+    // These handlers keep an unawaited failure from being unhandled; the
+    // genuine then calls one once (a promise's own then may call twice).
+    const left = () => this.#leave(controller, false);
+    const failed = (error: unknown) => this.#leave(controller, true, error);
     let task: Promise<T>;
     try {
       task = Promise.resolve(fn(controller.signal));
+      Promise.prototype.then.call(task, left, failed);
     } catch (error) {
+      // fn threw, or a getter of its promise did (then reads `constructor`).
       task = Promise.reject(error);
+      task.then(left, failed);
     }
-    // This handler is what keeps an unawaited failure from being unhandled.
-    task.then(
-      () => this.#leave(controller, false),
-      (error) => this.#leave(controller, true, error),
-    );
     return task;
   }
 

@@ -138,7 +138,7 @@ export class Timeline {
    * Starts an empty timeline; its time zero is now.
    *
    * @throws {TypeError} If `now` does not return a finite number (then, or
-   * at any later reading).
+   * at any later reading, which must also be a finite time from the first).
    */
   constructor(options?: TimelineOptions) {
     const action = "create timeline";
@@ -150,7 +150,7 @@ export class Timeline {
   /** The clock, in ms since the origin; only a finite number will do. */
   #read(action: string): number {
     const time = this.#now();
-    if (!Number.isFinite(time)) {
+    if (!Number.isFinite(time) || !Number.isFinite(time - this.#origin)) {
       refuse(TypeError, action, "now()", "a finite number", time);
     }
     return time - this.#origin;
@@ -531,10 +531,11 @@ function output(): { terminal?: number; noColor: boolean } {
   return { terminal, noColor: !!process?.env.NO_COLOR };
 }
 
-/** `name` in exactly `width` columns: padded, or cut with an ellipsis. */
+/** `name` in exactly `width` columns: padded, or cut between characters + `…`. */
 function fit(name: string, width: number): string {
   if (name.length <= width) return name.padEnd(width);
-  return width <= 1 ? name.slice(0, width) : name.slice(0, width - 1) + "…";
+  const head = name.slice(0, width - 1).replace(/[\ud800-\udbff]$/, "");
+  return (head + "…").padEnd(width);
 }
 
 /** A name on one line: control characters would break the chart's rows. */

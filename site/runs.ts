@@ -140,9 +140,10 @@ function startRun(spec: RunSpec, options: RunManagerOptions): Started {
     const text = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
     controller.enqueue(encoder.encode(text));
   };
+  let shown: string | undefined; // the picture the page has: not sent again
   const draw = (final = false) => {
     const svg = live.draw(final, final && reason !== undefined);
-    if (svg !== undefined) send("timeline", { svg });
+    if (svg && svg !== shown) send("timeline", { svg: shown = svg });
   };
   let reason: EndReason | undefined;
   const timers = [

@@ -1,5 +1,8 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
+import { listLessons } from "../course/header.ts";
+import { runCli } from "../course/lesson.ts";
 import {
+  command,
   concurrencyVsParallelism,
   countPrimes,
 } from "../lessons/09_concurrency_vs_parallelism.ts";
@@ -130,10 +133,24 @@ Deno.test("lesson 09: waits overlap on one thread; CPU work runs off it, in work
   });
 });
 
-Deno.test("lesson 09: rejects a bad limit", async () => {
-  await assertRejects(
-    () => concurrencyVsParallelism({ limit: 1, log: () => {} }),
-    RangeError,
-    "Cannot run lesson as 'limit' must be an integer of at least 2: current value is 1",
+Deno.test("lesson 09: rejects a limit below 2 or past 10^8; --limit says which, with status 2", async () => {
+  for (const limit of [1, 1e8 + 1]) {
+    await assertRejects(
+      () => concurrencyVsParallelism({ limit, log: () => {} }),
+      RangeError,
+      `Cannot run lesson as 'limit' must be an integer from 2 to 100000000: current value is ${limit}`,
+    );
+  }
+  const header = (await listLessons()).find((l) => l.id.startsWith("09_"))!;
+  const err: string[] = [];
+  const status = await runCli(
+    command,
+    ["--limit", "1e12"],
+    { ...header, permissions: {} }, // it is refused before it needs any
+    { out: () => {}, err: (line) => err.push(line) },
   );
+  assertEquals([status, err[0]], [
+    2,
+    "Flag --limit must be an integer from 2 to 100000000: current value is 1000000000000",
+  ]);
 });

@@ -8,6 +8,7 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { EXERCISES, findExercise } from "../exercises/_catalog.ts";
 import { check } from "../exercises/_run.ts";
+import { page } from "../exercises/_checks/08a_get_text.ts";
 import {
   assertFails,
   checkHere,
@@ -39,6 +40,13 @@ Deno.test("On a run the hold-up watch saw free, a wait or a give-up far too long
     const file = new URL(`${name}.ts`, FIXTURES);
     assertFails(await checkHere(exercise, file, 0), first);
   }
+});
+
+Deno.test("08a: a quick page that timed out while the hold-up watch saw the process held up is the machine's doing: a pass with the note, not a failure", async () => {
+  const file = new URL("_08a_held_up.ts", FIXTURES);
+  const result = await checkHere(findExercise("08a")!, file);
+  assert(result.passed, result.problems[0]?.en);
+  assert(result.note, "a pass across a hold-up, no note");
 });
 
 Deno.test("deno task exercise's own command line checks an exercise in a process of its own; without write access the progress is just not saved", async () => {
@@ -119,4 +127,9 @@ Deno.test("A pass on real time across a hold-up of the learner's process is chec
       }
     },
   );
+});
+
+Deno.test("08a's slow page answers at once when its server has already closed, not never", async () => {
+  const response = await page("/slow", AbortSignal.abort(), 1000);
+  assertEquals(await response.text(), "too late");
 });

@@ -18,6 +18,7 @@ import {
   assertStringIncludes,
 } from "@std/assert";
 import { listLessons } from "../course/header.ts";
+import { UI } from "../course/i18n.ts";
 import { EXERCISES, fileOf, findExercise } from "../exercises/_catalog.ts";
 import { type Io, main, wrap } from "../exercises/_cli.ts";
 import { Scene, text, units } from "../exercises/_harness.ts";
@@ -332,6 +333,18 @@ Deno.test("World: what the code leaves behind, gets stuck on, polls for or never
       assert(chart.en.split("\n")[0]!.endsWith(" running"), chart.en);
       assert(chart.es.split("\n")[0]!.endsWith(" activa"), chart.es);
       assertStringIncludes(chart.es, "1,00");
+      // The key under a chart names that state with the bar's own word.
+      assertStringIncludes(UI.marks[0].split(" = ")[1]!, "running");
+      assertStringIncludes(UI.marks[1].split(" = ")[1]!, "activa");
+      // Left running, 03a's tasks end at 2, 1 and 3: each bar where its own does.
+      const three = await scene((world) => {
+        for (const [name, units] of [["A", 2], ["B", 1], ["C", 3]] as const) {
+          world.task(name, units);
+        }
+      });
+      const ends = three.chart()!.en.split("\n").slice(0, 3)
+        .map((row) => row.lastIndexOf("=") - row.indexOf("=") + 1);
+      assertEquals(ends.map((n) => Math.round(3 * n / ends[2]!)), [2, 1, 3]);
     },
   );
 });

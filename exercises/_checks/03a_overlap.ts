@@ -17,8 +17,7 @@ export const exercise = define({
         "no necesita nada de las otras",
       ),
     );
-    const ends = run.spans.map((s) => s.end ?? 0);
-    const total = Math.max(run.outcome.at, ...ends);
+    const total = Math.max(run.outcome.at, ...run.spans.map((s) => s.end ?? 0));
     if (problems.length > 0 && total > 3 + EPSILON) {
       problems.push(text(
         "Everything took {total}; the best possible is 3.0, the longest task.",

@@ -82,6 +82,17 @@ Deno.test("asCompleted() takes plain values and thenables", async () => {
   ]);
 });
 
+Deno.test("asCompleted() takes promises of several types: a value is of their union", async () => {
+  // As Promise.allSettled does, with no type argument (`deno task check`).
+  const user = Promise.resolve({ name: "ada" });
+  const count = Promise.resolve(3);
+  const values: ({ name: string } | number | string)[] = [];
+  for await (const result of asCompleted([user, count, "text"])) {
+    if (result.status === "fulfilled") values.push(result.value);
+  }
+  assertEquals(values, [{ name: "ada" }, 3, "text"]);
+});
+
 Deno.test("asCompleted() accepts any iterable and reads it at once", async () => {
   let read = 0;
   function* inputs() {

@@ -10,6 +10,7 @@ import process from "node:process";
 import { Executor, WorkerError } from "../../lib/executor.ts";
 import type { Held } from "./fixtures/tasks.ts";
 import { spy } from "./_abort_spy.ts";
+import { collected } from "./_helpers.ts";
 import {
   ended,
   holdMessages,
@@ -425,6 +426,95 @@ Deno.test("Executor.run() rejects when the runtime refuses to start a worker, as
   } finally {
     globalThis.Worker = Worker;
   }
+});
+
+Deno.test("Executor: a task module's own message handler or messages leave the executor's channel alone", async () => {
+  const source = `self.onmessage = () => {};
+    export const add = (a, b) => a + b;
+    export const post = (message) => { self.postMessage(message); return "sent"; };`;
+  const url = `data:text/javascript,${encodeURIComponent(source)}`;
+  await using executor = new Executor({ workers: 1 });
+  assertEquals(await executor.run(url, "add", [1, 2]), 3);
+  // The module replaced `self.onmessage`: the worker must still hear calls.
+  const late = new AbortController();
+  try {
+    const second = executor.run(url, "add", [2, 2], { signal: late.signal });
+    assertEquals(await within(second, 5000, "the call after the load"), 4);
+  } finally {
+    late.abort();
+  }
+  // A message of the task's own is refused: none reaches the host, where a
+  // null would throw and a forged answer would settle the wrong call.
+  const forged = { type: "results", values: [666], failed: [], skipped: [] };
+  for (const message of [null, "progress", forged]) {
+    const [posted, next] = await Promise.allSettled([
+      executor.run(url, "post", [message]),
+      executor.run(url, "add", [20, 22]),
+    ]);
+    assertInstanceOf(reasonOf(posted), TypeError);
+    assertEquals(next, { status: "fulfilled", value: 42 });
+  }
+});
+
+Deno.test("Executor keeps nothing of what a call aborted before it ran was given", async (t) => {
+  for (const where of ["queued", "sent behind a long call"]) {
+    await t.step(where, async () => {
+      await using executor = new Executor({ workers: 1 });
+      const stop = new AbortController();
+      const long = executor.run(tasksUrl, "never", [], { signal: stop.signal });
+      try {
+        // Queued: the worker holds a call; sent: both go out in one message.
+        if (where === "queued") await until(() => executor.running === 1);
+        let argument: object | undefined = { bytes: new Uint8Array(1 << 20) };
+        let dropped: Promise<unknown> | undefined;
+        const drop = new AbortController();
+        dropped = executor.run(tasksUrl, "echo", [argument], {
+          signal: drop.signal,
+        });
+        const refs = [new WeakRef(argument), new WeakRef(dropped)];
+        argument = undefined;
+        drop.abort();
+        await assertRejects(() => dropped!);
+        dropped = undefined;
+        assert(await collected(refs[0]!), "its argument is still reachable");
+        // A queue of nothing but aborted calls is let go (a sent call stays
+        // listed until its worker answers).
+        if (where === "queued") assert(await collected(refs[1]!), "the call");
+      } finally {
+        stop.abort();
+        await assertRejects(() => long);
+      }
+    });
+  }
+});
+
+Deno.test("Executor.run(): a task's promise that calls back twice or throws from a getter settles only its own call", async () => {
+  const source = `export const echo = (value) => value;
+    export const later = (value) => new Promise((r) => setTimeout(r, 20, value));
+    export function twice() {
+      const promise = Promise.resolve("one");
+      promise.then = (ok) => (ok("first"), ok("second"));
+      return promise;
+    }
+    export function badConstructor() {
+      const promise = Promise.resolve("one");
+      const get = () => { throw new RangeError("no constructor"); };
+      return Object.defineProperty(promise, "constructor", { get });
+    }`;
+  const url = `data:text/javascript,${encodeURIComponent(source)}`;
+  await using executor = new Executor({ workers: 1 });
+  await executor.run(url, "echo", [0]); // loaded: each export is called as is
+  const results = await Promise.allSettled([
+    executor.run(url, "twice"),
+    executor.run(url, "later", ["mine"]),
+    executor.run(url, "badConstructor"),
+    executor.run(url, "echo", ["last"]),
+  ]);
+  assertEquals(results[0], { status: "fulfilled", value: "first" });
+  assertEquals(results[1], { status: "fulfilled", value: "mine" });
+  // What the getter threw: the worker did not die of it.
+  assertInstanceOf(reasonOf(results[2]!), RangeError);
+  assertEquals(results[3], { status: "fulfilled", value: "last" });
 });
 
 Deno.test("Executor: a worker that exits keeps the answers of the calls it finished before, in the same message", async () => {

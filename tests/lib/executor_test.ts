@@ -420,6 +420,22 @@ Deno.test("Executor.bind() gives typed asynchronous functions", async () => {
   assertEquals((await Promise.resolve(tasks)) === tasks, true);
 });
 
+Deno.test("Executor.bind(): making the bound module a string or JSON runs no task", async () => {
+  await using executor = new Executor({ workers: 1 });
+  const tasks = executor.bind<Tasks>(tasksUrl);
+  const object = "[object Object]";
+  assertEquals([`${tasks}`, String(tasks), JSON.stringify(tasks)], [
+    object,
+    object,
+    "{}",
+  ]);
+  assertEquals(tasks.valueOf(), tasks);
+  // Nothing was asked of a worker (a task named "toString" would reject,
+  // unhandled); the module's own functions still are.
+  assertEquals([executor.queued, executor.workers], [0, 0]);
+  assertEquals(await tasks.add(1, 2), 3);
+});
+
 Deno.test("Executor.bind() rejects a bad module or options, naming the value", async () => {
   await using executor = new Executor({ workers: 1 });
   assertThrows(

@@ -292,6 +292,36 @@ Deno.test("fetchAll() rejects with the signal's reason once every request stoppe
   });
 });
 
+Deno.test("fetchWithRetry() and fetchAll() cancel the body of every request they never send", async (t) => {
+  // As fetch() does when its signal aborts: a file's stream would stay open.
+  const cancelled: number[] = [];
+  const put = (url: string, i: number) =>
+    new Request(url, {
+      method: "PUT",
+      body: new ReadableStream({ cancel: () => void cancelled.push(i) }),
+      duplex: "half",
+    } as RequestInit);
+  await withRoutes(() => new Response("ok"), async (at) => {
+    await t.step("fetchWithRetry() given an aborted signal", async () => {
+      const signal = AbortSignal.abort();
+      await assertRejects(() => fetchWithRetry(put(at("/"), 0), { signal }));
+      assertEquals(cancelled.splice(0), [0]);
+    });
+    await t.step("fetchAll()'s requests waiting when it aborts", async () => {
+      const controller = new AbortController();
+      const parse = (response: Response) => {
+        controller.abort(); // once the first has been answered
+        return response.text();
+      };
+      const inputs = [at("/"), put(at("/"), 1), put(at("/"), 2)];
+      const { signal } = controller;
+      const options = { concurrency: 1, signal, parse };
+      await assertRejects(() => fetchAll(inputs, options));
+      assertEquals(cancelled.splice(0), [1, 2]);
+    });
+  });
+});
+
 Deno.test("fetchAll() cancels every body that parse leaves unread", async () => {
   await withServer(async (server) => {
     // Each body takes five seconds to arrive: the server is idle within

@@ -361,6 +361,19 @@ Deno.test("Timeline.render() keeps each task on one line, whatever its name or c
   assert(rows[1]!.startsWith("tab\ufffdhere "), rows[1]);
 });
 
+Deno.test("Timeline.render() never cuts a name inside a character", () => {
+  const timeline = new Timeline({ now: () => 0 });
+  timeline.start("🎉".repeat(40)); // two UTF-16 units each
+  timeline.start("plain ".repeat(14));
+  for (let width = 20; width <= 100; width++) {
+    const [first, second] = timeline.render({ width, color: false })
+      .split("\n");
+    assert(first!.isWellFormed(), `width ${width}: ${first}`);
+    // Both rows keep their bars in the same columns.
+    assertEquals(first!.length, second!.length, `width ${width}`);
+  }
+});
+
 Deno.test("Timeline: a refused call records nothing", async () => {
   let now = 0;
   const timeline = new Timeline({ now: () => now });
@@ -374,6 +387,12 @@ Deno.test("Timeline: a refused call records nothing", async () => {
   await assertRejects(() => timeline.track("x", 42 as never), TypeError);
   now = NaN; // a clock that stops giving numbers
   assertThrows(() => timeline.start("b"), TypeError);
+  // Finite readings whose distance overflows: the span would start at
+  // Infinity, and render() would draw no bar.
+  now = Number.MAX_VALUE;
+  const far = new Timeline({ now: () => (now = -now) }); // -MAX, then MAX
+  assertThrows(() => far.start("b"), TypeError);
+  assertEquals(far.spans(), []);
   assertEquals(timeline.spans().map((span) => span.name), ["a"]);
 });
 

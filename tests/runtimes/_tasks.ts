@@ -79,3 +79,22 @@ export function fill(size: number): Uint8Array {
   const bytes = new Uint8Array(size).fill(7);
   return transfer(bytes, [bytes.buffer]);
 }
+
+/** Takes over the worker's `onmessage`, as a module written for a Worker does. */
+export function takeOver(): string {
+  (globalThis as { onmessage?: unknown }).onmessage = () => {};
+  return "taken";
+}
+
+/** Posts `message` to the host itself, the way its runtime offers. */
+export function post(message: unknown): string {
+  type Port = { postMessage(message: unknown): void };
+  const scope = globalThis as unknown as Partial<Port> & {
+    process: { getBuiltinModule(name: string): { parentPort: Port } };
+  };
+  const port = scope.postMessage
+    ? scope as Port
+    : scope.process.getBuiltinModule("node:worker_threads").parentPort;
+  port.postMessage(message);
+  return "sent";
+}

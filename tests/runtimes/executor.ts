@@ -96,6 +96,23 @@ export async function abortDropsAQueuedCallAndStopsARunningOne(): Promise<
   equal(await executor.run(tasks, "add", [3, 3]), 6);
 }
 
+export async function aTaskCannotTakeOverItsWorkersChannel(): Promise<
+  void
+> {
+  await using executor = new Executor({ workers: 1 });
+  equal(await executor.run(tasks, "takeOver"), "taken");
+  // A null would throw on the host, a forged answer settle the wrong call.
+  const forged = { type: "results", values: [666], failed: [], skipped: [] };
+  for (const message of [null, forged]) {
+    const [posted, next] = await Promise.allSettled([
+      executor.run(tasks, "post", [message]),
+      executor.run(tasks, "add", [20, 22]),
+    ]);
+    assert(posted.status === "rejected" && posted.reason instanceof TypeError);
+    equal(next, { status: "fulfilled", value: 42 });
+  }
+}
+
 export async function transferMovesArgumentsAndResults(): Promise<void> {
   await using executor = new Executor({ workers: 1 });
   const buffer = new ArrayBuffer(1024);

@@ -135,6 +135,11 @@ async function route(request: Request, self: string): Promise<Response> {
       return new Response("ok");
     case "/refused":
       return new Response(`http://127.0.0.1:${refused}/`);
+    case "/redirect": {
+      // To itself (a loop), or to `to`.
+      const to = url.searchParams.get("to") ?? url.pathname + url.search;
+      return new Response(null, { status: 302, headers: { location: to } });
+    }
   }
   return new Response("Not found", { status: 404 });
 }

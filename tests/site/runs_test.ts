@@ -64,7 +64,10 @@ Deno.test("A run shows lesson 3's lines and tasks in the order they happened, th
       "finished",
       0,
     ]);
-    const svg = seen.filter(([n]) => n === "timeline").at(-1)![1].svg as string;
+    // Each picture sent differs from the one before: none is sent again.
+    const pictures = seen.filter(([n]) => n === "timeline").map(([, d]) => d);
+    assertEquals(pictures.filter((p, i) => p.svg === pictures[i - 1]?.svg), []);
+    const svg = pictures.at(-1)!.svg as string;
     assertEquals(bars(svg), [
       "main fulfilled",
       "A fulfilled",
