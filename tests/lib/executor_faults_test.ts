@@ -407,24 +407,45 @@ Deno.test("Executor: aborting a running call ends its worker, and a call that wo
   assertEquals(executor.running, 0);
 });
 
-Deno.test("Executor.run() rejects when the runtime refuses to start a worker, as a page does a worker script from another origin", async () => {
+Deno.test("Executor.run() rejects when a worker cannot start, and this thread goes on", async (t) => {
   const { Worker } = globalThis;
   const refusal = new DOMException("cannot be accessed", "SecurityError");
-  globalThis.Worker = class {
-    constructor() {
-      throw refusal;
-    }
-  } as unknown as typeof Worker;
-  try {
-    await using executor = new Executor({ workers: 1 });
-    const call = executor.run<never>(tasksUrl, "add", [1, 2])
-      .catch((e: Error) => e);
-    const error = await within(call, 5000, "the call");
-    assertInstanceOf(error, WorkerError);
-    assert(error.message.endsWith("SecurityError: cannot be accessed"));
-    assertEquals(executor.workers, 0);
-  } finally {
-    globalThis.Worker = Worker;
+  const script = "data:text/javascript,throw new Error('no worker here')";
+  const cases: [string, typeof Worker, string][] = [[
+    "the runtime refuses it, as a page does a worker script from another origin",
+    class {
+      constructor() {
+        throw refusal;
+      }
+    } as unknown as typeof Worker,
+    "SecurityError: cannot be accessed",
+  ], [
+    // Deno prints the worker's error as it dies; without the port's
+    // preventDefault() it would also end this thread.
+    "its own script throws as it loads",
+    class extends Worker {
+      constructor(_url: string | URL, options?: WorkerOptions) {
+        super(script, options);
+      }
+    },
+    "no worker here",
+  ]];
+  for (const [what, Replacement, cause] of cases) {
+    await t.step(what, async () => {
+      globalThis.Worker = Replacement;
+      try {
+        await using executor = new Executor({ workers: 1 });
+        const call = executor.run<never>(tasksUrl, "add", [1, 2])
+          .catch((e: Error) => e);
+        const error = await within(call, 5000, "the call");
+        assertInstanceOf(error, WorkerError);
+        assert(error.message.startsWith("Worker failed to start for 'add'"));
+        assert(error.message.includes(cause), error.message);
+        assertEquals(executor.workers, 0);
+      } finally {
+        globalThis.Worker = Worker;
+      }
+    });
   }
 });
 
@@ -585,28 +606,4 @@ Deno.test("Executor.run(): a settled call leaves nothing on its signal", async (
     TypeError,
   );
   assertEquals([seen.listeners, seen.attached, seen.watchers], [1, 0, 0]);
-});
-
-Deno.test("Executor.run() rejects, and the host goes on, when the worker's own script throws as it loads", async () => {
-  const { Worker } = globalThis;
-  // Deno prints the worker's error as it dies; the test is that this thread
-  // goes on (without the port's preventDefault() the error ends it).
-  const script = "data:text/javascript,throw new Error('no worker here')";
-  globalThis.Worker = class extends Worker {
-    constructor(_url: string | URL, options?: WorkerOptions) {
-      super(script, options);
-    }
-  };
-  try {
-    await using executor = new Executor({ workers: 1 });
-    const call = executor.run<never>(tasksUrl, "add", [1, 2])
-      .catch((e: Error) => e);
-    const error = await within(call, 5000, "the call");
-    assertInstanceOf(error, WorkerError);
-    assert(error.message.startsWith("Worker failed to start for 'add'"));
-    assert(error.message.includes("no worker here"), error.message);
-    assertEquals(executor.workers, 0);
-  } finally {
-    globalThis.Worker = Worker;
-  }
 });
