@@ -6,7 +6,11 @@ import {
   assertInstanceOf,
   assertRejects,
 } from "@std/assert";
-import { fetchWithRetry, type RetryEvent } from "../../lib/fetch.ts";
+import {
+  fetchWithRetry,
+  type FetchWithRetryInit,
+  type RetryEvent,
+} from "../../lib/fetch.ts";
 import { startServer } from "../../lessons/_server.ts";
 import { quick, withServer } from "./_fetch_server.ts";
 
@@ -134,6 +138,25 @@ Deno.test("fetchWithRetry() retries only the allowed methods", async (t) => {
       await response.body?.cancel();
       assertEquals(server.hits(path), 2);
     });
+    const once: [string, FetchWithRetryInit][] = [
+      ["a URL alone, GET not allowed", {
+        retry: { methods: ["PUT"], backoff: quick() },
+      }],
+      ["a ReadableStream body", {
+        method: "PUT",
+        body: ReadableStream.from([new TextEncoder().encode("payload")]),
+        retry: { backoff: quick() },
+      }],
+    ];
+    for (const [i, [what, init]] of once.entries()) {
+      await t.step(`${what}: sent once`, async () => {
+        const path = `/flaky?key=once${i}&fail=1`;
+        const response = await fetchWithRetry(server.at(path), init);
+        assertEquals(response.status, 503);
+        await response.body?.cancel();
+        assertEquals(server.hits(path), 1);
+      });
+    }
   });
 });
 
