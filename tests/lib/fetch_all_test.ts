@@ -273,22 +273,26 @@ Deno.test("fetchAll() parses with `parse` and reports progress", async (t) => {
 });
 
 Deno.test("fetchAll() rejects with the signal's reason once every request stopped", async () => {
-  await withServer(async (server) => {
-    const controller = new AbortController();
-    const reason = new Error("enough");
-    const urls = Array.from(
-      { length: 8 },
-      (_, i) => server.at(`/delay?ms=10000&i=${i}`),
-    );
+  const controller = new AbortController();
+  const reason = new Error("enough");
+  const stopped = new Promise((stop) => controller.signal.onabort = stop);
+  // Each request is answered once the signal has aborted, which happens as
+  // the second reaches the server: both are in flight then.
+  let arrived = 0;
+  const handler = async () => {
+    if (++arrived === 2) controller.abort(reason);
+    await stopped;
+    return new Response("too late");
+  };
+  await withRoutes(handler, async (at, hits) => {
+    const urls = Array.from({ length: 8 }, (_, i) => at(`/${i}`));
     const options: FetchAllOptions = {
       concurrency: 2,
       signal: controller.signal,
     };
-    const promise = fetchAll(urls, options);
-    setTimeout(() => controller.abort(reason), 100);
-    const error = await assertRejects(() => promise);
+    const error = await assertRejects(() => fetchAll(urls, options));
     assertEquals(error, reason);
-    assertEquals(server.hits(), 2);
+    assertEquals(hits(), 2);
   });
 });
 
