@@ -102,6 +102,7 @@ interface Request {
   origin: string | undefined;
   sent: number; // when it was called and settled, in ms
   settled?: number;
+  late: number; // how late the last timer fired between the last answer and it
 }
 
 /**
@@ -118,6 +119,7 @@ class Clock {
   readonly requests: Request[] = [];
   readonly workers: { worker: Worker; ended: boolean; origin?: string }[] = [];
   #seq = 0;
+  #late = 0;
   #origin = REAL.now();
 
   readonly virtual: boolean;
@@ -169,6 +171,7 @@ class Clock {
   /** Runs `timer` (moving simulated time to it), and sets an interval's next turn. */
   fire(timer: Timer): void {
     if (!this.timers.has(timer.id)) return;
+    this.#late = Math.max(0, this.now() - timer.at);
     this.time = Math.max(this.time, timer.at);
     if (timer.every === undefined) this.timers.delete(timer.id);
     else {
@@ -242,11 +245,12 @@ class Clock {
       controller,
       origin: this.origin(),
       sent: this.now(),
+      late: this.#late,
     };
     this.requests.push(request);
     const signals = signal ? [controller.signal, signal] : [controller.signal];
     return REAL.fetch(input, { ...init, signal: AbortSignal.any(signals) })
-      .finally(() => void (request.settled = this.now()))
+      .finally(() => void ([request.settled, this.#late] = [this.now(), 0]))
       .then((response) => (request.response = response));
   }
 
@@ -433,11 +437,16 @@ export class World implements AsyncDisposable {
     return this.#clock.now() / this.unit;
   }
 
-  /** When the learner's code called fetch for `path` and had each answer, in units. */
-  fetches(path: string): { sent: number; answered?: number }[] {
+  /**
+   * When the learner's code called fetch for `path` and had each answer, and
+   * how late (held up) the timer before each call since an answer fired, in units.
+   */
+  fetches(path: string): { sent: number; answered?: number; late: number }[] {
+    const u = this.unit;
     return this.#clock.requests.filter((r) => r.path === path).map((r) => ({
-      sent: r.sent / this.unit,
-      answered: r.settled && r.settled / this.unit,
+      sent: r.sent / u,
+      answered: r.settled && r.settled / u,
+      late: r.late / u,
     }));
   }
 

@@ -42,6 +42,12 @@ Deno.test("On a run the hold-up watch saw free, a wait or a give-up far too long
   }
 });
 
+Deno.test("08b: a wait too short whose timer a hold-up fired late still fails: the time its process was held up is not the code's", async () => {
+  const file = new URL("_08b_late_timer.ts", FIXTURES);
+  const first = EXPECTED["08b"]!.wrong["08b_short_wait"]!;
+  assertFails(await checkHere(findExercise("08b")!, file), first);
+});
+
 Deno.test("08a: a quick page that timed out while the hold-up watch saw the process held up is the machine's doing: a pass with the note, not a failure", async () => {
   const file = new URL("_08a_held_up.ts", FIXTURES);
   const result = await checkHere(findExercise("08a")!, file);

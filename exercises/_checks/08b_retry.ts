@@ -9,7 +9,7 @@ import {
   textIf,
   units,
 } from "../_harness.ts";
-import { REAL } from "../_world.ts";
+import { REAL, type World } from "../_world.ts";
 import { serve } from "../_server.ts";
 
 /** Real milliseconds per unit, at least. */
@@ -21,8 +21,11 @@ const LATE = [1, 6];
 
 type Answer = { status: number; body: string; retryAfter?: number };
 
-/** When each attempt came and was sent and answered in the learner's code, in units; its answer. */
-type Attempt = { at: number; sent?: number; answered?: number } & Answer;
+/** When each attempt came, and in the learner's code (World.fetches), in units; its answer. */
+type Attempt =
+  & { at: number }
+  & Partial<ReturnType<World["fetches"]>[0]>
+  & Answer;
 
 /** What each route answers to its n-th request (1-based). */
 const ROUTES: Record<string, (n: number) => Answer> = {
@@ -90,10 +93,11 @@ function judge(path: string, attempts: readonly Attempt[], run: Scene): Text[] {
   const call = `getWithRetry("${path}")`;
   // The waits between attempts.
   for (const [k, before] of attempts.slice(0, -1).entries()) {
-    // In the learner's code if it can be: a slow round trip makes up nothing.
+    // In the learner's code if it can be: a slow round trip makes up nothing,
+    // nor does a held-up process that fired the wait's timer late.
     const next = attempts[k + 1]!;
     const gap = before.answered !== undefined && next.sent !== undefined
-      ? next.sent - before.answered
+      ? next.sent - before.answered - (next.late ?? 0)
       : next.at - before.at;
     const want = before.retryAfter ?? 0.5 * 2 ** k;
     const values = {
