@@ -127,6 +127,19 @@ Deno.test("The lesson server streams a file of N bytes over the time asked, with
   assertEquals(server.inFlight, 0);
 });
 
+Deno.test("The lesson server, held up past a file's end, sends the rest at once, not a chunk a turn", async () => {
+  // One chunk a turn, five files of 30 chunks on a loaded machine ended in
+  // the order they began, not in that of their durations (lesson 10).
+  await using server = startServer();
+  const response = await fetch(server.at("/file?bytes=3000&ms=100&chunks=30"));
+  // This thread, and so the server, held up for longer than the file takes.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 150);
+  const sizes: number[] = [];
+  for await (const chunk of response.body!) sizes.push(chunk.byteLength);
+  assertEquals(sizes.reduce((a, b) => a + b, 0), 3000);
+  assert(sizes.length <= 3, `${sizes.length} pieces`);
+});
+
 Deno.test("The lesson server shuts down at once with slow requests in flight", async () => {
   const server = startServer();
   const slow = fetch(server.at("/delay?ms=60000")).then(
