@@ -85,6 +85,7 @@ function patch(patches: [object, PropertyKey, unknown][]): () => void {
  */
 interface Timer {
   id: number;
+  set: number;
   at: number;
   seq: number;
   fn: () => void;
@@ -102,8 +103,10 @@ interface Request {
   origin: string | undefined;
   sent: number; // when it was called and settled, in ms
   settled?: number;
-  late: number; // how late the last timer fired between the last answer and it
+  fired?: Fired; // the last timer fired since the last answer
 }
+
+type Fired = { set: number; due: number; at: number }; // a timer's times
 
 /**
  * The clock of one world, simulated or real, and everything started in it:
@@ -119,7 +122,7 @@ class Clock {
   readonly requests: Request[] = [];
   readonly workers: { worker: Worker; ended: boolean; origin?: string }[] = [];
   #seq = 0;
-  #late = 0;
+  #fired: Fired | undefined;
   #origin = REAL.now();
 
   readonly virtual: boolean;
@@ -144,7 +147,8 @@ class Clock {
     const delay = Number.isFinite(ms) && ms > 0 ? ms : 0;
     const id = this.#seq++ + 1_000_001;
     const at = this.now() + delay;
-    const timer: Timer = { id, at, seq: id, fn, ref: true, ...more };
+    const base = { id, set: at - delay, at, seq: id };
+    const timer: Timer = { ...base, fn, ref: true, ...more };
     this.timers.set(id, timer);
     if (!this.virtual) {
       timer.real = REAL.setTimeout(() => this.fire(timer), delay);
@@ -171,12 +175,13 @@ class Clock {
   /** Runs `timer` (moving simulated time to it), and sets an interval's next turn. */
   fire(timer: Timer): void {
     if (!this.timers.has(timer.id)) return;
-    this.#late = Math.max(0, this.now() - timer.at);
+    this.#fired = { set: timer.set, due: timer.at, at: this.now() };
     this.time = Math.max(this.time, timer.at);
     if (timer.every === undefined) this.timers.delete(timer.id);
     else {
       const every = Math.max(timer.every, 1);
-      [timer.at, timer.seq] = [this.now() + every, this.#seq++ + 1_000_001];
+      [timer.set, timer.at] = [this.now(), this.now() + every];
+      timer.seq = this.#seq++ + 1_000_001;
       if (!this.virtual) {
         timer.real = REAL.setTimeout(() => this.fire(timer), every);
       }
@@ -245,12 +250,12 @@ class Clock {
       controller,
       origin: this.origin(),
       sent: this.now(),
-      late: this.#late,
+      fired: this.#fired,
     };
     this.requests.push(request);
     const signals = signal ? [controller.signal, signal] : [controller.signal];
     return REAL.fetch(input, { ...init, signal: AbortSignal.any(signals) })
-      .finally(() => void ([request.settled, this.#late] = [this.now(), 0]))
+      .finally(() => [request.settled, this.#fired] = [this.now(), undefined])
       .then((response) => (request.response = response));
   }
 
@@ -428,7 +433,7 @@ export class World implements AsyncDisposable {
   /** Notes how late 1 ms timers fire, one after the other, until the world closes. */
   async #watch(): Promise<void> {
     while (!this.#closed) {
-      this.#late.push([REAL.now(), Math.max(0, await lateness() - 1)]);
+      this.#late.push([this.#clock.now(), Math.max(0, await lateness() - 1)]);
     }
   }
 
@@ -438,16 +443,29 @@ export class World implements AsyncDisposable {
   }
 
   /**
-   * When the learner's code called fetch for `path` and had each answer, and
-   * how late (held up) the timer before each call since an answer fired, in units.
+   * When the learner's code called fetch for `path` and had each answer; how
+   * late its last timer since the answer before fired, and how long the watch
+   * saw it held up from that answer to the call, that timer's wait aside.
    */
-  fetches(path: string): { sent: number; answered?: number; late: number }[] {
-    const u = this.unit;
-    return this.#clock.requests.filter((r) => r.path === path).map((r) => ({
-      sent: r.sent / u,
-      answered: r.settled && r.settled / u,
-      late: r.late / u,
-    }));
+  fetches(path: string) {
+    const [u, late] = [this.unit, this.#late];
+    const mine = this.#clock.requests.filter((r) => r.path === path);
+    const held = (a: number, b: number) =>
+      late.reduce(
+        (sum, [at, ms]) =>
+          sum + Math.max(0, Math.min(b, at + 1 + ms) - Math.max(a, at + 1)),
+        0,
+      );
+    return mine.map((r, i) => {
+      const { set = r.sent, due = r.sent, at = r.sent } = r.fired ?? {};
+      const since = mine[i - 1]?.settled ?? r.sent;
+      return {
+        sent: r.sent / u,
+        answered: r.settled && r.settled / u,
+        late: Math.max(0, at - due) / u,
+        lost: (held(since, set) + held(at, r.sent)) / u,
+      };
+    });
   }
 
   /** Starts a span named `name` now (a name used before gets " (2)"). */

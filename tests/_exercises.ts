@@ -426,7 +426,12 @@ export async function stubSolutionWrong(
   });
   for (const [i, [name, first]] of wrong.entries()) {
     await t.step(`${name} fails: "${first}"`, () => {
-      assertFails(results[i]!, first);
+      // Or, on real time, passes with the busy-machine note: its three runs
+      // were held up enough to make up for what is wrong (08b_saved_fetch,
+      // load 20). A check that always said so fails "On a run the hold-up
+      // watch saw free…" (tests/exercises_io_test.ts).
+      const { passed, note } = results[i]!;
+      if (!(exercise.real && passed && note)) assertFails(results[i]!, first);
     });
   }
 }

@@ -100,6 +100,9 @@ function judge(path: string, attempts: readonly Attempt[], run: Scene): Text[] {
       ? next.sent - before.answered - (next.late ?? 0)
       : next.at - before.at;
     const want = before.retryAfter ?? 0.5 * 2 ** k;
+    // Hold-ups that could make up for a wait too short: the run is held up.
+    const bent = gap - (next.lost ?? 0) < want - EARLY && gap >= want - EARLY;
+    if (bent) Object.assign(run.run, { held: 1 });
     const values = {
       call,
       path,
