@@ -294,7 +294,7 @@ export class Scene {
   spanOf(name: string): UnitSpan {
     return this.span(name) ?? this.fail([text(
       `Task ${name} never ran.`,
-      `La tarea ${name} no llegó a ejecutarse.`,
+      `La tarea ${this.es(name)} no llegó a ejecutarse.`,
     )]);
   }
 
@@ -334,7 +334,7 @@ export class Scene {
       text(
         "Task {name} was started more than once; start each task once.",
         "La tarea {name} se lanzó más de una vez; lanza cada tarea una sola vez.",
-        { name },
+        { name: text(name, this.es(name)) },
       )
     );
   }
