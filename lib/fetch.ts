@@ -284,10 +284,9 @@ export async function fetchAll<T = string>(
   const prepared = checked.map((input) =>
     input instanceof Request ? prepare(input, plan) : undefined
   );
-  signal?.throwIfAborted();
 
   const one = async (index: number): Promise<T> => {
-    // Aborted while waiting for its turn: send() settles it unsent.
+    // Aborted before its turn (or the call): send() settles it unsent.
     const request = prepared[index] ?? prepare(checked[index]!, plan);
     prepared[index] = undefined;
     const response = await send(request, plan);
