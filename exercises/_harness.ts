@@ -275,7 +275,7 @@ export class Scene {
   /** `run` as sent; `words` puts the tasks' names in Spanish. */
   constructor(run: Run, words: Readonly<Record<string, string>> = {}) {
     this.run = run;
-    this.words = words;
+    this.words = Object.assign(Object.create(null), words); // its own words
     this.spans = run.spans;
     this.cancelled = new Set(run.cancelled);
     this.outcome = { ...run, ...decode(run.values) as Outcome };
