@@ -275,7 +275,7 @@ export class Scene {
   /** `run` as sent; `words` puts the tasks' names in Spanish. */
   constructor(run: Run, words: Readonly<Record<string, string>> = {}) {
     this.run = run;
-    this.words = words;
+    this.words = Object.assign(Object.create(null), words); // its own words
     this.spans = run.spans;
     this.cancelled = new Set(run.cancelled);
     this.outcome = { ...run, ...decode(run.values) as Outcome };
@@ -294,7 +294,7 @@ export class Scene {
   spanOf(name: string): UnitSpan {
     return this.span(name) ?? this.fail([text(
       `Task ${name} never ran.`,
-      `La tarea ${name} no llegó a ejecutarse.`,
+      `La tarea ${this.es(name)} no llegó a ejecutarse.`,
     )]);
   }
 
@@ -334,7 +334,7 @@ export class Scene {
       text(
         "Task {name} was started more than once; start each task once.",
         "La tarea {name} se lanzó más de una vez; lanza cada tarea una sola vez.",
-        { name },
+        { name: text(name, this.es(name)) },
       )
     );
   }

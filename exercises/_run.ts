@@ -188,8 +188,8 @@ const SAID: Record<string, [en: string, es: string]> = {
     "Tu código no devolvió el control en {s} s: ¿hay un bucle que nunca espera nada?",
   ],
   late: [
-    "The check ran out of time ({s} s), though your code kept giving control back: something it awaits never comes (an await outside any function in {name}? work sent to a worker that never ends?).",
-    "La comprobación se quedó sin tiempo ({s} s), aunque tu código devolvía el control: algo que espera nunca llega (¿un await fuera de toda función en {name}? ¿un trabajo enviado a un worker que nunca acaba?).",
+    "The check ran out of time ({s} s), though your code kept giving control back: something it awaits never comes (an await outside any function in {name}?).",
+    "La comprobación se quedó sin tiempo ({s} s), aunque tu código devolvía el control: algo que espera nunca llega (¿un await fuera de toda función en {name}?).",
   ],
   ended: [
     "The check's process ended (exit code {code}) before it could finish.",

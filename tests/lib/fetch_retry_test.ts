@@ -7,6 +7,7 @@ import {
   assertRejects,
 } from "@std/assert";
 import {
+  fetchAll,
   fetchWithRetry,
   type FetchWithRetryInit,
   type RetryEvent,
@@ -514,5 +515,22 @@ Deno.test("fetchWithRetry() tells onRetry about a timed out attempt", async () =
     assertEquals(event!.status, undefined);
     assertInstanceOf(event!.error, DOMException);
     assertEquals((event!.error as DOMException).name, "TimeoutError");
+  });
+});
+
+Deno.test("fetchAll() given an aborted signal sends nothing and cancels the body of each Request, as fetch() does", async () => {
+  await withServer(async (server) => {
+    const cancelled: number[] = [];
+    const put = (i: number) =>
+      new Request(server.at("/"), {
+        method: "PUT",
+        body: new ReadableStream({ cancel: () => void cancelled.push(i) }),
+        duplex: "half",
+      } as RequestInit);
+    const reason = new Error("already");
+    const signal = AbortSignal.abort(reason);
+    const inputs = [put(0), server.at("/"), put(2)];
+    const error = await assertRejects(() => fetchAll(inputs, { signal }));
+    assertEquals([error, cancelled, server.hits()], [reason, [0, 2], 0]);
   });
 });

@@ -427,7 +427,7 @@ Deno.test("deno task site refuses a bad flag in one line", async () => {
   );
 });
 
-Deno.test("deno task site that cannot start says why in one line: a port it may not listen on, a file it may not read", async () => {
+Deno.test("deno task site that cannot start says why in one line, whatever stops it (here a file it may not read)", async () => {
   // As root any port binds, so the test takes the other way: a site run
   // without read access to docs/ fails as a low port does for a user
   // (PermissionDenied), once the course is read.
