@@ -8,7 +8,7 @@ import {
 import { delay } from "@std/async/delay";
 import process from "node:process";
 import { Executor, WorkerError } from "../../lib/executor.ts";
-import type { Held } from "./fixtures/tasks.ts";
+import type { Met } from "./fixtures/tasks.ts";
 import { spy } from "./_abort_spy.ts";
 import { collected } from "./_helpers.ts";
 import {
@@ -155,28 +155,21 @@ Deno.test("Executor.run() with an aborted signal", async (t) => {
   });
 });
 
-/** Whether two calls ran at the same time on different workers. */
-function overlapping(runs: Held[]): boolean {
-  return runs.some((a) =>
-    runs.some((b) =>
-      a.worker !== b.worker && a.start < b.end && b.start < a.end
-    )
-  );
-}
-
 Deno.test("Executor.run() spreads heavy calls over the workers after a warm-up", async () => {
   // One worker is up and warm: four heavy calls still run on both workers,
-  // two at a time.
+  // two at a time. Each waits (10 s at most) for another to run beside it:
+  // on one worker, the first waits its 10 s out alone.
   await using executor = new Executor({ workers: 2 });
   await executor.run(tasksUrl, "workerName");
+  const count = new Int32Array(new SharedArrayBuffer(4));
   const runs = await Promise.all(
     Array.from(
       { length: 4 },
-      () => executor.run<Held>(tasksUrl, "hold", [150]),
+      () => executor.run<Met>(tasksUrl, "meet", [count, 10_000]),
     ),
   );
   assertEquals(new Set(runs.map((run) => run.worker)).size, 2);
-  assert(overlapping(runs), "two calls ran at once");
+  assert(runs.every((run) => run.met), "two calls ran at once");
 });
 
 Deno.test("Executor.run() takes back calls waiting behind a long one for a worker that is free", async () => {
