@@ -509,3 +509,60 @@ Deno.test("Executor.run(): a task's promise that calls back twice or throws from
   assertInstanceOf(reasonOf(results[2]!), RangeError);
   assertEquals(results[3], { status: "fulfilled", value: "last" });
 });
+
+Deno.test("Executor.shutdown() leaves no Web Lock request behind, even for a worker that ends the moment it is told to", async () => {
+  // A worker holds a Web Lock for life, which the executor asks for to learn
+  // of its death. A worker that ended between terminate() and the executor's
+  // giving up on its lock had it granted after shutdown() resolved: a leaked
+  // op_lock_manager_await_steal, seen once at a load of 17. Here terminate()
+  // returns only once a watcher thread sees the worker let go of its lock
+  // and nobody ask for it (Web Locks have no event for that: it polls).
+  const watch = `self.onmessage = async ({ data: [name, done] }) => {
+    const named = (lock) => lock.name === name;
+    const holder = (await navigator.locks.query()).held.find(named)?.clientId;
+    for (;;) {
+      const { held, pending } = await navigator.locks.query();
+      const kept = held.some((lock) => named(lock) && lock.clientId === holder);
+      if (!kept && !pending.some(named)) break;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    Atomics.store(done, 0, 1);
+    Atomics.notify(done, 0);
+  };`;
+  const watcher = new Worker(
+    `data:text/javascript,${encodeURIComponent(watch)}`,
+    { type: "module" },
+  );
+  const names: string[] = [];
+  const watched: number[] = [];
+  const Original = globalThis.Worker;
+  globalThis.Worker = class extends Original {
+    #name: string;
+    constructor(url: string | URL, options?: WorkerOptions) {
+      super(url, options);
+      names.push(this.#name = options?.name ?? "");
+    }
+    override terminate(): void {
+      super.terminate();
+      const done = new Int32Array(new SharedArrayBuffer(4));
+      watcher.postMessage([this.#name, done]);
+      Atomics.wait(done, 0, 0, 10_000);
+      watched.push(Atomics.load(done, 0));
+    }
+  };
+  try {
+    const executor = new Executor({ workers: 1 });
+    await executor.run(tasksUrl, "add", [1, 1]);
+    await executor.shutdown();
+    const locks = (navigator as unknown as {
+      locks: { query(): Promise<Record<string, { name: string }[]>> };
+    }).locks;
+    const { held = [], pending = [] } = await locks.query();
+    const left = [...held, ...pending].filter((l) => names.includes(l.name));
+    assertEquals(watched, [1], "the worker let go of its lock");
+    assertEquals(left, [], "the executor's lock requests are gone");
+  } finally {
+    globalThis.Worker = Original;
+    watcher.terminate();
+  }
+});
