@@ -213,8 +213,7 @@ export interface UnitSpan {
  * started, those that stopped because their signal aborted, the names
  * started twice, and the outcome, its values {@linkcode encode}d; on real
  * time, given a margin, the largest share of any stretch that long that the
- * learner's process lost to hold-ups, and when it was held up and how
- * long, in units.
+ * learner's process lost to hold-ups.
  */
 export interface Run
   extends Omit<Outcome, "value" | "error" | "unhandled" | "uncaught"> {
@@ -226,19 +225,10 @@ export interface Run
   readonly twice: readonly string[];
   readonly values: string;
   readonly held?: number;
-  readonly late?: readonly (readonly [at: number, length: number])[];
 }
 
 /** Whether hold-ups took half of `run`'s margin: its timing may be bent. */
 export const heldUp = (run: Run): boolean => (run.held ?? 0) >= 0.5;
-
-/** How long, in units, `run`'s process was held up between `from` and `to`. */
-export const heldBetween = (run: Run, from: number, to: number): number =>
-  (run.late ?? []).reduce(
-    (sum, [at, length]) =>
-      sum + Math.max(0, Math.min(to, at + length) - Math.max(from, at)),
-    0,
-  );
 
 // ---- The checker's side: judging a Run.
 

@@ -142,8 +142,8 @@ export function verdict(exercise: Exercise, file: URL, report: Report): Result {
   }
   const held = (sent.runs as Run[]).some(heldUp);
   const note = held && problems.length === 0 && text(
-    "A busy machine held up three runs of this check, each long enough that a wait that was too short could have passed. If your code waits as asked, all is well; to be sure, check again when the machine is less busy.",
-    "Un equipo ocupado retrasó tres ejecuciones de esta comprobación, cada una tanto que una espera demasiado corta habría podido pasar. Si tu código espera lo pedido, todo está bien; para asegurarte, vuelve a comprobarlo cuando el equipo esté menos ocupado.",
+    "A busy machine held up three runs of this check, each long enough that a wait too short or too long could have passed. If your code waits as asked, all is well; to be sure, check again when the machine is less busy.",
+    "Un equipo ocupado retrasó tres ejecuciones de esta comprobación, cada una tanto que una espera demasiado corta o larga habría podido pasar. Si tu código espera lo pedido, todo está bien; para asegurarte, vuelve a comprobarlo cuando el equipo esté menos ocupado.",
   );
   return { ...result, passed: problems.length === 0, ...note ? { note } : {} };
 }

@@ -410,7 +410,7 @@ export class World implements AsyncDisposable {
   #outcome: Outcome | undefined;
   #closed = false;
   readonly #margin: number | undefined;
-  /** When each of a chain of 1 ms timers was set (ms since the world opened); how late it fired, less 1 ms of slack. */
+  /** When each of a chain of 1 ms timers was set; how late it fired, less 1 ms of slack. */
   readonly #late: [at: number, ms: number][] = [];
   readonly #watching: Promise<void> | undefined;
 
@@ -428,7 +428,7 @@ export class World implements AsyncDisposable {
   /** Notes how late 1 ms timers fire, one after the other, until the world closes. */
   async #watch(): Promise<void> {
     while (!this.#closed) {
-      this.#late.push([this.#clock.now(), Math.max(0, await lateness() - 1)]);
+      this.#late.push([REAL.now(), Math.max(0, await lateness() - 1)]);
     }
   }
 
@@ -598,9 +598,6 @@ export class World implements AsyncDisposable {
         cancelled: [...this.cancelled],
         twice: [...new Set(this.#twice)],
         held: this.#margin && lost(this.#late, this.#margin * this.unit),
-        late: this.#late.flatMap(([at, ms]) =>
-          ms > 0 ? [[at / this.unit, ms / this.unit] as const] : []
-        ),
         values: this.#session.encode({ value, error, unhandled, uncaught }),
       });
     }

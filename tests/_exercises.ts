@@ -335,7 +335,7 @@ export async function checkHere(
   const sent = {
     kind: "result",
     runs: session.runs.map((run) =>
-      held === undefined ? run : { ...run, held, late: [] }
+      held === undefined ? run : { ...run, held }
     ),
     notes: session.encode(notes),
   };
