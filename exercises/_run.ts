@@ -378,11 +378,12 @@ async function observe(
     exercise.id,
     file.href,
   ], { env: { NO_COLOR: "1" }, stdin: "piped" });
+  // Heard before the first wait: type errors found meanwhile stop it.
+  const stop = () => kill(child, "SIGKILL");
+  signal?.addEventListener("abort", stop, { once: true });
   const input = child.stdin.getWriter();
   await input.write(new TextEncoder().encode(nonce + "\n")).catch(() => {});
   const report: Report = { messages: [], output: "", stderr: "", code: 0 };
-  const stop = () => kill(child, "SIGKILL");
-  signal?.addEventListener("abort", stop, { once: true });
   // Until it says hello, the process may take STARTUP_MS to start; then
   // it may stay silent for `silence` ms at most; all in all, TOTAL_MS.
   const started = Date.now();
