@@ -98,10 +98,7 @@ export function endChildren(signal: Deno.Signal = "SIGTERM"): void {
 }
 
 /** Sends `signal` to `child`; a child that has ended already is no error. */
-export function kill(
-  child: Deno.ChildProcess,
-  signal: Deno.Signal = "SIGTERM",
-): void {
+export function kill(child: Deno.ChildProcess, signal?: Deno.Signal): void {
   try {
     child.kill(signal);
   } catch { /* it has ended */ }

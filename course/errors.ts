@@ -15,12 +15,11 @@ const MAX = 40;
  */
 export function describe(value: unknown): string {
   switch (typeof value) {
-    case "string":
-      return value.length <= MAX
-        ? JSON.stringify(value)
-        : `${
-          JSON.stringify(value.slice(0, MAX)).slice(0, -1)
-        }…" (${value.length} characters)`;
+    case "string": {
+      if (value.length <= MAX) return JSON.stringify(value);
+      const head = JSON.stringify(value.slice(0, MAX)).slice(0, -1);
+      return `${head}…" (${value.length} characters)`;
+    }
     case "number":
       return Object.is(value, -0) ? "-0" : String(value);
     case "bigint":

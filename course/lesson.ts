@@ -223,13 +223,9 @@ export function helpText(
     ["-h, --help", "show this help"],
   ];
   const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
-  const needs = (Object.keys(WHY) as (keyof Permissions)[])
-    .filter((kind) => header.permissions[kind]?.length)
-    .map((kind) =>
-      `  ${permissionFlags({ [kind]: header.permissions[kind] }, cwd)[0]}: ${
-        WHY[kind]
-      }`
-    );
+  const needs = permissionFlags(header.permissions, cwd).map((flag) =>
+    `  ${flag}: ${WHY[/\w+(?==)/.exec(flag)![0] as keyof Permissions]}`
+  );
   const exercises = header.exercises.length
     ? ` · exercises ${header.exercises.join(", ")}`
     : "";

@@ -1,8 +1,25 @@
 /**
- * The terminal: its width and whether to colour.
+ * The terminal: its width, whether to colour, and writing to it.
  *
  * @module
  */
+
+/**
+ * Writes `text` to standard output, whole. When the reader has gone (`| head
+ * -1` read its line and left) the program ends quietly with status 0, as a
+ * Unix tool does on a closed pipe, instead of with a BrokenPipe stack trace.
+ */
+export function write(text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  try {
+    for (let done = 0; done < bytes.length;) {
+      done += Deno.stdout.writeSync(bytes.subarray(done));
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.BrokenPipe) Deno.exit(0);
+    throw error;
+  }
+}
 
 /** The columns of standard output, or 80 when it is not a terminal (a pipe, a test's sink). */
 export function terminalWidth(): number {

@@ -13,7 +13,7 @@ import { endChildren } from "../course/deno.ts";
 import { askedLang, parseFlags, UsageError } from "../course/flags.ts";
 import { listLessons } from "../course/header.ts";
 import { type Lang, sayIn, UI as CORE } from "../course/i18n.ts";
-import { paint, terminalWidth, useColor } from "../course/terminal.ts";
+import { paint, terminalWidth, useColor, write } from "../course/terminal.ts";
 import {
   hashOf,
   loadProgress,
@@ -414,9 +414,8 @@ export function wrap(
 
 /** The real terminal, the real progress file, checks in processes of their own. */
 export function terminal(): Io {
-  const bytes = (text: string) => new TextEncoder().encode(text);
   return {
-    write: (text) => void Deno.stdout.writeSync(bytes(text)),
+    write,
     load: () => loadProgress(),
     update: (change) => updateProgress(change),
     file: (exercise) => fileOf(exercise),
@@ -427,7 +426,7 @@ export function terminal(): Io {
       let timer: ReturnType<typeof setTimeout> | undefined;
       (async () => {
         for await (const event of Deno.watchFs(import.meta.dirname!)) {
-          if (event.kind !== "modify" && event.kind !== "create") continue;
+          if (!/^(modify|create|rename)$/.test(event.kind)) continue;
           if (!event.paths.some((path) => path.endsWith(".ts"))) continue;
           clearTimeout(timer);
           timer = setTimeout(() => changed.set(), 150);
@@ -443,9 +442,7 @@ export function terminal(): Io {
     },
     color: useColor(),
     width: Math.max(40, Math.min(100, terminalWidth() - 1)),
-    clear: () =>
-      void (Deno.stdout.isTerminal() &&
-        Deno.stdout.writeSync(bytes("\x1b[2J\x1b[H"))),
+    clear: () => void (Deno.stdout.isTerminal() && write("\x1b[2J\x1b[H")),
   };
 }
 

@@ -39,6 +39,16 @@ export function listOf(items: readonly (string | Text)[]): Text {
   return { en: list("en"), es: list("es") };
 }
 
+/** The {@linkcode text} of `yes` when `when` holds, else of `no`. */
+export function textIf(
+  when: boolean,
+  yes: Message,
+  no: Message,
+  values?: Readonly<Record<string, unknown>>,
+): Text {
+  return text(...when ? yes : no, values);
+}
+
 /** Times closer than this (in units) are the same instant. */
 export const EPSILON = 1e-6;
 
@@ -259,19 +269,21 @@ export class Scene {
 
   readonly run: Run;
   readonly words: Readonly<Record<string, string>>;
+  /** Every task, in units, in the order they started. */
+  readonly spans: readonly UnitSpan[];
 
-  /** `run` as sent; `words` puts the chart's names in Spanish. */
+  /** `run` as sent; `words` puts the tasks' names in Spanish. */
   constructor(run: Run, words: Readonly<Record<string, string>> = {}) {
     this.run = run;
-    this.words = words;
+    this.words = Object.assign(Object.create(null), words); // its own words
+    this.spans = run.spans;
     this.cancelled = new Set(run.cancelled);
     this.outcome = { ...run, ...decode(run.values) as Outcome };
   }
 
-  /** Every task, in units, in the order they started. */
-  get spans(): readonly UnitSpan[] {
-    return this.run.spans;
-  }
+  /** A task's name as the Spanish text and chart write it (`descarga 0`). */
+  readonly es = (name: string): string =>
+    name.replace(/\p{L}+/gu, (w) => this.words[w] ?? w);
 
   /** The span of `name`, if it ran. */
   span(name: string): UnitSpan | undefined {
@@ -280,12 +292,10 @@ export class Scene {
 
   /** The span of `name`; a Failure saying the task never ran if it did not. */
   spanOf(name: string): UnitSpan {
-    return this.span(name) ?? this.fail([
-      text(
-        `Task ${name} never ran.`,
-        `La tarea ${name} no llegó a ejecutarse.`,
-      ),
-    ]);
+    return this.span(name) ?? this.fail([text(
+      `Task ${name} never ran.`,
+      `La tarea ${this.es(name)} no llegó a ejecutarse.`,
+    )]);
   }
 
   /**
@@ -324,7 +334,7 @@ export class Scene {
       text(
         "Task {name} was started more than once; start each task once.",
         "La tarea {name} se lanzó más de una vez; lanza cada tarea una sola vez.",
-        { name },
+        { name: text(name, this.es(name)) },
       )
     );
   }
@@ -367,9 +377,7 @@ export class Scene {
         return row.slice(0, cut) + rest + row.slice(stop);
       }).join("\n");
     };
-    const words = this.words;
-    const es = draw((name) => name.replace(/\p{L}+/gu, (w) => words[w] ?? w));
-    return { en: draw((name) => name), es: spanishChart(es) };
+    return { en: draw((name) => name), es: spanishChart(draw(this.es)) };
   }
 
   /**
@@ -399,7 +407,7 @@ export class Scene {
         ? text("threw", "lanzó su error")
         : text("returned", "terminó"),
       at: units(outcome.at),
-      names: listOf(running.map((r) => r.name)),
+      names: listOf(running.map((r) => text(r.name, this.es(r.name)))),
       until: running.every((r) => r.until !== undefined)
         ? text(" (until {list})", " (hasta {list})", {
           list: running.length === 1
@@ -408,19 +416,13 @@ export class Scene {
         })
         : "",
     };
-    const problems = running.length === 0 ? [] : [
-      running.length === 1
-        ? text(
-          "Your function {verb} at {at}, but task {names} was still running{until}: nothing waited for it, and nothing stopped it.",
-          "Tu función {verb} en {at}, pero la tarea {names} seguía en marcha{until}: nada la esperó y nada la paró.",
-          values,
-        )
-        : text(
-          "Your function {verb} at {at}, but tasks {names} were still running{until}: nothing waited for them, and nothing stopped them.",
-          "Tu función {verb} en {at}, pero las tareas {names} seguían en marcha{until}: nada las esperó y nada las paró.",
-          values,
-        ),
-    ];
+    const problems = running.length === 0 ? [] : [textIf(running.length === 1, [
+      "Your function {verb} at {at}, but task {names} was still running{until}: nothing waited for it, and nothing stopped it.",
+      "Tu función {verb} en {at}, pero la tarea {names} seguía en marcha{until}: nada la esperó y nada la paró.",
+    ], [
+      "Your function {verb} at {at}, but tasks {names} were still running{until}: nothing waited for them, and nothing stopped them.",
+      "Tu función {verb} en {at}, pero las tareas {names} seguían en marcha{until}: nada las esperó y nada las paró.",
+    ], values)];
     for (const leak of outcome.leaks) {
       const [path, status] = (leak.detail ?? "").split(" ");
       problems.push(

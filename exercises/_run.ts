@@ -44,18 +44,18 @@ export interface Result {
 
 /**
  * Options of {@linkcode check}: whether to run `deno check` on the file
- * first (default yes), how long the learner's process may stay silent (ms,
- * default 3000).
+ * first (default yes), how long the learner's process may stay silent and
+ * last in all (ms, default 3000 and 60000).
  */
 export interface CheckOptions {
   typeCheck?: boolean;
   silence?: number;
+  total?: number;
 }
 
 const ROOT = new URL("../", import.meta.url);
-/** What a process may take to start, and a whole check to run, in ms. */
+/** What a process may take to start, in ms. */
 const STARTUP_MS = 30_000;
-const TOTAL_MS = 60_000;
 /** At most this much of what the learner's code printed is kept. */
 const MAX_OUTPUT = 2_000;
 /** Of a longer line of its process, the end (where our messages sit). */
@@ -73,9 +73,8 @@ export async function check(
   file: URL,
   options: CheckOptions = {},
 ): Promise<Result> {
-  const silence = options.silence ?? 3000;
   const once = async () =>
-    verdict(exercise, file, await observe(exercise, file, silence));
+    verdict(exercise, file, await observe(exercise, file, options));
   // The type check and the first run go side by side: a check right after an
   // edit took 0.64–1.12 s one after the other, 0.58–0.70 s so (six solved
   // exercises, `deno task exercise`). Type errors win: the run is then
@@ -89,7 +88,7 @@ export async function check(
         return problems;
       })
       : [],
-    observe(exercise, file, silence, run.signal),
+    observe(exercise, file, options, run.signal),
   ]);
   if (problems.length > 0) return { id: exercise.id, passed: false, problems };
   // A package the file imports that was not cached yet: the type check has
@@ -188,6 +187,10 @@ const SAID: Record<string, [en: string, es: string]> = {
     "Your code did not give control back for {s} s: is there a loop that never awaits anything?",
     "Tu código no devolvió el control en {s} s: ¿hay un bucle que nunca espera nada?",
   ],
+  late: [
+    "The check ran out of time ({s} s), though your code kept giving control back: something it awaits never comes (an await outside any function in {name}?).",
+    "La comprobación se quedó sin tiempo ({s} s), aunque tu código devolvía el control: algo que espera nunca llega (¿un await fuera de toda función en {name}?).",
+  ],
   ended: [
     "The check's process ended (exit code {code}) before it could finish.",
     "El proceso de la comprobación terminó (código {code}) antes de acabar.",
@@ -217,7 +220,7 @@ export async function typeErrors(file: URL): Promise<Text[]> {
   );
   // Whatever the fast check finds or cannot judge, deno.json's check says.
   if (fast && alone && (await denoCheck(...fast)).code === 0) return [];
-  const { code, stderr: out } = await denoCheck();
+  const { code, stderr: out } = await denoCheck("--no-lock");
   if (code === 0) return [];
   const where = (from: number) => {
     const at = /^\s+at (file:\/\/\S+?):(\d+):(\d+)$/m.exec(out.slice(from));
@@ -364,15 +367,14 @@ export interface Report {
 async function observe(
   exercise: Exercise,
   file: URL,
-  silence: number,
+  { silence = 3000, total = 60_000 }: CheckOptions,
   signal?: AbortSignal,
 ) {
   const nonce = crypto.randomUUID();
+  const flags = ["--no-prompt", "--no-remote", "--cached-only", "--no-lock"];
   const child = spawnDeno([
     "run",
-    "--no-prompt",
-    "--no-remote",
-    "--cached-only",
+    ...flags,
     ...permissions(exercise, file),
     "exercises/_child.ts",
     exercise.id,
@@ -385,16 +387,20 @@ async function observe(
   await input.write(new TextEncoder().encode(nonce + "\n")).catch(() => {});
   const report: Report = { messages: [], output: "", stderr: "", code: 0 };
   // Until it says hello, the process may take STARTUP_MS to start; then
-  // it may stay silent for `silence` ms at most; all in all, TOTAL_MS.
+  // it may stay silent for `silence` ms at most; all in all, `total`: what
+  // ends it then (its module still loading?) is said once.
   const started = Date.now();
   let limit = STARTUP_MS;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const watch = () => {
     clearTimeout(timer);
-    const left = Math.min(limit, TOTAL_MS - (Date.now() - started));
+    if (report.messages.some((m) => /^(late|silent)$/.test(m.kind))) return;
+    const left = Math.min(limit, total - (Date.now() - started));
     timer = setTimeout(() => {
-      if (limit === silence) {
-        report.messages.push({ kind: "silent", s: silence / 1000 });
+      const late = left < limit;
+      if (late || limit === silence) {
+        const s = (late ? total : silence) / 1000;
+        report.messages.push({ kind: late ? "late" : "silent", s });
       }
       stop();
     }, Math.max(0, left));

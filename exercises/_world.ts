@@ -303,13 +303,9 @@ class Clock {
       if (!entry.ended) entry.worker.terminate();
       entry.ended = true;
     }
-    await Promise.all(
-      this.requests.map(({ response }) =>
-        response?.bodyUsed === false
-          ? response.body?.cancel().catch(() => {})
-          : undefined
-      ),
-    );
+    const unread = this.requests.map((r) => r.response)
+      .filter((response) => response?.bodyUsed === false);
+    await Promise.all(unread.map((r) => r!.body?.cancel().catch(() => {})));
   }
 }
 

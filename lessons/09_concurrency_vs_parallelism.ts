@@ -141,14 +141,13 @@ export async function concurrencyVsParallelism(
       `(starting a worker takes ${seconds(workerStart.ms)} s)`,
   );
 
-  // 4. CPU-bound in processes, as Python's ProcessPoolExecutor does: each
-  // is a whole new deno, which costs the memory of a whole runtime where a
-  // worker costs an isolate. runProgram (course/deno.ts) pipes the CHILD
-  // program above to `deno run -` with its share of the chunks as
-  // arguments, and resolves with what it printed: its count. A child is
-  // not bound by this script's permissions: it has only the flags it is
-  // given (none here). So --allow-run=deno asks for trust: a child deno
-  // could be given any flag.
+  // 4. CPU-bound in processes, as Python's ProcessPoolExecutor does: each is a
+  // whole new deno, which costs the memory of a whole runtime where a worker
+  // costs an isolate. runProgram (course/deno.ts) pipes the CHILD program above
+  // to `deno run -` with its share of the chunks as arguments, and resolves
+  // with what it printed: its count. A child is not bound by this script's
+  // permissions: it has only the flags it is given (none here). So
+  // --allow-run=deno asks for trust: a child deno could be given any flag.
   const countInProcess = async (ranges: [number, number][]) =>
     Number(await runProgram(CHILD, ranges.flat().map(String)));
   const processStart = await timed(() => countInProcess([]));
@@ -213,4 +212,5 @@ export const command = defineLesson(import.meta, concurrencyVsParallelism, {
       help: "count the primes below this: 2 to 100000000 (default 3000000)",
     },
   },
+  minUnit: 20,
 });

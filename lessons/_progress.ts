@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { terminalWidth, usableWidth } from "../course/terminal.ts";
+import { terminalWidth, usableWidth, write } from "../course/terminal.ts";
 
 /**
  * Where and how to draw, each with a default for a real terminal: `draw`
@@ -42,15 +42,12 @@ export interface ProgressBars {
 }
 
 const BAR = 30;
-const encoder = new TextEncoder();
 
 /** Starts the bars; nothing is drawn until the first `update`. */
 export function progressBars(options: ProgressOptions = {}): ProgressBars {
   const log = options.log ?? console.log;
   const draw = options.draw ??
-    (options.log === undefined && Deno.stdout.isTerminal()
-      ? (text: string) => Deno.stdout.writeSync(encoder.encode(text))
-      : undefined);
+    (options.log === undefined && Deno.stdout.isTerminal() ? write : undefined);
   if (draw === undefined) return { log, update() {}, clear() {}, done() {} };
   const columns = options.columns ?? terminalWidth;
   const exit = options.exit ?? ((code: number) => Deno.exit(code));

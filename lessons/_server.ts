@@ -32,10 +32,8 @@ export type LessonServer = ReturnType<typeof startServer>;
 
 /** Starts a lesson server on 127.0.0.1, on a port the system picks. */
 export function startServer() {
-  const hitCounts = new Map<string, number>();
   const keyHits = new Map<string, number>();
   const requests: string[] = [];
-  let total = 0;
   let inFlight = 0;
   let peak = 0;
   // Aborted at shutdown so that slow routes stop at once instead of holding
@@ -53,13 +51,9 @@ export function startServer() {
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const key = url.pathname + url.search;
-    total++;
-    hitCounts.set(key, (hitCounts.get(key) ?? 0) + 1);
     requests.push(key);
-    const q = (name: string, fallback: number) => {
-      const value = url.searchParams.get(name);
-      return value === null ? fallback : Number(value);
-    };
+    const q = (name: string, fallback: number) =>
+      Number(url.searchParams.get(name) ?? fallback);
     // Not request.signal: Deno aborts it after every response, and warns.
     // A client that leaves cancels the /file stream; shutdown aborts the rest.
     const stop = closing.signal;
@@ -207,7 +201,7 @@ export function startServer() {
     at: (path: string) => new URL(path, base).href,
     /** How many requests hit `path` (with its query), or the total without it. */
     hits: (path?: string) =>
-      path === undefined ? total : hitCounts.get(path) ?? 0,
+      requests.filter((key) => path === undefined || key === path).length,
     /** Every request's path (with its query), in the order they arrived. */
     requests: requests as readonly string[],
     /** How many requests are being answered right now. */
@@ -226,10 +220,8 @@ export function startServer() {
     },
     /** Forgets the hit counts, the peak and the per-key state of `/flaky` and `/limited`. */
     resetStats() {
-      hitCounts.clear();
       keyHits.clear();
       requests.length = 0;
-      total = 0;
       peak = inFlight;
     },
     /** Stops listening, ends what is in flight, and resolves once the server is gone. */

@@ -284,10 +284,9 @@ export async function fetchAll<T = string>(
   const prepared = checked.map((input) =>
     input instanceof Request ? prepare(input, plan) : undefined
   );
-  signal?.throwIfAborted();
 
   const one = async (index: number): Promise<T> => {
-    // Aborted while waiting for its turn: send() settles it unsent.
+    // Aborted before its turn (or the call): send() settles it unsent.
     const request = prepared[index] ?? prepare(checked[index]!, plan);
     prepared[index] = undefined;
     const response = await send(request, plan);
@@ -344,7 +343,7 @@ const IN_TRANSIT_CODES: ReadonlySet<unknown> = new Set(
 );
 
 /**
- * Its cause, without the URLs Deno's names, when the answer would be the same
+ * Its cause (less the URL or host it names) when the answer would be the same
  * again: a head too large or malformed (Deno: "message head is too large",
  * "invalid HTTP version parsed"; Node: HeadersOverflowError, HTTPParserError),
  * a refused certificate; on Node a redirect loop, another scheme, a bad port.
@@ -504,7 +503,7 @@ function inTransit(error: unknown): boolean {
       return false;
     }
     const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : "";
-    return !ANSWERED.test(why.replace(/\w+:\/\/\S*/g, ""));
+    return !ANSWERED.test(why.replace(/\w+:\/\/\S*|getaddrinfo \S+ \S+/g, ""));
   }
   return error instanceof DOMException && error.name === "TimeoutError";
 }

@@ -269,13 +269,13 @@ export class TaskGroup {
    * signal, and returns its promise. A synchronous throw is a failed task, a
    * value that is not a promise a task that succeeded at once.
    *
+   * @throws {TypeError} If `fn` is not a function or an option has the wrong
+   * type: thrown, not rejected, as the task's promise is often left unheld.
    * @throws {Error} If the group has already settled.
    */
   spawn<T>(fn: Task<T>, options?: SpawnOptions): Promise<T> {
     check.fn(fn, "spawn task", "fn");
-    const name = options === undefined
-      ? undefined
-      : check.options(options, "spawn task").name;
+    const { name } = check.options(options, "spawn task");
     if (name !== undefined) check.string(name, "spawn task", "name");
     if (this.#state === "settled") {
       throw new Error(

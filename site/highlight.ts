@@ -7,11 +7,10 @@
 import { escape } from "./markdown.ts";
 
 const KEYWORDS = new Set(
-  ("as async await break case catch class const continue default do else " +
-    "enum export extends finally for from function if implements import in " +
-    "instanceof interface keyof let new of private public readonly return " +
-    "satisfies static switch throw try type typeof using var void while yield")
-    .split(" "),
+  `as async await break case catch class const continue default do else enum
+  export extends finally for from function if implements import in instanceof
+  interface keyof let new of private public readonly return satisfies static
+  switch throw try type typeof using var void while yield`.split(/\s+/),
 );
 const LITERALS = new Set(["true", "false", "null", "undefined", "this"]);
 
@@ -46,9 +45,8 @@ export function highlight(code: string): string {
       : word && LITERALS.has(word)
       ? "literal"
       : undefined;
-    html += kind
-      ? `<span class="tok-${kind}">${escape(text)}</span>`
-      : escape(text);
+    const shown = escape(text);
+    html += kind ? `<span class="tok-${kind}">${shown}</span>` : shown;
     last = match.index + text.length;
   }
   return html + escape(code.slice(last));

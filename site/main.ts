@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { errorLine } from "../course/errors.ts";
 import { parseFlags, UsageError } from "../course/flags.ts";
 import { startSite } from "./server.ts";
 
@@ -42,9 +43,10 @@ if (import.meta.main) {
   try {
     site = await startSite({ port, maxRuns, timeLimit });
   } catch (error) {
-    if (!(error instanceof Deno.errors.AddrInUse)) throw error;
     console.error(
-      `Port ${port} is in use: try --port ${port + 1}, or --port 0`,
+      error instanceof Deno.errors.AddrInUse
+        ? `Port ${port} is in use: try --port ${port + 1}, or --port 0`
+        : `Cannot start the site: ${errorLine(error)}`,
     );
     Deno.exit(1);
   }

@@ -261,24 +261,18 @@ function runPanel(
   action: string,
   command: string,
 ): string {
-  const t = T[lang];
+  const say = (key: keyof typeof WORDS) => escape(T[lang](key));
+  const [label, act, code] = [say("unit"), escape(action), escape(command)];
+  const needs = say(kind === "run" ? "needsJsRun" : "needsJsCheck");
   const unit = kind === "run"
-    ? `<label>${
-      escape(t("unit"))
-    } <input type="number" name="unit" min="${MIN_UNIT}" max="${MAX_UNIT}" step="1" value="1000" required></label>\n`
+    ? `<label>${label} <input type="number" name="unit" min="${MIN_UNIT}" max="${MAX_UNIT}" step="1" value="1000" required></label>\n`
     : "";
-  return `<section class="run" data-kind="${kind}" data-action="${
-    escape(action)
-  }">
-<noscript><p>${
-    escape(t(kind === "run" ? "needsJsRun" : "needsJsCheck"))
-  }</p></noscript>
-<p class="command"><span>${escape(t("command"))}:</span> <code>${
-    escape(command)
-  }</code></p>
+  return `<section class="run" data-kind="${kind}" data-action="${act}">
+<noscript><p>${needs}</p></noscript>
+<p class="command"><span>${say("command")}:</span> <code>${code}</code></p>
 <form class="run-form" hidden>
-${unit}<button type="submit" class="run-button">${escape(t(kind))}</button>
-<button type="button" class="stop-button" disabled>${escape(t("stop"))}</button>
+${unit}<button type="submit" class="run-button">${say(kind)}</button>
+<button type="button" class="stop-button" disabled>${say("stop")}</button>
 <span class="run-status" role="status"></span>
 </form>
 <pre class="run-output" aria-live="polite" hidden></pre>

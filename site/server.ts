@@ -2,8 +2,8 @@
  * The site's server: routes, the checks every request passes, and the runs.
  *
  * - It listens on 127.0.0.1 only, and answers only requests addressed to
- *   127.0.0.1 or localhost at its port (a page elsewhere that points a
- *   host name at 127.0.0.1 gets 403).
+ *   127.0.0.1 or localhost at its port (see {@linkcode ownHost}; a page
+ *   elsewhere that points a host name at 127.0.0.1 gets 403).
  * - Pages and runs exist only for the lessons and exercises it listed when
  *   it started: any other id is a 404. Ids are looked up, never used as
  *   paths, and nothing from a request reaches a command line but the unit,
@@ -90,6 +90,18 @@ export function lessonRun(lesson: Lesson, unit: number): RunSpec {
   };
 }
 
+/**
+ * Whether a Host header (or, after `scheme`, an Origin) names the site on
+ * `port`: 127.0.0.1 or localhost at that port, or without it when it is
+ * HTTP's default, 80, as browsers then send them.
+ */
+export function ownHost(value: string | null, port: number, scheme = "") {
+  return ["127.0.0.1", "localhost"].some((name) =>
+    value === `${scheme}${name}:${port}` ||
+    (port === 80 && value === scheme + name)
+  );
+}
+
 /** Starts the site on 127.0.0.1. */
 export async function startSite(options: SiteOptions = {}) {
   const course = options.course ?? await loadCourse();
@@ -101,12 +113,12 @@ export async function startSite(options: SiteOptions = {}) {
     const body = await Deno.readTextFile(url);
     statics.set(name, { body, type: `text/${type}; charset=utf-8` });
   }
-  let hosts: string[] = [];
+  let port = 0;
 
   const handle = async (request: Request): Promise<Response> => {
     // Before the URL is parsed: a Host it cannot parse is refused too.
-    if (!hosts.includes(request.headers.get("host") ?? "")) {
-      return text(`This site answers only at http://${hosts[0]}/`, 403);
+    if (!ownHost(request.headers.get("host"), port)) {
+      return text(`This site answers only at http://127.0.0.1:${port}/`, 403);
     }
     const url = new URL(request.url);
     const [first, ...rest] = url.pathname.slice(1).split("/");
@@ -117,7 +129,7 @@ export async function startSite(options: SiteOptions = {}) {
       const origin = request.headers.get("origin");
       const site = request.headers.get("sec-fetch-site");
       if (
-        (origin !== null && !hosts.some((h) => origin === `http://${h}`)) ||
+        (origin !== null && !ownHost(origin, port, "http://")) ||
         (site !== null && site !== "same-origin" && site !== "none")
       ) {
         return text("Runs start only from this site's pages", 403);
@@ -127,9 +139,7 @@ export async function startSite(options: SiteOptions = {}) {
     if (request.method !== "GET" && request.method !== "HEAD") {
       return text("Use GET", 405, { allow: "GET, HEAD" });
     }
-    const file = first === "static" && rest.length === 1
-      ? statics.get(rest[0]!)
-      : undefined;
+    const file = first === "static" ? statics.get(rest.join("/")) : undefined;
     if (file) {
       return respond(file.body, 200, {
         "content-type": file.type,
@@ -222,8 +232,7 @@ export async function startSite(options: SiteOptions = {}) {
     port: options.port ?? 8000,
     onListen: () => {},
   }, handle);
-  const port = server.addr.port;
-  hosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+  port = server.addr.port;
   return {
     url: `http://127.0.0.1:${port}/`,
     port,

@@ -364,6 +364,8 @@ export function assertFails(result: Result, first: string): void {
           .test(message),
         `checker internals in: ${message}`,
       );
+      // Every {value} filled in, whatever letters its name has.
+      assert(!/\{[\p{L}\d_]+\}/u.test(message), `unfilled: ${message}`);
     }
   }
 }

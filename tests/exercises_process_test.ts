@@ -188,6 +188,17 @@ Deno.test("A loop that never yields is reported once the process falls silent, a
   assertEquals(await processesOf(fixture("_never_yields")), []);
 });
 
+Deno.test("A module that never finishes loading runs out of the check's time, and no loop is blamed", async () => {
+  const file = fixture("_waits_at_load");
+  const exercise = findExercise("03a")!;
+  const result = await check(exercise, file, { typeCheck: false, total: 1500 });
+  assertNamed(result, "The check ran out of time (1.5 s)");
+  // The one cause left: a worker that never ends no longer holds a check.
+  assertNamed(result, "(an await outside any function in _waits_at_load.ts?)");
+  assertEquals(result.problems.length, 1, JSON.stringify(result.problems));
+  assertEquals(await processesOf(file), []);
+});
+
 Deno.test("A check keeps of the learner's standard error only its last error line: 520 MiB of it still get a verdict", async () => {
   const result = await checkFixture("03a", "_floods_stderr");
   assertEquals(result.passed, false);
@@ -306,18 +317,7 @@ Deno.test("Ctrl-C on deno task exercise --watch ends the check it is running", a
   const root = await copyCheckout("exercise-watch");
   const file = `${root}/exercises/03a_overlap.ts`;
   await Deno.copyFile(fixture("_never_yields"), file);
-  const config = JSON.parse(await Deno.readTextFile(`${root}/deno.json`));
-  const flags = (config.tasks.exercise as string).split(" ").filter((w) =>
-    w.startsWith("--allow-")
-  ).map((flag) =>
-    flag.startsWith("--allow-run=") ? `--allow-run=${Deno.execPath()}` : flag
-  );
-  const cli = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...flags, "exercises/_cli.ts", "03a", "--watch"],
-    cwd: root,
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  const cli = await watchIn(root, "null");
   try {
     const learner = new URL(`file://${file}`);
     // Until the learner's process runs its loop (deno check comes first).
@@ -330,6 +330,58 @@ Deno.test("Ctrl-C on deno task exercise --watch ends the check it is running", a
     // descendant (its file is in this test's own checkout).
     assertEquals(await processesOf(learner, true), []);
   } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+/** `deno task exercise 03a --watch` in the checkout at `root`, with the task's permissions. */
+async function watchIn(root: string, stdout: "piped" | "null") {
+  const config = JSON.parse(await Deno.readTextFile(`${root}/deno.json`));
+  const flags = (config.tasks.exercise as string).split(" ").filter((w) =>
+    w.startsWith("--allow-")
+  ).map((flag) =>
+    flag.startsWith("--allow-run=") ? `--allow-run=${Deno.execPath()}` : flag
+  );
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", ...flags, "exercises/_cli.ts", "03a", "--watch"],
+    cwd: root,
+    stdout,
+    stderr: "null",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+}
+
+Deno.test("deno task exercise --watch checks again when a save renames a new file over the old one (gedit, Kate, JetBrains' safe write)", async () => {
+  const root = await copyCheckout("exercise-watch-rename");
+  const file = `${root}/exercises/03a_overlap.ts`;
+  const cli = await watchIn(root, "piped");
+  const out = cli.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // Each check ends with the line that says the CLI watches; a save that
+  // brings none in 30 s was missed.
+  const checked = () =>
+    Promise.race([
+      (async () => {
+        let seen = "";
+        while (!seen.includes("Watching exercises/")) {
+          const { value, done } = await out.read();
+          if (done) throw new Error(`the CLI ended after: ${seen}`);
+          seen += value;
+        }
+      })(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("no check came")), 30_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  try {
+    await checked();
+    await Deno.copyFile(fileOf(findExercise("03a")!, true), `${file}.new`);
+    await Deno.rename(`${file}.new`, file);
+    await checked();
+  } finally {
+    cli.kill("SIGINT");
+    await cli.status;
+    await out.cancel();
     await Deno.remove(root, { recursive: true });
   }
 });
@@ -395,12 +447,14 @@ async function tarball(
   return new Uint8Array(await new Response(gzip).arrayBuffer());
 }
 
-Deno.test("A package a file imports that no check has fetched yet: the run beside the type check could not load it, so it runs again", async () => {
+Deno.test("A package a file imports that no check has fetched yet: the run beside the type check could not load it, so it runs again; no lock is written", async () => {
   const root = await copyCheckout("npm-first");
   const file = new URL(`file://${root}/exercises/02a_say_hello.ts`);
   await Deno.writeTextFile(
     file,
     `import { unitsOf } from "npm:asincronia-probe@1.0.0";
+// Another file: deno.json's check, not the fast one, types this one.
+import type { Semaphore as _ } from "../mod.ts";
 export interface Tools { log(line: string): void; unit: number }
 export async function sayHello(tools: Tools): Promise<void> {
   tools.log("Hello!");
@@ -473,6 +527,10 @@ export async function sayHello(tools: Tools): Promise<void> {
     assertEquals(code, 0, out);
     assertStringIncludes(out, "✓ 02a");
     assert(await ended, "the registry answered before the first run had ended");
+    // The learner's package stays out of the course's lock (deno task test
+    // checks that it names no package but std's mirror).
+    const lock = await Deno.stat(`${root}/deno.lock`).catch(() => undefined);
+    assertEquals(lock, undefined, "the check wrote a deno.lock");
   } finally {
     checked.abort();
     clearTimeout(guard);

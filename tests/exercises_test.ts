@@ -16,12 +16,13 @@ import {
   assertEquals,
   assertMatch,
   assertStringIncludes,
+  assertThrows,
 } from "@std/assert";
 import { listLessons } from "../course/header.ts";
 import { UI } from "../course/i18n.ts";
 import { EXERCISES, fileOf, findExercise } from "../exercises/_catalog.ts";
 import { type Io, main, wrap } from "../exercises/_cli.ts";
-import { Scene, text, units } from "../exercises/_harness.ts";
+import { Failure, Scene, text, units } from "../exercises/_harness.ts";
 import { display } from "../exercises/_run.ts";
 import { testFolder } from "./_checkout.ts";
 import { Checking } from "../exercises/_world.ts";
@@ -777,4 +778,19 @@ Deno.test("wrap() breaks between words, never inside a `command`, so the command
     wrap("threw `config\nline` here", 80, "  "),
     "  threw `config line` here",
   );
+});
+
+Deno.test("A task is named in Spanish as its chart names it (descarga 0, not download 0): left running, never run, started twice", async () => {
+  const exercise = findExercise("10a")!;
+  const { problems } = await checkHere(exercise, await shipped(exercise));
+  const left = problems.find((p) => p.es.includes("seguían en marcha"));
+  assertStringIncludes(left!.es, "las tareas descarga 0 y descarga 4 seguían");
+  // The same words when it started twice, or never.
+  const twice = await scene((w) => [1, 2].map(() => w.start("download 1")));
+  const es = new Scene(twice.run, { download: "descarga" });
+  assertStringIncludes(es.twice()[0]!.es, "La tarea descarga 1 se lanzó");
+  const never = assertThrows(() => es.spanOf("download 2"), Failure).problems;
+  assertEquals(never[0]!.es, "La tarea descarga 2 no llegó a ejecutarse.");
+  // Only the exercise's words: 09a names chunks by the learner's arguments.
+  assertEquals(es.es('download "constructor"–5'), 'descarga "constructor"–5');
 });

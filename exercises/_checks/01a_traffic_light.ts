@@ -6,6 +6,7 @@ import {
   refOf,
   type Text,
   text,
+  textIf,
   units,
 } from "../_harness.ts";
 
@@ -125,38 +126,27 @@ export const exercise = define<Record<number, Passage>>({
         ));
       } else if (Math.abs(result.at - passes!) > EPSILON) {
         const light = lightAt(result.at);
-        problems.push(
-          light.colour === "red" && result.at < passes!
-            ? text(
-              "Car {car} passed at {at} while the light was red (red since {since}{next}).",
-              "El coche {car} pasó en {at} con el semáforo de tráfico en rojo (rojo desde {since}{next}).",
-              {
-                car,
-                at,
-                since: num(light.since),
-                next: light.next === undefined ? "" : text(
-                  ", green again at {next}",
-                  ", verde de nuevo en {next}",
-                  { next: num(light.next) },
-                ),
-              },
-            )
-            : text(
-              "Car {car} passed at {at}; it could go at {passes}{why}.",
-              "El coche {car} pasó en {at}; podía ir en {passes}{why}.",
-              {
-                car,
-                at,
-                passes: num(passes!),
-                why: passes! > arrives
-                  ? text(
-                    ", when the light turned green: wake waiting cars at once",
-                    ", cuando el semáforo de tráfico se puso verde: despierta a los que esperan en el acto",
-                  )
-                  : text(", as it came on green", ", pues llegó con verde"),
-              },
-            ),
-        );
+        problems.push(textIf(light.colour === "red" && result.at < passes!, [
+          "Car {car} passed at {at} while the light was red (red since {since}{next}).",
+          "El coche {car} pasó en {at} con el semáforo de tráfico en rojo (rojo desde {since}{next}).",
+        ], [
+          "Car {car} passed at {at}; it could go at {passes}{why}.",
+          "El coche {car} pasó en {at}; podía ir en {passes}{why}.",
+        ], {
+          car,
+          at,
+          since: num(light.since),
+          next: light.next === undefined ? "" : text(
+            ", green again at {next}",
+            ", verde de nuevo en {next}",
+            { next: num(light.next) },
+          ),
+          passes: num(passes!),
+          why: textIf(passes! > arrives, [
+            ", when the light turned green: wake waiting cars at once",
+            ", cuando el semáforo de tráfico se puso verde: despierta a los que esperan en el acto",
+          ], [", as it came on green", ", pues llegó con verde"]),
+        }));
       }
     }
     run.judge(problems);

@@ -43,16 +43,15 @@ export const exercise = define({
     } else if (idle) {
       problems.push(text(
         "From {from} to {to} {running} running while {name} waited (it started at {start}): start the next download as soon as one ends.",
-        "De {from} a {to} {running} mientras la {waiting} esperaba (empezó en {start}): empieza la siguiente descarga en cuanto acabe una.",
+        "De {from} a {to} {running} mientras la {name} esperaba (empezó en {start}): empieza la siguiente descarga en cuanto acabe una.",
         {
           from: num(idle.from),
           to: units(idle.to),
           running: idle.running === 1
             ? text("only 1 download was", "solo iba 1 descarga")
             : text("no download was", "no iba ninguna descarga"),
-          name: idle.waiting.name,
+          name: text(idle.waiting.name, run.es(idle.waiting.name)),
           start: num(idle.waiting.start),
-          waiting: idle.waiting.name.replace("download", "descarga"),
         },
       ));
     }

@@ -11,6 +11,7 @@ import {
   type Scene,
   type Text,
   text,
+  textIf,
   units,
   unknownTask,
 } from "../_harness.ts";
@@ -120,19 +121,13 @@ function failing(run: Scene): void {
       names: listOf(stopping.map((r) => r.name)),
       until: num(Math.max(...stopping.map((r) => r.until ?? 0))),
     };
-    problems.push(
-      stopping.length > 1
-        ? text(
-          "Your function threw at {at} while jobs {names} were still stopping (done at {until}): wait for every job to settle before you throw.",
-          "Tu función lanzó en {at} mientras los trabajos {names} aún se detenían (hasta {until}): espera a que todos acaben antes de lanzar.",
-          values,
-        )
-        : text(
-          "Your function threw at {at} while job {names} was still stopping (done at {until}): wait for every job to settle before you throw.",
-          "Tu función lanzó en {at} mientras el trabajo {names} aún se detenía (hasta {until}): espera a que todos acaben antes de lanzar.",
-          values,
-        ),
-    );
+    problems.push(textIf(stopping.length > 1, [
+      "Your function threw at {at} while jobs {names} were still stopping (done at {until}): wait for every job to settle before you throw.",
+      "Tu función lanzó en {at} mientras los trabajos {names} aún se detenían (hasta {until}): espera a que todos acaben antes de lanzar.",
+    ], [
+      "Your function threw at {at} while job {names} was still stopping (done at {until}): wait for every job to settle before you throw.",
+      "Tu función lanzó en {at} mientras el trabajo {names} aún se detenía (hasta {until}): espera a que todos acaben antes de lanzar.",
+    ], values));
   }
   // Jobs still stopping were reported above.
   const rest = running.filter((r) => !run.cancelled.has(r.name));

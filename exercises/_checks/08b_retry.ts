@@ -6,6 +6,7 @@ import {
   type Scene,
   type Text,
   text,
+  textIf,
   units,
 } from "../_harness.ts";
 import { REAL } from "../_world.ts";
@@ -108,17 +109,13 @@ function judge(path: string, attempts: readonly Attempt[], run: Scene): Text[] {
       k: k + 1,
       status: before.status,
     };
-    const why = before.retryAfter !== undefined
-      ? text(
-        "the server answered {status} with Retry-After: {after}",
-        "el servidor respondió {status} con Retry-After: {after}",
-        { status: before.status, after: before.retryAfter },
-      )
-      : text(
-        "the server answered {status} with no Retry-After, so back off 0.5 × 2^{retry}",
-        "el servidor respondió {status} sin Retry-After, así que espera 0,5 × 2^{retry}",
-        { status: before.status, retry: k },
-      );
+    const why = textIf(before.retryAfter !== undefined, [
+      "the server answered {status} with Retry-After: {after}",
+      "el servidor respondió {status} con Retry-After: {after}",
+    ], [
+      "the server answered {status} with no Retry-After, so back off 0.5 × 2^{retry}",
+      "el servidor respondió {status} sin Retry-After, así que espera 0,5 × 2^{retry}",
+    ], { status: before.status, after: before.retryAfter, retry: k });
     if (!retried(before.status)) {
       return [text(
         "{call} tried again after a {status}: a {status} does not change by asking again; retry only 429 and 503, and throw an error for the rest.",
@@ -171,16 +168,13 @@ function judge(path: string, attempts: readonly Attempt[], run: Scene): Text[] {
       "{call} devolvió {value}, el cuerpo de una respuesta {status}{fix}.",
       {
         ...values,
-        fix: retried(last.status) && sent < ATTEMPTS
-          ? text(
-            ": retry 429 and 503 answers, up to {n} attempts",
-            ": reintenta las respuestas 429 y 503, hasta {n} intentos",
-            { n: ATTEMPTS },
-          )
-          : text(
-            ": throw an error that names the status instead",
-            ": lanza en su lugar un error que nombre el estado",
-          ),
+        fix: textIf(retried(last.status) && sent < ATTEMPTS, [
+          ": retry 429 and 503 answers, up to {n} attempts",
+          ": reintenta las respuestas 429 y 503, hasta {n} intentos",
+        ], [
+          ": throw an error that names the status instead",
+          ": lanza en su lugar un error que nombre el estado",
+        ], { n: ATTEMPTS }),
       },
     ));
   } else if (status === "fulfilled" && value !== last.body) {

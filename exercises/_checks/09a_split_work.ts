@@ -25,24 +25,29 @@ export const exercise = define<{ here: number; chunks: number }>({
   words: { chunk: "trozo" },
   async observe(session) {
     const before = calls();
-    await using world = session.open({ virtual: false, unit: UNIT });
     const executor = new Executor({ workers: WORKERS, idleTimeout: Infinity });
+    // Calls still running when the world has closed are aborted (the
+    // executor ends their workers): a chunk that never ends ends there.
+    const stop = new AbortController();
     let chunks = 0;
-    const tools = {
-      executor: {
-        run<T>(module: URL, exportName: string, args: unknown[]): Promise<T> {
-          const [from, to] = [args?.[0], args?.[1]].map((a) => describe(a));
-          const run = executor.run<T>(module, exportName, args);
-          return world.track(`chunk ${++chunks} ${from}–${to}`, run);
-        },
-      },
-      tasks: new URL("../_tasks.ts", import.meta.url),
-      limit: LIMIT,
-      workers: WORKERS,
-    };
     try {
+      await using world = session.open({ virtual: false, unit: UNIT });
+      const tools = {
+        executor: {
+          run<T>(module: URL, exportName: string, args: unknown[]): Promise<T> {
+            const [from, to] = [args?.[0], args?.[1]].map((a) => describe(a));
+            const { signal } = stop;
+            const run = executor.run<T>(module, exportName, args, { signal });
+            return world.track(`chunk ${++chunks} ${from}–${to}`, run);
+          },
+        },
+        tasks: new URL("../_tasks.ts", import.meta.url),
+        limit: LIMIT,
+        workers: WORKERS,
+      };
       await world.run(() => session.export(tools), 400);
     } finally {
+      stop.abort();
       await executor.shutdown();
     }
     return { here: calls() - before, chunks };

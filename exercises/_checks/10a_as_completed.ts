@@ -7,6 +7,7 @@ import {
   refOf,
   type Text,
   text,
+  textIf,
   units,
   unknownTask,
 } from "../_harness.ts";
@@ -72,19 +73,13 @@ export const exercise = define<Record<number, Report>>({
       const values = { file, end: units(end ?? 0), ...report };
       if (end === undefined) continue;
       if (report === undefined) {
-        problems.push(
-          failed
-            ? text(
-              "Download {file} failed at {end} and you never reported it: call reportFailure({file}, error), and go on with the others.",
-              "La descarga {file} falló en {end} y nunca informaste del fallo: llama a reportFailure({file}, error), y sigue con las demás.",
-              values,
-            )
-            : text(
-              "Download {file} was done at {end}, and you never reported it.",
-              "La descarga {file} acabó en {end}, y nunca informaste de ella.",
-              values,
-            ),
-        );
+        problems.push(textIf(failed, [
+          "Download {file} failed at {end} and you never reported it: call reportFailure({file}, error), and go on with the others.",
+          "La descarga {file} falló en {end} y nunca informaste del fallo: llama a reportFailure({file}, error), y sigue con las demás.",
+        ], [
+          "Download {file} was done at {end}, and you never reported it.",
+          "La descarga {file} acabó en {end}, y nunca informaste de ella.",
+        ], values));
       } else if (report.times > 1) {
         problems.push(text(
           "You reported download {file} {times} times; once is enough.",
@@ -106,14 +101,12 @@ export const exercise = define<Record<number, Report>>({
       } else if (report.at > end + EPSILON) {
         problems.push(text(
           "You reported download {file} at {at}; it was {done} at {end}: report each download as soon as it ends.",
-          "Informaste de la descarga {file} en {at}; {acabó} en {end}: informa de cada descarga en cuanto termine.",
+          "Informaste de la descarga {file} en {at}; {done} en {end}: informa de cada descarga en cuanto termine.",
           {
             file,
             at: units(report.at),
             end: num(end),
-            ...failed
-              ? { done: "failed", acabó: "falló" }
-              : { done: "done", acabó: "acabó" },
+            done: failed ? text("failed", "falló") : text("done", "acabó"),
           },
         ));
       }

@@ -8,6 +8,7 @@ import {
   type Scene,
   type Text,
   text,
+  textIf,
   units,
 } from "../_harness.ts";
 
@@ -98,16 +99,13 @@ function judge(run: Scene, graph: Record<string, Node>): void {
       continue;
     }
     const ready = Math.max(0, ...needs.map((n) => ended(n) ?? Infinity));
-    const what = needs.length === 0
-      ? text(
-        "it needs nothing, so it could have started at 0.0",
-        "no necesita nada, así que podía empezar en 0,0",
-      )
-      : text(
-        "everything it needed ({needs}) was done at {ready}",
-        "todo lo que necesitaba ({needs}) estaba listo en {ready}",
-        { needs: listOf(needs), ready: num(ready) },
-      );
+    const what = textIf(needs.length === 0, [
+      "it needs nothing, so it could have started at 0.0",
+      "no necesita nada, así que podía empezar en 0,0",
+    ], [
+      "everything it needed ({needs}) was done at {ready}",
+      "todo lo que necesitaba ({needs}) estaba listo en {ready}",
+    ], { needs: listOf(needs), ready: num(ready) });
     const early = needs.filter((n) =>
       (ended(n) ?? Infinity) > (span?.start ?? 0) + EPSILON
     );
@@ -118,19 +116,13 @@ function judge(run: Scene, graph: Record<string, Node>): void {
         { ...values, what },
       ));
     } else if (span !== undefined && early.length > 0) {
-      problems.push(
-        early.length > 1
-          ? text(
-            "In {described}, task {name} started at {start}, before {early}, which it needs, were done.",
-            "En {described}, la tarea {name} empezó en {start}, antes de que acabaran {early}, de las que depende.",
-            { ...values, early: listOf(early) },
-          )
-          : text(
-            "In {described}, task {name} started at {start}, before {early}, which it needs, was done.",
-            "En {described}, la tarea {name} empezó en {start}, antes de que acabara {early}, de la que depende.",
-            { ...values, early: listOf(early) },
-          ),
-      );
+      problems.push(textIf(early.length > 1, [
+        "In {described}, task {name} started at {start}, before {early}, which it needs, were done.",
+        "En {described}, la tarea {name} empezó en {start}, antes de que acabaran {early}, de las que depende.",
+      ], [
+        "In {described}, task {name} started at {start}, before {early}, which it needs, was done.",
+        "En {described}, la tarea {name} empezó en {start}, antes de que acabara {early}, de la que depende.",
+      ], { ...values, early: listOf(early) }));
     } else if (span !== undefined && span.start > ready + EPSILON) {
       problems.push(text(
         "In {described}, task {name} started at {start}; {what}.",

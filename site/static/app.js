@@ -70,9 +70,7 @@ function setUp(panel) {
     stopButton.disabled = false;
     setStatus("starting", say("starting"));
     try {
-      const query = unit === undefined
-        ? ""
-        : `?unit=${encodeURIComponent(unit)}`;
+      const query = unit ? `?unit=${encodeURIComponent(unit)}` : "";
       const response = await fetch(panel.dataset.action + query, {
         method: "POST",
         signal: current.controller.signal,

@@ -400,24 +400,45 @@ Deno.test("Executor: aborting a running call ends its worker, and a call that wo
   assertEquals(executor.running, 0);
 });
 
-Deno.test("Executor.run() rejects when the runtime refuses to start a worker, as a page does a worker script from another origin", async () => {
+Deno.test("Executor.run() rejects when a worker cannot start, and this thread goes on", async (t) => {
   const { Worker } = globalThis;
   const refusal = new DOMException("cannot be accessed", "SecurityError");
-  globalThis.Worker = class {
-    constructor() {
-      throw refusal;
-    }
-  } as unknown as typeof Worker;
-  try {
-    await using executor = new Executor({ workers: 1 });
-    const call = executor.run<never>(tasksUrl, "add", [1, 2])
-      .catch((e: Error) => e);
-    const error = await within(call, 5000, "the call");
-    assertInstanceOf(error, WorkerError);
-    assert(error.message.endsWith("SecurityError: cannot be accessed"));
-    assertEquals(executor.workers, 0);
-  } finally {
-    globalThis.Worker = Worker;
+  const script = "data:text/javascript,throw new Error('no worker here')";
+  const cases: [string, typeof Worker, string][] = [[
+    "the runtime refuses it, as a page does a worker script from another origin",
+    class {
+      constructor() {
+        throw refusal;
+      }
+    } as unknown as typeof Worker,
+    "SecurityError: cannot be accessed",
+  ], [
+    // Deno prints the worker's error as it dies; without the port's
+    // preventDefault() it would also end this thread.
+    "its own script throws as it loads",
+    class extends Worker {
+      constructor(_url: string | URL, options?: WorkerOptions) {
+        super(script, options);
+      }
+    },
+    "no worker here",
+  ]];
+  for (const [what, Replacement, cause] of cases) {
+    await t.step(what, async () => {
+      globalThis.Worker = Replacement;
+      try {
+        await using executor = new Executor({ workers: 1 });
+        const call = executor.run<never>(tasksUrl, "add", [1, 2])
+          .catch((e: Error) => e);
+        const error = await within(call, 5000, "the call");
+        assertInstanceOf(error, WorkerError);
+        assert(error.message.startsWith("Worker failed to start for 'add'"));
+        assert(error.message.includes(cause), error.message);
+        assertEquals(executor.workers, 0);
+      } finally {
+        globalThis.Worker = Worker;
+      }
+    });
   }
 });
 
@@ -565,4 +586,74 @@ Deno.test("Executor.shutdown() leaves no Web Lock request behind, even for a wor
     globalThis.Worker = Original;
     watcher.terminate();
   }
+});
+
+Deno.test("Executor: a worker that exits keeps the answers of the calls it finished before, in the same message", async () => {
+  await using executor = new Executor({ workers: 1 });
+  await executor.run(tasksUrl, "add", [1, 1]); // up: the next three go in one message
+  const [a, b, dead] = await Promise.allSettled([
+    executor.run(tasksUrl, "add", [1, 2]),
+    executor.run(tasksUrl, "add", [2, 2]),
+    executor.run(tasksUrl, "exit", [3]),
+  ]);
+  assertEquals([a, b], [
+    { status: "fulfilled", value: 3 },
+    { status: "fulfilled", value: 4 },
+  ]);
+  assertInstanceOf(reasonOf(dead), WorkerError);
+});
+
+Deno.test("Executor.run(): a result that cannot be cloned rejects its call with a TypeError, and the calls answered with it keep theirs", async () => {
+  await using executor = new Executor({ workers: 1 });
+  const module = "data:text/javascript,export const callback = () => () => {};";
+  const unsent = "Cannot send the task's result back as it cannot be cloned";
+  // Alone (this loads the module, so that below every call runs at once).
+  await assertRejects(
+    () => executor.run(module, "callback"),
+    TypeError,
+    unsent,
+  );
+  // Three answers in one message, which cannot be posted whole.
+  const [failed, bad, good] = await Promise.allSettled([
+    executor.run(tasksUrl, "fail", ["type"]),
+    executor.run(module, "callback"),
+    executor.run(tasksUrl, "add", [2, 2]),
+  ]);
+  assertInstanceOf(reasonOf(failed), TypeError);
+  assertEquals(reasonOf(failed).message, "not a number");
+  assertInstanceOf(reasonOf(bad), TypeError);
+  assert(reasonOf(bad).message.startsWith(unsent));
+  assertEquals(good, { status: "fulfilled", value: 4 });
+  assertEquals(await executor.run(tasksUrl, "add", [3, 4]), 7, "it goes on");
+});
+
+Deno.test("Executor: aborting a call its worker has finished, its answer still on the way, leaves the worker alone", async () => {
+  await using executor = new Executor({ workers: 1 });
+  const name = await executor.run<string>(tasksUrl, "workerName");
+  // One message: the worker finishes the first call, then runs the second,
+  // which holds its thread, so that the first one's answer is not yet sent.
+  const controller = new AbortController();
+  const flag = new Int32Array(new SharedArrayBuffer(8));
+  const finished = executor.run(tasksUrl, "add", [2, 3], {
+    signal: controller.signal,
+  });
+  const long = executor.run(tasksUrl, "loopUntilFlag", [flag]);
+  await Atomics.waitAsync(flag, 1, 0).value; // the second call has started
+  controller.abort(new Error("too late"));
+  await assertRejects(() => finished, Error, "too late");
+  Atomics.store(flag, 0, 1);
+  assertEquals(await long, "stopped");
+  assertEquals(await executor.run(tasksUrl, "workerName"), name, "the same");
+});
+
+Deno.test("Executor.run(): a settled call leaves nothing on its signal", async () => {
+  await using executor = new Executor({ workers: 1 });
+  const { signal } = new AbortController();
+  const seen = spy(signal);
+  assertEquals(await executor.run(tasksUrl, "add", [1, 2], { signal }), 3);
+  await assertRejects(
+    () => executor.run(tasksUrl, "fail", ["type"], { signal }),
+    TypeError,
+  );
+  assertEquals([seen.listeners, seen.attached, seen.watchers], [1, 0, 0]);
 });

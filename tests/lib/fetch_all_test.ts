@@ -241,17 +241,17 @@ Deno.test("fetchAll() parses with `parse` and reports progress", async (t) => {
       assertInstanceOf(first.reason, SyntaxError);
     });
     await t.step(
-      "an onProgress that throws rejects fetchAll at the end",
+      "an onProgress that throws rejects fetchAll at the end, with its first error",
       async () => {
         server.resetStats();
         const error = await assertRejects(() =>
           fetchAll([server.at("/"), server.at("/delay?ms=50")], {
-            onProgress: () => {
-              throw new Error("bad callback");
+            onProgress: (done) => {
+              throw new Error(`bad callback ${done}`);
             },
           })
         );
-        assertEquals((error as Error).message, "bad callback");
+        assertEquals((error as Error).message, "bad callback 1", "the first");
         assertEquals(server.hits(), 2);
         assertEquals(server.inFlight, 0);
       },

@@ -6,7 +6,12 @@ import {
   assertInstanceOf,
   assertRejects,
 } from "@std/assert";
-import { fetchWithRetry, type RetryEvent } from "../../lib/fetch.ts";
+import {
+  fetchAll,
+  fetchWithRetry,
+  type FetchWithRetryInit,
+  type RetryEvent,
+} from "../../lib/fetch.ts";
 import { startServer } from "../../lessons/_server.ts";
 import { quick, withServer } from "./_fetch_server.ts";
 
@@ -134,6 +139,25 @@ Deno.test("fetchWithRetry() retries only the allowed methods", async (t) => {
       await response.body?.cancel();
       assertEquals(server.hits(path), 2);
     });
+    const once: [string, FetchWithRetryInit][] = [
+      ["a URL alone, GET not allowed", {
+        retry: { methods: ["PUT"], backoff: quick() },
+      }],
+      ["a ReadableStream body", {
+        method: "PUT",
+        body: ReadableStream.from([new TextEncoder().encode("payload")]),
+        retry: { backoff: quick() },
+      }],
+    ];
+    for (const [i, [what, init]] of once.entries()) {
+      await t.step(`${what}: sent once`, async () => {
+        const path = `/flaky?key=once${i}&fail=1`;
+        const response = await fetchWithRetry(server.at(path), init);
+        assertEquals(response.status, 503);
+        await response.body?.cancel();
+        assertEquals(server.hits(path), 1);
+      });
+    }
   });
 });
 
@@ -491,5 +515,22 @@ Deno.test("fetchWithRetry() tells onRetry about a timed out attempt", async () =
     assertEquals(event!.status, undefined);
     assertInstanceOf(event!.error, DOMException);
     assertEquals((event!.error as DOMException).name, "TimeoutError");
+  });
+});
+
+Deno.test("fetchAll() given an aborted signal sends nothing and cancels the body of each Request, as fetch() does", async () => {
+  await withServer(async (server) => {
+    const cancelled: number[] = [];
+    const put = (i: number) =>
+      new Request(server.at("/"), {
+        method: "PUT",
+        body: new ReadableStream({ cancel: () => void cancelled.push(i) }),
+        duplex: "half",
+      } as RequestInit);
+    const reason = new Error("already");
+    const signal = AbortSignal.abort(reason);
+    const inputs = [put(0), server.at("/"), put(2)];
+    const error = await assertRejects(() => fetchAll(inputs, { signal }));
+    assertEquals([error, cancelled, server.hits()], [reason, [0, 2], 0]);
   });
 });

@@ -323,6 +323,29 @@ Deno.test("TaskGroup.abort() cancels the tasks without failing the group", async
       await group.wait();
     },
   );
+
+  await t.step(
+    "a task hears of it once the group's signal is aborted: a sibling it spawns then is not started",
+    async () => {
+      const group = new TaskGroup();
+      const seen: boolean[] = [];
+      let started = false;
+      let late: Promise<unknown> | undefined;
+      group.spawn((signal) => {
+        signal.onabort = () => {
+          seen.push(group.signal.aborted);
+          late = group.spawn(() => started = true);
+        };
+      });
+      group.abort();
+      assertEquals([seen, started], [[true], false]);
+      assertEquals(await outcome(late!), {
+        status: "rejected",
+        reason: group.signal.reason,
+      });
+      await group.wait();
+    },
+  );
 });
 
 Deno.test("TaskGroup.spawn() works while wait() is pending and fails once settled", async (t) => {

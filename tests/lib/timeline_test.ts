@@ -84,6 +84,20 @@ Deno.test("Timeline.maxConcurrency()", async (t) => {
     timeline.end("two");
     assertEquals(timeline.maxConcurrency(), 1);
   });
+  await t.step("does not count a hand-off recorded out of order", () => {
+    const { timeline, at } = manual();
+    at(100);
+    timeline.start("second");
+    at(0); // an earlier task, recorded after
+    timeline.start("first");
+    at(100);
+    timeline.end("first");
+    assertEquals(timeline.spans().map((span) => span.name), [
+      "first",
+      "second",
+    ]);
+    assertEquals(timeline.maxConcurrency(), 1);
+  });
   await t.step("counts running tasks", () => {
     const { timeline, at } = manual();
     timeline.start("a");
@@ -182,6 +196,22 @@ Deno.test("Timeline.render() scales the axis to the unit and marks running tasks
       "  0s         2s          4s         6s",
     ].join("\n"),
   );
+});
+
+Deno.test("Timeline puts a tick at the end of an axis that ends on a step, whatever the rounding", () => {
+  // 2.3 s in steps of 0.1 s: 2.3 / 0.1 is 22.999999999999996 in floating point.
+  const { timeline, at } = manual();
+  timeline.start("A");
+  at(2300);
+  timeline.end("A");
+  const [, line, labels] = timeline.render({ width: 200, color: false })
+    .split("\n");
+  assert(
+    line!.endsWith("-|") && labels!.endsWith(" 2.3s"),
+    `${line}\n${labels}`,
+  );
+  const svg = timeline.toSVG({ width: 4000 });
+  assert(svg.includes('text-anchor="middle">2.3s</text>'));
 });
 
 Deno.test("Timeline.render() fits the width it is given", () => {
