@@ -141,8 +141,8 @@ export function verdict(exercise: Exercise, file: URL, report: Report): Result {
   }
   const held = (sent.runs as Run[]).some(heldUp);
   const note = held && problems.length === 0 && text(
-    "A busy machine held up three runs of this check, each long enough that a wait that was too short could have passed. If your code waits as asked, all is well; to be sure, check again when the machine is less busy.",
-    "Un equipo ocupado retrasó tres ejecuciones de esta comprobación, cada una tanto que una espera demasiado corta habría podido pasar. Si tu código espera lo pedido, todo está bien; para asegurarte, vuelve a comprobarlo cuando el equipo esté menos ocupado.",
+    "A busy machine held up three runs of this check, each long enough that a wait too short or too long could have passed. If your code waits as asked, all is well; to be sure, check again when the machine is less busy.",
+    "Un equipo ocupado retrasó tres ejecuciones de esta comprobación, cada una tanto que una espera demasiado corta o larga habría podido pasar. Si tu código espera lo pedido, todo está bien; para asegurarte, vuelve a comprobarlo cuando el equipo esté menos ocupado.",
   );
   return { ...result, passed: problems.length === 0, ...note ? { note } : {} };
 }
@@ -380,11 +380,12 @@ async function observe(
     exercise.id,
     file.href,
   ], { env: { NO_COLOR: "1" }, stdin: "piped" });
+  // Heard before the first wait: type errors found meanwhile stop it.
+  const stop = () => kill(child, "SIGKILL");
+  signal?.addEventListener("abort", stop, { once: true });
   const input = child.stdin.getWriter();
   await input.write(new TextEncoder().encode(nonce + "\n")).catch(() => {});
   const report: Report = { messages: [], output: "", stderr: "", code: 0 };
-  const stop = () => kill(child, "SIGKILL");
-  signal?.addEventListener("abort", stop, { once: true });
   // Until it says hello, the process may take STARTUP_MS to start; then
   // it may stay silent for `silence` ms at most; all in all, `total`: what
   // ends it then (its module still loading?) is said once.

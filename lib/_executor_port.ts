@@ -74,12 +74,12 @@ export function startWorker(
     return unstarted(onExit, summarize(error));
   }
   const locks = (navigator as { locks?: Locks }).locks;
-  // A worker terminated in a call that never returns to its event loop
-  // never ends, so never lets go of its lock: terminate() stops asking.
+  // Given up before terminating: granted once the worker ended, it would
+  // outlive shutdown; and a worker in an endless call never lets go of it.
   const lockRequest = new AbortController();
   const terminate = () => {
-    worker.terminate();
     lockRequest.abort();
+    worker.terminate();
   };
   worker.onmessage = ({ data }: MessageEvent<WorkerMessage>) => {
     if (data.type === "ready" && locks) {

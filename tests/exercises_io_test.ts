@@ -62,6 +62,16 @@ Deno.test("08b: a wait too short is not a plain pass when a hold-up made it look
   );
 });
 
+Deno.test("08b: a right wait that a hold-up made late, however long, passes with the note", async () => {
+  // Attempt 3 of /flaky, asked 1 unit after attempt 2, comes 9 units after
+  // it, 8 of them held up. A fixed allowance across a hold-up (6 units)
+  // failed it (seen at a load of 20: 7.5 and 10.6 units where 1 was asked).
+  const file = new URL("_08b_held.ts", FIXTURES);
+  const result = await checkHere(findExercise("08b")!, file);
+  assert(result.passed, result.problems[0]?.en);
+  assert(result.note, "a pass across a hold-up, no note");
+});
+
 Deno.test("08a: a quick page that timed out while the hold-up watch saw the process held up is the machine's doing: a pass with the note, not a failure", async () => {
   const file = new URL("_08a_held_up.ts", FIXTURES);
   const result = await checkHere(findExercise("08a")!, file);

@@ -24,8 +24,7 @@ export const exercise = define({
   async observe(session) {
     const unit = await session.realUnit(UNIT);
     await using server = serve((path, _, closing) => page(path, closing, unit));
-    // Each page in a world of its own (a 1-unit deadline misses by 0.8;
-    // a quick page times out only if held up for most of the deadline).
+    // One world per page; margin on /slow: what a 1-unit deadline misses by.
     for (const path of Object.keys(JUDGES)) {
       const margin = path === "/slow" ? DEADLINE - 0.2 - 1 : DEADLINE;
       await using world = session.open({ virtual: false, unit, margin });
