@@ -142,7 +142,8 @@ function attempt<T>(read: () => T, fallback: T): T {
   }
 }
 
-const field = (object: unknown, key: PropertyKey): unknown =>
+/** `object[key]`, or `undefined` if reading it throws. */
+export const field = (object: unknown, key: PropertyKey): unknown =>
   attempt(() => (object as Record<PropertyKey, unknown>)[key], undefined);
 
 const isError = (value: unknown): value is Error =>

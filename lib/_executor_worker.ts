@@ -16,6 +16,7 @@ import {
   type CallsMessage,
   claim,
   DONE,
+  field,
   type HostMessage,
   NOTICE,
   pack,
@@ -199,12 +200,7 @@ async function load(url: string): Promise<void> {
  */
 function answer(value: unknown, threw: boolean): void {
   Atomics.store(claims, slot, DONE);
-  let list: unknown;
-  try {
-    list = threw ? undefined : (value as TransferMarker)?.[TRANSFER];
-  } catch {
-    // A getter that throws: not a marker.
-  }
+  const list = threw ? undefined : field(value, TRANSFER); // a getter may throw
   if (!Array.isArray(list)) {
     if (threw) out.failed.push(out.values.length);
     out.values.push(threw ? pack(value) : value);
@@ -234,14 +230,12 @@ function flush(): void {
   // must not look as if it succeeded.
   if (out.values.length === 0 || dying) return;
   const { values, failed, skipped } = out;
-  const all = out;
   out = empty();
   try {
-    post(all);
+    post({ type: "results", values, failed, skipped });
   } catch {
     values.forEach((value, i) => {
-      const one = empty();
-      one.values.push(value);
+      const one = { ...empty(), values: [value] };
       if (failed.includes(i)) one.failed.push(0);
       if (skipped.includes(i)) one.skipped.push(0);
       try {

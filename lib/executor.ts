@@ -716,8 +716,7 @@ export class Executor implements AsyncDisposable {
     call.state = SETTLED;
     call.thread = call.claims = call.args = undefined;
     if (call.signal) unwatch(call.signal, call);
-    if (ok) call.resolve(value);
-    else call.reject(value);
+    (ok ? call.resolve : call.reject)(value);
     if (this.#queued === 0 && this.#running === 0) this.#drained?.();
   }
 
