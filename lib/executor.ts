@@ -603,7 +603,9 @@ export class Executor implements AsyncDisposable {
 
   /**
    * Posts `batch` to `thread` in one message; if that fails, its calls one
-   * by one, so that only those whose arguments cannot be sent fail.
+   * by one, so that only those whose arguments cannot be sent fail. The
+   * calls count as sent before: a getter among the arguments runs inside
+   * `post`, and may abort one (its claim is withdrawn, the worker skips it).
    */
   #post(thread: Thread, batch: Call[]): void {
     const claims = new Int32Array(new SharedArrayBuffer(4 * batch.length));
@@ -615,14 +617,6 @@ export class Executor implements AsyncDisposable {
       args: batch.map((call) => call.args!),
       abortable: abortable(batch),
     };
-    try {
-      thread.port.post(message, batch[0]!.transfer);
-    } catch (error) {
-      if (batch.length > 1) {
-        for (const call of batch) this.#post(thread, [call]);
-      } else this.#settle(batch[0]!, false, cloneError(batch[0]!, error));
-      return this.#idle(thread);
-    }
     batch.forEach((call, slot) => {
       call.state = SENT;
       call.thread = thread;
@@ -631,6 +625,18 @@ export class Executor implements AsyncDisposable {
       thread.calls.push(call);
     });
     this.#running += batch.length;
+    try {
+      thread.port.post(message, batch[0]!.transfer);
+    } catch (error) {
+      thread.calls.length -= batch.length;
+      const left = batch.filter((call) => call.state === SENT);
+      this.#running -= left.length;
+      for (const call of left) {
+        if (batch.length > 1) this.#post(thread, [call]);
+        else this.#settle(call, false, cloneError(call, error));
+      }
+      return this.#idle(thread);
+    }
     thread.seen = NaN;
     thread.idleTimer?.clear();
     thread.idleTimer = undefined;

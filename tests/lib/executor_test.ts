@@ -659,3 +659,46 @@ Deno.test("Executor keeps idle workers for an idleTimeout past 2^31 ms", async (
   await until(() => short.workers === 0);
   assertEquals(long.workers, 1);
 });
+
+Deno.test("Executor.run(): a call that a getter of its arguments aborts as they are sent rejects with its reason and never runs; the calls beside and after it run", async (t) => {
+  // The getter runs inside postMessage, while the call is on its way to a
+  // worker: neither in the queue nor sent. On 2 workers, the first two
+  // calls go to one worker in one message, the third waits in the queue.
+  const run = async (neighbour: unknown[]) => {
+    await using executor = new Executor({ workers: 2 });
+    const count = new Int32Array(new SharedArrayBuffer(4));
+    const controller = new AbortController();
+    const reason = new Error("aborted as it was sent");
+    const trap = {
+      get trap() {
+        return controller.abort(reason);
+      },
+    };
+    const calls = [
+      executor.run(tasksUrl, "meet", [count, 0, trap], {
+        signal: controller.signal,
+      }),
+      executor.run(tasksUrl, "echo", neighbour),
+      executor.run(tasksUrl, "add", [3, 4]),
+    ];
+    const results = await within(Promise.allSettled(calls), 5000, "the calls");
+    assertEquals(reasonOf(results[0]!), reason);
+    assertEquals(count[0], 0, "the aborted call never ran");
+    assertEquals(results[2], { status: "fulfilled", value: 7 });
+    assertEquals([executor.queued, executor.running], [0, 0]);
+    await within(executor.shutdown(), 5000, "shutdown");
+    return results[1]!;
+  };
+  await t.step("its message is sent", async () => {
+    assertEquals(await run(["beside"]), {
+      status: "fulfilled",
+      value: "beside",
+    });
+  });
+  await t.step(
+    "its message cannot be sent: the calls go one by one",
+    async () => {
+      assertEquals(reasonOf(await run([() => 1])).name, "DataCloneError");
+    },
+  );
+});
