@@ -147,11 +147,12 @@ export class Timeline {
     this.#origin = this.#read(action);
   }
 
-  /** The clock, in ms since the origin; only a finite number will do. */
+  /** The clock, in ms since the origin: a finite number, a finite time away. */
   #read(action: string): number {
     const time = this.#now();
     if (!Number.isFinite(time) || !Number.isFinite(time - this.#origin)) {
-      refuse(TypeError, action, "now()", "a finite number", time);
+      const far = Number.isFinite(time) && "time from the first reading";
+      refuse(TypeError, action, "now()", `a finite ${far || "number"}`, time);
     }
     return time - this.#origin;
   }

@@ -386,12 +386,13 @@ Deno.test("Timeline: a refused call records nothing", async () => {
   await assertRejects(() => timeline.track(42 as never, () => 1), TypeError);
   await assertRejects(() => timeline.track("x", 42 as never), TypeError);
   now = NaN; // a clock that stops giving numbers
-  assertThrows(() => timeline.start("b"), TypeError);
+  assertThrows(() => timeline.start("b"), TypeError, "a finite number");
   // Finite readings whose distance overflows: the span would start at
-  // Infinity, and render() would draw no bar.
+  // Infinity, and render() would draw no bar. The error says which rule
+  // the finite reading broke.
   now = Number.MAX_VALUE;
   const far = new Timeline({ now: () => (now = -now) }); // -MAX, then MAX
-  assertThrows(() => far.start("b"), TypeError);
+  assertThrows(() => far.start("b"), TypeError, "from the first reading");
   assertEquals(far.spans(), []);
   assertEquals(timeline.spans().map((span) => span.name), ["a"]);
 });
