@@ -5,6 +5,7 @@
  * @module
  */
 import { delay } from "@std/async/delay";
+import type { Executor } from "../../lib/executor.ts";
 
 export const tasksUrl: URL = new URL("./fixtures/tasks.ts", import.meta.url);
 
@@ -35,6 +36,15 @@ export async function within<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Shuts `executor` down once disposed (`await using _ = bounded(executor)`),
+ * failing in 5 s instead of hanging where a broken executor never drains.
+ */
+export function bounded(executor: Executor): AsyncDisposable {
+  const shutdown = () => within(executor.shutdown(), 5000, "shutdown");
+  return { [Symbol.asyncDispose]: shutdown };
 }
 
 /**

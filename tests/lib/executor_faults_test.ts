@@ -12,6 +12,7 @@ import type { Met } from "./fixtures/tasks.ts";
 import { spy } from "./_abort_spy.ts";
 import { collected } from "./_helpers.ts";
 import {
+  bounded,
   ended,
   holdMessages,
   reasonOf,
@@ -21,7 +22,9 @@ import {
 } from "./_executor_helpers.ts";
 
 Deno.test("Executor.run() survives a worker that dies, rejecting only its task", async (t) => {
-  await using executor = new Executor({ workers: 1 });
+  const executor = new Executor({ workers: 1 });
+  // A fatal call run again would kill worker after worker, for ever.
+  await using _ = bounded(executor);
   // Each fatal task shares its worker with a task queued behind it: that one
   // has not started when the worker dies, so it runs on the replacement.
   async function fatal(
@@ -30,10 +33,14 @@ Deno.test("Executor.run() survives a worker that dies, rejecting only its task",
     args: unknown[],
     cause: string,
   ): Promise<void> {
-    const [dead, next] = await Promise.allSettled([
-      executor.run(module, name, args),
-      executor.run(tasksUrl, "add", [20, 22]),
-    ]);
+    const [dead, next] = await within(
+      Promise.allSettled([
+        executor.run(module, name, args),
+        executor.run(tasksUrl, "add", [20, 22]),
+      ]),
+      5000,
+      "the fatal call and the one behind it",
+    );
     assertInstanceOf(reasonOf(dead), WorkerError);
     assertEquals(
       reasonOf(dead).message,
@@ -73,6 +80,8 @@ Deno.test("Executor.run() survives a worker that dies, rejecting only its task",
     );
   });
   await t.step("an uncaught error after the task returned", async () => {
+    // Its own executor: the one above may be stuck in a failure of its own.
+    await using executor = new Executor({ workers: 1 });
     const first = await executor.run(tasksUrl, "workerName");
     // The task's own result arrives; the error kills the worker afterwards.
     assertEquals(await executor.run(tasksUrl, "throwLater"), "returned");
@@ -118,7 +127,9 @@ Deno.test("Executor.run() with an aborted signal", async (t) => {
   await t.step(
     "rejects a running task at once and replaces its worker",
     async () => {
-      await using executor = new Executor({ workers: 1 });
+      const executor = new Executor({ workers: 1 });
+      // A call left behind the spinning one would hold its shutdown for ever.
+      await using _ = bounded(executor);
       const first = await executor.run(tasksUrl, "workerName");
       const controller = new AbortController();
       const started = new Int32Array(new SharedArrayBuffer(4));
@@ -138,7 +149,7 @@ Deno.test("Executor.run() with an aborted signal", async (t) => {
       await Promise.resolve();
       assert(settled, "rejected in the same turn as the abort");
       await assertRejects(() => running, Error, "stop spinning");
-      const replacement = await next;
+      const replacement = await within(next, 5000, "the call behind it");
       assert(replacement !== first, "the task ran on a new worker");
       assertEquals(executor.workers, 1);
     },
@@ -209,7 +220,8 @@ Deno.test("Executor.run() takes back calls waiting behind a long one for a worke
 });
 
 Deno.test("Executor.run() starts another worker for calls queued behind one that never settles", async () => {
-  await using executor = new Executor({ workers: 2 });
+  const executor = new Executor({ workers: 2 });
+  await using _ = bounded(executor); // a broken take-back: shutdown waits
   await executor.run<string>(tasksUrl, "workerName");
   const controller = new AbortController();
   const stuck = executor.run(tasksUrl, "never", [], {
@@ -589,13 +601,18 @@ Deno.test("Executor.shutdown() leaves no Web Lock request behind, even for a wor
 });
 
 Deno.test("Executor: a worker that exits keeps the answers of the calls it finished before, in the same message", async () => {
-  await using executor = new Executor({ workers: 1 });
+  const executor = new Executor({ workers: 1 });
+  await using _ = bounded(executor); // a fatal call run again: deaths for ever
   await executor.run(tasksUrl, "add", [1, 1]); // up: the next three go in one message
-  const [a, b, dead] = await Promise.allSettled([
-    executor.run(tasksUrl, "add", [1, 2]),
-    executor.run(tasksUrl, "add", [2, 2]),
-    executor.run(tasksUrl, "exit", [3]),
-  ]);
+  const [a, b, dead] = await within(
+    Promise.allSettled([
+      executor.run(tasksUrl, "add", [1, 2]),
+      executor.run(tasksUrl, "add", [2, 2]),
+      executor.run(tasksUrl, "exit", [3]),
+    ]),
+    5000,
+    "the calls",
+  );
   assertEquals([a, b], [
     { status: "fulfilled", value: 3 },
     { status: "fulfilled", value: 4 },
