@@ -41,8 +41,7 @@ const where = (before: string, after = "") => {
   return line ? before + line + after : "";
 };
 
-// The nonce, then nothing more: the checker closes our input when it is
-// done with us, or when it dies.
+// The nonce, then nothing: the checker closes our input when done or dead.
 const input = Deno.stdin.readable.pipeThrough(new TextDecoderStream())
   .getReader();
 let nonce = "";
@@ -71,6 +70,7 @@ const ending = (call: string, code = 0) => {
   return exit(code);
 };
 Deno.exit = (code = 0) => ending(`Deno.exit(${code})`, code);
+process.exit = (code = 0) => ending(`process.exit(${code})`, Number(code));
 global.close = () => ending("close()");
 global.postMessage = () => send({ kind: "posted", where: where(", ") });
 globalThis.addEventListener("error", (event) => {

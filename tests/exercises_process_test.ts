@@ -108,7 +108,7 @@ function assertNamed(result: Result, words: string): void {
   assert(named!.es !== named!.en && named!.es.length > 0, named!.en);
 }
 
-Deno.test("Only the checker gives a verdict: a posted message, a line that imitates the checker, a patched harness, Deno.exit and close() are named, and fail", async () => {
+Deno.test("Only the checker gives a verdict: a posted message, a line that imitates the checker, a patched harness, Deno.exit, process.exit and close() are named, and fail", async () => {
   const cases: [string, string, string][] = [
     [
       "05b",
@@ -130,6 +130,7 @@ Deno.test("Only the checker gives a verdict: a posted message, a line that imita
       "_exits",
       "Your code called Deno.exit(0) (_exits.ts:4), which ends the whole program",
     ],
+    ["03a", "_process_exits", "Your code called process.exit(0) (_process"],
     ["03a", "_closes", "Your code called close() (_closes.ts:4)"],
   ];
   for (const [id, name, words] of cases) {
