@@ -5,6 +5,7 @@
  */
 import { list, signalOf } from "./_check.ts";
 import { Queue, QueueClosedError } from "./queue.ts";
+import { then } from "./_waiters.ts";
 
 /** Options for {@linkcode asCompleted}. */
 export interface AsCompletedOptions {
@@ -64,9 +65,6 @@ export function asCompleted<T = never, P = T | PromiseLike<T>>(
   const signal = signalOf(options, "iterate results");
   return new Completions(promises, signal) as never; // typed by the signature
 }
-
-/** The genuine `then`: a native promise whose own `then` calls back twice still yields once. */
-const then = Promise.prototype.then;
 
 /** The iterator {@linkcode asCompleted} returns. */
 class Completions implements AsyncIterableIterator<Result> {

@@ -5,7 +5,7 @@
  * @module
  */
 import { count, fn as checkFn } from "./_check.ts";
-import { DONE, signalFor, Waiters } from "./_waiters.ts";
+import { DONE, signalFor, then, Waiters } from "./_waiters.ts";
 
 /**
  * A permission to go on, from {@linkcode Semaphore.prototype.acquire} or
@@ -240,8 +240,6 @@ export class Semaphore {
     return true;
   }
 }
-
-const { then } = Promise.prototype;
 
 /** An object or function with a `then` method, as `await` sees it. */
 function isThenable(value: unknown): value is PromiseLike<unknown> {

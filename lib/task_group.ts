@@ -8,6 +8,7 @@
  */
 import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
 import * as check from "./_check.ts";
+import { then } from "./_waiters.ts";
 
 /** Options for {@linkcode TaskGroup} and {@linkcode TaskGroup.run}. */
 export interface TaskGroupOptions {
@@ -298,14 +299,13 @@ export class TaskGroup {
     else (last.next = controller).prev = last;
     this.#last = controller;
     this.#pending++;
-    // These handlers keep an unawaited failure from being unhandled; the
-    // genuine then calls one once (a promise's own then may call twice).
+    // These handlers keep an unawaited failure from being unhandled.
     const left = () => this.#leave(controller, false);
     const failed = (error: unknown) => this.#leave(controller, true, error);
     let task: Promise<T>;
     try {
       task = Promise.resolve(fn(controller.signal));
-      Promise.prototype.then.call(task, left, failed);
+      then.call(task, left, failed);
     } catch (error) {
       // fn threw, or a getter of its promise did (then reads `constructor`).
       task = Promise.reject(error);
