@@ -18,8 +18,9 @@ type Settle = (value: unknown) => void;
 /** What a call that need not wait returns (or awaits); it holds nothing. */
 export const DONE: Promise<void> = Promise.resolve();
 
-/** The genuine `then`: a caller's promise whose own calls back twice is heard once. */
-export const then: Promise<unknown>["then"] = Promise.prototype.then;
+/** The genuine `then`: a caller's promise whose own calls back twice is heard
+ * once. Not exported as `then`: a module that exports one is a thenable. */
+export const genuineThen: Promise<unknown>["then"] = Promise.prototype.then;
 
 /**
  * The one executor of every parked promise leaves its resolve function here

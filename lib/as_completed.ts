@@ -5,7 +5,7 @@
  */
 import { list, signalOf } from "./_check.ts";
 import { Queue, QueueClosedError } from "./queue.ts";
-import { then } from "./_waiters.ts";
+import { genuineThen as then } from "./_waiters.ts";
 
 /** Options for {@linkcode asCompleted}. */
 export interface AsCompletedOptions {

@@ -5,7 +5,7 @@
  * @module
  */
 import { count, fn as checkFn } from "./_check.ts";
-import { DONE, signalFor, then, Waiters } from "./_waiters.ts";
+import { DONE, genuineThen as then, signalFor, Waiters } from "./_waiters.ts";
 
 /**
  * A permission to go on, from {@linkcode Semaphore.prototype.acquire} or

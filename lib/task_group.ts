@@ -8,7 +8,7 @@
  */
 import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
 import * as check from "./_check.ts";
-import { then } from "./_waiters.ts";
+import { genuineThen as then } from "./_waiters.ts";
 
 /** Options for {@linkcode TaskGroup} and {@linkcode TaskGroup.run}. */
 export interface TaskGroupOptions {
