@@ -518,9 +518,7 @@ async function attempt(
   signal: AbortSignal | undefined,
   { timeout }: Plan,
 ): Promise<Response> {
-  if (timeout === Infinity) {
-    return signal ? fetch(request, { signal }) : fetch(request);
-  }
+  if (timeout === Infinity) return fetch(request, signal && { signal });
   const timer = new AbortController();
   const clock = setLongTimeout(() => {
     const message = `Request timed out after ${timeout} ms`;
@@ -587,16 +585,9 @@ function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
     if (signal.aborted) return resolve();
     // One listener per distinct signal for the whole library (_abort.ts):
     // many requests backing off on one signal stay cheap.
-    const watcher = {
-      aborted(): void {
-        clock.clear();
-        resolve();
-      },
-    };
-    const clock = setLongTimeout(() => {
-      unwatch(signal, watcher);
-      resolve();
-    }, ms);
+    const end = () => (clock.clear(), unwatch(signal, watcher), resolve());
+    const watcher = { aborted: end };
+    const clock = setLongTimeout(end, ms);
     watch(signal, watcher);
   });
 }
