@@ -261,16 +261,16 @@ export async function fetchAll<T = string>(
 ): Promise<PromiseSettledResult<T>[]> {
   const action = "fetch all";
   list(inputs, action, "inputs", "URLs or Requests");
+  const given = checkOptions(options, action);
   const {
     concurrency = 6,
     parse = (response: Response) => response.text() as Promise<T>,
     onProgress,
-    ...init
-  } = checkOptions(options, action);
+  } = given;
   count(concurrency, action, "concurrency");
   fn(parse, action, "parse");
   if (onProgress !== undefined) fn(onProgress, action, "onProgress");
-  const plan = makePlan(init, action);
+  const plan = makePlan(given, action);
   const { signal } = plan;
   const checked = Array.from(
     inputs,
@@ -382,13 +382,22 @@ function setOf<T>(
 
 const isStatus = (n: number) => Number.isInteger(n) && n >= 100 && n <= 599;
 
+/** The options of our own, which fetch never sees. */
+const OURS = /^(timeout|retry|signal|concurrency|parse|onProgress)$/;
+
 /**
  * Checks `timeout`, `retry` and `signal` into a plan; the rest (`init`)
  * goes to fetch, and a URL with an empty `init` is sent `bare`, as it is.
- * A `null` signal drops a given Request's own, as in fetch.
+ * A `null` signal drops a given Request's own, as in fetch. As fetch does,
+ * it reads inherited members too (enumerable ones: a Request's getters, which
+ * a spread skips), so a Request given as init lends its method and body.
  */
-function makePlan(options: FetchWithRetryInit, action: string) {
-  const { timeout = Infinity, retry, signal, ...init } = options;
+function makePlan(options: FetchAllOptions<unknown>, action: string) {
+  const { timeout = Infinity, retry, signal } = options;
+  const init: RequestInit & Record<string, unknown> = {};
+  for (const key in options) {
+    if (!OURS.test(key)) init[key] = options[key as keyof typeof options];
+  }
   const given: RetryOptions = typeof retry === "number"
     ? { limit: retry }
     : checkOptions(retry, action, "retry");
