@@ -212,17 +212,13 @@ export class HttpError extends Error {
  * @returns The final response; a `backoff` function that returns anything
  * but a finite number ≥ 0 rejects it with a `RangeError`.
  */
-export function fetchWithRetry(
+export async function fetchWithRetry(
   input: FetchInput,
   init?: FetchWithRetryInit,
 ): Promise<Response> {
-  try {
-    const checked = checkInput(input, "fetch", "input");
-    const plan = makePlan(checkOptions(init, "fetch", "init"), "fetch");
-    return send(prepare(checked, plan), plan);
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  const checked = checkInput(input, "fetch", "input");
+  const plan = makePlan(checkOptions(init, "fetch", "init"), "fetch");
+  return await send(prepare(checked, plan), plan);
 }
 
 /**
@@ -353,6 +349,8 @@ const ANSWERED =
 
 /** The checked options of a call, the same for each of its requests. */
 type Plan = ReturnType<typeof makePlan>;
+/** A request ready to send, and how often it may be. */
+type Prepared = ReturnType<typeof prepare>;
 
 /** Cancels the body, unless a reader locked it (read whole, or parse holds it). */
 async function cancel(response: Response | Request): Promise<void> {
@@ -463,10 +461,7 @@ function prepare(input: FetchInput, plan: Plan) {
   };
 }
 
-async function send(
-  prepared: ReturnType<typeof prepare>,
-  plan: Plan,
-): Promise<Response> {
+async function send(prepared: Prepared, plan: Plan): Promise<Response> {
   const { target, signal, limit } = prepared;
   for (let retry = 0;; retry++) {
     if (signal?.aborted) {
