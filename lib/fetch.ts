@@ -277,9 +277,15 @@ export async function fetchAll<T = string>(
   // body moves into ours).
   const url = checked.find((input) => !(input instanceof Request));
   if (url !== undefined && !plan.bare) new Request(url, plan.init);
-  const prepared = checked.map((input) =>
-    input instanceof Request ? prepare(input, plan) : undefined
-  );
+  const prepared: (Prepared | undefined)[] = [];
+  for (const it of checked) {
+    try {
+      prepared.push(it instanceof Request ? prepare(it, plan) : undefined);
+    } catch (error) { // a body used, or a Request given twice: none is sent
+      await Promise.all(prepared.map((done) => cancel(done?.target)));
+      throw error;
+    }
+  }
 
   const one = async (index: number): Promise<T> => {
     // Aborted before its turn (or the call): send() settles it unsent.
@@ -353,8 +359,8 @@ type Plan = ReturnType<typeof makePlan>;
 type Prepared = ReturnType<typeof prepare>;
 
 /** Cancels the body, unless a reader locked it (read whole, or parse holds it). */
-async function cancel(response: Response | Request): Promise<void> {
-  const { body } = response;
+async function cancel(of?: Response | Request | string): Promise<void> {
+  const body = typeof of === "object" ? of.body : undefined;
   if (body?.locked === false) await body.cancel().catch(() => {});
 }
 
