@@ -38,9 +38,7 @@ interface WebScope {
 interface Process {
   exit(code?: number): never;
   on(event: string, listener: (value: never) => void): void;
-  getBuiltinModule(
-    name: string,
-  ): { parentPort: Pick<WebScope, "postMessage"> & Pick<Process, "on"> };
+  getBuiltinModule(name: string): { parentPort: WebScope };
 }
 const process = (globalThis as unknown as { process?: Process }).process;
 const web = "postMessage" in globalThis
@@ -53,8 +51,13 @@ const scope = web ?? node!;
 const send = scope.postMessage;
 const post = (message: WorkerMessage, transfer?: Transferable[]) =>
   send.call(scope, message, transfer);
-// The channel is the executor's: a task's own message would pass for ours
-// (and its `onmessage` may not take ours: `receive` listens instead).
+// The channel is the executor's: a task's own message would pass for ours,
+// and a module's own listeners (one written for a plain Worker posts back)
+// never hear ours: this one, the first, stops them.
+scope.addEventListener("message", (event) => {
+  event.stopImmediatePropagation();
+  receive((event as MessageEvent<HostMessage>).data);
+});
 scope.postMessage = () => {
   throw new TypeError("Cannot post from a task: return what it sends");
 };
@@ -101,9 +104,6 @@ function receive(data: HostMessage): void {
     return new Promise<never>(() => {});
   });
 }
-const listen = (event: Event) => receive((event as MessageEvent).data);
-if (web) web.addEventListener("message", listen);
-else node!.on("message", receive);
 
 /** Tells the host that calls may run, and runs those that came. */
 function start(): void {

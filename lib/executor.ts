@@ -275,6 +275,9 @@ interface Thread {
  * - A missing module or export rejects with an error naming it; arguments
  *   that cannot be cloned with a `DataCloneError`; a result that cannot be
  *   cloned or moved back with a `TypeError`. The worker goes on.
+ * - The worker's channel is the executor's: a task module's own message
+ *   listeners (one written for a plain Worker) never hear it, and a task's
+ *   `postMessage` throws a `TypeError`.
  * - A bad argument or option (a look-alike signal too) rejects that one call
  *   with a `TypeError` naming the value, and changes nothing else.
  * - A worker that dies — `self.close()`, `Deno.exit()` or `process.exit()`

@@ -454,32 +454,37 @@ Deno.test("Executor.run() rejects when a worker cannot start, and this thread go
   }
 });
 
-Deno.test("Executor: a task module's own message handler or messages leave the executor's channel alone", async () => {
-  const source = `self.onmessage = () => {};
-    export const add = (a, b) => a + b;
+Deno.test("Executor: a task module's own message handler never hears the executor's messages, and a task's own messages are refused", async () => {
+  // A module written for a plain Worker: its handler answers every message.
+  // Were it to hear the executor's, its post would throw there, killing the
+  // worker (and the call it ran) at every message.
+  const source = `self.onmessage = (event) => self.postMessage(event.data);
+    export const later = (value) => new Promise((ok) => setTimeout(ok, 1, value));
+    export const name = () => self.name;
     export const post = (message) => { self.postMessage(message); return "sent"; };`;
   const url = `data:text/javascript,${encodeURIComponent(source)}`;
   await using executor = new Executor({ workers: 1 });
-  assertEquals(await executor.run(url, "add", [1, 2]), 3);
-  // The module replaced `self.onmessage`: the worker must still hear calls.
-  const late = new AbortController();
-  try {
-    const second = executor.run(url, "add", [2, 2], { signal: late.signal });
-    assertEquals(await within(second, 5000, "the call after the load"), 4);
-  } finally {
-    late.abort();
-  }
+  const worker = await executor.run(url, "name"); // loaded: its handler is set
+  assertEquals(await within(executor.run(url, "later", ["a"]), 5000, "a"), "a");
+  assertEquals(await executor.run(url, "name"), worker, "the same worker");
   // A message of the task's own is refused: none reaches the host, where a
   // null would throw and a forged answer would settle the wrong call.
   const forged = { type: "results", values: [666], failed: [], skipped: [] };
   for (const message of [null, "progress", forged]) {
     const [posted, next] = await Promise.allSettled([
       executor.run(url, "post", [message]),
-      executor.run(url, "add", [20, 22]),
+      executor.run(url, "name"),
     ]);
     assertInstanceOf(reasonOf(posted), TypeError);
-    assertEquals(next, { status: "fulfilled", value: 42 });
+    assertEquals(next, { status: "fulfilled", value: worker });
   }
+  // So is one its top level posts: the module does not load, once.
+  const loud =
+    "data:text/javascript,self.postMessage(1); export const f = () => 1;";
+  for (let i = 0; i < 2; i++) {
+    await assertRejects(() => executor.run(loud, "f"), TypeError);
+  }
+  assertEquals(await executor.run(url, "name"), worker, "still the same");
 });
 
 Deno.test("Executor keeps nothing of what a call aborted before it ran was given", async (t) => {
