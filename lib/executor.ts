@@ -559,7 +559,7 @@ export class Executor implements AsyncDisposable {
         (i < this.#max ? this.#spawn() : undefined);
       if (thread === undefined) break;
       // Again while it is left idle: what it was given could not be posted.
-      while (this.#queued > 0 && thread.head === thread.calls.length) {
+      while (this.#queued > 0 && !thread.dead && free(thread)) {
         this.#post(thread, this.#take(share));
       }
     }
@@ -606,9 +606,10 @@ export class Executor implements AsyncDisposable {
 
   /**
    * Posts `batch` to `thread` in one message; if that fails, its calls one
-   * by one, so that only those whose arguments cannot be sent fail. The
-   * calls count as sent before: a getter among the arguments runs inside
-   * `post`, and may abort one (its claim is withdrawn, the worker skips it).
+   * by one, back through the queue, so that only those whose arguments
+   * cannot be sent fail. A getter among the arguments runs inside `post`:
+   * it may abort any call (one of the batch, sent, is withdrawn and skipped;
+   * queued, dropped), even the one `thread` runs, which ends `thread`.
    */
   #post(thread: Thread, batch: Call[]): void {
     const claims = new Int32Array(new SharedArrayBuffer(4 * batch.length));
@@ -634,9 +635,15 @@ export class Executor implements AsyncDisposable {
       thread.calls.length -= batch.length;
       const left = batch.filter((call) => call.state === SENT);
       this.#running -= left.length;
-      for (const call of left) {
-        if (batch.length > 1) this.#post(thread, [call]);
-        else this.#settle(call, false, cloneError(call, error));
+      if (batch.length > 1) {
+        this.#requeue(left);
+        for (const _ of left) {
+          if (this.#queued > 0 && !thread.dead) {
+            this.#post(thread, this.#take(1));
+          }
+        }
+      } else if (left[0]) {
+        this.#settle(left[0], false, cloneError(left[0], error));
       }
       return this.#idle(thread);
     }
@@ -667,7 +674,7 @@ export class Executor implements AsyncDisposable {
   /** Some worker has nothing to do, or another may start. */
   #spare(): boolean {
     return this.#threads.length < this.#max ||
-      this.#threads.some((thread) => thread.head === thread.calls.length);
+      this.#threads.some(free);
   }
 
   /**
@@ -712,7 +719,7 @@ export class Executor implements AsyncDisposable {
       if (threw) this.#settle(call, false, revive(values[i] as Thrown));
       else this.#settle(call, true, values[i]);
     }
-    if (thread.head === thread.calls.length) {
+    if (free(thread)) {
       thread.calls = [];
       thread.head = 0;
       this.#idle(thread);
@@ -796,7 +803,7 @@ export class Executor implements AsyncDisposable {
   /** Starts the idle timer of a worker left with nothing to do. */
   #idle(thread: Thread): void {
     if (
-      thread.head < thread.calls.length || this.#queued > 0 ||
+      !free(thread) || this.#queued > 0 ||
       thread.idleTimer !== undefined || thread.dead
     ) return;
     const retire = () => this.#retire(thread);
@@ -842,6 +849,9 @@ function abortable(batch: Call[]): boolean[] | undefined {
   const after = (i: number) => i === 0 || (split > 0 && i >= split);
   return batch.map((call, i) => !!call.signal && after(i));
 }
+
+/** `thread` has nothing to do. */
+const free = (thread: Thread) => thread.head === thread.calls.length;
 
 /** `thread` has calls waiting behind the one it runs. */
 function waiting(thread: Thread): boolean {

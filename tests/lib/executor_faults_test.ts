@@ -679,3 +679,38 @@ Deno.test("Executor.run(): a settled call leaves nothing on its signal", async (
   );
   assertEquals([seen.listeners, seen.attached, seen.watchers], [1, 0, 0]);
 });
+
+Deno.test("Executor.run(): a getter that aborts a running call on the worker its batch is retried on, one call at a time, leaves no call unsettled", async () => {
+  const executor = new Executor({ workers: 1 });
+  await using _ = bounded(executor);
+  await executor.run(tasksUrl, "add", [0, 0]); // up: the four go in one message
+  const controller = new AbortController();
+  const started = new Int32Array(new SharedArrayBuffer(4));
+  let reads = 0;
+  // Read as the batch is cloned (which a function then fails), and again as
+  // its calls go one by one: by then the first call runs on that worker.
+  const trap = {
+    get trap() {
+      if (++reads === 2) {
+        Atomics.wait(started, 0, 0, 5000);
+        controller.abort(new Error("stop"));
+      }
+      return reads;
+    },
+  };
+  const results = await within(
+    Promise.allSettled([
+      executor.run(tasksUrl, "spin", [started], { signal: controller.signal }),
+      executor.run(tasksUrl, "echo", [trap]),
+      executor.run(tasksUrl, "echo", [() => {}]),
+      executor.run(tasksUrl, "add", [3, 4]),
+    ]),
+    5000,
+    "the calls",
+  );
+  assertEquals(reasonOf(results[0]!).message, "stop");
+  assertEquals(results[1]!.status, "fulfilled");
+  assertEquals(reasonOf(results[2]!).name, "DataCloneError");
+  assertEquals(results[3], { status: "fulfilled", value: 7 });
+  assertEquals([executor.queued, executor.running], [0, 0]);
+});
