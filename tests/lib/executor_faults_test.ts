@@ -714,3 +714,31 @@ Deno.test("Executor.run(): a getter that aborts a running call on the worker its
   assertEquals(results[3], { status: "fulfilled", value: 7 });
   assertEquals([executor.queued, executor.running], [0, 0]);
 });
+
+Deno.test("Executor.run(): a getter that aborts a later call of its batch as the batch is retried one call at a time drops that call", async () => {
+  const executor = new Executor({ workers: 1 });
+  await using _ = bounded(executor);
+  await executor.run(tasksUrl, "add", [0, 0]); // up: the three go in one message
+  const controller = new AbortController();
+  const count = new Int32Array(new SharedArrayBuffer(4));
+  let reads = 0;
+  const trap = {
+    get trap() {
+      if (++reads === 2) controller.abort(new Error("dropped"));
+      return reads;
+    },
+  };
+  const results = await within(
+    Promise.allSettled([
+      executor.run(tasksUrl, "echo", [trap]),
+      executor.run(tasksUrl, "meet", [count, 0], { signal: controller.signal }),
+      executor.run(tasksUrl, "echo", [() => {}]),
+    ]),
+    5000,
+    "the calls",
+  );
+  assertEquals(reasonOf(results[1]!).message, "dropped");
+  assertEquals(reasonOf(results[2]!).name, "DataCloneError");
+  assertEquals(await executor.run(tasksUrl, "add", [1, 1]), 2);
+  assertEquals([count[0], executor.queued, executor.running], [0, 0, 0]);
+});
