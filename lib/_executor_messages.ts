@@ -101,14 +101,13 @@ export type HostMessage = InitMessage | CallsMessage;
 
 /**
  * Worker → host: the answers to the next calls, in the order sent: what
- * each returned, or for the indexes in `failed` a {@linkcode Thrown}, or
- * for those in `skipped` nothing (taken back). Both lists are sorted.
+ * each returned, or for the indexes in `failed` (sorted) a
+ * {@linkcode Thrown}; for a call taken back, `undefined`.
  */
 export type ResultsMessage = {
   type: "results";
   values: unknown[];
   failed: number[];
-  skipped: number[];
 };
 
 /**

@@ -68,14 +68,15 @@ const modules = new Map<string, Record<string, unknown> | Error>();
 const inbox: [CallsMessage, Int32Array][] = [];
 /** The index in `inbox[0]` of the next call. */
 let next = 0;
-/** The outbox: answers not posted yet. */
-const empty = (): ResultsMessage => ({
+/** The outbox: answers not posted yet, and the indexes of thrown values. */
+let values: unknown[] = [];
+let failed: number[] = [];
+/** One answer, as a message of its own. */
+const alone = (value: unknown, threw: boolean): ResultsMessage => ({
   type: "results",
-  values: [],
-  failed: [],
-  skipped: [],
+  values: [value],
+  failed: threw ? [0] : [],
 });
-let out = empty();
 /** The claim slots of the call in progress, and its index there. */
 let claims: Int32Array;
 let slot = 0;
@@ -124,9 +125,7 @@ function drain(): void {
     // An abort of this call ends the worker: what it answered goes first.
     if (message.abortable?.[i]) flush();
     if (!claim(batch, i)) {
-      // The host took it back: it runs elsewhere, or not at all.
-      out.skipped.push(out.values.length);
-      out.values.push(undefined);
+      values.push(undefined); // taken back by the host, which knows it
       continue;
     }
     Atomics.add(state!, PROGRESS, 1);
@@ -202,14 +201,13 @@ function answer(value: unknown, threw: boolean): void {
   Atomics.store(claims, slot, DONE);
   const list = threw ? undefined : field(value, TRANSFER); // a getter may throw
   if (!Array.isArray(list)) {
-    if (threw) out.failed.push(out.values.length);
-    out.values.push(threw ? pack(value) : value);
+    if (threw) failed.push(values.length);
+    values.push(threw ? pack(value) : value);
     return;
   }
   flush();
-  const values = [(value as TransferMarker).value];
   try {
-    post({ type: "results", values, failed: [], skipped: [] }, list);
+    post(alone((value as TransferMarker).value, false), list);
   } catch (error) {
     answer(unsent("its transfer list cannot be moved", error), true);
   }
@@ -228,21 +226,17 @@ function unsent(why: string, error: unknown): TypeError {
 function flush(): void {
   // After a death notice nothing goes out: the call that killed the worker
   // must not look as if it succeeded.
-  if (out.values.length === 0 || dying) return;
-  const { values, failed, skipped } = out;
-  out = empty();
+  if (values.length === 0 || dying) return;
+  const message: ResultsMessage = { type: "results", values, failed };
+  [values, failed] = [[], []];
   try {
-    post({ type: "results", values, failed, skipped });
+    post(message);
   } catch {
-    values.forEach((value, i) => {
-      const one = { ...empty(), values: [value] };
-      if (failed.includes(i)) one.failed.push(0);
-      if (skipped.includes(i)) one.skipped.push(0);
+    message.values.forEach((value, i) => {
       try {
-        post(one);
+        post(alone(value, message.failed.includes(i)));
       } catch (error) {
-        one.values[0] = pack(unsent("it cannot be cloned", error));
-        post({ ...one, failed: [0] });
+        post(alone(pack(unsent("it cannot be cloned", error)), true));
       }
     });
   }
@@ -262,24 +256,21 @@ function die(cause: string, error?: unknown): void {
 }
 
 // Task code may end this worker on purpose; say so before it goes.
-const close = web?.close;
-const exit = process?.exit;
+const [close, exit] = [web?.close, process?.exit];
 /** Ends this worker, whatever the task code did to the ways out. */
 const end = () => close ? close.call(web) : exit!.call(process, 1);
-if (close) {
-  web!.close = () => {
-    die("the task called self.close()");
-    close.call(web);
-  };
-}
-for (const [owner, name] of [[process, "process"], [globalThis.Deno, "Deno"]]) {
-  const original = (owner as Process | undefined)?.exit;
-  if (!original) continue;
-  (owner as Process).exit = (code?: number): never => {
-    die(`the task called ${name}.exit(${code ?? ""})`);
+/** Has `owner[key]()` (`self.close`, `Deno.exit`…) say why it ends the worker. */
+function patch(owner: object | undefined, name: string, key: string): void {
+  const original = (owner as Record<string, unknown> | undefined)?.[key];
+  if (typeof original !== "function") return; // Bun's self has no close
+  (owner as Record<string, unknown>)[key] = (code?: number) => {
+    die(`the task called ${name}.${key}(${code ?? ""})`);
     return original.call(owner, code);
   };
 }
+patch(web, "self", "close");
+patch(process, "process", "exit");
+patch(globalThis.Deno, "Deno", "exit");
 function fatal(what: string, thrown: unknown, event?: Event): void {
   event?.preventDefault();
   die(`${what} ${summarize(thrown)}`, thrown);

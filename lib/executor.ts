@@ -242,9 +242,9 @@ interface Thread {
   head: number;
   /** PROGRESS at the last look for stuck workers. */
   seen: number;
-  /** Why it died, and the error that killed it. */
+  /** Why it died; the error that killed it, as `{ cause }`. */
   cause?: string;
-  causeError?: unknown;
+  killer?: ErrorOptions;
   idleTimer?: LongTimeout;
 }
 
@@ -458,7 +458,7 @@ export class Executor implements AsyncDisposable {
         args: args as unknown[],
         transfer,
         signal,
-        aborted: noop,
+        aborted: () => this.#abort(call),
         resolve: resolve as (value: unknown) => void,
         reject,
         state: QUEUED,
@@ -466,10 +466,7 @@ export class Executor implements AsyncDisposable {
         claims: undefined,
         slot: 0,
       };
-      if (signal) {
-        call.aborted = () => this.#abort(call);
-        watch(signal, call);
-      }
+      if (signal) watch(signal, call);
       this.#queue.push(call);
       this.#queued++;
       this.#schedule();
@@ -673,8 +670,7 @@ export class Executor implements AsyncDisposable {
 
   /** Some worker has nothing to do, or another may start. */
   #spare(): boolean {
-    return this.#threads.length < this.#max ||
-      this.#threads.some(free);
+    return this.#threads.length < this.#max || this.#threads.some(free);
   }
 
   /**
@@ -702,7 +698,7 @@ export class Executor implements AsyncDisposable {
       return this.#pump();
     }
     thread.cause = message.cause;
-    if (message.error) thread.causeError = revive(message.error);
+    if (message.error) thread.killer = { cause: revive(message.error) };
     // The worker waits for this before it exits, so that the news of its
     // death (its lock, its exit event) never arrives before its cause.
     Atomics.store(thread.state, NOTICE, 1);
@@ -710,11 +706,12 @@ export class Executor implements AsyncDisposable {
   }
 
   /** Settles the answered calls and hands out more. */
-  #onResults(thread: Thread, { values, failed, skipped }: ResultsMessage) {
-    for (let i = 0, f = 0, s = 0; i < values.length; i++) {
+  #onResults(thread: Thread, { values, failed }: ResultsMessage) {
+    for (let i = 0, f = 0; i < values.length; i++) {
+      // A call taken back (its answer: nothing) is no longer SENT here.
       const call = thread.calls[thread.head++];
       const threw = failed[f] === i && ++f > 0;
-      if ((skipped[s] === i && ++s > 0) || call?.state !== SENT) continue;
+      if (call?.state !== SENT) continue;
       this.#running--;
       if (threw) this.#settle(call, false, revive(values[i] as Thrown));
       else this.#settle(call, true, values[i]);
@@ -776,15 +773,13 @@ export class Executor implements AsyncDisposable {
     if (thread.dead && !thread.ending) return;
     if (!thread.dead) this.#forget(thread);
     thread.ending = false;
-    const again: Call[] = [];
+    if (thread.ready) this.#takeBack(thread);
     for (const call of thread.calls.slice(thread.head)) {
       if (call?.state !== SENT) continue;
       this.#running--;
       const never = withdraw(call.claims!, call.slot);
-      if (never && thread.ready && !call.transfer) again.push(call);
-      else this.#settle(call, false, deathError(thread, call, never));
+      this.#settle(call, false, deathError(thread, call, never));
     }
-    this.#requeue(again);
   }
 
   /** Takes `thread` out of the pool. */
@@ -835,8 +830,6 @@ export class Executor implements AsyncDisposable {
   }
 }
 
-const noop = () => {};
-
 /**
  * Before which calls of `batch` the worker posts the answers it holds (an
  * abort ends it), if any call has a signal: not one whose signal all before
@@ -858,26 +851,27 @@ function waiting(thread: Thread): boolean {
   return thread.ready && thread.calls.length - thread.head > 1;
 }
 
+/** What `call` runs, for a message. */
+const what = (call: Call) => `'${call.exportName}' of module '${call.module}'`;
+
 /** Why `call` failed with `thread`, which died (`never`: before running it). */
 function deathError(thread: Thread, call: Call, never: boolean): WorkerError {
-  const what = `'${call.exportName}' of module '${call.module}'`;
-  const message = !thread.ready
-    ? `Worker failed to start for ${what}`
-    : never
-    ? `Worker died before running ${what}, with the objects it moved there`
-    : `Worker died while running ${what}`;
-  const { cause, causeError } = thread;
-  const options = causeError === undefined ? undefined : { cause: causeError };
-  return new WorkerError(`${message}: ${cause}`, options);
+  const how = !thread.ready
+    ? "failed to start for"
+    : `died ${never ? "before" : "while"} running`;
+  const moved = thread.ready && never
+    ? ", with the objects it moved there"
+    : "";
+  const message = `Worker ${how} ${what(call)}${moved}: ${thread.cause}`;
+  return new WorkerError(message, thread.killer);
 }
 
 /** The error for a call whose arguments could not be posted. */
 function cloneError(call: Call, error: unknown): DOMException {
   const why = error instanceof Error ? error.message : describe(error);
-  const what = call.transfer
+  const cannot = call.transfer
     ? "its arguments cannot be cloned or its 'transfer' list moved"
     : "its arguments cannot be cloned";
-  const where = `'${call.exportName}' of module '${call.module}'`;
-  const message = `Cannot run ${where} as ${what}: ${why}`;
+  const message = `Cannot run ${what(call)} as ${cannot}: ${why}`;
   return new DOMException(message, "DataCloneError");
 }
