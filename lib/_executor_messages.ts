@@ -262,10 +262,9 @@ export function checkRun(
   check.signal(signal, action);
   if (transfer === undefined) return { url, signal };
   if (!Array.isArray(transfer)) bad("transfer", "an array", transfer);
-  transfer.forEach((item: unknown, i: number) => {
-    if (item === null || typeof item !== "object") {
-      bad(`transfer[${i}]`, "a transferable object", item);
-    }
-  });
+  const i = transfer.findIndex((item) =>
+    item === null || typeof item !== "object"
+  );
+  if (i >= 0) bad(`transfer[${i}]`, "a transferable object", transfer[i]);
   return { url, signal, transfer: transfer.length ? transfer : undefined };
 }

@@ -44,13 +44,9 @@ const process = (globalThis as unknown as { process?: Process }).process;
 const web = "postMessage" in globalThis
   ? globalThis as unknown as WebScope
   : undefined;
-const node = web
-  ? undefined
-  : process!.getBuiltinModule("node:worker_threads").parentPort;
-const scope = web ?? node!;
-const send = scope.postMessage;
-const post = (message: WorkerMessage, transfer?: Transferable[]) =>
-  send.call(scope, message, transfer);
+const scope = web ??
+  process!.getBuiltinModule("node:worker_threads").parentPort;
+const post = scope.postMessage.bind(scope);
 // The channel is the executor's: a task's own message would pass for ours,
 // and a module's own listeners (one written for a plain Worker posts back)
 // never hear ours: this one, the first, stops them.
@@ -82,17 +78,15 @@ let claims: Int32Array;
 let slot = 0;
 /** PROGRESS and NOTICE, once the host sent them. */
 let state: Int32Array | undefined;
-/** Has its state, and holds its lock if the host watches one. */
-let ready = false;
-/** A call is in progress asynchronously. */
-let busy = false;
+/** A call is in progress asynchronously, or the worker is not ready yet. */
+let busy = true;
 /** A death notice went out: nothing else may. */
 let dying = false;
 
 function receive(data: HostMessage): void {
   if (data.type !== "init") {
     inbox.push([data, new Int32Array(data.claims)]);
-    if (ready && !busy) drain();
+    if (!busy) drain();
     return;
   }
   state = new Int32Array(data.state);
@@ -106,9 +100,9 @@ function receive(data: HostMessage): void {
   });
 }
 
-/** Tells the host that calls may run, and runs those that came. */
+/** Ready (it holds its lock, if any): says so, runs the calls that came. */
 function start(): void {
-  ready = true;
+  busy = false;
   post({ type: "ready" });
   drain();
 }

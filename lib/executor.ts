@@ -526,7 +526,7 @@ export class Executor implements AsyncDisposable {
         await new Promise<void>((resolve) => (this.#drained = resolve));
       }
       clearTimeout(this.#look);
-      for (const thread of [...this.#threads]) this.#retire(thread);
+      for (const thread of [...this.#threads]) this.#forget(thread, true);
     })();
   }
 
@@ -594,6 +594,7 @@ export class Executor implements AsyncDisposable {
   /** Puts calls taken back from a worker at the head of the queue, in order. */
   #requeue(calls: Call[]): void {
     if (calls.length === 0) return;
+    this.#running -= calls.length;
     for (const call of calls) call.state = QUEUED;
     this.#queue = calls.concat(this.#queue.slice(this.#head));
     this.#head = 0;
@@ -631,7 +632,6 @@ export class Executor implements AsyncDisposable {
     } catch (error) {
       thread.calls.length -= batch.length;
       const left = batch.filter((call) => call.state === SENT);
-      this.#running -= left.length;
       if (batch.length > 1) {
         this.#requeue(left);
         for (const _ of left) {
@@ -684,7 +684,6 @@ export class Executor implements AsyncDisposable {
       if (!call || call.state !== SENT || call.transfer) continue;
       if (!withdraw(call.claims!, call.slot)) continue;
       thread.calls[i] = null;
-      this.#running--;
       back.push(call);
     }
     this.#requeue(back);
@@ -712,9 +711,8 @@ export class Executor implements AsyncDisposable {
       const call = thread.calls[thread.head++];
       const threw = failed[f] === i && ++f > 0;
       if (call?.state !== SENT) continue;
-      this.#running--;
-      if (threw) this.#settle(call, false, revive(values[i] as Thrown));
-      else this.#settle(call, true, values[i]);
+      const value = values[i];
+      this.#settle(call, !threw, threw ? revive(value as Thrown) : value);
     }
     if (free(thread)) {
       thread.calls = [];
@@ -726,6 +724,7 @@ export class Executor implements AsyncDisposable {
   }
 
   #settle(call: Call, ok: boolean, value: unknown): void {
+    if (call.state === SENT) this.#running--;
     call.state = SETTLED;
     call.thread = call.claims = call.args = undefined;
     if (call.signal) unwatch(call.signal, call);
@@ -743,7 +742,6 @@ export class Executor implements AsyncDisposable {
     if (state === QUEUED && --this.#queued === 0) {
       this.#head = this.#queue.length = 0;
     }
-    if (state === SENT) this.#running--;
     this.#settle(call, false, call.signal!.reason);
     if (thread?.ending) return this.#end(thread);
     if (state !== SENT || withdraw(claims!, slot)) return;
@@ -776,23 +774,17 @@ export class Executor implements AsyncDisposable {
     if (thread.ready) this.#takeBack(thread);
     for (const call of thread.calls.slice(thread.head)) {
       if (call?.state !== SENT) continue;
-      this.#running--;
       const never = withdraw(call.claims!, call.slot);
       this.#settle(call, false, deathError(thread, call, never));
     }
   }
 
-  /** Takes `thread` out of the pool. */
-  #forget(thread: Thread): void {
+  /** Takes `thread` out of the pool; ends it if `end` (idle, shutting down). */
+  #forget(thread: Thread, end = false): void {
     thread.dead = true;
     this.#threads.splice(this.#threads.indexOf(thread), 1);
     thread.idleTimer?.clear();
-  }
-
-  /** Ends a worker on purpose: idle, or shutting down. */
-  #retire(thread: Thread): void {
-    this.#forget(thread);
-    thread.port.terminate();
+    if (end) thread.port.terminate();
   }
 
   /** Starts the idle timer of a worker left with nothing to do. */
@@ -801,7 +793,7 @@ export class Executor implements AsyncDisposable {
       !free(thread) || this.#queued > 0 ||
       thread.idleTimer !== undefined || thread.dead
     ) return;
-    const retire = () => this.#retire(thread);
+    const retire = () => this.#forget(thread, true);
     thread.idleTimer = setLongTimeout(retire, this.#idleTimeout);
   }
 
