@@ -26,8 +26,8 @@ const WORDS = {
   rejected: ["rejects", "falla"],
   passed: ["Passed: recorded as done.", "Superado: queda como hecho."],
   notYet: [
-    "Not yet: read what the checker says above.",
-    "Aún no: lee arriba lo que dice el corrector.",
+    "Not yet: read what the checker says below.",
+    "Aún no: lee abajo lo que dice el corrector.",
   ],
   done: ["done", "hecho"],
   failing: ["not passing yet", "aún no pasa"],
@@ -55,7 +55,8 @@ function setUp(panel) {
     line.className = kind;
     line.textContent = text;
     output.append(line);
-    output.scrollTop = output.scrollHeight;
+    // A lesson's box follows its last line; a check's keeps its verdict.
+    if (panel.dataset.kind !== "check") output.scrollTop = output.scrollHeight;
   };
 
   form.addEventListener("submit", async (event) => {
