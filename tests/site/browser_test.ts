@@ -151,6 +151,11 @@ Deno.test("The site in headless Chromium: Run on lesson 3, Stop on lesson 4, a r
       "exercise 03a in Spanish: Check runs deno task exercise in the copy, shows the verdict, and the state follows",
       async () => {
         await page.goto(`${url}/es/exercises/03a`);
+        // Saved after the page loaded: the check reads it, and so does the
+        // page's listing once the check is over.
+        const edit = "// saved after the page loaded\n";
+        const file = `${copy}/exercises/03a_overlap.ts`;
+        await Deno.writeTextFile(file, edit, { append: true });
         await page.click(".run-button");
         const state = await page.waitFor<string>(
           `['done', 'failing'].includes(${status}) && ${status}`,
@@ -171,6 +176,11 @@ Deno.test("The site in headless Chromium: Run on lesson 3, Stop on lesson 4, a r
             "[document.querySelector('.run-status').getBoundingClientRect().bottom <= document.querySelector('.run-output').getBoundingClientRect().top, document.querySelector('.run-output').scrollTop]",
           ),
           [true, 0],
+        );
+        await page.waitFor(
+          `document.querySelector('pre.code').textContent.includes(${
+            JSON.stringify(edit.trim())
+          })`,
         );
         assertEquals(
           await page.evaluate<string>(
