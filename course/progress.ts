@@ -41,10 +41,9 @@ export const PROGRESS = new URL("../exercises/.progress.json", import.meta.url);
 
 /** The progress saved in `file`; empty when there is none or it is unreadable. */
 export async function loadProgress(file: URL = PROGRESS): Promise<Progress> {
-  let saved: Partial<Progress> | null = null;
-  try {
-    saved = JSON.parse(await Deno.readTextFile(file));
-  } catch { /* nothing saved yet, or not a progress file */ }
+  // Nothing saved yet, or not a progress file: null.
+  const saved: Partial<Progress> | null = await Deno.readTextFile(file)
+    .then(JSON.parse).catch(() => null);
   const record = <T>(value: unknown): Record<string, T> => {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       return {};
@@ -86,12 +85,8 @@ export async function updateProgress(
 
 /** The SHA-256 of a file's bytes, in hex; "missing" when it cannot be read. */
 export async function hashOf(file: URL): Promise<string> {
-  let bytes: Uint8Array<ArrayBuffer>;
-  try {
-    bytes = await Deno.readFile(file) as Uint8Array<ArrayBuffer>;
-  } catch {
-    return "missing";
-  }
+  const bytes = await Deno.readFile(file).catch(() => undefined);
+  if (bytes === undefined) return "missing";
   return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)).toHex();
 }
 

@@ -433,11 +433,7 @@ export function terminal(): Io {
         }
       })();
       return (async function* () {
-        while (true) {
-          await changed.wait();
-          changed.clear();
-          yield;
-        }
+        while (true) yield await changed.wait().then(() => changed.clear());
       })();
     },
     color: useColor(),

@@ -290,12 +290,14 @@ export class Scene {
     return this.spans.find((span) => span.name === name);
   }
 
-  /** The span of `name`; a Failure saying the task never ran if it did not. */
+  /** The span of `name`; a Failure saying how the code ended and that the task never ran, if it did not. */
   spanOf(name: string): UnitSpan {
-    return this.span(name) ?? this.fail([text(
-      `Task ${name} never ran.`,
-      `La tarea ${this.es(name)} no llegó a ejecutarse.`,
-    )]);
+    return this.span(name) ?? this.fail(
+      this.common().concat(text(
+        `Task ${name} never ran.`,
+        `La tarea ${this.es(name)} no llegó a ejecutarse.`,
+      )),
+    );
   }
 
   /**

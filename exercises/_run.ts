@@ -163,9 +163,10 @@ const SAID: Record<string, [en: string, es: string]> = {
     "Your code posted a message (postMessage{where}): it runs on the main thread here, where nothing receives it, and a check's verdict comes from the checker alone. Return your result instead.",
     "Tu código envió un mensaje (postMessage{where}): aquí corre en el hilo principal, donde nadie lo recibe, y el veredicto lo da solo el comprobador. Devuelve tu resultado en su lugar.",
   ],
-  load: [
-    "{name} does not load: {error}",
-    "{name} no se puede cargar: {error}",
+  load: ["{name} does not load: {error}", "{name} no se puede cargar: {error}"],
+  beside: [
+    "{name} imports {file}, and a check may read only your file and the package (import that by its name, @asincronia/asincronia): put what you need in {name}.",
+    "{name} importa {file}, y una comprobación solo puede leer tu fichero y el paquete (ese, por su nombre, @asincronia/asincronia): pon lo que necesites en {name}.",
   ],
   missing: [
     "{name} should export a function named {fn}, and it does not: keep the export line of the stub.",
@@ -199,8 +200,12 @@ const SAID: Record<string, [en: string, es: string]> = {
 
 /** A message of the learner's process as a problem, if it is one: it ended, posted, imitated us. */
 function said(m: Message, name: string, exercise: Exercise): Text[] {
-  const message = SAID[m.kind];
-  return message ? [text(...message, { name, fn: exercise.export, ...m })] : [];
+  // A file it imports that it may not read: the learner cannot add the flag.
+  const file = /^(?:\w+: )+Requires read access to "(?:.*\/)?(.*?)"/
+    .exec(m.kind === "load" ? String(m.error) : "")?.[1];
+  const message = SAID[file ? "beside" : m.kind];
+  const values = { name, fn: exercise.export, file, ...m };
+  return message ? [text(...message, values)] : [];
 }
 
 /** `deno check` of `file`: its syntax and type errors, at most three, as problems. */

@@ -63,6 +63,7 @@ export const EXPECTED: Record<
         "Task fetch started at 3.0 units; it could have started at 0.0",
       "03b_render_too_early":
         "Task render started at 0.0 units, before fetch, which it needs, was done at 1.0.",
+      "03b_throws_first": "At 0.0 units, your code threw Error: a mistake",
     },
   },
   "04a": {

@@ -155,6 +155,13 @@ Deno.test("A check's process may not import from afar, reach the network, read p
   for (const line of lines) assertStringIncludes(line, ": refused (");
 });
 
+Deno.test("A module that imports a file of its own beside it is told that a check reads only the exercise's file and the package, not to add a flag it cannot add", async () => {
+  const file = fixture("_imports_beside");
+  const result = await checkFile(findExercise("03a")!, file);
+  assertNamed(result, "_imports_beside.ts imports 03a_forgotten.ts");
+  assert(!JSON.stringify(result.problems).includes("--allow-"), result.output);
+});
+
 Deno.test("A loop that never yields is reported once the process falls silent, and no process is left behind, also by deno task exercise --watch", async () => {
   let out = "";
   const results: Result[] = [];

@@ -35,7 +35,7 @@ export const exercise = define<Heartbeat>({
       const tasks = new URL("../_tasks.ts", import.meta.url);
       const tools = { blockFor, tasks, unit };
       try {
-        ticks.push((await world.run(() => session.export(tools), 200)).at);
+        ticks.push((await world.run(() => session.export(tools), 40)).at);
       } finally {
         REAL.clearTimeout(timer);
       }

@@ -28,7 +28,7 @@ export const exercise = define({
     for (const path of Object.keys(JUDGES)) {
       const margin = path === "/slow" ? DEADLINE - 0.2 - 1 : DEADLINE;
       await using world = session.open({ virtual: false, unit, margin });
-      await world.run(() => session.export(server.url(path), { unit }), 100);
+      await world.run(() => session.export(server.url(path), { unit }), 20);
     }
   },
   judge(_, _notes, runs) {

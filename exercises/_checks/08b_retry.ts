@@ -72,7 +72,7 @@ export const exercise = define<Attempt[][]>({
         const name = world.start(`attempt ${n} (${answer.status})`);
         world.end(name, answer.status < 400 ? "fulfilled" : "rejected");
       };
-      await world.run(() => session.export(server.url(path), { unit }), 100);
+      await world.run(() => session.export(server.url(path), { unit }), 50);
       // Give a retry that comes late a chance to show up.
       await new Promise((resolve) => REAL.setTimeout(resolve, unit));
       record = () => {};

@@ -45,7 +45,7 @@ export const exercise = define<{ here: number; chunks: number }>({
         limit: LIMIT,
         workers: WORKERS,
       };
-      await world.run(() => session.export(tools), 400);
+      await world.run(() => session.export(tools), 50);
     } finally {
       stop.abort();
       await executor.shutdown();

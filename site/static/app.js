@@ -20,17 +20,14 @@ const WORDS = {
     "Stopped at the time limit, after {s} s.",
     "Detenida al llegar al tiempo límite, tras {s} s.",
   ],
-  disconnected: ["Disconnected.", "Desconectada."],
   start: ["starts", "empieza"],
   end: ["ends", "termina"],
   rejected: ["rejects", "falla"],
   passed: ["Passed: recorded as done.", "Superado: queda como hecho."],
   notYet: [
-    "Not yet: read what the checker says above.",
-    "Aún no: lee arriba lo que dice el corrector.",
+    "Not yet: read what the checker says below.",
+    "Aún no: lee abajo lo que dice el corrector.",
   ],
-  done: ["done", "hecho"],
-  failing: ["not passing yet", "aún no pasa"],
 };
 const es = document.documentElement.lang === "es" ? 1 : 0;
 /** A message of WORDS in the page's language; `{name}` stands for `values.name`. */
@@ -55,7 +52,8 @@ function setUp(panel) {
     line.className = kind;
     line.textContent = text;
     output.append(line);
-    output.scrollTop = output.scrollHeight;
+    // A lesson's box follows its last line; a check's keeps its verdict.
+    if (panel.dataset.kind !== "check") output.scrollTop = output.scrollHeight;
   };
 
   form.addEventListener("submit", async (event) => {
@@ -123,14 +121,18 @@ function setUp(panel) {
         break;
       case "exit": {
         if (panel.dataset.kind === "check" && data.reason === "finished") {
-          // The checker exits with 0 when the exercise passes, 1 when not;
-          // the page's badge follows, as the progress file now says.
+          // The checker exits with 0 when the exercise passes, 1 when not.
           const state = data.code === 0 ? "done" : "failing";
           setStatus(state, say(data.code === 0 ? "passed" : "notYet"));
-          for (const badge of document.querySelectorAll("[data-state-of]")) {
-            badge.className = `state state-${state}`;
-            badge.textContent = say(state);
-          }
+          // The badge and the listing of the file follow, from the page as
+          // the server now makes it: the file just checked, its progress.
+          fetch(location.href).then((page) => page.text()).then((html) => {
+            const now = new DOMParser().parseFromString(html, "text/html");
+            for (const part of ["[data-state-of]", "pre.code"]) {
+              const fresh = now.querySelector(part);
+              if (fresh) document.querySelector(part)?.replaceWith(fresh);
+            }
+          });
           break;
         }
         const end = data.reason === "finished" && data.code !== 0
@@ -152,10 +154,9 @@ async function readEvents(body, on) {
     const { value, done } = await reader.read();
     if (done) return;
     buffer += value;
-    let end;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
+    const blocks = buffer.split("\n\n");
+    buffer = blocks.pop();
+    for (const block of blocks) {
       // The server writes each event as these two lines, and only them.
       const [, name, data] = /^event: (.*)\ndata: (.*)$/.exec(block) ?? [];
       if (data) on(name, JSON.parse(data));

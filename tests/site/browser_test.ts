@@ -14,6 +14,8 @@ import { loadCourse } from "../../site/course.ts";
 import { startSite } from "../../site/server.ts";
 import { Chromium } from "./_chromium.ts";
 import { copyCheckout } from "../_checkout.ts";
+import { shipped } from "../_exercises.ts";
+import { findExercise } from "../../exercises/_catalog.ts";
 
 const SHOTS = `${ROOT}/.tools/test-output/site-screenshots`;
 
@@ -25,9 +27,12 @@ Deno.test("The site in headless Chromium: Run on lesson 3, Stop on lesson 4, a r
   // the copy, not in the learner's.
   let copy = "";
   const [started, launched] = await Promise.allSettled([
-    copyCheckout("check#out%41").then((root) => loadCourse(copy = root)).then((
-      course,
-    ) => startSite({ port: 0, course, maxRuns: 1 })),
+    copyCheckout("check#out%41").then(async (root) => {
+      // 03a as shipped, whatever the learner has done with theirs: it fails.
+      const stub = await shipped(findExercise("03a")!);
+      await Deno.copyFile(stub, `${root}/exercises/03a_overlap.ts`);
+      return loadCourse(copy = root);
+    }).then((course) => startSite({ port: 0, course, maxRuns: 1 })),
     Chromium.launch(),
   ]);
   if (started.status === "rejected" || launched.status === "rejected") {
@@ -146,24 +151,36 @@ Deno.test("The site in headless Chromium: Run on lesson 3, Stop on lesson 4, a r
       "exercise 03a in Spanish: Check runs deno task exercise in the copy, shows the verdict, and the state follows",
       async () => {
         await page.goto(`${url}/es/exercises/03a`);
+        // Saved after the page loaded: the check reads it, and so does the
+        // page's listing once the check is over.
+        const edit = "// saved after the page loaded\n";
+        const file = `${copy}/exercises/03a_overlap.ts`;
+        await Deno.writeTextFile(file, edit, { append: true });
         await page.click(".run-button");
         const state = await page.waitFor<string>(
           `['done', 'failing'].includes(${status}) && ${status}`,
           15_000,
         );
-        assertStringIncludes(
-          (await texts(".run-status")).join(""),
-          state === "done" ? "Superado" : "Aún no",
-        );
-        // The stub as shipped fails; a solution passes: either way the
-        // verdict's line says which, and the badge and the copy's progress
-        // agree with it.
+        // The stub fails: the verdict's line says so, and the badge and the
+        // copy's progress agree with it.
+        assertEquals(state, "failing");
         const verdict = (await texts(".run-output .line")).find((line) =>
           /^[✓✗] /.test(line)
         );
+        assertEquals(verdict, "✗ 03a · Solapa tres esperas");
+        // The status points down to what the checker says, whose verdict and
+        // first problem stay in view at the top of its box.
+        assertStringIncludes((await texts(".run-status")).join(""), "abajo");
         assertEquals(
-          verdict?.replace(/ — (passed|superado)$/, ""),
-          `${state === "done" ? "✓" : "✗"} 03a · Solapa tres esperas`,
+          await page.evaluate<[boolean, number]>(
+            "[document.querySelector('.run-status').getBoundingClientRect().bottom <= document.querySelector('.run-output').getBoundingClientRect().top, document.querySelector('.run-output').scrollTop]",
+          ),
+          [true, 0],
+        );
+        await page.waitFor(
+          `document.querySelector('pre.code').textContent.includes(${
+            JSON.stringify(edit.trim())
+          })`,
         );
         assertEquals(
           await page.evaluate<string>(

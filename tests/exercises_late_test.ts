@@ -1,0 +1,38 @@
+// Real-time checks that must not hold the learner up. A function that never
+// settles is called late after a few times the exercise's own length. And
+// exercise 09a's check hands the learner an Executor of its own: a chunk
+// that never ends (a bound of 1e10 for the limit) must not hold the check
+// up: once the check's world has closed, what still runs on that executor
+// is aborted (the executor ends its worker), and the check says the chunk
+// was still running. A file of its own, so that its seconds of waiting go
+// beside exercises_io_test.ts's, not after them.
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { EXERCISES, findExercise } from "../exercises/_catalog.ts";
+import { check } from "../exercises/_run.ts";
+import { checkHere, FIXTURES } from "./_exercises.ts";
+
+Deno.test("09a: a chunk that never ends is stopped with the check's world, and the check names it rather than running out of time", async () => {
+  const file = new URL("_09a_endless_chunk.ts", FIXTURES);
+  // Were it waited for, the check would run out of these 10 s instead.
+  const options = { typeCheck: false, total: 10_000 };
+  const result = await check(findExercise("09a")!, file, options);
+  const problems = result.problems.map((problem) => problem.en);
+  assertEquals(result.passed, false);
+  assertStringIncludes(
+    problems.join("\n"),
+    "but task chunk 1 50000–10000000000 was still running",
+  );
+  assertEquals(problems.filter((p) => p.includes("ran out of time")), []);
+});
+
+Deno.test("A real-time exercise's function that never settles is called late after a few times the exercise's own length, not a minute of silence", async () => {
+  const file = new URL("_never_settles.ts", FIXTURES);
+  for (const exercise of EXERCISES.filter((e) => e.real)) {
+    // Observed here, and as on a run the hold-up watch saw free.
+    const { problems } = await checkHere(exercise, file, 0);
+    const all = problems.map((p) => p.en).join("\n");
+    const after = /had not finished after ([\d.]+) units/.exec(all);
+    // 06a blocks 6 units, 08a gives up at 2, 08b waits 3.5, 09a takes 1.
+    assert(Number(after?.[1]) < 60, `${exercise.id}: ${all}`);
+  }
+});
