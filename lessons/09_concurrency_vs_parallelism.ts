@@ -118,8 +118,8 @@ export async function concurrencyVsParallelism(
 
   // 3. CPU-bound on Workers: threads of this process, each a V8 isolate of
   // its own (its own heap and event loop). No lock like Python's GIL holds
-  // them back, so one per core computes on every core at once. Starting a worker costs a few tens of milliseconds
-  // (it loads its modules): we time one alone, and the run includes it.
+  // them back: one per core computes on every core at once. Each takes
+  // tens of ms to start (it loads its modules): timed alone, and in the run.
   const url = import.meta.url;
   const workerStart = await timed(async () => {
     await using one = new Executor({ workers: 1 });
