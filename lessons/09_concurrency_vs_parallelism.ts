@@ -11,12 +11,10 @@
  * @guide docs/es/09-concurrencia-y-paralelismo.md
  * @exercises 09a
  *
- * Concurrency: ten waits started together on one thread finish in about the
- * time of the longest, because waiting costs no CPU. Parallelism: a
- * computation that keeps a core busy only gets faster when it is spread over
- * several cores. CPython spreads Python code over processes, because of the
- * GIL of its default build; Deno can use Workers (threads) or processes. The
- * lesson times all three, and what it costs to start a worker and a process.
+ * Concurrency: ten waits on one thread take about as long as the longest,
+ * since waiting costs no CPU. Parallelism: counting primes only gets faster
+ * on more cores: CPython's default build needs processes (the GIL), Deno
+ * has Workers or processes. The lesson times each way, and starting each.
  *
  * Output (the times vary with the machine and its load):
  *
