@@ -217,8 +217,12 @@ Deno.test("Each page shows its lesson's @run command and its Output block unchan
   }
 });
 
-Deno.test("Every relative link in the guide leads to a file, and every anchor to a heading", async () => {
-  const docs = [...await guide(), await read("README.md")];
+Deno.test("Every relative link in the guide and docs/library.md leads to a file, and every anchor to a heading", async () => {
+  const docs = [
+    ...await guide(),
+    await read("docs/library.md"),
+    await read("README.md"),
+  ];
   let checked = 0;
   for (const doc of docs) {
     // README.md is the lead's; only its link to the guide is checked here.
