@@ -42,6 +42,7 @@ import { fetchWithRetry } from "../lib/fetch.ts";
 import { Queue } from "../lib/queue.ts";
 import { asCompleted } from "../lib/as_completed.ts";
 import {
+  downloadsFlags,
   type DownloadsOptions,
   downloadsOptions,
   drawDurations,
@@ -163,23 +164,7 @@ export async function downloads(
 
 /** How `deno run` runs this lesson. */
 export const command = defineLesson(import.meta, downloads, {
-  flags: {
-    seed: {
-      type: "number",
-      help:
-        "picks the random durations: an integer from 0 to 4294967295 (default 1871)",
-    },
-    consumers: {
-      type: "number",
-      help:
-        "how many consumers pull the files from the queue in part 2: 1 to 5, one per file at most (default 2)",
-    },
-    part: {
-      type: "number",
-      help:
-        "runs only part 1 (all at once) or part 2 (the queue); default both",
-    },
-  },
+  flags: downloadsFlags,
   // Below this, the shortest download's chunks come under 7 ms apart, and a
   // busy machine may swap two downloads (at 300, under a load of 19, it did).
   minUnit: 200,

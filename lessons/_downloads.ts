@@ -1,24 +1,22 @@
 /**
- * Plumbing of lesson 10: its options, checked, and the seeded draw of the
- * download durations. Learners can skip this file; the lesson says what
- * each option does.
+ * Plumbing of lesson 10: its options, checked, its flags, and the seeded
+ * draw of the download durations. Learners can skip this file; the lesson
+ * says what each option does.
  *
  * @module
  */
-import { integerOption, type LessonOptions } from "../course/lesson.ts";
+import {
+  integerOption,
+  type LessonFlag,
+  type LessonOptions,
+} from "../course/lesson.ts";
 import type { LessonServer } from "./_server.ts";
 
 /** Options of lesson 10. */
 export interface DownloadsOptions extends LessonOptions {
-  /**
-   * Picks the random durations. The default draw finishes in the notes'
-   * order. @default {1871}
-   */
+  /** Picks the random durations; the default draw ends in the notes' order. */
   seed?: number;
-  /**
-   * How many consumers pull the files from the queue in part 2: an integer
-   * from 1 to 5, one per file at most. @default {2}
-   */
+  /** How many consumers pull the files from the queue in part 2. */
   consumers?: number;
   /** Runs only part 1 (all at once) or only part 2 (the queue). @default {both} */
   part?: number;
@@ -34,13 +32,37 @@ export interface DownloadsOptions extends LessonOptions {
 /** How many files the lesson downloads: more consumers would have nothing to do. */
 export const FILES = 5;
 
+// [default, min, max] of each number option: its check and its --help line
+// (below) read them here, and nowhere else says them.
+const SEED = [1871, 0, 2 ** 32 - 1] as const;
+const CONSUMERS = [2, 1, FILES] as const;
+const range = ([fallback, min, max]: readonly number[]) =>
+  `${min} to ${max} (default ${fallback})`;
+
 /** The checked options: each one names itself and the value when refused. */
 export function downloadsOptions(options: DownloadsOptions) {
-  const seed = integerOption(options.seed, "seed", 1871, 0, 2 ** 32 - 1);
-  const consumers = integerOption(options.consumers, "consumers", 2, 1, FILES);
+  const seed = integerOption(options.seed, "seed", ...SEED);
+  const consumers = integerOption(options.consumers, "consumers", ...CONSUMERS);
   const part = integerOption(options.part, "part", 0, 1, 2);
   return { seed, consumers, parts: part === 0 ? [1, 2] : [part] };
 }
+
+/** Lesson 10's own flags, for its command line and --help. */
+export const downloadsFlags: Record<string, LessonFlag> = {
+  seed: {
+    type: "number",
+    help: `picks the random durations: an integer from ${range(SEED)}`,
+  },
+  consumers: {
+    type: "number",
+    help: "how many consumers pull the files from the queue in part 2, " +
+      `one per file at most: ${range(CONSUMERS)}`,
+  },
+  part: {
+    type: "number",
+    help: "runs only part 1 (all at once) or part 2 (the queue); default both",
+  },
+};
 
 /**
  * Five durations in seconds, tenths from 1 to 3, the same ones for the same
