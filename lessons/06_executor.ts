@@ -52,8 +52,10 @@ export async function executor(
 
   // A heartbeat on the main thread: a timer that ticks four times a second.
   // It can only tick while the main thread is free to run its event loop.
+  // `using` (lesson 4) stops it when the function ends, even by an error.
   let ticks = 0;
   const heartbeat = setInterval(() => ticks++, unit / 4);
+  using _stop = { [Symbol.dispose]: () => clearInterval(heartbeat) };
 
   // The notes first ask for the running loop (asyncio.get_running_loop()),
   // because run_in_executor is a method of the loop. Deno's event loop is
@@ -101,7 +103,6 @@ export async function executor(
   print(direct);
   print(`Heartbeat ticked ${main} times while the main thread blocked`);
 
-  clearInterval(heartbeat);
   return { ...lesson, ticks: { worker, main } };
 }
 

@@ -10,12 +10,10 @@
  * @guide docs/es/07-buenas-practicas.md
  * @exercises 07a
  *
- * The three practices of the notes, each measured: a blocking call freezes a
- * heartbeat while an await does not, and work cut into slices lets it beat
- * only if each slice yields to a timer, not a microtask; a bound keeps the
- * number of jobs in flight small (with our Semaphore and with std's
- * pooledMap); a rejection nobody handles is caught here by an
- * `unhandledrejection` listener, where it would otherwise end the process.
+ * The notes' three practices, each measured: blocking freezes a heartbeat and
+ * awaiting does not, and sliced work lets it beat only if each slice yields to
+ * a timer, not a microtask; a bound (Semaphore, pooledMap) caps the jobs in
+ * flight; a rejection nobody handled meets an `unhandledrejection` listener.
  *
  * Output:
  *

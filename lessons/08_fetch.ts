@@ -98,9 +98,9 @@ export async function fetchLesson(
 
   // A retry. This route fails twice with 503 Service Unavailable, then
   // answers. fetchWithRetry (our library) retries statuses that mean "try
-  // again later", waiting a little longer each time; here the waits are
-  // fixed at half a second so that the output is always the same. Each
-  // attempt may take 5 seconds; one that runs out is retried too.
+  // again later", waiting a random and growing time by default; here each
+  // wait is half a second, which --unit scales like the rest. Each attempt
+  // may take 5 seconds; one that runs out is retried too.
   let attempt = 1;
   const response = await timeline.track(
     "retry",
@@ -109,16 +109,15 @@ export async function fetchLesson(
       retry: {
         limit: 3,
         backoff: () => unit / 2,
-        onRetry: ({ retry, status, error }) =>
+        onRetry: ({ status, error }) =>
           print(
-            `Attempt ${(attempt = retry + 1)} failed with ${
+            `Attempt ${attempt++} failed with ${
               status ?? (error as Error).name
             }, retrying`,
           ),
       },
     }),
   );
-  attempt++;
   print(
     `Attempt ${attempt} answered ${response.status}: ${await response.text()}`,
   );

@@ -11,12 +11,10 @@
  * @guide docs/es/09-concurrencia-y-paralelismo.md
  * @exercises 09a
  *
- * Concurrency: ten waits started together on one thread finish in about the
- * time of the longest, because waiting costs no CPU. Parallelism: a
- * computation that keeps a core busy only gets faster when it is spread over
- * several cores. CPython spreads Python code over processes, because of the
- * GIL of its default build; Deno can use Workers (threads) or processes. The
- * lesson times all three, and what it costs to start a worker and a process.
+ * Concurrency: ten waits on one thread take about as long as the longest,
+ * since waiting costs no CPU. Parallelism: counting primes only gets faster
+ * on more cores: CPython's default build needs processes (the GIL), Deno
+ * has Workers or processes. The lesson times each way, and starting each.
  *
  * Output (the times vary with the machine and its load):
  *
@@ -118,8 +116,8 @@ export async function concurrencyVsParallelism(
 
   // 3. CPU-bound on Workers: threads of this process, each a V8 isolate of
   // its own (its own heap and event loop). No lock like Python's GIL holds
-  // them back, so one per core computes on every core at once. Starting a worker costs a few tens of milliseconds
-  // (it loads its modules): we time one alone, and the run includes it.
+  // them back: one per core computes on every core at once. Each takes
+  // tens of ms to start (it loads its modules): timed alone, and in the run.
   const url = import.meta.url;
   const workerStart = await timed(async () => {
     await using one = new Executor({ workers: 1 });

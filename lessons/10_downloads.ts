@@ -12,14 +12,10 @@
  * @guide docs/es/10-ejemplo-completo.md
  * @exercises 10a, 10b, 10c
  *
- * The notes' complete example pretends to download five files with
- * `asyncio.sleep`. Here the downloads are real: five files stream from a
- * local server, each taking 1 to 3 seconds chosen at random. Part 1 is the
- * notes' program: all five at once, in the notes' order by default
- * (`--seed N` draws other durations). Part 2 fetches the same five with only
- * `--consumers N` (default 2) at a time, pulled from a queue (asyncio's
- * worker pattern, with `join()`), and reports each as it ends. On a
- * terminal, a progress bar per download shows them advance.
+ * The notes' five pretend downloads, made real: five files stream from a
+ * local server, 1 to 3 seconds each (drawn by `--seed`), with a progress bar
+ * each on a terminal. Part 1 is the notes' program, all five at once; part 2
+ * pulls them from a queue, `--consumers` at a time, reporting each as it ends.
  *
  * Output:
  *

@@ -101,14 +101,13 @@ export type HostMessage = InitMessage | CallsMessage;
 
 /**
  * Worker → host: the answers to the next calls, in the order sent: what
- * each returned, or for the indexes in `failed` a {@linkcode Thrown}, or
- * for those in `skipped` nothing (taken back). Both lists are sorted.
+ * each returned, or for the indexes in `failed` (sorted) a
+ * {@linkcode Thrown}; for a call taken back, `undefined`.
  */
 export type ResultsMessage = {
   type: "results";
   values: unknown[];
   failed: number[];
-  skipped: number[];
 };
 
 /**
@@ -263,10 +262,9 @@ export function checkRun(
   check.signal(signal, action);
   if (transfer === undefined) return { url, signal };
   if (!Array.isArray(transfer)) bad("transfer", "an array", transfer);
-  transfer.forEach((item: unknown, i: number) => {
-    if (item === null || typeof item !== "object") {
-      bad(`transfer[${i}]`, "a transferable object", item);
-    }
-  });
+  const i = transfer.findIndex((item) =>
+    item === null || typeof item !== "object"
+  );
+  if (i >= 0) bad(`transfer[${i}]`, "a transferable object", transfer[i]);
   return { url, signal, transfer: transfer.length ? transfer : undefined };
 }

@@ -45,14 +45,12 @@ interface Locks {
   ): Promise<unknown>;
 }
 
-/** The part of `node:worker_threads` used here. */
-type NodeThreads = {
-  Worker: new (url: URL, options: { name: string }) => {
-    on(event: string, listener: (value: never) => void): void;
-    postMessage(message: HostMessage, transfer?: Transferable[]): void;
-    terminate(): unknown;
-  };
-};
+/** A `node:worker_threads` Worker: the part used here. */
+interface NodeWorker {
+  on(event: string, listener: (value: never) => void): void;
+  postMessage(message: HostMessage, transfer?: Transferable[]): void;
+  terminate(): unknown;
+}
 
 /**
  * Starts a worker: `onMessage` gets what it posts, `onExit` is called once
@@ -63,25 +61,46 @@ export function startWorker(
   onExit: (cause: string | undefined) => void,
 ): Port {
   const name = `asincronia-executor-${crypto.randomUUID()}`;
-  if (typeof globalThis.Worker !== "function") {
-    return startNodeWorker(name, onMessage, onExit);
-  }
-  let worker: Worker;
+  // Node has no Web Worker; a runtime with neither fails below, as one that
+  // refuses to start a worker does.
+  const node = typeof Worker === "function" ? undefined : (globalThis as {
+    process?: { getBuiltinModule?(name: string): { Worker: unknown } };
+  }).process?.getBuiltinModule?.("node:worker_threads").Worker as
+    | (new (url: URL, options: { name: string }) => NodeWorker)
+    | undefined;
+  let worker: Worker | NodeWorker;
   try {
     // A page refuses a worker script from another origin here, at once.
-    worker = new Worker(WORKER, { type: "module", name });
+    worker = node
+      ? new node(WORKER, { name })
+      : new Worker(WORKER, { type: "module", name });
   } catch (error) {
-    return unstarted(onExit, summarize(error));
+    queueMicrotask(() => onExit(summarize(error)));
+    return { post() {}, terminate() {} };
   }
+  if (node) {
+    // Its `exit` event fires however it ended.
+    const port = worker as NodeWorker;
+    let cause: string | undefined;
+    port.on("message", onMessage);
+    // What the worker could not catch itself (it could not start).
+    port.on("error", (error) => (cause = summarize(error)));
+    port.on("exit", () => onExit(cause));
+    return {
+      post: (message, transfer) => port.postMessage(message, transfer),
+      terminate: () => void port.terminate(),
+    };
+  }
+  const web = worker as Worker;
   const locks = (navigator as { locks?: Locks }).locks;
   // Given up before terminating: granted once the worker ended, it would
   // outlive shutdown; and a worker in an endless call never lets go of it.
   const lockRequest = new AbortController();
   const terminate = () => {
     lockRequest.abort();
-    worker.terminate();
+    web.terminate();
   };
-  worker.onmessage = ({ data }: MessageEvent<WorkerMessage>) => {
+  web.onmessage = ({ data }: MessageEvent<WorkerMessage>) => {
     if (data.type === "ready" && locks) {
       // It holds the lock named after it: granted here once it is gone.
       const options = { signal: lockRequest.signal };
@@ -89,51 +108,17 @@ export function startWorker(
     }
     onMessage(data);
   };
-  worker.onerror = (event) => {
+  web.onerror = (event) => {
     // What the worker could not catch itself (it could not start): never
     // let it reach the main thread.
     event.preventDefault();
     onExit(event.message);
     terminate();
   };
-  worker.addEventListener("close", () => onExit(undefined)); // Bun's
+  web.addEventListener("close", () => onExit(undefined)); // Bun's
   return {
-    post: (message, transfer = []) => worker.postMessage(message, transfer),
+    post: (message, transfer = []) => web.postMessage(message, transfer),
     terminate,
     lock: locks ? name : undefined,
   };
-}
-
-/** Starts a `node:worker_threads` Worker (Node has no Web Worker). */
-function startNodeWorker(
-  name: string,
-  onMessage: (message: WorkerMessage) => void,
-  onExit: (cause: string | undefined) => void,
-): Port {
-  const { process } = globalThis as {
-    process?: { getBuiltinModule?(name: string): unknown };
-  };
-  const threads = process?.getBuiltinModule?.("node:worker_threads");
-  if (!threads) return unstarted(onExit, "this runtime has no Worker");
-  let worker: InstanceType<NodeThreads["Worker"]>;
-  try {
-    worker = new (threads as NodeThreads).Worker(WORKER, { name });
-  } catch (error) {
-    return unstarted(onExit, summarize(error));
-  }
-  let cause: string | undefined;
-  worker.on("message", onMessage);
-  // What the worker could not catch itself (it could not start).
-  worker.on("error", (error) => (cause = summarize(error)));
-  worker.on("exit", () => onExit(cause));
-  return {
-    post: (message, transfer) => worker.postMessage(message, transfer),
-    terminate: () => void worker.terminate(),
-  };
-}
-
-/** A worker that could not start: gone, for `cause`, once the caller is back. */
-function unstarted(onExit: (cause: string) => void, cause: string): Port {
-  queueMicrotask(() => onExit(cause));
-  return { post() {}, terminate() {} };
 }

@@ -38,23 +38,22 @@ interface WebScope {
 interface Process {
   exit(code?: number): never;
   on(event: string, listener: (value: never) => void): void;
-  getBuiltinModule(
-    name: string,
-  ): { parentPort: Pick<WebScope, "postMessage"> & Pick<Process, "on"> };
+  getBuiltinModule(name: string): { parentPort: WebScope };
 }
 const process = (globalThis as unknown as { process?: Process }).process;
 const web = "postMessage" in globalThis
   ? globalThis as unknown as WebScope
   : undefined;
-const node = web
-  ? undefined
-  : process!.getBuiltinModule("node:worker_threads").parentPort;
-const scope = web ?? node!;
-const send = scope.postMessage;
-const post = (message: WorkerMessage, transfer?: Transferable[]) =>
-  send.call(scope, message, transfer);
-// The channel is the executor's: a task's own message would pass for ours
-// (and its `onmessage` may not take ours: `receive` listens instead).
+const scope = web ??
+  process!.getBuiltinModule("node:worker_threads").parentPort;
+const post = scope.postMessage.bind(scope);
+// The channel is the executor's: a task's own message would pass for ours,
+// and a module's own listeners (one written for a plain Worker posts back)
+// never hear ours: this one, the first, stops them.
+scope.addEventListener("message", (event) => {
+  event.stopImmediatePropagation();
+  receive((event as MessageEvent<HostMessage>).data);
+});
 scope.postMessage = () => {
   throw new TypeError("Cannot post from a task: return what it sends");
 };
@@ -65,30 +64,29 @@ const modules = new Map<string, Record<string, unknown> | Error>();
 const inbox: [CallsMessage, Int32Array][] = [];
 /** The index in `inbox[0]` of the next call. */
 let next = 0;
-/** The outbox: answers not posted yet. */
-const empty = (): ResultsMessage => ({
+/** The outbox: answers not posted yet, and the indexes of thrown values. */
+let values: unknown[] = [];
+let failed: number[] = [];
+/** One answer, as a message of its own. */
+const alone = (value: unknown, threw: boolean): ResultsMessage => ({
   type: "results",
-  values: [],
-  failed: [],
-  skipped: [],
+  values: [value],
+  failed: threw ? [0] : [],
 });
-let out = empty();
 /** The claim slots of the call in progress, and its index there. */
 let claims: Int32Array;
 let slot = 0;
 /** PROGRESS and NOTICE, once the host sent them. */
 let state: Int32Array | undefined;
-/** Has its state, and holds its lock if the host watches one. */
-let ready = false;
-/** A call is in progress asynchronously. */
-let busy = false;
+/** A call is in progress asynchronously, or the worker is not ready yet. */
+let busy = true;
 /** A death notice went out: nothing else may. */
 let dying = false;
 
 function receive(data: HostMessage): void {
   if (data.type !== "init") {
     inbox.push([data, new Int32Array(data.claims)]);
-    if (ready && !busy) drain();
+    if (!busy) drain();
     return;
   }
   state = new Int32Array(data.state);
@@ -101,13 +99,10 @@ function receive(data: HostMessage): void {
     return new Promise<never>(() => {});
   });
 }
-const listen = (event: Event) => receive((event as MessageEvent).data);
-if (web) web.addEventListener("message", listen);
-else node!.on("message", receive);
 
-/** Tells the host that calls may run, and runs those that came. */
+/** Ready (it holds its lock, if any): says so, runs the calls that came. */
 function start(): void {
-  ready = true;
+  busy = false;
   post({ type: "ready" });
   drain();
 }
@@ -124,9 +119,7 @@ function drain(): void {
     // An abort of this call ends the worker: what it answered goes first.
     if (message.abortable?.[i]) flush();
     if (!claim(batch, i)) {
-      // The host took it back: it runs elsewhere, or not at all.
-      out.skipped.push(out.values.length);
-      out.values.push(undefined);
+      values.push(undefined); // taken back by the host, which knows it
       continue;
     }
     Atomics.add(state!, PROGRESS, 1);
@@ -202,14 +195,13 @@ function answer(value: unknown, threw: boolean): void {
   Atomics.store(claims, slot, DONE);
   const list = threw ? undefined : field(value, TRANSFER); // a getter may throw
   if (!Array.isArray(list)) {
-    if (threw) out.failed.push(out.values.length);
-    out.values.push(threw ? pack(value) : value);
+    if (threw) failed.push(values.length);
+    values.push(threw ? pack(value) : value);
     return;
   }
   flush();
-  const values = [(value as TransferMarker).value];
   try {
-    post({ type: "results", values, failed: [], skipped: [] }, list);
+    post(alone((value as TransferMarker).value, false), list);
   } catch (error) {
     answer(unsent("its transfer list cannot be moved", error), true);
   }
@@ -228,21 +220,17 @@ function unsent(why: string, error: unknown): TypeError {
 function flush(): void {
   // After a death notice nothing goes out: the call that killed the worker
   // must not look as if it succeeded.
-  if (out.values.length === 0 || dying) return;
-  const { values, failed, skipped } = out;
-  out = empty();
+  if (values.length === 0 || dying) return;
+  const message: ResultsMessage = { type: "results", values, failed };
+  [values, failed] = [[], []];
   try {
-    post({ type: "results", values, failed, skipped });
+    post(message);
   } catch {
-    values.forEach((value, i) => {
-      const one = { ...empty(), values: [value] };
-      if (failed.includes(i)) one.failed.push(0);
-      if (skipped.includes(i)) one.skipped.push(0);
+    message.values.forEach((value, i) => {
       try {
-        post(one);
+        post(alone(value, message.failed.includes(i)));
       } catch (error) {
-        one.values[0] = pack(unsent("it cannot be cloned", error));
-        post({ ...one, failed: [0] });
+        post(alone(pack(unsent("it cannot be cloned", error)), true));
       }
     });
   }
@@ -262,24 +250,21 @@ function die(cause: string, error?: unknown): void {
 }
 
 // Task code may end this worker on purpose; say so before it goes.
-const close = web?.close;
-const exit = process?.exit;
+const [close, exit] = [web?.close, process?.exit];
 /** Ends this worker, whatever the task code did to the ways out. */
 const end = () => close ? close.call(web) : exit!.call(process, 1);
-if (close) {
-  web!.close = () => {
-    die("the task called self.close()");
-    close.call(web);
-  };
-}
-for (const [owner, name] of [[process, "process"], [globalThis.Deno, "Deno"]]) {
-  const original = (owner as Process | undefined)?.exit;
-  if (!original) continue;
-  (owner as Process).exit = (code?: number): never => {
-    die(`the task called ${name}.exit(${code ?? ""})`);
+/** Has `owner[key]()` (`self.close`, `Deno.exit`…) say why it ends the worker. */
+function patch(owner: object | undefined, name: string, key: string): void {
+  const original = (owner as Record<string, unknown> | undefined)?.[key];
+  if (typeof original !== "function") return; // Bun's self has no close
+  (owner as Record<string, unknown>)[key] = (code?: number) => {
+    die(`the task called ${name}.${key}(${code ?? ""})`);
     return original.call(owner, code);
   };
 }
+patch(web, "self", "close");
+patch(process, "process", "exit");
+patch(globalThis.Deno, "Deno", "exit");
 function fatal(what: string, thrown: unknown, event?: Event): void {
   event?.preventDefault();
   die(`${what} ${summarize(thrown)}`, thrown);

@@ -242,9 +242,9 @@ interface Thread {
   head: number;
   /** PROGRESS at the last look for stuck workers. */
   seen: number;
-  /** Why it died, and the error that killed it. */
+  /** Why it died; the error that killed it, as `{ cause }`. */
   cause?: string;
-  causeError?: unknown;
+  killer?: ErrorOptions;
   idleTimer?: LongTimeout;
 }
 
@@ -275,6 +275,9 @@ interface Thread {
  * - A missing module or export rejects with an error naming it; arguments
  *   that cannot be cloned with a `DataCloneError`; a result that cannot be
  *   cloned or moved back with a `TypeError`. The worker goes on.
+ * - The worker's channel is the executor's: a task module's own message
+ *   listeners (one written for a plain Worker) never hear it, and a task's
+ *   `postMessage` throws a `TypeError`.
  * - A bad argument or option (a look-alike signal too) rejects that one call
  *   with a `TypeError` naming the value, and changes nothing else.
  * - A worker that dies — `self.close()`, `Deno.exit()` or `process.exit()`
@@ -455,7 +458,7 @@ export class Executor implements AsyncDisposable {
         args: args as unknown[],
         transfer,
         signal,
-        aborted: noop,
+        aborted: () => this.#abort(call),
         resolve: resolve as (value: unknown) => void,
         reject,
         state: QUEUED,
@@ -463,10 +466,7 @@ export class Executor implements AsyncDisposable {
         claims: undefined,
         slot: 0,
       };
-      if (signal) {
-        call.aborted = () => this.#abort(call);
-        watch(signal, call);
-      }
+      if (signal) watch(signal, call);
       this.#queue.push(call);
       this.#queued++;
       this.#schedule();
@@ -526,7 +526,7 @@ export class Executor implements AsyncDisposable {
         await new Promise<void>((resolve) => (this.#drained = resolve));
       }
       clearTimeout(this.#look);
-      for (const thread of [...this.#threads]) this.#retire(thread);
+      for (const thread of [...this.#threads]) this.#forget(thread, true);
     })();
   }
 
@@ -556,7 +556,7 @@ export class Executor implements AsyncDisposable {
         (i < this.#max ? this.#spawn() : undefined);
       if (thread === undefined) break;
       // Again while it is left idle: what it was given could not be posted.
-      while (this.#queued > 0 && thread.head === thread.calls.length) {
+      while (this.#queued > 0 && !thread.dead && free(thread)) {
         this.#post(thread, this.#take(share));
       }
     }
@@ -594,6 +594,7 @@ export class Executor implements AsyncDisposable {
   /** Puts calls taken back from a worker at the head of the queue, in order. */
   #requeue(calls: Call[]): void {
     if (calls.length === 0) return;
+    this.#running -= calls.length;
     for (const call of calls) call.state = QUEUED;
     this.#queue = calls.concat(this.#queue.slice(this.#head));
     this.#head = 0;
@@ -603,9 +604,10 @@ export class Executor implements AsyncDisposable {
 
   /**
    * Posts `batch` to `thread` in one message; if that fails, its calls one
-   * by one, so that only those whose arguments cannot be sent fail. The
-   * calls count as sent before: a getter among the arguments runs inside
-   * `post`, and may abort one (its claim is withdrawn, the worker skips it).
+   * by one, back through the queue, so that only those whose arguments
+   * cannot be sent fail. A getter among the arguments runs inside `post`:
+   * it may abort any call (one of the batch, sent, is withdrawn and skipped;
+   * queued, dropped), even the one `thread` runs, which ends `thread`.
    */
   #post(thread: Thread, batch: Call[]): void {
     const claims = new Int32Array(new SharedArrayBuffer(4 * batch.length));
@@ -630,10 +632,15 @@ export class Executor implements AsyncDisposable {
     } catch (error) {
       thread.calls.length -= batch.length;
       const left = batch.filter((call) => call.state === SENT);
-      this.#running -= left.length;
-      for (const call of left) {
-        if (batch.length > 1) this.#post(thread, [call]);
-        else this.#settle(call, false, cloneError(call, error));
+      if (batch.length > 1) {
+        this.#requeue(left);
+        for (const _ of left) {
+          if (this.#queued > 0 && !thread.dead) {
+            this.#post(thread, this.#take(1));
+          }
+        }
+      } else if (left[0]) {
+        this.#settle(left[0], false, cloneError(left[0], error));
       }
       return this.#idle(thread);
     }
@@ -663,8 +670,7 @@ export class Executor implements AsyncDisposable {
 
   /** Some worker has nothing to do, or another may start. */
   #spare(): boolean {
-    return this.#threads.length < this.#max ||
-      this.#threads.some((thread) => thread.head === thread.calls.length);
+    return this.#threads.length < this.#max || this.#threads.some(free);
   }
 
   /**
@@ -678,7 +684,6 @@ export class Executor implements AsyncDisposable {
       if (!call || call.state !== SENT || call.transfer) continue;
       if (!withdraw(call.claims!, call.slot)) continue;
       thread.calls[i] = null;
-      this.#running--;
       back.push(call);
     }
     this.#requeue(back);
@@ -692,7 +697,7 @@ export class Executor implements AsyncDisposable {
       return this.#pump();
     }
     thread.cause = message.cause;
-    if (message.error) thread.causeError = revive(message.error);
+    if (message.error) thread.killer = { cause: revive(message.error) };
     // The worker waits for this before it exits, so that the news of its
     // death (its lock, its exit event) never arrives before its cause.
     Atomics.store(thread.state, NOTICE, 1);
@@ -700,16 +705,16 @@ export class Executor implements AsyncDisposable {
   }
 
   /** Settles the answered calls and hands out more. */
-  #onResults(thread: Thread, { values, failed, skipped }: ResultsMessage) {
-    for (let i = 0, f = 0, s = 0; i < values.length; i++) {
+  #onResults(thread: Thread, { values, failed }: ResultsMessage) {
+    for (let i = 0, f = 0; i < values.length; i++) {
+      // A call taken back (its answer: nothing) is no longer SENT here.
       const call = thread.calls[thread.head++];
       const threw = failed[f] === i && ++f > 0;
-      if ((skipped[s] === i && ++s > 0) || call?.state !== SENT) continue;
-      this.#running--;
-      if (threw) this.#settle(call, false, revive(values[i] as Thrown));
-      else this.#settle(call, true, values[i]);
+      if (call?.state !== SENT) continue;
+      const value = values[i];
+      this.#settle(call, !threw, threw ? revive(value as Thrown) : value);
     }
-    if (thread.head === thread.calls.length) {
+    if (free(thread)) {
       thread.calls = [];
       thread.head = 0;
       this.#idle(thread);
@@ -719,6 +724,7 @@ export class Executor implements AsyncDisposable {
   }
 
   #settle(call: Call, ok: boolean, value: unknown): void {
+    if (call.state === SENT) this.#running--;
     call.state = SETTLED;
     call.thread = call.claims = call.args = undefined;
     if (call.signal) unwatch(call.signal, call);
@@ -736,7 +742,6 @@ export class Executor implements AsyncDisposable {
     if (state === QUEUED && --this.#queued === 0) {
       this.#head = this.#queue.length = 0;
     }
-    if (state === SENT) this.#running--;
     this.#settle(call, false, call.signal!.reason);
     if (thread?.ending) return this.#end(thread);
     if (state !== SENT || withdraw(claims!, slot)) return;
@@ -766,37 +771,29 @@ export class Executor implements AsyncDisposable {
     if (thread.dead && !thread.ending) return;
     if (!thread.dead) this.#forget(thread);
     thread.ending = false;
-    const again: Call[] = [];
+    if (thread.ready) this.#takeBack(thread);
     for (const call of thread.calls.slice(thread.head)) {
       if (call?.state !== SENT) continue;
-      this.#running--;
       const never = withdraw(call.claims!, call.slot);
-      if (never && thread.ready && !call.transfer) again.push(call);
-      else this.#settle(call, false, deathError(thread, call, never));
+      this.#settle(call, false, deathError(thread, call, never));
     }
-    this.#requeue(again);
   }
 
-  /** Takes `thread` out of the pool. */
-  #forget(thread: Thread): void {
+  /** Takes `thread` out of the pool; ends it if `end` (idle, shutting down). */
+  #forget(thread: Thread, end = false): void {
     thread.dead = true;
     this.#threads.splice(this.#threads.indexOf(thread), 1);
     thread.idleTimer?.clear();
-  }
-
-  /** Ends a worker on purpose: idle, or shutting down. */
-  #retire(thread: Thread): void {
-    this.#forget(thread);
-    thread.port.terminate();
+    if (end) thread.port.terminate();
   }
 
   /** Starts the idle timer of a worker left with nothing to do. */
   #idle(thread: Thread): void {
     if (
-      thread.head < thread.calls.length || this.#queued > 0 ||
+      !free(thread) || this.#queued > 0 ||
       thread.idleTimer !== undefined || thread.dead
     ) return;
-    const retire = () => this.#retire(thread);
+    const retire = () => this.#forget(thread, true);
     thread.idleTimer = setLongTimeout(retire, this.#idleTimeout);
   }
 
@@ -825,8 +822,6 @@ export class Executor implements AsyncDisposable {
   }
 }
 
-const noop = () => {};
-
 /**
  * Before which calls of `batch` the worker posts the answers it holds (an
  * abort ends it), if any call has a signal: not one whose signal all before
@@ -840,31 +835,35 @@ function abortable(batch: Call[]): boolean[] | undefined {
   return batch.map((call, i) => !!call.signal && after(i));
 }
 
+/** `thread` has nothing to do. */
+const free = (thread: Thread) => thread.head === thread.calls.length;
+
 /** `thread` has calls waiting behind the one it runs. */
 function waiting(thread: Thread): boolean {
   return thread.ready && thread.calls.length - thread.head > 1;
 }
 
+/** What `call` runs, for a message. */
+const what = (call: Call) => `'${call.exportName}' of module '${call.module}'`;
+
 /** Why `call` failed with `thread`, which died (`never`: before running it). */
 function deathError(thread: Thread, call: Call, never: boolean): WorkerError {
-  const what = `'${call.exportName}' of module '${call.module}'`;
-  const message = !thread.ready
-    ? `Worker failed to start for ${what}`
-    : never
-    ? `Worker died before running ${what}, with the objects it moved there`
-    : `Worker died while running ${what}`;
-  const { cause, causeError } = thread;
-  const options = causeError === undefined ? undefined : { cause: causeError };
-  return new WorkerError(`${message}: ${cause}`, options);
+  const how = !thread.ready
+    ? "failed to start for"
+    : `died ${never ? "before" : "while"} running`;
+  const moved = thread.ready && never
+    ? ", with the objects it moved there"
+    : "";
+  const message = `Worker ${how} ${what(call)}${moved}: ${thread.cause}`;
+  return new WorkerError(message, thread.killer);
 }
 
 /** The error for a call whose arguments could not be posted. */
 function cloneError(call: Call, error: unknown): DOMException {
   const why = error instanceof Error ? error.message : describe(error);
-  const what = call.transfer
+  const cannot = call.transfer
     ? "its arguments cannot be cloned or its 'transfer' list moved"
     : "its arguments cannot be cloned";
-  const where = `'${call.exportName}' of module '${call.module}'`;
-  const message = `Cannot run ${where} as ${what}: ${why}`;
+  const message = `Cannot run ${what(call)} as ${cannot}: ${why}`;
   return new DOMException(message, "DataCloneError");
 }

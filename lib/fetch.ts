@@ -212,17 +212,13 @@ export class HttpError extends Error {
  * @returns The final response; a `backoff` function that returns anything
  * but a finite number ≥ 0 rejects it with a `RangeError`.
  */
-export function fetchWithRetry(
+export async function fetchWithRetry(
   input: FetchInput,
   init?: FetchWithRetryInit,
 ): Promise<Response> {
-  try {
-    const checked = checkInput(input, "fetch", "input");
-    const plan = makePlan(checkOptions(init, "fetch", "init"), "fetch");
-    return send(prepare(checked, plan), plan);
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  const checked = checkInput(input, "fetch", "input");
+  const plan = makePlan(checkOptions(init, "fetch", "init"), "fetch");
+  return await send(prepare(checked, plan), plan);
 }
 
 /**
@@ -261,16 +257,16 @@ export async function fetchAll<T = string>(
 ): Promise<PromiseSettledResult<T>[]> {
   const action = "fetch all";
   list(inputs, action, "inputs", "URLs or Requests");
+  const given = checkOptions(options, action);
   const {
     concurrency = 6,
     parse = (response: Response) => response.text() as Promise<T>,
     onProgress,
-    ...init
-  } = checkOptions(options, action);
+  } = given;
   count(concurrency, action, "concurrency");
   fn(parse, action, "parse");
   if (onProgress !== undefined) fn(onProgress, action, "onProgress");
-  const plan = makePlan(init, action);
+  const plan = makePlan(given, action);
   const { signal } = plan;
   const checked = Array.from(
     inputs,
@@ -281,9 +277,15 @@ export async function fetchAll<T = string>(
   // body moves into ours).
   const url = checked.find((input) => !(input instanceof Request));
   if (url !== undefined && !plan.bare) new Request(url, plan.init);
-  const prepared = checked.map((input) =>
-    input instanceof Request ? prepare(input, plan) : undefined
-  );
+  const prepared: (Prepared | undefined)[] = [];
+  for (const it of checked) {
+    try {
+      prepared.push(it instanceof Request ? prepare(it, plan) : undefined);
+    } catch (error) { // a body used, or a Request given twice: none is sent
+      await Promise.all(prepared.map((done) => cancel(done?.target)));
+      throw error;
+    }
+  }
 
   const one = async (index: number): Promise<T> => {
     // Aborted before its turn (or the call): send() settles it unsent.
@@ -353,10 +355,12 @@ const ANSWERED =
 
 /** The checked options of a call, the same for each of its requests. */
 type Plan = ReturnType<typeof makePlan>;
+/** A request ready to send, and how often it may be. */
+type Prepared = ReturnType<typeof prepare>;
 
 /** Cancels the body, unless a reader locked it (read whole, or parse holds it). */
-async function cancel(response: Response | Request): Promise<void> {
-  const { body } = response;
+async function cancel(of?: Response | Request | string): Promise<void> {
+  const body = typeof of === "object" ? of.body : undefined;
   if (body?.locked === false) await body.cancel().catch(() => {});
 }
 
@@ -382,13 +386,22 @@ function setOf<T>(
 
 const isStatus = (n: number) => Number.isInteger(n) && n >= 100 && n <= 599;
 
+/** The options of our own, which fetch never sees. */
+const OURS = /^(timeout|retry|signal|concurrency|parse|onProgress)$/;
+
 /**
  * Checks `timeout`, `retry` and `signal` into a plan; the rest (`init`)
  * goes to fetch, and a URL with an empty `init` is sent `bare`, as it is.
- * A `null` signal drops a given Request's own, as in fetch.
+ * A `null` signal drops a given Request's own, as in fetch. As fetch does,
+ * it reads inherited members too (enumerable ones: a Request's getters, which
+ * a spread skips), so a Request given as init lends its method and body.
  */
-function makePlan(options: FetchWithRetryInit, action: string) {
-  const { timeout = Infinity, retry, signal, ...init } = options;
+function makePlan(options: FetchAllOptions<unknown>, action: string) {
+  const { timeout = Infinity, retry, signal } = options;
+  const init: RequestInit & Record<string, unknown> = {};
+  for (const key in options) {
+    if (!OURS.test(key)) init[key] = options[key as keyof typeof options];
+  }
   const given: RetryOptions = typeof retry === "number"
     ? { limit: retry }
     : checkOptions(retry, action, "retry");
@@ -454,10 +467,7 @@ function prepare(input: FetchInput, plan: Plan) {
   };
 }
 
-async function send(
-  prepared: ReturnType<typeof prepare>,
-  plan: Plan,
-): Promise<Response> {
+async function send(prepared: Prepared, plan: Plan): Promise<Response> {
   const { target, signal, limit } = prepared;
   for (let retry = 0;; retry++) {
     if (signal?.aborted) {
@@ -518,9 +528,7 @@ async function attempt(
   signal: AbortSignal | undefined,
   { timeout }: Plan,
 ): Promise<Response> {
-  if (timeout === Infinity) {
-    return signal ? fetch(request, { signal }) : fetch(request);
-  }
+  if (timeout === Infinity) return fetch(request, signal && { signal });
   const timer = new AbortController();
   const clock = setLongTimeout(() => {
     const message = `Request timed out after ${timeout} ms`;
@@ -587,16 +595,9 @@ function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
     if (signal.aborted) return resolve();
     // One listener per distinct signal for the whole library (_abort.ts):
     // many requests backing off on one signal stay cheap.
-    const watcher = {
-      aborted(): void {
-        clock.clear();
-        resolve();
-      },
-    };
-    const clock = setLongTimeout(() => {
-      unwatch(signal, watcher);
-      resolve();
-    }, ms);
+    const end = () => (clock.clear(), unwatch(signal, watcher), resolve());
+    const watcher = { aborted: end };
+    const clock = setLongTimeout(end, ms);
     watch(signal, watcher);
   });
 }

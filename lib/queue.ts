@@ -583,13 +583,11 @@ export class Queue<T> implements AsyncIterable<T> {
     while (putters.first()) {
       try {
         this.#items.push(putters.value);
+        this.#unfinished++;
+        return putters.wake(undefined);
       } catch (error) {
         putters.fail(error);
-        continue;
       }
-      putters.wake(undefined);
-      this.#unfinished++;
-      return;
     }
   }
 }

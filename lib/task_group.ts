@@ -390,8 +390,7 @@ export class TaskGroup {
    */
   #fail(error: unknown, who: string | undefined): void {
     const signal = this.#controller.signal;
-    const object = (typeof error === "object" && error !== null) ||
-      typeof error === "function";
+    const object = Object(error) === error; // an object or a function
     if (
       signal.aborted &&
       (error === signal.reason || isAbortError(error) ||

@@ -456,7 +456,9 @@ export class Timeline {
     const unit = given.unit ?? 1000;
     const positive = (n: number) => n > 0 && n < Infinity;
     number(unit, action, "unit", "a positive number", positive);
-    const label = string(given.unitLabel ?? "s", action, "unitLabel");
+    const label = printable(
+      string(given.unitLabel ?? "s", action, "unitLabel"),
+    );
     const spans = this.spans();
     const now = this.#read(action);
     let total = unit;

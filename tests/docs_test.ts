@@ -6,6 +6,7 @@ import { assert, assertEquals, assertMatch } from "@std/assert";
 import { ROOT, runDeno } from "../course/deno.ts";
 import { type LessonHeader, listLessons } from "../course/header.ts";
 import type { LessonCommand } from "../course/lesson.ts";
+import { testFolder } from "./_checkout.ts";
 const GUIDE_DIR = "docs/es";
 const ENTRY = "README.es.md";
 
@@ -216,8 +217,12 @@ Deno.test("Each page shows its lesson's @run command and its Output block unchan
   }
 });
 
-Deno.test("Every relative link in the guide leads to a file, and every anchor to a heading", async () => {
-  const docs = [...await guide(), await read("README.md")];
+Deno.test("Every relative link in the guide and docs/library.md leads to a file, and every anchor to a heading", async () => {
+  const docs = [
+    ...await guide(),
+    await read("docs/library.md"),
+    await read("README.md"),
+  ];
   let checked = 0;
   for (const doc of docs) {
     // README.md is the lead's; only its link to the guide is checked here.
@@ -356,6 +361,40 @@ Deno.test("Every TypeScript snippet of the guide type-checks", async () => {
     stderr: "piped",
   }).output();
   assertEquals(code, 0, new TextDecoder().decode(stderr));
+});
+
+Deno.test("Every TypeScript snippet of docs/library.md type-checks against this checkout", async () => {
+  // The page imports the package from JSR, which these machines cannot
+  // reach: each snippet is written to a file of its own that imports mod.ts
+  // instead. A block that starts "// tasks.ts" is the task module the
+  // Executor's snippets name, beside the fib() that the first one calls.
+  const { text } = await read("docs/library.md");
+  const dir = await testFolder("library-snippets");
+  const mod = JSON.stringify(new URL("../mod.ts", import.meta.url).href);
+  let tasks = "export const fib = (n: number): number =>\n" +
+    "  n < 2 ? n : fib(n - 1) + fib(n - 2);\n";
+  const files: string[] = [];
+  try {
+    for (
+      const [, indent, body] of text.matchAll(/^( *)```ts\n([^]*?)^\1```$/gm)
+    ) {
+      const code = body!.split("\n").map((line) => line.slice(indent!.length))
+        .join("\n").replaceAll(`"jsr:@asincronia/asincronia"`, mod);
+      if (code.startsWith("// tasks.ts\n")) tasks += code;
+      else {
+        files.push(`${dir}/snippet_${files.length}.ts`);
+        await Deno.writeTextFile(files.at(-1)!, code);
+      }
+    }
+    await Deno.writeTextFile(`${dir}/tasks.ts`, tasks);
+    assert(files.length >= 8, `only ${files.length} snippets`);
+    // No config: .tools/ is outside the checkout's own (deno.json excludes it).
+    const check = ["check", "--no-config", ...files, `${dir}/tasks.ts`];
+    const { code, stderr } = await runDeno(check);
+    assertEquals(code, 0, stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("The paragraph before a Python snippet names only asyncio calls the snippet makes", async () => {

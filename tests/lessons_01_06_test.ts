@@ -20,6 +20,7 @@ import { exceptions } from "../lessons/05_exceptions.ts";
 import { taskGroups } from "../lessons/05_task_groups.ts";
 import { TaskGroup } from "../lib/task_group.ts";
 import { executor } from "../lessons/06_executor.ts";
+import { Executor } from "../lib/executor.ts";
 import { ticking } from "./_ticks.ts";
 
 const UNIT_01 = 40;
@@ -433,4 +434,36 @@ Deno.test("lesson 06: a worker blocks while the heartbeat ticks; the main thread
     "Finished blocking task",
     `Heartbeat ticked ${ticks.main} times while the main thread blocked`,
   ]);
+});
+
+Deno.test("lesson 06 stops its heartbeat when the run fails too", async () => {
+  // A run that fails (here, as it does when workers may not load their
+  // modules) must not leave the heartbeat's interval keeping the process
+  // alive. Every interval the lesson sets is counted until it is cleared.
+  const live = new Set<ReturnType<typeof setInterval>>();
+  const { setInterval: set, clearInterval: clear } = globalThis;
+  const { run } = Executor.prototype;
+  globalThis.setInterval = ((...args: Parameters<typeof set>) => {
+    const id = set(...args);
+    live.add(id);
+    return id;
+  }) as typeof set;
+  globalThis.clearInterval = ((id: ReturnType<typeof set>) => {
+    live.delete(id);
+    clear(id);
+  }) as typeof clear;
+  Executor.prototype.run = () => Promise.reject(new Error("no worker today"));
+  try {
+    await assertRejects(
+      () => executor({ unit: 20, log: () => {} }),
+      Error,
+      "no worker today",
+    );
+  } finally {
+    Object.assign(globalThis, { setInterval: set, clearInterval: clear });
+    Executor.prototype.run = run;
+  }
+  const left = live.size;
+  live.forEach((id) => clear(id));
+  assertEquals(left, 0, "an interval of the lesson was still running");
 });

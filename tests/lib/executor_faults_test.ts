@@ -454,32 +454,37 @@ Deno.test("Executor.run() rejects when a worker cannot start, and this thread go
   }
 });
 
-Deno.test("Executor: a task module's own message handler or messages leave the executor's channel alone", async () => {
-  const source = `self.onmessage = () => {};
-    export const add = (a, b) => a + b;
+Deno.test("Executor: a task module's own message handler never hears the executor's messages, and a task's own messages are refused", async () => {
+  // A module written for a plain Worker: its handler answers every message.
+  // Were it to hear the executor's, its post would throw there, killing the
+  // worker (and the call it ran) at every message.
+  const source = `self.onmessage = (event) => self.postMessage(event.data);
+    export const later = (value) => new Promise((ok) => setTimeout(ok, 1, value));
+    export const name = () => self.name;
     export const post = (message) => { self.postMessage(message); return "sent"; };`;
   const url = `data:text/javascript,${encodeURIComponent(source)}`;
   await using executor = new Executor({ workers: 1 });
-  assertEquals(await executor.run(url, "add", [1, 2]), 3);
-  // The module replaced `self.onmessage`: the worker must still hear calls.
-  const late = new AbortController();
-  try {
-    const second = executor.run(url, "add", [2, 2], { signal: late.signal });
-    assertEquals(await within(second, 5000, "the call after the load"), 4);
-  } finally {
-    late.abort();
-  }
+  const worker = await executor.run(url, "name"); // loaded: its handler is set
+  assertEquals(await within(executor.run(url, "later", ["a"]), 5000, "a"), "a");
+  assertEquals(await executor.run(url, "name"), worker, "the same worker");
   // A message of the task's own is refused: none reaches the host, where a
   // null would throw and a forged answer would settle the wrong call.
   const forged = { type: "results", values: [666], failed: [], skipped: [] };
   for (const message of [null, "progress", forged]) {
     const [posted, next] = await Promise.allSettled([
       executor.run(url, "post", [message]),
-      executor.run(url, "add", [20, 22]),
+      executor.run(url, "name"),
     ]);
     assertInstanceOf(reasonOf(posted), TypeError);
-    assertEquals(next, { status: "fulfilled", value: 42 });
+    assertEquals(next, { status: "fulfilled", value: worker });
   }
+  // So is one its top level posts: the module does not load, once.
+  const loud =
+    "data:text/javascript,self.postMessage(1); export const f = () => 1;";
+  for (let i = 0; i < 2; i++) {
+    await assertRejects(() => executor.run(loud, "f"), TypeError);
+  }
+  assertEquals(await executor.run(url, "name"), worker, "still the same");
 });
 
 Deno.test("Executor keeps nothing of what a call aborted before it ran was given", async (t) => {
@@ -673,4 +678,67 @@ Deno.test("Executor.run(): a settled call leaves nothing on its signal", async (
     TypeError,
   );
   assertEquals([seen.listeners, seen.attached, seen.watchers], [1, 0, 0]);
+});
+
+Deno.test("Executor.run(): a getter that aborts a running call on the worker its batch is retried on, one call at a time, leaves no call unsettled", async () => {
+  const executor = new Executor({ workers: 1 });
+  await using _ = bounded(executor);
+  await executor.run(tasksUrl, "add", [0, 0]); // up: the four go in one message
+  const controller = new AbortController();
+  const started = new Int32Array(new SharedArrayBuffer(4));
+  let reads = 0;
+  // Read as the batch is cloned (which a function then fails), and again as
+  // its calls go one by one: by then the first call runs on that worker.
+  const trap = {
+    get trap() {
+      if (++reads === 2) {
+        Atomics.wait(started, 0, 0, 5000);
+        controller.abort(new Error("stop"));
+      }
+      return reads;
+    },
+  };
+  const results = await within(
+    Promise.allSettled([
+      executor.run(tasksUrl, "spin", [started], { signal: controller.signal }),
+      executor.run(tasksUrl, "echo", [trap]),
+      executor.run(tasksUrl, "echo", [() => {}]),
+      executor.run(tasksUrl, "add", [3, 4]),
+    ]),
+    5000,
+    "the calls",
+  );
+  assertEquals(reasonOf(results[0]!).message, "stop");
+  assertEquals(results[1]!.status, "fulfilled");
+  assertEquals(reasonOf(results[2]!).name, "DataCloneError");
+  assertEquals(results[3], { status: "fulfilled", value: 7 });
+  assertEquals([executor.queued, executor.running], [0, 0]);
+});
+
+Deno.test("Executor.run(): a getter that aborts a later call of its batch as the batch is retried one call at a time drops that call", async () => {
+  const executor = new Executor({ workers: 1 });
+  await using _ = bounded(executor);
+  await executor.run(tasksUrl, "add", [0, 0]); // up: the three go in one message
+  const controller = new AbortController();
+  const count = new Int32Array(new SharedArrayBuffer(4));
+  let reads = 0;
+  const trap = {
+    get trap() {
+      if (++reads === 2) controller.abort(new Error("dropped"));
+      return reads;
+    },
+  };
+  const results = await within(
+    Promise.allSettled([
+      executor.run(tasksUrl, "echo", [trap]),
+      executor.run(tasksUrl, "meet", [count, 0], { signal: controller.signal }),
+      executor.run(tasksUrl, "echo", [() => {}]),
+    ]),
+    5000,
+    "the calls",
+  );
+  assertEquals(reasonOf(results[1]!).message, "dropped");
+  assertEquals(reasonOf(results[2]!).name, "DataCloneError");
+  assertEquals(await executor.run(tasksUrl, "add", [1, 1]), 2);
+  assertEquals([count[0], executor.queued, executor.running], [0, 0, 0]);
 });

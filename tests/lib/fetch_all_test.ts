@@ -323,6 +323,15 @@ Deno.test("fetchWithRetry() and fetchAll() cancel the body of every request they
       await assertRejects(() => fetchAll(inputs, options));
       assertEquals(cancelled.splice(0), [1, 2]);
     });
+    await t.step(
+      "fetchAll() refusing a Request whose body is spent (given twice)",
+      async () => {
+        const twice = put(at("/"), 4);
+        const inputs = [put(at("/"), 3), twice, at("/"), twice];
+        await assertRejects(() => fetchAll(inputs), TypeError);
+        assertEquals(cancelled.splice(0).sort(), [3, 4]);
+      },
+    );
   });
 });
 

@@ -13,7 +13,7 @@ import {
   type RetryEvent,
 } from "../../lib/fetch.ts";
 import { startServer } from "../../lessons/_server.ts";
-import { quick, withServer } from "./_fetch_server.ts";
+import { quick, withRoutes, withServer } from "./_fetch_server.ts";
 
 Deno.test("fetchWithRetry() resolves with a non-retried response as fetch does", async () => {
   await withServer(async (server) => {
@@ -21,6 +21,28 @@ Deno.test("fetchWithRetry() resolves with a non-retried response as fetch does",
     assertEquals(response.status, 200);
     assert((await response.text()).includes("Hola"));
     assertEquals(server.hits("/"), 1);
+  });
+});
+
+Deno.test("fetchWithRetry() and fetchAll() read fetch's options as fetch() does: a Request given as init lends its method, headers and body", async () => {
+  const seen: string[] = [];
+  const echo = async (request: Request) => {
+    const token = request.headers.get("x-token");
+    seen.push(`${request.method} ${token} ${await request.text()}`);
+    return new Response("ok");
+  };
+  await withRoutes(echo, async (at) => {
+    // Its members are the Request's own getters, not properties of its own.
+    const init = () =>
+      new Request(at("/model"), {
+        method: "PUT",
+        headers: { "x-token": "t" },
+        body: "data",
+      });
+    await (await fetch(at("/fetch"), init())).text();
+    await (await fetchWithRetry(at("/retry"), init())).text();
+    await fetchAll([at("/all")], init());
+    assertEquals(seen, ["PUT t data", "PUT t data", "PUT t data"]);
   });
 });
 

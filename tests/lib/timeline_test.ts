@@ -347,7 +347,7 @@ Deno.test("Timeline.render() draws 150,000 tasks", () => {
   assertEquals(rows.length, 150_002);
 });
 
-Deno.test("Timeline.render() keeps each task on one line, whatever its name or clock", () => {
+Deno.test("Timeline.render() keeps each task on one line, whatever its name, unit label or clock", () => {
   let now = 100;
   const timeline = new Timeline({ now: () => now });
   timeline.start("two\nlines");
@@ -359,6 +359,12 @@ Deno.test("Timeline.render() keeps each task on one line, whatever its name or c
   assertEquals(rows.length, 4);
   assert(rows[0]!.startsWith("two\ufffdlines "), rows[0]);
   assert(rows[1]!.startsWith("tab\ufffdhere "), rows[1]);
+  // The label follows every duration and tick: one line each, too.
+  for (const unitLabel of ["\ns", "s\r", "\t"]) {
+    const chart = timeline.render({ width: 40, color: false, unitLabel });
+    assertEquals(chart.split("\n").length, 4, JSON.stringify(unitLabel));
+    assert(!/[\t\r]/.test(chart), JSON.stringify(chart));
+  }
 });
 
 Deno.test("Timeline.render() never cuts a name inside a character", () => {

@@ -85,6 +85,15 @@ export async function fetchWithRetryResolvesWithTheLastFailure(): Promise<
   await response.body?.cancel();
 }
 
+export async function fetchWithRetryTakesARequestAsInitAsFetchDoes(): Promise<
+  void
+> {
+  // A HEAD answer has no body: the method came from the Request's getters.
+  const init = new Request(at("/elsewhere"), { method: "HEAD" });
+  const response = await fetchWithRetry(at("/status?code=200"), init);
+  equal([response.status, await response.text()], [200, ""]);
+}
+
 export async function fetchAllKeepsInputOrderAndCountsNon2xxAsFailures(): Promise<
   void
 > {

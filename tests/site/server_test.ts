@@ -248,7 +248,7 @@ Deno.test("The site runs a lesson only with a whole unit from 1 to 10000, as the
     );
     assertEquals(
       seen.find(([name]) => name === "stderr")![1].text,
-      "Warning: --unit 1 is below 5, the smallest this lesson is written for: lines may differ from its Output.",
+      "Warning: --unit 1 is below 20, the smallest this lesson is written for: lines may differ from its Output.",
     );
     const page = await (await get("/en/lessons/10_downloads")).text();
     assertStringIncludes(
