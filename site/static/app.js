@@ -37,6 +37,7 @@ const say = (key, values = {}) =>
 const TL = es
   ? { running: "activa", rejected: "falló", stopped: "parada" }
   : {};
+const NOTES = /\b(?:running|rejected|stopped)(?=<)/g; // each ends a note or tip
 
 for (const panel of document.querySelectorAll("section.run")) setUp(panel);
 
@@ -119,9 +120,8 @@ function setUp(panel) {
       case "timeline":
         // The server draws it with Timeline.toSVG(), which escapes every name;
         // a note's last word is English (`2.1s rejected`, `running`).
-        const notes = /\b(?:running|rejected|stopped)(?=<)/g;
         timeline.hidden = false;
-        timeline.innerHTML = data.svg.replace(notes, (w) => TL[w] ?? w);
+        timeline.innerHTML = data.svg.replace(NOTES, (w) => TL[w] ?? w);
         break;
       case "exit": {
         if (panel.dataset.kind === "check" && data.reason === "finished") {
