@@ -120,12 +120,9 @@ export type LessonEvent =
   | { event: "begin"; unit: number }
   | { event: "print" | "stderr"; text: string }
   | { event: "start"; task: string; at: number }
-  | {
-    event: "end";
-    task: string;
-    at: number;
-    outcome: "fulfilled" | "rejected";
-  };
+  | { event: "end"; task: string; at: number; outcome: Ended };
+
+type Ended = "fulfilled" | "rejected"; // how a task ended
 
 /** Where events go while `runCli` runs with `--events`. */
 let reporter: ((event: LessonEvent) => void) | undefined;
@@ -159,7 +156,7 @@ class ReportedTimeline extends Timeline {
     this.#report({ event: "start", task: name, at });
   }
 
-  override end(name: string, outcome?: "fulfilled" | "rejected"): void {
+  override end(name: string, outcome?: Ended): void {
     super.end(name, outcome);
     const span = this.span(name)!;
     const [at, how] = [micro(span.end!), span.outcome as "fulfilled"];

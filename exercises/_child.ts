@@ -90,9 +90,15 @@ setEvery(() => send({ kind: "beat" }), 100);
 const forward: typeof fetch = (...args) =>
   (globalThis.fetch === forward ? REAL.fetch : globalThis.fetch)(...args);
 globalThis.fetch = forward;
+// Still loading after 10 s: a top-level await waits for what never comes.
+const loading = REAL.setTimeout(() => {
+  send({ kind: "late", s: 10 });
+  exit(1);
+}, 10_000);
 let module: Record<string, unknown>;
 try {
   module = await import(url);
+  REAL.clearTimeout(loading);
 } catch (error) {
   send({ kind: "load", error: shown(error) });
   exit(1);

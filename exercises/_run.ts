@@ -60,6 +60,7 @@ const STARTUP_MS = 30_000;
 const MAX_OUTPUT = 2_000;
 /** Of a longer line of its process, the end (where our messages sit). */
 const MAX_LINE = 4 * 2 ** 20;
+const ENV = { NO_COLOR: "1" }; // deno's own messages, as the learner reads them
 
 /**
  * Checks `file` against `exercise`. Never throws for anything the file does.
@@ -164,6 +165,10 @@ const SAID: Record<string, [en: string, es: string]> = {
     "Tu código envió un mensaje (postMessage{where}): aquí corre en el hilo principal, donde nadie lo recibe, y el veredicto lo da solo el comprobador. Devuelve tu resultado en su lugar.",
   ],
   load: ["{name} does not load: {error}", "{name} no se puede cargar: {error}"],
+  gone: [
+    "{file} is not there: `git checkout {file}` brings back its stub.",
+    "{file} no está: `git checkout {file}` recupera su esqueleto.",
+  ],
   beside: [
     "{name} imports {file}, and a check may read only your file and the package (import that by its name, @asincronia/asincronia): put what you need in {name}.",
     "{name} importa {file}, y una comprobación solo puede leer tu fichero y el paquete (ese, por su nombre, @asincronia/asincronia): pon lo que necesites en {name}.",
@@ -215,14 +220,13 @@ export async function typeErrors(file: URL): Promise<Text[]> {
   // fetched; what its code computes when it runs never is (the run is
   // --cached-only).
   const path = decodeURIComponent(file.pathname);
-  const env = { NO_COLOR: "1" };
   const denoCheck = (...flags: string[]) =>
-    runDeno(["check", "--quiet", "--no-remote", ...flags, path], { env });
+    runDeno(["check", "--quiet", "--no-remote", ...flags, path], { env: ENV });
   const fast = await fastConfig().catch(() => undefined);
-  const alone = await Deno.readTextFile(path).then(
-    (code) => !BEYOND.test(code),
-    () => false,
-  );
+  const shown = display(file);
+  const source = await Deno.readTextFile(path).catch(() => undefined);
+  if (source === undefined) return [text(...SAID.gone!, { file: shown })];
+  const alone = !BEYOND.test(source);
   // Whatever the fast check finds or cannot judge, deno.json's check says.
   if (fast && alone && (await denoCheck(...fast)).code === 0) return [];
   const { code, stderr: out } = await denoCheck("--no-lock");
@@ -231,7 +235,6 @@ export async function typeErrors(file: URL): Promise<Text[]> {
     const at = /^\s+at (file:\/\/\S+?):(\d+):(\d+)$/m.exec(out.slice(from));
     return at ? `${display(new URL(at[1]!))}:${at[2]}:${at[3]}` : "?";
   };
-  const shown = display(file);
   const errors = [...out.matchAll(/^(TS\d+) \[ERROR\]: (.*)$/gm)];
   const problems = errors.slice(0, 3).map((e) =>
     text(
@@ -377,14 +380,9 @@ async function observe(
 ) {
   const nonce = crypto.randomUUID();
   const flags = ["--no-prompt", "--no-remote", "--cached-only", "--no-lock"];
-  const child = spawnDeno([
-    "run",
-    ...flags,
-    ...permissions(exercise, file),
-    "exercises/_child.ts",
-    exercise.id,
-    file.href,
-  ], { env: { NO_COLOR: "1" }, stdin: "piped" });
+  const perms = permissions(exercise, file);
+  const args = ["run", ...flags, ...perms, "exercises/_child.ts", exercise.id];
+  const child = spawnDeno([...args, file.href], { env: ENV, stdin: "piped" });
   // Heard before the first wait: type errors found meanwhile stop it.
   const stop = () => kill(child, "SIGKILL");
   signal?.addEventListener("abort", stop, { once: true });

@@ -16,24 +16,8 @@ export interface Step {
 
 /** The steps of a lesson's source, in file order, after its header. */
 export function readSteps(source: string): Step[] {
-  const lines = source.replace(/\r\n?/g, "\n").split("\n");
-  const start = lines.findIndex((line) => line.trim() === "*/") + 1;
-  return steps(lines.slice(start));
-}
-
-/** A line of a block comment without its ` * ` (or `*`). */
-function uncomment(line: string): string {
-  return line.replace(/^\s*\*( |$)/, "");
-}
-
-/** A comment line of prose; a lint directive is code, not prose. */
-function lineComment(line: string): string | undefined {
-  const match = /^\s*\/\/ ?(.*)$/.exec(line);
-  if (!match || /^\s*\/\/\s*deno-lint-ignore/.test(line)) return undefined;
-  return match[1]!;
-}
-
-function steps(lines: string[]): Step[] {
+  const all = source.replace(/\r\n?/g, "\n").split("\n");
+  const lines = all.slice(all.findIndex((line) => line.trim() === "*/") + 1);
   const steps: Step[] = [];
   let prose: string[] = [];
   let code: string[] = [];
@@ -84,4 +68,16 @@ function steps(lines: string[]): Step[] {
   }
   flush();
   return steps;
+}
+
+/** A line of a block comment without its ` * ` (or `*`). */
+function uncomment(line: string): string {
+  return line.replace(/^\s*\*( |$)/, "");
+}
+
+/** A comment line of prose; a lint directive is code, not prose. */
+function lineComment(line: string): string | undefined {
+  const match = /^\s*\/\/ ?(.*)$/.exec(line);
+  if (!match || /^\s*\/\/\s*deno-lint-ignore/.test(line)) return undefined;
+  return match[1]!;
 }

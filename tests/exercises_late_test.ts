@@ -36,3 +36,16 @@ Deno.test("A real-time exercise's function that never settles is called late aft
     assert(Number(after?.[1]) < 60, `${exercise.id}: ${all}`);
   }
 });
+
+Deno.test("A module whose top-level await never settles is called late once it has loaded for a while, not at the end of the check's time", async () => {
+  const file = new URL("_waits_at_load.ts", FIXTURES);
+  const total = 30_000;
+  const result = await check(findExercise("03a")!, file, {
+    typeCheck: false,
+    total,
+  });
+  const all = result.problems.map((p) => p.en).join("\n");
+  const s = /ran out of time \(([\d.]+) s\)/.exec(all)?.[1];
+  assert(Number(s) * 1000 < total, all);
+  assertStringIncludes(all, "(an await outside any function in");
+});

@@ -5,7 +5,13 @@
  * what the learner reads is always deno.json's verdict. In copies of the
  * checkout: the fast check writes its config under .tools/check.
  */
-import { assert, assertEquals, assertRejects } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+} from "@std/assert";
+import { typeErrors } from "../exercises/_run.ts";
 import { runDeno } from "../course/deno.ts";
 import { copyCheckout } from "./_checkout.ts";
 
@@ -168,5 +174,14 @@ Deno.test("The fast type check", async (t) => {
     );
   } finally {
     await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("A learner's file that is not there is said to be missing, with the command that brings its stub back, not as a type error 'at ?'", async () => {
+  const file = new URL("../exercises/10c_gone.ts", import.meta.url);
+  const problems = await typeErrors(file);
+  assertEquals(problems.length, 1, JSON.stringify(problems));
+  for (const words of Object.values(problems[0]!)) {
+    assertStringIncludes(words, "`git checkout exercises/10c_gone.ts`");
   }
 });

@@ -33,6 +33,11 @@ const es = document.documentElement.lang === "es" ? 1 : 0;
 /** A message of WORDS in the page's language; `{name}` stands for `values.name`. */
 const say = (key, values = {}) =>
   WORDS[key][es].replace(/\{(\w+)\}/g, (_, name) => values[name]);
+/** The words of a timeline's notes (and tips), as the page says them. */
+const TL = es
+  ? { running: "activa", rejected: "falló", stopped: "parada" }
+  : {};
+const NOTES = /\b(?:running|rejected|stopped)(?=<)/g; // each ends a note or tip
 
 for (const panel of document.querySelectorAll("section.run")) setUp(panel);
 
@@ -43,10 +48,8 @@ function setUp(panel) {
   form.hidden = false;
   let current;
 
-  const setStatus = (state, text) => {
-    status.dataset.state = state;
-    status.textContent = text;
-  };
+  const setStatus = (state, text) =>
+    void ([status.dataset.state, status.textContent] = [state, text]);
   const append = (kind, text) => {
     const line = document.createElement("div");
     line.className = kind;
@@ -115,9 +118,10 @@ function setUp(panel) {
         break;
       }
       case "timeline":
-        // The server draws it with Timeline.toSVG(), which escapes every name.
+        // The server draws it with Timeline.toSVG(), which escapes every name;
+        // a note's last word is English (`2.1s rejected`, `running`).
         timeline.hidden = false;
-        timeline.innerHTML = data.svg;
+        timeline.innerHTML = data.svg.replace(NOTES, (w) => TL[w] ?? w);
         break;
       case "exit": {
         if (panel.dataset.kind === "check" && data.reason === "finished") {

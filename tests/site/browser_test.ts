@@ -91,9 +91,9 @@ Deno.test("The site in headless Chromium: Run on lesson 3, Stop on lesson 4, a r
     );
 
     await t.step(
-      "lesson 4: Stop ends the run and greys its running bars",
+      "lesson 4 in Spanish: Stop ends the run and greys its running bars, noted in Spanish",
       async () => {
-        await page.goto(`${url}/en/lessons/04_semaphore`);
+        await page.goto(`${url}/es/lessons/04_semaphore`);
         // At a unit of a second the lesson takes six: Stop comes long before.
         await page.click(".run-button");
         // Both tasks that hold a permit have started: each says so.
@@ -114,6 +114,10 @@ Deno.test("The site in headless Chromium: Run on lesson 3, Stop on lesson 4, a r
           ),
           0,
         );
+        assertEquals(await texts(".run-timeline .tl-note"), [
+          "parada",
+          "parada",
+        ]);
       },
     );
 
