@@ -394,7 +394,8 @@ Deno.test("new Executor() says why it cannot work without shared memory, as on a
 });
 
 Deno.test("Executor: aborting a running call ends its worker, and a call that worker finished before it still resolves", async () => {
-  await using executor = new Executor({ workers: 1 });
+  const executor = new Executor({ workers: 1 });
+  await using _ = bounded(executor);
   await executor.run(tasksUrl, "add", [1, 1]); // the worker is up
   // Two calls in one message: the worker answers the first, then runs the
   // second without end, until its caller aborts it.
@@ -404,11 +405,15 @@ Deno.test("Executor: aborting a running call ends its worker, and a call that wo
   const long = executor.run(tasksUrl, "loopUntilFlag", [flag], {
     signal: controller.signal,
   });
-  // The long call has started (it sets flag[1] first thing).
-  await Atomics.waitAsync(flag, 1, 0).value;
-  controller.abort(new Error("enough"));
-  await assertRejects(() => long, Error, "enough");
-  assertEquals(await first, 5);
+  try {
+    // The long call has started (it sets flag[1] first thing).
+    await within(Atomics.waitAsync(flag, 1, 0).value, 5000, "the long call");
+    controller.abort(new Error("enough"));
+    await assertRejects(() => long, Error, "enough");
+    assertEquals(await within(first, 5000, "the call answered before"), 5);
+  } finally {
+    Atomics.store(flag, 0, 1); // a loop terminate() cannot stop, on Deno
+  }
   assertEquals(executor.running, 0);
 });
 
