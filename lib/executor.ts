@@ -375,10 +375,8 @@ export class Executor implements AsyncDisposable {
     this.#max = count(workers, action, "workers");
     this.#idleTimeout = duration(idleTimeout, action, "idleTimeout", true);
     if (typeof SharedArrayBuffer !== "function") {
-      throw new Error(
-        "Cannot create executor without shared memory: " +
-          "a page must be cross-origin isolated",
-      );
+      const why = "a page must be cross-origin isolated";
+      throw new Error(`Cannot create executor without shared memory: ${why}`);
     }
   }
 
@@ -445,9 +443,8 @@ export class Executor implements AsyncDisposable {
       const checked = checkRun(module, exportName, args, options);
       const { url, signal, transfer } = checked;
       if (this.#shutdown) {
-        throw new Error(
-          `Cannot run '${exportName}' as the executor has been shut down`,
-        );
+        const why = "the executor has been shut down";
+        throw new Error(`Cannot run '${exportName}' as ${why}`);
       }
       if (signal?.aborted) return Promise.reject(signal.reason);
       const { promise, resolve, reject } = Promise.withResolvers<T>();
@@ -860,9 +857,8 @@ function deathError(thread: Thread, call: Call, never: boolean): WorkerError {
 /** The error for a call whose arguments could not be posted. */
 function cloneError(call: Call, error: unknown): DOMException {
   const why = error instanceof Error ? error.message : describe(error);
-  const cannot = call.transfer
-    ? "its arguments cannot be cloned or its 'transfer' list moved"
-    : "its arguments cannot be cloned";
+  const moved = call.transfer ? " or its 'transfer' list moved" : "";
+  const cannot = `its arguments cannot be cloned${moved}`;
   const message = `Cannot run ${what(call)} as ${cannot}: ${why}`;
   return new DOMException(message, "DataCloneError");
 }
