@@ -407,7 +407,8 @@ Deno.test("Executor: aborting a running call ends its worker, and a call that wo
   });
   try {
     // The long call has started (it sets flag[1] first thing).
-    await within(Atomics.waitAsync(flag, 1, 0).value, 5000, "the long call");
+    const { value } = Atomics.waitAsync(flag, 1, 0);
+    await within(Promise.resolve(value), 5000, "the long call");
     controller.abort(new Error("enough"));
     await assertRejects(() => long, Error, "enough");
     assertEquals(await within(first, 5000, "the call answered before"), 5);
