@@ -310,6 +310,8 @@ interface Thread {
  *   `Cross-Origin-Embedder-Policy: require-corp`); elsewhere the constructor
  *   throws. `_executor_worker.js` must be served beside the executor's
  *   module.
+ * - No runtime loads a task module that exports `then`: `import()` takes
+ *   it for a promise and calls that `then`, so its calls never start.
  *
  * On Deno workers inherit the process's permissions: a local task module
  * needs `--allow-read`.
