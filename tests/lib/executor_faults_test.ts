@@ -751,3 +751,39 @@ Deno.test("Executor.run(): a getter that aborts a call while a batch that cannot
     },
   );
 });
+
+Deno.test("Executor: once it took back the calls waiting behind a long one, it stops looking at that worker", async () => {
+  const executor = new Executor({ workers: 2 });
+  await using _ = bounded(executor);
+  await Promise.all([0, 1].map((i) => executor.run(tasksUrl, "add", [i, 1])));
+  const count = new Int32Array(new SharedArrayBuffer(4));
+  const long = executor.run<Met>(tasksUrl, "meet", [count, 10_000]);
+  try {
+    // Half of these go behind the long call, and are taken back.
+    const trivial = Array.from({ length: 100 }, (_, i) => i);
+    await within(
+      Promise.all(trivial.map((i) => executor.run(tasksUrl, "add", [i, 1]))),
+      5000,
+      "the trivial calls",
+    );
+    // Nothing is left to take back: no look for stuck workers is due. There
+    // is no event for "nothing happens": a window of 50 ms, in which the
+    // executor looked 40-50 times before.
+    const { setTimeout } = globalThis;
+    let looks = 0;
+    globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+      if (ms === 1) looks++;
+      return setTimeout(fn, ms);
+    }) as typeof setTimeout;
+    try {
+      await delay(50);
+    } finally {
+      globalThis.setTimeout = setTimeout;
+    }
+    assertEquals(looks, 0);
+  } finally {
+    Atomics.add(count, 0, 2); // the long call ends
+    Atomics.notify(count, 0);
+  }
+  assertEquals((await long).met, true);
+});
