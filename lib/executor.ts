@@ -241,6 +241,8 @@ interface Thread {
   head: number;
   /** PROGRESS at the last look for stuck workers. */
   seen: number;
+  /** What waited here was taken back: nothing more to take till it is free. */
+  taken?: boolean;
   /** Why it died; the error that killed it, as `{ cause }`. */
   cause?: string;
   killer?: ErrorOptions;
@@ -310,6 +312,8 @@ interface Thread {
  *   `Cross-Origin-Embedder-Policy: require-corp`); elsewhere the constructor
  *   throws. `_executor_worker.js` must be served beside the executor's
  *   module.
+ * - No runtime loads a task module that exports `then`: `import()` takes
+ *   it for a promise and calls that `then`, so its calls never start.
  *
  * On Deno workers inherit the process's permissions: a local task module
  * needs `--allow-read`.
@@ -682,6 +686,7 @@ export class Executor implements AsyncDisposable {
       thread.calls[i] = null;
       back.push(call);
     }
+    thread.taken = true;
     this.#requeue(back);
   }
 
@@ -713,6 +718,7 @@ export class Executor implements AsyncDisposable {
     if (free(thread)) {
       thread.calls = [];
       thread.head = 0;
+      thread.taken = false;
       this.#idle(thread);
     }
     if (thread.ending) this.#end(thread);
@@ -836,7 +842,7 @@ const free = (thread: Thread) => thread.head === thread.calls.length;
 
 /** `thread` has calls waiting behind the one it runs. */
 function waiting(thread: Thread): boolean {
-  return thread.ready && thread.calls.length - thread.head > 1;
+  return thread.ready && !thread.taken && thread.calls.length - thread.head > 1;
 }
 
 /** What `call` runs, for a message. */
