@@ -40,7 +40,11 @@ interface Process {
   on(event: string, listener: (value: never) => void): void;
   getBuiltinModule(name: string): { parentPort: WebScope };
 }
-const process = (globalThis as unknown as { process?: Process }).process;
+// Never read on Deno: its first read loads Node's compatibility layer, which
+// made a worker's start to its first answer 1.7x slower (20 ms, not 12).
+const process = globalThis.Deno
+  ? undefined
+  : (globalThis as unknown as { process?: Process }).process;
 const web = "postMessage" in globalThis
   ? globalThis as unknown as WebScope
   : undefined;
@@ -264,7 +268,7 @@ function patch(owner: object | undefined, name: string, key: string): void {
 }
 patch(web, "self", "close");
 patch(process, "process", "exit");
-patch(globalThis.Deno, "Deno", "exit");
+patch(globalThis.Deno, "Deno", "exit"); // process.exit too, on Deno
 function fatal(what: string, thrown: unknown, event?: Event): void {
   event?.preventDefault();
   die(`${what} ${summarize(thrown)}`, thrown);

@@ -95,6 +95,20 @@ Deno.test("new Executor() starts no worker before the first task", async () => {
   assertEquals(executor.workers, 1);
 });
 
+Deno.test("An Executor's worker on Deno starts without reading globalThis.process, which loads Node's compatibility layer", async () => {
+  const url = new URL("./fixtures/process_watch.ts", import.meta.url);
+  const worker = new Worker(url, { type: "module" });
+  try {
+    const read = await new Promise((resolve, reject) => {
+      worker.onmessage = ({ data }) => resolve(data);
+      worker.onerror = (event) => reject(event.message);
+    });
+    assertEquals(read, false);
+  } finally {
+    worker.terminate();
+  }
+});
+
 Deno.test("new Executor() defaults to one worker per core", async () => {
   await using executor = new Executor();
   assertEquals(executor.maxWorkers, navigator.hardwareConcurrency);
