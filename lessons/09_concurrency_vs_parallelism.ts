@@ -32,18 +32,20 @@ import { Executor } from "../lib/executor.ts";
 import {
   begin,
   defineLesson,
-  integerOption,
-  type LessonOptions,
+  integerFlag,
   type LessonResult,
+  type OptionsOf,
+  readFlags,
 } from "../course/lesson.ts";
 import { runProgram } from "../course/deno.ts";
 import { type Timed, timed } from "./_measure.ts";
 
-/** Options of lesson 9. */
-export interface ParallelismOptions extends LessonOptions {
-  /** Count the primes below this number, from 2 to 10^8. @default {3000000} */
-  limit?: number;
-}
+// Its own flag: min, max, default, --help line; readFlags() reads it.
+const FLAGS = {
+  limit: integerFlag(2, 1e8, 3_000_000, "count the primes below this"),
+};
+/** Options of lesson 9: its flags, and the unit and log of all. */
+export type ParallelismOptions = OptionsOf<typeof FLAGS>;
 
 // CPU-bound work: count the primes in [from, to) by trial division. Every
 // step is arithmetic; there is nothing to wait for, so only another core can
@@ -77,7 +79,7 @@ export async function concurrencyVsParallelism(
 ): Promise<ParallelismResult> {
   const lesson = begin(options);
   const { unit, print, timeline } = lesson;
-  const limit = integerOption(options.limit, "limit", 3_000_000, 2, 1e8);
+  const { limit } = readFlags(options, FLAGS);
 
   // 1. I/O-bound, concurrent. Ten waits of 0.2 to 2 seconds stand in for
   // ten network requests. One thread starts them all; while they wait, the
@@ -204,11 +206,6 @@ export interface ParallelismResult extends LessonResult {
 
 /** How `deno run` runs this lesson. */
 export const command = defineLesson(import.meta, concurrencyVsParallelism, {
-  flags: {
-    limit: {
-      type: "number",
-      help: "count the primes below this: 2 to 100000000 (default 3000000)",
-    },
-  },
+  flags: FLAGS,
   minUnit: 20,
 });

@@ -143,7 +143,7 @@ Deno.test("lesson 09: rejects a limit below 2 or past 10^8; --limit says which, 
     await assertRejects(
       () => concurrencyVsParallelism({ limit, log: () => {} }),
       RangeError,
-      `Cannot run lesson as 'limit' must be an integer from 2 to 100000000: current value is ${limit}`,
+      `Cannot run lesson as 'limit' must be a whole number from 2 to 100000000: current value is ${limit}`,
     );
   }
   const header = (await listLessons()).find((l) => l.id.startsWith("09_"))!;
@@ -156,7 +156,7 @@ Deno.test("lesson 09: rejects a limit below 2 or past 10^8; --limit says which, 
   );
   assertEquals([status, err[0]], [
     2,
-    "Flag --limit must be an integer from 2 to 100000000: current value is 1000000000000",
+    'Flag --limit must be a whole number from 2 to 100000000: current value is "1e12"',
   ]);
 });
 
