@@ -55,10 +55,7 @@ export interface LessonContext extends LessonResult {
   print: (line: string) => void;
 }
 
-/**
- * A lesson's own flag: how the parser reads it, and its line for `--help`,
- * which adds a number's range (which it must have) and default.
- */
+/** A lesson's own flag: how the parser reads it (a number needs a range), and its line for `--help`. */
 export type LessonFlag =
   & (Exclude<Flag, NumberFlag> | NumberFlag & { min: number; max: number })
   & { help: string };
@@ -80,10 +77,7 @@ export const MIN_UNIT = 1;
 /** The largest `--unit`: ten seconds a second already makes a lesson last minutes. */
 export const MAX_UNIT = 10_000;
 
-/**
- * A flag for a whole number from `min` to `max`, `fallback` when not given:
- * its `--help` line says all three, and {@linkcode readFlags} checks them.
- */
+/** A flag for a whole number from `min` to `max`, else `fallback`: --help says them, {@linkcode readFlags} checks them. */
 export function integerFlag<D extends number | undefined>(
   min: number,
   max: number,
@@ -96,11 +90,7 @@ export function integerFlag<D extends number | undefined>(
 /** The options of a lesson whose own flags are `F`: a number for each. */
 export type OptionsOf<F> = LessonOptions & { [K in keyof F]?: number };
 
-/**
- * Each of `flags` as `options` gives it: its `default` when unset, else a
- * number its flag allows; or a TypeError (not a number) or a RangeError
- * that names the option, the rule and the value.
- */
+/** Each of `flags` in `options`, else its `default`; a value its flag refuses throws a TypeError or RangeError that names it. */
 export function readFlags<F extends Record<string, NumberFlag>>(
   options: object,
   flags: F,
