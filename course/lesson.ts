@@ -131,10 +131,7 @@ type Ended = "fulfilled" | "rejected"; // how a task ended
 /** Where events go while `runCli` runs with `--events`. */
 let reporter: ((event: LessonEvent) => void) | undefined;
 
-/**
- * Starts a lesson run: checks `unit` (1 to 10000) and returns a fresh
- * timeline and a `print` that both logs and records.
- */
+/** Starts a lesson run: checks `unit` by its flag, and returns a fresh timeline and a `print` that logs and records. */
 export function begin(options: LessonOptions = {}): LessonContext {
   const { unit } = readFlags(options, { unit: COMMON.unit });
   const log = options.log ?? console.log;

@@ -45,12 +45,11 @@ export interface LockLessonResult extends LessonResult {
   locked: number;
 }
 
-// Its own flag: min, max, default, --help line; readFlags() reads it.
+/** Its own flag: min, max, default, --help line; readFlags() reads it. */
 const FLAGS = {
   tasks: integerFlag(1, 10_000, 10, "how many tasks increment each counter"),
 };
-/** Options of lesson 04_lock: its flags, and the unit and log of all. */
-export type LockLessonOptions = OptionsOf<typeof FLAGS>;
+export type LockLessonOptions = OptionsOf<typeof FLAGS>; // and unit, log
 
 export async function lock(
   options: LockLessonOptions = {},

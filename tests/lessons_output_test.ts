@@ -69,7 +69,11 @@ async function printed(lesson: LessonHeader): Promise<string[]> {
     { env: { NO_COLOR: "1" } },
   );
   assertEquals([code, stderr], [0, ""], lesson.run);
-  return stdout.trimEnd().split("\n");
+  // Lesson 9 adds a line when other programs had some of the cores, as the
+  // rest of the suite may here: its Output block is an idle machine's.
+  return stdout.trimEnd().split("\n").filter((line) =>
+    !line.startsWith("The workers had ")
+  );
 }
 
 Deno.test("Every lesson, run with exactly its @run permissions, prints its header's Output block", async (t) => {
