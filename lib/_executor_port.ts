@@ -79,7 +79,6 @@ export function startWorker(
     return { post() {}, terminate() {} };
   }
   if (node) {
-    // Its `exit` event fires however it ended.
     const port = worker as NodeWorker;
     let cause: string | undefined;
     port.on("message", onMessage);

@@ -198,9 +198,8 @@ export function transfer<T>(value: T, list: Transferable[]): T {
 //   long as the rest of a trivial call): 20,000 calls naming their module
 //   by a string take 37 ms with it, 55 ms without.
 
-const QUEUED = 0;
-const SENT = 1;
-const SETTLED = 2;
+/** A call's states. */
+const QUEUED = 0, SENT = 1, SETTLED = 2;
 /** How often, in milliseconds, the host looks for stuck workers. */
 const LOOK_MS = 1;
 /**
@@ -242,6 +241,8 @@ interface Thread {
   head: number;
   /** PROGRESS at the last look for stuck workers. */
   seen: number;
+  /** What waited here was taken back: nothing more to take till it is free. */
+  taken?: boolean;
   /** Why it died; the error that killed it, as `{ cause }`. */
   cause?: string;
   killer?: ErrorOptions;
@@ -311,6 +312,8 @@ interface Thread {
  *   `Cross-Origin-Embedder-Policy: require-corp`); elsewhere the constructor
  *   throws. `_executor_worker.js` must be served beside the executor's
  *   module.
+ * - No runtime loads a task module that exports `then`: `import()` takes
+ *   it for a promise and calls that `then`, so its calls never start.
  *
  * On Deno workers inherit the process's permissions: a local task module
  * needs `--allow-read`.
@@ -376,10 +379,8 @@ export class Executor implements AsyncDisposable {
     this.#max = count(workers, action, "workers");
     this.#idleTimeout = duration(idleTimeout, action, "idleTimeout", true);
     if (typeof SharedArrayBuffer !== "function") {
-      throw new Error(
-        "Cannot create executor without shared memory: " +
-          "a page must be cross-origin isolated",
-      );
+      const why = "a page must be cross-origin isolated";
+      throw new Error(`Cannot create executor without shared memory: ${why}`);
     }
   }
 
@@ -446,9 +447,8 @@ export class Executor implements AsyncDisposable {
       const checked = checkRun(module, exportName, args, options);
       const { url, signal, transfer } = checked;
       if (this.#shutdown) {
-        throw new Error(
-          `Cannot run '${exportName}' as the executor has been shut down`,
-        );
+        const why = "the executor has been shut down";
+        throw new Error(`Cannot run '${exportName}' as ${why}`);
       }
       if (signal?.aborted) return Promise.reject(signal.reason);
       const { promise, resolve, reject } = Promise.withResolvers<T>();
@@ -686,6 +686,7 @@ export class Executor implements AsyncDisposable {
       thread.calls[i] = null;
       back.push(call);
     }
+    thread.taken = true;
     this.#requeue(back);
   }
 
@@ -717,6 +718,7 @@ export class Executor implements AsyncDisposable {
     if (free(thread)) {
       thread.calls = [];
       thread.head = 0;
+      thread.taken = false;
       this.#idle(thread);
     }
     if (thread.ending) this.#end(thread);
@@ -824,15 +826,15 @@ export class Executor implements AsyncDisposable {
 
 /**
  * Before which calls of `batch` the worker posts the answers it holds (an
- * abort ends it), if any call has a signal: not one whose signal all before
- * it share, so 20,000 calls on one signal stay batched (a post before each
- * took 6.8x their time).
+ * abort ends it; the host waits for them): one whose signal the call before
+ * lacks. What it holds then is of calls aborted with it; and 20,000 calls on
+ * one signal stay batched (a post before each took 6.8x their time).
  */
 function abortable(batch: Call[]): boolean[] | undefined {
   if (!batch.some((call) => call.signal)) return undefined;
-  const split = batch.findIndex((call) => call.signal !== batch[0]!.signal);
-  const after = (i: number) => i === 0 || (split > 0 && i >= split);
-  return batch.map((call, i) => !!call.signal && after(i));
+  return batch.map(({ signal }, i) =>
+    !!signal && signal !== batch[i - 1]?.signal
+  );
 }
 
 /** `thread` has nothing to do. */
@@ -840,7 +842,7 @@ const free = (thread: Thread) => thread.head === thread.calls.length;
 
 /** `thread` has calls waiting behind the one it runs. */
 function waiting(thread: Thread): boolean {
-  return thread.ready && thread.calls.length - thread.head > 1;
+  return thread.ready && !thread.taken && thread.calls.length - thread.head > 1;
 }
 
 /** What `call` runs, for a message. */
@@ -861,9 +863,8 @@ function deathError(thread: Thread, call: Call, never: boolean): WorkerError {
 /** The error for a call whose arguments could not be posted. */
 function cloneError(call: Call, error: unknown): DOMException {
   const why = error instanceof Error ? error.message : describe(error);
-  const cannot = call.transfer
-    ? "its arguments cannot be cloned or its 'transfer' list moved"
-    : "its arguments cannot be cloned";
+  const moved = call.transfer ? " or its 'transfer' list moved" : "";
+  const cannot = `its arguments cannot be cloned${moved}`;
   const message = `Cannot run ${what(call)} as ${cannot}: ${why}`;
   return new DOMException(message, "DataCloneError");
 }

@@ -80,21 +80,49 @@ export function fill(size: number): Uint8Array {
   return transfer(bytes, [bytes.buffer]);
 }
 
-/** Takes over the worker's `onmessage`, as a module written for a Worker does. */
-export function takeOver(): string {
-  (globalThis as { onmessage?: unknown }).onmessage = () => {};
-  return "taken";
-}
+type Port = {
+  postMessage(message: unknown): void;
+  on?(event: "message", listener: (data: unknown) => void): void;
+};
 
-/** Posts `message` to the host itself, the way its runtime offers. */
-export function post(message: unknown): string {
-  type Port = { postMessage(message: unknown): void };
+/** The worker's own port to the host, the way its runtime offers it. */
+function port(): Port {
   const scope = globalThis as unknown as Partial<Port> & {
     process: { getBuiltinModule(name: string): { parentPort: Port } };
   };
-  const port = scope.postMessage
+  return scope.postMessage
     ? scope as Port
     : scope.process.getBuiltinModule("node:worker_threads").parentPort;
-  port.postMessage(message);
+}
+
+/**
+ * Answers every message itself, as a module written for a plain Worker
+ * does: `onmessage`, or on Node `parentPort.on("message")`.
+ */
+export function takeOver(): string {
+  const own = port();
+  const answer = (data: unknown) => own.postMessage(data);
+  if (own.on) own.on("message", answer);
+  else {Object.assign(globalThis, {
+      onmessage: (e: MessageEvent) => answer(e.data),
+    });}
+  return "taken";
+}
+
+/** Posts `message` to the host itself. */
+export function post(message: unknown): string {
+  port().postMessage(message);
   return "sent";
+}
+
+/** This worker's own name for itself: the same for each call it runs. */
+const id = crypto.randomUUID();
+export function whoAmI(): string {
+  return id;
+}
+
+/** Gives back `value` after a timer: an asynchronous call. */
+export async function later<T>(value: T): Promise<T> {
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  return value;
 }

@@ -101,8 +101,13 @@ export async function aTaskCannotTakeOverItsWorkersChannel(): Promise<
 > {
   await using executor = new Executor({ workers: 1 });
   equal(await executor.run(tasks, "takeOver"), "taken");
+  // Its listener never hears the executor's messages: were it to, its post
+  // would throw there, and kill the worker and the call it ran.
+  const worker = await executor.run<string>(tasks, "whoAmI");
+  equal(await executor.run(tasks, "later", [worker]), worker);
+  equal(await executor.run(tasks, "whoAmI"), worker, "the same worker");
   // A null would throw on the host, a forged answer settle the wrong call.
-  const forged = { type: "results", values: [666], failed: [], skipped: [] };
+  const forged = { type: "results", values: [666], failed: [] };
   for (const message of [null, forged]) {
     const [posted, next] = await Promise.allSettled([
       executor.run(tasks, "post", [message]),
