@@ -16,7 +16,8 @@
  * - A switch is on with `--watch`, `--watch=yes` (or true, on, 1, sí) and off
  *   with `--watch=no` (or false, off, 0); any other value is refused.
  * - A number is written in decimal (`20`, `-5`, `2.5`, `1e3`); `--unit -5`
- *   reads -5 as the value. `min`, `max` and `integer` bound it.
+ *   reads -5 as the value. `min`, `max` and `integer` bound it; `default`
+ *   is for the command to use and say (a lesson's --help, course/lesson.ts).
  * - A string is kept as typed; `choices` lists the values it may take.
  * - The last of a repeated flag wins. An unknown flag, a missing value, a
  *   bad value or one plain argument too many throws a
@@ -34,11 +35,13 @@ export type Flag =
   | { readonly type: "switch"; readonly or?: Text }
   | NumberFlag
   | { readonly type: "string"; readonly choices?: readonly string[] };
-type NumberFlag = {
+export type NumberFlag = {
   readonly type: "number";
   readonly min?: number;
   readonly max?: number;
   readonly integer?: boolean;
+  /** The value when the flag is not given (parseFlags leaves it unset). */
+  readonly default?: number;
 };
 
 /** What {@linkcode parseFlags} gives back for the flags `F`; `_`: the plain arguments, as typed. */
@@ -152,14 +155,26 @@ export function askedLang(argv: readonly string[]): Lang | undefined {
 }
 
 function number(typed: string, flag: NumberFlag, value: string): number {
-  const { min = -Infinity, max = Infinity, integer = false } = flag;
   const n = Number(value);
-  // Number() alone would take 0x10, " 5 " and Infinity; 1e400 reads as
-  // Infinity and 1e-400 as 0, which no range holds.
-  const ok = DECIMAL.test(value) && Number.isFinite(n) &&
-    !(n === 0 && /[1-9]/.test(value.split(/e/i)[0]!)) &&
-    n >= min && n <= max && (!integer || Number.isInteger(n));
-  if (ok) return n;
+  // Number() alone would take 0x10 and " 5 "; 1e400 reads as Infinity,
+  // which misfit() refuses, and 1e-400 as 0, which it is not.
+  const read = DECIMAL.test(value) &&
+    !(n === 0 && /[1-9]/.test(value.split(/e/i)[0]!));
+  const rule = misfit(flag, read ? n : NaN);
+  if (!rule) return n;
+  throw refuse("mustBe", typed, value, rule);
+}
+
+/**
+ * Nothing when `value` is a finite number that the `min`, `max` and
+ * `integer` of `flag` allow; else what it must be ("a whole number from 1 to 5").
+ */
+export function misfit(flag: NumberFlag, value: unknown): Text | undefined {
+  const { min = -Infinity, max = Infinity, integer = false } = flag;
+  if (
+    typeof value === "number" && Number.isFinite(value) && value >= min &&
+    value <= max && (!integer || Number.isInteger(value))
+  ) return undefined;
   const kind = integer
     ? { en: "a whole number", es: "un número entero" }
     : { en: "a number", es: "un número" };
@@ -170,6 +185,5 @@ function number(typed: string, flag: NumberFlag, value: string): number {
     : max < Infinity
     ? { en: ` of at most ${max}`, es: ` de como mucho ${max}` }
     : { en: "", es: "" };
-  const rule = { en: kind.en + range.en, es: kind.es + range.es };
-  throw refuse("mustBe", typed, value, rule);
+  return { en: kind.en + range.en, es: kind.es + range.es };
 }

@@ -17,7 +17,13 @@
 import { Timeline } from "../lib/timeline.ts";
 import { endChildren, ROOT } from "./deno.ts";
 import { describe, errorLine } from "./errors.ts";
-import { type Flag, parseFlags, UsageError } from "./flags.ts";
+import {
+  type Flag,
+  misfit,
+  type NumberFlag,
+  parseFlags,
+  UsageError,
+} from "./flags.ts";
 import {
   commandLine,
   type LessonHeader,
@@ -49,8 +55,10 @@ export interface LessonContext extends LessonResult {
   print: (line: string) => void;
 }
 
-/** A lesson's own flag: how the parser reads it, and a line for `--help`. */
-export type LessonFlag = Flag & { help: string };
+/** A lesson's own flag: how the parser reads it (a number needs a range), and its line for `--help`. */
+export type LessonFlag =
+  & (Exclude<Flag, NumberFlag> | NumberFlag & { min: number; max: number })
+  & { help: string };
 
 /** How a lesson runs from the command line: its function, and its own flags beside the ones every lesson takes. */
 export interface LessonCommand<O extends LessonOptions = LessonOptions> {
@@ -69,42 +77,38 @@ export const MIN_UNIT = 1;
 /** The largest `--unit`: ten seconds a second already makes a lesson last minutes. */
 export const MAX_UNIT = 10_000;
 
-// Errors that come from a bad option, with the message for its flag.
-const optionErrors = new WeakMap<object, string>();
-
-/**
- * `value`, when it is a number that `ok` accepts; else throws a TypeError or
- * a RangeError that names the option, the `rule` and the value, which the
- * command line shows as a message about the flag.
- */
-function checkOption(
-  value: unknown,
-  option: string,
-  rule: string,
-  ok: (n: number) => boolean,
-): number {
-  if (typeof value === "number" && ok(value)) return value;
-  const rest = `must be ${rule}: current value is ${describe(value)}`;
-  const kind = typeof value === "number" ? RangeError : TypeError;
-  const error = new kind(`Cannot run lesson as '${option}' ${rest}`);
-  optionErrors.set(error, `Flag --${option} ${rest}`);
-  throw error;
-}
-
-/**
- * Reads an integer option: `fallback` when it is `undefined`, else it must be
- * an integer from `min` to `max`.
- */
-export function integerOption(
-  value: unknown,
-  option: string,
-  fallback: number,
+/** A flag for a whole number from `min` to `max`, else `fallback`: --help says them, {@linkcode readFlags} checks them. */
+export function integerFlag<D extends number | undefined>(
   min: number,
   max: number,
-): number {
-  if (value === undefined) return fallback;
-  const ok = (n: number) => Number.isInteger(n) && n >= min && n <= max;
-  return checkOption(value, option, `an integer from ${min} to ${max}`, ok);
+  fallback: D,
+  help: string,
+): LessonFlag & NumberFlag & { default: D } {
+  return { type: "number", integer: true, min, max, default: fallback, help };
+}
+
+/** The options of a lesson whose own flags are `F`: a number for each. */
+export type OptionsOf<F> = LessonOptions & { [K in keyof F]?: number };
+
+/** Each of `flags` in `options`, else its `default`; a value its flag refuses throws a TypeError or RangeError that names it. */
+export function readFlags<F extends Record<string, NumberFlag>>(
+  options: object,
+  flags: F,
+): {
+  [K in keyof F]: F[K] extends { default: number } ? number
+    : number | undefined;
+} {
+  const values: Record<string, unknown> = {};
+  for (const [name, flag] of Object.entries(flags)) {
+    const given = (options as Record<string, unknown>)[name];
+    const value = values[name] = given ?? flag.default;
+    const rule = value === undefined ? undefined : misfit(flag, value);
+    if (!rule) continue;
+    const kind = typeof value === "number" ? RangeError : TypeError;
+    const is = `must be ${rule.en}: current value is ${describe(value)}`;
+    throw new kind(`Cannot run lesson as '${name}' ${is}`);
+  }
+  return values as never;
 }
 
 /**
@@ -127,14 +131,9 @@ type Ended = "fulfilled" | "rejected"; // how a task ended
 /** Where events go while `runCli` runs with `--events`. */
 let reporter: ((event: LessonEvent) => void) | undefined;
 
-/**
- * Starts a lesson run: checks `unit` (1 to 10000) and returns a fresh
- * timeline and a `print` that both logs and records.
- */
+/** Starts a lesson run: checks `unit` by its flag, and returns a fresh timeline and a `print` that logs and records. */
 export function begin(options: LessonOptions = {}): LessonContext {
-  const rule = `a number of milliseconds from ${MIN_UNIT} to ${MAX_UNIT}`;
-  const ok = (n: number) => n >= MIN_UNIT && n <= MAX_UNIT;
-  const unit = checkOption(options.unit ?? 1000, "unit", rule, ok);
+  const { unit } = readFlags(options, { unit: COMMON.unit });
   const log = options.log ?? console.log;
   const lines: string[] = [];
   const print = (line: string) => {
@@ -174,7 +173,13 @@ export interface CliOutput {
 
 /** The flags every lesson takes. */
 const COMMON = {
-  unit: { type: "number", min: MIN_UNIT, max: MAX_UNIT },
+  unit: {
+    type: "number",
+    min: MIN_UNIT,
+    max: MAX_UNIT,
+    default: 1000,
+    help: "how many milliseconds a second of the notes lasts",
+  },
   // `--timeline=svg FILE` is read apart, before the flags (runCli).
   timeline: { type: "switch", or: { en: "svg FILE", es: "svg FICHERO" } },
   events: { type: "switch" },
@@ -197,12 +202,15 @@ export function helpText(
   const below = command.minUnit === undefined
     ? ""
     : `; below ${command.minUnit} the lines may differ from the Output`;
+  // A number's help says its range and default, as its flag declares them.
+  const says = (flag: LessonFlag, more = "") => {
+    if (flag.type !== "number") return flag.help;
+    const { min, max, default: given } = flag;
+    const fallback = given === undefined ? "" : `, default ${given}`;
+    return `${flag.help} (${min} to ${max}${fallback}${more})`;
+  };
   const rows: (readonly [string, string])[] = [
-    [
-      "--unit <ms>",
-      "how many milliseconds a second of the notes lasts " +
-      `(${MIN_UNIT} to ${MAX_UNIT}, default 1000${below})`,
-    ],
+    ["--unit <ms>", says(COMMON.unit, below)],
     ["--timeline", "print a chart of when each task ran (--timeline=no: none)"],
     [
       "--timeline=svg FILE",
@@ -215,7 +223,7 @@ export function helpText(
     ],
     ...Object.entries(command.flags ?? {}).map(([name, flag]) => {
       const value = flag.type === "switch" ? "" : " <value>";
-      return [`--${name}${value}`, flag.help] as const;
+      return [`--${name}${value}`, says(flag)] as const;
     }),
     ["-h, --help", "show this help"],
   ];
@@ -274,14 +282,16 @@ export async function runCli<O extends LessonOptions>(
     }
     flags = parseFlags(rest, { ...COMMON, ...command.flags }, SHORT);
   } catch (error) {
-    const status = usage(error, io);
+    if (!(error instanceof UsageError)) throw error;
+    io.err(error.text.en);
+    io.err(UI.seeHelp[0]);
     // The list and the exercises take --lang; a lesson's Spanish is its guide.
     if (argv.some((word) => /^--lang\b/.test(word))) {
       io.err(
         `Las lecciones están en inglés; su guía en español: ${header.guide}`,
       );
     }
-    return status;
+    return 2;
   }
   const { _, help, timeline: chart, events, ...options } = flags;
   if (help) {
@@ -320,7 +330,7 @@ export async function runCli<O extends LessonOptions>(
   };
   // A path that cannot be written is said before the lesson runs.
   if (svg && !await writeSvg()) return 1;
-  const unit = (options.unit as number | undefined) ?? 1000;
+  const unit = (options.unit as number | undefined) ?? COMMON.unit.default;
   const small = command.minUnit !== undefined && unit < command.minUnit
     ? `--unit ${unit} is below ${command.minUnit}, the smallest this lesson is written for`
     : undefined;
@@ -330,7 +340,6 @@ export async function runCli<O extends LessonOptions>(
   try {
     result = await command.run(options as unknown as O);
   } catch (error) {
-    if (optionErrors.has(error as object)) return usage(error, { out, err });
     err(`Lesson failed: ${errorLine(error)}${small ? ` (${small})` : ""}`);
     return 1;
   } finally {
@@ -374,15 +383,6 @@ async function probe(path: string): Promise<void> {
     return (await Deno.open(path, { write: true })).close(); // a folder?
   }
   await Deno.remove(path);
-}
-
-function usage(error: unknown, io: CliOutput): number {
-  const message = optionErrors.get(error as object) ??
-    (error instanceof UsageError ? error.text.en : undefined);
-  if (message === undefined) throw error;
-  io.err(message);
-  io.err(UI.seeHelp[0]);
-  return 2;
 }
 
 /**

@@ -70,8 +70,8 @@ const UI = {
   ],
   virtual: [" of simulated time", " de tiempo simulado"],
   nextOne: [
-    "Next: {id} · {title} → `deno task exercise`",
-    "Siguiente: {id} · {title} → `deno task exercise`",
+    "Next: {id} · {title}{run}",
+    "Siguiente: {id} · {title}{run}",
   ],
   all: [
     "All {m} exercises pass. Well done!",
@@ -138,6 +138,7 @@ const FLAGS = {
   solution: { type: "switch" },
   help: { type: "switch" },
   lang: { type: "string", choices: ["en", "es"] },
+  site: { type: "switch" }, // the site's Check: no commands to type (no --help)
 } as const;
 const SHORT = { short: { h: "help", w: "watch" }, positionals: 1 };
 
@@ -146,6 +147,7 @@ interface Cli {
   io: Io;
   lang: Lang;
   watching: boolean;
+  site: boolean;
   /** A message of {@linkcode UI} in the language, one line after another. */
   say(key: keyof typeof UI, values?: Record<string, unknown>): string;
   paint: (style: Parameters<typeof paint>[0], s: string) => string;
@@ -167,6 +169,7 @@ export async function main(args: string[], io: Io = terminal()) {
     io,
     lang,
     watching: flags.watch === true,
+    site: flags.site === true,
     say: sayIn(UI, lang),
     paint: (style, s) => paint(style, s, io.color),
   };
@@ -313,8 +316,9 @@ async function single(cli: Cli, progress: Progress, exercise: Exercise) {
   if (!result.passed) return 1;
   const next = await current(cli.io, result.progress);
   const { id, title } = next ?? {};
-  const m = EXERCISES.length;
-  cli.io.write(`\n${cli.say(next ? "nextOne" : "all", { id, title, m })}\n`);
+  const run = cli.site ? "" : " → `deno task exercise`";
+  const values = { id, title, m: EXERCISES.length, run };
+  cli.io.write(`\n${cli.say(next ? "nextOne" : "all", values)}\n`);
   return 0;
 }
 
@@ -368,6 +372,7 @@ async function report(
     for (const line of result.chart[lang].split("\n")) io.write(`  ${line}\n`);
     io.write(`  ${paint("dim", sayIn(CORE, lang)("marks"))}\n`);
   }
+  if (cli.site) return;
   const next = cli.watching
     ? say("editWatching", { file })
     : say("edit", { file, id: fromList ? "" : ` ${exercise.id}` });

@@ -29,9 +29,10 @@ import { Lock } from "../lib/lock.ts";
 import {
   begin,
   defineLesson,
-  integerOption,
-  type LessonOptions,
+  integerFlag,
   type LessonResult,
+  type OptionsOf,
+  readFlags,
 } from "../course/lesson.ts";
 
 /** What lesson 04_lock returns: the usual result plus both counters. */
@@ -44,18 +45,18 @@ export interface LockLessonResult extends LessonResult {
   locked: number;
 }
 
-/** Options of lesson 04_lock. */
-export interface LockLessonOptions extends LessonOptions {
-  /** How many tasks increment each counter. @default {10} */
-  tasks?: number;
-}
+/** Its own flag: min, max, default, --help line; readFlags() reads it. */
+const FLAGS = {
+  tasks: integerFlag(1, 10_000, 10, "how many tasks increment each counter"),
+};
+export type LockLessonOptions = OptionsOf<typeof FLAGS>; // and unit, log
 
 export async function lock(
   options: LockLessonOptions = {},
 ): Promise<LockLessonResult> {
   const lesson = begin(options);
   const { unit, print, timeline } = lesson;
-  const increments = integerOption(options.tasks, "tasks", 10, 1, 10_000);
+  const { tasks: increments } = readFlags(options, FLAGS);
 
   // Part 1: the critical section. The notes' example is mis-indented: its
   // print and sleep sit level with `async with lock:` (an IndentationError in
@@ -103,11 +104,4 @@ export async function lock(
 }
 
 /** How `deno run` runs this lesson. */
-export const command = defineLesson(import.meta, lock, {
-  flags: {
-    tasks: {
-      type: "number",
-      help: "how many tasks increment each counter (1 to 10000, default 10)",
-    },
-  },
-});
+export const command = defineLesson(import.meta, lock, { flags: FLAGS });

@@ -5,21 +5,26 @@
  *
  * @module
  */
-import {
-  integerOption,
-  type LessonFlag,
-  type LessonOptions,
-} from "../course/lesson.ts";
+import { integerFlag, type OptionsOf, readFlags } from "../course/lesson.ts";
 import type { LessonServer } from "./_server.ts";
 
-/** Options of lesson 10. */
-export interface DownloadsOptions extends LessonOptions {
-  /** Picks the random durations; the default draw ends in the notes' order. */
-  seed?: number;
-  /** How many consumers pull the files from the queue in part 2. */
-  consumers?: number;
-  /** Runs only part 1 (all at once) or only part 2 (the queue). @default {both} */
-  part?: number;
+/** How many files the lesson downloads: more consumers would have nothing to do. */
+export const FILES = 5;
+
+/** Lesson 10's own flags, for its command line, --help and its options. */
+export const downloadsFlags = {
+  seed: integerFlag(0, 2 ** 32 - 1, 1871, "picks the random durations"),
+  consumers: integerFlag(1, FILES, 2, "consumers of the queue in part 2"),
+  part: integerFlag(
+    1,
+    2,
+    undefined,
+    "runs only part 1 (all at once) or part 2 (the queue); both when not given",
+  ),
+};
+
+/** Options of lesson 10: its flags, and the unit and log of all. */
+export interface DownloadsOptions extends OptionsOf<typeof downloadsFlags> {
   /**
    * Where to draw the progress bars. @default {standard output when it is a
    * terminal and `log` is console.log; otherwise nowhere}
@@ -29,40 +34,11 @@ export interface DownloadsOptions extends LessonOptions {
   server?: LessonServer;
 }
 
-/** How many files the lesson downloads: more consumers would have nothing to do. */
-export const FILES = 5;
-
-// [default, min, max] of each number option: its check and its --help line
-// (below) read them here, and nowhere else says them.
-const SEED = [1871, 0, 2 ** 32 - 1] as const;
-const CONSUMERS = [2, 1, FILES] as const;
-const range = ([fallback, min, max]: readonly number[]) =>
-  `${min} to ${max} (default ${fallback})`;
-
 /** The checked options: each one names itself and the value when refused. */
 export function downloadsOptions(options: DownloadsOptions) {
-  const seed = integerOption(options.seed, "seed", ...SEED);
-  const consumers = integerOption(options.consumers, "consumers", ...CONSUMERS);
-  const part = integerOption(options.part, "part", 0, 1, 2);
-  return { seed, consumers, parts: part === 0 ? [1, 2] : [part] };
+  const { seed, consumers, part } = readFlags(options, downloadsFlags);
+  return { seed, consumers, parts: part === undefined ? [1, 2] : [part] };
 }
-
-/** Lesson 10's own flags, for its command line and --help. */
-export const downloadsFlags: Record<string, LessonFlag> = {
-  seed: {
-    type: "number",
-    help: `picks the random durations: an integer from ${range(SEED)}`,
-  },
-  consumers: {
-    type: "number",
-    help: "how many consumers pull the files from the queue in part 2, " +
-      `one per file at most: ${range(CONSUMERS)}`,
-  },
-  part: {
-    type: "number",
-    help: "runs only part 1 (all at once) or part 2 (the queue); default both",
-  },
-};
 
 /**
  * Five durations in seconds, tenths from 1 to 3, the same ones for the same

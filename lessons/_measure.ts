@@ -38,24 +38,29 @@ export async function heartbeatLag(
 
 /**
  * What {@linkcode timed} measured: what the work resolved with, how long it
- * took in real ms, and whether the main thread was free meanwhile (a timer
- * set as the work started fired before it ended, which work done on the
- * main thread never lets happen).
+ * took in real ms, whether the main thread was free meanwhile (a timer set
+ * as the work started fired before it ended: work on the main thread never
+ * lets it), and how many cores' worth of CPU time this process had then.
  */
 export interface Timed<T> {
   value: T;
   ms: number;
   free: boolean;
+  cores: number;
 }
 
 /** Runs `work`, timing it and noting whether the main thread stayed free. */
 export async function timed<T>(work: () => Promise<T>): Promise<Timed<T>> {
-  const start = performance.now();
+  // Loaded here only: Node's layer adds tens of ms to a worker's start.
+  const { cpuUsage } = (await import("node:process")).default;
+  const [cpu, start] = [cpuUsage(), performance.now()];
   let fired = false;
   const timer = setTimeout(() => fired = true, 0);
   try {
     const value = await work();
-    return { value, ms: performance.now() - start, free: fired };
+    const ms = performance.now() - start;
+    const { user, system } = cpuUsage(cpu); // in µs
+    return { value, ms, free: fired, cores: (user + system) / 1000 / ms };
   } finally {
     clearTimeout(timer);
   }

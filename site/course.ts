@@ -82,9 +82,11 @@ export async function loadExercises(
 
 /** The command that checks `exercise` in `lang`: what the page shows, and deno's arguments. */
 export function checkCommand(exercise: Exercise, lang: Lang) {
+  const command = ["exercise", exercise.id, "--lang", lang];
+  // --site: the checker says no command to type, where the page has buttons.
   return {
-    display: `deno task exercise ${exercise.id} --lang ${lang}`,
-    args: ["task", "--quiet", "exercise", exercise.id, "--lang", lang],
+    display: `deno task ${command.join(" ")}`,
+    args: ["task", "--quiet", ...command, "--site"],
   };
 }
 

@@ -4,6 +4,7 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "@std/assert";
+import process from "node:process";
 import { listLessons } from "../course/header.ts";
 import { helpText, runCli } from "../course/lesson.ts";
 import {
@@ -11,6 +12,8 @@ import {
   concurrencyVsParallelism,
   countPrimes,
 } from "../lessons/09_concurrency_vs_parallelism.ts";
+
+const CORES = navigator.hardwareConcurrency;
 
 Deno.test("lesson 09: countPrimes() counts primes in a range", () => {
   assertEquals(countPrimes(0, 10), 4);
@@ -130,7 +133,7 @@ Deno.test("lesson 09: waits overlap on one thread; CPU work runs off it, in work
     // The speedups are the main thread's time over each way's.
     const speedup = (ms: number) => (main.ms / ms).toFixed(1);
     assertEquals(
-      lines.at(-1),
+      lines.find((line) => line.startsWith("Speedup")),
       `Speedup on ${cores} cores: ${speedup(workers.ms)}x with workers, ${
         speedup(processes.ms)
       }x with processes`,
@@ -138,12 +141,41 @@ Deno.test("lesson 09: waits overlap on one thread; CPU work runs off it, in work
   });
 });
 
+Deno.test("lesson 09 says when the workers had under three quarters of the cores' CPU time: other programs had the rest", async () => {
+  // process.cpuUsage(), which `timed` reads: `perMs` µs of CPU time a ms.
+  const real = process.cpuUsage;
+  const cpu = (perMs: number) => (since?: { user: number }) => {
+    const user = performance.now() * perMs - (since?.user ?? 0);
+    return { user, system: 0 };
+  };
+  try {
+    for (const [perMs, said] of [[0, true], [1000 * CORES, false]] as const) {
+      process.cpuUsage = cpu(perMs);
+      const { lines, cores } = await concurrencyVsParallelism({
+        unit: 20,
+        limit: 100_000,
+        log: () => {},
+      });
+      assertEquals(
+        lines.filter((line) => line.startsWith("The workers had")),
+        said
+          ? [
+            `The workers had 0.0 of the ${cores} cores: other programs had the rest.`,
+          ]
+          : [],
+      );
+    }
+  } finally {
+    process.cpuUsage = real;
+  }
+});
+
 Deno.test("lesson 09: rejects a limit below 2 or past 10^8; --limit says which, with status 2", async () => {
   for (const limit of [1, 1e8 + 1]) {
     await assertRejects(
       () => concurrencyVsParallelism({ limit, log: () => {} }),
       RangeError,
-      `Cannot run lesson as 'limit' must be an integer from 2 to 100000000: current value is ${limit}`,
+      `Cannot run lesson as 'limit' must be a whole number from 2 to 100000000: current value is ${limit}`,
     );
   }
   const header = (await listLessons()).find((l) => l.id.startsWith("09_"))!;
@@ -156,7 +188,7 @@ Deno.test("lesson 09: rejects a limit below 2 or past 10^8; --limit says which, 
   );
   assertEquals([status, err[0]], [
     2,
-    "Flag --limit must be an integer from 2 to 100000000: current value is 1000000000000",
+    'Flag --limit must be a whole number from 2 to 100000000: current value is "1e12"',
   ]);
 });
 

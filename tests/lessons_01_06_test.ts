@@ -263,7 +263,7 @@ Deno.test("Lesson 04 lock: one holder at a time, and no lost updates", async (t)
         await assertRejects(
           () => lock({ unit: 1, tasks, log: () => {} }),
           RangeError,
-          `Cannot run lesson as 'tasks' must be an integer from 1 to 10000: current value is ${tasks}`,
+          `Cannot run lesson as 'tasks' must be a whole number from 1 to 10000: current value is ${tasks}`,
         );
       }
     },

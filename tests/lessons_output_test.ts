@@ -5,7 +5,7 @@
 // are read by learners, top to bottom: each stays short enough to read in
 // one sitting. Section 5 was one lesson of 231 lines; it is two now, and no
 // lesson may grow past the budget.
-import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { assert, assertEquals } from "@std/assert";
 import { ROOT, runDeno } from "../course/deno.ts";
 import { type LessonHeader, listLessons } from "../course/header.ts";
 import type { LessonCommand } from "../course/lesson.ts";
@@ -69,7 +69,11 @@ async function printed(lesson: LessonHeader): Promise<string[]> {
     { env: { NO_COLOR: "1" } },
   );
   assertEquals([code, stderr], [0, ""], lesson.run);
-  return stdout.trimEnd().split("\n");
+  // Lesson 9 adds a line when other programs had some of the cores, as the
+  // rest of the suite may here: its Output block is an idle machine's.
+  return stdout.trimEnd().split("\n").filter((line) =>
+    !line.startsWith("The workers had ")
+  );
 }
 
 Deno.test("Every lesson, run with exactly its @run permissions, prints its header's Output block", async (t) => {
@@ -214,9 +218,9 @@ Deno.test(`Lessons 02 to 05 print their Output block at their smallest unit thou
 Deno.test("Lesson 09's Output block gives the right count for its limit, which is the lesson's default", async () => {
   const lesson = (await listLessons()).find((l) => l.id.startsWith("09_"))!;
   const { limit, count } = primesIn(lesson);
-  // The --limit flag's help names the default the block was printed with.
-  const command = await commandOf(lesson);
-  assertStringIncludes(JSON.stringify(command), `(default ${limit})`);
+  // The --limit flag's default (its --help says it) is the block's limit.
+  const flag = (await commandOf(lesson)).flags?.limit;
+  assertEquals(flag?.type === "number" && flag.default, Number(limit));
   // A sieve, 20 ms where the lesson's trial division takes half a second.
   const composite = new Uint8Array(Number(limit));
   let primes = 0;

@@ -33,6 +33,8 @@ const es = document.documentElement.lang === "es" ? 1 : 0;
 /** A message of WORDS in the page's language; `{name}` stands for `values.name`. */
 const say = (key, values = {}) =>
   WORDS[key][es].replace(/\{(\w+)\}/g, (_, name) => values[name]);
+/** Spanish writes a decimal comma, as the checker's Spanish does (its num()). */
+const decimal = (text) => es ? text.replace(/(\d)\.(\d)/g, "$1,$2") : text;
 /** The words of a timeline's notes (and tips), as the page says them. */
 const TL = es
   ? { running: "activa", rejected: "falló", stopped: "parada" }
@@ -112,7 +114,7 @@ function setUp(panel) {
         append(name, data.text);
         break;
       case "task": {
-        const at = (data.at / current.unit).toFixed(2);
+        const at = decimal((data.at / current.unit).toFixed(2));
         const verb = say(data.outcome === "rejected" ? "rejected" : data.event);
         append(`event event-${data.event}`, `${data.task} ${verb} · ${at}`);
         break;
@@ -121,7 +123,8 @@ function setUp(panel) {
         // The server draws it with Timeline.toSVG(), which escapes every name;
         // a note's last word is English (`2.1s rejected`, `running`).
         timeline.hidden = false;
-        timeline.innerHTML = data.svg.replace(NOTES, (w) => TL[w] ?? w);
+        timeline.innerHTML = data.svg.replace(/>[^<]+</g, decimal)
+          .replace(NOTES, (w) => TL[w] ?? w);
         break;
       case "exit": {
         if (panel.dataset.kind === "check" && data.reason === "finished") {
@@ -142,7 +145,7 @@ function setUp(panel) {
         const end = data.reason === "finished" && data.code !== 0
           ? "failed"
           : data.reason;
-        const s = (data.ms / 1000).toFixed(1);
+        const s = decimal((data.ms / 1000).toFixed(1));
         setStatus(data.reason, say(end, { ...data, s }));
         break;
       }

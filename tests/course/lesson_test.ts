@@ -8,16 +8,18 @@ import {
   assertEquals,
   assertMatch,
   assertStringIncludes,
+  assertThrows,
 } from "@std/assert";
 import { delay } from "@std/async/delay";
 import { ROOT, runDeno } from "../../course/deno.ts";
 import { type Permissions, readHeader } from "../../course/header.ts";
 import {
   begin,
-  integerOption,
+  integerFlag,
   type LessonCommand,
   type LessonEvent,
   type LessonResult,
+  readFlags,
   runCli,
 } from "../../course/lesson.ts";
 import { UI } from "../../course/i18n.ts";
@@ -134,18 +136,6 @@ Deno.test("runCli() refuses bad flags with status 2, naming the value typed", as
     (await run({}, ["--timeline=foo"])).err[0],
     'Flag --timeline takes no value, or yes or no, or svg FILE: current value is "foo"',
   );
-  // A lesson's own option, checked by the lesson's function.
-  const seeded: Partial<LessonCommand> = {
-    flags: { seed: { type: "number", help: "" } },
-    run: (options) => {
-      integerOption((options as { seed?: number }).seed, "seed", 1, 0, 9);
-      return quiet.run({});
-    },
-  };
-  assertEquals(
-    (await run(seeded, ["--seed", "-1"])).err[0],
-    "Flag --seed must be an integer from 0 to 9: current value is -1",
-  );
   for (
     const argv of [["--timeline=svg"], ["--timeline=svg", "--unit", "5"], [
       "--timeline=svg=x.svg",
@@ -156,6 +146,49 @@ Deno.test("runCli() refuses bad flags with status 2, naming the value typed", as
       2,
       "Flag --timeline=svg needs the name of the file to write after it: --timeline=svg FILE",
     ]);
+  }
+});
+
+Deno.test("A lesson's flag says its range and default once: --help, the parser and the function all read them", async () => {
+  const flags = { seed: integerFlag(0, 9, 4, "picks the draw") };
+  const seen: number[] = [];
+  const seeded: Partial<LessonCommand> = {
+    flags,
+    run: (options) => {
+      seen.push(readFlags(options, flags).seed);
+      return quiet.run({});
+    },
+  };
+  await run(seeded, []);
+  await run(seeded, ["--seed", "9"]);
+  assertEquals(seen, [4, 9]);
+  const help = (await run(seeded, ["--help"])).out.join("\n");
+  assertMatch(help, /--seed <value> +picks the draw \(0 to 9, default 4\)\n/);
+  const [status, err] = await run(seeded, ["--seed", "-1"]).then((
+    r,
+  ) => [r.status, r.err[0]]);
+  assertEquals([status, err], [
+    2,
+    'Flag --seed must be a whole number from 0 to 9: current value is "-1"',
+  ]);
+  // Called as a function: the default when unset, else a value in range.
+  assertEquals(readFlags({}, flags), { seed: 4 });
+  assertEquals(readFlags({ seed: 0 }, flags), { seed: 0 });
+  const part = { part: integerFlag(1, 2, undefined, "") };
+  assertEquals(readFlags({}, part), { part: undefined });
+  for (
+    const [seed, kind] of [[10, RangeError], [1.5, RangeError], [
+      "3",
+      TypeError,
+    ]] as const
+  ) {
+    assertThrows(
+      () => readFlags({ seed }, flags),
+      kind,
+      `Cannot run lesson as 'seed' must be a whole number from 0 to 9: current value is ${
+        typeof seed === "string" ? `"${seed}"` : seed
+      }`,
+    );
   }
 });
 

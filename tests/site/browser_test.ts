@@ -8,7 +8,12 @@
  * docs/img/site.png is a copy). Without Chromium this test fails and says
  * how to install it; it is never skipped.
  */
-import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertStringIncludes,
+} from "@std/assert";
 import { ROOT } from "../../course/deno.ts";
 import { loadCourse } from "../../site/course.ts";
 import { startSite } from "../../site/server.ts";
@@ -118,6 +123,16 @@ Deno.test("The site in headless Chromium: Run on lesson 3, Stop on lesson 4, a r
           "parada",
           "parada",
         ]);
+        // Its times have a decimal comma, as the checker's Spanish writes
+        // them: its task lines, its status, the chart's ticks.
+        const times = [
+          ".run-output .event",
+          ".run-status",
+          ".run-timeline text",
+        ];
+        const shown = (await Promise.all(times.map(texts))).flat().join("\n");
+        assertMatch(shown, /\d,\d/);
+        assertEquals(shown.match(/\d\.\d/g), null, shown);
       },
     );
 

@@ -16,6 +16,7 @@ import { readSteps } from "../../site/literate.ts";
 import { inline, markdown } from "../../site/markdown.ts";
 import { parseEvent } from "../../site/runs.ts";
 import { EXERCISES } from "../../exercises/_catalog.ts";
+import { type Io, main } from "../../exercises/_cli.ts";
 import {
   brief,
   checkCommand,
@@ -330,8 +331,34 @@ Deno.test("checkCommand() runs deno task exercise on one exercise, in the page's
   const exercise = { id: "04b" } as Exercise;
   assertEquals(checkCommand(exercise, "es"), {
     display: "deno task exercise 04b --lang es",
-    args: ["task", "--quiet", "exercise", "04b", "--lang", "es"],
+    args: ["task", "--quiet", "exercise", "04b", "--lang", "es", "--site"],
   });
+});
+
+Deno.test("The site's Check gives no terminal advice: the checker it runs says no command to type, in either language", async () => {
+  for (const lang of ["en", "es"] as const) {
+    for (const passed of [false, true]) {
+      let out = "";
+      const problems = passed ? [] : [{ en: "Wrong", es: "Mal" }];
+      const saved = { results: {}, hints: {} };
+      const io: Io = {
+        write: (text) => void (out += text),
+        load: () => Promise.resolve(structuredClone(saved)),
+        update: (change) => (change(saved), io.load()),
+        file: () => new URL(import.meta.url),
+        check: () => Promise.resolve({ id: "03b", passed, problems }),
+        async *watch() {},
+        color: false,
+        width: 80,
+        clear: () => {},
+      };
+      // The arguments after `deno task --quiet exercise`, as the site runs it.
+      const { args } = checkCommand({ id: "03b" } as Exercise, lang);
+      assertEquals(await main(args.slice(3), io), passed ? 0 : 1);
+      assertStringIncludes(out, `${passed ? "✓" : "✗"} 03b`); // the verdict
+      assertEquals(out.match(/deno task|--watch|--hint/g), null, out);
+    }
+  }
 });
 
 Deno.test("brief() reads what an exercise's file asks, in each language", () => {
