@@ -78,7 +78,7 @@ export interface RetryOptions {
    * @default {{ base: 300, max: 10000 }}
    */
   backoff?: BackoffOptions | ((retry: number) => number);
-  /** Told why an attempt failed, before the wait for the retry; what it throws is ignored. */
+  /** Told why an attempt failed, before the wait for the retry; what it throws (or rejects with) is ignored. */
   onRetry?: (event: RetryEvent) => void;
 }
 
@@ -496,7 +496,7 @@ async function send(prepared: Prepared, plan: Plan): Promise<Response> {
       event = { retry, delay: plan.backoff(retry), error };
     }
     try {
-      plan.onRetry?.(event);
+      Promise.resolve(plan.onRetry?.(event)).catch(() => {}); // async too
     } catch {
       // A logging hook must not change what is retried.
     }
