@@ -142,8 +142,8 @@ export interface FetchAllOptions<T = string> extends FetchWithRetryInit {
   parse?: (response: Response) => T | Promise<T>;
   /**
    * Told how many requests have settled, of how many, at each settlement.
-   * If it throws, the requests go on and `fetchAll` rejects with the first
-   * such error once all have settled.
+   * If it throws (or an async one rejects), the requests go on and
+   * `fetchAll` rejects with the first such error once all have settled.
    */
   onProgress?: (done: number, total: number) => void;
 }
@@ -308,9 +308,9 @@ export async function fetchAll<T = string>(
   const pool = new Semaphore(concurrency);
   let done = 0;
   let progressError: { error: unknown } | undefined;
-  const progress = () => {
+  const progress = async () => {
     try {
-      onProgress?.(++done, checked.length);
+      await onProgress?.(++done, checked.length); // its entry settles after it
     } catch (error) {
       progressError ??= { error };
     }
