@@ -282,6 +282,7 @@ Deno.test("fetchWithRetry() ignores what an async onRetry rejects with, as what 
       retry: {
         backoff: quick(),
         onRetry: async () => {
+          await Promise.resolve(); // a logger that writes, then fails
           throw new Error("a logger that failed");
         },
       },
