@@ -78,7 +78,7 @@ export interface RetryOptions {
    * @default {{ base: 300, max: 10000 }}
    */
   backoff?: BackoffOptions | ((retry: number) => number);
-  /** Told why an attempt failed, before the wait for the retry; what it throws is ignored. */
+  /** Told why an attempt failed, before the wait for the retry; what it throws (or rejects with) is ignored. */
   onRetry?: (event: RetryEvent) => void;
 }
 
@@ -142,8 +142,8 @@ export interface FetchAllOptions<T = string> extends FetchWithRetryInit {
   parse?: (response: Response) => T | Promise<T>;
   /**
    * Told how many requests have settled, of how many, at each settlement.
-   * If it throws, the requests go on and `fetchAll` rejects with the first
-   * such error once all have settled.
+   * If it throws (or an async one rejects), the requests go on and
+   * `fetchAll` rejects with the first such error once all have settled.
    */
   onProgress?: (done: number, total: number) => void;
 }
@@ -308,9 +308,9 @@ export async function fetchAll<T = string>(
   const pool = new Semaphore(concurrency);
   let done = 0;
   let progressError: { error: unknown } | undefined;
-  const progress = () => {
+  const progress = async () => {
     try {
-      onProgress?.(++done, checked.length);
+      await onProgress?.(++done, checked.length); // its entry settles after it
     } catch (error) {
       progressError ??= { error };
     }
@@ -496,7 +496,7 @@ async function send(prepared: Prepared, plan: Plan): Promise<Response> {
       event = { retry, delay: plan.backoff(retry), error };
     }
     try {
-      plan.onRetry?.(event);
+      Promise.resolve(plan.onRetry?.(event)).catch(() => {}); // async too
     } catch {
       // A logging hook must not change what is retried.
     }

@@ -137,6 +137,25 @@ export function heapKept(make: () => unknown): number {
   return after - before;
 }
 
+/**
+ * The rejections nobody handled, as the runtime reports them (after a
+ * macrotask: `await delay(1)` before reading), while it is in scope
+ * (`using`); none of them ends the test process.
+ */
+export function unhandledRejections(): unknown[] & Disposable {
+  const reasons: unknown[] = [];
+  const listener = (event: PromiseRejectionEvent) => {
+    reasons.push(event.reason);
+    event.preventDefault(); // keep the test process alive to report it
+  };
+  globalThis.addEventListener("unhandledrejection", listener);
+  const off = () =>
+    globalThis.removeEventListener("unhandledrejection", listener);
+  // Not enumerable: the list compares equal to a plain array.
+  Object.defineProperty(reasons, Symbol.dispose, { value: off });
+  return reasons as unknown[] & Disposable;
+}
+
 /** Settles a promise into a value to compare, without throwing. */
 export function outcome<T>(
   promise: Promise<T>,

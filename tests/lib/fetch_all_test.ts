@@ -13,6 +13,7 @@ import {
   HttpError,
 } from "../../lib/fetch.ts";
 import { spy } from "./_abort_spy.ts";
+import { delay, unhandledRejections } from "./_helpers.ts";
 import {
   deadline,
   quick,
@@ -254,6 +255,23 @@ Deno.test("fetchAll() parses with `parse` and reports progress", async (t) => {
         assertEquals((error as Error).message, "bad callback 1", "the first");
         assertEquals(server.hits(), 2);
         assertEquals(server.inFlight, 0);
+      },
+    );
+    await t.step(
+      "an async onProgress that rejects: the same, once it has",
+      async () => {
+        using unhandled = unhandledRejections();
+        const error = await assertRejects(() =>
+          fetchAll([server.at("/")], {
+            onProgress: async (done) => {
+              await Promise.resolve();
+              throw new Error(`late callback ${done}`);
+            },
+          })
+        );
+        assertEquals((error as Error).message, "late callback 1");
+        await delay(1); // unhandled rejections are reported after a macrotask
+        assertEquals(unhandled, []);
       },
     );
     await t.step("onProgress counts settled requests", async () => {

@@ -14,6 +14,7 @@ import {
 } from "../../lib/fetch.ts";
 import { startServer } from "../../lessons/_server.ts";
 import { quick, withRoutes, withServer } from "./_fetch_server.ts";
+import { delay, unhandledRejections } from "./_helpers.ts";
 
 Deno.test("fetchWithRetry() resolves with a non-retried response as fetch does", async () => {
   await withServer(async (server) => {
@@ -270,6 +271,26 @@ Deno.test("fetchWithRetry() tells onRetry about each failed attempt", async () =
     );
     assertEquals(errors.length, 1);
     assertInstanceOf(errors[0], TypeError);
+  });
+});
+
+Deno.test("fetchWithRetry() ignores what an async onRetry rejects with, as what one throws", async () => {
+  using unhandled = unhandledRejections();
+  await withServer(async (server) => {
+    const path = "/flaky?key=asyncHook&fail=1";
+    const response = await fetchWithRetry(server.at(path), {
+      retry: {
+        backoff: quick(),
+        onRetry: async () => {
+          await Promise.resolve(); // a logger that writes, then fails
+          throw new Error("a logger that failed");
+        },
+      },
+    });
+    assertEquals([response.status, server.hits(path)], [200, 2]);
+    await response.body?.cancel();
+    await delay(1); // unhandled rejections are reported after a macrotask
+    assertEquals(unhandled, []);
   });
 });
 

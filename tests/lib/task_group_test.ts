@@ -7,7 +7,7 @@ import {
   assertThrows,
 } from "@std/assert";
 import { TaskGroup } from "../../lib/task_group.ts";
-import { aborted, delay, outcome } from "./_helpers.ts";
+import { aborted, delay, outcome, unhandledRejections } from "./_helpers.ts";
 
 Deno.test("TaskGroup.wait() fulfills when every task has fulfilled", async (t) => {
   await t.step("the spawned promises carry the results", async () => {
@@ -235,59 +235,50 @@ Deno.test("TaskGroup.wait() rejects with an AggregateError of every failure", as
 });
 
 Deno.test("TaskGroup never lets a task's rejection go unhandled", async (t) => {
-  const unhandled: unknown[] = [];
-  const listener = (event: PromiseRejectionEvent) => {
-    unhandled.push(event.reason);
-    event.preventDefault(); // keep the test process alive to report it
-  };
-  globalThis.addEventListener("unhandledrejection", listener);
-  try {
-    await t.step("the listener sees a truly unhandled rejection", async () => {
-      // The control: proves the listener below would catch one.
-      const control = new Error("control");
-      Promise.reject(control);
-      await delay(1); // unhandled rejections are reported after a macrotask
-      assertEquals(unhandled, [control]);
-      unhandled.length = 0;
-    });
+  using unhandled = unhandledRejections();
+  await t.step("the listener sees a truly unhandled rejection", async () => {
+    // The control: proves the listener below would catch one.
+    const control = new Error("control");
+    Promise.reject(control);
+    await delay(1); // unhandled rejections are reported after a macrotask
+    assertEquals(unhandled, [control]);
+    unhandled.length = 0;
+  });
 
-    await t.step("failed tasks nobody awaits, with wait()", async () => {
+  await t.step("failed tasks nobody awaits, with wait()", async () => {
+    const group = new TaskGroup();
+    group.spawn(() => Promise.reject(new Error("one")));
+    group.spawn(async () => {
+      await delay(5);
+      throw new Error("two");
+    });
+    group.spawn((signal) => delay(10_000, { signal }));
+    await assertRejects(() => group.wait(), AggregateError);
+    await delay(1);
+    assertEquals(unhandled, []);
+  });
+
+  await t.step(
+    "failed tasks nobody awaits, without wait(): only the group's failure is reported",
+    async () => {
       const group = new TaskGroup();
-      group.spawn(() => Promise.reject(new Error("one")));
-      group.spawn(async () => {
+      const failure = new Error("nobody looks");
+      const task = group.spawn(async () => {
         await delay(5);
-        throw new Error("two");
+        throw failure;
       });
-      group.spawn((signal) => delay(10_000, { signal }));
-      await assertRejects(() => group.wait(), AggregateError);
+      // Settle it without attaching anything to the task itself.
+      await aborted(group.signal);
       await delay(1);
-      assertEquals(unhandled, []);
-    });
-
-    await t.step(
-      "failed tasks nobody awaits, without wait(): only the group's failure is reported",
-      async () => {
-        const group = new TaskGroup();
-        const failure = new Error("nobody looks");
-        const task = group.spawn(async () => {
-          await delay(5);
-          throw failure;
-        });
-        // Settle it without attaching anything to the task itself.
-        await aborted(group.signal);
-        await delay(1);
-        assertEquals(unhandled.length, 1);
-        assertInstanceOf(unhandled[0], AggregateError);
-        assertEquals((unhandled[0] as AggregateError).errors, [failure]);
-        unhandled.length = 0;
-        // The task's promise still rejects for whoever asks later.
-        await assertRejects(() => task, Error, "nobody looks");
-        await assertRejects(() => group.wait(), AggregateError);
-      },
-    );
-  } finally {
-    globalThis.removeEventListener("unhandledrejection", listener);
-  }
+      assertEquals(unhandled.length, 1);
+      assertInstanceOf(unhandled[0], AggregateError);
+      assertEquals((unhandled[0] as AggregateError).errors, [failure]);
+      unhandled.length = 0;
+      // The task's promise still rejects for whoever asks later.
+      await assertRejects(() => task, Error, "nobody looks");
+      await assertRejects(() => group.wait(), AggregateError);
+    },
+  );
 });
 
 Deno.test("TaskGroup.abort() cancels the tasks without failing the group", async (t) => {
