@@ -522,13 +522,15 @@ function tick(units: number): string {
 /** Standard output's width if a terminal (Deno, Node, Bun), and NO_COLOR. */
 function output(): { terminal?: number; noColor: boolean } {
   type Stdout = { isTTY?: boolean; columns?: number };
-  const { Deno, process } = globalThis as typeof globalThis & {
-    process?: { stdout?: Stdout; env: { NO_COLOR?: string } };
-  };
+  const { Deno } = globalThis;
   if (Deno) {
     const size = Deno.stdout.isTerminal() ? Deno.consoleSize() : undefined;
     return { terminal: size?.columns, noColor: Deno.noColor };
   }
+  // Not read on Deno: its first read loads Node's compatibility layer (11 ms).
+  const { process } = globalThis as typeof globalThis & {
+    process?: { stdout?: Stdout; env: { NO_COLOR?: string } };
+  };
   const out = process?.stdout;
   const terminal = out?.isTTY ? out.columns ?? 80 : undefined;
   return { terminal, noColor: !!process?.env.NO_COLOR };

@@ -103,7 +103,7 @@ Deno.test("An Executor's worker on Deno starts without reading globalThis.proces
       worker.onmessage = ({ data }) => resolve(data);
       worker.onerror = (event) => reject(event.message);
     });
-    assertEquals(read, false);
+    assertEquals(read, 0);
   } finally {
     worker.terminate();
   }

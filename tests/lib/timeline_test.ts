@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { Timeline } from "../../lib/timeline.ts";
+import { processReads } from "./_process_reads.ts";
 
 /** A timeline on a clock the test moves by hand. */
 function manual(): { timeline: Timeline; at: (ms: number) => void } {
@@ -179,6 +180,19 @@ Deno.test("Timeline.render() draws a known timeline exactly", () => {
       "  0s         1s        2s         3s",
     ].join("\n"),
   );
+});
+
+Deno.test("Timeline.render() on Deno reads the terminal from Deno, never globalThis.process (its first read loads Node's compatibility layer)", () => {
+  const reads = processReads();
+  try {
+    const timeline = new Timeline();
+    timeline.start("a");
+    timeline.end("a");
+    timeline.render();
+    assertEquals(reads.count, 0);
+  } finally {
+    reads[Symbol.dispose]();
+  }
 });
 
 Deno.test("Timeline.render() scales the axis to the unit and marks running tasks", () => {
