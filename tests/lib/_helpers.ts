@@ -138,22 +138,41 @@ export function heapKept(make: () => unknown): number {
 }
 
 /**
- * The rejections nobody handled, as the runtime reports them (after a
- * macrotask: `await delay(1)` before reading), while it is in scope
- * (`using`); none of them ends the test process.
+ * Watches for rejections nobody handled while in scope (`using`); none of
+ * them ends the test process. `reported(count)` waits until `count` of them
+ * have been reported, then until a rejection of its own made after them has
+ * been too (the runtime reports them in the order they happened, after a
+ * macrotask or more), and returns those before it: no sleep that a busy
+ * machine outlasts.
  */
-export function unhandledRejections(): unknown[] & Disposable {
+export function unhandledRejections():
+  & { reported(count?: number): Promise<unknown[]> }
+  & Disposable {
   const reasons: unknown[] = [];
+  const marks = new Map<unknown, () => void>();
+  let wake = () => {};
   const listener = (event: PromiseRejectionEvent) => {
-    reasons.push(event.reason);
     event.preventDefault(); // keep the test process alive to report it
+    const mark = marks.get(event.reason);
+    if (mark) return mark();
+    reasons.push(event.reason);
+    wake();
   };
   globalThis.addEventListener("unhandledrejection", listener);
-  const off = () =>
-    globalThis.removeEventListener("unhandledrejection", listener);
-  // Not enumerable: the list compares equal to a plain array.
-  Object.defineProperty(reasons, Symbol.dispose, { value: off });
-  return reasons as unknown[] & Disposable;
+  return {
+    async reported(count = 0) {
+      while (reasons.length < count) {
+        await new Promise<void>((resolve) => wake = resolve);
+      }
+      const mark = new Error("mark");
+      const seen = new Promise<void>((resolve) => marks.set(mark, resolve));
+      Promise.reject(mark);
+      await seen;
+      return reasons.splice(0);
+    },
+    [Symbol.dispose]: () =>
+      globalThis.removeEventListener("unhandledrejection", listener),
+  };
 }
 
 /** Settles a promise into a value to compare, without throwing. */

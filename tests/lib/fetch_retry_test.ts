@@ -14,7 +14,7 @@ import {
 } from "../../lib/fetch.ts";
 import { startServer } from "../../lessons/_server.ts";
 import { quick, withRoutes, withServer } from "./_fetch_server.ts";
-import { delay, unhandledRejections } from "./_helpers.ts";
+import { unhandledRejections } from "./_helpers.ts";
 
 Deno.test("fetchWithRetry() resolves with a non-retried response as fetch does", async () => {
   await withServer(async (server) => {
@@ -289,8 +289,7 @@ Deno.test("fetchWithRetry() ignores what an async onRetry rejects with, as what 
     });
     assertEquals([response.status, server.hits(path)], [200, 2]);
     await response.body?.cancel();
-    await delay(1); // unhandled rejections are reported after a macrotask
-    assertEquals(unhandled, []);
+    assertEquals(await unhandled.reported(), []);
   });
 });
 

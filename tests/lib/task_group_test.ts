@@ -240,9 +240,7 @@ Deno.test("TaskGroup never lets a task's rejection go unhandled", async (t) => {
     // The control: proves the listener below would catch one.
     const control = new Error("control");
     Promise.reject(control);
-    await delay(1); // unhandled rejections are reported after a macrotask
-    assertEquals(unhandled, [control]);
-    unhandled.length = 0;
+    assertEquals(await unhandled.reported(), [control]);
   });
 
   await t.step("failed tasks nobody awaits, with wait()", async () => {
@@ -254,8 +252,7 @@ Deno.test("TaskGroup never lets a task's rejection go unhandled", async (t) => {
     });
     group.spawn((signal) => delay(10_000, { signal }));
     await assertRejects(() => group.wait(), AggregateError);
-    await delay(1);
-    assertEquals(unhandled, []);
+    assertEquals(await unhandled.reported(), []);
   });
 
   await t.step(
@@ -269,11 +266,10 @@ Deno.test("TaskGroup never lets a task's rejection go unhandled", async (t) => {
       });
       // Settle it without attaching anything to the task itself.
       await aborted(group.signal);
-      await delay(1);
-      assertEquals(unhandled.length, 1);
-      assertInstanceOf(unhandled[0], AggregateError);
-      assertEquals((unhandled[0] as AggregateError).errors, [failure]);
-      unhandled.length = 0;
+      const reported = await unhandled.reported(1);
+      assertEquals(reported.length, 1);
+      assertInstanceOf(reported[0], AggregateError);
+      assertEquals((reported[0] as AggregateError).errors, [failure]);
       // The task's promise still rejects for whoever asks later.
       await assertRejects(() => task, Error, "nobody looks");
       await assertRejects(() => group.wait(), AggregateError);
@@ -472,80 +468,64 @@ Deno.test("TaskGroup with await using is the counterpart of async with", async (
 });
 
 Deno.test("TaskGroup reports a failure nobody waits on as an unhandled rejection", async (t) => {
-  const unhandled: unknown[] = [];
-  let reported: (() => void) | undefined;
-  const listener = (event: PromiseRejectionEvent) => {
-    unhandled.push(event.reason);
-    event.preventDefault(); // keep the test process alive to check it
-    reported?.();
-  };
-  globalThis.addEventListener("unhandledrejection", listener);
-  try {
-    await t.step(
-      "once a task failed and every task settled, with no wait()",
-      async () => {
-        const seen = new Promise<void>((resolve) => reported = resolve);
-        const group = new TaskGroup();
-        const failure = new Error("lost?");
-        group.spawn(() => Promise.reject(failure));
-        const sibling = group.spawn((signal) => delay(10_000, { signal }));
-        await seen;
-        assertEquals(unhandled.length, 1);
-        const error = unhandled[0] as AggregateError;
-        assertInstanceOf(error, AggregateError);
-        assertEquals(error.errors, [failure]);
-        // The sibling had settled (cancelled) before the report.
-        assertEquals((await outcome(sibling)).status, "rejected");
-        // wait() afterwards rejects with that same error; the group is done.
-        assertStrictEquals(await assertRejects(() => group.wait()), error);
-        assertThrows(() => group.spawn(() => 1), Error, "already settled");
-        unhandled.length = 0;
-      },
-    );
-
-    await t.step("not when wait() was called in time", async () => {
+  using unhandled = unhandledRejections();
+  await t.step(
+    "once a task failed and every task settled, with no wait()",
+    async () => {
       const group = new TaskGroup();
-      group.spawn(async () => {
-        await delay(5);
-        throw new Error("seen");
-      });
-      const waiting = group.wait();
-      await assertRejects(() => waiting, AggregateError);
-      await delay(1);
-      assertEquals(unhandled, []);
-    });
+      const failure = new Error("lost?");
+      group.spawn(() => Promise.reject(failure));
+      const sibling = group.spawn((signal) => delay(10_000, { signal }));
+      const reported = await unhandled.reported(1);
+      assertEquals(reported.length, 1);
+      const error = reported[0] as AggregateError;
+      assertInstanceOf(error, AggregateError);
+      assertEquals(error.errors, [failure]);
+      // The sibling had settled (cancelled) before the report.
+      assertEquals((await outcome(sibling)).status, "rejected");
+      // wait() afterwards rejects with that same error; the group is done.
+      assertStrictEquals(await assertRejects(() => group.wait()), error);
+      assertThrows(() => group.spawn(() => 1), Error, "already settled");
+    },
+  );
 
-    await t.step("not for an await using block that ends in time", async () => {
-      const error = await assertRejects(async () => {
-        await using group = new TaskGroup();
-        group.spawn(() => Promise.reject(new Error("in the block")));
-        await Promise.resolve(); // a short await in the body changes nothing
-      }, AggregateError);
-      assertEquals(error.errors.length, 1);
-      await delay(1);
-      assertEquals(unhandled, []);
+  await t.step("not when wait() was called in time", async () => {
+    const group = new TaskGroup();
+    group.spawn(async () => {
+      await delay(5);
+      throw new Error("seen");
     });
+    const waiting = group.wait();
+    await assertRejects(() => waiting, AggregateError);
+    assertEquals(await unhandled.reported(), []);
+  });
 
-    await t.step(
-      "not for a cancellation: abort() or a parent's abort",
-      async () => {
-        const parent = new AbortController();
-        const byParent = new TaskGroup({ signal: parent.signal });
-        byParent.spawn((signal) => delay(10_000, { signal }));
-        const byHand = new TaskGroup();
-        const task = byHand.spawn((signal) => delay(10_000, { signal }));
-        parent.abort();
-        byHand.abort();
-        await outcome(task);
-        await delay(1);
-        assertEquals(unhandled, []);
-        await assertRejects(() => byParent.wait(), DOMException);
-        await byHand.wait();
-      },
-    );
-  } finally {
-    globalThis.removeEventListener("unhandledrejection", listener);
-  }
+  await t.step("not for an await using block that ends in time", async () => {
+    const error = await assertRejects(async () => {
+      await using group = new TaskGroup();
+      group.spawn(() => Promise.reject(new Error("in the block")));
+      await Promise.resolve(); // a short await in the body changes nothing
+    }, AggregateError);
+    assertEquals(error.errors.length, 1);
+    assertEquals(await unhandled.reported(), []);
+  });
+
+  await t.step(
+    "not for a cancellation: abort() or a parent's abort",
+    async () => {
+      const parent = new AbortController();
+      const byParent = new TaskGroup({ signal: parent.signal });
+      byParent.spawn((signal) => delay(10_000, { signal }));
+      const byHand = new TaskGroup();
+      const task = byHand.spawn((signal) => delay(10_000, { signal }));
+      parent.abort();
+      byHand.abort();
+      await outcome(task);
+      assertEquals(await unhandled.reported(), []);
+      await assertRejects(() => byParent.wait(), DOMException);
+      await byHand.wait();
+    },
+  );
 });
 
 Deno.test("TaskGroup spawns and settles tasks that listen to their signal", async (t) => {
