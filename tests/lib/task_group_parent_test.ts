@@ -10,7 +10,14 @@ import {
 } from "@std/assert";
 import { Semaphore } from "../../lib/semaphore.ts";
 import { TaskGroup } from "../../lib/task_group.ts";
-import { aborted, collected, delay, forever, outcome } from "./_helpers.ts";
+import {
+  aborted,
+  collected,
+  delay,
+  forever,
+  outcome,
+  unhandledRejections,
+} from "./_helpers.ts";
 import { spy } from "./_abort_spy.ts";
 
 Deno.test("TaskGroup follows its parent signal", async (t) => {
@@ -337,25 +344,15 @@ Deno.test("TaskGroup is not kept alive by its parent signal once it settled", as
   });
 
   await t.step("a failed group that nobody waited on", async () => {
-    let reported!: () => void;
-    const seen = new Promise<void>((resolve) => reported = resolve);
-    const listener = (event: PromiseRejectionEvent) => {
-      event.preventDefault();
-      reported();
-    };
-    globalThis.addEventListener("unhandledrejection", listener);
-    try {
-      let group: TaskGroup | undefined = new TaskGroup({
-        signal: parent.signal,
-      });
-      group.spawn(() => Promise.reject(new Error("nobody waits")));
-      const ref = new WeakRef(group);
-      group = undefined;
-      await seen;
-      assert(await collected(ref), "the group is still reachable");
-    } finally {
-      globalThis.removeEventListener("unhandledrejection", listener);
-    }
+    using unhandled = unhandledRejections();
+    let group: TaskGroup | undefined = new TaskGroup({
+      signal: parent.signal,
+    });
+    group.spawn(() => Promise.reject(new Error("nobody waits")));
+    const ref = new WeakRef(group);
+    group = undefined;
+    assertEquals((await unhandled.reported(1)).length, 1);
+    assert(await collected(ref), "the group is still reachable");
   });
   assertEquals(parent.signal.aborted, false);
 });
