@@ -26,6 +26,7 @@
  * @module
  */
 import { delay } from "@std/async/delay";
+import { serve } from "../course/http.ts";
 
 /** A running lesson server: see {@linkcode startServer}. */
 export type LessonServer = ReturnType<typeof startServer>;
@@ -36,9 +37,6 @@ export function startServer() {
   const requests: string[] = [];
   let inFlight = 0;
   let peak = 0;
-  // Aborted at shutdown so that slow routes stop at once instead of holding
-  // the server open.
-  const closing = new AbortController();
 
   const enter = () => void (peak = Math.max(peak, ++inFlight));
   let idle: PromiseWithResolvers<void> | undefined;
@@ -48,15 +46,14 @@ export function startServer() {
     idle = undefined;
   };
 
-  async function handle(request: Request): Promise<Response> {
+  // `stop` aborts at shutdown, so that slow routes end at once instead of
+  // holding the server open; a client that leaves cancels the /file stream.
+  async function handle(request: Request, stop: AbortSignal) {
     const url = new URL(request.url);
     const key = url.pathname + url.search;
     requests.push(key);
     const q = (name: string, fallback: number) =>
       Number(url.searchParams.get(name) ?? fallback);
-    // Not request.signal: Deno aborts it after every response, and warns.
-    // A client that leaves cancels the /file stream; shutdown aborts the rest.
-    const stop = closing.signal;
     const nth = (route: string) => {
       const id = `${route}:${url.searchParams.get("key") ?? ""}`;
       const n = (keyHits.get(id) ?? 0) + 1;
@@ -178,25 +175,19 @@ export function startServer() {
     return new Response(body, init);
   }
 
-  const server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    onListen() {}, // quiet: the lessons print only the notes' lines
-  }, async (request) => {
-    const url = new URL(request.url);
+  const server = serve(async (path, _, closing, request) => {
     // /file counts itself in flight for as long as its body streams.
-    if (url.pathname === "/file") return await handle(request);
+    if (path === "/file") return await handle(request, closing);
     enter();
     try {
-      return await handle(request);
+      return await handle(request, closing);
     } catch {
       return new Response("aborted", { status: 503 });
     } finally {
       leave();
     }
   });
-  const base = new URL(`http://127.0.0.1:${server.addr.port}/`);
-  let stopped: Promise<void> | undefined;
+  const base = new URL(server.url("/"));
 
   return {
     /** `http://127.0.0.1:<port>/`. */
@@ -229,17 +220,8 @@ export function startServer() {
       peak = inFlight;
     },
     /** Stops listening, ends what is in flight, and resolves once the server is gone. */
-    shutdown(): Promise<void> {
-      stopped ??= (async () => {
-        closing.abort();
-        await server.shutdown();
-        await server.finished;
-      })();
-      return stopped;
-    },
-    [Symbol.asyncDispose](): Promise<void> {
-      return this.shutdown();
-    },
+    shutdown: server.close,
+    [Symbol.asyncDispose]: server.close,
   };
 }
 

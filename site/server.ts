@@ -2,7 +2,7 @@
  * The site's server: routes, the checks every request passes, and the runs.
  *
  * - It listens on 127.0.0.1 only, and answers only requests addressed to
- *   127.0.0.1 or localhost at its port (see {@linkcode ownHost}; a page
+ *   127.0.0.1 or localhost at its port (see course/http.ts; a page
  *   elsewhere that points a host name at 127.0.0.1 gets 403).
  * - Pages and runs exist only for the lessons and exercises it listed when
  *   it started: any other id is a 404. Ids are looked up, never used as
@@ -15,6 +15,7 @@
  */
 import { errorLine } from "../course/errors.ts";
 import { permissionFlags } from "../course/header.ts";
+import { fromHere, ownHost } from "../course/http.ts";
 import type { Lang } from "../course/i18n.ts";
 import { MAX_UNIT, MIN_UNIT } from "../course/lesson.ts";
 import {
@@ -90,18 +91,6 @@ export function lessonRun(lesson: Lesson, unit: number): RunSpec {
   };
 }
 
-/**
- * Whether a Host header (or, after `scheme`, an Origin) names the site on
- * `port`: 127.0.0.1 or localhost at that port, or without it when it is
- * HTTP's default, 80, as browsers then send them.
- */
-export function ownHost(value: string | null, port: number, scheme = "") {
-  return ["127.0.0.1", "localhost"].some((name) =>
-    value === `${scheme}${name}:${port}` ||
-    (port === 80 && value === scheme + name)
-  );
-}
-
 /** Starts the site on 127.0.0.1. */
 export async function startSite(options: SiteOptions = {}) {
   const course = options.course ?? await loadCourse();
@@ -126,12 +115,7 @@ export async function startSite(options: SiteOptions = {}) {
       if (request.method !== "POST") {
         return text("Use POST", 405, { allow: "POST" });
       }
-      const origin = request.headers.get("origin");
-      const site = request.headers.get("sec-fetch-site");
-      if (
-        (origin !== null && !ownHost(origin, port, "http://")) ||
-        (site !== null && site !== "same-origin" && site !== "none")
-      ) {
+      if (!fromHere(request, port)) {
         return text("Runs start only from this site's pages", 403);
       }
       return await api(rest.join("/"), url.searchParams);

@@ -9,7 +9,7 @@ import {
   text,
   units,
 } from "../_harness.ts";
-import { serve } from "../_server.ts";
+import { serve } from "../../course/http.ts";
 
 /** Real milliseconds per unit, at least. */
 const UNIT = 50;

@@ -10,7 +10,7 @@ import {
   units,
 } from "../_harness.ts";
 import { REAL, type World } from "../_world.ts";
-import { serve } from "../_server.ts";
+import { serve } from "../../course/http.ts";
 
 /** Real milliseconds per unit, at least. */
 const UNIT = 40;

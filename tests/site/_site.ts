@@ -48,15 +48,18 @@ export async function events(
   }
 }
 
-/** The answer to a request sent by hand, with the Host header `host`. */
+/** The answer to a request sent by hand, with the Host header `host` and `headers`. */
 export async function raw(
   port: number,
   request: string,
   host: string,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; text: string }> {
   using connection = await Deno.connect({ hostname: "127.0.0.1", port });
-  const head =
-    `${request} HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`;
+  const more = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
+  const head = `${request} HTTP/1.1\r\nHost: ${host}\r\n${
+    more.join("")
+  }Content-Length: 0\r\nConnection: close\r\n\r\n`;
   await connection.write(new TextEncoder().encode(head));
   const text = await new Response(connection.readable).text();
   return { status: Number(/^HTTP\/1\.1 (\d+)/.exec(text)![1]), text };
