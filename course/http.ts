@@ -27,17 +27,17 @@ export function fromHere(request: Request, port: number): boolean {
 }
 
 /**
- * Serves `handler` quietly on 127.0.0.1, at a port the system picks, to
+ * Serves `handler` quietly on 127.0.0.1 at `port` (0: one the system picks), to
  * what {@linkcode fromHere} lets in (the rest gets 403): the lessons' server
  * and the checks' of 08a and 08b. The handler gets the path, how many
  * requests for it came so far (this one included), a signal that aborts
  * when the server closes (not `request.signal`: Deno aborts that one after
  * every response, and warns about it), and the request.
  */
-export function serve(handler: Handler) {
+export function serve(handler: Handler, port = 0) {
   const closing = new AbortController();
   const counts = new Map<string, number>();
-  const quiet = { hostname: "127.0.0.1", port: 0, onListen() {} };
+  const quiet = { hostname: "127.0.0.1", port, onListen() {} };
   const server = Deno.serve(quiet, (request) => {
     if (!fromHere(request, server.addr.port)) {
       return new Response("Forbidden", { status: 403 });
@@ -46,14 +46,12 @@ export function serve(handler: Handler) {
     counts.set(path, (counts.get(path) ?? 0) + 1);
     return handler(path, counts.get(path)!, closing.signal, request);
   });
-  let closed: Promise<void> | undefined;
   /** Aborts `closing`, stops listening, and resolves once the server is gone. */
-  const close = () =>
-    closed ??= (async () => {
-      closing.abort();
-      await server.shutdown();
-      await server.finished;
-    })();
+  const close = async () => {
+    closing.abort();
+    await server.shutdown();
+    await server.finished;
+  };
   return {
     url: (path: string) => `http://127.0.0.1:${server.addr.port}${path}`,
     close,
@@ -62,8 +60,5 @@ export function serve(handler: Handler) {
 }
 
 type Handler = (
-  path: string,
-  count: number,
-  closing: AbortSignal,
-  request: Request,
+  ...args: [path: string, count: number, closing: AbortSignal, request: Request]
 ) => Response | Promise<Response>;

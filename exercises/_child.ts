@@ -22,10 +22,10 @@ import { errorLine } from "../course/errors.ts";
 import { EXERCISES } from "./_catalog.ts";
 import { Checking, originIn, REAL, World } from "./_world.ts";
 
-const [id, url = ""] = Deno.args;
+const [id, url = "", port = "0"] = Deno.args;
 const exercise = EXERCISES.find((e) => e.id === id);
 if (exercise === undefined || url === "") {
-  throw new Error(`Usage: _child.ts ID URL (got ${Deno.args.join(" ")})`);
+  throw new Error(`Usage: _child.ts ID URL PORT (got ${Deno.args.join(" ")})`);
 }
 const observe = exercise.observe.bind(exercise);
 
@@ -108,7 +108,7 @@ if (typeof fn !== "function") {
   send({ kind: "missing" });
   exit(0);
 }
-const session = new Checking(url, fn);
+const session = new Checking(url, fn, Number(port));
 try {
   const notes = await observe(session);
   send({ kind: "result", runs: session.runs, notes: session.encode(notes) });

@@ -5,8 +5,8 @@
  * skip this file.
  *
  * The learner's process may only read its own file, mod.ts and lib/ (and
- * exercises/_tasks.ts for the worker exercises), reach 127.0.0.1 if the
- * exercise has a server, and import nothing remote. It reports what happened
+ * exercises/_tasks.ts for the worker exercises), reach its check's server
+ * (one port), if any, and import nothing remote. It reports what happened
  * on its standard output, in lines that carry a nonce it got on its
  * standard input; this side judges. The process is killed when the check
  * ends, and when it stays silent for `silence` ms: a loop that never yields
@@ -355,12 +355,12 @@ export function display(url: URL): string {
     : decodeURIComponent(url.pathname);
 }
 
-/** The permissions of the learner's process: its file, the package, what the exercise needs. */
-export function permissions(exercise: Exercise, file: URL): string[] {
+/** The permissions of the learner's process: its file, the package, what the exercise needs (the check's server, at `port`). */
+export function permissions(exercise: Exercise, file: URL, port: number) {
   const reads = [display(file), "mod.ts", "lib"];
   if (exercise.needs === "tasks") reads.push("exercises/_tasks.ts");
-  const net = exercise.needs === "net" ? ["--allow-net=127.0.0.1"] : [];
-  return [`--allow-read=${reads.join(",")}`, ...net];
+  const net = exercise.needs === "net" && `--allow-net=127.0.0.1:${port}`;
+  return [`--allow-read=${reads.join(",")}`, ...net ? [net] : []];
 }
 
 /** What the learner's process of a check said, printed (of its standard error, the last `error:` line) and exited with. */
@@ -380,9 +380,13 @@ async function observe(
 ) {
   const nonce = crypto.randomUUID();
   const flags = ["--no-prompt", "--no-remote", "--cached-only", "--no-lock"];
-  const perms = permissions(exercise, file);
+  // The one port its process may reach, for the check's server: Linux gives
+  // a port 0 none from 61000 up.
+  const port = 61_000 + Math.floor(Math.random() * 4_536);
+  const perms = permissions(exercise, file, port);
   const args = ["run", ...flags, ...perms, "exercises/_child.ts", exercise.id];
-  const child = spawnDeno([...args, file.href], { env: ENV, stdin: "piped" });
+  args.push(file.href, String(port));
+  const child = spawnDeno(args, { env: ENV, stdin: "piped" });
   // Heard before the first wait: type errors found meanwhile stop it.
   const stop = () => kill(child, "SIGKILL");
   signal?.addEventListener("abort", stop, { once: true });

@@ -350,11 +350,11 @@ export class Checking {
   // deno-lint-ignore no-explicit-any
   readonly export: any;
   readonly url: string;
+  readonly port: number;
 
-  /** The scenarios of a check of the module at `url`, whose export is `fn`. */
-  constructor(url: string, fn: unknown) {
-    this.url = url;
-    this.export = fn;
+  /** The scenarios of a check of the module at `url`, whose export is `fn`; its server, if any, listens at `port` (0: a free one). */
+  constructor(url: string, fn: unknown, port = 0) {
+    [this.url, this.export, this.port] = [url, fn, port];
   }
 
   /** Opens a world: from now until it is closed, its clock is in charge. */

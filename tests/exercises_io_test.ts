@@ -111,32 +111,29 @@ Deno.test("deno task exercise's own command line checks an exercise in a process
 });
 
 Deno.test("A pass on real time across a hold-up of the learner's process is checked again: a wait too short that a hold-up stretched fails once the process runs free; held up in three runs, it passes with a note in words of its own", async (t) => {
-  // The fixture holds its thread up for 2 units where the server below says
-  // so: on /once, at its first question only; on /always, every time.
-  const asked = { "/once": 0, "/always": 0 };
-  await using server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (request) => {
-      const path = new URL(request.url).pathname as keyof typeof asked;
-      const hold = asked[path]++ === 0 || path === "/always";
-      return new Response(hold ? "hold" : "free");
-    },
-  );
+  // The fixture holds its thread up for 2 units at its first question only
+  // (once) or every time (always), and counts them in localStorage, which
+  // this process shares with it (both have this checkout's deno.json).
+  const asked = { once: 0, always: 0 };
+  const key = (mode: string) => `held-up:${crypto.randomUUID()}:${mode}`;
+  const keys = { once: key("once"), always: key("always") };
   const exercise = findExercise("08b")!;
   const source = await Deno.readTextFile(new URL("_held_up.ts", FIXTURES));
   // A folder of its own: .tools/test-output may not exist yet, and another
   // suite may run this test at the same time.
   const dir = await testFolder("held-up");
-  const run = async (path: keyof typeof asked) => {
-    const file = new URL(`file://${dir}/held_up_${path.slice(1)}.ts`);
-    const hook = `http://127.0.0.1:${server.addr.port}${path}`;
-    await Deno.writeTextFile(file, source.replace(/http:[^"]*/, hook));
-    return await check(exercise, file, { typeCheck: false });
+  const run = async (mode: keyof typeof asked) => {
+    const file = new URL(`file://${dir}/held_up_${mode}.ts`);
+    await Deno.writeTextFile(file, source.replace("held-up:once", keys[mode]));
+    const result = await check(exercise, file, { typeCheck: false });
+    asked[mode] = Number(localStorage.getItem(keys[mode]));
+    localStorage.removeItem(keys[mode]);
+    return result;
   };
-  const [once, always] = await Promise.all([run("/once"), run("/always")])
+  const [once, always] = await Promise.all([run("once"), run("always")])
     .finally(() => Deno.remove(dir, { recursive: true }));
   await t.step("held up in its first run, then free: it fails", () => {
-    assert(asked["/once"] > 1, "the check did not run again");
+    assert(asked.once > 1, "the check did not run again");
     // A busy machine (two suites at once) can hold up every run that
     // follows too, until the reruns run out: then only a pass with the note.
     if (once.passed) assert(once.note, "a pass across hold-ups, no note");
@@ -146,7 +143,7 @@ Deno.test("A pass on real time across a hold-up of the learner's process is chec
     "held up every time: three runs, a pass, a note of its own words",
     () => {
       // One question a run; a run that a busy machine made fail runs again.
-      assert([3, 4].includes(asked["/always"]), `${asked["/always"]} runs`);
+      assert([3, 4].includes(asked.always), `${asked.always} runs`);
       assert(always.passed, always.problems[0]?.en);
       const note = always.note!;
       assert(note && note.en !== note.es);
@@ -162,4 +159,33 @@ Deno.test("A pass on real time across a hold-up of the learner's process is chec
 Deno.test("08a's slow page answers at once when its server has already closed, not never", async () => {
   const response = await page("/slow", AbortSignal.abort(), 1000);
   assertEquals(await response.text(), "too late");
+});
+
+// 08a and 08b let the learner's process use the network for the check's own
+// server, and nothing else on this machine: any other port on 127.0.0.1 (a
+// database, a dev server, the site) is out of its reach.
+Deno.test("The learner's process of 08a may reach the check's server and no other port on 127.0.0.1", async () => {
+  const hits: string[] = [];
+  await using other = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request) => new Response(void hits.push(request.url)),
+  );
+  const dir = await testFolder("net-probe");
+  const file = new URL(`file://${dir}/08a_get_text.ts`);
+  const solution = await Deno.readTextFile(
+    new URL("../exercises/solutions/08a_get_text.ts", import.meta.url),
+  );
+  await Deno.writeTextFile(
+    file,
+    `${solution}
+const probe = await fetch("http://127.0.0.1:${other.addr.port}/")
+  .then((r) => r.text(), (e: Error) => e.name);
+console.log("probe:", probe);
+`,
+  );
+  const result = await check(findExercise("08a")!, file, { typeCheck: false });
+  await Deno.remove(dir, { recursive: true });
+  assertEquals(hits, []);
+  assertStringIncludes(result.output ?? "", "probe: NotCapable");
+  assert(result.passed, result.problems[0]?.en);
 });

@@ -23,7 +23,7 @@ export const exercise = define({
   needs: "net",
   async observe(session) {
     const unit = await session.realUnit(UNIT);
-    await using server = serve((path, _, closing) => page(path, closing, unit));
+    await using server = serve((p, _, c) => page(p, c, unit), session.port);
     // One world per page; margin on /slow: what a 1-unit deadline misses by.
     for (const path of Object.keys(JUDGES)) {
       const margin = path === "/slow" ? DEADLINE - 0.2 - 1 : DEADLINE;

@@ -60,7 +60,7 @@ export const exercise = define<Attempt[][]>({
       if (after) await new Promise((done) => REAL.setTimeout(done, unit / 2));
       const headers = after ? { "retry-after": `${after}` } : undefined;
       return new Response(answer.body, { status: answer.status, headers });
-    });
+    }, session.port);
     const attempts: Attempt[][] = [];
     for (const path of Object.keys(ROUTES)) {
       await using world = session.open({ virtual: false, unit, margin });
