@@ -110,6 +110,7 @@ async function child(id: string): Promise<number> {
   const exercise = findExercise(id)!;
   const file = new URL(`file://${copy}/${files[id]}`);
   const start = performance.now();
+  const port = 61_000 + Math.floor(Math.random() * 4_536); // as _run.ts
   const process = new Deno.Command("deno", {
     args: [
       "run",
@@ -117,10 +118,15 @@ async function child(id: string): Promise<number> {
       "--no-remote",
       "--cached-only",
       // As a path from the checkout, which the copy's is too.
-      ...permissions(exercise, new URL(`../${files[id]}`, import.meta.url)),
+      ...permissions(
+        exercise,
+        new URL(`../${files[id]}`, import.meta.url),
+        port,
+      ),
       "exercises/_child.ts",
       id,
       file.href,
+      String(port),
     ],
     cwd: copy,
     stdin: "piped",
