@@ -206,7 +206,7 @@ const SAID: Record<string, [en: string, es: string]> = {
 /** A message of the learner's process as a problem, if it is one: it ended, posted, imitated us. */
 function said(m: Message, name: string, exercise: Exercise): Text[] {
   // A file it imports that it may not read: the learner cannot add the flag.
-  const file = /^(?:\w+: )+Requires read access to "(?:.*\/)?(.*?)"/
+  const file = /^TypeError: Requires read access to "(?:.*\/)?(.*?)"/
     .exec(m.kind === "load" ? String(m.error) : "")?.[1];
   const message = SAID[file ? "beside" : m.kind];
   const values = { name, fn: exercise.export, file, ...m };
