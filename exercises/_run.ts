@@ -171,7 +171,7 @@ const SAID: Record<string, [en: string, es: string]> = {
   ],
   beside: [
     "{name} imports {file}, and a check may read only your file and the package (import that by its name, @asincronia/asincronia): put what you need in {name}.",
-    "{name} importa {file}, y una comprobación solo puede leer tu fichero y el paquete (ese, por su nombre, @asincronia/asincronia): pon lo que necesites en {name}.",
+    "{name} importa {file}, y una comprobación solo puede leer tu fichero y el paquete (impórtalo por su nombre, @asincronia/asincronia): pon lo que necesites en {name}.",
   ],
   missing: [
     "{name} should export a function named {fn}, and it does not: keep the export line of the stub.",
