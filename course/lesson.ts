@@ -3,7 +3,7 @@
  * to its test, and its command line. A lesson ends with
  *
  * ```ts ignore
- * export const command = defineLesson(import.meta, gather, { minUnit: 5 });
+ * export const command = defineLesson(import.meta, gather, { minUnit: 20 });
  * ```
  *
  * which, when the file is run, does the rest from the lesson's header

@@ -290,10 +290,10 @@ export class Scene {
     return this.spans.find((span) => span.name === name);
   }
 
-  /** The span of `name`; a Failure saying how the code ended and that the task never ran, if it did not. */
-  spanOf(name: string): UnitSpan {
+  /** The span of `name`; if it never ran, a Failure saying so, after how the code ended (expected: `expect`). */
+  spanOf(name: string, expect?: Expect): UnitSpan {
     return this.span(name) ?? this.fail(
-      this.common().concat(text(
+      this.common(undefined, expect).concat(text(
         `Task ${name} never ran.`,
         `La tarea ${this.es(name)} no llegó a ejecutarse.`,
       )),

@@ -171,7 +171,7 @@ const SAID: Record<string, [en: string, es: string]> = {
   ],
   beside: [
     "{name} imports {file}, and a check may read only your file and the package (import that by its name, @asincronia/asincronia): put what you need in {name}.",
-    "{name} importa {file}, y una comprobación solo puede leer tu fichero y el paquete (ese, por su nombre, @asincronia/asincronia): pon lo que necesites en {name}.",
+    "{name} importa {file}, y una comprobación solo puede leer tu fichero y el paquete (impórtalo por su nombre, @asincronia/asincronia): pon lo que necesites en {name}.",
   ],
   missing: [
     "{name} should export a function named {fn}, and it does not: keep the export line of the stub.",
@@ -206,7 +206,7 @@ const SAID: Record<string, [en: string, es: string]> = {
 /** A message of the learner's process as a problem, if it is one: it ended, posted, imitated us. */
 function said(m: Message, name: string, exercise: Exercise): Text[] {
   // A file it imports that it may not read: the learner cannot add the flag.
-  const file = /^(?:\w+: )+Requires read access to "(?:.*\/)?(.*?)"/
+  const file = /^TypeError: Requires read access to "(?:.*\/)?(.*?)"/
     .exec(m.kind === "load" ? String(m.error) : "")?.[1];
   const message = SAID[file ? "beside" : m.kind];
   const values = { name, fn: exercise.export, file, ...m };

@@ -113,7 +113,7 @@ type Fired = { set: number; due: number; at: number }; // a timer's times
  * timers (both), requests and workers (real time: the others cannot start
  * them).
  */
-class Clock {
+export class Clock {
   /** Milliseconds since the world opened (simulated: moved by {@linkcode Clock.fire}). */
   time = 0;
   /** Errors thrown by timer callbacks (a real program would crash on them). */

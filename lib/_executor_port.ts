@@ -64,8 +64,10 @@ export function startWorker(
   // Node has no Web Worker; a runtime with neither fails below, as one that
   // refuses to start a worker does.
   const node = typeof Worker === "function" ? undefined : (globalThis as {
-    process?: { getBuiltinModule?(name: string): { Worker: unknown } };
-  }).process?.getBuiltinModule?.("node:worker_threads").Worker as
+    process?: {
+      getBuiltinModule?(name: string): { Worker: unknown } | undefined;
+    };
+  }).process?.getBuiltinModule?.("node:worker_threads")?.Worker as
     | (new (url: URL, options: { name: string }) => NodeWorker)
     | undefined;
   let worker: Worker | NodeWorker;

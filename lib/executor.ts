@@ -313,7 +313,7 @@ interface Thread {
  *   throws. `_executor_worker.js` must be served beside the executor's
  *   module.
  * - No runtime loads a task module that exports `then`: `import()` takes
- *   it for a promise and calls that `then`, so its calls never start.
+ *   it for a promise and calls that `then`: its calls and `shutdown()` hang.
  *
  * On Deno workers inherit the process's permissions: a local task module
  * needs `--allow-read`.

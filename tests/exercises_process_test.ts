@@ -159,7 +159,12 @@ Deno.test("A module that imports a file of its own beside it is told that a chec
   const file = fixture("_imports_beside");
   const result = await checkFile(findExercise("03a")!, file);
   assertNamed(result, "_imports_beside.ts imports 03a_forgotten.ts");
+  // Both languages say how to take what it needs from the package.
+  assertStringIncludes(result.problems[0]!.es, "impórtalo por su nombre");
   assert(!JSON.stringify(result.problems).includes("--allow-"), result.output);
+  // One that reads that file as it loads does not import it.
+  const reads = await checkFile(findExercise("03a")!, fixture("_reads_beside"));
+  assertNamed(reads, "_reads_beside.ts does not load: NotCapable");
 });
 
 Deno.test("A loop that never yields is reported once the process falls silent, and no process is left behind, also by deno task exercise --watch", async () => {

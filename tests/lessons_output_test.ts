@@ -11,6 +11,7 @@ import { type LessonHeader, listLessons } from "../course/header.ts";
 import type { LessonCommand } from "../course/lesson.ts";
 import { countPrimes } from "../lessons/09_concurrency_vs_parallelism.ts";
 import { Timeline } from "../lib/timeline.ts";
+import { Clock, REAL } from "../exercises/_world.ts";
 
 /**
  * Whether a printed line matches a line of an `Output:` block: the same
@@ -121,54 +122,33 @@ Deno.test("Every lesson, run with exactly its @run permissions, prints its heade
 });
 
 /**
- * Runs `work` on a clock of its own: `setTimeout`, `clearTimeout`,
- * `AbortSignal.timeout` and `performance.now` read it, and it moves only
- * from one due timer to the next (in deadline order, ties in the order they
- * were set), once the promise jobs before it have run. `pause(ms)` moves it
- * on as a busy machine holding the process up would. Nothing else waits:
- * a run that is left waiting for anything but a timer fails at once.
+ * Runs `work` on a simulated clock, the exercises' own (exercises/_world.ts):
+ * timers, `AbortSignal.timeout` and `performance.now` read it, and it moves
+ * only from one due timer to the next (in deadline order, ties in the order
+ * they were set), once the promise jobs before it have run. `pause(ms)`
+ * moves it on as a busy machine holding the process up would. Nothing else
+ * waits: a run left waiting for anything but a timer fails at once.
  */
 async function onOwnClock<T>(
   work: (pause: (ms: number) => void) => Promise<T>,
 ): Promise<T> {
-  let now = 0;
-  let count = 0;
-  const due = new Map<number, { at: number; fire: () => void }>();
-  const real = { setTimeout, clearTimeout };
-  const { timeout } = AbortSignal;
-  const realNow = performance.now;
-  Object.assign(globalThis, {
-    setTimeout: (fire: () => void, ms = 0) => {
-      due.set(++count, { at: now + Math.max(0, ms), fire });
-      return count;
-    },
-    clearTimeout: (id: number) => due.delete(id),
-  });
-  AbortSignal.timeout = (ms: number) => {
-    const controller = new AbortController();
-    const reason = new DOMException("Signal timed out.", "TimeoutError");
-    setTimeout(() => controller.abort(reason), ms);
-    return controller.signal;
-  };
-  performance.now = () => now;
+  const clock = new Clock(true, "");
+  const uninstall = clock.install();
   try {
     let settled = false;
-    const result = work((ms) => now += ms).finally(() => settled = true);
+    const result = work((ms) => clock.time += ms).finally(() => settled = true);
     // A real turn of the event loop between two timers: every promise job
     // runs before the next timer fires.
-    const turn = () => new Promise((next) => real.setTimeout(next, 0));
+    const turn = () => new Promise((next) => REAL.setTimeout(next, 0));
     for (await turn(); !settled; await turn()) {
-      if (due.size === 0) throw new Error("The run waits for no timer");
-      const [id, timer] = [...due].reduce((a, b) => b[1].at < a[1].at ? b : a);
-      due.delete(id);
-      now = Math.max(now, timer.at);
-      timer.fire();
+      const timer = clock.next();
+      if (timer === undefined) throw new Error("The run waits for no timer");
+      clock.fire(timer);
     }
+    assertEquals(clock.uncaught, [], "a timer's callback threw");
     return await result;
   } finally {
-    Object.assign(globalThis, real);
-    AbortSignal.timeout = timeout;
-    performance.now = realNow;
+    uninstall();
   }
 }
 

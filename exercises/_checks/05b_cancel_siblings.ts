@@ -64,6 +64,7 @@ export const exercise = define({
 });
 
 function failing(run: Scene): void {
+  NAMES.forEach((name) => run.spanOf(name, "rejected")); // B's error is due
   const problems = run.startedLate(NAMES, ...JOBS_APART);
   const failedAt = DURATIONS.B!;
   for (const name of ["A", "C"]) {

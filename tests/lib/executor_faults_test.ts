@@ -440,10 +440,17 @@ Deno.test("Executor.run() rejects when a worker cannot start, and this thread go
       }
     },
     "no worker here",
+  ], [
+    // Node's getBuiltinModule() answers undefined for a module it lacks.
+    "the runtime has neither a Worker nor node:worker_threads",
+    undefined as unknown as typeof Worker,
+    "TypeError",
   ]];
+  const node = globalThis.process as { getBuiltinModule(id: string): unknown };
+  const { getBuiltinModule } = node;
   for (const [what, Replacement, cause] of cases) {
     await t.step(what, async () => {
-      globalThis.Worker = Replacement;
+      [globalThis.Worker, node.getBuiltinModule] = [Replacement, () => {}];
       try {
         await using executor = new Executor({ workers: 1 });
         const call = executor.run<never>(tasksUrl, "add", [1, 2])
@@ -454,7 +461,7 @@ Deno.test("Executor.run() rejects when a worker cannot start, and this thread go
         assert(error.message.includes(cause), error.message);
         assertEquals(executor.workers, 0);
       } finally {
-        globalThis.Worker = Worker;
+        [globalThis.Worker, node.getBuiltinModule] = [Worker, getBuiltinModule];
       }
     });
   }
