@@ -92,11 +92,11 @@ export async function check(
     observe(exercise, file, options, run.signal),
   ]);
   if (problems.length > 0) return { id: exercise.id, passed: false, problems };
-  // A package the file imports that was not cached yet: the type check has
-  // just brought it, too late for the run beside it (--cached-only).
-  const first = typeCheck && report.messages.some((m) => m.kind === "load")
-    ? await once()
-    : verdict(exercise, file, report);
+  // Again: a package the type check just cached (--cached-only), a port taken.
+  const again = report.messages.some((m) =>
+    m.kind === "load" && typeCheck || /^AddrInUse/.test(String(m.error))
+  );
+  const first = again ? await once() : verdict(exercise, file, report);
   let [result, failed, held] = [first, false, 0];
   while (exercise.real) {
     if (!result.passed && result.unit !== undefined && !failed) failed = true;

@@ -189,3 +189,25 @@ console.log("probe:", probe);
   assertStringIncludes(result.output ?? "", "probe: NotCapable");
   assert(result.passed, result.problems[0]?.en);
 });
+
+Deno.test("A check whose port for the check's server was taken runs once more on another: the learner is not told AddrInUse", async () => {
+  // The port is drawn with Math.random (61000 + 0 first, then another).
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 61_000 });
+  const draws = [0, 0.5];
+  const random = Math.random;
+  Math.random = () => draws.shift() ?? random();
+  try {
+    const file = new URL(
+      "../exercises/solutions/08a_get_text.ts",
+      import.meta.url,
+    );
+    const result = await check(findExercise("08a")!, file, {
+      typeCheck: false,
+    });
+    assert(result.passed, result.problems[0]?.en);
+    assertEquals(draws, [], "the second port was not drawn");
+  } finally {
+    Math.random = random;
+  }
+  assertEquals(taken.addr.port, 61_000);
+});
