@@ -191,11 +191,22 @@ console.log("probe:", probe);
 });
 
 Deno.test("A check whose port for the check's server was taken runs once more on another: the learner is not told AddrInUse", async () => {
-  // The port is drawn with Math.random (61000 + 0 first, then another).
-  using taken = Deno.listen({ hostname: "127.0.0.1", port: 61_000 });
-  const draws = [0, 0.5];
+  // The port is drawn with Math.random: first one this test holds (a free
+  // one from 61000 up: another suite may hold some), then at random.
+  let taken: Deno.Listener | undefined;
+  let first = 0;
+  while (taken === undefined) {
+    first = Math.floor(Math.random() * 4_536);
+    try {
+      taken = Deno.listen({ hostname: "127.0.0.1", port: 61_000 + first });
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+    }
+  }
+  using _ = taken;
+  let draws = 0;
   const random = Math.random;
-  Math.random = () => draws.shift() ?? random();
+  Math.random = () => draws++ === 0 ? (first + 0.5) / 4_536 : random();
   try {
     const file = new URL(
       "../exercises/solutions/08a_get_text.ts",
@@ -205,9 +216,8 @@ Deno.test("A check whose port for the check's server was taken runs once more on
       typeCheck: false,
     });
     assert(result.passed, result.problems[0]?.en);
-    assertEquals(draws, [], "the second port was not drawn");
+    assert(draws > 1, "the second port was not drawn");
   } finally {
     Math.random = random;
   }
-  assertEquals(taken.addr.port, 61_000);
 });
