@@ -308,17 +308,21 @@ export async function fetchAll<T = string>(
   const pool = new Semaphore(concurrency);
   let done = 0;
   let progressError: { error: unknown } | undefined;
+  const hooks: Promise<void>[] = [];
   const progress = async () => {
     try {
-      await onProgress?.(++done, checked.length); // its entry settles after it
+      await onProgress?.(++done, checked.length);
     } catch (error) {
       progressError ??= { error };
     }
   };
   const results = await Promise.allSettled(
-    checked.map((_, index) => pool.run(() => one(index)).finally(progress)),
+    checked.map((_, index) =>
+      pool.run(() => one(index)).finally(() => void hooks.push(progress()))
+    ),
   );
-  signal?.throwIfAborted();
+  signal?.throwIfAborted(); // an async hook that never settles holds no abort
+  await Promise.all(hooks);
   if (progressError !== undefined) throw progressError.error;
   return results;
 }

@@ -13,6 +13,7 @@ import {
   HttpError,
 } from "../../lib/fetch.ts";
 import { spy } from "./_abort_spy.ts";
+import { within } from "./_executor_helpers.ts";
 import { unhandledRejections } from "./_helpers.ts";
 import {
   deadline,
@@ -255,6 +256,21 @@ Deno.test("fetchAll() parses with `parse` and reports progress", async (t) => {
         assertEquals((error as Error).message, "bad callback 1", "the first");
         assertEquals(server.hits(), 2);
         assertEquals(server.inFlight, 0);
+      },
+    );
+    await t.step(
+      "an async onProgress that never settles: an abort still rejects fetchAll",
+      async () => {
+        const controller = new AbortController();
+        const all = fetchAll([server.at("/")], {
+          signal: controller.signal,
+          onProgress: () => {
+            controller.abort(new Error("stop"));
+            return new Promise<never>(() => {});
+          },
+        });
+        const error = await assertRejects(() => within(all, 5000, "fetchAll"));
+        assertEquals((error as Error).message, "stop");
       },
     );
     await t.step(
