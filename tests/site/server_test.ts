@@ -3,7 +3,7 @@
  * 403, 405), the command a run gets, and a checkout at an odd path; and
  * `deno task site` itself, below (one module: a test module costs ~0.08
  * CPU-s to start in the suite, whatever it holds). Runs themselves are in
- * runs_test.ts; a check through the site, in browser_test.ts.
+ * runs_test.ts; what a page does with a check, in browser_test.ts.
  */
 import {
   assert,
