@@ -144,16 +144,19 @@ export class Clock {
 
   /** Runs `fn` after `ms`, then every `every` ms if given; returns the timer's id. */
   schedule(ms: number, fn: () => void, more: Partial<Timer> = {}): number {
+    const timer = { id: this.#seq + 1_000_001, fn, ref: true, ...more };
     const delay = Number.isFinite(ms) && ms > 0 ? ms : 0;
-    const id = this.#seq++ + 1_000_001;
-    const at = this.now() + delay;
-    const base = { id, set: at - delay, at, seq: id };
-    const timer: Timer = { ...base, fn, ref: true, ...more };
-    this.timers.set(id, timer);
-    if (!this.virtual) {
-      timer.real = REAL.setTimeout(() => this.fire(timer), delay);
-    }
-    return id;
+    this.timers.set(timer.id, this.#arm(timer as Timer, delay));
+    return timer.id;
+  }
+
+  /** Sets `timer` to fire `delay` ms from now, after those set before it. */
+  #arm(timer: Timer, delay: number): Timer {
+    timer.set = this.now();
+    [timer.at, timer.seq] = [timer.set + delay, this.#seq++ + 1_000_001];
+    const real = () => this.fire(timer);
+    if (!this.virtual) timer.real = REAL.setTimeout(real, delay);
+    return timer;
   }
 
   cancel(id: unknown): void {
@@ -178,14 +181,7 @@ export class Clock {
     this.#fired = { set: timer.set, due: timer.at, at: this.now() };
     this.time = Math.max(this.time, timer.at);
     if (timer.every === undefined) this.timers.delete(timer.id);
-    else {
-      const every = Math.max(timer.every, 1);
-      [timer.set, timer.at] = [this.now(), this.now() + every];
-      timer.seq = this.#seq++ + 1_000_001;
-      if (!this.virtual) {
-        timer.real = REAL.setTimeout(() => this.fire(timer), every);
-      }
-    }
+    else this.#arm(timer, Math.max(timer.every, 1));
     try {
       timer.fn();
     } catch (error) {

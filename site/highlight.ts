@@ -14,16 +14,14 @@ const KEYWORDS = new Set(
 );
 const LITERALS = new Set(["true", "false", "null", "undefined", "this"]);
 
+/** What the highlighter finds, each a class but a word, which may be a keyword or a literal. */
 const TOKENS = new RegExp(
-  [
-    /\/\/[^\n]*/.source, // line comment
-    /\/\*[^]*?\*\//.source, // block comment
-    /"(?:\\.|[^"\\\n])*"/.source,
-    /'(?:\\.|[^'\\\n])*'/.source,
-    /`(?:\\.|[^`\\])*`/.source,
-    /\b\d[\d_]*(?:\.\d+)?(?:e[+-]?\d+)?n?\b/.source,
-    /[A-Za-z_$][\w$]*/.source,
-  ].map((source) => `(${source})`).join("|"),
+  Object.entries({
+    comment: /\/\/[^\n]*|\/\*[^]*?\*\//,
+    string: /"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`/,
+    number: /\b\d[\d_]*(?:\.\d+)?(?:e[+-]?\d+)?n?\b/,
+    word: /[A-Za-z_$][\w$]*/,
+  }).map(([kind, { source }]) => `(?<${kind}>${source})`).join("|"),
   "g",
 );
 
@@ -33,16 +31,13 @@ export function highlight(code: string): string {
   let last = 0;
   for (const match of code.matchAll(TOKENS)) {
     html += escape(code.slice(last, match.index));
-    const [text, line, block, dq, sq, template, number, word] = match;
-    const kind = line || block
-      ? "comment"
-      : dq || sq || template
-      ? "string"
-      : number
-      ? "number"
-      : word && KEYWORDS.has(word)
+    const [text] = match;
+    const found = Object.keys(match.groups!).find((k) => match.groups![k]);
+    const kind = found !== "word"
+      ? found
+      : KEYWORDS.has(text)
       ? "keyword"
-      : word && LITERALS.has(word)
+      : LITERALS.has(text)
       ? "literal"
       : undefined;
     const shown = escape(text);

@@ -44,11 +44,8 @@ export function readSteps(source: string): Step[] {
       }
       // A block comment: one line (`/** text */`) or until `*/`.
       const oneLine = /^(.*?)\*\/\s*$/.exec(block![1]!);
-      if (oneLine) {
-        prose.push(oneLine[1]!.trim());
-        continue;
-      }
-      prose.push(block![1]!.trim());
+      prose.push((oneLine ?? block!)[1]!.trim());
+      if (oneLine) continue;
       while (++i < lines.length && !/\*\/\s*$/.test(lines[i]!)) {
         prose.push(uncomment(lines[i]!));
       }

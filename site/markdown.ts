@@ -35,50 +35,40 @@ export const webLinks: LinkMap = (href) =>
  * refuses stays text. An HTML comment (`<!-- … -->`) outside code is dropped.
  */
 export function inline(text: string, link: LinkMap = webLinks): string {
-  // Code spans first: nothing inside them is Markdown. Each one waits as a
-  // placeholder (private-use characters, removed from the text beforehand)
-  // while links and emphasis are found around it, then becomes <code>.
+  // Code spans first: nothing inside them is Markdown. Each one, then each
+  // link, waits as a placeholder (its number between private-use
+  // characters, removed from the text beforehand) while the text around it
+  // is read: bold around a link (`**see [this](x).**`) spans the line.
+  const held: string[] = [];
+  const hold = (html: string) => `\uE000${held.push(html) - 1}\uE001`;
   const parts = text.replace(/[\uE000-\uE003]/g, "")
     .split(/(`+)([^`]|[^`][^]*?[^`])\1(?!`)/);
-  const codes: string[] = [];
   let rest = "";
   for (let i = 0; i < parts.length; i += 3) {
     rest += parts[i]!.replace(/<!--[^]*?-->/g, "");
     if (i + 2 < parts.length) {
-      rest += `\uE000${codes.length}\uE001`;
-      codes.push(`<code>${escape(parts[i + 2]!.trim())}</code>`);
+      rest += hold(`<code>${escape(parts[i + 2]!.trim())}</code>`);
     }
   }
-  return emphasis(rest, link).replace(
-    /\uE000(\d+)\uE001/g,
-    (_, n: string) => codes[Number(n)]!,
-  );
-}
-
-function emphasis(text: string, link: LinkMap): string {
-  // Each link waits as a placeholder too, so that bold or italic around it
-  // (`**see [this](x).**`) is found over the whole line.
-  const anchors: string[] = [];
   const links = /!?\[([^\]]*)\]\(([^)\s]+)\)/g;
-  const rest = text.replace(links, (whole, text: string, address: string) => {
+  rest = rest.replace(links, (whole, text: string, address: string) => {
     const label = styles(escape(text));
     // An address is never code: one that held a code span stays text.
     const href = whole.startsWith("!") || address.includes("\uE000")
       ? undefined
       : link(address);
-    anchors.push(
+    return hold(
       href === undefined
         ? label
         : `<a href="${escape(href)}"${
           /^https?:/i.test(href) ? ' rel="noopener noreferrer"' : ""
         }>${label}</a>`,
     );
-    return `\uE002${anchors.length - 1}\uE003`;
   });
-  return styles(escape(rest)).replace(
-    /\uE002(\d+)\uE003/g,
-    (_, n: string) => anchors[Number(n)]!,
-  );
+  // A link's label may hold code: what is put back is read again.
+  const put = (html: string): string =>
+    html.replace(/\uE000(\d+)\uE001/g, (_, n: string) => put(held[+n]!));
+  return put(styles(escape(rest)));
 }
 
 /** Bold and italic on text already escaped. */

@@ -110,32 +110,30 @@ function judge(path: string, attempts: readonly Attempt[], run: Scene): Text[] {
       next: k + 2,
       k: k + 1,
       status: before.status,
+      want: units(want),
+      why: textIf(before.retryAfter !== undefined, [
+        "the server answered {status} with Retry-After: {after}",
+        "el servidor respondió {status} con Retry-After: {after}",
+      ], [
+        "the server answered {status} with no Retry-After, so back off 0.5 × 2^{retry}",
+        "el servidor respondió {status} sin Retry-After, así que espera 0,5 × 2^{retry}",
+      ], { status: before.status, after: before.retryAfter, retry: k }),
     };
-    const why = textIf(before.retryAfter !== undefined, [
-      "the server answered {status} with Retry-After: {after}",
-      "el servidor respondió {status} con Retry-After: {after}",
-    ], [
-      "the server answered {status} with no Retry-After, so back off 0.5 × 2^{retry}",
-      "el servidor respondió {status} sin Retry-After, así que espera 0,5 × 2^{retry}",
-    ], { status: before.status, after: before.retryAfter, retry: k });
+    const short = gap < want - EARLY;
     if (!retried(before.status)) {
       return [text(
         "{call} tried again after a {status}: a {status} does not change by asking again; retry only 429 and 503, and throw an error for the rest.",
         "{call} reintentó tras un {status}: un {status} no cambia por volver a pedir; reintenta solo 429 y 503, y lanza un error con los demás.",
         values,
       )];
-    } else if (gap < want - EARLY) {
-      return [text(
+    } else if (short || !heldUp(run.run) && gap > want + LATE) {
+      return [textIf(short, [
         "Attempt {next} on {path} came {gap} after attempt {k}; it should have waited {want}, as {why}.",
         "El intento {next} a {path} llegó {gap} después del {k}; debía esperar {want}, porque {why}.",
-        { ...values, why, want: units(want) },
-      )];
-    } else if (!heldUp(run.run) && gap > want + LATE) {
-      return [text(
+      ], [
         "Attempt {next} on {path} came {gap} after attempt {k}; it needed to wait only {want}, as {why}.",
         "El intento {next} a {path} llegó {gap} después del {k}; bastaba con esperar {want}, porque {why}.",
-        { ...values, why, want: units(want) },
-      )];
+      ], values)];
     }
   }
   const problems: Text[] = [];

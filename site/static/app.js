@@ -28,6 +28,10 @@ const WORDS = {
     "Not yet: read what the checker says below.",
     "Aún no: lee abajo lo que dice el corrector.",
   ],
+  stale: [
+    "(The badge and the listing did not refresh: reload the page.)",
+    "(La marca y el listado no se actualizaron: recarga la página.)",
+  ],
 };
 const es = document.documentElement.lang === "es" ? 1 : 0;
 /** A message of WORDS in the page's language; `{name}` stands for `values.name`. */
@@ -130,16 +134,21 @@ function setUp(panel) {
         if (panel.dataset.kind === "check" && data.reason === "finished") {
           // The checker exits with 0 when the exercise passes, 1 when not.
           const state = data.code === 0 ? "done" : "failing";
-          setStatus(state, say(data.code === 0 ? "passed" : "notYet"));
+          const verdict = say(data.code === 0 ? "passed" : "notYet");
+          setStatus(state, verdict);
           // The badge and the listing of the file follow, from the page as
-          // the server now makes it: the file just checked, its progress.
+          // the server now makes it: the file just checked, its progress. A
+          // listing the page lacked (no file then) goes before the pager.
           fetch(location.href).then((page) => page.text()).then((html) => {
             const now = new DOMParser().parseFromString(html, "text/html");
-            for (const part of ["[data-state-of]", "pre.code"]) {
-              const fresh = now.querySelector(part);
-              if (fresh) document.querySelector(part)?.replaceWith(fresh);
+            for (const part of ["[data-state-of]", "section.source"]) {
+              const [old, fresh] = [document, now].map((d) =>
+                d.querySelector(part)
+              );
+              if (old) fresh ? old.replaceWith(fresh) : old.remove();
+              else if (fresh) document.querySelector(".pager").before(fresh);
             }
-          });
+          }).catch(() => setStatus(state, `${verdict} ${say("stale")}`));
           break;
         }
         const end = data.reason === "finished" && data.code !== 0

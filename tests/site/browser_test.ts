@@ -214,6 +214,61 @@ Deno.test("The site in headless Chromium: Run on lesson 3, Stop on lesson 4, a r
         );
       },
     );
+
+    await t.step(
+      "exercise 03b, its file missing when the page loaded: once it is back, Check brings its listing in",
+      async () => {
+        const file = `${copy}/exercises/03b_background.ts`;
+        await Deno.remove(file);
+        await page.goto(`${url}/en/exercises/03b`);
+        assertEquals(await texts("section.source pre.code"), []);
+        await Deno.copyFile(await shipped(findExercise("03b")!), file);
+        await page.click(".run-button");
+        const source = (await Deno.readTextFile(file)).trim();
+        await page.waitFor(
+          `document.querySelector('section.source pre.code')?.textContent.trim() === ${
+            JSON.stringify(source)
+          }`,
+          15_000,
+        );
+        // Where the page puts a listing: before the links to the neighbours.
+        assertEquals(
+          await page.evaluate<string>(
+            "document.querySelector('section.source').nextElementSibling.className",
+          ),
+          "pager",
+        );
+      },
+    );
+
+    await t.step(
+      "a check whose page cannot be fetched again afterwards (the site stopped meanwhile) says so, and leaves no rejection unhandled",
+      async () => {
+        await page.goto(`${url}/en/exercises/03b`);
+        // The page's own requests but its POSTs fail, as with the site gone;
+        // a rejection nobody handles is noted where waitFor sees it.
+        await page.evaluate(`(() => {
+          const real = fetch;
+          addEventListener("unhandledrejection", (e) => {
+            document.body.dataset.unhandled = String(e.reason);
+          });
+          window.fetch = (input, init) => init?.method === "POST"
+            ? real(input, init)
+            : Promise.reject(new TypeError("Failed to fetch"));
+        })()`);
+        await page.click(".run-button");
+        const said = "document.querySelector('.run-status').textContent";
+        const [text, unhandled] = await page.waitFor<[string, string]>(
+          `${status} === 'failing' && (/reload/.test(${said}) || document.body.dataset.unhandled) && [${said}, document.body.dataset.unhandled ?? '']`,
+          15_000,
+        );
+        assertEquals(unhandled, "");
+        assertEquals(
+          text,
+          "Not yet: read what the checker says below. (The badge and the listing did not refresh: reload the page.)",
+        );
+      },
+    );
   } finally {
     await browser.close();
     await site.shutdown();

@@ -3,7 +3,7 @@
  * 403, 405), the command a run gets, and a checkout at an odd path; and
  * `deno task site` itself, below (one module: a test module costs ~0.08
  * CPU-s to start in the suite, whatever it holds). Runs themselves are in
- * runs_test.ts; a check through the site, in browser_test.ts.
+ * runs_test.ts; what a page does with a check, in browser_test.ts.
  */
 import {
   assert,
@@ -287,12 +287,12 @@ Deno.test("A run has exactly the permissions of its lesson's @run line", async (
   }
 });
 
-Deno.test("From a checkout whose path holds # and %, the site serves the course and its exercises", async () => {
+Deno.test("From a checkout whose path holds # and %, the site serves the course and its exercises, each check in its own request's language", async () => {
   // browser_test.ts checks 03a there, with deno task exercise.
   const root = await copyCheckout("odd#path%41");
   const course = await loadCourse(root);
   assertEquals(course.lessons.length, (await listLessons()).length);
-  await withSite({ course }, async (_site, get) => {
+  await withSite({ course }, async (site, get) => {
     const index = await (await get("/en/")).text();
     assertStringIncludes(
       index,
@@ -309,6 +309,17 @@ Deno.test("From a checkout whose path holds # and %, the site serves the course 
     // The exercise page leads to the next exercise, and shows its file.
     assertStringIncludes(page, '<a rel="next" href="/es/exercises/03b">');
     assertStringIncludes(page, "<h2>exercises/03a_overlap.ts</h2>");
+    // Each check speaks its page's language, whatever the one before, or
+    // the terminal's remembered --lang, asked for.
+    const origin = { ...post, headers: { origin: site.url.slice(0, -1) } };
+    for (const lang of ["es", "en", "es"] as const) {
+      const check = await get(`/api/exercises/03a/check?lang=${lang}`, origin);
+      const lines = (await events(check)).map(([, data]) => data.text);
+      const title = lang === "es"
+        ? "Solapa tres esperas"
+        : "Overlap three waits";
+      assert(lines.includes(`✗ 03a · ${title}`), lines.join("\n"));
+    }
     for (const bad of ["/api/exercises/99z/check", "/api/exercises/03a/run"]) {
       const refused = await get(bad, post);
       assertEquals(refused.status, 404, bad);
