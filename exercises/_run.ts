@@ -92,10 +92,8 @@ export async function check(
     observe(exercise, file, options, run.signal),
   ]);
   if (problems.length > 0) return { id: exercise.id, passed: false, problems };
-  // Again: a package the type check just cached (--cached-only), a port taken.
-  const again = report.messages.some((m) =>
-    m.kind === "load" && typeCheck || /^AddrInUse/.test(String(m.error))
-  );
+  // A package the type check just cached came too late (--cached-only).
+  const again = typeCheck && report.messages.some((m) => m.kind === "load");
   const first = again ? await once() : verdict(exercise, file, report);
   let [result, failed, held] = [first, false, 0];
   while (exercise.real) {
@@ -371,8 +369,20 @@ export interface Report {
   code: number;
 }
 
-/** Runs the scenarios in a process of their own; collects what it says. */
-async function observe(
+/**
+ * Runs the scenarios in a process of their own; collects what it says. Up
+ * to twice more when the port drawn for the check's server was taken.
+ */
+async function observe(...args: Parameters<typeof observeOn>) {
+  const taken = (m: Message) => /^AddrInUse/.test(String(m.error));
+  let report = await observeOn(...args);
+  for (let runs = 1; runs < 3 && report.messages.some(taken); runs++) {
+    report = await observeOn(...args);
+  }
+  return report;
+}
+
+async function observeOn(
   exercise: Exercise,
   file: URL,
   { silence = 3000, total = 60_000 }: CheckOptions,
