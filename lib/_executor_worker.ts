@@ -41,7 +41,7 @@ interface Process {
   getBuiltinModule(name: string): { parentPort: WebScope };
 }
 // Never read on Deno: its first read loads Node's compatibility layer, which
-// made a worker's start to its first answer 1.7x slower (20 ms, not 12).
+// made spawn to first result 1.7x slower (bench/README.md: 20 ms, not 12).
 const process = globalThis.Deno
   ? undefined
   : (globalThis as unknown as { process?: Process }).process;
