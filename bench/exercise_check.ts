@@ -25,7 +25,7 @@
  * @module
  */
 import { findExercise } from "../exercises/_catalog.ts";
-import { permissions } from "../exercises/_run.ts";
+import { drawPort, permissions } from "../exercises/_run.ts";
 import { copyCheckout } from "../tests/_checkout.ts";
 
 const IDS = ["01a", "03a", "04b", "05a", "08a", "10a"];
@@ -110,7 +110,7 @@ async function child(id: string): Promise<number> {
   const exercise = findExercise(id)!;
   const file = new URL(`file://${copy}/${files[id]}`);
   const start = performance.now();
-  const port = 61_000 + Math.floor(Math.random() * 4_536); // as _run.ts
+  const port = drawPort();
   const process = new Deno.Command("deno", {
     args: [
       "run",

@@ -361,6 +361,9 @@ export function permissions(exercise: Exercise, file: URL, port: number) {
   return [`--allow-read=${reads.join(",")}`, ...net ? [net] : []];
 }
 
+/** The one port a check's process may reach, for its server: Linux gives a port 0 none from 61000 up. */
+export const drawPort = () => 61_000 + Math.floor(Math.random() * 4_536);
+
 /** What the learner's process of a check said, printed (of its standard error, the last `error:` line) and exited with. */
 export interface Report {
   messages: Message[];
@@ -390,9 +393,7 @@ async function observeOn(
 ) {
   const nonce = crypto.randomUUID();
   const flags = ["--no-prompt", "--no-remote", "--cached-only", "--no-lock"];
-  // The one port its process may reach, for the check's server: Linux gives
-  // a port 0 none from 61000 up.
-  const port = 61_000 + Math.floor(Math.random() * 4_536);
+  const port = drawPort();
   const perms = permissions(exercise, file, port);
   const args = ["run", ...flags, ...perms, "exercises/_child.ts", exercise.id];
   args.push(file.href, String(port));

@@ -15,6 +15,8 @@ import { serve } from "../../course/http.ts";
 const UNIT = 50;
 const SLOW = 8;
 const DEADLINE = 2;
+/** The earliest a give-up at the deadline may come (timers fire early). */
+const GIVE_UP = DEADLINE - 0.2;
 
 export const exercise = define({
   slug: "08a_get_text",
@@ -26,7 +28,7 @@ export const exercise = define({
     await using server = serve((p, _, c) => page(p, c, unit), session.port);
     // One world per page; margin on /slow: what a 1-unit deadline misses by.
     for (const path of Object.keys(JUDGES)) {
-      const margin = path === "/slow" ? DEADLINE - 0.2 - 1 : DEADLINE;
+      const margin = path === "/slow" ? GIVE_UP - 1 : DEADLINE;
       await using world = session.open({ virtual: false, unit, margin });
       await world.run(() => session.export(server.url(path), { unit }), 20);
     }
@@ -38,8 +40,7 @@ export const exercise = define({
       // A quick page given up at the deadline on a held-up run: the machine's
       // doing, whatever the error (a plain Error in a race of one's own too).
       const { status, at } = run.outcome;
-      const late = status === "rejected" && at >= DEADLINE - 0.2;
-      const stalled = i < 2 && held && late;
+      const stalled = i < 2 && held && status === "rejected" && at >= GIVE_UP;
       run.judge(stalled ? [] : judge(run.outcome, shown, held), "either");
     });
   },
@@ -100,7 +101,7 @@ const JUDGES: Record<string, Judge> = {
         'getText("/slow") devolvió {value} tras {at}; debería rendirse tras {deadline} y lanzar.',
         values,
       )]
-      : status === "rejected" && at < DEADLINE - 0.2
+      : status === "rejected" && at < GIVE_UP
       ? [text(
         'getText("/slow") gave up after {at}; wait {deadline} units for the answer first.',
         'getText("/slow") se rindió tras {at}; espera antes {deadline} unidades la respuesta.',
