@@ -31,7 +31,7 @@ import { delay } from "@std/async/delay";
 import { Executor } from "../lib/executor.ts";
 import { defineLesson, integerFlag, type Lesson } from "../course/lesson.ts";
 import { runProgram } from "../course/deno.ts";
-import { type Timed, timed } from "./_measure.ts";
+import { timed } from "./_measure.ts";
 
 /** Its own flag: min, max, default, --help line; the function gets its value. */
 const FLAGS = {
@@ -67,7 +67,7 @@ console.log(count);`;
 
 export async function concurrencyVsParallelism(
   { unit, print, timeline, limit }: Lesson<typeof FLAGS>,
-): Promise<ParallelismResult> {
+) {
   // 1. I/O-bound, concurrent. Ten waits of 0.2 to 2 seconds stand in for
   // ten network requests. One thread starts them all; while they wait, the
   // thread is free, so the whole takes about as long as the longest. Waits
@@ -167,6 +167,8 @@ export async function concurrencyVsParallelism(
     print(`The workers had ${had}: other programs had the rest.`);
   }
 
+  // For its test: each way's count and time (`timed` measures), and how
+  // many workers and processes ran: one per core.
   return { main, workers, processes, cores };
 }
 
@@ -182,16 +184,6 @@ function split(limit: number, parts: number): [number, number][] {
     from = to;
   }
   return ranges;
-}
-
-/** What lesson 9 returns to its test: each way's count and time. */
-export interface ParallelismResult {
-  /** On the main thread, on workers, in processes (`timed` measures). */
-  main: Timed<number>;
-  workers: Timed<number>;
-  processes: Timed<number>;
-  /** How many workers and processes: one per core. */
-  cores: number;
 }
 
 /** How `deno run` runs this lesson. */
