@@ -51,12 +51,6 @@ export interface LessonResult {
   unit: number;
 }
 
-/** The per-run state a lesson works with. */
-export interface LessonContext extends LessonResult {
-  /** Prints a line (through `log`) and records it in `lines`. */
-  print: (line: string) => void;
-}
-
 /** A lesson's own flag: how the parser reads it (a number needs a range), and its line for `--help`. */
 export type LessonFlag =
   & (Exclude<Flag, NumberFlag> | NumberFlag & { min: number; max: number })
@@ -102,8 +96,11 @@ type Values<F> = {
     : unknown;
 };
 
-/** What a lesson's function gets: `print`, `unit`, its `timeline`, and the value of each of its own flags `F`. */
-export type Lesson<F = unknown> = LessonContext & Values<F>;
+/** What a lesson's function gets: `print` (a line, through `log`, kept in `lines`), `unit`, its `timeline`, and the value of each of its own flags `F`. */
+export type Lesson<F = unknown> =
+  & LessonResult
+  & { print: (line: string) => void }
+  & Values<F>;
 
 /** Each of `flags` in `options`, else its `default`; a number its flag refuses throws a TypeError or RangeError that names it. */
 export function readFlags<F extends Record<string, Flag>>(
