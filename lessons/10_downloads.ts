@@ -50,8 +50,6 @@ import { defineLesson, type Lesson } from "../course/lesson.ts";
 import { progressBars } from "./_progress.ts";
 import { startServer } from "./_server.ts";
 
-export { type DownloadsOptions, drawDurations };
-
 export async function downloads(
   lesson: Lesson<typeof downloadsFlags>,
   options: DownloadsOptions,

@@ -7,7 +7,8 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "@std/assert";
-import { command, drawDurations } from "../lessons/10_downloads.ts";
+import { command } from "../lessons/10_downloads.ts";
+import { drawDurations } from "../lessons/_downloads.ts";
 import { listLessons } from "../course/header.ts";
 import { runCli } from "../course/lesson.ts";
 import { progressBars } from "../lessons/_progress.ts";
