@@ -110,12 +110,10 @@ export function readFlags<F extends Record<string, Flag>>(
   const values: Record<string, unknown> = {};
   for (const [name, flag] of Object.entries(flags)) {
     const given = (options as Record<string, unknown>)[name];
-    if (flag.type !== "number") {
-      values[name] = given;
-      continue;
-    }
-    const value = values[name] = given ?? flag.default;
-    const rule = value === undefined ? undefined : misfit(flag, value);
+    const value = values[name] = given ?? (flag as NumberFlag).default;
+    const rule = value === undefined || flag.type !== "number"
+      ? undefined
+      : misfit(flag, value);
     if (!rule) continue;
     const kind = typeof value === "number" ? RangeError : TypeError;
     const is = `must be ${rule.en}: current value is ${describe(value)}`;
