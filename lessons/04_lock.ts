@@ -78,7 +78,7 @@ export async function lock(
   await Promise.all(Array.from({ length: increments }, safeIncrement));
   print(`With a lock: ${increments} increments, counter = ${locked}`);
 
-  // Returned to its test: how many increments each counter got, and both.
+  // For its test: how many increments each counter got, and the counters.
   return { increments, unlocked, locked };
 }
 
