@@ -42,7 +42,8 @@ interface Process {
 }
 // Never read on Deno: its first read loads Node's compatibility layer, which
 // made spawn to first result 1.7x slower (bench/README.md: 20 ms, not 12).
-const process = globalThis.Deno
+const deno = (globalThis as { Deno?: object }).Deno;
+const process = deno
   ? undefined
   : (globalThis as unknown as { process?: Process }).process;
 const web = "postMessage" in globalThis
@@ -268,7 +269,7 @@ function patch(owner: object | undefined, name: string, key: string): void {
 }
 patch(web, "self", "close");
 patch(process, "process", "exit");
-patch(globalThis.Deno, "Deno", "exit"); // process.exit too, on Deno
+patch(deno, "Deno", "exit"); // process.exit too, on Deno
 function fatal(what: string, thrown: unknown, event?: Event): void {
   event?.preventDefault();
   die(`${what} ${summarize(thrown)}`, thrown);

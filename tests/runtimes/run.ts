@@ -11,6 +11,11 @@
  * the Executor's worker and of the task module, served beside each other
  * from a cross-origin isolated page, since the Executor needs shared memory.
  *
+ * Node and Bun also run the suite as JavaScript, lib/ built the way JSR
+ * builds the npm package that `npx jsr add` installs (each .ts file to a .js
+ * file, imports renamed: tsc with tsconfig.emit.json); and tsc checks lib/
+ * as plain TypeScript sees it, without Deno's types, then with Node's.
+ *
  * @module
  */
 import { ROOT } from "../../course/deno.ts";
@@ -22,9 +27,12 @@ import {
   RUNTIME_PACKAGES,
   RUNTIMES,
   sh,
+  TYPESCRIPT,
+  TYPESCRIPT_PACKAGES,
 } from "./_npm.ts";
 
 const OUT = `${ROOT}/.tools/test-output/runtimes`;
+const TSC = `${TYPESCRIPT}/node_modules/typescript/bin/tsc`;
 /** How long a runtime may take for the whole suite, and to exit after it. */
 const SUITE_MS = 120_000;
 const EXIT_MS = 10_000;
@@ -95,8 +103,7 @@ async function route(request: Request, self: string): Promise<Response> {
     "/": "index.html",
     "/main.js": "main.js",
     "/_executor_worker.js": "_executor_worker.js",
-    // The cases name the task module "./_tasks.ts"; the page gets its bundle.
-    "/_tasks.ts": "_tasks.js",
+    "/_tasks.js": "_tasks.js",
   }[url.pathname];
   if (file === "index.html") {
     return new Response(
@@ -222,6 +229,42 @@ async function runProcess(
   return { line: `runtime ${name}: ${why} (${seconds} s)`, green };
 }
 
+/**
+ * tsc on lib/ (tsconfig.json) with no types but the language's and the
+ * DOM's, then with @types/node: green when neither finds an error.
+ */
+async function typeCheck(): Promise<Result> {
+  const start = performance.now();
+  const config = "tests/runtimes/tsconfig.json";
+  const node = [
+    "--types",
+    "node",
+    "--typeRoots",
+    `${TYPESCRIPT}/node_modules/@types`,
+  ];
+  const runs = await Promise.all(
+    [[], node].map((types) =>
+      new Deno.Command(BINARIES.node, {
+        args: [TSC, "-p", config, ...types],
+        cwd: ROOT,
+        stdin: "null",
+      }).output()
+    ),
+  );
+  for (const { stdout } of runs) {
+    const text = new TextDecoder().decode(stdout).trim();
+    if (text) console.log(text.replace(/^/gm, "  tsc| "));
+  }
+  const green = runs.every((run) => run.success);
+  const seconds = ((performance.now() - start) / 1000).toFixed(1);
+  const line = green ? "no error" : "errors (above)";
+  return {
+    line:
+      `tsc, lib/ without Deno's types, then with Node's: ${line} (${seconds} s)`,
+    green,
+  };
+}
+
 /** Runs the suite in a headless Chromium page. */
 async function runBrowser(self: string): Promise<Result> {
   const start = performance.now();
@@ -258,7 +301,11 @@ async function runBrowser(self: string): Promise<Result> {
 
 const start = performance.now();
 await npmInstall(RUNTIMES, RUNTIME_PACKAGES);
+await npmInstall(TYPESCRIPT, TYPESCRIPT_PACKAGES);
 await bundle();
+// As JSR's npm package: .js files in a package of type "module".
+await sh(BINARIES.node, [TSC, "-p", "tests/runtimes/tsconfig.emit.json"]);
+await Deno.writeTextFile(`${OUT}/js/package.json`, '{ "type": "module" }\n');
 const server = Deno.serve(
   { hostname: "127.0.0.1", port: 0, onListen() {} },
   async (request) => {
@@ -270,6 +317,7 @@ const server = Deno.serve(
 );
 const base: string = `http://127.0.0.1:${server.addr.port}`;
 const main = "tests/runtimes/main.ts";
+const built = `${OUT}/js/${main.replace(/ts$/, "js")}`;
 const results = await Promise.all([
   runProcess("deno", Deno.execPath(), [
     "run",
@@ -280,7 +328,10 @@ const results = await Promise.all([
   ]),
   runProcess("node", BINARIES.node, [main, base]),
   runProcess("bun", BINARIES.bun, [main, base]),
+  runProcess("node, .js", BINARIES.node, [built, base]),
+  runProcess("bun, .js", BINARIES.bun, [built, base]),
   runBrowser(base),
+  typeCheck(),
 ]);
 closing.abort();
 await server.shutdown();
