@@ -13,7 +13,8 @@
  * in a program, a file such as `new URL("./tasks.ts", import.meta.url)`,
  * typed for {@linkcode Executor.prototype.bind} with
  * `typeof import("./tasks.ts")`. The examples write their task module
- * inline, as a `data:` URL, so that they run as they are on Deno and Node.
+ * inline, as a base64 `data:` URL, so that they run as they are on every
+ * runtime (not percent-encoded: Bun drops its exports if it has a dot).
  *
  * @example Run a function of a module on a worker
  * ```ts
@@ -21,7 +22,7 @@
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * // The task module: usually a file, here inline.
- * const url = "data:text/javascript,export const fib = (n) => n < 2 ? n : fib(n - 1) + fib(n - 2);";
+ * const url = "data:text/javascript;base64," + btoa("export const fib = (n) => n < 2 ? n : fib(n - 1) + fib(n - 2);");
  * type Tasks = { fib(n: number): number }; // usually typeof import("./tasks.ts")
  *
  * await using executor = new Executor();
@@ -150,7 +151,9 @@ export class WorkerError extends Error {
  *     const bytes = new Uint8Array(size).fill(7);
  *     return transfer(bytes, [bytes.buffer]); // moved back, not copied
  *   }`;
- * const url = `data:text/javascript,${encodeURIComponent(source)}`;
+ * // Inline, it imports by absolute URL: Node resolves no bare name there.
+ * const name = "@asincronia/asincronia/executor";
+ * const url = "data:text/javascript;base64," + btoa(source.replace(name, import.meta.resolve(name)));
  *
  * await using executor = new Executor();
  * const bytes = await executor.run<Uint8Array>(url, "fill", [1 << 20]);
@@ -324,8 +327,8 @@ interface Thread {
  * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * // A task that blocks its thread, as a synchronous API does (usually a file).
- * const url = "data:text/javascript,export function sleepSync(ms) {" +
- *   " Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); return ms; }";
+ * const url = "data:text/javascript;base64," + btoa("export function sleepSync(ms) {" +
+ *   " Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); return ms; }");
  *
  * await using executor = new Executor({ workers: 2 });
  * let ticks = 0;
@@ -413,7 +416,7 @@ export class Executor implements AsyncDisposable {
    * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * // Usually new URL("./tasks.ts", import.meta.url); here inline.
-   * const url = "data:text/javascript,export const add = (a, b) => a + b;";
+   * const url = "data:text/javascript;base64," + btoa("export const add = (a, b) => a + b;");
    *
    * await using executor = new Executor();
    * const sum = await executor.run<number>(url, "add", [1, 2]);

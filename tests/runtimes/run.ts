@@ -13,8 +13,10 @@
  *
  * Node and Bun also run the suite as JavaScript, lib/ built the way JSR
  * builds the npm package that `npx jsr add` installs (each .ts file to a .js
- * file, imports renamed: tsc with tsconfig.emit.json); and tsc checks lib/
- * as plain TypeScript sees it, without Deno's types, then with Node's.
+ * file, imports renamed: tsc with tsconfig.emit.json), and the package's
+ * examples as a project with that package installed (examples.ts); and tsc
+ * checks lib/ as plain TypeScript sees it, without Deno's types, then with
+ * Node's.
  *
  * @module
  */
@@ -70,6 +72,59 @@ async function bundle(): Promise<void> {
       ])
     ),
   );
+}
+
+/** The code of each `@example` of a file's JSDoc (its lines' `* ` cut). */
+function examples(text: string): string[] {
+  const lines = text.split("\n").map((line) => line.replace(/^\s*\* ?/, ""));
+  return lines.join("\n").match(/(?<=@example.*\n```ts\n)[^]*?(?=^```)/gm) ??
+    [];
+}
+
+/**
+ * A project that installed the package from npm (examples.ts runs it): the
+ * .js build as node_modules/@asincronia/asincronia, its exports those of
+ * deno.json; as modules, every example of the package's JSDoc and every
+ * snippet of docs/library.md, but those that use Deno or reach the network;
+ * tasks.ts, the task module that the snippets name.
+ */
+async function consumer(): Promise<string> {
+  const dir = `${OUT}/consumer`;
+  const pkg = `${dir}/node_modules/@asincronia/asincronia`;
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(`${pkg}/lib`, { recursive: true });
+  const built = await Array.fromAsync(Deno.readDir(`${OUT}/js/lib`));
+  for (const file of ["mod.js", ...built.map((entry) => `lib/${entry.name}`)]) {
+    await Deno.copyFile(`${OUT}/js/${file}`, `${pkg}/${file}`);
+  }
+  const { name, version, exports } = JSON.parse(
+    await Deno.readTextFile(`${ROOT}/deno.json`),
+  );
+  for (const key in exports) exports[key] = exports[key].replace(/ts$/, "js");
+  const json = { name, version, type: "module", exports };
+  await Deno.writeTextFile(`${pkg}/package.json`, JSON.stringify(json));
+  await Deno.writeTextFile(`${dir}/package.json`, '{ "type": "module" }\n');
+  const codes: [string, string][] = [];
+  const lib = await Array.fromAsync(Deno.readDir(`${ROOT}/lib`));
+  for (const file of ["mod.ts", ...lib.map((entry) => `lib/${entry.name}`)]) {
+    const text = await Deno.readTextFile(`${ROOT}/${file}`);
+    examples(text).forEach((code, i) => codes.push([`${file}_${i}`, code]));
+  }
+  let tasks = "export const fib = (n: number): number =>\n" +
+    "  n < 2 ? n : fib(n - 1) + fib(n - 2);\n";
+  const doc = await Deno.readTextFile(`${ROOT}/docs/library.md`);
+  for (const [, indent, body] of doc.matchAll(/^( *)```ts\n([^]*?)^\1```$/gm)) {
+    const code = body!.replace(new RegExp(`^${indent}`, "gm"), "")
+      .replaceAll('"jsr:@asincronia/asincronia', '"@asincronia/asincronia');
+    if (code.startsWith("// tasks.ts\n")) tasks += code;
+    else codes.push([`library.md_${codes.length}`, code]);
+  }
+  await Deno.writeTextFile(`${dir}/tasks.ts`, tasks);
+  for (const [name, code] of codes) {
+    if (/\bDeno\.|https:\/\//.test(code)) continue;
+    await Deno.writeTextFile(`${dir}/${name.replace(/\W/g, "_")}.ts`, code);
+  }
+  return dir;
 }
 
 /** Aborted before the server shuts down: the slow route's waits end. */
@@ -318,6 +373,8 @@ const server = Deno.serve(
 const base: string = `http://127.0.0.1:${server.addr.port}`;
 const main = "tests/runtimes/main.ts";
 const built = `${OUT}/js/${main.replace(/ts$/, "js")}`;
+const project = await consumer();
+const examplesRunner = "tests/runtimes/examples.ts";
 const results = await Promise.all([
   runProcess("deno", Deno.execPath(), [
     "run",
@@ -330,6 +387,8 @@ const results = await Promise.all([
   runProcess("bun", BINARIES.bun, [main, base]),
   runProcess("node, .js", BINARIES.node, [built, base]),
   runProcess("bun, .js", BINARIES.bun, [built, base]),
+  runProcess("node, examples", BINARIES.node, [examplesRunner, project]),
+  runProcess("bun, examples", BINARIES.bun, [examplesRunner, project]),
   runBrowser(base),
   typeCheck(),
 ]);
