@@ -12,9 +12,8 @@
  * The functions live in a task module of yours, given by its absolute URL:
  * in a program, a file such as `new URL("./tasks.ts", import.meta.url)`,
  * typed for {@linkcode Executor.prototype.bind} with
- * `typeof import("./tasks.ts")`. The examples write their task module
- * inline, as a base64 `data:` URL, so that they run as they are on every
- * runtime (not percent-encoded: Bun drops its exports if it has a dot).
+ * `typeof import("./tasks.ts")`. The examples inline it as a base64 `data:`
+ * URL, which every runtime loads (Bun loses a percent-encoded one's exports).
  *
  * @example Run a function of a module on a worker
  * ```ts
@@ -151,9 +150,8 @@ export class WorkerError extends Error {
  *     const bytes = new Uint8Array(size).fill(7);
  *     return transfer(bytes, [bytes.buffer]); // moved back, not copied
  *   }`;
- * // Inline, it imports by absolute URL: Node resolves no bare name there.
- * const name = "@asincronia/asincronia/executor";
- * const url = "data:text/javascript;base64," + btoa(source.replace(name, import.meta.resolve(name)));
+ * const lib = import.meta.resolve("@asincronia/asincronia/executor"); // inline: a data: URL needs it absolute
+ * const url = "data:text/javascript;base64," + btoa(source.replace("@asincronia/asincronia/executor", lib));
  *
  * await using executor = new Executor();
  * const bytes = await executor.run<Uint8Array>(url, "fill", [1 << 20]);
@@ -300,21 +298,19 @@ interface Thread {
  *
  * What a runtime cannot do, and what to do instead:
  * - On Deno 2.9.6, `Worker.terminate()` acts only once the worker's code
- *   returns to its event loop: an aborted call that never does (`for (;;)
- *   {}`, a loop in `Atomics.wait`) rejects, but its thread keeps a core and
- *   the process never exits
- *   ({@link https://github.com/denoland/deno/issues/14003 | denoland/deno#14003}).
+ *   returns to its event loop: an aborted call that never does (`for (;;) {}`,
+ *   a loop in `Atomics.wait`) rejects, but its thread keeps a core and the
+ *   process never exits ({@link https://github.com/denoland/deno/issues/14003 | denoland/deno#14003}).
  *   In a long loop, check a flag (an `Int32Array` over a `SharedArrayBuffer`,
  *   set when the signal aborts), or await a timer now and then.
- * - On Deno, a worker out of heap takes the process down: Web Workers have
- *   no memory limit
- *   ({@link https://github.com/denoland/deno/issues/10036 | denoland/deno#10036}).
+ * - Deno and Bun limit no worker's memory: one out of heap takes a Deno
+ *   process down ({@link https://github.com/denoland/deno/issues/10036 | denoland/deno#10036});
+ *   on Bun it grows until the process runs out ({@link https://github.com/oven-sh/bun/issues/31411 | oven-sh/bun#31411}).
  *   Cap what a call takes and builds. (On Node only its call rejects.)
  * - A browser gives shared memory only to a cross-origin isolated page
- *   (`Cross-Origin-Opener-Policy: same-origin`,
- *   `Cross-Origin-Embedder-Policy: require-corp`); elsewhere the constructor
- *   throws. `_executor_worker.js` must be served beside the executor's
- *   module.
+ *   (`Cross-Origin-Opener-Policy: same-origin`, `Cross-Origin-Embedder-Policy:
+ *   require-corp`); elsewhere the constructor throws. `_executor_worker.js`
+ *   must be served beside the executor's module.
  * - No runtime loads a task module that exports `then`: `import()` takes
  *   it for a promise and calls that `then`: its calls and `shutdown()` hang.
  *
