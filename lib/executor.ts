@@ -120,9 +120,8 @@ export type Bound<M> = {
 
 /**
  * Why a call failed when not its own code threw: its worker died (the task
- * called `self.close()`, `Deno.exit()` or `process.exit()`, an uncaught
- * error ended it, it could not start). `cause` holds the uncaught error, if
- * there was one.
+ * called `process.exit()`, `self.close()` or `Deno.exit()`, an uncaught error
+ * ended it, it could not start). `cause` holds the uncaught error, if any.
  */
 export class WorkerError extends Error {
   /** Makes the error; `options.cause`: the error that killed the worker, if any. */
@@ -301,8 +300,7 @@ interface Thread {
  *   returns to its event loop: an aborted call that never does (`for (;;) {}`,
  *   a loop in `Atomics.wait`) rejects, but its thread keeps a core and the
  *   process never exits ({@link https://github.com/denoland/deno/issues/14003 | denoland/deno#14003}).
- *   In a long loop, check a flag (an `Int32Array` over a `SharedArrayBuffer`,
- *   set when the signal aborts), or await a timer now and then.
+ *   A long loop can check a flag set on abort, or await a timer now and then.
  * - Deno and Bun limit no worker's memory: one out of heap takes a Deno
  *   process down ({@link https://github.com/denoland/deno/issues/10036 | denoland/deno#10036});
  *   on Bun it grows until the process runs out ({@link https://github.com/oven-sh/bun/issues/31411 | oven-sh/bun#31411}).
@@ -329,10 +327,7 @@ interface Thread {
  * await using executor = new Executor({ workers: 2 });
  * let ticks = 0;
  * const timer = setInterval(() => ticks++, 10);
- * const slept = await Promise.all([
- *   executor.run(url, "sleepSync", [100]),
- *   executor.run(url, "sleepSync", [100]),
- * ]);
+ * const slept = await Promise.all([100, 100].map((ms) => executor.run(url, "sleepSync", [ms])));
  * clearInterval(timer);
  * assertEquals(slept, [100, 100]);
  * assert(ticks > 0); // this thread's timers kept firing meanwhile
