@@ -3,6 +3,8 @@
 // module of DIR (run.ts writes there the JSDoc examples and the snippets of
 // docs/library.md that need neither Deno nor the network, beside a
 // node_modules/ with lib/ built as JSR builds it), one case per module.
+// `deno run --allow-read=. examples.ts DIR` runs them on lib/'s sources:
+// Deno resolves the package's name through deno.json.
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { pathToFileURL } from "node:url";

@@ -14,9 +14,9 @@
  * Node and Bun also run the suite as JavaScript, lib/ built the way JSR
  * builds the npm package that `npx jsr add` installs (each .ts file to a .js
  * file, imports renamed: tsc with tsconfig.emit.json), and the package's
- * examples as a project with that package installed (examples.ts); and tsc
- * checks lib/ as plain TypeScript sees it, without Deno's types, then with
- * Node's.
+ * examples as a project with that package installed (examples.ts; Deno runs
+ * them too, on the sources, as deno.json names the package); and tsc checks
+ * lib/ as plain TypeScript sees it, without Deno's types, then with Node's.
  *
  * @module
  */
@@ -387,6 +387,12 @@ const results = await Promise.all([
   runProcess("bun", BINARIES.bun, [main, base]),
   runProcess("node, .js", BINARIES.node, [built, base]),
   runProcess("bun, .js", BINARIES.bun, [built, base]),
+  runProcess("deno, examples", Deno.execPath(), [
+    "run",
+    "--allow-read=.",
+    examplesRunner,
+    project,
+  ]),
   runProcess("node, examples", BINARIES.node, [examplesRunner, project]),
   runProcess("bun, examples", BINARIES.bun, [examplesRunner, project]),
   runBrowser(base),
