@@ -522,7 +522,13 @@ function tick(units: number): string {
 /** Standard output's width if a terminal (Deno, Node, Bun), and NO_COLOR. */
 function output(): { terminal?: number; noColor: boolean } {
   type Stdout = { isTTY?: boolean; columns?: number };
-  const { Deno } = globalThis;
+  const { Deno } = globalThis as {
+    Deno?: {
+      stdout: { isTerminal(): boolean };
+      consoleSize(): { columns: number };
+      noColor: boolean;
+    };
+  };
   if (Deno) {
     const size = Deno.stdout.isTerminal() ? Deno.consoleSize() : undefined;
     return { terminal: size?.columns, noColor: Deno.noColor };
