@@ -335,10 +335,17 @@ Deno.test("Lesson 05_task_groups stops the tasks each tool should stop, and only
     }, options);
   let result;
   try {
-    result = await ticking(
-      1,
-      () => taskGroups.run({ unit: UNIT_05, log: () => {} }),
-    );
+    // The lesson never holds the thread; a machine that held it up for half
+    // a unit (load 29: A finished, and so did E) made a run that says
+    // nothing about the lesson. Such a run is run again, up to three times.
+    for (let runs = 1;; runs++) {
+      bodies.length = 0;
+      result = await ticking(
+        1,
+        () => taskGroups.run({ unit: UNIT_05, log: () => {} }),
+      );
+      if (result.longestPause < UNIT_05 / 2 || runs === 3) break;
+    }
   } finally {
     TaskGroup.run = run;
   }
