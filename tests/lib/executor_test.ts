@@ -410,6 +410,36 @@ Deno.test("Executor.run() rejects arguments that cannot be cloned before sending
   assertEquals(results[2], { status: "fulfilled", value: "fine" });
 });
 
+Deno.test("Executor.run(): a value thrown by a getter, among the arguments or in the result, that even instanceof cannot read fails that call alone", async () => {
+  await using executor = new Executor({ workers: 1 });
+  const name = await executor.run<string>(tasksUrl, "workerName");
+  const revoked = () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  };
+  const trap = new Proxy({}, {
+    getPrototypeOf: () => {
+      throw new Error("trap");
+    },
+  });
+  for (const thrown of [revoked(), trap]) {
+    const bad = executor.run(tasksUrl, "echo", [{
+      get x(): never {
+        throw thrown;
+      },
+    }]);
+    const error = await within(bad.catch((e) => e), 5000, "the bad call");
+    assertEquals(error.name, "DataCloneError");
+  }
+  // A result so made: the worker could not say why it cannot be sent.
+  const module = "data:text/javascript,export const result = () => { " +
+    "const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); " +
+    "return { get x() { throw proxy; } }; };";
+  await assertRejects(() => executor.run(module, "result"), TypeError);
+  assertEquals(await executor.run(tasksUrl, "workerName"), name, "it lived");
+});
+
 Deno.test("Executor.run() moves transferred objects both ways", async () => {
   await using executor = new Executor({ workers: 1 });
   const buffer = new ArrayBuffer(1024);
