@@ -648,6 +648,10 @@ Deno.test("a refused value is shown as a caller would write it, briefly, and its
     [many, "an object { key0, key1, key2, … 997 more }"],
     [new Proxy({}, { getPrototypeOf: () => Array.prototype }), "an Array"],
     [revoked(), "an object"], // whose every trap throws
+    [
+      Object.defineProperty(() => {}, "name", { get: hostile.toString }),
+      "an anonymous function",
+    ],
     [new Proxy({}, { ownKeys: () => [1] as never }), "an object"],
   ];
   const wrong = cases.flatMap(([value, shown]) => {
