@@ -133,7 +133,7 @@ export type Thrown = {
 };
 
 /** What `read` gives, or `fallback` if it throws: task code may throw anywhere. */
-function attempt<T>(read: () => T, fallback: T): T {
+export function attempt<T>(read: () => T, fallback: T): T {
   try {
     return read();
   } catch {

@@ -437,6 +437,10 @@ Deno.test("Executor.run(): a value thrown by a getter, among the arguments or in
     "const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); " +
     "return { get x() { throw proxy; } }; };";
   await assertRejects(() => executor.run(module, "result"), TypeError);
+  // A module whose top level throws one cannot be loaded, and says so.
+  const thrower = "data:text/javascript,const { proxy, revoke } = " +
+    "Proxy.revocable({}, {}); revoke(); throw proxy;";
+  await assertRejects(() => executor.run(thrower, "f"), Error, "Cannot load");
   assertEquals(await executor.run(tasksUrl, "workerName"), name, "it lived");
 });
 
