@@ -424,12 +424,12 @@ Deno.test("Executor.run(): a value thrown by a getter, among the arguments or in
     },
   });
   for (const thrown of [revoked(), trap]) {
-    const bad = executor.run(tasksUrl, "echo", [{
+    const bad = executor.run<never>(tasksUrl, "echo", [{
       get x(): never {
         throw thrown;
       },
     }]);
-    const error = await within(bad.catch((e) => e), 5000, "the bad call");
+    const error = await within(bad.catch((e: Error) => e), 5000, "the call");
     assertEquals(error.name, "DataCloneError");
   }
   // A result so made: the worker could not say why it cannot be sent.

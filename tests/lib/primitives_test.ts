@@ -175,7 +175,7 @@ Deno.test("an 'abort' event dispatched by hand on a live signal changes nothing:
   const reason = new Error("the real one");
   controller.abort(reason);
   assertEquals(await Promise.all(calls), [reason, reason, reason, reason]);
-  await assertRejects(() => group.wait()).then((e) => assert(e === reason));
+  assert(await assertRejects(() => group.wait()) === reason);
   permit.release();
 });
 
