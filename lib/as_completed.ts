@@ -85,18 +85,17 @@ class Completions implements AsyncIterableIterator<Result> {
     this.#signal = signal;
     for (const input of promises) {
       const index = this.#left++; // none settles before the loop ends
-      let promise: Promise<unknown>;
+      const fulfilled = (value: unknown) =>
+        this.#settled({ status: "fulfilled", value, index });
+      const rejected = (reason: unknown) =>
+        this.#settled({ status: "rejected", reason, index });
       try {
-        promise = Promise.resolve(input);
+        then.call(Promise.resolve(input), fulfilled, rejected);
       } catch (error) {
-        // A promise whose `constructor` getter throws.
-        promise = Promise.reject(error);
+        // A promise whose `constructor` getter throws, read once or twice
+        // (then reads it too): nothing was attached.
+        then.call(Promise.reject(error), fulfilled, rejected);
       }
-      then.call(
-        promise,
-        (value) => this.#settled({ status: "fulfilled", value, index }),
-        (reason) => this.#settled({ status: "rejected", reason, index }),
-      );
     }
     if (this.#left === 0) this.#results!.close();
   }

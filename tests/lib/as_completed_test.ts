@@ -197,6 +197,25 @@ Deno.test("asCompleted() yields a native promise once, whatever its own then doe
       ]);
     },
   );
+  await t.step(
+    "a constructor that throws when read again: a rejected result, and the inputs after it are still watched",
+    async () => {
+      const reason = new Error("read again");
+      let reads = 0;
+      const odd = Object.defineProperty(Promise.resolve("e"), "constructor", {
+        get() {
+          if (reads++ > 0) throw reason;
+          return Promise;
+        },
+      });
+      const late = Promise.reject(new Error("after it"));
+      using unhandled = unhandledRejections();
+      const [first, second] = await collect(asCompleted([odd, late]));
+      assertEquals(first, { status: "rejected", reason, index: 0 });
+      assertEquals([second?.status, second?.index], ["rejected", 1]);
+      assertEquals(await unhandled.reported(), []);
+    },
+  );
   await t.step("a then that throws: the call does not throw", async () => {
     const throwing = withOwnThen("c", () => {
       throw new Error("then threw");
