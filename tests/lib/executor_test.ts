@@ -676,6 +676,13 @@ Deno.test("Executor.run() passes on thrown values that resist serialising", asyn
     ]);
     assertEquals(reasonOf(result), {});
   });
+  await t.step("an error whose message cannot be made a string", async () => {
+    const error = await assertRejects(
+      () => executor.run(tasksUrl, "throwUnprintableMessage"),
+      RangeError,
+    );
+    assertEquals(error.message, "");
+  });
   await t.step("the worker survived all of them", async () => {
     assertEquals(await executor.run(tasksUrl, "workerName"), worker);
   });
