@@ -278,6 +278,20 @@ Deno.test("asCompleted() return() ends the iteration and drops what is left", as
   assertStrictEquals(iterator[Symbol.asyncIterator](), iterator);
 });
 
+Deno.test("asCompleted()'s iterator is an async iterator as a generator's is: await using ends it with its block", async () => {
+  const a = Promise.withResolvers<number>();
+  let iterator;
+  {
+    await using results = asCompleted([a.promise, 2]);
+    assertEquals((await results.next()).value?.index, 1);
+    iterator = results;
+  } // return() was called here: what is still to come is dropped
+  a.resolve(1);
+  assertEquals(await iterator.next(), { done: true, value: undefined });
+  const generator = Object.getPrototypeOf(async function* () {}.prototype);
+  assert(Object.getPrototypeOf(generator).isPrototypeOf(iterator));
+});
+
 Deno.test("asCompleted() with a signal", async (t) => {
   await t.step(
     "already aborted: the first next() rejects with the reason, then it is done",
