@@ -288,8 +288,9 @@ Deno.test("asCompleted()'s iterator is an async iterator as a generator's is: aw
   } // return() was called here: what is still to come is dropped
   a.resolve(1);
   assertEquals(await iterator.next(), { done: true, value: undefined });
-  const generator = Object.getPrototypeOf(async function* () {}.prototype);
-  assert(Object.getPrototypeOf(generator).isPrototypeOf(iterator));
+  const generator = (async function* () {})();
+  const dispose = generator[Symbol.asyncDispose];
+  assertStrictEquals(iterator[Symbol.asyncDispose], dispose, "the same one");
 });
 
 Deno.test("asCompleted() with a signal", async (t) => {
