@@ -13,6 +13,7 @@
  */
 
 import {
+  attempt,
   type CallsMessage,
   claim,
   DONE,
@@ -183,7 +184,9 @@ async function load(url: string): Promise<void> {
     // publishing need not (and cannot) analyse it.
     modules.set(url, await import(url));
   } catch (error) {
-    const Class = [TypeError, SyntaxError].find((C) => error instanceof C);
+    const is = (C: ErrorConstructor) =>
+      attempt(() => error instanceof C, false);
+    const Class = [TypeError, SyntaxError].find(is); // a revoked proxy: neither
     const message = `Cannot load module '${url}': ${summarize(error)}`;
     modules.set(url, new (Class ?? Error)(message, { cause: error }));
   }

@@ -36,7 +36,6 @@
 import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
 import {
   count,
-  describe,
   duration,
   options as checkOptions,
   refuse,
@@ -51,6 +50,7 @@ import {
   type ResultsMessage,
   revive,
   RUNNING,
+  summarize,
   type Thrown,
   TRANSFER,
   type TransferMarker,
@@ -856,7 +856,7 @@ function deathError(thread: Thread, call: Call, never: boolean): WorkerError {
 
 /** The error for a call whose arguments could not be posted. */
 function cloneError(call: Call, error: unknown): DOMException {
-  const why = error instanceof Error ? error.message : describe(error);
+  const why = summarize(error); // whatever a getter among them threw
   const moved = call.transfer ? " or its 'transfer' list moved" : "";
   const cannot = `its arguments cannot be cloned${moved}`;
   const message = `Cannot run ${what(call)} as ${cannot}: ${why}`;
