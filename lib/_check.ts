@@ -45,11 +45,7 @@ export function describe(value: unknown): string {
       return String(value);
   }
   if (value === null) return "null";
-  try {
-    return shape(value as object);
-  } catch {
-    return "an object"; // see above
-  }
+  return attempt(() => shape(value as object), "an object"); // see above
 }
 
 /** An object's {@linkcode describe}; a proxy's trap may throw. */
@@ -84,6 +80,19 @@ function shape(value: object): string {
   }
   return `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}`;
 }
+
+/** What `read` gives, or `fallback` if it throws: user code may throw anywhere. */
+export function attempt<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
+/** `object[key]`, or `undefined` if reading it throws. */
+export const field = (object: unknown, key: PropertyKey): unknown =>
+  attempt(() => (object as Record<PropertyKey, unknown>)[key], undefined);
 
 /** The two errors of a refused value. */
 export type ErrorKind = TypeErrorConstructor | RangeErrorConstructor;

@@ -28,6 +28,7 @@
  */
 
 import * as check from "./_check.ts";
+import { attempt, field } from "./_check.ts";
 
 /** A call's slot (see `claim`): nobody has claimed it yet. */
 export const PENDING = 0;
@@ -131,19 +132,6 @@ export type Thrown = {
   name?: string;
   fields?: [string, unknown][];
 };
-
-/** What `read` gives, or `fallback` if it throws: task code may throw anywhere. */
-export function attempt<T>(read: () => T, fallback: T): T {
-  try {
-    return read();
-  } catch {
-    return fallback;
-  }
-}
-
-/** `object[key]`, or `undefined` if reading it throws. */
-export const field = (object: unknown, key: PropertyKey): unknown =>
-  attempt(() => (object as Record<PropertyKey, unknown>)[key], undefined);
 
 const isError = (value: unknown): value is Error =>
   attempt(() => value instanceof Error, false);

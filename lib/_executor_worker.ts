@@ -12,12 +12,11 @@
  * @module
  */
 
+import { attempt, field } from "./_check.ts";
 import {
-  attempt,
   type CallsMessage,
   claim,
   DONE,
-  field,
   type HostMessage,
   NOTICE,
   pack,

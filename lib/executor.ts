@@ -83,10 +83,8 @@ export interface ExecutorOptions {
 /** Options for {@linkcode Executor.prototype.run}. */
 export interface RunOptions {
   /**
-   * Cancels the call: the promise rejects at once with `signal.reason`. A
-   * call that has not started is dropped, its worker left alone; a running
-   * one is stopped by terminating its worker, and the calls waiting on that
-   * worker run elsewhere (on Deno, see {@linkcode Executor}).
+   * Cancels the call: it rejects at once with `signal.reason`; a running call
+   * ends its worker ({@linkcode Executor} says more, and what Deno lacks).
    */
   signal?: AbortSignal;
   /**
@@ -258,16 +256,15 @@ interface Thread {
  * order on a worker that is free, and the promise settles with what the
  * function returned (awaited) or with what it threw. Arguments and results
  * travel by structured clone, or are moved when listed in `transfer`. Each
- * worker runs one call at a time; a free worker takes its share of the
- * queue in one message, which is what makes small calls cheap.
+ * worker runs one call at a time, and takes its share of the queue in one
+ * message: what makes small calls cheap.
  *
  * Guarantees:
  * - A call waits behind a running one only while every allowed worker is
  *   busy: another worker starts whenever calls wait and `workers` allows it,
  *   and calls waiting on a worker behind one that runs for more than a
  *   millisecond are taken back, a millisecond or two after another worker
- *   is free, and run there. So heavy calls spread over every worker. (A
- *   call that moves objects travels alone, to a worker with nothing to do.)
+ *   is free, and run there: heavy calls spread over every worker.
  * - An error thrown by the task arrives with its name (custom classes keep
  *   theirs, built-in ones `instanceof`), message, stack, `cause` (even one
  *   that points back at it) and its own fields that clone. A thrown value
@@ -490,8 +487,7 @@ export class Executor implements AsyncDisposable {
     const url = moduleUrl(module, "bind module");
     const runOptions = { signal: signalOf(options, "bind module") };
     const cache = new Map<string, (...args: unknown[]) => Promise<unknown>>();
-    // Not exports: `then` (`await executor.bind(...)` gives the object
-    // back), `toJSON`, and what every object has (`${bound}` calls toString).
+    // Not exports (see @returns): `then`, `toJSON`, what every object has.
     return new Proxy({ then: undefined, toJSON: undefined }, {
       get: (own, key) => {
         if (typeof key !== "string") return undefined;
@@ -693,8 +689,7 @@ export class Executor implements AsyncDisposable {
     }
     thread.cause = message.cause;
     if (message.error) thread.killer = { cause: revive(message.error) };
-    // The worker waits for this before it exits, so that the news of its
-    // death (its lock, its exit event) never arrives before its cause.
+    // The cause is in: the worker may die (_executor_messages.ts, step 5).
     Atomics.store(thread.state, NOTICE, 1);
     Atomics.notify(thread.state, NOTICE);
   }

@@ -471,11 +471,6 @@ function now(): number {
   return stamp;
 }
 
-function isAbortError(error: unknown): boolean {
-  try {
-    return typeof error === "object" && error !== null &&
-      (error as { name?: unknown }).name === "AbortError";
-  } catch {
-    return false; // a `name` getter that throws: not the cancellation
-  }
-}
+/** An object named "AbortError" (one whose `name` getter throws is not). */
+const isAbortError = (error: unknown): boolean =>
+  typeof error === "object" && check.field(error, "name") === "AbortError";
