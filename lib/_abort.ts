@@ -48,8 +48,7 @@ class Watchers {
     const first = this.first;
     this.first = undefined;
     if (first !== undefined) first.aborted(signal);
-    // Each leaves before it is told; one that a watcher's code unwatched
-    // meanwhile is gone from the Set, and is not told.
+    // Each leaves before it is told: one unwatched meanwhile is not told.
     for (const watcher of this.rest ?? []) {
       this.rest!.delete(watcher);
       watcher.aborted(signal);

@@ -54,10 +54,7 @@ export function withdraw(claims: Int32Array, i: number): boolean {
  * 2³²), by which the host tells a worker stuck in one call from a busy one.
  */
 export const PROGRESS = 0;
-/**
- * Index of the flag the host sets once it has read a `dying` message; the
- * dying worker waits for it before it exits.
- */
+/** Index of the flag the host sets once it has read a `dying` message. */
 export const NOTICE = 1;
 
 /**
@@ -112,9 +109,8 @@ export type ResultsMessage = {
 };
 
 /**
- * Everything a worker sends: `ready` once it holds its lock (so runs
- * calls); answers; and, before it dies on purpose, why (`cause`, in words)
- * with the uncaught error or rejection that killed it, if any.
+ * Everything a worker sends (steps 2, 4, 5): `dying` says why in words, with
+ * the uncaught error or rejection that killed it, if any.
  */
 export type WorkerMessage =
   | { type: "ready" }

@@ -1,13 +1,12 @@
 /**
- * Timers for any duration; not part of the public API. `setTimeout` fires at
- * once for a delay of 2³¹ ms (about 24.8 days) or more, and durations in
- * lib/ may be longer.
+ * Timers for any duration; not part of the public API.
  *
  * @module
  */
 
-/** The longest delay `setTimeout` honours; a longer one fires at once. */
-export const MAX_TIMEOUT = 2 ** 31 - 1;
+/** The longest delay `setTimeout` honours (about 24.8 days); a longer one
+ * fires at once, and durations in lib/ may be longer. */
+const MAX_TIMEOUT = 2 ** 31 - 1;
 
 /** A timer from {@linkcode setLongTimeout}; `clear()` is idempotent. */
 export interface LongTimeout {

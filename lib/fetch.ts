@@ -332,12 +332,8 @@ export async function fetchAll<T = string>(
  * Node ("fetch failed"), Chromium, Firefox, Safari; Deno 1 said "error
  * sending request …". Another (a redirect loop) would fail again.
  */
-const IN_TRANSIT: ReadonlySet<string> = new Set([
-  "fetch failed",
-  "Failed to fetch",
-  "NetworkError when attempting to fetch resource.",
-  "Load failed",
-]);
+const IN_TRANSIT =
+  /^(?:fetch failed|Failed to fetch|NetworkError when attempting to fetch resource\.|Load failed)$|^error sending/;
 
 /**
  * Bun's `TypeError` says what broke in its `code` ("ECONNREFUSED: Unable to
@@ -513,9 +509,7 @@ function inTransit(error: unknown): boolean {
   if (error instanceof TypeError) {
     const { message, cause } = error;
     if (IN_TRANSIT_CODES.has((error as { code?: unknown }).code)) return true;
-    if (!IN_TRANSIT.has(message) && !message.startsWith("error sending")) {
-      return false;
-    }
+    if (!IN_TRANSIT.test(message)) return false;
     const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : "";
     return !ANSWERED.test(why.replace(/\w+:\/\/\S*|getaddrinfo \S+ \S+/g, ""));
   }
@@ -597,8 +591,7 @@ function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     if (signal === undefined) return void setLongTimeout(resolve, ms);
     if (signal.aborted) return resolve();
-    // One listener per distinct signal for the whole library (_abort.ts):
-    // many requests backing off on one signal stay cheap.
+    // _abort.ts: one listener, however many requests back off on `signal`.
     const end = () => (clock.clear(), unwatch(signal, watcher), resolve());
     const watcher = { aborted: end };
     const clock = setLongTimeout(end, ms);

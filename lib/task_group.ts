@@ -223,11 +223,9 @@ export class TaskGroup {
   }
 
   /**
-   * The group's signal. It aborts at the first failure (with an
-   * `AbortError` whose `cause` is that failure), when the parent signal
-   * aborts (with its reason), or on {@linkcode TaskGroup.prototype.abort}.
-   * Inside a task, pass on the signal the task received; in the body of
-   * {@linkcode TaskGroup.run}, this one.
+   * The group's signal: aborts at the first failure (with an `AbortError`
+   * whose `cause` is that failure), with the parent signal (and its reason)
+   * or on {@linkcode TaskGroup.prototype.abort}. A task passes on its own.
    */
   get signal(): AbortSignal {
     return this.#controller.signal;
@@ -361,9 +359,7 @@ export class TaskGroup {
    *
    * @returns Fulfils when no task failed; else rejects with an
    * `AggregateError` of the failures, or, if none, the parent signal's reason
-   * (as asyncio propagates the cancellation around `async with`). In the body
-   * of {@linkcode TaskGroup.run} it rejects at once: the body would wait for
-   * itself.
+   * (as asyncio propagates the cancellation around `async with`).
    */
   wait(): Promise<void> {
     if (this.#inBody) {
@@ -402,9 +398,8 @@ export class TaskGroup {
     this.#failed.push(who);
     if (object) (this.#recorded ??= new Set()).add(error);
     if (signal.aborted) return;
-    // Siblings are cancelled with an AbortError, as asyncio cancels them with
-    // CancelledError; its `cause` is the failure. (Not every runtime accepts
-    // `cause` in the DOMException constructor, hence defineProperty.)
+    // Siblings get an AbortError (asyncio: CancelledError), the failure as its
+    // `cause`: defined after, as not every DOMException constructor takes one.
     const reason = new DOMException(
       who === undefined
         ? "The body of the task group failed"
