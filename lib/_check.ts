@@ -97,10 +97,7 @@ export const field = (object: unknown, key: PropertyKey): unknown =>
 /** The two errors of a refused value. */
 export type ErrorKind = TypeErrorConstructor | RangeErrorConstructor;
 
-/**
- * Throws the error of the one grammar: `Kind` is `TypeError` for a wrong
- * type, `RangeError` for a value out of range.
- */
+/** Throws the error of the one grammar, a `Kind` (see the module doc). */
 export function refuse(
   Kind: ErrorKind,
   action: string,

@@ -147,11 +147,9 @@ function fieldsOf(object: object, skip: string[] = []): [string, unknown][] {
 const BUILT_IN = [TypeError, RangeError, SyntaxError, ReferenceError, URIError];
 
 /**
- * Makes a thrown value ready to post, whatever it does: getters or a
- * `toString` that throw, fields that do not clone. Never throws.
- *
- * @param thrown What the task threw.
- * @returns What to post; {@linkcode revive} rebuilds it.
+ * Makes what the task threw ready to post, for {@linkcode revive}, whatever
+ * it does: getters or a `toString` that throw, fields that do not clone.
+ * Never throws.
  */
 export function pack(thrown: unknown): Thrown {
   let value = attempt<unknown>(() => structuredClone(thrown), undefined);

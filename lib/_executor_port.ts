@@ -103,15 +103,13 @@ export function startWorker(
   };
   web.onmessage = ({ data }: MessageEvent<WorkerMessage>) => {
     if (data.type === "ready" && locks) {
-      // It holds the lock named after it: granted here once it is gone.
       const options = { signal: lockRequest.signal };
       locks.request(name, options, () => onExit(undefined)).catch(() => {});
     }
     onMessage(data);
   };
   web.onerror = (event) => {
-    // What the worker could not catch itself (it could not start): never
-    // let it reach the main thread.
+    // As Node's "error" above; kept from reaching the main thread too.
     event.preventDefault();
     onExit(event.message);
     terminate();

@@ -1,7 +1,6 @@
 /**
- * The inside of an `Executor` worker; not a public module. The executor
- * starts this file as a Worker; `_executor_messages.ts` says what the two
- * sides say.
+ * The inside of an `Executor` worker, not a public module:
+ * `_executor_messages.ts` says what it and the host say to each other.
  *
  * Calls wait in an inbox and run one at a time, in order, each once claimed.
  * A synchronous call runs to its end inside {@linkcode drain}; one that
@@ -193,9 +192,8 @@ async function load(url: string): Promise<void> {
 
 /**
  * Records what a call returned or threw. A result wrapped by `transfer()`
- * goes in a message of its own: if its transfer list is bad, the listed
- * objects are detached by the time `postMessage` throws, so no other answer
- * may share that message.
+ * goes in a message of its own, as a call that moves objects does (see the
+ * host's `#take`: a bad transfer list detaches what it lists).
  */
 function answer(value: unknown, threw: boolean): void {
   Atomics.store(claims, slot, DONE);

@@ -483,10 +483,9 @@ export class Queue<T> implements AsyncIterable<T> {
   }
 
   /**
-   * Closes the queue for putting, as **Closing** on {@linkcode Queue} says:
-   * waiting putters reject at once, and so do getters waiting at the close.
-   * Calling it again does nothing, but `{ immediate: true }` still drops the
-   * items left.
+   * Closes the queue for putting, as **Closing** on {@linkcode Queue} says,
+   * waiters at once. Calling it again does nothing, but `{ immediate: true }`
+   * still drops the items left.
    *
    * @example
    * ```ts

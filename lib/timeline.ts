@@ -296,9 +296,8 @@ export class Timeline {
       refuse(TypeError, action, "color", "a boolean", color);
     }
 
-    // Names, durations and bars share the width. Durations go first when
-    // they do not fit at all; then names are cut, down to SHORT_NAME while
-    // durations are shown, and down to whatever leaves MIN_BARS without.
+    // Durations go first if they cannot fit at all; names are cut down to
+    // SHORT_NAME while durations show, then to whatever leaves MIN_BARS.
     const names = spans.map((span) => printable(span.name));
     let nameWidth = widest(names);
     const durations = spans.map((span) =>
