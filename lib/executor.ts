@@ -535,9 +535,8 @@ export class Executor implements AsyncDisposable {
   }
 
   /**
-   * Gives each worker with nothing to do its share of the queue, as if every
-   * allowed worker were there to take one, starting workers while calls
-   * wait and `workers` allows it.
+   * Batching (see "How it works"), starting workers while calls wait and
+   * `workers` allows it.
    */
   #pump(): void {
     const share = Math.min(Math.ceil(this.#queued / this.#max), BATCH);
@@ -639,10 +638,7 @@ export class Executor implements AsyncDisposable {
     thread.idleTimer = undefined;
   }
 
-  /**
-   * Looks for stuck workers in a millisecond, if some call waits behind
-   * another while a worker could take it.
-   */
+  /** Stuck detection (see "How it works"): a look in LOOK_MS, if it helps. */
   #lookSoon(): void {
     if (this.#look !== undefined || !this.#threads.some(waiting)) return;
     if (!this.#spare()) return;
