@@ -50,9 +50,8 @@ const web = "postMessage" in globalThis
 const scope = web ??
   process!.getBuiltinModule("node:worker_threads").parentPort;
 const post = scope.postMessage.bind(scope);
-// The channel is the executor's: a task's own message would pass for ours,
-// and a module's own listeners (one written for a plain Worker posts back)
-// never hear ours: this one, the first, stops them.
+// The channel is the executor's (see its guarantees): this listener, the
+// first, stops a module's own; a task's message would pass for ours.
 scope.addEventListener("message", (event) => {
   event.stopImmediatePropagation();
   receive((event as MessageEvent<HostMessage>).data);
@@ -222,8 +221,7 @@ function unsent(why: string, error: unknown): TypeError {
  * the answers one by one, each such result replaced by a `TypeError`.
  */
 function flush(): void {
-  // After a death notice nothing goes out: the call that killed the worker
-  // must not look as if it succeeded.
+  // After a death notice: the call that killed it must not look fulfilled.
   if (values.length === 0 || dying) return;
   const message: ResultsMessage = { type: "results", values, failed };
   [values, failed] = [[], []];

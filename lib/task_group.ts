@@ -8,7 +8,7 @@
  */
 import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
 import * as check from "./_check.ts";
-import { genuineThen as then } from "./_waiters.ts";
+import { genuineThen as then, signalFor } from "./_waiters.ts";
 
 /** Options for {@linkcode TaskGroup} and {@linkcode TaskGroup.run}. */
 export interface TaskGroupOptions {
@@ -167,16 +167,15 @@ export class TaskGroup {
     body: (group: TaskGroup) => T | PromiseLike<T>,
     options?: TaskGroupOptions,
   ): Promise<T> {
-    let group: TaskGroup;
     try {
       check.fn(body, "run task group", "body");
-      const signal = check.signalOf(options, "run task group");
-      // Not started, like fetch() given an aborted signal.
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      group = new TaskGroup({ signal });
     } catch (error) {
       return Promise.reject(error);
     }
+    // Not started, like fetch() given an aborted signal.
+    const signal = signalFor(options, "run task group");
+    if (signal instanceof Promise) return signal;
+    const group = new TaskGroup({ signal });
     // The body counts as a running task; the group is waited on at once.
     group.#pending++;
     const done = group.wait();
