@@ -90,7 +90,7 @@ export interface RunOptions {
   /**
    * Objects among the arguments to move to the worker instead of copying
    * them (ArrayBuffers, MessagePorts, …); they are unusable here afterwards.
-   * Such a call waits for a worker with nothing else to do.
+   * Such a call travels alone, to a worker with nothing else to do.
    */
   transfer?: Transferable[];
 }
