@@ -39,7 +39,9 @@ export const EXPECTED: Record<
       "02a_not_awaited":
         `Your function's promise settled at 0.0 units, before "Goodbye!" at 1.0`,
       "02a_two_units":
-        `"Goodbye!" came 2.0 units after "Hello!"; it should come 1.0 unit later.`,
+        `"Goodbye!" came 2.0 units after "Hello!"; it should come 1.0 unit (tools.unit ms) later.`,
+      "02a_milliseconds":
+        `"Goodbye!" came 10.0 units after "Hello!"; it should come 1.0 unit (tools.unit ms) later.`,
       "02a_await_set_timeout":
         "Await a promise that settles after the wait: setTimeout returns a timer's id, not a promise.",
       "02a_console_log":
@@ -90,7 +92,7 @@ export const EXPECTED: Record<
   },
   "05a": {
     stub:
-      `You returned 1 item, and the error of job A ("A broke", at 3.0) is not among them`,
+      `You returned [Error: B broke], and the error of job A is not among them: 2 jobs failed.`,
     wrong: {
       "05a_sequential":
         "Job B started at 3.0 units; it could have started at 0.0",
@@ -98,6 +100,8 @@ export const EXPECTED: Record<
         "You returned the errors in the order they happened (B's at 1.0 before A's at 3.0)",
       "05a_inherited_name": "You returned 3 items, but only 2 jobs failed",
       "05a_twice": "You returned 4 items, but only 2 jobs failed",
+      "05a_messages":
+        `You returned ["Error: A broke", "Error: B broke"], and the errors of jobs A and B are not among them: 2 jobs failed; return the errors the jobs rejected with, not their text.`,
       "05a_aggregate":
         "AggregateError: jobs failed (05a_aggregate.ts:11) at 3.0 units; it should not throw, but return every error once all jobs are done.",
     },
@@ -154,6 +158,9 @@ export const EXPECTED: Record<
         "The body of the 404 response from /missing (08a_body_left.ts:6) was never read nor cancelled",
       "08a_race":
         "but the request to /slow (08a_race.ts:12) was still in flight: abort it",
+      // Given up after 8 units, or at 2,000 ms if a busy machine makes units longer.
+      "08a_milliseconds":
+        "; it should give up after 2.0 units (2 * tools.unit ms)",
       "08a_saved_fetch":
         "The body of the 404 response from /missing (08a_saved_fetch.ts:9) was never read nor cancelled",
     },

@@ -7,6 +7,7 @@ import {
   num,
   type Text,
   text,
+  textIf,
   units,
 } from "../_harness.ts";
 
@@ -67,12 +68,10 @@ export const exercise = define<number[]>({
             story,
             at: units(at),
             when: num(when),
-            why: slow
-              ? text(": give up after 2 units", ": ríndete tras 2 unidades")
-              : text(
-                ", as soon as the report is there",
-                ", en cuanto llega el informe",
-              ),
+            why: textIf(slow, [
+              ": give up after 2 units (2 * tools.unit ms)",
+              ": ríndete tras 2 unidades (2 * tools.unit ms)",
+            ], [", as soon as the report is there", ", al llegar el informe"]),
           },
         ));
       } else if (status === "rejected") {

@@ -97,8 +97,8 @@ const JUDGES: Record<string, Judge> = {
     };
     return status === "fulfilled"
       ? [text(
-        'getText("/slow") returned {value} after {at}; it should give up after {deadline} and throw.',
-        'getText("/slow") devolvió {value} tras {at}; debería rendirse tras {deadline} y lanzar.',
+        'getText("/slow") returned {value} after {at}; it should give up after {deadline} units (2 * tools.unit ms) and throw.',
+        'getText("/slow") devolvió {value} tras {at}; debería rendirse tras {deadline} unidades (2 * tools.unit ms) y lanzar.',
         values,
       )]
       : status === "rejected" && at < GIVE_UP
@@ -109,8 +109,8 @@ const JUDGES: Record<string, Judge> = {
       )]
       : status === "rejected" && at > DEADLINE + (held ? 5 : 1)
       ? [text(
-        'getText("/slow") gave up after {at}; it should give up after {deadline}.',
-        'getText("/slow") se rindió tras {at}; debería rendirse tras {deadline}.',
+        'getText("/slow") gave up after {at}; it should give up after {deadline} units (2 * tools.unit ms).',
+        'getText("/slow") se rindió tras {at}; debería rendirse tras {deadline} unidades (2 * tools.unit ms).',
         values,
       )]
       : [];

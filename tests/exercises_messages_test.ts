@@ -1,0 +1,29 @@
+// What a learner reads beyond a check's first problem, and around the checks:
+// each message names the real cause and says what to do next. Found by
+// newcomer runs that wrote the wrong solutions kept in fixtures/exercises/.
+import { assertStringIncludes } from "@std/assert";
+import { findExercise } from "../exercises/_catalog.ts";
+import { checkHere, FIXTURES } from "./_exercises.ts";
+
+/** Every problem the check of `name` (a fixture) reports, in English. */
+async function problemsOf(id: string, name: string): Promise<string> {
+  const file = new URL(`${name}.ts`, FIXTURES);
+  const { problems } = await checkHere(findExercise(id)!, file);
+  return problems.map((p) => p.en).join("\n");
+}
+
+Deno.test("01a: a car that passed on red before its signal aborted is told it passed on red, not to reject with the signal's reason", async () => {
+  const all = await problemsOf("01a", "01a_one_shot");
+  assertStringIncludes(
+    all,
+    "Car 5 passed at 6.5 units while the light was red (red since 6.0, green again at 8.0).",
+  );
+});
+
+Deno.test("05c: a deadline of 2,000 ms where 2 units were asked is told what a unit is", async () => {
+  const all = await problemsOf("05c", "_05c_milliseconds");
+  assertStringIncludes(
+    all,
+    "your function returned at 5.0 units; it should return at 2.0: give up after 2 units (2 * tools.unit ms).",
+  );
+});
