@@ -161,7 +161,8 @@ export async function main(args: string[], io: Io = terminal()) {
     flags = parseFlags(args, FLAGS, SHORT);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.write(error.text[askedLang(args) ?? progress.lang ?? "en"] + "\n");
+    const lang = askedLang(args) ?? progress.lang ?? "en";
+    io.write(`${error.text[lang]}. ${sayIn(CORE, lang)("seeHelp")}\n`);
     return 2;
   }
   const lang = (flags.lang as Lang | undefined) ?? progress.lang ?? "en";

@@ -129,8 +129,7 @@ export class Clock {
   readonly url: string;
 
   constructor(virtual: boolean, url: string) {
-    this.virtual = virtual;
-    this.url = url;
+    [this.virtual, this.url] = [virtual, url];
   }
 
   now(): number {
@@ -166,13 +165,8 @@ export class Clock {
 
   /** The timer that fires next (simulated time). */
   next(): Timer | undefined {
-    let best: Timer | undefined;
-    for (const t of this.timers.values()) {
-      if (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq)) {
-        best = t;
-      }
-    }
-    return best;
+    const timers = [...this.timers.values()];
+    return timers.sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
   }
 
   /** Runs `timer` (moving simulated time to it), and sets an interval's next turn. */

@@ -1,7 +1,8 @@
 // What a learner reads beyond a check's first problem, and around the checks:
 // each message names the real cause and says what to do next. Found by
 // newcomer runs that wrote the wrong solutions kept in fixtures/exercises/.
-import { assertStringIncludes } from "@std/assert";
+import { assertEquals, assertStringIncludes } from "@std/assert";
+import { type Io, main } from "../exercises/_cli.ts";
 import { findExercise } from "../exercises/_catalog.ts";
 import { checkHere, FIXTURES } from "./_exercises.ts";
 
@@ -26,4 +27,18 @@ Deno.test("05c: a deadline of 2,000 ms where 2 units were asked is told what a u
     all,
     "your function returned at 5.0 units; it should return at 2.0: give up after 2 units (2 * tools.unit ms).",
   );
+});
+
+Deno.test("deno task exercise, given a flag it does not know, says where the flags are, as a lesson does", async () => {
+  for (
+    const [lang, help] of [["en", "Run with --help"], ["es", "con --help"]]
+  ) {
+    let out = "";
+    const io = {
+      load: () => Promise.resolve({ results: {}, hints: {}, lang }),
+      write: (text: string) => void (out += text),
+    } as unknown as Io;
+    assertEquals(await main(["04b", "--hints"], io), 2);
+    assertStringIncludes(out, help);
+  }
 });

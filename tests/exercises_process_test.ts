@@ -286,11 +286,14 @@ Deno.test("Type errors stop the run that goes beside the type check: the check e
     return url;
   };
   const file = at("exercises/03a_overlap.ts");
-  // A type error in a function that never gives control back (it blocks
-  // its thread in Atomics.wait: no CPU spent, no heartbeat either).
+  // Type errors in a function that never gives control back (it blocks
+  // its thread in Atomics.wait: no CPU spent, no heartbeat either); the
+  // second one's message has two lines, the second saying it is a Promise;
+  // the third comes with a note of its own ("Did you forget to use
+  // 'await'?"), which goes with it, so that there are four in all.
   await Deno.writeTextFile(
     file,
-    'export function main(): Promise<void> {\n  const left: number = "all";\n  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);\n  return Promise.resolve();\n}\n',
+    'import { Lock } from "@asincronia/asincronia";\nexport function main(): Promise<void> {\n  const left: number = "all";\n  using _held = new Lock().acquire();\n  const one = Promise.resolve(1) + 1;\n  const two: number = "two";\n  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);\n  return Promise.resolve();\n}\n',
   );
   const copy: typeof import("../exercises/_run.ts") = await import(
     at("exercises/_run.ts").href
@@ -317,7 +320,16 @@ Deno.test("Type errors stop the run that goes beside the type check: the check e
     // The error in the file, where it is (not a module that is not found).
     assertEquals(
       result.problems[0]!.es,
-      "Error de tipos en exercises/03a_overlap.ts:2:9: Type 'string' is not assignable to type 'number'. (TS2322)",
+      "Error de tipos en exercises/03a_overlap.ts:3:9: Type 'string' is not assignable to type 'number'. (TS2322)",
+    );
+    assertStringIncludes(
+      result.problems[1]!.en,
+      "or be 'null' or 'undefined'. Property '[Symbol.dispose]' is missing in type 'Promise<Permit>' but required in type 'Disposable'. (TS2850)",
+    );
+    // Three lines at most, as the CLI shows: the last says how many more.
+    assertEquals(
+      result.problems.slice(2).map((p) => p.en),
+      ["… and 2 more: `deno check exercises/03a_overlap.ts` lists them all."],
     );
     assertEquals(result.output, undefined);
     assertEquals(await processesOf(file), []);
