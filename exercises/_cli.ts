@@ -69,10 +69,7 @@ const UI = {
     "Lo que hizo tu código (tiempos en unidades; 1 unidad = {unit} ms{virtual}):",
   ],
   virtual: [" of simulated time", " de tiempo simulado"],
-  nextOne: [
-    "Next: {id} · {title}{run}",
-    "Siguiente: {id} · {title}{run}",
-  ],
+  nextOne: ["Next: {id} · {title}{run}", "Siguiente: {id} · {title}{run}"],
   all: [
     "All {m} exercises pass. Well done!",
     "Los {m} ejercicios están superados. ¡Bien hecho!",

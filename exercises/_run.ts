@@ -248,7 +248,6 @@ export async function typeErrors(file: URL): Promise<Text[]> {
       errors.push(errors.pop()!.replace(/ \(TS\d+\)$/, ` ${message}$&`));
     } else errors.push(`${where(e.index)}: ${message} (${e[1]})`);
   }
-  // At most three lines, the last one saying how many more.
   const problems = errors.slice(0, errors.length > 3 ? 2 : 3)
     .map((e) => text(`Type error at ${e}`, `Error de tipos en ${e}`));
   const more = errors.length - problems.length;

@@ -190,6 +190,8 @@ export const EXPECTED: Record<
     wrong: {
       "09a_one_at_a_time":
         "Your 2 chunks ran one after the other: chunk 2 was sent at",
+      "09a_off_by_one":
+        "You counted 9592 primes below 100,000; right, but only because no prime falls where your chunks miss or overlap. Do your chunks cover 2 to 99,999 exactly once?",
       "09a_main_thread":
         "countPrimes ran on your code's own thread: send it to tools.executor",
     },
