@@ -323,10 +323,12 @@ export class Scene {
   /**
    * Throws a Failure if there are problems: `problems`, then tasks started
    * twice, then {@linkcode Scene.common}'s, for the outcome (or `outcome`)
-   * expected to end as `expect` says.
+   * expected to end as `expect` says; those alone if it polled till cut off.
    */
   judge(problems: Text[], expect?: Expect, outcome?: Outcome): void {
-    const all = [...problems, ...this.twice(), ...this.common(outcome, expect)];
+    const common = this.common(outcome, expect);
+    const busy = (outcome ?? this.outcome).status === "busy";
+    const all = busy ? common : [...problems, ...this.twice(), ...common];
     if (all.length > 0) this.fail(all);
   }
 

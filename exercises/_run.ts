@@ -192,8 +192,8 @@ const SAID: Record<string, [en: string, es: string]> = {
     "Tu código escribió una línea que imita los mensajes del comprobador: la comprobación no la lee, y falla por ello.",
   ],
   silent: [
-    "Your code did not give control back for {s} s: is there a loop that never awaits anything?",
-    "Tu código no devolvió el control en {s} s: ¿hay un bucle que nunca espera nada?",
+    "Your code did not give control back for {s} s: is there a loop that never awaits anything, or awaits only what is already done (after `await Promise.resolve()` no timer has run)?",
+    "Tu código no devolvió el control en {s} s: ¿hay un bucle que nunca espera nada, o que solo espera algo ya resuelto (tras `await Promise.resolve()` no ha corrido ningún temporizador)?",
   ],
   late: [
     "The check ran out of time ({s} s), though your code kept giving control back: something it awaits never comes (an await outside any function in {name}?).",

@@ -28,6 +28,8 @@ export const EXPECTED: Record<
         "Car 1 passed at 2.1 units; it could go at 2.0, when the light turned green",
       "01a_ignores_signal":
         "Car 5 gave up at 7.0 units (its signal aborted), but it passed at 8.0",
+      "01a_polls_every_turn":
+        "Your code woke up more than 5000 times by 0.0 units without finishing: is it checking something over and over in a loop?",
       "01a_new_on_red":
         "Car 3 came at 3.5 units and never passed; the light was green from 5.0.",
     },

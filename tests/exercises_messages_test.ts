@@ -5,6 +5,7 @@ import { assertEquals, assertStringIncludes } from "@std/assert";
 import { type Io, main } from "../exercises/_cli.ts";
 import { findExercise } from "../exercises/_catalog.ts";
 import { checkHere, FIXTURES } from "./_exercises.ts";
+import { check } from "../exercises/_run.ts";
 
 /** Every problem the check of `name` (a fixture) reports, in English. */
 async function problemsOf(id: string, name: string): Promise<string> {
@@ -41,4 +42,15 @@ Deno.test("deno task exercise, given a flag it does not know, says where the fla
     assertEquals(await main(["04b", "--hints"], io), 2);
     assertStringIncludes(out, help);
   }
+});
+
+Deno.test("A loop that awaits only what is already done is not told it never awaits: the silence names `await Promise.resolve()`", async () => {
+  const file = new URL("_01a_microtask_loop.ts", FIXTURES);
+  const options = { typeCheck: false, silence: 200 };
+  const { problems } = await check(findExercise("01a")!, file, options);
+  assertStringIncludes(
+    problems[0]!.en,
+    "or awaits only what is already done (after `await Promise.resolve()` no timer has run)?",
+  );
+  assertStringIncludes(problems[0]!.es, "tras `await Promise.resolve()`");
 });

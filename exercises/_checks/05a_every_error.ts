@@ -71,7 +71,6 @@ export const exercise = define({
         { got: describe(value) },
       ));
     } else if (status === "fulfilled" && missing.length > 0) {
-      const jobs = listOf(missing);
       problems.push(text(
         "You returned {got}, and {which} among them: {failed} jobs failed{how}.",
         "Devolviste {got}, y {which}: fallaron {failed} trabajos{how}.",
@@ -83,7 +82,7 @@ export const exercise = define({
           ], [
             "the errors of jobs {jobs} are not",
             "los errores de los trabajos {jobs} no están",
-          ], { jobs }),
+          ], { jobs: listOf(missing) }),
           failed: FAILED.length,
           how: textIf(refs.length >= FAILED.length, [
             "; return the errors the jobs rejected with, not their text",
