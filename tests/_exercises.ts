@@ -88,6 +88,8 @@ export const EXPECTED: Record<
     wrong: {
       "04b_lock_everything":
         "Worker 1's work started at 3.0 units; it could have started at 0.0",
+      "04b_never_released":
+        "Your code is still waiting at 3.0 units, but nothing is left that could ever wake it up: each waiter waits for another, for a lock or permit never released,",
       "04b_lock_read_only":
         "The counter ended at 2, not 4: worker 1 read the counter at 2.5 units (it read 0)",
     },
