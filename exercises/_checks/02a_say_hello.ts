@@ -62,6 +62,6 @@ export const exercise = define<Line[]>({
         ));
       }
     }
-    run.judge(problems);
+    run.judge(["stuck", "late"].includes(status) ? [] : problems);
   },
 });
