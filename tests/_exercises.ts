@@ -174,18 +174,18 @@ export const EXPECTED: Record<
       `getWithRetry("/flaky") returned "busy", the body of a 503 answer: retry 429 and 503 answers, up to 4 attempts.`,
     wrong: {
       "08b_no_wait":
-        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
+        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
       "08b_ignores_retry_after":
-        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
+        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
       "08b_retries_everything": `getWithRetry("/gone") tried again after a 404`,
       "08b_from_request":
-        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
+        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
       "08b_short_wait":
-        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
+        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
       "08b_saved_fetch":
-        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
+        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
       "08b_query":
-        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
+        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
     },
   },
   "09a": {
