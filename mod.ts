@@ -153,15 +153,17 @@
  *
  * // The task module: usually a file, new URL("./tasks.ts", import.meta.url),
  * // typed with typeof import("./tasks.ts"). Inline here, so that this runs.
- * const url = "data:text/javascript,export const fib = (n) => n < 2 ? n : fib(n - 1) + fib(n - 2);" +
- *   "export const quit = () => self.close();";
- * type Tasks = { fib(n: number): number; quit(): void };
+ * const url = "data:text/javascript;base64," + btoa(
+ *   "export const fib = (n) => n < 2 ? n : fib(n - 1) + fib(n - 2);" +
+ *   "export const crash = () => new Promise(() => setTimeout(() => { throw new Error('crash'); }));",
+ * );
+ * type Tasks = { fib(n: number): number; crash(): Promise<never> };
  *
  * await using executor = new Executor();
  * const tasks = executor.bind<Tasks>(url);
  * assertEquals(await Promise.all([tasks.fib(25), tasks.fib(26)]), [75025, 121393]);
  * // A worker that dies fails its own call only, and is replaced.
- * assert(await tasks.quit().catch((e) => e) instanceof WorkerError);
+ * assert(await tasks.crash().catch((e) => e) instanceof WorkerError);
  * assertEquals(await tasks.fib(10), 55);
  * ```
  *

@@ -1,12 +1,14 @@
 /**
- * What every lesson shares: the options its function takes, what it returns
- * to its test, and its command line. A lesson ends with
+ * What every lesson shares: what its function gets (`print`, `unit`, its
+ * `timeline` and its own flags' values), what its command returns to its
+ * test, and its command line. A lesson ends with
  *
  * ```ts ignore
  * export const command = defineLesson(import.meta, gather, { minUnit: 20 });
  * ```
  *
- * which, when the file is run, does the rest from the lesson's header
+ * which starts each run for `gather` and, when the file is run, does the
+ * rest from the lesson's header
  * (course/header.ts): `--unit` (1 to 10000), `--timeline[=svg FILE]`,
  * `--events`, `--help` and the lesson's own flags; the permissions of its
  * `@run` line, with the exact command when one is missing; an error as one
@@ -34,7 +36,7 @@ import {
 } from "./header.ts";
 import { UI } from "./i18n.ts";
 
-/** What every lesson's function accepts. */
+/** What every lesson's command accepts. */
 export interface LessonOptions {
   /** How many milliseconds one "second" of the notes lasts. @default {1000} */
   unit?: number;
@@ -42,17 +44,11 @@ export interface LessonOptions {
   log?: (line: string) => void;
 }
 
-/** What every lesson's function returns, for its test: every line it printed, when each of its tasks ran, the unit it ran with. */
+/** What every lesson's command returns, for its test: every line it printed, when each of its tasks ran, the unit it ran with. */
 export interface LessonResult {
   lines: string[];
   timeline: Timeline;
   unit: number;
-}
-
-/** The per-run state a lesson works with. */
-export interface LessonContext extends LessonResult {
-  /** Prints a line (through `log`) and records it in `lines`. */
-  print: (line: string) => void;
 }
 
 /** A lesson's own flag: how the parser reads it (a number needs a range), and its line for `--help`. */
@@ -60,9 +56,12 @@ export type LessonFlag =
   & (Exclude<Flag, NumberFlag> | NumberFlag & { min: number; max: number })
   & { help: string };
 
-/** How a lesson runs from the command line: its function, and its own flags beside the ones every lesson takes. */
-export interface LessonCommand<O extends LessonOptions = LessonOptions> {
-  run: (options: O) => Promise<LessonResult>;
+/** How a lesson runs, as a function and from the command line: its own flags beside the ones every lesson takes. */
+export interface LessonCommand<
+  O extends LessonOptions = LessonOptions,
+  R = unknown,
+> {
+  run: (options: O) => Promise<LessonResult & R>;
   flags?: Record<string, LessonFlag>;
   /**
    * The smallest `--unit` at which it prints its Output block (timers a
@@ -90,19 +89,31 @@ export function integerFlag<D extends number | undefined>(
 /** The options of a lesson whose own flags are `F`: a number for each. */
 export type OptionsOf<F> = LessonOptions & { [K in keyof F]?: number };
 
-/** Each of `flags` in `options`, else its `default`; a value its flag refuses throws a TypeError or RangeError that names it. */
-export function readFlags<F extends Record<string, NumberFlag>>(
+/** The values of the flags `F`: a number for each, unless it has no default. */
+type Values<F> = {
+  [K in keyof F]: F[K] extends { default: number } ? number
+    : F[K] extends NumberFlag ? number | undefined
+    : unknown;
+};
+
+/** What a lesson's function gets: `print` (a line, through `log`, kept in `lines`), `unit`, its `timeline`, and the value of each of its own flags `F`. */
+export type Lesson<F = unknown> =
+  & LessonResult
+  & { print: (line: string) => void }
+  & Values<F>;
+
+/** Each of `flags` in `options`, else its `default`; a number its flag refuses throws a TypeError or RangeError that names it. */
+export function readFlags<F extends Record<string, Flag>>(
   options: object,
   flags: F,
-): {
-  [K in keyof F]: F[K] extends { default: number } ? number
-    : number | undefined;
-} {
+): Values<F> {
   const values: Record<string, unknown> = {};
   for (const [name, flag] of Object.entries(flags)) {
     const given = (options as Record<string, unknown>)[name];
-    const value = values[name] = given ?? flag.default;
-    const rule = value === undefined ? undefined : misfit(flag, value);
+    const value = values[name] = given ?? (flag as NumberFlag).default;
+    const rule = value === undefined || flag.type !== "number"
+      ? undefined
+      : misfit(flag, value);
     if (!rule) continue;
     const kind = typeof value === "number" ? RangeError : TypeError;
     const is = `must be ${rule.en}: current value is ${describe(value)}`;
@@ -131,9 +142,13 @@ type Ended = "fulfilled" | "rejected"; // how a task ended
 /** Where events go while `runCli` runs with `--events`. */
 let reporter: ((event: LessonEvent) => void) | undefined;
 
-/** Starts a lesson run: checks `unit` by its flag, and returns a fresh timeline and a `print` that logs and records. */
-export function begin(options: LessonOptions = {}): LessonContext {
-  const { unit } = readFlags(options, { unit: COMMON.unit });
+/** Starts a lesson run: checks `unit` and `flags` in `options`, and returns their values, a fresh timeline and a `print` that logs and records. */
+export function begin<F extends Record<string, Flag> = Record<never, never>>(
+  options: LessonOptions = {},
+  flags?: F,
+): Lesson<F> {
+  const values = readFlags(options, { unit: COMMON.unit, ...flags });
+  const { unit } = values;
   const log = options.log ?? console.log;
   const lines: string[] = [];
   const print = (line: string) => {
@@ -142,7 +157,7 @@ export function begin(options: LessonOptions = {}): LessonContext {
   };
   const timeline = reporter ? new ReportedTimeline() : new Timeline();
   reporter?.({ event: "begin", unit });
-  return { unit, lines, timeline, print };
+  return { ...values, lines, timeline, print } as Lesson<F>;
 }
 
 /** A timeline that reports each start and end (to the microsecond) to the `reporter` of its run. */
@@ -386,25 +401,36 @@ async function probe(path: string): Promise<void> {
 }
 
 /**
- * A lesson's command: its function `run`, with `flags` and `minUnit`. When
- * `meta` is the program's main module, it also runs the lesson from the
- * command line, reading the header of its own file, and exits with the
- * status of {@linkcode runCli}; an error that escapes the lesson (a throw in
- * a timer, a rejection nobody handles) ends in one line and status 1 too.
+ * A lesson's command, with `flags` and `minUnit`: its `run(options)` starts
+ * a run ({@linkcode begin}), calls `lesson` with it and the options, and
+ * resolves with the run's lines, timeline and unit, and what `lesson`
+ * returned. When `meta` is the program's main module, it also runs the
+ * lesson from the command line, reading the header of its own file, and
+ * exits with the status of {@linkcode runCli}; an error that escapes the
+ * lesson (a throw in a timer, a rejection nobody handles) ends in one line
+ * and status 1 too.
  */
-export function defineLesson<O extends LessonOptions>(
+export function defineLesson<
+  F extends Record<string, LessonFlag> = Record<never, never>,
+  O extends LessonOptions = OptionsOf<F>,
+  R = unknown,
+>(
   meta: ImportMeta,
-  run: (options: O) => Promise<LessonResult>,
-  more: Omit<LessonCommand<O>, "run"> = {},
-): LessonCommand<O> {
-  const command = { run, ...more };
+  lesson: (lesson: Lesson<NoInfer<F>>, options: O) => Promise<R>,
+  more: { flags?: F; minUnit?: number } = {},
+): LessonCommand<O, R> {
+  const run = async (options = {} as O) => {
+    const context = begin(options, more.flags);
+    return Object.assign(context, await lesson(context, options));
+  };
+  const command: LessonCommand<O, R> = { run, ...more };
   if (meta.main) cli(meta, command);
   return command;
 }
 
-async function cli<O extends LessonOptions>(
+async function cli<O extends LessonOptions, R>(
   meta: ImportMeta,
-  command: LessonCommand<O>,
+  command: LessonCommand<O, R>,
 ): Promise<void> {
   const fatal = (error: unknown) => {
     const text = `Lesson failed: ${errorLine(error)}`;

@@ -30,27 +30,16 @@
  */
 import { delay } from "@std/async/delay";
 import { Event } from "../lib/event.ts";
-import {
-  begin,
-  defineLesson,
-  type LessonOptions,
-  type LessonResult,
-} from "../course/lesson.ts";
+import { defineLesson, type Lesson } from "../course/lesson.ts";
 
-export async function modules(
-  options: LessonOptions = {},
-): Promise<LessonResult> {
-  // What every lesson shares (course/lesson.ts), explained once: `begin`
-  // starts a run. `print` is console.log that also keeps each line, for the
-  // tests and the site. `unit` is one "second" of the notes in milliseconds
-  // (1000, or what --unit says), so `delay(unit / 2)` waits half a second.
-  // `timeline.track(name, work)` runs the work and only notes when it began
-  // and ended, for --timeline. The function returns them to its test, and
-  // `defineLesson` at the bottom makes the file a command. Leave them out
-  // and the code is plain Deno.
-  const lesson = begin(options);
-  const { unit, print, timeline } = lesson;
-
+// What every lesson shares (course/lesson.ts), explained once: its function
+// gets a run's `print`, console.log that also keeps each line, for the tests
+// and the site; its `unit`, one "second" of the notes in milliseconds (1000,
+// or what --unit says), so `delay(unit / 2)` waits half a second; and its
+// `timeline`, whose `track(name, work)` runs the work and only notes when it
+// began and ended, for --timeline. `defineLesson` at the bottom starts each
+// run and makes the file a command. Leave them out and the code is plain Deno.
+export async function modules({ unit, print, timeline }: Lesson) {
   // asyncio: the event loop (lessons 2 and 3). Deno always runs one, and
   // the program ends when it has no work: no asyncio.run() is needed.
   await timeline.track("event loop", async () => {
@@ -155,8 +144,6 @@ export async function modules(
   print(
     "trio → AbortSignal: a 1-second wait not handed the signal ran to its end",
   );
-
-  return lesson;
 }
 
 /** How `deno run` runs this lesson. */

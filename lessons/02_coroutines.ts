@@ -29,19 +29,9 @@
  * ```
  */
 import { delay } from "@std/async/delay";
-import {
-  begin,
-  defineLesson,
-  type LessonOptions,
-  type LessonResult,
-} from "../course/lesson.ts";
+import { defineLesson, type Lesson } from "../course/lesson.ts";
 
-export async function coroutines(
-  options: LessonOptions = {},
-): Promise<LessonResult> {
-  const lesson = begin(options);
-  const { unit, print, timeline } = lesson;
-
+export async function coroutines({ unit, print, timeline }: Lesson) {
   // say_hello from the notes. `delay` from std is asyncio.sleep: it hands the
   // thread back to the event loop until its timer fires. (The notes define
   // say_hello and never call it, so their program prints nothing; we call
@@ -76,8 +66,6 @@ export async function coroutines(
   const later = () => sayHello();
   print("nothing has run yet: later() has not been called");
   await timeline.track("lazy", later);
-
-  return lesson;
 }
 
 /** How `deno run` runs this lesson. */

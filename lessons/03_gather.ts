@@ -29,19 +29,9 @@
  * ```
  */
 import { delay } from "@std/async/delay";
-import {
-  begin,
-  defineLesson,
-  type LessonOptions,
-  type LessonResult,
-} from "../course/lesson.ts";
+import { defineLesson, type Lesson } from "../course/lesson.ts";
 
-export async function gather(
-  options: LessonOptions = {},
-): Promise<LessonResult> {
-  const lesson = begin(options);
-  const { unit, print, timeline } = lesson;
-
+export async function gather({ unit, print, timeline }: Lesson) {
   // The first coroutine of the notes: print, wait two seconds, print.
   // `asyncio.run(main())` starts an event loop, runs main on it and closes
   // it. Deno's loop is always running: a plain `await main()` is all it
@@ -83,8 +73,6 @@ export async function gather(
   const background = createdTask();
   print("Task D is running while main goes on");
   await background;
-
-  return lesson;
 }
 
 /** How `deno run` runs this lesson. */

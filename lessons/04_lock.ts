@@ -26,38 +26,16 @@
  */
 import { delay } from "@std/async/delay";
 import { Lock } from "../lib/lock.ts";
-import {
-  begin,
-  defineLesson,
-  integerFlag,
-  type LessonResult,
-  type OptionsOf,
-  readFlags,
-} from "../course/lesson.ts";
+import { defineLesson, integerFlag, type Lesson } from "../course/lesson.ts";
 
-/** What lesson 04_lock returns: the usual result plus both counters. */
-export interface LockLessonResult extends LessonResult {
-  /** How many increments each counter got. */
-  increments: number;
-  /** The counter updated without the lock. */
-  unlocked: number;
-  /** The counter updated with the lock. */
-  locked: number;
-}
-
-/** Its own flag: min, max, default, --help line; readFlags() reads it. */
+/** Its own flag: min, max, default, --help line; the function gets its value. */
 const FLAGS = {
   tasks: integerFlag(1, 10_000, 10, "how many tasks increment each counter"),
 };
-export type LockLessonOptions = OptionsOf<typeof FLAGS>; // and unit, log
 
 export async function lock(
-  options: LockLessonOptions = {},
-): Promise<LockLessonResult> {
-  const lesson = begin(options);
-  const { unit, print, timeline } = lesson;
-  const { tasks: increments } = readFlags(options, FLAGS);
-
+  { unit, print, timeline, tasks: increments }: Lesson<typeof FLAGS>,
+) {
   // Part 1: the critical section. The notes' example is mis-indented: its
   // print and sleep sit level with `async with lock:` (an IndentationError in
   // Python) when they belong inside it, held by the lock, as `using` keeps
@@ -100,7 +78,8 @@ export async function lock(
   await Promise.all(Array.from({ length: increments }, safeIncrement));
   print(`With a lock: ${increments} increments, counter = ${locked}`);
 
-  return { ...lesson, increments, unlocked, locked };
+  // For its test: how many increments each counter got, and the counters.
+  return { increments, unlocked, locked };
 }
 
 /** How `deno run` runs this lesson. */

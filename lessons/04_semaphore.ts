@@ -31,19 +31,9 @@
  */
 import { delay } from "@std/async/delay";
 import { Semaphore } from "../lib/semaphore.ts";
-import {
-  begin,
-  defineLesson,
-  type LessonOptions,
-  type LessonResult,
-} from "../course/lesson.ts";
+import { defineLesson, type Lesson } from "../course/lesson.ts";
 
-export async function semaphore(
-  options: LessonOptions = {},
-): Promise<LessonResult> {
-  const lesson = begin(options);
-  const { unit, print, timeline } = lesson;
-
+export async function semaphore({ unit, print, timeline }: Lesson) {
   // At most two tasks may hold a permit at a time, like asyncio.Semaphore(2).
   const sem = new Semaphore(2);
 
@@ -63,8 +53,7 @@ export async function semaphore(
   // All five start at once; the semaphore makes three of them wait in line
   // (first come, first served). `sem.run(fn)` would do the acquire and the
   // release in one call.
-  await Promise.all([1, 2, 3, 4, 5].map(limitedTask));
-
+  //
   // The order differs from Python's in one place. After each timer, Deno
   // runs every promise callback that is ready (the microtask queue, lesson
   // 7) before the next timer, so the task handed a freed permit starts
@@ -72,7 +61,7 @@ export async function semaphore(
   // finished, started, finished, …); asyncio queues the woken task behind
   // those already ready and prints two finishes, then two starts. Never more
   // than two run.
-  return lesson;
+  await Promise.all([1, 2, 3, 4, 5].map(limitedTask));
 }
 
 /** How `deno run` runs this lesson. */

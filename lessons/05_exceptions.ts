@@ -30,12 +30,7 @@
  * ```
  */
 import { delay } from "@std/async/delay";
-import {
-  begin,
-  defineLesson,
-  type LessonOptions,
-  type LessonResult,
-} from "../course/lesson.ts";
+import { defineLesson, type Lesson } from "../course/lesson.ts";
 
 // Python has ValueError built in; JavaScript does not (its nearest are
 // TypeError and RangeError), so we make one to keep the notes' name.
@@ -43,12 +38,7 @@ export class ValueError extends Error {
   override name = "ValueError";
 }
 
-export async function exceptions(
-  options: LessonOptions = {},
-): Promise<LessonResult> {
-  const lesson = begin(options);
-  const { unit, print, timeline } = lesson;
-
+export async function exceptions({ unit, print, timeline }: Lesson) {
   // The notes' faulty task. (The notes spell the message "ocurred"; fixed.)
   // It awaits nothing, but `async` matters: the throw becomes a rejected
   // promise, which `await` turns back into an exception below.
@@ -114,8 +104,6 @@ export async function exceptions(
     result.status === "fulfilled" ? result.value : String(result.reason)
   );
   print(`Results: ${shown.join(", ")}`);
-
-  return lesson;
 }
 
 /** How `deno run` runs this lesson. */

@@ -39,20 +39,10 @@
 import { deadline } from "@std/async/deadline";
 import { delay } from "@std/async/delay";
 import { TaskGroup } from "../lib/task_group.ts";
-import {
-  begin,
-  defineLesson,
-  type LessonOptions,
-  type LessonResult,
-} from "../course/lesson.ts";
+import { defineLesson, type Lesson } from "../course/lesson.ts";
 import { ValueError } from "./05_exceptions.ts";
 
-export async function taskGroups(
-  options: LessonOptions = {},
-): Promise<LessonResult> {
-  const lesson = begin(options);
-  const { unit, print, timeline } = lesson;
-
+export async function taskGroups({ unit, print, timeline }: Lesson) {
   // A task waits `seconds` and may fail at the end. Handing the signal to
   // delay() is what makes it cancellable; it says so when it is cancelled.
   const task = (
@@ -139,8 +129,6 @@ export async function taskGroups(
   } catch (error) {
     print(`Timed out: ${(error as DOMException).name} after 1.5 seconds`);
   }
-
-  return lesson;
 }
 
 /** How `deno run` runs this lesson. */

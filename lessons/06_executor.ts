@@ -26,12 +26,7 @@
  * ```
  */
 import { Executor } from "../lib/executor.ts";
-import {
-  begin,
-  defineLesson,
-  type LessonOptions,
-  type LessonResult,
-} from "../course/lesson.ts";
+import { defineLesson, type Lesson } from "../course/lesson.ts";
 
 // The blocking function of the notes. Python's time.sleep() parks the thread;
 // Atomics.wait() on a value that never changes does exactly that in
@@ -44,12 +39,7 @@ export function blockingFunction(ms: number): string {
   return "Finished blocking task";
 }
 
-export async function executor(
-  options: LessonOptions = {},
-): Promise<LessonResult & { ticks: { worker: number; main: number } }> {
-  const lesson = begin(options);
-  const { unit, print, timeline } = lesson;
-
+export async function executor({ unit, print, timeline }: Lesson) {
   // A heartbeat on the main thread: a timer that ticks four times a second.
   // It can only tick while the main thread is free to run its event loop.
   // `using` (lesson 4) stops it when the function ends, even by an error.
@@ -103,7 +93,7 @@ export async function executor(
   print(direct);
   print(`Heartbeat ticked ${main} times while the main thread blocked`);
 
-  return { ...lesson, ticks: { worker, main } };
+  return { ticks: { worker, main } };
 }
 
 /** How `deno run` runs this lesson. */

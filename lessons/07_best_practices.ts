@@ -34,12 +34,7 @@ import { delay } from "@std/async/delay";
 import { pooledMap as stdPooledMap } from "@std/async/pool";
 import { Semaphore } from "../lib/semaphore.ts";
 import { heartbeatLag } from "./_measure.ts";
-import {
-  begin,
-  defineLesson,
-  type LessonOptions,
-  type LessonResult,
-} from "../course/lesson.ts";
+import { defineLesson, type Lesson } from "../course/lesson.ts";
 
 // The npm build of std has no types, so we say what pooledMap is.
 const pooledMap = stdPooledMap as <T, R>(
@@ -48,21 +43,7 @@ const pooledMap = stdPooledMap as <T, R>(
   fn: (item: T) => Promise<R>,
 ) => AsyncIterableIterator<R>;
 
-/** What lesson 07 returns: the usual result plus what it measured. */
-export interface BestPracticesResult extends LessonResult {
-  /** How late the heartbeat got, in ms, in each of part 1's four runs. */
-  lag: { blocking: number; awaiting: number; microtask: number; timer: number };
-  /** The most jobs in flight at once, unbounded and bounded both ways. */
-  peak: { unbounded: number; semaphore: number; pooledMap: number };
-  /** The message of the rejection the `unhandledrejection` listener saw. */
-  unhandled: string;
-}
-
-export async function bestPractices(
-  options: LessonOptions = {},
-): Promise<BestPracticesResult> {
-  const lesson = begin(options);
-  const { unit, print, timeline } = lesson;
+export async function bestPractices({ unit, print, timeline }: Lesson) {
   const seconds = (ms: number) => (ms / unit).toFixed(1);
 
   // 1. Avoid blocking. A heartbeat ticks every 0.05 s and we note how late
@@ -175,8 +156,10 @@ export async function bestPractices(
   print(`Unhandled rejection seen by the listener: ${unhandled}`);
   print("Without the listener's preventDefault(), Deno would exit with code 1");
 
+  // What it measured, for its test: how late the heartbeat got (ms) in each
+  // of part 1's runs, the most jobs in flight at once unbounded and bounded
+  // both ways, and the message of the rejection the listener saw.
   return {
-    ...lesson,
     lag: { blocking, awaiting, microtask, timer },
     peak: { unbounded, semaphore, pooledMap: pooled },
     unhandled,

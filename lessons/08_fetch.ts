@@ -32,10 +32,9 @@
  */
 import { fetchWithRetry } from "../lib/fetch.ts";
 import {
-  begin,
   defineLesson,
+  type Lesson,
   type LessonOptions,
-  type LessonResult,
 } from "../course/lesson.ts";
 import { type LessonServer, startServer } from "./_server.ts";
 
@@ -46,10 +45,9 @@ export interface FetchLessonOptions extends LessonOptions {
 }
 
 export async function fetchLesson(
-  options: FetchLessonOptions = {},
-): Promise<LessonResult> {
-  const lesson = begin(options);
-  const { unit, print, timeline } = lesson;
+  { unit, print, timeline }: Lesson,
+  options: FetchLessonOptions,
+) {
   // These machines reach no other host, so the "example.com" of the notes is
   // a server of our own on 127.0.0.1 (see _server.ts).
   await using own = options.server ? undefined : startServer();
@@ -121,8 +119,6 @@ export async function fetchLesson(
   print(
     `Attempt ${attempt} answered ${response.status}: ${await response.text()}`,
   );
-
-  return lesson;
 }
 
 /** How `deno run` runs this lesson. */

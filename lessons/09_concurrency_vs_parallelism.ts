@@ -29,22 +29,14 @@
  */
 import { delay } from "@std/async/delay";
 import { Executor } from "../lib/executor.ts";
-import {
-  begin,
-  defineLesson,
-  integerFlag,
-  type LessonResult,
-  type OptionsOf,
-  readFlags,
-} from "../course/lesson.ts";
+import { defineLesson, integerFlag, type Lesson } from "../course/lesson.ts";
 import { runProgram } from "../course/deno.ts";
-import { type Timed, timed } from "./_measure.ts";
+import { timed } from "./_measure.ts";
 
-/** Its own flag: min, max, default, --help line; readFlags() reads it. */
+/** Its own flag: min, max, default, --help line; the function gets its value. */
 const FLAGS = {
   limit: integerFlag(2, 1e8, 3_000_000, "count the primes below this"),
 };
-export type ParallelismOptions = OptionsOf<typeof FLAGS>; // and unit, log
 
 // CPU-bound work: count the primes in [from, to) by trial division. Every
 // step is arithmetic; there is nothing to wait for, so only another core can
@@ -74,12 +66,8 @@ for (let i = 0; i < Deno.args.length; i += 2) {
 console.log(count);`;
 
 export async function concurrencyVsParallelism(
-  options: ParallelismOptions = {},
-): Promise<ParallelismResult> {
-  const lesson = begin(options);
-  const { unit, print, timeline } = lesson;
-  const { limit } = readFlags(options, FLAGS);
-
+  { unit, print, timeline, limit }: Lesson<typeof FLAGS>,
+) {
   // 1. I/O-bound, concurrent. Ten waits of 0.2 to 2 seconds stand in for
   // ten network requests. One thread starts them all; while they wait, the
   // thread is free, so the whole takes about as long as the longest. Waits
@@ -179,7 +167,9 @@ export async function concurrencyVsParallelism(
     print(`The workers had ${had}: other programs had the rest.`);
   }
 
-  return { ...lesson, main, workers, processes, cores };
+  // For its test: each way's count and time (`timed` measures), and how
+  // many workers and processes ran: one per core.
+  return { main, workers, processes, cores };
 }
 
 // Splits [0, limit) into `parts` ranges. Larger numbers cost more to test,
@@ -194,16 +184,6 @@ function split(limit: number, parts: number): [number, number][] {
     from = to;
   }
   return ranges;
-}
-
-/** What lesson 9 returns: the usual result, and each way's count and time. */
-export interface ParallelismResult extends LessonResult {
-  /** On the main thread, on workers, in processes (`timed` measures). */
-  main: Timed<number>;
-  workers: Timed<number>;
-  processes: Timed<number>;
-  /** How many workers and processes: one per core. */
-  cores: number;
 }
 
 /** How `deno run` runs this lesson. */

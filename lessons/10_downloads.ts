@@ -44,22 +44,20 @@ import { asCompleted } from "../lib/as_completed.ts";
 import {
   downloadsFlags,
   type DownloadsOptions,
-  downloadsOptions,
   drawDurations,
 } from "./_downloads.ts";
-import { begin, defineLesson, type LessonResult } from "../course/lesson.ts";
+import { defineLesson, type Lesson } from "../course/lesson.ts";
 import { progressBars } from "./_progress.ts";
 import { startServer } from "./_server.ts";
 
-export { type DownloadsOptions, drawDurations };
-
 export async function downloads(
-  options: DownloadsOptions = {},
-): Promise<LessonResult> {
-  const { seed, consumers, parts } = downloadsOptions(options);
-  const bars = progressBars({ draw: options.progress, log: options.log });
-  const lesson = begin({ ...options, log: bars.log });
-  const { unit, print, timeline } = lesson;
+  lesson: Lesson<typeof downloadsFlags>,
+  options: DownloadsOptions,
+) {
+  const { unit, timeline, seed, consumers, part } = lesson;
+  // Every line is printed through the bars, which stay below the lines.
+  const bars = progressBars(lesson.print, options);
+  const print = bars.log;
   await using own = options.server ? undefined : startServer();
   const server = (options.server ?? own)!;
   // Python's random.randint(1, 3) draws whole seconds, and ties would end
@@ -153,13 +151,12 @@ export async function downloads(
   }
 
   try {
-    if (parts.includes(1)) await allAtOnce();
+    if (part !== 2) await allAtOnce();
     bars.clear();
-    if (parts.includes(2)) await throughQueue();
+    if (part !== 1) await throughQueue();
   } finally {
     bars.done();
   }
-  return lesson;
 }
 
 /** How `deno run` runs this lesson. */

@@ -1,11 +1,11 @@
 /**
- * Plumbing of lesson 10: its options, checked, its flags, and the seeded
+ * Plumbing of lesson 10: its options, its flags, and the seeded
  * draw of the download durations. Learners can skip this file; the lesson
  * says what each option does.
  *
  * @module
  */
-import { integerFlag, type OptionsOf, readFlags } from "../course/lesson.ts";
+import { integerFlag, type OptionsOf } from "../course/lesson.ts";
 import type { LessonServer } from "./_server.ts";
 
 /** How many files the lesson downloads: more consumers would have nothing to do. */
@@ -32,12 +32,6 @@ export interface DownloadsOptions extends OptionsOf<typeof downloadsFlags> {
   progress?: (text: string) => void;
   /** The server to download from. @default {a fresh one, shut down at the end} */
   server?: LessonServer;
-}
-
-/** The checked options: each one names itself and the value when refused. */
-export function downloadsOptions(options: DownloadsOptions) {
-  const { seed, consumers, part } = readFlags(options, downloadsFlags);
-  return { seed, consumers, parts: part === undefined ? [1, 2] : [part] };
 }
 
 /**

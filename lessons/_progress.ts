@@ -14,15 +14,15 @@
 import { terminalWidth, usableWidth, write } from "../course/terminal.ts";
 
 /**
- * Where and how to draw, each with a default for a real terminal: `draw`
- * writes a frame (to standard output when it is a terminal and `log` is
- * console.log; else nothing is drawn), `log` prints a line (console.log),
- * `columns` reads the terminal's width (or 80 without one), `onInterrupt`
- * calls a handler on Ctrl-C until the function it returns is called (a
- * SIGINT listener), `exit` ends the process (Deno.exit).
+ * Where and how to draw, each with a default for a real terminal:
+ * `progress` writes a frame (to standard output when it is a terminal and
+ * the lesson has no `log` of its own, so prints with console.log; else
+ * nothing is drawn), `columns` reads the terminal's width (or 80 without
+ * one), `onInterrupt` calls a handler on Ctrl-C until the function it
+ * returns is called (a SIGINT listener), `exit` ends the process (Deno.exit).
  */
 export interface ProgressOptions {
-  draw?: (text: string) => void;
+  progress?: (text: string) => void;
   log?: (line: string) => void;
   columns?: () => number;
   onInterrupt?: (handler: () => void) => () => void;
@@ -31,7 +31,7 @@ export interface ProgressOptions {
 
 /** The bars of one run. */
 export interface ProgressBars {
-  /** The `log` to print lines through: it keeps the bars below them. */
+  /** Prints a line with `print`, keeping the bars below it. */
   log: (line: string) => void;
   /** Records how far download `id` got, and redraws now and then. */
   update(id: number, received: number, total: number): void;
@@ -43,12 +43,16 @@ export interface ProgressBars {
 
 const BAR = 30;
 
-/** Starts the bars; nothing is drawn until the first `update`. */
-export function progressBars(options: ProgressOptions = {}): ProgressBars {
-  const log = options.log ?? console.log;
-  const draw = options.draw ??
+/** Starts the bars, below the lines `print` prints; nothing is drawn until the first `update`. */
+export function progressBars(
+  print: (line: string) => void,
+  options: ProgressOptions = {},
+): ProgressBars {
+  const draw = options.progress ??
     (options.log === undefined && Deno.stdout.isTerminal() ? write : undefined);
-  if (draw === undefined) return { log, update() {}, clear() {}, done() {} };
+  if (draw === undefined) {
+    return { log: print, update() {}, clear() {}, done() {} };
+  }
   const columns = options.columns ?? terminalWidth;
   const exit = options.exit ?? ((code: number) => Deno.exit(code));
   const state = new Map<number, { received: number; total: number }>();
@@ -93,7 +97,7 @@ export function progressBars(options: ProgressOptions = {}): ProgressBars {
   return {
     log(line) {
       erase();
-      log(line);
+      print(line);
       render();
     },
     update(id, received, total) {

@@ -43,6 +43,8 @@ class Watchers {
 
   handleEvent(event: Event): void {
     const signal = event.target as AbortSignal;
+    if (!signal.aborted) return; // an "abort" dispatched by hand: not one
+    signal.removeEventListener("abort", this);
     const first = this.first;
     this.first = undefined;
     if (first !== undefined) first.aborted(signal);
@@ -96,7 +98,7 @@ export function watch(signal: AbortSignal, watcher: AbortWatcher): void {
   const created = new Watchers();
   created.first = watcher;
   Slot.set(signal, created);
-  signal.addEventListener("abort", created, { once: true });
+  signal.addEventListener("abort", created);
 }
 
 /** Stops telling `watcher` about `signal`; does nothing if it was not told to. */

@@ -18,7 +18,8 @@ const MAX_KEYS = 3;
 /**
  * Shows a value as the caller wrote it (`"2"`, `NaN`, `-0`), anything large
  * by its shape (`an array of 100000 items`): at most about 80 characters,
- * never throwing, calling no getter or `toString` of the value.
+ * never throwing, calling no getter or `toString` of the value (a proxy's
+ * traps may run: one that throws, or a revoked proxy, is `an object`).
  */
 export function describe(value: unknown): string {
   switch (typeof value) {
@@ -33,15 +34,26 @@ export function describe(value: unknown): string {
       return `${value}n`;
     case "symbol":
       return `Symbol(${(value.description ?? "").slice(0, MAX_STRING)})`;
-    case "function":
-      return value.name === ""
-        ? "an anonymous function"
-        : `a function (${describe(value.name)})`;
+    case "function": {
+      const name = Object.getOwnPropertyDescriptor(value, "name")?.value;
+      return typeof name === "string" && name !== ""
+        ? `a function (${describe(name)})`
+        : "an anonymous function";
+    }
     case "undefined":
     case "boolean":
       return String(value);
   }
   if (value === null) return "null";
+  try {
+    return shape(value as object);
+  } catch {
+    return "an object"; // see above
+  }
+}
+
+/** An object's {@linkcode describe}; a proxy's trap may throw. */
+function shape(value: object): string {
   if (Array.isArray(value)) {
     const n = value.length;
     return n === 0
@@ -50,7 +62,7 @@ export function describe(value: unknown): string {
   }
   const proto = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null) {
-    const keys = Object.keys(value as object);
+    const keys = Object.keys(value);
     if (keys.length === 0) return "an empty object";
     const shown = keys.slice(0, MAX_KEYS).map((key) =>
       /^[A-Za-z_$][\w$]{0,19}$/.test(key) ? key : describe(key)

@@ -133,7 +133,7 @@ export type Thrown = {
 };
 
 /** What `read` gives, or `fallback` if it throws: task code may throw anywhere. */
-function attempt<T>(read: () => T, fallback: T): T {
+export function attempt<T>(read: () => T, fallback: T): T {
   try {
     return read();
   } catch {
@@ -180,7 +180,7 @@ export function pack(thrown: unknown): Thrown {
   }
   if (value === undefined) {
     const Base = BUILT_IN.find((Class) => thrown instanceof Class) ?? Error;
-    value = new Base(String(field(thrown, "message") ?? ""));
+    value = new Base(attempt(() => String(field(thrown, "message") ?? ""), ""));
     Object.defineProperty(value, "stack", { value: field(thrown, "stack") });
   }
   let name = field(thrown, "name");

@@ -13,6 +13,7 @@
  */
 
 import {
+  attempt,
   type CallsMessage,
   claim,
   DONE,
@@ -42,7 +43,7 @@ interface Process {
 }
 // Never read on Deno: its first read loads Node's compatibility layer, which
 // made spawn to first result 1.7x slower (bench/README.md: 20 ms, not 12).
-const process = globalThis.Deno
+const process = "Deno" in globalThis
   ? undefined
   : (globalThis as unknown as { process?: Process }).process;
 const web = "postMessage" in globalThis
@@ -183,7 +184,9 @@ async function load(url: string): Promise<void> {
     // publishing need not (and cannot) analyse it.
     modules.set(url, await import(url));
   } catch (error) {
-    const Class = [TypeError, SyntaxError].find((C) => error instanceof C);
+    const is = (C: ErrorConstructor) =>
+      attempt(() => error instanceof C, false);
+    const Class = [TypeError, SyntaxError].find(is); // a revoked proxy: neither
     const message = `Cannot load module '${url}': ${summarize(error)}`;
     modules.set(url, new (Class ?? Error)(message, { cause: error }));
   }
@@ -267,8 +270,8 @@ function patch(owner: object | undefined, name: string, key: string): void {
   };
 }
 patch(web, "self", "close");
-patch(process, "process", "exit");
-patch(globalThis.Deno, "Deno", "exit"); // process.exit too, on Deno
+patch(process, "process", "exit"); // on Deno, process.exit calls Deno.exit:
+patch((globalThis as { Deno?: object }).Deno, "Deno", "exit");
 function fatal(what: string, thrown: unknown, event?: Event): void {
   event?.preventDefault();
   die(`${what} ${summarize(thrown)}`, thrown);

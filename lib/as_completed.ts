@@ -60,13 +60,13 @@ const END: Done = Object.freeze({ done: true, value: undefined });
 export function asCompleted<T = never, P = T | PromiseLike<T>>(
   promises: Iterable<P>,
   options?: AsCompletedOptions,
-): AsyncIterableIterator<AsCompletedResult<Awaited<P>>> {
+): AsyncIteratorObject<AsCompletedResult<Awaited<P>>, undefined> {
   list(promises, "iterate results", "promises", "promises");
   const signal = signalOf(options, "iterate results");
   return new Completions(promises, signal) as never; // typed by the signature
 }
 
-/** The iterator {@linkcode asCompleted} returns. */
+/** What {@linkcode asCompleted} returns: an async iterator (see the end). */
 class Completions implements AsyncIterableIterator<Result> {
   #signal: AbortSignal | undefined;
   /** The results, as the iterator results `next()` gives; closed when all came. */
@@ -85,18 +85,17 @@ class Completions implements AsyncIterableIterator<Result> {
     this.#signal = signal;
     for (const input of promises) {
       const index = this.#left++; // none settles before the loop ends
-      let promise: Promise<unknown>;
+      const fulfilled = (value: unknown) =>
+        this.#settled({ status: "fulfilled", value, index });
+      const rejected = (reason: unknown) =>
+        this.#settled({ status: "rejected", reason, index });
       try {
-        promise = Promise.resolve(input);
+        then.call(Promise.resolve(input), fulfilled, rejected);
       } catch (error) {
-        // A promise whose `constructor` getter throws.
-        promise = Promise.reject(error);
+        // A promise whose `constructor` getter throws, read once or twice
+        // (then reads it too): nothing was attached.
+        then.call(Promise.reject(error), fulfilled, rejected);
       }
-      then.call(
-        promise,
-        (value) => this.#settled({ status: "fulfilled", value, index }),
-        (reason) => this.#settled({ status: "rejected", reason, index }),
-      );
     }
     if (this.#left === 0) this.#results!.close();
   }
@@ -118,9 +117,7 @@ class Completions implements AsyncIterableIterator<Result> {
     return Promise.resolve(END);
   }
 
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
+  declare [Symbol.asyncIterator]: () => this; // %AsyncIteratorPrototype%'s
 
   #settled(result: Result): void {
     const results = this.#results;
@@ -135,3 +132,7 @@ class Completions implements AsyncIterableIterator<Result> {
     this.#results = this.#signal = undefined;
   }
 }
+
+// Inherits what every async iterator has, as a generator's: `await using`.
+const generator = Object.getPrototypeOf(async function* () {}.prototype);
+Object.setPrototypeOf(Completions.prototype, Object.getPrototypeOf(generator));

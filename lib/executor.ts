@@ -12,8 +12,8 @@
  * The functions live in a task module of yours, given by its absolute URL:
  * in a program, a file such as `new URL("./tasks.ts", import.meta.url)`,
  * typed for {@linkcode Executor.prototype.bind} with
- * `typeof import("./tasks.ts")`. The examples write their task module
- * inline, as a `data:` URL, so that they run as they are on Deno and Node.
+ * `typeof import("./tasks.ts")`. The examples inline it as a base64 `data:`
+ * URL, which every runtime loads (Bun loses a percent-encoded one's exports).
  *
  * @example Run a function of a module on a worker
  * ```ts
@@ -21,7 +21,7 @@
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * // The task module: usually a file, here inline.
- * const url = "data:text/javascript,export const fib = (n) => n < 2 ? n : fib(n - 1) + fib(n - 2);";
+ * const url = "data:text/javascript;base64," + btoa("export const fib = (n) => n < 2 ? n : fib(n - 1) + fib(n - 2);");
  * type Tasks = { fib(n: number): number }; // usually typeof import("./tasks.ts")
  *
  * await using executor = new Executor();
@@ -36,7 +36,6 @@
 import { type AbortWatcher, unwatch, watch } from "./_abort.ts";
 import {
   count,
-  describe,
   duration,
   options as checkOptions,
   refuse,
@@ -51,6 +50,7 @@ import {
   type ResultsMessage,
   revive,
   RUNNING,
+  summarize,
   type Thrown,
   TRANSFER,
   type TransferMarker,
@@ -120,9 +120,8 @@ export type Bound<M> = {
 
 /**
  * Why a call failed when not its own code threw: its worker died (the task
- * called `self.close()`, `Deno.exit()` or `process.exit()`, an uncaught
- * error ended it, it could not start). `cause` holds the uncaught error, if
- * there was one.
+ * called `process.exit()`, `self.close()` or `Deno.exit()`, an uncaught error
+ * ended it, it could not start). `cause` holds the uncaught error, if any.
  */
 export class WorkerError extends Error {
   /** Makes the error; `options.cause`: the error that killed the worker, if any. */
@@ -150,7 +149,8 @@ export class WorkerError extends Error {
  *     const bytes = new Uint8Array(size).fill(7);
  *     return transfer(bytes, [bytes.buffer]); // moved back, not copied
  *   }`;
- * const url = `data:text/javascript,${encodeURIComponent(source)}`;
+ * const lib = import.meta.resolve("@asincronia/asincronia/executor"); // inline: a data: URL needs it absolute
+ * const url = "data:text/javascript;base64," + btoa(source.replace("@asincronia/asincronia/executor", lib));
  *
  * await using executor = new Executor();
  * const bytes = await executor.run<Uint8Array>(url, "fill", [1 << 20]);
@@ -297,21 +297,18 @@ interface Thread {
  *
  * What a runtime cannot do, and what to do instead:
  * - On Deno 2.9.6, `Worker.terminate()` acts only once the worker's code
- *   returns to its event loop: an aborted call that never does (`for (;;)
- *   {}`, a loop in `Atomics.wait`) rejects, but its thread keeps a core and
- *   the process never exits
- *   ({@link https://github.com/denoland/deno/issues/14003 | denoland/deno#14003}).
- *   In a long loop, check a flag (an `Int32Array` over a `SharedArrayBuffer`,
- *   set when the signal aborts), or await a timer now and then.
- * - On Deno, a worker out of heap takes the process down: Web Workers have
- *   no memory limit
- *   ({@link https://github.com/denoland/deno/issues/10036 | denoland/deno#10036}).
+ *   returns to its event loop: an aborted call that never does (`for (;;) {}`,
+ *   a loop in `Atomics.wait`) rejects, but its thread keeps a core and the
+ *   process never exits ({@link https://github.com/denoland/deno/issues/14003 | denoland/deno#14003}).
+ *   A long loop can check a flag set on abort, or await a timer now and then.
+ * - Deno and Bun limit no worker's memory: one out of heap takes a Deno
+ *   process down ({@link https://github.com/denoland/deno/issues/10036 | denoland/deno#10036});
+ *   on Bun it grows until the process runs out ({@link https://github.com/oven-sh/bun/issues/31411 | oven-sh/bun#31411}).
  *   Cap what a call takes and builds. (On Node only its call rejects.)
  * - A browser gives shared memory only to a cross-origin isolated page
- *   (`Cross-Origin-Opener-Policy: same-origin`,
- *   `Cross-Origin-Embedder-Policy: require-corp`); elsewhere the constructor
- *   throws. `_executor_worker.js` must be served beside the executor's
- *   module.
+ *   (`Cross-Origin-Opener-Policy: same-origin`, `Cross-Origin-Embedder-Policy:
+ *   require-corp`); elsewhere the constructor throws. `_executor_worker.js`
+ *   must be served beside the executor's module.
  * - No runtime loads a task module that exports `then`: `import()` takes
  *   it for a promise and calls that `then`: its calls and `shutdown()` hang.
  *
@@ -324,16 +321,13 @@ interface Thread {
  * import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * // A task that blocks its thread, as a synchronous API does (usually a file).
- * const url = "data:text/javascript,export function sleepSync(ms) {" +
- *   " Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); return ms; }";
+ * const url = "data:text/javascript;base64," + btoa("export function sleepSync(ms) {" +
+ *   " Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); return ms; }");
  *
  * await using executor = new Executor({ workers: 2 });
  * let ticks = 0;
  * const timer = setInterval(() => ticks++, 10);
- * const slept = await Promise.all([
- *   executor.run(url, "sleepSync", [100]),
- *   executor.run(url, "sleepSync", [100]),
- * ]);
+ * const slept = await Promise.all([100, 100].map((ms) => executor.run(url, "sleepSync", [ms])));
  * clearInterval(timer);
  * assertEquals(slept, [100, 100]);
  * assert(ticks > 0); // this thread's timers kept firing meanwhile
@@ -413,7 +407,7 @@ export class Executor implements AsyncDisposable {
    * import { deepStrictEqual as assertEquals } from "node:assert/strict";
    *
    * // Usually new URL("./tasks.ts", import.meta.url); here inline.
-   * const url = "data:text/javascript,export const add = (a, b) => a + b;";
+   * const url = "data:text/javascript;base64," + btoa("export const add = (a, b) => a + b;");
    *
    * await using executor = new Executor();
    * const sum = await executor.run<number>(url, "add", [1, 2]);
@@ -862,7 +856,7 @@ function deathError(thread: Thread, call: Call, never: boolean): WorkerError {
 
 /** The error for a call whose arguments could not be posted. */
 function cloneError(call: Call, error: unknown): DOMException {
-  const why = error instanceof Error ? error.message : describe(error);
+  const why = summarize(error); // whatever a getter among them threw
   const moved = call.transfer ? " or its 'transfer' list moved" : "";
   const cannot = `its arguments cannot be cloned${moved}`;
   const message = `Cannot run ${what(call)} as ${cannot}: ${why}`;

@@ -267,6 +267,7 @@ let useStore: <T>(queue: Queue<T>, store: Store<T>) => void;
 export class Queue<T> implements AsyncIterable<T> {
   #maxsize: number;
   #closed = false;
+  #end: QueueClosedError | undefined; // what a get finds once closed and empty
   #items: Store<T> = new Ring<T>(false);
   /** Getters wait while the queue is empty, putters while it is full. */
   #getters = new Waiters<undefined>();
@@ -393,7 +394,7 @@ export class Queue<T> implements AsyncIterable<T> {
         return Promise.reject(error);
       }
     }
-    if (this.#closed) return Promise.reject(closed("get"));
+    if (this.#closed) return Promise.reject(this.#end);
     return this.#getters.park(undefined, signal) as Promise<T>;
   }
 
@@ -419,7 +420,7 @@ export class Queue<T> implements AsyncIterable<T> {
     if (this.#items.size > 0 || this.#putters.first()) {
       return { value: this.#take() };
     }
-    if (this.#closed) throw closed("get");
+    if (this.#closed) throw this.#end;
     return undefined;
   }
 
@@ -514,9 +515,10 @@ export class Queue<T> implements AsyncIterable<T> {
     const dropped = immediate ? this.#items.drain() : [];
     if (!this.#closed) {
       this.#closed = true;
+      this.#end = closed("get");
       this.#putters.settleAll(closed(), true);
     }
-    if (this.#items.size === 0) this.#getters.settleAll(closed("get"), true);
+    if (this.#items.size === 0) this.#getters.settleAll(this.#end, true);
     // Dropped items will never be done: they no longer count for join().
     this.#unfinished = Math.max(0, this.#unfinished - dropped.length);
     if (this.#unfinished === 0) this.#joiners.settleAll(undefined);
@@ -546,7 +548,7 @@ export class Queue<T> implements AsyncIterable<T> {
       try {
         item = await this.get();
       } catch (error) {
-        if (error instanceof QueueClosedError && this.#closed) return;
+        if (error === this.#end) return; // the end, not an item's rejection
         throw error;
       }
       yield item;

@@ -257,9 +257,9 @@ export class Timeline {
    * Draws the timeline as a Gantt chart: one row per task in start order,
    * its bar where it ran (`#` fulfilled, `x` rejected, `=` still running),
    * its duration, and an axis in `unit`s below. No line is longer than
-   * `width`: when names and durations leave fewer than ten columns of bars,
-   * names are cut short (ending in `…`), then durations left out; below 40
-   * columns the axis is left out too.
+   * `width` UTF-16 units (a CJK name is wider on screen): when names and
+   * durations leave fewer than ten columns of bars, names are cut short
+   * (ending in `…`), then durations left out; below 40, the axis too.
    *
    * @example A chart of two tasks
    * ```ts
@@ -522,7 +522,13 @@ function tick(units: number): string {
 /** Standard output's width if a terminal (Deno, Node, Bun), and NO_COLOR. */
 function output(): { terminal?: number; noColor: boolean } {
   type Stdout = { isTTY?: boolean; columns?: number };
-  const { Deno } = globalThis;
+  const { Deno } = globalThis as {
+    Deno?: {
+      stdout: { isTerminal(): boolean };
+      consoleSize(): { columns: number };
+      noColor: boolean;
+    };
+  };
   if (Deno) {
     const size = Deno.stdout.isTerminal() ? Deno.consoleSize() : undefined;
     return { terminal: size?.columns, noColor: Deno.noColor };

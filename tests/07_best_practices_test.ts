@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "@std/assert";
-import { bestPractices } from "../lessons/07_best_practices.ts";
+import { command } from "../lessons/07_best_practices.ts";
 import { ticking } from "./_ticks.ts";
 
 const unit = 300;
@@ -14,7 +14,7 @@ async function run() {
   const seen = (event: PromiseRejectionEvent) => events.push(event);
   globalThis.addEventListener("unhandledrejection", seen);
   try {
-    const ran = await ticking(1, () => bestPractices({ unit, log: () => {} }));
+    const ran = await ticking(1, () => command.run({ unit, log: () => {} }));
     return { ...ran, events };
   } finally {
     globalThis.removeEventListener("unhandledrejection", seen);

@@ -8,7 +8,7 @@ import {
   assertMatch,
   assertRejects,
 } from "@std/assert";
-import { command, fetchLesson } from "../lessons/08_fetch.ts";
+import { command } from "../lessons/08_fetch.ts";
 import { type LessonServer, startServer } from "../lessons/_server.ts";
 import { listLessons } from "../course/header.ts";
 import { runCli } from "../course/lesson.ts";
@@ -17,7 +17,7 @@ const UNIT = 60;
 
 Deno.test("Lesson 08's timeout and retry happen on the server as they say", async () => {
   await using server = startServer();
-  const { timeline } = await fetchLesson({
+  const { timeline } = await command.run({
     unit: UNIT,
     log: () => {},
     server,
@@ -51,7 +51,7 @@ Deno.test("Lesson 08 on the command line: attempts that all time out end in one 
   const status = await runCli(
     {
       ...command,
-      run: (options) => fetchLesson({ ...options, server: hanging }),
+      run: (options) => command.run({ ...options, server: hanging }),
     },
     ["--unit", "5"],
     (await listLessons()).find((lesson) => lesson.id === "08_fetch")!,
@@ -82,7 +82,7 @@ Deno.test("lesson 08 prints why each attempt failed, a status or an error", asyn
   });
   const lines: string[] = [];
   const error = await assertRejects(
-    () => fetchLesson({ unit: 20, log: (l) => lines.push(l), server: slow }),
+    () => command.run({ unit: 20, log: (l) => lines.push(l), server: slow }),
     DOMException,
   );
   assertEquals(error.name, "TimeoutError");

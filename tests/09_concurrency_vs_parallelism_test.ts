@@ -9,7 +9,6 @@ import { listLessons } from "../course/header.ts";
 import { helpText, runCli } from "../course/lesson.ts";
 import {
   command,
-  concurrencyVsParallelism,
   countPrimes,
 } from "../lessons/09_concurrency_vs_parallelism.ts";
 
@@ -52,7 +51,7 @@ Deno.test("lesson 09: waits overlap on one thread; CPU work runs off it, in work
   };
   let result;
   try {
-    result = await concurrencyVsParallelism({ unit, limit, log: () => {} });
+    result = await command.run({ unit, limit, log: () => {} });
   } finally {
     globalThis.Worker = RealWorker;
     Deno.Command = RealCommand;
@@ -151,7 +150,7 @@ Deno.test("lesson 09 says when the workers had under three quarters of the cores
   try {
     for (const [perMs, said] of [[0, true], [1000 * CORES, false]] as const) {
       process.cpuUsage = cpu(perMs);
-      const { lines, cores } = await concurrencyVsParallelism({
+      const { lines, cores } = await command.run({
         unit: 20,
         limit: 100_000,
         log: () => {},
@@ -173,7 +172,7 @@ Deno.test("lesson 09 says when the workers had under three quarters of the cores
 Deno.test("lesson 09: rejects a limit below 2 or past 10^8; --limit says which, with status 2", async () => {
   for (const limit of [1, 1e8 + 1]) {
     await assertRejects(
-      () => concurrencyVsParallelism({ limit, log: () => {} }),
+      () => command.run({ limit, log: () => {} }),
       RangeError,
       `Cannot run lesson as 'limit' must be a whole number from 2 to 100000000: current value is ${limit}`,
     );

@@ -7,7 +7,8 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "@std/assert";
-import { command, downloads, drawDurations } from "../lessons/10_downloads.ts";
+import { command } from "../lessons/10_downloads.ts";
+import { drawDurations } from "../lessons/_downloads.ts";
 import { listLessons } from "../course/header.ts";
 import { runCli } from "../course/lesson.ts";
 import { progressBars } from "../lessons/_progress.ts";
@@ -51,7 +52,7 @@ Deno.test("Lesson 10's --seed picks the durations and so the order", async (t) =
   await t.step("a seed is an integer from 0 to 2^32 - 1", async () => {
     for (const seed of [-1, 1.5, 2 ** 32]) {
       await assertRejects(
-        () => downloads({ unit: UNIT, seed, log: () => {} }),
+        () => command.run({ unit: UNIT, seed, log: () => {} }),
         RangeError,
         `'seed' must be a whole number from 0 to 4294967295: current value is ${seed}`,
       );
@@ -63,7 +64,7 @@ Deno.test("Lesson 10 downloads all five files at once from the server, finishing
   // Seed 37 draws durations at least 0.3 apart, in another order than 1871's.
   assertEquals(drawDurations(37), [2, 3, 1.1, 2.5, 1.4]);
   await using server = startServer();
-  const { lines, timeline } = await downloads({
+  const { lines, timeline } = await command.run({
     unit: UNIT,
     seed: 37,
     part: 1,
@@ -104,7 +105,7 @@ Deno.test("Lesson 10's queue part runs at most --consumers downloads at once, ba
       // loop took a turn.
       const { lines, timeline, ticksBetween } = await ticking(
         1,
-        () => downloads({ unit, consumers, part: 2, log: () => {}, server }),
+        () => command.run({ unit, consumers, part: 2, log: () => {}, server }),
       );
       assertEquals(
         lines[0],
@@ -151,7 +152,11 @@ Deno.test("Lesson 10's queue part reports each download as it ends, and ends onc
   const { lines, timeline, ticksBetween, onTimeline } = await ticking(
     1,
     () =>
-      downloads({ unit, part: 2, log: () => printed.push(performance.now()) }),
+      command.run({
+        unit,
+        part: 2,
+        log: () => printed.push(performance.now()),
+      }),
   );
   const spans = queueSpans(timeline);
   const ended = [...spans].sort((a, b) => a.end! - b.end!);
@@ -198,7 +203,7 @@ Deno.test("Lesson 10's queue part: a failed download drops the files left, and i
     },
   });
   const lines: string[] = [];
-  const error = await downloads({
+  const error = await command.run({
     unit: 50,
     part: 2,
     log: (line) => lines.push(line),
@@ -217,13 +222,14 @@ Deno.test("Lesson 10's --consumers and --part name the value when they refuse it
     async () => {
       for (const consumers of [0, -1, 1.5, Infinity, 6, 1e6]) {
         await assertRejects(
-          () => downloads({ unit: UNIT, consumers, log: () => {} }),
+          () => command.run({ unit: UNIT, consumers, log: () => {} }),
           RangeError,
           `'consumers' must be a whole number from 1 to 5: current value is ${consumers}`,
         );
       }
       await assertRejects(
-        () => downloads({ unit: UNIT, consumers: "2" as never, log: () => {} }),
+        () =>
+          command.run({ unit: UNIT, consumers: "2" as never, log: () => {} }),
         TypeError,
         `'consumers' must be a whole number from 1 to 5: current value is "2"`,
       );
@@ -232,7 +238,7 @@ Deno.test("Lesson 10's --consumers and --part name the value when they refuse it
   await t.step("part: 1 or 2", async () => {
     for (const part of [0, 3, 1.5]) {
       await assertRejects(
-        () => downloads({ unit: UNIT, part, log: () => {} }),
+        () => command.run({ unit: UNIT, part, log: () => {} }),
         RangeError,
         `'part' must be a whole number from 1 to 2: current value is ${part}`,
       );
@@ -270,7 +276,7 @@ Deno.test("Lesson 10 draws progress bars only where asked, and erases them", asy
     async () => {
       // What was printed and drawn, in order.
       const events: { line?: string; frame?: string }[] = [];
-      const { lines } = await downloads({
+      const { lines } = await command.run({
         unit: 100,
         log: (line) => events.push({ line }),
         progress: (frame) => events.push({ frame }),
@@ -336,7 +342,9 @@ Deno.test("Lesson 10 draws progress bars only where asked, and erases them", asy
   await t.step(
     "on a terminal, with console.log, bars go to stdout",
     async () => {
-      const written = await onTerminal(() => downloads({ unit: 100, part: 1 }));
+      const written = await onTerminal(() =>
+        command.run({ unit: 100, part: 1 })
+      );
       assert(written.includes(`download 4 ${"█".repeat(30)} 100%`), written);
     },
   );
@@ -344,7 +352,7 @@ Deno.test("Lesson 10 draws progress bars only where asked, and erases them", asy
     "on a 40-column terminal, no row of the bars wraps",
     async () => {
       const written = await onTerminal(
-        () => downloads({ unit: 100, part: 1 }),
+        () => command.run({ unit: 100, part: 1 }),
         40,
       );
       const rows = rowsOf(written);
@@ -356,7 +364,7 @@ Deno.test("Lesson 10 draws progress bars only where asked, and erases them", asy
   );
   await t.step("with a log of its own, nothing is drawn", async () => {
     const written = await onTerminal(() =>
-      downloads({ unit: 100, log: () => {}, part: 2, consumers: 5 })
+      command.run({ unit: 100, log: () => {}, part: 2, consumers: 5 })
     );
     assertEquals(written, "");
   });
@@ -368,8 +376,8 @@ Deno.test("Progress bars fit any width, and Ctrl-C erases them", async (t) => {
     const frames: string[] = [];
     const exits: number[] = [];
     let interrupt: (() => void) | undefined;
-    const bars = progressBars({
-      draw: (text) => frames.push(text),
+    const bars = progressBars(() => {}, {
+      progress: (text) => frames.push(text),
       log: () => {},
       columns: () => columns,
       onInterrupt: (handler) => {

@@ -13,6 +13,8 @@ export type Ticked<R> = R & {
   ticksBetween(from: number, to: number): number[];
   /** Where a reading of `performance.now()` falls on the timeline. */
   onTimeline(now: number): number;
+  /** The longest the timer went without a tick (ms): how long the machine held the thread up. */
+  longestPause: number;
 };
 
 /** Runs `lesson` while a timer of the test's own ticks every `every` ms. */
@@ -21,6 +23,7 @@ export async function ticking<R extends { timeline: Timeline }>(
   lesson: () => Promise<R>,
 ): Promise<Ticked<R>> {
   const times: number[] = [];
+  const start = performance.now();
   const timer = setInterval(() => times.push(performance.now()), every);
   let result: R;
   try {
@@ -28,6 +31,8 @@ export async function ticking<R extends { timeline: Timeline }>(
   } finally {
     clearInterval(timer);
   }
+  const edges = [start, ...times, performance.now()];
+  const longestPause = Math.max(...edges.slice(1).map((t, i) => t - edges[i]!));
   // The timeline counts from its creation, which falls between these two
   // readings less its elapsed time. A tick counts as between two times only
   // if it is, wherever in there the timeline began: one a few µs before a
@@ -42,5 +47,6 @@ export async function ticking<R extends { timeline: Timeline }>(
       times.filter((t) => t - late > from && t - early < to)
         .map((t) => t - early),
     onTimeline: (now) => now - early,
+    longestPause,
   };
 }

@@ -9,17 +9,17 @@ import {
   assertRejects,
   assertThrows,
 } from "@std/assert";
-import { modules } from "../lessons/01_modules.ts";
+import { command as modules } from "../lessons/01_modules.ts";
 import { Event } from "../lib/event.ts";
-import { coroutines } from "../lessons/02_coroutines.ts";
+import { command as coroutines } from "../lessons/02_coroutines.ts";
 import { begin } from "../course/lesson.ts";
-import { gather } from "../lessons/03_gather.ts";
-import { semaphore } from "../lessons/04_semaphore.ts";
-import { lock } from "../lessons/04_lock.ts";
-import { exceptions } from "../lessons/05_exceptions.ts";
-import { taskGroups } from "../lessons/05_task_groups.ts";
+import { command as gather } from "../lessons/03_gather.ts";
+import { command as semaphore } from "../lessons/04_semaphore.ts";
+import { command as lock } from "../lessons/04_lock.ts";
+import { command as exceptions } from "../lessons/05_exceptions.ts";
+import { command as taskGroups } from "../lessons/05_task_groups.ts";
 import { TaskGroup } from "../lib/task_group.ts";
-import { executor } from "../lessons/06_executor.ts";
+import { command as executor } from "../lessons/06_executor.ts";
 import { Executor } from "../lib/executor.ts";
 import { ticking } from "./_ticks.ts";
 
@@ -40,7 +40,7 @@ Deno.test("Lesson 01 computes the sum on a Worker, and ends the Worker", async (
     }
   };
   try {
-    const { lines } = await modules({ unit: UNIT_01, log: () => {} });
+    const { lines } = await modules.run({ unit: UNIT_01, log: () => {} });
     assert(lines.includes(
       "concurrent.futures → Worker: 1 + 2 + … + 1,000,000 = 500000500000",
     ));
@@ -51,7 +51,7 @@ Deno.test("Lesson 01 computes the sum on a Worker, and ends the Worker", async (
 });
 
 Deno.test("Lesson 01's signal stops only the wait it was handed", async () => {
-  const { timeline } = await modules({ unit: UNIT_01, log: () => {} });
+  const { timeline } = await modules.run({ unit: UNIT_01, log: () => {} });
   const timer = timeline.span("event loop")!;
   assertGreaterOrEqual(timer.end! - timer.start, UNIT_01 / 2 - 1);
   // The wait handed the signal ended at its timeout (half a unit after the
@@ -82,7 +82,7 @@ Deno.test("Lesson 01's Event wakes the waiting task only after the other task se
   };
   let timeline;
   try {
-    ({ timeline } = await modules({
+    ({ timeline } = await modules.run({
       unit: UNIT_01,
       log: (line) => line.includes("→ Event") && seen.push(line),
     }));
@@ -107,7 +107,7 @@ Deno.test("Lesson 01's Event wakes the waiting task only after the other task se
 const UNIT_02 = 30;
 
 Deno.test("Lesson 02: calling an async function runs it up to its first await", async () => {
-  const { lines } = await coroutines({ unit: UNIT_02, log: () => {} });
+  const { lines } = await coroutines.run({ unit: UNIT_02, log: () => {} });
   // "Hello!" comes from inside say_hello(), before the call even returned;
   // a Python coroutine would have printed nothing yet.
   const returned = lines.indexOf(
@@ -131,7 +131,7 @@ Deno.test("Lesson 02: calling an async function runs it up to its first await", 
 });
 
 Deno.test("Lesson 02: say_hello waits one unit between its lines", async () => {
-  const { timeline } = await coroutines({ unit: UNIT_02, log: () => {} });
+  const { timeline } = await coroutines.run({ unit: UNIT_02, log: () => {} });
   for (const name of ["awaited", "eager", "lazy"]) {
     const span = timeline.span(name)!;
     // "eager" starts its timer before the timeline sees it (that is the
@@ -158,7 +158,10 @@ Deno.test("begin() rejects a unit that is not a positive number", () => {
 const UNIT_03 = 40;
 
 Deno.test("Lesson 03: gather takes about the longest task, and the created task runs while main goes on", async () => {
-  const { lines, timeline } = await gather({ unit: UNIT_03, log: () => {} });
+  const { lines, timeline } = await gather.run({
+    unit: UNIT_03,
+    log: () => {},
+  });
   const [a, b, c] = ["A", "B", "C"].map((name) => timeline.span(name)!);
   assertEquals(
     timeline.completionOrder().filter((name) => "ABC".includes(name)),
@@ -193,7 +196,7 @@ Deno.test("Lesson 03: gather takes about the longest task, and the created task 
 Deno.test("Lesson 04 semaphore: five tasks, never more than two at once", async () => {
   const unit = 25;
   const started = performance.now();
-  const { lines, timeline } = await semaphore({ unit, log: () => {} });
+  const { lines, timeline } = await semaphore.run({ unit, log: () => {} });
   const elapsed = performance.now() - started;
 
   // The order of the lines is the Output block's (tests/lessons_output_test.ts):
@@ -231,7 +234,7 @@ Deno.test("Lesson 04 semaphore: five tasks, never more than two at once", async 
 Deno.test("Lesson 04 lock: one holder at a time, and no lost updates", async (t) => {
   await t.step("default run", async () => {
     const unit = 20;
-    const result = await lock({ unit, log: () => {} });
+    const result = await lock.run({ unit, log: () => {} });
     assertEquals(result.lines, [
       "Resource in use",
       "Resource in use",
@@ -251,7 +254,7 @@ Deno.test("Lesson 04 lock: one holder at a time, and no lost updates", async (t)
   await t.step(
     "with 50 tasks, 49 updates are lost without the lock",
     async () => {
-      const result = await lock({ unit: 5, tasks: 50, log: () => {} });
+      const result = await lock.run({ unit: 5, tasks: 50, log: () => {} });
       assertEquals([result.unlocked, result.locked], [1, 50]);
     },
   );
@@ -261,7 +264,7 @@ Deno.test("Lesson 04 lock: one holder at a time, and no lost updates", async (t)
     async () => {
       for (const tasks of [0, 10_001]) {
         await assertRejects(
-          () => lock({ unit: 1, tasks, log: () => {} }),
+          () => lock.run({ unit: 1, tasks, log: () => {} }),
           RangeError,
           `Cannot run lesson as 'tasks' must be a whole number from 1 to 10000: current value is ${tasks}`,
         );
@@ -272,7 +275,7 @@ Deno.test("Lesson 04 lock: one holder at a time, and no lost updates", async (t)
 
 Deno.test("Lesson 05 shows what Promise.all and Promise.allSettled do to the other tasks", async (t) => {
   const unit = 40;
-  const { timeline } = await exceptions({ unit, log: () => {} });
+  const { timeline } = await exceptions.run({ unit, log: () => {} });
   const outcome = (name: string) => timeline.span(name)?.outcome;
   const end = (name: string) => timeline.span(name)!.end!;
   const took = (name: string) => end(name) - timeline.span(name)!.start;
@@ -332,10 +335,17 @@ Deno.test("Lesson 05_task_groups stops the tasks each tool should stop, and only
     }, options);
   let result;
   try {
-    result = await ticking(
-      1,
-      () => taskGroups({ unit: UNIT_05, log: () => {} }),
-    );
+    // The lesson never holds the thread; a machine that held it up for half
+    // a unit (load 29: A finished, and so did E) made a run that says
+    // nothing about the lesson. Such a run is run again, up to three times.
+    for (let runs = 1;; runs++) {
+      bodies.length = 0;
+      result = await ticking(
+        1,
+        () => taskGroups.run({ unit: UNIT_05, log: () => {} }),
+      );
+      if (result.longestPause < UNIT_05 / 2 || runs === 3) break;
+    }
   } finally {
     TaskGroup.run = run;
   }
@@ -406,7 +416,7 @@ Deno.test("lesson 06: a worker blocks while the heartbeat ticks; the main thread
   // is free to run its event loop.
   const { lines, timeline, ticks, ticksBetween } = await ticking(
     unit / 4,
-    () => executor({ unit, log: () => {} }),
+    () => executor.run({ unit, log: () => {} }),
   );
   const beatsDuring = (name: string) => {
     const span = timeline.span(name)!;
@@ -455,7 +465,7 @@ Deno.test("lesson 06 stops its heartbeat when the run fails too", async () => {
   Executor.prototype.run = () => Promise.reject(new Error("no worker today"));
   try {
     await assertRejects(
-      () => executor({ unit: 20, log: () => {} }),
+      () => executor.run({ unit: 20, log: () => {} }),
       Error,
       "no worker today",
     );

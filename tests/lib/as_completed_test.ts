@@ -197,6 +197,25 @@ Deno.test("asCompleted() yields a native promise once, whatever its own then doe
       ]);
     },
   );
+  await t.step(
+    "a constructor that throws when read again: a rejected result, and the inputs after it are still watched",
+    async () => {
+      const reason = new Error("read again");
+      let reads = 0;
+      const odd = Object.defineProperty(Promise.resolve("e"), "constructor", {
+        get() {
+          if (reads++ > 0) throw reason;
+          return Promise;
+        },
+      });
+      const late = Promise.reject(new Error("after it"));
+      using unhandled = unhandledRejections();
+      const [first, second] = await collect(asCompleted([odd, late]));
+      assertEquals(first, { status: "rejected", reason, index: 0 });
+      assertEquals([second?.status, second?.index], ["rejected", 1]);
+      assertEquals(await unhandled.reported(), []);
+    },
+  );
   await t.step("a then that throws: the call does not throw", async () => {
     const throwing = withOwnThen("c", () => {
       throw new Error("then threw");
@@ -257,6 +276,21 @@ Deno.test("asCompleted() return() ends the iteration and drops what is left", as
   await settle();
   assertEquals(await iterator.next(), { done: true, value: undefined });
   assertStrictEquals(iterator[Symbol.asyncIterator](), iterator);
+});
+
+Deno.test("asCompleted()'s iterator is an async iterator as a generator's is: await using ends it with its block", async () => {
+  const a = Promise.withResolvers<number>();
+  let iterator;
+  {
+    await using results = asCompleted([a.promise, 2]);
+    assertEquals((await results.next()).value?.index, 1);
+    iterator = results;
+  } // return() was called here: what is still to come is dropped
+  a.resolve(1);
+  assertEquals(await iterator.next(), { done: true, value: undefined });
+  const generator = (async function* () {})();
+  const dispose = generator[Symbol.asyncDispose];
+  assertStrictEquals(iterator[Symbol.asyncDispose], dispose, "the same one");
 });
 
 Deno.test("asCompleted() with a signal", async (t) => {

@@ -410,6 +410,40 @@ Deno.test("Executor.run() rejects arguments that cannot be cloned before sending
   assertEquals(results[2], { status: "fulfilled", value: "fine" });
 });
 
+Deno.test("Executor.run(): a value thrown by a getter, among the arguments or in the result, that even instanceof cannot read fails that call alone", async () => {
+  await using executor = new Executor({ workers: 1 });
+  const name = await executor.run<string>(tasksUrl, "workerName");
+  const revoked = () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  };
+  const trap = new Proxy({}, {
+    getPrototypeOf: () => {
+      throw new Error("trap");
+    },
+  });
+  for (const thrown of [revoked(), trap]) {
+    const bad = executor.run<never>(tasksUrl, "echo", [{
+      get x(): never {
+        throw thrown;
+      },
+    }]);
+    const error = await within(bad.catch((e: Error) => e), 5000, "the call");
+    assertEquals(error.name, "DataCloneError");
+  }
+  // A result so made: the worker could not say why it cannot be sent.
+  const module = "data:text/javascript,export const result = () => { " +
+    "const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); " +
+    "return { get x() { throw proxy; } }; };";
+  await assertRejects(() => executor.run(module, "result"), TypeError);
+  // A module whose top level throws one cannot be loaded, and says so.
+  const thrower = "data:text/javascript,const { proxy, revoke } = " +
+    "Proxy.revocable({}, {}); revoke(); throw proxy;";
+  await assertRejects(() => executor.run(thrower, "f"), Error, "Cannot load");
+  assertEquals(await executor.run(tasksUrl, "workerName"), name, "it lived");
+});
+
 Deno.test("Executor.run() moves transferred objects both ways", async () => {
   await using executor = new Executor({ workers: 1 });
   const buffer = new ArrayBuffer(1024);
@@ -641,6 +675,13 @@ Deno.test("Executor.run() passes on thrown values that resist serialising", asyn
       executor.run(tasksUrl, "throwRevoked"),
     ]);
     assertEquals(reasonOf(result), {});
+  });
+  await t.step("an error whose message cannot be made a string", async () => {
+    const error = await assertRejects(
+      () => executor.run(tasksUrl, "throwUnprintableMessage"),
+      RangeError,
+    );
+    assertEquals(error.message, "");
   });
   await t.step("the worker survived all of them", async () => {
     assertEquals(await executor.run(tasksUrl, "workerName"), worker);

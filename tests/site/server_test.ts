@@ -218,7 +218,7 @@ Deno.test("A Host header that URL parsing refuses gets 403, and nothing is logge
   assertEquals(logged, []);
 });
 
-Deno.test("The site runs a lesson only with a whole unit from 1 to 10000, as the command line does", async () => {
+Deno.test("The site runs a lesson only with a unit in the command line's range (1 to 10000), and a whole one", async () => {
   await withSite({}, async (site, get) => {
     for (
       const unit of [
