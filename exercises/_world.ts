@@ -352,9 +352,13 @@ export class Checking {
     return new World(options, this);
   }
 
-  /** Names `value` (an error a scenario made) so that the judge can tell it. */
+  /** Names `value` (an error a scenario made) so that the judge can tell it; of its stack, only the learner's lines stay (it may print it). */
   mark<T>(value: T, name: string): T {
     this.#marks.set(value, name);
+    const mine = (line: string, i: number) => !i || line.includes(this.url);
+    if (value instanceof Error) {
+      value.stack = value.stack?.split("\n").filter(mine).join("\n");
+    }
     return value;
   }
 

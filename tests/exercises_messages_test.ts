@@ -54,3 +54,11 @@ Deno.test("A loop that awaits only what is already done is not told it never awa
   );
   assertStringIncludes(problems[0]!.es, "tras `await Promise.resolve()`");
 });
+
+Deno.test("An error the check made, printed by the learner's code, shows none of the check's own files in its stack", async () => {
+  const file = new URL("_10a_logs_error.ts", FIXTURES);
+  const result = await check(findExercise("10a")!, file, { typeCheck: false });
+  assertEquals(result.passed, true);
+  assertStringIncludes(result.output ?? "", "Error: file 2: connection reset");
+  assertEquals(/_checks|_child|_world/.test(result.output ?? ""), false);
+});
