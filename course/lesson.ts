@@ -89,7 +89,7 @@ export function integerFlag<D extends number | undefined>(
 /** The options of a lesson whose own flags are `F`: a number for each. */
 export type OptionsOf<F> = LessonOptions & { [K in keyof F]?: number };
 
-/** The values of the flags `F`: a number for each, unless it has no default. */
+/** The values of the flags `F`: a number flag's is a number (`undefined` if it has no default); a string or switch flag's is `unknown`. */
 type Values<F> = {
   [K in keyof F]: F[K] extends { default: number } ? number
     : F[K] extends NumberFlag ? number | undefined

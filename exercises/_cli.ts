@@ -69,10 +69,7 @@ const UI = {
     "Lo que hizo tu código (tiempos en unidades; 1 unidad = {unit} ms{virtual}):",
   ],
   virtual: [" of simulated time", " de tiempo simulado"],
-  nextOne: [
-    "Next: {id} · {title}{run}",
-    "Siguiente: {id} · {title}{run}",
-  ],
+  nextOne: ["Next: {id} · {title}{run}", "Siguiente: {id} · {title}{run}"],
   all: [
     "All {m} exercises pass. Well done!",
     "Los {m} ejercicios están superados. ¡Bien hecho!",
@@ -161,7 +158,8 @@ export async function main(args: string[], io: Io = terminal()) {
     flags = parseFlags(args, FLAGS, SHORT);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.write(error.text[askedLang(args) ?? progress.lang ?? "en"] + "\n");
+    const lang = askedLang(args) ?? progress.lang ?? "en";
+    io.write(`${error.text[lang]}. ${sayIn(CORE, lang)("seeHelp")}\n`);
     return 2;
   }
   const lang = (flags.lang as Lang | undefined) ?? progress.lang ?? "en";

@@ -323,10 +323,12 @@ export class Scene {
   /**
    * Throws a Failure if there are problems: `problems`, then tasks started
    * twice, then {@linkcode Scene.common}'s, for the outcome (or `outcome`)
-   * expected to end as `expect` says.
+   * expected to end as `expect` says; those alone if it polled till cut off.
    */
   judge(problems: Text[], expect?: Expect, outcome?: Outcome): void {
-    const all = [...problems, ...this.twice(), ...this.common(outcome, expect)];
+    const common = this.common(outcome, expect);
+    const busy = (outcome ?? this.outcome).status === "busy";
+    const all = busy ? common : [...problems, ...this.twice(), ...common];
     if (all.length > 0) this.fail(all);
   }
 
@@ -464,8 +466,8 @@ const CHART = { unit: 1, unitLabel: "", width: 72, color: false } as const;
 /** The first problem for each way the code can end badly. */
 const STATUS: Partial<Record<Status | "threw", Message>> = {
   stuck: [
-    "Your code is still waiting at {at}, but nothing is left that could ever wake it up: every task is waiting for another one, or for a timer the check cannot see (use the global setTimeout, not node:timers).",
-    "Tu código sigue esperando en {at}, pero ya no queda nada que pueda despertarlo: cada tarea espera a otra, o a un temporizador que la comprobación no ve (usa el setTimeout global, no node:timers).",
+    "Your code is still waiting at {at}, but nothing is left that could ever wake it up: each waiter waits for another, for a lock or permit never released, an Event never set, a promise never settled, or a timer the check cannot see (use the global setTimeout, not node:timers).",
+    "Tu código sigue esperando en {at}, pero ya no queda nada que pueda despertarlo: cada uno espera a otro, a un lock o permiso que nunca se libera, a un Event que nunca se activa, a una promesa que nunca se resuelve, o a un temporizador que la comprobación no ve (usa el setTimeout global, no node:timers).",
   ],
   late: [
     "Your code had not finished after {at}; it should be done well before.",

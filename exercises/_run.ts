@@ -163,6 +163,10 @@ const SAID: Record<string, [en: string, es: string]> = {
     "Tu código envió un mensaje (postMessage{where}): aquí corre en el hilo principal, donde nadie lo recibe, y el veredicto lo da solo el comprobador. Devuelve tu resultado en su lugar.",
   ],
   load: ["{name} does not load: {error}", "{name} no se puede cargar: {error}"],
+  more: [
+    "… and {more} more: `deno check {file}` lists them all.",
+    "… y {more} más: `deno check {file}` los muestra todos.",
+  ],
   gone: [
     "{file} is not there: `git checkout {file}` brings back its stub.",
     "{file} no está: `git checkout {file}` recupera su esqueleto.",
@@ -188,8 +192,8 @@ const SAID: Record<string, [en: string, es: string]> = {
     "Tu código escribió una línea que imita los mensajes del comprobador: la comprobación no la lee, y falla por ello.",
   ],
   silent: [
-    "Your code did not give control back for {s} s: is there a loop that never awaits anything?",
-    "Tu código no devolvió el control en {s} s: ¿hay un bucle que nunca espera nada?",
+    "Your code did not give control back for {s} s: is there a loop that never awaits anything, or awaits only what is already done (after `await Promise.resolve()` no timer has run)?",
+    "Tu código no devolvió el control en {s} s: ¿hay un bucle que nunca espera nada, o que solo espera algo ya resuelto (tras `await Promise.resolve()` no ha corrido ningún temporizador)?",
   ],
   late: [
     "The check ran out of time ({s} s), though your code kept giving control back: something it awaits never comes (an await outside any function in {name}?).",
@@ -233,20 +237,21 @@ export async function typeErrors(file: URL): Promise<Text[]> {
     const at = /^\s+at (file:\/\/\S+?):(\d+):(\d+)$/m.exec(out.slice(from));
     return at ? `${display(new URL(at[1]!))}:${at[2]}:${at[3]}` : "?";
   };
-  const errors = [...out.matchAll(/^(TS\d+) \[ERROR\]: (.*)$/gm)];
-  const problems = errors.slice(0, 3).map((e) =>
-    text(
-      `Type error at ${where(e.index)}: ${e[2]} (${e[1]})`,
-      `Error de tipos en ${where(e.index)}: ${e[2]} (${e[1]})`,
-    )
-  );
-  const more = errors.length - 3;
-  if (more > 0) {
-    problems.push(text(
-      `… and ${more} more: \`deno check ${shown}\` lists them all.`,
-      `… y ${more} más: \`deno check ${shown}\` los muestra todos.`,
-    ));
+  // Each error's block: its message's lines, the code it quotes over ~~~
+  // or ^, where. An indented message is a note on the error before it.
+  const errors: string[] = [];
+  for (const e of out.matchAll(/^(TS\d+) \[ERROR\]: (.*(?:\n.+)*)/gm)) {
+    const lines = e[2]!.split("\n").map((line) => line.trim());
+    const quoted = lines.findIndex((line) => /^[~^]+$/.test(line)) - 1;
+    const message = lines.slice(0, Math.max(quoted, 1)).join(" ");
+    if (errors.length && /^\s/.test(e[2]!)) {
+      errors.push(errors.pop()!.replace(/ \(TS\d+\)$/, ` ${message}$&`));
+    } else errors.push(`${where(e.index)}: ${message} (${e[1]})`);
   }
+  const problems = errors.slice(0, errors.length > 3 ? 2 : 3)
+    .map((e) => text(`Type error at ${e}`, `Error de tipos en ${e}`));
+  const more = errors.length - problems.length;
+  if (more > 0) problems.push(text(...SAID.more!, { more, file: shown }));
   const first = /^error: (.*)$/m.exec(out);
   const message = first?.[1] ?? out.trim().split("\n")[0] ?? "";
   const at = first ? where(first.index) : "?";

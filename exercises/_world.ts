@@ -129,8 +129,7 @@ export class Clock {
   readonly url: string;
 
   constructor(virtual: boolean, url: string) {
-    this.virtual = virtual;
-    this.url = url;
+    [this.virtual, this.url] = [virtual, url];
   }
 
   now(): number {
@@ -166,13 +165,8 @@ export class Clock {
 
   /** The timer that fires next (simulated time). */
   next(): Timer | undefined {
-    let best: Timer | undefined;
-    for (const t of this.timers.values()) {
-      if (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq)) {
-        best = t;
-      }
-    }
-    return best;
+    const timers = [...this.timers.values()];
+    return timers.sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
   }
 
   /** Runs `timer` (moving simulated time to it), and sets an interval's next turn. */
@@ -358,9 +352,13 @@ export class Checking {
     return new World(options, this);
   }
 
-  /** Names `value` (an error a scenario made) so that the judge can tell it. */
+  /** Names `value` (an error a scenario made) so that the judge can tell it; of its stack, only the learner's lines stay (it may print it). */
   mark<T>(value: T, name: string): T {
     this.#marks.set(value, name);
+    const mine = (line: string, i: number) => !i || line.includes(this.url);
+    if (value instanceof Error) {
+      value.stack = value.stack?.split("\n").filter(mine).join("\n");
+    }
     return value;
   }
 

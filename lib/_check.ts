@@ -19,7 +19,7 @@ const MAX_KEYS = 3;
  * Shows a value as the caller wrote it (`"2"`, `NaN`, `-0`), anything large
  * by its shape (`an array of 100000 items`): at most about 80 characters,
  * never throwing, calling no getter or `toString` of the value (a proxy's
- * traps may run: one that throws, or a revoked proxy, is `an object`).
+ * traps may run: when one throws, it is `an object` or `a function`).
  */
 export function describe(value: unknown): string {
   switch (typeof value) {
@@ -34,22 +34,23 @@ export function describe(value: unknown): string {
       return `${value}n`;
     case "symbol":
       return `Symbol(${(value.description ?? "").slice(0, MAX_STRING)})`;
-    case "function": {
-      const name = Object.getOwnPropertyDescriptor(value, "name")?.value;
-      return typeof name === "string" && name !== ""
-        ? `a function (${describe(name)})`
-        : "an anonymous function";
-    }
     case "undefined":
     case "boolean":
       return String(value);
   }
   if (value === null) return "null";
-  return attempt(() => shape(value as object), "an object"); // see above
+  const kind = typeof value === "function" ? "a function" : "an object";
+  return attempt(() => shape(value as object), kind); // a trap threw
 }
 
-/** An object's {@linkcode describe}; a proxy's trap may throw. */
+/** An object's or function's {@linkcode describe}; a proxy's trap may throw. */
 function shape(value: object): string {
+  if (typeof value === "function") {
+    const name = Object.getOwnPropertyDescriptor(value, "name")?.value;
+    return typeof name === "string" && name !== ""
+      ? `a function (${describe(name)})`
+      : "an anonymous function";
+  }
   if (Array.isArray(value)) {
     const n = value.length;
     return n === 0

@@ -28,6 +28,8 @@ export const EXPECTED: Record<
         "Car 1 passed at 2.1 units; it could go at 2.0, when the light turned green",
       "01a_ignores_signal":
         "Car 5 gave up at 7.0 units (its signal aborted), but it passed at 8.0",
+      "01a_polls_every_turn":
+        "Your code woke up more than 5000 times by 0.0 units without finishing: is it checking something over and over in a loop?",
       "01a_new_on_red":
         "Car 3 came at 3.5 units and never passed; the light was green from 5.0.",
     },
@@ -39,7 +41,9 @@ export const EXPECTED: Record<
       "02a_not_awaited":
         `Your function's promise settled at 0.0 units, before "Goodbye!" at 1.0`,
       "02a_two_units":
-        `"Goodbye!" came 2.0 units after "Hello!"; it should come 1.0 unit later.`,
+        `"Goodbye!" came 2.0 units after "Hello!"; it should come 1.0 unit (tools.unit ms) later.`,
+      "02a_milliseconds":
+        `"Goodbye!" came 10.0 units after "Hello!"; it should come 1.0 unit (tools.unit ms) later.`,
       "02a_await_set_timeout":
         "Await a promise that settles after the wait: setTimeout returns a timer's id, not a promise.",
       "02a_console_log":
@@ -84,13 +88,15 @@ export const EXPECTED: Record<
     wrong: {
       "04b_lock_everything":
         "Worker 1's work started at 3.0 units; it could have started at 0.0",
+      "04b_never_released":
+        "Your code is still waiting at 3.0 units, but nothing is left that could ever wake it up: each waiter waits for another, for a lock or permit never released,",
       "04b_lock_read_only":
         "The counter ended at 2, not 4: worker 1 read the counter at 2.5 units (it read 0)",
     },
   },
   "05a": {
     stub:
-      `You returned 1 item, and the error of job A ("A broke", at 3.0) is not among them`,
+      `You returned [Error: B broke], and the error of job A is not among them: 2 jobs failed.`,
     wrong: {
       "05a_sequential":
         "Job B started at 3.0 units; it could have started at 0.0",
@@ -98,6 +104,8 @@ export const EXPECTED: Record<
         "You returned the errors in the order they happened (B's at 1.0 before A's at 3.0)",
       "05a_inherited_name": "You returned 3 items, but only 2 jobs failed",
       "05a_twice": "You returned 4 items, but only 2 jobs failed",
+      "05a_messages":
+        `You returned ["Error: A broke", "Error: B broke"], and the errors of jobs A and B are not among them: 2 jobs failed; return the errors the jobs rejected with, not their text.`,
       "05a_aggregate":
         "AggregateError: jobs failed (05a_aggregate.ts:11) at 3.0 units; it should not throw, but return every error once all jobs are done.",
     },
@@ -126,6 +134,8 @@ export const EXPECTED: Record<
         "You gave up at 2.0 units, but the request went on (until 5.0)",
       "05c_std_deadline":
         "You gave up at 2.0 units, but the request went on (until 5.0)",
+      "05c_swallows":
+        'When the request fails at 1.0 unit (Error: the server is down), your function returned "unavailable"; let that error through: only the deadline means "unavailable".',
       "05c_timer_left":
         "Your function returned at 1.0 unit, but a timer (05c_timer_left.ts:10) was still pending (due at 2.0)",
     },
@@ -154,6 +164,9 @@ export const EXPECTED: Record<
         "The body of the 404 response from /missing (08a_body_left.ts:6) was never read nor cancelled",
       "08a_race":
         "but the request to /slow (08a_race.ts:12) was still in flight: abort it",
+      // Given up after 8 units, or at 2,000 ms if a busy machine makes units longer.
+      "08a_milliseconds":
+        "; it should give up after 2.0 units (2 * tools.unit ms)",
       "08a_saved_fetch":
         "The body of the 404 response from /missing (08a_saved_fetch.ts:9) was never read nor cancelled",
     },
@@ -163,18 +176,18 @@ export const EXPECTED: Record<
       `getWithRetry("/flaky") returned "busy", the body of a 503 answer: retry 429 and 503 answers, up to 4 attempts.`,
     wrong: {
       "08b_no_wait":
-        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
+        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
       "08b_ignores_retry_after":
-        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
+        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
       "08b_retries_everything": `getWithRetry("/gone") tried again after a 404`,
       "08b_from_request":
-        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
+        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
       "08b_short_wait":
-        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
+        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
       "08b_saved_fetch":
-        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
+        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
       "08b_query":
-        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2.",
+        "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
     },
   },
   "09a": {
@@ -183,6 +196,8 @@ export const EXPECTED: Record<
     wrong: {
       "09a_one_at_a_time":
         "Your 2 chunks ran one after the other: chunk 2 was sent at",
+      "09a_off_by_one":
+        "You counted 9592 primes below 100,000; right, but only because no prime falls where your chunks miss or overlap. Do your chunks cover 2 to 99,999 exactly once?",
       "09a_main_thread":
         "countPrimes ran on your code's own thread: send it to tools.executor",
     },

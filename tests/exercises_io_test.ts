@@ -29,10 +29,10 @@ Deno.test("On a run the hold-up watch saw free, a wait or a give-up far too long
   const cases = [
     [
       "08b",
-      "after attempt 1; it needed to wait only 2.0 units, as the server answered 503 with Retry-After: 2.",
+      "after attempt 1; it needed to wait only 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
     ],
     // Its give-up comes after 5 units, or later on a loaded machine (6.0 seen).
-    ["08a", "; it should give up after 2.0."],
+    ["08a", "; it should give up after 2.0 units (2 * tools.unit ms)."],
   ] as const;
   for (const [id, first] of cases) {
     const exercise = findExercise(id)!;

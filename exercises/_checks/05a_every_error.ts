@@ -5,10 +5,10 @@ import {
   describe,
   JOBS_APART,
   listOf,
-  num,
   refOf,
   type Text,
   text,
+  textIf,
   units,
   unknownTask,
 } from "../_harness.ts";
@@ -72,22 +72,22 @@ export const exercise = define({
       ));
     } else if (status === "fulfilled" && missing.length > 0) {
       problems.push(text(
-        "You returned {count} {items}, and the error of job {which} is not among them: {failed} jobs failed.",
-        "Devolviste {count} {items}, y el error del trabajo {which} no está: fallaron {failed} trabajos.",
+        "You returned {got}, and {which} among them: {failed} jobs failed{how}.",
+        "Devolviste {got}, y {which}: fallaron {failed} trabajos{how}.",
         {
-          count: refs.length,
-          items: refs.length === 1
-            ? text("item", "elemento")
-            : text("items", "elementos"),
-          which: listOf(
-            missing.map((n) =>
-              text('{n} ("{n} broke", at {at})', "{n} («{n} broke», en {at})", {
-                n,
-                at: num(JOBS[n]!.units),
-              })
-            ),
-          ),
+          got: describe(value),
+          which: textIf(missing.length === 1, [
+            "the error of job {jobs} is not",
+            "el error del trabajo {jobs} no está",
+          ], [
+            "the errors of jobs {jobs} are not",
+            "los errores de los trabajos {jobs} no están",
+          ], { jobs: listOf(missing) }),
           failed: FAILED.length,
+          how: textIf(refs.length >= FAILED.length, [
+            "; return the errors the jobs rejected with, not their text",
+            "; devuelve los errores con que fallaron los trabajos, no su texto",
+          ], ["", ""]),
         },
       ));
     } else if (status === "fulfilled" && extra.length > 0) {

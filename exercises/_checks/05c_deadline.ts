@@ -7,24 +7,27 @@ import {
   num,
   type Text,
   text,
+  textIf,
   units,
 } from "../_harness.ts";
 
 const DEADLINE = 2;
-/** How long the report takes in each scenario: the slow case first, where the stub goes wrong. */
-const TAKES = [5, 1];
+/** How long the report takes in each scenario: the slow case first, where the stub goes wrong; in the last it fails. */
+const [TAKES, FAILS] = [[5, 1, 1], 2];
 
 export const exercise = define<number[]>({
   slug: "05c_deadline",
   async observe(session) {
     const calls: number[] = [];
-    for (const takes of TAKES) {
+    for (const [i, takes] of TAKES.entries()) {
       await using world = session.open();
       let n = 0;
+      const down = session.mark(new Error("the server is down"), "down");
+      const ends = i === FAILS ? { fail: down } : { value: "report" };
       const fetchReport = (signal?: AbortSignal) => {
         const name = ++n === 1 ? "fetchReport" : `fetchReport (${n})`;
         return badSignal(signal) ??
-          world.task(name, takes, { value: "report", signal });
+          world.task(name, takes, { ...ends, signal });
       };
       const tools = { fetchReport, unit: world.unit };
       await world.run(() => session.export(tools), 20);
@@ -37,6 +40,16 @@ export const exercise = define<number[]>({
       const { status, value, error, at, running } = run.outcome;
       const problems: Text[] = [];
       const takes = TAKES[i]!;
+      if (i === FAILS) {
+        if (status === "fulfilled") {
+          problems.push(text(
+            'When the request fails at 1.0 unit (Error: the server is down), your function returned {value}; let that error through: only the deadline means "unavailable".',
+            "Cuando la petición falla en 1,0 unidades (Error: the server is down), tu función devolvió {value}; deja pasar ese error: solo el plazo significa «unavailable».",
+            { value: describe(value) },
+          ));
+        }
+        return run.judge(problems, "rejected");
+      }
       const slow = takes > DEADLINE;
       const want = slow ? "unavailable" : "report";
       const when = slow ? DEADLINE : takes;
@@ -67,12 +80,10 @@ export const exercise = define<number[]>({
             story,
             at: units(at),
             when: num(when),
-            why: slow
-              ? text(": give up after 2 units", ": ríndete tras 2 unidades")
-              : text(
-                ", as soon as the report is there",
-                ", en cuanto llega el informe",
-              ),
+            why: textIf(slow, [
+              ": give up after 2 units (2 * tools.unit ms)",
+              ": ríndete tras 2 unidades (2 * tools.unit ms)",
+            ], [", as soon as the report is there", ", al llegar el informe"]),
           },
         ));
       } else if (status === "rejected") {

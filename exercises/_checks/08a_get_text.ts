@@ -3,7 +3,6 @@ import {
   define,
   describe,
   heldUp,
-  num,
   type Outcome,
   type Text,
   text,
@@ -90,27 +89,23 @@ const JUDGES: Record<string, Judge> = {
       )]
       : [],
   "/slow": ({ status, value, at }, _, held) => {
-    const values = {
-      value: describe(value),
-      at: units(at),
-      deadline: num(DEADLINE),
-    };
+    const values = { value: describe(value), at: units(at) };
     return status === "fulfilled"
       ? [text(
-        'getText("/slow") returned {value} after {at}; it should give up after {deadline} and throw.',
-        'getText("/slow") devolvió {value} tras {at}; debería rendirse tras {deadline} y lanzar.',
+        'getText("/slow") returned {value} after {at}; it should give up after 2.0 units (2 * tools.unit ms) and throw.',
+        'getText("/slow") devolvió {value} tras {at}; debería rendirse tras 2,0 unidades (2 * tools.unit ms) y lanzar.',
         values,
       )]
       : status === "rejected" && at < GIVE_UP
       ? [text(
-        'getText("/slow") gave up after {at}; wait {deadline} units for the answer first.',
-        'getText("/slow") se rindió tras {at}; espera antes {deadline} unidades la respuesta.',
+        'getText("/slow") gave up after {at}; wait 2.0 units for the answer first.',
+        'getText("/slow") se rindió tras {at}; espera antes 2,0 unidades la respuesta.',
         values,
       )]
       : status === "rejected" && at > DEADLINE + (held ? 5 : 1)
       ? [text(
-        'getText("/slow") gave up after {at}; it should give up after {deadline}.',
-        'getText("/slow") se rindió tras {at}; debería rendirse tras {deadline}.',
+        'getText("/slow") gave up after {at}; it should give up after 2.0 units (2 * tools.unit ms).',
+        'getText("/slow") se rindió tras {at}; debería rendirse tras 2,0 unidades (2 * tools.unit ms).',
         values,
       )]
       : [];

@@ -112,8 +112,8 @@ function judge(path: string, attempts: readonly Attempt[], run: Scene): Text[] {
       status: before.status,
       want: units(want),
       why: textIf(before.retryAfter !== undefined, [
-        "the server answered {status} with Retry-After: {after}",
-        "el servidor respondió {status} con Retry-After: {after}",
+        "the server answered {status} with Retry-After: {after} ({after} * tools.unit ms)",
+        "el servidor respondió {status} con Retry-After: {after} ({after} * tools.unit ms)",
       ], [
         "the server answered {status} with no Retry-After, so back off 0.5 × 2^{retry}",
         "el servidor respondió {status} sin Retry-After, así que espera 0,5 × 2^{retry}",

@@ -6,6 +6,7 @@ import {
   overLimit,
   type Text,
   text,
+  textIf,
   units,
 } from "../_harness.ts";
 import { calls } from "../_tasks.ts";
@@ -18,7 +19,7 @@ const LIMIT = 100_000;
 const PRIMES = 9592;
 const WORKERS = 2;
 
-export const exercise = define<{ here: number; chunks: number }>({
+export const exercise = define<{ here: number; ranges: unknown[][] }>({
   slug: "09a_split_work",
   real: true,
   needs: "tasks",
@@ -29,7 +30,7 @@ export const exercise = define<{ here: number; chunks: number }>({
     // Calls still running when the world has closed are aborted (the
     // executor ends their workers): a chunk that never ends ends there.
     const stop = new AbortController();
-    let chunks = 0;
+    const ranges: unknown[][] = []; // each chunk's from and to
     try {
       await using world = session.open({ virtual: false, unit: UNIT });
       const tools = {
@@ -38,7 +39,8 @@ export const exercise = define<{ here: number; chunks: number }>({
             const [from, to] = [args?.[0], args?.[1]].map((a) => describe(a));
             const { signal } = stop;
             const run = executor.run<T>(module, exportName, args, { signal });
-            return world.track(`chunk ${++chunks} ${from}–${to}`, run);
+            const chunk = ranges.push([args?.[0], args?.[1]]);
+            return world.track(`chunk ${chunk} ${from}–${to}`, run);
           },
         },
         tasks: new URL("../_tasks.ts", import.meta.url),
@@ -50,10 +52,16 @@ export const exercise = define<{ here: number; chunks: number }>({
       stop.abort();
       await executor.shutdown();
     }
-    return { here: calls() - before, chunks };
+    return { here: calls() - before, ranges };
   },
-  judge(run, { here, chunks }) {
+  judge(run, { here, ranges }) {
     const problems: Text[] = [];
+    const chunks = ranges.length;
+    // End to end: each chunk past 2 starts where another ends, one at LIMIT.
+    const ends = new Set(ranges.map((r) => Number(r[1])));
+    const starts = ranges.map((r) => Number(r[0])).filter((from) => from > 2);
+    const tiled = !chunks ||
+      ends.has(LIMIT) && starts.every((f) => ends.has(f));
     if (here > 0) {
       problems.push(text(
         "countPrimes ran on your code's own thread: send it to tools.executor, whose workers run on other cores.",
@@ -78,14 +86,18 @@ export const exercise = define<{ here: number; chunks: number }>({
         { chunks, start: units(second!.start), end: num(first!.end ?? 0) },
       ));
     }
-    if (run.outcome.status === "fulfilled" && run.outcome.value !== PRIMES) {
+    const { status, value } = run.outcome;
+    if (status === "fulfilled" && (value !== PRIMES || !tiled)) {
       problems.push(text(
-        "You counted {value} primes below {limit}; there are {primes}. Do your chunks cover 2 to {last} exactly once? (countPrimes(from, to) leaves `to` out.)",
-        "Contaste {value} primos menores que {limit}; hay {primes}. ¿Cubren tus trozos de 2 a {last} exactamente una vez? (countPrimes(from, to) deja fuera `to`.)",
+        "You counted {value} primes below {limit}; {why}. Do your chunks cover 2 to {last} exactly once? (countPrimes(from, to) leaves `to` out.)",
+        "Contaste {value} primos menores que {limit}; {why}. ¿Cubren tus trozos de 2 a {last} exactamente una vez? (countPrimes(from, to) deja fuera `to`.)",
         {
-          value: describe(run.outcome.value),
+          value: describe(value),
           limit: text("100,000", "100\u202f000"),
-          primes: text("9,592", "9592"),
+          why: textIf(value !== PRIMES, ["there are 9,592", "hay 9592"], [
+            "right, but only because no prime falls where your chunks miss or overlap",
+            "bien, pero solo porque ningún primo cae donde tus trozos faltan o se solapan",
+          ]),
           last: text("99,999", "99\u202f999"),
         },
       ));

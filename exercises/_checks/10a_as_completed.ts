@@ -25,10 +25,8 @@ export const exercise = define<Record<number, Report>>({
   words: { download: "descarga" },
   async observe(session) {
     await using world = session.open();
-    const failure = session.mark(
-      new Error("file 2: connection reset"),
-      "failure",
-    );
+    const reset = new Error("file 2: connection reset");
+    const failure = session.mark(reset, "failure");
     const reports: Record<number, Report> = {};
     const note = (file: number, entry: { size?: unknown; error?: unknown }) => {
       const seen = reports[file];

@@ -13,6 +13,9 @@ import {
 } from "../_harness.ts";
 
 type Node = { units: number; needs: string[]; fails?: boolean };
+/** A task of `units` that needs `needs`; one that needs nothing and fails. */
+const n = (units: number, ...needs: string[]): Node => ({ units, needs });
+const failing = (units: number): Node => ({ units, needs: [], fails: true });
 
 /**
  * Three graphs: one given in an order where running the tasks in the order
@@ -20,26 +23,9 @@ type Node = { units: number; needs: string[]; fails?: boolean };
  * must not wait for the slow X; one where A fails.
  */
 const GRAPHS: Record<string, Node>[] = [
-  {
-    A: { units: 1, needs: [] },
-    B: { units: 2, needs: [] },
-    C: { units: 2, needs: ["A"] },
-    D: { units: 1, needs: ["A", "B"] },
-    E: { units: 1, needs: ["C", "D"] },
-  },
-  {
-    W: { units: 1, needs: ["X", "Z"] },
-    Z: { units: 1, needs: ["Y"] },
-    X: { units: 3, needs: [] },
-    Y: { units: 1, needs: [] },
-  },
-  {
-    A: { units: 1, needs: [], fails: true },
-    B: { units: 2, needs: [] },
-    C: { units: 1, needs: ["A"] },
-    D: { units: 1, needs: ["B"] },
-    E: { units: 1, needs: ["C", "D"] },
-  },
+  { A: n(1), B: n(2), C: n(2, "A"), D: n(1, "A", "B"), E: n(1, "C", "D") },
+  { W: n(1, "X", "Z"), Z: n(1, "Y"), X: n(3), Y: n(1) },
+  { A: failing(1), B: n(2), C: n(1, "A"), D: n(1, "B"), E: n(1, "C", "D") },
 ];
 
 export const exercise = define({

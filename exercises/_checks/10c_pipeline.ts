@@ -37,10 +37,8 @@ export const exercise = define<Record<string, string[]>>({
             `There is no consumer ${describe(consumer)}; they are A and B`,
           );
         }
-        const made = /^item (\d+)$/.exec(String(item))?.[1];
-        if (
-          made === undefined || world.span(`make ${made}`)?.end === undefined
-        ) {
+        const made = /^item (\d+)$/.exec(String(item))?.[1]; // or undefined
+        if (world.span(`make ${made}`)?.end === undefined) {
           return refuse(`${describe(item)} is not an item that was made`);
         }
         (consumedBy[String(item)] ??= []).push(consumer);

@@ -26,15 +26,10 @@ export interface Tools {
 export async function main(tools: Tools): Promise<number> {
   const chunks = tools.workers * 2;
   const size = Math.ceil(tools.limit / chunks);
-  const counts = await Promise.all(
-    Array.from(
-      { length: chunks },
-      (_, k) =>
-        tools.executor.run<number>(tools.tasks, "countPrimes", [
-          k * size,
-          Math.min((k + 1) * size, tools.limit),
-        ]),
-    ),
-  );
+  const count = (k: number) => {
+    const [from, to] = [k * size, Math.min((k + 1) * size, tools.limit)];
+    return tools.executor.run<number>(tools.tasks, "countPrimes", [from, to]);
+  };
+  const counts = await Promise.all([...Array(chunks).keys()].map(count));
   return counts.reduce((sum, count) => sum + count, 0);
 }

@@ -413,8 +413,8 @@ Deno.test("Executor.run() rejects arguments that cannot be cloned before sending
 Deno.test("Executor.run(): a value thrown by a getter, among the arguments or in the result, that even instanceof cannot read fails that call alone", async () => {
   await using executor = new Executor({ workers: 1 });
   const name = await executor.run<string>(tasksUrl, "workerName");
-  const revoked = () => {
-    const { proxy, revoke } = Proxy.revocable({}, {});
+  const revoked = (target = {}) => {
+    const { proxy, revoke } = Proxy.revocable(target, {});
     revoke();
     return proxy;
   };
@@ -423,7 +423,7 @@ Deno.test("Executor.run(): a value thrown by a getter, among the arguments or in
       throw new Error("trap");
     },
   });
-  for (const thrown of [revoked(), trap]) {
+  for (const thrown of [revoked(), trap, revoked(() => {})]) {
     const bad = executor.run<never>(tasksUrl, "echo", [{
       get x(): never {
         throw thrown;

@@ -608,8 +608,8 @@ Deno.test("an options object may be any object but an array: a class instance or
 });
 
 /** A proxy revoked: whatever reads it, even `Array.isArray`, throws. */
-function revoked(): object {
-  const { proxy, revoke } = Proxy.revocable({}, {});
+function revoked(target: object = {}): object {
+  const { proxy, revoke } = Proxy.revocable(target, {});
   revoke();
   return proxy;
 }
@@ -653,6 +653,11 @@ Deno.test("a refused value is shown as a caller would write it, briefly, and its
       "an anonymous function",
     ],
     [new Proxy({}, { ownKeys: () => [1] as never }), "an object"],
+    [revoked(() => {}), "a function"], // even its name's descriptor throws
+    [
+      new Proxy(() => {}, { getOwnPropertyDescriptor: hostile.toString }),
+      "a function",
+    ],
   ];
   const wrong = cases.flatMap(([value, shown]) => {
     try {

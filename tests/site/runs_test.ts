@@ -124,10 +124,15 @@ Deno.test("Stop ends every process the run started, not just the first", async (
     unit: 1000,
     title: "grandchild",
   })!;
-  await events(new Response(started.stream), (name) => {
-    if (name === "line") runs.stop(started.run.id);
+  let said = "";
+  await events(new Response(started.stream), (name, data) => {
+    if (name !== "line") return false;
+    said ||= String(data.text);
+    runs.stop(started.run.id);
     return false;
   });
+  // Else nothing holds the tag, and the search below finds nothing left.
+  assertEquals(said, `started ${tag}`, "the grandchild got no tag");
   assertEquals((await started.run.exited).reason, "stopped");
   // No process whose command line holds the tag is left (a zombie's is
   // empty), but for one that is ending: a fatal signal sets SIGKILL pending

@@ -1,0 +1,64 @@
+// What a learner reads beyond a check's first problem, and around the checks:
+// each message names the real cause and says what to do next. Found by
+// newcomer runs that wrote the wrong solutions kept in fixtures/exercises/.
+import { assertEquals, assertStringIncludes } from "@std/assert";
+import { type Io, main } from "../exercises/_cli.ts";
+import { findExercise } from "../exercises/_catalog.ts";
+import { checkHere, FIXTURES } from "./_exercises.ts";
+import { check } from "../exercises/_run.ts";
+
+/** Every problem the check of `name` (a fixture) reports, in English. */
+async function problemsOf(id: string, name: string): Promise<string> {
+  const file = new URL(`${name}.ts`, FIXTURES);
+  const { problems } = await checkHere(findExercise(id)!, file);
+  return problems.map((p) => p.en).join("\n");
+}
+
+Deno.test("01a: a car that passed on red before its signal aborted is told it passed on red, not to reject with the signal's reason", async () => {
+  const all = await problemsOf("01a", "01a_one_shot");
+  assertStringIncludes(
+    all,
+    "Car 5 passed at 6.5 units while the light was red (red since 6.0, green again at 8.0).",
+  );
+});
+
+Deno.test("05c: a deadline of 2,000 ms where 2 units were asked is told what a unit is", async () => {
+  const all = await problemsOf("05c", "_05c_milliseconds");
+  assertStringIncludes(
+    all,
+    "your function returned at 5.0 units; it should return at 2.0: give up after 2 units (2 * tools.unit ms).",
+  );
+});
+
+Deno.test("deno task exercise, given a flag it does not know, says where the flags are, as a lesson does", async () => {
+  for (
+    const [lang, help] of [["en", "Run with --help"], ["es", "con --help"]]
+  ) {
+    let out = "";
+    const io = {
+      load: () => Promise.resolve({ results: {}, hints: {}, lang }),
+      write: (text: string) => void (out += text),
+    } as unknown as Io;
+    assertEquals(await main(["04b", "--hints"], io), 2);
+    assertStringIncludes(out, help);
+  }
+});
+
+Deno.test("A loop that awaits only what is already done is not told it never awaits: the silence names `await Promise.resolve()`", async () => {
+  const file = new URL("_01a_microtask_loop.ts", FIXTURES);
+  const options = { typeCheck: false, silence: 200 };
+  const { problems } = await check(findExercise("01a")!, file, options);
+  assertStringIncludes(
+    problems[0]!.en,
+    "or awaits only what is already done (after `await Promise.resolve()` no timer has run)?",
+  );
+  assertStringIncludes(problems[0]!.es, "tras `await Promise.resolve()`");
+});
+
+Deno.test("An error the check made, printed by the learner's code, shows none of the check's own files in its stack", async () => {
+  const file = new URL("_10a_logs_error.ts", FIXTURES);
+  const result = await check(findExercise("10a")!, file, { typeCheck: false });
+  assertEquals(result.passed, true);
+  assertStringIncludes(result.output ?? "", "Error: file 2: connection reset");
+  assertEquals(/_checks|_child|_world/.test(result.output ?? ""), false);
+});
