@@ -1,6 +1,5 @@
 /**
- * One "abort" listener per distinct signal, for the whole library; not part
- * of the public API.
+ * One "abort" listener per signal for all of lib/; not part of the public API.
  *
  * Deno's `EventTarget` scans a signal's listeners on every add and remove:
  * N callers with a listener each on one signal cost O(N²) (80,000 waiters

@@ -147,9 +147,8 @@ function fieldsOf(object: object, skip: string[] = []): [string, unknown][] {
 const BUILT_IN = [TypeError, RangeError, SyntaxError, ReferenceError, URIError];
 
 /**
- * Makes what the task threw ready to post, for {@linkcode revive}, whatever
- * it does: getters or a `toString` that throw, fields that do not clone.
- * Never throws.
+ * Makes a thrown value ready to post (for {@linkcode revive}); never throws,
+ * whatever the value does: throwing getters or `toString`, uncloneable fields.
  */
 export function pack(thrown: unknown): Thrown {
   let value = attempt<unknown>(() => structuredClone(thrown), undefined);

@@ -1,8 +1,7 @@
 /**
- * The runtime's part of an `Executor`, on the host's side: starting a worker
- * on `_executor_worker.ts`, posting to it, learning that it is gone, ending
- * it. Not a public module. Everything above it (`executor.ts`) is the same
- * on every runtime:
+ * The runtime's part of an `Executor`, host side (not a public module):
+ * starting a worker on `_executor_worker.ts`, posting to it, learning that it
+ * is gone, ending it. Above it, `executor.ts` is the same on every runtime:
  *
  * - Deno, Bun, browsers: a module Web Worker. Deno fires no event when a
  *   worker ends itself (`Deno.exit()`, `self.close()`), so where there are

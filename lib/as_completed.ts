@@ -45,9 +45,8 @@ const END: Done = Object.freeze({ done: true, value: undefined });
  * - **Order.** As the inputs settle; a plain value is already fulfilled,
  *   and those already settled come first, in input order. Each input yields
  *   exactly once, read as `await` reads it.
- * - **Eager.** The inputs are read and watched when `asCompleted` is
- *   called: every rejection is handled from then on, even if the loop never
- *   runs or stops early.
+ * - **Eager.** The inputs are read and watched at the call: every rejection
+ *   is handled from then on, even if the loop never runs or stops early.
  * - **Cancellation.** Aborting `signal` ends the iteration: a waiting or the
  *   next `next()` rejects with `signal.reason`, later ones report the end.
  *   The signal is listened to only while a `next()` waits. Stopping early

@@ -15,15 +15,13 @@ export interface EventWaitOptions {
  * A flag that starts unset, which any number of tasks can wait for: the
  * counterpart of Python's `asyncio.Event` (trio's cannot be cleared). One
  * task announces that something happened (the configuration is loaded,
- * shutdown began); a promise does that once, an event can be cleared and
- * set again.
+ * shutdown began): a promise does it once, an event again after `clear()`.
  *
  * Guarantees:
  *
  * - **Everyone wakes.** {@linkcode Event.prototype.set} wakes every caller
  *   waiting at that moment, in the order they came; a later `clear()` does
- *   not put them back to sleep. While the event is set, `wait()` resolves
- *   at once.
+ *   not put them back to sleep. While it is set, `wait()` resolves at once.
  * - **Cancellation.** A signal aborted already (even with the event set) or
  *   while the caller waits rejects `wait()` with `signal.reason` at once; the
  *   waiter leaves `waiting` at once, and is never woken, even by a `set()`

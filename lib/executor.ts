@@ -309,8 +309,7 @@ interface Thread {
  * - No runtime loads a task module that exports `then`: `import()` takes
  *   it for a promise and calls that `then`: its calls and `shutdown()` hang.
  *
- * On Deno workers inherit the process's permissions: a local task module
- * needs `--allow-read`.
+ * On Deno, workers inherit the permissions: a task file needs `--allow-read`.
  *
  * @example Run a blocking function without blocking the main thread
  * ```ts
@@ -503,10 +502,9 @@ export class Executor implements AsyncDisposable {
   }
 
   /**
-   * Lets queued and running calls finish, then ends every worker. `run`
-   * rejects from the moment this is called. Every call returns the same
-   * promise, so `await using` after an explicit `shutdown()` waits for the
-   * same end.
+   * Lets queued and running calls finish, then ends every worker; `run`
+   * rejects from this call on. Every call returns the same promise, so
+   * `await using` after an explicit `shutdown()` waits for the same end.
    *
    * @returns A promise that resolves once every worker has ended.
    */
@@ -534,10 +532,7 @@ export class Executor implements AsyncDisposable {
     });
   }
 
-  /**
-   * Batching (see "How it works"), starting workers while calls wait and
-   * `workers` allows it.
-   */
+  /** Batching (see "How it works"), starting workers as `workers` allows. */
   #pump(): void {
     const share = Math.min(Math.ceil(this.#queued / this.#max), BATCH);
     for (let i = 0; this.#queued > 0; i++) {

@@ -59,8 +59,7 @@ export interface RetryOptions {
    */
   methods?: Iterable<string>;
   /**
-   * The statuses that are retried (integers from 100 to 599); any other is
-   * returned at once.
+   * The statuses retried (integers from 100 to 599); others return at once.
    *
    * @default {[408, 413, 429, 500, 502, 503, 504]}
    */
@@ -127,8 +126,7 @@ export interface FetchWithRetryInit extends RequestInit {
 /** The options of {@linkcode fetchAll}: every request's options, plus the pool's. */
 export interface FetchAllOptions<T = string> extends FetchWithRetryInit {
   /**
-   * How many requests may be in flight at once, from sending to the end of
-   * `parse`.
+   * How many requests may be in flight at once, from sending to `parse`'s end.
    *
    * @default {6}
    */
@@ -178,8 +176,7 @@ export class HttpError extends Error {
  *   `retry.statusCodes`; for `retry.methods` only, at most `retry.limit`
  *   times, never a `ReadableStream` body. Not what would fail the same way
  *   again: a redirect loop, an unsupported URL, a blocked port, a missing
- *   permission, a refused certificate, a response head too large or
- *   malformed.
+ *   permission, a refused certificate, an oversized or malformed head.
  * - **The wait.** As `Retry-After` says (delay-seconds or an HTTP date,
  *   capped at `retry.maxRetryAfter`), else the backoff. Waits and timeouts
  *   past 2³¹ ms are kept whole.
@@ -337,8 +334,7 @@ const IN_TRANSIT =
 
 /**
  * Bun's `TypeError` says what broke in its `code` ("ECONNREFUSED: Unable to
- * connect…"); its other codes (TooManyRedirects, a certificate's) would fail
- * again.
+ * connect…"); other codes (TooManyRedirects, a certificate's) would recur.
  */
 const IN_TRANSIT_CODES: ReadonlySet<unknown> = new Set(
   "ECONNREFUSED ECONNRESET ETIMEDOUT EPIPE ENOTFOUND EAI_AGAIN".split(" "),

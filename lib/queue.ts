@@ -350,8 +350,7 @@ export class Queue<T> implements AsyncIterable<T> {
   }
 
   /**
-   * Adds `item` only if that needs no waiting: the queue is not full (or a
-   * getter waits for it).
+   * Adds `item` if that needs no wait: not full, or a getter waits for it.
    *
    * @example
    * ```ts

@@ -35,8 +35,7 @@ export interface AcquireOptions {
  *
  * - **Fairness.** Waiters get permits in strict first-in, first-out order.
  *   No newcomer barges in: while anyone waits, `acquire` queues behind them
- *   and `tryAcquire` returns `undefined`, even at the instant a permit comes
- *   back.
+ *   and `tryAcquire` returns `undefined`, even as a permit comes back.
  * - **Cancellation.** A signal that is aborted already, or aborts while the
  *   caller waits, rejects the call with `signal.reason` at once; the waiter
  *   leaves the queue (and `waiting`) at once. After the grant, `acquire`
@@ -132,8 +131,7 @@ export class Semaphore {
   }
 
   /**
-   * Waits for a permit: at once when one is free and nobody waits, else at
-   * the end of the queue.
+   * Waits for a permit: at once if one is free and nobody waits, else queued.
    *
    * @example `using` gives it back at the end of the block, like `async with`
    * ```ts
@@ -164,9 +162,8 @@ export class Semaphore {
 
   /**
    * Runs `fn` while holding a permit: waits for it as
-   * {@linkcode Semaphore.prototype.acquire} does, calls `fn` (see **When
-   * `fn` runs** on {@linkcode Semaphore}) and releases when what `fn`
-   * returns settles.
+   * {@linkcode Semaphore.prototype.acquire} does, calls `fn` (see **When `fn`
+   * runs** on {@linkcode Semaphore}) and releases once its result settles.
    *
    * @example The permit comes back when fn throws
    * ```ts

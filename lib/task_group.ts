@@ -22,8 +22,7 @@ export interface TaskGroupOptions {
 /** Options for {@linkcode TaskGroup.prototype.spawn}. */
 export interface SpawnOptions {
   /**
-   * The task's name, in {@linkcode TaskGroup.prototype.tasks} and the
-   * group's errors.
+   * The task's name, in {@linkcode TaskGroup.prototype.tasks} and errors.
    *
    * @default {"task N" for the Nth task spawned}
    */
@@ -326,8 +325,7 @@ export class TaskGroup {
    * it is aborted. A deliberate abort is not a failure: waiting fulfils if
    * no task failed, as when trio's `nursery.cancel_scope` is cancelled.
    *
-   * @param reason The signal's reason; by default an `"AbortError"`
-   * `DOMException`.
+   * @param reason The signal's reason; by default a `DOMException` "AbortError".
    */
   abort(reason?: unknown): void {
     if (this.#controller.signal.aborted) return;

@@ -356,8 +356,7 @@ export class Timeline {
    * Any name is safe: escaped for XML, with characters XML cannot hold
    * replaced by `\ufffd`. Names take at most a third of the `width` (the
    * whole name stays in the bar's tooltip), each task adds 22 pixels of
-   * height, and each bar carries `data-task`, `data-outcome` and a `<title>`
-   * with its span.
+   * height; each bar has `data-task`, `data-outcome` and its span as `<title>`.
    *
    * @example An SVG of two tasks
    * ```ts
@@ -569,9 +568,8 @@ const ENTITIES: Record<string, string> = {
 };
 
 /**
- * `text` escaped for XML text and attributes; characters XML cannot hold
- * (control characters but tab and newline, lone surrogates, U+FFFE and
- * U+FFFF) become U+FFFD.
+ * `text` escaped for XML text and attributes; what XML cannot hold (control
+ * characters but tab and newline, lone surrogates, U+FFFE, U+FFFF): U+FFFD.
  */
 function xml(text: string): string {
   return text.toWellFormed()
