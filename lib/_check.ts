@@ -130,9 +130,8 @@ const abortedOf = Object.getOwnPropertyDescriptor(
 )!.get!;
 
 /**
- * A `signal` option: an `AbortSignal` or `undefined`. A look-alike, even
- * `Object.create(AbortSignal.prototype)` (whose `aborted` throws "Illegal
- * invocation"), is a `TypeError`.
+ * A `signal` option: an `AbortSignal` or `undefined`; a look-alike, even
+ * `Object.create(AbortSignal.prototype)`, is a `TypeError`.
  */
 export function signal(
   value: unknown,

@@ -1,7 +1,6 @@
 /**
- * What an `Executor` and its workers say to each other, in the one file both
- * sides import: `executor.ts` (the host) and `_executor_worker.ts` (each
- * worker). Not a public module.
+ * What an `Executor` (`executor.ts`) and its workers (`_executor_worker.ts`)
+ * say to each other, in the one file both import. Not a public module.
  *
  * 1. The host starts a worker and posts an {@linkcode InitMessage}.
  * 2. The worker takes the Web Lock named there, if any, for life (see
@@ -118,10 +117,9 @@ export type WorkerMessage =
   | { type: "dying"; cause: string; error?: Thrown };
 
 /**
- * A thrown value on its way to the host: `value`, its clone (or if it does
- * not clone, its parts). Structured clone keeps an error's built-in class,
- * message, stack and `cause`; what it drops travels beside: a custom `name`
- * and the error's own `fields` that clone.
+ * A thrown value on its way to the host: `value`, its clone or its parts.
+ * Structured clone keeps an error's built-in class, message, stack, `cause`;
+ * beside it travel a custom `name` and the error's own `fields` that clone.
  */
 export type Thrown = {
   value: unknown;

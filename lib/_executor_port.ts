@@ -6,11 +6,9 @@
  * - Deno, Bun, browsers: a module Web Worker. Deno fires no event when a
  *   worker ends itself (`Deno.exit()`, `self.close()`), so where there are
  *   Web Locks the worker holds one for its whole life and the host asks for
- *   it: granted once the worker is gone. Bun has no Web Locks; its Worker
- *   fires `close` instead.
+ *   it, granted once the worker is gone; Bun has none, but fires `close`.
  * - Node: a `worker_threads` Worker, whose `exit` event fires however it
- *   ended. (Node has Web Locks, but a lock held by a worker that called
- *   `process.exit()` is never released.)
+ *   ended (a Web Lock held by a worker that calls `process.exit()` stays).
  *
  * @module
  */
@@ -60,8 +58,7 @@ export function startWorker(
   onExit: (cause: string | undefined) => void,
 ): Port {
   const name = `asincronia-executor-${crypto.randomUUID()}`;
-  // Node has no Web Worker; a runtime with neither fails below, as one that
-  // refuses to start a worker does.
+  // Node has no Web Worker; with neither, the try below fails as a refusal.
   const node = typeof Worker === "function" ? undefined : (globalThis as {
     process?: {
       getBuiltinModule?(name: string): { Worker: unknown } | undefined;

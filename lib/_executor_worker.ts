@@ -5,8 +5,7 @@
  * Calls wait in an inbox and run one at a time, in order, each once claimed.
  * A synchronous call runs to its end inside {@linkcode drain}; one that
  * returns a promise (or whose module must load first) holds the worker until
- * it settles. Answers collect in an outbox, posted in one message whenever
- * the worker is about to wait.
+ * it settles. Answers collect in an outbox, one message before each wait.
  *
  * @module
  */

@@ -63,8 +63,7 @@ import { type LongTimeout, setLongTimeout } from "./_timer.ts";
 /** Options for {@linkcode Executor}. */
 export interface ExecutorOptions {
   /**
-   * The most workers that run at once: an integer ≥ 1. Workers start only
-   * when there is work for them.
+   * The most workers that run at once (an integer ≥ 1), started as work comes.
    *
    * @default {navigator.hardwareConcurrency}
    */
@@ -158,8 +157,7 @@ export class WorkerError extends Error {
  * @typeParam T The result's type.
  * @param value The result.
  * @param list The objects inside `value` to move.
- * @returns A marker that the executor unwraps; typed as `T` so that the
- * task's signature stays the result's.
+ * @returns A marker the executor unwraps, typed `T` to keep the task's type.
  * @throws {TypeError} If `list` is not an array.
  */
 export function transfer<T>(value: T, list: Transferable[]): T {
@@ -253,11 +251,10 @@ interface Thread {
  * Node, with the same guarantees on each but where said below.
  *
  * `run(module, exportName, args)` queues a call; queued calls start in FIFO
- * order on a worker that is free, and the promise settles with what the
- * function returned (awaited) or with what it threw. Arguments and results
- * travel by structured clone, or are moved when listed in `transfer`. Each
- * worker runs one call at a time, and takes its share of the queue in one
- * message: what makes small calls cheap.
+ * order on a free worker, and the promise settles with what the function
+ * returned (awaited) or threw. Arguments and results travel by structured
+ * clone, or are moved when listed in `transfer`. A worker runs one call at a
+ * time, and takes its share of the queue in one message (cheap small calls).
  *
  * Guarantees:
  * - A call waits behind a running one only while every allowed worker is
@@ -274,8 +271,7 @@ interface Thread {
  *   that cannot be cloned with a `DataCloneError`; a result that cannot be
  *   cloned or moved back with a `TypeError`. The worker goes on.
  * - The worker's channel is the executor's: a task module's own message
- *   listeners (one written for a plain Worker) never hear it, and a task's
- *   `postMessage` throws a `TypeError`.
+ *   listeners never hear it, and a task's `postMessage` throws a `TypeError`.
  * - A bad argument or option (a look-alike signal too) rejects that one call
  *   with a `TypeError` naming the value, and changes nothing else.
  * - A worker that dies — `self.close()`, `Deno.exit()` or `process.exit()`
@@ -357,8 +353,7 @@ export class Executor implements AsyncDisposable {
    * `idleTimeout` is not a number.
    * @throws {RangeError} If `workers` is not an integer from 1 to
    * `Number.MAX_SAFE_INTEGER`, or `idleTimeout` is negative or NaN.
-   * @throws {Error} If there is no `SharedArrayBuffer` (a browser page that
-   * is not cross-origin isolated).
+   * @throws {Error} Without `SharedArrayBuffer` (not cross-origin isolated).
    */
   constructor(options: ExecutorOptions = {}) {
     const action = "create executor";

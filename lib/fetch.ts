@@ -219,14 +219,13 @@ export async function fetchWithRetry(
 }
 
 /**
- * Fetches every input through {@linkcode fetchWithRetry}, at most
- * `concurrency` at once, starting in input order; resolves with one
- * `PromiseSettledResult` per input, in input order. A final 2xx response
- * goes to `parse`; any other is a rejected entry, an {@linkcode HttpError}.
- * Every input and option is checked before the first request. Aborting
- * `signal` aborts the requests in flight and settles the waiting ones
- * unsent; then `fetchAll` rejects with `signal.reason`. The signal carries
- * one listener however many inputs.
+ * Fetches every input through {@linkcode fetchWithRetry}, at most `concurrency`
+ * at once, starting in input order; resolves with one `PromiseSettledResult`
+ * per input, in input order. A final 2xx response goes to `parse`; any other
+ * is a rejected entry, an {@linkcode HttpError}. Every input and option is
+ * checked before the first request. Aborting `signal` aborts the requests in
+ * flight and settles the waiting ones unsent; then `fetchAll` rejects with
+ * `signal.reason`. The signal carries one listener however many inputs.
  *
  * @example Fetch ten pages, four at a time
  * ```ts

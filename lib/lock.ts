@@ -1,6 +1,5 @@
 /**
- * A mutual-exclusion lock: one holder at a time, the rest wait their turn in
- * strict first-in, first-out order.
+ * A mutual-exclusion lock: one holder at a time, the rest wait in FIFO order.
  *
  * @module
  */

@@ -454,9 +454,8 @@ export class Queue<T> implements AsyncIterable<T> {
   /**
    * Waits until every item put has been taken and marked done with
    * {@linkcode Queue.prototype.taskDone}: asyncio's `join()`; at once if none
-   * is unfinished. Closing does not end the wait (items taken before are
-   * still being worked on), but `close({ immediate: true })` counts the
-   * items it drops as done.
+   * is unfinished. Closing does not end the wait (taken items may be in work),
+   * but `close({ immediate: true })` counts the items it drops as done.
    *
    * @example Put the jobs, start a consumer, join, then stop it
    * ```ts
@@ -482,9 +481,8 @@ export class Queue<T> implements AsyncIterable<T> {
   }
 
   /**
-   * Closes the queue for putting, as **Closing** on {@linkcode Queue} says,
-   * waiters at once. Calling it again does nothing, but `{ immediate: true }`
-   * still drops the items left.
+   * Closes the queue for putting, as **Closing** on {@linkcode Queue} says;
+   * again, it does nothing but drop the items left if `immediate`.
    *
    * @example
    * ```ts
@@ -499,8 +497,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * await assert.rejects(queue.get(), QueueClosedError);
    * ```
    *
-   * @returns The items dropped, in the order `get` would have taken them:
-   * none (`[]`) unless `immediate`.
+   * @returns The items dropped, in `get`'s order (`[]` unless `immediate`).
    * @throws {TypeError} If `options` is not an object, or `immediate` is not
    * a boolean. A PriorityQueue's comparator may throw too: see there.
    */
@@ -526,8 +523,7 @@ export class Queue<T> implements AsyncIterable<T> {
   /**
    * Yields the items as they come, like calling {@linkcode Queue.prototype.get}
    * in a loop, and ends when the queue is closed and empty. Several loops may
-   * consume one queue; each item goes to exactly one of them. Breaking out of
-   * the loop takes no further item.
+   * share a queue, each item to exactly one; breaking out takes no more items.
    *
    * @example
    * ```ts

@@ -36,12 +36,11 @@ export interface AcquireOptions {
  * - **Fairness.** Waiters get permits in strict first-in, first-out order.
  *   No newcomer barges in: while anyone waits, `acquire` queues behind them
  *   and `tryAcquire` returns `undefined`, even as a permit comes back.
- * - **Cancellation.** A signal that is aborted already, or aborts while the
- *   caller waits, rejects the call with `signal.reason` at once; the waiter
- *   leaves the queue (and `waiting`) at once. After the grant, `acquire`
- *   still resolves; `run` rejects unless `fn` has started, and `fn` then
- *   never runs. A signal shared by many callers gets one listener, which
- *   leaves with its last caller.
+ * - **Cancellation.** A signal aborted already, or while the caller waits,
+ *   rejects the call with `signal.reason` at once, and the waiter leaves the
+ *   queue (and `waiting`). After the grant, `acquire` still resolves; `run`
+ *   rejects unless `fn` has started, and `fn` then never runs. A signal
+ *   shared by many callers gets one listener, which leaves with the last.
  * - **When `fn` runs.** Never inside `run`, even when a permit is free:
  *   always on a later microtask, in the caller's async context (an
  *   `AsyncLocalStorage` value set around `run` is what `fn` sees).
@@ -49,9 +48,8 @@ export interface AcquireOptions {
  *   {@linkcode Permit.release} is idempotent, and `run` releases when `fn`
  *   settles, whether it fulfils or throws. Any code that holds a
  *   {@linkcode Permit} may release it: the semaphore does not know tasks.
- * - **Cost.** Joining the queue, being served and leaving it on an abort
- *   are O(1); nothing of a caller is kept once its call settled, and the
- *   queue's memory shrinks after a burst.
+ * - **Cost.** Joining the queue, being served and leaving it on an abort are
+ *   O(1); nothing of a settled call is kept; the queue shrinks after a burst.
  */
 export class Semaphore {
   #permits: number;

@@ -1,8 +1,7 @@
 /**
- * Structured concurrency for promises, the counterpart of Python's
- * `asyncio.TaskGroup` and trio's nursery: a {@linkcode TaskGroup} starts
- * tasks, cancels the rest when one fails, and does not let go until every
- * one of them has finished.
+ * Structured concurrency for promises, as Python's `asyncio.TaskGroup` and
+ * trio's nursery: a {@linkcode TaskGroup} starts tasks, cancels the rest when
+ * one fails, and does not let go until every one of them has finished.
  *
  * @module
  */
@@ -155,9 +154,8 @@ export class TaskGroup {
    *   a failed task it awaited, has not failed.
    * - A task's failure reaches the body only through `group.signal`: pass
    *   it to what the body awaits.
-   * - A parent signal's abort cancels the tasks and run rejects with its
-   *   reason, unless something failed. If the parent has already aborted,
-   *   the body is not called.
+   * - A parent signal's abort cancels the tasks, and run rejects with its
+   *   reason unless something failed; if it already was, the body never runs.
    * - After {@linkcode TaskGroup.prototype.abort}, a body that rejects
    *   without a failure makes run reject with the body's error.
    * - The body cannot wait for its own group: there `group.wait()` rejects.

@@ -1,8 +1,7 @@
 /**
  * A recorder of when named tasks start and end, and a Gantt chart of it in
  * ASCII or SVG: a {@linkcode Timeline} answers the questions a test asks ("in
- * which order did they finish?", "how many ran at once?") and draws
- * overlapping bars where tasks overlapped.
+ * which order did they finish?", "how many ran at once?") and shows overlaps.
  *
  * @module
  */
@@ -172,10 +171,7 @@ export class Timeline {
     this.#spans.set(name, { name, start, end: undefined, outcome: "running" });
   }
 
-  /**
-   * Records that the task `name` ends now, as `outcome`: an `Error` if it
-   * never started or has already ended.
-   */
+  /** Records that `name` ends now, as `outcome`: an `Error` if not running. */
   end(name: string, outcome: "fulfilled" | "rejected" = "fulfilled"): void {
     string(name, "end task", "name");
     if (outcome !== "fulfilled" && outcome !== "rejected") {
@@ -578,10 +574,7 @@ function xml(text: string): string {
     .replace(/[&<>"']/g, (char) => ENTITIES[char]!);
 }
 
-/**
- * SVG markup with its values filled in: strings escaped for XML, numbers
- * (coordinates) to a tenth of a pixel.
- */
+/** SVG markup, its values filled in: strings XML-escaped, numbers to 0.1 px. */
 function tag(markup: TemplateStringsArray, ...values: unknown[]): string {
   const text = (value: unknown) =>
     typeof value === "number"
