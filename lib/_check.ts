@@ -4,8 +4,7 @@
  * One grammar for every message, after std's:
  * `Cannot <action> as '<name>' must be <rule>: current value is <value>`.
  * A wrong type is a `TypeError`, a value out of range a `RangeError`. Each
- * check returns the value it accepted, or throws; a method that returns a
- * promise turns what they throw into a rejection.
+ * check returns what it accepted or throws; async methods reject instead.
  *
  * @module
  */

@@ -29,8 +29,7 @@ export interface EventWaitOptions {
  * - **Cost.** `wait()`, an abort and `set()` per waiter are O(1); waiters
  *   that share a signal add one listener to it.
  *
- * The name shadows the DOM's global `Event` in the importing module: import
- * it as `Event as AsyncEvent` where you need both.
+ * It shadows the DOM's global `Event`: import `Event as AsyncEvent` for both.
  */
 export class Event {
   #isSet = false;

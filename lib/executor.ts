@@ -101,8 +101,7 @@ export interface BindOptions {
 }
 
 /**
- * The functions of module `M`, each made asynchronous: what
- * {@linkcode Executor.prototype.bind} returns.
+ * What {@linkcode Executor.prototype.bind} returns: `M`'s functions, async.
  *
  * @typeParam M The module's type, `typeof import("./tasks.ts")`.
  */
@@ -330,10 +329,7 @@ export class Executor implements AsyncDisposable {
   #idleTimeout: number;
   /** The workers alive (or starting), oldest first. */
   #threads: Thread[] = [];
-  /**
-   * Calls waiting for a worker, oldest first, from `#head` on. An aborted
-   * call stays, settled, until reached: an abort is O(1).
-   */
+  /** Calls waiting from `#head`, oldest first; an aborted one stays: O(1). */
   #queue: Call[] = [];
   #head = 0;
   #queued = 0;

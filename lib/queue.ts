@@ -30,8 +30,7 @@ export interface QueueWaitOptions {
 /** Options for {@linkcode Queue.prototype.close}. */
 export interface QueueCloseOptions {
   /**
-   * Drops the items left and returns them, rather than letting getters
-   * drain them: Python's `shutdown(immediate=True)`.
+   * Drops the items left and returns them: Python's `shutdown(immediate=True)`.
    *
    * @default {false}
    */
@@ -260,9 +259,8 @@ let useStore: <T>(queue: Queue<T>, store: Store<T>) => void;
  *   Items live in a ring buffer that shrinks as it empties, so memory follows
  *   what the queue holds. Waiters that share a signal add one listener to it.
  *
- * `get()`'s promise adopts an item that is a promise (or any thenable), as
- * promises do; wrap such items (`{ promise }`) to pass them through whole.
- * {@linkcode Queue.prototype.tryGet} never adopts.
+ * `get()`'s promise adopts an item that is a thenable, as promises do (not
+ * {@linkcode Queue.prototype.tryGet}): wrap it (`{ promise }`) to pass it whole.
  */
 export class Queue<T> implements AsyncIterable<T> {
   #maxsize: number;

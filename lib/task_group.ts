@@ -229,9 +229,8 @@ export class TaskGroup {
 
   /**
    * The tasks still running, oldest first, with their state and age in ms:
-   * `python -m asyncio ps` for one group, to see which task holds a group
-   * that will not settle and whether it ignored its signal. Ages are
-   * measured once per turn of the event loop.
+   * `python -m asyncio ps` for one group: which task holds a group that will
+   * not settle, and did it ignore its signal? Ages are read once a loop turn.
    *
    * @example See who is still running
    * ```ts

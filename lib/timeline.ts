@@ -187,9 +187,8 @@ export class Timeline {
   }
 
   /**
-   * Starts `name` (rejecting if it already did), runs `task` (or awaits it,
-   * if it is a promise) and ends `name` when it settles, as fulfilled or
-   * rejected. The result or the error passes through.
+   * Starts `name` (rejecting if it already did), runs or awaits `task`, and
+   * ends it as it settles, fulfilled or rejected; result or error passes on.
    */
   async track<T>(
     name: string,
