@@ -176,8 +176,7 @@ function call(url: string, name: string, args: unknown[]): unknown {
 
 async function load(url: string): Promise<void> {
   try {
-    // Any absolute URL a caller names: no import map is involved, so
-    // publishing need not (and cannot) analyse it.
+    // A caller's absolute URL, no import map: publishing need not analyse it.
     modules.set(url, await import(url));
   } catch (error) {
     const is = (C: ErrorConstructor) =>

@@ -268,9 +268,8 @@ export async function fetchAll<T = string>(
     inputs,
     (input, i) => checkInput(input, action, `inputs[${i}]`),
   );
-  // A Request holds about 2 kB: a URL gets its own at its turn, after one
-  // trial Request checks the options; a given one is built on at once (its
-  // body moves into ours).
+  // A Request holds ~2 kB: a URL gets its own at its turn (one trial checks
+  // the options now); a given one is built on at once, its body moving in.
   const url = checked.find((input) => !(input instanceof Request));
   if (url !== undefined && !plan.bare) new Request(url, plan.init);
   const prepared: (Prepared | undefined)[] = [];

@@ -9,8 +9,7 @@ import { DONE, genuineThen as then, signalFor, Waiters } from "./_waiters.ts";
 
 /**
  * A permission to go on, from {@linkcode Semaphore.prototype.acquire} or
- * {@linkcode Semaphore.prototype.tryAcquire}. Whoever holds it may release
- * it, or let `using` release it at the end of the block.
+ * {@linkcode Semaphore.prototype.tryAcquire}: release it, or let `using`.
  */
 export interface Permit extends Disposable {
   /** Whether this permit has been given back. */

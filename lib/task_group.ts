@@ -284,8 +284,7 @@ export class TaskGroup {
       task.catch(() => {});
       return task;
     }
-    // Counted before fn runs, so that whatever fn does synchronously (spawn
-    // a sibling, call wait(), abort the group) already sees this task.
+    // Counted first: what fn does synchronously (spawn, wait(), abort) sees it.
     const controller = new TaskController(name ?? `task ${id}`);
     const last = this.#last;
     if (last === undefined) this.#first = controller;
