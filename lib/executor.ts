@@ -344,8 +344,7 @@ export class Executor implements AsyncDisposable {
   /**
    * Makes an executor. No worker starts before the first call.
    *
-   * @throws {TypeError} If `options` is not an object, or `workers` or
-   * `idleTimeout` is not a number.
+   * @throws {TypeError} If `options` or an option in it has the wrong type.
    * @throws {RangeError} If `workers` is not an integer from 1 to
    * `Number.MAX_SAFE_INTEGER`, or `idleTimeout` is negative or NaN.
    * @throws {Error} Without `SharedArrayBuffer` (not cross-origin isolated).
@@ -406,11 +405,10 @@ export class Executor implements AsyncDisposable {
    * @param exportName The name of an exported function.
    * @param args The arguments, cloned (or moved, see `transfer`).
    * @returns What the function returned, or its error.
-   * @throws {TypeError} (as a rejection) If an argument or option has the
-   * wrong type (`module` not an absolute URL, `exportName` not a non-empty
-   * string, `args` not an array, `options` not an object, `signal` not an
-   * AbortSignal, `transfer` not an array of objects), or the export cannot
-   * be found, or the result cannot be sent back.
+   * @throws {TypeError} (as a rejection) If an argument or option is wrong
+   * (`module` not an absolute URL, `exportName` not a non-empty string, `args`
+   * or `transfer` not an array (of objects), `options` not an object, `signal`
+   * not an AbortSignal), the export is missing, or the result cannot go back.
    * @throws {DOMException} (as a rejection, `DataCloneError`) If the
    * arguments cannot be cloned or moved.
    * @throws {WorkerError} (as a rejection) If the worker died running it.
@@ -466,8 +464,7 @@ export class Executor implements AsyncDisposable {
    * @param options `signal`, shared by every call.
    * @returns An object with one asynchronous function per export (but for
    * `then`, `toJSON` and names all objects have: `toString`… run() calls them).
-   * @throws {TypeError} If `module` is not an absolute URL, `options` not an
-   * object or `signal` not an AbortSignal.
+   * @throws {TypeError} If `module`, `options` or `signal` has the wrong type.
    */
   bind<M extends object>(
     module: string | URL,

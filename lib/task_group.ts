@@ -152,8 +152,7 @@ export class TaskGroup {
    *   cancels every task and joins the `AggregateError` as "the body". A
    *   body that rejects with the group's cancellation, or with the error of
    *   a failed task it awaited, has not failed.
-   * - A task's failure reaches the body only through `group.signal`: pass
-   *   it to what the body awaits.
+   * - A task's failure reaches the body only via `group.signal`: pass it on.
    * - A parent signal's abort cancels the tasks, and run rejects with its
    *   reason unless something failed; if it already was, the body never runs.
    * - After {@linkcode TaskGroup.prototype.abort}, a body that rejects
