@@ -5,11 +5,9 @@
  * 1. The host starts a worker and posts an {@linkcode InitMessage}.
  * 2. The worker takes the Web Lock named there, if any, for life (see
  *    `_executor_port.ts`), then posts a `ready` message.
- * 3. The host posts {@linkcode CallsMessage}s, each with a claim slot per
- *    call in shared memory (below).
- * 4. The worker runs the calls one at a time, in order, and answers every
- *    call, in order, in {@linkcode ResultsMessage}s: its result, what it
- *    threw, or that it was taken back.
+ * 3. The host posts {@linkcode CallsMessage}s, a shared claim slot per call.
+ * 4. The worker runs the calls one at a time, in order, and answers each in
+ *    order in {@linkcode ResultsMessage}s: result, thrown value, or taken back.
  * 5. A worker about to die on purpose (task code called `Deno.exit()`, an
  *    uncaught error) first posts a `dying` message with the cause, then
  *    waits until the host has read it ({@linkcode NOTICE}), so that the

@@ -36,9 +36,8 @@ const END: Done = Object.freeze({ done: true, value: undefined });
 
 /**
  * Yields each input's result (a `PromiseSettledResult` plus its `index`) as
- * soon as it settles: Python's `asyncio.as_completed`. `Promise.all` stops
- * at the first failure and `Promise.race` tells only who was first; here a
- * failure does not end the loop.
+ * soon as it settles: Python's `asyncio.as_completed`. A failure does not end
+ * the loop, as it ends `Promise.all`; `Promise.race` tells only who was first.
  *
  * Guarantees:
  *

@@ -40,9 +40,8 @@ export interface AcquireOptions {
  *   queue (and `waiting`). After the grant, `acquire` still resolves; `run`
  *   rejects unless `fn` has started, and `fn` then never runs. A signal
  *   shared by many callers gets one listener, which leaves with the last.
- * - **When `fn` runs.** Never inside `run`, even when a permit is free:
- *   always on a later microtask, in the caller's async context (an
- *   `AsyncLocalStorage` value set around `run` is what `fn` sees).
+ * - **When `fn` runs.** Never inside `run`, even with a permit free: on a
+ *   later microtask, in the caller's async context (its `AsyncLocalStorage`).
  * - **Accounting.** A permit is never lost and never granted twice:
  *   {@linkcode Permit.release} is idempotent, and `run` releases when `fn`
  *   settles, whether it fulfils or throws. Any code that holds a
