@@ -69,10 +69,9 @@ export interface ExecutorOptions {
    */
   workers?: number;
   /**
-   * How many milliseconds a worker with nothing to do lives before it ends
-   * (≥ 0, any length; `Infinity` keeps it until shutdown). A live worker
-   * keeps the process alive: ending idle workers lets a script that never
-   * calls {@linkcode Executor.prototype.shutdown} exit by itself.
+   * How many ms a worker with nothing to do lives before it ends (≥ 0, any
+   * length; `Infinity`: till shutdown), so that a script that never calls
+   * {@linkcode Executor.prototype.shutdown} exits (a live worker holds it).
    *
    * @default {1000}
    */
@@ -128,10 +127,9 @@ export class WorkerError extends Error {
 }
 
 /**
- * Marks a task's result so that the listed objects are moved back to the
- * caller instead of copied. Call it in the task's module, on the value that
- * the task returns; the caller receives `value` itself. If the objects cannot
- * be moved, the call rejects with a `TypeError` that says so.
+ * Marks a task's result so that the listed objects move back to the caller,
+ * not copied. Call it in the task's module on what the task returns; the
+ * caller gets `value` itself, or, if they cannot move, a `TypeError` rejection.
  *
  * @example Return a large buffer without copying it
  * ```ts

@@ -15,9 +15,8 @@ export type { AcquireOptions, Permit } from "./semaphore.ts";
  * a lock from the read to the write makes the section exclusive.
  *
  * A lock is a {@linkcode Semaphore} of one permit, with the same methods and
- * guarantees, plus {@linkcode Lock.prototype.locked}. It is not reentrant:
- * a holder that acquires again waits for itself forever, as with
- * `asyncio.Lock`; pass the permit down instead.
+ * guarantees, plus {@linkcode Lock.prototype.locked}. Not reentrant, as
+ * `asyncio.Lock`: a holder acquiring again waits forever; pass the permit on.
  */
 export class Lock extends Semaphore {
   /** Creates a lock, free. */

@@ -462,10 +462,9 @@ export class Timeline {
 }
 
 /**
- * The ticks of an axis `units` long, in units: one every `step`, the least
- * of 1, 2 or 5 times a power of ten (at least 0.1) that is at least
- * `spacing`. How many is bounded by the room the caller gives, whatever the
- * unit; none when the time in units overflows.
+ * The ticks of an axis `units` long, in units: one every `step`, the least of
+ * 1, 2 or 5 times a power of ten (≥ 0.1) that is ≥ `spacing`. Their number is
+ * bounded by the caller's room, whatever the unit; none if the units overflow.
  */
 function ticks(units: number, spacing: number): number[] {
   if (!Number.isFinite(units)) return [];
