@@ -16,10 +16,9 @@
  * Claiming: a call that a worker holds may still be taken back by the host
  * (its caller aborted; the worker is stuck in a long call while another is
  * free). Both sides race for the call's slot with compare-and-swap: the
- * worker moves it from {@linkcode PENDING} to {@linkcode RUNNING} before it
- * starts the call ({@linkcode claim}), the host from `PENDING` to
- * {@linkcode WITHDRAWN} ({@linkcode withdraw}). Exactly one wins and each
- * knows which: a call never runs twice and is never lost.
+ * worker moves it from {@linkcode PENDING} to {@linkcode RUNNING} to start it
+ * (`claim()`), the host to {@linkcode WITHDRAWN} (`withdraw()`).
+ * Exactly one wins, and each knows which: a call never runs twice nor is lost.
  *
  * @module
  */

@@ -272,9 +272,8 @@ interface Thread {
  *   with a `TypeError` naming the value, and changes nothing else.
  * - A worker that dies — `self.close()`, `Deno.exit()` or `process.exit()`
  *   in task code, an uncaught error or rejection, a module whose top level
- *   kills it — rejects only the call it was running, with a
- *   {@linkcode WorkerError} naming the cause; the calls it had not started
- *   run on another worker. No call ever hangs.
+ *   kills it — rejects only its running call, with a {@linkcode WorkerError}
+ *   naming the cause; its other calls run on another worker. No call hangs.
  * - Aborting a call that has not started (queued, or sent to a worker that
  *   is starting or busy) drops it and touches no worker. Aborting a running
  *   call rejects it at once and terminates its worker; the calls waiting

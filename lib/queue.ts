@@ -231,11 +231,10 @@ class Heap<T> {
 let useStore: <T>(queue: Queue<T>, store: Store<T>) => void;
 
 /**
- * A first-in, first-out queue of items from tasks that produce to tasks that
- * consume: Python's `asyncio.Queue`, closed by trio's rules.
- * {@linkcode LifoQueue} and {@linkcode PriorityQueue} order the items
- * otherwise. A put waits while the queue is full (`maxsize`), so a fast
- * producer cannot run ahead of slow consumers; a get waits while it is empty.
+ * A first-in, first-out queue from tasks that produce to tasks that consume:
+ * Python's `asyncio.Queue`, closed by trio's rules; {@linkcode LifoQueue} and
+ * {@linkcode PriorityQueue} order items otherwise. A put waits while it is
+ * full (`maxsize`), so producers cannot outrun consumers; a get, while empty.
  *
  * Guarantees:
  *
