@@ -102,10 +102,9 @@ class TaskController extends AbortController {
  *   aborted is not started: its promise rejects with `signal.reason`.
  * - **Cost.** O(1) per task; a settled group keeps no link to its parent.
  *
- * **`await using` is not `async with`:** JavaScript does not tell the
- * disposer that its block threw, so such an error neither cancels the tasks
- * nor joins the failures (both arrive in a `SuppressedError`). Use
- * {@linkcode TaskGroup.run} for that.
+ * **`await using` is not `async with`:** JavaScript does not tell the disposer
+ * that its block threw: such an error neither cancels the tasks nor joins the
+ * failures (both come in a `SuppressedError`); {@linkcode TaskGroup.run} does.
  *
  * @example The open form, with `await using`
  * ```ts
@@ -148,10 +147,9 @@ export class TaskGroup {
    * Runs `body` (at once) with a new group and settles once the body and
    * every task have, with the body's value (awaited). Besides:
    *
-   * - An error of the body is a failure of the group, as a task's is: it
-   *   cancels every task and joins the `AggregateError` as "the body". A
-   *   body that rejects with the group's cancellation, or with the error of
-   *   a failed task it awaited, has not failed.
+   * - An error of the body is a failure of the group, as a task's: it cancels
+   *   every task and joins the `AggregateError` as "the body". Rejecting with
+   *   the group's cancellation, or an awaited failed task's error, is not one.
    * - A task's failure reaches the body only via `group.signal`: pass it on.
    * - A parent signal's abort cancels the tasks, and run rejects with its
    *   reason unless something failed; if it already was, the body never runs.
