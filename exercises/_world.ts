@@ -99,6 +99,7 @@ interface Timer {
 interface Request {
   path: string;
   controller: AbortController;
+  signal?: AbortSignal; // the learner's: once aborted, nothing is left to do
   response?: Response;
   origin: string | undefined;
   sent: number; // when it was called and settled, in ms
@@ -238,6 +239,7 @@ export class Clock {
     const request: Request = {
       path: URL.canParse(url) ? new URL(url).pathname : url, // as the server's
       controller,
+      signal,
       origin: this.origin(),
       sent: this.now(),
       fired: this.#fired,
@@ -278,8 +280,9 @@ export class Clock {
       const due = this.virtual ? t.at / unit : undefined;
       leaks.push({ kind, origin: t.origin, due });
     }
-    for (const { settled, response, path, origin } of this.requests) {
-      if (settled === undefined) {
+    for (const { settled, signal, response, path, origin } of this.requests) {
+      // Aborted and not yet rejected (fetch hears the abort a turn later).
+      if (settled === undefined && !signal?.aborted) {
         leaks.push({ kind: "request", detail: path, origin });
       } else if (response?.body && !response.bodyUsed) {
         const detail = `${path} ${response.status}`;

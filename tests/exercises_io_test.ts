@@ -8,6 +8,8 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { EXERCISES, findExercise } from "../exercises/_catalog.ts";
 import { check } from "../exercises/_run.ts";
+import { Clock } from "../exercises/_world.ts";
+import { serve } from "../course/http.ts";
 import { page } from "../exercises/_checks/08a_get_text.ts";
 import {
   assertFails,
@@ -82,6 +84,26 @@ Deno.test("08a: a quick page that timed out while the hold-up watch saw the proc
       assert(result.passed, result.problems[0]?.en);
       assert(result.note, "a pass across a hold-up, no note");
     });
+  }
+});
+
+Deno.test("A request whose signal the learner aborted is not left in flight, though fetch rejects only a turn later", async () => {
+  // 08a under two suites at once: a right solution that aborts its request
+  // and throws at once was told "still in flight: abort it (pass fetch a
+  // signal)" when fetch heard the abort after the check's look.
+  await using server = serve((path, _, closing) => page(path, closing, 50));
+  const clock = new Clock(false, import.meta.url);
+  const uninstall = clock.install();
+  const controller = new AbortController();
+  const fetching = fetch(server.url("/slow"), { signal: controller.signal });
+  const pending = fetch(server.url("/slow")); // one nobody aborts
+  controller.abort();
+  try {
+    assertEquals(clock.leaks(50).map((leak) => leak.kind), ["request"]);
+  } finally {
+    uninstall();
+    await clock.cleanUp();
+    await Promise.allSettled([fetching, pending]);
   }
 });
 
