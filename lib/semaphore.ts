@@ -9,7 +9,7 @@ import { DONE, genuineThen as then, signalFor, Waiters } from "./_waiters.ts";
 
 /**
  * A permission to go on, from {@linkcode Semaphore.prototype.acquire} or
- * {@linkcode Semaphore.prototype.tryAcquire}: release it, or let `using`.
+ * {@linkcode Semaphore.prototype.tryAcquire}: release it yourself or by `using`.
  */
 export interface Permit extends Disposable {
   /** Whether this permit has been given back. */
