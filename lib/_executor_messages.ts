@@ -155,14 +155,16 @@ export function pack(thrown: unknown): Thrown {
     return { value: Object.fromEntries(fieldsOf(thrown)) };
   }
   if (value === undefined) {
-    const Base = BUILT_IN.find((Class) => thrown instanceof Class) ?? Error;
+    const built = () => BUILT_IN.find((Class) => thrown instanceof Class);
+    const Base = attempt(built, undefined) ?? Error; // a proxy's trap may throw
     value = new Base(attempt(() => String(field(thrown, "message") ?? ""), ""));
     Object.defineProperty(value, "stack", { value: field(thrown, "stack") });
   }
   let name = field(thrown, "name");
   if (name === "Error") {
     // A subclass that sets no name: its class says more.
-    name = field(field(Object.getPrototypeOf(thrown), "constructor"), "name");
+    const proto = attempt(() => Object.getPrototypeOf(thrown), null);
+    name = field(field(proto, "constructor"), "name");
   }
   // Bun's structured clone drops `cause`: then it travels as a field.
   const kept = Object.hasOwn(value as object, "cause");

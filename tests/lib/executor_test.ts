@@ -6,7 +6,7 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
-import { Executor, transfer } from "../../lib/executor.ts";
+import { Executor, transfer, WorkerError } from "../../lib/executor.ts";
 import { reasonOf, tasksUrl, until, within } from "./_executor_helpers.ts";
 
 type Tasks = typeof import("./fixtures/tasks.ts");
@@ -441,6 +441,12 @@ Deno.test("Executor.run(): a value thrown by a getter, among the arguments or in
   const thrower = "data:text/javascript,const { proxy, revoke } = " +
     "Proxy.revocable({}, {}); revoke(); throw proxy;";
   await assertRejects(() => executor.run(thrower, "f"), Error, "Cannot load");
+  // An error whose prototype can be read once only: thrown by the task.
+  const once = "data:text/javascript,export const f = () => { let n = 0; " +
+    "throw new Proxy(new Error('x'), { getPrototypeOf() { " +
+    "if (n++) throw 0; return Error.prototype; } }); };";
+  const error = await executor.run<never>(once, "f").catch((e: Error) => e);
+  assertEquals([error instanceof WorkerError, error.message], [false, "x"]);
   assertEquals(await executor.run(tasksUrl, "workerName"), name, "it lived");
 });
 
