@@ -21,7 +21,7 @@ import { command as taskGroups } from "../lessons/05_task_groups.ts";
 import { TaskGroup } from "../lib/task_group.ts";
 import { command as executor } from "../lessons/06_executor.ts";
 import { Executor } from "../lib/executor.ts";
-import { ticking } from "./_ticks.ts";
+import { steadily, ticking } from "./_ticks.ts";
 
 const UNIT_01 = 40;
 
@@ -335,17 +335,12 @@ Deno.test("Lesson 05_task_groups stops the tasks each tool should stop, and only
     }, options);
   let result;
   try {
-    // The lesson never holds the thread; a machine that held it up for half
-    // a unit (load 29: A finished, and so did E) made a run that says
-    // nothing about the lesson. Such a run is run again, up to three times.
-    for (let runs = 1;; runs++) {
-      bodies.length = 0;
-      result = await ticking(
-        1,
-        () => taskGroups.run({ unit: UNIT_05, log: () => {} }),
-      );
-      if (result.longestPause < UNIT_05 / 2 || runs === 3) break;
-    }
+    // Held up for half a unit (load 29), A finished, and so did E.
+    result = await steadily(
+      UNIT_05 / 2,
+      () => taskGroups.run({ unit: UNIT_05, log: () => {} }),
+      () => bodies.length = 0,
+    );
   } finally {
     TaskGroup.run = run;
   }
