@@ -32,6 +32,10 @@ export const EXPECTED: Record<
         "Your code woke up more than 5000 times by 0.0 units without finishing: is it checking something over and over in a loop?",
       "01a_new_on_red":
         "Car 3 came at 3.5 units and never passed; the light was green from 5.0.",
+      "01a_shared_reject":
+        "pass() rejected for car 6 with Error: car 5 gave up, another car's signal's reason",
+      "01a_aborted_before":
+        "Car 7 came at 7.5 units with its signal already aborted, but it passed at 8.0",
     },
   },
   "02a": {
