@@ -171,6 +171,8 @@ export const EXPECTED: Record<
       // Given up after 8 units, or at 2,000 ms if a busy machine makes units longer.
       "08a_milliseconds":
         "; it should give up after 2.0 units (2 * tools.unit ms)",
+      "08a_404_only":
+        'getText("/broken") returned "oops", but the server answered 500 Internal Server Error',
       "08a_saved_fetch":
         "The body of the 404 response from /missing (08a_saved_fetch.ts:9) was never read nor cancelled",
     },
@@ -184,6 +186,7 @@ export const EXPECTED: Record<
       "08b_ignores_retry_after":
         "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
       "08b_retries_everything": `getWithRetry("/gone") tried again after a 404`,
+      "08b_retries_5xx": `getWithRetry("/broken") tried again after a 500`,
       "08b_from_request":
         "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
       "08b_short_wait":
