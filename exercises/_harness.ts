@@ -315,9 +315,13 @@ export class Scene {
     );
   }
 
-  /** Throws a Failure with `problems` and this scene's chart. */
+  /** What the learner reads first when this scene fails: how it differs from the task's text. */
+  story?: Text;
+
+  /** Throws a Failure with `problems`, after the scene's story, and this scene's chart. */
   fail(problems: Text[]): never {
-    throw new Failure(problems, this.chart(), this.run.unit);
+    const all = this.story ? [this.story, ...problems] : problems;
+    throw new Failure(all, this.chart(), this.run.unit);
   }
 
   /**
@@ -451,6 +455,24 @@ export class Scene {
 type Message = [en: string, es: string];
 
 const TASK = text("Task", "La tarea");
+
+/**
+ * The story of a scene whose tasks take `durations`, not what the task's
+ * text says: code that waits only for the task it knows ends last (03a's C,
+ * 03b's save) leaves the others running there.
+ */
+export function retimed(durations: Readonly<Record<string, number>>): Text {
+  const list = listOf(
+    Object.entries(durations).map(([name, d]) =>
+      text(`${name} {d}`, `${name} {d}`, { d: num(d) })
+    ),
+  );
+  return text(
+    "The check ran your code again with other durations ({list} units): wait for every task you start, not only the one that ends last in the task's text.",
+    "La comprobación volvió a ejecutar tu código con otras duraciones ({list} unidades): espera a todas las tareas que lances, no solo a la que acaba la última según el enunciado.",
+    { list },
+  );
+}
 
 /** What {@linkcode Scene.startedLate} says of jobs that share nothing. */
 export const JOBS_APART: [why: Text, what: Text] = [

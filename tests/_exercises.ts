@@ -61,6 +61,8 @@ export const EXPECTED: Record<
         "Task C started at 2.0 units; it could have started at 0.0",
       "03a_forgotten":
         "Your function returned at 0.0 units, but tasks A, B and C were still running (until 2.0, 1.0 and 3.0)",
+      "03a_await_longest":
+        "The check ran your code again with other durations (A 3.0, B 2.0 and C 1.0 units)",
     },
   },
   "03b": {
@@ -72,6 +74,8 @@ export const EXPECTED: Record<
       "03b_render_too_early":
         "Task render started at 0.0 units, before fetch, which it needs, was done at 1.0.",
       "03b_throws_first": "At 0.0 units, your code threw Error: a mistake",
+      "03b_render_forgotten":
+        "The check ran your code again with other durations (save 1.5, fetch 1.0 and render 1.0 units)",
     },
   },
   "04a": {
