@@ -315,13 +315,9 @@ export class Scene {
     );
   }
 
-  /** What the learner reads first when this scene fails: how it differs from the task's text. */
-  story?: Text;
-
-  /** Throws a Failure with `problems`, after the scene's story, and this scene's chart. */
+  /** Throws a Failure with `problems` and this scene's chart. */
   fail(problems: Text[]): never {
-    const all = this.story ? [this.story, ...problems] : problems;
-    throw new Failure(all, this.chart(), this.run.unit);
+    throw new Failure(problems, this.chart(), this.run.unit);
   }
 
   /**
@@ -334,6 +330,25 @@ export class Scene {
     const busy = (outcome ?? this.outcome).status === "busy";
     const all = busy ? common : [...problems, ...this.twice(), ...common];
     if (all.length > 0) this.fail(all);
+  }
+
+  /** Judges a run whose tasks took `durations`, not the task's text's: was every task waited for? */
+  retimed(durations: Readonly<Record<string, number>>): void {
+    const list = listOf(
+      Object.entries(durations).map(([name, d]) =>
+        text(`${name} {d}`, `${name} {d}`, { d: num(d) })
+      ),
+    );
+    const problems = this.common();
+    if (problems.length === 0) return;
+    this.fail([
+      text(
+        "The check ran your code again with other durations ({list} units): wait for every task you start, not only the one that ends last in the task's text.",
+        "La comprobación volvió a ejecutar tu código con otras duraciones ({list} unidades): espera a todas las tareas que lances, no solo a la que acaba la última según el enunciado.",
+        { list },
+      ),
+      ...problems,
+    ]);
   }
 
   /** Problems for tasks the learner's code started more than once. */
@@ -455,24 +470,6 @@ export class Scene {
 type Message = [en: string, es: string];
 
 const TASK = text("Task", "La tarea");
-
-/**
- * The story of a scene whose tasks take `durations`, not what the task's
- * text says: code that waits only for the task it knows ends last (03a's C,
- * 03b's save) leaves the others running there.
- */
-export function retimed(durations: Readonly<Record<string, number>>): Text {
-  const list = listOf(
-    Object.entries(durations).map(([name, d]) =>
-      text(`${name} {d}`, `${name} {d}`, { d: num(d) })
-    ),
-  );
-  return text(
-    "The check ran your code again with other durations ({list} units): wait for every task you start, not only the one that ends last in the task's text.",
-    "La comprobación volvió a ejecutar tu código con otras duraciones ({list} unidades): espera a todas las tareas que lances, no solo a la que acaba la última según el enunciado.",
-    { list },
-  );
-}
 
 /** What {@linkcode Scene.startedLate} says of jobs that share nothing. */
 export const JOBS_APART: [why: Text, what: Text] = [

@@ -350,6 +350,14 @@ export class Checking {
     [this.url, this.export, this.port] = [url, fn, port];
   }
 
+  /** Runs the learner's code once with each of `durations`' tasks (World.tasks). */
+  async withTasks(...durations: Readonly<Record<string, number>>[]) {
+    for (const each of durations) {
+      await using world = this.open();
+      await world.run(() => this.export(world.tasks(each)), 20);
+    }
+  }
+
   /** Opens a world: from now until it is closed, its clock is in charge. */
   open(options: WorldOptions = {}): World {
     return new World(options, this);

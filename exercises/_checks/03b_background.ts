@@ -1,47 +1,37 @@
 /** The check of exercise 03b. @module */
-import { define, EPSILON, num, retimed, text, units } from "../_harness.ts";
+import { define, EPSILON, num, text, units } from "../_harness.ts";
 
 /** The task's text's durations, then others where save does not end last. */
-const DURATIONS: Record<string, number>[] = [
+const [DURATIONS, AGAIN] = [
   { save: 3, fetch: 1, render: 1 },
   { save: 1.5, fetch: 1, render: 1 },
 ];
 
 export const exercise = define({
   slug: "03b_background",
-  async observe(session) {
-    for (const durations of DURATIONS) {
-      await using world = session.open();
-      await world.run(() => session.export(world.tasks(durations)), 20);
+  observe: (session) => session.withTasks(DURATIONS, AGAIN),
+  judge(run, _, [, again]) {
+    const problems = run.startedLate(
+      ["save", "fetch"],
+      text("it needs nothing from the others", "no necesita nada de las otras"),
+    );
+    const { end } = run.spanOf("fetch");
+    const { start } = run.spanOf("render");
+    const values = { start: units(start), end: num(end ?? 0) };
+    if (end !== undefined && start < end - EPSILON) {
+      problems.push(text(
+        "Task render started at {start}, before fetch, which it needs, was done at {end}.",
+        "La tarea render empezó en {start}, antes de que fetch, que ella necesita, terminara en {end}.",
+        values,
+      ));
+    } else if (end !== undefined && start > end + EPSILON) {
+      problems.push(text(
+        "Task render started at {start}; everything it needed (fetch) was done at {end}.",
+        "La tarea render empezó en {start}; todo lo que necesitaba (fetch) estaba listo en {end}.",
+        values,
+      ));
     }
-  },
-  judge(_, _notes, runs) {
-    runs.forEach((run, i) => {
-      if (i > 0) run.story = retimed(DURATIONS[i]!);
-      const problems = run.startedLate(
-        ["save", "fetch"],
-        text(
-          "it needs nothing from the others",
-          "no necesita nada de las otras",
-        ),
-      );
-      const { end } = run.spanOf("fetch");
-      const { start } = run.spanOf("render");
-      const values = { start: units(start), end: num(end ?? 0) };
-      if (end !== undefined && start < end - EPSILON) {
-        problems.push(text(
-          "Task render started at {start}, before fetch, which it needs, was done at {end}.",
-          "La tarea render empezó en {start}, antes de que fetch, que ella necesita, terminara en {end}.",
-          values,
-        ));
-      } else if (end !== undefined && start > end + EPSILON) {
-        problems.push(text(
-          "Task render started at {start}; everything it needed (fetch) was done at {end}.",
-          "La tarea render empezó en {start}; todo lo que necesitaba (fetch) estaba listo en {end}.",
-          values,
-        ));
-      }
-      run.judge(problems);
-    });
+    run.judge(problems);
+    again!.retimed(AGAIN);
   },
 });
