@@ -143,6 +143,7 @@ export function decode(data: string): unknown {
   return JSON.parse(data, (_, v) => {
     if (v?.$ === "u") return undefined;
     if (v?.$ === "p") return Object.fromEntries(v.v);
+    if (Array.isArray(v)) return Array.from(v); // its undefineds, not holes
     return v?.$ === "o" ? Object.assign(new Foreign(), v) : v;
   });
 }

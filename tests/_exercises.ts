@@ -104,16 +104,18 @@ export const EXPECTED: Record<
   },
   "05a": {
     stub:
-      `You returned [Error: B broke], and the error of job A is not among them: 2 jobs failed.`,
+      `You returned [Error: B broke], and the errors of jobs A and D are not among them: 3 jobs failed.`,
     wrong: {
       "05a_sequential":
         "Job B started at 3.0 units; it could have started at 0.0",
       "05a_completion_order":
         "You returned the errors in the order they happened (B's at 1.0 before A's at 3.0)",
-      "05a_inherited_name": "You returned 3 items, but only 2 jobs failed",
-      "05a_twice": "You returned 4 items, but only 2 jobs failed",
+      "05a_inherited_name": "You returned 4 items, but only 3 jobs failed",
+      "05a_holes":
+        "You returned 4 items, but only 3 jobs failed: return each error once, and nothing else (what you added: undefined).",
+      "05a_twice": "You returned 6 items, but only 3 jobs failed",
       "05a_messages":
-        `You returned ["Error: A broke", "Error: B broke"], and the errors of jobs A and B are not among them: 2 jobs failed; return the errors the jobs rejected with, not their text.`,
+        `You returned ["Error: A broke", "Error: B broke", "Error: D broke"], and the errors of jobs A, B and D are not among them: 3 jobs failed; return the errors the jobs rejected with, not their text.`,
       "05a_aggregate":
         "AggregateError: jobs failed (05a_aggregate.ts:11) at 3.0 units; it should not throw, but return every error once all jobs are done.",
     },
