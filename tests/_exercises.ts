@@ -164,6 +164,8 @@ export const EXPECTED: Record<
     wrong: {
       "07a_every_100": "Items 0 to 99 were processed in one go",
       "07a_real_wait": "Your function took 8.0 units of waiting",
+      "07a_one_too_many":
+        "401 items were processed, but there are 400, 0 to 399: stop at tools.items.",
     },
   },
   "08a": {
@@ -246,6 +248,8 @@ export const EXPECTED: Record<
         "Everything was consumed by 18.0 units, but your function was still waiting: the consumers wait for items that will never come. Close the queue once the producer is done (queue.close()): a `for await (const item of queue)` loop ends once the queue is closed and empty.",
       "10c_get_after_close":
         "A consumer's queue.get() threw QueueClosedError at 17.0 units: get() rejects once the queue is closed and empty. Loop with `for await (const item of queue)`, which ends there instead.",
+      "10c_consumers_not_awaited":
+        "Item 6 was made, but your function returned at 10.0 units, before any consumer took it",
       "10c_one_consumer":
         "At 2.0 units consumer B was free while item 1 was ready",
     },

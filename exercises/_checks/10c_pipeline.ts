@@ -6,6 +6,7 @@ import {
   num,
   type Text,
   text,
+  textIf,
   units,
 } from "../_harness.ts";
 
@@ -113,11 +114,13 @@ export const exercise = define<Record<string, string[]>>({
       run.spanOf(`make ${i}`);
       const by = consumedBy[`item ${i}`] ?? [];
       if (by.length === 0 && run.outcome.status !== "late") {
-        problems.push(text(
+        problems.push(textIf(run.outcome.status === "fulfilled", [
+          "Item {i} was made, but your function returned at {at}, before any consumer took it: return only once every item is consumed (await the consumers).",
+          "El elemento {i} se hizo, pero tu función terminó en {at}, antes de que un consumidor lo tomara: termina solo cuando todo esté consumido (espera a los consumidores).",
+        ], [
           "Item {i} was made but never consumed.",
           "El elemento {i} se hizo pero nunca se consumió.",
-          { i },
-        ));
+        ], { i, at: units(run.outcome.at) }));
       } else if (by.length > 1) {
         problems.push(text(
           "Item {i} was consumed {n} times (by {by}); each item goes to one consumer.",
