@@ -146,6 +146,8 @@ export const EXPECTED: Record<
         "You gave up at 2.0 units, but the request went on (until 5.0)",
       "05c_swallows":
         'When the request fails at 1.0 unit (Error: the server is down), your function returned "unavailable"; let that error through: only the deadline means "unavailable".',
+      "05c_rewraps":
+        "When the request fails at 1.0 unit (Error: the server is down), your function threw Error: the report failed (05c_rewraps.ts:14); throw that error itself",
       "05c_timer_left":
         "Your function returned at 1.0 unit, but a timer (05c_timer_left.ts:10) was still pending (due at 2.0)",
     },
