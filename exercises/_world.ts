@@ -442,6 +442,11 @@ export class World implements AsyncDisposable {
     }
   }
 
+  /** How many workers the learner's code started (real time). */
+  get workers(): number {
+    return this.#clock.workers.length;
+  }
+
   /** The time since the world opened, in units. */
   now(): number {
     return this.#clock.now() / this.unit;

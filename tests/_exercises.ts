@@ -156,6 +156,8 @@ export const EXPECTED: Record<
     stub:
       "blockFor ran on your code's own thread, so the heartbeat could not tick for",
     wrong: {
+      "06a_fakes_it":
+        'Your function returned "Finished blocking task", but blockFor never ran: neither here nor on a worker.',
       "06a_no_shutdown":
         "but a worker was still alive: it keeps the program running. Shut the executor down",
     },
