@@ -335,18 +335,16 @@ export class Scene {
 
   /** Judges a run whose tasks took `durations`, not the task's text's: was every task waited for? */
   retimed(durations: Readonly<Record<string, number>>): void {
-    const list = listOf(
-      Object.entries(durations).map(([name, d]) =>
-        text(`${name} {d}`, `${name} {d}`, { d: num(d) })
-      ),
-    );
     const problems = this.common();
+    const list = Object.entries(durations).map(([name, d]) =>
+      text(`${name} {d}`, `${name} {d}`, { d: num(d) })
+    );
     if (problems.length === 0) return;
     this.fail([
       text(
         "The check ran your code again with other durations ({list} units): wait for every task you start, not only the one that ends last in the task's text.",
         "La comprobación volvió a ejecutar tu código con otras duraciones ({list} unidades): espera a todas las tareas que lances, no solo a la que acaba la última según el enunciado.",
-        { list },
+        { list: listOf(list) },
       ),
       ...problems,
     ]);

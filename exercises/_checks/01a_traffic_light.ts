@@ -16,11 +16,7 @@ interface Light {
   pass(options?: { signal?: AbortSignal }): Promise<void>;
 }
 
-/**
- * Who arrives when, and when each should pass (undefined: gives up at
- * `quits`, on red till then; car 7's signal aborted before it came). Car 6
- * waits beside car 5, which gives up: one car's abort stops no other.
- */
+/** Who arrives when, and when each should pass (undefined: gives up at `quits`, on red till then; car 6 waits beside car 5). */
 const CARS = [
   { car: 1, arrives: 0, passes: 2 },
   { car: 2, arrives: 1, passes: 2 },
@@ -126,21 +122,14 @@ export const exercise = define<Record<number, Passage>>({
           { car, arrives: units(arrives), passes: num(passes!) },
         ));
       } else if (!result.ok) {
-        const other = refOf(result.reason)?.startsWith("car ");
+        const other = textIf(!!refOf(result.reason), [
+          ", another car's signal's reason: one car giving up must not stop the others",
+          ", el motivo de la señal de otro coche: que un coche se rinda no debe detener a los demás",
+        ], ["", ""]);
         problems.push(text(
           "pass() rejected for car {car} with {shown}{other}; it should let the car through at {passes}.",
           "pass() se rechazó para el coche {car} con {shown}{other}; debería dejarlo pasar en {passes}.",
-          {
-            car,
-            shown,
-            passes: units(passes!),
-            other: other
-              ? text(
-                ", another car's signal's reason: one car giving up must not stop the others",
-                ", el motivo de la señal de otro coche: que un coche se rinda no debe detener a los demás",
-              )
-              : "",
-          },
+          { car, shown, other, passes: units(passes!) },
         ));
       } else if (early || Math.abs(result.at - passes!) > EPSILON) {
         const light = lightAt(result.at);
