@@ -470,6 +470,15 @@ type Message = [en: string, es: string];
 
 const TASK = text("Task", "La tarea");
 
+/** A problem if the learner's code changed `name`, an input it was handed: `was`, now `now`. */
+export function changed(name: string, was: unknown, now: unknown): Text[] {
+  return describe(was) === describe(now) ? [] : [text(
+    "Your function changed {name}, which it was handed (it is now {now}, it was {was}): leave the caller's data as it is, and keep what you need to change in a copy of your own.",
+    "Tu función cambió {name}, que recibió (ahora es {now}, era {was}): deja los datos de quien llama como están, y guarda lo que necesites cambiar en una copia tuya.",
+    { name, now: describe(now), was: describe(was) },
+  )];
+}
+
 /** What {@linkcode Scene.startedLate} says of jobs that share nothing. */
 export const JOBS_APART: [why: Text, what: Text] = [
   text(

@@ -86,6 +86,8 @@ export const EXPECTED: Record<
         "From 0.0 to 2.0 units only 1 download was running while download 1 waited",
       "04a_pairs":
         "From 1.0 to 2.0 units only 1 download was running while download 2 waited",
+      "04a_shifts_files":
+        "Your function changed tools.files, which it was handed (it is now [], it was [0, 1, 2, 3, 4])",
       "04a_three":
         "At 0.0 units, 3 downloads were running at once; at most 2 may run at a time.",
     },
@@ -238,6 +240,8 @@ export const EXPECTED: Record<
         "task C started at 2.0 units; everything it needed (A) was done at 1.0.",
       "10b_all_at_once":
         "task C started at 0.0 units, before A, which it needs, was done.",
+      "10b_consumes_needs":
+        'Your function changed tasks.C.needs, which it was handed (it is now [], it was ["A"])',
       "10b_fail_fast":
         "Your function threw at 1.0 unit, but task B was still running (until 2.0 units)",
     },
