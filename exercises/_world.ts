@@ -350,11 +350,15 @@ export class Checking {
     [this.url, this.export, this.port] = [url, fn, port];
   }
 
-  /** Runs the learner's code once with each of `durations`' tasks (World.tasks). */
+  /** Runs the learner's code once with each of `durations`, handing it a tool that starts the task `name`, of that many units. */
   async withTasks(...durations: Readonly<Record<string, number>>[]) {
     for (const each of durations) {
       await using world = this.open();
-      await world.run(() => this.export(world.tasks(each)), 20);
+      const task = (name: string) =>
+        Object.hasOwn(each, name)
+          ? world.task(name, each[name]!)
+          : unknownTask(name, Object.keys(each));
+      await world.run(() => this.export(task), 20);
     }
   }
 
@@ -541,14 +545,6 @@ export class World implements AsyncDisposable {
       });
       signal?.addEventListener("abort", abort, { once: true });
     });
-  }
-
-  /** A tool that starts the task `name` of `durations`: one of that many units. */
-  tasks(durations: Readonly<Record<string, number>>) {
-    return (name: string) =>
-      Object.hasOwn(durations, name)
-        ? this.task(name, durations[name]!)
-        : unknownTask(name, Object.keys(durations));
   }
 
   /**
