@@ -62,3 +62,9 @@ Deno.test("An error the check made, printed by the learner's code, shows none of
   assertStringIncludes(result.output ?? "", "Error: file 2: connection reset");
   assertEquals(/_checks|_child|_world/.test(result.output ?? ""), false);
 });
+
+Deno.test("01a: a pass() that throws the reason of a signal aborted already, where it could reject, passes and blames no other car", async () => {
+  // Car 7 comes with its signal aborted: the throw used to escape the
+  // check's scenario, and car 6 was said never to pass.
+  assertEquals(await problemsOf("01a", "_01a_throws_at_once"), "");
+});
