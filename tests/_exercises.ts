@@ -171,7 +171,7 @@ export const EXPECTED: Record<
       "07a_every_100": "Items 0 to 99 were processed in one go",
       "07a_real_wait": "Your function took 8.0 units of waiting",
       "07a_one_too_many":
-        "401 items were processed, but there are 400, 0 to 399: stop at tools.items.",
+        "401 items were processed; there are 400 (0 to 399), each to be processed once.",
     },
   },
   "08a": {
@@ -258,6 +258,8 @@ export const EXPECTED: Record<
         "A consumer's queue.get() threw QueueClosedError at 17.0 units: get() rejects once the queue is closed and empty. Loop with `for await (const item of queue)`, which ends there instead.",
       "10c_consumers_not_awaited":
         "Item 6 was made, but your function returned at 10.0 units, before any consumer took it",
+      "10c_join_not_closed":
+        "Your function returned at 18.0 units, but 2 queue.get() calls were still waiting for items that will never come",
       "10c_one_consumer":
         "At 2.0 units consumer B was free while item 1 was ready",
     },
