@@ -68,3 +68,9 @@ Deno.test("01a: a pass() that throws the reason of a signal aborted already, whe
   // check's scenario, and car 6 was said never to pass.
   assertEquals(await problemsOf("01a", "_01a_throws_at_once"), "");
 });
+
+Deno.test("06a: an executor whose worker started as the module loaded, before the check's run, is not told blockFor never ran", async () => {
+  const file = new URL("_06a_warm.ts", FIXTURES);
+  const result = await check(findExercise("06a")!, file, { typeCheck: false });
+  assertEquals(result.problems.map((p) => p.en), []);
+});
