@@ -6,7 +6,6 @@ import {
   idleSlot,
   num,
   overLimit,
-  type Text,
   text,
   units,
   unknownTask,

@@ -7,7 +7,6 @@ import {
   listOf,
   num,
   type Scene,
-  type Text,
   text,
   textIf,
   units,
