@@ -143,6 +143,7 @@ export function decode(data: string): unknown {
   return JSON.parse(data, (_, v) => {
     if (v?.$ === "u") return undefined;
     if (v?.$ === "p") return Object.fromEntries(v.v);
+    if (Array.isArray(v)) return Array.from(v); // its undefineds, not holes
     return v?.$ === "o" ? Object.assign(new Foreign(), v) : v;
   });
 }
@@ -332,6 +333,23 @@ export class Scene {
     if (all.length > 0) this.fail(all);
   }
 
+  /** Judges a run whose tasks took `durations`, not the task's text's: was every task waited for? */
+  retimed(durations: Readonly<Record<string, number>>): void {
+    const problems = this.common();
+    const list = Object.entries(durations).map(([name, d]) =>
+      text(`${name} {d}`, `${name} {d}`, { d: num(d) })
+    );
+    if (problems.length === 0) return;
+    this.fail([
+      text(
+        "The check ran your code again with other durations ({list} units): wait for every task you start, not only the one that ends last in the task's text.",
+        "La comprobación volvió a ejecutar tu código con otras duraciones ({list} unidades): espera a todas las tareas que lances, no solo a la que acaba la última según el enunciado.",
+        { list: listOf(list) },
+      ),
+      ...problems,
+    ]);
+  }
+
   /** Problems for tasks the learner's code started more than once. */
   twice(): Text[] {
     return this.run.twice.map((name) =>
@@ -451,6 +469,15 @@ export class Scene {
 type Message = [en: string, es: string];
 
 const TASK = text("Task", "La tarea");
+
+/** A problem if the learner's code changed `name`, an input it was handed: `was`, now `now`. */
+export function changed(name: string, was: unknown, now: unknown): Text[] {
+  return describe(was) === describe(now) ? [] : [text(
+    "Your function changed {name}, which it was handed (it is now {now}, it was {was}): leave the caller's data as it is, and keep what you need to change in a copy of your own.",
+    "Tu función cambió {name}, que recibió (ahora es {now}, era {was}): deja los datos de quien llama como están, y guarda lo que necesites cambiar en una copia tuya.",
+    { name, now: describe(now), was: describe(was) },
+  )];
+}
 
 /** What {@linkcode Scene.startedLate} says of jobs that share nothing. */
 export const JOBS_APART: [why: Text, what: Text] = [

@@ -350,6 +350,18 @@ export class Checking {
     [this.url, this.export, this.port] = [url, fn, port];
   }
 
+  /** Runs the learner's code once with each of `durations`, handing it a tool that starts the task `name`, of that many units. */
+  async withTasks(...durations: Readonly<Record<string, number>>[]) {
+    for (const each of durations) {
+      await using world = this.open();
+      const task = (name: string) =>
+        Object.hasOwn(each, name)
+          ? world.task(name, each[name]!)
+          : unknownTask(name, Object.keys(each));
+      await world.run(() => this.export(task), 20);
+    }
+  }
+
   /** Opens a world: from now until it is closed, its clock is in charge. */
   open(options: WorldOptions = {}): World {
     return new World(options, this);
@@ -432,6 +444,11 @@ export class World implements AsyncDisposable {
     while (!this.#closed) {
       this.#late.push([this.#clock.now(), Math.max(0, await lateness() - 1)]);
     }
+  }
+
+  /** How many workers the learner's code started (real time). */
+  get workers(): number {
+    return this.#clock.workers.length;
   }
 
   /** The time since the world opened, in units. */
@@ -528,14 +545,6 @@ export class World implements AsyncDisposable {
       });
       signal?.addEventListener("abort", abort, { once: true });
     });
-  }
-
-  /** A tool that starts the task `name` of `durations`: one of that many units. */
-  tasks(durations: Readonly<Record<string, number>>) {
-    return (name: string) =>
-      Object.hasOwn(durations, name)
-        ? this.task(name, durations[name]!)
-        : unknownTask(name, Object.keys(durations));
   }
 
   /**

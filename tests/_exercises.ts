@@ -32,6 +32,10 @@ export const EXPECTED: Record<
         "Your code woke up more than 5000 times by 0.0 units without finishing: is it checking something over and over in a loop?",
       "01a_new_on_red":
         "Car 3 came at 3.5 units and never passed; the light was green from 5.0.",
+      "01a_shared_reject":
+        "pass() rejected for car 6 with Error: car 5 gave up, another car's signal's reason",
+      "01a_aborted_before":
+        "Car 7 came at 7.5 units with its signal already aborted, but it passed at 8.0",
     },
   },
   "02a": {
@@ -57,6 +61,8 @@ export const EXPECTED: Record<
         "Task C started at 2.0 units; it could have started at 0.0",
       "03a_forgotten":
         "Your function returned at 0.0 units, but tasks A, B and C were still running (until 2.0, 1.0 and 3.0)",
+      "03a_await_longest":
+        "The check ran your code again with other durations (A 3.0, B 2.0 and C 1.0 units)",
     },
   },
   "03b": {
@@ -68,6 +74,8 @@ export const EXPECTED: Record<
       "03b_render_too_early":
         "Task render started at 0.0 units, before fetch, which it needs, was done at 1.0.",
       "03b_throws_first": "At 0.0 units, your code threw Error: a mistake",
+      "03b_render_forgotten":
+        "The check ran your code again with other durations (save 1.5, fetch 1.0 and render 1.0 units)",
     },
   },
   "04a": {
@@ -78,6 +86,8 @@ export const EXPECTED: Record<
         "From 0.0 to 2.0 units only 1 download was running while download 1 waited",
       "04a_pairs":
         "From 1.0 to 2.0 units only 1 download was running while download 2 waited",
+      "04a_shifts_files":
+        "Your function changed tools.files, which it was handed (it is now [], it was [0, 1, 2, 3, 4])",
       "04a_three":
         "At 0.0 units, 3 downloads were running at once; at most 2 may run at a time.",
     },
@@ -96,16 +106,18 @@ export const EXPECTED: Record<
   },
   "05a": {
     stub:
-      `You returned [Error: B broke], and the error of job A is not among them: 2 jobs failed.`,
+      `You returned [Error: B broke], and the errors of jobs A and D are not among them: 3 jobs failed.`,
     wrong: {
       "05a_sequential":
         "Job B started at 3.0 units; it could have started at 0.0",
       "05a_completion_order":
         "You returned the errors in the order they happened (B's at 1.0 before A's at 3.0)",
-      "05a_inherited_name": "You returned 3 items, but only 2 jobs failed",
-      "05a_twice": "You returned 4 items, but only 2 jobs failed",
+      "05a_inherited_name": "You returned 4 items, but only 3 jobs failed",
+      "05a_holes":
+        "You returned 4 items, but only 3 jobs failed: return each error once, and nothing else (what you added: undefined).",
+      "05a_twice": "You returned 6 items, but only 3 jobs failed",
       "05a_messages":
-        `You returned ["Error: A broke", "Error: B broke"], and the errors of jobs A and B are not among them: 2 jobs failed; return the errors the jobs rejected with, not their text.`,
+        `You returned ["Error: A broke", "Error: B broke", "Error: D broke"], and the errors of jobs A, B and D are not among them: 3 jobs failed; return the errors the jobs rejected with, not their text.`,
       "05a_aggregate":
         "AggregateError: jobs failed (05a_aggregate.ts:11) at 3.0 units; it should not throw, but return every error once all jobs are done.",
     },
@@ -136,6 +148,8 @@ export const EXPECTED: Record<
         "You gave up at 2.0 units, but the request went on (until 5.0)",
       "05c_swallows":
         'When the request fails at 1.0 unit (Error: the server is down), your function returned "unavailable"; let that error through: only the deadline means "unavailable".',
+      "05c_rewraps":
+        "When the request fails at 1.0 unit (Error: the server is down), your function threw Error: the report failed (05c_rewraps.ts:14); throw that error itself",
       "05c_timer_left":
         "Your function returned at 1.0 unit, but a timer (05c_timer_left.ts:10) was still pending (due at 2.0)",
     },
@@ -144,6 +158,8 @@ export const EXPECTED: Record<
     stub:
       "blockFor ran on your code's own thread, so the heartbeat could not tick for",
     wrong: {
+      "06a_fakes_it":
+        'Your function returned "Finished blocking task", but blockFor never ran: neither here nor on a worker.',
       "06a_no_shutdown":
         "but a worker was still alive: it keeps the program running. Shut the executor down",
     },
@@ -154,6 +170,8 @@ export const EXPECTED: Record<
     wrong: {
       "07a_every_100": "Items 0 to 99 were processed in one go",
       "07a_real_wait": "Your function took 8.0 units of waiting",
+      "07a_one_too_many":
+        "401 items were processed; there are 400 (0 to 399), each to be processed once.",
     },
   },
   "08a": {
@@ -167,6 +185,8 @@ export const EXPECTED: Record<
       // Given up after 8 units, or at 2,000 ms if a busy machine makes units longer.
       "08a_milliseconds":
         "; it should give up after 2.0 units (2 * tools.unit ms)",
+      "08a_404_only":
+        'getText("/broken") returned "oops", but the server answered 500 Internal Server Error',
       "08a_saved_fetch":
         "The body of the 404 response from /missing (08a_saved_fetch.ts:9) was never read nor cancelled",
     },
@@ -180,6 +200,7 @@ export const EXPECTED: Record<
       "08b_ignores_retry_after":
         "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
       "08b_retries_everything": `getWithRetry("/gone") tried again after a 404`,
+      "08b_retries_5xx": `getWithRetry("/broken") tried again after a 500`,
       "08b_from_request":
         "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
       "08b_short_wait":
@@ -219,6 +240,8 @@ export const EXPECTED: Record<
         "task C started at 2.0 units; everything it needed (A) was done at 1.0.",
       "10b_all_at_once":
         "task C started at 0.0 units, before A, which it needs, was done.",
+      "10b_consumes_needs":
+        'Your function changed tasks.C.needs, which it was handed (it is now [], it was ["A"])',
       "10b_fail_fast":
         "Your function threw at 1.0 unit, but task B was still running (until 2.0 units)",
     },
@@ -233,6 +256,10 @@ export const EXPECTED: Record<
         "Everything was consumed by 18.0 units, but your function was still waiting: the consumers wait for items that will never come. Close the queue once the producer is done (queue.close()): a `for await (const item of queue)` loop ends once the queue is closed and empty.",
       "10c_get_after_close":
         "A consumer's queue.get() threw QueueClosedError at 17.0 units: get() rejects once the queue is closed and empty. Loop with `for await (const item of queue)`, which ends there instead.",
+      "10c_consumers_not_awaited":
+        "Item 6 was made, but your function returned at 10.0 units, before any consumer took it",
+      "10c_join_not_closed":
+        "Your function returned at 18.0 units, but 2 queue.get() calls were still waiting for items that will never come",
       "10c_one_consumer":
         "At 2.0 units consumer B was free while item 1 was ready",
     },

@@ -62,3 +62,15 @@ Deno.test("An error the check made, printed by the learner's code, shows none of
   assertStringIncludes(result.output ?? "", "Error: file 2: connection reset");
   assertEquals(/_checks|_child|_world/.test(result.output ?? ""), false);
 });
+
+Deno.test("01a: a pass() that throws the reason of a signal aborted already, where it could reject, passes and blames no other car", async () => {
+  // Car 7 comes with its signal aborted: the throw used to escape the
+  // check's scenario, and car 6 was said never to pass.
+  assertEquals(await problemsOf("01a", "_01a_throws_at_once"), "");
+});
+
+Deno.test("06a: an executor whose worker started as the module loaded, before the check's run, is not told blockFor never ran", async () => {
+  const file = new URL("_06a_warm.ts", FIXTURES);
+  const result = await check(findExercise("06a")!, file, { typeCheck: false });
+  assertEquals(result.problems.map((p) => p.en), []);
+});

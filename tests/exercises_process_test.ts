@@ -150,7 +150,8 @@ Deno.test("Only the checker gives a verdict: a posted message, a line that imita
 
 Deno.test("A check's process may not import from afar, reach the network, read past its module, write, read the environment or start a process", async () => {
   const result = await checkFile(findExercise("03a")!, fixture("_reaches_out"));
-  const lines = result.output!.trimEnd().split("\n");
+  // Once per run of the check (03a runs the code twice): 8 probes each.
+  const lines = [...new Set(result.output!.trimEnd().split("\n"))];
   assertEquals(lines.length, 8, result.output);
   for (const line of lines) assertStringIncludes(line, ": refused (");
 });

@@ -16,13 +16,15 @@ interface Light {
   pass(options?: { signal?: AbortSignal }): Promise<void>;
 }
 
-/** Who arrives when, and when each should pass (undefined: gives up at `quits`, on red till then). */
+/** Who arrives when, and when each should pass (undefined: gives up at `quits`, on red till then; car 6 waits beside car 5). */
 const CARS = [
   { car: 1, arrives: 0, passes: 2 },
   { car: 2, arrives: 1, passes: 2 },
   { car: 3, arrives: 3.5, passes: 5 },
   { car: 4, arrives: 5.5, passes: 5.5 },
   { car: 5, arrives: 6.5, passes: undefined, quits: 7 },
+  { car: 6, arrives: 6.5, passes: 8 },
+  { car: 7, arrives: 7.5, passes: undefined, quits: 7.5 },
 ];
 /** When the light changes: green from 2 to 3, from 5 to 6, and from 8. */
 const CHANGES = [2, 3, 5, 6, 8].map((at, i) =>
@@ -70,12 +72,13 @@ export const exercise = define<Record<number, Passage>>({
               seen[car] = { at: world.now(), ok, reason };
               world.end(name, ok ? "fulfilled" : "rejected");
             };
-            const passing = light.pass(options && { signal: stop.signal });
-            cars.push(Promise.resolve(passing).then(done(true), done(false)));
-            if (quits === undefined) return;
-            after(quits - arrives, () => {
+            const quit = () =>
               stop.abort(session.mark(new Error(`${name} gave up`), name));
-            });
+            if (quits === arrives) quit();
+            // A pass() that throws at once is taken as rejecting then.
+            const pass = () => light.pass(options && { signal: stop.signal });
+            cars.push(Promise.try(pass).then(done(true), done(false)));
+            if (quits! > arrives) after(quits! - arrives, quit);
           })
         ),
       ]);
@@ -99,11 +102,13 @@ export const exercise = define<Record<number, Passage>>({
           ? text("it passed at {at}", "pasó en {at}", when)
           : text("pass() rejected at {at}", "pass() se rechazó en {at}", when);
         if (!result || result.ok || Math.abs(result.at - quits) > EPSILON) {
-          problems.push(text(
+          problems.push(textIf(quits > arrives, [
             "Car {car} gave up at {quits} (its signal aborted), but {what}: pass() should reject at once with the signal's reason.",
             "El coche {car} se rindió en {quits} (su señal abortó), pero {what}: pass() debería rechazarse en el acto con el motivo de la señal.",
-            { car, quits: units(quits), what },
-          ));
+          ], [
+            "Car {car} came at {quits} with its signal already aborted, but {what}: pass() should reject at once with the signal's reason (look at signal.aborted before you wait; an abort listener added now never runs).",
+            "El coche {car} llegó en {quits} con su señal ya abortada, pero {what}: pass() debería rechazarse en el acto con el motivo de la señal (mira signal.aborted antes de esperar; un listener de abort añadido ahora nunca se ejecuta).",
+          ], { car, quits: units(quits), what }));
         } else if (refOf(result.reason) !== `car ${car}`) {
           problems.push(text(
             "Car {car}'s pass() rejected with {shown}; reject with the signal's reason (signal.reason).",
@@ -118,10 +123,14 @@ export const exercise = define<Record<number, Passage>>({
           { car, arrives: units(arrives), passes: num(passes!) },
         ));
       } else if (!result.ok) {
+        const other = textIf(!!refOf(result.reason), [
+          ", another car's signal's reason: one car giving up must not stop the others",
+          ", el motivo de la señal de otro coche: que un coche se rinda no debe detener a los demás",
+        ], ["", ""]);
         problems.push(text(
-          "pass() rejected for car {car} with {shown}; it should let the car through at {passes}.",
-          "pass() se rechazó para el coche {car} con {shown}; debería dejarlo pasar en {passes}.",
-          { car, shown, passes: units(passes!) },
+          "pass() rejected for car {car} with {shown}{other}; it should let the car through at {passes}.",
+          "pass() se rechazó para el coche {car} con {shown}{other}; debería dejarlo pasar en {passes}.",
+          { car, shown, other, passes: units(passes!) },
         ));
       } else if (early || Math.abs(result.at - passes!) > EPSILON) {
         const light = lightAt(result.at);

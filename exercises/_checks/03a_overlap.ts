@@ -1,15 +1,13 @@
 /** The check of exercise 03a. @module */
 import { define, EPSILON, text, units } from "../_harness.ts";
 
-const DURATIONS: Record<string, number> = { A: 2, B: 1, C: 3 };
+/** The task's text's durations, then others where C does not end last. */
+const [DURATIONS, AGAIN] = [{ A: 2, B: 1, C: 3 }, { A: 3, B: 2, C: 1 }];
 
 export const exercise = define({
   slug: "03a_overlap",
-  async observe(session) {
-    await using world = session.open();
-    await world.run(() => session.export(world.tasks(DURATIONS)), 20);
-  },
-  judge(run) {
+  observe: (session) => session.withTasks(DURATIONS, AGAIN),
+  judge(run, _, [, again]) {
     const problems = run.startedLate(
       Object.keys(DURATIONS),
       text(
@@ -26,5 +24,6 @@ export const exercise = define({
       ));
     }
     run.judge(problems);
+    again!.retimed(AGAIN);
   },
 });

@@ -1,15 +1,16 @@
 /** The check of exercise 03b. @module */
 import { define, EPSILON, num, text, units } from "../_harness.ts";
 
-const DURATIONS: Record<string, number> = { save: 3, fetch: 1, render: 1 };
+/** The task's text's durations, then others where save does not end last. */
+const [DURATIONS, AGAIN] = [
+  { save: 3, fetch: 1, render: 1 },
+  { save: 1.5, fetch: 1, render: 1 },
+];
 
 export const exercise = define({
   slug: "03b_background",
-  async observe(session) {
-    await using world = session.open();
-    await world.run(() => session.export(world.tasks(DURATIONS)), 20);
-  },
-  judge(run) {
+  observe: (session) => session.withTasks(DURATIONS, AGAIN),
+  judge(run, _, [, again]) {
     const problems = run.startedLate(
       ["save", "fetch"],
       text("it needs nothing from the others", "no necesita nada de las otras"),
@@ -31,5 +32,6 @@ export const exercise = define({
       ));
     }
     run.judge(problems);
+    again!.retimed(AGAIN);
   },
 });

@@ -1,11 +1,11 @@
 /** The check of exercise 04a. @module */
 import {
+  changed,
   define,
   describe,
   idleSlot,
   num,
   overLimit,
-  type Text,
   text,
   units,
   unknownTask,
@@ -16,21 +16,23 @@ const DURATIONS = [2, 1, 3, 1, 2];
 const SIZES = [120, 80, 300, 50, 200];
 const LIMIT = 2;
 
-export const exercise = define({
+export const exercise = define<number[]>({
   slug: "04a_two_at_a_time",
   words: { download: "descarga" },
   async observe(session) {
     await using world = session.open();
+    const files = [...FILES]; // the learner's, to see whether it changes
     const download = (file: number) =>
       FILES.includes(file)
         ? world.task(`download ${file}`, DURATIONS[file]!, {
           value: SIZES[file],
         })
         : unknownTask(file, FILES);
-    await world.run(() => session.export({ files: [...FILES], download }), 30);
+    await world.run(() => session.export({ files, download }), 30);
+    return files;
   },
-  judge(run) {
-    const problems: Text[] = [];
+  judge(run, files) {
+    const problems = changed("tools.files", FILES, files);
     for (const file of FILES) run.spanOf(`download ${file}`);
     const over = overLimit(run.spans, LIMIT);
     const idle = over ? undefined : idleSlot(run.spans, LIMIT);

@@ -13,12 +13,12 @@ import {
   unknownTask,
 } from "../_harness.ts";
 
-/** A fails last, B first: job order and failure order differ. */
+/** A fails last, B first: job order and failure order differ; C, between, does not. */
 const JOBS: Record<string, { units: number; fails: boolean }> = {
   A: { units: 3, fails: true },
   B: { units: 1, fails: true },
   C: { units: 2, fails: false },
-  D: { units: 2.5, fails: false },
+  D: { units: 2.5, fails: true },
 };
 const NAMES = Object.keys(JOBS);
 const FAILED = NAMES.filter((name) => JOBS[name]!.fails);

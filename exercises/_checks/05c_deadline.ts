@@ -1,6 +1,7 @@
 /** The check of exercise 05c. @module */
 import {
   badSignal,
+  carries,
   define,
   describe,
   EPSILON,
@@ -46,6 +47,12 @@ export const exercise = define<number[]>({
             'When the request fails at 1.0 unit (Error: the server is down), your function returned {value}; let that error through: only the deadline means "unavailable".',
             "Cuando la petición falla en 1,0 unidades (Error: the server is down), tu función devolvió {value}; deja pasar ese error: solo el plazo significa «unavailable».",
             { value: describe(value) },
+          ));
+        } else if (status === "rejected" && !carries(error, "down")) {
+          problems.push(text(
+            "When the request fails at 1.0 unit (Error: the server is down), your function threw {shown}; throw that error itself, so that the caller learns what went wrong.",
+            "Cuando la petición falla en 1,0 unidades (Error: the server is down), tu función lanzó {shown}; lanza ese mismo error, para que quien llama sepa qué falló.",
+            { shown: run.show(error) },
           ));
         }
         return run.judge(problems, "rejected");

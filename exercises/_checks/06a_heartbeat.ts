@@ -9,8 +9,8 @@ const BLOCK = 6;
 /** A heartbeat gap at least this long (in units) means the thread was blocked. */
 const STALL = 4;
 
-/** When the heartbeat ticked, in units; how many times blockFor ran on the learner's thread. */
-type Heartbeat = { ticks: number[]; here: number };
+/** When the heartbeat ticked, in units; how many times blockFor ran on the learner's thread; whether its code started a worker or read tools.tasks. */
+type Heartbeat = { ticks: number[]; here: number; away: boolean };
 
 export const exercise = define<Heartbeat>({
   slug: "06a_heartbeat",
@@ -20,7 +20,7 @@ export const exercise = define<Heartbeat>({
     // A busy machine can hold any process up for a moment: a stall the
     // learner's thread did not cause (blockFor never ran on it) is given
     // two more runs before it counts.
-    let heartbeat: Heartbeat = { ticks: [], here: 0 };
+    let heartbeat: Heartbeat = { ticks: [], here: 0, away: false };
     for (let attempt = 0; attempt < 3; attempt++) {
       const before = calls();
       const unit = await session.realUnit(UNIT);
@@ -32,19 +32,22 @@ export const exercise = define<Heartbeat>({
         timer = REAL.setTimeout(beat, unit / 4);
       };
       beat();
-      const tasks = new URL("../_tasks.ts", import.meta.url);
-      const tools = { blockFor, tasks, unit };
+      const url = new URL("../_tasks.ts", import.meta.url);
+      let asked = false; // a worker started before the run is not seen
+      const tools = { blockFor, tasks: url, unit };
+      Object.defineProperty(tools, "tasks", { get: () => (asked = true, url) });
       try {
         ticks.push((await world.run(() => session.export(tools), 40)).at);
       } finally {
         REAL.clearTimeout(timer);
       }
-      heartbeat = { ticks, here: calls() - before };
+      const away = asked || world.workers > 0;
+      heartbeat = { ticks, here: calls() - before, away };
       if (heartbeat.here > 0 || stall(ticks).gap < STALL) break;
     }
     return heartbeat;
   },
-  judge(_, { ticks, here }, runs) {
+  judge(_, { ticks, here, away }, runs) {
     const run = runs.at(-1)!;
     const { gap, from } = stall(ticks);
     const values = { gap: units(gap), from: num(from) };
@@ -54,6 +57,12 @@ export const exercise = define<Heartbeat>({
         "blockFor ran on your code's own thread, so the heartbeat could not tick for {gap} (from {from}). Run it on an Executor's worker instead.",
         "blockFor corrió en el propio hilo de tu código, así que el latido no pudo sonar durante {gap} (desde {from}). Ejecútala en un worker de un Executor.",
         values,
+      ));
+    } else if (!away && run.outcome.status === "fulfilled") {
+      problems.push(text(
+        'Your function returned {value}, but blockFor never ran: neither here nor on a worker. Run it on an Executor: executor.run(tools.tasks, "blockFor", [6 * tools.unit]).',
+        'Tu función devolvió {value}, pero blockFor nunca se ejecutó: ni aquí ni en un worker. Ejecútala en un Executor: executor.run(tools.tasks, "blockFor", [6 * tools.unit]).',
+        { value: describe(run.outcome.value) },
       ));
     } else if (gap >= STALL) {
       problems.push(text(

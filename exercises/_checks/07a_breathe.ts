@@ -41,9 +41,9 @@ export const exercise = define<{ seen: unknown[]; ticks: number[] }>({
       ));
     } else if (status === "fulfilled" && count !== ITEMS) {
       problems.push(text(
-        "Only {count} of the {items} items were processed.",
-        "Solo se procesaron {count} de los {items} elementos.",
-        { count, items: ITEMS },
+        "{count} items were processed; there are {items} (0 to {last}), each to be processed once.",
+        "Se procesaron {count} elementos; hay {items} (del 0 al {last}), y cada uno se procesa una vez.",
+        { count, items: ITEMS, last: ITEMS - 1 },
       ));
     }
     const gaps = ticks.slice(1).map((to, i) => ({ from: ticks[i]!, to }));

@@ -39,17 +39,23 @@ export const exercise = define({
       // A quick page given up at the deadline on a held-up run: the machine's
       // doing, whatever the error (a plain Error in a race of one's own too).
       const { status, at } = run.outcome;
-      const stalled = i < 2 && held && status === "rejected" && at >= GIVE_UP;
+      const stalled = i < 3 && held && status === "rejected" && at >= GIVE_UP;
       run.judge(stalled ? [] : judge(run.outcome, shown, held), "either");
     });
   },
 });
 
-/** A page of the server: /hello, /missing (404), or one that answers too late. */
+/** What the pages that fail answer: not 404 alone, nor 4xx alone. */
+const FAILING: Record<string, [string, number, string]> = {
+  "/missing": ["not here", 404, "Not Found"],
+  "/broken": ["oops", 500, "Internal Server Error"],
+};
+
+/** A page of the server: /hello, /missing (404), /broken (500), or one that answers too late. */
 export async function page(path: string, closing: AbortSignal, unit: number) {
   if (path === "/hello") return new Response("hello");
-  const missing = { status: 404, statusText: "Not Found" };
-  if (path === "/missing") return new Response("not here", missing);
+  const [body, status, statusText] = FAILING[path] ?? [];
+  if (status) return new Response(body, { status, statusText });
   // Until too late, or until the server closes: at once if it has closed
   // (an aborted signal does not fire again).
   const late = AbortSignal.any([closing, AbortSignal.timeout(SLOW * unit)]);
@@ -57,7 +63,26 @@ export async function page(path: string, closing: AbortSignal, unit: number) {
   return new Response("too late");
 }
 
-/** 1. A page that is there; 2. a page that is not; 3. a server that does not answer in time. */
+/** A page that fails with `path`'s status: throw an error that says it. */
+const failing = (path: string): Judge => ({ status, value, error }, shown) => {
+  const [, code, reason] = FAILING[path]!;
+  const values = { path, value: describe(value), shown, code, reason };
+  return status === "fulfilled"
+    ? [text(
+      'getText("{path}") returned {value}, but the server answered {code} {reason}: throw an error that says the status instead (for any status that is not 2xx: response.ok).',
+      'getText("{path}") devolvió {value}, pero el servidor respondió {code} {reason}: lanza en su lugar un error que diga el estado (con cualquier estado que no sea 2xx: response.ok).',
+      values,
+    )]
+    : status === "rejected" && !describe(error).includes(`${code}`)
+    ? [text(
+      `getText("{path}") threw {shown}; say the status ({code}) in the error's message.`,
+      'getText("{path}") lanzó {shown}; di el estado ({code}) en el mensaje del error.',
+      values,
+    )]
+    : [];
+};
+
+/** 1. A page that is there; 2. and 3. pages that fail; 4. a server that does not answer in time. */
 type Judge = (outcome: Outcome, shown: string, held: boolean) => Text[];
 const JUDGES: Record<string, Judge> = {
   "/hello": ({ status, value }, shown) =>
@@ -74,20 +99,8 @@ const JUDGES: Record<string, Judge> = {
         { shown },
       )]
       : [],
-  "/missing": ({ status, value, error }, shown) =>
-    status === "fulfilled"
-      ? [text(
-        'getText("/missing") returned {value}, but the server answered 404 Not Found: throw an error that says the status instead.',
-        'getText("/missing") devolvió {value}, pero el servidor respondió 404 Not Found: lanza en su lugar un error que diga el estado.',
-        { value: describe(value) },
-      )]
-      : status === "rejected" && !describe(error).includes("404")
-      ? [text(
-        `getText("/missing") threw {shown}; say the status (404) in the error's message.`,
-        'getText("/missing") lanzó {shown}; di el estado (404) en el mensaje del error.',
-        { shown },
-      )]
-      : [],
+  "/missing": failing("/missing"),
+  "/broken": failing("/broken"),
   "/slow": ({ status, value, at }, _, held) => {
     const values = { value: describe(value), at: units(at) };
     return status === "fulfilled"

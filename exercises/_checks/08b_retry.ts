@@ -36,6 +36,7 @@ const ROUTES: Record<string, (n: number) => Answer> = {
     ][n - 1] ?? { status: 200, body: "done" },
   "/down": () => ({ status: 503, body: "down" }),
   "/gone": () => ({ status: 404, body: "gone" }),
+  "/broken": () => ({ status: 500, body: "oops" }), // not retried either
 };
 
 const retried = (status: number) => status === 429 || status === 503;
@@ -122,8 +123,8 @@ function judge(path: string, attempts: readonly Attempt[], run: Scene): Text[] {
     const short = gap < want - EARLY;
     if (!retried(before.status)) {
       return [text(
-        "{call} tried again after a {status}: a {status} does not change by asking again; retry only 429 and 503, and throw an error for the rest.",
-        "{call} reintentó tras un {status}: un {status} no cambia por volver a pedir; reintenta solo 429 y 503, y lanza un error con los demás.",
+        "{call} tried again after a {status}: only a 429 or a 503 says to come back later; retry those alone, and throw an error for the rest.",
+        "{call} reintentó tras un {status}: solo las respuestas 429 y 503 piden volver más tarde; reintenta solo esas, y lanza un error con los demás.",
         values,
       )];
     } else if (short || !heldUp(run.run) && gap > want + LATE) {

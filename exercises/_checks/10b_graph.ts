@@ -1,18 +1,20 @@
 /** The check of exercise 10b. @module */
 import {
   carries,
+  changed,
   define,
   EPSILON,
   listOf,
   num,
   type Scene,
-  type Text,
   text,
   textIf,
   units,
 } from "../_harness.ts";
 
 type Node = { units: number; needs: string[]; fails?: boolean };
+/** What each task of a graph needs, as the learner's code left it. */
+type Needs = Record<string, string[]>;
 /** A task of `units` that needs `needs`; one that needs nothing and fails. */
 const n = (units: number, ...needs: string[]): Node => ({ units, needs });
 const failing = (units: number): Node => ({ units, needs: [], fails: true });
@@ -28,10 +30,11 @@ const GRAPHS: Record<string, Node>[] = [
   { A: failing(1), B: n(2), C: n(1, "A"), D: n(1, "B"), E: n(1, "C", "D") },
 ];
 
-export const exercise = define({
+export const exercise = define<Needs[]>({
   slug: "10b_graph",
   export: "runGraph",
   async observe(session) {
+    const needs: Needs[] = []; // each task's, after the run
     for (const graph of GRAPHS) {
       await using world = session.open();
       const tasks = Object.fromEntries(
@@ -43,17 +46,22 @@ export const exercise = define({
           return [name, { needs: [...node.needs], run }];
         }),
       );
+      const given = Object.entries(tasks);
       await world.run(() => session.export(tasks), 30);
+      needs.push(Object.fromEntries(given.map(([n, task]) => [n, task.needs])));
     }
+    return needs;
   },
-  judge(_, _notes, runs) {
-    GRAPHS.forEach((graph, i) => judge(runs[i]!, graph));
+  judge(_, needs, runs) {
+    GRAPHS.forEach((graph, i) => judge(runs[i]!, graph, needs[i]!));
   },
 });
 
-function judge(run: Scene, graph: Record<string, Node>): void {
+function judge(run: Scene, graph: Record<string, Node>, after: Needs) {
   const { status, error } = run.outcome;
-  const problems: Text[] = [];
+  const problems = Object.entries(graph).flatMap(([name, node]) =>
+    changed(`tasks.${name}.needs`, node.needs, after[name])
+  );
   const ended = (name: string) => run.span(name)?.end;
   const failed = (name: string) => run.span(name)?.outcome === "rejected";
   // Tasks that can never run: they need, directly or not, one that failed.

@@ -6,15 +6,19 @@ import {
   num,
   type Text,
   text,
+  textIf,
   units,
 } from "../_harness.ts";
+import { Queue } from "../../lib/queue.ts";
 
 const ITEMS = 8;
 const MAXSIZE = 2;
 const CONSUMERS = ["A", "B"];
 const FOR_AWAIT = "`for await (const item of queue)`";
 
-export const exercise = define<Record<string, string[]>>({
+export const exercise = define<
+  { consumedBy: Record<string, string[]>; left: number }
+>({
   slug: "10c_pipeline",
   words: { make: "fabrica", item: "elemento" },
   async observe(session) {
@@ -45,10 +49,20 @@ export const exercise = define<Record<string, string[]>>({
         return world.task(`${consumer}: ${item}`, 4);
       },
     };
-    await world.run(() => session.export(tools), 60);
-    return consumedBy;
+    // The learner's queue (its put() shows it), to count who still waits.
+    const put = Queue.prototype.put;
+    let queue: Queue<unknown> | undefined;
+    Queue.prototype.put = function (...args) {
+      return put.apply(queue = this, args);
+    };
+    try {
+      await world.run(() => session.export(tools), 60);
+    } finally {
+      Queue.prototype.put = put;
+    }
+    return { consumedBy, left: queue?.waitingGetters ?? 0 };
   },
-  judge(run, consumedBy) {
+  judge(run, { consumedBy, left }) {
     const problems: Text[] = [];
     const taken = run.spans.filter((s) => /^[AB]: /.test(s.name));
     const madeAt = (i: number) => run.span(`make ${i}`)?.end ?? Infinity;
@@ -113,11 +127,13 @@ export const exercise = define<Record<string, string[]>>({
       run.spanOf(`make ${i}`);
       const by = consumedBy[`item ${i}`] ?? [];
       if (by.length === 0 && run.outcome.status !== "late") {
-        problems.push(text(
+        problems.push(textIf(run.outcome.status === "fulfilled", [
+          "Item {i} was made, but your function returned at {at}, before any consumer took it: return only once every item is consumed (await the consumers).",
+          "El elemento {i} se hizo, pero tu función terminó en {at}, antes de que un consumidor lo tomara: termina solo cuando todo esté consumido (espera a los consumidores).",
+        ], [
           "Item {i} was made but never consumed.",
           "El elemento {i} se hizo pero nunca se consumió.",
-          { i },
-        ));
+        ], { i, at: units(run.outcome.at) }));
       } else if (by.length > 1) {
         problems.push(text(
           "Item {i} was consumed {n} times (by {by}); each item goes to one consumer.",
@@ -143,6 +159,13 @@ export const exercise = define<Record<string, string[]>>({
         { last: units(Math.max(...taken.map((s) => s.end!))), loop: FOR_AWAIT },
       ));
       run.fail([...problems, ...run.twice()]);
+    }
+    if (left > 0 && run.outcome.status === "fulfilled") {
+      problems.push(text(
+        "Your function returned at {at}, but {left} queue.get() calls were still waiting for items that will never come: once the producer is done, close the queue (queue.close()), and wait for the consumers to finish.",
+        "Tu función terminó en {at}, pero {left} llamadas a queue.get() seguían esperando elementos que nunca llegarán: cuando el productor acabe, cierra la cola (queue.close()) y espera a que los consumidores terminen.",
+        { at: units(run.outcome.at), left },
+      ));
     }
     run.judge(problems);
   },
