@@ -678,6 +678,9 @@ Deno.test("for await over a Queue ends at close after the last item", async (t) 
     // Thrown as any rejected item is, not taken for the end of the loop.
     await assertRejects(() => Array.fromAsync(queue), QueueClosedError);
     assertEquals(queue.tryGet(), { value: "after" });
+    // The end is one error, made by close(), for every get (as documented).
+    const ends = [queue.get(), queue.get()].map((p) => p.catch((e) => e));
+    assertStrictEquals(await ends[0], await ends[1]);
   });
 });
 
