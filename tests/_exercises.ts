@@ -259,7 +259,7 @@ export const EXPECTED: Record<
       "10c_consumers_not_awaited":
         "Item 6 was made, but your function returned at 10.0 units, before any consumer took it",
       "10c_join_not_closed":
-        "Your function returned at 18.0 units, but 2 queue.get() calls were still waiting for items that will never come",
+        "Your function returned at 18.0 units, but queue.get() was still waiting for items that will never come",
       "10c_one_consumer":
         "At 2.0 units consumer B was free while item 1 was ready",
     },

@@ -30,6 +30,15 @@ Deno.test("05c: a deadline of 2,000 ms where 2 units were asked is told what a u
   );
 });
 
+Deno.test("10c: a single get() left waiting is told so in the singular, in both languages", async () => {
+  const file = new URL("_10c_one_left.ts", FIXTURES);
+  const { problems } = await checkHere(findExercise("10c")!, file);
+  const all = problems.flatMap((p) => [p.en, p.es]).join("\n");
+  assertStringIncludes(all, "but queue.get() was still waiting for items");
+  assertStringIncludes(all, "pero queue.get() seguía esperando elementos");
+  assertEquals(/\b1 (queue\.get\(\) calls|llamadas)/.test(all), false, all);
+});
+
 Deno.test("deno task exercise, given a flag it does not know, says where the flags are, as a lesson does", async () => {
   for (
     const [lang, help] of [["en", "Run with --help"], ["es", "con --help"]]
