@@ -171,7 +171,7 @@ export const EXPECTED: Record<
       "07a_every_100": "Items 0 to 99 were processed in one go",
       "07a_real_wait": "Your function took 8.0 units of waiting",
       "07a_one_too_many":
-        "401 items were processed; there are 400 (0 to 399), each to be processed once.",
+        "Items processed: 401; there are 400 (0 to 399), each to be processed once.",
     },
   },
   "08a": {
