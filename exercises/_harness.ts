@@ -342,7 +342,7 @@ export class Scene {
     if (problems.length === 0) return;
     this.fail([
       text(
-        "The check ran your code again with other durations ({list} units): wait for every task you start, not only the one that ends last in the task's text.",
+        "The check ran your code again with other durations ({list} units): wait for every task you start, not only the one that ends last with the exercise's durations.",
         "La comprobación volvió a ejecutar tu código con otras duraciones ({list} unidades): espera a todas las tareas que lances, no solo a la que acaba la última según el enunciado.",
         { list: listOf(list) },
       ),

@@ -8,7 +8,7 @@
  *   Web Locks the worker holds one for its whole life and the host asks for
  *   it, granted once the worker is gone; Bun has none, but fires `close`.
  * - Node: a `worker_threads` Worker, whose `exit` event fires however it
- *   ended (a Web Lock held by a worker that calls `process.exit()` stays).
+ *   ended (Node never frees a Web Lock held by a worker at `process.exit()`).
  *
  * @module
  */

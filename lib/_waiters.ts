@@ -5,7 +5,7 @@
  * Callers wait first come, first served, in a doubly linked list: joining,
  * leaving from the front and leaving from anywhere (an abort) are O(1), and
  * its memory is what it holds, after a burst too. A caller's signal is
- * watched (lib/_abort.ts) from park to leave: a settled call leaves nothing.
+ * watched (lib/_abort.ts) while it waits: a settled call leaves no listener.
  *
  * @module
  */

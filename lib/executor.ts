@@ -81,8 +81,8 @@ export interface ExecutorOptions {
 /** Options for {@linkcode Executor.prototype.run}. */
 export interface RunOptions {
   /**
-   * Cancels the call: it rejects at once with `signal.reason`; a running call
-   * ends its worker ({@linkcode Executor} says more, and what Deno lacks).
+   * Cancels the call: it rejects at once with `signal.reason`. One not started
+   * touches no worker; a running one ends it (Deno: see {@linkcode Executor}).
    */
   signal?: AbortSignal;
   /**
@@ -404,7 +404,7 @@ export class Executor implements AsyncDisposable {
    * @returns What the function returned, or its error.
    * @throws {TypeError} (as a rejection) If an argument or option is wrong
    * (`module` not an absolute URL, `exportName` not a non-empty string, `args`
-   * or `transfer` not an array (of objects), `options` not an object, `signal`
+   * not an array, `transfer` not of objects, `options` not an object, `signal`
    * not an AbortSignal), the export is missing, or the result cannot go back.
    * @throws {DOMException} (as a rejection, `DataCloneError`) If the
    * arguments cannot be cloned or moved.
@@ -470,7 +470,7 @@ export class Executor implements AsyncDisposable {
     const url = moduleUrl(module, "bind module");
     const runOptions = { signal: signalOf(options, "bind module") };
     const cache = new Map<string, (...args: unknown[]) => Promise<unknown>>();
-    // Not exports (see @returns): `then`, `toJSON`, what every object has.
+    // Not exports: `then` (`await` gives the object back), `toJSON`, toString…
     return new Proxy({ then: undefined, toJSON: undefined }, {
       get: (own, key) => {
         if (typeof key !== "string") return undefined;

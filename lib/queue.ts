@@ -479,7 +479,7 @@ export class Queue<T> implements AsyncIterable<T> {
 
   /**
    * Closes the queue for putting, as **Closing** on {@linkcode Queue} says;
-   * again, it does nothing but drop the items left if `immediate`.
+   * called again, it only drops the items left, if `immediate`.
    *
    * @example
    * ```ts

@@ -152,7 +152,7 @@ export class TaskGroup {
    *   the group's cancellation, or an awaited failed task's error, is not one.
    * - A task's failure reaches the body only via `group.signal`: pass it on.
    * - A parent signal's abort cancels the tasks, and run rejects with its
-   *   reason unless something failed; if it already was, the body never runs.
+   *   reason unless something failed; if it aborted first, the body never runs.
    * - After {@linkcode TaskGroup.prototype.abort}, a body that rejects
    *   without a failure makes run reject with the body's error.
    * - The body cannot wait for its own group: there `group.wait()` rejects.
@@ -218,7 +218,7 @@ export class TaskGroup {
   /**
    * The group's signal: aborts at the first failure (with an `AbortError`
    * whose `cause` is that failure), with the parent signal (and its reason)
-   * or on {@linkcode TaskGroup.prototype.abort}. A task passes on its own.
+   * or on {@linkcode TaskGroup.prototype.abort}. A task passes on its signal.
    */
   get signal(): AbortSignal {
     return this.#controller.signal;
@@ -347,9 +347,9 @@ export class TaskGroup {
    * assertEquals(await quick, "done"); // it finished in time
    * ```
    *
-   * @returns Fulfils when no task failed; else rejects with an
-   * `AggregateError` of the failures, or, if none, the parent signal's reason
-   * (as asyncio propagates the cancellation around `async with`).
+   * @returns Fulfils when no task failed; else rejects with an `AggregateError`
+   * of the failures or, if none, the parent signal's reason (as asyncio passes
+   * on a cancellation); in run()'s body, at once (it would wait for itself).
    */
   wait(): Promise<void> {
     if (this.#inBody) {

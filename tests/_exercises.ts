@@ -62,7 +62,7 @@ export const EXPECTED: Record<
       "03a_forgotten":
         "Your function returned at 0.0 units, but tasks A, B and C were still running (until 2.0, 1.0 and 3.0)",
       "03a_await_longest":
-        "The check ran your code again with other durations (A 3.0, B 2.0 and C 1.0 units)",
+        "The check ran your code again with other durations (A 3.0, B 2.0 and C 1.0 units): wait for every task you start, not only the one that ends last with the exercise's durations.",
     },
   },
   "03b": {
@@ -171,7 +171,7 @@ export const EXPECTED: Record<
       "07a_every_100": "Items 0 to 99 were processed in one go",
       "07a_real_wait": "Your function took 8.0 units of waiting",
       "07a_one_too_many":
-        "401 items were processed; there are 400 (0 to 399), each to be processed once.",
+        "Items processed: 401; there are 400 (0 to 399), each to be processed once.",
     },
   },
   "08a": {
@@ -259,7 +259,7 @@ export const EXPECTED: Record<
       "10c_consumers_not_awaited":
         "Item 6 was made, but your function returned at 10.0 units, before any consumer took it",
       "10c_join_not_closed":
-        "Your function returned at 18.0 units, but 2 queue.get() calls were still waiting for items that will never come",
+        "Your function returned at 18.0 units, but queue.get() was still waiting for items that will never come",
       "10c_one_consumer":
         "At 2.0 units consumer B was free while item 1 was ready",
     },

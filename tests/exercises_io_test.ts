@@ -7,7 +7,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { EXERCISES, findExercise } from "../exercises/_catalog.ts";
-import { check } from "../exercises/_run.ts";
+import { check, type Result } from "../exercises/_run.ts";
 import { Clock } from "../exercises/_world.ts";
 import { serve } from "../course/http.ts";
 import { page } from "../exercises/_checks/08a_get_text.ts";
@@ -19,6 +19,18 @@ import {
   stubSolutionWrong,
 } from "./_exercises.ts";
 import { testFolder } from "./_checkout.ts";
+
+/**
+ * The check of fixture `name` in this process, once more if it fails, as
+ * check() does on real time: the hold-up under test is in every run, but a
+ * busy machine may hold up another page of one run too (08a's /slow, given
+ * up at 14 units where 2 were asked, with two suites at once).
+ */
+async function passing(id: string, name: string): Promise<Result> {
+  const [exercise, file] = [findExercise(id)!, new URL(`${name}.ts`, FIXTURES)];
+  const result = await checkHere(exercise, file);
+  return result.passed ? result : await checkHere(exercise, file);
+}
 
 for (const exercise of EXERCISES.filter((e) => e.real)) {
   Deno.test(
@@ -68,8 +80,7 @@ Deno.test("08b: a right wait that a hold-up made late, however long, passes with
   // Attempt 3 of /flaky, asked 1 unit after attempt 2, comes 9 units after
   // it, 8 of them held up. A fixed allowance across a hold-up (6 units)
   // failed it (seen at a load of 20: 7.5 and 10.6 units where 1 was asked).
-  const file = new URL("_08b_held.ts", FIXTURES);
-  const result = await checkHere(findExercise("08b")!, file);
+  const result = await passing("08b", "_08b_held");
   assert(result.passed, result.problems[0]?.en);
   assert(result.note, "a pass across a hold-up, no note");
 });
@@ -79,8 +90,7 @@ Deno.test("08a: a quick page that timed out while the hold-up watch saw the proc
   // timer of its own that rejects with a plain Error.
   for (const name of ["_08a_held_up", "_08a_held_up_race"]) {
     await t.step(name, async () => {
-      const file = new URL(`${name}.ts`, FIXTURES);
-      const result = await checkHere(findExercise("08a")!, file);
+      const result = await passing("08a", name);
       assert(result.passed, result.problems[0]?.en);
       assert(result.note, "a pass across a hold-up, no note");
     });

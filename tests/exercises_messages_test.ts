@@ -7,11 +7,11 @@ import { findExercise } from "../exercises/_catalog.ts";
 import { checkHere, FIXTURES } from "./_exercises.ts";
 import { check } from "../exercises/_run.ts";
 
-/** Every problem the check of `name` (a fixture) reports, in English. */
+/** Every problem the check of `name` (a fixture) reports, in English and Spanish. */
 async function problemsOf(id: string, name: string): Promise<string> {
   const file = new URL(`${name}.ts`, FIXTURES);
   const { problems } = await checkHere(findExercise(id)!, file);
-  return problems.map((p) => p.en).join("\n");
+  return problems.flatMap((p) => [p.en, p.es]).join("\n");
 }
 
 Deno.test("01a: a car that passed on red before its signal aborted is told it passed on red, not to reject with the signal's reason", async () => {
@@ -28,6 +28,19 @@ Deno.test("05c: a deadline of 2,000 ms where 2 units were asked is told what a u
     all,
     "your function returned at 5.0 units; it should return at 2.0: give up after 2 units (2 * tools.unit ms).",
   );
+});
+
+Deno.test("07a: one item processed of 400 is counted in words that fit one, in both languages", async () => {
+  const all = await problemsOf("07a", "_07a_first_only");
+  assertStringIncludes(all, "Items processed: 1; there are 400 (0 to 399)");
+  assertStringIncludes(all, "Elementos procesados: 1; hay 400 (del 0 al 399)");
+});
+
+Deno.test("10c: a single get() left waiting is told so in the singular, in both languages", async () => {
+  const all = await problemsOf("10c", "_10c_one_left");
+  assertStringIncludes(all, "but queue.get() was still waiting for items");
+  assertStringIncludes(all, "pero queue.get() seguía esperando elementos");
+  assertEquals(/\b1 (queue\.get\(\) calls|llamadas)/.test(all), false, all);
 });
 
 Deno.test("deno task exercise, given a flag it does not know, says where the flags are, as a lesson does", async () => {

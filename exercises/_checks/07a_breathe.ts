@@ -41,8 +41,8 @@ export const exercise = define<{ seen: unknown[]; ticks: number[] }>({
       ));
     } else if (status === "fulfilled" && count !== ITEMS) {
       problems.push(text(
-        "{count} items were processed; there are {items} (0 to {last}), each to be processed once.",
-        "Se procesaron {count} elementos; hay {items} (del 0 al {last}), y cada uno se procesa una vez.",
+        "Items processed: {count}; there are {items} (0 to {last}), each to be processed once.",
+        "Elementos procesados: {count}; hay {items} (del 0 al {last}), y cada uno se procesa una vez.",
         { count, items: ITEMS, last: ITEMS - 1 },
       ));
     }

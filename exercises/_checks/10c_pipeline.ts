@@ -162,9 +162,9 @@ export const exercise = define<
     }
     if (left > 0 && run.outcome.status === "fulfilled") {
       problems.push(text(
-        "Your function returned at {at}, but {left} queue.get() calls were still waiting for items that will never come: once the producer is done, close the queue (queue.close()), and wait for the consumers to finish.",
-        "Tu función terminó en {at}, pero {left} llamadas a queue.get() seguían esperando elementos que nunca llegarán: cuando el productor acabe, cierra la cola (queue.close()) y espera a que los consumidores terminen.",
-        { at: units(run.outcome.at), left },
+        "Your function returned at {at}, but queue.get() was still waiting for items that will never come: once the producer is done, close the queue (queue.close()), and wait for the consumers to finish.",
+        "Tu función terminó en {at}, pero queue.get() seguía esperando elementos que nunca llegarán: cuando el productor acabe, cierra la cola (queue.close()) y espera a que los consumidores terminen.",
+        { at: units(run.outcome.at) },
       ));
     }
     run.judge(problems);
