@@ -281,7 +281,7 @@ export class Clock {
       leaks.push({ kind, origin: t.origin, due });
     }
     for (const { settled, signal, response, path, origin } of this.requests) {
-      // Aborted and not yet rejected (fetch hears the abort a turn later).
+      // Still in flight unless the learner aborted it (fetch rejects a turn later).
       if (settled === undefined && !signal?.aborted) {
         leaks.push({ kind: "request", detail: path, origin });
       } else if (response?.body && !response.bodyUsed) {
