@@ -159,8 +159,10 @@ export class Clock {
     return timer;
   }
 
+  /** Clears a timer of this clock's, or a real one set before it was in charge. */
   cancel(id: unknown): void {
-    REAL.clearTimeout(this.timers.get(Number(id))?.real);
+    const timer = this.timers.get(Number(id));
+    REAL.clearTimeout(timer ? timer.real : id as number);
     this.timers.delete(Number(id));
   }
 

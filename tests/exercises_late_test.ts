@@ -5,10 +5,14 @@
 // up: once the check's world has closed, what still runs on that executor
 // is aborted (the executor ends its worker), and the check says the chunk
 // was still running. A file of its own, so that its seconds of waiting go
-// beside exercises_io_test.ts's, not after them.
+// beside exercises_io_test.ts's, not after them. And a timer the learner's
+// code set before a world opened stays clearable in it: an Executor made as
+// a module loads (06a) must not retire its worker mid-call.
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { EXERCISES, findExercise } from "../exercises/_catalog.ts";
 import { check } from "../exercises/_run.ts";
+import { Checking, REAL } from "../exercises/_world.ts";
+import { Executor } from "../lib/executor.ts";
 import { checkHere, FIXTURES } from "./_exercises.ts";
 
 Deno.test("09a: a chunk that never ends is stopped with the check's world, and the check names it rather than running out of time", async () => {
@@ -50,4 +54,33 @@ Deno.test("A module whose top-level await never settles is called late once it h
   const s = /ran out of time \(([\d.]+) s\)/.exec(all)?.[1];
   assert(Number(s) * 1000 < total, all);
   assertStringIncludes(all, "(an await outside any function in");
+});
+
+Deno.test("World: clearTimeout in a world, simulated or real, clears a real timer set before the world opened", async () => {
+  for (const virtual of [true, false]) {
+    let fired = false;
+    const id = setTimeout(() => (fired = true), 20);
+    const session = new Checking(import.meta.url, undefined);
+    {
+      await using world = session.open({ virtual });
+      await world.run(() => clearTimeout(id), 1);
+    }
+    await new Promise((resolve) => REAL.setTimeout(resolve, 60));
+    assertEquals(fired, false, `virtual: ${virtual}`);
+  }
+});
+
+Deno.test("06a: an Executor whose worker went idle before a real-time world opened keeps it through a call in the world longer than its idleTimeout", async () => {
+  // As _06a_warm.ts on a machine so busy that blockFor outlasts the idle
+  // timer set at module load: clearing it in the world did nothing, the
+  // worker was retired mid-call and the call never settled (40 units).
+  const tasks = new URL("../exercises/_tasks.ts", import.meta.url);
+  const executor = new Executor({ workers: 1, idleTimeout: 50 });
+  await executor.run(tasks, "calls", []);
+  const session = new Checking(import.meta.url, undefined);
+  await using world = session.open({ virtual: false, unit: 50 });
+  const block = () => executor.run(tasks, "blockFor", [150]);
+  const { status, value } = await world.run(block, 10);
+  assertEquals([status, value], ["fulfilled", "Finished blocking task"]);
+  await executor.shutdown();
 });
