@@ -263,8 +263,8 @@ let useStore: <T>(queue: Queue<T>, store: Store<T>) => void;
  */
 export class Queue<T> implements AsyncIterable<T> {
   #maxsize: number;
-  #closed = false;
-  #end: QueueClosedError | undefined; // what a get finds once closed and empty
+  /** Made by close(): what a get finds once the queue is closed and empty. */
+  #end: QueueClosedError | undefined;
   #items: Store<T> = new Ring<T>(false);
   /** Getters wait while the queue is empty, putters while it is full. */
   #getters = new Waiters<undefined>();
@@ -303,7 +303,7 @@ export class Queue<T> implements AsyncIterable<T> {
 
   /** Whether {@linkcode Queue.prototype.close} was called. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#end !== undefined;
   }
 
   /** How many callers wait in {@linkcode Queue.prototype.get} right now. */
@@ -337,7 +337,7 @@ export class Queue<T> implements AsyncIterable<T> {
   put(item: T, options?: QueueWaitOptions): Promise<void> {
     const signal = signalFor(options, "put item");
     if (signal instanceof Promise) return signal;
-    if (this.#closed) return Promise.reject(closed());
+    if (this.#end) return Promise.reject(closed());
     try {
       if (this.#offer(item)) return DONE;
     } catch (error) {
@@ -362,7 +362,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * @throws {QueueClosedError} If the queue is closed.
    */
   tryPut(item: T): boolean {
-    if (this.#closed) throw closed();
+    if (this.#end) throw closed();
     return this.#offer(item);
   }
 
@@ -390,7 +390,7 @@ export class Queue<T> implements AsyncIterable<T> {
         return Promise.reject(error);
       }
     }
-    if (this.#closed) return Promise.reject(this.#end);
+    if (this.#end) return Promise.reject(this.#end);
     return this.#getters.park(undefined, signal) as Promise<T>;
   }
 
@@ -416,7 +416,7 @@ export class Queue<T> implements AsyncIterable<T> {
     if (this.#items.size > 0 || this.#putters.first()) {
       return { value: this.#take() };
     }
-    if (this.#closed) throw this.#end;
+    if (this.#end) throw this.#end;
     return undefined;
   }
 
@@ -505,8 +505,7 @@ export class Queue<T> implements AsyncIterable<T> {
     }
     // Dropped first: if a PriorityQueue's comparator throws, nothing changes.
     const dropped = immediate ? this.#items.drain() : [];
-    if (!this.#closed) {
-      this.#closed = true;
+    if (!this.#end) {
       this.#end = closed("get");
       this.#putters.settleAll(closed(), true);
     }
