@@ -52,9 +52,6 @@ for (const [name, run] of Object.entries(sides)) {
     name,
     { ...options, group, baseline: name === "fetchAll" },
     async (t) => {
-      // The server's request log grows with every request: start each
-      // iteration from an empty one.
-      server.resetStats();
       gc?.();
       t.start();
       const results = await run();

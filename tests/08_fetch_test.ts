@@ -1,6 +1,7 @@
-// Lesson 08, and the local server it fetches from (lessons/_server.ts,
-// which lessons 01 and 10 use too): one module for both, since a test module
-// costs ~0.08 CPU-s to start in the suite, whatever it holds.
+// Lesson 08, and the local server it fetches from (lessons/_server.ts, which
+// lesson 10 uses too; here with the counts of tests/lib/_fetch_server.ts):
+// one module for both, since a test module costs ~0.08 CPU-s to start in the
+// suite, whatever it holds.
 import {
   assert,
   assertEquals,
@@ -9,14 +10,15 @@ import {
   assertRejects,
 } from "@std/assert";
 import { command } from "../lessons/08_fetch.ts";
-import { type LessonServer, startServer } from "../lessons/_server.ts";
+import type { LessonServer } from "../lessons/_server.ts";
+import { startTestServer } from "./lib/_fetch_server.ts";
 import { listLessons } from "../course/header.ts";
 import { runCli } from "../course/lesson.ts";
 
 const UNIT = 60;
 
 Deno.test("Lesson 08's timeout and retry happen on the server as they say", async () => {
-  await using server = startServer();
+  await using server = startTestServer();
   const { timeline } = await command.run({
     unit: UNIT,
     log: () => {},
@@ -40,7 +42,7 @@ Deno.test("Lesson 08's timeout and retry happen on the server as they say", asyn
 });
 
 Deno.test("Lesson 08 on the command line: attempts that all time out end in one line and status 1", async () => {
-  await using server = startServer();
+  await using server = startTestServer();
   // A server whose flaky route never answers in time: every attempt of the
   // retry times out, which a tiny --unit used to turn into a stack trace.
   const hanging: LessonServer = Object.assign(Object.create(server), {
@@ -71,7 +73,7 @@ Deno.test("Lesson 08 on the command line: attempts that all time out end in one 
 });
 
 Deno.test("lesson 08 prints why each attempt failed, a status or an error", async () => {
-  await using server = startServer();
+  await using server = startTestServer();
   // The lesson's flaky route answers after ten seconds here: every attempt
   // of the retry times out.
   const slow: LessonServer = Object.create(server, {
@@ -95,7 +97,7 @@ Deno.test("lesson 08 prints why each attempt failed, a status or an error", asyn
 
 // The lessons' server.
 Deno.test("The lesson server binds 127.0.0.1 on an ephemeral port and answers its routes", async () => {
-  await using server = startServer();
+  await using server = startTestServer();
   assertEquals(server.url.hostname, "127.0.0.1");
   assert(Number(server.url.port) > 0);
   const page = await fetch(server.at("/"));
@@ -115,7 +117,7 @@ Deno.test("The lesson server binds 127.0.0.1 on an ephemeral port and answers it
 });
 
 Deno.test("The lesson server streams a file of N bytes over the time asked, with Content-Length", async () => {
-  await using server = startServer();
+  await using server = startTestServer();
   const start = performance.now();
   const response = await fetch(server.at("/file?bytes=1001&ms=200&chunks=4"));
   assertEquals(response.headers.get("content-length"), "1001");
@@ -130,7 +132,7 @@ Deno.test("The lesson server streams a file of N bytes over the time asked, with
 Deno.test("The lesson server, held up past a file's end, sends the rest at once, not a chunk a turn", async () => {
   // One chunk a turn, five files of 30 chunks on a loaded machine ended in
   // the order they began, not in that of their durations (lesson 10).
-  await using server = startServer();
+  await using server = startTestServer();
   const response = await fetch(server.at("/file?bytes=3000&ms=100&chunks=30"));
   // This thread, and so the server, held up for longer than the file takes.
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 150);
@@ -141,7 +143,7 @@ Deno.test("The lesson server, held up past a file's end, sends the rest at once,
 });
 
 Deno.test("The lesson server shuts down at once with slow requests in flight", async () => {
-  const server = startServer();
+  const server = startTestServer();
   const slow = fetch(server.at("/delay?ms=60000")).then(
     (r) => r.body?.cancel(),
     () => {},

@@ -12,7 +12,7 @@ import { drawDurations } from "../lessons/_downloads.ts";
 import { listLessons } from "../course/header.ts";
 import { runCli } from "../course/lesson.ts";
 import { progressBars } from "../lessons/_progress.ts";
-import { startServer } from "../lessons/_server.ts";
+import { startTestServer } from "./lib/_fetch_server.ts";
 import type { Timeline } from "../lib/timeline.ts";
 import { steadily, ticking } from "./_ticks.ts";
 
@@ -25,7 +25,7 @@ const UNIT = 200;
 // the shortest download. Warm both up once, so that the tests measure the
 // lesson and not the start-up of the runtime.
 {
-  await using server = startServer();
+  await using server = startTestServer();
   const response = await fetch(server.at("/file?bytes=100&ms=20&chunks=2"));
   await response.bytes();
 }
@@ -63,7 +63,7 @@ Deno.test("Lesson 10's --seed picks the durations and so the order", async (t) =
 Deno.test("Lesson 10 downloads all five files at once from the server, finishing in the order of their durations", async () => {
   // Seed 37 draws durations at least 0.3 apart, in another order than 1871's.
   assertEquals(drawDurations(37), [2, 3, 1.1, 2.5, 1.4]);
-  await using server = startServer();
+  await using server = startTestServer();
   // Held up for 0.5 units (load 27), download 0 came before 3. The durations
   // are 0.3 units apart at least: a run held up for 0.15 is run again.
   const { lines, timeline } = await steadily(
@@ -100,7 +100,7 @@ Deno.test("Lesson 10's queue part runs at most --consumers downloads at once, ba
   // test short. Nothing here depends on close deadlines keeping their order.
   for (const [consumers, unit] of [[1, 50], [2, 50], [3, 50]] as const) {
     await t.step(`${consumers} consumer(s)`, async () => {
-      await using server = startServer();
+      await using server = startTestServer();
       // A timer of the test's own (tests/_ticks.ts) tells when the event
       // loop took a turn.
       const { lines, timeline, ticksBetween } = await ticking(
@@ -193,7 +193,7 @@ Deno.test("Lesson 10's queue part reports each download as it ends, and ends onc
 });
 
 Deno.test("Lesson 10's queue part: a failed download drops the files left, and its error ends the lesson", async () => {
-  await using server = startServer();
+  await using server = startTestServer();
   // The first file a consumer takes (file 0) has a URL fetch refuses at once.
   let first = true;
   const failing = Object.create(server, {
