@@ -2,8 +2,6 @@
  * `deno task lessons [--lang es]`: every lesson with its number, title, the
  * notes' section, its exercises and the exact command that runs it, read
  * from the lessons' own headers; in Spanish, with the guide's page too.
- * {@linkcode readmeList} is the README's list of the course, from the same
- * headers.
  *
  * @module
  */
@@ -46,15 +44,6 @@ export function formatLessons(lessons: LessonHeader[], lang: Lang): string[] {
     ]),
     w("other"),
   ];
-}
-
-/** The README's list of the course: one Markdown item per lesson. */
-export function readmeList(lessons: LessonHeader[]): string {
-  return lessons.map((l) =>
-    `- ${l.file.slice(0, 2)} [${l.title.en}](lessons/${l.file}) · ` +
-    `§${l.section} ${l.sectionTitle} · \`${l.run}\`` +
-    (l.exercises.length ? ` · exercises ${l.exercises.join(", ")}` : "")
-  ).join("\n");
 }
 
 /**

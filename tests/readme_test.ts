@@ -4,16 +4,24 @@
 // today (the run's timings aside), made as the README's command makes its own;
 // the site's screenshot is a small PNG.
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { listLessons } from "../course/header.ts";
-import { readmeList } from "../course/list.ts";
+import { type LessonHeader, listLessons } from "../course/header.ts";
 import { command } from "../lessons/03_gather.ts";
 
 const root = new URL("../", import.meta.url);
 const readme = await Deno.readTextFile(new URL("README.md", root));
 
-const START = "<!-- lessons: made by readmeList() of course/list.ts; " +
-  "tests/readme_test.ts keeps it in sync -->";
+const START =
+  "<!-- lessons: made by readmeList() of tests/readme_test.ts, which keeps it in sync -->";
 const END = "<!-- /lessons -->";
+
+/** The README's list of the course: one Markdown item per lesson. */
+function readmeList(lessons: LessonHeader[]): string {
+  return lessons.map((l) =>
+    `- ${l.file.slice(0, 2)} [${l.title.en}](lessons/${l.file}) · ` +
+    `§${l.section} ${l.sectionTitle} · \`${l.run}\`` +
+    (l.exercises.length ? ` · exercises ${l.exercises.join(", ")}` : "")
+  ).join("\n");
+}
 
 Deno.test("README lists every lesson with its title, section, command and exercises", async () => {
   const start = readme.indexOf(START);
