@@ -37,20 +37,12 @@ export async function heartbeatLag(
 }
 
 /**
- * What {@linkcode timed} measured: what the work resolved with, how long it
- * took in real ms, whether the main thread was free meanwhile (a timer set
+ * Runs `work` and resolves with what it resolved with (`value`), how long it
+ * took in real ms, whether the main thread was `free` meanwhile (a timer set
  * as the work started fired before it ended: work on the main thread never
- * lets it), and how many cores' worth of CPU time this process had then.
+ * lets it), and how many `cores`' worth of CPU time this process had then.
  */
-export interface Timed<T> {
-  value: T;
-  ms: number;
-  free: boolean;
-  cores: number;
-}
-
-/** Runs `work`, timing it and noting whether the main thread stayed free. */
-export async function timed<T>(work: () => Promise<T>): Promise<Timed<T>> {
+export async function timed<T>(work: () => Promise<T>) {
   // Loaded here only: Node's layer adds tens of ms to a worker's start.
   const { cpuUsage } = (await import("node:process")).default;
   const [cpu, start] = [cpuUsage(), performance.now()];
