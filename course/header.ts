@@ -173,13 +173,9 @@ function spell(path: string, cwd: string): string {
 /** The permission flags of `deno run`, with paths that work from `cwd`. */
 export function permissionFlags(permissions: Permissions, cwd: string = ROOT) {
   const { read = [], net = [], run = [] } = permissions;
-  return [
-    ...read.length
-      ? [`--allow-read=${read.map((p) => spell(p, cwd)).join(",")}`]
-      : [],
-    ...net.length ? [`--allow-net=${net.join(",")}`] : [],
-    ...run.length ? [`--allow-run=${run.join(",")}`] : [],
-  ];
+  const lists = { read: read.map((path) => spell(path, cwd)), net, run };
+  return Object.entries(lists).filter(([, list]) => list.length > 0)
+    .map(([kind, list]) => `--allow-${kind}=${list.join(",")}`);
 }
 
 /** The `deno run` command that runs a lesson from `cwd`, with `args`, quoted for a shell. */
