@@ -142,24 +142,6 @@ type Ended = "fulfilled" | "rejected"; // how a task ended
 /** Where events go while `runCli` runs with `--events`. */
 let reporter: ((event: LessonEvent) => void) | undefined;
 
-/** Starts a lesson run: checks `unit` and `flags` in `options`, and returns their values, a fresh timeline and a `print` that logs and records. */
-export function begin<F extends Record<string, Flag> = Record<never, never>>(
-  options: LessonOptions = {},
-  flags?: F,
-): Lesson<F> {
-  const values = readFlags(options, { unit: COMMON.unit, ...flags });
-  const { unit } = values;
-  const log = options.log ?? console.log;
-  const lines: string[] = [];
-  const print = (line: string) => {
-    lines.push(line);
-    log(line);
-  };
-  const timeline = reporter ? new ReportedTimeline() : new Timeline();
-  reporter?.({ event: "begin", unit });
-  return { ...values, lines, timeline, print } as Lesson<F>;
-}
-
 /** A timeline that reports each start and end (to the microsecond) to the `reporter` of its run. */
 class ReportedTimeline extends Timeline {
   readonly #report = reporter!;
@@ -401,8 +383,9 @@ async function probe(path: string): Promise<void> {
 }
 
 /**
- * A lesson's command, with `flags` and `minUnit`: its `run(options)` starts
- * a run ({@linkcode begin}), calls `lesson` with it and the options, and
+ * A lesson's command, with `flags` and `minUnit`: its `run(options)` checks
+ * `unit` and the flags in `options`, calls `lesson` with their values, a
+ * fresh timeline and a `print` that logs and records, and the options, and
  * resolves with the run's lines, timeline and unit, and what `lesson`
  * returned. When `meta` is the program's main module, it also runs the
  * lesson from the command line, reading the header of its own file, and
@@ -420,7 +403,16 @@ export function defineLesson<
   more: { flags?: F; minUnit?: number } = {},
 ): LessonCommand<O, R> {
   const run = async (options = {} as O) => {
-    const context = begin(options, more.flags);
+    const values = readFlags(options, { unit: COMMON.unit, ...more.flags });
+    const log = options.log ?? console.log;
+    const lines: string[] = [];
+    const print = (line: string) => {
+      lines.push(line);
+      log(line);
+    };
+    const timeline = reporter ? new ReportedTimeline() : new Timeline();
+    reporter?.({ event: "begin", unit: values.unit });
+    const context = { ...values, lines, timeline, print } as Lesson<F>;
     return Object.assign(context, await lesson(context, options));
   };
   const command: LessonCommand<O, R> = { run, ...more };

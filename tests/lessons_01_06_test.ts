@@ -7,12 +7,10 @@ import {
   assertGreaterOrEqual,
   assertLess,
   assertRejects,
-  assertThrows,
 } from "@std/assert";
 import { command as modules } from "../lessons/01_modules.ts";
 import { Event } from "../lib/event.ts";
 import { command as coroutines } from "../lessons/02_coroutines.ts";
-import { begin } from "../course/lesson.ts";
 import { command as gather } from "../lessons/03_gather.ts";
 import { command as semaphore } from "../lessons/04_semaphore.ts";
 import { command as lock } from "../lessons/04_lock.ts";
@@ -141,16 +139,12 @@ Deno.test("Lesson 02: say_hello waits one unit between its lines", async () => {
   }
 });
 
-Deno.test("begin() rejects a unit that is not a positive number", () => {
-  assertThrows(() => begin({ unit: 0 }), RangeError, "current value is 0");
-  assertThrows(() => begin({ unit: -5 }), RangeError, "current value is -5");
-  assertThrows(() => begin({ unit: NaN }), RangeError, "current value is NaN");
-  assertThrows(
-    // deno-lint-ignore no-explicit-any
-    () => begin({ unit: "5" as any }),
-    TypeError,
-    'current value is "5"',
-  );
+Deno.test("A lesson's run rejects a unit that is not a positive number", async () => {
+  const run = (unit: unknown) => coroutines.run({ unit: unit as number });
+  await assertRejects(() => run(0), RangeError, "current value is 0");
+  await assertRejects(() => run(-5), RangeError, "current value is -5");
+  await assertRejects(() => run(NaN), RangeError, "current value is NaN");
+  await assertRejects(() => run("5"), TypeError, 'current value is "5"');
 });
 
 // What lesson 3's Output block cannot say (tests/lessons_output_test.ts

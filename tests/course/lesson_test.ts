@@ -14,7 +14,7 @@ import { delay } from "@std/async/delay";
 import { ROOT, runDeno } from "../../course/deno.ts";
 import { type Permissions, readHeader } from "../../course/header.ts";
 import {
-  begin,
+  defineLesson,
   integerFlag,
   type LessonCommand,
   type LessonEvent,
@@ -53,11 +53,9 @@ function header(permissions: Permissions = {}) {
 }
 
 /** A lesson of two overlapping tasks, one that fails: B ends, then A. */
-const twoTasks: LessonCommand = {
-  run: async (options = {}): Promise<LessonResult> => {
-    // Quiet, unless --events passes a log of its own.
-    const lesson = begin({ log: () => {}, ...options });
-    const { unit, print, timeline } = lesson;
+const twoTasksLesson = defineLesson(
+  { main: false } as ImportMeta,
+  async ({ unit, print, timeline }) => {
     print("begun");
     await Promise.all([
       timeline.track("A", () => delay(3 * unit)),
@@ -67,8 +65,11 @@ const twoTasks: LessonCommand = {
       }).catch(() => print("B failed")),
     ]);
     print("done");
-    return lesson;
   },
+);
+const twoTasks: LessonCommand = {
+  // Quiet, unless --events passes a log of its own.
+  run: (options = {}) => twoTasksLesson.run({ log: () => {}, ...options }),
 };
 
 const quiet: LessonCommand = {
