@@ -29,25 +29,13 @@ export interface ProgressOptions {
   exit?: (code: number) => void;
 }
 
-/** The bars of one run. */
-export interface ProgressBars {
-  /** Prints a line with `print`, keeping the bars below it. */
-  log: (line: string) => void;
-  /** Records how far download `id` got, and redraws now and then. */
-  update(id: number, received: number, total: number): void;
-  /** Erases the bars and forgets them: the next `update` starts afresh. */
-  clear(): void;
-  /** Erases the bars and stops listening for Ctrl-C. */
-  done(): void;
-}
-
 const BAR = 30;
 
-/** Starts the bars, below the lines `print` prints; nothing is drawn until the first `update`. */
+/** Starts the bars of one run, below the lines `print` prints; nothing is drawn until the first `update`. */
 export function progressBars(
   print: (line: string) => void,
   options: ProgressOptions = {},
-): ProgressBars {
+) {
   const draw = options.progress ??
     (options.log === undefined && Deno.stdout.isTerminal() ? write : undefined);
   if (draw === undefined) {
@@ -95,19 +83,23 @@ export function progressBars(
     globalThis.addEventListener("unload", erase);
   };
   return {
-    log(line) {
+    /** Prints a line with `print`, keeping the bars below it. */
+    log(line: string) {
       erase();
       print(line);
       render();
     },
-    update(id, received, total) {
+    /** Records how far download `id` got, and redraws now and then. */
+    update(id: number, received: number, total: number) {
       state.set(id, { received, total });
       if (received >= total || performance.now() - last > 50) render();
     },
+    /** Erases the bars and forgets them: the next `update` starts afresh. */
     clear() {
       erase();
       state.clear();
     },
+    /** Erases the bars and stops listening for Ctrl-C. */
     done() {
       erase();
       closed = true;
