@@ -1,8 +1,4 @@
-/**
- * Running deno in a subprocess: the one place the course starts one.
- *
- * @module
- */
+/** Running deno in a subprocess: the one place the course starts one. @module */
 
 /** The checkout that holds course/, as a path (never a URL: `#` and `%` stay as they are). */
 export const ROOT: string = import.meta.dirname!.replace(/[\\/]course$/, "");

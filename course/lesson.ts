@@ -8,11 +8,11 @@
  * ```
  *
  * which starts each run for `gather` and, when the file is run, does the
- * rest from the lesson's header
- * (course/header.ts): `--unit` (1 to 10000), `--timeline[=svg FILE]`,
- * `--events`, `--help` and the lesson's own flags; the permissions of its
- * `@run` line, with the exact command when one is missing; an error as one
- * line; exit status 0 when it ran, 1 when it failed, 2 for a bad flag.
+ * rest from the lesson's header (course/header.ts): `--unit` (1 to 10000),
+ * `--timeline[=svg FILE]`, `--events`, `--help` and the lesson's own flags;
+ * the permissions of its `@run` line, with the exact command when one is
+ * missing; an error as one line; exit status 0 when it ran, 1 when it
+ * failed, 2 for a bad flag.
  *
  * @module
  */

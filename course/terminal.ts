@@ -1,8 +1,4 @@
-/**
- * The terminal: its width, whether to colour, and writing to it.
- *
- * @module
- */
+/** The terminal: its width, whether to colour, and writing to it. @module */
 
 /**
  * Writes `text` to standard output, whole. When the reader has gone (`| head
