@@ -162,12 +162,6 @@ class ReportedTimeline extends Timeline {
 
 const micro = (ms: number) => Math.round(ms * 1000) / 1000;
 
-/** Where the command line writes (standard output and error), so that tests can capture it. */
-export interface CliOutput {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
 /** The flags every lesson takes. */
 const COMMON = {
   unit: {
@@ -250,13 +244,17 @@ export function helpText(
 /**
  * Runs a lesson from the command line and resolves with the exit status:
  * 0 when it ran, 1 when it failed (one line on standard error, or the
- * command that grants a missing permission), 2 for a bad flag.
+ * command that grants a missing permission), 2 for a bad flag. It writes
+ * through `io` (standard output and error), which tests capture.
  */
 export async function runCli<O extends LessonOptions>(
   command: LessonCommand<O>,
   argv: readonly string[],
   header: LessonHeader,
-  io: CliOutput = { out: console.log, err: console.error },
+  io: { out: (text: string) => void; err: (text: string) => void } = {
+    out: console.log,
+    err: console.error,
+  },
   cwd: string = Deno.cwd(),
 ): Promise<number> {
   let flags: Record<string, unknown>;

@@ -35,7 +35,6 @@ export type Course = Awaited<ReturnType<typeof loadCourse>>;
 /** Reads the course in the checkout `root` (the one this file is in). */
 export async function loadCourse(root: string = ROOT) {
   const lessons = await listLessons(root);
-  const byId = new Map(lessons.map((lesson) => [lesson.id, lesson]));
   /** A file of the checkout, or `undefined`; its path comes from the course, never from a request. */
   const read = (path: string) =>
     Deno.readTextFile(`${root}/${path}`).catch((error) => {
@@ -47,7 +46,7 @@ export async function loadCourse(root: string = ROOT) {
     /** Every lesson, in course order. */
     lessons,
     /** The lesson `id`, or `undefined` when the site does not list it. */
-    lesson: (id: string) => byId.get(id),
+    lesson: (id: string) => lessons.find((lesson) => lesson.id === id),
     read,
     /** Whether docs/es had a glossary when the site started. */
     hasGlossary: (await read(GLOSSARY)) !== undefined,
