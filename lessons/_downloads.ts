@@ -6,6 +6,7 @@
  * @module
  */
 import { integerFlag, type OptionsOf } from "../course/lesson.ts";
+import type { ProgressOptions } from "./_progress.ts";
 import type { LessonServer } from "./_server.ts";
 
 /** How many files the lesson downloads: more consumers would have nothing to do. */
@@ -23,13 +24,9 @@ export const downloadsFlags = {
   ),
 };
 
-/** Options of lesson 10: its flags, and the unit and log of all. */
-export interface DownloadsOptions extends OptionsOf<typeof downloadsFlags> {
-  /**
-   * Where to draw the progress bars. @default {standard output when it is a
-   * terminal and `log` is console.log; otherwise nowhere}
-   */
-  progress?: (text: string) => void;
+/** Options of lesson 10: its flags, the unit and log of all, where its progress bars go. */
+export interface DownloadsOptions
+  extends OptionsOf<typeof downloadsFlags>, Pick<ProgressOptions, "progress"> {
   /** The server to download from. @default {a fresh one, shut down at the end} */
   server?: LessonServer;
 }
