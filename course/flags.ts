@@ -53,15 +53,6 @@ export type Parsed<F extends Record<string, Flag>> =
   }
   & { _: string[] };
 
-/**
- * Options of {@linkcode parseFlags}: one-letter forms (`{ h: "help" }` reads
- * `-h` as `--help`), how many plain arguments the command takes (default 0).
- */
-export interface ParseOptions {
-  short?: Record<string, string>;
-  positionals?: number;
-}
-
 /** A command line that cannot be read; `text` says why in each language. */
 export class UsageError extends Error {
   override name = "UsageError";
@@ -92,11 +83,15 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 /** A word that is a value, not a flag: `-5`, `-.5`, `x`. */
 const VALUE = /^(-\d|-\.\d|-$|[^-])/;
 
-/** Reads `argv` by `flags`; throws a {@linkcode UsageError} at the first problem. */
+/**
+ * Reads `argv` by `flags`, with one-letter forms (`short: { h: "help" }`
+ * reads `-h` as `--help`) and as many plain arguments as `positionals`
+ * (default 0); throws a {@linkcode UsageError} at the first problem.
+ */
 export function parseFlags<F extends Record<string, Flag>>(
   argv: readonly string[],
   flags: F,
-  options: ParseOptions = {},
+  options: { short?: Record<string, string>; positionals?: number } = {},
 ): Parsed<F> {
   const values: Record<string, unknown> = {};
   const plain: string[] = [];
