@@ -227,15 +227,13 @@ export function parseEvent(line: string): LessonEvent | undefined {
   return ok ? event as LessonEvent : undefined;
 }
 
-type TaskEvent = Extract<LessonEvent, { event: "start" | "end" }>;
-
 /**
  * The subprocess' timeline, drawn by `Timeline.toSVG()` from the events it
  * reported, on a clock that reads their times. Between events, a task that
  * runs grows with the time that passed since the last one.
  */
 export class LiveTimeline {
-  #events: TaskEvent[] | undefined;
+  #events: Extract<LessonEvent, { event: "start" | "end" }>[] | undefined;
   #seen = 0;
   #changed = false;
   readonly unit: number;
