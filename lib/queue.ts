@@ -520,6 +520,8 @@ export class Queue<T> implements AsyncIterable<T> {
    * Yields the items as they come, like calling {@linkcode Queue.prototype.get}
    * in a loop, and ends when the queue is closed and empty. Several loops may
    * share a queue, each item to exactly one; breaking out takes no more items.
+   * It takes no signal: to stop a loop that waits (a consumer in a cancelled
+   * `TaskGroup`), close the queue.
    *
    * @example
    * ```ts
