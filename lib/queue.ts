@@ -443,7 +443,9 @@ export class Queue<T> implements AsyncIterable<T> {
    */
   taskDone(): void {
     if (this.#unfinished === 0) {
-      throw new RangeError("taskDone() called more times than items put");
+      throw new RangeError(
+        "Cannot mark task done as every item put is already marked done",
+      );
     }
     if (--this.#unfinished === 0) this.#joiners.settleAll(undefined);
   }
