@@ -24,7 +24,7 @@
  * Bad input is refused at the call, the same way everywhere: a wrong type is a
  * `TypeError`, a value out of range a `RangeError`, the message names the
  * parameter and shows the value, and a method that returns a promise rejects
- * (it never throws), leaving nothing behind.
+ * (it never throws; `spawn` excepted), leaving nothing behind.
  *
  * ## Permissions
  *

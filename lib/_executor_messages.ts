@@ -63,7 +63,7 @@ export const TRANSFER: unique symbol = Symbol.for(
 );
 
 /** A result wrapped by `transfer()`: the value and the objects to move. */
-export type TransferMarker = { value: unknown; [TRANSFER]: Transferable[] };
+export type TransferMarker = { value: unknown; [TRANSFER]: object[] };
 
 /**
  * Host → worker, first: its shared state, {@linkcode PROGRESS} and
@@ -226,8 +226,8 @@ export function checkRun(
   module: unknown,
   exportName: unknown,
   args: unknown,
-  options: { signal?: AbortSignal; transfer?: Transferable[] } | undefined,
-): { url: string; signal?: AbortSignal; transfer?: Transferable[] } {
+  options: { signal?: AbortSignal; transfer?: object[] } | undefined,
+): { url: string; signal?: AbortSignal; transfer?: object[] } {
   const action = "run task";
   const bad = (name: string, rule: string, value: unknown) =>
     check.refuse(TypeError, action, name, rule, value);

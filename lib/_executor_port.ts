@@ -22,7 +22,7 @@ import { summarize } from "./_executor_messages.ts";
 /** One worker thread, as the scheduler sees it. */
 export interface Port {
   /** Posts to the worker; throws if the message cannot be cloned or moved. */
-  post(message: HostMessage, transfer?: Transferable[]): void;
+  post(message: HostMessage, transfer?: object[]): void;
   /** Ends the worker. */
   terminate(): void;
   /** The Web Lock the worker is to hold for life, if the host watches it. */
@@ -45,7 +45,7 @@ interface Locks {
 /** A `node:worker_threads` Worker: the part used here. */
 interface NodeWorker {
   on(event: string, listener: (value: never) => void): void;
-  postMessage(message: HostMessage, transfer?: Transferable[]): void;
+  postMessage(message: HostMessage, transfer?: object[]): void;
   terminate(): unknown;
 }
 
@@ -112,7 +112,9 @@ export function startWorker(
   };
   web.addEventListener("close", () => onExit(undefined)); // Bun's
   return {
-    post: (message, transfer = []) => web.postMessage(message, transfer),
+    // `object[]` elsewhere: the published types need no DOM library.
+    post: (message, transfer = []) =>
+      web.postMessage(message, transfer as Transferable[]),
     terminate,
     lock: locks ? name : undefined,
   };

@@ -28,7 +28,7 @@ import {
 
 /** What this file needs of a Web Worker's scope (Deno, Bun, browsers)... */
 interface WebScope {
-  postMessage(message: WorkerMessage, transfer?: Transferable[]): void;
+  postMessage(message: WorkerMessage, transfer?: object[]): void;
   close?(): void; // not on Bun
   addEventListener(type: string, listener: (event: Event) => void): void;
 }

@@ -90,7 +90,7 @@ export interface RunOptions {
    * them (ArrayBuffers, MessagePorts, …); they are unusable here afterwards.
    * Such a call travels alone, to a worker with nothing else to do.
    */
-  transfer?: Transferable[];
+  transfer?: object[];
 }
 
 /** Options for {@linkcode Executor.prototype.bind}. */
@@ -157,7 +157,7 @@ export class WorkerError extends Error {
  * @returns A marker the executor unwraps, typed `T` to keep the task's type.
  * @throws {TypeError} If `list` is not an array.
  */
-export function transfer<T>(value: T, list: Transferable[]): T {
+export function transfer<T>(value: T, list: object[]): T {
   if (!Array.isArray(list)) {
     refuse(TypeError, "transfer result", "transferList", "an array", list);
   }
@@ -206,7 +206,7 @@ interface Call extends AbortWatcher {
   exportName: string;
   /** Dropped once it settled: an aborted call may wait in a list for long. */
   args: unknown[] | undefined;
-  transfer: Transferable[] | undefined;
+  transfer: object[] | undefined;
   signal: AbortSignal | undefined;
   resolve: (value: unknown) => void;
   reject: (reason: unknown) => void;

@@ -396,9 +396,9 @@ function makePlan(options: FetchAllOptions<unknown>, action: string) {
   for (const key in options) {
     if (!OURS.test(key)) init[key] = options[key as keyof typeof options];
   }
-  const given: RetryOptions = typeof retry === "number"
-    ? { limit: retry }
-    : checkOptions(retry, action, "retry");
+  const given: RetryOptions = typeof retry === "object" || retry === undefined
+    ? checkOptions(retry, action, "retry")
+    : { limit: count(retry, action, "retry", { min: 0 }) };
   const { backoff = {}, onRetry } = given;
   const methods = given.methods ?? ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"];
   const codes = given.statusCodes ?? [408, 413, 429, 500, 502, 503, 504];

@@ -443,7 +443,9 @@ export class Queue<T> implements AsyncIterable<T> {
    */
   taskDone(): void {
     if (this.#unfinished === 0) {
-      throw new RangeError("taskDone() called more times than items put");
+      throw new RangeError(
+        "Cannot mark task done as every item put is already marked done",
+      );
     }
     if (--this.#unfinished === 0) this.#joiners.settleAll(undefined);
   }
@@ -520,6 +522,8 @@ export class Queue<T> implements AsyncIterable<T> {
    * Yields the items as they come, like calling {@linkcode Queue.prototype.get}
    * in a loop, and ends when the queue is closed and empty. Several loops may
    * share a queue, each item to exactly one; breaking out takes no more items.
+   * It takes no signal: to stop a loop that waits (a consumer in a cancelled
+   * `TaskGroup`), close the queue.
    *
    * @example
    * ```ts

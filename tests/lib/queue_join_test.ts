@@ -54,7 +54,12 @@ for (const { name, make, order } of KINDS) {
 
   Deno.test(`${name}: taskDone() more times than items put is a RangeError that changes nothing`, async () => {
     const queue = make();
-    assertThrows(() => queue.taskDone(), RangeError);
+    // The library's grammar for a call out of turn (docs/library.md).
+    assertThrows(
+      () => queue.taskDone(),
+      RangeError,
+      "Cannot mark task done as",
+    );
     queue.tryPut(1);
     queue.tryPut(2);
     queue.taskDone(); // done before it was even taken: allowed, as in asyncio

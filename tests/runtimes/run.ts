@@ -94,7 +94,8 @@ async function consumer(): Promise<string> {
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   await Deno.mkdir(`${pkg}/lib`, { recursive: true });
   const built = await Array.fromAsync(Deno.readDir(`${OUT}/js/lib`));
-  for (const file of ["mod.js", ...built.map((entry) => `lib/${entry.name}`)]) {
+  const files = built.map((entry) => `lib/${entry.name}`);
+  for (const file of ["mod.js", "mod.d.ts", ...files]) {
     await Deno.copyFile(`${OUT}/js/${file}`, `${pkg}/${file}`);
   }
   const { name, version, exports } = JSON.parse(
@@ -286,24 +287,33 @@ async function runProcess(
 
 /**
  * tsc on lib/ (tsconfig.json) with no types but the language's and the
- * DOM's, then with @types/node: green when neither finds an error.
+ * DOM's, then with @types/node; then the package in `project` as a Node
+ * program sees its .d.ts files, with Node's types and no DOM library:
+ * green when none finds an error.
  */
-async function typeCheck(): Promise<Result> {
+async function typeCheck(project: string): Promise<Result> {
   const start = performance.now();
-  const config = "tests/runtimes/tsconfig.json";
+  const config = ["-p", "tests/runtimes/tsconfig.json"];
   const node = [
     "--types",
     "node",
     "--typeRoots",
     `${TYPESCRIPT}/node_modules/@types`,
   ];
+  const user = `${project}/types.mts`; // not an example: examples.ts runs .ts
+  await Deno.writeTextFile(
+    user,
+    'import * as library from "@asincronia/asincronia";\nconsole.log(library);\n',
+  );
+  const alone = ["--strict", "--noEmit", "--lib", "esnext", "--module"];
   const runs = await Promise.all(
-    [[], node].map((types) =>
-      new Deno.Command(BINARIES.node, {
-        args: [TSC, "-p", config, ...types],
-        cwd: ROOT,
-        stdin: "null",
-      }).output()
+    [config, [...config, ...node], [...alone, "nodenext", ...node, user]].map(
+      (args) =>
+        new Deno.Command(BINARIES.node, {
+          args: [TSC, ...args],
+          cwd: ROOT,
+          stdin: "null",
+        }).output(),
     ),
   );
   for (const { stdout } of runs) {
@@ -315,7 +325,7 @@ async function typeCheck(): Promise<Result> {
   const line = green ? "no error" : "errors (above)";
   return {
     line:
-      `tsc, lib/ without Deno's types, then with Node's: ${line} (${seconds} s)`,
+      `tsc, lib/ without Deno's types, with Node's, as a package without the DOM's: ${line} (${seconds} s)`,
     green,
   };
 }
@@ -396,7 +406,7 @@ const results = await Promise.all([
   runProcess("node, examples", BINARIES.node, [examplesRunner, project]),
   runProcess("bun, examples", BINARIES.bun, [examplesRunner, project]),
   runBrowser(base),
-  typeCheck(),
+  typeCheck(project),
 ]);
 closing.abort();
 await server.shutdown();
