@@ -750,6 +750,8 @@ export class Executor implements AsyncDisposable {
     this.#threads.splice(this.#threads.indexOf(thread), 1);
     thread.idleTimer?.clear();
     if (end) thread.port.terminate();
+    // Calls queued while it was busy (it died, or ran an aborted call).
+    if (this.#queued > 0) this.#schedule();
   }
 
   /** Starts the idle timer of a worker left with nothing to do. */

@@ -174,9 +174,11 @@ export class HttpError extends Error {
  * - **What is retried.** A failure in transit (no connection, one that
  *   broke before the response, a `timeout` that ran out) or a status in
  *   `retry.statusCodes`; for `retry.methods` only, at most `retry.limit`
- *   times, never a `ReadableStream` body. Not what would fail the same way
- *   again: a redirect loop, an unsupported URL, a blocked port, a missing
- *   permission, a refused certificate, an oversized or malformed head.
+ *   times, never with a `ReadableStream` as `init.body` (a `Request`'s body
+ *   is resent from a copy, which holds it in memory till the last attempt).
+ *   Not what would fail the same way again: a redirect loop, an unsupported
+ *   URL, a blocked port, a missing permission, a refused certificate, an
+ *   oversized or malformed head.
  * - **The wait.** As `Retry-After` says (delay-seconds or an HTTP date,
  *   capped at `retry.maxRetryAfter`), else the backoff. Waits and timeouts
  *   past 2³¹ ms are kept whole.

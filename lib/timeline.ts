@@ -306,9 +306,9 @@ export class Timeline {
     nameWidth = Math.min(nameWidth, room(showDurations));
     if (!showDurations) durationWidth = -1; // no column, no separator
     const columns = width - nameWidth - 1 - (durationWidth + 1);
-    const scale = columns / total;
+    // ms / total first: columns / total overflows on an axis of ~1e-305 ms.
     const column = (ms: number) =>
-      Math.max(0, Math.min(columns, Math.round(ms * scale)));
+      Math.max(0, Math.min(columns, Math.round(ms / total * columns)));
 
     const rows = spans.map((span, i) => {
       const from = Math.min(column(span.start), columns - 1);
@@ -393,9 +393,8 @@ export class Timeline {
       Math.floor(width / 4),
     );
     const right = width - PAD - noteWidth - GAP;
-    const scale = (right - left) / total;
     const x = (ms: number) =>
-      Math.max(left, Math.min(right, left + ms * scale));
+      Math.max(left, Math.min(right, left + ms / total * (right - left)));
     const axisY = PAD + n * ROW + 4;
     const height = axisY + AXIS + PAD;
 
@@ -464,10 +463,12 @@ export class Timeline {
 /**
  * The ticks of an axis `units` long, in units: one every `step`, the least of
  * 1, 2 or 5 times a power of ten (≥ 0.1) that is ≥ `spacing`. Their number is
- * bounded by the caller's room, whatever the unit; none if the units overflow.
+ * bounded by the caller's room, whatever the unit; none if the units overflow,
+ * only 0 if the spacing does.
  */
 function ticks(units: number, spacing: number): number[] {
   if (!Number.isFinite(units)) return [];
+  if (!Number.isFinite(spacing)) return [0]; // else 0 × Infinity: NaN
   const min = Math.max(0.1, spacing);
   const power = 10 ** Math.floor(Math.log10(min));
   const step = power *

@@ -618,6 +618,52 @@ Deno.test("Timeline.toSVG() stays small whatever the unit", () => {
   }
 });
 
+// An axis shorter than 1e-305 ms (the least unit, spans of no length): its
+// columns per ms overflowed to Infinity, and 0 × Infinity drew no bar in
+// render() and NaN coordinates in toSVG().
+Deno.test("Timeline draws every bar of an axis however short the unit makes it", () => {
+  // Zero-length spans: a bar's first column; 1e-320 ms: 2024 units, full.
+  const cases: [number, RegExp, RegExp][] = [
+    [0, /^#\.{9,}$/, /^=\.{9,}$/],
+    [1e-320, /^#{10,}$/, /^={10,}$/],
+  ];
+  for (const [length, a, b] of cases) {
+    const { timeline, at } = manual();
+    timeline.start("a");
+    timeline.start("b");
+    at(length);
+    timeline.end("a");
+    const unit = Number.MIN_VALUE;
+    const rows = timeline.render({ unit, width: 40, color: false });
+    const [barA, barB] = rows.split("\n").map((row) => row.split(/ +/)[1]!);
+    assert(a.test(barA!) && b.test(barB!), rows);
+    const svg = timeline.toSVG({ unit });
+    assert(!/NaN|Infinity/.test(svg), svg);
+  }
+});
+
+// A tick's spacing past Number.MAX_VALUE (a span near it, or a unit label
+// that widens the labels of an axis ~1e306 units long) made a tick at
+// 0 × Infinity: "NaNs" at x="NaN" in toSVG(), nothing in render().
+Deno.test("Timeline's axis ticks are numbers however long the axis", () => {
+  const cases: [number, number, string][] = [
+    [Number.MAX_VALUE, 1, "s"],
+    [1.8e300, 1e-6, "x".repeat(30)],
+  ];
+  for (const [length, unit, unitLabel] of cases) {
+    const { timeline, at } = manual();
+    timeline.start("a");
+    at(length);
+    timeline.end("a");
+    const where = `${length} ms in units of ${unit} ${unitLabel}`;
+    const svg = timeline.toSVG({ unit, unitLabel });
+    assert(!svg.includes("NaN"), `${where}:\n${svg}`);
+    assert(svg.includes(`>0${unitLabel}</text>`), `${where}:\n${svg}`);
+    const rows = timeline.render({ unit, unitLabel, width: 80, color: false });
+    assert(rows.split("\n")[2]?.trim().startsWith(`0${unitLabel}`), rows);
+  }
+});
+
 Deno.test("Timeline writes a label that rounds to a million units as 1.00e+6, like its tick", () => {
   // 999999.996 units has two decimals of 1000000.00: the label is decided on
   // what is written, so it reads like the axis tick beside it.

@@ -45,6 +45,15 @@ export function die(): string {
   return "still here";
 }
 
+/** Sets `flag[1]`, then ends its worker once `flag[0]` is set. */
+export async function dieOnFlag(flag: Int32Array): Promise<string> {
+  Atomics.store(flag, 1, 1);
+  Atomics.notify(flag, 1);
+  const { async, value } = Atomics.waitAsync(flag, 0, 0);
+  if (async) await value;
+  return die();
+}
+
 /** Throws outside any call while the call waits: the worker dies of it. */
 export async function throwWhileWaiting(): Promise<string> {
   setTimeout(() => {

@@ -64,6 +64,28 @@ export async function aDeadWorkerRejectsOnlyItsCallAndIsReplaced(): Promise<
   equal(executor.workers, 1);
 }
 
+// A call left in the queue (its only worker busy) when that worker died or
+// its running call was aborted waited for ever: nothing started another.
+export async function aCallQueuedBehindTheOnlyWorkerRunsOnceThatWorkerEnds(): Promise<
+  void
+> {
+  await using executor = new Executor({ workers: 1 });
+  for (const end of ["die", "abort"]) {
+    const flag = shared(2);
+    const stop = new AbortController();
+    const busy = executor.run(tasks, "dieOnFlag", [flag], {
+      signal: stop.signal,
+    });
+    await changed(flag, 1, 0);
+    const queued = executor.run(tasks, "add", [20, 22]);
+    equal(executor.queued, 1, "not sent: its worker is busy");
+    if (end === "abort") stop.abort(new Error("stop"));
+    else Atomics.store(flag, 0, 1), Atomics.notify(flag, 0);
+    await rejects(busy, end === "abort" ? { message: "stop" } : WorkerError);
+    equal(await queued, 42, `after the worker's ${end}`);
+  }
+}
+
 export async function abortDropsAQueuedCallAndStopsARunningOne(): Promise<
   void
 > {
