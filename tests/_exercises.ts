@@ -136,6 +136,8 @@ export const EXPECTED: Record<
       "05b_inherited_name": "Your function threw AggregateError",
       // B's error is what it should throw: not a problem of its own here.
       "05b_forgets_c": "Task C never ran.",
+      "05b_only_b":
+        "Job C kept running after job A failed at 3.0 units (until 4.0): hand it a signal that aborts when a sibling fails.",
     },
   },
   "05c": {
@@ -221,6 +223,8 @@ export const EXPECTED: Record<
         "You counted 9592 primes below 100,000; right, but only because no prime falls where your chunks miss or overlap. Do your chunks cover 2 to 99,999 exactly once?",
       "09a_main_thread":
         "countPrimes ran on your code's own thread: send it to tools.executor",
+      "09a_fixed_count":
+        "The check ran your code again with tools.limit = 30,000, and you counted 9592 primes; there are 3,245.",
     },
   },
   "10a": {
