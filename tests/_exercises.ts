@@ -47,7 +47,9 @@ export const EXPECTED: Record<
       "02a_two_units":
         `"Goodbye!" came 2.0 units after "Hello!"; it should come 1.0 unit (tools.unit ms) later.`,
       "02a_milliseconds":
-        `"Goodbye!" came 10.0 units after "Hello!"; it should come 1.0 unit (tools.unit ms) later.`,
+        `"Goodbye!" came 8.0 units after "Hello!"; it should come 1.0 unit (tools.unit ms) later.`,
+      "02a_fixed_ms":
+        `"Goodbye!" came 0.8 units after "Hello!"; it should come 1.0 unit (tools.unit ms) later.`,
       "02a_await_set_timeout":
         "Await a promise that settles after the wait: setTimeout returns a timer's id, not a promise.",
       "02a_console_log":
@@ -152,6 +154,8 @@ export const EXPECTED: Record<
         'When the request fails at 1.0 unit (Error: the server is down), your function returned "unavailable"; let that error through: only the deadline means "unavailable".',
       "05c_rewraps":
         "When the request fails at 1.0 unit (Error: the server is down), your function threw Error: the report failed (05c_rewraps.ts:14); throw that error itself",
+      "05c_fixed_ms":
+        "When the report takes 5.0 units, your function returned at 1.6 units; it should return at 2.0: give up after 2 units (2 * tools.unit ms).",
       "05c_timer_left":
         "Your function returned at 1.0 unit, but a timer (05c_timer_left.ts:10) was still pending (due at 2.0)",
     },
