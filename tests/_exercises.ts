@@ -102,6 +102,8 @@ export const EXPECTED: Record<
         "Worker 1's work started at 3.0 units; it could have started at 0.0",
       "04b_never_released":
         "Your code is still waiting at 3.0 units, but nothing is left that could ever wake it up: each waiter waits for another, for a lock or permit never released,",
+      "04b_polls_flag":
+        "Worker 1 read the counter at 3.2 units, but it was free from 3.0, when worker 0 wrote it back: worker 1 waited for nothing.",
       "04b_lock_read_only":
         "The counter ended at 2, not 4: worker 1 read the counter at 2.5 units (it read 0)",
     },
