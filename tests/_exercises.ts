@@ -238,6 +238,8 @@ export const EXPECTED: Record<
     wrong: {
       "10a_in_order":
         "You reported download 1 at 3.0 units; it was done at 1.0",
+      "10a_fixed_order":
+        "The check ran your code again with downloads that end in another order (0, 2, 4, 1, 3): report each one as it ends, whatever the order.",
       "10a_then_all":
         "Download 2 failed at 2.0 units and you never reported it",
     },
