@@ -195,6 +195,8 @@ export const EXPECTED: Record<
         "; it should give up after 2.0 units (2 * tools.unit ms)",
       "08a_404_only":
         'getText("/broken") returned "oops", but the server answered 500 Internal Server Error',
+      "08a_fixed_ms":
+        "; wait 2.0 units (2 * tools.unit ms) for the answer first.",
       "08a_saved_fetch":
         "The body of the 404 response from /missing (08a_saved_fetch.ts:9) was never read nor cancelled",
     },

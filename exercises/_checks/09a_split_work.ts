@@ -114,17 +114,13 @@ export const exercise = define<{ here: number; ranges: unknown[][] }>({
         leaks: s.outcome.leaks.filter((leak) => leak.kind !== "worker"),
       });
     mine(run, problems);
-    const again = runs[1]!.outcome;
+    const { status: again, value: counted } = runs[1]!.outcome;
     mine(
       runs[1]!,
-      again.status !== "fulfilled" || again.value === AGAIN_PRIMES ? [] : [text(
-        "The check ran your code again with tools.limit = {limit}, and you counted {value} primes; there are {primes}. Split the range up to tools.limit, and add up what the chunks return.",
-        "La comprobación volvió a ejecutar tu código con tools.limit = {limit}, y contaste {value} primos; hay {primes}. Divide el rango hasta tools.limit, y suma lo que devuelven los trozos.",
-        {
-          limit: text("30,000", "30\u202f000"),
-          value: describe(again.value),
-          primes: text("3,245", "3245"),
-        },
+      again !== "fulfilled" || counted === AGAIN_PRIMES ? [] : [text(
+        "The check ran your code again with tools.limit = 30,000, and you counted {counted} primes; there are 3,245. Split the range up to tools.limit, and add up what the chunks return.",
+        "La comprobación volvió a ejecutar tu código con tools.limit = 30\u202f000, y contaste {counted} primos; hay 3245. Divide el rango hasta tools.limit, y suma lo que devuelven los trozos.",
+        { counted: describe(counted) },
       )],
     );
   },
