@@ -178,6 +178,8 @@ export const EXPECTED: Record<
     wrong: {
       "07a_every_100": "Items 0 to 99 were processed in one go",
       "07a_real_wait": "Your function took 8.0 units of waiting",
+      "07a_not_awaited":
+        "Your function returned at 0.0 units with 50 of the 400 items processed, and the rest were processed after it: await the work it starts",
       "07a_one_too_many":
         "Items processed: 401; there are 400 (0 to 399), each to be processed once.",
     },
