@@ -49,12 +49,8 @@ async function observe(session: Checking, durations: number[]) {
   const failure = session.mark(reset, "failure");
   const reports: Record<number, Report> = {};
   const note = (file: number, entry: { size?: unknown; error?: unknown }) => {
-    const seen = reports[file];
-    reports[file] = {
-      at: seen?.at ?? world.now(),
-      ...entry,
-      times: (seen?.times ?? 0) + 1,
-    };
+    const { at = world.now(), times = 0 } = reports[file] ?? {};
+    reports[file] = { at, ...entry, times: times + 1 };
   };
   const tools = {
     files: [...FILES],
