@@ -34,6 +34,8 @@ export const EXPECTED: Record<
         "Car 3 came at 3.5 units and never passed; the light was green from 5.0.",
       "01a_shared_reject":
         "pass() rejected for car 6 with Error: car 5 gave up, another car's signal's reason",
+      "01a_aborted_on_green":
+        "Car 8 came at 8.5 units with its signal already aborted, but it passed at 8.5: pass() should reject at once with the signal's reason (look at signal.aborted first,",
       "01a_aborted_before":
         "Car 7 came at 7.5 units with its signal already aborted, but it passed at 8.0",
     },
