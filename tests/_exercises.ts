@@ -65,6 +65,8 @@ export const EXPECTED: Record<
         "Task C started at 2.0 units; it could have started at 0.0",
       "03a_forgotten":
         "Your function returned at 0.0 units, but tasks A, B and C were still running (until 2.0, 1.0 and 3.0)",
+      "03a_forgets_b":
+        "The check ran your code again with other durations (A 1.0, B 3.0 and C 2.0 units): wait for every task you start",
       "03a_await_longest":
         "The check ran your code again with other durations (A 3.0, B 2.0 and C 1.0 units): wait for every task you start, not only the one that ends last with the exercise's durations.",
     },
