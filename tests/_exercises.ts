@@ -34,6 +34,8 @@ export const EXPECTED: Record<
         "Car 3 came at 3.5 units and never passed; the light was green from 5.0.",
       "01a_shared_reject":
         "pass() rejected for car 6 with Error: car 5 gave up, another car's signal's reason",
+      "01a_aborted_on_green":
+        "Car 8 came at 8.5 units with its signal already aborted, but it passed at 8.5: pass() should reject at once with the signal's reason (look at signal.aborted first,",
       "01a_aborted_before":
         "Car 7 came at 7.5 units with its signal already aborted, but it passed at 8.0",
     },
@@ -47,7 +49,9 @@ export const EXPECTED: Record<
       "02a_two_units":
         `"Goodbye!" came 2.0 units after "Hello!"; it should come 1.0 unit (tools.unit ms) later.`,
       "02a_milliseconds":
-        `"Goodbye!" came 10.0 units after "Hello!"; it should come 1.0 unit (tools.unit ms) later.`,
+        `"Goodbye!" came 8.0 units after "Hello!"; it should come 1.0 unit (tools.unit ms) later.`,
+      "02a_fixed_ms":
+        `"Goodbye!" came 0.8 units after "Hello!"; it should come 1.0 unit (tools.unit ms) later.`,
       "02a_await_set_timeout":
         "Await a promise that settles after the wait: setTimeout returns a timer's id, not a promise.",
       "02a_console_log":
@@ -61,6 +65,8 @@ export const EXPECTED: Record<
         "Task C started at 2.0 units; it could have started at 0.0",
       "03a_forgotten":
         "Your function returned at 0.0 units, but tasks A, B and C were still running (until 2.0, 1.0 and 3.0)",
+      "03a_forgets_b":
+        "The check ran your code again with other durations (A 1.0, B 3.0 and C 2.0 units): wait for every task you start",
       "03a_await_longest":
         "The check ran your code again with other durations (A 3.0, B 2.0 and C 1.0 units): wait for every task you start, not only the one that ends last with the exercise's durations.",
     },
@@ -100,6 +106,8 @@ export const EXPECTED: Record<
         "Worker 1's work started at 3.0 units; it could have started at 0.0",
       "04b_never_released":
         "Your code is still waiting at 3.0 units, but nothing is left that could ever wake it up: each waiter waits for another, for a lock or permit never released,",
+      "04b_polls_flag":
+        "Worker 1 read the counter at 3.2 units, but it was free from 3.0, when worker 0 wrote it back: worker 1 waited for nothing.",
       "04b_lock_read_only":
         "The counter ended at 2, not 4: worker 1 read the counter at 2.5 units (it read 0)",
     },
@@ -136,6 +144,8 @@ export const EXPECTED: Record<
       "05b_inherited_name": "Your function threw AggregateError",
       // B's error is what it should throw: not a problem of its own here.
       "05b_forgets_c": "Task C never ran.",
+      "05b_only_b":
+        "Job C kept running after job A failed at 3.0 units (until 4.0): hand it a signal that aborts when a sibling fails.",
     },
   },
   "05c": {
@@ -150,6 +160,8 @@ export const EXPECTED: Record<
         'When the request fails at 1.0 unit (Error: the server is down), your function returned "unavailable"; let that error through: only the deadline means "unavailable".',
       "05c_rewraps":
         "When the request fails at 1.0 unit (Error: the server is down), your function threw Error: the report failed (05c_rewraps.ts:14); throw that error itself",
+      "05c_fixed_ms":
+        "When the report takes 5.0 units, your function returned at 1.6 units; it should return at 2.0: give up after 2 units (2 * tools.unit ms).",
       "05c_timer_left":
         "Your function returned at 1.0 unit, but a timer (05c_timer_left.ts:10) was still pending (due at 2.0)",
     },
@@ -170,6 +182,8 @@ export const EXPECTED: Record<
     wrong: {
       "07a_every_100": "Items 0 to 99 were processed in one go",
       "07a_real_wait": "Your function took 8.0 units of waiting",
+      "07a_not_awaited":
+        "Your function returned at 0.0 units with 50 of the 400 items processed, and the rest were processed after it: await the work it starts",
       "07a_one_too_many":
         "Items processed: 401; there are 400 (0 to 399), each to be processed once.",
     },
@@ -187,6 +201,8 @@ export const EXPECTED: Record<
         "; it should give up after 2.0 units (2 * tools.unit ms)",
       "08a_404_only":
         'getText("/broken") returned "oops", but the server answered 500 Internal Server Error',
+      "08a_fixed_ms":
+        "; wait 2.0 units (2 * tools.unit ms) for the answer first.",
       "08a_saved_fetch":
         "The body of the 404 response from /missing (08a_saved_fetch.ts:9) was never read nor cancelled",
     },
@@ -199,6 +215,10 @@ export const EXPECTED: Record<
         "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
       "08b_ignores_retry_after":
         "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
+      // Attempt 3 (1 unit asked, 2 waited) or attempt 4 (0 asked, 2 waited).
+      "08b_keeps_retry_after": "; it needed to wait only",
+      "08b_zero_is_none":
+        "it needed to wait only 0.0 units, as the server answered 429 with Retry-After: 0 (0 * tools.unit ms).",
       "08b_retries_everything": `getWithRetry("/gone") tried again after a 404`,
       "08b_retries_5xx": `getWithRetry("/broken") tried again after a 500`,
       "08b_from_request":
@@ -221,6 +241,8 @@ export const EXPECTED: Record<
         "You counted 9592 primes below 100,000; right, but only because no prime falls where your chunks miss or overlap. Do your chunks cover 2 to 99,999 exactly once?",
       "09a_main_thread":
         "countPrimes ran on your code's own thread: send it to tools.executor",
+      "09a_fixed_count":
+        "The check ran your code again with tools.limit = 30,000, and you counted 9592 primes; there are 3,245.",
     },
   },
   "10a": {
@@ -228,6 +250,8 @@ export const EXPECTED: Record<
     wrong: {
       "10a_in_order":
         "You reported download 1 at 3.0 units; it was done at 1.0",
+      "10a_fixed_order":
+        "The check ran your code again with downloads that end in another order (0, 2, 4, 1, 3): report each one as it ends, whatever the order.",
       "10a_then_all":
         "Download 2 failed at 2.0 units and you never reported it",
     },

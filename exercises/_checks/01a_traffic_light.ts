@@ -16,7 +16,7 @@ interface Light {
   pass(options?: { signal?: AbortSignal }): Promise<void>;
 }
 
-/** Who arrives when, and when each should pass (undefined: gives up at `quits`, on red till then; car 6 waits beside car 5). */
+/** Who arrives when, and when each should pass (undefined: gives up at `quits`, on red till then but car 8's; car 6 waits beside car 5). */
 const CARS = [
   { car: 1, arrives: 0, passes: 2 },
   { car: 2, arrives: 1, passes: 2 },
@@ -25,6 +25,7 @@ const CARS = [
   { car: 5, arrives: 6.5, passes: undefined, quits: 7 },
   { car: 6, arrives: 6.5, passes: 8 },
   { car: 7, arrives: 7.5, passes: undefined, quits: 7.5 },
+  { car: 8, arrives: 8.5, passes: undefined, quits: 8.5 }, // on green
 ];
 /** When the light changes: green from 2 to 3, from 5 to 6, and from 8. */
 const CHANGES = [2, 3, 5, 6, 8].map((at, i) =>
@@ -106,8 +107,8 @@ export const exercise = define<Record<number, Passage>>({
             "Car {car} gave up at {quits} (its signal aborted), but {what}: pass() should reject at once with the signal's reason.",
             "El coche {car} se rindió en {quits} (su señal abortó), pero {what}: pass() debería rechazarse en el acto con el motivo de la señal.",
           ], [
-            "Car {car} came at {quits} with its signal already aborted, but {what}: pass() should reject at once with the signal's reason (look at signal.aborted before you wait; an abort listener added now never runs).",
-            "El coche {car} llegó en {quits} con su señal ya abortada, pero {what}: pass() debería rechazarse en el acto con el motivo de la señal (mira signal.aborted antes de esperar; un listener de abort añadido ahora nunca se ejecuta).",
+            "Car {car} came at {quits} with its signal already aborted, but {what}: pass() should reject at once with the signal's reason (look at signal.aborted first, before you wait or let it through: an abort listener added now never runs).",
+            "El coche {car} llegó en {quits} con su señal ya abortada, pero {what}: pass() debería rechazarse en el acto con el motivo de la señal (mira signal.aborted lo primero, antes de esperar o de dejarlo pasar: un listener de abort añadido ahora nunca se ejecuta).",
           ], { car, quits: units(quits), what }));
         } else if (refOf(result.reason) !== `car ${car}`) {
           problems.push(text(

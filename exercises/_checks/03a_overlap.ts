@@ -1,13 +1,17 @@
 /** The check of exercise 03a. @module */
 import { define, EPSILON, text, units } from "../_harness.ts";
 
-/** The task's text's durations, then others where C does not end last. */
-const [DURATIONS, AGAIN] = [{ A: 2, B: 1, C: 3 }, { A: 3, B: 2, C: 1 }];
+/** The task's text's durations, then others where A, then B, ends last. */
+const [DURATIONS, ...AGAIN] = [
+  { A: 2, B: 1, C: 3 },
+  { A: 3, B: 2, C: 1 },
+  { A: 1, B: 3, C: 2 },
+];
 
 export const exercise = define({
   slug: "03a_overlap",
-  observe: (session) => session.withTasks(DURATIONS, AGAIN),
-  judge(run, _, [, again]) {
+  observe: (session) => session.withTasks(DURATIONS, ...AGAIN),
+  judge(run, _, [, ...again]) {
     const problems = run.startedLate(
       Object.keys(DURATIONS),
       text(
@@ -24,6 +28,6 @@ export const exercise = define({
       ));
     }
     run.judge(problems);
-    again!.retimed(AGAIN);
+    again.forEach((scene, i) => scene.retimed(AGAIN[i]!));
   },
 });

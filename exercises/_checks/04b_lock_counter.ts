@@ -52,6 +52,15 @@ export const exercise = define<{ counter: unknown; reads: number[] }>({
     ).sort(([, b], [, d]) =>
       b!.start - d!.start
     )[0] ?? [];
+    // Serialised: the first write after which the counter stood free while
+    // a worker done with its work waited, and the next read after it.
+    const ready = (w: number) => run.spanOf(`work ${w}`).end ?? Infinity;
+    const idle = sections.flatMap((free) => {
+      const next = sections.filter((s) => s.start > free.end - EPSILON)
+        .sort((a, b) => a.start - b.start)[0];
+      const late = next && next.start - Math.max(free.end, ready(next.w));
+      return late && late > EPSILON ? [{ free, next }] : [];
+    })[0];
     const lost = counter === WORKERS.length ? "" : text(
       "The counter ended at {counter}, not {n}: ",
       "El contador acabó en {counter}, no en {n}: ",
@@ -71,6 +80,17 @@ export const exercise = define<{ counter: unknown; reads: number[] }>({
             : text(" (it read {value})", " (leyó {value})", { value }),
           first: first.w,
           firstRead: num(first.start),
+        },
+      ));
+    } else if (idle) {
+      problems.push(text(
+        "Worker {w} read the counter at {read}, but it was free from {free}, when worker {before} wrote it back: worker {w} waited for nothing. Wait for the lock itself (`await lock.acquire()`), not by checking a flag now and then.",
+        "El trabajador {w} leyó el contador en {read}, pero estaba libre desde {free}, cuando el trabajador {before} lo escribió: el trabajador {w} esperó para nada. Espera al cerrojo mismo (`await lock.acquire()`), no mirando una variable de vez en cuando.",
+        {
+          w: idle.next.w,
+          read: units(idle.next.start),
+          free: num(idle.free.end),
+          before: idle.free.w,
         },
       ));
     } else if (run.outcome.status === "fulfilled" && lost) {

@@ -23,8 +23,8 @@ const STOP = 0.5;
 export const exercise = define({
   slug: "05b_cancel_siblings",
   async observe(session) {
-    // B fails at 1.0, then nothing fails.
-    for (const fail of [true, false]) {
+    // B fails at 1.0, then A at 3.0 (a fixed B is not enough), then none.
+    for (const fail of ["B", "A", ""]) {
       await using world = session.open();
       const job = (name: string, signal?: AbortSignal) =>
         !Object.hasOwn(DURATIONS, name)
@@ -33,15 +33,16 @@ export const exercise = define({
             world.task(name, DURATIONS[name]!, {
               signal,
               stopUnits: STOP,
-              ...name === "B" && fail
-                ? { fail: session.mark(new Error("B broke"), "B") }
+              ...name === fail
+                ? { fail: session.mark(new Error(`${name} broke`), name) }
                 : { value: name.toLowerCase() },
             });
       await world.run(() => session.export(job), 20);
     }
   },
-  judge(_, _notes, [failed, succeeded]) {
-    failing(failed!);
+  judge(_, _notes, [failedB, failedA, succeeded]) {
+    failing(failedB!, "B");
+    failing(failedA!, "A");
     const problems: Text[] = [];
     for (const name of NAMES.filter((n) => succeeded!.cancelled.has(n))) {
       problems.push(text(
@@ -63,18 +64,20 @@ export const exercise = define({
   },
 });
 
-function failing(run: Scene): void {
-  NAMES.forEach((name) => run.spanOf(name, "rejected")); // B's error is due
+/** Judges the run where job `failed` fails, the others running on. */
+function failing(run: Scene, failed: string): void {
+  NAMES.forEach((name) => run.spanOf(name, "rejected")); // its error is due
   const problems = run.startedLate(NAMES, ...JOBS_APART);
-  const failedAt = DURATIONS.B!;
-  for (const name of ["A", "C"]) {
+  const failedAt = DURATIONS[failed]!;
+  for (const name of NAMES.filter((n) => DURATIONS[n]! > failedAt)) {
     const { end } = run.spanOf(name);
     if (!run.cancelled.has(name)) {
       problems.push(text(
-        "Job {name} kept running after job B failed at {failedAt}{until}: hand it a signal that aborts when a sibling fails.",
-        "El trabajo {name} siguió tras el fallo de B en {failedAt}{until}: dale una señal que aborte cuando falle un hermano.",
+        "Job {name} kept running after job {failed} failed at {failedAt}{until}: hand it a signal that aborts when a sibling fails.",
+        "El trabajo {name} siguió tras el fallo de {failed} en {failedAt}{until}: dale una señal que aborte cuando falle un hermano.",
         {
           name,
+          failed,
           failedAt: units(failedAt),
           until: end === undefined
             ? ""
@@ -83,10 +86,11 @@ function failing(run: Scene): void {
       ));
     } else if (end !== undefined && end > failedAt + STOP + EPSILON) {
       problems.push(text(
-        "Job {name} stopped at {end}; it could have been told at {failedAt}, when B failed, and stopped by {stop}.",
-        "El trabajo {name} paró en {end}; podía haberse enterado en {failedAt}, al fallar B, y parar en {stop}.",
+        "Job {name} stopped at {end}; it could have been told at {failedAt}, when {failed} failed, and stopped by {stop}.",
+        "El trabajo {name} paró en {end}; podía haberse enterado en {failedAt}, al fallar {failed}, y parar en {stop}.",
         {
           name,
+          failed,
           end: units(end),
           failedAt: num(failedAt),
           stop: num(failedAt + STOP),
@@ -98,22 +102,23 @@ function failing(run: Scene): void {
   const stopping = running.filter((r) => run.cancelled.has(r.name));
   if (status === "fulfilled") {
     problems.push(text(
-      "Your function returned {value} at {at} although job B failed: let B's error out.",
-      "Tu función devolvió {value} en {at} aunque el trabajo B falló: deja salir el error de B.",
-      { value: describe(value), at: units(at) },
+      "Your function returned {value} at {at} although job {failed} failed: let {failed}'s error out.",
+      "Tu función devolvió {value} en {at} aunque el trabajo {failed} falló: deja salir el error de {failed}.",
+      { value: describe(value), at: units(at), failed },
     ));
   } else if (
     status === "rejected" && describe(error).startsWith("SuppressedError")
   ) {
     problems.push(text(
-      "Your function threw a SuppressedError: with `await using`, an error thrown in the block (here B's, passed on by Promise.all) and the group's AggregateError come out wrapped together. Use `TaskGroup.run`, where an error in the body joins the group's AggregateError, or await the results after the block.",
-      "Tu función lanzó un SuppressedError: con `await using`, un error lanzado en el bloque (aquí el de B, que pasa Promise.all) y el AggregateError del grupo salen envueltos juntos. Usa `TaskGroup.run`, donde un error del cuerpo se une al AggregateError del grupo, o espera los resultados después del bloque.",
+      "Your function threw a SuppressedError: with `await using`, an error thrown in the block (here {failed}'s, passed on by Promise.all) and the group's AggregateError come out wrapped together. Use `TaskGroup.run`, where an error in the body joins the group's AggregateError, or await the results after the block.",
+      "Tu función lanzó un SuppressedError: con `await using`, un error lanzado en el bloque (aquí el de {failed}, que pasa Promise.all) y el AggregateError del grupo salen envueltos juntos. Usa `TaskGroup.run`, donde un error del cuerpo se une al AggregateError del grupo, o espera los resultados después del bloque.",
+      { failed },
     ));
-  } else if (status === "rejected" && !carries(error, "B")) {
+  } else if (status === "rejected" && !carries(error, failed)) {
     problems.push(text(
-      "Your function threw {error}; throw B's error (Error: B broke), alone or in an AggregateError.",
-      "Tu función lanzó {error}; lanza el error de B (Error: B broke), solo o en un AggregateError.",
-      { error: run.show(error) },
+      "Your function threw {error}; throw {failed}'s error (Error: {failed} broke), alone or in an AggregateError.",
+      "Tu función lanzó {error}; lanza el error de {failed} (Error: {failed} broke), solo o en un AggregateError.",
+      { error: run.show(error), failed },
     ));
   }
   if (status === "rejected" && stopping.length > 0) {

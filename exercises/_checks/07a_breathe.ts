@@ -4,7 +4,9 @@ import { define, describe, type Text, text, units } from "../_harness.ts";
 const ITEMS = 400;
 const EVERY = 50;
 
-export const exercise = define<{ seen: unknown[]; ticks: number[] }>({
+type Notes = { seen: unknown[]; ticks: number[]; returned: number };
+
+export const exercise = define<Notes>({
   slug: "07a_breathe",
   async observe(session) {
     await using world = session.open();
@@ -24,11 +26,15 @@ export const exercise = define<{ seen: unknown[]; ticks: number[] }>({
       });
     };
     const tools = { items: ITEMS, process, unit: world.unit };
-    await world.run(() => session.export(tools), 10);
+    let returned = 0; // items processed when the code returned
+    const run =
+      async () => (await session.export(tools), returned = seen.length);
+    await world.run(run, 10, 10); // then what it left running, 10 units more
     asking = true; // No more beats.
-    return { seen: seen.slice(0, ITEMS + 1), ticks: [...ticks, seen.length] };
+    const done = [...ticks, seen.length];
+    return { seen: seen.slice(0, ITEMS + 1), ticks: done, returned };
   },
-  judge(run, { seen, ticks }) {
+  judge(run, { seen, ticks, returned }) {
     const problems: Text[] = [];
     const { status, at } = run.outcome;
     const wrong = seen.findIndex((item, i) => item !== i);
@@ -38,6 +44,12 @@ export const exercise = define<{ seen: unknown[]; ticks: number[] }>({
         "Item {item} was processed where item {index} should be: process the items once each, in order.",
         "Se procesó el elemento {item} donde tocaba el {index}: procesa cada elemento una vez, en orden.",
         { item: describe(seen[wrong]), index: wrong },
+      ));
+    } else if (status === "fulfilled" && returned < count) {
+      problems.push(text(
+        "Your function returned at {at} with {returned} of the {items} items processed, and the rest were processed after it: await the work it starts, so that it returns once every item is done.",
+        "Tu función terminó en {at} con {returned} de los {items} elementos procesados, y el resto se procesó después: espera con await el trabajo que lanza, para que termine cuando todos estén hechos.",
+        { at: units(at), returned, items: ITEMS },
       ));
     } else if (status === "fulfilled" && count !== ITEMS) {
       problems.push(text(

@@ -10,8 +10,8 @@ import {
 } from "../_harness.ts";
 import { serve } from "../../course/http.ts";
 
-/** Real milliseconds per unit, at least. */
-const UNIT = 50;
+/** Real milliseconds per unit, at least: not 50, so that 100 ms is not 2 units. */
+const UNIT = 60;
 const SLOW = 8;
 const DEADLINE = 2;
 /** The earliest a give-up at the deadline may come (timers fire early). */
@@ -111,8 +111,8 @@ const JUDGES: Record<string, Judge> = {
       )]
       : status === "rejected" && at < GIVE_UP
       ? [text(
-        'getText("/slow") gave up after {at}; wait 2.0 units for the answer first.',
-        'getText("/slow") se rindió tras {at}; espera antes 2,0 unidades la respuesta.',
+        'getText("/slow") gave up after {at}; wait 2.0 units (2 * tools.unit ms) for the answer first.',
+        'getText("/slow") se rindió tras {at}; espera antes 2,0 unidades (2 * tools.unit ms) la respuesta.',
         values,
       )]
       : status === "rejected" && at > DEADLINE + (held ? 5 : 1)

@@ -33,6 +33,7 @@ const ROUTES: Record<string, (n: number) => Answer> = {
     [
       { status: 503, body: "busy", retryAfter: 2 },
       { status: 429, body: "slow down" },
+      { status: 429, body: "now", retryAfter: 0 }, // not the first's 2 again
     ][n - 1] ?? { status: 200, body: "done" },
   "/down": () => ({ status: 503, body: "down" }),
   "/gone": () => ({ status: 404, body: "gone" }),
@@ -59,7 +60,9 @@ export const exercise = define<Attempt[][]>({
       const after = answer.retryAfter;
       // Late, so that a wait counted from the request always misses.
       if (after) await new Promise((done) => REAL.setTimeout(done, unit / 2));
-      const headers = after ? { "retry-after": `${after}` } : undefined;
+      const headers = after === undefined
+        ? undefined
+        : { "retry-after": `${after}` };
       return new Response(answer.body, { status: answer.status, headers });
     }, session.port);
     const attempts: Attempt[][] = [];

@@ -5,111 +5,132 @@ import {
   EPSILON,
   num,
   refOf,
+  type Scene,
   type Text,
   text,
   textIf,
   units,
   unknownTask,
 } from "../_harness.ts";
+import type { Checking } from "../_world.ts";
 
 const FILES = [0, 1, 2, 3, 4];
 const DURATIONS = [3, 1, 2, 1.5, 2.5];
+/** A second run's: the downloads end in another order, 0, 2, 4, 1, 3. */
+const AGAIN = [1, 2.5, 1.5, 3, 2];
 const SIZES = [300, 100, 0, 150, 250];
 const FAILS = 2;
 
 /** When a file was first reported, with what, and how many times. */
 type Report = { at: number; size?: unknown; error?: unknown; times: number };
 
-export const exercise = define<Record<number, Report>>({
+export const exercise = define<Record<number, Report>[]>({
   slug: "10a_as_completed",
   words: { download: "descarga" },
-  async observe(session) {
-    await using world = session.open();
-    const reset = new Error("file 2: connection reset");
-    const failure = session.mark(reset, "failure");
-    const reports: Record<number, Report> = {};
-    const note = (file: number, entry: { size?: unknown; error?: unknown }) => {
-      const seen = reports[file];
-      reports[file] = {
-        at: seen?.at ?? world.now(),
-        ...entry,
-        times: (seen?.times ?? 0) + 1,
-      };
-    };
-    const tools = {
-      files: [...FILES],
-      download: (file: number) =>
-        FILES.includes(file)
-          ? world.task(
-            `download ${file}`,
-            DURATIONS[file]!,
-            file === FAILS ? { fail: failure } : { value: SIZES[file] },
-          )
-          : unknownTask(file, FILES),
-      report: (file: number, size: unknown) => note(file, { size }),
-      reportFailure: (file: number, error: unknown) => note(file, { error }),
-    };
-    await world.run(() => session.export(tools), 20);
-    return reports;
-  },
-  judge(run, reports) {
-    const late = FILES.find((file) =>
-      run.spanOf(`download ${file}`).start > EPSILON
+  observe: async (session) => [
+    await observe(session, DURATIONS),
+    await observe(session, AGAIN),
+  ],
+  judge(run, [reports, again], runs) {
+    run.judge(reported(run, reports!, DURATIONS));
+    const problems = reported(runs[1]!, again!, AGAIN);
+    const order = text(
+      "The check ran your code again with downloads that end in another order (0, 2, 4, 1, 3): report each one as it ends, whatever the order.",
+      "La comprobación volvió a ejecutar tu código con descargas que acaban en otro orden (0, 2, 4, 1, 3): informa de cada una al acabar, sea cual sea el orden.",
     );
-    const problems: Text[] = late === undefined ? [] : [text(
-      "Download {file} started at {start}; it could have started at 0.0: start them all at once.",
-      "La descarga {file} empezó en {start}; podía haber empezado en 0,0: lánzalas todas a la vez.",
-      { file: late, start: units(run.spanOf(`download ${late}`).start) },
-    )];
-    // The first download to end whose report is wrong.
-    for (
-      const file of [...FILES].sort((a, b) => DURATIONS[a]! - DURATIONS[b]!)
-    ) {
-      const { end } = run.spanOf(`download ${file}`);
-      const report = reports[file];
-      const failed = file === FAILS;
-      const values = { file, end: units(end ?? 0), ...report };
-      if (end === undefined) continue;
-      if (report === undefined) {
-        problems.push(textIf(failed, [
-          "Download {file} failed at {end} and you never reported it: call reportFailure({file}, error), and go on with the others.",
-          "La descarga {file} falló en {end} y nunca informaste del fallo: llama a reportFailure({file}, error), y sigue con las demás.",
-        ], [
-          "Download {file} was done at {end}, and you never reported it.",
-          "La descarga {file} acabó en {end}, y nunca informaste de ella.",
-        ], values));
-      } else if (report.times > 1) {
-        problems.push(text(
-          "You reported download {file} {times} times; once is enough.",
-          "Informaste de la descarga {file} {times} veces; basta con una.",
-          values,
-        ));
-      } else if (failed && refOf(report.error) !== "failure") {
-        problems.push(text(
-          "Download {file} failed with {reset}; report it with reportFailure({file}, error), passing that error.",
-          "La descarga {file} falló con {reset}; infórmalo con reportFailure({file}, error), pasando ese error.",
-          { file, reset: "Error: file 2: connection reset" },
-        ));
-      } else if (!failed && report.size !== SIZES[file]) {
-        problems.push(text(
-          "You reported download {file} with size {size}; its size was {expected}.",
-          "Informaste de la descarga {file} con tamaño {size}; su tamaño era {expected}.",
-          { file, size: describe(report.size), expected: SIZES[file] },
-        ));
-      } else if (report.at > end + EPSILON) {
-        problems.push(text(
-          "You reported download {file} at {at}; it was {done} at {end}: report each download as soon as it ends.",
-          "Informaste de la descarga {file} en {at}; {done} en {end}: informa de cada descarga en cuanto termine.",
-          {
-            file,
-            at: units(report.at),
-            end: num(end),
-            done: failed ? text("failed", "falló") : text("done", "acabó"),
-          },
-        ));
-      }
-      if (problems.length > 0) break;
-    }
-    run.judge(problems);
+    runs[1]!.judge(problems.length > 0 ? [order, ...problems] : []);
   },
 });
+
+/** Runs the learner's code on downloads that take `durations`; what it reported. */
+async function observe(session: Checking, durations: number[]) {
+  await using world = session.open();
+  const reset = new Error("file 2: connection reset");
+  const failure = session.mark(reset, "failure");
+  const reports: Record<number, Report> = {};
+  const note = (file: number, entry: { size?: unknown; error?: unknown }) => {
+    const { at = world.now(), times = 0 } = reports[file] ?? {};
+    reports[file] = { at, ...entry, times: times + 1 };
+  };
+  const tools = {
+    files: [...FILES],
+    download: (file: number) =>
+      FILES.includes(file)
+        ? world.task(
+          `download ${file}`,
+          durations[file]!,
+          file === FAILS ? { fail: failure } : { value: SIZES[file] },
+        )
+        : unknownTask(file, FILES),
+    report: (file: number, size: unknown) => note(file, { size }),
+    reportFailure: (file: number, error: unknown) => note(file, { error }),
+  };
+  await world.run(() => session.export(tools), 20);
+  return reports;
+}
+
+/** What is wrong with what the learner's code `reported` on downloads that took `durations`. */
+function reported(
+  run: Scene,
+  reports: Record<number, Report>,
+  durations: number[],
+): Text[] {
+  const late = FILES.find((file) =>
+    run.spanOf(`download ${file}`).start > EPSILON
+  );
+  const problems: Text[] = late === undefined ? [] : [text(
+    "Download {file} started at {start}; it could have started at 0.0: start them all at once.",
+    "La descarga {file} empezó en {start}; podía haber empezado en 0,0: lánzalas todas a la vez.",
+    { file: late, start: units(run.spanOf(`download ${late}`).start) },
+  )];
+  // The first download to end whose report is wrong.
+  for (
+    const file of [...FILES].sort((a, b) => durations[a]! - durations[b]!)
+  ) {
+    const { end } = run.spanOf(`download ${file}`);
+    const report = reports[file];
+    const failed = file === FAILS;
+    const values = { file, end: units(end ?? 0), ...report };
+    if (end === undefined) continue;
+    if (report === undefined) {
+      problems.push(textIf(failed, [
+        "Download {file} failed at {end} and you never reported it: call reportFailure({file}, error), and go on with the others.",
+        "La descarga {file} falló en {end} y nunca informaste del fallo: llama a reportFailure({file}, error), y sigue con las demás.",
+      ], [
+        "Download {file} was done at {end}, and you never reported it.",
+        "La descarga {file} acabó en {end}, y nunca informaste de ella.",
+      ], values));
+    } else if (report.times > 1) {
+      problems.push(text(
+        "You reported download {file} {times} times; once is enough.",
+        "Informaste de la descarga {file} {times} veces; basta con una.",
+        values,
+      ));
+    } else if (failed && refOf(report.error) !== "failure") {
+      problems.push(text(
+        "Download {file} failed with {reset}; report it with reportFailure({file}, error), passing that error.",
+        "La descarga {file} falló con {reset}; infórmalo con reportFailure({file}, error), pasando ese error.",
+        { file, reset: "Error: file 2: connection reset" },
+      ));
+    } else if (!failed && report.size !== SIZES[file]) {
+      problems.push(text(
+        "You reported download {file} with size {size}; its size was {expected}.",
+        "Informaste de la descarga {file} con tamaño {size}; su tamaño era {expected}.",
+        { file, size: describe(report.size), expected: SIZES[file] },
+      ));
+    } else if (report.at > end + EPSILON) {
+      problems.push(text(
+        "You reported download {file} at {at}; it was {done} at {end}: report each download as soon as it ends.",
+        "Informaste de la descarga {file} en {at}; {done} en {end}: informa de cada descarga en cuanto termine.",
+        {
+          file,
+          at: units(report.at),
+          end: num(end),
+          done: failed ? text("failed", "falló") : text("done", "acabó"),
+        },
+      ));
+    }
+    if (problems.length > 0) break;
+  }
+  return problems;
+}
