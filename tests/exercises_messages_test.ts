@@ -91,3 +91,12 @@ Deno.test("06a: an executor whose worker started as the module loaded, before th
     assertEquals(result.problems.map((p) => p.en), [], name);
   }
 });
+
+Deno.test("07a: a count written in where tools.items was asked is told, in both languages, that the check ran the code again with another", async () => {
+  const all = await problemsOf("07a", "07a_fixed_items");
+  assertStringIncludes(all, "Items processed: 400; there are 170 (0 to 169)");
+  assertStringIncludes(
+    all,
+    "La comprobación volvió a ejecutar tu código con tools.items = 170, no 400: usa el propio tools.items, valga lo que valga",
+  );
+});

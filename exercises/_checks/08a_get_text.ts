@@ -9,9 +9,10 @@ import {
   units,
 } from "../_harness.ts";
 import { serve } from "../../course/http.ts";
+import { again } from "../_world.ts";
 
-/** Real milliseconds per unit, at least: not 50, so that 100 ms is not 2 units. */
-const UNIT = 60;
+/** Real milliseconds per unit, at least: not 50, so that 100 ms is not 2 units; /slow again with units 7/4 as long, so that no give-up in ms passes both. */
+const [UNIT, AGAIN] = [60, 7 / 4];
 const SLOW = 8;
 const DEADLINE = 2;
 /** The earliest a give-up at the deadline may come (timers fire early). */
@@ -26,21 +27,23 @@ export const exercise = define({
     const unit = await session.realUnit(UNIT);
     await using server = serve((p, _, c) => page(p, c, unit), session.port);
     // One world per page; margin on /slow: what a 1-unit deadline misses by.
-    for (const path of Object.keys(JUDGES)) {
+    for (const [i, path] of PATHS.entries()) {
       const margin = path === "/slow" ? GIVE_UP - 1 : DEADLINE;
-      await using world = session.open({ virtual: false, unit, margin });
-      await world.run(() => session.export(server.url(path), { unit }), 20);
+      const ms = i < 4 ? unit : Math.round(unit * AGAIN); // /slow again
+      await using world = session.open({ virtual: false, unit: ms, margin });
+      await world.run(() => session.export(server.url(path), { unit: ms }), 20);
     }
   },
   judge(_, _notes, runs) {
-    Object.values(JUDGES).forEach((judge, i) => {
-      const run = runs[i]!;
+    PATHS.forEach((path, i) => {
+      const [run, judge] = [runs[i]!, JUDGES[path]!];
       const [held, shown] = [heldUp(run.run), run.show(run.outcome.error)];
       // A quick page given up at the deadline on a held-up run: the machine's
       // doing, whatever the error (a plain Error in a race of one's own too).
       const { status, at } = run.outcome;
       const stalled = i < 3 && held && status === "rejected" && at >= GIVE_UP;
-      run.judge(stalled ? [] : judge(run.outcome, shown, held), "either");
+      const problems = stalled ? [] : judge(run.outcome, shown, held);
+      run.judge(again(problems, [run.run.unit, runs[0]!.run.unit]), "either");
     });
   },
 });
@@ -124,3 +127,4 @@ const JUDGES: Record<string, Judge> = {
       : [];
   },
 };
+const PATHS = [...Object.keys(JUDGES), "/slow"];
