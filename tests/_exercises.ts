@@ -209,8 +209,7 @@ export const EXPECTED: Record<
         'getText("/broken") returned "oops", but the server answered 500 Internal Server Error',
       "08a_fixed_ms":
         "; wait 2.0 units (2 * tools.unit ms) for the answer first.",
-      "08a_unit_read_off":
-        "The check ran your code again with tools.unit = ",
+      "08a_unit_read_off": "The check ran your code again with tools.unit = ",
       "08a_saved_fetch":
         "The body of the 404 response from /missing (08a_saved_fetch.ts:9) was never read nor cancelled",
     },
@@ -235,8 +234,7 @@ export const EXPECTED: Record<
         "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
       "08b_saved_fetch":
         "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
-      "08b_unit_read_off":
-        "The check ran your code again with tools.unit = ",
+      "08b_unit_read_off": "The check ran your code again with tools.unit = ",
       "08b_query":
         "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
     },
