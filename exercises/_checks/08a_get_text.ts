@@ -11,7 +11,7 @@ import {
 import { serve } from "../../course/http.ts";
 import { again } from "../_world.ts";
 
-/** Real milliseconds per unit, at least: not 50, so that 100 ms is not 2 units; /slow again with units 7/4 as long, so that no give-up in ms passes both. */
+/** Real milliseconds per unit, at least: not 50, so that 100 ms is not 2 units; /slow again with units 7/4 as long (a give-up passes from 1.8 to 3 units; 3 / 1.8 < 7/4), so that none in ms passes both. */
 const [UNIT, AGAIN] = [60, 7 / 4];
 const SLOW = 8;
 const DEADLINE = 2;

@@ -12,7 +12,7 @@ import {
 import { again, REAL, type World } from "../_world.ts";
 import { serve } from "../../course/http.ts";
 
-/** Real milliseconds per unit, at least; /flaky again with units 7/4 as long, so that no wait in ms passes both. */
+/** Real milliseconds per unit, at least; /flaky again with units 7/4 as long (a wait for Retry-After: 2 passes from 1.9 to 3 units; 3 / 1.9 < 7/4), so that none in ms passes both. */
 const [UNIT, AGAIN] = [40, 7 / 4];
 const ATTEMPTS = 4;
 // Waits may be this much shorter (clocks) or longer, in units; any longer
