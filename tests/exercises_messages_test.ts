@@ -92,11 +92,21 @@ Deno.test("06a: an executor whose worker started as the module loaded, before th
   }
 });
 
-Deno.test("07a: a count written in where tools.items was asked is told, in both languages, that the check ran the code again with another", async () => {
-  const all = await problemsOf("07a", "07a_fixed_items");
-  assertStringIncludes(all, "Items processed: 400; there are 170 (0 to 169)");
-  assertStringIncludes(
-    all,
-    "La comprobación volvió a ejecutar tu código con tools.items = 170, no 400: usa el propio tools.items, valga lo que valga",
-  );
+Deno.test("02a, 05c, 07a: a unit or a count written in where tools.unit or tools.items was asked is told second, in both languages, that the check ran the code again with another", async () => {
+  for (
+    const [id, name, changed] of [
+      ["02a", "02a_unit_read_off", "tools.unit = 90 ms, not 125"],
+      ["05c", "05c_unit_read_off", "tools.unit = 90 ms, not 125"],
+      ["07a", "07a_fixed_items", "tools.items = 170, not 400"],
+    ]
+  ) {
+    const file = new URL(`${name}.ts`, FIXTURES);
+    const [, second] = (await checkHere(findExercise(id!)!, file)).problems;
+    const es = changed!.replace("not", "no");
+    assertStringIncludes(
+      second!.en,
+      `ran your code again with ${changed}: use`,
+    );
+    assertStringIncludes(second!.es, `tu código con ${es}: usa el propio`);
+  }
 });
