@@ -670,3 +670,15 @@ Deno.test("a refused value is shown as a caller would write it, briefly, and its
   });
   assertEquals(wrong, []);
 });
+
+Deno.test("fetch's retry, a count or an options object, names both forms when it is neither", async () => {
+  for (const retry of ["3", null, [3]]) {
+    const error = await fetchWithRetry("http://127.0.0.1:9/", { retry } as Any)
+      .then(() => undefined, (error: unknown) => error);
+    assert(error instanceof TypeError);
+    assert(
+      error.message.includes("'retry' must be a number or an object"),
+      error.message,
+    );
+  }
+});
