@@ -3,7 +3,7 @@
 // the parameter and shows the value, a method that returns a promise rejects
 // (it never throws), and nothing is left half-done. One table, every entry
 // point, one message grammar.
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertRejects } from "@std/assert";
 import { asCompleted } from "../../lib/as_completed.ts";
 import { Event } from "../../lib/event.ts";
 import { Executor } from "../../lib/executor.ts";
@@ -673,12 +673,10 @@ Deno.test("a refused value is shown as a caller would write it, briefly, and its
 
 Deno.test("fetch's retry, a count or an options object, names both forms when it is neither", async () => {
   for (const retry of ["3", null, [3]]) {
-    const error = await fetchWithRetry("http://127.0.0.1:9/", { retry } as Any)
-      .then(() => undefined, (error: unknown) => error);
-    assert(error instanceof TypeError);
-    assert(
-      error.message.includes("'retry' must be a number or an object"),
-      error.message,
+    await assertRejects(
+      () => fetchWithRetry("http://127.0.0.1:9/", { retry } as Any),
+      TypeError,
+      "'retry' must be a number or an object",
     );
   }
 });
