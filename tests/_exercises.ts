@@ -107,7 +107,7 @@ export const EXPECTED: Record<
       "04b_never_released":
         "Your code is still waiting at 3.0 units, but nothing is left that could ever wake it up: each waiter waits for another, for a lock or permit never released,",
       "04b_polls_flag":
-        "Worker 1 read the counter at 3.2 units, but it was free from 3.0, when worker 0 wrote it back: worker 1 waited for nothing.",
+        "Worker 1 read the counter at 3.2 units, but the lock was free from 3.0, when worker 0 wrote the counter back: worker 1 waited for nothing.",
       "04b_lock_read_only":
         "The counter ended at 2, not 4: worker 1 read the counter at 2.5 units (it read 0)",
     },
