@@ -35,10 +35,10 @@
  *   package. Workers get the permissions of the process.
  *
  * Node and Bun need no flag. In a browser, the Executor needs shared memory:
- * a cross-origin isolated page. On Node, `AbortSignal.timeout()` does not
- * keep the process alive: a program whose only pending work is a wait on
- * such a signal exits before it fires (with code 13 if a top-level `await`
- * waits for it).
+ * a cross-origin isolated page. On Node and Bun, `AbortSignal.timeout()` does
+ * not keep the process alive: a program whose only pending work is a wait on
+ * such a signal exits before it fires (but Bun waits for a top-level `await`,
+ * and Node then exits with code 13).
  *
  * The examples below run as they are on Deno; the fetch example serves on
  * 127.0.0.1 with `Deno.serve`, so it needs `--allow-net=127.0.0.1`.

@@ -114,10 +114,11 @@ export function options<T extends object>(
   value: T | undefined,
   action: string,
   name = "options",
+  rule = "an object",
 ): Partial<T> {
   if (value === undefined) return {};
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    refuse(TypeError, action, name, "an object", value);
+    refuse(TypeError, action, name, rule, value);
   }
   return value;
 }

@@ -398,9 +398,9 @@ function makePlan(options: FetchAllOptions<unknown>, action: string) {
   for (const key in options) {
     if (!OURS.test(key)) init[key] = options[key as keyof typeof options];
   }
-  const given: RetryOptions = typeof retry === "object" || retry === undefined
-    ? checkOptions(retry, action, "retry")
-    : { limit: count(retry, action, "retry", { min: 0 }) };
+  const given: RetryOptions = typeof retry === "number"
+    ? { limit: count(retry, action, "retry", { min: 0 }) }
+    : checkOptions(retry, action, "retry", "a number or an object");
   const { backoff = {}, onRetry } = given;
   const methods = given.methods ?? ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"];
   const codes = given.statusCodes ?? [408, 413, 429, 500, 502, 503, 504];

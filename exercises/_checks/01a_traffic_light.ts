@@ -108,7 +108,7 @@ export const exercise = define<Record<number, Passage>>({
             "El coche {car} se rindió en {quits} (su señal abortó), pero {what}: pass() debería rechazarse en el acto con el motivo de la señal.",
           ], [
             "Car {car} came at {quits} with its signal already aborted, but {what}: pass() should reject at once with the signal's reason (look at signal.aborted first, before you wait or let it through: an abort listener added now never runs).",
-            "El coche {car} llegó en {quits} con su señal ya abortada, pero {what}: pass() debería rechazarse en el acto con el motivo de la señal (mira signal.aborted lo primero, antes de esperar o de dejarlo pasar: un listener de abort añadido ahora nunca se ejecuta).",
+            "El coche {car} llegó en {quits} con su señal ya abortada, pero {what}: pass() debería rechazarse en el acto con el motivo de la señal (mira signal.aborted antes que nada, antes de esperar o de dejarlo pasar: un listener de abort añadido ahora nunca se ejecuta).",
           ], { car, quits: units(quits), what }));
         } else if (refOf(result.reason) !== `car ${car}`) {
           problems.push(text(

@@ -84,8 +84,8 @@ export const exercise = define<{ counter: unknown; reads: number[] }>({
       ));
     } else if (idle) {
       problems.push(text(
-        "Worker {w} read the counter at {read}, but it was free from {free}, when worker {before} wrote it back: worker {w} waited for nothing. Wait for the lock itself (`await lock.acquire()`), not by checking a flag now and then.",
-        "El trabajador {w} leyó el contador en {read}, pero estaba libre desde {free}, cuando el trabajador {before} lo escribió: el trabajador {w} esperó para nada. Espera al cerrojo mismo (`await lock.acquire()`), no mirando una variable de vez en cuando.",
+        "Worker {w} read the counter at {read}, but the lock was free from {free}, when worker {before} wrote the counter back: worker {w} waited for nothing. Wait for the lock itself (`await lock.acquire()`), not by checking a flag now and then.",
+        "El trabajador {w} leyó el contador en {read}, pero el cerrojo estaba libre desde {free}, cuando el trabajador {before} volvió a escribir el contador: el trabajador {w} esperó sin necesidad. Espera al cerrojo mismo (`await lock.acquire()`), no mirando una variable de vez en cuando.",
         {
           w: idle.next.w,
           read: units(idle.next.start),

@@ -23,11 +23,13 @@ const STOP = 0.5;
 export const exercise = define({
   slug: "05b_cancel_siblings",
   async observe(session) {
+    let stale: { run: number; name: string } | undefined; // already aborted
     // B fails at 1.0, then A at 3.0 (a fixed B is not enough), then none.
-    for (const fail of ["B", "A", ""]) {
+    for (const [run, fail] of ["B", "A", ""].entries()) {
       await using world = session.open();
-      const job = (name: string, signal?: AbortSignal) =>
-        !Object.hasOwn(DURATIONS, name)
+      const job = (name: string, signal?: AbortSignal) => {
+        if (run > 0 && signal?.aborted) stale ??= { run, name };
+        return !Object.hasOwn(DURATIONS, name)
           ? unknownTask(name, NAMES)
           : badSignal(signal) ??
             world.task(name, DURATIONS[name]!, {
@@ -37,11 +39,20 @@ export const exercise = define({
                 ? { fail: session.mark(new Error(`${name} broke`), name) }
                 : { value: name.toLowerCase() },
             });
+      };
       await world.run(() => session.export(job), 20);
     }
+    return stale;
   },
-  judge(_, _notes, [failedB, failedA, succeeded]) {
+  judge(_, stale, [failedB, failedA, succeeded]) {
     failing(failedB!, "B");
+    if (stale) {
+      [failedA, succeeded][stale.run - 1]!.judge([text(
+        "The check ran your function again, and job {name} was handed a signal that had already aborted, so it stopped before it began: make a new AbortController in each call, not one for the whole module.",
+        "La comprobación volvió a ejecutar tu función, y el trabajo {name} recibió una señal que ya estaba abortada, así que paró antes de empezar: crea un AbortController nuevo en cada llamada, no uno para todo el módulo.",
+        stale,
+      )]);
+    }
     failing(failedA!, "A");
     const problems: Text[] = [];
     for (const name of NAMES.filter((n) => succeeded!.cancelled.has(n))) {

@@ -120,7 +120,8 @@ const JUDGES: Record<string, Judge> = {
         'getText("/slow") se rindió tras {at}; espera antes 2,0 unidades (2 * tools.unit ms) la respuesta.',
         values,
       )]
-      : status === "rejected" && at > DEADLINE + (held ? 5 : 1)
+      // Held up, a right give-up is as late as the hold-up: a pass with the note.
+      : status === "rejected" && !held && at > DEADLINE + 1
       ? [text(
         'getText("/slow") gave up after {at}; it should give up after 2.0 units (2 * tools.unit ms).',
         'getText("/slow") se rindió tras {at}; debería rendirse tras 2,0 unidades (2 * tools.unit ms).',

@@ -3,7 +3,7 @@
 // the parameter and shows the value, a method that returns a promise rejects
 // (it never throws), and nothing is left half-done. One table, every entry
 // point, one message grammar.
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertRejects } from "@std/assert";
 import { asCompleted } from "../../lib/as_completed.ts";
 import { Event } from "../../lib/event.ts";
 import { Executor } from "../../lib/executor.ts";
@@ -669,4 +669,14 @@ Deno.test("a refused value is shown as a caller would write it, briefly, and its
     return [`${shown} accepted`];
   });
   assertEquals(wrong, []);
+});
+
+Deno.test("fetch's retry, a count or an options object, names both forms when it is neither", async () => {
+  for (const retry of ["3", null, [3]]) {
+    await assertRejects(
+      () => fetchWithRetry("http://127.0.0.1:9/", { retry } as Any),
+      TypeError,
+      "'retry' must be a number or an object",
+    );
+  }
 });
