@@ -16,7 +16,7 @@
 
 /** What the checker hands you. */
 export interface Tools {
-  /** How many items there are: 400. */
+  /** How many items: 400 (170 when the check runs your code again). */
   items: number;
   /** Processes one item; it blocks for as long as it works. */
   process(item: number): void;
