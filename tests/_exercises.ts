@@ -149,7 +149,7 @@ export const EXPECTED: Record<
       "05b_only_b":
         "Job C kept running after job A failed at 3.0 units (until 4.0): hand it a signal that aborts when a sibling fails.",
       "05b_module_controller":
-        "The check ran your function again, and job A was handed a signal that had already aborted, so it stopped before it began",
+        "The check ran your function again, and job A was handed a signal that had already aborted, so it stopped as soon as it began",
     },
   },
   "05c": {
