@@ -303,6 +303,11 @@ Deno.test("Type errors stop the run that goes beside the type check: the check e
   let timer: ReturnType<typeof setTimeout> | undefined;
   let over = false;
   const held = Promise.withResolvers<"held">();
+  // The type errors come before the run is even handed its first line, as
+  // on a loaded machine (an abort then was missed: seen at a load of 20).
+  // Before the class below: it patches, and later restores, Deno.Command's
+  // own spawn, which the class's spawn calls.
+  using _ = holdStdin();
   const RealCommand = Deno.Command;
   Deno.Command = class extends RealCommand {
     #check: boolean;
@@ -322,9 +327,6 @@ Deno.test("Type errors stop the run that goes beside the type check: the check e
       return child;
     }
   };
-  // The type errors come before the run is even handed its first line, as
-  // on a loaded machine (an abort then was missed: seen at a load of 20).
-  using _ = holdStdin();
   try {
     const result = await Promise.race([
       copy.check(findExercise("03a")!, file, { silence: 6e5, total: 6e5 }),
