@@ -149,6 +149,28 @@ Deno.test("deno task exercise's own command line checks an exercise in a process
   assertEquals(code, verdict === "✓" ? 0 : 1, text);
 });
 
+Deno.test("A learner's process silent for 3 s once, as a busy machine makes of a short stretch of work, is checked again: the solution passes; silent every time, it is told so", async () => {
+  const source = await Deno.readTextFile(new URL("_silent_once.ts", FIXTURES));
+  const dir = await testFolder("silent-once");
+  try {
+    for (const mode of ["once", "always"]) {
+      const key = `silent:${crypto.randomUUID()}:${mode}`;
+      localStorage.setItem(key, "0"); // open here first: see the test below
+      const file = new URL(`file://${dir}/silent_${mode}.ts`);
+      await Deno.writeTextFile(file, source.replace("silent:once", key));
+      const result = await check(findExercise("03a")!, file, {
+        typeCheck: false,
+      });
+      localStorage.removeItem(key);
+      const said = result.problems.map((p) => p.en);
+      if (mode === "once") assertEquals([result.passed, said], [true, []]);
+      else assertStringIncludes(said.join(), "did not give control back");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("A pass on real time across a hold-up of the learner's process is checked again: a wait too short that a hold-up stretched fails once the process runs free; held up in three runs, it passes with a note in words of its own", async (t) => {
   // The fixture holds its thread up for 2 units at its first question only
   // (once) or every time (always), and counts them in localStorage, which

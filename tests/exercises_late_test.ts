@@ -80,7 +80,10 @@ Deno.test("06a: an Executor whose worker went idle before a real-time world open
   const session = new Checking(import.meta.url, undefined);
   await using world = session.open({ virtual: false, unit: 50 });
   const block = () => executor.run(tasks, "blockFor", [150]);
-  const { status, value } = await world.run(block, 10);
+  // A deadline against a call that never settles, the worker retired
+  // mid-call: 200 units, where two suites at once (load 40) took the call
+  // past 10 units (500 ms) with the worker kept.
+  const { status, value } = await world.run(block, 200);
   assertEquals([status, value], ["fulfilled", "Finished blocking task"]);
   await executor.shutdown();
 });

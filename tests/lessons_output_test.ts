@@ -8,7 +8,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { ROOT, runDeno } from "../course/deno.ts";
 import { type LessonHeader, listLessons } from "../course/header.ts";
-import type { LessonCommand } from "../course/lesson.ts";
+import type { LessonCommand, LessonEvent } from "../course/lesson.ts";
 import { countPrimes } from "../lessons/09_concurrency_vs_parallelism.ts";
 import { Timeline } from "../lib/timeline.ts";
 import { Clock, REAL } from "../exercises/_world.ts";
@@ -56,32 +56,76 @@ function expected(lesson: LessonHeader): string[] {
     .split("\n");
 }
 
-/** What `lesson` printed, run as its @run says at a small unit. */
-async function printed(lesson: LessonHeader): Promise<string[]> {
+/**
+ * The unit `command` runs at here: 20 ms a second when any unit will do,
+ * else three times the lesson's smallest: a margin for a machine busy with
+ * the rest of the suite (at twice, lesson 10's first two downloads swapped
+ * under a load of 10).
+ */
+const unitOf = (command: LessonCommand) =>
+  Math.max(20, 3 * (command.minUnit ?? 0));
+
+/**
+ * How long each task of a lesson whose lines depend on its timers only
+ * lasts, at its unit here, on a clock of the test's own: a real run where
+ * a task lasted half a unit longer or more was held up by the machine.
+ */
+async function spansOnOwnClock(lesson: LessonHeader) {
   const command = await commandOf(lesson);
-  // 20 ms a second when any unit will do, else three times the lesson's
-  // smallest: a margin for a machine busy with the rest of the suite (at
-  // twice, lesson 10's first two downloads swapped under a load of 10).
-  const unit = Math.max(20, 3 * (command.minUnit ?? 0));
+  const { timeline } = await onOwnClock(() =>
+    command.run({ unit: unitOf(command), log: () => {} })
+  );
+  return new Map(timeline.spans().map((s) => [s.name, s.end! - s.start]));
+}
+
+/**
+ * What `lesson` printed, run as its @run says at a small unit. A lesson
+ * whose lines depend on its timers only runs with --events too, and is
+ * `heldUp` when a task lasted half a unit or more longer than in `spans`.
+ */
+async function printed(lesson: LessonHeader, spans?: Map<string, number>) {
+  const command = await commandOf(lesson);
+  const unit = unitOf(command);
   const [, , ...args] = lesson.run.replace(/ --timeline$/, "").split(" ");
   if (lesson.id.startsWith("09_")) args.push("--limit", String(LIMIT_09));
+  if (spans) args.push("--events");
   const { code, stdout, stderr } = await runDeno(
     ["run", "--no-prompt", ...args, "--unit", String(unit)],
     { env: { NO_COLOR: "1" } },
   );
   assertEquals([code, stderr], [0, ""], lesson.run);
-  // Lesson 9 adds a line when other programs had some of the cores, as the
-  // rest of the suite may here: its Output block is an idle machine's.
-  return stdout.trimEnd().split("\n").filter((line) =>
-    !line.startsWith("The workers had ")
-  );
+  const lines = stdout.trimEnd().split("\n");
+  if (!spans) {
+    // Lesson 9 adds a line when other programs had some of the cores, as
+    // the rest of the suite may here: its Output block is an idle machine's.
+    const idle = lines.filter((line) => !line.startsWith("The workers had "));
+    return { lines: idle, heldUp: false };
+  }
+  const events = lines.map((line) => JSON.parse(line) as LessonEvent);
+  assertEquals(events.filter((e) => e.event === "stderr"), []);
+  const started = new Map<string, number>();
+  let heldUp = false;
+  for (const e of events) {
+    if (e.event === "start") started.set(e.task, e.at);
+    if (e.event !== "end") continue;
+    const longer = e.at - started.get(e.task)! - spans.get(e.task)!;
+    heldUp ||= longer >= unit / 2;
+  }
+  const said = events.flatMap((e) => e.event === "print" ? [e.text] : []);
+  return { lines: said, heldUp };
 }
 
 Deno.test("Every lesson, run with exactly its @run permissions, prints its header's Output block", async (t) => {
   const lessons = await listLessons();
+  // Before any run: nothing else sets a timer while the clock is ours.
+  const spans = new Map<string, Map<string, number>>();
+  for (const lesson of lessons.filter((l) => TIMED.test(l.id))) {
+    spans.set(lesson.file, await spansOnOwnClock(lesson));
+  }
+  const run = (lesson: LessonHeader) => printed(lesson, spans.get(lesson.file));
   // Two at a time, but lesson 9 alone and last: it keeps every core busy
   // for a moment, which would make the timers of another lesson late.
-  const runs = new Map<string, Promise<string[]>>();
+  const runs = new Map<string, ReturnType<typeof run>>();
   // Lesson 10 first: it lasts longest, mostly waiting.
   const queue = lessons.filter((l) => !l.id.startsWith("09_"))
     .sort((a, b) =>
@@ -91,17 +135,17 @@ Deno.test("Every lesson, run with exactly its @run permissions, prints its heade
   const next = (): Promise<void> | undefined => {
     const lesson = queue.shift();
     if (!lesson) return;
-    const run = printed(lesson);
-    runs.set(lesson.file, run);
-    return run.then(next, next);
+    const running = run(lesson);
+    runs.set(lesson.file, running);
+    return running.then(next, next);
   };
   const pairs = Promise.all([next(), next()]).then(() => {
-    for (const lesson of alone) runs.set(lesson.file, printed(lesson));
+    for (const lesson of alone) runs.set(lesson.file, run(lesson));
   });
   for (const lesson of lessons) {
     await t.step(lesson.file, async () => {
       if (!runs.has(lesson.file)) await pairs;
-      let lines = await runs.get(lesson.file)!;
+      let { lines, heldUp } = await runs.get(lesson.file)!;
       const block = expected(lesson);
       const mismatches = () =>
         block.flatMap((wanted, i) =>
@@ -114,7 +158,19 @@ Deno.test("Every lesson, run with exactly its @run permissions, prints its heade
       // Once more on a mismatch, as a check on real time does: a stall of
       // two units lets a 3-unit timer fire with a 1-unit one (seen: lesson
       // 05_task_groups without "Task C was cancelled" at a load of 7.7).
-      if (mismatches().length > 0) lines = await printed(lesson);
+      // A lesson of timers only runs again while a busy machine held it up
+      // (twice in a row at a load of 30, 05_task_groups lost "Task A was
+      // cancelled": once both were due, Deno 2.9.6 may fire a 2-unit timer
+      // before a 1-unit one if a timer was cleared before them); held up in
+      // three runs, its lines say nothing of the lesson, whose block the
+      // test below checks on a clock of its own.
+      if (mismatches().length > 0) ({ lines, heldUp } = await run(lesson));
+      for (let tries = 2; heldUp && mismatches().length > 0; tries++) {
+        if (tries === 3) {
+          return console.log(`${lesson.file}: held up in 3 runs`);
+        }
+        ({ lines, heldUp } = await run(lesson));
+      }
       assertEquals(mismatches(), [], lines.join("\n"));
       assertEquals(lines.length, block.length, lines.join("\n"));
     });

@@ -57,10 +57,18 @@ const twoTasksLesson = defineLesson(
   { main: false } as ImportMeta,
   async ({ unit, print, timeline }) => {
     print("begun");
+    // A ends two units after B has: two timers, of 3 units and 1, would
+    // end in the other order on a machine that held the thread up between
+    // setting them.
+    const bEnded = Promise.withResolvers<void>();
     await Promise.all([
-      timeline.track("A", () => delay(3 * unit)),
+      timeline.track("A", async () => {
+        await bEnded.promise;
+        await delay(2 * unit);
+      }),
       timeline.track("B", async () => {
         await delay(unit);
+        bEnded.resolve();
         throw new Error("B fails");
       }).catch(() => print("B failed")),
     ]);
