@@ -201,7 +201,7 @@ export class HttpError extends Error {
  *     : Response.json({ ok: true }));
  * const failed: (number | undefined)[] = [];
  * const response = await fetchWithRetry(`http://127.0.0.1:${server.addr.port}/api`, {
- *   timeout: 2_000,
+ *   timeout: 30_000,
  *   retry: { limit: 4, onRetry: (event) => failed.push(event.status) },
  * });
  * assertEquals([await response.json(), failed], [{ ok: true }, [503, 503]]);
