@@ -8,6 +8,7 @@ import {
 } from "@std/assert";
 import { Executor, transfer, WorkerError } from "../../lib/executor.ts";
 import { reasonOf, tasksUrl, until, within } from "./_executor_helpers.ts";
+import { aCallQueuedBehindTheOnlyWorkerRunsOnceThatWorkerEnds } from "../runtimes/executor.ts";
 
 type Tasks = typeof import("./fixtures/tasks.ts");
 type Met = import("./fixtures/tasks.ts").Met;
@@ -771,3 +772,9 @@ Deno.test("Executor.run(): a call that a getter of its arguments aborts as they 
     },
   );
 });
+
+// The portable suite's case, here too: `deno task test` guards it as well.
+Deno.test(
+  "Executor: a call queued behind its only worker runs when that worker dies or its call is aborted",
+  aCallQueuedBehindTheOnlyWorkerRunsOnceThatWorkerEnds,
+);
