@@ -170,6 +170,8 @@ export const EXPECTED: Record<
         "When the report takes 5.0 units, your function returned at 2.8 units; it should return at 2.0: give up after 2 units (2 * tools.unit ms).",
       "05c_timer_left":
         "Your function returned at 1.0 unit, but a timer (05c_timer_left.ts:10) was still pending (due at 2.0)",
+      "05c_module_controller":
+        "The check ran your function again, and fetchReport was handed a signal that had already aborted, so it stopped as soon as it began: make a new AbortController in each call, not one for the whole module.",
     },
   },
   "06a": {
