@@ -636,6 +636,14 @@ export function unknownTask(name: unknown, names: readonly unknown[]) {
   return Promise.reject(new RangeError(message));
 }
 
+/** What to tell a learner whose function, run again, handed `what` a signal aborted in an earlier run. */
+export const staleSignal = (what: Text | string): Text =>
+  text(
+    "The check ran your function again, and {what} was handed a signal that had already aborted, so it stopped as soon as it began: make a new AbortController in each call, not one for the whole module.",
+    "La comprobación volvió a ejecutar tu función, y {what} recibió una señal que ya estaba abortada, así que paró nada más empezar: crea un AbortController nuevo en cada llamada, no uno para todo el módulo.",
+    { what },
+  );
+
 /** Rejects for a `signal` that is neither absent nor an `AbortSignal`; undefined when it is fine. */
 export function badSignal(signal: unknown): Promise<never> | undefined {
   if (signal === undefined || signal instanceof AbortSignal) return undefined;

@@ -170,6 +170,8 @@ export const EXPECTED: Record<
         "When the report takes 5.0 units, your function returned at 2.8 units; it should return at 2.0: give up after 2 units (2 * tools.unit ms).",
       "05c_timer_left":
         "Your function returned at 1.0 unit, but a timer (05c_timer_left.ts:10) was still pending (due at 2.0)",
+      "05c_module_controller":
+        "The check ran your function again, and fetchReport was handed a signal that had already aborted, so it stopped as soon as it began: make a new AbortController in each call, not one for the whole module.",
     },
   },
   "06a": {
@@ -241,6 +243,9 @@ export const EXPECTED: Record<
         "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
       "08b_query":
         "after attempt 1; it should have waited 2.0 units, as the server answered 503 with Retry-After: 2 (2 * tools.unit ms).",
+      // 4.0 units after it, or 4.1 on a loaded machine.
+      "08b_waits_after_last":
+        "units after its last attempt: with no retry left, there is nothing to wait for; throw at once.",
     },
   },
   "09a": {

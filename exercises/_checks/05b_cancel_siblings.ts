@@ -9,6 +9,7 @@ import {
   listOf,
   num,
   type Scene,
+  staleSignal,
   type Text,
   text,
   textIf,
@@ -47,11 +48,8 @@ export const exercise = define({
   judge(_, stale, [failedB, failedA, succeeded]) {
     failing(failedB!, "B");
     if (stale) {
-      [failedA, succeeded][stale.run - 1]!.judge([text(
-        "The check ran your function again, and job {name} was handed a signal that had already aborted, so it stopped as soon as it began: make a new AbortController in each call, not one for the whole module.",
-        "La comprobación volvió a ejecutar tu función, y el trabajo {name} recibió una señal que ya estaba abortada, así que paró nada más empezar: crea un AbortController nuevo en cada llamada, no uno para todo el módulo.",
-        stale,
-      )]);
+      const job = text("job {name}", "el trabajo {name}", stale);
+      [failedA, succeeded][stale.run - 1]!.judge([staleSignal(job)]);
     }
     failing(failedA!, "A");
     const problems: Text[] = [];

@@ -6,6 +6,7 @@ import {
   describe,
   EPSILON,
   num,
+  staleSignal,
   type Text,
   text,
   textIf,
@@ -17,23 +18,24 @@ const DEADLINE = 2;
 /** How long the report takes in each scenario: the slow case first, where the stub goes wrong; in the third it fails; then the first again, in units of 90 ms, not 125: no wait in ms passes both. */
 const [TAKES, FAILS, UNITS] = [[5, 1, 1, 5], 2, [125, 125, 125, 90]];
 
-export const exercise = define<number[]>({
+export const exercise = define<(number | "stale")[]>({
   slug: "05c_deadline",
   async observe(session) {
-    const calls: number[] = [];
+    const calls: (number | "stale")[] = []; // or stale: handed an aborted signal
     for (const [i, takes] of TAKES.entries()) {
       await using world = session.open({ unit: UNITS[i] });
-      let n = 0;
+      let [n, stale] = [0, false];
       const down = session.mark(new Error("the server is down"), "down");
       const ends = i === FAILS ? { fail: down } : { value: "report" };
       const fetchReport = (signal?: AbortSignal) => {
+        stale ||= i > 0 && signal?.aborted === true;
         const name = ++n === 1 ? "fetchReport" : `fetchReport (${n})`;
         return badSignal(signal) ??
           world.task(name, takes, { ...ends, signal });
       };
       const tools = { fetchReport, unit: world.unit };
       await world.run(() => session.export(tools), 20);
-      calls.push(n);
+      calls.push(stale ? "stale" : n);
     }
     return calls;
   },
@@ -41,6 +43,8 @@ export const exercise = define<number[]>({
     runs.forEach((run, i) => {
       const { status, value, error, at, running } = run.outcome;
       const problems: Text[] = [];
+      const n = calls[i]!;
+      if (n === "stale") return run.judge([staleSignal("fetchReport")]);
       const takes = TAKES[i]!;
       if (i === FAILS) {
         if (status === "fulfilled") {
@@ -66,11 +70,11 @@ export const exercise = define<number[]>({
         "Cuando el informe tarda {takes}",
         { takes: units(takes) },
       );
-      if (calls[i]! > 1) {
+      if (n > 1) {
         problems.push(text(
           "{story}, you asked for it {calls} times; ask once.",
           "{story}, lo pediste {calls} veces; pídelo una vez.",
-          { story, calls: calls[i] },
+          { story, calls: n },
         ));
       }
       if (status === "fulfilled" && value !== want) {

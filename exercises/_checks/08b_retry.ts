@@ -219,5 +219,14 @@ function judge(path: string, attempts: readonly Attempt[], run: Scene): Text[] {
       values,
     ));
   }
+  // A needless last wait is 4 units; a slow round trip is in `after` too.
+  const after = run.outcome.at - last.at;
+  if (status === "rejected" && !heldUp(run.run) && after > 2 * LATE) {
+    problems.push(text(
+      "{call} threw {after} after its last attempt: with no retry left, there is nothing to wait for; throw at once.",
+      "{call} lanzó {after} después de su último intento: sin más reintentos, no hay nada que esperar; lanza en el acto.",
+      { call, after: units(after) },
+    ));
+  }
   return problems;
 }
