@@ -213,6 +213,7 @@ export const EXPECTED: Record<
         'getText("/broken") returned "oops", but the server answered 500 Internal Server Error',
       "08a_fixed_ms":
         "; wait 2.0 units (2 * tools.unit ms) for the answer first.",
+      "08a_gives_up_at_once": 'getText("/hello") gave up after ',
       // In the rerun with units 7/4 as long, 1.1 units (or in the first run
       // on a loaded machine, as its unit grows between checks).
       "08a_unit_read_off":

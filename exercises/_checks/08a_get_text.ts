@@ -36,13 +36,15 @@ export const exercise = define({
   },
   judge(_, _notes, runs) {
     PATHS.forEach((path, i) => {
-      const [run, judge] = [runs[i]!, JUDGES[path]!];
+      const run = runs[i]!;
       const [held, shown] = [heldUp(run.run), run.show(run.outcome.error)];
-      // A quick page given up at the deadline on a held-up run: the machine's
-      // doing, whatever the error (a plain Error in a race of one's own too).
+      // A quick page given up at the deadline while held up: the machine's doing.
       const { status, at } = run.outcome;
       const stalled = i < 3 && held && status === "rejected" && at >= GIVE_UP;
-      const problems = stalled ? [] : judge(run.outcome, shown, held);
+      // A quick page given up on early is told as /slow's would be.
+      const early = i < 3 && at < GIVE_UP && /^(Timeout|Abort)E/.test(shown);
+      const judge = JUDGES[early ? "/slow" : path]!;
+      const problems = stalled ? [] : judge(run.outcome, shown, held, path);
       // Unsaid if /slow's first run was held up: it may have hidden the same fault.
       const was = heldUp(runs[3]!.run) ? run.run.unit : runs[3]!.run.unit;
       run.judge(again(problems, [run.run.unit, was]), "either");
@@ -88,7 +90,7 @@ const failing = (path: string): Judge => ({ status, value, error }, shown) => {
 };
 
 /** 1. A page that is there; 2. and 3. pages that fail; 4. a server that does not answer in time. */
-type Judge = (outcome: Outcome, shown: string, held: boolean) => Text[];
+type Judge = (o: Outcome, shown: string, held: boolean, path: string) => Text[];
 const JUDGES: Record<string, Judge> = {
   "/hello": ({ status, value }, shown) =>
     status === "fulfilled" && value !== "hello"
@@ -106,25 +108,25 @@ const JUDGES: Record<string, Judge> = {
       : [],
   "/missing": failing("/missing"),
   "/broken": failing("/broken"),
-  "/slow": ({ status, value, at }, _, held) => {
-    const values = { value: describe(value), at: units(at) };
+  "/slow": ({ status, value, at }, _, held, path) => {
+    const values = { path, value: describe(value), at: units(at) };
     return status === "fulfilled"
       ? [text(
-        'getText("/slow") returned {value} after {at}; it should give up after 2.0 units (2 * tools.unit ms) and throw.',
-        'getText("/slow") devolvió {value} tras {at}; debería rendirse tras 2,0 unidades (2 * tools.unit ms) y lanzar.',
+        'getText("{path}") returned {value} after {at}; it should give up after 2.0 units (2 * tools.unit ms) and throw.',
+        'getText("{path}") devolvió {value} tras {at}; debería rendirse tras 2,0 unidades (2 * tools.unit ms) y lanzar.',
         values,
       )]
       : status === "rejected" && at < GIVE_UP
       ? [text(
-        'getText("/slow") gave up after {at}; wait 2.0 units (2 * tools.unit ms) for the answer first.',
-        'getText("/slow") se rindió tras {at}; espera antes 2,0 unidades (2 * tools.unit ms) la respuesta.',
+        'getText("{path}") gave up after {at}; wait 2.0 units (2 * tools.unit ms) for the answer first.',
+        'getText("{path}") se rindió tras {at}; espera la respuesta 2,0 unidades (2 * tools.unit ms) antes de rendirte.',
         values,
       )]
       // Held up, a right give-up is as late as the hold-up: a pass with the note.
       : status === "rejected" && !held && at > DEADLINE + 1
       ? [text(
-        'getText("/slow") gave up after {at}; it should give up after 2.0 units (2 * tools.unit ms).',
-        'getText("/slow") se rindió tras {at}; debería rendirse tras 2,0 unidades (2 * tools.unit ms).',
+        'getText("{path}") gave up after {at}; it should give up after 2.0 units (2 * tools.unit ms).',
+        'getText("{path}") se rindió tras {at}; debería rendirse tras 2,0 unidades (2 * tools.unit ms).',
         values,
       )]
       : [];
