@@ -219,9 +219,9 @@ function judge(path: string, attempts: readonly Attempt[], run: Scene): Text[] {
       values,
     ));
   }
-  // A needless last wait is 4 units; a slow round trip is in `after` too.
+  // A needless last wait is 4 units; `after` holds a round trip too: 3 tell.
   const after = run.outcome.at - last.at;
-  if (status === "rejected" && !heldUp(run.run) && after > 2 * LATE) {
+  if (status === "rejected" && !heldUp(run.run) && after > 3 * LATE) {
     problems.push(text(
       "{call} threw {after} after its last attempt: with no retry left, there is nothing to wait for; throw at once.",
       "{call} lanzó {after} después de su último intento: sin más reintentos, no hay nada que esperar; lanza en el acto.",
