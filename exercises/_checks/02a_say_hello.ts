@@ -1,6 +1,5 @@
 /** The check of exercise 02a. @module */
-import { define, num, type Text, text, units } from "../_harness.ts";
-import { again } from "../_world.ts";
+import { again, define, num, type Text, text, units } from "../_harness.ts";
 
 type Line = { line: string; at: number };
 

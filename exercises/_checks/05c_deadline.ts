@@ -1,5 +1,6 @@
 /** The check of exercise 05c. @module */
 import {
+  again,
   badSignal,
   carries,
   define,
@@ -12,7 +13,6 @@ import {
   textIf,
   units,
 } from "../_harness.ts";
-import { again } from "../_world.ts";
 
 const DEADLINE = 2;
 /** How long the report takes in each scenario: the slow case first, where the stub goes wrong; in the third it fails; then the first again, in units of 90 ms, not 125: no wait in ms passes both. */

@@ -1,6 +1,13 @@
 /** The check of exercise 07a. @module */
-import { define, describe, type Text, text, units } from "../_harness.ts";
-import { again, type Checking } from "../_world.ts";
+import {
+  again,
+  define,
+  describe,
+  type Text,
+  text,
+  units,
+} from "../_harness.ts";
+import type { Checking } from "../_world.ts";
 
 /** Each run's tools.items: 400, then 170, so that no count written in passes. */
 const ITEMS = [400, 170];
@@ -10,10 +17,8 @@ type Notes = { seen: unknown[]; ticks: number[]; returned: number };
 
 export const exercise = define<Notes[]>({
   slug: "07a_breathe",
-  observe: async (session) => [
-    await observe(session, ITEMS[0]!),
-    await observe(session, ITEMS[1]!),
-  ],
+  // One run after the other: a world has the clock to itself.
+  observe: (session) => Array.fromAsync(ITEMS, (n) => observe(session, n)),
   judge: (_, notes, runs) =>
     runs.forEach((run, i) => {
       const [{ seen, ticks, returned }, items] = [notes[i]!, ITEMS[i]!];

@@ -1,5 +1,6 @@
 /** The check of exercise 08a. @module */
 import {
+  again,
   define,
   describe,
   heldUp,
@@ -9,7 +10,6 @@ import {
   units,
 } from "../_harness.ts";
 import { serve } from "../../course/http.ts";
-import { again } from "../_world.ts";
 
 /** Real milliseconds per unit, at least: not 50, so that 100 ms is not 2 units; /slow again with units 7/4 as long (a give-up passes from 1.8 to 3 units; 3 / 1.8 < 7/4), so that none in ms passes both. */
 const [UNIT, AGAIN] = [60, 7 / 4];
@@ -38,13 +38,12 @@ export const exercise = define({
     PATHS.forEach((path, i) => {
       const run = runs[i]!;
       const [held, shown] = [heldUp(run.run), run.show(run.outcome.error)];
-      // A quick page given up at the deadline while held up: the machine's doing.
       const { status, at } = run.outcome;
-      const stalled = i < 3 && held && status === "rejected" && at >= GIVE_UP;
-      // A quick page given up on early is told as /slow's would be.
-      const early = i < 3 && at < GIVE_UP && /^(Timeout|Abort)E/.test(shown);
-      const judge = JUDGES[early ? "/slow" : path]!;
-      const problems = stalled ? [] : judge(run.outcome, shown, held, path);
+      // As /slow: a quick page given up early on a timeout, or late, held up.
+      const gaveUp = i < 3 && status === "rejected" &&
+        (at < GIVE_UP ? /^(Timeout|Abort)E/.test(shown) : held);
+      const judge = JUDGES[gaveUp ? "/slow" : path]!;
+      const problems = judge(run.outcome, shown, held, path);
       // Unsaid if /slow's first run was held up: it may have hidden the same fault.
       const was = heldUp(runs[3]!.run) ? run.run.unit : runs[3]!.run.unit;
       run.judge(again(problems, [run.run.unit, was]), "either");

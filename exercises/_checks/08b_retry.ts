@@ -1,5 +1,6 @@
 /** The check of exercise 08b. @module */
 import {
+  again,
   define,
   describe,
   heldUp,
@@ -9,7 +10,7 @@ import {
   textIf,
   units,
 } from "../_harness.ts";
-import { again, REAL, type World } from "../_world.ts";
+import { REAL, type World } from "../_world.ts";
 import { serve } from "../../course/http.ts";
 
 /** Real milliseconds per unit, at least; /flaky again with units 7/4 as long (a wait for Retry-After: 2 passes from 1.9 to 3 units; 3 / 1.9 < 7/4), so that none in ms passes both. */
