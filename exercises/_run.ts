@@ -54,8 +54,8 @@ export interface CheckOptions {
 }
 
 const ROOT = new URL("../", import.meta.url);
-/** What a process may take to start, in ms. */
-const STARTUP_MS = 30_000;
+/** What a process may take to start, and stay silent then (default), in ms. */
+const [STARTUP_MS, SILENCE_MS] = [30_000, 3000];
 /** At most this much of what the learner's code printed is kept. */
 const MAX_OUTPUT = 2_000;
 /** Of a longer line of its process, the end (where our messages sit). */
@@ -74,8 +74,11 @@ export async function check(
   file: URL,
   options: CheckOptions = {},
 ): Promise<Result> {
-  const once = async () =>
-    verdict(exercise, file, await observe(exercise, file, options));
+  const once = async (patience = 1) => {
+    const silence = patience * (options.silence ?? SILENCE_MS);
+    const report = await observe(exercise, file, { ...options, silence });
+    return verdict(exercise, file, report);
+  };
   // The type check and the first run go side by side: a check right after an
   // edit took 0.64–1.12 s one after the other, 0.58–0.70 s so (six solved
   // exercises, `deno task exercise`). Type errors win: the run is then
@@ -93,11 +96,12 @@ export async function check(
   ]);
   if (problems.length > 0) return { id: exercise.id, passed: false, problems };
   // A package the type check just cached came too late (--cached-only); a
-  // silence can be a short stretch of work that a busy machine drew out.
+  // silence can be a short stretch of work that a busy machine drew out
+  // (twice past 3 s at load 19): it gets twice the patience.
   const again = report.messages.some((m) =>
     m.kind === "silent" || typeCheck && m.kind === "load"
   );
-  const first = again ? await once() : verdict(exercise, file, report);
+  const first = again ? await once(2) : verdict(exercise, file, report);
   let [result, failed, held] = [first, false, 0];
   while (exercise.real) {
     if (!result.passed && result.unit !== undefined && !failed) failed = true;
@@ -396,7 +400,7 @@ async function observe(...args: Parameters<typeof observeOn>) {
 async function observeOn(
   exercise: Exercise,
   file: URL,
-  { silence = 3000, total = 60_000 }: CheckOptions,
+  { silence = SILENCE_MS, total = 60_000 }: CheckOptions,
   signal?: AbortSignal,
 ) {
   const nonce = crypto.randomUUID();

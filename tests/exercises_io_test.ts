@@ -149,7 +149,7 @@ Deno.test("deno task exercise's own command line checks an exercise in a process
   assertEquals(code, verdict === "✓" ? 0 : 1, text);
 });
 
-Deno.test("A learner's process silent for 3 s once, as a busy machine makes of a short stretch of work, is checked again: the solution passes; silent every time, it is told so", async () => {
+Deno.test("A learner's process silent for 3 s, as a busy machine makes of a short stretch of work, is checked again with 6 s of patience: the solution silent for 3.5 s twice passes; silent for ever, it is told so", async () => {
   const source = await Deno.readTextFile(new URL("_silent_once.ts", FIXTURES));
   const dir = await testFolder("silent-once");
   try {

@@ -177,8 +177,9 @@ Deno.test("A loop that never yields is reported once the process falls silent, a
     update: () => Promise.resolve({ results: {}, hints: {} }),
     file: () => fixture("_never_yields"),
     check: async (exercise, file) => {
-      // Two heartbeats of silence (they come every 100 ms): the loop spins
-      // for as long in each check, the first and the one a save starts.
+      // Two heartbeats of silence (they come every 100 ms), four on the
+      // second look: the loop spins for as long in each check, the first
+      // and the one a save starts.
       const result = await check(exercise, file, {
         typeCheck: false,
         silence: 200,
@@ -196,7 +197,7 @@ Deno.test("A loop that never yields is reported once the process falls silent, a
   await main(["03a", "--watch"], io);
   assertEquals(results.length, 2);
   for (const result of results) {
-    assertNamed(result, "Your code did not give control back for 0.2 s");
+    assertNamed(result, "Your code did not give control back for 0.4 s");
   }
   assertEquals(out.match(/did not give control back/g)?.length, 2, out);
   assertEquals(await processesOf(fixture("_never_yields")), []);
