@@ -14,6 +14,8 @@
  *
  * Run: deno run --config bench/deno.json bench/semaphore_ab.ts [rounds] [case]
  * [--shared] (only the cases whose name contains `case`, e.g. `uncontended`).
+ * `--shapes` (with `--allow-read=bench`) adds to the `run(noop)` case the
+ * other ways to take the hop, in bench/_semaphore_shapes.ts.
  *
  * @module
  */
@@ -26,6 +28,7 @@ import * as old from "./_semaphore_cases.ts?78abbaf";
 import * as now from "./_semaphore_cases.ts?today";
 import * as bare from "./_semaphore_cases.ts?floor";
 import * as method from "./_semaphore_cases.ts?method";
+import { shapes } from "./_semaphore_shapes.ts";
 
 const DONE = Promise.resolve();
 /** No semaphore: wait one microtask, then await fn's promise. */
@@ -67,7 +70,13 @@ const floors: typeof sides = {
 };
 
 const shared = Deno.args.includes("--shared");
-const [rounds = 41, only = ""] = Deno.args.filter((arg) => arg !== "--shared")
+if (Deno.args.includes("--shapes")) {
+  for (const [name, make] of Object.entries(shapes)) {
+    const copy = await import(`./_semaphore_cases.ts?${encodeURI(name)}`);
+    floors[name] = [make, copy.cases];
+  }
+}
+const [rounds = 41, only = ""] = Deno.args.filter((a) => !a.startsWith("--"))
   .map((arg, i) => i === 0 ? Number(arg) : arg) as [number?, string?];
 const cpu = () => {
   const { user, system } = process.cpuUsage();
