@@ -64,7 +64,7 @@ Deno.test("pooledMap(2, items, fn) and its TaskGroup form: a failure stops the i
   for (const { state, reason } of [mapped, grouped]) {
     assertEquals(state, "rejected");
     assertInstanceOf(reason, AggregateError);
-    assertEquals(reason.errors, [failure]);
+    assertEquals((reason as AggregateError).errors, [failure]);
   }
   assertEquals(ours.started, [0, 1, 2]);
   assertEquals([sem.available, sem.waiting], [2, 0]);
