@@ -95,11 +95,12 @@ export function watch(signal: AbortSignal, watcher: AbortWatcher): void {
   }
   const created = new Watchers();
   created.first = watcher;
-  Slot.set(signal, created);
   // An options object, though `once` is off: Deno adds a listener given none
   // more slowly (10^4 runs, a signal each, ÷ 5df4acd: 1.04-1.11x without,
-  // 0.95-1.01x with; bench/lib_ab.ts).
+  // 0.95-1.01x with; bench/lib_ab.ts). It throws for a signal that takes no
+  // listener (Deno: one made non-extensible first): then nothing is stamped.
   signal.addEventListener("abort", created, { once: false });
+  Slot.set(signal, created);
 }
 
 /** Stops telling `watcher` about `signal`; does nothing if it was not told to. */

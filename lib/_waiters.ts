@@ -86,12 +86,20 @@ export class Waiters<T> {
     const promise = new Promise(grab);
     const waiter = new Waiter(this, value, signal, grabbed!);
     grabbed = undefined;
+    // Before it joins: a signal that takes no listener (_abort.ts) refuses
+    // the call, and no waiter nobody holds is left to take what comes next.
+    if (signal !== undefined) {
+      try {
+        watch(signal, waiter);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     const tail = (waiter.prev = this.#tail);
     if (tail === undefined) this.#head = waiter;
     else tail.next = waiter;
     this.#tail = waiter;
     this.#size++;
-    if (signal !== undefined) watch(signal, waiter);
     return promise;
   }
 

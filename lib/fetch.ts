@@ -590,7 +590,7 @@ function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
     // _abort.ts: one listener, however many requests back off on `signal`.
     const end = () => (clock.clear(), unwatch(signal, watcher), resolve());
     const watcher = { aborted: end };
+    watch(signal, watcher); // first: one that takes no listener throws here
     const clock = setLongTimeout(end, ms);
-    watch(signal, watcher);
   });
 }

@@ -161,15 +161,16 @@ export class TaskGroup {
     body: (group: TaskGroup) => T | PromiseLike<T>,
     options?: TaskGroupOptions,
   ): Promise<T> {
+    let group: TaskGroup;
     try {
       check.fn(body, "run task group", "body");
+      // Not started, like fetch() given an aborted signal.
+      const signal = signalFor(options, "run task group");
+      if (signal instanceof Promise) return signal;
+      group = new TaskGroup({ signal }); // throws for a signal deaf to listeners
     } catch (error) {
       return Promise.reject(error);
     }
-    // Not started, like fetch() given an aborted signal.
-    const signal = signalFor(options, "run task group");
-    if (signal instanceof Promise) return signal;
-    const group = new TaskGroup({ signal });
     // The body counts as a running task; the group is waited on at once.
     group.#pending++;
     const done = group.wait();

@@ -499,6 +499,18 @@ Deno.test("fetchWithRetry() stops at once when its signal aborts", async (t) => 
       assertEquals(error.name, "TimeoutError");
       assertEquals(server.hits(path), 1);
     });
+    // Deno: a signal made non-extensible before anyone listened takes no
+    // listener; the wait rejected, but left its 60 s timer running.
+    await t.step("with a signal that takes no listener: no wait", async () => {
+      const signal = Object.preventExtensions(new AbortController().signal);
+      const path = "/flaky?key=deaf&fail=10";
+      const retry = { backoff: quick(60_000) };
+      const error = await assertRejects(
+        () => fetchWithRetry(server.at(path), { signal, retry }),
+      );
+      assertInstanceOf(error, TypeError);
+      assertEquals(server.hits(path), 1);
+    });
     await t.step("before anything is sent", async () => {
       server.resetStats();
       const reason = new Error("already");

@@ -16,7 +16,7 @@ import {
   Semaphore,
   TaskGroup,
 } from "../../mod.ts";
-import { forever, settle } from "./_helpers.ts";
+import { forever, refusal, settle } from "./_helpers.ts";
 import { soak } from "../../bench/soak.ts";
 
 // Every method of Semaphore, Lock, Event, Queue and asCompleted that takes a
@@ -102,6 +102,52 @@ Deno.test("asCompleted() throws a TypeError for a look-alike signal, before read
     assert(error.message.includes(shown), error.message);
     assertEquals(read, false, name);
   }
+});
+
+// A signal that takes no listener: on Deno, one made non-extensible
+// (`Object.preventExtensions`, `seal`, `freeze`) before anyone listened; it
+// still aborts. A call that had to wait threw the runtime's TypeError
+// synchronously and left its waiter queued with nobody holding its promise:
+// the next permit or item went to it, lost for good.
+Deno.test("a signal that takes no listener makes a waiting call reject, and leaves no waiter to take a permit or item", async () => {
+  // One signal for every call: after the first refusal, it takes none either.
+  const signal = Object.preventExtensions(new AbortController().signal);
+  const sem = new Semaphore(1);
+  const lock = new Lock();
+  const held = [sem.tryAcquire()!, lock.tryAcquire()!];
+  const event = new Event();
+  const queue = new Queue<number>();
+  const rendezvous = new Queue<number>({ maxsize: 0 });
+  const unfinished = new Queue<number>();
+  unfinished.tryPut(0);
+  const pending = asCompleted([new Promise(() => {})], { signal });
+  const calls: [string, () => unknown][] = [
+    ["Semaphore.acquire", () => sem.acquire({ signal })],
+    ["Semaphore.run", () => sem.run(() => 1, { signal })],
+    ["Lock.acquire", () => lock.acquire({ signal })],
+    ["Event.wait", () => event.wait({ signal })],
+    ["Queue.get", () => queue.get({ signal })],
+    ["Queue.put", () => rendezvous.put(1, { signal })],
+    ["Queue.join", () => unfinished.join({ signal })],
+    ["asCompleted next()", () => pending.next()],
+    ["TaskGroup.run", () => TaskGroup.run(() => 1, { signal })],
+  ];
+  for (const [name, call] of calls) {
+    let result: unknown;
+    try {
+      result = call();
+    } catch (error) {
+      throw new Error(`${name}: threw synchronously: ${error}`);
+    }
+    assertInstanceOf(result, Promise, name);
+    assertInstanceOf(await refusal(() => result), TypeError, name);
+  }
+  for (const permit of held) permit.release();
+  queue.tryPut(1);
+  const waiting = [sem.waiting, lock.waiting, event.waiting];
+  assertEquals([sem.available, lock.locked, ...waiting], [1, false, 0, 0, 0]);
+  assertEquals([queue.tryGet(), rendezvous.waitingPutters], [{ value: 1 }, 0]);
+  assertEquals(unfinished.waitingGetters, 0);
 });
 
 // A settled call leaves nothing behind that keeps the process alive, even
