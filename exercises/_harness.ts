@@ -333,21 +333,22 @@ export class Scene {
     if (all.length > 0) this.fail(all);
   }
 
+  /** Judges a run set up otherwise than the first: `problems` and {@linkcode Scene.common}'s; if any, first `why`, how it differs. */
+  rejudge(why: Text, problems: Text[] = []): void {
+    const all = [...problems, ...this.common()];
+    if (all.length > 0) this.fail([why, ...all]);
+  }
+
   /** Judges a run whose tasks took `durations`, not the task's text's: was every task waited for? */
   retimed(durations: Readonly<Record<string, number>>): void {
-    const problems = this.common();
     const list = Object.entries(durations).map(([name, d]) =>
       text(`${name} {d}`, `${name} {d}`, { d: num(d) })
     );
-    if (problems.length === 0) return;
-    this.fail([
-      text(
-        "The check ran your code again with other durations ({list} units): wait for every task you start, not only the one that ends last with the exercise's durations.",
-        "La comprobación volvió a ejecutar tu código con otras duraciones ({list} unidades): espera a todas las tareas que lances, no solo a la que acaba la última según el enunciado.",
-        { list: listOf(list) },
-      ),
-      ...problems,
-    ]);
+    this.rejudge(text(
+      "The check ran your code again with other durations ({list} units): wait for every task you start, not only the one that ends last with the exercise's durations.",
+      "La comprobación volvió a ejecutar tu código con otras duraciones ({list} unidades): espera a todas las tareas que lances, no solo a la que acaba la última según el enunciado.",
+      { list: listOf(list) },
+    ));
   }
 
   /** Problems for tasks the learner's code started more than once. */
@@ -647,12 +648,23 @@ export function again(told: Text[], [now, was]: number[], tool = "tools.unit") {
   return told.toSpliced(1, 0, why);
 }
 
+/** What to tell a learner whose function, run again, found what an earlier run left in its module: `what` went wrong; make `fresh` in each call. */
+export const stale = (what: Text | string, fresh: Text): Text =>
+  text(
+    "The check ran your function again, and {what}: make {fresh} in each call, not one for the whole module.",
+    "La comprobación volvió a ejecutar tu función, y {what}: crea {fresh} en cada llamada, no uno para todo el módulo.",
+    { what, fresh },
+  );
+
 /** What to tell a learner whose function, run again, handed `what` a signal aborted in an earlier run. */
 export const staleSignal = (what: Text | string): Text =>
-  text(
-    "The check ran your function again, and {what} was handed a signal that had already aborted, so it stopped as soon as it began: make a new AbortController in each call, not one for the whole module.",
-    "La comprobación volvió a ejecutar tu función, y {what} recibió una señal que ya estaba abortada, así que paró nada más empezar: crea un AbortController nuevo en cada llamada, no uno para todo el módulo.",
-    { what },
+  stale(
+    text(
+      "{what} was handed a signal that had already aborted, so it stopped as soon as it began",
+      "{what} recibió una señal que ya estaba abortada, así que paró nada más empezar",
+      { what },
+    ),
+    text("a new AbortController", "un AbortController nuevo"),
   );
 
 /** Rejects for a `signal` that is neither absent nor an `AbortSignal`; undefined when it is fine. */

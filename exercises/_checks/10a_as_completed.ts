@@ -6,6 +6,7 @@ import {
   num,
   refOf,
   type Scene,
+  stale,
   type Text,
   text,
   textIf,
@@ -27,21 +28,44 @@ type Report = { at: number; size?: unknown; error?: unknown; times: number };
 export const exercise = define<Record<number, Report>[]>({
   slug: "10a_as_completed",
   words: { download: "descarga" },
-  // One run after the other: a world has the clock to itself.
-  observe: (s) => Array.fromAsync([DURATIONS, AGAIN], (d) => observe(s, d)),
-  judge(run, [reports, again], runs) {
+  // One run after the other: a world has the clock to itself. The second
+  // on a fresh copy of the module; the third on the first's, as it left it.
+  async observe(s) {
+    const fresh = (await import(`${s.url}?run=1`)).main;
+    const runs = [[DURATIONS, s.export], [AGAIN, fresh], [DURATIONS, s.export]];
+    return await Array.fromAsync(runs, ([d, main]) => observe(s, d, main));
+  },
+  judge(run, [reports, again, same], runs) {
     run.judge(reported(run, reports!, DURATIONS));
-    const problems = reported(runs[1]!, again!, AGAIN);
-    const order = text(
-      "The check ran your code again with downloads that end in another order (0, 2, 4, 1, 3): report each one as it ends, whatever the order.",
-      "La comprobación volvió a ejecutar tu código con descargas que acaban en otro orden (0, 2, 4, 1, 3): informa de cada una al acabar, sea cual sea el orden.",
+    runs[1]!.rejudge(
+      text(
+        "The check ran your code again with downloads that end in another order (0, 2, 4, 1, 3): report each one as it ends, whatever the order.",
+        "La comprobación volvió a ejecutar tu código con descargas que acaban en otro orden (0, 2, 4, 1, 3): informa de cada una al acabar, sea cual sea el orden.",
+      ),
+      reported(runs[1]!, again!, AGAIN),
     );
-    runs[1]!.judge(problems.length > 0 ? [order, ...problems] : []);
+    runs[2]!.rejudge(
+      stale(
+        text(
+          "on the same downloads it went wrong where its first run went right, so it keeps state from one call to the next at module level",
+          "con las mismas descargas falló donde su primera ejecución acertó, así que guarda estado de una llamada a otra a nivel de módulo",
+        ),
+        text(
+          "the state a call keeps (such as a Set of the downloads reported)",
+          "el estado que guarda una llamada (como un Set de las descargas informadas)",
+        ),
+      ),
+      reported(runs[2]!, same!, DURATIONS),
+    );
   },
 });
 
 /** Runs the learner's code on downloads that take `durations`; what it reported. */
-async function observe(session: Checking, durations: number[]) {
+async function observe(
+  session: Checking,
+  durations: number[],
+  main: (tools: unknown) => unknown,
+) {
   await using world = session.open();
   const reset = new Error("file 2: connection reset");
   const failure = session.mark(reset, "failure");
@@ -63,7 +87,7 @@ async function observe(session: Checking, durations: number[]) {
     report: (file: number, size: unknown) => note(file, { size }),
     reportFailure: (file: number, error: unknown) => note(file, { error }),
   };
-  await world.run(() => session.export(tools), 20);
+  await world.run(() => main(tools), 20);
   return reports;
 }
 
