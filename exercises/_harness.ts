@@ -648,23 +648,12 @@ export function again(told: Text[], [now, was]: number[], tool = "tools.unit") {
   return told.toSpliced(1, 0, why);
 }
 
-/** What to tell a learner whose function, run again, found what an earlier run left in its module: `what` went wrong; make `fresh` in each call. */
-export const stale = (what: Text | string, fresh: Text): Text =>
-  text(
-    "The check ran your function again, and {what}: make {fresh} in each call, not one for the whole module.",
-    "La comprobación volvió a ejecutar tu función, y {what}: crea {fresh} en cada llamada, no uno para todo el módulo.",
-    { what, fresh },
-  );
-
 /** What to tell a learner whose function, run again, handed `what` a signal aborted in an earlier run. */
 export const staleSignal = (what: Text | string): Text =>
-  stale(
-    text(
-      "{what} was handed a signal that had already aborted, so it stopped as soon as it began",
-      "{what} recibió una señal que ya estaba abortada, así que paró nada más empezar",
-      { what },
-    ),
-    text("a new AbortController", "un AbortController nuevo"),
+  text(
+    "The check ran your function again, and {what} was handed a signal that had already aborted, so it stopped as soon as it began: make a new AbortController in each call, not one for the whole module.",
+    "La comprobación volvió a ejecutar tu función, y {what} recibió una señal que ya estaba abortada, así que paró nada más empezar: crea un AbortController nuevo en cada llamada, no uno para todo el módulo.",
+    { what },
   );
 
 /** Rejects for a `signal` that is neither absent nor an `AbortSignal`; undefined when it is fine. */

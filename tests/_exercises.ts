@@ -275,7 +275,7 @@ export const EXPECTED: Record<
       "10a_then_all":
         "Download 2 failed at 2.0 units and you never reported it",
       "10a_module_set":
-        "The check ran your function again, and on the same downloads it went wrong where its first run went right, so it keeps state from one call to the next at module level: make the state a call keeps (such as a Set of the downloads reported) in each call, not one for the whole module.",
+        "The check ran your function again on the same downloads, and it went wrong where its first run went right: it keeps state from one call to the next at module level.",
     },
   },
   "10b": {

@@ -1,25 +1,15 @@
 /** The check of exercise 06a. @module */
-import {
-  again,
-  define,
-  describe,
-  listOf,
-  num,
-  type Text,
-  text,
-  units,
-} from "../_harness.ts";
+import { again, define, num, type Text, text, units } from "../_harness.ts";
 import { type Checking, REAL } from "../_world.ts";
 import { blockFor, calls } from "../_tasks.ts";
 
 /** Real milliseconds per unit, at least; then units 7/4 as long: no duration in ms is 6 units in both. */
 const [UNIT, AGAIN] = [50, 7 / 4];
-const BLOCK = 6;
 /** A heartbeat gap at least this long (in units) means the thread was blocked. */
 const STALL = 4;
 
-/** When the heartbeat ticked, in units; the ms blockFor was asked for, on any thread; how many times it ran on the learner's thread; whether its code started a worker or read tools.tasks. */
-type Beat = { ticks: number[]; asked: number[]; here: number; away: boolean };
+/** When the heartbeat ticked, in units; the ms blockFor was asked for, on any thread; how many times it ran on the learner's thread. */
+type Beat = { ticks: number[]; asked: number[]; here: number };
 
 export const exercise = define<Beat[]>({
   slug: "06a_heartbeat",
@@ -46,7 +36,7 @@ export const exercise = define<Beat[]>({
     return beats;
   },
   judge: (_, beats, runs) =>
-    beats.forEach(({ ticks, here, away, asked }, i) => {
+    beats.forEach(({ ticks, here, asked }, i) => {
       const run = runs[i]!;
       const { gap, from } = stall(ticks);
       const values = { gap: units(gap), from: num(from) };
@@ -57,11 +47,11 @@ export const exercise = define<Beat[]>({
           "blockFor corrió en el propio hilo de tu código, así que el latido no pudo sonar durante {gap} (desde {from}). Ejecútala en un worker de un Executor.",
           values,
         ));
-      } else if (!away && run.outcome.status === "fulfilled") {
+      } else if (!asked.length && run.outcome.status === "fulfilled") {
         problems.push(text(
           'Your function returned {value}, but blockFor never ran: neither here nor on a worker. Run it on an Executor: executor.run(tools.tasks, "blockFor", [6 * tools.unit]).',
           'Tu función devolvió {value}, pero blockFor nunca se ejecutó: ni aquí ni en un worker. Ejecútala en un Executor: executor.run(tools.tasks, "blockFor", [6 * tools.unit]).',
-          { value: describe(run.outcome.value) },
+          { value: run.show(run.outcome.value) },
         ));
       } else if (gap >= STALL) {
         problems.push(text(
@@ -71,21 +61,18 @@ export const exercise = define<Beat[]>({
         ));
       }
       const { status, value } = run.outcome;
-      const want = BLOCK * run.run.unit;
+      const total = asked.reduce((a, b) => a + b, 0) / run.run.unit;
       if (status === "fulfilled" && value !== "Finished blocking task") {
         problems.push(text(
           'Your function returned {value}; return what blockFor returns ("Finished blocking task").',
           "Tu función devolvió {value}; devuelve lo que devuelve blockFor («Finished blocking task»).",
-          { value: describe(value) },
+          { value: run.show(value) },
         ));
-      } else if (asked.length > 1 || asked.some((ms) => ms !== want)) {
+      } else if (asked.length > 1 || asked.length && total !== 6) {
         problems.push(text(
           "blockFor ran for {ms} ms ({n}); run it once, with 6 * tools.unit ms (6.0 units).",
           "blockFor se ejecutó {ms} ms ({n}); ejecútala una vez, con 6 * tools.unit ms (6,0 unidades).",
-          {
-            ms: listOf(asked.map(String)),
-            n: units(asked.reduce((a, b) => a + b) / run.run.unit),
-          },
+          { ms: asked.join(" + "), n: units(total) },
         ));
       }
       run.judge(again(problems, [run.run.unit, runs[0]!.run.unit]));
@@ -94,23 +81,14 @@ export const exercise = define<Beat[]>({
 
 /** The longest wait between two ticks, and when it began. */
 function stall(ticks: readonly number[]): { gap: number; from: number } {
-  return ticks.slice(1).reduce(
-    (worst, tick, i) =>
-      tick - ticks[i]! > worst.gap
-        ? { gap: tick - ticks[i]!, from: ticks[i]! }
-        : worst,
-    { gap: 0, from: 0 },
-  );
+  return ticks.map((from, i) => ({ gap: (ticks[i + 1] ?? from) - from, from }))
+    .reduce((a, b) => b.gap > a.gap ? b : a, { gap: 0, from: 0 });
 }
 
 /** One run of `main` with `unit` ms per unit, the checker's heartbeat beside it. */
-async function heartbeat(
-  session: Checking,
-  main: (tools: unknown) => unknown,
-  unit: number,
-): Promise<Beat> {
+async function heartbeat(s: Checking, main: Checking["export"], unit: number) {
   const before = calls();
-  await using world = session.open({ virtual: false, unit });
+  await using world = s.open({ virtual: false, unit });
   const [ticks, asked]: [number[], number[]] = [[], []];
   const heard = new BroadcastChannel("blockFor");
   heard.onmessage = (event) => asked.push(event.data);
@@ -120,16 +98,12 @@ async function heartbeat(
     timer = REAL.setTimeout(beat, unit / 4);
   };
   beat();
-  const url = new URL("../_tasks.ts", import.meta.url);
-  let read = false; // a worker started before the run is not seen
-  const tools = { blockFor, tasks: url, unit };
-  Object.defineProperty(tools, "tasks", { get: () => (read = true, url) });
+  const tasks = new URL("../_tasks.ts", import.meta.url);
   try {
-    ticks.push((await world.run(() => main(tools), 40)).at);
+    ticks.push((await world.run(() => main({ blockFor, tasks, unit }), 40)).at);
   } finally {
     REAL.clearTimeout(timer);
     heard.close();
   }
-  const away = read || world.workers > 0;
-  return { ticks, asked, here: calls() - before, away };
+  return { ticks, asked, here: calls() - before } satisfies Beat;
 }
