@@ -19,9 +19,8 @@ export function denoExecutable(): string {
 const children = new Set<Deno.ChildProcess>();
 
 /**
- * Starts `deno …args` from {@linkcode ROOT} (unless `options` say), its
- * output piped, its input null (unless they say), and keeps it where
- * {@linkcode endChildren} finds it until it ends.
+ * Starts `deno …args` from {@linkcode ROOT}, output piped, input null (unless
+ * `options` say), where {@linkcode endChildren} finds it until it ends.
  */
 export function spawnDeno(
   args: readonly string[],
@@ -41,10 +40,9 @@ export function spawnDeno(
 }
 
 /**
- * Runs `deno …args` to its end, as {@linkcode spawnDeno} with `options`
- * would start it, `stdin` written to it and then closed; resolves with the
- * exit code (128 + n when signal n ended it) and what it printed, and a
- * nonzero exit is no rejection.
+ * Runs `deno …args` as {@linkcode spawnDeno} would start it, `stdin` written
+ * to it, to its end; resolves with the exit code (128 + n when signal n ended
+ * it; nonzero is no rejection) and what it printed.
  */
 export async function runDeno(
   args: readonly string[],
@@ -84,10 +82,8 @@ export async function runProgram(
 }
 
 /**
- * Sends `signal` to every subprocess {@linkcode spawnDeno} started that has
- * not ended yet. Sending a signal to a process this one started needs no
- * permission (`Deno.kill` of any other process needs `--allow-run` for
- * every program).
+ * Sends `signal` to every subprocess of {@linkcode spawnDeno} still running:
+ * it needs no permission, where `Deno.kill` needs `--allow-run` for all.
  */
 export function endChildren(signal: Deno.Signal = "SIGTERM"): void {
   for (const child of children) kill(child, signal);

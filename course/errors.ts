@@ -1,9 +1,4 @@
-/**
- * Values and errors as the course shows them in one line (lib/ has its own,
- * private to it).
- *
- * @module
- */
+/** Values and errors as the course shows them, in one line. @module */
 
 /** The longest string shown whole. */
 const MAX = 40;

@@ -2,17 +2,6 @@
  * The one command-line parser of the course: the lessons, `deno task
  * lessons`, the exercises and the site read their flags with it.
  *
- * ```ts
- * const args = parseFlags(Deno.args, {
- *   unit: { type: "number", min: 1, max: 10_000 },
- *   lang: { type: "string", choices: ["en", "es"] },
- *   watch: { type: "switch" },
- *   help: { type: "switch" },
- * }, { short: { h: "help" }, positionals: 1 });
- * args.unit;  // number | undefined
- * args._;     // the plain arguments, as typed ("04" stays "04")
- * ```
- *
  * - A switch is on with `--watch`, `--watch=yes` (or true, on, 1, sí) and off
  *   with `--watch=no` (or false, off, 0); any other value is refused.
  * - A number is written in decimal (`20`, `-5`, `2.5`, `1e3`); `--unit -5`

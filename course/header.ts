@@ -1,18 +1,15 @@
 /**
- * A lesson's header: the one source of its facts. Every list of lessons
- * (`deno task lessons`, the README, the site, `--help`, the exercises)
- * reads it here. The header is the file's first JSDoc block: the tags
- * `@title`, `@title:es`, `@section N — the notes' title`, `@guide` (its page
- * of docs/es), `@exercises` (ids, if any), `@difficulty`, `@tags`, `@run`
- * and `@resource {url} text`, then two or three lines on what it shows and
- * its `Output:` block (see lessons/03_gather.ts).
+ * A lesson's header, the file's first JSDoc block: the one source of its
+ * facts, read here by every list of lessons (`deno task lessons`, the README,
+ * the site, `--help`, the exercises). Its tags: `@title`, `@title:es`,
+ * `@section N — the notes' title`, `@guide` (its page of docs/es),
+ * `@exercises` (ids, if any), `@difficulty`, `@tags`, `@run` and `@resource
+ * {url} text`; then a few lines on what it shows, and its `Output:` block.
  *
- * `@run` is the command that runs the lesson from the checkout: `deno run`,
- * the permissions the lesson needs (only `--allow-read`, `--allow-net` and
- * `--allow-run`, with a list each, in that order), its file, and any flags
- * to show. It is where a lesson declares its permissions. A header that
- * lacks a tag, or whose `@run` is not in that form, is refused with an
- * error that names the file and the tag.
+ * `@run`, the command that runs it from the checkout, declares its
+ * permissions: `deno run`, then `--allow-read`, `--allow-net`, `--allow-run`
+ * as needed (a list each, in that order), its file and any flags to show. A
+ * header that lacks a tag or breaks that form is refused, naming both.
  *
  * @module
  */

@@ -4,12 +4,6 @@
  * were shown, and the language last asked for. `deno task exercise` and the
  * site both read and write it through this module.
  *
- * ```ts ignore
- * const progress = await loadProgress();
- * const state = stateOf(progress, "04b", await hashOf(file)); // "done" | "failing" | "todo"
- * await updateProgress((p) => void (p.results["04b"] = { hash, passed: true }));
- * ```
- *
  * Every change goes through {@linkcode updateProgress}: it holds an
  * exclusive lock on `.progress.json.lock` (released by the system if the
  * process dies), reads the file again, applies the change and puts the new
@@ -41,7 +35,6 @@ export const PROGRESS = new URL("../exercises/.progress.json", import.meta.url);
 
 /** The progress saved in `file`; empty when there is none or it is unreadable. */
 export async function loadProgress(file: URL = PROGRESS): Promise<Progress> {
-  // Nothing saved yet, or not a progress file: null.
   const saved: Partial<Progress> | null = await Deno.readTextFile(file)
     .then(JSON.parse).catch(() => null);
   const record = <T>(value: unknown): Record<string, T> => {
@@ -63,10 +56,8 @@ export async function loadProgress(file: URL = PROGRESS): Promise<Progress> {
 }
 
 /**
- * Applies `change` to the progress saved now, under the lock, and saves it.
- * Rejects (and saves nothing) without write permission.
- *
- * @returns The progress as saved.
+ * Applies `change` to the progress saved now, under the lock, saves it and
+ * resolves with it; rejects (and saves nothing) without write permission.
  */
 export async function updateProgress(
   change: (progress: Progress) => void,

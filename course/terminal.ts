@@ -22,9 +22,7 @@ export function terminalWidth(): number {
   let columns = 0;
   try {
     if (Deno.stdout.isTerminal()) columns = Deno.consoleSize().columns;
-  } catch {
-    // No console to ask.
-  }
+  } catch { /* no console to ask */ }
   return usableWidth(columns);
 }
 

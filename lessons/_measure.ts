@@ -1,8 +1,6 @@
 /**
- * The measuring instruments of lessons 7 and 9: how late a heartbeat gets
- * while some work runs, how long work takes and whether the main thread
- * stayed free meanwhile. Learners can skip this file; the lessons say what
- * each measures.
+ * The measuring instruments of lessons 7 and 9, which say what each
+ * measures. Learners can skip this file.
  *
  * @module
  */

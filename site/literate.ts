@@ -1,8 +1,7 @@
 /**
- * Reads a lesson file the way Deno by Example does: after its JSDoc header
- * (course/header.ts reads that), the file is cut into steps, each the
- * comment lines before a piece of code (the prose) and that code. The page
- * is made from the file itself, so it cannot drift from what runs.
+ * Reads a lesson file the way Deno by Example does: after its header, steps
+ * of prose (comment lines) and the code they explain. The page is made from
+ * the file itself, so it cannot drift from what runs.
  *
  * @module
  */

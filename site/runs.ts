@@ -1,19 +1,16 @@
 /**
  * Live runs: a lesson run with `--events` (or an exercise's check) as a deno
- * subprocess whose lines, task starts and ends, and timeline picture stream
- * to the page as server-sent events, in the order they happened: the
- * lesson writes them all on one channel, its standard output.
+ * subprocess whose lines, tasks and timeline stream to the page as
+ * server-sent events, in the order the lesson wrote them on standard output.
  *
- * Safe by construction: the manager starts only the argument lists that the
- * site built from its own catalogue, at most `maxRuns` at a time; a run ends
- * when it finishes, when its page asks (Stop), when its page goes away (the
- * stream is cancelled) or when it reaches the time limit, whichever comes
- * first. In all but the first case the subprocess gets SIGTERM, then
- * SIGKILL 2 s later if it is still there, and what it started ends with it:
- * a lesson's runner ends the deno processes it started when it gets SIGTERM
+ * The manager starts only argument lists the site built from its own
+ * catalogue, at most `maxRuns` at a time. A run ends when it finishes, or
+ * else gets SIGTERM (then SIGKILL 2 s later) when its page asks (Stop), goes
+ * away (the stream is cancelled) or the time limit comes. What it started
+ * ends with it: a lesson's runner ends its deno processes on SIGTERM
  * (course/lesson.ts), and `deno task exercise` passes the signal on to the
- * exercise CLI, which ends its checks. (Signalling the whole process group
- * instead takes `Deno.kill`, which needs `--allow-run` for every program.)
+ * exercise CLI. (Signalling the process group would take `Deno.kill`, which
+ * needs `--allow-run` for every program.)
  *
  * @module
  */
@@ -35,9 +32,8 @@ export interface RunExit {
 }
 
 /**
- * What the site asks a run to do: the command the page shows, the arguments
- * after the deno executable (built by the site only), the unit for the
- * timeline's axis and the timeline's title.
+ * What the site asks a run to do: the command the page shows, deno's
+ * arguments (built by the site only), the timeline's unit and title.
  */
 export interface RunSpec {
   display: string;
@@ -47,9 +43,8 @@ export interface RunSpec {
 }
 
 /**
- * One run in progress: a random id (Stop names it), a promise that settles
- * when the subprocess has exited and the stream has ended, and `end`, which
- * ends it for a reason: SIGTERM, then SIGKILL after a grace.
+ * A run: a random id (Stop names it), a promise that settles once the
+ * subprocess exited and the stream ended, and `end` (SIGTERM, then SIGKILL).
  */
 export interface Run {
   readonly id: string;
@@ -58,9 +53,8 @@ export interface Run {
 }
 
 /**
- * Options for {@linkcode RunManager}: the folder the subprocesses run in
- * (the checkout), how many runs may go on at once (default 2), how long a
- * run may last in ms (default 120000).
+ * Where runs start (the checkout), how many may go on at once (default 2),
+ * how long each may last in ms (default 120000).
  */
 export interface RunManagerOptions {
   cwd: string;
@@ -236,13 +230,11 @@ export class LiveTimeline {
   #events: Extract<LessonEvent, { event: "start" | "end" }>[] | undefined;
   #seen = 0;
   #changed = false;
-  readonly unit: number;
-  readonly title: string;
+  readonly #svg: { unit: number; title: string };
 
   /** An empty picture, for a run of this unit and title, until the first event. */
   constructor(unit: number, title: string) {
-    this.unit = unit;
-    this.title = title;
+    this.#svg = { unit, title };
   }
 
   /** Records an event (`begin` starts over); true when the picture changed. */
@@ -277,7 +269,7 @@ export class LiveTimeline {
     if (!this.#changed && !running && !final) return undefined;
     this.#changed = false;
     if (running) clock += performance.now() - this.#seen;
-    const svg = timeline.toSVG({ unit: this.unit, title: this.title });
+    const svg = timeline.toSVG(this.#svg);
     return stopped
       ? svg.replaceAll("tl-bar tl-running", "tl-bar tl-stopped")
         .replaceAll('data-outcome="running"', 'data-outcome="stopped"')
