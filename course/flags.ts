@@ -8,11 +8,10 @@
  *   reads -5 as the value. `min`, `max` and `integer` bound it; `default`
  *   is for the command to use and say (a lesson's --help, course/lesson.ts).
  * - A string is kept as typed; `choices` lists the values it may take.
- * - The last of a repeated flag wins. An unknown flag, a missing value, a
- *   bad value or one plain argument too many throws a
- *   {@linkcode UsageError}: one line, in English and Spanish, that names the
- *   flag and the value as typed. Front-ends print `error.text[lang]` and
- *   exit with status 2.
+ * - The last of a repeated flag wins. An unknown flag, a missing or bad value,
+ *   or a plain argument too many throws a {@linkcode UsageError}: one line in
+ *   English and Spanish that names the flag and the value as typed, which
+ *   front-ends print (`error.text[lang]`) before they exit with status 2.
  *
  * @module
  */

@@ -116,15 +116,11 @@ export function readHeader(source: string, file: string): LessonHeader {
 /** The headers of every lesson in `root`/lessons, in course order. */
 export async function listLessons(root: string = ROOT) {
   const dir = `${root}/lessons`;
-  const entries = await Array.fromAsync(Deno.readDir(dir));
-  const files = entries.filter((e) =>
-    e.isFile && /^\d\d_\w+\.ts$/.test(e.name)
-  );
-  const headers = await Promise.all(
-    files.map(async ({ name }) =>
-      readHeader(await Deno.readTextFile(`${dir}/${name}`), name)
-    ),
-  );
+  const headers: LessonHeader[] = [];
+  for await (const { isFile, name } of Deno.readDir(dir)) {
+    if (!isFile || !/^\d\d_\w+\.ts$/.test(name)) continue;
+    headers.push(readHeader(await Deno.readTextFile(`${dir}/${name}`), name));
+  }
   // By section, then by first exercise, since exercises are numbered in the
   // notes' order (§4's semaphore, 04a, comes before its lock, 04b).
   const key = (l: LessonHeader) =>

@@ -39,10 +39,7 @@ export function sayIn<K extends string>(
   table: Readonly<Record<K, readonly [en: string, es: string]>>,
   lang: Lang,
 ): (key: K, values?: Readonly<Record<string, unknown>>) => string {
-  return (key, values) => {
-    const [en, es] = table[key];
-    return text(en, es, values)[lang];
-  };
+  return (key, values) => text(table[key][0], table[key][1], values)[lang];
 }
 
 /** Whether `value` is one of the course's languages. */

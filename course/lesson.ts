@@ -1,18 +1,13 @@
 /**
  * What every lesson shares: what its function gets (`print`, `unit`, its
  * `timeline` and its own flags' values), what its command returns to its
- * test, and its command line. A lesson ends with
- *
- * ```ts ignore
- * export const command = defineLesson(import.meta, gather, { minUnit: 20 });
- * ```
- *
- * which starts each run for `gather` and, when the file is run, does the
- * rest from the lesson's header (course/header.ts): `--unit` (1 to 10000),
- * `--timeline[=svg FILE]`, `--events`, `--help` and the lesson's own flags;
- * the permissions of its `@run` line, with the exact command when one is
- * missing; an error as one line; exit status 0 when it ran, 1 when it
- * failed, 2 for a bad flag.
+ * test, and its command line. A lesson ends with `export const command =
+ * defineLesson(import.meta, gather, { minUnit: 20 })`, which starts each run
+ * of `gather` and, when the file is run, does the rest from its header
+ * (course/header.ts): `--unit` (1 to 10000), `--timeline[=svg FILE]`,
+ * `--events`, `--help` and the lesson's own flags; the permissions of its
+ * `@run` line, with the exact command when one is missing; an error as one
+ * line; exit status 0 when it ran, 1 when it failed, 2 for a bad flag.
  *
  * @module
  */

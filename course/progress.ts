@@ -4,12 +4,11 @@
  * were shown, and the language last asked for. `deno task exercise` and the
  * site both read and write it through this module.
  *
- * Every change goes through {@linkcode updateProgress}: it holds an
- * exclusive lock on `.progress.json.lock` (released by the system if the
- * process dies), reads the file again, applies the change and puts the new
- * file in place with a rename, so that two checks at once each keep their
- * result and a reader never sees half a file. Writing needs
- * `--allow-write` on the file and on its `.lock` and `.tmp` siblings.
+ * Every change goes through {@linkcode updateProgress}: under an exclusive
+ * lock on `.progress.json.lock` (the system releases it if the process dies)
+ * it reads the file again, applies the change and renames the new file into
+ * place, so two checks at once both keep their result and no reader sees
+ * half a file. It needs `--allow-write` on the file, its `.lock` and `.tmp`.
  *
  * @module
  */

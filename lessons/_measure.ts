@@ -24,13 +24,10 @@ export async function heartbeatLag(
     worst = Math.max(worst, now - last - every);
     last = now;
   }, every);
-  try {
-    await delay(settle);
-    await work();
-    await delay(settle);
-  } finally {
-    clearInterval(id);
-  }
+  using _stop = { [Symbol.dispose]: () => clearInterval(id) };
+  await delay(settle);
+  await work();
+  await delay(settle);
   return worst;
 }
 
@@ -46,12 +43,9 @@ export async function timed<T>(work: () => Promise<T>) {
   const [cpu, start] = [cpuUsage(), performance.now()];
   let fired = false;
   const timer = setTimeout(() => fired = true, 0);
-  try {
-    const value = await work();
-    const ms = performance.now() - start;
-    const { user, system } = cpuUsage(cpu); // in µs
-    return { value, ms, free: fired, cores: (user + system) / 1000 / ms };
-  } finally {
-    clearTimeout(timer);
-  }
+  using _stop = { [Symbol.dispose]: () => clearTimeout(timer) };
+  const value = await work();
+  const ms = performance.now() - start;
+  const { user, system } = cpuUsage(cpu); // in µs
+  return { value, ms, free: fired, cores: (user + system) / 1000 / ms };
 }

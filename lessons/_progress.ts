@@ -49,8 +49,7 @@ export function progressBars(
   };
   const render = () => {
     if (closed || state.size === 0) return;
-    // Leave the last column free: a row that fills it wraps on some
-    // terminals.
+    // Leave the last column free: a row that fills it wraps on some terminals.
     const width = usableWidth(columns()) - 1;
     const rows = [...state].sort(([a], [b]) => a - b).map(([id, s]) => {
       const share = s.total > 0 ? s.received / s.total : 0;

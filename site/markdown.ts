@@ -1,10 +1,9 @@
 /**
- * HTML from the little Markdown the course writes: the prose of the lessons'
- * comments and the pages of the Spanish guide (docs/es). Headings,
- * paragraphs, lists, fenced code and tables, and inline code, emphasis and
- * links: what those pages use. Everything is escaped first, so no text of a
- * page can become markup; a link keeps its address only when it is a web
- * address or one that `link` maps to a page of the site.
+ * HTML from the little Markdown of the lessons' prose and the Spanish guide:
+ * headings, paragraphs, lists, fenced code, tables, inline code, emphasis
+ * and links. Everything is escaped first, so no text can become markup; a
+ * link keeps its address only when it is a web address or one that `link`
+ * maps to a page of the site.
  *
  * @module
  */

@@ -105,10 +105,7 @@ const LEVELS: Record<string, string> = {
   advanced: "avanzado",
 };
 
-/**
- * A page: the document around the pieces of `body` (empty ones left out),
- * with the switch to the other language.
- */
+/** A page around the pieces of `body` (empty ones left out). */
 function layout(
   course: Course,
   lang: Lang,

@@ -31,10 +31,7 @@ export interface RunExit {
   ms: number;
 }
 
-/**
- * What the site asks a run to do: the command the page shows, deno's
- * arguments (built by the site only), the timeline's unit and title.
- */
+/** What the site asks a run to do (its arguments built by the site only). */
 export interface RunSpec {
   display: string;
   args: string[];
@@ -42,10 +39,7 @@ export interface RunSpec {
   title: string;
 }
 
-/**
- * A run: a random id (Stop names it), a promise that settles once the
- * subprocess exited and the stream ended, and `end` (SIGTERM, then SIGKILL).
- */
+/** A run: its random id (Stop names it), how it ended, and `end(reason)`. */
 export interface Run {
   readonly id: string;
   readonly exited: Promise<RunExit>;
@@ -196,10 +190,7 @@ function startRun(spec: RunSpec, options: RunManagerOptions): Started {
   return { run, stream };
 }
 
-/**
- * Reads a line of `--events` output; `undefined` for any other line (a
- * check's text, a warning) or a malformed event.
- */
+/** A line of `--events` output; `undefined` for any other or a bad one. */
 export function parseEvent(line: string): LessonEvent | undefined {
   if (!line.startsWith('{"event":')) return undefined;
   let event;

@@ -34,10 +34,7 @@ import {
 } from "./pages.ts";
 import { RunManager, type RunManagerOptions, type RunSpec } from "./runs.ts";
 
-/**
- * Options for {@linkcode startSite}: its runs' (see RunManager), the port on
- * 127.0.0.1 (default 8000; 0 picks a free one), the course (the checkout's).
- */
+/** Options of {@linkcode startSite}: its runs', its port (8000), its course. */
 export interface SiteOptions extends Omit<RunManagerOptions, "cwd"> {
   port?: number;
   course?: Course;
@@ -76,10 +73,7 @@ function preferred(request: Request): Lang {
   return accept.trim().toLowerCase().startsWith("es") ? "es" : "en";
 }
 
-/**
- * How a lesson runs: `deno run --no-prompt`, the permissions of its `@run`
- * line, its file, the unit, and `--events`; from the checkout's folder.
- */
+/** How the site runs a lesson: with its permissions, `--unit` and `--events`. */
 export function lessonRun(lesson: Lesson, unit: number): RunSpec {
   const flags = permissionFlags(lesson.permissions);
   const tail = [`lessons/${lesson.file}`, "--unit", String(unit)];
