@@ -5,9 +5,8 @@ export const ROOT: string = import.meta.dirname!.replace(/[\\/]course$/, "");
 
 /**
  * The deno executable to start: this very one when `--allow-run` covers its
- * path, else `deno` as the PATH finds it. (`--allow-run=deno` allows the
- * PATH's `deno`; when that is a symlink, as npm and Homebrew install it,
- * Deno does not follow it to the file `Deno.execPath()` names.)
+ * path, else the PATH's `deno` (`--allow-run=deno` allows that one, and when
+ * it is a symlink, as npm and Homebrew install it, not its target).
  */
 export function denoExecutable(): string {
   const self = Deno.execPath();

@@ -14,7 +14,6 @@
  * @module
  */
 import { ROOT } from "./deno.ts";
-import type { Text } from "./i18n.ts";
 
 /**
  * What `deno run` must allow a lesson: folders it reads (workers load their
@@ -28,38 +27,10 @@ export interface Permissions {
 }
 
 /** What a lesson's header says; the tags are in the module's doc. */
-export interface LessonHeader {
-  /** The file name in lessons/ (`03_gather.ts`), and without `.ts`: the lesson's id. */
-  file: string;
-  id: string;
-  section: number;
-  /**
-   * The notes' section title (`@section`), with the accents the notes leave
-   * out and their one slip of grammar mended (§9's «concurrencias»): the
-   * guide's heading for the section.
-   */
-  sectionTitle: string;
-  title: Text;
-  difficulty: string;
-  tags: string[];
-  /** `@run`, as written, and the permissions it grants. */
-  run: string;
-  permissions: Permissions;
-  resources: { url: string; text: string }[];
-  /** `@guide`: its page of the Spanish guide, from the checkout. */
-  guide: string;
-  exercises: string[];
-  /** The paragraphs between the tags and the Output block. */
-  summary: string[];
-  /**
-   * The lines of the `Output:` block: what the lesson prints at the default
-   * settings. A number written `~2.0` stands for a measured one.
-   */
-  output: string[];
-}
+export type LessonHeader = ReturnType<typeof readHeader>;
 
 /** Reads the header of the lesson `file` (its name in lessons/) from its source. */
-export function readHeader(source: string, file: string): LessonHeader {
+export function readHeader(source: string, file: string) {
   const lines = source.replace(/\r\n?/g, "\n").split("\n");
   const end = lines.findIndex((line) => line.trim() === "*/");
   if (lines[0]?.trim() !== "/**" || end < 0) bad(file, "header", "none");
@@ -92,13 +63,19 @@ export function readHeader(source: string, file: string): LessonHeader {
   const exercises = (tags.get("exercises")?.[0] ?? "").split(",")
     .map((id) => id.trim()).filter(Boolean);
   return {
+    /** Its name in lessons/ (`03_gather.ts`); without `.ts`, its id. */
     file,
     id: file.replace(/\.ts$/, ""),
     section: Number(number),
+    /**
+     * The notes' section title, with the accents they leave out and their
+     * one slip of grammar (§9's «concurrencias») mended: the guide's heading.
+     */
     sectionTitle: sectionTitle!,
     title: { en: one("title"), es: one("title:es") },
     difficulty: one("difficulty"),
     tags: one("tags").split(",").map((t) => t.trim()).filter(Boolean),
+    /** `@run`, as written, and the permissions it grants. */
     run,
     permissions: permissionsOf(run, file),
     resources: (tags.get("resource") ?? []).map((value) => {
@@ -106,9 +83,15 @@ export function readHeader(source: string, file: string): LessonHeader {
         bad(file, "@resource", value);
       return { url, text: about };
     }),
+    /** `@guide`: its page of the Spanish guide, from the checkout. */
     guide: one("guide"),
     exercises,
+    /** The paragraphs between the tags and the Output block. */
     summary: paragraphs(text),
+    /**
+     * The lines of the `Output:` block: what the lesson prints at the default
+     * settings. A number written `~2.0` stands for a measured one.
+     */
     output,
   };
 }

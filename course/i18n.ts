@@ -67,6 +67,10 @@ export const UI = {
     "La opción {flag} debe ser {rule}: el valor actual es {value}",
   ],
   extra: ["Unexpected argument {value}", "Argumento de más {value}"],
+  svgFile: [
+    "Flag --timeline=svg needs the name of the file to write after it: --timeline=svg FILE",
+    "La opción --timeline=svg necesita detrás el nombre del fichero: --timeline=svg FICHERO",
+  ],
   seeHelp: [
     "Run with --help to see the flags.",
     "Ejecútalo con --help para ver las opciones.",

@@ -29,7 +29,7 @@ import {
   readHeader,
   shellQuote,
 } from "./header.ts";
-import { UI } from "./i18n.ts";
+import { text, UI } from "./i18n.ts";
 
 /** What every lesson's command accepts. */
 export interface LessonOptions {
@@ -258,14 +258,7 @@ export async function runCli<O extends LessonOptions>(
       if (!/^--timeline=svg/i.test(argv[i]!)) rest.push(argv[i]!);
       else if (argv[i]!.length === 14 && /^[^-]/.test(argv[i + 1] ?? "-")) {
         svg = argv[++i];
-      } else {
-        throw new UsageError({
-          en:
-            "Flag --timeline=svg needs the name of the file to write after it: --timeline=svg FILE",
-          es:
-            "La opción --timeline=svg necesita detrás el nombre del fichero: --timeline=svg FICHERO",
-        });
-      }
+      } else throw new UsageError(text(...UI.svgFile));
     }
     flags = parseFlags(rest, { ...COMMON, ...command.flags }, SHORT);
   } catch (error) {

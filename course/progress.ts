@@ -23,10 +23,7 @@ export interface Progress {
   hints: Record<string, number>;
 }
 
-/**
- * Exercises that changed their id, old to new: a progress file written
- * before the move reads as if written after it.
- */
+/** Exercises that changed their id, old to new: an older file reads as new. */
 const RENAMED = { "04c": "01a", "04d": "10c" } as const;
 
 /** The learner's progress file: exercises/.progress.json. */

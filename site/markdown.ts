@@ -172,9 +172,8 @@ export function markdown(text: string, link: LinkMap = webLinks, shift = 0) {
 }
 
 /**
- * An id for a heading, as GitHub makes it (so that the guide's links to
- * `glosario.md#semáforo` work here too): lower case, punctuation dropped,
- * accents kept, each space a dash.
+ * An id for a heading as GitHub makes it, so that the guide's links such as
+ * `glosario.md#semáforo` work here too: lower case, accents kept.
  */
 export function slug(text: string): string {
   return text.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "")

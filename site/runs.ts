@@ -21,9 +21,8 @@ import { Timeline } from "../lib/timeline.ts";
 export type EndReason = "finished" | "stopped" | "disconnected" | "time limit";
 
 /**
- * How a run ended, as the `exit` event and {@linkcode Run.exited} say: why,
- * the exit code (128 + n when signal n ended it: 143 for a lesson stopped),
- * and how long it ran, in ms.
+ * How a run ended (its `exit` event): why, its exit code (128 + n when
+ * signal n ended it: 143 for a lesson stopped), how long it ran in ms.
  */
 export interface RunExit {
   reason: EndReason;
@@ -213,9 +212,8 @@ export function parseEvent(line: string): LessonEvent | undefined {
 }
 
 /**
- * The subprocess' timeline, drawn by `Timeline.toSVG()` from the events it
- * reported, on a clock that reads their times. Between events, a task that
- * runs grows with the time that passed since the last one.
+ * The subprocess' timeline, drawn from the events it reported, on a clock
+ * that reads their times; a task that runs grows between events.
  */
 export class LiveTimeline {
   #events: Extract<LessonEvent, { event: "start" | "end" }>[] | undefined;
