@@ -61,10 +61,9 @@ export async function runDeno(
 }
 
 /**
- * Runs `code` in a deno of its own (`deno run --no-prompt -`, the program on
- * its standard input), with `args` as its `Deno.args` and no permission:
- * any request for one is an error. Resolves with what it printed, trimmed;
- * a nonzero exit rejects with the first line of its standard error.
+ * Runs `code` in a deno of its own (`deno run --no-prompt -`) with `args` and
+ * no permission (asking for one is an error). Resolves with what it printed,
+ * trimmed; a nonzero exit rejects with the first line of its standard error.
  */
 export async function runProgram(
   code: string,
