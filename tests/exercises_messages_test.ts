@@ -1,7 +1,7 @@
 // What a learner reads beyond a check's first problem, and around the checks:
 // each message names the real cause and says what to do next. Found by
 // newcomer runs that wrote the wrong solutions kept in fixtures/exercises/.
-import { assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { type Io, main } from "../exercises/_cli.ts";
 import { findExercise } from "../exercises/_catalog.ts";
 import { checkHere, FIXTURES } from "./_exercises.ts";
@@ -98,16 +98,20 @@ Deno.test("06a: a duration in ms written in, right for the first run's unit, fai
   const options = { typeCheck: false };
   // A first run held up is run again with a unit measured anew, which this
   // file fails at once: then there is no rerun to tell of. Checked again.
+  // A busy machine may add a stall of its own first: found by what it says.
+  const rerun = /again with tools\.unit = \d+ ms, not \d+: use/;
   let problems: readonly Text[] = [];
-  for (let i = 0; i < 3 && problems.length < 2; i++) {
+  for (let i = 0; i < 3 && !problems.some((p) => rerun.test(p.en)); i++) {
     ({ problems } = await check(findExercise("06a")!, file, options));
   }
+  const said = problems.map((p) => p.en);
+  const ms = said.findIndex((p) => p.includes("; run it once, with 6 * tools"));
+  const again = said.findIndex((p) => rerun.test(p));
+  assert(ms >= 0 && again > ms, said.join("\n"));
   assertStringIncludes(
-    problems[0]!.en,
-    "; run it once, with 6 * tools.unit ms",
+    problems[again]!.es,
+    "no un número escrito en tu código",
   );
-  assertMatch(problems[1]!.en, /again with tools\.unit = \d+ ms, not \d+: use/);
-  assertStringIncludes(problems[1]!.es, "no un número escrito en tu código");
 });
 
 Deno.test("02a, 05c, 07a: a unit or a count written in where tools.unit or tools.items was asked is told second, in both languages, that the check ran the code again with another", async () => {
