@@ -161,6 +161,32 @@ Deno.test("The site answers 404 for anything it does not list, and never reads a
   });
 });
 
+Deno.test("A lesson's or an exercise's file gone or unreadable after the site started: its page still comes, without that file, and nothing is logged", async () => {
+  const root = await copyCheckout("files-gone");
+  const course = await loadCourse(root);
+  // A file deleted (a branch switched), and one the site cannot read: as
+  // root any file reads, so a folder stands in its place.
+  await Deno.remove(`${root}/lessons/03_gather.ts`);
+  await Deno.remove(`${root}/exercises/03a_overlap.ts`);
+  await Deno.mkdir(`${root}/exercises/03a_overlap.ts`);
+  const logged: unknown[][] = [];
+  const { error } = console;
+  console.error = (...args: unknown[]) => void logged.push(args);
+  try {
+    await withSite({ course }, async (_site, get) => {
+      for (const path of ["/en/lessons/03_gather", "/es/exercises/03a"]) {
+        const page = await get(path);
+        assertEquals(page.status, 200, path);
+        assert(!(await page.text()).includes('<pre class="code">'), path);
+      }
+    });
+  } finally {
+    console.error = error;
+  }
+  assertEquals(logged, []);
+  await Deno.remove(root, { recursive: true });
+});
+
 Deno.test("The site refuses other methods, other hosts and other origins", async () => {
   await withSite({}, async (site, get) => {
     const cases: [string, RequestInit, number][] = [
