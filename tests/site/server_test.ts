@@ -487,3 +487,27 @@ Deno.test("deno task site that cannot start says why in one line, whatever stops
     /^Cannot start the site: NotCapable: Requires read access to "[^"\n]*docs[^\n]*\n$/,
   );
 });
+
+Deno.test("deno task site on a port in use says so in one line, and the port it suggests exists", async () => {
+  // 65535, the last port: the one after it does not exist. A check's own
+  // server may hold it for a moment (exercises/_run.ts draws 61000 up).
+  let held: Deno.Listener | undefined;
+  for (let tries = 0; !held; tries++) {
+    try {
+      held = Deno.listen({ hostname: "127.0.0.1", port: 65535 });
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AddrInUse) || tries > 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  try {
+    const out = await runSite(await taskFlags(), "--port", "65535");
+    assertEquals(out, {
+      code: 1,
+      stdout: "",
+      stderr: "Port 65535 is in use: try --port 65534, or --port 0\n",
+    });
+  } finally {
+    held.close();
+  }
+});
