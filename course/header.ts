@@ -123,11 +123,11 @@ export async function listLessons(root: string = ROOT) {
   const files = entries.filter((e) =>
     e.isFile && /^\d\d_\w+\.ts$/.test(e.name)
   );
-  const headers = await Promise.all(
-    files.map(async ({ name }) =>
-      readHeader(await Deno.readTextFile(`${dir}/${name}`), name)
-    ),
+  const read = files.map(({ name }) =>
+    Deno.readTextFile(`${dir}/${name}`).then((text) => readHeader(text, name))
+      .catch(() => undefined) // its header does not read: no lesson (a copy?)
   );
+  const headers = (await Promise.all(read)).filter((h) => h !== undefined);
   // By section, then by first exercise, since exercises are numbered in the
   // notes' order (§4's semaphore, 04a, comes before its lock, 04b).
   const key = (l: LessonHeader) =>
