@@ -5,9 +5,8 @@ export const ROOT: string = import.meta.dirname!.replace(/[\\/]course$/, "");
 
 /**
  * The deno executable to start: this very one when `--allow-run` covers its
- * path, else `deno` as the PATH finds it. (`--allow-run=deno` allows the
- * PATH's `deno`; when that is a symlink, as npm and Homebrew install it,
- * Deno does not follow it to the file `Deno.execPath()` names.)
+ * path, else the PATH's `deno` (`--allow-run=deno` allows that one, and when
+ * it is a symlink, as npm and Homebrew install it, not its target).
  */
 export function denoExecutable(): string {
   const self = Deno.execPath();
@@ -19,9 +18,8 @@ export function denoExecutable(): string {
 const children = new Set<Deno.ChildProcess>();
 
 /**
- * Starts `deno …args` from {@linkcode ROOT} (unless `options` say), its
- * output piped, its input null (unless they say), and keeps it where
- * {@linkcode endChildren} finds it until it ends.
+ * Starts `deno …args` from {@linkcode ROOT}, output piped, input null (unless
+ * `options` say), where {@linkcode endChildren} finds it until it ends.
  */
 export function spawnDeno(
   args: readonly string[],
@@ -41,10 +39,9 @@ export function spawnDeno(
 }
 
 /**
- * Runs `deno …args` to its end, as {@linkcode spawnDeno} with `options`
- * would start it, `stdin` written to it and then closed; resolves with the
- * exit code (128 + n when signal n ended it) and what it printed, and a
- * nonzero exit is no rejection.
+ * Runs `deno …args` as {@linkcode spawnDeno} would start it, `stdin` written
+ * to it, to its end; resolves with the exit code (128 + n when signal n ended
+ * it; nonzero is no rejection) and what it printed.
  */
 export async function runDeno(
   args: readonly string[],
@@ -64,10 +61,9 @@ export async function runDeno(
 }
 
 /**
- * Runs `code` in a deno of its own (`deno run --no-prompt -`, the program on
- * its standard input), with `args` as its `Deno.args` and no permission:
- * any request for one is an error. Resolves with what it printed, trimmed;
- * a nonzero exit rejects with the first line of its standard error.
+ * Runs `code` in a deno of its own (`deno run --no-prompt -`) with `args` and
+ * no permission (asking for one is an error). Resolves with what it printed,
+ * trimmed; a nonzero exit rejects with the first line of its standard error.
  */
 export async function runProgram(
   code: string,
@@ -84,10 +80,8 @@ export async function runProgram(
 }
 
 /**
- * Sends `signal` to every subprocess {@linkcode spawnDeno} started that has
- * not ended yet. Sending a signal to a process this one started needs no
- * permission (`Deno.kill` of any other process needs `--allow-run` for
- * every program).
+ * Sends `signal` to every subprocess of {@linkcode spawnDeno} still running:
+ * it needs no permission, where `Deno.kill` needs `--allow-run` for all.
  */
 export function endChildren(signal: Deno.Signal = "SIGTERM"): void {
   for (const child of children) kill(child, signal);

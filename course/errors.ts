@@ -1,9 +1,4 @@
-/**
- * Values and errors as the course shows them in one line (lib/ has its own,
- * private to it).
- *
- * @module
- */
+/** Values and errors as the course shows them, in one line. @module */
 
 /** The longest string shown whole. */
 const MAX = 40;
@@ -59,10 +54,7 @@ export function describe(value: unknown): string {
   return `${/^[AEIOU]/.test(type) ? "an" : "a"} ${type}`;
 }
 
-/**
- * An error as one line: its class and the first line of its message
- * (`RangeError: bad unit`); anything thrown that is not an Error, described.
- */
+/** An error in one line (`RangeError: bad unit`); anything else, described. */
 export function errorLine(error: unknown): string {
   if (!(error instanceof Error)) return describe(error);
   const message = error.message.split("\n")[0]!.trim();

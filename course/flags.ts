@@ -2,28 +2,16 @@
  * The one command-line parser of the course: the lessons, `deno task
  * lessons`, the exercises and the site read their flags with it.
  *
- * ```ts
- * const args = parseFlags(Deno.args, {
- *   unit: { type: "number", min: 1, max: 10_000 },
- *   lang: { type: "string", choices: ["en", "es"] },
- *   watch: { type: "switch" },
- *   help: { type: "switch" },
- * }, { short: { h: "help" }, positionals: 1 });
- * args.unit;  // number | undefined
- * args._;     // the plain arguments, as typed ("04" stays "04")
- * ```
- *
  * - A switch is on with `--watch`, `--watch=yes` (or true, on, 1, sí) and off
  *   with `--watch=no` (or false, off, 0); any other value is refused.
  * - A number is written in decimal (`20`, `-5`, `2.5`, `1e3`); `--unit -5`
  *   reads -5 as the value. `min`, `max` and `integer` bound it; `default`
  *   is for the command to use and say (a lesson's --help, course/lesson.ts).
  * - A string is kept as typed; `choices` lists the values it may take.
- * - The last of a repeated flag wins. An unknown flag, a missing value, a
- *   bad value or one plain argument too many throws a
- *   {@linkcode UsageError}: one line, in English and Spanish, that names the
- *   flag and the value as typed. Front-ends print `error.text[lang]` and
- *   exit with status 2.
+ * - The last of a repeated flag wins. An unknown flag, a missing or bad value,
+ *   or a plain argument too many throws a {@linkcode UsageError}: one line in
+ *   English and Spanish that names the flag and the value as typed, which
+ *   front-ends print (`error.text[lang]`) before they exit with status 2.
  *
  * @module
  */

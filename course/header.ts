@@ -1,23 +1,19 @@
 /**
- * A lesson's header: the one source of its facts. Every list of lessons
- * (`deno task lessons`, the README, the site, `--help`, the exercises)
- * reads it here. The header is the file's first JSDoc block: the tags
- * `@title`, `@title:es`, `@section N — the notes' title`, `@guide` (its page
- * of docs/es), `@exercises` (ids, if any), `@difficulty`, `@tags`, `@run`
- * and `@resource {url} text`, then two or three lines on what it shows and
- * its `Output:` block (see lessons/03_gather.ts).
+ * A lesson's header, the file's first JSDoc block: the one source of its
+ * facts, read here by every list of lessons (`deno task lessons`, the README,
+ * the site, `--help`, the exercises). Its tags: `@title`, `@title:es`,
+ * `@section N — the notes' title`, `@guide` (its page of docs/es),
+ * `@exercises` (ids, if any), `@difficulty`, `@tags`, `@run` and `@resource
+ * {url} text`; then a few lines on what it shows, and its `Output:` block.
  *
- * `@run` is the command that runs the lesson from the checkout: `deno run`,
- * the permissions the lesson needs (only `--allow-read`, `--allow-net` and
- * `--allow-run`, with a list each, in that order), its file, and any flags
- * to show. It is where a lesson declares its permissions. A header that
- * lacks a tag, or whose `@run` is not in that form, is refused with an
- * error that names the file and the tag.
+ * `@run`, the command that runs it from the checkout, declares its
+ * permissions: `deno run`, then `--allow-read`, `--allow-net`, `--allow-run`
+ * as needed (a list each, in that order), its file and any flags to show. A
+ * header that lacks a tag or breaks that form is refused, naming both.
  *
  * @module
  */
 import { ROOT } from "./deno.ts";
-import type { Text } from "./i18n.ts";
 
 /**
  * What `deno run` must allow a lesson: folders it reads (workers load their
@@ -31,38 +27,10 @@ export interface Permissions {
 }
 
 /** What a lesson's header says; the tags are in the module's doc. */
-export interface LessonHeader {
-  /** The file name in lessons/ (`03_gather.ts`), and without `.ts`: the lesson's id. */
-  file: string;
-  id: string;
-  section: number;
-  /**
-   * The notes' section title (`@section`), with the accents the notes leave
-   * out and their one slip of grammar mended (§9's «concurrencias»): the
-   * guide's heading for the section.
-   */
-  sectionTitle: string;
-  title: Text;
-  difficulty: string;
-  tags: string[];
-  /** `@run`, as written, and the permissions it grants. */
-  run: string;
-  permissions: Permissions;
-  resources: { url: string; text: string }[];
-  /** `@guide`: its page of the Spanish guide, from the checkout. */
-  guide: string;
-  exercises: string[];
-  /** The paragraphs between the tags and the Output block. */
-  summary: string[];
-  /**
-   * The lines of the `Output:` block: what the lesson prints at the default
-   * settings. A number written `~2.0` stands for a measured one.
-   */
-  output: string[];
-}
+export type LessonHeader = ReturnType<typeof readHeader>;
 
 /** Reads the header of the lesson `file` (its name in lessons/) from its source. */
-export function readHeader(source: string, file: string): LessonHeader {
+export function readHeader(source: string, file: string) {
   const lines = source.replace(/\r\n?/g, "\n").split("\n");
   const end = lines.findIndex((line) => line.trim() === "*/");
   if (lines[0]?.trim() !== "/**" || end < 0) bad(file, "header", "none");
@@ -95,13 +63,19 @@ export function readHeader(source: string, file: string): LessonHeader {
   const exercises = (tags.get("exercises")?.[0] ?? "").split(",")
     .map((id) => id.trim()).filter(Boolean);
   return {
+    /** Its name in lessons/ (`03_gather.ts`); without `.ts`, its id. */
     file,
     id: file.replace(/\.ts$/, ""),
     section: Number(number),
+    /**
+     * The notes' section title, with the accents they leave out and their
+     * one slip of grammar (§9's «concurrencias») mended: the guide's heading.
+     */
     sectionTitle: sectionTitle!,
     title: { en: one("title"), es: one("title:es") },
     difficulty: one("difficulty"),
     tags: one("tags").split(",").map((t) => t.trim()).filter(Boolean),
+    /** `@run`, as written, and the permissions it grants. */
     run,
     permissions: permissionsOf(run, file),
     resources: (tags.get("resource") ?? []).map((value) => {
@@ -109,9 +83,15 @@ export function readHeader(source: string, file: string): LessonHeader {
         bad(file, "@resource", value);
       return { url, text: about };
     }),
+    /** `@guide`: its page of the Spanish guide, from the checkout. */
     guide: one("guide"),
     exercises,
+    /** The paragraphs between the tags and the Output block. */
     summary: paragraphs(text),
+    /**
+     * The lines of the `Output:` block: what the lesson prints at the default
+     * settings. A number written `~2.0` stands for a measured one.
+     */
     output,
   };
 }
@@ -119,15 +99,13 @@ export function readHeader(source: string, file: string): LessonHeader {
 /** The headers of every lesson in `root`/lessons, in course order. */
 export async function listLessons(root: string = ROOT) {
   const dir = `${root}/lessons`;
-  const entries = await Array.fromAsync(Deno.readDir(dir));
-  const files = entries.filter((e) =>
-    e.isFile && /^\d\d_\w+\.ts$/.test(e.name)
-  );
-  const read = files.map(({ name }) =>
-    Deno.readTextFile(`${dir}/${name}`).then((text) => readHeader(text, name))
-      .catch(() => undefined) // its header does not read: no lesson (a copy?)
-  );
-  const headers = (await Promise.all(read)).filter((h) => h !== undefined);
+  const headers: LessonHeader[] = [];
+  for await (const { isFile, name } of Deno.readDir(dir)) {
+    if (!isFile || !/^\d\d_\w+\.ts$/.test(name)) continue;
+    await Deno.readTextFile(`${dir}/${name}`)
+      .then((text) => headers.push(readHeader(text, name)))
+      .catch(() => {}); // its header does not read: no lesson (a copy?)
+  }
   // By section, then by first exercise, since exercises are numbered in the
   // notes' order (§4's semaphore, 04a, comes before its lock, 04b).
   const key = (l: LessonHeader) =>

@@ -27,12 +27,11 @@ export function fromHere(request: Request, port: number): boolean {
 }
 
 /**
- * Serves `handler` quietly on 127.0.0.1 at `port` (0: one the system picks), to
- * what {@linkcode fromHere} lets in (the rest gets 403): the lessons' server
- * and the checks' of 08a and 08b. The handler gets the path, how many
- * requests for it came so far (this one included), a signal that aborts
- * when the server closes (not `request.signal`: Deno aborts that one after
- * every response, and warns about it), and the request.
+ * Serves `handler` quietly on 127.0.0.1 at `port` (0: any free one) to what
+ * {@linkcode fromHere} lets in (the rest gets 403). The handler gets the
+ * path, how many requests for it came (this one included), a signal that
+ * aborts when the server closes (Deno aborts `request.signal` after every
+ * response, and warns about it), and the request.
  */
 export function serve(handler: Handler, port = 0) {
   const closing = new AbortController();

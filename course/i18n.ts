@@ -39,10 +39,7 @@ export function sayIn<K extends string>(
   table: Readonly<Record<K, readonly [en: string, es: string]>>,
   lang: Lang,
 ): (key: K, values?: Readonly<Record<string, unknown>>) => string {
-  return (key, values) => {
-    const [en, es] = table[key];
-    return text(en, es, values)[lang];
-  };
+  return (key, values) => text(table[key][0], table[key][1], values)[lang];
 }
 
 /** Whether `value` is one of the course's languages. */
@@ -70,6 +67,10 @@ export const UI = {
     "La opción {flag} debe ser {rule}: el valor actual es {value}",
   ],
   extra: ["Unexpected argument {value}", "Argumento de más {value}"],
+  svgFile: [
+    "Flag --timeline=svg needs the name of the file to write after it: --timeline=svg FILE",
+    "La opción --timeline=svg necesita detrás el nombre del fichero: --timeline=svg FICHERO",
+  ],
   seeHelp: [
     "Run with --help to see the flags.",
     "Ejecútalo con --help para ver las opciones.",

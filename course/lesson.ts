@@ -1,18 +1,13 @@
 /**
  * What every lesson shares: what its function gets (`print`, `unit`, its
  * `timeline` and its own flags' values), what its command returns to its
- * test, and its command line. A lesson ends with
- *
- * ```ts ignore
- * export const command = defineLesson(import.meta, gather, { minUnit: 20 });
- * ```
- *
- * which starts each run for `gather` and, when the file is run, does the
- * rest from the lesson's header (course/header.ts): `--unit` (1 to 10000),
- * `--timeline[=svg FILE]`, `--events`, `--help` and the lesson's own flags;
- * the permissions of its `@run` line, with the exact command when one is
- * missing; an error as one line; exit status 0 when it ran, 1 when it
- * failed, 2 for a bad flag.
+ * test, and its command line. A lesson ends with `export const command =
+ * defineLesson(import.meta, gather, { minUnit: 20 })`, which starts each run
+ * of `gather` and, when the file is run, does the rest from its header
+ * (course/header.ts): `--unit` (1 to 10000), `--timeline[=svg FILE]`,
+ * `--events`, `--help` and the lesson's own flags; the permissions of its
+ * `@run` line, with the exact command when one is missing; an error as one
+ * line; exit status 0 when it ran, 1 when it failed, 2 for a bad flag.
  *
  * @module
  */
@@ -34,7 +29,7 @@ import {
   readHeader,
   shellQuote,
 } from "./header.ts";
-import { UI } from "./i18n.ts";
+import { text, UI } from "./i18n.ts";
 
 /** What every lesson's command accepts. */
 export interface LessonOptions {
@@ -123,13 +118,10 @@ export function readFlags<F extends Record<string, Flag>>(
 }
 
 /**
- * What `--events` writes on standard output, one JSON object a line, as it
- * happens: one ordered stream, so that a program running the lesson (the
- * site) shows its lines and its tasks in the order they happened. `begin`
- * (the timeline starts; `unit` is a second of the notes, in ms), `print` (a
- * line the lesson or its command line prints), `start` and `end` (a task,
- * `at` milliseconds after the timeline began, and how it ended), `stderr`
- * (what would go to standard error: a warning, the line of a failure).
+ * What `--events` writes on standard output, one JSON object a line, in the
+ * order things happened (the site shows them so): `begin` (`unit`: a second
+ * of the notes, in ms), `print` (a line printed), `start` and `end` (a task,
+ * `at` ms after `begin`, and how it ended), `stderr` (a warning, a failure).
  */
 export type LessonEvent =
   | { event: "begin"; unit: number }
@@ -266,14 +258,7 @@ export async function runCli<O extends LessonOptions>(
       if (!/^--timeline=svg/i.test(argv[i]!)) rest.push(argv[i]!);
       else if (argv[i]!.length === 14 && /^[^-]/.test(argv[i + 1] ?? "-")) {
         svg = argv[++i];
-      } else {
-        throw new UsageError({
-          en:
-            "Flag --timeline=svg needs the name of the file to write after it: --timeline=svg FILE",
-          es:
-            "La opción --timeline=svg necesita detrás el nombre del fichero: --timeline=svg FICHERO",
-        });
-      }
+      } else throw new UsageError(text(...UI.svgFile));
     }
     flags = parseFlags(rest, { ...COMMON, ...command.flags }, SHORT);
   } catch (error) {
@@ -312,17 +297,12 @@ export async function runCli<O extends LessonOptions>(
     err(`  ${line.replace(/^deno run /, granting)}`);
     return 1;
   }
-  const writeSvg = async (picture?: string): Promise<boolean> => {
-    try {
-      await (picture === undefined
-        ? probe(svg!)
-        : Deno.writeTextFile(svg!, picture));
-      return true;
-    } catch (error) {
-      err(`Cannot write the timeline to ${svg}: ${errorLine(error)}`);
-      return false;
-    }
-  };
+  const writeSvg = (picture?: string) =>
+    (picture === undefined ? probe(svg!) : Deno.writeTextFile(svg!, picture))
+      .then(() => true, (error) => {
+        err(`Cannot write the timeline to ${svg}: ${errorLine(error)}`);
+        return false;
+      });
   // A path that cannot be written is said before the lesson runs.
   if (svg && !await writeSvg()) return 1;
   const unit = (options.unit as number | undefined) ?? COMMON.unit.default;
@@ -366,9 +346,8 @@ function lacking({ read = [], net = [], run = [] }: Permissions): Permissions {
 }
 
 /**
- * Fails as writing `path` would, and leaves it as it was: nothing is left
- * there until the chart is written (a run that fails or is interrupted
- * leaves no file, and an existing one as it was).
+ * Fails as writing `path` would, and leaves it as it was (a run that fails
+ * or is interrupted leaves no file, and an existing one as it was).
  */
 async function probe(path: string): Promise<void> {
   try {
@@ -381,15 +360,13 @@ async function probe(path: string): Promise<void> {
 }
 
 /**
- * A lesson's command, with `flags` and `minUnit`: its `run(options)` checks
- * `unit` and the flags in `options`, calls `lesson` with their values, a
- * fresh timeline and a `print` that logs and records, and the options, and
- * resolves with the run's lines, timeline and unit, and what `lesson`
- * returned. When `meta` is the program's main module, it also runs the
- * lesson from the command line, reading the header of its own file, and
- * exits with the status of {@linkcode runCli}; an error that escapes the
- * lesson (a throw in a timer, a rejection nobody handles) ends in one line
- * and status 1 too.
+ * A lesson's command, with `flags` and `minUnit`: `run(options)` checks the
+ * options, calls `lesson` with their values, a fresh timeline and a `print`
+ * that logs and records, and resolves with the lines, timeline, unit and
+ * what `lesson` returned. When `meta` is the main module, it runs the lesson
+ * from the command line (reading its own file's header) and exits with
+ * {@linkcode runCli}'s status; an error that escapes the lesson (a throw in
+ * a timer, a rejection nobody handles) ends in one line and status 1.
  */
 export function defineLesson<
   F extends Record<string, LessonFlag> = Record<never, never>,

@@ -46,10 +46,7 @@ export function formatLessons(lessons: LessonHeader[], lang: Lang): string[] {
   ];
 }
 
-/**
- * Runs the listing with the command line's `args` and resolves with the exit
- * status: 0 when it listed, 2 for a bad flag (one line on `err`).
- */
+/** Lists the lessons as `args` ask; resolves with 0, or 2 for a bad flag. */
 export async function main(
   args: readonly string[],
   out: (line: string) => void = console.log,

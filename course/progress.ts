@@ -4,18 +4,11 @@
  * were shown, and the language last asked for. `deno task exercise` and the
  * site both read and write it through this module.
  *
- * ```ts ignore
- * const progress = await loadProgress();
- * const state = stateOf(progress, "04b", await hashOf(file)); // "done" | "failing" | "todo"
- * await updateProgress((p) => void (p.results["04b"] = { hash, passed: true }));
- * ```
- *
- * Every change goes through {@linkcode updateProgress}: it holds an
- * exclusive lock on `.progress.json.lock` (released by the system if the
- * process dies), reads the file again, applies the change and puts the new
- * file in place with a rename, so that two checks at once each keep their
- * result and a reader never sees half a file. Writing needs
- * `--allow-write` on the file and on its `.lock` and `.tmp` siblings.
+ * Every change goes through {@linkcode updateProgress}: under an exclusive
+ * lock on `.progress.json.lock` (the system releases it if the process dies)
+ * it reads the file again, applies the change and renames the new file into
+ * place, so two checks at once both keep their result and no reader sees
+ * half a file. It needs `--allow-write` on the file, its `.lock` and `.tmp`.
  *
  * @module
  */
@@ -30,10 +23,7 @@ export interface Progress {
   hints: Record<string, number>;
 }
 
-/**
- * Exercises that changed their id, old to new: a progress file written
- * before the move reads as if written after it.
- */
+/** Exercises that changed their id, old to new: an older file reads as new. */
 const RENAMED = { "04c": "01a", "04d": "10c" } as const;
 
 /** The learner's progress file: exercises/.progress.json. */
@@ -41,7 +31,6 @@ export const PROGRESS = new URL("../exercises/.progress.json", import.meta.url);
 
 /** The progress saved in `file`; empty when there is none or it is unreadable. */
 export async function loadProgress(file: URL = PROGRESS): Promise<Progress> {
-  // Nothing saved yet, or not a progress file: null.
   const saved: Partial<Progress> | null = await Deno.readTextFile(file)
     .then(JSON.parse).catch(() => null);
   const record = <T>(value: unknown): Record<string, T> => {
@@ -63,10 +52,8 @@ export async function loadProgress(file: URL = PROGRESS): Promise<Progress> {
 }
 
 /**
- * Applies `change` to the progress saved now, under the lock, and saves it.
- * Rejects (and saves nothing) without write permission.
- *
- * @returns The progress as saved.
+ * Applies `change` to the progress saved now, under the lock, saves it and
+ * resolves with it; rejects (and saves nothing) without write permission.
  */
 export async function updateProgress(
   change: (progress: Progress) => void,

@@ -2,8 +2,7 @@
 
 /**
  * Writes `text` to standard output, whole. When the reader has gone (`| head
- * -1` read its line and left) the program ends quietly with status 0, as a
- * Unix tool does on a closed pipe, instead of with a BrokenPipe stack trace.
+ * -1`), ends quietly with status 0, as Unix tools do, not with a BrokenPipe.
  */
 export function write(text: string): void {
   const bytes = new TextEncoder().encode(text);
@@ -22,9 +21,7 @@ export function terminalWidth(): number {
   let columns = 0;
   try {
     if (Deno.stdout.isTerminal()) columns = Deno.consoleSize().columns;
-  } catch {
-    // No console to ask.
-  }
+  } catch { /* no console to ask */ }
   return usableWidth(columns);
 }
 

@@ -333,21 +333,22 @@ export class Scene {
     if (all.length > 0) this.fail(all);
   }
 
+  /** Judges a run set up otherwise than the first: `problems` and {@linkcode Scene.common}'s; if any, first `why`, how it differs. */
+  rejudge(why: Text, problems: Text[] = []): void {
+    const all = [...problems, ...this.common()];
+    if (all.length > 0) this.fail([why, ...all]);
+  }
+
   /** Judges a run whose tasks took `durations`, not the task's text's: was every task waited for? */
   retimed(durations: Readonly<Record<string, number>>): void {
-    const problems = this.common();
     const list = Object.entries(durations).map(([name, d]) =>
       text(`${name} {d}`, `${name} {d}`, { d: num(d) })
     );
-    if (problems.length === 0) return;
-    this.fail([
-      text(
-        "The check ran your code again with other durations ({list} units): wait for every task you start, not only the one that ends last with the exercise's durations.",
-        "La comprobación volvió a ejecutar tu código con otras duraciones ({list} unidades): espera a todas las tareas que lances, no solo a la que acaba la última según el enunciado.",
-        { list: listOf(list) },
-      ),
-      ...problems,
-    ]);
+    this.rejudge(text(
+      "The check ran your code again with other durations ({list} units): wait for every task you start, not only the one that ends last with the exercise's durations.",
+      "La comprobación volvió a ejecutar tu código con otras duraciones ({list} unidades): espera a todas las tareas que lances, no solo a la que acaba la última según el enunciado.",
+      { list: listOf(list) },
+    ));
   }
 
   /** Problems for tasks the learner's code started more than once. */

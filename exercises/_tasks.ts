@@ -14,11 +14,15 @@ let callsHere = 0;
 /**
  * Blocks its thread for `ms` milliseconds, like Python's `time.sleep`: no
  * timer, no callback, nothing else runs on that thread meanwhile. Returns
- * "Finished blocking task".
+ * "Finished blocking task". It first says `ms` on the BroadcastChannel
+ * "blockFor", which a check hears from any thread.
  */
 export function blockFor(ms: number): string {
   callsHere++;
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  const [said, wait] = [new BroadcastChannel("blockFor"), Number(ms)];
+  said.postMessage(wait);
+  said.close();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait);
   return "Finished blocking task";
 }
 

@@ -1,7 +1,6 @@
 /**
- * Plumbing of lesson 10: its options, its flags, and the seeded
- * draw of the download durations. Learners can skip this file; the lesson
- * says what each option does.
+ * Plumbing of lesson 10: its options, its flags, and the seeded draw of the
+ * download durations. Learners can skip this file.
  *
  * @module
  */

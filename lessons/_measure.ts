@@ -1,8 +1,6 @@
 /**
- * The measuring instruments of lessons 7 and 9: how late a heartbeat gets
- * while some work runs, how long work takes and whether the main thread
- * stayed free meanwhile. Learners can skip this file; the lessons say what
- * each measures.
+ * The measuring instruments of lessons 7 and 9, which say what each
+ * measures. Learners can skip this file.
  *
  * @module
  */
@@ -26,13 +24,10 @@ export async function heartbeatLag(
     worst = Math.max(worst, now - last - every);
     last = now;
   }, every);
-  try {
-    await delay(settle);
-    await work();
-    await delay(settle);
-  } finally {
-    clearInterval(id);
-  }
+  using _stop = { [Symbol.dispose]: () => clearInterval(id) };
+  await delay(settle);
+  await work();
+  await delay(settle);
   return worst;
 }
 
@@ -48,12 +43,9 @@ export async function timed<T>(work: () => Promise<T>) {
   const [cpu, start] = [cpuUsage(), performance.now()];
   let fired = false;
   const timer = setTimeout(() => fired = true, 0);
-  try {
-    const value = await work();
-    const ms = performance.now() - start;
-    const { user, system } = cpuUsage(cpu); // in µs
-    return { value, ms, free: fired, cores: (user + system) / 1000 / ms };
-  } finally {
-    clearTimeout(timer);
-  }
+  using _stop = { [Symbol.dispose]: () => clearTimeout(timer) };
+  const value = await work();
+  const ms = performance.now() - start;
+  const { user, system } = cpuUsage(cpu); // in µs
+  return { value, ms, free: fired, cores: (user + system) / 1000 / ms };
 }

@@ -1,25 +1,21 @@
 /**
- * Progress bars for lesson 10: a block of lines at the bottom of the
- * terminal, one bar per download, erased before each printed line and drawn
- * again after it, and erased at the end, so that what stays on screen is
- * exactly the lesson's lines. Learners can skip this file.
- *
- * - Every row fits the terminal's width, read at each redraw, so no row
- *   wraps (a wrapped row would leave stale lines behind).
- * - Ctrl-C erases the bars before the process ends (status 130), and so
- *   does any other exit while they are shown.
+ * Progress bars for lesson 10, one per download, below the lesson's lines:
+ * erased before each printed line and drawn again after it, and erased at
+ * the end (on Ctrl-C too, which then exits with 130, or any other exit), so
+ * that only the lesson's lines stay on screen. Every row fits the terminal's
+ * width, read at each redraw: a row that wrapped would leave stale lines
+ * behind. Learners can skip this file.
  *
  * @module
  */
 import { terminalWidth, usableWidth, write } from "../course/terminal.ts";
 
 /**
- * Where and how to draw, each with a default for a real terminal:
- * `progress` writes a frame (to standard output when it is a terminal and
- * the lesson has no `log` of its own, so prints with console.log; else
- * nothing is drawn), `columns` reads the terminal's width (or 80 without
- * one), `onInterrupt` calls a handler on Ctrl-C until the function it
- * returns is called (a SIGINT listener), `exit` ends the process (Deno.exit).
+ * Where and how to draw, for tests; the defaults suit a real terminal.
+ * `progress` writes a frame (to a terminal's standard output when there is
+ * no `log`, the lesson printing with console.log; else nothing is drawn),
+ * `columns` reads its width, `onInterrupt` calls a handler on Ctrl-C until
+ * the function it returns is called, `exit` ends the process.
  */
 export interface ProgressOptions {
   progress?: (text: string) => void;
@@ -53,8 +49,7 @@ export function progressBars(
   };
   const render = () => {
     if (closed || state.size === 0) return;
-    // Leave the last column free: a row that fills it wraps on some
-    // terminals.
+    // Leave the last column free: a row that fills it wraps on some terminals.
     const width = usableWidth(columns()) - 1;
     const rows = [...state].sort(([a], [b]) => a - b).map(([id, s]) => {
       const share = s.total > 0 ? s.received / s.total : 0;

@@ -84,9 +84,8 @@ export function lessonRoutes(): Routes {
 }
 
 /**
- * A body of `bytes` bytes in `chunks` pieces, one every ms/chunks
- * milliseconds, cut short when `stop` aborts (the client sees a truncated
- * body); a client that goes away cancels it.
+ * A body of `bytes` bytes in `chunks` pieces spread over `ms`, cut short
+ * when `stop` aborts; a client that goes away cancels it.
  */
 function file(
   bytes: number,

@@ -1,29 +1,22 @@
 /**
- * The course as the site shows it: the lessons (their headers), the files
- * of the checkout they name (a lesson's source, its page of the Spanish
- * guide, an exercise's file), and the exercises of exercises/_catalog.ts,
- * each with the lesson whose header lists it and the learner's state as
- * course/progress.ts reads it: done when its file, as it is now, passed its
- * last check. The list of lessons is fixed when the site starts: it is the
- * only list of ids that pages and runs accept.
- *
- * Check runs `deno task exercise <id> --lang <lang>`, exactly the command
- * the page shows, so it has the task's permissions and records its result
- * as the task does.
+ * The course as the site shows it: the lessons' headers (their list, fixed
+ * when the site starts, is the only one of ids that pages and runs accept),
+ * the files of the checkout they name, and the exercises of
+ * exercises/_catalog.ts, each with the lesson that lists it and the
+ * learner's state (done when its file, as it is now, passed its last check).
+ * Check runs the command the page shows, `deno task exercise <id> --lang
+ * <lang>`, with the task's permissions, recording its result as the task does.
  *
  * @module
  */
 import { ROOT } from "../course/deno.ts";
-import {
-  type LessonHeader,
-  listLessons,
-  paragraphs,
-} from "../course/header.ts";
+import { listLessons, paragraphs } from "../course/header.ts";
+import type { LessonHeader as Lesson } from "../course/header.ts";
 import type { Lang, Text } from "../course/i18n.ts";
 import { hashOf, loadProgress, stateOf } from "../course/progress.ts";
 import { EXERCISES } from "../exercises/_catalog.ts";
 
-export type { LessonHeader as Lesson } from "../course/header.ts";
+export type { Lesson };
 
 export const GLOSSARY = "docs/es/glosario.md";
 
@@ -58,7 +51,7 @@ export async function loadCourse(root: string = ROOT) {
 /** The exercises, in course order, with their state in the checkout `root`. */
 export async function loadExercises(
   root: string,
-  lessons: readonly LessonHeader[],
+  lessons: readonly Lesson[],
 ) {
   // A URL of the folder: the root may hold `#` and `%`, which a URL escapes.
   const folder = new URL("file:///");

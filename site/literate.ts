@@ -1,24 +1,21 @@
 /**
- * Reads a lesson file the way Deno by Example does: after its JSDoc header
- * (course/header.ts reads that), the file is cut into steps, each the
- * comment lines before a piece of code (the prose) and that code. The page
- * is made from the file itself, so it cannot drift from what runs.
+ * Reads a lesson file the way Deno by Example does: after its header, steps
+ * of prose (comment lines) and the code they explain. The page is made from
+ * the file itself, so it cannot drift from what runs.
  *
  * @module
  */
 import { paragraphs } from "../course/header.ts";
 
-/** One step of a lesson: paragraphs of prose (the comment lines before the code), then the code it explains, without blank lines around it. */
-export interface Step {
-  prose: string[];
-  code: string;
-}
-
-/** The steps of a lesson's source, in file order, after its header. */
-export function readSteps(source: string): Step[] {
+/**
+ * The steps of a lesson's source, in file order, after its header: each the
+ * paragraphs of prose (the comment lines before a piece of code), then that
+ * code, without blank lines around it.
+ */
+export function readSteps(source: string) {
   const all = source.replace(/\r\n?/g, "\n").split("\n");
   const lines = all.slice(all.findIndex((line) => line.trim() === "*/") + 1);
-  const steps: Step[] = [];
+  const steps: { prose: string[]; code: string }[] = [];
   let prose: string[] = [];
   let code: string[] = [];
   const flush = () => {

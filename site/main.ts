@@ -1,9 +1,4 @@
-/**
- * `deno task site`: the course in a browser, at http://127.0.0.1:8000/
- * (its flags are in HELP).
- *
- * @module
- */
+/** `deno task site`: the course in a browser (flags: see HELP). @module */
 import { errorLine } from "../course/errors.ts";
 import { parseFlags, UsageError } from "../course/flags.ts";
 import { startSite } from "./server.ts";

@@ -1,10 +1,9 @@
 /**
- * HTML from the little Markdown the course writes: the prose of the lessons'
- * comments and the pages of the Spanish guide (docs/es). Headings,
- * paragraphs, lists, fenced code and tables, and inline code, emphasis and
- * links: what those pages use. Everything is escaped first, so no text of a
- * page can become markup; a link keeps its address only when it is a web
- * address or one that `link` maps to a page of the site.
+ * HTML from the little Markdown of the lessons' prose and the Spanish guide:
+ * headings, paragraphs, lists, fenced code, tables, inline code, emphasis
+ * and links. Everything is escaped first, so no text can become markup; a
+ * link keeps its address only when it is a web address or one that `link`
+ * maps to a page of the site.
  *
  * @module
  */
@@ -173,9 +172,8 @@ export function markdown(text: string, link: LinkMap = webLinks, shift = 0) {
 }
 
 /**
- * An id for a heading, as GitHub makes it (so that the guide's links to
- * `glosario.md#semáforo` work here too): lower case, punctuation dropped,
- * accents kept, each space a dash.
+ * An id for a heading as GitHub makes it, so that the guide's links such as
+ * `glosario.md#semáforo` work here too: lower case, accents kept.
  */
 export function slug(text: string): string {
   return text.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "")

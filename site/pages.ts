@@ -1,8 +1,7 @@
 /**
- * The site's pages as HTML strings, in English or Spanish: the index, a
- * page per lesson, a page per exercise, the glossary and "not found". Every
- * piece of text from a file is escaped (see markdown.ts); the pages need no
- * script but for Run.
+ * The site's pages, in English or Spanish: the index, each lesson's and
+ * exercise's, the glossary and "not found". All text from a file is escaped
+ * (see markdown.ts); only Run and Check need a script.
  *
  * @module
  */
@@ -106,10 +105,7 @@ const LEVELS: Record<string, string> = {
   advanced: "avanzado",
 };
 
-/**
- * A page: the document around the pieces of `body` (empty ones left out),
- * with the switch to the other language.
- */
+/** A page around the pieces of `body` (empty ones left out). */
 function layout(
   course: Course,
   lang: Lang,

@@ -1,19 +1,16 @@
 /**
  * Live runs: a lesson run with `--events` (or an exercise's check) as a deno
- * subprocess whose lines, task starts and ends, and timeline picture stream
- * to the page as server-sent events, in the order they happened: the
- * lesson writes them all on one channel, its standard output.
+ * subprocess whose lines, tasks and timeline stream to the page as
+ * server-sent events, in the order the lesson wrote them on standard output.
  *
- * Safe by construction: the manager starts only the argument lists that the
- * site built from its own catalogue, at most `maxRuns` at a time; a run ends
- * when it finishes, when its page asks (Stop), when its page goes away (the
- * stream is cancelled) or when it reaches the time limit, whichever comes
- * first. In all but the first case the subprocess gets SIGTERM, then
- * SIGKILL 2 s later if it is still there, and what it started ends with it:
- * a lesson's runner ends the deno processes it started when it gets SIGTERM
+ * The manager starts only argument lists the site built from its own
+ * catalogue, at most `maxRuns` at a time. A run ends when it finishes, or
+ * else gets SIGTERM (then SIGKILL 2 s later) when its page asks (Stop), goes
+ * away (the stream is cancelled) or the time limit comes. What it started
+ * ends with it: a lesson's runner ends its deno processes on SIGTERM
  * (course/lesson.ts), and `deno task exercise` passes the signal on to the
- * exercise CLI, which ends its checks. (Signalling the whole process group
- * instead takes `Deno.kill`, which needs `--allow-run` for every program.)
+ * exercise CLI. (Signalling the process group would take `Deno.kill`, which
+ * needs `--allow-run` for every program.)
  *
  * @module
  */
@@ -24,9 +21,8 @@ import { Timeline } from "../lib/timeline.ts";
 export type EndReason = "finished" | "stopped" | "disconnected" | "time limit";
 
 /**
- * How a run ended, as the `exit` event and {@linkcode Run.exited} say: why,
- * the exit code (128 + n when signal n ended it: 143 for a lesson stopped),
- * and how long it ran, in ms.
+ * How a run ended (its `exit` event): why, its exit code (128 + n when
+ * signal n ended it: 143 for a lesson stopped), how long it ran in ms.
  */
 export interface RunExit {
   reason: EndReason;
@@ -34,11 +30,7 @@ export interface RunExit {
   ms: number;
 }
 
-/**
- * What the site asks a run to do: the command the page shows, the arguments
- * after the deno executable (built by the site only), the unit for the
- * timeline's axis and the timeline's title.
- */
+/** What the site asks a run to do (its arguments built by the site only). */
 export interface RunSpec {
   display: string;
   args: string[];
@@ -46,11 +38,7 @@ export interface RunSpec {
   title: string;
 }
 
-/**
- * One run in progress: a random id (Stop names it), a promise that settles
- * when the subprocess has exited and the stream has ended, and `end`, which
- * ends it for a reason: SIGTERM, then SIGKILL after a grace.
- */
+/** A run: its random id (Stop names it), how it ended, and `end(reason)`. */
 export interface Run {
   readonly id: string;
   readonly exited: Promise<RunExit>;
@@ -58,9 +46,8 @@ export interface Run {
 }
 
 /**
- * Options for {@linkcode RunManager}: the folder the subprocesses run in
- * (the checkout), how many runs may go on at once (default 2), how long a
- * run may last in ms (default 120000).
+ * Where runs start (the checkout), how many may go on at once (default 2),
+ * how long each may last in ms (default 120000).
  */
 export interface RunManagerOptions {
   cwd: string;
@@ -202,10 +189,7 @@ function startRun(spec: RunSpec, options: RunManagerOptions): Started {
   return { run, stream };
 }
 
-/**
- * Reads a line of `--events` output; `undefined` for any other line (a
- * check's text, a warning) or a malformed event.
- */
+/** A line of `--events` output; `undefined` for any other or a bad one. */
 export function parseEvent(line: string): LessonEvent | undefined {
   if (!line.startsWith('{"event":')) return undefined;
   let event;
@@ -228,21 +212,18 @@ export function parseEvent(line: string): LessonEvent | undefined {
 }
 
 /**
- * The subprocess' timeline, drawn by `Timeline.toSVG()` from the events it
- * reported, on a clock that reads their times. Between events, a task that
- * runs grows with the time that passed since the last one.
+ * The subprocess' timeline, drawn from the events it reported, on a clock
+ * that reads their times; a task that runs grows between events.
  */
 export class LiveTimeline {
   #events: Extract<LessonEvent, { event: "start" | "end" }>[] | undefined;
   #seen = 0;
   #changed = false;
-  readonly unit: number;
-  readonly title: string;
+  readonly #svg: { unit: number; title: string };
 
   /** An empty picture, for a run of this unit and title, until the first event. */
   constructor(unit: number, title: string) {
-    this.unit = unit;
-    this.title = title;
+    this.#svg = { unit, title };
   }
 
   /** Records an event (`begin` starts over); true when the picture changed. */
@@ -277,7 +258,7 @@ export class LiveTimeline {
     if (!this.#changed && !running && !final) return undefined;
     this.#changed = false;
     if (running) clock += performance.now() - this.#seen;
-    const svg = timeline.toSVG({ unit: this.unit, title: this.title });
+    const svg = timeline.toSVG(this.#svg);
     return stopped
       ? svg.replaceAll("tl-bar tl-running", "tl-bar tl-stopped")
         .replaceAll('data-outcome="running"', 'data-outcome="stopped"')

@@ -2,14 +2,12 @@
  * The site's server: routes, the checks every request passes, and the runs.
  *
  * - It listens on 127.0.0.1 only, and answers only requests addressed to
- *   127.0.0.1 or localhost at its port (see course/http.ts; a page
- *   elsewhere that points a host name at 127.0.0.1 gets 403).
- * - Pages and runs exist only for the lessons and exercises it listed when
- *   it started: any other id is a 404. Ids are looked up, never used as
- *   paths, and nothing from a request reaches a command line but the unit,
- *   once it is checked to be a whole number from 1 to 10000.
- * - A run is a POST from a page of this site (a request from another origin
- *   gets 403); at most `maxRuns` go on at once (the next gets 429).
+ *   127.0.0.1 or localhost at its port (course/http.ts): 403 for the rest.
+ * - Pages and runs exist only for the lessons and exercises listed at start
+ *   (any other id: 404). Ids are looked up, never used as paths; nothing from
+ *   a request reaches a command line but the unit, checked to be 1 to 10000.
+ * - A run is a POST from a page of this site (from another origin: 403); at
+ *   most `maxRuns` go on at once (the next: 429).
  *
  * @module
  */
@@ -34,10 +32,7 @@ import {
 } from "./pages.ts";
 import { RunManager, type RunManagerOptions, type RunSpec } from "./runs.ts";
 
-/**
- * Options for {@linkcode startSite}: its runs' (see RunManager), the port on
- * 127.0.0.1 (default 8000; 0 picks a free one), the course (the checkout's).
- */
+/** Options of {@linkcode startSite}: its runs', its port (8000), its course. */
 export interface SiteOptions extends Omit<RunManagerOptions, "cwd"> {
   port?: number;
   course?: Course;
@@ -76,10 +71,7 @@ function preferred(request: Request): Lang {
   return accept.trim().toLowerCase().startsWith("es") ? "es" : "en";
 }
 
-/**
- * How a lesson runs: `deno run --no-prompt`, the permissions of its `@run`
- * line, its file, the unit, and `--events`; from the checkout's folder.
- */
+/** How the site runs a lesson: with its permissions, `--unit` and `--events`. */
 export function lessonRun(lesson: Lesson, unit: number): RunSpec {
   const flags = permissionFlags(lesson.permissions);
   const tail = [`lessons/${lesson.file}`, "--unit", String(unit)];

@@ -22,12 +22,10 @@ export const exercise = define<number[]>({
   async observe(session) {
     await using world = session.open();
     const files = [...FILES]; // the learner's, to see whether it changes
-    const download = (file: number) =>
-      FILES.includes(file)
-        ? world.task(`download ${file}`, DURATIONS[file]!, {
-          value: SIZES[file],
-        })
-        : unknownTask(file, FILES);
+    const download = (f: number) =>
+      FILES.includes(f)
+        ? world.task(`download ${f}`, DURATIONS[f]!, { value: SIZES[f] })
+        : unknownTask(f, FILES);
     await world.run(() => session.export({ files, download }), 30);
     return files;
   },

@@ -39,7 +39,7 @@ export const exercise = define<(number | "stale")[]>({
     }
     return calls;
   },
-  judge(_, calls, runs) {
+  judge: (_, calls, runs) =>
     runs.forEach((run, i) => {
       const { status, value, error, at, running } = run.outcome;
       const problems: Text[] = [];
@@ -123,6 +123,5 @@ export const exercise = define<(number | "stale")[]>({
       }
       const outcome = slow ? { ...run.outcome, running: [] } : run.outcome;
       run.judge(again(problems, [UNITS[i]!, UNITS[0]!]), "either", outcome);
-    });
-  },
+    }),
 });

@@ -34,7 +34,7 @@ export const exercise = define({
       await world.run(() => session.export(server.url(path), { unit: ms }), 20);
     }
   },
-  judge(_, _notes, runs) {
+  judge: (_, _notes, runs) =>
     PATHS.forEach((path, i) => {
       const run = runs[i]!;
       const [held, shown] = [heldUp(run.run), run.show(run.outcome.error)];
@@ -47,8 +47,7 @@ export const exercise = define({
       // Unsaid if /slow's first run was held up: it may have hidden the same fault.
       const was = heldUp(runs[3]!.run) ? run.run.unit : runs[3]!.run.unit;
       run.judge(again(problems, [run.run.unit, was]), "either");
-    });
-  },
+    }),
 });
 
 /** What the pages that fail answer: not 404 alone, nor 4xx alone. */

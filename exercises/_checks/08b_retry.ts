@@ -89,14 +89,13 @@ export const exercise = define<Attempt[][]>({
     }
     return attempts;
   },
-  judge(_, attempts, runs) {
+  judge: (_, attempts, runs) =>
     PATHS.forEach((path, i) => {
       // Unsaid if the first run was held up: it may have hidden the same fault.
       const [now, first] = [runs[i]!.run.unit, runs[0]!.run];
       const ms = [now, heldUp(first) ? now : first.unit];
       runs[i]!.judge(again(judge(path, attempts[i]!, runs[i]!), ms), "either");
-    });
-  },
+    }),
 });
 
 function judge(path: string, attempts: readonly Attempt[], run: Scene): Text[] {

@@ -28,23 +28,34 @@ export const exercise = define<Record<number, Report>[]>({
   slug: "10a_as_completed",
   words: { download: "descarga" },
   // One run after the other: a world has the clock to itself.
-  observe: (s) => Array.fromAsync([DURATIONS, AGAIN], (d) => observe(s, d)),
-  judge(run, [reports, again], runs) {
+  observe: (s) =>
+    Array.fromAsync([DURATIONS, DURATIONS, AGAIN], (d) => observe(s, d)),
+  judge(run, [reports, same, again], runs) {
     run.judge(reported(run, reports!, DURATIONS));
-    const problems = reported(runs[1]!, again!, AGAIN);
-    const order = text(
-      "The check ran your code again with downloads that end in another order (0, 2, 4, 1, 3): report each one as it ends, whatever the order.",
-      "La comprobación volvió a ejecutar tu código con descargas que acaban en otro orden (0, 2, 4, 1, 3): informa de cada una al acabar, sea cual sea el orden.",
+    runs[1]!.rejudge(
+      text(
+        "The check ran your function again on the same downloads, and it went wrong where its first run went right: it keeps state from one call to the next at module level. Make the state a call keeps (such as a Set of the downloads reported) in each call, not one for the whole module.",
+        "La comprobación volvió a ejecutar tu función con las mismas descargas, y falló donde su primera ejecución acertó: guarda estado de una llamada a otra a nivel de módulo. Crea el estado que guarda una llamada (como un Set de las descargas informadas) en cada llamada, no uno para todo el módulo.",
+      ),
+      reported(runs[1]!, same!, DURATIONS),
     );
-    runs[1]!.judge(problems.length > 0 ? [order, ...problems] : []);
+    runs[2]!.rejudge(
+      text(
+        "The check ran your code again with downloads that end in another order (0, 2, 4, 1, 3): report each one as it ends, whatever the order.",
+        "La comprobación volvió a ejecutar tu código con descargas que acaban en otro orden (0, 2, 4, 1, 3): informa de cada una al acabar, sea cual sea el orden.",
+      ),
+      reported(runs[2]!, again!, AGAIN),
+    );
   },
 });
 
-/** Runs the learner's code on downloads that take `durations`; what it reported. */
-async function observe(session: Checking, durations: number[]) {
+/** Runs the learner's code on downloads that take `took` units each; what it reported. */
+async function observe(session: Checking, took: number[]) {
   await using world = session.open();
   const reset = new Error("file 2: connection reset");
-  const failure = session.mark(reset, "failure");
+  const ends = SIZES.map((value, f) =>
+    f === FAILS ? { fail: session.mark(reset, "failure") } : { value }
+  );
   const reports: Record<number, Report> = {};
   const note = (file: number, entry: { size?: unknown; error?: unknown }) => {
     const { at = world.now(), times = 0 } = reports[file] ?? {};
@@ -52,14 +63,10 @@ async function observe(session: Checking, durations: number[]) {
   };
   const tools = {
     files: [...FILES],
-    download: (file: number) =>
-      FILES.includes(file)
-        ? world.task(
-          `download ${file}`,
-          durations[file]!,
-          file === FAILS ? { fail: failure } : { value: SIZES[file] },
-        )
-        : unknownTask(file, FILES),
+    download: (f: number) =>
+      FILES.includes(f)
+        ? world.task(`download ${f}`, took[f]!, ends[f])
+        : unknownTask(f, FILES),
     report: (file: number, size: unknown) => note(file, { size }),
     reportFailure: (file: number, error: unknown) => note(file, { error }),
   };
@@ -67,26 +74,18 @@ async function observe(session: Checking, durations: number[]) {
   return reports;
 }
 
-/** What is wrong with what the learner's code `reported` on downloads that took `durations`. */
-function reported(
-  run: Scene,
-  reports: Record<number, Report>,
-  durations: number[],
-): Text[] {
-  const late = FILES.find((file) =>
-    run.spanOf(`download ${file}`).start > EPSILON
-  );
+/** What is wrong with what the learner's code `said` of downloads that `took` so many units each. */
+function reported(run: Scene, said: Record<number, Report>, took: number[]) {
+  const late = FILES.find((f) => run.spanOf(`download ${f}`).start > EPSILON);
   const problems: Text[] = late === undefined ? [] : [text(
     "Download {file} started at {start}; it could have started at 0.0: start them all at once.",
     "La descarga {file} empezó en {start}; podía haber empezado en 0,0: lánzalas todas a la vez.",
     { file: late, start: units(run.spanOf(`download ${late}`).start) },
   )];
   // The first download to end whose report is wrong.
-  for (
-    const file of [...FILES].sort((a, b) => durations[a]! - durations[b]!)
-  ) {
+  for (const file of FILES.toSorted((a, b) => took[a]! - took[b]!)) {
     const { end } = run.spanOf(`download ${file}`);
-    const report = reports[file];
+    const report = said[file];
     const failed = file === FAILS;
     const values = { file, end: units(end ?? 0), ...report };
     if (end === undefined) continue;

@@ -52,9 +52,8 @@ export const exercise = define<Needs[]>({
     }
     return needs;
   },
-  judge(_, needs, runs) {
-    GRAPHS.forEach((graph, i) => judge(runs[i]!, graph, needs[i]!));
-  },
+  judge: (_, needs, runs) =>
+    GRAPHS.forEach((graph, i) => judge(runs[i]!, graph, needs[i]!)),
 });
 
 function judge(run: Scene, graph: Record<string, Node>, after: Needs) {
