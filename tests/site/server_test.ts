@@ -182,9 +182,9 @@ Deno.test("A lesson's or an exercise's file gone or unreadable after the site st
     });
   } finally {
     console.error = error;
+    await Deno.remove(root, { recursive: true });
   }
   assertEquals(logged, []);
-  await Deno.remove(root, { recursive: true });
 });
 
 Deno.test("The site refuses other methods, other hosts and other origins", async () => {
