@@ -429,7 +429,7 @@ export function terminal(): Io {
       let timer: ReturnType<typeof setTimeout> | undefined;
       (async () => {
         for await (const event of Deno.watchFs(import.meta.dirname!)) {
-          if (!/^(modify|create|rename)$/.test(event.kind)) continue;
+          if (!/^(modify|create|rename|remove)$/.test(event.kind)) continue;
           if (!event.paths.some((path) => path.endsWith(".ts"))) continue;
           clearTimeout(timer);
           timer = setTimeout(() => changed.set(), 150);

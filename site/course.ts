@@ -28,11 +28,11 @@ export type Course = Awaited<ReturnType<typeof loadCourse>>;
 /** Reads the course in the checkout `root` (the one this file is in). */
 export async function loadCourse(root: string = ROOT) {
   const lessons = await listLessons(root);
-  /** A file of the checkout, or `undefined`; its path comes from the course, never from a request. */
+  /** A file of the checkout, or `undefined` when it is gone or unreadable (a flag lacking still throws); its path comes from the course, never from a request. */
   const read = (path: string) =>
     Deno.readTextFile(`${root}/${path}`).catch((error) => {
-      if (error instanceof Deno.errors.NotFound) return undefined;
-      throw error;
+      if (error instanceof Deno.errors.NotCapable) throw error;
+      return undefined;
     });
   return {
     root,

@@ -32,15 +32,15 @@ if (import.meta.main) {
     Deno.exit(0);
   }
   const port = args.port ?? 8000;
-  const maxRuns = args["max-runs"] ?? 2;
   const timeLimit = (args["time-limit"] ?? 120) * 1000;
   let site;
   try {
-    site = await startSite({ port, maxRuns, timeLimit });
+    site = await startSite({ port, maxRuns: args["max-runs"], timeLimit });
   } catch (error) {
+    const next = port < 65535 ? port + 1 : port - 1; // a port that exists
     console.error(
       error instanceof Deno.errors.AddrInUse
-        ? `Port ${port} is in use: try --port ${port + 1}, or --port 0`
+        ? `Port ${port} is in use: try --port ${next}, or --port 0`
         : `Cannot start the site: ${errorLine(error)}`,
     );
     Deno.exit(1);

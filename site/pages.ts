@@ -288,7 +288,7 @@ function section(name: string, title: string, html: string, id = ""): string {
 /** A lesson's page: its explanation beside its code, Run, its output. */
 export async function lessonPage(course: Course, lesson: Lesson, lang: Lang) {
   const t = T[lang];
-  const steps = readSteps((await course.read(`lessons/${lesson.file}`))!);
+  const steps = readSteps(await course.read(`lessons/${lesson.file}`) ?? "");
   const exercises = await course.exercises();
   const guide = lang === "es" ? await course.read(lesson.guide) : undefined;
   const title = lesson.title[lang];

@@ -399,7 +399,7 @@ async function watchIn(root: string, stdout: "piped" | "null") {
   }).spawn();
 }
 
-Deno.test("deno task exercise --watch checks again when a save renames a new file over the old one (gedit, Kate, JetBrains' safe write)", async () => {
+Deno.test("deno task exercise --watch checks again when a save renames a new file over the old one (gedit, Kate, JetBrains' safe write), and when the file is deleted", async () => {
   const root = await copyCheckout("exercise-watch-rename");
   const file = `${root}/exercises/03a_overlap.ts`;
   const cli = await watchIn(root, "piped");
@@ -427,6 +427,9 @@ Deno.test("deno task exercise --watch checks again when a save renames a new fil
     await checked();
     await Deno.copyFile(fileOf(findExercise("03a")!, true), `${file}.new`);
     await Deno.rename(`${file}.new`, file);
+    await checked();
+    // Deleted: the verdict on screen is not left as if the file were there.
+    await Deno.remove(file);
     await checked();
   } finally {
     cli.kill("SIGINT");

@@ -16,6 +16,7 @@ import { ROOT, runDeno } from "../../course/deno.ts";
 import { listLessons, readHeader } from "../../course/header.ts";
 import { formatLessons, main } from "../../course/list.ts";
 import { EXERCISES } from "../../exercises/_catalog.ts";
+import { testFolder } from "../_checkout.ts";
 import { type Flag, parseFlags, UsageError } from "../../course/flags.ts";
 
 const lessons = await listLessons();
@@ -116,6 +117,28 @@ Deno.test("Every lesson's header has its facts, its guide page and exercises tha
   // the semaphore, 04a, before the lock, 04b).
   const listed = lessons.flatMap((l) => l.exercises);
   assertEquals(listed, EXERCISES.map((e) => e.id).toSorted());
+  // Each lesson of the repository is listed: none is left out for its header.
+  const git = new Deno.Command("git", { args: ["ls-files"], cwd: ROOT });
+  const tracked = new TextDecoder().decode((await git.output()).stdout);
+  const files = tracked.match(/^lessons\/\d\d_\w+\.ts$/gm) ?? [];
+  const paths = lessons.map((l) => `lessons/${l.file}`);
+  assertEquals(paths.toSorted(), files.toSorted());
+});
+
+Deno.test("listLessons() skips a file in lessons/ whose header does not read (a learner's copy of a lesson, a scratch file): the list, the site and the exercise CLI, which read the lessons through it, go on without it", async () => {
+  const root = await testFolder("lesson-copies");
+  await Deno.mkdir(`${root}/lessons`);
+  const source = await Deno.readTextFile(`${ROOT}/lessons/03_gather.ts`);
+  await Deno.writeTextFile(`${root}/lessons/03_gather.ts`, source);
+  // A copy: its @run still names lessons/03_gather.ts.
+  await Deno.writeTextFile(`${root}/lessons/03_gather_mine.ts`, source);
+  await Deno.writeTextFile(`${root}/lessons/11_mine.ts`, "console.log(1);\n");
+  try {
+    const found = await listLessons(root);
+    assertEquals(found.map((l) => l.file), ["03_gather.ts"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
 
 // Runs the listing's command line in this process and collects what it wrote.

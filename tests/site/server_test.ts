@@ -161,6 +161,32 @@ Deno.test("The site answers 404 for anything it does not list, and never reads a
   });
 });
 
+Deno.test("A lesson's or an exercise's file gone or unreadable after the site started: its page still comes, without that file, and nothing is logged", async () => {
+  const root = await copyCheckout("files-gone");
+  const course = await loadCourse(root);
+  // A file deleted (a branch switched), and one the site cannot read: as
+  // root any file reads, so a folder stands in its place.
+  await Deno.remove(`${root}/lessons/03_gather.ts`);
+  await Deno.remove(`${root}/exercises/03a_overlap.ts`);
+  await Deno.mkdir(`${root}/exercises/03a_overlap.ts`);
+  const logged: unknown[][] = [];
+  const { error } = console;
+  console.error = (...args: unknown[]) => void logged.push(args);
+  try {
+    await withSite({ course }, async (_site, get) => {
+      for (const path of ["/en/lessons/03_gather", "/es/exercises/03a"]) {
+        const page = await get(path);
+        assertEquals(page.status, 200, path);
+        assert(!(await page.text()).includes('<pre class="code">'), path);
+      }
+    });
+  } finally {
+    console.error = error;
+    await Deno.remove(root, { recursive: true });
+  }
+  assertEquals(logged, []);
+});
+
 Deno.test("The site refuses other methods, other hosts and other origins", async () => {
   await withSite({}, async (site, get) => {
     const cases: [string, RequestInit, number][] = [
@@ -460,4 +486,28 @@ Deno.test("deno task site that cannot start says why in one line, whatever stops
     stderr,
     /^Cannot start the site: NotCapable: Requires read access to "[^"\n]*docs[^\n]*\n$/,
   );
+});
+
+Deno.test("deno task site on a port in use says so in one line, and the port it suggests exists", async () => {
+  // 65535, the last port: the one after it does not exist. A check's own
+  // server may hold it for a moment (exercises/_run.ts draws 61000 up).
+  let held: Deno.Listener | undefined;
+  for (let tries = 0; !held; tries++) {
+    try {
+      held = Deno.listen({ hostname: "127.0.0.1", port: 65535 });
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AddrInUse) || tries > 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  try {
+    const out = await runSite(await taskFlags(), "--port", "65535");
+    assertEquals(out, {
+      code: 1,
+      stdout: "",
+      stderr: "Port 65535 is in use: try --port 65534, or --port 0\n",
+    });
+  } finally {
+    held.close();
+  }
 });
