@@ -233,8 +233,12 @@ export async function typeErrors(file: URL): Promise<Text[]> {
     runDeno(["check", "--quiet", "--no-remote", ...flags, path], { env: ENV });
   const fast = await fastConfig().catch(() => undefined);
   const shown = display(file);
-  const source = await Deno.readTextFile(path).catch(() => undefined);
-  if (source === undefined) return [text(...SAID.gone!, { file: shown })];
+  const source = await Deno.readTextFile(path).catch((error: Error) => error);
+  if (source instanceof Deno.errors.NotFound) {
+    return [text(...SAID.gone!, { file: shown })]; // not for a file unread
+  } else if (source instanceof Error) {
+    return [text(...SAID.load!, { name: shown, error: source.message })];
+  }
   const alone = !BEYOND.test(source);
   // Whatever the fast check finds or cannot judge, deno.json's check says.
   if (fast && alone && (await denoCheck(...fast)).code === 0) return [];

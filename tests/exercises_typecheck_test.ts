@@ -185,3 +185,19 @@ Deno.test("A learner's file that is not there is said to be missing, with the co
     assertStringIncludes(words, "`git checkout exercises/10c_gone.ts`");
   }
 });
+
+Deno.test("A learner's file that is there but cannot be read is not said to be missing: `git checkout` would overwrite it; it is told why it does not load", async () => {
+  const dir = await Deno.makeTempDir({ dir: ".tools/test-output" });
+  try {
+    const file = new URL(`${dir}/10c_folder.ts/`, `file://${Deno.cwd()}/`);
+    await Deno.mkdir(file); // a folder where the file should be
+    const problems = await typeErrors(new URL(file.href.slice(0, -1)));
+    assertEquals(problems.length, 1, JSON.stringify(problems));
+    for (const words of Object.values(problems[0]!)) {
+      assert(!words.includes("git checkout"), words);
+      assertStringIncludes(words, "10c_folder.ts");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
