@@ -308,6 +308,9 @@ export const EXPECTED: Record<
         "Your function returned at 18.0 units, but queue.get() was still waiting for items that will never come",
       "10c_one_consumer":
         "At 2.0 units consumer B was free while item 1 was ready",
+      "10c_fixed_items": "Task make 8 never ran.",
+      "10c_fixed_maxsize":
+        "At 7.0 units, 3 items were made and waiting for a consumer: with a queue of 1,",
     },
   },
 };

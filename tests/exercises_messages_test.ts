@@ -107,15 +107,17 @@ Deno.test("06a: a duration in ms written in, right for the first run's unit, fai
     "; run it once, with 6 * tools.unit ms",
   );
   assertMatch(problems[1]!.en, /again with tools\.unit = \d+ ms, not \d+: use/);
-  assertStringIncludes(problems[1]!.es, "no un número escrito en tu código");
+  assertStringIncludes(problems[1]!.es, "no uno escrito en tu código");
 });
 
-Deno.test("02a, 05c, 07a: a unit or a count written in where tools.unit or tools.items was asked is told second, in both languages, that the check ran the code again with another", async () => {
+Deno.test("02a, 05c, 07a, 10c: a unit or a count written in where tools.* was asked is told second, in both languages, that the check ran the code again with another", async () => {
   for (
     const [id, name, changed] of [
       ["02a", "02a_unit_read_off", "tools.unit = 90 ms, not 125"],
       ["05c", "05c_unit_read_off", "tools.unit = 90 ms, not 125"],
       ["07a", "07a_fixed_items", "tools.items = 170, not 400"],
+      ["10c", "10c_fixed_items", "tools.items = 10, not 8"],
+      ["10c", "10c_fixed_maxsize", "tools.maxsize = 1, not 2"],
     ]
   ) {
     const file = new URL(`${name}.ts`, FIXTURES);
@@ -125,6 +127,8 @@ Deno.test("02a, 05c, 07a: a unit or a count written in where tools.unit or tools
       second!.en,
       `ran your code again with ${changed}: use`,
     );
+    assertStringIncludes(second!.en, ", not one written into your code.");
     assertStringIncludes(second!.es, `tu código con ${es}: usa el propio`);
+    assertStringIncludes(second!.es, ", no uno escrito en tu código.");
   }
 });
