@@ -1,13 +1,13 @@
 /**
  * # 04a · Five downloads, two at a time
  *
- * EN: Download files 0 to 4 with never more than two downloads running at
- * once, starting the next one as soon as one ends; return the sizes in file
- * order. Lesson 04 (lessons/04_semaphore.ts) shows a Semaphore.
+ * EN: Download the files of `tools.files` with never more than two downloads
+ * running at once, starting the next one as soon as one ends; return the sizes
+ * in file order. Lesson 04 (lessons/04_semaphore.ts) shows a Semaphore.
  *
- * ES: Descarga los ficheros del 0 al 4 sin que haya nunca más de dos descargas
- * a la vez, empezando la siguiente en cuanto una acaba; devuelve los tamaños en
- * el orden de los ficheros. Lo enseña la lección 04 (lessons/04_semaphore.ts).
+ * ES: Descarga `tools.files` sin que haya nunca más de dos descargas a la vez,
+ * empezando la siguiente en cuanto una acaba; devuelve los tamaños en el orden
+ * de los ficheros. Lo enseña la lección 04 (lessons/04_semaphore.ts).
  *
  * Check it · Compruébalo: `deno task exercise 04a` (`--hint` for a hint)
  *
@@ -16,7 +16,7 @@
 
 /** What the checker hands you. */
 export interface Tools {
-  /** The files to download: [0, 1, 2, 3, 4]. */
+  /** The files to download: [0, 1, 2, 3, 4] (the check also tries [1, 2, 3, 4, 5, 6]). */
   files: number[];
   /** Downloads one file; resolves with its size. */
   download(file: number): Promise<number>;

@@ -1,12 +1,12 @@
 /**
  * # 10a · Report each download as it finishes
  *
- * EN: Start five downloads at once and report each one, success or failure, the
- * moment it ends. Lesson 10 (lessons/10_downloads.ts); `asCompleted`
- * (lib/as_completed.ts) is asyncio.as_completed.
+ * EN: Start the downloads of `tools.files` at once and report each one, success
+ * or failure, the moment it ends. Lesson 10 (lessons/10_downloads.ts);
+ * `asCompleted` (lib/as_completed.ts) is asyncio.as_completed.
  *
- * ES: Lanza cinco descargas a la vez e informa de cada una, bien o mal, en cuanto
- * acabe. Lección 10 (lessons/10_downloads.ts); `asCompleted`
+ * ES: Lanza las descargas de `tools.files` a la vez e informa de cada una, bien
+ * o mal, en cuanto acabe. Lección 10 (lessons/10_downloads.ts); `asCompleted`
  * (lib/as_completed.ts) es el asyncio.as_completed de Python.
  *
  * Check it · Compruébalo: `deno task exercise 10a` (`--hint` for a hint)
@@ -16,7 +16,7 @@
 
 /** What the checker hands you. */
 export interface Tools {
-  /** The files: [0, 1, 2, 3, 4]. */
+  /** The files: [0, 1, 2, 3, 4] (the check also tries [1, 2, 3, 4, 5, 6]). */
   files: number[];
   /** Downloads a file; resolves with its size, or rejects. */
   download(file: number): Promise<number>;

@@ -1,12 +1,12 @@
 /**
  * # 10c · A producer and two consumers over a bounded Queue
  *
- * EN: A producer makes items and two consumers take them through a `Queue` of 2
- * (lib/queue.ts, asyncio.Queue): nobody idles while an item waits, and nobody
- * is left waiting at the end. Lesson 10 (lessons/10_downloads.ts) uses one.
+ * EN: A producer makes items and two consumers take them through a bounded
+ * `Queue` (lib/queue.ts, asyncio.Queue): nobody idles while an item waits, and
+ * nobody is left waiting at the end. Lesson 10 (lessons/10_downloads.ts) uses one.
  *
  * ES: Un productor fabrica elementos y dos consumidores los toman por una `Queue`
- * de tamaño 2: nadie está ocioso mientras haya un elemento esperando, y nadie
+ * acotada: nadie está ocioso mientras haya un elemento esperando, y nadie
  * queda esperando al final. La usa la lección 10 (lessons/10_downloads.ts).
  *
  * Check it · Compruébalo: `deno task exercise 10c` (`--hint` for a hint)
@@ -16,9 +16,9 @@
 
 /** What the checker hands you. */
 export interface Tools {
-  /** How many items to make: 8. */
+  /** How many items to make: 8 (the check also tries 10). */
   items: number;
-  /** How many items the queue may hold: 2. */
+  /** How many items the queue may hold: 2 (the check also tries 1). */
   maxsize: number;
   /** The consumers' names. */
   consumers: ("A" | "B")[];
@@ -29,11 +29,11 @@ export interface Tools {
 }
 
 /**
- * Makes items 0 to 7 (1 unit each) and has A and B consume them (4 units
- * each) through a queue of `maxsize` 2; settles once all are consumed.
- * ES: Fabrica los elementos 0 a 7 (1 unidad cada uno) y haz que A y B los
- * consuman (4 unidades cada uno) por una cola de `maxsize` 2; termina cuando
- * todos estén consumidos.
+ * Makes `tools.items` items (1 unit each) and has A and B consume them (4
+ * units each) through a queue of `tools.maxsize`; settles once all are
+ * consumed. ES: Fabrica `tools.items` elementos (1 unidad cada uno) y haz que
+ * A y B los consuman (4 unidades cada uno) por una cola de `tools.maxsize`;
+ * termina cuando todos estén consumidos.
  */
 export async function main(tools: Tools): Promise<void> {
   const made: string[] = [];

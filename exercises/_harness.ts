@@ -637,15 +637,26 @@ export function unknownTask(name: unknown, names: readonly unknown[]) {
   return Promise.reject(new RangeError(message));
 }
 
-/** `told`, problems of a run where the check handed the learner's code another `tool` than in its first run (`now`, not `was`), with one that says so second: first the problem, as the first run would have said it. */
-export function again(told: Text[], [now, was]: number[], tool = "tools.unit") {
+/** `told`, problems of a run where the check handed the learner's code another `tool` than in its first run (`now`, not `was`: numbers or lists), with one that says so second: first the problem, as the first run would have said it. */
+export function again(told: Text[], changed: unknown[], tool = "tools.unit") {
+  const [now, was] = changed, ms = tool === "tools.unit" ? " ms" : "";
   if (now === was || told.length === 0) return told;
   const why = text(
-    "The check ran your code again with {tool} = {now}{ms}, not {was}: use {tool} itself, whatever it is, not a number written into your code.",
-    "La comprobación volvió a ejecutar tu código con {tool} = {now}{ms}, no {was}: usa el propio {tool}, valga lo que valga, no un número escrito en tu código.",
-    { tool, now, was, ms: tool === "tools.unit" ? " ms" : "" },
+    "The check ran your code again with {tool} = {now}{ms}, not {was}: use {tool} itself, whatever it is, not one written into your code.",
+    "La comprobación volvió a ejecutar tu código con {tool} = {now}{ms}, no {was}: usa el propio {tool}, valga lo que valga, no uno escrito en tu código.",
+    { tool, now: describe(now), was: describe(was), ms },
   );
   return told.toSpliced(1, 0, why);
+}
+
+/** Runs `judge` on a run set up as {@linkcode again} says: its Failure, even one of a task that never ran or of {@linkcode Scene.common}'s problems alone, says so second. */
+export function toldAgain(judge: () => void, changed: unknown[], tool: string) {
+  try {
+    judge();
+  } catch (e) {
+    if (!(e instanceof Failure)) throw e;
+    throw new Failure(again(e.problems, changed, tool), e.chart, e.unit);
+  }
 }
 
 /** What to tell a learner whose function, run again, handed `what` a signal aborted in an earlier run. */

@@ -98,6 +98,8 @@ export const EXPECTED: Record<
         "Your function changed tools.files, which it was handed (it is now [], it was [0, 1, 2, 3, 4])",
       "04a_three":
         "At 0.0 units, 3 downloads were running at once; at most 2 may run at a time.",
+      "04a_fixed_files":
+        "At 0.0 units, your code threw RangeError: There is no task 0; the tasks are 1, 2, 3, 4, 5, 6",
     },
   },
   "04b": {
@@ -112,6 +114,8 @@ export const EXPECTED: Record<
         "Worker 1 read the counter at 3.2 units, but the lock was free from 3.0, when worker 0 wrote the counter back: worker 1 waited for nothing.",
       "04b_lock_read_only":
         "The counter ended at 2, not 4: worker 1 read the counter at 2.5 units (it read 0)",
+      "04b_fixed_workers":
+        "At 0.0 units, your code threw RangeError: There is no task 0; the tasks are 1, 2, 3, 4, 5",
     },
   },
   "05a": {
@@ -276,6 +280,7 @@ export const EXPECTED: Record<
         "Download 2 failed at 2.0 units and you never reported it",
       "10a_module_set":
         "The check ran your function again on the same downloads, and it went wrong where its first run went right: it keeps state from one call to the next at module level.",
+      "10a_fixed_files": "Task download 5 never ran.",
     },
   },
   "10b": {
@@ -308,6 +313,9 @@ export const EXPECTED: Record<
         "Your function returned at 18.0 units, but queue.get() was still waiting for items that will never come",
       "10c_one_consumer":
         "At 2.0 units consumer B was free while item 1 was ready",
+      "10c_fixed_items": "Task make 8 never ran.",
+      "10c_fixed_maxsize":
+        "At 7.0 units, 3 items were made and waiting for a consumer: with a queue of 1,",
     },
   },
 };

@@ -110,16 +110,23 @@ Deno.test("06a: a duration in ms written in, right for the first run's unit, fai
   assert(ms >= 0 && again > ms, said.join("\n"));
   assertStringIncludes(
     problems[again]!.es,
-    "no un número escrito en tu código",
+    "no uno escrito en tu código",
   );
 });
 
-Deno.test("02a, 05c, 07a: a unit or a count written in where tools.unit or tools.items was asked is told second, in both languages, that the check ran the code again with another", async () => {
+Deno.test("02a, 04a, 04b, 05c, 07a, 10a, 10c: a unit, a count or a list written in where tools.* was asked is told second, in both languages, that the check ran the code again with another", async () => {
+  const files = "tools.files = [1, 2, 3, 4, 5, 6], not [0, 1, 2, 3, 4]";
+  const workers = "tools.workers = [1, 2, 3, 4, 5], not [0, 1, 2, 3]";
   for (
     const [id, name, changed] of [
       ["02a", "02a_unit_read_off", "tools.unit = 90 ms, not 125"],
+      ["04a", "04a_fixed_files", files],
+      ["04b", "04b_fixed_workers", workers],
       ["05c", "05c_unit_read_off", "tools.unit = 90 ms, not 125"],
       ["07a", "07a_fixed_items", "tools.items = 170, not 400"],
+      ["10a", "10a_fixed_files", files],
+      ["10c", "10c_fixed_items", "tools.items = 10, not 8"],
+      ["10c", "10c_fixed_maxsize", "tools.maxsize = 1, not 2"],
     ]
   ) {
     const file = new URL(`${name}.ts`, FIXTURES);
@@ -129,6 +136,8 @@ Deno.test("02a, 05c, 07a: a unit or a count written in where tools.unit or tools
       second!.en,
       `ran your code again with ${changed}: use`,
     );
+    assertStringIncludes(second!.en, ", not one written into your code.");
     assertStringIncludes(second!.es, `tu código con ${es}: usa el propio`);
+    assertStringIncludes(second!.es, ", no uno escrito en tu código.");
   }
 });

@@ -9,28 +9,35 @@ import {
   type Text,
   text,
   textIf,
+  toldAgain,
   units,
   unknownTask,
 } from "../_harness.ts";
 import type { Checking } from "../_world.ts";
 
 const FILES = [0, 1, 2, 3, 4];
-const DURATIONS = [3, 1, 2, 1.5, 2.5];
-/** A second run's: the downloads end in another order, 0, 2, 4, 1, 3. */
+/** A last run's tools.files: other files, and more, so that no list written in passes. */
+const OTHERS = [1, 2, 3, 4, 5, 6];
+const DURATIONS = [3, 1, 2, 1.5, 2.5, 0.5, 3.5];
+/** A third run's: the downloads end in another order, 0, 2, 4, 1, 3. */
 const AGAIN = [1, 2.5, 1.5, 3, 2];
-const SIZES = [300, 100, 0, 150, 250];
+const SIZES = [300, 100, 0, 150, 250, 50, 400];
 const FAILS = 2;
 
 /** When a file was first reported, with what, and how many times. */
 type Report = { at: number; size?: unknown; error?: unknown; times: number };
+type Reports = Record<number, Report>;
 
-export const exercise = define<Record<number, Report>[]>({
+export const exercise = define<Reports[]>({
   slug: "10a_as_completed",
   words: { download: "descarga" },
   // One run after the other: a world has the clock to itself.
   observe: (s) =>
-    Array.fromAsync([DURATIONS, DURATIONS, AGAIN], (d) => observe(s, d)),
-  judge(run, [reports, same, again], runs) {
+    Array.fromAsync(
+      [DURATIONS, DURATIONS, AGAIN, DURATIONS],
+      (d, i) => observe(s, d, i === 3 ? OTHERS : FILES),
+    ),
+  judge(run, [reports, same, again, others], runs) {
     run.judge(reported(run, reports!, DURATIONS));
     runs[1]!.rejudge(
       text(
@@ -46,27 +53,30 @@ export const exercise = define<Record<number, Report>[]>({
       ),
       reported(runs[2]!, again!, AGAIN),
     );
+    const judged = () =>
+      runs[3]!.judge(reported(runs[3]!, others!, DURATIONS, OTHERS));
+    toldAgain(judged, [OTHERS, FILES], "tools.files");
   },
 });
 
-/** Runs the learner's code on downloads that take `took` units each; what it reported. */
-async function observe(session: Checking, took: number[]) {
+/** Runs the learner's code on `files`, downloads that take `took` units each; what it reported. */
+async function observe(session: Checking, took: number[], files: number[]) {
   await using world = session.open();
   const reset = new Error("file 2: connection reset");
   const ends = SIZES.map((value, f) =>
     f === FAILS ? { fail: session.mark(reset, "failure") } : { value }
   );
-  const reports: Record<number, Report> = {};
+  const reports: Reports = {};
   const note = (file: number, entry: { size?: unknown; error?: unknown }) => {
     const { at = world.now(), times = 0 } = reports[file] ?? {};
     reports[file] = { at, ...entry, times: times + 1 };
   };
   const tools = {
-    files: [...FILES],
+    files: [...files],
     download: (f: number) =>
-      FILES.includes(f)
+      files.includes(f)
         ? world.task(`download ${f}`, took[f]!, ends[f])
-        : unknownTask(f, FILES),
+        : unknownTask(f, files),
     report: (file: number, size: unknown) => note(file, { size }),
     reportFailure: (file: number, error: unknown) => note(file, { error }),
   };
@@ -74,16 +84,16 @@ async function observe(session: Checking, took: number[]) {
   return reports;
 }
 
-/** What is wrong with what the learner's code `said` of downloads that `took` so many units each. */
-function reported(run: Scene, said: Record<number, Report>, took: number[]) {
-  const late = FILES.find((f) => run.spanOf(`download ${f}`).start > EPSILON);
+/** What is wrong with what the learner's code `said` of the downloads of `files` that `took` so many units each. */
+function reported(run: Scene, said: Reports, took: number[], files = FILES) {
+  const late = files.find((f) => run.spanOf(`download ${f}`).start > EPSILON);
   const problems: Text[] = late === undefined ? [] : [text(
     "Download {file} started at {start}; it could have started at 0.0: start them all at once.",
     "La descarga {file} empezó en {start}; podía haber empezado en 0,0: lánzalas todas a la vez.",
     { file: late, start: units(run.spanOf(`download ${late}`).start) },
   )];
   // The first download to end whose report is wrong.
-  for (const file of FILES.toSorted((a, b) => took[a]! - took[b]!)) {
+  for (const file of files.toSorted((a, b) => took[a]! - took[b]!)) {
     const { end } = run.spanOf(`download ${file}`);
     const report = said[file];
     const failed = file === FAILS;

@@ -26,11 +26,11 @@ export interface Tools {
 }
 
 /**
- * Makes items 0 to 7 (1 unit each) and has A and B consume them (4 units
- * each) through a queue of `maxsize` 2; settles once all are consumed.
- * ES: Fabrica los elementos 0 a 7 (1 unidad cada uno) y haz que A y B los
- * consuman (4 unidades cada uno) por una cola de `maxsize` 2; termina cuando
- * todos estén consumidos.
+ * Makes `tools.items` items (1 unit each) and has A and B consume them (4
+ * units each) through a queue of `tools.maxsize`; settles once all are
+ * consumed. ES: Fabrica `tools.items` elementos (1 unidad cada uno) y haz que
+ * A y B los consuman (4 unidades cada uno) por una cola de `tools.maxsize`;
+ * termina cuando todos estén consumidos.
  */
 export async function main(tools: Tools): Promise<void> {
   const queue = new Queue<string>({ maxsize: tools.maxsize });
