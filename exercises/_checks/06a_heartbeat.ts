@@ -68,10 +68,12 @@ export const exercise = define<Beat[]>({
           "Tu función devolvió {value}; devuelve lo que devuelve blockFor («Finished blocking task»).",
           { value: run.show(value) },
         ));
-      } else if (asked.length > 1 || asked.length && total !== 6) {
+      } else if (
+        asked.length > 1 || asked.length && Math.abs(total - 6) > 1e-9
+      ) {
         problems.push(text(
           "blockFor ran for {ms} ms ({n}); run it once, with 6 * tools.unit ms (6.0 units).",
-          "blockFor se ejecutó {ms} ms ({n}); ejecútala una vez, con 6 * tools.unit ms (6,0 unidades).",
+          "blockFor se ejecutó durante {ms} ms ({n}); ejecútala una vez, con 6 * tools.unit ms (6,0 unidades).",
           { ms: asked.join(" + "), n: units(total) },
         ));
       }
