@@ -188,6 +188,7 @@ export const EXPECTED: Record<
         "but a worker was still alive: it keeps the program running. Shut the executor down",
       // 12.0 units, or in the rerun with units 7/4 as long on a loaded machine.
       "06a_fixed_ms": "blockFor ran for 600 ms (",
+      "06a_nan_ms": "blockFor ran for NaN ms (NaN units)",
     },
   },
   "07a": {

@@ -69,12 +69,12 @@ export const exercise = define<Beat[]>({
           { value: run.show(value) },
         ));
       } else if (
-        asked.length > 1 || asked.length && Math.abs(total - 6) > 1e-9
+        asked.length > 1 || asked.length && !(Math.abs(total - 6) < 1e-9)
       ) {
         problems.push(text(
           "blockFor ran for {ms} ms ({n}); run it once, with 6 * tools.unit ms (6.0 units).",
           "blockFor se ejecutó durante {ms} ms ({n}); ejecútala una vez, con 6 * tools.unit ms (6,0 unidades).",
-          { ms: asked.join(" + "), n: units(total) },
+          { ms: asked.map((ms) => run.show(ms)).join(" + "), n: units(total) },
         ));
       }
       run.judge(again(problems, [run.run.unit, runs[0]!.run.unit]));
