@@ -651,11 +651,26 @@ export function again(told: Text[], changed: unknown[], tool = "tools.unit") {
 
 /** Runs `judge` on a run set up as {@linkcode again} says: its Failure, even one of a task that never ran or of {@linkcode Scene.common}'s problems alone, says so second. */
 export function toldAgain(judge: () => void, changed: unknown[], tool: string) {
+  retold(judge, (problems) => again(problems, changed, tool));
+}
+
+/** Runs `judge` on a run set up as the first was: its Failure says first that what the learner's code keeps at module level is why. */
+export function toldSame(judge: () => void): void {
+  retold(judge, (problems) => [KEEPS_STATE, ...problems]);
+}
+
+/** Why a function went wrong only when run again as it was the first time. */
+export const KEEPS_STATE: Text = text(
+  "The check ran your function again as it did the first time, and it went wrong where its first run went right: it keeps state from one call to the next at module level. Make the state a call keeps (a Set, a counter, a queue) in each call, not one for the whole module.",
+  "La comprobación volvió a ejecutar tu función como la primera vez, y falló donde su primera ejecución acertó: guarda estado de una llamada a otra a nivel de módulo. Crea el estado que guarda una llamada (un Set, un contador, una cola) en cada llamada, no uno para todo el módulo.",
+);
+
+function retold(judge: () => void, tell: (problems: Text[]) => Text[]) {
   try {
     judge();
   } catch (e) {
     if (!(e instanceof Failure)) throw e;
-    throw new Failure(again(e.problems, changed, tool), e.chart, e.unit);
+    throw new Failure(tell(e.problems), e.chart, e.unit);
   }
 }
 

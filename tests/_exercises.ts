@@ -280,7 +280,7 @@ export const EXPECTED: Record<
       "10a_then_all":
         "Download 2 failed at 2.0 units and you never reported it",
       "10a_module_set":
-        "The check ran your function again on the same downloads, and it went wrong where its first run went right: it keeps state from one call to the next at module level.",
+        "The check ran your function again as it did the first time, and it went wrong where its first run went right: it keeps state from one call to the next at module level.",
       "10a_fixed_files": "Task download 5 never ran.",
     },
   },
@@ -315,6 +315,8 @@ export const EXPECTED: Record<
       "10c_one_consumer":
         "At 2.0 units consumer B was free while item 1 was ready",
       "10c_fixed_items": "Task make 8 never ran.",
+      "10c_module_counter":
+        "The check ran your function again as it did the first time, and it went wrong where its first run went right: it keeps state from one call to the next at module level.",
       "10c_fixed_maxsize":
         "At 7.0 units, 3 items were made and waiting for a consumer: with a queue of 1,",
     },

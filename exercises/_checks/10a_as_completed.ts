@@ -3,6 +3,7 @@ import {
   define,
   describe,
   EPSILON,
+  KEEPS_STATE,
   num,
   refOf,
   type Scene,
@@ -39,13 +40,7 @@ export const exercise = define<Reports[]>({
     ),
   judge(run, [reports, same, again, others], runs) {
     run.judge(reported(run, reports!, DURATIONS));
-    runs[1]!.rejudge(
-      text(
-        "The check ran your function again on the same downloads, and it went wrong where its first run went right: it keeps state from one call to the next at module level. Make the state a call keeps (such as a Set of the downloads reported) in each call, not one for the whole module.",
-        "La comprobación volvió a ejecutar tu función con las mismas descargas, y falló donde su primera ejecución acertó: guarda estado de una llamada a otra a nivel de módulo. Crea el estado que guarda una llamada (como un Set de las descargas informadas) en cada llamada, no uno para todo el módulo.",
-      ),
-      reported(runs[1]!, same!, DURATIONS),
-    );
+    runs[1]!.rejudge(KEEPS_STATE, reported(runs[1]!, same!, DURATIONS));
     runs[2]!.rejudge(
       text(
         "The check ran your code again with downloads that end in another order (0, 2, 4, 1, 3): report each one as it ends, whatever the order.",
