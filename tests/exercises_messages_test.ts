@@ -37,6 +37,12 @@ Deno.test("07a: one item processed of 400 is counted in words that fit one, in b
   assertStringIncludes(all, "Elementos procesados: 1; hay 400 (del 0 al 399)");
 });
 
+Deno.test("04b: a task's name in Spanish is a noun, not a verb: a read that never ran is 'lectura 0', not 'lee 0'", async () => {
+  const all = await problemsOf("04b", "_04b_never_reads");
+  assertStringIncludes(all, "Task read 0 never ran.");
+  assertStringIncludes(all, "La tarea lectura 0 no llegó a ejecutarse.");
+});
+
 Deno.test("10c: a single get() left waiting is told so in the singular, in both languages", async () => {
   const all = await problemsOf("10c", "_10c_one_left");
   assertStringIncludes(all, "but queue.get() was still waiting for items");
