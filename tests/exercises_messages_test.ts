@@ -43,6 +43,12 @@ Deno.test("04b: a task's name in Spanish is a noun, not a verb: a read that neve
   assertStringIncludes(all, "La tarea lectura 0 no llegó a ejecutarse.");
 });
 
+Deno.test("10c: a make that never ran is 'fabricación 7' in Spanish, a noun, not the verb 'fabrica'", async () => {
+  const all = await problemsOf("10c", "_10c_one_short");
+  assertStringIncludes(all, "Task make 7 never ran.");
+  assertStringIncludes(all, "La tarea fabricación 7 no llegó a ejecutarse.");
+});
+
 Deno.test("10c: a single get() left waiting is told so in the singular, in both languages", async () => {
   const all = await problemsOf("10c", "_10c_one_left");
   assertStringIncludes(all, "but queue.get() was still waiting for items");
