@@ -43,6 +43,18 @@ Deno.test("04b: a task's name in Spanish is a noun, not a verb: a read that neve
   assertStringIncludes(all, "La tarea lectura 0 no llegó a ejecutarse.");
 });
 
+Deno.test("10a: a failure reported late is told in plain English, 'it failed at', not 'it was failed at'", async () => {
+  const all = await problemsOf("10a", "_10a_failures_at_end");
+  assertStringIncludes(
+    all,
+    "You reported download 2 at 3.0 units; it failed at 2.0",
+  );
+  assertStringIncludes(
+    all,
+    "Informaste de la descarga 2 en 3,0 unidades; falló en 2,0",
+  );
+});
+
 Deno.test("10c: a make that never ran is 'fabricación 7' in Spanish, a noun, not the verb 'fabrica'", async () => {
   const all = await problemsOf("10c", "_10c_one_short");
   assertStringIncludes(all, "Task make 7 never ran.");
