@@ -37,6 +37,30 @@ Deno.test("07a: one item processed of 400 is counted in words that fit one, in b
   assertStringIncludes(all, "Elementos procesados: 1; hay 400 (del 0 al 399)");
 });
 
+Deno.test("04b: a task's name in Spanish is a noun, not a verb: a read that never ran is 'lectura 0', not 'lee 0'", async () => {
+  const all = await problemsOf("04b", "_04b_never_reads");
+  assertStringIncludes(all, "Task read 0 never ran.");
+  assertStringIncludes(all, "La tarea lectura 0 no llegó a ejecutarse.");
+});
+
+Deno.test("10a: a failure reported late is told in plain English, 'it failed at', not 'it was failed at'", async () => {
+  const all = await problemsOf("10a", "_10a_failures_at_end");
+  assertStringIncludes(
+    all,
+    "You reported download 2 at 3.0 units; it failed at 2.0",
+  );
+  assertStringIncludes(
+    all,
+    "Informaste de la descarga 2 en 3,0 unidades; falló en 2,0",
+  );
+});
+
+Deno.test("10c: a make that never ran is 'fabricación 7' in Spanish, a noun, not the verb 'fabrica'", async () => {
+  const all = await problemsOf("10c", "_10c_one_short");
+  assertStringIncludes(all, "Task make 7 never ran.");
+  assertStringIncludes(all, "La tarea fabricación 7 no llegó a ejecutarse.");
+});
+
 Deno.test("10c: a single get() left waiting is told so in the singular, in both languages", async () => {
   const all = await problemsOf("10c", "_10c_one_left");
   assertStringIncludes(all, "but queue.get() was still waiting for items");

@@ -608,3 +608,19 @@ Deno.test("Stubs and solutions import nothing by a relative path (the package by
     }
   }
 });
+
+Deno.test("The suite reads each stub as committed, never the checkout's file, so a stub a learner saves while it runs changes no verdict", async () => {
+  for (const exercise of EXERCISES) {
+    const stub = await shipped(exercise);
+    assert(stub.href !== fileOf(exercise).href, stub.href);
+    const committed = new Deno.Command("git", {
+      args: ["show", `HEAD:exercises/${exercise.slug}.ts`],
+      stdout: "piped",
+    });
+    const { stdout } = await committed.output();
+    assertEquals(
+      await Deno.readTextFile(stub),
+      new TextDecoder().decode(stdout),
+    );
+  }
+});

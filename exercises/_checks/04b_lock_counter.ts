@@ -19,7 +19,7 @@ type Notes = { counter: unknown; reads: number[] };
 
 export const exercise = define<Notes[]>({
   slug: "04b_lock_counter",
-  words: { work: "trabajo", read: "lee", write: "escribe" },
+  words: { work: "trabajo", read: "lectura", write: "escritura" },
   // One run after the other: a world has the clock to itself.
   observe: (session) =>
     Array.fromAsync(RUNS, async (workers) => {

@@ -122,13 +122,13 @@ function reported(run: Scene, said: Reports, took: number[], files = FILES) {
       ));
     } else if (report.at > end + EPSILON) {
       problems.push(text(
-        "You reported download {file} at {at}; it was {done} at {end}: report each download as soon as it ends.",
+        "You reported download {file} at {at}; it {done} at {end}: report each download as soon as it ends.",
         "Informaste de la descarga {file} en {at}; {done} en {end}: informa de cada descarga en cuanto termine.",
         {
           file,
           at: units(report.at),
           end: num(end),
-          done: failed ? text("failed", "falló") : text("done", "acabó"),
+          done: failed ? text("failed", "falló") : text("was done", "acabó"),
         },
       ));
     }

@@ -24,7 +24,7 @@ type Notes = { consumedBy: Record<string, string[]>; left: number };
 
 export const exercise = define<Notes[]>({
   slug: "10c_pipeline",
-  words: { make: "fabrica", item: "elemento" },
+  words: { make: "fabricación", item: "elemento" },
   // One run after the other: a world has the clock to itself.
   observe: (session) =>
     Array.fromAsync(RUNS, async ({ items, maxsize }) => {
