@@ -20,7 +20,11 @@ const RUNS = [FIRST, FIRST, { ...FIRST, items: 10 }, { ...FIRST, maxsize: 1 }];
 const CONSUMERS = ["A", "B"];
 const FOR_AWAIT = "`for await (const item of queue)`";
 
-type Notes = { consumedBy: Record<string, string[]>; left: number };
+type Notes = {
+  consumedBy: Record<string, string[]>;
+  left: number;
+  timers: number;
+};
 
 export const exercise = define<Notes[]>({
   slug: "10c_pipeline",
@@ -55,18 +59,24 @@ export const exercise = define<Notes[]>({
           return world.task(`${consumer}: ${item}`, 4);
         },
       };
-      // The learner's queue (its put() shows it), to count who still waits.
-      const put = Queue.prototype.put;
-      let queue: Queue<unknown> | undefined;
+      // The learner's queue (its put() shows it), to count who still waits;
+      // its timers (simulated: a poll whose period divides the unit is
+      // never late, so it is told by its timers).
+      const [put, set] = [Queue.prototype.put, globalThis.setTimeout];
+      let queue: Queue<unknown> | undefined, timers = 0;
       Queue.prototype.put = function (...args) {
         return put.apply(queue = this, args);
       };
+      const count = (
+        ...args: Parameters<typeof set>
+      ) => (timers++, set(...args));
+      globalThis.setTimeout = count as typeof set;
       try {
         await world.run(() => session.export(tools), 60);
       } finally {
-        Queue.prototype.put = put;
+        [Queue.prototype.put, globalThis.setTimeout] = [put, set];
       }
-      return { consumedBy, left: queue?.waitingGetters ?? 0 };
+      return { consumedBy, left: queue?.waitingGetters ?? 0, timers };
     }),
   judge: (_, notes, runs) =>
     runs.forEach((run, r) => {
@@ -104,6 +114,13 @@ function judge(run: Scene, notes: Notes, setup: typeof FIRST) {
       "Consumer {consumer} was consuming two items at once at {start}: a consumer takes the next item only when it is done with the last one.",
       "El consumidor {consumer} consumía dos elementos a la vez en {start}: un consumidor toma el siguiente solo cuando acaba con el anterior.",
       { consumer, start: units(at) },
+    ));
+  }
+  if (notes.timers > 0) {
+    problems.push(text(
+      "Your code set {n} timers: a consumer that checks the queue every so often takes an item late whenever its timer does not line up. Wait on the queue itself: {loop} (or await queue.get()) wakes the moment an item is put.",
+      "Tu código programó {n} temporizadores: un consumidor que mira la cola cada cierto tiempo toma un elemento tarde siempre que su temporizador no coincide. Espera en la propia cola: {loop} (o await queue.get()) despierta en cuanto se añade un elemento.",
+      { n: notes.timers, loop: FOR_AWAIT },
     ));
   }
   // Nobody idles while an item is ready.
