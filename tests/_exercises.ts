@@ -91,7 +91,7 @@ export const EXPECTED: Record<
       "At 0.0 units, 5 downloads were running at once; at most 2 may run at a time.",
     wrong: {
       "04a_sequential":
-        "From 0.0 to 2.0 units only 1 download was running while download 1 waited",
+        "From 0.0 to 2.0 units only 1 download was running while download 1 waited (it started at 2.0): keep 2 running, starting the next download whenever fewer run.",
       "04a_pairs":
         "From 1.0 to 2.0 units only 1 download was running while download 2 waited",
       "04a_shifts_files":

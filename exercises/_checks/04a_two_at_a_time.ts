@@ -56,16 +56,17 @@ function judge(run: Scene, files: number[], asked: number[]) {
     ));
   } else if (idle) {
     problems.push(text(
-      "From {from} to {to} {running} running while {name} waited (it started at {start}): start the next download as soon as one ends.",
-      "De {from} a {to} {running} mientras la {name} esperaba (empezó en {start}): empieza la siguiente descarga en cuanto acabe una.",
+      "From {from} to {to} {running} running while {name} waited (it started at {start}): keep {limit} running, starting the next download whenever fewer run.",
+      "De {from} a {to} {running} mientras la {name} esperaba (empezó en {start}): mantén {limit} en marcha, empezando la siguiente descarga en cuanto haya menos.",
       {
         from: num(idle.from),
         to: units(idle.to),
         running: idle.running === 1
-          ? text("only 1 download was", "solo iba 1 descarga")
-          : text("no download was", "no iba ninguna descarga"),
+          ? text("only 1 download was", "solo había 1 descarga en marcha")
+          : text("no download was", "no había ninguna descarga en marcha"),
         name: text(idle.waiting.name, run.es(idle.waiting.name)),
         start: num(idle.waiting.start),
+        limit: LIMIT,
       },
     ));
   }
