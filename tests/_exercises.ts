@@ -316,7 +316,9 @@ export const EXPECTED: Record<
         "At 2.0 units consumer B was free while item 1 was ready",
       "10c_fixed_items": "Task make 8 never ran.",
       "10c_polls":
-        "timers: a consumer that checks the queue every so often takes an item late whenever its timer does not line up. Wait on the queue itself",
+        "Your code waited on a timer (setTimeout or setInterval): a consumer that checks the queue every so often takes an item late whenever its timer does not line up. Wait on the queue itself",
+      "10c_polls_interval":
+        "Your code waited on a timer (setTimeout or setInterval)",
       "10c_module_counter":
         "The check ran your function again as it did the first time, and it went wrong where its first run went right: it keeps state from one call to the next at module level.",
       "10c_fixed_maxsize":

@@ -68,6 +68,10 @@ Deno.test("10c: a single get() left waiting is told so in the singular, in both 
   assertEquals(/\b1 (queue\.get\(\) calls|llamadas)/.test(all), false, all);
 });
 
+Deno.test("10c: timers that poll nothing pass: a 0 ms yield after each item, and a watchdog cleared once the consumers end", async () => {
+  assertEquals(await problemsOf("10c", "_10c_watchdog"), "");
+});
+
 Deno.test("deno task exercise, given a flag it does not know, says where the flags are, as a lesson does", async () => {
   for (
     const [lang, help] of [["en", "Run with --help"], ["es", "con --help"]]

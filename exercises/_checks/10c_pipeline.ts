@@ -60,21 +60,24 @@ export const exercise = define<Notes[]>({
         },
       };
       // The learner's queue (its put() shows it), to count who still waits;
-      // its timers (simulated: a poll whose period divides the unit is
-      // never late, so it is told by its timers).
-      const [put, set] = [Queue.prototype.put, globalThis.setTimeout];
+      // its timers that went off after a wait (simulated: a poll whose
+      // period divides the unit is never late, so it is told by them; a
+      // watchdog cleared in time polls nothing, a 0 ms poll is a busy loop).
+      const [put, once, every] = [Queue.prototype.put, setTimeout, setInterval];
       let queue: Queue<unknown> | undefined, timers = 0;
       Queue.prototype.put = function (...args) {
         return put.apply(queue = this, args);
       };
-      const count = (
-        ...args: Parameters<typeof set>
-      ) => (timers++, set(...args));
-      globalThis.setTimeout = count as typeof set;
+      const count = (set: typeof every) =>
+        ((fn: (...a: unknown[]) => void, ms = 0, ...args: unknown[]) =>
+          set((...a) => (timers += +(ms > 0), fn(...a)), ms, ...args)) as never;
+      globalThis.setTimeout = count(once);
+      globalThis.setInterval = count(every);
       try {
         await world.run(() => session.export(tools), 60);
       } finally {
-        [Queue.prototype.put, globalThis.setTimeout] = [put, set];
+        [Queue.prototype.put, globalThis.setTimeout] = [put, once];
+        globalThis.setInterval = every;
       }
       return { consumedBy, left: queue?.waitingGetters ?? 0, timers };
     }),
@@ -118,9 +121,9 @@ function judge(run: Scene, notes: Notes, setup: typeof FIRST) {
   }
   if (notes.timers > 0) {
     problems.push(text(
-      "Your code set {n} timers: a consumer that checks the queue every so often takes an item late whenever its timer does not line up. Wait on the queue itself: {loop} (or await queue.get()) wakes the moment an item is put.",
-      "Tu código programó {n} temporizadores: un consumidor que mira la cola cada cierto tiempo toma un elemento tarde siempre que su temporizador no coincide. Espera en la propia cola: {loop} (o await queue.get()) despierta en cuanto se añade un elemento.",
-      { n: notes.timers, loop: FOR_AWAIT },
+      "Your code waited on a timer (setTimeout or setInterval): a consumer that checks the queue every so often takes an item late whenever its timer does not line up. Wait on the queue itself: {loop} (or await queue.get()) wakes the moment an item is put.",
+      "Tu código esperó a un temporizador (setTimeout o setInterval): un consumidor que mira la cola cada cierto tiempo toma un elemento tarde siempre que su temporizador no coincide. Espera en la propia cola: {loop} (o await queue.get()) despierta en cuanto se añade un elemento.",
+      { loop: FOR_AWAIT },
     ));
   }
   // Nobody idles while an item is ready.
