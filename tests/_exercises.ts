@@ -319,6 +319,8 @@ export const EXPECTED: Record<
         "Your code waited on a timer (setTimeout or setInterval): a consumer that checks the queue every so often takes an item late whenever its timer does not line up. Wait on the queue itself",
       "10c_polls_interval":
         "Your code waited on a timer (setTimeout or setInterval)",
+      "10c_ends_on_timeout":
+        "Everything was consumed by 18.0 units, but your function returned only at 28.0 units: return as soon as all is consumed.",
       "10c_module_counter":
         "The check ran your function again as it did the first time, and it went wrong where its first run went right: it keeps state from one call to the next at module level.",
       "10c_fixed_maxsize":

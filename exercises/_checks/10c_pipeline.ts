@@ -189,13 +189,22 @@ function judge(run: Scene, notes: Notes, setup: typeof FIRST) {
   }
   const done = taken.every((s) => s.end !== undefined) &&
     Object.keys(consumedBy).length === count;
+  const last = Math.max(...taken.map((s) => s.end!));
   if (run.outcome.status === "stuck" && done) {
     problems.push(text(
       "Everything was consumed by {last}, but your function was still waiting: the consumers wait for items that will never come. Close the queue once the producer is done (queue.close()): a {loop} loop ends once the queue is closed and empty.",
       "Todo estaba consumido en {last}, pero tu función seguía esperando: los consumidores esperan elementos que nunca llegarán. Cierra la cola cuando el productor acabe (queue.close()): un bucle {loop} termina cuando la cola está cerrada y vacía.",
-      { last: units(Math.max(...taken.map((s) => s.end!))), loop: FOR_AWAIT },
+      { last: units(last), loop: FOR_AWAIT },
     ));
     run.fail([...problems, ...run.twice()]);
+  }
+  const { status, at } = run.outcome;
+  if (done && status === "fulfilled" && at > last + EPSILON) {
+    problems.push(text(
+      "Everything was consumed by {last}, but your function returned only at {at}: return as soon as all is consumed. Close the queue once the producer is done (queue.close()): a {loop} loop ends then, with no time-out to wait for.",
+      "Todo estaba consumido en {last}, pero tu función no terminó hasta {at}: termina en cuanto todo esté consumido. Cierra la cola cuando el productor acabe (queue.close()): un bucle {loop} termina entonces, sin plazo que esperar.",
+      { last: units(last), at: units(at), loop: FOR_AWAIT },
+    ));
   }
   if (left > 0 && run.outcome.status === "fulfilled") {
     problems.push(text(
