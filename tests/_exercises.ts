@@ -373,9 +373,10 @@ async function committedStub(exercise: Exercise): Promise<URL> {
   if (committed === undefined) return fileOf(exercise);
   const copy = new URL(`stubs/${exercise.slug}.ts`, OUTPUT);
   await Deno.mkdir(new URL(".", copy), { recursive: true });
-  // Written aside, then renamed: test processes run at once, and a check
-  // of one must never read another's half-written copy.
-  const aside = new URL(`${copy.href}.${Deno.pid}`);
+  // Written aside, then renamed: test modules run at once, and a check of
+  // one must never read another's half-written copy. Each its own aside:
+  // with --parallel, modules share a process (and its pid).
+  const aside = new URL(`${copy.href}.${crypto.randomUUID()}`);
   await Deno.writeTextFile(aside, committed);
   await Deno.rename(aside, copy);
   return copy;

@@ -624,3 +624,18 @@ Deno.test("The suite reads each stub as committed, never the checkout's file, so
     );
   }
 });
+
+Deno.test("Test modules that copy the committed stubs at once, as --parallel runs them in one process, each get every copy whole", async () => {
+  // Each import is a module of its own, with its own cache, as a test
+  // module is; with --parallel they share one process, and its pid.
+  const copies = await Promise.all(
+    ["a", "b", "c"].map(async (tag) => {
+      const module = await import(`./_exercises.ts?${tag}`);
+      const shipped: (e: typeof EXERCISES[0]) => Promise<URL> = module.shipped;
+      return Promise.all(EXERCISES.map((exercise) => shipped(exercise)));
+    }),
+  );
+  for (const urls of copies) {
+    assertEquals(urls.map(String), copies[0]!.map(String));
+  }
+});
