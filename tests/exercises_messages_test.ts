@@ -111,9 +111,14 @@ Deno.test("01a: a pass() that throws the reason of a signal aborted already, whe
   assertEquals(await problemsOf("01a", "_01a_throws_at_once"), "");
 });
 
-Deno.test("06a: an executor whose worker started as the module loaded, before the check's run, is not told blockFor never ran; one that can serve one call, held up once as a busy machine would, passes on the check's rerun; one that works in seconds, 6 units but for a float's last bit, passes", async () => {
+Deno.test("06a: an executor whose worker started as the module loaded, before the check's run, is not told blockFor never ran; one that can serve one call, held up once as a busy machine would, passes on the check's rerun; one held up at every call, its thread still but not using the CPU (as a stopped process), passes; one that works in seconds, 6 units but for a float's last bit, passes", async () => {
   for (
-    const name of ["_06a_warm.ts", "_06a_stalled_once.ts", "_06a_in_seconds.ts"]
+    const name of [
+      "_06a_warm.ts",
+      "_06a_stalled_once.ts",
+      "_06a_held_always.ts",
+      "_06a_in_seconds.ts",
+    ]
   ) {
     const file = new URL(name, FIXTURES);
     const result = await check(findExercise("06a")!, file, {

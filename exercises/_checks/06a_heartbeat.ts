@@ -2,14 +2,15 @@
 import { again, define, num, type Text, text, units } from "../_harness.ts";
 import { type Checking, REAL } from "../_world.ts";
 import { blockFor, calls } from "../_tasks.ts";
+import { cpuUsage } from "node:process";
 
 /** Real milliseconds per unit, at least; then units 7/4 as long: no duration in ms is 6 units in both. */
 const [UNIT, AGAIN] = [50, 7 / 4];
 /** A heartbeat gap at least this long (in units) means the thread was blocked. */
 const STALL = 4;
 
-/** When the heartbeat ticked, in units; the ms blockFor was asked for, on any thread; how many times it ran on the learner's thread. */
-type Beat = { ticks: number[]; asked: number[]; here: number };
+/** When the heartbeat ticked, in units, and the process's CPU time then (ms); the ms blockFor was asked for, on any thread; how many times it ran on the learner's thread. */
+type Beat = { ticks: number[]; cpu: number[]; asked: number[]; here: number };
 
 export const exercise = define<Beat[]>({
   slug: "06a_heartbeat",
@@ -36,9 +37,13 @@ export const exercise = define<Beat[]>({
     return beats;
   },
   judge: (_, beats, runs) =>
-    beats.forEach(({ ticks, here, asked }, i) => {
+    beats.forEach(({ ticks, cpu, here, asked }, i) => {
       const run = runs[i]!;
-      const { gap, from } = stall(ticks);
+      const { gap, from } = stall(ticks), at = ticks.indexOf(from);
+      // A stall for under a quarter of which the process used the CPU
+      // was the machine's (the process stopped or not scheduled), not code
+      // of the learner's that kept the thread busy: the run is held up.
+      const held = (cpu[at + 1]! - cpu[at]!) / run.run.unit < gap / 4;
       const values = { gap: units(gap), from: num(from) };
       const problems: Text[] = [];
       if (here > 0) {
@@ -53,7 +58,8 @@ export const exercise = define<Beat[]>({
           'Tu función devolvió {value}, pero blockFor nunca se ejecutó: ni aquí ni en un worker. Ejecútala en un Executor: executor.run(tools.tasks, "blockFor", [6 * tools.unit]).',
           { value: run.show(run.outcome.value) },
         ));
-      } else if (gap >= STALL) {
+      } else if (gap >= STALL && held) Object.assign(run.run, { held: 1 });
+      else if (gap >= STALL) {
         problems.push(text(
           "The heartbeat could not tick for {gap} (from {from}): something blocked your thread.",
           "El latido no pudo sonar durante {gap} (desde {from}): algo bloqueó tu hilo.",
@@ -91,21 +97,23 @@ function stall(ticks: readonly number[]): { gap: number; from: number } {
 async function heartbeat(s: Checking, main: Checking["export"], unit: number) {
   const before = calls();
   await using world = s.open({ virtual: false, unit });
-  const [ticks, asked]: [number[], number[]] = [[], []];
+  const [ticks, cpu, asked]: [number[], number[], number[]] = [[], [], []];
+  const tick = (at: number, { user, system } = cpuUsage()) =>
+    [ticks[ticks.length], cpu[cpu.length]] = [at, (user + system) / 1000];
   const heard = new BroadcastChannel("blockFor");
   heard.onmessage = (event) => asked.push(event.data);
   let timer = 0;
   const beat = () => {
-    ticks.push(world.now());
+    tick(world.now());
     timer = REAL.setTimeout(beat, unit / 4);
   };
   beat();
   const tasks = new URL("../_tasks.ts", import.meta.url);
   try {
-    ticks.push((await world.run(() => main({ blockFor, tasks, unit }), 40)).at);
+    tick((await world.run(() => main({ blockFor, tasks, unit }), 40)).at);
   } finally {
     REAL.clearTimeout(timer);
     heard.close();
   }
-  return { ticks, asked, here: calls() - before } satisfies Beat;
+  return { ticks, cpu, asked, here: calls() - before } satisfies Beat;
 }
