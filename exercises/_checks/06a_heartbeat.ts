@@ -39,7 +39,7 @@ export const exercise = define<Beat[]>({
   judge: (_, beats, runs) =>
     beats.forEach(({ ticks, cpu, here, asked }, i) => {
       const run = runs[i]!;
-      const { gap, from } = stall(ticks), at = ticks.indexOf(from);
+      const { gap, from, at } = stall(ticks);
       // A stall for under a quarter of which the process used the CPU
       // was the machine's (the process stopped or not scheduled), not code
       // of the learner's that kept the thread busy: the run is held up.
@@ -87,10 +87,14 @@ export const exercise = define<Beat[]>({
     }),
 });
 
-/** The longest wait between two ticks, and when it began. */
-function stall(ticks: readonly number[]): { gap: number; from: number } {
-  return ticks.map((from, i) => ({ gap: (ticks[i + 1] ?? from) - from, from }))
-    .reduce((a, b) => b.gap > a.gap ? b : a, { gap: 0, from: 0 });
+/** The longest wait between two ticks, when it began, and its first tick's index. */
+function stall(ticks: readonly number[]) {
+  return ticks.map((from, at) => ({
+    gap: (ticks[at + 1] ?? from) - from,
+    from,
+    at,
+  }))
+    .reduce((a, b) => b.gap > a.gap ? b : a, { gap: 0, from: 0, at: 0 });
 }
 
 /** One run of `main` with `unit` ms per unit, the checker's heartbeat beside it. */

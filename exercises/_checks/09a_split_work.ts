@@ -35,7 +35,8 @@ export const exercise = define<{ here: number; ranges: unknown[][] }>({
       for (const limit of [LIMIT, AGAIN]) {
         // Both workers up before the clock starts (at load 70, a start
         // outlasted the run's 50 units, and right solutions were late).
-        await Promise.all([0, 1].map(() => executor.run(tasks, "calls", [])));
+        const up = () => executor.run(tasks, "calls", []);
+        await Promise.all(Array.from({ length: WORKERS }, up));
         // Calls still running when the world has closed are aborted (the
         // executor ends their workers): a chunk that never ends ends there.
         const stop = new AbortController();

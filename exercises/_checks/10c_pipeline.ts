@@ -76,8 +76,8 @@ export const exercise = define<Notes[]>({
       try {
         await world.run(() => session.export(tools), 60);
       } finally {
-        [Queue.prototype.put, globalThis.setTimeout] = [put, once];
-        globalThis.setInterval = every;
+        Queue.prototype.put = put;
+        [globalThis.setTimeout, globalThis.setInterval] = [once, every];
       }
       return { consumedBy, left: queue?.waitingGetters ?? 0, timers };
     }),
